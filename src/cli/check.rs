@@ -1,0 +1,80 @@
+//! `duban check FILE|DIR...`: every problem of every campaign, on stderr.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use super::{CliError, Context};
+use crate::language::load;
+use crate::schedule::compile;
+
+/// Arguments of `duban check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Campaign files, or folders whose `*.campaign` files to check.
+    #[arg(required = true, value_name = "FILE|DIR")]
+    pub paths: Vec<PathBuf>,
+}
+
+/// Checks each file; exit 2 if any has an error, 0 otherwise (warnings allowed).
+pub fn run(context: &Context, args: &CheckArgs) -> Result<ExitCode, CliError> {
+    let mut failed = false;
+    for path in campaign_files(&args.paths)? {
+        failed |= !check_one(context, &path)?;
+    }
+    Ok(if failed { ExitCode::from(2) } else { ExitCode::SUCCESS })
+}
+
+/// Checks and compiles one file, prints its diagnostics, and says whether it is free of errors.
+fn check_one(context: &Context, path: &Path) -> Result<bool, CliError> {
+    let loaded = load(path)?;
+    let mut diagnostics = loaded.diagnostics.clone();
+    let mut summary = None;
+    if let Some(campaign) = &loaded.campaign {
+        match compile(campaign, &context.calendar, None) {
+            Ok(schedule) => {
+                diagnostics.extend(schedule.warnings.iter().cloned());
+                summary = Some(format!(
+                    "{}: ok — {} units, {} deliverables, {} obligations",
+                    path.display(),
+                    campaign.units.len(),
+                    campaign.deliverables.len(),
+                    schedule.len()
+                ));
+            }
+            Err(errors) => diagnostics.extend(errors),
+        }
+    }
+    eprint!("{}", loaded.sources.render(&diagnostics, context.color));
+    let ok = !diagnostics.iter().any(|d| d.is_error());
+    match summary {
+        Some(line) if ok => println!("{line}"),
+        _ => {
+            let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+            eprintln!("{}: {errors} error{}", path.display(), if errors == 1 { "" } else { "s" });
+        }
+    }
+    Ok(ok)
+}
+
+/// The files named, with folders replaced by the `*.campaign` files in them (sorted).
+pub fn campaign_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let read = |source| load::ReadError {
+                path: path.clone(),
+                source,
+            };
+            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
+                .map_err(read)?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "campaign"))
+                .collect();
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(path.clone());
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,104 @@
+//! Output helpers shared by commands: tables that line up Chinese text, CSV, colour choice.
+
+use std::io::{IsTerminal, Write};
+
+use unicode_width::UnicodeWidthStr;
+
+/// When to colour output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// When writing to a terminal.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether diagnostics on stderr get colour.
+    pub fn enabled_for_stderr(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        }
+    }
+}
+
+/// A table with a header, columns aligned by display width (a CJK character is two columns),
+/// separated by two spaces, with a rule under the header. Trailing spaces are trimmed.
+pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
+    let rows: Vec<Vec<String>> = rows.into_iter().collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
+    for row in &rows {
+        for (i, cell) in row.iter().enumerate() {
+            if i < widths.len() {
+                widths[i] = widths[i].max(cell.width());
+            }
+        }
+    }
+    let mut out = String::new();
+    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    push_row(&mut out, &header, &widths);
+    let rule: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();
+    push_row(&mut out, &rule, &widths);
+    for row in &rows {
+        push_row(&mut out, row, &widths);
+    }
+    out
+}
+
+fn push_row(out: &mut String, cells: &[String], widths: &[usize]) {
+    let mut line = String::new();
+    for (i, width) in widths.iter().enumerate() {
+        let cell = cells.get(i).map(String::as_str).unwrap_or("");
+        if i > 0 {
+            line.push_str("  ");
+        }
+        line.push_str(cell);
+        line.extend(std::iter::repeat_n(' ', width.saturating_sub(cell.width())));
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
+}
+
+/// Writes one CSV record (RFC 4180 quoting).
+pub fn csv_row(out: &mut impl Write, fields: &[&str]) -> std::io::Result<()> {
+    let mut first = true;
+    for field in fields {
+        if !first {
+            out.write_all(b",")?;
+        }
+        first = false;
+        if field.contains([',', '"', '\n', '\r']) {
+            write!(out, "\"{}\"", field.replace('"', "\"\""))?;
+        } else {
+            out.write_all(field.as_bytes())?;
+        }
+    }
+    out.write_all(b"\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_only_what_needs_it() {
+        let mut out = Vec::new();
+        csv_row(&mut out, &["宛城区", "a,b", "say \"hi\""]).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "宛城区,\"a,b\",\"say \"\"hi\"\"\"\n");
+    }
+
+    #[test]
+    fn table_columns_line_up_under_wide_text() {
+        let t = table(&["单位", "x"], [vec!["宛城区".into(), "1".into()], vec!["ab".into(), "2".into()]]);
+        let widths: Vec<usize> = t
+            .lines()
+            .filter(|l| l.ends_with('1') || l.ends_with('2'))
+            .map(|l| unicode_width::UnicodeWidthStr::width(&l[..l.rfind(['1', '2']).unwrap()]))
+            .collect();
+        assert_eq!(widths[0], widths[1], "{t}");
+    }
+}

@@ -1,0 +1,185 @@
+//! `duban schedule FILE`: every obligation of a campaign with its due date.
+
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+
+use super::output::{self, csv_row};
+use super::{CliError, Context};
+use crate::language::suggest;
+use crate::schedule::{Obligation, compile, ics};
+
+/// Arguments of `duban schedule`.
+#[derive(Debug, clap::Args)]
+pub struct ScheduleArgs {
+    /// The campaign file.
+    pub file: PathBuf,
+    /// Only obligations of this unit (or of the units of this group); may be repeated.
+    #[arg(long, value_name = "UNIT")]
+    pub unit: Vec<String>,
+    /// Only this deliverable; may be repeated.
+    #[arg(long, value_name = "NAME")]
+    pub deliverable: Vec<String>,
+    /// Only obligations due on or after this date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<NaiveDate>,
+    /// Only obligations due on or before this date; open-ended cadences run to it.
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<NaiveDate>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ScheduleFormat,
+}
+
+/// Output formats of `duban schedule`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScheduleFormat {
+    /// An aligned table.
+    Table,
+    /// A JSON array of obligations.
+    Json,
+    /// CSV with a header row.
+    Csv,
+    /// iCalendar: one VTODO per obligation.
+    Ics,
+}
+
+/// Compiles the campaign and prints the selected obligations.
+pub fn run(context: &Context, args: &ScheduleArgs) -> Result<ExitCode, CliError> {
+    let (campaign, sources) = super::load_campaign(context, &args.file)?;
+    let schedule = match compile(&campaign, &context.calendar, args.to) {
+        Ok(s) => s,
+        Err(errors) => {
+            eprint!("{}", sources.render(&errors, context.color));
+            return Err(CliError::Invalid {
+                path: args.file.display().to_string(),
+            });
+        }
+    };
+    eprint!("{}", sources.render(&schedule.warnings, context.color));
+    let units = select(&args.unit, "unit", || {
+        campaign
+            .units
+            .iter()
+            .map(|u| u.name.as_str())
+            .chain(campaign.groups.iter().map(|g| g.name.as_str()))
+    })?;
+    let units: Option<Vec<usize>> = units.map(|names| {
+        names
+            .iter()
+            .flat_map(|n| match campaign.unit(n) {
+                Some(u) => vec![u],
+                None => campaign
+                    .groups
+                    .iter()
+                    .find(|g| &g.name == n)
+                    .map(|g| g.members.clone())
+                    .unwrap_or_default(),
+            })
+            .collect()
+    });
+    let deliverables = select(&args.deliverable, "deliverable", || {
+        campaign.deliverables.iter().map(|d| d.name.as_str())
+    })?;
+    let selected = schedule.obligations().filter(|o| {
+        units.as_ref().is_none_or(|u| u.contains(&o.unit_id))
+            && deliverables
+                .as_ref()
+                .is_none_or(|d| d.contains(&o.deliverable.name))
+            && args.from.is_none_or(|f| o.occurrence.due >= f)
+            && args.to.is_none_or(|t| o.occurrence.due <= t)
+    });
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    match args.format {
+        ScheduleFormat::Table => write_table(&mut out, selected)?,
+        ScheduleFormat::Json => write_json(&mut out, selected)?,
+        ScheduleFormat::Csv => write_csv(&mut out, selected)?,
+        ScheduleFormat::Ics => ics::write(&mut out, &campaign, selected)?,
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Checks names given on the command line against the campaign's, suggesting the nearest.
+fn select<'a, I: Iterator<Item = &'a str>>(
+    wanted: &[String],
+    what: &str,
+    known: impl Fn() -> I,
+) -> Result<Option<Vec<String>>, CliError> {
+    if wanted.is_empty() {
+        return Ok(None);
+    }
+    for name in wanted {
+        if !known().any(|k| k == name) {
+            let hint = suggest::did_you_mean(name, known())
+                .map(|h| format!("; {h}"))
+                .unwrap_or_default();
+            return Err(CliError::Usage {
+                message: format!("unknown {what} `{name}`{hint}"),
+            });
+        }
+    }
+    Ok(Some(wanted.to_vec()))
+}
+
+fn write_table<'a>(out: &mut impl Write, obligations: impl Iterator<Item = Obligation<'a>>) -> std::io::Result<()> {
+    let mut shifted = false;
+    let rows: Vec<Vec<String>> = obligations
+        .map(|o| {
+            let r = o.record();
+            let moved = r.due_date != r.nominal_date;
+            shifted |= moved;
+            vec![
+                format!("{}{}", r.due_date, if moved { "*" } else { "" }),
+                r.deliverable,
+                r.period.unwrap_or_else(|| "—".into()),
+                r.unit,
+                r.to.join("、"),
+                r.form.unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let count = rows.len();
+    write!(out, "{}", output::table(&["due", "deliverable", "period", "unit", "to", "form"], rows))?;
+    writeln!(out, "{count} obligation{}", if count == 1 { "" } else { "s" })?;
+    if shifted {
+        writeln!(out, "* moved off a non-workday by the campaign's holiday rule")?;
+    }
+    Ok(())
+}
+
+fn write_json<'a>(out: &mut impl Write, obligations: impl Iterator<Item = Obligation<'a>>) -> std::io::Result<()> {
+    out.write_all(b"[")?;
+    for (i, o) in obligations.enumerate() {
+        out.write_all(if i == 0 { b"\n  " } else { b",\n  " })?;
+        serde_json::to_writer(&mut *out, &o.record())?;
+    }
+    out.write_all(b"\n]\n")
+}
+
+fn write_csv<'a>(out: &mut impl Write, obligations: impl Iterator<Item = Obligation<'a>>) -> std::io::Result<()> {
+    csv_row(out, &["campaign", "deliverable", "kind", "unit", "period", "due_date", "due_at", "to", "form", "signers"])?;
+    for o in obligations {
+        let r = o.record();
+        let kind = serde_json::to_value(r.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+        csv_row(
+            out,
+            &[
+                &r.campaign,
+                &r.deliverable,
+                &kind,
+                &r.unit,
+                r.period.as_deref().unwrap_or(""),
+                &r.due_date,
+                &r.due_at,
+                &r.to.join(";"),
+                r.form.as_deref().unwrap_or(""),
+                &r.signers.join(";"),
+            ],
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,668 @@
+//! The typed syntax tree of a campaign file, as written: names are not yet resolved and dates not
+//! yet validated. Every node carries the byte span of the text it came from, so the checker can
+//! point at it.
+
+use std::fmt;
+
+/// A byte range in a source file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Span {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+}
+
+impl Span {
+    /// A span from `start` to `end`.
+    pub fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+
+    /// The smallest span covering both.
+    pub fn to(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+}
+
+/// A value with the span it was written at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spanned<T> {
+    /// The value.
+    pub node: T,
+    /// Where it was written.
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    /// Wraps `node` with `span`.
+    pub fn new(node: T, span: Span) -> Spanned<T> {
+        Spanned { node, span }
+    }
+}
+
+impl<T: fmt::Display> fmt::Display for Spanned<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.node.fmt(f)
+    }
+}
+
+/// A name (of a unit, group, phase, deliverable, item …) or a piece of free text.
+pub type Name = Spanned<String>;
+
+/// A whole campaign file.
+#[derive(Clone, Debug, Default)]
+pub struct File {
+    /// Top-level declarations in source order.
+    pub items: Vec<TopItem>,
+}
+
+/// A top-level declaration.
+#[derive(Clone, Debug)]
+pub enum TopItem {
+    /// `campaign ID { … }`
+    Campaign(CampaignDecl),
+    /// `unit NAME { … }`
+    Unit(UnitDecl),
+    /// `group NAME { … }`
+    Group(GroupDecl),
+    /// `phase NAME WINDOW`
+    Phase(PhaseDecl),
+    /// `report NAME { … }`
+    Report(ReportDecl),
+    /// `item NAME { … }`
+    Item(ItemDecl),
+    /// `measure NAME { … }`
+    Measure(MeasureDecl),
+    /// `target NAME { … }`
+    Target(TargetDecl),
+    /// `remind { … }`
+    Remind(RemindDecl),
+}
+
+/// The campaign header block.
+#[derive(Clone, Debug)]
+pub struct CampaignDecl {
+    /// The whole declaration.
+    pub span: Span,
+    /// The campaign's identifier (`nanyang-2017`).
+    pub id: Name,
+    /// The title given right after the identifier, if any.
+    pub title: Option<Name>,
+    /// Statements of the block.
+    pub stmts: Vec<Spanned<CampaignStmt>>,
+}
+
+/// A statement inside `campaign { … }`.
+#[derive(Clone, Debug)]
+pub enum CampaignStmt {
+    /// `title "…"`
+    Title(Name),
+    /// `issuer "…"`
+    Issuer(Name),
+    /// `doc "宛纪办〔2017〕21号"`
+    Doc(Name),
+    /// `issued 2017-03-30`
+    Issued(Spanned<DateExpr>),
+    /// `zone Asia/Shanghai`
+    Zone(Name),
+    /// `period WINDOW`
+    Period(Spanned<Window>),
+    /// `holidays next-workday`
+    Holidays(Spanned<ShiftRule>),
+    /// `office UNIT`
+    Office(Name),
+    /// `supervisors UNIT…`
+    Supervisors(Vec<Name>),
+    /// `contacts "file.toml"`
+    Contacts(Name),
+    /// `note "…"`
+    Note(Name),
+}
+
+/// How a deadline that falls on a non-workday moves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ShiftRule {
+    /// Stays where the document put it (the default).
+    #[default]
+    Keep,
+    /// Moves to the next workday (民法典 第二百零三条).
+    NextWorkday,
+    /// Moves to the previous workday.
+    PreviousWorkday,
+}
+
+impl fmt::Display for ShiftRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ShiftRule::Keep => "keep",
+            ShiftRule::NextWorkday => "next-workday",
+            ShiftRule::PreviousWorkday => "previous-workday",
+        })
+    }
+}
+
+/// `unit NAME { … }`
+#[derive(Clone, Debug)]
+pub struct UnitDecl {
+    /// The whole declaration.
+    pub span: Span,
+    /// The unit's name.
+    pub name: Name,
+    /// Statements of the block.
+    pub stmts: Vec<Spanned<UnitStmt>>,
+}
+
+/// A statement inside `unit { … }`.
+#[derive(Clone, Debug)]
+pub enum UnitStmt {
+    /// `under PARENT`
+    Under(Name),
+    /// `full-name "…"`
+    FullName(Name),
+    /// `email "…"`
+    Email(Name),
+    /// `phone "…"`
+    Phone(Name),
+    /// `reviewer UNIT`
+    Reviewer(Name),
+    /// `leader "张三" email "…" phone "…"`
+    Contact(ContactDecl),
+    /// `note "…"`
+    Note(Name),
+}
+
+/// The role a contact person plays for a unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ContactRole {
+    /// 分管领导: the leader in charge; receives overdue notices.
+    Leader,
+    /// 联络员: the working contact; receives reminders.
+    Liaison,
+    /// 联系人: a general contact.
+    Contact,
+}
+
+impl fmt::Display for ContactRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ContactRole::Leader => "leader",
+            ContactRole::Liaison => "liaison",
+            ContactRole::Contact => "contact",
+        })
+    }
+}
+
+/// A contact person of a unit.
+#[derive(Clone, Debug)]
+pub struct ContactDecl {
+    /// Their role.
+    pub role: ContactRole,
+    /// Their name, if given.
+    pub person: Option<Name>,
+    /// Their mailbox.
+    pub email: Option<Name>,
+    /// Their phone.
+    pub phone: Option<Name>,
+}
+
+/// `group NAME [under PARENT] { MEMBERS }`
+#[derive(Clone, Debug)]
+pub struct GroupDecl {
+    /// The whole declaration.
+    pub span: Span,
+    /// The group's name.
+    pub name: Name,
+    /// Parent unit of every member.
+    pub under: Option<Name>,
+    /// Members: units (declared here if not elsewhere) or other groups.
+    pub members: Vec<Name>,
+    /// Where the member list is (for "empty group").
+    pub members_span: Span,
+}
+
+/// `phase NAME WINDOW`
+#[derive(Clone, Debug)]
+pub struct PhaseDecl {
+    /// The whole declaration.
+    pub span: Span,
+    /// The phase's name.
+    pub name: Name,
+    /// Its dates.
+    pub window: Spanned<Window>,
+}
+
+/// A date window (of a phase or of the campaign).
+#[derive(Clone, Debug)]
+pub enum Window {
+    /// The whole campaign (贯穿全过程).
+    Throughout,
+    /// Given by its end only; starts the day after the previous phase ends.
+    Until(Spanned<DateExpr>),
+    /// A start, and an end unless open.
+    Span {
+        /// The first day.
+        start: WindowStart,
+        /// The last day, if given.
+        end: Option<Spanned<DateExpr>>,
+        /// `from X` / `X起` with no end: runs to the end of the campaign.
+        open: bool,
+    },
+}
+
+/// Where a window starts.
+#[derive(Clone, Debug)]
+pub enum WindowStart {
+    /// The day the campaign document was issued (即日起).
+    Issue(Span),
+    /// A date (a month means its first day).
+    Date(Spanned<DateExpr>),
+}
+
+/// A calendar date as written, not yet validated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DateExpr {
+    /// The year, if written (Chinese dates may omit it; the checker then asks for it).
+    pub year: Option<i32>,
+    /// 1-based month as written.
+    pub month: u32,
+    /// Which day(s) of the month.
+    pub day: DayPart,
+}
+
+/// The day part of a [`DateExpr`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DayPart {
+    /// A day of the month as written.
+    Day(u32),
+    /// The whole month (`2017-05`, `2017年5月`).
+    WholeMonth,
+    /// 月底 / `end of`: the month's last day.
+    End,
+    /// 上旬: by the 10th.
+    Early,
+    /// 中旬: by the 20th.
+    Mid,
+    /// 下旬: by the last day.
+    Late,
+}
+
+/// `report NAME { … }`
+#[derive(Clone, Debug)]
+pub struct ReportDecl {
+    /// The whole declaration.
+    pub span: Span,
+    /// The deliverable's name.
+    pub name: Name,
+    /// A longer title given after the name.
+    pub title: Option<Name>,
+    /// Statements of the block.
+    pub stmts: Vec<Spanned<ReportStmt>>,
+}
+
+/// A statement inside `report { … }`, `measure { … }` or `target { … }`.
+#[derive(Clone, Debug)]
+pub enum ReportStmt {
+    /// `from UNITS` / `owners UNITS`
+    From(Vec<Name>),
+    /// `to RECIPIENTS`
+    To(Vec<Recipient>),
+    /// `form TEXT…`
+    Form(Vec<Name>),
+    /// `signers TEXT…`
+    Signers(Vec<Name>),
+    /// `review [by UNIT]`
+    Review(Option<Name>),
+    /// `due …`
+    Due(Spanned<DueExpr>),
+    /// `covering previous month`
+    Covering(Spanned<Coverage>),
+    /// `first BOUND`
+    First(Spanned<Bound>),
+    /// `last BOUND`
+    Last(Spanned<Bound>),
+    /// `during PHASE`
+    During(Name),
+    /// `ongoing`
+    Ongoing,
+    /// `holidays RULE`
+    Holidays(Spanned<ShiftRule>),
+    /// `note TEXT`
+    Note(Name),
+    /// `remind { … }`
+    Remind(RemindDecl),
+    /// `at least 30% by DATE` (targets)
+    Threshold(Threshold),
+}
+
+/// A recipient of a report.
+#[derive(Clone, Debug)]
+pub enum Recipient {
+    /// A unit or group by name.
+    Named(Name),
+    /// The submitting unit's parent (上级).
+    Parent(Span),
+}
+
+/// Which period a recurring report covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Coverage {
+    /// The period it falls due in (or the one its due rule names).
+    This,
+    /// The period before.
+    Previous,
+}
+
+/// What a `due` statement says.
+#[derive(Clone, Debug)]
+pub enum DueExpr {
+    /// A date.
+    Date(Spanned<DateExpr>),
+    /// Relative to a phase, the campaign or another deadline.
+    Relative(Relative),
+    /// A recurring cadence.
+    Cadence(Cadence),
+    /// No final deadline (长期坚持).
+    Ongoing,
+}
+
+/// A deadline relative to an anchor: `5d after start of 综合治理`.
+#[derive(Clone, Debug)]
+pub struct Relative {
+    /// The event it counts from.
+    pub anchor: Spanned<Anchor>,
+    /// How far from it; none means the anchor's own day.
+    pub offset: Option<Offset>,
+}
+
+/// An event a relative deadline counts from.
+#[derive(Clone, Debug)]
+pub enum Anchor {
+    /// The first day of the target.
+    Start(AnchorTarget),
+    /// The last day of the target.
+    End(AnchorTarget),
+    /// The due date of another one-off deliverable.
+    Due(Name),
+}
+
+/// What an anchor's start or end belongs to.
+#[derive(Clone, Debug)]
+pub enum AnchorTarget {
+    /// A named phase (or, for `到期`, a deliverable).
+    Named(Name),
+    /// The phase after the one a per-phase report covers (下阶段).
+    NextPhase,
+    /// The phase a per-phase report covers (本阶段).
+    ThisPhase,
+    /// The campaign period.
+    Campaign,
+}
+
+/// `N days after` / `N个工作日前`.
+#[derive(Clone, Copy, Debug)]
+pub struct Offset {
+    /// Signed by direction: after is positive.
+    pub amount: Duration,
+    /// Counting forward (after) or backward (before).
+    pub after: bool,
+}
+
+/// A length of time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Duration {
+    /// How many.
+    pub count: u32,
+    /// Of what.
+    pub unit: DurationUnit,
+}
+
+/// The unit of a [`Duration`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DurationUnit {
+    /// Calendar days.
+    Days,
+    /// Workdays on the official calendar.
+    Workdays,
+    /// Weeks of seven days.
+    Weeks,
+}
+
+/// The kind of period a cadence repeats over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PeriodUnit {
+    /// ISO weeks, Monday to Sunday.
+    Week,
+    /// Calendar months.
+    Month,
+    /// Calendar quarters.
+    Quarter,
+    /// Calendar years.
+    Year,
+    /// The campaign's phases.
+    Phase,
+}
+
+impl fmt::Display for PeriodUnit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PeriodUnit::Week => "week",
+            PeriodUnit::Month => "month",
+            PeriodUnit::Quarter => "quarter",
+            PeriodUnit::Year => "year",
+            PeriodUnit::Phase => "phase",
+        })
+    }
+}
+
+/// `every month by day 25`
+#[derive(Clone, Debug)]
+pub struct Cadence {
+    /// What it repeats over.
+    pub unit: Spanned<PeriodUnit>,
+    /// When each occurrence falls due.
+    pub due: Spanned<CadenceDue>,
+}
+
+/// When an occurrence of a cadence falls due, relative to the period it is in.
+#[derive(Clone, Debug)]
+pub enum CadenceDue {
+    /// Day N of the period (clamped to its last day).
+    Day {
+        /// Day number, 1-based.
+        day: u32,
+        /// Of the next period instead of this one (with the unit the text named).
+        next: Option<Spanned<PeriodUnit>>,
+    },
+    /// The period's last day.
+    End {
+        /// Of the next period.
+        next: Option<Spanned<PeriodUnit>>,
+    },
+    /// A month and day of the year (yearly cadences).
+    MonthDay {
+        /// Month.
+        month: u32,
+        /// Day.
+        day: u32,
+        /// Of the next year.
+        next: Option<Spanned<PeriodUnit>>,
+    },
+    /// A weekday (weekly cadences); 0 = Monday.
+    Weekday {
+        /// Days from Monday.
+        weekday: u32,
+        /// Of the next week.
+        next: Option<Spanned<PeriodUnit>>,
+    },
+    /// Relative to this or the next phase (per-phase cadences).
+    Relative(Relative),
+}
+
+/// A first or last occurrence bound of a cadence.
+#[derive(Clone, Debug)]
+pub enum Bound {
+    /// Occurrences due on or after / on or before this date.
+    Date(DateExpr),
+    /// Occurrences covering this period or later / earlier.
+    Period(PeriodLit),
+    /// Occurrences due on or after / before this event.
+    Anchor(Anchor),
+    /// No last occurrence: runs past the campaign.
+    Ongoing,
+}
+
+/// A period written as a literal: `2017-05`, `2017-Q2`, `2017`, `2025-W23`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeriodLit {
+    /// A month.
+    Month(i32, u32),
+    /// A quarter 1..=4.
+    Quarter(i32, u32),
+    /// A year.
+    Year(i32),
+    /// An ISO week.
+    Week(i32, u32),
+}
+
+/// `item NAME { lead …; cooperate …; supervisors …; measure …; … }`
+#[derive(Clone, Debug)]
+pub struct ItemDecl {
+    /// The whole declaration.
+    pub span: Span,
+    /// Short name.
+    pub name: Name,
+    /// Title as the document gives it.
+    pub title: Option<Name>,
+    /// Statements of the block.
+    pub stmts: Vec<Spanned<ItemStmt>>,
+}
+
+/// A statement inside `item { … }`.
+#[derive(Clone, Debug)]
+pub enum ItemStmt {
+    /// 牵头单位
+    Lead(Vec<Name>),
+    /// 配合单位
+    Cooperate(Vec<Name>),
+    /// 监督单位
+    Supervisors(Vec<Name>),
+    /// A measure of this item.
+    Measure(MeasureDecl),
+    /// A target of this item.
+    Target(TargetDecl),
+    /// A report of this item.
+    Report(ReportDecl),
+    /// `note …`
+    Note(Name),
+}
+
+/// `measure NAME { owners …; due … }`
+#[derive(Clone, Debug)]
+pub struct MeasureDecl {
+    /// The whole declaration.
+    pub span: Span,
+    /// Short name.
+    pub name: Name,
+    /// Title as the document gives it.
+    pub title: Option<Name>,
+    /// Statements (`From` holds the owners).
+    pub stmts: Vec<Spanned<ReportStmt>>,
+}
+
+/// `target NAME { from …; at least 30% by … }`
+#[derive(Clone, Debug)]
+pub struct TargetDecl {
+    /// The whole declaration.
+    pub span: Span,
+    /// The quantity's name.
+    pub name: Name,
+    /// Title as the document gives it.
+    pub title: Option<Name>,
+    /// Statements.
+    pub stmts: Vec<Spanned<ReportStmt>>,
+}
+
+/// A threshold of a target.
+#[derive(Clone, Debug)]
+pub struct Threshold {
+    /// At least or at most.
+    pub at_least: bool,
+    /// The number.
+    pub value: Spanned<String>,
+    /// Its unit (`%`), if written.
+    pub unit: Option<String>,
+    /// When it must be reached.
+    pub by: Spanned<DueExpr>,
+}
+
+/// `remind { before …; at …; overdue … }`
+#[derive(Clone, Debug)]
+pub struct RemindDecl {
+    /// The whole block.
+    pub span: Span,
+    /// Statements of the block.
+    pub stmts: Vec<Spanned<RemindStmt>>,
+}
+
+/// A statement inside `remind { … }`.
+#[derive(Clone, Debug)]
+pub enum RemindStmt {
+    /// Lead times, and optionally the time of day.
+    Before(Vec<Spanned<Duration>>, Option<Spanned<(u32, u32)>>),
+    /// Local time of day to send.
+    At(Spanned<(u32, u32)>),
+    /// A rung of the overdue ladder.
+    Overdue {
+        /// Days past the deadline.
+        after: Spanned<Duration>,
+        /// An interview (约谈) rather than a notice.
+        interview: bool,
+        /// Whom to notify.
+        to: Vec<EscalateTo>,
+    },
+    /// `note …`
+    Note(Name),
+}
+
+/// Whom an escalation step notifies.
+#[derive(Clone, Debug)]
+pub enum EscalateTo {
+    /// A role relative to the obligation.
+    Role(Spanned<Role>),
+    /// A unit or group by name.
+    Named(Name),
+}
+
+/// A role an escalation step can name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// The late unit's liaison (联络员).
+    Liaison,
+    /// The late unit's leader in charge (分管领导).
+    Leader,
+    /// The report's recipients (接收单位).
+    Recipients,
+    /// The supervising units of the item or campaign (监督单位).
+    Supervisors,
+    /// The campaign's office (主办单位).
+    Office,
+    /// The item's lead unit (牵头单位).
+    Lead,
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Role::Liaison => "liaison",
+            Role::Leader => "leader",
+            Role::Recipients => "recipients",
+            Role::Supervisors => "supervisors",
+            Role::Office => "office",
+            Role::Lead => "lead",
+        })
+    }
+}

@@ -1,0 +1,433 @@
+//! A checked campaign: every name resolved to an index, every date validated, every window
+//! turned into dates. This is what the checker produces and the schedule compiler consumes.
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+
+use super::ast::{ContactRole, Duration, DurationUnit, PeriodUnit, Role, ShiftRule, Span};
+use crate::schedule::period::Period;
+
+/// Index of a unit in [`Campaign::units`].
+pub type UnitId = usize;
+/// Index of a phase in [`Campaign::phases`].
+pub type PhaseId = usize;
+/// Index of a deliverable in [`Campaign::deliverables`].
+pub type DeliverableId = usize;
+/// Index of an item in [`Campaign::items`].
+pub type ItemId = usize;
+
+/// A checked campaign.
+#[derive(Clone, Debug)]
+pub struct Campaign {
+    /// Identifier (`nanyang-2017`): part of every obligation's identity.
+    pub id: String,
+    /// Title.
+    pub title: Option<String>,
+    /// Issuing body.
+    pub issuer: Option<String>,
+    /// Document number (文号).
+    pub doc: Option<String>,
+    /// Date of issue (印发).
+    pub issued: Option<NaiveDate>,
+    /// Time zone of every date in the campaign.
+    pub zone: Tz,
+    /// First day of the campaign.
+    pub start: NaiveDate,
+    /// Last day of the campaign.
+    pub end: NaiveDate,
+    /// Default deadline shifting.
+    pub shift: ShiftRule,
+    /// The office running the campaign.
+    pub office: Option<UnitId>,
+    /// Supervising units of the whole campaign.
+    pub supervisors: Vec<UnitId>,
+    /// The contacts file named by the campaign, as written.
+    pub contacts_file: Option<String>,
+    /// Units, in declaration order.
+    pub units: Vec<Unit>,
+    /// Groups, with members flattened to units.
+    pub groups: Vec<Group>,
+    /// Phases, in declaration order.
+    pub phases: Vec<Phase>,
+    /// Rectification items.
+    pub items: Vec<Item>,
+    /// Deliverables (reports, measures, targets), in declaration order.
+    pub deliverables: Vec<Deliverable>,
+    /// The campaign-wide reminder policy.
+    pub policy: Policy,
+}
+
+impl Campaign {
+    /// The unit named `name`.
+    pub fn unit(&self, name: &str) -> Option<UnitId> {
+        self.units.iter().position(|u| u.name == name)
+    }
+
+    /// The deliverable named `name`.
+    pub fn deliverable(&self, name: &str) -> Option<DeliverableId> {
+        self.deliverables.iter().position(|d| d.name == name)
+    }
+
+    /// How far past the campaign an open-ended cadence runs when nobody says: to the end of the
+    /// year after the campaign's last year.
+    pub fn default_horizon(&self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(chrono::Datelike::year(&self.end) + 1, 12, 31).unwrap_or(self.end)
+    }
+
+    /// The policy that applies to a deliverable.
+    pub fn policy_for(&self, deliverable: DeliverableId) -> &Policy {
+        self.deliverables[deliverable]
+            .policy
+            .as_ref()
+            .unwrap_or(&self.policy)
+    }
+}
+
+/// A unit: anything that submits or receives reports.
+#[derive(Clone, Debug)]
+pub struct Unit {
+    /// Its name.
+    pub name: String,
+    /// Full name, if different.
+    pub full_name: Option<String>,
+    /// Parent unit (county of a township, township of a village).
+    pub parent: Option<UnitId>,
+    /// The unit's mailbox.
+    pub email: Option<String>,
+    /// The unit's phone.
+    pub phone: Option<String>,
+    /// Contact people.
+    pub contacts: Vec<Contact>,
+    /// The unit that reviews its submissions, where a report asks for review.
+    pub reviewer: Option<UnitId>,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+impl Unit {
+    /// Contacts with `role`.
+    pub fn contacts_with(&self, role: ContactRole) -> impl Iterator<Item = &Contact> {
+        self.contacts.iter().filter(move |c| c.role == role)
+    }
+}
+
+/// A contact person.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Contact {
+    /// Their role.
+    pub role: ContactRole,
+    /// Their name.
+    pub name: Option<String>,
+    /// Their mailbox.
+    pub email: Option<String>,
+    /// Their phone.
+    pub phone: Option<String>,
+}
+
+/// A named group of units.
+#[derive(Clone, Debug)]
+pub struct Group {
+    /// Its name.
+    pub name: String,
+    /// Member units (nested groups flattened), in order, without repeats.
+    pub members: Vec<UnitId>,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+/// A phase with its dates.
+#[derive(Clone, Debug)]
+pub struct Phase {
+    /// Its name.
+    pub name: String,
+    /// First day.
+    pub start: NaiveDate,
+    /// Last day.
+    pub end: NaiveDate,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+/// A rectification item.
+#[derive(Clone, Debug)]
+pub struct Item {
+    /// Short name.
+    pub name: String,
+    /// Title as the document gives it.
+    pub title: Option<String>,
+    /// 牵头单位.
+    pub lead: Vec<UnitId>,
+    /// 配合单位.
+    pub cooperate: Vec<UnitId>,
+    /// 监督单位.
+    pub supervisors: Vec<UnitId>,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+/// What kind of deliverable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliverableKind {
+    /// A report to submit.
+    Report,
+    /// A measure to complete.
+    Measure,
+    /// A target to reach and report.
+    Target,
+}
+
+/// Something units owe: a report, a measure or a target.
+#[derive(Clone, Debug)]
+pub struct Deliverable {
+    /// Its name: part of every obligation's identity.
+    pub name: String,
+    /// Title as the document gives it.
+    pub title: Option<String>,
+    /// Report, measure or target.
+    pub kind: DeliverableKind,
+    /// The item it belongs to.
+    pub item: Option<ItemId>,
+    /// Units that owe it.
+    pub from: Vec<UnitId>,
+    /// Whom it goes to.
+    pub to: Vec<RecipientRef>,
+    /// Forms it carries.
+    pub forms: Vec<String>,
+    /// Signers it must carry (签字背书).
+    pub signers: Vec<String>,
+    /// Review before it counts as received.
+    pub review: Option<ReviewRule>,
+    /// When it is due.
+    pub due: Due,
+    /// How a deadline on a non-workday moves.
+    pub shift: ShiftRule,
+    /// Its own reminder policy, if it has one.
+    pub policy: Option<Policy>,
+    /// Notes.
+    pub notes: Vec<String>,
+    /// Where it was declared.
+    pub span: Span,
+    /// Where its due rule is.
+    pub due_span: Span,
+}
+
+/// A recipient of a deliverable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecipientRef {
+    /// A unit.
+    Unit(UnitId),
+    /// The submitting unit's parent.
+    Parent,
+}
+
+/// Who reviews a submission before it counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReviewRule {
+    /// One unit reviews every submission.
+    ByUnit(UnitId),
+    /// Each submitting unit's own `reviewer`.
+    ByReviewer,
+}
+
+/// When a deliverable is due.
+#[derive(Clone, Debug)]
+pub enum Due {
+    /// Once.
+    Once(DateRule),
+    /// Every period of a cadence.
+    Recurring(Recurrence),
+    /// At each threshold of a target.
+    Checkpoints(Vec<Checkpoint>),
+    /// No final deadline (长期坚持).
+    Ongoing,
+}
+
+/// A date, fixed or relative to an event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DateRule {
+    /// A fixed date.
+    Fixed(NaiveDate),
+    /// Counted from an event.
+    Relative {
+        /// The event.
+        anchor: AnchorRef,
+        /// Signed count (negative is before).
+        offset: i64,
+        /// What is counted.
+        unit: DurationUnit,
+    },
+}
+
+/// An event a relative date counts from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AnchorRef {
+    /// The first day of a phase.
+    PhaseStart(PhaseId),
+    /// The last day of a phase.
+    PhaseEnd(PhaseId),
+    /// The first day of the campaign.
+    CampaignStart,
+    /// The last day of the campaign.
+    CampaignEnd,
+    /// The due date of a one-off deliverable.
+    Deliverable(DeliverableId),
+}
+
+/// A recurring cadence, resolved.
+#[derive(Clone, Debug)]
+pub struct Recurrence {
+    /// What it repeats over.
+    pub unit: PeriodUnit,
+    /// When each occurrence falls due.
+    pub rule: DueRule,
+    /// Earliest occurrence.
+    pub first: Option<Limit>,
+    /// Latest occurrence.
+    pub last: Option<Limit>,
+    /// Runs past the campaign.
+    pub ongoing: bool,
+    /// Only occurrences due within this phase.
+    pub during: Option<PhaseId>,
+}
+
+/// When an occurrence of a cadence falls due, for the period it covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DueRule {
+    /// Day N of the period `later` periods after the covered one (clamped to its end).
+    Day {
+        /// 1-based day.
+        day: u32,
+        /// Periods after the covered one.
+        later: u32,
+    },
+    /// The last day of the period `later` periods after the covered one.
+    End {
+        /// Periods after the covered one.
+        later: u32,
+    },
+    /// A month and day of the year `later` years after the covered one.
+    MonthDay {
+        /// Month.
+        month: u32,
+        /// Day (29 February is the 28th in other years).
+        day: u32,
+        /// Years after the covered one.
+        later: u32,
+    },
+    /// A weekday (0 = Monday) of the week `later` weeks after the covered one.
+    Weekday {
+        /// Days after Monday.
+        weekday: u32,
+        /// Weeks after the covered one.
+        later: u32,
+    },
+    /// For per-phase reports: counted from the start or end of this or the next phase.
+    PhaseRelative {
+        /// From the next phase rather than the covered one.
+        next: bool,
+        /// From its start rather than its end.
+        start: bool,
+        /// Signed count.
+        offset: i64,
+        /// What is counted.
+        unit: DurationUnit,
+    },
+}
+
+/// A first or last occurrence bound.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Limit {
+    /// The covered period.
+    Period(Period),
+    /// The due date.
+    Date(DateRule),
+}
+
+/// A threshold of a target, due at a date.
+#[derive(Clone, Debug)]
+pub struct Checkpoint {
+    /// At least (true) or at most.
+    pub at_least: bool,
+    /// The number, as written.
+    pub value: String,
+    /// Its unit (`%`).
+    pub unit: Option<String>,
+    /// When.
+    pub date: DateRule,
+}
+
+impl Checkpoint {
+    /// `≥ 30%`
+    pub fn describe(&self) -> String {
+        format!(
+            "{} {}{}",
+            if self.at_least { "≥" } else { "≤" },
+            self.value,
+            self.unit.as_deref().unwrap_or("")
+        )
+    }
+}
+
+/// When reminders and escalations go out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Policy {
+    /// Reminders this long before each deadline.
+    pub lead_times: Vec<Duration>,
+    /// Local time of day to send.
+    pub time: (u32, u32),
+    /// The overdue ladder, in order of days.
+    pub ladder: Vec<Rung>,
+}
+
+impl Default for Policy {
+    /// 3 days and 1 day before at 09:00; overdue 1 day the liaison, 3 days also the leader,
+    /// 7 days the supervisors and the office.
+    fn default() -> Policy {
+        let days = |count| Duration {
+            count,
+            unit: DurationUnit::Days,
+        };
+        Policy {
+            lead_times: vec![days(3), days(1)],
+            time: (9, 0),
+            ladder: vec![
+                Rung {
+                    after: days(1),
+                    interview: false,
+                    to: vec![Escalate::Role(Role::Liaison)],
+                },
+                Rung {
+                    after: days(3),
+                    interview: false,
+                    to: vec![Escalate::Role(Role::Liaison), Escalate::Role(Role::Leader)],
+                },
+                Rung {
+                    after: days(7),
+                    interview: false,
+                    to: vec![Escalate::Role(Role::Supervisors), Escalate::Role(Role::Office)],
+                },
+            ],
+        }
+    }
+}
+
+/// A rung of the overdue ladder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rung {
+    /// How long after the deadline.
+    pub after: Duration,
+    /// An interview (约谈) rather than a notice.
+    pub interview: bool,
+    /// Whom it goes to.
+    pub to: Vec<Escalate>,
+}
+
+/// Whom a rung notifies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Escalate {
+    /// A role relative to the obligation.
+    Role(Role),
+    /// A unit.
+    Unit(UnitId),
+}

@@ -1,0 +1,472 @@
+//! Problems found in a campaign file, and how they are shown to people: `error: …`, the file,
+//! line and column, the source line with carets under the mistake (lined up under Chinese text),
+//! and a `help:` line where a fix can be suggested.
+
+use std::fmt;
+
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label, Severity as CsSeverity};
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term::{self, Config};
+
+use super::ast::Span;
+
+/// How bad a problem is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Worth knowing; the campaign still compiles.
+    Warning,
+    /// The campaign cannot be compiled.
+    Error,
+}
+
+/// What kind of named thing a name refers to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NameKind {
+    /// A unit.
+    Unit,
+    /// A group of units.
+    Group,
+    /// A unit or a group.
+    UnitOrGroup,
+    /// A phase.
+    Phase,
+    /// A deliverable (report, measure, target).
+    Deliverable,
+    /// A rectification item.
+    Item,
+    /// A phase or a deliverable (what a relative deadline may count from).
+    PhaseOrDeliverable,
+}
+
+impl fmt::Display for NameKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            NameKind::Unit => "unit",
+            NameKind::Group => "group",
+            NameKind::UnitOrGroup => "unit or group",
+            NameKind::Phase => "phase",
+            NameKind::Deliverable => "deliverable",
+            NameKind::Item => "item",
+            NameKind::PhaseOrDeliverable => "phase or deliverable",
+        })
+    }
+}
+
+/// Every problem the language stages can report. The message is the `Display` text; where the
+/// problem is and what would fix it travel in [`Diagnostic`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Problem {
+    /// The text does not follow the grammar.
+    #[error("expected {expected}, found {found}")]
+    Syntax {
+        /// What the grammar allowed here, in words.
+        expected: String,
+        /// What is there, in words.
+        found: String,
+    },
+    /// A statement starts with a word that is no keyword.
+    #[error("unknown keyword `{word}`")]
+    UnknownKeyword {
+        /// The word.
+        word: String,
+    },
+    /// A keyword used where its statement is not allowed.
+    #[error("`{word}` cannot be used inside {context}")]
+    MisplacedKeyword {
+        /// The keyword.
+        word: String,
+        /// Where it was found (`a report block`).
+        context: &'static str,
+    },
+    /// A `}` without a `{`.
+    #[error("unmatched `}}`")]
+    UnmatchedBrace,
+    /// Blocks nested deeper than any campaign needs.
+    #[error("blocks are nested more than {limit} deep")]
+    TooDeep {
+        /// The limit.
+        limit: usize,
+    },
+    /// The file is larger than the parser's budget allows.
+    #[error("this file is too complex to parse")]
+    TooComplex,
+    /// A name that refers to nothing declared.
+    #[error("unknown {kind} `{name}`")]
+    UnknownName {
+        /// What was expected.
+        kind: NameKind,
+        /// The name.
+        name: String,
+    },
+    /// A name that refers to something of the wrong kind.
+    #[error("`{name}` is a {found}, not a {expected}")]
+    WrongKind {
+        /// The name.
+        name: String,
+        /// What it is.
+        found: NameKind,
+        /// What was expected here.
+        expected: NameKind,
+    },
+    /// The same name declared twice.
+    #[error("{kind} `{name}` is defined twice")]
+    Duplicate {
+        /// What it is.
+        kind: NameKind,
+        /// The name.
+        name: String,
+    },
+    /// A statement given twice in one block.
+    #[error("`{statement}` is given twice")]
+    DuplicateStatement {
+        /// The statement keyword.
+        statement: &'static str,
+    },
+    /// A statement a block needs is missing.
+    #[error("{what} has no `{statement}`")]
+    MissingStatement {
+        /// The block (`report 统计表`).
+        what: String,
+        /// The missing statement keyword.
+        statement: &'static str,
+    },
+    /// No `campaign` block in the file.
+    #[error("this file has no `campaign` block")]
+    MissingCampaign,
+    /// More than one `campaign` block.
+    #[error("a file holds one campaign, but this is a second `campaign` block")]
+    SecondCampaign,
+    /// A date that does not exist.
+    #[error("{text} is not a date")]
+    InvalidDate {
+        /// The date as written.
+        text: String,
+    },
+    /// A Chinese date without its year.
+    #[error("this date has no year")]
+    YearlessDate,
+    /// A value that cannot be used (a name on two lines, a malformed mail address).
+    #[error("{message}")]
+    Invalid {
+        /// What is wrong.
+        message: String,
+    },
+    /// A date form that does not fit where it is used.
+    #[error("{message}")]
+    DateForm {
+        /// What is wrong.
+        message: String,
+    },
+    /// A window whose end is before its start.
+    #[error("this window ends ({end}) before it starts ({start})")]
+    WindowReversed {
+        /// Its first day.
+        start: String,
+        /// Its last day.
+        end: String,
+    },
+    /// A group with no members.
+    #[error("group `{name}` is empty")]
+    EmptyGroup {
+        /// The group.
+        name: String,
+    },
+    /// A group that contains itself.
+    #[error("group `{name}` contains itself")]
+    GroupCycle {
+        /// The group.
+        name: String,
+    },
+    /// A unit that is its own ancestor.
+    #[error("unit `{name}` is its own parent")]
+    ParentCycle {
+        /// The unit.
+        name: String,
+    },
+    /// A relative deadline that depends on itself.
+    #[error("the deadline of `{name}` refers to itself")]
+    DeadlineCycle {
+        /// The deliverable.
+        name: String,
+    },
+    /// A relative deadline anchored on a recurring deliverable.
+    #[error("`{name}` recurs, so it has no single deadline to count from")]
+    AnchorRecurs {
+        /// The anchor deliverable.
+        name: String,
+    },
+    /// A cadence that yields nothing.
+    #[error("the cadence of `{name}` has no occurrence between {from} and {to}")]
+    NoOccurrence {
+        /// The deliverable.
+        name: String,
+        /// The first day considered.
+        from: String,
+        /// The last day considered.
+        to: String,
+    },
+    /// A cadence that yields too much to be meant.
+    #[error("the cadence of `{name}` has more than {limit} occurrences")]
+    TooManyOccurrences {
+        /// The deliverable.
+        name: String,
+        /// The limit.
+        limit: usize,
+    },
+    /// A cadence whose pieces do not fit together.
+    #[error("{message}")]
+    Cadence {
+        /// What does not fit.
+        message: String,
+    },
+    /// A one-off deadline outside the campaign period (a warning).
+    #[error("`{name}` is due on {date}, outside the campaign period {start} – {end}")]
+    OutsideCampaign {
+        /// The deliverable.
+        name: String,
+        /// Its due date.
+        date: String,
+        /// Campaign start.
+        start: String,
+        /// Campaign end.
+        end: String,
+    },
+    /// A deadline in a year the holiday calendar does not know (a warning).
+    #[error("no holiday calendar for {year}: {what} on {date} assumes no holidays that year")]
+    UnknownYear {
+        /// The year.
+        year: i32,
+        /// What falls there.
+        what: String,
+        /// The date.
+        date: String,
+    },
+    /// A time zone chrono-tz does not know.
+    #[error("unknown time zone `{name}`")]
+    UnknownZone {
+        /// As written.
+        name: String,
+    },
+    /// A number out of range.
+    #[error("{message}")]
+    OutOfRange {
+        /// What is out of range.
+        message: String,
+    },
+    /// A reviewer is needed but none is declared.
+    #[error("`{unit}` must have its submission reviewed, but has no `reviewer`")]
+    NoReviewer {
+        /// The submitting unit.
+        unit: String,
+    },
+    /// A role a remind rule names that cannot be resolved.
+    #[error("{message}")]
+    Policy {
+        /// What is wrong.
+        message: String,
+    },
+    /// The contacts file could not be used.
+    #[error("contacts file `{path}`: {message}")]
+    ContactsFile {
+        /// Its path as written.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// A problem at a place in a file, with what would help fix it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// What is wrong.
+    pub problem: Problem,
+    /// Which file (an index into [`Sources`]).
+    pub file: usize,
+    /// Where.
+    pub span: Span,
+    /// Short text under the carets.
+    pub label: Option<String>,
+    /// Other places that explain it (`first defined here`).
+    pub notes: Vec<(Span, String)>,
+    /// A suggested fix.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error at `span` of file 0.
+    pub fn error(problem: Problem, span: Span) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            problem,
+            file: 0,
+            span,
+            label: None,
+            notes: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// A warning at `span` of file 0.
+    pub fn warning(problem: Problem, span: Span) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(problem, span)
+        }
+    }
+
+    /// Adds the text shown under the carets.
+    pub fn with_label(mut self, label: impl Into<String>) -> Diagnostic {
+        self.label = Some(label.into());
+        self
+    }
+
+    /// Adds a secondary place.
+    pub fn with_note(mut self, span: Span, text: impl Into<String>) -> Diagnostic {
+        self.notes.push((span, text.into()));
+        self
+    }
+
+    /// Adds a suggested fix, if there is one.
+    pub fn with_help(mut self, help: Option<String>) -> Diagnostic {
+        self.help = help;
+        self
+    }
+
+    /// Moves it to another file.
+    pub fn in_file(mut self, file: usize) -> Diagnostic {
+        self.file = file;
+        self
+    }
+
+    /// Whether this stops compilation.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// The source texts diagnostics point into.
+#[derive(Clone, Debug, Default)]
+pub struct Sources {
+    files: Vec<(String, String)>,
+}
+
+impl Sources {
+    /// No files yet.
+    pub fn new() -> Sources {
+        Sources::default()
+    }
+
+    /// Adds a file and returns its index.
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> usize {
+        self.files.push((name.into(), text.into()));
+        self.files.len() - 1
+    }
+
+    /// The text of file `id`.
+    pub fn text(&self, id: usize) -> &str {
+        &self.files[id].1
+    }
+
+    /// The name of file `id`.
+    pub fn name(&self, id: usize) -> &str {
+        &self.files[id].0
+    }
+
+    /// Renders diagnostics as a compiler would print them; `color` adds terminal colours.
+    pub fn render(&self, diagnostics: &[Diagnostic], color: bool) -> String {
+        let mut files = SimpleFiles::new();
+        for (name, text) in &self.files {
+            files.add(name.as_str(), text.as_str());
+        }
+        let config = Config::default();
+        let mut out = Vec::new();
+        for diagnostic in diagnostics {
+            let cs = self.to_codespan(diagnostic);
+            if color {
+                let mut writer = term::termcolor::Ansi::new(&mut out);
+                let _ = term::emit_to_write_style(&mut writer, &config, &files, &cs);
+            } else {
+                let _ = term::emit_to_io_write(&mut out, &config, &files, &cs);
+            }
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    fn to_codespan(&self, d: &Diagnostic) -> CsDiagnostic<usize> {
+        let severity = match d.severity {
+            Severity::Error => CsSeverity::Error,
+            Severity::Warning => CsSeverity::Warning,
+        };
+        let range = self.clamp(d.file, d.span);
+        let mut primary = Label::primary(d.file, range);
+        if let Some(label) = &d.label {
+            primary = primary.with_message(label);
+        }
+        let mut labels = vec![primary];
+        for (span, text) in &d.notes {
+            labels.push(Label::secondary(d.file, self.clamp(d.file, *span)).with_message(text));
+        }
+        let mut cs = CsDiagnostic::new(severity)
+            .with_message(d.problem.to_string())
+            .with_labels(labels);
+        if let Some(help) = &d.help {
+            cs = cs.with_notes(vec![format!("help: {help}")]);
+        }
+        cs
+    }
+
+    /// Keeps a span inside its file and on character boundaries, so rendering never panics.
+    fn clamp(&self, file: usize, span: Span) -> std::ops::Range<usize> {
+        let text = self.text(file);
+        let mut start = span.start.min(text.len());
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = span.end.clamp(start, text.len());
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        start..end
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn carets_line_up_under_chinese_text() {
+        let mut sources = Sources::new();
+        let text = "from 宛城区 卧龙去\n";
+        sources.add("x.campaign", text);
+        let start = text.find("卧龙去").unwrap();
+        let d = Diagnostic::error(
+            Problem::UnknownName {
+                kind: NameKind::Unit,
+                name: "卧龙去".into(),
+            },
+            Span::new(start, start + "卧龙去".len()),
+        );
+        let out = sources.render(&[d], false);
+        let lines: Vec<&str> = out.lines().collect();
+        let source = lines.iter().find(|l| l.starts_with("1 ")).unwrap();
+        let carets = lines.iter().find(|l| l.contains('^')).unwrap();
+        let col = |s: &str, pat: &str| {
+            unicode_width::UnicodeWidthStr::width(&s[..s.find(pat).unwrap()])
+        };
+        assert_eq!(col(source, "卧龙去"), col(carets, "^"), "{out}");
+        assert_eq!(carets.matches('^').count(), 6, "three wide characters take six columns");
+        // Columns count characters, as an editor shows them.
+        assert!(out.contains("x.campaign:1:10"), "{out}");
+    }
+
+    #[test]
+    fn spans_past_the_end_do_not_panic() {
+        let mut sources = Sources::new();
+        sources.add("x", "一二");
+        let d = Diagnostic::error(Problem::MissingCampaign, Span::new(1, 99));
+        assert!(sources.render(&[d], false).contains("error"));
+    }
+}

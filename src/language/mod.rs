@@ -1,0 +1,17 @@
+//! The campaign language: the grammar (`grammar/campaign.pest`), the parser (text → syntax
+//! tree), the checker (syntax tree → [`Campaign`]), and the diagnostics they report.
+
+pub mod ast;
+pub mod campaign;
+pub mod check;
+pub mod contacts;
+pub mod diagnostic;
+pub(crate) mod grammar;
+pub mod keywords;
+pub mod load;
+pub mod parse;
+pub mod suggest;
+
+pub use campaign::Campaign;
+pub use diagnostic::{Diagnostic, Sources};
+pub use load::{Loaded, load, load_text};

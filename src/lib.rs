@@ -1,0 +1,8 @@
+//! duban (督办) — supervise and chase the reports a campaign demands.
+//!
+//! Data flows through the modules in order: [`language`] reads a campaign file into a checked
+//! campaign, [`schedule`] compiles it against the official calendar into obligations.
+
+pub mod language;
+pub mod schedule;
+pub mod cli;

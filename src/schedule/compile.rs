@@ -1,0 +1,424 @@
+//! Checked campaign + calendar → schedule. A pure function: no I/O and no clock. Every
+//! deliverable becomes its occurrences (one per period of a cadence, one per threshold of a
+//! target, one for a one-off deadline), each with the date the document gives (nominal) and the
+//! date it is due after the campaign's holiday rule. Obligations are occurrences × units.
+
+use std::collections::HashSet;
+
+use chrono::{Datelike, Days, NaiveDate};
+
+use super::calendar::Calendar;
+use super::obligation::Obligation;
+use super::period::Period;
+use crate::language::ast::{DurationUnit, PeriodUnit, ShiftRule};
+use crate::language::campaign::*;
+use crate::language::diagnostic::{Diagnostic, Problem};
+
+/// More occurrences than this from one cadence is a mistake, not a campaign.
+pub const MAX_OCCURRENCES: usize = 10_000;
+
+/// One due date of a deliverable.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Occurrence {
+    /// The period it covers; none for a one-off deadline.
+    pub period: Option<Period>,
+    /// The date the document gives.
+    pub nominal: NaiveDate,
+    /// The date it is due, after moving off non-workdays if the campaign says so.
+    pub due: NaiveDate,
+    /// For a target, which of its thresholds.
+    pub checkpoint: Option<usize>,
+}
+
+/// A deliverable's occurrence in the schedule.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// Which deliverable.
+    pub deliverable: DeliverableId,
+    /// When.
+    pub occurrence: Occurrence,
+}
+
+/// A compiled campaign: every occurrence of every deliverable, in date order.
+#[derive(Clone, Debug)]
+pub struct Schedule<'c> {
+    /// The campaign.
+    pub campaign: &'c Campaign,
+    /// Occurrences sorted by due date, then deliverable, then period.
+    pub entries: Vec<Entry>,
+    /// Warnings: deadlines outside the campaign, years without holiday data.
+    pub warnings: Vec<Diagnostic>,
+    /// The last day open-ended cadences were expanded to.
+    pub horizon: NaiveDate,
+}
+
+impl<'c> Schedule<'c> {
+    /// Every obligation (occurrence × owing unit), in schedule order.
+    pub fn obligations(&self) -> impl Iterator<Item = Obligation<'_>> + '_ {
+        self.entries.iter().flat_map(move |entry| {
+            let deliverable = &self.campaign.deliverables[entry.deliverable];
+            deliverable.from.iter().map(move |&unit| Obligation {
+                campaign: self.campaign,
+                deliverable_id: entry.deliverable,
+                deliverable,
+                unit_id: unit,
+                occurrence: &entry.occurrence,
+            })
+        })
+    }
+
+    /// How many obligations there are.
+    pub fn len(&self) -> usize {
+        self.entries
+            .iter()
+            .map(|e| self.campaign.deliverables[e.deliverable].from.len())
+            .sum()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Compiles `campaign` against `calendar`. Open-ended cadences run to `horizon` (default: the
+/// end of the year after the campaign's end).
+pub fn compile<'c>(
+    campaign: &'c Campaign,
+    calendar: &Calendar,
+    horizon: Option<NaiveDate>,
+) -> Result<Schedule<'c>, Vec<Diagnostic>> {
+    let horizon = horizon.unwrap_or_else(|| campaign.default_horizon());
+    let mut compiler = Compiler {
+        campaign,
+        calendar,
+        horizon,
+        once: vec![None; campaign.deliverables.len()],
+        visiting: vec![false; campaign.deliverables.len()],
+        errors: Vec::new(),
+        warnings: Vec::new(),
+        warned_years: HashSet::new(),
+    };
+    let mut entries = Vec::new();
+    for (id, deliverable) in campaign.deliverables.iter().enumerate() {
+        for occurrence in compiler.occurrences(id, deliverable) {
+            entries.push(Entry {
+                deliverable: id,
+                occurrence,
+            });
+        }
+    }
+    if !compiler.errors.is_empty() {
+        return Err(compiler.errors);
+    }
+    entries.sort_by(|a, b| {
+        (a.occurrence.due, a.deliverable, &a.occurrence.period)
+            .cmp(&(b.occurrence.due, b.deliverable, &b.occurrence.period))
+    });
+    Ok(Schedule {
+        campaign,
+        entries,
+        warnings: compiler.warnings,
+        horizon,
+    })
+}
+
+struct Compiler<'c, 'k> {
+    campaign: &'c Campaign,
+    calendar: &'k Calendar,
+    horizon: NaiveDate,
+    /// Due dates of one-off deliverables, once computed.
+    once: Vec<Option<NaiveDate>>,
+    visiting: Vec<bool>,
+    errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
+    warned_years: HashSet<(DeliverableId, i32)>,
+}
+
+impl Compiler<'_, '_> {
+    fn occurrences(&mut self, id: DeliverableId, d: &Deliverable) -> Vec<Occurrence> {
+        let mut out = match &d.due {
+            Due::Ongoing => Vec::new(),
+            Due::Once(_) => self
+                .once_due(id)
+                .map(|due| self.one_off(d, None, due))
+                .into_iter()
+                .collect(),
+            Due::Checkpoints(points) => points
+                .iter()
+                .enumerate()
+                .filter_map(|(i, point)| {
+                    let nominal = self.date(point.date)?;
+                    let mut o = self.one_off(d, Some(Period::Checkpoint(nominal)), nominal);
+                    o.checkpoint = Some(i);
+                    Some(o)
+                })
+                .collect(),
+            Due::Recurring(rec) => self.recurring(d, rec),
+        };
+        for o in &mut out {
+            self.warn_unknown_year(id, o.due);
+        }
+        out
+    }
+
+    /// A one-off occurrence due (nominally) on `nominal`; warns when outside the campaign.
+    fn one_off(&mut self, d: &Deliverable, period: Option<Period>, nominal: NaiveDate) -> Occurrence {
+        let due = self.shift(nominal, d.shift);
+        let c = self.campaign;
+        if due < c.start || due > c.end {
+            self.warnings.push(
+                Diagnostic::warning(
+                    Problem::OutsideCampaign {
+                        name: d.name.clone(),
+                        date: due.to_string(),
+                        start: c.start.to_string(),
+                        end: c.end.to_string(),
+                    },
+                    d.due_span,
+                ),
+            );
+        }
+        Occurrence {
+            period,
+            nominal,
+            due,
+            checkpoint: None,
+        }
+    }
+
+    /// The (nominal) due date of a one-off deliverable, computed once.
+    fn once_due(&mut self, id: DeliverableId) -> Option<NaiveDate> {
+        if let Some(date) = self.once[id] {
+            return Some(date);
+        }
+        let Due::Once(rule) = self.campaign.deliverables[id].due else {
+            return None;
+        };
+        if self.visiting[id] {
+            return None; // a cycle: the checker has reported it
+        }
+        self.visiting[id] = true;
+        let date = self.date(rule);
+        self.visiting[id] = false;
+        self.once[id] = date;
+        date
+    }
+
+    fn date(&mut self, rule: DateRule) -> Option<NaiveDate> {
+        match rule {
+            DateRule::Fixed(date) => Some(date),
+            DateRule::Relative { anchor, offset, unit } => {
+                let base = self.anchor(anchor)?;
+                self.add(base, offset, unit)
+            }
+        }
+    }
+
+    fn anchor(&mut self, anchor: AnchorRef) -> Option<NaiveDate> {
+        let c = self.campaign;
+        match anchor {
+            AnchorRef::PhaseStart(p) => Some(c.phases[p].start),
+            AnchorRef::PhaseEnd(p) => Some(c.phases[p].end),
+            AnchorRef::CampaignStart => Some(c.start),
+            AnchorRef::CampaignEnd => Some(c.end),
+            AnchorRef::Deliverable(d) => {
+                let nominal = self.once_due(d)?;
+                Some(self.shift(nominal, c.deliverables[d].shift))
+            }
+        }
+    }
+
+    /// `date` plus `offset` days or workdays; the starting day is not counted.
+    fn add(&self, date: NaiveDate, offset: i64, unit: DurationUnit) -> Option<NaiveDate> {
+        match unit {
+            DurationUnit::Workdays => self.calendar.add_workdays(date, offset),
+            _ if offset >= 0 => date.checked_add_days(Days::new(offset as u64)),
+            _ => date.checked_sub_days(Days::new(offset.unsigned_abs())),
+        }
+    }
+
+    fn shift(&self, date: NaiveDate, rule: ShiftRule) -> NaiveDate {
+        match rule {
+            ShiftRule::Keep => date,
+            ShiftRule::NextWorkday => self.calendar.workday_on_or_after(date),
+            ShiftRule::PreviousWorkday => self.calendar.workday_on_or_before(date),
+        }
+    }
+
+    fn warn_unknown_year(&mut self, id: DeliverableId, date: NaiveDate) {
+        let year = date.year();
+        if self.calendar.knows(year) || !self.warned_years.insert((id, year)) {
+            return;
+        }
+        let d = &self.campaign.deliverables[id];
+        self.warnings.push(Diagnostic::warning(
+            Problem::UnknownYear {
+                year,
+                what: format!("`{}`", d.name),
+                date: date.to_string(),
+            },
+            d.due_span,
+        ).with_help(Some(format!("supply {year}'s holiday notice with `--holidays FILE`"))));
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Cadences
+    // -----------------------------------------------------------------------------------------
+
+    fn recurring(&mut self, d: &Deliverable, rec: &Recurrence) -> Vec<Occurrence> {
+        let found = if rec.unit == PeriodUnit::Phase {
+            self.per_phase(rec)
+        } else {
+            self.per_period(d, rec)
+        };
+        let Some((nominals, from, to)) = found else {
+            return Vec::new();
+        };
+        if nominals.is_empty() {
+            self.errors.push(Diagnostic::error(
+                Problem::NoOccurrence {
+                    name: d.name.clone(),
+                    from,
+                    to,
+                },
+                d.due_span,
+            ).with_help(Some("check its `first` and `last`, or the campaign's `period`".into())));
+        }
+        nominals
+            .into_iter()
+            .map(|(period, nominal)| Occurrence {
+                period: Some(period),
+                nominal,
+                due: self.shift(nominal, d.shift),
+                checkpoint: None,
+            })
+            .collect()
+    }
+
+    /// Occurrences of a calendar cadence, with the range searched (for "no occurrence").
+    #[allow(clippy::type_complexity)]
+    fn per_period(&mut self, d: &Deliverable, rec: &Recurrence) -> Option<(Vec<(Period, NaiveDate)>, String, String)> {
+        let c = self.campaign;
+        let (lower_period, lower_date) = match &rec.first {
+            Some(Limit::Period(p)) => (Some(p.clone()), None),
+            Some(Limit::Date(rule)) => (None, Some(self.date(*rule)?)),
+            None => (None, Some(c.start)),
+        };
+        let (upper_period, upper_date) = match &rec.last {
+            Some(Limit::Period(p)) => (Some(p.clone()), None),
+            Some(Limit::Date(rule)) => (None, Some(self.date(*rule)?)),
+            None if rec.ongoing => (None, Some(self.horizon)),
+            None => (None, Some(c.end)),
+        };
+        let window = rec.during.map(|p| (c.phases[p].start, c.phases[p].end));
+        let begin = match &lower_period {
+            Some(p) => p.first_day()?,
+            None => lower_date?,
+        };
+        let later = match rec.rule {
+            DueRule::Day { later, .. }
+            | DueRule::End { later }
+            | DueRule::MonthDay { later, .. }
+            | DueRule::Weekday { later, .. } => later,
+            DueRule::PhaseRelative { .. } => 0,
+        };
+        let mut period = Period::containing(rec.unit, begin)?.shift(-i64::from(later) - 1)?;
+        let mut out = Vec::new();
+        for _ in 0..MAX_OCCURRENCES * 10 {
+            let Some(nominal) = due_in(&period, rec.rule) else { break };
+            if upper_period.as_ref().is_some_and(|u| &period > u) || upper_date.is_some_and(|u| nominal > u) {
+                break;
+            }
+            let included = lower_period.as_ref().is_none_or(|l| &period >= l)
+                && lower_date.is_none_or(|l| nominal >= l)
+                && window.is_none_or(|(s, e)| s <= nominal && nominal <= e);
+            if included {
+                out.push((period.clone(), nominal));
+                if out.len() > MAX_OCCURRENCES {
+                    self.too_many(d);
+                    return None;
+                }
+            }
+            period = period.shift(1)?;
+        }
+        let from = lower_period.map(|p| p.to_string()).or(lower_date.map(|d| d.to_string())).unwrap_or_default();
+        let to = upper_period.map(|p| p.to_string()).or(upper_date.map(|d| d.to_string())).unwrap_or_default();
+        Some((out, from, to))
+    }
+
+    /// Occurrences of a per-phase cadence: one per phase, in declaration order.
+    #[allow(clippy::type_complexity)]
+    fn per_phase(&mut self, rec: &Recurrence) -> Option<(Vec<(Period, NaiveDate)>, String, String)> {
+        let phases = &self.campaign.phases;
+        let lower = match &rec.first {
+            Some(Limit::Date(rule)) => Some(self.date(*rule)?),
+            _ => None,
+        };
+        let upper = match &rec.last {
+            Some(Limit::Date(rule)) => Some(self.date(*rule)?),
+            _ => None,
+        };
+        let window = rec.during.map(|p| (phases[p].start, phases[p].end));
+        let mut out = Vec::new();
+        for (i, phase) in phases.iter().enumerate() {
+            // After the last phase, "the next phase" starts the day after it ends.
+            let next_start = phases.get(i + 1).map(|p| p.start).or(phase.end.succ_opt());
+            let base = match rec.rule {
+                DueRule::PhaseRelative { next: true, start: true, .. } => next_start,
+                DueRule::PhaseRelative { next: true, start: false, .. } => phases.get(i + 1).map(|p| p.end),
+                DueRule::PhaseRelative { start: true, .. } => Some(phase.start),
+                DueRule::PhaseRelative { start: false, .. } | DueRule::End { .. } => Some(phase.end),
+                DueRule::Day { day, .. } => phase
+                    .start
+                    .checked_add_days(Days::new(u64::from(day.saturating_sub(1))))
+                    .map(|x| x.min(phase.end)),
+                _ => None,
+            };
+            let nominal = match (base, rec.rule) {
+                (Some(b), DueRule::PhaseRelative { offset, unit, .. }) => self.add(b, offset, unit),
+                (b, _) => b,
+            };
+            let Some(nominal) = nominal else { continue };
+            let included = lower.is_none_or(|l| nominal >= l)
+                && upper.is_none_or(|u| nominal <= u)
+                && window.is_none_or(|(s, e)| s <= nominal && nominal <= e);
+            if included {
+                out.push((Period::Phase(phase.name.clone()), nominal));
+            }
+        }
+        let from = phases.first().map(|p| p.name.clone()).unwrap_or_default();
+        let to = phases.last().map(|p| p.name.clone()).unwrap_or_default();
+        Some((out, from, to))
+    }
+
+    fn too_many(&mut self, d: &Deliverable) {
+        self.errors.push(Diagnostic::error(
+            Problem::TooManyOccurrences {
+                name: d.name.clone(),
+                limit: MAX_OCCURRENCES,
+            },
+            d.due_span,
+        ));
+    }
+}
+
+/// The nominal due date of the occurrence covering `period`.
+pub fn due_in(period: &Period, rule: DueRule) -> Option<NaiveDate> {
+    match rule {
+        DueRule::Day { day, later } => period.shift(i64::from(later))?.day(day),
+        DueRule::End { later } => period.shift(i64::from(later))?.last_day(),
+        DueRule::MonthDay { month, day, later } => {
+            let year = period.shift(i64::from(later))?.first_day()?.year();
+            let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+            let last = Period::containing(PeriodUnit::Month, first)?.last_day()?;
+            Some(NaiveDate::from_ymd_opt(year, month, day).unwrap_or(last))
+        }
+        DueRule::Weekday { weekday, later } => period
+            .shift(i64::from(later))?
+            .first_day()?
+            .checked_add_days(Days::new(u64::from(weekday))),
+        DueRule::PhaseRelative { .. } => None,
+    }
+}
+
