@@ -261,7 +261,11 @@ impl<'s> Checker<'s> {
                 let start_after = previous_end.or(fallback_start);
                 self.window(&decl.window, issued, start_after, explicit)
             };
-            if let Some((_, end)) = window {
+            // An end-only phase starts after the previous phase of the sequence; phases that
+            // run throughout the campaign are not part of the sequence.
+            if let Some((_, end)) = window
+                && !matches!(decl.window.node, Window::Throughout)
+            {
                 previous_end = end.succ_opt();
             }
             resolved.push(window);

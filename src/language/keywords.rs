@@ -158,6 +158,16 @@ mod tests {
     }
 
     #[test]
+    fn english_keywords_are_not_names() {
+        let grammar = include_str!("../../grammar/campaign.pest");
+        let start = grammar.find("keyword_en = _{").expect("keyword_en rule");
+        let rule = &grammar[start..start + grammar[start..].find("\n}").unwrap()];
+        for keyword in KEYWORDS {
+            assert!(rule.contains(&format!("\"{}\"", keyword.english)), "{}", keyword.english);
+        }
+    }
+
+    #[test]
     fn no_spelling_is_used_twice() {
         let mut seen = std::collections::HashSet::new();
         for spelling in KEYWORDS.iter().flat_map(|k| k.spellings()) {
