@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use super::output::plural;
 use super::{CliError, Context};
 use crate::language::load;
 use crate::schedule::compile;
@@ -34,11 +35,11 @@ fn check_one(context: &Context, path: &Path) -> Result<bool, CliError> {
             Ok(schedule) => {
                 diagnostics.extend(schedule.warnings.iter().cloned());
                 summary = Some(format!(
-                    "{}: ok — {} units, {} deliverables, {} obligations",
+                    "{}: ok — {}, {}, {}",
                     path.display(),
-                    campaign.units.len(),
-                    campaign.deliverables.len(),
-                    schedule.len()
+                    plural(campaign.units.len(), "unit"),
+                    plural(campaign.deliverables.len(), "deliverable"),
+                    plural(schedule.len(), "obligation")
                 ));
             }
             Err(errors) => diagnostics.extend(errors),
@@ -50,7 +51,7 @@ fn check_one(context: &Context, path: &Path) -> Result<bool, CliError> {
         Some(line) if ok => println!("{line}"),
         _ => {
             let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-            eprintln!("{}: {errors} error{}", path.display(), if errors == 1 { "" } else { "s" });
+            eprintln!("{}: {}", path.display(), plural(errors, "error"));
         }
     }
     Ok(ok)

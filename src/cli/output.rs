@@ -63,6 +63,11 @@ fn push_row(out: &mut String, cells: &[String], widths: &[usize]) {
     out.push('\n');
 }
 
+/// `1 unit`, `2 units`.
+pub fn plural(count: usize, noun: &str) -> String {
+    format!("{count} {noun}{}", if count == 1 { "" } else { "s" })
+}
+
 /// Writes one CSV record (RFC 4180 quoting).
 pub fn csv_row(out: &mut impl Write, fields: &[&str]) -> std::io::Result<()> {
     let mut first = true;

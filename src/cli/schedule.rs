@@ -137,18 +137,26 @@ fn write_table<'a>(out: &mut impl Write, obligations: impl Iterator<Item = Oblig
                 r.deliverable,
                 r.period.unwrap_or_else(|| "—".into()),
                 r.unit,
-                r.to.join("、"),
+                short_list(&r.to),
                 r.form.unwrap_or_default(),
             ]
         })
         .collect();
     let count = rows.len();
     write!(out, "{}", output::table(&["due", "deliverable", "period", "unit", "to", "form"], rows))?;
-    writeln!(out, "{count} obligation{}", if count == 1 { "" } else { "s" })?;
+    writeln!(out, "{}", output::plural(count, "obligation"))?;
     if shifted {
         writeln!(out, "* moved off a non-workday by the campaign's holiday rule")?;
     }
     Ok(())
+}
+
+/// A list for a table cell: the first three names, then how many more.
+fn short_list(names: &[String]) -> String {
+    match names.len() {
+        0..=3 => names.join("、"),
+        n => format!("{} …+{}", names[..3].join("、"), n - 3),
+    }
 }
 
 fn write_json<'a>(out: &mut impl Write, obligations: impl Iterator<Item = Obligation<'a>>) -> std::io::Result<()> {

@@ -55,6 +55,9 @@ pub type Name = Spanned<String>;
 pub struct File {
     /// Top-level declarations in source order.
     pub items: Vec<TopItem>,
+    /// Statements the parser could not read, with the keyword each was (or most likely meant to
+    /// be), so that the checker does not also report them missing.
+    pub broken: Vec<(Span, &'static str)>,
 }
 
 /// A top-level declaration.

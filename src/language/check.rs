@@ -56,6 +56,7 @@ struct DeliverableDecl<'f> {
     title: Option<&'f Name>,
     stmts: &'f [Spanned<ReportStmt>],
     item: Option<ItemId>,
+    span: Span,
 }
 
 struct Checker<'s> {
@@ -75,6 +76,8 @@ struct Checker<'s> {
     item_index: HashMap<String, ItemId>,
     /// Relative deadlines between deliverables: (from, to, where).
     dependencies: Vec<(DeliverableId, DeliverableId, Span)>,
+    /// Statements the parser could not read (not to be reported missing as well).
+    broken: Vec<(Span, &'static str)>,
 }
 
 impl<'s> Checker<'s> {
@@ -94,7 +97,20 @@ impl<'s> Checker<'s> {
             deliverable_index: HashMap::new(),
             item_index: HashMap::new(),
             dependencies: Vec::new(),
+            broken: Vec::new(),
         }
+    }
+
+    /// Reports a statement missing from the block at `block`, unless a broken line there was it.
+    fn missing(&mut self, what: String, statement: &'static str, block: Span, at: Span) -> Option<&mut Diagnostic> {
+        let broken = self
+            .broken
+            .iter()
+            .any(|(span, k)| *k == statement && block.start <= span.start && span.end <= block.end);
+        if broken {
+            return None;
+        }
+        Some(self.error(Problem::MissingStatement { what, statement }, at))
     }
 
     fn error(&mut self, problem: Problem, span: Span) -> &mut Diagnostic {
@@ -107,6 +123,7 @@ impl<'s> Checker<'s> {
     }
 
     fn run(&mut self, file: &File, contacts: Option<&ContactBook>) -> Option<Campaign> {
+        self.broken = file.broken.clone();
         let header = self.campaign_header(file);
         self.declare_units(file);
         self.resolve_groups(file);
@@ -209,7 +226,7 @@ impl<'s> Checker<'s> {
             }
         }
         let explicit = period.and_then(|w| self.window(w, issued, None, None));
-        let (start, end) = self.phases_and_period(file, issued, explicit, decl.span)?;
+        let (start, end) = self.phases_and_period(file, issued, explicit, decl.span, decl.id.span)?;
         Some(Campaign {
             id: decl.id.node.clone(),
             title,
@@ -240,6 +257,7 @@ impl<'s> Checker<'s> {
         issued: Option<NaiveDate>,
         explicit: Option<(NaiveDate, NaiveDate)>,
         header: Span,
+        id_span: Span,
     ) -> Option<(NaiveDate, NaiveDate)> {
         let decls: Vec<&PhaseDecl> = file
             .items
@@ -278,14 +296,9 @@ impl<'s> Checker<'s> {
                 match (starts.min(), ends.max()) {
                     (Some(s), Some(e)) => (s, e),
                     _ => {
-                        self.error(
-                            Problem::MissingStatement {
-                                what: "the campaign".into(),
-                                statement: "period",
-                            },
-                            header,
-                        )
-                        .help = Some("add `period 2017-04-01 .. 2017-12-31` (or `期间 …`)".into());
+                        if let Some(d) = self.missing("the campaign".into(), "period", header, id_span) {
+                            d.help = Some("add `period 2017-04-01 .. 2017-12-31` (or `期间 …`)".into());
+                        }
                         return None;
                     }
                 }
@@ -683,27 +696,28 @@ impl<'s> Checker<'s> {
 
     fn deliverable_decls<'f>(&self, file: &'f File) -> Vec<DeliverableDecl<'f>> {
         let mut out = Vec::new();
-        let mut push = |kind, name, title, stmts, item| {
+        let mut push = |kind, name, title, stmts, item, span| {
             out.push(DeliverableDecl {
                 kind,
                 name,
                 title,
                 stmts,
                 item,
+                span,
             })
         };
         for top in &file.items {
             match top {
-                TopItem::Report(r) => push(DeliverableKind::Report, &r.name, r.title.as_ref(), &r.stmts[..], None),
-                TopItem::Measure(m) => push(DeliverableKind::Measure, &m.name, m.title.as_ref(), &m.stmts[..], None),
-                TopItem::Target(t) => push(DeliverableKind::Target, &t.name, t.title.as_ref(), &t.stmts[..], None),
+                TopItem::Report(r) => push(DeliverableKind::Report, &r.name, r.title.as_ref(), &r.stmts[..], None, r.span),
+                TopItem::Measure(m) => push(DeliverableKind::Measure, &m.name, m.title.as_ref(), &m.stmts[..], None, m.span),
+                TopItem::Target(t) => push(DeliverableKind::Target, &t.name, t.title.as_ref(), &t.stmts[..], None, t.span),
                 TopItem::Item(item) => {
                     let id = self.item_index.get(&item.name.node).copied();
                     for stmt in &item.stmts {
                         match &stmt.node {
-                            ItemStmt::Report(r) => push(DeliverableKind::Report, &r.name, r.title.as_ref(), &r.stmts[..], id),
-                            ItemStmt::Measure(m) => push(DeliverableKind::Measure, &m.name, m.title.as_ref(), &m.stmts[..], id),
-                            ItemStmt::Target(t) => push(DeliverableKind::Target, &t.name, t.title.as_ref(), &t.stmts[..], id),
+                            ItemStmt::Report(r) => push(DeliverableKind::Report, &r.name, r.title.as_ref(), &r.stmts[..], id, r.span),
+                            ItemStmt::Measure(m) => push(DeliverableKind::Measure, &m.name, m.title.as_ref(), &m.stmts[..], id, m.span),
+                            ItemStmt::Target(t) => push(DeliverableKind::Target, &t.name, t.title.as_ref(), &t.stmts[..], id, t.span),
                             _ => {}
                         }
                     }
@@ -804,8 +818,9 @@ impl<'s> Checker<'s> {
                 }
                 _ => {
                     let statement = if decl.kind == DeliverableKind::Measure { "owners" } else { "from" };
-                    self.error(Problem::MissingStatement { what: what.clone(), statement }, decl.name.span)
-                        .help = Some(format!("say who owes it: `{statement} UNIT…`"));
+                    if let Some(d) = self.missing(what.clone(), statement, decl.span, decl.name.span) {
+                        d.help = Some(format!("say who owes it: `{statement} UNIT…`"));
+                    }
                 }
             }
         }
@@ -820,13 +835,15 @@ impl<'s> Checker<'s> {
             _ => match due {
                 Some(expr) => self.due(expr, &cadence_stmts, id),
                 None => {
-                    self.error(Problem::MissingStatement { what, statement: "due" }, decl.name.span).help =
-                        Some("add `due 2017-04-15`, `due every month by day 25` or `due ongoing`".into());
+                    if let Some(d) = self.missing(what, "due", decl.span, decl.name.span) {
+                        d.help = Some("add `due 2017-04-15`, `due every month by day 25` or `due ongoing`".into());
+                    }
                     Due::Ongoing
                 }
             },
         };
-        if !matches!(d.due, Due::Recurring(_)) {
+        let written_as_cadence = matches!(due.map(|e| &e.node), Some(DueExpr::Cadence(_)));
+        if !written_as_cadence {
             for stmt in cadence_stmts {
                 self.error(
                     Problem::Cadence {

@@ -31,6 +31,7 @@ pub fn parse(src: &str) -> (File, Vec<Diagnostic>) {
     let mut lower = Lower {
         src,
         diagnostics: Vec::new(),
+        broken: Vec::new(),
     };
     let file = match CampaignParser::parse(Rule::file, src) {
         Ok(mut pairs) => match pairs.next() {
@@ -76,6 +77,7 @@ fn span_of(pair: &Pair<'_, Rule>) -> Span {
 struct Lower<'s> {
     src: &'s str,
     diagnostics: Vec<Diagnostic>,
+    broken: Vec<(Span, &'static str)>,
 }
 
 impl<'s> Lower<'s> {
@@ -106,7 +108,10 @@ impl<'s> Lower<'s> {
             };
             items.push(item);
         }
-        File { items }
+        File {
+            items,
+            broken: std::mem::take(&mut self.broken),
+        }
     }
 
     /// A pair a block does not expect: a `bad_stmt` to explain, or EOI.
@@ -989,6 +994,15 @@ impl<'s> Lower<'s> {
         let start = pair.as_span().start();
         let word = first_word(text);
         let word_span = Span::new(start, start + word.len());
+        let meant = keywords::lookup(word)
+            .filter(|k| k.contexts.contains(&context))
+            .or_else(|| {
+                let nearest = suggest::nearest(word, keywords::spellings_in(context))?;
+                keywords::lookup(nearest)
+            });
+        if let Some(keyword) = meant {
+            self.broken.push((span_of(pair), keyword.english));
+        }
         let diagnostic = match keywords::lookup(word) {
             Some(keyword) if keyword.contexts.contains(&context) => {
                 explain(text, start, context)

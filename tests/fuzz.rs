@@ -1,0 +1,111 @@
+//! The parser and checker never panic: random text, and the real campaigns mutated at random
+//! (characters deleted, inserted from many scripts, lines dropped or doubled) go through parse,
+//! check, compile and rendering of every diagnostic.
+
+use proptest::prelude::*;
+
+use duban::language::load_text;
+use duban::schedule::{Calendar, compile};
+
+use crate::common::{CAMPAIGNS, campaign};
+
+fn run_everything(text: &str) {
+    let loaded = load_text("fuzz.campaign", text, |_| Err("no contacts in fuzzing".into()));
+    let mut diagnostics = loaded.diagnostics.clone();
+    if let Some(c) = &loaded.campaign {
+        match compile(c, Calendar::official(), None) {
+            Ok(schedule) => {
+                diagnostics.extend(schedule.warnings.iter().cloned());
+                for o in schedule.obligations().take(50) {
+                    let _ = o.record();
+                }
+            }
+            Err(errors) => diagnostics.extend(errors),
+        }
+    }
+    let _ = loaded.sources.render(&diagnostics, false);
+}
+
+/// Characters that matter to the grammar, and some from other scripts.
+const PALETTE: &[char] = &[
+    '{', '}', '"', '“', '”', ':', '：', ';', '；', '、', ',', '#', '\n', ' ', '.', '-', '>', '0', '1',
+    '2', '9', '年', '月', '日', '前', '后', '至', '每', '底', '旬', '阶', '段', '报', '送', 'a', 'z',
+    'é', 'ж', 'ع', '¤', '※', '\u{3000}', '\t', '\\', '\r', '𝄞',
+];
+
+#[derive(Debug, Clone)]
+enum Edit {
+    Delete(usize),
+    Insert(usize, char),
+    DropLine(usize),
+    DoubleLine(usize),
+}
+
+fn apply(text: &str, edits: &[Edit]) -> String {
+    let mut chars: Vec<char> = text.chars().collect();
+    for edit in edits {
+        match *edit {
+            Edit::Delete(at) if !chars.is_empty() => {
+                chars.remove(at % chars.len());
+            }
+            Edit::Insert(at, c) => chars.insert(at % (chars.len() + 1), c),
+            Edit::DropLine(n) | Edit::DoubleLine(n) => {
+                let text: String = chars.iter().collect();
+                let mut lines: Vec<&str> = text.split('\n').collect();
+                let i = n % lines.len();
+                if matches!(edit, Edit::DropLine(_)) {
+                    lines.remove(i);
+                } else {
+                    lines.insert(i, lines[i]);
+                }
+                chars = lines.join("\n").chars().collect();
+            }
+            Edit::Delete(_) => {}
+        }
+    }
+    chars.into_iter().collect()
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        any::<usize>().prop_map(Edit::Delete),
+        (any::<usize>(), prop::sample::select(PALETTE)).prop_map(|(a, c)| Edit::Insert(a, c)),
+        any::<usize>().prop_map(Edit::DropLine),
+        any::<usize>().prop_map(Edit::DoubleLine),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_text_never_panics(text in "\\PC{0,300}") {
+        run_everything(&text);
+    }
+
+    #[test]
+    fn random_grammar_characters_never_panic(chars in prop::collection::vec(prop::sample::select(PALETTE), 0..200)) {
+        run_everything(&chars.into_iter().collect::<String>());
+    }
+
+    #[test]
+    fn mutated_campaigns_never_panic(which in 0..4usize, edits in prop::collection::vec(edit(), 1..6)) {
+        let text = std::fs::read_to_string(campaign(CAMPAIGNS[which])).unwrap();
+        run_everything(&apply(&text, &edits));
+    }
+}
+
+#[test]
+fn pathological_inputs_end_in_diagnostics() {
+    for text in [
+        "{".repeat(100_000),
+        "}".repeat(1000),
+        "\"".repeat(1000),
+        format!("campaign x {{\n period {}\n}}", "2017-01-01 .. ".repeat(500)),
+        format!("group g {{ {} }}", "甲 ".repeat(20_000)),
+        "report r {\n due every month by day 99999999999999999999\n}\n".to_string(),
+        "campaign c {\n period 0001-01-01 .. 9999-12-31\n}\nunit a\nreport r {\n from a\n due every week by friday\n}\n".to_string(),
+    ] {
+        run_everything(&text);
+    }
+}

@@ -1,0 +1,11 @@
+//! Integration tests: the real `duban` binary on real files, and properties of the library.
+
+mod common;
+
+mod calendar;
+mod campaigns;
+mod check;
+mod docs;
+mod fuzz;
+mod properties;
+mod schedule;
