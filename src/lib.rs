@@ -3,6 +3,6 @@
 //! Data flows through the modules in order: [`language`] reads a campaign file into a checked
 //! campaign, [`schedule`] compiles it against the official calendar into obligations.
 
+pub mod cli;
 pub mod language;
 pub mod schedule;
-pub mod cli;

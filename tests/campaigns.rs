@@ -10,9 +10,7 @@ fn find<'a>(all: &'a [Value], deliverable: &str, unit: &str, period: Option<&str
     let matches: Vec<&Value> = all
         .iter()
         .filter(|o| {
-            o["deliverable"] == deliverable
-                && o["unit"] == unit
-                && o["period"].as_str() == period
+            o["deliverable"] == deliverable && o["unit"] == unit && o["period"].as_str() == period
         })
         .collect();
     assert_eq!(matches.len(), 1, "{deliverable} {unit} {period:?}");
@@ -38,29 +36,53 @@ fn nanyang_statistics_table_is_due_on_the_25th() {
     assert_eq!(o["due_at"], "2017-05-26T00:00:00+08:00");
     assert_eq!(o["to"], serde_json::json!(["党风政风监督室"]));
     assert_eq!(o["form"], "附件3 统计表");
-    let months = all.iter().filter(|o| o["deliverable"] == "统计表" && o["unit"] == "宛城区").count();
+    let months = all
+        .iter()
+        .filter(|o| o["deliverable"] == "统计表" && o["unit"] == "宛城区")
+        .count();
     assert_eq!(months, 9, "April to December");
     let summary = find(&all, "自查自纠总结", "市财政局", None);
     assert_eq!(summary["due_date"], "2017-06-05");
-    assert_eq!(summary["signers"], serde_json::json!(["同级党委", "同级纪检监察机关"]));
+    assert_eq!(
+        summary["signers"],
+        serde_json::json!(["同级党委", "同级纪检监察机关"])
+    );
 }
 
 #[test]
 fn yichun_reports_fall_after_the_month_and_the_phase() {
     let all = schedule_json("yichun-2016", &[]);
-    assert_eq!(find(&all, "月报", "袁州区", Some("2016-06"))["due_date"], "2016-07-05");
-    assert_eq!(find(&all, "月报", "袁州区", Some("2017-05"))["due_date"], "2017-06-05");
+    assert_eq!(
+        find(&all, "月报", "袁州区", Some("2016-06"))["due_date"],
+        "2016-07-05"
+    );
+    assert_eq!(
+        find(&all, "月报", "袁州区", Some("2017-05"))["due_date"],
+        "2017-06-05"
+    );
     // 综合治理 starts 2016-08-31, the day after 自查自纠 ends: its report is due 5 days later.
-    assert_eq!(find(&all, "阶段工作情况", "袁州区", Some("自查自纠"))["due_date"], "2016-09-05");
+    assert_eq!(
+        find(&all, "阶段工作情况", "袁州区", Some("自查自纠"))["due_date"],
+        "2016-09-05"
+    );
     let department = find(&all, "部门月报", "袁州区直相关职能部门", Some("2016-06"));
-    assert_eq!(department["to"], serde_json::json!(["袁州区", "市直相关职能部门"]));
+    assert_eq!(
+        department["to"],
+        serde_json::json!(["袁州区", "市直相关职能部门"])
+    );
 }
 
 #[test]
 fn qianyang_monthly_report_covers_the_previous_month() {
     let all = schedule_json("qianyang-2023", &[]);
-    assert_eq!(find(&all, "月报告", "城关镇", Some("2023-03"))["due_date"], "2023-04-25");
-    assert_eq!(find(&all, "分管领导及联络员名单", "高崖镇", None)["due_date"], "2023-03-31");
+    assert_eq!(
+        find(&all, "月报告", "城关镇", Some("2023-03"))["due_date"],
+        "2023-04-25"
+    );
+    assert_eq!(
+        find(&all, "分管领导及联络员名单", "高崖镇", None)["due_date"],
+        "2023-03-31"
+    );
     let target = find(&all, "衔接资金支出进度", "县乡村振兴局", Some("2023-06-30"));
     assert_eq!(target["threshold"], "≥ 50%");
     assert_eq!(target["item"], "项目资金管理");
@@ -72,21 +94,45 @@ fn gulu_lists_are_reviewed_and_the_summary_is_yearly() {
     let list = find(&all, "问题清单", "各村", None);
     assert_eq!(list["due_date"], "2023-07-18");
     assert_eq!(list["reviewer"], "各驻村组");
-    assert_eq!(list["signers"], serde_json::json!(["村书记", "驻村领导", "经办人员"]));
-    assert_eq!(find(&all, "年度工作总结", "镇村建中心", Some("2023"))["due_date"], "2023-12-30");
-    assert_eq!(find(&all, "年度工作总结", "镇村建中心", Some("2024"))["due_date"], "2024-12-30");
-    assert_eq!(find(&all, "加强财务管理", "镇纪委", None)["due_date"], "2023-10-31");
+    assert_eq!(
+        list["signers"],
+        serde_json::json!(["村书记", "驻村领导", "经办人员"])
+    );
+    assert_eq!(
+        find(&all, "年度工作总结", "镇村建中心", Some("2023"))["due_date"],
+        "2023-12-30"
+    );
+    assert_eq!(
+        find(&all, "年度工作总结", "镇村建中心", Some("2024"))["due_date"],
+        "2024-12-30"
+    );
+    assert_eq!(
+        find(&all, "加强财务管理", "镇纪委", None)["due_date"],
+        "2023-10-31"
+    );
 }
 
 #[test]
 fn json_has_the_documented_keys() {
     for name in CAMPAIGNS {
         for o in schedule_json(name, &[]) {
-            for key in ["campaign", "deliverable", "unit", "period", "due_date", "due_at", "to", "form"] {
+            for key in [
+                "campaign",
+                "deliverable",
+                "unit",
+                "period",
+                "due_date",
+                "due_at",
+                "to",
+                "form",
+            ] {
                 assert!(o.get(key).is_some(), "{name}: {key} missing in {o}");
             }
             let due_at = o["due_at"].as_str().unwrap();
-            assert!(chrono::DateTime::parse_from_rfc3339(due_at).is_ok(), "{due_at}");
+            assert!(
+                chrono::DateTime::parse_from_rfc3339(due_at).is_ok(),
+                "{due_at}"
+            );
         }
     }
 }
@@ -103,6 +149,10 @@ fn ics_has_one_todo_per_obligation_in_folded_lines() {
         assert!(line.len() <= 75, "{line}");
     }
     assert!(run.stdout.contains("DUE;VALUE=DATE:20170525"));
-    let uids: std::collections::HashSet<&str> = run.stdout.lines().filter(|l| l.starts_with("UID:")).collect();
+    let uids: std::collections::HashSet<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("UID:"))
+        .collect();
     assert_eq!(uids.len(), todos, "UIDs are unique");
 }

@@ -27,7 +27,12 @@ fn errors_exit_2_and_warnings_exit_0() {
 fn a_folder_checks_every_campaign_in_it() {
     let run = duban(&["check", "campaigns"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(run.stdout.lines().filter(|l| l.contains(": ok")).count(), 4, "{}", run.stdout);
+    assert_eq!(
+        run.stdout.lines().filter(|l| l.contains(": ok")).count(),
+        4,
+        "{}",
+        run.stdout
+    );
     let run = duban(&["check", "tests/fixtures/reject"]);
     assert_eq!(run.code, 2);
 }
@@ -36,14 +41,21 @@ fn a_folder_checks_every_campaign_in_it() {
 fn a_missing_file_is_a_clear_error() {
     let run = duban(&["check", "no/such.campaign"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("cannot read no/such.campaign"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("cannot read no/such.campaign"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn carets_sit_under_the_chinese_name() {
     let run = duban(&["check", "tests/fixtures/reject/unknown-unit.campaign"]);
     let lines: Vec<&str> = run.stderr.lines().collect();
-    let source = lines.iter().position(|l| l.contains("卧龙去") && l.contains('│')).unwrap();
+    let source = lines
+        .iter()
+        .position(|l| l.contains("卧龙去") && l.contains('│'))
+        .unwrap();
     let carets = lines[source + 1];
     let width = |s: &str| unicode_width::UnicodeWidthStr::width(s);
     let name_at = width(&lines[source][..lines[source].find("卧龙去").unwrap()]);

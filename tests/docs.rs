@@ -18,7 +18,11 @@ fn check_text(origin: &str, text: &str) {
     std::fs::write(&path, text).unwrap();
     let run = duban(&["check", path.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{origin}:\n{text}\n{}", run.stderr);
-    assert!(!run.stderr.contains("warning"), "{origin}:\n{text}\n{}", run.stderr);
+    assert!(
+        !run.stderr.contains("warning"),
+        "{origin}:\n{text}\n{}",
+        run.stderr
+    );
 }
 
 /// The fenced blocks of a markdown file with the given info string.
@@ -43,7 +47,10 @@ fn check_markdown(name: &str, minimum: usize) {
     let markdown = std::fs::read_to_string(root().join(name)).unwrap();
     let whole = blocks(&markdown, "campaign");
     let parts = blocks(&markdown, "campaign-part");
-    assert!(whole.len() + parts.len() >= minimum, "{name} has too few campaign blocks");
+    assert!(
+        whole.len() + parts.len() >= minimum,
+        "{name} has too few campaign blocks"
+    );
     for (line, text) in whole {
         check_text(&format!("{name}:{line}"), &text);
     }
@@ -59,9 +66,19 @@ fn every_campaign_and_example_checks() {
         assert_eq!(run.code, 0, "{}", run.stderr);
         let files = std::fs::read_dir(root().join(folder))
             .unwrap()
-            .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "campaign"))
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "campaign")
+            })
             .count();
-        assert!(files > 0 && run.stdout.lines().count() == files, "{}", run.stdout);
+        assert!(
+            files > 0 && run.stdout.lines().count() == files,
+            "{}",
+            run.stdout
+        );
     }
 }
 

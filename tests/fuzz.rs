@@ -10,7 +10,9 @@ use duban::schedule::{Calendar, compile};
 use crate::common::{CAMPAIGNS, campaign};
 
 fn run_everything(text: &str) {
-    let loaded = load_text("fuzz.campaign", text, |_| Err("no contacts in fuzzing".into()));
+    let loaded = load_text("fuzz.campaign", text, |_| {
+        Err("no contacts in fuzzing".into())
+    });
     let mut diagnostics = loaded.diagnostics.clone();
     if let Some(c) = &loaded.campaign {
         match compile(c, Calendar::official(), None) {
@@ -28,9 +30,9 @@ fn run_everything(text: &str) {
 
 /// Characters that matter to the grammar, and some from other scripts.
 const PALETTE: &[char] = &[
-    '{', '}', '"', '“', '”', ':', '：', ';', '；', '、', ',', '#', '\n', ' ', '.', '-', '>', '0', '1',
-    '2', '9', '年', '月', '日', '前', '后', '至', '每', '底', '旬', '阶', '段', '报', '送', 'a', 'z',
-    'é', 'ж', 'ع', '¤', '※', '\u{3000}', '\t', '\\', '\r', '𝄞',
+    '{', '}', '"', '“', '”', ':', '：', ';', '；', '、', ',', '#', '\n', ' ', '.', '-', '>', '0',
+    '1', '2', '9', '年', '月', '日', '前', '后', '至', '每', '底', '旬', '阶', '段', '报', '送',
+    'a', 'z', 'é', 'ж', 'ع', '¤', '※', '\u{3000}', '\t', '\\', '\r', '𝄞',
 ];
 
 #[derive(Debug, Clone)]

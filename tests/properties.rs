@@ -11,7 +11,9 @@ use duban::schedule::{Calendar, Period, compile};
 /// The (period, nominal due) of every occurrence of the one report in `campaign_text`.
 fn occurrences(campaign_text: &str) -> Vec<(Period, NaiveDate)> {
     let loaded = load_text("p.campaign", campaign_text, |_| Err(String::new()));
-    let campaign = loaded.campaign.unwrap_or_else(|| panic!("{}\n{:#?}", campaign_text, loaded.diagnostics));
+    let campaign = loaded
+        .campaign
+        .unwrap_or_else(|| panic!("{}\n{:#?}", campaign_text, loaded.diagnostics));
     let schedule = compile(&campaign, Calendar::official(), None).unwrap();
     schedule
         .entries
@@ -21,7 +23,9 @@ fn occurrences(campaign_text: &str) -> Vec<(Period, NaiveDate)> {
 }
 
 fn text(start: NaiveDate, end: NaiveDate, due: &str, extra: &str) -> String {
-    format!("campaign p {{\n  period {start} .. {end}\n}}\nunit a\nreport r {{\n  from a\n  due {due}\n{extra}}}\n")
+    format!(
+        "campaign p {{\n  period {start} .. {end}\n}}\nunit a\nreport r {{\n  from a\n  due {due}\n{extra}}}\n"
+    )
 }
 
 fn days_in_month(year: i32, month: u32) -> u32 {
@@ -29,7 +33,8 @@ fn days_in_month(year: i32, month: u32) -> u32 {
 }
 
 fn date() -> impl Strategy<Value = NaiveDate> {
-    (2016i32..=2026, 1u32..=12, 1u32..=28).prop_map(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).unwrap())
+    (2016i32..=2026, 1u32..=12, 1u32..=28)
+        .prop_map(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).unwrap())
 }
 
 proptest! {

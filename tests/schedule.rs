@@ -4,10 +4,25 @@ use crate::common::{campaign, duban, schedule_json};
 
 #[test]
 fn filters_by_unit_deliverable_and_dates() {
-    let all = schedule_json("nanyang-2017", &["--unit", "宛城区", "--deliverable", "统计表", "--from", "2017-06-01", "--to", "2017-08-31"]);
+    let all = schedule_json(
+        "nanyang-2017",
+        &[
+            "--unit",
+            "宛城区",
+            "--deliverable",
+            "统计表",
+            "--from",
+            "2017-06-01",
+            "--to",
+            "2017-08-31",
+        ],
+    );
     let periods: Vec<&str> = all.iter().map(|o| o["period"].as_str().unwrap()).collect();
     assert_eq!(periods, ["2017-06", "2017-07", "2017-08"]);
-    let group = schedule_json("nanyang-2017", &["--unit", "县区", "--deliverable", "工作方案"]);
+    let group = schedule_json(
+        "nanyang-2017",
+        &["--unit", "县区", "--deliverable", "工作方案"],
+    );
     assert_eq!(group.len(), 13);
 }
 
@@ -16,17 +31,29 @@ fn unknown_names_are_errors_with_a_suggestion() {
     let file = campaign("nanyang-2017");
     let run = duban(&["schedule", file.to_str().unwrap(), "--unit", "宛城去"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("did you mean `宛城区`?"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("did you mean `宛城区`?"),
+        "{}",
+        run.stderr
+    );
     let run = duban(&["schedule", file.to_str().unwrap(), "--deliverable", "统计"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("unknown deliverable `统计`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("unknown deliverable `统计`"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn an_invalid_campaign_prints_its_errors_and_exits_2() {
     let run = duban(&["schedule", "tests/fixtures/reject/unknown-unit.campaign"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("unknown unit or group `卧龙去`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("unknown unit or group `卧龙去`"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -82,7 +109,8 @@ fn holiday_shifting_moves_a_deadline_off_a_holiday() {
     .unwrap();
     let run = duban(&["schedule", path.to_str().unwrap(), "--format", "json"]);
     let all: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
-    let due = |name: &str| all.iter().find(|o| o["deliverable"] == name).unwrap()["due_date"].clone();
+    let due =
+        |name: &str| all.iter().find(|o| o["deliverable"] == name).unwrap()["due_date"].clone();
     assert_eq!(due("r"), "2017-10-09", "after the National Day week");
     assert_eq!(due("p"), "2017-09-30", "a make-up Saturday is a workday");
     let table = duban(&["schedule", path.to_str().unwrap()]);

@@ -39,7 +39,11 @@ struct Day {
 /// Prints the year's named days; an unknown year is an error.
 pub fn run(context: &Context, args: &CalendarArgs) -> Result<ExitCode, CliError> {
     if !context.calendar.knows(args.year) {
-        let known: Vec<String> = context.calendar.known_years().map(|y| y.to_string()).collect();
+        let known: Vec<String> = context
+            .calendar
+            .known_years()
+            .map(|y| y.to_string())
+            .collect();
         return Err(CliError::Usage {
             message: format!(
                 "no holiday notice for {} is known (known: {}); add it with `--holidays FILE`",
@@ -69,14 +73,24 @@ pub fn run(context: &Context, args: &CalendarArgs) -> Result<ExitCode, CliError>
     match args.format {
         CalendarFormat::Json => {
             let value = serde_json::json!({ "year": args.year, "days": days });
-            println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&value).unwrap_or_default()
+            );
         }
         CalendarFormat::Table => {
             let rows = days.into_iter().map(|d| {
-                let kind = if d.off { "holiday 放假" } else { "make-up workday 调休上班" };
+                let kind = if d.off {
+                    "holiday 放假"
+                } else {
+                    "make-up workday 调休上班"
+                };
                 vec![d.date, d.weekday.to_string(), kind.to_string(), d.name]
             });
-            print!("{}", output::table(&["date", "day", "kind", "holiday"], rows));
+            print!(
+                "{}",
+                output::table(&["date", "day", "kind", "holiday"], rows)
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -22,7 +22,11 @@ pub fn run(context: &Context, args: &CheckArgs) -> Result<ExitCode, CliError> {
     for path in campaign_files(&args.paths)? {
         failed |= !check_one(context, &path)?;
     }
-    Ok(if failed { ExitCode::from(2) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Checks and compiles one file, prints its diagnostics, and says whether it is free of errors.

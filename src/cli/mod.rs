@@ -81,7 +81,10 @@ fn load_campaign(
     path: &std::path::Path,
 ) -> Result<(crate::language::Campaign, crate::language::Sources), CliError> {
     let loaded = crate::language::load(path)?;
-    eprint!("{}", loaded.sources.render(&loaded.diagnostics, context.color));
+    eprint!(
+        "{}",
+        loaded.sources.render(&loaded.diagnostics, context.color)
+    );
     match loaded.campaign {
         Some(campaign) => Ok((campaign, loaded.sources)),
         None => Err(CliError::Invalid {

@@ -21,7 +21,9 @@ impl ColorChoice {
         match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            ColorChoice::Auto => {
+                std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
         }
     }
 }
@@ -93,12 +95,21 @@ mod tests {
     fn csv_quotes_only_what_needs_it() {
         let mut out = Vec::new();
         csv_row(&mut out, &["宛城区", "a,b", "say \"hi\""]).unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "宛城区,\"a,b\",\"say \"\"hi\"\"\"\n");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "宛城区,\"a,b\",\"say \"\"hi\"\"\"\n"
+        );
     }
 
     #[test]
     fn table_columns_line_up_under_wide_text() {
-        let t = table(&["单位", "x"], [vec!["宛城区".into(), "1".into()], vec!["ab".into(), "2".into()]]);
+        let t = table(
+            &["单位", "x"],
+            [
+                vec!["宛城区".into(), "1".into()],
+                vec!["ab".into(), "2".into()],
+            ],
+        );
         let widths: Vec<usize> = t
             .lines()
             .filter(|l| l.ends_with('1') || l.ends_with('2'))

@@ -125,7 +125,10 @@ fn select<'a, I: Iterator<Item = &'a str>>(
     Ok(Some(wanted.to_vec()))
 }
 
-fn write_table<'a>(out: &mut impl Write, obligations: impl Iterator<Item = Obligation<'a>>) -> std::io::Result<()> {
+fn write_table<'a>(
+    out: &mut impl Write,
+    obligations: impl Iterator<Item = Obligation<'a>>,
+) -> std::io::Result<()> {
     let mut shifted = false;
     let rows: Vec<Vec<String>> = obligations
         .map(|o| {
@@ -143,10 +146,20 @@ fn write_table<'a>(out: &mut impl Write, obligations: impl Iterator<Item = Oblig
         })
         .collect();
     let count = rows.len();
-    write!(out, "{}", output::table(&["due", "deliverable", "period", "unit", "to", "form"], rows))?;
+    write!(
+        out,
+        "{}",
+        output::table(
+            &["due", "deliverable", "period", "unit", "to", "form"],
+            rows
+        )
+    )?;
     writeln!(out, "{}", output::plural(count, "obligation"))?;
     if shifted {
-        writeln!(out, "* moved off a non-workday by the campaign's holiday rule")?;
+        writeln!(
+            out,
+            "* moved off a non-workday by the campaign's holiday rule"
+        )?;
     }
     Ok(())
 }
@@ -159,7 +172,10 @@ fn short_list(names: &[String]) -> String {
     }
 }
 
-fn write_json<'a>(out: &mut impl Write, obligations: impl Iterator<Item = Obligation<'a>>) -> std::io::Result<()> {
+fn write_json<'a>(
+    out: &mut impl Write,
+    obligations: impl Iterator<Item = Obligation<'a>>,
+) -> std::io::Result<()> {
     out.write_all(b"[")?;
     for (i, o) in obligations.enumerate() {
         out.write_all(if i == 0 { b"\n  " } else { b",\n  " })?;
@@ -168,11 +184,31 @@ fn write_json<'a>(out: &mut impl Write, obligations: impl Iterator<Item = Obliga
     out.write_all(b"\n]\n")
 }
 
-fn write_csv<'a>(out: &mut impl Write, obligations: impl Iterator<Item = Obligation<'a>>) -> std::io::Result<()> {
-    csv_row(out, &["campaign", "deliverable", "kind", "unit", "period", "due_date", "due_at", "to", "form", "signers"])?;
+fn write_csv<'a>(
+    out: &mut impl Write,
+    obligations: impl Iterator<Item = Obligation<'a>>,
+) -> std::io::Result<()> {
+    csv_row(
+        out,
+        &[
+            "campaign",
+            "deliverable",
+            "kind",
+            "unit",
+            "period",
+            "due_date",
+            "due_at",
+            "to",
+            "form",
+            "signers",
+        ],
+    )?;
     for o in obligations {
         let r = o.record();
-        let kind = serde_json::to_value(r.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+        let kind = serde_json::to_value(r.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
         csv_row(
             out,
             &[

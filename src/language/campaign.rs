@@ -405,7 +405,10 @@ impl Default for Policy {
                 Rung {
                     after: days(7),
                     interview: false,
-                    to: vec![Escalate::Role(Role::Supervisors), Escalate::Role(Role::Office)],
+                    to: vec![
+                        Escalate::Role(Role::Supervisors),
+                        Escalate::Role(Role::Office),
+                    ],
                 },
             ],
         }

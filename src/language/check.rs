@@ -78,6 +78,8 @@ struct Checker<'s> {
     dependencies: Vec<(DeliverableId, DeliverableId, Span)>,
     /// Statements the parser could not read (not to be reported missing as well).
     broken: Vec<(Span, &'static str)>,
+    /// Items that name a lead unit (resolved or not).
+    items_with_lead: HashSet<ItemId>,
 }
 
 impl<'s> Checker<'s> {
@@ -98,11 +100,18 @@ impl<'s> Checker<'s> {
             item_index: HashMap::new(),
             dependencies: Vec::new(),
             broken: Vec::new(),
+            items_with_lead: HashSet::new(),
         }
     }
 
     /// Reports a statement missing from the block at `block`, unless a broken line there was it.
-    fn missing(&mut self, what: String, statement: &'static str, block: Span, at: Span) -> Option<&mut Diagnostic> {
+    fn missing(
+        &mut self,
+        what: String,
+        statement: &'static str,
+        block: Span,
+        at: Span,
+    ) -> Option<&mut Diagnostic> {
         let broken = self
             .broken
             .iter()
@@ -161,8 +170,10 @@ impl<'s> Checker<'s> {
             _ => None,
         });
         let Some(first) = headers.next() else {
-            self.error(Problem::MissingCampaign, Span::new(0, 0)).help =
-                Some("start the file with `campaign ID { … }` (or `专项整治 ID { … }`)".into());
+            if !self.broken.iter().any(|(_, k)| *k == "campaign") {
+                self.error(Problem::MissingCampaign, Span::new(0, 0)).help =
+                    Some("start the file with `campaign ID { … }` (or `专项整治 ID { … }`)".into());
+            }
             return None;
         };
         for extra in headers {
@@ -213,8 +224,15 @@ impl<'s> Checker<'s> {
                 CampaignStmt::Zone(z) => match z.node.parse::<Tz>() {
                     Ok(tz) => zone = tz,
                     Err(_) => {
-                        self.error(Problem::UnknownZone { name: z.node.clone() }, z.span).help =
-                            Some("write an IANA zone such as `Asia/Shanghai` or `Asia/Urumqi`".into())
+                        self.error(
+                            Problem::UnknownZone {
+                                name: z.node.clone(),
+                            },
+                            z.span,
+                        )
+                        .help = Some(
+                            "write an IANA zone such as `Asia/Shanghai` or `Asia/Urumqi`".into(),
+                        )
                     }
                 },
                 CampaignStmt::Period(w) => period = Some(w),
@@ -226,7 +244,8 @@ impl<'s> Checker<'s> {
             }
         }
         let explicit = period.and_then(|w| self.window(w, issued, None, None));
-        let (start, end) = self.phases_and_period(file, issued, explicit, decl.span, decl.id.span)?;
+        let (start, end) =
+            self.phases_and_period(file, issued, explicit, decl.span, decl.id.span)?;
         Some(Campaign {
             id: decl.id.node.clone(),
             title,
@@ -296,8 +315,11 @@ impl<'s> Checker<'s> {
                 match (starts.min(), ends.max()) {
                     (Some(s), Some(e)) => (s, e),
                     _ => {
-                        if let Some(d) = self.missing("the campaign".into(), "period", header, id_span) {
-                            d.help = Some("add `period 2017-04-01 .. 2017-12-31` (or `期间 …`)".into());
+                        if let Some(d) =
+                            self.missing("the campaign".into(), "period", header, id_span)
+                        {
+                            d.help =
+                                Some("add `period 2017-04-01 .. 2017-12-31` (or `期间 …`)".into());
                         }
                         return None;
                     }
@@ -318,7 +340,8 @@ impl<'s> Checker<'s> {
                 continue;
             }
             let (start, end) = window.unwrap_or(period);
-            self.phase_index.insert(decl.name.node.clone(), self.phases.len());
+            self.phase_index
+                .insert(decl.name.node.clone(), self.phases.len());
             self.phases.push(Phase {
                 name: decl.name.node.clone(),
                 start,
@@ -345,11 +368,16 @@ impl<'s> Checker<'s> {
                 let Some(start) = start_after else {
                     self.error(
                         Problem::DateForm {
-                            message: "this window gives only its end, and nothing says where it starts".into(),
+                            message:
+                                "this window gives only its end, and nothing says where it starts"
+                                    .into(),
                         },
                         window.span,
                     )
-                    .help = Some("give the campaign an `issued` date or a `period`, or write the start".into());
+                    .help = Some(
+                        "give the campaign an `issued` date or a `period`, or write the start"
+                            .into(),
+                    );
                     return None;
                 };
                 (start, end)
@@ -361,7 +389,8 @@ impl<'s> Checker<'s> {
                         None => {
                             self.error(
                                 Problem::DateForm {
-                                    message: "`issue` / `即日` needs the campaign's `issued` date".into(),
+                                    message: "`issue` / `即日` needs the campaign's `issued` date"
+                                        .into(),
                                 },
                                 *span,
                             );
@@ -482,7 +511,8 @@ impl<'s> Checker<'s> {
                 self.duplicate(NameKind::Group, &g.name, first_span);
                 continue;
             }
-            self.group_index.insert(g.name.node.clone(), self.groups.len());
+            self.group_index
+                .insert(g.name.node.clone(), self.groups.len());
             self.groups.push((g.name.node.clone(), g.name.span));
         }
         // Flatten, detecting cycles: state 0 = new, 1 = in progress, 2 = done.
@@ -507,7 +537,9 @@ impl<'s> Checker<'s> {
                 .help = Some("list its member units, or remove the group".into());
             }
             if let Some(under) = &g.under {
-                let Some(parent) = self.unit_ref(under) else { continue };
+                let Some(parent) = self.unit_ref(under) else {
+                    continue;
+                };
                 for member in &g.members {
                     if let Some(&unit) = self.unit_index.get(&member.node)
                         && self.units[unit].parent.is_none()
@@ -520,7 +552,12 @@ impl<'s> Checker<'s> {
         }
     }
 
-    fn flatten_group(&mut self, index: usize, decls: &HashMap<usize, &GroupDecl>, state: &mut [u8]) {
+    fn flatten_group(
+        &mut self,
+        index: usize,
+        decls: &HashMap<usize, &GroupDecl>,
+        state: &mut [u8],
+    ) {
         match state[index] {
             2 => return,
             1 => {
@@ -552,7 +589,9 @@ impl<'s> Checker<'s> {
     fn resolve_units(&mut self, file: &File) {
         for item in &file.items {
             let TopItem::Unit(decl) = item else { continue };
-            let Some(&id) = self.unit_index.get(&decl.name.node) else { continue };
+            let Some(&id) = self.unit_index.get(&decl.name.node) else {
+                continue;
+            };
             if self.units[id].span != decl.name.span && self.explicit_units.contains(&id) {
                 // A group member declared again explicitly: the explicit span is more useful.
                 self.units[id].span = decl.name.span;
@@ -678,18 +717,24 @@ impl<'s> Checker<'s> {
                     ItemStmt::Supervisors(names) => Some(("supervisors", names)),
                     _ => None,
                 };
-                let Some((keyword, names)) = list else { continue };
+                let Some((keyword, names)) = list else {
+                    continue;
+                };
                 if !seen.first(keyword, stmt.span, &mut self.diagnostics) {
                     continue;
                 }
                 let units = self.units_of(names);
                 match keyword {
-                    "lead" => resolved.lead = units,
+                    "lead" => {
+                        self.items_with_lead.insert(campaign.items.len());
+                        resolved.lead = units
+                    }
                     "cooperate" => resolved.cooperate = units,
                     _ => resolved.supervisors = units,
                 }
             }
-            self.item_index.insert(decl.name.node.clone(), campaign.items.len());
+            self.item_index
+                .insert(decl.name.node.clone(), campaign.items.len());
             campaign.items.push(resolved);
         }
     }
@@ -708,16 +753,58 @@ impl<'s> Checker<'s> {
         };
         for top in &file.items {
             match top {
-                TopItem::Report(r) => push(DeliverableKind::Report, &r.name, r.title.as_ref(), &r.stmts[..], None, r.span),
-                TopItem::Measure(m) => push(DeliverableKind::Measure, &m.name, m.title.as_ref(), &m.stmts[..], None, m.span),
-                TopItem::Target(t) => push(DeliverableKind::Target, &t.name, t.title.as_ref(), &t.stmts[..], None, t.span),
+                TopItem::Report(r) => push(
+                    DeliverableKind::Report,
+                    &r.name,
+                    r.title.as_ref(),
+                    &r.stmts[..],
+                    None,
+                    r.span,
+                ),
+                TopItem::Measure(m) => push(
+                    DeliverableKind::Measure,
+                    &m.name,
+                    m.title.as_ref(),
+                    &m.stmts[..],
+                    None,
+                    m.span,
+                ),
+                TopItem::Target(t) => push(
+                    DeliverableKind::Target,
+                    &t.name,
+                    t.title.as_ref(),
+                    &t.stmts[..],
+                    None,
+                    t.span,
+                ),
                 TopItem::Item(item) => {
                     let id = self.item_index.get(&item.name.node).copied();
                     for stmt in &item.stmts {
                         match &stmt.node {
-                            ItemStmt::Report(r) => push(DeliverableKind::Report, &r.name, r.title.as_ref(), &r.stmts[..], id, r.span),
-                            ItemStmt::Measure(m) => push(DeliverableKind::Measure, &m.name, m.title.as_ref(), &m.stmts[..], id, m.span),
-                            ItemStmt::Target(t) => push(DeliverableKind::Target, &t.name, t.title.as_ref(), &t.stmts[..], id, t.span),
+                            ItemStmt::Report(r) => push(
+                                DeliverableKind::Report,
+                                &r.name,
+                                r.title.as_ref(),
+                                &r.stmts[..],
+                                id,
+                                r.span,
+                            ),
+                            ItemStmt::Measure(m) => push(
+                                DeliverableKind::Measure,
+                                &m.name,
+                                m.title.as_ref(),
+                                &m.stmts[..],
+                                id,
+                                m.span,
+                            ),
+                            ItemStmt::Target(t) => push(
+                                DeliverableKind::Target,
+                                &t.name,
+                                t.title.as_ref(),
+                                &t.stmts[..],
+                                id,
+                                t.span,
+                            ),
                             _ => {}
                         }
                     }
@@ -739,7 +826,8 @@ impl<'s> Checker<'s> {
                 continue;
             }
             let id = unique.len();
-            self.deliverable_index.insert(decl.name.node.clone(), (id, decl.name.span));
+            self.deliverable_index
+                .insert(decl.name.node.clone(), (id, decl.name.span));
             unique.push(decl);
         }
         for (id, decl) in unique.iter().enumerate() {
@@ -748,7 +836,12 @@ impl<'s> Checker<'s> {
         }
     }
 
-    fn deliverable(&mut self, id: DeliverableId, decl: &DeliverableDecl<'_>, campaign: &Campaign) -> Deliverable {
+    fn deliverable(
+        &mut self,
+        id: DeliverableId,
+        decl: &DeliverableDecl<'_>,
+        campaign: &Campaign,
+    ) -> Deliverable {
         let what = format!("{} `{}`", kind_word(decl.kind), decl.name.node);
         let mut d = Deliverable {
             name: decl.name.node.clone(),
@@ -775,7 +868,9 @@ impl<'s> Checker<'s> {
         let mut has_to = false;
         for stmt in decl.stmts {
             let keyword = report_keyword(&stmt.node);
-            if !matches!(keyword, "note" | "threshold") && !seen.first(keyword, stmt.span, &mut self.diagnostics) {
+            if !matches!(keyword, "note" | "threshold")
+                && !seen.first(keyword, stmt.span, &mut self.diagnostics)
+            {
                 continue;
             }
             match &stmt.node {
@@ -813,12 +908,23 @@ impl<'s> Checker<'s> {
         let item = decl.item.map(|i| &campaign.items[i]);
         if !has_from {
             match (decl.kind, item) {
-                (DeliverableKind::Measure | DeliverableKind::Target, Some(item)) if !item.lead.is_empty() => {
+                (DeliverableKind::Measure | DeliverableKind::Target, Some(item))
+                    if !item.lead.is_empty() =>
+                {
                     d.from = item.lead.clone()
                 }
+                // The item names a lead that did not resolve: that error is reported already.
+                (DeliverableKind::Measure | DeliverableKind::Target, Some(_))
+                    if decl.item.is_some_and(|i| self.items_with_lead.contains(&i)) => {}
                 _ => {
-                    let statement = if decl.kind == DeliverableKind::Measure { "owners" } else { "from" };
-                    if let Some(d) = self.missing(what.clone(), statement, decl.span, decl.name.span) {
+                    let statement = if decl.kind == DeliverableKind::Measure {
+                        "owners"
+                    } else {
+                        "from"
+                    };
+                    if let Some(d) =
+                        self.missing(what.clone(), statement, decl.span, decl.name.span)
+                    {
                         d.help = Some(format!("say who owes it: `{statement} UNIT…`"));
                     }
                 }
@@ -832,22 +938,27 @@ impl<'s> Checker<'s> {
         }
         d.due = match decl.kind {
             DeliverableKind::Target => self.checkpoints(&thresholds, &what, decl.name.span, id),
-            _ => match due {
-                Some(expr) => self.due(expr, &cadence_stmts, id),
-                None => {
-                    if let Some(d) = self.missing(what, "due", decl.span, decl.name.span) {
-                        d.help = Some("add `due 2017-04-15`, `due every month by day 25` or `due ongoing`".into());
+            _ => {
+                match due {
+                    Some(expr) => self.due(expr, &cadence_stmts, id),
+                    None => {
+                        if let Some(d) = self.missing(what, "due", decl.span, decl.name.span) {
+                            d.help = Some("add `due 2017-04-15`, `due every month by day 25` or `due ongoing`".into());
+                        }
+                        Due::Ongoing
                     }
-                    Due::Ongoing
                 }
-            },
+            }
         };
         let written_as_cadence = matches!(due.map(|e| &e.node), Some(DueExpr::Cadence(_)));
         if !written_as_cadence {
             for stmt in cadence_stmts {
                 self.error(
                     Problem::Cadence {
-                        message: format!("`{}` only applies to a recurring `due`", report_keyword(&stmt.node)),
+                        message: format!(
+                            "`{}` only applies to a recurring `due`",
+                            report_keyword(&stmt.node)
+                        ),
                     },
                     stmt.span,
                 );
@@ -888,7 +999,13 @@ impl<'s> Checker<'s> {
         out
     }
 
-    fn checkpoints(&mut self, thresholds: &[&Threshold], what: &str, span: Span, id: DeliverableId) -> Due {
+    fn checkpoints(
+        &mut self,
+        thresholds: &[&Threshold],
+        what: &str,
+        span: Span,
+        id: DeliverableId,
+    ) -> Due {
         if thresholds.is_empty() {
             self.error(
                 Problem::MissingStatement {
@@ -897,7 +1014,10 @@ impl<'s> Checker<'s> {
                 },
                 span,
             )
-            .help = Some("add a threshold such as `at least 30% by 2023-04-30` (`不低于 30% 2023年4月底前`)".into());
+            .help = Some(
+                "add a threshold such as `at least 30% by 2023-04-30` (`不低于 30% 2023年4月底前`)"
+                    .into(),
+            );
         }
         let mut out = Vec::new();
         for t in thresholds {
@@ -918,9 +1038,17 @@ impl<'s> Checker<'s> {
         Due::Checkpoints(out)
     }
 
-    fn due(&mut self, expr: &Spanned<DueExpr>, cadence_stmts: &[&Spanned<ReportStmt>], id: DeliverableId) -> Due {
+    fn due(
+        &mut self,
+        expr: &Spanned<DueExpr>,
+        cadence_stmts: &[&Spanned<ReportStmt>],
+        id: DeliverableId,
+    ) -> Due {
         match &expr.node {
-            DueExpr::Date(d) => self.date(d, DateUse::Point).map(DateRule::Fixed).map_or(Due::Ongoing, Due::Once),
+            DueExpr::Date(d) => self
+                .date(d, DateUse::Point)
+                .map(DateRule::Fixed)
+                .map_or(Due::Ongoing, Due::Once),
             DueExpr::Relative(r) => self.relative(r, id).map_or(Due::Ongoing, Due::Once),
             DueExpr::Ongoing => Due::Ongoing,
             DueExpr::Cadence(c) => match self.cadence(c, cadence_stmts, id) {
@@ -937,7 +1065,11 @@ impl<'s> Checker<'s> {
     fn relative(&mut self, r: &Relative, id: DeliverableId) -> Option<DateRule> {
         let anchor = self.anchor(&r.anchor, id)?;
         let (offset, unit) = offset_of(r.offset);
-        Some(DateRule::Relative { anchor, offset, unit })
+        Some(DateRule::Relative {
+            anchor,
+            offset,
+            unit,
+        })
     }
 
     fn anchor(&mut self, anchor: &Spanned<Anchor>, id: DeliverableId) -> Option<AnchorRef> {
@@ -945,11 +1077,17 @@ impl<'s> Checker<'s> {
             Anchor::Start(target) | Anchor::End(target) => {
                 let start = matches!(anchor.node, Anchor::Start(_));
                 match target {
-                    AnchorTarget::Campaign => Some(if start { AnchorRef::CampaignStart } else { AnchorRef::CampaignEnd }),
+                    AnchorTarget::Campaign => Some(if start {
+                        AnchorRef::CampaignStart
+                    } else {
+                        AnchorRef::CampaignEnd
+                    }),
                     AnchorTarget::NextPhase | AnchorTarget::ThisPhase => {
                         self.error(
                             Problem::Cadence {
-                                message: "`next phase` and `this phase` only make sense in `every phase`".into(),
+                                message:
+                                    "`next phase` and `this phase` only make sense in `every phase`"
+                                        .into(),
                             },
                             anchor.span,
                         );
@@ -957,7 +1095,11 @@ impl<'s> Checker<'s> {
                     }
                     AnchorTarget::Named(name) => {
                         let phase = self.phase_ref(name)?;
-                        Some(if start { AnchorRef::PhaseStart(phase) } else { AnchorRef::PhaseEnd(phase) })
+                        Some(if start {
+                            AnchorRef::PhaseStart(phase)
+                        } else {
+                            AnchorRef::PhaseEnd(phase)
+                        })
                     }
                 }
             }
@@ -975,7 +1117,10 @@ impl<'s> Checker<'s> {
                         },
                         name.span,
                     )
-                    .help = Some(format!("count from `start of {0}` or `end of {0}`", name.node));
+                    .help = Some(format!(
+                        "count from `start of {0}` or `end of {0}`",
+                        name.node
+                    ));
                     return None;
                 }
                 let candidates: Vec<String> = self
@@ -998,7 +1143,12 @@ impl<'s> Checker<'s> {
         }
     }
 
-    fn cadence(&mut self, c: &Cadence, stmts: &[&Spanned<ReportStmt>], id: DeliverableId) -> Option<Recurrence> {
+    fn cadence(
+        &mut self,
+        c: &Cadence,
+        stmts: &[&Spanned<ReportStmt>],
+        id: DeliverableId,
+    ) -> Option<Recurrence> {
         let unit = c.unit.node;
         let mut later = 0u32;
         let mut first = None;
@@ -1019,7 +1169,8 @@ impl<'s> Checker<'s> {
         if ongoing && last.is_some() {
             self.error(
                 Problem::Cadence {
-                    message: "a cadence cannot be both `ongoing` and have a `last` occurrence".into(),
+                    message: "a cadence cannot be both `ongoing` and have a `last` occurrence"
+                        .into(),
                 },
                 c.due.span,
             );
@@ -1048,7 +1199,10 @@ impl<'s> Checker<'s> {
                 Some(n) => {
                     this.error(
                         Problem::Cadence {
-                            message: format!("this cadence repeats every {unit}, but this names the next {}", n.node),
+                            message: format!(
+                                "this cadence repeats every {unit}, but this names the next {}",
+                                n.node
+                            ),
                         },
                         n.span,
                     );
@@ -1068,12 +1222,20 @@ impl<'s> Checker<'s> {
                 if *day == 0 || *day > longest {
                     return mismatch(self, format!("a {unit} has no day {day}"));
                 }
-                Some(DueRule::Day { day: *day, later: next_of(self, next)? })
+                Some(DueRule::Day {
+                    day: *day,
+                    later: next_of(self, next)?,
+                })
             }
-            CadenceDue::End { next } => Some(DueRule::End { later: next_of(self, next)? }),
+            CadenceDue::End { next } => Some(DueRule::End {
+                later: next_of(self, next)?,
+            }),
             CadenceDue::MonthDay { month, day, next } => {
                 if unit != PeriodUnit::Year {
-                    return mismatch(self, format!("a month and day fits a yearly cadence, not every {unit}"));
+                    return mismatch(
+                        self,
+                        format!("a month and day fits a yearly cadence, not every {unit}"),
+                    );
                 }
                 // 2000 is a leap year: 29 February is a valid yearly date (the 28th in other years).
                 if NaiveDate::from_ymd_opt(2000, *month, *day).is_none() {
@@ -1081,17 +1243,32 @@ impl<'s> Checker<'s> {
                     self.error(Problem::InvalidDate { text: message }, c.due.span);
                     return None;
                 }
-                Some(DueRule::MonthDay { month: *month, day: *day, later: next_of(self, next)? })
+                Some(DueRule::MonthDay {
+                    month: *month,
+                    day: *day,
+                    later: next_of(self, next)?,
+                })
             }
             CadenceDue::Weekday { weekday, next } => {
                 if unit != PeriodUnit::Week {
-                    return mismatch(self, format!("a weekday fits a weekly cadence, not every {unit}"));
+                    return mismatch(
+                        self,
+                        format!("a weekday fits a weekly cadence, not every {unit}"),
+                    );
                 }
-                Some(DueRule::Weekday { weekday: *weekday, later: next_of(self, next)? })
+                Some(DueRule::Weekday {
+                    weekday: *weekday,
+                    later: next_of(self, next)?,
+                })
             }
             CadenceDue::Relative(r) => {
                 if unit != PeriodUnit::Phase {
-                    return mismatch(self, format!("a deadline counted from an event fits `every phase`, not every {unit}"));
+                    return mismatch(
+                        self,
+                        format!(
+                            "a deadline counted from an event fits `every phase`, not every {unit}"
+                        ),
+                    );
                 }
                 let (next, start) = match &r.anchor.node {
                     Anchor::Start(AnchorTarget::NextPhase) => (true, true),
@@ -1106,29 +1283,53 @@ impl<'s> Checker<'s> {
                     }
                 };
                 let (offset, unit) = offset_of(r.offset);
-                Some(DueRule::PhaseRelative { next, start, offset, unit })
+                Some(DueRule::PhaseRelative {
+                    next,
+                    start,
+                    offset,
+                    unit,
+                })
             }
         }
     }
 
-    fn limit(&mut self, bound: &Spanned<Bound>, unit: PeriodUnit, id: DeliverableId) -> Option<Limit> {
+    fn limit(
+        &mut self,
+        bound: &Spanned<Bound>,
+        unit: PeriodUnit,
+        id: DeliverableId,
+    ) -> Option<Limit> {
         match &bound.node {
             Bound::Ongoing => None,
-            Bound::Date(d) => self.date(&Spanned::new(d.clone(), bound.span), DateUse::Point).map(|d| Limit::Date(DateRule::Fixed(d))),
-            Bound::Anchor(a) => self.anchor(&Spanned::new(a.clone(), bound.span), id).map(|anchor| {
-                Limit::Date(DateRule::Relative { anchor, offset: 0, unit: DurationUnit::Days })
-            }),
+            Bound::Date(d) => self
+                .date(&Spanned::new(d.clone(), bound.span), DateUse::Point)
+                .map(|d| Limit::Date(DateRule::Fixed(d))),
+            Bound::Anchor(a) => {
+                self.anchor(&Spanned::new(a.clone(), bound.span), id)
+                    .map(|anchor| {
+                        Limit::Date(DateRule::Relative {
+                            anchor,
+                            offset: 0,
+                            unit: DurationUnit::Days,
+                        })
+                    })
+            }
             Bound::Period(lit) => {
                 let (kind, period) = match *lit {
                     PeriodLit::Month(year, month) => (
                         PeriodUnit::Month,
-                        (1..=12).contains(&month).then_some(crate::schedule::period::Period::Month { year, month }),
+                        (1..=12)
+                            .contains(&month)
+                            .then_some(crate::schedule::period::Period::Month { year, month }),
                     ),
                     PeriodLit::Quarter(year, quarter) => (
                         PeriodUnit::Quarter,
                         Some(crate::schedule::period::Period::Quarter { year, quarter }),
                     ),
-                    PeriodLit::Year(year) => (PeriodUnit::Year, Some(crate::schedule::period::Period::Year(year))),
+                    PeriodLit::Year(year) => (
+                        PeriodUnit::Year,
+                        Some(crate::schedule::period::Period::Year(year)),
+                    ),
                     PeriodLit::Week(year, week) => (
                         PeriodUnit::Week,
                         NaiveDate::from_isoywd_opt(year, week, chrono::Weekday::Mon)
@@ -1136,13 +1337,20 @@ impl<'s> Checker<'s> {
                     ),
                 };
                 let Some(period) = period else {
-                    self.error(Problem::InvalidDate { text: self.text(bound.span).to_string() }, bound.span);
+                    self.error(
+                        Problem::InvalidDate {
+                            text: self.text(bound.span).to_string(),
+                        },
+                        bound.span,
+                    );
                     return None;
                 };
                 if kind != unit {
                     self.error(
                         Problem::Cadence {
-                            message: format!("this cadence repeats every {unit}, but this bound is a {kind}"),
+                            message: format!(
+                                "this cadence repeats every {unit}, but this bound is a {kind}"
+                            ),
                         },
                         bound.span,
                     )
@@ -1175,7 +1383,12 @@ impl<'s> Checker<'s> {
         for start in 0..n {
             if state[start] == 0 && has_cycle(start, &edges, &mut state) {
                 let d = &campaign.deliverables[start];
-                self.error(Problem::DeadlineCycle { name: d.name.clone() }, d.due_span);
+                self.error(
+                    Problem::DeadlineCycle {
+                        name: d.name.clone(),
+                    },
+                    d.due_span,
+                );
             }
         }
     }
@@ -1193,7 +1406,12 @@ impl<'s> Checker<'s> {
             return Policy::default();
         };
         for extra in blocks {
-            self.error(Problem::DuplicateStatement { statement: "remind" }, extra.span);
+            self.error(
+                Problem::DuplicateStatement {
+                    statement: "remind",
+                },
+                extra.span,
+            );
         }
         self.policy(first)
     }
@@ -1212,7 +1430,11 @@ impl<'s> Checker<'s> {
                     }
                 }
                 RemindStmt::At(at) => time = Some(at.node),
-                RemindStmt::Overdue { after, interview, to } => {
+                RemindStmt::Overdue {
+                    after,
+                    interview,
+                    to,
+                } => {
                     let mut targets = Vec::new();
                     for t in to {
                         match t {
@@ -1239,7 +1461,11 @@ impl<'s> Checker<'s> {
         Policy {
             lead_times,
             time: time.unwrap_or(defaults.time),
-            ladder: if ladder.is_empty() { defaults.ladder } else { ladder },
+            ladder: if ladder.is_empty() {
+                defaults.ladder
+            } else {
+                ladder
+            },
         }
     }
 
@@ -1363,7 +1589,9 @@ impl<'s> Checker<'s> {
                 span,
             )
             .in_file(file)
-            .with_help(Some("write a plain address such as `office@example.org`".into())),
+            .with_help(Some(
+                "write a plain address such as `office@example.org`".into(),
+            )),
         );
         None
     }
@@ -1376,13 +1604,19 @@ impl<'s> Checker<'s> {
                 DayPart::Day(day) => format!("{year}年{}月{day}日", expr.month),
                 _ => format!("{year}{}", self.text(d.span)),
             };
-            self.error(Problem::YearlessDate, d.span).help =
-                Some(format!("write the full date, e.g. `{example}`, so that no reader has to guess"));
+            self.error(Problem::YearlessDate, d.span).help = Some(format!(
+                "write the full date, e.g. `{example}`, so that no reader has to guess"
+            ));
             return None;
         };
         let month_first = NaiveDate::from_ymd_opt(year, expr.month, 1);
         let Some(first) = month_first else {
-            self.error(Problem::InvalidDate { text: self.text(d.span).to_string() }, d.span);
+            self.error(
+                Problem::InvalidDate {
+                    text: self.text(d.span).to_string(),
+                },
+                d.span,
+            );
             return None;
         };
         let last = last_day_of_month(first);
@@ -1399,7 +1633,10 @@ impl<'s> Checker<'s> {
                     },
                     d.span,
                 )
-                .help = Some(format!("write `{year}年{}月底` or `end of {year}-{:02}` for its last day", expr.month, expr.month));
+                .help = Some(format!(
+                    "write `{year}年{}月底` or `end of {year}-{:02}` for its last day",
+                    expr.month, expr.month
+                ));
                 return None;
             }
             (DayPart::End, _) => Some(last),
@@ -1411,8 +1648,13 @@ impl<'s> Checker<'s> {
             (DayPart::Late, _) => Some(last),
         };
         if date.is_none() {
-            self.error(Problem::InvalidDate { text: self.text(d.span).to_string() }, d.span)
-                .label = Some(format!("{year}-{:02} has {} days", expr.month, last.day()));
+            self.error(
+                Problem::InvalidDate {
+                    text: self.text(d.span).to_string(),
+                },
+                d.span,
+            )
+            .label = Some(format!("{year}-{:02} has {} days", expr.month, last.day()));
         }
         date
     }
@@ -1496,7 +1738,15 @@ fn kind_word(kind: DeliverableKind) -> &'static str {
 }
 
 fn window_needs_campaign(window: &Window) -> bool {
-    matches!(window, Window::Throughout | Window::Span { end: None, open: true, .. })
+    matches!(
+        window,
+        Window::Throughout
+            | Window::Span {
+                end: None,
+                open: true,
+                ..
+            }
+    )
 }
 
 fn offset_of(offset: Option<Offset>) -> (i64, DurationUnit) {
@@ -1548,5 +1798,9 @@ pub fn is_mail_address(text: &str) -> bool {
             && s.chars()
                 .all(|c| !c.is_whitespace() && !c.is_control() && !"<>()[]\\,;:\"@".contains(c))
     };
-    plain(local) && plain(domain) && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+    plain(local)
+        && plain(domain)
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
 }

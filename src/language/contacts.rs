@@ -67,19 +67,18 @@ pub struct ContactBook {
 
 impl ContactBook {
     /// Parses `text`, which diagnostics will call file number `file`.
-    pub fn parse(text: &str, file: usize) -> Result<ContactBook, Diagnostic> {
-        let table: BTreeMap<Spanned<String>, UnitContacts> =
-            toml::from_str(text).map_err(|e| {
-                let span = e.span().unwrap_or(0..0);
-                Diagnostic::error(
-                    Problem::ContactsFile {
-                        path: String::new(),
-                        message: e.message().to_string(),
-                    },
-                    Span::new(span.start, span.end),
-                )
-                .in_file(file)
-            })?;
+    pub fn parse(text: &str, file: usize) -> Result<ContactBook, Box<Diagnostic>> {
+        let table: BTreeMap<Spanned<String>, UnitContacts> = toml::from_str(text).map_err(|e| {
+            let span = e.span().unwrap_or(0..0);
+            Diagnostic::error(
+                Problem::ContactsFile {
+                    path: String::new(),
+                    message: e.message().to_string(),
+                },
+                Span::new(span.start, span.end),
+            )
+            .in_file(file)
+        })?;
         let units = table
             .into_iter()
             .map(|(name, contacts)| {

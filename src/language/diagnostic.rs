@@ -453,11 +453,14 @@ mod tests {
         let lines: Vec<&str> = out.lines().collect();
         let source = lines.iter().find(|l| l.starts_with("1 ")).unwrap();
         let carets = lines.iter().find(|l| l.contains('^')).unwrap();
-        let col = |s: &str, pat: &str| {
-            unicode_width::UnicodeWidthStr::width(&s[..s.find(pat).unwrap()])
-        };
+        let col =
+            |s: &str, pat: &str| unicode_width::UnicodeWidthStr::width(&s[..s.find(pat).unwrap()]);
         assert_eq!(col(source, "卧龙去"), col(carets, "^"), "{out}");
-        assert_eq!(carets.matches('^').count(), 6, "three wide characters take six columns");
+        assert_eq!(
+            carets.matches('^').count(),
+            6,
+            "three wide characters take six columns"
+        );
         // Columns count characters, as an editor shows them.
         assert!(out.contains("x.campaign:1:10"), "{out}");
     }

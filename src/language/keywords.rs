@@ -77,7 +77,11 @@ macro_rules! kw {
 
 /// Every statement keyword.
 pub const KEYWORDS: &[Keyword] = &[
-    kw!("campaign", ["专项整治", "专项治理", "集中整治", "专项"], [Top]),
+    kw!(
+        "campaign",
+        ["专项整治", "专项治理", "集中整治", "专项"],
+        [Top]
+    ),
     kw!("unit", ["单位"], [Top]),
     kw!("group", ["分组"], [Top]),
     kw!("phase", ["阶段"], [Top]),
@@ -96,7 +100,11 @@ pub const KEYWORDS: &[Keyword] = &[
     kw!("office", ["主办单位"], [Campaign]),
     kw!("supervisors", ["监督单位"], [Campaign, Item]),
     kw!("contacts", ["联系人文件"], [Campaign]),
-    kw!("note", ["备注", "说明"], [Campaign, Unit, Report, Item, Measure, Target, Remind]),
+    kw!(
+        "note",
+        ["备注", "说明"],
+        [Campaign, Unit, Report, Item, Measure, Target, Remind]
+    ),
     kw!("under", ["隶属", "上级单位"], [Unit]),
     kw!("full-name", ["全称"], [Unit]),
     kw!("email", ["邮箱"], [Unit]),
@@ -152,7 +160,10 @@ mod tests {
                 .find(|l| l.starts_with(&rule))
                 .unwrap_or_else(|| panic!("no grammar rule {rule}"));
             for spelling in keyword.spellings() {
-                assert!(line.contains(&format!("\"{spelling}\"")), "{spelling} missing in {line}");
+                assert!(
+                    line.contains(&format!("\"{spelling}\"")),
+                    "{spelling} missing in {line}"
+                );
             }
         }
     }
@@ -163,7 +174,11 @@ mod tests {
         let start = grammar.find("keyword_en = _{").expect("keyword_en rule");
         let rule = &grammar[start..start + grammar[start..].find("\n}").unwrap()];
         for keyword in KEYWORDS {
-            assert!(rule.contains(&format!("\"{}\"", keyword.english)), "{}", keyword.english);
+            assert!(
+                rule.contains(&format!("\"{}\"", keyword.english)),
+                "{}",
+                keyword.english
+            );
         }
     }
 

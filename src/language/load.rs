@@ -70,7 +70,7 @@ pub fn load_text(
                         if let Problem::ContactsFile { path: p, .. } = &mut d.problem {
                             *p = path.node.clone();
                         }
-                        diagnostics.push(d);
+                        diagnostics.push(*d);
                     }
                 }
             }
@@ -86,7 +86,8 @@ pub fn load_text(
     let syntax_errors = diagnostics.iter().any(Diagnostic::is_error);
     let (campaign, more) = check(text, &file, book.as_ref());
     diagnostics.extend(more);
-    let campaign = campaign.filter(|_| !syntax_errors && !diagnostics.iter().any(Diagnostic::is_error));
+    let campaign =
+        campaign.filter(|_| !syntax_errors && !diagnostics.iter().any(Diagnostic::is_error));
     Loaded {
         sources,
         campaign,

@@ -242,8 +242,8 @@ impl<'s> Lower<'s> {
                 }
                 Rule::text => contact.person = Some(self.text(p)),
                 Rule::contact_attr => {
-                    let is_email = p.clone().into_inner().next().map(|k| k.as_rule())
-                        == Some(Rule::kw_email);
+                    let is_email =
+                        p.clone().into_inner().next().map(|k| k.as_rule()) == Some(Rule::kw_email);
                     let value = self.last_text(p);
                     if is_email {
                         contact.email = Some(value);
@@ -412,7 +412,11 @@ impl<'s> Lower<'s> {
         (span, name, title, stmts)
     }
 
-    fn report_stmt(&mut self, pair: Pair<'s, Rule>, context: Context) -> Option<Spanned<ReportStmt>> {
+    fn report_stmt(
+        &mut self,
+        pair: Pair<'s, Rule>,
+        context: Context,
+    ) -> Option<Spanned<ReportStmt>> {
         let span = span_of(&pair);
         let stmt = match pair.as_rule() {
             Rule::from | Rule::owners => ReportStmt::From(self.name_list(last(pair)?)),
@@ -471,7 +475,8 @@ impl<'s> Lower<'s> {
             match p.as_rule() {
                 Rule::comparison => {
                     let s = p.as_str();
-                    at_least = !(s.contains("most") || ["不高于", "不超过", "≤", "<="].contains(&s));
+                    at_least =
+                        !(s.contains("most") || ["不高于", "不超过", "≤", "<="].contains(&s));
                 }
                 Rule::quantity => {
                     for q in p.into_inner() {
@@ -586,7 +591,8 @@ impl<'s> Lower<'s> {
             }
         }
         Relative {
-            anchor: anchor.unwrap_or_else(|| Spanned::new(Anchor::Start(AnchorTarget::Campaign), span)),
+            anchor: anchor
+                .unwrap_or_else(|| Spanned::new(Anchor::Start(AnchorTarget::Campaign), span)),
             offset: count.map(|amount| Offset { amount, after }),
         }
     }
@@ -674,7 +680,9 @@ impl<'s> Lower<'s> {
                     }
                 }
                 Rule::next_zh | Rule::of_next => next = self.next_marker(p),
-                Rule::period_word_en => next = period_unit(p.as_str()).map(|u| Spanned::new(u, span_of(&p))),
+                Rule::period_word_en => {
+                    next = period_unit(p.as_str()).map(|u| Spanned::new(u, span_of(&p)))
+                }
                 Rule::weekday_en | Rule::weekday_zh => weekday = weekday_index(p.as_str()),
                 _ => {}
             }
@@ -726,7 +734,9 @@ impl<'s> Lower<'s> {
             Rule::date => {
                 let date = self.date(p).node;
                 match (date.year, date.day) {
-                    (Some(y), DayPart::WholeMonth) => Bound::Period(PeriodLit::Month(y, date.month)),
+                    (Some(y), DayPart::WholeMonth) => {
+                        Bound::Period(PeriodLit::Month(y, date.month))
+                    }
                     _ => Bound::Date(date),
                 }
             }
@@ -866,7 +876,9 @@ impl<'s> Lower<'s> {
                 Rule::number => count = self.number(&p),
                 Rule::dur_unit => {
                     unit = match p.as_str() {
-                        "workdays" | "workday" | "wd" | "个工作日" | "工作日" => DurationUnit::Workdays,
+                        "workdays" | "workday" | "wd" | "个工作日" | "工作日" => {
+                            DurationUnit::Workdays
+                        }
                         "weeks" | "week" | "w" | "周" => DurationUnit::Weeks,
                         _ => DurationUnit::Days,
                     }
@@ -1004,9 +1016,7 @@ impl<'s> Lower<'s> {
             self.broken.push((span_of(pair), keyword.english));
         }
         let diagnostic = match keywords::lookup(word) {
-            Some(keyword) if keyword.contexts.contains(&context) => {
-                explain(text, start, context)
-            }
+            Some(keyword) if keyword.contexts.contains(&context) => explain(text, start, context),
             Some(keyword) => {
                 let places: Vec<&str> = keyword.contexts.iter().map(|c| c.describe()).collect();
                 Diagnostic::error(
@@ -1102,6 +1112,9 @@ fn pest_error(text: &str, offset: usize, error: pest::error::Error<Rule>) -> Dia
         return Diagnostic::error(Problem::TooComplex, Span::new(offset, offset));
     }
     let (found, len) = describe_found(text, at);
+    let token = &text[at..at + len];
+    let help = (expected.contains("a name") && keywords::lookup(token).is_some())
+        .then(|| format!("`{token}` is a keyword; to use it as a name, quote it: `\"{token}\"`"));
     let expected = if expected.is_empty() {
         "something else".to_string()
     } else {
@@ -1111,6 +1124,7 @@ fn pest_error(text: &str, offset: usize, error: pest::error::Error<Rule>) -> Dia
         Problem::Syntax { expected, found },
         Span::new(offset + at, offset + at + len),
     )
+    .with_help(help)
 }
 
 fn describe_found(text: &str, at: usize) -> (String, usize) {
@@ -1124,7 +1138,11 @@ fn describe_found(text: &str, at: usize) -> (String, usize) {
         .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
         .collect();
     let token = if token.is_empty() {
-        line_rest.chars().next().map(String::from).unwrap_or_default()
+        line_rest
+            .chars()
+            .next()
+            .map(String::from)
+            .unwrap_or_default()
     } else {
         token
     };
@@ -1148,11 +1166,28 @@ fn describe_expected(rules: &[Rule]) -> String {
 fn describe_rule(rule: Rule) -> Option<String> {
     let text = match rule {
         Rule::EOI => "the end of the statement",
-        Rule::name | Rule::bare_name | Rule::name_list | Rule::recipient | Rule::escalate_to => "a name",
+        Rule::name | Rule::bare_name | Rule::name_list | Rule::recipient | Rule::escalate_to => {
+            "a name"
+        }
         Rule::text | Rule::string => "a name or \"text\"",
-        Rule::date | Rule::cn_date | Rule::cn_month | Rule::cn_month_part | Rule::md_part | Rule::md_date | Rule::iso_date | Rule::iso_month
-        | Rule::en_month_part | Rule::year | Rule::month | Rule::day => "a date like `2017-04-15` or `2017年4月15日`",
-        Rule::window | Rule::window_span | Rule::window_until | Rule::window_start | Rule::issue_day | Rule::throughout => {
+        Rule::date
+        | Rule::cn_date
+        | Rule::cn_month
+        | Rule::cn_month_part
+        | Rule::md_part
+        | Rule::md_date
+        | Rule::iso_date
+        | Rule::iso_month
+        | Rule::en_month_part
+        | Rule::year
+        | Rule::month
+        | Rule::day => "a date like `2017-04-15` or `2017年4月15日`",
+        Rule::window
+        | Rule::window_span
+        | Rule::window_until
+        | Rule::window_start
+        | Rule::issue_day
+        | Rule::throughout => {
             "a window like `2017-04-01 .. 2017-05-31` or `2017年4月1日 至 2017年5月31日`"
         }
         Rule::range_sep => "`..` or `至`",
@@ -1160,13 +1195,21 @@ fn describe_rule(rule: Rule) -> Option<String> {
         Rule::duration => "a length of time like `3d` or `3天`",
         Rule::dur_unit => "a unit of time (`d`, `workdays`, `天`, `个工作日`)",
         Rule::time_of_day => "a time of day like `09:00`",
-        Rule::cadence_unit => "`month`, `quarter`, `year`, `week` or `phase` (`月`, `季度`, `年`, `周`, `阶段`)",
-        Rule::cadence_due | Rule::due_day | Rule::due_end | Rule::due_month_day | Rule::due_weekday | Rule::due_relative => {
-            "a due rule like `by day 25` or `25日前`"
+        Rule::cadence_unit => {
+            "`month`, `quarter`, `year`, `week` or `phase` (`月`, `季度`, `年`, `周`, `阶段`)"
         }
-        Rule::due_value | Rule::deadline | Rule::cadence | Rule::relative | Rule::rel_en | Rule::rel_zh => {
-            "a date, a cadence like `every month by day 25`, or `ongoing`"
-        }
+        Rule::cadence_due
+        | Rule::due_day
+        | Rule::due_end
+        | Rule::due_month_day
+        | Rule::due_weekday
+        | Rule::due_relative => "a due rule like `by day 25` or `25日前`",
+        Rule::due_value
+        | Rule::deadline
+        | Rule::cadence
+        | Rule::relative
+        | Rule::rel_en
+        | Rule::rel_zh => "a date, a cadence like `every month by day 25`, or `ongoing`",
         Rule::anchor_en | Rule::anchor_zh | Rule::anchor_target | Rule::bound => {
             "a date, a period like `2017-05`, or `end of PHASE`"
         }
@@ -1175,15 +1218,25 @@ fn describe_rule(rule: Rule) -> Option<String> {
         Rule::w_of => "`of`",
         Rule::direction => "`after` or `before` (`后` or `前`)",
         Rule::zone_name => "a time zone like `Asia/Shanghai`",
-        Rule::shift_rule => "`keep`, `next-workday` or `previous-workday` (`不调整`, `顺延`, `提前`)",
+        Rule::shift_rule => {
+            "`keep`, `next-workday` or `previous-workday` (`不调整`, `顺延`, `提前`)"
+        }
         Rule::coverage => "`previous month` or `this month` (`上月`, `本月`)",
-        Rule::period_lit | Rule::quarter_lit | Rule::week_lit | Rule::year_lit => "a period like `2017-05` or `2017-Q2`",
+        Rule::period_lit | Rule::quarter_lit | Rule::week_lit | Rule::year_lit => {
+            "a period like `2017-05` or `2017-Q2`"
+        }
         Rule::comparison => "`at least` / `不低于` or `at most` / `不高于`",
         Rule::quantity => "a quantity like `30%`",
         Rule::action => "`->` or `通知`",
         Rule::role => "a role (`liaison`, `leader`, `supervisors`, `office`) or a unit",
-        Rule::campaign_block | Rule::unit_block | Rule::report_block | Rule::item_block | Rule::measure_block
-        | Rule::target_block | Rule::remind_block | Rule::group_members => "`{`",
+        Rule::campaign_block
+        | Rule::unit_block
+        | Rule::report_block
+        | Rule::item_block
+        | Rule::measure_block
+        | Rule::target_block
+        | Rule::remind_block
+        | Rule::group_members => "`{`",
         Rule::kw_ongoing => "`ongoing` / `长期坚持`",
         Rule::kw_at => "`at` / `时间`",
         Rule::kw_under => "`under` / `隶属`",
@@ -1302,7 +1355,9 @@ mod tests {
 
     fn due_of(src: &str) -> DueExpr {
         let file = parse_ok(&format!("report r {{\n due {src}\n}}\n"));
-        let TopItem::Report(report) = &file.items[0] else { panic!() };
+        let TopItem::Report(report) = &file.items[0] else {
+            panic!()
+        };
         match &report.stmts[0].node {
             ReportStmt::Due(due) => due.node.clone(),
             other => panic!("{other:?}"),
@@ -1320,7 +1375,9 @@ mod tests {
             ("end of 2017-06", Some(2017), 6, DayPart::End),
             ("4月15日", None, 4, DayPart::Day(15)),
         ] {
-            let DueExpr::Date(date) = due_of(text) else { panic!("{text}") };
+            let DueExpr::Date(date) = due_of(text) else {
+                panic!("{text}")
+            };
             assert_eq!(date.node, DateExpr { year, month, day }, "{text}");
         }
     }
@@ -1328,21 +1385,63 @@ mod tests {
     #[test]
     fn cadences_in_both_languages() {
         let cases = [
-            ("every month by day 25", PeriodUnit::Month, "Day { day: 25, next: None }"),
-            ("每月25日前", PeriodUnit::Month, "Day { day: 25, next: None }"),
-            ("每月 下月5日前", PeriodUnit::Month, "Day { day: 5, next: Some"),
-            ("every month by day 5 of next month", PeriodUnit::Month, "Day { day: 5, next: Some"),
-            ("每年12月30日前", PeriodUnit::Year, "MonthDay { month: 12, day: 30, next: None }"),
-            ("every year by 12-30", PeriodUnit::Year, "MonthDay { month: 12, day: 30, next: None }"),
-            ("每周五前", PeriodUnit::Week, "Weekday { weekday: 4, next: None }"),
-            ("every week by friday", PeriodUnit::Week, "Weekday { weekday: 4, next: None }"),
+            (
+                "every month by day 25",
+                PeriodUnit::Month,
+                "Day { day: 25, next: None }",
+            ),
+            (
+                "每月25日前",
+                PeriodUnit::Month,
+                "Day { day: 25, next: None }",
+            ),
+            (
+                "每月 下月5日前",
+                PeriodUnit::Month,
+                "Day { day: 5, next: Some",
+            ),
+            (
+                "every month by day 5 of next month",
+                PeriodUnit::Month,
+                "Day { day: 5, next: Some",
+            ),
+            (
+                "每年12月30日前",
+                PeriodUnit::Year,
+                "MonthDay { month: 12, day: 30, next: None }",
+            ),
+            (
+                "every year by 12-30",
+                PeriodUnit::Year,
+                "MonthDay { month: 12, day: 30, next: None }",
+            ),
+            (
+                "每周五前",
+                PeriodUnit::Week,
+                "Weekday { weekday: 4, next: None }",
+            ),
+            (
+                "every week by friday",
+                PeriodUnit::Week,
+                "Weekday { weekday: 4, next: None }",
+            ),
             ("每季度末", PeriodUnit::Quarter, "End { next: None }"),
-            ("every quarter by day 10 of next quarter", PeriodUnit::Quarter, "Day { day: 10, next: Some"),
+            (
+                "every quarter by day 10 of next quarter",
+                PeriodUnit::Quarter,
+                "Day { day: 10, next: Some",
+            ),
             ("每阶段 下阶段开始后5日前", PeriodUnit::Phase, "Relative"),
-            ("every phase by 5d after start of next phase", PeriodUnit::Phase, "Relative"),
+            (
+                "every phase by 5d after start of next phase",
+                PeriodUnit::Phase,
+                "Relative",
+            ),
         ];
         for (text, unit, due) in cases {
-            let DueExpr::Cadence(cadence) = due_of(text) else { panic!("{text}") };
+            let DueExpr::Cadence(cadence) = due_of(text) else {
+                panic!("{text}")
+            };
             assert_eq!(cadence.unit.node, unit, "{text}");
             let shown = format!("{:?}", cadence.due.node);
             assert!(shown.starts_with(due), "{text}: {shown}");
@@ -1351,15 +1450,25 @@ mod tests {
 
     #[test]
     fn relative_deadlines_in_both_languages() {
-        for text in ["5d after start of 综合治理", "综合治理 开始后 5日前", "综合治理开始后5日"] {
-            let DueExpr::Relative(r) = due_of(text) else { panic!("{text}") };
-            let Anchor::Start(AnchorTarget::Named(name)) = &r.anchor.node else { panic!("{text}") };
+        for text in [
+            "5d after start of 综合治理",
+            "综合治理 开始后 5日前",
+            "综合治理开始后5日",
+        ] {
+            let DueExpr::Relative(r) = due_of(text) else {
+                panic!("{text}")
+            };
+            let Anchor::Start(AnchorTarget::Named(name)) = &r.anchor.node else {
+                panic!("{text}")
+            };
             assert_eq!(name.node, "综合治理");
             let offset = r.offset.unwrap();
             assert!(offset.after);
             assert_eq!(offset.amount.count, 5);
         }
-        let DueExpr::Relative(r) = due_of("10 workdays after 工作方案") else { panic!() };
+        let DueExpr::Relative(r) = due_of("10 workdays after 工作方案") else {
+            panic!()
+        };
         assert!(matches!(&r.anchor.node, Anchor::Due(n) if n.node == "工作方案"));
         assert_eq!(r.offset.unwrap().amount.unit, DurationUnit::Workdays);
     }
@@ -1402,16 +1511,26 @@ mod tests {
 
     #[test]
     fn keywords_may_be_followed_by_a_chinese_colon_and_lists_by_dunhao() {
-        let file = parse_ok("报送 统计表 {\n  报送单位：宛城区、卧龙区\n  接收单位：党风政风监督室\n}\n");
-        let TopItem::Report(r) = &file.items[0] else { panic!() };
-        let ReportStmt::From(units) = &r.stmts[0].node else { panic!() };
+        let file =
+            parse_ok("报送 统计表 {\n  报送单位：宛城区、卧龙区\n  接收单位：党风政风监督室\n}\n");
+        let TopItem::Report(r) = &file.items[0] else {
+            panic!()
+        };
+        let ReportStmt::From(units) = &r.stmts[0].node else {
+            panic!()
+        };
         assert_eq!(units.len(), 2);
     }
 
     #[test]
     fn unknown_keyword_suggests_the_nearest() {
         let d = first_error("raport 统计表 {\n}\n");
-        assert_eq!(d.problem, Problem::UnknownKeyword { word: "raport".into() });
+        assert_eq!(
+            d.problem,
+            Problem::UnknownKeyword {
+                word: "raport".into()
+            }
+        );
         assert_eq!(d.help.as_deref(), Some("did you mean `report`?"));
         let d = first_error("report r {\n  报送单：宛城区\n}\n");
         assert_eq!(d.help.as_deref(), Some("did you mean `报送单位`?"));
@@ -1420,7 +1539,10 @@ mod tests {
     #[test]
     fn misplaced_keyword_says_where_it_belongs() {
         let d = first_error("report r {\n  phase a 2017-04-01\n}\n");
-        assert!(matches!(d.problem, Problem::MisplacedKeyword { .. }), "{d:?}");
+        assert!(
+            matches!(d.problem, Problem::MisplacedKeyword { .. }),
+            "{d:?}"
+        );
     }
 
     #[test]
@@ -1430,12 +1552,17 @@ mod tests {
         assert_eq!(&src[d.span.start..d.span.end], "多余");
         let src = "phase a 2017-04-01 ..\n";
         let d = first_error(src);
-        assert!(d.problem.to_string().starts_with("expected a date"), "{}", d.problem);
+        assert!(
+            d.problem.to_string().starts_with("expected a date"),
+            "{}",
+            d.problem
+        );
     }
 
     #[test]
     fn every_bad_line_is_reported() {
-        let (_, diagnostics) = parse("raport a {\n}\nphase b 2017-04-01 ¤\nunit c {\n  emial \"x\"\n}\n");
+        let (_, diagnostics) =
+            parse("raport a {\n}\nphase b 2017-04-01 ¤\nunit c {\n  emial \"x\"\n}\n");
         assert_eq!(diagnostics.len(), 3, "{diagnostics:#?}");
     }
 
@@ -1443,13 +1570,18 @@ mod tests {
     fn stray_braces_and_deep_nesting_are_errors() {
         assert_eq!(first_error("}\n").problem, Problem::UnmatchedBrace);
         let deep = "{".repeat(10_000);
-        assert!(matches!(first_error(&deep).problem, Problem::TooDeep { .. }));
+        assert!(matches!(
+            first_error(&deep).problem,
+            Problem::TooDeep { .. }
+        ));
     }
 
     #[test]
     fn names_that_are_keywords_end_a_list() {
         let d = first_error("report r {\n  from a b to c\n}\n");
-        let Problem::Syntax { found, .. } = d.problem else { panic!() };
+        let Problem::Syntax { found, .. } = d.problem else {
+            panic!()
+        };
         assert_eq!(found, "`to`");
     }
 }

@@ -5,9 +5,8 @@
 pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = match word.chars().count() {
         0 => return None,
-        1..=2 => 1,
-        3..=5 => 2,
-        _ => 3,
+        1..=3 => 1,
+        _ => 2,
     };
     candidates
         .into_iter()
@@ -19,7 +18,10 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 }
 
 /// `help` text for a suggestion.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     nearest(word, candidates).map(|c| format!("did you mean `{c}`?"))
 }
 
@@ -62,6 +64,11 @@ mod tests {
         let units = ["宛城区", "卧龙区", "南召县"];
         assert_eq!(nearest("宛城去", units), Some("宛城区"));
         assert_eq!(nearest("邓州市", units), None);
+        assert_eq!(
+            nearest("市直主管部门", ["县直部门"]),
+            None,
+            "half the word differs"
+        );
         assert_eq!(nearest("raport", ["report", "remind"]), Some("report"));
     }
 }

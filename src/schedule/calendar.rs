@@ -73,8 +73,11 @@ impl Calendar {
     pub fn official() -> &'static Calendar {
         static OFFICIAL: OnceLock<Calendar> = OnceLock::new();
         OFFICIAL.get_or_init(|| {
-            Calendar::from_toml("data/calendar-cn.toml", include_str!("../../data/calendar-cn.toml"))
-                .unwrap_or_default()
+            Calendar::from_toml(
+                "data/calendar-cn.toml",
+                include_str!("../../data/calendar-cn.toml"),
+            )
+            .unwrap_or_default()
         })
     }
 
@@ -172,7 +175,10 @@ impl Calendar {
         }
         let mut days = Notice::new();
         for day in year.days {
-            days.insert(parse_date(&day.date).map_err(&invalid)?, (day.is_off_day, day.name));
+            days.insert(
+                parse_date(&day.date).map_err(&invalid)?,
+                (day.is_off_day, day.name),
+            );
         }
         calendar.notices.insert(year.year, days);
         calendar.reindex();
@@ -281,7 +287,8 @@ fn is_weekend(date: NaiveDate) -> bool {
 }
 
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| format!("`{text}` is not a date"))
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("`{text}` is not a date"))
 }
 
 fn parse_range(text: &str) -> Result<Vec<NaiveDate>, String> {
@@ -317,7 +324,10 @@ mod tests {
     fn holidays_and_makeup_days() {
         let c = Calendar::official();
         // 2017-10-01..08 off; Saturday 2017-09-30 worked.
-        assert_eq!(c.day(d("2017-10-04")), DayKind::Holiday("中秋节、国庆节".into()));
+        assert_eq!(
+            c.day(d("2017-10-04")),
+            DayKind::Holiday("中秋节、国庆节".into())
+        );
         assert!(c.is_workday(d("2017-09-30")));
         assert!(!c.is_workday(d("2017-10-08")));
         assert_eq!(c.workday_on_or_after(d("2017-10-01")), d("2017-10-09"));
@@ -363,7 +373,13 @@ mod tests {
 
     #[test]
     fn bad_files_are_errors_not_panics() {
-        assert!(Calendar::from_toml("x", "[[notice]]\nyear = 2027\nholidays.a = { off = [\"2027-02-30\"] }").is_err());
+        assert!(
+            Calendar::from_toml(
+                "x",
+                "[[notice]]\nyear = 2027\nholidays.a = { off = [\"2027-02-30\"] }"
+            )
+            .is_err()
+        );
         assert!(Calendar::from_toml("x", "nonsense = ").is_err());
         assert!(Calendar::from_holiday_cn("x", "{").is_err());
         assert!(Calendar::with_file(Path::new("/nonexistent/cal.toml")).is_err());
@@ -388,7 +404,10 @@ mod tests {
         }
         let c = Calendar::official();
         let mut checked = 0;
-        for date in d("2016-01-01").iter_days().take_while(|x| *x <= d("2026-12-31")) {
+        for date in d("2016-01-01")
+            .iter_days()
+            .take_while(|x| *x <= d("2026-12-31"))
+        {
             let expected = reference.get(&date).copied().unwrap_or(!is_weekend(date));
             assert_eq!(c.is_workday(date), expected, "{date}");
             checked += 1;

@@ -112,8 +112,11 @@ pub fn compile<'c>(
         return Err(compiler.errors);
     }
     entries.sort_by(|a, b| {
-        (a.occurrence.due, a.deliverable, &a.occurrence.period)
-            .cmp(&(b.occurrence.due, b.deliverable, &b.occurrence.period))
+        (a.occurrence.due, a.deliverable, &a.occurrence.period).cmp(&(
+            b.occurrence.due,
+            b.deliverable,
+            &b.occurrence.period,
+        ))
     });
     Ok(Schedule {
         campaign,
@@ -163,21 +166,24 @@ impl Compiler<'_, '_> {
     }
 
     /// A one-off occurrence due (nominally) on `nominal`; warns when outside the campaign.
-    fn one_off(&mut self, d: &Deliverable, period: Option<Period>, nominal: NaiveDate) -> Occurrence {
+    fn one_off(
+        &mut self,
+        d: &Deliverable,
+        period: Option<Period>,
+        nominal: NaiveDate,
+    ) -> Occurrence {
         let due = self.shift(nominal, d.shift);
         let c = self.campaign;
         if due < c.start || due > c.end {
-            self.warnings.push(
-                Diagnostic::warning(
-                    Problem::OutsideCampaign {
-                        name: d.name.clone(),
-                        date: due.to_string(),
-                        start: c.start.to_string(),
-                        end: c.end.to_string(),
-                    },
-                    d.due_span,
-                ),
-            );
+            self.warnings.push(Diagnostic::warning(
+                Problem::OutsideCampaign {
+                    name: d.name.clone(),
+                    date: due.to_string(),
+                    start: c.start.to_string(),
+                    end: c.end.to_string(),
+                },
+                d.due_span,
+            ));
         }
         Occurrence {
             period,
@@ -208,7 +214,11 @@ impl Compiler<'_, '_> {
     fn date(&mut self, rule: DateRule) -> Option<NaiveDate> {
         match rule {
             DateRule::Fixed(date) => Some(date),
-            DateRule::Relative { anchor, offset, unit } => {
+            DateRule::Relative {
+                anchor,
+                offset,
+                unit,
+            } => {
                 let base = self.anchor(anchor)?;
                 self.add(base, offset, unit)
             }
@@ -252,14 +262,19 @@ impl Compiler<'_, '_> {
             return;
         }
         let d = &self.campaign.deliverables[id];
-        self.warnings.push(Diagnostic::warning(
-            Problem::UnknownYear {
-                year,
-                what: format!("`{}`", d.name),
-                date: date.to_string(),
-            },
-            d.due_span,
-        ).with_help(Some(format!("supply {year}'s holiday notice with `--holidays FILE`"))));
+        self.warnings.push(
+            Diagnostic::warning(
+                Problem::UnknownYear {
+                    year,
+                    what: format!("`{}`", d.name),
+                    date: date.to_string(),
+                },
+                d.due_span,
+            )
+            .with_help(Some(format!(
+                "supply {year}'s holiday notice with `--holidays FILE`"
+            ))),
+        );
     }
 
     // -----------------------------------------------------------------------------------------
@@ -276,14 +291,19 @@ impl Compiler<'_, '_> {
             return Vec::new();
         };
         if nominals.is_empty() {
-            self.errors.push(Diagnostic::error(
-                Problem::NoOccurrence {
-                    name: d.name.clone(),
-                    from,
-                    to,
-                },
-                d.due_span,
-            ).with_help(Some("check its `first` and `last`, or the campaign's `period`".into())));
+            self.errors.push(
+                Diagnostic::error(
+                    Problem::NoOccurrence {
+                        name: d.name.clone(),
+                        from,
+                        to,
+                    },
+                    d.due_span,
+                )
+                .with_help(Some(
+                    "check its `first` and `last`, or the campaign's `period`".into(),
+                )),
+            );
         }
         nominals
             .into_iter()
@@ -298,7 +318,11 @@ impl Compiler<'_, '_> {
 
     /// Occurrences of a calendar cadence, with the range searched (for "no occurrence").
     #[allow(clippy::type_complexity)]
-    fn per_period(&mut self, d: &Deliverable, rec: &Recurrence) -> Option<(Vec<(Period, NaiveDate)>, String, String)> {
+    fn per_period(
+        &mut self,
+        d: &Deliverable,
+        rec: &Recurrence,
+    ) -> Option<(Vec<(Period, NaiveDate)>, String, String)> {
         let c = self.campaign;
         let (lower_period, lower_date) = match &rec.first {
             Some(Limit::Period(p)) => (Some(p.clone()), None),
@@ -326,8 +350,12 @@ impl Compiler<'_, '_> {
         let mut period = Period::containing(rec.unit, begin)?.shift(-i64::from(later) - 1)?;
         let mut out = Vec::new();
         for _ in 0..MAX_OCCURRENCES * 10 {
-            let Some(nominal) = due_in(&period, rec.rule) else { break };
-            if upper_period.as_ref().is_some_and(|u| &period > u) || upper_date.is_some_and(|u| nominal > u) {
+            let Some(nominal) = due_in(&period, rec.rule) else {
+                break;
+            };
+            if upper_period.as_ref().is_some_and(|u| &period > u)
+                || upper_date.is_some_and(|u| nominal > u)
+            {
                 break;
             }
             let included = lower_period.as_ref().is_none_or(|l| &period >= l)
@@ -342,14 +370,23 @@ impl Compiler<'_, '_> {
             }
             period = period.shift(1)?;
         }
-        let from = lower_period.map(|p| p.to_string()).or(lower_date.map(|d| d.to_string())).unwrap_or_default();
-        let to = upper_period.map(|p| p.to_string()).or(upper_date.map(|d| d.to_string())).unwrap_or_default();
+        let from = lower_period
+            .map(|p| p.to_string())
+            .or(lower_date.map(|d| d.to_string()))
+            .unwrap_or_default();
+        let to = upper_period
+            .map(|p| p.to_string())
+            .or(upper_date.map(|d| d.to_string()))
+            .unwrap_or_default();
         Some((out, from, to))
     }
 
     /// Occurrences of a per-phase cadence: one per phase, in declaration order.
     #[allow(clippy::type_complexity)]
-    fn per_phase(&mut self, rec: &Recurrence) -> Option<(Vec<(Period, NaiveDate)>, String, String)> {
+    fn per_phase(
+        &mut self,
+        rec: &Recurrence,
+    ) -> Option<(Vec<(Period, NaiveDate)>, String, String)> {
         let phases = &self.campaign.phases;
         let lower = match &rec.first {
             Some(Limit::Date(rule)) => Some(self.date(*rule)?),
@@ -365,10 +402,20 @@ impl Compiler<'_, '_> {
             // After the last phase, "the next phase" starts the day after it ends.
             let next_start = phases.get(i + 1).map(|p| p.start).or(phase.end.succ_opt());
             let base = match rec.rule {
-                DueRule::PhaseRelative { next: true, start: true, .. } => next_start,
-                DueRule::PhaseRelative { next: true, start: false, .. } => phases.get(i + 1).map(|p| p.end),
+                DueRule::PhaseRelative {
+                    next: true,
+                    start: true,
+                    ..
+                } => next_start,
+                DueRule::PhaseRelative {
+                    next: true,
+                    start: false,
+                    ..
+                } => phases.get(i + 1).map(|p| p.end),
                 DueRule::PhaseRelative { start: true, .. } => Some(phase.start),
-                DueRule::PhaseRelative { start: false, .. } | DueRule::End { .. } => Some(phase.end),
+                DueRule::PhaseRelative { start: false, .. } | DueRule::End { .. } => {
+                    Some(phase.end)
+                }
                 DueRule::Day { day, .. } => phase
                     .start
                     .checked_add_days(Days::new(u64::from(day.saturating_sub(1))))
@@ -421,4 +468,3 @@ pub fn due_in(period: &Period, rule: DueRule) -> Option<NaiveDate> {
         DueRule::PhaseRelative { .. } => None,
     }
 }
-

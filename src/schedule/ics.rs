@@ -17,7 +17,12 @@ pub fn write<'a>(
     let name = campaign.title.as_deref().unwrap_or(&campaign.id);
     // DTSTAMP must be a UTC instant; the issue date keeps the output reproducible.
     let stamp = campaign.issued.unwrap_or(campaign.start);
-    let stamp = format!("{:04}{:02}{:02}T000000Z", stamp.year(), stamp.month(), stamp.day());
+    let stamp = format!(
+        "{:04}{:02}{:02}T000000Z",
+        stamp.year(),
+        stamp.month(),
+        stamp.day()
+    );
     line(out, "BEGIN:VCALENDAR")?;
     line(out, "VERSION:2.0")?;
     line(out, "PRODID:-//duban//campaign schedule//ZH")?;
@@ -25,9 +30,19 @@ pub fn write<'a>(
     line(out, &format!("X-WR-CALNAME:{}", escape(name)))?;
     for o in obligations {
         let r = o.record();
-        let identity = format!("{}\u{1f}{}\u{1f}{}\u{1f}{}", r.campaign, r.deliverable, r.unit, r.period.as_deref().unwrap_or(""));
+        let identity = format!(
+            "{}\u{1f}{}\u{1f}{}\u{1f}{}",
+            r.campaign,
+            r.deliverable,
+            r.unit,
+            r.period.as_deref().unwrap_or("")
+        );
         let due = o.occurrence.due;
-        let period = r.period.as_deref().map(|p| format!("（{p}）")).unwrap_or_default();
+        let period = r
+            .period
+            .as_deref()
+            .map(|p| format!("（{p}）"))
+            .unwrap_or_default();
         let mut description = format!("报送单位：{}\n接收单位：{}", r.unit, r.to.join("、"));
         if let Some(form) = &r.form {
             description.push_str(&format!("\n表单：{form}"));
@@ -36,10 +51,27 @@ pub fn write<'a>(
             description.push_str(&format!("\n签字：{}", r.signers.join("、")));
         }
         line(out, "BEGIN:VTODO")?;
-        line(out, &format!("UID:{:016x}@duban", fnv1a(identity.as_bytes())))?;
+        line(
+            out,
+            &format!("UID:{:016x}@duban", fnv1a(identity.as_bytes())),
+        )?;
         line(out, &format!("DTSTAMP:{stamp}"))?;
-        line(out, &format!("SUMMARY:{}", escape(&format!("{}{period} — {}", r.deliverable, r.unit))))?;
-        line(out, &format!("DUE;VALUE=DATE:{:04}{:02}{:02}", due.year(), due.month(), due.day()))?;
+        line(
+            out,
+            &format!(
+                "SUMMARY:{}",
+                escape(&format!("{}{period} — {}", r.deliverable, r.unit))
+            ),
+        )?;
+        line(
+            out,
+            &format!(
+                "DUE;VALUE=DATE:{:04}{:02}{:02}",
+                due.year(),
+                due.month(),
+                due.day()
+            ),
+        )?;
         line(out, &format!("DESCRIPTION:{}", escape(&description)))?;
         line(out, &format!("CATEGORIES:{}", escape(&r.campaign)))?;
         line(out, "STATUS:NEEDS-ACTION")?;

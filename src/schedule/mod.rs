@@ -2,8 +2,8 @@
 //! checked campaign into every obligation with its due date.
 
 pub mod calendar;
-pub mod ics;
 pub mod compile;
+pub mod ics;
 pub mod obligation;
 pub mod period;
 

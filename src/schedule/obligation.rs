@@ -82,7 +82,11 @@ impl<'a> Obligation<'a> {
             due_date: self.occurrence.due.to_string(),
             due_at: self.due_at().to_rfc3339_opts(SecondsFormat::Secs, true),
             nominal_date: self.occurrence.nominal.to_string(),
-            to: self.recipients().into_iter().map(|u| units[u].name.clone()).collect(),
+            to: self
+                .recipients()
+                .into_iter()
+                .map(|u| units[u].name.clone())
+                .collect(),
             form: self.form(),
             signers: d.signers.clone(),
             reviewer: self.reviewer().map(|u| units[u].name.clone()),

@@ -181,18 +181,63 @@ mod tests {
         let feb = |y| Period::Month { year: y, month: 2 };
         assert_eq!(feb(2024).day(31), Some(d(2024, 2, 29)));
         assert_eq!(feb(2023).day(31), Some(d(2023, 2, 28)));
-        assert_eq!(Period::Month { year: 2017, month: 4 }.day(31), Some(d(2017, 4, 30)));
-        assert_eq!(Period::Quarter { year: 2017, quarter: 2 }.day(10), Some(d(2017, 4, 10)));
-        assert_eq!(Period::Quarter { year: 2017, quarter: 4 }.last_day(), Some(d(2017, 12, 31)));
+        assert_eq!(
+            Period::Month {
+                year: 2017,
+                month: 4
+            }
+            .day(31),
+            Some(d(2017, 4, 30))
+        );
+        assert_eq!(
+            Period::Quarter {
+                year: 2017,
+                quarter: 2
+            }
+            .day(10),
+            Some(d(2017, 4, 10))
+        );
+        assert_eq!(
+            Period::Quarter {
+                year: 2017,
+                quarter: 4
+            }
+            .last_day(),
+            Some(d(2017, 12, 31))
+        );
     }
 
     #[test]
     fn shifting_crosses_years() {
-        let dec = Period::Month { year: 2016, month: 12 };
-        assert_eq!(dec.shift(1), Some(Period::Month { year: 2017, month: 1 }));
-        assert_eq!(dec.shift(-12), Some(Period::Month { year: 2015, month: 12 }));
-        let q1 = Period::Quarter { year: 2017, quarter: 1 };
-        assert_eq!(q1.shift(-1), Some(Period::Quarter { year: 2016, quarter: 4 }));
+        let dec = Period::Month {
+            year: 2016,
+            month: 12,
+        };
+        assert_eq!(
+            dec.shift(1),
+            Some(Period::Month {
+                year: 2017,
+                month: 1
+            })
+        );
+        assert_eq!(
+            dec.shift(-12),
+            Some(Period::Month {
+                year: 2015,
+                month: 12
+            })
+        );
+        let q1 = Period::Quarter {
+            year: 2017,
+            quarter: 1,
+        };
+        assert_eq!(
+            q1.shift(-1),
+            Some(Period::Quarter {
+                year: 2016,
+                quarter: 4
+            })
+        );
         let w = Period::containing(PeriodUnit::Week, d(2020, 12, 31)).unwrap();
         assert_eq!(w.to_string(), "2020-W53");
         assert_eq!(w.shift(1).unwrap().to_string(), "2021-W01");
