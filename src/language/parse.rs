@@ -126,30 +126,48 @@ impl<'s> Lower<'s> {
     // -----------------------------------------------------------------------------------------
 
     fn campaign(&mut self, pair: Pair<'s, Rule>) -> CampaignDecl {
+        let (span, id, title, stmts) = self.headed_block(pair, Self::campaign_stmt);
+        CampaignDecl {
+            span,
+            id,
+            title,
+            stmts,
+        }
+    }
+
+    /// `KEYWORD NAME ["title"] { … }`: the span, name and title, and the block's statements
+    /// lowered by `stmt` (which explains the lines it cannot use).
+    #[allow(clippy::type_complexity)]
+    fn headed_block<T>(
+        &mut self,
+        pair: Pair<'s, Rule>,
+        mut stmt: impl FnMut(&mut Self, Pair<'s, Rule>) -> Option<Spanned<T>>,
+    ) -> (Span, Name, Option<Name>, Vec<Spanned<T>>) {
         let span = span_of(&pair);
-        let mut id = None;
+        let mut name = None;
         let mut title = None;
         let mut stmts = Vec::new();
         for p in pair.into_inner() {
             match p.as_rule() {
-                Rule::name => id = Some(self.name(p)),
+                Rule::name => name = Some(self.name(p)),
                 Rule::string => title = Some(self.string(p)),
-                Rule::campaign_block => {
+                Rule::campaign_block
+                | Rule::unit_block
+                | Rule::report_block
+                | Rule::item_block
+                | Rule::measure_block
+                | Rule::target_block => {
                     for s in p.into_inner() {
-                        if let Some(stmt) = self.campaign_stmt(s) {
-                            stmts.push(stmt);
+                        if let Some(lowered) = stmt(self, s) {
+                            stmts.push(lowered);
                         }
                     }
                 }
                 _ => {}
             }
         }
-        CampaignDecl {
-            span,
-            id: id.unwrap_or_else(|| Spanned::new(String::new(), span)),
-            title,
-            stmts,
-        }
+        let name = name.unwrap_or_else(|| Spanned::new(String::new(), span));
+        (span, name, title, stmts)
     }
 
     fn campaign_stmt(&mut self, pair: Pair<'s, Rule>) -> Option<Spanned<CampaignStmt>> {
@@ -183,27 +201,8 @@ impl<'s> Lower<'s> {
     // -----------------------------------------------------------------------------------------
 
     fn unit(&mut self, pair: Pair<'s, Rule>) -> UnitDecl {
-        let span = span_of(&pair);
-        let mut name = None;
-        let mut stmts = Vec::new();
-        for p in pair.into_inner() {
-            match p.as_rule() {
-                Rule::name => name = Some(self.name(p)),
-                Rule::unit_block => {
-                    for s in p.into_inner() {
-                        if let Some(stmt) = self.unit_stmt(s) {
-                            stmts.push(stmt);
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        UnitDecl {
-            span,
-            name: name.unwrap_or_else(|| Spanned::new(String::new(), span)),
-            stmts,
-        }
+        let (span, name, _, stmts) = self.headed_block(pair, Self::unit_stmt);
+        UnitDecl { span, name, stmts }
     }
 
     fn unit_stmt(&mut self, pair: Pair<'s, Rule>) -> Option<Spanned<UnitStmt>> {
@@ -390,26 +389,7 @@ impl<'s> Lower<'s> {
         pair: Pair<'s, Rule>,
         context: Context,
     ) -> (Span, Name, Option<Name>, Vec<Spanned<ReportStmt>>) {
-        let span = span_of(&pair);
-        let mut name = None;
-        let mut title = None;
-        let mut stmts = Vec::new();
-        for p in pair.into_inner() {
-            match p.as_rule() {
-                Rule::name => name = Some(self.name(p)),
-                Rule::string => title = Some(self.string(p)),
-                Rule::report_block | Rule::measure_block | Rule::target_block => {
-                    for s in p.into_inner() {
-                        if let Some(stmt) = self.report_stmt(s, context) {
-                            stmts.push(stmt);
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        let name = name.unwrap_or_else(|| Spanned::new(String::new(), span));
-        (span, name, title, stmts)
+        self.headed_block(pair, |this, s| this.report_stmt(s, context))
     }
 
     fn report_stmt(
@@ -502,27 +482,10 @@ impl<'s> Lower<'s> {
     }
 
     fn item(&mut self, pair: Pair<'s, Rule>) -> ItemDecl {
-        let span = span_of(&pair);
-        let mut name = None;
-        let mut title = None;
-        let mut stmts = Vec::new();
-        for p in pair.into_inner() {
-            match p.as_rule() {
-                Rule::name => name = Some(self.name(p)),
-                Rule::string => title = Some(self.string(p)),
-                Rule::item_block => {
-                    for s in p.into_inner() {
-                        if let Some(stmt) = self.item_stmt(s) {
-                            stmts.push(stmt);
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
+        let (span, name, title, stmts) = self.headed_block(pair, Self::item_stmt);
         ItemDecl {
             span,
-            name: name.unwrap_or_else(|| Spanned::new(String::new(), span)),
+            name,
             title,
             stmts,
         }
