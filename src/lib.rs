@@ -4,5 +4,9 @@
 //! campaign, [`schedule`] compiles it against the official calendar into obligations.
 
 pub mod cli;
+pub mod clock;
+pub mod config;
 pub mod language;
 pub mod schedule;
+pub mod store;
+pub mod workspace;

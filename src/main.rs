@@ -10,6 +10,9 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error}");
+            if let Some(help) = error.help() {
+                eprintln!("help: {help}");
+            }
             ExitCode::from(2)
         }
     }

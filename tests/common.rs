@@ -48,3 +48,91 @@ pub fn schedule_json(name: &str, extra: &[&str]) -> Vec<serde_json::Value> {
     assert_eq!(run.code, 0, "{}", run.stderr);
     serde_json::from_str(&run.stdout).unwrap()
 }
+
+/// A temporary office: a folder with a `campaigns/` of its own and a database beside it.
+pub struct Workspace {
+    pub dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    /// A workspace holding copies of the named seed campaigns.
+    pub fn new(campaigns: &[&str]) -> Workspace {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("campaigns")).unwrap();
+        for name in campaigns {
+            std::fs::copy(
+                campaign(name),
+                dir.path()
+                    .join("campaigns")
+                    .join(format!("{name}.campaign")),
+            )
+            .unwrap();
+        }
+        Workspace { dir }
+    }
+
+    /// The workspace folder.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The database file.
+    pub fn db(&self) -> PathBuf {
+        self.path().join("duban.db")
+    }
+
+    /// A campaign file of the workspace.
+    pub fn campaign(&self, name: &str) -> PathBuf {
+        self.path()
+            .join("campaigns")
+            .join(format!("{name}.campaign"))
+    }
+
+    /// Runs `duban` in the workspace.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let output = assert_cmd::Command::cargo_bin("duban")
+            .unwrap()
+            .current_dir(self.path())
+            .env_remove("DUBAN_HOLIDAYS")
+            .env_remove("DUBAN_CONFIG")
+            .env_remove("DUBAN_DB")
+            .env("NO_COLOR", "1")
+            .args(args)
+            .output()
+            .unwrap();
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(output.stdout).unwrap(),
+            stderr: String::from_utf8(output.stderr).unwrap(),
+        }
+    }
+
+    /// Runs `duban` and requires exit code 0.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let run = self.run(args);
+        assert_eq!(
+            run.code, 0,
+            "duban {args:?}\nstdout:\n{}\nstderr:\n{}",
+            run.stdout, run.stderr
+        );
+        run.stdout
+    }
+
+    /// Runs `duban … --format json` and parses its output.
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut all = args.to_vec();
+        all.extend(["--format", "json"]);
+        serde_json::from_str(&self.ok(&all)).unwrap()
+    }
+
+    /// Runs `duban` and requires exit code 2; returns stderr.
+    pub fn fails(&self, args: &[&str]) -> String {
+        let run = self.run(args);
+        assert_eq!(
+            run.code, 2,
+            "duban {args:?}\nstdout:\n{}\nstderr:\n{}",
+            run.stdout, run.stderr
+        );
+        run.stderr
+    }
+}

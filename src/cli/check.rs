@@ -1,6 +1,7 @@
 //! `duban check FILE|DIR...`: every problem of every campaign, on stderr.
 
 use std::path::{Path, PathBuf};
+
 use std::process::ExitCode;
 
 use super::output::plural;
@@ -19,7 +20,12 @@ pub struct CheckArgs {
 /// Checks each file; exit 2 if any has an error, 0 otherwise (warnings allowed).
 pub fn run(context: &Context, args: &CheckArgs) -> Result<ExitCode, CliError> {
     let mut failed = false;
-    for path in campaign_files(&args.paths)? {
+    let files =
+        crate::workspace::campaign_files(&args.paths).map_err(|source| load::ReadError {
+            path: args.paths[0].clone(),
+            source,
+        })?;
+    for path in files {
         failed |= !check_one(context, &path)?;
     }
     Ok(if failed {
@@ -59,27 +65,4 @@ fn check_one(context: &Context, path: &Path) -> Result<bool, CliError> {
         }
     }
     Ok(ok)
-}
-
-/// The files named, with folders replaced by the `*.campaign` files in them (sorted).
-pub fn campaign_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
-    let mut out = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            let read = |source| load::ReadError {
-                path: path.clone(),
-                source,
-            };
-            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
-                .map_err(read)?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|e| e == "campaign"))
-                .collect();
-            found.sort();
-            out.extend(found);
-        } else {
-            out.push(path.clone());
-        }
-    }
-    Ok(out)
 }

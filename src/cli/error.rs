@@ -1,7 +1,10 @@
 //! Errors that end a command, and how they read.
 
+use crate::clock::InstantError;
+use crate::config::ConfigError;
 use crate::language::load::ReadError;
 use crate::schedule::calendar::CalendarError;
+use crate::store::StoreError;
 
 /// Why a command failed. Diagnostics of a campaign are printed where they are found; this only
 /// carries what is left to say.
@@ -10,16 +13,25 @@ pub enum CliError {
     /// A file could not be read.
     #[error(transparent)]
     Read(#[from] ReadError),
+    /// The configuration is unusable.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
     /// The holiday file is unusable.
     #[error(transparent)]
     Calendar(#[from] CalendarError),
+    /// The store refused or failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A time that cannot be read.
+    #[error(transparent)]
+    Instant(#[from] InstantError),
     /// The campaign has errors (already printed).
     #[error("{path} has errors; run `duban check {path}` for all of them")]
     Invalid {
         /// The campaign file.
         path: String,
     },
-    /// Arguments that do not fit the campaign.
+    /// Arguments that do not fit.
     #[error("{message}")]
     Usage {
         /// What is wrong, with a suggestion where there is one.
@@ -28,4 +40,14 @@ pub enum CliError {
     /// Writing the output failed.
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
+}
+
+impl CliError {
+    /// What would fix it, if anything is known.
+    pub fn help(&self) -> Option<&str> {
+        match self {
+            CliError::Store(StoreError::Refused { help, .. }) => help.as_deref(),
+            _ => None,
+        }
+    }
 }

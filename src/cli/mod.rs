@@ -5,8 +5,11 @@
 mod calendar;
 mod check;
 mod error;
+mod lifecycle;
 mod output;
+mod queries;
 mod schedule;
+mod sync;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -15,10 +18,23 @@ use clap::{Parser, Subcommand};
 
 pub use error::CliError;
 
+use crate::clock::{Clock, Instant, SystemClock};
+use crate::config::Config;
+use crate::schedule::Calendar;
+use crate::store::{Options, Store};
+
 /// duban (督办): supervise and chase the reports a campaign demands.
 #[derive(Debug, Parser)]
 #[command(name = "duban", version, about, max_term_width = 100)]
 pub struct Args {
+    /// The configuration file (default: $DUBAN_CONFIG, else ./duban.toml if present).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// The database (overrides the configuration).
+    #[arg(long, global = true, value_name = "PATH", env = "DUBAN_DB")]
+    pub db: Option<PathBuf>,
+
     /// A holiday file adding years to the shipped calendar (TOML as in data/calendar-cn.toml,
     /// or holiday-cn JSON).
     #[arg(long, global = true, value_name = "FILE", env = "DUBAN_HOLIDAYS")]
@@ -42,6 +58,26 @@ pub enum Command {
     Schedule(schedule::ScheduleArgs),
     /// Show the statutory holidays and make-up workdays of a year.
     Calendar(calendar::CalendarArgs),
+    /// Load campaign files into the database (done before every command that reads it).
+    Sync(sync::SyncArgs),
+    /// Record a submission.
+    Submit(lifecycle::SubmitArgs),
+    /// Accept or return a submission waiting for review.
+    Review(lifecycle::ReviewArgs),
+    /// Return a submission (退回): the obligation is owed again.
+    Return(lifecycle::ReasonArgs),
+    /// Give an obligation a later deadline (延期).
+    Extend(lifecycle::ExtendArgs),
+    /// Excuse an obligation (免报).
+    Waive(lifecycle::ReasonArgs),
+    /// Every event of one obligation.
+    History(lifecycle::HistoryArgs),
+    /// Every overdue obligation, with the unit's contacts.
+    Overdue(queries::OverdueArgs),
+    /// Per unit and deliverable: counts and a red / yellow / green light.
+    Status(queries::QueryArgs),
+    /// What falls due soon.
+    Due(queries::DueArgs),
 }
 
 /// Runs the command line and returns the exit code.
@@ -51,27 +87,76 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         Command::Check(a) => check::run(&context, a),
         Command::Schedule(a) => schedule::run(&context, a),
         Command::Calendar(a) => calendar::run(&context, a),
+        Command::Sync(a) => sync::run(&context, a),
+        Command::Submit(a) => lifecycle::submit(&context, a),
+        Command::Review(a) => lifecycle::review(&context, a),
+        Command::Return(a) => lifecycle::return_(&context, a),
+        Command::Extend(a) => lifecycle::extend(&context, a),
+        Command::Waive(a) => lifecycle::waive(&context, a),
+        Command::History(a) => lifecycle::history(&context, a),
+        Command::Overdue(a) => queries::overdue(&context, a),
+        Command::Status(a) => queries::status(&context, a),
+        Command::Due(a) => queries::due(&context, a),
     }
 }
 
-/// What every command runs with, validated from the global flags.
+/// What every command runs with, validated from the global flags and the configuration.
 pub struct Context {
+    /// The configuration.
+    pub config: Config,
     /// The official calendar, with the user's holiday file if given.
-    pub calendar: crate::schedule::Calendar,
+    pub calendar: Calendar,
     /// Whether to colour diagnostics.
     pub color: bool,
+    /// Where "now" comes from when a command is not given `--as-of`.
+    pub clock: Box<dyn Clock>,
 }
 
 impl Context {
     fn new(args: &Args) -> Result<Context, CliError> {
-        let calendar = match &args.holidays {
-            Some(path) => crate::schedule::Calendar::with_file(path)?,
-            None => crate::schedule::Calendar::official().clone(),
+        let mut config = Config::discover(args.config.as_deref())?;
+        if let Some(db) = &args.db {
+            let files_configured = config.source.is_some();
+            config = config.with_database(db.clone(), files_configured);
+        }
+        let holidays = args.holidays.clone().or_else(|| config.holidays.clone());
+        let calendar = match &holidays {
+            Some(path) => Calendar::with_file(path)?,
+            None => Calendar::official().clone(),
         };
         Ok(Context {
+            config,
             calendar,
             color: args.color.enabled_for_stderr(),
+            clock: Box::new(SystemClock),
         })
+    }
+
+    /// `--as-of`, or now.
+    pub fn instant(&self, given: Option<Instant>) -> Instant {
+        given.unwrap_or_else(|| Instant::Absolute(self.clock.now()))
+    }
+
+    /// Opens the database without syncing.
+    pub fn open_store(&self) -> Result<Store, CliError> {
+        Ok(Store::open(
+            &self.config.database,
+            Options {
+                busy_timeout: self.config.busy_timeout,
+                files: self.config.files.clone(),
+            },
+        )?)
+    }
+
+    /// Opens the database after loading the configured campaign folder into it. Campaigns
+    /// with errors are reported and keep their last good version.
+    pub fn store_synced(&self, as_of: Instant) -> Result<Store, CliError> {
+        let mut store = self.open_store()?;
+        let folder = &self.config.campaigns;
+        if folder.is_dir() {
+            sync::sync_paths(self, &mut store, std::slice::from_ref(folder), as_of, false)?;
+        }
+        Ok(store)
     }
 }
 

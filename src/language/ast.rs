@@ -414,7 +414,7 @@ pub struct Offset {
 }
 
 /// A length of time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Duration {
     /// How many.
     pub count: u32,
@@ -423,7 +423,8 @@ pub struct Duration {
 }
 
 /// The unit of a [`Duration`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum DurationUnit {
     /// Calendar days.
     Days,
@@ -640,7 +641,7 @@ pub enum EscalateTo {
 }
 
 /// A role an escalation step can name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// The late unit's liaison (联络员).

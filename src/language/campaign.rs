@@ -112,7 +112,7 @@ impl Unit {
 }
 
 /// A contact person.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Contact {
     /// Their role.
     pub role: ContactRole,
@@ -370,7 +370,7 @@ impl Checkpoint {
 }
 
 /// When reminders and escalations go out.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Policy {
     /// Reminders this long before each deadline.
     pub lead_times: Vec<Duration>,
@@ -416,7 +416,7 @@ impl Default for Policy {
 }
 
 /// A rung of the overdue ladder.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Rung {
     /// How long after the deadline.
     pub after: Duration,
@@ -427,10 +427,11 @@ pub struct Rung {
 }
 
 /// Whom a rung notifies.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Escalate {
     /// A role relative to the obligation.
     Role(Role),
-    /// A unit.
-    Unit(UnitId),
+    /// A unit, by name.
+    Unit(String),
 }

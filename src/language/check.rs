@@ -1441,7 +1441,11 @@ impl<'s> Checker<'s> {
                             EscalateTo::Role(role) => targets.push(Escalate::Role(role.node)),
                             EscalateTo::Named(name) => {
                                 let units = self.units_of(std::slice::from_ref(name));
-                                targets.extend(units.into_iter().map(Escalate::Unit));
+                                targets.extend(
+                                    units
+                                        .into_iter()
+                                        .map(|u| Escalate::Unit(self.units[u].name.clone())),
+                                );
                             }
                         }
                     }

@@ -8,6 +8,16 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         1..=3 => 1,
         _ => 2,
     };
+    nearest_within(word, candidates, limit)
+}
+
+/// The candidate at most `limit` edits from `word`, if any (for codes such as periods, where
+/// two edits already make another valid code).
+pub fn nearest_within<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    limit: usize,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .filter(|c| *c != word)

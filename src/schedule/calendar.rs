@@ -199,6 +199,24 @@ impl Calendar {
             .collect();
     }
 
+    /// A digest of every notice, so that a schedule compiled against another calendar can be
+    /// told apart.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        for (year, days) in &self.notices {
+            hasher.update(year.to_le_bytes());
+            for (date, (off, name)) in days {
+                hasher.update(format!("{date}{off}{name};").as_bytes());
+            }
+        }
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
     /// Whether a notice for `year` is known.
     pub fn knows(&self, year: i32) -> bool {
         self.notices.contains_key(&year)

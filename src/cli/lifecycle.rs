@@ -1,0 +1,299 @@
+//! `duban submit | review | return | extend | waive | history`: what happens to one obligation.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+
+use super::output::{self, Format};
+use super::{CliError, Context};
+use crate::clock::{Instant, to_unix};
+use crate::store::{Action, Key, Meta, Signature, Store, Submission};
+
+/// Names one obligation.
+#[derive(Debug, clap::Args)]
+pub struct ObligationArgs {
+    /// Campaign identifier.
+    pub campaign: String,
+    /// Deliverable name.
+    pub deliverable: String,
+    /// Unit name.
+    pub unit: String,
+    /// Period of a recurring deliverable (`2017-05`, `2017-Q2`, `2017`, a phase name).
+    #[arg(long)]
+    pub period: Option<String>,
+}
+
+impl ObligationArgs {
+    fn key(&self) -> Key<'_> {
+        Key {
+            campaign: &self.campaign,
+            deliverable: &self.deliverable,
+            unit: &self.unit,
+            period: self.period.as_deref(),
+        }
+    }
+}
+
+/// Who acted, when, and a note.
+#[derive(Debug, clap::Args)]
+pub struct ActorArgs {
+    /// When it happened: RFC 3339, or local YYYY-MM-DD[THH:MM] (default: now).
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<Instant>,
+    /// Who did it.
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+    /// A note for the history.
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+}
+
+/// Arguments of `duban submit`.
+#[derive(Debug, clap::Args)]
+pub struct SubmitArgs {
+    #[command(flatten)]
+    obligation: ObligationArgs,
+    #[command(flatten)]
+    actor: ActorArgs,
+    /// A file of the submission, copied into the data folder with its SHA-256; may be repeated.
+    #[arg(long = "file", value_name = "PATH")]
+    files: Vec<PathBuf>,
+    /// A signature, as NAME:ROLE (张三:村书记); may be repeated.
+    #[arg(long = "signed-by", value_name = "NAME:ROLE", value_parser = parse_signature)]
+    signatures: Vec<Signature>,
+    /// Replace an earlier submission (it stays in the history).
+    #[arg(long)]
+    replace: bool,
+}
+
+/// Arguments of `duban review`.
+#[derive(Debug, clap::Args)]
+pub struct ReviewArgs {
+    #[command(flatten)]
+    obligation: ObligationArgs,
+    #[command(flatten)]
+    actor: ActorArgs,
+    /// Accept the submission: it counts as received.
+    #[arg(
+        long,
+        conflicts_with = "send_back",
+        required_unless_present = "send_back"
+    )]
+    accept: bool,
+    /// Send it back to the unit.
+    #[arg(long = "return", id = "send_back", requires = "reason")]
+    send_back: bool,
+    /// Why it goes back.
+    #[arg(long)]
+    reason: Option<String>,
+}
+
+/// Arguments of `duban return` and `duban waive`.
+#[derive(Debug, clap::Args)]
+pub struct ReasonArgs {
+    #[command(flatten)]
+    obligation: ObligationArgs,
+    #[command(flatten)]
+    actor: ActorArgs,
+    /// Why.
+    #[arg(long)]
+    reason: String,
+}
+
+/// Arguments of `duban extend`.
+#[derive(Debug, clap::Args)]
+pub struct ExtendArgs {
+    #[command(flatten)]
+    obligation: ObligationArgs,
+    #[command(flatten)]
+    actor: ActorArgs,
+    /// The new last day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    until: NaiveDate,
+    /// Why.
+    #[arg(long)]
+    reason: String,
+}
+
+/// Arguments of `duban history`.
+#[derive(Debug, clap::Args)]
+pub struct HistoryArgs {
+    #[command(flatten)]
+    obligation: ObligationArgs,
+    /// The instant to show the status at (default: now).
+    #[arg(long, value_name = "TIME")]
+    as_of: Option<Instant>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+}
+
+fn parse_signature(text: &str) -> Result<Signature, String> {
+    let (name, role) = text
+        .split_once([':', '：'])
+        .ok_or_else(|| format!("`{text}` is not NAME:ROLE (for example 张三:村书记)"))?;
+    if name.trim().is_empty() || role.trim().is_empty() {
+        return Err(format!("`{text}` needs both a name and a role"));
+    }
+    Ok(Signature {
+        name: name.trim().to_string(),
+        role: role.trim().to_string(),
+    })
+}
+
+/// Records a submission.
+pub fn submit(context: &Context, args: &SubmitArgs) -> Result<ExitCode, CliError> {
+    let submission = Submission {
+        files: args.files.clone(),
+        signatures: args.signatures.clone(),
+        replace: args.replace,
+    };
+    act(
+        context,
+        &args.obligation,
+        &args.actor,
+        Action::Submit(submission),
+    )
+}
+
+/// Accepts or returns a submission under review.
+pub fn review(context: &Context, args: &ReviewArgs) -> Result<ExitCode, CliError> {
+    let action = if args.accept {
+        Action::Accept
+    } else {
+        Action::Reject {
+            reason: args.reason.clone().unwrap_or_default(),
+        }
+    };
+    act(context, &args.obligation, &args.actor, action)
+}
+
+/// Returns a submission.
+pub fn return_(context: &Context, args: &ReasonArgs) -> Result<ExitCode, CliError> {
+    let action = Action::Return {
+        reason: args.reason.clone(),
+    };
+    act(context, &args.obligation, &args.actor, action)
+}
+
+/// Extends a deadline.
+pub fn extend(context: &Context, args: &ExtendArgs) -> Result<ExitCode, CliError> {
+    let action = Action::Extend {
+        until: args.until,
+        reason: args.reason.clone(),
+    };
+    act(context, &args.obligation, &args.actor, action)
+}
+
+/// Waives an obligation.
+pub fn waive(context: &Context, args: &ReasonArgs) -> Result<ExitCode, CliError> {
+    let action = Action::Waive {
+        reason: args.reason.clone(),
+    };
+    act(context, &args.obligation, &args.actor, action)
+}
+
+fn act(
+    context: &Context,
+    obligation: &ObligationArgs,
+    actor: &ActorArgs,
+    action: Action,
+) -> Result<ExitCode, CliError> {
+    let recorded_at = context.clock.now();
+    let at = context.instant(actor.at);
+    let mut store = context.store_synced(at)?;
+    let zone = store.campaign_zone(&obligation.campaign)?;
+    let meta = Meta {
+        at: at.in_zone(zone).timestamp(),
+        recorded_at: to_unix(recorded_at),
+        by: actor.by.clone(),
+        note: actor.note.clone(),
+    };
+    let change = store.apply(&obligation.key(), action, meta)?;
+    let mut line = format!("recorded: {} — {}", change.obligation, change.status);
+    if change.status.is_open() || change.status == crate::store::Status::SubmittedLate {
+        line.push_str(&format!(" (due {})", change.due_date));
+    }
+    if let Some(reviewer) = change.waiting_for {
+        line.push_str(&format!(", waiting for review by {reviewer}"));
+    }
+    println!("{line}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints every event of one obligation.
+pub fn history(context: &Context, args: &HistoryArgs) -> Result<ExitCode, CliError> {
+    let as_of = context.instant(args.as_of);
+    let store: Store = context.store_synced(as_of)?;
+    let (status, events) = store.history(&args.obligation.key(), as_of)?;
+    match args.format {
+        Format::Json => {
+            let value = serde_json::json!({ "status": status, "events": events });
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&value).unwrap_or_default()
+            );
+        }
+        Format::Table | Format::Csv => {
+            let o = &args.obligation;
+            let period = o
+                .period
+                .as_deref()
+                .map(|p| format!(" {p}"))
+                .unwrap_or_default();
+            println!(
+                "{} {} {}{period}: {status}",
+                o.campaign, o.deliverable, o.unit
+            );
+            let rows = events.into_iter().map(|e| {
+                let mut detail: Vec<String> = Vec::new();
+                detail.extend(e.reason.map(|r| format!("reason: {r}")));
+                detail.extend(e.note.map(|n| format!("note: {n}")));
+                if let Some(signatures) = e.data.get("signatures").and_then(|s| s.as_array()) {
+                    let signed: Vec<String> = signatures
+                        .iter()
+                        .filter_map(|s| {
+                            Some(format!(
+                                "{}（{}）",
+                                s.get("name")?.as_str()?,
+                                s.get("role")?.as_str()?
+                            ))
+                        })
+                        .collect();
+                    if !signed.is_empty() {
+                        detail.push(format!("signed: {}", signed.join("、")));
+                    }
+                }
+                for key in ["from", "to", "until"] {
+                    if let Some(v) = e.data.get(key).and_then(|v| v.as_str()) {
+                        detail.push(format!("{key} {v}"));
+                    }
+                }
+                for f in e.files {
+                    detail.push(format!(
+                        "file {} ({} bytes, sha256 {}…)",
+                        f.name,
+                        f.size,
+                        &f.sha256[..12]
+                    ));
+                }
+                vec![
+                    short_time(&e.at),
+                    e.kind,
+                    e.by.unwrap_or_default(),
+                    detail.join("; "),
+                ]
+            });
+            print!("{}", output::table(&["at", "event", "by", "detail"], rows));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `2017-05-20T10:00:00+08:00` → `2017-05-20 10:00`.
+fn short_time(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|_| rfc3339.to_string())
+}

@@ -1,0 +1,455 @@
+//! `duban overdue | status | due`: what staff ask every day, at an instant.
+
+use std::io::{BufWriter, Write};
+use std::process::ExitCode;
+
+use super::output::{self, Format, csv_row, fit};
+use super::{CliError, Context};
+use crate::clock::Instant;
+use crate::language::ast::ContactRole;
+use crate::store::{Filter, Light, OverdueRow, StatusRow};
+
+/// What a query covers, and how to print it.
+#[derive(Debug, clap::Args)]
+pub struct QueryArgs {
+    /// The instant to ask at: RFC 3339, or local YYYY-MM-DD[THH:MM] (default: now).
+    #[arg(long, value_name = "TIME")]
+    pub as_of: Option<Instant>,
+    /// Only this campaign; may be repeated.
+    #[arg(long)]
+    pub campaign: Vec<String>,
+    /// Only this unit; may be repeated.
+    #[arg(long)]
+    pub unit: Vec<String>,
+    /// Only this deliverable; may be repeated.
+    #[arg(long)]
+    pub deliverable: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+}
+
+impl QueryArgs {
+    fn filter(&self) -> Filter {
+        Filter {
+            campaigns: self.campaign.clone(),
+            units: self.unit.clone(),
+            deliverables: self.deliverable.clone(),
+        }
+    }
+}
+
+/// Arguments of `duban overdue`.
+#[derive(Debug, clap::Args)]
+pub struct OverdueArgs {
+    #[command(flatten)]
+    query: QueryArgs,
+    /// Group by unit or by deliverable.
+    #[arg(long, value_enum, default_value = "unit")]
+    by: GroupBy,
+    /// Exit 1 if anything is overdue.
+    #[arg(long)]
+    fail_if_any: bool,
+}
+
+/// How `overdue` groups its rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum GroupBy {
+    /// By unit: whom to phone.
+    Unit,
+    /// By deliverable: which report is missing where.
+    Deliverable,
+}
+
+/// Arguments of `duban due`.
+#[derive(Debug, clap::Args)]
+pub struct DueArgs {
+    #[command(flatten)]
+    query: QueryArgs,
+    /// How far ahead: `7d` (days) or `12h` (hours).
+    #[arg(long, default_value = "7d", value_parser = parse_within)]
+    within: i64,
+}
+
+fn parse_within(text: &str) -> Result<i64, String> {
+    let text = text.trim();
+    let (number, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => text.split_at(i),
+        None => (text, "d"),
+    };
+    let n: i64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a length like 7d"))?;
+    match unit {
+        "d" | "天" => Ok(n * 86_400),
+        "h" => Ok(n * 3_600),
+        _ => Err(format!("`{text}`: say `d` (days) or `h` (hours)")),
+    }
+}
+
+/// Lists overdue obligations.
+pub fn overdue(context: &Context, args: &OverdueArgs) -> Result<ExitCode, CliError> {
+    let as_of = context.instant(args.query.as_of);
+    let store = context.store_synced(as_of)?;
+    let mut rows = store.overdue(&args.query.filter(), as_of)?;
+    if args.by == GroupBy::Deliverable {
+        rows.sort_by(|a, b| {
+            (&a.campaign, &a.deliverable, &a.period, &a.due_date).cmp(&(
+                &b.campaign,
+                &b.deliverable,
+                &b.period,
+                &b.due_date,
+            ))
+        });
+    }
+    let found = !rows.is_empty();
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    match args.query.format {
+        Format::Json => write_json(&mut out, &rows)?,
+        Format::Csv => {
+            csv_row(
+                &mut out,
+                &[
+                    "campaign",
+                    "deliverable",
+                    "unit",
+                    "period",
+                    "due_date",
+                    "days_overdue",
+                    "status",
+                    "email",
+                    "phone",
+                    "liaison",
+                    "leader",
+                ],
+            )?;
+            for r in &rows {
+                let days = r.days_overdue.to_string();
+                csv_row(
+                    &mut out,
+                    &[
+                        &r.campaign,
+                        &r.deliverable,
+                        &r.unit,
+                        r.period.as_deref().unwrap_or(""),
+                        &r.due_date,
+                        &days,
+                        &r.status,
+                        r.email.as_deref().unwrap_or(""),
+                        r.phone.as_deref().unwrap_or(""),
+                        &person(r, ContactRole::Liaison),
+                        &person(r, ContactRole::Leader),
+                    ],
+                )?;
+            }
+        }
+        Format::Table => write!(out, "{}", overdue_table(&rows, args.by))?,
+    }
+    out.flush()?;
+    Ok(if found && args.fail_if_any {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn overdue_table(rows: &[OverdueRow], by: GroupBy) -> String {
+    if rows.is_empty() {
+        return "nothing is overdue\n".into();
+    }
+    let several = rows.iter().any(|r| r.campaign != rows[0].campaign);
+    let mut last_group = String::new();
+    let lines = rows.iter().map(|r| {
+        let group = if by == GroupBy::Unit {
+            &r.unit
+        } else {
+            &r.deliverable
+        };
+        let shown_group = if *group == last_group {
+            String::new()
+        } else {
+            group.clone()
+        };
+        last_group = group.clone();
+        let other = if by == GroupBy::Unit {
+            &r.deliverable
+        } else {
+            &r.unit
+        };
+        let mut row = vec![
+            shown_group,
+            other.clone(),
+            r.period.clone().unwrap_or_else(|| "—".into()),
+            r.due_date.clone(),
+            r.days_overdue.to_string(),
+            contact_line(r),
+        ];
+        if r.status == "returned" {
+            row[1].push_str(" (退回)");
+        }
+        if several {
+            row.insert(0, r.campaign.clone());
+        }
+        row
+    });
+    let mut header = if by == GroupBy::Unit {
+        vec!["unit", "deliverable", "period", "due", "days", "contact"]
+    } else {
+        vec!["deliverable", "unit", "period", "due", "days", "contact"]
+    };
+    if several {
+        header.insert(0, "campaign");
+    }
+    let lines: Vec<Vec<String>> = lines.collect();
+    let units = {
+        let mut u: Vec<&str> = rows.iter().map(|r| r.unit.as_str()).collect();
+        u.sort();
+        u.dedup();
+        u.len()
+    };
+    format!(
+        "{}{} overdue, {}\n",
+        output::table(&header, lines),
+        output::plural(rows.len(), "obligation"),
+        output::plural(units, "unit")
+    )
+}
+
+/// Whom to call: the liaison, else the leader, else the unit's own phone or mailbox.
+fn contact_line(r: &OverdueRow) -> String {
+    for role in [
+        ContactRole::Liaison,
+        ContactRole::Leader,
+        ContactRole::Contact,
+    ] {
+        if let Some(c) = r.contacts.iter().find(|c| c.role == role) {
+            let how = c.phone.clone().or(c.email.clone()).unwrap_or_default();
+            return format!("{} {how}", c.name.clone().unwrap_or_default())
+                .trim()
+                .to_string();
+        }
+    }
+    r.phone.clone().or(r.email.clone()).unwrap_or_default()
+}
+
+fn person(r: &OverdueRow, role: ContactRole) -> String {
+    r.contacts
+        .iter()
+        .filter(|c| c.role == role)
+        .map(|c| {
+            let how = c.phone.clone().or(c.email.clone()).unwrap_or_default();
+            format!("{} {how}", c.name.clone().unwrap_or_default())
+                .trim()
+                .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn write_json<T: serde::Serialize>(out: &mut impl Write, rows: &[T]) -> std::io::Result<()> {
+    out.write_all(b"[")?;
+    for (i, row) in rows.iter().enumerate() {
+        out.write_all(if i == 0 { b"\n  " } else { b",\n  " })?;
+        serde_json::to_writer(&mut *out, row)?;
+    }
+    out.write_all(b"\n]\n")
+}
+
+/// Per unit and deliverable: counts and the light.
+pub fn status(context: &Context, args: &QueryArgs) -> Result<ExitCode, CliError> {
+    let as_of = context.instant(args.as_of);
+    let store = context.store_synced(as_of)?;
+    let rows = store.status(&args.filter(), as_of)?;
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    match args.format {
+        Format::Json => write_json(&mut out, &rows)?,
+        Format::Csv => {
+            csv_row(
+                &mut out,
+                &[
+                    "campaign",
+                    "unit",
+                    "deliverable",
+                    "due",
+                    "on_time",
+                    "late",
+                    "under_review",
+                    "waived",
+                    "overdue",
+                    "due_soon",
+                    "upcoming",
+                    "light",
+                ],
+            )?;
+            for r in &rows {
+                let n = [
+                    r.due,
+                    r.on_time,
+                    r.late,
+                    r.under_review,
+                    r.waived,
+                    r.overdue,
+                    r.due_soon,
+                    r.upcoming,
+                ]
+                .map(|n| n.to_string());
+                let light = light_word(r.light);
+                let mut fields = vec![r.campaign.as_str(), r.unit.as_str(), r.deliverable.as_str()];
+                fields.extend(n.iter().map(String::as_str));
+                fields.push(light);
+                csv_row(&mut out, &fields)?;
+            }
+        }
+        Format::Table => {
+            let several = rows.iter().any(|r| r.campaign != rows[0].campaign);
+            for (i, campaign) in rows.chunk_by(|a, b| a.campaign == b.campaign).enumerate() {
+                if several {
+                    writeln!(
+                        out,
+                        "{}{}",
+                        if i > 0 { "\n" } else { "" },
+                        campaign[0].campaign
+                    )?;
+                }
+                write!(out, "{}", status_table(campaign))?;
+            }
+            let count = |l: Light| rows.iter().filter(|r| r.light == l).count();
+            writeln!(
+                out,
+                "红 red {} · 黄 yellow {} · 绿 green {}",
+                count(Light::Red),
+                count(Light::Yellow),
+                count(Light::Green)
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One campaign's status rows, in 80 columns: the unit is shown once per group.
+fn status_table(rows: &[StatusRow]) -> String {
+    let mut last_unit = String::new();
+    let lines: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let unit = if r.unit == last_unit {
+                String::new()
+            } else {
+                fit(&r.unit, 14)
+            };
+            last_unit = r.unit.clone();
+            vec![
+                unit,
+                fit(&r.deliverable, 14),
+                r.due.to_string(),
+                (r.on_time + r.under_review + r.waived).to_string(),
+                r.late.to_string(),
+                r.overdue.to_string(),
+                r.due_soon.to_string(),
+                light_label(r.light).to_string(),
+            ]
+        })
+        .collect();
+    output::table(
+        &[
+            "unit",
+            "deliverable",
+            "due",
+            "done",
+            "late",
+            "overdue",
+            "soon",
+            "light",
+        ],
+        lines,
+    )
+}
+
+fn light_word(light: Light) -> &'static str {
+    match light {
+        Light::Red => "red",
+        Light::Yellow => "yellow",
+        Light::Green => "green",
+    }
+}
+
+fn light_label(light: Light) -> &'static str {
+    match light {
+        Light::Red => "红 red",
+        Light::Yellow => "黄 yellow",
+        Light::Green => "绿 green",
+    }
+}
+
+/// What falls due within the window.
+pub fn due(context: &Context, args: &DueArgs) -> Result<ExitCode, CliError> {
+    let as_of = context.instant(args.query.as_of);
+    let store = context.store_synced(as_of)?;
+    let mut rows = store.due_within(&args.query.filter(), as_of, args.within)?;
+    rows.sort_by(|a, b| (&a.due_date, &a.campaign).cmp(&(&b.due_date, &b.campaign)));
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    match args.query.format {
+        Format::Json => write_json(&mut out, &rows)?,
+        Format::Csv => {
+            csv_row(
+                &mut out,
+                &[
+                    "campaign",
+                    "deliverable",
+                    "unit",
+                    "period",
+                    "due_date",
+                    "days_left",
+                    "status",
+                ],
+            )?;
+            for r in &rows {
+                let days = r.days_left.to_string();
+                csv_row(
+                    &mut out,
+                    &[
+                        &r.campaign,
+                        &r.deliverable,
+                        &r.unit,
+                        r.period.as_deref().unwrap_or(""),
+                        &r.due_date,
+                        &days,
+                        &r.status,
+                    ],
+                )?;
+            }
+        }
+        Format::Table => {
+            let several = rows.iter().any(|r| r.campaign != rows[0].campaign);
+            let lines: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    let mut line = vec![
+                        r.due_date.clone(),
+                        r.days_left.to_string(),
+                        r.deliverable.clone(),
+                        r.period.clone().unwrap_or_else(|| "—".into()),
+                        r.unit.clone(),
+                        r.status.clone(),
+                    ];
+                    if several {
+                        line.insert(2, r.campaign.clone());
+                    }
+                    line
+                })
+                .collect();
+            let mut header = vec!["due", "days", "deliverable", "period", "unit", "status"];
+            if several {
+                header.insert(2, "campaign");
+            }
+            write!(out, "{}", output::table(&header, lines))?;
+            writeln!(out, "{} due", output::plural(rows.len(), "obligation"))?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,140 @@
+//! `duban sync [FILE|DIR]…`: load campaign files into the database. Also run, quietly, before
+//! every command that reads the database.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::{CliError, Context};
+use crate::clock::Instant;
+use crate::store::{Store, SyncOutcome};
+use crate::workspace::{self, FileSync};
+
+/// Arguments of `duban sync`.
+#[derive(Debug, clap::Args)]
+pub struct SyncArgs {
+    /// Campaign files or folders (default: the configured campaigns folder).
+    #[arg(value_name = "FILE|DIR")]
+    pub paths: Vec<PathBuf>,
+    /// The instant to sync at: open-ended cadences are kept to the end of the following year.
+    #[arg(long, value_name = "TIME")]
+    pub as_of: Option<Instant>,
+}
+
+/// Syncs and reports each campaign; exit 2 if any could not be synced.
+pub fn run(context: &Context, args: &SyncArgs) -> Result<ExitCode, CliError> {
+    let as_of = context.instant(args.as_of);
+    let mut store = context.open_store()?;
+    let paths = if args.paths.is_empty() {
+        vec![context.config.campaigns.clone()]
+    } else {
+        args.paths.clone()
+    };
+    let ok = sync_paths(context, &mut store, &paths, as_of, true)?;
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}
+
+/// Syncs the campaign files of `paths`. With `verbose`, every campaign gets a line on stdout;
+/// without, only changes are mentioned, on stderr. Returns whether all synced.
+pub fn sync_paths(
+    context: &Context,
+    store: &mut Store,
+    paths: &[PathBuf],
+    as_of: Instant,
+    verbose: bool,
+) -> Result<bool, CliError> {
+    let files =
+        workspace::campaign_files(paths).map_err(|source| crate::language::load::ReadError {
+            path: paths.first().cloned().unwrap_or_default(),
+            source,
+        })?;
+    // The horizon only depends on the year, for which China's zone is as good as any.
+    let now = as_of.in_zone(chrono_tz::Asia::Shanghai);
+    let today = now.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+    let mut ok = true;
+    for file in files {
+        let (path, result) =
+            workspace::sync_file(store, &file, &context.calendar, today, now.timestamp());
+        match result {
+            FileSync::Done { report, warnings } => {
+                if let Some((sources, diagnostics)) = warnings {
+                    eprint!("{}", sources.render(&diagnostics, context.color));
+                }
+                let line = describe(&report.campaign, &report.outcome);
+                if verbose {
+                    println!("{line}");
+                } else if changed(&report.outcome) {
+                    eprintln!("synced {line}");
+                }
+            }
+            FileSync::Invalid {
+                sources,
+                diagnostics,
+            } => {
+                eprint!("{}", sources.render(&diagnostics, context.color));
+                eprintln!(
+                    "{}: not synced, it has errors (the database keeps its last good version)",
+                    path.display()
+                );
+                ok = false;
+            }
+            FileSync::Failed { message } => {
+                eprintln!("error: {message}");
+                ok = false;
+            }
+        }
+    }
+    Ok(ok)
+}
+
+/// Whether a sync changed any obligation.
+fn changed(outcome: &SyncOutcome) -> bool {
+    match outcome {
+        SyncOutcome::Unchanged => false,
+        SyncOutcome::Synced {
+            added,
+            changed,
+            removed,
+            kept,
+            restored,
+        } => added + changed + removed + restored + kept.len() > 0,
+    }
+}
+
+fn describe(campaign: &str, outcome: &SyncOutcome) -> String {
+    let SyncOutcome::Synced {
+        added,
+        changed: moved,
+        removed,
+        kept,
+        restored,
+    } = outcome
+    else {
+        return format!("{campaign}: unchanged");
+    };
+    if !changed(outcome) {
+        return format!("{campaign}: unchanged");
+    }
+    let mut parts = vec![format!("{added} added")];
+    for (count, what) in [
+        (*moved, "moved"),
+        (*removed, "removed"),
+        (*restored, "restored"),
+    ] {
+        if count > 0 {
+            parts.push(format!("{count} {what}"));
+        }
+    }
+    let mut line = format!("{campaign}: {}", parts.join(", "));
+    if !kept.is_empty() {
+        line.push_str(&format!(
+            "; {} no longer in the file but kept with their history: {}",
+            kept.len(),
+            kept.join("; ")
+        ));
+    }
+    line
+}

@@ -1,0 +1,147 @@
+//! Time as data. The engine never reads the system clock itself: it is handed a [`Clock`], and
+//! every command that depends on "now" takes `--as-of` (or `--at`), an [`Instant`] that may be
+//! written as RFC 3339 or as a local date and time read in a campaign's zone.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+/// Where "now" comes from.
+pub trait Clock {
+    /// The current instant.
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The system clock.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock stopped at one instant (tests, `--as-of`).
+#[derive(Clone, Copy, Debug)]
+pub struct FixedClock(pub DateTime<Utc>);
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.0
+    }
+}
+
+/// An instant as the user wrote it: absolute, or local to whichever campaign it is used with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Instant {
+    /// RFC 3339, with an offset.
+    Absolute(DateTime<Utc>),
+    /// `YYYY-MM-DD[THH:MM[:SS]]`, read in the campaign's zone (a date alone is its 00:00).
+    Local(NaiveDateTime),
+}
+
+impl Instant {
+    /// The instant in `zone` (for a local time that a clock change skips, the moment after).
+    pub fn in_zone(self, zone: Tz) -> DateTime<Utc> {
+        match self {
+            Instant::Absolute(t) => t,
+            Instant::Local(local) => match zone.from_local_datetime(&local) {
+                chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => {
+                    t.with_timezone(&Utc)
+                }
+                chrono::LocalResult::None => zone
+                    .from_local_datetime(&(local + chrono::Duration::hours(1)))
+                    .earliest()
+                    .map(|t| t.with_timezone(&Utc))
+                    .unwrap_or_else(|| Utc.from_utc_datetime(&local)),
+            },
+        }
+    }
+}
+
+/// `--as-of` / `--at` could not be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "`{0}` is not a time: write RFC 3339 (2017-05-25T18:00:00+08:00) or a local YYYY-MM-DD[THH:MM]"
+)]
+pub struct InstantError(pub String);
+
+impl FromStr for Instant {
+    type Err = InstantError;
+
+    fn from_str(text: &str) -> Result<Instant, InstantError> {
+        let text = text.trim();
+        if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+            return Ok(Instant::Absolute(t.with_timezone(&Utc)));
+        }
+        for format in [
+            "%Y-%m-%dT%H:%M:%S",
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M:%S",
+            "%Y-%m-%d %H:%M",
+        ] {
+            if let Ok(local) = NaiveDateTime::parse_from_str(text, format) {
+                return Ok(Instant::Local(local));
+            }
+        }
+        NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map(|d| Instant::Local(d.and_time(NaiveTime::MIN)))
+            .map_err(|_| InstantError(text.to_string()))
+    }
+}
+
+impl fmt::Display for Instant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Instant::Absolute(t) => write!(f, "{}", t.to_rfc3339()),
+            Instant::Local(t) => write!(f, "{}", t.format("%Y-%m-%dT%H:%M")),
+        }
+    }
+}
+
+/// Unix seconds, as the store keeps instants.
+pub fn to_unix(t: DateTime<Utc>) -> i64 {
+    t.timestamp()
+}
+
+/// An instant from unix seconds.
+pub fn from_unix(seconds: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(seconds, 0).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_times_are_read_in_the_campaign_zone() {
+        let shanghai = chrono_tz::Asia::Shanghai;
+        let t: Instant = "2017-05-25".parse().unwrap();
+        assert_eq!(
+            t.in_zone(shanghai).to_rfc3339(),
+            "2017-05-24T16:00:00+00:00"
+        );
+        let t: Instant = "2017-05-25T18:30".parse().unwrap();
+        assert_eq!(
+            t.in_zone(shanghai).to_rfc3339(),
+            "2017-05-25T10:30:00+00:00"
+        );
+        let t: Instant = "2017-05-25T18:30:00+08:00".parse().unwrap();
+        assert_eq!(
+            t.in_zone(chrono_tz::UTC).to_rfc3339(),
+            "2017-05-25T10:30:00+00:00"
+        );
+        assert!("25/05/2017".parse::<Instant>().is_err());
+    }
+
+    #[test]
+    fn a_skipped_local_time_moves_forward() {
+        // 2017-03-26 02:30 does not exist in Berlin (clocks go from 02:00 to 03:00).
+        let t: Instant = "2017-03-26T02:30".parse().unwrap();
+        let utc = t.in_zone(chrono_tz::Europe::Berlin);
+        assert_eq!(utc.to_rfc3339(), "2017-03-26T01:30:00+00:00");
+    }
+}

@@ -1,0 +1,342 @@
+//! The store: one SQLite file holding every campaign's obligations and the append-only history
+//! of what happened to each. WAL mode so that the daemon and staff at the command line can use it
+//! at once; every change in one transaction; a locked database is waited for, then refused with
+//! a clear message; a file that is not a duban database is refused without being touched.
+
+mod lifecycle;
+mod query;
+pub mod schema;
+mod status;
+mod sync;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
+
+pub use lifecycle::{Action, Change, Key, Meta, Signature, Submission};
+pub use query::{DueRow, Filter, HistoryEvent, HistoryFile, Light, OverdueRow, StatusRow};
+pub use status::Status;
+pub use sync::{Recorded, Source, SyncOutcome, SyncReport};
+
+/// Why the store refused.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database file could not be opened.
+    #[error("cannot open database {path}: {source}")]
+    Open {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: rusqlite::Error,
+    },
+    /// The file is not an SQLite database, or not duban's.
+    #[error("{path} is not a duban database ({why}); it was left untouched")]
+    NotDuban {
+        /// The file.
+        path: PathBuf,
+        /// What it looks like instead.
+        why: String,
+    },
+    /// The database was written by a newer duban.
+    #[error(
+        "{path} has schema version {found}, but this duban knows versions up to {known}: upgrade duban"
+    )]
+    TooNew {
+        /// The file.
+        path: PathBuf,
+        /// Its version.
+        found: i64,
+        /// The newest this program knows.
+        known: i64,
+    },
+    /// Another process held the database for longer than the wait allows.
+    #[error(
+        "the database {path} is locked by another process (waited {waited_ms} ms); try again, or raise busy_timeout_ms"
+    )]
+    Locked {
+        /// The file.
+        path: PathBuf,
+        /// How long it waited.
+        waited_ms: u128,
+    },
+    /// The database reported damage.
+    #[error("the database {path} is damaged: {message}")]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// SQLite's words.
+        message: String,
+    },
+    /// A request the records do not allow (unknown names, a second submission, …).
+    #[error("{message}")]
+    Refused {
+        /// What is wrong.
+        message: String,
+        /// What would fix it.
+        help: Option<String>,
+    },
+    /// A submitted file could not be stored.
+    #[error("cannot store {path}: {source}")]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Any other SQLite failure.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+impl StoreError {
+    /// A refusal with an optional suggestion.
+    pub fn refused(message: impl Into<String>, help: Option<String>) -> StoreError {
+        StoreError::Refused {
+            message: message.into(),
+            help,
+        }
+    }
+}
+
+/// How to open the store.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// How long to wait for another writer.
+    pub busy_timeout: Duration,
+    /// Where submitted files are copied.
+    pub files: PathBuf,
+}
+
+/// The open database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    options: Options,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path, options: Options) -> Result<Store, StoreError> {
+        refuse_foreign_file(path)?;
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::File {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            options,
+        };
+        store.configure().map_err(|e| store.classify(e))?;
+        let name = path.display().to_string();
+        schema::migrate(&mut store.conn, &name).map_err(|e| match e {
+            StoreError::Sqlite(e) => store.classify(e),
+            other => other,
+        })?;
+        Ok(store)
+    }
+
+    fn configure(&self) -> rusqlite::Result<()> {
+        self.conn.busy_timeout(self.options.busy_timeout)?;
+        let application_id: i64 = self
+            .conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))?;
+        let tables: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+        if application_id != schema::APPLICATION_ID && tables > 0 {
+            return Err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_NOTADB),
+                Some("an SQLite database of another program".into()),
+            ));
+        }
+        self.conn.pragma_update(None, "journal_mode", "WAL")?;
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        Ok(())
+    }
+
+    /// Turns SQLite's errors into the ones people can act on.
+    fn classify(&self, error: rusqlite::Error) -> StoreError {
+        classify(&self.path, self.options.busy_timeout, error)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `work` in one write transaction (taking the write lock first, so that two
+    /// processes never deadlock upgrading a read lock).
+    fn write<T>(
+        &mut self,
+        work: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let (path, timeout) = (self.path.clone(), self.options.busy_timeout);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| classify(&path, timeout, e))?;
+        let value = work(&tx).map_err(|e| match e {
+            StoreError::Sqlite(e) => classify(&path, timeout, e),
+            other => other,
+        })?;
+        tx.commit().map_err(|e| classify(&path, timeout, e))?;
+        Ok(value)
+    }
+
+    /// Checks the database file for damage (`PRAGMA quick_check`).
+    pub fn check_integrity(&self) -> Result<(), StoreError> {
+        let result: String = self
+            .conn
+            .query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+        if result == "ok" {
+            Ok(())
+        } else {
+            Err(StoreError::Corrupt {
+                path: self.path.clone(),
+                message: result,
+            })
+        }
+    }
+}
+
+fn classify(path: &Path, timeout: Duration, error: rusqlite::Error) -> StoreError {
+    let code = error.sqlite_error_code();
+    match code {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked {
+            path: path.to_path_buf(),
+            waited_ms: timeout.as_millis(),
+        },
+        Some(ErrorCode::NotADatabase) => StoreError::NotDuban {
+            path: path.to_path_buf(),
+            why: error.to_string(),
+        },
+        Some(ErrorCode::DatabaseCorrupt) => StoreError::Corrupt {
+            path: path.to_path_buf(),
+            message: error.to_string(),
+        },
+        _ => StoreError::Sqlite(error),
+    }
+}
+
+/// Refuses, before SQLite opens it, a file that is not an SQLite database: opening one can
+/// create journal files beside it, and it must be left as it is.
+fn refuse_foreign_file(path: &Path) -> Result<(), StoreError> {
+    use std::io::Read;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return Ok(()); // absent: it will be created
+    };
+    let mut header = [0u8; 16];
+    let read = file.read(&mut header).unwrap_or(0);
+    if read == 0 {
+        return Ok(()); // empty: SQLite treats it as a new database
+    }
+    if read < 16 || &header != b"SQLite format 3\0" {
+        return Err(StoreError::NotDuban {
+            path: path.to_path_buf(),
+            why: "it does not start with the SQLite header".into(),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(dir: &Path) -> Options {
+        Options {
+            busy_timeout: Duration::from_millis(100),
+            files: dir.join("files"),
+        }
+    }
+
+    #[test]
+    fn creates_and_reopens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.db");
+        drop(Store::open(&path, options(dir.path())).unwrap());
+        let store = Store::open(&path, options(dir.path())).unwrap();
+        let version: i64 = store
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, schema::LATEST);
+        store.check_integrity().unwrap();
+    }
+
+    #[test]
+    fn refuses_a_file_that_is_not_a_database_without_touching_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notes.db");
+        std::fs::write(&path, "这不是数据库 — just notes\n".repeat(100)).unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let error = Store::open(&path, options(dir.path())).err().unwrap();
+        assert!(matches!(error, StoreError::NotDuban { .. }), "{error}");
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "no journal beside it: {names:?}");
+    }
+
+    #[test]
+    fn refuses_another_programs_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("other.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
+            .unwrap();
+        drop(conn);
+        let error = Store::open(&path, options(dir.path())).err().unwrap();
+        assert!(matches!(error, StoreError::NotDuban { .. }), "{error}");
+    }
+
+    #[test]
+    fn refuses_a_newer_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.db");
+        drop(Store::open(&path, options(dir.path())).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", schema::LATEST + 1)
+            .unwrap();
+        drop(conn);
+        let error = Store::open(&path, options(dir.path())).err().unwrap();
+        assert!(matches!(error, StoreError::TooNew { .. }), "{error}");
+        assert!(error.to_string().contains("upgrade duban"));
+    }
+
+    #[test]
+    fn history_cannot_be_rewritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("d.db"), options(dir.path())).unwrap();
+        let conn = &store.conn;
+        conn.execute_batch(
+            "INSERT INTO campaigns (key, zone, source, fingerprint, synced_at) VALUES ('c', 'UTC', 's', 'f', 0);
+             INSERT INTO units (campaign_id, name) VALUES (1, 'u');
+             INSERT INTO deliverables (campaign_id, name, kind, recurring) VALUES (1, 'd', 'report', 0);
+             INSERT INTO obligations (campaign_id, deliverable_id, unit_id, period, due_date, due_at, effective_due_at)
+                 VALUES (1, 1, 1, '', '2017-01-01', 0, 0);
+             INSERT INTO events (obligation_id, kind, at, recorded_at) VALUES (1, 'submitted', 0, 0);",
+        )
+        .unwrap();
+        assert!(conn.execute("UPDATE events SET kind = 'x'", []).is_err());
+        assert!(conn.execute("DELETE FROM events", []).is_err());
+        assert!(
+            conn.execute("DELETE FROM obligations", []).is_err(),
+            "history keeps its obligation"
+        );
+    }
+}

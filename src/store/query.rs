@@ -1,0 +1,501 @@
+//! Questions staff ask of the store, each at an instant: what is overdue, what falls due soon,
+//! how each unit stands (三色管理), and what happened to one obligation.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use rusqlite::{Connection, params_from_iter};
+use serde::Serialize;
+
+use super::lifecycle::{Key, find};
+use super::status::{Record, Status};
+use super::{Store, StoreError};
+use crate::clock::{Instant, from_unix};
+use crate::language::campaign::Contact;
+use crate::language::suggest;
+
+/// Which campaigns, units and deliverables a query covers (empty: all).
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// Campaign identifiers.
+    pub campaigns: Vec<String>,
+    /// Unit names.
+    pub units: Vec<String>,
+    /// Deliverable names.
+    pub deliverables: Vec<String>,
+}
+
+/// An overdue obligation.
+#[derive(Clone, Debug, Serialize)]
+pub struct OverdueRow {
+    /// Campaign identifier.
+    pub campaign: String,
+    /// Deliverable name.
+    pub deliverable: String,
+    /// Unit name.
+    pub unit: String,
+    /// Period, or null for a one-off.
+    pub period: Option<String>,
+    /// The due date in force (after any extension).
+    pub due_date: String,
+    /// Whole days since the due date, counted in the campaign's zone.
+    pub days_overdue: i64,
+    /// `overdue`, or `returned` when a submission was sent back.
+    pub status: String,
+    /// The unit's mailbox.
+    pub email: Option<String>,
+    /// The unit's phone.
+    pub phone: Option<String>,
+    /// The unit's contact people.
+    pub contacts: Vec<Contact>,
+}
+
+/// An obligation falling due soon.
+#[derive(Clone, Debug, Serialize)]
+pub struct DueRow {
+    /// Campaign identifier.
+    pub campaign: String,
+    /// Deliverable name.
+    pub deliverable: String,
+    /// Unit name.
+    pub unit: String,
+    /// Period, or null for a one-off.
+    pub period: Option<String>,
+    /// The due date in force.
+    pub due_date: String,
+    /// Whole days left, counted in the campaign's zone (0: due today).
+    pub days_left: i64,
+    /// Its status (due soon, extended, returned, not yet due).
+    pub status: String,
+}
+
+/// How one unit stands with one deliverable.
+#[derive(Clone, Debug, Serialize)]
+pub struct StatusRow {
+    /// Campaign identifier.
+    pub campaign: String,
+    /// Unit name.
+    pub unit: String,
+    /// Deliverable name.
+    pub deliverable: String,
+    /// Obligations whose deadline has passed, or that were dealt with.
+    pub due: usize,
+    /// Submitted on time.
+    pub on_time: usize,
+    /// Submitted late.
+    pub late: usize,
+    /// Waiting for review.
+    pub under_review: usize,
+    /// Waived.
+    pub waived: usize,
+    /// Overdue now.
+    pub overdue: usize,
+    /// Due within the reminder window.
+    pub due_soon: usize,
+    /// Still to come.
+    pub upcoming: usize,
+    /// red (overdue), yellow (due soon) or green (on track).
+    pub light: Light,
+}
+
+/// 三色管理: red overdue, yellow due soon, green on track.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Light {
+    /// Something is overdue.
+    Red,
+    /// Something falls due soon.
+    Yellow,
+    /// On track.
+    Green,
+}
+
+/// An event in an obligation's history.
+#[derive(Clone, Debug, Serialize)]
+pub struct HistoryEvent {
+    /// What happened.
+    pub kind: String,
+    /// When it happened (RFC 3339 in the campaign's zone).
+    pub at: String,
+    /// When it was recorded.
+    pub recorded_at: String,
+    /// Who did it.
+    pub by: Option<String>,
+    /// Why.
+    pub reason: Option<String>,
+    /// A note.
+    pub note: Option<String>,
+    /// Details (signatures, the new deadline …).
+    pub data: serde_json::Value,
+    /// Files kept with it.
+    pub files: Vec<HistoryFile>,
+}
+
+/// A file kept with a submission.
+#[derive(Clone, Debug, Serialize)]
+pub struct HistoryFile {
+    /// Its name when submitted.
+    pub name: String,
+    /// Its SHA-256.
+    pub sha256: String,
+    /// Its size in bytes.
+    pub size: i64,
+}
+
+/// A campaign the query covers, with its zone.
+struct Scope {
+    id: i64,
+    key: String,
+    zone: Tz,
+}
+
+impl Store {
+    /// Every obligation overdue at `as_of`, ordered by unit, then deadline.
+    pub fn overdue(&self, filter: &Filter, as_of: Instant) -> Result<Vec<OverdueRow>, StoreError> {
+        let mut out = Vec::new();
+        let (scopes, conditions, values) = self.select(filter)?;
+        for scope in scopes {
+            let t = as_of.in_zone(scope.zone).timestamp();
+            let today = from_unix(t).with_timezone(&scope.zone).date_naive();
+            // Two index range scans: owed now, and dealt with only after `as_of`.
+            let sql = format!(
+                "SELECT d.name, u.name, o.period, coalesce(o.extended_until, o.due_date), o.state,
+                        u.email, u.phone, u.contacts
+                 FROM (SELECT id FROM obligations WHERE closed_at IS NULL AND active = 1 AND effective_due_at <= ?1
+                       UNION ALL
+                       SELECT id FROM obligations WHERE closed_at > ?1 AND active = 1 AND effective_due_at <= ?1) owed
+                 JOIN obligations o ON o.id = owed.id
+                 JOIN deliverables d ON d.id = o.deliverable_id
+                 JOIN units u ON u.id = o.unit_id
+                 WHERE o.campaign_id = ?2 {conditions}
+                 ORDER BY u.id, o.effective_due_at, d.id, o.period"
+            );
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let params = [t, scope.id]
+                .into_iter()
+                .map(rusqlite::types::Value::from)
+                .chain(values.iter().cloned());
+            let rows = stmt.query_map(params_from_iter(params), |r| {
+                let due_date: String = r.get(3)?;
+                let state: String = r.get(4)?;
+                let contacts: String = r.get(7)?;
+                Ok(OverdueRow {
+                    campaign: scope.key.clone(),
+                    deliverable: r.get(0)?,
+                    unit: r.get(1)?,
+                    period: non_empty(r.get(2)?),
+                    days_overdue: days_between(&due_date, today),
+                    due_date,
+                    status: if state == "returned" {
+                        "returned"
+                    } else {
+                        "overdue"
+                    }
+                    .to_string(),
+                    email: r.get(5)?,
+                    phone: r.get(6)?,
+                    contacts: serde_json::from_str(&contacts).unwrap_or_default(),
+                })
+            })?;
+            for row in rows {
+                out.push(row?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every obligation still owed whose deadline falls after `as_of` and within `within`
+    /// seconds of it, ordered by deadline.
+    pub fn due_within(
+        &self,
+        filter: &Filter,
+        as_of: Instant,
+        within: i64,
+    ) -> Result<Vec<DueRow>, StoreError> {
+        let mut out = Vec::new();
+        let (scopes, conditions, values) = self.select(filter)?;
+        for scope in scopes {
+            let t = as_of.in_zone(scope.zone).timestamp();
+            let today = from_unix(t).with_timezone(&scope.zone).date_naive();
+            let sql = format!(
+                "SELECT d.name, u.name, o.period, coalesce(o.extended_until, o.due_date), o.state,
+                        o.due_at, o.effective_due_at, d.soon_days
+                 FROM (SELECT id FROM obligations WHERE closed_at IS NULL AND active = 1
+                           AND effective_due_at > ?1 AND effective_due_at <= ?1 + ?3
+                       UNION ALL
+                       SELECT id FROM obligations WHERE closed_at > ?1 AND active = 1
+                           AND effective_due_at > ?1 AND effective_due_at <= ?1 + ?3) owed
+                 JOIN obligations o ON o.id = owed.id
+                 JOIN deliverables d ON d.id = o.deliverable_id
+                 JOIN units u ON u.id = o.unit_id
+                 WHERE o.campaign_id = ?2 {conditions}
+                 ORDER BY o.effective_due_at, d.id, u.id, o.period"
+            );
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let params = [t, scope.id, within]
+                .into_iter()
+                .map(rusqlite::types::Value::from)
+                .chain(values.iter().cloned());
+            let rows = stmt.query_map(params_from_iter(params), |r| {
+                let due_date: String = r.get(3)?;
+                let state: String = r.get(4)?;
+                let record = Record {
+                    state: &state,
+                    submitted_at: None,
+                    closed_at: None,
+                    due_at: r.get(5)?,
+                    effective_due_at: r.get(6)?,
+                    soon_seconds: r.get::<_, i64>(7)? * 86_400,
+                };
+                Ok(DueRow {
+                    campaign: scope.key.clone(),
+                    deliverable: r.get(0)?,
+                    unit: r.get(1)?,
+                    period: non_empty(r.get(2)?),
+                    days_left: -days_between(&due_date, today),
+                    due_date,
+                    status: record.status_at(t).to_string(),
+                })
+            })?;
+            for row in rows {
+                out.push(row?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// How each unit stands with each deliverable at `as_of`.
+    pub fn status(&self, filter: &Filter, as_of: Instant) -> Result<Vec<StatusRow>, StoreError> {
+        let mut out = Vec::new();
+        let (scopes, conditions, values) = self.select(filter)?;
+        for scope in scopes {
+            let t = as_of.in_zone(scope.zone).timestamp();
+            let sql = format!(
+                "SELECT u.name, d.name, o.state, o.submitted_at, o.closed_at, o.due_at, o.effective_due_at, d.soon_days
+                 FROM obligations o
+                 JOIN deliverables d ON d.id = o.deliverable_id
+                 JOIN units u ON u.id = o.unit_id
+                 WHERE o.campaign_id = ?1 AND o.active = 1 {conditions}
+                 ORDER BY u.id, d.id"
+            );
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let params = [scope.id]
+                .into_iter()
+                .map(rusqlite::types::Value::from)
+                .chain(values.iter().cloned());
+            let mut rows = stmt.query(params_from_iter(params))?;
+            let mut index: HashMap<(String, String), usize> = HashMap::new();
+            while let Some(r) = rows.next()? {
+                let (unit, deliverable): (String, String) = (r.get(0)?, r.get(1)?);
+                let state: String = r.get(2)?;
+                let record = Record {
+                    state: &state,
+                    submitted_at: r.get(3)?,
+                    closed_at: r.get(4)?,
+                    due_at: r.get(5)?,
+                    effective_due_at: r.get(6)?,
+                    soon_seconds: r.get::<_, i64>(7)? * 86_400,
+                };
+                let at = *index
+                    .entry((unit.clone(), deliverable.clone()))
+                    .or_insert_with(|| {
+                        out.push(StatusRow {
+                            campaign: scope.key.clone(),
+                            unit,
+                            deliverable,
+                            due: 0,
+                            on_time: 0,
+                            late: 0,
+                            under_review: 0,
+                            waived: 0,
+                            overdue: 0,
+                            due_soon: 0,
+                            upcoming: 0,
+                            light: Light::Green,
+                        });
+                        out.len() - 1
+                    });
+                let row = &mut out[at];
+                let status = record.status_at(t);
+                match status {
+                    Status::SubmittedOnTime => row.on_time += 1,
+                    Status::SubmittedLate => row.late += 1,
+                    Status::UnderReview => row.under_review += 1,
+                    Status::Waived => row.waived += 1,
+                    Status::Overdue => row.overdue += 1,
+                    Status::DueSoon => row.due_soon += 1,
+                    Status::NotYetDue | Status::Extended | Status::Returned => row.upcoming += 1,
+                }
+                if !status.is_open() || status == Status::Overdue {
+                    row.due += 1;
+                }
+                row.light = if row.overdue > 0 {
+                    Light::Red
+                } else if row.due_soon > 0 {
+                    Light::Yellow
+                } else {
+                    Light::Green
+                };
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every event of one obligation, oldest first, and its status at `as_of`.
+    pub fn history(
+        &self,
+        key: &Key<'_>,
+        as_of: Instant,
+    ) -> Result<(Status, Vec<HistoryEvent>), StoreError> {
+        let found = find(&self.conn, key)?;
+        let status = found
+            .record()
+            .status_at(as_of.in_zone(found.zone).timestamp());
+        let zone = found.zone;
+        let time = |t: i64| from_unix(t).with_timezone(&zone).to_rfc3339();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, kind, at, recorded_at, actor, reason, note, data FROM events
+             WHERE obligation_id = ?1 ORDER BY id",
+        )?;
+        let mut files = self.conn.prepare_cached(
+            "SELECT name, sha256, size FROM files WHERE event_id = ?1 ORDER BY id",
+        )?;
+        let mut events = Vec::new();
+        let mut rows = stmt.query([found.id])?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let data: String = r.get(7)?;
+            let kept = files
+                .query_map([id], |f| {
+                    Ok(HistoryFile {
+                        name: f.get(0)?,
+                        sha256: f.get(1)?,
+                        size: f.get(2)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            events.push(HistoryEvent {
+                kind: r.get(1)?,
+                at: time(r.get(2)?),
+                recorded_at: time(r.get(3)?),
+                by: r.get(4)?,
+                reason: r.get(5)?,
+                note: r.get(6)?,
+                data: serde_json::from_str(&data).unwrap_or_default(),
+                files: kept,
+            });
+        }
+        Ok((status, events))
+    }
+
+    /// The time zone of a campaign; an unknown campaign is refused with the nearest name.
+    pub fn campaign_zone(&self, key: &str) -> Result<Tz, StoreError> {
+        let filter = Filter {
+            campaigns: vec![key.to_string()],
+            ..Filter::default()
+        };
+        Ok(self
+            .scopes(&filter)?
+            .first()
+            .map(|s| s.zone)
+            .unwrap_or(chrono_tz::Asia::Shanghai))
+    }
+
+    /// The campaigns a filter covers; an unknown one is refused with the nearest name.
+    fn scopes(&self, filter: &Filter) -> Result<Vec<Scope>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, key, zone FROM campaigns ORDER BY id")?;
+        let all = stmt
+            .query_map([], |r| {
+                let zone: String = r.get(2)?;
+                Ok(Scope {
+                    id: r.get(0)?,
+                    key: r.get(1)?,
+                    zone: zone.parse().unwrap_or(chrono_tz::Asia::Shanghai),
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        for wanted in &filter.campaigns {
+            if !all.iter().any(|s| &s.key == wanted) {
+                let help = suggest::did_you_mean(wanted, all.iter().map(|s| s.key.as_str()))
+                    .or_else(|| Some("run `duban sync` to load the campaign files".into()));
+                return Err(StoreError::refused(
+                    format!("unknown campaign `{wanted}`"),
+                    help,
+                ));
+            }
+        }
+        Ok(all
+            .into_iter()
+            .filter(|s| filter.campaigns.is_empty() || filter.campaigns.contains(&s.key))
+            .collect())
+    }
+
+    /// The campaigns a filter covers, and SQL conditions (with their values) narrowing to its
+    /// units and deliverables; names no campaign in scope knows are refused.
+    fn select(
+        &self,
+        filter: &Filter,
+    ) -> Result<(Vec<Scope>, String, Vec<rusqlite::types::Value>), StoreError> {
+        let scopes = self.scopes(filter)?;
+        let mut conditions = String::new();
+        let mut values = Vec::new();
+        for (names, table, column) in [
+            (&filter.units, "units", "u.name"),
+            (&filter.deliverables, "deliverables", "d.name"),
+        ] {
+            if names.is_empty() {
+                continue;
+            }
+            check_names(&self.conn, &scopes, table, names)?;
+            let marks = vec!["?"; names.len()].join(", ");
+            conditions.push_str(&format!(" AND {column} IN ({marks})"));
+            values.extend(names.iter().cloned().map(rusqlite::types::Value::from));
+        }
+        Ok((scopes, conditions, values))
+    }
+}
+
+/// Refuses a unit or deliverable name that no campaign in scope knows, with the nearest one.
+fn check_names(
+    conn: &Connection,
+    scopes: &[Scope],
+    table: &str,
+    names: &[String],
+) -> Result<(), StoreError> {
+    let mut known: Vec<String> = Vec::new();
+    for scope in scopes {
+        let mut stmt =
+            conn.prepare_cached(&format!("SELECT name FROM {table} WHERE campaign_id = ?1"))?;
+        for name in stmt.query_map([scope.id], |r| r.get::<_, String>(0))? {
+            known.push(name?);
+        }
+    }
+    for name in names {
+        if !known.contains(name) {
+            let what = if table == "units" {
+                "unit"
+            } else {
+                "deliverable"
+            };
+            return Err(StoreError::refused(
+                format!("unknown {what} `{name}`"),
+                suggest::did_you_mean(name, known.iter().map(String::as_str)),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn non_empty(period: String) -> Option<String> {
+    (!period.is_empty()).then_some(period)
+}
+
+/// Days from `date` (YYYY-MM-DD) to `today`.
+fn days_between(date: &str, today: NaiveDate) -> i64 {
+    NaiveDate::parse_from_str(date, "%Y-%m-%d")
+        .map(|d| (today - d).num_days())
+        .unwrap_or_default()
+}

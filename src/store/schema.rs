@@ -1,0 +1,146 @@
+//! The database schema and its upgrades. Each version is one step of SQL applied in one
+//! transaction; `PRAGMA user_version` says which steps a database has had. A database written by
+//! a newer duban (a higher version than [`LATEST`]) is refused, never touched.
+
+use rusqlite::Connection;
+
+use super::StoreError;
+
+/// Marks a SQLite file as duban's (`PRAGMA application_id`, "dubn").
+pub const APPLICATION_ID: i64 = 0x6475_626e;
+
+/// The schema steps, in order; step `i` brings a database from version `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // Version 1: campaigns, units, deliverables, obligations, their append-only history.
+    r#"
+CREATE TABLE campaigns (
+    id            INTEGER PRIMARY KEY,
+    key           TEXT NOT NULL UNIQUE,
+    title         TEXT,
+    zone          TEXT NOT NULL,
+    source        TEXT NOT NULL,
+    contacts_source TEXT,
+    fingerprint   TEXT NOT NULL,
+    horizon_year  INTEGER NOT NULL DEFAULT 0,
+    office        TEXT,
+    policy        TEXT NOT NULL DEFAULT '{}',
+    synced_at     INTEGER NOT NULL
+);
+
+CREATE TABLE units (
+    id            INTEGER PRIMARY KEY,
+    campaign_id   INTEGER NOT NULL REFERENCES campaigns(id),
+    name          TEXT NOT NULL,
+    parent        TEXT,
+    reviewer      TEXT,
+    email         TEXT,
+    phone         TEXT,
+    contacts      TEXT NOT NULL DEFAULT '[]',
+    UNIQUE (campaign_id, name)
+);
+
+CREATE TABLE deliverables (
+    id            INTEGER PRIMARY KEY,
+    campaign_id   INTEGER NOT NULL REFERENCES campaigns(id),
+    name          TEXT NOT NULL,
+    kind          TEXT NOT NULL,
+    recurring     INTEGER NOT NULL,
+    review        TEXT,
+    recipients    TEXT NOT NULL DEFAULT '[]',
+    signers       TEXT NOT NULL DEFAULT '[]',
+    forms         TEXT NOT NULL DEFAULT '[]',
+    soon_days     INTEGER NOT NULL DEFAULT 3,
+    policy        TEXT,
+    UNIQUE (campaign_id, name)
+);
+
+CREATE TABLE obligations (
+    id               INTEGER PRIMARY KEY,
+    campaign_id      INTEGER NOT NULL REFERENCES campaigns(id),
+    deliverable_id   INTEGER NOT NULL REFERENCES deliverables(id),
+    unit_id          INTEGER NOT NULL REFERENCES units(id),
+    period           TEXT NOT NULL,
+    due_date         TEXT NOT NULL,
+    due_at           INTEGER NOT NULL,
+    extended_until   TEXT,
+    effective_due_at INTEGER NOT NULL,
+    state            TEXT NOT NULL DEFAULT 'open'
+                     CHECK (state IN ('open', 'review', 'received', 'returned', 'waived')),
+    submitted_at     INTEGER,
+    closed_at        INTEGER,
+    active           INTEGER NOT NULL DEFAULT 1,
+    UNIQUE (deliverable_id, unit_id, period)
+);
+CREATE INDEX obligations_owed ON obligations (effective_due_at) WHERE closed_at IS NULL AND active = 1;
+CREATE INDEX obligations_closed ON obligations (closed_at) WHERE closed_at IS NOT NULL;
+CREATE INDEX obligations_campaign ON obligations (campaign_id, unit_id);
+
+CREATE TABLE events (
+    id            INTEGER PRIMARY KEY,
+    obligation_id INTEGER NOT NULL REFERENCES obligations(id),
+    kind          TEXT NOT NULL,
+    at            INTEGER NOT NULL,
+    recorded_at   INTEGER NOT NULL,
+    actor         TEXT,
+    reason        TEXT,
+    note          TEXT,
+    data          TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX events_obligation ON events (obligation_id, id);
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+    BEGIN SELECT RAISE(ABORT, 'the history is append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+    BEGIN SELECT RAISE(ABORT, 'the history is append-only'); END;
+
+CREATE TABLE files (
+    id            INTEGER PRIMARY KEY,
+    event_id      INTEGER NOT NULL REFERENCES events(id),
+    name          TEXT NOT NULL,
+    sha256        TEXT NOT NULL,
+    size          INTEGER NOT NULL
+);
+CREATE INDEX files_event ON files (event_id);
+
+CREATE TABLE syncs (
+    id            INTEGER PRIMARY KEY,
+    campaign_id   INTEGER NOT NULL REFERENCES campaigns(id),
+    at            INTEGER NOT NULL,
+    fingerprint   TEXT NOT NULL,
+    added         INTEGER NOT NULL,
+    changed       INTEGER NOT NULL,
+    removed       INTEGER NOT NULL,
+    kept          INTEGER NOT NULL,
+    restored      INTEGER NOT NULL
+);
+"#,
+];
+
+/// The version this duban writes.
+pub const LATEST: i64 = MIGRATIONS.len() as i64;
+
+/// Brings `conn` up to [`LATEST`], one transaction per step.
+pub fn migrate(conn: &mut Connection, path: &str) -> Result<(), StoreError> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version > LATEST {
+        return Err(StoreError::TooNew {
+            path: path.into(),
+            found: version,
+            known: LATEST,
+        });
+    }
+    for (index, step) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // Another process may have migrated while this one waited for the lock.
+        let now: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if now > index as i64 {
+            continue;
+        }
+        tx.execute_batch(step)?;
+        tx.execute_batch(&format!(
+            "PRAGMA user_version = {}; PRAGMA application_id = {APPLICATION_ID};",
+            index + 1
+        ))?;
+        tx.commit()?;
+    }
+    Ok(())
+}

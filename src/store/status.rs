@@ -1,0 +1,187 @@
+//! The status of an obligation at an instant, derived from its record: not yet due, due soon,
+//! overdue, submitted on time or late, under review, returned, extended, waived.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// What an obligation looks like at an instant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Past its (possibly extended) deadline and not submitted.
+    Overdue,
+    /// Returned (退回) and not yet due: to be submitted again.
+    Returned,
+    /// Inside the reminder window before its deadline.
+    DueSoon,
+    /// Extended (延期) and not yet due.
+    Extended,
+    /// Not yet due.
+    NotYetDue,
+    /// Submitted, waiting for its review.
+    UnderReview,
+    /// Submitted after its deadline.
+    SubmittedLate,
+    /// Submitted on time.
+    SubmittedOnTime,
+    /// Excused (免报).
+    Waived,
+}
+
+impl Status {
+    /// Whether the unit still owes it.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            Status::Overdue
+                | Status::Returned
+                | Status::DueSoon
+                | Status::Extended
+                | Status::NotYetDue
+        )
+    }
+
+    /// 中文 label used in tables.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Status::Overdue => "逾期",
+            Status::Returned => "退回",
+            Status::DueSoon => "临期",
+            Status::Extended => "延期",
+            Status::NotYetDue => "未到期",
+            Status::UnderReview => "审核中",
+            Status::SubmittedLate => "逾期报送",
+            Status::SubmittedOnTime => "按时报送",
+            Status::Waived => "免报",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Status::Overdue => "overdue",
+            Status::Returned => "returned",
+            Status::DueSoon => "due soon",
+            Status::Extended => "extended",
+            Status::NotYetDue => "not yet due",
+            Status::UnderReview => "under review",
+            Status::SubmittedLate => "submitted late",
+            Status::SubmittedOnTime => "submitted on time",
+            Status::Waived => "waived",
+        })
+    }
+}
+
+/// The record of an obligation, as far as its status depends on it.
+#[derive(Clone, Copy, Debug)]
+pub struct Record<'a> {
+    /// `open`, `review`, `received`, `returned` or `waived`.
+    pub state: &'a str,
+    /// When the counting submission was made.
+    pub submitted_at: Option<i64>,
+    /// When it stopped being owed.
+    pub closed_at: Option<i64>,
+    /// The deadline as the campaign gives it.
+    pub due_at: i64,
+    /// The deadline after any extension.
+    pub effective_due_at: i64,
+    /// How long before the deadline "due soon" starts, in seconds.
+    pub soon_seconds: i64,
+}
+
+impl Record<'_> {
+    /// The status at `at` (unix seconds). A submission or waiver after `at` has not happened yet.
+    pub fn status_at(&self, at: i64) -> Status {
+        let closed_by_then = self.closed_at.is_some_and(|c| c <= at);
+        if closed_by_then {
+            match self.state {
+                "waived" => return Status::Waived,
+                "review" => return Status::UnderReview,
+                "received" => {
+                    let on_time = self.submitted_at.is_some_and(|s| s < self.effective_due_at);
+                    return if on_time {
+                        Status::SubmittedOnTime
+                    } else {
+                        Status::SubmittedLate
+                    };
+                }
+                _ => {}
+            }
+        }
+        if at >= self.effective_due_at {
+            Status::Overdue
+        } else if self.state == "returned" {
+            Status::Returned
+        } else if self.effective_due_at > self.due_at {
+            Status::Extended
+        } else if at >= self.effective_due_at - self.soon_seconds {
+            Status::DueSoon
+        } else {
+            Status::NotYetDue
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: i64 = 86_400;
+
+    fn record(state: &str) -> Record<'_> {
+        Record {
+            state,
+            submitted_at: None,
+            closed_at: None,
+            due_at: 10 * DAY,
+            effective_due_at: 10 * DAY,
+            soon_seconds: 3 * DAY,
+        }
+    }
+
+    #[test]
+    fn an_open_obligation_moves_from_not_due_to_soon_to_overdue() {
+        let r = record("open");
+        assert_eq!(r.status_at(0), Status::NotYetDue);
+        assert_eq!(r.status_at(7 * DAY), Status::DueSoon);
+        assert_eq!(r.status_at(10 * DAY - 1), Status::DueSoon);
+        assert_eq!(
+            r.status_at(10 * DAY),
+            Status::Overdue,
+            "overdue from the end of the due date"
+        );
+    }
+
+    #[test]
+    fn submissions_count_from_when_they_were_made() {
+        let mut r = record("received");
+        r.submitted_at = Some(9 * DAY);
+        r.closed_at = Some(9 * DAY);
+        assert_eq!(
+            r.status_at(8 * DAY),
+            Status::DueSoon,
+            "not yet submitted then"
+        );
+        assert_eq!(r.status_at(20 * DAY), Status::SubmittedOnTime);
+        r.submitted_at = Some(11 * DAY);
+        r.closed_at = Some(11 * DAY);
+        assert_eq!(r.status_at(10 * DAY + 1), Status::Overdue);
+        assert_eq!(r.status_at(20 * DAY), Status::SubmittedLate);
+    }
+
+    #[test]
+    fn extension_returned_and_waived() {
+        let mut r = record("open");
+        r.effective_due_at = 15 * DAY;
+        assert_eq!(r.status_at(11 * DAY), Status::Extended);
+        assert_eq!(r.status_at(15 * DAY), Status::Overdue);
+        let r = record("returned");
+        assert_eq!(r.status_at(DAY), Status::Returned);
+        let mut r = record("waived");
+        r.closed_at = Some(5 * DAY);
+        assert_eq!(r.status_at(6 * DAY), Status::Waived);
+        assert_eq!(r.status_at(4 * DAY), Status::NotYetDue);
+    }
+}

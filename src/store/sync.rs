@@ -1,0 +1,461 @@
+//! Loading a compiled schedule into the store, keyed by the stable identity of each obligation
+//! (campaign, deliverable, unit, period). Editing a campaign updates deadlines and adds
+//! obligations; one removed from the file is deleted only if nothing ever happened to it, and
+//! otherwise kept (inactive) with its history and reported. Syncing the same schedule twice
+//! changes nothing.
+
+use rusqlite::{Transaction, params};
+
+use super::{Store, StoreError};
+use crate::clock::to_unix;
+use crate::language::campaign::{Campaign, Due, RecipientRef, ReviewRule};
+use crate::schedule::Schedule;
+
+/// What a sync did to one campaign.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyncReport {
+    /// The campaign's identifier.
+    pub campaign: String,
+    /// What changed.
+    pub outcome: SyncOutcome,
+}
+
+/// What changed in a sync.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SyncOutcome {
+    /// The campaign's files had not changed since the last sync.
+    Unchanged,
+    /// The obligations were brought in line with the schedule.
+    Synced {
+        /// Obligations that are new.
+        added: usize,
+        /// Obligations whose deadline moved.
+        changed: usize,
+        /// Obligations no longer in the file and with no history: deleted.
+        removed: usize,
+        /// Obligations no longer in the file but with history: kept, inactive.
+        kept: Vec<String>,
+        /// Obligations back in the file after having been removed.
+        restored: usize,
+    },
+}
+
+/// Where a campaign came from, to tell an unchanged one without parsing it.
+#[derive(Clone, Debug)]
+pub struct Source {
+    /// The campaign file.
+    pub path: String,
+    /// The contacts file it names, if any.
+    pub contacts: Option<String>,
+    /// A digest of everything the schedule depends on, but the horizon.
+    pub fingerprint: String,
+    /// Open-ended cadences are stored up to the end of this year.
+    pub horizon_year: i32,
+}
+
+/// What the store remembers of a campaign's source.
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    /// Its fingerprint.
+    pub fingerprint: String,
+    /// The contacts file it named.
+    pub contacts: Option<String>,
+    /// The year open-ended cadences were stored up to.
+    pub horizon_year: i32,
+    /// Its identifier.
+    pub campaign: String,
+}
+
+impl Store {
+    /// What was recorded of the campaign last synced from `path`.
+    pub fn recorded_source(&self, path: &str) -> Result<Option<Recorded>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT fingerprint, contacts_source, horizon_year, key FROM campaigns WHERE source = ?1",
+        )?;
+        let mut rows = stmt.query([path])?;
+        Ok(match rows.next()? {
+            Some(row) => Some(Recorded {
+                fingerprint: row.get(0)?,
+                contacts: row.get(1)?,
+                horizon_year: row.get(2)?,
+                campaign: row.get(3)?,
+            }),
+            None => None,
+        })
+    }
+
+    /// Brings the store in line with `schedule`, in one transaction.
+    pub fn sync(
+        &mut self,
+        schedule: &Schedule<'_>,
+        source: &Source,
+        now: i64,
+    ) -> Result<SyncReport, StoreError> {
+        let campaign = schedule.campaign;
+        let outcome = self.write(|tx| {
+            let campaign_id = upsert_campaign(tx, campaign, source, now)?;
+            let units = upsert_units(tx, campaign_id, campaign)?;
+            let deliverables = upsert_deliverables(tx, campaign_id, campaign)?;
+            let existing: i64 = tx.query_row(
+                "SELECT count(*) FROM obligations WHERE campaign_id = ?1",
+                [campaign_id],
+                |r| r.get(0),
+            )?;
+            let outcome = if existing == 0 {
+                insert_all(tx, campaign_id, schedule, &units, &deliverables)?
+            } else {
+                merge(tx, campaign_id, schedule, &units, &deliverables, now)?
+            };
+            if let SyncOutcome::Synced {
+                added,
+                changed,
+                removed,
+                kept,
+                restored,
+            } = &outcome
+            {
+                tx.execute(
+                    "INSERT INTO syncs (campaign_id, at, fingerprint, added, changed, removed, kept, restored)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![campaign_id, now, source.fingerprint, *added as i64, *changed as i64, *removed as i64, kept.len() as i64, *restored as i64],
+                )?;
+            }
+            Ok(outcome)
+        })?;
+        Ok(SyncReport {
+            campaign: campaign.id.clone(),
+            outcome,
+        })
+    }
+}
+
+fn upsert_campaign(
+    tx: &Transaction<'_>,
+    c: &Campaign,
+    source: &Source,
+    now: i64,
+) -> Result<i64, StoreError> {
+    let elsewhere: Option<String> = tx
+        .query_row(
+            "SELECT source FROM campaigns WHERE key = ?1 AND source != ?2",
+            params![c.id, source.path],
+            |r| r.get(0),
+        )
+        .ok();
+    if let Some(other) = elsewhere
+        && std::path::Path::new(&other).exists()
+    {
+        return Err(StoreError::refused(
+            format!(
+                "campaign `{}` is declared both in {other} and in {}",
+                c.id, source.path
+            ),
+            Some("give one of them another identifier".into()),
+        ));
+    }
+    let policy = serde_json::to_string(&c.policy).unwrap_or_default();
+    let office = c.office.map(|o| c.units[o].name.clone());
+    tx.execute(
+        "INSERT INTO campaigns (key, title, zone, source, contacts_source, fingerprint, horizon_year, office, policy, synced_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (key) DO UPDATE SET title = excluded.title, zone = excluded.zone,
+             source = excluded.source, contacts_source = excluded.contacts_source,
+             fingerprint = excluded.fingerprint, horizon_year = excluded.horizon_year,
+             office = excluded.office, policy = excluded.policy, synced_at = excluded.synced_at",
+        params![c.id, c.title, c.zone.name(), source.path, source.contacts, source.fingerprint, source.horizon_year, office, policy, now],
+    )?;
+    Ok(
+        tx.query_row("SELECT id FROM campaigns WHERE key = ?1", [&c.id], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
+fn upsert_units(
+    tx: &Transaction<'_>,
+    campaign_id: i64,
+    c: &Campaign,
+) -> Result<Vec<i64>, StoreError> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO units (campaign_id, name, parent, reviewer, email, phone, contacts)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (campaign_id, name) DO UPDATE SET parent = excluded.parent,
+             reviewer = excluded.reviewer, email = excluded.email, phone = excluded.phone,
+             contacts = excluded.contacts
+         RETURNING id",
+    )?;
+    let mut ids = Vec::with_capacity(c.units.len());
+    for unit in &c.units {
+        let parent = unit.parent.map(|p| &c.units[p].name);
+        let reviewer = unit.reviewer.map(|r| &c.units[r].name);
+        let contacts = serde_json::to_string(&unit.contacts).unwrap_or_default();
+        ids.push(stmt.query_row(
+            params![
+                campaign_id,
+                unit.name,
+                parent,
+                reviewer,
+                unit.email,
+                unit.phone,
+                contacts
+            ],
+            |r| r.get(0),
+        )?);
+    }
+    Ok(ids)
+}
+
+fn upsert_deliverables(
+    tx: &Transaction<'_>,
+    campaign_id: i64,
+    c: &Campaign,
+) -> Result<Vec<i64>, StoreError> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO deliverables (campaign_id, name, kind, recurring, review, recipients, signers, forms, soon_days, policy)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (campaign_id, name) DO UPDATE SET kind = excluded.kind,
+             recurring = excluded.recurring, review = excluded.review,
+             recipients = excluded.recipients, signers = excluded.signers, forms = excluded.forms,
+             soon_days = excluded.soon_days, policy = excluded.policy
+         RETURNING id",
+    )?;
+    let mut ids = Vec::with_capacity(c.deliverables.len());
+    for (index, d) in c.deliverables.iter().enumerate() {
+        let kind = serde_json::to_value(d.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from));
+        let recurring = !matches!(d.due, Due::Once(_));
+        let review = d.review.map(|r| match r {
+            ReviewRule::ByUnit(u) => format!("unit:{}", c.units[u].name),
+            ReviewRule::ByReviewer => "reviewer".to_string(),
+        });
+        let recipients: Vec<String> =
+            d.to.iter()
+                .map(|r| match r {
+                    RecipientRef::Unit(u) => c.units[*u].name.clone(),
+                    RecipientRef::Parent => "@parent".to_string(),
+                })
+                .collect();
+        let policy = c.policy_for(index);
+        let soon_days = policy
+            .lead_times
+            .iter()
+            .map(|d| {
+                i64::from(d.count)
+                    * if d.unit == crate::language::ast::DurationUnit::Weeks {
+                        7
+                    } else {
+                        1
+                    }
+            })
+            .max()
+            .unwrap_or(0);
+        let own_policy = d
+            .policy
+            .as_ref()
+            .and_then(|p| serde_json::to_string(p).ok());
+        ids.push(stmt.query_row(
+            params![
+                campaign_id,
+                d.name,
+                kind,
+                recurring,
+                review,
+                serde_json::to_string(&recipients).unwrap_or_default(),
+                serde_json::to_string(&d.signers).unwrap_or_default(),
+                serde_json::to_string(&d.forms).unwrap_or_default(),
+                soon_days,
+                own_policy
+            ],
+            |r| r.get(0),
+        )?);
+    }
+    Ok(ids)
+}
+
+/// A first sync: every obligation is new.
+fn insert_all(
+    tx: &Transaction<'_>,
+    campaign_id: i64,
+    schedule: &Schedule<'_>,
+    units: &[i64],
+    deliverables: &[i64],
+) -> Result<SyncOutcome, StoreError> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO obligations (campaign_id, deliverable_id, unit_id, period, due_date, due_at, effective_due_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+    )?;
+    let mut added = 0;
+    for (deliverable, period, due_date, due_at, unit_list) in rows(schedule) {
+        for &unit in unit_list {
+            stmt.execute(params![
+                campaign_id,
+                deliverables[deliverable],
+                units[unit],
+                period,
+                due_date,
+                due_at
+            ])?;
+            added += 1;
+        }
+    }
+    Ok(SyncOutcome::Synced {
+        added,
+        changed: 0,
+        removed: 0,
+        kept: Vec::new(),
+        restored: 0,
+    })
+}
+
+/// The schedule's occurrences as rows: (deliverable, period, due date, due instant, units).
+fn rows<'s>(
+    schedule: &'s Schedule<'_>,
+) -> impl Iterator<Item = (usize, String, String, i64, &'s [usize])> + 's {
+    let campaign = schedule.campaign;
+    schedule.entries.iter().map(move |entry| {
+        let o = &entry.occurrence;
+        let period = o
+            .period
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let due_at =
+            to_unix(crate::schedule::obligation::end_of_day(campaign.zone, o.due).to_utc());
+        let units = &campaign.deliverables[entry.deliverable].from[..];
+        (entry.deliverable, period, o.due.to_string(), due_at, units)
+    })
+}
+
+/// A later sync: compare with what the store holds, through a temporary table.
+fn merge(
+    tx: &Transaction<'_>,
+    campaign_id: i64,
+    schedule: &Schedule<'_>,
+    units: &[i64],
+    deliverables: &[i64],
+    now: i64,
+) -> Result<SyncOutcome, StoreError> {
+    tx.execute_batch(
+        "DROP TABLE IF EXISTS temp.incoming;
+         CREATE TEMP TABLE incoming (
+             deliverable_id INTEGER, unit_id INTEGER, period TEXT, due_date TEXT, due_at INTEGER,
+             PRIMARY KEY (deliverable_id, unit_id, period)) WITHOUT ROWID;",
+    )?;
+    {
+        let mut stmt =
+            tx.prepare_cached("INSERT OR IGNORE INTO temp.incoming VALUES (?1, ?2, ?3, ?4, ?5)")?;
+        for (deliverable, period, due_date, due_at, unit_list) in rows(schedule) {
+            for &unit in unit_list {
+                stmt.execute(params![
+                    deliverables[deliverable],
+                    units[unit],
+                    period,
+                    due_date,
+                    due_at
+                ])?;
+            }
+        }
+    }
+    let matched = "FROM obligations o JOIN temp.incoming i
+         ON o.deliverable_id = i.deliverable_id AND o.unit_id = i.unit_id AND o.period = i.period
+         WHERE o.campaign_id = ?1";
+    // History first: a moved deadline matters to whoever already acted on the old one.
+    tx.execute(
+        &format!(
+            "INSERT INTO events (obligation_id, kind, at, recorded_at, data)
+             SELECT o.id, 'due_changed', ?2, ?2, json_object('from', o.due_date, 'to', i.due_date)
+             {matched} AND o.due_date != i.due_date
+               AND EXISTS (SELECT 1 FROM events e WHERE e.obligation_id = o.id)"
+        ),
+        params![campaign_id, now],
+    )?;
+    let restored = tx.execute(
+        &format!(
+            "INSERT INTO events (obligation_id, kind, at, recorded_at)
+             SELECT o.id, 'restored', ?2, ?2 {matched} AND o.active = 0"
+        ),
+        params![campaign_id, now],
+    )?;
+    let changed: i64 = tx.query_row(
+        &format!("SELECT count(*) {matched} AND o.due_date != i.due_date"),
+        [campaign_id],
+        |r| r.get(0),
+    )?;
+    tx.execute(
+        "UPDATE obligations SET due_date = i.due_date, due_at = i.due_at, active = 1,
+             effective_due_at = CASE WHEN obligations.extended_until IS NULL THEN i.due_at
+                                     ELSE max(obligations.effective_due_at, i.due_at) END
+         FROM temp.incoming i
+         WHERE obligations.campaign_id = ?1 AND obligations.deliverable_id = i.deliverable_id
+           AND obligations.unit_id = i.unit_id AND obligations.period = i.period
+           AND (obligations.due_date != i.due_date OR obligations.active = 0)",
+        [campaign_id],
+    )?;
+    let added = tx.execute(
+        "INSERT INTO obligations (campaign_id, deliverable_id, unit_id, period, due_date, due_at, effective_due_at)
+         SELECT ?1, i.deliverable_id, i.unit_id, i.period, i.due_date, i.due_at, i.due_at
+         FROM temp.incoming i
+         WHERE NOT EXISTS (SELECT 1 FROM obligations o WHERE o.deliverable_id = i.deliverable_id
+                             AND o.unit_id = i.unit_id AND o.period = i.period)",
+        [campaign_id],
+    )?;
+    let gone = "o.campaign_id = ?1 AND o.active = 1 AND NOT EXISTS (
+             SELECT 1 FROM temp.incoming i WHERE i.deliverable_id = o.deliverable_id
+               AND i.unit_id = o.unit_id AND i.period = o.period)";
+    let with_history = "EXISTS (SELECT 1 FROM events e WHERE e.obligation_id = o.id)";
+    let kept = kept_names(tx, campaign_id, &format!("{gone} AND {with_history}"))?;
+    tx.execute(
+        &format!(
+            "INSERT INTO events (obligation_id, kind, at, recorded_at)
+             SELECT o.id, 'removed', ?2, ?2 FROM obligations o WHERE {gone} AND {with_history}"
+        ),
+        params![campaign_id, now],
+    )?;
+    tx.execute(
+        &format!(
+            "UPDATE obligations SET active = 0 WHERE id IN (
+                 SELECT o.id FROM obligations o WHERE {gone} AND {with_history})"
+        ),
+        [campaign_id],
+    )?;
+    let removed = tx.execute(
+        &format!(
+            "DELETE FROM obligations WHERE id IN (
+                 SELECT o.id FROM obligations o WHERE {gone} AND NOT {with_history})"
+        ),
+        [campaign_id],
+    )?;
+    tx.execute_batch("DROP TABLE temp.incoming")?;
+    Ok(SyncOutcome::Synced {
+        added,
+        changed: changed as usize,
+        removed,
+        kept,
+        restored,
+    })
+}
+
+/// `统计表 宛城区 2017-05` for each obligation matching `condition`.
+fn kept_names(
+    tx: &Transaction<'_>,
+    campaign_id: i64,
+    condition: &str,
+) -> Result<Vec<String>, StoreError> {
+    let mut stmt = tx.prepare(&format!(
+        "SELECT d.name, u.name, o.period FROM obligations o
+         JOIN deliverables d ON d.id = o.deliverable_id JOIN units u ON u.id = o.unit_id
+         WHERE {condition} ORDER BY d.id, u.id, o.period"
+    ))?;
+    let names = stmt
+        .query_map([campaign_id], |r| {
+            let (d, u, p): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            Ok(if p.is_empty() {
+                format!("{d} {u}")
+            } else {
+                format!("{d} {u} {p}")
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(names)
+}

@@ -1,0 +1,171 @@
+//! The campaign files and the store together: loading every campaign file that changed since
+//! the last sync into the store. A file is recognised as unchanged by a fingerprint of its text,
+//! its contacts file, the calendar and how far ahead open-ended cadences are expanded, so an
+//! unchanged campaign is not even parsed.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{Datelike, NaiveDate};
+use sha2::{Digest, Sha256};
+
+use crate::language::{self, Diagnostic, Sources};
+use crate::schedule::{Calendar, compile};
+use crate::store::{Source, Store, StoreError, SyncReport};
+
+/// What happened to one campaign file in a sync.
+#[derive(Debug)]
+pub enum FileSync {
+    /// Synced (or found unchanged).
+    Done {
+        /// The report.
+        report: SyncReport,
+        /// Warnings, with the sources to render them.
+        warnings: Option<(Sources, Vec<Diagnostic>)>,
+    },
+    /// The campaign has errors: the store keeps its last good version.
+    Invalid {
+        /// Its diagnostics.
+        sources: Sources,
+        /// Errors and warnings.
+        diagnostics: Vec<Diagnostic>,
+    },
+    /// It could not be read or stored.
+    Failed {
+        /// Why.
+        message: String,
+    },
+}
+
+/// The `*.campaign` files of `paths` (folders are searched, files taken as they are).
+pub fn campaign_files(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(path)?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "campaign"))
+                .collect();
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(path.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// How far open-ended cadences are kept in the store: to the end of the year after `today`'s
+/// (or after the campaign's, if later).
+pub fn horizon_year(today: NaiveDate) -> i32 {
+    today.year() + 1
+}
+
+/// Syncs one campaign file into `store`.
+pub fn sync_file(
+    store: &mut Store,
+    path: &Path,
+    calendar: &Calendar,
+    today: NaiveDate,
+    now: i64,
+) -> (PathBuf, FileSync) {
+    let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let result = sync_inner(store, &path, calendar, today, now);
+    (
+        path,
+        result.unwrap_or_else(|message| FileSync::Failed { message }),
+    )
+}
+
+fn sync_inner(
+    store: &mut Store,
+    path: &Path,
+    calendar: &Calendar,
+    today: NaiveDate,
+    now: i64,
+) -> Result<FileSync, String> {
+    let name = path.display().to_string();
+    let text = std::fs::read(path).map_err(|e| format!("cannot read {name}: {e}"))?;
+    let text = String::from_utf8_lossy(&text).into_owned();
+    // The horizon only ever grows, so that asking about the past never forgets the future.
+    let recorded = store.recorded_source(&name).map_err(|e| e.to_string())?;
+    let year = horizon_year(today).max(recorded.as_ref().map_or(0, |r| r.horizon_year));
+    if let Some(r) = &recorded {
+        let contacts_text = r.contacts.as_deref().map(read_or_empty).unwrap_or_default();
+        if r.fingerprint == fingerprint_of(&text, &contacts_text, calendar)
+            && r.horizon_year >= year
+        {
+            return Ok(FileSync::Done {
+                report: SyncReport {
+                    campaign: r.campaign.clone(),
+                    outcome: crate::store::SyncOutcome::Unchanged,
+                },
+                warnings: None,
+            });
+        }
+    }
+    let base = path.parent().unwrap_or(Path::new("."));
+    let mut contacts_used: Option<(PathBuf, String)> = None;
+    let loaded = language::load_text(&name, &text, |file| {
+        let full = base.join(file);
+        let read = std::fs::read_to_string(&full).map_err(|e| e.to_string());
+        if let Ok(contents) = &read {
+            contacts_used = Some((full, contents.clone()));
+        }
+        read
+    });
+    let Some(campaign) = &loaded.campaign else {
+        return Ok(FileSync::Invalid {
+            sources: loaded.sources,
+            diagnostics: loaded.diagnostics,
+        });
+    };
+    let horizon = NaiveDate::from_ymd_opt(year, 12, 31).map(|h| h.max(campaign.default_horizon()));
+    let schedule = match compile(campaign, calendar, horizon) {
+        Ok(s) => s,
+        Err(errors) => {
+            let mut diagnostics = loaded.diagnostics.clone();
+            diagnostics.extend(errors);
+            return Ok(FileSync::Invalid {
+                sources: loaded.sources,
+                diagnostics,
+            });
+        }
+    };
+    let contacts_text = contacts_used.as_ref().map(|c| c.1.as_str()).unwrap_or("");
+    let source = Source {
+        path: name,
+        contacts: contacts_used.as_ref().map(|c| c.0.display().to_string()),
+        fingerprint: fingerprint_of(&text, contacts_text, calendar),
+        horizon_year: year,
+    };
+    let report = store
+        .sync(&schedule, &source, now)
+        .map_err(|e: StoreError| e.to_string())?;
+    let mut warnings = loaded.diagnostics.clone();
+    warnings.extend(schedule.warnings.iter().cloned());
+    Ok(FileSync::Done {
+        report,
+        warnings: (!warnings.is_empty()).then(|| (loaded.sources.clone(), warnings)),
+    })
+}
+
+fn read_or_empty(path: &str) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+/// A digest of everything a campaign's stored schedule depends on, but the horizon.
+fn fingerprint_of(text: &str, contacts: &str, calendar: &Calendar) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+    hasher.update(crate::store::schema::LATEST.to_le_bytes());
+    hasher.update((text.len() as u64).to_le_bytes());
+    hasher.update(text.as_bytes());
+    hasher.update((contacts.len() as u64).to_le_bytes());
+    hasher.update(contacts.as_bytes());
+    hasher.update(calendar.fingerprint().as_bytes());
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
