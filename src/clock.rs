@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 /// Where "now" comes from.
-pub trait Clock {
+pub trait Clock: Send + Sync {
     /// The current instant.
     fn now(&self) -> DateTime<Utc>;
 }
@@ -31,6 +31,24 @@ pub struct FixedClock(pub DateTime<Utc>);
 impl Clock for FixedClock {
     fn now(&self) -> DateTime<Utc> {
         self.0
+    }
+}
+
+/// The system clock moved by a fixed amount: "pretend it is 2017-05-22 09:05 now, and let time
+/// pass as usual" (for rehearsing a campaign, and for tests of the daemon).
+#[derive(Clone, Copy, Debug)]
+pub struct OffsetClock(pub chrono::Duration);
+
+impl OffsetClock {
+    /// A clock that reads `start` now.
+    pub fn starting_at(start: DateTime<Utc>) -> OffsetClock {
+        OffsetClock(start - Utc::now())
+    }
+}
+
+impl Clock for OffsetClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.0
     }
 }
 

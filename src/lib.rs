@@ -6,7 +6,9 @@
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod daemon;
 pub mod language;
+pub mod notices;
 pub mod schedule;
 pub mod store;
 pub mod workspace;

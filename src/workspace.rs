@@ -137,6 +137,10 @@ fn sync_inner(
         contacts: contacts_used.as_ref().map(|c| c.0.display().to_string()),
         fingerprint: fingerprint_of(&text, contacts_text, calendar),
         horizon_year: year,
+        templates: campaign
+            .templates
+            .as_ref()
+            .map(|t| base.join(t).display().to_string()),
     };
     let report = store
         .sync(&schedule, &source, now)

@@ -60,13 +60,12 @@ impl Workspace {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("campaigns")).unwrap();
         for name in campaigns {
-            std::fs::copy(
-                campaign(name),
-                dir.path()
-                    .join("campaigns")
-                    .join(format!("{name}.campaign")),
-            )
-            .unwrap();
+            for file in [format!("{name}.campaign"), format!("{name}.contacts.toml")] {
+                let source = root().join("campaigns").join(&file);
+                if source.exists() {
+                    std::fs::copy(source, dir.path().join("campaigns").join(file)).unwrap();
+                }
+            }
         }
         Workspace { dir }
     }

@@ -8,6 +8,8 @@ mod check;
 mod concurrency;
 mod docs;
 mod fuzz;
+mod mail;
+mod mailserver;
 mod properties;
 mod schedule;
 mod state;

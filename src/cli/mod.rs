@@ -6,6 +6,7 @@ mod calendar;
 mod check;
 mod error;
 mod lifecycle;
+mod notices;
 mod output;
 mod queries;
 mod schedule;
@@ -78,11 +79,22 @@ pub enum Command {
     Status(queries::QueryArgs),
     /// What falls due soon.
     Due(queries::DueArgs),
+    /// One pass: plan the notices due now, queue and send them (for cron).
+    Remind(notices::RemindArgs),
+    /// Every notice that would go out between two dates, day by day.
+    Preview(notices::PreviewArgs),
+    /// Mails not yet sent (or all), and requeueing failed ones.
+    Outbox(notices::OutboxArgs),
+    /// Run passes on a schedule until SIGTERM or SIGINT.
+    Daemon(notices::DaemonArgs),
 }
 
 /// Runs the command line and returns the exit code.
 pub fn run(args: Args) -> Result<ExitCode, CliError> {
     let context = Context::new(&args)?;
+    if let Command::Daemon(a) = &args.command {
+        return notices::daemon(context, a);
+    }
     match &args.command {
         Command::Check(a) => check::run(&context, a),
         Command::Schedule(a) => schedule::run(&context, a),
@@ -97,6 +109,10 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         Command::Overdue(a) => queries::overdue(&context, a),
         Command::Status(a) => queries::status(&context, a),
         Command::Due(a) => queries::due(&context, a),
+        Command::Remind(a) => notices::remind(&context, a),
+        Command::Preview(a) => notices::preview(&context, a),
+        Command::Outbox(a) => notices::outbox(&context, a),
+        Command::Daemon(_) => Ok(ExitCode::SUCCESS),
     }
 }
 

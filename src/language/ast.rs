@@ -119,6 +119,8 @@ pub enum CampaignStmt {
     Supervisors(Vec<Name>),
     /// `contacts "file.toml"`
     Contacts(Name),
+    /// `templates "folder"`: the campaign's own mail templates.
+    Templates(Name),
     /// `note "…"`
     Note(Name),
 }

@@ -43,6 +43,8 @@ pub struct Campaign {
     pub supervisors: Vec<UnitId>,
     /// The contacts file named by the campaign, as written.
     pub contacts_file: Option<String>,
+    /// The folder of the campaign's own mail templates, as written.
+    pub templates: Option<String>,
     /// Units, in declaration order.
     pub units: Vec<Unit>,
     /// Groups, with members flattened to units.

@@ -211,6 +211,7 @@ impl<'s> Checker<'s> {
         let mut office = None;
         let mut supervisors = Vec::new();
         let mut contacts_file = None;
+        let mut templates = None;
         for stmt in &decl.stmts {
             let keyword = campaign_keyword(&stmt.node);
             if !seen.first(keyword, stmt.span, &mut self.diagnostics) {
@@ -240,6 +241,7 @@ impl<'s> Checker<'s> {
                 CampaignStmt::Office(name) => office = self.unit_ref(name),
                 CampaignStmt::Supervisors(names) => supervisors = self.units_of(names),
                 CampaignStmt::Contacts(path) => contacts_file = Some(path.node.clone()),
+                CampaignStmt::Templates(path) => templates = Some(path.node.clone()),
                 CampaignStmt::Note(_) => {}
             }
         }
@@ -259,6 +261,7 @@ impl<'s> Checker<'s> {
             office,
             supervisors,
             contacts_file,
+            templates,
             units: Vec::new(),
             groups: Vec::new(),
             phases: Vec::new(),
@@ -647,9 +650,12 @@ impl<'s> Checker<'s> {
     fn apply_contacts(&mut self, book: &ContactBook) {
         for (name, span, entry) in &book.units {
             let Some(&id) = self.unit_index.get(name) else {
-                let help = suggest::did_you_mean(name, self.unit_index.keys().map(String::as_str));
+                // An address book outlives campaign edits: a unit no longer in the campaign is
+                // worth a warning, not a refusal to load.
+                let help = suggest::did_you_mean(name, self.unit_index.keys().map(String::as_str))
+                    .or_else(|| Some("its contacts are not used".into()));
                 self.diagnostics.push(
-                    Diagnostic::error(
+                    Diagnostic::warning(
                         Problem::UnknownName {
                             kind: NameKind::Unit,
                             name: name.clone(),
@@ -1697,6 +1703,7 @@ fn campaign_keyword(stmt: &CampaignStmt) -> &'static str {
         CampaignStmt::Office(_) => "office",
         CampaignStmt::Supervisors(_) => "supervisors",
         CampaignStmt::Contacts(_) => "contacts",
+        CampaignStmt::Templates(_) => "templates",
         CampaignStmt::Note(_) => "note",
     }
 }

@@ -100,6 +100,7 @@ pub const KEYWORDS: &[Keyword] = &[
     kw!("office", ["主办单位"], [Campaign]),
     kw!("supervisors", ["监督单位"], [Campaign, Item]),
     kw!("contacts", ["联系人文件"], [Campaign]),
+    kw!("templates", ["模板"], [Campaign]),
     kw!(
         "note",
         ["备注", "说明"],

@@ -179,6 +179,7 @@ impl<'s> Lower<'s> {
             Rule::doc => CampaignStmt::Doc(self.last_text(pair)),
             Rule::note => CampaignStmt::Note(self.last_text(pair)),
             Rule::contacts => CampaignStmt::Contacts(self.last_text(pair)),
+            Rule::templates => CampaignStmt::Templates(self.last_text(pair)),
             Rule::office => CampaignStmt::Office(self.last_text(pair)),
             Rule::issued => CampaignStmt::Issued(self.date(last(pair)?)),
             Rule::zone => {

@@ -4,6 +4,7 @@
 //! a clear message; a file that is not a duban database is refused without being touched.
 
 mod lifecycle;
+mod outbox;
 mod query;
 pub mod schema;
 mod status;
@@ -15,6 +16,7 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 pub use lifecycle::{Action, Change, Key, Meta, Signature, Submission};
+pub use outbox::{OutboxRow, PendingMail, PlanInput};
 pub use query::{DueRow, Filter, HistoryEvent, HistoryFile, Light, OverdueRow, StatusRow};
 pub use status::Status;
 pub use sync::{Recorded, Source, SyncOutcome, SyncReport};

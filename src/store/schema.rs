@@ -113,6 +113,46 @@ CREATE TABLE syncs (
     restored      INTEGER NOT NULL
 );
 "#,
+    // Version 2: what notices need to know, and the outbox of mails.
+    r#"
+ALTER TABLE campaigns ADD COLUMN issuer TEXT;
+ALTER TABLE campaigns ADD COLUMN doc TEXT;
+ALTER TABLE campaigns ADD COLUMN templates TEXT;
+ALTER TABLE deliverables ADD COLUMN title TEXT;
+ALTER TABLE deliverables ADD COLUMN supervisors TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE deliverables ADD COLUMN lead TEXT NOT NULL DEFAULT '[]';
+
+CREATE TABLE mails (
+    id              INTEGER PRIMARY KEY,
+    campaign_id     INTEGER NOT NULL REFERENCES campaigns(id),
+    recipient       TEXT NOT NULL,
+    subject         TEXT NOT NULL,
+    body            TEXT NOT NULL,
+    message_id      TEXT NOT NULL UNIQUE,
+    state           TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'failed')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error      TEXT,
+    smtp_reply      TEXT,
+    created_at      INTEGER NOT NULL,
+    sent_at         INTEGER
+);
+CREATE INDEX mails_due ON mails (next_attempt_at) WHERE state = 'pending';
+
+CREATE TABLE notices (
+    id            INTEGER PRIMARY KEY,
+    obligation_id INTEGER NOT NULL REFERENCES obligations(id),
+    stage         TEXT NOT NULL,
+    due_date      TEXT NOT NULL,
+    recipient     TEXT NOT NULL,
+    role          TEXT NOT NULL,
+    send_at       INTEGER NOT NULL,
+    created_at    INTEGER NOT NULL,
+    mail_id       INTEGER NOT NULL REFERENCES mails(id),
+    UNIQUE (obligation_id, stage, due_date, recipient)
+);
+CREATE INDEX notices_mail ON notices (mail_id);
+"#,
 ];
 
 /// The version this duban writes.

@@ -51,6 +51,8 @@ pub struct Source {
     pub fingerprint: String,
     /// Open-ended cadences are stored up to the end of this year.
     pub horizon_year: i32,
+    /// The campaign's own mail templates folder, resolved.
+    pub templates: Option<String>,
 }
 
 /// What the store remembers of a campaign's source.
@@ -156,13 +158,29 @@ fn upsert_campaign(
     let policy = serde_json::to_string(&c.policy).unwrap_or_default();
     let office = c.office.map(|o| c.units[o].name.clone());
     tx.execute(
-        "INSERT INTO campaigns (key, title, zone, source, contacts_source, fingerprint, horizon_year, office, policy, synced_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+        "INSERT INTO campaigns (key, title, zone, source, contacts_source, fingerprint, horizon_year, office, policy,
+                                synced_at, issuer, doc, templates)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
          ON CONFLICT (key) DO UPDATE SET title = excluded.title, zone = excluded.zone,
              source = excluded.source, contacts_source = excluded.contacts_source,
              fingerprint = excluded.fingerprint, horizon_year = excluded.horizon_year,
-             office = excluded.office, policy = excluded.policy, synced_at = excluded.synced_at",
-        params![c.id, c.title, c.zone.name(), source.path, source.contacts, source.fingerprint, source.horizon_year, office, policy, now],
+             office = excluded.office, policy = excluded.policy, synced_at = excluded.synced_at,
+             issuer = excluded.issuer, doc = excluded.doc, templates = excluded.templates",
+        params![
+            c.id,
+            c.title,
+            c.zone.name(),
+            source.path,
+            source.contacts,
+            source.fingerprint,
+            source.horizon_year,
+            office,
+            policy,
+            now,
+            c.issuer,
+            c.doc,
+            source.templates
+        ],
     )?;
     Ok(
         tx.query_row("SELECT id FROM campaigns WHERE key = ?1", [&c.id], |r| {
@@ -211,12 +229,14 @@ fn upsert_deliverables(
     c: &Campaign,
 ) -> Result<Vec<i64>, StoreError> {
     let mut stmt = tx.prepare_cached(
-        "INSERT INTO deliverables (campaign_id, name, kind, recurring, review, recipients, signers, forms, soon_days, policy)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+        "INSERT INTO deliverables (campaign_id, name, kind, recurring, review, recipients, signers, forms, soon_days,
+                                   policy, title, supervisors, lead)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
          ON CONFLICT (campaign_id, name) DO UPDATE SET kind = excluded.kind,
              recurring = excluded.recurring, review = excluded.review,
              recipients = excluded.recipients, signers = excluded.signers, forms = excluded.forms,
-             soon_days = excluded.soon_days, policy = excluded.policy
+             soon_days = excluded.soon_days, policy = excluded.policy, title = excluded.title,
+             supervisors = excluded.supervisors, lead = excluded.lead
          RETURNING id",
     )?;
     let mut ids = Vec::with_capacity(c.deliverables.len());
@@ -254,6 +274,16 @@ fn upsert_deliverables(
             .policy
             .as_ref()
             .and_then(|p| serde_json::to_string(p).ok());
+        let names = |ids: &[usize]| -> String {
+            let names: Vec<&str> = ids.iter().map(|u| c.units[*u].name.as_str()).collect();
+            serde_json::to_string(&names).unwrap_or_default()
+        };
+        let item = d.item.map(|i| &c.items[i]);
+        let supervisors = match item {
+            Some(item) if !item.supervisors.is_empty() => names(&item.supervisors),
+            _ => names(&c.supervisors),
+        };
+        let lead = item.map(|i| names(&i.lead)).unwrap_or_else(|| "[]".into());
         ids.push(stmt.query_row(
             params![
                 campaign_id,
@@ -265,7 +295,10 @@ fn upsert_deliverables(
                 serde_json::to_string(&d.signers).unwrap_or_default(),
                 serde_json::to_string(&d.forms).unwrap_or_default(),
                 soon_days,
-                own_policy
+                own_policy,
+                d.title,
+                supervisors,
+                lead
             ],
             |r| r.get(0),
         )?);

@@ -1,0 +1,440 @@
+//! `duban remind | preview | outbox | daemon`: reminders and escalations by mail.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::output::{self, Format, fit};
+use super::{CliError, Context};
+use crate::clock::Instant;
+use crate::notices::pass::{self, PassOptions, PassReport};
+use crate::notices::plan::Kind;
+use crate::notices::preview;
+use crate::notices::send::{Mailer, SmtpMailer, SmtpSettings};
+
+/// Arguments of `duban remind`.
+#[derive(Debug, clap::Args)]
+pub struct RemindArgs {
+    /// The instant of the pass (default: now).
+    #[arg(long, value_name = "TIME")]
+    as_of: Option<Instant>,
+    /// Print the mails that would be written now instead of queueing and sending them.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+/// Arguments of `duban preview`.
+#[derive(Debug, clap::Args)]
+pub struct PreviewArgs {
+    /// First day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    from: NaiveDate,
+    /// Last day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    to: NaiveDate,
+    /// Only this campaign; may be repeated.
+    #[arg(long)]
+    campaign: Vec<String>,
+    /// Leave out what is already submitted, waived or under review (by default the preview
+    /// assumes nothing is submitted).
+    #[arg(long)]
+    current: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+}
+
+/// Arguments of `duban outbox`.
+#[derive(Debug, clap::Args)]
+pub struct OutboxArgs {
+    /// What to do (default: list the mails not yet sent).
+    #[command(subcommand)]
+    action: Option<OutboxAction>,
+    /// List sent mails too.
+    #[arg(long)]
+    all: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+}
+
+/// What `duban outbox` can do besides listing.
+#[derive(Debug, clap::Subcommand)]
+pub enum OutboxAction {
+    /// Put failed mails (these, or all) back in the queue.
+    Retry {
+        /// Mail numbers, as `duban outbox` lists them.
+        ids: Vec<i64>,
+    },
+}
+
+/// Arguments of `duban daemon`.
+#[derive(Debug, clap::Args)]
+pub struct DaemonArgs {
+    /// Pretend it is this instant at start-up, and let time pass from there (for rehearsals).
+    #[arg(long, value_name = "TIME")]
+    as_of: Option<Instant>,
+    /// Log as JSON lines instead of text.
+    #[arg(long)]
+    json_logs: bool,
+    /// When to run a pass (cron, six fields, seconds first); may be repeated. Default: every 5
+    /// minutes, and at each policy's time of day.
+    #[arg(long, value_name = "CRON")]
+    schedule: Vec<String>,
+}
+
+/// The SMTP settings: `[mail]` of the config, `DUBAN_SMTP_URL` and `DUBAN_SMTP_PASSWORD`.
+fn smtp_settings(context: &Context) -> Result<SmtpSettings, CliError> {
+    let mail = &context.config.mail;
+    let url = std::env::var("DUBAN_SMTP_URL").ok().or(mail.url.clone()).ok_or_else(|| CliError::Usage {
+        message: "no mail server: set `[mail] url` in duban.toml or DUBAN_SMTP_URL (or use --dry-run)".into(),
+    })?;
+    let from = mail
+        .from
+        .clone()
+        .unwrap_or_else(|| "duban@localhost".into());
+    let password = match std::env::var("DUBAN_SMTP_PASSWORD") {
+        Ok(p) => Some(p),
+        Err(_) => match &mail.password_file {
+            Some(path) => Some(
+                std::fs::read_to_string(path)
+                    .map_err(|e| CliError::Usage {
+                        message: format!(
+                            "cannot read the SMTP password file {}: {e}",
+                            path.display()
+                        ),
+                    })?
+                    .trim()
+                    .to_string(),
+            ),
+            None => None,
+        },
+    };
+    Ok(SmtpSettings {
+        url,
+        from,
+        user: mail.user.clone(),
+        password,
+        timeout: Duration::from_secs(mail.timeout_seconds.unwrap_or(30)),
+    })
+}
+
+fn pass_options(context: &Context) -> PassOptions {
+    let from = context.config.mail.from.clone().unwrap_or_default();
+    let domain = from
+        .rsplit('@')
+        .next()
+        .map(|d| d.trim_end_matches('>').trim().to_string())
+        .filter(|d| !d.is_empty() && from.contains('@'))
+        .unwrap_or_else(|| "duban.localhost".into());
+    PassOptions {
+        max_attempts: context.config.mail.max_attempts.unwrap_or(8),
+        domain,
+    }
+}
+
+fn mailer(context: &Context) -> Result<SmtpMailer, CliError> {
+    SmtpMailer::new(&smtp_settings(context)?).map_err(|e| CliError::Usage {
+        message: e.to_string(),
+    })
+}
+
+/// One pass, for cron users: plan, queue, send.
+pub fn remind(context: &Context, args: &RemindArgs) -> Result<ExitCode, CliError> {
+    let as_of = context.instant(args.as_of);
+    let t = as_of.in_zone(chrono_tz::Asia::Shanghai);
+    if args.dry_run {
+        let store = context.store_synced(as_of)?;
+        let (drafts, missing) = pass::draft(&store, &context.calendar, t).map_err(pass_error)?;
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        for (i, (digest, mail)) in drafts.iter().enumerate() {
+            if i > 0 {
+                writeln!(out, "\n{}\n", "─".repeat(40))?;
+            }
+            write!(
+                out,
+                "To: {} <{}>\nSubject: {}\n\n{}",
+                digest.name, digest.address, mail.subject, mail.body
+            )?;
+        }
+        eprintln!(
+            "dry run: {} would be written; nothing was queued or sent",
+            output::plural(drafts.len(), "mail")
+        );
+        for who in missing {
+            eprintln!("warning: no mail address for {who}");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    init_logging(false);
+    let mailer = mailer(context)?;
+    let mut store = context.store_synced(as_of)?;
+    let report = pass::run(
+        &mut store,
+        &context.calendar,
+        &mailer,
+        t,
+        &pass_options(context),
+        &AtomicBool::new(false),
+    )
+    .map_err(pass_error)?;
+    println!("{}", summary(&report));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn pass_error(e: pass::PassError) -> CliError {
+    match e {
+        pass::PassError::Store(e) => CliError::Store(e),
+        other => CliError::Usage {
+            message: other.to_string(),
+        },
+    }
+}
+
+fn summary(r: &PassReport) -> String {
+    let mut line = format!(
+        "{} due, {} queued; {} sent, {} to retry, {} failed",
+        output::plural(r.notices, "notice"),
+        output::plural(r.queued, "mail"),
+        r.sent,
+        r.deferred,
+        r.failed
+    );
+    if !r.missing.is_empty() {
+        line.push_str(&format!("; no address for {}", r.missing.join(", ")));
+    }
+    if r.interrupted {
+        line.push_str("; stopped early for shutdown");
+    }
+    line
+}
+
+/// Every notice a period would bring, day by day.
+pub fn preview(context: &Context, args: &PreviewArgs) -> Result<ExitCode, CliError> {
+    let as_of = Instant::Local(args.from.and_hms_opt(0, 0, 0).unwrap_or_default());
+    let store = context.store_synced(as_of)?;
+    let (candidates, directory) =
+        store.preview_input(&args.campaign, args.from, args.to, args.current)?;
+    let mails = preview::preview(
+        &candidates,
+        &directory,
+        &context.calendar,
+        args.from,
+        args.to,
+    );
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match args.format {
+        Format::Json | Format::Csv => {
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&mails).unwrap_or_default()
+            )?;
+        }
+        Format::Table => {
+            for day in mails.chunk_by(|a, b| a.day == b.day) {
+                let first = &day[0];
+                let weekday = super::calendar::weekday_zh(chrono::Datelike::weekday(&first.day));
+                writeln!(
+                    out,
+                    "{} {weekday}  {}",
+                    first.day,
+                    output::plural(day.len(), "mail")
+                )?;
+                let rows = day.iter().map(|m| {
+                    let zone: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
+                    let time = m.send_at.with_timezone(&zone).format("%H:%M").to_string();
+                    let items = match m.items.len() {
+                        1 => m.items[0].clone(),
+                        n => format!("{} …+{}", m.items[0], n - 1),
+                    };
+                    vec![
+                        format!("  {time}"),
+                        kind_zh(m.kind).into(),
+                        fit(&format!("{} <{}>", m.name, m.to), 44),
+                        items,
+                    ]
+                });
+                write!(
+                    out,
+                    "{}",
+                    output::table(&["  time", "kind", "to", "items"], rows)
+                )?;
+            }
+            writeln!(
+                out,
+                "{} from {} to {}",
+                output::plural(mails.len(), "mail"),
+                args.from,
+                args.to
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn kind_zh(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Reminder => "催报",
+        Kind::Overdue => "催办",
+        Kind::Interview => "约谈",
+    }
+}
+
+/// Lists the outbox, or requeues failed mails.
+pub fn outbox(context: &Context, args: &OutboxArgs) -> Result<ExitCode, CliError> {
+    let mut store = context.open_store()?;
+    if let Some(OutboxAction::Retry { ids }) = &args.action {
+        let count = store.retry(ids)?;
+        println!("{} back in the queue", output::plural(count, "mail"));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rows = store.outbox(args.all)?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match args.format {
+        Format::Json | Format::Csv => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&rows).unwrap_or_default()
+        )?,
+        Format::Table => {
+            let time = |t: i64| {
+                DateTime::<Utc>::from_timestamp(t, 0)
+                    .map(|t| {
+                        t.with_timezone(&chrono_tz::Asia::Shanghai)
+                            .format("%Y-%m-%d %H:%M")
+                            .to_string()
+                    })
+                    .unwrap_or_default()
+            };
+            let lines = rows.iter().map(|r| {
+                let when = match r.state.as_str() {
+                    "sent" => r.sent_at.map(time).unwrap_or_default(),
+                    "pending" => format!("next {}", time(r.next_attempt_at)),
+                    _ => String::new(),
+                };
+                vec![
+                    r.id.to_string(),
+                    r.state.clone(),
+                    r.attempts.to_string(),
+                    r.recipient.clone(),
+                    fit(&r.subject, 40),
+                    when,
+                    r.last_error
+                        .clone()
+                        .map(|e| fit(&e, 60))
+                        .unwrap_or_default(),
+                ]
+            });
+            write!(
+                out,
+                "{}",
+                output::table(
+                    &[
+                        "id",
+                        "state",
+                        "tries",
+                        "to",
+                        "subject",
+                        "when",
+                        "last error"
+                    ],
+                    lines
+                )
+            )?;
+            let failed = rows.iter().filter(|r| r.state == "failed").count();
+            writeln!(
+                out,
+                "{}, {failed} failed{}",
+                output::plural(rows.len(), "mail"),
+                if failed > 0 {
+                    " (requeue with `duban outbox retry`)"
+                } else {
+                    ""
+                }
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the daemon until SIGTERM or SIGINT.
+pub fn daemon(mut context: Context, args: &DaemonArgs) -> Result<ExitCode, CliError> {
+    init_logging(args.json_logs);
+    let clock: Arc<dyn crate::clock::Clock> = match args.as_of {
+        Some(start) => Arc::new(crate::clock::OffsetClock::starting_at(
+            start.in_zone(chrono_tz::Asia::Shanghai),
+        )),
+        None => Arc::new(crate::clock::SystemClock),
+    };
+    context.clock = Box::new(ClockRef(clock.clone()));
+    let mailer: Arc<dyn Mailer> = Arc::new(mailer(&context)?);
+    let mut schedules = args.schedule.clone();
+    if schedules.is_empty() {
+        schedules.push("0 */5 * * * *".into());
+        // And at each policy's time of day, so that reminders leave on the minute.
+        if let Ok(store) = context.open_store() {
+            for (hour, minute) in store.policy_times().unwrap_or_default() {
+                schedules.push(format!("0 {minute} {hour} * * *"));
+            }
+        }
+    }
+    schedules.dedup();
+    let options = pass_options(&context);
+    let context = Arc::new(context);
+    let pass: Arc<crate::daemon::PassFn> =
+        Arc::new(move |now: DateTime<Utc>, stop: &AtomicBool| {
+            let as_of = Instant::Absolute(now);
+            let mut store = context.store_synced(as_of).map_err(|e| e.to_string())?;
+            let report = pass::run(
+                &mut store,
+                &context.calendar,
+                mailer.as_ref(),
+                now,
+                &options,
+                stop,
+            )
+            .map_err(|e| e.to_string())?;
+            Ok(summary(&report))
+        });
+    let settings = crate::daemon::Settings {
+        clock,
+        schedules,
+        zone: chrono_tz::Asia::Shanghai,
+    };
+    crate::daemon::run(settings, pass).map_err(|e| CliError::Usage {
+        message: e.to_string(),
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Shares one clock between the daemon and the passes it runs.
+struct ClockRef(Arc<dyn crate::clock::Clock>);
+
+impl crate::clock::Clock for ClockRef {
+    fn now(&self) -> DateTime<Utc> {
+        self.0.now()
+    }
+}
+
+/// Logs to stderr: text by default, JSON lines with `json`. `RUST_LOG` narrows it.
+fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false);
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.with_ansi(false).try_init()
+    };
+}

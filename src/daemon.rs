@@ -1,0 +1,151 @@
+//! `duban daemon`: a long-running process that runs a pass (sync changed campaign files, plan,
+//! queue, send) at start-up to catch up, then on a cron schedule in the campaigns' time zone.
+//! Passes never overlap. On SIGTERM or SIGINT it stops scheduling, lets the pass in flight
+//! finish the mail it is sending, and exits 0.
+//!
+//! The store and the mail transport are blocking; each pass runs on a blocking thread, never
+//! inside async code.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use chrono::{DateTime, Utc};
+
+use crate::clock::Clock;
+use chrono_tz::Tz;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio_cron_scheduler::{Job, JobScheduler};
+use tracing::{error, info, warn};
+
+/// One pass: given "now" and the stop flag, does the work and says what it did.
+pub type PassFn = dyn Fn(DateTime<Utc>, &AtomicBool) -> Result<String, String> + Send + Sync;
+
+/// How the daemon runs.
+#[derive(Clone)]
+pub struct Settings {
+    /// Where "now" comes from.
+    pub clock: Arc<dyn Clock>,
+    /// Cron expressions (six fields, seconds first) that trigger a pass.
+    pub schedules: Vec<String>,
+    /// The zone the schedules are read in.
+    pub zone: Tz,
+}
+
+/// The daemon could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    /// The runtime or signal handlers could not be set up.
+    #[error("cannot start: {0}")]
+    Start(#[from] std::io::Error),
+    /// A schedule is not a valid cron expression.
+    #[error("schedule {schedule:?}: {message} (six fields, seconds first: \"0 */5 * * * *\")")]
+    Schedule {
+        /// The expression.
+        schedule: String,
+        /// What the scheduler said.
+        message: String,
+    },
+}
+
+/// Runs until SIGTERM or SIGINT.
+pub fn run(settings: Settings, pass: Arc<PassFn>) -> Result<(), DaemonError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(serve(settings, pass))
+}
+
+async fn serve(settings: Settings, pass: Arc<PassFn>) -> Result<(), DaemonError> {
+    // Signals first, so that a SIGTERM during the start-up pass is handled, not fatal.
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let running = Arc::new(tokio::sync::Mutex::new(()));
+    let trigger = Trigger {
+        clock: settings.clock.clone(),
+        pass,
+        stop: stop.clone(),
+        running: running.clone(),
+    };
+    info!(schedules = ?settings.schedules, zone = %settings.zone, "daemon started");
+    let startup = {
+        let trigger = trigger.clone();
+        tokio::spawn(async move { trigger.fire("start-up").await })
+    };
+    let mut scheduler = JobScheduler::new()
+        .await
+        .map_err(|e| schedule_error("", e))?;
+    for schedule in &settings.schedules {
+        let trigger = trigger.clone();
+        let job = Job::new_async_tz(schedule.as_str(), settings.zone, move |_, _| {
+            let trigger = trigger.clone();
+            Box::pin(async move { trigger.fire("schedule").await })
+        })
+        .map_err(|e| schedule_error(schedule, e))?;
+        scheduler
+            .add(job)
+            .await
+            .map_err(|e| schedule_error(schedule, e))?;
+    }
+    scheduler.start().await.map_err(|e| schedule_error("", e))?;
+    tokio::select! {
+        _ = terminate.recv() => info!("SIGTERM: finishing the mail in flight"),
+        _ = interrupt.recv() => info!("SIGINT: finishing the mail in flight"),
+    }
+    stop.store(true, Ordering::SeqCst);
+    if let Err(e) = scheduler.shutdown().await {
+        warn!(error = %e, "scheduler did not shut down cleanly");
+    }
+    let _ = startup.await;
+    // Waits for a pass in flight: it stops after its current mail.
+    let _idle = running.lock().await;
+    info!("daemon stopped");
+    Ok(())
+}
+
+fn schedule_error(schedule: &str, e: impl std::fmt::Display) -> DaemonError {
+    DaemonError::Schedule {
+        schedule: schedule.to_string(),
+        message: e.to_string(),
+    }
+}
+
+/// Runs passes one at a time.
+#[derive(Clone)]
+struct Trigger {
+    clock: Arc<dyn Clock>,
+    pass: Arc<PassFn>,
+    stop: Arc<AtomicBool>,
+    running: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl Trigger {
+    async fn fire(&self, why: &'static str) {
+        let Ok(guard) = self.running.clone().try_lock_owned() else {
+            info!(
+                trigger = why,
+                "a pass is still running; this one is skipped"
+            );
+            return;
+        };
+        if self.stop.load(Ordering::SeqCst) {
+            return;
+        }
+        let pass = self.pass.clone();
+        let stop = self.stop.clone();
+        let now = self.clock.now();
+        let result = tokio::task::spawn_blocking(move || {
+            let outcome = pass(now, &stop);
+            drop(guard);
+            outcome
+        })
+        .await;
+        match result {
+            Ok(Ok(summary)) => info!(trigger = why, "{summary}"),
+            // One failed pass never stops the daemon: the next one tries again.
+            Ok(Err(message)) => error!(trigger = why, error = %message, "pass failed"),
+            Err(join) => error!(trigger = why, error = %join, "pass panicked"),
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! Notices: reminders before each deadline and the overdue ladder after it. `plan` decides
+//! (purely) which are due at an instant, `render` turns them into one mail per mailbox from
+//! templates, `send` is the mail transport, and `pass` runs them against the outbox in the store
+//! so that each notice goes out exactly once.
+
+pub mod pass;
+pub mod plan;
+pub mod preview;
+pub mod render;
+pub mod send;

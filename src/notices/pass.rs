@@ -1,0 +1,203 @@
+//! One pass: plan the notices due now, write the new ones with their mails to the outbox, and
+//! send every mail that is due — retrying failures later with capped exponential backoff and
+//! jitter, and giving up (marked failed, listed by `duban outbox`) after a number of attempts.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use chrono::{DateTime, Utc};
+use tracing::{info, warn};
+
+use super::plan::{self, Notice};
+use super::render::{self, Digest, Rendered, Templates};
+use super::send::{Mailer, Outgoing, SendError};
+use crate::schedule::Calendar;
+use crate::store::{Store, StoreError};
+
+/// How a pass behaves.
+#[derive(Clone, Debug)]
+pub struct PassOptions {
+    /// Sends of a mail before it is marked failed.
+    pub max_attempts: u32,
+    /// The domain of Message-IDs (the sender's).
+    pub domain: String,
+}
+
+/// What a pass did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PassReport {
+    /// Notices newly due.
+    pub notices: usize,
+    /// Mails written to the outbox for them.
+    pub queued: usize,
+    /// Mails the server accepted.
+    pub sent: usize,
+    /// Mails that failed and will be tried again.
+    pub deferred: usize,
+    /// Mails given up on.
+    pub failed: usize,
+    /// Recipients with no mail address.
+    pub missing: Vec<String>,
+    /// Whether the pass stopped early for a shutdown.
+    pub interrupted: bool,
+}
+
+/// Why a pass could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum PassError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A campaign's templates are unusable.
+    #[error(transparent)]
+    Template(#[from] render::TemplateError),
+}
+
+/// Rendered digests, and the recipients without a mail address.
+pub type Drafts = (Vec<(Digest, Rendered)>, Vec<String>);
+
+/// The mails a pass would write now, rendered: for `--dry-run` and tests.
+pub fn draft(store: &Store, calendar: &Calendar, t: DateTime<Utc>) -> Result<Drafts, PassError> {
+    let input = store.plan_input(t.timestamp())?;
+    let (fresh, missing) = fresh_notices(&input, calendar, t);
+    Ok((render_all(&fresh, &input, t)?, missing))
+}
+
+/// The notices due at `t` that are not in the outbox yet, and recipients without an address.
+fn fresh_notices(
+    input: &crate::store::PlanInput,
+    calendar: &Calendar,
+    t: DateTime<Utc>,
+) -> (Vec<Notice>, Vec<String>) {
+    let (notices, missing) = plan::plan(&input.candidates, &input.directory, calendar, t);
+    let fresh = notices
+        .into_iter()
+        .filter(|n| {
+            let c = &input.candidates[n.candidate];
+            let key = (
+                c.obligation_id,
+                n.stage.label(),
+                c.due_date.to_string(),
+                n.to.address.clone(),
+            );
+            !input.sent.contains(&key)
+        })
+        .collect();
+    (fresh, missing)
+}
+
+/// Groups notices into digests and renders each with its campaign's templates.
+fn render_all(
+    notices: &[Notice],
+    input: &crate::store::PlanInput,
+    t: DateTime<Utc>,
+) -> Result<Vec<(Digest, Rendered)>, PassError> {
+    let digests = render::digests(notices, &input.candidates);
+    let mut templates: HashMap<i64, Templates> = HashMap::new();
+    let contact = |campaign: i64, unit: &str| input.directory.contact_line(campaign, unit);
+    let mut out = Vec::new();
+    for digest in digests {
+        let info = input
+            .campaigns
+            .get(&digest.campaign_id)
+            .cloned()
+            .unwrap_or_default();
+        let campaign_templates = match templates.entry(digest.campaign_id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(match &info.templates {
+                Some(folder) => Templates::with_folder(std::path::Path::new(folder))?,
+                None => Templates::builtin(),
+            }),
+        };
+        let rendered =
+            campaign_templates.render(&digest, notices, &input.candidates, &info, &contact, t)?;
+        out.push((digest, rendered));
+    }
+    Ok(out)
+}
+
+/// Plans, queues and sends at `t`. Stops between mails when `stop` is set.
+pub fn run(
+    store: &mut Store,
+    calendar: &Calendar,
+    mailer: &dyn Mailer,
+    t: DateTime<Utc>,
+    options: &PassOptions,
+    stop: &AtomicBool,
+) -> Result<PassReport, PassError> {
+    let now = t.timestamp();
+    let input = store.plan_input(now)?;
+    let (fresh, missing) = fresh_notices(&input, calendar, t);
+    let digests = render_all(&fresh, &input, t)?;
+    let (notices, queued) =
+        store.queue(&fresh, &input.candidates, &digests, now, &options.domain)?;
+    for who in &missing {
+        warn!(recipient = %who, "no mail address: notice not sent");
+    }
+    let mut report = PassReport {
+        notices,
+        queued,
+        missing,
+        ..PassReport::default()
+    };
+    for mail in store.due_mails(now)? {
+        if stop.load(Ordering::SeqCst) {
+            report.interrupted = true;
+            break;
+        }
+        let outgoing = Outgoing {
+            to: &mail.recipient,
+            subject: &mail.subject,
+            body: &mail.body,
+            message_id: &mail.message_id,
+        };
+        match mailer.send(&outgoing) {
+            Ok(reply) => {
+                store.mark_sent(mail.id, &reply, now)?;
+                info!(mail = mail.id, to = %mail.recipient, subject = %mail.subject, reply = %reply, "sent");
+                report.sent += 1;
+            }
+            Err(error) => {
+                let attempts = mail.attempts + 1;
+                let give_up = matches!(error, SendError::Permanent(_))
+                    || attempts >= i64::from(options.max_attempts);
+                let retry_at = (!give_up).then(|| now + backoff(mail.id, attempts));
+                store.mark_failed(mail.id, &error.to_string(), retry_at)?;
+                if give_up {
+                    warn!(mail = mail.id, to = %mail.recipient, attempts, error = %error, "failed: giving up");
+                    report.failed += 1;
+                } else {
+                    warn!(mail = mail.id, to = %mail.recipient, attempts, error = %error, "failed: will retry");
+                    report.deferred += 1;
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Seconds before try `attempts + 1`: one minute doubling to at most an hour, plus up to a
+/// quarter more so that many failed mails do not all come back at once.
+pub fn backoff(mail: i64, attempts: i64) -> i64 {
+    let base = (60i64 << (attempts - 1).clamp(0, 6)).min(3600);
+    // Deterministic jitter: the same mail and attempt always wait the same.
+    let spread = (mail
+        .wrapping_mul(2_654_435_761)
+        .wrapping_add(attempts * 40_503))
+    .rem_euclid(1000);
+    base + base * spread / 4000
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_caps_and_spreads() {
+        let waits: Vec<i64> = (1..=10).map(|a| backoff(7, a)).collect();
+        assert!((60..=75).contains(&waits[0]), "{waits:?}");
+        assert!(waits.windows(2).all(|w| w[1] >= w[0] - 900), "{waits:?}");
+        assert!(waits.iter().all(|w| *w <= 4500), "capped: {waits:?}");
+        assert_ne!(backoff(1, 3), backoff(2, 3), "jitter spreads mails apart");
+    }
+}

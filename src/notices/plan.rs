@@ -1,0 +1,537 @@
+//! The notice planner: owed obligations + reminder policy + calendar + an instant → the notices
+//! due at that instant. Pure: no I/O, no clock.
+//!
+//! Each obligation has stages: reminders at each lead time before its deadline (at the policy's
+//! time of day, on the last workday on or before), then the rungs of the overdue ladder after it
+//! (on the first workday on or after). At an instant only the *current* stage counts — the
+//! latest one whose time has come — so a pass after downtime sends the notice of the right
+//! stage, never a stale reminder for a deadline already passed.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
+use chrono_tz::Tz;
+
+use crate::clock::Instant;
+use crate::language::ast::{ContactRole, DurationUnit, Role};
+use crate::language::campaign::{Contact, Escalate, Policy};
+use crate::schedule::Calendar;
+use crate::schedule::obligation::end_of_day;
+
+/// An obligation still owed, with what the planner needs to know about it.
+#[derive(Clone, Debug)]
+pub struct Candidate {
+    /// Its row in the store.
+    pub obligation_id: i64,
+    /// Its campaign's row in the store.
+    pub campaign_id: i64,
+    /// Its campaign's identifier.
+    pub campaign: String,
+    /// Its campaign's time zone.
+    pub zone: Tz,
+    /// The deliverable's name.
+    pub deliverable: String,
+    /// The deliverable's title, if it has one.
+    pub title: Option<String>,
+    /// The owing unit.
+    pub unit: String,
+    /// Where the unit stands in its campaign's declaration order.
+    pub unit_order: i64,
+    /// The period, or none for a one-off.
+    pub period: Option<String>,
+    /// The deadline in force (after any extension).
+    pub due_date: NaiveDate,
+    /// Whether a submission was returned.
+    pub returned: bool,
+    /// The reminder policy that applies.
+    pub policy: Policy,
+    /// Recipient units (the unit's parent resolved).
+    pub to: Vec<String>,
+    /// Supervising units (of its item, or of the campaign).
+    pub supervisors: Vec<String>,
+    /// Lead units of its item.
+    pub lead: Vec<String>,
+    /// The campaign's office.
+    pub office: Option<String>,
+    /// The forms it carries.
+    pub form: Option<String>,
+}
+
+impl Candidate {
+    /// The instant it becomes overdue.
+    pub fn due_at(&self) -> DateTime<Utc> {
+        end_of_day(self.zone, self.due_date).to_utc()
+    }
+}
+
+/// What kind of notice a stage sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// 催报: before the deadline.
+    Reminder,
+    /// 催办: after the deadline.
+    Overdue,
+    /// 约谈: the last rung.
+    Interview,
+}
+
+/// One stage of an obligation's notices.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stage {
+    /// Reminder, overdue notice or interview.
+    pub kind: Kind,
+    /// Days (or workdays) before or after the deadline.
+    pub count: u32,
+    /// What `count` counts.
+    pub unit: DurationUnit,
+    /// The local day it goes out.
+    pub day: NaiveDate,
+    /// The instant it goes out.
+    pub send_at: DateTime<Utc>,
+    /// Whom it goes to.
+    pub targets: Vec<Escalate>,
+}
+
+impl Stage {
+    /// A stable name, part of a notice's identity: `before:3d`, `overdue:7d`, `interview:14d`.
+    pub fn label(&self) -> String {
+        let unit = match self.unit {
+            DurationUnit::Workdays => "wd",
+            DurationUnit::Weeks => "w",
+            DurationUnit::Days => "d",
+        };
+        let kind = match self.kind {
+            Kind::Reminder => "before",
+            Kind::Overdue => "overdue",
+            Kind::Interview => "interview",
+        };
+        format!("{kind}:{}{unit}", self.count)
+    }
+}
+
+/// Every stage of a candidate, in the order they go out.
+pub fn stages(c: &Candidate, calendar: &Calendar) -> Vec<Stage> {
+    let time =
+        NaiveTime::from_hms_opt(c.policy.time.0, c.policy.time.1, 0).unwrap_or(NaiveTime::MIN);
+    let at = |day: NaiveDate| Instant::Local(day.and_time(time)).in_zone(c.zone);
+    let mut out = Vec::new();
+    for lead in &c.policy.lead_times {
+        let Some(day) = shift(calendar, c.due_date, -i64::from(lead.count), lead.unit) else {
+            continue;
+        };
+        // Reminders never go out on a non-workday: the last workday before.
+        let day = calendar.workday_on_or_before(day);
+        out.push(Stage {
+            kind: Kind::Reminder,
+            count: lead.count,
+            unit: lead.unit,
+            day,
+            send_at: at(day),
+            targets: vec![Escalate::Role(Role::Liaison)],
+        });
+    }
+    for rung in &c.policy.ladder {
+        let Some(day) = shift(
+            calendar,
+            c.due_date,
+            i64::from(rung.after.count),
+            rung.after.unit,
+        ) else {
+            continue;
+        };
+        // A notice that would fall on a non-workday waits for the next one.
+        let day = calendar.workday_on_or_after(day);
+        out.push(Stage {
+            kind: if rung.interview {
+                Kind::Interview
+            } else {
+                Kind::Overdue
+            },
+            count: rung.after.count,
+            unit: rung.after.unit,
+            day,
+            send_at: at(day),
+            targets: rung.to.clone(),
+        });
+    }
+    out.sort_by_key(|s| s.send_at);
+    out
+}
+
+fn shift(
+    calendar: &Calendar,
+    date: NaiveDate,
+    count: i64,
+    unit: DurationUnit,
+) -> Option<NaiveDate> {
+    match unit {
+        DurationUnit::Workdays => calendar.add_workdays(date, count),
+        DurationUnit::Weeks => shift(calendar, date, count * 7, DurationUnit::Days),
+        DurationUnit::Days if count >= 0 => date.checked_add_days(Days::new(count as u64)),
+        DurationUnit::Days => date.checked_sub_days(Days::new(count.unsigned_abs())),
+    }
+}
+
+/// The stage current at `t`: the latest reminder reached while the deadline has not passed, or
+/// the latest rung reached after it.
+pub fn current(c: &Candidate, calendar: &Calendar, t: DateTime<Utc>) -> Option<Stage> {
+    let overdue = t >= c.due_at();
+    stages(c, calendar)
+        .into_iter()
+        .rfind(|s| s.send_at <= t && (s.kind == Kind::Reminder) != overdue)
+}
+
+/// Who a notice is for, relative to the late unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Audience {
+    /// The owing unit itself (its liaison or leader): "your reports".
+    Unit,
+    /// Someone who should act on other units' lateness: "these units are late".
+    Supervisor,
+}
+
+/// One mailbox a notice goes to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Addressee {
+    /// The mail address.
+    pub address: String,
+    /// Whom it reaches, for the greeting: `宛城区 联络员 李四`.
+    pub name: String,
+    /// The role it is addressed in: `liaison`, `leader`, `office`, `unit:党风政风监督室` …
+    pub role: String,
+    /// Unit or supervisor.
+    pub audience: Audience,
+}
+
+/// The mailboxes of a campaign's units.
+#[derive(Clone, Debug, Default)]
+pub struct Directory {
+    units: HashMap<(i64, String), (Option<String>, Vec<Contact>)>,
+}
+
+impl Directory {
+    /// Adds a unit's mailbox and contacts.
+    pub fn add(
+        &mut self,
+        campaign_id: i64,
+        unit: String,
+        email: Option<String>,
+        contacts: Vec<Contact>,
+    ) {
+        self.units.insert((campaign_id, unit), (email, contacts));
+    }
+
+    fn entry(&self, campaign_id: i64, unit: &str) -> Option<&(Option<String>, Vec<Contact>)> {
+        self.units.get(&(campaign_id, unit.to_string()))
+    }
+
+    /// A person of `unit` in `role`, falling back to the unit's own mailbox.
+    fn person(&self, campaign_id: i64, unit: &str, role: ContactRole) -> Option<(String, String)> {
+        let (email, contacts) = self.entry(campaign_id, unit)?;
+        let label = match role {
+            ContactRole::Leader => "分管领导",
+            ContactRole::Liaison => "联络员",
+            ContactRole::Contact => "联系人",
+        };
+        contacts
+            .iter()
+            .filter(|c| c.role == role)
+            .find_map(|c| {
+                let name = format!("{unit} {label} {}", c.name.clone().unwrap_or_default());
+                Some((c.email.clone()?, name.trim().to_string()))
+            })
+            .or_else(|| email.clone().map(|e| (e, unit.to_string())))
+    }
+
+    /// Whom to call at `unit`: its liaison (else leader, else contact), with a phone or mail.
+    pub fn contact_line(&self, campaign_id: i64, unit: &str) -> Option<String> {
+        let (_, contacts) = self.entry(campaign_id, unit)?;
+        [
+            ContactRole::Liaison,
+            ContactRole::Leader,
+            ContactRole::Contact,
+        ]
+        .iter()
+        .find_map(|role| contacts.iter().find(|c| c.role == *role))
+        .map(|c| {
+            let how = c.phone.clone().or(c.email.clone()).unwrap_or_default();
+            format!("{} {how}", c.name.clone().unwrap_or_default())
+                .trim()
+                .to_string()
+        })
+    }
+
+    /// A unit as an organisation: its mailbox, else a contact's.
+    fn organisation(&self, campaign_id: i64, unit: &str) -> Option<(String, String)> {
+        let (email, contacts) = self.entry(campaign_id, unit)?;
+        email
+            .clone()
+            .or_else(|| {
+                [
+                    ContactRole::Contact,
+                    ContactRole::Liaison,
+                    ContactRole::Leader,
+                ]
+                .iter()
+                .find_map(|role| {
+                    contacts
+                        .iter()
+                        .filter(|c| c.role == *role)
+                        .find_map(|c| c.email.clone())
+                })
+            })
+            .map(|e| (e, unit.to_string()))
+    }
+}
+
+/// The mailboxes a stage of `c` goes to, and the targets that have none (`宛城区 联络员`).
+pub fn addressees(
+    stage: &Stage,
+    c: &Candidate,
+    directory: &Directory,
+) -> (Vec<Addressee>, Vec<String>) {
+    let mut found: Vec<Addressee> = Vec::new();
+    let mut missing = Vec::new();
+    let id = c.campaign_id;
+    let mut add =
+        |hit: Option<(String, String)>, role: String, audience: Audience, who: String| match hit {
+            Some((address, name)) => {
+                if !found.iter().any(|a| a.address == address) {
+                    found.push(Addressee {
+                        address,
+                        name,
+                        role,
+                        audience,
+                    });
+                }
+            }
+            None => missing.push(who),
+        };
+    for target in &stage.targets {
+        match target {
+            Escalate::Role(Role::Liaison) => {
+                let hit = directory.person(id, &c.unit, ContactRole::Liaison);
+                add(
+                    hit,
+                    "liaison".into(),
+                    Audience::Unit,
+                    format!("{} 联络员", c.unit),
+                );
+            }
+            Escalate::Role(Role::Leader) => {
+                let hit = directory.person(id, &c.unit, ContactRole::Leader);
+                add(
+                    hit,
+                    "leader".into(),
+                    Audience::Unit,
+                    format!("{} 分管领导", c.unit),
+                );
+            }
+            Escalate::Role(
+                role @ (Role::Recipients | Role::Supervisors | Role::Office | Role::Lead),
+            ) => {
+                let units: Vec<String> = match role {
+                    Role::Recipients => c.to.clone(),
+                    Role::Supervisors => c.supervisors.clone(),
+                    Role::Lead => c.lead.clone(),
+                    _ => c.office.iter().cloned().collect(),
+                };
+                for unit in units {
+                    let hit = directory.organisation(id, &unit);
+                    add(hit, role.to_string(), Audience::Supervisor, unit.clone());
+                }
+            }
+            Escalate::Unit(unit) if *unit == c.unit => {
+                let hit = directory.organisation(id, unit);
+                add(hit, "unit".into(), Audience::Unit, unit.clone());
+            }
+            Escalate::Unit(unit) => {
+                let hit = directory.organisation(id, unit);
+                add(
+                    hit,
+                    format!("unit:{unit}"),
+                    Audience::Supervisor,
+                    unit.clone(),
+                );
+            }
+        }
+    }
+    (found, missing)
+}
+
+/// A notice due now: one stage of one obligation, to one mailbox.
+#[derive(Clone, Debug)]
+pub struct Notice {
+    /// Which candidate (index into the planner's input).
+    pub candidate: usize,
+    /// The stage.
+    pub stage: Stage,
+    /// The mailbox.
+    pub to: Addressee,
+}
+
+/// Every notice due at `t`, and the targets without a mailbox.
+pub fn plan(
+    candidates: &[Candidate],
+    directory: &Directory,
+    calendar: &Calendar,
+    t: DateTime<Utc>,
+) -> (Vec<Notice>, Vec<String>) {
+    let mut notices = Vec::new();
+    let mut missing = Vec::new();
+    for (index, c) in candidates.iter().enumerate() {
+        let Some(stage) = current(c, calendar, t) else {
+            continue;
+        };
+        let (found, lacking) = addressees(&stage, c, directory);
+        missing.extend(
+            lacking
+                .into_iter()
+                .map(|who| format!("{}: {who}", c.campaign)),
+        );
+        for to in found {
+            notices.push(Notice {
+                candidate: index,
+                stage: stage.clone(),
+                to,
+            });
+        }
+    }
+    missing.sort();
+    missing.dedup();
+    (notices, missing)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::language::ast::Duration;
+    use crate::language::campaign::Rung;
+
+    fn candidate(due: &str) -> Candidate {
+        Candidate {
+            obligation_id: 1,
+            campaign_id: 1,
+            campaign: "c".into(),
+            zone: chrono_tz::Asia::Shanghai,
+            deliverable: "统计表".into(),
+            title: None,
+            unit: "宛城区".into(),
+            unit_order: 1,
+            period: Some("2017-05".into()),
+            due_date: NaiveDate::parse_from_str(due, "%Y-%m-%d").unwrap(),
+            returned: false,
+            policy: Policy::default(),
+            to: vec!["党风政风监督室".into()],
+            supervisors: vec!["市纪委".into()],
+            lead: vec![],
+            office: Some("党风政风监督室".into()),
+            form: None,
+        }
+    }
+
+    fn at(text: &str) -> DateTime<Utc> {
+        text.parse::<Instant>()
+            .unwrap()
+            .in_zone(chrono_tz::Asia::Shanghai)
+    }
+
+    #[test]
+    fn reminders_avoid_non_workdays() {
+        let calendar = Calendar::official();
+        // Due Thursday 2017-10-12; 3 days before is Monday 10-09; 1 day before Wednesday 10-11.
+        let labels: Vec<(String, NaiveDate)> = stages(&candidate("2017-10-12"), calendar)
+            .into_iter()
+            .map(|s| (s.label(), s.day))
+            .collect();
+        assert_eq!(
+            labels[0],
+            (
+                "before:3d".into(),
+                NaiveDate::from_ymd_opt(2017, 10, 9).unwrap()
+            )
+        );
+        // Due Monday 2017-10-09 (after the National Day week): 3 days before is 10-06, a
+        // holiday, so the reminder goes out on the make-up Saturday 09-30.
+        let s = stages(&candidate("2017-10-09"), calendar);
+        assert_eq!(s[0].day, NaiveDate::from_ymd_opt(2017, 9, 30).unwrap());
+        assert_eq!(s[1].day, NaiveDate::from_ymd_opt(2017, 9, 30).unwrap());
+        // Overdue 1 day after 2017-09-30 is 10-01, a holiday: it waits for 10-09.
+        let s = stages(&candidate("2017-09-30"), calendar);
+        let first_rung = s.iter().find(|s| s.kind == Kind::Overdue).unwrap();
+        assert_eq!(
+            first_rung.day,
+            NaiveDate::from_ymd_opt(2017, 10, 9).unwrap()
+        );
+    }
+
+    #[test]
+    fn only_the_current_stage_counts() {
+        let calendar = Calendar::official();
+        let c = candidate("2017-05-25");
+        let label = |t| current(&c, calendar, at(t)).map(|s| s.label());
+        assert_eq!(label("2017-05-22T08:59"), None);
+        assert_eq!(label("2017-05-22T09:00").as_deref(), Some("before:3d"));
+        assert_eq!(label("2017-05-24T09:00").as_deref(), Some("before:1d"));
+        assert_eq!(label("2017-05-25T23:59").as_deref(), Some("before:1d"));
+        // Past the deadline, no reminder is stale-sent: nothing until the first rung.
+        assert_eq!(label("2017-05-26T08:00"), None);
+        assert_eq!(label("2017-05-26T09:00").as_deref(), Some("overdue:1d"));
+        // Down for a week: the notice of the right stage, not the ones missed.
+        assert_eq!(label("2017-06-02T10:00").as_deref(), Some("overdue:7d"));
+    }
+
+    #[test]
+    fn addressees_fall_back_and_report_what_is_missing() {
+        let mut directory = Directory::default();
+        let liaison = Contact {
+            role: ContactRole::Liaison,
+            name: Some("李四".into()),
+            email: Some("lisi@example.org".into()),
+            phone: None,
+        };
+        directory.add(
+            1,
+            "宛城区".into(),
+            Some("wancheng@example.org".into()),
+            vec![liaison],
+        );
+        directory.add(
+            1,
+            "党风政风监督室".into(),
+            Some("nydfzf@126.com".into()),
+            vec![],
+        );
+        let mut c = candidate("2017-05-25");
+        c.policy.ladder = vec![Rung {
+            after: Duration {
+                count: 3,
+                unit: DurationUnit::Days,
+            },
+            interview: false,
+            to: vec![
+                Escalate::Role(Role::Liaison),
+                Escalate::Role(Role::Leader),
+                Escalate::Role(Role::Office),
+                Escalate::Role(Role::Supervisors),
+            ],
+        }];
+        let stage = current(&c, Calendar::official(), at("2017-06-01T10:00")).unwrap();
+        let (found, missing) = addressees(&stage, &c, &directory);
+        let addresses: Vec<(&str, Audience)> = found
+            .iter()
+            .map(|a| (a.address.as_str(), a.audience))
+            .collect();
+        assert_eq!(
+            addresses,
+            [
+                ("lisi@example.org", Audience::Unit),
+                ("wancheng@example.org", Audience::Unit),
+                ("nydfzf@126.com", Audience::Supervisor)
+            ]
+        );
+        assert_eq!(missing, ["市纪委"]);
+    }
+}

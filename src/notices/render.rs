@@ -1,0 +1,343 @@
+//! Notices → mails. Notices for the same mailbox (in one campaign) become one digest: a county
+//! liaison with three reports due gets one mail, and the supervising office one mail listing
+//! every late unit. Mails are rendered from templates (Chinese by default, in `templates/`); a
+//! campaign can point at a folder of its own with `templates "folder"`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use minijinja::Environment;
+use serde::Serialize;
+
+use super::plan::{Audience, Candidate, Kind, Notice};
+use crate::schedule::Period;
+
+/// What templates know about a campaign.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct CampaignInfo {
+    /// Identifier.
+    pub id: String,
+    /// Title, or the identifier.
+    pub name: String,
+    /// 《title》（doc） — what the mail says it is acting on.
+    pub basis: String,
+    /// The document number, or the title.
+    pub doc_or_title: String,
+    /// The office (主办单位), or the issuer.
+    pub office: String,
+    /// The office's phone.
+    pub office_phone: Option<String>,
+    /// The campaign's own templates folder.
+    #[serde(skip)]
+    pub templates: Option<String>,
+}
+
+/// Notices for one mailbox.
+#[derive(Clone, Debug)]
+pub struct Digest {
+    /// The campaign's row.
+    pub campaign_id: i64,
+    /// The mailbox.
+    pub address: String,
+    /// Whom it reaches.
+    pub name: String,
+    /// The unit's own reports, or others'.
+    pub audience: Audience,
+    /// Indices into the planner's notices.
+    pub notices: Vec<usize>,
+}
+
+/// Groups notices into one digest per (campaign, audience, mailbox), in a stable order.
+pub fn digests(notices: &[Notice], candidates: &[Candidate]) -> Vec<Digest> {
+    let mut groups: BTreeMap<(i64, String, Audience), Digest> = BTreeMap::new();
+    for (index, notice) in notices.iter().enumerate() {
+        let c = &candidates[notice.candidate];
+        let key = (c.campaign_id, notice.to.address.clone(), notice.to.audience);
+        groups
+            .entry(key)
+            .or_insert_with(|| Digest {
+                campaign_id: c.campaign_id,
+                address: notice.to.address.clone(),
+                name: notice.to.name.clone(),
+                audience: notice.to.audience,
+                notices: Vec::new(),
+            })
+            .notices
+            .push(index);
+    }
+    groups.into_values().collect()
+}
+
+/// A rendered mail.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rendered {
+    /// One line.
+    pub subject: String,
+    /// Plain text.
+    pub body: String,
+}
+
+/// A template that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("mail template {name}: {message}")]
+pub struct TemplateError {
+    /// Which template.
+    pub name: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+const NAMES: [&str; 4] = [
+    "unit.subject",
+    "unit.body",
+    "escalation.subject",
+    "escalation.body",
+];
+
+/// The mail templates of a campaign.
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+impl Templates {
+    /// duban's own templates.
+    pub fn builtin() -> Templates {
+        let mut env = Environment::new();
+        let sources = [
+            include_str!("../../templates/unit.subject.j2"),
+            include_str!("../../templates/unit.body.j2"),
+            include_str!("../../templates/escalation.subject.j2"),
+            include_str!("../../templates/escalation.body.j2"),
+        ];
+        for (name, source) in NAMES.iter().zip(sources) {
+            // The shipped templates are compiled by a test; a failure here cannot happen.
+            let _ = env.add_template(name, source);
+        }
+        Templates { env }
+    }
+
+    /// duban's templates, with those of `folder` (`unit.subject.j2` …) in their place.
+    pub fn with_folder(folder: &Path) -> Result<Templates, TemplateError> {
+        let mut templates = Templates::builtin();
+        for name in NAMES {
+            let path = folder.join(format!("{name}.j2"));
+            let Ok(source) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            templates
+                .env
+                .add_template_owned(name.to_string(), source)
+                .map_err(|e| TemplateError {
+                    name: path.display().to_string(),
+                    message: e.to_string(),
+                })?;
+        }
+        Ok(templates)
+    }
+
+    /// Renders one digest as of `t`.
+    pub fn render(
+        &self,
+        digest: &Digest,
+        notices: &[Notice],
+        candidates: &[Candidate],
+        campaign: &CampaignInfo,
+        contact_of: &dyn Fn(i64, &str) -> Option<String>,
+        t: DateTime<Utc>,
+    ) -> Result<Rendered, TemplateError> {
+        let first = &candidates[notices[digest.notices[0]].candidate];
+        let today = t.with_timezone(&first.zone).date_naive();
+        let mut items: Vec<Item> = digest
+            .notices
+            .iter()
+            .map(|&i| Item::new(&notices[i], &candidates[notices[i].candidate], today))
+            .collect();
+        // Units in the campaign's order, each unit's items by deadline.
+        items.sort_by(|a, b| {
+            (a.unit_order, &a.due_date, &a.name, &a.period).cmp(&(
+                b.unit_order,
+                &b.due_date,
+                &b.name,
+                &b.period,
+            ))
+        });
+        let kind = items.iter().map(|i| i.kind).max().unwrap_or(Kind::Reminder);
+        let mut units: Vec<UnitGroup> = Vec::new();
+        for item in &items {
+            match units.last_mut() {
+                Some(group) if group.name == item.unit => group.items.push(item.clone()),
+                _ => units.push(UnitGroup {
+                    name: item.unit.clone(),
+                    contact: contact_of(digest.campaign_id, &item.unit),
+                    items: vec![item.clone()],
+                }),
+            }
+        }
+        let context = Context {
+            campaign,
+            recipient: Recipient {
+                name: digest.name.clone(),
+                address: digest.address.clone(),
+            },
+            kind,
+            items,
+            units,
+            as_of_zh: zh_date(today, None),
+        };
+        let prefix = match digest.audience {
+            Audience::Unit => "unit",
+            Audience::Supervisor => "escalation",
+        };
+        let render = |name: String| -> Result<String, TemplateError> {
+            let error = |e: minijinja::Error| TemplateError {
+                name: name.clone(),
+                message: e.to_string(),
+            };
+            self.env
+                .get_template(&name)
+                .map_err(error)?
+                .render(minijinja::value::Serde(&context))
+                .map_err(error)
+        };
+        let subject = render(format!("{prefix}.subject"))?;
+        let body = render(format!("{prefix}.body"))?;
+        Ok(Rendered {
+            subject: one_line(&subject),
+            body: body.trim_end().to_string() + "\n",
+        })
+    }
+}
+
+#[derive(Serialize)]
+struct Context<'a> {
+    campaign: &'a CampaignInfo,
+    recipient: Recipient,
+    kind: Kind,
+    items: Vec<Item>,
+    units: Vec<UnitGroup>,
+    as_of_zh: String,
+}
+
+#[derive(Serialize)]
+struct Recipient {
+    name: String,
+    address: String,
+}
+
+#[derive(Clone, Serialize)]
+struct UnitGroup {
+    name: String,
+    contact: Option<String>,
+    items: Vec<Item>,
+}
+
+/// One obligation as a mail lists it.
+#[derive(Clone, Serialize)]
+struct Item {
+    name: String,
+    deliverable: String,
+    unit: String,
+    period: Option<String>,
+    period_zh: Option<String>,
+    due_date: String,
+    due_zh: String,
+    days_left: i64,
+    days_overdue: i64,
+    kind: Kind,
+    stage: String,
+    to: String,
+    form: Option<String>,
+    returned: bool,
+    #[serde(skip)]
+    unit_order: i64,
+}
+
+impl Item {
+    fn new(notice: &Notice, c: &Candidate, today: NaiveDate) -> Item {
+        Item {
+            name: c.title.clone().unwrap_or_else(|| c.deliverable.clone()),
+            deliverable: c.deliverable.clone(),
+            unit: c.unit.clone(),
+            period_zh: c.period.as_deref().map(period_zh),
+            period: c.period.clone(),
+            due_date: c.due_date.to_string(),
+            due_zh: zh_date(c.due_date, Some(today.year())),
+            days_left: (c.due_date - today).num_days(),
+            days_overdue: (today - c.due_date).num_days(),
+            kind: notice.stage.kind,
+            stage: notice.stage.label(),
+            to: c.to.join("、"),
+            form: c.form.clone(),
+            returned: c.returned,
+            unit_order: c.unit_order,
+        }
+    }
+}
+
+/// `2017-05` → `2017年5月`, `2017-Q2` → `2017年第二季度`, `2017` → `2017年度`.
+pub fn period_zh(period: &str) -> String {
+    const QUARTERS: [&str; 4] = ["一", "二", "三", "四"];
+    match Period::parse(period) {
+        Some(Period::Month { year, month }) => format!("{year}年{month}月"),
+        Some(Period::Quarter { year, quarter }) => {
+            format!(
+                "{year}年第{}季度",
+                QUARTERS[(quarter as usize).clamp(1, 4) - 1]
+            )
+        }
+        Some(Period::Year(year)) => format!("{year}年度"),
+        Some(Period::Week { year, week }) => format!("{year}年第{week}周"),
+        Some(Period::Checkpoint(date)) => zh_date(date, None),
+        _ => period.to_string(),
+    }
+}
+
+/// `5月25日`, with the year when it is not `this_year`'s.
+pub fn zh_date(date: NaiveDate, this_year: Option<i32>) -> String {
+    if this_year == Some(date.year()) {
+        format!("{}月{}日", date.month(), date.day())
+    } else {
+        format!("{}年{}月{}日", date.year(), date.month(), date.day())
+    }
+}
+
+/// A subject is one line of printable text, whatever a template or a name holds.
+fn one_line(text: &str) -> String {
+    let cleaned: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_and_dates_in_chinese() {
+        assert_eq!(period_zh("2017-05"), "2017年5月");
+        assert_eq!(period_zh("2017-Q2"), "2017年第二季度");
+        assert_eq!(period_zh("2017"), "2017年度");
+        assert_eq!(period_zh("2025-W23"), "2025年第23周");
+        assert_eq!(period_zh("2023-04-30"), "2023年4月30日");
+        assert_eq!(period_zh("自查自纠"), "自查自纠");
+        let d = NaiveDate::from_ymd_opt(2018, 1, 25).unwrap();
+        assert_eq!(zh_date(d, Some(2017)), "2018年1月25日");
+        assert_eq!(zh_date(d, Some(2018)), "1月25日");
+    }
+
+    #[test]
+    fn subjects_cannot_carry_new_lines() {
+        assert_eq!(one_line("【催报】a\r\nBcc: x@y\n"), "【催报】a Bcc: x@y");
+    }
+
+    #[test]
+    fn builtin_templates_compile() {
+        let templates = Templates::builtin();
+        for name in NAMES {
+            assert!(templates.env.get_template(name).is_ok(), "{name}");
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! Mail transport: the [`Mailer`] trait at the I/O edge, SMTP through lettre (STARTTLS or TLS
+//! with rustls, a connection pool, a timeout on every send), and a mailer that prints instead of
+//! sending for `--dry-run`. Addresses and headers come only from validated data: lettre parses
+//! every address and encodes every header, and a subject is one line before it gets here.
+
+use std::fmt;
+use std::io::Write;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use lettre::message::header::ContentType;
+use lettre::message::{Mailbox, Message};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{SmtpTransport, Transport};
+
+/// A mail ready to go.
+#[derive(Clone, Copy, Debug)]
+pub struct Outgoing<'a> {
+    /// The recipient's address.
+    pub to: &'a str,
+    /// The subject.
+    pub subject: &'a str,
+    /// The plain-text body.
+    pub body: &'a str,
+    /// The Message-ID, kept across retries so that a resent mail is recognisably the same.
+    pub message_id: &'a str,
+}
+
+/// Why a send failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SendError {
+    /// Worth retrying (a 4xx reply, a refused or dropped connection, a timeout).
+    Transient(String),
+    /// Will not work however often it is tried (a 5xx reply, a bad address).
+    Permanent(String),
+}
+
+impl fmt::Display for SendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendError::Transient(m) => write!(f, "{m} (will retry)"),
+            SendError::Permanent(m) => write!(f, "{m} (permanent)"),
+        }
+    }
+}
+
+/// Sends mail.
+pub trait Mailer: Send + Sync {
+    /// Sends one mail; `Ok` carries the server's reply once it has accepted the mail.
+    fn send(&self, mail: &Outgoing<'_>) -> Result<String, SendError>;
+}
+
+/// How to reach the SMTP server.
+#[derive(Clone, Debug)]
+pub struct SmtpSettings {
+    /// lettre's URL form: `smtp://host:port`, `smtps://host`, `smtp://host?tls=required`.
+    pub url: String,
+    /// The sender.
+    pub from: String,
+    /// User name, if the server wants one.
+    pub user: Option<String>,
+    /// Password, if the server wants one.
+    pub password: Option<String>,
+    /// How long one send may take.
+    pub timeout: Duration,
+}
+
+/// The SMTP settings are unusable.
+#[derive(Debug, thiserror::Error)]
+#[error("mail settings: {0}")]
+pub struct MailConfigError(pub String);
+
+/// Sends through an SMTP server.
+pub struct SmtpMailer {
+    transport: SmtpTransport,
+    from: Mailbox,
+}
+
+impl SmtpMailer {
+    /// Connects lazily: nothing is sent or opened until the first mail.
+    pub fn new(settings: &SmtpSettings) -> Result<SmtpMailer, MailConfigError> {
+        let from: Mailbox = settings.from.parse().map_err(|e| {
+            MailConfigError(format!("`from` {:?} is not a mailbox: {e}", settings.from))
+        })?;
+        let mut builder = SmtpTransport::from_url(&settings.url)
+            .map_err(|e| MailConfigError(format!("url {:?}: {e}", redact(&settings.url))))?
+            .timeout(Some(settings.timeout));
+        if let Some(password) = &settings.password {
+            let user = settings
+                .user
+                .clone()
+                .unwrap_or_else(|| from.email.to_string());
+            builder = builder.credentials(Credentials::new(user, password.clone()));
+        }
+        Ok(SmtpMailer {
+            transport: builder.build(),
+            from,
+        })
+    }
+
+    /// Builds the message lettre sends.
+    pub fn message(from: &Mailbox, mail: &Outgoing<'_>) -> Result<Message, SendError> {
+        let to: Mailbox = mail
+            .to
+            .parse()
+            .map_err(|e| SendError::Permanent(format!("{} is not a mail address: {e}", mail.to)))?;
+        Message::builder()
+            .from(from.clone())
+            .to(to)
+            .subject(mail.subject)
+            .message_id(Some(mail.message_id.to_string()))
+            .header(ContentType::TEXT_PLAIN)
+            .body(mail.body.to_string())
+            .map_err(|e| SendError::Permanent(format!("cannot build the mail: {e}")))
+    }
+}
+
+impl Mailer for SmtpMailer {
+    fn send(&self, mail: &Outgoing<'_>) -> Result<String, SendError> {
+        let message = SmtpMailer::message(&self.from, mail)?;
+        match self.transport.send(&message) {
+            Ok(response) => Ok(format!(
+                "{} {}",
+                response.code(),
+                response.message().collect::<Vec<_>>().join(" ")
+            )),
+            Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
+            // 4xx replies, and failures to connect or to finish, are worth another try.
+            Err(e) => Err(SendError::Transient(e.to_string())),
+        }
+    }
+}
+
+/// Hides a password in a URL before it is shown.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Prints mails instead of sending them (`--dry-run`).
+pub struct PrintMailer<W: Write + Send> {
+    out: Mutex<W>,
+}
+
+impl<W: Write + Send> PrintMailer<W> {
+    /// Prints to `out`.
+    pub fn new(out: W) -> PrintMailer<W> {
+        PrintMailer {
+            out: Mutex::new(out),
+        }
+    }
+}
+
+impl<W: Write + Send> Mailer for PrintMailer<W> {
+    fn send(&self, mail: &Outgoing<'_>) -> Result<String, SendError> {
+        let mut out = self
+            .out
+            .lock()
+            .map_err(|_| SendError::Transient("output lock poisoned".into()))?;
+        writeln!(
+            out,
+            "To: {}\nSubject: {}\n\n{}",
+            mail.to, mail.subject, mail.body
+        )
+        .map_err(|e| SendError::Transient(e.to_string()))?;
+        Ok("printed".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_cannot_be_injected() {
+        let from: Mailbox = "督办 <duban@example.org>".parse().unwrap();
+        let mail = Outgoing {
+            to: "lisi@example.org",
+            subject: "【催报】统计表 Bcc: spy@example.org",
+            body: "正文\r\nBcc: spy@example.org",
+            message_id: "<a@b>",
+        };
+        let message = SmtpMailer::message(&from, &mail).unwrap();
+        let raw = String::from_utf8(message.formatted()).unwrap();
+        let headers = &raw[..raw.find("\r\n\r\n").unwrap()];
+        assert!(!headers.lines().any(|l| l.starts_with("Bcc")), "{headers}");
+        let bad = Outgoing {
+            to: "lisi@example.org\r\nBcc: spy@example.org",
+            ..mail
+        };
+        assert!(matches!(
+            SmtpMailer::message(&from, &bad),
+            Err(SendError::Permanent(_))
+        ));
+    }
+
+    #[test]
+    fn passwords_are_not_shown() {
+        assert_eq!(
+            redact("smtps://user:secret@mail.example.org:465"),
+            "smtps://***@mail.example.org:465"
+        );
+        assert_eq!(redact("smtp://localhost:25"), "smtp://localhost:25");
+    }
+}

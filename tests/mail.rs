@@ -1,0 +1,383 @@
+//! Reminders and escalations against a real SMTP server on loopback: who gets which mail when,
+//! exactly once, through a server that is down or refuses, and through a daemon killed with
+//! SIGKILL or stopped with SIGTERM.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::Workspace;
+use crate::mailserver::{MailServer, free_port};
+
+const OFFICE: &str = "nydfzf@126.com";
+
+/// The 南阳 campaign with everything due in April submitted on time, and a mail server.
+fn nanyang(url: &str) -> Workspace {
+    let w = Workspace::new(&["nanyang-2017"]);
+    configure(&w, url);
+    let plans = w.json(&[
+        "schedule",
+        w.campaign("nanyang-2017").to_str().unwrap(),
+        "--deliverable",
+        "工作方案",
+    ]);
+    for plan in plans.as_array().unwrap() {
+        let unit = plan["unit"].as_str().unwrap();
+        w.ok(&[
+            "submit",
+            "nanyang-2017",
+            "工作方案",
+            unit,
+            "--at",
+            "2017-04-14",
+        ]);
+        w.ok(&[
+            "submit",
+            "nanyang-2017",
+            "统计表",
+            unit,
+            "--period",
+            "2017-04",
+            "--at",
+            "2017-04-24",
+        ]);
+    }
+    w.ok(&[
+        "submit",
+        "nanyang-2017",
+        "典型案例通报",
+        "市纪委",
+        "--period",
+        "2017-04",
+        "--at",
+        "2017-04-28",
+    ]);
+    w
+}
+
+fn configure(w: &Workspace, url: &str) {
+    std::fs::write(
+        w.path().join("duban.toml"),
+        format!("[mail]\nurl = \"{url}\"\nfrom = \"督办 <duban@nanyang.example.org>\"\nmax_attempts = 3\n"),
+    )
+    .unwrap();
+}
+
+fn liaison(n: u32) -> String {
+    format!("u{n:02}-liaison@nanyang.example.org")
+}
+
+/// Mails per recipient.
+fn by_recipient(messages: &[crate::mailserver::Received]) -> HashMap<String, usize> {
+    let mut counts = HashMap::new();
+    for m in messages {
+        *counts.entry(m.to.clone()).or_insert(0) += 1;
+    }
+    counts
+}
+
+#[test]
+fn reminders_overdue_notices_and_the_escalation_digest() {
+    let server = MailServer::start();
+    let w = nanyang(&server.url());
+    w.ok(&[
+        "submit",
+        "nanyang-2017",
+        "统计表",
+        "宛城区",
+        "--period",
+        "2017-05",
+        "--at",
+        "2017-05-20",
+    ]);
+
+    // Three days before the 25th: one digest for each county or department still owing.
+    let out = w.ok(&["remind", "--as-of", "2017-05-22T09:05"]);
+    assert!(
+        out.starts_with("25 notices due, 25 mails queued; 25 sent, 0 to retry, 0 failed"),
+        "{out}"
+    );
+    let messages = server.messages();
+    let counts = by_recipient(&messages);
+    assert_eq!(messages.len(), 25);
+    assert!(
+        counts.values().all(|n| *n == 1),
+        "one digest each: {counts:?}"
+    );
+    assert!(
+        !counts.contains_key(&liaison(4)),
+        "宛城区 has submitted: nothing for it"
+    );
+    let woling = messages
+        .iter()
+        .find(|m| m.to == liaison(5))
+        .expect("卧龙区's liaison");
+    assert_eq!(
+        woling.subject,
+        "【催报】2017年度侵害群众利益的不正之风和腐败问题专项整治工作统计表（2017年5月）将于5月25日到期"
+    );
+    insta::assert_snapshot!("reminder-to-woling", woling.body);
+
+    // The same pass again sends nothing.
+    let out = w.ok(&["remind", "--as-of", "2017-05-22T09:05"]);
+    assert!(
+        out.starts_with("0 notices due, 0 mails queued; 0 sent"),
+        "{out}"
+    );
+    assert_eq!(server.messages().len(), 25);
+
+    // 卧龙区 submits; the day after the deadline the others' liaisons hear it is overdue.
+    w.ok(&[
+        "submit",
+        "nanyang-2017",
+        "统计表",
+        "卧龙区",
+        "--period",
+        "2017-05",
+        "--at",
+        "2017-05-23",
+    ]);
+    w.ok(&["remind", "--as-of", "2017-05-26T09:05"]);
+    let overdue: Vec<_> = server.messages().into_iter().skip(25).collect();
+    assert_eq!(overdue.len(), 24);
+    assert!(
+        overdue
+            .iter()
+            .all(|m| m.subject.starts_with("【催办】") && m.subject.ends_with("已逾期1天")),
+        "{:?}",
+        overdue[0].subject
+    );
+    let counts = by_recipient(&overdue);
+    assert!(!counts.contains_key(&liaison(4)) && !counts.contains_key(&liaison(5)));
+    assert!(counts.contains_key(&liaison(6)), "南召县's liaison");
+
+    // Seven days late: the office gets one digest listing every late unit.
+    w.ok(&["remind", "--as-of", "2017-06-01T09:05"]);
+    let latest: Vec<_> = server.messages().into_iter().skip(49).collect();
+    let to_office: Vec<_> = latest.iter().filter(|m| m.to == OFFICE).collect();
+    assert_eq!(
+        to_office.len(),
+        1,
+        "{:?}",
+        latest
+            .iter()
+            .map(|m| (&m.to, &m.subject))
+            .collect::<Vec<_>>()
+    );
+    let digest = to_office[0];
+    assert_eq!(
+        digest.subject,
+        "【督办】侵害群众利益的不正之风和腐败问题专项整治：24个单位的24项报送事项逾期未报"
+    );
+    assert!(
+        digest.body.contains("1. 南召县") && digest.body.contains("24. 市卫计委"),
+        "{}",
+        digest.body
+    );
+    assert!(!digest.body.contains("宛城区") && !digest.body.contains("卧龙区"));
+    insta::assert_snapshot!("escalation-to-office", digest.body);
+
+    let outbox = w.json(&["outbox", "--all"]);
+    assert!(
+        outbox
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["state"] == "sent" && m["smtp_reply"].as_str().unwrap().starts_with("250"))
+    );
+}
+
+#[test]
+fn a_server_that_is_down_gets_everything_once_it_is_back() {
+    let port = free_port();
+    let w = nanyang(&format!("smtp://127.0.0.1:{port}"));
+    let out = w.ok(&["remind", "--as-of", "2017-05-22T09:05"]);
+    assert!(
+        out.contains("26 mails queued; 0 sent, 26 to retry"),
+        "{out}"
+    );
+    let outbox = w.json(&["outbox"]);
+    assert_eq!(outbox.as_array().unwrap().len(), 26);
+    assert!(
+        outbox
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["state"] == "pending" && m["attempts"] == 1 && m["sent_at"].is_null())
+    );
+
+    // Too soon for the retry: nothing is tried.
+    let out = w.ok(&["remind", "--as-of", "2017-05-22T09:05:30"]);
+    assert!(out.contains("0 sent, 0 to retry"), "{out}");
+
+    let server = MailServer::start_on(port);
+    let out = w.ok(&["remind", "--as-of", "2017-05-22T09:15"]);
+    assert!(out.contains("0 mails queued; 26 sent"), "{out}");
+    assert_eq!(server.messages().len(), 26, "each queued mail, once");
+    assert!(w.json(&["outbox"]).as_array().unwrap().is_empty());
+}
+
+#[test]
+fn refusals_are_retried_or_given_up_and_requeued() {
+    let server = MailServer::start();
+    let w = nanyang(&server.url());
+    server.reply_with(Some("451 4.3.0 Mailbox busy, try again later"));
+    let out = w.ok(&["remind", "--as-of", "2017-05-22T09:05"]);
+    assert!(out.contains("0 sent, 26 to retry, 0 failed"), "{out}");
+    server.reply_with(Some("550 5.1.1 Mailbox unavailable"));
+    let out = w.ok(&["remind", "--as-of", "2017-05-22T09:15"]);
+    assert!(
+        out.contains("0 sent, 0 to retry, 26 failed"),
+        "a permanent refusal is not retried: {out}"
+    );
+    assert!(
+        server.messages().is_empty(),
+        "nothing was accepted, nothing is marked sent"
+    );
+    let listing = w.ok(&["outbox"]);
+    assert!(
+        listing.contains("26 mails, 26 failed (requeue with `duban outbox retry`)"),
+        "{listing}"
+    );
+    assert!(listing.contains("550"), "{listing}");
+
+    server.reply_with(None);
+    let out = w.ok(&["outbox", "retry"]);
+    assert_eq!(out, "26 mails back in the queue\n");
+    let out = w.ok(&["remind", "--as-of", "2017-05-22T09:20"]);
+    assert!(out.contains("26 sent"), "{out}");
+    assert_eq!(server.messages().len(), 26);
+}
+
+#[test]
+fn dry_run_prints_and_sends_nothing() {
+    let server = MailServer::start();
+    let w = nanyang(&server.url());
+    let run = w.run(&["remind", "--dry-run", "--as-of", "2017-05-22T09:05"]);
+    assert_eq!(run.code, 0);
+    assert_eq!(run.stdout.matches("Subject: 【催报】").count(), 26);
+    assert!(
+        run.stderr
+            .contains("26 mails would be written; nothing was queued or sent")
+    );
+    assert!(server.messages().is_empty());
+    assert!(w.json(&["outbox", "--all"]).as_array().unwrap().is_empty());
+}
+
+#[test]
+fn preview_lists_every_notice_of_may() {
+    let w = Workspace::new(&["nanyang-2017"]);
+    let out = w.ok(&[
+        "preview",
+        "--from",
+        "2017-05-01",
+        "--to",
+        "2017-05-31",
+        "--campaign",
+        "nanyang-2017",
+    ]);
+    insta::assert_snapshot!("nanyang-preview-may", out);
+}
+
+/// Starts `duban daemon` in the workspace, pretending it is `as_of`, and waits for it to log
+/// that it started.
+fn daemon(w: &Workspace, as_of: &str) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("duban"))
+        .args(["daemon", "--as-of", as_of, "--schedule", "*/2 * * * * *"])
+        .current_dir(w.path())
+        .env("NO_COLOR", "1")
+        .env_remove("DUBAN_CONFIG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    (child, rx)
+}
+
+fn wait_for_line(rx: &std::sync::mpsc::Receiver<String>, needle: &str) -> Vec<String> {
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
+            let found = line.contains(needle);
+            seen.push(line);
+            if found {
+                return seen;
+            }
+        }
+    }
+    panic!("no log line with {needle:?}: {seen:#?}");
+}
+
+#[test]
+fn the_daemon_stops_cleanly_on_sigterm() {
+    let server = MailServer::start();
+    let w = nanyang(&server.url());
+    let (mut child, rx) = daemon(&w, "2017-05-22T09:05");
+    wait_for_line(&rx, "daemon started");
+    let log = wait_for_line(&rx, "sent");
+    assert!(log.iter().any(|l| l.contains("to=")), "{log:?}");
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let started = Instant::now();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "a clean exit");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    wait_for_line(&rx, "daemon stopped");
+}
+
+#[test]
+fn a_daemon_killed_mid_pass_loses_no_notice_and_repeats_at_most_one() {
+    let server = MailServer::start();
+    server.delay(0.2);
+    let w = nanyang(&server.url());
+    let (mut child, _rx) = daemon(&w, "2017-05-22T09:05");
+    let before_kill = server.wait_for(5).len();
+    assert!(
+        (5..26).contains(&before_kill),
+        "killed mid-pass ({before_kill} delivered)"
+    );
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    server.delay(0.0);
+
+    let (mut child, _rx) = daemon(&w, "2017-05-22T09:06");
+    let messages = server.wait_for(26);
+    std::thread::sleep(Duration::from_millis(500));
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+
+    let messages = if messages.len() >= 26 {
+        server.messages()
+    } else {
+        messages
+    };
+    let mut per_id: HashMap<String, usize> = HashMap::new();
+    for m in &messages {
+        *per_id.entry(m.message_id.clone()).or_insert(0) += 1;
+    }
+    assert_eq!(per_id.len(), 26, "every notice delivered");
+    let repeated: usize = per_id.values().map(|n| n - 1).sum();
+    assert!(
+        repeated <= 1,
+        "at most the mail in flight is repeated ({repeated})"
+    );
+    let recipients: std::collections::HashSet<&str> =
+        messages.iter().map(|m| m.to.as_str()).collect();
+    assert_eq!(recipients.len(), 26);
+}

@@ -1,0 +1,162 @@
+//! A real SMTP server on loopback for the mail tests: aiosmtpd, installed into a virtualenv
+//! under the target folder the first time it is needed (`.ci/run` installs it up front).
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// The Python with aiosmtpd.
+fn python() -> PathBuf {
+    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
+    PYTHON
+        .get_or_init(|| {
+            if let Some(p) = std::env::var_os("DUBAN_TEST_PYTHON") {
+                return PathBuf::from(p);
+            }
+            let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("smtp-venv");
+            let python = venv.join("bin/python");
+            let ready = |p: &Path| {
+                Command::new(p)
+                    .args(["-c", "import aiosmtpd"])
+                    .status()
+                    .is_ok_and(|s| s.success())
+            };
+            if !ready(&python) {
+                let status = Command::new("python3")
+                    .args(["-m", "venv"])
+                    .arg(&venv)
+                    .status()
+                    .unwrap();
+                assert!(status.success(), "python3 -m venv failed");
+                let status = Command::new(venv.join("bin/pip"))
+                    .args(["install", "--quiet", "aiosmtpd"])
+                    .status()
+                    .unwrap();
+                assert!(status.success(), "pip install aiosmtpd failed");
+            }
+            python
+        })
+        .clone()
+}
+
+/// A free port on loopback.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A running SMTP server that keeps every message it accepts.
+pub struct MailServer {
+    pub port: u16,
+    pub dir: tempfile::TempDir,
+    child: Child,
+}
+
+/// A delivered message, as read back.
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub message_id: String,
+}
+
+impl MailServer {
+    /// Starts a server on a free port.
+    pub fn start() -> MailServer {
+        MailServer::start_on(free_port())
+    }
+
+    /// Starts a server on `port`.
+    pub fn start_on(port: u16) -> MailServer {
+        let dir = tempfile::tempdir().unwrap();
+        let script = crate::common::root().join("tests/smtp/server.py");
+        let mut child = Command::new(python())
+            .arg(script)
+            .args(["--port", &port.to_string(), "--dir"])
+            .arg(dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "ready", "the SMTP server did not start");
+        MailServer { port, dir, child }
+    }
+
+    /// lettre's URL of it.
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Makes the server answer DATA with `reply` ("451 …") instead of accepting, or accept
+    /// again with `None`.
+    pub fn reply_with(&self, reply: Option<&str>) {
+        let path = self.dir.path().join("reply");
+        match reply {
+            Some(r) => std::fs::write(path, r).unwrap(),
+            None => {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+
+    /// Makes every DATA wait `seconds` before replying.
+    pub fn delay(&self, seconds: f64) {
+        std::fs::write(self.dir.path().join("delay"), seconds.to_string()).unwrap();
+    }
+
+    /// Every message delivered so far, in the order they arrived.
+    pub fn messages(&self) -> Vec<Received> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.dir.path().join("new"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .map(|f| {
+                let raw = std::fs::read(f).unwrap();
+                let mail = mailparse::parse_mail(&raw).unwrap();
+                let header = |name: &str| {
+                    mailparse::MailHeaderMap::get_first_value(&mail.headers[..], name)
+                        .unwrap_or_default()
+                };
+                Received {
+                    to: header("X-RcptTo"),
+                    subject: header("Subject"),
+                    body: mail.get_body().unwrap(),
+                    message_id: header("Message-ID"),
+                }
+            })
+            .collect()
+    }
+
+    /// Waits until at least `count` messages have arrived (or a minute has passed).
+    pub fn wait_for(&self, count: usize) -> Vec<Received> {
+        let started = Instant::now();
+        loop {
+            let messages = self.messages();
+            if messages.len() >= count || started.elapsed() > Duration::from_secs(60) {
+                return messages;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for MailServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

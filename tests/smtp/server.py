@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""A real SMTP server on loopback for duban's tests (aiosmtpd).
+
+    server.py --port PORT --dir DIR
+
+Each accepted message is written to DIR/new/<n>.eml, with the envelope prepended as
+X-MailFrom / X-RcptTo headers. Failures can be injected while it runs:
+  DIR/reply  its first line ("451 4.3.0 try later", "550 5.1.1 no such user") is the reply to
+             DATA instead of accepting the message;
+  DIR/delay  DATA waits that many seconds before replying.
+Prints "ready" once it listens; stops on SIGTERM or when stdin closes.
+"""
+import argparse
+import asyncio
+import os
+import pathlib
+import signal
+import sys
+import threading
+import time
+
+from aiosmtpd.controller import Controller
+
+
+class Handler:
+    def __init__(self, root):
+        self.root = root
+        self.count = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        delay = self.root / "delay"
+        if delay.exists():
+            await asyncio.sleep(float(delay.read_text().strip() or "0"))
+        reply = self.root / "reply"
+        if reply.exists():
+            text = reply.read_text().strip()
+            if text:
+                return text.splitlines()[0]
+        self.count += 1
+        name = f"{time.time_ns()}-{self.count}.eml"
+        head = f"X-MailFrom: {envelope.mail_from}\r\nX-RcptTo: {', '.join(envelope.rcpt_tos)}\r\n"
+        data = envelope.original_content or envelope.content
+        temporary = self.root / "tmp" / name
+        temporary.write_bytes(head.encode() + data)
+        os.replace(temporary, self.root / "new" / name)
+        return "250 2.0.0 OK: queued as " + name
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--dir", required=True)
+    args = parser.parse_args()
+    root = pathlib.Path(args.dir)
+    (root / "new").mkdir(parents=True, exist_ok=True)
+    (root / "tmp").mkdir(parents=True, exist_ok=True)
+    controller = Controller(Handler(root), hostname="127.0.0.1", port=args.port, enable_SMTPUTF8=True)
+    controller.start()
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
+    print("ready", flush=True)
+    done.wait()
+    controller.stop()
+
+
+if __name__ == "__main__":
+    main()
