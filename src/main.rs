@@ -8,6 +8,10 @@ fn main() -> ExitCode {
     let args = duban::cli::Args::parse();
     match duban::cli::run(args) {
         Ok(code) => code,
+        // A reader that stopped reading (`duban overdue | head`) is not a failure.
+        Err(duban::cli::CliError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::SUCCESS
+        }
         Err(error) => {
             eprintln!("error: {error}");
             if let Some(help) = error.help() {

@@ -67,7 +67,7 @@ pub fn sync_paths(
                 if verbose {
                     println!("{line}");
                 } else if changed(&report.outcome) {
-                    eprintln!("synced {line}");
+                    note(&format!("synced {line}"));
                 }
             }
             FileSync::Invalid {
@@ -75,10 +75,10 @@ pub fn sync_paths(
                 diagnostics,
             } => {
                 eprint!("{}", sources.render(&diagnostics, context.color));
-                eprintln!(
+                note(&format!(
                     "{}: not synced, it has errors (the database keeps its last good version)",
                     path.display()
-                );
+                ));
                 ok = false;
             }
             FileSync::Failed { message } => {
@@ -88,6 +88,15 @@ pub fn sync_paths(
         }
     }
     Ok(ok)
+}
+
+/// A line for the operator: in the daemon's log if there is one, else on stderr.
+fn note(line: &str) {
+    if tracing::dispatcher::has_been_set() {
+        tracing::info!("{line}");
+    } else {
+        eprintln!("{line}");
+    }
 }
 
 /// Whether a sync changed any obligation.

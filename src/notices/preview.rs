@@ -40,11 +40,17 @@ pub fn preview(
     use std::collections::BTreeMap;
     let mut mails: BTreeMap<(DateTime<Utc>, String, String, Audience), Planned> = BTreeMap::new();
     for c in candidates {
-        for stage in plan::stages(c, calendar) {
-            if stage.day < from || stage.day > to {
+        let stages = plan::stages(c, calendar);
+        for (i, stage) in stages.iter().enumerate() {
+            // Two stages at the same moment (reminders moved off a holiday onto the same
+            // workday): a pass sends only the later one.
+            let superseded = stages
+                .get(i + 1)
+                .is_some_and(|next| next.send_at == stage.send_at);
+            if superseded || stage.day < from || stage.day > to {
                 continue;
             }
-            let (found, missing) = plan::addressees(&stage, c, directory);
+            let (found, missing) = plan::addressees(stage, c, directory);
             let item = format!(
                 "{} {}{} ({})",
                 c.deliverable,
