@@ -84,23 +84,33 @@ fn sync_inner(
     now: i64,
 ) -> Result<FileSync, String> {
     let name = path.display().to_string();
-    let text = std::fs::read(path).map_err(|e| format!("cannot read {name}: {e}"))?;
-    let text = String::from_utf8_lossy(&text).into_owned();
     // The horizon only ever grows, so that asking about the past never forgets the future.
     let recorded = store.recorded_source(&name).map_err(|e| e.to_string())?;
     let year = horizon_year(today).max(recorded.as_ref().map_or(0, |r| r.horizon_year));
+    let unchanged = |r: &crate::store::Recorded| FileSync::Done {
+        report: SyncReport {
+            campaign: r.campaign.clone(),
+            outcome: crate::store::SyncOutcome::Unchanged,
+        },
+        warnings: None,
+    };
+    // Same sizes and times as last time: not even read.
+    if let Some(r) = &recorded
+        && r.horizon_year >= year
+        && r.stat.as_deref() == Some(stat_of(path, r.contacts.as_deref()).as_str())
+    {
+        return Ok(unchanged(r));
+    }
+    let text = std::fs::read(path).map_err(|e| format!("cannot read {name}: {e}"))?;
+    let text = String::from_utf8_lossy(&text).into_owned();
     if let Some(r) = &recorded {
         let contacts_text = r.contacts.as_deref().map(read_or_empty).unwrap_or_default();
         if r.fingerprint == fingerprint_of(&text, &contacts_text, calendar)
             && r.horizon_year >= year
         {
-            return Ok(FileSync::Done {
-                report: SyncReport {
-                    campaign: r.campaign.clone(),
-                    outcome: crate::store::SyncOutcome::Unchanged,
-                },
-                warnings: None,
-            });
+            // Touched but not changed.
+            let _ = store.record_stat(&name, &stat_of(path, r.contacts.as_deref()));
+            return Ok(unchanged(r));
         }
     }
     let base = path.parent().unwrap_or(Path::new("."));
@@ -141,6 +151,13 @@ fn sync_inner(
             .templates
             .as_ref()
             .map(|t| base.join(t).display().to_string()),
+        stat: stat_of(
+            path,
+            contacts_used
+                .as_ref()
+                .map(|c| c.0.to_string_lossy())
+                .as_deref(),
+        ),
     };
     let report = store
         .sync(&schedule, &source, now)
@@ -151,6 +168,25 @@ fn sync_inner(
         report,
         warnings: (!warnings.is_empty()).then(|| (loaded.sources.clone(), warnings)),
     })
+}
+
+/// `size:modified` of the campaign file and of its contacts file.
+fn stat_of(path: &Path, contacts: Option<&str>) -> String {
+    let one = |p: &Path| match std::fs::metadata(p) {
+        Ok(m) => {
+            let modified = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            format!("{}:{modified}", m.len())
+        }
+        Err(_) => "-".to_string(),
+    };
+    match contacts {
+        Some(c) => format!("{} {}", one(path), one(Path::new(c))),
+        None => one(path),
+    }
 }
 
 fn read_or_empty(path: &str) -> String {

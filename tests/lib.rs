@@ -8,6 +8,7 @@ mod check;
 mod concurrency;
 mod docs;
 mod fuzz;
+mod import;
 mod mail;
 mod mailserver;
 mod properties;

@@ -116,3 +116,21 @@ fn holiday_shifting_moves_a_deadline_off_a_holiday() {
     let table = duban(&["schedule", path.to_str().unwrap()]);
     assert!(table.stdout.contains("2017-10-09*"), "{}", table.stdout);
 }
+
+#[test]
+fn a_unit_owes_only_what_falls_due_while_it_is_on_the_roll() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("merged.campaign");
+    std::fs::write(
+        &path,
+        "campaign merged {\n  period 2017-01-01 .. 2017-12-31\n}\ngroup 各镇 { 甲镇 乙镇 }\n\
+         单位 乙镇 { 在册 2017年1月1日 至 2017年6月30日 }   # merged into 甲镇 on 7月1日\n\
+         report 月报 {\n  from 各镇\n  due every month by day 25\n}\n",
+    )
+    .unwrap();
+    let run = duban(&["schedule", path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let all: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    let count = |unit: &str| all.iter().filter(|o| o["unit"] == unit).count();
+    assert_eq!((count("甲镇"), count("乙镇")), (12, 6));
+}

@@ -5,6 +5,7 @@
 mod calendar;
 mod check;
 mod error;
+mod import;
 mod lifecycle;
 mod notices;
 mod output;
@@ -63,6 +64,8 @@ pub enum Command {
     Sync(sync::SyncArgs),
     /// Record a submission.
     Submit(lifecycle::SubmitArgs),
+    /// Record the submissions of a CSV or JSONL file, all or nothing.
+    Import(import::ImportArgs),
     /// Accept or return a submission waiting for review.
     Review(lifecycle::ReviewArgs),
     /// Return a submission (退回): the obligation is owed again.
@@ -101,6 +104,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         Command::Calendar(a) => calendar::run(&context, a),
         Command::Sync(a) => sync::run(&context, a),
         Command::Submit(a) => lifecycle::submit(&context, a),
+        Command::Import(a) => import::run(&context, a),
         Command::Review(a) => lifecycle::review(&context, a),
         Command::Return(a) => lifecycle::return_(&context, a),
         Command::Extend(a) => lifecycle::extend(&context, a),

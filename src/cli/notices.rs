@@ -25,6 +25,9 @@ pub struct RemindArgs {
     /// Print the mails that would be written now instead of queueing and sending them.
     #[arg(long)]
     dry_run: bool,
+    /// Only plan: count the notices due and the mails they make, write and send nothing.
+    #[arg(long, conflicts_with = "dry_run")]
+    plan_only: bool,
 }
 
 /// Arguments of `duban preview`.
@@ -147,6 +150,18 @@ fn mailer(context: &Context) -> Result<SmtpMailer, CliError> {
 pub fn remind(context: &Context, args: &RemindArgs) -> Result<ExitCode, CliError> {
     let as_of = context.instant(args.as_of);
     let t = as_of.in_zone(chrono_tz::Asia::Shanghai);
+    if args.plan_only {
+        let store = context.store_synced(as_of)?;
+        let (notices, mails, missing) =
+            pass::plan_only(&store, &context.calendar, t).map_err(pass_error)?;
+        println!(
+            "{} due at {as_of}, for {}; {} without a mail address",
+            output::plural(notices, "notice"),
+            output::plural(mails, "mailbox"),
+            missing
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     if args.dry_run {
         let store = context.store_synced(as_of)?;
         let (drafts, missing) = pass::draft(&store, &context.calendar, t).map_err(pass_error)?;

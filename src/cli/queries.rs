@@ -67,11 +67,21 @@ pub struct DueArgs {
     #[command(flatten)]
     query: QueryArgs,
     /// How far ahead: `7d` (days) or `12h` (hours).
+    /// How far ahead: `7d` (today and the next 7 days) or `12h` (the next 12 hours).
     #[arg(long, default_value = "7d", value_parser = parse_within)]
-    within: i64,
+    within: Within,
 }
 
-fn parse_within(text: &str) -> Result<i64, String> {
+/// The window of `duban due`.
+#[derive(Clone, Copy, Debug)]
+pub enum Within {
+    /// Deadlines from the as-of day through the end of the N-th day after it.
+    Days(i64),
+    /// Deadlines within N hours of the as-of instant.
+    Hours(i64),
+}
+
+fn parse_within(text: &str) -> Result<Within, String> {
     let text = text.trim();
     let (number, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
         Some((i, _)) => text.split_at(i),
@@ -81,78 +91,95 @@ fn parse_within(text: &str) -> Result<i64, String> {
         .parse()
         .map_err(|_| format!("`{text}` is not a length like 7d"))?;
     match unit {
-        "d" | "天" => Ok(n * 86_400),
-        "h" => Ok(n * 3_600),
+        "d" | "天" => Ok(Within::Days(n)),
+        "h" => Ok(Within::Hours(n)),
         _ => Err(format!("`{text}`: say `d` (days) or `h` (hours)")),
     }
 }
 
-/// Lists overdue obligations.
+/// Lists overdue obligations. JSON and CSV stream row by row; the table is laid out at the end.
 pub fn overdue(context: &Context, args: &OverdueArgs) -> Result<ExitCode, CliError> {
     let as_of = context.instant(args.query.as_of);
     let store = context.store_synced(as_of)?;
-    let mut rows = store.overdue(&args.query.filter(), as_of)?;
-    if args.by == GroupBy::Deliverable {
-        rows.sort_by(|a, b| {
-            (&a.campaign, &a.deliverable, &a.period, &a.due_date).cmp(&(
-                &b.campaign,
-                &b.deliverable,
-                &b.period,
-                &b.due_date,
-            ))
-        });
-    }
-    let found = !rows.is_empty();
+    let filter = args.query.filter();
+    let by_deliverable = args.by == GroupBy::Deliverable;
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    match args.query.format {
-        Format::Json => write_json(&mut out, &rows)?,
-        Format::Csv => {
-            csv_row(
-                &mut out,
-                &[
-                    "campaign",
-                    "deliverable",
-                    "unit",
-                    "period",
-                    "due_date",
-                    "days_overdue",
-                    "status",
-                    "email",
-                    "phone",
-                    "liaison",
-                    "leader",
-                ],
-            )?;
-            for r in &rows {
-                let days = r.days_overdue.to_string();
+    let mut found = 0usize;
+    let mut rows = Vec::new();
+    let mut failed: Option<std::io::Error> = None;
+    let mut write = |out: &mut BufWriter<_>, row: OverdueRow| -> std::io::Result<()> {
+        match args.query.format {
+            Format::Json => {
+                out.write_all(if found == 0 { b"[\n  " } else { b",\n  " })?;
+                serde_json::to_writer(&mut *out, &row)?;
+            }
+            Format::Csv => {
+                if found == 0 {
+                    csv_row(out, &OVERDUE_CSV)?;
+                }
+                let days = row.days_overdue.to_string();
                 csv_row(
-                    &mut out,
+                    out,
                     &[
-                        &r.campaign,
-                        &r.deliverable,
-                        &r.unit,
-                        r.period.as_deref().unwrap_or(""),
-                        &r.due_date,
+                        &row.campaign,
+                        &row.deliverable,
+                        &row.unit,
+                        row.period.as_deref().unwrap_or(""),
+                        &row.due_date,
                         &days,
-                        &r.status,
-                        r.email.as_deref().unwrap_or(""),
-                        r.phone.as_deref().unwrap_or(""),
-                        &person(r, ContactRole::Liaison),
-                        &person(r, ContactRole::Leader),
+                        &row.status,
+                        row.email.as_deref().unwrap_or(""),
+                        row.phone.as_deref().unwrap_or(""),
+                        &person(&row, ContactRole::Liaison),
+                        &person(&row, ContactRole::Leader),
                     ],
                 )?;
             }
+            Format::Table => rows.push(row),
         }
+        found += 1;
+        Ok(())
+    };
+    store.overdue_each(&filter, as_of, by_deliverable, |row| {
+        if failed.is_none()
+            && let Err(e) = write(&mut out, row)
+        {
+            failed = Some(e);
+        }
+        Ok(())
+    })?;
+    if let Some(e) = failed {
+        return Err(e.into());
+    }
+    match args.query.format {
+        Format::Json if found == 0 => out.write_all(b"[]\n")?,
+        Format::Json => out.write_all(b"\n]\n")?,
+        Format::Csv if found == 0 => csv_row(&mut out, &OVERDUE_CSV)?,
         Format::Table => write!(out, "{}", overdue_table(&rows, args.by))?,
+        Format::Csv => {}
     }
     out.flush()?;
-    Ok(if found && args.fail_if_any {
+    Ok(if found > 0 && args.fail_if_any {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
 }
+
+const OVERDUE_CSV: [&str; 11] = [
+    "campaign",
+    "deliverable",
+    "unit",
+    "period",
+    "due_date",
+    "days_overdue",
+    "status",
+    "email",
+    "phone",
+    "liaison",
+    "leader",
+];
 
 fn overdue_table(rows: &[OverdueRow], by: GroupBy) -> String {
     if rows.is_empty() {
@@ -388,7 +415,14 @@ fn light_label(light: Light) -> &'static str {
 pub fn due(context: &Context, args: &DueArgs) -> Result<ExitCode, CliError> {
     let as_of = context.instant(args.query.as_of);
     let store = context.store_synced(as_of)?;
-    let mut rows = store.due_within(&args.query.filter(), as_of, args.within)?;
+    let mut rows = store.due_within(
+        &args.query.filter(),
+        as_of,
+        match args.within {
+            Within::Days(n) => crate::store::Window::Days(n),
+            Within::Hours(n) => crate::store::Window::Seconds(n * 3_600),
+        },
+    )?;
     rows.sort_by(|a, b| (&a.due_date, &a.campaign).cmp(&(&b.due_date, &b.campaign)));
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());

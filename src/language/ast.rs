@@ -172,6 +172,8 @@ pub enum UnitStmt {
     Phone(Name),
     /// `reviewer UNIT`
     Reviewer(Name),
+    /// `active WINDOW`: the unit owes only what falls due within it (joined or left mid-campaign).
+    Active(Spanned<Window>),
     /// `leader "张三" email "…" phone "…"`
     Contact(ContactDecl),
     /// `note "…"`

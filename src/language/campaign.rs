@@ -102,11 +102,19 @@ pub struct Unit {
     pub contacts: Vec<Contact>,
     /// The unit that reviews its submissions, where a report asks for review.
     pub reviewer: Option<UnitId>,
+    /// The days it is on the roll, if not the whole campaign: it owes only what falls due then.
+    pub active: Option<(NaiveDate, NaiveDate)>,
     /// Where it was declared.
     pub span: Span,
 }
 
 impl Unit {
+    /// Whether it owes what falls due on `date`.
+    pub fn owes_on(&self, date: NaiveDate) -> bool {
+        self.active
+            .is_none_or(|(start, end)| start <= date && date <= end)
+    }
+
     /// Contacts with `role`.
     pub fn contacts_with(&self, role: ContactRole) -> impl Iterator<Item = &Contact> {
         self.contacts.iter().filter(move |c| c.role == role)

@@ -80,6 +80,8 @@ struct Checker<'s> {
     broken: Vec<(Span, &'static str)>,
     /// Items that name a lead unit (resolved or not).
     items_with_lead: HashSet<ItemId>,
+    /// `active` windows of units, resolved once the campaign's dates are known.
+    pending_active: Vec<(UnitId, Spanned<Window>)>,
 }
 
 impl<'s> Checker<'s> {
@@ -101,6 +103,7 @@ impl<'s> Checker<'s> {
             dependencies: Vec::new(),
             broken: Vec::new(),
             items_with_lead: HashSet::new(),
+            pending_active: Vec::new(),
         }
     }
 
@@ -248,6 +251,9 @@ impl<'s> Checker<'s> {
         let explicit = period.and_then(|w| self.window(w, issued, None, None));
         let (start, end) =
             self.phases_and_period(file, issued, explicit, decl.span, decl.id.span)?;
+        for (unit, window) in std::mem::take(&mut self.pending_active) {
+            self.units[unit].active = self.window(&window, issued, Some(start), Some((start, end)));
+        }
         Some(Campaign {
             id: decl.id.node.clone(),
             title,
@@ -493,6 +499,7 @@ impl<'s> Checker<'s> {
             phone: None,
             contacts: Vec::new(),
             reviewer: None,
+            active: None,
             span: name.span,
         });
         id
@@ -611,6 +618,7 @@ impl<'s> Checker<'s> {
                     UnitStmt::Email(e) => self.units[id].email = self.email(e),
                     UnitStmt::Phone(p) => self.units[id].phone = Some(p.node.clone()),
                     UnitStmt::Reviewer(r) => self.units[id].reviewer = self.unit_ref(r),
+                    UnitStmt::Active(w) => self.pending_active.push((id, w.clone())),
                     UnitStmt::Contact(c) => {
                         let contact = Contact {
                             role: c.role,
@@ -1715,6 +1723,7 @@ fn unit_keyword(stmt: &UnitStmt) -> &'static str {
         UnitStmt::Email(_) => "email",
         UnitStmt::Phone(_) => "phone",
         UnitStmt::Reviewer(_) => "reviewer",
+        UnitStmt::Active(_) => "active",
         UnitStmt::Contact(_) => "contact",
         UnitStmt::Note(_) => "note",
     }

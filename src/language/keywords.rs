@@ -111,6 +111,7 @@ pub const KEYWORDS: &[Keyword] = &[
     kw!("email", ["邮箱"], [Unit]),
     kw!("phone", ["联系电话", "电话"], [Unit]),
     kw!("reviewer", ["审核单位"], [Unit]),
+    kw!("active", ["在册"], [Unit]),
     kw!("leader", ["分管领导"], [Unit]),
     kw!("liaison", ["联络员"], [Unit]),
     kw!("contact", ["联系人"], [Unit]),

@@ -214,6 +214,7 @@ impl<'s> Lower<'s> {
             Rule::email => UnitStmt::Email(self.last_text(pair)),
             Rule::phone => UnitStmt::Phone(self.last_text(pair)),
             Rule::reviewer => UnitStmt::Reviewer(self.last_text(pair)),
+            Rule::active => UnitStmt::Active(self.window(last(pair)?)),
             Rule::note => UnitStmt::Note(self.last_text(pair)),
             Rule::contact => UnitStmt::Contact(self.contact(pair)),
             _ => {

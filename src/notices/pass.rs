@@ -53,6 +53,19 @@ pub enum PassError {
     Template(#[from] render::TemplateError),
 }
 
+/// Plans at `t` without rendering or writing anything: (new notices, mails they make,
+/// recipients without a mail address).
+pub fn plan_only(
+    store: &Store,
+    calendar: &Calendar,
+    t: DateTime<Utc>,
+) -> Result<(usize, usize, usize), PassError> {
+    let input = store.plan_input(t.timestamp())?;
+    let (fresh, missing) = fresh_notices(&input, calendar, t);
+    let mails = render::digests(&fresh, &input.candidates).len();
+    Ok((fresh.len(), mails, missing.len()))
+}
+
 /// Rendered digests, and the recipients without a mail address.
 pub type Drafts = (Vec<(Digest, Rendered)>, Vec<String>);
 

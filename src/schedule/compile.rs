@@ -53,11 +53,21 @@ pub struct Schedule<'c> {
 }
 
 impl<'c> Schedule<'c> {
+    /// The units that owe `entry` (those on the roll on its due date).
+    pub fn owers<'s>(&'s self, entry: &'s Entry) -> impl Iterator<Item = usize> + 's {
+        let units = &self.campaign.units;
+        self.campaign.deliverables[entry.deliverable]
+            .from
+            .iter()
+            .copied()
+            .filter(move |&u| units[u].owes_on(entry.occurrence.due))
+    }
+
     /// Every obligation (occurrence × owing unit), in schedule order.
     pub fn obligations(&self) -> impl Iterator<Item = Obligation<'_>> + '_ {
         self.entries.iter().flat_map(move |entry| {
             let deliverable = &self.campaign.deliverables[entry.deliverable];
-            deliverable.from.iter().map(move |&unit| Obligation {
+            self.owers(entry).map(move |unit| Obligation {
                 campaign: self.campaign,
                 deliverable_id: entry.deliverable,
                 deliverable,
@@ -69,10 +79,7 @@ impl<'c> Schedule<'c> {
 
     /// How many obligations there are.
     pub fn len(&self) -> usize {
-        self.entries
-            .iter()
-            .map(|e| self.campaign.deliverables[e.deliverable].from.len())
-            .sum()
+        self.entries.iter().map(|e| self.owers(e).count()).sum()
     }
 
     /// Whether there are none.

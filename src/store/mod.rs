@@ -3,6 +3,7 @@
 //! at once; every change in one transaction; a locked database is waited for, then refused with
 //! a clear message; a file that is not a duban database is refused without being touched.
 
+mod import;
 mod lifecycle;
 mod outbox;
 mod query;
@@ -15,9 +16,10 @@ use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
+pub use import::{BadRow, ImportError, ImportReport, ImportRow};
 pub use lifecycle::{Action, Change, Key, Meta, Signature, Submission};
 pub use outbox::{OutboxRow, PendingMail, PlanInput};
-pub use query::{DueRow, Filter, HistoryEvent, HistoryFile, Light, OverdueRow, StatusRow};
+pub use query::{DueRow, Filter, HistoryEvent, HistoryFile, Light, OverdueRow, StatusRow, Window};
 pub use status::Status;
 pub use sync::{Recorded, Source, SyncOutcome, SyncReport};
 

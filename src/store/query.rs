@@ -15,6 +15,16 @@ use crate::clock::{Instant, from_unix};
 use crate::language::campaign::Contact;
 use crate::language::suggest;
 
+/// How far ahead `due_within` looks.
+#[derive(Clone, Copy, Debug)]
+pub enum Window {
+    /// Through the end of the N-th local day after the as-of day (so `3` on the 23rd covers
+    /// deadlines on the 23rd to the 26th).
+    Days(i64),
+    /// N seconds after the as-of instant.
+    Seconds(i64),
+}
+
 /// Which campaigns, units and deliverables a query covers (empty: all).
 #[derive(Clone, Debug, Default)]
 pub struct Filter {
@@ -48,7 +58,7 @@ pub struct OverdueRow {
     /// The unit's phone.
     pub phone: Option<String>,
     /// The unit's contact people.
-    pub contacts: Vec<Contact>,
+    pub contacts: std::sync::Arc<[Contact]>,
 }
 
 /// An obligation falling due soon.
@@ -154,38 +164,86 @@ impl Store {
     /// Every obligation overdue at `as_of`, ordered by unit, then deadline.
     pub fn overdue(&self, filter: &Filter, as_of: Instant) -> Result<Vec<OverdueRow>, StoreError> {
         let mut out = Vec::new();
+        self.overdue_each(filter, as_of, false, |row| {
+            out.push(row);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Hands every obligation overdue at `as_of` to `visit`, one at a time (nothing is held in
+    /// memory): by unit then deadline, or with `by_deliverable` by deliverable, period, unit.
+    pub fn overdue_each(
+        &self,
+        filter: &Filter,
+        as_of: Instant,
+        by_deliverable: bool,
+        mut visit: impl FnMut(OverdueRow) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
         let (scopes, conditions, values) = self.select(filter)?;
+        let order = if by_deliverable {
+            "x.deliverable_id, x.period, x.effective_due_at, x.unit_id"
+        } else {
+            "x.unit_id, x.effective_due_at, x.deliverable_id, x.period"
+        };
         for scope in scopes {
             let t = as_of.in_zone(scope.zone).timestamp();
             let today = from_unix(t).with_timezone(&scope.zone).date_naive();
-            // Two index range scans: owed now, and dealt with only after `as_of`.
+            // Two index range scans: owed now (read from the covering index alone), and dealt
+            // with only after `as_of`.
+            let columns = "unit_id, deliverable_id, period, due_date, extended_until, state, effective_due_at";
             let sql = format!(
-                "SELECT d.name, u.name, o.period, coalesce(o.extended_until, o.due_date), o.state,
-                        u.email, u.phone, u.contacts
-                 FROM (SELECT id FROM obligations WHERE closed_at IS NULL AND active = 1 AND effective_due_at <= ?1
+                "SELECT d.name, u.name, x.period, coalesce(x.extended_until, x.due_date), x.state,
+                        u.email, u.phone, u.contacts, u.id
+                 FROM (SELECT {columns} FROM obligations
+                           WHERE closed_at IS NULL AND active = 1 AND effective_due_at <= ?1 AND +campaign_id = ?2
                        UNION ALL
-                       SELECT id FROM obligations WHERE closed_at > ?1 AND active = 1 AND effective_due_at <= ?1) owed
-                 JOIN obligations o ON o.id = owed.id
-                 JOIN deliverables d ON d.id = o.deliverable_id
-                 JOIN units u ON u.id = o.unit_id
-                 WHERE o.campaign_id = ?2 {conditions}
-                 ORDER BY u.id, o.effective_due_at, d.id, o.period"
+                       SELECT {columns} FROM obligations
+                           WHERE closed_at > ?1 AND active = 1 AND effective_due_at <= ?1 AND +campaign_id = ?2) x
+                 CROSS JOIN units u ON u.id = x.unit_id
+                 CROSS JOIN deliverables d ON d.id = x.deliverable_id
+                 WHERE 1 {conditions}
+                 ORDER BY {order}"
             );
             let mut stmt = self.conn.prepare_cached(&sql)?;
             let params = [t, scope.id]
                 .into_iter()
                 .map(rusqlite::types::Value::from)
                 .chain(values.iter().cloned());
-            let rows = stmt.query_map(params_from_iter(params), |r| {
+            // A unit's contacts are read once, however many of its reports are late; the days
+            // late once per deadline.
+            let mut contacts_of: HashMap<i64, std::sync::Arc<[Contact]>> = HashMap::new();
+            let mut days_of: HashMap<String, i64> = HashMap::new();
+            let mut rows = stmt.query(params_from_iter(params))?;
+            while let Some(r) = rows.next()? {
                 let due_date: String = r.get(3)?;
-                let state: String = r.get(4)?;
-                let contacts: String = r.get(7)?;
-                Ok(OverdueRow {
+                let state = r.get_ref(4)?.as_str().unwrap_or("");
+                let unit_id: i64 = r.get(8)?;
+                let contacts = match contacts_of.get(&unit_id) {
+                    Some(c) => c.clone(),
+                    None => {
+                        let parsed: Vec<Contact> =
+                            serde_json::from_str(r.get_ref(7)?.as_str().unwrap_or("[]"))
+                                .unwrap_or_default();
+                        let shared: std::sync::Arc<[Contact]> = parsed.into();
+                        contacts_of.insert(unit_id, shared.clone());
+                        shared
+                    }
+                };
+                let days_overdue = match days_of.get(&due_date) {
+                    Some(days) => *days,
+                    None => {
+                        let days = days_between(&due_date, today);
+                        days_of.insert(due_date.clone(), days);
+                        days
+                    }
+                };
+                visit(OverdueRow {
                     campaign: scope.key.clone(),
                     deliverable: r.get(0)?,
                     unit: r.get(1)?,
                     period: non_empty(r.get(2)?),
-                    days_overdue: days_between(&due_date, today),
+                    days_overdue,
                     due_date,
                     status: if state == "returned" {
                         "returned"
@@ -195,42 +253,46 @@ impl Store {
                     .to_string(),
                     email: r.get(5)?,
                     phone: r.get(6)?,
-                    contacts: serde_json::from_str(&contacts).unwrap_or_default(),
-                })
-            })?;
-            for row in rows {
-                out.push(row?);
+                    contacts,
+                })?;
             }
         }
-        Ok(out)
+        Ok(())
     }
 
-    /// Every obligation still owed whose deadline falls after `as_of` and within `within`
-    /// seconds of it, ordered by deadline.
+    /// Every obligation still owed whose deadline falls after `as_of` and within the window,
+    /// ordered by deadline.
     pub fn due_within(
         &self,
         filter: &Filter,
         as_of: Instant,
-        within: i64,
+        window: Window,
     ) -> Result<Vec<DueRow>, StoreError> {
         let mut out = Vec::new();
         let (scopes, conditions, values) = self.select(filter)?;
         for scope in scopes {
             let t = as_of.in_zone(scope.zone).timestamp();
             let today = from_unix(t).with_timezone(&scope.zone).date_naive();
+            let within = match window {
+                Window::Seconds(s) => s,
+                Window::Days(n) => {
+                    let last = today + chrono::Days::new(n.max(0) as u64);
+                    crate::schedule::obligation::end_of_day(scope.zone, last).timestamp() - t
+                }
+            };
+            let columns = "unit_id, deliverable_id, period, due_date, extended_until, state, effective_due_at, due_at";
             let sql = format!(
-                "SELECT d.name, u.name, o.period, coalesce(o.extended_until, o.due_date), o.state,
-                        o.due_at, o.effective_due_at, d.soon_days
-                 FROM (SELECT id FROM obligations WHERE closed_at IS NULL AND active = 1
-                           AND effective_due_at > ?1 AND effective_due_at <= ?1 + ?3
+                "SELECT d.name, u.name, x.period, coalesce(x.extended_until, x.due_date), x.state,
+                        x.due_at, x.effective_due_at, d.soon_days
+                 FROM (SELECT {columns} FROM obligations WHERE closed_at IS NULL AND active = 1
+                           AND effective_due_at > ?1 AND effective_due_at <= ?1 + ?3 AND +campaign_id = ?2
                        UNION ALL
-                       SELECT id FROM obligations WHERE closed_at > ?1 AND active = 1
-                           AND effective_due_at > ?1 AND effective_due_at <= ?1 + ?3) owed
-                 JOIN obligations o ON o.id = owed.id
-                 JOIN deliverables d ON d.id = o.deliverable_id
-                 JOIN units u ON u.id = o.unit_id
-                 WHERE o.campaign_id = ?2 {conditions}
-                 ORDER BY o.effective_due_at, d.id, u.id, o.period"
+                       SELECT {columns} FROM obligations WHERE closed_at > ?1 AND active = 1
+                           AND effective_due_at > ?1 AND effective_due_at <= ?1 + ?3 AND +campaign_id = ?2) x
+                 CROSS JOIN deliverables d ON d.id = x.deliverable_id
+                 CROSS JOIN units u ON u.id = x.unit_id
+                 WHERE 1 {conditions}
+                 ORDER BY x.effective_due_at, x.deliverable_id, x.unit_id, x.period"
             );
             let mut stmt = self.conn.prepare_cached(&sql)?;
             let params = [t, scope.id, within]

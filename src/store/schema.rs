@@ -121,6 +121,14 @@ ALTER TABLE campaigns ADD COLUMN templates TEXT;
 ALTER TABLE deliverables ADD COLUMN title TEXT;
 ALTER TABLE deliverables ADD COLUMN supervisors TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE deliverables ADD COLUMN lead TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE campaigns ADD COLUMN stat TEXT;
+
+-- Owed obligations, with every column the daily queries read: overdue and due-soon are index
+-- range scans that never touch the table.
+DROP INDEX obligations_owed;
+CREATE INDEX obligations_owed ON obligations
+    (effective_due_at, campaign_id, unit_id, deliverable_id, period, due_date, extended_until, state, due_at)
+    WHERE closed_at IS NULL AND active = 1;
 
 CREATE TABLE mails (
     id              INTEGER PRIMARY KEY,

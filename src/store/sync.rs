@@ -53,6 +53,9 @@ pub struct Source {
     pub horizon_year: i32,
     /// The campaign's own mail templates folder, resolved.
     pub templates: Option<String>,
+    /// Sizes and modification times of the campaign and contacts files, to tell an unchanged
+    /// campaign without reading it.
+    pub stat: String,
 }
 
 /// What the store remembers of a campaign's source.
@@ -66,13 +69,15 @@ pub struct Recorded {
     pub horizon_year: i32,
     /// Its identifier.
     pub campaign: String,
+    /// Sizes and modification times of its files when last synced.
+    pub stat: Option<String>,
 }
 
 impl Store {
     /// What was recorded of the campaign last synced from `path`.
     pub fn recorded_source(&self, path: &str) -> Result<Option<Recorded>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT fingerprint, contacts_source, horizon_year, key FROM campaigns WHERE source = ?1",
+            "SELECT fingerprint, contacts_source, horizon_year, key, stat FROM campaigns WHERE source = ?1",
         )?;
         let mut rows = stmt.query([path])?;
         Ok(match rows.next()? {
@@ -81,8 +86,20 @@ impl Store {
                 contacts: row.get(1)?,
                 horizon_year: row.get(2)?,
                 campaign: row.get(3)?,
+                stat: row.get(4)?,
             }),
             None => None,
+        })
+    }
+
+    /// Records that the campaign from `path` is unchanged though its files were touched.
+    pub fn record_stat(&mut self, path: &str, stat: &str) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE campaigns SET stat = ?2 WHERE source = ?1",
+                params![path, stat],
+            )?;
+            Ok(())
         })
     }
 
@@ -159,13 +176,14 @@ fn upsert_campaign(
     let office = c.office.map(|o| c.units[o].name.clone());
     tx.execute(
         "INSERT INTO campaigns (key, title, zone, source, contacts_source, fingerprint, horizon_year, office, policy,
-                                synced_at, issuer, doc, templates)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                                synced_at, issuer, doc, templates, stat)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
          ON CONFLICT (key) DO UPDATE SET title = excluded.title, zone = excluded.zone,
              source = excluded.source, contacts_source = excluded.contacts_source,
              fingerprint = excluded.fingerprint, horizon_year = excluded.horizon_year,
              office = excluded.office, policy = excluded.policy, synced_at = excluded.synced_at,
-             issuer = excluded.issuer, doc = excluded.doc, templates = excluded.templates",
+             issuer = excluded.issuer, doc = excluded.doc, templates = excluded.templates,
+             stat = excluded.stat",
         params![
             c.id,
             c.title,
@@ -179,7 +197,8 @@ fn upsert_campaign(
             now,
             c.issuer,
             c.doc,
-            source.templates
+            source.templates,
+            source.stat
         ],
     )?;
     Ok(
@@ -320,7 +339,7 @@ fn insert_all(
     )?;
     let mut added = 0;
     for (deliverable, period, due_date, due_at, unit_list) in rows(schedule) {
-        for &unit in unit_list {
+        for &unit in &unit_list {
             stmt.execute(params![
                 campaign_id,
                 deliverables[deliverable],
@@ -344,7 +363,7 @@ fn insert_all(
 /// The schedule's occurrences as rows: (deliverable, period, due date, due instant, units).
 fn rows<'s>(
     schedule: &'s Schedule<'_>,
-) -> impl Iterator<Item = (usize, String, String, i64, &'s [usize])> + 's {
+) -> impl Iterator<Item = (usize, String, String, i64, Vec<usize>)> + 's {
     let campaign = schedule.campaign;
     schedule.entries.iter().map(move |entry| {
         let o = &entry.occurrence;
@@ -355,7 +374,7 @@ fn rows<'s>(
             .unwrap_or_default();
         let due_at =
             to_unix(crate::schedule::obligation::end_of_day(campaign.zone, o.due).to_utc());
-        let units = &campaign.deliverables[entry.deliverable].from[..];
+        let units = schedule.owers(entry).collect();
         (entry.deliverable, period, o.due.to_string(), due_at, units)
     })
 }
@@ -379,7 +398,7 @@ fn merge(
         let mut stmt =
             tx.prepare_cached("INSERT OR IGNORE INTO temp.incoming VALUES (?1, ?2, ?3, ?4, ?5)")?;
         for (deliverable, period, due_date, due_at, unit_list) in rows(schedule) {
-            for &unit in unit_list {
+            for &unit in &unit_list {
                 stmt.execute(params![
                     deliverables[deliverable],
                     units[unit],
