@@ -5,8 +5,11 @@ the peer benchmark's workload. Called by bench/run.sh; see BENCHMARKS.md.
     measure.py --n N --duban PATH [--peers] [--min-runs 5]
 
 Every timed command is run at least --min-runs times (and for at least a second in total, for
-the fast ones); the median wall time is reported, with the peak RSS of its runs (wait4's
-ru_maxrss). One-time operations (a first sync, an import, a load) run once on fresh data.
+the fast ones); the median wall time is reported, with the peak RSS of one more run under GNU
+time. The daily questions (overdue, due soon, a planning pass) run in rounds with the sqlite3
+baseline's queries, one of each per round, so that a slow spell of a shared machine weighs on
+both sides of a ratio. One-time operations (a first sync, an import, a load) run once on fresh
+data.
 The last line is a summary:  overdue_ratio=… due_ratio=… sync_ratio=… plan_s=… rss_mib=… counts=…
 
 Python 3 standard library only.
@@ -47,6 +50,8 @@ def timed(cmd, cwd=None, env=None):
 
 def peak_rss(cmd, cwd=None, env=None):
     """Peak RSS (KiB) of one run, from GNU time (its own fork is small, unlike Python's)."""
+    if not os.access("/usr/bin/time", os.X_OK):
+        return 0
     with tempfile.NamedTemporaryFile() as report:
         subprocess.call(["/usr/bin/time", "-f", "%M", "-o", report.name, *cmd], cwd=cwd, env=env,
                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
@@ -88,6 +93,28 @@ def repeat(results, tool, op, cmd, min_runs, cwd=None, env=None, count=None, exp
     rows = count(out) if count else None
     results.add(tool, op, statistics.median(times), len(times), rss, rows, expected)
     return out
+
+
+def interleaved(results, specs, min_runs, min_seconds=2.0):
+    """Times several repeatable commands in rounds, one run of each per round, so that a slow
+    spell of the machine weighs on all of them alike: medians of at least min_runs rounds and
+    min_seconds. A spec is (tool, op, cmd, cwd, env, count, expected); returns each one's last
+    output, by (tool, op)."""
+    times = {(tool, op): [] for tool, op, *_ in specs}
+    outs = {}
+    started = time.perf_counter()
+    rounds = 0
+    while rounds < min_runs or (time.perf_counter() - started < min_seconds and rounds < 50):
+        for tool, op, cmd, cwd, env, _, _ in specs:
+            seconds, code, outs[(tool, op)] = timed(cmd, cwd=cwd, env=env)
+            if code != 0:
+                raise SystemExit(f"{tool} {op} failed")
+            times[(tool, op)].append(seconds)
+        rounds += 1
+    for tool, op, cmd, cwd, env, count, expected in specs:
+        rows = count(outs[(tool, op)]) if count else None
+        results.add(tool, op, statistics.median(times[(tool, op)]), rounds, peak_rss(cmd, cwd, env), rows, expected)
+    return outs
 
 
 def once(results, tool, op, cmd, cwd=None, env=None, rows=None, expected=None, undo=None):
@@ -179,17 +206,6 @@ def main():
          cwd=work, env=env, undo=undo_import)
     os.remove(snapshot)
 
-    out = repeat(results, "duban", "overdue", d("overdue", "--as-of", AS_OF, "--format", "csv"), args.min_runs,
-                 cwd=work, env=env, count=lambda o: lines(o) - 1, expected=counts["overdue"])
-    got = sorted([r["unit"], r["deliverable"], r["period"]] for r in csv.DictReader(io.StringIO(out.decode())))
-    same_overdue = got == sorted(expected["overdue"])
-    out = repeat(results, "duban", "due-soon", d("due", "--within", "3d", "--as-of", AS_OF, "--format", "csv"),
-                 args.min_runs, cwd=work, env=env, count=lambda o: lines(o) - 1, expected=counts["due_soon"])
-    got = sorted([r["unit"], r["deliverable"], r["period"]] for r in csv.DictReader(io.StringIO(out.decode())))
-    same_soon = got == sorted(expected["due_soon"])
-    repeat(results, "duban", "plan notices", d("remind", "--plan-only", "--as-of", f"{AS_OF}T09:00"), args.min_runs,
-           cwd=work, env=env)
-
     # ---- the sqlite3 CLI baseline (the same schema, load and queries as peers/run.sh)
     sqlite_db = os.path.join(data, "baseline.sqlite")
     if os.path.exists(sqlite_db):
@@ -210,11 +226,24 @@ ANALYZE;
          undo=lambda: os.remove(sqlite_db))
     soon_end = (dt.date.fromisoformat(AS_OF) + dt.timedelta(days=3)).isoformat()
     select = "SELECT id, unit, deliverable, due FROM obligations WHERE submitted = 0 AND"
-    repeat(results, "sqlite", "overdue", ["sqlite3", "-readonly", sqlite_db, f"{select} due < '{AS_OF}' ORDER BY due, id;"],
-           args.min_runs, count=lines, expected=counts["overdue"])
-    repeat(results, "sqlite", "due-soon",
-           ["sqlite3", "-readonly", sqlite_db, f"{select} due BETWEEN '{AS_OF}' AND '{soon_end}' ORDER BY due, id;"],
-           args.min_runs, count=lines, expected=counts["due_soon"])
+
+    # ---- the daily questions, duban and the baseline in turn
+    csv_rows = lambda o: lines(o) - 1
+    outs = interleaved(results, [
+        ("duban", "overdue", d("overdue", "--as-of", AS_OF, "--format", "csv"), work, env, csv_rows,
+         counts["overdue"]),
+        ("sqlite", "overdue", ["sqlite3", "-readonly", sqlite_db, f"{select} due < '{AS_OF}' ORDER BY due, id;"],
+         None, None, lines, counts["overdue"]),
+        ("duban", "due-soon", d("due", "--within", "3d", "--as-of", AS_OF, "--format", "csv"), work, env, csv_rows,
+         counts["due_soon"]),
+        ("sqlite", "due-soon",
+         ["sqlite3", "-readonly", sqlite_db, f"{select} due BETWEEN '{AS_OF}' AND '{soon_end}' ORDER BY due, id;"],
+         None, None, lines, counts["due_soon"]),
+        ("duban", "plan notices", d("remind", "--plan-only", "--as-of", f"{AS_OF}T09:00"), work, env, None, None),
+    ], args.min_runs)
+    keys = lambda out: sorted([r["unit"], r["deliverable"], r["period"]] for r in csv.DictReader(io.StringIO(out.decode())))
+    same_overdue = keys(outs[("duban", "overdue")]) == sorted(expected["overdue"])
+    same_soon = keys(outs[("duban", "due-soon")]) == sorted(expected["due_soon"])
 
     # ---- peers, if asked
     if args.peers:
@@ -231,18 +260,41 @@ ANALYZE;
         plan_s=r("duban", "plan notices"),
         rss_mib=max(x["rss_mib"] for x in results.rows if x["tool"] == "duban"),
     )
+    summary["plan_vs_due_soon"] = r("duban", "plan notices") / r("sqlite", "due-soon")
     for tool in ("taskwarrior", "remind"):
-        if results.get(tool, "overdue"):
-            summary[f"{tool}_overdue_ratio"] = r(tool, "overdue") / r("duban", "overdue")
+        for op in ("overdue", "due-soon"):
+            if results.get(tool, op):
+                summary[f"{tool}_{op.replace('-', '_')}_ratio"] = r(tool, op) / r("duban", op)
     out_dir = os.path.join(HERE, "out")
     os.makedirs(out_dir, exist_ok=True)
-    json.dump(dict(n=args.n, counts=counts, rows=results.rows, summary=summary, agree=agree,
+    json.dump(dict(n=args.n, counts=counts, rows=results.rows, summary=summary, agree=agree, env=environment(duban),
                    same_overdue_set=same_overdue, same_due_soon_set=same_soon),
               open(os.path.join(out_dir, f"n{args.n}.json"), "w"), indent=1, ensure_ascii=False)
     print(f"overdue_ratio={summary['overdue_ratio']:.2f} due_ratio={summary['due_ratio']:.2f} "
           f"sync_ratio={summary['sync_ratio']:.2f} plan_s={summary['plan_s']:.2f} "
           f"rss_mib={summary['rss_mib']:.0f} counts={'agree' if agree else 'DIFFER'}")
     return 0 if agree else 1
+
+
+def environment(duban):
+    """What the numbers were measured on."""
+    def version(cmd):
+        try:
+            out = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
+            return (out.stdout or out.stderr).strip().splitlines()[0]
+        except (OSError, IndexError, subprocess.SubprocessError):
+            return None
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
+    return dict(
+        date=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%MZ"),
+        cpu=f"{os.cpu_count()} x {cpu}",
+        memory_gib=round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30),
+        duban=version([duban, "--version"]),
+        sqlite3=version(["sqlite3", "--version"]),
+        taskwarrior=version(["task", "--version"]) if shutil.which("task") else None,
+        remind=subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "remind"], capture_output=True,
+                              text=True).stdout or None if shutil.which("remind") else None,
+    )
 
 
 def peers(results, data, counts, min_runs, soon_end):

@@ -105,3 +105,18 @@ fn one_bad_row_imports_nothing_and_every_bad_row_is_named() {
         "the good rows were not imported either"
     );
 }
+
+#[test]
+fn the_readme_example_imports() {
+    let readme = std::fs::read_to_string(crate::common::root().join("README.md")).unwrap();
+    let csv = readme
+        .split_once("```csv\n")
+        .and_then(|(_, rest)| rest.split_once("```"))
+        .map(|(block, _)| block)
+        .expect("README.md has a csv block");
+    let w = Workspace::new(&["nanyang-2017"]);
+    let file = w.path().join("received.csv");
+    std::fs::write(&file, csv).unwrap();
+    let out = w.ok(&["import", file.to_str().unwrap(), "--as-of", "2017-06-01"]);
+    assert!(out.ends_with(": 2 recorded, 0 already recorded\n"), "{out}");
+}

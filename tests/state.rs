@@ -916,3 +916,42 @@ fn the_first_schema_version_is_upgraded() {
         "2023-07-19",
     ]);
 }
+
+#[test]
+fn a_listing_of_thousands_of_units_gives_each_its_own_contacts() {
+    // Past a thousand units, a listing reads all of a campaign's units at once instead of one
+    // by one: both ways must name every unit with its own liaison.
+    let w = Workspace::new(&[]);
+    let villages: Vec<String> = (1..=1500).map(|n| format!("村{n:04}")).collect();
+    let campaign = format!(
+        "campaign many \"many villages\" {{\n  period 2025-01-01 .. 2025-03-31\n  \
+         contacts \"many.contacts.toml\"\n}}\nunit 乡政府 {{ email \"town@example.org\" }}\n\
+         group 各村 {{\n  {}\n}}\nreport 月报 {{\n  from 各村\n  to 乡政府\n  \
+         due every month by day 25\n  first 2025-01\n  last 2025-03\n}}\n",
+        villages.join(" ")
+    );
+    let contacts: String = villages
+        .iter()
+        .map(|v| format!("[\"{v}\"]\nliaison = {{ email = \"{v}@example.org\" }}\n"))
+        .collect();
+    std::fs::write(w.path().join("campaigns/many.campaign"), campaign).unwrap();
+    std::fs::write(w.path().join("campaigns/many.contacts.toml"), contacts).unwrap();
+    let out = w.ok(&["overdue", "--as-of", "2025-02-01", "--format", "csv"]);
+    let rows: Vec<&str> = out.lines().skip(1).collect();
+    assert_eq!(rows.len(), 1500);
+    for (row, village) in rows.iter().zip(&villages) {
+        let fields: Vec<&str> = row.split(',').collect();
+        assert_eq!(fields[2], village, "{row}");
+        assert_eq!(fields[9], format!("{village}@example.org"), "{row}");
+    }
+    let out = w.ok(&[
+        "due",
+        "--within",
+        "30d",
+        "--as-of",
+        "2025-02-01",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(out.lines().count(), 1501);
+}

@@ -5,12 +5,14 @@
 //! `YYYY-MM-DD[THH:MM]`), and optionally `by`, `note`, `signed_by` (`张三:村书记;李四:驻村领导`).
 
 use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::{CliError, Context};
 use crate::clock::{Instant, to_unix};
-use crate::store::{ImportError, ImportRow, Signature};
+use crate::store::{BadRow, ImportError, ImportRow, Signature};
 
 /// Arguments of `duban import`.
 #[derive(Debug, clap::Args)]
@@ -24,24 +26,20 @@ pub struct ImportArgs {
 
 /// Imports a file, all or nothing.
 pub fn run(context: &Context, args: &ImportArgs) -> Result<ExitCode, CliError> {
-    let text =
-        std::fs::read_to_string(&args.file).map_err(|source| crate::language::load::ReadError {
-            path: args.file.clone(),
-            source,
-        })?;
+    let file = File::open(&args.file).map_err(|source| crate::language::load::ReadError {
+        path: args.file.clone(),
+        source,
+    })?;
+    let reader = BufReader::new(file);
     let jsonl = args
         .file
         .extension()
         .is_some_and(|e| e == "jsonl" || e == "json");
-    let (rows, mut bad) = if jsonl {
-        parse_jsonl(&text)
+    let rows: Box<dyn Iterator<Item = Result<ImportRow, BadRow>>> = if jsonl {
+        Box::new(jsonl_rows(reader))
     } else {
-        parse_csv(&text)
+        Box::new(csv_rows(reader))
     };
-    if !bad.is_empty() {
-        bad.sort_by_key(|b| b.0);
-        return refuse(&args.file, &bad);
-    }
     let as_of = context.instant(args.as_of);
     let mut store = context.store_synced(as_of)?;
     let name = args
@@ -49,7 +47,7 @@ pub fn run(context: &Context, args: &ImportArgs) -> Result<ExitCode, CliError> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    match store.import(&rows, &name, to_unix(context.clock.now())) {
+    match store.import(rows, &name, to_unix(context.clock.now())) {
         Ok(report) => {
             println!(
                 "{}: {} recorded, {} already recorded",
@@ -59,16 +57,16 @@ pub fn run(context: &Context, args: &ImportArgs) -> Result<ExitCode, CliError> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Err(ImportError::BadRows(rows)) => {
-            let bad: Vec<(usize, String)> = rows.into_iter().map(|r| (r.line, r.reason)).collect();
-            refuse(&args.file, &bad)
+        Err(ImportError::BadRows(mut rows)) => {
+            rows.sort_by_key(|r| r.line);
+            refuse(&args.file, &rows)
         }
         Err(ImportError::Store(e)) => Err(e.into()),
     }
 }
 
-fn refuse(file: &std::path::Path, bad: &[(usize, String)]) -> Result<ExitCode, CliError> {
-    for (line, reason) in bad {
+fn refuse(file: &std::path::Path, bad: &[BadRow]) -> Result<ExitCode, CliError> {
+    for BadRow { line, reason } in bad {
         eprintln!("{}:{line}: {reason}", file.display());
     }
     eprintln!(
@@ -122,111 +120,141 @@ fn row(line: usize, get: &dyn Fn(&str) -> Option<String>) -> Result<ImportRow, S
     })
 }
 
-type Parsed = (Vec<ImportRow>, Vec<(usize, String)>);
-
-fn parse_jsonl(text: &str) -> Parsed {
-    let mut rows = Vec::new();
-    let mut bad = Vec::new();
-    for (index, line) in text.lines().enumerate() {
-        let number = index + 1;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let value: serde_json::Value = match serde_json::from_str(line) {
-            Ok(v) => v,
-            Err(e) => {
-                bad.push((number, format!("not JSON: {e}")));
-                continue;
-            }
+/// The rows of a JSONL file, one object per line.
+fn jsonl_rows(reader: impl BufRead) -> impl Iterator<Item = Result<ImportRow, BadRow>> {
+    reader.lines().enumerate().filter_map(|(index, text)| {
+        let line = index + 1;
+        let text = match text {
+            Ok(text) if text.trim().is_empty() => return None,
+            Ok(text) => text,
+            Err(e) => return Some(Err(unreadable(line, &e))),
         };
-        let get = |key: &str| match value.get(key) {
-            Some(serde_json::Value::String(s)) => Some(s.clone()),
-            Some(serde_json::Value::Null) | None => None,
-            Some(other) => Some(other.to_string()),
-        };
-        match row(number, &get) {
-            Ok(r) => rows.push(r),
-            Err(reason) => bad.push((number, reason)),
-        }
-    }
-    (rows, bad)
+        Some(jsonl_row(line, &text).map_err(|reason| BadRow { line, reason }))
+    })
 }
 
-fn parse_csv(text: &str) -> Parsed {
-    let mut rows = Vec::new();
-    let mut bad = Vec::new();
-    let records = csv_records(text.trim_start_matches('\u{feff}'));
-    let Some((_, header)) = records.first() else {
-        return (
-            rows,
-            vec![(1, "the file is empty: it needs a header row".into())],
-        );
+fn jsonl_row(line: usize, text: &str) -> Result<ImportRow, String> {
+    let value: serde_json::Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
+        .map_err(|e| format!("not JSON: {e}"))?;
+    let get = |key: &str| match value.get(key) {
+        Some(serde_json::Value::String(s)) => Some(s.clone()),
+        Some(serde_json::Value::Null) | None => None,
+        Some(other) => Some(other.to_string()),
     };
-    let columns: HashMap<String, usize> = header
+    row(line, &get)
+}
+
+/// The rows of a CSV file with a header row naming its columns.
+fn csv_rows(reader: impl BufRead) -> impl Iterator<Item = Result<ImportRow, BadRow>> {
+    let mut records = CsvRecords::new(reader);
+    let mut columns: Option<HashMap<String, usize>> = None;
+    let mut empty = true;
+    std::iter::from_fn(move || {
+        loop {
+            let (line, fields) = match records.next() {
+                Some(Ok(record)) => record,
+                Some(Err(bad)) => return Some(Err(bad)),
+                None if empty => {
+                    empty = false;
+                    let reason = "the file is empty: it needs a header row".into();
+                    return Some(Err(BadRow { line: 1, reason }));
+                }
+                None => return None,
+            };
+            empty = false;
+            let Some(columns) = &columns else {
+                columns = Some(header(&fields));
+                continue;
+            };
+            if fields.iter().all(|f| f.trim().is_empty()) {
+                continue;
+            }
+            let get = |key: &str| columns.get(key).and_then(|&i| fields.get(i).cloned());
+            return Some(row(line, &get).map_err(|reason| BadRow { line, reason }));
+        }
+    })
+}
+
+fn header(fields: &[String]) -> HashMap<String, usize> {
+    fields
         .iter()
         .enumerate()
-        .map(|(i, h)| (h.trim().to_lowercase(), i))
-        .collect();
-    for (line, fields) in records.iter().skip(1) {
-        if fields.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        let get = |key: &str| columns.get(key).and_then(|&i| fields.get(i).cloned());
-        match row(*line, &get) {
-            Ok(r) => rows.push(r),
-            Err(reason) => bad.push((*line, reason)),
-        }
+        .map(|(i, h)| (h.trim_start_matches('\u{feff}').trim().to_lowercase(), i))
+        .collect()
+}
+
+fn unreadable(line: usize, e: &std::io::Error) -> BadRow {
+    BadRow {
+        line,
+        reason: format!("cannot be read: {e}"),
     }
-    (rows, bad)
 }
 
 /// RFC 4180 records with the line each starts on: quoted fields may hold commas, quotes
-/// (doubled) and line breaks.
-fn csv_records(text: &str) -> Vec<(usize, Vec<String>)> {
-    let mut records = Vec::new();
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut line = 1;
-    let mut start = 1;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            ('"', true) => quoted = false,
-            ('"', false) if field.is_empty() => quoted = true,
-            (',', false) => fields.push(std::mem::take(&mut field)),
-            ('\r', false) => {}
-            ('\n', false) => {
-                fields.push(std::mem::take(&mut field));
-                records.push((start, std::mem::take(&mut fields)));
-                line += 1;
-                start = line;
-            }
-            ('\n', true) => {
-                line += 1;
-                field.push(c);
-            }
-            _ => field.push(c),
+/// (doubled) and line breaks. Reads one line at a time.
+struct CsvRecords<R> {
+    lines: std::io::Lines<R>,
+    line: usize,
+}
+
+impl<R: BufRead> CsvRecords<R> {
+    fn new(reader: R) -> Self {
+        CsvRecords {
+            lines: reader.lines(),
+            line: 0,
         }
     }
-    if !field.is_empty() || !fields.is_empty() {
-        fields.push(field);
-        records.push((start, fields));
+}
+
+impl<R: BufRead> Iterator for CsvRecords<R> {
+    type Item = Result<(usize, Vec<String>), BadRow>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut fields = Vec::new();
+        let mut field = String::new();
+        let mut quoted = false;
+        let start = self.line + 1;
+        loop {
+            let text = match self.lines.next()? {
+                Ok(text) => text,
+                Err(e) => return Some(Err(unreadable(self.line + 1, &e))),
+            };
+            self.line += 1;
+            let mut chars = text.trim_end_matches('\r').chars().peekable();
+            while let Some(c) = chars.next() {
+                match (c, quoted) {
+                    ('"', true) if chars.peek() == Some(&'"') => {
+                        chars.next();
+                        field.push('"');
+                    }
+                    ('"', true) => quoted = false,
+                    ('"', false) if field.is_empty() => quoted = true,
+                    (',', false) => fields.push(std::mem::take(&mut field)),
+                    _ => field.push(c),
+                }
+            }
+            if !quoted {
+                fields.push(field);
+                return Some(Ok((start, fields)));
+            }
+            field.push('\n');
+        }
     }
-    records
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn records(text: &str) -> Vec<(usize, Vec<String>)> {
+        CsvRecords::new(text.as_bytes())
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
     #[test]
     fn csv_fields_may_be_quoted() {
-        let records = csv_records("a,b,c\n\"x, y\",\"say \"\"hi\"\"\",\"two\nlines\"\r\nlast,,\n");
+        let records = records("a,b,c\n\"x, y\",\"say \"\"hi\"\"\",\"two\nlines\"\r\nlast,,\n");
         assert_eq!(
             records[1],
             (
@@ -242,11 +270,28 @@ mod tests {
 
     #[test]
     fn bad_rows_are_reported_with_their_lines() {
-        let (rows, bad) = parse_csv(
-            "campaign,deliverable,unit,period,at\nc,d,u,2017-05,2017-05-20\nc,d,,2017-05,2017-05-20\nc,d,u,,someday\n",
-        );
+        let text = "\u{feff}campaign,deliverable,unit,period,at\nc,d,u,2017-05,2017-05-20\nc,d,,2017-05,2017-05-20\nc,d,u,,someday\n";
+        let (rows, bad): (Vec<_>, Vec<_>) = csv_rows(text.as_bytes()).partition(Result::is_ok);
         assert_eq!(rows.len(), 1);
-        assert_eq!(bad.iter().map(|b| b.0).collect::<Vec<_>>(), [3, 4]);
-        assert!(bad[0].1.contains("no `unit`"));
+        let bad: Vec<BadRow> = bad.into_iter().map(Result::unwrap_err).collect();
+        assert_eq!(bad.iter().map(|b| b.line).collect::<Vec<_>>(), [3, 4]);
+        assert!(bad[0].reason.contains("no `unit`"));
+    }
+
+    #[test]
+    fn an_empty_csv_file_needs_a_header() {
+        let rows: Vec<_> = csv_rows("".as_bytes()).collect();
+        assert!(matches!(&rows[..], [Err(BadRow { line: 1, .. })]));
+    }
+
+    #[test]
+    fn jsonl_rows_skip_blank_lines_and_keep_line_numbers() {
+        let text = "{\"campaign\":\"c\",\"deliverable\":\"d\",\"unit\":\"u\",\"period\":\"2017-05\",\"at\":\"2017-05-20\"}\n\n{oops\n";
+        let rows: Vec<_> = jsonl_rows(text.as_bytes()).collect();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].as_ref().unwrap().line, 1);
+        assert!(
+            matches!(&rows[1], Err(BadRow { line: 3, reason }) if reason.starts_with("not JSON"))
+        );
     }
 }

@@ -13,8 +13,8 @@ use super::{CliError, Context};
 use crate::clock::Instant;
 use crate::notices::pass::{self, PassOptions, PassReport};
 use crate::notices::plan::Kind;
-use crate::notices::preview;
 use crate::notices::send::{Mailer, SmtpMailer, SmtpSettings};
+use crate::notices::{preview, window};
 
 /// Arguments of `duban remind`.
 #[derive(Debug, clap::Args)]
@@ -233,8 +233,8 @@ fn summary(r: &PassReport) -> String {
 pub fn preview(context: &Context, args: &PreviewArgs) -> Result<ExitCode, CliError> {
     let as_of = Instant::Local(args.from.and_hms_opt(0, 0, 0).unwrap_or_default());
     let store = context.store_synced(as_of)?;
-    let (candidates, directory) =
-        store.preview_input(&args.campaign, args.from, args.to, args.current)?;
+    let window = window::for_days(&store.policies()?, args.from, args.to);
+    let (candidates, directory) = store.preview_input(&args.campaign, window, args.current)?;
     let mails = preview::preview(
         &candidates,
         &directory,

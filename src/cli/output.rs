@@ -97,7 +97,12 @@ fn push_row(out: &mut String, cells: &[String], widths: &[usize]) {
 
 /// `1 unit`, `2 units`.
 pub fn plural(count: usize, noun: &str) -> String {
-    format!("{count} {noun}{}", if count == 1 { "" } else { "s" })
+    let ending = match count {
+        1 => "",
+        _ if noun.ends_with(['s', 'x']) => "es",
+        _ => "s",
+    };
+    format!("{count} {noun}{ending}")
 }
 
 /// Writes one CSV record (RFC 4180 quoting).

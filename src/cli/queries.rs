@@ -2,11 +2,13 @@
 
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use super::output::{self, Format, csv_row, fit};
 use super::{CliError, Context};
 use crate::clock::Instant;
 use crate::language::ast::ContactRole;
+use crate::language::campaign::Contact;
 use crate::store::{Filter, Light, OverdueRow, StatusRow};
 
 /// What a query covers, and how to print it.
@@ -108,6 +110,8 @@ pub fn overdue(context: &Context, args: &OverdueArgs) -> Result<ExitCode, CliErr
     let mut found = 0usize;
     let mut rows = Vec::new();
     let mut failed: Option<std::io::Error> = None;
+    // The liaison and leader columns of the unit last written: rows come unit by unit.
+    let mut people: Option<(Arc<[Contact]>, String, String)> = None;
     let mut write = |out: &mut BufWriter<_>, row: OverdueRow| -> std::io::Result<()> {
         match args.query.format {
             Format::Json => {
@@ -118,6 +122,17 @@ pub fn overdue(context: &Context, args: &OverdueArgs) -> Result<ExitCode, CliErr
                 if found == 0 {
                     csv_row(out, &OVERDUE_CSV)?;
                 }
+                if people
+                    .as_ref()
+                    .is_some_and(|(c, ..)| !Arc::ptr_eq(c, &row.contacts))
+                {
+                    people = None;
+                }
+                let (_, liaison, leader) = people.get_or_insert_with(|| {
+                    let liaison = person(&row, ContactRole::Liaison);
+                    let leader = person(&row, ContactRole::Leader);
+                    (row.contacts.clone(), liaison, leader)
+                });
                 let days = row.days_overdue.to_string();
                 csv_row(
                     out,
@@ -128,11 +143,11 @@ pub fn overdue(context: &Context, args: &OverdueArgs) -> Result<ExitCode, CliErr
                         row.period.as_deref().unwrap_or(""),
                         &row.due_date,
                         &days,
-                        &row.status,
+                        row.status,
                         row.email.as_deref().unwrap_or(""),
                         row.phone.as_deref().unwrap_or(""),
-                        &person(&row, ContactRole::Liaison),
-                        &person(&row, ContactRole::Leader),
+                        &*liaison,
+                        &*leader,
                     ],
                 )?;
             }
@@ -186,19 +201,19 @@ fn overdue_table(rows: &[OverdueRow], by: GroupBy) -> String {
         return "nothing is overdue\n".into();
     }
     let several = rows.iter().any(|r| r.campaign != rows[0].campaign);
-    let mut last_group = String::new();
+    let mut last_group: Option<&str> = None;
     let lines = rows.iter().map(|r| {
         let group = if by == GroupBy::Unit {
             &r.unit
         } else {
             &r.deliverable
         };
-        let shown_group = if *group == last_group {
+        let shown_group = if last_group == Some(&**group) {
             String::new()
         } else {
-            group.clone()
+            group.to_string()
         };
-        last_group = group.clone();
+        last_group = Some(group);
         let other = if by == GroupBy::Unit {
             &r.deliverable
         } else {
@@ -206,9 +221,9 @@ fn overdue_table(rows: &[OverdueRow], by: GroupBy) -> String {
         };
         let mut row = vec![
             shown_group,
-            other.clone(),
-            r.period.clone().unwrap_or_else(|| "—".into()),
-            r.due_date.clone(),
+            other.to_string(),
+            r.period.as_deref().unwrap_or("—").to_string(),
+            r.due_date.to_string(),
             r.days_overdue.to_string(),
             contact_line(r),
         ];
@@ -216,7 +231,7 @@ fn overdue_table(rows: &[OverdueRow], by: GroupBy) -> String {
             row[1].push_str(" (退回)");
         }
         if several {
-            row.insert(0, r.campaign.clone());
+            row.insert(0, r.campaign.to_string());
         }
         row
     });
@@ -230,7 +245,7 @@ fn overdue_table(rows: &[OverdueRow], by: GroupBy) -> String {
     }
     let lines: Vec<Vec<String>> = lines.collect();
     let units = {
-        let mut u: Vec<&str> = rows.iter().map(|r| r.unit.as_str()).collect();
+        let mut u: Vec<&str> = rows.iter().map(|r| &*r.unit).collect();
         u.sort();
         u.dedup();
         u.len()
@@ -257,7 +272,11 @@ fn contact_line(r: &OverdueRow) -> String {
                 .to_string();
         }
     }
-    r.phone.clone().or(r.email.clone()).unwrap_or_default()
+    r.phone
+        .as_deref()
+        .or(r.email.as_deref())
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn person(r: &OverdueRow, role: ContactRole) -> String {
@@ -463,15 +482,15 @@ pub fn due(context: &Context, args: &DueArgs) -> Result<ExitCode, CliError> {
                 .iter()
                 .map(|r| {
                     let mut line = vec![
-                        r.due_date.clone(),
+                        r.due_date.to_string(),
                         r.days_left.to_string(),
-                        r.deliverable.clone(),
-                        r.period.clone().unwrap_or_else(|| "—".into()),
-                        r.unit.clone(),
+                        r.deliverable.to_string(),
+                        r.period.as_deref().unwrap_or("—").to_string(),
+                        r.unit.to_string(),
                         r.status.clone(),
                     ];
                     if several {
-                        line.insert(2, r.campaign.clone());
+                        line.insert(2, r.campaign.to_string());
                     }
                     line
                 })

@@ -1,6 +1,6 @@
 //! Notices: reminders before each deadline and the overdue ladder after it. `plan` decides
 //! (purely) which are due at an instant, `render` turns them into one mail per mailbox from
-//! templates, `send` is the mail transport, and `pass` runs them against the outbox in the store
+//! templates, `send` is the mail transport, `window` bounds the deadlines a pass looks at, and `pass` runs them against the outbox in the store
 //! so that each notice goes out exactly once.
 
 pub mod pass;
@@ -8,3 +8,4 @@ pub mod plan;
 pub mod preview;
 pub mod render;
 pub mod send;
+pub mod window;

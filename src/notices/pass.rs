@@ -11,8 +11,9 @@ use tracing::{info, warn};
 use super::plan::{self, Notice};
 use super::render::{self, Digest, Rendered, Templates};
 use super::send::{Mailer, Outgoing, SendError};
+use super::window;
 use crate::schedule::Calendar;
-use crate::store::{Store, StoreError};
+use crate::store::{PlanInput, Store, StoreError};
 
 /// How a pass behaves.
 #[derive(Clone, Debug)]
@@ -60,7 +61,7 @@ pub fn plan_only(
     calendar: &Calendar,
     t: DateTime<Utc>,
 ) -> Result<(usize, usize, usize), PassError> {
-    let input = store.plan_input(t.timestamp())?;
+    let input = input_at(store, calendar, t)?;
     let (fresh, missing) = fresh_notices(&input, calendar, t);
     let mails = render::digests(&fresh, &input.candidates).len();
     Ok((fresh.len(), mails, missing.len()))
@@ -71,30 +72,28 @@ pub type Drafts = (Vec<(Digest, Rendered)>, Vec<String>);
 
 /// The mails a pass would write now, rendered: for `--dry-run` and tests.
 pub fn draft(store: &Store, calendar: &Calendar, t: DateTime<Utc>) -> Result<Drafts, PassError> {
-    let input = store.plan_input(t.timestamp())?;
+    let input = input_at(store, calendar, t)?;
     let (fresh, missing) = fresh_notices(&input, calendar, t);
     Ok((render_all(&fresh, &input, t)?, missing))
 }
 
+/// What a pass at `t` plans from.
+fn input_at(store: &Store, calendar: &Calendar, t: DateTime<Utc>) -> Result<PlanInput, StoreError> {
+    let policies = store.policies()?;
+    let window = window::for_pass(&policies, calendar, t, store.last_pass()?);
+    store.plan_input(window)
+}
+
 /// The notices due at `t` that are not in the outbox yet, and recipients without an address.
 fn fresh_notices(
-    input: &crate::store::PlanInput,
+    input: &PlanInput,
     calendar: &Calendar,
     t: DateTime<Utc>,
 ) -> (Vec<Notice>, Vec<String>) {
     let (notices, missing) = plan::plan(&input.candidates, &input.directory, calendar, t);
     let fresh = notices
         .into_iter()
-        .filter(|n| {
-            let c = &input.candidates[n.candidate];
-            let key = (
-                c.obligation_id,
-                n.stage.label(),
-                c.due_date.to_string(),
-                n.to.address.clone(),
-            );
-            !input.sent.contains(&key)
-        })
+        .filter(|n| !input.sent.contains(n, &input.candidates[n.candidate]))
         .collect();
     (fresh, missing)
 }
@@ -102,7 +101,7 @@ fn fresh_notices(
 /// Groups notices into digests and renders each with its campaign's templates.
 fn render_all(
     notices: &[Notice],
-    input: &crate::store::PlanInput,
+    input: &PlanInput,
     t: DateTime<Utc>,
 ) -> Result<Vec<(Digest, Rendered)>, PassError> {
     let digests = render::digests(notices, &input.candidates);
@@ -139,7 +138,7 @@ pub fn run(
     stop: &AtomicBool,
 ) -> Result<PassReport, PassError> {
     let now = t.timestamp();
-    let input = store.plan_input(now)?;
+    let input = input_at(store, calendar, t)?;
     let (fresh, missing) = fresh_notices(&input, calendar, t);
     let digests = render_all(&fresh, &input, t)?;
     let (notices, queued) =

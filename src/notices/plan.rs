@@ -8,6 +8,7 @@
 //! stage, never a stale reminder for a deadline already passed.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
@@ -26,35 +27,35 @@ pub struct Candidate {
     /// Its campaign's row in the store.
     pub campaign_id: i64,
     /// Its campaign's identifier.
-    pub campaign: String,
+    pub campaign: Arc<str>,
     /// Its campaign's time zone.
     pub zone: Tz,
     /// The deliverable's name.
-    pub deliverable: String,
+    pub deliverable: Arc<str>,
     /// The deliverable's title, if it has one.
-    pub title: Option<String>,
+    pub title: Option<Arc<str>>,
     /// The owing unit.
-    pub unit: String,
+    pub unit: Arc<str>,
     /// Where the unit stands in its campaign's declaration order.
     pub unit_order: i64,
     /// The period, or none for a one-off.
-    pub period: Option<String>,
+    pub period: Option<Arc<str>>,
     /// The deadline in force (after any extension).
     pub due_date: NaiveDate,
     /// Whether a submission was returned.
     pub returned: bool,
     /// The reminder policy that applies.
-    pub policy: Policy,
+    pub policy: Arc<Policy>,
     /// Recipient units (the unit's parent resolved).
-    pub to: Vec<String>,
+    pub to: Arc<[String]>,
     /// Supervising units (of its item, or of the campaign).
-    pub supervisors: Vec<String>,
+    pub supervisors: Arc<[String]>,
     /// Lead units of its item.
-    pub lead: Vec<String>,
+    pub lead: Arc<[String]>,
     /// The campaign's office.
-    pub office: Option<String>,
+    pub office: Option<Arc<str>>,
     /// The forms it carries.
-    pub form: Option<String>,
+    pub form: Option<Arc<str>>,
 }
 
 impl Candidate {
@@ -159,7 +160,8 @@ pub fn stages(c: &Candidate, calendar: &Calendar) -> Vec<Stage> {
     out
 }
 
-fn shift(
+/// `date` moved by `count` of `unit` (backwards if negative).
+pub(crate) fn shift(
     calendar: &Calendar,
     date: NaiveDate,
     count: i64,
@@ -208,23 +210,30 @@ pub struct Addressee {
 /// The mailboxes of a campaign's units.
 #[derive(Clone, Debug, Default)]
 pub struct Directory {
-    units: HashMap<(i64, String), (Option<String>, Vec<Contact>)>,
+    /// By campaign, then unit name: the unit's mailbox and contacts.
+    units: HashMap<i64, HashMap<Arc<str>, Mailboxes>>,
 }
+
+/// A unit's own mailbox, and its contact people.
+type Mailboxes = (Option<String>, Vec<Contact>);
 
 impl Directory {
     /// Adds a unit's mailbox and contacts.
     pub fn add(
         &mut self,
         campaign_id: i64,
-        unit: String,
+        unit: impl Into<Arc<str>>,
         email: Option<String>,
         contacts: Vec<Contact>,
     ) {
-        self.units.insert((campaign_id, unit), (email, contacts));
+        self.units
+            .entry(campaign_id)
+            .or_default()
+            .insert(unit.into(), (email, contacts));
     }
 
-    fn entry(&self, campaign_id: i64, unit: &str) -> Option<&(Option<String>, Vec<Contact>)> {
-        self.units.get(&(campaign_id, unit.to_string()))
+    fn entry(&self, campaign_id: i64, unit: &str) -> Option<&Mailboxes> {
+        self.units.get(&campaign_id)?.get(unit)
     }
 
     /// A person of `unit` in `role`, falling back to the unit's own mailbox.
@@ -332,18 +341,19 @@ pub fn addressees(
             Escalate::Role(
                 role @ (Role::Recipients | Role::Supervisors | Role::Office | Role::Lead),
             ) => {
-                let units: Vec<String> = match role {
-                    Role::Recipients => c.to.clone(),
-                    Role::Supervisors => c.supervisors.clone(),
-                    Role::Lead => c.lead.clone(),
-                    _ => c.office.iter().cloned().collect(),
+                let office = c.office.as_deref().map(str::to_string);
+                let units: &[String] = match role {
+                    Role::Recipients => &c.to,
+                    Role::Supervisors => &c.supervisors,
+                    Role::Lead => &c.lead,
+                    _ => office.as_slice(),
                 };
                 for unit in units {
-                    let hit = directory.organisation(id, &unit);
+                    let hit = directory.organisation(id, unit);
                     add(hit, role.to_string(), Audience::Supervisor, unit.clone());
                 }
             }
-            Escalate::Unit(unit) if *unit == c.unit => {
+            Escalate::Unit(unit) if **unit == *c.unit => {
                 let hit = directory.organisation(id, unit);
                 add(hit, "unit".into(), Audience::Unit, unit.clone());
             }
@@ -381,8 +391,13 @@ pub fn plan(
 ) -> (Vec<Notice>, Vec<String>) {
     let mut notices = Vec::new();
     let mut missing = Vec::new();
+    // The stage depends only on the policy, the zone and the deadline, which thousands of
+    // candidates share.
+    let mut stages: HashMap<(*const Policy, Tz, NaiveDate), Option<Stage>> = HashMap::new();
     for (index, c) in candidates.iter().enumerate() {
-        let Some(stage) = current(c, calendar, t) else {
+        let key = (Arc::as_ptr(&c.policy), c.zone, c.due_date);
+        let stage = stages.entry(key).or_insert_with(|| current(c, calendar, t));
+        let Some(stage) = stage.clone() else {
             continue;
         };
         let (found, lacking) = addressees(&stage, c, directory);
@@ -423,10 +438,10 @@ mod tests {
             period: Some("2017-05".into()),
             due_date: NaiveDate::parse_from_str(due, "%Y-%m-%d").unwrap(),
             returned: false,
-            policy: Policy::default(),
-            to: vec!["党风政风监督室".into()],
-            supervisors: vec!["市纪委".into()],
-            lead: vec![],
+            policy: Arc::new(Policy::default()),
+            to: ["党风政风监督室".to_string()].into(),
+            supervisors: ["市纪委".to_string()].into(),
+            lead: [].into(),
             office: Some("党风政风监督室".into()),
             form: None,
         }
@@ -494,18 +509,13 @@ mod tests {
         };
         directory.add(
             1,
-            "宛城区".into(),
+            "宛城区",
             Some("wancheng@example.org".into()),
             vec![liaison],
         );
-        directory.add(
-            1,
-            "党风政风监督室".into(),
-            Some("nydfzf@126.com".into()),
-            vec![],
-        );
+        directory.add(1, "党风政风监督室", Some("nydfzf@126.com".into()), vec![]);
         let mut c = candidate("2017-05-25");
-        c.policy.ladder = vec![Rung {
+        Arc::make_mut(&mut c.policy).ladder = vec![Rung {
             after: Duration {
                 count: 3,
                 unit: DurationUnit::Days,

@@ -71,11 +71,16 @@ pub fn preview(
                 );
             for (address, name, audience) in targets {
                 let entry = mails
-                    .entry((stage.send_at, c.campaign.clone(), address.clone(), audience))
+                    .entry((
+                        stage.send_at,
+                        c.campaign.to_string(),
+                        address.clone(),
+                        audience,
+                    ))
                     .or_insert_with(|| Planned {
                         send_at: stage.send_at,
                         day: stage.day,
-                        campaign: c.campaign.clone(),
+                        campaign: c.campaign.to_string(),
                         to: address,
                         name,
                         audience,

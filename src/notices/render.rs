@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use minijinja::Environment;
@@ -166,9 +167,9 @@ impl Templates {
         let mut units: Vec<UnitGroup> = Vec::new();
         for item in &items {
             match units.last_mut() {
-                Some(group) if group.name == item.unit => group.items.push(item.clone()),
+                Some(group) if *group.name == *item.unit => group.items.push(item.clone()),
                 _ => units.push(UnitGroup {
-                    name: item.unit.clone(),
+                    name: item.unit.to_string(),
                     contact: contact_of(digest.campaign_id, &item.unit),
                     items: vec![item.clone()],
                 }),
@@ -235,10 +236,10 @@ struct UnitGroup {
 /// One obligation as a mail lists it.
 #[derive(Clone, Serialize)]
 struct Item {
-    name: String,
-    deliverable: String,
-    unit: String,
-    period: Option<String>,
+    name: Arc<str>,
+    deliverable: Arc<str>,
+    unit: Arc<str>,
+    period: Option<Arc<str>>,
     period_zh: Option<String>,
     due_date: String,
     due_zh: String,
@@ -247,7 +248,7 @@ struct Item {
     kind: Kind,
     stage: String,
     to: String,
-    form: Option<String>,
+    form: Option<Arc<str>>,
     returned: bool,
     #[serde(skip)]
     unit_order: i64,

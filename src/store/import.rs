@@ -73,11 +73,13 @@ struct Deliverable {
 }
 
 impl Store {
-    /// Records every row's submission, or none if any row is bad. `source` names the file in the
-    /// history; `recorded_at` is when the import runs.
+    /// Records every row's submission, or none if any row is bad. Rows are taken one at a time
+    /// (a file of a million need not sit in memory); a row its reader could not make is passed
+    /// as the [`BadRow`] saying why, and is reported with the others. `source` names the file in
+    /// the history; `recorded_at` is when the import runs.
     pub fn import(
         &mut self,
-        rows: &[ImportRow],
+        rows: impl IntoIterator<Item = Result<ImportRow, BadRow>>,
         source: &str,
         recorded_at: i64,
     ) -> Result<ImportReport, ImportError> {
@@ -123,6 +125,13 @@ impl Store {
             let mut report = ImportReport::default();
             let mut seen: HashMap<i64, usize> = HashMap::new();
             for row in rows {
+                let row = match row {
+                    Ok(row) => row,
+                    Err(b) => {
+                        bad.push(b);
+                        continue;
+                    }
+                };
                 let mut refuse = |reason: String| bad.push(BadRow { line: row.line, reason });
                 let Some(&(campaign_id, zone)) = campaigns.get(&row.campaign) else {
                     let hint = hint(&row.campaign, campaigns.keys());

@@ -6,6 +6,7 @@
 mod import;
 mod lifecycle;
 mod outbox;
+mod plan_input;
 mod query;
 pub mod schema;
 mod status;
@@ -18,7 +19,8 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 pub use import::{BadRow, ImportError, ImportReport, ImportRow};
 pub use lifecycle::{Action, Change, Key, Meta, Signature, Submission};
-pub use outbox::{OutboxRow, PendingMail, PlanInput};
+pub use outbox::{OutboxRow, PendingMail};
+pub use plan_input::PlanInput;
 pub use query::{DueRow, Filter, HistoryEvent, HistoryFile, Light, OverdueRow, StatusRow, Window};
 pub use status::Status;
 pub use sync::{Recorded, Source, SyncOutcome, SyncReport};
@@ -167,6 +169,10 @@ impl Store {
         self.conn.pragma_update(None, "journal_mode", "WAL")?;
         self.conn.pragma_update(None, "synchronous", "FULL")?;
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        // SQLite's default page cache is 2 MiB: a national campaign's units alone take 8 MiB,
+        // and listing overdue reports joins them in deadline order, so they would be read
+        // again and again; its sorter would spill to disk too. The cache grows only as used.
+        self.conn.pragma_update(None, "cache_size", -32_768)?;
         Ok(())
     }
 
@@ -253,6 +259,14 @@ fn refuse_foreign_file(path: &Path) -> Result<(), StoreError> {
         });
     }
     Ok(())
+}
+
+/// Column `i` of `r` as text, borrowed: no allocation for a value only looked at or shared.
+fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> Result<&'r str, StoreError> {
+    r.get_ref(i)?.as_str().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+            .into()
+    })
 }
 
 #[cfg(test)]

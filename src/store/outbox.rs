@@ -3,17 +3,13 @@
 //! sent; a mail is marked sent only once the server has accepted it. So a notice is sent once,
 //! and a crash repeats at most the mail in flight.
 
-use std::collections::{HashMap, HashSet};
-
-use chrono_tz::Tz;
 use rusqlite::params;
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 
 use super::{Store, StoreError};
-use crate::language::campaign::{Contact, Policy};
-use crate::notices::plan::{Candidate, Directory, Notice};
-use crate::notices::render::{CampaignInfo, Digest, Rendered};
+use crate::notices::plan::{Candidate, Notice};
+use crate::notices::render::{Digest, Rendered};
 
 /// A mail waiting to be sent.
 #[derive(Clone, Debug)]
@@ -61,262 +57,7 @@ pub struct OutboxRow {
     pub next_attempt_at: i64,
 }
 
-/// What the planner needs from the store.
-pub struct PlanInput {
-    /// Obligations still owed near `t`.
-    pub candidates: Vec<Candidate>,
-    /// Every unit's mailbox and contacts.
-    pub directory: Directory,
-    /// Each campaign, by row.
-    pub campaigns: HashMap<i64, CampaignInfo>,
-    /// Notices already written, by key.
-    pub sent: HashSet<(i64, String, String, String)>,
-}
-
 impl Store {
-    /// Obligations owed near `t` whose notices could be due, with mailboxes and campaigns.
-    pub fn plan_input(&self, t: i64) -> Result<PlanInput, StoreError> {
-        let (ahead, behind) = self.notice_window()?;
-        self.load_plan_input(t - behind, t + ahead, true, &[])
-    }
-
-    /// For a preview from `from` to `to`: every obligation with a notice in that time, owed
-    /// now (`current`) or not, of the given campaigns (or all).
-    pub fn preview_input(
-        &self,
-        campaigns: &[String],
-        from: chrono::NaiveDate,
-        to: chrono::NaiveDate,
-        current: bool,
-    ) -> Result<(Vec<Candidate>, Directory), StoreError> {
-        let known: Vec<String> = self
-            .conn
-            .prepare_cached("SELECT key FROM campaigns")?
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        for c in campaigns {
-            if !known.contains(c) {
-                return Err(StoreError::refused(
-                    format!("unknown campaign `{c}`"),
-                    crate::language::suggest::did_you_mean(c, known.iter().map(String::as_str)),
-                ));
-            }
-        }
-        let (ahead, behind) = self.notice_window()?;
-        let day = |d: chrono::NaiveDate| {
-            d.and_hms_opt(0, 0, 0)
-                .unwrap_or_default()
-                .and_utc()
-                .timestamp()
-        };
-        let input =
-            self.load_plan_input(day(from) - behind, day(to) + ahead, current, campaigns)?;
-        Ok((input.candidates, input.directory))
-    }
-
-    /// The local times of day of every reminder policy.
-    pub fn policy_times(&self) -> Result<Vec<(u32, u32)>, StoreError> {
-        let policies: Vec<String> = self
-            .conn
-            .prepare_cached("SELECT policy FROM campaigns UNION SELECT policy FROM deliverables WHERE policy IS NOT NULL")?
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        let mut times: Vec<(u32, u32)> = policies
-            .iter()
-            .filter_map(|p| serde_json::from_str::<Policy>(p).ok())
-            .map(|p| p.time)
-            .collect();
-        times.sort();
-        times.dedup();
-        Ok(times)
-    }
-
-    fn load_plan_input(
-        &self,
-        start: i64,
-        end: i64,
-        owed_only: bool,
-        only: &[String],
-    ) -> Result<PlanInput, StoreError> {
-        let mut campaigns = HashMap::new();
-        let mut zones: HashMap<i64, Tz> = HashMap::new();
-        let mut offices: HashMap<i64, Option<String>> = HashMap::new();
-        let mut directory = Directory::default();
-        let mut phones: HashMap<(i64, String), Option<String>> = HashMap::new();
-        {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT id, key, title, zone, office, issuer, doc, templates FROM campaigns",
-            )?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                let id: i64 = r.get(0)?;
-                let key: String = r.get(1)?;
-                let title: Option<String> = r.get(2)?;
-                let zone: String = r.get(3)?;
-                let office: Option<String> = r.get(4)?;
-                let issuer: Option<String> = r.get(5)?;
-                let doc: Option<String> = r.get(6)?;
-                let name = title.clone().unwrap_or_else(|| key.clone());
-                let basis = match &doc {
-                    Some(doc) => format!("《{name}》（{doc}）"),
-                    None => format!("《{name}》"),
-                };
-                zones.insert(id, zone.parse().unwrap_or(chrono_tz::Asia::Shanghai));
-                offices.insert(id, office.clone());
-                campaigns.insert(
-                    id,
-                    CampaignInfo {
-                        id: key,
-                        name,
-                        basis,
-                        doc_or_title: doc
-                            .clone()
-                            .unwrap_or_else(|| title.clone().unwrap_or_default()),
-                        office: office.clone().or(issuer).unwrap_or_default(),
-                        office_phone: None,
-                        templates: r.get(7)?,
-                    },
-                );
-            }
-        }
-        {
-            let mut stmt = self
-                .conn
-                .prepare_cached("SELECT campaign_id, name, email, phone, contacts FROM units")?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                let (campaign, name): (i64, String) = (r.get(0)?, r.get(1)?);
-                let contacts: String = r.get(4)?;
-                let contacts: Vec<Contact> = serde_json::from_str(&contacts).unwrap_or_default();
-                phones.insert((campaign, name.clone()), r.get(3)?);
-                directory.add(campaign, name, r.get(2)?, contacts);
-            }
-        }
-        for (id, info) in &mut campaigns {
-            if let Some(Some(office)) = offices.get(id) {
-                info.office_phone = phones.get(&(*id, office.clone())).cloned().flatten();
-            }
-        }
-        let owed = if owed_only {
-            "o.closed_at IS NULL AND "
-        } else {
-            ""
-        };
-        let window = format!("{owed}o.active = 1 AND o.effective_due_at BETWEEN ?1 AND ?2");
-        let mut candidates = Vec::new();
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT o.id, o.campaign_id, c.key, d.name, d.title, u.name, o.period,
-                    coalesce(o.extended_until, o.due_date), o.state,
-                    coalesce(d.policy, c.policy), d.recipients, d.supervisors, d.lead, d.forms, u.parent, u.id
-             FROM obligations o
-             JOIN deliverables d ON d.id = o.deliverable_id
-             JOIN units u ON u.id = o.unit_id
-             JOIN campaigns c ON c.id = o.campaign_id
-             WHERE {window}
-             ORDER BY o.effective_due_at, o.id"
-        ))?;
-        let mut rows = stmt.query(params![start, end])?;
-        while let Some(r) = rows.next()? {
-            let campaign_id: i64 = r.get(1)?;
-            if !only.is_empty() && !only.contains(&r.get::<_, String>(2)?) {
-                continue;
-            }
-            let due: String = r.get(7)?;
-            let state: String = r.get(8)?;
-            let policy: String = r.get(9)?;
-            let recipients: String = r.get(10)?;
-            let parent: Option<String> = r.get(14)?;
-            let forms: Vec<String> =
-                serde_json::from_str(&r.get::<_, String>(13)?).unwrap_or_default();
-            let to: Vec<String> = serde_json::from_str::<Vec<String>>(&recipients)
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|r| {
-                    if r == "@parent" {
-                        parent.clone()
-                    } else {
-                        Some(r)
-                    }
-                })
-                .collect();
-            let period: String = r.get(6)?;
-            candidates.push(Candidate {
-                obligation_id: r.get(0)?,
-                campaign_id,
-                campaign: r.get(2)?,
-                zone: zones
-                    .get(&campaign_id)
-                    .copied()
-                    .unwrap_or(chrono_tz::Asia::Shanghai),
-                deliverable: r.get(3)?,
-                title: r.get(4)?,
-                unit: r.get(5)?,
-                unit_order: r.get(15)?,
-                period: (!period.is_empty()).then_some(period),
-                due_date: chrono::NaiveDate::parse_from_str(&due, "%Y-%m-%d").unwrap_or_default(),
-                returned: state == "returned",
-                policy: serde_json::from_str(&policy).unwrap_or_default(),
-                to,
-                supervisors: serde_json::from_str(&r.get::<_, String>(11)?).unwrap_or_default(),
-                lead: serde_json::from_str(&r.get::<_, String>(12)?).unwrap_or_default(),
-                office: offices.get(&campaign_id).cloned().flatten(),
-                form: (!forms.is_empty()).then(|| forms.join("、")),
-            });
-        }
-        let mut sent = HashSet::new();
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT n.obligation_id, n.stage, n.due_date, n.recipient FROM notices n
-             JOIN obligations o ON o.id = n.obligation_id WHERE {window}"
-        ))?;
-        let mut rows = stmt.query(params![start, end])?;
-        while let Some(r) = rows.next()? {
-            sent.insert((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?));
-        }
-        Ok(PlanInput {
-            candidates,
-            directory,
-            campaigns,
-            sent,
-        })
-    }
-
-    /// How far ahead of and behind its deadline an obligation can have a notice due (seconds):
-    /// the longest lead time and rung of any policy, plus room for holidays and downtime.
-    fn notice_window(&self) -> Result<(i64, i64), StoreError> {
-        let mut policies: Vec<String> = self
-            .conn
-            .prepare_cached("SELECT policy FROM campaigns UNION SELECT policy FROM deliverables WHERE policy IS NOT NULL")?
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        policies.push(serde_json::to_string(&Policy::default()).unwrap_or_default());
-        let days = |d: &crate::language::ast::Duration| -> i64 {
-            let n = i64::from(d.count);
-            match d.unit {
-                crate::language::ast::DurationUnit::Days => n,
-                // A workday count can span a week-long holiday.
-                crate::language::ast::DurationUnit::Workdays => n * 2 + 10,
-                crate::language::ast::DurationUnit::Weeks => n * 7,
-            }
-        };
-        let (mut ahead, mut behind) = (0i64, 0i64);
-        for text in policies {
-            let Ok(policy) = serde_json::from_str::<Policy>(&text) else {
-                continue;
-            };
-            ahead = ahead.max(policy.lead_times.iter().map(days).max().unwrap_or(0));
-            behind = behind.max(
-                policy
-                    .ladder
-                    .iter()
-                    .map(|r| days(&r.after))
-                    .max()
-                    .unwrap_or(0),
-            );
-        }
-        const DAY: i64 = 86_400;
-        Ok(((ahead + 15) * DAY, (behind + 45) * DAY))
-    }
-
     /// Writes the notices that are new, each digest's mail with them, in one transaction.
     /// Returns how many notices and mails were new.
     pub fn queue(
@@ -365,6 +106,11 @@ impl Store {
                     new_notices += written;
                 }
             }
+            tx.execute(
+                "INSERT INTO passes (id, at) VALUES (1, ?1)
+                 ON CONFLICT (id) DO UPDATE SET at = max(at, excluded.at)",
+                [now],
+            )?;
             Ok((new_notices, mails))
         })
     }

@@ -2,6 +2,7 @@
 //! how each unit stands (三色管理), and what happened to one obligation.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
@@ -10,7 +11,7 @@ use serde::Serialize;
 
 use super::lifecycle::{Key, find};
 use super::status::{Record, Status};
-use super::{Store, StoreError};
+use super::{Store, StoreError, text};
 use crate::clock::{Instant, from_unix};
 use crate::language::campaign::Contact;
 use crate::language::suggest;
@@ -38,42 +39,45 @@ pub struct Filter {
 
 /// An overdue obligation.
 #[derive(Clone, Debug, Serialize)]
+///
+/// Names, dates and contacts are shared between the rows that repeat them: a listing of a
+/// hundred thousand rows allocates per unit and per deadline, not per row.
 pub struct OverdueRow {
     /// Campaign identifier.
-    pub campaign: String,
+    pub campaign: Arc<str>,
     /// Deliverable name.
-    pub deliverable: String,
+    pub deliverable: Arc<str>,
     /// Unit name.
-    pub unit: String,
+    pub unit: Arc<str>,
     /// Period, or null for a one-off.
-    pub period: Option<String>,
+    pub period: Option<Arc<str>>,
     /// The due date in force (after any extension).
-    pub due_date: String,
+    pub due_date: Arc<str>,
     /// Whole days since the due date, counted in the campaign's zone.
     pub days_overdue: i64,
     /// `overdue`, or `returned` when a submission was sent back.
-    pub status: String,
+    pub status: &'static str,
     /// The unit's mailbox.
-    pub email: Option<String>,
+    pub email: Option<Arc<str>>,
     /// The unit's phone.
-    pub phone: Option<String>,
+    pub phone: Option<Arc<str>>,
     /// The unit's contact people.
-    pub contacts: std::sync::Arc<[Contact]>,
+    pub contacts: Arc<[Contact]>,
 }
 
 /// An obligation falling due soon.
 #[derive(Clone, Debug, Serialize)]
 pub struct DueRow {
     /// Campaign identifier.
-    pub campaign: String,
+    pub campaign: Arc<str>,
     /// Deliverable name.
-    pub deliverable: String,
+    pub deliverable: Arc<str>,
     /// Unit name.
-    pub unit: String,
+    pub unit: Arc<str>,
     /// Period, or null for a one-off.
-    pub period: Option<String>,
+    pub period: Option<Arc<str>>,
     /// The due date in force.
-    pub due_date: String,
+    pub due_date: Arc<str>,
     /// Whole days left, counted in the campaign's zone (0: due today).
     pub days_left: i64,
     /// Its status (due soon, extended, returned, not yet due).
@@ -180,7 +184,7 @@ impl Store {
         by_deliverable: bool,
         mut visit: impl FnMut(OverdueRow) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        let (scopes, conditions, values) = self.select(filter)?;
+        let (scopes, conditions, values) = self.select(filter, "x")?;
         let order = if by_deliverable {
             "x.deliverable_id, x.period, x.effective_due_at, x.unit_id"
         } else {
@@ -193,15 +197,12 @@ impl Store {
             // with only after `as_of`.
             let columns = "unit_id, deliverable_id, period, due_date, extended_until, state, effective_due_at";
             let sql = format!(
-                "SELECT d.name, u.name, x.period, coalesce(x.extended_until, x.due_date), x.state,
-                        u.email, u.phone, u.contacts, u.id
-                 FROM (SELECT {columns} FROM obligations
-                           WHERE closed_at IS NULL AND active = 1 AND effective_due_at <= ?1 AND +campaign_id = ?2
+                "SELECT x.unit_id, x.deliverable_id, x.period, coalesce(x.extended_until, x.due_date), x.state
+                 FROM (SELECT {columns} FROM obligations INDEXED BY obligations_owed
+                           WHERE closed_at IS NULL AND active = 1 AND campaign_id = ?2 AND effective_due_at <= ?1
                        UNION ALL
                        SELECT {columns} FROM obligations
                            WHERE closed_at > ?1 AND active = 1 AND effective_due_at <= ?1 AND +campaign_id = ?2) x
-                 CROSS JOIN units u ON u.id = x.unit_id
-                 CROSS JOIN deliverables d ON d.id = x.deliverable_id
                  WHERE 1 {conditions}
                  ORDER BY {order}"
             );
@@ -210,50 +211,27 @@ impl Store {
                 .into_iter()
                 .map(rusqlite::types::Value::from)
                 .chain(values.iter().cloned());
-            // A unit's contacts are read once, however many of its reports are late; the days
-            // late once per deadline.
-            let mut contacts_of: HashMap<i64, std::sync::Arc<[Contact]>> = HashMap::new();
-            let mut days_of: HashMap<String, i64> = HashMap::new();
+            let campaign: Arc<str> = scope.key.as_str().into();
+            let mut shared = Shared::new(scope.id);
             let mut rows = stmt.query(params_from_iter(params))?;
             while let Some(r) = rows.next()? {
-                let due_date: String = r.get(3)?;
-                let state = r.get_ref(4)?.as_str().unwrap_or("");
-                let unit_id: i64 = r.get(8)?;
-                let contacts = match contacts_of.get(&unit_id) {
-                    Some(c) => c.clone(),
-                    None => {
-                        let parsed: Vec<Contact> =
-                            serde_json::from_str(r.get_ref(7)?.as_str().unwrap_or("[]"))
-                                .unwrap_or_default();
-                        let shared: std::sync::Arc<[Contact]> = parsed.into();
-                        contacts_of.insert(unit_id, shared.clone());
-                        shared
-                    }
-                };
-                let days_overdue = match days_of.get(&due_date) {
-                    Some(days) => *days,
-                    None => {
-                        let days = days_between(&due_date, today);
-                        days_of.insert(due_date.clone(), days);
-                        days
-                    }
-                };
+                let unit = shared.unit(&self.conn, r.get(0)?)?;
+                let (due_date, days_overdue) = shared.deadline(text(r, 3)?, today);
                 visit(OverdueRow {
-                    campaign: scope.key.clone(),
-                    deliverable: r.get(0)?,
-                    unit: r.get(1)?,
-                    period: non_empty(r.get(2)?),
+                    campaign: campaign.clone(),
+                    deliverable: shared.deliverable(&self.conn, r.get(1)?)?.name,
+                    unit: unit.name,
+                    period: shared.period(text(r, 2)?),
                     days_overdue,
                     due_date,
-                    status: if state == "returned" {
+                    status: if text(r, 4)? == "returned" {
                         "returned"
                     } else {
                         "overdue"
-                    }
-                    .to_string(),
-                    email: r.get(5)?,
-                    phone: r.get(6)?,
-                    contacts,
+                    },
+                    email: unit.email,
+                    phone: unit.phone,
+                    contacts: unit.contacts,
                 })?;
             }
         }
@@ -269,7 +247,7 @@ impl Store {
         window: Window,
     ) -> Result<Vec<DueRow>, StoreError> {
         let mut out = Vec::new();
-        let (scopes, conditions, values) = self.select(filter)?;
+        let (scopes, conditions, values) = self.select(filter, "x")?;
         for scope in scopes {
             let t = as_of.in_zone(scope.zone).timestamp();
             let today = from_unix(t).with_timezone(&scope.zone).date_naive();
@@ -282,14 +260,14 @@ impl Store {
             };
             let columns = "unit_id, deliverable_id, period, due_date, extended_until, state, effective_due_at, due_at";
             let sql = format!(
-                "SELECT d.name, u.name, x.period, coalesce(x.extended_until, x.due_date), x.state,
-                        x.due_at, x.effective_due_at, d.soon_days
-                 FROM (SELECT {columns} FROM obligations WHERE closed_at IS NULL AND active = 1
-                           AND effective_due_at > ?1 AND effective_due_at <= ?1 + ?3 AND +campaign_id = ?2
+                "SELECT u.name, x.deliverable_id, x.period, coalesce(x.extended_until, x.due_date),
+                        x.state, x.due_at, x.effective_due_at
+                 FROM (SELECT {columns} FROM obligations INDEXED BY obligations_owed
+                           WHERE closed_at IS NULL AND active = 1 AND campaign_id = ?2
+                           AND effective_due_at > ?1 AND effective_due_at <= ?1 + ?3
                        UNION ALL
                        SELECT {columns} FROM obligations WHERE closed_at > ?1 AND active = 1
                            AND effective_due_at > ?1 AND effective_due_at <= ?1 + ?3 AND +campaign_id = ?2) x
-                 CROSS JOIN deliverables d ON d.id = x.deliverable_id
                  CROSS JOIN units u ON u.id = x.unit_id
                  WHERE 1 {conditions}
                  ORDER BY x.effective_due_at, x.deliverable_id, x.unit_id, x.period"
@@ -299,29 +277,30 @@ impl Store {
                 .into_iter()
                 .map(rusqlite::types::Value::from)
                 .chain(values.iter().cloned());
-            let rows = stmt.query_map(params_from_iter(params), |r| {
-                let due_date: String = r.get(3)?;
-                let state: String = r.get(4)?;
+            let campaign: Arc<str> = scope.key.as_str().into();
+            // Most rows due soon are of different units: their names come with the rows.
+            let mut shared = Shared::new(scope.id);
+            let mut rows = stmt.query(params_from_iter(params))?;
+            while let Some(r) = rows.next()? {
+                let deliverable = shared.deliverable(&self.conn, r.get(1)?)?;
                 let record = Record {
-                    state: &state,
+                    state: text(r, 4)?,
                     submitted_at: None,
                     closed_at: None,
                     due_at: r.get(5)?,
                     effective_due_at: r.get(6)?,
-                    soon_seconds: r.get::<_, i64>(7)? * 86_400,
+                    soon_seconds: deliverable.soon_days * 86_400,
                 };
-                Ok(DueRow {
-                    campaign: scope.key.clone(),
-                    deliverable: r.get(0)?,
-                    unit: r.get(1)?,
-                    period: non_empty(r.get(2)?),
-                    days_left: -days_between(&due_date, today),
+                let (due_date, days_overdue) = shared.deadline(text(r, 3)?, today);
+                out.push(DueRow {
+                    campaign: campaign.clone(),
+                    deliverable: deliverable.name,
+                    unit: text(r, 0)?.into(),
+                    period: shared.period(text(r, 2)?),
+                    days_left: -days_overdue,
                     due_date,
                     status: record.status_at(t).to_string(),
-                })
-            })?;
-            for row in rows {
-                out.push(row?);
+                });
             }
         }
         Ok(out)
@@ -330,7 +309,7 @@ impl Store {
     /// How each unit stands with each deliverable at `as_of`.
     pub fn status(&self, filter: &Filter, as_of: Instant) -> Result<Vec<StatusRow>, StoreError> {
         let mut out = Vec::new();
-        let (scopes, conditions, values) = self.select(filter)?;
+        let (scopes, conditions, values) = self.select(filter, "o")?;
         for scope in scopes {
             let t = as_of.in_zone(scope.zone).timestamp();
             let sql = format!(
@@ -495,25 +474,29 @@ impl Store {
             .collect())
     }
 
-    /// The campaigns a filter covers, and SQL conditions (with their values) narrowing to its
-    /// units and deliverables; names no campaign in scope knows are refused.
+    /// The campaigns a filter covers, and SQL conditions (with their values) narrowing the
+    /// obligations named `row` in the query to its units and deliverables; names no campaign in
+    /// scope knows are refused.
     fn select(
         &self,
         filter: &Filter,
+        row: &str,
     ) -> Result<(Vec<Scope>, String, Vec<rusqlite::types::Value>), StoreError> {
         let scopes = self.scopes(filter)?;
         let mut conditions = String::new();
         let mut values = Vec::new();
         for (names, table, column) in [
-            (&filter.units, "units", "u.name"),
-            (&filter.deliverables, "deliverables", "d.name"),
+            (&filter.units, "units", "unit_id"),
+            (&filter.deliverables, "deliverables", "deliverable_id"),
         ] {
             if names.is_empty() {
                 continue;
             }
             check_names(&self.conn, &scopes, table, names)?;
             let marks = vec!["?"; names.len()].join(", ");
-            conditions.push_str(&format!(" AND {column} IN ({marks})"));
+            conditions.push_str(&format!(
+                " AND {row}.{column} IN (SELECT id FROM {table} WHERE name IN ({marks}))"
+            ));
             values.extend(names.iter().cloned().map(rusqlite::types::Value::from));
         }
         Ok((scopes, conditions, values))
@@ -551,13 +534,127 @@ fn check_names(
     Ok(())
 }
 
-fn non_empty(period: String) -> Option<String> {
-    (!period.is_empty()).then_some(period)
+/// What the rows of a listing share, read once: units (with their contacts), deliverables,
+/// periods and deadlines (with their days overdue). Units are looked up one by one while they
+/// are few; past [`UNITS_ONE_BY_ONE`], all the campaign's units are read in one scan.
+#[derive(Default)]
+struct Shared {
+    campaign_id: i64,
+    units: HashMap<i64, SharedUnit>,
+    unit_lookups: usize,
+    deliverables: HashMap<i64, SharedDeliverable>,
+    periods: HashMap<String, Arc<str>>,
+    deadlines: HashMap<String, (Arc<str>, i64)>,
 }
 
-/// Days from `date` (YYYY-MM-DD) to `today`.
+/// A deliverable as its rows share it.
+#[derive(Clone)]
+struct SharedDeliverable {
+    name: Arc<str>,
+    soon_days: i64,
+}
+
+/// A unit as its rows share it.
+#[derive(Clone)]
+struct SharedUnit {
+    name: Arc<str>,
+    email: Option<Arc<str>>,
+    phone: Option<Arc<str>>,
+    contacts: Arc<[Contact]>,
+}
+
+/// How many units a listing looks up one at a time before it reads them all.
+const UNITS_ONE_BY_ONE: usize = 1_000;
+
+/// A unit from columns name, email, phone, contacts.
+fn shared_unit(r: &rusqlite::Row<'_>) -> rusqlite::Result<SharedUnit> {
+    let contacts: Vec<Contact> = serde_json::from_str(r.get_ref(3)?.as_str()?).unwrap_or_default();
+    Ok(SharedUnit {
+        name: r.get_ref(0)?.as_str()?.into(),
+        email: r.get::<_, Option<String>>(1)?.map(Arc::from),
+        phone: r.get::<_, Option<String>>(2)?.map(Arc::from),
+        contacts: contacts.into(),
+    })
+}
+
+impl Shared {
+    fn new(campaign_id: i64) -> Shared {
+        Shared {
+            campaign_id,
+            ..Shared::default()
+        }
+    }
+
+    /// Unit `id`, read once: overdue rows come in thousands, their units in hundreds.
+    fn unit(&mut self, conn: &Connection, id: i64) -> Result<SharedUnit, StoreError> {
+        if let Some(unit) = self.units.get(&id) {
+            return Ok(unit.clone());
+        }
+        self.unit_lookups += 1;
+        if self.unit_lookups == UNITS_ONE_BY_ONE {
+            let mut stmt = conn.prepare_cached(
+                "SELECT name, email, phone, contacts, id FROM units WHERE campaign_id = ?1",
+            )?;
+            let mut rows = stmt.query([self.campaign_id])?;
+            while let Some(r) = rows.next()? {
+                let unit = shared_unit(r)?;
+                self.units.entry(r.get(4)?).or_insert(unit);
+            }
+            if let Some(unit) = self.units.get(&id) {
+                return Ok(unit.clone());
+            }
+        }
+        let mut stmt =
+            conn.prepare_cached("SELECT name, email, phone, contacts FROM units WHERE id = ?1")?;
+        let unit = stmt.query_row([id], shared_unit)?;
+        self.units.insert(id, unit.clone());
+        Ok(unit)
+    }
+
+    /// Deliverable `id`, read once.
+    fn deliverable(&mut self, conn: &Connection, id: i64) -> Result<SharedDeliverable, StoreError> {
+        if let Some(deliverable) = self.deliverables.get(&id) {
+            return Ok(deliverable.clone());
+        }
+        let mut stmt =
+            conn.prepare_cached("SELECT name, soon_days FROM deliverables WHERE id = ?1")?;
+        let deliverable = stmt.query_row([id], |r| {
+            Ok(SharedDeliverable {
+                name: r.get_ref(0)?.as_str()?.into(),
+                soon_days: r.get(1)?,
+            })
+        })?;
+        self.deliverables.insert(id, deliverable.clone());
+        Ok(deliverable)
+    }
+
+    fn period(&mut self, period: &str) -> Option<Arc<str>> {
+        if period.is_empty() {
+            return None;
+        }
+        if let Some(shared) = self.periods.get(period) {
+            return Some(shared.clone());
+        }
+        let shared: Arc<str> = period.into();
+        self.periods.insert(period.to_string(), shared.clone());
+        Some(shared)
+    }
+
+    /// A deadline, and the days from it to `today`.
+    fn deadline(&mut self, date: &str, today: NaiveDate) -> (Arc<str>, i64) {
+        if let Some(shared) = self.deadlines.get(date) {
+            return shared.clone();
+        }
+        let shared = (Arc::from(date), days_between(date, today));
+        self.deadlines.insert(date.to_string(), shared.clone());
+        shared
+    }
+}
+
+/// Days from `date` (YYYY-MM-DD, as the store writes it) to `today`.
 fn days_between(date: &str, today: NaiveDate) -> i64 {
-    NaiveDate::parse_from_str(date, "%Y-%m-%d")
+    // The ISO parser: a format string is interpreted afresh on every call.
+    date.parse::<NaiveDate>()
         .map(|d| (today - d).num_days())
         .unwrap_or_default()
 }

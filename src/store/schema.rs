@@ -124,10 +124,10 @@ ALTER TABLE deliverables ADD COLUMN lead TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE campaigns ADD COLUMN stat TEXT;
 
 -- Owed obligations, with every column the daily queries read: overdue and due-soon are index
--- range scans that never touch the table.
+-- range scans of one campaign that never touch the table.
 DROP INDEX obligations_owed;
 CREATE INDEX obligations_owed ON obligations
-    (effective_due_at, campaign_id, unit_id, deliverable_id, period, due_date, extended_until, state, due_at)
+    (campaign_id, effective_due_at, unit_id, deliverable_id, period, due_date, extended_until, state, due_at)
     WHERE closed_at IS NULL AND active = 1;
 
 CREATE TABLE mails (
@@ -160,6 +160,13 @@ CREATE TABLE notices (
     UNIQUE (obligation_id, stage, due_date, recipient)
 );
 CREATE INDEX notices_mail ON notices (mail_id);
+CREATE INDEX notices_send_at ON notices (send_at);
+
+-- The instant of the last pass that wrote to the outbox: the next pass catches up from there.
+CREATE TABLE passes (
+    id            INTEGER PRIMARY KEY CHECK (id = 1),
+    at            INTEGER NOT NULL
+);
 "#,
 ];
 

@@ -1,0 +1,386 @@
+//! What the notice planner reads from the store: the obligations owed near an instant, with
+//! their deliverables' policies and recipients, every unit's mailboxes, and the notices already
+//! written. Deliverable-, unit- and period-level values are read once and shared, because a
+//! national campaign has a hundred thousand obligations in the window and three deliverables.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono_tz::Tz;
+use rusqlite::{OptionalExtension, params};
+
+use super::{Store, StoreError, text};
+use crate::language::campaign::{Contact, Policy};
+use crate::notices::plan::{Candidate, Directory, Notice};
+use crate::notices::render::CampaignInfo;
+use crate::notices::window::{self, Window};
+
+/// What the planner needs from the store.
+pub struct PlanInput {
+    /// Obligations still owed near `t`.
+    pub candidates: Vec<Candidate>,
+    /// Every unit's mailbox and contacts.
+    pub directory: Directory,
+    /// Each campaign, by row.
+    pub campaigns: HashMap<i64, CampaignInfo>,
+    /// Notices already written.
+    pub sent: Written,
+}
+
+/// The notices already written, by obligation: each one's stage, deadline and mailbox.
+#[derive(Debug, Default)]
+pub struct Written(HashMap<i64, Vec<(String, String, String)>>);
+
+impl Written {
+    /// Whether `notice` of `c` is already in the outbox.
+    pub fn contains(&self, notice: &Notice, c: &Candidate) -> bool {
+        let Some(keys) = self.0.get(&c.obligation_id) else {
+            return false;
+        };
+        let (stage, due) = (notice.stage.label(), c.due_date.to_string());
+        keys.iter()
+            .any(|(s, d, a)| *s == stage && *d == due && *a == notice.to.address)
+    }
+}
+
+/// A campaign as its candidates share it.
+struct CampaignShared {
+    key: Arc<str>,
+    zone: Tz,
+    office: Option<Arc<str>>,
+}
+
+/// A unit as its candidates share it.
+#[derive(Default)]
+struct UnitShared {
+    name: Arc<str>,
+    parent: Option<String>,
+}
+
+/// A deliverable as its candidates share it.
+struct DeliverableShared {
+    name: Arc<str>,
+    title: Option<Arc<str>>,
+    policy: Arc<Policy>,
+    recipients: Vec<String>,
+    /// Recipients with `@parent` resolved, by the parent's name; or the one list for every unit
+    /// if it does not name `@parent`.
+    to: HashMap<Option<String>, Arc<[String]>>,
+    to_all: Option<Arc<[String]>>,
+    supervisors: Arc<[String]>,
+    lead: Arc<[String]>,
+    form: Option<Arc<str>>,
+}
+
+impl DeliverableShared {
+    fn to(&mut self, parent: &Option<String>) -> Arc<[String]> {
+        if let Some(to) = &self.to_all {
+            return to.clone();
+        }
+        if let Some(to) = self.to.get(parent) {
+            return to.clone();
+        }
+        let to: Arc<[String]> = self
+            .recipients
+            .iter()
+            .filter_map(|r| match r.as_str() {
+                "@parent" => parent.clone(),
+                _ => Some(r.clone()),
+            })
+            .collect();
+        self.to.insert(parent.clone(), to.clone());
+        to
+    }
+}
+
+impl Store {
+    /// Obligations owed with an effective deadline in `window`, with mailboxes and campaigns:
+    /// what a pass plans from.
+    pub fn plan_input(&self, window: Window) -> Result<PlanInput, StoreError> {
+        self.load_plan_input(window, true, &[])
+    }
+
+    /// For a preview: every obligation with a deadline in `window`, owed now (`current`) or
+    /// not, of the given campaigns (or all).
+    pub fn preview_input(
+        &self,
+        campaigns: &[String],
+        window: Window,
+        current: bool,
+    ) -> Result<(Vec<Candidate>, Directory), StoreError> {
+        let known: Vec<String> = self
+            .conn
+            .prepare_cached("SELECT key FROM campaigns")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for c in campaigns {
+            if !known.contains(c) {
+                return Err(StoreError::refused(
+                    format!("unknown campaign `{c}`"),
+                    crate::language::suggest::did_you_mean(c, known.iter().map(String::as_str)),
+                ));
+            }
+        }
+        let input = self.load_plan_input(window, current, campaigns)?;
+        Ok((input.candidates, input.directory))
+    }
+
+    /// The instant of the last pass that wrote to the outbox, if any.
+    pub fn last_pass(&self) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT at FROM passes WHERE id = 1", [], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// The local times of day of every reminder policy.
+    pub fn policy_times(&self) -> Result<Vec<(u32, u32)>, StoreError> {
+        let mut times: Vec<(u32, u32)> = self.policies()?.iter().map(|p| p.time).collect();
+        times.sort();
+        times.dedup();
+        Ok(times)
+    }
+
+    /// Every reminder policy in the store.
+    pub fn policies(&self) -> Result<Vec<Policy>, StoreError> {
+        let texts: Vec<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT policy FROM campaigns
+                 UNION SELECT policy FROM deliverables WHERE policy IS NOT NULL",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(texts
+            .iter()
+            .filter_map(|p| serde_json::from_str(p).ok())
+            .collect())
+    }
+
+    fn load_plan_input(
+        &self,
+        (start, end): Window,
+        owed_only: bool,
+        only: &[String],
+    ) -> Result<PlanInput, StoreError> {
+        let (mut campaigns, shared) = self.campaign_infos()?;
+        let (directory, units, phones) = self.directory()?;
+        for (id, info) in &mut campaigns {
+            if let Some(office) = shared.get(id).and_then(|c| c.office.as_deref()) {
+                info.office_phone = phones.get(&(*id, office.to_string())).cloned().flatten();
+            }
+        }
+        let mut deliverables = self.shared_deliverables()?;
+        // Owed obligations are range scans of the covering index, one campaign after another.
+        let owed = if owed_only {
+            "INDEXED BY obligations_owed WHERE closed_at IS NULL AND"
+        } else {
+            "WHERE"
+        };
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT id, campaign_id, deliverable_id, unit_id, period,
+                    coalesce(extended_until, due_date), state
+             FROM obligations {owed} active = 1 AND campaign_id IN (SELECT id FROM campaigns)
+                 AND effective_due_at BETWEEN ?1 AND ?2
+             ORDER BY campaign_id, effective_due_at, unit_id, deliverable_id, period"
+        ))?;
+        let mut rows = stmt.query(params![start, end])?;
+        let mut periods: HashMap<String, Arc<str>> = HashMap::new();
+        let mut candidates = Vec::new();
+        while let Some(r) = rows.next()? {
+            let campaign_id: i64 = r.get(1)?;
+            let (Some(campaign), Some(deliverable), Some(unit)) = (
+                shared.get(&campaign_id),
+                deliverables
+                    .get_mut(usize::try_from(r.get::<_, i64>(2)?).unwrap_or(usize::MAX))
+                    .and_then(Option::as_mut),
+                units.get(usize::try_from(r.get::<_, i64>(3)?).unwrap_or(usize::MAX)),
+            ) else {
+                continue;
+            };
+            if !only.is_empty() && !only.iter().any(|k| **k == *campaign.key) {
+                continue;
+            }
+            let period = text(r, 4)?;
+            let period = (!period.is_empty()).then(|| shared_text(&mut periods, period));
+            let due = text(r, 5)?;
+            candidates.push(Candidate {
+                obligation_id: r.get(0)?,
+                campaign_id,
+                campaign: campaign.key.clone(),
+                zone: campaign.zone,
+                deliverable: deliverable.name.clone(),
+                title: deliverable.title.clone(),
+                unit: unit.name.clone(),
+                unit_order: r.get(3)?,
+                period,
+                due_date: due.parse().unwrap_or_default(),
+                returned: text(r, 6)? == "returned",
+                policy: deliverable.policy.clone(),
+                to: deliverable.to(&unit.parent),
+                supervisors: deliverable.supervisors.clone(),
+                lead: deliverable.lead.clone(),
+                office: campaign.office.clone(),
+                form: deliverable.form.clone(),
+            });
+        }
+        let sent = self.sent_notices(start - window::longest_lead(&self.policies()?))?;
+        Ok(PlanInput {
+            candidates,
+            directory,
+            campaigns,
+            sent,
+        })
+    }
+
+    /// Every campaign: as mails describe it, and as its candidates share it.
+    #[allow(clippy::type_complexity)]
+    fn campaign_infos(
+        &self,
+    ) -> Result<(HashMap<i64, CampaignInfo>, HashMap<i64, CampaignShared>), StoreError> {
+        let mut infos = HashMap::new();
+        let mut shared = HashMap::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, key, title, zone, office, issuer, doc, templates FROM campaigns",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let key: String = r.get(1)?;
+            let title: Option<String> = r.get(2)?;
+            let zone: String = r.get(3)?;
+            let office: Option<String> = r.get(4)?;
+            let issuer: Option<String> = r.get(5)?;
+            let doc: Option<String> = r.get(6)?;
+            let name = title.clone().unwrap_or_else(|| key.clone());
+            let basis = match &doc {
+                Some(doc) => format!("《{name}》（{doc}）"),
+                None => format!("《{name}》"),
+            };
+            shared.insert(
+                id,
+                CampaignShared {
+                    key: key.as_str().into(),
+                    zone: zone.parse().unwrap_or(chrono_tz::Asia::Shanghai),
+                    office: office.as_deref().map(Arc::from),
+                },
+            );
+            infos.insert(
+                id,
+                CampaignInfo {
+                    id: key,
+                    name,
+                    basis,
+                    doc_or_title: doc.unwrap_or_else(|| title.unwrap_or_default()),
+                    office: office.or(issuer).unwrap_or_default(),
+                    office_phone: None,
+                    templates: r.get(7)?,
+                },
+            );
+        }
+        Ok((infos, shared))
+    }
+
+    /// Every unit's mailboxes; each unit by row; each unit's phone by campaign and name.
+    #[allow(clippy::type_complexity)]
+    fn directory(
+        &self,
+    ) -> Result<
+        (
+            Directory,
+            Vec<UnitShared>,
+            HashMap<(i64, String), Option<String>>,
+        ),
+        StoreError,
+    > {
+        let mut directory = Directory::default();
+        // By row id: units are never deleted, so their ids are dense.
+        let mut units: Vec<UnitShared> = Vec::new();
+        let mut phones = HashMap::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, campaign_id, name, email, phone, contacts, parent FROM units",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let (id, campaign): (i64, i64) = (r.get(0)?, r.get(1)?);
+            let name: Arc<str> = text(r, 2)?.into();
+            let contacts: Vec<Contact> = serde_json::from_str(text(r, 5)?).unwrap_or_default();
+            let phone: Option<String> = r.get(4)?;
+            if phone.is_some() {
+                phones.insert((campaign, name.to_string()), phone);
+            }
+            let index = usize::try_from(id).unwrap_or_default();
+            if units.len() <= index {
+                units.resize_with(index + 1, UnitShared::default);
+            }
+            units[index] = UnitShared {
+                name: name.clone(),
+                parent: r.get(6)?,
+            };
+            directory.add(campaign, name, r.get(3)?, contacts);
+        }
+        Ok((directory, units, phones))
+    }
+
+    /// Every deliverable, by row id, with what its candidates share.
+    fn shared_deliverables(&self) -> Result<Vec<Option<DeliverableShared>>, StoreError> {
+        let mut out = Vec::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT d.id, d.name, d.title, coalesce(d.policy, c.policy), d.recipients,
+                    d.supervisors, d.lead, d.forms
+             FROM deliverables d JOIN campaigns c ON c.id = d.campaign_id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let json = |i: usize| -> Result<Vec<String>, StoreError> {
+                Ok(serde_json::from_str(text(r, i)?).unwrap_or_default())
+            };
+            let forms = json(7)?;
+            let recipients = json(4)?;
+            let to_all =
+                (!recipients.iter().any(|r| r == "@parent")).then(|| recipients.clone().into());
+            let deliverable = DeliverableShared {
+                name: r.get::<_, String>(1)?.into(),
+                title: r.get::<_, Option<String>>(2)?.map(Arc::from),
+                policy: Arc::new(serde_json::from_str(text(r, 3)?).unwrap_or_default()),
+                recipients,
+                to: HashMap::new(),
+                to_all,
+                supervisors: json(5)?.into(),
+                lead: json(6)?.into(),
+                form: (!forms.is_empty()).then(|| forms.join("、").into()),
+            };
+            let index = usize::try_from(r.get::<_, i64>(0)?).unwrap_or_default();
+            if out.len() <= index {
+                out.resize_with(index + 1, || None);
+            }
+            out[index] = Some(deliverable);
+        }
+        Ok(out)
+    }
+
+    /// The keys of the notices already written that go out at `from` or later: every notice
+    /// of an obligation due in a window starting a lead time after `from`.
+    fn sent_notices(&self, from: i64) -> Result<Written, StoreError> {
+        let mut sent = Written::default();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT obligation_id, stage, due_date, recipient FROM notices WHERE send_at >= ?1",
+        )?;
+        let mut rows = stmt.query([from])?;
+        while let Some(r) = rows.next()? {
+            let key = (r.get(1)?, r.get(2)?, r.get(3)?);
+            sent.0.entry(r.get(0)?).or_default().push(key);
+        }
+        Ok(sent)
+    }
+}
+
+/// The one shared copy of `text`.
+fn shared_text(known: &mut HashMap<String, Arc<str>>, text: &str) -> Arc<str> {
+    if let Some(shared) = known.get(text) {
+        return shared.clone();
+    }
+    let shared: Arc<str> = text.into();
+    known.insert(text.to_string(), shared.clone());
+    shared
+}
