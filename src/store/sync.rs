@@ -325,6 +325,39 @@ fn upsert_deliverables(
     Ok(ids)
 }
 
+/// How many new obligations make a first sync drop the secondary indexes and build them again
+/// afterwards: inserting in schedule order scatters the deadline index over more pages than the
+/// cache holds, while building it sorts once.
+const BULK_ROWS: usize = 200_000;
+
+/// Runs `work` with the obligations' secondary indexes dropped, then creates them again as the
+/// schema defines them, in the same transaction.
+fn without_indexes<T>(
+    tx: &Transaction<'_>,
+    work: impl FnOnce() -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let indexes: Vec<(String, String)> = tx
+        .prepare(
+            "SELECT name, sql FROM sqlite_master
+             WHERE type = 'index' AND tbl_name = 'obligations' AND sql IS NOT NULL",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (name, _) in &indexes {
+        tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
+    }
+    let value = work()?;
+    // SQLite's sorter takes as much memory as the page cache may: a smaller cache while the
+    // indexes are built keeps the peak down, at the price of merging runs from disk.
+    let cache: i64 = tx.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+    tx.pragma_update(None, "cache_size", -8_192)?;
+    for (_, sql) in &indexes {
+        tx.execute_batch(sql)?;
+    }
+    tx.pragma_update(None, "cache_size", cache)?;
+    Ok(value)
+}
+
 /// A first sync: every obligation is new.
 fn insert_all(
     tx: &Transaction<'_>,
@@ -333,24 +366,32 @@ fn insert_all(
     units: &[i64],
     deliverables: &[i64],
 ) -> Result<SyncOutcome, StoreError> {
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO obligations (campaign_id, deliverable_id, unit_id, period, due_date, due_at, effective_due_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-    )?;
-    let mut added = 0;
-    for (deliverable, period, due_date, due_at, unit_list) in rows(schedule) {
-        for &unit in &unit_list {
-            stmt.execute(params![
-                campaign_id,
-                deliverables[deliverable],
-                units[unit],
-                period,
-                due_date,
-                due_at
-            ])?;
-            added += 1;
+    let insert = || -> Result<usize, StoreError> {
+        let mut stmt = tx.prepare_cached(
+            "INSERT INTO obligations (campaign_id, deliverable_id, unit_id, period, due_date, due_at, effective_due_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+        )?;
+        let mut added = 0;
+        for (deliverable, period, due_date, due_at, unit_list) in rows(schedule) {
+            for &unit in &unit_list {
+                stmt.execute(params![
+                    campaign_id,
+                    deliverables[deliverable],
+                    units[unit],
+                    period,
+                    due_date,
+                    due_at
+                ])?;
+                added += 1;
+            }
         }
-    }
+        Ok(added)
+    };
+    let added = if schedule.len() >= BULK_ROWS {
+        without_indexes(tx, insert)?
+    } else {
+        insert()?
+    };
     Ok(SyncOutcome::Synced {
         added,
         changed: 0,
@@ -510,4 +551,57 @@ fn kept_names(
         })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index_sql(store: &Store) -> Vec<String> {
+        store
+            .conn
+            .prepare(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'obligations'
+                 AND sql IS NOT NULL ORDER BY name",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_bulk_insert_gets_its_indexes_back_and_a_failed_one_keeps_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = super::super::Options {
+            busy_timeout: std::time::Duration::from_millis(100),
+            files: dir.path().join("files"),
+        };
+        let mut store = Store::open(&dir.path().join("d.db"), options).unwrap();
+        let before = index_sql(&store);
+        assert_eq!(before.len(), 3, "{before:?}");
+        let dropped = store
+            .write(|tx| {
+                without_indexes(tx, || {
+                    let left: i64 = tx.query_row(
+                        "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'obligations' AND sql IS NOT NULL",
+                        [],
+                        |r| r.get(0),
+                    )?;
+                    Ok(left)
+                })
+            })
+            .unwrap();
+        assert_eq!(dropped, 0);
+        assert_eq!(index_sql(&store), before);
+        let failed = store.write(|tx| {
+            without_indexes(tx, || -> Result<(), StoreError> {
+                Err(StoreError::refused("stop", None))
+            })
+        });
+        assert!(failed.is_err());
+        assert_eq!(index_sql(&store), before, "the rollback restores them");
+        store.check_integrity().unwrap();
+    }
 }
