@@ -33,8 +33,10 @@ pub fn for_pass(
     t: DateTime<Utc>,
     last_pass: Option<i64>,
 ) -> Window {
-    // Campaigns keep their own zones: a day either side covers every local "today".
+    // Campaigns keep their own zones: a day either side of the UTC date covers every local
+    // "today" (in China, a morning pass is still yesterday in UTC).
     let today = t.date_naive();
+    let latest_today = today + Days::new(1);
     let stopped = last_pass.map_or(0, |last| (t.timestamp() - last).max(0) / DAY);
     let catch_up = (stopped as u64 + 1).clamp(MIN_CATCH_UP, MAX_CATCH_UP);
     let first = today - Days::new(longest_ladder(policies) + HOLIDAYS + catch_up + 1);
@@ -42,9 +44,10 @@ pub fn for_pass(
         .iter()
         .chain([&Policy::default()])
         .flat_map(|p| &p.lead_times)
-        .map(|lead| last_deadline_reminded(calendar, today, lead))
+        .map(|lead| last_deadline_reminded(calendar, latest_today, lead))
         .max()
-        .unwrap_or(today);
+        .unwrap_or(latest_today);
+    // The end of that day in any zone.
     (midnight(first), midnight(last + Days::new(2)))
 }
 
@@ -151,6 +154,16 @@ mod tests {
         // ...and on the 30th, those of every deadline through the holiday and three days after.
         let day = last_deadline_reminded(calendar(), date("2025-09-30"), &days_before(3));
         assert_eq!(day, date("2025-10-11"));
+    }
+
+    #[test]
+    fn a_morning_pass_in_china_covers_the_deadlines_it_reminds_of() {
+        // 07:30 in Beijing on Monday 23 June is still Sunday in UTC; a reminder three days
+        // ahead that morning is for Thursday the 26th, which ends at 16:00 UTC.
+        let t = "2025-06-22T23:30:00Z".parse().unwrap();
+        let (start, end) = for_pass(&[Policy::default()], calendar(), t, None);
+        let thursday_ends = "2025-06-26T16:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        assert!(start < t.timestamp() && thursday_ends.timestamp() <= end);
     }
 
     #[test]

@@ -261,6 +261,23 @@ fn refuse_foreign_file(path: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// One shared copy of each distinct text: the periods of a listing, say, which thousands of
+/// rows repeat.
+#[derive(Debug, Default)]
+struct Interner(std::collections::HashMap<String, std::sync::Arc<str>>);
+
+impl Interner {
+    /// The shared copy of `text`.
+    fn get(&mut self, text: &str) -> std::sync::Arc<str> {
+        if let Some(shared) = self.0.get(text) {
+            return shared.clone();
+        }
+        let shared: std::sync::Arc<str> = text.into();
+        self.0.insert(text.to_string(), shared.clone());
+        shared
+    }
+}
+
 /// Column `i` of `r` as text, borrowed: no allocation for a value only looked at or shared.
 fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> Result<&'r str, StoreError> {
     r.get_ref(i)?.as_str().map_err(|e| {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono_tz::Tz;
 use rusqlite::{OptionalExtension, params};
 
-use super::{Store, StoreError, text};
+use super::{Interner, Store, StoreError, text};
 use crate::language::campaign::{Contact, Policy};
 use crate::notices::plan::{Candidate, Directory, Notice};
 use crate::notices::render::CampaignInfo;
@@ -185,7 +185,7 @@ impl Store {
              ORDER BY campaign_id, effective_due_at, unit_id, deliverable_id, period"
         ))?;
         let mut rows = stmt.query(params![start, end])?;
-        let mut periods: HashMap<String, Arc<str>> = HashMap::new();
+        let mut periods = Interner::default();
         let mut candidates = Vec::new();
         while let Some(r) = rows.next()? {
             let campaign_id: i64 = r.get(1)?;
@@ -202,7 +202,7 @@ impl Store {
                 continue;
             }
             let period = text(r, 4)?;
-            let period = (!period.is_empty()).then(|| shared_text(&mut periods, period));
+            let period = (!period.is_empty()).then(|| periods.get(period));
             let due = text(r, 5)?;
             candidates.push(Candidate {
                 obligation_id: r.get(0)?,
@@ -373,14 +373,4 @@ impl Store {
         }
         Ok(sent)
     }
-}
-
-/// The one shared copy of `text`.
-fn shared_text(known: &mut HashMap<String, Arc<str>>, text: &str) -> Arc<str> {
-    if let Some(shared) = known.get(text) {
-        return shared.clone();
-    }
-    let shared: Arc<str> = text.into();
-    known.insert(text.to_string(), shared.clone());
-    shared
 }

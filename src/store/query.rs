@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::lifecycle::{Key, find};
 use super::status::{Record, Status};
-use super::{Store, StoreError, text};
+use super::{Interner, Store, StoreError, text};
 use crate::clock::{Instant, from_unix};
 use crate::language::campaign::Contact;
 use crate::language::suggest;
@@ -175,8 +175,8 @@ impl Store {
         Ok(out)
     }
 
-    /// Hands every obligation overdue at `as_of` to `visit`, one at a time (nothing is held in
-    /// memory): by unit then deadline, or with `by_deliverable` by deliverable, period, unit.
+    /// Hands every obligation overdue at `as_of` to `visit`, one at a time (the rows are not
+    /// gathered): by unit then deadline, or with `by_deliverable` by deliverable, period, unit.
     pub fn overdue_each(
         &self,
         filter: &Filter,
@@ -194,7 +194,8 @@ impl Store {
             let t = as_of.in_zone(scope.zone).timestamp();
             let today = from_unix(t).with_timezone(&scope.zone).date_naive();
             // Two index range scans: owed now (read from the covering index alone), and dealt
-            // with only after `as_of`.
+            // with only after `as_of`. Names and contacts are added from `Shared` rather than
+            // joined, so that the sorter carries narrow rows.
             let columns = "unit_id, deliverable_id, period, due_date, extended_until, state, effective_due_at";
             let sql = format!(
                 "SELECT x.unit_id, x.deliverable_id, x.period, coalesce(x.extended_until, x.due_date), x.state
@@ -543,7 +544,7 @@ struct Shared {
     units: HashMap<i64, SharedUnit>,
     unit_lookups: usize,
     deliverables: HashMap<i64, SharedDeliverable>,
-    periods: HashMap<String, Arc<str>>,
+    periods: Interner,
     deadlines: HashMap<String, (Arc<str>, i64)>,
 }
 
@@ -629,15 +630,7 @@ impl Shared {
     }
 
     fn period(&mut self, period: &str) -> Option<Arc<str>> {
-        if period.is_empty() {
-            return None;
-        }
-        if let Some(shared) = self.periods.get(period) {
-            return Some(shared.clone());
-        }
-        let shared: Arc<str> = period.into();
-        self.periods.insert(period.to_string(), shared.clone());
-        Some(shared)
+        (!period.is_empty()).then(|| self.periods.get(period))
     }
 
     /// A deadline, and the days from it to `today`.
