@@ -8,6 +8,8 @@
 //! campaigns = "campaigns"         # folder of *.campaign files
 //! files = "duban-files"           # where submitted files are copied (default: beside the database)
 //! holidays = "holidays-2027.toml" # optional: adds years to the shipped calendar
+//! contacts = "contacts.toml"      # optional: the office's address book, for every campaign
+//!                                 # that names no contacts file of its own
 //! busy_timeout_ms = 5000          # how long to wait for a locked database
 //!
 //! [mail]
@@ -34,6 +36,8 @@ pub struct Config {
     pub files: PathBuf,
     /// A holiday file adding years to the shipped calendar.
     pub holidays: Option<PathBuf>,
+    /// The office's contacts file: used by every campaign that names none of its own.
+    pub contacts: Option<PathBuf>,
     /// How long to wait for a database another process is writing.
     pub busy_timeout: Duration,
     /// Mail settings.
@@ -86,6 +90,7 @@ struct ConfigFile {
     campaigns: Option<PathBuf>,
     files: Option<PathBuf>,
     holidays: Option<PathBuf>,
+    contacts: Option<PathBuf>,
     busy_timeout_ms: Option<u64>,
     #[serde(default)]
     mail: MailConfig,
@@ -142,6 +147,7 @@ impl Config {
             campaigns: resolve(file.campaigns.unwrap_or_else(|| PathBuf::from("campaigns"))),
             files,
             holidays: file.holidays.map(resolve),
+            contacts: file.contacts.map(resolve),
             busy_timeout: Duration::from_millis(file.busy_timeout_ms.unwrap_or(5000)),
             mail,
         }

@@ -60,16 +60,26 @@ pub fn horizon_year(today: NaiveDate) -> i32 {
     today.year() + 1
 }
 
+/// The campaign files' surroundings: the calendar, and the office's contacts file (from
+/// `duban.toml`) for campaigns that name none.
+#[derive(Clone, Copy)]
+pub struct Surroundings<'a> {
+    /// The holiday calendar.
+    pub calendar: &'a Calendar,
+    /// The office's contacts file, if any.
+    pub shared_contacts: Option<&'a Path>,
+}
+
 /// Syncs one campaign file into `store`.
 pub fn sync_file(
     store: &mut Store,
     path: &Path,
-    calendar: &Calendar,
+    around: Surroundings<'_>,
     today: NaiveDate,
     now: i64,
 ) -> (PathBuf, FileSync) {
     let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let result = sync_inner(store, &path, calendar, today, now);
+    let result = sync_inner(store, &path, around, today, now);
     (
         path,
         result.unwrap_or_else(|message| FileSync::Failed { message }),
@@ -79,10 +89,17 @@ pub fn sync_file(
 fn sync_inner(
     store: &mut Store,
     path: &Path,
-    calendar: &Calendar,
+    around: Surroundings<'_>,
     today: NaiveDate,
     now: i64,
 ) -> Result<FileSync, String> {
+    let calendar = around.calendar;
+    // Relative to the working directory, not to the campaign's folder.
+    let shared = around
+        .shared_contacts
+        .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()));
+    let shared_name = shared.as_ref().map(|p| p.to_string_lossy().into_owned());
+    let shared_name = shared_name.as_deref();
     let name = path.display().to_string();
     // The horizon only ever grows, so that asking about the past never forgets the future.
     let recorded = store.recorded_source(&name).map_err(|e| e.to_string())?;
@@ -97,7 +114,7 @@ fn sync_inner(
     // Same sizes and times as last time: not even read.
     if let Some(r) = &recorded
         && r.horizon_year >= year
-        && r.stat.as_deref() == Some(stat_of(path, r.contacts.as_deref()).as_str())
+        && r.stat.as_deref() == Some(stat_of(path, r.contacts.as_deref(), shared_name).as_str())
     {
         return Ok(unchanged(r));
     }
@@ -105,17 +122,17 @@ fn sync_inner(
     let text = String::from_utf8_lossy(&text).into_owned();
     if let Some(r) = &recorded {
         let contacts_text = r.contacts.as_deref().map(read_or_empty).unwrap_or_default();
-        if r.fingerprint == fingerprint_of(&text, &contacts_text, calendar)
+        if r.fingerprint == fingerprint_of(&text, &contacts_text, shared_name, calendar)
             && r.horizon_year >= year
         {
             // Touched but not changed.
-            let _ = store.record_stat(&name, &stat_of(path, r.contacts.as_deref()));
+            let _ = store.record_stat(&name, &stat_of(path, r.contacts.as_deref(), shared_name));
             return Ok(unchanged(r));
         }
     }
     let base = path.parent().unwrap_or(Path::new("."));
     let mut contacts_used: Option<(PathBuf, String)> = None;
-    let loaded = language::load_text(&name, &text, |file| {
+    let loaded = language::load_text(&name, &text, shared_name, |file| {
         let full = base.join(file);
         let read = std::fs::read_to_string(&full).map_err(|e| e.to_string());
         if let Ok(contents) = &read {
@@ -145,7 +162,7 @@ fn sync_inner(
     let source = Source {
         path: name,
         contacts: contacts_used.as_ref().map(|c| c.0.display().to_string()),
-        fingerprint: fingerprint_of(&text, contacts_text, calendar),
+        fingerprint: fingerprint_of(&text, contacts_text, shared_name, calendar),
         horizon_year: year,
         templates: campaign
             .templates
@@ -157,6 +174,7 @@ fn sync_inner(
                 .as_ref()
                 .map(|c| c.0.to_string_lossy())
                 .as_deref(),
+            shared_name,
         ),
     };
     let report = store
@@ -170,8 +188,9 @@ fn sync_inner(
     })
 }
 
-/// `size:modified` of the campaign file and of its contacts file.
-fn stat_of(path: &Path, contacts: Option<&str>) -> String {
+/// `size:modified` of the campaign file and of the contacts file it used, and which shared
+/// contacts file the configuration names (a campaign with none of its own would use it).
+fn stat_of(path: &Path, contacts: Option<&str>, shared: Option<&str>) -> String {
     let one = |p: &Path| match std::fs::metadata(p) {
         Ok(m) => {
             let modified = m
@@ -183,18 +202,20 @@ fn stat_of(path: &Path, contacts: Option<&str>) -> String {
         }
         Err(_) => "-".to_string(),
     };
-    match contacts {
+    let own = match contacts {
         Some(c) => format!("{} {}", one(path), one(Path::new(c))),
         None => one(path),
-    }
+    };
+    format!("{own} shared={}", shared.unwrap_or("-"))
 }
 
 fn read_or_empty(path: &str) -> String {
     std::fs::read_to_string(path).unwrap_or_default()
 }
 
-/// A digest of everything a campaign's stored schedule depends on, but the horizon.
-fn fingerprint_of(text: &str, contacts: &str, calendar: &Calendar) -> String {
+/// A digest of everything a campaign's stored schedule depends on, but the horizon: its text,
+/// the contacts it used, the shared contacts file configured, the calendar.
+fn fingerprint_of(text: &str, contacts: &str, shared: Option<&str>, calendar: &Calendar) -> String {
     let mut hasher = Sha256::new();
     hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
     hasher.update(crate::store::schema::LATEST.to_le_bytes());
@@ -202,6 +223,9 @@ fn fingerprint_of(text: &str, contacts: &str, calendar: &Calendar) -> String {
     hasher.update(text.as_bytes());
     hasher.update((contacts.len() as u64).to_le_bytes());
     hasher.update(contacts.as_bytes());
+    let shared = shared.unwrap_or("");
+    hasher.update((shared.len() as u64).to_le_bytes());
+    hasher.update(shared.as_bytes());
     hasher.update(calendar.fingerprint().as_bytes());
     hasher
         .finalize()

@@ -10,7 +10,7 @@ use duban::schedule::{Calendar, compile};
 use crate::common::{CAMPAIGNS, campaign};
 
 fn run_everything(text: &str) {
-    let loaded = load_text("fuzz.campaign", text, |_| {
+    let loaded = load_text("fuzz.campaign", text, None, |_| {
         Err("no contacts in fuzzing".into())
     });
     let mut diagnostics = loaded.diagnostics.clone();

@@ -955,3 +955,44 @@ fn a_listing_of_thousands_of_units_gives_each_its_own_contacts() {
     ]);
     assert_eq!(out.lines().count(), 1501);
 }
+
+#[test]
+fn the_offices_contacts_file_serves_campaigns_that_name_none() {
+    let w = Workspace::new(&[]);
+    std::fs::write(
+        w.path().join("campaigns/small.campaign"),
+        "campaign small \"small\" {\n  period 2025-01-01 .. 2025-03-31\n}\n\
+         unit 乡政府 { email \"town@example.org\" }\nunit 甲村\nunit 乙村\n\
+         report 月报 {\n  from 甲村 乙村\n  to 乡政府\n  due 2025-01-25\n}\n",
+    )
+    .unwrap();
+    let book = |email: &str| {
+        format!(
+            "[\"甲村\"]\nliaison = {{ email = \"{email}\" }}\n\
+             [\"别的村\"]\nliaison = {{ email = \"other@example.org\" }}\n"
+        )
+    };
+    std::fs::write(w.path().join("office.toml"), book("jia@example.org")).unwrap();
+    std::fs::write(w.path().join("duban.toml"), "contacts = \"office.toml\"\n").unwrap();
+    let liaison_of_jia = || {
+        let out = w.ok(&["overdue", "--as-of", "2025-02-01", "--format", "csv"]);
+        let row = out
+            .lines()
+            .find(|l| l.contains(",甲村,"))
+            .unwrap()
+            .to_string();
+        row.split(',').nth(9).unwrap().to_string()
+    };
+
+    // A unit of another campaign in the office's book is not worth a warning.
+    let run = w.run(&["check", "campaigns"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    assert_eq!(liaison_of_jia(), "jia@example.org");
+
+    // An edited book, and a configuration without it, reach the store at the next command.
+    std::fs::write(w.path().join("office.toml"), book("jia2@example.org")).unwrap();
+    assert_eq!(liaison_of_jia(), "jia2@example.org");
+    std::fs::write(w.path().join("duban.toml"), "").unwrap();
+    assert_eq!(liaison_of_jia(), "");
+}

@@ -37,7 +37,7 @@ pub fn run(context: &Context, args: &CheckArgs) -> Result<ExitCode, CliError> {
 
 /// Checks and compiles one file, prints its diagnostics, and says whether it is free of errors.
 fn check_one(context: &Context, path: &Path) -> Result<bool, CliError> {
-    let loaded = load(path)?;
+    let loaded = load(path, context.config.contacts.as_deref())?;
     let mut diagnostics = loaded.diagnostics.clone();
     let mut summary = None;
     if let Some(campaign) = &loaded.campaign {

@@ -168,6 +168,14 @@ impl Context {
         )?)
     }
 
+    /// What campaign files are read with: the calendar and the office's contacts file.
+    pub fn surroundings(&self) -> crate::workspace::Surroundings<'_> {
+        crate::workspace::Surroundings {
+            calendar: &self.calendar,
+            shared_contacts: self.config.contacts.as_deref(),
+        }
+    }
+
     /// Opens the database after loading the configured campaign folder into it. Campaigns
     /// with errors are reported and keep their last good version.
     pub fn store_synced(&self, as_of: Instant) -> Result<Store, CliError> {
@@ -185,7 +193,7 @@ fn load_campaign(
     context: &Context,
     path: &std::path::Path,
 ) -> Result<(crate::language::Campaign, crate::language::Sources), CliError> {
-    let loaded = crate::language::load(path)?;
+    let loaded = crate::language::load(path, context.config.contacts.as_deref())?;
     eprint!(
         "{}",
         loaded.sources.render(&loaded.diagnostics, context.color)

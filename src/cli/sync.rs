@@ -57,7 +57,7 @@ pub fn sync_paths(
     let mut ok = true;
     for file in files {
         let (path, result) =
-            workspace::sync_file(store, &file, &context.calendar, today, now.timestamp());
+            workspace::sync_file(store, &file, context.surroundings(), today, now.timestamp());
         match result {
             FileSync::Done { report, warnings } => {
                 if let Some((sources, diagnostics)) = warnings {

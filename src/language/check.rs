@@ -658,6 +658,9 @@ impl<'s> Checker<'s> {
     fn apply_contacts(&mut self, book: &ContactBook) {
         for (name, span, entry) in &book.units {
             let Some(&id) = self.unit_index.get(name) else {
+                if book.shared {
+                    continue;
+                }
                 // An address book outlives campaign edits: a unit no longer in the campaign is
                 // worth a warning, not a refusal to load.
                 let help = suggest::did_you_mean(name, self.unit_index.keys().map(String::as_str))

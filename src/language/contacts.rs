@@ -63,6 +63,9 @@ pub struct ContactBook {
     pub file: usize,
     /// Entries, by unit name.
     pub units: Vec<(String, Span, UnitContacts)>,
+    /// Whether it is the office's address book (from `duban.toml`) rather than the campaign's
+    /// own: it names units of other campaigns too, which are not worth a warning.
+    pub shared: bool,
 }
 
 impl ContactBook {
@@ -91,7 +94,11 @@ impl ContactBook {
             }
         }
         units.sort_by(|a, b| a.0.cmp(&b.0));
-        Ok(ContactBook { file, units })
+        Ok(ContactBook {
+            file,
+            units,
+            shared: false,
+        })
     }
 
     fn parse_whole(text: &str, file: usize) -> Result<ContactBook, Box<Diagnostic>> {
@@ -113,7 +120,11 @@ impl ContactBook {
                 (name.into_inner(), Span::new(span.start, span.end), contacts)
             })
             .collect();
-        Ok(ContactBook { file, units })
+        Ok(ContactBook {
+            file,
+            units,
+            shared: false,
+        })
     }
 }
 

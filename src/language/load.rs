@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::ast::Span;
 use super::campaign::Campaign;
 use super::check::{check, contacts_file};
 use super::contacts::ContactBook;
@@ -37,49 +38,58 @@ pub struct ReadError {
     pub source: std::io::Error,
 }
 
-/// Reads, parses and checks the campaign at `path`.
-pub fn load(path: &Path) -> Result<Loaded, ReadError> {
+/// Reads, parses and checks the campaign at `path`; `shared_contacts` is the office's contacts
+/// file, used if the campaign names none of its own.
+pub fn load(path: &Path, shared_contacts: Option<&Path>) -> Result<Loaded, ReadError> {
     let text = std::fs::read(path).map_err(|source| ReadError {
         path: path.to_path_buf(),
         source,
     })?;
     let text = String::from_utf8_lossy(&text).into_owned();
     let base = path.parent().unwrap_or(Path::new("."));
-    Ok(load_text(&path.display().to_string(), &text, |name| {
-        std::fs::read_to_string(base.join(name)).map_err(|e| e.to_string())
-    }))
+    // Relative to the working directory, not to the campaign's folder.
+    let shared = shared_contacts
+        .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()))
+        .map(|p| p.to_string_lossy().into_owned());
+    Ok(load_text(
+        &path.display().to_string(),
+        &text,
+        shared.as_deref(),
+        |name| std::fs::read_to_string(base.join(name)).map_err(|e| e.to_string()),
+    ))
 }
 
-/// Parses and checks campaign text; `read` fetches the contacts file it names, if any.
+/// Parses and checks campaign text; `read` fetches the contacts file it names, if any, or else
+/// `shared_contacts` (the office's, which may name units of other campaigns too).
 pub fn load_text(
     name: &str,
     text: &str,
+    shared_contacts: Option<&str>,
     read: impl FnOnce(&str) -> Result<String, String>,
 ) -> Loaded {
     let mut sources = Sources::new();
     sources.add(name, text);
     let (file, mut diagnostics) = parse(text);
+    let own = contacts_file(&file).map(|path| (path.node.clone(), path.span, false));
+    let chosen = own.or_else(|| shared_contacts.map(|p| (p.to_string(), Span::new(0, 0), true)));
     let mut book = None;
-    if let Some(path) = contacts_file(&file) {
-        match read(&path.node) {
+    if let Some((path, span, shared)) = chosen {
+        match read(&path) {
             Ok(contents) => {
-                let id = sources.add(path.node.clone(), contents.clone());
+                let id = sources.add(path.clone(), contents.clone());
                 match ContactBook::parse(&contents, id) {
-                    Ok(b) => book = Some(b),
+                    Ok(b) => book = Some(ContactBook { shared, ..b }),
                     Err(mut d) => {
                         if let Problem::ContactsFile { path: p, .. } = &mut d.problem {
-                            *p = path.node.clone();
+                            *p = path.clone();
                         }
                         diagnostics.push(*d);
                     }
                 }
             }
             Err(message) => diagnostics.push(Diagnostic::error(
-                Problem::ContactsFile {
-                    path: path.node.clone(),
-                    message,
-                },
-                path.span,
+                Problem::ContactsFile { path, message },
+                span,
             )),
         }
     }
