@@ -82,17 +82,8 @@ class Results:
 
 def repeat(results, tool, op, cmd, min_runs, cwd=None, env=None, count=None, expected=None):
     """Times a repeatable command: median of at least min_runs runs and one second."""
-    times, out = [], b""
-    started = time.perf_counter()
-    while len(times) < min_runs or (time.perf_counter() - started < 1.0 and len(times) < 50):
-        seconds, code, out = timed(cmd, cwd=cwd, env=env)
-        if code != 0:
-            raise SystemExit(f"{tool} {op} failed")
-        times.append(seconds)
-    rss = peak_rss(cmd, cwd, env)
-    rows = count(out) if count else None
-    results.add(tool, op, statistics.median(times), len(times), rss, rows, expected)
-    return out
+    spec = (tool, op, cmd, cwd, env, count, expected)
+    return interleaved(results, [spec], min_runs, min_seconds=1.0)[(tool, op)]
 
 
 def interleaved(results, specs, min_runs, min_seconds=2.0):

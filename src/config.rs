@@ -36,7 +36,8 @@ pub struct Config {
     pub files: PathBuf,
     /// A holiday file adding years to the shipped calendar.
     pub holidays: Option<PathBuf>,
-    /// The office's contacts file: used by every campaign that names none of its own.
+    /// The office's contacts file (an absolute path): used by every campaign that names none of
+    /// its own.
     pub contacts: Option<PathBuf>,
     /// How long to wait for a database another process is writing.
     pub busy_timeout: Duration,
@@ -147,7 +148,11 @@ impl Config {
             campaigns: resolve(file.campaigns.unwrap_or_else(|| PathBuf::from("campaigns"))),
             files,
             holidays: file.holidays.map(resolve),
-            contacts: file.contacts.map(resolve),
+            // Absolute: campaigns are read from their own folder, not from the config's.
+            contacts: file
+                .contacts
+                .map(resolve)
+                .map(|p| std::path::absolute(&p).unwrap_or(p)),
             busy_timeout: Duration::from_millis(file.busy_timeout_ms.unwrap_or(5000)),
             mail,
         }

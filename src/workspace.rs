@@ -66,7 +66,7 @@ pub fn horizon_year(today: NaiveDate) -> i32 {
 pub struct Surroundings<'a> {
     /// The holiday calendar.
     pub calendar: &'a Calendar,
-    /// The office's contacts file, if any.
+    /// The office's contacts file, if any (absolute, as `Config` gives it).
     pub shared_contacts: Option<&'a Path>,
 }
 
@@ -94,11 +94,7 @@ fn sync_inner(
     now: i64,
 ) -> Result<FileSync, String> {
     let calendar = around.calendar;
-    // Relative to the working directory, not to the campaign's folder.
-    let shared = around
-        .shared_contacts
-        .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()));
-    let shared_name = shared.as_ref().map(|p| p.to_string_lossy().into_owned());
+    let shared_name = around.shared_contacts.map(|p| p.to_string_lossy());
     let shared_name = shared_name.as_deref();
     let name = path.display().to_string();
     // The horizon only ever grows, so that asking about the past never forgets the future.

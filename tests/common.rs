@@ -24,10 +24,18 @@ pub struct Run {
 
 /// Runs `duban` with `args` in the repository root, with no colour and no user holiday file.
 pub fn duban(args: &[&str]) -> Run {
+    run_in(root(), args)
+}
+
+/// Runs `duban` with `args` in `dir`, with no colour, and no holiday file, config or database
+/// from the environment.
+fn run_in(dir: &Path, args: &[&str]) -> Run {
     let output = assert_cmd::Command::cargo_bin("duban")
         .unwrap()
-        .current_dir(root())
+        .current_dir(dir)
         .env_remove("DUBAN_HOLIDAYS")
+        .env_remove("DUBAN_CONFIG")
+        .env_remove("DUBAN_DB")
         .env("NO_COLOR", "1")
         .args(args)
         .output()
@@ -89,21 +97,7 @@ impl Workspace {
 
     /// Runs `duban` in the workspace.
     pub fn run(&self, args: &[&str]) -> Run {
-        let output = assert_cmd::Command::cargo_bin("duban")
-            .unwrap()
-            .current_dir(self.path())
-            .env_remove("DUBAN_HOLIDAYS")
-            .env_remove("DUBAN_CONFIG")
-            .env_remove("DUBAN_DB")
-            .env("NO_COLOR", "1")
-            .args(args)
-            .output()
-            .unwrap();
-        Run {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8(output.stdout).unwrap(),
-            stderr: String::from_utf8(output.stderr).unwrap(),
-        }
+        run_in(self.path(), args)
     }
 
     /// Runs `duban` and requires exit code 0.

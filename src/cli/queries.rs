@@ -260,17 +260,8 @@ fn overdue_table(rows: &[OverdueRow], by: GroupBy) -> String {
 
 /// Whom to call: the liaison, else the leader, else the unit's own phone or mailbox.
 fn contact_line(r: &OverdueRow) -> String {
-    for role in [
-        ContactRole::Liaison,
-        ContactRole::Leader,
-        ContactRole::Contact,
-    ] {
-        if let Some(c) = r.contacts.iter().find(|c| c.role == role) {
-            let how = c.phone.clone().or(c.email.clone()).unwrap_or_default();
-            return format!("{} {how}", c.name.clone().unwrap_or_default())
-                .trim()
-                .to_string();
-        }
+    if let Some(c) = Contact::first_to_call(&r.contacts) {
+        return c.reach();
     }
     r.phone
         .as_deref()
@@ -283,12 +274,7 @@ fn person(r: &OverdueRow, role: ContactRole) -> String {
     r.contacts
         .iter()
         .filter(|c| c.role == role)
-        .map(|c| {
-            let how = c.phone.clone().or(c.email.clone()).unwrap_or_default();
-            format!("{} {how}", c.name.clone().unwrap_or_default())
-                .trim()
-                .to_string()
-        })
+        .map(Contact::reach)
         .collect::<Vec<_>>()
         .join("; ")
 }

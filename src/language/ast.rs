@@ -192,6 +192,17 @@ pub enum ContactRole {
     Contact,
 }
 
+impl ContactRole {
+    /// Its Chinese title, as mails address people: `分管领导`, `联络员`, `联系人`.
+    pub fn title(self) -> &'static str {
+        match self {
+            ContactRole::Leader => "分管领导",
+            ContactRole::Liaison => "联络员",
+            ContactRole::Contact => "联系人",
+        }
+    }
+}
+
 impl fmt::Display for ContactRole {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

@@ -134,6 +134,31 @@ pub struct Contact {
     pub phone: Option<String>,
 }
 
+impl Contact {
+    /// How to reach them, as listings show it: the name and the phone, else the mailbox.
+    pub fn reach(&self) -> String {
+        let how = self
+            .phone
+            .as_deref()
+            .or(self.email.as_deref())
+            .unwrap_or("");
+        format!("{} {how}", self.name.as_deref().unwrap_or(""))
+            .trim()
+            .to_string()
+    }
+
+    /// Whom to call at a unit: its liaison, else its leader, else any contact.
+    pub fn first_to_call(contacts: &[Contact]) -> Option<&Contact> {
+        [
+            ContactRole::Liaison,
+            ContactRole::Leader,
+            ContactRole::Contact,
+        ]
+        .iter()
+        .find_map(|role| contacts.iter().find(|c| c.role == *role))
+    }
+}
+
 /// A named group of units.
 #[derive(Clone, Debug)]
 pub struct Group {

@@ -757,71 +757,32 @@ impl<'s> Checker<'s> {
     }
 
     fn deliverable_decls<'f>(&self, file: &'f File) -> Vec<DeliverableDecl<'f>> {
+        // Reports, measures and targets are declared alike, at the top or inside an item.
+        macro_rules! decl {
+            ($kind:ident, $d:expr, $item:expr) => {
+                DeliverableDecl {
+                    kind: DeliverableKind::$kind,
+                    name: &$d.name,
+                    title: $d.title.as_ref(),
+                    stmts: &$d.stmts[..],
+                    item: $item,
+                    span: $d.span,
+                }
+            };
+        }
         let mut out = Vec::new();
-        let mut push = |kind, name, title, stmts, item, span| {
-            out.push(DeliverableDecl {
-                kind,
-                name,
-                title,
-                stmts,
-                item,
-                span,
-            })
-        };
         for top in &file.items {
             match top {
-                TopItem::Report(r) => push(
-                    DeliverableKind::Report,
-                    &r.name,
-                    r.title.as_ref(),
-                    &r.stmts[..],
-                    None,
-                    r.span,
-                ),
-                TopItem::Measure(m) => push(
-                    DeliverableKind::Measure,
-                    &m.name,
-                    m.title.as_ref(),
-                    &m.stmts[..],
-                    None,
-                    m.span,
-                ),
-                TopItem::Target(t) => push(
-                    DeliverableKind::Target,
-                    &t.name,
-                    t.title.as_ref(),
-                    &t.stmts[..],
-                    None,
-                    t.span,
-                ),
+                TopItem::Report(r) => out.push(decl!(Report, r, None)),
+                TopItem::Measure(m) => out.push(decl!(Measure, m, None)),
+                TopItem::Target(t) => out.push(decl!(Target, t, None)),
                 TopItem::Item(item) => {
                     let id = self.item_index.get(&item.name.node).copied();
                     for stmt in &item.stmts {
                         match &stmt.node {
-                            ItemStmt::Report(r) => push(
-                                DeliverableKind::Report,
-                                &r.name,
-                                r.title.as_ref(),
-                                &r.stmts[..],
-                                id,
-                                r.span,
-                            ),
-                            ItemStmt::Measure(m) => push(
-                                DeliverableKind::Measure,
-                                &m.name,
-                                m.title.as_ref(),
-                                &m.stmts[..],
-                                id,
-                                m.span,
-                            ),
-                            ItemStmt::Target(t) => push(
-                                DeliverableKind::Target,
-                                &t.name,
-                                t.title.as_ref(),
-                                &t.stmts[..],
-                                id,
-                                t.span,
-                            ),
+                            ItemStmt::Report(r) => out.push(decl!(Report, r, id)),
+                            ItemStmt::Measure(m) => out.push(decl!(Measure, m, id)),
+                            ItemStmt::Target(t) => out.push(decl!(Target, t, id)),
                             _ => {}
                         }
                     }

@@ -77,55 +77,65 @@ impl ContactBook {
     /// whose tables straddle two slices) sends the whole file through the parser in one piece,
     /// which gives the exact result or error.
     pub fn parse(text: &str, file: usize) -> Result<ContactBook, Box<Diagnostic>> {
-        let mut units = Vec::new();
-        let mut seen = HashSet::new();
-        for (offset, chunk) in slices(text) {
-            let Ok(table) = parse_table(chunk) else {
-                return Self::parse_whole(text, file);
-            };
-            for (name, mut contacts) in table {
-                let span = name.span();
-                if !seen.insert(name.get_ref().clone()) {
-                    return Self::parse_whole(text, file);
-                }
-                contacts.shift_spans(offset);
-                let span = Span::new(span.start + offset, span.end + offset);
-                units.push((name.into_inner(), span, contacts));
-            }
-        }
-        units.sort_by(|a, b| a.0.cmp(&b.0));
+        let units = match in_slices(text) {
+            Some(units) => units,
+            None => whole(text, file)?,
+        };
         Ok(ContactBook {
             file,
             units,
             shared: false,
         })
     }
+}
 
-    fn parse_whole(text: &str, file: usize) -> Result<ContactBook, Box<Diagnostic>> {
-        let table = parse_table(text).map_err(|e| {
-            let span = e.span().unwrap_or(0..0);
-            Diagnostic::error(
-                Problem::ContactsFile {
-                    path: String::new(),
-                    message: e.message().to_string(),
-                },
-                Span::new(span.start, span.end),
-            )
-            .in_file(file)
-        })?;
-        let units = table
-            .into_iter()
-            .map(|(name, contacts)| {
-                let span = name.span();
-                (name.into_inner(), Span::new(span.start, span.end), contacts)
-            })
-            .collect();
-        Ok(ContactBook {
-            file,
-            units,
-            shared: false,
-        })
+/// A unit's entry: its name, where the name is written, its contacts.
+type Entry = (String, Span, UnitContacts);
+
+/// The entries of `text` parsed a slice at a time, by name; none if a slice does not stand
+/// alone.
+fn in_slices(text: &str) -> Option<Vec<Entry>> {
+    let mut units = Vec::new();
+    let mut seen = HashSet::new();
+    for (offset, slice) in slices(text) {
+        for (name, contacts) in parse_table(slice).ok()? {
+            if !seen.insert(name.get_ref().clone()) {
+                return None;
+            }
+            units.push(entry(name, contacts, offset));
+        }
     }
+    units.sort_by(|a, b| a.0.cmp(&b.0));
+    Some(units)
+}
+
+/// The entries of `text` parsed in one piece, by name, or the parser's exact error.
+fn whole(text: &str, file: usize) -> Result<Vec<Entry>, Box<Diagnostic>> {
+    let table = parse_table(text).map_err(|e| {
+        let span = e.span().unwrap_or(0..0);
+        Diagnostic::error(
+            Problem::ContactsFile {
+                path: String::new(),
+                message: e.message().to_string(),
+            },
+            Span::new(span.start, span.end),
+        )
+        .in_file(file)
+    })?;
+    Ok(table
+        .into_iter()
+        .map(|(name, contacts)| entry(name, contacts, 0))
+        .collect())
+}
+
+/// An entry of a slice that starts `offset` bytes into the file.
+fn entry(name: Spanned<String>, mut contacts: UnitContacts, offset: usize) -> Entry {
+    let span = name.span();
+    if offset > 0 {
+        contacts.shift_spans(offset);
+    }
+    let span = Span::new(span.start + offset, span.end + offset);
+    (name.into_inner(), span, contacts)
 }
 
 fn parse_table(text: &str) -> Result<BTreeMap<Spanned<String>, UnitContacts>, toml::de::Error> {
@@ -213,9 +223,9 @@ mod tests {
         let text = many_units(5000);
         assert!(slices(&text).count() > 2);
         let sliced = ContactBook::parse(&text, 1).unwrap();
-        let whole = ContactBook::parse_whole(&text, 1).unwrap();
+        let whole = whole(&text, 1).unwrap();
         assert_eq!(sliced.units.len(), 5000);
-        for (a, b) in sliced.units.iter().zip(&whole.units) {
+        for (a, b) in sliced.units.iter().zip(&whole) {
             assert_eq!((&a.0, a.1), (&b.0, b.1));
             let (ea, eb) = (a.2.liaison.as_ref().unwrap(), b.2.liaison.as_ref().unwrap());
             assert_eq!(

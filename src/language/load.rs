@@ -39,7 +39,8 @@ pub struct ReadError {
 }
 
 /// Reads, parses and checks the campaign at `path`; `shared_contacts` is the office's contacts
-/// file, used if the campaign names none of its own.
+/// file, used if the campaign names none of its own (a relative path is read from the
+/// campaign's folder, like the campaign's own).
 pub fn load(path: &Path, shared_contacts: Option<&Path>) -> Result<Loaded, ReadError> {
     let text = std::fs::read(path).map_err(|source| ReadError {
         path: path.to_path_buf(),
@@ -47,10 +48,7 @@ pub fn load(path: &Path, shared_contacts: Option<&Path>) -> Result<Loaded, ReadE
     })?;
     let text = String::from_utf8_lossy(&text).into_owned();
     let base = path.parent().unwrap_or(Path::new("."));
-    // Relative to the working directory, not to the campaign's folder.
-    let shared = shared_contacts
-        .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()))
-        .map(|p| p.to_string_lossy().into_owned());
+    let shared = shared_contacts.map(|p| p.to_string_lossy());
     Ok(load_text(
         &path.display().to_string(),
         &text,

@@ -81,7 +81,9 @@ pub fn draft(store: &Store, calendar: &Calendar, t: DateTime<Utc>) -> Result<Dra
 fn input_at(store: &Store, calendar: &Calendar, t: DateTime<Utc>) -> Result<PlanInput, StoreError> {
     let policies = store.policies()?;
     let window = window::for_pass(&policies, calendar, t, store.last_pass()?);
-    store.plan_input(window)
+    // A notice of an obligation due in the window goes out a lead time before it at the
+    // earliest: older outbox entries cannot match.
+    store.plan_input(window, window.0 - window::longest_lead(&policies))
 }
 
 /// The notices due at `t` that are not in the outbox yet, and recipients without an address.

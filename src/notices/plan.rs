@@ -239,11 +239,7 @@ impl Directory {
     /// A person of `unit` in `role`, falling back to the unit's own mailbox.
     fn person(&self, campaign_id: i64, unit: &str, role: ContactRole) -> Option<(String, String)> {
         let (email, contacts) = self.entry(campaign_id, unit)?;
-        let label = match role {
-            ContactRole::Leader => "分管领导",
-            ContactRole::Liaison => "联络员",
-            ContactRole::Contact => "联系人",
-        };
+        let label = role.title();
         contacts
             .iter()
             .filter(|c| c.role == role)
@@ -257,19 +253,7 @@ impl Directory {
     /// Whom to call at `unit`: its liaison (else leader, else contact), with a phone or mail.
     pub fn contact_line(&self, campaign_id: i64, unit: &str) -> Option<String> {
         let (_, contacts) = self.entry(campaign_id, unit)?;
-        [
-            ContactRole::Liaison,
-            ContactRole::Leader,
-            ContactRole::Contact,
-        ]
-        .iter()
-        .find_map(|role| contacts.iter().find(|c| c.role == *role))
-        .map(|c| {
-            let how = c.phone.clone().or(c.email.clone()).unwrap_or_default();
-            format!("{} {how}", c.name.clone().unwrap_or_default())
-                .trim()
-                .to_string()
-        })
+        Contact::first_to_call(contacts).map(Contact::reach)
     }
 
     /// A unit as an organisation: its mailbox, else a contact's.
@@ -320,23 +304,15 @@ pub fn addressees(
         };
     for target in &stage.targets {
         match target {
-            Escalate::Role(Role::Liaison) => {
-                let hit = directory.person(id, &c.unit, ContactRole::Liaison);
-                add(
-                    hit,
-                    "liaison".into(),
-                    Audience::Unit,
-                    format!("{} 联络员", c.unit),
-                );
-            }
-            Escalate::Role(Role::Leader) => {
-                let hit = directory.person(id, &c.unit, ContactRole::Leader);
-                add(
-                    hit,
-                    "leader".into(),
-                    Audience::Unit,
-                    format!("{} 分管领导", c.unit),
-                );
+            Escalate::Role(role @ (Role::Liaison | Role::Leader)) => {
+                let person = if *role == Role::Liaison {
+                    ContactRole::Liaison
+                } else {
+                    ContactRole::Leader
+                };
+                let hit = directory.person(id, &c.unit, person);
+                let who = format!("{} {}", c.unit, person.title());
+                add(hit, person.to_string(), Audience::Unit, who);
             }
             Escalate::Role(
                 role @ (Role::Recipients | Role::Supervisors | Role::Office | Role::Lead),

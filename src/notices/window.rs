@@ -40,9 +40,7 @@ pub fn for_pass(
     let stopped = last_pass.map_or(0, |last| (t.timestamp() - last).max(0) / DAY);
     let catch_up = (stopped as u64 + 1).clamp(MIN_CATCH_UP, MAX_CATCH_UP);
     let first = today - Days::new(longest_ladder(policies) + HOLIDAYS + catch_up + 1);
-    let last = policies
-        .iter()
-        .chain([&Policy::default()])
+    let last = with_default(policies)
         .flat_map(|p| &p.lead_times)
         .map(|lead| last_deadline_reminded(calendar, latest_today, lead))
         .max()
@@ -64,9 +62,7 @@ pub fn longest_lead(policies: &[Policy]) -> i64 {
 }
 
 fn longest_lead_days(policies: &[Policy]) -> u64 {
-    policies
-        .iter()
-        .chain([&Policy::default()])
+    with_default(policies)
         .flat_map(|p| p.lead_times.iter().map(days))
         .max()
         .unwrap_or(0)
@@ -93,12 +89,16 @@ fn last_deadline_reminded(calendar: &Calendar, today: NaiveDate, lead: &Duration
 
 /// The longest ladder of any policy, in calendar days.
 fn longest_ladder(policies: &[Policy]) -> u64 {
-    policies
-        .iter()
-        .chain([&Policy::default()])
+    with_default(policies)
         .flat_map(|p| p.ladder.iter().map(|r| days(&r.after)))
         .max()
         .unwrap_or(0)
+}
+
+/// The policies, and the default one that a campaign without its own reminder rules gets.
+fn with_default(policies: &[Policy]) -> impl Iterator<Item = &Policy> {
+    static DEFAULT: std::sync::LazyLock<Policy> = std::sync::LazyLock::new(Policy::default);
+    policies.iter().chain([&*DEFAULT])
 }
 
 /// A duration in calendar days, at most.

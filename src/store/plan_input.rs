@@ -13,7 +13,7 @@ use super::{Interner, Store, StoreError, text};
 use crate::language::campaign::{Contact, Policy};
 use crate::notices::plan::{Candidate, Directory, Notice};
 use crate::notices::render::CampaignInfo;
-use crate::notices::window::{self, Window};
+use crate::notices::window::Window;
 
 /// What the planner needs from the store.
 pub struct PlanInput {
@@ -63,10 +63,11 @@ struct DeliverableShared {
     title: Option<Arc<str>>,
     policy: Arc<Policy>,
     recipients: Vec<String>,
-    /// Recipients with `@parent` resolved, by the parent's name; or the one list for every unit
-    /// if it does not name `@parent`.
+    /// Whether `recipients` names `@parent`, so that the list differs between units.
+    to_parent: bool,
+    /// Recipients with `@parent` resolved, by the parent's name (only `None` if `to_parent` is
+    /// false: one list serves every unit).
     to: HashMap<Option<String>, Arc<[String]>>,
-    to_all: Option<Arc<[String]>>,
     supervisors: Arc<[String]>,
     lead: Arc<[String]>,
     form: Option<Arc<str>>,
@@ -74,9 +75,7 @@ struct DeliverableShared {
 
 impl DeliverableShared {
     fn to(&mut self, parent: &Option<String>) -> Arc<[String]> {
-        if let Some(to) = &self.to_all {
-            return to.clone();
-        }
+        let parent = if self.to_parent { parent } else { &None };
         if let Some(to) = self.to.get(parent) {
             return to.clone();
         }
@@ -94,10 +93,12 @@ impl DeliverableShared {
 }
 
 impl Store {
-    /// Obligations owed with an effective deadline in `window`, with mailboxes and campaigns:
-    /// what a pass plans from.
-    pub fn plan_input(&self, window: Window) -> Result<PlanInput, StoreError> {
-        self.load_plan_input(window, true, &[])
+    /// Obligations owed with an effective deadline in `window`, with mailboxes and campaigns,
+    /// and the notices written that go out at `written_since` or later: what a pass plans from.
+    pub fn plan_input(&self, window: Window, written_since: i64) -> Result<PlanInput, StoreError> {
+        let mut input = self.load_plan_input(window, true, &[])?;
+        input.sent = self.sent_notices(written_since)?;
+        Ok(input)
     }
 
     /// For a preview: every obligation with a deadline in `window`, owed now (`current`) or
@@ -163,13 +164,8 @@ impl Store {
         owed_only: bool,
         only: &[String],
     ) -> Result<PlanInput, StoreError> {
-        let (mut campaigns, shared) = self.campaign_infos()?;
-        let (directory, units, phones) = self.directory()?;
-        for (id, info) in &mut campaigns {
-            if let Some(office) = shared.get(id).and_then(|c| c.office.as_deref()) {
-                info.office_phone = phones.get(&(*id, office.to_string())).cloned().flatten();
-            }
-        }
+        let (campaigns, shared) = self.campaign_infos()?;
+        let (directory, units) = self.directory()?;
         let mut deliverables = self.shared_deliverables()?;
         // Owed obligations are range scans of the covering index, one campaign after another.
         let owed = if owed_only {
@@ -224,12 +220,11 @@ impl Store {
                 form: deliverable.form.clone(),
             });
         }
-        let sent = self.sent_notices(start - window::longest_lead(&self.policies()?))?;
         Ok(PlanInput {
             candidates,
             directory,
             campaigns,
-            sent,
+            sent: Written::default(),
         })
     }
 
@@ -241,7 +236,9 @@ impl Store {
         let mut infos = HashMap::new();
         let mut shared = HashMap::new();
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, key, title, zone, office, issuer, doc, templates FROM campaigns",
+            "SELECT id, key, title, zone, office, issuer, doc, templates,
+                    (SELECT u.phone FROM units u WHERE u.campaign_id = c.id AND u.name = c.office)
+             FROM campaigns c",
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -273,7 +270,7 @@ impl Store {
                     basis,
                     doc_or_title: doc.unwrap_or_else(|| title.unwrap_or_default()),
                     office: office.or(issuer).unwrap_or_default(),
-                    office_phone: None,
+                    office_phone: r.get(8)?,
                     templates: r.get(7)?,
                 },
             );
@@ -281,45 +278,30 @@ impl Store {
         Ok((infos, shared))
     }
 
-    /// Every unit's mailboxes; each unit by row; each unit's phone by campaign and name.
-    #[allow(clippy::type_complexity)]
-    fn directory(
-        &self,
-    ) -> Result<
-        (
-            Directory,
-            Vec<UnitShared>,
-            HashMap<(i64, String), Option<String>>,
-        ),
-        StoreError,
-    > {
+    /// Every unit's mailboxes, and each unit by row id.
+    fn directory(&self) -> Result<(Directory, Vec<UnitShared>), StoreError> {
         let mut directory = Directory::default();
         // By row id: units are never deleted, so their ids are dense.
         let mut units: Vec<UnitShared> = Vec::new();
-        let mut phones = HashMap::new();
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, campaign_id, name, email, phone, contacts, parent FROM units",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, campaign_id, name, email, contacts, parent FROM units")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let (id, campaign): (i64, i64) = (r.get(0)?, r.get(1)?);
             let name: Arc<str> = text(r, 2)?.into();
-            let contacts: Vec<Contact> = serde_json::from_str(text(r, 5)?).unwrap_or_default();
-            let phone: Option<String> = r.get(4)?;
-            if phone.is_some() {
-                phones.insert((campaign, name.to_string()), phone);
-            }
+            let contacts: Vec<Contact> = serde_json::from_str(text(r, 4)?).unwrap_or_default();
             let index = usize::try_from(id).unwrap_or_default();
             if units.len() <= index {
                 units.resize_with(index + 1, UnitShared::default);
             }
             units[index] = UnitShared {
                 name: name.clone(),
-                parent: r.get(6)?,
+                parent: r.get(5)?,
             };
             directory.add(campaign, name, r.get(3)?, contacts);
         }
-        Ok((directory, units, phones))
+        Ok((directory, units))
     }
 
     /// Every deliverable, by row id, with what its candidates share.
@@ -337,15 +319,13 @@ impl Store {
             };
             let forms = json(7)?;
             let recipients = json(4)?;
-            let to_all =
-                (!recipients.iter().any(|r| r == "@parent")).then(|| recipients.clone().into());
             let deliverable = DeliverableShared {
                 name: r.get::<_, String>(1)?.into(),
                 title: r.get::<_, Option<String>>(2)?.map(Arc::from),
                 policy: Arc::new(serde_json::from_str(text(r, 3)?).unwrap_or_default()),
+                to_parent: recipients.iter().any(|r| r == "@parent"),
                 recipients,
                 to: HashMap::new(),
-                to_all,
                 supervisors: json(5)?.into(),
                 lead: json(6)?.into(),
                 form: (!forms.is_empty()).then(|| forms.join("、").into()),
@@ -359,8 +339,7 @@ impl Store {
         Ok(out)
     }
 
-    /// The keys of the notices already written that go out at `from` or later: every notice
-    /// of an obligation due in a window starting a lead time after `from`.
+    /// The keys of the notices already written that go out at `from` or later.
     fn sent_notices(&self, from: i64) -> Result<Written, StoreError> {
         let mut sent = Written::default();
         let mut stmt = self.conn.prepare_cached(
