@@ -83,32 +83,63 @@ impl Instant {
 /// `--as-of` / `--at` could not be read.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "`{0}` is not a time: write RFC 3339 (2017-05-25T18:00:00+08:00) or a local YYYY-MM-DD[THH:MM]"
+    "`{0}` is not a time: write RFC 3339 (2017-05-25T18:00:00+08:00) or a local YYYY-MM-DD[THH:MM], in the years 1970–2200"
 )]
 pub struct InstantError(pub String);
+
+/// The years a date or time given to duban may fall in: anything else is surely a typo
+/// (`0000-01-01`, `20177-05-01`), and far enough out it would overflow the date arithmetic it
+/// feeds.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1970..=2200;
+
+/// A `YYYY-MM-DD` date of the command line, in [`YEARS`].
+pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("`{text}` is not a date like 2017-05-25"))?;
+    if !YEARS.contains(&chrono::Datelike::year(&date)) {
+        return Err(format!(
+            "{date} is outside the years {}–{} duban works with",
+            YEARS.start(),
+            YEARS.end()
+        ));
+    }
+    Ok(date)
+}
 
 impl FromStr for Instant {
     type Err = InstantError;
 
     fn from_str(text: &str) -> Result<Instant, InstantError> {
-        let text = text.trim();
-        if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-            return Ok(Instant::Absolute(t.with_timezone(&Utc)));
+        let instant = parse_instant(text.trim())?;
+        let year = match instant {
+            Instant::Absolute(t) => chrono::Datelike::year(&t),
+            Instant::Local(t) => chrono::Datelike::year(&t),
+        };
+        if YEARS.contains(&year) {
+            Ok(instant)
+        } else {
+            Err(InstantError(text.trim().to_string()))
         }
-        for format in [
-            "%Y-%m-%dT%H:%M:%S",
-            "%Y-%m-%dT%H:%M",
-            "%Y-%m-%d %H:%M:%S",
-            "%Y-%m-%d %H:%M",
-        ] {
-            if let Ok(local) = NaiveDateTime::parse_from_str(text, format) {
-                return Ok(Instant::Local(local));
-            }
-        }
-        NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map(|d| Instant::Local(d.and_time(NaiveTime::MIN)))
-            .map_err(|_| InstantError(text.to_string()))
     }
+}
+
+fn parse_instant(text: &str) -> Result<Instant, InstantError> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(Instant::Absolute(t.with_timezone(&Utc)));
+    }
+    for format in [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(local) = NaiveDateTime::parse_from_str(text, format) {
+            return Ok(Instant::Local(local));
+        }
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map(|d| Instant::Local(d.and_time(NaiveTime::MIN)))
+        .map_err(|_| InstantError(text.to_string()))
 }
 
 impl fmt::Display for Instant {
@@ -153,6 +184,12 @@ mod tests {
             "2017-05-25T10:30:00+00:00"
         );
         assert!("25/05/2017".parse::<Instant>().is_err());
+        assert!(
+            "0000-01-01".parse::<Instant>().is_err(),
+            "a typo, not a time"
+        );
+        assert!("2201-01-01T00:00:00Z".parse::<Instant>().is_err());
+        assert!(parse_date("1969-12-31").is_err() && parse_date("2200-12-31").is_ok());
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! holidays = "holidays-2027.toml" # optional: adds years to the shipped calendar
 //! contacts = "contacts.toml"      # optional: the office's address book, for every campaign
 //!                                 # that names no contacts file of its own
+//! allowed_folders = ["/srv/shared"] # folders outside this one that campaigns may name files in
 //! busy_timeout_ms = 5000          # how long to wait for a locked database
 //!
 //! [mail]
@@ -43,6 +44,11 @@ pub struct Config {
     pub busy_timeout: Duration,
     /// Mail settings.
     pub mail: MailConfig,
+    /// The workspace: the folder of the config file, or the working directory. Campaigns may
+    /// name files inside it.
+    pub workspace: PathBuf,
+    /// Other folders campaigns may name files in (`allowed_folders`).
+    pub allowed_folders: Vec<PathBuf>,
 }
 
 /// The `[mail]` table.
@@ -61,6 +67,43 @@ pub struct MailConfig {
     pub max_attempts: Option<u32>,
     /// Seconds to wait for the server on each send.
     pub timeout_seconds: Option<u64>,
+    /// Seconds a pass holds its claim on a mail it is sending; after that another pass takes
+    /// the mail over (its process is taken to have died). Default: 4 × timeout, at least 120.
+    pub claim_seconds: Option<u64>,
+}
+
+impl MailConfig {
+    /// How long one send may wait for the server.
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs(self.timeout_seconds.unwrap_or(30))
+    }
+
+    /// How long a claim on a mail lasts.
+    pub fn claim(&self) -> Duration {
+        let timeout = self.timeout().as_secs();
+        Duration::from_secs(
+            self.claim_seconds
+                .unwrap_or_else(|| timeout.saturating_mul(4).max(120)),
+        )
+    }
+
+    /// What is wrong with these settings, if anything.
+    fn problem(&self) -> Option<String> {
+        if self.timeout_seconds == Some(0) {
+            return Some("[mail] timeout_seconds must be at least 1".into());
+        }
+        if self.max_attempts == Some(0) {
+            return Some("[mail] max_attempts must be at least 1".into());
+        }
+        if self.claim() <= self.timeout() {
+            return Some(format!(
+                "[mail] claim_seconds ({}) must be longer than timeout_seconds ({}), or a slow send would be taken over and sent twice",
+                self.claim().as_secs(),
+                self.timeout().as_secs()
+            ));
+        }
+        None
+    }
 }
 
 /// A config file that cannot be used.
@@ -94,6 +137,8 @@ struct ConfigFile {
     contacts: Option<PathBuf>,
     busy_timeout_ms: Option<u64>,
     #[serde(default)]
+    allowed_folders: Vec<PathBuf>,
+    #[serde(default)]
     mail: MailConfig,
 }
 
@@ -118,14 +163,23 @@ impl Config {
 
     /// Reads the config file at `path`.
     pub fn read(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text =
+            crate::fsio::read_text(path, crate::fsio::limits::SETTINGS).map_err(|source| {
+                ConfigError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                }
+            })?;
         let file: ConfigFile = toml::from_str(&text).map_err(|e| ConfigError::Invalid {
             path: path.to_path_buf(),
             message: e.message().to_string(),
         })?;
+        if let Some(message) = file.mail.problem() {
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                message,
+            });
+        }
         let base = path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -155,6 +209,8 @@ impl Config {
                 .map(|p| std::path::absolute(&p).unwrap_or(p)),
             busy_timeout: Duration::from_millis(file.busy_timeout_ms.unwrap_or(5000)),
             mail,
+            workspace: base.to_path_buf(),
+            allowed_folders: file.allowed_folders.into_iter().map(resolve).collect(),
         }
     }
 

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod daemon;
+pub mod fsio;
 pub mod language;
 pub mod notices;
 pub mod schedule;

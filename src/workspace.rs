@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use chrono::{Datelike, NaiveDate};
 use sha2::{Digest, Sha256};
 
+use crate::fsio::Confinement;
 use crate::language::{self, Diagnostic, Sources};
 use crate::schedule::{Calendar, compile};
 use crate::store::{Source, Store, StoreError, SyncReport};
@@ -68,6 +69,10 @@ pub struct Surroundings<'a> {
     pub calendar: &'a Calendar,
     /// The office's contacts file, if any (absolute, as `Config` gives it).
     pub shared_contacts: Option<&'a Path>,
+    /// Where the files a campaign names may be.
+    pub confinement: &'a Confinement,
+    /// Whether a deliverable with history may vanish from a campaign (`--accept-removals`).
+    pub accept_removals: bool,
 }
 
 /// Syncs one campaign file into `store`.
@@ -114,8 +119,7 @@ fn sync_inner(
     {
         return Ok(unchanged(r));
     }
-    let text = std::fs::read(path).map_err(|e| format!("cannot read {name}: {e}"))?;
-    let text = String::from_utf8_lossy(&text).into_owned();
+    let text = language::load::read_campaign(path).map_err(|e| e.to_string())?;
     if let Some(r) = &recorded {
         let contacts_text = r.contacts.as_deref().map(read_or_empty).unwrap_or_default();
         if r.fingerprint == fingerprint_of(&text, &contacts_text, shared_name, calendar)
@@ -129,12 +133,10 @@ fn sync_inner(
     let base = path.parent().unwrap_or(Path::new("."));
     let mut contacts_used: Option<(PathBuf, String)> = None;
     let loaded = language::load_text(&name, &text, shared_name, |file| {
-        let full = base.join(file);
-        let read = std::fs::read_to_string(&full).map_err(|e| e.to_string());
-        if let Ok(contents) = &read {
-            contacts_used = Some((full, contents.clone()));
-        }
-        read
+        let (full, contents) =
+            language::load::read_contacts(base, file, shared_name, around.confinement)?;
+        contacts_used = Some((full, contents.clone()));
+        Ok(contents)
     });
     let Some(campaign) = &loaded.campaign else {
         return Ok(FileSync::Invalid {
@@ -155,15 +157,24 @@ fn sync_inner(
         }
     };
     let contacts_text = contacts_used.as_ref().map(|c| c.1.as_str()).unwrap_or("");
+    let templates = match &campaign.templates {
+        Some(t) => Some(
+            around
+                .confinement
+                .resolve(base, t)
+                .map_err(|e| format!("{name}: templates folder `{t}`: {e}"))?
+                .display()
+                .to_string(),
+        ),
+        None => None,
+    };
     let source = Source {
+        accept_removals: around.accept_removals,
         path: name,
         contacts: contacts_used.as_ref().map(|c| c.0.display().to_string()),
         fingerprint: fingerprint_of(&text, contacts_text, shared_name, calendar),
         horizon_year: year,
-        templates: campaign
-            .templates
-            .as_ref()
-            .map(|t| base.join(t).display().to_string()),
+        templates,
         stat: stat_of(
             path,
             contacts_used
@@ -175,7 +186,10 @@ fn sync_inner(
     };
     let report = store
         .sync(&schedule, &source, now)
-        .map_err(|e: StoreError| e.to_string())?;
+        .map_err(|e: StoreError| match e.help() {
+            Some(help) => format!("{e}\nhelp: {help}"),
+            None => e.to_string(),
+        })?;
     let mut warnings = loaded.diagnostics.clone();
     warnings.extend(schedule.warnings.iter().cloned());
     Ok(FileSync::Done {
@@ -206,7 +220,7 @@ fn stat_of(path: &Path, contacts: Option<&str>, shared: Option<&str>) -> String 
 }
 
 fn read_or_empty(path: &str) -> String {
-    std::fs::read_to_string(path).unwrap_or_default()
+    crate::fsio::read_text(Path::new(path), crate::fsio::limits::CONTACTS).unwrap_or_default()
 }
 
 /// A digest of everything a campaign's stored schedule depends on, but the horizon: its text,

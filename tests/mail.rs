@@ -57,9 +57,14 @@ fn nanyang(url: &str) -> Workspace {
 }
 
 fn configure(w: &Workspace, url: &str) {
+    configure_with(w, url, "");
+}
+
+/// Writes the workspace's `duban.toml` with `extra` lines in its `[mail]` table.
+fn configure_with(w: &Workspace, url: &str, extra: &str) {
     std::fs::write(
         w.path().join("duban.toml"),
-        format!("[mail]\nurl = \"{url}\"\nfrom = \"督办 <duban@nanyang.example.org>\"\nmax_attempts = 3\n"),
+        format!("[mail]\nurl = \"{url}\"\nfrom = \"督办 <duban@nanyang.example.org>\"\nmax_attempts = 3\n{extra}"),
     )
     .unwrap();
 }
@@ -192,10 +197,20 @@ fn reminders_overdue_notices_and_the_escalation_digest() {
 fn a_server_that_is_down_gets_everything_once_it_is_back() {
     let port = free_port();
     let w = nanyang(&format!("smtp://127.0.0.1:{port}"));
-    let out = w.ok(&["remind", "--as-of", "2017-05-22T09:05"]);
+    let run = w.run(&["remind", "--as-of", "2017-05-22T09:05"]);
     assert!(
-        out.contains("26 mails queued; 0 sent, 26 to retry"),
-        "{out}"
+        run.stdout.contains("26 mails queued; 0 sent, 26 to retry"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        run.code, 2,
+        "nothing could be sent: a failure for cron to report"
+    );
+    assert!(
+        run.stderr.contains("no mail could be sent"),
+        "{}",
+        run.stderr
     );
     let outbox = w.json(&["outbox"]);
     assert_eq!(outbox.as_array().unwrap().len(), 26);
@@ -223,14 +238,21 @@ fn refusals_are_retried_or_given_up_and_requeued() {
     let server = MailServer::start();
     let w = nanyang(&server.url());
     server.reply_with(Some("451 4.3.0 Mailbox busy, try again later"));
-    let out = w.ok(&["remind", "--as-of", "2017-05-22T09:05"]);
-    assert!(out.contains("0 sent, 26 to retry, 0 failed"), "{out}");
-    server.reply_with(Some("550 5.1.1 Mailbox unavailable"));
-    let out = w.ok(&["remind", "--as-of", "2017-05-22T09:15"]);
+    let run = w.run(&["remind", "--as-of", "2017-05-22T09:05"]);
     assert!(
-        out.contains("0 sent, 0 to retry, 26 failed"),
-        "a permanent refusal is not retried: {out}"
+        run.stdout.contains("0 sent, 26 to retry, 0 failed"),
+        "{}",
+        run.stdout
     );
+    assert_eq!(run.code, 2);
+    server.reply_with(Some("550 5.1.1 Mailbox unavailable"));
+    let run = w.run(&["remind", "--as-of", "2017-05-22T09:15"]);
+    assert!(
+        run.stdout.contains("0 sent, 0 to retry, 26 failed"),
+        "a permanent refusal is not retried: {}",
+        run.stdout
+    );
+    assert_eq!(run.code, 2);
     assert!(
         server.messages().is_empty(),
         "nothing was accepted, nothing is marked sent"
@@ -364,6 +386,12 @@ fn a_daemon_killed_mid_pass_loses_no_notice_and_repeats_at_most_one() {
     let server = MailServer::start();
     server.delay(0.2);
     let w = nanyang(&server.url());
+    // The mail in flight at the kill stays claimed by the dead process until its claim expires.
+    configure_with(
+        &w,
+        &server.url(),
+        "timeout_seconds = 2\nclaim_seconds = 3\n",
+    );
     let (mut child, _rx) = daemon(&w, "2017-05-22T09:05");
     let before_kill = server.wait_for(5).len();
     assert!(
@@ -402,4 +430,59 @@ fn a_daemon_killed_mid_pass_loses_no_notice_and_repeats_at_most_one() {
     let recipients: std::collections::HashSet<&str> =
         messages.iter().map(|m| m.to.as_str()).collect();
     assert_eq!(recipients.len(), 26);
+}
+
+#[test]
+fn a_refused_login_stops_the_pass_and_leaves_every_mail_pending() {
+    let server = MailServer::start_with_login("duban", "right-password");
+    let w = nanyang(&server.url());
+    std::fs::write(w.path().join("smtp-password"), "wrong-password\n").unwrap();
+    configure_with(
+        &w,
+        &server.url(),
+        "user = \"duban\"\npassword_file = \"smtp-password\"\n",
+    );
+    let run = w.run(&["remind", "--as-of", "2017-05-22T09:05"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("refused the login") && run.stderr.contains("535"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("wrong-password"), "no secret shown");
+    let outbox = w.json(&["outbox"]);
+    let rows = outbox.as_array().unwrap();
+    assert_eq!(rows.len(), 26);
+    assert!(
+        rows.iter()
+            .all(|m| m["state"] == "pending" && m["attempts"] == 0),
+        "one refused login is no attempt at any mail: {outbox:#}"
+    );
+    // With the right password the same mails go out at once.
+    std::fs::write(w.path().join("smtp-password"), "right-password\n").unwrap();
+    let out = w.ok(&["remind", "--as-of", "2017-05-22T09:06"]);
+    assert!(out.contains("26 sent"), "{out}");
+    assert_eq!(server.messages().len(), 26);
+}
+
+#[test]
+fn a_mail_given_up_does_not_say_it_will_be_retried() {
+    let port = free_port();
+    let w = nanyang(&format!("smtp://127.0.0.1:{port}"));
+    // max_attempts = 3: the third failed send is the last.
+    for at in ["2017-05-22T09:05", "2017-05-22T09:10", "2017-05-22T09:20"] {
+        assert_eq!(w.run(&["remind", "--as-of", at]).code, 2);
+    }
+    let outbox = w.json(&["outbox"]);
+    let rows = outbox.as_array().unwrap();
+    assert_eq!(rows.len(), 26);
+    for m in rows {
+        assert_eq!(m["state"], "failed", "{m:#}");
+        assert_eq!(m["attempts"], 3);
+        let error = m["last_error"].as_str().unwrap();
+        assert!(
+            error.contains("Connection refused") && !error.contains("retry"),
+            "{error}"
+        );
+    }
 }

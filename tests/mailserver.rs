@@ -74,12 +74,26 @@ impl MailServer {
 
     /// Starts a server on `port`.
     pub fn start_on(port: u16) -> MailServer {
+        MailServer::spawn(port, None)
+    }
+
+    /// Starts a server that accepts mail only after a login as `user` with `password`.
+    pub fn start_with_login(user: &str, password: &str) -> MailServer {
+        MailServer::spawn(free_port(), Some(format!("{user}:{password}")))
+    }
+
+    fn spawn(port: u16, auth: Option<String>) -> MailServer {
         let dir = tempfile::tempdir().unwrap();
         let script = crate::common::root().join("tests/smtp/server.py");
-        let mut child = Command::new(python())
+        let mut command = Command::new(python());
+        command
             .arg(script)
             .args(["--port", &port.to_string(), "--dir"])
-            .arg(dir.path())
+            .arg(dir.path());
+        if let Some(auth) = auth {
+            command.args(["--auth", &auth]);
+        }
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

@@ -73,10 +73,10 @@ pub fn run(context: &Context, args: &CalendarArgs) -> Result<ExitCode, CliError>
     match args.format {
         CalendarFormat::Json => {
             let value = serde_json::json!({ "year": args.year, "days": days });
-            println!(
+            say!(
                 "{}",
                 serde_json::to_string_pretty(&value).unwrap_or_default()
-            );
+            )?;
         }
         CalendarFormat::Table => {
             let rows = days.into_iter().map(|d| {
@@ -87,10 +87,10 @@ pub fn run(context: &Context, args: &CalendarArgs) -> Result<ExitCode, CliError>
                 };
                 vec![d.date, d.weekday.to_string(), kind.to_string(), d.name]
             });
-            print!(
+            say_raw!(
                 "{}",
                 output::table(&["date", "day", "kind", "holiday"], rows)
-            );
+            )?;
         }
     }
     Ok(ExitCode::SUCCESS)

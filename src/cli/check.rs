@@ -37,7 +37,11 @@ pub fn run(context: &Context, args: &CheckArgs) -> Result<ExitCode, CliError> {
 
 /// Checks and compiles one file, prints its diagnostics, and says whether it is free of errors.
 fn check_one(context: &Context, path: &Path) -> Result<bool, CliError> {
-    let loaded = load(path, context.config.contacts.as_deref())?;
+    let loaded = load(
+        path,
+        context.config.contacts.as_deref(),
+        &context.confinement,
+    )?;
     let mut diagnostics = loaded.diagnostics.clone();
     let mut summary = None;
     if let Some(campaign) = &loaded.campaign {
@@ -55,13 +59,13 @@ fn check_one(context: &Context, path: &Path) -> Result<bool, CliError> {
             Err(errors) => diagnostics.extend(errors),
         }
     }
-    eprint!("{}", loaded.sources.render(&diagnostics, context.color));
+    tell_raw!("{}", loaded.sources.render(&diagnostics, context.color));
     let ok = !diagnostics.iter().any(|d| d.is_error());
     match summary {
-        Some(line) if ok => println!("{line}"),
+        Some(line) if ok => say!("{line}")?,
         _ => {
             let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-            eprintln!("{}: {}", path.display(), plural(errors, "error"));
+            tell!("{}: {}", path.display(), plural(errors, "error"));
         }
     }
     Ok(ok)

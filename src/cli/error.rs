@@ -44,9 +44,9 @@ pub enum CliError {
 
 impl CliError {
     /// What would fix it, if anything is known.
-    pub fn help(&self) -> Option<&str> {
+    pub fn help(&self) -> Option<String> {
         match self {
-            CliError::Store(StoreError::Refused { help, .. }) => help.as_deref(),
+            CliError::Store(e) => e.help(),
             _ => None,
         }
     }

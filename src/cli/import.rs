@@ -4,9 +4,7 @@
 //! `campaign`, `deliverable`, `unit`, `period` (empty for a one-off), `at` (RFC 3339 or local
 //! `YYYY-MM-DD[THH:MM]`), and optionally `by`, `note`, `signed_by` (`张三:村书记;李四:驻村领导`).
 
-use std::collections::HashMap;
-use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -26,15 +24,29 @@ pub struct ImportArgs {
 
 /// Imports a file, all or nothing.
 pub fn run(context: &Context, args: &ImportArgs) -> Result<ExitCode, CliError> {
-    let file = File::open(&args.file).map_err(|source| crate::language::load::ReadError {
-        path: args.file.clone(),
-        source,
+    let file = crate::fsio::open_regular(&args.file, u64::MAX).map_err(|source| {
+        crate::language::load::ReadError {
+            path: args.file.clone(),
+            source,
+        }
     })?;
     let reader = BufReader::new(file);
-    let jsonl = args
+    let extension = args
         .file
         .extension()
-        .is_some_and(|e| e == "jsonl" || e == "json");
+        .map(|e| e.to_string_lossy().to_lowercase());
+    let jsonl = match extension.as_deref() {
+        Some("jsonl" | "json" | "ndjson") => true,
+        Some("csv") => false,
+        _ => {
+            return Err(CliError::Usage {
+                message: format!(
+                    "cannot tell what kind of file {} is: name it .csv or .jsonl",
+                    args.file.display()
+                ),
+            });
+        }
+    };
     let rows: Box<dyn Iterator<Item = Result<ImportRow, BadRow>>> = if jsonl {
         Box::new(jsonl_rows(reader))
     } else {
@@ -49,12 +61,12 @@ pub fn run(context: &Context, args: &ImportArgs) -> Result<ExitCode, CliError> {
         .unwrap_or_default();
     match store.import(rows, &name, to_unix(context.clock.now())) {
         Ok(report) => {
-            println!(
+            say!(
                 "{}: {} recorded, {} already recorded",
                 args.file.display(),
                 report.recorded,
                 report.unchanged
-            );
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Err(ImportError::BadRows(mut rows)) => {
@@ -67,9 +79,9 @@ pub fn run(context: &Context, args: &ImportArgs) -> Result<ExitCode, CliError> {
 
 fn refuse(file: &std::path::Path, bad: &[BadRow]) -> Result<ExitCode, CliError> {
     for BadRow { line, reason } in bad {
-        eprintln!("{}:{line}: {reason}", file.display());
+        tell!("{}:{line}: {reason}", file.display());
     }
-    eprintln!(
+    tell!(
         "error: {} bad row{} in {}: nothing was imported",
         bad.len(),
         if bad.len() == 1 { "" } else { "s" },
@@ -136,51 +148,18 @@ fn jsonl_rows(reader: impl BufRead) -> impl Iterator<Item = Result<ImportRow, Ba
 fn jsonl_row(line: usize, text: &str) -> Result<ImportRow, String> {
     let value: serde_json::Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
         .map_err(|e| format!("not JSON: {e}"))?;
+    let object = value
+        .as_object()
+        .ok_or_else(|| "not a JSON object".to_string())?;
+    if let Some(problem) = object.keys().find_map(|k| unknown_column(k)) {
+        return Err(problem);
+    }
     let get = |key: &str| match value.get(key) {
         Some(serde_json::Value::String(s)) => Some(s.clone()),
         Some(serde_json::Value::Null) | None => None,
         Some(other) => Some(other.to_string()),
     };
     row(line, &get)
-}
-
-/// The rows of a CSV file with a header row naming its columns.
-fn csv_rows(reader: impl BufRead) -> impl Iterator<Item = Result<ImportRow, BadRow>> {
-    let mut records = CsvRecords::new(reader);
-    let mut columns: Option<HashMap<String, usize>> = None;
-    let mut empty = true;
-    std::iter::from_fn(move || {
-        loop {
-            let (line, fields) = match records.next() {
-                Some(Ok(record)) => record,
-                Some(Err(bad)) => return Some(Err(bad)),
-                None if empty => {
-                    empty = false;
-                    let reason = "the file is empty: it needs a header row".into();
-                    return Some(Err(BadRow { line: 1, reason }));
-                }
-                None => return None,
-            };
-            empty = false;
-            let Some(columns) = &columns else {
-                columns = Some(header(&fields));
-                continue;
-            };
-            if fields.iter().all(|f| f.trim().is_empty()) {
-                continue;
-            }
-            let get = |key: &str| columns.get(key).and_then(|&i| fields.get(i).cloned());
-            return Some(row(line, &get).map_err(|reason| BadRow { line, reason }));
-        }
-    })
-}
-
-fn header(fields: &[String]) -> HashMap<String, usize> {
-    fields
-        .iter()
-        .enumerate()
-        .map(|(i, h)| (h.trim_start_matches('\u{feff}').trim().to_lowercase(), i))
-        .collect()
 }
 
 fn unreadable(line: usize, e: &std::io::Error) -> BadRow {
@@ -190,55 +169,197 @@ fn unreadable(line: usize, e: &std::io::Error) -> BadRow {
     }
 }
 
-/// RFC 4180 records with the line each starts on: quoted fields may hold commas, quotes
-/// (doubled) and line breaks. Reads one line at a time.
-struct CsvRecords<R> {
-    lines: std::io::Lines<R>,
-    line: usize,
+/// The columns an import file may have.
+const COLUMNS: [&str; 8] = [
+    "campaign",
+    "deliverable",
+    "unit",
+    "period",
+    "at",
+    "by",
+    "note",
+    "signed_by",
+];
+
+/// Why a column name cannot be used, if it cannot.
+fn unknown_column(name: &str) -> Option<String> {
+    if COLUMNS.contains(&name) {
+        return None;
+    }
+    let hint = crate::language::suggest::did_you_mean(name, COLUMNS)
+        .map(|h| format!("; {h}"))
+        .unwrap_or_else(|| format!("; the columns are {}", COLUMNS.join(", ")));
+    Some(format!("unknown column `{name}`{hint}"))
 }
 
-impl<R: BufRead> CsvRecords<R> {
-    fn new(reader: R) -> Self {
-        CsvRecords {
-            lines: reader.lines(),
-            line: 0,
+/// The rows of a CSV file (RFC 4180, read by the `csv` crate) with a header row naming its
+/// columns. A row whose field count differs from the header's, a column that is not known, a
+/// quote that is never closed — each is a bad row with its line, never a row silently lost.
+fn csv_rows(reader: impl Read) -> impl Iterator<Item = Result<ImportRow, BadRow>> {
+    let quotes = std::rc::Rc::new(std::cell::RefCell::new(QuoteState::default()));
+    let mut records = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(QuoteTracker {
+            inner: reader,
+            state: quotes.clone(),
+        })
+        .into_records();
+    let mut columns: Option<Vec<String>> = None;
+    let mut finished = false;
+    std::iter::from_fn(move || {
+        while !finished {
+            let record = match records.next() {
+                Some(Ok(record)) => record,
+                Some(Err(e)) => {
+                    finished = true;
+                    let mut bad = csv_error(&e);
+                    if let Some(p) = e.position() {
+                        bad.line = quotes.borrow_mut().line_at(p.byte());
+                    }
+                    return Some(Err(bad));
+                }
+                None => {
+                    finished = true;
+                    let state = quotes.borrow();
+                    if state.open {
+                        let reason = "a quote opened on this line is never closed: the rest of the file would be read as one field".into();
+                        return Some(Err(BadRow {
+                            line: state.opened_on,
+                            reason,
+                        }));
+                    }
+                    if columns.is_none() {
+                        let reason = "the file is empty: it needs a header row".into();
+                        return Some(Err(BadRow { line: 1, reason }));
+                    }
+                    return None;
+                }
+            };
+            // The crate's own line numbers do not count breaks inside quoted fields.
+            let line = quotes
+                .borrow_mut()
+                .line_at(record.position().map_or(0, csv::Position::byte));
+            let Some(names) = &columns else {
+                match header(&record) {
+                    Ok(names) => columns = Some(names),
+                    Err(reason) => {
+                        finished = true;
+                        return Some(Err(BadRow { line, reason }));
+                    }
+                }
+                continue;
+            };
+            if record.iter().all(|f| f.trim().is_empty()) {
+                continue;
+            }
+            if record.len() != names.len() {
+                let reason = format!(
+                    "{} fields, but the header names {} columns",
+                    record.len(),
+                    names.len()
+                );
+                return Some(Err(BadRow { line, reason }));
+            }
+            let get = |key: &str| {
+                names
+                    .iter()
+                    .position(|n| n == key)
+                    .and_then(|i| record.get(i))
+                    .map(str::to_string)
+            };
+            return Some(row(line, &get).map_err(|reason| BadRow { line, reason }));
         }
+        None
+    })
+}
+
+/// The column names of a header row: each known, none twice.
+fn header(record: &csv::StringRecord) -> Result<Vec<String>, String> {
+    let names: Vec<String> = record
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_lowercase())
+        .collect();
+    for (i, name) in names.iter().enumerate() {
+        if let Some(problem) = unknown_column(name) {
+            return Err(problem);
+        }
+        if names[..i].contains(name) {
+            return Err(format!("the column `{name}` is named twice"));
+        }
+    }
+    Ok(names)
+}
+
+fn csv_error(e: &csv::Error) -> BadRow {
+    let line = e.position().map_or(0, |p| p.line() as usize);
+    let reason = match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => {
+            "is not UTF-8 text (save the spreadsheet as CSV UTF-8)".into()
+        }
+        csv::ErrorKind::Io(e) => format!("cannot be read: {e}"),
+        _ => format!("is not CSV: {e}"),
+    };
+    BadRow { line, reason }
+}
+
+/// Whether the bytes read so far leave a quoted field open, and the line it was opened on:
+/// the `csv` crate reads an unclosed quote to the end of the file as one field without a word.
+/// It also keeps the offsets of the line breaks read ahead, to tell the line a record is on.
+#[derive(Debug, Default)]
+struct QuoteState {
+    open: bool,
+    line: usize,
+    opened_on: usize,
+    /// Bytes read so far.
+    offset: u64,
+    /// Offsets of line breaks not yet passed by a record.
+    breaks: std::collections::VecDeque<u64>,
+    /// Line breaks before the last record asked about.
+    passed: usize,
+}
+
+impl QuoteState {
+    /// The line of byte `offset`; offsets must be asked in increasing order. (After `\r\n`
+    /// the crate puts a record's start on the `\n`: that break still ends the line before.)
+    fn line_at(&mut self, offset: u64) -> usize {
+        while self.breaks.front().is_some_and(|b| *b <= offset) {
+            self.breaks.pop_front();
+            self.passed += 1;
+        }
+        self.passed + 1
     }
 }
 
-impl<R: BufRead> Iterator for CsvRecords<R> {
-    type Item = Result<(usize, Vec<String>), BadRow>;
+/// Passes the file's bytes through, keeping the [`QuoteState`] of what went by.
+struct QuoteTracker<R> {
+    inner: R,
+    state: std::rc::Rc<std::cell::RefCell<QuoteState>>,
+}
 
-    fn next(&mut self) -> Option<Self::Item> {
-        let mut fields = Vec::new();
-        let mut field = String::new();
-        let mut quoted = false;
-        let start = self.line + 1;
-        loop {
-            let text = match self.lines.next()? {
-                Ok(text) => text,
-                Err(e) => return Some(Err(unreadable(self.line + 1, &e))),
-            };
-            self.line += 1;
-            let mut chars = text.trim_end_matches('\r').chars().peekable();
-            while let Some(c) = chars.next() {
-                match (c, quoted) {
-                    ('"', true) if chars.peek() == Some(&'"') => {
-                        chars.next();
-                        field.push('"');
+impl<R: Read> Read for QuoteTracker<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut state = self.state.borrow_mut();
+        for &b in &buf[..n] {
+            state.offset += 1;
+            match b {
+                // A doubled quote inside a field toggles twice: still open.
+                b'"' => {
+                    state.open = !state.open;
+                    if state.open {
+                        state.opened_on = state.line + 1;
                     }
-                    ('"', true) => quoted = false,
-                    ('"', false) if field.is_empty() => quoted = true,
-                    (',', false) => fields.push(std::mem::take(&mut field)),
-                    _ => field.push(c),
                 }
+                b'\n' => {
+                    state.line += 1;
+                    let at = state.offset - 1;
+                    state.breaks.push_back(at);
+                }
+                _ => {}
             }
-            if !quoted {
-                fields.push(field);
-                return Some(Ok((start, fields)));
-            }
-            field.push('\n');
         }
+        Ok(n)
     }
 }
 
@@ -246,25 +367,53 @@ impl<R: BufRead> Iterator for CsvRecords<R> {
 mod tests {
     use super::*;
 
-    fn records(text: &str) -> Vec<(usize, Vec<String>)> {
-        CsvRecords::new(text.as_bytes())
-            .collect::<Result<_, _>>()
-            .unwrap()
+    fn bad(text: &str) -> Vec<BadRow> {
+        csv_rows(text.as_bytes()).filter_map(Result::err).collect()
     }
+
+    const HEAD: &str = "campaign,deliverable,unit,period,at,note\n";
 
     #[test]
     fn csv_fields_may_be_quoted() {
-        let records = records("a,b,c\n\"x, y\",\"say \"\"hi\"\"\",\"two\nlines\"\r\nlast,,\n");
-        assert_eq!(
-            records[1],
-            (
-                2,
-                vec!["x, y".to_string(), "say \"hi\"".into(), "two\nlines".into()]
-            )
+        let text = format!(
+            "{HEAD}c,\"d, e\",u,2017-05,2017-05-20,\"say \"\"hi\"\"\nin two lines\"\r\nc,d,u2,,2017-05-21,\n"
         );
-        assert_eq!(
-            records[2],
-            (4, vec!["last".to_string(), String::new(), String::new()])
+        let rows: Vec<ImportRow> = csv_rows(text.as_bytes()).map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].deliverable, "d, e");
+        assert_eq!(rows[0].note.as_deref(), Some("say \"hi\"\nin two lines"));
+        assert_eq!((rows[0].line, rows[1].line), (2, 4));
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_an_error_on_its_line() {
+        let text = format!(
+            "{HEAD}c,d,u,2017-05,2017-05-20,\"oops\nc,d,u2,2017-05,2017-05-20,\nc,d,u3,2017-05,2017-05-20,\n"
+        );
+        let bad = bad(&text);
+        assert!(
+            bad.iter()
+                .any(|b| b.line == 2 && b.reason.contains("never closed")),
+            "{bad:?}"
+        );
+    }
+
+    #[test]
+    fn extra_fields_and_unknown_columns_are_errors() {
+        let bad1 = bad(&format!("{HEAD}c,d,u,2017-05,2017-05-20,,extra\n"));
+        assert!(
+            bad1[0].line == 2 && bad1[0].reason.contains("7 fields"),
+            "{bad1:?}"
+        );
+        let bad2 = bad("campaign,deliverable,unit,period,at,nte\nc,d,u,2017-05,2017-05-20,x\n");
+        assert!(
+            bad2[0].line == 1 && bad2[0].reason.contains("did you mean `note`"),
+            "{bad2:?}"
+        );
+        let bad3 = bad("{\"campaign\":\"c\"}\n");
+        assert!(
+            bad3[0].reason.contains("unknown column"),
+            "JSON read as CSV: {bad3:?}"
         );
     }
 

@@ -85,8 +85,18 @@ pub struct ReviewArgs {
     #[arg(long = "return", id = "send_back", requires = "reason")]
     send_back: bool,
     /// Why it goes back.
-    #[arg(long)]
+    #[arg(long, value_parser = non_blank)]
     reason: Option<String>,
+}
+
+/// A reason that says something: it goes into the history and to the unit.
+fn non_blank(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        Err("a reason cannot be empty: say why, for the history and for the unit".into())
+    } else {
+        Ok(text.to_string())
+    }
 }
 
 /// Arguments of `duban return` and `duban waive`.
@@ -97,7 +107,7 @@ pub struct ReasonArgs {
     #[command(flatten)]
     actor: ActorArgs,
     /// Why.
-    #[arg(long)]
+    #[arg(long, value_parser = non_blank)]
     reason: String,
 }
 
@@ -109,10 +119,10 @@ pub struct ExtendArgs {
     #[command(flatten)]
     actor: ActorArgs,
     /// The new last day (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = crate::clock::parse_date)]
     until: NaiveDate,
     /// Why.
-    #[arg(long)]
+    #[arg(long, value_parser = non_blank)]
     reason: String,
 }
 
@@ -218,7 +228,7 @@ fn act(
     if let Some(reviewer) = change.waiting_for {
         line.push_str(&format!(", waiting for review by {reviewer}"));
     }
-    println!("{line}");
+    say!("{line}")?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -230,10 +240,10 @@ pub fn history(context: &Context, args: &HistoryArgs) -> Result<ExitCode, CliErr
     match args.format {
         Format::Json => {
             let value = serde_json::json!({ "status": status, "events": events });
-            println!(
+            say!(
                 "{}",
                 serde_json::to_string_pretty(&value).unwrap_or_default()
-            );
+            )?;
         }
         Format::Table | Format::Csv => {
             let o = &args.obligation;
@@ -242,10 +252,12 @@ pub fn history(context: &Context, args: &HistoryArgs) -> Result<ExitCode, CliErr
                 .as_deref()
                 .map(|p| format!(" {p}"))
                 .unwrap_or_default();
-            println!(
+            say!(
                 "{} {} {}{period}: {status}",
-                o.campaign, o.deliverable, o.unit
-            );
+                o.campaign,
+                o.deliverable,
+                o.unit
+            )?;
             let rows = events.into_iter().map(|e| {
                 let mut detail: Vec<String> = Vec::new();
                 detail.extend(e.reason.map(|r| format!("reason: {r}")));
@@ -285,7 +297,7 @@ pub fn history(context: &Context, args: &HistoryArgs) -> Result<ExitCode, CliErr
                     detail.join("; "),
                 ]
             });
-            print!("{}", output::table(&["at", "event", "by", "detail"], rows));
+            say_raw!("{}", output::table(&["at", "event", "by", "detail"], rows))?;
         }
     }
     Ok(ExitCode::SUCCESS)

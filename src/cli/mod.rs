@@ -2,6 +2,40 @@
 //! on) and one module per command. Every command returns the process exit code: 0 ok, 1 a
 //! finding the user asked about, 2 bad input or failure.
 
+/// Prints a line to stdout and returns the error — a full disk, a closed pipe — for the
+/// command to end with, where `println!` would panic.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*).map_err($crate::cli::CliError::Output)
+    }};
+}
+
+/// Like [`say!`], without the line break.
+macro_rules! say_raw {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*).map_err($crate::cli::CliError::Output)
+    }};
+}
+
+/// Prints a line to stderr. A message that cannot be shown there has nowhere else to go: it is
+/// dropped rather than turned into a panic.
+macro_rules! tell {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
+/// Like [`tell!`], without the line break.
+macro_rules! tell_raw {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 mod calendar;
 mod check;
 mod error;
@@ -92,8 +126,15 @@ pub enum Command {
     Daemon(notices::DaemonArgs),
 }
 
-/// Runs the command line and returns the exit code.
+/// Runs the command line and returns the exit code. Output that could not be written all the
+/// way (a full disk) is an error, found at the latest when it is flushed here.
 pub fn run(args: Args) -> Result<ExitCode, CliError> {
+    let code = dispatch(args)?;
+    std::io::Write::flush(&mut std::io::stdout())?;
+    Ok(code)
+}
+
+fn dispatch(args: Args) -> Result<ExitCode, CliError> {
     let context = Context::new(&args)?;
     if let Command::Daemon(a) = &args.command {
         return notices::daemon(context, a);
@@ -130,6 +171,8 @@ pub struct Context {
     pub color: bool,
     /// Where "now" comes from when a command is not given `--as-of`.
     pub clock: Box<dyn Clock>,
+    /// Where the files a campaign names may be.
+    pub confinement: crate::fsio::Confinement,
 }
 
 impl Context {
@@ -144,7 +187,9 @@ impl Context {
             Some(path) => Calendar::with_file(path)?,
             None => Calendar::official().clone(),
         };
+        let confinement = crate::fsio::Confinement::new(&config.workspace, &config.allowed_folders);
         Ok(Context {
+            confinement,
             config,
             calendar,
             color: args.color.enabled_for_stderr(),
@@ -173,6 +218,8 @@ impl Context {
         crate::workspace::Surroundings {
             calendar: &self.calendar,
             shared_contacts: self.config.contacts.as_deref(),
+            confinement: &self.confinement,
+            accept_removals: false,
         }
     }
 
@@ -181,8 +228,20 @@ impl Context {
     pub fn store_synced(&self, as_of: Instant) -> Result<Store, CliError> {
         let mut store = self.open_store()?;
         let folder = &self.config.campaigns;
-        if folder.is_dir() {
-            sync::sync_paths(self, &mut store, std::slice::from_ref(folder), as_of, false)?;
+        if store.is_read_only() {
+            tell!(
+                "warning: {} is read-only: answering from it as it is, without loading changed campaign files",
+                store.path().display()
+            );
+        } else if folder.is_dir() {
+            sync::sync_paths(
+                self,
+                &mut store,
+                std::slice::from_ref(folder),
+                as_of,
+                false,
+                false,
+            )?;
         }
         Ok(store)
     }
@@ -193,8 +252,12 @@ fn load_campaign(
     context: &Context,
     path: &std::path::Path,
 ) -> Result<(crate::language::Campaign, crate::language::Sources), CliError> {
-    let loaded = crate::language::load(path, context.config.contacts.as_deref())?;
-    eprint!(
+    let loaded = crate::language::load(
+        path,
+        context.config.contacts.as_deref(),
+        &context.confinement,
+    )?;
+    tell_raw!(
         "{}",
         loaded.sources.render(&loaded.diagnostics, context.color)
     );

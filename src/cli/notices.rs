@@ -4,7 +4,6 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -34,10 +33,10 @@ pub struct RemindArgs {
 #[derive(Debug, clap::Args)]
 pub struct PreviewArgs {
     /// First day (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = crate::clock::parse_date)]
     from: NaiveDate,
     /// Last day (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = crate::clock::parse_date)]
     to: NaiveDate,
     /// Only this campaign; may be repeated.
     #[arg(long)]
@@ -104,7 +103,7 @@ fn smtp_settings(context: &Context) -> Result<SmtpSettings, CliError> {
         Ok(p) => Some(p),
         Err(_) => match &mail.password_file {
             Some(path) => Some(
-                std::fs::read_to_string(path)
+                crate::fsio::read_text(path, crate::fsio::limits::SETTINGS)
                     .map_err(|e| CliError::Usage {
                         message: format!(
                             "cannot read the SMTP password file {}: {e}",
@@ -122,7 +121,7 @@ fn smtp_settings(context: &Context) -> Result<SmtpSettings, CliError> {
         from,
         user: mail.user.clone(),
         password,
-        timeout: Duration::from_secs(mail.timeout_seconds.unwrap_or(30)),
+        timeout: mail.timeout(),
     })
 }
 
@@ -137,6 +136,9 @@ fn pass_options(context: &Context) -> PassOptions {
     PassOptions {
         max_attempts: context.config.mail.max_attempts.unwrap_or(8),
         domain,
+        lease: context.config.mail.claim(),
+        owner: pass::owner(),
+        wall: Arc::new(crate::clock::SystemClock),
     }
 }
 
@@ -154,12 +156,12 @@ pub fn remind(context: &Context, args: &RemindArgs) -> Result<ExitCode, CliError
         let store = context.store_synced(as_of)?;
         let (notices, mails, missing) =
             pass::plan_only(&store, &context.calendar, t).map_err(pass_error)?;
-        println!(
+        say!(
             "{} due at {as_of}, for {}; {} without a mail address",
             output::plural(notices, "notice"),
             output::plural(mails, "mailbox"),
             missing
-        );
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
     if args.dry_run {
@@ -177,12 +179,12 @@ pub fn remind(context: &Context, args: &RemindArgs) -> Result<ExitCode, CliError
                 digest.name, digest.address, mail.subject, mail.body
             )?;
         }
-        eprintln!(
+        tell!(
             "dry run: {} would be written; nothing was queued or sent",
             output::plural(drafts.len(), "mail")
         );
         for who in missing {
-            eprintln!("warning: no mail address for {who}");
+            tell!("warning: no mail address for {who}");
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -198,7 +200,16 @@ pub fn remind(context: &Context, args: &RemindArgs) -> Result<ExitCode, CliError
         &AtomicBool::new(false),
     )
     .map_err(pass_error)?;
-    println!("{}", summary(&report));
+    say!("{}", summary(&report))?;
+    if report.nothing_sent() {
+        let why = match &report.login_refused {
+            Some(refusal) => format!(
+                "the mail server refused the login ({refusal}); every mail is still pending: check [mail] user and the password"
+            ),
+            None => "no mail could be sent; they are in the outbox (`duban outbox`)".to_string(),
+        };
+        return Err(CliError::Usage { message: why });
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -222,6 +233,17 @@ fn summary(r: &PassReport) -> String {
     );
     if !r.missing.is_empty() {
         line.push_str(&format!("; no address for {}", r.missing.join(", ")));
+    }
+    if let Some(refusal) = &r.login_refused {
+        line.push_str(&format!(
+            "; stopped: the server refused the login ({refusal})"
+        ));
+    }
+    if r.claims_lost > 0 {
+        line.push_str(&format!(
+            "; {} sent after their claim expired",
+            r.claims_lost
+        ));
     }
     if r.interrupted {
         line.push_str("; stopped early for shutdown");
@@ -307,7 +329,7 @@ pub fn outbox(context: &Context, args: &OutboxArgs) -> Result<ExitCode, CliError
     let mut store = context.open_store()?;
     if let Some(OutboxAction::Retry { ids }) = &args.action {
         let count = store.retry(ids)?;
-        println!("{} back in the queue", output::plural(count, "mail"));
+        say!("{} back in the queue", output::plural(count, "mail"))?;
         return Ok(ExitCode::SUCCESS);
     }
     let rows = store.outbox(args.all)?;

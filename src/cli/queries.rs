@@ -92,9 +92,13 @@ fn parse_within(text: &str) -> Result<Within, String> {
     let n: i64 = number
         .parse()
         .map_err(|_| format!("`{text}` is not a length like 7d"))?;
+    // A hundred years covers any campaign; more would overflow the date arithmetic.
     match unit {
-        "d" | "天" => Ok(Within::Days(n)),
-        "h" => Ok(Within::Hours(n)),
+        "d" | "天" if n <= 36_600 => Ok(Within::Days(n)),
+        "h" if n <= 36_600 * 24 => Ok(Within::Hours(n)),
+        "d" | "天" | "h" => Err(format!(
+            "`{text}` is too long: at most 36600d (a hundred years)"
+        )),
         _ => Err(format!("`{text}`: say `d` (days) or `h` (hours)")),
     }
 }

@@ -23,10 +23,10 @@ pub struct ScheduleArgs {
     #[arg(long, value_name = "NAME")]
     pub deliverable: Vec<String>,
     /// Only obligations due on or after this date (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = crate::clock::parse_date)]
     pub from: Option<NaiveDate>,
     /// Only obligations due on or before this date; open-ended cadences run to it.
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = crate::clock::parse_date)]
     pub to: Option<NaiveDate>,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
@@ -52,13 +52,13 @@ pub fn run(context: &Context, args: &ScheduleArgs) -> Result<ExitCode, CliError>
     let schedule = match compile(&campaign, &context.calendar, args.to) {
         Ok(s) => s,
         Err(errors) => {
-            eprint!("{}", sources.render(&errors, context.color));
+            tell_raw!("{}", sources.render(&errors, context.color));
             return Err(CliError::Invalid {
                 path: args.file.display().to_string(),
             });
         }
     };
-    eprint!("{}", sources.render(&schedule.warnings, context.color));
+    tell_raw!("{}", sources.render(&schedule.warnings, context.color));
     let units = select(&args.unit, "unit", || {
         campaign
             .units

@@ -18,6 +18,11 @@ pub struct SyncArgs {
     /// The instant to sync at: open-ended cadences are kept to the end of the following year.
     #[arg(long, value_name = "TIME")]
     pub as_of: Option<Instant>,
+    /// Sync even if a deliverable with submissions or decisions is gone from a campaign (its
+    /// obligations are kept, inactive, with their history). Without it such a sync is refused:
+    /// a renamed deliverable should say `formerly "OLD NAME"`.
+    #[arg(long)]
+    pub accept_removals: bool,
 }
 
 /// Syncs and reports each campaign; exit 2 if any could not be synced.
@@ -29,7 +34,14 @@ pub fn run(context: &Context, args: &SyncArgs) -> Result<ExitCode, CliError> {
     } else {
         args.paths.clone()
     };
-    let ok = sync_paths(context, &mut store, &paths, as_of, true)?;
+    let ok = sync_paths(
+        context,
+        &mut store,
+        &paths,
+        as_of,
+        true,
+        args.accept_removals,
+    )?;
     Ok(if ok {
         ExitCode::SUCCESS
     } else {
@@ -45,6 +57,7 @@ pub fn sync_paths(
     paths: &[PathBuf],
     as_of: Instant,
     verbose: bool,
+    accept_removals: bool,
 ) -> Result<bool, CliError> {
     let files =
         workspace::campaign_files(paths).map_err(|source| crate::language::load::ReadError {
@@ -56,16 +69,19 @@ pub fn sync_paths(
     let today = now.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
     let mut ok = true;
     for file in files {
-        let (path, result) =
-            workspace::sync_file(store, &file, context.surroundings(), today, now.timestamp());
+        let around = workspace::Surroundings {
+            accept_removals,
+            ..context.surroundings()
+        };
+        let (path, result) = workspace::sync_file(store, &file, around, today, now.timestamp());
         match result {
             FileSync::Done { report, warnings } => {
                 if let Some((sources, diagnostics)) = warnings {
-                    eprint!("{}", sources.render(&diagnostics, context.color));
+                    tell_raw!("{}", sources.render(&diagnostics, context.color));
                 }
                 let line = describe(&report.campaign, &report.outcome);
                 if verbose {
-                    println!("{line}");
+                    say!("{line}")?;
                 } else if changed(&report.outcome) {
                     note(&format!("synced {line}"));
                 }
@@ -74,7 +90,7 @@ pub fn sync_paths(
                 sources,
                 diagnostics,
             } => {
-                eprint!("{}", sources.render(&diagnostics, context.color));
+                tell_raw!("{}", sources.render(&diagnostics, context.color));
                 note(&format!(
                     "{}: not synced, it has errors (the database keeps its last good version)",
                     path.display()
@@ -82,7 +98,7 @@ pub fn sync_paths(
                 ok = false;
             }
             FileSync::Failed { message } => {
-                eprintln!("error: {message}");
+                tell!("error: {message}");
                 ok = false;
             }
         }
@@ -95,7 +111,7 @@ fn note(line: &str) {
     if tracing::dispatcher::has_been_set() {
         tracing::info!("{line}");
     } else {
-        eprintln!("{line}");
+        tell!("{line}");
     }
 }
 

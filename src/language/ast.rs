@@ -331,6 +331,8 @@ pub enum ReportStmt {
     Form(Vec<Name>),
     /// `signers TEXT…`
     Signers(Vec<Name>),
+    /// `formerly NAME…`: the names it had in earlier versions of the file.
+    Formerly(Vec<Name>),
     /// `review [by UNIT]`
     Review(Option<Name>),
     /// `due …`

@@ -241,6 +241,9 @@ pub struct Deliverable {
     pub policy: Option<Policy>,
     /// Notes.
     pub notes: Vec<String>,
+    /// The names it had in earlier versions of the file (`formerly`): a renamed deliverable
+    /// keeps its obligations and their history.
+    pub formerly: Vec<String>,
     /// Where it was declared.
     pub span: Span,
     /// Where its due rule is.

@@ -835,6 +835,7 @@ impl<'s> Checker<'s> {
             shift: campaign.shift,
             policy: None,
             notes: Vec::new(),
+            formerly: Vec::new(),
             span: decl.name.span,
             due_span: decl.name.span,
         };
@@ -862,6 +863,22 @@ impl<'s> Checker<'s> {
                 }
                 ReportStmt::Form(forms) => d.forms = forms.iter().map(|f| f.node.clone()).collect(),
                 ReportStmt::Signers(s) => d.signers = s.iter().map(|f| f.node.clone()).collect(),
+                ReportStmt::Formerly(names) => {
+                    for name in names {
+                        if let Some(&(_, current)) = self.deliverable_index.get(&name.node) {
+                            self.diagnostics.push(
+                                Diagnostic::error(
+                                    Problem::FormerNameInUse {
+                                        name: name.node.clone(),
+                                    },
+                                    name.span,
+                                )
+                                .with_note(current, "declared here"),
+                            );
+                        }
+                    }
+                    d.formerly = names.iter().map(|n| n.node.clone()).collect()
+                }
                 ReportStmt::Review(by) => {
                     d.review = match by {
                         Some(unit) => self.unit_ref(unit).map(ReviewRule::ByUnit),
@@ -1699,6 +1716,7 @@ fn report_keyword(stmt: &ReportStmt) -> &'static str {
         ReportStmt::To(_) => "to",
         ReportStmt::Form(_) => "form",
         ReportStmt::Signers(_) => "signers",
+        ReportStmt::Formerly(_) => "formerly",
         ReportStmt::Review(_) => "review",
         ReportStmt::Due(_) => "due",
         ReportStmt::Covering(_) => "covering",

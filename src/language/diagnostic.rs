@@ -5,10 +5,23 @@
 use std::fmt;
 
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label, Severity as CsSeverity};
-use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, Config};
 
 use super::ast::Span;
+use super::excerpt::{Excerpts, WIDE};
+
+/// Diagnostics rendered for one file at most; the rest are counted.
+pub const SHOWN: usize = 20;
+
+/// A message cut to a line's width: a name in it may be a whole runaway line of the file.
+fn short(text: &str) -> String {
+    if text.chars().count() <= WIDE {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(WIDE).collect();
+    cut.push('…');
+    cut
+}
 
 /// How bad a problem is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -113,6 +126,14 @@ pub enum Problem {
     Duplicate {
         /// What it is.
         kind: NameKind,
+        /// The name.
+        name: String,
+    },
+    /// A `formerly` name that a deliverable has now.
+    #[error(
+        "`{name}` is the name of a deliverable now; `formerly` names what it was called before"
+    )]
+    FormerNameInUse {
         /// The name.
         name: String,
     },
@@ -375,44 +396,68 @@ impl Sources {
     }
 
     /// Renders diagnostics as a compiler would print them; `color` adds terminal colours.
+    /// At most [`SHOWN`] are rendered, and each quotes at most a window of a long line, so that
+    /// the output stays short whatever the file holds.
     pub fn render(&self, diagnostics: &[Diagnostic], color: bool) -> String {
-        let mut files = SimpleFiles::new();
-        for (name, text) in &self.files {
-            files.add(name.as_str(), text.as_str());
-        }
         let config = Config::default();
+        let mut excerpts: Vec<Option<Excerpts<'_>>> = self.files.iter().map(|_| None).collect();
         let mut out = Vec::new();
-        for diagnostic in diagnostics {
-            let cs = self.to_codespan(diagnostic);
+        for diagnostic in diagnostics.iter().take(SHOWN) {
+            let file = diagnostic.file.min(self.files.len().saturating_sub(1));
+            let Some(slot) = excerpts.get_mut(file) else {
+                continue;
+            };
+            let (name, text) = &self.files[file];
+            let excerpt = slot.get_or_insert_with(|| Excerpts::new(name, text));
+            excerpt.reset();
+            let cs = self.to_codespan(diagnostic, file, excerpt);
             if color {
                 let mut writer = term::termcolor::Ansi::new(&mut out);
-                let _ = term::emit_to_write_style(&mut writer, &config, &files, &cs);
+                let _ = term::emit_to_write_style(&mut writer, &config, &*excerpt, &cs);
             } else {
-                let _ = term::emit_to_io_write(&mut out, &config, &files, &cs);
+                let _ = term::emit_to_io_write(&mut out, &config, &*excerpt, &cs);
             }
         }
-        String::from_utf8_lossy(&out).into_owned()
+        let mut rendered = String::from_utf8_lossy(&out).into_owned();
+        if let Some(rest) = diagnostics.get(SHOWN..).filter(|r| !r.is_empty()) {
+            let errors = rest.iter().filter(|d| d.is_error()).count();
+            let warnings = rest.len() - errors;
+            rendered.push_str(&format!(
+                "note: {errors} more error{} and {warnings} more warning{} not shown; fix these first\n\n",
+                if errors == 1 { "" } else { "s" },
+                if warnings == 1 { "" } else { "s" },
+            ));
+        }
+        rendered
     }
 
-    fn to_codespan(&self, d: &Diagnostic) -> CsDiagnostic<usize> {
+    fn to_codespan(
+        &self,
+        d: &Diagnostic,
+        file: usize,
+        excerpt: &mut Excerpts<'_>,
+    ) -> CsDiagnostic<()> {
         let severity = match d.severity {
             Severity::Error => CsSeverity::Error,
             Severity::Warning => CsSeverity::Warning,
         };
-        let range = self.clamp(d.file, d.span);
-        let mut primary = Label::primary(d.file, range);
+        let range = self.clamp(file, d.span);
+        let range = excerpt.place(range.clone()).unwrap_or(range);
+        let mut primary = Label::primary((), range);
         if let Some(label) = &d.label {
-            primary = primary.with_message(label);
+            primary = primary.with_message(short(label));
         }
         let mut labels = vec![primary];
         for (span, text) in &d.notes {
-            labels.push(Label::secondary(d.file, self.clamp(d.file, *span)).with_message(text));
+            if let Some(range) = excerpt.place(self.clamp(file, *span)) {
+                labels.push(Label::secondary((), range).with_message(short(text)));
+            }
         }
         let mut cs = CsDiagnostic::new(severity)
-            .with_message(d.problem.to_string())
+            .with_message(short(&d.problem.to_string()))
             .with_labels(labels);
         if let Some(help) = &d.help {
-            cs = cs.with_notes(vec![format!("help: {help}")]);
+            cs = cs.with_notes(vec![format!("help: {}", short(help))]);
         }
         cs
     }

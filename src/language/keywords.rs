@@ -106,6 +106,7 @@ pub const KEYWORDS: &[Keyword] = &[
         ["备注", "说明"],
         [Campaign, Unit, Report, Item, Measure, Target, Remind]
     ),
+    kw!("formerly", ["原名", "曾用名"], [Report, Measure, Target]),
     kw!("under", ["隶属", "上级单位"], [Unit]),
     kw!("full-name", ["全称"], [Unit]),
     kw!("email", ["邮箱"], [Unit]),

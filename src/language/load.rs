@@ -9,6 +9,7 @@ use super::check::{check, contacts_file};
 use super::contacts::ContactBook;
 use super::diagnostic::{Diagnostic, Problem, Sources};
 use super::parse::parse;
+use crate::fsio::{self, Confinement};
 
 /// A campaign read from disk, with everything said about it.
 #[derive(Debug)]
@@ -39,22 +40,49 @@ pub struct ReadError {
 }
 
 /// Reads, parses and checks the campaign at `path`; `shared_contacts` is the office's contacts
-/// file, used if the campaign names none of its own (a relative path is read from the
-/// campaign's folder, like the campaign's own).
-pub fn load(path: &Path, shared_contacts: Option<&Path>) -> Result<Loaded, ReadError> {
-    let text = std::fs::read(path).map_err(|source| ReadError {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let text = String::from_utf8_lossy(&text).into_owned();
+/// file, used if the campaign names none of its own. The contacts file a campaign names is
+/// read from the campaign's folder, and only inside what `confinement` allows.
+pub fn load(
+    path: &Path,
+    shared_contacts: Option<&Path>,
+    confinement: &Confinement,
+) -> Result<Loaded, ReadError> {
+    let text = read_campaign(path)?;
     let base = path.parent().unwrap_or(Path::new("."));
     let shared = shared_contacts.map(|p| p.to_string_lossy());
     Ok(load_text(
         &path.display().to_string(),
         &text,
         shared.as_deref(),
-        |name| std::fs::read_to_string(base.join(name)).map_err(|e| e.to_string()),
+        |name| read_contacts(base, name, shared.as_deref(), confinement).map(|(_, text)| text),
     ))
+}
+
+/// The text of a campaign file (a regular file of limited size; bytes that are not UTF-8 are
+/// replaced, and the parser reports them).
+pub fn read_campaign(path: &Path) -> Result<String, ReadError> {
+    let bytes = fsio::read_regular(path, fsio::limits::CAMPAIGN).map_err(|source| ReadError {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The contacts file `name` of a campaign in folder `base`, with its full path: the office's
+/// own file (`shared`, from duban.toml) as it is, any other only where `confinement` allows.
+pub fn read_contacts(
+    base: &Path,
+    name: &str,
+    shared: Option<&str>,
+    confinement: &Confinement,
+) -> Result<(PathBuf, String), String> {
+    let path = if shared == Some(name) {
+        PathBuf::from(name)
+    } else {
+        confinement.resolve(base, name)?
+    };
+    let text = fsio::read_text(&path, fsio::limits::CONTACTS).map_err(|e| e.to_string())?;
+    Ok((path, text))
 }
 
 /// Parses and checks campaign text; `read` fetches the contacts file it names, if any, or else

@@ -6,6 +6,7 @@ pub mod campaign;
 pub mod check;
 pub mod contacts;
 pub mod diagnostic;
+mod excerpt;
 pub(crate) mod grammar;
 pub mod keywords;
 pub mod load;

@@ -410,6 +410,7 @@ impl<'s> Lower<'s> {
             ),
             Rule::form => ReportStmt::Form(self.texts(pair)),
             Rule::signers => ReportStmt::Signers(self.texts(pair)),
+            Rule::formerly => ReportStmt::Formerly(self.texts(pair)),
             Rule::review => ReportStmt::Review(
                 pair.into_inner()
                     .find(|p| p.as_rule() == Rule::name)

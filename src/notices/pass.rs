@@ -6,22 +6,71 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Utc};
-use tracing::{info, warn};
+use std::sync::Arc;
+
+use tracing::{error, info, warn};
 
 use super::plan::{self, Notice};
 use super::render::{self, Digest, Rendered, Templates};
 use super::send::{Mailer, Outgoing, SendError};
 use super::window;
+use crate::clock::Clock;
 use crate::schedule::Calendar;
-use crate::store::{PlanInput, Store, StoreError};
+use crate::store::{Claim, PendingMail, PlanInput, Store, StoreError};
 
 /// How a pass behaves.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PassOptions {
     /// Sends of a mail before it is marked failed.
     pub max_attempts: u32,
     /// The domain of Message-IDs (the sender's).
     pub domain: String,
+    /// How long a claim on a mail lasts: longer than any one send can take, so that only a
+    /// pass that died loses its claim.
+    pub lease: std::time::Duration,
+    /// Who claims: this process, unique among every pass on every host sharing the store.
+    pub owner: String,
+    /// The clock claims are measured by: the real one even in a rehearsal with `--as-of`,
+    /// since a claim says whether the process holding it is still alive.
+    pub wall: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for PassOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PassOptions")
+            .field("max_attempts", &self.max_attempts)
+            .field("domain", &self.domain)
+            .field("lease", &self.lease)
+            .field("owner", &self.owner)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PassOptions {
+    /// A claim taken now, by the wall clock.
+    fn claim(&self) -> Claim {
+        let at = self.wall.now().timestamp();
+        let lease = i64::try_from(self.lease.as_secs()).unwrap_or(i64::MAX / 2);
+        Claim {
+            owner: self.owner.clone(),
+            at,
+            expires_at: at.saturating_add(lease.max(1)),
+        }
+    }
+}
+
+/// A claim owner unique to this process: host name, process id and the instant it asked.
+pub fn owner() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .map(|h| h.trim().to_string())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".into());
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{host}:{}:{nanos:x}", std::process::id())
 }
 
 /// What a pass did.
@@ -39,8 +88,20 @@ pub struct PassReport {
     pub failed: usize,
     /// Recipients with no mail address.
     pub missing: Vec<String>,
+    /// Mails sent whose claim another pass had taken over meanwhile (it may send them again).
+    pub claims_lost: usize,
+    /// The server refused the login: the pass stopped and left the mails pending.
+    pub login_refused: Option<String>,
     /// Whether the pass stopped early for a shutdown.
     pub interrupted: bool,
+}
+
+impl PassReport {
+    /// Mails were due but not one could be sent: the server is down, refuses them all, or
+    /// refused the login.
+    pub fn nothing_sent(&self) -> bool {
+        self.sent == 0 && (self.deferred + self.failed > 0 || self.login_refused.is_some())
+    }
 }
 
 /// Why a pass could not run.
@@ -154,40 +215,78 @@ pub fn run(
         missing,
         ..PassReport::default()
     };
-    for mail in store.due_mails(now)? {
+    loop {
         if stop.load(Ordering::SeqCst) {
             report.interrupted = true;
             break;
         }
-        let outgoing = Outgoing {
-            to: &mail.recipient,
-            subject: &mail.subject,
-            body: &mail.body,
-            message_id: &mail.message_id,
+        let claim = options.claim();
+        let Some(mail) = store.claim_mail(now, &claim)? else {
+            break;
         };
-        match mailer.send(&outgoing) {
-            Ok(reply) => {
-                store.mark_sent(mail.id, &reply, now)?;
-                info!(mail = mail.id, to = %mail.recipient, subject = %mail.subject, reply = %reply, "sent");
-                report.sent += 1;
-            }
-            Err(error) => {
-                let attempts = mail.attempts + 1;
-                let give_up = matches!(error, SendError::Permanent(_))
-                    || attempts >= i64::from(options.max_attempts);
-                let retry_at = (!give_up).then(|| now + backoff(mail.id, attempts));
-                store.mark_failed(mail.id, &error.to_string(), retry_at)?;
-                if give_up {
-                    warn!(mail = mail.id, to = %mail.recipient, attempts, error = %error, "failed: giving up");
-                    report.failed += 1;
-                } else {
-                    warn!(mail = mail.id, to = %mail.recipient, attempts, error = %error, "failed: will retry");
-                    report.deferred += 1;
-                }
-            }
+        if !send_one(store, mailer, &mail, &claim, now, options, &mut report)? {
+            break;
         }
     }
     Ok(report)
+}
+
+/// Sends one claimed mail and records what became of it; `false` when the pass must stop (the
+/// server refused the login, so every other mail would fail the same way).
+fn send_one(
+    store: &mut Store,
+    mailer: &dyn Mailer,
+    mail: &PendingMail,
+    claim: &Claim,
+    now: i64,
+    options: &PassOptions,
+    report: &mut PassReport,
+) -> Result<bool, PassError> {
+    let outgoing = Outgoing {
+        to: &mail.recipient,
+        subject: &mail.subject,
+        body: &mail.body,
+        message_id: &mail.message_id,
+    };
+    let recorded = match mailer.send(&outgoing) {
+        Ok(reply) => {
+            info!(mail = mail.id, to = %mail.recipient, subject = %mail.subject, reply = %reply, "sent");
+            report.sent += 1;
+            store.mark_sent(mail.id, claim, &reply, now)
+        }
+        Err(SendError::Login(message)) => {
+            error!(mail = mail.id, error = %message, "the mail server refused the login: pass stopped, mails left pending");
+            store.release_mail(mail.id, claim, Some(&message))?;
+            report.login_refused = Some(message);
+            return Ok(false);
+        }
+        Err(error) => {
+            let attempts = mail.attempts + 1;
+            let give_up = matches!(error, SendError::Permanent(_))
+                || attempts >= i64::from(options.max_attempts);
+            let retry_at = (!give_up).then(|| now + backoff(mail.id, attempts));
+            if give_up {
+                warn!(mail = mail.id, to = %mail.recipient, attempts, error = %error, "failed: giving up");
+                report.failed += 1;
+            } else {
+                warn!(mail = mail.id, to = %mail.recipient, attempts, error = %error, "failed: will retry");
+                report.deferred += 1;
+            }
+            store.mark_failed(mail.id, claim, &error.to_string(), retry_at)
+        }
+    };
+    match recorded {
+        Ok(()) => Ok(true),
+        Err(StoreError::ClaimLost { mail: id }) => {
+            warn!(
+                mail = id,
+                "the claim on this mail expired during its send and another pass took it over: it may be sent twice (raise [mail] claim_seconds)"
+            );
+            report.claims_lost += 1;
+            Ok(true)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Seconds before try `attempts + 1`: one minute doubling to at most an hour, plus up to a

@@ -123,9 +123,13 @@ impl Templates {
         let mut templates = Templates::builtin();
         for name in NAMES {
             let path = folder.join(format!("{name}.j2"));
-            let Ok(source) = std::fs::read_to_string(&path) else {
+            if !path.exists() {
                 continue;
-            };
+            }
+            let source = read_template(folder, &path).map_err(|message| TemplateError {
+                name: path.display().to_string(),
+                message,
+            })?;
             templates
                 .env
                 .add_template_owned(name.to_string(), source)
@@ -310,6 +314,17 @@ fn one_line(text: &str) -> String {
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A template file of `folder`: a regular file of limited size that does not lead out of the
+/// folder through a symbolic link.
+fn read_template(folder: &Path, path: &Path) -> Result<String, String> {
+    let real = std::fs::canonicalize(path).map_err(|e| e.to_string())?;
+    let folder = std::fs::canonicalize(folder).map_err(|e| e.to_string())?;
+    if !real.starts_with(&folder) {
+        return Err("it leads outside the templates folder".into());
+    }
+    crate::fsio::read_text(&real, crate::fsio::limits::TEMPLATE).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -33,12 +33,15 @@ pub enum SendError {
     Transient(String),
     /// Will not work however often it is tried (a 5xx reply, a bad address).
     Permanent(String),
+    /// The server refused the login (535 and its kin): no mail will go through until the
+    /// settings are fixed, so the mail is not counted as tried.
+    Login(String),
 }
 
 impl fmt::Display for SendError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SendError::Transient(m) => write!(f, "{m} (will retry)"),
+            SendError::Transient(m) | SendError::Login(m) => f.write_str(m),
             SendError::Permanent(m) => write!(f, "{m} (permanent)"),
         }
     }
@@ -124,11 +127,21 @@ impl Mailer for SmtpMailer {
                 response.code(),
                 response.message().collect::<Vec<_>>().join(" ")
             )),
+            Err(e) if is_login_refused(&e) => Err(SendError::Login(e.to_string())),
             Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
             // 4xx replies, and failures to connect or to finish, are worth another try.
             Err(e) => Err(SendError::Transient(e.to_string())),
         }
     }
+}
+
+/// Whether the server refused to authenticate: 530 (authentication required), 534 (mechanism
+/// too weak), 535 (bad credentials), 538 (encryption required), 454 (temporary failure), or no
+/// mechanism in common.
+fn is_login_refused(error: &lettre::transport::smtp::Error) -> bool {
+    let code = error.status().map(|c| c.to_string());
+    matches!(code.as_deref(), Some("530" | "534" | "535" | "538" | "454"))
+        || error.to_string().contains("authentication mechanism")
 }
 
 /// Hides a password in a URL before it is shown.

@@ -85,10 +85,13 @@ impl Calendar {
     /// year's shipped notice). `.json` files are read as holiday-cn, anything else as TOML.
     pub fn with_file(path: &Path) -> Result<Calendar, CalendarError> {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| CalendarError::Read {
-            path: name.clone(),
-            source,
-        })?;
+        let text =
+            crate::fsio::read_text(path, crate::fsio::limits::SETTINGS).map_err(|source| {
+                CalendarError::Read {
+                    path: name.clone(),
+                    source,
+                }
+            })?;
         let extra = if path.extension().is_some_and(|e| e == "json") {
             Calendar::from_holiday_cn(&name, &text)?
         } else {

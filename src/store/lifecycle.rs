@@ -567,40 +567,68 @@ pub(super) struct StoredFile {
 }
 
 /// Copies `path` into `folder`, named by its SHA-256 (so a copy is written once and never
-/// half-written: it goes to a temporary name first).
+/// half-written: it goes to a temporary name first, hashed as it is copied, so that what is
+/// named is what was read). Only a regular file of limited size is taken.
 fn store_file(path: &Path, folder: &Path) -> Result<StoredFile, StoreError> {
+    use std::io::Write as _;
     let fail = |source| StoreError::File {
         path: path.to_path_buf(),
         source,
     };
-    let mut file = std::fs::File::open(path).map_err(fail)?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0; 64 * 1024];
-    let mut size = 0i64;
-    loop {
-        let n = file.read(&mut buffer).map_err(fail)?;
-        if n == 0 {
-            break;
+    let mut file =
+        crate::fsio::open_regular(path, crate::fsio::limits::SUBMISSION).map_err(fail)?;
+    std::fs::create_dir_all(folder).map_err(fail)?;
+    let temporary = folder.join(format!(
+        ".incoming.{}.{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    ));
+    let copied = (|| {
+        let mut out = std::fs::File::create(&temporary)?;
+        let mut hasher = Sha256::new();
+        let mut buffer = vec![0; 64 * 1024];
+        let mut size = 0u64;
+        loop {
+            let n = file.read(&mut buffer)?;
+            if n == 0 {
+                break;
+            }
+            size += n as u64;
+            if size > crate::fsio::limits::SUBMISSION {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "it grew past the size limit while it was read",
+                ));
+            }
+            hasher.update(&buffer[..n]);
+            out.write_all(&buffer[..n])?;
         }
-        hasher.update(&buffer[..n]);
-        size += n as i64;
-    }
-    let sha256: String = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+        out.sync_all()?;
+        let sha256: String = hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Ok((sha256, size))
+    })();
+    let (sha256, size) = match copied {
+        Ok(done) => done,
+        Err(e) => {
+            let _ = std::fs::remove_file(&temporary);
+            return Err(fail(e));
+        }
+    };
     let target = folder.join(&sha256[..2]).join(&sha256);
-    if !target.exists() {
+    if target.exists() {
+        let _ = std::fs::remove_file(&temporary);
+    } else {
         let dir = target.parent().unwrap_or(folder);
         std::fs::create_dir_all(dir).map_err(fail)?;
-        let temporary = dir.join(format!(".{sha256}.{}", std::process::id()));
-        std::fs::copy(path, &temporary).map_err(fail)?;
-        std::fs::File::open(&temporary)
-            .and_then(|f| f.sync_all())
-            .map_err(fail)?;
         std::fs::rename(&temporary, &target).map_err(fail)?;
     }
+    let size = i64::try_from(size).unwrap_or(i64::MAX);
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

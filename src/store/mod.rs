@@ -19,7 +19,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 pub use import::{BadRow, ImportError, ImportReport, ImportRow};
 pub use lifecycle::{Action, Change, Key, Meta, Signature, Submission};
-pub use outbox::{OutboxRow, PendingMail};
+pub use outbox::{Claim, OutboxRow, PendingMail};
 pub use plan_input::PlanInput;
 pub use query::{DueRow, Filter, HistoryEvent, HistoryFile, Light, OverdueRow, StatusRow, Window};
 pub use status::Status;
@@ -66,6 +66,22 @@ pub enum StoreError {
         /// How long it waited.
         waited_ms: u128,
     },
+    /// The database file may not be written.
+    #[error("the database {path} is read-only: cannot {doing}")]
+    ReadOnly {
+        /// The file.
+        path: PathBuf,
+        /// What needed writing.
+        doing: String,
+    },
+    /// `--db` or the configuration names a symbolic link to nothing.
+    #[error("{path} is a symbolic link to {target}, which does not exist; it was not created")]
+    DanglingLink {
+        /// The link.
+        path: PathBuf,
+        /// Where it points.
+        target: PathBuf,
+    },
     /// The database reported damage.
     #[error("the database {path} is damaged: {message}")]
     Corrupt {
@@ -82,6 +98,27 @@ pub enum StoreError {
         /// What would fix it.
         help: Option<String>,
     },
+    /// A pass no longer holds the claim on a mail it sent: its claim expired and another pass
+    /// took the mail over.
+    #[error(
+        "mail {mail} is no longer claimed by this pass: another pass took it over after the claim expired"
+    )]
+    ClaimLost {
+        /// The mail.
+        mail: i64,
+    },
+    /// A deliverable whose obligations have history is no longer in the campaign file.
+    #[error(
+        "`{deliverable}` is no longer in campaign `{campaign}`, but {obligations} of its obligations have submissions or decisions; the campaign was not synced"
+    )]
+    HistoryWouldBeLost {
+        /// The campaign.
+        campaign: String,
+        /// The deliverable's stored name.
+        deliverable: String,
+        /// Its obligations with history.
+        obligations: i64,
+    },
     /// A submitted file could not be stored.
     #[error("cannot store {path}: {source}")]
     File {
@@ -96,6 +133,17 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// What would fix it, if anything is known.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            StoreError::Refused { help, .. } => help.clone(),
+            StoreError::HistoryWouldBeLost { deliverable, .. } => Some(format!(
+                "if it was renamed, say so in its block: `formerly \"{deliverable}\"` (原名); if it was removed on purpose, run `duban sync --accept-removals`"
+            )),
+            _ => None,
+        }
+    }
+
     /// A refusal with an optional suggestion.
     pub fn refused(message: impl Into<String>, help: Option<String>) -> StoreError {
         StoreError::Refused {
@@ -119,12 +167,24 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     options: Options,
+    read_only: bool,
 }
 
 impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// A file that is refused — not SQLite, another program's, a newer schema, damaged — is
+    /// inspected read-only first and left exactly as it was. A file without write permission
+    /// is opened read-only: queries work, changes are refused.
     pub fn open(path: &Path, options: Options) -> Result<Store, StoreError> {
+        refuse_dangling_link(path)?;
         refuse_foreign_file(path)?;
+        let existing = std::fs::metadata(path).ok().filter(|m| m.len() > 0);
+        if let Some(metadata) = &existing {
+            inspect(path, options.busy_timeout)?;
+            if metadata.permissions().readonly() {
+                return Store::open_read_only(path, options);
+            }
+        }
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|source| StoreError::File {
                 path: parent.to_path_buf(),
@@ -134,14 +194,24 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let conn = match Connection::open_with_flags(path, flags) {
+            Ok(conn) => conn,
+            // Not ours to write (another user's file): still ours to read.
+            Err(e) if existing.is_some() && is_permission(&e) => {
+                return Store::open_read_only(path, options);
+            }
+            Err(source) => {
+                return Err(StoreError::Open {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        };
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
             options,
+            read_only: false,
         };
         store.configure().map_err(|e| store.classify(e))?;
         let name = path.display().to_string();
@@ -150,6 +220,41 @@ impl Store {
             other => other,
         })?;
         Ok(store)
+    }
+
+    /// Opens an existing database for reading only; one that would need an upgrade is refused.
+    fn open_read_only(path: &Path, options: Options) -> Result<Store, StoreError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+            options,
+            read_only: true,
+        };
+        store
+            .conn
+            .busy_timeout(store.options.busy_timeout)
+            .map_err(|e| store.classify(e))?;
+        let version: i64 = store
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| store.classify(e))?;
+        if version < schema::LATEST {
+            return Err(StoreError::ReadOnly {
+                path: path.to_path_buf(),
+                doing: format!("upgrade its schema from version {version}"),
+            });
+        }
+        Ok(store)
+    }
+
+    /// Whether the database was opened read-only (its file is not writable).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     fn configure(&self) -> rusqlite::Result<()> {
@@ -236,8 +341,86 @@ fn classify(path: &Path, timeout: Duration, error: rusqlite::Error) -> StoreErro
             path: path.to_path_buf(),
             message: error.to_string(),
         },
+        Some(ErrorCode::ReadOnly) => StoreError::ReadOnly {
+            path: path.to_path_buf(),
+            doing: "record anything (its file is not writable)".into(),
+        },
         _ => StoreError::Sqlite(error),
     }
+}
+
+fn is_permission(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied)
+    )
+}
+
+/// Refuses a path that is a symbolic link to nothing: SQLite would create the link's target.
+fn refuse_dangling_link(path: &Path) -> Result<(), StoreError> {
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if is_link && std::fs::metadata(path).is_err() {
+        return Err(StoreError::DanglingLink {
+            path: path.to_path_buf(),
+            target: std::fs::read_link(path).unwrap_or_default(),
+        });
+    }
+    Ok(())
+}
+
+/// Looks at an existing database without writing to it: whose it is, its schema version, and
+/// — when opening it for writing would change the file (a switch to WAL, an upgrade) — its
+/// integrity. Whatever is refused here was not touched.
+fn inspect(path: &Path, timeout: Duration) -> Result<(), StoreError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let classify = |e| classify(path, timeout, e);
+    let conn = Connection::open_with_flags(path, flags).map_err(classify)?;
+    conn.busy_timeout(timeout).map_err(classify)?;
+    let pragma = |name: &str| -> Result<i64, StoreError> {
+        conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+            .map_err(classify)
+    };
+    let application_id = pragma("application_id")?;
+    let version = pragma("user_version")?;
+    let tables: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+        .map_err(classify)?;
+    let foreign = |why: String| StoreError::NotDuban {
+        path: path.to_path_buf(),
+        why,
+    };
+    if application_id != schema::APPLICATION_ID {
+        if tables > 0 {
+            return Err(foreign("an SQLite database of another program".into()));
+        }
+        if application_id != 0 || version != 0 {
+            return Err(foreign(format!(
+                "an empty SQLite database marked for another program (application id {application_id}, version {version})"
+            )));
+        }
+    }
+    if version > schema::LATEST {
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found: version,
+            known: schema::LATEST,
+        });
+    }
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .map_err(classify)?;
+    if tables > 0 && (!mode.eq_ignore_ascii_case("wal") || version < schema::LATEST) {
+        let result: String = conn
+            .query_row("PRAGMA quick_check", [], |r| r.get(0))
+            .map_err(classify)?;
+        if result != "ok" {
+            return Err(StoreError::Corrupt {
+                path: path.to_path_buf(),
+                message: result,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Refuses, before SQLite opens it, a file that is not an SQLite database: opening one can

@@ -3,7 +3,7 @@
 //! sent; a mail is marked sent only once the server has accepted it. So a notice is sent once,
 //! and a crash repeats at most the mail in flight.
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 
@@ -26,6 +26,28 @@ pub struct PendingMail {
     pub message_id: String,
     /// Sends tried so far.
     pub attempts: i64,
+}
+
+/// A pass's hold on the mails it sends, so that no other pass sends them too: who holds it
+/// and until when (unix seconds of the real clock, not of `--as-of`: a claim measures whether
+/// its process is still alive).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Claim {
+    /// The pass holding it (host, process and a nonce).
+    pub owner: String,
+    /// When it was taken.
+    pub at: i64,
+    /// When another pass may take it over.
+    pub expires_at: i64,
+}
+
+/// Ok when an update touched the claimed row; otherwise another pass has taken it over.
+fn claim_held(changed: usize, mail: i64) -> Result<(), StoreError> {
+    if changed == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::ClaimLost { mail })
+    }
 }
 
 /// A mail of the outbox, as `duban outbox` lists it.
@@ -115,57 +137,102 @@ impl Store {
         })
     }
 
-    /// Mails whose (next) send is due at `now`, oldest first.
-    pub fn due_mails(&self, now: i64) -> Result<Vec<PendingMail>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, recipient, subject, body, message_id, attempts FROM mails
-             WHERE state = 'pending' AND next_attempt_at <= ?1 ORDER BY id",
-        )?;
-        let mails = stmt
-            .query_map([now], |r| {
-                Ok(PendingMail {
-                    id: r.get(0)?,
-                    recipient: r.get(1)?,
-                    subject: r.get(2)?,
-                    body: r.get(3)?,
-                    message_id: r.get(4)?,
-                    attempts: r.get(5)?,
-                })
-            })?
-            .collect::<Result<_, _>>()?;
-        Ok(mails)
-    }
-
-    /// The server accepted mail `id`.
-    pub fn mark_sent(&mut self, id: i64, reply: &str, now: i64) -> Result<(), StoreError> {
+    /// Claims the oldest mail due at `now` that no live pass holds, for `claim.owner` until
+    /// `claim.expires_at`, in one transaction; `None` when there is none left. A claim whose
+    /// expiry has passed belonged to a pass that died: it is taken over. (On PostgreSQL the
+    /// same is `SELECT … FOR UPDATE SKIP LOCKED LIMIT 1` and an `UPDATE … RETURNING`.)
+    pub fn claim_mail(
+        &mut self,
+        now: i64,
+        claim: &Claim,
+    ) -> Result<Option<PendingMail>, StoreError> {
         self.write(|tx| {
-            tx.execute(
-                "UPDATE mails SET state = 'sent', attempts = attempts + 1, smtp_reply = ?2, sent_at = ?3,
-                     last_error = NULL WHERE id = ?1",
-                params![id, reply, now],
+            let mut stmt = tx.prepare_cached(
+                "UPDATE mails SET claimed_by = ?1, claim_expires_at = ?2
+                 WHERE id = (SELECT id FROM mails
+                             WHERE state = 'pending' AND next_attempt_at <= ?3
+                               AND (claimed_by IS NULL OR claim_expires_at <= ?4)
+                             ORDER BY id LIMIT 1)
+                 RETURNING id, recipient, subject, body, message_id, attempts",
             )?;
-            Ok(())
+            let mail = stmt
+                .query_row(params![claim.owner, claim.expires_at, now, claim.at], |r| {
+                    Ok(PendingMail {
+                        id: r.get(0)?,
+                        recipient: r.get(1)?,
+                        subject: r.get(2)?,
+                        body: r.get(3)?,
+                        message_id: r.get(4)?,
+                        attempts: r.get(5)?,
+                    })
+                })
+                .optional()?;
+            Ok(mail)
         })
     }
 
-    /// A send of mail `id` failed: try again at `retry_at`, or give up if none.
+    /// The server accepted mail `id`, sent under `claim`. Refused with
+    /// [`StoreError::ClaimLost`] when the claim is no longer this pass's.
+    pub fn mark_sent(
+        &mut self,
+        id: i64,
+        claim: &Claim,
+        reply: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let changed = tx.execute(
+                "UPDATE mails SET state = 'sent', attempts = attempts + 1, smtp_reply = ?2, sent_at = ?3,
+                     last_error = NULL, claimed_by = NULL, claim_expires_at = NULL
+                 WHERE id = ?1 AND claimed_by = ?4 AND state = 'pending'",
+                params![id, reply, now, claim.owner],
+            )?;
+            claim_held(changed, id)
+        })
+    }
+
+    /// A send of mail `id` under `claim` failed: try again at `retry_at`, or give up if none.
     pub fn mark_failed(
         &mut self,
         id: i64,
+        claim: &Claim,
         error: &str,
         retry_at: Option<i64>,
     ) -> Result<(), StoreError> {
         self.write(|tx| {
-            match retry_at {
+            let changed = match retry_at {
                 Some(at) => tx.execute(
-                    "UPDATE mails SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3 WHERE id = ?1",
-                    params![id, error, at],
+                    "UPDATE mails SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3,
+                         claimed_by = NULL, claim_expires_at = NULL
+                     WHERE id = ?1 AND claimed_by = ?4 AND state = 'pending'",
+                    params![id, error, at, claim.owner],
                 )?,
                 None => tx.execute(
-                    "UPDATE mails SET attempts = attempts + 1, last_error = ?2, state = 'failed' WHERE id = ?1",
-                    params![id, error],
+                    "UPDATE mails SET attempts = attempts + 1, last_error = ?2, state = 'failed',
+                         claimed_by = NULL, claim_expires_at = NULL
+                     WHERE id = ?1 AND claimed_by = ?3 AND state = 'pending'",
+                    params![id, error, claim.owner],
                 )?,
             };
+            claim_held(changed, id)
+        })
+    }
+
+    /// Gives mail `id` back untried (the pass stops before sending it): it is due again at once
+    /// for any pass, and its attempts are not counted.
+    pub fn release_mail(
+        &mut self,
+        id: i64,
+        claim: &Claim,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE mails SET claimed_by = NULL, claim_expires_at = NULL,
+                     last_error = coalesce(?3, last_error)
+                 WHERE id = ?1 AND claimed_by = ?2",
+                params![id, claim.owner, error],
+            )?;
             Ok(())
         })
     }
@@ -249,4 +316,88 @@ fn message_id(digest: &Digest, now: i64, domain: &str) -> String {
         .map(|b| format!("{b:02x}"))
         .collect();
     format!("<duban.{now}.{hash}@{domain}>")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::store::Options;
+
+    fn store(dir: &std::path::Path) -> Store {
+        let store = Store::open(
+            &dir.join("d.db"),
+            Options {
+                busy_timeout: Duration::from_millis(500),
+                files: dir.join("files"),
+            },
+        )
+        .unwrap();
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO campaigns (key, zone, source, fingerprint, synced_at) VALUES ('c', 'UTC', 's', 'f', 0);
+                 INSERT INTO mails (campaign_id, recipient, subject, body, message_id, next_attempt_at, created_at)
+                     VALUES (1, 'a@x', 's', 'b', '<1@x>', 100, 100), (1, 'b@x', 's', 'b', '<2@x>', 100, 100),
+                            (1, 'c@x', 's', 'b', '<3@x>', 500, 100);",
+            )
+            .unwrap();
+        store
+    }
+
+    fn claim(owner: &str, at: i64) -> Claim {
+        Claim {
+            owner: owner.into(),
+            at,
+            expires_at: at + 60,
+        }
+    }
+
+    #[test]
+    fn a_claimed_mail_is_skipped_by_other_passes_until_its_claim_expires() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = store(dir.path());
+        // a holds its claims for longer than b.
+        let a = Claim {
+            expires_at: 2000,
+            ..claim("a", 1000)
+        };
+        let b = claim("b", 1000);
+        let first = store.claim_mail(200, &a).unwrap().unwrap();
+        let second = store.claim_mail(200, &b).unwrap().unwrap();
+        assert_ne!(first.id, second.id, "two passes never hold the same mail");
+        assert!(
+            store.claim_mail(200, &b).unwrap().is_none(),
+            "the third is not due yet"
+        );
+        // Pass b dies holding its mail; after the claim's expiry pass c takes it over...
+        let c = claim("c", 1061);
+        let taken = store.claim_mail(200, &c).unwrap().unwrap();
+        assert_eq!(taken.id, second.id);
+        // ...and b, were it alive after all, may not mark it sent.
+        assert!(matches!(
+            store.mark_sent(second.id, &b, "250 ok", 200),
+            Err(StoreError::ClaimLost { .. })
+        ));
+        store.mark_sent(second.id, &c, "250 ok", 200).unwrap();
+        store.mark_sent(first.id, &a, "250 ok", 200).unwrap();
+        assert!(
+            store.claim_mail(200, &claim("d", 5000)).unwrap().is_none(),
+            "a sent mail is never claimed again"
+        );
+    }
+
+    #[test]
+    fn a_released_mail_is_due_again_for_anyone() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = store(dir.path());
+        let a = claim("a", 1000);
+        let mail = store.claim_mail(200, &a).unwrap().unwrap();
+        store
+            .release_mail(mail.id, &a, Some("535 login refused"))
+            .unwrap();
+        let again = store.claim_mail(200, &claim("b", 1000)).unwrap().unwrap();
+        assert_eq!((again.id, again.attempts), (mail.id, 0));
+    }
 }

@@ -255,7 +255,9 @@ impl Store {
             let within = match window {
                 Window::Seconds(s) => s,
                 Window::Days(n) => {
-                    let last = today + chrono::Days::new(n.max(0) as u64);
+                    let last = today
+                        .checked_add_days(chrono::Days::new(n.max(0) as u64))
+                        .unwrap_or(chrono::NaiveDate::MAX);
                     crate::schedule::obligation::end_of_day(scope.zone, last).timestamp() - t
                 }
             };

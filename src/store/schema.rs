@@ -168,6 +168,12 @@ CREATE TABLE passes (
     at            INTEGER NOT NULL
 );
 "#,
+    // Version 3: a pass claims each mail before sending it, so that concurrent passes (a cron
+    // job and the daemon, several daemons) send each mail once.
+    r#"
+ALTER TABLE mails ADD COLUMN claimed_by TEXT;
+ALTER TABLE mails ADD COLUMN claim_expires_at INTEGER;
+"#,
 ];
 
 /// The version this duban writes.

@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """A real SMTP server on loopback for duban's tests (aiosmtpd).
 
-    server.py --port PORT --dir DIR
+    server.py --port PORT --dir DIR [--auth USER:PASSWORD]
 
 Each accepted message is written to DIR/new/<n>.eml, with the envelope prepended as
 X-MailFrom / X-RcptTo headers. Failures can be injected while it runs:
   DIR/reply  its first line ("451 4.3.0 try later", "550 5.1.1 no such user") is the reply to
              DATA instead of accepting the message;
   DIR/delay  DATA waits that many seconds before replying.
-Prints "ready" once it listens; stops on SIGTERM or when stdin closes.
+With --auth, every client must log in (AUTH PLAIN or LOGIN) with that user and password; a
+wrong one gets 535. Prints "ready" once it listens; stops on SIGTERM or when stdin closes.
 """
 import argparse
 import asyncio
@@ -20,6 +21,7 @@ import threading
 import time
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 
 class Handler:
@@ -50,11 +52,23 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--dir", required=True)
+    parser.add_argument("--auth")
     args = parser.parse_args()
     root = pathlib.Path(args.dir)
     (root / "new").mkdir(parents=True, exist_ok=True)
     (root / "tmp").mkdir(parents=True, exist_ok=True)
-    controller = Controller(Handler(root), hostname="127.0.0.1", port=args.port, enable_SMTPUTF8=True)
+    options = {}
+    if args.auth:
+        user, password = args.auth.split(":", 1)
+
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            ok = (auth_data.login.decode() == user and auth_data.password.decode() == password)
+            # handled=False: the server itself answers 235 or 535.
+            return AuthResult(success=ok, handled=False)
+
+        options = dict(authenticator=authenticator, auth_required=True, auth_require_tls=False)
+    controller = Controller(Handler(root), hostname="127.0.0.1", port=args.port,
+                            enable_SMTPUTF8=True, **options)
     controller.start()
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())

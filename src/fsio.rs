@@ -1,0 +1,185 @@
+//! The files duban reads because a person or a campaign named them: only regular files (a FIFO
+//! or `/dev/zero` would hang it), never more than a limit, and — for paths a campaign names —
+//! only inside the folders it may read, so that a campaign cannot make duban show
+//! `/proc/self/environ` or `/etc/shadow`.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// One mebibyte.
+pub const MIB: u64 = 1024 * 1024;
+
+/// How large each kind of file may be: far beyond any real one, small enough to refuse a
+/// runaway file at once.
+pub mod limits {
+    use super::MIB;
+
+    /// A campaign file (the seeds are 10–30 KB).
+    pub const CAMPAIGN: u64 = 16 * MIB;
+    /// A contacts file (a national one with 35,715 villages is about 15 MB).
+    pub const CONTACTS: u64 = 512 * MIB;
+    /// A mail template.
+    pub const TEMPLATE: u64 = MIB;
+    /// `duban.toml`, a holiday file, a password file.
+    pub const SETTINGS: u64 = 16 * MIB;
+    /// A file submitted with a report.
+    pub const SUBMISSION: u64 = 1024 * MIB;
+}
+
+/// Opens `path` for reading if it is a regular file of at most `limit` bytes.
+pub fn open_regular(path: &Path, limit: u64) -> std::io::Result<std::fs::File> {
+    // Looked at before opening: opening a FIFO blocks until someone writes to it.
+    check_regular(&std::fs::metadata(path)?, limit)?;
+    let file = std::fs::File::open(path)?;
+    check_regular(&file.metadata()?, limit)?;
+    Ok(file)
+}
+
+fn check_regular(metadata: &std::fs::Metadata, limit: u64) -> std::io::Result<()> {
+    if !metadata.is_file() {
+        let what = if metadata.is_dir() {
+            "a folder"
+        } else {
+            "not a regular file (a device, a pipe or a socket)"
+        };
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("it is {what}"),
+        ));
+    }
+    if metadata.len() > limit {
+        return Err(too_large(limit));
+    }
+    Ok(())
+}
+
+fn too_large(limit: u64) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        format!(
+            "it is larger than {} MiB, the limit for such a file",
+            limit / MIB
+        ),
+    )
+}
+
+/// The bytes of the regular file `path`, at most `limit` of them (a file that grows while it is
+/// read is cut off with an error, not read for ever).
+pub fn read_regular(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    let file = open_regular(path, limit)?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(limit));
+    }
+    Ok(bytes)
+}
+
+/// The text of the regular file `path` (UTF-8), at most `limit` bytes.
+pub fn read_text(path: &Path, limit: u64) -> std::io::Result<String> {
+    String::from_utf8(read_regular(path, limit)?)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text"))
+}
+
+/// The folders a campaign may name files in: its own folder, the workspace (the folder of
+/// `duban.toml`, or the working directory) and any folder `duban.toml` allows.
+#[derive(Clone, Debug, Default)]
+pub struct Confinement {
+    /// The workspace, canonical.
+    workspace: Option<PathBuf>,
+    /// Folders allowed explicitly, canonical.
+    allowed: Vec<PathBuf>,
+}
+
+impl Confinement {
+    /// Files inside `workspace` and inside `allowed` (folders that do not exist allow nothing).
+    pub fn new(workspace: &Path, allowed: &[PathBuf]) -> Confinement {
+        Confinement {
+            workspace: std::fs::canonicalize(workspace).ok(),
+            allowed: allowed
+                .iter()
+                .filter_map(|p| std::fs::canonicalize(p).ok())
+                .collect(),
+        }
+    }
+
+    /// The file `name` as a campaign in folder `base` names it, or why it may not be read.
+    /// A relative name may lead anywhere inside the campaign's folder, the workspace or an
+    /// allowed folder — after following every symbolic link — but not out of them with `..`;
+    /// an absolute one only into an allowed folder.
+    pub fn resolve(&self, base: &Path, name: &str) -> Result<PathBuf, String> {
+        let named = Path::new(name);
+        let joined = base.join(named);
+        let target = std::fs::canonicalize(&joined).map_err(|e| e.to_string())?;
+        let inside = |root: &PathBuf| target.starts_with(root);
+        let allowed = if named.is_absolute() {
+            self.allowed.iter().any(inside)
+        } else {
+            let own = std::fs::canonicalize(base).ok();
+            own.iter()
+                .chain(&self.workspace)
+                .chain(&self.allowed)
+                .any(inside)
+        };
+        if allowed {
+            Ok(target)
+        } else if named.is_absolute() {
+            Err("an absolute path is read only inside a folder that duban.toml allows (`allowed_folders`); name the file relative to the campaign".into())
+        } else {
+            Err("it leads outside the campaign's folder and the workspace; move the file there, or allow its folder in duban.toml (`allowed_folders`)".into())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_regular_files_within_the_limit_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.txt");
+        std::fs::write(&file, "12345").unwrap();
+        assert_eq!(read_text(&file, 5).unwrap(), "12345");
+        assert!(
+            read_text(&file, 4)
+                .unwrap_err()
+                .to_string()
+                .contains("larger")
+        );
+        assert!(
+            read_text(dir.path(), 5)
+                .unwrap_err()
+                .to_string()
+                .contains("folder")
+        );
+        let zero = read_regular(Path::new("/dev/zero"), MIB).unwrap_err();
+        assert!(zero.to_string().contains("not a regular file"), "{zero}");
+    }
+
+    #[test]
+    fn campaigns_name_files_only_inside_their_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let workspace = dir.path().join("office");
+        let campaigns = workspace.join("campaigns");
+        std::fs::create_dir_all(&campaigns).unwrap();
+        std::fs::write(campaigns.join("c.toml"), "").unwrap();
+        std::fs::write(workspace.join("shared.toml"), "").unwrap();
+        std::fs::write(dir.path().join("secret"), "").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("secret"), campaigns.join("link")).unwrap();
+        let confine = Confinement::new(&workspace, &[]);
+        assert!(confine.resolve(&campaigns, "c.toml").is_ok());
+        assert!(confine.resolve(&campaigns, "../shared.toml").is_ok());
+        assert!(confine.resolve(&campaigns, "../../secret").is_err());
+        assert!(
+            confine.resolve(&campaigns, "link").is_err(),
+            "a link out is followed"
+        );
+        assert!(confine.resolve(&campaigns, "/etc/passwd").is_err());
+        let absolute = dir.path().join("secret");
+        let absolute = absolute.to_str().unwrap();
+        assert!(confine.resolve(&campaigns, absolute).is_err());
+        let allowing = Confinement::new(&workspace, &[dir.path().to_path_buf()]);
+        assert!(allowing.resolve(&campaigns, absolute).is_ok());
+    }
+}
