@@ -27,6 +27,19 @@ pub fn duban(args: &[&str]) -> Run {
     run_in(root(), args)
 }
 
+/// The real `duban` as a process of its own in `dir` (for daemons, concurrent runs, odd
+/// outputs), with no colour, and no holiday file, config or database from the environment.
+pub fn process(dir: &Path) -> std::process::Command {
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("duban"));
+    command
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("DUBAN_HOLIDAYS")
+        .env_remove("DUBAN_CONFIG")
+        .env_remove("DUBAN_DB");
+    command
+}
+
 /// Runs `duban` with `args` in `dir`, with no colour, and no holiday file, config or database
 /// from the environment.
 fn run_in(dir: &Path, args: &[&str]) -> Run {

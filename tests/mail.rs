@@ -327,11 +327,8 @@ fn preview_lists_every_notice_of_may() {
 /// Starts `duban daemon` in the workspace, pretending it is `as_of`, and waits for it to log
 /// that it started.
 fn daemon(w: &Workspace, as_of: &str) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("duban"))
+    let mut child = crate::common::process(w.path())
         .args(["daemon", "--as-of", as_of, "--schedule", "*/2 * * * * *"])
-        .current_dir(w.path())
-        .env("NO_COLOR", "1")
-        .env_remove("DUBAN_CONFIG")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

@@ -32,13 +32,9 @@ fn office(server: &MailServer) -> Workspace {
 }
 
 fn remind(w: &Workspace, as_of: &str) -> Command {
-    let mut command = Command::new(assert_cmd::cargo::cargo_bin("duban"));
+    let mut command = crate::common::process(w.path());
     command
         .args(["remind", "--as-of", as_of])
-        .current_dir(w.path())
-        .env("NO_COLOR", "1")
-        .env_remove("DUBAN_CONFIG")
-        .env_remove("DUBAN_DB")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     command
@@ -118,7 +114,7 @@ fn four_passes_at_once_send_each_mail_once() {
 fn the_daemon_and_a_manual_pass_send_each_mail_once() {
     let server = MailServer::start();
     let w = office(&server);
-    let mut daemon = Command::new(assert_cmd::cargo::cargo_bin("duban"))
+    let mut daemon = crate::common::process(w.path())
         .args([
             "daemon",
             "--as-of",
@@ -126,10 +122,6 @@ fn the_daemon_and_a_manual_pass_send_each_mail_once() {
             "--schedule",
             "*/2 * * * * *",
         ])
-        .current_dir(w.path())
-        .env("NO_COLOR", "1")
-        .env_remove("DUBAN_CONFIG")
-        .env_remove("DUBAN_DB")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

@@ -11,16 +11,8 @@ use crate::common::Workspace;
 /// `duban` in `w` with `stdout` as given; no run may take more than a minute (a hang is the
 /// failure some of these tests look for, not slowness).
 fn run_with(w: &Workspace, args: &[&str], stdout: Stdio) -> (i32, String) {
-    let mut command = Command::new(assert_cmd::cargo::cargo_bin("duban"));
-    command
-        .args(args)
-        .current_dir(w.path())
-        .env("NO_COLOR", "1")
-        .env_remove("DUBAN_CONFIG")
-        .env_remove("DUBAN_DB")
-        .env_remove("DUBAN_HOLIDAYS")
-        .stdout(stdout)
-        .stderr(Stdio::piped());
+    let mut command = crate::common::process(w.path());
+    command.args(args).stdout(stdout).stderr(Stdio::piped());
     let mut child = command.spawn().unwrap();
     let stderr = child.stderr.take().unwrap();
     let reader = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
@@ -110,7 +102,7 @@ fn the_daemon_never_prints_the_environment_a_campaign_names() {
         "[mail]\nurl = \"smtp://127.0.0.1:9\"\nfrom = \"d@example.org\"\n",
     )
     .unwrap();
-    let child = Command::new(assert_cmd::cargo::cargo_bin("duban"))
+    let child = crate::common::process(w.path())
         .args([
             "daemon",
             "--as-of",
@@ -118,9 +110,7 @@ fn the_daemon_never_prints_the_environment_a_campaign_names() {
             "--schedule",
             "*/1 * * * * *",
         ])
-        .current_dir(w.path())
         .env("DUBAN_SMTP_PASSWORD", "s3cret-smtp-password")
-        .env_remove("DUBAN_CONFIG")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -519,6 +509,10 @@ fn endless_inputs_are_refused_at_once() {
         assert_eq!(code, 2, "{args:?}: {stderr}");
         assert!(stderr.contains("not a regular file"), "{args:?}: {stderr}");
     }
+    fifo(&w.path().join("pipe.db"));
+    let (code, stderr) = run_with(&w, &["--db", "pipe.db", "status"], Stdio::null());
+    assert_eq!(code, 2);
+    assert!(stderr.contains("not a regular file"), "{stderr}");
     campaign_with_contacts(&w, "pipe.toml");
     let (code, stderr) = run_with(
         &w,

@@ -427,8 +427,18 @@ fn inspect(path: &Path, timeout: Duration) -> Result<(), StoreError> {
 /// create journal files beside it, and it must be left as it is.
 fn refuse_foreign_file(path: &Path) -> Result<(), StoreError> {
     use std::io::Read;
-    let Ok(mut file) = std::fs::File::open(path) else {
+    let Ok(metadata) = std::fs::metadata(path) else {
         return Ok(()); // absent: it will be created
+    };
+    if !metadata.is_file() {
+        // Opening a pipe would wait for a writer for ever.
+        return Err(StoreError::NotDuban {
+            path: path.to_path_buf(),
+            why: "it is not a regular file".into(),
+        });
+    }
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return Ok(()); // unreadable: SQLite says why
     };
     let mut header = [0u8; 16];
     let read = file.read(&mut header).unwrap_or(0);
