@@ -93,9 +93,13 @@ pub struct Confinement {
 
 impl Confinement {
     /// Files inside `workspace` and inside `allowed` (folders that do not exist allow nothing).
+    /// A workspace that is the root of the file system (a service started in `/` without a
+    /// duban.toml) confines nothing, so it counts as none: only the campaign's own folder.
     pub fn new(workspace: &Path, allowed: &[PathBuf]) -> Confinement {
         Confinement {
-            workspace: std::fs::canonicalize(workspace).ok(),
+            workspace: std::fs::canonicalize(workspace)
+                .ok()
+                .filter(|w| w.parent().is_some()),
             allowed: allowed
                 .iter()
                 .filter_map(|p| std::fs::canonicalize(p).ok())
@@ -179,6 +183,11 @@ mod tests {
         let absolute = dir.path().join("secret");
         let absolute = absolute.to_str().unwrap();
         assert!(confine.resolve(&campaigns, absolute).is_err());
+        let root = Confinement::new(Path::new("/"), &[]);
+        assert!(
+            root.resolve(&campaigns, "../../secret").is_err(),
+            "a workspace of / confines nothing, so it is none"
+        );
         let allowing = Confinement::new(&workspace, &[dir.path().to_path_buf()]);
         assert!(allowing.resolve(&campaigns, absolute).is_ok());
     }

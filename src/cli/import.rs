@@ -133,17 +133,46 @@ fn row(line: usize, get: &dyn Fn(&str) -> Option<String>) -> Result<ImportRow, S
 }
 
 /// The rows of a JSONL file, one object per line.
-fn jsonl_rows(reader: impl BufRead) -> impl Iterator<Item = Result<ImportRow, BadRow>> {
-    reader.lines().enumerate().filter_map(|(index, text)| {
-        let line = index + 1;
-        let text = match text {
-            Ok(text) if text.trim().is_empty() => return None,
-            Ok(text) => text,
-            Err(e) => return Some(Err(unreadable(line, &e))),
-        };
-        Some(jsonl_row(line, &text).map_err(|reason| BadRow { line, reason }))
+fn jsonl_rows(mut reader: impl BufRead) -> impl Iterator<Item = Result<ImportRow, BadRow>> {
+    let mut line = 0;
+    let mut finished = false;
+    std::iter::from_fn(move || {
+        while !finished {
+            line += 1;
+            let mut bytes = Vec::new();
+            // A line is read up to a limit: a file without line breaks is not read whole.
+            match (&mut reader)
+                .take(LONGEST + 1)
+                .read_until(b'\n', &mut bytes)
+            {
+                Ok(0) => finished = true,
+                Ok(_) if bytes.len() as u64 > LONGEST => {
+                    finished = true;
+                    let reason = format!("is longer than {} KiB: not one row", LONGEST / 1024);
+                    return Some(Err(BadRow { line, reason }));
+                }
+                Ok(_) => {
+                    let Ok(text) = std::str::from_utf8(&bytes) else {
+                        let reason = "is not UTF-8 text".to_string();
+                        return Some(Err(BadRow { line, reason }));
+                    };
+                    if text.trim().is_empty() {
+                        continue;
+                    }
+                    return Some(jsonl_row(line, text).map_err(|reason| BadRow { line, reason }));
+                }
+                Err(e) => {
+                    finished = true;
+                    return Some(Err(unreadable(line, &e)));
+                }
+            }
+        }
+        None
     })
 }
+
+/// The longest row of an import file, in bytes (a real one is a few hundred).
+const LONGEST: u64 = 1024 * 1024;
 
 fn jsonl_row(line: usize, text: &str) -> Result<ImportRow, String> {
     let value: serde_json::Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
@@ -311,6 +340,7 @@ struct QuoteState {
     open: bool,
     line: usize,
     opened_on: usize,
+    opened_at: u64,
     /// Bytes read so far.
     offset: u64,
     /// Offsets of line breaks not yet passed by a record.
@@ -349,6 +379,7 @@ impl<R: Read> Read for QuoteTracker<R> {
                     state.open = !state.open;
                     if state.open {
                         state.opened_on = state.line + 1;
+                        state.opened_at = state.offset;
                     }
                 }
                 b'\n' => {
@@ -358,6 +389,16 @@ impl<R: Read> Read for QuoteTracker<R> {
                 }
                 _ => {}
             }
+        }
+        if state.open && state.offset - state.opened_at > LONGEST {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "the quote opened on line {} is not closed within {} KiB",
+                    state.opened_on,
+                    LONGEST / 1024
+                ),
+            ));
         }
         Ok(n)
     }
@@ -431,6 +472,24 @@ mod tests {
     fn an_empty_csv_file_needs_a_header() {
         let rows: Vec<_> = csv_rows("".as_bytes()).collect();
         assert!(matches!(&rows[..], [Err(BadRow { line: 1, .. })]));
+    }
+
+    #[test]
+    fn a_runaway_row_is_refused_without_reading_it_whole() {
+        let jsonl = "x".repeat(2 * LONGEST as usize);
+        let rows: Vec<_> = jsonl_rows(jsonl.as_bytes()).collect();
+        assert!(
+            matches!(&rows[..], [Err(BadRow { line: 1, reason })] if reason.contains("longer"))
+        );
+        let csv = format!(
+            "{HEAD}c,d,u,2017-05,2017-05-20,\"{}",
+            "x".repeat(2 * LONGEST as usize)
+        );
+        let bad = bad(&csv);
+        assert!(
+            bad.iter().any(|b| b.reason.contains("not closed within")),
+            "{bad:?}"
+        );
     }
 
     #[test]

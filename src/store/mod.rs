@@ -8,6 +8,7 @@ mod lifecycle;
 mod outbox;
 mod plan_input;
 mod query;
+mod renames;
 pub mod schema;
 mod status;
 mod sync;
@@ -177,10 +178,12 @@ impl Store {
     /// is opened read-only: queries work, changes are refused.
     pub fn open(path: &Path, options: Options) -> Result<Store, StoreError> {
         refuse_dangling_link(path)?;
-        refuse_foreign_file(path)?;
+        let header = refuse_foreign_file(path)?;
         let existing = std::fs::metadata(path).ok().filter(|m| m.len() > 0);
         if let Some(metadata) = &existing {
-            inspect(path, options.busy_timeout)?;
+            if !header.as_ref().is_some_and(header_is_current) {
+                inspect(path, options.busy_timeout)?;
+            }
             if metadata.permissions().readonly() {
                 return Store::open_read_only(path, options);
             }
@@ -424,11 +427,12 @@ fn inspect(path: &Path, timeout: Duration) -> Result<(), StoreError> {
 }
 
 /// Refuses, before SQLite opens it, a file that is not an SQLite database: opening one can
-/// create journal files beside it, and it must be left as it is.
-fn refuse_foreign_file(path: &Path) -> Result<(), StoreError> {
+/// create journal files beside it, and it must be left as it is. Returns the file's 100-byte
+/// SQLite header, if it has one.
+fn refuse_foreign_file(path: &Path) -> Result<Option<[u8; 100]>, StoreError> {
     use std::io::Read;
     let Ok(metadata) = std::fs::metadata(path) else {
-        return Ok(()); // absent: it will be created
+        return Ok(None); // absent: it will be created
     };
     if !metadata.is_file() {
         // Opening a pipe would wait for a writer for ever.
@@ -437,21 +441,45 @@ fn refuse_foreign_file(path: &Path) -> Result<(), StoreError> {
             why: "it is not a regular file".into(),
         });
     }
-    let Ok(mut file) = std::fs::File::open(path) else {
-        return Ok(()); // unreadable: SQLite says why
+    let Ok(file) = std::fs::File::open(path) else {
+        return Ok(None); // unreadable: SQLite says why
     };
-    let mut header = [0u8; 16];
-    let read = file.read(&mut header).unwrap_or(0);
-    if read == 0 {
-        return Ok(()); // empty: SQLite treats it as a new database
+    let mut header = [0u8; 100];
+    let mut read = 0;
+    let mut file = file.take(100);
+    while let Ok(n) = file.read(&mut header[read..]) {
+        if n == 0 {
+            break;
+        }
+        read += n;
     }
-    if read < 16 || &header != b"SQLite format 3\0" {
+    if read == 0 {
+        return Ok(None); // empty: SQLite treats it as a new database
+    }
+    if read < 16 || &header[..16] != b"SQLite format 3\0" {
         return Err(StoreError::NotDuban {
             path: path.to_path_buf(),
             why: "it does not start with the SQLite header".into(),
         });
     }
-    Ok(())
+    Ok((read == 100).then_some(header))
+}
+
+/// Whether a header says the file is duban's, in WAL mode, at the latest schema: the daily
+/// case, where opening changes nothing and the read-only inspection can be skipped. (In WAL
+/// mode the header may lag behind the log; a stale one only costs the inspection, and a newer
+/// version found in the log is still refused before anything is written.)
+fn header_is_current(header: &[u8; 100]) -> bool {
+    let field = |at: usize| {
+        i64::from(u32::from_be_bytes([
+            header[at],
+            header[at + 1],
+            header[at + 2],
+            header[at + 3],
+        ]))
+    };
+    let wal = header[18] == 2 && header[19] == 2;
+    wal && field(60) == schema::LATEST && field(68) == schema::APPLICATION_ID
 }
 
 /// One shared copy of each distinct text: the periods of a listing, say, which thousands of
@@ -530,6 +558,20 @@ mod tests {
         drop(conn);
         let error = Store::open(&path, options(dir.path())).err().unwrap();
         assert!(matches!(error, StoreError::NotDuban { .. }), "{error}");
+    }
+
+    #[test]
+    fn the_header_tells_a_current_database_without_opening_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.db");
+        drop(Store::open(&path, options(dir.path())).unwrap());
+        let header = refuse_foreign_file(&path).unwrap().unwrap();
+        assert!(header_is_current(&header));
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
+        drop(conn);
+        let header = refuse_foreign_file(&path).unwrap().unwrap();
+        assert!(!header_is_current(&header), "rollback mode: inspected first");
     }
 
     #[test]

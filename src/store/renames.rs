@@ -1,0 +1,76 @@
+//! Renamed and vanished deliverables. A deliverable's name is part of each obligation's
+//! identity, so a rename declared with `formerly` renames the stored row (its obligations and
+//! their history carry over), and one not declared — a deliverable with history gone from the
+//! file — refuses the sync rather than chase every unit that already reported.
+
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::StoreError;
+use crate::language::campaign::Campaign;
+
+/// Gives a stored deliverable its new name where the campaign says it was `formerly` called
+/// so: its obligations, with everything that happened to them, carry over.
+pub(super) fn rename_deliverables(
+    tx: &Transaction<'_>,
+    campaign_id: i64,
+    c: &Campaign,
+) -> Result<(), StoreError> {
+    let id_of = |name: &str| -> Result<Option<i64>, StoreError> {
+        Ok(tx
+            .query_row(
+                "SELECT id FROM deliverables WHERE campaign_id = ?1 AND name = ?2",
+                params![campaign_id, name],
+                |r| r.get(0),
+            )
+            .optional()?)
+    };
+    for d in &c.deliverables {
+        if d.formerly.is_empty() || id_of(&d.name)?.is_some() {
+            continue;
+        }
+        for old in &d.formerly {
+            if let Some(id) = id_of(old)? {
+                tx.execute(
+                    "UPDATE deliverables SET name = ?2 WHERE id = ?1",
+                    params![id, d.name],
+                )?;
+                break;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a sync in which a deliverable with history vanishes from the campaign: a rename not
+/// declared with `formerly` would otherwise chase every unit that already reported.
+pub(super) fn refuse_lost_history(
+    tx: &Transaction<'_>,
+    campaign_id: i64,
+    c: &Campaign,
+) -> Result<(), StoreError> {
+    let mut stmt = tx.prepare(
+        "SELECT d.name, count(*) FROM deliverables d JOIN obligations o ON o.deliverable_id = d.id
+         WHERE d.campaign_id = ?1 AND o.active = 1
+           AND EXISTS (SELECT 1 FROM events e WHERE e.obligation_id = o.id
+                         AND e.kind NOT IN ('due_changed', 'removed', 'restored'))
+         GROUP BY d.id ORDER BY d.name",
+    )?;
+    let current: std::collections::HashSet<&str> =
+        c.deliverables.iter().map(|d| d.name.as_str()).collect();
+    let lost: Vec<(String, i64)> = stmt
+        .query_map([campaign_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .filter(|(name, _)| !current.contains(name.as_str()))
+        .collect();
+    match lost.into_iter().next() {
+        None => Ok(()),
+        Some((deliverable, obligations)) => Err(StoreError::HistoryWouldBeLost {
+            campaign: c.id.clone(),
+            deliverable,
+            obligations,
+        }),
+    }
+}
