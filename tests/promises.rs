@@ -368,6 +368,51 @@ fn odd_arguments_are_refused_not_panicked_on() {
     );
 }
 
+/// A daemon found a campaign with errors: it shows them once, not at every pass.
+#[test]
+fn the_daemon_shows_a_campaigns_errors_once() {
+    let w = Workspace::new(&["gulu-2023"]);
+    let path = w.campaign("gulu-2023");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("\nreport 坏报表 {\n  from 不存在的单位\n  due 2023-08-01\n}\n");
+    std::fs::write(&path, text).unwrap();
+    std::fs::write(
+        w.path().join("duban.toml"),
+        "[mail]\nurl = \"smtp://127.0.0.1:9\"\nfrom = \"d@example.org\"\n",
+    )
+    .unwrap();
+    let child = crate::common::process(w.path())
+        .args([
+            "daemon",
+            "--as-of",
+            "2023-07-01T09:00",
+            "--schedule",
+            "*/1 * * * * *",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(4));
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("still not synced"),
+        "more than one pass: {stderr}"
+    );
+    assert_eq!(
+        stderr
+            .matches("unknown unit or group `不存在的单位`")
+            .count(),
+        1,
+        "{stderr}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // 6. Refused databases are left as they were.
 // ---------------------------------------------------------------------------------------------

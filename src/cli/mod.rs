@@ -173,6 +173,9 @@ pub struct Context {
     pub clock: Box<dyn Clock>,
     /// Where the files a campaign names may be.
     pub confinement: crate::fsio::Confinement,
+    /// The campaign files whose errors were shown, by path, with the digest of what was shown:
+    /// the daemon shows a file's errors when they first appear, not at every pass.
+    reported: std::sync::Mutex<std::collections::HashMap<PathBuf, u64>>,
 }
 
 impl Context {
@@ -189,12 +192,22 @@ impl Context {
         };
         let confinement = crate::fsio::Confinement::new(&config.workspace, &config.allowed_folders);
         Ok(Context {
+            reported: std::sync::Mutex::default(),
             confinement,
             config,
             calendar,
             color: args.color.enabled_for_stderr(),
             clock: Box::new(SystemClock),
         })
+    }
+
+    /// Whether the errors of `path`, as `digest` says they are, were shown already (and
+    /// remembers that they now are).
+    fn already_reported(&self, path: &std::path::Path, digest: u64) -> bool {
+        let Ok(mut reported) = self.reported.lock() else {
+            return false;
+        };
+        reported.insert(path.to_path_buf(), digest) == Some(digest)
     }
 
     /// `--as-of`, or now.

@@ -90,11 +90,20 @@ pub fn sync_paths(
                 sources,
                 diagnostics,
             } => {
-                tell_raw!("{}", sources.render(&diagnostics, context.color));
-                note(&format!(
-                    "{}: not synced, it has errors (the database keeps its last good version)",
-                    path.display()
-                ));
+                // A daemon's every pass would print the same errors again.
+                let repeated = context.already_reported(&path, sources.digest()) && !verbose;
+                if repeated {
+                    note(&format!(
+                        "{}: still not synced, it has the errors shown before",
+                        path.display()
+                    ));
+                } else {
+                    tell_raw!("{}", sources.render(&diagnostics, context.color));
+                    note(&format!(
+                        "{}: not synced, it has errors (the database keeps its last good version)",
+                        path.display()
+                    ));
+                }
                 ok = false;
             }
             FileSync::Failed { message } => {

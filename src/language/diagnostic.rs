@@ -390,6 +390,14 @@ impl Sources {
         &self.files[id].1
     }
 
+    /// A digest of every file's name and text: the same digest, the same diagnostics.
+    pub fn digest(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        self.files.hash(&mut hasher);
+        hasher.finish()
+    }
+
     /// The name of file `id`.
     pub fn name(&self, id: usize) -> &str {
         &self.files[id].0

@@ -571,7 +571,10 @@ mod tests {
         conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
         drop(conn);
         let header = refuse_foreign_file(&path).unwrap().unwrap();
-        assert!(!header_is_current(&header), "rollback mode: inspected first");
+        assert!(
+            !header_is_current(&header),
+            "rollback mode: inspected first"
+        );
     }
 
     #[test]
