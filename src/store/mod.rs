@@ -198,6 +198,11 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = match Connection::open_with_flags(path, flags) {
+            // SQLite opens a file it may not write read-only without a word.
+            Ok(conn) if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) => {
+                drop(conn);
+                return Store::open_read_only(path, options);
+            }
             Ok(conn) => conn,
             // Not ours to write (another user's file): still ours to read.
             Err(e) if existing.is_some() && is_permission(&e) => {
@@ -245,7 +250,13 @@ impl Store {
         let version: i64 = store
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|e| store.classify(e))?;
+            .map_err(|e| match e.sqlite_error_code() {
+                Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen) => StoreError::ReadOnly {
+                    path: path.to_path_buf(),
+                    doing: "even read it: a database in WAL mode needs its -shm file beside it, and its folder is not writable".into(),
+                },
+                _ => store.classify(e),
+            })?;
         if version < schema::LATEST {
             return Err(StoreError::ReadOnly {
                 path: path.to_path_buf(),
