@@ -97,31 +97,7 @@ fn a_campaign_cannot_read_files_outside_the_workspace() {
 fn the_daemon_never_prints_the_environment_a_campaign_names() {
     let w = Workspace::new(&["gulu-2023"]);
     campaign_with_contacts(&w, "/proc/self/environ");
-    std::fs::write(
-        w.path().join("duban.toml"),
-        "[mail]\nurl = \"smtp://127.0.0.1:9\"\nfrom = \"d@example.org\"\n",
-    )
-    .unwrap();
-    let child = crate::common::process(w.path())
-        .args([
-            "daemon",
-            "--as-of",
-            "2023-07-01T09:00",
-            "--schedule",
-            "*/1 * * * * *",
-        ])
-        .env("DUBAN_SMTP_PASSWORD", "s3cret-smtp-password")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_secs(3));
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = daemon_for(&w, 3, &[("DUBAN_SMTP_PASSWORD", "s3cret-smtp-password")]);
     assert!(
         stderr.contains("outside") || stderr.contains("absolute path"),
         "{stderr}"
@@ -144,6 +120,36 @@ fn a_broken_contacts_file_is_quoted_only_in_a_short_excerpt() {
         "the cut is marked: {}",
         run.stderr
     );
+}
+
+/// What a daemon in `w` (with a mail server that is never reached) logs in `seconds` of passes
+/// every second, with `env` set, until SIGTERM.
+fn daemon_for(w: &Workspace, seconds: u64, env: &[(&str, &str)]) -> String {
+    std::fs::write(
+        w.path().join("duban.toml"),
+        "[mail]\nurl = \"smtp://127.0.0.1:9\"\nfrom = \"d@example.org\"\n",
+    )
+    .unwrap();
+    let child = crate::common::process(w.path())
+        .args([
+            "daemon",
+            "--as-of",
+            "2023-07-01T09:00",
+            "--schedule",
+            "*/1 * * * * *",
+        ])
+        .envs(env.iter().copied())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(seconds));
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 fn campaign_with_contacts(w: &Workspace, path: &str) {
@@ -376,30 +382,7 @@ fn the_daemon_shows_a_campaigns_errors_once() {
     let mut text = std::fs::read_to_string(&path).unwrap();
     text.push_str("\nreport 坏报表 {\n  from 不存在的单位\n  due 2023-08-01\n}\n");
     std::fs::write(&path, text).unwrap();
-    std::fs::write(
-        w.path().join("duban.toml"),
-        "[mail]\nurl = \"smtp://127.0.0.1:9\"\nfrom = \"d@example.org\"\n",
-    )
-    .unwrap();
-    let child = crate::common::process(w.path())
-        .args([
-            "daemon",
-            "--as-of",
-            "2023-07-01T09:00",
-            "--schedule",
-            "*/1 * * * * *",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_secs(4));
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = daemon_for(&w, 4, &[]);
     assert!(
         stderr.contains("still not synced"),
         "more than one pass: {stderr}"
