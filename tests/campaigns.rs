@@ -156,3 +156,39 @@ fn ics_has_one_todo_per_obligation_in_folded_lines() {
         .collect();
     assert_eq!(uids.len(), todos, "UIDs are unique");
 }
+
+/// 宜春 gives its phases by their end dates alone: `duban phases` shows where each starts.
+#[test]
+fn phases_show_the_window_each_phase_resolves_to() {
+    let file = campaign("yichun-2016");
+    let run = duban(&["phases", file.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let phases: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    let windows: Vec<(&str, &str, &str)> = phases
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap(),
+                p["start"].as_str().unwrap(),
+                p["end"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        windows,
+        [
+            ("动员部署", "2016-06-01", "2016-06-30"),
+            ("自查自纠", "2016-07-01", "2016-08-30"),
+            ("综合治理", "2016-08-31", "2017-04-30"),
+            ("总结提高", "2017-05-01", "2017-05-31"),
+        ]
+    );
+    let table = duban(&["phases", file.to_str().unwrap()]);
+    assert!(
+        table
+            .stdout
+            .ends_with("yichun-2016: 2016-06-01 – 2017-05-31, 4 phases\n"),
+        "{}",
+        table.stdout
+    );
+}

@@ -43,6 +43,7 @@ mod import;
 mod lifecycle;
 mod notices;
 mod output;
+mod phases;
 mod queries;
 mod schedule;
 mod sync;
@@ -92,6 +93,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Compile a campaign into its obligations and print them.
     Schedule(schedule::ScheduleArgs),
+    /// Each phase of a campaign with the dates it covers.
+    Phases(phases::PhasesArgs),
     /// Show the statutory holidays and make-up workdays of a year.
     Calendar(calendar::CalendarArgs),
     /// Load campaign files into the database (done before every command that reads it).
@@ -142,6 +145,7 @@ fn dispatch(args: Args) -> Result<ExitCode, CliError> {
     match &args.command {
         Command::Check(a) => check::run(&context, a),
         Command::Schedule(a) => schedule::run(&context, a),
+        Command::Phases(a) => phases::run(&context, a),
         Command::Calendar(a) => calendar::run(&context, a),
         Command::Sync(a) => sync::run(&context, a),
         Command::Submit(a) => lifecycle::submit(&context, a),

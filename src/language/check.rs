@@ -349,6 +349,18 @@ impl<'s> Checker<'s> {
                 continue;
             }
             let (start, end) = window.unwrap_or(period);
+            if explicit.is_some() && (start < period.0 || end > period.1) {
+                self.diagnostics.push(Diagnostic::warning(
+                    Problem::PhaseOutsideCampaign {
+                        name: decl.name.node.clone(),
+                        start: start.to_string(),
+                        end: end.to_string(),
+                        campaign_start: period.0.to_string(),
+                        campaign_end: period.1.to_string(),
+                    },
+                    decl.window.span,
+                ));
+            }
             self.phase_index
                 .insert(decl.name.node.clone(), self.phases.len());
             self.phases.push(Phase {
@@ -1376,11 +1388,19 @@ impl<'s> Checker<'s> {
         }
         let mut state = vec![0u8; n];
         for start in 0..n {
-            if state[start] == 0 && has_cycle(start, &edges, &mut state) {
-                let d = &campaign.deliverables[start];
+            let mut trail = Vec::new();
+            if state[start] == 0
+                && let Some(circle) = find_cycle(start, &edges, &mut state, &mut trail)
+            {
+                let names: Vec<&str> = circle
+                    .iter()
+                    .map(|&i| campaign.deliverables[i].name.as_str())
+                    .collect();
+                let d = &campaign.deliverables[circle[0]];
                 self.error(
                     Problem::DeadlineCycle {
                         name: d.name.clone(),
+                        path: names.join(" → "),
                     },
                     d.due_span,
                 );
@@ -1771,16 +1791,32 @@ fn approximate_days(d: &Duration) -> u64 {
     }
 }
 
-fn has_cycle(at: usize, edges: &[Vec<usize>], state: &mut [u8]) -> bool {
+/// A circle reachable from `at`, as the deliverables along it with the first repeated at the
+/// end (`[方案, 总结, 方案]`). `state`: 0 not seen, 1 on the current path (`trail`), 2 done.
+fn find_cycle(
+    at: usize,
+    edges: &[Vec<usize>],
+    state: &mut [u8],
+    trail: &mut Vec<usize>,
+) -> Option<Vec<usize>> {
     state[at] = 1;
+    trail.push(at);
     for &next in &edges[at] {
-        if state[next] == 1 || (state[next] == 0 && has_cycle(next, edges, state)) {
-            state[at] = 2;
-            return true;
+        if state[next] == 1 {
+            let from = trail.iter().position(|&t| t == next).unwrap_or(0);
+            let mut circle = trail[from..].to_vec();
+            circle.push(next);
+            return Some(circle);
+        }
+        if state[next] == 0
+            && let Some(circle) = find_cycle(next, edges, state, trail)
+        {
+            return Some(circle);
         }
     }
+    trail.pop();
     state[at] = 2;
-    false
+    None
 }
 
 fn last_day_of_month(first: NaiveDate) -> NaiveDate {

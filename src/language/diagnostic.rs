@@ -205,10 +205,12 @@ pub enum Problem {
         name: String,
     },
     /// A relative deadline that depends on itself.
-    #[error("the deadline of `{name}` refers to itself")]
+    #[error("the deadline of `{name}` refers to itself: {path}")]
     DeadlineCycle {
         /// The deliverable.
         name: String,
+        /// The circle, `方案 → 总结 → 方案`.
+        path: String,
     },
     /// A relative deadline anchored on a recurring deliverable.
     #[error("`{name}` recurs, so it has no single deadline to count from")]
@@ -251,6 +253,22 @@ pub enum Problem {
         start: String,
         /// Campaign end.
         end: String,
+    },
+    /// A phase that runs outside the campaign's period (a warning).
+    #[error(
+        "phase `{name}` runs {start} – {end}, outside the campaign period {campaign_start} – {campaign_end}"
+    )]
+    PhaseOutsideCampaign {
+        /// The phase.
+        name: String,
+        /// Its first day.
+        start: String,
+        /// Its last day.
+        end: String,
+        /// Campaign start.
+        campaign_start: String,
+        /// Campaign end.
+        campaign_end: String,
     },
     /// A deadline in a year the holiday calendar does not know (a warning).
     #[error("no holiday calendar for {year}: {what} on {date} assumes no holidays that year")]

@@ -1080,7 +1080,8 @@ fn pest_error(text: &str, offset: usize, error: pest::error::Error<Rule>) -> Dia
     let (found, len) = describe_found(text, at);
     let token = &text[at..at + len];
     let help = (expected.contains("a name") && keywords::lookup(token).is_some())
-        .then(|| format!("`{token}` is a keyword; to use it as a name, quote it: `\"{token}\"`"));
+        .then(|| format!("`{token}` is a keyword; to use it as a name, quote it: `\"{token}\"`"))
+        .or_else(|| misspelt_word(&text[..at + len]));
     let expected = if expected.is_empty() {
         "something else".to_string()
     } else {
@@ -1091,6 +1092,38 @@ fn pest_error(text: &str, offset: usize, error: pest::error::Error<Rule>) -> Dia
         Span::new(offset + at, offset + at + len),
     )
     .with_help(help)
+}
+
+/// "Did you mean …?" for the last English word before a syntax error that is not a word of
+/// the language but is close to one (`due evry week`: `every`).
+fn misspelt_word(before: &str) -> Option<String> {
+    let words = english_words();
+    let line = before.rsplit('\n').next().unwrap_or(before);
+    line.rsplit(|c: char| !(c.is_ascii_alphabetic() || c == '-'))
+        .filter(|w| w.len() >= 3 && !words.contains(&w.to_ascii_lowercase().as_str()))
+        .find_map(|w| {
+            let lower = w.to_ascii_lowercase();
+            suggest::nearest(&lower, words.iter().copied())
+                .map(|near| format!("did you mean `{near}` (for `{w}`)?"))
+        })
+}
+
+/// Every English word the grammar knows, read from the grammar itself so that the list cannot
+/// fall behind it.
+fn english_words() -> &'static [&'static str] {
+    static WORDS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    WORDS.get_or_init(|| {
+        let grammar = include_str!("../../grammar/campaign.pest");
+        let mut words: Vec<&str> = grammar
+            .split('"')
+            .skip(1)
+            .step_by(2)
+            .filter(|w| w.len() >= 2 && w.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
+            .collect();
+        words.sort_unstable();
+        words.dedup();
+        words
+    })
 }
 
 fn describe_found(text: &str, at: usize) -> (String, usize) {
