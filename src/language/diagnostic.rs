@@ -100,6 +100,9 @@ pub enum Problem {
         /// The limit.
         limit: usize,
     },
+    /// A `{` that is never closed.
+    #[error("this `{{` is never closed")]
+    UnclosedBrace,
     /// The file is larger than the parser's budget allows.
     #[error("this file is too complex to parse")]
     TooComplex,

@@ -120,7 +120,16 @@ pub fn load_text(
         }
     }
     let syntax_errors = diagnostics.iter().any(Diagnostic::is_error);
-    let (campaign, more) = check(text, &file, book.as_ref());
+    // A file the parser gave up on whole (a brace never closed, nesting too deep) has nothing
+    // to check: "no campaign block" would only add noise.
+    let unread = diagnostics
+        .iter()
+        .any(|d| matches!(d.problem, Problem::UnclosedBrace | Problem::TooDeep { .. }));
+    let (campaign, more) = if unread {
+        (None, Vec::new())
+    } else {
+        check(text, &file, book.as_ref())
+    };
     diagnostics.extend(more);
     let campaign =
         campaign.filter(|_| !syntax_errors && !diagnostics.iter().any(Diagnostic::is_error));

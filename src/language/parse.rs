@@ -26,6 +26,10 @@ pub fn parse(src: &str) -> (File, Vec<Diagnostic>) {
     if let Some(diagnostic) = check_nesting(src) {
         return (File::default(), vec![diagnostic]);
     }
+    // Everything after a brace left open reads as wrong: say which brace, and nothing else.
+    if let Some(diagnostic) = unclosed_brace(src) {
+        return (File::default(), vec![diagnostic]);
+    }
     // Bounds the work on pathological input; generous for real files.
     pest::set_call_limit(NonZeroUsize::new(200 * src.len() + 1_000_000));
     let mut lower = Lower {
@@ -67,6 +71,67 @@ fn check_nesting(src: &str) -> Option<Diagnostic> {
         }
     }
     None
+}
+
+/// The `{` a block left open, if any: the one still open when a line starts at its first
+/// column with a top-level keyword that cannot stand inside that block (`report …` after a
+/// `group g {` without its `}`), or at the end of the file. Strings and comments are skipped.
+fn unclosed_brace(src: &str) -> Option<Diagnostic> {
+    // Each open brace, with the block it opens (none for a group's list).
+    let mut open: Vec<(usize, Option<Context>)> = Vec::new();
+    let mut offset = 0;
+    for line in src.split_inclusive('\n') {
+        let first_word: String = line.chars().take_while(|c| !c.is_whitespace()).collect();
+        let keyword = keywords::lookup(first_word.trim_end_matches([':', '：']));
+        if let (Some(k), Some(&(brace, block))) = (keyword, open.last())
+            && !line.starts_with(char::is_whitespace)
+            && k.contexts.contains(&Context::Top)
+            && !block.is_some_and(|b| k.contexts.contains(&b))
+        {
+            return Some(unclosed_at(brace));
+        }
+        let block = keyword.and_then(|k| block_context(k.english));
+        let mut quote: Option<char> = None;
+        for (i, c) in line.char_indices() {
+            match (quote, c) {
+                (Some('"'), '\\') => {}
+                (Some('"'), '"') | (Some('“'), '”') => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '“') => quote = Some(c),
+                (None, '#') => break,
+                (None, '/') if line[i..].starts_with("//") => break,
+                (None, '{') => open.push((offset + i, block)),
+                (None, '}') => {
+                    open.pop();
+                }
+                _ => {}
+            }
+        }
+        offset += line.len();
+    }
+    open.last().map(|&(brace, _)| unclosed_at(brace))
+}
+
+/// The block a keyword opens, by its English spelling.
+fn block_context(english: &str) -> Option<Context> {
+    Some(match english {
+        "campaign" => Context::Campaign,
+        "unit" => Context::Unit,
+        "report" => Context::Report,
+        "item" => Context::Item,
+        "measure" => Context::Measure,
+        "target" => Context::Target,
+        "remind" => Context::Remind,
+        _ => return None,
+    })
+}
+
+fn unclosed_at(brace: usize) -> Diagnostic {
+    Diagnostic::error(Problem::UnclosedBrace, Span::new(brace, brace + 1))
+        .with_label("opened here")
+        .with_help(Some(
+            "close the block with `}` before the next one starts".into(),
+        ))
 }
 
 fn span_of(pair: &Pair<'_, Rule>) -> Span {
@@ -1340,6 +1405,33 @@ fn chinese_digit(text: &str) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_brace_left_open_is_found() {
+        let at = |src: &str| unclosed_brace(src).map(|d| d.span.start);
+        let src = "group g { 甲\nreport r {\n  from g\n}\n";
+        assert_eq!(
+            at(src),
+            Some(src.find('{').unwrap()),
+            "the next block's keyword tells"
+        );
+        assert_eq!(
+            at("report r {\n  from 甲\n"),
+            Some(9),
+            "or the end of the file"
+        );
+        assert_eq!(
+            at("unit 甲 { note \"{\" }  # {\n"),
+            None,
+            "strings and comments"
+        );
+        assert_eq!(at("unit 甲 { note “{” }\n// {\n"), None);
+        assert_eq!(
+            at("item i {\nreport r {\n}\n}\n"),
+            None,
+            "a report may stand in an item, indented or not"
+        );
+    }
 
     fn parse_ok(src: &str) -> File {
         let (file, diagnostics) = parse(src);
