@@ -1146,6 +1146,7 @@ fn pest_error(text: &str, offset: usize, error: pest::error::Error<Rule>) -> Dia
     let token = &text[at..at + len];
     let help = (expected.contains("a name") && keywords::lookup(token).is_some())
         .then(|| format!("`{token}` is a keyword; to use it as a name, quote it: `\"{token}\"`"))
+        .or_else(|| glued_name(text, at, len))
         .or_else(|| misspelt_word(&text[..at + len]));
     let expected = if expected.is_empty() {
         "something else".to_string()
@@ -1157,6 +1158,26 @@ fn pest_error(text: &str, offset: usize, error: pest::error::Error<Rule>) -> Dia
         Span::new(offset + at, offset + at + len),
     )
     .with_help(help)
+}
+
+/// Help for a name cut short by a word of the language inside it (`整改开始前报告` reads as the
+/// phase `整改`, then `开始前`): quote the whole name.
+fn glued_name(text: &str, at: usize, len: usize) -> Option<String> {
+    let before = text[..at].chars().next_back()?;
+    if len == 0 || !before.is_alphanumeric() || before.is_ascii() {
+        return None;
+    }
+    let start = text[..at]
+        .rfind(|c: char| c.is_whitespace() || "{}:：、,，;；\"".contains(c))
+        .map_or(0, |i| {
+            i + text[i..].chars().next().map_or(1, char::len_utf8)
+        });
+    let whole = &text[start..at + len];
+    Some(format!(
+        "`{whole}` reads as `{}` followed by `{}`; to use it as one name, quote it: `\"{whole}\"`",
+        &text[start..at],
+        &text[at..at + len]
+    ))
 }
 
 /// "Did you mean …?" for the last English word before a syntax error that is not a word of
