@@ -93,7 +93,7 @@ fn one_bad_row_imports_nothing_and_every_bad_row_is_named() {
     let overdue = w.json(&[
         "overdue",
         "--as-of",
-        "2017-04-16",
+        "2017-04-18",
         "--campaign",
         "nanyang-2017",
         "--unit",

@@ -8,6 +8,7 @@ mod check;
 mod concurrency;
 mod docs;
 mod fuzz;
+mod holidays;
 mod import;
 mod mail;
 mod mail_concurrency;

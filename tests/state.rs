@@ -57,7 +57,7 @@ fn a_staff_members_day_with_nanyang() {
         "工作方案",
         "卧龙区",
         "--at",
-        "2017-04-17T09:30",
+        "2017-04-18T09:30",
     ]);
     assert_eq!(
         out,
@@ -74,7 +74,8 @@ fn a_staff_members_day_with_nanyang() {
         "2017-04-24",
     ]);
 
-    // The day after the deadline: everyone but 宛城区 is one day late with the plan.
+    // The plan is due on Saturday the 15th: by the civil code (第二百零三条) the period ends
+    // with Monday the 17th, so on Sunday nobody is late yet...
     let overdue = w.json(&[
         "overdue",
         "--as-of",
@@ -82,11 +83,20 @@ fn a_staff_members_day_with_nanyang() {
         "--deliverable",
         "工作方案",
     ]);
+    assert!(overdue.as_array().unwrap().is_empty(), "{overdue:#}");
+    // ...and on Tuesday everyone but 宛城区 is one day late, against the date they were told.
+    let overdue = w.json(&[
+        "overdue",
+        "--as-of",
+        "2017-04-18",
+        "--deliverable",
+        "工作方案",
+    ]);
     assert_eq!(overdue.as_array().unwrap().len(), 25);
     assert!(!has(&overdue, "宛城区", "工作方案", ""));
     assert!(
         has(&overdue, "卧龙区", "工作方案", ""),
-        "卧龙区 had not submitted yet on the 16th"
+        "卧龙区 had not submitted yet at the start of the 18th"
     );
     assert!(
         overdue
@@ -96,11 +106,11 @@ fn a_staff_members_day_with_nanyang() {
             .all(|r| r["days_overdue"] == 1 && r["due_date"] == "2017-04-15")
     );
 
-    // On the 18th 卧龙区 has (late), so it is no longer listed.
+    // On the 19th 卧龙区 has (late), so it is no longer listed.
     let overdue = w.json(&[
         "overdue",
         "--as-of",
-        "2017-04-18",
+        "2017-04-19",
         "--deliverable",
         "工作方案",
     ]);
@@ -185,7 +195,7 @@ fn a_staff_members_day_with_nanyang() {
     let csv = w.ok(&[
         "overdue",
         "--as-of",
-        "2017-04-16",
+        "2017-04-18",
         "--format",
         "csv",
         "--deliverable",
@@ -583,11 +593,11 @@ fn editing_the_campaign_keeps_every_submission() {
         "2017-05-23",
     ]);
 
-    // Move the monthly deadline to the 20th and drop 卧龙区 from the counties.
+    // Move the monthly deadline to the 19th (a Friday in May) and drop 卧龙区 from the counties.
     let path = w.campaign("nanyang-2017");
     let text = std::fs::read_to_string(&path).unwrap();
     let edited = text
-        .replace("  时限 每月25日前\n", "  时限 每月20日前\n")
+        .replace("  时限 每月25日前\n", "  时限 每月19日前\n")
         .replace("  宛城区 卧龙区 南召县", "  宛城区 南召县");
     assert_ne!(edited, text);
     std::fs::write(&path, &edited).unwrap();
@@ -614,7 +624,7 @@ fn editing_the_campaign_keeps_every_submission() {
     assert_eq!(kinds, ["submitted", "due_changed"]);
     assert_eq!(
         history["events"][1]["data"],
-        serde_json::json!({"from": "2017-05-25", "to": "2017-05-20"})
+        serde_json::json!({"from": "2017-05-25", "to": "2017-05-19"})
     );
     assert_eq!(history["status"], "submitted_late");
 
@@ -698,7 +708,8 @@ fn a_campaign_with_errors_keeps_its_last_good_version() {
         run.stderr
     );
     // Daily commands still work on the last good version, and say why the file was not read.
-    let run = w.run(&["overdue", "--as-of", "2017-04-16", "--format", "json"]);
+    // The plan was due on Saturday the 15th: late after Monday the 17th.
+    let run = w.run(&["overdue", "--as-of", "2017-04-18", "--format", "json"]);
     assert_eq!(run.code, 0);
     let rows: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(rows.as_array().unwrap().len(), 26);

@@ -129,19 +129,23 @@ pub enum CampaignStmt {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ShiftRule {
-    /// Stays where the document put it (the default).
+    /// The default (民法典 第二百零三条): units are told the document's date, but a period
+    /// whose last day is a rest day or a holiday ends at the end of the first workday after.
     #[default]
-    Keep,
-    /// Moves to the next workday (民法典 第二百零三条).
+    Legal,
+    /// The document's date, even if the office is closed that day.
+    Strict,
+    /// The stated date itself moves to the next workday.
     NextWorkday,
-    /// Moves to the previous workday.
+    /// The stated date itself moves to the previous workday (提前).
     PreviousWorkday,
 }
 
 impl fmt::Display for ShiftRule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            ShiftRule::Keep => "keep",
+            ShiftRule::Legal => "legal",
+            ShiftRule::Strict => "strict",
             ShiftRule::NextWorkday => "next-workday",
             ShiftRule::PreviousWorkday => "previous-workday",
         })

@@ -210,7 +210,7 @@ impl<'s> Checker<'s> {
         let mut issued = None;
         let mut zone = chrono_tz::Asia::Shanghai;
         let mut period = None;
-        let mut shift = ShiftRule::Keep;
+        let mut shift = ShiftRule::Legal;
         let mut office = None;
         let mut supervisors = Vec::new();
         let mut contacts_file = None;

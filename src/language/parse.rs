@@ -1364,7 +1364,8 @@ fn shift_rule(pair: Pair<'_, Rule>) -> Spanned<ShiftRule> {
     let rule = match pair.as_str() {
         "next-workday" | "顺延" => ShiftRule::NextWorkday,
         "previous-workday" | "提前" => ShiftRule::PreviousWorkday,
-        _ => ShiftRule::Keep,
+        "strict" | "keep" | "不顺延" | "不调整" => ShiftRule::Strict,
+        _ => ShiftRule::Legal,
     };
     Spanned::new(rule, span_of(&pair))
 }

@@ -40,8 +40,11 @@ pub struct Candidate {
     pub unit_order: i64,
     /// The period, or none for a one-off.
     pub period: Option<Arc<str>>,
-    /// The deadline in force (after any extension).
+    /// The deadline in force (after any extension), as units are told it.
     pub due_date: NaiveDate,
+    /// Its last on-time day: the due date, or the first workday after it when the office is
+    /// closed on the due date (民法典 第二百零三条). Overdue notices count from here.
+    pub on_time_until: NaiveDate,
     /// Whether a submission was returned.
     pub returned: bool,
     /// The reminder policy that applies.
@@ -61,7 +64,7 @@ pub struct Candidate {
 impl Candidate {
     /// The instant it becomes overdue.
     pub fn due_at(&self) -> DateTime<Utc> {
-        end_of_day(self.zone, self.due_date).to_utc()
+        end_of_day(self.zone, self.on_time_until).to_utc()
     }
 }
 
@@ -132,10 +135,12 @@ pub fn stages(c: &Candidate, calendar: &Calendar) -> Vec<Stage> {
             targets: vec![Escalate::Role(Role::Liaison)],
         });
     }
+    // Counted from the last on-time day: a holiday after the due date delays the first rung,
+    // and never swallows it.
     for rung in &c.policy.ladder {
         let Some(day) = shift(
             calendar,
-            c.due_date,
+            c.on_time_until,
             i64::from(rung.after.count),
             rung.after.unit,
         ) else {
@@ -413,6 +418,7 @@ mod tests {
             unit_order: 1,
             period: Some("2017-05".into()),
             due_date: NaiveDate::parse_from_str(due, "%Y-%m-%d").unwrap(),
+            on_time_until: NaiveDate::parse_from_str(due, "%Y-%m-%d").unwrap(),
             returned: false,
             policy: Arc::new(Policy::default()),
             to: ["党风政风监督室".to_string()].into(),

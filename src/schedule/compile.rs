@@ -24,8 +24,12 @@ pub struct Occurrence {
     pub period: Option<Period>,
     /// The date the document gives.
     pub nominal: NaiveDate,
-    /// The date it is due, after moving off non-workdays if the campaign says so.
+    /// The date it is due, as units are told it: the document's, or moved off a non-workday
+    /// where the campaign says so (`提前`, `顺延`).
     pub due: NaiveDate,
+    /// The last day on which it is on time: under the default rule the first workday on or
+    /// after `due`, else `due` itself.
+    pub on_time_until: NaiveDate,
     /// For a target, which of its thresholds.
     pub checkpoint: Option<usize>,
 }
@@ -196,6 +200,7 @@ impl Compiler<'_, '_> {
             period,
             nominal,
             due,
+            on_time_until: self.on_time_until(due, d.shift),
             checkpoint: None,
         }
     }
@@ -257,9 +262,17 @@ impl Compiler<'_, '_> {
 
     fn shift(&self, date: NaiveDate, rule: ShiftRule) -> NaiveDate {
         match rule {
-            ShiftRule::Keep => date,
+            ShiftRule::Legal | ShiftRule::Strict => date,
             ShiftRule::NextWorkday => self.calendar.workday_on_or_after(date),
             ShiftRule::PreviousWorkday => self.calendar.workday_on_or_before(date),
+        }
+    }
+
+    /// The last on-time day of a deadline stated as `due` (民法典 第二百零三条 under the default).
+    fn on_time_until(&self, due: NaiveDate, rule: ShiftRule) -> NaiveDate {
+        match rule {
+            ShiftRule::Legal => self.calendar.workday_on_or_after(due),
+            _ => due,
         }
     }
 
@@ -314,11 +327,15 @@ impl Compiler<'_, '_> {
         }
         nominals
             .into_iter()
-            .map(|(period, nominal)| Occurrence {
-                period: Some(period),
-                nominal,
-                due: self.shift(nominal, d.shift),
-                checkpoint: None,
+            .map(|(period, nominal)| {
+                let due = self.shift(nominal, d.shift);
+                Occurrence {
+                    period: Some(period),
+                    nominal,
+                    due,
+                    on_time_until: self.on_time_until(due, d.shift),
+                    checkpoint: None,
+                }
             })
             .collect()
     }

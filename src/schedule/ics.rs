@@ -50,6 +50,13 @@ pub fn write<'a>(
         if !r.signers.is_empty() {
             description.push_str(&format!("\n签字：{}", r.signers.join("、")));
         }
+        if o.occurrence.on_time_until != due {
+            // The day it is still on time when the due date is a rest day or a holiday.
+            description.push_str(&format!(
+                "\n逾期起算：{} 后（节假日顺延）",
+                o.occurrence.on_time_until
+            ));
+        }
         line(out, "BEGIN:VTODO")?;
         line(
             out,

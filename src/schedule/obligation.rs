@@ -34,9 +34,10 @@ impl<'a> Obligation<'a> {
         self.occurrence.period.as_ref().map(ToString::to_string)
     }
 
-    /// The instant it becomes overdue: the end of its due date in the campaign's zone.
+    /// The instant it becomes overdue: the end of its last on-time day in the campaign's zone
+    /// (its due date, or the first workday after under the default holiday rule).
     pub fn due_at(&self) -> DateTime<Tz> {
-        end_of_day(self.campaign.zone, self.occurrence.due)
+        end_of_day(self.campaign.zone, self.occurrence.on_time_until)
     }
 
     /// Whom it goes to, with `parent` resolved for this unit.
@@ -112,9 +113,10 @@ pub struct ObligationRecord {
     pub unit: String,
     /// The period covered (`2017-05`, `2017-Q2`, `2017`, a phase), or null for a one-off.
     pub period: Option<String>,
-    /// Local due date, inclusive.
+    /// Local due date, inclusive, as units are told it.
     pub due_date: String,
-    /// The instant it becomes overdue (RFC 3339).
+    /// The instant it becomes overdue (RFC 3339): the end of the due date, or of the first
+    /// workday after it when the due date is a rest day or a holiday.
     pub due_at: String,
     /// The date the document gives, before any holiday shift.
     pub nominal_date: String,

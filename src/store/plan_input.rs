@@ -175,7 +175,7 @@ impl Store {
         };
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT id, campaign_id, deliverable_id, unit_id, period,
-                    coalesce(extended_until, due_date), state
+                    coalesce(extended_until, due_date), state, effective_due_at
              FROM obligations {owed} active = 1 AND campaign_id IN (SELECT id FROM campaigns)
                  AND effective_due_at BETWEEN ?1 AND ?2
              ORDER BY campaign_id, effective_due_at, unit_id, deliverable_id, period"
@@ -211,6 +211,9 @@ impl Store {
                 unit_order: r.get(3)?,
                 period,
                 due_date: due.parse().unwrap_or_default(),
+                on_time_until: crate::clock::from_unix(r.get::<_, i64>(7)? - 1)
+                    .with_timezone(&campaign.zone)
+                    .date_naive(),
                 returned: text(r, 6)? == "returned",
                 policy: deliverable.policy.clone(),
                 to: deliverable.to(&unit.parent),

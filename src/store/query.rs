@@ -198,7 +198,8 @@ impl Store {
             // joined, so that the sorter carries narrow rows.
             let columns = "unit_id, deliverable_id, period, due_date, extended_until, state, effective_due_at";
             let sql = format!(
-                "SELECT x.unit_id, x.deliverable_id, x.period, coalesce(x.extended_until, x.due_date), x.state
+                "SELECT x.unit_id, x.deliverable_id, x.period, coalesce(x.extended_until, x.due_date), x.state,
+                        x.effective_due_at
                  FROM (SELECT {columns} FROM obligations INDEXED BY obligations_owed
                            WHERE closed_at IS NULL AND active = 1 AND campaign_id = ?2 AND effective_due_at <= ?1
                        UNION ALL
@@ -217,7 +218,10 @@ impl Store {
             let mut rows = stmt.query(params_from_iter(params))?;
             while let Some(r) = rows.next()? {
                 let unit = shared.unit(&self.conn, r.get(0)?)?;
-                let (due_date, days_overdue) = shared.deadline(text(r, 3)?, today);
+                let (due_date, _) = shared.deadline(text(r, 3)?, today);
+                // Late since the end of its last on-time day, which a holiday may put after
+                // the due date units were told.
+                let days_overdue = shared.days_late(r.get(5)?, scope.zone, today);
                 visit(OverdueRow {
                     campaign: campaign.clone(),
                     deliverable: shared.deliverable(&self.conn, r.get(1)?)?.name,
@@ -548,6 +552,8 @@ struct Shared {
     deliverables: HashMap<i64, SharedDeliverable>,
     periods: Interner,
     deadlines: HashMap<String, (Arc<str>, i64)>,
+    /// Days late, by the instant lateness began.
+    late: HashMap<i64, i64>,
 }
 
 /// A deliverable as its rows share it.
@@ -633,6 +639,14 @@ impl Shared {
 
     fn period(&mut self, period: &str) -> Option<Arc<str>> {
         (!period.is_empty()).then(|| self.periods.get(period))
+    }
+
+    /// Days from the last on-time day of a deadline that passed at `late_at` to `today`.
+    fn days_late(&mut self, late_at: i64, zone: chrono_tz::Tz, today: NaiveDate) -> i64 {
+        *self.late.entry(late_at).or_insert_with(|| {
+            let last_day = from_unix(late_at - 1).with_timezone(&zone).date_naive();
+            (today - last_day).num_days()
+        })
     }
 
     /// A deadline, and the days from it to `today`.

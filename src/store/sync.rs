@@ -421,8 +421,9 @@ fn rows<'s>(
             .as_ref()
             .map(ToString::to_string)
             .unwrap_or_default();
-        let due_at =
-            to_unix(crate::schedule::obligation::end_of_day(campaign.zone, o.due).to_utc());
+        let due_at = to_unix(
+            crate::schedule::obligation::end_of_day(campaign.zone, o.on_time_until).to_utc(),
+        );
         let units = schedule.owers(entry).collect();
         (entry.deliverable, period, o.due.to_string(), due_at, units)
     })
