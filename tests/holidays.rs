@@ -63,11 +63,24 @@ fn nobody_is_overdue_before_the_legal_last_day_has_passed() {
         !next_day.is_empty() && next_day.iter().all(|d| *d == 1),
         "{next_day:?}"
     );
-    // And the first overdue notice is the first rung, the morning after the legal last day.
+    // No overdue notice about it on the legal last day (a reminder is fine)...
+    let september = "月报表（2016年9月）";
     let run = w.ok(&["remind", "--dry-run", "--as-of", "2016-10-08T09:05"]);
     assert!(
-        !run.contains("【催办】"),
-        "no overdue notice on the legal last day:\n{run}"
+        !run.lines()
+            .any(|l| l.contains("【催办】") && l.contains(september)),
+        "{run}"
+    );
+    // ...and the first one, the morning after, is the first rung: one day overdue.
+    let run = w.ok(&["remind", "--dry-run", "--as-of", "2016-10-09T09:05"]);
+    let subjects: Vec<&str> = run
+        .lines()
+        .filter(|l| l.contains("【催办】") && l.contains(september))
+        .collect();
+    assert!(!subjects.is_empty(), "{run}");
+    assert!(
+        subjects.iter().all(|s| s.ends_with("已逾期1天")),
+        "{subjects:#?}"
     );
 }
 

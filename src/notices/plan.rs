@@ -136,7 +136,9 @@ pub fn stages(c: &Candidate, calendar: &Calendar) -> Vec<Stage> {
         });
     }
     // Counted from the last on-time day: a holiday after the due date delays the first rung,
-    // and never swallows it.
+    // and never swallows it. Rungs that a holiday would send on one day go out on successive
+    // workdays instead, in order, so that the lower ones are still heard.
+    let mut last_rung: Option<NaiveDate> = None;
     for rung in &c.policy.ladder {
         let Some(day) = shift(
             calendar,
@@ -147,7 +149,13 @@ pub fn stages(c: &Candidate, calendar: &Calendar) -> Vec<Stage> {
             continue;
         };
         // A notice that would fall on a non-workday waits for the next one.
-        let day = calendar.workday_on_or_after(day);
+        let mut day = calendar.workday_on_or_after(day);
+        if let Some(previous) = last_rung
+            && day <= previous
+        {
+            day = calendar.workday_on_or_after(previous.succ_opt().unwrap_or(previous));
+        }
+        last_rung = Some(day);
         out.push(Stage {
             kind: if rung.interview {
                 Kind::Interview
@@ -461,6 +469,31 @@ mod tests {
         assert_eq!(
             first_rung.day,
             NaiveDate::from_ymd_opt(2017, 10, 9).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_holiday_delays_the_ladder_but_never_swallows_a_rung() {
+        let calendar = Calendar::official();
+        // On time until Thursday 2023-09-28, before the Mid-Autumn and National Day holidays:
+        // the 1-, 3- and 7-day rungs would all fall on the make-up Saturday 10-07. They go out
+        // on successive workdays instead, lowest first (Sunday 10-08 is a make-up workday too).
+        let s = stages(&candidate("2023-09-28"), calendar);
+        let rungs: Vec<(String, NaiveDate)> = s
+            .iter()
+            .filter(|s| s.kind != Kind::Reminder)
+            .map(|s| (s.label(), s.day))
+            .collect();
+        let day = |m, d| NaiveDate::from_ymd_opt(2023, m, d).unwrap();
+        assert_eq!(rungs[0], ("overdue:1d".into(), day(10, 7)));
+        assert_eq!(rungs[1], ("overdue:3d".into(), day(10, 8)));
+        assert_eq!(rungs[2], ("overdue:7d".into(), day(10, 9)));
+        let c = candidate("2023-09-28");
+        let first = current(&c, calendar, at("2023-10-07T09:00")).map(|s| s.label());
+        assert_eq!(
+            first.as_deref(),
+            Some("overdue:1d"),
+            "the first notice is the first rung"
         );
     }
 

@@ -269,7 +269,7 @@ impl Item {
             due_date: c.due_date.to_string(),
             due_zh: zh_date(c.due_date, Some(today.year())),
             days_left: (c.due_date - today).num_days(),
-            days_overdue: (today - c.due_date).num_days(),
+            days_overdue: (today - c.on_time_until).num_days(),
             kind: notice.stage.kind,
             stage: notice.stage.label(),
             to: c.to.join("、"),
