@@ -116,3 +116,18 @@ fn a_campaign_may_opt_out_strictly_or_move_the_date_back() {
         );
     }
 }
+
+#[test]
+fn a_year_without_a_holiday_notice_draws_one_warning() {
+    let file = crate::common::campaign("gulu-2023");
+    let run = crate::common::duban(&["schedule", file.to_str().unwrap(), "--to", "2028-12-31"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for year in ["2027", "2028"] {
+        let warnings = run
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with(&format!("warning: no holiday calendar for {year}")))
+            .count();
+        assert_eq!(warnings, 1, "{year}: {}", run.stderr);
+    }
+}

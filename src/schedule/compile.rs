@@ -146,7 +146,7 @@ struct Compiler<'c, 'k> {
     visiting: Vec<bool>,
     errors: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
-    warned_years: HashSet<(DeliverableId, i32)>,
+    warned_years: HashSet<i32>,
 }
 
 impl Compiler<'_, '_> {
@@ -278,7 +278,8 @@ impl Compiler<'_, '_> {
 
     fn warn_unknown_year(&mut self, id: DeliverableId, date: NaiveDate) {
         let year = date.year();
-        if self.calendar.knows(year) || !self.warned_years.insert((id, year)) {
+        // Once per year and campaign: every deadline of that year has the same problem.
+        if self.calendar.knows(year) || !self.warned_years.insert(year) {
             return;
         }
         let d = &self.campaign.deliverables[id];
@@ -286,7 +287,7 @@ impl Compiler<'_, '_> {
             Diagnostic::warning(
                 Problem::UnknownYear {
                     year,
-                    what: format!("`{}`", d.name),
+                    what: format!("`{}` (and every other deadline that year)", d.name),
                     date: date.to_string(),
                 },
                 d.due_span,
