@@ -8,6 +8,7 @@
 //! campaigns = "campaigns"         # folder of *.campaign files
 //! files = "duban-files"           # where submitted files are copied (default: beside the database)
 //! holidays = "holidays-2027.toml" # optional: adds years to the shipped calendar
+//! calendars = "calendars"         # where `duban calendar import` keeps holiday notices
 //! contacts = "contacts.toml"      # optional: the office's address book, for every campaign
 //!                                 # that names no contacts file of its own
 //! allowed_folders = ["/srv/shared"] # folders outside this one that campaigns may name files in
@@ -37,6 +38,9 @@ pub struct Config {
     pub files: PathBuf,
     /// A holiday file adding years to the shipped calendar.
     pub holidays: Option<PathBuf>,
+    /// The office's own store of holiday notices (`duban calendar import`), read after the
+    /// shipped calendar: a year in it replaces the shipped one.
+    pub calendars: PathBuf,
     /// The office's contacts file (an absolute path): used by every campaign that names none of
     /// its own.
     pub contacts: Option<PathBuf>,
@@ -134,6 +138,7 @@ struct ConfigFile {
     campaigns: Option<PathBuf>,
     files: Option<PathBuf>,
     holidays: Option<PathBuf>,
+    calendars: Option<PathBuf>,
     contacts: Option<PathBuf>,
     busy_timeout_ms: Option<u64>,
     #[serde(default)]
@@ -202,6 +207,7 @@ impl Config {
             campaigns: resolve(file.campaigns.unwrap_or_else(|| PathBuf::from("campaigns"))),
             files,
             holidays: file.holidays.map(resolve),
+            calendars: resolve(file.calendars.unwrap_or_else(|| PathBuf::from("calendars"))),
             // Absolute: campaigns are read from their own folder, not from the config's.
             contacts: file
                 .contacts

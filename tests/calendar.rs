@@ -59,3 +59,47 @@ fn a_broken_holiday_file_is_refused() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("bad.toml"), "{}", run.stderr);
 }
+
+/// A year the shipped calendar lacks is imported once into the office's own calendars and used
+/// by every command from then on; a file with no notice is refused and nothing is kept.
+#[test]
+fn a_year_is_imported_into_the_offices_calendars() {
+    let w = crate::common::Workspace::new(&[]);
+    let notice = r#"{"year": 2031, "papers": [], "days": [
+        {"name": "劳动节", "date": "2031-05-01", "isOffDay": true},
+        {"name": "劳动节", "date": "2031-05-02", "isOffDay": true},
+        {"name": "劳动节", "date": "2031-05-04", "isOffDay": false}
+    ]}"#;
+    std::fs::write(w.path().join("2031.json"), notice).unwrap();
+    std::fs::write(
+        w.path().join("empty.json"),
+        r#"{"year": 2032, "papers": [], "days": []}"#,
+    )
+    .unwrap();
+    assert_eq!(w.run(&["calendar", "2031"]).code, 2);
+    let error = w.fails(&["calendar", "import", "empty.json"]);
+    assert!(error.contains("holds no holiday notice"), "{error}");
+    assert!(!w.path().join("calendars").exists(), "nothing kept");
+    let out = w.ok(&["calendar", "import", "2031.json"]);
+    assert!(out.contains("imported the holiday notice of 2031"), "{out}");
+    let shown = w.ok(&["calendar", "2031", "--format", "json"]);
+    assert!(shown.contains("2031-05-04"), "{shown}");
+    // A deadline on the holiday is late only after the first workday after it.
+    std::fs::write(
+        w.path().join("campaigns/c.campaign"),
+        "campaign c {\n  period 2031-04-01 .. 2031-06-30\n}\nunit 甲\nreport r {\n  from 甲\n  due 2031-05-01\n}\n",
+    )
+    .unwrap();
+    let run = w.run(&["schedule", "campaigns/c.campaign", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("no holiday calendar"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains("2031-05-05T00:00:00+08:00"),
+        "{}",
+        run.stdout
+    );
+}

@@ -7,16 +7,36 @@ use serde::Serialize;
 
 use super::output;
 use super::{CliError, Context};
+use crate::schedule::Calendar;
 use crate::schedule::calendar::DayKind;
 
 /// Arguments of `duban calendar`.
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct CalendarArgs {
-    /// The year.
-    pub year: i32,
+    /// Add a year's holiday notice to the office's own calendars.
+    #[command(subcommand)]
+    pub action: Option<CalendarAction>,
+    /// The year to show.
+    #[arg(required = true)]
+    pub year: Option<i32>,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: CalendarFormat,
+}
+
+/// What `duban calendar` can do besides showing a year.
+#[derive(Debug, clap::Subcommand)]
+pub enum CalendarAction {
+    /// Add a holiday file's notices to the office's own calendars.
+    ///
+    /// The file is the TOML form of data/calendar-cn.toml or a holiday-cn JSON file; it is
+    /// kept in `calendars/` beside duban.toml, and a year there replaces the shipped one.
+    /// Every command uses it from then on.
+    Import {
+        /// The holiday file.
+        file: std::path::PathBuf,
+    },
 }
 
 /// Output formats of `duban calendar`.
@@ -36,9 +56,68 @@ struct Day {
     name: String,
 }
 
+/// The holiday files of the office's store, in name order (none if it does not exist).
+pub fn stored_files(folder: &std::path::Path) -> Result<Vec<std::path::PathBuf>, CliError> {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return Ok(Vec::new());
+    };
+    let mut files: Vec<std::path::PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "toml" || e == "json"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Validates a holiday file and copies it into the office's store, named by its years.
+fn import(context: &Context, file: &std::path::Path) -> Result<ExitCode, CliError> {
+    let notices = Calendar::read_file(file)?;
+    let years: Vec<String> = notices.known_years().map(|y| y.to_string()).collect();
+    if years.is_empty() {
+        return Err(CliError::Usage {
+            message: format!(
+                "{} holds no holiday notice (holiday-cn publishes an empty file until the State Council's notice is out)",
+                file.display()
+            ),
+        });
+    }
+    let extension = if file.extension().is_some_and(|e| e == "json") {
+        "json"
+    } else {
+        "toml"
+    };
+    let folder = &context.config.calendars;
+    let target = folder.join(format!("{}.{extension}", years.join("-")));
+    let fail = |source| crate::language::load::ReadError {
+        path: target.clone(),
+        source,
+    };
+    std::fs::create_dir_all(folder).map_err(fail)?;
+    // Written beside its place and renamed: a reader never sees half a file.
+    let temporary = folder.join(format!(".{}.{extension}.tmp", years.join("-")));
+    let bytes = crate::fsio::read_regular(file, crate::fsio::limits::SETTINGS).map_err(fail)?;
+    std::fs::write(&temporary, bytes).map_err(fail)?;
+    std::fs::rename(&temporary, &target).map_err(fail)?;
+    say!(
+        "imported the holiday notice of {} into {}",
+        years.join(", "),
+        target.display()
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Prints the year's named days; an unknown year is an error.
 pub fn run(context: &Context, args: &CalendarArgs) -> Result<ExitCode, CliError> {
-    if !context.calendar.knows(args.year) {
+    let year = match (&args.action, args.year) {
+        (Some(CalendarAction::Import { file }), _) => return import(context, file),
+        (None, Some(year)) => year,
+        (None, None) => {
+            return Err(CliError::Usage {
+                message: "say which year: `duban calendar 2017`".into(),
+            });
+        }
+    };
+    if !context.calendar.knows(year) {
         let known: Vec<String> = context
             .calendar
             .known_years()
@@ -46,15 +125,15 @@ pub fn run(context: &Context, args: &CalendarArgs) -> Result<ExitCode, CliError>
             .collect();
         return Err(CliError::Usage {
             message: format!(
-                "no holiday notice for {} is known (known: {}); add it with `--holidays FILE`",
-                args.year,
+                "no holiday notice for {} is known (known: {}); add it with `duban calendar import FILE` (or `--holidays FILE`)",
+                year,
                 known.join(", ")
             ),
         });
     }
     let days: Vec<Day> = context
         .calendar
-        .named_days(args.year)
+        .named_days(year)
         .into_iter()
         .map(|(date, kind)| {
             let (off, name) = match kind {
@@ -72,7 +151,7 @@ pub fn run(context: &Context, args: &CalendarArgs) -> Result<ExitCode, CliError>
         .collect();
     match args.format {
         CalendarFormat::Json => {
-            let value = serde_json::json!({ "year": args.year, "days": days });
+            let value = serde_json::json!({ "year": year, "days": days });
             say!(
                 "{}",
                 serde_json::to_string_pretty(&value).unwrap_or_default()

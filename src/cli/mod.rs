@@ -190,10 +190,14 @@ impl Context {
             config = config.with_database(db.clone(), files_configured);
         }
         let holidays = args.holidays.clone().or_else(|| config.holidays.clone());
-        let calendar = match &holidays {
-            Some(path) => Calendar::with_file(path)?,
-            None => Calendar::official().clone(),
-        };
+        // The shipped calendar, then the office's own store, then `--holidays`: later wins.
+        let mut calendar = Calendar::official().clone();
+        for path in calendar::stored_files(&config.calendars)? {
+            calendar.merge(Calendar::read_file(&path)?);
+        }
+        if let Some(path) = &holidays {
+            calendar.merge(Calendar::read_file(path)?);
+        }
         let confinement = crate::fsio::Confinement::new(&config.workspace, &config.allowed_folders);
         Ok(Context {
             reported: std::sync::Mutex::default(),

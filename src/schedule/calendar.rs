@@ -84,6 +84,14 @@ impl Calendar {
     /// The shipped calendar with the notices of `path` added (a year in the file replaces that
     /// year's shipped notice). `.json` files are read as holiday-cn, anything else as TOML.
     pub fn with_file(path: &Path) -> Result<Calendar, CalendarError> {
+        let mut calendar = Calendar::official().clone();
+        calendar.merge(Calendar::read_file(path)?);
+        Ok(calendar)
+    }
+
+    /// The notices of one holiday file alone: `.json` is read as holiday-cn, anything else as
+    /// TOML.
+    pub fn read_file(path: &Path) -> Result<Calendar, CalendarError> {
         let name = path.display().to_string();
         let text =
             crate::fsio::read_text(path, crate::fsio::limits::SETTINGS).map_err(|source| {
@@ -92,14 +100,11 @@ impl Calendar {
                     source,
                 }
             })?;
-        let extra = if path.extension().is_some_and(|e| e == "json") {
-            Calendar::from_holiday_cn(&name, &text)?
+        if path.extension().is_some_and(|e| e == "json") {
+            Calendar::from_holiday_cn(&name, &text)
         } else {
-            Calendar::from_toml(&name, &text)?
-        };
-        let mut calendar = Calendar::official().clone();
-        calendar.merge(extra);
-        Ok(calendar)
+            Calendar::from_toml(&name, &text)
+        }
     }
 
     /// Reads the TOML form (`[[notice]] year = …; holidays."春节" = { off = […], work = […] }`).
