@@ -156,3 +156,23 @@ fn long_lines_of_mistakes_render_briefly() {
         );
     }
 }
+
+/// Found by `mutated_campaigns_never_panic` (kept in proptest-regressions/fuzz.txt too): two long
+/// lines, each with a diagnostic, where a window cut for the first diagnostic was taken for the
+/// second's, so that codespan's arithmetic underflowed.
+#[test]
+fn windows_of_one_diagnostic_never_capture_anothers_label() {
+    use Edit::*;
+    let text = std::fs::read_to_string(campaign(CAMPAIGNS[2])).unwrap();
+    let edits = [
+        DoubleLine(4702990348580431403),
+        DoubleLine(12817564205970069406),
+        Delete(48594580656),
+        Delete(4664459047277157639),
+    ];
+    let rendered = run_everything(&apply(&text, &edits));
+    assert!(
+        rendered.contains("`cooperate` is given twice"),
+        "{rendered}"
+    );
+}

@@ -170,11 +170,14 @@ impl<'f> Files<'f> for Excerpts<'_> {
     }
 
     fn line_index(&'f self, (): (), byte_index: usize) -> Result<usize, Error> {
-        let window = self.windows.iter().find(|w| {
-            (w.start.saturating_sub(MARK.len())..=w.end + MARK.len()).contains(&byte_index)
-        });
-        if let Some(w) = window.filter(|_| byte_index > self.original) {
-            return Ok(w.line);
+        if byte_index > self.original {
+            // The window the byte is in, exactly (a label is only ever placed inside one);
+            // the windows this diagnostic shows first.
+            let inside = |w: &&Window| (w.start..=w.end).contains(&byte_index);
+            let active = self.active.values().map(|&i| &self.windows[i]).find(inside);
+            if let Some(w) = active.or_else(|| self.windows.iter().find(inside)) {
+                return Ok(w.line);
+            }
         }
         Ok(self.line_of(byte_index.min(self.original)))
     }
