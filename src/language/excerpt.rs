@@ -68,10 +68,15 @@ impl<'a> Excerpts<'a> {
     /// this diagnostic). `None` when it falls outside the window another label chose.
     pub fn place(&mut self, range: Range<usize>) -> Option<Range<usize>> {
         let line = self.line_of(range.start);
-        let (from, to) = self.original_line(line);
-        let width = unicode_width::UnicodeWidthStr::width(&self.text[from..to]);
-        if width <= WIDE {
+        let last = self.line_of(range.end.max(range.start));
+        if !(line..=last).any(|l| self.is_wide(l)) {
             return Some(range);
+        }
+        if !self.is_wide(line) {
+            // A label that runs on into a long line is cut to its own line: codespan reads
+            // every line a label touches, and a long one is shown only through its window.
+            let (_, to) = self.original_line(line);
+            return Some(range.start..range.end.min(to).max(range.start));
         }
         let index = match self.active.get(&line) {
             Some(&i) => i,
@@ -131,6 +136,12 @@ impl<'a> Excerpts<'a> {
             chars_before: first,
         });
         self.windows.len() - 1
+    }
+
+    /// Whether an original line is too wide to quote whole.
+    fn is_wide(&self, line: usize) -> bool {
+        let (from, to) = self.original_line(line);
+        unicode_width::UnicodeWidthStr::width(&self.text[from..to]) > WIDE
     }
 
     /// The line (0-based) of an original byte.
@@ -239,7 +250,8 @@ mod tests {
         let shown = &excerpts.text[shown];
         assert!(shown.starts_with(MARK) && shown.ends_with(MARK), "{shown}");
         assert!(unicode_width::UnicodeWidthStr::width(shown) <= WIDE + 2);
-        // A short line is its own excerpt.
+        // A short line is its own excerpt; a label running on into the long line is cut.
         assert_eq!(excerpts.place(0..5), Some(0..5));
+        assert_eq!(excerpts.place(0..text.len() - 1), Some(0..5));
     }
 }
