@@ -509,27 +509,21 @@ fn endless_inputs_are_refused_at_once() {
     w.ok(&["sync", "--as-of", "2023-06-01"]);
     fifo(&w.path().join("pipe.csv"));
     fifo(&w.path().join("campaigns/pipe.toml"));
+    let submit = |file: &'static str| {
+        vec![
+            "submit",
+            "gulu-2023",
+            "自查自纠工作报告",
+            "镇村建中心",
+            "--at",
+            "2023-07-19",
+            "--file",
+            file,
+        ]
+    };
     for args in [
-        &[
-            "submit",
-            "gulu-2023",
-            "自查自纠工作报告",
-            "镇村建中心",
-            "--at",
-            "2023-07-19",
-            "--file",
-            "/dev/zero",
-        ][..],
-        &[
-            "submit",
-            "gulu-2023",
-            "自查自纠工作报告",
-            "镇村建中心",
-            "--at",
-            "2023-07-19",
-            "--file",
-            "pipe.csv",
-        ],
+        &submit("/dev/zero")[..],
+        &submit("pipe.csv"),
         &["import", "pipe.csv"],
         &["import", "/dev/zero"],
     ] {
