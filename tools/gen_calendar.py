@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes data/calendar-cn.toml, duban's shipped holiday table, from holiday-cn JSON files.
 
-Usage: tools/gen_calendar.py ../shared/data/holiday-cn > data/calendar-cn.toml
+Usage: tools/gen_calendar.py tests/fixtures/holiday-cn > data/calendar-cn.toml
 
 The output is meant to be read and reviewed: one block per State Council notice (keyed by the
 notice's year, like the source), one entry per holiday with its days off as ranges and its
