@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod diagnostic;
 mod excerpt;
 pub(crate) mod grammar;
+mod hints;
 pub mod keywords;
 pub mod load;
 pub mod parse;
