@@ -338,7 +338,7 @@ fn csv_error(e: &csv::Error) -> BadRow {
 #[derive(Debug, Default)]
 struct QuoteState {
     open: bool,
-    line: usize,
+    /// The line the open quote was opened on, and the byte after it.
     opened_on: usize,
     opened_at: u64,
     /// Bytes read so far.
@@ -378,12 +378,12 @@ impl<R: Read> Read for QuoteTracker<R> {
                 b'"' => {
                     state.open = !state.open;
                     if state.open {
-                        state.opened_on = state.line + 1;
+                        // Breaks read so far, passed or not, make the line number.
+                        state.opened_on = state.passed + state.breaks.len() + 1;
                         state.opened_at = state.offset;
                     }
                 }
                 b'\n' => {
-                    state.line += 1;
                     let at = state.offset - 1;
                     state.breaks.push_back(at);
                 }
