@@ -12,4 +12,5 @@ pub mod language;
 pub mod notices;
 pub mod schedule;
 pub mod store;
+pub mod vocabulary;
 pub mod workspace;

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use super::ast::{ContactRole, Duration, DurationUnit, PeriodUnit, Role, ShiftRule, Span};
-use crate::schedule::period::Period;
+use crate::vocabulary::Period;
 
 /// Index of a unit in [`Campaign::units`].
 pub type UnitId = usize;

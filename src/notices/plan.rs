@@ -14,10 +14,11 @@ use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 
 use crate::clock::Instant;
-use crate::language::ast::{ContactRole, DurationUnit, Role};
+use crate::language::ast::ContactRole;
 use crate::language::campaign::{Contact, Escalate, Policy};
 use crate::schedule::Calendar;
 use crate::schedule::obligation::end_of_day;
+use crate::vocabulary::{Duration, DurationUnit, Role};
 
 /// An obligation still owed, with what the planner needs to know about it.
 #[derive(Clone, Debug)]
@@ -121,7 +122,7 @@ pub fn stages(c: &Candidate, calendar: &Calendar) -> Vec<Stage> {
     let at = |day: NaiveDate| Instant::Local(day.and_time(time)).in_zone(c.zone);
     let mut out = Vec::new();
     for lead in &c.policy.lead_times {
-        let Some(day) = shift(calendar, c.due_date, -i64::from(lead.count), lead.unit) else {
+        let Some(day) = shift(calendar, c.due_date, *lead, false) else {
             continue;
         };
         // Reminders never go out on a non-workday: the last workday before.
@@ -140,12 +141,7 @@ pub fn stages(c: &Candidate, calendar: &Calendar) -> Vec<Stage> {
     // workdays instead, in order, so that the lower ones are still heard.
     let mut last_rung: Option<NaiveDate> = None;
     for rung in &c.policy.ladder {
-        let Some(day) = shift(
-            calendar,
-            c.on_time_until,
-            i64::from(rung.after.count),
-            rung.after.unit,
-        ) else {
+        let Some(day) = shift(calendar, c.on_time_until, rung.after, true) else {
             continue;
         };
         // A notice that would fall on a non-workday waits for the next one.
@@ -173,18 +169,19 @@ pub fn stages(c: &Candidate, calendar: &Calendar) -> Vec<Stage> {
     out
 }
 
-/// `date` moved by `count` of `unit` (backwards if negative).
+/// `date` moved by `by`, forward or back.
 pub(crate) fn shift(
     calendar: &Calendar,
     date: NaiveDate,
-    count: i64,
-    unit: DurationUnit,
+    by: Duration,
+    forward: bool,
 ) -> Option<NaiveDate> {
+    let (count, unit) = by.normalized();
+    let count = if forward { count } else { -count };
     match unit {
         DurationUnit::Workdays => calendar.add_workdays(date, count),
-        DurationUnit::Weeks => shift(calendar, date, count * 7, DurationUnit::Days),
-        DurationUnit::Days if count >= 0 => date.checked_add_days(Days::new(count as u64)),
-        DurationUnit::Days => date.checked_sub_days(Days::new(count.unsigned_abs())),
+        _ if count >= 0 => date.checked_add_days(Days::new(count as u64)),
+        _ => date.checked_sub_days(Days::new(count.unsigned_abs())),
     }
 }
 
@@ -411,8 +408,8 @@ pub fn plan(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::language::ast::Duration;
     use crate::language::campaign::Rung;
+    use crate::vocabulary::Duration;
 
     fn candidate(due: &str) -> Candidate {
         Candidate {

@@ -7,9 +7,9 @@
 use chrono::{DateTime, Days, NaiveDate, Utc};
 
 use super::plan::shift;
-use crate::language::ast::{Duration, DurationUnit};
 use crate::language::campaign::Policy;
 use crate::schedule::Calendar;
+use crate::vocabulary::{Duration, DurationUnit};
 
 const DAY: i64 = 86_400;
 
@@ -72,7 +72,7 @@ fn longest_lead_days(policies: &[Policy]) -> u64 {
 /// reminders that would fall on a non-workday go out on the workday before.
 fn last_deadline_reminded(calendar: &Calendar, today: NaiveDate, lead: &Duration) -> NaiveDate {
     let reminded = |due: NaiveDate| {
-        shift(calendar, due, -i64::from(lead.count), lead.unit)
+        shift(calendar, due, *lead, false)
             .is_some_and(|day| calendar.workday_on_or_before(day) <= today)
     };
     // The reminder day grows with the deadline: walk forward until it passes today.
@@ -103,12 +103,10 @@ fn with_default(policies: &[Policy]) -> impl Iterator<Item = &Policy> {
 
 /// A duration in calendar days, at most.
 fn days(d: &Duration) -> u64 {
-    let n = u64::from(d.count);
-    match d.unit {
-        DurationUnit::Days => n,
+    match d.normalized() {
         // A workday count can span a week-long holiday.
-        DurationUnit::Workdays => n * 2 + 10,
-        DurationUnit::Weeks => n * 7,
+        (n, DurationUnit::Workdays) => n.unsigned_abs() * 2 + 10,
+        (n, _) => n.unsigned_abs(),
     }
 }
 

@@ -9,10 +9,10 @@ use chrono::{Datelike, Days, NaiveDate};
 
 use super::calendar::Calendar;
 use super::obligation::Obligation;
-use super::period::Period;
-use crate::language::ast::{DurationUnit, PeriodUnit, ShiftRule};
 use crate::language::campaign::*;
 use crate::language::diagnostic::{Diagnostic, Problem};
+use crate::vocabulary::Period;
+use crate::vocabulary::{DurationUnit, PeriodUnit, ShiftRule};
 
 /// More occurrences than this from one cadence is a mistake, not a campaign.
 pub const MAX_OCCURRENCES: usize = 10_000;

@@ -5,9 +5,8 @@ pub mod calendar;
 pub mod compile;
 pub mod ics;
 pub mod obligation;
-pub mod period;
 
+pub use crate::vocabulary::Period;
 pub use calendar::Calendar;
 pub use compile::{Schedule, compile};
 pub use obligation::{Obligation, ObligationRecord};
-pub use period::Period;

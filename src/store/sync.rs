@@ -287,14 +287,7 @@ fn upsert_deliverables(
         let soon_days = policy
             .lead_times
             .iter()
-            .map(|d| {
-                i64::from(d.count)
-                    * if d.unit == crate::language::ast::DurationUnit::Weeks {
-                        7
-                    } else {
-                        1
-                    }
-            })
+            .map(|d| d.normalized().0)
             .max()
             .unwrap_or(0);
         let own_policy = d

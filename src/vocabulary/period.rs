@@ -6,7 +6,7 @@ use std::fmt;
 
 use chrono::{Datelike, Days, IsoWeek, NaiveDate};
 
-use crate::language::ast::PeriodUnit;
+use super::PeriodUnit;
 
 /// The period an obligation covers.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -1,0 +1,221 @@
+//! Recurring cadences: the unit a cadence repeats over, the day each occurrence is due, and its
+//! first and last occurrence.
+
+use super::*;
+
+impl Checker<'_> {
+    pub(super) fn cadence(
+        &mut self,
+        c: &Cadence,
+        stmts: &[&Spanned<ReportStmt>],
+        id: DeliverableId,
+    ) -> Option<Recurrence> {
+        let unit = c.unit.node;
+        let mut later = 0u32;
+        let mut first = None;
+        let mut last = None;
+        let mut ongoing = false;
+        let mut during = None;
+        for stmt in stmts {
+            match &stmt.node {
+                ReportStmt::Covering(cov) if cov.node == Coverage::Previous => later += 1,
+                ReportStmt::First(b) => first = self.limit(b, unit, id),
+                ReportStmt::Last(b) if matches!(b.node, Bound::Ongoing) => ongoing = true,
+                ReportStmt::Last(b) => last = self.limit(b, unit, id),
+                ReportStmt::Ongoing => ongoing = true,
+                ReportStmt::During(p) => during = self.phase_ref(p),
+                _ => {}
+            }
+        }
+        if ongoing && last.is_some() {
+            self.error(
+                Problem::Cadence {
+                    message: "a cadence cannot be both `ongoing` and have a `last` occurrence"
+                        .into(),
+                },
+                c.due.span,
+            );
+        }
+        let rule = self.due_rule(c, later)?;
+        Some(Recurrence {
+            unit,
+            rule,
+            first,
+            last,
+            ongoing,
+            during,
+        })
+    }
+
+    pub(super) fn due_rule(&mut self, c: &Cadence, later: u32) -> Option<DueRule> {
+        let unit = c.unit.node;
+        let mismatch = |this: &mut Self, message: String| {
+            this.error(Problem::Cadence { message }, c.due.span);
+            None
+        };
+        let next_of = |this: &mut Self, next: &Option<Spanned<PeriodUnit>>| -> Option<u32> {
+            match next {
+                None => Some(later),
+                Some(n) if n.node == unit => Some(later + 1),
+                Some(n) => {
+                    this.error(
+                        Problem::Cadence {
+                            message: format!(
+                                "this cadence repeats every {unit}, but this names the next {}",
+                                n.node
+                            ),
+                        },
+                        n.span,
+                    );
+                    None
+                }
+            }
+        };
+        let longest = match unit {
+            PeriodUnit::Week => 7,
+            PeriodUnit::Month => 31,
+            PeriodUnit::Quarter => 92,
+            PeriodUnit::Year => 366,
+            PeriodUnit::Phase => 366,
+        };
+        match &c.due.node {
+            CadenceDue::Day { day, next } => {
+                if *day == 0 || *day > longest {
+                    return mismatch(self, format!("a {unit} has no day {day}"));
+                }
+                Some(DueRule::Day {
+                    day: *day,
+                    later: next_of(self, next)?,
+                })
+            }
+            CadenceDue::End { next } => Some(DueRule::End {
+                later: next_of(self, next)?,
+            }),
+            CadenceDue::MonthDay { month, day, next } => {
+                if unit != PeriodUnit::Year {
+                    return mismatch(
+                        self,
+                        format!("a month and day fits a yearly cadence, not every {unit}"),
+                    );
+                }
+                // 2000 is a leap year: 29 February is a valid yearly date (the 28th in other years).
+                if NaiveDate::from_ymd_opt(2000, *month, *day).is_none() {
+                    let message = format!("{month}-{day} is not a day of the year");
+                    self.error(Problem::InvalidDate { text: message }, c.due.span);
+                    return None;
+                }
+                Some(DueRule::MonthDay {
+                    month: *month,
+                    day: *day,
+                    later: next_of(self, next)?,
+                })
+            }
+            CadenceDue::Weekday { weekday, next } => {
+                if unit != PeriodUnit::Week {
+                    return mismatch(
+                        self,
+                        format!("a weekday fits a weekly cadence, not every {unit}"),
+                    );
+                }
+                Some(DueRule::Weekday {
+                    weekday: *weekday,
+                    later: next_of(self, next)?,
+                })
+            }
+            CadenceDue::Relative(r) => {
+                if unit != PeriodUnit::Phase {
+                    return mismatch(
+                        self,
+                        format!(
+                            "a deadline counted from an event fits `every phase`, not every {unit}"
+                        ),
+                    );
+                }
+                let (next, start) = match &r.anchor.node {
+                    Anchor::Start(AnchorTarget::NextPhase) => (true, true),
+                    Anchor::End(AnchorTarget::NextPhase) => (true, false),
+                    Anchor::Start(AnchorTarget::ThisPhase) => (false, true),
+                    Anchor::End(AnchorTarget::ThisPhase) => (false, false),
+                    _ => {
+                        return mismatch(
+                            self,
+                            "a per-phase deadline counts from `this phase` or `next phase` (本阶段, 下阶段)".into(),
+                        );
+                    }
+                };
+                let (offset, unit) = offset_of(r.offset);
+                Some(DueRule::PhaseRelative {
+                    next,
+                    start,
+                    offset,
+                    unit,
+                })
+            }
+        }
+    }
+
+    pub(super) fn limit(
+        &mut self,
+        bound: &Spanned<Bound>,
+        unit: PeriodUnit,
+        id: DeliverableId,
+    ) -> Option<Limit> {
+        match &bound.node {
+            Bound::Ongoing => None,
+            Bound::Date(d) => self
+                .date(&Spanned::new(d.clone(), bound.span), DateUse::Point)
+                .map(|d| Limit::Date(DateRule::Fixed(d))),
+            Bound::Anchor(a) => {
+                self.anchor(&Spanned::new(a.clone(), bound.span), id)
+                    .map(|anchor| {
+                        Limit::Date(DateRule::Relative {
+                            anchor,
+                            offset: 0,
+                            unit: DurationUnit::Days,
+                        })
+                    })
+            }
+            Bound::Period(lit) => {
+                let (kind, period) = match *lit {
+                    PeriodLit::Month(year, month) => (
+                        PeriodUnit::Month,
+                        (1..=12)
+                            .contains(&month)
+                            .then_some(Period::Month { year, month }),
+                    ),
+                    PeriodLit::Quarter(year, quarter) => {
+                        (PeriodUnit::Quarter, Some(Period::Quarter { year, quarter }))
+                    }
+                    PeriodLit::Year(year) => (PeriodUnit::Year, Some(Period::Year(year))),
+                    PeriodLit::Week(year, week) => (
+                        PeriodUnit::Week,
+                        NaiveDate::from_isoywd_opt(year, week, chrono::Weekday::Mon)
+                            .map(|_| Period::Week { year, week }),
+                    ),
+                };
+                let Some(period) = period else {
+                    self.error(
+                        Problem::InvalidDate {
+                            text: self.text(bound.span).to_string(),
+                        },
+                        bound.span,
+                    );
+                    return None;
+                };
+                if kind != unit {
+                    self.error(
+                        Problem::Cadence {
+                            message: format!(
+                                "this cadence repeats every {unit}, but this bound is a {kind}"
+                            ),
+                        },
+                        bound.span,
+                    )
+                    .help = Some("give a period of the cadence's kind, or a date".into());
+                    return None;
+                }
+                Some(Limit::Period(period))
+            }
+        }
+    }
+}

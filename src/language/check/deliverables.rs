@@ -1,0 +1,319 @@
+//! Items and deliverables (reports, measures, targets): their statements, owners and recipients.
+
+use super::*;
+
+impl Checker<'_> {
+    pub(super) fn items(&mut self, file: &File, campaign: &mut Campaign) {
+        for item in &file.items {
+            let TopItem::Item(decl) = item else { continue };
+            self.check_name(&decl.name, "item name");
+            if let Some(&first) = self.item_index.get(&decl.name.node) {
+                let first_span = campaign.items[first].span;
+                self.duplicate(NameKind::Item, &decl.name, first_span);
+                continue;
+            }
+            let mut resolved = Item {
+                name: decl.name.node.clone(),
+                title: decl.title.as_ref().map(|t| t.node.clone()),
+                lead: Vec::new(),
+                cooperate: Vec::new(),
+                supervisors: Vec::new(),
+                span: decl.name.span,
+            };
+            let mut seen = StatementSet::default();
+            for stmt in &decl.stmts {
+                let list = match &stmt.node {
+                    ItemStmt::Lead(names) => Some(("lead", names)),
+                    ItemStmt::Cooperate(names) => Some(("cooperate", names)),
+                    ItemStmt::Supervisors(names) => Some(("supervisors", names)),
+                    _ => None,
+                };
+                let Some((keyword, names)) = list else {
+                    continue;
+                };
+                if !seen.first(keyword, stmt.span, &mut self.diagnostics) {
+                    continue;
+                }
+                let units = self.units_of(names);
+                match keyword {
+                    "lead" => {
+                        self.items_with_lead.insert(campaign.items.len());
+                        resolved.lead = units
+                    }
+                    "cooperate" => resolved.cooperate = units,
+                    _ => resolved.supervisors = units,
+                }
+            }
+            self.item_index
+                .insert(decl.name.node.clone(), campaign.items.len());
+            campaign.items.push(resolved);
+        }
+    }
+
+    pub(super) fn deliverable_decls<'f>(&self, file: &'f File) -> Vec<DeliverableDecl<'f>> {
+        // Reports, measures and targets are declared alike, at the top or inside an item.
+        macro_rules! decl {
+            ($kind:ident, $d:expr, $item:expr) => {
+                DeliverableDecl {
+                    kind: DeliverableKind::$kind,
+                    name: &$d.name,
+                    title: $d.title.as_ref(),
+                    stmts: &$d.stmts[..],
+                    item: $item,
+                    span: $d.span,
+                }
+            };
+        }
+        let mut out = Vec::new();
+        for top in &file.items {
+            match top {
+                TopItem::Report(r) => out.push(decl!(Report, r, None)),
+                TopItem::Measure(m) => out.push(decl!(Measure, m, None)),
+                TopItem::Target(t) => out.push(decl!(Target, t, None)),
+                TopItem::Item(item) => {
+                    let id = self.item_index.get(&item.name.node).copied();
+                    for stmt in &item.stmts {
+                        match &stmt.node {
+                            ItemStmt::Report(r) => out.push(decl!(Report, r, id)),
+                            ItemStmt::Measure(m) => out.push(decl!(Measure, m, id)),
+                            ItemStmt::Target(t) => out.push(decl!(Target, t, id)),
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    pub(super) fn deliverables(&mut self, file: &File, campaign: &mut Campaign) {
+        let decls = self.deliverable_decls(file);
+        // Declare every name first: deadlines may count from a deliverable declared later.
+        let mut unique = Vec::new();
+        for decl in decls {
+            self.check_name(decl.name, "deliverable name");
+            if let Some(&(_, first)) = self.deliverable_index.get(&decl.name.node) {
+                self.duplicate(NameKind::Deliverable, decl.name, first);
+                continue;
+            }
+            let id = unique.len();
+            self.deliverable_index
+                .insert(decl.name.node.clone(), (id, decl.name.span));
+            unique.push(decl);
+        }
+        for (id, decl) in unique.iter().enumerate() {
+            let deliverable = self.deliverable(id, decl, campaign);
+            campaign.deliverables.push(deliverable);
+        }
+    }
+
+    pub(super) fn deliverable(
+        &mut self,
+        id: DeliverableId,
+        decl: &DeliverableDecl<'_>,
+        campaign: &Campaign,
+    ) -> Deliverable {
+        let what = format!("{} `{}`", kind_word(decl.kind), decl.name.node);
+        let mut d = Deliverable {
+            name: decl.name.node.clone(),
+            title: decl.title.map(|t| t.node.clone()),
+            kind: decl.kind,
+            item: decl.item,
+            from: Vec::new(),
+            to: Vec::new(),
+            forms: Vec::new(),
+            signers: Vec::new(),
+            review: None,
+            due: Due::Ongoing,
+            shift: campaign.shift,
+            policy: None,
+            notes: Vec::new(),
+            formerly: Vec::new(),
+            span: decl.name.span,
+            due_span: decl.name.span,
+        };
+        let mut seen = StatementSet::default();
+        let mut due = None;
+        let mut cadence_stmts: Vec<&Spanned<ReportStmt>> = Vec::new();
+        let mut thresholds = Vec::new();
+        let mut has_from = false;
+        let mut has_to = false;
+        for stmt in decl.stmts {
+            let keyword = report_keyword(&stmt.node);
+            if !matches!(keyword, "note" | "threshold")
+                && !seen.first(keyword, stmt.span, &mut self.diagnostics)
+            {
+                continue;
+            }
+            match &stmt.node {
+                ReportStmt::From(names) => {
+                    has_from = true;
+                    d.from = self.units_of(names);
+                }
+                ReportStmt::To(recipients) => {
+                    has_to = true;
+                    d.to = self.recipients(recipients);
+                }
+                ReportStmt::Form(forms) => d.forms = forms.iter().map(|f| f.node.clone()).collect(),
+                ReportStmt::Signers(s) => d.signers = s.iter().map(|f| f.node.clone()).collect(),
+                ReportStmt::Formerly(names) => {
+                    for name in names {
+                        if let Some(&(_, current)) = self.deliverable_index.get(&name.node) {
+                            self.diagnostics.push(
+                                Diagnostic::error(
+                                    Problem::FormerNameInUse {
+                                        name: name.node.clone(),
+                                    },
+                                    name.span,
+                                )
+                                .with_note(current, "declared here"),
+                            );
+                        }
+                    }
+                    d.formerly = names.iter().map(|n| n.node.clone()).collect()
+                }
+                ReportStmt::Review(by) => {
+                    d.review = match by {
+                        Some(unit) => self.unit_ref(unit).map(ReviewRule::ByUnit),
+                        None => Some(ReviewRule::ByReviewer),
+                    }
+                }
+                ReportStmt::Due(expr) => {
+                    d.due_span = expr.span;
+                    due = Some(expr);
+                }
+                ReportStmt::Covering(_)
+                | ReportStmt::First(_)
+                | ReportStmt::Last(_)
+                | ReportStmt::During(_)
+                | ReportStmt::Ongoing => cadence_stmts.push(stmt),
+                ReportStmt::Holidays(rule) => d.shift = rule.node,
+                ReportStmt::Note(n) => d.notes.push(n.node.clone()),
+                ReportStmt::Remind(r) => d.policy = Some(self.policy(r)),
+                ReportStmt::Threshold(t) => thresholds.push(t),
+            }
+        }
+        let item = decl.item.map(|i| &campaign.items[i]);
+        if !has_from {
+            match (decl.kind, item) {
+                (DeliverableKind::Measure | DeliverableKind::Target, Some(item))
+                    if !item.lead.is_empty() =>
+                {
+                    d.from = item.lead.clone()
+                }
+                // The item names a lead that did not resolve: that error is reported already.
+                (DeliverableKind::Measure | DeliverableKind::Target, Some(_))
+                    if decl.item.is_some_and(|i| self.items_with_lead.contains(&i)) => {}
+                _ => {
+                    let statement = if decl.kind == DeliverableKind::Measure {
+                        "owners"
+                    } else {
+                        "from"
+                    };
+                    if let Some(d) =
+                        self.missing(what.clone(), statement, decl.span, decl.name.span)
+                    {
+                        d.help = Some(format!("say who owes it: `{statement} UNIT…`"));
+                    }
+                }
+            }
+        }
+        if !has_to && let Some(office) = campaign.office {
+            d.to = vec![RecipientRef::Unit(office)];
+        }
+        if d.review == Some(ReviewRule::ByReviewer) {
+            self.check_reviewers(&d, decl);
+        }
+        d.due = match decl.kind {
+            DeliverableKind::Target => self.checkpoints(&thresholds, &what, decl.name.span, id),
+            _ => {
+                match due {
+                    Some(expr) => self.due(expr, &cadence_stmts, id),
+                    None => {
+                        if let Some(d) = self.missing(what, "due", decl.span, decl.name.span) {
+                            d.help = Some("add `due 2017-04-15`, `due every month by day 25` or `due ongoing`".into());
+                        }
+                        Due::Ongoing
+                    }
+                }
+            }
+        };
+        let written_as_cadence = matches!(due.map(|e| &e.node), Some(DueExpr::Cadence(_)));
+        if !written_as_cadence {
+            for stmt in cadence_stmts {
+                self.error(
+                    Problem::Cadence {
+                        message: format!(
+                            "`{}` only applies to a recurring `due`",
+                            report_keyword(&stmt.node)
+                        ),
+                    },
+                    stmt.span,
+                );
+            }
+        }
+        d
+    }
+
+    pub(super) fn check_reviewers(&mut self, d: &Deliverable, decl: &DeliverableDecl<'_>) {
+        let review_span = decl
+            .stmts
+            .iter()
+            .find(|s| matches!(s.node, ReportStmt::Review(_)))
+            .map(|s| s.span)
+            .unwrap_or(decl.name.span);
+        for &unit in &d.from {
+            if self.units[unit].reviewer.is_none() {
+                let name = self.units[unit].name.clone();
+                let span = self.units[unit].span;
+                self.error(Problem::NoReviewer { unit: name }, review_span)
+                    .notes
+                    .push((span, "declared here".into()));
+            }
+        }
+    }
+
+    pub(super) fn recipients(&mut self, recipients: &[ast::Recipient]) -> Vec<RecipientRef> {
+        let mut out = Vec::new();
+        for r in recipients {
+            match r {
+                ast::Recipient::Parent(_) => out.push(RecipientRef::Parent),
+                ast::Recipient::Named(name) => {
+                    let units = self.units_of(std::slice::from_ref(name));
+                    out.extend(units.into_iter().map(RecipientRef::Unit));
+                }
+            }
+        }
+        out
+    }
+}
+
+pub(super) fn report_keyword(stmt: &ReportStmt) -> &'static str {
+    match stmt {
+        ReportStmt::From(_) => "from",
+        ReportStmt::To(_) => "to",
+        ReportStmt::Form(_) => "form",
+        ReportStmt::Signers(_) => "signers",
+        ReportStmt::Formerly(_) => "formerly",
+        ReportStmt::Review(_) => "review",
+        ReportStmt::Due(_) => "due",
+        ReportStmt::Covering(_) => "covering",
+        ReportStmt::First(_) => "first",
+        ReportStmt::Last(_) => "last",
+        ReportStmt::During(_) => "during",
+        ReportStmt::Ongoing => "ongoing",
+        ReportStmt::Holidays(_) => "holidays",
+        ReportStmt::Note(_) => "note",
+        ReportStmt::Remind(_) => "remind",
+        ReportStmt::Threshold(_) => "threshold",
+    }
+}
+
+pub(super) fn kind_word(kind: DeliverableKind) -> &'static str {
+    match kind {
+        DeliverableKind::Report => "report",
+        DeliverableKind::Measure => "measure",
+        DeliverableKind::Target => "target",
+    }
+}

@@ -1,0 +1,227 @@
+//! When a deliverable is due: one-off and relative deadlines, the events they count from, target
+//! checkpoints, and the cycles relative deadlines must not form.
+
+use super::*;
+
+impl Checker<'_> {
+    pub(super) fn checkpoints(
+        &mut self,
+        thresholds: &[&Threshold],
+        what: &str,
+        span: Span,
+        id: DeliverableId,
+    ) -> Due {
+        if thresholds.is_empty() {
+            self.error(
+                Problem::MissingStatement {
+                    what: what.to_string(),
+                    statement: "at least",
+                },
+                span,
+            )
+            .help = Some(
+                "add a threshold such as `at least 30% by 2023-04-30` (`不低于 30% 2023年4月底前`)"
+                    .into(),
+            );
+        }
+        let mut out = Vec::new();
+        for t in thresholds {
+            let date = match &t.by.node {
+                DueExpr::Date(d) => self.date(d, DateUse::Point).map(DateRule::Fixed),
+                DueExpr::Relative(r) => self.relative(r, id),
+                _ => None,
+            };
+            if let Some(date) = date {
+                out.push(Checkpoint {
+                    at_least: t.at_least,
+                    value: t.value.node.clone(),
+                    unit: t.unit.clone(),
+                    date,
+                });
+            }
+        }
+        Due::Checkpoints(out)
+    }
+
+    pub(super) fn due(
+        &mut self,
+        expr: &Spanned<DueExpr>,
+        cadence_stmts: &[&Spanned<ReportStmt>],
+        id: DeliverableId,
+    ) -> Due {
+        match &expr.node {
+            DueExpr::Date(d) => self
+                .date(d, DateUse::Point)
+                .map(DateRule::Fixed)
+                .map_or(Due::Ongoing, Due::Once),
+            DueExpr::Relative(r) => self.relative(r, id).map_or(Due::Ongoing, Due::Once),
+            DueExpr::Ongoing => Due::Ongoing,
+            DueExpr::Cadence(c) => match self.cadence(c, cadence_stmts, id) {
+                Some(r) => Due::Recurring(r),
+                None => Due::Ongoing,
+            },
+        }
+    }
+
+    pub(super) fn relative(&mut self, r: &Relative, id: DeliverableId) -> Option<DateRule> {
+        let anchor = self.anchor(&r.anchor, id)?;
+        let (offset, unit) = offset_of(r.offset);
+        Some(DateRule::Relative {
+            anchor,
+            offset,
+            unit,
+        })
+    }
+
+    pub(super) fn anchor(
+        &mut self,
+        anchor: &Spanned<Anchor>,
+        id: DeliverableId,
+    ) -> Option<AnchorRef> {
+        match &anchor.node {
+            Anchor::Start(target) | Anchor::End(target) => {
+                let start = matches!(anchor.node, Anchor::Start(_));
+                match target {
+                    AnchorTarget::Campaign => Some(if start {
+                        AnchorRef::CampaignStart
+                    } else {
+                        AnchorRef::CampaignEnd
+                    }),
+                    AnchorTarget::NextPhase | AnchorTarget::ThisPhase => {
+                        self.error(
+                            Problem::Cadence {
+                                message:
+                                    "`next phase` and `this phase` only make sense in `every phase`"
+                                        .into(),
+                            },
+                            anchor.span,
+                        );
+                        None
+                    }
+                    AnchorTarget::Named(name) => {
+                        let phase = self.phase_ref(name)?;
+                        Some(if start {
+                            AnchorRef::PhaseStart(phase)
+                        } else {
+                            AnchorRef::PhaseEnd(phase)
+                        })
+                    }
+                }
+            }
+            Anchor::Due(name) => {
+                if let Some(&(target, _)) = self.deliverable_index.get(&name.node) {
+                    self.dependencies.push((id, target, name.span));
+                    return Some(AnchorRef::Deliverable(target));
+                }
+                if self.phase_index.contains_key(&name.node) {
+                    self.error(
+                        Problem::WrongKind {
+                            name: name.node.clone(),
+                            found: NameKind::Phase,
+                            expected: NameKind::Deliverable,
+                        },
+                        name.span,
+                    )
+                    .help = Some(format!(
+                        "count from `start of {0}` or `end of {0}`",
+                        name.node
+                    ));
+                    return None;
+                }
+                let candidates: Vec<String> = self
+                    .deliverable_index
+                    .keys()
+                    .chain(self.phase_index.keys())
+                    .cloned()
+                    .collect();
+                let help = suggest::did_you_mean(&name.node, candidates.iter().map(String::as_str));
+                self.error(
+                    Problem::UnknownName {
+                        kind: NameKind::PhaseOrDeliverable,
+                        name: name.node.clone(),
+                    },
+                    name.span,
+                )
+                .help = help;
+                None
+            }
+        }
+    }
+
+    /// Relative deadlines must not go round in a circle, and must count from one-off deadlines.
+    pub(super) fn check_dependencies(&mut self, campaign: &Campaign) {
+        let n = campaign.deliverables.len();
+        let mut edges = vec![Vec::new(); n];
+        for &(from, to, span) in &self.dependencies.clone() {
+            if from < n && to < n {
+                edges[from].push(to);
+                if from != to && !matches!(campaign.deliverables[to].due, Due::Once(_)) {
+                    self.error(
+                        Problem::AnchorRecurs {
+                            name: campaign.deliverables[to].name.clone(),
+                        },
+                        span,
+                    );
+                }
+            }
+        }
+        let mut state = vec![0u8; n];
+        for start in 0..n {
+            let mut trail = Vec::new();
+            if state[start] == 0
+                && let Some(circle) = find_cycle(start, &edges, &mut state, &mut trail)
+            {
+                let names: Vec<&str> = circle
+                    .iter()
+                    .map(|&i| campaign.deliverables[i].name.as_str())
+                    .collect();
+                let d = &campaign.deliverables[circle[0]];
+                self.error(
+                    Problem::DeadlineCycle {
+                        name: d.name.clone(),
+                        path: names.join(" → "),
+                    },
+                    d.due_span,
+                );
+            }
+        }
+    }
+}
+
+pub(super) fn offset_of(offset: Option<Offset>) -> (i64, DurationUnit) {
+    match offset {
+        None => (0, DurationUnit::Days),
+        Some(o) => {
+            let (count, unit) = o.amount.normalized();
+            (if o.after { count } else { -count }, unit)
+        }
+    }
+}
+
+/// A circle reachable from `at`, as the deliverables along it with the first repeated at the
+/// end (`[方案, 总结, 方案]`). `state`: 0 not seen, 1 on the current path (`trail`), 2 done.
+pub(super) fn find_cycle(
+    at: usize,
+    edges: &[Vec<usize>],
+    state: &mut [u8],
+    trail: &mut Vec<usize>,
+) -> Option<Vec<usize>> {
+    state[at] = 1;
+    trail.push(at);
+    for &next in &edges[at] {
+        if state[next] == 1 {
+            let from = trail.iter().position(|&t| t == next).unwrap_or(0);
+            let mut circle = trail[from..].to_vec();
+            circle.push(next);
+            return Some(circle);
+        }
+        if state[next] == 0
+            && let Some(circle) = find_cycle(next, edges, state, trail)
+        {
+            return Some(circle);
+        }
+    }
+    trail.pop();
+    state[at] = 2;
+    None
+}

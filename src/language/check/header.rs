@@ -1,0 +1,136 @@
+//! The campaign block: title, issuer, zone, period, holiday rule and the office.
+
+use super::*;
+
+impl Checker<'_> {
+    pub(super) fn campaign_header<'f>(&mut self, file: &'f File) -> Option<&'f CampaignDecl> {
+        let mut headers = file.items.iter().filter_map(|i| match i {
+            TopItem::Campaign(c) => Some(c),
+            _ => None,
+        });
+        let Some(first) = headers.next() else {
+            if !self.broken.iter().any(|(_, k)| *k == "campaign") {
+                self.error(Problem::MissingCampaign, Span::new(0, 0)).help =
+                    Some("start the file with `campaign ID { … }` (or `专项整治 ID { … }`)".into());
+            }
+            return None;
+        };
+        for extra in headers {
+            self.error(Problem::SecondCampaign, extra.id.span)
+                .notes
+                .push((first.id.span, "the first campaign block".into()));
+        }
+        self.check_name(&first.id, "campaign identifier");
+        if first.id.node.chars().any(char::is_whitespace) {
+            self.error(
+                Problem::Invalid {
+                    message: "a campaign identifier cannot contain spaces".into(),
+                },
+                first.id.span,
+            )
+            .help = Some("use `-` between words, as in `nanyang-2017`".into());
+        }
+        for stmt in &first.stmts {
+            if let CampaignStmt::Issued(date) = &stmt.node {
+                self.year_hint = date.node.year;
+            }
+        }
+        Some(first)
+    }
+
+    pub(super) fn campaign_attributes(
+        &mut self,
+        decl: &CampaignDecl,
+        file: &File,
+    ) -> Option<Campaign> {
+        let mut seen = StatementSet::default();
+        let mut title = decl.title.as_ref().map(|t| t.node.clone());
+        let mut issuer = None;
+        let mut doc = None;
+        let mut issued = None;
+        let mut zone = chrono_tz::Asia::Shanghai;
+        let mut period = None;
+        let mut shift = ShiftRule::Legal;
+        let mut office = None;
+        let mut supervisors = Vec::new();
+        let mut contacts_file = None;
+        let mut templates = None;
+        for stmt in &decl.stmts {
+            let keyword = campaign_keyword(&stmt.node);
+            if !seen.first(keyword, stmt.span, &mut self.diagnostics) {
+                continue;
+            }
+            match &stmt.node {
+                CampaignStmt::Title(t) => title = Some(t.node.clone()),
+                CampaignStmt::Issuer(t) => issuer = Some(t.node.clone()),
+                CampaignStmt::Doc(t) => doc = Some(t.node.clone()),
+                CampaignStmt::Issued(d) => issued = self.date(d, DateUse::Point),
+                CampaignStmt::Zone(z) => match z.node.parse::<Tz>() {
+                    Ok(tz) => zone = tz,
+                    Err(_) => {
+                        self.error(
+                            Problem::UnknownZone {
+                                name: z.node.clone(),
+                            },
+                            z.span,
+                        )
+                        .help = Some(
+                            "write an IANA zone such as `Asia/Shanghai` or `Asia/Urumqi`".into(),
+                        )
+                    }
+                },
+                CampaignStmt::Period(w) => period = Some(w),
+                CampaignStmt::Holidays(rule) => shift = rule.node,
+                CampaignStmt::Office(name) => office = self.unit_ref(name),
+                CampaignStmt::Supervisors(names) => supervisors = self.units_of(names),
+                CampaignStmt::Contacts(path) => contacts_file = Some(path.node.clone()),
+                CampaignStmt::Templates(path) => templates = Some(path.node.clone()),
+                CampaignStmt::Note(_) => {}
+            }
+        }
+        let explicit = period.and_then(|w| self.window(w, issued, None, None));
+        let (start, end) =
+            self.phases_and_period(file, issued, explicit, decl.span, decl.id.span)?;
+        for (unit, window) in std::mem::take(&mut self.pending_active) {
+            self.units[unit].active = self.window(&window, issued, Some(start), Some((start, end)));
+        }
+        Some(Campaign {
+            id: decl.id.node.clone(),
+            title,
+            issuer,
+            doc,
+            issued,
+            zone,
+            start,
+            end,
+            shift,
+            office,
+            supervisors,
+            contacts_file,
+            templates,
+            units: Vec::new(),
+            groups: Vec::new(),
+            phases: Vec::new(),
+            items: Vec::new(),
+            deliverables: Vec::new(),
+            policy: Policy::default(),
+        })
+    }
+}
+
+pub(super) fn campaign_keyword(stmt: &CampaignStmt) -> &'static str {
+    match stmt {
+        CampaignStmt::Title(_) => "title",
+        CampaignStmt::Issuer(_) => "issuer",
+        CampaignStmt::Doc(_) => "doc",
+        CampaignStmt::Issued(_) => "issued",
+        CampaignStmt::Zone(_) => "zone",
+        CampaignStmt::Period(_) => "period",
+        CampaignStmt::Holidays(_) => "holidays",
+        CampaignStmt::Office(_) => "office",
+        CampaignStmt::Supervisors(_) => "supervisors",
+        CampaignStmt::Contacts(_) => "contacts",
+        CampaignStmt::Templates(_) => "templates",
+        CampaignStmt::Note(_) => "note",
+    }
+}

@@ -1,0 +1,184 @@
+//! Phases and windows: the dates each phase and the campaign period resolve to.
+
+use super::*;
+
+impl Checker<'_> {
+    /// Resolves phase windows and the campaign period, which may depend on each other: a phase
+    /// `throughout` needs the campaign's dates, and a campaign without `period` spans its phases.
+    pub(super) fn phases_and_period(
+        &mut self,
+        file: &File,
+        issued: Option<NaiveDate>,
+        explicit: Option<(NaiveDate, NaiveDate)>,
+        header: Span,
+        id_span: Span,
+    ) -> Option<(NaiveDate, NaiveDate)> {
+        let decls: Vec<&PhaseDecl> = file
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                TopItem::Phase(p) => Some(p),
+                _ => None,
+            })
+            .collect();
+        // First pass: windows that need no campaign end.
+        let fallback_start = explicit.map(|p| p.0).or(issued);
+        let mut resolved: Vec<Option<(NaiveDate, NaiveDate)>> = Vec::new();
+        let mut previous_end = None;
+        for decl in &decls {
+            let needs_campaign = window_needs_campaign(&decl.window.node);
+            let window = if needs_campaign && explicit.is_none() {
+                None
+            } else {
+                let start_after = previous_end.or(fallback_start);
+                self.window(&decl.window, issued, start_after, explicit)
+            };
+            // An end-only phase starts after the previous phase of the sequence; phases that
+            // run throughout the campaign are not part of the sequence.
+            if let Some((_, end)) = window
+                && !matches!(decl.window.node, Window::Throughout)
+            {
+                previous_end = end.succ_opt();
+            }
+            resolved.push(window);
+        }
+        let period = match explicit {
+            Some(p) => p,
+            None => {
+                let starts = resolved.iter().flatten().map(|w| w.0).chain(issued);
+                let ends = resolved.iter().flatten().map(|w| w.1);
+                match (starts.min(), ends.max()) {
+                    (Some(s), Some(e)) => (s, e),
+                    _ => {
+                        if let Some(d) =
+                            self.missing("the campaign".into(), "period", header, id_span)
+                        {
+                            d.help =
+                                Some("add `period 2017-04-01 .. 2017-12-31` (or `期间 …`)".into());
+                        }
+                        return None;
+                    }
+                }
+            }
+        };
+        // Second pass: phases that needed the campaign's dates.
+        for (decl, window) in decls.iter().zip(resolved.iter_mut()) {
+            if window.is_none() && window_needs_campaign(&decl.window.node) && explicit.is_none() {
+                *window = self.window(&decl.window, issued, Some(period.0), Some(period));
+            }
+        }
+        for (decl, window) in decls.iter().zip(resolved) {
+            self.check_name(&decl.name, "phase name");
+            if let Some(&first) = self.phase_index.get(&decl.name.node) {
+                let first_span = self.phases[first].span;
+                self.duplicate(NameKind::Phase, &decl.name, first_span);
+                continue;
+            }
+            let (start, end) = window.unwrap_or(period);
+            if explicit.is_some() && (start < period.0 || end > period.1) {
+                self.diagnostics.push(Diagnostic::warning(
+                    Problem::PhaseOutsideCampaign {
+                        name: decl.name.node.clone(),
+                        start: start.to_string(),
+                        end: end.to_string(),
+                        campaign_start: period.0.to_string(),
+                        campaign_end: period.1.to_string(),
+                    },
+                    decl.window.span,
+                ));
+            }
+            self.phase_index
+                .insert(decl.name.node.clone(), self.phases.len());
+            self.phases.push(Phase {
+                name: decl.name.node.clone(),
+                start,
+                end,
+                span: decl.name.span,
+            });
+        }
+        Some(period)
+    }
+
+    /// The dates of a window. `start_after` is where an end-only window starts; `campaign` the
+    /// campaign's dates, where known.
+    pub(super) fn window(
+        &mut self,
+        window: &Spanned<Window>,
+        issued: Option<NaiveDate>,
+        start_after: Option<NaiveDate>,
+        campaign: Option<(NaiveDate, NaiveDate)>,
+    ) -> Option<(NaiveDate, NaiveDate)> {
+        let (start, end) = match &window.node {
+            Window::Throughout => return campaign,
+            Window::Until(end) => {
+                let end = self.date(end, DateUse::End)?;
+                let Some(start) = start_after else {
+                    self.error(
+                        Problem::DateForm {
+                            message:
+                                "this window gives only its end, and nothing says where it starts"
+                                    .into(),
+                        },
+                        window.span,
+                    )
+                    .help = Some(
+                        "give the campaign an `issued` date or a `period`, or write the start"
+                            .into(),
+                    );
+                    return None;
+                };
+                (start, end)
+            }
+            Window::Span { start, end, open } => {
+                let first = match start {
+                    WindowStart::Issue(span) => match issued {
+                        Some(d) => d,
+                        None => {
+                            self.error(
+                                Problem::DateForm {
+                                    message: "`issue` / `即日` needs the campaign's `issued` date"
+                                        .into(),
+                                },
+                                *span,
+                            );
+                            return None;
+                        }
+                    },
+                    WindowStart::Date(d) => self.date(d, DateUse::Start)?,
+                };
+                let last = match (end, start) {
+                    (Some(end), _) => self.date(end, DateUse::End)?,
+                    (None, _) if *open => campaign.map(|c| c.1)?,
+                    (None, WindowStart::Date(d)) if d.node.day == DayPart::WholeMonth => {
+                        self.date(d, DateUse::End)?
+                    }
+                    (None, _) => first,
+                };
+                (first, last)
+            }
+        };
+        if end < start {
+            self.error(
+                Problem::WindowReversed {
+                    start: start.to_string(),
+                    end: end.to_string(),
+                },
+                window.span,
+            );
+            return None;
+        }
+        Some((start, end))
+    }
+}
+
+pub(super) fn window_needs_campaign(window: &Window) -> bool {
+    matches!(
+        window,
+        Window::Throughout
+            | Window::Span {
+                end: None,
+                open: true,
+                ..
+            }
+    )
+}
