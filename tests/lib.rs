@@ -13,6 +13,7 @@ mod import;
 mod mail;
 mod mail_concurrency;
 mod mailserver;
+mod phrases;
 mod promises;
 mod properties;
 mod schedule;

@@ -97,6 +97,12 @@ fn push_row(out: &mut String, cells: &[String], widths: &[usize]) {
 
 /// `1 unit`, `2 units`.
 pub fn plural(count: usize, noun: &str) -> String {
+    if count != 1
+        && let Some(stem) = noun.strip_suffix('y')
+        && !stem.ends_with(['a', 'e', 'o', 'u'])
+    {
+        return format!("{count} {stem}ies");
+    }
     let ending = match count {
         1 => "",
         _ if noun.ends_with(['s', 'x']) => "es",
@@ -120,6 +126,34 @@ pub fn csv_row(out: &mut impl Write, fields: &[&str]) -> std::io::Result<()> {
         }
     }
     out.write_all(b"\n")
+}
+
+/// The duties without a date (随时报告), after a listing: who owes each. Empty when none.
+pub fn standing_duties(duties: &[crate::store::StandingDuty]) -> String {
+    if duties.is_empty() {
+        return String::new();
+    }
+    let several = duties.iter().any(|d| d.campaign != duties[0].campaign);
+    let rows: Vec<Vec<String>> = duties
+        .iter()
+        .map(|d| {
+            let mut row = vec![d.deliverable.clone(), d.units.join("、")];
+            if several {
+                row.insert(0, d.campaign.clone());
+            }
+            row
+        })
+        .collect();
+    let headers: &[&str] = if several {
+        &["campaign", "standing duty", "units"]
+    } else {
+        &["standing duty", "units"]
+    };
+    format!(
+        "\n{}{} without a date: never overdue, never late\n",
+        table(headers, rows),
+        plural(duties.len(), "standing duty")
+    )
 }
 
 #[cfg(test)]

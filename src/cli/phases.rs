@@ -24,8 +24,9 @@ pub struct PhasesArgs {
 struct PhaseRow {
     name: String,
     start: String,
-    end: String,
-    days: i64,
+    /// None for an open-ended phase.
+    end: Option<String>,
+    days: Option<i64>,
 }
 
 /// Prints the campaign's period and its phases.
@@ -37,8 +38,8 @@ pub fn run(context: &Context, args: &PhasesArgs) -> Result<ExitCode, CliError> {
         .map(|p| PhaseRow {
             name: p.name.clone(),
             start: p.start.to_string(),
-            end: p.end.to_string(),
-            days: (p.end - p.start).num_days() + 1,
+            end: p.end.map(|e| e.to_string()),
+            days: p.end.map(|e| (e - p.start).num_days() + 1),
         })
         .collect();
     match args.format {
@@ -51,7 +52,11 @@ pub fn run(context: &Context, args: &PhasesArgs) -> Result<ExitCode, CliError> {
             let mut out = stdout.lock();
             csv_row(&mut out, &["name", "start", "end", "days"])?;
             for r in &rows {
-                csv_row(&mut out, &[&r.name, &r.start, &r.end, &r.days.to_string()])?;
+                let days = r.days.map(|d| d.to_string()).unwrap_or_default();
+                csv_row(
+                    &mut out,
+                    &[&r.name, &r.start, r.end.as_deref().unwrap_or(""), &days],
+                )?;
             }
         }
         Format::Table => {
@@ -59,8 +64,8 @@ pub fn run(context: &Context, args: &PhasesArgs) -> Result<ExitCode, CliError> {
                 vec![
                     r.name.clone(),
                     r.start.clone(),
-                    r.end.clone(),
-                    r.days.to_string(),
+                    r.end.clone().unwrap_or_else(|| "open".into()),
+                    r.days.map_or_else(|| "—".into(), |d| d.to_string()),
                 ]
             });
             say_raw!(

@@ -359,6 +359,8 @@ pub fn status(context: &Context, args: &QueryArgs) -> Result<ExitCode, CliError>
                 count(Light::Yellow),
                 count(Light::Green)
             )?;
+            let standing = store.standing_duties(&args.filter())?;
+            write!(out, "{}", output::standing_duties(&standing))?;
         }
     }
     out.flush()?;

@@ -8,8 +8,10 @@ use chrono::NaiveDate;
 
 use super::output::{self, csv_row};
 use super::{CliError, Context};
+use crate::language::campaign::{Campaign, Due};
 use crate::language::suggest;
 use crate::schedule::{Obligation, compile, ics};
+use crate::store::StandingDuty;
 
 /// Arguments of `duban schedule`.
 #[derive(Debug, clap::Args)]
@@ -94,13 +96,45 @@ pub fn run(context: &Context, args: &ScheduleArgs) -> Result<ExitCode, CliError>
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     match args.format {
-        ScheduleFormat::Table => write_table(&mut out, selected)?,
+        ScheduleFormat::Table => {
+            write_table(&mut out, selected)?;
+            let standing = standing_duties(&campaign, units.as_deref(), deliverables.as_deref());
+            write!(out, "{}", output::standing_duties(&standing))?;
+        }
         ScheduleFormat::Json => write_json(&mut out, selected)?,
         ScheduleFormat::Csv => write_csv(&mut out, selected)?,
         ScheduleFormat::Ics => ics::write(&mut out, &campaign, selected)?,
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The campaign's duties without a date, for the selected units and deliverables.
+fn standing_duties(
+    campaign: &Campaign,
+    units: Option<&[usize]>,
+    deliverables: Option<&[String]>,
+) -> Vec<StandingDuty> {
+    campaign
+        .deliverables
+        .iter()
+        .filter(|d| matches!(d.due, Due::Standing))
+        .filter(|d| deliverables.is_none_or(|names| names.contains(&d.name)))
+        .filter_map(|d| {
+            let owners: Vec<String> = d
+                .from
+                .iter()
+                .filter(|u| units.is_none_or(|wanted| wanted.contains(u)))
+                .map(|&u| campaign.units[u].name.clone())
+                .collect();
+            (!owners.is_empty()).then(|| StandingDuty {
+                campaign: campaign.id.clone(),
+                deliverable: d.name.clone(),
+                title: d.title.clone(),
+                units: owners,
+            })
+        })
+        .collect()
 }
 
 /// Checks names given on the command line against the campaign's, suggesting the nearest.

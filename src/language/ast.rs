@@ -284,6 +284,25 @@ pub enum DayPart {
     Mid,
     /// 下旬: by the last day.
     Late,
+    /// 初 (月初): as a deadline by the 5th, as a start the 1st.
+    Beginning,
+    /// 中 (月中): the 15th.
+    Middle,
+}
+
+impl DayPart {
+    /// The day of the month a deadline written with this part falls on; `None` for the
+    /// month's last day (底, 下旬) or a whole month.
+    pub fn deadline_day(self) -> Option<u32> {
+        match self {
+            DayPart::Day(n) => Some(n),
+            DayPart::Early => Some(10),
+            DayPart::Mid => Some(20),
+            DayPart::Beginning => Some(5),
+            DayPart::Middle => Some(15),
+            DayPart::End | DayPart::Late | DayPart::WholeMonth => None,
+        }
+    }
 }
 
 /// `report NAME { … }`
@@ -365,6 +384,11 @@ pub enum DueExpr {
     Cadence(Cadence),
     /// No final deadline (长期坚持).
     Ongoing,
+    /// Several dates (分别于6月底和7月底前): one occurrence on each. A date after the first
+    /// that omits its year takes the year of the one before.
+    Dates(Vec<Spanned<DateExpr>>),
+    /// A duty without a date (随时报告, 及时报送): never overdue.
+    Standing,
 }
 
 /// A deadline relative to an anchor: `5d after start of 综合治理`.
@@ -385,6 +409,8 @@ pub enum Anchor {
     End(AnchorTarget),
     /// The due date of another one-off deliverable.
     Due(Name),
+    /// The day a notice arrives (收到通知后): a phase's start or a deliverable's deadline.
+    Receipt(Name),
 }
 
 /// What an anchor's start or end belongs to.
@@ -414,8 +440,13 @@ pub struct Offset {
 pub struct Cadence {
     /// What it repeats over.
     pub unit: Spanned<PeriodUnit>,
-    /// When each occurrence falls due.
-    pub due: Spanned<CadenceDue>,
+    /// How many of those units one period spans (`每两周`: 2).
+    pub step: Spanned<u32>,
+    /// When occurrences fall due in each period: one or more (`每月5日和20日前`); none written
+    /// means the end of the period.
+    pub dues: Vec<Spanned<CadenceDue>>,
+    /// The whole cadence.
+    pub span: Span,
 }
 
 /// When an occurrence of a cadence falls due, relative to the period it is in.
@@ -437,8 +468,8 @@ pub enum CadenceDue {
     MonthDay {
         /// Month.
         month: u32,
-        /// Day.
-        day: u32,
+        /// Day, or a part of the month (`6月底`).
+        day: DayPart,
         /// Of the next year.
         next: Option<Spanned<PeriodUnit>>,
     },
@@ -451,6 +482,11 @@ pub enum CadenceDue {
     },
     /// Relative to this or the next phase (per-phase cadences).
     Relative(Relative),
+    /// The period's last workday (每月最后一个工作日).
+    LastWorkday {
+        /// Of the next period.
+        next: Option<Spanned<PeriodUnit>>,
+    },
 }
 
 /// A first or last occurrence bound of a cadence.

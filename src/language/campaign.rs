@@ -177,8 +177,9 @@ pub struct Phase {
     pub name: String,
     /// First day.
     pub start: NaiveDate,
-    /// Last day.
-    pub end: NaiveDate,
+    /// Last day; none for an open-ended phase (`2011年1月1日起`), which runs until the
+    /// campaign file gives it an end.
+    pub end: Option<NaiveDate>,
     /// Where it was declared.
     pub span: Span,
 }
@@ -235,6 +236,9 @@ pub struct Deliverable {
     pub review: Option<ReviewRule>,
     /// When it is due.
     pub due: Due,
+    /// The phase it is tied to (`during`): a cadence keeps the occurrences due in it, and a
+    /// one-off deadline outside it is a warning.
+    pub phase: Option<PhaseId>,
     /// How a deadline on a non-workday moves.
     pub shift: ShiftRule,
     /// Its own reminder policy, if it has one.
@@ -279,6 +283,10 @@ pub enum Due {
     Checkpoints(Vec<Checkpoint>),
     /// No final deadline (长期坚持).
     Ongoing,
+    /// On each of several dates (分别于6月底和7月底前); each occurrence is named by its date.
+    Several(Vec<DateRule>),
+    /// A duty without a date (随时报告): listed, never overdue, never late.
+    Standing,
 }
 
 /// A date, fixed or relative to an event.
@@ -317,8 +325,11 @@ pub enum AnchorRef {
 pub struct Recurrence {
     /// What it repeats over.
     pub unit: PeriodUnit,
-    /// When each occurrence falls due.
-    pub rule: DueRule,
+    /// How many units one period spans (每两周: 2); periods start with the first one.
+    pub step: u32,
+    /// When occurrences fall due in each period: one, or several (`每月5日和20日前`), when
+    /// each occurrence is named by its date.
+    pub rules: Vec<DueRule>,
     /// Earliest occurrence.
     pub first: Option<Limit>,
     /// Latest occurrence.
@@ -353,6 +364,11 @@ pub enum DueRule {
         /// Years after the covered one.
         later: u32,
     },
+    /// The last workday of the period `later` periods after the covered one.
+    LastWorkday {
+        /// Periods after the covered one.
+        later: u32,
+    },
     /// A weekday (0 = Monday) of the week `later` weeks after the covered one.
     Weekday {
         /// Days after Monday.
@@ -371,6 +387,20 @@ pub enum DueRule {
         /// What is counted.
         unit: DurationUnit,
     },
+}
+
+impl DueRule {
+    /// How many periods after the covered one the deadline falls in.
+    pub fn later(&self) -> u32 {
+        match *self {
+            DueRule::Day { later, .. }
+            | DueRule::End { later }
+            | DueRule::LastWorkday { later }
+            | DueRule::MonthDay { later, .. }
+            | DueRule::Weekday { later, .. } => later,
+            DueRule::PhaseRelative { .. } => 0,
+        }
+    }
 }
 
 /// A first or last occurrence bound.

@@ -257,6 +257,20 @@ pub enum Problem {
         /// Campaign end.
         end: String,
     },
+    /// A one-off deadline tied to a phase (`during`) that falls outside it (a warning).
+    #[error("`{name}` is due on {date}, outside its phase `{phase}` ({start} – {end})")]
+    OutsidePhase {
+        /// The deliverable.
+        name: String,
+        /// Its due date.
+        date: String,
+        /// The phase.
+        phase: String,
+        /// The phase's first day.
+        start: String,
+        /// The phase's last day (— when open-ended).
+        end: String,
+    },
     /// A phase that runs outside the campaign's period (a warning).
     #[error(
         "phase `{name}` runs {start} – {end}, outside the campaign period {campaign_start} – {campaign_end}"

@@ -502,8 +502,23 @@ impl<'s> Lower<'s> {
                 Spanned::new(DueExpr::Cadence(self.cadence(p)), span)
             }
             Some(p) if p.as_rule() == Rule::deadline => self.deadline(p),
+            Some(p) if p.as_rule() == Rule::dates => Spanned::new(self.dates(p), span),
+            Some(p) if p.as_rule() == Rule::standing => Spanned::new(DueExpr::Standing, span),
             _ => Spanned::new(DueExpr::Ongoing, span),
         }
+    }
+
+    /// `分别于2009年6月底和7月底前`: a date without its year takes the year of the one before.
+    fn dates(&mut self, pair: Pair<'s, Rule>) -> DueExpr {
+        let mut dates: Vec<Spanned<DateExpr>> = Vec::new();
+        for p in pair.into_inner().filter(|p| p.as_rule() == Rule::date) {
+            let mut date = self.date(p);
+            if date.node.year.is_none() {
+                date.node.year = dates.last().and_then(|d| d.node.year);
+            }
+            dates.push(date);
+        }
+        DueExpr::Dates(dates)
     }
 
     fn deadline(&mut self, pair: Pair<'s, Rule>) -> Spanned<DueExpr> {
@@ -532,6 +547,12 @@ impl<'s> Lower<'s> {
                 Rule::duration => count = Some(self.duration(p).node),
                 Rule::direction => after = matches!(p.as_str(), "after" | "后"),
                 Rule::anchor_en | Rule::anchor_zh => anchor = Some(self.anchor(p)),
+                Rule::receipt_zh => {
+                    let at = span_of(&p);
+                    if let Some(name) = p.into_inner().find(|n| n.as_rule() == Rule::name) {
+                        anchor = Some(Spanned::new(Anchor::Receipt(self.name(name)), at));
+                    }
+                }
                 _ => {}
             }
         }
@@ -549,6 +570,7 @@ impl<'s> Lower<'s> {
         let mut bare = None;
         for p in pair.into_inner() {
             match p.as_rule() {
+                Rule::receipt_en => edge = "receipt",
                 Rule::edge_en | Rule::edge_zh => edge = p.as_str(),
                 Rule::anchor_target => target = Some(self.anchor_target(p)),
                 Rule::name => bare = Some(self.name(p)),
@@ -556,6 +578,7 @@ impl<'s> Lower<'s> {
             }
         }
         let anchor = match (bare, target) {
+            (Some(name), _) if edge == "receipt" => Anchor::Receipt(name),
             (Some(name), _) => Anchor::Due(name),
             // 到期 (falls due) counts from another deliverable's deadline.
             (None, Some(AnchorTarget::Named(name))) if edge == "到期" => Anchor::Due(name),
@@ -581,9 +604,20 @@ impl<'s> Lower<'s> {
     fn cadence(&mut self, pair: Pair<'s, Rule>) -> Cadence {
         let span = span_of(&pair);
         let mut unit = Spanned::new(PeriodUnit::Month, span);
-        let mut due = Spanned::new(CadenceDue::End { next: None }, span);
+        let mut step = Spanned::new(1, span);
+        let mut dues = Vec::new();
         for p in pair.into_inner() {
             match p.as_rule() {
+                Rule::cadence_step => {
+                    let n = match p.as_str() {
+                        "两" | "二" => 2,
+                        "三" => 3,
+                        "四" => 4,
+                        "六" => 6,
+                        _ => self.number(&p),
+                    };
+                    step = Spanned::new(n, span_of(&p));
+                }
                 Rule::cadence_unit => {
                     if let Some(u) = period_unit(p.as_str()) {
                         unit = Spanned::new(u, span_of(&p));
@@ -591,13 +625,21 @@ impl<'s> Lower<'s> {
                 }
                 Rule::cadence_due => {
                     if let Some(d) = p.into_inner().next() {
-                        due = self.cadence_due(d);
+                        dues.push(self.cadence_due(d));
                     }
                 }
                 _ => {}
             }
         }
-        Cadence { unit, due }
+        if dues.is_empty() {
+            dues.push(Spanned::new(CadenceDue::End { next: None }, span));
+        }
+        Cadence {
+            unit,
+            step,
+            dues,
+            span,
+        }
     }
 
     fn cadence_due(&mut self, pair: Pair<'s, Rule>) -> Spanned<CadenceDue> {
@@ -616,9 +658,12 @@ impl<'s> Lower<'s> {
         let mut numbers = Vec::new();
         let mut next = None;
         let mut weekday = 0;
+        let mut part = None;
         for p in pair.into_inner() {
             match p.as_rule() {
-                Rule::number => numbers.push(self.number(&p)),
+                Rule::number | Rule::day => numbers.push(self.number(&p)),
+                Rule::month => numbers.push(self.month(&p)),
+                Rule::month_part_zh | Rule::cadence_part => part = Some(day_part(p.as_str())),
                 Rule::month_day_en => {
                     for n in p.into_inner() {
                         numbers.push(self.number(&n));
@@ -636,11 +681,21 @@ impl<'s> Lower<'s> {
         let due = match rule {
             Rule::due_month_day => CadenceDue::MonthDay {
                 month: n(0),
-                day: n(1),
+                day: part.unwrap_or(DayPart::Day(n(1))),
                 next,
             },
             Rule::due_weekday => CadenceDue::Weekday { weekday, next },
             Rule::due_end => CadenceDue::End { next },
+            Rule::due_last_workday => CadenceDue::LastWorkday { next },
+            // 月初, 月中, 上旬…: the day a deadline written so means.
+            Rule::due_part => match part {
+                Some(DayPart::Late) | Some(DayPart::End) => CadenceDue::End { next },
+                Some(part) => CadenceDue::Day {
+                    day: part.deadline_day().unwrap_or(1),
+                    next,
+                },
+                None => CadenceDue::End { next },
+            },
             _ => CadenceDue::Day { day: n(0), next },
         };
         Spanned::new(due, span)
@@ -853,20 +908,26 @@ impl<'s> Lower<'s> {
         for p in pieces {
             match p.as_rule() {
                 Rule::year => expr.year = Some(self.number(&p) as i32),
-                Rule::month => expr.month = self.number(&p),
+                Rule::month => expr.month = self.month(&p),
                 Rule::day => expr.day = DayPart::Day(self.number(&p)),
-                Rule::month_part_zh | Rule::month_part_en => {
-                    expr.day = match p.as_str() {
-                        "上旬" | "early" => DayPart::Early,
-                        "中旬" | "mid" => DayPart::Mid,
-                        "下旬" | "late" => DayPart::Late,
-                        _ => DayPart::End,
-                    }
+                Rule::month_part_zh | Rule::month_part_en => expr.day = day_part(p.as_str()),
+                // 2017年底: the last day of the year.
+                Rule::year_end_zh => {
+                    expr.month = 12;
+                    expr.day = DayPart::End;
                 }
                 _ => {}
             }
         }
         Spanned::new(expr, span)
+    }
+
+    /// A month as written: digits, or 元 (元月, January).
+    fn month(&mut self, pair: &Pair<'s, Rule>) -> u32 {
+        if pair.as_str() == "元" {
+            return 1;
+        }
+        self.number(pair)
     }
 
     fn number(&mut self, pair: &Pair<'s, Rule>) -> u32 {
@@ -1243,12 +1304,26 @@ fn coverage(pair: Pair<'_, Rule>) -> Spanned<Coverage> {
     Spanned::new(coverage, span_of(&pair))
 }
 
+/// 上旬, `early`, 底, 初…: which part of a month.
+fn day_part(text: &str) -> DayPart {
+    match text {
+        "上旬" | "early" => DayPart::Early,
+        "中旬" | "mid" => DayPart::Mid,
+        "下旬" | "late" => DayPart::Late,
+        "初" => DayPart::Beginning,
+        "中" => DayPart::Middle,
+        _ => DayPart::End,
+    }
+}
+
 fn period_unit(text: &str) -> Option<PeriodUnit> {
     Some(match text {
-        "month" | "月" => PeriodUnit::Month,
-        "quarter" | "季度" | "季" => PeriodUnit::Quarter,
-        "year" | "年" => PeriodUnit::Year,
-        "week" | "周" | "星期" => PeriodUnit::Week,
+        "month" | "months" | "月" | "个月" => PeriodUnit::Month,
+        "quarter" | "quarters" | "季度" | "季" => PeriodUnit::Quarter,
+        "year" | "years" | "年" => PeriodUnit::Year,
+        "week" | "weeks" | "周" | "星期" => PeriodUnit::Week,
+        "half-month" | "半月" | "半个月" => PeriodUnit::HalfMonth,
+        "half-year" | "半年" => PeriodUnit::HalfYear,
         "phase" | "阶段" => PeriodUnit::Phase,
         _ => return None,
     })
@@ -1322,6 +1397,11 @@ mod tests {
             ("2023年3月下旬前", Some(2023), 3, DayPart::Late),
             ("end of 2017-06", Some(2017), 6, DayPart::End),
             ("4月15日", None, 4, DayPart::Day(15)),
+            ("2017年7月初", Some(2017), 7, DayPart::Beginning),
+            ("2017年7月中", Some(2017), 7, DayPart::Middle),
+            ("2017年元月10日", Some(2017), 1, DayPart::Day(10)),
+            ("2017年底", Some(2017), 12, DayPart::End),
+            ("2017年年末前", Some(2017), 12, DayPart::End),
         ] {
             let DueExpr::Date(date) = due_of(text) else {
                 panic!("{text}")
@@ -1356,12 +1436,12 @@ mod tests {
             (
                 "每年12月30日前",
                 PeriodUnit::Year,
-                "MonthDay { month: 12, day: 30, next: None }",
+                "MonthDay { month: 12, day: Day(30), next: None }",
             ),
             (
                 "every year by 12-30",
                 PeriodUnit::Year,
-                "MonthDay { month: 12, day: 30, next: None }",
+                "MonthDay { month: 12, day: Day(30), next: None }",
             ),
             (
                 "每周五前",
@@ -1381,6 +1461,37 @@ mod tests {
             ),
             ("每阶段 下阶段开始后5日前", PeriodUnit::Phase, "Relative"),
             (
+                "每年6月底前",
+                PeriodUnit::Year,
+                "MonthDay { month: 6, day: End, next: None }",
+            ),
+            (
+                "每年元月10日前",
+                PeriodUnit::Year,
+                "MonthDay { month: 1, day: Day(10), next: None }",
+            ),
+            ("每月初", PeriodUnit::Month, "Day { day: 5, next: None }"),
+            ("每月中", PeriodUnit::Month, "Day { day: 15, next: None }"),
+            ("每月中旬", PeriodUnit::Month, "Day { day: 20, next: None }"),
+            ("每月下旬", PeriodUnit::Month, "End { next: None }"),
+            (
+                "每月最后一个工作日",
+                PeriodUnit::Month,
+                "LastWorkday { next: None }",
+            ),
+            (
+                "every month by last workday",
+                PeriodUnit::Month,
+                "LastWorkday { next: None }",
+            ),
+            ("每半月", PeriodUnit::HalfMonth, "End { next: None }"),
+            ("每半年 末", PeriodUnit::HalfYear, "End { next: None }"),
+            (
+                "every half-year by end",
+                PeriodUnit::HalfYear,
+                "End { next: None }",
+            ),
+            (
                 "every phase by 5d after start of next phase",
                 PeriodUnit::Phase,
                 "Relative",
@@ -1391,9 +1502,87 @@ mod tests {
                 panic!("{text}")
             };
             assert_eq!(cadence.unit.node, unit, "{text}");
-            let shown = format!("{:?}", cadence.due.node);
+            let shown = format!("{:?}", cadence.dues[0].node);
             assert!(shown.starts_with(due), "{text}: {shown}");
         }
+    }
+
+    #[test]
+    fn several_deadlines_in_one_period_and_periods_of_several_units() {
+        let cadence = |text: &str| match due_of(text) {
+            DueExpr::Cadence(c) => c,
+            other => panic!("{text}: {other:?}"),
+        };
+        let c = cadence("每月5日和20日前");
+        let shown: Vec<String> = c.dues.iter().map(|d| format!("{:?}", d.node)).collect();
+        assert_eq!(
+            shown,
+            ["Day { day: 5, next: None }", "Day { day: 20, next: None }"]
+        );
+        let c = cadence("每周二、周五前");
+        let shown: Vec<String> = c.dues.iter().map(|d| format!("{:?}", d.node)).collect();
+        assert_eq!(
+            shown,
+            [
+                "Weekday { weekday: 1, next: None }",
+                "Weekday { weekday: 4, next: None }"
+            ]
+        );
+        assert_eq!(cadence("every week by tuesday, friday").dues.len(), 2);
+        for (text, step, unit) in [
+            ("每两周周五前", 2, PeriodUnit::Week),
+            ("every 2 weeks by friday", 2, PeriodUnit::Week),
+            ("每3个月 末", 3, PeriodUnit::Month),
+            ("每月", 1, PeriodUnit::Month),
+        ] {
+            let c = cadence(text);
+            assert_eq!((c.step.node, c.unit.node), (step, unit), "{text}");
+        }
+    }
+
+    #[test]
+    fn several_dates_standing_duties_and_durations_with_nei() {
+        let DueExpr::Dates(dates) = due_of("分别于2009年6月底和7月底前") else {
+            panic!("several dates")
+        };
+        let dates: Vec<_> = dates.into_iter().map(|d| d.node).collect();
+        let end_of = |month| DateExpr {
+            year: Some(2009),
+            month,
+            day: DayPart::End,
+        };
+        assert_eq!(dates, [end_of(6), end_of(7)]);
+        assert!(matches!(due_of("2017-03-31 and 2017-04-30"), DueExpr::Dates(d) if d.len() == 2));
+        for text in ["随时报告", "及时报送", "适时", "as needed", "standing"] {
+            assert!(matches!(due_of(text), DueExpr::Standing), "{text}");
+        }
+        for (text, count, unit) in [
+            ("自查自纠结束后10日内", 10, DurationUnit::Days),
+            ("自查自纠结束后3天内", 3, DurationUnit::Days),
+            ("收到通知后5个工作日内", 5, DurationUnit::Workdays),
+            (
+                "within 10 days after end of 自查自纠",
+                10,
+                DurationUnit::Days,
+            ),
+        ] {
+            let DueExpr::Relative(r) = due_of(text) else {
+                panic!("{text}")
+            };
+            let amount = r.offset.expect(text).amount;
+            assert_eq!((amount.count, amount.unit), (count, unit), "{text}");
+        }
+        let DueExpr::Relative(r) = due_of("收到通知后5个工作日内") else {
+            panic!("receipt")
+        };
+        assert!(matches!(r.anchor.node, Anchor::Receipt(ref n) if n.node == "通知"));
+        let DueExpr::Relative(r) = due_of("阶段结束后10日内") else {
+            panic!("this phase")
+        };
+        assert!(matches!(
+            r.anchor.node,
+            Anchor::End(AnchorTarget::ThisPhase)
+        ));
     }
 
     #[test]

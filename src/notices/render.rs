@@ -293,7 +293,7 @@ pub fn period_zh(period: &str) -> String {
         }
         Some(Period::Year(year)) => format!("{year}年度"),
         Some(Period::Week { year, week }) => format!("{year}年第{week}周"),
-        Some(Period::Checkpoint(date)) => zh_date(date, None),
+        Some(Period::Date(date)) => zh_date(date, None),
         _ => period.to_string(),
     }
 }

@@ -152,18 +152,25 @@ struct Compiler<'c, 'k> {
 impl Compiler<'_, '_> {
     fn occurrences(&mut self, id: DeliverableId, d: &Deliverable) -> Vec<Occurrence> {
         let mut out = match &d.due {
-            Due::Ongoing => Vec::new(),
+            Due::Ongoing | Due::Standing => Vec::new(),
             Due::Once(_) => self
                 .once_due(id)
                 .map(|due| self.one_off(d, None, due))
                 .into_iter()
+                .collect(),
+            Due::Several(dates) => dates
+                .iter()
+                .filter_map(|rule| {
+                    let nominal = self.date(*rule)?;
+                    Some(self.one_off(d, Some(Period::Date(nominal)), nominal))
+                })
                 .collect(),
             Due::Checkpoints(points) => points
                 .iter()
                 .enumerate()
                 .filter_map(|(i, point)| {
                     let nominal = self.date(point.date)?;
-                    let mut o = self.one_off(d, Some(Period::Checkpoint(nominal)), nominal);
+                    let mut o = self.one_off(d, Some(Period::Date(nominal)), nominal);
                     o.checkpoint = Some(i);
                     Some(o)
                 })
@@ -185,6 +192,25 @@ impl Compiler<'_, '_> {
     ) -> Occurrence {
         let due = self.shift(nominal, d.shift);
         let c = self.campaign;
+        // A deadline counted from its own phase (阶段结束后3天内) is meant to fall outside it.
+        let from_own_phase = matches!(d.due, Due::Once(DateRule::Relative {
+            anchor: AnchorRef::PhaseStart(p) | AnchorRef::PhaseEnd(p), ..
+        }) if Some(p) == d.phase);
+        if let Some(phase) = d.phase.map(|p| &c.phases[p])
+            && !from_own_phase
+            && (due < phase.start || phase.end.is_some_and(|end| due > end))
+        {
+            self.warnings.push(Diagnostic::warning(
+                Problem::OutsidePhase {
+                    name: d.name.clone(),
+                    date: due.to_string(),
+                    phase: phase.name.clone(),
+                    start: phase.start.to_string(),
+                    end: phase.end.map_or_else(|| "—".into(), |e| e.to_string()),
+                },
+                d.due_span,
+            ));
+        }
         if due < c.start || due > c.end {
             self.warnings.push(Diagnostic::warning(
                 Problem::OutsideCampaign {
@@ -241,7 +267,7 @@ impl Compiler<'_, '_> {
         let c = self.campaign;
         match anchor {
             AnchorRef::PhaseStart(p) => Some(c.phases[p].start),
-            AnchorRef::PhaseEnd(p) => Some(c.phases[p].end),
+            AnchorRef::PhaseEnd(p) => c.phases[p].end,
             AnchorRef::CampaignStart => Some(c.start),
             AnchorRef::CampaignEnd => Some(c.end),
             AnchorRef::Deliverable(d) => {
@@ -354,46 +380,62 @@ impl Compiler<'_, '_> {
             Some(Limit::Date(rule)) => (None, Some(self.date(*rule)?)),
             None => (None, Some(c.start)),
         };
+        // A cadence inside an open-ended phase runs, like an ongoing one, to the horizon.
+        let open_phase = rec.during.is_some_and(|p| c.phases[p].end.is_none());
         let (upper_period, upper_date) = match &rec.last {
             Some(Limit::Period(p)) => (Some(p.clone()), None),
             Some(Limit::Date(rule)) => (None, Some(self.date(*rule)?)),
-            None if rec.ongoing => (None, Some(self.horizon)),
+            None if rec.ongoing || open_phase => (None, Some(self.horizon)),
             None => (None, Some(c.end)),
         };
-        let window = rec.during.map(|p| (c.phases[p].start, c.phases[p].end));
+        let window = rec.during.map(|p| self.phase_window(p));
         let begin = match &lower_period {
             Some(p) => p.first_day()?,
             None => lower_date?,
         };
-        let later = match rec.rule {
-            DueRule::Day { later, .. }
-            | DueRule::End { later }
-            | DueRule::MonthDay { later, .. }
-            | DueRule::Weekday { later, .. } => later,
-            DueRule::PhaseRelative { .. } => 0,
-        };
-        let mut period = Period::containing(rec.unit, begin)?.shift(-i64::from(later) - 1)?;
+        let later = rec.rules.iter().map(|r| r.later()).max().unwrap_or(0);
+        let step = i64::from(rec.step.max(1));
+        // Far enough back that no period whose deadline falls in range is missed, keeping the
+        // periods of a multi-unit cadence aligned on the one that contains `begin`.
+        let back = (i64::from(later) + step) / step * step;
+        let mut period = Period::containing(rec.unit, begin)?.shift(-back)?;
         let mut out = Vec::new();
         for _ in 0..MAX_OCCURRENCES * 10 {
-            let Some(nominal) = due_in(&period, rec.rule) else {
+            let mut nominals: Vec<NaiveDate> = rec
+                .rules
+                .iter()
+                .filter_map(|rule| self.due_in(&period, rec.step, *rule))
+                .collect();
+            nominals.sort();
+            let Some(&earliest) = nominals.first() else {
                 break;
             };
             if upper_period.as_ref().is_some_and(|u| &period > u)
-                || upper_date.is_some_and(|u| nominal > u)
+                || upper_date.is_some_and(|u| earliest > u)
             {
                 break;
             }
-            let included = lower_period.as_ref().is_none_or(|l| &period >= l)
-                && lower_date.is_none_or(|l| nominal >= l)
-                && window.is_none_or(|(s, e)| s <= nominal && nominal <= e);
-            if included {
-                out.push((period.clone(), nominal));
+            for nominal in nominals {
+                let included = lower_period.as_ref().is_none_or(|l| &period >= l)
+                    && lower_date.is_none_or(|l| nominal >= l)
+                    && upper_date.is_none_or(|u| nominal <= u)
+                    && window.is_none_or(|(s, e)| s <= nominal && nominal <= e);
+                if !included {
+                    continue;
+                }
+                // Several deadlines in one period: each occurrence is named by its date.
+                let name = if rec.rules.len() > 1 {
+                    Period::Date(nominal)
+                } else {
+                    period.clone()
+                };
+                out.push((name, nominal));
                 if out.len() > MAX_OCCURRENCES {
                     self.too_many(d);
                     return None;
                 }
             }
-            period = period.shift(1)?;
+            period = period.shift(step)?;
         }
         let from = lower_period
             .map(|p| p.to_string())
@@ -421,12 +463,16 @@ impl Compiler<'_, '_> {
             Some(Limit::Date(rule)) => Some(self.date(*rule)?),
             _ => None,
         };
-        let window = rec.during.map(|p| (phases[p].start, phases[p].end));
+        let window = rec.during.map(|p| self.phase_window(p));
+        let rule = rec.rules.first().copied()?;
         let mut out = Vec::new();
         for (i, phase) in phases.iter().enumerate() {
             // After the last phase, "the next phase" starts the day after it ends.
-            let next_start = phases.get(i + 1).map(|p| p.start).or(phase.end.succ_opt());
-            let base = match rec.rule {
+            let next_start = phases
+                .get(i + 1)
+                .map(|p| p.start)
+                .or(phase.end.and_then(|e| e.succ_opt()));
+            let base = match rule {
                 DueRule::PhaseRelative {
                     next: true,
                     start: true,
@@ -436,18 +482,16 @@ impl Compiler<'_, '_> {
                     next: true,
                     start: false,
                     ..
-                } => phases.get(i + 1).map(|p| p.end),
+                } => phases.get(i + 1).and_then(|p| p.end),
                 DueRule::PhaseRelative { start: true, .. } => Some(phase.start),
-                DueRule::PhaseRelative { start: false, .. } | DueRule::End { .. } => {
-                    Some(phase.end)
-                }
+                DueRule::PhaseRelative { start: false, .. } | DueRule::End { .. } => phase.end,
                 DueRule::Day { day, .. } => phase
                     .start
                     .checked_add_days(Days::new(u64::from(day.saturating_sub(1))))
-                    .map(|x| x.min(phase.end)),
+                    .map(|x| phase.end.map_or(x, |end| x.min(end))),
                 _ => None,
             };
-            let nominal = match (base, rec.rule) {
+            let nominal = match (base, rule) {
                 (Some(b), DueRule::PhaseRelative { offset, unit, .. }) => self.add(b, offset, unit),
                 (b, _) => b,
             };
@@ -464,6 +508,36 @@ impl Compiler<'_, '_> {
         Some((out, from, to))
     }
 
+    /// A phase's days; an open-ended one runs to the horizon.
+    fn phase_window(&self, phase: PhaseId) -> (NaiveDate, NaiveDate) {
+        let p = &self.campaign.phases[phase];
+        (p.start, p.end.unwrap_or(self.horizon))
+    }
+
+    /// The nominal due date under `rule` of the occurrence covering `period`, a period of
+    /// `step` units: its deadline falls in the last of them (or `later` periods after).
+    fn due_in(&self, period: &Period, step: u32, rule: DueRule) -> Option<NaiveDate> {
+        let step = i64::from(step.max(1));
+        let base = period.shift(step - 1 + i64::from(rule.later()) * step)?;
+        match rule {
+            DueRule::Day { day, .. } => base.day(day),
+            DueRule::End { .. } => base.last_day(),
+            DueRule::LastWorkday { .. } => {
+                Some(self.calendar.workday_on_or_before(base.last_day()?))
+            }
+            DueRule::MonthDay { month, day, .. } => {
+                let year = base.first_day()?.year();
+                let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+                let last = Period::containing(PeriodUnit::Month, first)?.last_day()?;
+                Some(NaiveDate::from_ymd_opt(year, month, day).unwrap_or(last))
+            }
+            DueRule::Weekday { weekday, .. } => base
+                .first_day()?
+                .checked_add_days(Days::new(u64::from(weekday))),
+            DueRule::PhaseRelative { .. } => None,
+        }
+    }
+
     fn too_many(&mut self, d: &Deliverable) {
         self.errors.push(Diagnostic::error(
             Problem::TooManyOccurrences {
@@ -472,24 +546,5 @@ impl Compiler<'_, '_> {
             },
             d.due_span,
         ));
-    }
-}
-
-/// The nominal due date of the occurrence covering `period`.
-pub fn due_in(period: &Period, rule: DueRule) -> Option<NaiveDate> {
-    match rule {
-        DueRule::Day { day, later } => period.shift(i64::from(later))?.day(day),
-        DueRule::End { later } => period.shift(i64::from(later))?.last_day(),
-        DueRule::MonthDay { month, day, later } => {
-            let year = period.shift(i64::from(later))?.first_day()?.year();
-            let first = NaiveDate::from_ymd_opt(year, month, 1)?;
-            let last = Period::containing(PeriodUnit::Month, first)?.last_day()?;
-            Some(NaiveDate::from_ymd_opt(year, month, day).unwrap_or(last))
-        }
-        DueRule::Weekday { weekday, later } => period
-            .shift(i64::from(later))?
-            .first_day()?
-            .checked_add_days(Days::new(u64::from(weekday))),
-        DueRule::PhaseRelative { .. } => None,
     }
 }

@@ -22,13 +22,25 @@ pub use import::{BadRow, ImportError, ImportReport, ImportRow};
 pub use lifecycle::{Action, Change, Key, Meta, Signature, Submission};
 pub use outbox::{Claim, OutboxRow, PendingMail};
 pub use plan_input::PlanInput;
-pub use query::{DueRow, Filter, HistoryEvent, HistoryFile, Light, OverdueRow, StatusRow, Window};
+pub use query::{
+    DueRow, Filter, HistoryEvent, HistoryFile, Light, OverdueRow, StandingDuty, StatusRow, Window,
+};
 pub use status::Status;
 pub use sync::{Recorded, Source, SyncOutcome, SyncReport};
 
 /// Why the store refused.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// A stored value duban cannot read back: never replaced by a default.
+    #[error("the database holds an unreadable {column} in {table} (row {id})")]
+    Decode {
+        /// The table.
+        table: &'static str,
+        /// The column.
+        column: &'static str,
+        /// The row, as its name or id.
+        id: String,
+    },
     /// The database file could not be opened.
     #[error("cannot open database {path}: {source}")]
     Open {

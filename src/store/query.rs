@@ -157,6 +157,19 @@ pub struct HistoryFile {
     pub size: i64,
 }
 
+/// A duty without a date (随时报告): listed, never overdue.
+#[derive(Clone, Debug, Serialize)]
+pub struct StandingDuty {
+    /// Campaign identifier.
+    pub campaign: String,
+    /// Deliverable name.
+    pub deliverable: String,
+    /// Its title, if the campaign gives one.
+    pub title: Option<String>,
+    /// The units that owe it.
+    pub units: Vec<String>,
+}
+
 /// A campaign the query covers, with its zone.
 struct Scope {
     id: i64,
@@ -165,6 +178,44 @@ struct Scope {
 }
 
 impl Store {
+    /// The duties without a date of the campaigns in scope, in declaration order.
+    pub fn standing_duties(&self, filter: &Filter) -> Result<Vec<StandingDuty>, StoreError> {
+        let (scopes, _, _) = self.select(filter, "o")?;
+        let mut out = Vec::new();
+        for scope in scopes {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT name, title, standing FROM deliverables
+                 WHERE campaign_id = ?1 AND standing IS NOT NULL ORDER BY id",
+            )?;
+            let mut rows = stmt.query([scope.id])?;
+            while let Some(r) = rows.next()? {
+                let deliverable: String = r.get(0)?;
+                let owners: String = r.get(2)?;
+                let units: Vec<String> =
+                    serde_json::from_str(&owners).map_err(|_| StoreError::Decode {
+                        table: "deliverables",
+                        column: "standing",
+                        id: deliverable.clone(),
+                    })?;
+                let units: Vec<String> = units
+                    .into_iter()
+                    .filter(|u| filter.units.is_empty() || filter.units.contains(u))
+                    .collect();
+                let wanted =
+                    filter.deliverables.is_empty() || filter.deliverables.contains(&deliverable);
+                if wanted && !units.is_empty() {
+                    out.push(StandingDuty {
+                        campaign: scope.key.clone(),
+                        deliverable,
+                        title: r.get(1)?,
+                        units,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Every obligation overdue at `as_of`, ordered by unit, then deadline.
     pub fn overdue(&self, filter: &Filter, as_of: Instant) -> Result<Vec<OverdueRow>, StoreError> {
         let mut out = Vec::new();

@@ -174,6 +174,11 @@ CREATE TABLE passes (
 ALTER TABLE mails ADD COLUMN claimed_by TEXT;
 ALTER TABLE mails ADD COLUMN claim_expires_at INTEGER;
 "#,
+    // Version 4: duties without a date (随时报告) have no obligations; the units that owe one
+    // are kept with the deliverable, a JSON list, so that `status` can list them.
+    r#"
+ALTER TABLE deliverables ADD COLUMN standing TEXT;
+"#,
 ];
 
 /// The version this duban writes.

@@ -257,13 +257,13 @@ fn upsert_deliverables(
 ) -> Result<Vec<i64>, StoreError> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO deliverables (campaign_id, name, kind, recurring, review, recipients, signers, forms, soon_days,
-                                   policy, title, supervisors, lead)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                                   policy, title, supervisors, lead, standing)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
          ON CONFLICT (campaign_id, name) DO UPDATE SET kind = excluded.kind,
              recurring = excluded.recurring, review = excluded.review,
              recipients = excluded.recipients, signers = excluded.signers, forms = excluded.forms,
              soon_days = excluded.soon_days, policy = excluded.policy, title = excluded.title,
-             supervisors = excluded.supervisors, lead = excluded.lead
+             supervisors = excluded.supervisors, lead = excluded.lead, standing = excluded.standing
          RETURNING id",
     )?;
     let mut ids = Vec::with_capacity(c.deliverables.len());
@@ -304,6 +304,7 @@ fn upsert_deliverables(
             _ => names(&c.supervisors),
         };
         let lead = item.map(|i| names(&i.lead)).unwrap_or_else(|| "[]".into());
+        let standing = matches!(d.due, Due::Standing).then(|| names(&d.from));
         ids.push(stmt.query_row(
             params![
                 campaign_id,
@@ -318,7 +319,8 @@ fn upsert_deliverables(
                 own_policy,
                 d.title,
                 supervisors,
-                lead
+                lead,
+                standing
             ],
             |r| r.get(0),
         )?);

@@ -67,6 +67,10 @@ pub enum PeriodUnit {
     Quarter,
     /// Calendar years.
     Year,
+    /// Halves of a month: the 1st–15th and the 16th to its end (每半月).
+    HalfMonth,
+    /// Halves of a year: January–June and July–December (每半年).
+    HalfYear,
     /// The campaign's phases.
     Phase,
 }
@@ -78,6 +82,8 @@ impl fmt::Display for PeriodUnit {
             PeriodUnit::Month => "month",
             PeriodUnit::Quarter => "quarter",
             PeriodUnit::Year => "year",
+            PeriodUnit::HalfMonth => "half-month",
+            PeriodUnit::HalfYear => "half-year",
             PeriodUnit::Phase => "phase",
         })
     }

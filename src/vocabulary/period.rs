@@ -36,8 +36,25 @@ pub enum Period {
     Year(i32),
     /// A phase of the campaign, by name.
     Phase(String),
-    /// A checkpoint date (of a target's threshold).
-    Checkpoint(NaiveDate),
+    /// The first (1st–15th) or second half of a calendar month.
+    HalfMonth {
+        /// Year.
+        year: i32,
+        /// Month 1..=12.
+        month: u32,
+        /// 1 or 2.
+        half: u32,
+    },
+    /// The first (January–June) or second half of a year.
+    HalfYear {
+        /// Year.
+        year: i32,
+        /// 1 or 2.
+        half: u32,
+    },
+    /// A single date: a target's checkpoint, or one of the dates of a deliverable due on several
+    /// (`分别于6月底和7月底前`, `每月5日和20日前`).
+    Date(NaiveDate),
 }
 
 impl Period {
@@ -60,6 +77,15 @@ impl Period {
                 quarter: (date.month() - 1) / 3 + 1,
             },
             PeriodUnit::Year => Period::Year(date.year()),
+            PeriodUnit::HalfMonth => Period::HalfMonth {
+                year: date.year(),
+                month: date.month(),
+                half: if date.day() <= 15 { 1 } else { 2 },
+            },
+            PeriodUnit::HalfYear => Period::HalfYear {
+                year: date.year(),
+                half: if date.month() <= 6 { 1 } else { 2 },
+            },
             PeriodUnit::Phase => return None,
         })
     }
@@ -73,15 +99,21 @@ impl Period {
             Period::Month { year, month } => NaiveDate::from_ymd_opt(year, month, 1),
             Period::Quarter { year, quarter } => NaiveDate::from_ymd_opt(year, quarter * 3 - 2, 1),
             Period::Year(year) => NaiveDate::from_ymd_opt(year, 1, 1),
+            Period::HalfMonth { year, month, half } => {
+                NaiveDate::from_ymd_opt(year, month, if half == 1 { 1 } else { 16 })
+            }
+            Period::HalfYear { year, half } => {
+                NaiveDate::from_ymd_opt(year, if half == 1 { 1 } else { 7 }, 1)
+            }
             Period::Phase(_) => None,
-            Period::Checkpoint(date) => Some(date),
+            Period::Date(date) => Some(date),
         }
     }
 
     /// The last day of a calendar period.
     pub fn last_day(&self) -> Option<NaiveDate> {
         match self {
-            Period::Checkpoint(date) => Some(*date),
+            Period::Date(date) => Some(*date),
             Period::Phase(_) => None,
             _ => self.shift(1)?.first_day()?.pred_opt(),
         }
@@ -114,7 +146,24 @@ impl Period {
                 })
             }
             Period::Year(year) => Some(Period::Year(i32::try_from(i64::from(year) + n).ok()?)),
-            Period::Phase(_) | Period::Checkpoint(_) => None,
+            Period::HalfMonth { year, month, half } => {
+                let index =
+                    (i64::from(year) * 12 + i64::from(month - 1)) * 2 + i64::from(half - 1) + n;
+                let months = index.div_euclid(2);
+                Some(Period::HalfMonth {
+                    year: i32::try_from(months.div_euclid(12)).ok()?,
+                    month: months.rem_euclid(12) as u32 + 1,
+                    half: index.rem_euclid(2) as u32 + 1,
+                })
+            }
+            Period::HalfYear { year, half } => {
+                let index = i64::from(year) * 2 + i64::from(half - 1) + n;
+                Some(Period::HalfYear {
+                    year: i32::try_from(index.div_euclid(2)).ok()?,
+                    half: index.rem_euclid(2) as u32 + 1,
+                })
+            }
+            Period::Phase(_) | Period::Date(_) => None,
         }
     }
 
@@ -126,15 +175,31 @@ impl Period {
         Some(date.min(last))
     }
 
-    /// Parses the text form (`2017-05`, `2017-Q2`, `2017`, `2025-W23`, `2023-04-30`).
+    /// Parses the text form (`2017-05`, `2017-Q2`, `2017`, `2025-W23`, `2023-04-30`,
+    /// `2017-05-H1`, `2017-H2`).
     pub fn parse(text: &str) -> Option<Period> {
         let text = text.trim();
         if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-            return Some(Period::Checkpoint(date));
+            return Some(Period::Date(date));
+        }
+        let half = |h: &str| h.parse().ok().filter(|h| (1..=2).contains(h));
+        if let Some((month, h)) = text.rsplit_once("-H")
+            && let Some(Period::Month { year, month }) = Period::parse(month)
+        {
+            return Some(Period::HalfMonth {
+                year,
+                month,
+                half: half(h)?,
+            });
         }
         if let Some((year, rest)) = text.split_once('-') {
             let year: i32 = year.parse().ok()?;
-            let period = if let Some(q) = rest.strip_prefix(['Q', 'q']) {
+            let period = if let Some(h) = rest.strip_prefix('H') {
+                Period::HalfYear {
+                    year,
+                    half: half(h)?,
+                }
+            } else if let Some(q) = rest.strip_prefix(['Q', 'q']) {
                 Period::Quarter {
                     year,
                     quarter: q.parse().ok().filter(|q| (1..=4).contains(q))?,
@@ -162,8 +227,10 @@ impl fmt::Display for Period {
             Period::Month { year, month } => write!(f, "{year}-{month:02}"),
             Period::Quarter { year, quarter } => write!(f, "{year}-Q{quarter}"),
             Period::Year(year) => write!(f, "{year}"),
+            Period::HalfMonth { year, month, half } => write!(f, "{year}-{month:02}-H{half}"),
+            Period::HalfYear { year, half } => write!(f, "{year}-H{half}"),
             Period::Phase(name) => f.write_str(name),
-            Period::Checkpoint(date) => write!(f, "{date}"),
+            Period::Date(date) => write!(f, "{date}"),
         }
     }
 }
@@ -244,11 +311,41 @@ mod tests {
     }
 
     #[test]
+    fn halves_of_months_and_years() {
+        let h = Period::containing(PeriodUnit::HalfMonth, d(2024, 2, 20)).unwrap();
+        assert_eq!(
+            (h.first_day(), h.last_day()),
+            (Some(d(2024, 2, 16)), Some(d(2024, 2, 29)))
+        );
+        assert_eq!(h.shift(1).unwrap().to_string(), "2024-03-H1");
+        assert_eq!(h.shift(-3).unwrap().to_string(), "2024-01-H1");
+        let y = Period::containing(PeriodUnit::HalfYear, d(2024, 12, 1)).unwrap();
+        assert_eq!(y.last_day(), Some(d(2024, 12, 31)));
+        assert_eq!(y.shift(1).unwrap().to_string(), "2025-H1");
+        assert_eq!(y.shift(-2).unwrap().first_day(), Some(d(2023, 7, 1)));
+    }
+
+    #[test]
     fn text_form_round_trips() {
-        for text in ["2017-05", "2017-Q2", "2017", "2025-W23", "2023-04-30"] {
+        for text in [
+            "2017-05",
+            "2017-Q2",
+            "2017",
+            "2025-W23",
+            "2023-04-30",
+            "2017-05-H2",
+            "2017-H1",
+        ] {
             assert_eq!(Period::parse(text).unwrap().to_string(), text);
         }
-        for bad in ["2017-13", "2017-Q5", "x", "2017-W60"] {
+        for bad in [
+            "2017-13",
+            "2017-Q5",
+            "x",
+            "2017-W60",
+            "2017-H3",
+            "2017-13-H1",
+        ] {
             assert_eq!(Period::parse(bad), None, "{bad}");
         }
     }

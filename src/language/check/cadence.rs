@@ -23,7 +23,7 @@ impl Checker<'_> {
                 ReportStmt::Last(b) if matches!(b.node, Bound::Ongoing) => ongoing = true,
                 ReportStmt::Last(b) => last = self.limit(b, unit, id),
                 ReportStmt::Ongoing => ongoing = true,
-                ReportStmt::During(p) => during = self.phase_ref(p),
+                ReportStmt::During(_) => during = self.current_phase,
                 _ => {}
             }
         }
@@ -33,13 +33,29 @@ impl Checker<'_> {
                     message: "a cadence cannot be both `ongoing` and have a `last` occurrence"
                         .into(),
                 },
-                c.due.span,
+                c.span,
             );
         }
-        let rule = self.due_rule(c, later)?;
+        let step = self.step(c)?;
+        let rules: Vec<DueRule> = c
+            .dues
+            .iter()
+            .map(|due| self.due_rule(c, due, later))
+            .collect::<Option<_>>()?;
+        if rules.len() > 1 && unit == PeriodUnit::Phase {
+            self.error(
+                Problem::Cadence {
+                    message: "a per-phase report has one deadline in each phase".into(),
+                },
+                c.span,
+            )
+            .help = Some("declare a report for each deadline".into());
+            return None;
+        }
         Some(Recurrence {
             unit,
-            rule,
+            step,
+            rules,
             first,
             last,
             ongoing,
@@ -47,10 +63,38 @@ impl Checker<'_> {
         })
     }
 
-    pub(super) fn due_rule(&mut self, c: &Cadence, later: u32) -> Option<DueRule> {
+    /// `每两周`: how many units a period spans.
+    fn step(&mut self, c: &Cadence) -> Option<u32> {
+        let step = c.step.node;
+        let fits = match c.unit.node {
+            PeriodUnit::Phase | PeriodUnit::HalfMonth | PeriodUnit::HalfYear => step == 1,
+            _ => (1..=12).contains(&step),
+        };
+        if !fits {
+            self.error(
+                Problem::Cadence {
+                    message: format!(
+                        "every {step} {}s is not a cadence duban knows",
+                        c.unit.node
+                    ),
+                },
+                c.step.span,
+            )
+            .help = Some("every 2 weeks (每两周), every 2 or 3 months, every half-month (每半月) or half-year (每半年)".into());
+            return None;
+        }
+        Some(step)
+    }
+
+    pub(super) fn due_rule(
+        &mut self,
+        c: &Cadence,
+        due: &Spanned<CadenceDue>,
+        later: u32,
+    ) -> Option<DueRule> {
         let unit = c.unit.node;
         let mismatch = |this: &mut Self, message: String| {
-            this.error(Problem::Cadence { message }, c.due.span);
+            this.error(Problem::Cadence { message }, due.span);
             None
         };
         let next_of = |this: &mut Self, next: &Option<Spanned<PeriodUnit>>| -> Option<u32> {
@@ -76,9 +120,11 @@ impl Checker<'_> {
             PeriodUnit::Month => 31,
             PeriodUnit::Quarter => 92,
             PeriodUnit::Year => 366,
+            PeriodUnit::HalfMonth => 16,
+            PeriodUnit::HalfYear => 184,
             PeriodUnit::Phase => 366,
         };
-        match &c.due.node {
+        match &due.node {
             CadenceDue::Day { day, next } => {
                 if *day == 0 || *day > longest {
                     return mismatch(self, format!("a {unit} has no day {day}"));
@@ -98,18 +144,27 @@ impl Checker<'_> {
                         format!("a month and day fits a yearly cadence, not every {unit}"),
                     );
                 }
+                // 6月底 is the month's last day: 31 is clamped to it.
+                let (day, written) = match day.deadline_day() {
+                    Some(n) => (n, true),
+                    None => (31, false),
+                };
                 // 2000 is a leap year: 29 February is a valid yearly date (the 28th in other years).
-                if NaiveDate::from_ymd_opt(2000, *month, *day).is_none() {
+                let valid = NaiveDate::from_ymd_opt(2000, *month, if written { day } else { 1 });
+                if valid.is_none() {
                     let message = format!("{month}-{day} is not a day of the year");
-                    self.error(Problem::InvalidDate { text: message }, c.due.span);
+                    self.error(Problem::InvalidDate { text: message }, due.span);
                     return None;
                 }
                 Some(DueRule::MonthDay {
                     month: *month,
-                    day: *day,
+                    day,
                     later: next_of(self, next)?,
                 })
             }
+            CadenceDue::LastWorkday { next } => Some(DueRule::LastWorkday {
+                later: next_of(self, next)?,
+            }),
             CadenceDue::Weekday { weekday, next } => {
                 if unit != PeriodUnit::Week {
                     return mismatch(

@@ -48,6 +48,9 @@ impl Checker<'_> {
                 return None;
             }
             (DayPart::End, _) => Some(last),
+            (DayPart::Beginning, DateUse::Start) => Some(first),
+            (DayPart::Beginning, _) => day(5),
+            (DayPart::Middle, _) => day(15),
             (DayPart::Early, DateUse::Start) => Some(first),
             (DayPart::Early, _) => day(10),
             (DayPart::Mid, DateUse::Start) => day(11),

@@ -126,6 +126,7 @@ impl Checker<'_> {
             signers: Vec::new(),
             review: None,
             due: Due::Ongoing,
+            phase: None,
             shift: campaign.shift,
             policy: None,
             notes: Vec::new(),
@@ -225,6 +226,11 @@ impl Checker<'_> {
         if d.review == Some(ReviewRule::ByReviewer) {
             self.check_reviewers(&d, decl);
         }
+        self.current_phase = cadence_stmts.iter().find_map(|s| match &s.node {
+            ReportStmt::During(p) => self.phase_ref(p),
+            _ => None,
+        });
+        d.phase = self.current_phase;
         d.due = match decl.kind {
             DeliverableKind::Target => self.checkpoints(&thresholds, &what, decl.name.span, id),
             _ => {
@@ -241,7 +247,11 @@ impl Checker<'_> {
         };
         let written_as_cadence = matches!(due.map(|e| &e.node), Some(DueExpr::Cadence(_)));
         if !written_as_cadence {
-            for stmt in cadence_stmts {
+            // A one-off may be tied to a phase; the schedule warns if it falls outside it.
+            let cadence_only = cadence_stmts
+                .into_iter()
+                .filter(|s| !matches!(s.node, ReportStmt::During(_)));
+            for stmt in cadence_only {
                 self.error(
                     Problem::Cadence {
                         message: format!(

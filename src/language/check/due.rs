@@ -56,6 +56,14 @@ impl Checker<'_> {
                 .map_or(Due::Ongoing, Due::Once),
             DueExpr::Relative(r) => self.relative(r, id).map_or(Due::Ongoing, Due::Once),
             DueExpr::Ongoing => Due::Ongoing,
+            DueExpr::Standing => Due::Standing,
+            DueExpr::Dates(dates) => {
+                let rules: Option<Vec<DateRule>> = dates
+                    .iter()
+                    .map(|d| self.date(d, DateUse::Point).map(DateRule::Fixed))
+                    .collect();
+                rules.map_or(Due::Ongoing, Due::Several)
+            }
             DueExpr::Cadence(c) => match self.cadence(c, cadence_stmts, id) {
                 Some(r) => Due::Recurring(r),
                 None => Due::Ongoing,
@@ -87,6 +95,10 @@ impl Checker<'_> {
                     } else {
                         AnchorRef::CampaignEnd
                     }),
+                    AnchorTarget::ThisPhase if self.current_phase.is_some() => {
+                        let phase = self.current_phase?;
+                        self.phase_edge(phase, start, anchor.span)
+                    }
                     AnchorTarget::NextPhase | AnchorTarget::ThisPhase => {
                         self.error(
                             Problem::Cadence {
@@ -99,14 +111,39 @@ impl Checker<'_> {
                         None
                     }
                     AnchorTarget::Named(name) => {
-                        let phase = self.phase_ref(name)?;
-                        Some(if start {
-                            AnchorRef::PhaseStart(phase)
-                        } else {
-                            AnchorRef::PhaseEnd(phase)
-                        })
+                        let phase = self.phase_named(name)?;
+                        self.phase_edge(phase, start, anchor.span)
                     }
                 }
+            }
+            Anchor::Receipt(name) => {
+                if let Some(&(target, _)) = self.deliverable_index.get(&name.node) {
+                    self.dependencies.push((id, target, name.span));
+                    return Some(AnchorRef::Deliverable(target));
+                }
+                if let Some(&phase) = self.phase_index.get(&name.node) {
+                    return Some(AnchorRef::PhaseStart(phase));
+                }
+                let candidates: Vec<String> = self
+                    .deliverable_index
+                    .keys()
+                    .chain(self.phase_index.keys())
+                    .cloned()
+                    .collect();
+                let help = suggest::did_you_mean(&name.node, candidates.iter().map(String::as_str))
+                    .unwrap_or_else(|| format!(
+                        "say when `{0}` arrives: declare it as a phase (`阶段 {0} 2017年5月1日起`) or as the office's report with a deadline",
+                        name.node
+                    ));
+                self.error(
+                    Problem::UnknownName {
+                        kind: NameKind::PhaseOrDeliverable,
+                        name: name.node.clone(),
+                    },
+                    name.span,
+                )
+                .help = Some(help);
+                None
             }
             Anchor::Due(name) => {
                 if let Some(&(target, _)) = self.deliverable_index.get(&name.node) {
@@ -185,6 +222,40 @@ impl Checker<'_> {
                 );
             }
         }
+    }
+}
+
+impl Checker<'_> {
+    /// A phase by name; `自查自纠阶段` names the phase `自查自纠` when no phase has the longer name.
+    fn phase_named(&mut self, name: &Name) -> Option<PhaseId> {
+        if !self.phase_index.contains_key(&name.node)
+            && let Some(short) = name.node.strip_suffix("阶段")
+            && let Some(&phase) = self.phase_index.get(short)
+        {
+            return Some(phase);
+        }
+        self.phase_ref(name)
+    }
+
+    /// The start or end of a phase; an open-ended phase has no end to count from.
+    fn phase_edge(&mut self, phase: PhaseId, start: bool, span: Span) -> Option<AnchorRef> {
+        if start {
+            return Some(AnchorRef::PhaseStart(phase));
+        }
+        if self.phases[phase].end.is_none() {
+            let name = self.phases[phase].name.clone();
+            self.error(
+                Problem::DateForm {
+                    message: format!("phase `{name}` has no end to count from"),
+                },
+                span,
+            )
+            .help = Some(format!(
+                "give `{name}` an end date, or count from its start"
+            ));
+            return None;
+        }
+        Some(AnchorRef::PhaseEnd(phase))
     }
 }
 

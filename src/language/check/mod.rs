@@ -97,6 +97,8 @@ struct Checker<'s> {
     items_with_lead: HashSet<ItemId>,
     /// `active` windows of units, resolved once the campaign's dates are known.
     pending_active: Vec<(UnitId, Spanned<Window>)>,
+    /// The phase the deliverable being checked is tied to (`during`): what `本阶段` means.
+    current_phase: Option<PhaseId>,
 }
 
 impl<'s> Checker<'s> {
@@ -119,6 +121,7 @@ impl<'s> Checker<'s> {
             broken: Vec::new(),
             items_with_lead: HashSet::new(),
             pending_active: Vec::new(),
+            current_phase: None,
         }
     }
 

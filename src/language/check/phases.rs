@@ -24,8 +24,21 @@ impl Checker<'_> {
         // First pass: windows that need no campaign end.
         let fallback_start = explicit.map(|p| p.0).or(issued);
         let mut resolved: Vec<Option<(NaiveDate, NaiveDate)>> = Vec::new();
+        let mut open_ended: Vec<Option<NaiveDate>> = Vec::new();
         let mut previous_end = None;
         for decl in &decls {
+            // `2011年1月1日起` with no end: the phase runs until the file gives it one.
+            if let Window::Span {
+                start,
+                end: None,
+                open: true,
+            } = &decl.window.node
+            {
+                open_ended.push(self.window_start(start, issued));
+                resolved.push(None);
+                continue;
+            }
+            open_ended.push(None);
             let needs_campaign = window_needs_campaign(&decl.window.node);
             let window = if needs_campaign && explicit.is_none() {
                 None
@@ -45,7 +58,10 @@ impl Checker<'_> {
         let period = match explicit {
             Some(p) => p,
             None => {
-                let starts = resolved.iter().flatten().map(|w| w.0).chain(issued);
+                let starts = resolved.iter().flatten().map(|w| w.0);
+                let starts = starts
+                    .chain(open_ended.iter().flatten().copied())
+                    .chain(issued);
                 let ends = resolved.iter().flatten().map(|w| w.1);
                 match (starts.min(), ends.max()) {
                     (Some(s), Some(e)) => (s, e),
@@ -67,20 +83,25 @@ impl Checker<'_> {
                 *window = self.window(&decl.window, issued, Some(period.0), Some(period));
             }
         }
-        for (decl, window) in decls.iter().zip(resolved) {
+        for ((decl, window), open) in decls.iter().zip(resolved).zip(open_ended) {
             self.check_name(&decl.name, "phase name");
             if let Some(&first) = self.phase_index.get(&decl.name.node) {
                 let first_span = self.phases[first].span;
                 self.duplicate(NameKind::Phase, &decl.name, first_span);
                 continue;
             }
-            let (start, end) = window.unwrap_or(period);
-            if explicit.is_some() && (start < period.0 || end > period.1) {
+            let (start, end) = match (open, window) {
+                (Some(start), _) => (start, None),
+                (None, Some((start, end))) => (start, Some(end)),
+                (None, None) => (period.0, Some(period.1)),
+            };
+            let outside = start < period.0 || end.is_some_and(|e| e > period.1);
+            if explicit.is_some() && outside {
                 self.diagnostics.push(Diagnostic::warning(
                     Problem::PhaseOutsideCampaign {
                         name: decl.name.node.clone(),
                         start: start.to_string(),
-                        end: end.to_string(),
+                        end: end.map_or_else(|| "—".into(), |e| e.to_string()),
                         campaign_start: period.0.to_string(),
                         campaign_end: period.1.to_string(),
                     },
@@ -130,22 +151,7 @@ impl Checker<'_> {
                 (start, end)
             }
             Window::Span { start, end, open } => {
-                let first = match start {
-                    WindowStart::Issue(span) => match issued {
-                        Some(d) => d,
-                        None => {
-                            self.error(
-                                Problem::DateForm {
-                                    message: "`issue` / `即日` needs the campaign's `issued` date"
-                                        .into(),
-                                },
-                                *span,
-                            );
-                            return None;
-                        }
-                    },
-                    WindowStart::Date(d) => self.date(d, DateUse::Start)?,
-                };
+                let first = self.window_start(start, issued)?;
                 let last = match (end, start) {
                     (Some(end), _) => self.date(end, DateUse::End)?,
                     (None, _) if *open => campaign.map(|c| c.1)?,
@@ -168,6 +174,30 @@ impl Checker<'_> {
             return None;
         }
         Some((start, end))
+    }
+}
+
+impl Checker<'_> {
+    /// The first day of a window that gives its start.
+    fn window_start(
+        &mut self,
+        start: &WindowStart,
+        issued: Option<NaiveDate>,
+    ) -> Option<NaiveDate> {
+        match start {
+            WindowStart::Issue(span) => {
+                if issued.is_none() {
+                    self.error(
+                        Problem::DateForm {
+                            message: "`issue` / `即日` needs the campaign's `issued` date".into(),
+                        },
+                        *span,
+                    );
+                }
+                issued
+            }
+            WindowStart::Date(d) => self.date(d, DateUse::Start),
+        }
     }
 }
 
