@@ -25,9 +25,16 @@ pub type PassFn = dyn Fn(DateTime<Utc>, &AtomicBool) -> Result<String, String> +
 pub struct Settings {
     /// Where "now" comes from.
     pub clock: Arc<dyn Clock>,
-    /// Cron expressions (six fields, seconds first) that trigger a pass.
-    pub schedules: Vec<String>,
-    /// The zone the schedules are read in.
+    /// When passes run.
+    pub schedules: Vec<Schedule>,
+}
+
+/// A cron expression (six fields, seconds first) and the zone it is read in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Schedule {
+    /// The expression.
+    pub cron: String,
+    /// Its zone: a campaign's, for the time of day its reminders go out.
     pub zone: Tz,
 }
 
@@ -68,7 +75,12 @@ async fn serve(settings: Settings, pass: Arc<PassFn>) -> Result<(), DaemonError>
         stop: stop.clone(),
         running: running.clone(),
     };
-    info!(schedules = ?settings.schedules, zone = %settings.zone, "daemon started");
+    let shown: Vec<String> = settings
+        .schedules
+        .iter()
+        .map(|s| format!("{} ({})", s.cron, s.zone))
+        .collect();
+    info!(schedules = ?shown, "daemon started");
     let startup = {
         let trigger = trigger.clone();
         tokio::spawn(async move { trigger.fire("start-up").await })
@@ -78,15 +90,16 @@ async fn serve(settings: Settings, pass: Arc<PassFn>) -> Result<(), DaemonError>
         .map_err(|e| schedule_error("", e))?;
     for schedule in &settings.schedules {
         let trigger = trigger.clone();
-        let job = Job::new_async_tz(schedule.as_str(), settings.zone, move |_, _| {
+        let cron = schedule.cron.as_str();
+        let job = Job::new_async_tz(cron, schedule.zone, move |_, _| {
             let trigger = trigger.clone();
             Box::pin(async move { trigger.fire("schedule").await })
         })
-        .map_err(|e| schedule_error(schedule, e))?;
+        .map_err(|e| schedule_error(cron, e))?;
         scheduler
             .add(job)
             .await
-            .map_err(|e| schedule_error(schedule, e))?;
+            .map_err(|e| schedule_error(cron, e))?;
     }
     scheduler.start().await.map_err(|e| schedule_error("", e))?;
     tokio::select! {

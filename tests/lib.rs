@@ -18,3 +18,4 @@ mod promises;
 mod properties;
 mod schedule;
 mod state;
+mod zones;

@@ -84,9 +84,18 @@ pub struct DaemonArgs {
     #[arg(long)]
     json_logs: bool,
     /// When to run a pass (cron, six fields, seconds first); may be repeated. Default: every 5
-    /// minutes, and at each policy's time of day.
+    /// minutes, and at each policy's time of day in its campaign's zone.
     #[arg(long, value_name = "CRON")]
     schedule: Vec<String>,
+    /// The zone `--schedule` and a local `--as-of` are read in. Default: the zone every
+    /// campaign shares, else UTC.
+    #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
+    zone: Option<chrono_tz::Tz>,
+}
+
+fn parse_zone(text: &str) -> Result<chrono_tz::Tz, String> {
+    text.parse()
+        .map_err(|_| format!("`{text}` is not a time zone (e.g. Asia/Shanghai, Asia/Urumqi, UTC)"))
 }
 
 /// The SMTP settings: `[mail]` of the config, `DUBAN_SMTP_URL` and `DUBAN_SMTP_PASSWORD`.
@@ -150,12 +159,12 @@ fn mailer(context: &Context) -> Result<SmtpMailer, CliError> {
 
 /// One pass, for cron users: plan, queue, send.
 pub fn remind(context: &Context, args: &RemindArgs) -> Result<ExitCode, CliError> {
+    // A local `--as-of` is read in each campaign's own zone.
     let as_of = context.instant(args.as_of);
-    let t = as_of.in_zone(chrono_tz::Asia::Shanghai);
     if args.plan_only {
         let store = context.store_synced(as_of)?;
         let (notices, mails, missing) =
-            pass::plan_only(&store, &context.calendar, t).map_err(pass_error)?;
+            pass::plan_only(&store, &context.calendar, as_of).map_err(pass_error)?;
         say!(
             "{} due at {as_of}, for {}; {} without a mail address",
             output::plural(notices, "notice"),
@@ -166,7 +175,8 @@ pub fn remind(context: &Context, args: &RemindArgs) -> Result<ExitCode, CliError
     }
     if args.dry_run {
         let store = context.store_synced(as_of)?;
-        let (drafts, missing) = pass::draft(&store, &context.calendar, t).map_err(pass_error)?;
+        let (drafts, missing) =
+            pass::draft(&store, &context.calendar, as_of).map_err(pass_error)?;
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
         for (i, (digest, mail)) in drafts.iter().enumerate() {
@@ -195,7 +205,7 @@ pub fn remind(context: &Context, args: &RemindArgs) -> Result<ExitCode, CliError
         &mut store,
         &context.calendar,
         &mailer,
-        t,
+        as_of,
         &pass_options(context),
         &AtomicBool::new(false),
     )
@@ -285,8 +295,7 @@ pub fn preview(context: &Context, args: &PreviewArgs) -> Result<ExitCode, CliErr
                     output::plural(day.len(), "mail")
                 )?;
                 let rows = day.iter().map(|m| {
-                    let zone: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
-                    let time = m.send_at.with_timezone(&zone).format("%H:%M").to_string();
+                    let time = m.send_at.with_timezone(&m.zone).format("%H:%M").to_string();
                     let items = match m.items.len() {
                         1 => m.items[0].clone(),
                         n => format!("{} …+{}", m.items[0], n - 1),
@@ -342,16 +351,14 @@ pub fn outbox(context: &Context, args: &OutboxArgs) -> Result<ExitCode, CliError
             serde_json::to_string_pretty(&rows).unwrap_or_default()
         )?,
         Format::Table => {
-            let time = |t: i64| {
-                DateTime::<Utc>::from_timestamp(t, 0)
-                    .map(|t| {
-                        t.with_timezone(&chrono_tz::Asia::Shanghai)
-                            .format("%Y-%m-%d %H:%M")
-                            .to_string()
-                    })
-                    .unwrap_or_default()
-            };
+            // Each mail's times in its campaign's zone.
             let lines = rows.iter().map(|r| {
+                let zone: chrono_tz::Tz = r.zone.parse().unwrap_or(chrono_tz::UTC);
+                let time = |t: i64| {
+                    DateTime::<Utc>::from_timestamp(t, 0)
+                        .map(|t| t.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string())
+                        .unwrap_or_default()
+                };
                 let when = match r.state.as_str() {
                     "sent" => r.sent_at.map(time).unwrap_or_default(),
                     "pending" => format!("next {}", time(r.next_attempt_at)),
@@ -405,25 +412,24 @@ pub fn outbox(context: &Context, args: &OutboxArgs) -> Result<ExitCode, CliError
 /// Runs the daemon until SIGTERM or SIGINT.
 pub fn daemon(mut context: Context, args: &DaemonArgs) -> Result<ExitCode, CliError> {
     init_logging(args.json_logs);
+    let mailer: Arc<dyn Mailer> = Arc::new(mailer(&context)?);
+    // The campaigns first: their zones and times of day decide the schedules.
+    let start = args
+        .as_of
+        .unwrap_or_else(|| Instant::Absolute(context.clock.now()));
+    let times = context.store_synced(start)?.policy_times()?;
+    let mut zones: Vec<chrono_tz::Tz> = times.iter().map(|t| t.0).collect();
+    zones.dedup();
+    let zone = args.zone.unwrap_or(match zones[..] {
+        [only] => only,
+        _ => chrono_tz::UTC,
+    });
     let clock: Arc<dyn crate::clock::Clock> = match args.as_of {
-        Some(start) => Arc::new(crate::clock::OffsetClock::starting_at(
-            start.in_zone(chrono_tz::Asia::Shanghai),
-        )),
+        Some(start) => Arc::new(crate::clock::OffsetClock::starting_at(start.in_zone(zone))),
         None => Arc::new(crate::clock::SystemClock),
     };
     context.clock = Box::new(ClockRef(clock.clone()));
-    let mailer: Arc<dyn Mailer> = Arc::new(mailer(&context)?);
-    let mut schedules = args.schedule.clone();
-    if schedules.is_empty() {
-        schedules.push("0 */5 * * * *".into());
-        // And at each policy's time of day, so that reminders leave on the minute.
-        if let Ok(store) = context.open_store() {
-            for (hour, minute) in store.policy_times().unwrap_or_default() {
-                schedules.push(format!("0 {minute} {hour} * * *"));
-            }
-        }
-    }
-    schedules.dedup();
+    let schedules = schedules(&args.schedule, zone, &times);
     let options = pass_options(&context);
     let context = Arc::new(context);
     let pass: Arc<crate::daemon::PassFn> =
@@ -434,22 +440,37 @@ pub fn daemon(mut context: Context, args: &DaemonArgs) -> Result<ExitCode, CliEr
                 &mut store,
                 &context.calendar,
                 mailer.as_ref(),
-                now,
+                as_of,
                 &options,
                 stop,
             )
             .map_err(|e| e.to_string())?;
             Ok(summary(&report))
         });
-    let settings = crate::daemon::Settings {
-        clock,
-        schedules,
-        zone: chrono_tz::Asia::Shanghai,
-    };
+    let settings = crate::daemon::Settings { clock, schedules };
     crate::daemon::run(settings, pass).map_err(|e| CliError::Usage {
         message: e.to_string(),
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The daemon's schedules: those given, read in `zone`; by default every five minutes, and at
+/// each policy's time of day in its campaign's zone, so that reminders leave on the minute.
+fn schedules(
+    given: &[String],
+    zone: chrono_tz::Tz,
+    times: &[(chrono_tz::Tz, u32, u32)],
+) -> Vec<crate::daemon::Schedule> {
+    let at = |cron: String, zone| crate::daemon::Schedule { cron, zone };
+    if !given.is_empty() {
+        return given.iter().map(|c| at(c.clone(), zone)).collect();
+    }
+    let mut out = vec![at("0 */5 * * * *".into(), chrono_tz::UTC)];
+    for &(zone, hour, minute) in times {
+        out.push(at(format!("0 {minute} {hour} * * *"), zone));
+    }
+    out.dedup();
+    out
 }
 
 /// Shares one clock between the daemon and the passes it runs.

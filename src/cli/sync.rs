@@ -64,9 +64,10 @@ pub fn sync_paths(
             path: paths.first().cloned().unwrap_or_default(),
             source,
         })?;
-    // The horizon only depends on the year, for which China's zone is as good as any.
-    let now = as_of.in_zone(chrono_tz::Asia::Shanghai);
-    let today = now.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+    // The horizon only depends on the year: within a day, UTC's is as good as the campaign's
+    // (the horizon runs to the end of the year after).
+    let now = as_of.in_zone(chrono_tz::UTC);
+    let today = now.date_naive();
     let mut ok = true;
     for file in files {
         let around = workspace::Surroundings {

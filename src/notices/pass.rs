@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
 use tracing::{error, info, warn};
@@ -14,7 +13,7 @@ use super::plan::{self, Notice};
 use super::render::{self, Digest, Rendered, Templates};
 use super::send::{Mailer, Outgoing, SendError};
 use super::window;
-use crate::clock::Clock;
+use crate::clock::{Clock, Instant};
 use crate::schedule::Calendar;
 use crate::store::{Claim, PendingMail, PlanInput, Store, StoreError};
 
@@ -115,15 +114,15 @@ pub enum PassError {
     Template(#[from] render::TemplateError),
 }
 
-/// Plans at `t` without rendering or writing anything: (new notices, mails they make,
-/// recipients without a mail address).
+/// Plans at `as_of` without rendering or writing anything: (new notices, mails they make,
+/// recipients without a mail address). A local `as_of` is read in each campaign's zone.
 pub fn plan_only(
     store: &Store,
     calendar: &Calendar,
-    t: DateTime<Utc>,
+    as_of: Instant,
 ) -> Result<(usize, usize, usize), PassError> {
-    let input = input_at(store, calendar, t)?;
-    let (fresh, missing) = fresh_notices(&input, calendar, t);
+    let input = input_at(store, calendar, as_of)?;
+    let (fresh, missing) = fresh_notices(&input, calendar, as_of);
     let mails = render::digests(&fresh, &input.candidates).len();
     Ok((fresh.len(), mails, missing.len()))
 }
@@ -132,14 +131,17 @@ pub fn plan_only(
 pub type Drafts = (Vec<(Digest, Rendered)>, Vec<String>);
 
 /// The mails a pass would write now, rendered: for `--dry-run` and tests.
-pub fn draft(store: &Store, calendar: &Calendar, t: DateTime<Utc>) -> Result<Drafts, PassError> {
-    let input = input_at(store, calendar, t)?;
-    let (fresh, missing) = fresh_notices(&input, calendar, t);
-    Ok((render_all(&fresh, &input, t)?, missing))
+pub fn draft(store: &Store, calendar: &Calendar, as_of: Instant) -> Result<Drafts, PassError> {
+    let input = input_at(store, calendar, as_of)?;
+    let (fresh, missing) = fresh_notices(&input, calendar, as_of);
+    Ok((render_all(&fresh, &input, as_of)?, missing))
 }
 
-/// What a pass at `t` plans from.
-fn input_at(store: &Store, calendar: &Calendar, t: DateTime<Utc>) -> Result<PlanInput, StoreError> {
+/// What a pass at `as_of` plans from.
+fn input_at(store: &Store, calendar: &Calendar, as_of: Instant) -> Result<PlanInput, StoreError> {
+    // The window reaches a day either side of the UTC date: wide enough for every zone's
+    // reading of a local `as_of`.
+    let t = as_of.in_zone(chrono_tz::UTC);
     let policies = store.policies()?;
     let window = window::for_pass(&policies, calendar, t, store.last_pass()?);
     // A notice of an obligation due in the window goes out a lead time before it at the
@@ -147,13 +149,13 @@ fn input_at(store: &Store, calendar: &Calendar, t: DateTime<Utc>) -> Result<Plan
     store.plan_input(window, window.0 - window::longest_lead(&policies))
 }
 
-/// The notices due at `t` that are not in the outbox yet, and recipients without an address.
+/// The notices due at `as_of` that are not in the outbox yet, and recipients without an address.
 fn fresh_notices(
     input: &PlanInput,
     calendar: &Calendar,
-    t: DateTime<Utc>,
+    as_of: Instant,
 ) -> (Vec<Notice>, Vec<String>) {
-    let (notices, missing) = plan::plan(&input.candidates, &input.directory, calendar, t);
+    let (notices, missing) = plan::plan(&input.candidates, &input.directory, calendar, as_of);
     let fresh = notices
         .into_iter()
         .filter(|n| !input.sent.contains(n, &input.candidates[n.candidate]))
@@ -165,7 +167,7 @@ fn fresh_notices(
 fn render_all(
     notices: &[Notice],
     input: &PlanInput,
-    t: DateTime<Utc>,
+    as_of: Instant,
 ) -> Result<Vec<(Digest, Rendered)>, PassError> {
     let digests = render::digests(notices, &input.candidates);
     let mut templates: HashMap<i64, Templates> = HashMap::new();
@@ -184,6 +186,8 @@ fn render_all(
                 None => Templates::builtin(),
             }),
         };
+        let zone = input.candidates[notices[digest.notices[0]].candidate].zone;
+        let t = as_of.in_zone(zone);
         let rendered =
             campaign_templates.render(&digest, notices, &input.candidates, &info, &contact, t)?;
         out.push((digest, rendered));
@@ -191,19 +195,20 @@ fn render_all(
     Ok(out)
 }
 
-/// Plans, queues and sends at `t`. Stops between mails when `stop` is set.
+/// Plans, queues and sends at `as_of` (a local time is read in each campaign's zone). Stops
+/// between mails when `stop` is set.
 pub fn run(
     store: &mut Store,
     calendar: &Calendar,
     mailer: &dyn Mailer,
-    t: DateTime<Utc>,
+    as_of: Instant,
     options: &PassOptions,
     stop: &AtomicBool,
 ) -> Result<PassReport, PassError> {
-    let now = t.timestamp();
-    let input = input_at(store, calendar, t)?;
-    let (fresh, missing) = fresh_notices(&input, calendar, t);
-    let digests = render_all(&fresh, &input, t)?;
+    let now = as_of.in_zone(chrono_tz::UTC).timestamp();
+    let input = input_at(store, calendar, as_of)?;
+    let (fresh, missing) = fresh_notices(&input, calendar, as_of);
+    let digests = render_all(&fresh, &input, as_of)?;
     let (notices, queued) =
         store.queue(&fresh, &input.candidates, &digests, now, &options.domain)?;
     for who in &missing {

@@ -373,7 +373,7 @@ pub fn plan(
     candidates: &[Candidate],
     directory: &Directory,
     calendar: &Calendar,
-    t: DateTime<Utc>,
+    as_of: Instant,
 ) -> (Vec<Notice>, Vec<String>) {
     let mut notices = Vec::new();
     let mut missing = Vec::new();
@@ -382,7 +382,10 @@ pub fn plan(
     let mut stages: HashMap<(*const Policy, Tz, NaiveDate), Option<Stage>> = HashMap::new();
     for (index, c) in candidates.iter().enumerate() {
         let key = (Arc::as_ptr(&c.policy), c.zone, c.due_date);
-        let stage = stages.entry(key).or_insert_with(|| current(c, calendar, t));
+        // A local `as_of` means that time in each campaign's own zone.
+        let stage = stages
+            .entry(key)
+            .or_insert_with(|| current(c, calendar, as_of.in_zone(c.zone)));
         let Some(stage) = stage.clone() else {
             continue;
         };

@@ -16,6 +16,9 @@ pub struct Planned {
     pub day: NaiveDate,
     /// Campaign identifier.
     pub campaign: String,
+    /// The campaign's zone, that `send_at` is shown in.
+    #[serde(serialize_with = "zone_name")]
+    pub zone: chrono_tz::Tz,
     /// The mailbox, or `(no address: 宛城区 联络员)`.
     pub to: String,
     /// Whom it reaches.
@@ -81,6 +84,7 @@ pub fn preview(
                         send_at: stage.send_at,
                         day: stage.day,
                         campaign: c.campaign.to_string(),
+                        zone: c.zone,
                         to: address,
                         name,
                         audience,
@@ -93,4 +97,8 @@ pub fn preview(
         }
     }
     mails.into_values().collect()
+}
+
+fn zone_name<S: serde::Serializer>(zone: &chrono_tz::Tz, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(zone.name())
 }

@@ -77,6 +77,8 @@ pub struct OutboxRow {
     pub sent_at: Option<i64>,
     /// When the next try is due (unix seconds).
     pub next_attempt_at: i64,
+    /// The campaign's zone, that its times are shown in.
+    pub zone: String,
 }
 
 impl Store {
@@ -242,7 +244,7 @@ impl Store {
         let filter = if all { "" } else { "WHERE m.state != 'sent'" };
         let mut stmt = self.conn.prepare(&format!(
             "SELECT m.id, c.key, m.state, m.recipient, m.subject, m.attempts, m.last_error, m.smtp_reply,
-                    m.message_id, m.created_at, m.sent_at, m.next_attempt_at
+                    m.message_id, m.created_at, m.sent_at, m.next_attempt_at, c.zone
              FROM mails m JOIN campaigns c ON c.id = m.campaign_id {filter} ORDER BY m.id"
         ))?;
         let rows = stmt
@@ -260,6 +262,7 @@ impl Store {
                     created_at: r.get(9)?,
                     sent_at: r.get(10)?,
                     next_attempt_at: r.get(11)?,
+                    zone: r.get(12)?,
                 })
             })?
             .collect::<Result<_, _>>()?;

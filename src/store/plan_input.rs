@@ -134,10 +134,31 @@ impl Store {
             .optional()?)
     }
 
-    /// The local times of day of every reminder policy.
-    pub fn policy_times(&self) -> Result<Vec<(u32, u32)>, StoreError> {
-        let mut times: Vec<(u32, u32)> = self.policies()?.iter().map(|p| p.time).collect();
-        times.sort();
+    /// The times of day of every reminder policy, each in its campaign's zone.
+    pub fn policy_times(&self) -> Result<Vec<(Tz, u32, u32)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.zone, c.policy FROM campaigns c
+             UNION SELECT c.zone, d.policy FROM deliverables d
+                   JOIN campaigns c ON c.id = d.campaign_id WHERE d.policy IS NOT NULL",
+        )?;
+        let rows: Vec<(String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut times = Vec::new();
+        for (zone, policy) in rows {
+            let zone: Tz = zone.parse().map_err(|_| StoreError::Decode {
+                table: "campaigns",
+                column: "zone",
+                id: zone.clone(),
+            })?;
+            let policy: Policy = serde_json::from_str(&policy).map_err(|_| StoreError::Decode {
+                table: "campaigns",
+                column: "policy",
+                id: zone.to_string(),
+            })?;
+            times.push((zone, policy.time.0, policy.time.1));
+        }
+        times.sort_by_key(|(zone, h, m)| (zone.name().to_string(), *h, *m));
         times.dedup();
         Ok(times)
     }

@@ -1,0 +1,129 @@
+//! Each campaign keeps its own time zone (issue 9, section 2): a campaign in Asia/Urumqi and one
+//! in UTC in one store, read by the real binary. A local `--as-of` means that time in each
+//! campaign's zone; reminders leave at the policy's time of day in its zone; the daemon
+//! schedules each zone's time of day.
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use crate::common::Workspace;
+
+/// The same small campaign in `zone`: one report due Thursday 2017-05-25, a reminder the day
+/// before at 09:00.
+fn campaign(id: &str, zone: &str) -> String {
+    format!(
+        "campaign {id} {{\n  zone {zone}\n  period 2017-05-01 .. 2017-06-30\n}}\n\
+         unit 甲县 {{ email jia-{id}@example.org }}\n\
+         report 月报 {{ from 甲县; due 2017-05-25 }}\n\
+         remind {{ before 1d at 09:00 }}\n"
+    )
+}
+
+fn workspace() -> Workspace {
+    let w = Workspace::new(&[]);
+    for (id, zone) in [("west", "Asia/Urumqi"), ("utc", "UTC")] {
+        std::fs::write(
+            w.path().join("campaigns").join(format!("{id}.campaign")),
+            campaign(id, zone),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        w.path().join("duban.toml"),
+        "[mail]\nurl = \"smtp://127.0.0.1:9\"\nfrom = \"督办 <duban@example.org>\"\n",
+    )
+    .unwrap();
+    w
+}
+
+/// The addresses a dry run at `as_of` would write to.
+fn reminded(w: &Workspace, as_of: &str) -> Vec<String> {
+    let out = w.ok(&["remind", "--dry-run", "--as-of", as_of]);
+    let mut to: Vec<String> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("To: "))
+        .map(String::from)
+        .collect();
+    to.sort();
+    to
+}
+
+#[test]
+fn a_local_as_of_is_read_in_each_campaigns_zone() {
+    let w = workspace();
+    // 08:59 in either zone: no reminder yet, in neither campaign.
+    assert!(reminded(&w, "2017-05-24T08:59").is_empty());
+    // 09:01 local is 03:01 UTC for Urumqi and 09:01 UTC for the other: both are due.
+    let both = reminded(&w, "2017-05-24T09:01");
+    assert_eq!(both.len(), 2, "{both:?}");
+    assert!(
+        both[0].contains("jia-utc@") && both[1].contains("jia-west@"),
+        "{both:?}"
+    );
+    // An absolute instant is the same moment everywhere: 03:30 UTC is 09:30 in Urumqi only.
+    let west = reminded(&w, "2017-05-24T03:30:00Z");
+    assert_eq!(west.len(), 1, "{west:?}");
+    assert!(west[0].contains("jia-west@"), "{west:?}");
+}
+
+#[test]
+fn lateness_and_the_preview_are_in_each_campaigns_zone() {
+    let w = workspace();
+    let overdue = |as_of: &str| -> Vec<String> {
+        let rows = w.json(&["overdue", "--as-of", as_of]);
+        let mut campaigns: Vec<String> = rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["campaign"].as_str().unwrap().to_string())
+            .collect();
+        campaigns.sort();
+        campaigns
+    };
+    assert!(overdue("2017-05-25T23:59").is_empty());
+    assert_eq!(overdue("2017-05-26T00:01"), ["utc", "west"]);
+    // 20:00 UTC on the 25th is already the 26th in Urumqi.
+    assert_eq!(overdue("2017-05-25T20:00:00Z"), ["west"]);
+
+    let preview = w.json(&["preview", "--from", "2017-05-24", "--to", "2017-05-24"]);
+    let mails = preview.as_array().unwrap();
+    assert_eq!(mails.len(), 2, "{preview}");
+    for mail in mails {
+        let zone = mail["zone"].as_str().unwrap();
+        let at = chrono::DateTime::parse_from_rfc3339(mail["send_at"].as_str().unwrap()).unwrap();
+        let local = at.with_timezone(&zone.parse::<chrono_tz::Tz>().unwrap());
+        assert_eq!(
+            local.format("%Y-%m-%d %H:%M").to_string(),
+            "2017-05-24 09:00"
+        );
+    }
+    let table = w.ok(&["preview", "--from", "2017-05-24", "--to", "2017-05-24"]);
+    assert_eq!(table.matches("09:00").count(), 2, "{table}");
+}
+
+#[test]
+fn the_daemon_schedules_each_zones_time_of_day() {
+    let w = workspace();
+    let mut child = crate::common::process(w.path())
+        .args(["daemon", "--as-of", "2017-05-20T08:00"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut started = None;
+    for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+        if line.contains("daemon started") {
+            started = Some(line);
+            break;
+        }
+        assert!(Instant::now() < deadline, "no start line");
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let line = started.expect("the daemon logged its start");
+    assert!(line.contains("0 0 9 * * * (Asia/Urumqi)"), "{line}");
+    assert!(line.contains("0 0 9 * * * (UTC)"), "{line}");
+}
