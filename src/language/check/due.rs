@@ -124,13 +124,7 @@ impl Checker<'_> {
                 if let Some(&phase) = self.phase_index.get(&name.node) {
                     return Some(AnchorRef::PhaseStart(phase));
                 }
-                let candidates: Vec<String> = self
-                    .deliverable_index
-                    .keys()
-                    .chain(self.phase_index.keys())
-                    .cloned()
-                    .collect();
-                let help = suggest::did_you_mean(&name.node, candidates.iter().map(String::as_str))
+                let help = self.nearest_event(&name.node)
                     .unwrap_or_else(|| format!(
                         "say when `{0}` arrives: declare it as a phase (`阶段 {0} 2017年5月1日起`) or as the office's report with a deadline",
                         name.node
@@ -165,13 +159,7 @@ impl Checker<'_> {
                     ));
                     return None;
                 }
-                let candidates: Vec<String> = self
-                    .deliverable_index
-                    .keys()
-                    .chain(self.phase_index.keys())
-                    .cloned()
-                    .collect();
-                let help = suggest::did_you_mean(&name.node, candidates.iter().map(String::as_str));
+                let help = self.nearest_event(&name.node);
                 self.error(
                     Problem::UnknownName {
                         kind: NameKind::PhaseOrDeliverable,
@@ -226,6 +214,12 @@ impl Checker<'_> {
 }
 
 impl Checker<'_> {
+    /// The deliverable or phase whose name is nearest to `name`, as a "did you mean".
+    fn nearest_event(&self, name: &str) -> Option<String> {
+        let known = self.deliverable_index.keys().chain(self.phase_index.keys());
+        suggest::did_you_mean(name, known.map(String::as_str))
+    }
+
     /// A phase by name; `自查自纠阶段` names the phase `自查自纠` when no phase has the longer name.
     fn phase_named(&mut self, name: &Name) -> Option<PhaseId> {
         if !self.phase_index.contains_key(&name.node)
