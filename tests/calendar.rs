@@ -50,6 +50,32 @@ fn a_deadline_in_an_unknown_year_warns() {
     );
 }
 
+/// Two campaigns reaching into the same unknown year: one warning in a run, whichever command
+/// reads them.
+#[test]
+fn an_unknown_year_is_warned_about_once_per_run() {
+    let w = crate::common::Workspace::new(&[]);
+    for name in ["a", "b"] {
+        std::fs::write(
+            w.path().join(format!("campaigns/{name}.campaign")),
+            format!("campaign {name} {{\n  period 2030-01-01 .. 2030-12-31\n}}\nunit 甲\nreport r {{\n  from 甲\n  due every month by day 25\n}}\n"),
+        )
+        .unwrap();
+    }
+    let count = |stderr: &str| stderr.matches("no holiday calendar for 2030").count();
+    let run = w.run(&["check", "campaigns/a.campaign", "campaigns/b.campaign"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(count(&run.stderr), 1, "{}", run.stderr);
+    let run = w.run(&["sync", "--as-of", "2030-01-01"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(count(&run.stderr), 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("duban calendar import FILE"),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn a_broken_holiday_file_is_refused() {
     let dir = tempfile::tempdir().unwrap();

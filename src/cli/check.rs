@@ -59,6 +59,7 @@ fn check_one(context: &Context, path: &Path) -> Result<bool, CliError> {
             Err(errors) => diagnostics.extend(errors),
         }
     }
+    let diagnostics = context.first_warnings(diagnostics);
     tell_raw!("{}", loaded.sources.render(&diagnostics, context.color));
     let ok = !diagnostics.iter().any(|d| d.is_error());
     match summary {

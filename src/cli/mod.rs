@@ -180,6 +180,9 @@ pub struct Context {
     /// The campaign files whose errors were shown, by path, with the digest of what was shown:
     /// the daemon shows a file's errors when they first appear, not at every pass.
     reported: std::sync::Mutex<std::collections::HashMap<PathBuf, u64>>,
+    /// The years whose missing holiday notice was warned about: once per run, however many
+    /// campaigns reach into them.
+    years_warned: std::sync::Mutex<std::collections::HashSet<i32>>,
 }
 
 impl Context {
@@ -201,6 +204,7 @@ impl Context {
         let confinement = crate::fsio::Confinement::new(&config.workspace, &config.allowed_folders);
         Ok(Context {
             reported: std::sync::Mutex::default(),
+            years_warned: std::sync::Mutex::default(),
             confinement,
             config,
             calendar,
@@ -216,6 +220,22 @@ impl Context {
             return false;
         };
         reported.insert(path.to_path_buf(), digest) == Some(digest)
+    }
+
+    /// `diagnostics` without the warnings of a year without a holiday notice that this run has
+    /// shown already.
+    fn first_warnings(
+        &self,
+        mut diagnostics: Vec<crate::language::Diagnostic>,
+    ) -> Vec<crate::language::Diagnostic> {
+        use crate::language::diagnostic::Problem;
+        if let Ok(mut warned) = self.years_warned.lock() {
+            diagnostics.retain(|d| match d.problem {
+                Problem::UnknownYear { year, .. } => warned.insert(year),
+                _ => true,
+            });
+        }
+        diagnostics
     }
 
     /// `--as-of`, or now.

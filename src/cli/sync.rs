@@ -78,6 +78,7 @@ pub fn sync_paths(
         match result {
             FileSync::Done { report, warnings } => {
                 if let Some((sources, diagnostics)) = warnings {
+                    let diagnostics = context.first_warnings(diagnostics);
                     tell_raw!("{}", sources.render(&diagnostics, context.color));
                 }
                 let line = describe(&report.campaign, &report.outcome);

@@ -18,13 +18,21 @@ pub fn nearest_within<'a>(
     candidates: impl IntoIterator<Item = &'a str>,
     limit: usize,
 ) -> Option<&'a str> {
+    let length = word.chars().count();
     candidates
         .into_iter()
         .filter(|c| *c != word)
         .map(|c| (distance(word, c), c))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
+        // A candidate that shares no character in place (`县` and `甲`) is no typo of it.
+        .filter(|(d, c)| *d <= limit && *d < length.max(c.chars().count()))
+        // Of equally near ones, the one that starts the same way (`县` → `县区`).
+        .min_by_key(|(d, c)| (*d, std::cmp::Reverse(common_prefix(word, c))))
         .map(|(_, c)| c)
+}
+
+/// How many leading characters `a` and `b` share.
+fn common_prefix(a: &str, b: &str) -> usize {
+    a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count()
 }
 
 /// `help` text for a suggestion.
@@ -80,5 +88,11 @@ mod tests {
             "half the word differs"
         );
         assert_eq!(nearest("raport", ["report", "remind"]), Some("report"));
+        assert_eq!(
+            nearest("县", ["甲", "县区"]),
+            Some("县区"),
+            "the same start wins a tie"
+        );
+        assert_eq!(nearest("丙", ["甲", "乙"]), None, "nothing in common");
     }
 }

@@ -247,6 +247,8 @@ struct Item {
     period_zh: Option<String>,
     due_date: String,
     due_zh: String,
+    /// The last day on time, when a rest day moved it past the stated date (民法典 第二百零三条).
+    last_day_zh: Option<String>,
     days_left: i64,
     days_overdue: i64,
     kind: Kind,
@@ -268,6 +270,8 @@ impl Item {
             period: c.period.clone(),
             due_date: c.due_date.to_string(),
             due_zh: zh_date(c.due_date, Some(today.year())),
+            last_day_zh: (c.on_time_until > c.due_date)
+                .then(|| zh_date(c.on_time_until, Some(today.year()))),
             days_left: (c.due_date - today).num_days(),
             days_overdue: (today - c.on_time_until).num_days(),
             kind: notice.stage.kind,
@@ -293,6 +297,15 @@ pub fn period_zh(period: &str) -> String {
         }
         Some(Period::Year(year)) => format!("{year}年度"),
         Some(Period::Week { year, week }) => format!("{year}年第{week}周"),
+        Some(Period::HalfMonth { year, month, half }) => {
+            format!(
+                "{year}年{month}月{}",
+                if half == 1 { "上半月" } else { "下半月" }
+            )
+        }
+        Some(Period::HalfYear { year, half }) => {
+            format!("{year}年{}", if half == 1 { "上半年" } else { "下半年" })
+        }
         Some(Period::Date(date)) => zh_date(date, None),
         _ => period.to_string(),
     }
@@ -338,6 +351,8 @@ mod tests {
         assert_eq!(period_zh("2017"), "2017年度");
         assert_eq!(period_zh("2025-W23"), "2025年第23周");
         assert_eq!(period_zh("2023-04-30"), "2023年4月30日");
+        assert_eq!(period_zh("2017-05-H1"), "2017年5月上半月");
+        assert_eq!(period_zh("2017-H2"), "2017年下半年");
         assert_eq!(period_zh("自查自纠"), "自查自纠");
         let d = NaiveDate::from_ymd_opt(2018, 1, 25).unwrap();
         assert_eq!(zh_date(d, Some(2017)), "2018年1月25日");

@@ -319,7 +319,7 @@ impl Compiler<'_, '_> {
                 d.due_span,
             )
             .with_help(Some(format!(
-                "supply {year}'s holiday notice with `--holidays FILE`"
+                "when {year}'s holiday notice is out, add it with `duban calendar import FILE` (or give `--holidays FILE`)"
             ))),
         );
     }

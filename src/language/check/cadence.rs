@@ -179,12 +179,20 @@ impl Checker<'_> {
             }
             CadenceDue::Relative(r) => {
                 if unit != PeriodUnit::Phase {
-                    return mismatch(
-                        self,
-                        format!(
-                            "a deadline counted from an event fits `every phase`, not every {unit}"
-                        ),
+                    // `by 25` reads as the deadline of a report named 25: a day was meant.
+                    let day = match &r.anchor.node {
+                        Anchor::Due(name) if name.node.chars().all(|c| c.is_ascii_digit()) => {
+                            Some(name.node.clone())
+                        }
+                        _ => None,
+                    };
+                    let message = format!(
+                        "a deadline counted from an event fits `every phase`, not every {unit}"
                     );
+                    self.error(Problem::Cadence { message }, due.span).help = day.map(|day| {
+                        format!("to mean day {day} of each {unit}, write `by day {day}`")
+                    });
+                    return None;
                 }
                 let (next, start) = match &r.anchor.node {
                     Anchor::Start(AnchorTarget::NextPhase) => (true, true),
@@ -272,5 +280,141 @@ impl Checker<'_> {
                 Some(Limit::Period(period))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+
+    fn recurrence(due: &str, extra: &str) -> Recurrence {
+        let d = only_deliverable(&format!("report r {{\n  from 甲\n  due {due}\n{extra}}}\n"));
+        match d.due {
+            Due::Recurring(r) => r,
+            other => panic!("{due}: {other:?}"),
+        }
+    }
+
+    fn cadence_problems(due: &str) -> Vec<String> {
+        problems(&format!("report r {{\n  from 甲\n  due {due}\n}}\n"))
+    }
+
+    #[test]
+    fn the_phrases_of_documents_become_rules() {
+        for (due, unit, step, rules) in [
+            (
+                "每月25日前",
+                PeriodUnit::Month,
+                1,
+                vec![DueRule::Day { day: 25, later: 0 }],
+            ),
+            (
+                "每月 下月5日前",
+                PeriodUnit::Month,
+                1,
+                vec![DueRule::Day { day: 5, later: 1 }],
+            ),
+            (
+                "每月",
+                PeriodUnit::Month,
+                1,
+                vec![DueRule::End { later: 0 }],
+            ),
+            (
+                "每月最后一个工作日",
+                PeriodUnit::Month,
+                1,
+                vec![DueRule::LastWorkday { later: 0 }],
+            ),
+            (
+                "每月5日和20日前",
+                PeriodUnit::Month,
+                1,
+                vec![
+                    DueRule::Day { day: 5, later: 0 },
+                    DueRule::Day { day: 20, later: 0 },
+                ],
+            ),
+            (
+                "每两周周五前",
+                PeriodUnit::Week,
+                2,
+                vec![DueRule::Weekday {
+                    weekday: 4,
+                    later: 0,
+                }],
+            ),
+            (
+                "每半月",
+                PeriodUnit::HalfMonth,
+                1,
+                vec![DueRule::End { later: 0 }],
+            ),
+            // A month's end is its last day each year: 31 clamps to 30 June (and 2月底 to the
+            // 28th or the 29th).
+            (
+                "每年6月底前",
+                PeriodUnit::Year,
+                1,
+                vec![DueRule::MonthDay {
+                    month: 6,
+                    day: 31,
+                    later: 0,
+                }],
+            ),
+        ] {
+            let r = recurrence(due, "");
+            assert_eq!((r.unit, r.step, r.rules), (unit, step, rules), "{due}");
+        }
+    }
+
+    #[test]
+    fn a_report_on_the_previous_period_is_due_a_period_later() {
+        let r = recurrence("every month by day 10", "  covering previous\n");
+        assert_eq!(r.rules, [DueRule::Day { day: 10, later: 1 }]);
+    }
+
+    #[test]
+    fn pieces_that_do_not_fit_the_cadence_are_errors() {
+        assert_eq!(
+            cadence_problems("every month by day 32"),
+            ["error: a month has no day 32"]
+        );
+        assert_eq!(
+            cadence_problems("every month by friday"),
+            ["error: a weekday fits a weekly cadence, not every month"]
+        );
+        assert_eq!(
+            cadence_problems("every 13 months by day 1"),
+            [
+                "error: every 13 months is not a cadence duban knows (help: every 2 weeks (每两周), every 2 or 3 months, every half-month (每半月) or half-year (每半年))"
+            ]
+        );
+        assert_eq!(
+            cadence_problems("every month by 25"),
+            [
+                "error: a deadline counted from an event fits `every phase`, not every month (help: to mean day 25 of each month, write `by day 25`)"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_first_occurrence_must_be_a_period_of_the_cadences_kind() {
+        let r = recurrence("every month by day 25", "  first 2017-05\n");
+        assert_eq!(
+            r.first,
+            Some(Limit::Period(Period::Month {
+                year: 2017,
+                month: 5
+            }))
+        );
+        let problems =
+            problems("report r {\n  from 甲\n  due every month by day 25\n  first 2017-Q2\n}\n");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].contains("this cadence repeats every month, but this bound is a quarter"),
+            "{problems:?}"
+        );
     }
 }

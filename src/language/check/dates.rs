@@ -77,3 +77,70 @@ pub(super) fn last_day_of_month(first: NaiveDate) -> NaiveDate {
         .and_then(|d| d.pred_opt())
         .unwrap_or(first)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+
+    fn due_on(text: &str) -> NaiveDate {
+        match only_deliverable(&format!("report r {{\n  from 甲\n  due {text}\n}}\n")).due {
+            Due::Once(DateRule::Fixed(date)) => date,
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+
+    fn phase_window(text: &str) -> (NaiveDate, Option<NaiveDate>) {
+        let c = campaign(&format!("phase p {text}\n"));
+        (c.phases[0].start, c.phases[0].end)
+    }
+
+    #[test]
+    fn parts_of_a_month_as_deadlines() {
+        for (text, expected) in [
+            ("2017年6月底前", date(2017, 6, 30)),
+            ("2017年6月下旬", date(2017, 6, 30)),
+            ("2017年6月中旬", date(2017, 6, 20)),
+            ("2017年6月上旬", date(2017, 6, 10)),
+            ("2017年7月初", date(2017, 7, 5)),
+            ("2017年7月中", date(2017, 7, 15)),
+            ("2017年2月底", date(2017, 2, 28)),
+            ("2017年底", date(2017, 12, 31)),
+        ] {
+            assert_eq!(due_on(text), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn parts_of_a_month_as_the_edges_of_a_window() {
+        assert_eq!(
+            phase_window("2017年6月下旬 至 2017年7月上旬"),
+            (date(2017, 6, 21), Some(date(2017, 7, 10)))
+        );
+        assert_eq!(
+            phase_window("2017年6月初 至 2017年6月中旬"),
+            (date(2017, 6, 1), Some(date(2017, 6, 20)))
+        );
+        assert_eq!(
+            phase_window("2017-05 .. 2017-06"),
+            (date(2017, 5, 1), Some(date(2017, 6, 30)))
+        );
+    }
+
+    #[test]
+    fn a_date_without_a_year_or_that_does_not_exist_is_an_error() {
+        let problems = problems("report r {\n  from 甲\n  due 4月15日\n}\n");
+        assert_eq!(
+            problems,
+            [
+                "error: this date has no year (help: write the full date, e.g. `2017年4月15日`, so that no reader has to guess)"
+            ]
+        );
+        let problems = problems_of("2017-02-30");
+        assert_eq!(problems, ["error: 2017-02-30 is not a date"]);
+    }
+
+    fn problems_of(due: &str) -> Vec<String> {
+        problems(&format!("report r {{\n  from 甲\n  due {due}\n}}\n"))
+    }
+}

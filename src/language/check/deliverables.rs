@@ -327,3 +327,73 @@ pub(super) fn kind_word(kind: DeliverableKind) -> &'static str {
         DeliverableKind::Target => "target",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+
+    #[test]
+    fn a_report_goes_to_the_office_unless_it_says_where() {
+        let c = check_file(
+            "campaign t {\n  period 2017-04-01 .. 2017-12-31\n  office 办\n}\nunit 办\nunit 甲 { under 办 }\nreport 默认 { from 甲; due 2017-05-01 }\nreport 上级 { from 甲; to parent; due 2017-05-01 }\n",
+        )
+        .0
+        .unwrap();
+        assert_eq!(c.deliverables[0].to, [RecipientRef::Unit(0)]);
+        assert_eq!(c.deliverables[1].to, [RecipientRef::Parent]);
+    }
+
+    #[test]
+    fn what_a_report_lacks_or_repeats_is_an_error() {
+        let found = problems("report r {\n  due 2017-05-01\n  due 2017-06-01\n}\n");
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found
+                .iter()
+                .any(|l| l.starts_with("error: report `r` has no `from`")),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|l| l.starts_with("error: `due` is given twice")),
+            "{found:?}"
+        );
+        let found = problems("report r { from 甲 }\n");
+        assert!(
+            found[0].starts_with("error: report `r` has no `due`"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn review_by_each_units_reviewer_needs_one_for_every_unit() {
+        let problems =
+            problems("unit 丙 { reviewer 乙 }\nreport r { from 丙 甲; review; due 2017-05-01 }\n");
+        assert_eq!(
+            problems,
+            ["error: `甲` must have its submission reviewed, but has no `reviewer`"]
+        );
+    }
+
+    #[test]
+    fn cadence_statements_on_a_one_off_are_errors_but_a_phase_is_not() {
+        let problems = problems(
+            "phase p 2017-05-01 .. 2017-06-30\nreport r { from 甲; due 2017-05-20; first 2017-05; during p }\n",
+        );
+        assert_eq!(
+            problems,
+            ["error: `first` only applies to a recurring `due`"]
+        );
+    }
+
+    #[test]
+    fn a_former_name_still_in_use_is_an_error() {
+        let problems = problems(
+            "report 月报 { from 甲; due 2017-05-01 }\nreport 统计 { from 甲; formerly 月报; due 2017-05-01 }\n",
+        );
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("月报"), "{problems:?}");
+    }
+}

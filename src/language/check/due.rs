@@ -290,3 +290,128 @@ pub(super) fn find_cycle(
     state[at] = 2;
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+
+    const PHASE: &str = "phase 整治 2017-05-01 .. 2017-06-30\n";
+
+    fn due_of(body: &str, name: &str) -> Due {
+        let c = campaign(&format!("{PHASE}{body}"));
+        c.deliverables
+            .into_iter()
+            .find(|d| d.name == name)
+            .expect(name)
+            .due
+    }
+
+    #[test]
+    fn relative_deadlines_count_from_phases_and_other_deadlines() {
+        let due = due_of(
+            "report 方案 { from 甲; due 5d after start of 整治 }\nreport 台账 { from 甲; due 10 workdays after 方案 }\n",
+            "台账",
+        );
+        let Due::Once(DateRule::Relative {
+            anchor: AnchorRef::Deliverable(_),
+            offset: 10,
+            unit,
+        }) = due
+        else {
+            panic!("{due:?}")
+        };
+        assert_eq!(unit, DurationUnit::Workdays);
+        let due = due_of(
+            "report 总结 { from 甲; due 阶段结束后10日内; 阶段内 整治 }\n",
+            "总结",
+        );
+        assert!(
+            matches!(
+                due,
+                Due::Once(DateRule::Relative {
+                    anchor: AnchorRef::PhaseEnd(0),
+                    offset: 10,
+                    ..
+                })
+            ),
+            "`阶段` is the report's own phase: {due:?}"
+        );
+    }
+
+    #[test]
+    fn a_notice_arrives_on_its_deadline_or_at_its_phases_start() {
+        let due = due_of(
+            "report 通知 { from 乙; due 2017-05-10 }\nreport 方案 { from 甲; due within 5 workdays after receipt of 通知 }\n",
+            "方案",
+        );
+        assert!(
+            matches!(
+                due,
+                Due::Once(DateRule::Relative {
+                    anchor: AnchorRef::Deliverable(_),
+                    offset: 5,
+                    ..
+                })
+            ),
+            "{due:?}"
+        );
+        let due = due_of("report 方案 { from 甲; due 收到整治后3日内 }\n", "方案");
+        assert!(
+            matches!(
+                due,
+                Due::Once(DateRule::Relative {
+                    anchor: AnchorRef::PhaseStart(0),
+                    offset: 3,
+                    ..
+                })
+            ),
+            "{due:?}"
+        );
+        let unknown = problems(&format!(
+            "{PHASE}report 方案 {{ from 甲; due within 5 days after receipt of 文件 }}\n"
+        ));
+        assert_eq!(unknown.len(), 1, "{unknown:?}");
+        assert!(unknown[0].starts_with("error: unknown"), "{unknown:?}");
+    }
+
+    #[test]
+    fn several_dates_carry_their_year_forward() {
+        let due = due_of(
+            "report 进展 { from 甲; due 分别于2017年6月底和7月底前 }\n",
+            "进展",
+        );
+        let Due::Several(dates) = due else {
+            panic!("{due:?}")
+        };
+        assert_eq!(
+            dates,
+            [
+                DateRule::Fixed(date(2017, 6, 30)),
+                DateRule::Fixed(date(2017, 7, 31))
+            ]
+        );
+    }
+
+    #[test]
+    fn a_cycle_of_deadlines_prints_its_path_and_a_cadence_is_no_anchor() {
+        let cycle = problems(
+            "report 方案 { from 甲; due 3d after 总结 }\nreport 总结 { from 甲; due 2d after 方案 }\n",
+        );
+        assert!(
+            cycle.contains(
+                &"error: the deadline of `方案` refers to itself: 方案 → 总结 → 方案".to_string()
+            ),
+            "{cycle:?}"
+        );
+        let recurring = problems(
+            "report 月报 { from 甲; due every month by day 25 }\nreport 总结 { from 甲; due 2d after 月报 }\n",
+        );
+        assert_eq!(recurring.len(), 1, "{recurring:?}");
+        assert!(
+            recurring[0]
+                .starts_with("error: `月报` recurs, so it has no single deadline to count from"),
+            "{recurring:?}"
+        );
+    }
+}

@@ -134,3 +134,66 @@ pub(super) fn campaign_keyword(stmt: &CampaignStmt) -> &'static str {
         CampaignStmt::Note(_) => "note",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+
+    #[test]
+    fn the_header_gives_the_campaigns_attributes() {
+        let (c, d) = check_file(
+            "campaign t \"标题\" {\n  issuer \"某办\"\n  doc \"某发〔2017〕1号\"\n  issued 2017-03-30\n  zone Asia/Urumqi\n  holidays 不顺延\n  office 甲\n}\nunit 甲\nphase 一 2017-04-01 .. 2017-05-31\n",
+        );
+        assert!(d.is_empty(), "{:?}", lines(&d));
+        let c = c.unwrap();
+        assert_eq!(
+            (c.title.as_deref(), c.issuer.as_deref(), c.doc.as_deref()),
+            (Some("标题"), Some("某办"), Some("某发〔2017〕1号"))
+        );
+        assert_eq!(c.zone, chrono_tz::Asia::Urumqi);
+        assert_eq!(c.shift, ShiftRule::Strict);
+        assert_eq!(c.office.map(|u| c.units[u].name.as_str()), Some("甲"));
+        // Without `period`: from the issue date to the end of the last phase.
+        assert_eq!((c.start, c.end), (date(2017, 3, 30), date(2017, 5, 31)));
+    }
+
+    #[test]
+    fn a_file_holds_exactly_one_campaign() {
+        let (c, d) = check_file("unit 甲\n");
+        assert!(c.is_none());
+        assert_eq!(
+            lines(&d),
+            [
+                "error: this file has no `campaign` block (help: start the file with `campaign ID { … }` (or `专项整治 ID { … }`))"
+            ]
+        );
+        let (_, d) = check_file(
+            "campaign a {\n  period 2017-04-01 .. 2017-12-31\n}\ncampaign b {\n  period 2017-04-01 .. 2017-12-31\n}\n",
+        );
+        assert_eq!(
+            lines(&d),
+            ["error: a file holds one campaign, but this is a second `campaign` block"]
+        );
+    }
+
+    #[test]
+    fn an_unknown_zone_or_a_repeated_attribute_is_an_error() {
+        let (_, d) = check_file(
+            "campaign t {\n  period 2017-04-01 .. 2017-12-31\n  zone Asia/Beijing\n  zone UTC\n}\n",
+        );
+        let lines = lines(&d);
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("error: unknown time zone `Asia/Beijing`")),
+            "{lines:?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("error: `zone` is given twice")),
+            "{lines:?}"
+        );
+    }
+}

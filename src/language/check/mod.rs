@@ -16,6 +16,8 @@ mod header;
 mod names;
 mod phases;
 mod policies;
+#[cfg(test)]
+mod testing;
 mod units;
 
 use super::ast::{self, *};

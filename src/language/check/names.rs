@@ -104,3 +104,59 @@ impl Checker<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+
+    #[test]
+    fn a_group_stands_for_its_members_once_each() {
+        let c = campaign("group 两家 { 甲 乙 }\nreport r {\n  from 两家 甲\n  due 2017-05-01\n}\n");
+        let from: Vec<&str> = c.deliverables[0]
+            .from
+            .iter()
+            .map(|&u| c.units[u].name.as_str())
+            .collect();
+        assert_eq!(from, ["甲", "乙"]);
+    }
+
+    #[test]
+    fn an_unknown_name_gets_the_nearest_known_one_or_how_to_declare_it() {
+        let near =
+            problems("group 县区 { 宛城区 卧龙区 }\nreport r {\n  from 县 \n  due 2017-05-01\n}\n");
+        assert_eq!(near.len(), 1, "{near:?}");
+        assert!(
+            near[0].starts_with("error: unknown unit or group `县`"),
+            "{near:?}"
+        );
+        assert!(near[0].contains("`县区`"), "{near:?}");
+        let far = problems("report r {\n  from 丙丁戊\n  due 2017-05-01\n}\n");
+        assert!(far[0].contains("declare it with `unit 丙丁戊`"), "{far:?}");
+    }
+
+    #[test]
+    fn a_group_where_one_unit_is_meant_is_an_error() {
+        let problems = problems("group 两家 { 甲 乙 }\nunit 丙 { under 两家 }\n");
+        assert_eq!(problems, ["error: `两家` is a group, not a unit"]);
+    }
+
+    #[test]
+    fn a_name_defined_twice_points_at_the_first() {
+        let (_, diagnostics) = check_body("unit 甲\n");
+        assert_eq!(lines(&diagnostics), ["error: unit `甲` is defined twice"]);
+        assert_eq!(diagnostics[0].notes[0].1, "first defined here");
+    }
+
+    #[test]
+    fn an_unknown_phase_gets_the_nearest() {
+        let problems = problems(
+            "phase 自查自纠 2017-04-01 .. 2017-05-31\nreport r {\n  from 甲\n  during 自查自究\n  due 2017-05-01\n}\n",
+        );
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].contains("unknown phase `自查自究`"),
+            "{problems:?}"
+        );
+        assert!(problems[0].contains("`自查自纠`"), "{problems:?}");
+    }
+}

@@ -212,3 +212,57 @@ pub(super) fn window_needs_campaign(window: &Window) -> bool {
             }
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+
+    fn windows(body: &str) -> Vec<(String, NaiveDate, Option<NaiveDate>)> {
+        campaign(body)
+            .phases
+            .into_iter()
+            .map(|p| (p.name, p.start, p.end))
+            .collect()
+    }
+
+    #[test]
+    fn end_only_phases_follow_each_other_from_the_campaigns_start() {
+        assert_eq!(
+            windows(
+                "phase 一 until 2017-05-31\nphase 二 until 2017-08-31\nphase 全程 throughout\n"
+            ),
+            [
+                ("一".into(), date(2017, 4, 1), Some(date(2017, 5, 31))),
+                ("二".into(), date(2017, 6, 1), Some(date(2017, 8, 31))),
+                ("全程".into(), date(2017, 4, 1), Some(date(2017, 12, 31))),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_phase_from_a_day_on_has_no_end() {
+        assert_eq!(
+            windows("阶段 长效管理 2017年10月1日起\n"),
+            [("长效管理".into(), date(2017, 10, 1), None)]
+        );
+    }
+
+    #[test]
+    fn a_window_that_ends_before_it_starts_is_an_error() {
+        assert_eq!(
+            problems("phase p 2017-05-31 .. 2017-04-01\n"),
+            ["error: this window ends (2017-04-01) before it starts (2017-05-31)"]
+        );
+    }
+
+    #[test]
+    fn a_phase_past_the_campaign_is_a_warning() {
+        let (campaign, diagnostics) = check_body("phase p 2017-11-01 .. 2018-01-31\n");
+        assert!(campaign.is_some(), "a warning keeps the campaign");
+        let lines = lines(&diagnostics);
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(lines[0].starts_with("warning: "), "{lines:?}");
+        assert!(lines[0].contains("2018-01-31"), "{lines:?}");
+    }
+}

@@ -83,3 +83,58 @@ impl Checker<'_> {
 pub(super) fn approximate_days(d: &Duration) -> u64 {
     d.normalized().0.unsigned_abs()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+
+    fn days(count: u32) -> Duration {
+        Duration {
+            count,
+            unit: DurationUnit::Days,
+        }
+    }
+
+    #[test]
+    fn lead_times_and_rungs_come_in_order_whatever_order_they_are_written_in() {
+        let c = campaign(
+            "group 两家 { 甲 乙 }\n提醒 {\n  提前 1天 3天 1天 时间 08:30\n  逾期 7天 通知 两家\n  逾期 1天 通知 联络员\n}\n",
+        );
+        let p = &c.policy;
+        assert_eq!(p.lead_times, [days(3), days(1)], "longest first, once each");
+        assert_eq!(p.time, (8, 30));
+        let ladder: Vec<(Duration, &[Escalate])> = p
+            .ladder
+            .iter()
+            .map(|r| (r.after, r.to.as_slice()))
+            .collect();
+        assert_eq!(
+            ladder,
+            [
+                (days(1), &[Escalate::Role(Role::Liaison)][..]),
+                (
+                    days(7),
+                    &[Escalate::Unit("甲".into()), Escalate::Unit("乙".into())][..]
+                ),
+            ],
+            "a group stands for its units"
+        );
+    }
+
+    #[test]
+    fn without_a_remind_block_the_default_policy_holds() {
+        let c = campaign("");
+        let default = Policy::default();
+        assert_eq!(c.policy.lead_times, default.lead_times);
+        assert_eq!(c.policy.ladder.len(), default.ladder.len());
+    }
+
+    #[test]
+    fn a_second_remind_block_is_an_error() {
+        assert_eq!(
+            problems("remind { before 3d }\nremind { before 1d }\n"),
+            ["error: `remind` is given twice"]
+        );
+    }
+}

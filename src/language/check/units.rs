@@ -325,3 +325,62 @@ pub fn is_mail_address(text: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+
+    fn parent_of(c: &Campaign, unit: &str) -> Option<String> {
+        let unit = c.units.iter().find(|u| u.name == unit).expect(unit);
+        unit.parent.map(|p| c.units[p].name.clone())
+    }
+
+    #[test]
+    fn a_group_under_a_parent_declares_its_members_under_it() {
+        let c = campaign("group 各镇 under 甲 { 一镇 二镇 }\ngroup 全部 { 各镇 乙 }\n");
+        assert_eq!(parent_of(&c, "一镇").as_deref(), Some("甲"));
+        assert_eq!(parent_of(&c, "乙"), None);
+        let all = c.groups.iter().find(|g| g.name == "全部").unwrap();
+        let members: Vec<&str> = all
+            .members
+            .iter()
+            .map(|&u| c.units[u].name.as_str())
+            .collect();
+        assert_eq!(members, ["一镇", "二镇", "乙"], "groups flatten in order");
+    }
+
+    #[test]
+    fn cycles_of_parents_and_groups_are_errors() {
+        assert_eq!(
+            problems("unit 丙 { under 丙 }\n"),
+            ["error: unit `丙` is its own parent"]
+        );
+        let cycle = problems("group 一 { 甲 二 }\ngroup 二 { 一 }\n");
+        assert!(
+            cycle.iter().any(|l| l.contains("contains itself")),
+            "{cycle:?}"
+        );
+    }
+
+    #[test]
+    fn an_address_that_could_break_a_mail_header_is_refused() {
+        assert!(is_mail_address("office@example.org"));
+        for bad in [
+            "office",
+            "a@b",
+            "a b@example.org",
+            "a@example.org>",
+            "@example.org",
+            "a@.org",
+        ] {
+            assert!(!is_mail_address(bad), "{bad}");
+        }
+        assert_eq!(
+            problems("unit 丙 { email \"丙@\" }\n"),
+            [
+                "error: `丙@` is not a mail address (help: write a plain address such as `office@example.org`)"
+            ]
+        );
+    }
+}
