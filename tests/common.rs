@@ -142,3 +142,42 @@ impl Workspace {
         run.stderr
     }
 }
+
+/// A child process that is killed when the test lets go of it — also when an assertion fails
+/// first, so that no daemon outlives its test.
+pub struct KillOnDrop(Option<std::process::Child>);
+
+impl KillOnDrop {
+    /// Starts `command`.
+    pub fn spawn(command: &mut std::process::Command) -> KillOnDrop {
+        KillOnDrop(Some(command.spawn().expect("duban starts")))
+    }
+
+    /// The child, to wait for its output; it is no longer killed on drop.
+    pub fn into_inner(mut self) -> std::process::Child {
+        self.0.take().expect("a child")
+    }
+}
+
+impl std::ops::Deref for KillOnDrop {
+    type Target = std::process::Child;
+
+    fn deref(&self) -> &std::process::Child {
+        self.0.as_ref().expect("a child")
+    }
+}
+
+impl std::ops::DerefMut for KillOnDrop {
+    fn deref_mut(&mut self) -> &mut std::process::Child {
+        self.0.as_mut().expect("a child")
+    }
+}
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}

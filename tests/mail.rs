@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::Workspace;
+use crate::common::{KillOnDrop, Workspace};
 use crate::mailserver::{MailServer, free_port};
 
 const OFFICE: &str = "nydfzf@126.com";
@@ -292,6 +292,27 @@ fn dry_run_prints_and_sends_nothing() {
     assert!(w.json(&["outbox", "--all"]).as_array().unwrap().is_empty());
 }
 
+/// The office's May bulletin is due on Saturday the 20th, so on time until Monday the 22nd: a
+/// reminder that first goes out that Monday says how far the date moved, not that it is coming.
+#[test]
+fn a_reminder_after_a_stated_rest_day_says_how_far_it_moved() {
+    let w = Workspace::new(&["nanyang-2017"]);
+    configure(&w, "smtp://127.0.0.1:9");
+    let out = w.ok(&["remind", "--dry-run", "--as-of", "2017-05-22T09:05"]);
+    let mail = out
+        .split("────")
+        .find(|m| m.contains("典型案例通报（2017年5月）"))
+        .expect("the bulletin's reminder");
+    assert!(
+        mail.contains("Subject: 【催报】典型案例通报（2017年5月）截止日期5月20日，顺延至5月22日\n"),
+        "{mail}"
+    );
+    assert!(
+        mail.contains("截止日期：5月20日（遇休息日顺延至5月22日）"),
+        "{mail}"
+    );
+}
+
 /// The May statistics table's notices that a dry run at `as_of` would write.
 fn may_items(w: &Workspace, as_of: &str) -> usize {
     let out = w.ok(&["remind", "--dry-run", "--as-of", as_of]);
@@ -331,13 +352,13 @@ fn preview_lists_every_notice_of_may() {
 
 /// Starts `duban daemon` in the workspace, pretending it is `as_of`, and waits for it to log
 /// that it started.
-fn daemon(w: &Workspace, as_of: &str) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
-    let mut child = crate::common::process(w.path())
-        .args(["daemon", "--as-of", as_of, "--schedule", "*/2 * * * * *"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+fn daemon(w: &Workspace, as_of: &str) -> (KillOnDrop, std::sync::mpsc::Receiver<String>) {
+    let mut child = KillOnDrop::spawn(
+        crate::common::process(w.path())
+            .args(["daemon", "--as-of", as_of, "--schedule", "*/2 * * * * *"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped()),
+    );
     let (tx, rx) = std::sync::mpsc::channel();
     let stderr = child.stderr.take().unwrap();
     std::thread::spawn(move || {

@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::Workspace;
+use crate::common::{KillOnDrop, Workspace};
 use crate::mailserver::MailServer;
 
 /// The mails the morning's pass writes.
@@ -115,18 +115,18 @@ fn four_passes_at_once_send_each_mail_once() {
 fn the_daemon_and_a_manual_pass_send_each_mail_once() {
     let server = MailServer::start();
     let w = office(&server);
-    let mut daemon = crate::common::process(w.path())
-        .args([
-            "daemon",
-            "--as-of",
-            "2017-05-22T09:05",
-            "--schedule",
-            "*/2 * * * * *",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut daemon = KillOnDrop::spawn(
+        crate::common::process(w.path())
+            .args([
+                "daemon",
+                "--as-of",
+                "2017-05-22T09:05",
+                "--schedule",
+                "*/2 * * * * *",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped()),
+    );
     let stderr = daemon.stderr.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {

@@ -130,25 +130,25 @@ fn daemon_for(w: &Workspace, seconds: u64, env: &[(&str, &str)]) -> String {
         "[mail]\nurl = \"smtp://127.0.0.1:9\"\nfrom = \"d@example.org\"\n",
     )
     .unwrap();
-    let child = crate::common::process(w.path())
-        .args([
-            "daemon",
-            "--as-of",
-            "2023-07-01T09:00",
-            "--schedule",
-            "*/1 * * * * *",
-        ])
-        .envs(env.iter().copied())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = crate::common::KillOnDrop::spawn(
+        crate::common::process(w.path())
+            .args([
+                "daemon",
+                "--as-of",
+                "2023-07-01T09:00",
+                "--schedule",
+                "*/1 * * * * *",
+            ])
+            .envs(env.iter().copied())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped()),
+    );
     std::thread::sleep(Duration::from_secs(seconds));
     Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
         .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = child.into_inner().wait_with_output().unwrap();
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 

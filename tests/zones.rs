@@ -105,12 +105,12 @@ fn lateness_and_the_preview_are_in_each_campaigns_zone() {
 #[test]
 fn the_daemon_schedules_each_zones_time_of_day() {
     let w = workspace();
-    let mut child = crate::common::process(w.path())
-        .args(["daemon", "--as-of", "2017-05-20T08:00"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = crate::common::KillOnDrop::spawn(
+        crate::common::process(w.path())
+            .args(["daemon", "--as-of", "2017-05-20T08:00"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped()),
+    );
     let stderr = child.stderr.take().unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut started = None;
@@ -121,8 +121,7 @@ fn the_daemon_schedules_each_zones_time_of_day() {
         }
         assert!(Instant::now() < deadline, "no start line");
     }
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(child);
     let line = started.expect("the daemon logged its start");
     assert!(line.contains("0 0 9 * * * (Asia/Urumqi)"), "{line}");
     assert!(line.contains("0 0 9 * * * (UTC)"), "{line}");
