@@ -63,6 +63,26 @@ fn nobody_is_overdue_before_the_legal_last_day_has_passed() {
         !next_day.is_empty() && next_day.iter().all(|d| *d == 1),
         "{next_day:?}"
     );
+    // The listing shows both the date units were told and when lateness began, as does `due`
+    // before it.
+    for (command, as_of) in [("overdue", "2016-10-09T09:00"), ("due", "2016-10-01")] {
+        let mut args = vec![command, "--as-of", as_of, "--deliverable", "月报"];
+        if command == "due" {
+            args.extend(["--within", "7d"]);
+        }
+        let rows = w.json(&args);
+        let row = rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["period"] == "2016-09")
+            .unwrap_or_else(|| panic!("{command}: {rows:#}"));
+        assert_eq!(
+            (row["due_date"].as_str(), row["due_at"].as_str()),
+            (Some("2016-10-05"), Some("2016-10-09T00:00:00+08:00")),
+            "{command}"
+        );
+    }
     // No overdue notice about it on the legal last day (a reminder is fine)...
     let september = "月报表（2016年9月）";
     let run = w.ok(&["remind", "--dry-run", "--as-of", "2016-10-08T09:05"]);

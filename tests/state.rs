@@ -214,7 +214,7 @@ fn a_staff_members_day_with_nanyang() {
         "工作方案",
     ]);
     assert_eq!(csv.lines().count(), 26);
-    assert!(csv.starts_with("campaign,deliverable,unit,period,due_date,days_overdue"));
+    assert!(csv.starts_with("campaign,deliverable,unit,period,due_date,due_at,days_overdue"));
 }
 
 #[test]
@@ -965,7 +965,7 @@ fn a_listing_of_thousands_of_units_gives_each_its_own_contacts() {
     for (row, village) in rows.iter().zip(&villages) {
         let fields: Vec<&str> = row.split(',').collect();
         assert_eq!(fields[2], village, "{row}");
-        assert_eq!(fields[9], format!("{village}@example.org"), "{row}");
+        assert_eq!(fields[10], format!("{village}@example.org"), "{row}");
     }
     let out = w.ok(&[
         "due",
@@ -1004,7 +1004,7 @@ fn the_offices_contacts_file_serves_campaigns_that_name_none() {
             .find(|l| l.contains(",甲村,"))
             .unwrap()
             .to_string();
-        row.split(',').nth(9).unwrap().to_string()
+        row.split(',').nth(10).unwrap().to_string()
     };
 
     // A unit of another campaign in the office's book is not worth a warning.

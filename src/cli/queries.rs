@@ -146,6 +146,7 @@ pub fn overdue(context: &Context, args: &OverdueArgs) -> Result<ExitCode, CliErr
                         &row.unit,
                         row.period.as_deref().unwrap_or(""),
                         &row.due_date,
+                        &row.due_at,
                         &days,
                         row.status,
                         row.email.as_deref().unwrap_or(""),
@@ -186,12 +187,13 @@ pub fn overdue(context: &Context, args: &OverdueArgs) -> Result<ExitCode, CliErr
     })
 }
 
-const OVERDUE_CSV: [&str; 11] = [
+const OVERDUE_CSV: [&str; 12] = [
     "campaign",
     "deliverable",
     "unit",
     "period",
     "due_date",
+    "due_at",
     "days_overdue",
     "status",
     "email",
@@ -448,6 +450,7 @@ pub fn due(context: &Context, args: &DueArgs) -> Result<ExitCode, CliError> {
                     "unit",
                     "period",
                     "due_date",
+                    "due_at",
                     "days_left",
                     "status",
                 ],
@@ -462,6 +465,7 @@ pub fn due(context: &Context, args: &DueArgs) -> Result<ExitCode, CliError> {
                         &r.unit,
                         r.period.as_deref().unwrap_or(""),
                         &r.due_date,
+                        &r.due_at,
                         &days,
                         &r.status,
                     ],

@@ -51,9 +51,11 @@ pub struct OverdueRow {
     pub unit: Arc<str>,
     /// Period, or null for a one-off.
     pub period: Option<Arc<str>>,
-    /// The due date in force (after any extension).
+    /// The due date in force (after any extension), as units were told it.
     pub due_date: Arc<str>,
-    /// Whole days since the due date, counted in the campaign's zone.
+    /// The instant it became late: the end of its last on-time day (RFC 3339, campaign zone).
+    pub due_at: Arc<str>,
+    /// Whole days since its last on-time day, counted in the campaign's zone.
     pub days_overdue: i64,
     /// `overdue`, or `returned` when a submission was sent back.
     pub status: &'static str,
@@ -76,8 +78,10 @@ pub struct DueRow {
     pub unit: Arc<str>,
     /// Period, or null for a one-off.
     pub period: Option<Arc<str>>,
-    /// The due date in force.
+    /// The due date in force, as units were told it.
     pub due_date: Arc<str>,
+    /// The instant it becomes late: the end of its last on-time day (RFC 3339, campaign zone).
+    pub due_at: Arc<str>,
     /// Whole days left, counted in the campaign's zone (0: due today).
     pub days_left: i64,
     /// Its status (due soon, extended, returned, not yet due).
@@ -272,8 +276,10 @@ impl Store {
                 let (due_date, _) = shared.deadline(text(r, 3)?, today);
                 // Late since the end of its last on-time day, which a holiday may put after
                 // the due date units were told.
-                let days_overdue = shared.days_late(r.get(5)?, scope.zone, today);
+                let late_at = r.get(5)?;
+                let days_overdue = shared.days_late(late_at, scope.zone, today);
                 visit(OverdueRow {
+                    due_at: shared.instant(late_at, scope.zone),
                     campaign: campaign.clone(),
                     deliverable: shared.deliverable(&self.conn, r.get(1)?)?.name,
                     unit: unit.name,
@@ -351,6 +357,7 @@ impl Store {
                 };
                 let (due_date, days_overdue) = shared.deadline(text(r, 3)?, today);
                 out.push(DueRow {
+                    due_at: shared.instant(record.effective_due_at, scope.zone),
                     campaign: campaign.clone(),
                     deliverable: deliverable.name,
                     unit: text(r, 0)?.into(),
@@ -605,6 +612,8 @@ struct Shared {
     deadlines: HashMap<String, (Arc<str>, i64)>,
     /// Days late, by the instant lateness began.
     late: HashMap<i64, i64>,
+    /// Instants as RFC 3339 text, by Unix time.
+    instants: HashMap<i64, Arc<str>>,
 }
 
 /// A deliverable as its rows share it.
@@ -698,6 +707,19 @@ impl Shared {
             let last_day = from_unix(late_at - 1).with_timezone(&zone).date_naive();
             (today - last_day).num_days()
         })
+    }
+
+    /// `at` as RFC 3339 text in `zone`, formatted once for all the rows that share it.
+    fn instant(&mut self, at: i64, zone: chrono_tz::Tz) -> Arc<str> {
+        self.instants
+            .entry(at)
+            .or_insert_with(|| {
+                from_unix(at)
+                    .with_timezone(&zone)
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                    .into()
+            })
+            .clone()
     }
 
     /// A deadline, and the days from it to `today`.
