@@ -10,6 +10,7 @@ mod docs;
 mod fuzz;
 mod holidays;
 mod import;
+mod layers;
 mod mail;
 mod mail_concurrency;
 mod mailserver;

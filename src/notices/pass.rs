@@ -10,7 +10,7 @@ use std::sync::Arc;
 use tracing::{error, info, warn};
 
 use super::plan::{self, Notice};
-use super::render::{self, Digest, Rendered, Templates};
+use super::render::{self, CampaignInfo, Digest, Rendered, Templates};
 use super::send::{Mailer, Outgoing, SendError};
 use super::window;
 use crate::clock::{Clock, Instant};
@@ -158,7 +158,15 @@ fn fresh_notices(
     let (notices, missing) = plan::plan(&input.candidates, &input.directory, calendar, as_of);
     let fresh = notices
         .into_iter()
-        .filter(|n| !input.sent.contains(n, &input.candidates[n.candidate]))
+        .filter(|n| {
+            let c = &input.candidates[n.candidate];
+            !input.sent.contains(
+                c.obligation_id,
+                &n.stage.label(),
+                &c.due_date.to_string(),
+                &n.to.address,
+            )
+        })
         .collect();
     (fresh, missing)
 }
@@ -177,7 +185,7 @@ fn render_all(
         let info = input
             .campaigns
             .get(&digest.campaign_id)
-            .cloned()
+            .map(CampaignInfo::from)
             .unwrap_or_default();
         let campaign_templates = match templates.entry(digest.campaign_id) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
@@ -208,9 +216,20 @@ pub fn run(
     let now = as_of.in_zone(chrono_tz::UTC).timestamp();
     let input = input_at(store, calendar, as_of)?;
     let (fresh, missing) = fresh_notices(&input, calendar, as_of);
-    let digests = render_all(&fresh, &input, as_of)?;
-    let (notices, queued) =
-        store.queue(&fresh, &input.candidates, &digests, now, &options.domain)?;
+    let mails: Vec<_> = render_all(&fresh, &input, as_of)?
+        .into_iter()
+        .map(|(digest, rendered)| {
+            render::outbox_mail(
+                &digest,
+                rendered,
+                &fresh,
+                &input.candidates,
+                now,
+                &options.domain,
+            )
+        })
+        .collect();
+    let (notices, queued) = store.queue(&mails, now)?;
     for who in &missing {
         warn!(recipient = %who, "no mail address: notice not sent");
     }

@@ -20,47 +20,7 @@ use crate::schedule::Calendar;
 use crate::schedule::obligation::end_of_day;
 use crate::vocabulary::{Duration, DurationUnit, Role};
 
-/// An obligation still owed, with what the planner needs to know about it.
-#[derive(Clone, Debug)]
-pub struct Candidate {
-    /// Its row in the store.
-    pub obligation_id: i64,
-    /// Its campaign's row in the store.
-    pub campaign_id: i64,
-    /// Its campaign's identifier.
-    pub campaign: Arc<str>,
-    /// Its campaign's time zone.
-    pub zone: Tz,
-    /// The deliverable's name.
-    pub deliverable: Arc<str>,
-    /// The deliverable's title, if it has one.
-    pub title: Option<Arc<str>>,
-    /// The owing unit.
-    pub unit: Arc<str>,
-    /// Where the unit stands in its campaign's declaration order.
-    pub unit_order: i64,
-    /// The period, or none for a one-off.
-    pub period: Option<Arc<str>>,
-    /// The deadline in force (after any extension), as units are told it.
-    pub due_date: NaiveDate,
-    /// Its last on-time day: the due date, or the first workday after it when the office is
-    /// closed on the due date (民法典 第二百零三条). Overdue notices count from here.
-    pub on_time_until: NaiveDate,
-    /// Whether a submission was returned.
-    pub returned: bool,
-    /// The reminder policy that applies.
-    pub policy: Arc<Policy>,
-    /// Recipient units (the unit's parent resolved).
-    pub to: Arc<[String]>,
-    /// Supervising units (of its item, or of the campaign).
-    pub supervisors: Arc<[String]>,
-    /// Lead units of its item.
-    pub lead: Arc<[String]>,
-    /// The campaign's office.
-    pub office: Option<Arc<str>>,
-    /// The forms it carries.
-    pub form: Option<Arc<str>>,
-}
+pub use crate::store::{Candidate, Directory};
 
 impl Candidate {
     /// The instant it becomes overdue.
@@ -217,35 +177,7 @@ pub struct Addressee {
     pub audience: Audience,
 }
 
-/// The mailboxes of a campaign's units.
-#[derive(Clone, Debug, Default)]
-pub struct Directory {
-    /// By campaign, then unit name: the unit's mailbox and contacts.
-    units: HashMap<i64, HashMap<Arc<str>, Mailboxes>>,
-}
-
-/// A unit's own mailbox, and its contact people.
-type Mailboxes = (Option<String>, Vec<Contact>);
-
 impl Directory {
-    /// Adds a unit's mailbox and contacts.
-    pub fn add(
-        &mut self,
-        campaign_id: i64,
-        unit: impl Into<Arc<str>>,
-        email: Option<String>,
-        contacts: Vec<Contact>,
-    ) {
-        self.units
-            .entry(campaign_id)
-            .or_default()
-            .insert(unit.into(), (email, contacts));
-    }
-
-    fn entry(&self, campaign_id: i64, unit: &str) -> Option<&Mailboxes> {
-        self.units.get(&campaign_id)?.get(unit)
-    }
-
     /// A person of `unit` in `role`, falling back to the unit's own mailbox.
     fn person(&self, campaign_id: i64, unit: &str, role: ContactRole) -> Option<(String, String)> {
         let (email, contacts) = self.entry(campaign_id, unit)?;

@@ -34,6 +34,33 @@ pub struct CampaignInfo {
     pub templates: Option<String>,
 }
 
+impl From<&crate::store::CampaignRow> for CampaignInfo {
+    fn from(row: &crate::store::CampaignRow) -> CampaignInfo {
+        let name = row.title.clone().unwrap_or_else(|| row.key.clone());
+        let basis = match &row.doc {
+            Some(doc) => format!("《{name}》（{doc}）"),
+            None => format!("《{name}》"),
+        };
+        CampaignInfo {
+            id: row.key.clone(),
+            name,
+            basis,
+            doc_or_title: row
+                .doc
+                .clone()
+                .or_else(|| row.title.clone())
+                .unwrap_or_default(),
+            office: row
+                .office
+                .clone()
+                .or_else(|| row.issuer.clone())
+                .unwrap_or_default(),
+            office_phone: row.office_phone.clone(),
+            templates: row.templates.clone(),
+        }
+    }
+}
+
 /// Notices for one mailbox.
 #[derive(Clone, Debug)]
 pub struct Digest {
@@ -68,6 +95,62 @@ pub fn digests(notices: &[Notice], candidates: &[Candidate]) -> Vec<Digest> {
             .push(index);
     }
     groups.into_values().collect()
+}
+
+/// The finished mail of `digest` for the outbox: its text, a Message-ID unique to it, and the
+/// key of every notice it carries.
+pub fn outbox_mail(
+    digest: &Digest,
+    rendered: Rendered,
+    notices: &[Notice],
+    candidates: &[Candidate],
+    now: i64,
+    domain: &str,
+) -> crate::store::OutboxMail {
+    let keys = digest
+        .notices
+        .iter()
+        .map(|&i| {
+            let notice = &notices[i];
+            let c = &candidates[notice.candidate];
+            crate::store::NoticeKey {
+                obligation_id: c.obligation_id,
+                stage: notice.stage.label(),
+                due_date: c.due_date.to_string(),
+                recipient: notice.to.address.clone(),
+                role: notice.to.role.clone(),
+                send_at: notice.stage.send_at.timestamp(),
+            }
+        })
+        .collect();
+    crate::store::OutboxMail {
+        campaign_id: digest.campaign_id,
+        recipient: digest.address.clone(),
+        subject: rendered.subject,
+        body: rendered.body,
+        message_id: message_id(digest, now, domain),
+        notices: keys,
+    }
+}
+
+/// A Message-ID unique to this digest, stable across its retries.
+fn message_id(digest: &Digest, now: i64, domain: &str) -> String {
+    use sha2::{Digest as _, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(digest.campaign_id.to_le_bytes());
+    hasher.update(digest.address.as_bytes());
+    hasher.update(now.to_le_bytes());
+    for n in &digest.notices {
+        hasher.update(n.to_le_bytes());
+    }
+    hasher.update(std::process::id().to_le_bytes());
+    let hash: String = hasher
+        .finalize()
+        .iter()
+        .take(12)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("<duban.{now}.{hash}@{domain}>")
 }
 
 /// A rendered mail.

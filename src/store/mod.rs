@@ -6,6 +6,7 @@
 mod import;
 mod lifecycle;
 mod outbox;
+mod owed;
 mod plan_input;
 mod query;
 mod renames;
@@ -20,8 +21,9 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 pub use import::{BadRow, ImportError, ImportReport, ImportRow};
 pub use lifecycle::{Action, Change, Key, Meta, Signature, Submission};
-pub use outbox::{Claim, OutboxRow, PendingMail};
-pub use plan_input::PlanInput;
+pub use outbox::{Claim, NoticeKey, OutboxMail, OutboxRow, PendingMail};
+pub use owed::{CampaignRow, Candidate, Directory, Mailboxes};
+pub use plan_input::{PlanInput, Window as DeadlineWindow, Written};
 pub use query::{
     DueRow, Filter, HistoryEvent, HistoryFile, Light, OverdueRow, StandingDuty, StatusRow, Window,
 };

@@ -5,11 +5,43 @@
 
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
-use sha2::{Digest as _, Sha256};
 
 use super::{Store, StoreError};
-use crate::notices::plan::{Candidate, Notice};
-use crate::notices::render::{Digest, Rendered};
+
+/// A finished mail for the outbox, with the notices it carries: what a pass hands the store
+/// to write before it sends anything.
+#[derive(Clone, Debug)]
+pub struct OutboxMail {
+    /// The campaign's row.
+    pub campaign_id: i64,
+    /// The recipient's address.
+    pub recipient: String,
+    /// The subject, one line.
+    pub subject: String,
+    /// The body, plain text.
+    pub body: String,
+    /// Its Message-ID, stable across retries.
+    pub message_id: String,
+    /// The notices it carries.
+    pub notices: Vec<NoticeKey>,
+}
+
+/// A notice's unique key in the outbox, and when it goes out: each is written once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NoticeKey {
+    /// The obligation's row.
+    pub obligation_id: i64,
+    /// The stage (`before:3d`, `overdue:7d`, …).
+    pub stage: String,
+    /// The deadline it is about, as units are told it.
+    pub due_date: String,
+    /// The mailbox.
+    pub recipient: String,
+    /// The role it is addressed in.
+    pub role: String,
+    /// When it is due to go out (unix seconds).
+    pub send_at: i64,
+}
 
 /// A mail waiting to be sent.
 #[derive(Clone, Debug)]
@@ -82,42 +114,32 @@ pub struct OutboxRow {
 }
 
 impl Store {
-    /// Writes the notices that are new, each digest's mail with them, in one transaction.
-    /// Returns how many notices and mails were new.
-    pub fn queue(
-        &mut self,
-        notices: &[Notice],
-        candidates: &[Candidate],
-        digests: &[(Digest, Rendered)],
-        now: i64,
-        domain: &str,
-    ) -> Result<(usize, usize), StoreError> {
+    /// Writes the notices that are new, each mail with them, in one transaction. Returns how
+    /// many notices and mails were new.
+    pub fn queue(&mut self, mails: &[OutboxMail], now: i64) -> Result<(usize, usize), StoreError> {
         self.write(|tx| {
             let mut new_notices = 0;
-            let mut mails = 0;
+            let mut queued = 0;
             let mut insert_notice = tx.prepare_cached(
                 "INSERT OR IGNORE INTO notices (obligation_id, stage, due_date, recipient, role, send_at, created_at, mail_id)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?;
-            for (digest, rendered) in digests {
-                let message_id = message_id(digest, now, domain);
+            for m in mails {
                 tx.execute(
                     "INSERT INTO mails (campaign_id, recipient, subject, body, message_id, next_attempt_at, created_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-                    params![digest.campaign_id, digest.address, rendered.subject, rendered.body, message_id, now],
+                    params![m.campaign_id, m.recipient, m.subject, m.body, m.message_id, now],
                 )?;
                 let mail = tx.last_insert_rowid();
                 let mut written = 0;
-                for &i in &digest.notices {
-                    let notice = &notices[i];
-                    let c = &candidates[notice.candidate];
+                for n in &m.notices {
                     written += insert_notice.execute(params![
-                        c.obligation_id,
-                        notice.stage.label(),
-                        c.due_date.to_string(),
-                        notice.to.address,
-                        notice.to.role,
-                        notice.stage.send_at.timestamp(),
+                        n.obligation_id,
+                        n.stage,
+                        n.due_date,
+                        n.recipient,
+                        n.role,
+                        n.send_at,
                         now,
                         mail
                     ])?;
@@ -126,7 +148,7 @@ impl Store {
                     // Another process queued these notices first: no mail for them.
                     tx.execute("DELETE FROM mails WHERE id = ?1", [mail])?;
                 } else {
-                    mails += 1;
+                    queued += 1;
                     new_notices += written;
                 }
             }
@@ -135,7 +157,7 @@ impl Store {
                  ON CONFLICT (id) DO UPDATE SET at = max(at, excluded.at)",
                 [now],
             )?;
-            Ok((new_notices, mails))
+            Ok((new_notices, queued))
         })
     }
 
@@ -300,25 +322,6 @@ impl Store {
             Ok(count)
         })
     }
-}
-
-/// A Message-ID unique to this digest, stable across its retries.
-fn message_id(digest: &Digest, now: i64, domain: &str) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(digest.campaign_id.to_le_bytes());
-    hasher.update(digest.address.as_bytes());
-    hasher.update(now.to_le_bytes());
-    for n in &digest.notices {
-        hasher.update(n.to_le_bytes());
-    }
-    hasher.update(std::process::id().to_le_bytes());
-    let hash: String = hasher
-        .finalize()
-        .iter()
-        .take(12)
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("<duban.{now}.{hash}@{domain}>")
 }
 
 #[cfg(test)]

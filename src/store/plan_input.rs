@@ -9,11 +9,12 @@ use std::sync::Arc;
 use chrono_tz::Tz;
 use rusqlite::{OptionalExtension, params};
 
+use super::owed::{CampaignRow, Candidate, Directory};
 use super::{Interner, Store, StoreError, text};
 use crate::language::campaign::{Contact, Policy};
-use crate::notices::plan::{Candidate, Directory, Notice};
-use crate::notices::render::CampaignInfo;
-use crate::notices::window::Window;
+
+/// The deadlines a pass or a preview looks at: unix seconds, both ends included.
+pub type Window = (i64, i64);
 
 /// What the planner needs from the store.
 pub struct PlanInput {
@@ -22,7 +23,7 @@ pub struct PlanInput {
     /// Every unit's mailbox and contacts.
     pub directory: Directory,
     /// Each campaign, by row.
-    pub campaigns: HashMap<i64, CampaignInfo>,
+    pub campaigns: HashMap<i64, CampaignRow>,
     /// Notices already written.
     pub sent: Written,
 }
@@ -32,14 +33,14 @@ pub struct PlanInput {
 pub struct Written(HashMap<i64, Vec<(String, String, String)>>);
 
 impl Written {
-    /// Whether `notice` of `c` is already in the outbox.
-    pub fn contains(&self, notice: &Notice, c: &Candidate) -> bool {
-        let Some(keys) = self.0.get(&c.obligation_id) else {
+    /// Whether the notice of `obligation_id` at `stage`, about the deadline `due_date`, to
+    /// `address`, is already in the outbox.
+    pub fn contains(&self, obligation_id: i64, stage: &str, due_date: &str, address: &str) -> bool {
+        let Some(keys) = self.0.get(&obligation_id) else {
             return false;
         };
-        let (stage, due) = (notice.stage.label(), c.due_date.to_string());
         keys.iter()
-            .any(|(s, d, a)| *s == stage && *d == due && *a == notice.to.address)
+            .any(|(s, d, a)| s == stage && d == due_date && a == address)
     }
 }
 
@@ -256,7 +257,7 @@ impl Store {
     #[allow(clippy::type_complexity)]
     fn campaign_infos(
         &self,
-    ) -> Result<(HashMap<i64, CampaignInfo>, HashMap<i64, CampaignShared>), StoreError> {
+    ) -> Result<(HashMap<i64, CampaignRow>, HashMap<i64, CampaignShared>), StoreError> {
         let mut infos = HashMap::new();
         let mut shared = HashMap::new();
         let mut stmt = self.conn.prepare_cached(
@@ -268,16 +269,8 @@ impl Store {
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
             let key: String = r.get(1)?;
-            let title: Option<String> = r.get(2)?;
             let zone: String = r.get(3)?;
             let office: Option<String> = r.get(4)?;
-            let issuer: Option<String> = r.get(5)?;
-            let doc: Option<String> = r.get(6)?;
-            let name = title.clone().unwrap_or_else(|| key.clone());
-            let basis = match &doc {
-                Some(doc) => format!("《{name}》（{doc}）"),
-                None => format!("《{name}》"),
-            };
             shared.insert(
                 id,
                 CampaignShared {
@@ -288,12 +281,12 @@ impl Store {
             );
             infos.insert(
                 id,
-                CampaignInfo {
-                    id: key,
-                    name,
-                    basis,
-                    doc_or_title: doc.unwrap_or_else(|| title.unwrap_or_default()),
-                    office: office.or(issuer).unwrap_or_default(),
+                CampaignRow {
+                    key,
+                    title: r.get(2)?,
+                    doc: r.get(6)?,
+                    issuer: r.get(5)?,
+                    office,
                     office_phone: r.get(8)?,
                     templates: r.get(7)?,
                 },
