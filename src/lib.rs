@@ -9,6 +9,7 @@ pub mod config;
 pub mod daemon;
 pub mod fsio;
 pub mod language;
+pub mod ledger;
 pub mod notices;
 pub mod schedule;
 pub mod store;

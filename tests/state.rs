@@ -870,6 +870,30 @@ fn a_database_from_a_newer_duban_is_refused() {
     );
 }
 
+/// A record in a state duban never writes is an error, not read as something it is not.
+#[test]
+fn a_record_in_an_unknown_state_is_an_error_not_a_default() {
+    let w = Workspace::new(&["gulu-2023"]);
+    w.ok(&["sync", "--as-of", "2023-06-01"]);
+    // The schema's CHECK keeps such a row out; another tool may have written it past it.
+    let conn = rusqlite::Connection::open(w.db()).unwrap();
+    conn.pragma_update(None, "ignore_check_constraints", true)
+        .unwrap();
+    conn.execute("UPDATE obligations SET state = 'closed' WHERE id = 1", [])
+        .unwrap();
+    drop(conn);
+    for args in [
+        &["status", "--as-of", "2023-06-01"][..],
+        &["due", "--within", "30d", "--as-of", "2023-07-10"],
+    ] {
+        let error = w.fails(args);
+        assert!(
+            error.contains("`closed` is not a state of an obligation"),
+            "{args:?}: {error}"
+        );
+    }
+}
+
 #[test]
 fn a_locked_database_is_waited_for_then_refused() {
     let w = Workspace::new(&["gulu-2023"]);

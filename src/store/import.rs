@@ -8,10 +8,10 @@ use chrono_tz::Tz;
 use rusqlite::{OptionalExtension, params};
 use serde_json::json;
 
-use super::lifecycle::Signature;
 use super::{Store, StoreError};
 use crate::clock::Instant;
 use crate::language::suggest;
+use crate::ledger::Signature;
 
 /// One row of an import file.
 #[derive(Clone, Debug)]
@@ -202,7 +202,7 @@ impl Store {
                 Ok(report)
             } else {
                 // Rolls the whole file back.
-                Err(StoreError::refused("bad rows", None))
+                Err(StoreError::RolledBack)
             }
         });
         match report {

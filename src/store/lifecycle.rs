@@ -5,18 +5,14 @@
 //! nearest valid name.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, Transaction, params};
-use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::status::{Record, Status};
 use super::{Store, StoreError};
-use crate::clock::to_unix;
 use crate::language::suggest;
-use crate::schedule::obligation::end_of_day;
+use crate::ledger::{Action, Effect, Facts, Record, Refusal, State, Status, Update, transition};
 
 /// Names an obligation as the user does: campaign, deliverable, unit and, for recurring
 /// deliverables, the period.
@@ -30,57 +26,6 @@ pub struct Key<'a> {
     pub unit: &'a str,
     /// Period (`2017-05`), for recurring deliverables.
     pub period: Option<&'a str>,
-}
-
-/// A signature on a submission.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct Signature {
-    /// Who signed.
-    pub name: String,
-    /// As what (村书记).
-    pub role: String,
-}
-
-/// A submission.
-#[derive(Clone, Debug, Default)]
-pub struct Submission {
-    /// Files to keep with it.
-    pub files: Vec<PathBuf>,
-    /// Its signatures.
-    pub signatures: Vec<Signature>,
-    /// Replace an earlier submission.
-    pub replace: bool,
-}
-
-/// What to do to an obligation.
-#[derive(Clone, Debug)]
-pub enum Action {
-    /// Record a submission.
-    Submit(Submission),
-    /// The reviewer accepts the submission under review.
-    Accept,
-    /// The reviewer sends it back.
-    Reject {
-        /// Why.
-        reason: String,
-    },
-    /// The receiving office returns it (退回): it is owed again.
-    Return {
-        /// Why.
-        reason: String,
-    },
-    /// A new deadline (延期).
-    Extend {
-        /// The new last day.
-        until: NaiveDate,
-        /// Why.
-        reason: String,
-    },
-    /// Excused (免报).
-    Waive {
-        /// Why.
-        reason: String,
-    },
 }
 
 /// Who did it, when, and a note.
@@ -114,7 +59,7 @@ pub(super) struct Found {
     pub id: i64,
     pub label: String,
     pub zone: chrono_tz::Tz,
-    pub state: String,
+    pub state: State,
     pub due_at: i64,
     pub effective_due_at: i64,
     pub due_date: String,
@@ -129,9 +74,9 @@ pub(super) struct Found {
 }
 
 impl Found {
-    pub fn record(&self) -> Record<'_> {
+    pub fn record(&self) -> Record {
         Record {
-            state: &self.state,
+            state: self.state,
             submitted_at: self.submitted_at,
             closed_at: self.closed_at,
             due_at: self.due_at,
@@ -167,22 +112,24 @@ impl Store {
         };
         self.write(|tx| {
             let found = find(tx, key)?;
-            if !found.active {
-                return Err(StoreError::refused(
-                    format!(
-                        "{} was removed from the campaign file; its history is kept",
-                        found.label
-                    ),
-                    Some("restore it in the campaign file to act on it again".into()),
-                ));
-            }
-            transition(tx, &found, &action, &meta, &stored)?;
+            let due_date = found.effective_due_date();
+            let facts = Facts {
+                obligation: &found.label,
+                record: found.record(),
+                active: found.active,
+                reviewed: found.review.is_some(),
+                signers: &found.signers,
+                zone: found.zone,
+                due_date: &due_date,
+            };
+            let effect = transition(&facts, &action, meta.at)?;
+            save(tx, found.id, &effect, &meta, &stored)?;
             let after = find(tx, key)?;
             Ok(Change {
                 obligation: after.label.clone(),
                 status: after.record().status_at(meta.at),
                 due_date: after.effective_due_date(),
-                waiting_for: (after.state == "review")
+                waiting_for: (after.state == State::Review)
                     .then(|| after.reviewer_name())
                     .flatten(),
             })
@@ -199,43 +146,31 @@ impl Found {
     }
 }
 
-fn transition(
+/// Appends the effect's event (with the submission's files) and changes the record.
+fn save(
     tx: &Transaction<'_>,
-    found: &Found,
-    action: &Action,
+    obligation: i64,
+    effect: &Effect,
     meta: &Meta,
     files: &[StoredFile],
 ) -> Result<(), StoreError> {
-    let closed = found.closed_at.is_some();
-    let label = &found.label;
-    match action {
-        Action::Submit(submission) => {
-            match found.state.as_str() {
-                "waived" => {
-                    return Err(StoreError::refused(
-                        format!("{label} was waived: nothing is owed"),
-                        None,
-                    ));
-                }
-                "review" | "received" if !submission.replace => {
-                    return Err(StoreError::refused(
-                        format!("{label} was already submitted"),
-                        Some("to submit it again, say `--replace` (the earlier submission stays in its history)".into()),
-                    ));
-                }
-                _ => {}
-            }
-            check_signatures(&found.signers, &submission.signatures, label)?;
-            let state = if found.review.is_some() {
-                "review"
-            } else {
-                "received"
-            };
-            let data = json!({
-                "signatures": submission.signatures,
-                "replaces": submission.replace && closed,
-            });
-            let event = event(tx, found.id, "submitted", meta, None, &data)?;
+    tx.execute(
+        "INSERT INTO events (obligation_id, kind, at, recorded_at, actor, reason, note, data)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            obligation,
+            effect.event,
+            meta.at,
+            meta.recorded_at,
+            meta.by,
+            effect.reason,
+            meta.note,
+            effect.data.to_string()
+        ],
+    )?;
+    let event = tx.last_insert_rowid();
+    match effect.update {
+        Update::Submitted { state, at } => {
             for file in files {
                 tx.execute(
                     "INSERT INTO files (event_id, name, sha256, size) VALUES (?1, ?2, ?3, ?4)",
@@ -244,160 +179,38 @@ fn transition(
             }
             tx.execute(
                 "UPDATE obligations SET state = ?2, submitted_at = ?3, closed_at = ?3 WHERE id = ?1",
-                params![found.id, state, meta.at],
+                params![obligation, state.as_str(), at],
             )?;
         }
-        Action::Accept | Action::Reject { .. } => {
-            if found.state != "review" {
-                return Err(StoreError::refused(
-                    format!(
-                        "{label} is not waiting for review (it is {})",
-                        found.record().status_at(meta.at)
-                    ),
-                    None,
-                ));
-            }
-            if let Action::Reject { reason } = action {
-                event(
-                    tx,
-                    found.id,
-                    "review_returned",
-                    meta,
-                    Some(reason),
-                    &json!({}),
-                )?;
-                tx.execute(
-                    "UPDATE obligations SET state = 'returned', closed_at = NULL WHERE id = ?1",
-                    [found.id],
-                )?;
-            } else {
-                event(tx, found.id, "review_accepted", meta, None, &json!({}))?;
-                tx.execute(
-                    "UPDATE obligations SET state = 'received' WHERE id = ?1",
-                    [found.id],
-                )?;
-            }
+        Update::Accepted => {
+            tx.execute(
+                "UPDATE obligations SET state = 'received' WHERE id = ?1",
+                [obligation],
+            )?;
         }
-        Action::Return { reason } => {
-            if !matches!(found.state.as_str(), "received" | "review") {
-                return Err(StoreError::refused(
-                    format!(
-                        "{label} has no submission to return (it is {})",
-                        found.record().status_at(meta.at)
-                    ),
-                    None,
-                ));
-            }
-            event(tx, found.id, "returned", meta, Some(reason), &json!({}))?;
+        Update::Reopened => {
             tx.execute(
                 "UPDATE obligations SET state = 'returned', closed_at = NULL WHERE id = ?1",
-                [found.id],
+                [obligation],
             )?;
         }
-        Action::Extend { until, reason } => {
-            if closed {
-                return Err(StoreError::refused(
-                    format!(
-                        "{label} is no longer owed (it is {}): nothing to extend",
-                        found.record().status_at(meta.at)
-                    ),
-                    None,
-                ));
-            }
-            let new_due = to_unix(end_of_day(found.zone, *until).to_utc());
-            if new_due <= found.effective_due_at {
-                return Err(StoreError::refused(
-                    format!(
-                        "{until} is not after the current deadline {}",
-                        found.effective_due_date()
-                    ),
-                    None,
-                ));
-            }
-            let data = json!({ "from": found.effective_due_date(), "until": until.to_string() });
-            event(tx, found.id, "extended", meta, Some(reason), &data)?;
+        Update::Extended {
+            until,
+            effective_due_at,
+        } => {
             tx.execute(
                 "UPDATE obligations SET extended_until = ?2, effective_due_at = ?3 WHERE id = ?1",
-                params![found.id, until.to_string(), new_due],
+                params![obligation, until.to_string(), effective_due_at],
             )?;
         }
-        Action::Waive { reason } => {
-            match found.state.as_str() {
-                "waived" => {
-                    return Err(StoreError::refused(
-                        format!("{label} is already waived"),
-                        None,
-                    ));
-                }
-                "received" => {
-                    return Err(StoreError::refused(
-                        format!("{label} was submitted: there is nothing to waive"),
-                        Some("return it first if the submission should not count".into()),
-                    ));
-                }
-                _ => {}
-            }
-            event(tx, found.id, "waived", meta, Some(reason), &json!({}))?;
+        Update::Waived { at } => {
             tx.execute(
                 "UPDATE obligations SET state = 'waived', closed_at = ?2 WHERE id = ?1",
-                params![found.id, meta.at],
+                params![obligation, at],
             )?;
         }
     }
     Ok(())
-}
-
-fn event(
-    tx: &Transaction<'_>,
-    obligation: i64,
-    kind: &str,
-    meta: &Meta,
-    reason: Option<&String>,
-    data: &serde_json::Value,
-) -> Result<i64, StoreError> {
-    tx.execute(
-        "INSERT INTO events (obligation_id, kind, at, recorded_at, actor, reason, note, data)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            obligation,
-            kind,
-            meta.at,
-            meta.recorded_at,
-            meta.by,
-            reason,
-            meta.note,
-            data.to_string()
-        ],
-    )?;
-    Ok(tx.last_insert_rowid())
-}
-
-fn check_signatures(
-    required: &[String],
-    given: &[Signature],
-    label: &str,
-) -> Result<(), StoreError> {
-    let missing: Vec<&str> = required
-        .iter()
-        .filter(|role| !given.iter().any(|s| &s.role == *role))
-        .map(String::as_str)
-        .collect();
-    if missing.is_empty() {
-        return Ok(());
-    }
-    let example = missing
-        .iter()
-        .map(|r| format!("--signed-by 姓名:{r}"))
-        .collect::<Vec<_>>()
-        .join(" ");
-    Err(StoreError::refused(
-        format!(
-            "{label} must be signed by {}; missing: {}",
-            required.join("、"),
-            missing.join("、")
-        ),
-        Some(format!("add {example}")),
-    ))
 }
 
 /// Finds the obligation `key` names, or explains what does not match, with the nearest names.
@@ -450,48 +263,44 @@ pub(super) fn find(conn: &rusqlite::Connection, key: &Key<'_>) -> Result<Found, 
         .query_map(params![deliverable_id, unit_id], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     if periods.is_empty() {
-        return Err(StoreError::refused(
-            format!(
-                "{} owes no {} in {}",
-                key.unit, key.deliverable, key.campaign
-            ),
-            owers(conn, deliverable_id)?,
-        ));
+        return Err(Refusal::NotOwedBy {
+            unit: key.unit.into(),
+            deliverable: key.deliverable.into(),
+            campaign: key.campaign.into(),
+            owers: owers(conn, deliverable_id)?,
+        }
+        .into());
     }
     let period = match (recurring, key.period) {
         (false, None) => "",
         (false, Some(p)) => {
-            return Err(StoreError::refused(
-                format!("{} is due once: it has no period `{p}`", key.deliverable),
-                Some("leave out --period".into()),
-            ));
+            return Err(Refusal::PeriodOfAOneOff {
+                deliverable: key.deliverable.into(),
+                period: p.into(),
+            }
+            .into());
         }
         (true, None) => {
-            return Err(StoreError::refused(
-                format!("{} recurs: say which period with --period", key.deliverable),
-                Some(format!(
-                    "its periods for {} run from {} to {}",
-                    key.unit,
-                    periods[0],
-                    periods[periods.len() - 1]
-                )),
-            ));
+            return Err(Refusal::PeriodNeeded {
+                deliverable: key.deliverable.into(),
+                range: range(key.unit, &periods),
+            }
+            .into());
         }
         (true, Some(p)) if periods.iter().any(|x| x == p) => p,
         (true, Some(p)) => {
             let nearest = suggest::nearest_within(p, periods.iter().map(String::as_str), 1);
-            let help = nearest.map(|n| format!("did you mean `{n}`?")).or_else(|| {
-                Some(format!(
-                    "its periods for {} run from {} to {}",
-                    key.unit,
-                    periods[0],
-                    periods[periods.len() - 1]
-                ))
-            });
-            return Err(StoreError::refused(
-                format!("{} has no period `{p}` for {}", key.deliverable, key.unit),
-                help,
-            ));
+            let suggestion = nearest.map_or_else(
+                || range(key.unit, &periods),
+                |n| format!("did you mean `{n}`?"),
+            );
+            return Err(Refusal::UnknownPeriod {
+                deliverable: key.deliverable.into(),
+                unit: key.unit.into(),
+                period: p.into(),
+                suggestion,
+            }
+            .into());
         }
     };
     let label = if period.is_empty() {
@@ -530,7 +339,7 @@ pub(super) fn find(conn: &rusqlite::Connection, key: &Key<'_>) -> Result<Found, 
 /// "unknown unit `宛城去`", with the nearest known name.
 fn unknown(
     conn: &rusqlite::Connection,
-    what: &str,
+    what: &'static str,
     name: &str,
     query: &str,
     scope: Option<i64>,
@@ -545,7 +354,21 @@ fn unknown(
     let help = suggest::did_you_mean(name, names.iter().map(String::as_str)).or_else(|| {
         (what == "campaign").then(|| "run `duban sync` to load the campaign files".to_string())
     });
-    StoreError::refused(format!("unknown {what} `{name}`"), help)
+    Refusal::Unknown {
+        kind: what,
+        name: name.into(),
+        suggestion: help,
+    }
+    .into()
+}
+
+/// `its periods for 宛城区 run from 2017-04 to 2017-12`.
+fn range(unit: &str, periods: &[String]) -> String {
+    format!(
+        "its periods for {unit} run from {} to {}",
+        periods[0],
+        periods[periods.len() - 1]
+    )
 }
 
 fn owers(conn: &rusqlite::Connection, deliverable: i64) -> Result<Option<String>, StoreError> {

@@ -11,7 +11,6 @@ mod plan_input;
 mod query;
 mod renames;
 pub mod schema;
-mod status;
 mod sync;
 
 use std::path::{Path, PathBuf};
@@ -19,15 +18,15 @@ use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
+pub use crate::ledger::{Action, Refusal, Signature, State, Status, Submission};
 pub use import::{BadRow, ImportError, ImportReport, ImportRow};
-pub use lifecycle::{Action, Change, Key, Meta, Signature, Submission};
+pub use lifecycle::{Change, Key, Meta};
 pub use outbox::{Claim, NoticeKey, OutboxMail, OutboxRow, PendingMail};
 pub use owed::{CampaignRow, Candidate, Directory, Mailboxes};
 pub use plan_input::{PlanInput, Window as DeadlineWindow, Written};
 pub use query::{
     DueRow, Filter, HistoryEvent, HistoryFile, Light, OverdueRow, StandingDuty, StatusRow, Window,
 };
-pub use status::Status;
 pub use sync::{Recorded, Source, SyncOutcome, SyncReport};
 
 /// Why the store refused.
@@ -106,13 +105,11 @@ pub enum StoreError {
         message: String,
     },
     /// A request the records do not allow (unknown names, a second submission, …).
-    #[error("{message}")]
-    Refused {
-        /// What is wrong.
-        message: String,
-        /// What would fix it.
-        help: Option<String>,
-    },
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// A transaction its caller rolled back on purpose (an import with bad rows).
+    #[error("rolled back")]
+    RolledBack,
     /// A pass no longer holds the claim on a mail it sent: its claim expired and another pass
     /// took the mail over.
     #[error(
@@ -151,19 +148,11 @@ impl StoreError {
     /// What would fix it, if anything is known.
     pub fn help(&self) -> Option<String> {
         match self {
-            StoreError::Refused { help, .. } => help.clone(),
+            StoreError::Refused(refusal) => refusal.help(),
             StoreError::HistoryWouldBeLost { deliverable, .. } => Some(format!(
                 "if it was renamed, say so in its block: `formerly \"{deliverable}\"` (原名); if it was removed on purpose, run `duban sync --accept-removals`"
             )),
             _ => None,
-        }
-    }
-
-    /// A refusal with an optional suggestion.
-    pub fn refused(message: impl Into<String>, help: Option<String>) -> StoreError {
-        StoreError::Refused {
-            message: message.into(),
-            help,
         }
     }
 }
@@ -530,6 +519,18 @@ fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> Result<&'r str, StoreError> {
         rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
             .into()
     })
+}
+
+/// A state as the store writes it; any other word is a decoding error, never a default.
+impl rusqlite::types::FromSql for State {
+    fn column_result(
+        value: rusqlite::types::ValueRef<'_>,
+    ) -> rusqlite::types::FromSqlResult<State> {
+        value
+            .as_str()?
+            .parse()
+            .map_err(|e| rusqlite::types::FromSqlError::Other(Box::new(e)))
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-use super::{Store, StoreError};
+use super::{Refusal, Store, StoreError};
 
 /// A finished mail for the outbox, with the notices it carries: what a pass hands the store
 /// to write before it sends anything.
@@ -314,9 +314,13 @@ impl Store {
                         )?;
                     }
                     Some(other) => {
-                        return Err(StoreError::refused(format!("mail {id} is {other}, not failed"), None));
+                        return Err(Refusal::MailNotFailed {
+                            id: *id,
+                            state: other.to_string(),
+                        }
+                        .into());
                     }
-                    None => return Err(StoreError::refused(format!("there is no mail {id}"), None)),
+                    None => return Err(Refusal::NoMail { id: *id }.into()),
                 }
             }
             Ok(count)

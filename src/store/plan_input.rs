@@ -117,10 +117,15 @@ impl Store {
             .collect::<Result<_, _>>()?;
         for c in campaigns {
             if !known.contains(c) {
-                return Err(StoreError::refused(
-                    format!("unknown campaign `{c}`"),
-                    crate::language::suggest::did_you_mean(c, known.iter().map(String::as_str)),
-                ));
+                return Err(super::Refusal::Unknown {
+                    kind: "campaign",
+                    name: c.clone(),
+                    suggestion: crate::language::suggest::did_you_mean(
+                        c,
+                        known.iter().map(String::as_str),
+                    ),
+                }
+                .into());
             }
         }
         let input = self.load_plan_input(window, current, campaigns)?;

@@ -10,11 +10,11 @@ use rusqlite::{Connection, params_from_iter};
 use serde::Serialize;
 
 use super::lifecycle::{Key, find};
-use super::status::{Record, Status};
 use super::{Interner, Store, StoreError, text};
 use crate::clock::{Instant, from_unix};
 use crate::language::campaign::Contact;
 use crate::language::suggest;
+use crate::ledger::{Record, Status};
 
 /// How far ahead `due_within` looks.
 #[derive(Clone, Copy, Debug)]
@@ -348,7 +348,7 @@ impl Store {
             while let Some(r) = rows.next()? {
                 let deliverable = shared.deliverable(&self.conn, r.get(1)?)?;
                 let record = Record {
-                    state: text(r, 4)?,
+                    state: r.get(4)?,
                     submitted_at: None,
                     closed_at: None,
                     due_at: r.get(5)?,
@@ -394,9 +394,8 @@ impl Store {
             let mut index: HashMap<(String, String), usize> = HashMap::new();
             while let Some(r) = rows.next()? {
                 let (unit, deliverable): (String, String) = (r.get(0)?, r.get(1)?);
-                let state: String = r.get(2)?;
                 let record = Record {
-                    state: &state,
+                    state: r.get(2)?,
                     submitted_at: r.get(3)?,
                     closed_at: r.get(4)?,
                     due_at: r.get(5)?,
@@ -527,10 +526,12 @@ impl Store {
             if !all.iter().any(|s| &s.key == wanted) {
                 let help = suggest::did_you_mean(wanted, all.iter().map(|s| s.key.as_str()))
                     .or_else(|| Some("run `duban sync` to load the campaign files".into()));
-                return Err(StoreError::refused(
-                    format!("unknown campaign `{wanted}`"),
-                    help,
-                ));
+                return Err(super::Refusal::Unknown {
+                    kind: "campaign",
+                    name: wanted.clone(),
+                    suggestion: help,
+                }
+                .into());
             }
         }
         Ok(all
@@ -590,10 +591,12 @@ fn check_names(
             } else {
                 "deliverable"
             };
-            return Err(StoreError::refused(
-                format!("unknown {what} `{name}`"),
-                suggest::did_you_mean(name, known.iter().map(String::as_str)),
-            ));
+            return Err(super::Refusal::Unknown {
+                kind: what,
+                name: name.clone(),
+                suggestion: suggest::did_you_mean(name, known.iter().map(String::as_str)),
+            }
+            .into());
         }
     }
     Ok(())

@@ -172,13 +172,12 @@ fn upsert_campaign(
     if let Some(other) = elsewhere
         && std::path::Path::new(&other).exists()
     {
-        return Err(StoreError::refused(
-            format!(
-                "campaign `{}` is declared both in {other} and in {}",
-                c.id, source.path
-            ),
-            Some("give one of them another identifier".into()),
-        ));
+        return Err(super::Refusal::DeclaredTwice {
+            campaign: c.id.clone(),
+            first: other,
+            second: source.path.clone(),
+        }
+        .into());
     }
     let policy = serde_json::to_string(&c.policy).unwrap_or_default();
     let office = c.office.map(|o| c.units[o].name.clone());
@@ -601,7 +600,7 @@ mod tests {
         assert_eq!(index_sql(&store), before);
         let failed = store.write(|tx| {
             without_indexes(tx, || -> Result<(), StoreError> {
-                Err(StoreError::refused("stop", None))
+                Err(StoreError::RolledBack)
             })
         });
         assert!(failed.is_err());

@@ -5,6 +5,8 @@ use std::fmt;
 
 use serde::Serialize;
 
+use super::State;
+
 /// What an obligation looks like at an instant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -76,9 +78,9 @@ impl fmt::Display for Status {
 
 /// The record of an obligation, as far as its status depends on it.
 #[derive(Clone, Copy, Debug)]
-pub struct Record<'a> {
-    /// `open`, `review`, `received`, `returned` or `waived`.
-    pub state: &'a str,
+pub struct Record {
+    /// Where the record stands.
+    pub state: State,
     /// When the counting submission was made.
     pub submitted_at: Option<i64>,
     /// When it stopped being owed.
@@ -91,15 +93,15 @@ pub struct Record<'a> {
     pub soon_seconds: i64,
 }
 
-impl Record<'_> {
+impl Record {
     /// The status at `at` (unix seconds). A submission or waiver after `at` has not happened yet.
     pub fn status_at(&self, at: i64) -> Status {
         let closed_by_then = self.closed_at.is_some_and(|c| c <= at);
         if closed_by_then {
             match self.state {
-                "waived" => return Status::Waived,
-                "review" => return Status::UnderReview,
-                "received" => {
+                State::Waived => return Status::Waived,
+                State::Review => return Status::UnderReview,
+                State::Received => {
                     let on_time = self.submitted_at.is_some_and(|s| s < self.effective_due_at);
                     return if on_time {
                         Status::SubmittedOnTime
@@ -112,7 +114,7 @@ impl Record<'_> {
         }
         if at >= self.effective_due_at {
             Status::Overdue
-        } else if self.state == "returned" {
+        } else if self.state == State::Returned {
             Status::Returned
         } else if self.effective_due_at > self.due_at {
             Status::Extended
@@ -130,7 +132,7 @@ mod tests {
 
     const DAY: i64 = 86_400;
 
-    fn record(state: &str) -> Record<'_> {
+    fn record(state: State) -> Record {
         Record {
             state,
             submitted_at: None,
@@ -143,7 +145,7 @@ mod tests {
 
     #[test]
     fn an_open_obligation_moves_from_not_due_to_soon_to_overdue() {
-        let r = record("open");
+        let r = record(State::Open);
         assert_eq!(r.status_at(0), Status::NotYetDue);
         assert_eq!(r.status_at(7 * DAY), Status::DueSoon);
         assert_eq!(r.status_at(10 * DAY - 1), Status::DueSoon);
@@ -156,7 +158,7 @@ mod tests {
 
     #[test]
     fn submissions_count_from_when_they_were_made() {
-        let mut r = record("received");
+        let mut r = record(State::Received);
         r.submitted_at = Some(9 * DAY);
         r.closed_at = Some(9 * DAY);
         assert_eq!(
@@ -173,13 +175,13 @@ mod tests {
 
     #[test]
     fn extension_returned_and_waived() {
-        let mut r = record("open");
+        let mut r = record(State::Open);
         r.effective_due_at = 15 * DAY;
         assert_eq!(r.status_at(11 * DAY), Status::Extended);
         assert_eq!(r.status_at(15 * DAY), Status::Overdue);
-        let r = record("returned");
+        let r = record(State::Returned);
         assert_eq!(r.status_at(DAY), Status::Returned);
-        let mut r = record("waived");
+        let mut r = record(State::Waived);
         r.closed_at = Some(5 * DAY);
         assert_eq!(r.status_at(6 * DAY), Status::Waived);
         assert_eq!(r.status_at(4 * DAY), Status::NotYetDue);

@@ -1,0 +1,14 @@
+//! The ledger of one obligation, without storage: the states its record can be in
+//! ([`State`]), the status it shows at an instant ([`Status`]), and what an action does to it
+//! ([`transition`]) — an [`Effect`] for the store to save, or a [`Refusal`] a caller can match.
+//! The store loads a record, asks here, and saves the effect in one transaction.
+
+mod refusal;
+mod state;
+mod status;
+mod transition;
+
+pub use refusal::Refusal;
+pub use state::State;
+pub use status::{Record, Status};
+pub use transition::{Action, Effect, Facts, Signature, Submission, Update, transition};

@@ -1,0 +1,191 @@
+//! What the records do not allow, as values a caller can match: each with the message shown
+//! to people and, where one is known, what would fix it.
+
+use chrono::NaiveDate;
+
+use super::Status;
+
+/// A request the records do not allow. `obligation` names one as the user does:
+/// `nanyang-2017 统计表 宛城区 2017-05`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// No campaign, deliverable or unit has that name.
+    #[error("unknown {kind} `{name}`")]
+    Unknown {
+        /// `campaign`, `deliverable` or `unit`.
+        kind: &'static str,
+        /// As given.
+        name: String,
+        /// The nearest known name, or how to make it known.
+        suggestion: Option<String>,
+    },
+    /// The unit owes nothing of that deliverable.
+    #[error("{unit} owes no {deliverable} in {campaign}")]
+    NotOwedBy {
+        /// The unit.
+        unit: String,
+        /// The deliverable.
+        deliverable: String,
+        /// The campaign.
+        campaign: String,
+        /// Who does owe it, a few of them.
+        owers: Option<String>,
+    },
+    /// A period given for a one-off.
+    #[error("{deliverable} is due once: it has no period `{period}`")]
+    PeriodOfAOneOff {
+        /// The deliverable.
+        deliverable: String,
+        /// As given.
+        period: String,
+    },
+    /// A recurring deliverable named without its period.
+    #[error("{deliverable} recurs: say which period with --period")]
+    PeriodNeeded {
+        /// The deliverable.
+        deliverable: String,
+        /// The periods the unit owes, first to last.
+        range: String,
+    },
+    /// A period the unit does not owe.
+    #[error("{deliverable} has no period `{period}` for {unit}")]
+    UnknownPeriod {
+        /// The deliverable.
+        deliverable: String,
+        /// The unit.
+        unit: String,
+        /// As given.
+        period: String,
+        /// The nearest period, or the range the unit owes.
+        suggestion: String,
+    },
+    /// The obligation is no longer in the campaign file.
+    #[error("{obligation} was removed from the campaign file; its history is kept")]
+    Removed {
+        /// Which.
+        obligation: String,
+    },
+    /// A submission for a waived obligation.
+    #[error("{obligation} was waived: nothing is owed")]
+    Waived {
+        /// Which.
+        obligation: String,
+    },
+    /// A second submission without `--replace`.
+    #[error("{obligation} was already submitted")]
+    AlreadySubmitted {
+        /// Which.
+        obligation: String,
+    },
+    /// A submission without every signature the deliverable asks for.
+    #[error("{obligation} must be signed by {}; missing: {}", required.join("、"), missing.join("、"))]
+    MissingSignatures {
+        /// Which.
+        obligation: String,
+        /// Every role that must sign.
+        required: Vec<String>,
+        /// The roles that did not.
+        missing: Vec<String>,
+    },
+    /// A review decision on something not under review.
+    #[error("{obligation} is not waiting for review (it is {status})")]
+    NotUnderReview {
+        /// Which.
+        obligation: String,
+        /// Its status instead.
+        status: Status,
+    },
+    /// A return (退回) of something not submitted.
+    #[error("{obligation} has no submission to return (it is {status})")]
+    NothingToReturn {
+        /// Which.
+        obligation: String,
+        /// Its status instead.
+        status: Status,
+    },
+    /// An extension of something no longer owed.
+    #[error("{obligation} is no longer owed (it is {status}): nothing to extend")]
+    NotOwed {
+        /// Which.
+        obligation: String,
+        /// Its status instead.
+        status: Status,
+    },
+    /// An extension that does not move the deadline later.
+    #[error("{until} is not after the current deadline {current}")]
+    NotLater {
+        /// The date asked for.
+        until: NaiveDate,
+        /// The deadline in force.
+        current: String,
+    },
+    /// A waiver of a waived obligation.
+    #[error("{obligation} is already waived")]
+    AlreadyWaived {
+        /// Which.
+        obligation: String,
+    },
+    /// A waiver of a counted submission.
+    #[error("{obligation} was submitted: there is nothing to waive")]
+    SubmittedNotWaivable {
+        /// Which.
+        obligation: String,
+    },
+    /// No mail has that number.
+    #[error("there is no mail {id}")]
+    NoMail {
+        /// As given.
+        id: i64,
+    },
+    /// A retry of a mail that has not failed.
+    #[error("mail {id} is {state}, not failed")]
+    MailNotFailed {
+        /// Which.
+        id: i64,
+        /// `pending` or `sent`.
+        state: String,
+    },
+    /// Two campaign files declare the same identifier.
+    #[error("campaign `{campaign}` is declared both in {first} and in {second}")]
+    DeclaredTwice {
+        /// The identifier.
+        campaign: String,
+        /// The file it was synced from.
+        first: String,
+        /// The file now syncing it.
+        second: String,
+    },
+}
+
+impl Refusal {
+    /// What would fix it, if anything is known.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            Refusal::Unknown { suggestion, .. } => suggestion.clone(),
+            Refusal::NotOwedBy { owers, .. } => owers.clone(),
+            Refusal::PeriodOfAOneOff { .. } => Some("leave out --period".into()),
+            Refusal::PeriodNeeded { range, .. } => Some(range.clone()),
+            Refusal::UnknownPeriod { suggestion, .. } => Some(suggestion.clone()),
+            Refusal::Removed { .. } => {
+                Some("restore it in the campaign file to act on it again".into())
+            }
+            Refusal::AlreadySubmitted { .. } => Some(
+                "to submit it again, say `--replace` (the earlier submission stays in its history)"
+                    .into(),
+            ),
+            Refusal::MissingSignatures { missing, .. } => Some(format!(
+                "add {}",
+                missing
+                    .iter()
+                    .map(|r| format!("--signed-by 姓名:{r}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )),
+            Refusal::SubmittedNotWaivable { .. } => {
+                Some("return it first if the submission should not count".into())
+            }
+            Refusal::DeclaredTwice { .. } => Some("give one of them another identifier".into()),
+            _ => None,
+        }
+    }
+}

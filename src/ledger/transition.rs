@@ -1,0 +1,386 @@
+//! What an action does to an obligation: the event it appends and the change to its record,
+//! or the refusal. Pure: the store reads the facts first and saves the effect after.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use serde_json::json;
+
+use super::{Record, Refusal, State};
+use crate::clock::to_unix;
+use crate::schedule::obligation::end_of_day;
+
+/// A signature on a submission.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Signature {
+    /// Who signed.
+    pub name: String,
+    /// As what (村书记).
+    pub role: String,
+}
+
+/// A submission.
+#[derive(Clone, Debug, Default)]
+pub struct Submission {
+    /// Files to keep with it.
+    pub files: Vec<PathBuf>,
+    /// Its signatures.
+    pub signatures: Vec<Signature>,
+    /// Replace an earlier submission.
+    pub replace: bool,
+}
+
+/// What to do to an obligation.
+#[derive(Clone, Debug)]
+pub enum Action {
+    /// Record a submission.
+    Submit(Submission),
+    /// The reviewer accepts the submission under review.
+    Accept,
+    /// The reviewer sends it back.
+    Reject {
+        /// Why.
+        reason: String,
+    },
+    /// The receiving office returns it (退回): it is owed again.
+    Return {
+        /// Why.
+        reason: String,
+    },
+    /// A new deadline (延期).
+    Extend {
+        /// The new last day.
+        until: NaiveDate,
+        /// Why.
+        reason: String,
+    },
+    /// Excused (免报).
+    Waive {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// What a transition needs to know of an obligation.
+#[derive(Clone, Copy, Debug)]
+pub struct Facts<'a> {
+    /// How the user names it: `nanyang-2017 统计表 宛城区 2017-05`.
+    pub obligation: &'a str,
+    /// Its record.
+    pub record: Record,
+    /// Whether it is still in its campaign file.
+    pub active: bool,
+    /// Whether its deliverable asks for review.
+    pub reviewed: bool,
+    /// The roles that must sign a submission.
+    pub signers: &'a [String],
+    /// Its campaign's zone, where a deadline's day ends.
+    pub zone: Tz,
+    /// The deadline in force, as units are told it.
+    pub due_date: &'a str,
+}
+
+/// What a transition does: the event appended to the history, and the change to the record.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Effect {
+    /// The event's kind (`submitted`, `review_accepted`, `returned`, …).
+    pub event: &'static str,
+    /// Why, for decisions that give a reason.
+    pub reason: Option<String>,
+    /// What else the event records.
+    pub data: serde_json::Value,
+    /// The change to the record.
+    pub update: Update,
+}
+
+/// A change to an obligation's record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Update {
+    /// Submitted at `at`: it is no longer owed from then.
+    Submitted {
+        /// `review` or `received`.
+        state: State,
+        /// When.
+        at: i64,
+    },
+    /// The reviewer accepted it: counted.
+    Accepted,
+    /// Sent back: owed again.
+    Reopened,
+    /// A later deadline.
+    Extended {
+        /// The new last day.
+        until: NaiveDate,
+        /// The instant it becomes late.
+        effective_due_at: i64,
+    },
+    /// Excused from `at`.
+    Waived {
+        /// When.
+        at: i64,
+    },
+}
+
+/// What `action` at `at` (unix seconds) does to the obligation `facts` describe.
+pub fn transition(facts: &Facts<'_>, action: &Action, at: i64) -> Result<Effect, Refusal> {
+    let obligation = facts.obligation.to_string();
+    if !facts.active {
+        return Err(Refusal::Removed { obligation });
+    }
+    let state = facts.record.state;
+    let status = facts.record.status_at(at);
+    let effect = |event, reason: Option<&String>, data, update| Effect {
+        event,
+        reason: reason.cloned(),
+        data,
+        update,
+    };
+    match action {
+        Action::Submit(submission) => {
+            match state {
+                State::Waived => return Err(Refusal::Waived { obligation }),
+                State::Review | State::Received if !submission.replace => {
+                    return Err(Refusal::AlreadySubmitted { obligation });
+                }
+                _ => {}
+            }
+            check_signatures(facts, &submission.signatures)?;
+            let data = json!({
+                "signatures": submission.signatures,
+                "replaces": submission.replace && facts.record.closed_at.is_some(),
+            });
+            let state = if facts.reviewed {
+                State::Review
+            } else {
+                State::Received
+            };
+            Ok(effect(
+                "submitted",
+                None,
+                data,
+                Update::Submitted { state, at },
+            ))
+        }
+        Action::Accept | Action::Reject { .. } if state != State::Review => {
+            Err(Refusal::NotUnderReview { obligation, status })
+        }
+        Action::Accept => Ok(effect("review_accepted", None, json!({}), Update::Accepted)),
+        Action::Reject { reason } => Ok(effect(
+            "review_returned",
+            Some(reason),
+            json!({}),
+            Update::Reopened,
+        )),
+        Action::Return { reason } => match state {
+            State::Received | State::Review => Ok(effect(
+                "returned",
+                Some(reason),
+                json!({}),
+                Update::Reopened,
+            )),
+            _ => Err(Refusal::NothingToReturn { obligation, status }),
+        },
+        Action::Extend { until, reason } => {
+            if facts.record.closed_at.is_some() {
+                return Err(Refusal::NotOwed { obligation, status });
+            }
+            let effective_due_at = to_unix(end_of_day(facts.zone, *until).to_utc());
+            if effective_due_at <= facts.record.effective_due_at {
+                return Err(Refusal::NotLater {
+                    until: *until,
+                    current: facts.due_date.to_string(),
+                });
+            }
+            let data = json!({ "from": facts.due_date, "until": until.to_string() });
+            let update = Update::Extended {
+                until: *until,
+                effective_due_at,
+            };
+            Ok(effect("extended", Some(reason), data, update))
+        }
+        Action::Waive { reason } => match state {
+            State::Waived => Err(Refusal::AlreadyWaived { obligation }),
+            State::Received => Err(Refusal::SubmittedNotWaivable { obligation }),
+            _ => Ok(effect(
+                "waived",
+                Some(reason),
+                json!({}),
+                Update::Waived { at },
+            )),
+        },
+    }
+}
+
+fn check_signatures(facts: &Facts<'_>, given: &[Signature]) -> Result<(), Refusal> {
+    let missing: Vec<String> = facts
+        .signers
+        .iter()
+        .filter(|role| !given.iter().any(|s| &s.role == *role))
+        .cloned()
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Refusal::MissingSignatures {
+        obligation: facts.obligation.to_string(),
+        required: facts.signers.to_vec(),
+        missing,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::Status;
+
+    const DAY: i64 = 86_400;
+
+    fn facts(state: State) -> Facts<'static> {
+        Facts {
+            obligation: "c 月报 甲 2017-05",
+            record: Record {
+                state,
+                submitted_at: None,
+                closed_at: matches!(state, State::Received | State::Review | State::Waived)
+                    .then_some(5 * DAY),
+                due_at: 10 * DAY,
+                effective_due_at: 10 * DAY,
+                soon_seconds: 3 * DAY,
+            },
+            active: true,
+            reviewed: false,
+            signers: &[],
+            zone: chrono_tz::UTC,
+            due_date: "1970-01-10",
+        }
+    }
+
+    fn submit(replace: bool) -> Action {
+        Action::Submit(Submission {
+            replace,
+            ..Submission::default()
+        })
+    }
+
+    #[test]
+    fn a_submission_is_counted_or_waits_for_its_reviewer() {
+        let effect = transition(&facts(State::Open), &submit(false), DAY).unwrap();
+        assert_eq!(effect.event, "submitted");
+        assert_eq!(
+            effect.update,
+            Update::Submitted {
+                state: State::Received,
+                at: DAY
+            }
+        );
+        let reviewed = Facts {
+            reviewed: true,
+            ..facts(State::Returned)
+        };
+        let effect = transition(&reviewed, &submit(false), DAY).unwrap();
+        assert!(matches!(
+            effect.update,
+            Update::Submitted {
+                state: State::Review,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn what_the_records_do_not_allow_is_refused_by_kind() {
+        let at = 6 * DAY;
+        let refused =
+            |state: State, action: Action| transition(&facts(state), &action, at).unwrap_err();
+        assert!(matches!(
+            refused(State::Waived, submit(true)),
+            Refusal::Waived { .. }
+        ));
+        assert!(matches!(
+            refused(State::Received, submit(false)),
+            Refusal::AlreadySubmitted { .. }
+        ));
+        assert_eq!(
+            refused(State::Received, Action::Accept),
+            Refusal::NotUnderReview {
+                obligation: "c 月报 甲 2017-05".into(),
+                status: Status::SubmittedLate,
+            }
+        );
+        let reason = || "x".to_string();
+        assert!(matches!(
+            refused(State::Open, Action::Return { reason: reason() }),
+            Refusal::NothingToReturn { .. }
+        ));
+        assert!(matches!(
+            refused(State::Waived, Action::Waive { reason: reason() }),
+            Refusal::AlreadyWaived { .. }
+        ));
+        assert!(matches!(
+            refused(State::Received, Action::Waive { reason: reason() }),
+            Refusal::SubmittedNotWaivable { .. }
+        ));
+        let removed = Facts {
+            active: false,
+            ..facts(State::Open)
+        };
+        assert!(matches!(
+            transition(&removed, &submit(false), at).unwrap_err(),
+            Refusal::Removed { .. }
+        ));
+    }
+
+    #[test]
+    fn an_extension_must_move_the_deadline_later() {
+        let extend = |until: NaiveDate| Action::Extend {
+            until,
+            reason: "r".into(),
+        };
+        let day = |d| NaiveDate::from_ymd_opt(1970, 1, d).unwrap();
+        assert_eq!(
+            transition(&facts(State::Open), &extend(day(10)), DAY).unwrap_err(),
+            Refusal::NotLater {
+                until: day(10),
+                current: "1970-01-10".into()
+            }
+        );
+        let effect = transition(&facts(State::Open), &extend(day(12)), DAY).unwrap();
+        assert_eq!(
+            effect.update,
+            Update::Extended {
+                until: day(12),
+                effective_due_at: 12 * DAY
+            }
+        );
+        assert!(matches!(
+            transition(&facts(State::Received), &extend(day(12)), DAY).unwrap_err(),
+            Refusal::NotOwed { .. }
+        ));
+    }
+
+    #[test]
+    fn a_missing_signature_names_the_roles_and_the_fix() {
+        let signers = ["村书记".to_string(), "驻村领导".to_string()];
+        let f = Facts {
+            signers: &signers,
+            ..facts(State::Open)
+        };
+        let action = Action::Submit(Submission {
+            signatures: vec![Signature {
+                name: "张三".into(),
+                role: "村书记".into(),
+            }],
+            ..Submission::default()
+        });
+        let refusal = transition(&f, &action, DAY).unwrap_err();
+        assert_eq!(
+            refusal.to_string(),
+            "c 月报 甲 2017-05 must be signed by 村书记、驻村领导; missing: 驻村领导"
+        );
+        assert_eq!(
+            refusal.help().as_deref(),
+            Some("add --signed-by 姓名:驻村领导")
+        );
+    }
+}
