@@ -870,7 +870,8 @@ fn a_database_from_a_newer_duban_is_refused() {
     );
 }
 
-/// A record in a state duban never writes is an error, not read as something it is not.
+/// A record in a state duban never writes, or a campaign in a zone nobody knows, is an error,
+/// not read as something it is not.
 #[test]
 fn a_record_in_an_unknown_state_is_an_error_not_a_default() {
     let w = Workspace::new(&["gulu-2023"]);
@@ -888,10 +889,20 @@ fn a_record_in_an_unknown_state_is_an_error_not_a_default() {
     ] {
         let error = w.fails(args);
         assert!(
-            error.contains("`closed` is not a state of an obligation"),
+            error.contains("cannot read back: `closed` is not a state of an obligation"),
             "{args:?}: {error}"
         );
     }
+    // Nor is a zone nobody knows read as China's.
+    let conn = rusqlite::Connection::open(w.db()).unwrap();
+    conn.execute("UPDATE campaigns SET zone = 'Asia/Nowhere'", [])
+        .unwrap();
+    drop(conn);
+    let error = w.fails(&["overdue", "--as-of", "2023-08-01"]);
+    assert!(
+        error.contains("`Asia/Nowhere` is not a time zone"),
+        "{error}"
+    );
 }
 
 #[test]

@@ -8,6 +8,7 @@ use chrono_tz::Tz;
 use rusqlite::{OptionalExtension, params};
 use serde_json::json;
 
+use super::decode::{Json, Zone};
 use super::{Store, StoreError};
 use crate::clock::Instant;
 use crate::language::suggest;
@@ -87,22 +88,18 @@ impl Store {
         let report = self.write(|tx| {
             let campaigns: HashMap<String, (i64, Tz)> = tx
                 .prepare("SELECT key, id, zone FROM campaigns")?
-                .query_map([], |r| {
-                    let zone: String = r.get(2)?;
-                    Ok((r.get(0)?, (r.get(1)?, zone.parse().unwrap_or(chrono_tz::Asia::Shanghai))))
-                })?
+                .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get::<_, Zone>(2)?.0))))?
                 .collect::<Result<_, _>>()?;
             let deliverables: HashMap<(i64, String), Deliverable> = tx
                 .prepare("SELECT campaign_id, name, id, recurring, review, signers FROM deliverables")?
                 .query_map([], |r| {
-                    let signers: String = r.get(5)?;
                     Ok((
                         (r.get(0)?, r.get(1)?),
                         Deliverable {
                             id: r.get(2)?,
                             recurring: r.get(3)?,
                             review: r.get::<_, Option<String>>(4)?.is_some(),
-                            signers: serde_json::from_str(&signers).unwrap_or_default(),
+                            signers: r.get::<_, Json<Vec<String>>>(5)?.0,
                         },
                     ))
                 })?

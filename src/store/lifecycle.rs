@@ -10,6 +10,7 @@ use std::path::Path;
 use rusqlite::{OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
 
+use super::decode::{Json, Zone};
 use super::{Store, StoreError};
 use crate::language::suggest;
 use crate::ledger::{Action, Effect, Facts, Record, Refusal, State, Status, Update, transition};
@@ -215,11 +216,11 @@ fn save(
 
 /// Finds the obligation `key` names, or explains what does not match, with the nearest names.
 pub(super) fn find(conn: &rusqlite::Connection, key: &Key<'_>) -> Result<Found, StoreError> {
-    let (campaign_id, zone): (i64, String) = conn
+    let (campaign_id, zone): (i64, chrono_tz::Tz) = conn
         .query_row(
             "SELECT id, zone FROM campaigns WHERE key = ?1",
             [key.campaign],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get::<_, Zone>(1)?.0)),
         )
         .optional()?
         .ok_or_else(|| {
@@ -231,11 +232,14 @@ pub(super) fn find(conn: &rusqlite::Connection, key: &Key<'_>) -> Result<Found, 
                 None,
             )
         })?;
-    let deliverable: (i64, bool, Option<String>, String, i64) = conn
+    let deliverable: (i64, bool, Option<String>, Vec<String>, i64) = conn
         .query_row(
             "SELECT id, recurring, review, signers, soon_days FROM deliverables WHERE campaign_id = ?1 AND name = ?2",
             params![campaign_id, key.deliverable],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            |r| {
+                let signers = r.get::<_, Json<Vec<String>>>(3)?.0;
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, signers, r.get(4)?))
+            },
         )
         .optional()?
         .ok_or_else(|| {
@@ -308,7 +312,6 @@ pub(super) fn find(conn: &rusqlite::Connection, key: &Key<'_>) -> Result<Found, 
     } else {
         format!("{} {} {} {period}", key.campaign, key.deliverable, key.unit)
     };
-    let zone = zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
     conn.query_row(
         "SELECT id, state, due_at, effective_due_at, due_date, extended_until, submitted_at, closed_at, active
          FROM obligations WHERE deliverable_id = ?1 AND unit_id = ?2 AND period = ?3",
@@ -328,7 +331,7 @@ pub(super) fn find(conn: &rusqlite::Connection, key: &Key<'_>) -> Result<Found, 
                 active: r.get(8)?,
                 review: review.clone(),
                 reviewer: reviewer.clone(),
-                signers: serde_json::from_str(&signers).unwrap_or_default(),
+                signers: signers.clone(),
                 soon_days,
             })
         },

@@ -3,6 +3,7 @@
 //! at once; every change in one transaction; a locked database is waited for, then refused with
 //! a clear message; a file that is not a duban database is refused without being touched.
 
+mod decode;
 mod import;
 mod lifecycle;
 mod outbox;
@@ -33,14 +34,10 @@ pub use sync::{Recorded, Source, SyncOutcome, SyncReport};
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// A stored value duban cannot read back: never replaced by a default.
-    #[error("the database holds an unreadable {column} in {table} (row {id})")]
+    #[error("the database holds a value duban cannot read back: {message}")]
     Decode {
-        /// The table.
-        table: &'static str,
-        /// The column.
-        column: &'static str,
-        /// The row, as its name or id.
-        id: String,
+        /// What it held, and what it should have been.
+        message: String,
     },
     /// The database file could not be opened.
     #[error("cannot open database {path}: {source}")]
@@ -141,7 +138,21 @@ pub enum StoreError {
     },
     /// Any other SQLite failure.
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> StoreError {
+        match error {
+            rusqlite::Error::FromSqlConversionFailure(_, _, e) => StoreError::Decode {
+                message: e.to_string(),
+            },
+            rusqlite::Error::IntegralValueOutOfRange(column, value) => StoreError::Decode {
+                message: format!("{value} is out of range (column {column})"),
+            },
+            other => StoreError::Sqlite(other),
+        }
+    }
 }
 
 impl StoreError {
@@ -519,18 +530,6 @@ fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> Result<&'r str, StoreError> {
         rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
             .into()
     })
-}
-
-/// A state as the store writes it; any other word is a decoding error, never a default.
-impl rusqlite::types::FromSql for State {
-    fn column_result(
-        value: rusqlite::types::ValueRef<'_>,
-    ) -> rusqlite::types::FromSqlResult<State> {
-        value
-            .as_str()?
-            .parse()
-            .map_err(|e| rusqlite::types::FromSqlError::Other(Box::new(e)))
-    }
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use chrono_tz::Tz;
 use rusqlite::{OptionalExtension, params};
 
+use super::decode::{Json, Zone};
 use super::owed::{CampaignRow, Candidate, Directory};
 use super::{Interner, Store, StoreError, text};
 use crate::language::campaign::{Contact, Policy};
@@ -147,23 +148,12 @@ impl Store {
              UNION SELECT c.zone, d.policy FROM deliverables d
                    JOIN campaigns c ON c.id = d.campaign_id WHERE d.policy IS NOT NULL",
         )?;
-        let rows: Vec<(String, String)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        let mut times: Vec<(Tz, u32, u32)> = stmt
+            .query_map([], |r| {
+                let policy = r.get::<_, Json<Policy>>(1)?.0;
+                Ok((r.get::<_, Zone>(0)?.0, policy.time.0, policy.time.1))
+            })?
             .collect::<Result<_, _>>()?;
-        let mut times = Vec::new();
-        for (zone, policy) in rows {
-            let zone: Tz = zone.parse().map_err(|_| StoreError::Decode {
-                table: "campaigns",
-                column: "zone",
-                id: zone.clone(),
-            })?;
-            let policy: Policy = serde_json::from_str(&policy).map_err(|_| StoreError::Decode {
-                table: "campaigns",
-                column: "policy",
-                id: zone.to_string(),
-            })?;
-            times.push((zone, policy.time.0, policy.time.1));
-        }
         times.sort_by_key(|(zone, h, m)| (zone.name().to_string(), *h, *m));
         times.dedup();
         Ok(times)
@@ -171,18 +161,15 @@ impl Store {
 
     /// Every reminder policy in the store.
     pub fn policies(&self) -> Result<Vec<Policy>, StoreError> {
-        let texts: Vec<String> = self
+        let policies = self
             .conn
             .prepare_cached(
                 "SELECT policy FROM campaigns
                  UNION SELECT policy FROM deliverables WHERE policy IS NOT NULL",
             )?
-            .query_map([], |r| r.get(0))?
+            .query_map([], |r| Ok(r.get::<_, Json<Policy>>(0)?.0))?
             .collect::<Result<_, _>>()?;
-        Ok(texts
-            .iter()
-            .filter_map(|p| serde_json::from_str(p).ok())
-            .collect())
+        Ok(policies)
     }
 
     fn load_plan_input(
@@ -226,7 +213,7 @@ impl Store {
             }
             let period = text(r, 4)?;
             let period = (!period.is_empty()).then(|| periods.get(period));
-            let due = text(r, 5)?;
+            let due = super::decode::day(text(r, 5)?, 5)?;
             candidates.push(Candidate {
                 obligation_id: r.get(0)?,
                 campaign_id,
@@ -237,7 +224,7 @@ impl Store {
                 unit: unit.name.clone(),
                 unit_order: r.get(3)?,
                 period,
-                due_date: due.parse().unwrap_or_default(),
+                due_date: due,
                 on_time_until: crate::clock::from_unix(r.get::<_, i64>(7)? - 1)
                     .with_timezone(&campaign.zone)
                     .date_naive(),
@@ -274,13 +261,13 @@ impl Store {
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
             let key: String = r.get(1)?;
-            let zone: String = r.get(3)?;
+            let zone = r.get::<_, Zone>(3)?.0;
             let office: Option<String> = r.get(4)?;
             shared.insert(
                 id,
                 CampaignShared {
                     key: key.as_str().into(),
-                    zone: zone.parse().unwrap_or(chrono_tz::Asia::Shanghai),
+                    zone,
                     office: office.as_deref().map(Arc::from),
                 },
             );
@@ -312,7 +299,7 @@ impl Store {
         while let Some(r) = rows.next()? {
             let (id, campaign): (i64, i64) = (r.get(0)?, r.get(1)?);
             let name: Arc<str> = text(r, 2)?.into();
-            let contacts: Vec<Contact> = serde_json::from_str(text(r, 4)?).unwrap_or_default();
+            let contacts: Vec<Contact> = r.get::<_, Json<_>>(4)?.0;
             let index = usize::try_from(id).unwrap_or_default();
             if units.len() <= index {
                 units.resize_with(index + 1, UnitShared::default);
@@ -337,14 +324,14 @@ impl Store {
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let json = |i: usize| -> Result<Vec<String>, StoreError> {
-                Ok(serde_json::from_str(text(r, i)?).unwrap_or_default())
+                Ok(r.get::<_, Json<Vec<String>>>(i)?.0)
             };
             let forms = json(7)?;
             let recipients = json(4)?;
             let deliverable = DeliverableShared {
                 name: r.get::<_, String>(1)?.into(),
                 title: r.get::<_, Option<String>>(2)?.map(Arc::from),
-                policy: Arc::new(serde_json::from_str(text(r, 3)?).unwrap_or_default()),
+                policy: Arc::new(r.get::<_, Json<Policy>>(3)?.0),
                 to_parent: recipients.iter().any(|r| r == "@parent"),
                 recipients,
                 to: HashMap::new(),

@@ -9,6 +9,7 @@ use chrono_tz::Tz;
 use rusqlite::{Connection, params_from_iter};
 use serde::Serialize;
 
+use super::decode::{Json, Zone};
 use super::lifecycle::{Key, find};
 use super::{Interner, Store, StoreError, text};
 use crate::clock::{Instant, from_unix};
@@ -194,13 +195,7 @@ impl Store {
             let mut rows = stmt.query([scope.id])?;
             while let Some(r) = rows.next()? {
                 let deliverable: String = r.get(0)?;
-                let owners: String = r.get(2)?;
-                let units: Vec<String> =
-                    serde_json::from_str(&owners).map_err(|_| StoreError::Decode {
-                        table: "deliverables",
-                        column: "standing",
-                        id: deliverable.clone(),
-                    })?;
+                let units: Vec<String> = r.get::<_, Json<_>>(2)?.0;
                 let units: Vec<String> = units
                     .into_iter()
                     .filter(|u| filter.units.is_empty() || filter.units.contains(u))
@@ -470,7 +465,7 @@ impl Store {
         let mut rows = stmt.query([found.id])?;
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
-            let data: String = r.get(7)?;
+            let data = r.get::<_, Json<serde_json::Value>>(7)?.0;
             let kept = files
                 .query_map([id], |f| {
                     Ok(HistoryFile {
@@ -487,7 +482,7 @@ impl Store {
                 by: r.get(4)?,
                 reason: r.get(5)?,
                 note: r.get(6)?,
-                data: serde_json::from_str(&data).unwrap_or_default(),
+                data,
                 files: kept,
             });
         }
@@ -500,11 +495,15 @@ impl Store {
             campaigns: vec![key.to_string()],
             ..Filter::default()
         };
-        Ok(self
-            .scopes(&filter)?
-            .first()
-            .map(|s| s.zone)
-            .unwrap_or(chrono_tz::Asia::Shanghai))
+        let scope = self.scopes(&filter)?.into_iter().next();
+        scope.map(|s| s.zone).ok_or_else(|| {
+            super::Refusal::Unknown {
+                kind: "campaign",
+                name: key.to_string(),
+                suggestion: None,
+            }
+            .into()
+        })
     }
 
     /// The campaigns a filter covers; an unknown one is refused with the nearest name.
@@ -514,11 +513,10 @@ impl Store {
             .prepare_cached("SELECT id, key, zone FROM campaigns ORDER BY id")?;
         let all = stmt
             .query_map([], |r| {
-                let zone: String = r.get(2)?;
                 Ok(Scope {
                     id: r.get(0)?,
                     key: r.get(1)?,
-                    zone: zone.parse().unwrap_or(chrono_tz::Asia::Shanghai),
+                    zone: r.get::<_, Zone>(2)?.0,
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
@@ -640,7 +638,7 @@ const UNITS_ONE_BY_ONE: usize = 1_000;
 
 /// A unit from columns name, email, phone, contacts.
 fn shared_unit(r: &rusqlite::Row<'_>) -> rusqlite::Result<SharedUnit> {
-    let contacts: Vec<Contact> = serde_json::from_str(r.get_ref(3)?.as_str()?).unwrap_or_default();
+    let contacts: Vec<Contact> = r.get::<_, Json<_>>(3)?.0;
     Ok(SharedUnit {
         name: r.get_ref(0)?.as_str()?.into(),
         email: r.get::<_, Option<String>>(1)?.map(Arc::from),
