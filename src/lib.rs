@@ -3,6 +3,7 @@
 //! Data flows through the modules in order: [`language`] reads a campaign file into a checked
 //! campaign, [`schedule`] compiles it against the official calendar into obligations.
 
+pub mod app;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -15,6 +15,7 @@ const LAYERS: &[&[&str]] = &[
     &["store"],
     &["notices"],
     &["config", "workspace", "daemon"],
+    &["app"],
     &["cli"],
 ];
 

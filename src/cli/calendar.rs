@@ -56,19 +56,6 @@ struct Day {
     name: String,
 }
 
-/// The holiday files of the office's store, in name order (none if it does not exist).
-pub fn stored_files(folder: &std::path::Path) -> Result<Vec<std::path::PathBuf>, CliError> {
-    let Ok(entries) = std::fs::read_dir(folder) else {
-        return Ok(Vec::new());
-    };
-    let mut files: Vec<std::path::PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "toml" || e == "json"))
-        .collect();
-    files.sort();
-    Ok(files)
-}
-
 /// Validates a holiday file and copies it into the office's store, named by its years.
 fn import(context: &Context, file: &std::path::Path) -> Result<ExitCode, CliError> {
     let notices = Calendar::read_file(file)?;

@@ -51,3 +51,17 @@ impl CliError {
         }
     }
 }
+
+impl From<crate::app::AppError> for CliError {
+    fn from(e: crate::app::AppError) -> CliError {
+        use crate::app::AppError;
+        match e {
+            AppError::Read(e) => CliError::Read(e),
+            AppError::Config(e) => CliError::Config(e),
+            AppError::Calendar(e) => CliError::Calendar(e),
+            AppError::Store(e) => CliError::Store(e),
+            AppError::Mail { message } => CliError::Usage { message },
+            AppError::Pass(message) => CliError::Usage { message },
+        }
+    }
+}

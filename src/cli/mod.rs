@@ -55,10 +55,10 @@ use clap::{Parser, Subcommand};
 
 pub use error::CliError;
 
-use crate::clock::{Clock, Instant, SystemClock};
+use crate::app::Office;
+use crate::clock::Instant;
 use crate::config::Config;
-use crate::schedule::Calendar;
-use crate::store::{Options, Store};
+use crate::store::Store;
 
 /// duban (督办): supervise and chase the reports a campaign demands.
 #[derive(Debug, Parser)]
@@ -165,24 +165,32 @@ fn dispatch(args: Args) -> Result<ExitCode, CliError> {
     }
 }
 
-/// What every command runs with, validated from the global flags and the configuration.
+/// What every command runs with: the office, and how to show things to this user.
 pub struct Context {
-    /// The configuration.
-    pub config: Config,
-    /// The official calendar, with the user's holiday file if given.
-    pub calendar: Calendar,
+    /// The office: configuration, calendar, clock.
+    pub office: Office,
     /// Whether to colour diagnostics.
     pub color: bool,
-    /// Where "now" comes from when a command is not given `--as-of`.
-    pub clock: Box<dyn Clock>,
-    /// Where the files a campaign names may be.
-    pub confinement: crate::fsio::Confinement,
     /// The campaign files whose errors were shown, by path, with the digest of what was shown:
     /// the daemon shows a file's errors when they first appear, not at every pass.
     reported: std::sync::Mutex<std::collections::HashMap<PathBuf, u64>>,
     /// The years whose missing holiday notice was warned about: once per run, however many
     /// campaigns reach into them.
     years_warned: std::sync::Mutex<std::collections::HashSet<i32>>,
+}
+
+impl std::ops::Deref for Context {
+    type Target = Office;
+
+    fn deref(&self) -> &Office {
+        &self.office
+    }
+}
+
+impl std::ops::DerefMut for Context {
+    fn deref_mut(&mut self) -> &mut Office {
+        &mut self.office
+    }
 }
 
 impl Context {
@@ -192,24 +200,11 @@ impl Context {
             let files_configured = config.source.is_some();
             config = config.with_database(db.clone(), files_configured);
         }
-        let holidays = args.holidays.clone().or_else(|| config.holidays.clone());
-        // The shipped calendar, then the office's own store, then `--holidays`: later wins.
-        let mut calendar = Calendar::official().clone();
-        for path in calendar::stored_files(&config.calendars)? {
-            calendar.merge(Calendar::read_file(&path)?);
-        }
-        if let Some(path) = &holidays {
-            calendar.merge(Calendar::read_file(path)?);
-        }
-        let confinement = crate::fsio::Confinement::new(&config.workspace, &config.allowed_folders);
         Ok(Context {
+            office: Office::open(config, args.holidays.as_deref())?,
+            color: args.color.enabled_for_stderr(),
             reported: std::sync::Mutex::default(),
             years_warned: std::sync::Mutex::default(),
-            confinement,
-            config,
-            calendar,
-            color: args.color.enabled_for_stderr(),
-            clock: Box::new(SystemClock),
         })
     }
 
@@ -238,51 +233,21 @@ impl Context {
         diagnostics
     }
 
-    /// `--as-of`, or now.
-    pub fn instant(&self, given: Option<Instant>) -> Instant {
-        given.unwrap_or_else(|| Instant::Absolute(self.clock.now()))
-    }
-
-    /// Opens the database without syncing.
-    pub fn open_store(&self) -> Result<Store, CliError> {
-        Ok(Store::open(
-            &self.config.database,
-            Options {
-                busy_timeout: self.config.busy_timeout,
-                files: self.config.files.clone(),
-            },
-        )?)
-    }
-
-    /// What campaign files are read with: the calendar and the office's contacts file.
-    pub fn surroundings(&self) -> crate::workspace::Surroundings<'_> {
-        crate::workspace::Surroundings {
-            calendar: &self.calendar,
-            shared_contacts: self.config.contacts.as_deref(),
-            confinement: &self.confinement,
-            accept_removals: false,
-        }
-    }
-
-    /// Opens the database after loading the configured campaign folder into it. Campaigns
-    /// with errors are reported and keep their last good version.
+    /// Opens the records after loading the configured campaign folder into them, telling the
+    /// user what changed. Campaigns with errors are reported and keep their last good version.
     pub fn store_synced(&self, as_of: Instant) -> Result<Store, CliError> {
-        let mut store = self.open_store()?;
-        let folder = &self.config.campaigns;
+        let mut shown = Ok(());
+        let store = self.office.store_synced(as_of, &mut |path, result| {
+            if shown.is_ok() {
+                shown = sync::show(self, path, result, false);
+            }
+        })?;
+        shown?;
         if store.is_read_only() {
             tell!(
                 "warning: {} is read-only: answering from it as it is, without loading changed campaign files",
                 store.path().display()
             );
-        } else if folder.is_dir() {
-            sync::sync_paths(
-                self,
-                &mut store,
-                std::slice::from_ref(folder),
-                as_of,
-                false,
-                false,
-            )?;
         }
         Ok(store)
     }

@@ -9,10 +9,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::output::{self, Format, fit};
 use super::{CliError, Context};
+use crate::app::MailSetup;
 use crate::clock::Instant;
-use crate::notices::pass::{self, PassOptions, PassReport};
+use crate::notices::pass::{self, PassReport};
 use crate::notices::plan::Kind;
-use crate::notices::send::{Mailer, SmtpMailer, SmtpSettings};
+use crate::notices::send::Mailer;
 use crate::notices::{preview, window};
 
 /// Arguments of `duban remind`.
@@ -98,65 +99,6 @@ fn parse_zone(text: &str) -> Result<chrono_tz::Tz, String> {
         .map_err(|_| format!("`{text}` is not a time zone (e.g. Asia/Shanghai, Asia/Urumqi, UTC)"))
 }
 
-/// The SMTP settings: `[mail]` of the config, `DUBAN_SMTP_URL` and `DUBAN_SMTP_PASSWORD`.
-fn smtp_settings(context: &Context) -> Result<SmtpSettings, CliError> {
-    let mail = &context.config.mail;
-    let url = std::env::var("DUBAN_SMTP_URL").ok().or(mail.url.clone()).ok_or_else(|| CliError::Usage {
-        message: "no mail server: set `[mail] url` in duban.toml or DUBAN_SMTP_URL (or use --dry-run)".into(),
-    })?;
-    let from = mail
-        .from
-        .clone()
-        .unwrap_or_else(|| "duban@localhost".into());
-    let password = match std::env::var("DUBAN_SMTP_PASSWORD") {
-        Ok(p) => Some(p),
-        Err(_) => match &mail.password_file {
-            Some(path) => Some(
-                crate::fsio::read_text(path, crate::fsio::limits::SETTINGS)
-                    .map_err(|e| CliError::Usage {
-                        message: format!(
-                            "cannot read the SMTP password file {}: {e}",
-                            path.display()
-                        ),
-                    })?
-                    .trim()
-                    .to_string(),
-            ),
-            None => None,
-        },
-    };
-    Ok(SmtpSettings {
-        url,
-        from,
-        user: mail.user.clone(),
-        password,
-        timeout: mail.timeout(),
-    })
-}
-
-fn pass_options(context: &Context) -> PassOptions {
-    let from = context.config.mail.from.clone().unwrap_or_default();
-    let domain = from
-        .rsplit('@')
-        .next()
-        .map(|d| d.trim_end_matches('>').trim().to_string())
-        .filter(|d| !d.is_empty() && from.contains('@'))
-        .unwrap_or_else(|| "duban.localhost".into());
-    PassOptions {
-        max_attempts: context.config.mail.max_attempts.unwrap_or(8),
-        domain,
-        lease: context.config.mail.claim(),
-        owner: pass::owner(),
-        wall: Arc::new(crate::clock::SystemClock),
-    }
-}
-
-fn mailer(context: &Context) -> Result<SmtpMailer, CliError> {
-    SmtpMailer::new(&smtp_settings(context)?).map_err(|e| CliError::Usage {
-        message: e.to_string(),
-    })
-}
-
 /// One pass, for cron users: plan, queue, send.
 pub fn remind(context: &Context, args: &RemindArgs) -> Result<ExitCode, CliError> {
     // A local `--as-of` is read in each campaign's own zone.
@@ -199,17 +141,10 @@ pub fn remind(context: &Context, args: &RemindArgs) -> Result<ExitCode, CliError
         return Ok(ExitCode::SUCCESS);
     }
     init_logging(false);
-    let mailer = mailer(context)?;
+    let setup = MailSetup::resolve(&context.config.mail)?;
+    let mailer = setup.mailer()?;
     let mut store = context.store_synced(as_of)?;
-    let report = pass::run(
-        &mut store,
-        &context.calendar,
-        &mailer,
-        as_of,
-        &pass_options(context),
-        &AtomicBool::new(false),
-    )
-    .map_err(pass_error)?;
+    let report = context.pass(&mut store, &mailer, &setup, as_of, &AtomicBool::new(false))?;
     say!("{}", summary(&report))?;
     if report.nothing_sent() {
         let why = match &report.login_refused {
@@ -412,7 +347,9 @@ pub fn outbox(context: &Context, args: &OutboxArgs) -> Result<ExitCode, CliError
 /// Runs the daemon until SIGTERM or SIGINT.
 pub fn daemon(mut context: Context, args: &DaemonArgs) -> Result<ExitCode, CliError> {
     init_logging(args.json_logs);
-    let mailer: Arc<dyn Mailer> = Arc::new(mailer(&context)?);
+    // Every setting is checked before any work.
+    let setup = MailSetup::resolve(&context.config.mail)?;
+    let mailer: Arc<dyn Mailer> = Arc::new(setup.mailer()?);
     // The campaigns first: their zones and times of day decide the schedules.
     let start = args
         .as_of
@@ -429,22 +366,15 @@ pub fn daemon(mut context: Context, args: &DaemonArgs) -> Result<ExitCode, CliEr
         None => Arc::new(crate::clock::SystemClock),
     };
     context.clock = Box::new(ClockRef(clock.clone()));
-    let schedules = schedules(&args.schedule, zone, &times);
-    let options = pass_options(&context);
+    let schedules = crate::app::schedules(&args.schedule, zone, &times);
     let context = Arc::new(context);
     let pass: Arc<crate::daemon::PassFn> =
         Arc::new(move |now: DateTime<Utc>, stop: &AtomicBool| {
             let as_of = Instant::Absolute(now);
             let mut store = context.store_synced(as_of).map_err(|e| e.to_string())?;
-            let report = pass::run(
-                &mut store,
-                &context.calendar,
-                mailer.as_ref(),
-                as_of,
-                &options,
-                stop,
-            )
-            .map_err(|e| e.to_string())?;
+            let report = context
+                .pass(&mut store, mailer.as_ref(), &setup, as_of, stop)
+                .map_err(|e| e.to_string())?;
             Ok(summary(&report))
         });
     let settings = crate::daemon::Settings { clock, schedules };
@@ -452,25 +382,6 @@ pub fn daemon(mut context: Context, args: &DaemonArgs) -> Result<ExitCode, CliEr
         message: e.to_string(),
     })?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// The daemon's schedules: those given, read in `zone`; by default every five minutes, and at
-/// each policy's time of day in its campaign's zone, so that reminders leave on the minute.
-fn schedules(
-    given: &[String],
-    zone: chrono_tz::Tz,
-    times: &[(chrono_tz::Tz, u32, u32)],
-) -> Vec<crate::daemon::Schedule> {
-    let at = |cron: String, zone| crate::daemon::Schedule { cron, zone };
-    if !given.is_empty() {
-        return given.iter().map(|c| at(c.clone(), zone)).collect();
-    }
-    let mut out = vec![at("0 */5 * * * *".into(), chrono_tz::UTC)];
-    for &(zone, hour, minute) in times {
-        out.push(at(format!("0 {minute} {hour} * * *"), zone));
-    }
-    out.dedup();
-    out
 }
 
 /// Shares one clock between the daemon and the passes it runs.

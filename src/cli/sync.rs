@@ -1,13 +1,13 @@
 //! `duban sync [FILE|DIR]…`: load campaign files into the database. Also run, quietly, before
 //! every command that reads the database.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::{CliError, Context};
 use crate::clock::Instant;
 use crate::store::{Store, SyncOutcome};
-use crate::workspace::{self, FileSync};
+use crate::workspace::FileSync;
 
 /// Arguments of `duban sync`.
 #[derive(Debug, clap::Args)]
@@ -59,62 +59,60 @@ pub fn sync_paths(
     verbose: bool,
     accept_removals: bool,
 ) -> Result<bool, CliError> {
-    let files =
-        workspace::campaign_files(paths).map_err(|source| crate::language::load::ReadError {
-            path: paths.first().cloned().unwrap_or_default(),
-            source,
+    let mut shown = Ok(());
+    let ok = context
+        .office
+        .sync(store, paths, as_of, accept_removals, &mut |path, result| {
+            if shown.is_ok() {
+                shown = show(context, path, result, verbose);
+            }
         })?;
-    // The horizon only depends on the year: within a day, UTC's is as good as the campaign's
-    // (the horizon runs to the end of the year after).
-    let now = as_of.in_zone(chrono_tz::UTC);
-    let today = now.date_naive();
-    let mut ok = true;
-    for file in files {
-        let around = workspace::Surroundings {
-            accept_removals,
-            ..context.surroundings()
-        };
-        let (path, result) = workspace::sync_file(store, &file, around, today, now.timestamp());
-        match result {
-            FileSync::Done { report, warnings } => {
-                if let Some((sources, diagnostics)) = warnings {
-                    let diagnostics = context.first_warnings(diagnostics);
-                    tell_raw!("{}", sources.render(&diagnostics, context.color));
-                }
-                let line = describe(&report.campaign, &report.outcome);
-                if verbose {
-                    say!("{line}")?;
-                } else if changed(&report.outcome) {
-                    note(&format!("synced {line}"));
-                }
+    shown?;
+    Ok(ok)
+}
+
+/// Tells the user how the sync of one campaign file went.
+pub fn show(
+    context: &Context,
+    path: &Path,
+    result: FileSync,
+    verbose: bool,
+) -> Result<(), CliError> {
+    match result {
+        FileSync::Done { report, warnings } => {
+            if let Some((sources, diagnostics)) = warnings {
+                let diagnostics = context.first_warnings(diagnostics);
+                tell_raw!("{}", sources.render(&diagnostics, context.color));
             }
-            FileSync::Invalid {
-                sources,
-                diagnostics,
-            } => {
-                // A daemon's every pass would print the same errors again.
-                let repeated = context.already_reported(&path, sources.digest()) && !verbose;
-                if repeated {
-                    note(&format!(
-                        "{}: still not synced, it has the errors shown before",
-                        path.display()
-                    ));
-                } else {
-                    tell_raw!("{}", sources.render(&diagnostics, context.color));
-                    note(&format!(
-                        "{}: not synced, it has errors (the database keeps its last good version)",
-                        path.display()
-                    ));
-                }
-                ok = false;
-            }
-            FileSync::Failed { message } => {
-                tell!("error: {message}");
-                ok = false;
+            let line = describe(&report.campaign, &report.outcome);
+            if verbose {
+                say!("{line}")?;
+            } else if changed(&report.outcome) {
+                note(&format!("synced {line}"));
             }
         }
+        FileSync::Invalid {
+            sources,
+            diagnostics,
+        } => {
+            // A daemon's every pass would print the same errors again.
+            let repeated = context.already_reported(path, sources.digest()) && !verbose;
+            if repeated {
+                note(&format!(
+                    "{}: still not synced, it has the errors shown before",
+                    path.display()
+                ));
+            } else {
+                tell_raw!("{}", sources.render(&diagnostics, context.color));
+                note(&format!(
+                    "{}: not synced, it has errors (the database keeps its last good version)",
+                    path.display()
+                ));
+            }
+        }
+        FileSync::Failed { message } => tell!("error: {message}"),
     }
-    Ok(ok)
+    Ok(())
 }
 
 /// A line for the operator: in the daemon's log if there is one, else on stderr.

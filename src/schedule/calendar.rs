@@ -331,6 +331,20 @@ fn parse_range(text: &str) -> Result<Vec<NaiveDate>, String> {
     Ok(start.iter_days().take_while(|d| *d <= end).collect())
 }
 
+/// The holiday files of an office's own store of calendars, in name order (none if the folder
+/// does not exist).
+pub fn stored_files(folder: &Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return Vec::new();
+    };
+    let mut files: Vec<std::path::PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "toml" || e == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,42 @@
+//! Why a use case could not run.
+
+use crate::config::ConfigError;
+use crate::language::load::ReadError;
+use crate::notices::pass::PassError;
+use crate::schedule::calendar::CalendarError;
+use crate::store::StoreError;
+
+/// Why a use case failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// A file could not be read.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// The configuration is unusable.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The holiday file is unusable.
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+    /// The records refused or failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The mail settings are unusable: no server, an unreadable password file, a bad URL.
+    #[error("{message}")]
+    Mail {
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// A notice pass failed (templates, the mail server).
+    #[error("{0}")]
+    Pass(String),
+}
+
+impl From<PassError> for AppError {
+    fn from(e: PassError) -> AppError {
+        match e {
+            PassError::Store(e) => AppError::Store(e),
+            other => AppError::Pass(other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! The office: the one place that runs duban's use cases — load the campaign files, run a
+//! notice pass, open the records to act on or ask about — for every front end alike. The
+//! command line and the daemon (and the web server to come) resolve their settings here once,
+//! call here, and print; none of them holds logic another would need.
+
+mod error;
+mod mail;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+pub use error::AppError;
+pub use mail::{MailSetup, schedules};
+
+use crate::clock::{Clock, Instant, SystemClock};
+use crate::config::Config;
+use crate::notices::pass::{self, PassReport};
+use crate::notices::send::Mailer;
+use crate::schedule::Calendar;
+use crate::store::{Options, Store};
+use crate::workspace::{self, FileSync, Surroundings};
+
+/// An office's duban: its configuration, its calendar and its clock, resolved once.
+pub struct Office {
+    /// The configuration.
+    pub config: Config,
+    /// The official calendar, with the office's own years and any `--holidays` file.
+    pub calendar: Calendar,
+    /// Where "now" comes from when a use case is not given an instant.
+    pub clock: Box<dyn Clock>,
+    /// Where the files a campaign names may be.
+    pub confinement: crate::fsio::Confinement,
+}
+
+impl Office {
+    /// The office `config` describes, with `holidays` (a file of holiday notices) on top of
+    /// the shipped calendar and the office's own `calendars/`: later wins.
+    pub fn open(config: Config, holidays: Option<&Path>) -> Result<Office, AppError> {
+        let mut calendar = Calendar::official().clone();
+        for path in crate::schedule::calendar::stored_files(&config.calendars) {
+            calendar.merge(Calendar::read_file(&path)?);
+        }
+        if let Some(path) = holidays.or(config.holidays.as_deref()) {
+            calendar.merge(Calendar::read_file(path)?);
+        }
+        let confinement = crate::fsio::Confinement::new(&config.workspace, &config.allowed_folders);
+        Ok(Office {
+            config,
+            calendar,
+            clock: Box::new(SystemClock),
+            confinement,
+        })
+    }
+
+    /// `given`, or now.
+    pub fn instant(&self, given: Option<Instant>) -> Instant {
+        given.unwrap_or_else(|| Instant::Absolute(self.clock.now()))
+    }
+
+    /// Opens the records without loading campaign files.
+    pub fn open_store(&self) -> Result<Store, AppError> {
+        Ok(Store::open(
+            &self.config.database,
+            Options {
+                busy_timeout: self.config.busy_timeout,
+                files: self.config.files.clone(),
+            },
+        )?)
+    }
+
+    /// What campaign files are read with: the calendar and the office's contacts file.
+    pub fn surroundings(&self) -> Surroundings<'_> {
+        Surroundings {
+            calendar: &self.calendar,
+            shared_contacts: self.config.contacts.as_deref(),
+            confinement: &self.confinement,
+            accept_removals: false,
+        }
+    }
+
+    /// Loads the campaign files of `paths` into `store` at `as_of`, handing each file's outcome
+    /// to `seen` as it is done. Returns whether every file synced.
+    pub fn sync(
+        &self,
+        store: &mut Store,
+        paths: &[PathBuf],
+        as_of: Instant,
+        accept_removals: bool,
+        seen: &mut dyn FnMut(&Path, FileSync),
+    ) -> Result<bool, AppError> {
+        let files = workspace::campaign_files(paths).map_err(|source| {
+            crate::language::load::ReadError {
+                path: paths.first().cloned().unwrap_or_default(),
+                source,
+            }
+        })?;
+        // The horizon only depends on the year: within a day, UTC's is as good as the
+        // campaign's (the horizon runs to the end of the year after).
+        let now = as_of.in_zone(chrono_tz::UTC);
+        let mut ok = true;
+        for file in files {
+            let around = Surroundings {
+                accept_removals,
+                ..self.surroundings()
+            };
+            let (path, result) =
+                workspace::sync_file(store, &file, around, now.date_naive(), now.timestamp());
+            ok &= matches!(result, FileSync::Done { .. });
+            seen(&path, result);
+        }
+        Ok(ok)
+    }
+
+    /// Opens the records after loading the configured campaign folder into them (unless they
+    /// are read-only); each file's outcome goes to `seen`. Campaigns with errors keep their
+    /// last good version.
+    pub fn store_synced(
+        &self,
+        as_of: Instant,
+        seen: &mut dyn FnMut(&Path, FileSync),
+    ) -> Result<Store, AppError> {
+        let mut store = self.open_store()?;
+        let folder = &self.config.campaigns;
+        if !store.is_read_only() && folder.is_dir() {
+            self.sync(&mut store, std::slice::from_ref(folder), as_of, false, seen)?;
+        }
+        Ok(store)
+    }
+
+    /// One notice pass at `as_of` on synced records: plan, queue, send through `mailer`,
+    /// stopping between mails when `stop` is set.
+    pub fn pass(
+        &self,
+        store: &mut Store,
+        mailer: &dyn Mailer,
+        setup: &MailSetup,
+        as_of: Instant,
+        stop: &AtomicBool,
+    ) -> Result<PassReport, AppError> {
+        Ok(pass::run(
+            store,
+            &self.calendar,
+            mailer,
+            as_of,
+            &setup.pass,
+            stop,
+        )?)
+    }
+}
