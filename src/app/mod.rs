@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::notices::pass::{self, PassReport};
 use crate::notices::send::Mailer;
 use crate::schedule::Calendar;
-use crate::store::{Options, Store};
+use crate::store::{Action, Change, Key, Meta, Options, Store};
 use crate::workspace::{self, FileSync, Surroundings};
 
 /// An office's duban: its configuration, its calendar and its clock, resolved once.
@@ -125,6 +125,63 @@ impl Office {
             self.sync(&mut store, std::slice::from_ref(folder), as_of, false, seen)?;
         }
         Ok(store)
+    }
+
+    /// Records `action` on the obligation `key` names, done at `at` (a local time is read in
+    /// the campaign's zone) by `by`, with `note`; recorded now, by the office's clock.
+    pub fn record(
+        &self,
+        store: &mut Store,
+        key: &Key<'_>,
+        action: Action,
+        at: Instant,
+        by: Option<String>,
+        note: Option<String>,
+    ) -> Result<Change, AppError> {
+        let zone = store.campaign_zone(key.campaign)?;
+        let meta = Meta {
+            at: at.in_zone(zone).timestamp(),
+            recorded_at: crate::clock::to_unix(self.clock.now()),
+            by,
+            note,
+        };
+        Ok(store.apply(key, action, meta)?)
+    }
+
+    /// What a pass at `as_of` would do, without rendering or writing anything: (new notices,
+    /// mails they make, recipients without a mail address).
+    pub fn plan_only(
+        &self,
+        store: &Store,
+        as_of: Instant,
+    ) -> Result<(usize, usize, usize), AppError> {
+        Ok(pass::plan_only(store, &self.calendar, as_of)?)
+    }
+
+    /// The mails a pass at `as_of` would write, rendered, and the recipients without a mail
+    /// address; nothing is written.
+    pub fn draft(&self, store: &Store, as_of: Instant) -> Result<pass::Drafts, AppError> {
+        Ok(pass::draft(store, &self.calendar, as_of)?)
+    }
+
+    /// Every mail the days `from` to `to` would bring, of the given campaigns (or all); with
+    /// `current`, only for what is owed now.
+    pub fn preview(
+        &self,
+        store: &Store,
+        campaigns: &[String],
+        (from, to): (chrono::NaiveDate, chrono::NaiveDate),
+        current: bool,
+    ) -> Result<Vec<crate::notices::preview::Planned>, AppError> {
+        let window = crate::notices::window::for_days(&store.policies()?, from, to);
+        let (candidates, directory) = store.preview_input(campaigns, window, current)?;
+        Ok(crate::notices::preview::preview(
+            &candidates,
+            &directory,
+            &self.calendar,
+            from,
+            to,
+        ))
     }
 
     /// One notice pass at `as_of` on synced records: plan, queue, send through `mailer`,

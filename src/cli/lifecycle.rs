@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 
 use super::output::{self, Format};
 use super::{CliError, Context};
-use crate::clock::{Instant, to_unix};
-use crate::store::{Action, Key, Meta, Signature, Store, Submission};
+use crate::clock::Instant;
+use crate::store::{Action, Key, Signature, Store, Submission};
 
 /// Names one obligation.
 #[derive(Debug, clap::Args)]
@@ -210,17 +210,16 @@ fn act(
     actor: &ActorArgs,
     action: Action,
 ) -> Result<ExitCode, CliError> {
-    let recorded_at = context.clock.now();
     let at = context.instant(actor.at);
     let mut store = context.store_synced(at)?;
-    let zone = store.campaign_zone(&obligation.campaign)?;
-    let meta = Meta {
-        at: at.in_zone(zone).timestamp(),
-        recorded_at: to_unix(recorded_at),
-        by: actor.by.clone(),
-        note: actor.note.clone(),
-    };
-    let change = store.apply(&obligation.key(), action, meta)?;
+    let change = context.record(
+        &mut store,
+        &obligation.key(),
+        action,
+        at,
+        actor.by.clone(),
+        actor.note.clone(),
+    )?;
     let mut line = format!("recorded: {} — {}", change.obligation, change.status);
     if change.status.is_open() || change.status == crate::store::Status::SubmittedLate {
         line.push_str(&format!(" (due {})", change.due_date));

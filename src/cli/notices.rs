@@ -11,10 +11,9 @@ use super::output::{self, Format, fit};
 use super::{CliError, Context};
 use crate::app::MailSetup;
 use crate::clock::Instant;
-use crate::notices::pass::{self, PassReport};
+use crate::notices::pass::PassReport;
 use crate::notices::plan::Kind;
 use crate::notices::send::Mailer;
-use crate::notices::{preview, window};
 
 /// Arguments of `duban remind`.
 #[derive(Debug, clap::Args)]
@@ -105,8 +104,7 @@ pub fn remind(context: &Context, args: &RemindArgs) -> Result<ExitCode, CliError
     let as_of = context.instant(args.as_of);
     if args.plan_only {
         let store = context.store_synced(as_of)?;
-        let (notices, mails, missing) =
-            pass::plan_only(&store, &context.calendar, as_of).map_err(pass_error)?;
+        let (notices, mails, missing) = context.plan_only(&store, as_of)?;
         say!(
             "{} due at {as_of}, for {}; {} without a mail address",
             output::plural(notices, "notice"),
@@ -117,8 +115,7 @@ pub fn remind(context: &Context, args: &RemindArgs) -> Result<ExitCode, CliError
     }
     if args.dry_run {
         let store = context.store_synced(as_of)?;
-        let (drafts, missing) =
-            pass::draft(&store, &context.calendar, as_of).map_err(pass_error)?;
+        let (drafts, missing) = context.draft(&store, as_of)?;
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
         for (i, (digest, mail)) in drafts.iter().enumerate() {
@@ -158,15 +155,6 @@ pub fn remind(context: &Context, args: &RemindArgs) -> Result<ExitCode, CliError
     Ok(ExitCode::SUCCESS)
 }
 
-fn pass_error(e: pass::PassError) -> CliError {
-    match e {
-        pass::PassError::Store(e) => CliError::Store(e),
-        other => CliError::Usage {
-            message: other.to_string(),
-        },
-    }
-}
-
 fn summary(r: &PassReport) -> String {
     let mut line = format!(
         "{} due, {} queued; {} sent, {} to retry, {} failed",
@@ -200,15 +188,7 @@ fn summary(r: &PassReport) -> String {
 pub fn preview(context: &Context, args: &PreviewArgs) -> Result<ExitCode, CliError> {
     let as_of = Instant::Local(args.from.and_hms_opt(0, 0, 0).unwrap_or_default());
     let store = context.store_synced(as_of)?;
-    let window = window::for_days(&store.policies()?, args.from, args.to);
-    let (candidates, directory) = store.preview_input(&args.campaign, window, args.current)?;
-    let mails = preview::preview(
-        &candidates,
-        &directory,
-        &context.calendar,
-        args.from,
-        args.to,
-    );
+    let mails = context.preview(&store, &args.campaign, (args.from, args.to), args.current)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match args.format {
