@@ -6,6 +6,7 @@ mod calendar;
 mod campaigns;
 mod check;
 mod concurrency;
+mod contract;
 mod docs;
 mod fuzz;
 mod holidays;

@@ -3,6 +3,7 @@
 //! at once; every change in one transaction; a locked database is waited for, then refused with
 //! a clear message; a file that is not a duban database is refused without being touched.
 
+mod contract;
 mod decode;
 mod import;
 mod lifecycle;
@@ -20,6 +21,7 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 pub use crate::ledger::{Action, Refusal, Signature, State, Status, Submission};
+pub use contract::{Backend, Campaigns, Ledger, Outbox, Queries};
 pub use import::{BadRow, ImportError, ImportReport, ImportRow};
 pub use lifecycle::{Change, Key, Meta};
 pub use outbox::{Claim, NoticeKey, OutboxMail, OutboxRow, PendingMail};

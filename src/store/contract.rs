@@ -1,0 +1,232 @@
+//! The storage contract: what duban asks of a store, at the level of its use — campaigns, the
+//! ledger, queries, the outbox — not of SQL. SQLite ([`Store`]) is one backend; another (the
+//! PostgreSQL of issue 10) implements the same traits and must pass the same contract suite
+//! (`tests/contract.rs`, one macro call per backend).
+
+use chrono_tz::Tz;
+
+use super::{
+    BadRow, Change, Claim, DueRow, Filter, HistoryEvent, ImportError, ImportReport, ImportRow, Key,
+    Meta, OutboxMail, OutboxRow, OverdueRow, PendingMail, PlanInput, Recorded, Source,
+    StandingDuty, StatusRow, Store, StoreError, SyncReport, Window,
+};
+use crate::clock::Instant;
+use crate::language::campaign::Policy;
+use crate::ledger::{Action, Status};
+use crate::schedule::Schedule;
+
+/// Campaigns as compiled schedules, kept in line with their files.
+pub trait Campaigns {
+    /// What was recorded of the campaign last synced from `path`.
+    fn recorded_source(&self, path: &str) -> Result<Option<Recorded>, StoreError>;
+    /// Records that the campaign from `path` is unchanged though its files were touched.
+    fn record_stat(&mut self, path: &str, stat: &str) -> Result<(), StoreError>;
+    /// Brings the records in line with `schedule`, all or nothing.
+    fn sync(
+        &mut self,
+        schedule: &Schedule<'_>,
+        source: &Source,
+        now: i64,
+    ) -> Result<SyncReport, StoreError>;
+    /// Every reminder policy.
+    fn policies(&self) -> Result<Vec<Policy>, StoreError>;
+    /// The time of day of every reminder policy, each in its campaign's zone.
+    fn policy_times(&self) -> Result<Vec<(Tz, u32, u32)>, StoreError>;
+    /// A campaign's zone; an unknown campaign is refused.
+    fn campaign_zone(&self, key: &str) -> Result<Tz, StoreError>;
+}
+
+/// The append-only history of each obligation, and the transitions that extend it.
+pub trait Ledger {
+    /// Applies `action` to the obligation `key` names, in one transaction.
+    fn apply(&mut self, key: &Key<'_>, action: Action, meta: Meta) -> Result<Change, StoreError>;
+    /// The status of one obligation at `as_of`, and every event of it in order.
+    fn history(
+        &self,
+        key: &Key<'_>,
+        as_of: Instant,
+    ) -> Result<(Status, Vec<HistoryEvent>), StoreError>;
+    /// Submissions from a file: all rows or none, the same rows twice recorded once.
+    fn import(
+        &mut self,
+        rows: Vec<Result<ImportRow, BadRow>>,
+        source: &str,
+        recorded_at: i64,
+    ) -> Result<ImportReport, ImportError>;
+}
+
+/// What the office asks of the records.
+pub trait Queries {
+    /// Everything overdue at `as_of`, by unit then deadline (or by deliverable).
+    fn overdue(&self, filter: &Filter, as_of: Instant) -> Result<Vec<OverdueRow>, StoreError>;
+    /// What falls due after `as_of` and within `window`, by deadline.
+    fn due_within(
+        &self,
+        filter: &Filter,
+        as_of: Instant,
+        window: Window,
+    ) -> Result<Vec<DueRow>, StoreError>;
+    /// Per unit and deliverable: counts and a light.
+    fn status(&self, filter: &Filter, as_of: Instant) -> Result<Vec<StatusRow>, StoreError>;
+    /// The duties without a date.
+    fn standing_duties(&self, filter: &Filter) -> Result<Vec<StandingDuty>, StoreError>;
+}
+
+/// The outbox: every notice once, with the mail that carries it, claimed before it is sent.
+pub trait Outbox {
+    /// What a pass plans from: obligations owed with a deadline in `window`, and the notices
+    /// written that go out at `written_since` or later.
+    fn plan_input(&self, window: (i64, i64), written_since: i64) -> Result<PlanInput, StoreError>;
+    /// The instant of the last pass that wrote to the outbox.
+    fn last_pass(&self) -> Result<Option<i64>, StoreError>;
+    /// Writes the notices that are new, each mail with them: (new notices, new mails).
+    fn queue(&mut self, mails: &[OutboxMail], now: i64) -> Result<(usize, usize), StoreError>;
+    /// Claims the oldest mail due at `now` that no live claim holds.
+    fn claim_mail(&mut self, now: i64, claim: &Claim) -> Result<Option<PendingMail>, StoreError>;
+    /// The server accepted mail `id`, sent under `claim`.
+    fn mark_sent(
+        &mut self,
+        id: i64,
+        claim: &Claim,
+        reply: &str,
+        now: i64,
+    ) -> Result<(), StoreError>;
+    /// Mail `id` could not be sent: retry at `retry_at`, or give up (`None`).
+    fn mark_failed(
+        &mut self,
+        id: i64,
+        claim: &Claim,
+        error: &str,
+        retry_at: Option<i64>,
+    ) -> Result<(), StoreError>;
+    /// Gives mail `id` back untried (a pass stopping before sending it): due again at once.
+    fn release_mail(
+        &mut self,
+        id: i64,
+        claim: &Claim,
+        error: Option<&str>,
+    ) -> Result<(), StoreError>;
+    /// The mails not sent yet or failed (`all`: every one).
+    fn outbox(&self, all: bool) -> Result<Vec<OutboxRow>, StoreError>;
+    /// Puts failed mails (the given ones, or all) back in the queue.
+    fn retry(&mut self, ids: &[i64]) -> Result<usize, StoreError>;
+}
+
+/// Everything a backend provides.
+pub trait Backend: Campaigns + Ledger + Queries + Outbox {}
+
+impl<T: Campaigns + Ledger + Queries + Outbox> Backend for T {}
+
+impl Campaigns for Store {
+    fn recorded_source(&self, path: &str) -> Result<Option<Recorded>, StoreError> {
+        Store::recorded_source(self, path)
+    }
+    fn record_stat(&mut self, path: &str, stat: &str) -> Result<(), StoreError> {
+        Store::record_stat(self, path, stat)
+    }
+    fn sync(
+        &mut self,
+        schedule: &Schedule<'_>,
+        source: &Source,
+        now: i64,
+    ) -> Result<SyncReport, StoreError> {
+        Store::sync(self, schedule, source, now)
+    }
+    fn policies(&self) -> Result<Vec<Policy>, StoreError> {
+        Store::policies(self)
+    }
+    fn policy_times(&self) -> Result<Vec<(Tz, u32, u32)>, StoreError> {
+        Store::policy_times(self)
+    }
+    fn campaign_zone(&self, key: &str) -> Result<Tz, StoreError> {
+        Store::campaign_zone(self, key)
+    }
+}
+
+impl Ledger for Store {
+    fn apply(&mut self, key: &Key<'_>, action: Action, meta: Meta) -> Result<Change, StoreError> {
+        Store::apply(self, key, action, meta)
+    }
+    fn history(
+        &self,
+        key: &Key<'_>,
+        as_of: Instant,
+    ) -> Result<(Status, Vec<HistoryEvent>), StoreError> {
+        Store::history(self, key, as_of)
+    }
+    fn import(
+        &mut self,
+        rows: Vec<Result<ImportRow, BadRow>>,
+        source: &str,
+        recorded_at: i64,
+    ) -> Result<ImportReport, ImportError> {
+        Store::import(self, rows, source, recorded_at)
+    }
+}
+
+impl Queries for Store {
+    fn overdue(&self, filter: &Filter, as_of: Instant) -> Result<Vec<OverdueRow>, StoreError> {
+        Store::overdue(self, filter, as_of)
+    }
+    fn due_within(
+        &self,
+        filter: &Filter,
+        as_of: Instant,
+        window: Window,
+    ) -> Result<Vec<DueRow>, StoreError> {
+        Store::due_within(self, filter, as_of, window)
+    }
+    fn status(&self, filter: &Filter, as_of: Instant) -> Result<Vec<StatusRow>, StoreError> {
+        Store::status(self, filter, as_of)
+    }
+    fn standing_duties(&self, filter: &Filter) -> Result<Vec<StandingDuty>, StoreError> {
+        Store::standing_duties(self, filter)
+    }
+}
+
+impl Outbox for Store {
+    fn plan_input(&self, window: (i64, i64), written_since: i64) -> Result<PlanInput, StoreError> {
+        Store::plan_input(self, window, written_since)
+    }
+    fn last_pass(&self) -> Result<Option<i64>, StoreError> {
+        Store::last_pass(self)
+    }
+    fn queue(&mut self, mails: &[OutboxMail], now: i64) -> Result<(usize, usize), StoreError> {
+        Store::queue(self, mails, now)
+    }
+    fn claim_mail(&mut self, now: i64, claim: &Claim) -> Result<Option<PendingMail>, StoreError> {
+        Store::claim_mail(self, now, claim)
+    }
+    fn mark_sent(
+        &mut self,
+        id: i64,
+        claim: &Claim,
+        reply: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        Store::mark_sent(self, id, claim, reply, now)
+    }
+    fn mark_failed(
+        &mut self,
+        id: i64,
+        claim: &Claim,
+        error: &str,
+        retry_at: Option<i64>,
+    ) -> Result<(), StoreError> {
+        Store::mark_failed(self, id, claim, error, retry_at)
+    }
+    fn release_mail(
+        &mut self,
+        id: i64,
+        claim: &Claim,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        Store::release_mail(self, id, claim, error)
+    }
+    fn outbox(&self, all: bool) -> Result<Vec<OutboxRow>, StoreError> {
+        Store::outbox(self, all)
+    }
+    fn retry(&mut self, ids: &[i64]) -> Result<usize, StoreError> {
+        Store::retry(self, ids)
+    }
+}

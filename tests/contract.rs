@@ -1,0 +1,363 @@
+//! The storage contract suite: what every backend of the store must do, written once against
+//! the traits of `duban::store` (campaigns, ledger, queries, outbox) and run for each backend
+//! by one line at the end (`storage_contract!`), the way taskchampion's `storage_tests!` is.
+
+use chrono::{DateTime, TimeZone, Utc};
+use duban::clock::Instant;
+use duban::ledger::{Action, Refusal, Status, Submission};
+use duban::store::{
+    Backend, Claim, Filter, ImportError, ImportRow, Key, Meta, NoticeKey, OutboxMail, Source,
+    Store, StoreError, SyncOutcome, Window,
+};
+
+const CAMPAIGN: &str = "campaign c {
+  period 2017-04-01 .. 2017-12-31
+  zone UTC
+  holidays strict
+}
+unit 甲
+unit 乙
+report 方案 { from 甲 乙; due 2017-04-14 }
+report 月报 { from 甲; due every month by day 25 }
+";
+
+fn utc(text: &str) -> DateTime<Utc> {
+    let naive = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap();
+    Utc.from_utc_datetime(&naive)
+}
+
+fn at(text: &str) -> Instant {
+    Instant::Absolute(utc(text))
+}
+
+fn meta(text: &str) -> Meta {
+    let t = utc(text).timestamp();
+    Meta {
+        at: t,
+        recorded_at: t,
+        by: Some("张三".into()),
+        note: None,
+    }
+}
+
+fn key<'a>(deliverable: &'a str, unit: &'a str, period: Option<&'a str>) -> Key<'a> {
+    Key {
+        campaign: "c",
+        deliverable,
+        unit,
+        period,
+    }
+}
+
+fn submit() -> Action {
+    Action::Submit(Submission::default())
+}
+
+/// Loads [`CAMPAIGN`] into `backend`; returns how it went and how many obligations it has.
+fn sync(backend: &mut impl Backend) -> (SyncOutcome, usize) {
+    let loaded = duban::language::load_text("c.campaign", CAMPAIGN, None, |_| Ok(String::new()));
+    let campaign = loaded.campaign.expect("the contract's campaign is valid");
+    let calendar = duban::schedule::Calendar::official();
+    let schedule = duban::schedule::compile(&campaign, calendar, None).unwrap();
+    let source = Source {
+        path: "/contract/c.campaign".into(),
+        contacts: None,
+        fingerprint: "f".into(),
+        horizon_year: 2018,
+        templates: None,
+        stat: "s".into(),
+        accept_removals: false,
+    };
+    let report = backend.sync(&schedule, &source, 0).unwrap();
+    (report.outcome, schedule.len())
+}
+
+fn refusal(error: StoreError) -> Refusal {
+    match error {
+        StoreError::Refused(refusal) => refusal,
+        other => panic!("not a refusal: {other}"),
+    }
+}
+
+pub fn a_sync_adds_every_obligation_and_a_second_changes_nothing(mut b: impl Backend) {
+    let (first, count) = sync(&mut b);
+    assert_eq!(count, 11, "方案 twice, 月报 April to December");
+    assert!(
+        matches!(first, SyncOutcome::Synced { added, .. } if added == count),
+        "{first:?}"
+    );
+    let (again, _) = sync(&mut b);
+    assert!(
+        matches!(again, SyncOutcome::Synced { added: 0, changed: 0, removed: 0, restored: 0, ref kept } if kept.is_empty()),
+        "{again:?}"
+    );
+    assert_eq!(b.campaign_zone("c").unwrap(), chrono_tz::UTC);
+    assert_eq!(b.policies().unwrap().len(), 1);
+}
+
+pub fn a_submission_is_recorded_once_and_replaced_only_when_asked(mut b: impl Backend) {
+    sync(&mut b);
+    let change = b
+        .apply(&key("方案", "甲", None), submit(), meta("2017-04-13 10:00"))
+        .unwrap();
+    assert_eq!(change.status, Status::SubmittedOnTime);
+    let again = b.apply(&key("方案", "甲", None), submit(), meta("2017-04-13 11:00"));
+    assert!(matches!(
+        refusal(again.unwrap_err()),
+        Refusal::AlreadySubmitted { .. }
+    ));
+    let replace = Action::Submit(Submission {
+        replace: true,
+        ..Submission::default()
+    });
+    b.apply(&key("方案", "甲", None), replace, meta("2017-04-16 09:00"))
+        .unwrap();
+    let (status, events) = b
+        .history(&key("方案", "甲", None), at("2017-05-01 00:00"))
+        .unwrap();
+    assert_eq!(status, Status::SubmittedLate, "the replacement counts");
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["submitted", "submitted"], "nothing is lost");
+}
+
+pub fn a_return_makes_it_owed_again(mut b: impl Backend) {
+    sync(&mut b);
+    b.apply(&key("方案", "甲", None), submit(), meta("2017-04-13 10:00"))
+        .unwrap();
+    let returned = Action::Return {
+        reason: "数据不全".into(),
+    };
+    b.apply(&key("方案", "甲", None), returned, meta("2017-04-14 09:00"))
+        .unwrap();
+    let overdue = b
+        .overdue(&Filter::default(), at("2017-04-20 00:00"))
+        .unwrap();
+    let row = overdue
+        .iter()
+        .find(|r| &*r.unit == "甲" && &*r.deliverable == "方案")
+        .expect("owed again, and late");
+    assert_eq!((row.status, row.days_overdue), ("returned", 6));
+    let again = Action::Return { reason: "x".into() };
+    assert!(matches!(
+        refusal(
+            b.apply(&key("方案", "甲", None), again, meta("2017-04-15 09:00"))
+                .unwrap_err()
+        ),
+        Refusal::NothingToReturn { .. }
+    ));
+}
+
+pub fn an_extension_moves_the_deadline_later_only(mut b: impl Backend) {
+    sync(&mut b);
+    let day = |d| chrono::NaiveDate::from_ymd_opt(2017, 4, d).unwrap();
+    let earlier = Action::Extend {
+        until: day(10),
+        reason: "r".into(),
+    };
+    assert!(matches!(
+        refusal(
+            b.apply(&key("方案", "乙", None), earlier, meta("2017-04-01 09:00"))
+                .unwrap_err()
+        ),
+        Refusal::NotLater { .. }
+    ));
+    let later = Action::Extend {
+        until: day(20),
+        reason: "r".into(),
+    };
+    b.apply(&key("方案", "乙", None), later, meta("2017-04-01 09:00"))
+        .unwrap();
+    let due = b
+        .due_within(&Filter::default(), at("2017-04-15 09:00"), Window::Days(7))
+        .unwrap();
+    let row = due
+        .iter()
+        .find(|r| &*r.unit == "乙" && &*r.deliverable == "方案")
+        .expect("still owed");
+    assert_eq!(
+        (&*row.due_date, row.status.as_str()),
+        ("2017-04-20", "extended")
+    );
+    let overdue = b
+        .overdue(&Filter::default(), at("2017-04-15 09:00"))
+        .unwrap();
+    assert!(overdue.iter().all(|r| &*r.unit != "乙"), "{overdue:?}");
+}
+
+pub fn a_waiver_ends_what_is_owed(mut b: impl Backend) {
+    sync(&mut b);
+    let waive = Action::Waive {
+        reason: "合并".into(),
+    };
+    b.apply(&key("方案", "乙", None), waive, meta("2017-04-02 09:00"))
+        .unwrap();
+    let status = b
+        .status(&Filter::default(), at("2017-05-01 00:00"))
+        .unwrap();
+    let row = status
+        .iter()
+        .find(|r| r.unit == "乙" && r.deliverable == "方案")
+        .unwrap();
+    assert_eq!((row.waived, row.overdue), (1, 0));
+    let late = b.apply(&key("方案", "乙", None), submit(), meta("2017-04-03 09:00"));
+    assert!(matches!(refusal(late.unwrap_err()), Refusal::Waived { .. }));
+}
+
+pub fn unknown_names_are_refused_with_the_nearest(mut b: impl Backend) {
+    sync(&mut b);
+    let error = b
+        .apply(
+            &key("方案", "甲甲", None),
+            submit(),
+            meta("2017-04-02 09:00"),
+        )
+        .unwrap_err();
+    match refusal(error) {
+        Refusal::Unknown {
+            kind,
+            name,
+            suggestion,
+        } => {
+            assert_eq!((kind, name.as_str()), ("unit", "甲甲"));
+            assert!(suggestion.is_some_and(|s| s.contains("`甲`")));
+        }
+        other => panic!("{other:?}"),
+    }
+    let no_period = b.apply(&key("月报", "甲", None), submit(), meta("2017-04-02 09:00"));
+    assert!(matches!(
+        refusal(no_period.unwrap_err()),
+        Refusal::PeriodNeeded { .. }
+    ));
+}
+
+pub fn the_outbox_writes_each_notice_once_and_a_claim_is_exclusive(mut b: impl Backend) {
+    sync(&mut b);
+    let window = (
+        utc("2017-04-01 00:00").timestamp(),
+        utc("2017-04-30 00:00").timestamp(),
+    );
+    let input = b.plan_input(window, 0).unwrap();
+    let owed = input
+        .candidates
+        .iter()
+        .find(|c| &*c.unit == "甲" && &*c.deliverable == "方案")
+        .expect("a candidate");
+    let mail = OutboxMail {
+        campaign_id: owed.campaign_id,
+        recipient: "jia@example.org".into(),
+        subject: "【催报】方案".into(),
+        body: "…".into(),
+        message_id: "<1@example.org>".into(),
+        notices: vec![NoticeKey {
+            obligation_id: owed.obligation_id,
+            stage: "before:3d".into(),
+            due_date: owed.due_date.to_string(),
+            recipient: "jia@example.org".into(),
+            role: "liaison".into(),
+            send_at: 100,
+        }],
+    };
+    assert_eq!(b.queue(std::slice::from_ref(&mail), 100).unwrap(), (1, 1));
+    // Another pass planned the same notice at the same time: its mail has its own Message-ID.
+    let twin = OutboxMail {
+        message_id: "<2@example.org>".into(),
+        ..mail
+    };
+    assert_eq!(
+        b.queue(&[twin], 101).unwrap(),
+        (0, 0),
+        "a notice already written makes no second mail"
+    );
+    let claim = |owner: &str, at: i64| Claim {
+        owner: owner.into(),
+        at,
+        expires_at: at + 60,
+    };
+    let (a, other) = (claim("a", 200), claim("b", 200));
+    let held = b.claim_mail(200, &a).unwrap().expect("the mail");
+    assert!(b.claim_mail(200, &other).unwrap().is_none(), "held by a");
+    assert!(matches!(
+        b.mark_sent(held.id, &other, "250 ok", 201),
+        Err(StoreError::ClaimLost { .. })
+    ));
+    b.mark_sent(held.id, &a, "250 ok", 201).unwrap();
+    let outbox = b.outbox(true).unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0].state, "sent");
+    assert!(b.outbox(false).unwrap().is_empty(), "nothing left to send");
+    assert!(matches!(
+        b.retry(&[held.id]).map_err(refusal),
+        Err(Refusal::MailNotFailed { .. })
+    ));
+}
+
+pub fn an_import_is_all_or_nothing_and_idempotent(mut b: impl Backend) {
+    sync(&mut b);
+    let row = |line, unit: &str| {
+        Ok(ImportRow {
+            line,
+            campaign: "c".into(),
+            deliverable: "方案".into(),
+            unit: unit.into(),
+            period: String::new(),
+            at: at("2017-04-12 09:00"),
+            by: None,
+            note: None,
+            signatures: Vec::new(),
+        })
+    };
+    let bad = b.import(vec![row(1, "甲"), row(2, "丙")], "s.csv", 0);
+    assert!(matches!(bad, Err(ImportError::BadRows(rows)) if rows.len() == 1));
+    let (status, _) = b
+        .history(&key("方案", "甲", None), at("2017-04-13 00:00"))
+        .unwrap();
+    assert_eq!(status, Status::DueSoon, "nothing of the bad file was kept");
+    let report = b.import(vec![row(1, "甲")], "s.csv", 0).unwrap();
+    assert_eq!((report.recorded, report.unchanged), (1, 0));
+    let report = b.import(vec![row(1, "甲")], "s.csv", 0).unwrap();
+    assert_eq!((report.recorded, report.unchanged), (0, 1));
+}
+
+/// Runs every scenario of the contract against the backend `make` returns (with whatever
+/// guard keeps it alive, such as its temporary folder).
+macro_rules! storage_contract {
+    ($backend:ident, $make:expr) => {
+        mod $backend {
+            use super::*;
+
+            macro_rules! scenario {
+                ($name:ident) => {
+                    #[test]
+                    fn $name() {
+                        let (_guard, backend) = $make();
+                        super::$name(backend);
+                    }
+                };
+            }
+
+            scenario!(a_sync_adds_every_obligation_and_a_second_changes_nothing);
+            scenario!(a_submission_is_recorded_once_and_replaced_only_when_asked);
+            scenario!(a_return_makes_it_owed_again);
+            scenario!(an_extension_moves_the_deadline_later_only);
+            scenario!(a_waiver_ends_what_is_owed);
+            scenario!(unknown_names_are_refused_with_the_nearest);
+            scenario!(the_outbox_writes_each_notice_once_and_a_claim_is_exclusive);
+            scenario!(an_import_is_all_or_nothing_and_idempotent);
+        }
+    };
+}
+
+fn sqlite() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(
+        &dir.path().join("duban.db"),
+        duban::store::Options {
+            busy_timeout: std::time::Duration::from_secs(5),
+            files: dir.path().join("files"),
+        },
+    )
+    .unwrap();
+    (dir, store)
+}
+
+storage_contract!(on_sqlite, sqlite);
