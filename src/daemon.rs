@@ -80,11 +80,14 @@ async fn serve(settings: Settings, pass: Arc<PassFn>) -> Result<(), DaemonError>
         .iter()
         .map(|s| format!("{} ({})", s.cron, s.zone))
         .collect();
-    info!(schedules = ?shown, "daemon started");
-    let startup = {
-        let trigger = trigger.clone();
-        tokio::spawn(async move { trigger.fire("start-up").await })
-    };
+    // Every schedule is read before any pass runs (and before the scheduler starts): a bad one
+    // ends the daemon before it does any work.
+    for schedule in &settings.schedules {
+        Job::new_async_tz(schedule.cron.as_str(), schedule.zone, |_, _| {
+            Box::pin(async {})
+        })
+        .map_err(|e| schedule_error(&schedule.cron, e))?;
+    }
     let mut scheduler = JobScheduler::new()
         .await
         .map_err(|e| schedule_error("", e))?;
@@ -101,6 +104,11 @@ async fn serve(settings: Settings, pass: Arc<PassFn>) -> Result<(), DaemonError>
             .await
             .map_err(|e| schedule_error(cron, e))?;
     }
+    info!(schedules = ?shown, "daemon started");
+    let startup = {
+        let trigger = trigger.clone();
+        tokio::spawn(async move { trigger.fire("start-up").await })
+    };
     scheduler.start().await.map_err(|e| schedule_error("", e))?;
     tokio::select! {
         _ = terminate.recv() => info!("SIGTERM: finishing the mail in flight"),

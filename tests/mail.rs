@@ -292,6 +292,29 @@ fn dry_run_prints_and_sends_nothing() {
     assert!(w.json(&["outbox", "--all"]).as_array().unwrap().is_empty());
 }
 
+/// A schedule the daemon cannot read ends it before its first pass: nothing is queued or sent.
+#[test]
+fn a_daemon_with_a_bad_schedule_does_no_work() {
+    let server = MailServer::start();
+    let w = nanyang(&server.url());
+    let run = w.run(&[
+        "daemon",
+        "--as-of",
+        "2017-05-22T09:05",
+        "--schedule",
+        "every tuesday",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("schedule \"every tuesday\""),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("pass"), "no pass ran: {}", run.stderr);
+    assert!(w.json(&["outbox", "--all"]).as_array().unwrap().is_empty());
+    assert!(server.messages().is_empty());
+}
+
 /// The office's May bulletin is due on Saturday the 20th, so on time until Monday the 22nd: a
 /// reminder that first goes out that Monday says how far the date moved, not that it is coming.
 #[test]
