@@ -141,6 +141,65 @@ impl Workspace {
         );
         run.stderr
     }
+
+    /// `duban submit CAMPAIGN DELIVERABLE UNIT`, to be built up and run:
+    /// `w.submit("c", "月报", "甲").period("2017-04").at("2017-04-24").ok()`.
+    pub fn submit(&self, campaign: &str, deliverable: &str, unit: &str) -> Submit<'_> {
+        Submit {
+            workspace: self,
+            args: ["submit", campaign, deliverable, unit]
+                .map(String::from)
+                .to_vec(),
+        }
+    }
+}
+
+/// A `duban submit` being built (see [`Workspace::submit`]).
+pub struct Submit<'w> {
+    workspace: &'w Workspace,
+    args: Vec<String>,
+}
+
+impl Submit<'_> {
+    fn with(mut self, flag: &str, value: &str) -> Self {
+        self.args.extend([flag.to_string(), value.to_string()]);
+        self
+    }
+
+    /// `--period`.
+    pub fn period(self, period: &str) -> Self {
+        self.with("--period", period)
+    }
+
+    /// `--at`.
+    pub fn at(self, at: &str) -> Self {
+        self.with("--at", at)
+    }
+
+    /// `--by`.
+    pub fn by(self, who: &str) -> Self {
+        self.with("--by", who)
+    }
+
+    /// Any other arguments, as given.
+    pub fn args(mut self, more: &[&str]) -> Self {
+        self.args.extend(more.iter().map(|a| a.to_string()));
+        self
+    }
+
+    fn strs(&self) -> Vec<&str> {
+        self.args.iter().map(String::as_str).collect()
+    }
+
+    /// Runs it and requires exit code 0; returns stdout.
+    pub fn ok(self) -> String {
+        self.workspace.ok(&self.strs())
+    }
+
+    /// Runs it and requires exit code 2; returns stderr.
+    pub fn fails(self) -> String {
+        self.workspace.fails(&self.strs())
+    }
 }
 
 /// A child process that is killed when the test lets go of it — also when an assertion fails

@@ -91,16 +91,10 @@ fn by_recipient(messages: &[crate::mailserver::Received]) -> HashMap<String, usi
 fn reminders_overdue_notices_and_the_escalation_digest() {
     let server = MailServer::start();
     let w = nanyang(&server.url());
-    w.ok(&[
-        "submit",
-        "nanyang-2017",
-        "统计表",
-        "宛城区",
-        "--period",
-        "2017-05",
-        "--at",
-        "2017-05-20",
-    ]);
+    w.submit("nanyang-2017", "统计表", "宛城区")
+        .period("2017-05")
+        .at("2017-05-20")
+        .ok();
 
     // Three days before the 25th: one digest for each county or department still owing.
     let out = w.ok(&["remind", "--as-of", "2017-05-22T09:05"]);
@@ -138,16 +132,10 @@ fn reminders_overdue_notices_and_the_escalation_digest() {
     assert_eq!(server.messages().len(), 25);
 
     // 卧龙区 submits; the day after the deadline the others' liaisons hear it is overdue.
-    w.ok(&[
-        "submit",
-        "nanyang-2017",
-        "统计表",
-        "卧龙区",
-        "--period",
-        "2017-05",
-        "--at",
-        "2017-05-23",
-    ]);
+    w.submit("nanyang-2017", "统计表", "卧龙区")
+        .period("2017-05")
+        .at("2017-05-23")
+        .ok();
     w.ok(&["remind", "--as-of", "2017-05-26T09:05"]);
     let overdue: Vec<_> = server.messages().into_iter().skip(25).collect();
     assert_eq!(overdue.len(), 24);
