@@ -1,14 +1,10 @@
 //! The mail settings of an office, resolved and checked once before any work: the SMTP server
-//! (from `[mail]`, `DUBAN_SMTP_URL` and `DUBAN_SMTP_PASSWORD`), how passes behave, and when the
-//! daemon runs them.
+//! (from `[mail]`, `DUBAN_SMTP_URL` and `DUBAN_SMTP_PASSWORD`) and how passes behave.
 
 use std::sync::Arc;
 
-use chrono_tz::Tz;
-
 use super::AppError;
 use crate::config::MailConfig;
-use crate::daemon::Schedule;
 use crate::notices::pass::{self, PassOptions};
 use crate::notices::send::{SmtpMailer, SmtpSettings};
 
@@ -90,45 +86,9 @@ fn pass_options(mail: &MailConfig) -> PassOptions {
     }
 }
 
-/// The daemon's schedules: those given, read in `zone`; by default every five minutes, and at
-/// each policy's time of day in its campaign's zone, so that reminders leave on the minute.
-pub fn schedules(given: &[String], zone: Tz, times: &[(Tz, u32, u32)]) -> Vec<Schedule> {
-    let at = |cron: String, zone| Schedule { cron, zone };
-    if !given.is_empty() {
-        return given.iter().map(|c| at(c.clone(), zone)).collect();
-    }
-    let mut out = vec![at("0 */5 * * * *".into(), chrono_tz::UTC)];
-    for &(zone, hour, minute) in times {
-        out.push(at(format!("0 {minute} {hour} * * *"), zone));
-    }
-    out.dedup();
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_daemon_runs_every_five_minutes_and_at_each_policys_time() {
-        let shanghai = chrono_tz::Asia::Shanghai;
-        let times = [(shanghai, 9, 0), (chrono_tz::UTC, 9, 0)];
-        let crons: Vec<(String, Tz)> = schedules(&[], shanghai, &times)
-            .into_iter()
-            .map(|s| (s.cron, s.zone))
-            .collect();
-        assert_eq!(
-            crons,
-            [
-                ("0 */5 * * * *".to_string(), chrono_tz::UTC),
-                ("0 0 9 * * *".to_string(), shanghai),
-                ("0 0 9 * * *".to_string(), chrono_tz::UTC),
-            ]
-        );
-        let given = schedules(&["*/2 * * * * *".into()], shanghai, &times);
-        assert_eq!(given.len(), 1);
-        assert_eq!(given[0].zone, shanghai);
-    }
 
     #[test]
     fn message_ids_are_of_the_senders_domain() {

@@ -3,14 +3,16 @@
 //! command line and the daemon (and the web server to come) resolve their settings here once,
 //! call here, and print; none of them holds logic another would need.
 
+mod daemon_plan;
 mod error;
 mod mail;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
+pub use daemon_plan::{DaemonPlan, daemon_plan, schedules};
 pub use error::AppError;
-pub use mail::{MailSetup, schedules};
+pub use mail::MailSetup;
 
 use crate::clock::{Clock, Instant, SystemClock};
 use crate::config::Config;

@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::output::{self, Format, fit};
 use super::{CliError, Context};
-use crate::app::MailSetup;
+use crate::app::{DaemonPlan, MailSetup};
 use crate::clock::Instant;
 use crate::notices::pass::PassReport;
 use crate::notices::plan::Kind;
@@ -335,18 +335,9 @@ pub fn daemon(mut context: Context, args: &DaemonArgs) -> Result<ExitCode, CliEr
         .as_of
         .unwrap_or_else(|| Instant::Absolute(context.clock.now()));
     let times = context.store_synced(start)?.policy_times()?;
-    let mut zones: Vec<chrono_tz::Tz> = times.iter().map(|t| t.0).collect();
-    zones.dedup();
-    let zone = args.zone.unwrap_or(match zones[..] {
-        [only] => only,
-        _ => chrono_tz::UTC,
-    });
-    let clock: Arc<dyn crate::clock::Clock> = match args.as_of {
-        Some(start) => Arc::new(crate::clock::OffsetClock::starting_at(start.in_zone(zone))),
-        None => Arc::new(crate::clock::SystemClock),
-    };
-    context.clock = Box::new(ClockRef(clock.clone()));
-    let schedules = crate::app::schedules(&args.schedule, zone, &times);
+    let DaemonPlan { clock, schedules } =
+        crate::app::daemon_plan(&args.schedule, args.zone, args.as_of, &times);
+    context.clock = Box::new(clock.clone());
     let context = Arc::new(context);
     let pass: Arc<crate::daemon::PassFn> =
         Arc::new(move |now: DateTime<Utc>, stop: &AtomicBool| {
@@ -362,15 +353,6 @@ pub fn daemon(mut context: Context, args: &DaemonArgs) -> Result<ExitCode, CliEr
         message: e.to_string(),
     })?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// Shares one clock between the daemon and the passes it runs.
-struct ClockRef(Arc<dyn crate::clock::Clock>);
-
-impl crate::clock::Clock for ClockRef {
-    fn now(&self) -> DateTime<Utc> {
-        self.0.now()
-    }
 }
 
 /// Logs to stderr: text by default, JSON lines with `json`. `RUST_LOG` narrows it.
