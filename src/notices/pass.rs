@@ -160,12 +160,14 @@ fn fresh_notices(
         .into_iter()
         .filter(|n| {
             let c = &input.candidates[n.candidate];
-            !input.sent.contains(
-                c.obligation_id,
-                &n.stage.label(),
-                &c.due_date.to_string(),
-                &n.to.address,
-            )
+            let written = input.sent.of(c.obligation_id);
+            if written.is_empty() {
+                return true;
+            }
+            let (stage, due) = (n.stage.label(), c.due_date.to_string());
+            !written
+                .iter()
+                .any(|(s, d, a)| *s == stage && *d == due && *a == n.to.address)
         })
         .collect();
     (fresh, missing)

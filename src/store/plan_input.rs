@@ -34,14 +34,10 @@ pub struct PlanInput {
 pub struct Written(HashMap<i64, Vec<(String, String, String)>>);
 
 impl Written {
-    /// Whether the notice of `obligation_id` at `stage`, about the deadline `due_date`, to
-    /// `address`, is already in the outbox.
-    pub fn contains(&self, obligation_id: i64, stage: &str, due_date: &str, address: &str) -> bool {
-        let Some(keys) = self.0.get(&obligation_id) else {
-            return false;
-        };
-        keys.iter()
-            .any(|(s, d, a)| s == stage && d == due_date && a == address)
+    /// The notices of `obligation_id` already in the outbox: (stage, deadline, mailbox) each.
+    /// Most obligations have none, so a caller need not spell out its own key to find that.
+    pub fn of(&self, obligation_id: i64) -> &[(String, String, String)] {
+        self.0.get(&obligation_id).map_or(&[], Vec::as_slice)
     }
 }
 
