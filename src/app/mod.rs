@@ -6,6 +6,7 @@
 mod daemon_plan;
 mod error;
 mod mail;
+mod sheets;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -13,6 +14,7 @@ use std::sync::atomic::AtomicBool;
 pub use daemon_plan::{DaemonPlan, daemon_plan, schedules};
 pub use error::AppError;
 pub use mail::MailSetup;
+pub use sheets::{SheetKind, sheet_rows};
 
 use crate::clock::{Clock, Instant, SystemClock};
 use crate::config::Config;

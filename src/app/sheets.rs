@@ -1,0 +1,457 @@
+//! Spreadsheets of received reports → submissions: what `duban import` reads, and what an upload
+//! will. CSV has a header row naming its columns; JSONL has one object per line. The columns
+//! (keys): `campaign`, `deliverable`, `unit`, `period` (empty for a one-off), `at` (RFC 3339 or
+//! local `YYYY-MM-DD[THH:MM]`), and optionally `by`, `note`, `signed_by`
+//! (`张三:村书记;李四:驻村领导`). Every bad row is named by its line; none is dropped.
+
+use std::io::{BufRead, Read};
+use std::path::Path;
+
+use crate::clock::Instant;
+use crate::store::{BadRow, ImportRow, Signature};
+
+/// The kinds of file submissions come in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SheetKind {
+    /// Comma-separated, with a header row.
+    Csv,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+impl SheetKind {
+    /// The kind a file's name says, if it says one.
+    pub fn of(path: &Path) -> Option<SheetKind> {
+        let extension = path.extension()?.to_string_lossy().to_lowercase();
+        match extension.as_str() {
+            "jsonl" | "json" | "ndjson" => Some(SheetKind::Jsonl),
+            "csv" => Some(SheetKind::Csv),
+            _ => None,
+        }
+    }
+}
+
+/// The rows of a file of submissions, each read or the reason it cannot be.
+pub fn sheet_rows<'r>(
+    reader: impl BufRead + 'r,
+    kind: SheetKind,
+) -> Box<dyn Iterator<Item = Result<ImportRow, BadRow>> + 'r> {
+    match kind {
+        SheetKind::Jsonl => Box::new(jsonl_rows(reader)),
+        SheetKind::Csv => Box::new(csv_rows(reader)),
+    }
+}
+
+/// A row from named fields, or why not.
+fn row(line: usize, get: &dyn Fn(&str) -> Option<String>) -> Result<ImportRow, String> {
+    let required = |key: &str| {
+        get(key)
+            .filter(|v| !v.trim().is_empty())
+            .ok_or_else(|| format!("no `{key}`"))
+    };
+    let at: Instant = required("at")?
+        .parse()
+        .map_err(|e: crate::clock::InstantError| e.to_string())?;
+    let signatures = get("signed_by")
+        .unwrap_or_default()
+        .split([';', '；'])
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| {
+            let (name, role) = s
+                .split_once([':', '：'])
+                .ok_or_else(|| format!("signature `{s}` is not NAME:ROLE"))?;
+            Ok(Signature {
+                name: name.trim().to_string(),
+                role: role.trim().to_string(),
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let optional = |key: &str| {
+        get(key)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    Ok(ImportRow {
+        line,
+        campaign: required("campaign")?,
+        deliverable: required("deliverable")?,
+        unit: required("unit")?,
+        period: get("period").unwrap_or_default().trim().to_string(),
+        at,
+        by: optional("by"),
+        note: optional("note"),
+        signatures,
+    })
+}
+
+/// The rows of a JSONL file, one object per line.
+fn jsonl_rows(mut reader: impl BufRead) -> impl Iterator<Item = Result<ImportRow, BadRow>> {
+    let mut line = 0;
+    let mut finished = false;
+    std::iter::from_fn(move || {
+        while !finished {
+            line += 1;
+            let mut bytes = Vec::new();
+            // A line is read up to a limit: a file without line breaks is not read whole.
+            match (&mut reader)
+                .take(LONGEST + 1)
+                .read_until(b'\n', &mut bytes)
+            {
+                Ok(0) => finished = true,
+                Ok(_) if bytes.len() as u64 > LONGEST => {
+                    finished = true;
+                    let reason = format!("is longer than {} KiB: not one row", LONGEST / 1024);
+                    return Some(Err(BadRow { line, reason }));
+                }
+                Ok(_) => {
+                    let Ok(text) = std::str::from_utf8(&bytes) else {
+                        let reason = "is not UTF-8 text".to_string();
+                        return Some(Err(BadRow { line, reason }));
+                    };
+                    if text.trim().is_empty() {
+                        continue;
+                    }
+                    return Some(jsonl_row(line, text).map_err(|reason| BadRow { line, reason }));
+                }
+                Err(e) => {
+                    finished = true;
+                    return Some(Err(unreadable(line, &e)));
+                }
+            }
+        }
+        None
+    })
+}
+
+/// The longest row of an import file, in bytes (a real one is a few hundred).
+const LONGEST: u64 = 1024 * 1024;
+
+fn jsonl_row(line: usize, text: &str) -> Result<ImportRow, String> {
+    let value: serde_json::Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
+        .map_err(|e| format!("not JSON: {e}"))?;
+    let object = value
+        .as_object()
+        .ok_or_else(|| "not a JSON object".to_string())?;
+    if let Some(problem) = object.keys().find_map(|k| unknown_column(k)) {
+        return Err(problem);
+    }
+    let get = |key: &str| match value.get(key) {
+        Some(serde_json::Value::String(s)) => Some(s.clone()),
+        Some(serde_json::Value::Null) | None => None,
+        Some(other) => Some(other.to_string()),
+    };
+    row(line, &get)
+}
+
+fn unreadable(line: usize, e: &std::io::Error) -> BadRow {
+    BadRow {
+        line,
+        reason: format!("cannot be read: {e}"),
+    }
+}
+
+/// The columns an import file may have.
+const COLUMNS: [&str; 8] = [
+    "campaign",
+    "deliverable",
+    "unit",
+    "period",
+    "at",
+    "by",
+    "note",
+    "signed_by",
+];
+
+/// Why a column name cannot be used, if it cannot.
+fn unknown_column(name: &str) -> Option<String> {
+    if COLUMNS.contains(&name) {
+        return None;
+    }
+    let hint = crate::language::suggest::did_you_mean(name, COLUMNS)
+        .map(|h| format!("; {h}"))
+        .unwrap_or_else(|| format!("; the columns are {}", COLUMNS.join(", ")));
+    Some(format!("unknown column `{name}`{hint}"))
+}
+
+/// The rows of a CSV file (RFC 4180, read by the `csv` crate) with a header row naming its
+/// columns. A row whose field count differs from the header's, a column that is not known, a
+/// quote that is never closed — each is a bad row with its line, never a row silently lost.
+fn csv_rows(reader: impl Read) -> impl Iterator<Item = Result<ImportRow, BadRow>> {
+    let quotes = std::rc::Rc::new(std::cell::RefCell::new(QuoteState::default()));
+    let mut records = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(QuoteTracker {
+            inner: reader,
+            state: quotes.clone(),
+        })
+        .into_records();
+    let mut columns: Option<Vec<String>> = None;
+    let mut finished = false;
+    std::iter::from_fn(move || {
+        while !finished {
+            let record = match records.next() {
+                Some(Ok(record)) => record,
+                Some(Err(e)) => {
+                    finished = true;
+                    let mut bad = csv_error(&e);
+                    if let Some(p) = e.position() {
+                        bad.line = quotes.borrow_mut().line_at(p.byte());
+                    }
+                    return Some(Err(bad));
+                }
+                None => {
+                    finished = true;
+                    let state = quotes.borrow();
+                    if state.open {
+                        let reason = "a quote opened on this line is never closed: the rest of the file would be read as one field".into();
+                        return Some(Err(BadRow {
+                            line: state.opened_on,
+                            reason,
+                        }));
+                    }
+                    if columns.is_none() {
+                        let reason = "the file is empty: it needs a header row".into();
+                        return Some(Err(BadRow { line: 1, reason }));
+                    }
+                    return None;
+                }
+            };
+            // The crate's own line numbers do not count breaks inside quoted fields.
+            let line = quotes
+                .borrow_mut()
+                .line_at(record.position().map_or(0, csv::Position::byte));
+            let Some(names) = &columns else {
+                match header(&record) {
+                    Ok(names) => columns = Some(names),
+                    Err(reason) => {
+                        finished = true;
+                        return Some(Err(BadRow { line, reason }));
+                    }
+                }
+                continue;
+            };
+            if record.iter().all(|f| f.trim().is_empty()) {
+                continue;
+            }
+            if record.len() != names.len() {
+                let reason = format!(
+                    "{} fields, but the header names {} columns",
+                    record.len(),
+                    names.len()
+                );
+                return Some(Err(BadRow { line, reason }));
+            }
+            let get = |key: &str| {
+                names
+                    .iter()
+                    .position(|n| n == key)
+                    .and_then(|i| record.get(i))
+                    .map(str::to_string)
+            };
+            return Some(row(line, &get).map_err(|reason| BadRow { line, reason }));
+        }
+        None
+    })
+}
+
+/// The column names of a header row: each known, none twice.
+fn header(record: &csv::StringRecord) -> Result<Vec<String>, String> {
+    let names: Vec<String> = record
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_lowercase())
+        .collect();
+    for (i, name) in names.iter().enumerate() {
+        if let Some(problem) = unknown_column(name) {
+            return Err(problem);
+        }
+        if names[..i].contains(name) {
+            return Err(format!("the column `{name}` is named twice"));
+        }
+    }
+    Ok(names)
+}
+
+fn csv_error(e: &csv::Error) -> BadRow {
+    let line = e.position().map_or(0, |p| p.line() as usize);
+    let reason = match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => {
+            "is not UTF-8 text (save the spreadsheet as CSV UTF-8)".into()
+        }
+        csv::ErrorKind::Io(e) => format!("cannot be read: {e}"),
+        _ => format!("is not CSV: {e}"),
+    };
+    BadRow { line, reason }
+}
+
+/// Whether the bytes read so far leave a quoted field open, and the line it was opened on:
+/// the `csv` crate reads an unclosed quote to the end of the file as one field without a word.
+/// It also keeps the offsets of the line breaks read ahead, to tell the line a record is on.
+#[derive(Debug, Default)]
+struct QuoteState {
+    open: bool,
+    /// The line the open quote was opened on, and the byte after it.
+    opened_on: usize,
+    opened_at: u64,
+    /// Bytes read so far.
+    offset: u64,
+    /// Offsets of line breaks not yet passed by a record.
+    breaks: std::collections::VecDeque<u64>,
+    /// Line breaks before the last record asked about.
+    passed: usize,
+}
+
+impl QuoteState {
+    /// The line of byte `offset`; offsets must be asked in increasing order. (After `\r\n`
+    /// the crate puts a record's start on the `\n`: that break still ends the line before.)
+    fn line_at(&mut self, offset: u64) -> usize {
+        while self.breaks.front().is_some_and(|b| *b <= offset) {
+            self.breaks.pop_front();
+            self.passed += 1;
+        }
+        self.passed + 1
+    }
+}
+
+/// Passes the file's bytes through, keeping the [`QuoteState`] of what went by.
+struct QuoteTracker<R> {
+    inner: R,
+    state: std::rc::Rc<std::cell::RefCell<QuoteState>>,
+}
+
+impl<R: Read> Read for QuoteTracker<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut state = self.state.borrow_mut();
+        for &b in &buf[..n] {
+            state.offset += 1;
+            match b {
+                // A doubled quote inside a field toggles twice: still open.
+                b'"' => {
+                    state.open = !state.open;
+                    if state.open {
+                        // Breaks read so far, passed or not, make the line number.
+                        state.opened_on = state.passed + state.breaks.len() + 1;
+                        state.opened_at = state.offset;
+                    }
+                }
+                b'\n' => {
+                    let at = state.offset - 1;
+                    state.breaks.push_back(at);
+                }
+                _ => {}
+            }
+        }
+        if state.open && state.offset - state.opened_at > LONGEST {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "the quote opened on line {} is not closed within {} KiB",
+                    state.opened_on,
+                    LONGEST / 1024
+                ),
+            ));
+        }
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bad(text: &str) -> Vec<BadRow> {
+        csv_rows(text.as_bytes()).filter_map(Result::err).collect()
+    }
+
+    const HEAD: &str = "campaign,deliverable,unit,period,at,note\n";
+
+    #[test]
+    fn csv_fields_may_be_quoted() {
+        let text = format!(
+            "{HEAD}c,\"d, e\",u,2017-05,2017-05-20,\"say \"\"hi\"\"\nin two lines\"\r\nc,d,u2,,2017-05-21,\n"
+        );
+        let rows: Vec<ImportRow> = csv_rows(text.as_bytes()).map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].deliverable, "d, e");
+        assert_eq!(rows[0].note.as_deref(), Some("say \"hi\"\nin two lines"));
+        assert_eq!((rows[0].line, rows[1].line), (2, 4));
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_an_error_on_its_line() {
+        let text = format!(
+            "{HEAD}c,d,u,2017-05,2017-05-20,\"oops\nc,d,u2,2017-05,2017-05-20,\nc,d,u3,2017-05,2017-05-20,\n"
+        );
+        let bad = bad(&text);
+        assert!(
+            bad.iter()
+                .any(|b| b.line == 2 && b.reason.contains("never closed")),
+            "{bad:?}"
+        );
+    }
+
+    #[test]
+    fn extra_fields_and_unknown_columns_are_errors() {
+        let bad1 = bad(&format!("{HEAD}c,d,u,2017-05,2017-05-20,,extra\n"));
+        assert!(
+            bad1[0].line == 2 && bad1[0].reason.contains("7 fields"),
+            "{bad1:?}"
+        );
+        let bad2 = bad("campaign,deliverable,unit,period,at,nte\nc,d,u,2017-05,2017-05-20,x\n");
+        assert!(
+            bad2[0].line == 1 && bad2[0].reason.contains("did you mean `note`"),
+            "{bad2:?}"
+        );
+        let bad3 = bad("{\"campaign\":\"c\"}\n");
+        assert!(
+            bad3[0].reason.contains("unknown column"),
+            "JSON read as CSV: {bad3:?}"
+        );
+    }
+
+    #[test]
+    fn bad_rows_are_reported_with_their_lines() {
+        let text = "\u{feff}campaign,deliverable,unit,period,at\nc,d,u,2017-05,2017-05-20\nc,d,,2017-05,2017-05-20\nc,d,u,,someday\n";
+        let (rows, bad): (Vec<_>, Vec<_>) = csv_rows(text.as_bytes()).partition(Result::is_ok);
+        assert_eq!(rows.len(), 1);
+        let bad: Vec<BadRow> = bad.into_iter().map(Result::unwrap_err).collect();
+        assert_eq!(bad.iter().map(|b| b.line).collect::<Vec<_>>(), [3, 4]);
+        assert!(bad[0].reason.contains("no `unit`"));
+    }
+
+    #[test]
+    fn an_empty_csv_file_needs_a_header() {
+        let rows: Vec<_> = csv_rows("".as_bytes()).collect();
+        assert!(matches!(&rows[..], [Err(BadRow { line: 1, .. })]));
+    }
+
+    #[test]
+    fn a_runaway_row_is_refused_without_reading_it_whole() {
+        let jsonl = "x".repeat(2 * LONGEST as usize);
+        let rows: Vec<_> = jsonl_rows(jsonl.as_bytes()).collect();
+        assert!(
+            matches!(&rows[..], [Err(BadRow { line: 1, reason })] if reason.contains("longer"))
+        );
+        let csv = format!(
+            "{HEAD}c,d,u,2017-05,2017-05-20,\"{}",
+            "x".repeat(2 * LONGEST as usize)
+        );
+        let bad = bad(&csv);
+        assert!(
+            bad.iter().any(|b| b.reason.contains("not closed within")),
+            "{bad:?}"
+        );
+    }
+
+    #[test]
+    fn jsonl_rows_skip_blank_lines_and_keep_line_numbers() {
+        let text = "{\"campaign\":\"c\",\"deliverable\":\"d\",\"unit\":\"u\",\"period\":\"2017-05\",\"at\":\"2017-05-20\"}\n\n{oops\n";
+        let rows: Vec<_> = jsonl_rows(text.as_bytes()).collect();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].as_ref().unwrap().line, 1);
+        assert!(
+            matches!(&rows[1], Err(BadRow { line: 3, reason }) if reason.starts_with("not JSON"))
+        );
+    }
+}
