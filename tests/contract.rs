@@ -55,7 +55,16 @@ fn submit() -> Action {
 
 /// Loads [`CAMPAIGN`] into `backend`; returns how it went and how many obligations it has.
 fn sync(backend: &mut impl Backend) -> (SyncOutcome, usize) {
-    let loaded = duban::language::load_text("c.campaign", CAMPAIGN, None, |_| Ok(String::new()));
+    sync_text(backend, CAMPAIGN, false).unwrap()
+}
+
+/// Loads campaign `text` into `backend` as the file [`CAMPAIGN`] came from.
+fn sync_text(
+    backend: &mut impl Backend,
+    text: &str,
+    accept_removals: bool,
+) -> Result<(SyncOutcome, usize), StoreError> {
+    let loaded = duban::language::load_text("c.campaign", text, None, |_| Ok(String::new()));
     let campaign = loaded.campaign.expect("the contract's campaign is valid");
     let calendar = duban::schedule::Calendar::official();
     let schedule = duban::schedule::compile(&campaign, calendar, None).unwrap();
@@ -66,10 +75,10 @@ fn sync(backend: &mut impl Backend) -> (SyncOutcome, usize) {
         horizon_year: 2018,
         templates: None,
         stat: "s".into(),
-        accept_removals: false,
+        accept_removals,
     };
-    let report = backend.sync(&schedule, &source, 0).unwrap();
-    (report.outcome, schedule.len())
+    let report = backend.sync(&schedule, &source, 0)?;
+    Ok((report.outcome, schedule.len()))
 }
 
 fn refusal(error: StoreError) -> Refusal {
@@ -318,6 +327,116 @@ pub fn an_import_is_all_or_nothing_and_idempotent(mut b: impl Backend) {
     assert_eq!((report.recorded, report.unchanged), (0, 1));
 }
 
+pub fn an_edited_campaign_keeps_every_submission(mut b: impl Backend) {
+    sync(&mut b);
+    b.apply(
+        &key("月报", "甲", Some("2017-05")),
+        submit(),
+        meta("2017-05-22 09:00"),
+    )
+    .unwrap();
+    // The monthly deadline moves to the 20th: the submission is kept, and now late.
+    let moved = CAMPAIGN.replace("by day 25", "by day 20");
+    let (outcome, _) = sync_text(&mut b, &moved, false).unwrap();
+    assert!(
+        matches!(
+            outcome,
+            SyncOutcome::Synced {
+                changed: 9,
+                added: 0,
+                ..
+            }
+        ),
+        "{outcome:?}"
+    );
+    let (status, events) = b
+        .history(&key("月报", "甲", Some("2017-05")), at("2017-06-01 00:00"))
+        .unwrap();
+    assert_eq!(status, Status::SubmittedLate);
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["submitted", "due_changed"]);
+    // A deliverable with history cannot vanish unless the removal is accepted.
+    let without = moved.replace("report 月报 { from 甲; due every month by day 20 }\n", "");
+    let refused = sync_text(&mut b, &without, false).unwrap_err();
+    assert!(
+        matches!(refused, StoreError::HistoryWouldBeLost { ref deliverable, .. } if deliverable == "月报"),
+        "{refused}"
+    );
+    let (status, _) = b
+        .history(&key("月报", "甲", Some("2017-05")), at("2017-06-01 00:00"))
+        .unwrap();
+    assert_eq!(
+        status,
+        Status::SubmittedLate,
+        "the refused sync changed nothing"
+    );
+    let (outcome, _) = sync_text(&mut b, &without, true).unwrap();
+    assert!(
+        matches!(outcome, SyncOutcome::Synced { ref kept, .. } if kept.len() == 1),
+        "{outcome:?}"
+    );
+    let (_, events) = b
+        .history(&key("月报", "甲", Some("2017-05")), at("2017-06-01 00:00"))
+        .unwrap();
+    assert_eq!(
+        events.last().unwrap().kind,
+        "removed",
+        "its history is kept"
+    );
+}
+
+pub fn a_review_accepts_or_sends_back(mut b: impl Backend) {
+    let reviewed = CAMPAIGN
+        .replace("unit 甲\n", "unit 甲 { reviewer 乙 }\n")
+        .replace(
+            "report 方案 { from 甲 乙; due 2017-04-14 }",
+            "report 方案 { from 甲; review; due 2017-04-14 }",
+        );
+    sync_text(&mut b, &reviewed, false).unwrap();
+    let change = b
+        .apply(&key("方案", "甲", None), submit(), meta("2017-04-12 09:00"))
+        .unwrap();
+    assert_eq!(change.status, Status::UnderReview);
+    assert_eq!(change.waiting_for.as_deref(), Some("乙"));
+    let reject = Action::Reject {
+        reason: "缺附件".into(),
+    };
+    b.apply(&key("方案", "甲", None), reject, meta("2017-04-13 09:00"))
+        .unwrap();
+    b.apply(&key("方案", "甲", None), submit(), meta("2017-04-13 15:00"))
+        .unwrap();
+    let change = b
+        .apply(
+            &key("方案", "甲", None),
+            Action::Accept,
+            meta("2017-04-14 09:00"),
+        )
+        .unwrap();
+    assert_eq!(change.status, Status::SubmittedOnTime);
+    let again = b.apply(
+        &key("方案", "甲", None),
+        Action::Accept,
+        meta("2017-04-14 10:00"),
+    );
+    assert!(matches!(
+        refusal(again.unwrap_err()),
+        Refusal::NotUnderReview { .. }
+    ));
+    let (_, events) = b
+        .history(&key("方案", "甲", None), at("2017-04-15 00:00"))
+        .unwrap();
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "submitted",
+            "review_returned",
+            "submitted",
+            "review_accepted"
+        ]
+    );
+}
+
 /// Runs every scenario of the contract against the backend `make` returns (with whatever
 /// guard keeps it alive, such as its temporary folder).
 macro_rules! storage_contract {
@@ -343,6 +462,8 @@ macro_rules! storage_contract {
             scenario!(unknown_names_are_refused_with_the_nearest);
             scenario!(the_outbox_writes_each_notice_once_and_a_claim_is_exclusive);
             scenario!(an_import_is_all_or_nothing_and_idempotent);
+            scenario!(an_edited_campaign_keeps_every_submission);
+            scenario!(a_review_accepts_or_sends_back);
         }
     };
 }
