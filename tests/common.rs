@@ -43,8 +43,15 @@ pub fn process(dir: &Path) -> std::process::Command {
 /// Runs `duban` with `args` in `dir`, with no colour, and no holiday file, config or database
 /// from the environment.
 fn run_in(dir: &Path, args: &[&str]) -> Run {
-    let output = assert_cmd::Command::cargo_bin("duban")
-        .unwrap()
+    run_bounded(dir, args, None)
+}
+
+fn run_bounded(dir: &Path, args: &[&str], limit: Option<std::time::Duration>) -> Run {
+    let mut command = assert_cmd::Command::cargo_bin("duban").unwrap();
+    if let Some(limit) = limit {
+        command.timeout(limit);
+    }
+    let output = command
         .current_dir(dir)
         .env_remove("DUBAN_HOLIDAYS")
         .env_remove("DUBAN_CONFIG")
@@ -111,6 +118,12 @@ impl Workspace {
     /// Runs `duban` in the workspace.
     pub fn run(&self, args: &[&str]) -> Run {
         run_in(self.path(), args)
+    }
+
+    /// Runs a `duban` whose failure would be to run on (a daemon that should have refused to
+    /// start): killed after a minute, which reads as exit code -1.
+    pub fn run_or_kill(&self, args: &[&str]) -> Run {
+        run_bounded(self.path(), args, Some(std::time::Duration::from_secs(60)))
     }
 
     /// Runs `duban` and requires exit code 0.

@@ -285,7 +285,7 @@ fn dry_run_prints_and_sends_nothing() {
 fn a_daemon_with_a_bad_schedule_does_no_work() {
     let server = MailServer::start();
     let w = nanyang(&server.url());
-    let run = w.run(&[
+    let run = w.run_or_kill(&[
         "daemon",
         "--as-of",
         "2017-05-22T09:05",
@@ -299,6 +299,37 @@ fn a_daemon_with_a_bad_schedule_does_no_work() {
         run.stderr
     );
     assert!(!run.stderr.contains("pass"), "no pass ran: {}", run.stderr);
+    assert!(w.json(&["outbox", "--all"]).as_array().unwrap().is_empty());
+    assert!(server.messages().is_empty());
+}
+
+/// A campaign's own template that does not compile ends the daemon before its first pass.
+#[test]
+fn a_daemon_with_a_broken_template_does_no_work() {
+    let server = MailServer::start();
+    let w = nanyang(&server.url());
+    let folder = w.path().join("campaigns/templates");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(folder.join("unit.subject.j2"), "{% if %}").unwrap();
+    let path = w.campaign("nanyang-2017");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let edited = text.replacen(
+        "  时区 Asia/Shanghai\n",
+        "  时区 Asia/Shanghai\n  模板 \"templates\"\n",
+        1,
+    );
+    assert_ne!(edited, text);
+    std::fs::write(&path, edited).unwrap();
+    let run = w.run_or_kill(&[
+        "daemon",
+        "--as-of",
+        "2017-05-22T09:05",
+        "--schedule",
+        "*/2 * * * * *",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("unit.subject.j2"), "{}", run.stderr);
+    assert!(!run.stderr.contains("daemon started"), "{}", run.stderr);
     assert!(w.json(&["outbox", "--all"]).as_array().unwrap().is_empty());
     assert!(server.messages().is_empty());
 }

@@ -188,6 +188,16 @@ impl Office {
         ))
     }
 
+    /// Reads every campaign's own mail templates, so that a broken one is found before any
+    /// pass (a daemon's first), not at the first mail it would render.
+    pub fn check_templates(&self, store: &Store) -> Result<(), AppError> {
+        for folder in store.templates_folders()? {
+            crate::notices::render::Templates::with_folder(Path::new(&folder))
+                .map_err(|e| AppError::Pass(e.to_string()))?;
+        }
+        Ok(())
+    }
+
     /// One notice pass at `as_of` on synced records: plan, queue, send through `mailer`,
     /// stopping between mails when `stop` is set.
     pub fn pass(

@@ -334,7 +334,10 @@ pub fn daemon(mut context: Context, args: &DaemonArgs) -> Result<ExitCode, CliEr
     let start = args
         .as_of
         .unwrap_or_else(|| Instant::Absolute(context.clock.now()));
-    let times = context.store_synced(start)?.policy_times()?;
+    let store = context.store_synced(start)?;
+    context.check_templates(&store)?;
+    let times = store.policy_times()?;
+    drop(store);
     let DaemonPlan { clock, schedules } =
         crate::app::daemon_plan(&args.schedule, args.zone, args.as_of, &times);
     context.clock = Box::new(clock.clone());

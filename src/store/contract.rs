@@ -34,6 +34,8 @@ pub trait Campaigns {
     fn policy_times(&self) -> Result<Vec<(Tz, u32, u32)>, StoreError>;
     /// A campaign's zone; an unknown campaign is refused.
     fn campaign_zone(&self, key: &str) -> Result<Tz, StoreError>;
+    /// The campaigns' own mail templates folders.
+    fn templates_folders(&self) -> Result<Vec<String>, StoreError>;
 }
 
 /// The append-only history of each obligation, and the transitions that extend it.
@@ -140,6 +142,9 @@ impl Campaigns for Store {
     }
     fn campaign_zone(&self, key: &str) -> Result<Tz, StoreError> {
         Store::campaign_zone(self, key)
+    }
+    fn templates_folders(&self) -> Result<Vec<String>, StoreError> {
+        Store::templates_folders(self)
     }
 }
 

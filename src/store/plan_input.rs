@@ -155,6 +155,18 @@ impl Store {
         Ok(times)
     }
 
+    /// The campaigns' own mail templates folders.
+    pub fn templates_folders(&self) -> Result<Vec<String>, StoreError> {
+        let folders = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT templates FROM campaigns WHERE templates IS NOT NULL ORDER BY 1",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(folders)
+    }
+
     /// Every reminder policy in the store.
     pub fn policies(&self) -> Result<Vec<Policy>, StoreError> {
         let policies = self
