@@ -236,6 +236,21 @@ ANALYZE;
     same_overdue = keys(outs[("duban", "overdue")]) == sorted(expected["overdue"])
     same_soon = keys(outs[("duban", "due-soon")]) == sorted(expected["due_soon"])
 
+    # ---- an edit of one statement: the monthly deadline moved a day. Every obligation of that
+    # report moves; the rest of the campaign is as it was.
+    campaign = os.path.join(work, "campaigns", "bench.campaign")
+    original = open(campaign, encoding="utf-8").read()
+    edited = original.replace("due every month by day 25", "due every month by day 24", 1)
+    assert edited != original, "the workload's monthly report is due by day 25"
+    with open(campaign, "w", encoding="utf-8") as f:
+        f.write(edited)
+    seconds, code, _ = timed(d("sync", "--as-of", AS_OF), cwd=work, env=env)
+    with open(campaign, "w", encoding="utf-8") as f:
+        f.write(original)
+    if code:
+        raise SystemExit("duban sync of the edited campaign failed")
+    results.add("duban", "re-sync (one deadline moved)", seconds, 1, 0)
+
     # ---- peers, if asked
     if args.peers:
         peers(results, data, counts, args.min_runs, soon_end)
@@ -249,6 +264,7 @@ ANALYZE;
         sync_ratio=r("duban", "sync") / r("sqlite", "load"),
         resync_ratio=r("duban", "re-sync (unchanged)") / r("duban", "sync"),
         plan_s=r("duban", "plan notices"),
+        edit_resync_s=r("duban", "re-sync (one deadline moved)"),
         rss_mib=max(x["rss_mib"] for x in results.rows if x["tool"] == "duban"),
     )
     summary["plan_vs_due_soon"] = r("duban", "plan notices") / r("sqlite", "due-soon")
@@ -263,6 +279,7 @@ ANALYZE;
               open(os.path.join(out_dir, f"n{args.n}.json"), "w"), indent=1, ensure_ascii=False)
     print(f"overdue_ratio={summary['overdue_ratio']:.2f} due_ratio={summary['due_ratio']:.2f} "
           f"sync_ratio={summary['sync_ratio']:.2f} plan_s={summary['plan_s']:.2f} "
+          f"edit_resync_s={summary['edit_resync_s']:.2f} "
           f"rss_mib={summary['rss_mib']:.0f} counts={'agree' if agree else 'DIFFER'}")
     return 0 if agree else 1
 
