@@ -27,6 +27,15 @@ pub enum AppError {
         /// What is wrong and how to fix it.
         message: String,
     },
+    /// A holiday file with no notice in it (holiday-cn's file of a year not yet announced).
+    #[error(
+        "{} holds no holiday notice (holiday-cn publishes an empty file until the State Council's notice is out)",
+        path.display()
+    )]
+    NoHolidayNotice {
+        /// The file.
+        path: std::path::PathBuf,
+    },
     /// A notice pass failed (templates, the mail server).
     #[error("{0}")]
     Pass(String),

@@ -56,6 +56,38 @@ impl Office {
         })
     }
 
+    /// Keeps the holiday notices of `file` (TOML, or holiday-cn JSON) in the office's own
+    /// `calendars/`, for every command from then on: the years it holds, and where it went. A
+    /// file without a notice is refused and nothing is kept.
+    pub fn import_calendar(&self, file: &Path) -> Result<(Vec<i32>, PathBuf), AppError> {
+        let notices = Calendar::read_file(file)?;
+        let years: Vec<i32> = notices.known_years().collect();
+        if years.is_empty() {
+            return Err(AppError::NoHolidayNotice {
+                path: file.to_path_buf(),
+            });
+        }
+        let extension = if file.extension().is_some_and(|e| e == "json") {
+            "json"
+        } else {
+            "toml"
+        };
+        let folder = &self.config.calendars;
+        let name: Vec<String> = years.iter().map(i32::to_string).collect();
+        let target = folder.join(format!("{}.{extension}", name.join("-")));
+        let fail = |source| crate::language::load::ReadError {
+            path: target.clone(),
+            source,
+        };
+        std::fs::create_dir_all(folder).map_err(fail)?;
+        // Written beside its place and renamed: a reader never sees half a file.
+        let temporary = folder.join(format!(".{}.{extension}.tmp", name.join("-")));
+        let bytes = crate::fsio::read_regular(file, crate::fsio::limits::SETTINGS).map_err(fail)?;
+        std::fs::write(&temporary, bytes).map_err(fail)?;
+        std::fs::rename(&temporary, &target).map_err(fail)?;
+        Ok((years, target))
+    }
+
     /// `given`, or now.
     pub fn instant(&self, given: Option<Instant>) -> Instant {
         given.unwrap_or_else(|| Instant::Absolute(self.clock.now()))

@@ -7,7 +7,6 @@ use serde::Serialize;
 
 use super::output;
 use super::{CliError, Context};
-use crate::schedule::Calendar;
 use crate::schedule::calendar::DayKind;
 
 /// Arguments of `duban calendar`.
@@ -58,33 +57,8 @@ struct Day {
 
 /// Validates a holiday file and copies it into the office's store, named by its years.
 fn import(context: &Context, file: &std::path::Path) -> Result<ExitCode, CliError> {
-    let notices = Calendar::read_file(file)?;
-    let years: Vec<String> = notices.known_years().map(|y| y.to_string()).collect();
-    if years.is_empty() {
-        return Err(CliError::Usage {
-            message: format!(
-                "{} holds no holiday notice (holiday-cn publishes an empty file until the State Council's notice is out)",
-                file.display()
-            ),
-        });
-    }
-    let extension = if file.extension().is_some_and(|e| e == "json") {
-        "json"
-    } else {
-        "toml"
-    };
-    let folder = &context.config.calendars;
-    let target = folder.join(format!("{}.{extension}", years.join("-")));
-    let fail = |source| crate::language::load::ReadError {
-        path: target.clone(),
-        source,
-    };
-    std::fs::create_dir_all(folder).map_err(fail)?;
-    // Written beside its place and renamed: a reader never sees half a file.
-    let temporary = folder.join(format!(".{}.{extension}.tmp", years.join("-")));
-    let bytes = crate::fsio::read_regular(file, crate::fsio::limits::SETTINGS).map_err(fail)?;
-    std::fs::write(&temporary, bytes).map_err(fail)?;
-    std::fs::rename(&temporary, &target).map_err(fail)?;
+    let (years, target) = context.import_calendar(file)?;
+    let years: Vec<String> = years.iter().map(i32::to_string).collect();
     say!(
         "imported the holiday notice of {} into {}",
         years.join(", "),

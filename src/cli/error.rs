@@ -62,6 +62,9 @@ impl From<crate::app::AppError> for CliError {
             AppError::Store(e) => CliError::Store(e),
             AppError::Mail { message } => CliError::Usage { message },
             AppError::Pass(message) => CliError::Usage { message },
+            e @ AppError::NoHolidayNotice { .. } => CliError::Usage {
+                message: e.to_string(),
+            },
         }
     }
 }
