@@ -1,5 +1,6 @@
 //! Errors that end a command, and how they read.
 
+use crate::app::AppError;
 use crate::clock::InstantError;
 use crate::config::ConfigError;
 use crate::language::load::ReadError;
@@ -10,18 +11,10 @@ use crate::store::StoreError;
 /// carries what is left to say.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
-    /// A file could not be read.
+    /// A use case of the office failed: a file, the configuration, the calendar, the records,
+    /// the mail settings.
     #[error(transparent)]
-    Read(#[from] ReadError),
-    /// The configuration is unusable.
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    /// The holiday file is unusable.
-    #[error(transparent)]
-    Calendar(#[from] CalendarError),
-    /// The store refused or failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
+    App(#[from] AppError),
     /// A time that cannot be read.
     #[error(transparent)]
     Instant(#[from] InstantError),
@@ -46,25 +39,21 @@ impl CliError {
     /// What would fix it, if anything is known.
     pub fn help(&self) -> Option<String> {
         match self {
-            CliError::Store(e) => e.help(),
+            CliError::App(AppError::Store(e)) => e.help(),
             _ => None,
         }
     }
 }
 
-impl From<crate::app::AppError> for CliError {
-    fn from(e: crate::app::AppError) -> CliError {
-        use crate::app::AppError;
-        match e {
-            AppError::Read(e) => CliError::Read(e),
-            AppError::Config(e) => CliError::Config(e),
-            AppError::Calendar(e) => CliError::Calendar(e),
-            AppError::Store(e) => CliError::Store(e),
-            AppError::Mail { message } => CliError::Usage { message },
-            AppError::Pass(message) => CliError::Usage { message },
-            e @ AppError::NoHolidayNotice { .. } => CliError::Usage {
-                message: e.to_string(),
-            },
+/// The errors a command meets outside a use case go the same way as inside one.
+macro_rules! through_the_office {
+    ($($error:ty),*) => {$(
+        impl From<$error> for CliError {
+            fn from(e: $error) -> CliError {
+                CliError::App(e.into())
+            }
         }
-    }
+    )*};
 }
+
+through_the_office!(ReadError, ConfigError, CalendarError, StoreError);
