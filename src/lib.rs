@@ -1,7 +1,10 @@
 //! duban (督办) — supervise and chase the reports a campaign demands.
 //!
 //! Data flows through the modules in order: [`language`] reads a campaign file into a checked
-//! campaign, [`schedule`] compiles it against the official calendar into obligations.
+//! campaign, [`schedule`] compiles it against the official calendar into obligations,
+//! [`ledger`] says what an action does to one of them, [`store`] keeps them and their history
+//! (behind the traits of its contract), [`notices`] plans and sends the mail about them, and
+//! [`app`] runs these use cases for the front ends: [`cli`] and the [`daemon`]'s passes.
 
 pub mod app;
 pub mod cli;

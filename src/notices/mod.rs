@@ -1,7 +1,8 @@
 //! Notices: reminders before each deadline and the overdue ladder after it. `plan` decides
 //! (purely) which are due at an instant, `render` turns them into one mail per mailbox from
-//! templates, `send` is the mail transport, `window` bounds the deadlines a pass looks at, and `pass` runs them against the outbox in the store
-//! so that each notice goes out exactly once.
+//! templates (and into the finished mails the outbox keeps), `send` is the mail transport,
+//! `window` bounds the deadlines a pass looks at, and `pass` runs them against the outbox in the
+//! store so that each notice goes out exactly once.
 
 pub mod pass;
 pub mod plan;

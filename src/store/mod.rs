@@ -2,6 +2,8 @@
 //! of what happened to each. WAL mode so that the daemon and staff at the command line can use it
 //! at once; every change in one transaction; a locked database is waited for, then refused with
 //! a clear message; a file that is not a duban database is refused without being touched.
+//! What a store must do, whatever its engine, is the contract of `contract.rs`; what an action
+//! does to an obligation is the [`ledger`](crate::ledger)'s to say, and the store saves it.
 
 mod contract;
 mod decode;
