@@ -385,6 +385,53 @@ pub fn an_edited_campaign_keeps_every_submission(mut b: impl Backend) {
     );
 }
 
+pub fn an_edit_of_one_report_leaves_the_others_as_they_were(mut b: impl Backend) {
+    sync(&mut b);
+    let may = key("月报", "甲", Some("2017-05"));
+    b.apply(&may, submit(), meta("2017-05-22 09:00")).unwrap();
+    // 方案 is due a day earlier and no longer from 乙; 月报 is as it was.
+    let edited = CAMPAIGN.replace(
+        "report 方案 { from 甲 乙; due 2017-04-14 }",
+        "report 方案 { from 甲; due 2017-04-13 }",
+    );
+    let (outcome, _) = sync_text(&mut b, &edited, false).unwrap();
+    assert!(
+        matches!(outcome, SyncOutcome::Synced { added: 0, changed: 1, removed: 1, ref kept, .. } if kept.is_empty()),
+        "{outcome:?}"
+    );
+    let (status, events) = b.history(&may, at("2017-06-01 00:00")).unwrap();
+    assert_eq!((status, events.len()), (Status::SubmittedOnTime, 1));
+    // 月报 leaves the file (its history kept) and comes back: restored, not taken as unchanged.
+    let without = edited.replace("report 月报 { from 甲; due every month by day 25 }\n", "");
+    let (outcome, _) = sync_text(&mut b, &without, true).unwrap();
+    assert!(
+        matches!(outcome, SyncOutcome::Synced { removed: 8, ref kept, .. } if kept.len() == 1),
+        "{outcome:?}"
+    );
+    let (outcome, _) = sync_text(&mut b, &edited, false).unwrap();
+    assert!(
+        matches!(
+            outcome,
+            SyncOutcome::Synced {
+                added: 8,
+                restored: 1,
+                ..
+            }
+        ),
+        "{outcome:?}"
+    );
+    let (status, _) = b.history(&may, at("2017-06-01 00:00")).unwrap();
+    assert_eq!(status, Status::SubmittedOnTime);
+    let late = b
+        .overdue(&Filter::default(), at("2017-07-01 00:00"))
+        .unwrap();
+    assert!(
+        late.iter()
+            .any(|r| &*r.deliverable == "月报" && r.period.as_deref() == Some("2017-06")),
+        "the months that came back are owed: {late:?}"
+    );
+}
+
 pub fn a_review_accepts_or_sends_back(mut b: impl Backend) {
     let reviewed = CAMPAIGN
         .replace("unit 甲\n", "unit 甲 { reviewer 乙 }\n")
@@ -464,6 +511,7 @@ macro_rules! storage_contract {
             scenario!(an_import_is_all_or_nothing_and_idempotent);
             scenario!(an_edited_campaign_keeps_every_submission);
             scenario!(a_review_accepts_or_sends_back);
+            scenario!(an_edit_of_one_report_leaves_the_others_as_they_were);
         }
     };
 }

@@ -16,6 +16,7 @@ mod query;
 mod renames;
 pub mod schema;
 mod sync;
+mod unchanged;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

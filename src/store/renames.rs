@@ -48,23 +48,30 @@ pub(super) fn refuse_lost_history(
     campaign_id: i64,
     c: &Campaign,
 ) -> Result<(), StoreError> {
-    let mut stmt = tx.prepare(
-        "SELECT d.name, count(*) FROM deliverables d JOIN obligations o ON o.deliverable_id = d.id
-         WHERE d.campaign_id = ?1 AND o.active = 1
-           AND EXISTS (SELECT 1 FROM events e WHERE e.obligation_id = o.id
-                         AND e.kind NOT IN ('due_changed', 'removed', 'restored'))
-         GROUP BY d.id ORDER BY d.name",
-    )?;
+    // Only the deliverables gone from the file are counted: a scan of every obligation of a
+    // national campaign on each sync would cost seconds to find nothing.
     let current: std::collections::HashSet<&str> =
         c.deliverables.iter().map(|d| d.name.as_str()).collect();
-    let lost: Vec<(String, i64)> = stmt
-        .query_map([campaign_id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-        })?
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .filter(|(name, _)| !current.contains(name.as_str()))
-        .collect();
+    let stored: Vec<(i64, String)> = tx
+        .prepare_cached("SELECT id, name FROM deliverables WHERE campaign_id = ?1 ORDER BY name")?
+        .query_map([campaign_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut count = tx.prepare_cached(
+        "SELECT count(*) FROM obligations o
+         WHERE o.deliverable_id = ?1 AND o.active = 1
+           AND EXISTS (SELECT 1 FROM events e WHERE e.obligation_id = o.id
+                         AND e.kind NOT IN ('due_changed', 'removed', 'restored'))",
+    )?;
+    let mut lost = Vec::new();
+    for (id, name) in stored {
+        if current.contains(name.as_str()) {
+            continue;
+        }
+        let obligations: i64 = count.query_row([id], |r| r.get(0))?;
+        if obligations > 0 {
+            lost.push((name, obligations));
+        }
+    }
     match lost.into_iter().next() {
         None => Ok(()),
         Some((deliverable, obligations)) => Err(StoreError::HistoryWouldBeLost {

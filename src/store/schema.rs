@@ -179,6 +179,11 @@ ALTER TABLE mails ADD COLUMN claim_expires_at INTEGER;
     r#"
 ALTER TABLE deliverables ADD COLUMN standing TEXT;
 "#,
+    // Version 5: each deliverable keeps a digest of the rows its last sync wrote, so that a
+    // later sync leaves the unchanged ones alone.
+    r#"
+ALTER TABLE deliverables ADD COLUMN rows_digest TEXT;
+"#,
 ];
 
 /// The version this duban writes.

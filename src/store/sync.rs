@@ -128,11 +128,14 @@ impl Store {
                 [campaign_id],
                 |r| r.get(0),
             )?;
+            let fresh = super::unchanged::digests(schedule, &deliverables, &units);
             let outcome = if existing == 0 {
                 insert_all(tx, campaign_id, schedule, &units, &deliverables)?
             } else {
-                merge(tx, campaign_id, schedule, &units, &deliverables, now)?
+                let same = super::unchanged::unchanged(tx, campaign_id, &fresh)?;
+                merge(tx, campaign_id, schedule, &units, &deliverables, &same, now)?
             };
+            super::unchanged::record(tx, campaign_id, &fresh)?;
             if let SyncOutcome::Synced {
                 added,
                 changed,
@@ -404,7 +407,7 @@ fn insert_all(
 }
 
 /// The schedule's occurrences as rows: (deliverable, period, due date, due instant, units).
-fn rows<'s>(
+pub(super) fn rows<'s>(
     schedule: &'s Schedule<'_>,
 ) -> impl Iterator<Item = (usize, String, String, i64, Vec<usize>)> + 's {
     let campaign = schedule.campaign;
@@ -423,25 +426,44 @@ fn rows<'s>(
     })
 }
 
-/// A later sync: compare with what the store holds, through a temporary table.
+/// A later sync: compare with what the store holds, through a temporary table. The
+/// deliverables in `same` are as the last sync left them, and are not compared.
 fn merge(
     tx: &Transaction<'_>,
     campaign_id: i64,
     schedule: &Schedule<'_>,
     units: &[i64],
     deliverables: &[i64],
+    same: &std::collections::HashSet<i64>,
     now: i64,
 ) -> Result<SyncOutcome, StoreError> {
     tx.execute_batch(
         "DROP TABLE IF EXISTS temp.incoming;
          CREATE TEMP TABLE incoming (
              deliverable_id INTEGER, unit_id INTEGER, period TEXT, due_date TEXT, due_at INTEGER,
-             PRIMARY KEY (deliverable_id, unit_id, period)) WITHOUT ROWID;",
+             PRIMARY KEY (deliverable_id, unit_id, period)) WITHOUT ROWID;
+         DROP TABLE IF EXISTS temp.compared;
+         CREATE TEMP TABLE compared (deliverable_id INTEGER PRIMARY KEY);",
     )?;
+    // Every deliverable of the campaign, in the file or not, but those as last synced: only
+    // their obligations can be gone.
+    {
+        let ids: Vec<i64> = tx
+            .prepare_cached("SELECT id FROM deliverables WHERE campaign_id = ?1")?
+            .query_map([campaign_id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut stmt = tx.prepare_cached("INSERT INTO temp.compared VALUES (?1)")?;
+        for id in ids.into_iter().filter(|id| !same.contains(id)) {
+            stmt.execute([id])?;
+        }
+    }
     {
         let mut stmt =
             tx.prepare_cached("INSERT OR IGNORE INTO temp.incoming VALUES (?1, ?2, ?3, ?4, ?5)")?;
         for (deliverable, period, due_date, due_at, unit_list) in rows(schedule) {
+            if same.contains(&deliverables[deliverable]) {
+                continue;
+            }
             for &unit in &unit_list {
                 stmt.execute(params![
                     deliverables[deliverable],
@@ -453,9 +475,11 @@ fn merge(
             }
         }
     }
-    let matched = "FROM obligations o JOIN temp.incoming i
+    // Driven from the incoming rows through the unique index, never by a scan of the
+    // campaign's obligations (`+` keeps the planner off the campaign's index).
+    let matched = "FROM temp.incoming i JOIN obligations o
          ON o.deliverable_id = i.deliverable_id AND o.unit_id = i.unit_id AND o.period = i.period
-         WHERE o.campaign_id = ?1";
+         WHERE +o.campaign_id = ?1";
     // History first: a moved deadline matters to whoever already acted on the old one.
     tx.execute(
         &format!(
@@ -483,7 +507,7 @@ fn merge(
              effective_due_at = CASE WHEN obligations.extended_until IS NULL THEN i.due_at
                                      ELSE max(obligations.effective_due_at, i.due_at) END
          FROM temp.incoming i
-         WHERE obligations.campaign_id = ?1 AND obligations.deliverable_id = i.deliverable_id
+         WHERE +obligations.campaign_id = ?1 AND obligations.deliverable_id = i.deliverable_id
            AND obligations.unit_id = i.unit_id AND obligations.period = i.period
            AND (obligations.due_date != i.due_date OR obligations.active = 0)",
         [campaign_id],
@@ -496,7 +520,11 @@ fn merge(
                              AND o.unit_id = i.unit_id AND o.period = i.period)",
         [campaign_id],
     )?;
-    let gone = "o.campaign_id = ?1 AND o.active = 1 AND NOT EXISTS (
+    // Through the deliverables compared (the unique index leads with them), not a scan of
+    // the campaign: `+` keeps the planner off the campaign's index.
+    let gone = "+o.campaign_id = ?1 AND o.active = 1
+             AND o.deliverable_id IN (SELECT deliverable_id FROM temp.compared)
+             AND NOT EXISTS (
              SELECT 1 FROM temp.incoming i WHERE i.deliverable_id = o.deliverable_id
                AND i.unit_id = o.unit_id AND i.period = o.period)";
     let with_history = "EXISTS (SELECT 1 FROM events e WHERE e.obligation_id = o.id)";
@@ -522,7 +550,7 @@ fn merge(
         ),
         [campaign_id],
     )?;
-    tx.execute_batch("DROP TABLE temp.incoming")?;
+    tx.execute_batch("DROP TABLE temp.incoming; DROP TABLE temp.compared;")?;
     Ok(SyncOutcome::Synced {
         added,
         changed: changed as usize,
