@@ -250,6 +250,21 @@ ANALYZE;
     if code:
         raise SystemExit("duban sync of the edited campaign failed")
     results.add("duban", "re-sync (one deadline moved)", seconds, 1, 0)
+    if timed(d("sync", "--as-of", AS_OF), cwd=work, env=env)[1]:
+        raise SystemExit("duban sync of the restored campaign failed")
+    # ...and one unit's liaison given another mailbox: no obligation changes.
+    contacts = os.path.join(work, "campaigns", "bench.contacts.toml")
+    original = open(contacts, encoding="utf-8").read()
+    edited = original.replace("v1-liaison@", "v1-liaison-new@", 1)
+    assert edited != original, "the workload's first village has a liaison"
+    with open(contacts, "w", encoding="utf-8") as f:
+        f.write(edited)
+    seconds, code, _ = timed(d("sync", "--as-of", AS_OF), cwd=work, env=env)
+    with open(contacts, "w", encoding="utf-8") as f:
+        f.write(original)
+    if code:
+        raise SystemExit("duban sync after the contact edit failed")
+    results.add("duban", "re-sync (one contact edited)", seconds, 1, 0)
 
     # ---- peers, if asked
     if args.peers:
@@ -265,6 +280,7 @@ ANALYZE;
         resync_ratio=r("duban", "re-sync (unchanged)") / r("duban", "sync"),
         plan_s=r("duban", "plan notices"),
         edit_resync_s=r("duban", "re-sync (one deadline moved)"),
+        contact_resync_s=r("duban", "re-sync (one contact edited)"),
         rss_mib=max(x["rss_mib"] for x in results.rows if x["tool"] == "duban"),
     )
     summary["plan_vs_due_soon"] = r("duban", "plan notices") / r("sqlite", "due-soon")

@@ -44,6 +44,7 @@ def size_table(run):
         ("`sync` (compile + store) ÷ sqlite3 `.import` + insert", "sync", "load", "import", None),
         ("`sync` again, unchanged", "re-sync (unchanged)", None, None, None),
         ("`sync` after one deadline moved", "re-sync (one deadline moved)", None, None, None),
+        ("`sync` after one contact edited", "re-sync (one contact edited)", None, None, None),
         ("`import` of the submissions", "import", None, None, None),
         ("`check` of the campaign file", "check", None, None, None),
         ("one notice-planning pass ÷ sqlite3 due-soon", "plan notices", "due-soon", None, None),
