@@ -15,6 +15,8 @@ mod plan_input;
 mod query;
 mod renames;
 pub mod schema;
+mod scope;
+mod shared;
 mod sync;
 mod unchanged;
 

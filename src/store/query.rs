@@ -4,17 +4,16 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::NaiveDate;
 use chrono_tz::Tz;
-use rusqlite::{Connection, params_from_iter};
+use rusqlite::params_from_iter;
 use serde::Serialize;
 
-use super::decode::{Json, Zone};
+use super::decode::Json;
 use super::lifecycle::{Key, find};
-use super::{Interner, Store, StoreError, text};
+use super::shared::Shared;
+use super::{Store, StoreError, text};
 use crate::clock::{Instant, from_unix};
 use crate::language::campaign::Contact;
-use crate::language::suggest;
 use crate::ledger::{Record, Status};
 
 /// How far ahead `due_within` looks.
@@ -173,13 +172,6 @@ pub struct StandingDuty {
     pub title: Option<String>,
     /// The units that owe it.
     pub units: Vec<String>,
-}
-
-/// A campaign the query covers, with its zone.
-struct Scope {
-    id: i64,
-    key: String,
-    zone: Tz,
 }
 
 impl Store {
@@ -505,239 +497,4 @@ impl Store {
             .into()
         })
     }
-
-    /// The campaigns a filter covers; an unknown one is refused with the nearest name.
-    fn scopes(&self, filter: &Filter) -> Result<Vec<Scope>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT id, key, zone FROM campaigns ORDER BY id")?;
-        let all = stmt
-            .query_map([], |r| {
-                Ok(Scope {
-                    id: r.get(0)?,
-                    key: r.get(1)?,
-                    zone: r.get::<_, Zone>(2)?.0,
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        for wanted in &filter.campaigns {
-            if !all.iter().any(|s| &s.key == wanted) {
-                let help = suggest::did_you_mean(wanted, all.iter().map(|s| s.key.as_str()))
-                    .or_else(|| Some("run `duban sync` to load the campaign files".into()));
-                return Err(super::Refusal::Unknown {
-                    kind: "campaign",
-                    name: wanted.clone(),
-                    suggestion: help,
-                }
-                .into());
-            }
-        }
-        Ok(all
-            .into_iter()
-            .filter(|s| filter.campaigns.is_empty() || filter.campaigns.contains(&s.key))
-            .collect())
-    }
-
-    /// The campaigns a filter covers, and SQL conditions (with their values) narrowing the
-    /// obligations named `row` in the query to its units and deliverables; names no campaign in
-    /// scope knows are refused.
-    fn select(
-        &self,
-        filter: &Filter,
-        row: &str,
-    ) -> Result<(Vec<Scope>, String, Vec<rusqlite::types::Value>), StoreError> {
-        let scopes = self.scopes(filter)?;
-        let mut conditions = String::new();
-        let mut values = Vec::new();
-        for (names, table, column) in [
-            (&filter.units, "units", "unit_id"),
-            (&filter.deliverables, "deliverables", "deliverable_id"),
-        ] {
-            if names.is_empty() {
-                continue;
-            }
-            check_names(&self.conn, &scopes, table, names)?;
-            let marks = vec!["?"; names.len()].join(", ");
-            conditions.push_str(&format!(
-                " AND {row}.{column} IN (SELECT id FROM {table} WHERE name IN ({marks}))"
-            ));
-            values.extend(names.iter().cloned().map(rusqlite::types::Value::from));
-        }
-        Ok((scopes, conditions, values))
-    }
-}
-
-/// Refuses a unit or deliverable name that no campaign in scope knows, with the nearest one.
-fn check_names(
-    conn: &Connection,
-    scopes: &[Scope],
-    table: &str,
-    names: &[String],
-) -> Result<(), StoreError> {
-    let mut known: Vec<String> = Vec::new();
-    for scope in scopes {
-        let mut stmt =
-            conn.prepare_cached(&format!("SELECT name FROM {table} WHERE campaign_id = ?1"))?;
-        for name in stmt.query_map([scope.id], |r| r.get::<_, String>(0))? {
-            known.push(name?);
-        }
-    }
-    for name in names {
-        if !known.contains(name) {
-            let what = if table == "units" {
-                "unit"
-            } else {
-                "deliverable"
-            };
-            return Err(super::Refusal::Unknown {
-                kind: what,
-                name: name.clone(),
-                suggestion: suggest::did_you_mean(name, known.iter().map(String::as_str)),
-            }
-            .into());
-        }
-    }
-    Ok(())
-}
-
-/// What the rows of a listing share, read once: units (with their contacts), deliverables,
-/// periods and deadlines (with their days overdue). Units are looked up one by one while they
-/// are few; past [`UNITS_ONE_BY_ONE`], all the campaign's units are read in one scan.
-#[derive(Default)]
-struct Shared {
-    campaign_id: i64,
-    units: HashMap<i64, SharedUnit>,
-    unit_lookups: usize,
-    deliverables: HashMap<i64, SharedDeliverable>,
-    periods: Interner,
-    deadlines: HashMap<String, (Arc<str>, i64)>,
-    /// Days late, by the instant lateness began.
-    late: HashMap<i64, i64>,
-    /// Instants as RFC 3339 text, by Unix time.
-    instants: HashMap<i64, Arc<str>>,
-}
-
-/// A deliverable as its rows share it.
-#[derive(Clone)]
-struct SharedDeliverable {
-    name: Arc<str>,
-    soon_days: i64,
-}
-
-/// A unit as its rows share it.
-#[derive(Clone)]
-struct SharedUnit {
-    name: Arc<str>,
-    email: Option<Arc<str>>,
-    phone: Option<Arc<str>>,
-    contacts: Arc<[Contact]>,
-}
-
-/// How many units a listing looks up one at a time before it reads them all.
-const UNITS_ONE_BY_ONE: usize = 1_000;
-
-/// A unit from columns name, email, phone, contacts.
-fn shared_unit(r: &rusqlite::Row<'_>) -> rusqlite::Result<SharedUnit> {
-    let contacts: Vec<Contact> = r.get::<_, Json<_>>(3)?.0;
-    Ok(SharedUnit {
-        name: r.get_ref(0)?.as_str()?.into(),
-        email: r.get::<_, Option<String>>(1)?.map(Arc::from),
-        phone: r.get::<_, Option<String>>(2)?.map(Arc::from),
-        contacts: contacts.into(),
-    })
-}
-
-impl Shared {
-    fn new(campaign_id: i64) -> Shared {
-        Shared {
-            campaign_id,
-            ..Shared::default()
-        }
-    }
-
-    /// Unit `id`, read once: overdue rows come in thousands, their units in hundreds.
-    fn unit(&mut self, conn: &Connection, id: i64) -> Result<SharedUnit, StoreError> {
-        if let Some(unit) = self.units.get(&id) {
-            return Ok(unit.clone());
-        }
-        self.unit_lookups += 1;
-        if self.unit_lookups == UNITS_ONE_BY_ONE {
-            let mut stmt = conn.prepare_cached(
-                "SELECT name, email, phone, contacts, id FROM units WHERE campaign_id = ?1",
-            )?;
-            let mut rows = stmt.query([self.campaign_id])?;
-            while let Some(r) = rows.next()? {
-                let unit = shared_unit(r)?;
-                self.units.entry(r.get(4)?).or_insert(unit);
-            }
-            if let Some(unit) = self.units.get(&id) {
-                return Ok(unit.clone());
-            }
-        }
-        let mut stmt =
-            conn.prepare_cached("SELECT name, email, phone, contacts FROM units WHERE id = ?1")?;
-        let unit = stmt.query_row([id], shared_unit)?;
-        self.units.insert(id, unit.clone());
-        Ok(unit)
-    }
-
-    /// Deliverable `id`, read once.
-    fn deliverable(&mut self, conn: &Connection, id: i64) -> Result<SharedDeliverable, StoreError> {
-        if let Some(deliverable) = self.deliverables.get(&id) {
-            return Ok(deliverable.clone());
-        }
-        let mut stmt =
-            conn.prepare_cached("SELECT name, soon_days FROM deliverables WHERE id = ?1")?;
-        let deliverable = stmt.query_row([id], |r| {
-            Ok(SharedDeliverable {
-                name: r.get_ref(0)?.as_str()?.into(),
-                soon_days: r.get(1)?,
-            })
-        })?;
-        self.deliverables.insert(id, deliverable.clone());
-        Ok(deliverable)
-    }
-
-    fn period(&mut self, period: &str) -> Option<Arc<str>> {
-        (!period.is_empty()).then(|| self.periods.get(period))
-    }
-
-    /// Days from the last on-time day of a deadline that passed at `late_at` to `today`.
-    fn days_late(&mut self, late_at: i64, zone: chrono_tz::Tz, today: NaiveDate) -> i64 {
-        *self.late.entry(late_at).or_insert_with(|| {
-            let last_day = from_unix(late_at - 1).with_timezone(&zone).date_naive();
-            (today - last_day).num_days()
-        })
-    }
-
-    /// `at` as RFC 3339 text in `zone`, formatted once for all the rows that share it.
-    fn instant(&mut self, at: i64, zone: chrono_tz::Tz) -> Arc<str> {
-        self.instants
-            .entry(at)
-            .or_insert_with(|| {
-                from_unix(at)
-                    .with_timezone(&zone)
-                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-                    .into()
-            })
-            .clone()
-    }
-
-    /// A deadline, and the days from it to `today`.
-    fn deadline(&mut self, date: &str, today: NaiveDate) -> (Arc<str>, i64) {
-        if let Some(shared) = self.deadlines.get(date) {
-            return shared.clone();
-        }
-        let shared = (Arc::from(date), days_between(date, today));
-        self.deadlines.insert(date.to_string(), shared.clone());
-        shared
-    }
-}
-
-/// Days from `date` (YYYY-MM-DD, as the store writes it) to `today`.
-fn days_between(date: &str, today: NaiveDate) -> i64 {
-    // The ISO parser: a format string is interpreted afresh on every call.
-    date.parse::<NaiveDate>()
-        .map(|d| (today - d).num_days())
-        .unwrap_or_default()
 }

@@ -1,0 +1,159 @@
+//! What the rows of a listing share, formatted once for all of them: a listing of a hundred
+//! thousand rows allocates per unit and per deadline, not per row.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use rusqlite::Connection;
+
+use super::decode::Json;
+use super::{Interner, StoreError};
+use crate::clock::from_unix;
+use crate::language::campaign::Contact;
+
+/// What the rows of a listing share, read once: units (with their contacts), deliverables,
+/// periods and deadlines (with their days overdue). Units are looked up one by one while they
+/// are few; past [`UNITS_ONE_BY_ONE`], all the campaign's units are read in one scan.
+#[derive(Default)]
+pub(super) struct Shared {
+    campaign_id: i64,
+    units: HashMap<i64, SharedUnit>,
+    unit_lookups: usize,
+    deliverables: HashMap<i64, SharedDeliverable>,
+    periods: Interner,
+    deadlines: HashMap<String, (Arc<str>, i64)>,
+    /// Days late, by the instant lateness began.
+    late: HashMap<i64, i64>,
+    /// Instants as RFC 3339 text, by Unix time.
+    instants: HashMap<i64, Arc<str>>,
+}
+
+/// A deliverable as its rows share it.
+#[derive(Clone)]
+pub(super) struct SharedDeliverable {
+    pub name: Arc<str>,
+    pub soon_days: i64,
+}
+
+/// A unit as its rows share it.
+#[derive(Clone)]
+pub(super) struct SharedUnit {
+    pub name: Arc<str>,
+    pub email: Option<Arc<str>>,
+    pub phone: Option<Arc<str>>,
+    pub contacts: Arc<[Contact]>,
+}
+
+/// How many units a listing looks up one at a time before it reads them all.
+const UNITS_ONE_BY_ONE: usize = 1_000;
+
+/// A unit from columns name, email, phone, contacts.
+fn shared_unit(r: &rusqlite::Row<'_>) -> rusqlite::Result<SharedUnit> {
+    let contacts: Vec<Contact> = r.get::<_, Json<_>>(3)?.0;
+    Ok(SharedUnit {
+        name: r.get_ref(0)?.as_str()?.into(),
+        email: r.get::<_, Option<String>>(1)?.map(Arc::from),
+        phone: r.get::<_, Option<String>>(2)?.map(Arc::from),
+        contacts: contacts.into(),
+    })
+}
+
+impl Shared {
+    pub(super) fn new(campaign_id: i64) -> Shared {
+        Shared {
+            campaign_id,
+            ..Shared::default()
+        }
+    }
+
+    /// Unit `id`, read once: overdue rows come in thousands, their units in hundreds.
+    pub(super) fn unit(&mut self, conn: &Connection, id: i64) -> Result<SharedUnit, StoreError> {
+        if let Some(unit) = self.units.get(&id) {
+            return Ok(unit.clone());
+        }
+        self.unit_lookups += 1;
+        if self.unit_lookups == UNITS_ONE_BY_ONE {
+            let mut stmt = conn.prepare_cached(
+                "SELECT name, email, phone, contacts, id FROM units WHERE campaign_id = ?1",
+            )?;
+            let mut rows = stmt.query([self.campaign_id])?;
+            while let Some(r) = rows.next()? {
+                let unit = shared_unit(r)?;
+                self.units.entry(r.get(4)?).or_insert(unit);
+            }
+            if let Some(unit) = self.units.get(&id) {
+                return Ok(unit.clone());
+            }
+        }
+        let mut stmt =
+            conn.prepare_cached("SELECT name, email, phone, contacts FROM units WHERE id = ?1")?;
+        let unit = stmt.query_row([id], shared_unit)?;
+        self.units.insert(id, unit.clone());
+        Ok(unit)
+    }
+
+    /// Deliverable `id`, read once.
+    pub(super) fn deliverable(
+        &mut self,
+        conn: &Connection,
+        id: i64,
+    ) -> Result<SharedDeliverable, StoreError> {
+        if let Some(deliverable) = self.deliverables.get(&id) {
+            return Ok(deliverable.clone());
+        }
+        let mut stmt =
+            conn.prepare_cached("SELECT name, soon_days FROM deliverables WHERE id = ?1")?;
+        let deliverable = stmt.query_row([id], |r| {
+            Ok(SharedDeliverable {
+                name: r.get_ref(0)?.as_str()?.into(),
+                soon_days: r.get(1)?,
+            })
+        })?;
+        self.deliverables.insert(id, deliverable.clone());
+        Ok(deliverable)
+    }
+
+    pub(super) fn period(&mut self, period: &str) -> Option<Arc<str>> {
+        (!period.is_empty()).then(|| self.periods.get(period))
+    }
+
+    /// Days from the last on-time day of a deadline that passed at `late_at` to `today`.
+    pub(super) fn days_late(&mut self, late_at: i64, zone: chrono_tz::Tz, today: NaiveDate) -> i64 {
+        *self.late.entry(late_at).or_insert_with(|| {
+            let last_day = from_unix(late_at - 1).with_timezone(&zone).date_naive();
+            (today - last_day).num_days()
+        })
+    }
+
+    /// `at` as RFC 3339 text in `zone`, formatted once for all the rows that share it.
+    pub(super) fn instant(&mut self, at: i64, zone: chrono_tz::Tz) -> Arc<str> {
+        self.instants
+            .entry(at)
+            .or_insert_with(|| {
+                from_unix(at)
+                    .with_timezone(&zone)
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                    .into()
+            })
+            .clone()
+    }
+
+    /// A deadline, and the days from it to `today`.
+    pub(super) fn deadline(&mut self, date: &str, today: NaiveDate) -> (Arc<str>, i64) {
+        if let Some(shared) = self.deadlines.get(date) {
+            return shared.clone();
+        }
+        let shared = (Arc::from(date), days_between(date, today));
+        self.deadlines.insert(date.to_string(), shared.clone());
+        shared
+    }
+}
+
+/// Days from `date` (YYYY-MM-DD, as the store writes it) to `today`.
+fn days_between(date: &str, today: NaiveDate) -> i64 {
+    // The ISO parser: a format string is interpreted afresh on every call.
+    date.parse::<NaiveDate>()
+        .map(|d| (today - d).num_days())
+        .unwrap_or_default()
+}
