@@ -236,35 +236,25 @@ ANALYZE;
     same_overdue = keys(outs[("duban", "overdue")]) == sorted(expected["overdue"])
     same_soon = keys(outs[("duban", "due-soon")]) == sorted(expected["due_soon"])
 
-    # ---- an edit of one statement: the monthly deadline moved a day. Every obligation of that
-    # report moves; the rest of the campaign is as it was.
-    campaign = os.path.join(work, "campaigns", "bench.campaign")
-    original = open(campaign, encoding="utf-8").read()
-    edited = original.replace("due every month by day 25", "due every month by day 24", 1)
-    assert edited != original, "the workload's monthly report is due by day 25"
-    with open(campaign, "w", encoding="utf-8") as f:
-        f.write(edited)
-    seconds, code, _ = timed(d("sync", "--as-of", AS_OF), cwd=work, env=env)
-    with open(campaign, "w", encoding="utf-8") as f:
-        f.write(original)
-    if code:
-        raise SystemExit("duban sync of the edited campaign failed")
-    results.add("duban", "re-sync (one deadline moved)", seconds, 1, 0)
-    if timed(d("sync", "--as-of", AS_OF), cwd=work, env=env)[1]:
-        raise SystemExit("duban sync of the restored campaign failed")
-    # ...and one unit's liaison given another mailbox: no obligation changes.
-    contacts = os.path.join(work, "campaigns", "bench.contacts.toml")
-    original = open(contacts, encoding="utf-8").read()
-    edited = original.replace("v1-liaison@", "v1-liaison-new@", 1)
-    assert edited != original, "the workload's first village has a liaison"
-    with open(contacts, "w", encoding="utf-8") as f:
-        f.write(edited)
-    seconds, code, _ = timed(d("sync", "--as-of", AS_OF), cwd=work, env=env)
-    with open(contacts, "w", encoding="utf-8") as f:
-        f.write(original)
-    if code:
-        raise SystemExit("duban sync after the contact edit failed")
-    results.add("duban", "re-sync (one contact edited)", seconds, 1, 0)
+    # ---- edits: the monthly deadline moved a day (every obligation of that report moves, the
+    # rest of the campaign is as it was), then one village's liaison given another mailbox (no
+    # obligation changes). Each file is put back and synced again before the next edit.
+    def resync_after(op, name, old, new):
+        path = os.path.join(work, "campaigns", name)
+        original = open(path, encoding="utf-8").read()
+        edited = original.replace(old, new, 1)
+        assert edited != original, f"{name} holds `{old}`"
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(edited)
+        seconds, code, _ = timed(d("sync", "--as-of", AS_OF), cwd=work, env=env)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(original)
+        if code or timed(d("sync", "--as-of", AS_OF), cwd=work, env=env)[1]:
+            raise SystemExit(f"duban sync around `{op}` failed")
+        results.add("duban", op, seconds, 1, 0)
+    resync_after("re-sync (one deadline moved)", "bench.campaign",
+                 "due every month by day 25", "due every month by day 24")
+    resync_after("re-sync (one contact edited)", "bench.contacts.toml", "v1-liaison@", "v1-liaison-new@")
 
     # ---- peers, if asked
     if args.peers:
