@@ -1,6 +1,6 @@
 //! Columns read as the values they hold: a time zone, a date, JSON. A value duban never writes
-//! (a zone chrono-tz does not know, JSON that does not parse) is a decoding error that names the
-//! column, never a default that would make a wrong answer look right.
+//! (a zone chrono-tz does not know, JSON that does not parse) is a decoding error that says what
+//! the column held, never a default that would make a wrong answer look right.
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
@@ -19,9 +19,17 @@ pub struct Undecodable {
     pub what: &'static str,
 }
 
+impl Undecodable {
+    fn new(value: &str, what: &'static str) -> Undecodable {
+        Undecodable {
+            value: value.chars().take(60).collect(),
+            what,
+        }
+    }
+}
+
 fn undecodable(value: &str, what: &'static str) -> FromSqlError {
-    let value: String = value.chars().take(60).collect();
-    FromSqlError::Other(Box::new(Undecodable { value, what }))
+    FromSqlError::Other(Box::new(Undecodable::new(value, what)))
 }
 
 /// A campaign's time zone.
@@ -63,10 +71,7 @@ pub(super) fn day(text: &str, column: usize) -> Result<NaiveDate, rusqlite::Erro
         rusqlite::Error::FromSqlConversionFailure(
             column,
             rusqlite::types::Type::Text,
-            Box::new(Undecodable {
-                value: text.chars().take(60).collect(),
-                what: "a date",
-            }),
+            Box::new(Undecodable::new(text, "a date")),
         )
     })
 }
