@@ -20,7 +20,7 @@ pub struct Undecodable {
 }
 
 impl Undecodable {
-    fn new(value: &str, what: &'static str) -> Undecodable {
+    pub(super) fn new(value: &str, what: &'static str) -> Undecodable {
         Undecodable {
             value: value.chars().take(60).collect(),
             what,
@@ -28,8 +28,33 @@ impl Undecodable {
     }
 }
 
-fn undecodable(value: &str, what: &'static str) -> FromSqlError {
-    FromSqlError::Other(Box::new(Undecodable::new(value, what)))
+fn other(error: Undecodable) -> FromSqlError {
+    FromSqlError::Other(Box::new(error))
+}
+
+impl From<Undecodable> for super::StoreError {
+    fn from(error: Undecodable) -> super::StoreError {
+        super::StoreError::Decode {
+            message: error.to_string(),
+        }
+    }
+}
+
+/// A time zone as the store writes it, whatever the engine.
+pub(super) fn zone(text: &str) -> Result<Tz, Undecodable> {
+    text.parse()
+        .map_err(|_| Undecodable::new(text, "a time zone"))
+}
+
+/// JSON as the store writes it, whatever the engine.
+pub(super) fn json<T: DeserializeOwned>(text: &str) -> Result<T, Undecodable> {
+    serde_json::from_str(text).map_err(|_| Undecodable::new(text, "the JSON duban writes there"))
+}
+
+/// A state as the store writes it, whatever the engine.
+pub(super) fn state(text: &str) -> Result<State, Undecodable> {
+    text.parse()
+        .map_err(|_| Undecodable::new(text, "a state of an obligation"))
 }
 
 /// A campaign's time zone.
@@ -37,10 +62,7 @@ pub(super) struct Zone(pub Tz);
 
 impl FromSql for Zone {
     fn column_result(value: ValueRef<'_>) -> FromSqlResult<Zone> {
-        let text = value.as_str()?;
-        text.parse()
-            .map(Zone)
-            .map_err(|_| undecodable(text, "a time zone"))
+        zone(value.as_str()?).map(Zone).map_err(other)
     }
 }
 
@@ -49,19 +71,14 @@ pub(super) struct Json<T>(pub T);
 
 impl<T: DeserializeOwned> FromSql for Json<T> {
     fn column_result(value: ValueRef<'_>) -> FromSqlResult<Json<T>> {
-        let text = value.as_str()?;
-        serde_json::from_str(text)
-            .map(Json)
-            .map_err(|_| undecodable(text, "the JSON duban writes there"))
+        json(value.as_str()?).map(Json).map_err(other)
     }
 }
 
 /// A state as the store writes it.
 impl FromSql for State {
     fn column_result(value: ValueRef<'_>) -> FromSqlResult<State> {
-        let text = value.as_str()?;
-        text.parse()
-            .map_err(|_| undecodable(text, "a state of an obligation"))
+        state(value.as_str()?).map_err(other)
     }
 }
 

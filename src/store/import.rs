@@ -66,11 +66,187 @@ pub enum ImportError {
     Store(#[from] StoreError),
 }
 
-struct Deliverable {
-    id: i64,
-    recurring: bool,
-    review: bool,
-    signers: Vec<String>,
+/// The names an import resolves rows against: campaigns, deliverables and units, by name.
+#[derive(Default)]
+pub(super) struct Names {
+    pub campaigns: HashMap<String, (i64, Tz)>,
+    pub deliverables: HashMap<(i64, String), Deliverable>,
+    pub units: HashMap<(i64, String), i64>,
+}
+
+/// A deliverable as an import checks rows against it.
+pub(super) struct Deliverable {
+    pub id: i64,
+    pub recurring: bool,
+    pub review: bool,
+    pub signers: Vec<String>,
+}
+
+/// An obligation as an import finds it: row, state, when submitted, whether in the file.
+pub(super) type Owed = (i64, String, Option<i64>, bool);
+
+/// Where an import's rows go, inside the backend's one transaction.
+pub(super) trait Target {
+    /// The obligation of `deliverable`, `unit` and `period`, if there is one.
+    fn find(&mut self, deliverable: i64, unit: i64, period: &str)
+    -> Result<Option<Owed>, StoreError>;
+    /// Records a submission of obligation `id` at `at`, leaving it in `state`.
+    fn record(
+        &mut self,
+        id: i64,
+        row: &ImportRow,
+        at: i64,
+        data: &str,
+        state: &str,
+    ) -> Result<(), StoreError>;
+}
+
+/// Checks and records every row, gathering the bad ones in `bad`; any bad row makes the
+/// caller roll back (the error is [`StoreError::RolledBack`]).
+pub(super) fn run(
+    rows: impl IntoIterator<Item = Result<ImportRow, BadRow>>,
+    names: &Names,
+    target: &mut impl Target,
+    source: &str,
+    bad: &mut Vec<BadRow>,
+) -> Result<ImportReport, StoreError> {
+    let mut report = ImportReport::default();
+    let mut seen: HashMap<i64, usize> = HashMap::new();
+    for row in rows {
+        let row = match row {
+            Ok(row) => row,
+            Err(b) => {
+                bad.push(b);
+                continue;
+            }
+        };
+        let mut refuse = |reason: String| bad.push(BadRow { line: row.line, reason });
+        let Some(&(campaign_id, zone)) = names.campaigns.get(&row.campaign) else {
+            let hint = hint(&row.campaign, names.campaigns.keys());
+            refuse(format!("unknown campaign `{}`{hint}", row.campaign));
+            continue;
+        };
+        let Some(deliverable) = names.deliverables.get(&(campaign_id, row.deliverable.clone()))
+        else {
+            let known = names.deliverables.keys().filter(|k| k.0 == campaign_id);
+            let hint = hint(&row.deliverable, known.map(|k| &k.1));
+            refuse(format!("unknown deliverable `{}`{hint}", row.deliverable));
+            continue;
+        };
+        let Some(&unit) = names.units.get(&(campaign_id, row.unit.clone())) else {
+            let known = names.units.keys().filter(|k| k.0 == campaign_id);
+            refuse(format!("unknown unit `{}`{}", row.unit, hint(&row.unit, known.map(|k| &k.1))));
+            continue;
+        };
+        if deliverable.recurring == row.period.is_empty() {
+            refuse(if deliverable.recurring {
+                format!("{} recurs: the row needs a period", row.deliverable)
+            } else {
+                format!("{} is due once: the row must have no period", row.deliverable)
+            });
+            continue;
+        }
+        let missing: Vec<&str> = deliverable
+            .signers
+            .iter()
+            .filter(|role| !row.signatures.iter().any(|s| &s.role == *role))
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() {
+            refuse(format!("missing signatures: {}", missing.join("、")));
+            continue;
+        }
+        let Some((id, state, submitted_at, active)) =
+            target.find(deliverable.id, unit, &row.period)?
+        else {
+            refuse(format!(
+                "{} owes no {} for period `{}`",
+                row.unit, row.deliverable, row.period
+            ));
+            continue;
+        };
+        let at = row.at.in_zone(zone).timestamp();
+        if let Some(first) = seen.insert(id, row.line) {
+            refuse(format!("the same obligation as line {first}"));
+            continue;
+        }
+        let time = |t: i64| crate::clock::from_unix(t).with_timezone(&zone).to_rfc3339();
+        match state.as_str() {
+            _ if !active => refuse("removed from the campaign file".into()),
+            "review" | "received" if submitted_at == Some(at) => report.unchanged += 1,
+            "review" | "received" => refuse(format!(
+                "already submitted at {}, not at {}",
+                time(submitted_at.unwrap_or_default()),
+                time(at)
+            )),
+            "waived" => refuse("waived: nothing is owed".into()),
+            _ => {
+                let data = json!({ "signatures": row.signatures, "imported": source });
+                let state = if deliverable.review {
+                    "review"
+                } else {
+                    "received"
+                };
+                target.record(id, &row, at, &data.to_string(), state)?;
+                report.recorded += 1;
+            }
+        }
+    }
+    if bad.is_empty() {
+        Ok(report)
+    } else {
+        Err(StoreError::RolledBack)
+    }
+}
+
+/// What an import's transaction ended in: the report, the bad rows, or the store's failure.
+pub(super) fn outcome(
+    report: Result<ImportReport, StoreError>,
+    bad: Vec<BadRow>,
+) -> Result<ImportReport, ImportError> {
+    match report {
+        Ok(report) => Ok(report),
+        Err(_) if !bad.is_empty() => Err(ImportError::BadRows(bad)),
+        Err(e) => Err(ImportError::Store(e)),
+    }
+}
+
+/// The statements an import into SQLite runs for each row.
+struct Statements<'t> {
+    recorded_at: i64,
+    find: rusqlite::CachedStatement<'t>,
+    event: rusqlite::CachedStatement<'t>,
+    update: rusqlite::CachedStatement<'t>,
+}
+
+impl Target for Statements<'_> {
+    fn find(
+        &mut self,
+        deliverable: i64,
+        unit: i64,
+        period: &str,
+    ) -> Result<Option<Owed>, StoreError> {
+        Ok(self
+            .find
+            .query_row(params![deliverable, unit, period], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .optional()?)
+    }
+
+    fn record(
+        &mut self,
+        id: i64,
+        row: &ImportRow,
+        at: i64,
+        data: &str,
+        state: &str,
+    ) -> Result<(), StoreError> {
+        self.event
+            .execute(params![id, at, self.recorded_at, row.by, row.note, data])?;
+        self.update.execute(params![id, state, at])?;
+        Ok(())
+    }
 }
 
 impl Store {
@@ -86,11 +262,12 @@ impl Store {
     ) -> Result<ImportReport, ImportError> {
         let mut bad = Vec::new();
         let report = self.write(|tx| {
-            let campaigns: HashMap<String, (i64, Tz)> = tx
+            let mut names = Names::default();
+            names.campaigns = tx
                 .prepare("SELECT key, id, zone FROM campaigns")?
                 .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get::<_, Zone>(2)?.0))))?
                 .collect::<Result<_, _>>()?;
-            let deliverables: HashMap<(i64, String), Deliverable> = tx
+            names.deliverables = tx
                 .prepare("SELECT campaign_id, name, id, recurring, review, signers FROM deliverables")?
                 .query_map([], |r| {
                     Ok((
@@ -104,109 +281,27 @@ impl Store {
                     ))
                 })?
                 .collect::<Result<_, _>>()?;
-            let units: HashMap<(i64, String), i64> = tx
+            names.units = tx
                 .prepare("SELECT campaign_id, name, id FROM units")?
                 .query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?
                 .collect::<Result<_, _>>()?;
-            let mut find = tx.prepare_cached(
-                "SELECT id, state, submitted_at, active FROM obligations
-                 WHERE deliverable_id = ?1 AND unit_id = ?2 AND period = ?3",
-            )?;
-            let mut event = tx.prepare_cached(
-                "INSERT INTO events (obligation_id, kind, at, recorded_at, actor, note, data)
-                 VALUES (?1, 'submitted', ?2, ?3, ?4, ?5, ?6)",
-            )?;
-            let mut update = tx.prepare_cached(
-                "UPDATE obligations SET state = ?2, submitted_at = ?3, closed_at = ?3 WHERE id = ?1",
-            )?;
-            let mut report = ImportReport::default();
-            let mut seen: HashMap<i64, usize> = HashMap::new();
-            for row in rows {
-                let row = match row {
-                    Ok(row) => row,
-                    Err(b) => {
-                        bad.push(b);
-                        continue;
-                    }
-                };
-                let mut refuse = |reason: String| bad.push(BadRow { line: row.line, reason });
-                let Some(&(campaign_id, zone)) = campaigns.get(&row.campaign) else {
-                    let hint = hint(&row.campaign, campaigns.keys());
-                    refuse(format!("unknown campaign `{}`{hint}", row.campaign));
-                    continue;
-                };
-                let Some(deliverable) = deliverables.get(&(campaign_id, row.deliverable.clone())) else {
-                    let names = deliverables.keys().filter(|k| k.0 == campaign_id).map(|k| &k.1);
-                    refuse(format!("unknown deliverable `{}`{}", row.deliverable, hint(&row.deliverable, names)));
-                    continue;
-                };
-                let Some(&unit) = units.get(&(campaign_id, row.unit.clone())) else {
-                    let names = units.keys().filter(|k| k.0 == campaign_id).map(|k| &k.1);
-                    refuse(format!("unknown unit `{}`{}", row.unit, hint(&row.unit, names)));
-                    continue;
-                };
-                if deliverable.recurring == row.period.is_empty() {
-                    refuse(if deliverable.recurring {
-                        format!("{} recurs: the row needs a period", row.deliverable)
-                    } else {
-                        format!("{} is due once: the row must have no period", row.deliverable)
-                    });
-                    continue;
-                }
-                let missing: Vec<&str> = deliverable
-                    .signers
-                    .iter()
-                    .filter(|role| !row.signatures.iter().any(|s| &s.role == *role))
-                    .map(String::as_str)
-                    .collect();
-                if !missing.is_empty() {
-                    refuse(format!("missing signatures: {}", missing.join("、")));
-                    continue;
-                }
-                let found: Option<(i64, String, Option<i64>, bool)> = find
-                    .query_row(params![deliverable.id, unit, row.period], |r| {
-                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-                    })
-                    .optional()?;
-                let Some((id, state, submitted_at, active)) = found else {
-                    refuse(format!("{} owes no {} for period `{}`", row.unit, row.deliverable, row.period));
-                    continue;
-                };
-                let at = row.at.in_zone(zone).timestamp();
-                if let Some(first) = seen.insert(id, row.line) {
-                    refuse(format!("the same obligation as line {first}"));
-                    continue;
-                }
-                match state.as_str() {
-                    _ if !active => refuse("removed from the campaign file".into()),
-                    "review" | "received" if submitted_at == Some(at) => report.unchanged += 1,
-                    "review" | "received" => refuse(format!(
-                        "already submitted at {}, not at {}",
-                        crate::clock::from_unix(submitted_at.unwrap_or_default()).with_timezone(&zone).to_rfc3339(),
-                        crate::clock::from_unix(at).with_timezone(&zone).to_rfc3339()
-                    )),
-                    "waived" => refuse("waived: nothing is owed".into()),
-                    _ => {
-                        let data = json!({ "signatures": row.signatures, "imported": source });
-                        event.execute(params![id, at, recorded_at, row.by, row.note, data.to_string()])?;
-                        let state = if deliverable.review { "review" } else { "received" };
-                        update.execute(params![id, state, at])?;
-                        report.recorded += 1;
-                    }
-                }
-            }
-            if bad.is_empty() {
-                Ok(report)
-            } else {
-                // Rolls the whole file back.
-                Err(StoreError::RolledBack)
-            }
+            let mut statements = Statements {
+                recorded_at,
+                find: tx.prepare_cached(
+                    "SELECT id, state, submitted_at, active FROM obligations
+                     WHERE deliverable_id = ?1 AND unit_id = ?2 AND period = ?3",
+                )?,
+                event: tx.prepare_cached(
+                    "INSERT INTO events (obligation_id, kind, at, recorded_at, actor, note, data)
+                     VALUES (?1, 'submitted', ?2, ?3, ?4, ?5, ?6)",
+                )?,
+                update: tx.prepare_cached(
+                    "UPDATE obligations SET state = ?2, submitted_at = ?3, closed_at = ?3 WHERE id = ?1",
+                )?,
+            };
+            run(rows, &names, &mut statements, source, &mut bad)
         });
-        match report {
-            Ok(report) => Ok(report),
-            Err(_) if !bad.is_empty() => Err(ImportError::BadRows(bad)),
-            Err(e) => Err(ImportError::Store(e)),
-        }
+        outcome(report, bad)
     }
 }
 

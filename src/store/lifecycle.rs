@@ -113,32 +113,41 @@ impl Store {
         };
         self.write(|tx| {
             let found = find(tx, key)?;
-            let due_date = found.effective_due_date();
-            let facts = Facts {
-                obligation: &found.label,
-                record: found.record(),
-                active: found.active,
-                reviewed: found.review.is_some(),
-                signers: &found.signers,
-                zone: found.zone,
-                due_date: &due_date,
-            };
-            let effect = transition(&facts, &action, meta.at)?;
+            let effect = found.effect(&action, meta.at)?;
             save(tx, found.id, &effect, &meta, &stored)?;
-            let after = find(tx, key)?;
-            Ok(Change {
-                obligation: after.label.clone(),
-                status: after.record().status_at(meta.at),
-                due_date: after.effective_due_date(),
-                waiting_for: (after.state == State::Review)
-                    .then(|| after.reviewer_name())
-                    .flatten(),
-            })
+            Ok(find(tx, key)?.change(meta.at))
         })
     }
 }
 
 impl Found {
+    /// What `action` would do, or why the records do not allow it.
+    pub(super) fn effect(&self, action: &Action, at: i64) -> Result<Effect, Refusal> {
+        let due_date = self.effective_due_date();
+        let facts = Facts {
+            obligation: &self.label,
+            record: self.record(),
+            active: self.active,
+            reviewed: self.review.is_some(),
+            signers: &self.signers,
+            zone: self.zone,
+            due_date: &due_date,
+        };
+        transition(&facts, action, at)
+    }
+
+    /// The obligation as a transition at `at` left it.
+    pub(super) fn change(&self, at: i64) -> Change {
+        Change {
+            obligation: self.label.clone(),
+            status: self.record().status_at(at),
+            due_date: self.effective_due_date(),
+            waiting_for: (self.state == State::Review)
+                .then(|| self.reviewer_name())
+                .flatten(),
+        }
+    }
+
     fn reviewer_name(&self) -> Option<String> {
         match self.review.as_deref()? {
             "reviewer" => self.reviewer.clone(),
@@ -275,43 +284,8 @@ pub(super) fn find(conn: &rusqlite::Connection, key: &Key<'_>) -> Result<Found, 
         }
         .into());
     }
-    let period = match (recurring, key.period) {
-        (false, None) => "",
-        (false, Some(p)) => {
-            return Err(Refusal::PeriodOfAOneOff {
-                deliverable: key.deliverable.into(),
-                period: p.into(),
-            }
-            .into());
-        }
-        (true, None) => {
-            return Err(Refusal::PeriodNeeded {
-                deliverable: key.deliverable.into(),
-                range: range(key.unit, &periods),
-            }
-            .into());
-        }
-        (true, Some(p)) if periods.iter().any(|x| x == p) => p,
-        (true, Some(p)) => {
-            let nearest = suggest::nearest_within(p, periods.iter().map(String::as_str), 1);
-            let suggestion = nearest.map_or_else(
-                || range(key.unit, &periods),
-                |n| format!("did you mean `{n}`?"),
-            );
-            return Err(Refusal::UnknownPeriod {
-                deliverable: key.deliverable.into(),
-                unit: key.unit.into(),
-                period: p.into(),
-                suggestion,
-            }
-            .into());
-        }
-    };
-    let label = if period.is_empty() {
-        format!("{} {} {}", key.campaign, key.deliverable, key.unit)
-    } else {
-        format!("{} {} {} {period}", key.campaign, key.deliverable, key.unit)
-    };
+    let period = choose_period(key, recurring, &periods)?;
+    let label = label(key, period);
     conn.query_row(
         "SELECT id, state, due_at, effective_due_at, due_date, extended_until, submitted_at, closed_at, active
          FROM obligations WHERE deliverable_id = ?1 AND unit_id = ?2 AND period = ?3",
@@ -339,6 +313,65 @@ pub(super) fn find(conn: &rusqlite::Connection, key: &Key<'_>) -> Result<Found, 
     .map_err(StoreError::from)
 }
 
+/// The period `key` names among an obligation's `periods` (`""` for a one-off), or why none.
+pub(super) fn choose_period<'k>(
+    key: &Key<'k>,
+    recurring: bool,
+    periods: &[String],
+) -> Result<&'k str, Refusal> {
+    match (recurring, key.period) {
+        (false, None) => Ok(""),
+        (false, Some(p)) => Err(Refusal::PeriodOfAOneOff {
+            deliverable: key.deliverable.into(),
+            period: p.into(),
+        }),
+        (true, None) => Err(Refusal::PeriodNeeded {
+            deliverable: key.deliverable.into(),
+            range: range(key.unit, periods),
+        }),
+        (true, Some(p)) if periods.iter().any(|x| x == p) => Ok(p),
+        (true, Some(p)) => {
+            let nearest = suggest::nearest_within(p, periods.iter().map(String::as_str), 1);
+            let suggestion = nearest.map_or_else(
+                || range(key.unit, periods),
+                |n| format!("did you mean `{n}`?"),
+            );
+            Err(Refusal::UnknownPeriod {
+                deliverable: key.deliverable.into(),
+                unit: key.unit.into(),
+                period: p.into(),
+                suggestion,
+            })
+        }
+    }
+}
+
+/// `nanyang-2017 统计表 宛城区 2017-05`: an obligation as people name it.
+pub(super) fn label(key: &Key<'_>, period: &str) -> String {
+    if period.is_empty() {
+        format!("{} {} {}", key.campaign, key.deliverable, key.unit)
+    } else {
+        format!("{} {} {} {period}", key.campaign, key.deliverable, key.unit)
+    }
+}
+
+/// "unknown unit `宛城去`" among `names`, with the nearest one.
+pub(super) fn unknown_name(what: &'static str, name: &str, names: &[String]) -> Refusal {
+    let help = suggest::did_you_mean(name, names.iter().map(String::as_str)).or_else(|| {
+        (what == "campaign").then(|| "run `duban sync` to load the campaign files".to_string())
+    });
+    Refusal::Unknown {
+        kind: what,
+        name: name.into(),
+        suggestion: help,
+    }
+}
+
+/// `it is owed by 甲、乙 …`, from the first few units that owe a deliverable.
+pub(super) fn owed_by(names: &[String]) -> Option<String> {
+    (!names.is_empty()).then(|| format!("it is owed by {} …", names.join("、")))
+}
+
 /// "unknown unit `宛城去`", with the nearest known name.
 fn unknown(
     conn: &rusqlite::Connection,
@@ -354,15 +387,7 @@ fn unknown(
             None => stmt.query_map([], |r| r.get(0))?.collect(),
         })
         .unwrap_or_default();
-    let help = suggest::did_you_mean(name, names.iter().map(String::as_str)).or_else(|| {
-        (what == "campaign").then(|| "run `duban sync` to load the campaign files".to_string())
-    });
-    Refusal::Unknown {
-        kind: what,
-        name: name.into(),
-        suggestion: help,
-    }
-    .into()
+    unknown_name(what, name, &names).into()
 }
 
 /// `its periods for 宛城区 run from 2017-04 to 2017-12`.
@@ -382,21 +407,20 @@ fn owers(conn: &rusqlite::Connection, deliverable: i64) -> Result<Option<String>
         )?
         .query_map([deliverable], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
-    Ok((!names.is_empty()).then(|| format!("it is owed by {} …", names.join("、"))))
+    Ok(owed_by(&names))
 }
 
 /// A file kept with a submission.
 pub(super) struct StoredFile {
-    name: String,
-    sha256: String,
-    size: i64,
+    pub name: String,
+    pub sha256: String,
+    pub size: i64,
 }
 
 /// Copies `path` into `folder`, named by its SHA-256 (so a copy is written once and never
 /// half-written: it goes to a temporary name first, hashed as it is copied, so that what is
 /// named is what was read). Only a regular file of limited size is taken.
 fn store_file(path: &Path, folder: &Path) -> Result<StoredFile, StoreError> {
-    use std::io::Write as _;
     let fail = |source| StoreError::File {
         path: path.to_path_buf(),
         source,
@@ -411,34 +435,11 @@ fn store_file(path: &Path, folder: &Path) -> Result<StoredFile, StoreError> {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos())
     ));
-    let copied = (|| {
-        let mut out = std::fs::File::create(&temporary)?;
-        let mut hasher = Sha256::new();
-        let mut buffer = vec![0; 64 * 1024];
-        let mut size = 0u64;
-        loop {
-            let n = file.read(&mut buffer)?;
-            if n == 0 {
-                break;
-            }
-            size += n as u64;
-            if size > crate::fsio::limits::SUBMISSION {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    "it grew past the size limit while it was read",
-                ));
-            }
-            hasher.update(&buffer[..n]);
-            out.write_all(&buffer[..n])?;
-        }
+    let copied = std::fs::File::create(&temporary).and_then(|mut out| {
+        let done = copy_hashed(&mut file, &mut out)?;
         out.sync_all()?;
-        let sha256: String = hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        Ok((sha256, size))
-    })();
+        Ok(done)
+    });
     let (sha256, size) = match copied {
         Ok(done) => done,
         Err(e) => {
@@ -454,10 +455,66 @@ fn store_file(path: &Path, folder: &Path) -> Result<StoredFile, StoreError> {
         std::fs::create_dir_all(dir).map_err(fail)?;
         std::fs::rename(&temporary, &target).map_err(fail)?;
     }
-    let size = i64::try_from(size).unwrap_or(i64::MAX);
-    let name = path
-        .file_name()
+    Ok(StoredFile {
+        name: file_name(path),
+        sha256,
+        size: i64::try_from(size).unwrap_or(i64::MAX),
+    })
+}
+
+/// Reads a submitted file whole, for a store that keeps files in the database: what is named
+/// is what was read, within the same size limit.
+pub(super) fn read_submission(path: &Path) -> Result<(StoredFile, Vec<u8>), StoreError> {
+    let fail = |source| StoreError::File {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file =
+        crate::fsio::open_regular(path, crate::fsio::limits::SUBMISSION).map_err(fail)?;
+    let mut content = Vec::new();
+    let (sha256, size) = copy_hashed(&mut file, &mut content).map_err(fail)?;
+    let stored = StoredFile {
+        name: file_name(path),
+        sha256,
+        size: i64::try_from(size).unwrap_or(i64::MAX),
+    };
+    Ok((stored, content))
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    Ok(StoredFile { name, sha256, size })
+        .unwrap_or_default()
+}
+
+/// Copies `file` to `out`, hashing it as it goes: its SHA-256 (hex) and size. A file that grows
+/// past the size limit while it is read is refused.
+fn copy_hashed(
+    file: &mut impl Read,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<(String, u64)> {
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0; 64 * 1024];
+    let mut size = 0u64;
+    loop {
+        let n = file.read(&mut buffer)?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        if size > crate::fsio::limits::SUBMISSION {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "it grew past the size limit while it was read",
+            ));
+        }
+        hasher.update(&buffer[..n]);
+        out.write_all(&buffer[..n])?;
+    }
+    let sha256 = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok((sha256, size))
 }

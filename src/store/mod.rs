@@ -14,6 +14,7 @@ mod owed;
 mod plan_input;
 mod query;
 mod renames;
+mod rows;
 pub mod schema;
 mod scope;
 mod shared;

@@ -34,6 +34,11 @@ pub struct PlanInput {
 pub struct Written(HashMap<i64, Vec<(String, String, String)>>);
 
 impl Written {
+    /// Adds a notice of `obligation_id` already written: its stage, deadline and mailbox.
+    pub(super) fn add(&mut self, obligation_id: i64, key: (String, String, String)) {
+        self.0.entry(obligation_id).or_default().push(key);
+    }
+
     /// The notices of `obligation_id` already in the outbox: (stage, deadline, mailbox) each.
     /// Most obligations have none, so a caller need not spell out its own key to find that.
     pub fn of(&self, obligation_id: i64) -> &[(String, String, String)] {
@@ -87,6 +92,163 @@ impl DeliverableShared {
             .collect();
         self.to.insert(parent.clone(), to.clone());
         to
+    }
+}
+
+/// The campaigns, units and deliverables a pass's candidates share, read once before the
+/// obligations (by every backend, each with its own SQL).
+#[derive(Default)]
+pub(super) struct PlanMaps {
+    campaigns: HashMap<i64, CampaignRow>,
+    shared: HashMap<i64, CampaignShared>,
+    directory: Directory,
+    /// By row id: units are never deleted, so their ids are dense.
+    units: Vec<UnitShared>,
+    deliverables: Vec<Option<DeliverableShared>>,
+    periods: Interner,
+}
+
+/// An owed obligation's columns, as a pass reads them.
+pub(super) struct OwedRow<'r> {
+    pub id: i64,
+    pub campaign_id: i64,
+    pub deliverable_id: i64,
+    pub unit_id: i64,
+    pub period: &'r str,
+    /// The due date in force (after any extension).
+    pub due_date: &'r str,
+    pub state: &'r str,
+    pub effective_due_at: i64,
+}
+
+/// Columns id, key, title, zone, office, issuer, doc, templates, the office's phone.
+pub(super) const CAMPAIGNS: &str = "SELECT id, key, title, zone, office, issuer, doc, templates,
+        (SELECT u.phone FROM units u WHERE u.campaign_id = c.id AND u.name = c.office)
+     FROM campaigns c";
+
+/// Columns id, campaign_id, name, email, contacts, parent.
+pub(super) const UNITS: &str = "SELECT id, campaign_id, name, email, contacts, parent FROM units";
+
+/// Columns id, name, title, policy in force, recipients, supervisors, lead, forms.
+pub(super) const DELIVERABLES: &str =
+    "SELECT d.id, d.name, d.title, coalesce(d.policy, c.policy), d.recipients,
+            d.supervisors, d.lead, d.forms
+     FROM deliverables d JOIN campaigns c ON c.id = d.campaign_id";
+
+/// The slot for row `id` in a table indexed by row id, grown as needed.
+fn slot<T>(table: &mut Vec<T>, id: i64, empty: impl FnMut() -> T) -> &mut T {
+    let index = usize::try_from(id).unwrap_or_default();
+    if table.len() <= index {
+        table.resize_with(index + 1, empty);
+    }
+    &mut table[index]
+}
+
+impl PlanMaps {
+    /// Adds campaign `id`.
+    pub(super) fn add_campaign(&mut self, id: i64, zone: Tz, row: CampaignRow) {
+        let shared = CampaignShared {
+            key: row.key.as_str().into(),
+            zone,
+            office: row.office.as_deref().map(Arc::from),
+        };
+        self.shared.insert(id, shared);
+        self.campaigns.insert(id, row);
+    }
+
+    /// Adds unit `id` of campaign `campaign`.
+    pub(super) fn add_unit(
+        &mut self,
+        id: i64,
+        campaign: i64,
+        name: Arc<str>,
+        email: Option<String>,
+        contacts: Vec<Contact>,
+        parent: Option<String>,
+    ) {
+        *slot(&mut self.units, id, UnitShared::default) = UnitShared {
+            name: name.clone(),
+            parent,
+        };
+        self.directory.add(campaign, name, email, contacts);
+    }
+
+    /// Adds deliverable `id`; `lists` are its recipients, supervisors, lead units and forms.
+    pub(super) fn add_deliverable(
+        &mut self,
+        id: i64,
+        name: String,
+        title: Option<String>,
+        policy: Policy,
+        lists: [Vec<String>; 4],
+    ) {
+        let [recipients, supervisors, lead, forms] = lists;
+        *slot(&mut self.deliverables, id, || None) = Some(DeliverableShared {
+            name: name.into(),
+            title: title.map(Arc::from),
+            policy: Arc::new(policy),
+            to_parent: recipients.iter().any(|r| r == "@parent"),
+            recipients,
+            to: HashMap::new(),
+            supervisors: supervisors.into(),
+            lead: lead.into(),
+            form: (!forms.is_empty()).then(|| forms.join("、").into()),
+        });
+    }
+
+    /// The candidate an owed obligation makes, unless its campaign is not among `only`.
+    pub(super) fn candidate(
+        &mut self,
+        row: &OwedRow<'_>,
+        only: &[String],
+    ) -> Result<Option<Candidate>, StoreError> {
+        let index = |id: i64| usize::try_from(id).unwrap_or(usize::MAX);
+        let (Some(campaign), Some(deliverable), Some(unit)) = (
+            self.shared.get(&row.campaign_id),
+            self.deliverables
+                .get_mut(index(row.deliverable_id))
+                .and_then(Option::as_mut),
+            self.units.get(index(row.unit_id)),
+        ) else {
+            return Ok(None);
+        };
+        if !only.is_empty() && !only.iter().any(|k| **k == *campaign.key) {
+            return Ok(None);
+        }
+        let period = (!row.period.is_empty()).then(|| self.periods.get(row.period));
+        let due_date = super::decode::day(row.due_date, 5)?;
+        Ok(Some(Candidate {
+            obligation_id: row.id,
+            campaign_id: row.campaign_id,
+            campaign: campaign.key.clone(),
+            zone: campaign.zone,
+            deliverable: deliverable.name.clone(),
+            title: deliverable.title.clone(),
+            unit: unit.name.clone(),
+            unit_order: row.unit_id,
+            period,
+            due_date,
+            on_time_until: crate::clock::from_unix(row.effective_due_at - 1)
+                .with_timezone(&campaign.zone)
+                .date_naive(),
+            returned: row.state == "returned",
+            policy: deliverable.policy.clone(),
+            to: deliverable.to(&unit.parent),
+            supervisors: deliverable.supervisors.clone(),
+            lead: deliverable.lead.clone(),
+            office: campaign.office.clone(),
+            form: deliverable.form.clone(),
+        }))
+    }
+
+    /// What a pass plans from, with `candidates` (and no notices written yet).
+    pub(super) fn input(self, candidates: Vec<Candidate>) -> PlanInput {
+        PlanInput {
+            candidates,
+            directory: self.directory,
+            campaigns: self.campaigns,
+            sent: Written::default(),
+        }
     }
 }
 
@@ -186,9 +348,10 @@ impl Store {
         owed_only: bool,
         only: &[String],
     ) -> Result<PlanInput, StoreError> {
-        let (campaigns, shared) = self.campaign_infos()?;
-        let (directory, units) = self.directory()?;
-        let mut deliverables = self.shared_deliverables()?;
+        let mut maps = PlanMaps::default();
+        self.campaign_infos(&mut maps)?;
+        self.directory(&mut maps)?;
+        self.shared_deliverables(&mut maps)?;
         // Owed obligations are range scans of the covering index, one campaign after another.
         let owed = if owed_only {
             "INDEXED BY obligations_owed WHERE closed_at IS NULL AND"
@@ -203,157 +366,67 @@ impl Store {
              ORDER BY campaign_id, effective_due_at, unit_id, deliverable_id, period"
         ))?;
         let mut rows = stmt.query(params![start, end])?;
-        let mut periods = Interner::default();
         let mut candidates = Vec::new();
         while let Some(r) = rows.next()? {
-            let campaign_id: i64 = r.get(1)?;
-            let (Some(campaign), Some(deliverable), Some(unit)) = (
-                shared.get(&campaign_id),
-                deliverables
-                    .get_mut(usize::try_from(r.get::<_, i64>(2)?).unwrap_or(usize::MAX))
-                    .and_then(Option::as_mut),
-                units.get(usize::try_from(r.get::<_, i64>(3)?).unwrap_or(usize::MAX)),
-            ) else {
-                continue;
+            let row = OwedRow {
+                id: r.get(0)?,
+                campaign_id: r.get(1)?,
+                deliverable_id: r.get(2)?,
+                unit_id: r.get(3)?,
+                period: text(r, 4)?,
+                due_date: text(r, 5)?,
+                state: text(r, 6)?,
+                effective_due_at: r.get(7)?,
             };
-            if !only.is_empty() && !only.iter().any(|k| **k == *campaign.key) {
-                continue;
-            }
-            let period = text(r, 4)?;
-            let period = (!period.is_empty()).then(|| periods.get(period));
-            let due = super::decode::day(text(r, 5)?, 5)?;
-            candidates.push(Candidate {
-                obligation_id: r.get(0)?,
-                campaign_id,
-                campaign: campaign.key.clone(),
-                zone: campaign.zone,
-                deliverable: deliverable.name.clone(),
-                title: deliverable.title.clone(),
-                unit: unit.name.clone(),
-                unit_order: r.get(3)?,
-                period,
-                due_date: due,
-                on_time_until: crate::clock::from_unix(r.get::<_, i64>(7)? - 1)
-                    .with_timezone(&campaign.zone)
-                    .date_naive(),
-                returned: text(r, 6)? == "returned",
-                policy: deliverable.policy.clone(),
-                to: deliverable.to(&unit.parent),
-                supervisors: deliverable.supervisors.clone(),
-                lead: deliverable.lead.clone(),
-                office: campaign.office.clone(),
-                form: deliverable.form.clone(),
-            });
+            candidates.extend(maps.candidate(&row, only)?);
         }
-        Ok(PlanInput {
-            candidates,
-            directory,
-            campaigns,
-            sent: Written::default(),
-        })
+        Ok(maps.input(candidates))
     }
 
     /// Every campaign: as mails describe it, and as its candidates share it.
-    #[allow(clippy::type_complexity)]
-    fn campaign_infos(
-        &self,
-    ) -> Result<(HashMap<i64, CampaignRow>, HashMap<i64, CampaignShared>), StoreError> {
-        let mut infos = HashMap::new();
-        let mut shared = HashMap::new();
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, key, title, zone, office, issuer, doc, templates,
-                    (SELECT u.phone FROM units u WHERE u.campaign_id = c.id AND u.name = c.office)
-             FROM campaigns c",
-        )?;
+    fn campaign_infos(&self, maps: &mut PlanMaps) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare_cached(CAMPAIGNS)?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let id: i64 = r.get(0)?;
-            let key: String = r.get(1)?;
-            let zone = r.get::<_, Zone>(3)?.0;
-            let office: Option<String> = r.get(4)?;
-            shared.insert(
-                id,
-                CampaignShared {
-                    key: key.as_str().into(),
-                    zone,
-                    office: office.as_deref().map(Arc::from),
-                },
-            );
-            infos.insert(
-                id,
-                CampaignRow {
-                    key,
-                    title: r.get(2)?,
-                    doc: r.get(6)?,
-                    issuer: r.get(5)?,
-                    office,
-                    office_phone: r.get(8)?,
-                    templates: r.get(7)?,
-                },
-            );
+            let row = CampaignRow {
+                key: r.get(1)?,
+                title: r.get(2)?,
+                doc: r.get(6)?,
+                issuer: r.get(5)?,
+                office: r.get(4)?,
+                office_phone: r.get(8)?,
+                templates: r.get(7)?,
+            };
+            maps.add_campaign(r.get(0)?, r.get::<_, Zone>(3)?.0, row);
         }
-        Ok((infos, shared))
+        Ok(())
     }
 
     /// Every unit's mailboxes, and each unit by row id.
-    fn directory(&self) -> Result<(Directory, Vec<UnitShared>), StoreError> {
-        let mut directory = Directory::default();
-        // By row id: units are never deleted, so their ids are dense.
-        let mut units: Vec<UnitShared> = Vec::new();
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT id, campaign_id, name, email, contacts, parent FROM units")?;
+    fn directory(&self, maps: &mut PlanMaps) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare_cached(UNITS)?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let (id, campaign): (i64, i64) = (r.get(0)?, r.get(1)?);
-            let name: Arc<str> = text(r, 2)?.into();
             let contacts: Vec<Contact> = r.get::<_, Json<_>>(4)?.0;
-            let index = usize::try_from(id).unwrap_or_default();
-            if units.len() <= index {
-                units.resize_with(index + 1, UnitShared::default);
-            }
-            units[index] = UnitShared {
-                name: name.clone(),
-                parent: r.get(5)?,
-            };
-            directory.add(campaign, name, r.get(3)?, contacts);
+            let name: Arc<str> = text(r, 2)?.into();
+            maps.add_unit(r.get(0)?, r.get(1)?, name, r.get(3)?, contacts, r.get(5)?);
         }
-        Ok((directory, units))
+        Ok(())
     }
 
     /// Every deliverable, by row id, with what its candidates share.
-    fn shared_deliverables(&self) -> Result<Vec<Option<DeliverableShared>>, StoreError> {
-        let mut out = Vec::new();
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT d.id, d.name, d.title, coalesce(d.policy, c.policy), d.recipients,
-                    d.supervisors, d.lead, d.forms
-             FROM deliverables d JOIN campaigns c ON c.id = d.campaign_id",
-        )?;
+    fn shared_deliverables(&self, maps: &mut PlanMaps) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare_cached(DELIVERABLES)?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let json = |i: usize| -> Result<Vec<String>, StoreError> {
                 Ok(r.get::<_, Json<Vec<String>>>(i)?.0)
             };
-            let forms = json(7)?;
-            let recipients = json(4)?;
-            let deliverable = DeliverableShared {
-                name: r.get::<_, String>(1)?.into(),
-                title: r.get::<_, Option<String>>(2)?.map(Arc::from),
-                policy: Arc::new(r.get::<_, Json<Policy>>(3)?.0),
-                to_parent: recipients.iter().any(|r| r == "@parent"),
-                recipients,
-                to: HashMap::new(),
-                supervisors: json(5)?.into(),
-                lead: json(6)?.into(),
-                form: (!forms.is_empty()).then(|| forms.join("、").into()),
-            };
-            let index = usize::try_from(r.get::<_, i64>(0)?).unwrap_or_default();
-            if out.len() <= index {
-                out.resize_with(index + 1, || None);
-            }
-            out[index] = Some(deliverable);
+            let lists = [json(4)?, json(5)?, json(6)?, json(7)?];
+            let policy = r.get::<_, Json<Policy>>(3)?.0;
+            maps.add_deliverable(r.get(0)?, r.get(1)?, r.get(2)?, policy, lists);
         }
-        Ok(out)
+        Ok(())
     }
 
     /// The keys of the notices already written that go out at `from` or later.
@@ -364,8 +437,7 @@ impl Store {
         )?;
         let mut rows = stmt.query([from])?;
         while let Some(r) = rows.next()? {
-            let key = (r.get(1)?, r.get(2)?, r.get(3)?);
-            sent.0.entry(r.get(0)?).or_default().push(key);
+            sent.add(r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?));
         }
         Ok(sent)
     }

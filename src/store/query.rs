@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::decode::Json;
 use super::lifecycle::{Key, find};
-use super::shared::Shared;
+use super::shared::{Owed, Shared};
 use super::{Store, StoreError, text};
 use crate::clock::{Instant, from_unix};
 use crate::language::campaign::Contact;
@@ -174,6 +174,91 @@ pub struct StandingDuty {
     pub units: Vec<String>,
 }
 
+/// A duty without a date, if `filter` wants it and any of its `units`.
+pub(super) fn standing(
+    filter: &Filter,
+    campaign: &str,
+    deliverable: String,
+    title: Option<String>,
+    units: Vec<String>,
+) -> Option<StandingDuty> {
+    let units: Vec<String> = units
+        .into_iter()
+        .filter(|u| filter.units.is_empty() || filter.units.contains(u))
+        .collect();
+    let wanted = filter.deliverables.is_empty() || filter.deliverables.contains(&deliverable);
+    (wanted && !units.is_empty()).then(|| StandingDuty {
+        campaign: campaign.to_string(),
+        deliverable,
+        title,
+        units,
+    })
+}
+
+/// Status rows of one campaign, counted from its obligations one at a time.
+pub(super) struct Tally<'o> {
+    out: &'o mut Vec<StatusRow>,
+    campaign: &'o str,
+    index: HashMap<(String, String), usize>,
+}
+
+impl<'o> Tally<'o> {
+    /// Counts into `out`, for `campaign`.
+    pub(super) fn new(out: &'o mut Vec<StatusRow>, campaign: &'o str) -> Tally<'o> {
+        Tally {
+            out,
+            campaign,
+            index: HashMap::new(),
+        }
+    }
+
+    /// Counts one obligation of `unit` and `deliverable`, as it stands at `t`.
+    pub(super) fn add(&mut self, unit: String, deliverable: String, record: &Record, t: i64) {
+        let out = &mut *self.out;
+        let at = *self
+            .index
+            .entry((unit.clone(), deliverable.clone()))
+            .or_insert_with(|| {
+                out.push(StatusRow {
+                    campaign: self.campaign.to_string(),
+                    unit,
+                    deliverable,
+                    due: 0,
+                    on_time: 0,
+                    late: 0,
+                    under_review: 0,
+                    waived: 0,
+                    overdue: 0,
+                    due_soon: 0,
+                    upcoming: 0,
+                    light: Light::Green,
+                });
+                out.len() - 1
+            });
+        let row = &mut out[at];
+        let status = record.status_at(t);
+        match status {
+            Status::SubmittedOnTime => row.on_time += 1,
+            Status::SubmittedLate => row.late += 1,
+            Status::UnderReview => row.under_review += 1,
+            Status::Waived => row.waived += 1,
+            Status::Overdue => row.overdue += 1,
+            Status::DueSoon => row.due_soon += 1,
+            Status::NotYetDue | Status::Extended | Status::Returned => row.upcoming += 1,
+        }
+        if !status.is_open() || status == Status::Overdue {
+            row.due += 1;
+        }
+        row.light = if row.overdue > 0 {
+            Light::Red
+        } else if row.due_soon > 0 {
+            Light::Yellow
+        } else {
+            Light::Green
+        };
+    }
+}
+
 impl Store {
     /// The duties without a date of the campaigns in scope, in declaration order.
     pub fn standing_duties(&self, filter: &Filter) -> Result<Vec<StandingDuty>, StoreError> {
@@ -186,22 +271,8 @@ impl Store {
             )?;
             let mut rows = stmt.query([scope.id])?;
             while let Some(r) = rows.next()? {
-                let deliverable: String = r.get(0)?;
                 let units: Vec<String> = r.get::<_, Json<_>>(2)?.0;
-                let units: Vec<String> = units
-                    .into_iter()
-                    .filter(|u| filter.units.is_empty() || filter.units.contains(u))
-                    .collect();
-                let wanted =
-                    filter.deliverables.is_empty() || filter.deliverables.contains(&deliverable);
-                if wanted && !units.is_empty() {
-                    out.push(StandingDuty {
-                        campaign: scope.key.clone(),
-                        deliverable,
-                        title: r.get(1)?,
-                        units,
-                    });
-                }
+                out.extend(standing(filter, &scope.key, r.get(0)?, r.get(1)?, units));
             }
         }
         Ok(out)
@@ -260,28 +331,14 @@ impl Store {
             let mut rows = stmt.query(params_from_iter(params))?;
             while let Some(r) = rows.next()? {
                 let unit = shared.unit(&self.conn, r.get(0)?)?;
-                let (due_date, _) = shared.deadline(text(r, 3)?, today);
-                // Late since the end of its last on-time day, which a holiday may put after
-                // the due date units were told.
-                let late_at = r.get(5)?;
-                let days_overdue = shared.days_late(late_at, scope.zone, today);
-                visit(OverdueRow {
-                    due_at: shared.instant(late_at, scope.zone),
-                    campaign: campaign.clone(),
-                    deliverable: shared.deliverable(&self.conn, r.get(1)?)?.name,
-                    unit: unit.name,
-                    period: shared.period(text(r, 2)?),
-                    days_overdue,
-                    due_date,
-                    status: if text(r, 4)? == "returned" {
-                        "returned"
-                    } else {
-                        "overdue"
-                    },
-                    email: unit.email,
-                    phone: unit.phone,
-                    contacts: unit.contacts,
-                })?;
+                let deliverable = shared.deliverable(&self.conn, r.get(1)?)?.name;
+                let owed = Owed {
+                    period: text(r, 2)?,
+                    due_date: text(r, 3)?,
+                    state: text(r, 4)?,
+                    late_at: r.get(5)?,
+                };
+                visit(shared.overdue_row(&campaign, unit, deliverable, &owed, scope.zone, today))?;
             }
         }
         Ok(())
@@ -378,9 +435,8 @@ impl Store {
                 .map(rusqlite::types::Value::from)
                 .chain(values.iter().cloned());
             let mut rows = stmt.query(params_from_iter(params))?;
-            let mut index: HashMap<(String, String), usize> = HashMap::new();
+            let mut tally = Tally::new(&mut out, &scope.key);
             while let Some(r) = rows.next()? {
-                let (unit, deliverable): (String, String) = (r.get(0)?, r.get(1)?);
                 let record = Record {
                     state: r.get(2)?,
                     submitted_at: r.get(3)?,
@@ -389,46 +445,7 @@ impl Store {
                     effective_due_at: r.get(6)?,
                     soon_seconds: r.get::<_, i64>(7)? * 86_400,
                 };
-                let at = *index
-                    .entry((unit.clone(), deliverable.clone()))
-                    .or_insert_with(|| {
-                        out.push(StatusRow {
-                            campaign: scope.key.clone(),
-                            unit,
-                            deliverable,
-                            due: 0,
-                            on_time: 0,
-                            late: 0,
-                            under_review: 0,
-                            waived: 0,
-                            overdue: 0,
-                            due_soon: 0,
-                            upcoming: 0,
-                            light: Light::Green,
-                        });
-                        out.len() - 1
-                    });
-                let row = &mut out[at];
-                let status = record.status_at(t);
-                match status {
-                    Status::SubmittedOnTime => row.on_time += 1,
-                    Status::SubmittedLate => row.late += 1,
-                    Status::UnderReview => row.under_review += 1,
-                    Status::Waived => row.waived += 1,
-                    Status::Overdue => row.overdue += 1,
-                    Status::DueSoon => row.due_soon += 1,
-                    Status::NotYetDue | Status::Extended | Status::Returned => row.upcoming += 1,
-                }
-                if !status.is_open() || status == Status::Overdue {
-                    row.due += 1;
-                }
-                row.light = if row.overdue > 0 {
-                    Light::Red
-                } else if row.due_soon > 0 {
-                    Light::Yellow
-                } else {
-                    Light::Green
-                };
+                tally.add(r.get(0)?, r.get(1)?, &record, t);
             }
         }
         Ok(out)

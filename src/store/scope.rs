@@ -31,22 +31,7 @@ impl Store {
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
-        for wanted in &filter.campaigns {
-            if !all.iter().any(|s| &s.key == wanted) {
-                let help = suggest::did_you_mean(wanted, all.iter().map(|s| s.key.as_str()))
-                    .or_else(|| Some("run `duban sync` to load the campaign files".into()));
-                return Err(super::Refusal::Unknown {
-                    kind: "campaign",
-                    name: wanted.clone(),
-                    suggestion: help,
-                }
-                .into());
-            }
-        }
-        Ok(all
-            .into_iter()
-            .filter(|s| filter.campaigns.is_empty() || filter.campaigns.contains(&s.key))
-            .collect())
+        in_filter(filter, all)
     }
 
     /// The campaigns a filter covers, and SQL conditions (with their values) narrowing the
@@ -78,6 +63,27 @@ impl Store {
     }
 }
 
+/// The campaigns of `all` that `filter` covers; one it names that is not there is refused with
+/// the nearest name.
+pub(super) fn in_filter(filter: &Filter, all: Vec<Scope>) -> Result<Vec<Scope>, StoreError> {
+    for wanted in &filter.campaigns {
+        if !all.iter().any(|s| &s.key == wanted) {
+            let help = suggest::did_you_mean(wanted, all.iter().map(|s| s.key.as_str()))
+                .or_else(|| Some("run `duban sync` to load the campaign files".into()));
+            return Err(super::Refusal::Unknown {
+                kind: "campaign",
+                name: wanted.clone(),
+                suggestion: help,
+            }
+            .into());
+        }
+    }
+    Ok(all
+        .into_iter()
+        .filter(|s| filter.campaigns.is_empty() || filter.campaigns.contains(&s.key))
+        .collect())
+}
+
 /// Refuses a unit or deliverable name that no campaign in scope knows, with the nearest one.
 fn check_names(
     conn: &Connection,
@@ -93,6 +99,11 @@ fn check_names(
             known.push(name?);
         }
     }
+    check_known(table, names, &known)
+}
+
+/// Refuses a name of `names` not among `known` (of `table`), with the nearest one.
+pub(super) fn check_known(table: &str, names: &[String], known: &[String]) -> Result<(), StoreError> {
     for name in names {
         if !known.contains(name) {
             let what = if table == "units" {

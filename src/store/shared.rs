@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use rusqlite::Connection;
 
 use super::decode::Json;
-use super::{Interner, StoreError};
+use super::{Interner, OverdueRow, StoreError};
 use crate::clock::from_unix;
 use crate::language::campaign::Contact;
 
@@ -59,7 +59,99 @@ fn shared_unit(r: &rusqlite::Row<'_>) -> rusqlite::Result<SharedUnit> {
     })
 }
 
+/// An owed obligation's columns, as a listing reads them.
+pub(super) struct Owed<'r> {
+    pub period: &'r str,
+    /// The due date in force, as units were told it.
+    pub due_date: &'r str,
+    pub state: &'r str,
+    /// Late since the end of its last on-time day, which a holiday may put after the due date
+    /// units were told.
+    pub late_at: i64,
+}
+
+/// A unit from its name, email, phone and contacts (as JSON).
+pub(super) fn unit_from(
+    name: &str,
+    email: Option<String>,
+    phone: Option<String>,
+    contacts: &str,
+) -> Result<SharedUnit, StoreError> {
+    let contacts: Vec<Contact> = super::decode::json(contacts)?;
+    Ok(SharedUnit {
+        name: name.into(),
+        email: email.map(Arc::from),
+        phone: phone.map(Arc::from),
+        contacts: contacts.into(),
+    })
+}
+
 impl Shared {
+    /// With every unit and deliverable of the campaign read beforehand.
+    pub(super) fn preloaded(
+        campaign_id: i64,
+        units: HashMap<i64, SharedUnit>,
+        deliverables: HashMap<i64, SharedDeliverable>,
+    ) -> Shared {
+        Shared {
+            campaign_id,
+            units,
+            deliverables,
+            ..Shared::default()
+        }
+    }
+
+    /// A unit or deliverable read beforehand; a row that names none is undecodable.
+    pub(super) fn known<T: Clone>(
+        table: &HashMap<i64, T>,
+        id: i64,
+        what: &'static str,
+    ) -> Result<T, StoreError> {
+        table.get(&id).cloned().ok_or_else(|| StoreError::Decode {
+            message: format!("{id} is not the row of {what} of the campaign"),
+        })
+    }
+
+    /// The preloaded unit `id`.
+    pub(super) fn known_unit(&self, id: i64) -> Result<SharedUnit, StoreError> {
+        Shared::known(&self.units, id, "a unit")
+    }
+
+    /// The preloaded deliverable `id`.
+    pub(super) fn known_deliverable(&self, id: i64) -> Result<SharedDeliverable, StoreError> {
+        Shared::known(&self.deliverables, id, "a deliverable")
+    }
+
+    /// An overdue listing's row for `owed`, of `unit` and `deliverable`, on `today`.
+    pub(super) fn overdue_row(
+        &mut self,
+        campaign: &Arc<str>,
+        unit: SharedUnit,
+        deliverable: Arc<str>,
+        owed: &Owed<'_>,
+        zone: chrono_tz::Tz,
+        today: NaiveDate,
+    ) -> OverdueRow {
+        let (due_date, _) = self.deadline(owed.due_date, today);
+        OverdueRow {
+            due_at: self.instant(owed.late_at, zone),
+            campaign: campaign.clone(),
+            deliverable,
+            unit: unit.name,
+            period: self.period(owed.period),
+            days_overdue: self.days_late(owed.late_at, zone, today),
+            due_date,
+            status: if owed.state == "returned" {
+                "returned"
+            } else {
+                "overdue"
+            },
+            email: unit.email,
+            phone: unit.phone,
+            contacts: unit.contacts,
+        }
+    }
+
     pub(super) fn new(campaign_id: i64) -> Shared {
         Shared {
             campaign_id,

@@ -8,7 +8,8 @@ use rusqlite::{Transaction, params};
 
 use super::{Store, StoreError, renames};
 use crate::clock::to_unix;
-use crate::language::campaign::{Campaign, Due, RecipientRef, ReviewRule};
+use super::rows::{deliverable_rows, unit_rows};
+use crate::language::campaign::Campaign;
 use crate::schedule::Schedule;
 
 /// What a sync did to one campaign.
@@ -232,19 +233,16 @@ fn upsert_units(
          RETURNING id",
     )?;
     let mut ids = Vec::with_capacity(c.units.len());
-    for unit in &c.units {
-        let parent = unit.parent.map(|p| &c.units[p].name);
-        let reviewer = unit.reviewer.map(|r| &c.units[r].name);
-        let contacts = serde_json::to_string(&unit.contacts).unwrap_or_default();
+    for u in unit_rows(c) {
         ids.push(stmt.query_row(
             params![
                 campaign_id,
-                unit.name,
-                parent,
-                reviewer,
-                unit.email,
-                unit.phone,
-                contacts
+                u.name,
+                u.parent,
+                u.reviewer,
+                u.email,
+                u.phone,
+                u.contacts
             ],
             |r| r.get(0),
         )?);
@@ -269,60 +267,23 @@ fn upsert_deliverables(
          RETURNING id",
     )?;
     let mut ids = Vec::with_capacity(c.deliverables.len());
-    for (index, d) in c.deliverables.iter().enumerate() {
-        let kind = serde_json::to_value(d.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(String::from));
-        let recurring = !matches!(d.due, Due::Once(_));
-        let review = d.review.map(|r| match r {
-            ReviewRule::ByUnit(u) => format!("unit:{}", c.units[u].name),
-            ReviewRule::ByReviewer => "reviewer".to_string(),
-        });
-        let recipients: Vec<String> =
-            d.to.iter()
-                .map(|r| match r {
-                    RecipientRef::Unit(u) => c.units[*u].name.clone(),
-                    RecipientRef::Parent => "@parent".to_string(),
-                })
-                .collect();
-        let policy = c.policy_for(index);
-        let soon_days = policy
-            .lead_times
-            .iter()
-            .map(|d| d.normalized().0)
-            .max()
-            .unwrap_or(0);
-        let own_policy = d
-            .policy
-            .as_ref()
-            .and_then(|p| serde_json::to_string(p).ok());
-        let names = |ids: &[usize]| -> String {
-            let names: Vec<&str> = ids.iter().map(|u| c.units[*u].name.as_str()).collect();
-            serde_json::to_string(&names).unwrap_or_default()
-        };
-        let item = d.item.map(|i| &c.items[i]);
-        let supervisors = match item {
-            Some(item) if !item.supervisors.is_empty() => names(&item.supervisors),
-            _ => names(&c.supervisors),
-        };
-        let lead = item.map(|i| names(&i.lead)).unwrap_or_else(|| "[]".into());
-        let standing = matches!(d.due, Due::Standing).then(|| names(&d.from));
+    for d in deliverable_rows(c) {
         ids.push(stmt.query_row(
             params![
                 campaign_id,
                 d.name,
-                kind,
-                recurring,
-                review,
-                serde_json::to_string(&recipients).unwrap_or_default(),
-                serde_json::to_string(&d.signers).unwrap_or_default(),
-                serde_json::to_string(&d.forms).unwrap_or_default(),
-                soon_days,
-                own_policy,
+                d.kind,
+                d.recurring,
+                d.review,
+                d.recipients,
+                d.signers,
+                d.forms,
+                d.soon_days,
+                d.policy,
                 d.title,
-                supervisors,
-                lead,
-                standing
+                d.supervisors,
+                d.lead,
+                d.standing
             ],
             |r| r.get(0),
         )?);

@@ -1,0 +1,94 @@
+//! A campaign's units and deliverables as the columns every backend stores them in: names for
+//! references, JSON for lists. Worked out once here, so that the backends differ only in SQL.
+
+use crate::language::campaign::{Campaign, Due, RecipientRef, ReviewRule};
+
+/// A unit's columns.
+pub(super) struct UnitRow<'c> {
+    pub name: &'c str,
+    pub parent: Option<&'c str>,
+    pub reviewer: Option<&'c str>,
+    pub email: Option<&'c str>,
+    pub phone: Option<&'c str>,
+    pub contacts: String,
+}
+
+/// A deliverable's columns.
+pub(super) struct DeliverableRow<'c> {
+    pub name: &'c str,
+    pub kind: Option<String>,
+    pub recurring: bool,
+    pub review: Option<String>,
+    pub recipients: String,
+    pub signers: String,
+    pub forms: String,
+    pub soon_days: i64,
+    pub policy: Option<String>,
+    pub title: Option<&'c str>,
+    pub supervisors: String,
+    pub lead: String,
+    pub standing: Option<String>,
+}
+
+/// The campaign's units, in declaration order.
+pub(super) fn unit_rows(c: &Campaign) -> impl Iterator<Item = UnitRow<'_>> {
+    c.units.iter().map(|unit| UnitRow {
+        name: &unit.name,
+        parent: unit.parent.map(|p| c.units[p].name.as_str()),
+        reviewer: unit.reviewer.map(|r| c.units[r].name.as_str()),
+        email: unit.email.as_deref(),
+        phone: unit.phone.as_deref(),
+        contacts: serde_json::to_string(&unit.contacts).unwrap_or_default(),
+    })
+}
+
+/// The campaign's deliverables, in declaration order.
+pub(super) fn deliverable_rows(c: &Campaign) -> impl Iterator<Item = DeliverableRow<'_>> {
+    c.deliverables.iter().enumerate().map(|(index, d)| {
+        let kind = serde_json::to_value(d.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from));
+        let review = d.review.map(|r| match r {
+            ReviewRule::ByUnit(u) => format!("unit:{}", c.units[u].name),
+            ReviewRule::ByReviewer => "reviewer".to_string(),
+        });
+        let recipients: Vec<String> =
+            d.to.iter()
+                .map(|r| match r {
+                    RecipientRef::Unit(u) => c.units[*u].name.clone(),
+                    RecipientRef::Parent => "@parent".to_string(),
+                })
+                .collect();
+        let soon_days = c
+            .policy_for(index)
+            .lead_times
+            .iter()
+            .map(|d| d.normalized().0)
+            .max()
+            .unwrap_or(0);
+        let names = |ids: &[usize]| -> String {
+            let names: Vec<&str> = ids.iter().map(|u| c.units[*u].name.as_str()).collect();
+            serde_json::to_string(&names).unwrap_or_default()
+        };
+        let item = d.item.map(|i| &c.items[i]);
+        let supervisors = match item {
+            Some(item) if !item.supervisors.is_empty() => names(&item.supervisors),
+            _ => names(&c.supervisors),
+        };
+        DeliverableRow {
+            name: &d.name,
+            kind,
+            recurring: !matches!(d.due, Due::Once(_)),
+            review,
+            recipients: serde_json::to_string(&recipients).unwrap_or_default(),
+            signers: serde_json::to_string(&d.signers).unwrap_or_default(),
+            forms: serde_json::to_string(&d.forms).unwrap_or_default(),
+            soon_days,
+            policy: d.policy.as_ref().and_then(|p| serde_json::to_string(p).ok()),
+            title: d.title.as_deref(),
+            supervisors,
+            lead: item.map(|i| names(&i.lead)).unwrap_or_else(|| "[]".into()),
+            standing: matches!(d.due, Due::Standing).then(|| names(&d.from)),
+        }
+    })
+}
