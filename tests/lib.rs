@@ -15,6 +15,7 @@ mod layers;
 mod mail;
 mod mail_concurrency;
 mod mailserver;
+mod pgserver;
 mod phrases;
 mod promises;
 mod properties;

@@ -6,9 +6,9 @@
 use chrono_tz::Tz;
 
 use super::{
-    BadRow, Change, Claim, DueRow, Filter, HistoryEvent, ImportError, ImportReport, ImportRow, Key,
-    Meta, OutboxMail, OutboxRow, OverdueRow, PendingMail, PlanInput, Recorded, Source,
-    StandingDuty, StatusRow, Store, StoreError, SyncReport, Window,
+    BadRow, Candidate, Change, Claim, Directory, DueRow, Filter, HistoryEvent, ImportError,
+    ImportReport, ImportRow, Key, Meta, OutboxMail, OutboxRow, OverdueRow, PendingMail, PgStore,
+    PlanInput, Recorded, Source, StandingDuty, StatusRow, Store, StoreError, SyncReport, Window,
 };
 use crate::clock::Instant;
 use crate::language::campaign::Policy;
@@ -59,8 +59,17 @@ pub trait Ledger {
 
 /// What the office asks of the records.
 pub trait Queries {
-    /// Everything overdue at `as_of`, by unit then deadline (or by deliverable).
+    /// Everything overdue at `as_of`, by unit then deadline.
     fn overdue(&self, filter: &Filter, as_of: Instant) -> Result<Vec<OverdueRow>, StoreError>;
+    /// Hands everything overdue at `as_of` to `visit` one row at a time, by unit then deadline
+    /// (or with `by_deliverable` by deliverable, period, unit).
+    fn overdue_each(
+        &self,
+        filter: &Filter,
+        as_of: Instant,
+        by_deliverable: bool,
+        visit: &mut dyn FnMut(OverdueRow) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
     /// What falls due after `as_of` and within `window`, by deadline.
     fn due_within(
         &self,
@@ -74,11 +83,34 @@ pub trait Queries {
     fn standing_duties(&self, filter: &Filter) -> Result<Vec<StandingDuty>, StoreError>;
 }
 
+/// The submitted files, content-addressed: a folder beside an SQLite file, rows of a
+/// PostgreSQL database (so that any node can serve them).
+pub trait Files {
+    /// The content of a submitted file, by its SHA-256; `None` if no submission kept it.
+    fn file_content(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError>;
+}
+
+/// Where the records are, and whether they may be written.
+pub trait Location {
+    /// The database, as people may be shown it (a file, or a server without its password).
+    fn location(&self) -> String;
+    /// Whether changes are refused (a database file without write permission).
+    fn is_read_only(&self) -> bool;
+}
+
 /// The outbox: every notice once, with the mail that carries it, claimed before it is sent.
 pub trait Outbox {
     /// What a pass plans from: obligations owed with a deadline in `window`, and the notices
     /// written that go out at `written_since` or later.
     fn plan_input(&self, window: (i64, i64), written_since: i64) -> Result<PlanInput, StoreError>;
+    /// For a preview: every obligation with a deadline in `window`, owed now (`current`) or
+    /// not, of the given campaigns (or all); an unknown campaign is refused.
+    fn preview_input(
+        &self,
+        campaigns: &[String],
+        window: (i64, i64),
+        current: bool,
+    ) -> Result<(Vec<Candidate>, Directory), StoreError>;
     /// The instant of the last pass that wrote to the outbox.
     fn last_pass(&self) -> Result<Option<i64>, StoreError>;
     /// Writes the notices that are new, each mail with them: (new notices, new mails).
@@ -115,123 +147,193 @@ pub trait Outbox {
 }
 
 /// Everything a backend provides.
-pub trait Backend: Campaigns + Ledger + Queries + Outbox {}
+pub trait Backend: Campaigns + Ledger + Queries + Outbox + Files + Location {}
 
-impl<T: Campaigns + Ledger + Queries + Outbox> Backend for T {}
+impl<T: Campaigns + Ledger + Queries + Outbox + Files + Location> Backend for T {}
 
-impl Campaigns for Store {
-    fn recorded_source(&self, path: &str) -> Result<Option<Recorded>, StoreError> {
-        Store::recorded_source(self, path)
+/// Implements the contract for a backend whose inherent methods have the contract's names.
+macro_rules! contract {
+    ($backend:ty) => {
+        impl Campaigns for $backend {
+            fn recorded_source(&self, path: &str) -> Result<Option<Recorded>, StoreError> {
+                <$backend>::recorded_source(self, path)
+            }
+            fn record_stat(&mut self, path: &str, stat: &str) -> Result<(), StoreError> {
+                <$backend>::record_stat(self, path, stat)
+            }
+            fn sync(
+                &mut self,
+                schedule: &Schedule<'_>,
+                source: &Source,
+                now: i64,
+            ) -> Result<SyncReport, StoreError> {
+                <$backend>::sync(self, schedule, source, now)
+            }
+            fn policies(&self) -> Result<Vec<Policy>, StoreError> {
+                <$backend>::policies(self)
+            }
+            fn policy_times(&self) -> Result<Vec<(Tz, u32, u32)>, StoreError> {
+                <$backend>::policy_times(self)
+            }
+            fn campaign_zone(&self, key: &str) -> Result<Tz, StoreError> {
+                <$backend>::campaign_zone(self, key)
+            }
+            fn templates_folders(&self) -> Result<Vec<String>, StoreError> {
+                <$backend>::templates_folders(self)
+            }
+        }
+
+        impl Ledger for $backend {
+            fn apply(
+                &mut self,
+                key: &Key<'_>,
+                action: Action,
+                meta: Meta,
+            ) -> Result<Change, StoreError> {
+                <$backend>::apply(self, key, action, meta)
+            }
+            fn history(
+                &self,
+                key: &Key<'_>,
+                as_of: Instant,
+            ) -> Result<(Status, Vec<HistoryEvent>), StoreError> {
+                <$backend>::history(self, key, as_of)
+            }
+            fn import(
+                &mut self,
+                rows: Vec<Result<ImportRow, BadRow>>,
+                source: &str,
+                recorded_at: i64,
+            ) -> Result<ImportReport, ImportError> {
+                <$backend>::import(self, rows, source, recorded_at)
+            }
+        }
+
+        impl Queries for $backend {
+            fn overdue(
+                &self,
+                filter: &Filter,
+                as_of: Instant,
+            ) -> Result<Vec<OverdueRow>, StoreError> {
+                <$backend>::overdue(self, filter, as_of)
+            }
+            fn overdue_each(
+                &self,
+                filter: &Filter,
+                as_of: Instant,
+                by_deliverable: bool,
+                visit: &mut dyn FnMut(OverdueRow) -> Result<(), StoreError>,
+            ) -> Result<(), StoreError> {
+                <$backend>::overdue_each(self, filter, as_of, by_deliverable, visit)
+            }
+            fn due_within(
+                &self,
+                filter: &Filter,
+                as_of: Instant,
+                window: Window,
+            ) -> Result<Vec<DueRow>, StoreError> {
+                <$backend>::due_within(self, filter, as_of, window)
+            }
+            fn status(&self, filter: &Filter, as_of: Instant) -> Result<Vec<StatusRow>, StoreError> {
+                <$backend>::status(self, filter, as_of)
+            }
+            fn standing_duties(&self, filter: &Filter) -> Result<Vec<StandingDuty>, StoreError> {
+                <$backend>::standing_duties(self, filter)
+            }
+        }
+
+        impl Outbox for $backend {
+            fn plan_input(
+                &self,
+                window: (i64, i64),
+                written_since: i64,
+            ) -> Result<PlanInput, StoreError> {
+                <$backend>::plan_input(self, window, written_since)
+            }
+            fn preview_input(
+                &self,
+                campaigns: &[String],
+                window: (i64, i64),
+                current: bool,
+            ) -> Result<(Vec<Candidate>, Directory), StoreError> {
+                <$backend>::preview_input(self, campaigns, window, current)
+            }
+            fn last_pass(&self) -> Result<Option<i64>, StoreError> {
+                <$backend>::last_pass(self)
+            }
+            fn queue(
+                &mut self,
+                mails: &[OutboxMail],
+                now: i64,
+            ) -> Result<(usize, usize), StoreError> {
+                <$backend>::queue(self, mails, now)
+            }
+            fn claim_mail(
+                &mut self,
+                now: i64,
+                claim: &Claim,
+            ) -> Result<Option<PendingMail>, StoreError> {
+                <$backend>::claim_mail(self, now, claim)
+            }
+            fn mark_sent(
+                &mut self,
+                id: i64,
+                claim: &Claim,
+                reply: &str,
+                now: i64,
+            ) -> Result<(), StoreError> {
+                <$backend>::mark_sent(self, id, claim, reply, now)
+            }
+            fn mark_failed(
+                &mut self,
+                id: i64,
+                claim: &Claim,
+                error: &str,
+                retry_at: Option<i64>,
+            ) -> Result<(), StoreError> {
+                <$backend>::mark_failed(self, id, claim, error, retry_at)
+            }
+            fn release_mail(
+                &mut self,
+                id: i64,
+                claim: &Claim,
+                error: Option<&str>,
+            ) -> Result<(), StoreError> {
+                <$backend>::release_mail(self, id, claim, error)
+            }
+            fn outbox(&self, all: bool) -> Result<Vec<OutboxRow>, StoreError> {
+                <$backend>::outbox(self, all)
+            }
+            fn retry(&mut self, ids: &[i64]) -> Result<usize, StoreError> {
+                <$backend>::retry(self, ids)
+            }
+        }
+
+        impl Files for $backend {
+            fn file_content(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
+                <$backend>::file_content(self, sha256)
+            }
+        }
+    };
+}
+
+contract!(Store);
+contract!(PgStore);
+
+impl Location for Store {
+    fn location(&self) -> String {
+        self.path().display().to_string()
     }
-    fn record_stat(&mut self, path: &str, stat: &str) -> Result<(), StoreError> {
-        Store::record_stat(self, path, stat)
-    }
-    fn sync(
-        &mut self,
-        schedule: &Schedule<'_>,
-        source: &Source,
-        now: i64,
-    ) -> Result<SyncReport, StoreError> {
-        Store::sync(self, schedule, source, now)
-    }
-    fn policies(&self) -> Result<Vec<Policy>, StoreError> {
-        Store::policies(self)
-    }
-    fn policy_times(&self) -> Result<Vec<(Tz, u32, u32)>, StoreError> {
-        Store::policy_times(self)
-    }
-    fn campaign_zone(&self, key: &str) -> Result<Tz, StoreError> {
-        Store::campaign_zone(self, key)
-    }
-    fn templates_folders(&self) -> Result<Vec<String>, StoreError> {
-        Store::templates_folders(self)
+    fn is_read_only(&self) -> bool {
+        Store::is_read_only(self)
     }
 }
 
-impl Ledger for Store {
-    fn apply(&mut self, key: &Key<'_>, action: Action, meta: Meta) -> Result<Change, StoreError> {
-        Store::apply(self, key, action, meta)
+impl Location for PgStore {
+    fn location(&self) -> String {
+        self.server().to_string()
     }
-    fn history(
-        &self,
-        key: &Key<'_>,
-        as_of: Instant,
-    ) -> Result<(Status, Vec<HistoryEvent>), StoreError> {
-        Store::history(self, key, as_of)
-    }
-    fn import(
-        &mut self,
-        rows: Vec<Result<ImportRow, BadRow>>,
-        source: &str,
-        recorded_at: i64,
-    ) -> Result<ImportReport, ImportError> {
-        Store::import(self, rows, source, recorded_at)
-    }
-}
-
-impl Queries for Store {
-    fn overdue(&self, filter: &Filter, as_of: Instant) -> Result<Vec<OverdueRow>, StoreError> {
-        Store::overdue(self, filter, as_of)
-    }
-    fn due_within(
-        &self,
-        filter: &Filter,
-        as_of: Instant,
-        window: Window,
-    ) -> Result<Vec<DueRow>, StoreError> {
-        Store::due_within(self, filter, as_of, window)
-    }
-    fn status(&self, filter: &Filter, as_of: Instant) -> Result<Vec<StatusRow>, StoreError> {
-        Store::status(self, filter, as_of)
-    }
-    fn standing_duties(&self, filter: &Filter) -> Result<Vec<StandingDuty>, StoreError> {
-        Store::standing_duties(self, filter)
-    }
-}
-
-impl Outbox for Store {
-    fn plan_input(&self, window: (i64, i64), written_since: i64) -> Result<PlanInput, StoreError> {
-        Store::plan_input(self, window, written_since)
-    }
-    fn last_pass(&self) -> Result<Option<i64>, StoreError> {
-        Store::last_pass(self)
-    }
-    fn queue(&mut self, mails: &[OutboxMail], now: i64) -> Result<(usize, usize), StoreError> {
-        Store::queue(self, mails, now)
-    }
-    fn claim_mail(&mut self, now: i64, claim: &Claim) -> Result<Option<PendingMail>, StoreError> {
-        Store::claim_mail(self, now, claim)
-    }
-    fn mark_sent(
-        &mut self,
-        id: i64,
-        claim: &Claim,
-        reply: &str,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        Store::mark_sent(self, id, claim, reply, now)
-    }
-    fn mark_failed(
-        &mut self,
-        id: i64,
-        claim: &Claim,
-        error: &str,
-        retry_at: Option<i64>,
-    ) -> Result<(), StoreError> {
-        Store::mark_failed(self, id, claim, error, retry_at)
-    }
-    fn release_mail(
-        &mut self,
-        id: i64,
-        claim: &Claim,
-        error: Option<&str>,
-    ) -> Result<(), StoreError> {
-        Store::release_mail(self, id, claim, error)
-    }
-    fn outbox(&self, all: bool) -> Result<Vec<OutboxRow>, StoreError> {
-        Store::outbox(self, all)
-    }
-    fn retry(&mut self, ids: &[i64]) -> Result<usize, StoreError> {
-        Store::retry(self, ids)
+    fn is_read_only(&self) -> bool {
+        false
     }
 }

@@ -262,12 +262,11 @@ impl Store {
     ) -> Result<ImportReport, ImportError> {
         let mut bad = Vec::new();
         let report = self.write(|tx| {
-            let mut names = Names::default();
-            names.campaigns = tx
+            let campaigns = tx
                 .prepare("SELECT key, id, zone FROM campaigns")?
                 .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get::<_, Zone>(2)?.0))))?
                 .collect::<Result<_, _>>()?;
-            names.deliverables = tx
+            let deliverables = tx
                 .prepare("SELECT campaign_id, name, id, recurring, review, signers FROM deliverables")?
                 .query_map([], |r| {
                     Ok((
@@ -281,10 +280,15 @@ impl Store {
                     ))
                 })?
                 .collect::<Result<_, _>>()?;
-            names.units = tx
+            let units = tx
                 .prepare("SELECT campaign_id, name, id FROM units")?
                 .query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?
                 .collect::<Result<_, _>>()?;
+            let names = Names {
+                campaigns,
+                deliverables,
+                units,
+            };
             let mut statements = Statements {
                 recorded_at,
                 find: tx.prepare_cached(

@@ -120,6 +120,22 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The content of a submitted file, by its SHA-256; `None` if no submission kept it.
+    pub fn file_content(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        // A name that is not a digest could reach outside the folder.
+        if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(None);
+        }
+        let path = self.options.files.join(&sha256[..2]).join(sha256);
+        match std::fs::read(&path) {
+            Ok(content) => Ok(Some(content)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(StoreError::File { path, source }),
+        }
+    }
+}
+
 impl Found {
     /// What `action` would do, or why the records do not allow it.
     pub(super) fn effect(&self, action: &Action, at: i64) -> Result<Effect, Refusal> {

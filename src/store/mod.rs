@@ -12,6 +12,7 @@ mod lifecycle;
 mod outbox;
 mod owed;
 mod plan_input;
+pub mod postgres;
 mod query;
 mod renames;
 mod rows;
@@ -31,6 +32,7 @@ pub use contract::{Backend, Campaigns, Ledger, Outbox, Queries};
 pub use import::{BadRow, ImportError, ImportReport, ImportRow};
 pub use lifecycle::{Change, Key, Meta};
 pub use outbox::{Claim, NoticeKey, OutboxMail, OutboxRow, PendingMail};
+pub use self::postgres::PgStore;
 pub use owed::{CampaignRow, Candidate, Directory, Mailboxes};
 pub use plan_input::{PlanInput, Written};
 pub use query::{
@@ -147,6 +149,17 @@ pub enum StoreError {
     /// Any other SQLite failure.
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
+    /// The PostgreSQL server could not be reached, refused the login, or broke the connection.
+    #[error("cannot reach the PostgreSQL database {server}: {message}")]
+    Unreachable {
+        /// The server and database (never the password).
+        server: String,
+        /// Why.
+        message: String,
+    },
+    /// Any other PostgreSQL failure.
+    #[error("database error: {0}")]
+    Postgres(::postgres::Error),
 }
 
 impl From<rusqlite::Error> for StoreError {

@@ -74,7 +74,7 @@ pub struct Claim {
 }
 
 /// Ok when an update touched the claimed row; otherwise another pass has taken it over.
-fn claim_held(changed: usize, mail: i64) -> Result<(), StoreError> {
+pub(super) fn claim_held(changed: usize, mail: i64) -> Result<(), StoreError> {
     if changed == 1 {
         Ok(())
     } else {

@@ -26,6 +26,21 @@ pub enum Window {
     Seconds(i64),
 }
 
+impl Window {
+    /// How many seconds after `t` (on `today`, in `zone`) the window ends.
+    pub(super) fn seconds_after(self, t: i64, today: chrono::NaiveDate, zone: Tz) -> i64 {
+        match self {
+            Window::Seconds(s) => s,
+            Window::Days(n) => {
+                let last = today
+                    .checked_add_days(chrono::Days::new(n.max(0) as u64))
+                    .unwrap_or(chrono::NaiveDate::MAX);
+                crate::schedule::obligation::end_of_day(zone, last).timestamp() - t
+            }
+        }
+    }
+}
+
 /// Which campaigns, units and deliverables a query covers (empty: all).
 #[derive(Clone, Debug, Default)]
 pub struct Filter {
@@ -357,15 +372,7 @@ impl Store {
         for scope in scopes {
             let t = as_of.in_zone(scope.zone).timestamp();
             let today = from_unix(t).with_timezone(&scope.zone).date_naive();
-            let within = match window {
-                Window::Seconds(s) => s,
-                Window::Days(n) => {
-                    let last = today
-                        .checked_add_days(chrono::Days::new(n.max(0) as u64))
-                        .unwrap_or(chrono::NaiveDate::MAX);
-                    crate::schedule::obligation::end_of_day(scope.zone, last).timestamp() - t
-                }
-            };
+            let within = window.seconds_after(t, today, scope.zone);
             let columns = "unit_id, deliverable_id, period, due_date, extended_until, state, effective_due_at, due_at";
             let sql = format!(
                 "SELECT u.name, x.deliverable_id, x.period, coalesce(x.extended_until, x.due_date),

@@ -173,16 +173,7 @@ fn upsert_campaign(
             |r| r.get(0),
         )
         .ok();
-    if let Some(other) = elsewhere
-        && std::path::Path::new(&other).exists()
-    {
-        return Err(super::Refusal::DeclaredTwice {
-            campaign: c.id.clone(),
-            first: other,
-            second: source.path.clone(),
-        }
-        .into());
-    }
+    declared_twice(c, source, elsewhere)?;
     let policy = serde_json::to_string(&c.policy).unwrap_or_default();
     let office = c.office.map(|o| c.units[o].name.clone());
     tx.execute(
@@ -217,6 +208,26 @@ fn upsert_campaign(
             r.get(0)
         })?,
     )
+}
+
+/// Refuses campaign `c` from `source` when another file that still exists, `elsewhere`,
+/// declared it first.
+pub(super) fn declared_twice(
+    c: &Campaign,
+    source: &Source,
+    elsewhere: Option<String>,
+) -> Result<(), StoreError> {
+    match elsewhere {
+        Some(other) if std::path::Path::new(&other).exists() => {
+            Err(super::Refusal::DeclaredTwice {
+                campaign: c.id.clone(),
+                first: other,
+                second: source.path.clone(),
+            }
+            .into())
+        }
+        _ => Ok(()),
+    }
 }
 
 fn upsert_units(

@@ -1,0 +1,343 @@
+//! The ledger on PostgreSQL: each action is one transaction that locks the obligation's row,
+//! asks the [`ledger`](crate::ledger) what the action does, and saves the event (with the
+//! submitted files' contents) and the record. Two clerks acting on one obligation at once are
+//! serialised by the row lock: the second sees what the first did.
+
+use ::postgres::{GenericClient, Transaction};
+
+use super::{PgStore, texts};
+use crate::clock::{Instant, from_unix};
+use crate::ledger::{Action, Effect, Refusal, Status, Update};
+use crate::store::decode::{json, state, zone};
+use crate::store::import::{self, BadRow, Deliverable, ImportError, ImportReport, ImportRow};
+use crate::store::lifecycle::{
+    Found, StoredFile, choose_period, label, owed_by, read_submission, unknown_name,
+};
+use crate::store::{Change, HistoryEvent, HistoryFile, Key, Meta, StoreError};
+
+impl PgStore {
+    /// Applies `action` to the obligation `key` names, in one transaction.
+    pub fn apply(&self, key: &Key<'_>, action: Action, meta: Meta) -> Result<Change, StoreError> {
+        // Read before the transaction: no lock is held while a large file is read.
+        let files = match &action {
+            Action::Submit(s) => s
+                .files
+                .iter()
+                .map(|f| read_submission(f))
+                .collect::<Result<Vec<_>, _>>()?,
+            _ => Vec::new(),
+        };
+        self.write(|tx| {
+            let found = find(tx, key, true)?;
+            let effect = found.effect(&action, meta.at)?;
+            save(tx, found.id, &effect, &meta, &files)?;
+            Ok(find(tx, key, false)?.change(meta.at))
+        })
+    }
+
+    /// The status of one obligation at `as_of`, and every event of it in order.
+    pub fn history(
+        &self,
+        key: &Key<'_>,
+        as_of: Instant,
+    ) -> Result<(Status, Vec<HistoryEvent>), StoreError> {
+        self.run(|client| {
+            let found = find(client, key, false)?;
+            let status = found
+                .record()
+                .status_at(as_of.in_zone(found.zone).timestamp());
+            let time = |t: i64| from_unix(t).with_timezone(&found.zone).to_rfc3339();
+            let files = client.prepare(
+                "SELECT name, sha256, size FROM files WHERE event_id = $1 ORDER BY id",
+            )?;
+            let mut events = Vec::new();
+            for r in client.query(
+                "SELECT id, kind, at, recorded_at, actor, reason, note, data FROM events
+                 WHERE obligation_id = $1 ORDER BY id",
+                &[&found.id],
+            )? {
+                let id: i64 = r.get(0);
+                let kept = client
+                    .query(&files, &[&id])?
+                    .iter()
+                    .map(|f| HistoryFile {
+                        name: f.get(0),
+                        sha256: f.get(1),
+                        size: f.get(2),
+                    })
+                    .collect();
+                events.push(HistoryEvent {
+                    kind: r.get(1),
+                    at: time(r.get(2)),
+                    recorded_at: time(r.get(3)),
+                    by: r.get(4),
+                    reason: r.get(5),
+                    note: r.get(6),
+                    data: json(r.get(7))?,
+                    files: kept,
+                });
+            }
+            Ok((status, events))
+        })
+    }
+
+    /// The content of a submitted file, by its SHA-256; `None` if no submission kept it.
+    pub fn file_content(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.run(|client| {
+            Ok(client
+                .query_opt("SELECT content FROM blobs WHERE sha256 = $1", &[&sha256])?
+                .map(|r| r.get(0)))
+        })
+    }
+
+    /// Submissions from a file: all rows or none, the same rows twice recorded once.
+    pub fn import(
+        &self,
+        rows: Vec<Result<ImportRow, BadRow>>,
+        source: &str,
+        recorded_at: i64,
+    ) -> Result<ImportReport, ImportError> {
+        let mut bad = Vec::new();
+        let report = self.write(|tx| {
+            let names = import_names(tx)?;
+            let mut target = Target {
+                find: tx.prepare(
+                    "SELECT id, state, submitted_at, active FROM obligations
+                     WHERE deliverable_id = $1 AND unit_id = $2 AND period = $3 FOR UPDATE",
+                )?,
+                event: tx.prepare(
+                    "INSERT INTO events (obligation_id, kind, at, recorded_at, actor, note, data)
+                     VALUES ($1, 'submitted', $2, $3, $4, $5, $6)",
+                )?,
+                update: tx.prepare(
+                    "UPDATE obligations SET state = $2, submitted_at = $3, closed_at = $3 WHERE id = $1",
+                )?,
+                tx,
+                recorded_at,
+            };
+            // Tried again on a new connection if the old one is lost: from the start.
+            bad.clear();
+            import::run(rows.clone(), &names, &mut target, source, &mut bad)
+        });
+        import::outcome(report, bad)
+    }
+}
+
+/// Where an import's rows go on PostgreSQL.
+struct Target<'a, 't> {
+    tx: &'a mut Transaction<'t>,
+    recorded_at: i64,
+    find: ::postgres::Statement,
+    event: ::postgres::Statement,
+    update: ::postgres::Statement,
+}
+
+impl import::Target for Target<'_, '_> {
+    fn find(
+        &mut self,
+        deliverable: i64,
+        unit: i64,
+        period: &str,
+    ) -> Result<Option<import::Owed>, StoreError> {
+        Ok(self
+            .tx
+            .query_opt(&self.find, &[&deliverable, &unit, &period])?
+            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))))
+    }
+
+    fn record(
+        &mut self,
+        id: i64,
+        row: &ImportRow,
+        at: i64,
+        data: &str,
+        state: &str,
+    ) -> Result<(), StoreError> {
+        let params: [&(dyn ::postgres::types::ToSql + Sync); 6] =
+            [&id, &at, &self.recorded_at, &row.by, &row.note, &data];
+        self.tx.execute(&self.event, &params)?;
+        self.tx.execute(&self.update, &[&id, &state, &at])?;
+        Ok(())
+    }
+}
+
+fn import_names(tx: &mut Transaction<'_>) -> Result<import::Names, StoreError> {
+    let mut names = import::Names::default();
+    for r in tx.query("SELECT key, id, zone FROM campaigns", &[])? {
+        names
+            .campaigns
+            .insert(r.get(0), (r.get(1), zone(r.get(2))?));
+    }
+    for r in tx.query(
+        "SELECT campaign_id, name, id, recurring, review, signers FROM deliverables",
+        &[],
+    )? {
+        let deliverable = Deliverable {
+            id: r.get(2),
+            recurring: r.get(3),
+            review: r.get::<_, Option<&str>>(4).is_some(),
+            signers: json(r.get(5))?,
+        };
+        names.deliverables.insert((r.get(0), r.get(1)), deliverable);
+    }
+    for r in tx.query("SELECT campaign_id, name, id FROM units", &[])? {
+        names.units.insert((r.get(0), r.get(1)), r.get(2));
+    }
+    Ok(names)
+}
+
+/// Appends the effect's event (with the submission's files) and changes the record.
+fn save(
+    tx: &mut Transaction<'_>,
+    obligation: i64,
+    effect: &Effect,
+    meta: &Meta,
+    files: &[(StoredFile, Vec<u8>)],
+) -> Result<(), StoreError> {
+    let data = effect.data.to_string();
+    let event: i64 = tx
+        .query_one(
+            "INSERT INTO events (obligation_id, kind, at, recorded_at, actor, reason, note, data)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            &[
+                &obligation,
+                &effect.event,
+                &meta.at,
+                &meta.recorded_at,
+                &meta.by,
+                &effect.reason,
+                &meta.note,
+                &data,
+            ],
+        )?
+        .get(0);
+    match effect.update {
+        Update::Submitted { state, at } => {
+            for (file, content) in files {
+                tx.execute(
+                    "INSERT INTO blobs (sha256, size, content) VALUES ($1, $2, $3)
+                     ON CONFLICT (sha256) DO NOTHING",
+                    &[&file.sha256, &file.size, content],
+                )?;
+                tx.execute(
+                    "INSERT INTO files (event_id, name, sha256, size) VALUES ($1, $2, $3, $4)",
+                    &[&event, &file.name, &file.sha256, &file.size],
+                )?;
+            }
+            tx.execute(
+                "UPDATE obligations SET state = $2, submitted_at = $3, closed_at = $3 WHERE id = $1",
+                &[&obligation, &state.as_str(), &at],
+            )?;
+        }
+        Update::Accepted => {
+            tx.execute(
+                "UPDATE obligations SET state = 'received' WHERE id = $1",
+                &[&obligation],
+            )?;
+        }
+        Update::Reopened => {
+            tx.execute(
+                "UPDATE obligations SET state = 'returned', closed_at = NULL WHERE id = $1",
+                &[&obligation],
+            )?;
+        }
+        Update::Extended {
+            until,
+            effective_due_at,
+        } => {
+            tx.execute(
+                "UPDATE obligations SET extended_until = $2, effective_due_at = $3 WHERE id = $1",
+                &[&obligation, &until.to_string(), &effective_due_at],
+            )?;
+        }
+        Update::Waived { at } => {
+            tx.execute(
+                "UPDATE obligations SET state = 'waived', closed_at = $2 WHERE id = $1",
+                &[&obligation, &at],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Finds the obligation `key` names (locking its row with `lock`), or explains what does not
+/// match, with the nearest names.
+fn find(client: &mut impl GenericClient, key: &Key<'_>, lock: bool) -> Result<Found, StoreError> {
+    let Some(campaign) = client.query_opt(
+        "SELECT id, zone FROM campaigns WHERE key = $1",
+        &[&key.campaign],
+    )?
+    else {
+        let known = texts(client, "SELECT key FROM campaigns", &[])?;
+        return Err(unknown_name("campaign", key.campaign, &known).into());
+    };
+    let (campaign_id, zone): (i64, _) = (campaign.get(0), zone(campaign.get(1))?);
+    let Some(deliverable) = client.query_opt(
+        "SELECT id, recurring, review, signers, soon_days FROM deliverables
+         WHERE campaign_id = $1 AND name = $2",
+        &[&campaign_id, &key.deliverable],
+    )?
+    else {
+        let sql = "SELECT name FROM deliverables WHERE campaign_id = $1";
+        let known = texts(client, sql, &[&campaign_id])?;
+        return Err(unknown_name("deliverable", key.deliverable, &known).into());
+    };
+    let Some(unit) = client.query_opt(
+        "SELECT id, reviewer FROM units WHERE campaign_id = $1 AND name = $2",
+        &[&campaign_id, &key.unit],
+    )?
+    else {
+        let sql = "SELECT name FROM units WHERE campaign_id = $1";
+        let known = texts(client, sql, &[&campaign_id])?;
+        return Err(unknown_name("unit", key.unit, &known).into());
+    };
+    let (deliverable_id, unit_id): (i64, i64) = (deliverable.get(0), unit.get(0));
+    let periods = texts(
+        client,
+        "SELECT period FROM obligations WHERE deliverable_id = $1 AND unit_id = $2 ORDER BY due_at",
+        &[&deliverable_id, &unit_id],
+    )?;
+    if periods.is_empty() {
+        let owers = texts(
+            client,
+            "SELECT u.name FROM units u WHERE u.id IN
+                 (SELECT DISTINCT unit_id FROM obligations WHERE deliverable_id = $1)
+             ORDER BY u.id LIMIT 6",
+            &[&deliverable_id],
+        )?;
+        return Err(Refusal::NotOwedBy {
+            unit: key.unit.into(),
+            deliverable: key.deliverable.into(),
+            campaign: key.campaign.into(),
+            owers: owed_by(&owers),
+        }
+        .into());
+    }
+    let period = choose_period(key, deliverable.get(1), &periods)?;
+    let lock = if lock { "FOR UPDATE" } else { "" };
+    let r = client.query_one(
+        &format!(
+            "SELECT id, state, due_at, effective_due_at, due_date, extended_until, submitted_at,
+                    closed_at, active
+             FROM obligations WHERE deliverable_id = $1 AND unit_id = $2 AND period = $3 {lock}"
+        ),
+        &[&deliverable_id, &unit_id, &period],
+    )?;
+    Ok(Found {
+        id: r.get(0),
+        label: label(key, period),
+        zone,
+        state: state(r.get(1))?,
+        due_at: r.get(2),
+        effective_due_at: r.get(3),
+        due_date: r.get(4),
+        extended_until: r.get(5),
+        submitted_at: r.get(6),
+        closed_at: r.get(7),
+        active: r.get(8),
+        review: deliverable.get(2),
+        reviewer: unit.get(1),
+        signers: json(deliverable.get(3))?,
+        soon_days: deliverable.get(4),
+    })
+}

@@ -1,0 +1,315 @@
+//! The outbox on PostgreSQL, shared by every node. A notice is written once whichever node
+//! plans it (its unique key, `ON CONFLICT DO NOTHING`); a mail is claimed by one node with
+//! `FOR UPDATE SKIP LOCKED` and a lease, and marked sent in the transaction that ends the claim,
+//! only if the claim is still the sender's. So a node that died holding a claim loses it when
+//! the lease runs out, and a node that was only slow cannot overwrite the taker's result (the
+//! stale rescue of riverqueue/river#1302). Nothing depends on a session's advisory lock, which a
+//! server restart would drop unseen.
+
+use ::postgres::fallible_iterator::FallibleIterator;
+
+use super::PgStore;
+use crate::store::decode::{json, zone};
+use crate::store::outbox::claim_held;
+use crate::store::plan_input::{CAMPAIGNS, DELIVERABLES, OwedRow, PlanMaps, UNITS};
+use crate::store::{
+    CampaignRow, Candidate, Claim, Directory, OutboxMail, OutboxRow, PendingMail, PlanInput,
+    Refusal, StoreError, Written,
+};
+
+impl PgStore {
+    /// What a pass plans from: obligations owed with a deadline in `window`, and the notices
+    /// written that go out at `written_since` or later.
+    pub fn plan_input(&self, window: (i64, i64), written_since: i64) -> Result<PlanInput, StoreError> {
+        let mut input = self.load_plan_input(window, true, &[])?;
+        input.sent = self.run(|client| {
+            let mut sent = Written::default();
+            for r in client.query(
+                "SELECT obligation_id, stage, due_date, recipient FROM notices WHERE send_at >= $1",
+                &[&written_since],
+            )? {
+                sent.add(r.get(0), (r.get(1), r.get(2), r.get(3)));
+            }
+            Ok(sent)
+        })?;
+        Ok(input)
+    }
+
+    /// For a preview: every obligation with a deadline in `window`, owed now (`current`) or
+    /// not, of the given campaigns (or all).
+    pub fn preview_input(
+        &self,
+        campaigns: &[String],
+        window: (i64, i64),
+        current: bool,
+    ) -> Result<(Vec<Candidate>, Directory), StoreError> {
+        let filter = crate::store::Filter {
+            campaigns: campaigns.to_vec(),
+            ..Default::default()
+        };
+        self.run(|client| super::queries::scopes(client, &filter))?;
+        let input = self.load_plan_input(window, current, campaigns)?;
+        Ok((input.candidates, input.directory))
+    }
+
+    fn load_plan_input(
+        &self,
+        (start, end): (i64, i64),
+        owed_only: bool,
+        only: &[String],
+    ) -> Result<PlanInput, StoreError> {
+        self.run(|client| {
+            let mut maps = PlanMaps::default();
+            for r in client.query(CAMPAIGNS, &[])? {
+                let row = CampaignRow {
+                    key: r.get(1),
+                    title: r.get(2),
+                    doc: r.get(6),
+                    issuer: r.get(5),
+                    office: r.get(4),
+                    office_phone: r.get(8),
+                    templates: r.get(7),
+                };
+                maps.add_campaign(r.get(0), zone(r.get(3))?, row);
+            }
+            for r in client.query(UNITS, &[])? {
+                let name: &str = r.get(2);
+                let contacts = json(r.get(4))?;
+                maps.add_unit(r.get(0), r.get(1), name.into(), r.get(3), contacts, r.get(5));
+            }
+            for r in client.query(DELIVERABLES, &[])? {
+                let lists = [json(r.get(4))?, json(r.get(5))?, json(r.get(6))?, json(r.get(7))?];
+                maps.add_deliverable(r.get(0), r.get(1), r.get(2), json(r.get(3))?, lists);
+            }
+            let owed = if owed_only { "closed_at IS NULL AND" } else { "" };
+            let sql = format!(
+                "SELECT id, campaign_id, deliverable_id, unit_id, period,
+                        coalesce(extended_until, due_date), state, effective_due_at
+                 FROM obligations WHERE {owed} active AND effective_due_at BETWEEN $1 AND $2
+                 ORDER BY campaign_id, effective_due_at, unit_id, deliverable_id, period"
+            );
+            let mut candidates = Vec::new();
+            let params: [&(dyn ::postgres::types::ToSql + Sync); 2] = [&start, &end];
+            let mut rows = client.query_raw(&sql, params)?;
+            while let Some(r) = rows.next()? {
+                let row = OwedRow {
+                    id: r.get(0),
+                    campaign_id: r.get(1),
+                    deliverable_id: r.get(2),
+                    unit_id: r.get(3),
+                    period: r.get(4),
+                    due_date: r.get(5),
+                    state: r.get(6),
+                    effective_due_at: r.get(7),
+                };
+                candidates.extend(maps.candidate(&row, only)?);
+            }
+            Ok(maps.input(candidates))
+        })
+    }
+
+    /// The instant of the last pass that wrote to the outbox.
+    pub fn last_pass(&self) -> Result<Option<i64>, StoreError> {
+        self.run(|client| {
+            Ok(client
+                .query_opt("SELECT at FROM passes WHERE id = 1", &[])?
+                .map(|r| r.get(0)))
+        })
+    }
+
+    /// Writes the notices that are new, each mail with them: (new notices, new mails).
+    pub fn queue(&self, mails: &[OutboxMail], now: i64) -> Result<(usize, usize), StoreError> {
+        self.write(|tx| {
+            let (mut new_notices, mut queued) = (0, 0);
+            let insert_mail = tx.prepare(
+                "INSERT INTO mails (campaign_id, recipient, subject, body, message_id, next_attempt_at, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+            )?;
+            let insert_notice = tx.prepare(
+                "INSERT INTO notices (obligation_id, stage, due_date, recipient, role, send_at, created_at, mail_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                 ON CONFLICT (obligation_id, stage, due_date, recipient) DO NOTHING",
+            )?;
+            for m in mails {
+                let mail: i64 = tx
+                    .query_one(
+                        &insert_mail,
+                        &[&m.campaign_id, &m.recipient, &m.subject, &m.body, &m.message_id, &now],
+                    )?
+                    .get(0);
+                let mut written = 0;
+                for n in &m.notices {
+                    written += tx.execute(
+                        &insert_notice,
+                        &[
+                            &n.obligation_id,
+                            &n.stage,
+                            &n.due_date,
+                            &n.recipient,
+                            &n.role,
+                            &n.send_at,
+                            &now,
+                            &mail,
+                        ],
+                    )?;
+                }
+                if written == 0 {
+                    // Another node queued these notices first: no mail for them.
+                    tx.execute("DELETE FROM mails WHERE id = $1", &[&mail])?;
+                } else {
+                    queued += 1;
+                    new_notices += written as usize;
+                }
+            }
+            tx.execute(
+                "INSERT INTO passes (id, at) VALUES (1, $1)
+                 ON CONFLICT (id) DO UPDATE SET at = greatest(passes.at, excluded.at)",
+                &[&now],
+            )?;
+            Ok((new_notices, queued))
+        })
+    }
+
+    /// Claims the oldest mail due at `now` that no live claim holds, skipping the rows another
+    /// node is claiming at this moment.
+    pub fn claim_mail(&self, now: i64, claim: &Claim) -> Result<Option<PendingMail>, StoreError> {
+        self.write(|tx| {
+            let row = tx.query_opt(
+                "UPDATE mails SET claimed_by = $1, claim_expires_at = $2
+                 WHERE id = (SELECT id FROM mails
+                             WHERE state = 'pending' AND next_attempt_at <= $3
+                               AND (claimed_by IS NULL OR claim_expires_at <= $4)
+                             ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+                 RETURNING id, recipient, subject, body, message_id, attempts",
+                &[&claim.owner, &claim.expires_at, &now, &claim.at],
+            )?;
+            Ok(row.map(|r| PendingMail {
+                id: r.get(0),
+                recipient: r.get(1),
+                subject: r.get(2),
+                body: r.get(3),
+                message_id: r.get(4),
+                attempts: r.get(5),
+            }))
+        })
+    }
+
+    /// The server accepted mail `id`, sent under `claim`: marked sent as the claim ends.
+    pub fn mark_sent(&self, id: i64, claim: &Claim, reply: &str, now: i64) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let changed = tx.execute(
+                "UPDATE mails SET state = 'sent', attempts = attempts + 1, smtp_reply = $2, sent_at = $3,
+                     last_error = NULL, claimed_by = NULL, claim_expires_at = NULL
+                 WHERE id = $1 AND claimed_by = $4 AND state = 'pending'",
+                &[&id, &reply, &now, &claim.owner],
+            )?;
+            claim_held(changed as usize, id)
+        })
+    }
+
+    /// Mail `id` could not be sent: retry at `retry_at`, or give up (`None`).
+    pub fn mark_failed(
+        &self,
+        id: i64,
+        claim: &Claim,
+        error: &str,
+        retry_at: Option<i64>,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            // No retry: failed for good, and due never again.
+            let (state, at) = match retry_at {
+                Some(at) => ("pending", at),
+                None => ("failed", i64::MAX),
+            };
+            let changed = tx.execute(
+                "UPDATE mails SET attempts = attempts + 1, last_error = $2, state = $3,
+                     next_attempt_at = CASE WHEN $3 = 'pending' THEN $4 ELSE next_attempt_at END,
+                     claimed_by = NULL, claim_expires_at = NULL
+                 WHERE id = $1 AND claimed_by = $5 AND state = 'pending'",
+                &[&id, &error, &state, &at, &claim.owner],
+            )?;
+            claim_held(changed as usize, id)
+        })
+    }
+
+    /// Gives mail `id` back untried: due again at once for any node.
+    pub fn release_mail(&self, id: i64, claim: &Claim, error: Option<&str>) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE mails SET claimed_by = NULL, claim_expires_at = NULL,
+                     last_error = coalesce($3, last_error)
+                 WHERE id = $1 AND claimed_by = $2",
+                &[&id, &claim.owner, &error],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The mails not sent yet or failed (`all`: every one).
+    pub fn outbox(&self, all: bool) -> Result<Vec<OutboxRow>, StoreError> {
+        let filter = if all { "" } else { "WHERE m.state != 'sent'" };
+        self.run(|client| {
+            let rows = client.query(
+                &format!(
+                    "SELECT m.id, c.key, m.state, m.recipient, m.subject, m.attempts, m.last_error, m.smtp_reply,
+                            m.message_id, m.created_at, m.sent_at, m.next_attempt_at, c.zone
+                     FROM mails m JOIN campaigns c ON c.id = m.campaign_id {filter} ORDER BY m.id"
+                ),
+                &[],
+            )?;
+            Ok(rows
+                .iter()
+                .map(|r| OutboxRow {
+                    id: r.get(0),
+                    campaign: r.get(1),
+                    state: r.get(2),
+                    recipient: r.get(3),
+                    subject: r.get(4),
+                    attempts: r.get(5),
+                    last_error: r.get(6),
+                    smtp_reply: r.get(7),
+                    message_id: r.get(8),
+                    created_at: r.get(9),
+                    sent_at: r.get(10),
+                    next_attempt_at: r.get(11),
+                    zone: r.get(12),
+                })
+                .collect())
+        })
+    }
+
+    /// Puts failed mails (the given ones, or all) back in the queue.
+    pub fn retry(&self, ids: &[i64]) -> Result<usize, StoreError> {
+        self.write(|tx| {
+            if ids.is_empty() {
+                return Ok(tx.execute(
+                    "UPDATE mails SET state = 'pending', attempts = 0, next_attempt_at = 0 WHERE state = 'failed'",
+                    &[],
+                )? as usize);
+            }
+            let mut count = 0;
+            for id in ids {
+                let state = tx
+                    .query_opt("SELECT state FROM mails WHERE id = $1 FOR UPDATE", &[id])?
+                    .map(|r| r.get::<_, String>(0));
+                match state.as_deref() {
+                    Some("failed") => {
+                        count += tx.execute(
+                            "UPDATE mails SET state = 'pending', attempts = 0, next_attempt_at = 0 WHERE id = $1",
+                            &[id],
+                        )? as usize;
+                    }
+                    Some(other) => {
+                        return Err(Refusal::MailNotFailed {
+                            id: *id,
+                            state: other.to_string(),
+                        }
+                        .into());
+                    }
+                    None => return Err(Refusal::NoMail { id: *id }.into()),
+                }
+            }
+            Ok(count)
+        })
+    }
+}

@@ -1,0 +1,310 @@
+//! The office's questions on PostgreSQL, with the same answers as on SQLite: the rows are
+//! read from the owed-obligations index, and the units and deliverables they name are read once
+//! per campaign and shared between rows.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use ::postgres::fallible_iterator::FallibleIterator;
+use ::postgres::types::ToSql;
+use ::postgres::{Client, GenericClient};
+
+use super::{PgStore, texts};
+use crate::clock::{Instant, from_unix};
+use crate::ledger::Record;
+use crate::store::decode::{json, state, zone};
+use crate::store::query::{Tally, standing};
+use crate::store::scope::{Scope, check_known, in_filter};
+use crate::store::shared::{Owed, Shared, SharedDeliverable, unit_from};
+use crate::store::{
+    DueRow, Filter, OverdueRow, Refusal, StandingDuty, StatusRow, StoreError, Window,
+};
+
+/// Parameters of a query, numbered from `$1`.
+type Params = Vec<Box<dyn ToSql + Sync>>;
+
+/// The campaigns a query covers, its conditions, and the name lists they take.
+type Selection = (Vec<Scope>, String, Vec<Vec<String>>);
+
+impl PgStore {
+    /// Everything overdue at `as_of`, by unit then deadline.
+    pub fn overdue(&self, filter: &Filter, as_of: Instant) -> Result<Vec<OverdueRow>, StoreError> {
+        let mut out = Vec::new();
+        self.overdue_each(filter, as_of, false, &mut |row| {
+            out.push(row);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Hands every obligation overdue at `as_of` to `visit`, one at a time, as they stream from
+    /// the server: by unit then deadline, or with `by_deliverable` by deliverable, period, unit.
+    pub fn overdue_each(
+        &self,
+        filter: &Filter,
+        as_of: Instant,
+        by_deliverable: bool,
+        visit: &mut dyn FnMut(OverdueRow) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.run(|client| {
+            let (scopes, conditions, names) = select(client, filter, "x", 3)?;
+            let order = if by_deliverable {
+                "x.deliverable_id, x.period, x.effective_due_at, x.unit_id"
+            } else {
+                "x.unit_id, x.effective_due_at, x.deliverable_id, x.period"
+            };
+            let columns = "unit_id, deliverable_id, period, due_date, extended_until, state, effective_due_at";
+            let sql = format!(
+                "SELECT x.unit_id, x.deliverable_id, x.period, coalesce(x.extended_until, x.due_date), x.state,
+                        x.effective_due_at
+                 FROM (SELECT {columns} FROM obligations
+                           WHERE closed_at IS NULL AND active AND campaign_id = $2 AND effective_due_at <= $1
+                       UNION ALL
+                       SELECT {columns} FROM obligations
+                           WHERE closed_at > $1 AND active AND effective_due_at <= $1 AND campaign_id = $2) x
+                 WHERE TRUE {conditions}
+                 ORDER BY {order}"
+            );
+            for scope in scopes {
+                let t = as_of.in_zone(scope.zone).timestamp();
+                let today = from_unix(t).with_timezone(&scope.zone).date_naive();
+                let mut shared = preloaded(client, scope.id)?;
+                let campaign: Arc<str> = scope.key.as_str().into();
+                let params = params(vec![Box::new(t), Box::new(scope.id)], &names);
+                let mut rows = client.query_raw(&sql, params.iter().map(|p| p.as_ref()))?;
+                while let Some(r) = rows.next()? {
+                    let unit = shared.known_unit(r.get(0))?;
+                    let deliverable = shared.known_deliverable(r.get(1))?.name;
+                    let owed = Owed {
+                        period: r.get(2),
+                        due_date: r.get(3),
+                        state: r.get(4),
+                        late_at: r.get(5),
+                    };
+                    let row =
+                        shared.overdue_row(&campaign, unit, deliverable, &owed, scope.zone, today);
+                    visit(row)?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// What falls due after `as_of` and within `window`, by deadline.
+    pub fn due_within(
+        &self,
+        filter: &Filter,
+        as_of: Instant,
+        window: Window,
+    ) -> Result<Vec<DueRow>, StoreError> {
+        self.run(|client| {
+            let (scopes, conditions, names) = select(client, filter, "x", 4)?;
+            let columns = "unit_id, deliverable_id, period, due_date, extended_until, state, effective_due_at, due_at";
+            let sql = format!(
+                "SELECT x.unit_id, x.deliverable_id, x.period, coalesce(x.extended_until, x.due_date),
+                        x.state, x.due_at, x.effective_due_at
+                 FROM (SELECT {columns} FROM obligations
+                           WHERE closed_at IS NULL AND active AND campaign_id = $2
+                           AND effective_due_at > $1 AND effective_due_at <= $1 + $3
+                       UNION ALL
+                       SELECT {columns} FROM obligations WHERE closed_at > $1 AND active
+                           AND effective_due_at > $1 AND effective_due_at <= $1 + $3 AND campaign_id = $2) x
+                 WHERE TRUE {conditions}
+                 ORDER BY x.effective_due_at, x.deliverable_id, x.unit_id, x.period"
+            );
+            let mut out = Vec::new();
+            for scope in scopes {
+                let t = as_of.in_zone(scope.zone).timestamp();
+                let today = from_unix(t).with_timezone(&scope.zone).date_naive();
+                let within = window.seconds_after(t, today, scope.zone);
+                let mut shared = preloaded(client, scope.id)?;
+                let campaign: Arc<str> = scope.key.as_str().into();
+                let params = params(
+                    vec![Box::new(t), Box::new(scope.id), Box::new(within)],
+                    &names,
+                );
+                let mut rows = client.query_raw(&sql, params.iter().map(|p| p.as_ref()))?;
+                while let Some(r) = rows.next()? {
+                    let deliverable = shared.known_deliverable(r.get(1))?;
+                    let record = Record {
+                        state: state(r.get(4))?,
+                        submitted_at: None,
+                        closed_at: None,
+                        due_at: r.get(5),
+                        effective_due_at: r.get(6),
+                        soon_seconds: deliverable.soon_days * 86_400,
+                    };
+                    let (due_date, days_overdue) = shared.deadline(r.get(3), today);
+                    out.push(DueRow {
+                        due_at: shared.instant(record.effective_due_at, scope.zone),
+                        campaign: campaign.clone(),
+                        deliverable: deliverable.name,
+                        unit: shared.known_unit(r.get(0))?.name,
+                        period: shared.period(r.get(2)),
+                        days_left: -days_overdue,
+                        due_date,
+                        status: record.status_at(t).to_string(),
+                    });
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// Per unit and deliverable: counts and a light.
+    pub fn status(&self, filter: &Filter, as_of: Instant) -> Result<Vec<StatusRow>, StoreError> {
+        self.run(|client| {
+            let (scopes, conditions, names) = select(client, filter, "o", 2)?;
+            let sql = format!(
+                "SELECT u.name, d.name, o.state, o.submitted_at, o.closed_at, o.due_at, o.effective_due_at, d.soon_days
+                 FROM obligations o
+                 JOIN deliverables d ON d.id = o.deliverable_id
+                 JOIN units u ON u.id = o.unit_id
+                 WHERE o.campaign_id = $1 AND o.active {conditions}
+                 ORDER BY u.id, d.id"
+            );
+            let mut out = Vec::new();
+            for scope in scopes {
+                let t = as_of.in_zone(scope.zone).timestamp();
+                let params = params(vec![Box::new(scope.id)], &names);
+                let mut rows = client.query_raw(&sql, params.iter().map(|p| p.as_ref()))?;
+                let mut tally = Tally::new(&mut out, &scope.key);
+                while let Some(r) = rows.next()? {
+                    let record = Record {
+                        state: state(r.get(2))?,
+                        submitted_at: r.get(3),
+                        closed_at: r.get(4),
+                        due_at: r.get(5),
+                        effective_due_at: r.get(6),
+                        soon_seconds: r.get::<_, i64>(7) * 86_400,
+                    };
+                    tally.add(r.get(0), r.get(1), &record, t);
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// The duties without a date.
+    pub fn standing_duties(&self, filter: &Filter) -> Result<Vec<StandingDuty>, StoreError> {
+        self.run(|client| {
+            let (scopes, _, _) = select(client, filter, "o", 1)?;
+            let mut out = Vec::new();
+            for scope in scopes {
+                for r in client.query(
+                    "SELECT name, title, standing FROM deliverables
+                     WHERE campaign_id = $1 AND standing IS NOT NULL ORDER BY id",
+                    &[&scope.id],
+                )? {
+                    let units = json(r.get(2))?;
+                    out.extend(standing(filter, &scope.key, r.get(0), r.get(1), units));
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// A campaign's zone; an unknown campaign is refused.
+    pub fn campaign_zone(&self, key: &str) -> Result<chrono_tz::Tz, StoreError> {
+        let filter = Filter {
+            campaigns: vec![key.to_string()],
+            ..Filter::default()
+        };
+        let scopes = self.run(|client| scopes(client, &filter))?;
+        scopes.first().map(|s| s.zone).ok_or_else(|| {
+            Refusal::Unknown {
+                kind: "campaign",
+                name: key.to_string(),
+                suggestion: None,
+            }
+            .into()
+        })
+    }
+}
+
+/// The campaigns a filter covers; an unknown one is refused with the nearest name.
+pub(super) fn scopes(
+    client: &mut impl GenericClient,
+    filter: &Filter,
+) -> Result<Vec<Scope>, StoreError> {
+    let all = client
+        .query("SELECT id, key, zone FROM campaigns ORDER BY id", &[])?
+        .iter()
+        .map(|r| {
+            Ok(Scope {
+                id: r.get(0),
+                key: r.get(1),
+                zone: zone(r.get(2))?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    in_filter(filter, all)
+}
+
+/// The campaigns a filter covers, and conditions narrowing the obligations named `row` to its
+/// units and deliverables, with the name lists they take (as parameters from `$first`).
+fn select(
+    client: &mut Client,
+    filter: &Filter,
+    row: &str,
+    first: usize,
+) -> Result<Selection, StoreError> {
+    let scopes = scopes(client, filter)?;
+    let ids: Vec<i64> = scopes.iter().map(|s| s.id).collect();
+    let mut conditions = String::new();
+    let mut names = Vec::new();
+    for (wanted, table, column) in [
+        (&filter.units, "units", "unit_id"),
+        (&filter.deliverables, "deliverables", "deliverable_id"),
+    ] {
+        if wanted.is_empty() {
+            continue;
+        }
+        let known = texts(
+            client,
+            &format!("SELECT name FROM {table} WHERE campaign_id = ANY($1)"),
+            &[&ids],
+        )?;
+        check_known(table, wanted, &known)?;
+        let n = first + names.len();
+        conditions.push_str(&format!(
+            " AND {row}.{column} IN (SELECT id FROM {table} WHERE name = ANY(${n}))"
+        ));
+        names.push(wanted.clone());
+    }
+    Ok((scopes, conditions, names))
+}
+
+/// `leading` parameters, then each name list.
+fn params(mut leading: Params, names: &[Vec<String>]) -> Params {
+    leading.extend(
+        names
+            .iter()
+            .map(|n| Box::new(n.clone()) as Box<dyn ToSql + Sync>),
+    );
+    leading
+}
+
+/// What a listing's rows share, with every unit and deliverable of the campaign read once.
+fn preloaded(client: &mut Client, campaign_id: i64) -> Result<Shared, StoreError> {
+    let mut units = HashMap::new();
+    for r in client.query(
+        "SELECT id, name, email, phone, contacts FROM units WHERE campaign_id = $1",
+        &[&campaign_id],
+    )? {
+        units.insert(r.get(0), unit_from(r.get(1), r.get(2), r.get(3), r.get(4))?);
+    }
+    let mut deliverables = HashMap::new();
+    for r in client.query(
+        "SELECT id, name, soon_days FROM deliverables WHERE campaign_id = $1",
+        &[&campaign_id],
+    )? {
+        let name: &str = r.get(1);
+        let deliverable = SharedDeliverable {
+            name: name.into(),
+            soon_days: r.get(2),
+        };
+        deliverables.insert(r.get(0), deliverable);
+    }
+    Ok(Shared::preloaded(campaign_id, units, deliverables))
+}

@@ -1,0 +1,527 @@
+//! Loading a compiled schedule into PostgreSQL: the same rules as the SQLite store's sync
+//! (stable identities, history kept, renames carried over, unchanged deliverables left alone),
+//! with the schedule's rows streamed in by `COPY` and compared in one statement each.
+
+use std::collections::{HashMap, HashSet};
+
+use ::postgres::Transaction;
+use ::postgres::binary_copy::BinaryCopyInWriter;
+use ::postgres::types::Type;
+
+use super::{PgStore, SYNC_LOCK};
+use crate::language::campaign::{Campaign, Policy};
+use crate::schedule::Schedule;
+use crate::store::renames::{lost_history, renamed};
+use crate::store::rows::{deliverable_rows, unit_rows};
+use crate::store::sync::{declared_twice, rows};
+use crate::store::unchanged::digests;
+use crate::store::{Recorded, Source, StoreError, SyncOutcome, SyncReport};
+
+impl PgStore {
+    /// What was recorded of the campaign last synced from `path`.
+    pub fn recorded_source(&self, path: &str) -> Result<Option<Recorded>, StoreError> {
+        self.run(|client| {
+            let row = client.query_opt(
+                "SELECT fingerprint, contacts_source, horizon_year, key, stat FROM campaigns WHERE source = $1",
+                &[&path],
+            )?;
+            Ok(row.map(|r| Recorded {
+                fingerprint: r.get(0),
+                contacts: r.get(1),
+                horizon_year: i32::try_from(r.get::<_, i64>(2)).unwrap_or_default(),
+                campaign: r.get(3),
+                stat: r.get(4),
+            }))
+        })
+    }
+
+    /// Records that the campaign from `path` is unchanged though its files were touched.
+    pub fn record_stat(&self, path: &str, stat: &str) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE campaigns SET stat = $2 WHERE source = $1",
+                &[&path, &stat],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Brings the records in line with `schedule`, in one transaction.
+    pub fn sync(
+        &self,
+        schedule: &Schedule<'_>,
+        source: &Source,
+        now: i64,
+    ) -> Result<SyncReport, StoreError> {
+        let campaign = schedule.campaign;
+        let outcome = self.write(|tx| {
+            // Two nodes syncing at once would both insert the same new rows: one waits.
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SYNC_LOCK])?;
+            let campaign_id = upsert_campaign(tx, campaign, source, now)?;
+            let units = upsert_units(tx, campaign_id, campaign)?;
+            rename_deliverables(tx, campaign_id, campaign)?;
+            if !source.accept_removals {
+                refuse_lost_history(tx, campaign_id, campaign)?;
+            }
+            let deliverables = upsert_deliverables(tx, campaign_id, campaign)?;
+            let fresh = digests(schedule, &deliverables, &units);
+            let same = unchanged(tx, campaign_id, &fresh)?;
+            let outcome = merge(tx, campaign_id, schedule, &units, &deliverables, &same, now)?;
+            record_digests(tx, campaign_id, &fresh)?;
+            if let SyncOutcome::Synced {
+                added,
+                changed,
+                removed,
+                kept,
+                restored,
+            } = &outcome
+            {
+                let counts = [*added, *changed, *removed, kept.len(), *restored].map(|n| n as i64);
+                tx.execute(
+                    "INSERT INTO syncs (campaign_id, at, fingerprint, added, changed, removed, kept, restored)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    &[&campaign_id, &now, &source.fingerprint, &counts[0], &counts[1], &counts[2], &counts[3], &counts[4]],
+                )?;
+            }
+            Ok(outcome)
+        })?;
+        Ok(SyncReport {
+            campaign: campaign.id.clone(),
+            outcome,
+        })
+    }
+
+    /// Every reminder policy.
+    pub fn policies(&self) -> Result<Vec<Policy>, StoreError> {
+        self.run(|client| {
+            client
+                .query(
+                    "SELECT policy FROM campaigns
+                     UNION SELECT policy FROM deliverables WHERE policy IS NOT NULL",
+                    &[],
+                )?
+                .iter()
+                .map(|r| Ok(crate::store::decode::json(r.get(0))?))
+                .collect()
+        })
+    }
+
+    /// The time of day of every reminder policy, each in its campaign's zone.
+    pub fn policy_times(&self) -> Result<Vec<(chrono_tz::Tz, u32, u32)>, StoreError> {
+        let mut times: Vec<(chrono_tz::Tz, u32, u32)> = self.run(|client| {
+            client
+                .query(
+                    "SELECT c.zone, c.policy FROM campaigns c
+                     UNION SELECT c.zone, d.policy FROM deliverables d
+                           JOIN campaigns c ON c.id = d.campaign_id WHERE d.policy IS NOT NULL",
+                    &[],
+                )?
+                .iter()
+                .map(|r| {
+                    let policy: Policy = crate::store::decode::json(r.get(1))?;
+                    let zone = crate::store::decode::zone(r.get(0))?;
+                    Ok((zone, policy.time.0, policy.time.1))
+                })
+                .collect::<Result<_, StoreError>>()
+        })?;
+        times.sort_by_key(|(zone, h, m)| (zone.name().to_string(), *h, *m));
+        times.dedup();
+        Ok(times)
+    }
+
+    /// The campaigns' own mail templates folders.
+    pub fn templates_folders(&self) -> Result<Vec<String>, StoreError> {
+        self.run(|client| {
+            Ok(client
+                .query(
+                    "SELECT DISTINCT templates FROM campaigns WHERE templates IS NOT NULL ORDER BY 1",
+                    &[],
+                )?
+                .iter()
+                .map(|r| r.get(0))
+                .collect())
+        })
+    }
+}
+
+fn upsert_campaign(
+    tx: &mut Transaction<'_>,
+    c: &Campaign,
+    source: &Source,
+    now: i64,
+) -> Result<i64, StoreError> {
+    let elsewhere = tx
+        .query_opt(
+            "SELECT source FROM campaigns WHERE key = $1 AND source != $2",
+            &[&c.id, &source.path],
+        )?
+        .map(|r| r.get(0));
+    declared_twice(c, source, elsewhere)?;
+    let policy = serde_json::to_string(&c.policy).unwrap_or_default();
+    let office = c.office.map(|o| c.units[o].name.clone());
+    let row = tx.query_one(
+        "INSERT INTO campaigns (key, title, zone, source, contacts_source, fingerprint, horizon_year, office, policy,
+                                synced_at, issuer, doc, templates, stat)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+         ON CONFLICT (key) DO UPDATE SET title = excluded.title, zone = excluded.zone,
+             source = excluded.source, contacts_source = excluded.contacts_source,
+             fingerprint = excluded.fingerprint, horizon_year = excluded.horizon_year,
+             office = excluded.office, policy = excluded.policy, synced_at = excluded.synced_at,
+             issuer = excluded.issuer, doc = excluded.doc, templates = excluded.templates,
+             stat = excluded.stat
+         RETURNING id",
+        &[
+            &c.id,
+            &c.title,
+            &c.zone.name(),
+            &source.path,
+            &source.contacts,
+            &source.fingerprint,
+            &i64::from(source.horizon_year),
+            &office,
+            &policy,
+            &now,
+            &c.issuer,
+            &c.doc,
+            &source.templates,
+            &source.stat,
+        ],
+    )?;
+    Ok(row.get(0))
+}
+
+fn upsert_units(
+    tx: &mut Transaction<'_>,
+    campaign_id: i64,
+    c: &Campaign,
+) -> Result<Vec<i64>, StoreError> {
+    let stmt = tx.prepare(
+        "INSERT INTO units (campaign_id, name, parent, reviewer, email, phone, contacts)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (campaign_id, name) DO UPDATE SET parent = excluded.parent,
+             reviewer = excluded.reviewer, email = excluded.email, phone = excluded.phone,
+             contacts = excluded.contacts
+         RETURNING id",
+    )?;
+    let mut ids = Vec::with_capacity(c.units.len());
+    for u in unit_rows(c) {
+        let row = tx.query_one(
+            &stmt,
+            &[
+                &campaign_id,
+                &u.name,
+                &u.parent,
+                &u.reviewer,
+                &u.email,
+                &u.phone,
+                &u.contacts,
+            ],
+        )?;
+        ids.push(row.get(0));
+    }
+    Ok(ids)
+}
+
+fn upsert_deliverables(
+    tx: &mut Transaction<'_>,
+    campaign_id: i64,
+    c: &Campaign,
+) -> Result<Vec<i64>, StoreError> {
+    let stmt = tx.prepare(
+        "INSERT INTO deliverables (campaign_id, name, kind, recurring, review, recipients, signers, forms, soon_days,
+                                   policy, title, supervisors, lead, standing)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+         ON CONFLICT (campaign_id, name) DO UPDATE SET kind = excluded.kind,
+             recurring = excluded.recurring, review = excluded.review,
+             recipients = excluded.recipients, signers = excluded.signers, forms = excluded.forms,
+             soon_days = excluded.soon_days, policy = excluded.policy, title = excluded.title,
+             supervisors = excluded.supervisors, lead = excluded.lead, standing = excluded.standing
+         RETURNING id",
+    )?;
+    let mut ids = Vec::with_capacity(c.deliverables.len());
+    for d in deliverable_rows(c) {
+        let row = tx.query_one(
+            &stmt,
+            &[
+                &campaign_id,
+                &d.name,
+                &d.kind,
+                &d.recurring,
+                &d.review,
+                &d.recipients,
+                &d.signers,
+                &d.forms,
+                &d.soon_days,
+                &d.policy,
+                &d.title,
+                &d.supervisors,
+                &d.lead,
+                &d.standing,
+            ],
+        )?;
+        ids.push(row.get(0));
+    }
+    Ok(ids)
+}
+
+fn rename_deliverables(
+    tx: &mut Transaction<'_>,
+    campaign_id: i64,
+    c: &Campaign,
+) -> Result<(), StoreError> {
+    let stmt = tx.prepare("SELECT id FROM deliverables WHERE campaign_id = $1 AND name = $2")?;
+    let renames = renamed(c, |name| {
+        Ok(tx
+            .query_opt(&stmt, &[&campaign_id, &name])?
+            .map(|r| r.get(0)))
+    })?;
+    for (id, name) in renames {
+        tx.execute(
+            "UPDATE deliverables SET name = $2 WHERE id = $1",
+            &[&id, &name],
+        )?;
+    }
+    Ok(())
+}
+
+fn refuse_lost_history(
+    tx: &mut Transaction<'_>,
+    campaign_id: i64,
+    c: &Campaign,
+) -> Result<(), StoreError> {
+    let stored: Vec<(i64, String)> = tx
+        .query(
+            "SELECT id, name FROM deliverables WHERE campaign_id = $1 ORDER BY name",
+            &[&campaign_id],
+        )?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let count = tx.prepare(
+        "SELECT count(*) FROM obligations o
+         WHERE o.deliverable_id = $1 AND o.active
+           AND EXISTS (SELECT 1 FROM events e WHERE e.obligation_id = o.id
+                         AND e.kind NOT IN ('due_changed', 'removed', 'restored'))",
+    )?;
+    lost_history(c, stored, |id| Ok(tx.query_one(&count, &[&id])?.get(0)))
+}
+
+/// The deliverables whose stored digest is `fresh`'s.
+fn unchanged(
+    tx: &mut Transaction<'_>,
+    campaign_id: i64,
+    fresh: &HashMap<i64, String>,
+) -> Result<HashSet<i64>, StoreError> {
+    let rows = tx.query(
+        "SELECT id, rows_digest FROM deliverables WHERE campaign_id = $1 AND rows_digest IS NOT NULL",
+        &[&campaign_id],
+    )?;
+    Ok(rows
+        .iter()
+        .filter(|r| fresh.get(&r.get::<_, i64>(0)).map(String::as_str) == Some(r.get(1)))
+        .map(|r| r.get(0))
+        .collect())
+}
+
+fn record_digests(
+    tx: &mut Transaction<'_>,
+    campaign_id: i64,
+    fresh: &HashMap<i64, String>,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE deliverables SET rows_digest = NULL WHERE campaign_id = $1",
+        &[&campaign_id],
+    )?;
+    let stmt = tx.prepare("UPDATE deliverables SET rows_digest = $2 WHERE id = $1")?;
+    for (id, digest) in fresh {
+        tx.execute(&stmt, &[id, digest])?;
+    }
+    Ok(())
+}
+
+/// Compares the schedule with what the store holds, through a temporary table the rows are
+/// copied into; a first sync is the case where nothing matches.
+fn merge(
+    tx: &mut Transaction<'_>,
+    campaign_id: i64,
+    schedule: &Schedule<'_>,
+    units: &[i64],
+    deliverables: &[i64],
+    same: &HashSet<i64>,
+    now: i64,
+) -> Result<SyncOutcome, StoreError> {
+    tx.batch_execute(
+        "CREATE TEMP TABLE copied (deliverable_id BIGINT, unit_id BIGINT, period TEXT,
+                                   due_date TEXT, due_at BIGINT, seq BIGINT) ON COMMIT DROP;
+         CREATE TEMP TABLE compared (deliverable_id BIGINT PRIMARY KEY) ON COMMIT DROP;",
+    )?;
+    let all: Vec<i64> = tx
+        .query(
+            "SELECT id FROM deliverables WHERE campaign_id = $1",
+            &[&campaign_id],
+        )?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let compared: Vec<i64> = all.into_iter().filter(|id| !same.contains(id)).collect();
+    tx.execute(
+        "INSERT INTO compared SELECT unnest($1::bigint[])",
+        &[&compared],
+    )?;
+    copy_rows(tx, schedule, units, deliverables, same)?;
+    // A unit listed twice owes once: the first row counts.
+    tx.batch_execute(
+        "CREATE TEMP TABLE incoming ON COMMIT DROP AS
+             SELECT DISTINCT ON (deliverable_id, unit_id, period)
+                    deliverable_id, unit_id, period, due_date, due_at
+             FROM copied ORDER BY deliverable_id, unit_id, period, seq;
+         CREATE UNIQUE INDEX ON incoming (deliverable_id, unit_id, period);
+         ANALYZE incoming;",
+    )?;
+    let matched = "FROM incoming i JOIN obligations o
+         ON o.deliverable_id = i.deliverable_id AND o.unit_id = i.unit_id AND o.period = i.period
+         WHERE o.campaign_id = $1";
+    // History first: a moved deadline matters to whoever already acted on the old one.
+    tx.execute(
+        &format!(
+            "INSERT INTO events (obligation_id, kind, at, recorded_at, data)
+             SELECT o.id, 'due_changed', $2, $2, json_build_object('from', o.due_date, 'to', i.due_date)::text
+             {matched} AND o.due_date != i.due_date
+               AND EXISTS (SELECT 1 FROM events e WHERE e.obligation_id = o.id)"
+        ),
+        &[&campaign_id, &now],
+    )?;
+    let restored = tx.execute(
+        &format!(
+            "INSERT INTO events (obligation_id, kind, at, recorded_at)
+             SELECT o.id, 'restored', $2, $2 {matched} AND NOT o.active"
+        ),
+        &[&campaign_id, &now],
+    )?;
+    let changed: i64 = tx
+        .query_one(
+            &format!("SELECT count(*) {matched} AND o.due_date != i.due_date"),
+            &[&campaign_id],
+        )?
+        .get(0);
+    tx.execute(
+        "UPDATE obligations o SET due_date = i.due_date, due_at = i.due_at, active = TRUE,
+             effective_due_at = CASE WHEN o.extended_until IS NULL THEN i.due_at
+                                     ELSE greatest(o.effective_due_at, i.due_at) END
+         FROM incoming i
+         WHERE o.campaign_id = $1 AND o.deliverable_id = i.deliverable_id
+           AND o.unit_id = i.unit_id AND o.period = i.period
+           AND (o.due_date != i.due_date OR NOT o.active)",
+        &[&campaign_id],
+    )?;
+    let added = tx.execute(
+        "INSERT INTO obligations (campaign_id, deliverable_id, unit_id, period, due_date, due_at, effective_due_at)
+         SELECT $1, i.deliverable_id, i.unit_id, i.period, i.due_date, i.due_at, i.due_at
+         FROM incoming i
+         WHERE NOT EXISTS (SELECT 1 FROM obligations o WHERE o.deliverable_id = i.deliverable_id
+                             AND o.unit_id = i.unit_id AND o.period = i.period)",
+        &[&campaign_id],
+    )?;
+    let gone = "o.campaign_id = $1 AND o.active
+             AND o.deliverable_id IN (SELECT deliverable_id FROM compared)
+             AND NOT EXISTS (
+             SELECT 1 FROM incoming i WHERE i.deliverable_id = o.deliverable_id
+               AND i.unit_id = o.unit_id AND i.period = o.period)";
+    let with_history = "EXISTS (SELECT 1 FROM events e WHERE e.obligation_id = o.id)";
+    let kept = kept_names(tx, campaign_id, &format!("{gone} AND {with_history}"))?;
+    tx.execute(
+        &format!(
+            "INSERT INTO events (obligation_id, kind, at, recorded_at)
+             SELECT o.id, 'removed', $2, $2 FROM obligations o WHERE {gone} AND {with_history}"
+        ),
+        &[&campaign_id, &now],
+    )?;
+    tx.execute(
+        &format!(
+            "UPDATE obligations SET active = FALSE WHERE id IN (
+                 SELECT o.id FROM obligations o WHERE {gone} AND {with_history})"
+        ),
+        &[&campaign_id],
+    )?;
+    let removed = tx.execute(
+        &format!(
+            "DELETE FROM obligations WHERE id IN (
+                 SELECT o.id FROM obligations o WHERE {gone} AND NOT {with_history})"
+        ),
+        &[&campaign_id],
+    )?;
+    Ok(SyncOutcome::Synced {
+        added: added as usize,
+        changed: changed as usize,
+        removed: removed as usize,
+        kept,
+        restored: restored as usize,
+    })
+}
+
+/// Streams the schedule's rows (but those of the deliverables in `same`) into `copied`.
+fn copy_rows(
+    tx: &mut Transaction<'_>,
+    schedule: &Schedule<'_>,
+    units: &[i64],
+    deliverables: &[i64],
+    same: &HashSet<i64>,
+) -> Result<(), StoreError> {
+    let sink = tx.copy_in("COPY copied FROM STDIN BINARY")?;
+    let types = [
+        Type::INT8,
+        Type::INT8,
+        Type::TEXT,
+        Type::TEXT,
+        Type::INT8,
+        Type::INT8,
+    ];
+    let mut writer = BinaryCopyInWriter::new(sink, &types);
+    let mut seq = 0i64;
+    for (deliverable, period, due_date, due_at, owers) in rows(schedule) {
+        let deliverable = deliverables[deliverable];
+        if same.contains(&deliverable) {
+            continue;
+        }
+        for unit in owers {
+            seq += 1;
+            writer.write(&[
+                &deliverable,
+                &units[unit],
+                &period,
+                &due_date,
+                &due_at,
+                &seq,
+            ])?;
+        }
+    }
+    writer.finish()?;
+    Ok(())
+}
+
+/// `统计表 宛城区 2017-05` for each obligation matching `condition`.
+fn kept_names(
+    tx: &mut Transaction<'_>,
+    campaign_id: i64,
+    condition: &str,
+) -> Result<Vec<String>, StoreError> {
+    let rows = tx.query(
+        &format!(
+            "SELECT d.name, u.name, o.period FROM obligations o
+             JOIN deliverables d ON d.id = o.deliverable_id JOIN units u ON u.id = o.unit_id
+             WHERE {condition} ORDER BY d.id, u.id, o.period"
+        ),
+        &[&campaign_id],
+    )?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let (d, u, p): (&str, &str, &str) = (r.get(0), r.get(1), r.get(2));
+            if p.is_empty() {
+                format!("{d} {u}")
+            } else {
+                format!("{d} {u} {p}")
+            }
+        })
+        .collect())
+}
