@@ -17,6 +17,7 @@ mod mail_concurrency;
 mod mailserver;
 mod pgserver;
 mod phrases;
+mod postgres;
 mod promises;
 mod properties;
 mod schedule;

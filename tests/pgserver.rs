@@ -85,10 +85,12 @@ fn start() -> Result<Server, String> {
             String::from_utf8_lossy(&output.stderr)
         ));
     }
-    // The watchdog: stops the server and removes its folder once this process is gone.
+    // The watchdog: stops the server and removes its folder once this process is gone. Without
+    // fsync a crash of the machine would lose data, a crash of the server would not (the
+    // restart test's): what was committed is in the operating system's cache.
     let script = r#"
         "$1/pg_ctl" -D "$2/data" -l "$2/log" -w -o "-k $2 -c listen_addresses= -c fsync=off \
-            -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" start
+            -c full_page_writes=off -c max_connections=300" start
         while [ -d "/proc/$3" ]; do sleep 0.5; done
         "$1/pg_ctl" -D "$2/data" -m immediate -w stop; rm -rf "$2"
     "#;
@@ -151,10 +153,21 @@ impl Server {
     }
 }
 
-/// The test server, started on first use; `None` when the suite is skipped knowingly.
+/// The shared test server, started on first use; `None` when the suite is skipped knowingly.
 pub fn server() -> Option<&'static Server> {
     static SERVER: OnceLock<Result<Server, String>> = OnceLock::new();
-    match SERVER.get_or_init(start) {
+    usable(SERVER.get_or_init(start).as_ref())
+}
+
+/// A server of the caller's own, for a test that stops it; `None` when skipped knowingly.
+pub fn own() -> Option<Server> {
+    let started = start();
+    usable(started.as_ref())?;
+    started.ok()
+}
+
+fn usable<T>(started: Result<T, &String>) -> Option<T> {
+    match started {
         Ok(server) => Some(server),
         Err(why) if std::env::var("DUBAN_TEST_POSTGRES").as_deref() == Ok("skip") => {
             eprintln!("SKIPPED: the PostgreSQL suite did not run ({why})");

@@ -74,7 +74,7 @@ impl PgStore {
                 *client = connect(&self.config, &self.server)?;
             }
             match work(&mut client) {
-                Err(StoreError::Postgres(e)) if e.is_closed() && attempt == 0 => {
+                Err(StoreError::Postgres(e)) if lost(&e) && attempt == 0 => {
                     tracing::warn!(server = %self.server, "the database connection was lost; connecting again");
                     continue;
                 }
@@ -93,7 +93,7 @@ impl PgStore {
         self.run(|client| {
             let mut tx = client.transaction()?;
             let value = work(&mut tx)?;
-            tx.commit().map_err(|e| match e.is_closed() {
+            tx.commit().map_err(|e| match lost(&e) {
                 // Committed or not: nobody can say, so it is not tried again.
                 true => StoreError::Unreachable {
                     server: self.server.clone(),
@@ -108,7 +108,7 @@ impl PgStore {
     /// A broken connection is said to be one, with the server it was to.
     fn classify(&self, error: StoreError) -> StoreError {
         match error {
-            StoreError::Postgres(e) if e.is_closed() || e.as_db_error().is_none() => {
+            StoreError::Postgres(e) if lost(&e) => {
                 StoreError::Unreachable {
                     server: self.server.clone(),
                     message: e.to_string(),
@@ -117,6 +117,15 @@ impl PgStore {
             other => other,
         }
     }
+}
+
+/// Whether `error` is the connection's failing rather than a statement's.
+fn lost(error: &::postgres::Error) -> bool {
+    use std::error::Error as _;
+    error.is_closed()
+        || error
+            .source()
+            .is_some_and(|s| s.downcast_ref::<std::io::Error>().is_some())
 }
 
 /// The first column of every row `sql` returns, as text.
