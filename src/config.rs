@@ -31,7 +31,7 @@ pub struct Config {
     /// The config file read, if any.
     pub source: Option<PathBuf>,
     /// The SQLite database.
-    pub database: PathBuf,
+    pub database: Database,
     /// The folder of campaign files.
     pub campaigns: PathBuf,
     /// Where submitted files are copied.
@@ -194,10 +194,13 @@ impl Config {
 
     fn from_file(source: Option<PathBuf>, base: &Path, file: ConfigFile) -> Config {
         let resolve = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
-        let database = resolve(file.database.unwrap_or_else(|| PathBuf::from("duban.db")));
+        let database = Database::resolve(
+            file.database.unwrap_or_else(|| PathBuf::from("duban.db")),
+            base,
+        );
         let files = match file.files {
             Some(f) => resolve(f),
-            None => database.with_file_name("duban-files"),
+            None => database.files_beside(base),
         };
         let mut mail = file.mail;
         mail.password_file = mail.password_file.map(resolve);
@@ -223,11 +226,57 @@ impl Config {
     /// Uses `database` instead of the configured one (`--db`); submitted files go beside it
     /// unless the config names their folder.
     pub fn with_database(mut self, database: PathBuf, files_configured: bool) -> Config {
+        let database = Database::resolve(database, Path::new(""));
         if !files_configured {
-            self.files = database.with_file_name("duban-files");
+            self.files = database.files_beside(&self.workspace);
         }
         self.database = database;
         self
+    }
+}
+
+/// Where the records are.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Database {
+    /// An SQLite file: the embedded default, `duban.db` beside the configuration.
+    File(PathBuf),
+    /// A PostgreSQL database, by its connection URL (`postgres://…`), which may hold a password
+    /// and so is never shown as it is.
+    Postgres(String),
+}
+
+impl Database {
+    /// What `database = …` (or `--db`) names, a relative file taken from `base`.
+    fn resolve(given: PathBuf, base: &Path) -> Database {
+        match given.to_str() {
+            Some(url) if crate::store::postgres::is_url(url) => Database::Postgres(url.into()),
+            _ if given.is_absolute() => Database::File(given),
+            _ => Database::File(base.join(given)),
+        }
+    }
+
+    /// The folder for submitted files when none is configured: beside an SQLite file, or the
+    /// workspace's `duban-files` (PostgreSQL keeps their contents in the database).
+    fn files_beside(&self, workspace: &Path) -> PathBuf {
+        match self {
+            Database::File(path) => path.with_file_name("duban-files"),
+            Database::Postgres(_) => workspace.join("duban-files"),
+        }
+    }
+}
+
+impl std::fmt::Display for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Database::File(path) => write!(f, "{}", path.display()),
+            Database::Postgres(url) => f.write_str(&crate::store::postgres::redact(url)),
+        }
+    }
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Database({self})")
     }
 }
 
@@ -245,7 +294,10 @@ mod tests {
         )
         .unwrap();
         let config = Config::read(&path).unwrap();
-        assert_eq!(config.database, dir.path().join("state/d.db"));
+        assert_eq!(
+            config.database,
+            Database::File(dir.path().join("state/d.db"))
+        );
         assert_eq!(config.files, dir.path().join("state/duban-files"));
         assert_eq!(config.campaigns, dir.path().join("c"));
         assert_eq!(config.mail.from.as_deref(), Some("a@example.org"));

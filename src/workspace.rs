@@ -11,7 +11,8 @@ use sha2::{Digest, Sha256};
 use crate::fsio::Confinement;
 use crate::language::{self, Diagnostic, Sources};
 use crate::schedule::{Calendar, compile};
-use crate::store::{Source, Store, StoreError, SyncReport};
+use crate::store::Backend;
+use crate::store::{Source, StoreError, SyncReport};
 
 /// What happened to one campaign file in a sync.
 #[derive(Debug)]
@@ -77,7 +78,7 @@ pub struct Surroundings<'a> {
 
 /// Syncs one campaign file into `store`.
 pub fn sync_file(
-    store: &mut Store,
+    store: &mut dyn Backend,
     path: &Path,
     around: Surroundings<'_>,
     today: NaiveDate,
@@ -92,7 +93,7 @@ pub fn sync_file(
 }
 
 fn sync_inner(
-    store: &mut Store,
+    store: &mut dyn Backend,
     path: &Path,
     around: Surroundings<'_>,
     today: NaiveDate,

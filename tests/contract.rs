@@ -6,8 +6,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use duban::clock::Instant;
 use duban::ledger::{Action, Refusal, Status, Submission};
 use duban::store::{
-    Backend, Claim, Filter, ImportError, ImportRow, Key, Meta, NoticeKey, OutboxMail, Source,
-    PgStore, Store, StoreError, SyncOutcome, Window,
+    Backend, Claim, Filter, ImportError, ImportRow, Key, Meta, NoticeKey, OutboxMail, PgStore,
+    Source, Store, StoreError, SyncOutcome, Window,
 };
 
 const CAMPAIGN: &str = "campaign c {
@@ -315,15 +315,23 @@ pub fn an_import_is_all_or_nothing_and_idempotent(mut b: impl Backend) {
             signatures: Vec::new(),
         })
     };
-    let bad = b.import(vec![row(1, "甲"), row(2, "丙")], "s.csv", 0);
+    let bad = b.import(
+        &mut vec![row(1, "甲"), row(2, "丙")].into_iter(),
+        "s.csv",
+        0,
+    );
     assert!(matches!(bad, Err(ImportError::BadRows(rows)) if rows.len() == 1));
     let (status, _) = b
         .history(&key("方案", "甲", None), at("2017-04-13 00:00"))
         .unwrap();
     assert_eq!(status, Status::DueSoon, "nothing of the bad file was kept");
-    let report = b.import(vec![row(1, "甲")], "s.csv", 0).unwrap();
+    let report = b
+        .import(&mut vec![row(1, "甲")].into_iter(), "s.csv", 0)
+        .unwrap();
     assert_eq!((report.recorded, report.unchanged), (1, 0));
-    let report = b.import(vec![row(1, "甲")], "s.csv", 0).unwrap();
+    let report = b
+        .import(&mut vec![row(1, "甲")].into_iter(), "s.csv", 0)
+        .unwrap();
     assert_eq!((report.recorded, report.unchanged), (0, 1));
 }
 
@@ -495,10 +503,18 @@ pub fn a_submitted_file_is_kept_once_by_its_digest(mut b: impl Backend) {
             ..Submission::default()
         })
     };
-    b.apply(&key("方案", "甲", None), with_file(), meta("2017-04-13 10:00"))
-        .unwrap();
-    b.apply(&key("方案", "乙", None), with_file(), meta("2017-04-13 11:00"))
-        .unwrap();
+    b.apply(
+        &key("方案", "甲", None),
+        with_file(),
+        meta("2017-04-13 10:00"),
+    )
+    .unwrap();
+    b.apply(
+        &key("方案", "乙", None),
+        with_file(),
+        meta("2017-04-13 11:00"),
+    )
+    .unwrap();
     let (_, events) = b
         .history(&key("方案", "乙", None), at("2017-04-14 00:00"))
         .unwrap();
@@ -512,13 +528,24 @@ pub fn a_submitted_file_is_kept_once_by_its_digest(mut b: impl Backend) {
 
 pub fn listings_agree_with_each_other_at_an_instant(mut b: impl Backend) {
     sync(&mut b);
-    b.apply(&key("月报", "甲", Some("2017-04")), submit(), meta("2017-04-20 10:00"))
-        .unwrap();
+    b.apply(
+        &key("月报", "甲", Some("2017-04")),
+        submit(),
+        meta("2017-04-20 10:00"),
+    )
+    .unwrap();
     let as_of = at("2017-06-26 12:00");
     let overdue = b.overdue(&Filter::default(), as_of).unwrap();
     let names: Vec<(&str, &str, Option<&str>, i64)> = overdue
         .iter()
-        .map(|r| (&*r.deliverable, &*r.unit, r.period.as_deref(), r.days_overdue))
+        .map(|r| {
+            (
+                &*r.deliverable,
+                &*r.unit,
+                r.period.as_deref(),
+                r.days_overdue,
+            )
+        })
         .collect();
     assert_eq!(
         names,
@@ -548,7 +575,10 @@ pub fn listings_agree_with_each_other_at_an_instant(mut b: impl Backend) {
     assert_eq!((due[0].days_left, &*due[0].due_date), (29, "2017-07-25"));
     let status = b.status(&Filter::default(), as_of).unwrap();
     let monthly = status.iter().find(|r| r.deliverable == "月报").unwrap();
-    assert_eq!((monthly.on_time, monthly.overdue, monthly.upcoming), (1, 2, 6));
+    assert_eq!(
+        (monthly.on_time, monthly.overdue, monthly.upcoming),
+        (1, 2, 6)
+    );
     let (candidates, _) = b.preview_input(&[], (0, i64::MAX), true).unwrap();
     assert_eq!(candidates.len(), 10, "all but the one submitted");
     assert!(b.preview_input(&["d".into()], (0, 1), true).is_err());

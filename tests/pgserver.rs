@@ -75,7 +75,16 @@ fn start() -> Result<Server, String> {
     }
     let data = dir.join("data");
     let output = unprivileged(&bin.join("initdb"))
-        .args(["-A", "trust", "-U", "duban", "-E", "UTF8", "--no-sync", "-D"])
+        .args([
+            "-A",
+            "trust",
+            "-U",
+            "duban",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "-D",
+        ])
         .arg(&data)
         .output()
         .map_err(|e| format!("cannot run initdb: {e}"))?;

@@ -2,7 +2,7 @@
 //! same outbox at once, a server that restarts under a connected store, a database that is
 //! not duban's, a server that cannot be reached — and never a password in a message.
 
-use duban::store::{Claim, OutboxMail, Outbox, PgStore, StoreError};
+use duban::store::{Claim, Outbox, OutboxMail, PgStore, StoreError};
 
 use crate::pgserver;
 
@@ -139,7 +139,10 @@ fn a_database_of_another_program_is_refused_untouched() {
     let error = PgStore::connect(&url).err().unwrap();
     assert!(matches!(error, StoreError::NotDuban { .. }), "{error}");
     let tables: i64 = admin
-        .query_one("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", &[])
+        .query_one(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
+            &[],
+        )
         .unwrap()
         .get(0);
     assert_eq!(tables, 1, "nothing was created beside it");

@@ -18,10 +18,11 @@ pub use sheets::{SheetKind, sheet_rows};
 
 use crate::clock::{Clock, Instant, SystemClock};
 use crate::config::Config;
+use crate::config::Database;
 use crate::notices::pass::{self, PassReport};
 use crate::notices::send::Mailer;
 use crate::schedule::Calendar;
-use crate::store::{Action, Change, Key, Meta, Options, Store};
+use crate::store::{Action, Backend, Change, Key, Meta, Options, PgStore, Records, Store};
 use crate::workspace::{self, FileSync, Surroundings};
 
 /// An office's duban: its configuration, its calendar and its clock, resolved once.
@@ -93,15 +94,19 @@ impl Office {
         given.unwrap_or_else(|| Instant::Absolute(self.clock.now()))
     }
 
-    /// Opens the records without loading campaign files.
-    pub fn open_store(&self) -> Result<Store, AppError> {
-        Ok(Store::open(
-            &self.config.database,
-            Options {
-                busy_timeout: self.config.busy_timeout,
-                files: self.config.files.clone(),
-            },
-        )?)
+    /// Opens the records without loading campaign files: the SQLite file, or the PostgreSQL
+    /// database, the configuration names.
+    pub fn open_store(&self) -> Result<Records, AppError> {
+        Ok(match &self.config.database {
+            Database::File(path) => Box::new(Store::open(
+                path,
+                Options {
+                    busy_timeout: self.config.busy_timeout,
+                    files: self.config.files.clone(),
+                },
+            )?),
+            Database::Postgres(url) => Box::new(PgStore::connect(url)?),
+        })
     }
 
     /// What campaign files are read with: the calendar and the office's contacts file.
@@ -118,7 +123,7 @@ impl Office {
     /// to `seen` as it is done. Returns whether every file synced.
     pub fn sync(
         &self,
-        store: &mut Store,
+        store: &mut dyn Backend,
         paths: &[PathBuf],
         as_of: Instant,
         accept_removals: bool,
@@ -154,11 +159,17 @@ impl Office {
         &self,
         as_of: Instant,
         seen: &mut dyn FnMut(&Path, FileSync),
-    ) -> Result<Store, AppError> {
+    ) -> Result<Records, AppError> {
         let mut store = self.open_store()?;
         let folder = &self.config.campaigns;
         if !store.is_read_only() && folder.is_dir() {
-            self.sync(&mut store, std::slice::from_ref(folder), as_of, false, seen)?;
+            self.sync(
+                &mut *store,
+                std::slice::from_ref(folder),
+                as_of,
+                false,
+                seen,
+            )?;
         }
         Ok(store)
     }
@@ -167,7 +178,7 @@ impl Office {
     /// the campaign's zone) by `by`, with `note`; recorded now, by the office's clock.
     pub fn record(
         &self,
-        store: &mut Store,
+        store: &mut dyn Backend,
         key: &Key<'_>,
         action: Action,
         at: Instant,
@@ -188,7 +199,7 @@ impl Office {
     /// mails they make, recipients without a mail address).
     pub fn plan_only(
         &self,
-        store: &Store,
+        store: &dyn Backend,
         as_of: Instant,
     ) -> Result<(usize, usize, usize), AppError> {
         Ok(pass::plan_only(store, &self.calendar, as_of)?)
@@ -196,7 +207,7 @@ impl Office {
 
     /// The mails a pass at `as_of` would write, rendered, and the recipients without a mail
     /// address; nothing is written.
-    pub fn draft(&self, store: &Store, as_of: Instant) -> Result<pass::Drafts, AppError> {
+    pub fn draft(&self, store: &dyn Backend, as_of: Instant) -> Result<pass::Drafts, AppError> {
         Ok(pass::draft(store, &self.calendar, as_of)?)
     }
 
@@ -204,7 +215,7 @@ impl Office {
     /// `current`, only for what is owed now.
     pub fn preview(
         &self,
-        store: &Store,
+        store: &dyn Backend,
         campaigns: &[String],
         (from, to): (chrono::NaiveDate, chrono::NaiveDate),
         current: bool,
@@ -222,7 +233,7 @@ impl Office {
 
     /// Reads every campaign's own mail templates, so that a broken one is found before any
     /// pass (a daemon's first), not at the first mail it would render.
-    pub fn check_templates(&self, store: &Store) -> Result<(), AppError> {
+    pub fn check_templates(&self, store: &dyn Backend) -> Result<(), AppError> {
         for folder in store.templates_folders()? {
             crate::notices::render::Templates::with_folder(Path::new(&folder))
                 .map_err(|e| AppError::Pass(e.to_string()))?;
@@ -234,7 +245,7 @@ impl Office {
     /// stopping between mails when `stop` is set.
     pub fn pass(
         &self,
-        store: &mut Store,
+        store: &mut dyn Backend,
         mailer: &dyn Mailer,
         setup: &MailSetup,
         as_of: Instant,

@@ -33,7 +33,7 @@ pub fn run(context: &Context, args: &ImportArgs) -> Result<ExitCode, CliError> {
             args.file.display()
         ),
     })?;
-    let rows = crate::app::sheet_rows(BufReader::new(file), kind);
+    let mut rows = crate::app::sheet_rows(BufReader::new(file), kind);
     let as_of = context.instant(args.as_of);
     let mut store = context.store_synced(as_of)?;
     let name = args
@@ -41,7 +41,7 @@ pub fn run(context: &Context, args: &ImportArgs) -> Result<ExitCode, CliError> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    match store.import(rows, &name, to_unix(context.clock.now())) {
+    match store.import(&mut rows, &name, to_unix(context.clock.now())) {
         Ok(report) => {
             say!(
                 "{}: {} recorded, {} already recorded",

@@ -8,7 +8,8 @@ use chrono::NaiveDate;
 use super::output::{self, Format};
 use super::{CliError, Context};
 use crate::clock::Instant;
-use crate::store::{Action, Key, Signature, Store, Submission};
+use crate::store::Records;
+use crate::store::{Action, Key, Signature, Submission};
 
 /// Names one obligation.
 #[derive(Debug, clap::Args)]
@@ -213,7 +214,7 @@ fn act(
     let at = context.instant(actor.at);
     let mut store = context.store_synced(at)?;
     let change = context.record(
-        &mut store,
+        &mut *store,
         &obligation.key(),
         action,
         at,
@@ -234,7 +235,7 @@ fn act(
 /// Prints every event of one obligation.
 pub fn history(context: &Context, args: &HistoryArgs) -> Result<ExitCode, CliError> {
     let as_of = context.instant(args.as_of);
-    let store: Store = context.store_synced(as_of)?;
+    let store: Records = context.store_synced(as_of)?;
     let (status, events) = store.history(&args.obligation.key(), as_of)?;
     match args.format {
         Format::Json => {

@@ -58,7 +58,7 @@ pub use error::CliError;
 use crate::app::Office;
 use crate::clock::Instant;
 use crate::config::Config;
-use crate::store::Store;
+use crate::store::Records;
 
 /// duban (督办): supervise and chase the reports a campaign demands.
 #[derive(Debug, Parser)]
@@ -235,7 +235,7 @@ impl Context {
 
     /// Opens the records after loading the configured campaign folder into them, telling the
     /// user what changed. Campaigns with errors are reported and keep their last good version.
-    pub fn store_synced(&self, as_of: Instant) -> Result<Store, CliError> {
+    pub fn store_synced(&self, as_of: Instant) -> Result<Records, CliError> {
         let mut shown = Ok(());
         let store = self.office.store_synced(as_of, &mut |path, result| {
             if shown.is_ok() {
@@ -246,7 +246,7 @@ impl Context {
         if store.is_read_only() {
             tell!(
                 "warning: {} is read-only: answering from it as it is, without loading changed campaign files",
-                store.path().display()
+                store.location()
             );
         }
         Ok(store)

@@ -104,7 +104,7 @@ pub fn remind(context: &Context, args: &RemindArgs) -> Result<ExitCode, CliError
     let as_of = context.instant(args.as_of);
     if args.plan_only {
         let store = context.store_synced(as_of)?;
-        let (notices, mails, missing) = context.plan_only(&store, as_of)?;
+        let (notices, mails, missing) = context.plan_only(&*store, as_of)?;
         say!(
             "{} due at {as_of}, for {}; {} without a mail address",
             output::plural(notices, "notice"),
@@ -115,7 +115,7 @@ pub fn remind(context: &Context, args: &RemindArgs) -> Result<ExitCode, CliError
     }
     if args.dry_run {
         let store = context.store_synced(as_of)?;
-        let (drafts, missing) = context.draft(&store, as_of)?;
+        let (drafts, missing) = context.draft(&*store, as_of)?;
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
         for (i, (digest, mail)) in drafts.iter().enumerate() {
@@ -141,7 +141,7 @@ pub fn remind(context: &Context, args: &RemindArgs) -> Result<ExitCode, CliError
     let setup = MailSetup::resolve(&context.config.mail)?;
     let mailer = setup.mailer()?;
     let mut store = context.store_synced(as_of)?;
-    let report = context.pass(&mut store, &mailer, &setup, as_of, &AtomicBool::new(false))?;
+    let report = context.pass(&mut *store, &mailer, &setup, as_of, &AtomicBool::new(false))?;
     say!("{}", summary(&report))?;
     if report.nothing_sent() {
         let why = match &report.login_refused {
@@ -188,7 +188,7 @@ fn summary(r: &PassReport) -> String {
 pub fn preview(context: &Context, args: &PreviewArgs) -> Result<ExitCode, CliError> {
     let as_of = Instant::Local(args.from.and_hms_opt(0, 0, 0).unwrap_or_default());
     let store = context.store_synced(as_of)?;
-    let mails = context.preview(&store, &args.campaign, (args.from, args.to), args.current)?;
+    let mails = context.preview(&*store, &args.campaign, (args.from, args.to), args.current)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match args.format {
@@ -335,7 +335,7 @@ pub fn daemon(mut context: Context, args: &DaemonArgs) -> Result<ExitCode, CliEr
         .as_of
         .unwrap_or_else(|| Instant::Absolute(context.clock.now()));
     let store = context.store_synced(start)?;
-    context.check_templates(&store)?;
+    context.check_templates(&*store)?;
     let times = store.policy_times()?;
     drop(store);
     let DaemonPlan { clock, schedules } =
@@ -347,7 +347,7 @@ pub fn daemon(mut context: Context, args: &DaemonArgs) -> Result<ExitCode, CliEr
             let as_of = Instant::Absolute(now);
             let mut store = context.store_synced(as_of).map_err(|e| e.to_string())?;
             let report = context
-                .pass(&mut store, mailer.as_ref(), &setup, as_of, stop)
+                .pass(&mut *store, mailer.as_ref(), &setup, as_of, stop)
                 .map_err(|e| e.to_string())?;
             Ok(summary(&report))
         });

@@ -161,7 +161,7 @@ pub fn overdue(context: &Context, args: &OverdueArgs) -> Result<ExitCode, CliErr
         found += 1;
         Ok(())
     };
-    store.overdue_each(&filter, as_of, by_deliverable, |row| {
+    store.overdue_each(&filter, as_of, by_deliverable, &mut |row| {
         if failed.is_none()
             && let Err(e) = write(&mut out, row)
         {

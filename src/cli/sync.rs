@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use super::{CliError, Context};
 use crate::clock::Instant;
-use crate::store::{Store, SyncOutcome};
+use crate::store::Backend;
+use crate::store::SyncOutcome;
 use crate::workspace::FileSync;
 
 /// Arguments of `duban sync`.
@@ -36,7 +37,7 @@ pub fn run(context: &Context, args: &SyncArgs) -> Result<ExitCode, CliError> {
     };
     let ok = sync_paths(
         context,
-        &mut store,
+        &mut *store,
         &paths,
         as_of,
         true,
@@ -53,7 +54,7 @@ pub fn run(context: &Context, args: &SyncArgs) -> Result<ExitCode, CliError> {
 /// without, only changes are mentioned, on stderr. Returns whether all synced.
 pub fn sync_paths(
     context: &Context,
-    store: &mut Store,
+    store: &mut dyn Backend,
     paths: &[PathBuf],
     as_of: Instant,
     verbose: bool,

@@ -15,7 +15,8 @@ use super::send::{Mailer, Outgoing, SendError};
 use super::window;
 use crate::clock::{Clock, Instant};
 use crate::schedule::Calendar;
-use crate::store::{Claim, PendingMail, PlanInput, Store, StoreError};
+use crate::store::Backend;
+use crate::store::{Claim, PendingMail, PlanInput, StoreError};
 
 /// How a pass behaves.
 #[derive(Clone)]
@@ -117,7 +118,7 @@ pub enum PassError {
 /// Plans at `as_of` without rendering or writing anything: (new notices, mails they make,
 /// recipients without a mail address). A local `as_of` is read in each campaign's zone.
 pub fn plan_only(
-    store: &Store,
+    store: &dyn Backend,
     calendar: &Calendar,
     as_of: Instant,
 ) -> Result<(usize, usize, usize), PassError> {
@@ -131,14 +132,22 @@ pub fn plan_only(
 pub type Drafts = (Vec<(Digest, Rendered)>, Vec<String>);
 
 /// The mails a pass would write now, rendered: for `--dry-run` and tests.
-pub fn draft(store: &Store, calendar: &Calendar, as_of: Instant) -> Result<Drafts, PassError> {
+pub fn draft(
+    store: &dyn Backend,
+    calendar: &Calendar,
+    as_of: Instant,
+) -> Result<Drafts, PassError> {
     let input = input_at(store, calendar, as_of)?;
     let (fresh, missing) = fresh_notices(&input, calendar, as_of);
     Ok((render_all(&fresh, &input, as_of)?, missing))
 }
 
 /// What a pass at `as_of` plans from.
-fn input_at(store: &Store, calendar: &Calendar, as_of: Instant) -> Result<PlanInput, StoreError> {
+fn input_at(
+    store: &dyn Backend,
+    calendar: &Calendar,
+    as_of: Instant,
+) -> Result<PlanInput, StoreError> {
     // The window reaches a day either side of the UTC date: wide enough for every zone's
     // reading of a local `as_of`.
     let t = as_of.in_zone(chrono_tz::UTC);
@@ -208,7 +217,7 @@ fn render_all(
 /// Plans, queues and sends at `as_of` (a local time is read in each campaign's zone). Stops
 /// between mails when `stop` is set.
 pub fn run(
-    store: &mut Store,
+    store: &mut dyn Backend,
     calendar: &Calendar,
     mailer: &dyn Mailer,
     as_of: Instant,
@@ -260,7 +269,7 @@ pub fn run(
 /// Sends one claimed mail and records what became of it; `false` when the pass must stop (the
 /// server refused the login, so every other mail would fail the same way).
 fn send_one(
-    store: &mut Store,
+    store: &mut dyn Backend,
     mailer: &dyn Mailer,
     mail: &PendingMail,
     claim: &Claim,

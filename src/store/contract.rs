@@ -48,10 +48,11 @@ pub trait Ledger {
         key: &Key<'_>,
         as_of: Instant,
     ) -> Result<(Status, Vec<HistoryEvent>), StoreError>;
-    /// Submissions from a file: all rows or none, the same rows twice recorded once.
+    /// Submissions from a file: all rows or none, the same rows twice recorded once. The rows
+    /// are taken as they come (a backend may gather them first).
     fn import(
         &mut self,
-        rows: Vec<Result<ImportRow, BadRow>>,
+        rows: &mut dyn Iterator<Item = Result<ImportRow, BadRow>>,
         source: &str,
         recorded_at: i64,
     ) -> Result<ImportReport, ImportError>;
@@ -201,7 +202,7 @@ macro_rules! contract {
             }
             fn import(
                 &mut self,
-                rows: Vec<Result<ImportRow, BadRow>>,
+                rows: &mut dyn Iterator<Item = Result<ImportRow, BadRow>>,
                 source: &str,
                 recorded_at: i64,
             ) -> Result<ImportReport, ImportError> {
@@ -234,7 +235,11 @@ macro_rules! contract {
             ) -> Result<Vec<DueRow>, StoreError> {
                 <$backend>::due_within(self, filter, as_of, window)
             }
-            fn status(&self, filter: &Filter, as_of: Instant) -> Result<Vec<StatusRow>, StoreError> {
+            fn status(
+                &self,
+                filter: &Filter,
+                as_of: Instant,
+            ) -> Result<Vec<StatusRow>, StoreError> {
                 <$backend>::status(self, filter, as_of)
             }
             fn standing_duties(&self, filter: &Filter) -> Result<Vec<StandingDuty>, StoreError> {

@@ -88,8 +88,12 @@ pub(super) type Owed = (i64, String, Option<i64>, bool);
 /// Where an import's rows go, inside the backend's one transaction.
 pub(super) trait Target {
     /// The obligation of `deliverable`, `unit` and `period`, if there is one.
-    fn find(&mut self, deliverable: i64, unit: i64, period: &str)
-    -> Result<Option<Owed>, StoreError>;
+    fn find(
+        &mut self,
+        deliverable: i64,
+        unit: i64,
+        period: &str,
+    ) -> Result<Option<Owed>, StoreError>;
     /// Records a submission of obligation `id` at `at`, leaving it in `state`.
     fn record(
         &mut self,
@@ -120,13 +124,20 @@ pub(super) fn run(
                 continue;
             }
         };
-        let mut refuse = |reason: String| bad.push(BadRow { line: row.line, reason });
+        let mut refuse = |reason: String| {
+            bad.push(BadRow {
+                line: row.line,
+                reason,
+            })
+        };
         let Some(&(campaign_id, zone)) = names.campaigns.get(&row.campaign) else {
             let hint = hint(&row.campaign, names.campaigns.keys());
             refuse(format!("unknown campaign `{}`{hint}", row.campaign));
             continue;
         };
-        let Some(deliverable) = names.deliverables.get(&(campaign_id, row.deliverable.clone()))
+        let Some(deliverable) = names
+            .deliverables
+            .get(&(campaign_id, row.deliverable.clone()))
         else {
             let known = names.deliverables.keys().filter(|k| k.0 == campaign_id);
             let hint = hint(&row.deliverable, known.map(|k| &k.1));
@@ -135,14 +146,21 @@ pub(super) fn run(
         };
         let Some(&unit) = names.units.get(&(campaign_id, row.unit.clone())) else {
             let known = names.units.keys().filter(|k| k.0 == campaign_id);
-            refuse(format!("unknown unit `{}`{}", row.unit, hint(&row.unit, known.map(|k| &k.1))));
+            refuse(format!(
+                "unknown unit `{}`{}",
+                row.unit,
+                hint(&row.unit, known.map(|k| &k.1))
+            ));
             continue;
         };
         if deliverable.recurring == row.period.is_empty() {
             refuse(if deliverable.recurring {
                 format!("{} recurs: the row needs a period", row.deliverable)
             } else {
-                format!("{} is due once: the row must have no period", row.deliverable)
+                format!(
+                    "{} is due once: the row must have no period",
+                    row.deliverable
+                )
             });
             continue;
         }

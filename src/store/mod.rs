@@ -28,11 +28,14 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 pub use crate::ledger::{Action, Refusal, Signature, State, Status, Submission};
-pub use contract::{Backend, Campaigns, Ledger, Outbox, Queries};
+pub use contract::{Backend, Campaigns, Files, Ledger, Location, Outbox, Queries};
+
+/// Open records, whichever backend holds them.
+pub type Records = Box<dyn Backend + Send>;
+pub use self::postgres::PgStore;
 pub use import::{BadRow, ImportError, ImportReport, ImportRow};
 pub use lifecycle::{Change, Key, Meta};
 pub use outbox::{Claim, NoticeKey, OutboxMail, OutboxRow, PendingMail};
-pub use self::postgres::PgStore;
 pub use owed::{CampaignRow, Candidate, Directory, Mailboxes};
 pub use plan_input::{PlanInput, Written};
 pub use query::{

@@ -84,7 +84,10 @@ pub(super) fn deliverable_rows(c: &Campaign) -> impl Iterator<Item = Deliverable
             signers: serde_json::to_string(&d.signers).unwrap_or_default(),
             forms: serde_json::to_string(&d.forms).unwrap_or_default(),
             soon_days,
-            policy: d.policy.as_ref().and_then(|p| serde_json::to_string(p).ok()),
+            policy: d
+                .policy
+                .as_ref()
+                .and_then(|p| serde_json::to_string(p).ok()),
             title: d.title.as_deref(),
             supervisors,
             lead: item.map(|i| names(&i.lead)).unwrap_or_else(|| "[]".into()),

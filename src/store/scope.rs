@@ -103,7 +103,11 @@ fn check_names(
 }
 
 /// Refuses a name of `names` not among `known` (of `table`), with the nearest one.
-pub(super) fn check_known(table: &str, names: &[String], known: &[String]) -> Result<(), StoreError> {
+pub(super) fn check_known(
+    table: &str,
+    names: &[String],
+    known: &[String],
+) -> Result<(), StoreError> {
     for name in names {
         if !known.contains(name) {
             let what = if table == "units" {

@@ -6,9 +6,9 @@
 
 use rusqlite::{Transaction, params};
 
+use super::rows::{deliverable_rows, unit_rows};
 use super::{Store, StoreError, renames};
 use crate::clock::to_unix;
-use super::rows::{deliverable_rows, unit_rows};
 use crate::language::campaign::Campaign;
 use crate::schedule::Schedule;
 

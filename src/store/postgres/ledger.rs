@@ -47,9 +47,8 @@ impl PgStore {
                 .record()
                 .status_at(as_of.in_zone(found.zone).timestamp());
             let time = |t: i64| from_unix(t).with_timezone(&found.zone).to_rfc3339();
-            let files = client.prepare(
-                "SELECT name, sha256, size FROM files WHERE event_id = $1 ORDER BY id",
-            )?;
+            let files = client
+                .prepare("SELECT name, sha256, size FROM files WHERE event_id = $1 ORDER BY id")?;
             let mut events = Vec::new();
             for r in client.query(
                 "SELECT id, kind, at, recorded_at, actor, reason, note, data FROM events
@@ -90,13 +89,15 @@ impl PgStore {
         })
     }
 
-    /// Submissions from a file: all rows or none, the same rows twice recorded once.
+    /// Submissions from a file: all rows or none, the same rows twice recorded once. The rows
+    /// are gathered first, so that a transaction lost with its connection can be run again.
     pub fn import(
         &self,
-        rows: Vec<Result<ImportRow, BadRow>>,
+        rows: &mut dyn Iterator<Item = Result<ImportRow, BadRow>>,
         source: &str,
         recorded_at: i64,
     ) -> Result<ImportReport, ImportError> {
+        let rows: Vec<_> = rows.collect();
         let mut bad = Vec::new();
         let report = self.write(|tx| {
             let names = import_names(tx)?;

@@ -39,12 +39,12 @@ impl PgStore {
     /// holds another program's tables, or a newer duban's schema, is refused untouched.
     pub fn connect(url: &str) -> Result<PgStore, StoreError> {
         let server = redact(url);
-        let config: ::postgres::Config = url.parse().map_err(|e: ::postgres::Error| {
-            StoreError::Unreachable {
-                server: server.clone(),
-                message: format!("not a PostgreSQL connection string ({e})"),
-            }
-        })?;
+        let config: ::postgres::Config =
+            url.parse()
+                .map_err(|e: ::postgres::Error| StoreError::Unreachable {
+                    server: server.clone(),
+                    message: format!("not a PostgreSQL connection string ({e})"),
+                })?;
         let client = connect(&config, &server)?;
         let store = PgStore {
             client: RefCell::new(client),
@@ -108,12 +108,10 @@ impl PgStore {
     /// A broken connection is said to be one, with the server it was to.
     fn classify(&self, error: StoreError) -> StoreError {
         match error {
-            StoreError::Postgres(e) if lost(&e) => {
-                StoreError::Unreachable {
-                    server: self.server.clone(),
-                    message: e.to_string(),
-                }
-            }
+            StoreError::Postgres(e) if lost(&e) => StoreError::Unreachable {
+                server: self.server.clone(),
+                message: e.to_string(),
+            },
             other => other,
         }
     }
@@ -134,7 +132,11 @@ fn texts(
     sql: &str,
     params: &[&(dyn ::postgres::types::ToSql + Sync)],
 ) -> Result<Vec<String>, StoreError> {
-    Ok(client.query(sql, params)?.iter().map(|r| r.get(0)).collect())
+    Ok(client
+        .query(sql, params)?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
 }
 
 fn connect(config: &::postgres::Config, server: &str) -> Result<Client, StoreError> {

@@ -20,7 +20,11 @@ use crate::store::{
 impl PgStore {
     /// What a pass plans from: obligations owed with a deadline in `window`, and the notices
     /// written that go out at `written_since` or later.
-    pub fn plan_input(&self, window: (i64, i64), written_since: i64) -> Result<PlanInput, StoreError> {
+    pub fn plan_input(
+        &self,
+        window: (i64, i64),
+        written_since: i64,
+    ) -> Result<PlanInput, StoreError> {
         let mut input = self.load_plan_input(window, true, &[])?;
         input.sent = self.run(|client| {
             let mut sent = Written::default();
@@ -75,13 +79,29 @@ impl PgStore {
             for r in client.query(UNITS, &[])? {
                 let name: &str = r.get(2);
                 let contacts = json(r.get(4))?;
-                maps.add_unit(r.get(0), r.get(1), name.into(), r.get(3), contacts, r.get(5));
+                maps.add_unit(
+                    r.get(0),
+                    r.get(1),
+                    name.into(),
+                    r.get(3),
+                    contacts,
+                    r.get(5),
+                );
             }
             for r in client.query(DELIVERABLES, &[])? {
-                let lists = [json(r.get(4))?, json(r.get(5))?, json(r.get(6))?, json(r.get(7))?];
+                let lists = [
+                    json(r.get(4))?,
+                    json(r.get(5))?,
+                    json(r.get(6))?,
+                    json(r.get(7))?,
+                ];
                 maps.add_deliverable(r.get(0), r.get(1), r.get(2), json(r.get(3))?, lists);
             }
-            let owed = if owed_only { "closed_at IS NULL AND" } else { "" };
+            let owed = if owed_only {
+                "closed_at IS NULL AND"
+            } else {
+                ""
+            };
             let sql = format!(
                 "SELECT id, campaign_id, deliverable_id, unit_id, period,
                         coalesce(extended_until, due_date), state, effective_due_at
@@ -195,7 +215,13 @@ impl PgStore {
     }
 
     /// The server accepted mail `id`, sent under `claim`: marked sent as the claim ends.
-    pub fn mark_sent(&self, id: i64, claim: &Claim, reply: &str, now: i64) -> Result<(), StoreError> {
+    pub fn mark_sent(
+        &self,
+        id: i64,
+        claim: &Claim,
+        reply: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
         self.write(|tx| {
             let changed = tx.execute(
                 "UPDATE mails SET state = 'sent', attempts = attempts + 1, smtp_reply = $2, sent_at = $3,
@@ -233,7 +259,12 @@ impl PgStore {
     }
 
     /// Gives mail `id` back untried: due again at once for any node.
-    pub fn release_mail(&self, id: i64, claim: &Claim, error: Option<&str>) -> Result<(), StoreError> {
+    pub fn release_mail(
+        &self,
+        id: i64,
+        claim: &Claim,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
         self.write(|tx| {
             tx.execute(
                 "UPDATE mails SET claimed_by = NULL, claim_expires_at = NULL,

@@ -182,7 +182,8 @@ pub(super) fn migrate(client: &mut Client, server: &str) -> Result<(), StoreErro
         .query_one("SELECT to_regclass('duban_schema') IS NOT NULL", &[])?
         .get(0);
     let version: i64 = if ours {
-        tx.query_one("SELECT version FROM duban_schema", &[])?.get(0)
+        tx.query_one("SELECT version FROM duban_schema", &[])?
+            .get(0)
     } else {
         let tables: i64 = tx
             .query_one(
