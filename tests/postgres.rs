@@ -4,6 +4,7 @@
 
 use duban::store::{Claim, Outbox, OutboxMail, PgStore, StoreError};
 
+use crate::common::Workspace;
 use crate::pgserver;
 
 /// A store on a new database of the test server, with `mails` queued for one campaign.
@@ -160,4 +161,107 @@ fn an_unreachable_server_is_named_without_its_password() {
     assert!(matches!(error, StoreError::Unreachable { .. }), "{message}");
     assert!(message.contains("duban:***@"), "{message}");
     assert!(!message.contains("s3cret"), "{message}");
+}
+
+/// A workspace whose records are the PostgreSQL database `url` (named in its `duban.toml`).
+fn on_postgres(campaigns: &[&str], url: &str) -> Workspace {
+    let w = Workspace::new(campaigns);
+    std::fs::write(
+        w.path().join("duban.toml"),
+        format!("database = \"{url}\"\n"),
+    )
+    .unwrap();
+    w
+}
+
+/// The same week of 南阳's work, run on `w`; then what `status`, `overdue`, `due` and
+/// `history` say, with the instants a run records by the real clock left out.
+fn a_week_of_nanyang(w: &Workspace) -> Vec<serde_json::Value> {
+    w.ok(&["sync", "--as-of", "2017-04-01"]);
+    w.submit("nanyang-2017", "工作方案", "宛城区")
+        .at("2017-04-14T16:00")
+        .by("张三")
+        .ok();
+    w.submit("nanyang-2017", "工作方案", "卧龙区")
+        .at("2017-04-18T09:30")
+        .ok();
+    w.submit("nanyang-2017", "统计表", "宛城区")
+        .period("2017-04")
+        .at("2017-04-24")
+        .ok();
+    w.ok(&[
+        "extend",
+        "nanyang-2017",
+        "统计表",
+        "卧龙区",
+        "--period",
+        "2017-05",
+        "--until",
+        "2017-06-02",
+        "--reason",
+        "系统故障",
+        "--at",
+        "2017-05-24",
+    ]);
+    w.ok(&[
+        "waive",
+        "nanyang-2017",
+        "统计表",
+        "南召县",
+        "--period",
+        "2017-05",
+        "--reason",
+        "并入全市统计",
+        "--at",
+        "2017-05-10",
+    ]);
+    let mut answers = vec![
+        w.json(&["status", "--as-of", "2017-05-27"]),
+        w.json(&["overdue", "--as-of", "2017-05-27"]),
+        w.json(&["due", "--as-of", "2017-05-20", "--within", "10"]),
+    ];
+    for (deliverable, unit, period) in [
+        ("工作方案", "卧龙区", None),
+        ("统计表", "卧龙区", Some("2017-05")),
+        ("统计表", "南召县", Some("2017-05")),
+    ] {
+        let mut args = vec!["history", "nanyang-2017", deliverable, unit];
+        args.extend(period.map(|p| ["--period", p]).into_iter().flatten());
+        args.extend(["--as-of", "2017-06-01"]);
+        let mut history = w.json(&args);
+        for event in history["events"].as_array_mut().unwrap() {
+            event.as_object_mut().unwrap().remove("recorded_at");
+        }
+        answers.push(history);
+    }
+    answers
+}
+
+#[test]
+fn the_command_line_answers_the_same_on_postgresql_as_on_sqlite() {
+    let Some(url) = pgserver::database() else {
+        return;
+    };
+    let on_sqlite = a_week_of_nanyang(&Workspace::new(&["nanyang-2017"]));
+    let on_postgres = a_week_of_nanyang(&on_postgres(&["nanyang-2017"], &url));
+    assert!(!on_sqlite[1].as_array().unwrap().is_empty());
+    for (sqlite, postgres) in on_sqlite.iter().zip(&on_postgres) {
+        assert_eq!(sqlite, postgres);
+    }
+}
+
+#[test]
+fn a_server_that_is_down_is_an_error_that_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "postgresql://duban:pw-never-shown@/d?host={}",
+        dir.path().display()
+    );
+    let w = on_postgres(&["nanyang-2017"], &url);
+    let error = w.fails(&["overdue", "--as-of", "2017-05-27"]);
+    assert!(
+        error.contains("cannot reach the PostgreSQL database"),
+        "{error}"
+    );
+    assert!(!error.contains("pw-never-shown"), "{error}");
 }
