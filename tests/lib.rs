@@ -18,6 +18,7 @@ mod mailserver;
 mod pgserver;
 mod phrases;
 mod postgres;
+mod postgres_mail;
 mod promises;
 mod properties;
 mod schedule;
