@@ -265,3 +265,72 @@ fn a_server_that_is_down_is_an_error_that_says_so() {
     );
     assert!(!error.contains("pw-never-shown"), "{error}");
 }
+
+#[test]
+fn a_sqlite_store_migrates_with_every_event_file_and_mail() {
+    let Some(url) = pgserver::database() else {
+        return;
+    };
+    let server = crate::mailserver::MailServer::start();
+    let sqlite = Workspace::new(&["nanyang-2017"]);
+    let mail = format!(
+        "[mail]\nurl = \"{}\"\nfrom = \"督办 <duban@nanyang.example.org>\"\n",
+        server.url()
+    );
+    std::fs::write(sqlite.path().join("duban.toml"), &mail).unwrap();
+    a_week_of_nanyang(&sqlite);
+    std::fs::write(sqlite.path().join("统计表.xlsx"), "五月统计").unwrap();
+    sqlite
+        .submit("nanyang-2017", "统计表", "宛城区")
+        .period("2017-05")
+        .at("2017-05-20")
+        .args(&["--file", "统计表.xlsx"])
+        .ok();
+    sqlite.ok(&["remind", "--as-of", "2017-05-22T09:05"]);
+    let db_before = std::fs::read(sqlite.db()).unwrap();
+
+    let report = sqlite.ok(&["migrate", "--to", &url, "--json"]);
+    let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(report["verified"], true);
+    assert_eq!(report["files"], 1);
+    assert!(
+        report["tables"]["events"].as_u64().unwrap() >= 6,
+        "{report}"
+    );
+    assert!(report["tables"]["mails"].as_u64().unwrap() > 0, "{report}");
+    assert_eq!(
+        std::fs::read(sqlite.db()).unwrap(),
+        db_before,
+        "the source is only read"
+    );
+
+    let queries = [
+        &["status", "--as-of", "2017-05-27"][..],
+        &["overdue", "--as-of", "2017-05-27"],
+        &["due", "--as-of", "2017-05-20", "--within", "10"],
+        &[
+            "history",
+            "nanyang-2017",
+            "统计表",
+            "宛城区",
+            "--period",
+            "2017-05",
+        ],
+        &["history", "nanyang-2017", "工作方案", "卧龙区"],
+        &["outbox", "--all"],
+    ];
+    let on_sqlite: Vec<_> = queries.iter().map(|args| sqlite.json(args)).collect();
+    // The office switches its configuration over; the answers stay the same.
+    let w = sqlite;
+    std::fs::write(
+        w.path().join("duban.toml"),
+        format!("database = \"{url}\"\n{mail}"),
+    )
+    .unwrap();
+    for (args, before) in queries.iter().zip(&on_sqlite) {
+        assert_eq!(&w.json(args), before, "{args:?}");
+    }
+    std::fs::write(w.path().join("duban.toml"), &mail).unwrap();
+    let again = w.fails(&["migrate", "--to", &url]);
+    assert!(again.contains("already holds 1 campaign"), "{again}");
+}

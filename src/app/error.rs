@@ -36,6 +36,15 @@ pub enum AppError {
         /// The file.
         path: std::path::PathBuf,
     },
+    /// A migration was refused or its copy did not check out.
+    #[error(transparent)]
+    Migrate(#[from] crate::store::postgres::MigrateError),
+    /// `duban migrate` reads an SQLite store: the configured database is not one, or absent.
+    #[error("there is no SQLite store to migrate from: {database}")]
+    NothingToMigrate {
+        /// The configured database, and why.
+        database: String,
+    },
     /// A notice pass failed (templates, the mail server).
     #[error("{0}")]
     Pass(String),

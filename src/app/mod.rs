@@ -98,15 +98,37 @@ impl Office {
     /// database, the configuration names.
     pub fn open_store(&self) -> Result<Records, AppError> {
         Ok(match &self.config.database {
-            Database::File(path) => Box::new(Store::open(
-                path,
-                Options {
-                    busy_timeout: self.config.busy_timeout,
-                    files: self.config.files.clone(),
-                },
-            )?),
+            Database::File(path) => Box::new(self.open_sqlite(path)?),
             Database::Postgres(url) => Box::new(PgStore::connect(url)?),
         })
+    }
+
+    /// Copies the office's SQLite store into the empty PostgreSQL database `url`, then checks
+    /// the copy row by row; the SQLite file is only read.
+    pub fn migrate_to(&self, url: &str) -> Result<crate::store::postgres::Migrated, AppError> {
+        let Database::File(path) = &self.config.database else {
+            return Err(AppError::NothingToMigrate {
+                database: format!("{} is already PostgreSQL", self.config.database),
+            });
+        };
+        if !path.is_file() {
+            return Err(AppError::NothingToMigrate {
+                database: format!("{} does not exist", path.display()),
+            });
+        }
+        let from = self.open_sqlite(path)?;
+        let to = PgStore::connect(url)?;
+        Ok(crate::store::postgres::migrate(&from, &to)?)
+    }
+
+    fn open_sqlite(&self, path: &Path) -> Result<Store, AppError> {
+        Ok(Store::open(
+            path,
+            Options {
+                busy_timeout: self.config.busy_timeout,
+                files: self.config.files.clone(),
+            },
+        )?)
     }
 
     /// What campaign files are read with: the calendar and the office's contacts file.

@@ -41,6 +41,7 @@ mod check;
 mod error;
 mod import;
 mod lifecycle;
+mod migrate;
 mod notices;
 mod output;
 mod phases;
@@ -68,8 +69,9 @@ pub struct Args {
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
 
-    /// The database (overrides the configuration).
-    #[arg(long, global = true, value_name = "PATH", env = "DUBAN_DB")]
+    /// The database (overrides the configuration): an SQLite file, or a PostgreSQL URL
+    /// (`postgres://user@host/db`).
+    #[arg(long, global = true, value_name = "PATH|URL", env = "DUBAN_DB")]
     pub db: Option<PathBuf>,
 
     /// A holiday file adding years to the shipped calendar (TOML as in data/calendar-cn.toml,
@@ -127,6 +129,8 @@ pub enum Command {
     Outbox(notices::OutboxArgs),
     /// Run passes on a schedule until SIGTERM or SIGINT.
     Daemon(notices::DaemonArgs),
+    /// Copy the SQLite store into an empty PostgreSQL database, and check the copy.
+    Migrate(migrate::MigrateArgs),
 }
 
 /// Runs the command line and returns the exit code. Output that could not be written all the
@@ -161,6 +165,7 @@ fn dispatch(args: Args) -> Result<ExitCode, CliError> {
         Command::Remind(a) => notices::remind(&context, a),
         Command::Preview(a) => notices::preview(&context, a),
         Command::Outbox(a) => notices::outbox(&context, a),
+        Command::Migrate(a) => migrate::run(&context, a),
         Command::Daemon(_) => Ok(ExitCode::SUCCESS),
     }
 }

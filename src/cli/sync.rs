@@ -6,8 +6,7 @@ use std::process::ExitCode;
 
 use super::{CliError, Context};
 use crate::clock::Instant;
-use crate::store::Backend;
-use crate::store::SyncOutcome;
+use crate::store::{Backend, SyncOutcome};
 use crate::workspace::FileSync;
 
 /// Arguments of `duban sync`.

@@ -10,6 +10,7 @@
 //! synchronous, and the daemon already runs each pass on a blocking thread.
 
 mod ledger;
+mod migrate;
 mod outbox;
 mod queries;
 mod schema;
@@ -21,6 +22,7 @@ use ::postgres::{Client, NoTls, Transaction};
 
 use super::StoreError;
 
+pub use migrate::{MigrateError, Migrated, migrate};
 pub use schema::LATEST;
 
 /// An open PostgreSQL store.
