@@ -38,7 +38,7 @@ pub enum AppError {
     },
     /// A migration was refused or its copy did not check out.
     #[error(transparent)]
-    Migrate(#[from] crate::store::postgres::MigrateError),
+    Migrate(Box<crate::store::postgres::MigrateError>),
     /// `duban migrate` reads an SQLite store: the configured database is not one, or absent.
     #[error("there is no SQLite store to migrate from: {database}")]
     NothingToMigrate {
@@ -48,6 +48,12 @@ pub enum AppError {
     /// A notice pass failed (templates, the mail server).
     #[error("{0}")]
     Pass(String),
+}
+
+impl From<crate::store::postgres::MigrateError> for AppError {
+    fn from(e: crate::store::postgres::MigrateError) -> AppError {
+        AppError::Migrate(Box::new(e))
+    }
 }
 
 impl From<PassError> for AppError {
