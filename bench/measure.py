@@ -28,6 +28,7 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+DUBAN = None  # the duban binary measured, set by main
 AS_OF = "2025-06-23"
 SEED = 20250101
 YEAR = 2025
@@ -133,8 +134,11 @@ def main():
     ap.add_argument("--peers-dir", default=os.path.join(HERE, "..", "..", "shared", "bench", "peers"))
     ap.add_argument("--peers", action="store_true", help="also time Taskwarrior and Remind")
     ap.add_argument("--min-runs", type=int, default=5)
+    ap.add_argument("--postgres", action="store_true", help="also time duban on PostgreSQL against psql")
     args = ap.parse_args()
     duban = os.path.abspath(args.duban)
+    global DUBAN
+    DUBAN = duban
     data = os.path.join(HERE, "data", f"n{args.n}")
     os.makedirs(data, exist_ok=True)
 
@@ -260,6 +264,17 @@ ANALYZE;
     if args.peers:
         peers(results, data, counts, args.min_runs, soon_end)
 
+    # ---- PostgreSQL, if asked
+    pg_summary = {}
+    if args.postgres:
+        import pg
+        def pg_agree(overdue_out, soon_out):
+            return (keys(overdue_out) == sorted(expected["overdue"])
+                    and keys(soon_out) == sorted(expected["due_soon"]))
+        files = [os.path.join(data, name) for name in ("bench.campaign", "bench.contacts.toml")]
+        pg_summary = pg.measure(results, sys.modules[__name__], data, counts, pg_agree, files, AS_OF, soon_end,
+                                args.min_runs)
+
     # ---- summary
     r = lambda tool, op: results.get(tool, op)["median_s"] if results.get(tool, op) else None
     agree = all(x["agree"] in (None, True) for x in results.rows) and same_overdue and same_soon
@@ -274,6 +289,8 @@ ANALYZE;
         rss_mib=max(x["rss_mib"] for x in results.rows if x["tool"] == "duban"),
     )
     summary["plan_vs_due_soon"] = r("duban", "plan notices") / r("sqlite", "due-soon")
+    summary.update(pg_summary)
+    agree = agree and pg_summary.get("pg_agree", True)
     for tool in ("taskwarrior", "remind"):
         for op in ("overdue", "due-soon"):
             if results.get(tool, op):
@@ -286,7 +303,11 @@ ANALYZE;
     print(f"overdue_ratio={summary['overdue_ratio']:.2f} due_ratio={summary['due_ratio']:.2f} "
           f"sync_ratio={summary['sync_ratio']:.2f} plan_s={summary['plan_s']:.2f} "
           f"edit_resync_s={summary['edit_resync_s']:.2f} "
-          f"rss_mib={summary['rss_mib']:.0f} counts={'agree' if agree else 'DIFFER'}")
+          f"rss_mib={summary['rss_mib']:.0f}"
+          + (f" pg_overdue_ratio={summary['pg_overdue_ratio']:.2f} pg_due_ratio={summary['pg_due_ratio']:.2f}"
+             f" pg_sync_ratio={summary['pg_sync_ratio']:.2f} pg_two_passes_s={summary['pg_two_passes_s']:.2f}"
+             if pg_summary else "")
+          + f" counts={'agree' if agree else 'DIFFER'}")
     return 0 if agree else 1
 
 

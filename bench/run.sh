@@ -3,7 +3,10 @@
 #
 #   bench/run.sh                 # N = 10k, 100k, 1M; Taskwarrior and Remind up to 100k; report
 #   bench/run.sh --peers-1m      # ... and Taskwarrior and Remind at 1M too (slow: minutes)
-#   bench/run.sh N [--peers]     # one size; peers only if asked
+#   bench/run.sh N [--peers] [--postgres]   # one size; peers and PostgreSQL only if asked
+#
+# The full run times duban on PostgreSQL too (against psql on the same server, started from
+# /usr/lib/postgresql/*/bin into a temporary folder).
 #
 # Generates the workload with ../shared/bench/peers/gen.py (PEERS=… to point elsewhere), turns it
 # into a campaign and a submissions file, and times duban next to the sqlite3 CLI (and
@@ -32,9 +35,9 @@ if ((all)); then
   for tool in task remind; do
     command -v $tool >/dev/null || echo "($tool is not installed: apt-get install -y taskwarrior remind)" >&2
   done
-  python3 bench/measure.py --n 10000 --duban "$duban" --peers-dir "$peers" --peers
-  python3 bench/measure.py --n 100000 --duban "$duban" --peers-dir "$peers" --peers
-  python3 bench/measure.py --n 1000000 --duban "$duban" --peers-dir "$peers" "${peers_1m[@]}"
+  python3 bench/measure.py --n 10000 --duban "$duban" --peers-dir "$peers" --peers --postgres
+  python3 bench/measure.py --n 100000 --duban "$duban" --peers-dir "$peers" --peers --postgres
+  python3 bench/measure.py --n 1000000 --duban "$duban" --peers-dir "$peers" --postgres "${peers_1m[@]}"
   exec python3 bench/report.py bench/out/n10000.json bench/out/n100000.json bench/out/n1000000.json
 fi
 exec python3 bench/measure.py --n "$n" --duban "$duban" --peers-dir "$peers" "$@"
