@@ -1,5 +1,7 @@
 //! A campaign's units and deliverables as the columns every backend stores them in: names for
-//! references, JSON for lists. Worked out once here, so that the backends differ only in SQL.
+//! references, JSON for lists, and the statements that write them. Worked out once here, so
+//! that the backends differ only where their SQL does. (The statements number their parameters
+//! `$1`, `$2`, … in order of first use, which SQLite reads as positions too.)
 
 use crate::language::campaign::{Campaign, Due, RecipientRef, ReviewRule};
 
@@ -95,3 +97,38 @@ pub(super) fn deliverable_rows(c: &Campaign) -> impl Iterator<Item = Deliverable
         }
     })
 }
+
+/// Inserts or updates a unit: campaign, name, parent, reviewer, email, phone, contacts.
+pub(super) const UPSERT_UNIT: &str =
+    "INSERT INTO units (campaign_id, name, parent, reviewer, email, phone, contacts)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (campaign_id, name) DO UPDATE SET parent = excluded.parent,
+         reviewer = excluded.reviewer, email = excluded.email, phone = excluded.phone,
+         contacts = excluded.contacts
+     RETURNING id";
+
+/// Inserts or updates a deliverable: campaign, then the columns of [`DeliverableRow`] in order.
+pub(super) const UPSERT_DELIVERABLE: &str =
+    "INSERT INTO deliverables (campaign_id, name, kind, recurring, review, recipients, signers, forms, soon_days,
+                               policy, title, supervisors, lead, standing)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+     ON CONFLICT (campaign_id, name) DO UPDATE SET kind = excluded.kind,
+         recurring = excluded.recurring, review = excluded.review,
+         recipients = excluded.recipients, signers = excluded.signers, forms = excluded.forms,
+         soon_days = excluded.soon_days, policy = excluded.policy, title = excluded.title,
+         supervisors = excluded.supervisors, lead = excluded.lead, standing = excluded.standing
+     RETURNING id";
+
+/// Inserts or updates a campaign: key, title, zone, source, contacts source, fingerprint,
+/// horizon year, office, policy, synced at, issuer, doc, templates, stat.
+pub(super) const UPSERT_CAMPAIGN: &str =
+    "INSERT INTO campaigns (key, title, zone, source, contacts_source, fingerprint, horizon_year, office, policy,
+                            synced_at, issuer, doc, templates, stat)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+     ON CONFLICT (key) DO UPDATE SET title = excluded.title, zone = excluded.zone,
+         source = excluded.source, contacts_source = excluded.contacts_source,
+         fingerprint = excluded.fingerprint, horizon_year = excluded.horizon_year,
+         office = excluded.office, policy = excluded.policy, synced_at = excluded.synced_at,
+         issuer = excluded.issuer, doc = excluded.doc, templates = excluded.templates,
+         stat = excluded.stat
+     RETURNING id";

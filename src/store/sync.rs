@@ -6,7 +6,7 @@
 
 use rusqlite::{Transaction, params};
 
-use super::rows::{deliverable_rows, unit_rows};
+use super::rows::{UPSERT_CAMPAIGN, UPSERT_DELIVERABLE, UPSERT_UNIT, deliverable_rows, unit_rows};
 use super::{Store, StoreError, renames};
 use crate::clock::to_unix;
 use crate::language::campaign::Campaign;
@@ -176,16 +176,8 @@ fn upsert_campaign(
     declared_twice(c, source, elsewhere)?;
     let policy = serde_json::to_string(&c.policy).unwrap_or_default();
     let office = c.office.map(|o| c.units[o].name.clone());
-    tx.execute(
-        "INSERT INTO campaigns (key, title, zone, source, contacts_source, fingerprint, horizon_year, office, policy,
-                                synced_at, issuer, doc, templates, stat)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
-         ON CONFLICT (key) DO UPDATE SET title = excluded.title, zone = excluded.zone,
-             source = excluded.source, contacts_source = excluded.contacts_source,
-             fingerprint = excluded.fingerprint, horizon_year = excluded.horizon_year,
-             office = excluded.office, policy = excluded.policy, synced_at = excluded.synced_at,
-             issuer = excluded.issuer, doc = excluded.doc, templates = excluded.templates,
-             stat = excluded.stat",
+    Ok(tx.query_row(
+        UPSERT_CAMPAIGN,
         params![
             c.id,
             c.title,
@@ -202,12 +194,8 @@ fn upsert_campaign(
             source.templates,
             source.stat
         ],
-    )?;
-    Ok(
-        tx.query_row("SELECT id FROM campaigns WHERE key = ?1", [&c.id], |r| {
-            r.get(0)
-        })?,
-    )
+        |r| r.get(0),
+    )?)
 }
 
 /// Refuses campaign `c` from `source` when another file that still exists, `elsewhere`,
@@ -236,12 +224,7 @@ fn upsert_units(
     c: &Campaign,
 ) -> Result<Vec<i64>, StoreError> {
     let mut stmt = tx.prepare_cached(
-        "INSERT INTO units (campaign_id, name, parent, reviewer, email, phone, contacts)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT (campaign_id, name) DO UPDATE SET parent = excluded.parent,
-             reviewer = excluded.reviewer, email = excluded.email, phone = excluded.phone,
-             contacts = excluded.contacts
-         RETURNING id",
+        UPSERT_UNIT,
     )?;
     let mut ids = Vec::with_capacity(c.units.len());
     for u in unit_rows(c) {
@@ -267,15 +250,7 @@ fn upsert_deliverables(
     c: &Campaign,
 ) -> Result<Vec<i64>, StoreError> {
     let mut stmt = tx.prepare_cached(
-        "INSERT INTO deliverables (campaign_id, name, kind, recurring, review, recipients, signers, forms, soon_days,
-                                   policy, title, supervisors, lead, standing)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
-         ON CONFLICT (campaign_id, name) DO UPDATE SET kind = excluded.kind,
-             recurring = excluded.recurring, review = excluded.review,
-             recipients = excluded.recipients, signers = excluded.signers, forms = excluded.forms,
-             soon_days = excluded.soon_days, policy = excluded.policy, title = excluded.title,
-             supervisors = excluded.supervisors, lead = excluded.lead, standing = excluded.standing
-         RETURNING id",
+        UPSERT_DELIVERABLE,
     )?;
     let mut ids = Vec::with_capacity(c.deliverables.len());
     for d in deliverable_rows(c) {

@@ -12,7 +12,9 @@ use super::{PgStore, SYNC_LOCK};
 use crate::language::campaign::{Campaign, Policy};
 use crate::schedule::Schedule;
 use crate::store::renames::{lost_history, renamed};
-use crate::store::rows::{deliverable_rows, unit_rows};
+use crate::store::rows::{
+    UPSERT_CAMPAIGN, UPSERT_DELIVERABLE, UPSERT_UNIT, deliverable_rows, unit_rows,
+};
 use crate::store::sync::{declared_twice, rows};
 use crate::store::unchanged::digests;
 use crate::store::{Recorded, Source, StoreError, SyncOutcome, SyncReport};
@@ -160,16 +162,7 @@ fn upsert_campaign(
     let policy = serde_json::to_string(&c.policy).unwrap_or_default();
     let office = c.office.map(|o| c.units[o].name.clone());
     let row = tx.query_one(
-        "INSERT INTO campaigns (key, title, zone, source, contacts_source, fingerprint, horizon_year, office, policy,
-                                synced_at, issuer, doc, templates, stat)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-         ON CONFLICT (key) DO UPDATE SET title = excluded.title, zone = excluded.zone,
-             source = excluded.source, contacts_source = excluded.contacts_source,
-             fingerprint = excluded.fingerprint, horizon_year = excluded.horizon_year,
-             office = excluded.office, policy = excluded.policy, synced_at = excluded.synced_at,
-             issuer = excluded.issuer, doc = excluded.doc, templates = excluded.templates,
-             stat = excluded.stat
-         RETURNING id",
+        UPSERT_CAMPAIGN,
         &[
             &c.id,
             &c.title,
@@ -196,12 +189,7 @@ fn upsert_units(
     c: &Campaign,
 ) -> Result<Vec<i64>, StoreError> {
     let stmt = tx.prepare(
-        "INSERT INTO units (campaign_id, name, parent, reviewer, email, phone, contacts)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (campaign_id, name) DO UPDATE SET parent = excluded.parent,
-             reviewer = excluded.reviewer, email = excluded.email, phone = excluded.phone,
-             contacts = excluded.contacts
-         RETURNING id",
+        UPSERT_UNIT,
     )?;
     let mut ids = Vec::with_capacity(c.units.len());
     for u in unit_rows(c) {
@@ -228,15 +216,7 @@ fn upsert_deliverables(
     c: &Campaign,
 ) -> Result<Vec<i64>, StoreError> {
     let stmt = tx.prepare(
-        "INSERT INTO deliverables (campaign_id, name, kind, recurring, review, recipients, signers, forms, soon_days,
-                                   policy, title, supervisors, lead, standing)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-         ON CONFLICT (campaign_id, name) DO UPDATE SET kind = excluded.kind,
-             recurring = excluded.recurring, review = excluded.review,
-             recipients = excluded.recipients, signers = excluded.signers, forms = excluded.forms,
-             soon_days = excluded.soon_days, policy = excluded.policy, title = excluded.title,
-             supervisors = excluded.supervisors, lead = excluded.lead, standing = excluded.standing
-         RETURNING id",
+        UPSERT_DELIVERABLE,
     )?;
     let mut ids = Vec::with_capacity(c.deliverables.len());
     for d in deliverable_rows(c) {
