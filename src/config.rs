@@ -285,6 +285,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_database_url_names_postgresql_and_never_shows_its_password() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("duban.toml");
+        std::fs::write(
+            &path,
+            "database = \"postgres://duban:s3cret@db.example.org/province\"\n",
+        )
+        .unwrap();
+        let config = Config::read(&path).unwrap();
+        assert_eq!(
+            config.database,
+            Database::Postgres("postgres://duban:s3cret@db.example.org/province".into())
+        );
+        assert_eq!(config.files, dir.path().join("duban-files"));
+        let shown = format!("{config:?} {}", config.database);
+        assert!(!shown.contains("s3cret"), "{shown}");
+        let relative = config.with_database("elsewhere.db".into(), false);
+        assert_eq!(relative.database, Database::File("elsewhere.db".into()));
+    }
+
+    #[test]
     fn paths_are_relative_to_the_config_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("duban.toml");

@@ -184,6 +184,9 @@ impl StoreError {
     pub fn help(&self) -> Option<String> {
         match self {
             StoreError::Refused(refusal) => refusal.help(),
+            StoreError::Unreachable { .. } => Some(
+                "is the PostgreSQL server running, and does `database` in duban.toml (or --db) name it right?".into(),
+            ),
             StoreError::HistoryWouldBeLost { deliverable, .. } => Some(format!(
                 "if it was renamed, say so in its block: `formerly \"{deliverable}\"` (原名); if it was removed on purpose, run `duban sync --accept-removals`"
             )),

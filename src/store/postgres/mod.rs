@@ -142,10 +142,14 @@ fn texts(
 }
 
 fn connect(config: &::postgres::Config, server: &str) -> Result<Client, StoreError> {
-    config.connect(NoTls).map_err(|e| StoreError::Unreachable {
+    let mut client = config.connect(NoTls).map_err(|e| StoreError::Unreachable {
         server: server.to_string(),
         message: e.to_string(),
-    })
+    })?;
+    // A sync sorts a campaign's rows in temporary tables, which live in the session's own
+    // buffers: 8 MB by default would spill a national campaign to disk. Only used memory counts.
+    client.batch_execute("SET temp_buffers = '256MB'")?;
+    Ok(client)
 }
 
 /// `url` with its password (in the URL or as `password=`) replaced by `***`.

@@ -349,6 +349,15 @@ fn merge(
         &[&compared],
     )?;
     copy_rows(tx, schedule, units, deliverables, same)?;
+    let existing: bool = tx
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM obligations WHERE campaign_id = $1)",
+            &[&campaign_id],
+        )?
+        .get(0);
+    if !existing {
+        return first_sync(tx, campaign_id);
+    }
     // A unit listed twice owes once: the first row counts.
     tx.batch_execute(
         "CREATE TEMP TABLE incoming ON COMMIT DROP AS
@@ -436,6 +445,25 @@ fn merge(
         removed: removed as usize,
         kept,
         restored: restored as usize,
+    })
+}
+
+/// A campaign's first sync: every row copied in is a new obligation (a unit listed twice
+/// owes once: the first row counts).
+fn first_sync(tx: &mut Transaction<'_>, campaign_id: i64) -> Result<SyncOutcome, StoreError> {
+    let added = tx.execute(
+        "INSERT INTO obligations (campaign_id, deliverable_id, unit_id, period, due_date, due_at, effective_due_at)
+         SELECT DISTINCT ON (deliverable_id, unit_id, period)
+                $1::bigint, deliverable_id, unit_id, period, due_date, due_at, due_at
+         FROM copied ORDER BY deliverable_id, unit_id, period, seq",
+        &[&campaign_id],
+    )?;
+    Ok(SyncOutcome::Synced {
+        added: added as usize,
+        changed: 0,
+        removed: 0,
+        kept: Vec::new(),
+        restored: 0,
     })
 }
 
