@@ -135,6 +135,7 @@ def main():
     ap.add_argument("--peers", action="store_true", help="also time Taskwarrior and Remind")
     ap.add_argument("--min-runs", type=int, default=5)
     ap.add_argument("--postgres", action="store_true", help="also time duban on PostgreSQL against psql")
+    ap.add_argument("--postgres-only", action="store_true", help="only the PostgreSQL column")
     args = ap.parse_args()
     duban = os.path.abspath(args.duban)
     global DUBAN
@@ -161,6 +162,11 @@ def main():
     results = Results(args.n)
     print(f"N={args.n}: {counts['units']} units, {counts['total']} obligations, "
           f"{counts['overdue']} overdue, {counts['due_soon']} due soon at {AS_OF}", flush=True)
+
+    soon_end = (dt.date.fromisoformat(AS_OF) + dt.timedelta(days=3)).isoformat()
+    keys = lambda out: sorted([r["unit"], r["deliverable"], r["period"]] for r in csv.DictReader(io.StringIO(out.decode())))
+    if args.postgres_only:
+        return postgres(results, data, counts, expected, keys, soon_end, args.min_runs)
 
     # ---- duban
     work = os.path.join(data, "work")
@@ -219,7 +225,6 @@ ANALYZE;
 """)
     once(results, "sqlite", "load", ["sqlite3", "-bail", sqlite_db, f".read {load}"],
          undo=lambda: os.remove(sqlite_db))
-    soon_end = (dt.date.fromisoformat(AS_OF) + dt.timedelta(days=3)).isoformat()
     select = "SELECT id, unit, deliverable, due FROM obligations WHERE submitted = 0 AND"
 
     # ---- the daily questions, duban and the baseline in turn
@@ -236,7 +241,6 @@ ANALYZE;
          None, None, lines, counts["due_soon"]),
         ("duban", "plan notices", d("remind", "--plan-only", "--as-of", f"{AS_OF}T09:00"), work, env, None, None),
     ], args.min_runs)
-    keys = lambda out: sorted([r["unit"], r["deliverable"], r["period"]] for r in csv.DictReader(io.StringIO(out.decode())))
     same_overdue = keys(outs[("duban", "overdue")]) == sorted(expected["overdue"])
     same_soon = keys(outs[("duban", "due-soon")]) == sorted(expected["due_soon"])
 
@@ -265,15 +269,7 @@ ANALYZE;
         peers(results, data, counts, args.min_runs, soon_end)
 
     # ---- PostgreSQL, if asked
-    pg_summary = {}
-    if args.postgres:
-        import pg
-        def pg_agree(overdue_out, soon_out):
-            return (keys(overdue_out) == sorted(expected["overdue"])
-                    and keys(soon_out) == sorted(expected["due_soon"]))
-        files = [os.path.join(data, name) for name in ("bench.campaign", "bench.contacts.toml")]
-        pg_summary = pg.measure(results, sys.modules[__name__], data, counts, pg_agree, files, AS_OF, soon_end,
-                                args.min_runs)
+    pg_summary = pg_part(results, data, counts, expected, keys, soon_end, args.min_runs) if args.postgres else {}
 
     # ---- summary
     r = lambda tool, op: results.get(tool, op)["median_s"] if results.get(tool, op) else None
@@ -309,6 +305,26 @@ ANALYZE;
              if pg_summary else "")
           + f" counts={'agree' if agree else 'DIFFER'}")
     return 0 if agree else 1
+
+
+def pg_part(results, data, counts, expected, keys, soon_end, min_runs):
+    """The PostgreSQL column (bench/pg.py): its summary entries."""
+    import pg
+
+    def agree(overdue_out, soon_out):
+        return (keys(overdue_out) == sorted(expected["overdue"])
+                and keys(soon_out) == sorted(expected["due_soon"]))
+    files = [os.path.join(data, name) for name in ("bench.campaign", "bench.contacts.toml")]
+    return pg.measure(results, sys.modules[__name__], data, counts, agree, files, AS_OF, soon_end, min_runs)
+
+
+def postgres(results, data, counts, expected, keys, soon_end, min_runs):
+    """--postgres-only: the PostgreSQL column alone, and its summary line."""
+    s = pg_part(results, data, counts, expected, keys, soon_end, min_runs)
+    print(f"pg_overdue_ratio={s['pg_overdue_ratio']:.2f} pg_due_ratio={s['pg_due_ratio']:.2f} "
+          f"pg_sync_ratio={s['pg_sync_ratio']:.2f} pg_edit_resync_s={s['pg_edit_resync_s']:.2f} "
+          f"pg_two_passes_s={s['pg_two_passes_s']:.2f} counts={'agree' if s['pg_agree'] else 'DIFFER'}")
+    return 0 if s["pg_agree"] else 1
 
 
 def environment(duban):

@@ -129,6 +129,17 @@ pub enum StoreError {
         /// The mail.
         mail: i64,
     },
+    /// Another process changed what this one was about to write (PostgreSQL, where an import
+    /// reads first and writes at the end): nothing was written.
+    #[error(
+        "{changed} obligation(s) were changed by someone else during {doing}; nothing was recorded: run it again"
+    )]
+    Concurrent {
+        /// What was under way.
+        doing: String,
+        /// How many obligations changed meanwhile.
+        changed: usize,
+    },
     /// A deliverable whose obligations have history is no longer in the campaign file.
     #[error(
         "`{deliverable}` is no longer in campaign `{campaign}`, but {obligations} of its obligations have submissions or decisions; the campaign was not synced"

@@ -99,6 +99,7 @@ pub(super) fn deliverable_rows(c: &Campaign) -> impl Iterator<Item = Deliverable
 }
 
 /// Inserts or updates a unit: campaign, name, parent, reviewer, email, phone, contacts.
+/// (PostgreSQL writes all of a campaign's units in one statement instead.)
 pub(super) const UPSERT_UNIT: &str =
     "INSERT INTO units (campaign_id, name, parent, reviewer, email, phone, contacts)
      VALUES ($1, $2, $3, $4, $5, $6, $7)

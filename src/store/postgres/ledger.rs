@@ -3,6 +3,8 @@
 //! submitted files' contents) and the record. Two clerks acting on one obligation at once are
 //! serialised by the row lock: the second sees what the first did.
 
+use std::collections::HashMap;
+
 use ::postgres::{GenericClient, Transaction};
 
 use super::{PgStore, texts};
@@ -90,7 +92,10 @@ impl PgStore {
     }
 
     /// Submissions from a file: all rows or none, the same rows twice recorded once. The rows
-    /// are gathered first, so that a transaction lost with its connection can be run again.
+    /// are gathered first, so that a transaction lost with its connection can be run again;
+    /// the obligations they name are read a deliverable at a time, and what is recorded is
+    /// written in three statements at the end (a file of 320,000 rows would otherwise make a
+    /// million round trips). An obligation someone else changed meanwhile refuses the file.
     pub fn import(
         &self,
         rows: &mut dyn Iterator<Item = Result<ImportRow, BadRow>>,
@@ -102,35 +107,41 @@ impl PgStore {
         let report = self.write(|tx| {
             let names = import_names(tx)?;
             let mut target = Target {
-                find: tx.prepare(
-                    "SELECT id, state, submitted_at, active FROM obligations
-                     WHERE deliverable_id = $1 AND unit_id = $2 AND period = $3 FOR UPDATE",
-                )?,
-                event: tx.prepare(
-                    "INSERT INTO events (obligation_id, kind, at, recorded_at, actor, note, data)
-                     VALUES ($1, 'submitted', $2, $3, $4, $5, $6)",
-                )?,
-                update: tx.prepare(
-                    "UPDATE obligations SET state = $2, submitted_at = $3, closed_at = $3 WHERE id = $1",
-                )?,
                 tx,
-                recorded_at,
+                owed: HashMap::new(),
+                found: HashMap::new(),
+                recorded: Vec::new(),
             };
             // Tried again on a new connection if the old one is lost: from the start.
             bad.clear();
-            import::run(rows.clone(), &names, &mut target, source, &mut bad)
+            let report = import::run(rows.clone(), &names, &mut target, source, &mut bad)?;
+            target.write(recorded_at)?;
+            Ok(report)
         });
         import::outcome(report, bad)
     }
 }
 
-/// Where an import's rows go on PostgreSQL.
+/// A submission an import records: the obligation as it was found, and what it becomes.
+struct Recorded {
+    id: i64,
+    was_state: String,
+    was_submitted_at: Option<i64>,
+    state: String,
+    at: i64,
+    by: Option<String>,
+    note: Option<String>,
+    data: String,
+}
+
+/// Where an import's rows go on PostgreSQL: the obligations of each deliverable it names, read
+/// once, and the submissions to write at the end.
 struct Target<'a, 't> {
     tx: &'a mut Transaction<'t>,
-    recorded_at: i64,
-    find: ::postgres::Statement,
-    event: ::postgres::Statement,
-    update: ::postgres::Statement,
+    owed: HashMap<i64, HashMap<(i64, String), import::Owed>>,
+    /// The state and submission time of each obligation found, by row.
+    found: HashMap<i64, (String, Option<i64>)>,
+    recorded: Vec<Recorded>,
 }
 
 impl import::Target for Target<'_, '_> {
@@ -140,10 +151,24 @@ impl import::Target for Target<'_, '_> {
         unit: i64,
         period: &str,
     ) -> Result<Option<import::Owed>, StoreError> {
-        Ok(self
-            .tx
-            .query_opt(&self.find, &[&deliverable, &unit, &period])?
-            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))))
+        if !self.owed.contains_key(&deliverable) {
+            let mut owed = HashMap::new();
+            for r in self.tx.query(
+                "SELECT unit_id, period, id, state, submitted_at, active FROM obligations
+                 WHERE deliverable_id = $1",
+                &[&deliverable],
+            )? {
+                owed.insert((r.get(0), r.get(1)), (r.get(2), r.get(3), r.get(4), r.get(5)));
+            }
+            self.owed.insert(deliverable, owed);
+        }
+        let found = self.owed[&deliverable]
+            .get(&(unit, period.to_string()))
+            .cloned();
+        if let Some((id, state, submitted_at, _)) = &found {
+            self.found.insert(*id, (state.clone(), *submitted_at));
+        }
+        Ok(found)
     }
 
     fn record(
@@ -154,10 +179,76 @@ impl import::Target for Target<'_, '_> {
         data: &str,
         state: &str,
     ) -> Result<(), StoreError> {
-        let params: [&(dyn ::postgres::types::ToSql + Sync); 6] =
-            [&id, &at, &self.recorded_at, &row.by, &row.note, &data];
-        self.tx.execute(&self.event, &params)?;
-        self.tx.execute(&self.update, &[&id, &state, &at])?;
+        let (was_state, was_submitted_at) = self.found.get(&id).cloned().unwrap_or_default();
+        self.recorded.push(Recorded {
+            id,
+            was_state,
+            was_submitted_at,
+            state: state.to_string(),
+            at,
+            by: row.by.clone(),
+            note: row.note.clone(),
+            data: data.to_string(),
+        });
+        Ok(())
+    }
+}
+
+impl Target<'_, '_> {
+    /// Writes what was recorded: the obligations' new state, only where it is still as found,
+    /// and their events, in the file's order.
+    fn write(self, recorded_at: i64) -> Result<(), StoreError> {
+        use ::postgres::types::Type;
+        self.tx.batch_execute(
+            "CREATE TEMP TABLE imported (seq BIGINT, obligation_id BIGINT, was_state TEXT,
+                 was_submitted_at BIGINT, state TEXT, at BIGINT, actor TEXT, note TEXT, data TEXT)
+             ON COMMIT DROP",
+        )?;
+        let sink = self.tx.copy_in("COPY imported FROM STDIN BINARY")?;
+        let types = [
+            Type::INT8,
+            Type::INT8,
+            Type::TEXT,
+            Type::INT8,
+            Type::TEXT,
+            Type::INT8,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+        ];
+        let mut writer = ::postgres::binary_copy::BinaryCopyInWriter::new(sink, &types);
+        for (seq, r) in self.recorded.iter().enumerate() {
+            writer.write(&[
+                &(seq as i64),
+                &r.id,
+                &r.was_state,
+                &r.was_submitted_at,
+                &r.state,
+                &r.at,
+                &r.by,
+                &r.note,
+                &r.data,
+            ])?;
+        }
+        writer.finish()?;
+        let updated = self.tx.execute(
+            "UPDATE obligations o SET state = i.state, submitted_at = i.at, closed_at = i.at
+             FROM imported i
+             WHERE o.id = i.obligation_id AND o.state = i.was_state
+               AND o.submitted_at IS NOT DISTINCT FROM i.was_submitted_at",
+            &[],
+        )?;
+        if updated as usize != self.recorded.len() {
+            return Err(StoreError::Concurrent {
+                doing: "the import".into(),
+                changed: self.recorded.len() - updated as usize,
+            });
+        }
+        self.tx.execute(
+            "INSERT INTO events (obligation_id, kind, at, recorded_at, actor, note, data)
+             SELECT obligation_id, 'submitted', at, $1, actor, note, data FROM imported ORDER BY seq",
+            &[&recorded_at],
+        )?;
         Ok(())
     }
 }
