@@ -334,3 +334,86 @@ fn a_sqlite_store_migrates_with_every_event_file_and_mail() {
     let again = w.fails(&["migrate", "--to", &url]);
     assert!(again.contains("already holds 1 campaign"), "{again}");
 }
+
+/// Four units, a weekly report over a year, on PostgreSQL `url`.
+fn weekly_on(url: &str) -> Workspace {
+    let w = on_postgres(&[], url);
+    std::fs::write(
+        w.path().join("campaigns/weekly.campaign"),
+        "campaign weekly {\n  period 2020-01-01 .. 2020-12-31\n}\n\
+         group 各单位 { 一 二 三 四 }\n\
+         report 周报 {\n  from 各单位\n  due every week by friday\n}\n",
+    )
+    .unwrap();
+    w.ok(&["sync", "--as-of", "2020-01-01"]);
+    w
+}
+
+/// `duban submit weekly 周报 UNIT --period P` as a process of its own.
+fn submitting(w: &Workspace, unit: &str, period: &str) -> std::process::Child {
+    crate::common::process(w.path())
+        .args([
+            "submit",
+            "weekly",
+            "周报",
+            unit,
+            "--period",
+            period,
+            "--at",
+            "2020-01-02",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn processes_writing_one_database_at_once_lose_and_repeat_nothing() {
+    let Some(url) = pgserver::database() else {
+        return;
+    };
+    let w = std::sync::Arc::new(weekly_on(&url));
+    let periods: Vec<String> = (2..=21).map(|n| format!("2020-W{n:02}")).collect();
+    // Four clerks, one per unit, each submitting twenty weeks, all at once.
+    let clerks: Vec<_> = ["一", "二", "三", "四"]
+        .iter()
+        .map(|unit| {
+            let (w, periods) = (w.clone(), periods.clone());
+            let unit = unit.to_string();
+            std::thread::spawn(move || {
+                for p in &periods {
+                    let out = submitting(&w, &unit, p).wait_with_output().unwrap();
+                    assert!(
+                        out.status.success(),
+                        "{}",
+                        String::from_utf8_lossy(&out.stderr)
+                    );
+                }
+            })
+        })
+        .collect();
+    // Meanwhile six processes race to submit one and the same report: one wins.
+    let racers: Vec<_> = (0..6).map(|_| submitting(&w, "一", "2020-W30")).collect();
+    let outcomes: Vec<_> = racers
+        .into_iter()
+        .map(|r| r.wait_with_output().unwrap())
+        .collect();
+    for clerk in clerks {
+        clerk.join().unwrap();
+    }
+    let won = outcomes.iter().filter(|o| o.status.success()).count();
+    assert_eq!(won, 1, "exactly one of the racers records it");
+    for lost in outcomes.iter().filter(|o| !o.status.success()) {
+        let stderr = String::from_utf8_lossy(&lost.stderr);
+        assert!(stderr.contains("already submitted"), "{stderr}");
+    }
+    let mut db = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let row = db
+        .query_one(
+            "SELECT count(*), count(DISTINCT obligation_id) FROM events WHERE kind = 'submitted'",
+            &[],
+        )
+        .unwrap();
+    assert_eq!((row.get::<_, i64>(0), row.get::<_, i64>(1)), (81, 81));
+}

@@ -223,9 +223,7 @@ fn upsert_units(
     campaign_id: i64,
     c: &Campaign,
 ) -> Result<Vec<i64>, StoreError> {
-    let mut stmt = tx.prepare_cached(
-        UPSERT_UNIT,
-    )?;
+    let mut stmt = tx.prepare_cached(UPSERT_UNIT)?;
     let mut ids = Vec::with_capacity(c.units.len());
     for u in unit_rows(c) {
         ids.push(stmt.query_row(
@@ -249,9 +247,7 @@ fn upsert_deliverables(
     campaign_id: i64,
     c: &Campaign,
 ) -> Result<Vec<i64>, StoreError> {
-    let mut stmt = tx.prepare_cached(
-        UPSERT_DELIVERABLE,
-    )?;
+    let mut stmt = tx.prepare_cached(UPSERT_DELIVERABLE)?;
     let mut ids = Vec::with_capacity(c.deliverables.len());
     for d in deliverable_rows(c) {
         ids.push(stmt.query_row(

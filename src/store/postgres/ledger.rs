@@ -158,7 +158,10 @@ impl import::Target for Target<'_, '_> {
                  WHERE deliverable_id = $1",
                 &[&deliverable],
             )? {
-                owed.insert((r.get(0), r.get(1)), (r.get(2), r.get(3), r.get(4), r.get(5)));
+                owed.insert(
+                    (r.get(0), r.get(1)),
+                    (r.get(2), r.get(3), r.get(4), r.get(5)),
+                );
             }
             self.owed.insert(deliverable, owed);
         }

@@ -12,9 +12,7 @@ use super::{PgStore, SYNC_LOCK};
 use crate::language::campaign::{Campaign, Policy};
 use crate::schedule::Schedule;
 use crate::store::renames::{lost_history, renamed};
-use crate::store::rows::{
-    UPSERT_CAMPAIGN, UPSERT_DELIVERABLE, deliverable_rows, unit_rows,
-};
+use crate::store::rows::{UPSERT_CAMPAIGN, UPSERT_DELIVERABLE, deliverable_rows, unit_rows};
 use crate::store::sync::{declared_twice, rows};
 use crate::store::unchanged::digests;
 use crate::store::{Recorded, Source, StoreError, SyncOutcome, SyncReport};
@@ -224,9 +222,7 @@ fn upsert_deliverables(
     campaign_id: i64,
     c: &Campaign,
 ) -> Result<Vec<i64>, StoreError> {
-    let stmt = tx.prepare(
-        UPSERT_DELIVERABLE,
-    )?;
+    let stmt = tx.prepare(UPSERT_DELIVERABLE)?;
     let mut ids = Vec::with_capacity(c.deliverables.len());
     for d in deliverable_rows(c) {
         let row = tx.query_one(
