@@ -68,7 +68,7 @@ impl PgStore {
             for scope in scopes {
                 let t = as_of.in_zone(scope.zone).timestamp();
                 let today = from_unix(t).with_timezone(&scope.zone).date_naive();
-                let mut shared = preloaded(client, scope.id)?;
+                let mut shared = preloaded(client, scope.id, true)?;
                 let campaign: Arc<str> = scope.key.as_str().into();
                 let params = params(vec![Box::new(t), Box::new(scope.id)], &names);
                 let mut rows = client.query_raw(&sql, params.iter().map(|p| p.as_ref()))?;
@@ -101,7 +101,7 @@ impl PgStore {
             let (scopes, conditions, names) = select(client, filter, "x", 4)?;
             let columns = "unit_id, deliverable_id, period, due_date, extended_until, state, effective_due_at, due_at";
             let sql = format!(
-                "SELECT x.unit_id, x.deliverable_id, x.period, coalesce(x.extended_until, x.due_date),
+                "SELECT u.name, x.deliverable_id, x.period, coalesce(x.extended_until, x.due_date),
                         x.state, x.due_at, x.effective_due_at
                  FROM (SELECT {columns} FROM obligations
                            WHERE closed_at IS NULL AND active AND campaign_id = $2
@@ -109,6 +109,7 @@ impl PgStore {
                        UNION ALL
                        SELECT {columns} FROM obligations WHERE closed_at > $1 AND active
                            AND effective_due_at > $1 AND effective_due_at <= $1 + $3 AND campaign_id = $2) x
+                 JOIN units u ON u.id = x.unit_id
                  WHERE TRUE {conditions}
                  ORDER BY x.effective_due_at, x.deliverable_id, x.unit_id, x.period"
             );
@@ -117,7 +118,8 @@ impl PgStore {
                 let t = as_of.in_zone(scope.zone).timestamp();
                 let today = from_unix(t).with_timezone(&scope.zone).date_naive();
                 let within = window.seconds_after(t, today, scope.zone);
-                let mut shared = preloaded(client, scope.id)?;
+                // Rows due soon are mostly of different units: their names come with the rows.
+                let mut shared = preloaded(client, scope.id, false)?;
                 let campaign: Arc<str> = scope.key.as_str().into();
                 let params = params(
                     vec![Box::new(t), Box::new(scope.id), Box::new(within)],
@@ -139,7 +141,7 @@ impl PgStore {
                         due_at: shared.instant(record.effective_due_at, scope.zone),
                         campaign: campaign.clone(),
                         deliverable: deliverable.name,
-                        unit: shared.known_unit(r.get(0))?.name,
+                        unit: r.get::<_, &str>(0).into(),
                         period: shared.period(r.get(2)),
                         days_left: -days_overdue,
                         due_date,
@@ -285,14 +287,15 @@ fn params(mut leading: Params, names: &[Vec<String>]) -> Params {
     leading
 }
 
-/// What a listing's rows share, with every unit and deliverable of the campaign read once.
-fn preloaded(client: &mut Client, campaign_id: i64) -> Result<Shared, StoreError> {
-    let mut units = HashMap::new();
-    for r in client.query(
-        "SELECT id, name, email, phone, contacts FROM units WHERE campaign_id = $1",
-        &[&campaign_id],
-    )? {
-        units.insert(r.get(0), unit_from(r.get(1), r.get(2), r.get(3), r.get(4))?);
+/// What a listing's rows share, with every deliverable of the campaign (and every unit, with
+/// `units`) read once.
+fn preloaded(client: &mut Client, campaign_id: i64, units: bool) -> Result<Shared, StoreError> {
+    let mut all = HashMap::new();
+    if units {
+        let sql = "SELECT id, name, email, phone, contacts FROM units WHERE campaign_id = $1";
+        for r in client.query(sql, &[&campaign_id])? {
+            all.insert(r.get(0), unit_from(r.get(1), r.get(2), r.get(3), r.get(4))?);
+        }
     }
     let mut deliverables = HashMap::new();
     for r in client.query(
@@ -306,5 +309,5 @@ fn preloaded(client: &mut Client, campaign_id: i64) -> Result<Shared, StoreError
         };
         deliverables.insert(r.get(0), deliverable);
     }
-    Ok(Shared::preloaded(campaign_id, units, deliverables))
+    Ok(Shared::preloaded(campaign_id, all, deliverables))
 }
