@@ -252,6 +252,9 @@ impl Target<'_, '_> {
              SELECT obligation_id, 'submitted', at, $1, actor, note, data FROM imported ORDER BY seq",
             &[&recorded_at],
         )?;
+        if self.recorded.len() >= super::ANALYZE_AFTER {
+            self.tx.batch_execute("ANALYZE obligations")?;
+        }
         Ok(())
     }
 }

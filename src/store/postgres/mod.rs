@@ -32,6 +32,11 @@ pub struct PgStore {
     server: String,
 }
 
+/// How many obligations a sync or an import must change to refresh the planner's statistics
+/// at once: autovacuum would, later, and until then the daily queries are planned for a table
+/// as it was (a first sync's million rows planned as none).
+const ANALYZE_AFTER: usize = 10_000;
+
 /// The lock a sync of any campaign holds until its transaction ends ("dubn").
 const SYNC_LOCK: i64 = 0x6475_626e;
 

@@ -68,6 +68,11 @@ impl PgStore {
             let same = unchanged(tx, campaign_id, &fresh)?;
             let outcome = merge(tx, campaign_id, schedule, &units, &deliverables, &same, now)?;
             record_digests(tx, campaign_id, &fresh)?;
+            if let SyncOutcome::Synced { added, changed, removed, .. } = &outcome
+                && added + changed + removed >= super::ANALYZE_AFTER
+            {
+                tx.batch_execute("ANALYZE obligations")?;
+            }
             if let SyncOutcome::Synced {
                 added,
                 changed,
