@@ -340,6 +340,15 @@ fn merge(
     same: &HashSet<i64>,
     now: i64,
 ) -> Result<SyncOutcome, StoreError> {
+    let existing: bool = tx
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM obligations WHERE campaign_id = $1)",
+            &[&campaign_id],
+        )?
+        .get(0);
+    if !existing {
+        return first_sync(tx, campaign_id, schedule, units, deliverables);
+    }
     tx.batch_execute(
         "CREATE TEMP TABLE copied (deliverable_id BIGINT, unit_id BIGINT, period TEXT,
                                    due_date TEXT, due_at BIGINT, seq BIGINT) ON COMMIT DROP;
@@ -358,16 +367,20 @@ fn merge(
         "INSERT INTO compared SELECT unnest($1::bigint[])",
         &[&compared],
     )?;
-    copy_rows(tx, schedule, units, deliverables, same)?;
-    let existing: bool = tx
-        .query_one(
-            "SELECT EXISTS (SELECT 1 FROM obligations WHERE campaign_id = $1)",
-            &[&campaign_id],
-        )?
-        .get(0);
-    if !existing {
-        return first_sync(tx, campaign_id);
-    }
+    let sink = tx.copy_in("COPY copied FROM STDIN BINARY")?;
+    let types = [
+        Type::INT8,
+        Type::INT8,
+        Type::TEXT,
+        Type::TEXT,
+        Type::INT8,
+        Type::INT8,
+    ];
+    let mut seq = 0i64;
+    copy_rows(sink, &types, (schedule, units, deliverables), same, |w, (d, u, p, due, at)| {
+        seq += 1;
+        w.write(&[&d, &u, &p, &due, &at, &seq])
+    })?;
     // A unit listed twice owes once: the first row counts.
     tx.batch_execute(
         "CREATE TEMP TABLE incoming ON COMMIT DROP AS
@@ -458,35 +471,22 @@ fn merge(
     })
 }
 
-/// A campaign's first sync: every row copied in is a new obligation (a unit listed twice
-/// owes once: the first row counts).
-fn first_sync(tx: &mut Transaction<'_>, campaign_id: i64) -> Result<SyncOutcome, StoreError> {
-    let added = tx.execute(
-        "INSERT INTO obligations (campaign_id, deliverable_id, unit_id, period, due_date, due_at, effective_due_at)
-         SELECT DISTINCT ON (deliverable_id, unit_id, period)
-                $1::bigint, deliverable_id, unit_id, period, due_date, due_at, due_at
-         FROM copied ORDER BY deliverable_id, unit_id, period, seq",
-        &[&campaign_id],
-    )?;
-    Ok(SyncOutcome::Synced {
-        added: added as usize,
-        changed: 0,
-        removed: 0,
-        kept: Vec::new(),
-        restored: 0,
-    })
-}
-
-/// Streams the schedule's rows (but those of the deliverables in `same`) into `copied`.
-fn copy_rows(
+/// A campaign's first sync: every row of the schedule is a new obligation, copied straight in.
+/// (A unit listed twice would break the unique key and fail the sync, as on SQLite: the
+/// campaign's checks refuse it first.)
+fn first_sync(
     tx: &mut Transaction<'_>,
+    campaign_id: i64,
     schedule: &Schedule<'_>,
     units: &[i64],
     deliverables: &[i64],
-    same: &HashSet<i64>,
-) -> Result<(), StoreError> {
-    let sink = tx.copy_in("COPY copied FROM STDIN BINARY")?;
+) -> Result<SyncOutcome, StoreError> {
+    let sink = tx.copy_in(
+        "COPY obligations (campaign_id, deliverable_id, unit_id, period, due_date, due_at, effective_due_at)
+         FROM STDIN BINARY",
+    )?;
     let types = [
+        Type::INT8,
         Type::INT8,
         Type::INT8,
         Type::TEXT,
@@ -494,27 +494,46 @@ fn copy_rows(
         Type::INT8,
         Type::INT8,
     ];
-    let mut writer = BinaryCopyInWriter::new(sink, &types);
-    let mut seq = 0i64;
+    let from = (schedule, units, deliverables);
+    let added = copy_rows(sink, &types, from, &HashSet::new(), |w, (d, u, p, due, at)| {
+        w.write(&[&campaign_id, &d, &u, &p, &due, &at, &at])
+    })?;
+    Ok(SyncOutcome::Synced {
+        added,
+        changed: 0,
+        removed: 0,
+        kept: Vec::new(),
+        restored: 0,
+    })
+}
+
+/// One obligation's columns as a schedule gives them: deliverable, unit, period, due date, due
+/// instant.
+type Columns<'r> = (i64, i64, &'r str, &'r str, i64);
+
+/// Streams the schedule's rows (but those of the deliverables in `same`) into `sink`, of
+/// columns `types`, each written by `write`; how many.
+fn copy_rows(
+    sink: ::postgres::CopyInWriter<'_>,
+    types: &[Type],
+    (schedule, units, deliverables): (&Schedule<'_>, &[i64], &[i64]),
+    same: &HashSet<i64>,
+    mut write: impl FnMut(&mut BinaryCopyInWriter<'_>, Columns<'_>) -> Result<(), ::postgres::Error>,
+) -> Result<usize, StoreError> {
+    let mut writer = BinaryCopyInWriter::new(sink, types);
+    let mut count = 0;
     for (deliverable, period, due_date, due_at, owers) in rows(schedule) {
         let deliverable = deliverables[deliverable];
         if same.contains(&deliverable) {
             continue;
         }
         for unit in owers {
-            seq += 1;
-            writer.write(&[
-                &deliverable,
-                &units[unit],
-                &period,
-                &due_date,
-                &due_at,
-                &seq,
-            ])?;
+            write(&mut writer, (deliverable, units[unit], &period, &due_date, due_at))?;
+            count += 1;
         }
     }
     writer.finish()?;
-    Ok(())
+    Ok(count)
 }
 
 /// `统计表 宛城区 2017-05` for each obligation matching `condition`.
