@@ -584,6 +584,34 @@ pub fn listings_agree_with_each_other_at_an_instant(mut b: impl Backend) {
     assert!(b.preview_input(&["d".into()], (0, 1), true).is_err());
 }
 
+pub fn a_campaign_whose_reports_are_all_replaced_loses_the_old_ones(mut b: impl Backend) {
+    sync(&mut b);
+    let replaced = "campaign c {
+  period 2017-04-01 .. 2017-12-31
+  zone UTC
+  holidays strict
+}
+unit 甲
+unit 乙
+report 新方案 { from 甲 乙; due 2017-05-14 }
+";
+    let (outcome, count) = sync_text(&mut b, replaced, false).unwrap();
+    assert_eq!(count, 2);
+    assert!(
+        matches!(outcome, SyncOutcome::Synced { added: 2, removed: 11, ref kept, .. } if kept.is_empty()),
+        "{outcome:?}"
+    );
+    let overdue = b
+        .overdue(&Filter::default(), at("2017-06-01 00:00"))
+        .unwrap();
+    let names: Vec<&str> = overdue.iter().map(|r| &*r.deliverable).collect();
+    assert_eq!(
+        names,
+        ["新方案", "新方案"],
+        "nothing of the old reports is owed"
+    );
+}
+
 /// Runs every scenario of the contract against the backend `make` returns (with whatever
 /// guard keeps it alive, such as its temporary folder).
 macro_rules! storage_contract {
@@ -615,6 +643,7 @@ macro_rules! storage_contract {
             scenario!(a_review_accepts_or_sends_back);
             scenario!(a_submitted_file_is_kept_once_by_its_digest);
             scenario!(listings_agree_with_each_other_at_an_instant);
+            scenario!(a_campaign_whose_reports_are_all_replaced_loses_the_old_ones);
             scenario!(an_edit_of_one_report_leaves_the_others_as_they_were);
         }
     };

@@ -342,7 +342,10 @@ fn merge(
 ) -> Result<SyncOutcome, StoreError> {
     let existing: bool = tx
         .query_one(
-            "SELECT EXISTS (SELECT 1 FROM obligations WHERE campaign_id = $1)",
+            // Any deliverable the campaign ever had, in the file or not (each a probe of the
+            // unique key).
+            "SELECT EXISTS (SELECT 1 FROM deliverables d JOIN obligations o ON o.deliverable_id = d.id
+                            WHERE d.campaign_id = $1)",
             &[&campaign_id],
         )?
         .get(0);
@@ -377,10 +380,16 @@ fn merge(
         Type::INT8,
     ];
     let mut seq = 0i64;
-    copy_rows(sink, &types, (schedule, units, deliverables), same, |w, (d, u, p, due, at)| {
-        seq += 1;
-        w.write(&[&d, &u, &p, &due, &at, &seq])
-    })?;
+    copy_rows(
+        sink,
+        &types,
+        (schedule, units, deliverables),
+        same,
+        |w, (d, u, p, due, at)| {
+            seq += 1;
+            w.write(&[&d, &u, &p, &due, &at, &seq])
+        },
+    )?;
     // A unit listed twice owes once: the first row counts.
     tx.batch_execute(
         "CREATE TEMP TABLE incoming ON COMMIT DROP AS
@@ -495,9 +504,13 @@ fn first_sync(
         Type::INT8,
     ];
     let from = (schedule, units, deliverables);
-    let added = copy_rows(sink, &types, from, &HashSet::new(), |w, (d, u, p, due, at)| {
-        w.write(&[&campaign_id, &d, &u, &p, &due, &at, &at])
-    })?;
+    let added = copy_rows(
+        sink,
+        &types,
+        from,
+        &HashSet::new(),
+        |w, (d, u, p, due, at)| w.write(&[&campaign_id, &d, &u, &p, &due, &at, &at]),
+    )?;
     Ok(SyncOutcome::Synced {
         added,
         changed: 0,
@@ -528,7 +541,10 @@ fn copy_rows(
             continue;
         }
         for unit in owers {
-            write(&mut writer, (deliverable, units[unit], &period, &due_date, due_at))?;
+            write(
+                &mut writer,
+                (deliverable, units[unit], &period, &due_date, due_at),
+            )?;
             count += 1;
         }
     }
