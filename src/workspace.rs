@@ -11,8 +11,7 @@ use sha2::{Digest, Sha256};
 use crate::fsio::Confinement;
 use crate::language::{self, Diagnostic, Sources};
 use crate::schedule::{Calendar, compile};
-use crate::store::Backend;
-use crate::store::{Source, StoreError, SyncReport};
+use crate::store::{Backend, Source, StoreError, SyncReport};
 
 /// What happened to one campaign file in a sync.
 #[derive(Debug)]

@@ -17,8 +17,7 @@ pub use mail::MailSetup;
 pub use sheets::{SheetKind, sheet_rows};
 
 use crate::clock::{Clock, Instant, SystemClock};
-use crate::config::Config;
-use crate::config::Database;
+use crate::config::{Config, Database};
 use crate::notices::pass::{self, PassReport};
 use crate::notices::send::Mailer;
 use crate::schedule::Calendar;
@@ -104,7 +103,8 @@ impl Office {
     }
 
     /// Copies the office's SQLite store into the empty PostgreSQL database `url`, then checks
-    /// the copy row by row; the SQLite file is only read.
+    /// the copy row by row; nothing is written to the SQLite file (but the schema upgrade any
+    /// command makes of an older one).
     pub fn migrate_to(&self, url: &str) -> Result<crate::store::postgres::Migrated, AppError> {
         let Database::File(path) = &self.config.database else {
             return Err(AppError::NothingToMigrate {

@@ -8,8 +8,7 @@ use chrono::NaiveDate;
 use super::output::{self, Format};
 use super::{CliError, Context};
 use crate::clock::Instant;
-use crate::store::Records;
-use crate::store::{Action, Key, Signature, Submission};
+use crate::store::{Action, Key, Records, Signature, Submission};
 
 /// Names one obligation.
 #[derive(Debug, clap::Args)]

@@ -15,8 +15,7 @@ use super::send::{Mailer, Outgoing, SendError};
 use super::window;
 use crate::clock::{Clock, Instant};
 use crate::schedule::Calendar;
-use crate::store::Backend;
-use crate::store::{Claim, PendingMail, PlanInput, StoreError};
+use crate::store::{Backend, Claim, PendingMail, PlanInput, StoreError};
 
 /// How a pass behaves.
 #[derive(Clone)]

@@ -1,9 +1,11 @@
-//! The store: one SQLite file holding every campaign's obligations and the append-only history
-//! of what happened to each. WAL mode so that the daemon and staff at the command line can use it
-//! at once; every change in one transaction; a locked database is waited for, then refused with
-//! a clear message; a file that is not a duban database is refused without being touched.
-//! What a store must do, whatever its engine, is the contract of `contract.rs`; what an action
-//! does to an obligation is the [`ledger`](crate::ledger)'s to say, and the store saves it.
+//! The store: every campaign's obligations and the append-only history of what happened to
+//! each. What a store must do, whatever its engine, is the contract of `contract.rs`; what an
+//! action does to an obligation is the [`ledger`](crate::ledger)'s to say, and the store saves
+//! it. Two engines: one SQLite file, the embedded default (this module and the files beside it:
+//! WAL mode so that the daemon and staff at the command line can use it at once; every change in
+//! one transaction; a locked database is waited for, then refused with a clear message; a file
+//! that is not a duban database is refused without being touched), and a PostgreSQL database
+//! that a province's nodes share ([`postgres`]).
 
 mod contract;
 mod decode;

@@ -76,19 +76,17 @@ impl PgStore {
         mut work: impl FnMut(&mut Client) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let mut client = self.client.borrow_mut();
-        for attempt in 0.. {
-            if client.is_closed() {
-                *client = connect(&self.config, &self.server)?;
-            }
-            match work(&mut client) {
-                Err(StoreError::Postgres(e)) if lost(&e) && attempt == 0 => {
-                    tracing::warn!(server = %self.server, "the database connection was lost; connecting again");
-                    continue;
-                }
-                other => return other.map_err(|e| self.classify(e)),
-            }
+        if client.is_closed() {
+            *client = connect(&self.config, &self.server)?;
         }
-        unreachable!("the loop returns")
+        match work(&mut client) {
+            Err(StoreError::Postgres(e)) if lost(&e) => {
+                tracing::warn!(server = %self.server, "the database connection was lost; connecting again");
+                *client = connect(&self.config, &self.server)?;
+                work(&mut client).map_err(|e| self.classify(e))
+            }
+            other => other.map_err(|e| self.classify(e)),
+        }
     }
 
     /// Runs `work` in one transaction, committed if it succeeds; run again on a new connection
