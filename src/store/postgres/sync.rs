@@ -399,41 +399,49 @@ fn merge(
          CREATE UNIQUE INDEX ON incoming (deliverable_id, unit_id, period);
          ANALYZE incoming;",
     )?;
-    let matched = "FROM incoming i JOIN obligations o
-         ON o.deliverable_id = i.deliverable_id AND o.unit_id = i.unit_id AND o.period = i.period
-         WHERE o.campaign_id = $1";
+    // What moved or came back, and what is gone, each found once: every statement after works
+    // from these by row id. An obligation has history if it is among the events' (one hash of
+    // them rather than a probe per row).
+    tx.batch_execute(
+        "CREATE TEMP TABLE moved ON COMMIT DROP AS
+             SELECT o.id, o.due_date AS old_due_date, i.due_date, i.due_at, o.active,
+                    o.extended_until IS NOT NULL AS extended, o.effective_due_at
+             FROM incoming i JOIN obligations o
+               ON o.deliverable_id = i.deliverable_id AND o.unit_id = i.unit_id AND o.period = i.period
+             WHERE o.due_date != i.due_date OR NOT o.active;
+         CREATE TEMP TABLE gone ON COMMIT DROP AS
+             SELECT o.id, o.id IN (SELECT obligation_id FROM events) AS history
+             FROM obligations o
+             WHERE o.active AND o.deliverable_id IN (SELECT deliverable_id FROM compared)
+               AND NOT EXISTS (SELECT 1 FROM incoming i WHERE i.deliverable_id = o.deliverable_id
+                                 AND i.unit_id = o.unit_id AND i.period = o.period);",
+    )?;
     // History first: a moved deadline matters to whoever already acted on the old one.
     tx.execute(
-        &format!(
-            "INSERT INTO events (obligation_id, kind, at, recorded_at, data)
-             SELECT o.id, 'due_changed', $2, $2, json_build_object('from', o.due_date, 'to', i.due_date)::text
-             {matched} AND o.due_date != i.due_date
-               AND EXISTS (SELECT 1 FROM events e WHERE e.obligation_id = o.id)"
-        ),
-        &[&campaign_id, &now],
+        "INSERT INTO events (obligation_id, kind, at, recorded_at, data)
+         SELECT m.id, 'due_changed', $1, $1, json_build_object('from', m.old_due_date, 'to', m.due_date)::text
+         FROM moved m WHERE m.old_due_date != m.due_date
+           AND m.id IN (SELECT obligation_id FROM events)
+         ORDER BY m.id",
+        &[&now],
     )?;
     let restored = tx.execute(
-        &format!(
-            "INSERT INTO events (obligation_id, kind, at, recorded_at)
-             SELECT o.id, 'restored', $2, $2 {matched} AND NOT o.active"
-        ),
-        &[&campaign_id, &now],
+        "INSERT INTO events (obligation_id, kind, at, recorded_at)
+         SELECT id, 'restored', $1, $1 FROM moved WHERE NOT active ORDER BY id",
+        &[&now],
     )?;
     let changed: i64 = tx
         .query_one(
-            &format!("SELECT count(*) {matched} AND o.due_date != i.due_date"),
-            &[&campaign_id],
+            "SELECT count(*) FROM moved WHERE old_due_date != due_date",
+            &[],
         )?
         .get(0);
     tx.execute(
-        "UPDATE obligations o SET due_date = i.due_date, due_at = i.due_at, active = TRUE,
-             effective_due_at = CASE WHEN o.extended_until IS NULL THEN i.due_at
-                                     ELSE greatest(o.effective_due_at, i.due_at) END
-         FROM incoming i
-         WHERE o.campaign_id = $1 AND o.deliverable_id = i.deliverable_id
-           AND o.unit_id = i.unit_id AND o.period = i.period
-           AND (o.due_date != i.due_date OR NOT o.active)",
-        &[&campaign_id],
+        "UPDATE obligations o SET due_date = m.due_date, due_at = m.due_at, active = TRUE,
+             effective_due_at = CASE WHEN m.extended THEN greatest(m.effective_due_at, m.due_at)
+                                     ELSE m.due_at END
+         FROM moved m WHERE o.id = m.id",
+        &[],
     )?;
     let added = tx.execute(
         "INSERT INTO obligations (campaign_id, deliverable_id, unit_id, period, due_date, due_at, effective_due_at)
@@ -443,33 +451,19 @@ fn merge(
                              AND o.unit_id = i.unit_id AND o.period = i.period)",
         &[&campaign_id],
     )?;
-    let gone = "o.campaign_id = $1 AND o.active
-             AND o.deliverable_id IN (SELECT deliverable_id FROM compared)
-             AND NOT EXISTS (
-             SELECT 1 FROM incoming i WHERE i.deliverable_id = o.deliverable_id
-               AND i.unit_id = o.unit_id AND i.period = o.period)";
-    let with_history = "EXISTS (SELECT 1 FROM events e WHERE e.obligation_id = o.id)";
-    let kept = kept_names(tx, campaign_id, &format!("{gone} AND {with_history}"))?;
+    let kept = kept_names(tx)?;
     tx.execute(
-        &format!(
-            "INSERT INTO events (obligation_id, kind, at, recorded_at)
-             SELECT o.id, 'removed', $2, $2 FROM obligations o WHERE {gone} AND {with_history}"
-        ),
-        &[&campaign_id, &now],
+        "INSERT INTO events (obligation_id, kind, at, recorded_at)
+         SELECT id, 'removed', $1, $1 FROM gone WHERE history ORDER BY id",
+        &[&now],
     )?;
     tx.execute(
-        &format!(
-            "UPDATE obligations SET active = FALSE WHERE id IN (
-                 SELECT o.id FROM obligations o WHERE {gone} AND {with_history})"
-        ),
-        &[&campaign_id],
+        "UPDATE obligations SET active = FALSE WHERE id IN (SELECT id FROM gone WHERE history)",
+        &[],
     )?;
     let removed = tx.execute(
-        &format!(
-            "DELETE FROM obligations WHERE id IN (
-                 SELECT o.id FROM obligations o WHERE {gone} AND NOT {with_history})"
-        ),
-        &[&campaign_id],
+        "DELETE FROM obligations WHERE id IN (SELECT id FROM gone WHERE NOT history)",
+        &[],
     )?;
     Ok(SyncOutcome::Synced {
         added: added as usize,
@@ -552,19 +546,13 @@ fn copy_rows(
     Ok(count)
 }
 
-/// `统计表 宛城区 2017-05` for each obligation matching `condition`.
-fn kept_names(
-    tx: &mut Transaction<'_>,
-    campaign_id: i64,
-    condition: &str,
-) -> Result<Vec<String>, StoreError> {
+/// `统计表 宛城区 2017-05` for each obligation gone from the file that has history.
+fn kept_names(tx: &mut Transaction<'_>) -> Result<Vec<String>, StoreError> {
     let rows = tx.query(
-        &format!(
-            "SELECT d.name, u.name, o.period FROM obligations o
-             JOIN deliverables d ON d.id = o.deliverable_id JOIN units u ON u.id = o.unit_id
-             WHERE {condition} ORDER BY d.id, u.id, o.period"
-        ),
-        &[&campaign_id],
+        "SELECT d.name, u.name, o.period FROM gone g JOIN obligations o ON o.id = g.id
+         JOIN deliverables d ON d.id = o.deliverable_id JOIN units u ON u.id = o.unit_id
+         WHERE g.history ORDER BY d.id, u.id, o.period",
+        &[],
     )?;
     Ok(rows
         .iter()
