@@ -503,6 +503,15 @@ fn merge(
     })
 }
 
+/// `统计表 宛城区 2017-05`: an obligation a sync kept, as the report names it.
+pub(super) fn kept_name(deliverable: &str, unit: &str, period: &str) -> String {
+    if period.is_empty() {
+        format!("{deliverable} {unit}")
+    } else {
+        format!("{deliverable} {unit} {period}")
+    }
+}
+
 /// `统计表 宛城区 2017-05` for each obligation matching `condition`.
 fn kept_names(
     tx: &Transaction<'_>,
@@ -517,11 +526,7 @@ fn kept_names(
     let names = stmt
         .query_map([campaign_id], |r| {
             let (d, u, p): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
-            Ok(if p.is_empty() {
-                format!("{d} {u}")
-            } else {
-                format!("{d} {u} {p}")
-            })
+            Ok(kept_name(&d, &u, &p))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(names)

@@ -13,7 +13,7 @@ use crate::language::campaign::{Campaign, Policy};
 use crate::schedule::Schedule;
 use crate::store::renames::{lost_history, renamed};
 use crate::store::rows::{UPSERT_CAMPAIGN, UPSERT_DELIVERABLE, deliverable_rows, unit_rows};
-use crate::store::sync::{declared_twice, rows};
+use crate::store::sync::{declared_twice, kept_name, rows};
 use crate::store::unchanged::digests;
 use crate::store::{Recorded, Source, StoreError, SyncOutcome, SyncReport};
 
@@ -556,13 +556,6 @@ fn kept_names(tx: &mut Transaction<'_>) -> Result<Vec<String>, StoreError> {
     )?;
     Ok(rows
         .iter()
-        .map(|r| {
-            let (d, u, p): (&str, &str, &str) = (r.get(0), r.get(1), r.get(2));
-            if p.is_empty() {
-                format!("{d} {u}")
-            } else {
-                format!("{d} {u} {p}")
-            }
-        })
+        .map(|r| kept_name(r.get(0), r.get(1), r.get(2)))
         .collect())
 }
