@@ -612,6 +612,44 @@ report 新方案 { from 甲 乙; due 2017-05-14 }
     );
 }
 
+pub fn a_removed_report_with_reminders_sent_keeps_them(mut b: impl Backend) {
+    sync(&mut b);
+    let input = b.plan_input((0, i64::MAX), 0).unwrap();
+    let owed = input
+        .candidates
+        .iter()
+        .find(|c| &*c.deliverable == "月报")
+        .expect("a monthly report owed");
+    let mail = OutboxMail {
+        campaign_id: owed.campaign_id,
+        recipient: "jia@example.org".into(),
+        subject: "【催报】月报".into(),
+        body: "…".into(),
+        message_id: "<r@example.org>".into(),
+        notices: vec![NoticeKey {
+            obligation_id: owed.obligation_id,
+            stage: "before:3d".into(),
+            due_date: owed.due_date.to_string(),
+            recipient: "jia@example.org".into(),
+            role: "liaison".into(),
+            send_at: 100,
+        }],
+    };
+    assert_eq!(b.queue(&[mail], 100).unwrap(), (1, 1));
+    // 月报 leaves the file; nothing was ever submitted for it, but a reminder went out.
+    let without = CAMPAIGN.replace("report 月报 { from 甲; due every month by day 25 }\n", "");
+    let (outcome, _) = sync_text(&mut b, &without, false).unwrap();
+    assert!(
+        matches!(outcome, SyncOutcome::Synced { removed: 8, ref kept, .. } if kept.len() == 1),
+        "the one reminded is kept, the rest removed: {outcome:?}"
+    );
+    assert_eq!(
+        b.outbox(true).unwrap().len(),
+        1,
+        "the mail is still in the outbox"
+    );
+}
+
 /// Runs every scenario of the contract against the backend `make` returns (with whatever
 /// guard keeps it alive, such as its temporary folder).
 macro_rules! storage_contract {
@@ -644,6 +682,7 @@ macro_rules! storage_contract {
             scenario!(a_submitted_file_is_kept_once_by_its_digest);
             scenario!(listings_agree_with_each_other_at_an_instant);
             scenario!(a_campaign_whose_reports_are_all_replaced_loses_the_old_ones);
+            scenario!(a_removed_report_with_reminders_sent_keeps_them);
             scenario!(an_edit_of_one_report_leaves_the_others_as_they_were);
         }
     };

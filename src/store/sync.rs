@@ -470,7 +470,10 @@ fn merge(
              AND NOT EXISTS (
              SELECT 1 FROM temp.incoming i WHERE i.deliverable_id = o.deliverable_id
                AND i.unit_id = o.unit_id AND i.period = o.period)";
-    let with_history = "EXISTS (SELECT 1 FROM events e WHERE e.obligation_id = o.id)";
+    // Reminders sent count as history too: their notices name the obligation, and an outbox
+    // is never rewritten.
+    let with_history = "(EXISTS (SELECT 1 FROM events e WHERE e.obligation_id = o.id)
+                         OR EXISTS (SELECT 1 FROM notices n WHERE n.obligation_id = o.id))";
     let kept = kept_names(tx, campaign_id, &format!("{gone} AND {with_history}"))?;
     tx.execute(
         &format!(

@@ -400,8 +400,8 @@ fn merge(
          ANALYZE incoming;",
     )?;
     // What moved or came back, and what is gone, each found once: every statement after works
-    // from these by row id. An obligation has history if it is among the events' (one hash of
-    // them rather than a probe per row).
+    // from these by row id. An obligation has history if it is among the events' or the
+    // reminders' (one hash of each rather than a probe per row): the outbox is never rewritten.
     tx.batch_execute(
         "CREATE TEMP TABLE moved ON COMMIT DROP AS
              SELECT o.id, o.due_date AS old_due_date, i.due_date, i.due_at, o.active,
@@ -410,7 +410,8 @@ fn merge(
                ON o.deliverable_id = i.deliverable_id AND o.unit_id = i.unit_id AND o.period = i.period
              WHERE o.due_date != i.due_date OR NOT o.active;
          CREATE TEMP TABLE gone ON COMMIT DROP AS
-             SELECT o.id, o.id IN (SELECT obligation_id FROM events) AS history
+             SELECT o.id, o.id IN (SELECT obligation_id FROM events)
+                          OR o.id IN (SELECT obligation_id FROM notices) AS history
              FROM obligations o
              WHERE o.active AND o.deliverable_id IN (SELECT deliverable_id FROM compared)
                AND NOT EXISTS (SELECT 1 FROM incoming i WHERE i.deliverable_id = o.deliverable_id
