@@ -417,3 +417,20 @@ fn processes_writing_one_database_at_once_lose_and_repeat_nothing() {
         .unwrap();
     assert_eq!((row.get::<_, i64>(0), row.get::<_, i64>(1)), (81, 81));
 }
+
+#[test]
+fn db_names_a_postgresql_database_on_the_command_line_too() {
+    let Some(url) = pgserver::database() else {
+        return;
+    };
+    let w = Workspace::new(&["nanyang-2017"]);
+    let synced = w.ok(&["--db", &url, "sync", "--as-of", "2017-04-01"]);
+    assert_eq!(synced, "nanyang-2017: 347 added\n");
+    assert!(!w.db().exists(), "no SQLite file was made beside it");
+    let overdue = w.json(&["--db", &url, "overdue", "--as-of", "2017-04-18"]);
+    assert_eq!(
+        overdue.as_array().unwrap().len(),
+        26,
+        "every unit's plan is a day late"
+    );
+}
