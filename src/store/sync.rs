@@ -386,7 +386,9 @@ fn merge(
              deliverable_id INTEGER, unit_id INTEGER, period TEXT, due_date TEXT, due_at INTEGER,
              PRIMARY KEY (deliverable_id, unit_id, period)) WITHOUT ROWID;
          DROP TABLE IF EXISTS temp.compared;
-         CREATE TEMP TABLE compared (deliverable_id INTEGER PRIMARY KEY);",
+         CREATE TEMP TABLE compared (deliverable_id INTEGER PRIMARY KEY);
+         DROP TABLE IF EXISTS temp.moved;
+         DROP TABLE IF EXISTS temp.gone;",
     )?;
     // Every deliverable of the campaign, in the file or not, but those as last synced: only
     // their obligations can be gone.
@@ -418,42 +420,56 @@ fn merge(
             }
         }
     }
-    // Driven from the incoming rows through the unique index, never by a scan of the
-    // campaign's obligations (`+` keeps the planner off the campaign's index).
-    let matched = "FROM temp.incoming i JOIN obligations o
-         ON o.deliverable_id = i.deliverable_id AND o.unit_id = i.unit_id AND o.period = i.period
-         WHERE +o.campaign_id = ?1";
+    // What moved or came back, and what is gone, each found once (driven from the incoming
+    // rows through the unique index, never by a scan of the campaign's obligations: `+` keeps
+    // the planner off the campaign's index); every statement after works from these by row id.
+    // Reminders sent count as history too: their notices name the obligation, and an outbox is
+    // never rewritten.
+    tx.execute(
+        "CREATE TEMP TABLE moved AS
+         SELECT o.id, o.due_date AS old_due_date, i.due_date, i.due_at, o.active,
+                o.extended_until IS NOT NULL AS extended, o.effective_due_at
+         FROM temp.incoming i JOIN obligations o
+           ON o.deliverable_id = i.deliverable_id AND o.unit_id = i.unit_id AND o.period = i.period
+         WHERE +o.campaign_id = ?1 AND (o.due_date != i.due_date OR o.active = 0)",
+        [campaign_id],
+    )?;
+    tx.execute(
+        "CREATE TEMP TABLE gone AS
+         SELECT o.id, (EXISTS (SELECT 1 FROM events e WHERE e.obligation_id = o.id)
+                       OR EXISTS (SELECT 1 FROM notices n WHERE n.obligation_id = o.id)) AS history
+         FROM obligations o
+         WHERE +o.campaign_id = ?1 AND o.active = 1
+           AND o.deliverable_id IN (SELECT deliverable_id FROM temp.compared)
+           AND NOT EXISTS (SELECT 1 FROM temp.incoming i WHERE i.deliverable_id = o.deliverable_id
+                             AND i.unit_id = o.unit_id AND i.period = o.period)",
+        [campaign_id],
+    )?;
     // History first: a moved deadline matters to whoever already acted on the old one.
     tx.execute(
-        &format!(
-            "INSERT INTO events (obligation_id, kind, at, recorded_at, data)
-             SELECT o.id, 'due_changed', ?2, ?2, json_object('from', o.due_date, 'to', i.due_date)
-             {matched} AND o.due_date != i.due_date
-               AND EXISTS (SELECT 1 FROM events e WHERE e.obligation_id = o.id)"
-        ),
-        params![campaign_id, now],
+        "INSERT INTO events (obligation_id, kind, at, recorded_at, data)
+         SELECT m.id, 'due_changed', ?1, ?1, json_object('from', m.old_due_date, 'to', m.due_date)
+         FROM temp.moved m WHERE m.old_due_date != m.due_date
+           AND EXISTS (SELECT 1 FROM events e WHERE e.obligation_id = m.id)
+         ORDER BY m.id",
+        [now],
     )?;
     let restored = tx.execute(
-        &format!(
-            "INSERT INTO events (obligation_id, kind, at, recorded_at)
-             SELECT o.id, 'restored', ?2, ?2 {matched} AND o.active = 0"
-        ),
-        params![campaign_id, now],
+        "INSERT INTO events (obligation_id, kind, at, recorded_at)
+         SELECT id, 'restored', ?1, ?1 FROM temp.moved WHERE active = 0 ORDER BY id",
+        [now],
     )?;
     let changed: i64 = tx.query_row(
-        &format!("SELECT count(*) {matched} AND o.due_date != i.due_date"),
-        [campaign_id],
+        "SELECT count(*) FROM temp.moved WHERE old_due_date != due_date",
+        [],
         |r| r.get(0),
     )?;
     tx.execute(
-        "UPDATE obligations SET due_date = i.due_date, due_at = i.due_at, active = 1,
-             effective_due_at = CASE WHEN obligations.extended_until IS NULL THEN i.due_at
-                                     ELSE max(obligations.effective_due_at, i.due_at) END
-         FROM temp.incoming i
-         WHERE +obligations.campaign_id = ?1 AND obligations.deliverable_id = i.deliverable_id
-           AND obligations.unit_id = i.unit_id AND obligations.period = i.period
-           AND (obligations.due_date != i.due_date OR obligations.active = 0)",
-        [campaign_id],
+        "UPDATE obligations SET due_date = m.due_date, due_at = m.due_at, active = 1,
+             effective_due_at = CASE WHEN m.extended THEN max(m.effective_due_at, m.due_at)
+                                     ELSE m.due_at END
+         FROM temp.moved m WHERE obligations.id = m.id",
+        [],
     )?;
     let added = tx.execute(
         "INSERT INTO obligations (campaign_id, deliverable_id, unit_id, period, due_date, due_at, effective_due_at)
@@ -463,40 +479,24 @@ fn merge(
                              AND o.unit_id = i.unit_id AND o.period = i.period)",
         [campaign_id],
     )?;
-    // Through the deliverables compared (the unique index leads with them), not a scan of
-    // the campaign: `+` keeps the planner off the campaign's index.
-    let gone = "+o.campaign_id = ?1 AND o.active = 1
-             AND o.deliverable_id IN (SELECT deliverable_id FROM temp.compared)
-             AND NOT EXISTS (
-             SELECT 1 FROM temp.incoming i WHERE i.deliverable_id = o.deliverable_id
-               AND i.unit_id = o.unit_id AND i.period = o.period)";
-    // Reminders sent count as history too: their notices name the obligation, and an outbox
-    // is never rewritten.
-    let with_history = "(EXISTS (SELECT 1 FROM events e WHERE e.obligation_id = o.id)
-                         OR EXISTS (SELECT 1 FROM notices n WHERE n.obligation_id = o.id))";
-    let kept = kept_names(tx, campaign_id, &format!("{gone} AND {with_history}"))?;
+    let kept = kept_names(tx)?;
     tx.execute(
-        &format!(
-            "INSERT INTO events (obligation_id, kind, at, recorded_at)
-             SELECT o.id, 'removed', ?2, ?2 FROM obligations o WHERE {gone} AND {with_history}"
-        ),
-        params![campaign_id, now],
+        "INSERT INTO events (obligation_id, kind, at, recorded_at)
+         SELECT id, 'removed', ?1, ?1 FROM temp.gone WHERE history ORDER BY id",
+        [now],
     )?;
     tx.execute(
-        &format!(
-            "UPDATE obligations SET active = 0 WHERE id IN (
-                 SELECT o.id FROM obligations o WHERE {gone} AND {with_history})"
-        ),
-        [campaign_id],
+        "UPDATE obligations SET active = 0 WHERE id IN (SELECT id FROM temp.gone WHERE history)",
+        [],
     )?;
     let removed = tx.execute(
-        &format!(
-            "DELETE FROM obligations WHERE id IN (
-                 SELECT o.id FROM obligations o WHERE {gone} AND NOT {with_history})"
-        ),
-        [campaign_id],
+        "DELETE FROM obligations WHERE id IN (SELECT id FROM temp.gone WHERE NOT history)",
+        [],
     )?;
-    tx.execute_batch("DROP TABLE temp.incoming; DROP TABLE temp.compared;")?;
+    tx.execute_batch(
+        "DROP TABLE temp.incoming; DROP TABLE temp.compared; DROP TABLE temp.moved;
+         DROP TABLE temp.gone;",
+    )?;
     Ok(SyncOutcome::Synced {
         added,
         changed: changed as usize,
@@ -515,19 +515,15 @@ pub(super) fn kept_name(deliverable: &str, unit: &str, period: &str) -> String {
     }
 }
 
-/// `统计表 宛城区 2017-05` for each obligation matching `condition`.
-fn kept_names(
-    tx: &Transaction<'_>,
-    campaign_id: i64,
-    condition: &str,
-) -> Result<Vec<String>, StoreError> {
-    let mut stmt = tx.prepare(&format!(
-        "SELECT d.name, u.name, o.period FROM obligations o
+/// `统计表 宛城区 2017-05` for each obligation gone from the file that has history.
+fn kept_names(tx: &Transaction<'_>) -> Result<Vec<String>, StoreError> {
+    let mut stmt = tx.prepare(
+        "SELECT d.name, u.name, o.period FROM temp.gone g JOIN obligations o ON o.id = g.id
          JOIN deliverables d ON d.id = o.deliverable_id JOIN units u ON u.id = o.unit_id
-         WHERE {condition} ORDER BY d.id, u.id, o.period"
-    ))?;
+         WHERE g.history ORDER BY d.id, u.id, o.period",
+    )?;
     let names = stmt
-        .query_map([campaign_id], |r| {
+        .query_map([], |r| {
             let (d, u, p): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
             Ok(kept_name(&d, &u, &p))
         })?
