@@ -61,7 +61,14 @@ pub trait Ledger {
 /// What the office asks of the records.
 pub trait Queries {
     /// Everything overdue at `as_of`, by unit then deadline.
-    fn overdue(&self, filter: &Filter, as_of: Instant) -> Result<Vec<OverdueRow>, StoreError>;
+    fn overdue(&self, filter: &Filter, as_of: Instant) -> Result<Vec<OverdueRow>, StoreError> {
+        let mut out = Vec::new();
+        self.overdue_each(filter, as_of, false, &mut |row| {
+            out.push(row);
+            Ok(())
+        })?;
+        Ok(out)
+    }
     /// Hands everything overdue at `as_of` to `visit` one row at a time, by unit then deadline
     /// (or with `by_deliverable` by deliverable, period, unit).
     fn overdue_each(
@@ -211,13 +218,6 @@ macro_rules! contract {
         }
 
         impl Queries for $backend {
-            fn overdue(
-                &self,
-                filter: &Filter,
-                as_of: Instant,
-            ) -> Result<Vec<OverdueRow>, StoreError> {
-                <$backend>::overdue(self, filter, as_of)
-            }
             fn overdue_each(
                 &self,
                 filter: &Filter,

@@ -94,10 +94,11 @@ pub(super) trait Target {
         unit: i64,
         period: &str,
     ) -> Result<Option<Owed>, StoreError>;
-    /// Records a submission of obligation `id` at `at`, leaving it in `state`.
+    /// Records a submission of the obligation `find` found as `owed`, at `at`, leaving it in
+    /// `state`.
     fn record(
         &mut self,
-        id: i64,
+        owed: &Owed,
         row: &ImportRow,
         at: i64,
         data: &str,
@@ -174,22 +175,21 @@ pub(super) fn run(
             refuse(format!("missing signatures: {}", missing.join("、")));
             continue;
         }
-        let Some((id, state, submitted_at, active)) =
-            target.find(deliverable.id, unit, &row.period)?
-        else {
+        let Some(owed) = target.find(deliverable.id, unit, &row.period)? else {
             refuse(format!(
                 "{} owes no {} for period `{}`",
                 row.unit, row.deliverable, row.period
             ));
             continue;
         };
+        let (id, state, submitted_at, active) = (owed.0, owed.1.as_str(), owed.2, owed.3);
         let at = row.at.in_zone(zone).timestamp();
         if let Some(first) = seen.insert(id, row.line) {
             refuse(format!("the same obligation as line {first}"));
             continue;
         }
         let time = |t: i64| crate::clock::from_unix(t).with_timezone(&zone).to_rfc3339();
-        match state.as_str() {
+        match state {
             _ if !active => refuse("removed from the campaign file".into()),
             "review" | "received" if submitted_at == Some(at) => report.unchanged += 1,
             "review" | "received" => refuse(format!(
@@ -205,7 +205,7 @@ pub(super) fn run(
                 } else {
                     "received"
                 };
-                target.record(id, &row, at, &data.to_string(), state)?;
+                target.record(&owed, &row, at, &data.to_string(), state)?;
                 report.recorded += 1;
             }
         }
@@ -254,7 +254,7 @@ impl Target for Statements<'_> {
 
     fn record(
         &mut self,
-        id: i64,
+        &(id, ..): &Owed,
         row: &ImportRow,
         at: i64,
         data: &str,

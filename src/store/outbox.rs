@@ -82,6 +82,19 @@ pub(super) fn claim_held(changed: usize, mail: i64) -> Result<(), StoreError> {
     }
 }
 
+/// Whether mail `id`, in `state` (`None`: no such mail), may be put back in the queue: only a
+/// failed one may.
+pub(super) fn retryable(id: i64, state: Option<&str>) -> Result<(), Refusal> {
+    match state {
+        Some("failed") => Ok(()),
+        Some(other) => Err(Refusal::MailNotFailed {
+            id,
+            state: other.to_string(),
+        }),
+        None => Err(Refusal::NoMail { id }),
+    }
+}
+
 /// A mail of the outbox, as `duban outbox` lists it.
 #[derive(Clone, Debug, Serialize)]
 pub struct OutboxRow {
@@ -306,22 +319,11 @@ impl Store {
                 let state: Option<String> = tx
                     .query_row("SELECT state FROM mails WHERE id = ?1", [id], |r| r.get(0))
                     .ok();
-                match state.as_deref() {
-                    Some("failed") => {
-                        count += tx.execute(
-                            "UPDATE mails SET state = 'pending', attempts = 0, next_attempt_at = ?2 WHERE id = ?1",
-                            params![id, now],
-                        )?;
-                    }
-                    Some(other) => {
-                        return Err(Refusal::MailNotFailed {
-                            id: *id,
-                            state: other.to_string(),
-                        }
-                        .into());
-                    }
-                    None => return Err(Refusal::NoMail { id: *id }.into()),
-                }
+                retryable(*id, state.as_deref())?;
+                count += tx.execute(
+                    "UPDATE mails SET state = 'pending', attempts = 0, next_attempt_at = ?2 WHERE id = ?1",
+                    params![id, now],
+                )?;
             }
             Ok(count)
         })

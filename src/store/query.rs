@@ -293,16 +293,6 @@ impl Store {
         Ok(out)
     }
 
-    /// Every obligation overdue at `as_of`, ordered by unit, then deadline.
-    pub fn overdue(&self, filter: &Filter, as_of: Instant) -> Result<Vec<OverdueRow>, StoreError> {
-        let mut out = Vec::new();
-        self.overdue_each(filter, as_of, false, |row| {
-            out.push(row);
-            Ok(())
-        })?;
-        Ok(out)
-    }
-
     /// Hands every obligation overdue at `as_of` to `visit`, one at a time (the rows are not
     /// gathered): by unit then deadline, or with `by_deliverable` by deliverable, period, unit.
     pub fn overdue_each(

@@ -41,6 +41,28 @@ pub enum SyncOutcome {
     },
 }
 
+impl SyncOutcome {
+    /// What a sync changed, in obligations: added, changed, removed, kept, restored; `None` when
+    /// the campaign's files were unchanged.
+    pub fn counts(&self) -> Option<[i64; 5]> {
+        match self {
+            SyncOutcome::Unchanged => None,
+            SyncOutcome::Synced {
+                added,
+                changed,
+                removed,
+                kept,
+                restored,
+            } => Some([*added, *changed, *removed, kept.len(), *restored].map(|n| n as i64)),
+        }
+    }
+}
+
+/// Records a sync of campaign `$1` at `$2` from files of fingerprint `$3`, with its counts.
+pub(super) const RECORD_SYNC: &str =
+    "INSERT INTO syncs (campaign_id, at, fingerprint, added, changed, removed, kept, restored)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
 /// Where a campaign came from, to tell an unchanged one without parsing it.
 #[derive(Clone, Debug)]
 pub struct Source {
@@ -124,31 +146,33 @@ impl Store {
                 renames::refuse_lost_history(tx, campaign_id, campaign)?;
             }
             let deliverables = upsert_deliverables(tx, campaign_id, campaign)?;
-            let existing: i64 = tx.query_row(
-                "SELECT count(*) FROM obligations WHERE campaign_id = ?1",
+            // Whether there are any, not how many: a count would read all of a national campaign.
+            let existing: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM obligations WHERE campaign_id = ?1)",
                 [campaign_id],
                 |r| r.get(0),
             )?;
             let fresh = super::unchanged::digests(schedule, &deliverables, &units);
-            let outcome = if existing == 0 {
+            let outcome = if !existing {
                 insert_all(tx, campaign_id, schedule, &units, &deliverables)?
             } else {
                 let same = super::unchanged::unchanged(tx, campaign_id, &fresh)?;
                 merge(tx, campaign_id, schedule, &units, &deliverables, &same, now)?
             };
             super::unchanged::record(tx, campaign_id, &fresh)?;
-            if let SyncOutcome::Synced {
-                added,
-                changed,
-                removed,
-                kept,
-                restored,
-            } = &outcome
-            {
+            if let Some([added, changed, removed, kept, restored]) = outcome.counts() {
                 tx.execute(
-                    "INSERT INTO syncs (campaign_id, at, fingerprint, added, changed, removed, kept, restored)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    params![campaign_id, now, source.fingerprint, *added as i64, *changed as i64, *removed as i64, kept.len() as i64, *restored as i64],
+                    RECORD_SYNC,
+                    params![
+                        campaign_id,
+                        now,
+                        source.fingerprint,
+                        added,
+                        changed,
+                        removed,
+                        kept,
+                        restored
+                    ],
                 )?;
             }
             Ok(outcome)

@@ -109,7 +109,6 @@ impl PgStore {
             let mut target = Target {
                 tx,
                 owed: HashMap::new(),
-                found: HashMap::new(),
                 recorded: Vec::new(),
             };
             // Tried again on a new connection if the old one is lost: from the start.
@@ -139,8 +138,6 @@ struct Recorded {
 struct Target<'a, 't> {
     tx: &'a mut Transaction<'t>,
     owed: HashMap<i64, HashMap<(i64, String), import::Owed>>,
-    /// The state and submission time of each obligation found, by row.
-    found: HashMap<i64, (String, Option<i64>)>,
     recorded: Vec<Recorded>,
 }
 
@@ -165,28 +162,23 @@ impl import::Target for Target<'_, '_> {
             }
             self.owed.insert(deliverable, owed);
         }
-        let found = self.owed[&deliverable]
+        Ok(self.owed[&deliverable]
             .get(&(unit, period.to_string()))
-            .cloned();
-        if let Some((id, state, submitted_at, _)) = &found {
-            self.found.insert(*id, (state.clone(), *submitted_at));
-        }
-        Ok(found)
+            .cloned())
     }
 
     fn record(
         &mut self,
-        id: i64,
+        (id, was_state, was_submitted_at, _): &import::Owed,
         row: &ImportRow,
         at: i64,
         data: &str,
         state: &str,
     ) -> Result<(), StoreError> {
-        let (was_state, was_submitted_at) = self.found.get(&id).cloned().unwrap_or_default();
         self.recorded.push(Recorded {
-            id,
-            was_state,
-            was_submitted_at,
+            id: *id,
+            was_state: was_state.clone(),
+            was_submitted_at: *was_submitted_at,
             state: state.to_string(),
             at,
             by: row.by.clone(),
@@ -252,7 +244,7 @@ impl Target<'_, '_> {
              SELECT obligation_id, 'submitted', at, $1, actor, note, data FROM imported ORDER BY seq",
             &[&recorded_at],
         )?;
-        if self.recorded.len() >= super::ANALYZE_AFTER {
+        if self.recorded.len() as i64 >= super::ANALYZE_AFTER {
             self.tx.batch_execute("ANALYZE obligations")?;
         }
         Ok(())

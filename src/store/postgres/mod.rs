@@ -35,7 +35,7 @@ pub struct PgStore {
 /// How many obligations a sync or an import must change to refresh the planner's statistics
 /// at once: autovacuum would, later, and until then the daily queries are planned for a table
 /// as it was (a first sync's million rows planned as none).
-const ANALYZE_AFTER: usize = 10_000;
+const ANALYZE_AFTER: i64 = 10_000;
 
 /// The lock a sync of any campaign holds until its transaction ends ("dubn").
 const SYNC_LOCK: i64 = 0x6475_626e;
@@ -46,12 +46,17 @@ impl PgStore {
     /// holds another program's tables, or a newer duban's schema, is refused untouched.
     pub fn connect(url: &str) -> Result<PgStore, StoreError> {
         let server = redact(url);
-        let config: ::postgres::Config =
+        let mut config: ::postgres::Config =
             url.parse()
                 .map_err(|e: ::postgres::Error| StoreError::Unreachable {
                     server: server.clone(),
                     message: format!("not a PostgreSQL connection string ({e})"),
                 })?;
+        // A sync sorts a campaign's rows in temporary tables, which live in the session's own
+        // buffers: 8 MB by default would spill a national campaign to disk. Only used memory
+        // counts. Set as the session starts, so that it costs no round trip.
+        let options = config.get_options().unwrap_or_default().to_string();
+        config.options(format!("{options} -c temp_buffers=256MB").trim());
         let client = connect(&config, &server)?;
         let store = PgStore {
             client: RefCell::new(client),
@@ -145,14 +150,10 @@ fn texts(
 }
 
 fn connect(config: &::postgres::Config, server: &str) -> Result<Client, StoreError> {
-    let mut client = config.connect(NoTls).map_err(|e| StoreError::Unreachable {
+    config.connect(NoTls).map_err(|e| StoreError::Unreachable {
         server: server.to_string(),
         message: e.to_string(),
-    })?;
-    // A sync sorts a campaign's rows in temporary tables, which live in the session's own
-    // buffers: 8 MB by default would spill a national campaign to disk. Only used memory counts.
-    client.batch_execute("SET temp_buffers = '256MB'")?;
-    Ok(client)
+    })
 }
 
 /// `url` with its password (in the URL or as `password=`) replaced by `***`.

@@ -10,11 +10,11 @@ use ::postgres::fallible_iterator::FallibleIterator;
 
 use super::PgStore;
 use crate::store::decode::{json, zone};
-use crate::store::outbox::claim_held;
+use crate::store::outbox::{claim_held, retryable};
 use crate::store::plan_input::{CAMPAIGNS, DELIVERABLES, OwedRow, PlanMaps, UNITS};
 use crate::store::{
     CampaignRow, Candidate, Claim, Directory, OutboxMail, OutboxRow, PendingMail, PlanInput,
-    Refusal, StoreError, Written,
+    StoreError, Written,
 };
 
 impl PgStore {
@@ -323,22 +323,11 @@ impl PgStore {
                 let state = tx
                     .query_opt("SELECT state FROM mails WHERE id = $1 FOR UPDATE", &[id])?
                     .map(|r| r.get::<_, String>(0));
-                match state.as_deref() {
-                    Some("failed") => {
-                        count += tx.execute(
-                            "UPDATE mails SET state = 'pending', attempts = 0, next_attempt_at = 0 WHERE id = $1",
-                            &[id],
-                        )? as usize;
-                    }
-                    Some(other) => {
-                        return Err(Refusal::MailNotFailed {
-                            id: *id,
-                            state: other.to_string(),
-                        }
-                        .into());
-                    }
-                    None => return Err(Refusal::NoMail { id: *id }.into()),
-                }
+                retryable(*id, state.as_deref())?;
+                count += tx.execute(
+                    "UPDATE mails SET state = 'pending', attempts = 0, next_attempt_at = 0 WHERE id = $1",
+                    &[id],
+                )? as usize;
             }
             Ok(count)
         })

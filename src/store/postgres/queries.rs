@@ -27,16 +27,6 @@ type Params = Vec<Box<dyn ToSql + Sync>>;
 type Selection = (Vec<Scope>, String, Vec<Vec<String>>);
 
 impl PgStore {
-    /// Everything overdue at `as_of`, by unit then deadline.
-    pub fn overdue(&self, filter: &Filter, as_of: Instant) -> Result<Vec<OverdueRow>, StoreError> {
-        let mut out = Vec::new();
-        self.overdue_each(filter, as_of, false, &mut |row| {
-            out.push(row);
-            Ok(())
-        })?;
-        Ok(out)
-    }
-
     /// Hands every obligation overdue at `as_of` to `visit`, one at a time, as they stream from
     /// the server: by unit then deadline, or with `by_deliverable` by deliverable, period, unit.
     pub fn overdue_each(

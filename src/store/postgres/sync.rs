@@ -13,7 +13,7 @@ use crate::language::campaign::{Campaign, Policy};
 use crate::schedule::Schedule;
 use crate::store::renames::{lost_history, renamed};
 use crate::store::rows::{UPSERT_CAMPAIGN, UPSERT_DELIVERABLE, deliverable_rows, unit_rows};
-use crate::store::sync::{declared_twice, kept_name, rows};
+use crate::store::sync::{RECORD_SYNC, declared_twice, kept_name, rows};
 use crate::store::unchanged::digests;
 use crate::store::{Recorded, Source, StoreError, SyncOutcome, SyncReport};
 
@@ -68,24 +68,22 @@ impl PgStore {
             let same = unchanged(tx, campaign_id, &fresh)?;
             let outcome = merge(tx, campaign_id, schedule, &units, &deliverables, &same, now)?;
             record_digests(tx, campaign_id, &fresh)?;
-            if let SyncOutcome::Synced { added, changed, removed, .. } = &outcome
-                && added + changed + removed >= super::ANALYZE_AFTER
-            {
-                tx.batch_execute("ANALYZE obligations")?;
-            }
-            if let SyncOutcome::Synced {
-                added,
-                changed,
-                removed,
-                kept,
-                restored,
-            } = &outcome
-            {
-                let counts = [*added, *changed, *removed, kept.len(), *restored].map(|n| n as i64);
+            if let Some([added, changed, removed, kept, restored]) = outcome.counts() {
+                if added + changed + removed >= super::ANALYZE_AFTER {
+                    tx.batch_execute("ANALYZE obligations")?;
+                }
                 tx.execute(
-                    "INSERT INTO syncs (campaign_id, at, fingerprint, added, changed, removed, kept, restored)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    &[&campaign_id, &now, &source.fingerprint, &counts[0], &counts[1], &counts[2], &counts[3], &counts[4]],
+                    RECORD_SYNC,
+                    &[
+                        &campaign_id,
+                        &now,
+                        &source.fingerprint,
+                        &added,
+                        &changed,
+                        &removed,
+                        &kept,
+                        &restored,
+                    ],
                 )?;
             }
             Ok(outcome)
