@@ -17,5 +17,6 @@ pub mod ledger;
 pub mod notices;
 pub mod schedule;
 pub mod store;
+pub mod values;
 pub mod vocabulary;
 pub mod workspace;

@@ -11,6 +11,7 @@ const LAYERS: &[&[&str]] = &[
     &["vocabulary", "fsio", "clock"],
     &["language"],
     &["schedule"],
+    &["values"],
     &["ledger"],
     &["store"],
     &["notices"],

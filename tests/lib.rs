@@ -6,6 +6,7 @@ mod calendar;
 mod campaigns;
 mod check;
 mod concurrency;
+mod contents;
 mod contract;
 mod docs;
 mod fuzz;

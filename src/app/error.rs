@@ -45,6 +45,33 @@ pub enum AppError {
         /// The configured database, and why.
         database: String,
     },
+    /// A data file that cannot be read.
+    #[error(transparent)]
+    Table(#[from] crate::values::TableError),
+    /// Values that do not fit their form: every bad cell, each named by where it is.
+    #[error("{}", render_invalid(.0))]
+    Invalid(Vec<crate::values::Invalid>),
+    /// Values were given for a deliverable whose submissions carry no form.
+    #[error(
+        "{deliverable} has no form with fields: it takes files, not values (declare `form {deliverable} {{ field … }}` and name it in the report's `form`)"
+    )]
+    NoForm {
+        /// The deliverable.
+        deliverable: String,
+    },
+    /// A period that the deliverable is not owed for, or none where it has several.
+    #[error("{}", match asked {
+        Some(p) => format!("{deliverable} has no period `{p}`; its periods are {}", known.join(", ")),
+        None => format!("{deliverable} is owed for several periods: give --period (one of {})", known.join(", ")),
+    })]
+    Period {
+        /// The deliverable.
+        deliverable: String,
+        /// The period asked for.
+        asked: Option<String>,
+        /// Its periods.
+        known: Vec<String>,
+    },
     /// A notice pass failed (templates, the mail server).
     #[error("{0}")]
     Pass(String),
@@ -63,4 +90,20 @@ impl From<PassError> for AppError {
             other => AppError::Pass(other.to_string()),
         }
     }
+}
+
+/// Every bad cell on its own line; hundreds of the same mistake shown as the first 20 and a
+/// count, so that one wrong column of a big file stays readable.
+fn render_invalid(problems: &[crate::values::Invalid]) -> String {
+    const SHOWN: usize = 20;
+    let mut lines: Vec<String> = problems
+        .iter()
+        .take(SHOWN)
+        .map(ToString::to_string)
+        .collect();
+    if problems.len() > SHOWN {
+        lines.push(format!("… and {} more", problems.len() - SHOWN));
+    }
+    lines.push("nothing was recorded".into());
+    lines.join("\n")
 }

@@ -3,18 +3,24 @@
 //! command line and the daemon (and the web server to come) resolve their settings here once,
 //! call here, and print; none of them holds logic another would need.
 
+mod contents;
 mod daemon_plan;
 mod error;
 mod mail;
+mod rollup;
 mod sheets;
+mod targets;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
+pub use contents::{Said, Submitted, UNIT_COLUMNS};
 pub use daemon_plan::{DaemonPlan, daemon_plan, schedules};
 pub use error::AppError;
 pub use mail::MailSetup;
+pub use rollup::{By, Rollup, RollupRow};
 pub use sheets::{SheetKind, sheet_rows};
+pub use targets::{TargetFinding, TargetState};
 
 use crate::clock::{Clock, Instant, SystemClock};
 use crate::config::{Config, Database};

@@ -65,6 +65,29 @@ pub struct SubmitArgs {
     /// Replace an earlier submission (it stays in the history).
     #[arg(long)]
     replace: bool,
+    /// The values of the form's fields: CSV (UTF-8 or GBK), .xlsx or JSON, with the field
+    /// names as headers; a column 填报单位 / 单位 gives a row per sub-unit.
+    #[arg(long, value_name = "FILE")]
+    data: Option<PathBuf>,
+    /// One field's value, as FIELD=VALUE (立案=3); may be repeated.
+    #[arg(long = "value", value_name = "FIELD=VALUE", value_parser = parse_value)]
+    values: Vec<(String, String)>,
+    /// How a CSV file's bytes are read.
+    #[arg(long, value_enum, default_value = "auto")]
+    encoding: crate::values::table::Encoding,
+}
+
+/// `立案=3`; a value alone (`12%`) is for a target, whose one field is named after it.
+fn parse_value(text: &str) -> Result<(String, String), String> {
+    match text.split_once(['=', '＝']) {
+        Some((field, value)) if !field.trim().is_empty() => {
+            Ok((field.trim().to_string(), value.trim().to_string()))
+        }
+        Some(_) => Err(format!(
+            "`{text}` names no field (FIELD=VALUE, for example 立案=3)"
+        )),
+        None => Ok((String::new(), text.trim().to_string())),
+    }
 }
 
 /// Arguments of `duban review`.
@@ -152,19 +175,46 @@ fn parse_signature(text: &str) -> Result<Signature, String> {
     })
 }
 
-/// Records a submission.
+/// Records a submission, with what it says.
 pub fn submit(context: &Context, args: &SubmitArgs) -> Result<ExitCode, CliError> {
     let submission = Submission {
         files: args.files.clone(),
         signatures: args.signatures.clone(),
         replace: args.replace,
+        values: Vec::new(),
     };
-    act(
-        context,
-        &args.obligation,
-        &args.actor,
-        Action::Submit(submission),
-    )
+    let mut said = crate::app::Said {
+        data: args.data.clone(),
+        encoding: args.encoding,
+        values: args.values.clone(),
+    };
+    // A value without a field name is a target's own value.
+    for (field, _) in &mut said.values {
+        if field.is_empty() {
+            *field = args.obligation.deliverable.clone();
+        }
+    }
+    let at = context.instant(args.actor.at);
+    let mut store = context.store_synced(at)?;
+    let submitted = context.submit(
+        &mut *store,
+        &args.obligation.key(),
+        submission,
+        &said,
+        at,
+        args.actor.by.clone(),
+        args.actor.note.clone(),
+    )?;
+    for change in &submitted.changes {
+        say_change(change)?;
+    }
+    for (unit, field) in &submitted.reused {
+        say!("reused: {unit} {field} (reported for another form, 一表通)")?;
+    }
+    for warning in &submitted.warnings {
+        tell!("warning: {}: {}", warning.at, warning.message);
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Accepts or returns a submission under review.
@@ -220,15 +270,21 @@ fn act(
         actor.by.clone(),
         actor.note.clone(),
     )?;
+    say_change(&change)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `recorded: nanyang-2017 统计表 宛城区 2017-05 — submitted on time`
+fn say_change(change: &crate::store::Change) -> Result<(), CliError> {
     let mut line = format!("recorded: {} — {}", change.obligation, change.status);
     if change.status.is_open() || change.status == crate::store::Status::SubmittedLate {
         line.push_str(&format!(" (due {})", change.due_date));
     }
-    if let Some(reviewer) = change.waiting_for {
+    if let Some(reviewer) = &change.waiting_for {
         line.push_str(&format!(", waiting for review by {reviewer}"));
     }
     say!("{line}")?;
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// Prints every event of one obligation.
@@ -275,6 +331,21 @@ pub fn history(context: &Context, args: &HistoryArgs) -> Result<ExitCode, CliErr
                     if !signed.is_empty() {
                         detail.push(format!("signed: {}", signed.join("、")));
                     }
+                }
+                if !e.values.is_empty() {
+                    let said: Vec<String> = e
+                        .values
+                        .iter()
+                        .map(|v| {
+                            let reused = if v.reused_from.is_some() {
+                                " (reused)"
+                            } else {
+                                ""
+                            };
+                            format!("{} {}{reused}", v.field, v.display())
+                        })
+                        .collect();
+                    detail.push(format!("values: {}", said.join(", ")));
                 }
                 for key in ["from", "to", "until"] {
                     if let Some(v) = e.data.get(key).and_then(|v| v.as_str()) {

@@ -38,6 +38,7 @@ macro_rules! tell_raw {
 
 mod calendar;
 mod check;
+mod contents;
 mod error;
 mod import;
 mod lifecycle;
@@ -131,6 +132,10 @@ pub enum Command {
     Daemon(notices::DaemonArgs),
     /// Copy the SQLite store into an empty PostgreSQL database, and check the copy.
     Migrate(migrate::MigrateArgs),
+    /// Add up one period's figures of a report's form, up the unit hierarchy (汇总).
+    Rollup(contents::RollupArgs),
+    /// Each value reported for a target against its threshold (below target is red).
+    Targets(contents::TargetsArgs),
 }
 
 /// Runs the command line and returns the exit code. Output that could not be written all the
@@ -166,6 +171,8 @@ fn dispatch(args: Args) -> Result<ExitCode, CliError> {
         Command::Preview(a) => notices::preview(&context, a),
         Command::Outbox(a) => notices::outbox(&context, a),
         Command::Migrate(a) => migrate::run(&context, a),
+        Command::Rollup(a) => contents::rollup(&context, a),
+        Command::Targets(a) => contents::targets(&context, a),
         Command::Daemon(_) => Ok(ExitCode::SUCCESS),
     }
 }

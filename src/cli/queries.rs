@@ -298,7 +298,7 @@ fn write_json<T: serde::Serialize>(out: &mut impl Write, rows: &[T]) -> std::io:
 pub fn status(context: &Context, args: &QueryArgs) -> Result<ExitCode, CliError> {
     let as_of = context.instant(args.as_of);
     let store = context.store_synced(as_of)?;
-    let rows = store.status(&args.filter(), as_of)?;
+    let rows = context.status(&*store, &args.filter(), as_of)?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     match args.format {
@@ -319,6 +319,7 @@ pub fn status(context: &Context, args: &QueryArgs) -> Result<ExitCode, CliError>
                     "due_soon",
                     "upcoming",
                     "light",
+                    "below_target",
                 ],
             )?;
             for r in &rows {
@@ -337,6 +338,8 @@ pub fn status(context: &Context, args: &QueryArgs) -> Result<ExitCode, CliError>
                 let mut fields = vec![r.campaign.as_str(), r.unit.as_str(), r.deliverable.as_str()];
                 fields.extend(n.iter().map(String::as_str));
                 fields.push(light);
+                let below = r.below_target.to_string();
+                fields.push(&below);
                 csv_row(&mut out, &fields)?;
             }
         }
@@ -389,7 +392,11 @@ fn status_table(rows: &[StatusRow]) -> String {
                 r.late.to_string(),
                 r.overdue.to_string(),
                 r.due_soon.to_string(),
-                light_label(r.light).to_string(),
+                if r.below_target > 0 {
+                    format!("{} · below target", light_label(r.light))
+                } else {
+                    light_label(r.light).to_string()
+                },
             ]
         })
         .collect();

@@ -83,6 +83,8 @@ pub enum TopItem {
     Target(TargetDecl),
     /// `remind { … }`
     Remind(RemindDecl),
+    /// `form NAME ["title"] { field …; check … }`
+    Form(FormDecl),
 }
 
 /// The campaign header block.
@@ -622,4 +624,100 @@ pub enum EscalateTo {
     Role(Spanned<Role>),
     /// A unit or group by name.
     Named(Name),
+}
+
+/// `form NAME ["title"] { field …; check … }`: the fields a report carries.
+#[derive(Clone, Debug)]
+pub struct FormDecl {
+    /// The whole declaration.
+    pub span: Span,
+    /// The form's name, which a report's `form` names.
+    pub name: Name,
+    /// Title as the document gives it (`附件3 统计表`).
+    pub title: Option<Name>,
+    /// Statements.
+    pub stmts: Vec<Spanned<FormStmt>>,
+}
+
+/// A statement inside `form { … }`.
+#[derive(Clone, Debug)]
+pub enum FormStmt {
+    /// `field NAME TYPE [UNIT] [optional] [shared KEY] [max N] [min N]`
+    Field(FieldDecl),
+    /// `check SUM OP SUM ["message"] [warning]`
+    Check(CheckDecl),
+    /// `note …`
+    Note(Name),
+}
+
+/// One field of a form.
+#[derive(Clone, Debug)]
+pub struct FieldDecl {
+    /// Its name: the column header of the spreadsheet.
+    pub name: Name,
+    /// Its type.
+    pub kind: Spanned<FieldKind>,
+    /// What it counts (`件`, `万元`), if written.
+    pub measure: Option<Name>,
+    /// May be left empty.
+    pub optional: bool,
+    /// Reported once for every form that shares it (一表通): the key, the field's own name when
+    /// `shared` stands alone.
+    pub shared: Option<Name>,
+    /// Smallest value allowed, as written.
+    pub min: Option<Spanned<String>>,
+    /// Largest value allowed, as written.
+    pub max: Option<Spanned<String>>,
+}
+
+/// The type of a field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FieldKind {
+    /// A whole number (件, 人).
+    Integer,
+    /// A number with decimals.
+    Decimal,
+    /// A sum of money (万元), with decimals.
+    Amount,
+    /// A percentage, written `12` or `12%`.
+    Percent,
+    /// A calendar day.
+    Date,
+    /// Free text.
+    Text,
+    /// One of a list of choices.
+    OneOf(Vec<Name>),
+}
+
+/// A check between fields: `立案 <= 发现问题线索 "立案数不能超过线索数"`.
+#[derive(Clone, Debug)]
+pub struct CheckDecl {
+    /// The left side.
+    pub left: Vec<Term>,
+    /// The comparison, as written (`<=`, `≤`, …).
+    pub compare: Spanned<String>,
+    /// The right side.
+    pub right: Vec<Term>,
+    /// The message the office wants shown.
+    pub message: Option<Name>,
+    /// A warning does not refuse a submission.
+    pub warning: bool,
+}
+
+/// A term of a sum in a check.
+#[derive(Clone, Debug)]
+pub struct Term {
+    /// Subtracted rather than added.
+    pub minus: bool,
+    /// A field or a number.
+    pub operand: Operand,
+}
+
+/// A field or a number.
+#[derive(Clone, Debug)]
+pub enum Operand {
+    /// A field of the form.
+    Field(Name),
+    /// A number, as written.
+    Number(Spanned<String>),
 }

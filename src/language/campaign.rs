@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use super::ast::{ContactRole, Duration, DurationUnit, PeriodUnit, Role, ShiftRule, Span};
+use super::form::Form;
 use crate::vocabulary::Period;
 
 /// Index of a unit in [`Campaign::units`].
@@ -57,6 +58,8 @@ pub struct Campaign {
     pub deliverables: Vec<Deliverable>,
     /// The campaign-wide reminder policy.
     pub policy: Policy,
+    /// The forms declared (`form { … }`), whether a deliverable carries them or not.
+    pub forms: Vec<Form>,
 }
 
 impl Campaign {
@@ -228,8 +231,11 @@ pub struct Deliverable {
     pub from: Vec<UnitId>,
     /// Whom it goes to.
     pub to: Vec<RecipientRef>,
-    /// Forms it carries.
+    /// Forms it carries, as named.
     pub forms: Vec<String>,
+    /// The declared form among them, whose fields its submissions carry; a target without one
+    /// carries its own value.
+    pub form: Option<Form>,
     /// Signers it must carry (签字背书).
     pub signers: Vec<String>,
     /// Review before it counts as received.

@@ -49,6 +49,10 @@ pub enum NameKind {
     Item,
     /// A phase or a deliverable (what a relative deadline may count from).
     PhaseOrDeliverable,
+    /// A form.
+    Form,
+    /// A field of a form.
+    Field,
 }
 
 impl fmt::Display for NameKind {
@@ -61,6 +65,8 @@ impl fmt::Display for NameKind {
             NameKind::Deliverable => "deliverable",
             NameKind::Item => "item",
             NameKind::PhaseOrDeliverable => "phase or deliverable",
+            NameKind::Form => "form",
+            NameKind::Field => "field",
         })
     }
 }

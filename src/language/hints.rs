@@ -83,6 +83,7 @@ fn block_context(english: &str) -> Option<Context> {
         "measure" => Context::Measure,
         "target" => Context::Target,
         "remind" => Context::Remind,
+        "form" => Context::Form,
         _ => return None,
     })
 }

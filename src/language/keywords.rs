@@ -21,6 +21,8 @@ pub enum Context {
     Target,
     /// `remind { … }`
     Remind,
+    /// `form { … }`
+    Form,
 }
 
 impl Context {
@@ -35,6 +37,7 @@ impl Context {
             Context::Measure => "a measure block",
             Context::Target => "a target block",
             Context::Remind => "a remind block",
+            Context::Form => "a form block",
         }
     }
 }
@@ -104,7 +107,7 @@ pub const KEYWORDS: &[Keyword] = &[
     kw!(
         "note",
         ["备注", "说明"],
-        [Campaign, Unit, Report, Item, Measure, Target, Remind]
+        [Campaign, Unit, Report, Item, Measure, Target, Remind, Form]
     ),
     kw!("formerly", ["原名", "曾用名"], [Report, Measure, Target]),
     kw!("under", ["隶属", "上级单位"], [Unit]),
@@ -118,7 +121,9 @@ pub const KEYWORDS: &[Keyword] = &[
     kw!("contact", ["联系人"], [Unit]),
     kw!("from", ["报送单位", "填报单位"], [Report, Target]),
     kw!("to", ["接收单位"], [Report, Measure, Target]),
-    kw!("form", ["表单"], [Report, Target]),
+    kw!("form", ["表单"], [Top, Report, Target]),
+    kw!("field", ["字段"], [Form]),
+    kw!("check", ["校验", "核验"], [Form]),
     kw!("signers", ["签字背书", "签字"], [Report]),
     kw!("review", ["审核"], [Report]),
     kw!("due", ["完成时限", "时限"], [Report, Measure]),

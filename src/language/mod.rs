@@ -7,6 +7,7 @@ pub mod check;
 pub mod contacts;
 pub mod diagnostic;
 mod excerpt;
+pub mod form;
 pub(crate) mod grammar;
 mod hints;
 pub mod keywords;

@@ -29,6 +29,8 @@ pub struct Submission {
     pub signatures: Vec<Signature>,
     /// Replace an earlier submission.
     pub replace: bool,
+    /// The values of its form's fields, checked.
+    pub values: Vec<crate::values::FieldValue>,
 }
 
 /// What to do to an obligation.

@@ -6,14 +6,16 @@
 use chrono_tz::Tz;
 
 use super::{
-    BadRow, Candidate, Change, Claim, Directory, DueRow, Filter, HistoryEvent, ImportError,
-    ImportReport, ImportRow, Key, Meta, OutboxMail, OutboxRow, OverdueRow, PendingMail, PgStore,
-    PlanInput, Recorded, Source, StandingDuty, StatusRow, Store, StoreError, SyncReport, Window,
+    BadRow, Candidate, Change, Claim, Described, Directory, DueRow, Filter, HistoryEvent,
+    ImportError, ImportReport, ImportRow, Key, Meta, OutboxMail, OutboxRow, OverdueRow,
+    PendingMail, PgStore, PlanInput, Recorded, Source, Standing, StandingDuty, StatusRow, Store,
+    StoreError, Sum, SyncReport, TargetValue, Window,
 };
 use crate::clock::Instant;
 use crate::language::campaign::Policy;
 use crate::ledger::{Action, Status};
 use crate::schedule::Schedule;
+use crate::values::FieldValue;
 
 /// Campaigns as compiled schedules, kept in line with their files.
 pub trait Campaigns {
@@ -41,7 +43,17 @@ pub trait Campaigns {
 /// The append-only history of each obligation, and the transitions that extend it.
 pub trait Ledger {
     /// Applies `action` to the obligation `key` names, in one transaction.
-    fn apply(&mut self, key: &Key<'_>, action: Action, meta: Meta) -> Result<Change, StoreError>;
+    fn apply(&mut self, key: &Key<'_>, action: Action, meta: Meta) -> Result<Change, StoreError> {
+        let mut changes = self.apply_all(&[(*key, action)], meta)?;
+        Ok(changes.remove(0))
+    }
+    /// Applies each action to the obligation its key names, in one transaction: all are
+    /// recorded or, at the first refusal or failure, none.
+    fn apply_all(
+        &mut self,
+        actions: &[(Key<'_>, Action)],
+        meta: Meta,
+    ) -> Result<Vec<Change>, StoreError>;
     /// The status of one obligation at `as_of`, and every event of it in order.
     fn history(
         &self,
@@ -89,6 +101,31 @@ pub trait Queries {
     fn status(&self, filter: &Filter, as_of: Instant) -> Result<Vec<StatusRow>, StoreError>;
     /// The duties without a date.
     fn standing_duties(&self, filter: &Filter) -> Result<Vec<StandingDuty>, StoreError>;
+}
+
+/// What submissions say: forms, values, their sums, targets.
+pub trait Contents {
+    /// A deliverable's form, thresholds and periods; an unknown campaign or deliverable is
+    /// refused with the nearest name.
+    fn describe(&self, campaign: &str, deliverable: &str) -> Result<Described, StoreError>;
+    /// Who owes deliverable `id` for `period`, and where each stands.
+    fn standings(&self, id: i64, period: &str) -> Result<Vec<Standing>, StoreError>;
+    /// The sums of deliverable `id`'s values for `period` that count (received), by unit or,
+    /// with `by_parent`, by the units' parent.
+    fn sums(&self, id: i64, period: &str, by_parent: bool) -> Result<Vec<Sum>, StoreError>;
+    /// Every target's obligations with their values, of `campaign` (or of all, with `""`).
+    fn target_values(&self, campaign: &str) -> Result<Vec<TargetValue>, StoreError>;
+    /// The value `unit` last reported under the shared `key` for `period` (in any campaign),
+    /// as `field` of another form reuses it.
+    fn shared_value(
+        &self,
+        field: &str,
+        key: &str,
+        unit: &str,
+        period: &str,
+    ) -> Result<Option<FieldValue>, StoreError>;
+    /// The units of a campaign (by its id) with their parents, in declaration order.
+    fn unit_tree(&self, campaign_id: i64) -> Result<Vec<(String, Option<String>)>, StoreError>;
 }
 
 /// The submitted files, content-addressed: a folder beside an SQLite file, rows of a
@@ -155,9 +192,9 @@ pub trait Outbox {
 }
 
 /// Everything a backend provides.
-pub trait Backend: Campaigns + Ledger + Queries + Outbox + Files + Location {}
+pub trait Backend: Campaigns + Ledger + Queries + Outbox + Files + Location + Contents {}
 
-impl<T: Campaigns + Ledger + Queries + Outbox + Files + Location> Backend for T {}
+impl<T: Campaigns + Ledger + Queries + Outbox + Files + Location + Contents> Backend for T {}
 
 /// Implements the contract for a backend whose inherent methods have the contract's names.
 macro_rules! contract {
@@ -192,13 +229,12 @@ macro_rules! contract {
         }
 
         impl Ledger for $backend {
-            fn apply(
+            fn apply_all(
                 &mut self,
-                key: &Key<'_>,
-                action: Action,
+                actions: &[(Key<'_>, Action)],
                 meta: Meta,
-            ) -> Result<Change, StoreError> {
-                <$backend>::apply(self, key, action, meta)
+            ) -> Result<Vec<Change>, StoreError> {
+                <$backend>::apply_all(self, actions, meta)
             }
             fn history(
                 &self,
@@ -311,6 +347,36 @@ macro_rules! contract {
             }
             fn retry(&mut self, ids: &[i64]) -> Result<usize, StoreError> {
                 <$backend>::retry(self, ids)
+            }
+        }
+
+        impl Contents for $backend {
+            fn describe(&self, campaign: &str, deliverable: &str) -> Result<Described, StoreError> {
+                <$backend>::describe(self, campaign, deliverable)
+            }
+            fn standings(&self, id: i64, period: &str) -> Result<Vec<Standing>, StoreError> {
+                <$backend>::standings(self, id, period)
+            }
+            fn sums(&self, id: i64, period: &str, by_parent: bool) -> Result<Vec<Sum>, StoreError> {
+                <$backend>::sums(self, id, period, by_parent)
+            }
+            fn target_values(&self, campaign: &str) -> Result<Vec<TargetValue>, StoreError> {
+                <$backend>::target_values(self, campaign)
+            }
+            fn shared_value(
+                &self,
+                field: &str,
+                key: &str,
+                unit: &str,
+                period: &str,
+            ) -> Result<Option<FieldValue>, StoreError> {
+                <$backend>::shared_value(self, field, key, unit, period)
+            }
+            fn unit_tree(
+                &self,
+                campaign_id: i64,
+            ) -> Result<Vec<(String, Option<String>)>, StoreError> {
+                <$backend>::unit_tree(self, campaign_id)
             }
         }
 

@@ -14,6 +14,7 @@ use super::decode::{Json, Zone};
 use super::{Store, StoreError};
 use crate::language::suggest;
 use crate::ledger::{Action, Effect, Facts, Record, Refusal, State, Status, Update, transition};
+use crate::values::FieldValue;
 
 /// Names an obligation as the user does: campaign, deliverable, unit and, for recurring
 /// deliverables, the period.
@@ -94,29 +95,51 @@ impl Found {
 }
 
 impl Store {
-    /// Applies `action` to the obligation `key` names.
-    pub fn apply(
+    /// Applies each action to the obligation its key names, all in one transaction: all are
+    /// recorded, or (the first refusal or failure) none.
+    pub fn apply_all(
         &mut self,
-        key: &Key<'_>,
-        action: Action,
+        actions: &[(Key<'_>, Action)],
         meta: Meta,
-    ) -> Result<Change, StoreError> {
+    ) -> Result<Vec<Change>, StoreError> {
         // Files are copied before the transaction: a copy is content-addressed, so one left
         // behind by a failed transaction is harmless, and no lock is held while copying.
-        let stored = match &action {
-            Action::Submit(s) => s
-                .files
-                .iter()
-                .map(|f| store_file(f, &self.options.files))
-                .collect::<Result<Vec<_>, _>>()?,
-            _ => Vec::new(),
-        };
+        let stored = actions
+            .iter()
+            .map(|(_, action)| match action {
+                Action::Submit(s) => s
+                    .files
+                    .iter()
+                    .map(|f| store_file(f, &self.options.files))
+                    .collect::<Result<Vec<_>, _>>(),
+                _ => Ok(Vec::new()),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         self.write(|tx| {
-            let found = find(tx, key)?;
-            let effect = found.effect(&action, meta.at)?;
-            save(tx, found.id, &effect, &meta, &stored)?;
-            Ok(find(tx, key)?.change(meta.at))
+            let mut changes = Vec::with_capacity(actions.len());
+            for ((key, action), stored) in actions.iter().zip(&stored) {
+                let found = find(tx, key)?;
+                let effect = found.effect(action, meta.at)?;
+                save(
+                    tx,
+                    found.id,
+                    &effect,
+                    &meta,
+                    stored,
+                    submitted_values(action),
+                )?;
+                changes.push(find(tx, key)?.change(meta.at));
+            }
+            Ok(changes)
         })
+    }
+}
+
+/// The values an action records: a submission's.
+pub(super) fn submitted_values(action: &Action) -> &[FieldValue] {
+    match action {
+        Action::Submit(s) => &s.values,
+        _ => &[],
     }
 }
 
@@ -172,13 +195,20 @@ impl Found {
     }
 }
 
-/// Appends the effect's event (with the submission's files) and changes the record.
+/// Writes one value of a submission: event, obligation, field, its position in the form,
+/// number, text, shared key, and the event it was reused from.
+pub(super) const INSERT_VALUE: &str = "INSERT INTO field_values
+         (event_id, obligation_id, field, position, number, text, shared, reused_from)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
+/// Appends the effect's event (with the submission's files and values) and changes the record.
 fn save(
     tx: &Transaction<'_>,
     obligation: i64,
     effect: &Effect,
     meta: &Meta,
     files: &[StoredFile],
+    values: &[FieldValue],
 ) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO events (obligation_id, kind, at, recorded_at, actor, reason, note, data)
@@ -207,6 +237,25 @@ fn save(
                 "UPDATE obligations SET state = ?2, submitted_at = ?3, closed_at = ?3 WHERE id = ?1",
                 params![obligation, state.as_str(), at],
             )?;
+            if !values.is_empty() {
+                let mut insert = tx.prepare_cached(INSERT_VALUE)?;
+                for (position, v) in (0i64..).zip(values) {
+                    insert.execute(params![
+                        event,
+                        obligation,
+                        v.field,
+                        position,
+                        v.number,
+                        v.text,
+                        v.shared,
+                        v.reused_from
+                    ])?;
+                }
+                tx.execute(
+                    "UPDATE obligations SET values_event = ?2 WHERE id = ?1",
+                    params![obligation, event],
+                )?;
+            }
         }
         Update::Accepted => {
             tx.execute(

@@ -7,6 +7,7 @@
 //! that is not a duban database is refused without being touched), and a PostgreSQL database
 //! that a province's nodes share ([`postgres`]).
 
+mod contents;
 mod contract;
 mod decode;
 mod import;
@@ -30,7 +31,8 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 pub use crate::ledger::{Action, Refusal, Signature, State, Status, Submission};
-pub use contract::{Backend, Campaigns, Files, Ledger, Location, Outbox, Queries};
+pub use contents::{Described, Standing, Sum, TargetValue, Threshold};
+pub use contract::{Backend, Campaigns, Contents, Files, Ledger, Location, Outbox, Queries};
 
 /// Open records, whichever backend holds them.
 pub type Records = Box<dyn Backend + Send>;

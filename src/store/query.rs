@@ -128,11 +128,13 @@ pub struct StatusRow {
     pub due_soon: usize,
     /// Still to come.
     pub upcoming: usize,
-    /// red (overdue), yellow (due soon) or green (on track).
+    /// Values reported below a target's threshold (or above an upper one).
+    pub below_target: usize,
+    /// red (overdue, or below target), yellow (due soon) or green (on track).
     pub light: Light,
 }
 
-/// 三色管理: red overdue, yellow due soon, green on track.
+/// 三色管理: red overdue (or below target), yellow due soon, green on track.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Light {
@@ -163,6 +165,9 @@ pub struct HistoryEvent {
     pub data: serde_json::Value,
     /// Files kept with it.
     pub files: Vec<HistoryFile>,
+    /// The values of its form's fields (a submission's).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<crate::values::FieldValue>,
 }
 
 /// A file kept with a submission.
@@ -246,6 +251,7 @@ impl<'o> Tally<'o> {
                     overdue: 0,
                     due_soon: 0,
                     upcoming: 0,
+                    below_target: 0,
                     light: Light::Green,
                 });
                 out.len() - 1
@@ -467,6 +473,7 @@ impl Store {
         let mut files = self.conn.prepare_cached(
             "SELECT name, sha256, size FROM files WHERE event_id = ?1 ORDER BY id",
         )?;
+        let mut values = self.conn.prepare_cached(super::contents::EVENT_VALUES)?;
         let mut events = Vec::new();
         let mut rows = stmt.query([found.id])?;
         while let Some(r) = rows.next()? {
@@ -481,6 +488,17 @@ impl Store {
                     })
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
+            let said = values
+                .query_map([id], |v| {
+                    Ok(crate::values::FieldValue {
+                        field: v.get(0)?,
+                        number: v.get(1)?,
+                        text: v.get(2)?,
+                        shared: v.get(3)?,
+                        reused_from: v.get(4)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
             events.push(HistoryEvent {
                 kind: r.get(1)?,
                 at: time(r.get(2)?),
@@ -490,6 +508,7 @@ impl Store {
                 note: r.get(6)?,
                 data,
                 files: kept,
+                values: said,
             });
         }
         Ok((status, events))

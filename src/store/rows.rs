@@ -3,7 +3,24 @@
 //! that the backends differ only where their SQL does. (The statements number their parameters
 //! `$1`, `$2`, … in order of first use, which SQLite reads as positions too.)
 
+use serde::{Deserialize, Serialize};
+
 use crate::language::campaign::{Campaign, Due, RecipientRef, ReviewRule};
+use crate::schedule::Schedule;
+
+/// A target's threshold at one of its dates, as a deliverable keeps it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Threshold {
+    /// The period of the obligation it is checked at (its date, `2023-06-30`).
+    pub period: String,
+    /// At least (true) or at most.
+    pub at_least: bool,
+    /// The number.
+    pub value: f64,
+    /// Its unit (`%`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+}
 
 /// A unit's columns.
 pub(super) struct UnitRow<'c> {
@@ -30,6 +47,8 @@ pub(super) struct DeliverableRow<'c> {
     pub supervisors: String,
     pub lead: String,
     pub standing: Option<String>,
+    pub form: Option<String>,
+    pub thresholds: Option<String>,
 }
 
 /// The campaign's units, in declaration order.
@@ -44,9 +63,34 @@ pub(super) fn unit_rows(c: &Campaign) -> impl Iterator<Item = UnitRow<'_>> {
     })
 }
 
+/// The thresholds of deliverable `index` (a target), from the schedule's occurrences of it.
+fn thresholds(schedule: &Schedule<'_>, index: usize) -> Option<String> {
+    let Due::Checkpoints(points) = &schedule.campaign.deliverables[index].due else {
+        return None;
+    };
+    let list: Vec<Threshold> = schedule
+        .entries
+        .iter()
+        .filter(|e| e.deliverable == index)
+        .filter_map(|e| {
+            let point = &points[e.occurrence.checkpoint?];
+            Some(Threshold {
+                period: e.occurrence.period.as_ref()?.to_string(),
+                at_least: point.at_least,
+                value: point.value.parse().ok()?,
+                unit: point.unit.clone(),
+            })
+        })
+        .collect();
+    serde_json::to_string(&list).ok()
+}
+
 /// The campaign's deliverables, in declaration order.
-pub(super) fn deliverable_rows(c: &Campaign) -> impl Iterator<Item = DeliverableRow<'_>> {
-    c.deliverables.iter().enumerate().map(|(index, d)| {
+pub(super) fn deliverable_rows<'c>(
+    schedule: &'c Schedule<'c>,
+) -> impl Iterator<Item = DeliverableRow<'c>> {
+    let c: &'c Campaign = schedule.campaign;
+    c.deliverables.iter().enumerate().map(move |(index, d)| {
         let kind = serde_json::to_value(d.kind)
             .ok()
             .and_then(|v| v.as_str().map(String::from));
@@ -94,6 +138,8 @@ pub(super) fn deliverable_rows(c: &Campaign) -> impl Iterator<Item = Deliverable
             supervisors,
             lead: item.map(|i| names(&i.lead)).unwrap_or_else(|| "[]".into()),
             standing: matches!(d.due, Due::Standing).then(|| names(&d.from)),
+            form: d.form.as_ref().and_then(|f| serde_json::to_string(f).ok()),
+            thresholds: thresholds(schedule, index),
         }
     })
 }
@@ -111,25 +157,43 @@ pub(super) const UPSERT_UNIT: &str =
 /// Inserts or updates a deliverable: campaign, then the columns of [`DeliverableRow`] in order.
 pub(super) const UPSERT_DELIVERABLE: &str =
     "INSERT INTO deliverables (campaign_id, name, kind, recurring, review, recipients, signers, forms, soon_days,
-                               policy, title, supervisors, lead, standing)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                               policy, title, supervisors, lead, standing, form, thresholds)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
      ON CONFLICT (campaign_id, name) DO UPDATE SET kind = excluded.kind,
          recurring = excluded.recurring, review = excluded.review,
          recipients = excluded.recipients, signers = excluded.signers, forms = excluded.forms,
          soon_days = excluded.soon_days, policy = excluded.policy, title = excluded.title,
-         supervisors = excluded.supervisors, lead = excluded.lead, standing = excluded.standing
+         supervisors = excluded.supervisors, lead = excluded.lead, standing = excluded.standing,
+         form = excluded.form, thresholds = excluded.thresholds
      RETURNING id";
 
 /// Inserts or updates a campaign: key, title, zone, source, contacts source, fingerprint,
-/// horizon year, office, policy, synced at, issuer, doc, templates, stat.
+/// horizon year, office, policy, synced at, issuer, doc, templates, stat, groups.
 pub(super) const UPSERT_CAMPAIGN: &str =
     "INSERT INTO campaigns (key, title, zone, source, contacts_source, fingerprint, horizon_year, office, policy,
-                            synced_at, issuer, doc, templates, stat)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                            synced_at, issuer, doc, templates, stat, groups)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
      ON CONFLICT (key) DO UPDATE SET title = excluded.title, zone = excluded.zone,
          source = excluded.source, contacts_source = excluded.contacts_source,
          fingerprint = excluded.fingerprint, horizon_year = excluded.horizon_year,
          office = excluded.office, policy = excluded.policy, synced_at = excluded.synced_at,
          issuer = excluded.issuer, doc = excluded.doc, templates = excluded.templates,
-         stat = excluded.stat
+         stat = excluded.stat, groups = excluded.groups
      RETURNING id";
+
+/// The campaign's groups with their members, as JSON: `[["县区", ["宛城区", …]], …]`.
+pub(super) fn groups(c: &Campaign) -> String {
+    let groups: Vec<(&str, Vec<&str>)> = c
+        .groups
+        .iter()
+        .map(|g| {
+            let members = g
+                .members
+                .iter()
+                .map(|u| c.units[*u].name.as_str())
+                .collect();
+            (g.name.as_str(), members)
+        })
+        .collect();
+    serde_json::to_string(&groups).unwrap_or_default()
+}

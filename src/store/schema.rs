@@ -184,6 +184,35 @@ ALTER TABLE deliverables ADD COLUMN standing TEXT;
     r#"
 ALTER TABLE deliverables ADD COLUMN rows_digest TEXT;
 "#,
+    // Version 6: what submissions say. A deliverable keeps its form (JSON: a description of
+    // fields, no values); each submission's values are rows of their own, typed, kept as
+    // append-only as the events they belong to; an obligation points at the submission whose
+    // values count.
+    r#"
+ALTER TABLE campaigns ADD COLUMN groups TEXT;
+ALTER TABLE deliverables ADD COLUMN form TEXT;
+ALTER TABLE deliverables ADD COLUMN thresholds TEXT;
+-- The next sync reads every campaign again, to keep its forms.
+UPDATE campaigns SET fingerprint = 'schema upgraded';
+ALTER TABLE obligations ADD COLUMN values_event INTEGER REFERENCES events(id);
+
+CREATE TABLE field_values (
+    event_id      INTEGER NOT NULL REFERENCES events(id),
+    obligation_id INTEGER NOT NULL REFERENCES obligations(id),
+    field         TEXT NOT NULL,
+    position      INTEGER NOT NULL,
+    number        REAL,
+    text          TEXT,
+    shared        TEXT,
+    reused_from   INTEGER REFERENCES events(id),
+    PRIMARY KEY (event_id, field)
+) WITHOUT ROWID;
+CREATE INDEX field_values_shared ON field_values (shared, obligation_id) WHERE shared IS NOT NULL;
+CREATE TRIGGER field_values_no_update BEFORE UPDATE ON field_values
+    BEGIN SELECT RAISE(ABORT, 'the history is append-only'); END;
+CREATE TRIGGER field_values_no_delete BEFORE DELETE ON field_values
+    BEGIN SELECT RAISE(ABORT, 'the history is append-only'); END;
+"#,
 ];
 
 /// The version this duban writes.

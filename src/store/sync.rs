@@ -145,7 +145,7 @@ impl Store {
             if !source.accept_removals {
                 renames::refuse_lost_history(tx, campaign_id, campaign)?;
             }
-            let deliverables = upsert_deliverables(tx, campaign_id, campaign)?;
+            let deliverables = upsert_deliverables(tx, campaign_id, schedule)?;
             // Whether there are any, not how many: a count would read all of a national campaign.
             let existing: bool = tx.query_row(
                 "SELECT EXISTS (SELECT 1 FROM obligations WHERE campaign_id = ?1)",
@@ -216,7 +216,8 @@ fn upsert_campaign(
             c.issuer,
             c.doc,
             source.templates,
-            source.stat
+            source.stat,
+            super::rows::groups(c)
         ],
         |r| r.get(0),
     )?)
@@ -269,11 +270,11 @@ fn upsert_units(
 fn upsert_deliverables(
     tx: &Transaction<'_>,
     campaign_id: i64,
-    c: &Campaign,
+    schedule: &Schedule<'_>,
 ) -> Result<Vec<i64>, StoreError> {
     let mut stmt = tx.prepare_cached(UPSERT_DELIVERABLE)?;
-    let mut ids = Vec::with_capacity(c.deliverables.len());
-    for d in deliverable_rows(c) {
+    let mut ids = Vec::with_capacity(schedule.campaign.deliverables.len());
+    for d in deliverable_rows(schedule) {
         ids.push(stmt.query_row(
             params![
                 campaign_id,
@@ -289,7 +290,9 @@ fn upsert_deliverables(
                 d.title,
                 d.supervisors,
                 d.lead,
-                d.standing
+                d.standing,
+                d.form,
+                d.thresholds
             ],
             |r| r.get(0),
         )?);

@@ -123,6 +123,7 @@ impl Checker<'_> {
             from: Vec::new(),
             to: Vec::new(),
             forms: Vec::new(),
+            form: None,
             signers: Vec::new(),
             review: None,
             due: Due::Ongoing,

@@ -114,6 +114,7 @@ impl Checker<'_> {
             items: Vec::new(),
             deliverables: Vec::new(),
             policy: Policy::default(),
+            forms: Vec::new(),
         })
     }
 }

@@ -12,6 +12,7 @@ mod cadence;
 mod dates;
 mod deliverables;
 mod due;
+mod forms;
 mod header;
 mod names;
 mod phases;
@@ -165,7 +166,11 @@ impl<'s> Checker<'s> {
         }
         let mut campaign = self.campaign_attributes(header?, file)?;
         self.items(file, &mut campaign);
+        campaign.forms = self.forms(file);
         self.deliverables(file, &mut campaign);
+        for d in &mut campaign.deliverables {
+            d.form = forms::form_of(d, &campaign.forms);
+        }
         self.check_dependencies(&campaign);
         campaign.policy = self.top_policy(file);
         campaign.units = std::mem::take(&mut self.units);

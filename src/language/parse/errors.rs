@@ -84,6 +84,7 @@ pub(super) fn explain(text: &str, offset: usize, context: Context) -> Diagnostic
         Context::Measure => Rule::measure_only,
         Context::Target => Rule::target_only,
         Context::Remind => Rule::remind_only,
+        Context::Form => Rule::form_only,
     };
     match CampaignParser::parse(rule, text) {
         Err(error) => pest_error(text, offset, error),
@@ -196,6 +197,12 @@ pub(super) fn describe_rule(rule: Rule) -> Option<String> {
             "a window like `2017-04-01 .. 2017-05-31` or `2017年4月1日 至 2017年5月31日`"
         }
         Rule::range_sep => "`..` or `至`",
+        Rule::field_type | Rule::type_word | Rule::one_of | Rule::kw_one_of => {
+            "a field type: `整数` `小数` `金额` `百分比` `日期` `文本` `选项 是|否`"
+        }
+        Rule::compare => "a comparison (`<=` `>=` `<` `>` `=` `!=`)",
+        Rule::signed => "a number",
+        Rule::sum | Rule::operand => "a field or a number",
         Rule::number | Rule::decimal => "a number",
         Rule::duration => "a length of time like `3d` or `3天`",
         Rule::dur_unit => "a unit of time (`d`, `workdays`, `天`, `个工作日`)",

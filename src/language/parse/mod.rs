@@ -76,6 +76,7 @@ impl<'s> Lower<'s> {
                 Rule::measure => TopItem::Measure(self.measure(p)),
                 Rule::target => TopItem::Target(self.target(p)),
                 Rule::remind => TopItem::Remind(self.remind(p)),
+                Rule::form_decl => TopItem::Form(self.form(p)),
                 Rule::stray_close => {
                     self.diagnostics.push(
                         Diagnostic::error(Problem::UnmatchedBrace, span_of(&p))
@@ -138,7 +139,8 @@ impl<'s> Lower<'s> {
                 | Rule::report_block
                 | Rule::item_block
                 | Rule::measure_block
-                | Rule::target_block => {
+                | Rule::target_block
+                | Rule::form_block => {
                     for s in p.into_inner() {
                         if let Some(lowered) = stmt(self, s) {
                             stmts.push(lowered);
@@ -334,6 +336,7 @@ impl<'s> Lower<'s> {
 }
 
 mod errors;
+mod form;
 mod leaves;
 mod report;
 

@@ -10,30 +10,51 @@ use ::postgres::{GenericClient, Transaction};
 use super::{PgStore, texts};
 use crate::clock::{Instant, from_unix};
 use crate::ledger::{Action, Effect, Refusal, Status, Update};
+use crate::store::contents::EVENT_VALUES;
 use crate::store::decode::{json, state, zone};
 use crate::store::import::{self, BadRow, Deliverable, ImportError, ImportReport, ImportRow};
 use crate::store::lifecycle::{
-    Found, StoredFile, choose_period, label, owed_by, read_submission, unknown_name,
+    Found, INSERT_VALUE, StoredFile, choose_period, label, owed_by, read_submission,
+    submitted_values, unknown_name,
 };
 use crate::store::{Change, HistoryEvent, HistoryFile, Key, Meta, StoreError};
+use crate::values::FieldValue;
 
 impl PgStore {
-    /// Applies `action` to the obligation `key` names, in one transaction.
-    pub fn apply(&self, key: &Key<'_>, action: Action, meta: Meta) -> Result<Change, StoreError> {
+    /// Applies each action to the obligation its key names, all in one transaction.
+    pub fn apply_all(
+        &self,
+        actions: &[(Key<'_>, Action)],
+        meta: Meta,
+    ) -> Result<Vec<Change>, StoreError> {
         // Read before the transaction: no lock is held while a large file is read.
-        let files = match &action {
-            Action::Submit(s) => s
-                .files
-                .iter()
-                .map(|f| read_submission(f))
-                .collect::<Result<Vec<_>, _>>()?,
-            _ => Vec::new(),
-        };
+        let files = actions
+            .iter()
+            .map(|(_, action)| match action {
+                Action::Submit(s) => s
+                    .files
+                    .iter()
+                    .map(|f| read_submission(f))
+                    .collect::<Result<Vec<_>, _>>(),
+                _ => Ok(Vec::new()),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         self.write(|tx| {
-            let found = find(tx, key, true)?;
-            let effect = found.effect(&action, meta.at)?;
-            save(tx, found.id, &effect, &meta, &files)?;
-            Ok(find(tx, key, false)?.change(meta.at))
+            let mut changes = Vec::with_capacity(actions.len());
+            for ((key, action), files) in actions.iter().zip(&files) {
+                let found = find(tx, key, true)?;
+                let effect = found.effect(action, meta.at)?;
+                save(
+                    tx,
+                    found.id,
+                    &effect,
+                    &meta,
+                    files,
+                    submitted_values(action),
+                )?;
+                changes.push(find(tx, key, false)?.change(meta.at));
+            }
+            Ok(changes)
         })
     }
 
@@ -51,6 +72,7 @@ impl PgStore {
             let time = |t: i64| from_unix(t).with_timezone(&found.zone).to_rfc3339();
             let files = client
                 .prepare("SELECT name, sha256, size FROM files WHERE event_id = $1 ORDER BY id")?;
+            let values = client.prepare(EVENT_VALUES)?;
             let mut events = Vec::new();
             for r in client.query(
                 "SELECT id, kind, at, recorded_at, actor, reason, note, data FROM events
@@ -67,6 +89,17 @@ impl PgStore {
                         size: f.get(2),
                     })
                     .collect();
+                let values = client
+                    .query(&values, &[&id])?
+                    .iter()
+                    .map(|v| FieldValue {
+                        field: v.get(0),
+                        number: v.get(1),
+                        text: v.get(2),
+                        shared: v.get(3),
+                        reused_from: v.get(4),
+                    })
+                    .collect();
                 events.push(HistoryEvent {
                     kind: r.get(1),
                     at: time(r.get(2)),
@@ -76,6 +109,7 @@ impl PgStore {
                     note: r.get(6),
                     data: json(r.get(7))?,
                     files: kept,
+                    values,
                 });
             }
             Ok((status, events))
@@ -283,6 +317,7 @@ fn save(
     effect: &Effect,
     meta: &Meta,
     files: &[(StoredFile, Vec<u8>)],
+    values: &[FieldValue],
 ) -> Result<(), StoreError> {
     let data = effect.data.to_string();
     let event: i64 = tx
@@ -318,6 +353,28 @@ fn save(
                 "UPDATE obligations SET state = $2, submitted_at = $3, closed_at = $3 WHERE id = $1",
                 &[&obligation, &state.as_str(), &at],
             )?;
+            if !values.is_empty() {
+                let insert = tx.prepare(INSERT_VALUE)?;
+                for (position, v) in (0i64..).zip(values) {
+                    tx.execute(
+                        &insert,
+                        &[
+                            &event,
+                            &obligation,
+                            &v.field,
+                            &position,
+                            &v.number,
+                            &v.text,
+                            &v.shared,
+                            &v.reused_from,
+                        ],
+                    )?;
+                }
+                tx.execute(
+                    "UPDATE obligations SET values_event = $2 WHERE id = $1",
+                    &[&obligation, &event],
+                )?;
+            }
         }
         Update::Accepted => {
             tx.execute(

@@ -63,7 +63,7 @@ impl PgStore {
             if !source.accept_removals {
                 refuse_lost_history(tx, campaign_id, campaign)?;
             }
-            let deliverables = upsert_deliverables(tx, campaign_id, campaign)?;
+            let deliverables = upsert_deliverables(tx, campaign_id, schedule)?;
             let fresh = digests(schedule, &deliverables, &units);
             let same = unchanged(tx, campaign_id, &fresh)?;
             let outcome = merge(tx, campaign_id, schedule, &units, &deliverables, &same, now)?;
@@ -179,6 +179,7 @@ fn upsert_campaign(
             &c.doc,
             &source.templates,
             &source.stat,
+            &crate::store::rows::groups(c),
         ],
     )?;
     Ok(row.get(0))
@@ -223,11 +224,11 @@ fn upsert_units(
 fn upsert_deliverables(
     tx: &mut Transaction<'_>,
     campaign_id: i64,
-    c: &Campaign,
+    schedule: &Schedule<'_>,
 ) -> Result<Vec<i64>, StoreError> {
     let stmt = tx.prepare(UPSERT_DELIVERABLE)?;
-    let mut ids = Vec::with_capacity(c.deliverables.len());
-    for d in deliverable_rows(c) {
+    let mut ids = Vec::with_capacity(schedule.campaign.deliverables.len());
+    for d in deliverable_rows(schedule) {
         let row = tx.query_one(
             &stmt,
             &[
@@ -245,6 +246,8 @@ fn upsert_deliverables(
                 &d.supervisors,
                 &d.lead,
                 &d.standing,
+                &d.form,
+                &d.thresholds,
             ],
         )?;
         ids.push(row.get(0));

@@ -1,0 +1,377 @@
+//! Roll-ups (汇总): the numbers of one period's reports added up the unit hierarchy — by unit
+//! (the document's own table, with its 合计 row), by parent, by level, or by the campaign's
+//! groups — with the units that have not reported named in every row, so that a total is never
+//! silently partial. The sums are made by the database; only the few rows of its answer are
+//! added up further here.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use super::{AppError, Office};
+use crate::language::form::num;
+use crate::store::{Backend, Standing, Sum};
+
+/// How the rows of a roll-up are made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum By {
+    /// One row per unit that owes the report.
+    Unit,
+    /// One row per parent unit, adding up the units under it.
+    Parent,
+    /// One row per unit at this depth of the hierarchy (1: the top), adding up all below.
+    Level(usize),
+    /// One row per group of the campaign.
+    Groups,
+    /// One row per member of this group.
+    Group(String),
+}
+
+impl std::str::FromStr for By {
+    type Err = String;
+
+    /// `unit`, `parent`, `level:2` (or `level2`), `groups`, or the name of a group.
+    fn from_str(text: &str) -> Result<By, String> {
+        Ok(match text {
+            "unit" | "单位" => By::Unit,
+            "parent" | "上级" => By::Parent,
+            "groups" | "group" | "分组" => By::Groups,
+            other => match other
+                .strip_prefix("level")
+                .map(|n| n.trim_start_matches([':', '=']))
+            {
+                Some(n) => By::Level(n.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                    format!("`{text}`: a level is a number from 1, as in level:2")
+                })?),
+                None => By::Group(other.to_string()),
+            },
+        })
+    }
+}
+
+/// One row of a roll-up.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RollupRow {
+    /// The unit, parent or group.
+    pub name: String,
+    /// For a unit's own row: `reported`, `not reported`, `awaiting review`, `returned`,
+    /// `waived`, `no figures` (a submission without values).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Units whose figures are in the row.
+    pub reported: usize,
+    /// Units that owe it (waived ones left out).
+    pub owed: usize,
+    /// Every field's value: the sum of the numbers, a unit's own text.
+    pub values: BTreeMap<String, String>,
+    /// Figures taken from another form (一表通) rather than entered again.
+    pub reused: i64,
+    /// The units that owe it and whose figures are not in the row.
+    pub missing: Vec<String>,
+}
+
+impl RollupRow {
+    fn new(name: &str) -> RollupRow {
+        RollupRow {
+            name: name.to_string(),
+            status: None,
+            reported: 0,
+            owed: 0,
+            values: BTreeMap::new(),
+            reused: 0,
+            missing: Vec::new(),
+        }
+    }
+
+    /// Whether every unit that owes it is in it.
+    pub fn complete(&self) -> bool {
+        self.reported == self.owed
+    }
+}
+
+/// A roll-up of one period's report.
+#[derive(Clone, Debug, Serialize)]
+pub struct Rollup {
+    /// Campaign.
+    pub campaign: String,
+    /// The report.
+    pub deliverable: String,
+    /// The period (`""` for a one-off).
+    pub period: String,
+    /// The form's title, for the heading.
+    pub title: String,
+    /// The columns: the form's fields, in order.
+    pub fields: Vec<String>,
+    /// The rows.
+    pub rows: Vec<RollupRow>,
+    /// The total over every unit (合计).
+    pub total: RollupRow,
+    /// Recorded values the form no longer has or allows (the campaign file changed since).
+    pub unfit: Vec<String>,
+}
+
+/// What the roll-up of each unit's standing is.
+struct Owing<'s> {
+    standing: &'s Standing,
+    counted: bool,
+}
+
+impl Office {
+    /// The roll-up of `deliverable`'s `period` (which a one-off may leave out), by `by`.
+    pub fn rollup(
+        &self,
+        store: &dyn Backend,
+        campaign: &str,
+        deliverable: &str,
+        period: Option<&str>,
+        by: &By,
+    ) -> Result<Rollup, AppError> {
+        let described = store.describe(campaign, deliverable)?;
+        let form = described.form.clone().ok_or_else(|| AppError::NoForm {
+            deliverable: deliverable.to_string(),
+        })?;
+        let period = pick_period(deliverable, period, &described.periods)?;
+        let standings = store.standings(described.id, &period)?;
+        let tree = store.unit_tree(described.campaign_id)?;
+        let hierarchy = Hierarchy::new(&tree);
+        let owing: Vec<Owing<'_>> = standings
+            .iter()
+            .map(|s| Owing {
+                standing: s,
+                counted: s.state == "received" && s.has_values,
+            })
+            .collect();
+        let members: HashMap<&str, &Vec<String>> = described
+            .groups
+            .iter()
+            .map(|(g, m)| (g.as_str(), m))
+            .collect();
+        if let By::Group(name) = by
+            && !members.contains_key(name.as_str())
+        {
+            let names: Vec<String> = described.groups.iter().map(|g| g.0.clone()).collect();
+            return Err(AppError::Store(
+                crate::store::Refusal::Unknown {
+                    kind: "group",
+                    name: name.clone(),
+                    suggestion: crate::language::suggest::did_you_mean(
+                        name,
+                        names.iter().map(String::as_str),
+                    )
+                    .or_else(|| {
+                        Some("--by takes unit, parent, level:N, groups or a group's name".into())
+                    }),
+                }
+                .into(),
+            ));
+        }
+        let buckets = |unit: &str| -> Vec<String> {
+            match by {
+                By::Unit => vec![unit.to_string()],
+                By::Parent => vec![hierarchy.parent(unit).unwrap_or("（无上级）").to_string()],
+                By::Level(n) => vec![hierarchy.ancestor(unit, *n).to_string()],
+                By::Groups => described
+                    .groups
+                    .iter()
+                    .filter(|(_, m)| m.iter().any(|u| u == unit))
+                    .map(|(g, _)| g.clone())
+                    .collect(),
+                By::Group(g) => members[g.as_str()]
+                    .iter()
+                    .any(|u| u == unit)
+                    .then(|| unit.to_string())
+                    .into_iter()
+                    .collect(),
+            }
+        };
+        // The database adds up by parent when every row is a parent's or above it.
+        let deepest_first = match by {
+            By::Parent => true,
+            By::Level(n) => owing.iter().all(|o| hierarchy.depth(&o.standing.unit) > *n),
+            _ => false,
+        };
+        let sums = store.sums(described.id, &period, deepest_first)?;
+        let mut rows: Vec<RollupRow> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut total = RollupRow::new("合计");
+        for o in &owing {
+            let unit = o.standing.unit.as_str();
+            let waived = o.standing.state == "waived";
+            if !waived {
+                total.owed += 1;
+                if o.counted {
+                    total.reported += 1;
+                } else {
+                    total.missing.push(unit.to_string());
+                }
+            }
+            for bucket in buckets(unit) {
+                let at = *index.entry(bucket.clone()).or_insert_with(|| {
+                    rows.push(RollupRow::new(&bucket));
+                    rows.len() - 1
+                });
+                let row = &mut rows[at];
+                if *by == By::Unit || matches!(by, By::Group(_)) {
+                    row.status = Some(status(o).to_string());
+                }
+                if !waived {
+                    row.owed += 1;
+                    if o.counted {
+                        row.reported += 1;
+                    } else {
+                        row.missing.push(unit.to_string());
+                    }
+                }
+            }
+        }
+        let mut unfit = Vec::new();
+        for sum in &sums {
+            let Some(field) = form.field(&sum.field) else {
+                unfit.push(format!(
+                    "{}: {} is no longer a field of form {} ({} value(s) kept, not added up)",
+                    sum.key, sum.field, form.name, sum.count
+                ));
+                continue;
+            };
+            let targets: Vec<String> = if deepest_first {
+                match by {
+                    By::Level(n) => vec![hierarchy.ancestor(&sum.key, *n).to_string()],
+                    _ => vec![if sum.key.is_empty() {
+                        "（无上级）".to_string()
+                    } else {
+                        sum.key.clone()
+                    }],
+                }
+            } else {
+                buckets(&sum.key)
+            };
+            if !deepest_first
+                && let Some(n) = sum.sum
+                && let Err(why) = crate::values::parse(field, &num(n))
+            {
+                unfit.push(format!(
+                    "{}: {} = {} {why} now",
+                    sum.key,
+                    field.name,
+                    num(n)
+                ));
+            }
+            add(&mut total, sum, field.kind.is_numeric(), false);
+            for target in targets {
+                if let Some(&at) = index.get(&target) {
+                    let single = *by == By::Unit || matches!(by, By::Group(_));
+                    add(&mut rows[at], sum, field.kind.is_numeric(), single);
+                }
+            }
+        }
+        Ok(Rollup {
+            campaign: campaign.to_string(),
+            deliverable: deliverable.to_string(),
+            period,
+            title: form.title.clone().unwrap_or_else(|| form.name.clone()),
+            fields: form.fields.iter().map(|f| f.name.clone()).collect(),
+            rows,
+            total,
+            unfit,
+        })
+    }
+}
+
+/// Adds one field's sum into a row: numbers add; a unit's own row shows its text.
+fn add(row: &mut RollupRow, sum: &Sum, numeric: bool, single: bool) {
+    row.reused += sum.reused;
+    if numeric {
+        if let Some(n) = sum.sum {
+            let before: f64 = row
+                .values
+                .get(&sum.field)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0.0);
+            row.values.insert(sum.field.clone(), num(round(before + n)));
+        }
+    } else if single && let Some(text) = &sum.text {
+        row.values.insert(sum.field.clone(), text.clone());
+    }
+}
+
+/// Sums of decimals carry binary noise (0.1 + 0.2): figures are kept to six places.
+fn round(n: f64) -> f64 {
+    (n * 1e6).round() / 1e6
+}
+
+fn status(o: &Owing<'_>) -> &'static str {
+    match o.standing.state.as_str() {
+        "received" if o.counted => "reported",
+        "received" => "no figures",
+        "review" => "awaiting review",
+        "returned" => "returned",
+        "waived" => "waived",
+        _ => "not reported",
+    }
+}
+
+/// The period asked for, or the only one; refused with the periods there are.
+fn pick_period(
+    deliverable: &str,
+    period: Option<&str>,
+    periods: &[String],
+) -> Result<String, AppError> {
+    match period {
+        Some(p) if periods.iter().any(|q| q == p) => Ok(p.to_string()),
+        None if periods.len() == 1 => Ok(periods[0].clone()),
+        asked => Err(AppError::Period {
+            deliverable: deliverable.to_string(),
+            asked: asked.map(String::from),
+            known: periods.to_vec(),
+        }),
+    }
+}
+
+/// The units' hierarchy: parents and depths.
+struct Hierarchy<'t> {
+    parents: HashMap<&'t str, Option<&'t str>>,
+}
+
+impl<'t> Hierarchy<'t> {
+    fn new(tree: &'t [(String, Option<String>)]) -> Hierarchy<'t> {
+        Hierarchy {
+            parents: tree
+                .iter()
+                .map(|(n, p)| (n.as_str(), p.as_deref()))
+                .collect(),
+        }
+    }
+
+    fn parent(&self, unit: &str) -> Option<&'t str> {
+        self.parents.get(unit).copied().flatten()
+    }
+
+    /// The chain from `unit` up to the top, `unit` first (cut at a cycle's length).
+    fn chain<'u>(&self, unit: &'u str) -> Vec<&'u str>
+    where
+        't: 'u,
+    {
+        let mut chain = vec![unit];
+        while let Some(parent) = self.parent(chain[chain.len() - 1]) {
+            if chain.len() > self.parents.len() {
+                break;
+            }
+            chain.push(parent);
+        }
+        chain
+    }
+
+    /// 1 for a unit without a parent.
+    fn depth(&self, unit: &str) -> usize {
+        self.chain(unit).len()
+    }
+
+    /// The unit at depth `n` above `unit`, or `unit` itself if it is not that deep.
+    fn ancestor<'u>(&self, unit: &'u str, n: usize) -> &'u str
+    where
+        't: 'u,
+    {
+        let chain = self.chain(unit);
+        chain[chain.len().saturating_sub(n)]
+    }
+}

@@ -1,0 +1,155 @@
+//! Targets with values: each value reported for a target checked against the threshold at its
+//! date (千阳: 支出进度 ≥ 30% / 50% / 75% by April / June / September). A value below it is a
+//! finding of its own: listed by `duban targets`, red in `status`.
+
+use serde::Serialize;
+
+use super::{AppError, Office};
+use crate::clock::Instant;
+use crate::language::form::num;
+use crate::store::{Backend, Filter, Light, StatusRow, TargetValue};
+
+/// Where one target obligation stands against its threshold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetState {
+    /// The value reaches the threshold.
+    Met,
+    /// The value falls short of it.
+    BelowTarget,
+    /// The value is waiting for review.
+    AwaitingReview,
+    /// Its date has passed and no value was reported.
+    NotReported,
+    /// Its date is still to come, and no value yet.
+    Pending,
+}
+
+impl TargetState {
+    /// `below target`.
+    pub fn words(self) -> &'static str {
+        match self {
+            TargetState::Met => "met",
+            TargetState::BelowTarget => "below target",
+            TargetState::AwaitingReview => "awaiting review",
+            TargetState::NotReported => "not reported",
+            TargetState::Pending => "pending",
+        }
+    }
+}
+
+/// One target obligation and its value.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TargetFinding {
+    /// Campaign.
+    pub campaign: String,
+    /// The target.
+    pub target: String,
+    /// The unit that reports it.
+    pub unit: String,
+    /// The threshold's date (the obligation's period).
+    pub period: String,
+    /// The threshold, as people read it: `≥ 50%`.
+    pub threshold: String,
+    /// The value reported.
+    pub value: Option<f64>,
+    /// How far short of the threshold the value is (positive when short).
+    pub gap: Option<f64>,
+    /// Where it stands.
+    pub state: TargetState,
+}
+
+impl Office {
+    /// Every target obligation of `campaign` (or of all) with its value, as it stands at
+    /// `as_of`.
+    pub fn targets(
+        &self,
+        store: &dyn Backend,
+        campaign: Option<&str>,
+        as_of: Instant,
+    ) -> Result<Vec<TargetFinding>, AppError> {
+        let values = store.target_values(campaign.unwrap_or(""))?;
+        if let Some(key) = campaign
+            && values.is_empty()
+        {
+            store.campaign_zone(key)?;
+        }
+        let mut zones = std::collections::HashMap::new();
+        let mut out = Vec::new();
+        for v in &values {
+            if !zones.contains_key(&v.campaign) {
+                zones.insert(v.campaign.clone(), store.campaign_zone(&v.campaign)?);
+            }
+            let now = as_of.in_zone(zones[&v.campaign]).timestamp();
+            if let Some(finding) = finding(v, now) {
+                out.push(finding);
+            }
+        }
+        Ok(out)
+    }
+
+    /// `status`, with each target whose value fell short counted and turned red.
+    pub fn status(
+        &self,
+        store: &dyn Backend,
+        filter: &Filter,
+        as_of: Instant,
+    ) -> Result<Vec<StatusRow>, AppError> {
+        let mut rows = store.status(filter, as_of)?;
+        let findings = self.targets(store, None, as_of)?;
+        if findings.is_empty() {
+            return Ok(rows);
+        }
+        for row in &mut rows {
+            row.below_target = findings
+                .iter()
+                .filter(|f| {
+                    f.state == TargetState::BelowTarget
+                        && f.campaign == row.campaign
+                        && f.unit == row.unit
+                        && f.target == row.deliverable
+                })
+                .count();
+            if row.below_target > 0 {
+                row.light = Light::Red;
+            }
+        }
+        Ok(rows)
+    }
+}
+
+/// Where a target obligation stands at `now` (unix seconds), if it has a threshold.
+fn finding(v: &TargetValue, now: i64) -> Option<TargetFinding> {
+    let threshold = v.thresholds.iter().find(|t| t.period == v.period)?;
+    let counted = matches!(v.state.as_str(), "received" | "review");
+    let value = v.value.filter(|_| counted);
+    let gap = value.map(|x| {
+        if threshold.at_least {
+            threshold.value - x
+        } else {
+            x - threshold.value
+        }
+    });
+    let state = match (value, gap) {
+        (Some(_), _) if v.state == "review" => TargetState::AwaitingReview,
+        (Some(_), Some(g)) if g > 1e-9 => TargetState::BelowTarget,
+        (Some(_), _) => TargetState::Met,
+        (None, _) if now > v.due_at => TargetState::NotReported,
+        (None, _) => TargetState::Pending,
+    };
+    Some(TargetFinding {
+        campaign: v.campaign.clone(),
+        target: v.deliverable.clone(),
+        unit: v.unit.clone(),
+        period: v.period.clone(),
+        threshold: format!(
+            "{} {}{}",
+            if threshold.at_least { "≥" } else { "≤" },
+            num(threshold.value),
+            threshold.unit.as_deref().unwrap_or("")
+        ),
+        value,
+        gap: gap.map(|g| (g * 1e6).round() / 1e6),
+        state,
+    })
+}

@@ -1,0 +1,268 @@
+//! `duban rollup | targets`: what the reports say, added up and checked.
+
+use std::process::ExitCode;
+
+use super::output::{self, Format, csv_row};
+use super::{CliError, Context};
+use crate::app::{By, Rollup, RollupRow};
+use crate::clock::Instant;
+
+/// Arguments of `duban rollup`.
+#[derive(Debug, clap::Args)]
+pub struct RollupArgs {
+    /// Campaign identifier.
+    pub campaign: String,
+    /// The report whose figures to add up.
+    pub deliverable: String,
+    /// Its period (`2017-05`); a one-off has none.
+    #[arg(long)]
+    pub period: Option<String>,
+    /// Rows by `unit` (the document's table), `parent`, `level:N` (1 is the top), `groups`,
+    /// or one group's name (its members).
+    #[arg(long, default_value = "unit", value_parser = parse_by)]
+    pub by: By,
+    /// The instant to load the campaign files at (default: now).
+    #[arg(long, value_name = "TIME")]
+    pub as_of: Option<Instant>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// Exit 1 if any unit that owes the report has not reported.
+    #[arg(long)]
+    pub fail_if_incomplete: bool,
+}
+
+fn parse_by(text: &str) -> Result<By, String> {
+    text.parse()
+}
+
+/// Adds up one period's figures.
+pub fn rollup(context: &Context, args: &RollupArgs) -> Result<ExitCode, CliError> {
+    let as_of = context.instant(args.as_of);
+    let store = context.store_synced(as_of)?;
+    let rollup = context.rollup(
+        &*store,
+        &args.campaign,
+        &args.deliverable,
+        args.period.as_deref(),
+        &args.by,
+    )?;
+    match args.format {
+        Format::Json => say!(
+            "{}",
+            serde_json::to_string_pretty(&rollup).unwrap_or_default()
+        )?,
+        Format::Csv => say_raw!("{}", rollup_csv(&rollup)?)?,
+        Format::Table => say_raw!("{}", rollup_table(&rollup, args.by == By::Unit))?,
+    }
+    for note in &rollup.unfit {
+        tell!("note: {note}");
+    }
+    if args.fail_if_incomplete && !rollup.total.complete() {
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The columns of a roll-up: name, how many reported, the fields, and who is missing.
+fn cells(rollup: &Rollup, row: &RollupRow, wide: bool) -> Vec<String> {
+    let mut cells = vec![
+        row.name.clone(),
+        row.status
+            .clone()
+            .unwrap_or_else(|| format!("{}/{}", row.reported, row.owed)),
+    ];
+    for field in &rollup.fields {
+        cells.push(row.values.get(field).cloned().unwrap_or_default());
+    }
+    let missing = if wide || row.missing.len() <= 3 {
+        row.missing.join("、")
+    } else {
+        format!(
+            "{} … ({} units)",
+            row.missing[..3].join("、"),
+            row.missing.len()
+        )
+    };
+    if row.status.is_none() {
+        cells.push(missing);
+    }
+    cells
+}
+
+fn header(rollup: &Rollup, with_missing: bool) -> Vec<&str> {
+    let mut header = vec!["填报单位", "报送情况"];
+    header.extend(rollup.fields.iter().map(String::as_str));
+    if with_missing {
+        header.push("未报单位");
+    }
+    header
+}
+
+fn rollup_table(rollup: &Rollup, by_unit: bool) -> String {
+    let period = if rollup.period.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", rollup.period)
+    };
+    let mut out = format!(
+        "{} — {} {}{period}\n",
+        rollup.title, rollup.campaign, rollup.deliverable
+    );
+    let mut rows: Vec<Vec<String>> = rollup
+        .rows
+        .iter()
+        .map(|r| cells(rollup, r, false))
+        .collect();
+    let mut total = rollup.total.clone();
+    if by_unit {
+        // The unit rows say each one's standing; the total says how many.
+        total.status = Some(format!("{}/{}", total.reported, total.owed));
+    }
+    let mut last = cells(rollup, &total, false);
+    if !by_unit {
+        last.truncate(rows.first().map_or(last.len(), Vec::len));
+    }
+    rows.push(last);
+    let header = header(rollup, !by_unit);
+    out.push_str(&output::table(&header, rows));
+    if !rollup.total.complete() {
+        out.push_str(&format!(
+            "partial: {} of {} units reported; not yet: {}\n",
+            rollup.total.reported,
+            rollup.total.owed,
+            summary(&rollup.total.missing)
+        ));
+    }
+    if rollup.total.reused > 0 {
+        out.push_str(&format!(
+            "{} figure(s) reused from other forms (一表通)\n",
+            rollup.total.reused
+        ));
+    }
+    out
+}
+
+fn summary(names: &[String]) -> String {
+    if names.len() <= 10 {
+        names.join("、")
+    } else {
+        format!("{} … and {} more", names[..10].join("、"), names.len() - 10)
+    }
+}
+
+fn rollup_csv(rollup: &Rollup) -> Result<String, CliError> {
+    let mut out = Vec::new();
+    csv_row(&mut out, &header(rollup, true))?;
+    for row in rollup.rows.iter().chain(std::iter::once(&rollup.total)) {
+        let mut cells = cells(rollup, row, true);
+        if row.status.is_some() {
+            cells.push(row.missing.join("、"));
+        }
+        let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
+        csv_row(&mut out, &refs)?;
+    }
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// Arguments of `duban targets`.
+#[derive(Debug, clap::Args)]
+pub struct TargetsArgs {
+    /// The instant to ask at (default: now).
+    #[arg(long, value_name = "TIME")]
+    pub as_of: Option<Instant>,
+    /// Only this campaign.
+    #[arg(long)]
+    pub campaign: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// Exit 1 if any value is below its target.
+    #[arg(long)]
+    pub fail_if_any: bool,
+}
+
+/// Every target's value against its threshold.
+pub fn targets(context: &Context, args: &TargetsArgs) -> Result<ExitCode, CliError> {
+    use crate::app::TargetState;
+    let as_of = context.instant(args.as_of);
+    let store = context.store_synced(as_of)?;
+    let findings = context.targets(&*store, args.campaign.as_deref(), as_of)?;
+    let value = |v: Option<f64>| v.map(crate::language::form::num).unwrap_or_default();
+    match args.format {
+        Format::Json => say!(
+            "{}",
+            serde_json::to_string_pretty(&findings).unwrap_or_default()
+        )?,
+        Format::Csv => {
+            let mut out = Vec::new();
+            csv_row(
+                &mut out,
+                &[
+                    "campaign",
+                    "unit",
+                    "target",
+                    "period",
+                    "threshold",
+                    "value",
+                    "gap",
+                    "state",
+                ],
+            )?;
+            for f in &findings {
+                let (v, g) = (value(f.value), value(f.gap));
+                csv_row(
+                    &mut out,
+                    &[
+                        &f.campaign,
+                        &f.unit,
+                        &f.target,
+                        &f.period,
+                        &f.threshold,
+                        &v,
+                        &g,
+                        f.state.words(),
+                    ],
+                )?;
+            }
+            say_raw!("{}", String::from_utf8_lossy(&out))?;
+        }
+        Format::Table => {
+            if findings.is_empty() {
+                say!("no target has a threshold to check")?;
+            } else {
+                let rows = findings.iter().map(|f| {
+                    vec![
+                        f.unit.clone(),
+                        f.target.clone(),
+                        f.period.clone(),
+                        f.threshold.clone(),
+                        value(f.value),
+                        value(f.gap.filter(|g| *g > 0.0)),
+                        f.state.words().to_string(),
+                    ]
+                });
+                say_raw!(
+                    "{}",
+                    output::table(
+                        &[
+                            "unit",
+                            "target",
+                            "date",
+                            "threshold",
+                            "value",
+                            "gap",
+                            "state"
+                        ],
+                        rows
+                    )
+                )?;
+            }
+        }
+    }
+    let below = findings.iter().any(|f| f.state == TargetState::BelowTarget);
+    if args.fail_if_any && below {
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}

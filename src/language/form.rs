@@ -1,0 +1,205 @@
+//! A checked form: the fields a report carries, each with its type and its rule, and the checks
+//! between them. What the checker makes of a `form { … }` block, what the store keeps with each
+//! deliverable (as JSON: it describes values, it holds none), and what a submission's values are
+//! validated against.
+
+use serde::{Deserialize, Serialize};
+
+/// A form.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Form {
+    /// Its name (`统计表`).
+    pub name: String,
+    /// Its title (`附件3 统计表`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Its fields, in the order of the form's columns.
+    pub fields: Vec<Field>,
+    /// Checks between fields.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<Check>,
+}
+
+impl Form {
+    /// The field named `name`.
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// The fields that add up (numbers), in order.
+    pub fn numeric(&self) -> impl Iterator<Item = &Field> {
+        self.fields.iter().filter(|f| f.kind.is_numeric())
+    }
+}
+
+/// One field of a form.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Field {
+    /// Its name: the column header.
+    pub name: String,
+    /// Its type.
+    pub kind: FieldType,
+    /// What it counts (`件`, `万元`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measure: Option<String>,
+    /// May be left empty.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
+    /// The key under which it is reported once for every form that shares it (一表通).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared: Option<String>,
+    /// Smallest value allowed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// Largest value allowed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+}
+
+impl Field {
+    /// The rule a value must follow, as an error message states it: `整数（件），≥ 0`.
+    pub fn rule(&self) -> String {
+        let mut rule = self.kind.describe();
+        if let Some(measure) = &self.measure {
+            rule.push_str(&format!("（{measure}）"));
+        }
+        match (self.min, self.max) {
+            (Some(min), Some(max)) => rule.push_str(&format!(", {} to {}", num(min), num(max))),
+            (Some(min), None) => rule.push_str(&format!(", at least {}", num(min))),
+            (None, Some(max)) => rule.push_str(&format!(", at most {}", num(max))),
+            (None, None) => {}
+        }
+        if !self.optional {
+            rule.push_str(", required");
+        }
+        rule
+    }
+}
+
+/// `12`, `12.5`: a bound as people write it.
+pub fn num(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{}", value as i64)
+    } else {
+        format!("{value}")
+    }
+}
+
+/// The type of a field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type", content = "choices")]
+pub enum FieldType {
+    /// A whole number.
+    Integer,
+    /// A number with decimals.
+    Decimal,
+    /// A sum of money, with decimals.
+    Amount,
+    /// A percentage (`12` or `12%` is 12).
+    Percent,
+    /// A calendar day.
+    Date,
+    /// Free text.
+    Text,
+    /// One of these choices.
+    OneOf(Vec<String>),
+}
+
+impl FieldType {
+    /// Whether values of it add up.
+    pub fn is_numeric(&self) -> bool {
+        matches!(
+            self,
+            FieldType::Integer | FieldType::Decimal | FieldType::Amount | FieldType::Percent
+        )
+    }
+
+    /// `integer`, `one of 是|否`.
+    pub fn describe(&self) -> String {
+        match self {
+            FieldType::Integer => "a whole number".into(),
+            FieldType::Decimal => "a number".into(),
+            FieldType::Amount => "an amount".into(),
+            FieldType::Percent => "a percentage".into(),
+            FieldType::Date => "a date (YYYY-MM-DD)".into(),
+            FieldType::Text => "text".into(),
+            FieldType::OneOf(choices) => format!("one of {}", choices.join("|")),
+        }
+    }
+}
+
+/// A check between fields: `left compare right`, else `message`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Check {
+    /// The left side: a sum of terms.
+    pub left: Vec<Term>,
+    /// The comparison.
+    pub compare: Compare,
+    /// The right side.
+    pub right: Vec<Term>,
+    /// The message the office wants shown; the check as written when it gave none.
+    pub message: String,
+    /// A warning is shown and recorded, and does not refuse the submission.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub warning: bool,
+}
+
+/// A term of a sum: a field's value or a number, added or subtracted.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Term {
+    /// Subtracted.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub minus: bool,
+    /// A field's name, or `None` for the number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// The number, when `field` is `None`.
+    #[serde(default)]
+    pub number: f64,
+}
+
+/// How two sums compare.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Compare {
+    /// `<=`
+    AtMost,
+    /// `>=`
+    AtLeast,
+    /// `<`
+    Less,
+    /// `>`
+    Greater,
+    /// `=`
+    Equal,
+    /// `!=`
+    NotEqual,
+}
+
+impl Compare {
+    /// The comparison written as `text`.
+    pub fn parse(text: &str) -> Option<Compare> {
+        Some(match text {
+            "<=" | "≤" => Compare::AtMost,
+            ">=" | "≥" => Compare::AtLeast,
+            "<" => Compare::Less,
+            ">" => Compare::Greater,
+            "=" | "==" => Compare::Equal,
+            "!=" | "≠" => Compare::NotEqual,
+            _ => return None,
+        })
+    }
+
+    /// Whether `left` and `right` compare so. Equality allows for the rounding of decimals.
+    pub fn holds(self, left: f64, right: f64) -> bool {
+        let close = (left - right).abs() <= 1e-9 * left.abs().max(right.abs()).max(1.0);
+        match self {
+            Compare::AtMost => left <= right || close,
+            Compare::AtLeast => left >= right || close,
+            Compare::Less => left < right && !close,
+            Compare::Greater => left > right && !close,
+            Compare::Equal => close,
+            Compare::NotEqual => !close,
+        }
+    }
+}

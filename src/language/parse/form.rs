@@ -1,0 +1,156 @@
+//! Forms: their fields and the checks between them.
+
+use super::*;
+
+impl<'s> Lower<'s> {
+    pub(super) fn form(&mut self, pair: Pair<'s, Rule>) -> FormDecl {
+        let (span, name, title, stmts) = self.headed_block(pair, Self::form_stmt);
+        FormDecl {
+            span,
+            name,
+            title,
+            stmts,
+        }
+    }
+
+    fn form_stmt(&mut self, pair: Pair<'s, Rule>) -> Option<Spanned<FormStmt>> {
+        let span = span_of(&pair);
+        let stmt = match pair.as_rule() {
+            Rule::field => FormStmt::Field(self.field(pair)),
+            Rule::check => FormStmt::Check(self.check(pair)),
+            Rule::note => FormStmt::Note(self.last_text(pair)),
+            _ => {
+                self.other(pair, Context::Form);
+                return None;
+            }
+        };
+        Some(Spanned::new(stmt, span))
+    }
+
+    fn field(&mut self, pair: Pair<'s, Rule>) -> FieldDecl {
+        let span = span_of(&pair);
+        let mut field = FieldDecl {
+            name: Spanned::new(String::new(), span),
+            kind: Spanned::new(FieldKind::Text, span),
+            measure: None,
+            optional: false,
+            shared: None,
+            min: None,
+            max: None,
+        };
+        for p in pair.into_inner() {
+            let at = span_of(&p);
+            match p.as_rule() {
+                Rule::name => field.name = self.name(p),
+                Rule::field_type => field.kind = Spanned::new(self.field_kind(p), at),
+                Rule::optional => field.optional = true,
+                Rule::shared => {
+                    let key = p.into_inner().find(|k| k.as_rule() == Rule::name);
+                    field.shared = Some(match key {
+                        Some(k) => self.name(k),
+                        None => Spanned::new(String::new(), at),
+                    });
+                }
+                Rule::field_bound => {
+                    let mut inner = p.into_inner();
+                    let word = inner.next().map(|w| w.as_str()).unwrap_or_default();
+                    let value = inner
+                        .next()
+                        .map(|v| Spanned::new(v.as_str().to_string(), span_of(&v)));
+                    if matches!(word, "max" | "上限") {
+                        field.max = value;
+                    } else {
+                        field.min = value;
+                    }
+                }
+                Rule::measure_word => {
+                    field.measure = p.into_inner().next().map(|m| match m.as_rule() {
+                        Rule::name => self.name(m),
+                        _ => Spanned::new(m.as_str().to_string(), span_of(&m)),
+                    })
+                }
+                _ => {}
+            }
+        }
+        // `shared` alone: the field's own name is the key.
+        if let Some(key) = &mut field.shared
+            && key.node.is_empty()
+        {
+            key.node = field.name.node.clone();
+        }
+        field
+    }
+
+    fn field_kind(&mut self, pair: Pair<'s, Rule>) -> FieldKind {
+        let Some(inner) = pair.into_inner().next() else {
+            return FieldKind::Text;
+        };
+        if inner.as_rule() == Rule::one_of {
+            let choices = inner
+                .into_inner()
+                .filter(|p| p.as_rule() == Rule::name)
+                .map(|p| self.name(p))
+                .collect();
+            return FieldKind::OneOf(choices);
+        }
+        match inner.as_str() {
+            "integer" | "整数" => FieldKind::Integer,
+            "decimal" | "小数" => FieldKind::Decimal,
+            "amount" | "金额" => FieldKind::Amount,
+            "percent" | "百分比" | "百分数" => FieldKind::Percent,
+            "date" | "日期" => FieldKind::Date,
+            _ => FieldKind::Text,
+        }
+    }
+
+    fn check(&mut self, pair: Pair<'s, Rule>) -> CheckDecl {
+        let span = span_of(&pair);
+        let mut sides: Vec<Vec<Term>> = Vec::new();
+        let mut check = CheckDecl {
+            left: Vec::new(),
+            compare: Spanned::new(String::new(), span),
+            right: Vec::new(),
+            message: None,
+            warning: false,
+        };
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::sum => sides.push(self.sum(p)),
+                Rule::compare => check.compare = Spanned::new(p.as_str().to_string(), span_of(&p)),
+                Rule::string => check.message = Some(self.string(p)),
+                Rule::warning => check.warning = true,
+                _ => {}
+            }
+        }
+        let mut sides = sides.into_iter();
+        check.left = sides.next().unwrap_or_default();
+        check.right = sides.next().unwrap_or_default();
+        check
+    }
+
+    fn sum(&mut self, pair: Pair<'s, Rule>) -> Vec<Term> {
+        let mut terms = Vec::new();
+        let mut minus = false;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::sum_op => minus = p.as_str() == "-",
+                Rule::operand => {
+                    let Some(inner) = p.into_inner().next() else {
+                        continue;
+                    };
+                    let operand = match inner.as_rule() {
+                        Rule::name => Operand::Field(self.name(inner)),
+                        _ => Operand::Number(Spanned::new(
+                            inner.as_str().to_string(),
+                            span_of(&inner),
+                        )),
+                    };
+                    terms.push(Term { minus, operand });
+                    minus = false;
+                }
+                _ => {}
+            }
+        }
+        terms
+    }
+}

@@ -1,0 +1,319 @@
+//! What submissions say, as the office asks about it: a deliverable's form and thresholds,
+//! where each unit stands with one period's report, the sums of the values that count (by unit
+//! or by parent, added up in the database), targets' values, and a shared value (一表通) a unit
+//! reported for another form. The SQL here is the same for both backends; each runs it.
+
+use serde::Serialize;
+
+use super::StoreError;
+use super::lifecycle::unknown_name;
+pub use super::rows::Threshold;
+use crate::language::form::Form;
+use crate::values::FieldValue;
+
+/// A deliverable, as far as its contents go.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Described {
+    /// Its campaign's id in the store.
+    pub campaign_id: i64,
+    /// Its id in the store.
+    pub id: i64,
+    /// `report`, `measure` or `target`.
+    pub kind: String,
+    /// The form its submissions carry, if it has one.
+    pub form: Option<Form>,
+    /// A target's thresholds, by period.
+    pub thresholds: Vec<Threshold>,
+    /// The periods it is owed for, in order of their deadlines (`""` for a one-off).
+    pub periods: Vec<String>,
+    /// Its campaign's groups with their members.
+    pub groups: Vec<(String, Vec<String>)>,
+}
+
+/// Where one unit stands with one period's report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Standing {
+    /// The unit.
+    pub unit: String,
+    /// Its parent unit.
+    pub parent: Option<String>,
+    /// The obligation's state (`open`, `review`, `received`, `returned`, `waived`).
+    pub state: String,
+    /// Whether the submission that counts carries values.
+    pub has_values: bool,
+    /// The deadline.
+    pub due_date: String,
+}
+
+/// The sum of one field over the units that share a key (a unit, or a parent).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Sum {
+    /// The unit, or the parent the units are under (`""` for none).
+    pub key: String,
+    /// The field.
+    pub field: String,
+    /// The sum of its numbers.
+    pub sum: Option<f64>,
+    /// How many numbers were added.
+    pub count: i64,
+    /// How many of them were reused from another form (一表通).
+    pub reused: i64,
+    /// A text value (for one unit).
+    pub text: Option<String>,
+}
+
+/// A target's obligation and the value reported for it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TargetValue {
+    /// Campaign.
+    pub campaign: String,
+    /// The target.
+    pub deliverable: String,
+    /// The unit.
+    pub unit: String,
+    /// Its period (the threshold's date).
+    pub period: String,
+    /// The deadline.
+    pub due_date: String,
+    /// The end of the deadline (unix seconds).
+    pub due_at: i64,
+    /// The obligation's state.
+    pub state: String,
+    /// The value reported, if any.
+    pub value: Option<f64>,
+    /// The target's thresholds.
+    #[serde(skip)]
+    pub thresholds: Vec<Threshold>,
+}
+
+/// A deliverable's row: id, kind, form, thresholds.
+pub(super) const DESCRIBE: &str =
+    "SELECT d.id, d.kind, d.form, d.thresholds, c.groups FROM deliverables d
+     JOIN campaigns c ON c.id = d.campaign_id WHERE d.campaign_id = $1 AND d.name = $2";
+
+/// The periods of a deliverable, by deadline.
+pub(super) const PERIODS: &str =
+    "SELECT period FROM obligations WHERE deliverable_id = $1 AND active
+     GROUP BY period ORDER BY min(due_at), period";
+
+/// Who owes one period's report, and where each stands.
+pub(super) const STANDINGS: &str =
+    "SELECT u.name, u.parent, o.state, o.values_event IS NOT NULL, o.due_date
+     FROM obligations o JOIN units u ON u.id = o.unit_id
+     WHERE o.deliverable_id = $1 AND o.period = $2 AND o.active ORDER BY u.id";
+
+/// Sums of the values that count (received submissions), by `{key}` (`u.name`, `u.parent`).
+pub(super) fn sums_sql(by_parent: bool) -> String {
+    let key = if by_parent {
+        "coalesce(u.parent, '')"
+    } else {
+        "u.name"
+    };
+    format!(
+        "SELECT {key}, v.field, sum(v.number), count(v.number), count(v.reused_from), max(v.text)
+         FROM obligations o JOIN units u ON u.id = o.unit_id
+         JOIN field_values v ON v.event_id = o.values_event
+         WHERE o.deliverable_id = $1 AND o.period = $2 AND o.active AND o.state = 'received'
+         GROUP BY 1, 2"
+    )
+}
+
+/// Every target's obligations with the value reported for them (of one campaign, or all).
+pub(super) const TARGETS: &str =
+    "SELECT c.key, d.name, u.name, o.period, o.due_date, o.due_at, o.state, v.number, d.thresholds
+     FROM obligations o JOIN deliverables d ON d.id = o.deliverable_id
+     JOIN campaigns c ON c.id = o.campaign_id JOIN units u ON u.id = o.unit_id
+     LEFT JOIN field_values v ON v.event_id = o.values_event AND v.field = d.name
+     WHERE d.kind = 'target' AND o.active AND ($1 = '' OR c.key = $1)
+     ORDER BY c.key, o.due_at, d.name, u.id";
+
+/// The latest value a unit (by name, in any campaign) reported under a shared key for a
+/// period, entered rather than itself reused, on a submission that counts.
+pub(super) const SHARED: &str = "SELECT v.number, v.text, v.event_id
+     FROM field_values v JOIN obligations o ON o.id = v.obligation_id
+     JOIN units u ON u.id = o.unit_id
+     WHERE v.shared = $1 AND u.name = $2 AND o.period = $3 AND o.values_event = v.event_id
+       AND o.state = 'received' AND v.reused_from IS NULL
+     ORDER BY v.event_id DESC LIMIT 1";
+
+/// The values a submission (its event) carries.
+pub(super) const EVENT_VALUES: &str =
+    "SELECT field, number, text, shared, reused_from FROM field_values WHERE event_id = $1
+     ORDER BY position";
+
+/// The units of a campaign with their parents, in declaration order.
+pub(super) const UNITS: &str = "SELECT name, parent FROM units WHERE campaign_id = $1 ORDER BY id";
+
+/// The campaign's id, or the refusal naming the nearest campaign.
+pub(super) fn campaign_id(
+    key: &str,
+    id: Option<i64>,
+    known: impl FnOnce() -> Result<Vec<String>, StoreError>,
+) -> Result<i64, StoreError> {
+    match id {
+        Some(id) => Ok(id),
+        None => Err(unknown_name("campaign", key, &known()?).into()),
+    }
+}
+
+/// Reads a deliverable's form and thresholds from their columns.
+pub(super) fn described(
+    campaign_id: i64,
+    id: i64,
+    kind: String,
+    form: Option<String>,
+    thresholds: Option<String>,
+    groups: Option<String>,
+    periods: Vec<String>,
+) -> Result<Described, StoreError> {
+    Ok(Described {
+        campaign_id,
+        id,
+        kind,
+        form: form.as_deref().map(super::decode::json).transpose()?,
+        thresholds: thresholds
+            .as_deref()
+            .map(super::decode::json)
+            .transpose()?
+            .unwrap_or_default(),
+        periods,
+        groups: groups
+            .as_deref()
+            .map(super::decode::json)
+            .transpose()?
+            .unwrap_or_default(),
+    })
+}
+
+/// The shared value found for `key`, as the field `field` of another form reuses it.
+pub(super) fn reused(
+    field: &str,
+    key: &str,
+    found: Option<(Option<f64>, Option<String>, i64)>,
+) -> Option<FieldValue> {
+    let (number, text, event) = found?;
+    Some(FieldValue {
+        field: field.to_string(),
+        number,
+        text,
+        shared: Some(key.to_string()),
+        reused_from: Some(event),
+    })
+}
+
+impl super::Store {
+    /// A deliverable's form, thresholds and periods; an unknown campaign or deliverable is
+    /// refused with the nearest name.
+    pub fn describe(&self, campaign: &str, deliverable: &str) -> Result<Described, StoreError> {
+        use rusqlite::OptionalExtension;
+        let conn = &self.conn;
+        let names =
+            |sql: &str, scope: &[&dyn rusqlite::ToSql]| -> Result<Vec<String>, StoreError> {
+                let mut stmt = conn.prepare(sql)?;
+                let rows = stmt.query_map(scope, |r| r.get(0))?;
+                Ok(rows.collect::<Result<_, _>>()?)
+            };
+        let id = conn
+            .query_row("SELECT id FROM campaigns WHERE key = $1", [campaign], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let campaign_id = campaign_id(campaign, id, || names("SELECT key FROM campaigns", &[]))?;
+        let row = conn
+            .query_row(DESCRIBE, rusqlite::params![campaign_id, deliverable], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .optional()?;
+        let Some((id, kind, form, thresholds, groups)) = row else {
+            let known = names(
+                "SELECT name FROM deliverables WHERE campaign_id = $1",
+                &[&campaign_id],
+            )?;
+            return Err(unknown_name("deliverable", deliverable, &known).into());
+        };
+        let periods = names(PERIODS, &[&id])?;
+        described(campaign_id, id, kind, form, thresholds, groups, periods)
+    }
+
+    /// Who owes deliverable `id` for `period`, and where each stands.
+    pub fn standings(&self, id: i64, period: &str) -> Result<Vec<Standing>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(STANDINGS)?;
+        let rows = stmt.query_map(rusqlite::params![id, period], |r| {
+            Ok(Standing {
+                unit: r.get(0)?,
+                parent: r.get(1)?,
+                state: r.get(2)?,
+                has_values: r.get(3)?,
+                due_date: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The sums of deliverable `id`'s values for `period` that count, by unit or by parent.
+    pub fn sums(&self, id: i64, period: &str, by_parent: bool) -> Result<Vec<Sum>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&sums_sql(by_parent))?;
+        let rows = stmt.query_map(rusqlite::params![id, period], |r| {
+            Ok(Sum {
+                key: r.get(0)?,
+                field: r.get(1)?,
+                sum: r.get(2)?,
+                count: r.get(3)?,
+                reused: r.get(4)?,
+                text: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every target's obligations with their values, of `campaign` (or of all, with `""`).
+    pub fn target_values(&self, campaign: &str) -> Result<Vec<TargetValue>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(TARGETS)?;
+        let mut rows = stmt.query([campaign])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let thresholds: Option<String> = r.get(8)?;
+            out.push(TargetValue {
+                campaign: r.get(0)?,
+                deliverable: r.get(1)?,
+                unit: r.get(2)?,
+                period: r.get(3)?,
+                due_date: r.get(4)?,
+                due_at: r.get(5)?,
+                state: r.get(6)?,
+                value: r.get(7)?,
+                thresholds: thresholds
+                    .as_deref()
+                    .map(super::decode::json)
+                    .transpose()?
+                    .unwrap_or_default(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// The value `unit` reported under the shared `key` for `period`, for `field` to reuse.
+    pub fn shared_value(
+        &self,
+        field: &str,
+        key: &str,
+        unit: &str,
+        period: &str,
+    ) -> Result<Option<FieldValue>, StoreError> {
+        use rusqlite::OptionalExtension;
+        let found = self
+            .conn
+            .query_row(SHARED, [key, unit, period], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?;
+        Ok(reused(field, key, found))
+    }
+
+    /// The units of `campaign` (by id) with their parents.
+    pub fn unit_tree(&self, campaign_id: i64) -> Result<Vec<(String, Option<String>)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(UNITS)?;
+        let rows = stmt.query_map([campaign_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

@@ -1,0 +1,318 @@
+//! What a submission says: the values of its form's fields, read from the cells of a
+//! spreadsheet (or `--value 字段=值`), each checked against its field's rule, and the checks
+//! between fields. Pure: cells in, typed values or every reason they are wrong out, each named
+//! by the cell it came from. [`table`] reads the cells from CSV (UTF-8 or GBK), .xlsx and JSON.
+
+pub mod table;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::language::form::{Check, Field, FieldType, Form, num};
+pub use table::{Cell, Table, TableError};
+
+/// The value of one field, typed: a number for the fields that add up, text for the others
+/// (a date as `YYYY-MM-DD`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FieldValue {
+    /// The field's name.
+    pub field: String,
+    /// Its number, for integer, decimal, amount and percent fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<f64>,
+    /// Its text, for date, text and one-of fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// The shared key it is reported under (一表通), if the field is shared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared: Option<String>,
+    /// The submission (its event) it was taken from, when the unit reported it for another
+    /// form that shares the field (一表通) rather than entering it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reused_from: Option<i64>,
+}
+
+impl FieldValue {
+    /// The value as people read it: `12`, `3.5`, `是`.
+    pub fn display(&self) -> String {
+        match (&self.number, &self.text) {
+            (Some(n), _) => num(*n),
+            (None, Some(t)) => t.clone(),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+/// A cell that does not fit its field, or a row whose fields do not fit together.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{at}: {message}")]
+pub struct Invalid {
+    /// Where: `统计表.csv:3:2`, `统计表.xlsx:Sheet1!B3`, `--value 立案=abc`.
+    pub at: String,
+    /// What is wrong, with the rule it breaks.
+    pub message: String,
+}
+
+/// A check between fields that failed but only warns.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    /// The row it concerns.
+    pub at: String,
+    /// The form's message.
+    pub message: String,
+}
+
+/// One row's values, checked: the values, and the warnings of its warning checks.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Checked {
+    /// The fields given, in the form's order.
+    pub values: Vec<FieldValue>,
+    /// Checks marked `warning` that the row fails.
+    pub warnings: Vec<Warning>,
+}
+
+/// Checks one row: `cells` are (field name, cell) pairs. Every field must be the form's; every
+/// required field must be there unless `prefilled` (一表通) has it; each value must fit its
+/// field; then the form's checks run over the numbers. `row_at` names the row in messages about
+/// the whole row. Returns every problem of the row, not only the first.
+pub fn check_row(
+    form: &Form,
+    cells: &[(&str, &Cell)],
+    prefilled: &[FieldValue],
+    row_at: &str,
+) -> Result<Checked, Vec<Invalid>> {
+    let mut problems = Vec::new();
+    let mut values: Vec<FieldValue> = Vec::new();
+    let mut failed: Vec<&str> = Vec::new();
+    for (name, cell) in cells {
+        let Some(field) = form.field(name) else {
+            problems.push(unknown_field(form, name, &cell.at));
+            continue;
+        };
+        match parse(field, &cell.text) {
+            Ok(Some(value)) => values.push(value),
+            Ok(None) => {}
+            Err(why) => {
+                failed.push(name);
+                problems.push(Invalid {
+                    at: cell.at.clone(),
+                    message: format!(
+                        "{}: `{}` {why} (the field is {})",
+                        field.name,
+                        cell.text.trim(),
+                        field.rule()
+                    ),
+                });
+            }
+        }
+    }
+    let mut ordered = Vec::new();
+    for field in &form.fields {
+        let given = values.iter().find(|v| v.field == field.name);
+        let value = given.or_else(|| prefilled.iter().find(|v| v.field == field.name));
+        if let Some(value) = value {
+            ordered.push(value.clone());
+            continue;
+        }
+        if field.optional || failed.contains(&field.name.as_str()) {
+            continue;
+        }
+        let (at, what) = match cells.iter().find(|(n, _)| *n == field.name) {
+            Some((_, cell)) => (cell.at.clone(), "empty"),
+            None => (row_at.to_string(), "missing"),
+        };
+        problems.push(Invalid {
+            at,
+            message: format!("{}: {what} (the field is {})", field.name, field.rule()),
+        });
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut warnings = Vec::new();
+    for check in &form.checks {
+        if holds(check, &ordered) == Some(false) {
+            if check.warning {
+                warnings.push(Warning {
+                    at: row_at.to_string(),
+                    message: check.message.clone(),
+                });
+            } else {
+                problems.push(Invalid {
+                    at: row_at.to_string(),
+                    message: format!("{} (check: {})", check.message, describe(check)),
+                });
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(Checked {
+            values: ordered,
+            warnings,
+        })
+    } else {
+        Err(problems)
+    }
+}
+
+fn unknown_field(form: &Form, name: &str, at: &str) -> Invalid {
+    let names = form.fields.iter().map(|f| f.name.as_str());
+    let hint = crate::language::suggest::nearest(name, names)
+        .map(|n| format!("; did you mean `{n}`?"))
+        .unwrap_or_else(|| {
+            let all: Vec<&str> = form.fields.iter().map(|f| f.name.as_str()).collect();
+            format!("; its fields are {}", all.join("、"))
+        });
+    Invalid {
+        at: at.to_string(),
+        message: format!("`{name}` is not a field of form {}{hint}", form.name),
+    }
+}
+
+/// Whether a check holds over `values`; `None` when a field it names has no value (an empty
+/// optional field: nothing to compare).
+pub fn holds(check: &Check, values: &[FieldValue]) -> Option<bool> {
+    let sum = |terms: &[crate::language::form::Term]| -> Option<f64> {
+        let mut total = 0.0;
+        for term in terms {
+            let n = match &term.field {
+                Some(field) => values.iter().find(|v| &v.field == field)?.number?,
+                None => term.number,
+            };
+            total += if term.minus { -n } else { n };
+        }
+        Some(total)
+    };
+    Some(check.compare.holds(sum(&check.left)?, sum(&check.right)?))
+}
+
+/// `查处问题数 <= 中省市转办线索数 + 自查自纠问题线索数`
+pub fn describe(check: &Check) -> String {
+    let side = |terms: &[crate::language::form::Term]| -> String {
+        let mut out = String::new();
+        for (i, t) in terms.iter().enumerate() {
+            if i > 0 || t.minus {
+                out.push_str(if t.minus { " - " } else { " + " });
+            }
+            match &t.field {
+                Some(f) => out.push_str(f),
+                None => out.push_str(&num(t.number)),
+            }
+        }
+        out.trim_start_matches(" + ").to_string()
+    };
+    let op = match check.compare {
+        crate::language::form::Compare::AtMost => "<=",
+        crate::language::form::Compare::AtLeast => ">=",
+        crate::language::form::Compare::Less => "<",
+        crate::language::form::Compare::Greater => ">",
+        crate::language::form::Compare::Equal => "=",
+        crate::language::form::Compare::NotEqual => "!=",
+    };
+    format!("{} {op} {}", side(&check.left), side(&check.right))
+}
+
+/// The value of `text` for `field`: `None` for an empty cell, or why it does not fit.
+pub fn parse(field: &Field, text: &str) -> Result<Option<FieldValue>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let value = |number: Option<f64>, text: Option<String>| FieldValue {
+        field: field.name.clone(),
+        number,
+        text,
+        shared: field.shared.clone(),
+        reused_from: None,
+    };
+    match &field.kind {
+        FieldType::Text => Ok(Some(value(None, Some(text.to_string())))),
+        FieldType::OneOf(choices) => {
+            if choices.iter().any(|c| c == text) {
+                Ok(Some(value(None, Some(text.to_string()))))
+            } else {
+                Err(format!("is not one of {}", choices.join("|")))
+            }
+        }
+        FieldType::Date => date(text)
+            .map(|d| Some(value(None, Some(d.to_string()))))
+            .ok_or_else(|| "is not a date".to_string()),
+        kind => {
+            let n = number(field, kind, text)?;
+            if let Some(min) = field.min
+                && n < min
+            {
+                return Err(format!("is below {}", num(min)));
+            }
+            if let Some(max) = field.max
+                && n > max
+            {
+                return Err(format!("is above {}", num(max)));
+            }
+            Ok(Some(value(Some(n), None)))
+        }
+    }
+}
+
+/// A number as offices write it: `1,234`, `１２`, `12%`, `3.5万元`.
+fn number(field: &Field, kind: &FieldType, text: &str) -> Result<f64, String> {
+    let mut s: String = text
+        .chars()
+        .filter(|c| !matches!(c, ',' | '，' | ' ' | '\u{3000}'))
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            '．' => '.',
+            '－' => '-',
+            '％' => '%',
+            other => other,
+        })
+        .collect();
+    if let Some(measure) = &field.measure
+        && let Some(rest) = s.strip_suffix(measure.as_str())
+    {
+        s = rest.to_string();
+    }
+    if *kind == FieldType::Percent
+        && let Some(rest) = s.strip_suffix('%')
+    {
+        s = rest.to_string();
+    }
+    let digits = s.strip_prefix('-').unwrap_or(&s);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let well_formed = !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+        && (fraction.is_empty() != digits.contains('.'));
+    if !well_formed {
+        return Err(format!("is not {}", kind.describe()));
+    }
+    if *kind == FieldType::Integer && !fraction.bytes().all(|b| b == b'0') {
+        return Err("is not a whole number".into());
+    }
+    s.parse::<f64>()
+        .map_err(|_| format!("is not {}", kind.describe()))
+}
+
+/// `2017-05-03`, `2017/5/3`, `2017.5.3`, `2017年5月3日`.
+fn date(text: &str) -> Option<NaiveDate> {
+    let normalized: String = text
+        .trim_end_matches(['日', '号'])
+        .chars()
+        .map(|c| {
+            if matches!(c, '/' | '.' | '年' | '月') {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let mut parts = normalized.split('-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,475 @@
+//! The 南阳 统计表 filled in by 13 counties, in the files they send (UTF-8 and GBK CSV, .xlsx,
+//! JSON, `--value`), added up to the city's table.
+
+use super::{NANYANG_FIELDS, Office, csv, figures};
+
+const COUNTIES: [&str; 13] = [
+    "宛城区",
+    "卧龙区",
+    "南召县",
+    "方城县",
+    "西峡县",
+    "镇平县",
+    "内乡县",
+    "淅川县",
+    "社旗县",
+    "唐河县",
+    "新野县",
+    "桐柏县",
+    "邓州市",
+];
+
+/// An .xlsx of one unit's figures, as Excel would hold them: numbers as numbers.
+fn xlsx(path: &str, unit: &str, values: &[String]) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "填报单位").unwrap();
+    sheet.write_string(1, 0, unit).unwrap();
+    for (i, (field, value)) in NANYANG_FIELDS.iter().zip(values).enumerate() {
+        let column = i as u16 + 1;
+        sheet.write_string(0, column, *field).unwrap();
+        sheet
+            .write_number(1, column, value.parse::<f64>().unwrap())
+            .unwrap();
+    }
+    book.save(path).unwrap();
+}
+
+/// Each county sends its figures for May, each in another kind of file.
+fn thirteen_counties_report(office: &Office) {
+    for (i, county) in COUNTIES.iter().enumerate() {
+        let values = figures(i);
+        let path = match i % 4 {
+            0 => office.file(&format!("{county}.csv"), csv(county, &values)),
+            1 => {
+                let text = csv(county, &values);
+                let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+                office.file(&format!("{county}-gbk.csv"), gbk)
+            }
+            2 => {
+                let path = office.w.path().join(format!("{county}.xlsx"));
+                xlsx(path.to_str().unwrap(), county, &values);
+                path.display().to_string()
+            }
+            _ => {
+                let object: serde_json::Map<String, serde_json::Value> = NANYANG_FIELDS
+                    .iter()
+                    .zip(&values)
+                    .map(|(f, v)| (f.to_string(), v.parse::<i64>().unwrap().into()))
+                    .collect();
+                office.file(
+                    &format!("{county}.json"),
+                    serde_json::to_string(&object).unwrap(),
+                )
+            }
+        };
+        office.ok(&[
+            "submit",
+            "nanyang-2017",
+            "统计表",
+            county,
+            "--period",
+            "2017-05",
+            "--at",
+            "2017-05-24",
+            "--data",
+            &path,
+        ]);
+    }
+}
+
+fn sum_of(field: usize) -> i64 {
+    (0..COUNTIES.len())
+        .map(|i| figures(i)[field].parse::<i64>().unwrap())
+        .sum()
+}
+
+fn rolls_up_to_the_city_table(office: Office) {
+    thirteen_counties_report(&office);
+    let city = office.json(&[
+        "rollup",
+        "nanyang-2017",
+        "统计表",
+        "--period",
+        "2017-05",
+        "--as-of",
+        "2017-05-30",
+        "--by",
+        "县区",
+    ]);
+    assert_eq!(city["rows"].as_array().unwrap().len(), 13);
+    assert!(
+        city["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["status"] == "reported")
+    );
+    // The group's members are all in; the 市直 units, which owe it too, are not.
+    let by_group = office.json(&[
+        "rollup",
+        "nanyang-2017",
+        "统计表",
+        "--period",
+        "2017-05",
+        "--as-of",
+        "2017-05-30",
+        "--by",
+        "groups",
+    ]);
+    let counties = &by_group["rows"][0];
+    assert_eq!(counties["name"], "县区");
+    assert_eq!(
+        (counties["reported"].as_u64(), counties["owed"].as_u64()),
+        (Some(13), Some(13))
+    );
+    for (i, field) in NANYANG_FIELDS.iter().enumerate() {
+        assert_eq!(counties["values"][field], sum_of(i).to_string(), "{field}");
+    }
+    let departments = &by_group["rows"][1];
+    assert_eq!(departments["name"], "市直各单位");
+    assert_eq!(departments["reported"], 0);
+    assert_eq!(departments["missing"].as_array().unwrap().len(), 13);
+    // The total says it is partial, and names who is missing.
+    assert_eq!(by_group["total"]["reported"], 13);
+    assert_eq!(by_group["total"]["owed"], 26);
+    assert_eq!(by_group["total"]["missing"][0], "市委政法委");
+    // By parent: the 13 counties are under 南阳市.
+    let by_parent = office.json(&[
+        "rollup",
+        "nanyang-2017",
+        "统计表",
+        "--period",
+        "2017-05",
+        "--as-of",
+        "2017-05-30",
+        "--by",
+        "parent",
+    ]);
+    let city_row = by_parent["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "南阳市")
+        .unwrap();
+    assert_eq!(city_row["values"]["查处问题数"], sum_of(2).to_string());
+    // The table a person reads: the document's columns, a 合计 row, and the partial warning.
+    let table = office.ok(&[
+        "rollup",
+        "nanyang-2017",
+        "统计表",
+        "--period",
+        "2017-05",
+        "--as-of",
+        "2017-05-30",
+    ]);
+    assert!(
+        table.starts_with("附件3 统计表 — nanyang-2017 统计表 2017-05\n"),
+        "{table}"
+    );
+    assert!(table.contains("填报单位"), "{table}");
+    let total_line = table.lines().find(|l| l.starts_with("合计")).unwrap();
+    assert!(total_line.contains("13/26"), "{total_line}");
+    assert!(
+        table.contains("partial: 13 of 26 units reported; not yet: 市委政法委"),
+        "{table}"
+    );
+    // CSV for a spreadsheet; exit 1 when asked whether anyone is missing.
+    let csv = office.ok(&[
+        "rollup",
+        "nanyang-2017",
+        "统计表",
+        "--period",
+        "2017-05",
+        "--as-of",
+        "2017-05-30",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        csv.starts_with("填报单位,报送情况,中省市转办线索数,"),
+        "{csv}"
+    );
+    assert_eq!(
+        office.code(&[
+            "rollup",
+            "nanyang-2017",
+            "统计表",
+            "--period",
+            "2017-05",
+            "--as-of",
+            "2017-05-30",
+            "--fail-if-incomplete",
+        ]),
+        1
+    );
+    // What was submitted is in the history, typed.
+    let history = office.json(&[
+        "history",
+        "nanyang-2017",
+        "统计表",
+        "卧龙区",
+        "--period",
+        "2017-05",
+        "--as-of",
+        "2017-05-30",
+    ]);
+    let values = &history["events"][0]["values"];
+    assert_eq!(values[0]["field"], "中省市转办线索数");
+    assert_eq!(values[0]["number"], figures(1)[0].parse::<f64>().unwrap());
+}
+
+#[test]
+fn the_nanyang_table_rolls_up_from_13_counties_on_sqlite() {
+    rolls_up_to_the_city_table(Office::sqlite(&["nanyang-2017"]));
+}
+
+#[test]
+fn the_nanyang_table_rolls_up_from_13_counties_on_postgres() {
+    if let Some(office) = Office::postgres(&["nanyang-2017"]) {
+        rolls_up_to_the_city_table(office);
+    }
+}
+
+/// A county with townships, a form with a shared field (一表通), and a second form that asks
+/// for the same figure.
+const COUNTY: &str = r#"
+campaign county-2024 "县乡两级报表" { period 2024-01-01 .. 2024-12-31 }
+unit 县 {}
+unit 甲镇 { under 县 }
+unit 乙镇 { under 县 }
+unit 丙镇 { under 县 }
+unit 丁村 { under 甲镇 }
+unit 外县 {}
+group 各镇 { 甲镇 乙镇 丙镇 }
+form 进度表 "附件1 进度表" {
+  field 项目数 integer 个
+  field 资金支出进度 percent shared
+  field 完成 one-of 是|否 optional
+}
+form 资金表 {
+  field 资金支出进度 percent shared
+  field 拨付资金 amount 万元
+}
+report 月报 { from 各镇 丁村; to 县; form 进度表; due every month by day 25 }
+report 资金 { from 各镇; to 县; form 资金表; due every month by day 28 }
+"#;
+
+fn county() -> Office {
+    let office = Office::sqlite(&[]);
+    std::fs::write(office.w.campaign("county-2024"), COUNTY).unwrap();
+    office
+}
+
+#[test]
+fn a_county_submits_one_file_with_a_row_per_township() {
+    let office = county();
+    let data = office.file(
+        "townships.csv",
+        "填报单位,项目数,资金支出进度,完成\n甲镇,3,40%,是\n乙镇,5,55,否\n丁村,1,10,\n",
+    );
+    let out = office.ok(&[
+        "submit",
+        "county-2024",
+        "月报",
+        "县",
+        "--period",
+        "2024-03",
+        "--at",
+        "2024-03-20",
+        "--data",
+        &data,
+    ]);
+    assert_eq!(
+        out.matches("recorded: county-2024 月报").count(),
+        3,
+        "{out}"
+    );
+    assert!(out.contains("月报 丁村 2024-03"), "{out}");
+    let by_level = office.json(&[
+        "rollup",
+        "county-2024",
+        "月报",
+        "--period",
+        "2024-03",
+        "--as-of",
+        "2024-03-30",
+        "--by",
+        "level:2",
+    ]);
+    let rows = by_level["rows"].as_array().unwrap();
+    let first = rows.iter().find(|r| r["name"] == "甲镇").unwrap();
+    // 甲镇 and its village 丁村 add up into the township.
+    assert_eq!(first["values"]["项目数"], "4");
+    assert_eq!(
+        (first["reported"].as_u64(), first["owed"].as_u64()),
+        (Some(2), Some(2))
+    );
+    let third = rows.iter().find(|r| r["name"] == "丙镇").unwrap();
+    assert_eq!(third["missing"][0], "丙镇");
+    assert_eq!(by_level["total"]["values"]["项目数"], "9");
+    assert_eq!(by_level["total"]["values"]["资金支出进度"], "105");
+    // Text and choices are shown per unit, not added.
+    let by_unit = office.json(&[
+        "rollup",
+        "county-2024",
+        "月报",
+        "--period",
+        "2024-03",
+        "--as-of",
+        "2024-03-30",
+    ]);
+    assert_eq!(by_unit["rows"][0]["values"]["完成"], "是");
+    assert!(by_unit["total"]["values"].get("完成").is_none());
+}
+
+#[test]
+fn a_shared_figure_is_reported_once_and_reused_by_the_other_form() {
+    let office = county();
+    office.ok(&[
+        "submit",
+        "county-2024",
+        "月报",
+        "甲镇",
+        "--period",
+        "2024-03",
+        "--at",
+        "2024-03-20",
+        "--value",
+        "项目数=3",
+        "--value",
+        "资金支出进度=40",
+    ]);
+    // The 资金表 asks for the same figure: left out, it is taken from the 进度表.
+    let out = office.ok(&[
+        "submit",
+        "county-2024",
+        "资金",
+        "甲镇",
+        "--period",
+        "2024-03",
+        "--at",
+        "2024-03-21",
+        "--value",
+        "拨付资金=12.5",
+    ]);
+    assert!(out.contains("reused: 甲镇 资金支出进度"), "{out}");
+    let rollup = office.json(&[
+        "rollup",
+        "county-2024",
+        "资金",
+        "--period",
+        "2024-03",
+        "--as-of",
+        "2024-03-30",
+    ]);
+    assert_eq!(rollup["rows"][0]["values"]["资金支出进度"], "40");
+    assert_eq!(rollup["rows"][0]["reused"], 1);
+    assert_eq!(rollup["total"]["reused"], 1);
+    let table = office.ok(&[
+        "rollup",
+        "county-2024",
+        "资金",
+        "--period",
+        "2024-03",
+        "--as-of",
+        "2024-03-30",
+    ]);
+    assert!(
+        table.contains("1 figure(s) reused from other forms (一表通)"),
+        "{table}"
+    );
+    let history = office.ok(&[
+        "history",
+        "county-2024",
+        "资金",
+        "甲镇",
+        "--period",
+        "2024-03",
+        "--as-of",
+        "2024-03-30",
+    ]);
+    assert!(history.contains("资金支出进度 40 (reused)"), "{history}");
+    // Without an earlier figure there is nothing to reuse: the field is missing.
+    let error = office.fails(&[
+        "submit",
+        "county-2024",
+        "资金",
+        "乙镇",
+        "--period",
+        "2024-03",
+        "--at",
+        "2024-03-21",
+        "--value",
+        "拨付资金=3",
+    ]);
+    assert!(error.contains("资金支出进度: missing"), "{error}");
+}
+
+#[test]
+fn a_form_changed_after_submissions_keeps_the_old_values_and_says_which_no_longer_fit() {
+    let office = county();
+    office.ok(&[
+        "submit",
+        "county-2024",
+        "月报",
+        "甲镇",
+        "--period",
+        "2024-03",
+        "--at",
+        "2024-03-20",
+        "--value",
+        "项目数=30",
+        "--value",
+        "资金支出进度=40",
+    ]);
+    let changed = COUNTY
+        .replace("field 项目数 integer 个", "field 项目数 integer 个 max 10")
+        .replace(
+            "  field 完成 one-of 是|否 optional\n",
+            "  field 完成 one-of 是|否 optional\n  field 新项目 integer optional\n",
+        )
+        .replace(
+            "  field 资金支出进度 percent shared\n  field 完成",
+            "  field 完成",
+        );
+    std::fs::write(office.w.campaign("county-2024"), changed).unwrap();
+    let run = office.w.run(&[
+        "rollup",
+        "county-2024",
+        "月报",
+        "--period",
+        "2024-03",
+        "--as-of",
+        "2024-03-30",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rollup: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        rollup["rows"][0]["values"]["项目数"], "30",
+        "kept as recorded"
+    );
+    assert!(rollup["rows"][0]["values"].get("资金支出进度").is_none());
+    let unfit = rollup["unfit"].as_array().unwrap();
+    assert!(
+        unfit.iter().any(|u| u
+            .as_str()
+            .unwrap()
+            .contains("资金支出进度 is no longer a field")),
+        "{unfit:?}"
+    );
+    assert!(
+        unfit
+            .iter()
+            .any(|u| u.as_str().unwrap().contains("项目数 = 30 is above 10 now")),
+        "{unfit:?}"
+    );
+    assert!(
+        run.stderr
+            .contains("note: 甲镇: 项目数 = 30 is above 10 now"),
+        "{}",
+        run.stderr
+    );
+}

@@ -1,0 +1,107 @@
+//! Databases written by the released duban open and are upgraded in place, keeping every
+//! record, and then take values: an SQLite file of schema version 5 and a PostgreSQL dump of
+//! its schema version 1, both made by the duban of issue 10 and checked in.
+
+use super::Office;
+use crate::common::root;
+
+fn then_values_work(office: &Office) {
+    let history = office.json(&[
+        "history",
+        "nanyang-2017",
+        "统计表",
+        "宛城区",
+        "--period",
+        "2017-04",
+        "--as-of",
+        "2017-05-01",
+    ]);
+    assert_eq!(history["status"], "submitted_on_time");
+    assert_eq!(history["events"][0]["by"], "张三");
+    let late = office.json(&[
+        "history",
+        "nanyang-2017",
+        "统计表",
+        "卧龙区",
+        "--period",
+        "2017-04",
+        "--as-of",
+        "2017-05-01",
+    ]);
+    assert_eq!(late["status"], "submitted_late");
+    // The upgrade made the next sync read the campaign again: its new form is there.
+    office.ok(&[
+        "submit",
+        "nanyang-2017",
+        "统计表",
+        "宛城区",
+        "--period",
+        "2017-05",
+        "--at",
+        "2017-05-20",
+        "--value",
+        "中省市转办线索数=1",
+        "--value",
+        "自查自纠问题线索数=1",
+        "--value",
+        "查处问题数=1",
+        "--value",
+        "约谈函询人数=0",
+        "--value",
+        "组织处理人数=0",
+        "--value",
+        "党纪处分人数=0",
+        "--value",
+        "政纪处分人数=0",
+        "--value",
+        "责任追究人数=0",
+        "--value",
+        "移送司法机关人数=0",
+    ]);
+    let rollup = office.json(&[
+        "rollup",
+        "nanyang-2017",
+        "统计表",
+        "--period",
+        "2017-05",
+        "--as-of",
+        "2017-05-30",
+    ]);
+    assert_eq!(rollup["total"]["values"]["查处问题数"], "1");
+}
+
+#[test]
+fn an_sqlite_file_of_schema_version_5_is_upgraded_with_its_records() {
+    let office = Office::sqlite(&["nanyang-2017", "qianyang-2023"]);
+    let fixture = root().join("tests/fixtures/db/schema-v5.db");
+    std::fs::copy(&fixture, office.w.db()).unwrap();
+    let version = |path: &std::path::Path| -> i64 {
+        rusqlite::Connection::open(path)
+            .unwrap()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(version(&fixture), 5);
+    then_values_work(&office);
+    assert_eq!(version(&office.w.db()), duban::store::schema::LATEST);
+}
+
+#[test]
+fn a_postgres_database_of_schema_version_1_is_upgraded_with_its_records() {
+    let Some(url) = crate::pgserver::database() else {
+        return;
+    };
+    let dump = std::fs::read_to_string(root().join("tests/fixtures/db/postgres-v1.sql")).unwrap();
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    admin.batch_execute(&dump).unwrap();
+    let version = |admin: &mut postgres::Client| -> i64 {
+        admin
+            .query_one("SELECT version FROM public.duban_schema", &[])
+            .unwrap()
+            .get(0)
+    };
+    assert_eq!(version(&mut admin), 1);
+    let office = Office::sqlite(&["nanyang-2017", "qianyang-2023"]).on(&url);
+    then_values_work(&office);
+    assert_eq!(version(&mut admin), 2);
+}
