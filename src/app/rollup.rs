@@ -375,3 +375,66 @@ impl<'t> Hierarchy<'t> {
         chain[chain.len().saturating_sub(n)]
     }
 }
+
+impl Office {
+    /// The form of `deliverable` and the units a blank copy of it lists: those that owe it
+    /// (for `period`, or its first), or with `unit` that unit and the units under it.
+    pub fn template(
+        &self,
+        store: &dyn Backend,
+        campaign: &str,
+        deliverable: &str,
+        unit: Option<&str>,
+        period: Option<&str>,
+    ) -> Result<(crate::language::form::Form, Vec<String>), AppError> {
+        let described = store.describe(campaign, deliverable)?;
+        let form = described.form.clone().ok_or_else(|| AppError::NoForm {
+            deliverable: deliverable.to_string(),
+        })?;
+        let period = match period {
+            Some(p) => pick_period(deliverable, Some(p), &described.periods)?,
+            None => described.periods.first().cloned().unwrap_or_default(),
+        };
+        let owing: Vec<String> = store
+            .standings(described.id, &period)?
+            .into_iter()
+            .map(|s| s.unit)
+            .collect();
+        let Some(unit) = unit else {
+            return Ok((form, owing));
+        };
+        let tree = store.unit_tree(described.campaign_id)?;
+        let hierarchy = Hierarchy::new(&tree);
+        if !hierarchy.parents.contains_key(unit) {
+            return Err(unknown("unit", unit, tree.iter().map(|(n, _)| n.as_str())));
+        }
+        let under: Vec<String> = owing
+            .into_iter()
+            .filter(|u| hierarchy.chain(u).contains(&unit))
+            .collect();
+        Ok((
+            form,
+            if under.is_empty() {
+                vec![unit.to_string()]
+            } else {
+                under
+            },
+        ))
+    }
+}
+
+/// "unknown group `县去`", with the nearest name, or what `--by` takes.
+fn unknown<'n>(kind: &'static str, name: &str, names: impl Iterator<Item = &'n str>) -> AppError {
+    let suggestion = crate::language::suggest::did_you_mean(name, names).or_else(|| {
+        (kind == "group")
+            .then(|| "--by takes unit, parent, level:N, groups or a group's name".into())
+    });
+    AppError::Store(
+        crate::store::Refusal::Unknown {
+            kind,
+            name: name.to_string(),
+            suggestion,
+        }
+        .into(),
+    )
+}

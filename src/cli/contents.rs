@@ -1,5 +1,6 @@
 //! `duban rollup | targets`: what the reports say, added up and checked.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::output::{self, Format, csv_row};
@@ -26,7 +27,10 @@ pub struct RollupArgs {
     pub as_of: Option<Instant>,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
+    pub format: SheetFormat,
+    /// The file to write (`--format xlsx` needs one).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Exit 1 if any unit that owes the report has not reported.
     #[arg(long)]
     pub fail_if_incomplete: bool,
@@ -47,13 +51,34 @@ pub fn rollup(context: &Context, args: &RollupArgs) -> Result<ExitCode, CliError
         args.period.as_deref(),
         &args.by,
     )?;
-    match args.format {
-        Format::Json => say!(
-            "{}",
-            serde_json::to_string_pretty(&rollup).unwrap_or_default()
-        )?,
-        Format::Csv => say_raw!("{}", rollup_csv(&rollup)?)?,
-        Format::Table => say_raw!("{}", rollup_table(&rollup, args.by == By::Unit))?,
+    let text =
+        match args.format {
+            SheetFormat::Json => serde_json::to_string_pretty(&rollup).unwrap_or_default() + "\n",
+            SheetFormat::Csv => rollup_csv(&rollup)?,
+            SheetFormat::Table => rollup_table(&rollup, args.by == By::Unit),
+            SheetFormat::Xlsx => {
+                let Some(path) = &args.output else {
+                    return Err(CliError::Usage {
+                        message: "--format xlsx writes a file: give it with -o FILE.xlsx".into(),
+                    });
+                };
+                let (header, rows) = rollup_rows(&rollup);
+                let bytes = crate::values::sheet::table(&rollup.deliverable, &header, &rows)
+                    .map_err(|e| CliError::Usage {
+                        message: e.to_string(),
+                    })?;
+                write_file(path, &bytes)?;
+                say!("wrote {}", path.display())?;
+                String::new()
+            }
+        };
+    match (&args.output, args.format) {
+        (_, SheetFormat::Xlsx) => {}
+        (Some(path), _) => {
+            write_file(path, text.as_bytes())?;
+            say!("wrote {}", path.display())?;
+        }
+        (None, _) => say_raw!("{text}")?,
     }
     for note in &rollup.unfit {
         tell!("note: {note}");
@@ -151,18 +176,114 @@ fn summary(names: &[String]) -> String {
     }
 }
 
+/// Every row of a roll-up, with all its missing units, and the total last.
+fn rollup_rows(rollup: &Rollup) -> (Vec<String>, Vec<Vec<String>>) {
+    let header = header(rollup, true).into_iter().map(String::from).collect();
+    let rows = rollup
+        .rows
+        .iter()
+        .chain(std::iter::once(&rollup.total))
+        .map(|row| {
+            let mut cells = cells(rollup, row, true);
+            if row.status.is_some() {
+                cells.push(row.missing.join("、"));
+            }
+            cells
+        })
+        .collect();
+    (header, rows)
+}
+
 fn rollup_csv(rollup: &Rollup) -> Result<String, CliError> {
+    let (header, rows) = rollup_rows(rollup);
     let mut out = Vec::new();
-    csv_row(&mut out, &header(rollup, true))?;
-    for row in rollup.rows.iter().chain(std::iter::once(&rollup.total)) {
-        let mut cells = cells(rollup, row, true);
-        if row.status.is_some() {
-            cells.push(row.missing.join("、"));
-        }
+    let refs: Vec<&str> = header.iter().map(String::as_str).collect();
+    csv_row(&mut out, &refs)?;
+    for cells in &rows {
         let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
         csv_row(&mut out, &refs)?;
     }
     Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// How a listing that offices take into Excel can be written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SheetFormat {
+    /// An aligned table.
+    Table,
+    /// JSON.
+    Json,
+    /// CSV with a header row.
+    Csv,
+    /// An Excel workbook (with -o FILE): numbers as numbers, the header frozen.
+    Xlsx,
+}
+
+/// Writes `bytes` to `path` whole or not at all: a temporary file beside it, then renamed.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let temporary = folder.join(format!(".{name}.duban-{}", std::process::id()));
+    let written =
+        std::fs::write(&temporary, bytes).and_then(|()| std::fs::rename(&temporary, path));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(CliError::Usage {
+            message: format!("cannot write {}: {e}", path.display()),
+        });
+    }
+    Ok(())
+}
+
+/// Arguments of `duban template`.
+#[derive(Debug, clap::Args)]
+pub struct TemplateArgs {
+    /// Campaign identifier.
+    pub campaign: String,
+    /// The report whose form to write out.
+    pub deliverable: String,
+    /// Only this unit and the units under it (a county's copy for its townships).
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// The period whose owing units to list (default: the first).
+    #[arg(long)]
+    pub period: Option<String>,
+    /// The .xlsx file to write.
+    #[arg(short, long, value_name = "FILE.xlsx")]
+    pub output: PathBuf,
+    /// The instant to load the campaign files at (default: now).
+    #[arg(long, value_name = "TIME")]
+    pub as_of: Option<Instant>,
+}
+
+/// Writes the blank form units fill in: headers, a row per unit, Excel's checks per column.
+pub fn template(context: &Context, args: &TemplateArgs) -> Result<ExitCode, CliError> {
+    let as_of = context.instant(args.as_of);
+    let store = context.store_synced(as_of)?;
+    let (form, units) = context.template(
+        &*store,
+        &args.campaign,
+        &args.deliverable,
+        args.unit.as_deref(),
+        args.period.as_deref(),
+    )?;
+    let bytes = crate::values::sheet::template(&form, &units).map_err(|e| CliError::Usage {
+        message: e.to_string(),
+    })?;
+    write_file(&args.output, &bytes)?;
+    say!(
+        "wrote {}: {} fields, {}",
+        args.output.display(),
+        form.fields.len(),
+        output::plural(units.len(), "unit")
+    )?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Arguments of `duban targets`.

@@ -136,6 +136,8 @@ pub enum Command {
     Rollup(contents::RollupArgs),
     /// Each value reported for a target against its threshold (below target is red).
     Targets(contents::TargetsArgs),
+    /// Write a report's blank form as .xlsx, with a row per unit, for units to fill in.
+    Template(contents::TemplateArgs),
 }
 
 /// Runs the command line and returns the exit code. Output that could not be written all the
@@ -173,6 +175,7 @@ fn dispatch(args: Args) -> Result<ExitCode, CliError> {
         Command::Migrate(a) => migrate::run(&context, a),
         Command::Rollup(a) => contents::rollup(&context, a),
         Command::Targets(a) => contents::targets(&context, a),
+        Command::Template(a) => contents::template(&context, a),
         Command::Daemon(_) => Ok(ExitCode::SUCCESS),
     }
 }

@@ -35,6 +35,9 @@ impl Candidate {
 pub enum Kind {
     /// 催报: before the deadline.
     Reminder,
+    /// 目标预警: a target's value reported short of its threshold, chased by the ladder.
+    #[serde(rename = "below_target")]
+    BelowTarget,
     /// 催办: after the deadline.
     Overdue,
     /// 约谈: the last rung.
@@ -68,6 +71,7 @@ impl Stage {
         };
         let kind = match self.kind {
             Kind::Reminder => "before",
+            Kind::BelowTarget => "below",
             Kind::Overdue => "overdue",
             Kind::Interview => "interview",
         };
@@ -81,7 +85,13 @@ pub fn stages(c: &Candidate, calendar: &Calendar) -> Vec<Stage> {
         NaiveTime::from_hms_opt(c.policy.time.0, c.policy.time.1, 0).unwrap_or(NaiveTime::MIN);
     let at = |day: NaiveDate| Instant::Local(day.and_time(time)).in_zone(c.zone);
     let mut out = Vec::new();
-    for lead in &c.policy.lead_times {
+    // A value below target is known once reported: nothing to remind of, only to chase.
+    let lead_times = if c.below.is_some() {
+        &[][..]
+    } else {
+        &c.policy.lead_times[..]
+    };
+    for lead in lead_times {
         let Some(day) = shift(calendar, c.due_date, *lead, false) else {
             continue;
         };
@@ -113,7 +123,9 @@ pub fn stages(c: &Candidate, calendar: &Calendar) -> Vec<Stage> {
         }
         last_rung = Some(day);
         out.push(Stage {
-            kind: if rung.interview {
+            kind: if c.below.is_some() {
+                Kind::BelowTarget
+            } else if rung.interview {
                 Kind::Interview
             } else {
                 Kind::Overdue
@@ -366,6 +378,7 @@ mod tests {
             lead: [].into(),
             office: Some("党风政风监督室".into()),
             form: None,
+            below: None,
         }
     }
 

@@ -339,6 +339,10 @@ struct Item {
     to: String,
     form: Option<Arc<str>>,
     returned: bool,
+    /// For a value below target: the value reported (`12%`).
+    value: Option<String>,
+    /// For a value below target: the threshold (`不低于50%`).
+    threshold: Option<String>,
     #[serde(skip)]
     unit_order: i64,
 }
@@ -362,6 +366,22 @@ impl Item {
             to: c.to.join("、"),
             form: c.form.clone(),
             returned: c.returned,
+            value: c.below.as_ref().map(|b| {
+                let unit = b.threshold.unit.as_deref().unwrap_or("");
+                format!("{}{unit}", crate::language::form::num(b.value))
+            }),
+            threshold: c.below.as_ref().map(|b| {
+                let unit = b.threshold.unit.as_deref().unwrap_or("");
+                let word = if b.threshold.at_least {
+                    "不低于"
+                } else {
+                    "不高于"
+                };
+                format!(
+                    "{word}{}{unit}",
+                    crate::language::form::num(b.threshold.value)
+                )
+            }),
             unit_order: c.unit_order,
         }
     }

@@ -40,7 +40,7 @@ pub use self::postgres::PgStore;
 pub use import::{BadRow, ImportError, ImportReport, ImportRow};
 pub use lifecycle::{Change, Key, Meta};
 pub use outbox::{Claim, NoticeKey, OutboxMail, OutboxRow, PendingMail};
-pub use owed::{CampaignRow, Candidate, Directory, Mailboxes};
+pub use owed::{Below, CampaignRow, Candidate, Directory, Mailboxes};
 pub use plan_input::{PlanInput, Written};
 pub use query::{
     DueRow, Filter, HistoryEvent, HistoryFile, Light, OverdueRow, StandingDuty, StatusRow, Window,

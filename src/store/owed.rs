@@ -49,6 +49,18 @@ pub struct Candidate {
     pub office: Option<Arc<str>>,
     /// The forms it carries.
     pub form: Option<Arc<str>>,
+    /// For a target whose reported value falls short of its threshold: the value and the
+    /// threshold. The ladder chases it as "below target"; nothing reminds of it before.
+    pub below: Option<Below>,
+}
+
+/// A target's value that falls short of its threshold.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Below {
+    /// The value reported.
+    pub value: f64,
+    /// The threshold of its date.
+    pub threshold: super::Threshold,
 }
 
 /// The mailboxes of a campaign's units.

@@ -10,8 +10,8 @@ use chrono_tz::Tz;
 use rusqlite::{OptionalExtension, params};
 
 use super::decode::{Json, Zone};
-use super::owed::{CampaignRow, Candidate, Directory};
-use super::{Interner, Store, StoreError, text};
+use super::owed::{Below, CampaignRow, Candidate, Directory};
+use super::{Interner, Store, StoreError, Threshold, text};
 use crate::language::campaign::{Contact, Policy};
 
 /// The deadlines a pass or a preview looks at: unix seconds, both ends included.
@@ -74,6 +74,8 @@ struct DeliverableShared {
     supervisors: Arc<[String]>,
     lead: Arc<[String]>,
     form: Option<Arc<str>>,
+    /// A target's thresholds, by period.
+    thresholds: Vec<Threshold>,
 }
 
 impl DeliverableShared {
@@ -129,11 +131,23 @@ pub(super) const CAMPAIGNS: &str = "SELECT id, key, title, zone, office, issuer,
 /// Columns id, campaign_id, name, email, contacts, parent.
 pub(super) const UNITS: &str = "SELECT id, campaign_id, name, email, contacts, parent FROM units";
 
-/// Columns id, name, title, policy in force, recipients, supervisors, lead, forms.
+/// Columns id, name, title, policy in force, recipients, supervisors, lead, forms, thresholds.
 pub(super) const DELIVERABLES: &str =
     "SELECT d.id, d.name, d.title, coalesce(d.policy, c.policy), d.recipients,
-            d.supervisors, d.lead, d.forms
+            d.supervisors, d.lead, d.forms, d.thresholds
      FROM deliverables d JOIN campaigns c ON c.id = d.campaign_id";
+
+/// Targets' obligations received with a value, deadline in `$1 ..= $2`: the columns of an
+/// [`OwedRow`], then the value. Which fall short of their threshold is decided by
+/// [`PlanMaps::below_candidate`].
+pub(super) const REPORTED_TARGETS: &str =
+    "SELECT o.id, o.campaign_id, o.deliverable_id, o.unit_id, o.period,
+            coalesce(o.extended_until, o.due_date), o.state, o.effective_due_at, v.number
+     FROM deliverables d JOIN obligations o ON o.deliverable_id = d.id
+     JOIN field_values v ON v.event_id = o.values_event AND v.field = d.name
+     WHERE d.kind = 'target' AND o.active AND o.state = 'received'
+       AND o.effective_due_at BETWEEN $1 AND $2
+     ORDER BY o.campaign_id, o.effective_due_at, o.unit_id, o.deliverable_id";
 
 /// The slot for row `id` in a table indexed by row id, grown as needed.
 fn slot<T>(table: &mut Vec<T>, id: i64, empty: impl FnMut() -> T) -> &mut T {
@@ -181,6 +195,7 @@ impl PlanMaps {
         title: Option<String>,
         policy: Policy,
         lists: [Vec<String>; 4],
+        thresholds: Vec<Threshold>,
     ) {
         let [recipients, supervisors, lead, forms] = lists;
         *slot(&mut self.deliverables, id, || None) = Some(DeliverableShared {
@@ -193,7 +208,41 @@ impl PlanMaps {
             supervisors: supervisors.into(),
             lead: lead.into(),
             form: (!forms.is_empty()).then(|| forms.join("、").into()),
+            thresholds,
         });
+    }
+
+    /// The candidate a target's reported `value` makes when it falls short of the threshold of
+    /// its date: chased by the overdue ladder as "below target".
+    pub(super) fn below_candidate(
+        &mut self,
+        row: &OwedRow<'_>,
+        value: Option<f64>,
+        only: &[String],
+    ) -> Result<Option<Candidate>, StoreError> {
+        let Some(value) = value else { return Ok(None) };
+        let index = usize::try_from(row.deliverable_id).unwrap_or(usize::MAX);
+        let Some(threshold) = self
+            .deliverables
+            .get(index)
+            .and_then(Option::as_ref)
+            .and_then(|d| d.thresholds.iter().find(|t| t.period == row.period))
+            .cloned()
+        else {
+            return Ok(None);
+        };
+        let short = if threshold.at_least {
+            value < threshold.value - 1e-9
+        } else {
+            value > threshold.value + 1e-9
+        };
+        if !short {
+            return Ok(None);
+        }
+        Ok(self.candidate(row, only)?.map(|mut c| {
+            c.below = Some(Below { value, threshold });
+            c
+        }))
     }
 
     /// The candidate an owed obligation makes, unless its campaign is not among `only`.
@@ -238,6 +287,7 @@ impl PlanMaps {
             lead: deliverable.lead.clone(),
             office: campaign.office.clone(),
             form: deliverable.form.clone(),
+            below: None,
         }))
     }
 
@@ -380,6 +430,23 @@ impl Store {
             };
             candidates.extend(maps.candidate(&row, only)?);
         }
+        // What was reported is only known to fall short when the records count, not in a
+        // preview that assumes nothing was submitted.
+        let mut stmt = self.conn.prepare_cached(REPORTED_TARGETS)?;
+        let mut rows = stmt.query(params![start, end])?;
+        while owed_only && let Some(r) = rows.next()? {
+            let row = OwedRow {
+                id: r.get(0)?,
+                campaign_id: r.get(1)?,
+                deliverable_id: r.get(2)?,
+                unit_id: r.get(3)?,
+                period: text(r, 4)?,
+                due_date: text(r, 5)?,
+                state: text(r, 6)?,
+                effective_due_at: r.get(7)?,
+            };
+            candidates.extend(maps.below_candidate(&row, r.get(8)?, only)?);
+        }
         Ok(maps.input(candidates))
     }
 
@@ -424,7 +491,9 @@ impl Store {
             };
             let lists = [json(4)?, json(5)?, json(6)?, json(7)?];
             let policy = r.get::<_, Json<Policy>>(3)?.0;
-            maps.add_deliverable(r.get(0)?, r.get(1)?, r.get(2)?, policy, lists);
+            let thresholds = r.get::<_, Option<Json<Vec<Threshold>>>>(8)?;
+            let thresholds = thresholds.map(|t| t.0).unwrap_or_default();
+            maps.add_deliverable(r.get(0)?, r.get(1)?, r.get(2)?, policy, lists, thresholds);
         }
         Ok(())
     }

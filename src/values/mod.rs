@@ -3,6 +3,7 @@
 //! between fields. Pure: cells in, typed values or every reason they are wrong out, each named
 //! by the cell it came from. [`table`] reads the cells from CSV (UTF-8 or GBK), .xlsx and JSON.
 
+pub mod sheet;
 pub mod table;
 
 use chrono::NaiveDate;

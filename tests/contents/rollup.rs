@@ -473,3 +473,135 @@ fn a_form_changed_after_submissions_keeps_the_old_values_and_says_which_no_longe
         run.stderr
     );
 }
+
+/// The sheet XML of an .xlsx (read with Python's zipfile: the workbook is a zip).
+fn sheet_xml(path: &std::path::Path) -> String {
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read('xl/worksheets/sheet1.xml').decode())",
+        ])
+        .arg(path)
+        .output()
+        .expect("python3 reads the workbook");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn the_blank_form_filled_in_and_sent_back_is_a_submission() {
+    use calamine::Reader as _;
+    let office = Office::sqlite(&["nanyang-2017"]);
+    let blank = office.w.path().join("附件3.xlsx");
+    let out = office.ok(&[
+        "template",
+        "nanyang-2017",
+        "统计表",
+        "--unit",
+        "南阳市",
+        "-o",
+        blank.to_str().unwrap(),
+        "--as-of",
+        "2017-05-01",
+    ]);
+    assert!(out.contains("12 fields, 13 units"), "{out}");
+    // Excel checks each column as the form does: whole numbers from 0; one-of lists.
+    let xml = sheet_xml(&blank);
+    assert!(xml.contains("<dataValidation type=\"whole\""), "{xml}");
+    assert!(xml.contains("<formula1>0</formula1>"), "{xml}");
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&blank).unwrap();
+    let range = book.worksheet_range_at(0).unwrap().unwrap();
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows[0][0], "填报单位");
+    assert_eq!(rows[0][1..10], NANYANG_FIELDS.map(String::from));
+    let units: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(units, COUNTIES);
+    // Filled in as a county would: its own row, the other counties' rows left blank and
+    // removed — then sent back.
+    let filled = office.w.path().join("宛城区.xlsx");
+    let mut copy = rust_xlsxwriter::Workbook::new();
+    let sheet = copy.add_worksheet();
+    for (c, name) in rows[0].iter().enumerate() {
+        sheet.write_string(0, c as u16, name).unwrap();
+    }
+    sheet.write_string(1, 0, "宛城区").unwrap();
+    for (c, value) in figures(0).iter().enumerate() {
+        sheet
+            .write_number(1, c as u16 + 1, value.parse::<f64>().unwrap())
+            .unwrap();
+    }
+    copy.save(&filled).unwrap();
+    office.ok(&[
+        "submit",
+        "nanyang-2017",
+        "统计表",
+        "南阳市",
+        "--period",
+        "2017-05",
+        "--at",
+        "2017-05-24",
+        "--data",
+        filled.to_str().unwrap(),
+    ]);
+    let rollup = office.json(&[
+        "rollup",
+        "nanyang-2017",
+        "统计表",
+        "--period",
+        "2017-05",
+        "--as-of",
+        "2017-05-30",
+        "--by",
+        "parent",
+    ]);
+    let city = rollup["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "南阳市")
+        .unwrap();
+    assert_eq!(city["values"]["中省市转办线索数"], figures(0)[0]);
+    assert_eq!(
+        (city["reported"].as_u64(), city["owed"].as_u64()),
+        (Some(1), Some(13))
+    );
+    // The roll-up as a workbook: numbers as numbers.
+    let table = office.w.path().join("汇总.xlsx");
+    office.ok(&[
+        "rollup",
+        "nanyang-2017",
+        "统计表",
+        "--period",
+        "2017-05",
+        "--as-of",
+        "2017-05-30",
+        "--format",
+        "xlsx",
+        "-o",
+        table.to_str().unwrap(),
+    ]);
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&table).unwrap();
+    let range = book.worksheet_range_at(0).unwrap().unwrap();
+    assert_eq!(range.get((1, 0)).unwrap().to_string(), "宛城区");
+    assert_eq!(
+        range.get((1, 2)),
+        Some(&calamine::Data::Float(figures(0)[0].parse().unwrap()))
+    );
+    let error = office.fails(&[
+        "rollup",
+        "nanyang-2017",
+        "统计表",
+        "--period",
+        "2017-05",
+        "--format",
+        "xlsx",
+    ]);
+    assert!(error.contains("give it with -o FILE.xlsx"), "{error}");
+}

@@ -110,3 +110,113 @@ fn a_target_not_reported_by_its_date_says_so() {
         "{error}"
     );
 }
+
+/// A county's spending target with a ladder: the unit, then its leader, then the supervisor.
+const SPENDING: &str = r#"
+campaign spending-2023 "资金支出专项" { period 2023-01-01 .. 2023-12-31; office 专班 }
+unit 专班 { email "office@example.org" }
+unit 监督室 { email "supervisor@example.org" }
+unit 乡村振兴局 { liaison 李四 email "liaison@example.org" }
+target 支出进度 "衔接资金支出进度" {
+  from 乡村振兴局
+  to 专班
+  at least 30% by 2023-04-30
+  at least 50% by 2023-06-30
+}
+remind {
+  before 3d at 09:00
+  overdue 1d -> liaison
+  overdue 7d -> 监督室
+}
+"#;
+
+/// The ladder chases a value below target with its own mail, once per rung, to the unit and
+/// then to the supervising unit — and not before the threshold's date.
+#[test]
+fn the_ladder_sends_below_target_not_not_submitted() {
+    let server = crate::mailserver::MailServer::start();
+    let office = Office::sqlite(&[]);
+    std::fs::write(office.w.campaign("spending-2023"), SPENDING).unwrap();
+    std::fs::write(
+        office.w.path().join("duban.toml"),
+        format!(
+            "[mail]\nurl = \"{}\"\nfrom = \"督办 <duban@example.org>\"\n",
+            server.url()
+        ),
+    )
+    .unwrap();
+    for (period, value, at) in [
+        ("2023-04-30", "35%", "2023-04-20"),
+        ("2023-06-30", "12%", "2023-06-20"),
+    ] {
+        office.ok(&[
+            "submit",
+            "spending-2023",
+            "支出进度",
+            "乡村振兴局",
+            "--period",
+            period,
+            "--value",
+            value,
+            "--at",
+            at,
+        ]);
+    }
+    // Before the threshold's date the value may still rise: nothing about it.
+    office.ok(&["remind", "--as-of", "2023-06-29T09:05"]);
+    assert!(server.messages().is_empty(), "{:?}", subjects(&server));
+    // The first rung after the date (30 June is a Friday; a day after falls on Saturday: Monday).
+    office.ok(&["remind", "--as-of", "2023-07-03T09:05"]);
+    let sent = server.messages();
+    assert_eq!(sent.len(), 1, "{:?}", subjects(&server));
+    assert_eq!(sent[0].to, "liaison@example.org");
+    assert_eq!(
+        sent[0].subject,
+        "【目标预警】衔接资金支出进度（2023年6月30日）报送值12%，未达到不低于50%的目标"
+    );
+    assert!(
+        sent[0].body.contains("以下目标未达到要求"),
+        "{}",
+        sent[0].body
+    );
+    assert!(
+        sent[0].body.contains("目标：不低于50%（6月30日）"),
+        "{}",
+        sent[0].body
+    );
+    assert!(sent[0].body.contains("报送值：12%"), "{}", sent[0].body);
+    assert!(
+        !sent[0].body.contains("逾期"),
+        "not an overdue notice: {}",
+        sent[0].body
+    );
+    // The same pass again sends nothing; the 7-day rung reaches the supervising unit.
+    office.ok(&["remind", "--as-of", "2023-07-03T09:05"]);
+    assert_eq!(server.messages().len(), 1);
+    office.ok(&["remind", "--as-of", "2023-07-07T09:05"]);
+    office.ok(&["remind", "--as-of", "2023-07-10T09:05"]);
+    let all = server.messages();
+    assert_eq!(all.len(), 2, "{:?}", subjects(&server));
+    assert_eq!(all[1].to, "supervisor@example.org");
+    assert_eq!(
+        all[1].subject,
+        "【目标预警】资金支出专项：1个单位的1项目标未达到要求"
+    );
+    assert!(
+        all[1]
+            .body
+            .contains("衔接资金支出进度（2023年6月30日），目标不低于50%，报送值12%，未达到要求"),
+        "{}",
+        all[1].body
+    );
+    // April's 35% met its 30%: never chased.
+    assert!(!all.iter().any(|m| m.subject.contains("4月30日")));
+}
+
+fn subjects(server: &crate::mailserver::MailServer) -> Vec<(String, String)> {
+    server
+        .messages()
+        .into_iter()
+        .map(|m| (m.to, m.subject))
+        .collect()
+}

@@ -250,14 +250,19 @@ mod tests {
             "form 统计 \"附件3\" {\n  field 线索 integer 件\n  field 立案 integer 件\n  field 进度 percent shared 资金支出进度\n  field 办结 one-of 是、否 optional\n  check 立案 <= 线索 \"立案不能超过线索\"\n}\n",
         ] {
             let d = only_deliverable(&format!("{form}{REPORT}"));
-            let form = d.form.expect("the report carries the declared form (by its title)");
+            let form = d
+                .form
+                .expect("the report carries the declared form (by its title)");
             let names: Vec<&str> = form.fields.iter().map(|f| f.name.as_str()).collect();
             assert_eq!(names, ["线索", "立案", "进度", "办结"]);
             assert_eq!(form.fields[0].measure.as_deref(), Some("件"));
             assert_eq!(form.fields[0].min, Some(0.0));
             assert_eq!(form.fields[2].max, Some(100.0));
             assert_eq!(form.fields[2].shared.as_deref(), Some("资金支出进度"));
-            assert_eq!(form.fields[3].kind, FieldType::OneOf(vec!["是".into(), "否".into()]));
+            assert_eq!(
+                form.fields[3].kind,
+                FieldType::OneOf(vec!["是".into(), "否".into()])
+            );
             assert!(form.fields[3].optional);
             assert_eq!(form.checks[0].compare, Compare::AtMost);
             assert_eq!(form.checks[0].message, "立案不能超过线索");
@@ -281,7 +286,9 @@ mod tests {
         );
         assert_eq!(
             problems("form 空 {\n  note 没有字段\n}\n"),
-            ["error: form `空` has no `field` (help: declare its columns: `field 立案 integer 件` / `字段 立案 整数 件`)"]
+            [
+                "error: form `空` has no `field` (help: declare its columns: `field 立案 integer 件` / `字段 立案 整数 件`)"
+            ]
         );
     }
 

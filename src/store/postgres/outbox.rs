@@ -11,7 +11,9 @@ use ::postgres::fallible_iterator::FallibleIterator;
 use super::PgStore;
 use crate::store::decode::{json, zone};
 use crate::store::outbox::{claim_held, retryable};
-use crate::store::plan_input::{CAMPAIGNS, DELIVERABLES, OwedRow, PlanMaps, UNITS};
+use crate::store::plan_input::{
+    CAMPAIGNS, DELIVERABLES, OwedRow, PlanMaps, REPORTED_TARGETS, UNITS,
+};
 use crate::store::{
     CampaignRow, Candidate, Claim, Directory, OutboxMail, OutboxRow, PendingMail, PlanInput,
     StoreError, Written,
@@ -95,7 +97,16 @@ impl PgStore {
                     json(r.get(6))?,
                     json(r.get(7))?,
                 ];
-                maps.add_deliverable(r.get(0), r.get(1), r.get(2), json(r.get(3))?, lists);
+                let thresholds: Option<&str> = r.get(8);
+                let thresholds = thresholds.map(json).transpose()?.unwrap_or_default();
+                maps.add_deliverable(
+                    r.get(0),
+                    r.get(1),
+                    r.get(2),
+                    json(r.get(3))?,
+                    lists,
+                    thresholds,
+                );
             }
             let owed = if owed_only {
                 "closed_at IS NULL AND"
@@ -123,6 +134,26 @@ impl PgStore {
                     effective_due_at: r.get(7),
                 };
                 candidates.extend(maps.candidate(&row, only)?);
+            }
+            drop(rows);
+            // Only when the records count (not in a preview that assumes nothing submitted).
+            let reported = if owed_only {
+                client.query(REPORTED_TARGETS, &[&start, &end])?
+            } else {
+                Vec::new()
+            };
+            for r in reported {
+                let row = OwedRow {
+                    id: r.get(0),
+                    campaign_id: r.get(1),
+                    deliverable_id: r.get(2),
+                    unit_id: r.get(3),
+                    period: r.get(4),
+                    due_date: r.get(5),
+                    state: r.get(6),
+                    effective_due_at: r.get(7),
+                };
+                candidates.extend(maps.below_candidate(&row, r.get(8), only)?);
             }
             Ok(maps.input(candidates))
         })
