@@ -207,7 +207,10 @@ fn checked_rows(
 }
 
 /// `--value 字段=值` as one more column of the (single) row.
-fn add_values(table: &mut table::Table, pairs: &[(String, String)]) -> Result<(), AppError> {
+pub(super) fn add_values(
+    table: &mut table::Table,
+    pairs: &[(String, String)],
+) -> Result<(), AppError> {
     if pairs.is_empty() {
         return Ok(());
     }
@@ -240,7 +243,7 @@ fn add_values(table: &mut table::Table, pairs: &[(String, String)]) -> Result<()
     Ok(())
 }
 
-fn unknown_column(form: &Form, header: &Cell) -> Invalid {
+pub(super) fn unknown_column(form: &Form, header: &Cell) -> Invalid {
     let names = form.fields.iter().map(|f| f.name.as_str());
     let hint = match crate::language::suggest::nearest(&header.text, names) {
         Some(n) => format!("did you mean `{n}`?"),
@@ -261,7 +264,7 @@ fn unknown_column(form: &Form, header: &Cell) -> Invalid {
 }
 
 /// Why `unit` may not be reported for by `submitter`: neither the submitter nor under it.
-fn not_under(
+pub(super) fn not_under(
     tree: &[(String, Option<String>)],
     submitter: &str,
     unit: &str,

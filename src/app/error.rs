@@ -59,6 +59,22 @@ pub enum AppError {
         /// The deliverable.
         deliverable: String,
     },
+    /// A ledger command on a deliverable that is not a ledger.
+    #[error("{deliverable} is a {kind}, not a ledger (declare it with `ledger` / `台账`)")]
+    NotALedger {
+        /// The deliverable.
+        deliverable: String,
+        /// What it is.
+        kind: String,
+    },
+    /// A row number the ledger does not have.
+    #[error("{ledger} has no row {row}; `duban ledger show` lists its rows")]
+    NoSuchRow {
+        /// The ledger.
+        ledger: String,
+        /// The row asked for.
+        row: String,
+    },
     /// A period that the deliverable is not owed for, or none where it has several.
     #[error("{}", match asked {
         Some(p) => format!("{deliverable} has no period `{p}`; its periods are {}", known.join(", ")),

@@ -6,6 +6,7 @@
 mod contents;
 mod daemon_plan;
 mod error;
+mod ledgers;
 mod mail;
 mod rollup;
 mod sheets;
@@ -17,6 +18,7 @@ use std::sync::atomic::AtomicBool;
 pub use contents::{Said, Submitted, UNIT_COLUMNS};
 pub use daemon_plan::{DaemonPlan, daemon_plan, schedules};
 pub use error::AppError;
+pub use ledgers::{LedgerView, Reconciliation, RowState, RowView};
 pub use mail::MailSetup;
 pub use rollup::{By, Rollup, RollupRow};
 pub use sheets::{SheetKind, sheet_rows};

@@ -220,7 +220,7 @@ pub enum SheetFormat {
 }
 
 /// Writes `bytes` to `path` whole or not at all: a temporary file beside it, then renamed.
-fn write_file(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+pub(super) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     let folder = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

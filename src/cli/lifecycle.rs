@@ -78,7 +78,7 @@ pub struct SubmitArgs {
 }
 
 /// `立案=3`; a value alone (`12%`) is for a target, whose one field is named after it.
-fn parse_value(text: &str) -> Result<(String, String), String> {
+pub(super) fn parse_value(text: &str) -> Result<(String, String), String> {
     match text.split_once(['=', '＝']) {
         Some((field, value)) if !field.trim().is_empty() => {
             Ok((field.trim().to_string(), value.trim().to_string()))
@@ -162,7 +162,7 @@ pub struct HistoryArgs {
     format: Format,
 }
 
-fn parse_signature(text: &str) -> Result<Signature, String> {
+pub(super) fn parse_signature(text: &str) -> Result<Signature, String> {
     let (name, role) = text
         .split_once([':', '：'])
         .ok_or_else(|| format!("`{text}` is not NAME:ROLE (for example 张三:村书记)"))?;
@@ -275,7 +275,7 @@ fn act(
 }
 
 /// `recorded: nanyang-2017 统计表 宛城区 2017-05 — submitted on time`
-fn say_change(change: &crate::store::Change) -> Result<(), CliError> {
+pub(super) fn say_change(change: &crate::store::Change) -> Result<(), CliError> {
     let mut line = format!("recorded: {} — {}", change.obligation, change.status);
     if change.status.is_open() || change.status == crate::store::Status::SubmittedLate {
         line.push_str(&format!(" (due {})", change.due_date));

@@ -41,6 +41,7 @@ mod check;
 mod contents;
 mod error;
 mod import;
+mod ledgers;
 mod lifecycle;
 mod migrate;
 mod notices;
@@ -138,6 +139,8 @@ pub enum Command {
     Targets(contents::TargetsArgs),
     /// Write a report's blank form as .xlsx, with a row per unit, for units to fill in.
     Template(contents::TemplateArgs),
+    /// A ledger's rows (台账): enter, update, close out (销号), reopen, show.
+    Ledger(ledgers::LedgerArgs),
 }
 
 /// Runs the command line and returns the exit code. Output that could not be written all the
@@ -176,6 +179,7 @@ fn dispatch(args: Args) -> Result<ExitCode, CliError> {
         Command::Rollup(a) => contents::rollup(&context, a),
         Command::Targets(a) => contents::targets(&context, a),
         Command::Template(a) => contents::template(&context, a),
+        Command::Ledger(a) => ledgers::run(&context, a),
         Command::Daemon(_) => Ok(ExitCode::SUCCESS),
     }
 }

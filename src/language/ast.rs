@@ -85,6 +85,8 @@ pub enum TopItem {
     Remind(RemindDecl),
     /// `form NAME ["title"] { field …; check … }`
     Form(FormDecl),
+    /// `ledger NAME ["title"] { from …; field …; close … }`
+    Ledger(LedgerDecl),
 }
 
 /// The campaign header block.
@@ -355,6 +357,8 @@ pub enum ReportStmt {
     Remind(RemindDecl),
     /// `at least 30% by DATE` (targets)
     Threshold(Threshold),
+    /// `close within 30d` / `销号时限 录入后30日` (ledgers)
+    CloseDue(RowDueExpr),
 }
 
 /// A recipient of a report.
@@ -720,4 +724,28 @@ pub enum Operand {
     Field(Name),
     /// A number, as written.
     Number(Spanned<String>),
+}
+
+/// `ledger NAME ["title"] { from …; to …; field …; close within 30d }`: a list units keep.
+#[derive(Clone, Debug)]
+pub struct LedgerDecl {
+    /// The whole declaration.
+    pub span: Span,
+    /// Its name.
+    pub name: Name,
+    /// Title as the document gives it.
+    pub title: Option<Name>,
+    /// Its statements as a report's (from, to, review, signers, close …).
+    pub stmts: Vec<Spanned<ReportStmt>>,
+    /// Its fields and checks, as a form's.
+    pub fields: Vec<Spanned<FormStmt>>,
+}
+
+/// When a ledger's row must be closed out.
+#[derive(Clone, Debug)]
+pub enum RowDueExpr {
+    /// So long after the row is entered (`录入后30日`, `within 30d`).
+    AfterEntry(Duration),
+    /// By a date (`2023年10月31日前`).
+    By(Spanned<DateExpr>),
 }

@@ -214,6 +214,8 @@ pub enum DeliverableKind {
     Measure,
     /// A target to reach and report.
     Target,
+    /// A list units keep, each row closed out by its deadline (台账, 清单).
+    Ledger,
 }
 
 /// Something units owe: a report, a measure or a target.
@@ -293,6 +295,20 @@ pub enum Due {
     Several(Vec<DateRule>),
     /// A duty without a date (随时报告): listed, never overdue, never late.
     Standing,
+    /// A ledger's rows, entered as they are found, each due as this says.
+    Rows(RowDue),
+}
+
+/// When a ledger's row must be closed out (销号).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowDue {
+    /// So long after it is entered.
+    AfterEntry(Duration),
+    /// By a date.
+    By(NaiveDate),
+    /// When the entry says (each row is given its own deadline).
+    AsEntered,
 }
 
 /// A date, fixed or relative to an event.

@@ -84,6 +84,7 @@ fn block_context(english: &str) -> Option<Context> {
         "target" => Context::Target,
         "remind" => Context::Remind,
         "form" => Context::Form,
+        "ledger" => Context::Ledger,
         _ => return None,
     })
 }

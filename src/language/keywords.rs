@@ -23,6 +23,8 @@ pub enum Context {
     Remind,
     /// `form { … }`
     Form,
+    /// `ledger { … }`
+    Ledger,
 }
 
 impl Context {
@@ -38,6 +40,7 @@ impl Context {
             Context::Target => "a target block",
             Context::Remind => "a remind block",
             Context::Form => "a form block",
+            Context::Ledger => "a ledger block",
         }
     }
 }
@@ -92,14 +95,22 @@ pub const KEYWORDS: &[Keyword] = &[
     kw!("item", ["整治事项", "事项"], [Top]),
     kw!("measure", ["整治措施", "措施"], [Top, Item]),
     kw!("target", ["目标"], [Top, Item]),
-    kw!("remind", ["提醒", "催报"], [Top, Report, Measure, Target]),
+    kw!(
+        "remind",
+        ["提醒", "催报"],
+        [Top, Report, Measure, Target, Ledger]
+    ),
     kw!("title", ["标题", "名称"], [Campaign]),
     kw!("issuer", ["发文单位", "发文机关"], [Campaign]),
     kw!("doc", ["文号"], [Campaign]),
     kw!("issued", ["印发日期", "印发"], [Campaign]),
     kw!("zone", ["时区"], [Campaign]),
     kw!("period", ["整治期间", "期间"], [Campaign]),
-    kw!("holidays", ["节假日"], [Campaign, Report, Measure, Target]),
+    kw!(
+        "holidays",
+        ["节假日"],
+        [Campaign, Report, Measure, Target, Ledger]
+    ),
     kw!("office", ["主办单位"], [Campaign]),
     kw!("supervisors", ["监督单位"], [Campaign, Item]),
     kw!("contacts", ["联系人文件"], [Campaign]),
@@ -107,9 +118,15 @@ pub const KEYWORDS: &[Keyword] = &[
     kw!(
         "note",
         ["备注", "说明"],
-        [Campaign, Unit, Report, Item, Measure, Target, Remind, Form]
+        [
+            Campaign, Unit, Report, Item, Measure, Target, Remind, Form, Ledger
+        ]
     ),
-    kw!("formerly", ["原名", "曾用名"], [Report, Measure, Target]),
+    kw!(
+        "formerly",
+        ["原名", "曾用名"],
+        [Report, Measure, Target, Ledger]
+    ),
     kw!("under", ["隶属", "上级单位"], [Unit]),
     kw!("full-name", ["全称"], [Unit]),
     kw!("email", ["邮箱"], [Unit]),
@@ -119,13 +136,15 @@ pub const KEYWORDS: &[Keyword] = &[
     kw!("leader", ["分管领导"], [Unit]),
     kw!("liaison", ["联络员"], [Unit]),
     kw!("contact", ["联系人"], [Unit]),
-    kw!("from", ["报送单位", "填报单位"], [Report, Target]),
-    kw!("to", ["接收单位"], [Report, Measure, Target]),
+    kw!("from", ["报送单位", "填报单位"], [Report, Target, Ledger]),
+    kw!("to", ["接收单位"], [Report, Measure, Target, Ledger]),
     kw!("form", ["表单"], [Top, Report, Target]),
-    kw!("field", ["字段"], [Form]),
-    kw!("check", ["校验", "核验"], [Form]),
-    kw!("signers", ["签字背书", "签字"], [Report]),
-    kw!("review", ["审核"], [Report]),
+    kw!("field", ["字段"], [Form, Ledger]),
+    kw!("check", ["校验", "核验"], [Form, Ledger]),
+    kw!("ledger", ["台账", "清单"], [Top]),
+    kw!("close", ["销号时限", "整改时限"], [Ledger]),
+    kw!("signers", ["签字背书", "签字"], [Report, Ledger]),
+    kw!("review", ["审核"], [Report, Ledger]),
     kw!("due", ["完成时限", "时限"], [Report, Measure]),
     kw!("covering", ["报告期"], [Report]),
     kw!("first", ["首期"], [Report]),

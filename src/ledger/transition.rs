@@ -62,6 +62,11 @@ pub enum Action {
         /// Why.
         reason: String,
     },
+    /// New values for an owed ledger row (整改中): progress recorded, still owed.
+    Update {
+        /// The row's values after the change (all of them).
+        values: Vec<crate::values::FieldValue>,
+    },
 }
 
 /// What a transition needs to know of an obligation.
@@ -122,6 +127,8 @@ pub enum Update {
         /// When.
         at: i64,
     },
+    /// Its values changed; nothing else.
+    Values,
 }
 
 /// What `action` at `at` (unix seconds) does to the obligation `facts` describe.
@@ -164,6 +171,10 @@ pub fn transition(facts: &Facts<'_>, action: &Action, at: i64) -> Result<Effect,
                 Update::Submitted { state, at },
             ))
         }
+        Action::Update { .. } => match state {
+            State::Open | State::Returned => Ok(effect("updated", None, json!({}), Update::Values)),
+            _ => Err(Refusal::NotOwed { obligation, status }),
+        },
         Action::Accept | Action::Reject { .. } if state != State::Review => {
             Err(Refusal::NotUnderReview { obligation, status })
         }

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::StoreError;
 use super::lifecycle::unknown_name;
-pub use super::rows::Threshold;
+pub use super::rows::{LedgerRules, Threshold};
 use crate::language::form::Form;
 use crate::values::FieldValue;
 
@@ -28,6 +28,43 @@ pub struct Described {
     pub periods: Vec<String>,
     /// Its campaign's groups with their members.
     pub groups: Vec<(String, Vec<String>)>,
+    /// For a ledger: its rules.
+    pub ledger: Option<LedgerRules>,
+}
+
+/// A row to enter in a ledger: its responsible unit, its deadline, its values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewRow {
+    /// The responsible unit.
+    pub unit: String,
+    /// The last day to close it out.
+    pub due_date: chrono::NaiveDate,
+    /// The instant it becomes overdue (unix seconds).
+    pub due_at: i64,
+    /// Its values.
+    pub values: Vec<FieldValue>,
+}
+
+/// A ledger's row as it stands.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LedgerRow {
+    /// `#3`.
+    pub row: String,
+    /// The responsible unit.
+    pub unit: String,
+    /// The deadline in force.
+    pub due_date: String,
+    /// The instant it becomes overdue (unix seconds).
+    #[serde(skip)]
+    pub due_at: i64,
+    /// The obligation's state.
+    #[serde(skip)]
+    pub state: String,
+    /// How many times its values were updated (整改中).
+    #[serde(skip)]
+    pub updates: i64,
+    /// Its current values.
+    pub values: Vec<FieldValue>,
 }
 
 /// Where one unit stands with one period's report.
@@ -88,7 +125,7 @@ pub struct TargetValue {
 
 /// A deliverable's row: id, kind, form, thresholds.
 pub(super) const DESCRIBE: &str =
-    "SELECT d.id, d.kind, d.form, d.thresholds, c.groups FROM deliverables d
+    "SELECT d.id, d.kind, d.form, d.thresholds, c.groups, d.ledger FROM deliverables d
      JOIN campaigns c ON c.id = d.campaign_id WHERE d.campaign_id = $1 AND d.name = $2";
 
 /// The periods of a deliverable, by deadline.
@@ -141,6 +178,28 @@ pub(super) const EVENT_VALUES: &str =
     "SELECT field, number, text, shared, reused_from FROM field_values WHERE event_id = $1
      ORDER BY position";
 
+/// How many rows a ledger has had (its next row is one more).
+pub(super) const ROW_COUNT: &str = "SELECT count(*) FROM obligations WHERE deliverable_id = $1";
+
+/// A ledger's new row: campaign, ledger, unit, `#n`, due date, due instant.
+pub(super) const INSERT_ROW: &str = "INSERT INTO obligations
+         (campaign_id, deliverable_id, unit_id, period, due_date, due_at, effective_due_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id";
+
+/// The event of a row's entry: obligation, at, recorded at, by, note.
+pub(super) const INSERT_ENTERED: &str = "INSERT INTO events
+         (obligation_id, kind, at, recorded_at, actor, note, data)
+     VALUES ($1, 'entered', $2, $3, $4, $5, '{}') RETURNING id";
+
+/// A ledger's rows with their current values, in order.
+pub(super) const LEDGER_ROWS: &str =
+    "SELECT o.id, o.period, u.name, coalesce(o.extended_until, o.due_date), o.effective_due_at,
+            o.state, (SELECT count(*) FROM events e WHERE e.obligation_id = o.id AND e.kind = 'updated'),
+            v.field, v.number, v.text, v.shared, v.reused_from
+     FROM obligations o JOIN units u ON u.id = o.unit_id
+     LEFT JOIN field_values v ON v.event_id = o.values_event
+     WHERE o.deliverable_id = $1 AND o.active ORDER BY o.id, v.position";
+
 /// The units of a campaign with their parents, in declaration order.
 pub(super) const UNITS: &str = "SELECT name, parent FROM units WHERE campaign_id = $1 ORDER BY id";
 
@@ -156,32 +215,39 @@ pub(super) fn campaign_id(
     }
 }
 
-/// Reads a deliverable's form and thresholds from their columns.
-pub(super) fn described(
-    campaign_id: i64,
-    id: i64,
-    kind: String,
-    form: Option<String>,
-    thresholds: Option<String>,
-    groups: Option<String>,
-    periods: Vec<String>,
-) -> Result<Described, StoreError> {
+/// A deliverable's row as [`DESCRIBE`] reads it: ids, kind, and the JSON columns.
+pub(super) struct Columns {
+    pub campaign_id: i64,
+    pub id: i64,
+    pub kind: String,
+    pub form: Option<String>,
+    pub thresholds: Option<String>,
+    pub groups: Option<String>,
+    pub ledger: Option<String>,
+}
+
+/// Reads a deliverable's form, thresholds, groups and ledger rules from their columns.
+pub(super) fn described(c: Columns, periods: Vec<String>) -> Result<Described, StoreError> {
+    use super::decode::json;
     Ok(Described {
-        campaign_id,
-        id,
-        kind,
-        form: form.as_deref().map(super::decode::json).transpose()?,
-        thresholds: thresholds
+        campaign_id: c.campaign_id,
+        id: c.id,
+        kind: c.kind,
+        form: c.form.as_deref().map(json).transpose()?,
+        thresholds: c
+            .thresholds
             .as_deref()
-            .map(super::decode::json)
+            .map(json)
             .transpose()?
             .unwrap_or_default(),
         periods,
-        groups: groups
+        groups: c
+            .groups
             .as_deref()
-            .map(super::decode::json)
+            .map(json)
             .transpose()?
             .unwrap_or_default(),
+        ledger: c.ledger.as_deref().map(json).transpose()?,
     })
 }
 
@@ -221,18 +287,26 @@ impl super::Store {
         let campaign_id = campaign_id(campaign, id, || names("SELECT key FROM campaigns", &[]))?;
         let row = conn
             .query_row(DESCRIBE, rusqlite::params![campaign_id, deliverable], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                Ok(Columns {
+                    campaign_id,
+                    id: r.get(0)?,
+                    kind: r.get(1)?,
+                    form: r.get(2)?,
+                    thresholds: r.get(3)?,
+                    groups: r.get(4)?,
+                    ledger: r.get(5)?,
+                })
             })
             .optional()?;
-        let Some((id, kind, form, thresholds, groups)) = row else {
+        let Some(columns) = row else {
             let known = names(
                 "SELECT name FROM deliverables WHERE campaign_id = $1",
                 &[&campaign_id],
             )?;
             return Err(unknown_name("deliverable", deliverable, &known).into());
         };
-        let periods = names(PERIODS, &[&id])?;
-        described(campaign_id, id, kind, form, thresholds, groups, periods)
+        let periods = names(PERIODS, &[&columns.id])?;
+        described(columns, periods)
     }
 
     /// Who owes deliverable `id` for `period`, and where each stands.

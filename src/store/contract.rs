@@ -7,9 +7,9 @@ use chrono_tz::Tz;
 
 use super::{
     BadRow, Candidate, Change, Claim, Described, Directory, DueRow, Filter, HistoryEvent,
-    ImportError, ImportReport, ImportRow, Key, Meta, OutboxMail, OutboxRow, OverdueRow,
-    PendingMail, PgStore, PlanInput, Recorded, Source, Standing, StandingDuty, StatusRow, Store,
-    StoreError, Sum, SyncReport, TargetValue, Window,
+    ImportError, ImportReport, ImportRow, Key, LedgerRow, Meta, NewRow, OutboxMail, OutboxRow,
+    OverdueRow, PendingMail, PgStore, PlanInput, Recorded, Source, Standing, StandingDuty,
+    StatusRow, Store, StoreError, Sum, SyncReport, TargetValue, Window,
 };
 use crate::clock::Instant;
 use crate::language::campaign::Policy;
@@ -126,6 +126,16 @@ pub trait Contents {
     ) -> Result<Option<FieldValue>, StoreError>;
     /// The units of a campaign (by its id) with their parents, in declaration order.
     fn unit_tree(&self, campaign_id: i64) -> Result<Vec<(String, Option<String>)>, StoreError>;
+    /// Enters rows in the ledger `key` names (its unit and period unused): each an obligation
+    /// of its own, `#1`, `#2` … in the ledger, with an `entered` event; all or none.
+    fn add_rows(
+        &mut self,
+        key: &Key<'_>,
+        rows: &[NewRow],
+        meta: Meta,
+    ) -> Result<Vec<Change>, StoreError>;
+    /// A ledger's rows (by its id) with their current values, in order.
+    fn ledger_rows(&self, deliverable_id: i64) -> Result<Vec<LedgerRow>, StoreError>;
 }
 
 /// The submitted files, content-addressed: a folder beside an SQLite file, rows of a
@@ -377,6 +387,17 @@ macro_rules! contract {
                 campaign_id: i64,
             ) -> Result<Vec<(String, Option<String>)>, StoreError> {
                 <$backend>::unit_tree(self, campaign_id)
+            }
+            fn add_rows(
+                &mut self,
+                key: &Key<'_>,
+                rows: &[NewRow],
+                meta: Meta,
+            ) -> Result<Vec<Change>, StoreError> {
+                <$backend>::add_rows(self, key, rows, meta)
+            }
+            fn ledger_rows(&self, deliverable_id: i64) -> Result<Vec<LedgerRow>, StoreError> {
+                <$backend>::ledger_rows(self, deliverable_id)
             }
         }
 

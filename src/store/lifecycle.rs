@@ -128,7 +128,7 @@ impl Store {
                     stored,
                     submitted_values(action),
                 )?;
-                changes.push(find(tx, key)?.change(meta.at));
+                changes.push(found.after(&effect).change(meta.at));
             }
             Ok(changes)
         })
@@ -139,6 +139,7 @@ impl Store {
 pub(super) fn submitted_values(action: &Action) -> &[FieldValue] {
     match action {
         Action::Submit(s) => &s.values,
+        Action::Update { values } => values,
         _ => &[],
     }
 }
@@ -173,6 +174,35 @@ impl Found {
             due_date: &due_date,
         };
         transition(&facts, action, at)
+    }
+
+    /// The obligation after `effect`, as saved: what a second look would find, without one.
+    pub(super) fn after(mut self, effect: &Effect) -> Found {
+        match effect.update {
+            Update::Submitted { state, at } => {
+                self.state = state;
+                self.submitted_at = Some(at);
+                self.closed_at = Some(at);
+            }
+            Update::Accepted => self.state = State::Received,
+            Update::Reopened => {
+                self.state = State::Returned;
+                self.closed_at = None;
+            }
+            Update::Extended {
+                until,
+                effective_due_at,
+            } => {
+                self.extended_until = Some(until.to_string());
+                self.effective_due_at = effective_due_at;
+            }
+            Update::Waived { at } => {
+                self.state = State::Waived;
+                self.closed_at = Some(at);
+            }
+            Update::Values => {}
+        }
+        self
     }
 
     /// The obligation as a transition at `at` left it.
@@ -237,25 +267,6 @@ fn save(
                 "UPDATE obligations SET state = ?2, submitted_at = ?3, closed_at = ?3 WHERE id = ?1",
                 params![obligation, state.as_str(), at],
             )?;
-            if !values.is_empty() {
-                let mut insert = tx.prepare_cached(INSERT_VALUE)?;
-                for (position, v) in (0i64..).zip(values) {
-                    insert.execute(params![
-                        event,
-                        obligation,
-                        v.field,
-                        position,
-                        v.number,
-                        v.text,
-                        v.shared,
-                        v.reused_from
-                    ])?;
-                }
-                tx.execute(
-                    "UPDATE obligations SET values_event = ?2 WHERE id = ?1",
-                    params![obligation, event],
-                )?;
-            }
         }
         Update::Accepted => {
             tx.execute(
@@ -284,6 +295,26 @@ fn save(
                 params![obligation, at],
             )?;
         }
+        Update::Values => {}
+    }
+    if !values.is_empty() {
+        let mut insert = tx.prepare_cached(INSERT_VALUE)?;
+        for (position, v) in (0i64..).zip(values) {
+            insert.execute(params![
+                event,
+                obligation,
+                v.field,
+                position,
+                v.number,
+                v.text,
+                v.shared,
+                v.reused_from
+            ])?;
+        }
+        tx.execute(
+            "UPDATE obligations SET values_event = ?2 WHERE id = ?1",
+            params![obligation, event],
+        )?;
     }
     Ok(())
 }
@@ -582,4 +613,158 @@ fn copy_hashed(
         .map(|b| format!("{b:02x}"))
         .collect();
     Ok((sha256, size))
+}
+
+impl Store {
+    /// Enters `rows` in ledger `key.deliverable` of `key.campaign` (the key's unit and period
+    /// are not used): each an obligation of its own, numbered `#1`, `#2` … in the ledger, with
+    /// an `entered` event carrying its values; all or none.
+    pub fn add_rows(
+        &mut self,
+        key: &Key<'_>,
+        rows: &[super::contents::NewRow],
+        meta: Meta,
+    ) -> Result<Vec<Change>, StoreError> {
+        use super::contents::{INSERT_ENTERED, INSERT_ROW, ROW_COUNT};
+        self.write(|tx| {
+            let (campaign_id, deliverable_id) = ledger_of(tx, key)?;
+            let mut count: i64 = tx.query_row(ROW_COUNT, [deliverable_id], |r| r.get(0))?;
+            let mut changes = Vec::with_capacity(rows.len());
+            for row in rows {
+                let unit_id: i64 = tx
+                    .query_row(
+                        "SELECT id FROM units WHERE campaign_id = ?1 AND name = ?2",
+                        params![campaign_id, row.unit],
+                        |r| r.get(0),
+                    )
+                    .optional()?
+                    .ok_or_else(|| {
+                        unknown(
+                            tx,
+                            "unit",
+                            &row.unit,
+                            "SELECT name FROM units WHERE campaign_id = ?1",
+                            Some(campaign_id),
+                        )
+                    })?;
+                count += 1;
+                let period = format!("#{count}");
+                let obligation: i64 = tx.query_row(
+                    INSERT_ROW,
+                    params![
+                        campaign_id,
+                        deliverable_id,
+                        unit_id,
+                        period,
+                        row.due_date.to_string(),
+                        row.due_at
+                    ],
+                    |r| r.get(0),
+                )?;
+                let event: i64 = tx.query_row(
+                    INSERT_ENTERED,
+                    params![obligation, meta.at, meta.recorded_at, meta.by, meta.note],
+                    |r| r.get(0),
+                )?;
+                let mut insert = tx.prepare_cached(INSERT_VALUE)?;
+                for (position, v) in (0i64..).zip(&row.values) {
+                    insert.execute(params![
+                        event,
+                        obligation,
+                        v.field,
+                        position,
+                        v.number,
+                        v.text,
+                        v.shared,
+                        v.reused_from
+                    ])?;
+                }
+                tx.execute(
+                    "UPDATE obligations SET values_event = ?2 WHERE id = ?1",
+                    params![obligation, event],
+                )?;
+                let at = Key {
+                    unit: &row.unit,
+                    period: Some(&period),
+                    ..*key
+                };
+                changes.push(find(tx, &at)?.change(meta.at));
+            }
+            Ok(changes)
+        })
+    }
+
+    /// A ledger's rows (by its id), with their current values.
+    pub fn ledger_rows(
+        &self,
+        deliverable_id: i64,
+    ) -> Result<Vec<super::contents::LedgerRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(super::contents::LEDGER_ROWS)?;
+        let mut rows = stmt.query([deliverable_id])?;
+        let mut out: Vec<(i64, super::contents::LedgerRow)> = Vec::new();
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            if out.last().is_none_or(|(last, _)| *last != id) {
+                out.push((
+                    id,
+                    super::contents::LedgerRow {
+                        row: r.get(1)?,
+                        unit: r.get(2)?,
+                        due_date: r.get(3)?,
+                        due_at: r.get(4)?,
+                        state: r.get(5)?,
+                        updates: r.get(6)?,
+                        values: Vec::new(),
+                    },
+                ));
+            }
+            if let Some(field) = r.get::<_, Option<String>>(7)? {
+                let row = &mut out.last_mut().expect("just pushed").1;
+                row.values.push(FieldValue {
+                    field,
+                    number: r.get(8)?,
+                    text: r.get(9)?,
+                    shared: r.get(10)?,
+                    reused_from: r.get(11)?,
+                });
+            }
+        }
+        Ok(out.into_iter().map(|(_, row)| row).collect())
+    }
+}
+
+/// The campaign and the ledger `key` names; refused if either is unknown or not a ledger.
+fn ledger_of(tx: &rusqlite::Connection, key: &Key<'_>) -> Result<(i64, i64), StoreError> {
+    let campaign_id: i64 = tx
+        .query_row(
+            "SELECT id FROM campaigns WHERE key = ?1",
+            [key.campaign],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| {
+            unknown(
+                tx,
+                "campaign",
+                key.campaign,
+                "SELECT key FROM campaigns",
+                None,
+            )
+        })?;
+    tx.query_row(
+        "SELECT id FROM deliverables WHERE campaign_id = ?1 AND name = ?2 AND kind = 'ledger'",
+        params![campaign_id, key.deliverable],
+        |r| r.get(0),
+    )
+    .optional()?
+    .map(|id| (campaign_id, id))
+    .ok_or_else(|| {
+        unknown(
+            tx,
+            "ledger",
+            key.deliverable,
+            "SELECT name FROM deliverables WHERE campaign_id = ?1 AND kind = 'ledger'",
+            Some(campaign_id),
+        )
+    })
 }

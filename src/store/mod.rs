@@ -31,7 +31,9 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 pub use crate::ledger::{Action, Refusal, Signature, State, Status, Submission};
-pub use contents::{Described, Standing, Sum, TargetValue, Threshold};
+pub use contents::{
+    Described, LedgerRow, LedgerRules, NewRow, Standing, Sum, TargetValue, Threshold,
+};
 pub use contract::{Backend, Campaigns, Contents, Files, Ledger, Location, Outbox, Queries};
 
 /// Open records, whichever backend holds them.

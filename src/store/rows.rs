@@ -5,8 +5,17 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::language::campaign::{Campaign, Due, RecipientRef, ReviewRule};
+use crate::language::campaign::{Campaign, Due, RecipientRef, ReviewRule, RowDue};
 use crate::schedule::Schedule;
+
+/// A ledger's rules, as its deliverable keeps them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LedgerRules {
+    /// The units that keep its rows (a row's unit is one of them, or under one).
+    pub keepers: Vec<String>,
+    /// When a row must be closed out.
+    pub close: RowDue,
+}
 
 /// A target's threshold at one of its dates, as a deliverable keeps it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -49,6 +58,7 @@ pub(super) struct DeliverableRow<'c> {
     pub standing: Option<String>,
     pub form: Option<String>,
     pub thresholds: Option<String>,
+    pub ledger: Option<String>,
 }
 
 /// The campaign's units, in declaration order.
@@ -140,6 +150,14 @@ pub(super) fn deliverable_rows<'c>(
             standing: matches!(d.due, Due::Standing).then(|| names(&d.from)),
             form: d.form.as_ref().and_then(|f| serde_json::to_string(f).ok()),
             thresholds: thresholds(schedule, index),
+            ledger: match d.due {
+                Due::Rows(close) => serde_json::to_string(&LedgerRules {
+                    keepers: d.from.iter().map(|u| c.units[*u].name.clone()).collect(),
+                    close,
+                })
+                .ok(),
+                _ => None,
+            },
         }
     })
 }
@@ -157,14 +175,14 @@ pub(super) const UPSERT_UNIT: &str =
 /// Inserts or updates a deliverable: campaign, then the columns of [`DeliverableRow`] in order.
 pub(super) const UPSERT_DELIVERABLE: &str =
     "INSERT INTO deliverables (campaign_id, name, kind, recurring, review, recipients, signers, forms, soon_days,
-                               policy, title, supervisors, lead, standing, form, thresholds)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                               policy, title, supervisors, lead, standing, form, thresholds, ledger)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
      ON CONFLICT (campaign_id, name) DO UPDATE SET kind = excluded.kind,
          recurring = excluded.recurring, review = excluded.review,
          recipients = excluded.recipients, signers = excluded.signers, forms = excluded.forms,
          soon_days = excluded.soon_days, policy = excluded.policy, title = excluded.title,
          supervisors = excluded.supervisors, lead = excluded.lead, standing = excluded.standing,
-         form = excluded.form, thresholds = excluded.thresholds
+         form = excluded.form, thresholds = excluded.thresholds, ledger = excluded.ledger
      RETURNING id";
 
 /// Inserts or updates a campaign: key, title, zone, source, contacts source, fingerprint,

@@ -192,6 +192,9 @@ ALTER TABLE deliverables ADD COLUMN rows_digest TEXT;
 ALTER TABLE campaigns ADD COLUMN groups TEXT;
 ALTER TABLE deliverables ADD COLUMN form TEXT;
 ALTER TABLE deliverables ADD COLUMN thresholds TEXT;
+-- A ledger's rules (JSON: the units that keep rows, when a row is due); its rows are
+-- obligations entered one by one, which a sync leaves alone.
+ALTER TABLE deliverables ADD COLUMN ledger TEXT;
 -- The next sync reads every campaign again, to keep its forms.
 UPDATE campaigns SET fingerprint = 'schema upgraded';
 ALTER TABLE obligations ADD COLUMN values_event INTEGER REFERENCES events(id);

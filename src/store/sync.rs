@@ -292,7 +292,8 @@ fn upsert_deliverables(
                 d.lead,
                 d.standing,
                 d.form,
-                d.thresholds
+                d.thresholds,
+                d.ledger
             ],
             |r| r.get(0),
         )?);
@@ -421,7 +422,10 @@ fn merge(
     // their obligations can be gone.
     {
         let ids: Vec<i64> = tx
-            .prepare_cached("SELECT id FROM deliverables WHERE campaign_id = ?1")?
+            // A ledger's rows are entered one by one, never from the file.
+            .prepare_cached(
+                "SELECT id FROM deliverables WHERE campaign_id = ?1 AND kind != 'ledger'",
+            )?
             .query_map([campaign_id], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         let mut stmt = tx.prepare_cached("INSERT INTO temp.compared VALUES (?1)")?;

@@ -235,7 +235,7 @@ pub fn parse(field: &Field, text: &str) -> Result<Option<FieldValue>, String> {
                 Err(format!("is not one of {}", choices.join("|")))
             }
         }
-        FieldType::Date => date(text)
+        FieldType::Date => parse_date(text)
             .map(|d| Some(value(None, Some(d.to_string()))))
             .ok_or_else(|| "is not a date".to_string()),
         kind => {
@@ -295,7 +295,7 @@ fn number(field: &Field, kind: &FieldType, text: &str) -> Result<f64, String> {
 }
 
 /// `2017-05-03`, `2017/5/3`, `2017.5.3`, `2017年5月3日`.
-fn date(text: &str) -> Option<NaiveDate> {
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
     let normalized: String = text
         .trim_end_matches(['日', '号'])
         .chars()

@@ -3,6 +3,7 @@
 //! upgrade that brought them — on SQLite, and the same scenarios on PostgreSQL.
 
 mod bad_input;
+mod ledgers;
 mod rollup;
 mod targets;
 mod upgrade;

@@ -70,6 +70,7 @@ impl Checker<'_> {
                 TopItem::Report(r) => out.push(decl!(Report, r, None)),
                 TopItem::Measure(m) => out.push(decl!(Measure, m, None)),
                 TopItem::Target(t) => out.push(decl!(Target, t, None)),
+                TopItem::Ledger(l) => out.push(decl!(Ledger, l, None)),
                 TopItem::Item(item) => {
                     let id = self.item_index.get(&item.name.node).copied();
                     for stmt in &item.stmts {
@@ -139,6 +140,7 @@ impl Checker<'_> {
         let mut due = None;
         let mut cadence_stmts: Vec<&Spanned<ReportStmt>> = Vec::new();
         let mut thresholds = Vec::new();
+        let mut close = None;
         let mut has_from = false;
         let mut has_to = false;
         for stmt in decl.stmts {
@@ -194,6 +196,10 @@ impl Checker<'_> {
                 ReportStmt::Note(n) => d.notes.push(n.node.clone()),
                 ReportStmt::Remind(r) => d.policy = Some(self.policy(r)),
                 ReportStmt::Threshold(t) => thresholds.push(t),
+                ReportStmt::CloseDue(expr) => {
+                    d.due_span = stmt.span;
+                    close = Some(expr);
+                }
             }
         }
         let item = decl.item.map(|i| &campaign.items[i]);
@@ -234,6 +240,14 @@ impl Checker<'_> {
         d.phase = self.current_phase;
         d.due = match decl.kind {
             DeliverableKind::Target => self.checkpoints(&thresholds, &what, decl.name.span, id),
+            DeliverableKind::Ledger => Due::Rows(match close {
+                Some(RowDueExpr::AfterEntry(d)) => RowDue::AfterEntry(*d),
+                Some(RowDueExpr::By(date)) => match self.date(date, DateUse::Point) {
+                    Some(day) => RowDue::By(day),
+                    None => RowDue::AsEntered,
+                },
+                None => RowDue::AsEntered,
+            }),
             _ => {
                 match due {
                     Some(expr) => self.due(expr, &cadence_stmts, id),
@@ -318,6 +332,7 @@ pub(super) fn report_keyword(stmt: &ReportStmt) -> &'static str {
         ReportStmt::Note(_) => "note",
         ReportStmt::Remind(_) => "remind",
         ReportStmt::Threshold(_) => "threshold",
+        ReportStmt::CloseDue(_) => "close",
     }
 }
 
@@ -326,6 +341,7 @@ pub(super) fn kind_word(kind: DeliverableKind) -> &'static str {
         DeliverableKind::Report => "report",
         DeliverableKind::Measure => "measure",
         DeliverableKind::Target => "target",
+        DeliverableKind::Ledger => "ledger",
     }
 }
 

@@ -22,6 +22,24 @@ impl Checker<'_> {
         forms.into_iter().map(|(f, _)| f).collect()
     }
 
+    /// The forms of the file's ledgers: each ledger's own fields and checks, by its name.
+    pub(super) fn ledger_forms(&mut self, file: &File) -> Vec<Form> {
+        let mut out = Vec::new();
+        for item in &file.items {
+            let TopItem::Ledger(ledger) = item else {
+                continue;
+            };
+            let decl = FormDecl {
+                span: ledger.span,
+                name: ledger.name.clone(),
+                title: ledger.title.clone(),
+                stmts: ledger.fields.clone(),
+            };
+            out.push(self.form(&decl));
+        }
+        out
+    }
+
     fn form(&mut self, decl: &FormDecl) -> Form {
         let mut fields: Vec<(Field, Span)> = Vec::new();
         for stmt in &decl.stmts {

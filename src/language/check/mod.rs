@@ -167,9 +167,13 @@ impl<'s> Checker<'s> {
         let mut campaign = self.campaign_attributes(header?, file)?;
         self.items(file, &mut campaign);
         campaign.forms = self.forms(file);
+        let ledger_forms = self.ledger_forms(file);
         self.deliverables(file, &mut campaign);
         for d in &mut campaign.deliverables {
-            d.form = forms::form_of(d, &campaign.forms);
+            d.form = match d.kind {
+                DeliverableKind::Ledger => ledger_forms.iter().find(|f| f.name == d.name).cloned(),
+                _ => forms::form_of(d, &campaign.forms),
+            };
         }
         self.check_dependencies(&campaign);
         campaign.policy = self.top_policy(file);

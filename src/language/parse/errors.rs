@@ -85,6 +85,7 @@ pub(super) fn explain(text: &str, offset: usize, context: Context) -> Diagnostic
         Context::Target => Rule::target_only,
         Context::Remind => Rule::remind_only,
         Context::Form => Rule::form_only,
+        Context::Ledger => Rule::ledger_only,
     };
     match CampaignParser::parse(rule, text) {
         Err(error) => pest_error(text, offset, error),

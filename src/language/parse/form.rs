@@ -13,7 +13,7 @@ impl<'s> Lower<'s> {
         }
     }
 
-    fn form_stmt(&mut self, pair: Pair<'s, Rule>) -> Option<Spanned<FormStmt>> {
+    pub(super) fn form_stmt(&mut self, pair: Pair<'s, Rule>) -> Option<Spanned<FormStmt>> {
         let span = span_of(&pair);
         let stmt = match pair.as_rule() {
             Rule::field => FormStmt::Field(self.field(pair)),
@@ -152,5 +152,57 @@ impl<'s> Lower<'s> {
             }
         }
         terms
+    }
+}
+
+impl<'s> Lower<'s> {
+    /// `ledger NAME ["title"] { … }`: its report statements and its fields.
+    pub(super) fn ledger(&mut self, pair: Pair<'s, Rule>) -> LedgerDecl {
+        let span = span_of(&pair);
+        let mut decl = LedgerDecl {
+            span,
+            name: Spanned::new(String::new(), span),
+            title: None,
+            stmts: Vec::new(),
+            fields: Vec::new(),
+        };
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::name => decl.name = self.name(p),
+                Rule::string => decl.title = Some(self.string(p)),
+                Rule::ledger_block => {
+                    for s in p.into_inner() {
+                        let at = span_of(&s);
+                        match s.as_rule() {
+                            Rule::field | Rule::check => {
+                                decl.fields.extend(self.form_stmt(s));
+                            }
+                            Rule::close_due => {
+                                if let Some(due) = self.close_due(s) {
+                                    decl.stmts.push(Spanned::new(ReportStmt::CloseDue(due), at));
+                                }
+                            }
+                            _ => decl.stmts.extend(self.report_stmt(s, Context::Ledger)),
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        decl
+    }
+
+    fn close_due(&mut self, pair: Pair<'s, Rule>) -> Option<RowDueExpr> {
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::after_entry => {
+                    let duration = p.into_inner().find(|d| d.as_rule() == Rule::duration)?;
+                    return Some(RowDueExpr::AfterEntry(self.duration(duration).node));
+                }
+                Rule::date => return Some(RowDueExpr::By(self.date(p))),
+                _ => {}
+            }
+        }
+        None
     }
 }

@@ -3,8 +3,8 @@
 use super::{PgStore, texts};
 use crate::store::StoreError;
 use crate::store::contents::{
-    DESCRIBE, Described, PERIODS, SHARED, STANDINGS, Standing, Sum, TARGETS, TargetValue, UNITS,
-    campaign_id, described, reused, sums_sql,
+    Columns, DESCRIBE, Described, PERIODS, SHARED, STANDINGS, Standing, Sum, TARGETS, TargetValue,
+    UNITS, campaign_id, described, reused, sums_sql,
 };
 use crate::store::decode::json;
 use crate::store::lifecycle::unknown_name;
@@ -29,17 +29,17 @@ impl PgStore {
                 )?;
                 return Err(unknown_name("deliverable", deliverable, &known).into());
             };
-            let id: i64 = row.get(0);
-            let periods = texts(client, PERIODS, &[&id])?;
-            described(
+            let columns = Columns {
                 campaign_id,
-                id,
-                row.get(1),
-                row.get(2),
-                row.get(3),
-                row.get(4),
-                periods,
-            )
+                id: row.get(0),
+                kind: row.get(1),
+                form: row.get(2),
+                thresholds: row.get(3),
+                groups: row.get(4),
+                ledger: row.get(5),
+            };
+            let periods = texts(client, PERIODS, &[&columns.id])?;
+            described(columns, periods)
         })
     }
 

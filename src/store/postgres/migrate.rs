@@ -80,6 +80,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = {
                 ("rows_digest", Text),
                 ("form", Text),
                 ("thresholds", Text),
+                ("ledger", Text),
             ],
         ),
         (

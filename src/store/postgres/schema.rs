@@ -181,6 +181,9 @@ CREATE TABLE passes (
 ALTER TABLE campaigns ADD COLUMN groups TEXT;
 ALTER TABLE deliverables ADD COLUMN form TEXT;
 ALTER TABLE deliverables ADD COLUMN thresholds TEXT;
+-- A ledger's rules (JSON: the units that keep rows, when a row is due); its rows are
+-- obligations entered one by one, which a sync leaves alone.
+ALTER TABLE deliverables ADD COLUMN ledger TEXT;
 -- The next sync reads every campaign again, to keep its forms.
 UPDATE campaigns SET fingerprint = 'schema upgraded';
 ALTER TABLE obligations ADD COLUMN values_event BIGINT;

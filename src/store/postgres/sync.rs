@@ -248,6 +248,7 @@ fn upsert_deliverables(
                 &d.standing,
                 &d.form,
                 &d.thresholds,
+                &d.ledger,
             ],
         )?;
         ids.push(row.get(0));
@@ -360,7 +361,8 @@ fn merge(
     )?;
     let all: Vec<i64> = tx
         .query(
-            "SELECT id FROM deliverables WHERE campaign_id = $1",
+            // A ledger's rows are entered one by one, never from the file.
+            "SELECT id FROM deliverables WHERE campaign_id = $1 AND kind != 'ledger'",
             &[&campaign_id],
         )?
         .iter()

@@ -1,0 +1,471 @@
+//! Ledgers (台账, 清单): lists whose rows have their own life. A row is entered with its values,
+//! its responsible unit and its deadline, and is from then an obligation of its own — listed by
+//! `overdue` and `status`, chased by the ladder — until it is closed out (销号) with its
+//! evidence, reviewed where the ledger says so, or reopened. Every change is an event in the
+//! same append-only history as submissions.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::contents::{Said, add_values, not_under, unknown_column};
+use super::{AppError, Office, UNIT_COLUMNS};
+use crate::clock::Instant;
+use crate::language::campaign::RowDue;
+use crate::language::form::Form;
+use crate::store::{Action, Backend, Change, Described, Key, LedgerRules, Meta, NewRow};
+use crate::values::table::{self, Table};
+use crate::values::{self, FieldValue, Invalid};
+
+/// The columns that give a row its own deadline.
+pub const DUE_COLUMNS: &[&str] = &["销号时限", "整改时限", "完成时限", "deadline"];
+
+/// Where a ledger's row stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowState {
+    /// Entered, not yet closed out, deadline to come.
+    Open,
+    /// Being rectified (its values were updated), deadline to come.
+    Rectifying,
+    /// Past its deadline and not closed out.
+    Overdue,
+    /// Its close-out waits for review.
+    UnderReview,
+    /// Closed out (销号).
+    Closed,
+    /// Its close-out was returned: open again.
+    Returned,
+    /// Excused.
+    Waived,
+}
+
+impl RowState {
+    /// `closed out`, as tables say it.
+    pub fn words(self) -> &'static str {
+        match self {
+            RowState::Open => "open",
+            RowState::Rectifying => "rectifying",
+            RowState::Overdue => "overdue",
+            RowState::UnderReview => "under review",
+            RowState::Closed => "closed out",
+            RowState::Returned => "returned",
+            RowState::Waived => "waived",
+        }
+    }
+}
+
+/// One row as `ledger show` lists it.
+#[derive(Clone, Debug, Serialize)]
+pub struct RowView {
+    /// `#3`.
+    pub row: String,
+    /// The responsible unit.
+    pub unit: String,
+    /// Its deadline.
+    pub due_date: String,
+    /// Where it stands.
+    pub state: RowState,
+    /// Its values, by field.
+    pub values: BTreeMap<String, String>,
+}
+
+/// A unit's rows counted, as the reconciliation (对账) of a ledger has them.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Reconciliation {
+    /// The unit.
+    pub unit: String,
+    /// Rows entered.
+    pub entered: usize,
+    /// Rows closed out.
+    pub closed: usize,
+    /// Rows still open (overdue ones among them).
+    pub open: usize,
+    /// Rows past their deadline and not closed out.
+    pub overdue: usize,
+}
+
+/// A ledger as it stands.
+#[derive(Clone, Debug, Serialize)]
+pub struct LedgerView {
+    /// Campaign.
+    pub campaign: String,
+    /// The ledger.
+    pub ledger: String,
+    /// Its fields, the columns.
+    pub fields: Vec<String>,
+    /// Its rows.
+    pub rows: Vec<RowView>,
+    /// Per unit: entered, closed, open, overdue.
+    pub units: Vec<Reconciliation>,
+}
+
+impl Office {
+    /// Enters the rows `said` gives in `ledger`: a row per line of the data file (its unit in
+    /// a 填报单位 column), or one row of `--value`s for `unit`. Each row's deadline is its
+    /// 销号时限 column, else `due`, else the ledger's rule. Any bad cell refuses them all.
+    #[allow(clippy::too_many_arguments)]
+    pub fn ledger_add(
+        &self,
+        store: &mut dyn Backend,
+        campaign: &str,
+        ledger: &str,
+        unit: Option<&str>,
+        said: &Said,
+        due: Option<NaiveDate>,
+        at: Instant,
+        by: Option<String>,
+        note: Option<String>,
+    ) -> Result<Vec<Change>, AppError> {
+        let (described, form, rules) = describe_ledger(store, campaign, ledger)?;
+        let zone = store.campaign_zone(campaign)?;
+        let entered = at.in_zone(zone).date_naive();
+        let given = Given {
+            unit,
+            said,
+            due,
+            entered,
+            zone,
+        };
+        let rows = self.new_rows(store, &described, &form, &rules, &given)?;
+        let meta = Meta {
+            at: at.in_zone(zone).timestamp(),
+            recorded_at: crate::clock::to_unix(self.clock.now()),
+            by,
+            note,
+        };
+        let key = Key {
+            campaign,
+            deliverable: ledger,
+            unit: "",
+            period: None,
+        };
+        Ok(store.add_rows(&key, &rows, meta)?)
+    }
+
+    /// Changes the values of an owed row (its progress: 整改中); the fields not given keep
+    /// theirs.
+    #[allow(clippy::too_many_arguments)]
+    pub fn ledger_update(
+        &self,
+        store: &mut dyn Backend,
+        campaign: &str,
+        ledger: &str,
+        row: &str,
+        values: &[(String, String)],
+        at: Instant,
+        by: Option<String>,
+        note: Option<String>,
+    ) -> Result<Change, AppError> {
+        let (described, form, _) = describe_ledger(store, campaign, ledger)?;
+        let current = find_row(store, &described, ledger, row)?;
+        let mut table = Table::default();
+        add_values(&mut table, values)?;
+        let cells: Vec<(&str, &values::Cell)> = table
+            .header
+            .iter()
+            .zip(table.rows.first().map(|r| r.1.as_slice()).unwrap_or(&[]))
+            .map(|(h, c)| (h.text.as_str(), c))
+            .collect();
+        let kept: Vec<FieldValue> = current
+            .values
+            .iter()
+            .filter(|v| !values.iter().any(|(f, _)| *f == v.field))
+            .cloned()
+            .collect();
+        let checked =
+            values::check_row(&form, &cells, &kept, "--value").map_err(AppError::Invalid)?;
+        let key = Key {
+            campaign,
+            deliverable: ledger,
+            unit: &current.unit,
+            period: Some(&current.row),
+        };
+        let action = Action::Update {
+            values: checked.values,
+        };
+        self.record(store, &key, action, at, by, note)
+    }
+
+    /// Closes a row out (销号) with its evidence, or (with `reopen`) opens a closed one again.
+    pub fn ledger_act(
+        &self,
+        store: &mut dyn Backend,
+        (campaign, ledger, row): (&str, &str, &str),
+        action: Action,
+        at: Instant,
+        (by, note): (Option<String>, Option<String>),
+    ) -> Result<Change, AppError> {
+        let (described, _, _) = describe_ledger(store, campaign, ledger)?;
+        let current = find_row(store, &described, ledger, row)?;
+        let key = Key {
+            campaign,
+            deliverable: ledger,
+            unit: &current.unit,
+            period: Some(&current.row),
+        };
+        self.record(store, &key, action, at, by, note)
+    }
+
+    /// The ledger's rows as they stand at `as_of`, and each unit's count of them (对账).
+    pub fn ledger_show(
+        &self,
+        store: &dyn Backend,
+        campaign: &str,
+        ledger: &str,
+        unit: Option<&str>,
+        as_of: Instant,
+    ) -> Result<LedgerView, AppError> {
+        let (described, form, rules) = describe_ledger(store, campaign, ledger)?;
+        let now = as_of.in_zone(store.campaign_zone(campaign)?).timestamp();
+        let mut rows = Vec::new();
+        let mut units: Vec<Reconciliation> = rules
+            .keepers
+            .iter()
+            .map(|u| Reconciliation {
+                unit: u.clone(),
+                ..Reconciliation::default()
+            })
+            .collect();
+        for r in store.ledger_rows(described.id)? {
+            if unit.is_some_and(|u| u != r.unit) {
+                continue;
+            }
+            let state = match r.state.as_str() {
+                "received" => RowState::Closed,
+                "review" => RowState::UnderReview,
+                "waived" => RowState::Waived,
+                _ if now >= r.due_at => RowState::Overdue,
+                "returned" => RowState::Returned,
+                _ if r.updates > 0 => RowState::Rectifying,
+                _ => RowState::Open,
+            };
+            let at = match units.iter().position(|u| u.unit == r.unit) {
+                Some(at) => at,
+                None => {
+                    units.push(Reconciliation {
+                        unit: r.unit.clone(),
+                        ..Reconciliation::default()
+                    });
+                    units.len() - 1
+                }
+            };
+            let count = &mut units[at];
+            count.entered += 1;
+            match state {
+                RowState::Closed | RowState::Waived => count.closed += 1,
+                RowState::Overdue => {
+                    count.open += 1;
+                    count.overdue += 1
+                }
+                _ => count.open += 1,
+            }
+            rows.push(RowView {
+                row: r.row,
+                unit: r.unit,
+                due_date: r.due_date,
+                state,
+                values: r
+                    .values
+                    .iter()
+                    .map(|v| (v.field.clone(), v.display()))
+                    .collect(),
+            });
+        }
+        if let Some(u) = unit {
+            units.retain(|r| r.unit == u);
+        }
+        Ok(LedgerView {
+            campaign: campaign.to_string(),
+            ledger: ledger.to_string(),
+            fields: form.fields.iter().map(|f| f.name.clone()).collect(),
+            rows,
+            units,
+        })
+    }
+
+    /// The rows of what was said, each checked and given its deadline.
+    fn new_rows(
+        &self,
+        store: &dyn Backend,
+        described: &Described,
+        form: &Form,
+        rules: &LedgerRules,
+        given: &Given<'_>,
+    ) -> Result<Vec<NewRow>, AppError> {
+        let Given {
+            unit,
+            said,
+            due,
+            entered,
+            zone,
+        } = *given;
+        let mut table = match &said.data {
+            Some(path) => table::read(path, said.encoding)?,
+            None => Table::default(),
+        };
+        add_values(&mut table, &said.values)?;
+        let column = |names: &[&str]| {
+            table
+                .header
+                .iter()
+                .position(|h| names.contains(&h.text.as_str()))
+        };
+        let (unit_column, due_column) = (column(UNIT_COLUMNS), column(DUE_COLUMNS));
+        let mut problems: Vec<Invalid> = table
+            .header
+            .iter()
+            .enumerate()
+            .filter(|(i, h)| {
+                Some(*i) != unit_column && Some(*i) != due_column && form.field(&h.text).is_none()
+            })
+            .map(|(_, h)| unknown_column(form, h))
+            .collect();
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        let tree = store.unit_tree(described.campaign_id)?;
+        let mut rows = Vec::new();
+        for (row_at, cells) in &table.rows {
+            let named = unit_column
+                .map(|c| cells[c].text.clone())
+                .filter(|t| !t.is_empty());
+            let Some(responsible) = named.or_else(|| unit.map(String::from)) else {
+                problems.push(Invalid {
+                    at: row_at.clone(),
+                    message: format!(
+                        "no responsible unit: give --unit, or a column {}",
+                        UNIT_COLUMNS[..3].join("、")
+                    ),
+                });
+                continue;
+            };
+            let unit_at = unit_column.map_or(row_at.clone(), |c| cells[c].at.clone());
+            let kept = rules
+                .keepers
+                .iter()
+                .any(|k| not_under(&tree, k, &responsible, &unit_at).is_none());
+            if !kept {
+                // An unknown name says so (with the nearest); a known one is out of the ledger.
+                let unknown = not_under(&tree, "", &responsible, &unit_at)
+                    .filter(|p| p.message.starts_with("unknown unit"));
+                problems.push(unknown.unwrap_or_else(|| Invalid {
+                    at: unit_at.clone(),
+                    message: format!(
+                        "{responsible} keeps no rows of this ledger (its rows are kept by {})",
+                        rules.keepers.join("、")
+                    ),
+                }));
+                continue;
+            }
+            let own_due = match due_column.map(|c| &cells[c]).filter(|c| !c.text.is_empty()) {
+                Some(cell) => match values::parse_date(&cell.text) {
+                    Some(d) => Some(d),
+                    None => {
+                        problems.push(Invalid {
+                            at: cell.at.clone(),
+                            message: format!("`{}` is not a date (YYYY-MM-DD)", cell.text),
+                        });
+                        continue;
+                    }
+                },
+                None => due,
+            };
+            let Some(due_date) = own_due.or_else(|| self.row_due(rules.close, entered)) else {
+                problems.push(Invalid {
+                    at: row_at.clone(),
+                    message: "no deadline: the ledger gives none, so give --due DATE or a column 销号时限".into(),
+                });
+                continue;
+            };
+            let pairs: Vec<(&str, &values::Cell)> = table
+                .header
+                .iter()
+                .zip(cells)
+                .enumerate()
+                .filter(|(i, _)| Some(*i) != unit_column && Some(*i) != due_column)
+                .map(|(_, (h, c))| (h.text.as_str(), c))
+                .collect();
+            match values::check_row(form, &pairs, &[], row_at) {
+                Ok(checked) => {
+                    // A deadline on a day the office is closed moves to the next workday.
+                    let last = self.calendar.workday_on_or_after(due_date);
+                    let due_at = crate::schedule::obligation::end_of_day(zone, last).timestamp();
+                    rows.push(NewRow {
+                        unit: responsible,
+                        due_date,
+                        due_at,
+                        values: checked.values,
+                    });
+                }
+                Err(mut found) => problems.append(&mut found),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        Ok(rows)
+    }
+
+    /// A row's deadline by the ledger's rule, for a row entered on `entered`.
+    fn row_due(&self, close: RowDue, entered: NaiveDate) -> Option<NaiveDate> {
+        match close {
+            RowDue::AfterEntry(d) => crate::notices::plan::shift(&self.calendar, entered, d, true),
+            RowDue::By(date) => Some(date),
+            RowDue::AsEntered => None,
+        }
+    }
+}
+
+/// What an entry of rows was given besides its cells.
+#[derive(Clone, Copy)]
+struct Given<'a> {
+    /// The responsible unit of rows that do not name theirs.
+    unit: Option<&'a str>,
+    /// The cells.
+    said: &'a Said,
+    /// The deadline of rows that do not give theirs.
+    due: Option<NaiveDate>,
+    /// The day the rows are entered.
+    entered: NaiveDate,
+    /// The campaign's zone.
+    zone: chrono_tz::Tz,
+}
+
+/// A ledger's description, form and rules; a deliverable that is not a ledger is refused.
+fn describe_ledger(
+    store: &dyn Backend,
+    campaign: &str,
+    ledger: &str,
+) -> Result<(Described, Form, LedgerRules), AppError> {
+    let described = store.describe(campaign, ledger)?;
+    match (described.form.clone(), described.ledger.clone()) {
+        (Some(form), Some(rules)) => Ok((described, form, rules)),
+        _ => Err(AppError::NotALedger {
+            deliverable: ledger.to_string(),
+            kind: described.kind,
+        }),
+    }
+}
+
+/// A row of the ledger by its number (`#3`, or `3`).
+fn find_row(
+    store: &dyn Backend,
+    described: &Described,
+    ledger: &str,
+    row: &str,
+) -> Result<crate::store::LedgerRow, AppError> {
+    let rows = store.ledger_rows(described.id)?;
+    let wanted = if row.starts_with('#') {
+        row.to_string()
+    } else {
+        format!("#{row}")
+    };
+    rows.into_iter()
+        .find(|r| r.row == wanted)
+        .ok_or_else(|| AppError::NoSuchRow {
+            ledger: ledger.to_string(),
+            row: row.to_string(),
+        })
+}
