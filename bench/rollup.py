@@ -16,6 +16,7 @@ import argparse
 import csv
 import io
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -110,8 +111,15 @@ def main():
     p.add_argument("--min-runs", type=int, default=5)
     p.add_argument("--postgres", action="store_true")
     args = p.parse_args()
-    duban = os.path.abspath(args.duban)
     work = tempfile.mkdtemp(prefix="duban-rollup-")
+    try:
+        run(args, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run(args, work):
+    duban = os.path.abspath(args.duban)
     os.makedirs(f"{work}/campaigns")
     text, counties = campaign(args.villages)
     with open(f"{work}/campaigns/rollup-bench.campaign", "w") as f:

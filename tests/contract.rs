@@ -650,6 +650,166 @@ pub fn a_removed_report_with_reminders_sent_keeps_them(mut b: impl Backend) {
     );
 }
 
+/// A campaign whose report carries a form, and a ledger.
+const CONTENTS: &str = "campaign c {
+  period 2017-04-01 .. 2017-12-31
+  zone UTC
+  holidays strict
+}
+unit 市
+unit 甲 { under 市 }
+unit 乙 { under 市 }
+form 表 { field 件数 integer; field 金额 amount optional; field 说明 text optional }
+report 月报 { from 甲 乙; form 表; due every month by day 25 }
+ledger 台账 { from 甲 乙; field 问题 text; close within 10d }
+";
+
+fn value(field: &str, number: Option<f64>, text: Option<&str>) -> duban::values::FieldValue {
+    duban::values::FieldValue {
+        field: field.into(),
+        number,
+        text: text.map(String::from),
+        shared: None,
+        reused_from: None,
+    }
+}
+
+pub fn values_are_kept_typed_and_added_up_by_the_database(mut b: impl Backend) {
+    sync_text(&mut b, CONTENTS, false).unwrap();
+    let described = b.describe("c", "月报").unwrap();
+    let form = described.form.clone().expect("the report carries its form");
+    assert_eq!(form.fields.len(), 3);
+    let with = |values| {
+        Action::Submit(Submission {
+            values,
+            ..Submission::default()
+        })
+    };
+    let actions = [
+        (
+            key("月报", "甲", Some("2017-05")),
+            with(vec![
+                value("件数", Some(3.0), None),
+                value("金额", Some(0.1), None),
+                value("说明", None, Some("甲说")),
+            ]),
+        ),
+        (
+            key("月报", "乙", Some("2017-05")),
+            with(vec![
+                value("件数", Some(4.0), None),
+                value("金额", Some(0.2), None),
+            ]),
+        ),
+    ];
+    let changes = b.apply_all(&actions, meta("2017-05-20 08:00")).unwrap();
+    assert_eq!(changes.len(), 2);
+    assert_eq!(changes[1].status, Status::SubmittedOnTime);
+    let standings = b.standings(described.id, "2017-05").unwrap();
+    assert!(
+        standings
+            .iter()
+            .all(|s| s.state == "received" && s.has_values)
+    );
+    let mut by_unit = b.sums(described.id, "2017-05", 0).unwrap();
+    by_unit.sort_by(|x, y| (&x.key, &x.field).cmp(&(&y.key, &y.field)));
+    let text = by_unit.iter().find(|s| s.field == "说明").unwrap();
+    assert_eq!(
+        (text.key.as_str(), text.text.as_deref()),
+        ("甲", Some("甲说"))
+    );
+    let by_parent = b.sums(described.id, "2017-05", 1).unwrap();
+    let count = by_parent.iter().find(|s| s.field == "件数").unwrap();
+    assert_eq!(
+        (count.key.as_str(), count.sum, count.count),
+        ("市", Some(7.0), 2)
+    );
+    let amount = by_parent.iter().find(|s| s.field == "金额").unwrap();
+    assert!((amount.sum.unwrap() - 0.3).abs() < 1e-9);
+    let (_, events) = b
+        .history(&key("月报", "甲", Some("2017-05")), at("2017-05-21 00:00"))
+        .unwrap();
+    let kept: Vec<&str> = events[0].values.iter().map(|v| v.field.as_str()).collect();
+    assert_eq!(kept, ["件数", "金额", "说明"], "in the form's order");
+    // All or nothing: a refusal in the second action records neither.
+    let again = [
+        (
+            key("月报", "甲", Some("2017-06")),
+            with(vec![value("件数", Some(1.0), None)]),
+        ),
+        (
+            key("月报", "乙", Some("2017-05")),
+            with(vec![value("件数", Some(1.0), None)]),
+        ),
+    ];
+    let refused = b.apply_all(&again, meta("2017-06-20 08:00")).unwrap_err();
+    assert!(matches!(refusal(refused), Refusal::AlreadySubmitted { .. }));
+    assert!(
+        b.standings(described.id, "2017-06")
+            .unwrap()
+            .iter()
+            .all(|s| s.state == "open")
+    );
+}
+
+pub fn a_ledgers_rows_are_entered_numbered_and_left_alone_by_a_sync(mut b: impl Backend) {
+    use duban::store::NewRow;
+    sync_text(&mut b, CONTENTS, false).unwrap();
+    let described = b.describe("c", "台账").unwrap();
+    assert_eq!(described.ledger.as_ref().unwrap().keepers, ["甲", "乙"]);
+    let row = |unit: &str, day: u32| {
+        let due_date = chrono::NaiveDate::from_ymd_opt(2017, 6, day).unwrap();
+        let end = due_date.succ_opt().unwrap().and_hms_opt(0, 0, 0).unwrap();
+        NewRow {
+            unit: unit.into(),
+            due_date,
+            due_at: end.and_utc().timestamp(),
+            values: vec![value("问题", None, Some("未公示"))],
+        }
+    };
+    let ledger = key("台账", "", None);
+    let changes = b
+        .add_rows(
+            &ledger,
+            &[row("甲", 10), row("乙", 20)],
+            meta("2017-06-01 08:00"),
+        )
+        .unwrap();
+    let labels: Vec<&str> = changes.iter().map(|c| c.obligation.as_str()).collect();
+    assert_eq!(labels, ["c 台账 甲 #1", "c 台账 乙 #2"]);
+    let more = b
+        .add_rows(&ledger, &[row("甲", 30)], meta("2017-06-02 08:00"))
+        .unwrap();
+    assert_eq!(more[0].obligation, "c 台账 甲 #3");
+    let overdue = b
+        .overdue(&Filter::default(), at("2017-06-15 00:00"))
+        .unwrap();
+    let rows: Vec<&str> = overdue
+        .iter()
+        .filter(|r| &*r.deliverable == "台账")
+        .map(|r| r.period.as_deref().unwrap_or(""))
+        .collect();
+    assert_eq!(rows, ["#1"]);
+    // A sync of the edited file (a field more) keeps every row.
+    let edited = CONTENTS.replace(
+        "field 问题 text;",
+        "field 问题 text; field 进度 text optional;",
+    );
+    sync_text(&mut b, &edited, false).unwrap();
+    let kept = b.ledger_rows(described.id).unwrap();
+    assert_eq!(kept.len(), 3);
+    assert_eq!(kept[0].values[0].text.as_deref(), Some("未公示"));
+    let unknown = b.add_rows(
+        &key("月报", "", None),
+        &[row("甲", 10)],
+        meta("2017-06-03 08:00"),
+    );
+    assert!(matches!(
+        refusal(unknown.unwrap_err()),
+        Refusal::Unknown { kind: "ledger", .. }
+    ));
+}
+
 /// Runs every scenario of the contract against the backend `make` returns (with whatever
 /// guard keeps it alive, such as its temporary folder).
 macro_rules! storage_contract {
@@ -684,6 +844,8 @@ macro_rules! storage_contract {
             scenario!(a_campaign_whose_reports_are_all_replaced_loses_the_old_ones);
             scenario!(a_removed_report_with_reminders_sent_keeps_them);
             scenario!(an_edit_of_one_report_leaves_the_others_as_they_were);
+            scenario!(values_are_kept_typed_and_added_up_by_the_database);
+            scenario!(a_ledgers_rows_are_entered_numbered_and_left_alone_by_a_sync);
         }
     };
 }

@@ -78,10 +78,13 @@ impl Office {
                 deliverable: key.deliverable.to_string(),
             });
         };
-        let period = key
-            .period
-            .map(str::to_string)
-            .or_else(|| (described.periods.len() == 1).then(|| described.periods[0].clone()));
+        let period = match key.period {
+            Some(p) => Some(p.to_string()),
+            None => {
+                let periods = store.periods(described.id)?;
+                (periods.len() == 1).then(|| periods[0].clone())
+            }
+        };
         let (rows, warnings) =
             checked_rows(store, &described, &form, key, said, period.as_deref())?;
         let reused = rows
@@ -160,6 +163,7 @@ fn checked_rows(
         return Err(AppError::Invalid(problems));
     }
     let tree = store.unit_tree(described.campaign_id)?;
+    let parents = parents(&tree);
     let mut seen: HashMap<String, String> = HashMap::new();
     let mut rows = Vec::new();
     let mut warnings = Vec::new();
@@ -169,7 +173,7 @@ fn checked_rows(
             _ => key.unit.to_string(),
         };
         let unit_at = unit_column.map_or(row_at.clone(), |c| cells[c].at.clone());
-        if let Some(problem) = not_under(&tree, key.unit, &unit, &unit_at) {
+        if let Some(problem) = not_under(&parents, key.unit, &unit, &unit_at) {
             problems.push(problem);
             continue;
         }
@@ -263,17 +267,23 @@ pub(super) fn unknown_column(form: &Form, header: &Cell) -> Invalid {
     }
 }
 
+/// Each unit's parent, by name: the hierarchy a file's rows are checked against, made once.
+pub(super) type Parents<'t> = HashMap<&'t str, Option<&'t str>>;
+
+/// The hierarchy of `tree`.
+pub(super) fn parents(tree: &[(String, Option<String>)]) -> Parents<'_> {
+    tree.iter()
+        .map(|(n, p)| (n.as_str(), p.as_deref()))
+        .collect()
+}
+
 /// Why `unit` may not be reported for by `submitter`: neither the submitter nor under it.
 pub(super) fn not_under(
-    tree: &[(String, Option<String>)],
+    parents: &Parents<'_>,
     submitter: &str,
     unit: &str,
     at: &str,
 ) -> Option<Invalid> {
-    let parents: HashMap<&str, Option<&str>> = tree
-        .iter()
-        .map(|(n, p)| (n.as_str(), p.as_deref()))
-        .collect();
     if !parents.contains_key(unit) {
         let hint = crate::language::suggest::did_you_mean(unit, parents.keys().copied())
             .map(|h| format!("; {h}"))
@@ -283,8 +293,10 @@ pub(super) fn not_under(
             message: format!("unknown unit `{unit}`{hint}"),
         });
     }
+    // A chain longer than the hierarchy is a cycle: stop there.
     let mut current = Some(unit);
-    while let Some(u) = current {
+    for _ in 0..=parents.len() {
+        let Some(u) = current else { break };
         if u == submitter {
             return None;
         }

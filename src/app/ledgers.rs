@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::contents::{Said, add_values, not_under, unknown_column};
+use super::contents::{Said, add_values, not_under, parents, unknown_column};
 use super::{AppError, Office, UNIT_COLUMNS};
 use crate::clock::Instant;
 use crate::language::campaign::RowDue;
@@ -326,6 +326,7 @@ impl Office {
             return Err(AppError::Invalid(problems));
         }
         let tree = store.unit_tree(described.campaign_id)?;
+        let hierarchy = parents(&tree);
         let mut rows = Vec::new();
         for (row_at, cells) in &table.rows {
             let named = unit_column
@@ -345,10 +346,10 @@ impl Office {
             let kept = rules
                 .keepers
                 .iter()
-                .any(|k| not_under(&tree, k, &responsible, &unit_at).is_none());
+                .any(|k| not_under(&hierarchy, k, &responsible, &unit_at).is_none());
             if !kept {
                 // An unknown name says so (with the nearest); a known one is out of the ledger.
-                let unknown = not_under(&tree, "", &responsible, &unit_at)
+                let unknown = not_under(&hierarchy, "", &responsible, &unit_at)
                     .filter(|p| p.message.starts_with("unknown unit"));
                 problems.push(unknown.unwrap_or_else(|| Invalid {
                     at: unit_at.clone(),

@@ -130,8 +130,7 @@ impl Office {
         let form = described.form.clone().ok_or_else(|| AppError::NoForm {
             deliverable: deliverable.to_string(),
         })?;
-        let period = pick_period(deliverable, period, &described.periods)?;
-        let standings = store.standings(described.id, &period)?;
+        let (period, standings) = pick_period(store, &described, deliverable, period)?;
         let tree = store.unit_tree(described.campaign_id)?;
         let hierarchy = Hierarchy::new(&tree);
         let owing: Vec<Owing<'_>> = standings
@@ -184,13 +183,20 @@ impl Office {
                     .collect(),
             }
         };
-        // The database adds up by parent when every row is a parent's or above it.
-        let deepest_first = match by {
-            By::Parent => true,
-            By::Level(n) => owing.iter().all(|o| hierarchy.depth(&o.standing.unit) > *n),
-            _ => false,
+        // The database adds up to the rows' units itself when it can say which they are: a
+        // parent, or (every unit that owes it as deep as the others) the ancestor at a level.
+        let up = match by {
+            By::Parent => 1,
+            By::Level(n) => {
+                let mut depths = owing.iter().map(|o| hierarchy.depth(&o.standing.unit));
+                match depths.next() {
+                    Some(d) if d > *n && depths.all(|e| e == d) => d - n,
+                    _ => 0,
+                }
+            }
+            _ => 0,
         };
-        let sums = store.sums(described.id, &period, deepest_first)?;
+        let sums = store.sums(described.id, &period, up)?;
         let mut rows: Vec<RollupRow> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut total = RollupRow::new("合计");
@@ -233,19 +239,12 @@ impl Office {
                 ));
                 continue;
             };
-            let targets: Vec<String> = if deepest_first {
-                match by {
-                    By::Level(n) => vec![hierarchy.ancestor(&sum.key, *n).to_string()],
-                    _ => vec![if sum.key.is_empty() {
-                        "（无上级）".to_string()
-                    } else {
-                        sum.key.clone()
-                    }],
-                }
-            } else {
-                buckets(&sum.key)
+            let targets: Vec<String> = match up {
+                0 => buckets(&sum.key),
+                _ if sum.key.is_empty() => vec!["（无上级）".to_string()],
+                _ => vec![sum.key.clone()],
             };
-            if !deepest_first
+            if up == 0
                 && let Some(n) = sum.sum
                 && let Err(why) = crate::values::parse(field, &num(n))
             {
@@ -310,19 +309,27 @@ fn status(o: &Owing<'_>) -> &'static str {
     }
 }
 
-/// The period asked for, or the only one; refused with the periods there are.
+/// The period asked for (or the only one) and who owes it; refused with the periods there are.
 fn pick_period(
+    store: &dyn Backend,
+    described: &crate::store::Described,
     deliverable: &str,
     period: Option<&str>,
-    periods: &[String],
-) -> Result<String, AppError> {
-    match period {
-        Some(p) if periods.iter().any(|q| q == p) => Ok(p.to_string()),
-        None if periods.len() == 1 => Ok(periods[0].clone()),
-        asked => Err(AppError::Period {
+) -> Result<(String, Vec<Standing>), AppError> {
+    // A period named is checked by who owes it: the periods are listed only for a refusal.
+    if let Some(p) = period {
+        let standings = store.standings(described.id, p)?;
+        if !standings.is_empty() {
+            return Ok((p.to_string(), standings));
+        }
+    }
+    let known = store.periods(described.id)?;
+    match (period, known.as_slice()) {
+        (None, [only]) => Ok((only.clone(), store.standings(described.id, only)?)),
+        (asked, _) => Err(AppError::Period {
             deliverable: deliverable.to_string(),
             asked: asked.map(String::from),
-            known: periods.to_vec(),
+            known,
         }),
     }
 }
@@ -391,15 +398,14 @@ impl Office {
         let form = described.form.clone().ok_or_else(|| AppError::NoForm {
             deliverable: deliverable.to_string(),
         })?;
-        let period = match period {
-            Some(p) => pick_period(deliverable, Some(p), &described.periods)?,
-            None => described.periods.first().cloned().unwrap_or_default(),
+        let standings = match period {
+            Some(p) => pick_period(store, &described, deliverable, Some(p))?.1,
+            None => match store.periods(described.id)?.first() {
+                Some(first) => store.standings(described.id, first)?,
+                None => Vec::new(),
+            },
         };
-        let owing: Vec<String> = store
-            .standings(described.id, &period)?
-            .into_iter()
-            .map(|s| s.unit)
-            .collect();
+        let owing: Vec<String> = standings.into_iter().map(|s| s.unit).collect();
         let Some(unit) = unit else {
             return Ok((form, owing));
         };

@@ -24,8 +24,6 @@ pub struct Described {
     pub form: Option<Form>,
     /// A target's thresholds, by period.
     pub thresholds: Vec<Threshold>,
-    /// The periods it is owed for, in order of their deadlines (`""` for a one-off).
-    pub periods: Vec<String>,
     /// Its campaign's groups with their members.
     pub groups: Vec<(String, Vec<String>)>,
     /// For a ledger: its rules.
@@ -139,16 +137,31 @@ pub(super) const STANDINGS: &str =
      FROM obligations o JOIN units u ON u.id = o.unit_id
      WHERE o.deliverable_id = $1 AND o.period = $2 AND o.active ORDER BY u.id";
 
-/// Sums of the values that count (received submissions), by `{key}` (`u.name`, `u.parent`).
-pub(super) fn sums_sql(by_parent: bool) -> String {
-    let key = if by_parent {
-        "coalesce(u.parent, '')"
-    } else {
-        "u.name"
+/// Sums of the values that count (received submissions), by the unit `up` levels above each
+/// unit that reported (0: the unit itself, 1: its parent, 2: its parent's parent …), so that
+/// the database answers with one row per field and ancestor.
+pub(super) fn sums_sql(up: usize) -> String {
+    let mut joins = String::new();
+    let key = match up {
+        0 => "u.name".to_string(),
+        1 => "coalesce(u.parent, '')".to_string(),
+        _ => {
+            let mut below = "u".to_string();
+            for level in 1..up {
+                joins.push_str(&format!(
+                    " JOIN units a{level} ON a{level}.campaign_id = u.campaign_id AND a{level}.name = {below}.parent"
+                ));
+                below = format!("a{level}");
+            }
+            format!("coalesce({below}.parent, '')")
+        }
     };
+    // A text is a unit's own (its row shows it); above a unit there is none to show, and
+    // aggregating text costs a third of the statement's time.
+    let text = if up == 0 { "max(v.text)" } else { "NULL" };
     format!(
-        "SELECT {key}, v.field, sum(v.number), count(v.number), count(v.reused_from), max(v.text)
-         FROM obligations o JOIN units u ON u.id = o.unit_id
+        "SELECT {key}, v.field, sum(v.number), count(v.number), count(v.reused_from), {text}
+         FROM obligations o JOIN units u ON u.id = o.unit_id{joins}
          JOIN field_values v ON v.event_id = o.values_event
          WHERE o.deliverable_id = $1 AND o.period = $2 AND o.active AND o.state = 'received'
          GROUP BY 1, 2"
@@ -227,7 +240,7 @@ pub(super) struct Columns {
 }
 
 /// Reads a deliverable's form, thresholds, groups and ledger rules from their columns.
-pub(super) fn described(c: Columns, periods: Vec<String>) -> Result<Described, StoreError> {
+pub(super) fn described(c: Columns) -> Result<Described, StoreError> {
     use super::decode::json;
     Ok(Described {
         campaign_id: c.campaign_id,
@@ -240,7 +253,6 @@ pub(super) fn described(c: Columns, periods: Vec<String>) -> Result<Described, S
             .map(json)
             .transpose()?
             .unwrap_or_default(),
-        periods,
         groups: c
             .groups
             .as_deref()
@@ -268,8 +280,8 @@ pub(super) fn reused(
 }
 
 impl super::Store {
-    /// A deliverable's form, thresholds and periods; an unknown campaign or deliverable is
-    /// refused with the nearest name.
+    /// A deliverable's form, thresholds, groups and ledger rules; an unknown campaign or
+    /// deliverable is refused with the nearest name.
     pub fn describe(&self, campaign: &str, deliverable: &str) -> Result<Described, StoreError> {
         use rusqlite::OptionalExtension;
         let conn = &self.conn;
@@ -305,8 +317,14 @@ impl super::Store {
             )?;
             return Err(unknown_name("deliverable", deliverable, &known).into());
         };
-        let periods = names(PERIODS, &[&columns.id])?;
-        described(columns, periods)
+        described(columns)
+    }
+
+    /// The periods deliverable `id` is owed for, by deadline (`""` for a one-off).
+    pub fn periods(&self, id: i64) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(PERIODS)?;
+        let rows = stmt.query_map([id], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Who owes deliverable `id` for `period`, and where each stands.
@@ -324,9 +342,10 @@ impl super::Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The sums of deliverable `id`'s values for `period` that count, by unit or by parent.
-    pub fn sums(&self, id: i64, period: &str, by_parent: bool) -> Result<Vec<Sum>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&sums_sql(by_parent))?;
+    /// The sums of deliverable `id`'s values for `period` that count, by the unit `up` levels
+    /// above each unit that reported.
+    pub fn sums(&self, id: i64, period: &str, up: usize) -> Result<Vec<Sum>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&sums_sql(up))?;
         let rows = stmt.query_map(rusqlite::params![id, period], |r| {
             Ok(Sum {
                 key: r.get(0)?,

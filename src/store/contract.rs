@@ -105,14 +105,16 @@ pub trait Queries {
 
 /// What submissions say: forms, values, their sums, targets.
 pub trait Contents {
-    /// A deliverable's form, thresholds and periods; an unknown campaign or deliverable is
-    /// refused with the nearest name.
+    /// A deliverable's form, thresholds, groups and ledger rules; an unknown campaign or
+    /// deliverable is refused with the nearest name.
     fn describe(&self, campaign: &str, deliverable: &str) -> Result<Described, StoreError>;
+    /// The periods deliverable `id` is owed for, by deadline (`""` for a one-off).
+    fn periods(&self, id: i64) -> Result<Vec<String>, StoreError>;
     /// Who owes deliverable `id` for `period`, and where each stands.
     fn standings(&self, id: i64, period: &str) -> Result<Vec<Standing>, StoreError>;
-    /// The sums of deliverable `id`'s values for `period` that count (received), by unit or,
-    /// with `by_parent`, by the units' parent.
-    fn sums(&self, id: i64, period: &str, by_parent: bool) -> Result<Vec<Sum>, StoreError>;
+    /// The sums of deliverable `id`'s values for `period` that count (received), by the unit
+    /// `up` levels above each unit that reported (0: by unit, 1: by parent, …).
+    fn sums(&self, id: i64, period: &str, up: usize) -> Result<Vec<Sum>, StoreError>;
     /// Every target's obligations with their values, of `campaign` (or of all, with `""`).
     fn target_values(&self, campaign: &str) -> Result<Vec<TargetValue>, StoreError>;
     /// The value `unit` last reported under the shared `key` for `period` (in any campaign),
@@ -364,11 +366,14 @@ macro_rules! contract {
             fn describe(&self, campaign: &str, deliverable: &str) -> Result<Described, StoreError> {
                 <$backend>::describe(self, campaign, deliverable)
             }
+            fn periods(&self, id: i64) -> Result<Vec<String>, StoreError> {
+                <$backend>::periods(self, id)
+            }
             fn standings(&self, id: i64, period: &str) -> Result<Vec<Standing>, StoreError> {
                 <$backend>::standings(self, id, period)
             }
-            fn sums(&self, id: i64, period: &str, by_parent: bool) -> Result<Vec<Sum>, StoreError> {
-                <$backend>::sums(self, id, period, by_parent)
+            fn sums(&self, id: i64, period: &str, up: usize) -> Result<Vec<Sum>, StoreError> {
+                <$backend>::sums(self, id, period, up)
             }
             fn target_values(&self, campaign: &str) -> Result<Vec<TargetValue>, StoreError> {
                 <$backend>::target_values(self, campaign)

@@ -11,8 +11,8 @@ use crate::store::lifecycle::unknown_name;
 use crate::values::FieldValue;
 
 impl PgStore {
-    /// A deliverable's form, thresholds and periods; an unknown campaign or deliverable is
-    /// refused with the nearest name.
+    /// A deliverable's form, thresholds, groups and ledger rules; an unknown campaign or
+    /// deliverable is refused with the nearest name.
     pub fn describe(&self, campaign: &str, deliverable: &str) -> Result<Described, StoreError> {
         self.run(|client| {
             let id = client
@@ -38,9 +38,13 @@ impl PgStore {
                 groups: row.get(4),
                 ledger: row.get(5),
             };
-            let periods = texts(client, PERIODS, &[&columns.id])?;
-            described(columns, periods)
+            described(columns)
         })
+    }
+
+    /// The periods deliverable `id` is owed for, by deadline (`""` for a one-off).
+    pub fn periods(&self, id: i64) -> Result<Vec<String>, StoreError> {
+        self.run(|client| texts(client, PERIODS, &[&id]))
     }
 
     /// Who owes deliverable `id` for `period`, and where each stands.
@@ -60,9 +64,10 @@ impl PgStore {
         })
     }
 
-    /// The sums of deliverable `id`'s values for `period` that count, by unit or by parent.
-    pub fn sums(&self, id: i64, period: &str, by_parent: bool) -> Result<Vec<Sum>, StoreError> {
-        let sql = sums_sql(by_parent);
+    /// The sums of deliverable `id`'s values for `period` that count, by the unit `up` levels
+    /// above each unit that reported.
+    pub fn sums(&self, id: i64, period: &str, up: usize) -> Result<Vec<Sum>, StoreError> {
+        let sql = sums_sql(up);
         self.run(|client| {
             Ok(client
                 .query(&sql, &[&id, &period])?
