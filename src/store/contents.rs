@@ -213,6 +213,23 @@ pub(super) const LEDGER_ROWS: &str =
      LEFT JOIN field_values v ON v.event_id = o.values_event
      WHERE o.deliverable_id = $1 AND o.active ORDER BY o.id, v.position";
 
+/// The rows of [`LEDGER_ROWS`] — one per value, each with its obligation's id — folded into
+/// a ledger's rows, each with its values.
+pub(super) fn fold_rows(
+    flat: impl IntoIterator<Item = (i64, LedgerRow, Option<FieldValue>)>,
+) -> Vec<LedgerRow> {
+    let mut out: Vec<(i64, LedgerRow)> = Vec::new();
+    for (id, row, value) in flat {
+        if out.last().is_none_or(|(last, _)| *last != id) {
+            out.push((id, row));
+        }
+        if let (Some(value), Some((_, last))) = (value, out.last_mut()) {
+            last.values.push(value);
+        }
+    }
+    out.into_iter().map(|(_, row)| row).collect()
+}
+
 /// The units of a campaign with their parents, in declaration order.
 pub(super) const UNITS: &str = "SELECT name, parent FROM units WHERE campaign_id = $1 ORDER BY id";
 

@@ -298,24 +298,36 @@ fn save(
         Update::Values => {}
     }
     if !values.is_empty() {
-        let mut insert = tx.prepare_cached(INSERT_VALUE)?;
-        for (position, v) in (0i64..).zip(values) {
-            insert.execute(params![
-                event,
-                obligation,
-                v.field,
-                position,
-                v.number,
-                v.text,
-                v.shared,
-                v.reused_from
-            ])?;
-        }
-        tx.execute(
-            "UPDATE obligations SET values_event = ?2 WHERE id = ?1",
-            params![obligation, event],
-        )?;
+        write_values(tx, event, obligation, values)?;
     }
+    Ok(())
+}
+
+/// Writes `values` as event `event`'s, in the form's order, and makes them the ones that count
+/// for `obligation`.
+fn write_values(
+    tx: &rusqlite::Connection,
+    event: i64,
+    obligation: i64,
+    values: &[FieldValue],
+) -> Result<(), StoreError> {
+    let mut insert = tx.prepare_cached(INSERT_VALUE)?;
+    for (position, v) in (0i64..).zip(values) {
+        insert.execute(params![
+            event,
+            obligation,
+            v.field,
+            position,
+            v.number,
+            v.text,
+            v.shared,
+            v.reused_from
+        ])?;
+    }
+    tx.execute(
+        "UPDATE obligations SET values_event = ?2 WHERE id = ?1",
+        params![obligation, event],
+    )?;
     Ok(())
 }
 
@@ -666,23 +678,7 @@ impl Store {
                     params![obligation, meta.at, meta.recorded_at, meta.by, meta.note],
                     |r| r.get(0),
                 )?;
-                let mut insert = tx.prepare_cached(INSERT_VALUE)?;
-                for (position, v) in (0i64..).zip(&row.values) {
-                    insert.execute(params![
-                        event,
-                        obligation,
-                        v.field,
-                        position,
-                        v.number,
-                        v.text,
-                        v.shared,
-                        v.reused_from
-                    ])?;
-                }
-                tx.execute(
-                    "UPDATE obligations SET values_event = ?2 WHERE id = ?1",
-                    params![obligation, event],
-                )?;
+                write_values(tx, event, obligation, &row.values)?;
                 let at = Key {
                     unit: &row.unit,
                     period: Some(&period),
@@ -700,36 +696,31 @@ impl Store {
         deliverable_id: i64,
     ) -> Result<Vec<super::contents::LedgerRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(super::contents::LEDGER_ROWS)?;
-        let mut rows = stmt.query([deliverable_id])?;
-        let mut out: Vec<(i64, super::contents::LedgerRow)> = Vec::new();
-        while let Some(r) = rows.next()? {
-            let id: i64 = r.get(0)?;
-            if out.last().is_none_or(|(last, _)| *last != id) {
-                out.push((
-                    id,
-                    super::contents::LedgerRow {
-                        row: r.get(1)?,
-                        unit: r.get(2)?,
-                        due_date: r.get(3)?,
-                        due_at: r.get(4)?,
-                        state: r.get(5)?,
-                        updates: r.get(6)?,
-                        values: Vec::new(),
-                    },
-                ));
-            }
-            if let Some(field) = r.get::<_, Option<String>>(7)? {
-                let row = &mut out.last_mut().expect("just pushed").1;
-                row.values.push(FieldValue {
-                    field,
-                    number: r.get(8)?,
-                    text: r.get(9)?,
-                    shared: r.get(10)?,
-                    reused_from: r.get(11)?,
-                });
-            }
-        }
-        Ok(out.into_iter().map(|(_, row)| row).collect())
+        let flat = stmt
+            .query_map([deliverable_id], |r| {
+                let row = super::contents::LedgerRow {
+                    row: r.get(1)?,
+                    unit: r.get(2)?,
+                    due_date: r.get(3)?,
+                    due_at: r.get(4)?,
+                    state: r.get(5)?,
+                    updates: r.get(6)?,
+                    values: Vec::new(),
+                };
+                let value = match r.get::<_, Option<String>>(7)? {
+                    Some(field) => Some(FieldValue {
+                        field,
+                        number: r.get(8)?,
+                        text: r.get(9)?,
+                        shared: r.get(10)?,
+                        reused_from: r.get(11)?,
+                    }),
+                    None => None,
+                };
+                Ok((r.get(0)?, row, value))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(super::contents::fold_rows(flat))
     }
 }
 

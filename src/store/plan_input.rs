@@ -149,6 +149,20 @@ pub(super) const REPORTED_TARGETS: &str =
        AND o.effective_due_at BETWEEN $1 AND $2
      ORDER BY o.campaign_id, o.effective_due_at, o.unit_id, o.deliverable_id";
 
+/// An [`OwedRow`] from its columns, first in the row.
+fn owed_row<'r>(r: &'r rusqlite::Row<'_>) -> Result<OwedRow<'r>, StoreError> {
+    Ok(OwedRow {
+        id: r.get(0)?,
+        campaign_id: r.get(1)?,
+        deliverable_id: r.get(2)?,
+        unit_id: r.get(3)?,
+        period: text(r, 4)?,
+        due_date: text(r, 5)?,
+        state: text(r, 6)?,
+        effective_due_at: r.get(7)?,
+    })
+}
+
 /// The slot for row `id` in a table indexed by row id, grown as needed.
 fn slot<T>(table: &mut Vec<T>, id: i64, empty: impl FnMut() -> T) -> &mut T {
     let index = usize::try_from(id).unwrap_or_default();
@@ -418,34 +432,14 @@ impl Store {
         let mut rows = stmt.query(params![start, end])?;
         let mut candidates = Vec::new();
         while let Some(r) = rows.next()? {
-            let row = OwedRow {
-                id: r.get(0)?,
-                campaign_id: r.get(1)?,
-                deliverable_id: r.get(2)?,
-                unit_id: r.get(3)?,
-                period: text(r, 4)?,
-                due_date: text(r, 5)?,
-                state: text(r, 6)?,
-                effective_due_at: r.get(7)?,
-            };
-            candidates.extend(maps.candidate(&row, only)?);
+            candidates.extend(maps.candidate(&owed_row(r)?, only)?);
         }
         // What was reported is only known to fall short when the records count, not in a
         // preview that assumes nothing was submitted.
         let mut stmt = self.conn.prepare_cached(REPORTED_TARGETS)?;
         let mut rows = stmt.query(params![start, end])?;
         while owed_only && let Some(r) = rows.next()? {
-            let row = OwedRow {
-                id: r.get(0)?,
-                campaign_id: r.get(1)?,
-                deliverable_id: r.get(2)?,
-                unit_id: r.get(3)?,
-                period: text(r, 4)?,
-                due_date: text(r, 5)?,
-                state: text(r, 6)?,
-                effective_due_at: r.get(7)?,
-            };
-            candidates.extend(maps.below_candidate(&row, r.get(8)?, only)?);
+            candidates.extend(maps.below_candidate(&owed_row(r)?, r.get(8)?, only)?);
         }
         Ok(maps.input(candidates))
     }

@@ -384,27 +384,39 @@ fn save(
         Update::Values => {}
     }
     if !values.is_empty() {
-        let insert = tx.prepare(INSERT_VALUE)?;
-        for (position, v) in (0i64..).zip(values) {
-            tx.execute(
-                &insert,
-                &[
-                    &event,
-                    &obligation,
-                    &v.field,
-                    &position,
-                    &v.number,
-                    &v.text,
-                    &v.shared,
-                    &v.reused_from,
-                ],
-            )?;
-        }
+        write_values(tx, event, obligation, values)?;
+    }
+    Ok(())
+}
+
+/// Writes `values` as event `event`'s, in the form's order, and makes them the ones that count
+/// for `obligation`.
+fn write_values(
+    tx: &mut Transaction<'_>,
+    event: i64,
+    obligation: i64,
+    values: &[FieldValue],
+) -> Result<(), StoreError> {
+    let insert = tx.prepare(INSERT_VALUE)?;
+    for (position, v) in (0i64..).zip(values) {
         tx.execute(
-            "UPDATE obligations SET values_event = $2 WHERE id = $1",
-            &[&obligation, &event],
+            &insert,
+            &[
+                &event,
+                &obligation,
+                &v.field,
+                &position,
+                &v.number,
+                &v.text,
+                &v.shared,
+                &v.reused_from,
+            ],
         )?;
     }
+    tx.execute(
+        "UPDATE obligations SET values_event = $2 WHERE id = $1",
+        &[&obligation, &event],
+    )?;
     Ok(())
 }
 
@@ -520,7 +532,6 @@ impl PgStore {
             };
             let deliverable_id: i64 = ledger.get(0);
             let mut count: i64 = tx.query_one(ROW_COUNT, &[&deliverable_id])?.get(0);
-            let insert_value = tx.prepare(INSERT_VALUE)?;
             let mut changes = Vec::with_capacity(rows.len());
             for row in rows {
                 let Some(unit) = tx.query_opt(
@@ -548,25 +559,7 @@ impl PgStore {
                         &[&obligation, &meta.at, &meta.recorded_at, &meta.by, &meta.note],
                     )?
                     .get(0);
-                for (position, v) in (0i64..).zip(&row.values) {
-                    tx.execute(
-                        &insert_value,
-                        &[
-                            &event,
-                            &obligation,
-                            &v.field,
-                            &position,
-                            &v.number,
-                            &v.text,
-                            &v.shared,
-                            &v.reused_from,
-                        ],
-                    )?;
-                }
-                tx.execute(
-                    "UPDATE obligations SET values_event = $2 WHERE id = $1",
-                    &[&obligation, &event],
-                )?;
+                write_values(tx, event, obligation, &row.values)?;
                 let at = Key {
                     unit: &row.unit,
                     period: Some(&period),
@@ -584,35 +577,27 @@ impl PgStore {
         deliverable_id: i64,
     ) -> Result<Vec<crate::store::contents::LedgerRow>, StoreError> {
         self.run(|client| {
-            let mut out: Vec<(i64, crate::store::contents::LedgerRow)> = Vec::new();
-            for r in client.query(crate::store::contents::LEDGER_ROWS, &[&deliverable_id])? {
-                let id: i64 = r.get(0);
-                if out.last().is_none_or(|(last, _)| *last != id) {
-                    out.push((
-                        id,
-                        crate::store::contents::LedgerRow {
-                            row: r.get(1),
-                            unit: r.get(2),
-                            due_date: r.get(3),
-                            due_at: r.get(4),
-                            state: r.get(5),
-                            updates: r.get(6),
-                            values: Vec::new(),
-                        },
-                    ));
-                }
-                if let Some(field) = r.get::<_, Option<String>>(7) {
-                    let row = &mut out.last_mut().expect("just pushed").1;
-                    row.values.push(FieldValue {
-                        field,
-                        number: r.get(8),
-                        text: r.get(9),
-                        shared: r.get(10),
-                        reused_from: r.get(11),
-                    });
-                }
-            }
-            Ok(out.into_iter().map(|(_, row)| row).collect())
+            let rows = client.query(crate::store::contents::LEDGER_ROWS, &[&deliverable_id])?;
+            let flat = rows.iter().map(|r| {
+                let row = crate::store::contents::LedgerRow {
+                    row: r.get(1),
+                    unit: r.get(2),
+                    due_date: r.get(3),
+                    due_at: r.get(4),
+                    state: r.get(5),
+                    updates: r.get(6),
+                    values: Vec::new(),
+                };
+                let value = r.get::<_, Option<String>>(7).map(|field| FieldValue {
+                    field,
+                    number: r.get(8),
+                    text: r.get(9),
+                    shared: r.get(10),
+                    reused_from: r.get(11),
+                });
+                (r.get(0), row, value)
+            });
+            Ok(crate::store::contents::fold_rows(flat))
         })
     }
 }

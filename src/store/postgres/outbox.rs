@@ -19,6 +19,20 @@ use crate::store::{
     StoreError, Written,
 };
 
+/// An [`OwedRow`] from its columns, first in the row.
+fn owed_row(r: &::postgres::Row) -> OwedRow<'_> {
+    OwedRow {
+        id: r.get(0),
+        campaign_id: r.get(1),
+        deliverable_id: r.get(2),
+        unit_id: r.get(3),
+        period: r.get(4),
+        due_date: r.get(5),
+        state: r.get(6),
+        effective_due_at: r.get(7),
+    }
+}
+
 impl PgStore {
     /// What a pass plans from: obligations owed with a deadline in `window`, and the notices
     /// written that go out at `written_since` or later.
@@ -123,17 +137,7 @@ impl PgStore {
             let params: [&(dyn ::postgres::types::ToSql + Sync); 2] = [&start, &end];
             let mut rows = client.query_raw(&sql, params)?;
             while let Some(r) = rows.next()? {
-                let row = OwedRow {
-                    id: r.get(0),
-                    campaign_id: r.get(1),
-                    deliverable_id: r.get(2),
-                    unit_id: r.get(3),
-                    period: r.get(4),
-                    due_date: r.get(5),
-                    state: r.get(6),
-                    effective_due_at: r.get(7),
-                };
-                candidates.extend(maps.candidate(&row, only)?);
+                candidates.extend(maps.candidate(&owed_row(&r), only)?);
             }
             drop(rows);
             // Only when the records count (not in a preview that assumes nothing submitted).
@@ -143,17 +147,7 @@ impl PgStore {
                 Vec::new()
             };
             for r in reported {
-                let row = OwedRow {
-                    id: r.get(0),
-                    campaign_id: r.get(1),
-                    deliverable_id: r.get(2),
-                    unit_id: r.get(3),
-                    period: r.get(4),
-                    due_date: r.get(5),
-                    state: r.get(6),
-                    effective_due_at: r.get(7),
-                };
-                candidates.extend(maps.below_candidate(&row, r.get(8), only)?);
+                candidates.extend(maps.below_candidate(&owed_row(&r), r.get(8), only)?);
             }
             Ok(maps.input(candidates))
         })
