@@ -313,6 +313,7 @@ pub fn an_import_is_all_or_nothing_and_idempotent(mut b: impl Backend) {
             by: None,
             note: None,
             signatures: Vec::new(),
+            values: Vec::new(),
         })
     };
     let bad = b.import(

@@ -2,7 +2,9 @@
 //! will. CSV has a header row naming its columns; JSONL has one object per line. The columns
 //! (keys): `campaign`, `deliverable`, `unit`, `period` (empty for a one-off), `at` (RFC 3339 or
 //! local `YYYY-MM-DD[THH:MM]`), and optionally `by`, `note`, `signed_by`
-//! (`张三:村书记;李四:驻村领导`). Every bad row is named by its line; none is dropped.
+//! (`张三:村书记;李四:驻村领导`); any other column is a field of the deliverable's form (`立案`),
+//! its value checked as `submit --data` checks it. Every bad row is named by its line; none is
+//! dropped.
 
 use std::io::{BufRead, Read};
 use std::path::Path;
@@ -42,8 +44,12 @@ pub fn sheet_rows<'r>(
     }
 }
 
-/// A row from named fields, or why not.
-fn row(line: usize, get: &dyn Fn(&str) -> Option<String>) -> Result<ImportRow, String> {
+/// A row from named fields (and the values of its data columns), or why not.
+fn row(
+    line: usize,
+    get: &dyn Fn(&str) -> Option<String>,
+    values: Vec<(String, String)>,
+) -> Result<ImportRow, String> {
     let required = |key: &str| {
         get(key)
             .filter(|v| !v.trim().is_empty())
@@ -81,6 +87,10 @@ fn row(line: usize, get: &dyn Fn(&str) -> Option<String>) -> Result<ImportRow, S
         by: optional("by"),
         note: optional("note"),
         signatures,
+        values: values
+            .into_iter()
+            .filter(|(_, text)| !text.trim().is_empty())
+            .collect(),
     })
 }
 
@@ -140,7 +150,12 @@ fn jsonl_row(line: usize, text: &str) -> Result<ImportRow, String> {
         Some(serde_json::Value::Null) | None => None,
         Some(other) => Some(other.to_string()),
     };
-    row(line, &get)
+    let values = object
+        .keys()
+        .filter(|k| !COLUMNS.contains(&k.as_str()))
+        .filter_map(|k| Some((k.clone(), get(k)?)))
+        .collect();
+    row(line, &get, values)
 }
 
 fn unreadable(line: usize, e: &std::io::Error) -> BadRow {
@@ -162,15 +177,14 @@ const COLUMNS: [&str; 8] = [
     "signed_by",
 ];
 
-/// Why a column name cannot be used, if it cannot.
+/// Why a column name cannot be used, if it cannot: a misspelt one of [`COLUMNS`]. Any other
+/// is a data column, a field of the deliverable's form, checked with the row.
 fn unknown_column(name: &str) -> Option<String> {
     if COLUMNS.contains(&name) {
         return None;
     }
-    let hint = crate::language::suggest::did_you_mean(name, COLUMNS)
-        .map(|h| format!("; {h}"))
-        .unwrap_or_else(|| format!("; the columns are {}", COLUMNS.join(", ")));
-    Some(format!("unknown column `{name}`{hint}"))
+    crate::language::suggest::did_you_mean(name, COLUMNS)
+        .map(|hint| format!("unknown column `{name}`; {hint}"))
 }
 
 /// The rows of a CSV file (RFC 4180, read by the `csv` crate) with a header row naming its
@@ -249,7 +263,13 @@ fn csv_rows(reader: impl Read) -> impl Iterator<Item = Result<ImportRow, BadRow>
                     .and_then(|i| record.get(i))
                     .map(str::to_string)
             };
-            return Some(row(line, &get).map_err(|reason| BadRow { line, reason }));
+            let values = names
+                .iter()
+                .zip(record.iter())
+                .filter(|(n, _)| !COLUMNS.contains(&n.as_str()))
+                .map(|(n, v)| (n.clone(), v.to_string()))
+                .collect();
+            return Some(row(line, &get, values).map_err(|reason| BadRow { line, reason }));
         }
         None
     })

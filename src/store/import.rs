@@ -13,6 +13,7 @@ use super::{Store, StoreError};
 use crate::clock::Instant;
 use crate::language::suggest;
 use crate::ledger::Signature;
+use crate::values::FieldValue;
 
 /// One row of an import file.
 #[derive(Clone, Debug)]
@@ -35,6 +36,8 @@ pub struct ImportRow {
     pub note: Option<String>,
     /// Its signatures.
     pub signatures: Vec<Signature>,
+    /// The values of its form's fields, as written: (column, text). Checked against the form.
+    pub values: Vec<(String, String)>,
 }
 
 /// What an import did.
@@ -80,6 +83,8 @@ pub(super) struct Deliverable {
     pub recurring: bool,
     pub review: bool,
     pub signers: Vec<String>,
+    /// The form its submissions carry, if it has one.
+    pub form: Option<crate::language::form::Form>,
 }
 
 /// An obligation as an import finds it: row, state, when submitted, whether in the file.
@@ -94,8 +99,8 @@ pub(super) trait Target {
         unit: i64,
         period: &str,
     ) -> Result<Option<Owed>, StoreError>;
-    /// Records a submission of the obligation `find` found as `owed`, at `at`, leaving it in
-    /// `state`.
+    /// Records a submission of the obligation `find` found as `owed`, at `at`, with `values`,
+    /// leaving it in `state`.
     fn record(
         &mut self,
         owed: &Owed,
@@ -103,6 +108,7 @@ pub(super) trait Target {
         at: i64,
         data: &str,
         state: &str,
+        values: Vec<FieldValue>,
     ) -> Result<(), StoreError>;
 }
 
@@ -175,6 +181,13 @@ pub(super) fn run(
             refuse(format!("missing signatures: {}", missing.join("、")));
             continue;
         }
+        let values = match checked_values(deliverable, &row) {
+            Ok(values) => values,
+            Err(reason) => {
+                refuse(reason);
+                continue;
+            }
+        };
         let Some(owed) = target.find(deliverable.id, unit, &row.period)? else {
             refuse(format!(
                 "{} owes no {} for period `{}`",
@@ -205,7 +218,7 @@ pub(super) fn run(
                 } else {
                     "received"
                 };
-                target.record(&owed, &row, at, &data.to_string(), state)?;
+                target.record(&owed, &row, at, &data.to_string(), state, values)?;
                 report.recorded += 1;
             }
         }
@@ -215,6 +228,39 @@ pub(super) fn run(
     } else {
         Err(StoreError::RolledBack)
     }
+}
+
+/// The values of a row's data columns, checked against its deliverable's form.
+fn checked_values(deliverable: &Deliverable, row: &ImportRow) -> Result<Vec<FieldValue>, String> {
+    if row.values.is_empty() {
+        return Ok(Vec::new());
+    }
+    let Some(form) = &deliverable.form else {
+        let columns: Vec<&str> = row.values.iter().map(|(c, _)| c.as_str()).collect();
+        return Err(format!(
+            "{} has no form with fields, so the columns {} mean nothing for it",
+            row.deliverable,
+            columns.join("、")
+        ));
+    };
+    let cells: Vec<(&str, crate::values::Cell)> = row
+        .values
+        .iter()
+        .map(|(column, text)| {
+            let cell = crate::values::Cell {
+                text: text.clone(),
+                at: format!("column `{column}`"),
+            };
+            (column.as_str(), cell)
+        })
+        .collect();
+    let pairs: Vec<(&str, &crate::values::Cell)> = cells.iter().map(|(c, v)| (*c, v)).collect();
+    crate::values::check_row(form, &pairs, &[], "the row")
+        .map(|checked| checked.values)
+        .map_err(|problems| {
+            let all: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            all.join("; ")
+        })
 }
 
 /// What an import's transaction ended in: the report, the bad rows, or the store's failure.
@@ -232,6 +278,7 @@ pub(super) fn outcome(
 /// The statements an import into SQLite runs for each row.
 struct Statements<'t> {
     recorded_at: i64,
+    conn: &'t rusqlite::Connection,
     find: rusqlite::CachedStatement<'t>,
     event: rusqlite::CachedStatement<'t>,
     update: rusqlite::CachedStatement<'t>,
@@ -259,9 +306,14 @@ impl Target for Statements<'_> {
         at: i64,
         data: &str,
         state: &str,
+        values: Vec<FieldValue>,
     ) -> Result<(), StoreError> {
         self.event
             .execute(params![id, at, self.recorded_at, row.by, row.note, data])?;
+        if !values.is_empty() {
+            let event = self.conn.last_insert_rowid();
+            super::lifecycle::write_values(self.conn, event, id, &values)?;
+        }
         self.update.execute(params![id, state, at])?;
         Ok(())
     }
@@ -285,7 +337,7 @@ impl Store {
                 .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get::<_, Zone>(2)?.0))))?
                 .collect::<Result<_, _>>()?;
             let deliverables = tx
-                .prepare("SELECT campaign_id, name, id, recurring, review, signers FROM deliverables")?
+                .prepare("SELECT campaign_id, name, id, recurring, review, signers, form FROM deliverables")?
                 .query_map([], |r| {
                     Ok((
                         (r.get(0)?, r.get(1)?),
@@ -294,6 +346,7 @@ impl Store {
                             recurring: r.get(3)?,
                             review: r.get::<_, Option<String>>(4)?.is_some(),
                             signers: r.get::<_, Json<Vec<String>>>(5)?.0,
+                            form: r.get::<_, Option<Json<_>>>(6)?.map(|f| f.0),
                         },
                     ))
                 })?
@@ -309,6 +362,7 @@ impl Store {
             };
             let mut statements = Statements {
                 recorded_at,
+                conn: tx,
                 find: tx.prepare_cached(
                     "SELECT id, state, submitted_at, active FROM obligations
                      WHERE deliverable_id = ?1 AND unit_id = ?2 AND period = ?3",

@@ -305,7 +305,7 @@ fn save(
 
 /// Writes `values` as event `event`'s, in the form's order, and makes them the ones that count
 /// for `obligation`.
-fn write_values(
+pub(super) fn write_values(
     tx: &rusqlite::Connection,
     event: i64,
     obligation: i64,

@@ -605,3 +605,89 @@ fn the_blank_form_filled_in_and_sent_back_is_a_submission() {
     ]);
     assert!(error.contains("give it with -o FILE.xlsx"), "{error}");
 }
+
+/// `duban import` reads the same data columns as `submit --data`: each row's figures checked
+/// against its report's form, the file recorded whole or not at all.
+fn imports_figures(office: Office) {
+    let header = format!(
+        "campaign,deliverable,unit,period,at,{}",
+        NANYANG_FIELDS.join(",")
+    );
+    let line = |unit: &str, i: usize| {
+        format!(
+            "nanyang-2017,统计表,{unit},2017-05,2017-05-24,{}",
+            figures(i).join(",")
+        )
+    };
+    let mut bad = figures(1);
+    bad[2] = "很多".into();
+    let file = office.file(
+        "received.csv",
+        format!(
+            "{header}\n{}\nnanyang-2017,统计表,卧龙区,2017-05,2017-05-24,{}\n",
+            line("宛城区", 0),
+            bad.join(",")
+        ),
+    );
+    let error = office.fails(&["import", &file]);
+    assert!(
+        error.contains("3: column `查处问题数`: 查处问题数: `很多` is not a whole number"),
+        "{error}"
+    );
+    let rollup = office.json(&[
+        "rollup",
+        "nanyang-2017",
+        "统计表",
+        "--period",
+        "2017-05",
+        "--as-of",
+        "2017-05-30",
+    ]);
+    assert_eq!(rollup["total"]["reported"], 0, "nothing was imported");
+    let file = office.file(
+        "received.csv",
+        format!("{header}\n{}\n{}\n", line("宛城区", 0), line("卧龙区", 1)),
+    );
+    office.ok(&["import", &file]);
+    office.ok(&["import", &file]);
+    let rollup = office.json(&[
+        "rollup",
+        "nanyang-2017",
+        "统计表",
+        "--period",
+        "2017-05",
+        "--as-of",
+        "2017-05-30",
+    ]);
+    assert_eq!(rollup["total"]["reported"], 2);
+    let both = figures(0)[2].parse::<i64>().unwrap() + figures(1)[2].parse::<i64>().unwrap();
+    assert_eq!(rollup["total"]["values"]["查处问题数"], both.to_string());
+    // A column for a report without a form is refused; a misspelt known column is named.
+    let file = office.file(
+        "plan.csv",
+        "campaign,deliverable,unit,at,立案\nnanyang-2017,工作方案,宛城区,2017-04-10,3\n",
+    );
+    let error = office.fails(&["import", &file]);
+    assert!(
+        error.contains("工作方案 has no form with fields, so the columns 立案 mean nothing for it"),
+        "{error}"
+    );
+    let file = office.file("typo.csv", "campaign,deliverable,unit,at,nte\n");
+    let error = office.fails(&["import", &file]);
+    assert!(
+        error.contains("unknown column `nte`; did you mean `note`?"),
+        "{error}"
+    );
+}
+
+#[test]
+fn an_import_reads_the_figures_columns_on_sqlite() {
+    imports_figures(Office::sqlite(&["nanyang-2017"]));
+}
+
+#[test]
+fn an_import_reads_the_figures_columns_on_postgres() {
+    if let Some(office) = Office::postgres(&["nanyang-2017"]) {
+        imports_figures(office);
+    }
+}

@@ -165,6 +165,7 @@ struct Recorded {
     by: Option<String>,
     note: Option<String>,
     data: String,
+    values: Vec<FieldValue>,
 }
 
 /// Where an import's rows go on PostgreSQL: the obligations of each deliverable it names, read
@@ -208,6 +209,7 @@ impl import::Target for Target<'_, '_> {
         at: i64,
         data: &str,
         state: &str,
+        values: Vec<FieldValue>,
     ) -> Result<(), StoreError> {
         self.recorded.push(Recorded {
             id: *id,
@@ -218,6 +220,7 @@ impl import::Target for Target<'_, '_> {
             by: row.by.clone(),
             note: row.note.clone(),
             data: data.to_string(),
+            values,
         });
         Ok(())
     }
@@ -273,11 +276,17 @@ impl Target<'_, '_> {
                 changed: self.recorded.len() - updated as usize,
             });
         }
-        self.tx.execute(
+        let events = self.tx.query(
             "INSERT INTO events (obligation_id, kind, at, recorded_at, actor, note, data)
-             SELECT obligation_id, 'submitted', at, $1, actor, note, data FROM imported ORDER BY seq",
+             SELECT obligation_id, 'submitted', at, $1, actor, note, data FROM imported ORDER BY seq
+             RETURNING id, obligation_id",
             &[&recorded_at],
         )?;
+        // An import names each obligation once: its new event is found by the obligation.
+        let event_of: HashMap<i64, i64> = events.iter().map(|r| (r.get(1), r.get(0))).collect();
+        for r in self.recorded.iter().filter(|r| !r.values.is_empty()) {
+            write_values(&mut *self.tx, event_of[&r.id], r.id, &r.values)?;
+        }
         if self.recorded.len() as i64 >= super::ANALYZE_AFTER {
             self.tx.batch_execute("ANALYZE obligations")?;
         }
@@ -293,7 +302,7 @@ fn import_names(tx: &mut Transaction<'_>) -> Result<import::Names, StoreError> {
             .insert(r.get(0), (r.get(1), zone(r.get(2))?));
     }
     for r in tx.query(
-        "SELECT campaign_id, name, id, recurring, review, signers FROM deliverables",
+        "SELECT campaign_id, name, id, recurring, review, signers, form FROM deliverables",
         &[],
     )? {
         let deliverable = Deliverable {
@@ -301,6 +310,7 @@ fn import_names(tx: &mut Transaction<'_>) -> Result<import::Names, StoreError> {
             recurring: r.get(3),
             review: r.get::<_, Option<&str>>(4).is_some(),
             signers: json(r.get(5))?,
+            form: r.get::<_, Option<&str>>(6).map(json).transpose()?,
         };
         names.deliverables.insert((r.get(0), r.get(1)), deliverable);
     }
