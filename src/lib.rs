@@ -2,7 +2,8 @@
 //!
 //! Data flows through the modules in order: [`language`] reads a campaign file into a checked
 //! campaign, [`schedule`] compiles it against the official calendar into obligations,
-//! [`ledger`] says what an action does to one of them, [`store`] keeps them and their history
+//! [`values`] checks what a submission says against its form, [`ledger`] says what an action
+//! does to one of them, [`store`] keeps them and their history
 //! (behind the traits of its contract), [`notices`] plans and sends the mail about them, and
 //! [`app`] runs these use cases for the front ends: [`cli`] and the [`daemon`]'s passes.
 

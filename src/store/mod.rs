@@ -19,6 +19,7 @@ pub mod postgres;
 mod query;
 mod renames;
 mod rows;
+mod rows_in;
 pub mod schema;
 mod scope;
 mod shared;

@@ -14,6 +14,7 @@ mod ledger;
 mod migrate;
 mod outbox;
 mod queries;
+mod rows_in;
 mod schema;
 mod sync;
 
