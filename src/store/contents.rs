@@ -169,12 +169,14 @@ pub(super) fn sums_sql(up: usize) -> String {
 }
 
 /// Every target's obligations with the value reported for them (of one campaign, or all).
+/// Driven from the targets (`IN`), never by a scan of every obligation.
 pub(super) const TARGETS: &str =
     "SELECT c.key, d.name, u.name, o.period, o.due_date, o.due_at, o.state, v.number, d.thresholds
      FROM obligations o JOIN deliverables d ON d.id = o.deliverable_id
      JOIN campaigns c ON c.id = o.campaign_id JOIN units u ON u.id = o.unit_id
      LEFT JOIN field_values v ON v.event_id = o.values_event AND v.field = d.name
-     WHERE d.kind = 'target' AND o.active AND ($1 = '' OR c.key = $1)
+     WHERE o.deliverable_id IN (SELECT id FROM deliverables WHERE kind = 'target')
+       AND o.active AND ($1 = '' OR c.key = $1)
      ORDER BY c.key, o.due_at, d.name, u.id";
 
 /// The latest value a unit (by name, in any campaign) reported under a shared key for a

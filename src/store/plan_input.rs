@@ -139,14 +139,15 @@ pub(super) const DELIVERABLES: &str =
 
 /// Targets' obligations received with a value, deadline in `$1 ..= $2`: the columns of an
 /// [`OwedRow`], then the value. Which fall short of their threshold is decided by
-/// [`PlanMaps::below_candidate`].
+/// [`PlanMaps::below_candidate`]. Driven from the targets (`IN`): a pass must not read every
+/// obligation.
 pub(super) const REPORTED_TARGETS: &str =
     "SELECT o.id, o.campaign_id, o.deliverable_id, o.unit_id, o.period,
             coalesce(o.extended_until, o.due_date), o.state, o.effective_due_at, v.number
-     FROM deliverables d JOIN obligations o ON o.deliverable_id = d.id
+     FROM obligations o JOIN deliverables d ON d.id = o.deliverable_id
      JOIN field_values v ON v.event_id = o.values_event AND v.field = d.name
-     WHERE d.kind = 'target' AND o.active AND o.state = 'received'
-       AND o.effective_due_at BETWEEN $1 AND $2
+     WHERE o.deliverable_id IN (SELECT id FROM deliverables WHERE kind = 'target')
+       AND o.active AND o.state = 'received' AND o.effective_due_at BETWEEN $1 AND $2
      ORDER BY o.campaign_id, o.effective_due_at, o.unit_id, o.deliverable_id";
 
 /// An [`OwedRow`] from its columns, first in the row.
