@@ -62,8 +62,12 @@ pub struct RollupRow {
     pub reported: usize,
     /// Units that owe it (waived ones left out).
     pub owed: usize,
-    /// Every field's value: the sum of the numbers, a unit's own text.
+    /// Every field's value: the sum of the numbers (the mean, for a percentage), a unit's own
+    /// text.
     pub values: BTreeMap<String, String>,
+    /// Each numeric field's sum and how many numbers went into it, until the row is done.
+    #[serde(skip)]
+    totals: BTreeMap<String, (f64, i64)>,
     /// Figures taken from another form (一表通) rather than entered again.
     pub reused: i64,
     /// The units that owe it and whose figures are not in the row.
@@ -78,6 +82,7 @@ impl RollupRow {
             reported: 0,
             owed: 0,
             values: BTreeMap::new(),
+            totals: BTreeMap::new(),
             reused: 0,
             missing: Vec::new(),
         }
@@ -263,6 +268,9 @@ impl Office {
                 }
             }
         }
+        for row in rows.iter_mut().chain(std::iter::once(&mut total)) {
+            finish(row, &form);
+        }
         Ok(Rollup {
             campaign: campaign.to_string(),
             deliverable: deliverable.to_string(),
@@ -281,15 +289,28 @@ fn add(row: &mut RollupRow, sum: &Sum, numeric: bool, single: bool) {
     row.reused += sum.reused;
     if numeric {
         if let Some(n) = sum.sum {
-            let before: f64 = row
-                .values
-                .get(&sum.field)
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0.0);
-            row.values.insert(sum.field.clone(), num(round(before + n)));
+            let total = row.totals.entry(sum.field.clone()).or_default();
+            total.0 += n;
+            total.1 += sum.count;
         }
     } else if single && let Some(text) = &sum.text {
         row.values.insert(sum.field.clone(), text.clone());
+    }
+}
+
+/// A row's figures as shown: counts and amounts add up; a percentage (a share of something
+/// each unit has its own of) is the mean of the units' — 40% and 60% make 50%, not 100%.
+fn finish(row: &mut RollupRow, form: &crate::language::form::Form) {
+    for (field, (sum, count)) in std::mem::take(&mut row.totals) {
+        let percent = form
+            .field(&field)
+            .is_some_and(|f| f.kind == crate::language::form::FieldType::Percent);
+        let shown = if percent && count > 0 {
+            round(sum / count as f64)
+        } else {
+            round(sum)
+        };
+        row.values.insert(field, num(shown));
     }
 }
 

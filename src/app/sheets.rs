@@ -289,6 +289,18 @@ fn header(record: &csv::StringRecord) -> Result<Vec<String>, String> {
             return Err(format!("the column `{name}` is named twice"));
         }
     }
+    // Any other column is a form's field, so a header without these is no header of submissions.
+    let missing: Vec<&str> = ["campaign", "deliverable", "unit", "at"]
+        .into_iter()
+        .filter(|c| !names.iter().any(|n| n == c))
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "the header row has no column {}: the first row names the columns ({})",
+            missing.join(", "),
+            COLUMNS.join(", ")
+        ));
+    }
     Ok(names)
 }
 
@@ -425,7 +437,9 @@ mod tests {
         );
         let bad3 = bad("{\"campaign\":\"c\"}\n");
         assert!(
-            bad3[0].reason.contains("unknown column"),
+            bad3[0]
+                .reason
+                .contains("the header row has no column campaign"),
             "JSON read as CSV: {bad3:?}"
         );
     }

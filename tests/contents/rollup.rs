@@ -308,7 +308,8 @@ fn a_county_submits_one_file_with_a_row_per_township() {
     let third = rows.iter().find(|r| r["name"] == "丙镇").unwrap();
     assert_eq!(third["missing"][0], "丙镇");
     assert_eq!(by_level["total"]["values"]["项目数"], "9");
-    assert_eq!(by_level["total"]["values"]["资金支出进度"], "105");
+    // A percentage is the units' mean, not their sum: (40 + 55 + 10) / 3.
+    assert_eq!(by_level["total"]["values"]["资金支出进度"], "35");
     // Text and choices are shown per unit, not added.
     let by_unit = office.json(&[
         "rollup",
