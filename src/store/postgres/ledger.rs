@@ -14,8 +14,8 @@ use crate::store::contents::EVENT_VALUES;
 use crate::store::decode::{json, state, zone};
 use crate::store::import::{self, BadRow, Deliverable, ImportError, ImportReport, ImportRow};
 use crate::store::lifecycle::{
-    Found, INSERT_VALUE, StoredFile, choose_period, label, owed_by, read_submission,
-    submitted_values, unknown_name,
+    Found, StoredFile, choose_period, label, owed_by, read_submission, submitted_values,
+    unknown_name,
 };
 use crate::store::{Change, HistoryEvent, HistoryFile, Key, Meta, StoreError};
 use crate::values::FieldValue;
@@ -407,22 +407,29 @@ pub(super) fn write_values(
     obligation: i64,
     values: &[FieldValue],
 ) -> Result<(), StoreError> {
-    let insert = tx.prepare(INSERT_VALUE)?;
-    for (position, v) in (0i64..).zip(values) {
-        tx.execute(
-            &insert,
-            &[
-                &event,
-                &obligation,
-                &v.field,
-                &position,
-                &v.number,
-                &v.text,
-                &v.shared,
-                &v.reused_from,
-            ],
-        )?;
-    }
+    // One statement for all of a submission's values, not a round trip each.
+    let fields: Vec<&str> = values.iter().map(|v| v.field.as_str()).collect();
+    let positions: Vec<i64> = (0..values.len() as i64).collect();
+    let numbers: Vec<Option<f64>> = values.iter().map(|v| v.number).collect();
+    let texts: Vec<Option<&str>> = values.iter().map(|v| v.text.as_deref()).collect();
+    let shared: Vec<Option<&str>> = values.iter().map(|v| v.shared.as_deref()).collect();
+    let reused: Vec<Option<i64>> = values.iter().map(|v| v.reused_from).collect();
+    tx.execute(
+        "INSERT INTO field_values
+             (event_id, obligation_id, field, position, number, text, shared, reused_from)
+         SELECT $1, $2, x.* FROM unnest($3::text[], $4::bigint[], $5::float8[], $6::text[],
+                                        $7::text[], $8::bigint[]) AS x",
+        &[
+            &event,
+            &obligation,
+            &fields,
+            &positions,
+            &numbers,
+            &texts,
+            &shared,
+            &reused,
+        ],
+    )?;
     tx.execute(
         "UPDATE obligations SET values_event = $2 WHERE id = $1",
         &[&obligation, &event],
