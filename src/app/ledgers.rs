@@ -329,56 +329,35 @@ impl Office {
         let hierarchy = parents(&tree);
         let mut rows = Vec::new();
         for (row_at, cells) in &table.rows {
-            let named = unit_column
-                .map(|c| cells[c].text.clone())
-                .filter(|t| !t.is_empty());
-            let Some(responsible) = named.or_else(|| unit.map(String::from)) else {
-                problems.push(Invalid {
-                    at: row_at.clone(),
-                    message: format!(
-                        "no responsible unit: give --unit, or a column {}",
-                        UNIT_COLUMNS[..3].join("、")
-                    ),
-                });
-                continue;
+            let row_unit = unit_column
+                .map(|c| &cells[c])
+                .filter(|c| !c.text.is_empty());
+            let responsible = match responsible_of(&hierarchy, rules, row_unit, unit, row_at) {
+                Ok(u) => u,
+                Err(problem) => {
+                    problems.push(problem);
+                    continue;
+                }
             };
-            let unit_at = unit_column.map_or(row_at.clone(), |c| cells[c].at.clone());
-            let kept = rules
-                .keepers
-                .iter()
-                .any(|k| not_under(&hierarchy, k, &responsible, &unit_at).is_none());
-            if !kept {
-                // An unknown name says so (with the nearest); a known one is out of the ledger.
-                let unknown = not_under(&hierarchy, "", &responsible, &unit_at)
-                    .filter(|p| p.message.starts_with("unknown unit"));
-                problems.push(unknown.unwrap_or_else(|| Invalid {
-                    at: unit_at.clone(),
-                    message: format!(
-                        "{responsible} keeps no rows of this ledger (its rows are kept by {})",
-                        rules.keepers.join("、")
-                    ),
-                }));
-                continue;
-            }
-            let own_due = match due_column.map(|c| &cells[c]).filter(|c| !c.text.is_empty()) {
-                Some(cell) => match values::parse_date(&cell.text) {
-                    Some(d) => Some(d),
-                    None => {
-                        problems.push(Invalid {
-                            at: cell.at.clone(),
-                            message: format!("`{}` is not a date (YYYY-MM-DD)", cell.text),
-                        });
-                        continue;
-                    }
-                },
-                None => due,
+            let row_due = due_column.map(|c| &cells[c]).filter(|c| !c.text.is_empty());
+            let due_date = match row_due {
+                Some(cell) => values::parse_date(&cell.text).ok_or_else(|| Invalid {
+                    at: cell.at.clone(),
+                    message: format!("`{}` is not a date (YYYY-MM-DD)", cell.text),
+                }),
+                None => due
+                    .or_else(|| self.row_due(rules.close, entered))
+                    .ok_or_else(|| Invalid {
+                        at: row_at.clone(),
+                        message: "no deadline: the ledger gives none, so give --due DATE or a column 销号时限".into(),
+                    }),
             };
-            let Some(due_date) = own_due.or_else(|| self.row_due(rules.close, entered)) else {
-                problems.push(Invalid {
-                    at: row_at.clone(),
-                    message: "no deadline: the ledger gives none, so give --due DATE or a column 销号时限".into(),
-                });
-                continue;
+            let due_date = match due_date {
+                Ok(d) => d,
+                Err(problem) => {
+                    problems.push(problem);
+                    continue;
+                }
             };
             let pairs: Vec<(&str, &values::Cell)> = table
                 .header
@@ -417,6 +396,47 @@ impl Office {
             RowDue::AsEntered => None,
         }
     }
+}
+
+/// The unit responsible for a row — its 填报单位 cell, else `--unit` — if it keeps rows of the
+/// ledger (it is a keeper, or under one).
+fn responsible_of(
+    hierarchy: &super::contents::Parents<'_>,
+    rules: &LedgerRules,
+    cell: Option<&values::Cell>,
+    unit: Option<&str>,
+    row_at: &str,
+) -> Result<String, Invalid> {
+    let Some(responsible) = cell
+        .map(|c| c.text.clone())
+        .or_else(|| unit.map(String::from))
+    else {
+        return Err(Invalid {
+            at: row_at.to_string(),
+            message: format!(
+                "no responsible unit: give --unit, or a column {}",
+                UNIT_COLUMNS[..3].join("、")
+            ),
+        });
+    };
+    let at = cell.map_or(row_at, |c| c.at.as_str());
+    let kept = rules
+        .keepers
+        .iter()
+        .any(|k| not_under(hierarchy, k, &responsible, at).is_none());
+    if kept {
+        return Ok(responsible);
+    }
+    // An unknown name says so (with the nearest); a known one is out of the ledger.
+    let unknown = not_under(hierarchy, "", &responsible, at)
+        .filter(|p| p.message.starts_with("unknown unit"));
+    Err(unknown.unwrap_or_else(|| Invalid {
+        at: at.to_string(),
+        message: format!(
+            "{responsible} keeps no rows of this ledger (its rows are kept by {})",
+            rules.keepers.join("、")
+        ),
+    }))
 }
 
 /// What an entry of rows was given besides its cells.
