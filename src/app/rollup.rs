@@ -153,21 +153,8 @@ impl Office {
         if let By::Group(name) = by
             && !members.contains_key(name.as_str())
         {
-            let names: Vec<String> = described.groups.iter().map(|g| g.0.clone()).collect();
-            return Err(AppError::Store(
-                crate::store::Refusal::Unknown {
-                    kind: "group",
-                    name: name.clone(),
-                    suggestion: crate::language::suggest::did_you_mean(
-                        name,
-                        names.iter().map(String::as_str),
-                    )
-                    .or_else(|| {
-                        Some("--by takes unit, parent, level:N, groups or a group's name".into())
-                    }),
-                }
-                .into(),
-            ));
+            let names = described.groups.iter().map(|g| g.0.as_str());
+            return Err(unknown("group", name, names));
         }
         let buckets = |unit: &str| -> Vec<String> {
             match by {
@@ -202,38 +189,11 @@ impl Office {
             _ => 0,
         };
         let sums = store.sums(described.id, &period, up)?;
-        let mut rows: Vec<RollupRow> = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
-        let mut total = RollupRow::new("合计");
+        // A unit's own rows show its standing and its texts; other rows only add up.
+        let per_unit = *by == By::Unit || matches!(by, By::Group(_));
+        let mut table = Table::default();
         for o in &owing {
-            let unit = o.standing.unit.as_str();
-            let waived = o.standing.state == "waived";
-            if !waived {
-                total.owed += 1;
-                if o.counted {
-                    total.reported += 1;
-                } else {
-                    total.missing.push(unit.to_string());
-                }
-            }
-            for bucket in buckets(unit) {
-                let at = *index.entry(bucket.clone()).or_insert_with(|| {
-                    rows.push(RollupRow::new(&bucket));
-                    rows.len() - 1
-                });
-                let row = &mut rows[at];
-                if *by == By::Unit || matches!(by, By::Group(_)) {
-                    row.status = Some(status(o).to_string());
-                }
-                if !waived {
-                    row.owed += 1;
-                    if o.counted {
-                        row.reported += 1;
-                    } else {
-                        row.missing.push(unit.to_string());
-                    }
-                }
-            }
+            table.count(o, &buckets(&o.standing.unit), per_unit);
         }
         let mut unfit = Vec::new();
         for sum in &sums {
@@ -260,14 +220,13 @@ impl Office {
                     num(n)
                 ));
             }
-            add(&mut total, sum, field.kind.is_numeric(), false);
-            for target in targets {
-                if let Some(&at) = index.get(&target) {
-                    let single = *by == By::Unit || matches!(by, By::Group(_));
-                    add(&mut rows[at], sum, field.kind.is_numeric(), single);
-                }
-            }
+            table.add(sum, field.kind.is_numeric(), &targets, per_unit);
         }
+        let Table {
+            mut rows,
+            mut total,
+            ..
+        } = table;
         for row in rows.iter_mut().chain(std::iter::once(&mut total)) {
             finish(row, &form);
         }
@@ -281,6 +240,63 @@ impl Office {
             total,
             unfit,
         })
+    }
+}
+
+/// The rows of a roll-up as they are made, by name, and the total.
+struct Table {
+    rows: Vec<RollupRow>,
+    index: HashMap<String, usize>,
+    total: RollupRow,
+}
+
+impl Default for Table {
+    fn default() -> Table {
+        Table {
+            rows: Vec::new(),
+            index: HashMap::new(),
+            total: RollupRow::new("合计"),
+        }
+    }
+}
+
+impl Table {
+    /// Counts a unit that owes the report into the total and into each of its rows.
+    fn count(&mut self, o: &Owing<'_>, buckets: &[String], per_unit: bool) {
+        let unit = o.standing.unit.as_str();
+        let waived = o.standing.state == "waived";
+        let tally = |row: &mut RollupRow| {
+            if !waived {
+                row.owed += 1;
+                if o.counted {
+                    row.reported += 1;
+                } else {
+                    row.missing.push(unit.to_string());
+                }
+            }
+        };
+        tally(&mut self.total);
+        for bucket in buckets {
+            let rows = &mut self.rows;
+            let at = *self.index.entry(bucket.clone()).or_insert_with(|| {
+                rows.push(RollupRow::new(bucket));
+                rows.len() - 1
+            });
+            if per_unit {
+                self.rows[at].status = Some(status(o).to_string());
+            }
+            tally(&mut self.rows[at]);
+        }
+    }
+
+    /// Adds one field's sum into the total and into the rows named `targets`.
+    fn add(&mut self, sum: &Sum, numeric: bool, targets: &[String], per_unit: bool) {
+        add(&mut self.total, sum, numeric, false);
+        for target in targets {
+            if let Some(&at) = self.index.get(target) {
+                add(&mut self.rows[at], sum, numeric, per_unit);
+            }
+        }
     }
 }
 
