@@ -136,7 +136,11 @@ impl Office {
             deliverable: deliverable.to_string(),
         })?;
         let (period, standings) = pick_period(store, &described, deliverable, period)?;
-        let tree = store.unit_tree(described.campaign_id)?;
+        // The hierarchy is read only for rows by parent or level.
+        let tree = match by {
+            By::Parent | By::Level(_) => store.unit_tree(described.campaign_id)?,
+            _ => Vec::new(),
+        };
         let hierarchy = Hierarchy::new(&tree);
         let owing: Vec<Owing<'_>> = standings
             .iter()
@@ -145,15 +149,17 @@ impl Office {
                 counted: s.state == "received" && s.has_values,
             })
             .collect();
-        let members: HashMap<&str, &Vec<String>> = described
-            .groups
-            .iter()
-            .map(|(g, m)| (g.as_str(), m))
-            .collect();
+        // The groups are read only for rows by group: a national campaign's are large.
+        let groups = match by {
+            By::Groups | By::Group(_) => store.groups(described.campaign_id)?,
+            _ => Vec::new(),
+        };
+        let members: HashMap<&str, &Vec<String>> =
+            groups.iter().map(|(g, m)| (g.as_str(), m)).collect();
         if let By::Group(name) = by
             && !members.contains_key(name.as_str())
         {
-            let names = described.groups.iter().map(|g| g.0.as_str());
+            let names = groups.iter().map(|g| g.0.as_str());
             return Err(unknown("group", name, names));
         }
         let buckets = |unit: &str| -> Vec<String> {
@@ -161,8 +167,7 @@ impl Office {
                 By::Unit => vec![unit.to_string()],
                 By::Parent => vec![hierarchy.parent(unit).unwrap_or("（无上级）").to_string()],
                 By::Level(n) => vec![hierarchy.ancestor(unit, *n).to_string()],
-                By::Groups => described
-                    .groups
+                By::Groups => groups
                     .iter()
                     .filter(|(_, m)| m.iter().any(|u| u == unit))
                     .map(|(g, _)| g.clone())

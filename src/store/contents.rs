@@ -24,8 +24,6 @@ pub struct Described {
     pub form: Option<Form>,
     /// A target's thresholds, by period.
     pub thresholds: Vec<Threshold>,
-    /// Its campaign's groups with their members.
-    pub groups: Vec<(String, Vec<String>)>,
     /// For a ledger: its rules.
     pub ledger: Option<LedgerRules>,
 }
@@ -123,8 +121,11 @@ pub struct TargetValue {
 
 /// A deliverable's row: id, kind, form, thresholds.
 pub(super) const DESCRIBE: &str =
-    "SELECT d.id, d.kind, d.form, d.thresholds, c.groups, d.ledger FROM deliverables d
-     JOIN campaigns c ON c.id = d.campaign_id WHERE d.campaign_id = $1 AND d.name = $2";
+    "SELECT d.id, d.kind, d.form, d.thresholds, d.ledger FROM deliverables d
+     WHERE d.campaign_id = $1 AND d.name = $2";
+
+/// A campaign's groups (JSON), read only by what needs them: a national campaign's are large.
+pub(super) const GROUPS: &str = "SELECT groups FROM campaigns WHERE id = $1";
 
 /// The periods of a deliverable, by deadline.
 pub(super) const PERIODS: &str =
@@ -254,11 +255,10 @@ pub(super) struct Columns {
     pub kind: String,
     pub form: Option<String>,
     pub thresholds: Option<String>,
-    pub groups: Option<String>,
     pub ledger: Option<String>,
 }
 
-/// Reads a deliverable's form, thresholds, groups and ledger rules from their columns.
+/// Reads a deliverable's form, thresholds and ledger rules from their columns.
 pub(super) fn described(c: Columns) -> Result<Described, StoreError> {
     use super::decode::json;
     Ok(Described {
@@ -272,14 +272,16 @@ pub(super) fn described(c: Columns) -> Result<Described, StoreError> {
             .map(json)
             .transpose()?
             .unwrap_or_default(),
-        groups: c
-            .groups
-            .as_deref()
-            .map(json)
-            .transpose()?
-            .unwrap_or_default(),
         ledger: c.ledger.as_deref().map(json).transpose()?,
     })
+}
+
+/// A campaign's groups from their column.
+pub(super) fn groups_of(text: Option<&str>) -> Result<Vec<(String, Vec<String>)>, StoreError> {
+    Ok(text
+        .map(super::decode::json)
+        .transpose()?
+        .unwrap_or_default())
 }
 
 /// The shared value found for `key`, as the field `field` of another form reuses it.
@@ -324,8 +326,7 @@ impl super::Store {
                     kind: r.get(1)?,
                     form: r.get(2)?,
                     thresholds: r.get(3)?,
-                    groups: r.get(4)?,
-                    ledger: r.get(5)?,
+                    ledger: r.get(4)?,
                 })
             })
             .optional()?;
@@ -337,6 +338,12 @@ impl super::Store {
             return Err(unknown_name("deliverable", deliverable, &known).into());
         };
         described(columns)
+    }
+
+    /// The groups of campaign `campaign_id`, with their members.
+    pub fn groups(&self, campaign_id: i64) -> Result<Vec<(String, Vec<String>)>, StoreError> {
+        let text: Option<String> = self.conn.query_row(GROUPS, [campaign_id], |r| r.get(0))?;
+        groups_of(text.as_deref())
     }
 
     /// The periods deliverable `id` is owed for, by deadline (`""` for a one-off).

@@ -110,6 +110,8 @@ pub trait Contents {
     fn describe(&self, campaign: &str, deliverable: &str) -> Result<Described, StoreError>;
     /// The periods deliverable `id` is owed for, by deadline (`""` for a one-off).
     fn periods(&self, id: i64) -> Result<Vec<String>, StoreError>;
+    /// The groups of a campaign (by its id), with their members.
+    fn groups(&self, campaign_id: i64) -> Result<Vec<(String, Vec<String>)>, StoreError>;
     /// Who owes deliverable `id` for `period`, and where each stands.
     fn standings(&self, id: i64, period: &str) -> Result<Vec<Standing>, StoreError>;
     /// The sums of deliverable `id`'s values for `period` that count (received), by the unit
@@ -368,6 +370,9 @@ macro_rules! contract {
             }
             fn periods(&self, id: i64) -> Result<Vec<String>, StoreError> {
                 <$backend>::periods(self, id)
+            }
+            fn groups(&self, campaign_id: i64) -> Result<Vec<(String, Vec<String>)>, StoreError> {
+                <$backend>::groups(self, campaign_id)
             }
             fn standings(&self, id: i64, period: &str) -> Result<Vec<Standing>, StoreError> {
                 <$backend>::standings(self, id, period)

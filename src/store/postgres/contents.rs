@@ -3,8 +3,8 @@
 use super::{PgStore, texts};
 use crate::store::StoreError;
 use crate::store::contents::{
-    Columns, DESCRIBE, Described, PERIODS, SHARED, STANDINGS, Standing, Sum, TARGETS, TargetValue,
-    UNITS, campaign_id, described, reused, sums_sql,
+    Columns, DESCRIBE, Described, GROUPS, PERIODS, SHARED, STANDINGS, Standing, Sum, TARGETS,
+    TargetValue, UNITS, campaign_id, described, groups_of, reused, sums_sql,
 };
 use crate::store::decode::json;
 use crate::store::lifecycle::unknown_name;
@@ -35,10 +35,17 @@ impl PgStore {
                 kind: row.get(1),
                 form: row.get(2),
                 thresholds: row.get(3),
-                groups: row.get(4),
-                ledger: row.get(5),
+                ledger: row.get(4),
             };
             described(columns)
+        })
+    }
+
+    /// The groups of campaign `campaign_id`, with their members.
+    pub fn groups(&self, campaign_id: i64) -> Result<Vec<(String, Vec<String>)>, StoreError> {
+        self.run(|client| {
+            let text: Option<String> = client.query_one(GROUPS, &[&campaign_id])?.get(0);
+            groups_of(text.as_deref())
         })
     }
 
