@@ -144,7 +144,7 @@ fn checked_rows(
         .header
         .iter()
         .position(|h| UNIT_COLUMNS.contains(&h.text.as_str()));
-    let mut problems = Vec::new();
+    let mut problems = twice_named(&table);
     for (i, header) in table.header.iter().enumerate() {
         if Some(i) != unit_column && form.field(&header.text).is_none() {
             problems.push(unknown_column(form, header));
@@ -245,6 +245,20 @@ pub(super) fn add_values(
         }
     }
     Ok(())
+}
+
+/// A column named twice (two `立案` columns): which of the two counts would be a guess.
+pub(super) fn twice_named(table: &table::Table) -> Vec<Invalid> {
+    table
+        .header
+        .iter()
+        .enumerate()
+        .filter(|(i, h)| !h.text.is_empty() && table.header[..*i].iter().any(|e| e.text == h.text))
+        .map(|(_, h)| Invalid {
+            at: h.at.clone(),
+            message: format!("the column `{}` is named twice", h.text),
+        })
+        .collect()
 }
 
 pub(super) fn unknown_column(form: &Form, header: &Cell) -> Invalid {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::contents::{Said, add_values, not_under, parents, unknown_column};
+use super::contents::{Said, add_values, not_under, parents, twice_named, unknown_column};
 use super::{AppError, Office, UNIT_COLUMNS};
 use crate::clock::Instant;
 use crate::language::campaign::RowDue;
@@ -313,15 +313,19 @@ impl Office {
                 .position(|h| names.contains(&h.text.as_str()))
         };
         let (unit_column, due_column) = (column(UNIT_COLUMNS), column(DUE_COLUMNS));
-        let mut problems: Vec<Invalid> = table
-            .header
-            .iter()
-            .enumerate()
-            .filter(|(i, h)| {
-                Some(*i) != unit_column && Some(*i) != due_column && form.field(&h.text).is_none()
-            })
-            .map(|(_, h)| unknown_column(form, h))
-            .collect();
+        let mut problems = twice_named(&table);
+        problems.extend(
+            table
+                .header
+                .iter()
+                .enumerate()
+                .filter(|(i, h)| {
+                    Some(*i) != unit_column
+                        && Some(*i) != due_column
+                        && form.field(&h.text).is_none()
+                })
+                .map(|(_, h)| unknown_column(form, h)),
+        );
         if !problems.is_empty() {
             return Err(AppError::Invalid(problems));
         }
