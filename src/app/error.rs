@@ -67,6 +67,14 @@ pub enum AppError {
         /// What it is.
         kind: String,
     },
+    /// A ledger's row closed out already (or waiting for its review).
+    #[error(
+        "{row} is closed out already (or its close-out waits for review); `duban ledger reopen` opens it again"
+    )]
+    AlreadyClosed {
+        /// The row, as people name it.
+        row: String,
+    },
     /// A row number the ledger does not have.
     #[error("{ledger} has no row {row}; `duban ledger show` lists its rows")]
     NoSuchRow {

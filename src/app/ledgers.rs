@@ -205,7 +205,13 @@ impl Office {
             unit: &current.unit,
             period: Some(&current.row),
         };
-        self.record(store, &key, action, at, by, note)
+        // A ledger's words for the lifecycle's refusal: a row is closed out, not submitted.
+        match self.record(store, &key, action, at, by, note) {
+            Err(AppError::Store(crate::store::StoreError::Refused(
+                crate::store::Refusal::AlreadySubmitted { obligation },
+            ))) => Err(AppError::AlreadyClosed { row: obligation }),
+            other => other,
+        }
     }
 
     /// The ledger's rows as they stand at `as_of`, and each unit's count of them (对账).

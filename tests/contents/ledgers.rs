@@ -131,7 +131,7 @@ fn rows_are_closed_out_one_by_one(office: Office) {
     again[6] = "2023-08-08";
     let error = office.fails(&again);
     assert!(
-        error.contains("gulu-2023 问题台账 各村 #2 was already submitted"),
+        error.contains("gulu-2023 问题台账 各村 #2 is closed out already"),
         "{error}"
     );
     // The ledger as it stands, and its reconciliation (对账).
