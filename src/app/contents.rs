@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use super::hierarchy::Hierarchy;
 use super::{AppError, Office};
 use crate::clock::Instant;
 use crate::language::form::Form;
@@ -110,13 +111,7 @@ impl Office {
                 (key, Action::Submit(submission))
             })
             .collect();
-        let zone = store.campaign_zone(key.campaign)?;
-        let meta = crate::store::Meta {
-            at: at.in_zone(zone).timestamp(),
-            recorded_at: crate::clock::to_unix(self.clock.now()),
-            by,
-            note,
-        };
+        let meta = self.meta(store, key.campaign, at, by, note)?;
         let changes = store.apply_all(&actions, meta)?;
         Ok(Submitted {
             changes,
@@ -163,7 +158,7 @@ fn checked_rows(
         return Err(AppError::Invalid(problems));
     }
     let tree = store.unit_tree(described.campaign_id)?;
-    let parents = parents(&tree);
+    let hierarchy = Hierarchy::new(&tree);
     let mut seen: HashMap<String, String> = HashMap::new();
     let mut rows = Vec::new();
     let mut warnings = Vec::new();
@@ -173,7 +168,7 @@ fn checked_rows(
             _ => key.unit.to_string(),
         };
         let unit_at = unit_column.map_or(row_at.clone(), |c| cells[c].at.clone());
-        if let Some(problem) = not_under(&parents, key.unit, &unit, &unit_at) {
+        if let Some(problem) = hierarchy.outside(key.unit, &unit, &unit_at) {
             problems.push(problem);
             continue;
         }
@@ -262,64 +257,17 @@ pub(super) fn twice_named(table: &table::Table) -> Vec<Invalid> {
 }
 
 pub(super) fn unknown_column(form: &Form, header: &Cell) -> Invalid {
-    let names = form.fields.iter().map(|f| f.name.as_str());
-    let hint = match crate::language::suggest::nearest(&header.text, names) {
-        Some(n) => format!("did you mean `{n}`?"),
-        None => {
-            let all: Vec<&str> = form.fields.iter().map(|f| f.name.as_str()).collect();
-            format!("its fields are {}", all.join("、"))
-        }
-    };
-    let what = if header.text.is_empty() {
-        "a value in a column without a header".to_string()
-    } else {
-        format!("`{}` is not a field of form {}", header.text, form.name)
-    };
+    if !header.text.is_empty() {
+        return values::unknown_field(form, &header.text, &header.at);
+    }
+    let all: Vec<&str> = form.fields.iter().map(|f| f.name.as_str()).collect();
     Invalid {
         at: header.at.clone(),
-        message: format!("{what}; {hint}"),
+        message: format!(
+            "a value in a column without a header; its fields are {}",
+            all.join("、")
+        ),
     }
-}
-
-/// Each unit's parent, by name: the hierarchy a file's rows are checked against, made once.
-pub(super) type Parents<'t> = HashMap<&'t str, Option<&'t str>>;
-
-/// The hierarchy of `tree`.
-pub(super) fn parents(tree: &[(String, Option<String>)]) -> Parents<'_> {
-    tree.iter()
-        .map(|(n, p)| (n.as_str(), p.as_deref()))
-        .collect()
-}
-
-/// Why `unit` may not be reported for by `submitter`: neither the submitter nor under it.
-pub(super) fn not_under(
-    parents: &Parents<'_>,
-    submitter: &str,
-    unit: &str,
-    at: &str,
-) -> Option<Invalid> {
-    if !parents.contains_key(unit) {
-        let hint = crate::language::suggest::did_you_mean(unit, parents.keys().copied())
-            .map(|h| format!("; {h}"))
-            .unwrap_or_default();
-        return Some(Invalid {
-            at: at.into(),
-            message: format!("unknown unit `{unit}`{hint}"),
-        });
-    }
-    // A chain longer than the hierarchy is a cycle: stop there.
-    let mut current = Some(unit);
-    for _ in 0..=parents.len() {
-        let Some(u) = current else { break };
-        if u == submitter {
-            return None;
-        }
-        current = parents.get(u).copied().flatten();
-    }
-    Some(Invalid {
-        at: at.into(),
-        message: format!("{unit} is not {submitter} nor one of its sub-units"),
-    })
 }
 
 /// The values of shared fields the row leaves empty that the unit reported already (一表通).

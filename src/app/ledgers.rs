@@ -9,12 +9,13 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::contents::{Said, add_values, not_under, parents, twice_named, unknown_column};
+use super::contents::{Said, add_values, twice_named, unknown_column};
+use super::hierarchy::Hierarchy;
 use super::{AppError, Office, UNIT_COLUMNS};
 use crate::clock::Instant;
 use crate::language::campaign::RowDue;
 use crate::language::form::Form;
-use crate::store::{Action, Backend, Change, Described, Key, LedgerRules, Meta, NewRow};
+use crate::store::{Action, Backend, Change, Described, Key, LedgerRules, NewRow};
 use crate::values::table::{self, Table};
 use crate::values::{self, FieldValue, Invalid};
 
@@ -129,12 +130,7 @@ impl Office {
             zone,
         };
         let rows = self.new_rows(store, &described, &form, &rules, &given)?;
-        let meta = Meta {
-            at: at.in_zone(zone).timestamp(),
-            recorded_at: crate::clock::to_unix(self.clock.now()),
-            by,
-            note,
-        };
+        let meta = self.meta(store, campaign, at, by, note)?;
         let key = Key {
             campaign,
             deliverable: ledger,
@@ -336,7 +332,7 @@ impl Office {
             return Err(AppError::Invalid(problems));
         }
         let tree = store.unit_tree(described.campaign_id)?;
-        let hierarchy = parents(&tree);
+        let hierarchy = Hierarchy::new(&tree);
         let mut rows = Vec::new();
         for (row_at, cells) in &table.rows {
             let row_unit = unit_column
@@ -411,7 +407,7 @@ impl Office {
 /// The unit responsible for a row — its 填报单位 cell, else `--unit` — if it keeps rows of the
 /// ledger (it is a keeper, or under one).
 fn responsible_of(
-    hierarchy: &super::contents::Parents<'_>,
+    hierarchy: &Hierarchy<'_>,
     rules: &LedgerRules,
     cell: Option<&values::Cell>,
     unit: Option<&str>,
@@ -433,13 +429,14 @@ fn responsible_of(
     let kept = rules
         .keepers
         .iter()
-        .any(|k| not_under(hierarchy, k, &responsible, at).is_none());
+        .any(|k| hierarchy.outside(k, &responsible, at).is_none());
     if kept {
         return Ok(responsible);
     }
     // An unknown name says so (with the nearest); a known one is out of the ledger.
-    let unknown = not_under(hierarchy, "", &responsible, at)
-        .filter(|p| p.message.starts_with("unknown unit"));
+    let unknown = hierarchy
+        .outside("", &responsible, at)
+        .filter(|_| !hierarchy.knows(&responsible));
     Err(unknown.unwrap_or_else(|| Invalid {
         at: at.to_string(),
         message: format!(

@@ -6,6 +6,7 @@
 mod contents;
 mod daemon_plan;
 mod error;
+mod hierarchy;
 mod ledgers;
 mod mail;
 mod rollup;
@@ -215,14 +216,26 @@ impl Office {
         by: Option<String>,
         note: Option<String>,
     ) -> Result<Change, AppError> {
-        let zone = store.campaign_zone(key.campaign)?;
-        let meta = Meta {
+        let meta = self.meta(store, key.campaign, at, by, note)?;
+        Ok(store.apply(key, action, meta)?)
+    }
+
+    /// Who acted and when, for the history: `at` read in the campaign's zone, recorded now.
+    fn meta(
+        &self,
+        store: &dyn Backend,
+        campaign: &str,
+        at: Instant,
+        by: Option<String>,
+        note: Option<String>,
+    ) -> Result<Meta, AppError> {
+        let zone = store.campaign_zone(campaign)?;
+        Ok(Meta {
             at: at.in_zone(zone).timestamp(),
             recorded_at: crate::clock::to_unix(self.clock.now()),
             by,
             note,
-        };
-        Ok(store.apply(key, action, meta)?)
+        })
     }
 
     /// What a pass at `as_of` would do, without rendering or writing anything: (new notices,

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
+use super::hierarchy::Hierarchy;
 use super::{AppError, Office};
 use crate::language::form::num;
 use crate::store::{Backend, Standing, Sum};
@@ -376,55 +377,6 @@ fn pick_period(
     }
 }
 
-/// The units' hierarchy: parents and depths.
-struct Hierarchy<'t> {
-    parents: HashMap<&'t str, Option<&'t str>>,
-}
-
-impl<'t> Hierarchy<'t> {
-    fn new(tree: &'t [(String, Option<String>)]) -> Hierarchy<'t> {
-        Hierarchy {
-            parents: tree
-                .iter()
-                .map(|(n, p)| (n.as_str(), p.as_deref()))
-                .collect(),
-        }
-    }
-
-    fn parent(&self, unit: &str) -> Option<&'t str> {
-        self.parents.get(unit).copied().flatten()
-    }
-
-    /// The chain from `unit` up to the top, `unit` first (cut at a cycle's length).
-    fn chain<'u>(&self, unit: &'u str) -> Vec<&'u str>
-    where
-        't: 'u,
-    {
-        let mut chain = vec![unit];
-        while let Some(parent) = self.parent(chain[chain.len() - 1]) {
-            if chain.len() > self.parents.len() {
-                break;
-            }
-            chain.push(parent);
-        }
-        chain
-    }
-
-    /// 1 for a unit without a parent.
-    fn depth(&self, unit: &str) -> usize {
-        self.chain(unit).len()
-    }
-
-    /// The unit at depth `n` above `unit`, or `unit` itself if it is not that deep.
-    fn ancestor<'u>(&self, unit: &'u str, n: usize) -> &'u str
-    where
-        't: 'u,
-    {
-        let chain = self.chain(unit);
-        chain[chain.len().saturating_sub(n)]
-    }
-}
-
 impl Office {
     /// The form of `deliverable` and the units a blank copy of it lists: those that owe it
     /// (for `period`, or its first), or with `unit` that unit and the units under it.
@@ -453,8 +405,8 @@ impl Office {
         };
         let tree = store.unit_tree(described.campaign_id)?;
         let hierarchy = Hierarchy::new(&tree);
-        if !hierarchy.parents.contains_key(unit) {
-            return Err(unknown("unit", unit, tree.iter().map(|(n, _)| n.as_str())));
+        if !hierarchy.knows(unit) {
+            return Err(unknown("unit", unit, hierarchy.names()));
         }
         let under: Vec<String> = owing
             .into_iter()

@@ -51,35 +51,14 @@ pub fn rollup(context: &Context, args: &RollupArgs) -> Result<ExitCode, CliError
         args.period.as_deref(),
         &args.by,
     )?;
-    let text =
-        match args.format {
-            SheetFormat::Json => serde_json::to_string_pretty(&rollup).unwrap_or_default() + "\n",
-            SheetFormat::Csv => rollup_csv(&rollup)?,
-            SheetFormat::Table => rollup_table(&rollup, args.by == By::Unit),
-            SheetFormat::Xlsx => {
-                let Some(path) = &args.output else {
-                    return Err(CliError::Usage {
-                        message: "--format xlsx writes a file: give it with -o FILE.xlsx".into(),
-                    });
-                };
-                let (header, rows) = rollup_rows(&rollup);
-                let bytes = crate::values::sheet::table(&rollup.deliverable, &header, &rows)
-                    .map_err(|e| CliError::Usage {
-                        message: e.to_string(),
-                    })?;
-                write_file(path, &bytes)?;
-                say!("wrote {}", path.display())?;
-                String::new()
-            }
-        };
-    match (&args.output, args.format) {
-        (_, SheetFormat::Xlsx) => {}
-        (Some(path), _) => {
-            write_file(path, text.as_bytes())?;
-            say!("wrote {}", path.display())?;
-        }
-        (None, _) => say_raw!("{text}")?,
-    }
+    let (header, rows) = rollup_rows(&rollup);
+    emit(
+        args.format,
+        args.output.as_deref(),
+        (&rollup.deliverable, &header, &rows),
+        || rollup_table(&rollup, args.by == By::Unit),
+        || serde_json::to_string_pretty(&rollup).unwrap_or_default() + "\n",
+    )?;
     for note in &rollup.unfit {
         tell!("note: {note}");
     }
@@ -194,16 +173,45 @@ fn rollup_rows(rollup: &Rollup) -> (Vec<String>, Vec<Vec<String>>) {
     (header, rows)
 }
 
-fn rollup_csv(rollup: &Rollup) -> Result<String, CliError> {
-    let (header, rows) = rollup_rows(rollup);
-    let mut out = Vec::new();
-    let refs: Vec<&str> = header.iter().map(String::as_str).collect();
-    csv_row(&mut out, &refs)?;
-    for cells in &rows {
-        let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
-        csv_row(&mut out, &refs)?;
+/// Prints a listing in `format`, or writes it to `path`: CSV and .xlsx from its cells (a sheet
+/// `name`, a header, rows), the table and JSON as their makers give them.
+pub(super) fn emit(
+    format: SheetFormat,
+    path: Option<&Path>,
+    (name, header, rows): (&str, &[String], &[Vec<String>]),
+    table: impl FnOnce() -> String,
+    json: impl FnOnce() -> String,
+) -> Result<(), CliError> {
+    let bytes = match format {
+        SheetFormat::Json => json().into_bytes(),
+        SheetFormat::Table => table().into_bytes(),
+        SheetFormat::Csv => {
+            let mut out = Vec::new();
+            for cells in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)) {
+                let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
+                csv_row(&mut out, &refs)?;
+            }
+            out
+        }
+        SheetFormat::Xlsx => {
+            if path.is_none() {
+                return Err(CliError::Usage {
+                    message: "--format xlsx writes a file: give it with -o FILE.xlsx".into(),
+                });
+            }
+            crate::values::sheet::table(name, header, rows).map_err(|e| CliError::Usage {
+                message: e.to_string(),
+            })?
+        }
+    };
+    match path {
+        Some(path) => {
+            write_file(path, &bytes)?;
+            say!("wrote {}", path.display())?;
+        }
+        None => say_raw!("{}", String::from_utf8_lossy(&bytes))?,
     }
-    Ok(String::from_utf8_lossy(&out).into_owned())
+    Ok(())
 }
 
 /// How a listing that offices take into Excel can be written.

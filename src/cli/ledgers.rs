@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use super::contents::SheetFormat;
 use super::lifecycle::{ActorArgs, parse_signature, parse_value, say_change};
-use super::output::{self, csv_row};
+use super::output;
 use super::{CliError, Context};
 use crate::app::{LedgerView, Said};
 use crate::clock::Instant;
@@ -274,57 +274,24 @@ fn show(
     path: Option<&std::path::Path>,
 ) -> Result<ExitCode, CliError> {
     let (header, cells) = rows(view);
-    let text = match format {
-        SheetFormat::Json => serde_json::to_string_pretty(view).unwrap_or_default() + "\n",
-        SheetFormat::Csv => {
-            let mut out = Vec::new();
-            let refs: Vec<&str> = header.iter().map(String::as_str).collect();
-            csv_row(&mut out, &refs)?;
-            for row in &cells {
-                let refs: Vec<&str> = row.iter().map(String::as_str).collect();
-                csv_row(&mut out, &refs)?;
-            }
-            String::from_utf8_lossy(&out).into_owned()
-        }
-        SheetFormat::Table => {
-            let refs: Vec<&str> = header.iter().map(String::as_str).collect();
-            let mut out = output::table(&refs, cells.clone());
-            out.push_str("\n对账 (reconciliation)\n");
-            let counts = view.units.iter().map(|u| {
-                [u.unit.clone()]
-                    .into_iter()
-                    .chain([u.entered, u.closed, u.open, u.overdue].map(|n| n.to_string()))
-                    .collect()
-            });
-            out.push_str(&output::table(
-                &["unit", "entered", "closed", "open", "overdue"],
-                counts,
-            ));
-            out
-        }
-        SheetFormat::Xlsx => {
-            let Some(path) = path else {
-                return Err(CliError::Usage {
-                    message: "--format xlsx writes a file: give it with -o FILE.xlsx".into(),
-                });
-            };
-            let bytes =
-                crate::values::sheet::table(&view.ledger, &header, &cells).map_err(|e| {
-                    CliError::Usage {
-                        message: e.to_string(),
-                    }
-                })?;
-            super::contents::write_file(path, &bytes)?;
-            say!("wrote {}", path.display())?;
-            return Ok(ExitCode::SUCCESS);
-        }
+    let table = || {
+        let refs: Vec<&str> = header.iter().map(String::as_str).collect();
+        let mut out = output::table(&refs, cells.clone());
+        out.push_str("\n对账 (reconciliation)\n");
+        let counts = view.units.iter().map(|u| {
+            [u.unit.clone()]
+                .into_iter()
+                .chain([u.entered, u.closed, u.open, u.overdue].map(|n| n.to_string()))
+                .collect()
+        });
+        out.push_str(&output::table(
+            &["unit", "entered", "closed", "open", "overdue"],
+            counts,
+        ));
+        out
     };
-    match path {
-        Some(path) => {
-            super::contents::write_file(path, text.as_bytes())?;
-            say!("wrote {}", path.display())?;
-        }
-        None => say_raw!("{text}")?,
-    }
+    super::contents::emit(format, path, (&view.ledger, &header, &cells), table, || {
+        serde_json::to_string_pretty(view).unwrap_or_default() + "\n"
+    })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -194,6 +194,35 @@ pub(super) const EVENT_VALUES: &str =
     "SELECT field, number, text, shared, reused_from FROM field_values WHERE event_id = $1
      ORDER BY position";
 
+/// A row just entered, as a change: owed, its deadline to come (or already past). Worked out
+/// from what was written, without reading the row back.
+pub(super) fn entered(
+    key: &super::Key<'_>,
+    row: &NewRow,
+    period: &str,
+    soon_days: i64,
+    at: i64,
+) -> super::Change {
+    let record = crate::ledger::Record {
+        state: crate::ledger::State::Open,
+        submitted_at: None,
+        closed_at: None,
+        due_at: row.due_at,
+        effective_due_at: row.due_at,
+        soon_seconds: soon_days * 86_400,
+    };
+    let at_row = super::Key {
+        unit: &row.unit,
+        ..*key
+    };
+    super::Change {
+        obligation: super::lifecycle::label(&at_row, period),
+        status: record.status_at(at),
+        due_date: row.due_date.to_string(),
+        waiting_for: None,
+    }
+}
+
 /// How many rows a ledger has had (its next row is one more).
 pub(super) const ROW_COUNT: &str = "SELECT count(*) FROM obligations WHERE deliverable_id = $1";
 
@@ -273,6 +302,35 @@ pub(super) fn described(c: Columns) -> Result<Described, StoreError> {
             .transpose()?
             .unwrap_or_default(),
         ledger: c.ledger.as_deref().map(json).transpose()?,
+    })
+}
+
+/// The value in columns `first ..= first + 4` (field, number, text, shared key, reused from)
+/// of an SQLite row; `None` where the field is NULL (a row of an outer join without one).
+pub(super) fn value_at(
+    r: &rusqlite::Row<'_>,
+    first: usize,
+) -> rusqlite::Result<Option<FieldValue>> {
+    let Some(field) = r.get::<_, Option<String>>(first)? else {
+        return Ok(None);
+    };
+    Ok(Some(FieldValue {
+        field,
+        number: r.get(first + 1)?,
+        text: r.get(first + 2)?,
+        shared: r.get(first + 3)?,
+        reused_from: r.get(first + 4)?,
+    }))
+}
+
+/// The same of a PostgreSQL row.
+pub(super) fn pg_value_at(r: &::postgres::Row, first: usize) -> Option<FieldValue> {
+    Some(FieldValue {
+        field: r.get::<_, Option<String>>(first)?,
+        number: r.get(first + 1),
+        text: r.get(first + 2),
+        shared: r.get(first + 3),
+        reused_from: r.get(first + 4),
     })
 }
 

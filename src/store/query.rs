@@ -489,15 +489,8 @@ impl Store {
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
             let said = values
-                .query_map([id], |v| {
-                    Ok(crate::values::FieldValue {
-                        field: v.get(0)?,
-                        number: v.get(1)?,
-                        text: v.get(2)?,
-                        shared: v.get(3)?,
-                        reused_from: v.get(4)?,
-                    })
-                })?
+                .query_map([id], |v| super::contents::value_at(v, 0))?
+                .filter_map(Result::transpose)
                 .collect::<Result<Vec<_>, _>>()?;
             events.push(HistoryEvent {
                 kind: r.get(1)?,

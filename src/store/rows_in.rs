@@ -3,10 +3,9 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use super::contents::{INSERT_ENTERED, INSERT_ROW, LedgerRow, NewRow, ROW_COUNT};
-use super::lifecycle::{Change, Key, Meta, find, unknown, write_values};
+use super::contents::{INSERT_ENTERED, INSERT_ROW, LedgerRow, NewRow, ROW_COUNT, entered};
+use super::lifecycle::{Change, Key, Meta, unknown, write_values};
 use super::{Store, StoreError};
-use crate::values::FieldValue;
 
 impl Store {
     /// Enters `rows` in ledger `key.deliverable` of `key.campaign` (the key's unit and period
@@ -19,7 +18,7 @@ impl Store {
         meta: Meta,
     ) -> Result<Vec<Change>, StoreError> {
         self.write(|tx| {
-            let (campaign_id, deliverable_id) = ledger_of(tx, key)?;
+            let (campaign_id, deliverable_id, soon_days) = ledger_of(tx, key)?;
             let mut count: i64 = tx.query_row(ROW_COUNT, [deliverable_id], |r| r.get(0))?;
             let mut changes = Vec::with_capacity(rows.len());
             for row in rows {
@@ -59,12 +58,7 @@ impl Store {
                     |r| r.get(0),
                 )?;
                 write_values(tx, event, obligation, &row.values)?;
-                let at = Key {
-                    unit: &row.unit,
-                    period: Some(&period),
-                    ..*key
-                };
-                changes.push(find(tx, &at)?.change(meta.at));
+                changes.push(entered(key, row, &period, soon_days, meta.at));
             }
             Ok(changes)
         })
@@ -84,16 +78,7 @@ impl Store {
                     updates: r.get(6)?,
                     values: Vec::new(),
                 };
-                let value = match r.get::<_, Option<String>>(7)? {
-                    Some(field) => Some(FieldValue {
-                        field,
-                        number: r.get(8)?,
-                        text: r.get(9)?,
-                        shared: r.get(10)?,
-                        reused_from: r.get(11)?,
-                    }),
-                    None => None,
-                };
+                let value = super::contents::value_at(r, 7)?;
                 Ok((r.get(0)?, row, value))
             })?
             .collect::<Result<Vec<_>, _>>()?;
@@ -101,8 +86,9 @@ impl Store {
     }
 }
 
-/// The campaign and the ledger `key` names; refused if either is unknown or not a ledger.
-fn ledger_of(tx: &rusqlite::Connection, key: &Key<'_>) -> Result<(i64, i64), StoreError> {
+/// The campaign and the ledger `key` names, and the ledger's reminder lead in days; refused if
+/// either is unknown or not a ledger.
+fn ledger_of(tx: &rusqlite::Connection, key: &Key<'_>) -> Result<(i64, i64, i64), StoreError> {
     let campaign_id: i64 = tx
         .query_row(
             "SELECT id FROM campaigns WHERE key = ?1",
@@ -120,12 +106,13 @@ fn ledger_of(tx: &rusqlite::Connection, key: &Key<'_>) -> Result<(i64, i64), Sto
             )
         })?;
     tx.query_row(
-        "SELECT id FROM deliverables WHERE campaign_id = ?1 AND name = ?2 AND kind = 'ledger'",
+        "SELECT id, soon_days FROM deliverables
+         WHERE campaign_id = ?1 AND name = ?2 AND kind = 'ledger'",
         params![campaign_id, key.deliverable],
-        |r| r.get(0),
+        |r| Ok((r.get(0)?, r.get(1)?)),
     )
     .optional()?
-    .map(|id| (campaign_id, id))
+    .map(|(id, soon_days)| (campaign_id, id, soon_days))
     .ok_or_else(|| {
         unknown(
             tx,

@@ -156,7 +156,8 @@ pub fn check_row(
     }
 }
 
-fn unknown_field(form: &Form, name: &str, at: &str) -> Invalid {
+/// `` `立案件` is not a field of form 统计表; did you mean `立案`? `` at `at`.
+pub fn unknown_field(form: &Form, name: &str, at: &str) -> Invalid {
     let names = form.fields.iter().map(|f| f.name.as_str());
     let hint = crate::language::suggest::nearest(name, names)
         .map(|n| format!("; did you mean `{n}`?"))

@@ -10,7 +10,7 @@ use ::postgres::{GenericClient, Transaction};
 use super::{PgStore, texts};
 use crate::clock::{Instant, from_unix};
 use crate::ledger::{Action, Effect, Refusal, Status, Update};
-use crate::store::contents::EVENT_VALUES;
+use crate::store::contents::{EVENT_VALUES, pg_value_at};
 use crate::store::decode::{json, state, zone};
 use crate::store::import::{self, BadRow, Deliverable, ImportError, ImportReport, ImportRow};
 use crate::store::lifecycle::{
@@ -92,13 +92,7 @@ impl PgStore {
                 let values = client
                     .query(&values, &[&id])?
                     .iter()
-                    .map(|v| FieldValue {
-                        field: v.get(0),
-                        number: v.get(1),
-                        text: v.get(2),
-                        shared: v.get(3),
-                        reused_from: v.get(4),
-                    })
+                    .filter_map(|v| pg_value_at(v, 0))
                     .collect();
                 events.push(HistoryEvent {
                     kind: r.get(1),
@@ -439,11 +433,7 @@ pub(super) fn write_values(
 
 /// Finds the obligation `key` names (locking its row with `lock`), or explains what does not
 /// match, with the nearest names.
-pub(super) fn find(
-    client: &mut impl GenericClient,
-    key: &Key<'_>,
-    lock: bool,
-) -> Result<Found, StoreError> {
+fn find(client: &mut impl GenericClient, key: &Key<'_>, lock: bool) -> Result<Found, StoreError> {
     let Some(campaign) = client.query_opt(
         "SELECT id, zone FROM campaigns WHERE key = $1",
         &[&key.campaign],

@@ -2,14 +2,14 @@
 //! under a lock of its row (two nodes number apart), each with an `entered` event carrying its
 //! values; read back with their current values.
 
-use super::ledger::{find, write_values};
+use super::ledger::write_values;
 use super::{PgStore, texts};
+use crate::store::contents::pg_value_at;
 use crate::store::contents::{
-    INSERT_ENTERED, INSERT_ROW, LEDGER_ROWS, LedgerRow, NewRow, ROW_COUNT, fold_rows,
+    INSERT_ENTERED, INSERT_ROW, LEDGER_ROWS, LedgerRow, NewRow, ROW_COUNT, entered, fold_rows,
 };
 use crate::store::lifecycle::unknown_name;
 use crate::store::{Change, Key, Meta, StoreError};
-use crate::values::FieldValue;
 
 impl PgStore {
     /// Enters `rows` in ledger `key.deliverable` of `key.campaign`, numbered on from its last
@@ -29,16 +29,17 @@ impl PgStore {
             };
             let campaign_id: i64 = campaign.get(0);
             let Some(ledger) = tx.query_opt(
-                "SELECT id FROM deliverables WHERE campaign_id = $1 AND name = $2 AND kind = 'ledger'
-                 FOR UPDATE",
+                "SELECT id, soon_days FROM deliverables
+                 WHERE campaign_id = $1 AND name = $2 AND kind = 'ledger' FOR UPDATE",
                 &[&campaign_id, &key.deliverable],
             )?
             else {
-                let sql = "SELECT name FROM deliverables WHERE campaign_id = $1 AND kind = 'ledger'";
+                let sql =
+                    "SELECT name FROM deliverables WHERE campaign_id = $1 AND kind = 'ledger'";
                 let known = texts(tx, sql, &[&campaign_id])?;
                 return Err(unknown_name("ledger", key.deliverable, &known).into());
             };
-            let deliverable_id: i64 = ledger.get(0);
+            let (deliverable_id, soon_days): (i64, i64) = (ledger.get(0), ledger.get(1));
             let mut count: i64 = tx.query_one(ROW_COUNT, &[&deliverable_id])?.get(0);
             let mut changes = Vec::with_capacity(rows.len());
             for row in rows {
@@ -58,22 +59,30 @@ impl PgStore {
                 let obligation: i64 = tx
                     .query_one(
                         INSERT_ROW,
-                        &[&campaign_id, &deliverable_id, &unit_id, &period, &due_date, &row.due_at],
+                        &[
+                            &campaign_id,
+                            &deliverable_id,
+                            &unit_id,
+                            &period,
+                            &due_date,
+                            &row.due_at,
+                        ],
                     )?
                     .get(0);
                 let event: i64 = tx
                     .query_one(
                         INSERT_ENTERED,
-                        &[&obligation, &meta.at, &meta.recorded_at, &meta.by, &meta.note],
+                        &[
+                            &obligation,
+                            &meta.at,
+                            &meta.recorded_at,
+                            &meta.by,
+                            &meta.note,
+                        ],
                     )?
                     .get(0);
                 write_values(tx, event, obligation, &row.values)?;
-                let at = Key {
-                    unit: &row.unit,
-                    period: Some(&period),
-                    ..*key
-                };
-                changes.push(find(tx, &at, false)?.change(meta.at));
+                changes.push(entered(key, row, &period, soon_days, meta.at));
             }
             Ok(changes)
         })
@@ -93,13 +102,7 @@ impl PgStore {
                     updates: r.get(6),
                     values: Vec::new(),
                 };
-                let value = r.get::<_, Option<String>>(7).map(|field| FieldValue {
-                    field,
-                    number: r.get(8),
-                    text: r.get(9),
-                    shared: r.get(10),
-                    reused_from: r.get(11),
-                });
+                let value = pg_value_at(r, 7);
                 (r.get(0), row, value)
             });
             Ok(fold_rows(flat))
