@@ -97,7 +97,8 @@ impl Office {
                     .map(|v| (r.unit.clone(), v.field.clone()))
             })
             .collect();
-        let actions: Vec<(Key<'_>, Action)> = rows
+        let fed = fed_targets(store, key.campaign, &form, &rows, period.as_deref())?;
+        let mut actions: Vec<(Key<'_>, Action)> = rows
             .iter()
             .map(|row| {
                 let key = Key {
@@ -111,6 +112,21 @@ impl Office {
                 (key, Action::Submit(submission))
             })
             .collect();
+        actions.extend(fed.iter().map(|f| {
+            let key = Key {
+                campaign: key.campaign,
+                deliverable: &f.target,
+                unit: &f.unit,
+                period: Some(&f.period),
+            };
+            let submission = Submission {
+                files: Vec::new(),
+                signatures: Vec::new(),
+                replace: f.replace,
+                values: vec![f.value.clone()],
+            };
+            (key, Action::Submit(submission))
+        }));
         let meta = self.meta(store, key.campaign, at, by, note)?;
         let changes = store.apply_all(&actions, meta)?;
         Ok(Submitted {
@@ -119,6 +135,69 @@ impl Office {
             reused,
         })
     }
+}
+
+/// A target obligation whose value a submitted field is (`取自 统计表.支出进度`).
+struct Fed {
+    target: String,
+    unit: String,
+    period: String,
+    value: FieldValue,
+    /// It was recorded before (directly, or from an earlier submission of the report).
+    replace: bool,
+}
+
+/// The target obligations the rows' values feed: for each field that feeds a target, the
+/// target's thresholds whose date the submitted period covers, owed by the row's unit and not
+/// waived.
+fn fed_targets(
+    store: &dyn Backend,
+    campaign: &str,
+    form: &Form,
+    rows: &[Row],
+    period: Option<&str>,
+) -> Result<Vec<Fed>, AppError> {
+    let Some(covered) = period.and_then(crate::vocabulary::Period::parse) else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for field in form.fields.iter().filter(|f| !f.feeds.is_empty()) {
+        for target in &field.feeds {
+            let described = store.describe(campaign, target)?;
+            for t_period in store.periods(described.id)? {
+                let date = crate::vocabulary::Period::parse(&t_period).and_then(|p| p.first_day());
+                if !date.is_some_and(|d| covered.covers(d)) {
+                    continue;
+                }
+                let standings = store.standings(described.id, &t_period)?;
+                for row in rows {
+                    let Some(value) = row.values.iter().find(|v| v.field == field.name) else {
+                        continue;
+                    };
+                    let Some(standing) = standings.iter().find(|s| s.unit == row.unit) else {
+                        continue;
+                    };
+                    if standing.state == "waived" {
+                        continue;
+                    }
+                    out.push(Fed {
+                        target: target.clone(),
+                        unit: row.unit.clone(),
+                        period: t_period.clone(),
+                        value: FieldValue {
+                            field: target.clone(),
+                            number: value.number,
+                            text: None,
+                            shared: None,
+                            reused_from: None,
+                        },
+                        replace: matches!(standing.state.as_str(), "review" | "received"),
+                    });
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The rows of what was said, each checked; every problem of every row, or the rows.

@@ -359,6 +359,8 @@ pub enum ReportStmt {
     Threshold(Threshold),
     /// `close within 30d` / `销号时限 录入后30日` (ledgers)
     CloseDue(RowDueExpr),
+    /// `value-from 统计表.支出进度` / `取自 …` (targets): the report and field the value is.
+    ValueFrom(Name, Name),
 }
 
 /// A recipient of a report.

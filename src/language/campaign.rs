@@ -238,6 +238,8 @@ pub struct Deliverable {
     /// The declared form among them, whose fields its submissions carry; a target without one
     /// carries its own value.
     pub form: Option<Form>,
+    /// For a target, the report field its value is taken from (`取自 统计表.支出进度`).
+    pub value_from: Option<ValueFrom>,
     /// Signers it must carry (签字背书).
     pub signers: Vec<String>,
     /// Review before it counts as received.
@@ -432,6 +434,16 @@ pub enum Limit {
     Period(Period),
     /// The due date.
     Date(DateRule),
+}
+
+/// Where a target's value comes from: a numeric field of a report's form, reported by the same
+/// unit for the period that covers the threshold's date.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValueFrom {
+    /// The report.
+    pub report: DeliverableId,
+    /// The field of its form.
+    pub field: String,
 }
 
 /// A threshold of a target, due at a date.

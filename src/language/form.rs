@@ -54,6 +54,10 @@ pub struct Field {
     /// Largest value allowed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
+    /// The targets whose value this field is (`取自 统计表.支出进度`): a submission's value is
+    /// recorded for each of them as well.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub feeds: Vec<String>,
 }
 
 impl Field {

@@ -119,6 +119,9 @@ pub fn compile<'c>(
             });
         }
     }
+    compiler
+        .errors
+        .extend(taken_from_reports(campaign, &mut entries));
     if !compiler.errors.is_empty() {
         return Err(compiler.errors);
     }
@@ -135,6 +138,47 @@ pub fn compile<'c>(
         warnings: compiler.warnings,
         horizon,
     })
+}
+
+/// A target whose value is a report's field (`取自 统计表.支出进度`) is known when the report for
+/// the period covering each threshold's date is in: each of its occurrences is due with that
+/// report's. A threshold date no period of the report covers is an error.
+fn taken_from_reports(campaign: &Campaign, entries: &mut [Entry]) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    let covering = |entries: &[Entry], report: DeliverableId, date: NaiveDate| {
+        entries
+            .iter()
+            .filter(|e| e.deliverable == report)
+            .find(|e| e.occurrence.period.as_ref().is_some_and(|p| p.covers(date)))
+            .map(|e| (e.occurrence.due, e.occurrence.on_time_until))
+    };
+    for i in 0..entries.len() {
+        let d = &campaign.deliverables[entries[i].deliverable];
+        let Some(from) = &d.value_from else { continue };
+        let date = entries[i].occurrence.nominal;
+        match covering(entries, from.report, date) {
+            Some((due, on_time_until)) => {
+                entries[i].occurrence.due = due;
+                entries[i].occurrence.on_time_until = on_time_until;
+            }
+            None => {
+                let report = &campaign.deliverables[from.report];
+                errors.push(
+                    Diagnostic::error(
+                        Problem::Invalid {
+                            message: format!(
+                                "no period of `{}` covers {date}: target `{}` takes its value from it there",
+                                report.name, d.name
+                            ),
+                        },
+                        d.due_span,
+                    )
+                    .with_note(report.due_span, "its periods are set here"),
+                );
+            }
+        }
+    }
+    errors
 }
 
 struct Compiler<'c, 'k> {

@@ -10,6 +10,7 @@ fn field(name: &str, kind: FieldType) -> Field {
         shared: None,
         min: kind.is_numeric().then_some(0.0),
         max: (kind == FieldType::Percent).then_some(100.0),
+        feeds: Vec::new(),
     }
 }
 

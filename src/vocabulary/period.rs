@@ -119,6 +119,14 @@ impl Period {
         }
     }
 
+    /// Whether `date` falls in this calendar period (never, for a phase).
+    pub fn covers(&self, date: NaiveDate) -> bool {
+        match (self.first_day(), self.last_day()) {
+            (Some(first), Some(last)) => first <= date && date <= last,
+            _ => false,
+        }
+    }
+
     /// The calendar period `n` periods later (earlier if negative).
     pub fn shift(&self, n: i64) -> Option<Period> {
         match *self {

@@ -220,3 +220,143 @@ fn subjects(server: &crate::mailserver::MailServer) -> Vec<(String, String)> {
         .map(|m| (m.to, m.subject))
         .collect()
 }
+
+/// A target whose value is a field of the monthly report (`取自 月报.支出进度`).
+const TAKEN_FROM: &str = r#"
+campaign monthly-2023 "资金支出专项" { period 2023-01-01 .. 2023-12-31; office 专班 }
+unit 专班 { email "office@example.org" }
+unit 乡村振兴局 { email "liaison@example.org" }
+form 支出表 "资金支出情况表" {
+  field 支出金额 amount 万元
+  field 支出进度 percent
+}
+report 月报 "资金支出月报" {
+  from 乡村振兴局
+  to 专班
+  form 支出表
+  due every month by day 5 of next month
+  first 2023-04
+  last 2023-10
+}
+target 进度目标 "衔接资金支出进度" {
+  from 乡村振兴局
+  to 专班
+  取自 月报.支出进度
+  at least 30% by 2023-04-30
+  at least 50% by 2023-06-30
+}
+"#;
+
+fn a_target_takes_its_value_from_the_monthly_report(office: Office) {
+    std::fs::write(office.w.campaign("monthly-2023"), TAKEN_FROM).unwrap();
+    // Each threshold is known when the month's report is: due with it, not on the month's end.
+    let schedule = office
+        .w
+        .json(&["schedule", "campaigns/monthly-2023.campaign"]);
+    let target: Vec<&serde_json::Value> = schedule
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["deliverable"] == "进度目标")
+        .collect();
+    assert_eq!(target.len(), 2, "{schedule}");
+    assert_eq!(target[0]["period"], "2023-04-30");
+    assert_eq!(target[0]["due_date"], "2023-05-05", "{}", target[0]);
+    assert_eq!(target[1]["due_date"], "2023-07-05", "{}", target[1]);
+    // April's report says 12%: the target is below its 30%, with no submission of its own.
+    let out = office.ok(&[
+        "submit",
+        "monthly-2023",
+        "月报",
+        "乡村振兴局",
+        "--period",
+        "2023-04",
+        "--value",
+        "支出金额=120",
+        "--value",
+        "支出进度=12%",
+        "--at",
+        "2023-05-04",
+    ]);
+    assert!(
+        out.contains("进度目标"),
+        "the target's value is recorded too: {out}"
+    );
+    let findings = office.json(&["targets", "--as-of", "2023-05-06"]);
+    assert_eq!(findings[0]["period"], "2023-04-30", "{findings}");
+    assert_eq!(findings[0]["value"], 12.0, "{findings}");
+    assert_eq!(findings[0]["state"], "below_target", "{findings}");
+    assert_eq!(findings[1]["state"], "pending", "{findings}");
+    // May's report feeds no threshold; a corrected April report replaces the value.
+    office.ok(&[
+        "submit",
+        "monthly-2023",
+        "月报",
+        "乡村振兴局",
+        "--period",
+        "2023-05",
+        "--value",
+        "支出金额=200",
+        "--value",
+        "支出进度=40",
+        "--at",
+        "2023-06-02",
+    ]);
+    office.ok(&[
+        "submit",
+        "monthly-2023",
+        "月报",
+        "乡村振兴局",
+        "--period",
+        "2023-04",
+        "--value",
+        "支出金额=300",
+        "--value",
+        "支出进度=31%",
+        "--replace",
+        "--at",
+        "2023-06-02",
+    ]);
+    let findings = office.json(&["targets", "--as-of", "2023-06-03"]);
+    assert_eq!(findings[0]["value"], 31.0, "{findings}");
+    assert_eq!(findings[0]["state"], "met", "{findings}");
+    assert_eq!(findings[1]["state"], "pending", "{findings}");
+    let overdue = office.json(&["overdue", "--as-of", "2023-06-03"]);
+    assert_eq!(overdue.as_array().map(Vec::len), Some(0), "{overdue}");
+}
+
+#[test]
+fn a_target_takes_its_value_from_the_monthly_report_on_sqlite() {
+    a_target_takes_its_value_from_the_monthly_report(Office::sqlite(&[]));
+}
+
+#[test]
+fn a_target_takes_its_value_from_the_monthly_report_on_postgres() {
+    if let Some(office) = Office::postgres(&[]) {
+        a_target_takes_its_value_from_the_monthly_report(office);
+    }
+}
+
+/// `取自` naming what is not there is an error at its line and column, with the nearest name.
+#[test]
+fn a_target_taken_from_a_field_that_is_not_there_is_refused_where_it_is_written() {
+    let office = Office::sqlite(&[]);
+    let text = TAKEN_FROM.replace("取自 月报.支出进度", "取自 月报.支出进读");
+    std::fs::write(office.w.campaign("monthly-2023"), text).unwrap();
+    let error = office.fails(&["check", "campaigns/monthly-2023.campaign"]);
+    assert!(error.contains("unknown field `支出进读`"), "{error}");
+    assert!(
+        error.contains("monthly-2023.campaign:20:9"),
+        "its line and column: {error}"
+    );
+    assert!(error.contains("did you mean `支出进度`?"), "{error}");
+    let text = TAKEN_FROM
+        .replace("取自 月报.支出进度", "取自 月报.支出金额")
+        .replace("first 2023-04", "first 2023-06");
+    std::fs::write(office.w.campaign("monthly-2023"), text).unwrap();
+    let error = office.fails(&["check", "campaigns/monthly-2023.campaign"]);
+    assert!(
+        error.contains("no period of `月报` covers 2023-04-30"),
+        "{error}"
+    );
+}

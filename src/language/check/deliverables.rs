@@ -125,6 +125,7 @@ impl Checker<'_> {
             to: Vec::new(),
             forms: Vec::new(),
             form: None,
+            value_from: None,
             signers: Vec::new(),
             review: None,
             due: Due::Ongoing,
@@ -196,6 +197,9 @@ impl Checker<'_> {
                 ReportStmt::Note(n) => d.notes.push(n.node.clone()),
                 ReportStmt::Remind(r) => d.policy = Some(self.policy(r)),
                 ReportStmt::Threshold(t) => thresholds.push(t),
+                ReportStmt::ValueFrom(report, field) => {
+                    self.value_froms.push((id, report.clone(), field.clone()))
+                }
                 ReportStmt::CloseDue(expr) => {
                     d.due_span = stmt.span;
                     close = Some(expr);
@@ -333,6 +337,7 @@ pub(super) fn report_keyword(stmt: &ReportStmt) -> &'static str {
         ReportStmt::Remind(_) => "remind",
         ReportStmt::Threshold(_) => "threshold",
         ReportStmt::CloseDue(_) => "close",
+        ReportStmt::ValueFrom(..) => "value-from",
     }
 }
 

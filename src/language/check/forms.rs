@@ -148,6 +148,7 @@ impl Checker<'_> {
             shared: decl.shared.as_ref().map(|s| s.node.clone()),
             min,
             max,
+            feeds: Vec::new(),
         }
     }
 
@@ -218,6 +219,111 @@ impl Checker<'_> {
     }
 }
 
+impl Checker<'_> {
+    /// Each target's `value-from REPORT.FIELD` resolved: the report carries a declared form
+    /// with that numeric field, which then feeds the target.
+    pub(super) fn value_froms(&mut self, campaign: &mut Campaign) {
+        for (target, report, field) in std::mem::take(&mut self.value_froms) {
+            let Some(source) = self.value_source(campaign, &report, &field) else {
+                continue;
+            };
+            let name = campaign.deliverables[target].name.clone();
+            if let Some(form) = &mut campaign.deliverables[source].form
+                && let Some(f) = form.fields.iter_mut().find(|f| f.name == field.node)
+            {
+                f.feeds.push(name);
+            }
+            campaign.deliverables[target].value_from = Some(ValueFrom {
+                report: source,
+                field: field.node,
+            });
+        }
+    }
+
+    /// The report `report` names, if it has a numeric `field`; reports why not otherwise.
+    fn value_source(
+        &mut self,
+        campaign: &Campaign,
+        report: &Name,
+        field: &Name,
+    ) -> Option<DeliverableId> {
+        let Some(&(id, _)) = self.deliverable_index.get(&report.node) else {
+            let names = campaign.deliverables.iter().map(|d| d.name.as_str());
+            let help =
+                suggest::nearest(&report.node, names).map(|n| format!("did you mean `{n}`?"));
+            self.error(
+                Problem::UnknownName {
+                    kind: NameKind::Deliverable,
+                    name: report.node.clone(),
+                },
+                report.span,
+            )
+            .help = help;
+            return None;
+        };
+        let source = &campaign.deliverables[id];
+        let form = match (&source.kind, &source.form) {
+            (DeliverableKind::Report | DeliverableKind::Measure, Some(form)) => form,
+            _ => {
+                self.error(
+                    Problem::Invalid {
+                        message: format!(
+                            "`{}` is not a report with a declared form: a target's value is taken from a field of one",
+                            report.node
+                        ),
+                    },
+                    report.span,
+                )
+                .help = Some("write `取自 统计表.支出进度`, naming a report whose `表单` declares the field".into());
+                return None;
+            }
+        };
+        let names: Vec<&str> = form.fields.iter().map(|f| f.name.as_str()).collect();
+        if field.node.is_empty() {
+            self.error(
+                Problem::Invalid {
+                    message: format!("which field of `{}` is the target's value?", report.node),
+                },
+                report.span,
+            )
+            .help = form
+                .fields
+                .iter()
+                .find(|f| f.kind.is_numeric())
+                .map(|f| format!("write `{}.{}`", report.node, f.name));
+            return None;
+        }
+        let Some(f) = form.fields.iter().find(|f| f.name == field.node) else {
+            let help = suggest::nearest(&field.node, names.iter().copied())
+                .map(|n| format!("did you mean `{n}`?"))
+                .or_else(|| Some(format!("its fields are {}", names.join("、"))));
+            self.error(
+                Problem::UnknownName {
+                    kind: NameKind::Field,
+                    name: field.node.clone(),
+                },
+                field.span,
+            )
+            .help = help;
+            return None;
+        };
+        if !f.kind.is_numeric() {
+            self.error(
+                Problem::Invalid {
+                    message: format!(
+                        "field `{}` is {}: a target's value is a number",
+                        f.name,
+                        f.kind.describe()
+                    ),
+                },
+                field.span,
+            );
+            return None;
+        }
+        Some(id)
+    }
+}
+
 /// The declared form a deliverable's `form` names (by its name or its title), or, for a target
 /// without one, a form of the target's own value.
 pub(super) fn form_of(deliverable: &Deliverable, forms: &[Form]) -> Option<Form> {
@@ -249,6 +355,7 @@ pub(super) fn form_of(deliverable: &Deliverable, forms: &[Form]) -> Option<Form>
             shared: None,
             min: Some(0.0),
             max: percent.then_some(100.0),
+            feeds: Vec::new(),
         }],
         checks: Vec::new(),
     })
@@ -319,5 +426,51 @@ mod tests {
         assert_eq!(form.fields.len(), 1);
         assert_eq!(form.fields[0].name, "进度");
         assert_eq!(form.fields[0].kind, FieldType::Percent);
+    }
+
+    const FED: &str = "form 支出表 { field 金额 amount 万元; field 进度 percent; field 备注 text optional }\nreport 月报 { from 甲; to 乙; form 支出表; due every month by day 5 of next month }\n";
+
+    #[test]
+    fn a_target_takes_its_value_from_a_report_field_in_either_language() {
+        for from in [
+            "value-from 月报.进度",
+            "取自 月报．进度",
+            "数据来源 \"月报\".进度",
+        ] {
+            let c = campaign(&format!(
+                "{FED}target 目标 {{ from 甲; {from}; at least 30% by 2017-04-30 }}\n"
+            ));
+            let target = c.deliverables.iter().find(|d| d.name == "目标").unwrap();
+            let from = target.value_from.as_ref().expect(from);
+            assert_eq!(c.deliverables[from.report].name, "月报");
+            assert_eq!(from.field, "进度");
+            let report = c.deliverables[from.report].form.as_ref().unwrap();
+            assert_eq!(report.fields[1].feeds, ["目标"]);
+        }
+    }
+
+    #[test]
+    fn a_target_taken_from_text_or_from_nothing_is_refused() {
+        let target = |from: &str| {
+            problems(&format!(
+                "{FED}target 目标 {{ from 甲; 取自 {from}; at least 30% by 2017-04-30 }}\n"
+            ))
+        };
+        assert_eq!(
+            target("月报.备注"),
+            ["error: field `备注` is text: a target's value is a number"]
+        );
+        assert_eq!(
+            target("月饼.进度"),
+            ["error: unknown deliverable `月饼` (help: did you mean `月报`?)"]
+        );
+        assert_eq!(
+            target("月报.进"),
+            ["error: unknown field `进` (help: did you mean `进度`?)"]
+        );
+        assert_eq!(
+            target("月报"),
+            ["error: which field of `月报` is the target's value? (help: write `月报.金额`)"]
+        );
     }
 }

@@ -102,6 +102,8 @@ struct Checker<'s> {
     pending_active: Vec<(UnitId, Spanned<Window>)>,
     /// The phase the deliverable being checked is tied to (`during`): what `本阶段` means.
     current_phase: Option<PhaseId>,
+    /// Targets' `value-from`: (target, report, field), resolved once every form is known.
+    value_froms: Vec<(DeliverableId, Name, Name)>,
 }
 
 impl<'s> Checker<'s> {
@@ -125,6 +127,7 @@ impl<'s> Checker<'s> {
             items_with_lead: HashSet::new(),
             pending_active: Vec::new(),
             current_phase: None,
+            value_froms: Vec::new(),
         }
     }
 
@@ -175,6 +178,7 @@ impl<'s> Checker<'s> {
                 _ => forms::form_of(d, &campaign.forms),
             };
         }
+        self.value_froms(&mut campaign);
         self.check_dependencies(&campaign);
         campaign.policy = self.top_policy(file);
         campaign.units = std::mem::take(&mut self.units);

@@ -82,12 +82,43 @@ impl<'s> Lower<'s> {
             Rule::note => ReportStmt::Note(self.last_text(pair)),
             Rule::remind => ReportStmt::Remind(self.remind(pair)),
             Rule::threshold => ReportStmt::Threshold(self.threshold(pair)?),
+            Rule::value_from => self.value_from(pair),
             _ => {
                 self.other(pair, context);
                 return None;
             }
         };
         Some(Spanned::new(stmt, span))
+    }
+
+    /// `取自 统计表.支出进度`, or with the report's name quoted: `取自 "附件3 统计表".支出进度`.
+    fn value_from(&mut self, pair: Pair<'s, Rule>) -> ReportStmt {
+        let span = span_of(&pair);
+        let mut texts = self.texts(pair).into_iter();
+        let first = texts
+            .next()
+            .unwrap_or_else(|| Spanned::new(String::new(), span));
+        if let Some(field) = texts.next() {
+            return ReportStmt::ValueFrom(first, field);
+        }
+        // A bare name took the dot in: the report is what comes before the last one.
+        let cut = first.node.rfind(['.', '．']);
+        match cut {
+            Some(i) => {
+                let dot = first.node[i..].chars().next().map_or(1, char::len_utf8);
+                let start = first.span.start;
+                let report = Spanned::new(first.node[..i].to_string(), Span::new(start, start + i));
+                let field = Spanned::new(
+                    first.node[i + dot..].to_string(),
+                    Span::new(start + i + dot, first.span.end),
+                );
+                ReportStmt::ValueFrom(report, field)
+            }
+            None => {
+                let end = Span::new(first.span.end, first.span.end);
+                ReportStmt::ValueFrom(first, Spanned::new(String::new(), end))
+            }
+        }
     }
 
     pub(super) fn recipient(&mut self, pair: Pair<'s, Rule>) -> Recipient {
