@@ -66,14 +66,17 @@ impl Office {
         by: Option<String>,
         note: Option<String>,
     ) -> Result<Submitted, AppError> {
+        let described = store.describe(key.campaign, key.deliverable)?;
         if said.is_empty() {
+            if let Some(form) = &described.form {
+                self.refuse_locked(&*store, &described, form, key, &[key.unit], at)?;
+            }
             let change = self.record(store, key, Action::Submit(submission), at, by, note)?;
             return Ok(Submitted {
                 changes: vec![change],
                 ..Submitted::default()
             });
         }
-        let described = store.describe(key.campaign, key.deliverable)?;
         let Some(form) = described.form.clone() else {
             return Err(AppError::NoForm {
                 deliverable: key.deliverable.to_string(),
@@ -97,6 +100,8 @@ impl Office {
                     .map(|v| (r.unit.clone(), v.field.clone()))
             })
             .collect();
+        let units: Vec<&str> = rows.iter().map(|r| r.unit.as_str()).collect();
+        self.refuse_locked(&*store, &described, &form, key, &units, at)?;
         let fed = fed_targets(store, key.campaign, &form, &rows, period.as_deref())?;
         let mut actions: Vec<(Key<'_>, Action)> = rows
             .iter()

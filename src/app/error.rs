@@ -59,6 +59,18 @@ pub enum AppError {
         /// The deliverable.
         deliverable: String,
     },
+    /// A submission after the form's entry closed (`lock 10d after due`).
+    #[error(
+        "{obligation}: entry closed after {locked} (its deadline was {deadline}); the office can extend the deadline (`duban extend … --until DATE`), which opens it again"
+    )]
+    Locked {
+        /// The obligation, as people name it.
+        obligation: String,
+        /// Its deadline.
+        deadline: chrono::NaiveDate,
+        /// The last day entry was open.
+        locked: chrono::NaiveDate,
+    },
     /// A ledger command on a deliverable that is not a ledger.
     #[error("{deliverable} is a {kind}, not a ledger (declare it with `ledger` / `台账`)")]
     NotALedger {

@@ -8,6 +8,7 @@ mod daemon_plan;
 mod error;
 mod hierarchy;
 mod ledgers;
+mod lock;
 mod mail;
 mod rollup;
 mod sheets;

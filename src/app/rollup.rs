@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::hierarchy::Hierarchy;
 use super::{AppError, Office};
-use crate::language::form::num;
+use crate::language::form::{Total, num};
 use crate::store::{Backend, Standing, Sum};
 
 /// How the rows of a roll-up are made.
@@ -61,6 +61,8 @@ pub struct RollupRow {
     pub status: Option<String>,
     /// Units whose figures are in the row.
     pub reported: usize,
+    /// Of them, those whose report came in by its deadline (DHIS2's "reporting rate on time").
+    pub on_time: usize,
     /// Units that owe it (waived ones left out).
     pub owed: usize,
     /// Every field's value: the sum of the numbers (the mean, for a percentage), a unit's own
@@ -81,6 +83,7 @@ impl RollupRow {
             name: name.to_string(),
             status: None,
             reported: 0,
+            on_time: 0,
             owed: 0,
             values: BTreeMap::new(),
             totals: BTreeMap::new(),
@@ -93,6 +96,21 @@ impl RollupRow {
     pub fn complete(&self) -> bool {
         self.reported == self.owed
     }
+
+    /// The share of the units that owe it whose figures are in (报送率), in percent.
+    pub fn reporting_rate(&self) -> Option<f64> {
+        rate(self.reported, self.owed)
+    }
+
+    /// The share that reported by the deadline (及时率), in percent.
+    pub fn on_time_rate(&self) -> Option<f64> {
+        rate(self.on_time, self.owed)
+    }
+}
+
+/// `part` of `whole` in percent, to one place; none of nothing.
+fn rate(part: usize, whole: usize) -> Option<f64> {
+    (whole > 0).then(|| (part as f64 * 1000.0 / whole as f64).round() / 10.0)
 }
 
 /// A roll-up of one period's report.
@@ -276,6 +294,7 @@ impl Table {
                 row.owed += 1;
                 if o.counted {
                     row.reported += 1;
+                    row.on_time += usize::from(o.standing.on_time);
                 } else {
                     row.missing.push(unit.to_string());
                 }
@@ -320,17 +339,17 @@ fn add(row: &mut RollupRow, sum: &Sum, numeric: bool, single: bool) {
     }
 }
 
-/// A row's figures as shown: counts and amounts add up; a percentage (a share of something
-/// each unit has its own of) is the mean of the units' — 40% and 60% make 50%, not 100%.
+/// A row's figures as shown, each as its field adds up: counts and amounts add; a percentage
+/// (a share of something each unit has its own of) is the mean of the units' — 40% and 60%
+/// make 50%, not 100%; a field that does not add up shows only in a unit's own row.
 fn finish(row: &mut RollupRow, form: &crate::language::form::Form) {
+    let own = row.status.is_some();
     for (field, (sum, count)) in std::mem::take(&mut row.totals) {
-        let percent = form
-            .field(&field)
-            .is_some_and(|f| f.kind == crate::language::form::FieldType::Percent);
-        let shown = if percent && count > 0 {
-            round(sum / count as f64)
-        } else {
-            round(sum)
+        let total = form.field(&field).map_or(Total::Sum, |f| f.total());
+        let shown = match total {
+            Total::Average if count > 0 => round(sum / count as f64),
+            Total::None if !own => continue,
+            _ => round(sum),
         };
         row.values.insert(field, num(shown));
     }

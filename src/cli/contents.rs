@@ -138,6 +138,14 @@ fn rollup_table(rollup: &Rollup, by_unit: bool) -> String {
             summary(&rollup.total.missing)
         ));
     }
+    if let (Some(reporting), Some(on_time)) =
+        (rollup.total.reporting_rate(), rollup.total.on_time_rate())
+    {
+        out.push_str(&format!(
+            "reporting rate {reporting}% ({} of {}), on time {on_time}% ({})\n",
+            rollup.total.reported, rollup.total.owed, rollup.total.on_time
+        ));
+    }
     if rollup.total.reused > 0 {
         out.push_str(&format!(
             "{} figure(s) reused from other forms (一表通)\n",

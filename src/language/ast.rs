@@ -652,6 +652,8 @@ pub enum FormStmt {
     Field(FieldDecl),
     /// `check SUM OP SUM ["message"] [warning]`
     Check(CheckDecl),
+    /// `lock 10d after due` / `锁定 截止后10日`: entry closes this long after the deadline.
+    Lock(Spanned<crate::vocabulary::Duration>),
     /// `note …`
     Note(Name),
 }
@@ -674,6 +676,8 @@ pub struct FieldDecl {
     pub min: Option<Spanned<String>>,
     /// Largest value allowed, as written.
     pub max: Option<Spanned<String>>,
+    /// How it adds up, if written (`total average`).
+    pub total: Option<Spanned<crate::language::form::Total>>,
 }
 
 /// The type of a field.

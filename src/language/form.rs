@@ -18,6 +18,10 @@ pub struct Form {
     /// Checks between fields.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<Check>,
+    /// How long after its deadline (an extension's, if granted) a submission may still come
+    /// in; none: it may come in any time (DHIS2's expiry days).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock: Option<crate::vocabulary::Duration>,
 }
 
 impl Form {
@@ -54,13 +58,37 @@ pub struct Field {
     /// Largest value allowed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
+    /// How it adds up the hierarchy, when not as its type does (counts sum, percentages average).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<Total>,
     /// The targets whose value this field is (`取自 统计表.支出进度`): a submission's value is
     /// recorded for each of them as well.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub feeds: Vec<String>,
 }
 
+/// How a numeric field adds up the unit hierarchy (DHIS2's aggregation type).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Total {
+    /// The units' numbers added (件, 人, 万元).
+    Sum,
+    /// Their mean (a rate each unit has its own of: 40% and 60% make 50%).
+    Average,
+    /// Not added: each unit's own figure, none above it (a ranking, a code).
+    None,
+}
+
 impl Field {
+    /// How it adds up: as written, or by its type (a percentage averages, the rest sum).
+    pub fn total(&self) -> Total {
+        self.total.unwrap_or(if self.kind == FieldType::Percent {
+            Total::Average
+        } else {
+            Total::Sum
+        })
+    }
+
     /// The rule a value must follow, as an error message states it: `整数（件），≥ 0`.
     pub fn rule(&self) -> String {
         let mut rule = self.kind.describe();

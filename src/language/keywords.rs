@@ -144,6 +144,7 @@ pub const KEYWORDS: &[Keyword] = &[
     kw!("ledger", ["台账", "清单"], [Top]),
     kw!("close", ["销号时限", "整改时限"], [Ledger]),
     kw!("value-from", ["取自", "数据来源"], [Target]),
+    kw!("lock", ["锁定", "逾期锁定"], [Form]),
     kw!("signers", ["签字背书", "签字"], [Report, Ledger]),
     kw!("review", ["审核"], [Report, Ledger]),
     kw!("due", ["完成时限", "时限"], [Report, Measure]),

@@ -74,8 +74,10 @@ pub struct Standing {
     pub state: String,
     /// Whether the submission that counts carries values.
     pub has_values: bool,
-    /// The deadline.
+    /// The deadline: an extension's, if granted.
     pub due_date: String,
+    /// Whether what was submitted came in by the deadline (an extension's, if granted).
+    pub on_time: bool,
 }
 
 /// The sum of one field over the units that share a key (a unit, or a parent).
@@ -133,8 +135,9 @@ pub(super) const PERIODS: &str =
      GROUP BY period ORDER BY min(due_at), period";
 
 /// Who owes one period's report, and where each stands.
-pub(super) const STANDINGS: &str =
-    "SELECT u.name, u.parent, o.state, o.values_event IS NOT NULL, o.due_date
+pub(super) const STANDINGS: &str = "SELECT u.name, u.parent, o.state, o.values_event IS NOT NULL,
+            coalesce(o.extended_until, o.due_date),
+            coalesce(o.submitted_at <= o.effective_due_at, false)
      FROM obligations o JOIN units u ON u.id = o.unit_id
      WHERE o.deliverable_id = $1 AND o.period = $2 AND o.active ORDER BY u.id";
 
@@ -421,6 +424,7 @@ impl super::Store {
                 state: r.get(2)?,
                 has_values: r.get(3)?,
                 due_date: r.get(4)?,
+                on_time: r.get(5)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -10,6 +10,7 @@ fn field(name: &str, kind: FieldType) -> Field {
         shared: None,
         min: kind.is_numeric().then_some(0.0),
         max: (kind == FieldType::Percent).then_some(100.0),
+        total: None,
         feeds: Vec::new(),
     }
 }
@@ -18,6 +19,7 @@ fn form() -> Form {
     let mut note = field("备注", FieldType::Text);
     note.optional = true;
     Form {
+        lock: None,
         name: "统计表".into(),
         title: None,
         fields: vec![

@@ -174,6 +174,10 @@ fn rolls_up_to_the_city_table(office: Office) {
         table.contains("partial: 13 of 26 units reported; not yet: 市委政法委"),
         "{table}"
     );
+    assert!(
+        table.contains("reporting rate 50% (13 of 26), on time 50% (13)"),
+        "{table}"
+    );
     // CSV for a spreadsheet; exit 1 when asked whether anyone is missing.
     let csv = office.ok(&[
         "rollup",
@@ -691,4 +695,149 @@ fn an_import_reads_the_figures_columns_on_postgres() {
     if let Some(office) = Office::postgres(&["nanyang-2017"]) {
         imports_figures(office);
     }
+}
+
+/// Two townships under a county: how each field adds up as it says (DHIS2's aggregation type),
+/// and the on-time rate beside the reporting rate.
+const TOWNSHIPS: &str = r#"
+campaign towns-2023 "乡镇统计" { period 2023-01-01 .. 2023-12-31; office 县 }
+unit 县 { email "county@example.org" }
+unit 甲镇 { under 县; email "a@example.org" }
+unit 乙镇 { under 县; email "b@example.org" }
+unit 丙镇 { under 县; email "c@example.org" }
+form 乡镇表 {
+  field 问题数 integer 件
+  field 人均 decimal total average
+  field 排名 integer total none
+  field 整改率 percent 汇总 求和
+}
+report 月报 { from 甲镇、乙镇、丙镇; to 县; form 乡镇表; due 2023-05-10 }
+"#;
+
+fn townships_add_up_as_their_fields_say(office: Office) {
+    std::fs::write(office.w.campaign("towns-2023"), TOWNSHIPS).unwrap();
+    for (town, values, at) in [
+        ("甲镇", ["3", "2", "1", "40"], "2023-05-08"),
+        ("乙镇", ["5", "4", "2", "30"], "2023-05-15"),
+    ] {
+        let mut args = vec!["submit", "towns-2023", "月报", town, "--at", at];
+        let pairs: Vec<String> = ["问题数", "人均", "排名", "整改率"]
+            .iter()
+            .zip(values)
+            .map(|(f, v)| format!("{f}={v}"))
+            .collect();
+        for pair in &pairs {
+            args.extend(["--value", pair]);
+        }
+        office.ok(&args);
+    }
+    let county = office.json(&["rollup", "towns-2023", "月报", "--by", "parent"]);
+    let row = &county["rows"][0];
+    assert_eq!(row["name"], "县", "{county}");
+    assert_eq!(row["values"]["问题数"], "8", "counts add: {county}");
+    assert_eq!(row["values"]["人均"], "3", "averages average: {county}");
+    assert_eq!(
+        row["values"]["整改率"], "70",
+        "as the form says, summed: {county}"
+    );
+    assert!(
+        row["values"].get("排名").is_none(),
+        "a rank does not add up: {county}"
+    );
+    assert_eq!(
+        (row["reported"].as_u64(), row["on_time"].as_u64()),
+        (Some(2), Some(1))
+    );
+    let by_unit = office.json(&["rollup", "towns-2023", "月报"]);
+    assert_eq!(
+        by_unit["rows"][1]["values"]["排名"], "2",
+        "a unit's own figure shows"
+    );
+    let table = office.ok(&["rollup", "towns-2023", "月报"]);
+    assert!(
+        table.contains("reporting rate 66.7% (2 of 3), on time 33.3% (1)"),
+        "{table}"
+    );
+}
+
+#[test]
+fn townships_add_up_as_their_fields_say_on_sqlite() {
+    townships_add_up_as_their_fields_say(Office::sqlite(&[]));
+}
+
+#[test]
+fn townships_add_up_as_their_fields_say_on_postgres() {
+    if let Some(office) = Office::postgres(&[]) {
+        townships_add_up_as_their_fields_say(office);
+    }
+}
+
+/// A form that locks 10 days after its deadline takes nothing later, until the office extends.
+fn entry_locks_after_the_deadline(office: Office) {
+    let text = TOWNSHIPS.replace("form 乡镇表 {", "form 乡镇表 {\n  锁定 截止后10日");
+    std::fs::write(office.w.campaign("towns-2023"), text).unwrap();
+    let late = |town: &str, at: &str| {
+        vec![
+            "submit".to_string(),
+            "towns-2023".into(),
+            "月报".into(),
+            town.into(),
+            "--at".into(),
+            at.into(),
+            "--value".into(),
+            "问题数=1".into(),
+            "--value".into(),
+            "人均=1".into(),
+            "--value".into(),
+            "排名=1".into(),
+            "--value".into(),
+            "整改率=1".into(),
+        ]
+    };
+    // Due 10 May: the 20th is the last day entry is open.
+    office.ok(&args(&late("甲镇", "2023-05-20T23:00")));
+    let error = office.fails(&args(&late("乙镇", "2023-05-21T08:00")));
+    assert!(
+        error.contains("月报 乙镇: entry closed after 2023-05-20 (its deadline was 2023-05-10)"),
+        "{error}"
+    );
+    assert!(error.contains("entry closed after 2023-05-20"), "{error}");
+    assert!(error.contains("duban extend"), "{error}");
+    let history = office.ok(&["history", "towns-2023", "月报", "乙镇"]);
+    assert!(
+        !history.contains("submitted"),
+        "nothing recorded: {history}"
+    );
+    office.ok(&[
+        "extend",
+        "towns-2023",
+        "月报",
+        "乙镇",
+        "--until",
+        "2023-05-31",
+        "--reason",
+        "防汛",
+        "--at",
+        "2023-05-21T09:00",
+    ]);
+    office.ok(&args(&late("乙镇", "2023-05-21T10:00")));
+    // A file without figures is entry too.
+    let error = office.fails(&["submit", "towns-2023", "月报", "丙镇", "--at", "2023-06-01"]);
+    assert!(error.contains("entry closed after 2023-05-20"), "{error}");
+}
+
+#[test]
+fn entry_locks_after_the_deadline_on_sqlite() {
+    entry_locks_after_the_deadline(Office::sqlite(&[]));
+}
+
+#[test]
+fn entry_locks_after_the_deadline_on_postgres() {
+    if let Some(office) = Office::postgres(&[]) {
+        entry_locks_after_the_deadline(office);
+    }
+}
+
+fn args(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
 }

@@ -67,6 +67,10 @@ impl Checker<'_> {
                 Some("declare its columns: `field 立案 integer 件` / `字段 立案 整数 件`".into());
         }
         let mut form = Form {
+            lock: decl.stmts.iter().find_map(|s| match &s.node {
+                FormStmt::Lock(d) => Some(d.node),
+                _ => None,
+            }),
             name: decl.name.node.clone(),
             title: decl.title.as_ref().map(|t| t.node.clone()),
             fields,
@@ -140,6 +144,7 @@ impl Checker<'_> {
                 decl.name.span,
             );
         }
+        let total = self.field_total(decl, &kind);
         Field {
             name: decl.name.node.clone(),
             kind,
@@ -148,8 +153,27 @@ impl Checker<'_> {
             shared: decl.shared.as_ref().map(|s| s.node.clone()),
             min,
             max,
+            total,
             feeds: Vec::new(),
         }
+    }
+
+    /// How the field adds up, as written; only numbers add up.
+    fn field_total(&mut self, decl: &FieldDecl, kind: &FieldType) -> Option<form::Total> {
+        let total = decl.total.as_ref()?;
+        if !kind.is_numeric() {
+            self.error(
+                Problem::Invalid {
+                    message: format!(
+                        "field `{}` is not a number: it has nothing to add up",
+                        decl.name.node
+                    ),
+                },
+                total.span,
+            );
+            return None;
+        }
+        Some(total.node)
     }
 
     fn form_check(&mut self, decl: &CheckDecl, span: Span, form: &Form) -> Option<Check> {
@@ -341,6 +365,7 @@ pub(super) fn form_of(deliverable: &Deliverable, forms: &[Form]) -> Option<Form>
     let unit = points.iter().find_map(|p| p.unit.clone());
     let percent = matches!(unit.as_deref(), Some("%" | "％"));
     Some(Form {
+        lock: None,
         name: deliverable.name.clone(),
         title: deliverable.title.clone(),
         fields: vec![Field {
@@ -355,6 +380,7 @@ pub(super) fn form_of(deliverable: &Deliverable, forms: &[Form]) -> Option<Form>
             shared: None,
             min: Some(0.0),
             max: percent.then_some(100.0),
+            total: None,
             feeds: Vec::new(),
         }],
         checks: Vec::new(),
@@ -364,7 +390,7 @@ pub(super) fn form_of(deliverable: &Deliverable, forms: &[Form]) -> Option<Form>
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
-    use crate::language::form::{Compare, FieldType};
+    use crate::language::form::{Compare, FieldType, Total};
 
     const REPORT: &str = "report 表 { from 甲; to 乙; form 附件3; due 2017-05-25 }\n";
 
@@ -471,6 +497,22 @@ mod tests {
         assert_eq!(
             target("月报"),
             ["error: which field of `月报` is the target's value? (help: write `月报.金额`)"]
+        );
+    }
+
+    #[test]
+    fn a_field_says_how_it_adds_up_and_only_numbers_do() {
+        let c = campaign(&format!(
+            "form 表 {{ field 排名 integer total none; field 人均 小数 汇总 平均; field 数 integer; field 率 percent }}\n{REPORT}"
+        ));
+        let totals: Vec<Total> = c.forms[0].fields.iter().map(|f| f.total()).collect();
+        assert_eq!(
+            totals,
+            [Total::None, Total::Average, Total::Sum, Total::Average]
+        );
+        assert_eq!(
+            problems("form 表 { field 备注 text total sum }\n"),
+            ["error: field `备注` is not a number: it has nothing to add up"]
         );
     }
 }

@@ -1,6 +1,7 @@
 //! Forms: their fields and the checks between them.
 
 use super::*;
+use crate::language::form::Total;
 
 impl<'s> Lower<'s> {
     pub(super) fn form(&mut self, pair: Pair<'s, Rule>) -> FormDecl {
@@ -19,6 +20,10 @@ impl<'s> Lower<'s> {
             Rule::field => FormStmt::Field(self.field(pair)),
             Rule::check => FormStmt::Check(self.check(pair)),
             Rule::note => FormStmt::Note(self.last_text(pair)),
+            Rule::lock => {
+                let duration = pair.into_inner().find(|p| p.as_rule() == Rule::duration)?;
+                FormStmt::Lock(self.duration(duration))
+            }
             _ => {
                 self.other(pair, Context::Form);
                 return None;
@@ -37,6 +42,7 @@ impl<'s> Lower<'s> {
             shared: None,
             min: None,
             max: None,
+            total: None,
         };
         for p in pair.into_inner() {
             let at = span_of(&p);
@@ -62,6 +68,19 @@ impl<'s> Lower<'s> {
                     } else {
                         field.min = value;
                     }
+                }
+                Rule::total_rule => {
+                    let word = p
+                        .into_inner()
+                        .nth(1)
+                        .map(|w| w.as_str())
+                        .unwrap_or_default();
+                    let total = match word {
+                        "average" | "平均" | "平均值" => Total::Average,
+                        "none" | "不汇总" | "无" => Total::None,
+                        _ => Total::Sum,
+                    };
+                    field.total = Some(Spanned::new(total, at));
                 }
                 Rule::measure_word => {
                     field.measure = p.into_inner().next().map(|m| match m.as_rule() {

@@ -66,6 +66,7 @@ impl PgStore {
                     state: r.get(2),
                     has_values: r.get(3),
                     due_date: r.get(4),
+                    on_time: r.get(5),
                 })
                 .collect())
         })
