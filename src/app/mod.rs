@@ -3,6 +3,8 @@
 //! command line and the daemon (and the web server to come) resolve their settings here once,
 //! call here, and print; none of them holds logic another would need.
 
+mod assess;
+mod bulletin;
 mod contents;
 mod daemon_plan;
 mod error;
@@ -17,6 +19,8 @@ mod targets;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
+pub use assess::{Assessment, Part, ScoreLine, UnitScore, Window, chinese_date};
+pub use bulletin::{Bulletin, Counts, Missing, Proposal, Ranked};
 pub use contents::{Said, Submitted, UNIT_COLUMNS};
 pub use daemon_plan::{DaemonPlan, daemon_plan, schedules};
 pub use error::AppError;

@@ -87,6 +87,36 @@ pub enum TopItem {
     Form(FormDecl),
     /// `ledger NAME ["title"] { from …; field …; close … }`
     Ledger(LedgerDecl),
+    /// `assess { on-time 10; overdue 1 per day; … }`
+    Assess(AssessDecl),
+}
+
+/// `assess { … }` / `考核 { … }`: how timeliness is scored.
+#[derive(Clone, Debug)]
+pub struct AssessDecl {
+    /// The whole block.
+    pub span: Span,
+    /// Its statements.
+    pub stmts: Vec<Spanned<AssessStmt>>,
+}
+
+/// A statement of `assess { … }`.
+#[derive(Clone, Debug)]
+pub enum AssessStmt {
+    /// `on-time 10` / `按时 10分`
+    OnTime(f64),
+    /// `overdue 1 per day` / `逾期 每天扣 1分`, or flat points.
+    Late(crate::language::scoring::Late),
+    /// `missing 0` / `未报 0分`
+    Missing(f64),
+    /// `returned 2` / `退回 扣 2分`
+    Returned(f64),
+    /// `waived excluded|full` / `免报 不计|满分`
+    Waived(crate::language::scoring::Waived),
+    /// `extended new|original` / `延期 按新时限|按原时限`: whether an extension's deadline counts.
+    Extended(bool),
+    /// `note …`
+    Note(Name),
 }
 
 /// The campaign header block.

@@ -60,6 +60,8 @@ pub struct Campaign {
     pub policy: Policy,
     /// The forms declared (`form { … }`), whether a deliverable carries them or not.
     pub forms: Vec<Form>,
+    /// How timeliness is scored (`assess { … }`); none: by the on-time rate.
+    pub scoring: Option<crate::language::scoring::Scoring>,
 }
 
 impl Campaign {

@@ -25,6 +25,8 @@ pub enum Context {
     Form,
     /// `ledger { … }`
     Ledger,
+    /// `assess { … }`
+    Assess,
 }
 
 impl Context {
@@ -39,6 +41,7 @@ impl Context {
             Context::Measure => "a measure block",
             Context::Target => "a target block",
             Context::Remind => "a remind block",
+            Context::Assess => "an assess block",
             Context::Form => "a form block",
             Context::Ledger => "a ledger block",
         }
@@ -119,7 +122,7 @@ pub const KEYWORDS: &[Keyword] = &[
         "note",
         ["备注", "说明"],
         [
-            Campaign, Unit, Report, Item, Measure, Target, Remind, Form, Ledger
+            Campaign, Unit, Report, Item, Measure, Target, Remind, Form, Ledger, Assess
         ]
     ),
     kw!(
@@ -145,6 +148,12 @@ pub const KEYWORDS: &[Keyword] = &[
     kw!("close", ["销号时限", "整改时限"], [Ledger]),
     kw!("value-from", ["取自", "数据来源"], [Target]),
     kw!("lock", ["锁定", "逾期锁定"], [Form]),
+    kw!("assess", ["考核"], [Top]),
+    kw!("on-time", ["按时", "按时报送"], [Assess]),
+    kw!("missing", ["未报", "未报送"], [Assess]),
+    kw!("returned", ["退回"], [Assess]),
+    kw!("waived", ["免报"], [Assess]),
+    kw!("extended", ["延期"], [Assess]),
     kw!("signers", ["签字背书", "签字"], [Report, Ledger]),
     kw!("review", ["审核"], [Report, Ledger]),
     kw!("due", ["完成时限", "时限"], [Report, Measure]),
@@ -158,7 +167,7 @@ pub const KEYWORDS: &[Keyword] = &[
     kw!("owners", ["责任单位"], [Measure]),
     kw!("before", ["提前"], [Remind]),
     kw!("at", ["时间"], [Remind]),
-    kw!("overdue", ["逾期"], [Remind]),
+    kw!("overdue", ["逾期"], [Remind, Assess]),
 ];
 
 /// The keyword spelled `word`, if any.

@@ -13,6 +13,7 @@ mod hints;
 pub mod keywords;
 pub mod load;
 pub mod parse;
+pub mod scoring;
 pub mod suggest;
 
 pub use campaign::Campaign;

@@ -137,7 +137,7 @@ pub(super) const PERIODS: &str =
 /// Who owes one period's report, and where each stands.
 pub(super) const STANDINGS: &str = "SELECT u.name, u.parent, o.state, o.values_event IS NOT NULL,
             coalesce(o.extended_until, o.due_date),
-            coalesce(o.submitted_at <= o.effective_due_at, false)
+            coalesce(o.submitted_at < o.effective_due_at, false)
      FROM obligations o JOIN units u ON u.id = o.unit_id
      WHERE o.deliverable_id = $1 AND o.period = $2 AND o.active ORDER BY u.id";
 

@@ -6,8 +6,8 @@
 use chrono_tz::Tz;
 
 use super::{
-    BadRow, Candidate, Change, Claim, Described, Directory, DueRow, Filter, HistoryEvent,
-    ImportError, ImportReport, ImportRow, Key, LedgerRow, Meta, NewRow, OutboxMail, OutboxRow,
+    Assessed, BadRow, CampaignHeader, Candidate, Change, Claim, Described, Directory, DueRow, Filter, HistoryEvent,
+    ImportError, ImportReport, ImportRow, Interview, Key, LedgerRow, Meta, NewInterview, NewRow, OutboxMail, OutboxRow,
     OverdueRow, PendingMail, PgStore, PlanInput, Recorded, Source, Standing, StandingDuty,
     StatusRow, Store, StoreError, Sum, SyncReport, TargetValue, Window,
 };
@@ -142,6 +142,19 @@ pub trait Contents {
     fn ledger_rows(&self, deliverable_id: i64) -> Result<Vec<LedgerRow>, StoreError>;
 }
 
+/// What bulletins and assessments read, and the interviews (约谈) they show.
+pub trait Assessment {
+    /// A campaign's heading and rules; an unknown campaign is refused with the nearest name.
+    fn campaign_header(&self, key: &str) -> Result<CampaignHeader, StoreError>;
+    /// The obligations of a campaign (by its id) due in `from ..= to` (dates), by unit.
+    fn assessed(&self, campaign_id: i64, from: &str, to: &str)
+    -> Result<Vec<Assessed>, StoreError>;
+    /// Records an interview held; an unknown unit is refused with the nearest name.
+    fn record_interview(&mut self, interview: &NewInterview<'_>) -> Result<(), StoreError>;
+    /// The interviews of a campaign (by its id), in order.
+    fn interviews(&self, campaign_id: i64) -> Result<Vec<Interview>, StoreError>;
+}
+
 /// The submitted files, content-addressed: a folder beside an SQLite file, rows of a
 /// PostgreSQL database (so that any node can serve them).
 pub trait Files {
@@ -206,9 +219,15 @@ pub trait Outbox {
 }
 
 /// Everything a backend provides.
-pub trait Backend: Campaigns + Ledger + Queries + Outbox + Files + Location + Contents {}
+pub trait Backend:
+    Campaigns + Ledger + Queries + Outbox + Files + Location + Contents + Assessment
+{
+}
 
-impl<T: Campaigns + Ledger + Queries + Outbox + Files + Location + Contents> Backend for T {}
+impl<T> Backend for T where
+    T: Campaigns + Ledger + Queries + Outbox + Files + Location + Contents + Assessment
+{
+}
 
 /// Implements the contract for a backend whose inherent methods have the contract's names.
 macro_rules! contract {
@@ -408,6 +427,26 @@ macro_rules! contract {
             }
             fn ledger_rows(&self, deliverable_id: i64) -> Result<Vec<LedgerRow>, StoreError> {
                 <$backend>::ledger_rows(self, deliverable_id)
+            }
+        }
+
+        impl Assessment for $backend {
+            fn campaign_header(&self, key: &str) -> Result<CampaignHeader, StoreError> {
+                <$backend>::campaign_header(self, key)
+            }
+            fn assessed(
+                &self,
+                campaign_id: i64,
+                from: &str,
+                to: &str,
+            ) -> Result<Vec<Assessed>, StoreError> {
+                <$backend>::assessed(self, campaign_id, from, to)
+            }
+            fn record_interview(&mut self, interview: &NewInterview<'_>) -> Result<(), StoreError> {
+                <$backend>::record_interview(self, interview)
+            }
+            fn interviews(&self, campaign_id: i64) -> Result<Vec<Interview>, StoreError> {
+                <$backend>::interviews(self, campaign_id)
             }
         }
 

@@ -7,6 +7,7 @@
 //! that is not a duban database is refused without being touched), and a PostgreSQL database
 //! that a province's nodes share ([`postgres`]).
 
+pub mod assessment;
 mod contents;
 mod contract;
 mod decode;
@@ -35,7 +36,10 @@ pub use crate::ledger::{Action, Refusal, Signature, State, Status, Submission};
 pub use contents::{
     Described, LedgerRow, LedgerRules, NewRow, Standing, Sum, TargetValue, Threshold,
 };
-pub use contract::{Backend, Campaigns, Contents, Files, Ledger, Location, Outbox, Queries};
+pub use assessment::{Assessed, CampaignHeader, Interview, NewInterview};
+pub use contract::{
+    Assessment, Backend, Campaigns, Contents, Files, Ledger, Location, Outbox, Queries,
+};
 
 /// Open records, whichever backend holds them.
 pub type Records = Box<dyn Backend + Send>;

@@ -189,15 +189,22 @@ pub(super) const UPSERT_DELIVERABLE: &str =
 /// horizon year, office, policy, synced at, issuer, doc, templates, stat, groups.
 pub(super) const UPSERT_CAMPAIGN: &str =
     "INSERT INTO campaigns (key, title, zone, source, contacts_source, fingerprint, horizon_year, office, policy,
-                            synced_at, issuer, doc, templates, stat, groups)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                            synced_at, issuer, doc, templates, stat, groups, scoring)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
      ON CONFLICT (key) DO UPDATE SET title = excluded.title, zone = excluded.zone,
          source = excluded.source, contacts_source = excluded.contacts_source,
          fingerprint = excluded.fingerprint, horizon_year = excluded.horizon_year,
          office = excluded.office, policy = excluded.policy, synced_at = excluded.synced_at,
          issuer = excluded.issuer, doc = excluded.doc, templates = excluded.templates,
-         stat = excluded.stat, groups = excluded.groups
+         stat = excluded.stat, groups = excluded.groups, scoring = excluded.scoring
      RETURNING id";
+
+/// How the campaign scores timeliness, as JSON, if it says.
+pub(super) fn scoring(c: &Campaign) -> Option<String> {
+    c.scoring
+        .as_ref()
+        .map(|s| serde_json::to_string(s).unwrap_or_default())
+}
 
 /// The campaign's groups with their members, as JSON: `[["县区", ["宛城区", …]], …]`.
 pub(super) fn groups(c: &Campaign) -> String {

@@ -216,6 +216,27 @@ CREATE TRIGGER field_values_no_update BEFORE UPDATE ON field_values
 CREATE TRIGGER field_values_no_delete BEFORE DELETE ON field_values
     BEGIN SELECT RAISE(ABORT, 'the history is append-only'); END;
 "#,
+    // Version 7: what supervisors hand round. A campaign keeps how it scores timeliness (JSON);
+    // interviews (约谈) held are records of their own, append-only.
+    r#"
+ALTER TABLE campaigns ADD COLUMN scoring TEXT;
+UPDATE campaigns SET fingerprint = 'schema upgraded';
+CREATE TABLE interviews (
+    id            INTEGER PRIMARY KEY,
+    campaign_id   INTEGER NOT NULL REFERENCES campaigns(id),
+    unit_id       INTEGER NOT NULL REFERENCES units(id),
+    at            INTEGER NOT NULL,
+    recorded_at   INTEGER NOT NULL,
+    actor         TEXT,
+    reason        TEXT NOT NULL,
+    note          TEXT
+);
+CREATE INDEX interviews_campaign ON interviews (campaign_id, at);
+CREATE TRIGGER interviews_no_update BEFORE UPDATE ON interviews
+    BEGIN SELECT RAISE(ABORT, 'the history is append-only'); END;
+CREATE TRIGGER interviews_no_delete BEFORE DELETE ON interviews
+    BEGIN SELECT RAISE(ABORT, 'the history is append-only'); END;
+"#,
 ];
 
 /// The version this duban writes.

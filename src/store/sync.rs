@@ -217,7 +217,8 @@ fn upsert_campaign(
             c.doc,
             source.templates,
             source.stat,
-            super::rows::groups(c)
+            super::rows::groups(c),
+            super::rows::scoring(c)
         ],
         |r| r.get(0),
     )?)

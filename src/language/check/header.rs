@@ -115,6 +115,7 @@ impl Checker<'_> {
             deliverables: Vec::new(),
             policy: Policy::default(),
             forms: Vec::new(),
+            scoring: None,
         })
     }
 }

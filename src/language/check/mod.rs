@@ -181,6 +181,7 @@ impl<'s> Checker<'s> {
         self.value_froms(&mut campaign);
         self.check_dependencies(&campaign);
         campaign.policy = self.top_policy(file);
+        campaign.scoring = self.scoring(file);
         campaign.units = std::mem::take(&mut self.units);
         campaign.groups = self
             .groups

@@ -22,6 +22,49 @@ impl Checker<'_> {
         self.policy(first)
     }
 
+    /// The campaign's `assess` block, if it has one: its rules over the default's.
+    pub(super) fn scoring(&mut self, file: &File) -> Option<crate::language::scoring::Scoring> {
+        let mut blocks = file.items.iter().filter_map(|i| match i {
+            TopItem::Assess(a) => Some(a),
+            _ => None,
+        });
+        let first = blocks.next()?;
+        for extra in blocks {
+            self.error(
+                Problem::DuplicateStatement {
+                    statement: "assess",
+                },
+                extra.span,
+            );
+        }
+        let mut scoring = crate::language::scoring::Scoring::default();
+        let mut seen = StatementSet::default();
+        for stmt in &first.stmts {
+            let keyword = match stmt.node {
+                AssessStmt::OnTime(_) => "on-time",
+                AssessStmt::Late(_) => "overdue",
+                AssessStmt::Missing(_) => "missing",
+                AssessStmt::Returned(_) => "returned",
+                AssessStmt::Waived(_) => "waived",
+                AssessStmt::Extended(_) => "extended",
+                AssessStmt::Note(_) => continue,
+            };
+            if !seen.first(keyword, stmt.span, &mut self.diagnostics) {
+                continue;
+            }
+            match &stmt.node {
+                AssessStmt::OnTime(p) => scoring.on_time = *p,
+                AssessStmt::Late(l) => scoring.late = *l,
+                AssessStmt::Missing(p) => scoring.missing = *p,
+                AssessStmt::Returned(p) => scoring.returned = *p,
+                AssessStmt::Waived(w) => scoring.waived = *w,
+                AssessStmt::Extended(e) => scoring.extension_counts = *e,
+                AssessStmt::Note(_) => {}
+            }
+        }
+        Some(scoring)
+    }
+
     pub(super) fn policy(&mut self, decl: &RemindDecl) -> Policy {
         let defaults = Policy::default();
         let mut lead_times = None;
@@ -135,6 +178,48 @@ mod tests {
         assert_eq!(
             problems("remind { before 3d }\nremind { before 1d }\n"),
             ["error: `remind` is given twice"]
+        );
+    }
+}
+
+#[cfg(test)]
+mod scoring_tests {
+    use super::super::testing::*;
+    use crate::language::scoring::{Late, Scoring, Waived};
+
+    #[test]
+    fn an_assess_block_in_either_language_sets_the_scoring() {
+        let expected = Scoring {
+            on_time: 10.0,
+            late: Late::PerDay(1.0),
+            missing: 0.0,
+            returned: 2.0,
+            waived: Waived::Full,
+            extension_counts: false,
+        };
+        for block in [
+            "考核 {\n  按时 10分\n  逾期 每天扣 1分\n  未报 0分\n  退回 扣 2分\n  免报 满分\n  延期 按原时限\n}\n",
+            "assess { on-time 10 points; overdue 1 per day; missing 0; returned 2 each; waived full; extended original }\n",
+        ] {
+            assert_eq!(campaign(block).scoring, Some(expected.clone()), "{block}");
+        }
+        let flat = campaign("考核 { 按时报送 10分; 逾期 5分 }\n").scoring.unwrap();
+        assert_eq!(flat.late, Late::Points(5.0));
+        assert_eq!(flat.waived, Waived::Excluded);
+        assert!(campaign("").scoring.is_none());
+    }
+
+    #[test]
+    fn a_statement_given_twice_or_unknown_is_an_error() {
+        assert_eq!(
+            problems("考核 { 按时 10分; 按时 5分 }\n"),
+            ["error: `on-time` is given twice"]
+        );
+        let (_, errors) = crate::language::parse::parse("考核 { 加分 5分 }\n");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].help.as_deref().is_some_and(|h| h.contains("`on-time`")),
+            "{errors:?}"
         );
     }
 }

@@ -86,6 +86,7 @@ pub(super) fn explain(text: &str, offset: usize, context: Context) -> Diagnostic
         Context::Remind => Rule::remind_only,
         Context::Form => Rule::form_only,
         Context::Ledger => Rule::ledger_only,
+        Context::Assess => Rule::assess_only,
     };
     match CampaignParser::parse(rule, text) {
         Err(error) => pest_error(text, offset, error),

@@ -21,6 +21,58 @@ impl<'s> Lower<'s> {
         RemindDecl { span, stmts }
     }
 
+    /// `assess { … }`: each statement's points, read as numbers.
+    pub(super) fn assess(&mut self, pair: Pair<'s, Rule>) -> AssessDecl {
+        use crate::language::scoring::{Late, Waived};
+        let span = span_of(&pair);
+        let mut stmts = Vec::new();
+        let block = pair.into_inner().filter(|p| p.as_rule() == Rule::assess_block);
+        for s in block.flat_map(Pair::into_inner) {
+            let at = span_of(&s);
+            let rule = s.as_rule();
+            let text = s.as_str();
+            let points = s
+                .clone()
+                .into_inner()
+                .find(|p| p.as_rule() == Rule::points)
+                .and_then(|p| p.into_inner().next())
+                .and_then(|n| n.as_str().parse::<f64>().ok())
+                .unwrap_or(0.0);
+            let stmt = match rule {
+                Rule::score_on_time => AssessStmt::OnTime(points),
+                Rule::score_late => {
+                    let per_day = s
+                        .into_inner()
+                        .any(|p| matches!(p.as_rule(), Rule::per_day | Rule::per_day_en));
+                    AssessStmt::Late(if per_day {
+                        Late::PerDay(points)
+                    } else {
+                        Late::Points(points)
+                    })
+                }
+                Rule::score_missing => AssessStmt::Missing(points),
+                Rule::score_returned => AssessStmt::Returned(points),
+                Rule::score_waived => AssessStmt::Waived(
+                    if text.contains("full") || text.contains("满分") || text.contains("按时") {
+                        Waived::Full
+                    } else {
+                        Waived::Excluded
+                    },
+                ),
+                Rule::score_extended => {
+                    AssessStmt::Extended(!(text.contains("original") || text.contains("原")))
+                }
+                Rule::note => AssessStmt::Note(self.last_text(s)),
+                _ => {
+                    self.other(s, Context::Assess);
+                    continue;
+                }
+            };
+            stmts.push(Spanned::new(stmt, at));
+        }
+        AssessDecl { span, stmts }
+    }
+
     pub(super) fn remind_stmt(&mut self, pair: Pair<'s, Rule>) -> Option<Spanned<RemindStmt>> {
         let span = span_of(&pair);
         let stmt = match pair.as_rule() {

@@ -78,6 +78,7 @@ impl<'s> Lower<'s> {
                 Rule::remind => TopItem::Remind(self.remind(p)),
                 Rule::form_decl => TopItem::Form(self.form(p)),
                 Rule::ledger => TopItem::Ledger(self.ledger(p)),
+                Rule::assess => TopItem::Assess(self.assess(p)),
                 Rule::stray_close => {
                     self.diagnostics.push(
                         Diagnostic::error(Problem::UnmatchedBrace, span_of(&p))

@@ -180,6 +180,7 @@ fn upsert_campaign(
             &source.templates,
             &source.stat,
             &crate::store::rows::groups(c),
+            &crate::store::rows::scoring(c),
         ],
     )?;
     Ok(row.get(0))

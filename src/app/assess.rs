@@ -1,0 +1,306 @@
+//! Assessment (考核): each unit's timeliness over a time, scored by the campaign's rules (or by
+//! the on-time rate), ranked, with a breakdown per deliverable and — for `--explain` — every
+//! report's points and why.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::{AppError, Office};
+use crate::clock::Instant;
+use crate::language::scoring::{Scoring, Waived};
+use crate::ledger::Status;
+use crate::store::{Assessed, Backend};
+
+/// The days an assessment or a bulletin covers, both inclusive.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Window {
+    /// The first day.
+    pub from: NaiveDate,
+    /// The last day.
+    pub to: NaiveDate,
+    /// As a heading names it: `2017年5月`, `2023年第二季度`, `2017年`.
+    pub label: String,
+}
+
+impl Window {
+    /// The days of `period` (a month, quarter, half-year or year).
+    pub fn of(period: &crate::vocabulary::Period) -> Option<Window> {
+        use crate::vocabulary::Period;
+        let label = match *period {
+            Period::Month { year, month } => format!("{year}年{month}月"),
+            Period::Quarter { year, quarter } => {
+                format!("{year}年第{}季度", ["一", "二", "三", "四"][quarter as usize - 1])
+            }
+            Period::HalfYear { year, half } => {
+                format!("{year}年{}", if half == 1 { "上半年" } else { "下半年" })
+            }
+            Period::Year(year) => format!("{year}年"),
+            _ => return None,
+        };
+        Some(Window {
+            from: period.first_day()?,
+            to: period.last_day()?,
+            label,
+        })
+    }
+
+    /// `from ..= to`, labelled with both dates.
+    pub fn between(from: NaiveDate, to: NaiveDate) -> Window {
+        Window {
+            from,
+            to,
+            label: format!("{}至{}", chinese_date(from), chinese_date(to)),
+        }
+    }
+
+    /// The instant the window closes: the end of its last day (local to each campaign).
+    pub fn end(&self) -> Instant {
+        Instant::Local(self.to.and_hms_opt(23, 59, 59).expect("a valid time"))
+    }
+}
+
+/// `2017年5月31日`.
+pub fn chinese_date(date: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}年{}月{}日", date.year(), date.month(), date.day())
+}
+
+/// How one report scored.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScoreLine {
+    /// The deliverable.
+    pub deliverable: String,
+    /// Its period.
+    pub period: String,
+    /// Its deadline.
+    pub due_date: String,
+    /// `on_time`, `late`, `missing`, `waived`.
+    pub outcome: &'static str,
+    /// Days late, for a late report.
+    pub days_late: i64,
+    /// Times it was returned.
+    pub returns: i64,
+    /// Its points.
+    pub points: f64,
+}
+
+/// One deliverable's part of a unit's score.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Part {
+    /// The deliverable.
+    pub deliverable: String,
+    /// Reports counted.
+    pub reports: usize,
+    /// On time.
+    pub on_time: usize,
+    /// Late.
+    pub late: usize,
+    /// Never sent.
+    pub missing: usize,
+    /// Days late, added up.
+    pub late_days: i64,
+    /// Returns.
+    pub returns: i64,
+    /// The mean of its reports' points.
+    pub score: Option<f64>,
+    #[serde(skip)]
+    points: f64,
+}
+
+/// A unit's assessment.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct UnitScore {
+    /// Its place (units with equal scores share one).
+    pub rank: usize,
+    /// The unit.
+    pub unit: String,
+    /// The mean of its reports' points; none when nothing of it was due.
+    pub score: Option<f64>,
+    /// On-time reports of those due, in percent.
+    pub on_time_rate: Option<f64>,
+    /// Its totals over every deliverable.
+    #[serde(flatten)]
+    pub total: Part,
+    /// Interviews (约谈) held with it in the time.
+    pub interviews: usize,
+    /// Per deliverable.
+    pub deliverables: Vec<Part>,
+    /// Every report's points, for `--explain`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<ScoreLine>,
+}
+
+/// A campaign's assessment over a time.
+#[derive(Clone, Debug, Serialize)]
+pub struct Assessment {
+    /// Campaign identifier.
+    pub campaign: String,
+    /// Its title.
+    pub title: String,
+    /// The time assessed.
+    pub window: Window,
+    /// The rules, in a sentence.
+    pub rules: String,
+    /// The units, best first.
+    pub units: Vec<UnitScore>,
+}
+
+impl Office {
+    /// Scores every unit of `campaign` over `window`, as the records stand at its end (or at
+    /// `as_of`, if that is earlier); with `explain`, every report's points are kept.
+    pub fn assess(
+        &self,
+        store: &dyn Backend,
+        campaign: &str,
+        window: &Window,
+        as_of: Option<Instant>,
+        explain: bool,
+    ) -> Result<Assessment, AppError> {
+        let header = store.campaign_header(campaign)?;
+        let end = window.end().in_zone(header.zone).timestamp();
+        let at = as_of.map_or(end, |a| a.in_zone(header.zone).timestamp().min(end));
+        let scoring = header.scoring.clone().unwrap_or_default();
+        let rows = store.assessed(header.id, &window.from.to_string(), &window.to.to_string())?;
+        let interviews = store.interviews(header.id)?;
+        let start = Instant::Local(window.from.and_hms_opt(0, 0, 0).expect("midnight"))
+            .in_zone(header.zone)
+            .timestamp();
+        let mut units: Vec<UnitScore> = Vec::new();
+        for row in &rows {
+            if units.last().is_none_or(|u| u.unit != row.unit) {
+                units.push(UnitScore {
+                    rank: 0,
+                    unit: row.unit.clone(),
+                    score: None,
+                    on_time_rate: None,
+                    total: Part::default(),
+                    interviews: interviews
+                        .iter()
+                        .filter(|i| i.unit == row.unit && (start..=at).contains(&i.at))
+                        .count(),
+                    deliverables: Vec::new(),
+                    lines: Vec::new(),
+                });
+            }
+            let unit = units.last_mut().expect("just pushed");
+            let Some(line) = score(row, &scoring, at) else {
+                continue;
+            };
+            let part = match unit
+                .deliverables
+                .iter_mut()
+                .position(|p| p.deliverable == row.deliverable)
+            {
+                Some(i) => &mut unit.deliverables[i],
+                None => {
+                    unit.deliverables.push(Part {
+                        deliverable: row.deliverable.clone(),
+                        ..Part::default()
+                    });
+                    unit.deliverables.last_mut().expect("just pushed")
+                }
+            };
+            part.add(&line);
+            unit.total.add(&line);
+            if explain {
+                unit.lines.push(line);
+            }
+        }
+        for unit in &mut units {
+            for part in unit.deliverables.iter_mut().chain(std::iter::once(&mut unit.total)) {
+                part.score = (part.reports > 0).then(|| round(part.points / part.reports as f64));
+            }
+            unit.score = unit.total.score;
+            let judged = unit.total.on_time + unit.total.late + unit.total.missing;
+            unit.on_time_rate =
+                (judged > 0).then(|| round(unit.total.on_time as f64 * 100.0 / judged as f64));
+        }
+        rank(&mut units);
+        Ok(Assessment {
+            campaign: header.key,
+            title: header.title,
+            window: window.clone(),
+            rules: scoring.describe(),
+            units,
+        })
+    }
+}
+
+impl Part {
+    fn add(&mut self, line: &ScoreLine) {
+        self.reports += 1;
+        self.points += line.points;
+        self.returns += line.returns;
+        match line.outcome {
+            "on_time" => self.on_time += 1,
+            "late" => {
+                self.late += 1;
+                self.late_days += line.days_late;
+            }
+            "missing" => self.missing += 1,
+            _ => {}
+        }
+    }
+}
+
+/// How one obligation scores at `at`; none when it does not count (not yet due, or waived and
+/// left out).
+fn score(row: &Assessed, scoring: &Scoring, at: i64) -> Option<ScoreLine> {
+    let record = &row.record;
+    let deadline = if scoring.extension_counts {
+        record.effective_due_at
+    } else {
+        record.due_at
+    };
+    let status = record.status_at(at);
+    let (outcome, days_late) = match status {
+        Status::Waived if scoring.waived == Waived::Excluded => return None,
+        Status::Waived => ("waived", 0),
+        Status::SubmittedOnTime | Status::SubmittedLate | Status::UnderReview => {
+            let submitted = record.submitted_at?;
+            let late = submitted - deadline;
+            if late < 0 {
+                ("on_time", 0)
+            } else {
+                ("late", late / 86_400 + 1)
+            }
+        }
+        Status::Overdue => ("missing", 0),
+        _ => return None,
+    };
+    let points = match outcome {
+        "waived" => scoring.on_time,
+        "missing" => scoring.points(None, row.returns),
+        _ => scoring.points(Some(days_late), row.returns),
+    };
+    Some(ScoreLine {
+        deliverable: row.deliverable.clone(),
+        period: row.period.clone(),
+        due_date: row.extended_until.clone().unwrap_or(row.due_date.clone()),
+        outcome,
+        days_late,
+        returns: row.returns,
+        points,
+    })
+}
+
+/// Best first: by score, then on-time rate; equal units share a place (1, 2, 2, 4).
+fn rank(units: &mut [UnitScore]) {
+    let key = |u: &UnitScore| (u.score.unwrap_or(-1.0), u.on_time_rate.unwrap_or(-1.0));
+    units.sort_by(|a, b| {
+        let (a, b) = (key(a), key(b));
+        b.partial_cmp(&a).unwrap_or(std::cmp::Ordering::Equal)
+    });
+    for i in 0..units.len() {
+        units[i].rank = if i > 0 && key(&units[i]) == key(&units[i - 1]) {
+            units[i - 1].rank
+        } else {
+            i + 1
+        };
+    }
+}
+
+/// Scores and rates are shown to two places.
+fn round(n: f64) -> f64 {
+    (n * 100.0).round() / 100.0
+}

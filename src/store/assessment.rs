@@ -1,0 +1,250 @@
+//! What bulletins and assessments read: a campaign's heading and rules, each obligation due in
+//! a time with the facts its score depends on, and the interviews (约谈) held — the statements
+//! both backends run, and SQLite's running of them.
+
+use chrono_tz::Tz;
+use rusqlite::OptionalExtension;
+use serde::Serialize;
+
+use super::StoreError;
+use super::lifecycle::unknown_name;
+use crate::language::campaign::Policy;
+use crate::language::scoring::Scoring;
+use crate::ledger::Record;
+
+/// A campaign as a document about it is headed, with its rules.
+#[derive(Clone, Debug)]
+pub struct CampaignHeader {
+    /// Its row id.
+    pub id: i64,
+    /// Identifier.
+    pub key: String,
+    /// Title.
+    pub title: String,
+    /// 文号.
+    pub doc: Option<String>,
+    /// 发文单位.
+    pub issuer: Option<String>,
+    /// The office that runs it.
+    pub office: Option<String>,
+    /// Its time zone.
+    pub zone: Tz,
+    /// Its reminder policy (the overdue ladder, and which rung is an interview).
+    pub policy: Policy,
+    /// How timeliness is scored, if the campaign says.
+    pub scoring: Option<Scoring>,
+}
+
+/// One obligation due in an assessed time, with what its score depends on.
+#[derive(Clone, Debug)]
+pub struct Assessed {
+    /// The unit that owes it.
+    pub unit: String,
+    /// The deliverable.
+    pub deliverable: String,
+    /// Its period (`""` for a one-off).
+    pub period: String,
+    /// Its deadline as the campaign gives it.
+    pub due_date: String,
+    /// An extension's deadline, if granted.
+    pub extended_until: Option<String>,
+    /// Its record.
+    pub record: Record,
+    /// How many times it was returned (退回).
+    pub returns: i64,
+}
+
+/// An interview (约谈) to record.
+#[derive(Clone, Debug)]
+pub struct NewInterview<'a> {
+    /// Campaign identifier.
+    pub campaign: &'a str,
+    /// The unit interviewed.
+    pub unit: &'a str,
+    /// When it took place (unix seconds).
+    pub at: i64,
+    /// When it was recorded.
+    pub recorded_at: i64,
+    /// Who held it.
+    pub by: Option<String>,
+    /// Why: the rung that proposed it, or the supervisor's own decision.
+    pub reason: String,
+    /// What was said.
+    pub note: Option<String>,
+}
+
+/// An interview held.
+#[derive(Clone, Debug, Serialize)]
+pub struct Interview {
+    /// The unit interviewed.
+    pub unit: String,
+    /// When (unix seconds).
+    pub at: i64,
+    /// Who held it.
+    pub by: Option<String>,
+    /// Why.
+    pub reason: String,
+    /// What was said.
+    pub note: Option<String>,
+}
+
+/// Columns id, title, zone, office, policy, issuer, doc, scoring.
+pub(super) const HEADER: &str =
+    "SELECT id, title, zone, office, policy, issuer, doc, scoring FROM campaigns WHERE key = $1";
+
+/// Obligations of campaign `$1` due (as the campaign gives it) in `$2 ..= $3`, by unit.
+pub(super) const ASSESSED: &str =
+    "SELECT u.name, d.name, o.period, o.due_date, o.extended_until, o.state, o.submitted_at,
+            o.closed_at, o.due_at, o.effective_due_at, d.soon_days,
+            (SELECT count(*) FROM events e WHERE e.obligation_id = o.id AND e.kind = 'returned')
+     FROM obligations o JOIN units u ON u.id = o.unit_id
+     JOIN deliverables d ON d.id = o.deliverable_id
+     WHERE o.campaign_id = $1 AND o.active AND o.due_date BETWEEN $2 AND $3
+     ORDER BY u.id, d.id, o.due_at, o.period";
+
+/// The unit of campaign `$1` named `$2`.
+pub(super) const UNIT_ID: &str = "SELECT id FROM units WHERE campaign_id = $1 AND name = $2";
+
+/// Columns unit, at, actor, reason, note of campaign `$1`'s interviews, in order.
+pub(super) const INTERVIEWS: &str = "SELECT u.name, i.at, i.actor, i.reason, i.note
+     FROM interviews i JOIN units u ON u.id = i.unit_id
+     WHERE i.campaign_id = $1 ORDER BY i.at, i.id";
+
+/// Inserts an interview: campaign, unit, at, recorded_at, actor, reason, note.
+pub(super) const INSERT_INTERVIEW: &str =
+    "INSERT INTO interviews (campaign_id, unit_id, at, recorded_at, actor, reason, note)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+/// The heading of a campaign from its columns, the JSON ones decoded.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn header(
+    key: &str,
+    id: i64,
+    title: Option<String>,
+    zone: &str,
+    office: Option<String>,
+    policy: Option<String>,
+    issuer: Option<String>,
+    doc: Option<String>,
+    scoring: Option<String>,
+) -> Result<CampaignHeader, StoreError> {
+    Ok(CampaignHeader {
+        id,
+        key: key.to_string(),
+        title: title.unwrap_or_else(|| key.to_string()),
+        doc,
+        issuer,
+        office,
+        zone: super::decode::zone(zone)?,
+        policy: match policy {
+            Some(p) => super::decode::json(&p)?,
+            None => Policy::default(),
+        },
+        scoring: scoring.as_deref().map(super::decode::json).transpose()?,
+    })
+}
+
+impl super::Store {
+    /// A campaign's heading and rules; an unknown campaign is refused with the nearest name.
+    pub fn campaign_header(&self, key: &str) -> Result<CampaignHeader, StoreError> {
+        let found = self
+            .conn
+            .query_row(HEADER, [key], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                ))
+            })
+            .optional()?;
+        let Some((id, title, zone, office, policy, issuer, doc, scoring)) = found else {
+            let mut stmt = self.conn.prepare_cached("SELECT key FROM campaigns")?;
+            let known = stmt
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<Vec<String>, _>>()?;
+            return Err(unknown_name("campaign", key, &known).into());
+        };
+        header(key, id, title, &zone, office, policy, issuer, doc, scoring)
+    }
+
+    /// The obligations of campaign `campaign_id` due in `from ..= to` (dates), by unit.
+    pub fn assessed(
+        &self,
+        campaign_id: i64,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<Assessed>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(ASSESSED)?;
+        let rows = stmt.query_map(rusqlite::params![campaign_id, from, to], |r| {
+            Ok(Assessed {
+                unit: r.get(0)?,
+                deliverable: r.get(1)?,
+                period: r.get(2)?,
+                due_date: r.get(3)?,
+                extended_until: r.get(4)?,
+                record: Record {
+                    state: r.get(5)?,
+                    submitted_at: r.get(6)?,
+                    closed_at: r.get(7)?,
+                    due_at: r.get(8)?,
+                    effective_due_at: r.get(9)?,
+                    soon_seconds: r.get::<_, i64>(10)? * 86_400,
+                },
+                returns: r.get(11)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Records an interview; an unknown unit is refused with the nearest name.
+    pub fn record_interview(&mut self, interview: &NewInterview<'_>) -> Result<(), StoreError> {
+        let header = self.campaign_header(interview.campaign)?;
+        let unit: Option<i64> = self
+            .conn
+            .query_row(UNIT_ID, rusqlite::params![header.id, interview.unit], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let Some(unit) = unit else {
+            let known: Vec<String> = self
+                .unit_tree(header.id)?
+                .into_iter()
+                .map(|(name, _)| name)
+                .collect();
+            return Err(unknown_name("unit", interview.unit, &known).into());
+        };
+        self.conn.execute(
+            INSERT_INTERVIEW,
+            rusqlite::params![
+                header.id,
+                unit,
+                interview.at,
+                interview.recorded_at,
+                interview.by,
+                interview.reason,
+                interview.note
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The interviews of campaign `campaign_id`, in order.
+    pub fn interviews(&self, campaign_id: i64) -> Result<Vec<Interview>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(INTERVIEWS)?;
+        let rows = stmt.query_map([campaign_id], |r| {
+            Ok(Interview {
+                unit: r.get(0)?,
+                at: r.get(1)?,
+                by: r.get(2)?,
+                reason: r.get(3)?,
+                note: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

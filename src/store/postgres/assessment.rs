@@ -1,0 +1,111 @@
+//! What bulletins and assessments read, on PostgreSQL: the statements of `store::assessment`.
+
+use super::{PgStore, texts};
+use crate::ledger::Record;
+use crate::store::StoreError;
+use crate::store::assessment::{
+    ASSESSED, Assessed, CampaignHeader, HEADER, INSERT_INTERVIEW, INTERVIEWS, Interview,
+    NewInterview, UNIT_ID, header,
+};
+use crate::store::decode::state;
+use crate::store::lifecycle::unknown_name;
+
+impl PgStore {
+    /// A campaign's heading and rules; an unknown campaign is refused with the nearest name.
+    pub fn campaign_header(&self, key: &str) -> Result<CampaignHeader, StoreError> {
+        self.run(|client| {
+            let Some(r) = client.query_opt(HEADER, &[&key])? else {
+                let known = texts(client, "SELECT key FROM campaigns", &[])?;
+                return Err(unknown_name("campaign", key, &known).into());
+            };
+            header(
+                key,
+                r.get(0),
+                r.get(1),
+                r.get::<_, String>(2).as_str(),
+                r.get(3),
+                r.get(4),
+                r.get(5),
+                r.get(6),
+                r.get(7),
+            )
+        })
+    }
+
+    /// The obligations of campaign `campaign_id` due in `from ..= to` (dates), by unit.
+    pub fn assessed(
+        &self,
+        campaign_id: i64,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<Assessed>, StoreError> {
+        self.run(|client| {
+            let mut out = Vec::new();
+            for r in client.query(ASSESSED, &[&campaign_id, &from, &to])? {
+                out.push(Assessed {
+                    unit: r.get(0),
+                    deliverable: r.get(1),
+                    period: r.get(2),
+                    due_date: r.get(3),
+                    extended_until: r.get(4),
+                    record: Record {
+                        state: state(r.get(5))?,
+                        submitted_at: r.get(6),
+                        closed_at: r.get(7),
+                        due_at: r.get(8),
+                        effective_due_at: r.get(9),
+                        soon_seconds: r.get::<_, i64>(10) * 86_400,
+                    },
+                    returns: r.get(11),
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// Records an interview; an unknown unit is refused with the nearest name.
+    pub fn record_interview(&mut self, interview: &NewInterview<'_>) -> Result<(), StoreError> {
+        let campaign = self.campaign_header(interview.campaign)?.id;
+        self.write(|tx| {
+            let Some(unit) = tx.query_opt(UNIT_ID, &[&campaign, &interview.unit])? else {
+                let known = texts(
+                    tx,
+                    "SELECT name FROM units WHERE campaign_id = $1 ORDER BY id",
+                    &[&campaign],
+                )?;
+                return Err(unknown_name("unit", interview.unit, &known).into());
+            };
+            let unit: i64 = unit.get(0);
+            tx.execute(
+                INSERT_INTERVIEW,
+                &[
+                    &campaign,
+                    &unit,
+                    &interview.at,
+                    &interview.recorded_at,
+                    &interview.by,
+                    &interview.reason,
+                    &interview.note,
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The interviews of campaign `campaign_id`, in order.
+    pub fn interviews(&self, campaign_id: i64) -> Result<Vec<Interview>, StoreError> {
+        self.run(|client| {
+            Ok(client
+                .query(INTERVIEWS, &[&campaign_id])?
+                .iter()
+                .map(|r| Interview {
+                    unit: r.get(0),
+                    at: r.get(1),
+                    by: r.get(2),
+                    reason: r.get(3),
+                    note: r.get(4),
+                })
+                .collect())
+        })
+    }
+}
