@@ -12,6 +12,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod daemon;
+pub mod documents;
 pub mod fsio;
 pub mod language;
 pub mod ledger;

@@ -17,6 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["notices"],
     &["config", "workspace", "daemon"],
     &["app"],
+    &["documents"],
     &["cli"],
 ];
 

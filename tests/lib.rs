@@ -24,4 +24,5 @@ mod promises;
 mod properties;
 mod schedule;
 mod state;
+mod supervise;
 mod zones;

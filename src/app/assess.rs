@@ -29,7 +29,10 @@ impl Window {
         let label = match *period {
             Period::Month { year, month } => format!("{year}年{month}月"),
             Period::Quarter { year, quarter } => {
-                format!("{year}年第{}季度", ["一", "二", "三", "四"][quarter as usize - 1])
+                format!(
+                    "{year}年第{}季度",
+                    ["一", "二", "三", "四"][quarter as usize - 1]
+                )
             }
             Period::HalfYear { year, half } => {
                 format!("{year}年{}", if half == 1 { "上半年" } else { "下半年" })
@@ -87,7 +90,8 @@ pub struct ScoreLine {
 /// One deliverable's part of a unit's score.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Part {
-    /// The deliverable.
+    /// The deliverable (none in a unit's totals).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub deliverable: String,
     /// Reports counted.
     pub reports: usize,
@@ -146,19 +150,19 @@ pub struct Assessment {
 }
 
 impl Office {
-    /// Scores every unit of `campaign` over `window`, as the records stand at its end (or at
-    /// `as_of`, if that is earlier); with `explain`, every report's points are kept.
+    /// Scores every unit of `campaign` on the reports due in `window`, as the records stand at
+    /// `as_of` (a report due in the window and sent after it is late, not missing); with
+    /// `explain`, every report's points are kept.
     pub fn assess(
         &self,
         store: &dyn Backend,
         campaign: &str,
         window: &Window,
-        as_of: Option<Instant>,
+        as_of: Instant,
         explain: bool,
     ) -> Result<Assessment, AppError> {
         let header = store.campaign_header(campaign)?;
-        let end = window.end().in_zone(header.zone).timestamp();
-        let at = as_of.map_or(end, |a| a.in_zone(header.zone).timestamp().min(end));
+        let at = as_of.in_zone(header.zone).timestamp();
         let scoring = header.scoring.clone().unwrap_or_default();
         let rows = store.assessed(header.id, &window.from.to_string(), &window.to.to_string())?;
         let interviews = store.interviews(header.id)?;
@@ -207,7 +211,11 @@ impl Office {
             }
         }
         for unit in &mut units {
-            for part in unit.deliverables.iter_mut().chain(std::iter::once(&mut unit.total)) {
+            for part in unit
+                .deliverables
+                .iter_mut()
+                .chain(std::iter::once(&mut unit.total))
+            {
                 part.score = (part.reports > 0).then(|| round(part.points / part.reports as f64));
             }
             unit.score = unit.total.score;

@@ -10,7 +10,7 @@ use super::assess::{Window, chinese_date};
 use super::{AppError, Office, TargetFinding, TargetState};
 use crate::clock::Instant;
 use crate::store::{Backend, Filter, Interview, StatusRow};
-use crate::vocabulary::DurationUnit;
+use crate::vocabulary::{Duration, DurationUnit};
 
 /// The counts of a bulletin's summary: every obligation of the campaign at the window's end.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -82,10 +82,8 @@ pub struct Missing {
 pub struct Proposal {
     /// The unit.
     pub unit: String,
-    /// The lapses: reports overdue past the interview rung, `统计表 2017-04（36天）`.
+    /// The lapses: reports overdue past the interview rung, `统计表 2017-04（逾期36天）`.
     pub lapses: Vec<String>,
-    /// The rung, as the campaign writes it: `逾期 14天 约谈`.
-    pub rule: String,
 }
 
 /// A campaign's bulletin for a window.
@@ -115,7 +113,9 @@ pub struct Bulletin {
     pub missing: Vec<Missing>,
     /// Targets below their threshold.
     pub below_target: Vec<TargetFinding>,
-    /// Units proposed for an interview by the campaign's rule.
+    /// The campaign's interview rule (`逾期14天约谈`), if its ladder has one.
+    pub interview_rule: Option<String>,
+    /// Units proposed for an interview by that rule.
     pub proposed: Vec<Proposal>,
     /// Interviews held in the window.
     pub interviews: Vec<(String, String)>,
@@ -165,7 +165,7 @@ impl Office {
                 days_overdue: r.days_overdue,
             })
             .collect();
-        missing.sort_by(|a, b| b.days_overdue.cmp(&a.days_overdue));
+        missing.sort_by_key(|m| std::cmp::Reverse(m.days_overdue));
         let below_target = self
             .targets(store, Some(campaign), end)?
             .into_iter()
@@ -176,7 +176,12 @@ impl Office {
             .in_zone(header.zone)
             .timestamp();
         let end_at = end.in_zone(header.zone).timestamp();
-        let proposed = self.proposals(&header.policy, &missing, &held, window.to, header.zone);
+        let rung = header.policy.ladder.iter().find(|r| r.interview);
+        let interview_rule = rung.map(|r| rule(r.after));
+        let proposed = match rung {
+            Some(r) => self.proposals(r.after, &missing, &held, window.to, header.zone),
+            None => Vec::new(),
+        };
         let interviews = held
             .iter()
             .filter(|i| (start..=end_at).contains(&i.at))
@@ -196,6 +201,7 @@ impl Office {
             ranking,
             missing,
             below_target,
+            interview_rule,
             proposed,
             interviews,
         })
@@ -205,25 +211,12 @@ impl Office {
     /// were interviewed since that report fell due (the same lapse is not proposed twice).
     fn proposals(
         &self,
-        policy: &crate::language::campaign::Policy,
+        after: Duration,
         missing: &[Missing],
         held: &[Interview],
         day: NaiveDate,
         zone: chrono_tz::Tz,
     ) -> Vec<Proposal> {
-        let Some(rung) = policy.ladder.iter().find(|r| r.interview) else {
-            return Vec::new();
-        };
-        let after = rung.after;
-        let rule = format!(
-            "逾期{}{}约谈",
-            after.count,
-            match after.unit {
-                DurationUnit::Days => "天",
-                DurationUnit::Workdays => "个工作日",
-                DurationUnit::Weeks => "周",
-            }
-        );
         let mut out: Vec<Proposal> = Vec::new();
         for m in missing {
             let Ok(due) = NaiveDate::parse_from_str(&m.due_date, "%Y-%m-%d") else {
@@ -247,7 +240,10 @@ impl Office {
             let lapse = format!(
                 "{}{}（逾期{}天）",
                 m.deliverable,
-                m.period.as_deref().map(|p| format!(" {p}")).unwrap_or_default(),
+                m.period
+                    .as_deref()
+                    .map(|p| format!(" {p}"))
+                    .unwrap_or_default(),
                 m.days_overdue
             );
             match out.iter_mut().find(|p| p.unit == m.unit) {
@@ -255,12 +251,21 @@ impl Office {
                 None => out.push(Proposal {
                     unit: m.unit.clone(),
                     lapses: vec![lapse],
-                    rule: rule.clone(),
                 }),
             }
         }
         out
     }
+}
+
+/// The interview rung as a document writes it: `逾期14天约谈`.
+fn rule(after: Duration) -> String {
+    let unit = match after.unit {
+        DurationUnit::Days => "天",
+        DurationUnit::Workdays => "个工作日",
+        DurationUnit::Weeks => "周",
+    };
+    format!("逾期{}{unit}约谈", after.count)
 }
 
 /// Best first by on-time rate, then fewer overdue; equal units share a place.
@@ -301,7 +306,10 @@ fn summary(title: &str, window: &Window, c: &Counts) -> String {
     }
     text.push_str(&format!("，尚未报送{}项", c.overdue));
     match c.on_time_rate() {
-        Some(rate) => text.push_str(&format!("，按时报送率{}%。", crate::language::form::num(rate))),
+        Some(rate) => text.push_str(&format!(
+            "，按时报送率{}%。",
+            crate::language::form::num(rate)
+        )),
         None => text.push('。'),
     }
     text

@@ -39,6 +39,7 @@ macro_rules! tell_raw {
 mod calendar;
 mod check;
 mod contents;
+mod documents;
 mod error;
 mod import;
 mod ledgers;
@@ -141,6 +142,12 @@ pub enum Command {
     Template(contents::TemplateArgs),
     /// A ledger's rows (台账): enter, update, close out (销号), reopen, show.
     Ledger(ledgers::LedgerArgs),
+    /// The bulletin (通报) of a month, a quarter or any days: md, html, docx, xlsx.
+    Bulletin(documents::BulletinArgs),
+    /// Each unit's timeliness scored by the campaign's rules (考核), ranked.
+    Assess(documents::AssessArgs),
+    /// Record an interview (约谈) that took place.
+    Interview(documents::InterviewArgs),
 }
 
 /// Runs the command line and returns the exit code. Output that could not be written all the
@@ -180,6 +187,9 @@ fn dispatch(args: Args) -> Result<ExitCode, CliError> {
         Command::Targets(a) => contents::targets(&context, a),
         Command::Template(a) => contents::template(&context, a),
         Command::Ledger(a) => ledgers::run(&context, a),
+        Command::Bulletin(a) => documents::bulletin(&context, a),
+        Command::Assess(a) => documents::assess(&context, a),
+        Command::Interview(a) => documents::interview(&context, a),
         Command::Daemon(_) => Ok(ExitCode::SUCCESS),
     }
 }

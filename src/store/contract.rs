@@ -6,10 +6,11 @@
 use chrono_tz::Tz;
 
 use super::{
-    Assessed, BadRow, CampaignHeader, Candidate, Change, Claim, Described, Directory, DueRow, Filter, HistoryEvent,
-    ImportError, ImportReport, ImportRow, Interview, Key, LedgerRow, Meta, NewInterview, NewRow, OutboxMail, OutboxRow,
-    OverdueRow, PendingMail, PgStore, PlanInput, Recorded, Source, Standing, StandingDuty,
-    StatusRow, Store, StoreError, Sum, SyncReport, TargetValue, Window,
+    Assessed, BadRow, CampaignHeader, Candidate, Change, Claim, Described, Directory, DueRow,
+    Filter, HistoryEvent, ImportError, ImportReport, ImportRow, Interview, Key, LedgerRow, Meta,
+    NewInterview, NewRow, OutboxMail, OutboxRow, OverdueRow, PendingMail, PgStore, PlanInput,
+    Recorded, Source, Standing, StandingDuty, StatusRow, Store, StoreError, Sum, SyncReport,
+    TargetValue, Window,
 };
 use crate::clock::Instant;
 use crate::language::campaign::Policy;

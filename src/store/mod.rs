@@ -33,10 +33,10 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 pub use crate::ledger::{Action, Refusal, Signature, State, Status, Submission};
+pub use assessment::{Assessed, CampaignHeader, Interview, NewInterview};
 pub use contents::{
     Described, LedgerRow, LedgerRules, NewRow, Standing, Sum, TargetValue, Threshold,
 };
-pub use assessment::{Assessed, CampaignHeader, Interview, NewInterview};
 pub use contract::{
     Assessment, Backend, Campaigns, Contents, Files, Ledger, Location, Outbox, Queries,
 };

@@ -103,5 +103,103 @@ fn a_postgres_database_of_schema_version_1_is_upgraded_with_its_records() {
     assert_eq!(version(&mut admin), 1);
     let office = Office::sqlite(&["nanyang-2017", "qianyang-2023"]).on(&url);
     then_values_work(&office);
+    assert_eq!(version(&mut admin), 3);
+}
+
+/// A database of the duban of issue 11 (宛城区's April table on time with its figures, by 张三;
+/// 卧龙区's late, on 10 May) keeps its values, and then scores and bulletins.
+fn then_assessments_work(office: &Office) {
+    let history = office.json(&[
+        "history",
+        "nanyang-2017",
+        "统计表",
+        "宛城区",
+        "--period",
+        "2017-04",
+        "--as-of",
+        "2017-05-15",
+    ]);
+    assert_eq!(history["status"], "submitted_on_time");
+    assert_eq!(history["events"][0]["by"], "张三");
+    let april = office.json(&[
+        "rollup",
+        "nanyang-2017",
+        "统计表",
+        "--period",
+        "2017-04",
+        "--as-of",
+        "2017-05-30",
+    ]);
+    assert_eq!(april["total"]["values"]["中省市转办线索数"], "3", "{april}");
+    office.ok(&[
+        "interview",
+        "record",
+        "nanyang-2017",
+        "卧龙区",
+        "--at",
+        "2017-05-10",
+        "--reason",
+        "统计表逾期",
+    ]);
+    let a = office.json(&[
+        "assess",
+        "nanyang-2017",
+        "--month",
+        "2017-04",
+        "--as-of",
+        "2017-05-30",
+    ]);
+    let unit = |name: &str| {
+        a["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["unit"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(unit("宛城区")["on_time"], 1, "{a}");
+    assert_eq!(unit("卧龙区")["late"], 1, "{a}");
+    let b = office.json(&[
+        "bulletin",
+        "nanyang-2017",
+        "--month",
+        "2017-05",
+        "--as-of",
+        "2017-06-01",
+    ]);
+    assert_eq!(b["interviews"][0][0], "卧龙区", "{b}");
+}
+
+#[test]
+fn an_sqlite_file_of_schema_version_6_is_upgraded_with_its_values() {
+    let office = Office::sqlite(&["nanyang-2017", "qianyang-2023"]);
+    let fixture = root().join("tests/fixtures/db/schema-v6.db");
+    std::fs::copy(&fixture, office.w.db()).unwrap();
+    then_assessments_work(&office);
+    let version: i64 = rusqlite::Connection::open(office.w.db())
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, duban::store::schema::LATEST);
+}
+
+#[test]
+fn a_postgres_database_of_schema_version_2_is_upgraded_with_its_values() {
+    let Some(url) = crate::pgserver::database() else {
+        return;
+    };
+    let dump = std::fs::read_to_string(root().join("tests/fixtures/db/postgres-v2.sql")).unwrap();
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    admin.batch_execute(&dump).unwrap();
+    let version = |admin: &mut postgres::Client| -> i64 {
+        admin
+            .query_one("SELECT version FROM public.duban_schema", &[])
+            .unwrap()
+            .get(0)
+    };
     assert_eq!(version(&mut admin), 2);
+    let office = Office::sqlite(&["nanyang-2017", "qianyang-2023"]).on(&url);
+    then_assessments_work(&office);
+    assert_eq!(version(&mut admin), 3);
 }

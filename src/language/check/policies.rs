@@ -203,7 +203,9 @@ mod scoring_tests {
         ] {
             assert_eq!(campaign(block).scoring, Some(expected.clone()), "{block}");
         }
-        let flat = campaign("考核 { 按时报送 10分; 逾期 5分 }\n").scoring.unwrap();
+        let flat = campaign("考核 { 按时报送 10分; 逾期 5分 }\n")
+            .scoring
+            .unwrap();
         assert_eq!(flat.late, Late::Points(5.0));
         assert_eq!(flat.waived, Waived::Excluded);
         assert!(campaign("").scoring.is_none());
@@ -218,7 +220,10 @@ mod scoring_tests {
         let (_, errors) = crate::language::parse::parse("考核 { 加分 5分 }\n");
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert!(
-            errors[0].help.as_deref().is_some_and(|h| h.contains("`on-time`")),
+            errors[0]
+                .help
+                .as_deref()
+                .is_some_and(|h| h.contains("`on-time`")),
             "{errors:?}"
         );
     }

@@ -26,7 +26,9 @@ impl<'s> Lower<'s> {
         use crate::language::scoring::{Late, Waived};
         let span = span_of(&pair);
         let mut stmts = Vec::new();
-        let block = pair.into_inner().filter(|p| p.as_rule() == Rule::assess_block);
+        let block = pair
+            .into_inner()
+            .filter(|p| p.as_rule() == Rule::assess_block);
         for s in block.flat_map(Pair::into_inner) {
             let at = span_of(&s);
             let rule = s.as_rule();

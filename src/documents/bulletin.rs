@@ -1,0 +1,324 @@
+//! The bulletin (通报) in each format: its sections are made once as headed tables, and each
+//! format lays them out — Markdown for a mail body, HTML that prints on A4, Word, and Excel with
+//! one sheet per table.
+
+use super::chart::{Bar, bars};
+use super::docx::Docx;
+use super::escape;
+use crate::app::{Bulletin, chinese_date};
+use crate::language::form::num;
+
+/// One section of a bulletin: a heading, a paragraph or a table (or none: `无`).
+pub struct Section {
+    /// `二、各单位报送情况`.
+    pub heading: String,
+    /// The sheet's name in a workbook.
+    pub sheet: &'static str,
+    /// Its text before the table.
+    pub text: Option<String>,
+    /// The table's columns.
+    pub header: Vec<&'static str>,
+    /// Its rows.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// A cell: text, or a number a spreadsheet keeps as one.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    /// Text.
+    Text(String),
+    /// A number.
+    Number(f64),
+}
+
+impl Cell {
+    fn show(&self) -> String {
+        match self {
+            Cell::Text(t) => t.clone(),
+            Cell::Number(n) => num(*n),
+        }
+    }
+}
+
+fn text(s: impl Into<String>) -> Cell {
+    Cell::Text(s.into())
+}
+
+fn count(n: usize) -> Cell {
+    Cell::Number(n as f64)
+}
+
+/// The bulletin's title: `关于…报送情况的通报（2017年5月）`.
+pub fn title(b: &Bulletin) -> String {
+    format!("关于{}报送情况的通报（{}）", b.title, b.window.label)
+}
+
+/// The sections of `b`, in order.
+pub fn sections(b: &Bulletin) -> Vec<Section> {
+    let rate = |r: Option<f64>| r.map_or(text("—"), |r| text(format!("{}%", num(r))));
+    let mut out = vec![Section {
+        heading: "一、总体情况".into(),
+        sheet: "总体情况",
+        text: Some(b.summary.clone()),
+        header: vec![
+            "应报",
+            "按时报送",
+            "逾期报送",
+            "待审核",
+            "免报",
+            "尚未报送",
+            "按时报送率",
+        ],
+        rows: vec![vec![
+            count(b.counts.due),
+            count(b.counts.on_time),
+            count(b.counts.late),
+            count(b.counts.under_review),
+            count(b.counts.waived),
+            count(b.counts.overdue),
+            rate(b.counts.on_time_rate()),
+        ]],
+    }];
+    out.push(Section {
+        heading: "二、各单位报送情况".into(),
+        sheet: "各单位排名",
+        text: Some("以下按各单位按时报送率由高到低排列：".into()),
+        header: vec![
+            "名次",
+            "单位",
+            "应报",
+            "按时",
+            "逾期报送",
+            "尚未报送",
+            "按时报送率",
+        ],
+        rows: b
+            .ranking
+            .iter()
+            .map(|r| {
+                vec![
+                    count(r.rank),
+                    text(&r.unit),
+                    count(r.counts.due),
+                    count(r.counts.on_time),
+                    count(r.counts.late),
+                    count(r.counts.overdue),
+                    rate(r.on_time_rate),
+                ]
+            })
+            .collect(),
+    });
+    out.push(Section {
+        heading: "三、尚未报送情况".into(),
+        sheet: "尚未报送",
+        text: b.missing.is_empty().then(|| "无。".into()),
+        header: vec!["单位", "报送事项", "期次", "截止日期", "逾期天数"],
+        rows: b
+            .missing
+            .iter()
+            .map(|m| {
+                vec![
+                    text(&m.unit),
+                    text(&m.deliverable),
+                    text(m.period.clone().unwrap_or_else(|| "—".into())),
+                    text(&m.due_date),
+                    Cell::Number(m.days_overdue as f64),
+                ]
+            })
+            .collect(),
+    });
+    out.push(Section {
+        heading: "四、目标未达标情况".into(),
+        sheet: "目标未达标",
+        text: b.below_target.is_empty().then(|| "无。".into()),
+        header: vec!["单位", "目标", "时点", "要求", "报送值", "差距"],
+        rows: b
+            .below_target
+            .iter()
+            .map(|f| {
+                vec![
+                    text(&f.unit),
+                    text(&f.target),
+                    text(&f.period),
+                    text(&f.threshold),
+                    f.value.map_or(text("—"), Cell::Number),
+                    f.gap.map_or(text("—"), Cell::Number),
+                ]
+            })
+            .collect(),
+    });
+    let mut interviews = match (&b.interview_rule, b.proposed.is_empty()) {
+        (None, _) => "本次专项未设约谈规则。".to_string(),
+        (Some(rule), true) => format!("按本次专项的约谈规则（{rule}），本期无拟约谈单位。"),
+        (Some(rule), false) => format!("按本次专项的约谈规则（{rule}），拟约谈以下单位："),
+    };
+    for (unit, line) in &b.interviews {
+        interviews.push_str(&format!("本期已约谈{unit}：{line}。"));
+    }
+    out.push(Section {
+        heading: "五、约谈情况".into(),
+        sheet: "约谈",
+        text: Some(interviews),
+        header: vec!["单位", "事由"],
+        rows: b
+            .proposed
+            .iter()
+            .map(|p| vec![text(&p.unit), text(p.lapses.join("；"))])
+            .collect(),
+    });
+    out
+}
+
+/// The chart of every unit's on-time rate, best first.
+pub fn chart(b: &Bulletin) -> String {
+    let rows: Vec<Bar> = b
+        .ranking
+        .iter()
+        .filter_map(|r| {
+            Some(Bar {
+                label: r.unit.clone(),
+                value: r.on_time_rate?,
+            })
+        })
+        .collect();
+    bars("各单位按时报送率", &rows, 100.0, "%")
+}
+
+fn signature(b: &Bulletin) -> (String, String) {
+    (
+        b.office.clone().or(b.issuer.clone()).unwrap_or_default(),
+        chinese_date(b.issued),
+    )
+}
+
+/// Markdown, for a mail body.
+pub fn markdown(b: &Bulletin) -> String {
+    let mut out = format!("# {}\n\n", title(b));
+    if let Some(doc) = &b.doc {
+        out.push_str(&format!("依据：{doc}\n\n"));
+    }
+    for s in sections(b) {
+        out.push_str(&format!("## {}\n\n", s.heading));
+        if let Some(t) = &s.text {
+            out.push_str(&format!("{t}\n\n"));
+        }
+        if s.rows.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("| {} |\n", s.header.join(" | ")));
+        out.push_str(&format!("|{}\n", "---|".repeat(s.header.len())));
+        for row in &s.rows {
+            let cells: Vec<String> = row.iter().map(|c| c.show().replace('|', "\\|")).collect();
+            out.push_str(&format!("| {} |\n", cells.join(" | ")));
+        }
+        out.push('\n');
+    }
+    let (office, date) = signature(b);
+    out.push_str(&format!("{office}  \n{date}\n"));
+    out
+}
+
+/// HTML that prints cleanly on A4, the chart inline.
+pub fn html(b: &Bulletin) -> String {
+    let mut out =
+        String::from("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n");
+    out.push_str(&format!("<title>{}</title>\n", escape(&title(b))));
+    out.push_str(STYLE);
+    out.push_str("</head>\n<body>\n<main>\n");
+    out.push_str(&format!("<h1>{}</h1>\n", escape(&title(b))));
+    if let Some(doc) = &b.doc {
+        out.push_str(&format!("<p class=\"doc\">依据：{}</p>\n", escape(doc)));
+    }
+    for (i, s) in sections(b).iter().enumerate() {
+        out.push_str(&format!("<h2>{}</h2>\n", escape(&s.heading)));
+        if let Some(t) = &s.text {
+            out.push_str(&format!("<p>{}</p>\n", escape(t)));
+        }
+        if i == 1 {
+            out.push_str(&format!("<figure>{}</figure>\n", chart(b)));
+        }
+        if s.rows.is_empty() {
+            continue;
+        }
+        out.push_str("<table>\n<thead><tr>");
+        for h in &s.header {
+            out.push_str(&format!("<th>{}</th>", escape(h)));
+        }
+        out.push_str("</tr></thead>\n<tbody>\n");
+        for row in &s.rows {
+            out.push_str("<tr>");
+            for c in row {
+                let class = if matches!(c, Cell::Number(_)) {
+                    " class=\"n\""
+                } else {
+                    ""
+                };
+                out.push_str(&format!("<td{class}>{}</td>", escape(&c.show())));
+            }
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</tbody>\n</table>\n");
+    }
+    let (office, date) = signature(b);
+    out.push_str(&format!(
+        "<p class=\"sign\">{}<br>{}</p>\n</main>\n</body>\n</html>\n",
+        escape(&office),
+        escape(&date)
+    ));
+    out
+}
+
+/// 公文 proportions: 方正小标宋 for the title, 仿宋_GB2312 for the body, A4 with its margins.
+const STYLE: &str = "<style>
+@page { size: A4; margin: 37mm 26mm 35mm 28mm; }
+body { font-family: FangSong, '仿宋_GB2312', '仿宋', 'Noto Serif CJK SC', serif; font-size: 16pt; line-height: 1.6; color: #000; margin: 0; }
+main { max-width: 156mm; margin: 0 auto; padding: 8mm 0; }
+h1 { font-family: '方正小标宋简体', 'FZXiaoBiaoSong-B05S', 'Noto Serif CJK SC', SimSun, serif; font-size: 22pt; font-weight: normal; text-align: center; margin: 0 0 12pt; }
+h2 { font-family: '黑体', SimHei, 'Noto Sans CJK SC', sans-serif; font-size: 16pt; font-weight: normal; margin: 12pt 0 6pt; }
+p { text-indent: 2em; margin: 0 0 6pt; }
+p.doc, p.sign { text-indent: 0; }
+p.sign { text-align: right; margin-top: 24pt; }
+table { border-collapse: collapse; width: 100%; font-size: 12pt; margin: 6pt 0 12pt; page-break-inside: auto; }
+tr { page-break-inside: avoid; }
+th, td { border: 1px solid #000; padding: 2pt 4pt; text-align: center; }
+td.n { text-align: right; }
+figure { margin: 6pt 0; text-align: center; }
+figure svg { max-width: 100%; height: auto; }
+</style>
+";
+
+/// A Word document: the title in 方正小标宋简体 二号, the body in 仿宋_GB2312 三号.
+pub fn docx(b: &Bulletin) -> Result<Vec<u8>, std::io::Error> {
+    let mut doc = Docx::new();
+    doc.title(&title(b));
+    if let Some(d) = &b.doc {
+        doc.paragraph(&format!("依据：{d}"), false);
+    }
+    for s in sections(b) {
+        doc.heading(&s.heading);
+        if let Some(t) = &s.text {
+            doc.paragraph(t, true);
+        }
+        if !s.rows.is_empty() {
+            let rows: Vec<Vec<String>> = s
+                .rows
+                .iter()
+                .map(|r| r.iter().map(Cell::show).collect())
+                .collect();
+            doc.table(&s.header, &rows);
+        }
+    }
+    let (office, date) = signature(b);
+    doc.signature(&office, &date);
+    doc.finish()
+}
+
+/// An Excel workbook: one sheet per table, numbers as numbers, the header frozen.
+pub fn xlsx(b: &Bulletin) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for s in sections(b) {
+        let rows: Vec<Vec<Cell>> = s.rows;
+        super::sheet(&mut book, s.sheet, &s.header, &rows)?;
+    }
+    book.save_to_buffer()
+}

@@ -1,0 +1,66 @@
+//! The documents supervisors hand round, made from what the application layer works out: the
+//! bulletin (通报) as Markdown, HTML for A4, Word (.docx) and Excel (.xlsx); the assessment (考核)
+//! as a spreadsheet; charts as SVG. Rendering only: every number comes from `app`.
+
+pub mod bulletin;
+pub mod chart;
+pub mod docx;
+
+/// `text` safe inside XML and HTML, as text or a quoted attribute.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+pub use bulletin::Cell;
+
+/// Adds a sheet named `name` to `book`: `header` in bold and frozen, the rows with numbers as
+/// numbers, each column as wide as its widest text (a Chinese character counts two).
+pub fn sheet(
+    book: &mut rust_xlsxwriter::Workbook,
+    name: &str,
+    header: &[&str],
+    rows: &[Vec<Cell>],
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    use unicode_width::UnicodeWidthStr;
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let sheet = book.add_worksheet();
+    sheet.set_name(name)?;
+    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
+    for (c, h) in header.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let (r, col) = (r as u32 + 1, c as u16);
+            let shown = match cell {
+                Cell::Text(t) => {
+                    sheet.write_string(r, col, t)?;
+                    t.width()
+                }
+                Cell::Number(n) => {
+                    sheet.write_number(r, col, *n)?;
+                    crate::language::form::num(*n).len()
+                }
+            };
+            if let Some(w) = widths.get_mut(c) {
+                *w = (*w).max(shown);
+            }
+        }
+    }
+    for (c, w) in widths.iter().enumerate() {
+        sheet.set_column_width(c as u16, (*w as f64 + 2.0).min(60.0))?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    Ok(())
+}

@@ -1,0 +1,478 @@
+//! What supervisors hand round: the bulletin (通报) of 南阳 in May 2017 and 千阳 in Q2 2023 in
+//! every format, with the same numbers as `status` and `overdue` at the period's end; the
+//! assessment (考核) scored by a campaign's rules; interviews (约谈) recorded and not proposed
+//! again — on SQLite and on PostgreSQL.
+
+use std::io::Read;
+
+use crate::contents::Office;
+
+/// 南阳's office chases with an interview after 14 days (the seed leaves that to 市纪委).
+fn nanyang_with_rules(office: &Office) {
+    let path = office.w.campaign("nanyang-2017");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = text.replace("  逾期 14天 通知 市纪委", "  逾期 14天 约谈 市纪委")
+        + "\n考核 {\n  按时 10分\n  逾期 每天扣 1分\n  未报 0分\n  退回 扣 2分\n}\n";
+    std::fs::write(path, text).unwrap();
+}
+
+fn submit(office: &Office, deliverable: &str, unit: &str, period: Option<&str>, at: &str) {
+    let mut args = vec!["submit", "nanyang-2017", deliverable, unit, "--at", at];
+    if let Some(p) = period {
+        args.extend(["--period", p]);
+    }
+    office.ok(&args);
+}
+
+/// A month of 南阳: plans on time and late, an extension, a waiver, a return.
+fn may_2017(office: &Office) {
+    for unit in [
+        "宛城区",
+        "卧龙区",
+        "南召县",
+        "方城县",
+        "西峡县",
+        "镇平县",
+        "内乡县",
+        "淅川县",
+    ] {
+        submit(office, "工作方案", unit, None, "2017-04-14");
+    }
+    // Due Saturday 15 April: on time until Monday the 17th; the 20th is three days late.
+    submit(office, "工作方案", "新野县", None, "2017-04-20");
+    office.ok(&[
+        "extend",
+        "nanyang-2017",
+        "工作方案",
+        "市审计局",
+        "--until",
+        "2017-04-30",
+        "--reason",
+        "审计任务冲突",
+        "--at",
+        "2017-04-12",
+    ]);
+    submit(office, "工作方案", "市审计局", None, "2017-04-28");
+    office.ok(&[
+        "waive",
+        "nanyang-2017",
+        "工作方案",
+        "市林业局",
+        "--reason",
+        "不涉及",
+        "--at",
+        "2017-04-10",
+    ]);
+    for unit in ["宛城区", "卧龙区", "南召县", "方城县"] {
+        submit(office, "统计表", unit, Some("2017-04"), "2017-04-24");
+        submit(office, "统计表", unit, Some("2017-05"), "2017-05-24");
+    }
+    office.ok(&[
+        "return",
+        "nanyang-2017",
+        "统计表",
+        "卧龙区",
+        "--period",
+        "2017-05",
+        "--reason",
+        "数据有误",
+        "--at",
+        "2017-05-24T18:00",
+    ]);
+    submit(
+        office,
+        "统计表",
+        "卧龙区",
+        Some("2017-05"),
+        "2017-05-25T10:00",
+    );
+    office.ok(&[
+        "interview",
+        "record",
+        "nanyang-2017",
+        "桐柏县",
+        "--at",
+        "2017-05-10",
+        "--by",
+        "市纪委",
+        "--reason",
+        "工作方案逾期",
+        "--note",
+        "约谈县纪委书记",
+    ]);
+}
+
+const END: &str = "2017-05-31T23:59:59";
+
+fn bulletin_agrees_with_status_and_overdue(office: Office) {
+    nanyang_with_rules(&office);
+    may_2017(&office);
+    let b = office.json(&[
+        "bulletin",
+        "nanyang-2017",
+        "--month",
+        "2017-05",
+        "--as-of",
+        "2017-06-05",
+    ]);
+    assert_eq!(b["issued"], "2017-06-05");
+    let status = office.json(&["status", "--campaign", "nanyang-2017", "--as-of", END]);
+    let rows = status.as_array().unwrap();
+    let total = |key: &str| rows.iter().map(|r| r[key].as_u64().unwrap()).sum::<u64>();
+    for (ours, theirs) in [
+        ("due", "due"),
+        ("on_time", "on_time"),
+        ("late", "late"),
+        ("under_review", "under_review"),
+        ("waived", "waived"),
+        ("overdue", "overdue"),
+    ] {
+        assert_eq!(
+            b["counts"][ours].as_u64().unwrap(),
+            total(theirs),
+            "{ours}: {b}"
+        );
+    }
+    // Every unit's line of the ranking is its status rows added up.
+    for r in b["ranking"].as_array().unwrap() {
+        let unit = r["unit"].as_str().unwrap();
+        let of = |key: &str| {
+            rows.iter()
+                .filter(|s| s["unit"] == unit)
+                .map(|s| s[key].as_u64().unwrap())
+                .sum::<u64>()
+        };
+        assert_eq!(r["on_time"].as_u64().unwrap(), of("on_time"), "{unit}");
+        assert_eq!(r["overdue"].as_u64().unwrap(), of("overdue"), "{unit}");
+    }
+    assert_eq!(b["ranking"][0]["rank"], 1);
+    assert_eq!(
+        b["ranking"][0]["on_time_rate"], 100.0,
+        "{}",
+        b["ranking"][0]
+    );
+    // The missing list is `overdue` at the same instant.
+    let overdue = office.json(&["overdue", "--campaign", "nanyang-2017", "--as-of", END]);
+    let mut expected: Vec<(String, String, i64)> = overdue
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["unit"].as_str().unwrap().to_string(),
+                r["deliverable"].as_str().unwrap().to_string(),
+                r["days_overdue"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let mut listed: Vec<(String, String, i64)> = b["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["unit"].as_str().unwrap().to_string(),
+                r["deliverable"].as_str().unwrap().to_string(),
+                r["days_overdue"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    expected.sort();
+    listed.sort();
+    assert_eq!(listed, expected);
+    // 14 days past 工作方案 (due 15 April): proposed, but not 桐柏县, interviewed since.
+    assert_eq!(b["interview_rule"], "逾期14天约谈");
+    let proposed: Vec<&str> = b["proposed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["unit"].as_str().unwrap())
+        .collect();
+    assert!(proposed.contains(&"邓州市"), "{proposed:?}");
+    assert!(
+        !proposed.contains(&"桐柏县"),
+        "interviewed already: {proposed:?}"
+    );
+    assert!(!proposed.contains(&"宛城区"), "{proposed:?}");
+    assert_eq!(b["interviews"][0][0], "桐柏县", "{b}");
+    assert!(
+        b["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("截至2017年5月31日，侵害群众利益的不正之风和腐败问题专项整治共有"),
+        "{}",
+        b["summary"]
+    );
+}
+
+#[test]
+fn the_may_bulletin_agrees_with_status_and_overdue_on_sqlite() {
+    bulletin_agrees_with_status_and_overdue(Office::sqlite(&["nanyang-2017"]));
+}
+
+#[test]
+fn the_may_bulletin_agrees_with_status_and_overdue_on_postgres() {
+    if let Some(office) = Office::postgres(&["nanyang-2017"]) {
+        bulletin_agrees_with_status_and_overdue(office);
+    }
+}
+
+/// The bulletin in every format: Markdown and HTML printed, Word and Excel written.
+#[test]
+fn the_bulletin_is_written_in_every_format() {
+    let office = Office::sqlite(&["nanyang-2017"]);
+    nanyang_with_rules(&office);
+    may_2017(&office);
+    let args = |format: &'static str| {
+        vec![
+            "bulletin",
+            "nanyang-2017",
+            "--month",
+            "2017-05",
+            "--issued",
+            "2017-06-05",
+            "--as-of",
+            "2017-06-05",
+            "--format",
+            format,
+        ]
+    };
+    let md = office.ok(&args("md"));
+    assert!(
+        md.starts_with(
+            "# 关于侵害群众利益的不正之风和腐败问题专项整治报送情况的通报（2017年5月）\n"
+        ),
+        "{md}"
+    );
+    assert!(md.contains("| 名次 | 单位 |"), "{md}");
+    assert!(md.contains("本期已约谈桐柏县"), "{md}");
+    assert!(md.ends_with("2017年6月5日\n"), "{md}");
+    let html = office.ok(&args("html"));
+    assert!(html.contains("@page { size: A4;"), "{html}");
+    assert!(html.contains("<svg"), "the chart is inline");
+    assert!(
+        html.contains(">宛城区</text>"),
+        "Chinese labels are text nodes"
+    );
+    // Word: a zip whose document names the fonts and holds the tables.
+    let docx = office.w.path().join("通报.docx");
+    let mut a = args("docx");
+    a.extend(["-o", docx.to_str().unwrap()]);
+    office.ok(&a);
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&docx).unwrap()).unwrap();
+    let mut document = String::new();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut document)
+        .unwrap();
+    assert!(document.contains("方正小标宋简体"), "the title font");
+    assert!(document.contains("仿宋_GB2312"), "the body font");
+    assert!(document.contains(">一、总体情况</w:t>"), "{document}");
+    assert!(document.contains("<w:tbl>"), "tables");
+    assert!(document.contains(">新野县</w:t>"), "a unit in the ranking");
+    assert!(zip.by_name("word/styles.xml").is_ok());
+    assert!(zip.by_name("[Content_Types].xml").is_ok());
+    // Excel: one sheet per table, numbers as numbers.
+    let xlsx = office.w.path().join("通报.xlsx");
+    let mut a = args("xlsx");
+    a.extend(["-o", xlsx.to_str().unwrap()]);
+    office.ok(&a);
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        ["总体情况", "各单位排名", "尚未报送", "目标未达标", "约谈"]
+    );
+    let ranking = book.worksheet_range("各单位排名").unwrap();
+    assert_eq!(
+        ranking.get((0, 1)),
+        Some(&calamine::Data::String("单位".into()))
+    );
+    assert!(matches!(
+        ranking.get((1, 0)),
+        Some(calamine::Data::Float(_))
+    ));
+    // docx and xlsx need a file; a bad month is refused.
+    let error = office.fails(&args("docx"));
+    assert!(error.contains("-o FILE.docx"), "{error}");
+    let error = office.fails(&[
+        "bulletin",
+        "nanyang-2017",
+        "--month",
+        "2017-13",
+        "--as-of",
+        "2017-06-05",
+    ]);
+    assert!(error.contains("`2017-13` is not a month"), "{error}");
+    let error = office.fails(&["bulletin", "nanyang-2017", "--as-of", "2017-06-05"]);
+    assert!(error.contains("--month 2017-05"), "{error}");
+}
+
+fn assessment_scores_by_the_campaigns_rules(office: Office) {
+    nanyang_with_rules(&office);
+    may_2017(&office);
+    let a = office.json(&[
+        "assess",
+        "nanyang-2017",
+        "--from",
+        "2017-04-01",
+        "--to",
+        "2017-05-31",
+        "--as-of",
+        "2017-06-01",
+    ]);
+    let unit = |name: &str| {
+        a["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["unit"] == name)
+            .unwrap_or_else(|| panic!("{name} in {a}"))
+            .clone()
+    };
+    // Three reports on time: 10 each.
+    let first = unit("宛城区");
+    assert_eq!(first["score"], 10.0, "{first}");
+    assert_eq!(first["on_time_rate"], 100.0);
+    assert_eq!(first["rank"], 1);
+    // 卧龙区: May's report returned once (−2), resubmitted on time: (10 + 10 + 8) / 3.
+    let returned = unit("卧龙区");
+    assert_eq!(returned["returns"], 1, "{returned}");
+    assert_eq!(returned["score"], 9.33, "{returned}");
+    // 新野县: its plan three days late (7), two statistics tables never sent (0).
+    let late = unit("新野县");
+    assert_eq!(late["late_days"], 3, "{late}");
+    assert_eq!(late["score"], 2.33, "{late}");
+    assert_eq!(late["on_time_rate"], 0.0);
+    // An extension's deadline counts; a waived report is left out.
+    let extended = unit("市审计局");
+    assert_eq!(extended["on_time"], 1, "{extended}");
+    let waived = unit("市林业局");
+    assert_eq!(waived["reports"], 2, "{waived}");
+    assert_eq!(unit("桐柏县")["interviews"], 1);
+    // Ranked: nobody below scores more than anybody above.
+    let scores: Vec<f64> = a["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["score"].as_f64().unwrap_or(-1.0))
+        .collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+    // How a unit's score was made.
+    let explained = office.ok(&[
+        "assess",
+        "nanyang-2017",
+        "--from",
+        "2017-04-01",
+        "--to",
+        "2017-05-31",
+        "--unit",
+        "新野县",
+        "--explain",
+        "--as-of",
+        "2017-06-01",
+    ]);
+    assert!(
+        explained.contains("rules: on time: 10; late: 10 less 1 a day"),
+        "{explained}"
+    );
+    assert!(explained.contains("late 3 day(s)"), "{explained}");
+    assert!(explained.contains("never sent"), "{explained}");
+    let error = office.fails(&[
+        "assess",
+        "nanyang-2017",
+        "--unit",
+        "新野",
+        "--as-of",
+        "2017-06-01",
+    ]);
+    assert!(error.contains("did you mean `新野县`?"), "{error}");
+}
+
+#[test]
+fn the_assessment_scores_by_the_campaigns_rules_on_sqlite() {
+    assessment_scores_by_the_campaigns_rules(Office::sqlite(&["nanyang-2017"]));
+}
+
+#[test]
+fn the_assessment_scores_by_the_campaigns_rules_on_postgres() {
+    if let Some(office) = Office::postgres(&["nanyang-2017"]) {
+        assessment_scores_by_the_campaigns_rules(office);
+    }
+}
+
+/// 千阳's second quarter: the spending target below its 50% in the bulletin; without a 考核
+/// block the score is the on-time rate.
+#[test]
+fn qianyangs_quarter_shows_its_target_and_scores_by_the_on_time_rate() {
+    let office = Office::sqlite(&["qianyang-2023"]);
+    office.ok(&[
+        "submit",
+        "qianyang-2023",
+        "衔接资金支出进度",
+        "县乡村振兴局",
+        "--period",
+        "2023-06-30",
+        "--value",
+        "12%",
+        "--at",
+        "2023-06-28",
+    ]);
+    let b = office.json(&[
+        "bulletin",
+        "qianyang-2023",
+        "--quarter",
+        "2023Q2",
+        "--as-of",
+        "2023-07-03",
+    ]);
+    assert_eq!(b["window"]["label"], "2023年第二季度");
+    assert_eq!(b["issued"], "2023-07-03");
+    assert_eq!(b["below_target"][0]["unit"], "县乡村振兴局", "{b}");
+    assert_eq!(b["below_target"][0]["value"], 12.0);
+    assert_eq!(b["interview_rule"], serde_json::Value::Null);
+    let md = office.ok(&[
+        "bulletin",
+        "qianyang-2023",
+        "--quarter",
+        "2023-Q2",
+        "--as-of",
+        "2023-07-03",
+    ]);
+    assert!(
+        md.contains("| 县乡村振兴局 | 衔接资金支出进度 | 2023-06-30 | ≥ 50% | 12 | 38 |"),
+        "{md}"
+    );
+    assert!(md.contains("本次专项未设约谈规则"), "{md}");
+    let a = office.json(&[
+        "assess",
+        "qianyang-2023",
+        "--quarter",
+        "2023Q2",
+        "--as-of",
+        "2023-07-03",
+    ]);
+    let unit = a["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["unit"] == "县乡村振兴局")
+        .unwrap();
+    assert_eq!(unit["score"], unit["on_time_rate"], "{unit}");
+    assert!(
+        a["rules"].as_str().unwrap().starts_with("on time: 100;"),
+        "{a}"
+    );
+    let svg = office.ok(&[
+        "bulletin",
+        "qianyang-2023",
+        "--quarter",
+        "2023Q2",
+        "--format",
+        "svg",
+        "--as-of",
+        "2023-07-03",
+    ]);
+    assert!(svg.starts_with("<svg"), "{svg}");
+    assert!(svg.contains(">各单位按时报送率</text>"), "{svg}");
+}
