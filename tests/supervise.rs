@@ -475,4 +475,131 @@ fn qianyangs_quarter_shows_its_target_and_scores_by_the_on_time_rate() {
     ]);
     assert!(svg.starts_with("<svg"), "{svg}");
     assert!(svg.contains(">各单位按时报送率</text>"), "{svg}");
+    let html = office.ok(&[
+        "bulletin",
+        "qianyang-2023",
+        "--quarter",
+        "2023Q2",
+        "--format",
+        "html",
+        "--as-of",
+        "2023-07-03",
+    ]);
+    assert_eq!(
+        html.matches("<svg").count(),
+        3,
+        "rates, the weekly trend, target progress"
+    );
+    assert!(html.contains(">逾期未报数量变化</text>"), "{html}");
+    assert!(
+        html.contains(">6月30日</text>"),
+        "the quarter's last day: {html}"
+    );
+    assert!(html.contains(">目标进度（最新报送值）</text>"), "{html}");
+    assert!(html.contains(">12%</text>"), "{html}");
+}
+
+/// Every listing writes a workbook with typed cells, and CSV with a byte-order mark for Excel.
+#[test]
+fn every_listing_writes_a_workbook_and_csv_for_excel() {
+    use calamine::{Data, Reader};
+    let office = Office::sqlite(&["nanyang-2017"]);
+    may_2017(&office);
+    let at = ["--as-of", "2017-06-01"];
+    let listings: [(&str, Vec<&str>); 7] = [
+        ("overdue", vec!["overdue"]),
+        ("status", vec!["status"]),
+        (
+            "due",
+            vec!["due", "--within", "30d", "--as-of", "2017-05-01"],
+        ),
+        (
+            "history",
+            vec![
+                "history",
+                "nanyang-2017",
+                "统计表",
+                "卧龙区",
+                "--period",
+                "2017-05",
+            ],
+        ),
+        ("targets", vec!["targets"]),
+        ("outbox", vec!["outbox"]),
+        (
+            "preview",
+            vec!["preview", "--from", "2017-05-20", "--to", "2017-05-26"],
+        ),
+    ];
+    for (name, args) in listings {
+        let path = office.w.path().join(format!("{name}.xlsx"));
+        let mut all = args.clone();
+        if !args.contains(&"--as-of") && !matches!(name, "outbox" | "preview") {
+            all.extend(at);
+        }
+        all.extend(["--format", "xlsx", "-o", path.to_str().unwrap()]);
+        let out = office.ok(&all);
+        assert!(out.contains("wrote "), "{name}: {out}");
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook(&path).unwrap();
+        let first = book.sheet_names()[0].clone();
+        let range = book.worksheet_range(&first).unwrap();
+        assert!(range.height() >= 1, "{name}: a header at least");
+        if name == "overdue" {
+            let header: Vec<String> = range
+                .rows()
+                .next()
+                .unwrap()
+                .iter()
+                .map(|c| c.to_string())
+                .collect();
+            let due = header.iter().position(|h| h == "due_date").unwrap();
+            let days = header.iter().position(|h| h == "days_overdue").unwrap();
+            let row = range.rows().nth(1).unwrap();
+            assert!(matches!(row[due], Data::DateTime(_)), "{:?}", row[due]);
+            assert!(matches!(row[days], Data::Float(_)), "{:?}", row[days]);
+        }
+    }
+    let schedule = office.w.path().join("schedule.xlsx");
+    office.ok(&[
+        "schedule",
+        office.w.campaign("nanyang-2017").to_str().unwrap(),
+        "--to",
+        "2017-05-31",
+        "--format",
+        "xlsx",
+        "-o",
+        schedule.to_str().unwrap(),
+    ]);
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&schedule).unwrap();
+    assert_eq!(book.sheet_names(), ["日程"]);
+    assert!(book.worksheet_range("日程").unwrap().height() > 50);
+    // CSV with a BOM, to stdout or a file; history in real CSV.
+    let csv = office.w.run(&[
+        "status",
+        "--as-of",
+        "2017-06-01",
+        "--format",
+        "csv",
+        "--bom",
+    ]);
+    assert!(csv.stdout.starts_with('\u{feff}'), "{}", csv.stdout);
+    let history = office.ok(&[
+        "history",
+        "nanyang-2017",
+        "统计表",
+        "卧龙区",
+        "--period",
+        "2017-05",
+        "--as-of",
+        "2017-06-01",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        history.starts_with("at,event,by,detail,status\n"),
+        "{history}"
+    );
+    assert!(history.contains(",returned,"), "{history}");
+    let error = office.fails(&["overdue", "--as-of", "2017-06-01", "--format", "xlsx"]);
+    assert!(error.contains("-o FILE.xlsx"), "{error}");
 }

@@ -113,12 +113,17 @@ pub struct Bulletin {
     pub missing: Vec<Missing>,
     /// Targets below their threshold.
     pub below_target: Vec<TargetFinding>,
+    /// Every target value reported by the window's end, by date (for the progress chart).
+    #[serde(skip)]
+    pub targets: Vec<TargetFinding>,
     /// The campaign's interview rule (`逾期14天约谈`), if its ladder has one.
     pub interview_rule: Option<String>,
     /// Units proposed for an interview by that rule.
     pub proposed: Vec<Proposal>,
     /// Interviews held in the window.
     pub interviews: Vec<(String, String)>,
+    /// How many reports were overdue at the end of each week of the window (and at its end).
+    pub trend: Vec<(NaiveDate, usize)>,
 }
 
 impl Office {
@@ -166,10 +171,15 @@ impl Office {
             })
             .collect();
         missing.sort_by_key(|m| std::cmp::Reverse(m.days_overdue));
-        let below_target = self
+        let targets: Vec<TargetFinding> = self
             .targets(store, Some(campaign), end)?
             .into_iter()
+            .filter(|f| f.value.is_some())
+            .collect();
+        let below_target = targets
+            .iter()
             .filter(|f| f.state == TargetState::BelowTarget)
+            .cloned()
             .collect();
         let held = store.interviews(header.id)?;
         let start = Instant::Local(window.from.and_hms_opt(0, 0, 0).expect("midnight"))
@@ -188,6 +198,12 @@ impl Office {
             .map(|i| (i.unit.clone(), interview_line(i, header.zone)))
             .collect();
         let summary = summary(&header.title, window, &counts);
+        let mut trend = Vec::new();
+        for day in week_ends(window) {
+            let at = Instant::Local(day.and_hms_opt(23, 59, 59).expect("a valid time"));
+            let overdue = store.status(&filter, at)?.iter().map(|r| r.overdue).sum();
+            trend.push((day, overdue));
+        }
         Ok(Bulletin {
             campaign: header.key,
             title: header.title,
@@ -201,9 +217,11 @@ impl Office {
             ranking,
             missing,
             below_target,
+            targets,
             interview_rule,
             proposed,
             interviews,
+            trend,
         })
     }
 
@@ -256,6 +274,19 @@ impl Office {
         }
         out
     }
+}
+
+/// The Sundays of the window, and its last day.
+fn week_ends(window: &Window) -> Vec<NaiveDate> {
+    use chrono::Datelike;
+    let mut out: Vec<NaiveDate> = window
+        .from
+        .iter_days()
+        .take_while(|d| *d < window.to)
+        .filter(|d| d.weekday() == chrono::Weekday::Sun)
+        .collect();
+    out.push(window.to);
+    out
 }
 
 /// The interview rung as a document writes it: `逾期14天约谈`.

@@ -1,5 +1,6 @@
 //! `duban rollup | targets`: what the reports say, added up and checked.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -314,6 +315,8 @@ pub struct TargetsArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
+    #[command(flatten)]
+    pub file: output::FileArgs,
     /// Exit 1 if any value is below its target.
     #[arg(long)]
     pub fail_if_any: bool,
@@ -326,13 +329,14 @@ pub fn targets(context: &Context, args: &TargetsArgs) -> Result<ExitCode, CliErr
     let store = context.store_synced(as_of)?;
     let findings = context.targets(&*store, args.campaign.as_deref(), as_of)?;
     let value = |v: Option<f64>| v.map(crate::language::form::num).unwrap_or_default();
+    let mut out = output::Sink::open(args.format, &args.file, "目标")?;
     match args.format {
-        Format::Json => say!(
+        Format::Json => writeln!(
+            out,
             "{}",
             serde_json::to_string_pretty(&findings).unwrap_or_default()
         )?,
-        Format::Csv => {
-            let mut out = Vec::new();
+        Format::Csv | Format::Xlsx => {
             csv_row(
                 &mut out,
                 &[
@@ -362,11 +366,10 @@ pub fn targets(context: &Context, args: &TargetsArgs) -> Result<ExitCode, CliErr
                     ],
                 )?;
             }
-            say_raw!("{}", String::from_utf8_lossy(&out))?;
         }
         Format::Table => {
             if findings.is_empty() {
-                say!("no target has a threshold to check")?;
+                writeln!(out, "no target has a threshold to check")?;
             } else {
                 let rows = findings.iter().map(|f| {
                     vec![
@@ -379,7 +382,8 @@ pub fn targets(context: &Context, args: &TargetsArgs) -> Result<ExitCode, CliErr
                         f.state.words().to_string(),
                     ]
                 });
-                say_raw!(
+                write!(
+                    out,
                     "{}",
                     output::table(
                         &[
@@ -397,6 +401,7 @@ pub fn targets(context: &Context, args: &TargetsArgs) -> Result<ExitCode, CliErr
             }
         }
     }
+    out.finish()?;
     let below = findings.iter().any(|f| f.state == TargetState::BelowTarget);
     if args.fail_if_any && below {
         return Ok(ExitCode::from(1));

@@ -276,10 +276,7 @@ fn unit_cells(u: &UnitScore) -> Vec<Cell> {
 }
 
 fn show(c: &Cell) -> String {
-    match c {
-        Cell::Text(t) => t.clone(),
-        Cell::Number(n) => num(*n),
-    }
+    c.show()
 }
 
 fn assess_table(a: &Assessment, explain: bool) -> String {

@@ -1,5 +1,6 @@
 //! `duban submit | review | return | extend | waive | history`: what happens to one obligation.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -160,6 +161,8 @@ pub struct HistoryArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
+    #[command(flatten)]
+    file: output::FileArgs,
 }
 
 pub(super) fn parse_signature(text: &str) -> Result<Signature, String> {
@@ -292,85 +295,108 @@ pub fn history(context: &Context, args: &HistoryArgs) -> Result<ExitCode, CliErr
     let as_of = context.instant(args.as_of);
     let store: Records = context.store_synced(as_of)?;
     let (status, events) = store.history(&args.obligation.key(), as_of)?;
+    let mut out = output::Sink::open(args.format, &args.file, "历史")?;
     match args.format {
         Format::Json => {
             let value = serde_json::json!({ "status": status, "events": events });
-            say!(
+            writeln!(
+                out,
                 "{}",
                 serde_json::to_string_pretty(&value).unwrap_or_default()
             )?;
         }
-        Format::Table | Format::Csv => {
+        Format::Csv | Format::Xlsx => {
+            output::csv_row(&mut out, &["at", "event", "by", "detail", "status"])?;
+            let status = status.to_string();
+            for row in history_rows(events) {
+                let mut cells: Vec<&str> = row.iter().map(String::as_str).collect();
+                cells.push(&status);
+                output::csv_row(&mut out, &cells)?;
+            }
+        }
+        Format::Table => {
             let o = &args.obligation;
             let period = o
                 .period
                 .as_deref()
                 .map(|p| format!(" {p}"))
                 .unwrap_or_default();
-            say!(
+            writeln!(
+                out,
                 "{} {} {}{period}: {status}",
-                o.campaign,
-                o.deliverable,
-                o.unit
+                o.campaign, o.deliverable, o.unit
             )?;
-            let rows = events.into_iter().map(|e| {
-                let mut detail: Vec<String> = Vec::new();
-                detail.extend(e.reason.map(|r| format!("reason: {r}")));
-                detail.extend(e.note.map(|n| format!("note: {n}")));
-                if let Some(signatures) = e.data.get("signatures").and_then(|s| s.as_array()) {
-                    let signed: Vec<String> = signatures
-                        .iter()
-                        .filter_map(|s| {
-                            Some(format!(
-                                "{}（{}）",
-                                s.get("name")?.as_str()?,
-                                s.get("role")?.as_str()?
-                            ))
-                        })
-                        .collect();
-                    if !signed.is_empty() {
-                        detail.push(format!("signed: {}", signed.join("、")));
-                    }
-                }
-                if !e.values.is_empty() {
-                    let said: Vec<String> = e
-                        .values
-                        .iter()
-                        .map(|v| {
-                            let reused = if v.reused_from.is_some() {
-                                " (reused)"
-                            } else {
-                                ""
-                            };
-                            format!("{} {}{reused}", v.field, v.display())
-                        })
-                        .collect();
-                    detail.push(format!("values: {}", said.join(", ")));
-                }
-                for key in ["from", "to", "until"] {
-                    if let Some(v) = e.data.get(key).and_then(|v| v.as_str()) {
-                        detail.push(format!("{key} {v}"));
-                    }
-                }
-                for f in e.files {
-                    detail.push(format!(
-                        "file {} ({} bytes, sha256 {}…)",
-                        f.name,
-                        f.size,
-                        &f.sha256[..12]
-                    ));
-                }
-                vec![
-                    short_time(&e.at),
-                    e.kind,
-                    e.by.unwrap_or_default(),
-                    detail.join("; "),
-                ]
-            });
-            say_raw!("{}", output::table(&["at", "event", "by", "detail"], rows))?;
+            let rows = history_rows(events);
+            write!(
+                out,
+                "{}",
+                output::table(&["at", "event", "by", "detail"], rows)
+            )?;
         }
     }
+    out.finish()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Each event as a row: when, what, who, and what else it records.
+fn history_rows(events: Vec<crate::store::HistoryEvent>) -> Vec<Vec<String>> {
+    events
+        .into_iter()
+        .map(|e| {
+            let mut detail: Vec<String> = Vec::new();
+            detail.extend(e.reason.map(|r| format!("reason: {r}")));
+            detail.extend(e.note.map(|n| format!("note: {n}")));
+            if let Some(signatures) = e.data.get("signatures").and_then(|s| s.as_array()) {
+                let signed: Vec<String> = signatures
+                    .iter()
+                    .filter_map(|s| {
+                        Some(format!(
+                            "{}（{}）",
+                            s.get("name")?.as_str()?,
+                            s.get("role")?.as_str()?
+                        ))
+                    })
+                    .collect();
+                if !signed.is_empty() {
+                    detail.push(format!("signed: {}", signed.join("、")));
+                }
+            }
+            if !e.values.is_empty() {
+                let said: Vec<String> = e
+                    .values
+                    .iter()
+                    .map(|v| {
+                        let reused = if v.reused_from.is_some() {
+                            " (reused)"
+                        } else {
+                            ""
+                        };
+                        format!("{} {}{reused}", v.field, v.display())
+                    })
+                    .collect();
+                detail.push(format!("values: {}", said.join(", ")));
+            }
+            for key in ["from", "to", "until"] {
+                if let Some(v) = e.data.get(key).and_then(|v| v.as_str()) {
+                    detail.push(format!("{key} {v}"));
+                }
+            }
+            for f in e.files {
+                detail.push(format!(
+                    "file {} ({} bytes, sha256 {}…)",
+                    f.name,
+                    f.size,
+                    &f.sha256[..12]
+                ));
+            }
+            vec![
+                short_time(&e.at),
+                e.kind,
+                e.by.unwrap_or_default(),
+                detail.join("; "),
+            ]
+        })
+        .collect()
 }
 
 /// `2017-05-20T10:00:00+08:00` → `2017-05-20 10:00`.

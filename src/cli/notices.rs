@@ -48,6 +48,8 @@ pub struct PreviewArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
+    #[command(flatten)]
+    file: output::FileArgs,
 }
 
 /// Arguments of `duban outbox`.
@@ -62,6 +64,8 @@ pub struct OutboxArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
+    #[command(flatten)]
+    file: output::FileArgs,
 }
 
 /// What `duban outbox` can do besides listing.
@@ -189,15 +193,37 @@ pub fn preview(context: &Context, args: &PreviewArgs) -> Result<ExitCode, CliErr
     let as_of = Instant::Local(args.from.and_hms_opt(0, 0, 0).unwrap_or_default());
     let store = context.store_synced(as_of)?;
     let mails = context.preview(&*store, &args.campaign, (args.from, args.to), args.current)?;
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = output::Sink::open(args.format, &args.file, "预览")?;
     match args.format {
-        Format::Json | Format::Csv => {
+        Format::Json => {
             writeln!(
                 out,
                 "{}",
                 serde_json::to_string_pretty(&mails).unwrap_or_default()
             )?;
+        }
+        Format::Csv | Format::Xlsx => {
+            output::csv_row(
+                &mut out,
+                &["day", "send_at", "campaign", "kind", "name", "to", "items"],
+            )?;
+            for m in &mails {
+                let day = m.day.to_string();
+                let at = m.send_at.with_timezone(&m.zone).to_rfc3339();
+                let items = m.items.join("; ");
+                output::csv_row(
+                    &mut out,
+                    &[
+                        &day,
+                        &at,
+                        &m.campaign,
+                        kind_zh(m.kind),
+                        &m.name,
+                        &m.to,
+                        &items,
+                    ],
+                )?;
+            }
         }
         Format::Table => {
             for day in mails.chunk_by(|a, b| a.day == b.day) {
@@ -237,6 +263,7 @@ pub fn preview(context: &Context, args: &PreviewArgs) -> Result<ExitCode, CliErr
             )?;
         }
     }
+    out.finish()?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -258,14 +285,42 @@ pub fn outbox(context: &Context, args: &OutboxArgs) -> Result<ExitCode, CliError
         return Ok(ExitCode::SUCCESS);
     }
     let rows = store.outbox(args.all)?;
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = output::Sink::open(args.format, &args.file, "发件箱")?;
     match args.format {
-        Format::Json | Format::Csv => writeln!(
+        Format::Json => writeln!(
             out,
             "{}",
             serde_json::to_string_pretty(&rows).unwrap_or_default()
         )?,
+        Format::Csv | Format::Xlsx => {
+            output::csv_row(
+                &mut out,
+                &[
+                    "id",
+                    "campaign",
+                    "state",
+                    "attempts",
+                    "to",
+                    "subject",
+                    "last_error",
+                ],
+            )?;
+            for r in &rows {
+                let (id, attempts) = (r.id.to_string(), r.attempts.to_string());
+                output::csv_row(
+                    &mut out,
+                    &[
+                        &id,
+                        &r.campaign,
+                        &r.state,
+                        &attempts,
+                        &r.recipient,
+                        &r.subject,
+                        r.last_error.as_deref().unwrap_or(""),
+                    ],
+                )?;
+            }
+        }
         Format::Table => {
             // Each mail's times in its campaign's zone.
             let lines = rows.iter().map(|r| {
@@ -322,6 +377,7 @@ pub fn outbox(context: &Context, args: &OutboxArgs) -> Result<ExitCode, CliError
             )?;
         }
     }
+    out.finish()?;
     Ok(ExitCode::SUCCESS)
 }
 

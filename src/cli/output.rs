@@ -1,6 +1,9 @@
 //! Output helpers shared by commands: tables that line up Chinese text, CSV, colour choice.
 
 use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use super::CliError;
 
 use unicode_width::UnicodeWidthStr;
 
@@ -13,6 +16,8 @@ pub enum Format {
     Json,
     /// CSV with a header row.
     Csv,
+    /// An Excel workbook (with -o FILE.xlsx): numbers as numbers, dates as dates.
+    Xlsx,
 }
 
 /// `text`, cut to `width` display columns with `…` if longer.
@@ -186,4 +191,119 @@ mod tests {
             .collect();
         assert_eq!(widths[0], widths[1], "{t}");
     }
+}
+
+/// Where a listing goes: stdout as it is made, or — for `-o FILE` and `--format xlsx` — a
+/// buffer written whole at the end (a workbook from the listing's CSV, each cell typed). CSV may
+/// start with a byte-order mark (`--bom`), so that Excel on Chinese Windows reads it as UTF-8.
+pub struct Sink {
+    target: Target,
+    xlsx: bool,
+    path: Option<PathBuf>,
+    sheet: String,
+}
+
+enum Target {
+    Stdout(std::io::BufWriter<std::io::StdoutLock<'static>>),
+    Buffer(Vec<u8>),
+}
+
+/// How a listing is written: `--format`'s CSV or a workbook, to a file or stdout.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct FileArgs {
+    /// The file to write (needed by `--format xlsx`).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Start CSV with a byte-order mark, for Excel.
+    #[arg(long)]
+    pub bom: bool,
+}
+
+impl Sink {
+    /// A sink for a listing in `format` named `sheet` (the workbook's sheet).
+    pub fn open(format: Format, file: &FileArgs, sheet: &str) -> Result<Sink, CliError> {
+        let xlsx = format == Format::Xlsx;
+        if xlsx && file.output.is_none() {
+            return Err(CliError::Usage {
+                message: "--format xlsx writes a file: give it with -o FILE.xlsx".into(),
+            });
+        }
+        let mut target = match &file.output {
+            Some(_) => Target::Buffer(Vec::new()),
+            None => Target::Stdout(std::io::BufWriter::new(std::io::stdout().lock())),
+        };
+        if file.bom && format == Format::Csv {
+            match &mut target {
+                Target::Buffer(b) => b.extend_from_slice("\u{feff}".as_bytes()),
+                Target::Stdout(s) => s.write_all("\u{feff}".as_bytes())?,
+            }
+        }
+        Ok(Sink {
+            target,
+            xlsx,
+            path: file.output.clone(),
+            sheet: sheet.to_string(),
+        })
+    }
+
+    /// Writes what was buffered to its file (as a workbook, for xlsx), or flushes stdout.
+    pub fn finish(self) -> Result<(), CliError> {
+        let bytes = match self.target {
+            Target::Stdout(mut s) => return Ok(s.flush()?),
+            Target::Buffer(b) => b,
+        };
+        let bytes = if self.xlsx {
+            workbook(&self.sheet, &bytes)?
+        } else {
+            bytes
+        };
+        let path = self.path.expect("a buffer has a file");
+        super::contents::write_file(&path, &bytes)?;
+        say!("wrote {}", path.display())
+    }
+}
+
+impl Write for Sink {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        match &mut self.target {
+            Target::Stdout(s) => s.write(bytes),
+            Target::Buffer(b) => b.write(bytes),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.target {
+            Target::Stdout(s) => s.flush(),
+            Target::Buffer(_) => Ok(()),
+        }
+    }
+}
+
+/// A workbook of one sheet from CSV: the header bold and frozen, numbers as numbers, dates as
+/// dates, the rest as text.
+fn workbook(sheet: &str, csv: &[u8]) -> Result<Vec<u8>, CliError> {
+    use crate::documents::Cell;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(csv);
+    let mut records = reader.records();
+    let bad = |e: csv::Error| CliError::Usage {
+        message: format!("the listing could not be read back: {e}"),
+    };
+    let header: Vec<String> = match records.next() {
+        Some(r) => r.map_err(bad)?.iter().map(String::from).collect(),
+        None => Vec::new(),
+    };
+    let mut rows = Vec::new();
+    for record in records {
+        let record = record.map_err(bad)?;
+        rows.push(record.iter().map(Cell::typed).collect::<Vec<_>>());
+    }
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let fail = |e: rust_xlsxwriter::XlsxError| CliError::Usage {
+        message: e.to_string(),
+    };
+    crate::documents::sheet(&mut book, sheet, &header, &rows).map_err(fail)?;
+    book.save_to_buffer().map_err(fail)
 }

@@ -42,12 +42,17 @@ pub fn run(context: &Context, args: &PhasesArgs) -> Result<ExitCode, CliError> {
             days: p.end.map(|e| (e - p.start).num_days() + 1),
         })
         .collect();
+    if args.format == Format::Xlsx {
+        return Err(CliError::Usage {
+            message: "phases are a few lines: --format takes table, json or csv here".into(),
+        });
+    }
     match args.format {
         Format::Json => say!(
             "{}",
             serde_json::to_string_pretty(&rows).unwrap_or_default()
         )?,
-        Format::Csv => {
+        Format::Csv | Format::Xlsx => {
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
             csv_row(&mut out, &["name", "start", "end", "days"])?;

@@ -1,10 +1,10 @@
 //! `duban overdue | status | due`: what staff ask every day, at an instant.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use super::output::{self, Format, csv_row, fit};
+use super::output::{self, Format, Sink, csv_row, fit};
 use super::{CliError, Context};
 use crate::clock::Instant;
 use crate::language::ast::ContactRole;
@@ -29,6 +29,8 @@ pub struct QueryArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
+    #[command(flatten)]
+    pub file: output::FileArgs,
 }
 
 impl QueryArgs {
@@ -109,20 +111,19 @@ pub fn overdue(context: &Context, args: &OverdueArgs) -> Result<ExitCode, CliErr
     let store = context.store_synced(as_of)?;
     let filter = args.query.filter();
     let by_deliverable = args.by == GroupBy::Deliverable;
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let mut out = Sink::open(args.query.format, &args.query.file, "逾期")?;
     let mut found = 0usize;
     let mut rows = Vec::new();
     let mut failed: Option<std::io::Error> = None;
     // The liaison and leader columns of the unit last written: rows come unit by unit.
     let mut people: Option<(Arc<[Contact]>, String, String)> = None;
-    let mut write = |out: &mut BufWriter<_>, row: OverdueRow| -> std::io::Result<()> {
+    let mut write = |out: &mut Sink, row: OverdueRow| -> std::io::Result<()> {
         match args.query.format {
             Format::Json => {
                 out.write_all(if found == 0 { b"[\n  " } else { b",\n  " })?;
                 serde_json::to_writer(&mut *out, &row)?;
             }
-            Format::Csv => {
+            Format::Csv | Format::Xlsx => {
                 if found == 0 {
                     csv_row(out, &OVERDUE_CSV)?;
                 }
@@ -175,11 +176,11 @@ pub fn overdue(context: &Context, args: &OverdueArgs) -> Result<ExitCode, CliErr
     match args.query.format {
         Format::Json if found == 0 => out.write_all(b"[]\n")?,
         Format::Json => out.write_all(b"\n]\n")?,
-        Format::Csv if found == 0 => csv_row(&mut out, &OVERDUE_CSV)?,
+        Format::Csv | Format::Xlsx if found == 0 => csv_row(&mut out, &OVERDUE_CSV)?,
         Format::Table => write!(out, "{}", overdue_table(&rows, args.by))?,
-        Format::Csv => {}
+        Format::Csv | Format::Xlsx => {}
     }
-    out.flush()?;
+    out.finish()?;
     Ok(if found > 0 && args.fail_if_any {
         ExitCode::from(1)
     } else {
@@ -299,11 +300,10 @@ pub fn status(context: &Context, args: &QueryArgs) -> Result<ExitCode, CliError>
     let as_of = context.instant(args.as_of);
     let store = context.store_synced(as_of)?;
     let rows = context.status(&*store, &args.filter(), as_of)?;
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let mut out = Sink::open(args.format, &args.file, "状态")?;
     match args.format {
         Format::Json => write_json(&mut out, &rows)?,
-        Format::Csv => {
+        Format::Csv | Format::Xlsx => {
             csv_row(
                 &mut out,
                 &[
@@ -368,7 +368,7 @@ pub fn status(context: &Context, args: &QueryArgs) -> Result<ExitCode, CliError>
             write!(out, "{}", output::standing_duties(&standing))?;
         }
     }
-    out.flush()?;
+    out.finish()?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -444,11 +444,10 @@ pub fn due(context: &Context, args: &DueArgs) -> Result<ExitCode, CliError> {
         },
     )?;
     rows.sort_by(|a, b| (&a.due_date, &a.campaign).cmp(&(&b.due_date, &b.campaign)));
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let mut out = Sink::open(args.query.format, &args.query.file, "将到期")?;
     match args.query.format {
         Format::Json => write_json(&mut out, &rows)?,
-        Format::Csv => {
+        Format::Csv | Format::Xlsx => {
             csv_row(
                 &mut out,
                 &[
@@ -506,6 +505,6 @@ pub fn due(context: &Context, args: &DueArgs) -> Result<ExitCode, CliError> {
             writeln!(out, "{} due", output::plural(rows.len(), "obligation"))?;
         }
     }
-    out.flush()?;
+    out.finish()?;
     Ok(ExitCode::SUCCESS)
 }

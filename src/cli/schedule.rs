@@ -1,6 +1,6 @@
 //! `duban schedule FILE`: every obligation of a campaign with its due date.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -33,6 +33,8 @@ pub struct ScheduleArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: ScheduleFormat,
+    #[command(flatten)]
+    pub written: output::FileArgs,
 }
 
 /// Output formats of `duban schedule`.
@@ -46,6 +48,8 @@ pub enum ScheduleFormat {
     Csv,
     /// iCalendar: one VTODO per obligation.
     Ics,
+    /// An Excel workbook (with -o FILE.xlsx): dates as dates.
+    Xlsx,
 }
 
 /// Compiles the campaign and prints the selected obligations.
@@ -93,8 +97,13 @@ pub fn run(context: &Context, args: &ScheduleArgs) -> Result<ExitCode, CliError>
             && args.from.is_none_or(|f| o.occurrence.due >= f)
             && args.to.is_none_or(|t| o.occurrence.due <= t)
     });
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    // The listing's own formats are streamed; a workbook is made from its CSV.
+    let sink_format = match args.format {
+        ScheduleFormat::Xlsx => output::Format::Xlsx,
+        ScheduleFormat::Csv => output::Format::Csv,
+        _ => output::Format::Table,
+    };
+    let mut out = output::Sink::open(sink_format, &args.written, "日程")?;
     match args.format {
         ScheduleFormat::Table => {
             write_table(&mut out, selected)?;
@@ -102,10 +111,10 @@ pub fn run(context: &Context, args: &ScheduleArgs) -> Result<ExitCode, CliError>
             write!(out, "{}", output::standing_duties(&standing))?;
         }
         ScheduleFormat::Json => write_json(&mut out, selected)?,
-        ScheduleFormat::Csv => write_csv(&mut out, selected)?,
+        ScheduleFormat::Csv | ScheduleFormat::Xlsx => write_csv(&mut out, selected)?,
         ScheduleFormat::Ics => ics::write(&mut out, &campaign, selected)?,
     }
-    out.flush()?;
+    out.finish()?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -22,20 +22,44 @@ pub struct Section {
     pub rows: Vec<Vec<Cell>>,
 }
 
-/// A cell: text, or a number a spreadsheet keeps as one.
+/// A cell: text, or a number or a date a spreadsheet keeps as one.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cell {
     /// Text.
     Text(String),
     /// A number.
     Number(f64),
+    /// A date.
+    Date(chrono::NaiveDate),
 }
 
 impl Cell {
-    fn show(&self) -> String {
+    /// As it reads.
+    pub fn show(&self) -> String {
         match self {
             Cell::Text(t) => t.clone(),
             Cell::Number(n) => num(*n),
+            Cell::Date(d) => d.to_string(),
+        }
+    }
+
+    /// What a listing's text is: `2017-05-25` a date, `12` or `3.5` a number (not `007`, nor
+    /// ten digits and more: codes and phone numbers stay text), anything else text.
+    pub fn typed(text: &str) -> Cell {
+        if let Ok(date) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            && text.len() == 10
+        {
+            return Cell::Date(date);
+        }
+        let digits = text.trim_start_matches('-');
+        let plain = !digits.is_empty()
+            && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && digits.chars().filter(|c| *c == '.').count() <= 1
+            && !(digits.len() > 1 && digits.starts_with('0') && !digits.starts_with("0."))
+            && digits.chars().filter(char::is_ascii_digit).count() < 10;
+        match text.parse::<f64>() {
+            Ok(n) if plain => Cell::Number(n),
+            _ => Cell::Text(text.to_string()),
         }
     }
 }
@@ -169,6 +193,42 @@ pub fn sections(b: &Bulletin) -> Vec<Section> {
     out
 }
 
+/// The charts of the bulletin: on-time rate by unit, overdue reports week by week, and each
+/// unit's latest value against its target (when the campaign has values for one).
+pub fn charts(b: &Bulletin) -> Vec<String> {
+    let trend: Vec<Bar> = b
+        .trend
+        .iter()
+        .map(|(day, n)| Bar {
+            label: format!(
+                "{}月{}日",
+                chrono::Datelike::month(day),
+                chrono::Datelike::day(day)
+            ),
+            value: *n as f64,
+        })
+        .collect();
+    let mut out = vec![
+        chart(b),
+        super::chart::columns("逾期未报数量变化", &trend, ""),
+    ];
+    let mut latest: Vec<Bar> = Vec::new();
+    for f in &b.targets {
+        let Some(value) = f.value else { continue };
+        match latest.iter_mut().find(|l| l.label == f.unit) {
+            Some(l) => l.value = value,
+            None => latest.push(Bar {
+                label: f.unit.clone(),
+                value,
+            }),
+        }
+    }
+    if !latest.is_empty() {
+        out.push(bars("目标进度（最新报送值）", &latest, 100.0, "%"));
+    }
+    out
+}
+
 /// The chart of every unit's on-time rate, best first.
 pub fn chart(b: &Bulletin) -> String {
     let rows: Vec<Bar> = b
@@ -235,7 +295,9 @@ pub fn html(b: &Bulletin) -> String {
             out.push_str(&format!("<p>{}</p>\n", escape(t)));
         }
         if i == 1 {
-            out.push_str(&format!("<figure>{}</figure>\n", chart(b)));
+            for svg in charts(b) {
+                out.push_str(&format!("<figure>{svg}</figure>\n"));
+            }
         }
         if s.rows.is_empty() {
             continue;

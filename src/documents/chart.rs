@@ -68,6 +68,61 @@ pub fn bars(title: &str, bars: &[Bar], max: f64, unit: &str) -> String {
     svg
 }
 
+/// A column chart of a series over time (`5月7日` …), each column labelled with its value.
+pub fn columns(title: &str, points: &[Bar], unit: &str) -> String {
+    let height = 240.0;
+    let (left, bottom, top) = (40.0, 40.0, 40.0);
+    let max = points
+        .iter()
+        .map(|p| p.value)
+        .fold(0.0_f64, f64::max)
+        .max(1.0);
+    let step = (WIDTH - left - 20.0) / points.len().max(1) as f64;
+    let plot = height - bottom - top;
+    // At most eight dates under the axis (and the last): more would run into each other.
+    let every = points.len().div_ceil(8).max(1);
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{height}\" viewBox=\"0 0 {WIDTH} {height}\" font-family=\"{FONT}\" font-size=\"13\" role=\"img\" aria-label=\"{}\">\n",
+        escape(title)
+    );
+    svg.push_str(&format!(
+        "<text x=\"{}\" y=\"22\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\">{}</text>\n",
+        WIDTH / 2.0,
+        escape(title)
+    ));
+    svg.push_str(&format!(
+        "<line x1=\"{left}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#000\"/>\n",
+        height - bottom,
+        WIDTH - 20.0,
+        height - bottom
+    ));
+    for (i, p) in points.iter().enumerate() {
+        let h = plot * p.value / max;
+        let x = left + step * i as f64 + step * 0.2;
+        let w = step * 0.6;
+        let y = height - bottom - h;
+        svg.push_str(&format!(
+            "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{h:.1}\" fill=\"#c62828\"/>\n"
+        ));
+        let middle = x + w / 2.0;
+        svg.push_str(&format!(
+            "<text x=\"{middle:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}{}</text>\n",
+            y - 4.0,
+            crate::language::form::num(p.value),
+            escape(unit)
+        ));
+        if i % every == 0 || i + 1 == points.len() {
+            svg.push_str(&format!(
+                "<text x=\"{middle:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
+                height - bottom + 18.0,
+                escape(&p.label)
+            ));
+        }
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -34,6 +34,7 @@ pub fn sheet(
 ) -> Result<(), rust_xlsxwriter::XlsxError> {
     use unicode_width::UnicodeWidthStr;
     let bold = rust_xlsxwriter::Format::new().set_bold();
+    let day = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
     let sheet = book.add_worksheet();
     sheet.set_name(name)?;
     let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
@@ -51,6 +52,16 @@ pub fn sheet(
                 Cell::Number(n) => {
                     sheet.write_number(r, col, *n)?;
                     crate::language::form::num(*n).len()
+                }
+                Cell::Date(d) => {
+                    use chrono::Datelike;
+                    let date = rust_xlsxwriter::ExcelDateTime::from_ymd(
+                        d.year() as u16,
+                        d.month() as u8,
+                        d.day() as u8,
+                    )?;
+                    sheet.write_datetime_with_format(r, col, &date, &day)?;
+                    10
                 }
             };
             if let Some(w) = widths.get_mut(c) {
