@@ -603,3 +603,43 @@ fn every_listing_writes_a_workbook_and_csv_for_excel() {
     let error = office.fails(&["overdue", "--as-of", "2017-06-01", "--format", "xlsx"]);
     assert!(error.contains("-o FILE.xlsx"), "{error}");
 }
+
+/// A month of deadlines on a grid, in the terminal and as HTML (Remind's `-c`).
+#[test]
+fn a_month_of_deadlines_is_a_calendar_grid() {
+    let office = Office::sqlite(&["nanyang-2017"]);
+    may_2017(&office);
+    let args = [
+        "calendar",
+        "--deadlines",
+        "nanyang-2017",
+        "--month",
+        "2017-05",
+        "--as-of",
+        "2017-05-26",
+    ];
+    let grid = office.ok(&args);
+    assert!(
+        grid.starts_with("nanyang-2017 2017年5月 报送日历\n一"),
+        "{grid}"
+    );
+    assert!(grid.contains("25 ●1"), "{grid}");
+    assert!(grid.contains("27班"), "a make-up workday: {grid}");
+    assert!(grid.contains("29休"), "端午: {grid}");
+    assert!(
+        grid.contains("2017-05-25 周四  统计表（26 个单位，未报 22）"),
+        "{grid}"
+    );
+    let mut html = args.to_vec();
+    html.extend(["--format", "html"]);
+    let page = office.ok(&html);
+    assert!(
+        page.contains("<div class=\"due\">统计表（26个单位，未报22）</div>"),
+        "{page}"
+    );
+    let json = office.json(&args);
+    assert_eq!(json["deadlines"][1]["deliverable"], "统计表");
+    assert_eq!(json["deadlines"][1]["open"], 22);
+    let error = office.fails(&["calendar", "--deadlines", "nanyang-2017", "--month", "May"]);
+    assert!(error.contains("`May` is not a month"), "{error}");
+}

@@ -312,3 +312,56 @@ fn rank(units: &mut [UnitScore]) {
 fn round(n: f64) -> f64 {
     (n * 100.0).round() / 100.0
 }
+
+/// The deadlines of one day of a month: a deliverable, how many units owe it, how many of them
+/// still do at `as_of`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Deadline {
+    /// The day (as the campaign gives it).
+    pub date: NaiveDate,
+    /// The deliverable.
+    pub deliverable: String,
+    /// Units that owe it that day.
+    pub units: usize,
+    /// Of them, those that still owe it.
+    pub open: usize,
+}
+
+impl Office {
+    /// Every deadline of `campaign` in `window`, by day, with how many units still owe each.
+    pub fn deadlines(
+        &self,
+        store: &dyn Backend,
+        campaign: &str,
+        window: &Window,
+        as_of: Instant,
+    ) -> Result<Vec<Deadline>, AppError> {
+        let header = store.campaign_header(campaign)?;
+        let at = as_of.in_zone(header.zone).timestamp();
+        let rows = store.assessed(header.id, &window.from.to_string(), &window.to.to_string())?;
+        let mut out: Vec<Deadline> = Vec::new();
+        for row in rows {
+            let Ok(date) = NaiveDate::parse_from_str(&row.due_date, "%Y-%m-%d") else {
+                continue;
+            };
+            let open = usize::from(row.record.status_at(at).is_open());
+            match out
+                .iter_mut()
+                .find(|d| d.date == date && d.deliverable == row.deliverable)
+            {
+                Some(d) => {
+                    d.units += 1;
+                    d.open += open;
+                }
+                None => out.push(Deadline {
+                    date,
+                    deliverable: row.deliverable,
+                    units: 1,
+                    open,
+                }),
+            }
+        }
+        out.sort_by(|a, b| (a.date, &a.deliverable).cmp(&(b.date, &b.deliverable)));
+        Ok(out)
+    }
+}

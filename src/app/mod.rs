@@ -19,7 +19,7 @@ mod targets;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-pub use assess::{Assessment, Part, ScoreLine, UnitScore, Window, chinese_date};
+pub use assess::{Assessment, Deadline, Part, ScoreLine, UnitScore, Window, chinese_date};
 pub use bulletin::{Bulletin, Counts, Missing, Proposal, Ranked};
 pub use contents::{Said, Submitted, UNIT_COLUMNS};
 pub use daemon_plan::{DaemonPlan, daemon_plan, schedules};

@@ -17,8 +17,22 @@ pub struct CalendarArgs {
     #[command(subcommand)]
     pub action: Option<CalendarAction>,
     /// The year to show.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "deadlines")]
     pub year: Option<i32>,
+    /// Show a campaign's deadlines on a month's grid instead (with --month).
+    #[arg(
+        long,
+        value_name = "CAMPAIGN",
+        requires = "month",
+        conflicts_with = "year"
+    )]
+    pub deadlines: Option<String>,
+    /// The month of --deadlines: `2017-05`.
+    #[arg(long, value_name = "YYYY-MM", requires = "deadlines")]
+    pub month: Option<String>,
+    /// The instant to count what is still owed at (default: now).
+    #[arg(long, value_name = "TIME")]
+    pub as_of: Option<crate::clock::Instant>,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: CalendarFormat,
@@ -45,6 +59,8 @@ pub enum CalendarFormat {
     Table,
     /// A JSON object.
     Json,
+    /// An HTML page (the month of --deadlines).
+    Html,
 }
 
 #[derive(Serialize)]
@@ -69,6 +85,9 @@ fn import(context: &Context, file: &std::path::Path) -> Result<ExitCode, CliErro
 
 /// Prints the year's named days; an unknown year is an error.
 pub fn run(context: &Context, args: &CalendarArgs) -> Result<ExitCode, CliError> {
+    if let (Some(campaign), Some(month)) = (&args.deadlines, &args.month) {
+        return deadlines(context, args, campaign, month);
+    }
     let year = match (&args.action, args.year) {
         (Some(CalendarAction::Import { file }), _) => return import(context, file),
         (None, Some(year)) => year,
@@ -111,6 +130,11 @@ pub fn run(context: &Context, args: &CalendarArgs) -> Result<ExitCode, CliError>
         })
         .collect();
     match args.format {
+        CalendarFormat::Html => {
+            return Err(CliError::Usage {
+                message: "--format html shows a month of deadlines: add --deadlines CAMPAIGN --month YYYY-MM".into(),
+            });
+        }
         CalendarFormat::Json => {
             let value = serde_json::json!({ "year": year, "days": days });
             say!(
@@ -134,6 +158,93 @@ pub fn run(context: &Context, args: &CalendarArgs) -> Result<ExitCode, CliError>
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A campaign's deadlines on the grid of a month, each day marked 休 or 班 as the calendar says.
+fn deadlines(
+    context: &Context,
+    args: &CalendarArgs,
+    campaign: &str,
+    month: &str,
+) -> Result<ExitCode, CliError> {
+    use crate::vocabulary::Period;
+    let Some(period @ Period::Month { .. }) = Period::parse(month) else {
+        return Err(CliError::Usage {
+            message: format!("`{month}` is not a month: write it as 2017-05"),
+        });
+    };
+    let window = crate::app::Window::of(&period).expect("a month is a window");
+    let as_of = context.instant(args.as_of);
+    let store = context.store_synced(as_of)?;
+    let due = context.deadlines(&*store, campaign, &window, as_of)?;
+    let title = format!("{campaign} {} 报送日历", window.label);
+    match args.format {
+        CalendarFormat::Json => say!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "campaign": campaign,
+                "month": month,
+                "deadlines": due,
+            }))
+            .unwrap_or_default()
+        )?,
+        CalendarFormat::Html => say_raw!(
+            "{}",
+            crate::documents::month::html(&title, window.from, &context.calendar, &due)
+        )?,
+        CalendarFormat::Table => say_raw!("{}", month_table(context, &title, &window, &due))?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The month in the terminal: a grid whose cells say the day, 休 / 班, and how many
+/// deliverables fall due (●N); then each day's deadlines.
+fn month_table(
+    context: &Context,
+    title: &str,
+    window: &crate::app::Window,
+    due: &[crate::app::Deadline],
+) -> String {
+    use crate::documents::month;
+    let rows = month::weeks(window.from).into_iter().map(|week| {
+        week.iter()
+            .map(|day| match day {
+                None => String::new(),
+                Some(day) => {
+                    let count = due.iter().filter(|d| d.date == *day).count();
+                    let dots = if count > 0 {
+                        format!(" ●{count}")
+                    } else {
+                        String::new()
+                    };
+                    format!(
+                        "{:>2}{}{dots}",
+                        day.day(),
+                        month::mark(&context.calendar, *day)
+                    )
+                }
+            })
+            .collect::<Vec<String>>()
+    });
+    let mut out = format!("{title}\n");
+    out.push_str(&output::table(
+        &["一", "二", "三", "四", "五", "六", "日"],
+        rows,
+    ));
+    for d in due {
+        out.push_str(&format!(
+            "{} {}  {}（{} 个单位，未报 {}）\n",
+            d.date,
+            weekday_zh(d.date.weekday()),
+            d.deliverable,
+            d.units,
+            d.open
+        ));
+    }
+    if due.is_empty() {
+        out.push_str("no deadline this month\n");
+    }
+    out
 }
 
 /// 周一 … 周日.

@@ -391,6 +391,8 @@ pub enum ReportStmt {
     CloseDue(RowDueExpr),
     /// `value-from 统计表.支出进度` / `取自 …` (targets): the report and field the value is.
     ValueFrom(Name, Name),
+    /// The campaign's own bulletin (`通报 每月 下月5日前`): the office owes it.
+    Bulletin,
 }
 
 /// A recipient of a report.

@@ -149,6 +149,7 @@ pub const KEYWORDS: &[Keyword] = &[
     kw!("value-from", ["取自", "数据来源"], [Target]),
     kw!("lock", ["锁定", "逾期锁定"], [Form]),
     kw!("assess", ["考核"], [Top]),
+    kw!("bulletin", ["通报"], [Top]),
     kw!("on-time", ["按时", "按时报送"], [Assess]),
     kw!("missing", ["未报", "未报送"], [Assess]),
     kw!("returned", ["退回"], [Assess]),

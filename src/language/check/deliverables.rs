@@ -197,6 +197,25 @@ impl Checker<'_> {
                 ReportStmt::Note(n) => d.notes.push(n.node.clone()),
                 ReportStmt::Remind(r) => d.policy = Some(self.policy(r)),
                 ReportStmt::Threshold(t) => thresholds.push(t),
+                ReportStmt::Bulletin => {
+                    has_from = true;
+                    has_to = !campaign.supervisors.is_empty();
+                    d.from = campaign.office.into_iter().collect();
+                    d.to = campaign
+                        .supervisors
+                        .iter()
+                        .map(|&u| RecipientRef::Unit(u))
+                        .collect();
+                    if campaign.office.is_none() {
+                        self.error(
+                            Problem::Invalid {
+                                message: "the bulletin is the office's to send: the campaign names no `office`".into(),
+                            },
+                            stmt.span,
+                        )
+                        .help = Some("add `office UNIT` / `主办单位 UNIT` to the campaign block".into());
+                    }
+                }
                 ReportStmt::ValueFrom(report, field) => {
                     self.value_froms.push((id, report.clone(), field.clone()))
                 }
@@ -338,6 +357,7 @@ pub(super) fn report_keyword(stmt: &ReportStmt) -> &'static str {
         ReportStmt::Threshold(_) => "threshold",
         ReportStmt::CloseDue(_) => "close",
         ReportStmt::ValueFrom(..) => "value-from",
+        ReportStmt::Bulletin => "bulletin",
     }
 }
 

@@ -228,3 +228,36 @@ mod scoring_tests {
         );
     }
 }
+
+#[cfg(test)]
+mod bulletin_tests {
+    use super::super::testing::*;
+
+    #[test]
+    fn the_bulletin_is_the_offices_own_report_in_either_language() {
+        for line in [
+            "通报 每月 下月5日前\n",
+            "bulletin every month by day 5 of next month\n",
+        ] {
+            let c = check_file(&format!(
+                "campaign t {{\n  period 2017-04-01 .. 2017-12-31\n  office 办\n  supervisors 纪委\n}}\nunit 办\nunit 纪委\n{line}"
+            ));
+            assert!(c.1.is_empty(), "{line}: {}", lines(&c.1).join("\n"));
+            let campaign = c.0.unwrap();
+            let bulletin = &campaign.deliverables[0];
+            assert_eq!(bulletin.name, "通报");
+            assert_eq!(bulletin.from, [campaign.office.unwrap()]);
+        }
+    }
+
+    #[test]
+    fn a_bulletin_without_an_office_is_an_error() {
+        let problems = problems("通报 每月 下月5日前\n");
+        assert_eq!(
+            problems,
+            [
+                "error: the bulletin is the office's to send: the campaign names no `office` (help: add `office UNIT` / `主办单位 UNIT` to the campaign block)"
+            ]
+        );
+    }
+}

@@ -79,6 +79,10 @@ impl<'s> Lower<'s> {
                 Rule::form_decl => TopItem::Form(self.form(p)),
                 Rule::ledger => TopItem::Ledger(self.ledger(p)),
                 Rule::assess => TopItem::Assess(self.assess(p)),
+                Rule::bulletin => match self.bulletin(p) {
+                    Some(report) => TopItem::Report(report),
+                    None => continue,
+                },
                 Rule::stray_close => {
                     self.diagnostics.push(
                         Diagnostic::error(Problem::UnmatchedBrace, span_of(&p))

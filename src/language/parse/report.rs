@@ -13,6 +13,27 @@ impl<'s> Lower<'s> {
         }
     }
 
+    /// `通报 每月 下月5日前`: a report named 通报 that the campaign's office owes.
+    pub(super) fn bulletin(&mut self, pair: Pair<'s, Rule>) -> Option<ReportDecl> {
+        let span = span_of(&pair);
+        let keyword = pair
+            .clone()
+            .into_inner()
+            .next()
+            .map_or(span, |k| span_of(&k));
+        let due = self.due_value(last(pair)?);
+        let name = Spanned::new("通报".to_string(), keyword);
+        Some(ReportDecl {
+            span,
+            title: Some(name.clone()),
+            name,
+            stmts: vec![
+                Spanned::new(ReportStmt::Bulletin, keyword),
+                Spanned::new(ReportStmt::Due(due), span),
+            ],
+        })
+    }
+
     pub(super) fn measure(&mut self, pair: Pair<'s, Rule>) -> MeasureDecl {
         let (span, name, title, stmts) = self.deliverable(pair, Context::Measure);
         MeasureDecl {
