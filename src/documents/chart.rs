@@ -19,19 +19,20 @@ const ROW: f64 = 26.0;
 const TOP: f64 = 36.0;
 const FONT: &str = "FangSong, 仿宋_GB2312, 仿宋, 'Noto Serif CJK SC', 'Noto Sans CJK SC', serif";
 
+/// The chart's frame and its title, centred above it.
+fn open(title: &str, height: f64, size: u32) -> String {
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{height}\" viewBox=\"0 0 {WIDTH} {height}\" font-family=\"{FONT}\" font-size=\"{size}\" role=\"img\" aria-label=\"{title}\">\n<text x=\"{}\" y=\"22\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\">{title}</text>\n",
+        WIDTH / 2.0,
+        title = escape(title)
+    )
+}
+
 /// A bar chart titled `title`, bars scaled to `max`, each value followed by `unit` (`%`).
 pub fn bars(title: &str, bars: &[Bar], max: f64, unit: &str) -> String {
     let height = TOP + ROW * bars.len() as f64 + 12.0;
     let span = WIDTH - LABEL - 70.0;
-    let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{height}\" viewBox=\"0 0 {WIDTH} {height}\" font-family=\"{FONT}\" font-size=\"14\" role=\"img\" aria-label=\"{}\">\n",
-        escape(title)
-    );
-    svg.push_str(&format!(
-        "<text x=\"{}\" y=\"22\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\">{}</text>\n",
-        WIDTH / 2.0,
-        escape(title)
-    ));
+    let mut svg = open(title, height, 14);
     for (i, bar) in bars.iter().enumerate() {
         let y = TOP + ROW * i as f64;
         let share = if max > 0.0 {
@@ -81,15 +82,7 @@ pub fn columns(title: &str, points: &[Bar], unit: &str) -> String {
     let plot = height - bottom - top;
     // At most eight dates under the axis (and the last): more would run into each other.
     let every = points.len().div_ceil(8).max(1);
-    let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{height}\" viewBox=\"0 0 {WIDTH} {height}\" font-family=\"{FONT}\" font-size=\"13\" role=\"img\" aria-label=\"{}\">\n",
-        escape(title)
-    );
-    svg.push_str(&format!(
-        "<text x=\"{}\" y=\"22\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\">{}</text>\n",
-        WIDTH / 2.0,
-        escape(title)
-    ));
+    let mut svg = open(title, height, 13);
     svg.push_str(&format!(
         "<line x1=\"{left}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#000\"/>\n",
         height - bottom,
