@@ -287,6 +287,16 @@ fn a_sqlite_store_migrates_with_every_event_file_and_mail() {
         .args(&["--file", "统计表.xlsx"])
         .ok();
     sqlite.ok(&["remind", "--as-of", "2017-05-22T09:05"]);
+    sqlite.ok(&[
+        "interview",
+        "record",
+        "nanyang-2017",
+        "卧龙区",
+        "--at",
+        "2017-05-23",
+        "--reason",
+        "工作方案逾期",
+    ]);
     let db_before = std::fs::read(sqlite.db()).unwrap();
 
     let report = sqlite.ok(&["migrate", "--to", &url, "--json"]);
@@ -298,6 +308,7 @@ fn a_sqlite_store_migrates_with_every_event_file_and_mail() {
         "{report}"
     );
     assert!(report["tables"]["mails"].as_u64().unwrap() > 0, "{report}");
+    assert_eq!(report["tables"]["interviews"], 1, "{report}");
     assert_eq!(
         std::fs::read(sqlite.db()).unwrap(),
         db_before,
@@ -318,6 +329,7 @@ fn a_sqlite_store_migrates_with_every_event_file_and_mail() {
         ],
         &["history", "nanyang-2017", "工作方案", "卧龙区"],
         &["outbox", "--all"],
+        &["bulletin", "nanyang-2017", "--month", "2017-05", "--as-of", "2017-05-27"],
     ];
     let on_sqlite: Vec<_> = queries.iter().map(|args| sqlite.json(args)).collect();
     // The office switches its configuration over; the answers stay the same.

@@ -643,3 +643,30 @@ fn a_month_of_deadlines_is_a_calendar_grid() {
     let error = office.fails(&["calendar", "--deadlines", "nanyang-2017", "--month", "May"]);
     assert!(error.contains("`May` is not a month"), "{error}");
 }
+
+/// The ladder's interview rung is not proposed again for a unit interviewed since the lapse.
+#[test]
+fn the_ladder_does_not_propose_an_interview_held_already() {
+    let office = Office::sqlite(&["nanyang-2017"]);
+    nanyang_with_rules(&office);
+    office.ok(&[
+        "interview", "record", "nanyang-2017", "桐柏县", "--at", "2017-04-25", "--by", "市纪委",
+    ]);
+    let mails = office.json(&[
+        "preview", "--from", "2017-05-01", "--to", "2017-05-05", "--current",
+    ]);
+    let interviews: Vec<&serde_json::Value> = mails
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "interview")
+        .collect();
+    assert!(!interviews.is_empty(), "{mails}");
+    let items: Vec<String> = interviews
+        .iter()
+        .flat_map(|m| m["items"].as_array().unwrap().iter())
+        .map(|i| i.as_str().unwrap().to_string())
+        .collect();
+    assert!(items.iter().any(|i| i.contains("邓州市")), "{items:?}");
+    assert!(!items.iter().any(|i| i.contains("桐柏县")), "interviewed already: {items:?}");
+}

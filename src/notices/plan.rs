@@ -111,6 +111,9 @@ pub fn stages(c: &Candidate, calendar: &Calendar) -> Vec<Stage> {
     // workdays instead, in order, so that the lower ones are still heard.
     let mut last_rung: Option<NaiveDate> = None;
     for rung in &c.policy.ladder {
+        if rung.interview && c.interviewed && c.below.is_none() {
+            continue;
+        }
         let Some(day) = shift(calendar, c.on_time_until, rung.after, true) else {
             continue;
         };
@@ -379,6 +382,7 @@ mod tests {
             office: Some("党风政风监督室".into()),
             form: None,
             below: None,
+            interviewed: false,
         }
     }
 

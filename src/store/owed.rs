@@ -52,6 +52,9 @@ pub struct Candidate {
     /// For a target whose reported value falls short of its threshold: the value and the
     /// threshold. The ladder chases it as "below target"; nothing reminds of it before.
     pub below: Option<Below>,
+    /// Whether its unit was interviewed (约谈) after it fell due: the lapse was dealt with, and
+    /// the ladder's interview rung is not proposed again.
+    pub interviewed: bool,
 }
 
 /// A target's value that falls short of its threshold.

@@ -58,6 +58,8 @@ struct CampaignShared {
 struct UnitShared {
     name: Arc<str>,
     parent: Option<String>,
+    /// When it was last interviewed (约谈).
+    interviewed: Option<i64>,
 }
 
 /// A deliverable as its candidates share it.
@@ -128,8 +130,11 @@ pub(super) const CAMPAIGNS: &str = "SELECT id, key, title, zone, office, issuer,
         (SELECT u.phone FROM units u WHERE u.campaign_id = c.id AND u.name = c.office)
      FROM campaigns c";
 
-/// Columns id, campaign_id, name, email, contacts, parent.
-pub(super) const UNITS: &str = "SELECT id, campaign_id, name, email, contacts, parent FROM units";
+/// Columns id, campaign_id, name, email, contacts, parent, and when the unit was last
+/// interviewed (约谈), if ever.
+pub(super) const UNITS: &str = "SELECT u.id, u.campaign_id, u.name, u.email, u.contacts, u.parent, i.at
+     FROM units u LEFT JOIN (SELECT unit_id, max(at) AS at FROM interviews GROUP BY unit_id) i
+         ON i.unit_id = u.id";
 
 /// Columns id, name, title, policy in force, recipients, supervisors, lead, forms, thresholds.
 pub(super) const DELIVERABLES: &str =
@@ -185,7 +190,8 @@ impl PlanMaps {
         self.campaigns.insert(id, row);
     }
 
-    /// Adds unit `id` of campaign `campaign`.
+    /// Adds unit `id` of campaign `campaign`, last interviewed at `interviewed`.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn add_unit(
         &mut self,
         id: i64,
@@ -194,10 +200,12 @@ impl PlanMaps {
         email: Option<String>,
         contacts: Vec<Contact>,
         parent: Option<String>,
+        interviewed: Option<i64>,
     ) {
         *slot(&mut self.units, id, UnitShared::default) = UnitShared {
             name: name.clone(),
             parent,
+            interviewed,
         };
         self.directory.add(campaign, name, email, contacts);
     }
@@ -303,6 +311,7 @@ impl PlanMaps {
             office: campaign.office.clone(),
             form: deliverable.form.clone(),
             below: None,
+            interviewed: unit.interviewed.is_some_and(|at| at >= row.effective_due_at),
         }))
     }
 
@@ -471,7 +480,8 @@ impl Store {
         while let Some(r) = rows.next()? {
             let contacts: Vec<Contact> = r.get::<_, Json<_>>(4)?.0;
             let name: Arc<str> = text(r, 2)?.into();
-            maps.add_unit(r.get(0)?, r.get(1)?, name, r.get(3)?, contacts, r.get(5)?);
+            let (id, campaign) = (r.get(0)?, r.get(1)?);
+            maps.add_unit(id, campaign, name, r.get(3)?, contacts, r.get(5)?, r.get(6)?);
         }
         Ok(())
     }

@@ -44,6 +44,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = {
                 ("templates", Text),
                 ("stat", Text),
                 ("groups", Text),
+                ("scoring", Text),
             ],
         ),
         (
@@ -137,6 +138,19 @@ const TABLES: &[(&str, &[(&str, Kind)])] = {
                 ("name", Text),
                 ("sha256", Text),
                 ("size", Int),
+            ],
+        ),
+        (
+            "interviews",
+            &[
+                ("id", Int),
+                ("campaign_id", Int),
+                ("unit_id", Int),
+                ("at", Int),
+                ("recorded_at", Int),
+                ("actor", Text),
+                ("reason", Text),
+                ("note", Text),
             ],
         ),
         (

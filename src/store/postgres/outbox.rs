@@ -102,6 +102,7 @@ impl PgStore {
                     r.get(3),
                     contacts,
                     r.get(5),
+                    r.get(6),
                 );
             }
             for r in client.query(DELIVERABLES, &[])? {
