@@ -265,6 +265,7 @@ pub fn the_outbox_writes_each_notice_once_and_a_claim_is_exclusive(mut b: impl B
             role: "liaison".into(),
             send_at: 100,
         }],
+        attachment: None,
     };
     assert_eq!(b.queue(std::slice::from_ref(&mail), 100).unwrap(), (1, 1));
     // Another pass planned the same notice at the same time: its mail has its own Message-ID.
@@ -635,6 +636,7 @@ pub fn a_removed_report_with_reminders_sent_keeps_them(mut b: impl Backend) {
             role: "liaison".into(),
             send_at: 100,
         }],
+        attachment: None,
     };
     assert_eq!(b.queue(&[mail], 100).unwrap(), (1, 1));
     // 月报 leaves the file; nothing was ever submitted for it, but a reminder went out.

@@ -64,6 +64,8 @@ pub struct Received {
     pub subject: String,
     pub body: String,
     pub message_id: String,
+    /// The files it carries: name and bytes.
+    pub attachments: Vec<(String, Vec<u8>)>,
 }
 
 impl MailServer {
@@ -145,11 +147,26 @@ impl MailServer {
                     mailparse::MailHeaderMap::get_first_value(&mail.headers[..], name)
                         .unwrap_or_default()
                 };
+                // A mail with a file is multipart: its text is the plain part.
+                let text = mail
+                    .subparts
+                    .iter()
+                    .find(|p| p.ctype.mimetype == "text/plain")
+                    .unwrap_or(&mail);
+                let attachments = mail
+                    .subparts
+                    .iter()
+                    .filter_map(|p| {
+                        let name = p.get_content_disposition().params.get("filename")?.clone();
+                        Some((name, p.get_body_raw().unwrap()))
+                    })
+                    .collect();
                 Received {
                     to: header("X-RcptTo"),
                     subject: header("Subject"),
-                    body: mail.get_body().unwrap(),
+                    body: text.get_body().unwrap(),
                     message_id: header("Message-ID"),
+                    attachments,
                 }
             })
             .collect()

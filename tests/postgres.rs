@@ -25,6 +25,7 @@ fn with_mails(url: &str, mails: usize) -> PgStore {
             body: "…".into(),
             message_id: format!("<{i}@example.org>"),
             notices: Vec::new(),
+            attachment: None,
         })
         .collect();
     // Without notices a mail would be dropped as a duplicate: write them directly.
@@ -329,7 +330,14 @@ fn a_sqlite_store_migrates_with_every_event_file_and_mail() {
         ],
         &["history", "nanyang-2017", "工作方案", "卧龙区"],
         &["outbox", "--all"],
-        &["bulletin", "nanyang-2017", "--month", "2017-05", "--as-of", "2017-05-27"],
+        &[
+            "bulletin",
+            "nanyang-2017",
+            "--month",
+            "2017-05",
+            "--as-of",
+            "2017-05-27",
+        ],
     ];
     let on_sqlite: Vec<_> = queries.iter().map(|args| sqlite.json(args)).collect();
     // The office switches its configuration over; the answers stay the same.

@@ -650,10 +650,22 @@ fn the_ladder_does_not_propose_an_interview_held_already() {
     let office = Office::sqlite(&["nanyang-2017"]);
     nanyang_with_rules(&office);
     office.ok(&[
-        "interview", "record", "nanyang-2017", "桐柏县", "--at", "2017-04-25", "--by", "市纪委",
+        "interview",
+        "record",
+        "nanyang-2017",
+        "桐柏县",
+        "--at",
+        "2017-04-25",
+        "--by",
+        "市纪委",
     ]);
     let mails = office.json(&[
-        "preview", "--from", "2017-05-01", "--to", "2017-05-05", "--current",
+        "preview",
+        "--from",
+        "2017-05-01",
+        "--to",
+        "2017-05-05",
+        "--current",
     ]);
     let interviews: Vec<&serde_json::Value> = mails
         .as_array()
@@ -668,5 +680,66 @@ fn the_ladder_does_not_propose_an_interview_held_already() {
         .map(|i| i.as_str().unwrap().to_string())
         .collect();
     assert!(items.iter().any(|i| i.contains("邓州市")), "{items:?}");
-    assert!(!items.iter().any(|i| i.contains("桐柏县")), "interviewed already: {items:?}");
+    assert!(
+        !items.iter().any(|i| i.contains("桐柏县")),
+        "interviewed already: {items:?}"
+    );
+}
+
+/// `通报 每月 下月5日前` makes the bulletin the office's own report: its reminder carries the
+/// month's bulletin as a Word file.
+fn the_offices_reminder_carries_the_bulletin(office: Office) {
+    let server = crate::mailserver::MailServer::start();
+    let path = office.w.campaign("nanyang-2017");
+    let text = std::fs::read_to_string(&path).unwrap() + "\n通报 每月 下月5日前\n";
+    std::fs::write(path, text).unwrap();
+    std::fs::write(
+        office.w.path().join("duban.toml"),
+        format!(
+            "[mail]\nurl = \"{}\"\nfrom = \"督办 <duban@example.org>\"\n",
+            server.url()
+        ),
+    )
+    .unwrap();
+    may_2017(&office);
+    // 5 June 2017 is a Monday: the three-day reminder goes out on Friday the 2nd.
+    office.ok(&["remind", "--as-of", "2017-06-02T09:05"]);
+    let sent = server.messages();
+    let bulletin: Vec<_> = sent.iter().filter(|m| !m.attachments.is_empty()).collect();
+    assert_eq!(
+        bulletin.len(),
+        1,
+        "{:?}",
+        sent.iter().map(|m| &m.subject).collect::<Vec<_>>()
+    );
+    let mail = bulletin[0];
+    assert!(mail.subject.contains("通报"), "{}", mail.subject);
+    let (name, bytes) = &mail.attachments[0];
+    assert_eq!(
+        name,
+        "关于侵害群众利益的不正之风和腐败问题专项整治报送情况的通报（2017年5月）.docx"
+    );
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).unwrap();
+    let mut document = String::new();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut document)
+        .unwrap();
+    assert!(document.contains("截至2017年5月31日"), "the May bulletin");
+    // The other mails carry nothing; a second pass sends nothing again.
+    assert!(sent.iter().filter(|m| m.attachments.is_empty()).count() > 0);
+    office.ok(&["remind", "--as-of", "2017-06-02T09:06"]);
+    assert_eq!(server.messages().len(), sent.len());
+}
+
+#[test]
+fn the_offices_reminder_carries_the_bulletin_on_sqlite() {
+    the_offices_reminder_carries_the_bulletin(Office::sqlite(&["nanyang-2017"]));
+}
+
+#[test]
+fn the_offices_reminder_carries_the_bulletin_on_postgres() {
+    if let Some(office) = Office::postgres(&["nanyang-2017"]) {
+        the_offices_reminder_carries_the_bulletin(office);
+    }
 }

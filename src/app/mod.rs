@@ -289,8 +289,9 @@ impl Office {
         Ok(())
     }
 
-    /// One notice pass at `as_of` on synced records: plan, queue, send through `mailer`,
-    /// stopping between mails when `stop` is set.
+    /// One notice pass at `as_of` on synced records: plan, queue, send through `mailer` with
+    /// what `attach` gives each mail (the office's bulletin), stopping between mails when
+    /// `stop` is set.
     pub fn pass(
         &self,
         store: &mut dyn Backend,
@@ -298,6 +299,7 @@ impl Office {
         setup: &MailSetup,
         as_of: Instant,
         stop: &AtomicBool,
+        attach: pass::Attach<'_>,
     ) -> Result<PassReport, AppError> {
         Ok(pass::run(
             store,
@@ -306,6 +308,7 @@ impl Office {
             as_of,
             &setup.pass,
             stop,
+            attach,
         )?)
     }
 }

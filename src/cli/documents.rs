@@ -394,3 +394,40 @@ pub fn interview(context: &Context, args: &InterviewArgs) -> Result<ExitCode, Cl
     say!("recorded: interview of {unit} ({campaign}) — {reason}")?;
     Ok(ExitCode::SUCCESS)
 }
+
+/// What a notice pass attaches: to a mail about the office's own bulletin (`通报 每月 …`), the
+/// bulletin of the period it covers, as Word, issued on the day of `as_of`.
+pub fn bulletin_attachment(
+    context: &Context,
+    as_of: Instant,
+) -> impl Fn(&dyn crate::store::Backend, &crate::store::Candidate) -> Option<crate::store::Attachment> + '_
+{
+    move |store, c| {
+        if &*c.deliverable != "通报" || c.office.as_deref() != Some(&*c.unit) {
+            return None;
+        }
+        let window = Window::of(&Period::parse(c.period.as_deref()?)?)?;
+        let issued = as_of.in_zone(c.zone).with_timezone(&c.zone).date_naive();
+        let made = context
+            .bulletin(store, &c.campaign, &window, issued)
+            .map_err(|e| e.to_string())
+            .and_then(|b| {
+                let name = format!("{}.docx", documents::bulletin::title(&b));
+                documents::bulletin::docx(&b)
+                    .map(|bytes| (name, bytes))
+                    .map_err(|e| e.to_string())
+            });
+        match made {
+            Ok((name, bytes)) => Some(crate::store::Attachment {
+                name,
+                content_type:
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document".into(),
+                bytes,
+            }),
+            Err(error) => {
+                tracing::warn!(campaign = %c.campaign, %error, "the bulletin could not be made: its reminder goes without it");
+                None
+            }
+        }
+    }
+}

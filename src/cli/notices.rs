@@ -145,7 +145,15 @@ pub fn remind(context: &Context, args: &RemindArgs) -> Result<ExitCode, CliError
     let setup = MailSetup::resolve(&context.config.mail)?;
     let mailer = setup.mailer()?;
     let mut store = context.store_synced(as_of)?;
-    let report = context.pass(&mut *store, &mailer, &setup, as_of, &AtomicBool::new(false))?;
+    let attach = super::documents::bulletin_attachment(context, as_of);
+    let report = context.pass(
+        &mut *store,
+        &mailer,
+        &setup,
+        as_of,
+        &AtomicBool::new(false),
+        &attach,
+    )?;
     say!("{}", summary(&report))?;
     if report.nothing_sent() {
         let why = match &report.login_refused {
@@ -403,8 +411,9 @@ pub fn daemon(mut context: Context, args: &DaemonArgs) -> Result<ExitCode, CliEr
         Arc::new(move |now: DateTime<Utc>, stop: &AtomicBool| {
             let as_of = Instant::Absolute(now);
             let mut store = context.store_synced(as_of).map_err(|e| e.to_string())?;
+            let attach = super::documents::bulletin_attachment(&context, as_of);
             let report = context
-                .pass(&mut *store, mailer.as_ref(), &setup, as_of, stop)
+                .pass(&mut *store, mailer.as_ref(), &setup, as_of, stop, &attach)
                 .map_err(|e| e.to_string())?;
             Ok(summary(&report))
         });

@@ -15,7 +15,7 @@ use super::send::{Mailer, Outgoing, SendError};
 use super::window;
 use crate::clock::{Clock, Instant};
 use crate::schedule::Calendar;
-use crate::store::{Backend, Claim, PendingMail, PlanInput, StoreError};
+use crate::store::{Attachment, Backend, Candidate, Claim, PendingMail, PlanInput, StoreError};
 
 /// How a pass behaves.
 #[derive(Clone)]
@@ -213,8 +213,14 @@ fn render_all(
     Ok(out)
 }
 
-/// Plans, queues and sends at `as_of` (a local time is read in each campaign's zone). Stops
-/// between mails when `stop` is set.
+/// What a pass attaches to a mail about an obligation (the office's bulletin, made by the
+/// layer above), if anything; it reads the records it needs from the store it is given.
+pub type Attach<'a> = &'a dyn Fn(&dyn Backend, &Candidate) -> Option<Attachment>;
+
+/// Plans, queues and sends at `as_of` (a local time is read in each campaign's zone), each
+/// mail to an owing unit with what `attach` gives for the first of its obligations it gives
+/// something for.
+/// Stops between mails when `stop` is set.
 pub fn run(
     store: &mut dyn Backend,
     calendar: &Calendar,
@@ -222,6 +228,7 @@ pub fn run(
     as_of: Instant,
     options: &PassOptions,
     stop: &AtomicBool,
+    attach: Attach<'_>,
 ) -> Result<PassReport, PassError> {
     let now = as_of.in_zone(chrono_tz::UTC).timestamp();
     let input = input_at(store, calendar, as_of)?;
@@ -229,14 +236,22 @@ pub fn run(
     let mails: Vec<_> = render_all(&fresh, &input, as_of)?
         .into_iter()
         .map(|(digest, rendered)| {
-            render::outbox_mail(
+            let mut mail = render::outbox_mail(
                 &digest,
                 rendered,
                 &fresh,
                 &input.candidates,
                 now,
                 &options.domain,
-            )
+            );
+            // Only the owing unit's own mail: supervisors are told who is late, not sent drafts.
+            if digest.audience == plan::Audience::Unit {
+                mail.attachment = digest
+                    .notices
+                    .iter()
+                    .find_map(|&i| attach(&*store, &input.candidates[fresh[i].candidate]));
+            }
+            mail
         })
         .collect();
     let (notices, queued) = store.queue(&mails, now)?;
@@ -281,6 +296,7 @@ fn send_one(
         subject: &mail.subject,
         body: &mail.body,
         message_id: &mail.message_id,
+        attachment: mail.attachment.as_ref(),
     };
     let recorded = match mailer.send(&outgoing) {
         Ok(reply) => {

@@ -130,6 +130,7 @@ pub fn outbox_mail(
         body: rendered.body,
         message_id: message_id(digest, now, domain),
         notices: keys,
+        attachment: None,
     }
 }
 

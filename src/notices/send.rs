@@ -24,6 +24,8 @@ pub struct Outgoing<'a> {
     pub body: &'a str,
     /// The Message-ID, kept across retries so that a resent mail is recognisably the same.
     pub message_id: &'a str,
+    /// A document it carries.
+    pub attachment: Option<&'a crate::store::Attachment>,
 }
 
 /// Why a send failed.
@@ -107,14 +109,28 @@ impl SmtpMailer {
             .to
             .parse()
             .map_err(|e| SendError::Permanent(format!("{} is not a mail address: {e}", mail.to)))?;
-        Message::builder()
+        let builder = Message::builder()
             .from(from.clone())
             .to(to)
             .subject(mail.subject)
-            .message_id(Some(mail.message_id.to_string()))
-            .header(ContentType::TEXT_PLAIN)
-            .body(mail.body.to_string())
-            .map_err(|e| SendError::Permanent(format!("cannot build the mail: {e}")))
+            .message_id(Some(mail.message_id.to_string()));
+        let built = match mail.attachment {
+            None => builder
+                .header(ContentType::TEXT_PLAIN)
+                .body(mail.body.to_string()),
+            Some(a) => {
+                use lettre::message::{Attachment, MultiPart, SinglePart};
+                let kind = ContentType::parse(&a.content_type).map_err(|e| {
+                    SendError::Permanent(format!("attachment type {}: {e}", a.content_type))
+                })?;
+                builder.multipart(
+                    MultiPart::mixed()
+                        .singlepart(SinglePart::plain(mail.body.to_string()))
+                        .singlepart(Attachment::new(a.name.clone()).body(a.bytes.clone(), kind)),
+                )
+            }
+        };
+        built.map_err(|e| SendError::Permanent(format!("cannot build the mail: {e}")))
     }
 }
 
@@ -196,6 +212,7 @@ mod tests {
             subject: "【催报】统计表 Bcc: spy@example.org",
             body: "正文\r\nBcc: spy@example.org",
             message_id: "<a@b>",
+            attachment: None,
         };
         let message = SmtpMailer::message(&from, &mail).unwrap();
         let raw = String::from_utf8(message.formatted()).unwrap();
@@ -209,6 +226,29 @@ mod tests {
             SmtpMailer::message(&from, &bad),
             Err(SendError::Permanent(_))
         ));
+    }
+
+    #[test]
+    fn a_document_goes_as_an_attachment_beside_the_text() {
+        let from: Mailbox = "督办 <duban@example.org>".parse().unwrap();
+        let file = crate::store::Attachment {
+            name: "通报.docx".into(),
+            content_type: "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                .into(),
+            bytes: b"PK\x03\x04".to_vec(),
+        };
+        let mail = Outgoing {
+            to: "office@example.org",
+            subject: "【催报】通报",
+            body: "请按时印发通报。",
+            message_id: "<a@b>",
+            attachment: Some(&file),
+        };
+        let raw =
+            String::from_utf8(SmtpMailer::message(&from, &mail).unwrap().formatted()).unwrap();
+        assert!(raw.contains("multipart/mixed"), "{raw}");
+        assert!(raw.contains("Content-Disposition: attachment"), "{raw}");
+        assert!(raw.contains("wordprocessingml"), "{raw}");
     }
 
     #[test]

@@ -46,7 +46,7 @@ pub type Records = Box<dyn Backend + Send>;
 pub use self::postgres::PgStore;
 pub use import::{BadRow, ImportError, ImportReport, ImportRow};
 pub use lifecycle::{Change, Key, Meta};
-pub use outbox::{Claim, NoticeKey, OutboxMail, OutboxRow, PendingMail};
+pub use outbox::{Attachment, Claim, NoticeKey, OutboxMail, OutboxRow, PendingMail};
 pub use owed::{Below, CampaignRow, Candidate, Directory, Mailboxes};
 pub use plan_input::{PlanInput, Written};
 pub use query::{

@@ -24,6 +24,53 @@ pub struct OutboxMail {
     pub message_id: String,
     /// The notices it carries.
     pub notices: Vec<NoticeKey>,
+    /// A document it carries (the bulletin, to the office that issues it).
+    pub attachment: Option<Attachment>,
+}
+
+/// A file a mail carries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attachment {
+    /// Its file name (`通报.docx`).
+    pub name: String,
+    /// Its MIME type.
+    pub content_type: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+impl Attachment {
+    /// As the outbox keeps it: JSON with the bytes in base64.
+    pub(super) fn encode(attachment: Option<&Attachment>) -> Option<String> {
+        use base64::Engine as _;
+        attachment.map(|a| {
+            serde_json::json!({
+                "name": a.name,
+                "content_type": a.content_type,
+                "base64": base64::engine::general_purpose::STANDARD.encode(&a.bytes),
+            })
+            .to_string()
+        })
+    }
+
+    /// What [`Attachment::encode`] kept.
+    pub(super) fn decode(text: Option<&str>) -> Result<Option<Attachment>, StoreError> {
+        use base64::Engine as _;
+        let Some(text) = text else { return Ok(None) };
+        let bad = || StoreError::Decode {
+            message: "a mail's attachment is not what duban writes".into(),
+        };
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|_| bad())?;
+        let field = |key: &str| value.get(key).and_then(|v| v.as_str()).ok_or_else(bad);
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(field("base64")?)
+            .map_err(|_| bad())?;
+        Ok(Some(Attachment {
+            name: field("name")?.to_string(),
+            content_type: field("content_type")?.to_string(),
+            bytes,
+        }))
+    }
 }
 
 /// A notice's unique key in the outbox, and when it goes out: each is written once.
@@ -58,6 +105,8 @@ pub struct PendingMail {
     pub message_id: String,
     /// Sends tried so far.
     pub attempts: i64,
+    /// The document it carries, if any.
+    pub attachment: Option<Attachment>,
 }
 
 /// A pass's hold on the mails it sends, so that no other pass sends them too: who holds it
@@ -139,9 +188,17 @@ impl Store {
             )?;
             for m in mails {
                 tx.execute(
-                    "INSERT INTO mails (campaign_id, recipient, subject, body, message_id, next_attempt_at, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-                    params![m.campaign_id, m.recipient, m.subject, m.body, m.message_id, now],
+                    "INSERT INTO mails (campaign_id, recipient, subject, body, message_id, next_attempt_at, created_at, attachment)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)",
+                    params![
+                        m.campaign_id,
+                        m.recipient,
+                        m.subject,
+                        m.body,
+                        m.message_id,
+                        now,
+                        Attachment::encode(m.attachment.as_ref())
+                    ],
                 )?;
                 let mail = tx.last_insert_rowid();
                 let mut written = 0;
@@ -190,21 +247,29 @@ impl Store {
                              WHERE state = 'pending' AND next_attempt_at <= ?3
                                AND (claimed_by IS NULL OR claim_expires_at <= ?4)
                              ORDER BY id LIMIT 1)
-                 RETURNING id, recipient, subject, body, message_id, attempts",
+                 RETURNING id, recipient, subject, body, message_id, attempts, attachment",
             )?;
             let mail = stmt
                 .query_row(params![claim.owner, claim.expires_at, now, claim.at], |r| {
-                    Ok(PendingMail {
-                        id: r.get(0)?,
-                        recipient: r.get(1)?,
-                        subject: r.get(2)?,
-                        body: r.get(3)?,
-                        message_id: r.get(4)?,
-                        attempts: r.get(5)?,
-                    })
+                    Ok((
+                        PendingMail {
+                            id: r.get(0)?,
+                            recipient: r.get(1)?,
+                            subject: r.get(2)?,
+                            body: r.get(3)?,
+                            message_id: r.get(4)?,
+                            attempts: r.get(5)?,
+                            attachment: None,
+                        },
+                        r.get::<_, Option<String>>(6)?,
+                    ))
                 })
                 .optional()?;
-            Ok(mail)
+            let Some((mut mail, attachment)) = mail else {
+                return Ok(None);
+            };
+            mail.attachment = Attachment::decode(attachment.as_deref())?;
+            Ok(Some(mail))
         })
     }
 

@@ -132,7 +132,8 @@ pub(super) const CAMPAIGNS: &str = "SELECT id, key, title, zone, office, issuer,
 
 /// Columns id, campaign_id, name, email, contacts, parent, and when the unit was last
 /// interviewed (约谈), if ever.
-pub(super) const UNITS: &str = "SELECT u.id, u.campaign_id, u.name, u.email, u.contacts, u.parent, i.at
+pub(super) const UNITS: &str =
+    "SELECT u.id, u.campaign_id, u.name, u.email, u.contacts, u.parent, i.at
      FROM units u LEFT JOIN (SELECT unit_id, max(at) AS at FROM interviews GROUP BY unit_id) i
          ON i.unit_id = u.id";
 
@@ -311,7 +312,9 @@ impl PlanMaps {
             office: campaign.office.clone(),
             form: deliverable.form.clone(),
             below: None,
-            interviewed: unit.interviewed.is_some_and(|at| at >= row.effective_due_at),
+            interviewed: unit
+                .interviewed
+                .is_some_and(|at| at >= row.effective_due_at),
         }))
     }
 
@@ -481,7 +484,15 @@ impl Store {
             let contacts: Vec<Contact> = r.get::<_, Json<_>>(4)?.0;
             let name: Arc<str> = text(r, 2)?.into();
             let (id, campaign) = (r.get(0)?, r.get(1)?);
-            maps.add_unit(id, campaign, name, r.get(3)?, contacts, r.get(5)?, r.get(6)?);
+            maps.add_unit(
+                id,
+                campaign,
+                name,
+                r.get(3)?,
+                contacts,
+                r.get(5)?,
+                r.get(6)?,
+            );
         }
         Ok(())
     }

@@ -221,6 +221,8 @@ CREATE TRIGGER field_values_no_delete BEFORE DELETE ON field_values
     r#"
 ALTER TABLE campaigns ADD COLUMN scoring TEXT;
 UPDATE campaigns SET fingerprint = 'schema upgraded';
+-- A document a mail carries (JSON: its name, type and base64 bytes): the office's bulletin.
+ALTER TABLE mails ADD COLUMN attachment TEXT;
 CREATE TABLE interviews (
     id            INTEGER PRIMARY KEY,
     campaign_id   INTEGER NOT NULL REFERENCES campaigns(id),

@@ -185,6 +185,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = {
                 ("sent_at", Int),
                 ("claimed_by", Text),
                 ("claim_expires_at", Int),
+                ("attachment", Text),
             ],
         ),
         (

@@ -10,7 +10,7 @@ use ::postgres::fallible_iterator::FallibleIterator;
 
 use super::PgStore;
 use crate::store::decode::{json, zone};
-use crate::store::outbox::{claim_held, retryable};
+use crate::store::outbox::{Attachment, claim_held, retryable};
 use crate::store::plan_input::{
     CAMPAIGNS, DELIVERABLES, OwedRow, PlanMaps, REPORTED_TARGETS, UNITS,
 };
@@ -168,8 +168,8 @@ impl PgStore {
         self.write(|tx| {
             let (mut new_notices, mut queued) = (0, 0);
             let insert_mail = tx.prepare(
-                "INSERT INTO mails (campaign_id, recipient, subject, body, message_id, next_attempt_at, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+                "INSERT INTO mails (campaign_id, recipient, subject, body, message_id, next_attempt_at, created_at, attachment)
+                 VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING id",
             )?;
             let insert_notice = tx.prepare(
                 "INSERT INTO notices (obligation_id, stage, due_date, recipient, role, send_at, created_at, mail_id)
@@ -180,7 +180,15 @@ impl PgStore {
                 let mail: i64 = tx
                     .query_one(
                         &insert_mail,
-                        &[&m.campaign_id, &m.recipient, &m.subject, &m.body, &m.message_id, &now],
+                        &[
+                            &m.campaign_id,
+                            &m.recipient,
+                            &m.subject,
+                            &m.body,
+                            &m.message_id,
+                            &now,
+                            &Attachment::encode(m.attachment.as_ref()),
+                        ],
                     )?
                     .get(0);
                 let mut written = 0;
@@ -226,16 +234,18 @@ impl PgStore {
                              WHERE state = 'pending' AND next_attempt_at <= $3
                                AND (claimed_by IS NULL OR claim_expires_at <= $4)
                              ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
-                 RETURNING id, recipient, subject, body, message_id, attempts",
+                 RETURNING id, recipient, subject, body, message_id, attempts, attachment",
                 &[&claim.owner, &claim.expires_at, &now, &claim.at],
             )?;
-            Ok(row.map(|r| PendingMail {
+            let Some(r) = row else { return Ok(None) };
+            Ok(Some(PendingMail {
                 id: r.get(0),
                 recipient: r.get(1),
                 subject: r.get(2),
                 body: r.get(3),
                 message_id: r.get(4),
                 attempts: r.get(5),
+                attachment: Attachment::decode(r.get(6))?,
             }))
         })
     }
