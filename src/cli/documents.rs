@@ -192,8 +192,10 @@ pub struct AssessArgs {
 
 /// Scores each unit's timeliness, ranked.
 pub fn assess(context: &Context, args: &AssessArgs) -> Result<ExitCode, CliError> {
-    let window = args.window.window()?.unwrap_or_else(|| {
-        Window::between(
+    // No time given: every report of the campaign.
+    let window = args.window.window()?.unwrap_or_else(|| Window {
+        label: "全程".into(),
+        ..Window::between(
             NaiveDate::from_ymd_opt(1900, 1, 1).expect("a date"),
             NaiveDate::from_ymd_opt(9999, 12, 31).expect("a date"),
         )
