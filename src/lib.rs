@@ -21,4 +21,5 @@ pub mod schedule;
 pub mod store;
 pub mod values;
 pub mod vocabulary;
+pub mod web;
 pub mod workspace;

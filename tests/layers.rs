@@ -18,6 +18,7 @@ const LAYERS: &[&[&str]] = &[
     &["config", "workspace", "daemon"],
     &["app"],
     &["documents"],
+    &["web"],
     &["cli"],
 ];
 

@@ -25,4 +25,5 @@ mod properties;
 mod schedule;
 mod state;
 mod supervise;
+mod web;
 mod zones;

@@ -59,6 +59,15 @@ pub enum AppError {
         /// The deliverable.
         deliverable: String,
     },
+    /// An account that cannot be made or a password that cannot be set, and why.
+    #[error("{message}")]
+    Account {
+        /// Why.
+        message: String,
+    },
+    /// A wrong name or password (which, is not said).
+    #[error("wrong name or password")]
+    SignIn,
     /// A submission after the form's entry closed (`lock 10d after due`).
     #[error(
         "{obligation}: entry closed after {locked} (its deadline was {deadline}); the office can extend the deadline (`duban extend … --until DATE`), which opens it again"

@@ -3,6 +3,7 @@
 //! command line and the daemon (and the web server to come) resolve their settings here once,
 //! call here, and print; none of them holds logic another would need.
 
+mod accounts;
 mod assess;
 mod bulletin;
 mod contents;
@@ -19,6 +20,7 @@ mod targets;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
+pub use accounts::{SESSION_SECONDS, SHORTEST_PASSWORD, Session, same_secret, secret};
 pub use assess::{Assessment, Deadline, Part, ScoreLine, UnitScore, Window, chinese_date};
 pub use bulletin::{Bulletin, Counts, Missing, Proposal, Ranked};
 pub use contents::{Said, Submitted, UNIT_COLUMNS};

@@ -51,6 +51,7 @@ mod phases;
 mod queries;
 mod schedule;
 mod sync;
+mod web;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -148,6 +149,10 @@ pub enum Command {
     Assess(documents::AssessArgs),
     /// Record an interview (约谈) that took place.
     Interview(documents::InterviewArgs),
+    /// Serve the web pages: sign-in, the board (三色看板), each unit's page.
+    Serve(web::ServeArgs),
+    /// Accounts that sign in to the web pages.
+    User(web::UserArgs),
 }
 
 /// Runs the command line and returns the exit code. Output that could not be written all the
@@ -162,6 +167,9 @@ fn dispatch(args: Args) -> Result<ExitCode, CliError> {
     let context = Context::new(&args)?;
     if let Command::Daemon(a) = &args.command {
         return notices::daemon(context, a);
+    }
+    if let Command::Serve(a) = &args.command {
+        return web::serve(context, a);
     }
     match &args.command {
         Command::Check(a) => check::run(&context, a),
@@ -190,7 +198,8 @@ fn dispatch(args: Args) -> Result<ExitCode, CliError> {
         Command::Bulletin(a) => documents::bulletin(&context, a),
         Command::Assess(a) => documents::assess(&context, a),
         Command::Interview(a) => documents::interview(&context, a),
-        Command::Daemon(_) => Ok(ExitCode::SUCCESS),
+        Command::User(a) => web::user(&context, a),
+        Command::Daemon(_) | Command::Serve(_) => Ok(ExitCode::SUCCESS),
     }
 }
 

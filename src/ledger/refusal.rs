@@ -145,6 +145,12 @@ pub enum Refusal {
         /// `pending` or `sent`.
         state: String,
     },
+    /// An account of that name exists already.
+    #[error("an account named {name} exists already")]
+    AccountExists {
+        /// The name.
+        name: String,
+    },
     /// Two campaign files declare the same identifier.
     #[error("campaign `{campaign}` is declared both in {first} and in {second}")]
     DeclaredTwice {
@@ -185,6 +191,7 @@ impl Refusal {
                 Some("return it first if the submission should not count".into())
             }
             Refusal::DeclaredTwice { .. } => Some("give one of them another identifier".into()),
+            Refusal::AccountExists { .. } => Some("choose another name, or sign in with it".into()),
             _ => None,
         }
     }

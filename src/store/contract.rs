@@ -8,9 +8,9 @@ use chrono_tz::Tz;
 use super::{
     Assessed, BadRow, CampaignHeader, Candidate, Change, Claim, Described, Directory, DueRow,
     Filter, HistoryEvent, ImportError, ImportReport, ImportRow, Interview, Key, LedgerRow, Meta,
-    NewInterview, NewRow, OutboxMail, OutboxRow, OverdueRow, PendingMail, PgStore, PlanInput,
-    Recorded, Source, Standing, StandingDuty, StatusRow, Store, StoreError, Sum, SyncReport,
-    TargetValue, Window,
+    NewInterview, NewRow, NewUser, OutboxMail, OutboxRow, OverdueRow, PendingMail, PgStore,
+    PlanInput, Recorded, Source, Standing, StandingDuty, StatusRow, Store, StoreError, Sum,
+    SyncReport, TargetValue, User, Window,
 };
 use crate::clock::Instant;
 use crate::language::campaign::Policy;
@@ -143,6 +143,37 @@ pub trait Contents {
     fn ledger_rows(&self, deliverable_id: i64) -> Result<Vec<LedgerRow>, StoreError>;
 }
 
+/// The people who sign in to the web pages, and their sessions.
+pub trait Accounts {
+    /// Creates an account; a name taken is refused.
+    fn add_user(&mut self, new: &NewUser<'_>) -> Result<(), StoreError>;
+    /// The account named `name`.
+    fn user(&self, name: &str) -> Result<Option<User>, StoreError>;
+    /// Sets the password (its hash) of the account whose one-time link is `token` (its
+    /// SHA-256), if still valid at `now`: the account's name, or none.
+    fn set_password(
+        &mut self,
+        token: &str,
+        password: &str,
+        now: i64,
+    ) -> Result<Option<String>, StoreError>;
+    /// Opens a session for `name` under `token` (its SHA-256) with its CSRF secret.
+    fn open_session(
+        &mut self,
+        token: &str,
+        name: &str,
+        csrf: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), StoreError>;
+    /// The account and CSRF secret of the session `token`, if open at `now`.
+    fn session(&self, token: &str, now: i64) -> Result<Option<(User, String)>, StoreError>;
+    /// Ends the session `token`.
+    fn close_session(&mut self, token: &str) -> Result<(), StoreError>;
+    /// Every unit's name, in any campaign.
+    fn unit_names(&self) -> Result<Vec<String>, StoreError>;
+}
+
 /// What bulletins and assessments read, and the interviews (约谈) they show.
 pub trait Assessment {
     /// A campaign's heading and rules; an unknown campaign is refused with the nearest name.
@@ -221,12 +252,12 @@ pub trait Outbox {
 
 /// Everything a backend provides.
 pub trait Backend:
-    Campaigns + Ledger + Queries + Outbox + Files + Location + Contents + Assessment
+    Campaigns + Ledger + Queries + Outbox + Files + Location + Contents + Assessment + Accounts
 {
 }
 
 impl<T> Backend for T where
-    T: Campaigns + Ledger + Queries + Outbox + Files + Location + Contents + Assessment
+    T: Campaigns + Ledger + Queries + Outbox + Files + Location + Contents + Assessment + Accounts
 {
 }
 
@@ -428,6 +459,42 @@ macro_rules! contract {
             }
             fn ledger_rows(&self, deliverable_id: i64) -> Result<Vec<LedgerRow>, StoreError> {
                 <$backend>::ledger_rows(self, deliverable_id)
+            }
+        }
+
+        impl Accounts for $backend {
+            fn add_user(&mut self, new: &NewUser<'_>) -> Result<(), StoreError> {
+                <$backend>::add_user(self, new)
+            }
+            fn user(&self, name: &str) -> Result<Option<User>, StoreError> {
+                <$backend>::user(self, name)
+            }
+            fn set_password(
+                &mut self,
+                token: &str,
+                password: &str,
+                now: i64,
+            ) -> Result<Option<String>, StoreError> {
+                <$backend>::set_password(self, token, password, now)
+            }
+            fn open_session(
+                &mut self,
+                token: &str,
+                name: &str,
+                csrf: &str,
+                now: i64,
+                expires_at: i64,
+            ) -> Result<(), StoreError> {
+                <$backend>::open_session(self, token, name, csrf, now, expires_at)
+            }
+            fn session(&self, token: &str, now: i64) -> Result<Option<(User, String)>, StoreError> {
+                <$backend>::session(self, token, now)
+            }
+            fn close_session(&mut self, token: &str) -> Result<(), StoreError> {
+                <$backend>::close_session(self, token)
+            }
+            fn unit_names(&self) -> Result<Vec<String>, StoreError> {
+                <$backend>::unit_names(self)
             }
         }
 

@@ -7,6 +7,7 @@
 //! that is not a duban database is refused without being touched), and a PostgreSQL database
 //! that a province's nodes share ([`postgres`]).
 
+pub mod accounts;
 pub mod assessment;
 mod contents;
 mod contract;
@@ -33,12 +34,13 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 pub use crate::ledger::{Action, Refusal, Signature, State, Status, Submission};
+pub use accounts::{NewUser, Role, User};
 pub use assessment::{Assessed, CampaignHeader, Interview, NewInterview};
 pub use contents::{
     Described, LedgerRow, LedgerRules, NewRow, Standing, Sum, TargetValue, Threshold,
 };
 pub use contract::{
-    Assessment, Backend, Campaigns, Contents, Files, Ledger, Location, Outbox, Queries,
+    Accounts, Assessment, Backend, Campaigns, Contents, Files, Ledger, Location, Outbox, Queries,
 };
 
 /// Open records, whichever backend holds them.

@@ -238,6 +238,28 @@ CREATE TRIGGER interviews_no_update BEFORE UPDATE ON interviews
     BEGIN SELECT RAISE(ABORT, 'the history is append-only'); END;
 CREATE TRIGGER interviews_no_delete BEFORE DELETE ON interviews
     BEGIN SELECT RAISE(ABORT, 'the history is append-only'); END;
+-- People who sign in to the web pages: a unit's liaison or leader, a reviewer, a supervisor,
+-- the office. A password is kept as its argon2id hash; a new account has a one-time link
+-- instead (its SHA-256), until the person sets one.
+CREATE TABLE users (
+    id               INTEGER PRIMARY KEY,
+    name             TEXT NOT NULL UNIQUE,
+    unit             TEXT,
+    role             TEXT NOT NULL
+                     CHECK (role IN ('liaison', 'leader', 'reviewer', 'supervisor', 'office')),
+    password         TEXT,
+    setup_token      TEXT UNIQUE,
+    setup_expires_at INTEGER,
+    created_at       INTEGER NOT NULL
+);
+-- Sessions by the SHA-256 of their cookie, in the store so that several nodes share them.
+CREATE TABLE sessions (
+    token      TEXT PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users(id),
+    csrf       TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+);
 "#,
 ];
 

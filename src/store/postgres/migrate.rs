@@ -154,6 +154,29 @@ const TABLES: &[(&str, &[(&str, Kind)])] = {
             ],
         ),
         (
+            "users",
+            &[
+                ("id", Int),
+                ("name", Text),
+                ("unit", Text),
+                ("role", Text),
+                ("password", Text),
+                ("setup_token", Text),
+                ("setup_expires_at", Int),
+                ("created_at", Int),
+            ],
+        ),
+        (
+            "sessions",
+            &[
+                ("token", Text),
+                ("user_id", Int),
+                ("csrf", Text),
+                ("created_at", Int),
+                ("expires_at", Int),
+            ],
+        ),
+        (
             "syncs",
             &[
                 ("id", Int),

@@ -9,6 +9,7 @@
 //! The driver is the synchronous `postgres` crate (rust-postgres): the store's callers are
 //! synchronous, and the daemon already runs each pass on a blocking thread.
 
+mod accounts;
 mod assessment;
 mod contents;
 mod ledger;

@@ -1,0 +1,183 @@
+//! Accounts and sessions for the web pages: an account is created with a one-time link that
+//! sets its password (hashed with argon2id), signing in opens a session kept in the store (so
+//! that several nodes share it) under the SHA-256 of a random cookie, with its own CSRF secret.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use rand_core::{OsRng, RngCore};
+use sha2::{Digest, Sha256};
+
+use super::{AppError, Office};
+use crate::clock::Instant;
+use crate::store::{Backend, NewUser, Role, User};
+
+/// How long a one-time link to set a password works.
+pub const LINK_SECONDS: i64 = 7 * 86_400;
+/// How long a session lasts.
+pub const SESSION_SECONDS: i64 = 12 * 3_600;
+/// The shortest password accepted.
+pub const SHORTEST_PASSWORD: usize = 10;
+
+/// A signed-in person: their account and the CSRF secret their forms carry.
+#[derive(Clone, Debug)]
+pub struct Session {
+    /// The account.
+    pub user: User,
+    /// The secret every form of the session carries back.
+    pub csrf: String,
+}
+
+/// 32 random bytes, as hex: a cookie, a one-time link, a CSRF secret.
+pub fn secret() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    hex(&bytes)
+}
+
+/// The SHA-256 of `text`, as hex: what the store keeps of a secret.
+pub fn digest(text: &str) -> String {
+    hex(&Sha256::digest(text.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether two secrets are equal, in time that does not depend on where they differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
+}
+
+impl Office {
+    /// Creates the account `name` acting for `unit` as `role`, with a one-time token for its
+    /// password link. A unit no campaign has is refused with the nearest name.
+    pub fn add_user(
+        &self,
+        store: &mut dyn Backend,
+        name: &str,
+        unit: Option<&str>,
+        role: Role,
+        now: Instant,
+    ) -> Result<String, AppError> {
+        if name.trim().is_empty() || name.chars().any(char::is_control) {
+            return Err(AppError::Account {
+                message: format!("`{name}` cannot be an account name"),
+            });
+        }
+        if let Some(unit) = unit {
+            let known = store.unit_names()?;
+            if !known.iter().any(|u| u == unit) {
+                let suggestion =
+                    crate::language::suggest::did_you_mean(unit, known.iter().map(String::as_str));
+                return Err(AppError::Store(
+                    crate::store::Refusal::Unknown {
+                        kind: "unit",
+                        name: unit.to_string(),
+                        suggestion,
+                    }
+                    .into(),
+                ));
+            }
+        } else if !role.sees_all() {
+            return Err(AppError::Account {
+                message: format!("a {} acts for a unit: give it with --unit", role.as_str()),
+            });
+        }
+        let token = secret();
+        let now = now.in_zone(chrono_tz::UTC).timestamp();
+        store.add_user(&NewUser {
+            name,
+            unit,
+            role,
+            setup_token: &digest(&token),
+            setup_expires_at: now + LINK_SECONDS,
+            now,
+        })?;
+        Ok(token)
+    }
+
+    /// Sets the password of the account whose one-time link carries `token`: the account's
+    /// name. A short password, or a link spent or expired, is refused.
+    pub fn set_password(
+        &self,
+        store: &mut dyn Backend,
+        token: &str,
+        password: &str,
+        now: Instant,
+    ) -> Result<String, AppError> {
+        if password.chars().count() < SHORTEST_PASSWORD {
+            return Err(AppError::Account {
+                message: format!("a password has at least {SHORTEST_PASSWORD} characters"),
+            });
+        }
+        let salt = SaltString::generate(&mut OsRng);
+        let hash = argon2::Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map_err(|e| AppError::Account {
+                message: format!("the password could not be hashed: {e}"),
+            })?
+            .to_string();
+        let now = now.in_zone(chrono_tz::UTC).timestamp();
+        store
+            .set_password(&digest(token), &hash, now)?
+            .ok_or_else(|| AppError::Account {
+                message: "this link was used already or has expired: ask the office for a new one"
+                    .into(),
+            })
+    }
+
+    /// Signs `name` in: the session's cookie, and the session. A wrong name and a wrong
+    /// password are refused alike, so that the refusal does not say which names exist.
+    pub fn sign_in(
+        &self,
+        store: &mut dyn Backend,
+        name: &str,
+        password: &str,
+        now: Instant,
+    ) -> Result<(String, Session), AppError> {
+        let refused = || AppError::SignIn;
+        let user = store.user(name)?.ok_or_else(refused)?;
+        let stored = user.password.as_deref().ok_or_else(refused)?;
+        let parsed = PasswordHash::new(stored).map_err(|_| refused())?;
+        argon2::Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .map_err(|_| refused())?;
+        let (cookie, csrf) = (secret(), secret());
+        let now = now.in_zone(chrono_tz::UTC).timestamp();
+        store.open_session(&digest(&cookie), name, &csrf, now, now + SESSION_SECONDS)?;
+        Ok((cookie, Session { user, csrf }))
+    }
+
+    /// The session whose cookie is `cookie`, if it is open at `now`.
+    pub fn session(
+        &self,
+        store: &dyn Backend,
+        cookie: &str,
+        now: Instant,
+    ) -> Result<Option<Session>, AppError> {
+        let now = now.in_zone(chrono_tz::UTC).timestamp();
+        Ok(store
+            .session(&digest(cookie), now)?
+            .map(|(user, csrf)| Session { user, csrf }))
+    }
+
+    /// Ends the session whose cookie is `cookie`.
+    pub fn sign_out(&self, store: &mut dyn Backend, cookie: &str) -> Result<(), AppError> {
+        Ok(store.close_session(&digest(cookie))?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_long_random_and_compared_whole() {
+        let (a, b) = (secret(), secret());
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+        assert!(same_secret(&a, &a.clone()));
+        assert!(!same_secret(&a, &b));
+        assert!(!same_secret(&a, &a[..63]));
+        assert_eq!(digest("abc").len(), 64);
+    }
+}

@@ -1,0 +1,91 @@
+//! `duban serve | user`: the web pages, and the accounts that sign in to them.
+
+use std::process::ExitCode;
+
+use super::{CliError, Context};
+use crate::clock::Instant;
+use crate::store::Role;
+
+/// Arguments of `duban serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The address to listen on (port 0: a free one, printed).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// The pages are reached over HTTPS (behind a proxy): cookies are marked Secure.
+    #[arg(long)]
+    pub secure: bool,
+    /// Show the board's lights at this instant instead of now (a rehearsal).
+    #[arg(long, value_name = "TIME")]
+    pub as_of: Option<Instant>,
+}
+
+/// Loads the campaign files once, then serves the pages until SIGINT or SIGTERM.
+pub fn serve(context: Context, args: &ServeArgs) -> Result<ExitCode, CliError> {
+    let at = context.instant(args.as_of);
+    drop(context.store_synced(at)?);
+    let web = crate::web::Web::new(context.office, args.secure, args.as_of);
+    crate::web::serve(web, &args.listen, |address| {
+        say!("listening on http://{address}").ok();
+        std::io::Write::flush(&mut std::io::stdout()).ok();
+    })
+    .map_err(|e| CliError::Usage {
+        message: e.to_string(),
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Arguments of `duban user`.
+#[derive(Debug, clap::Args)]
+pub struct UserArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: UserAction,
+}
+
+/// What to do with accounts.
+#[derive(Debug, clap::Subcommand)]
+pub enum UserAction {
+    /// Create an account and print a one-time link that sets its password (valid 7 days).
+    Add {
+        /// The name it signs in with.
+        name: String,
+        /// The unit it acts for (an office or supervisor account may have none).
+        #[arg(long)]
+        unit: Option<String>,
+        /// What it may do.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Where the pages are reached, for the link.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        base_url: String,
+    },
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::parse(text).ok_or_else(|| {
+        format!("`{text}`: a role is liaison, leader, reviewer, supervisor or office")
+    })
+}
+
+/// Creates an account.
+pub fn user(context: &Context, args: &UserArgs) -> Result<ExitCode, CliError> {
+    let UserAction::Add {
+        name,
+        unit,
+        role,
+        base_url,
+    } = &args.action;
+    let now = Instant::Absolute(context.clock.now());
+    let mut store = context.store_synced(now)?;
+    let token = context.add_user(&mut *store, name, unit.as_deref(), *role, now)?;
+    say!(
+        "created {name} ({}{}); the password is set at {}/set-password?token={token}",
+        role.as_str(),
+        unit.as_deref()
+            .map(|u| format!(", {u}"))
+            .unwrap_or_default(),
+        base_url.trim_end_matches('/')
+    )?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,229 @@
+//! The people who sign in to the web pages, and their sessions: the statements both backends
+//! run, and SQLite's running of them. Secrets are never stored as given: a password as its
+//! argon2id hash (made above, in the application layer), a one-time link and a session cookie as
+//! their SHA-256.
+
+use rusqlite::OptionalExtension;
+use serde::Serialize;
+
+use super::{Refusal, Store, StoreError};
+
+/// What a person may do, besides seeing their own unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// A unit's liaison (联络员): reports for the unit.
+    Liaison,
+    /// A unit's leader (分管领导).
+    Leader,
+    /// A reviewing unit (驻村组): decides on the units it reviews.
+    Reviewer,
+    /// A supervising office: sees the board of every unit.
+    Supervisor,
+    /// The office that runs the campaigns: everything.
+    Office,
+}
+
+impl Role {
+    /// As the store writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Liaison => "liaison",
+            Role::Leader => "leader",
+            Role::Reviewer => "reviewer",
+            Role::Supervisor => "supervisor",
+            Role::Office => "office",
+        }
+    }
+
+    /// `liaison`, `leader`, `reviewer`, `supervisor` or `office`.
+    pub fn parse(text: &str) -> Option<Role> {
+        Some(match text {
+            "liaison" => Role::Liaison,
+            "leader" => Role::Leader,
+            "reviewer" => Role::Reviewer,
+            "supervisor" => Role::Supervisor,
+            "office" => Role::Office,
+            _ => return None,
+        })
+    }
+
+    /// Whether it sees every unit (the board).
+    pub fn sees_all(self) -> bool {
+        matches!(self, Role::Supervisor | Role::Office)
+    }
+}
+
+/// A person's account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct User {
+    /// The name they sign in with.
+    pub name: String,
+    /// The unit they act for (none for an office-wide account).
+    pub unit: Option<String>,
+    /// What they may do.
+    pub role: Role,
+    /// Their password's argon2id hash, once set.
+    #[serde(skip)]
+    pub password: Option<String>,
+}
+
+/// An account to create, with the SHA-256 of its one-time link.
+#[derive(Clone, Debug)]
+pub struct NewUser<'a> {
+    /// The name.
+    pub name: &'a str,
+    /// The unit.
+    pub unit: Option<&'a str>,
+    /// The role.
+    pub role: Role,
+    /// SHA-256 (hex) of the one-time token that sets the password.
+    pub setup_token: &'a str,
+    /// When the link stops working (unix seconds).
+    pub setup_expires_at: i64,
+    /// Now.
+    pub now: i64,
+}
+
+pub(super) const INSERT_USER: &str =
+    "INSERT INTO users (name, unit, role, setup_token, setup_expires_at, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6)";
+pub(super) const USER: &str = "SELECT name, unit, role, password FROM users WHERE name = $1";
+/// Sets the password of the account whose link is `$2`, valid at `$3`; the link is spent.
+pub(super) const SET_PASSWORD: &str =
+    "UPDATE users SET password = $1, setup_token = NULL, setup_expires_at = NULL
+     WHERE setup_token = $2 AND setup_expires_at > $3 RETURNING name";
+/// Opens session `$1` (CSRF `$2`, from `$3` to `$4`) for the account named `$5`. (SQLite numbers
+/// `$n` parameters in the order they appear: they must appear in order.)
+pub(super) const OPEN_SESSION: &str =
+    "INSERT INTO sessions (token, user_id, csrf, created_at, expires_at)
+     SELECT $1, id, $2, $3, $4 FROM users WHERE name = $5";
+pub(super) const SESSION: &str = "SELECT u.name, u.unit, u.role, u.password, s.csrf
+     FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token = $1 AND s.expires_at > $2";
+pub(super) const CLOSE_SESSION: &str = "DELETE FROM sessions WHERE token = $1";
+pub(super) const UNIT_NAMES: &str = "SELECT DISTINCT name FROM units ORDER BY name";
+
+/// The refusal of a name already taken.
+pub(super) fn taken(name: &str) -> StoreError {
+    Refusal::AccountExists {
+        name: name.to_string(),
+    }
+    .into()
+}
+
+/// A user from its columns name, unit, role, password.
+pub(super) fn user(
+    name: String,
+    unit: Option<String>,
+    role: &str,
+    password: Option<String>,
+) -> Result<User, StoreError> {
+    let role = Role::parse(role).ok_or_else(|| StoreError::Decode {
+        message: format!("`{role}` is not a role"),
+    })?;
+    Ok(User {
+        name,
+        unit,
+        role,
+        password,
+    })
+}
+
+impl Store {
+    /// Creates an account; a name taken is refused.
+    pub fn add_user(&mut self, new: &NewUser<'_>) -> Result<(), StoreError> {
+        let done = self.conn.execute(
+            INSERT_USER,
+            rusqlite::params![
+                new.name,
+                new.unit,
+                new.role.as_str(),
+                new.setup_token,
+                new.setup_expires_at,
+                new.now
+            ],
+        );
+        match done {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                Err(taken(new.name))
+            }
+            other => other.map(|_| ()).map_err(Into::into),
+        }
+    }
+
+    /// The account named `name`.
+    pub fn user(&self, name: &str) -> Result<Option<User>, StoreError> {
+        let row = self
+            .conn
+            .query_row(USER, [name], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?, r.get(3)?))
+            })
+            .optional()?;
+        row.map(|(n, u, r, p)| user(n, u, &r, p)).transpose()
+    }
+
+    /// Sets the password (its hash) of the account whose one-time link is `token` (its SHA-256),
+    /// if the link is still valid at `now`; the account's name, or none.
+    pub fn set_password(
+        &mut self,
+        token: &str,
+        password: &str,
+        now: i64,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(SET_PASSWORD, rusqlite::params![password, token, now], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    /// Opens a session for `name` under `token` (its SHA-256) with its CSRF secret.
+    pub fn open_session(
+        &mut self,
+        token: &str,
+        name: &str,
+        csrf: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            OPEN_SESSION,
+            rusqlite::params![token, csrf, now, expires_at, name],
+        )?;
+        Ok(())
+    }
+
+    /// The account and CSRF secret of the session `token` (its SHA-256), if open at `now`.
+    pub fn session(&self, token: &str, now: i64) -> Result<Option<(User, String)>, StoreError> {
+        let row = self
+            .conn
+            .query_row(SESSION, rusqlite::params![token, now], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            })
+            .optional()?;
+        row.map(|(n, u, r, p, c)| Ok((user(n, u, &r, p)?, c)))
+            .transpose()
+    }
+
+    /// Ends the session `token` (its SHA-256).
+    pub fn close_session(&mut self, token: &str) -> Result<(), StoreError> {
+        self.conn.execute(CLOSE_SESSION, [token])?;
+        Ok(())
+    }
+
+    /// Every unit's name, in any campaign.
+    pub fn unit_names(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(UNIT_NAMES)?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

@@ -1,0 +1,153 @@
+//! `duban serve`: the web pages, a front end over the same use cases as the command line.
+//! Pages are rendered on the server (minijinja, every value escaped) and work without script.
+//! Every route that shows records checks the session and what its account may see; forms carry
+//! a CSRF secret; the session cookie is HttpOnly and SameSite=Strict (and Secure behind HTTPS).
+
+mod pages;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::app::Office;
+
+/// What every request is handled with.
+pub struct Web {
+    /// The office: its configuration and use cases.
+    pub office: Office,
+    /// Whether cookies are marked Secure (the pages are served over HTTPS, directly or behind a
+    /// proxy).
+    pub secure: bool,
+    /// The instant the board's lights are at (`serve --as-of`), or none: now.
+    pub as_of: Option<crate::clock::Instant>,
+    /// Failed sign-ins by account and by address: (count, first failure, unix seconds).
+    failures: Mutex<HashMap<String, (u32, i64)>>,
+}
+
+/// How many failed sign-ins an account, or an address, has within [`FAILURE_WINDOW`].
+pub const MAX_FAILURES: u32 = 5;
+/// The window failed sign-ins are counted in, in seconds.
+pub const FAILURE_WINDOW: i64 = 15 * 60;
+
+/// Why the server could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    /// The address could not be listened on.
+    #[error("cannot listen on {address}: {source}")]
+    Listen {
+        /// The address.
+        address: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The server stopped with an error.
+    #[error("the web server stopped: {0}")]
+    Serve(std::io::Error),
+}
+
+impl Web {
+    /// The pages of `office`, their lights at `as_of` (or now); `secure` marks cookies Secure.
+    pub fn new(office: Office, secure: bool, as_of: Option<crate::clock::Instant>) -> Web {
+        Web {
+            office,
+            secure,
+            as_of,
+            failures: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Whether `key` (an account or an address) may try to sign in at `now`.
+    fn may_try(&self, key: &str, now: i64) -> bool {
+        let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        failures
+            .get(key)
+            .is_none_or(|(count, since)| *count < MAX_FAILURES || now - since > FAILURE_WINDOW)
+    }
+
+    /// Counts a failed sign-in against `key`.
+    fn failed(&self, key: &str, now: i64) {
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = failures.entry(key.to_string()).or_insert((0, now));
+        if now - entry.1 > FAILURE_WINDOW {
+            *entry = (0, now);
+        }
+        entry.0 += 1;
+    }
+}
+
+/// The routes.
+pub fn router(web: Arc<Web>) -> Router {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/login", get(pages::login_form).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route(
+            "/set-password",
+            get(pages::password_form).post(pages::set_password),
+        )
+        .route("/board", get(pages::board))
+        .route("/unit/{name}", get(pages::unit))
+        .fallback(pages::not_found)
+        .with_state(web)
+}
+
+/// Serves `web` on `listen` until SIGINT or SIGTERM; `ready` is told the address bound (a port
+/// 0 picks a free one).
+pub fn serve(web: Web, listen: &str, ready: impl FnOnce(SocketAddr)) -> Result<(), WebError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(WebError::Serve)?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|source| WebError::Listen {
+                address: listen.to_string(),
+                source,
+            })?;
+        let address = listener.local_addr().map_err(WebError::Serve)?;
+        ready(address);
+        axum::serve(
+            listener,
+            router(Arc::new(web)).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(stopped())
+        .await
+        .map_err(WebError::Serve)
+    })
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn stopped() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => return interrupt.await.unwrap_or_default(),
+            };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    interrupt.await.unwrap_or_default();
+}
+
+/// `text` as it may stand in a URL path.
+pub fn path_segment(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

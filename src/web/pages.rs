@@ -1,0 +1,524 @@
+//! The pages: sign-in, the one-time password link, the board (三色看板) and a unit's page. Each
+//! handler reads the request, calls the office on a blocking thread (the store is synchronous),
+//! and renders; none decides anything the use cases do not.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+
+use axum::Form;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use minijinja::value::Serde;
+use minijinja::{Environment, Value, context};
+use serde::Deserialize;
+
+use super::{Web, path_segment};
+use crate::app::{AppError, Office, Session, same_secret, secret};
+use crate::clock::Instant;
+use crate::store::{Backend, Filter, Light, Role};
+
+const SESSION_COOKIE: &str = "duban_session";
+const CSRF_COOKIE: &str = "duban_csrf";
+
+fn templates() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        for (name, text) in [
+            ("layout.html", include_str!("templates/layout.html")),
+            ("login.html", include_str!("templates/login.html")),
+            (
+                "set_password.html",
+                include_str!("templates/set_password.html"),
+            ),
+            ("board.html", include_str!("templates/board.html")),
+            ("unit.html", include_str!("templates/unit.html")),
+            ("message.html", include_str!("templates/message.html")),
+        ] {
+            env.add_template(name, text)
+                .expect("a template of duban's own");
+        }
+        env
+    })
+}
+
+/// A page, with the headers every page carries: no script from anywhere, no framing, no
+/// sniffing, no referrer.
+fn page(status: StatusCode, name: &str, ctx: Value) -> Response {
+    let body = templates()
+        .get_template(name)
+        .and_then(|t| t.render(ctx))
+        .unwrap_or_else(|e| format!("the page could not be made: {e}"));
+    let mut response = (status, body).into_response();
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+        ),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::CACHE_CONTROL, "no-store"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
+}
+
+fn message(status: StatusCode, heading: &str, text: &str, session: Option<&Session>) -> Response {
+    page(
+        status,
+        "message.html",
+        context! { heading, message => text, ..who(session) },
+    )
+}
+
+/// What the layout shows of the signed-in person.
+fn who(session: Option<&Session>) -> Value {
+    match session {
+        Some(s) => {
+            context! { user => Value::from(Serde(s.user.clone())), role => role_zh(s.user.role), csrf => s.csrf.clone() }
+        }
+        None => context! {},
+    }
+}
+
+fn role_zh(role: Role) -> &'static str {
+    match role {
+        Role::Liaison => "联络员",
+        Role::Leader => "分管领导",
+        Role::Reviewer => "审核单位",
+        Role::Supervisor => "督导",
+        Role::Office => "主办单位",
+    }
+}
+
+fn redirect(to: &str) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(value) = HeaderValue::from_str(to) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+/// The value of cookie `name`.
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// `Set-Cookie` for `name`: HttpOnly, SameSite=Strict, Path=/, Secure when served over HTTPS.
+fn set_cookie(response: &mut Response, web: &Web, name: &str, value: &str, max_age: i64) {
+    let secure = if web.secure { "; Secure" } else { "" };
+    let text =
+        format!("{name}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}");
+    if let Ok(value) = HeaderValue::from_str(&text) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+}
+
+/// Runs `work` with an open store on a blocking thread.
+async fn with_store<T: Send + 'static>(
+    web: &Arc<Web>,
+    work: impl FnOnce(&Office, &mut dyn Backend) -> Result<T, AppError> + Send + 'static,
+) -> Result<T, Response> {
+    let web = web.clone();
+    let done = tokio::task::spawn_blocking(move || {
+        let mut store = web.office.open_store()?;
+        work(&web.office, &mut *store)
+    })
+    .await;
+    match done {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(AppError::SignIn)) => Err(StatusCode::UNAUTHORIZED.into_response()),
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "a page failed");
+            Err(message(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "出错了",
+                "the records could not be read; the office has been told in the log",
+                None,
+            ))
+        }
+        Err(_) => Err(StatusCode::INTERNAL_SERVER_ERROR.into_response()),
+    }
+}
+
+/// The session of the request, if signed in.
+async fn session(web: &Arc<Web>, headers: &HeaderMap) -> Result<Option<Session>, Response> {
+    let Some(cookie) = cookie(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    with_store(web, move |office, store| {
+        office.session(store, &cookie, Instant::Absolute(office.clock.now()))
+    })
+    .await
+}
+
+/// `/`: the board.
+pub async fn home() -> Response {
+    redirect("/board")
+}
+
+/// The pre-session CSRF secret of a form: the cookie's, or a new one set with the page.
+fn form_secret(headers: &HeaderMap) -> (String, bool) {
+    match cookie(headers, CSRF_COOKIE) {
+        Some(s) if s.len() == 64 => (s, false),
+        _ => (secret(), true),
+    }
+}
+
+fn with_form_secret(web: &Web, mut response: Response, csrf: &str, new: bool) -> Response {
+    if new {
+        set_cookie(&mut response, web, CSRF_COOKIE, csrf, 3_600);
+    }
+    response
+}
+
+/// `GET /login`.
+pub async fn login_form(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let (csrf, new) = form_secret(&headers);
+    let done = query.contains_key("done");
+    let response = page(
+        StatusCode::OK,
+        "login.html",
+        context! { csrf => csrf.clone(), done, name => "" },
+    );
+    with_form_secret(&web, response, &csrf, new)
+}
+
+/// What the sign-in form sends.
+#[derive(Deserialize)]
+pub struct LoginForm {
+    name: String,
+    password: String,
+    csrf: String,
+}
+
+/// `POST /login`: a session, or the form again with why not.
+pub async fn login(
+    State(web): State<Arc<Web>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    if !cookie(&headers, CSRF_COOKIE).is_some_and(|c| same_secret(&c, &form.csrf)) {
+        return message(
+            StatusCode::FORBIDDEN,
+            "请求无效",
+            "this form has expired: open the sign-in page again",
+            None,
+        );
+    }
+    let now = web.office.clock.now().timestamp();
+    let (account, address) = (format!("name:{}", form.name), format!("ip:{}", peer.ip()));
+    let again = |status, error: &str| {
+        page(
+            status,
+            "login.html",
+            context! { csrf => form.csrf.clone(), error, name => form.name.clone() },
+        )
+    };
+    if !web.may_try(&account, now) || !web.may_try(&address, now) {
+        return again(
+            StatusCode::TOO_MANY_REQUESTS,
+            "登录失败次数过多，请15分钟后再试",
+        );
+    }
+    let (name, password) = (form.name.clone(), form.password.clone());
+    let signed = with_store(&web, move |office, store| {
+        office.sign_in(
+            store,
+            &name,
+            &password,
+            Instant::Absolute(office.clock.now()),
+        )
+    })
+    .await;
+    match signed {
+        Ok((cookie, _)) => {
+            let mut response = redirect("/board");
+            set_cookie(
+                &mut response,
+                &web,
+                SESSION_COOKIE,
+                &cookie,
+                crate::app::SESSION_SECONDS,
+            );
+            response
+        }
+        Err(refused) if refused.status() == StatusCode::UNAUTHORIZED => {
+            web.failed(&account, now);
+            web.failed(&address, now);
+            again(StatusCode::UNAUTHORIZED, "账号或密码错误")
+        }
+        Err(other) => other,
+    }
+}
+
+/// What a form of a session sends: its CSRF secret.
+#[derive(Deserialize)]
+pub struct SessionForm {
+    csrf: String,
+}
+
+/// `POST /logout`.
+pub async fn logout(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Form(form): Form<SessionForm>,
+) -> Response {
+    let current = match session(&web, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let Some(current) = current else {
+        return redirect("/login");
+    };
+    if !same_secret(&current.csrf, &form.csrf) {
+        return message(
+            StatusCode::FORBIDDEN,
+            "请求无效",
+            "this form has expired",
+            Some(&current),
+        );
+    }
+    let cookie = cookie(&headers, SESSION_COOKIE).unwrap_or_default();
+    if let Err(r) = with_store(&web, move |office, store| office.sign_out(store, &cookie)).await {
+        return r;
+    }
+    let mut response = redirect("/login");
+    set_cookie(&mut response, &web, SESSION_COOKIE, "", 0);
+    response
+}
+
+/// `GET /set-password?token=…`.
+pub async fn password_form(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let (csrf, new) = form_secret(&headers);
+    let token = query.get("token").cloned().unwrap_or_default();
+    let response = page(
+        StatusCode::OK,
+        "set_password.html",
+        context! { csrf => csrf.clone(), token, shortest => crate::app::SHORTEST_PASSWORD },
+    );
+    with_form_secret(&web, response, &csrf, new)
+}
+
+/// What the password form sends.
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    token: String,
+    password: String,
+    csrf: String,
+}
+
+/// `POST /set-password`.
+pub async fn set_password(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    if !cookie(&headers, CSRF_COOKIE).is_some_and(|c| same_secret(&c, &form.csrf)) {
+        return message(
+            StatusCode::FORBIDDEN,
+            "请求无效",
+            "this form has expired",
+            None,
+        );
+    }
+    let (token, password) = (form.token.clone(), form.password.clone());
+    let set = tokio::task::spawn_blocking({
+        let web = web.clone();
+        move || -> Result<String, AppError> {
+            let mut store = web.office.open_store()?;
+            let now = Instant::Absolute(web.office.clock.now());
+            web.office.set_password(&mut *store, &token, &password, now)
+        }
+    })
+    .await;
+    match set {
+        Ok(Ok(_)) => redirect("/login?done=1"),
+        Ok(Err(AppError::Account { message })) => page(
+            StatusCode::BAD_REQUEST,
+            "set_password.html",
+            context! { csrf => form.csrf, token => form.token, error => message, shortest => crate::app::SHORTEST_PASSWORD },
+        ),
+        _ => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// The instant the board's lights are at: the server's `--as-of`, or now.
+fn as_of(web: &Web) -> Instant {
+    web.office.instant(web.as_of)
+}
+
+/// The instant as the pages show it.
+fn shown(at: Instant) -> String {
+    match at {
+        Instant::Absolute(t) => t
+            .with_timezone(&chrono_tz::Asia::Shanghai)
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
+        Instant::Local(t) => t.format("%Y-%m-%d %H:%M").to_string(),
+    }
+}
+
+/// `GET /board`: the supervisor's matrix of lights, campaign by campaign; a unit's account is
+/// sent to its own page.
+pub async fn board(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let current = match session(&web, &headers).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return redirect("/login"),
+        Err(r) => return r,
+    };
+    if !current.user.role.sees_all() {
+        let unit = current.user.unit.clone().unwrap_or_default();
+        return redirect(&format!("/unit/{}", path_segment(&unit)));
+    }
+    let at = as_of(&web);
+    let rows = match with_store(&web, move |office, store| {
+        office.status(store, &Filter::default(), at)
+    })
+    .await
+    {
+        Ok(rows) => rows,
+        Err(r) => return r,
+    };
+    let q = query.get("q").cloned().unwrap_or_default();
+    let count = |l: Light| rows.iter().filter(|r| r.light == l).count();
+    let (red, yellow, green) = (count(Light::Red), count(Light::Yellow), count(Light::Green));
+    let mut campaigns: Vec<Value> = Vec::new();
+    for campaign in rows.chunk_by(|a, b| a.campaign == b.campaign) {
+        let mut deliverables: Vec<String> = Vec::new();
+        for r in campaign {
+            if !deliverables.contains(&r.deliverable) {
+                deliverables.push(r.deliverable.clone());
+            }
+        }
+        let units: Vec<Value> = campaign
+            .chunk_by(|a, b| a.unit == b.unit)
+            .filter(|unit| unit[0].unit.contains(q.as_str()))
+            .map(|unit| {
+                let cells: Vec<Value> = deliverables
+                    .iter()
+                    .map(|d| match unit.iter().find(|r| r.deliverable == *d) {
+                        Some(r) => context! { light => light(r.light), label => light_zh(r.light) },
+                        None => context! { light => "" },
+                    })
+                    .collect();
+                context! { unit => unit[0].unit.clone(), href => path_segment(&unit[0].unit), cells }
+            })
+            .collect();
+        if !units.is_empty() {
+            campaigns.push(context! { key => campaign[0].campaign.clone(), deliverables, units });
+        }
+    }
+    page(
+        StatusCode::OK,
+        "board.html",
+        context! { campaigns, red, yellow, green, q, as_of => shown(at), ..who(Some(&current)) },
+    )
+}
+
+fn light(l: Light) -> &'static str {
+    match l {
+        Light::Red => "red",
+        Light::Yellow => "yellow",
+        Light::Green => "green",
+    }
+}
+
+fn light_zh(l: Light) -> &'static str {
+    match l {
+        Light::Red => "红",
+        Light::Yellow => "黄",
+        Light::Green => "绿",
+    }
+}
+
+/// `GET /unit/NAME`: what a unit owes. Its own accounts see it; the office and supervisors see
+/// every unit; anyone else is refused.
+pub async fn unit(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+) -> Response {
+    let current = match session(&web, &headers).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return redirect("/login"),
+        Err(r) => return r,
+    };
+    let own = current.user.unit.as_deref() == Some(name.as_str());
+    if !own && !current.user.role.sees_all() {
+        return message(
+            StatusCode::FORBIDDEN,
+            "无权查看",
+            "this page is another unit's",
+            Some(&current),
+        );
+    }
+    let at = as_of(&web);
+    let filter = Filter {
+        units: vec![name.clone()],
+        ..Filter::default()
+    };
+    let found = with_store(&web, move |office, store| {
+        Ok((
+            office.status(store, &filter, at)?,
+            store.overdue(&filter, at)?,
+        ))
+    })
+    .await;
+    let (rows, overdue) = match found {
+        Ok(found) => found,
+        Err(r) => return r,
+    };
+    let rows: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            context! {
+                campaign => r.campaign.clone(), deliverable => r.deliverable.clone(),
+                due => r.due, on_time => r.on_time, late => r.late, overdue => r.overdue,
+                due_soon => r.due_soon, light => light(r.light), label => light_zh(r.light),
+            }
+        })
+        .collect();
+    let overdue: Vec<Value> = overdue.iter().map(|o| Value::from(Serde(o))).collect();
+    page(
+        StatusCode::OK,
+        "unit.html",
+        context! { unit => name, rows, overdue, as_of => shown(at), ..who(Some(&current)) },
+    )
+}
+
+/// Anything else.
+pub async fn not_found(State(web): State<Arc<Web>>, headers: HeaderMap) -> Response {
+    let current = session(&web, &headers).await.ok().flatten();
+    message(
+        StatusCode::NOT_FOUND,
+        "页面不存在",
+        "there is no such page",
+        current.as_ref(),
+    )
+}

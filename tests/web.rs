@@ -1,0 +1,352 @@
+//! `duban serve`, the real binary on a free port, spoken to over HTTP: accounts made on the
+//! command line set their password through the one-time link, sign in (CSRF checked, cookies
+//! HttpOnly and SameSite=Strict, failures rate-limited), and see what their role allows — a
+//! liaison its own unit only, a supervisor the board.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+
+use crate::common::Workspace;
+
+/// A running `duban serve`, stopped when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start(w: &Workspace) -> Server {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("duban"))
+            .current_dir(w.path())
+            .env_remove("DUBAN_CONFIG")
+            .env_remove("DUBAN_DB")
+            .args(["serve", "--listen", "127.0.0.1:0", "--as-of", "2017-05-27"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .trim()
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no address in {line:?}"));
+        Server { child, port }
+    }
+
+    /// One request; `cookies` as a `Cookie:` header, `form` urlencoded as the body.
+    fn send(&self, method: &str, path: &str, cookies: &str, form: &[(&str, &str)]) -> Reply {
+        let body: Vec<String> = form
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect();
+        let body = body.join("&");
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        let mut request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}\r\n",
+            body.len()
+        );
+        if !cookies.is_empty() {
+            request.push_str(&format!("Cookie: {cookies}\r\n"));
+        }
+        if !form.is_empty() {
+            request.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
+        }
+        request.push_str("\r\n");
+        request.push_str(&body);
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).unwrap();
+        let text = String::from_utf8_lossy(&raw).to_string();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let mut lines = head.lines();
+        let status = lines
+            .next()
+            .and_then(|l| l.split(' ').nth(1))
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let headers = lines
+            .filter_map(|l| l.split_once(": "))
+            .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string()))
+            .collect();
+        Reply {
+            status,
+            headers,
+            body: body.to_string(),
+        }
+    }
+
+    fn get(&self, path: &str, cookies: &str) -> Reply {
+        self.send("GET", path, cookies, &[])
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// `name=value` of a cookie the reply sets.
+    fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .iter()
+            .filter(|(k, _)| k == "set-cookie")
+            .find(|(_, v)| v.starts_with(&format!("{name}=")))
+            .map(|(_, v)| v.split(';').next().unwrap().to_string())
+    }
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// The one-time token the `user add` output ends with.
+fn token(output: &str) -> String {
+    output.trim().rsplit("token=").next().unwrap().to_string()
+}
+
+/// Sets `password` through the link, then signs in: the session cookie.
+fn sign_up(server: &Server, link: &str, name: &str, password: &str) -> String {
+    let form = server.get(&format!("/set-password?token={link}"), "");
+    assert_eq!(form.status, 200);
+    let csrf = form.cookie("duban_csrf").unwrap();
+    let secret = csrf.split_once('=').unwrap().1.to_string();
+    let set = server.send(
+        "POST",
+        "/set-password",
+        &csrf,
+        &[("token", link), ("password", password), ("csrf", &secret)],
+    );
+    assert_eq!(set.status, 303, "{}", set.body);
+    assert_eq!(set.header("location"), Some("/login?done=1"));
+    let signed = server.send(
+        "POST",
+        "/login",
+        &csrf,
+        &[("name", name), ("password", password), ("csrf", &secret)],
+    );
+    assert_eq!(signed.status, 303, "{}", signed.body);
+    let set_cookie = signed
+        .headers
+        .iter()
+        .find(|(k, v)| k == "set-cookie" && v.starts_with("duban_session="))
+        .map(|(_, v)| v.clone())
+        .unwrap();
+    assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
+    assert!(set_cookie.contains("SameSite=Strict"), "{set_cookie}");
+    signed.cookie("duban_session").unwrap()
+}
+
+#[test]
+fn each_role_sees_what_it_may_and_nothing_else_on_sqlite() {
+    each_role_sees_what_it_may_and_nothing_else(Workspace::new(&["nanyang-2017"]));
+}
+
+#[test]
+fn each_role_sees_what_it_may_and_nothing_else_on_postgres() {
+    let Some(url) = crate::pgserver::database() else {
+        return;
+    };
+    let w = Workspace::new(&["nanyang-2017"]);
+    std::fs::write(
+        w.path().join("duban.toml"),
+        format!("database = \"{url}\"\n"),
+    )
+    .unwrap();
+    each_role_sees_what_it_may_and_nothing_else(w);
+}
+
+fn each_role_sees_what_it_may_and_nothing_else(w: Workspace) {
+    let liaison = token(&w.ok(&[
+        "user",
+        "add",
+        "张三",
+        "--unit",
+        "宛城区",
+        "--role",
+        "liaison",
+    ]));
+    let supervisor = token(&w.ok(&["user", "add", "王五", "--role", "supervisor"]));
+    let error = w.fails(&["user", "add", "李四", "--unit", "宛城", "--role", "liaison"]);
+    assert!(error.contains("did you mean `宛城区`?"), "{error}");
+    let error = w.fails(&[
+        "user",
+        "add",
+        "张三",
+        "--unit",
+        "卧龙区",
+        "--role",
+        "liaison",
+    ]);
+    assert!(
+        error.contains("an account named 张三 exists already"),
+        "{error}"
+    );
+    let server = Server::start(&w);
+
+    // A visitor is sent to sign in; every page says what may not run or frame it.
+    let board = server.get("/board", "");
+    assert_eq!(board.status, 303);
+    assert_eq!(board.header("location"), Some("/login"));
+    let login = server.get("/login", "");
+    assert!(
+        login
+            .header("content-security-policy")
+            .is_some_and(|c| c.contains("frame-ancestors 'none'"))
+    );
+    assert!(login.body.contains("name=\"csrf\""), "{}", login.body);
+
+    // A form without its CSRF secret, a short password and a spent link are refused.
+    let csrf = login.cookie("duban_csrf").unwrap();
+    let forged = server.send(
+        "POST",
+        "/login",
+        &csrf,
+        &[("name", "张三"), ("password", "x"), ("csrf", "forged")],
+    );
+    assert_eq!(forged.status, 403);
+    let secret = csrf.split_once('=').unwrap().1;
+    let short = server.send(
+        "POST",
+        "/set-password",
+        &csrf,
+        &[("token", &liaison), ("password", "short"), ("csrf", secret)],
+    );
+    assert_eq!(short.status, 400);
+    assert!(
+        short.body.contains("at least 10 characters"),
+        "{}",
+        short.body
+    );
+
+    let zhang = sign_up(&server, &liaison, "张三", "宛城区联络员的密码1234");
+    let spent = server.send(
+        "POST",
+        "/set-password",
+        &csrf,
+        &[
+            ("token", &liaison),
+            ("password", "another password"),
+            ("csrf", secret),
+        ],
+    );
+    assert_eq!(spent.status, 400, "a link works once");
+
+    // The liaison's board is its own unit's page; another unit's is refused.
+    let own = server.get("/board", &zhang);
+    assert_eq!(own.status, 303);
+    assert_eq!(
+        own.header("location"),
+        Some("/unit/%E5%AE%9B%E5%9F%8E%E5%8C%BA")
+    );
+    let page = server.get("/unit/%E5%AE%9B%E5%9F%8E%E5%8C%BA", &zhang);
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("<h1>宛城区</h1>"), "{}", page.body);
+    assert!(
+        page.body.contains("工作方案"),
+        "what it owes: {}",
+        page.body
+    );
+    let other = server.get("/unit/%E5%8D%A7%E9%BE%99%E5%8C%BA", &zhang);
+    assert_eq!(other.status, 403, "卧龙区 is not 张三's");
+    assert!(!other.body.contains("工作方案"));
+
+    // The supervisor sees every unit's lights, and can search them.
+    let wang = sign_up(&server, &supervisor, "王五", "监督室的长密码abcdef");
+    let board = server.get("/board", &wang);
+    assert_eq!(board.status, 200);
+    assert!(board.body.contains("三色看板"), "{}", board.body);
+    assert!(board.body.contains("卧龙区") && board.body.contains("宛城区"));
+    assert!(
+        board.body.contains("class=\"red\""),
+        "27 May: much is overdue"
+    );
+    let found = server.get("/board?q=%E5%8D%A7%E9%BE%99", &wang);
+    assert!(found.body.contains("卧龙区") && !found.body.contains(">宛城区<"));
+    assert_eq!(
+        server
+            .get("/unit/%E5%8D%A7%E9%BE%99%E5%8C%BA", &wang)
+            .status,
+        200
+    );
+
+    // Signing out ends the session in the store.
+    let logout_form = server.get("/board", &wang);
+    let csrf_value = logout_form
+        .body
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let out = server.send("POST", "/logout", &wang, &[("csrf", &csrf_value)]);
+    assert_eq!(out.status, 303);
+    assert_eq!(server.get("/board", &wang).status, 303, "signed out");
+    assert_eq!(server.get("/nowhere", "").status, 404);
+}
+
+#[test]
+fn wrong_passwords_are_refused_alike_and_then_rate_limited() {
+    let w = Workspace::new(&["nanyang-2017"]);
+    let link = token(&w.ok(&[
+        "user",
+        "add",
+        "张三",
+        "--unit",
+        "宛城区",
+        "--role",
+        "liaison",
+    ]));
+    let server = Server::start(&w);
+    sign_up(&server, &link, "张三", "宛城区联络员的密码1234");
+    let login = server.get("/login", "");
+    let csrf = login.cookie("duban_csrf").unwrap();
+    let secret = csrf.split_once('=').unwrap().1.to_string();
+    let attempt = |name: &str, password: &str| {
+        server.send(
+            "POST",
+            "/login",
+            &csrf,
+            &[("name", name), ("password", password), ("csrf", &secret)],
+        )
+    };
+    let unknown = attempt("无此人", "whatever password");
+    let wrong = attempt("张三", "not the password");
+    assert_eq!((unknown.status, wrong.status), (401, 401));
+    assert!(unknown.body.contains("账号或密码错误") && wrong.body.contains("账号或密码错误"));
+    for _ in 0..4 {
+        attempt("张三", "still not it");
+    }
+    let limited = attempt("张三", "宛城区联络员的密码1234");
+    assert_eq!(limited.status, 429, "even the right password waits now");
+    assert!(limited.body.contains("15分钟"), "{}", limited.body);
+}
