@@ -350,3 +350,126 @@ fn wrong_passwords_are_refused_alike_and_then_rate_limited() {
     assert_eq!(limited.status, 429, "even the right password waits now");
     assert!(limited.body.contains("15分钟"), "{}", limited.body);
 }
+
+impl Server {
+    /// A JSON request with a bearer token.
+    fn api(&self, method: &str, path: &str, token: &str, json: Option<&str>) -> Reply {
+        let body = json.unwrap_or("");
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        let mut request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}\r\n",
+            body.len()
+        );
+        if !token.is_empty() {
+            request.push_str(&format!("Authorization: Bearer {token}\r\n"));
+        }
+        if json.is_some() {
+            request.push_str("Content-Type: application/json\r\n");
+        }
+        request.push_str("\r\n");
+        request.push_str(body);
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).unwrap();
+        let text = String::from_utf8_lossy(&raw).to_string();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        Reply {
+            status,
+            headers: Vec::new(),
+            body: body.to_string(),
+        }
+    }
+}
+
+/// The JSON API: a unit's token sees and submits for its unit only; 401 without a token, 403
+/// for another unit, 422 for what the records refuse; the OpenAPI document describes it.
+#[test]
+fn the_api_answers_for_the_tokens_unit_only() {
+    let w = Workspace::new(&["nanyang-2017"]);
+    let created = w.ok(&["token", "create", "--unit", "宛城区", "--role", "liaison"]);
+    let unit = created.split_whitespace().last().unwrap().to_string();
+    let office = w.ok(&["token", "create", "--role", "office"]);
+    let office = office.split_whitespace().last().unwrap().to_string();
+    let server = Server::start(&w);
+    assert_eq!(
+        server
+            .api("GET", "/api/v1/obligations?campaign=nanyang-2017", "", None)
+            .status,
+        401
+    );
+    assert_eq!(
+        server
+            .api(
+                "GET",
+                "/api/v1/obligations?campaign=nanyang-2017",
+                "not-a-token",
+                None
+            )
+            .status,
+        401
+    );
+    let own = server.api(
+        "GET",
+        "/api/v1/obligations?campaign=nanyang-2017",
+        &unit,
+        None,
+    );
+    assert_eq!(own.status, 200, "{}", own.body);
+    let rows: serde_json::Value = serde_json::from_str(&own.body).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| r["unit"] == "宛城区"), "{}", own.body);
+    let all: serde_json::Value = serde_json::from_str(
+        &server
+            .api(
+                "GET",
+                "/api/v1/obligations?campaign=nanyang-2017",
+                &office,
+                None,
+            )
+            .body,
+    )
+    .unwrap();
+    assert!(
+        all.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["unit"] == "卧龙区")
+    );
+    let submit = |token: &str, unit: &str, deliverable: &str| {
+        server.api(
+            "POST",
+            "/api/v1/submissions",
+            token,
+            Some(&format!(
+                r#"{{"campaign":"nanyang-2017","deliverable":"{deliverable}","unit":"{unit}","at":"2017-04-14"}}"#
+            )),
+        )
+    };
+    let done = submit(&unit, "宛城区", "工作方案");
+    assert_eq!(done.status, 201, "{}", done.body);
+    assert!(
+        done.body.contains("\"status\":\"submitted_on_time\""),
+        "{}",
+        done.body
+    );
+    assert_eq!(submit(&unit, "卧龙区", "工作方案").status, 403);
+    let refused = submit(&unit, "宛城区", "工作方按");
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.body.contains("工作方案"),
+        "the nearest name: {}",
+        refused.body
+    );
+    let history = w.json(&["history", "nanyang-2017", "工作方案", "宛城区"]);
+    assert_eq!(history["events"][0]["by"], "token:宛城区", "{history}");
+    let spec = server.api("GET", "/api/v1/openapi.json", "", None);
+    let spec: serde_json::Value = serde_json::from_str(&spec.body).unwrap();
+    assert!(spec["paths"]["/api/v1/submissions"]["post"]["responses"]["403"].is_object());
+    assert!(spec["paths"]["/api/v1/obligations"]["get"].is_object());
+}

@@ -58,30 +58,15 @@ impl Office {
         role: Role,
         now: Instant,
     ) -> Result<String, AppError> {
-        if name.trim().is_empty() || name.chars().any(char::is_control) {
+        if name.trim().is_empty()
+            || name.chars().any(char::is_control)
+            || name.starts_with("token:")
+        {
             return Err(AppError::Account {
                 message: format!("`{name}` cannot be an account name"),
             });
         }
-        if let Some(unit) = unit {
-            let known = store.unit_names()?;
-            if !known.iter().any(|u| u == unit) {
-                let suggestion =
-                    crate::language::suggest::did_you_mean(unit, known.iter().map(String::as_str));
-                return Err(AppError::Store(
-                    crate::store::Refusal::Unknown {
-                        kind: "unit",
-                        name: unit.to_string(),
-                        suggestion,
-                    }
-                    .into(),
-                ));
-            }
-        } else if !role.sees_all() {
-            return Err(AppError::Account {
-                message: format!("a {} acts for a unit: give it with --unit", role.as_str()),
-            });
-        }
+        check_unit(store, unit, role)?;
         let token = secret();
         let now = now.in_zone(chrono_tz::UTC).timestamp();
         store.add_user(&NewUser {
@@ -95,6 +80,102 @@ impl Office {
         Ok(token)
     }
 
+    /// A bearer token for the JSON API acting for `unit` as `role`: shown once, kept as its
+    /// SHA-256.
+    pub fn create_token(
+        &self,
+        store: &mut dyn Backend,
+        unit: Option<&str>,
+        role: Role,
+        now: Instant,
+    ) -> Result<String, AppError> {
+        check_unit(store, unit, role)?;
+        let token = secret();
+        store.add_token(
+            &digest(&token),
+            unit,
+            role,
+            now.in_zone(chrono_tz::UTC).timestamp(),
+        )?;
+        Ok(token)
+    }
+
+    /// Whom the bearer token `token` acts for.
+    pub fn token_holder(&self, store: &dyn Backend, token: &str) -> Result<Option<User>, AppError> {
+        Ok(store.token(&digest(token))?)
+    }
+
+    /// The obligations of `campaign` that `holder` may see (its unit's, or all for a supervisor
+    /// or the office), each with its status at `as_of`.
+    pub fn visible_obligations(
+        &self,
+        store: &dyn Backend,
+        campaign: &str,
+        holder: &User,
+        as_of: Instant,
+    ) -> Result<Vec<Visible>, AppError> {
+        let header = store.campaign_header(campaign)?;
+        let at = as_of.in_zone(header.zone).timestamp();
+        Ok(store
+            .assessed(header.id, "0000-01-01", "9999-12-31")?
+            .into_iter()
+            .filter(|o| holder.role.sees_all() || holder.unit.as_deref() == Some(o.unit.as_str()))
+            .map(|o| Visible {
+                campaign: header.key.clone(),
+                status: o.record.status_at(at),
+                deliverable: o.deliverable,
+                unit: o.unit,
+                period: (!o.period.is_empty()).then_some(o.period),
+                due_date: o.extended_until.unwrap_or(o.due_date),
+            })
+            .collect())
+    }
+}
+
+/// An obligation as the JSON API shows it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Visible {
+    /// Campaign identifier.
+    pub campaign: String,
+    /// The deliverable.
+    pub deliverable: String,
+    /// The owing unit.
+    pub unit: String,
+    /// Its period.
+    pub period: Option<String>,
+    /// Its deadline in force.
+    pub due_date: String,
+    /// Where it stands.
+    pub status: crate::store::Status,
+}
+
+/// Refuses a unit no campaign has (with the nearest name), or none for a role that acts for
+/// one.
+fn check_unit(store: &dyn Backend, unit: Option<&str>, role: Role) -> Result<(), AppError> {
+    let Some(unit) = unit else {
+        if role.sees_all() {
+            return Ok(());
+        }
+        return Err(AppError::Account {
+            message: format!("a {} acts for a unit: give it with --unit", role.as_str()),
+        });
+    };
+    let known = store.unit_names()?;
+    if known.iter().any(|u| u == unit) {
+        return Ok(());
+    }
+    let suggestion = crate::language::suggest::did_you_mean(unit, known.iter().map(String::as_str));
+    Err(AppError::Store(
+        crate::store::Refusal::Unknown {
+            kind: "unit",
+            name: unit.to_string(),
+            suggestion,
+        }
+        .into(),
+    ))
+}
+
+impl Office {
     /// Sets the password of the account whose one-time link carries `token`: the account's
     /// name. A short password, or a link spent or expired, is refused.
     pub fn set_password(

@@ -20,7 +20,7 @@ mod targets;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-pub use accounts::{SESSION_SECONDS, SHORTEST_PASSWORD, Session, same_secret, secret};
+pub use accounts::{SESSION_SECONDS, SHORTEST_PASSWORD, Session, Visible, same_secret, secret};
 pub use assess::{Assessment, Deadline, Part, ScoreLine, UnitScore, Window, chinese_date};
 pub use bulletin::{Bulletin, Counts, Missing, Proposal, Ranked};
 pub use contents::{Said, Submitted, UNIT_COLUMNS};

@@ -153,6 +153,8 @@ pub enum Command {
     Serve(web::ServeArgs),
     /// Accounts that sign in to the web pages.
     User(web::UserArgs),
+    /// Bearer tokens for the JSON API.
+    Token(web::TokenArgs),
 }
 
 /// Runs the command line and returns the exit code. Output that could not be written all the
@@ -199,6 +201,7 @@ fn dispatch(args: Args) -> Result<ExitCode, CliError> {
         Command::Assess(a) => documents::assess(&context, a),
         Command::Interview(a) => documents::interview(&context, a),
         Command::User(a) => web::user(&context, a),
+        Command::Token(a) => web::token(&context, a),
         Command::Daemon(_) | Command::Serve(_) => Ok(ExitCode::SUCCESS),
     }
 }

@@ -35,6 +35,44 @@ pub fn serve(context: Context, args: &ServeArgs) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Arguments of `duban token`.
+#[derive(Debug, clap::Args)]
+pub struct TokenArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: TokenAction,
+}
+
+/// What to do with API tokens.
+#[derive(Debug, clap::Subcommand)]
+pub enum TokenAction {
+    /// Create a bearer token for the JSON API; it is printed once, as the last word.
+    Create {
+        /// The unit it acts for (a supervisor or office token may have none).
+        #[arg(long)]
+        unit: Option<String>,
+        /// What it may do.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
+}
+
+/// Creates an API token.
+pub fn token(context: &Context, args: &TokenArgs) -> Result<ExitCode, CliError> {
+    let TokenAction::Create { unit, role } = &args.action;
+    let now = Instant::Absolute(context.clock.now());
+    let mut store = context.store_synced(now)?;
+    let token = context.create_token(&mut *store, unit.as_deref(), *role, now)?;
+    say!(
+        "created a {} token{}; keep it secret, it is shown once: {token}",
+        role.as_str(),
+        unit.as_deref()
+            .map(|u| format!(" for {u}"))
+            .unwrap_or_default()
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Arguments of `duban user`.
 #[derive(Debug, clap::Args)]
 pub struct UserArgs {

@@ -101,6 +101,9 @@ pub(super) const OPEN_SESSION: &str =
 pub(super) const SESSION: &str = "SELECT u.name, u.unit, u.role, u.password, s.csrf
      FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token = $1 AND s.expires_at > $2";
 pub(super) const CLOSE_SESSION: &str = "DELETE FROM sessions WHERE token = $1";
+pub(super) const INSERT_TOKEN: &str =
+    "INSERT INTO api_tokens (token, unit, role, created_at) VALUES ($1, $2, $3, $4)";
+pub(super) const TOKEN: &str = "SELECT unit, role FROM api_tokens WHERE token = $1";
 pub(super) const UNIT_NAMES: &str = "SELECT DISTINCT name FROM units ORDER BY name";
 
 /// The refusal of a name already taken.
@@ -127,6 +130,12 @@ pub(super) fn user(
         role,
         password,
     })
+}
+
+/// The holder of a token, as an account: `token:UNIT` (or `token:office`).
+pub(super) fn holder(unit: Option<String>, role: &str) -> Result<User, StoreError> {
+    let name = format!("token:{}", unit.as_deref().unwrap_or(role));
+    user(name, unit, role, None)
 }
 
 impl Store {
@@ -218,6 +227,32 @@ impl Store {
     pub fn close_session(&mut self, token: &str) -> Result<(), StoreError> {
         self.conn.execute(CLOSE_SESSION, [token])?;
         Ok(())
+    }
+
+    /// Keeps an API token (its SHA-256) acting for `unit` as `role`.
+    pub fn add_token(
+        &mut self,
+        token: &str,
+        unit: Option<&str>,
+        role: Role,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            INSERT_TOKEN,
+            rusqlite::params![token, unit, role.as_str(), now],
+        )?;
+        Ok(())
+    }
+
+    /// Whom the API token `token` (its SHA-256) acts for, as an account named after it.
+    pub fn token(&self, token: &str) -> Result<Option<User>, StoreError> {
+        let row = self
+            .conn
+            .query_row(TOKEN, [token], |r| {
+                Ok((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1)?))
+            })
+            .optional()?;
+        row.map(|(unit, role)| holder(unit, &role)).transpose()
     }
 
     /// Every unit's name, in any campaign.

@@ -172,6 +172,16 @@ pub trait Accounts {
     fn close_session(&mut self, token: &str) -> Result<(), StoreError>;
     /// Every unit's name, in any campaign.
     fn unit_names(&self) -> Result<Vec<String>, StoreError>;
+    /// Keeps an API token (its SHA-256) acting for `unit` as `role`.
+    fn add_token(
+        &mut self,
+        token: &str,
+        unit: Option<&str>,
+        role: super::Role,
+        now: i64,
+    ) -> Result<(), StoreError>;
+    /// Whom the API token `token` (its SHA-256) acts for.
+    fn token(&self, token: &str) -> Result<Option<User>, StoreError>;
 }
 
 /// What bulletins and assessments read, and the interviews (约谈) they show.
@@ -495,6 +505,18 @@ macro_rules! contract {
             }
             fn unit_names(&self) -> Result<Vec<String>, StoreError> {
                 <$backend>::unit_names(self)
+            }
+            fn add_token(
+                &mut self,
+                token: &str,
+                unit: Option<&str>,
+                role: super::Role,
+                now: i64,
+            ) -> Result<(), StoreError> {
+                <$backend>::add_token(self, token, unit, role, now)
+            }
+            fn token(&self, token: &str) -> Result<Option<User>, StoreError> {
+                <$backend>::token(self, token)
             }
         }
 

@@ -260,6 +260,14 @@ CREATE TABLE sessions (
     created_at INTEGER NOT NULL,
     expires_at INTEGER NOT NULL
 );
+-- Bearer tokens of the province's other systems (JSON API), by their SHA-256.
+CREATE TABLE api_tokens (
+    token      TEXT PRIMARY KEY,
+    unit       TEXT,
+    role       TEXT NOT NULL
+               CHECK (role IN ('liaison', 'leader', 'reviewer', 'supervisor', 'office')),
+    created_at INTEGER NOT NULL
+);
 "#,
 ];
 

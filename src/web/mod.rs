@@ -3,6 +3,7 @@
 //! Every route that shows records checks the session and what its account may see; forms carry
 //! a CSRF secret; the session cookie is HttpOnly and SameSite=Strict (and Secure behind HTTPS).
 
+mod api;
 mod pages;
 
 use std::collections::HashMap;
@@ -90,6 +91,9 @@ pub fn router(web: Arc<Web>) -> Router {
         )
         .route("/board", get(pages::board))
         .route("/unit/{name}", get(pages::unit))
+        .route("/api/v1/obligations", get(api::obligations))
+        .route("/api/v1/submissions", post(api::submit))
+        .route("/api/v1/openapi.json", get(api::openapi))
         .fallback(pages::not_found)
         .with_state(web)
 }

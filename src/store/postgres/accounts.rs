@@ -4,8 +4,8 @@
 use super::{PgStore, texts};
 use crate::store::StoreError;
 use crate::store::accounts::{
-    CLOSE_SESSION, INSERT_USER, NewUser, OPEN_SESSION, SESSION, SET_PASSWORD, UNIT_NAMES, USER,
-    User, taken, user,
+    CLOSE_SESSION, INSERT_TOKEN, INSERT_USER, NewUser, OPEN_SESSION, SESSION, SET_PASSWORD, TOKEN,
+    UNIT_NAMES, USER, User, holder, taken, user,
 };
 
 impl PgStore {
@@ -86,6 +86,30 @@ impl PgStore {
         self.run(|client| {
             client.execute(CLOSE_SESSION, &[&token])?;
             Ok(())
+        })
+    }
+
+    /// Keeps an API token acting for `unit` as `role`.
+    pub fn add_token(
+        &mut self,
+        token: &str,
+        unit: Option<&str>,
+        role: crate::store::Role,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.run(|client| {
+            client.execute(INSERT_TOKEN, &[&token, &unit, &role.as_str(), &now])?;
+            Ok(())
+        })
+    }
+
+    /// Whom the API token `token` acts for.
+    pub fn token(&self, token: &str) -> Result<Option<User>, StoreError> {
+        self.run(|client| {
+            client
+                .query_opt(TOKEN, &[&token])?
+                .map(|r| holder(r.get(0), r.get(1)))
+                .transpose()
         })
     }
 

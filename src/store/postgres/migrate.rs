@@ -177,6 +177,15 @@ const TABLES: &[(&str, &[(&str, Kind)])] = {
             ],
         ),
         (
+            "api_tokens",
+            &[
+                ("token", Text),
+                ("unit", Text),
+                ("role", Text),
+                ("created_at", Int),
+            ],
+        ),
+        (
             "syncs",
             &[
                 ("id", Int),

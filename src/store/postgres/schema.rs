@@ -239,6 +239,13 @@ CREATE TABLE sessions (
     created_at BIGINT NOT NULL,
     expires_at BIGINT NOT NULL
 );
+CREATE TABLE api_tokens (
+    token      TEXT PRIMARY KEY,
+    unit       TEXT,
+    role       TEXT NOT NULL
+               CHECK (role IN ('liaison', 'leader', 'reviewer', 'supervisor', 'office')),
+    created_at BIGINT NOT NULL
+);
 "#,
 ];
 

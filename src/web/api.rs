@@ -1,0 +1,229 @@
+//! The JSON API under `/api/v1` for the province's other systems: a bearer token (`duban token
+//! create`) acts for one unit, or for all as a supervisor or the office. It lists what its
+//! holder may see and records a submission for its holder's unit; any other unit is 403.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::Web;
+use crate::app::AppError;
+use crate::clock::Instant;
+use crate::store::{Action, Key, Submission, User};
+
+fn error(status: StatusCode, message: &str) -> Response {
+    (status, Json(json!({ "error": message }))).into_response()
+}
+
+/// The token's holder, or the refusal to answer.
+async fn holder(web: &Arc<Web>, headers: &HeaderMap) -> Result<User, Response> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(String::from);
+    let Some(token) = token else {
+        return Err(error(
+            StatusCode::UNAUTHORIZED,
+            "send the token as `Authorization: Bearer TOKEN`",
+        ));
+    };
+    let web = web.clone();
+    let found = tokio::task::spawn_blocking(move || -> Result<Option<User>, AppError> {
+        let store = web.office.open_store()?;
+        web.office.token_holder(&*store, &token)
+    })
+    .await;
+    match found {
+        Ok(Ok(Some(user))) => Ok(user),
+        Ok(Ok(None)) => Err(error(StatusCode::UNAUTHORIZED, "unknown token")),
+        _ => Err(error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the records could not be read",
+        )),
+    }
+}
+
+/// `GET /api/v1/obligations?campaign=…`.
+pub async fn obligations(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Query(query): Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let user = match holder(&web, &headers).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let Some(campaign) = query.get("campaign").cloned() else {
+        return error(StatusCode::BAD_REQUEST, "say which: ?campaign=ID");
+    };
+    let worker = web.clone();
+    let listed = tokio::task::spawn_blocking(move || {
+        let store = worker.office.open_store()?;
+        let at = worker.office.instant(worker.as_of);
+        worker
+            .office
+            .visible_obligations(&*store, &campaign, &user, at)
+    })
+    .await;
+    match listed {
+        Ok(Ok(rows)) => Json(rows).into_response(),
+        Ok(Err(e)) => refused(&e),
+        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "the request failed"),
+    }
+}
+
+/// What `POST /api/v1/submissions` takes.
+#[derive(Deserialize)]
+pub struct NewSubmission {
+    campaign: String,
+    deliverable: String,
+    unit: String,
+    period: Option<String>,
+    /// When it was submitted (default: now).
+    at: Option<String>,
+}
+
+/// `POST /api/v1/submissions`: a submission for the holder's unit, recorded as the token's.
+pub async fn submit(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Json(body): Json<NewSubmission>,
+) -> Response {
+    let user = match holder(&web, &headers).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    if !user.role.sees_all() && user.unit.as_deref() != Some(body.unit.as_str()) {
+        return error(
+            StatusCode::FORBIDDEN,
+            "this token does not act for that unit",
+        );
+    }
+    let at = match body.at.as_deref().map(str::parse::<Instant>) {
+        None => None,
+        Some(Ok(at)) => Some(at),
+        Some(Err(e)) => return error(StatusCode::BAD_REQUEST, &format!("`at`: {e}")),
+    };
+    let worker = web.clone();
+    let done = tokio::task::spawn_blocking(move || {
+        let mut store = worker.office.open_store()?;
+        let key = Key {
+            campaign: &body.campaign,
+            deliverable: &body.deliverable,
+            unit: &body.unit,
+            period: body.period.as_deref(),
+        };
+        let submission = Submission {
+            files: Vec::new(),
+            signatures: Vec::new(),
+            replace: false,
+            values: Vec::new(),
+        };
+        let at = worker.office.instant(at);
+        worker.office.record(
+            &mut *store,
+            &key,
+            Action::Submit(submission),
+            at,
+            Some(user.name.clone()),
+            None,
+        )
+    })
+    .await;
+    match done {
+        Ok(Ok(change)) => (
+            StatusCode::CREATED,
+            Json(json!({
+                "obligation": change.obligation,
+                "status": change.status,
+                "due_date": change.due_date,
+            })),
+        )
+            .into_response(),
+        Ok(Err(e)) => refused(&e),
+        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "the request failed"),
+    }
+}
+
+/// A refusal of the records (unknown names, a state that does not allow it) as 422 with its
+/// message; anything else as 500, logged.
+fn refused(e: &AppError) -> Response {
+    match e {
+        AppError::Store(crate::store::StoreError::Refused(r)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({ "error": r.to_string(), "help": r.help() })),
+        )
+            .into_response(),
+        other => {
+            tracing::error!(error = %other, "an API request failed");
+            error(StatusCode::INTERNAL_SERVER_ERROR, "the request failed")
+        }
+    }
+}
+
+/// `GET /api/v1/openapi.json`.
+pub async fn openapi() -> Response {
+    let document = json!({
+        "openapi": "3.0.3",
+        "info": { "title": "duban", "version": env!("CARGO_PKG_VERSION") },
+        "components": {
+            "securitySchemes": { "token": { "type": "http", "scheme": "bearer" } },
+            "schemas": {
+                "Obligation": {
+                    "type": "object",
+                    "required": ["campaign", "deliverable", "unit", "due_date", "status"],
+                    "properties": {
+                        "campaign": { "type": "string" },
+                        "deliverable": { "type": "string" },
+                        "unit": { "type": "string" },
+                        "period": { "type": "string", "nullable": true },
+                        "due_date": { "type": "string", "format": "date" },
+                        "status": { "type": "string" }
+                    }
+                },
+                "Error": { "type": "object", "properties": { "error": { "type": "string" } } }
+            }
+        },
+        "security": [{ "token": [] }],
+        "paths": {
+            "/api/v1/obligations": { "get": {
+                "summary": "The obligations of a campaign the token's holder may see, with their status",
+                "parameters": [{ "name": "campaign", "in": "query", "required": true, "schema": { "type": "string" } }],
+                "responses": {
+                    "200": { "description": "the obligations", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Obligation" } } } } },
+                    "401": { "description": "no token, or an unknown one" },
+                    "422": { "description": "an unknown campaign" }
+                }
+            } },
+            "/api/v1/submissions": { "post": {
+                "summary": "Record a submission for the token's unit",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                    "type": "object",
+                    "required": ["campaign", "deliverable", "unit"],
+                    "properties": {
+                        "campaign": { "type": "string" },
+                        "deliverable": { "type": "string" },
+                        "unit": { "type": "string" },
+                        "period": { "type": "string" },
+                        "at": { "type": "string", "description": "RFC 3339, or local YYYY-MM-DD[THH:MM]" }
+                    }
+                } } } },
+                "responses": {
+                    "201": { "description": "recorded: the obligation and its status" },
+                    "401": { "description": "no token, or an unknown one" },
+                    "403": { "description": "the token does not act for that unit" },
+                    "422": { "description": "the records do not allow it", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+            } }
+        }
+    });
+    Json(document).into_response()
+}
