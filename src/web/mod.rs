@@ -71,6 +71,10 @@ impl Web {
     /// Counts a failed sign-in against `key`.
     fn failed(&self, key: &str, now: i64) {
         let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        // Failures with made-up names must not grow the table without end.
+        if failures.len() > 10_000 {
+            failures.retain(|_, (_, since)| now - *since <= FAILURE_WINDOW);
+        }
         let entry = failures.entry(key.to_string()).or_insert((0, now));
         if now - entry.1 > FAILURE_WINDOW {
             *entry = (0, now);
