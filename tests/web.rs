@@ -39,26 +39,18 @@ impl Server {
         Server { child, port }
     }
 
-    /// One request; `cookies` as a `Cookie:` header, `form` urlencoded as the body.
-    fn send(&self, method: &str, path: &str, cookies: &str, form: &[(&str, &str)]) -> Reply {
-        let body: Vec<String> = form
-            .iter()
-            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-            .collect();
-        let body = body.join("&");
+    /// One request with these extra header lines and body; the reply read to the end.
+    fn exchange(&self, method: &str, path: &str, headers: &[String], body: &str) -> Reply {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
         let mut request = format!(
             "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}\r\n",
             body.len()
         );
-        if !cookies.is_empty() {
-            request.push_str(&format!("Cookie: {cookies}\r\n"));
-        }
-        if !form.is_empty() {
-            request.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
+        for line in headers {
+            request.push_str(&format!("{line}\r\n"));
         }
         request.push_str("\r\n");
-        request.push_str(&body);
+        request.push_str(body);
         stream.write_all(request.as_bytes()).unwrap();
         let mut raw = Vec::new();
         stream.read_to_end(&mut raw).unwrap();
@@ -79,6 +71,22 @@ impl Server {
             headers,
             body: body.to_string(),
         }
+    }
+
+    /// One request; `cookies` as a `Cookie:` header, `form` urlencoded as the body.
+    fn send(&self, method: &str, path: &str, cookies: &str, form: &[(&str, &str)]) -> Reply {
+        let body: Vec<String> = form
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect();
+        let mut headers = Vec::new();
+        if !cookies.is_empty() {
+            headers.push(format!("Cookie: {cookies}"));
+        }
+        if !form.is_empty() {
+            headers.push("Content-Type: application/x-www-form-urlencoded".to_string());
+        }
+        self.exchange(method, path, &headers, &body.join("&"))
     }
 
     fn get(&self, path: &str, cookies: &str) -> Reply {
@@ -354,35 +362,14 @@ fn wrong_passwords_are_refused_alike_and_then_rate_limited() {
 impl Server {
     /// A JSON request with a bearer token.
     fn api(&self, method: &str, path: &str, token: &str, json: Option<&str>) -> Reply {
-        let body = json.unwrap_or("");
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        let mut request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}\r\n",
-            body.len()
-        );
+        let mut headers = Vec::new();
         if !token.is_empty() {
-            request.push_str(&format!("Authorization: Bearer {token}\r\n"));
+            headers.push(format!("Authorization: Bearer {token}"));
         }
         if json.is_some() {
-            request.push_str("Content-Type: application/json\r\n");
+            headers.push("Content-Type: application/json".to_string());
         }
-        request.push_str("\r\n");
-        request.push_str(body);
-        stream.write_all(request.as_bytes()).unwrap();
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).unwrap();
-        let text = String::from_utf8_lossy(&raw).to_string();
-        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-        let status = head
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        Reply {
-            status,
-            headers: Vec::new(),
-            body: body.to_string(),
-        }
+        self.exchange(method, path, &headers, json.unwrap_or(""))
     }
 }
 

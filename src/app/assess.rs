@@ -294,17 +294,31 @@ fn score(row: &Assessed, scoring: &Scoring, at: i64) -> Option<ScoreLine> {
 
 /// Best first: by score, then on-time rate; equal units share a place (1, 2, 2, 4).
 fn rank(units: &mut [UnitScore]) {
-    let key = |u: &UnitScore| (u.score.unwrap_or(-1.0), u.on_time_rate.unwrap_or(-1.0));
-    units.sort_by(|a, b| {
-        let (a, b) = (key(a), key(b));
-        b.partial_cmp(&a).unwrap_or(std::cmp::Ordering::Equal)
+    rank_by(
+        units,
+        |u| (u.score.unwrap_or(-1.0), u.on_time_rate.unwrap_or(-1.0)),
+        |u, place| u.rank = place,
+    );
+}
+
+/// Sorts `items` best first by `key` (highest first) and gives each its place with `set`:
+/// equal keys share a place, and the next place counts them (1, 2, 2, 4).
+pub(super) fn rank_by<T>(
+    items: &mut [T],
+    key: impl Fn(&T) -> (f64, f64),
+    mut set: impl FnMut(&mut T, usize),
+) {
+    items.sort_by(|a, b| {
+        key(b)
+            .partial_cmp(&key(a))
+            .unwrap_or(std::cmp::Ordering::Equal)
     });
-    for i in 0..units.len() {
-        units[i].rank = if i > 0 && key(&units[i]) == key(&units[i - 1]) {
-            units[i - 1].rank
-        } else {
-            i + 1
-        };
+    let mut place = 0;
+    for i in 0..items.len() {
+        if i == 0 || key(&items[i]) != key(&items[i - 1]) {
+            place = i + 1;
+        }
+        set(&mut items[i], place);
     }
 }
 

@@ -142,7 +142,10 @@ impl Office {
             campaigns: vec![campaign.to_string()],
             ..Filter::default()
         };
-        let rows = self.status(store, &filter, end)?;
+        // The campaign's targets are read once: for the status rows' lights and for the list.
+        let findings = self.targets(store, Some(campaign), end)?;
+        let mut rows = store.status(&filter, end)?;
+        super::targets::mark_below(&mut rows, &findings);
         let mut counts = Counts::default();
         let mut ranking: Vec<Ranked> = Vec::new();
         for row in &rows {
@@ -171,11 +174,8 @@ impl Office {
             })
             .collect();
         missing.sort_by_key(|m| std::cmp::Reverse(m.days_overdue));
-        let targets: Vec<TargetFinding> = self
-            .targets(store, Some(campaign), end)?
-            .into_iter()
-            .filter(|f| f.value.is_some())
-            .collect();
+        let targets: Vec<TargetFinding> =
+            findings.into_iter().filter(|f| f.value.is_some()).collect();
         let below_target = targets
             .iter()
             .filter(|f| f.state == TargetState::BelowTarget)
@@ -201,6 +201,7 @@ impl Office {
         let mut trend = Vec::new();
         for day in week_ends(window) {
             let at = Instant::Local(day.and_hms_opt(23, 59, 59).expect("a valid time"));
+            // Overdue counts alone: no target's value changes them.
             let overdue = store.status(&filter, at)?.iter().map(|r| r.overdue).sum();
             trend.push((day, overdue));
         }
@@ -240,14 +241,8 @@ impl Office {
             let Ok(due) = NaiveDate::parse_from_str(&m.due_date, "%Y-%m-%d") else {
                 continue;
             };
-            let reached = match after.unit {
-                DurationUnit::Days => due + chrono::Days::new(u64::from(after.count)),
-                DurationUnit::Weeks => due + chrono::Days::new(u64::from(after.count) * 7),
-                DurationUnit::Workdays => self
-                    .calendar
-                    .add_workdays(due, i64::from(after.count))
-                    .unwrap_or(due),
-            };
+            let reached =
+                crate::notices::plan::shift(&self.calendar, due, after, true).unwrap_or(due);
             let since = Instant::Local(due.and_hms_opt(0, 0, 0).expect("midnight"))
                 .in_zone(zone)
                 .timestamp();
@@ -304,19 +299,11 @@ fn rank(ranking: &mut [Ranked]) {
     for r in ranking.iter_mut() {
         r.on_time_rate = r.counts.on_time_rate();
     }
-    let key = |r: &Ranked| (r.on_time_rate.unwrap_or(-1.0), -(r.counts.overdue as f64));
-    ranking.sort_by(|a, b| {
-        key(b)
-            .partial_cmp(&key(a))
-            .unwrap_or(std::cmp::Ordering::Equal)
-    });
-    for i in 0..ranking.len() {
-        ranking[i].rank = if i > 0 && key(&ranking[i]) == key(&ranking[i - 1]) {
-            ranking[i - 1].rank
-        } else {
-            i + 1
-        };
-    }
+    super::assess::rank_by(
+        ranking,
+        |r| (r.on_time_rate.unwrap_or(-1.0), -(r.counts.overdue as f64)),
+        |r, place| r.rank = place,
+    );
 }
 
 /// `截至2017年5月31日，…共有26个单位应报送52项，按时报送40项，…`

@@ -9,7 +9,6 @@ use crate::clock::Instant;
 use crate::language::form::Form;
 use crate::schedule::obligation::end_of_day;
 use crate::store::{Backend, Described, Key};
-use crate::vocabulary::{Duration, DurationUnit};
 
 impl Office {
     /// Refuses a submission at `at` for `units` when `form` locks and their deadline's lock has
@@ -41,7 +40,8 @@ impl Office {
             let Ok(deadline) = NaiveDate::parse_from_str(&standing.due_date, "%Y-%m-%d") else {
                 continue;
             };
-            let Some(locked) = self.lock_day(deadline, lock) else {
+            let Some(locked) = crate::notices::plan::shift(&self.calendar, deadline, lock, true)
+            else {
                 continue;
             };
             if end_of_day(zone, locked).timestamp() < at {
@@ -55,15 +55,5 @@ impl Office {
             }
         }
         Ok(())
-    }
-
-    /// The last day entry is open: `lock` after the deadline, counted on the calendar.
-    fn lock_day(&self, deadline: NaiveDate, lock: Duration) -> Option<NaiveDate> {
-        let count = i64::from(lock.count);
-        match lock.unit {
-            DurationUnit::Days => deadline.checked_add_days(chrono::Days::new(count as u64)),
-            DurationUnit::Weeks => deadline.checked_add_days(chrono::Days::new(count as u64 * 7)),
-            DurationUnit::Workdays => self.calendar.add_workdays(deadline, count),
-        }
     }
 }

@@ -97,24 +97,26 @@ impl Office {
     ) -> Result<Vec<StatusRow>, AppError> {
         let mut rows = store.status(filter, as_of)?;
         let findings = self.targets(store, None, as_of)?;
-        if findings.is_empty() {
-            return Ok(rows);
-        }
-        for row in &mut rows {
-            row.below_target = findings
-                .iter()
-                .filter(|f| {
-                    f.state == TargetState::BelowTarget
-                        && f.campaign == row.campaign
-                        && f.unit == row.unit
-                        && f.target == row.deliverable
-                })
-                .count();
-            if row.below_target > 0 {
-                row.light = Light::Red;
-            }
-        }
+        mark_below(&mut rows, &findings);
         Ok(rows)
+    }
+}
+
+/// Each status row with its targets whose value fell short counted, and turned red.
+pub(super) fn mark_below(rows: &mut [StatusRow], findings: &[TargetFinding]) {
+    for row in rows.iter_mut() {
+        row.below_target = findings
+            .iter()
+            .filter(|f| {
+                f.state == TargetState::BelowTarget
+                    && f.campaign == row.campaign
+                    && f.unit == row.unit
+                    && f.target == row.deliverable
+            })
+            .count();
+        if row.below_target > 0 {
+            row.light = Light::Red;
+        }
     }
 }
 

@@ -208,8 +208,11 @@ pub(super) fn emit(
                     message: "--format xlsx writes a file: give it with -o FILE.xlsx".into(),
                 });
             }
-            crate::values::sheet::table(name, header, rows).map_err(|e| CliError::Usage {
-                message: e.to_string(),
+            let header: Vec<&str> = header.iter().map(String::as_str).collect();
+            crate::documents::listing(name, &header, rows.iter().cloned()).map_err(|e| {
+                CliError::Usage {
+                    message: e.to_string(),
+                }
             })?
         }
     };

@@ -227,7 +227,7 @@ pub fn assess(context: &Context, args: &AssessArgs) -> Result<ExitCode, CliError
             let mut out = Vec::new();
             output::csv_row(&mut out, &ASSESS_COLUMNS)?;
             for u in &assessment.units {
-                let cells: Vec<String> = unit_cells(u).iter().map(show).collect();
+                let cells: Vec<String> = unit_cells(u).iter().map(Cell::show).collect();
                 let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
                 output::csv_row(&mut out, &refs)?;
             }
@@ -277,10 +277,6 @@ fn unit_cells(u: &UnitScore) -> Vec<Cell> {
     ]
 }
 
-fn show(c: &Cell) -> String {
-    c.show()
-}
-
 fn assess_table(a: &Assessment, explain: bool) -> String {
     let mut out = format!(
         "{} 考核 — {} {}\nrules: {}\n",
@@ -300,7 +296,7 @@ fn assess_table(a: &Assessment, explain: bool) -> String {
         "约谈",
     ];
     let rows = a.units.iter().map(|u| {
-        let mut cells: Vec<String> = unit_cells(u).iter().map(show).collect();
+        let mut cells: Vec<String> = unit_cells(u).iter().map(Cell::show).collect();
         if let Some(rate) = u.on_time_rate {
             cells[3] = format!("{}%", num(rate));
         }

@@ -282,7 +282,6 @@ impl Write for Sink {
 /// A workbook of one sheet from CSV: the header bold and frozen, numbers as numbers, dates as
 /// dates, the rest as text.
 fn workbook(sheet: &str, csv: &[u8]) -> Result<Vec<u8>, CliError> {
-    use crate::documents::Cell;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .from_reader(csv);
@@ -296,14 +295,10 @@ fn workbook(sheet: &str, csv: &[u8]) -> Result<Vec<u8>, CliError> {
     };
     let mut rows = Vec::new();
     for record in records {
-        let record = record.map_err(bad)?;
-        rows.push(record.iter().map(Cell::typed).collect::<Vec<_>>());
+        rows.push(record.map_err(bad)?.iter().map(String::from).collect());
     }
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let fail = |e: rust_xlsxwriter::XlsxError| CliError::Usage {
+    crate::documents::listing(sheet, &header, rows).map_err(|e| CliError::Usage {
         message: e.to_string(),
-    };
-    crate::documents::sheet(&mut book, sheet, &header, &rows).map_err(fail)?;
-    book.save_to_buffer().map_err(fail)
+    })
 }

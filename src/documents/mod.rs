@@ -25,6 +25,22 @@ pub fn escape(text: &str) -> String {
 
 pub use bulletin::Cell;
 
+/// A workbook of one sheet named `name`: the cells of a listing's text, each typed as
+/// [`Cell::typed`] reads it.
+pub fn listing(
+    name: &str,
+    header: &[&str],
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let rows: Vec<Vec<Cell>> = rows
+        .into_iter()
+        .map(|r| r.iter().map(|c| Cell::typed(c)).collect())
+        .collect();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    sheet(&mut book, name, header, &rows)?;
+    book.save_to_buffer()
+}
+
 /// Adds a sheet named `name` to `book`: `header` in bold and frozen, the rows with numbers as
 /// numbers, each column as wide as its widest text (a Chinese character counts two).
 pub fn sheet(
@@ -37,7 +53,7 @@ pub fn sheet(
     let bold = rust_xlsxwriter::Format::new().set_bold();
     let day = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
     let sheet = book.add_worksheet();
-    sheet.set_name(name)?;
+    sheet.set_name(crate::values::sheet::sheet_name(name))?;
     let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
     for (c, h) in header.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *h, &bold)?;

@@ -41,30 +41,6 @@ pub fn template(form: &Form, units: &[String]) -> Result<Vec<u8>, SheetError> {
     Ok(book.save_to_buffer()?)
 }
 
-/// A table of text and numbers: `rows` of cells, a cell that reads as a number written as one.
-pub fn table(name: &str, header: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>, SheetError> {
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name(sheet_name(name))?;
-    let bold = Format::new().set_bold();
-    for (c, text) in header.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, text, &bold)?;
-    }
-    for (r, row) in rows.iter().enumerate() {
-        for (c, cell) in row.iter().enumerate() {
-            let (r, c) = (r as u32 + 1, c as u16);
-            match cell.parse::<f64>() {
-                Ok(n) if !cell.is_empty() && n.is_finite() => sheet.write_number(r, c, n)?,
-                _ => sheet.write_string(r, c, cell)?,
-            };
-        }
-    }
-    let first: Vec<String> = rows.iter().filter_map(|r| r.first().cloned()).collect();
-    fit_columns(sheet, header, &first)?;
-    sheet.set_freeze_panes(1, 1)?;
-    Ok(book.save_to_buffer()?)
-}
-
 /// Excel's check of a column, from the field's rule.
 fn validation(field: &Field) -> Result<Option<DataValidation>, XlsxError> {
     let message = field.rule();
@@ -114,7 +90,7 @@ fn fit_columns(
 }
 
 /// A sheet name Excel accepts: at most 31 characters, none of `[]:*?/\`.
-fn sheet_name(name: &str) -> String {
+pub fn sheet_name(name: &str) -> String {
     let cleaned: String = name
         .chars()
         .map(|c| if "[]:*?/\\'".contains(c) { '_' } else { c })
