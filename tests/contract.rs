@@ -501,7 +501,7 @@ pub fn a_submitted_file_is_kept_once_by_its_digest(mut b: impl Backend) {
     std::fs::write(&file, "实施方案全文").unwrap();
     let with_file = || {
         Action::Submit(Submission {
-            files: vec![file.clone()],
+            files: vec![duban::ledger::Upload::at(file.clone())],
             ..Submission::default()
         })
     };
@@ -813,6 +813,60 @@ pub fn a_ledgers_rows_are_entered_numbered_and_left_alone_by_a_sync(mut b: impl 
     ));
 }
 
+pub fn worklists_show_a_units_obligations_and_a_reviewers_queue(mut b: impl Backend) {
+    let text = CAMPAIGN
+        .replace("unit 甲\n", "unit 甲 { reviewer 乙 }\nunit 丙\n")
+        .replace(
+            "report 方案 { from 甲 乙; due 2017-04-14 }",
+            "report 方案 { from 甲; review; due 2017-04-14 }",
+        )
+        .replace(
+            "report 月报 { from 甲; due every month by day 25 }",
+            "report 月报 { from 甲; to 丙; due every month by day 25 }",
+        );
+    sync_text(&mut b, &text, false).unwrap();
+    let work = b.unit_work("甲").unwrap();
+    assert_eq!(work.len(), 1 + 9, "方案 and nine months of 月报");
+    assert!(work.iter().all(|w| w.unit == "甲" && w.campaign == "c"));
+    let plan = work.iter().find(|w| w.deliverable == "方案").unwrap();
+    assert_eq!(plan.reviewer.as_deref(), Some("乙"));
+    let monthly = work.iter().find(|w| w.deliverable == "月报").unwrap();
+    assert_eq!(monthly.receivers, ["丙"]);
+    assert_eq!(monthly.reviewer, None);
+    assert!(b.unit_work("丁").unwrap().is_empty());
+
+    let since = utc("2017-01-01 00:00").timestamp();
+    assert!(b.review_queue("乙", since).unwrap().is_empty());
+    b.apply(&key("方案", "甲", None), submit(), meta("2017-04-12 09:00"))
+        .unwrap();
+    b.apply(
+        &key("月报", "甲", Some("2017-04")),
+        submit(),
+        meta("2017-04-20 09:00"),
+    )
+    .unwrap();
+    let queue = b.review_queue("乙", since).unwrap();
+    assert_eq!(queue.len(), 1);
+    assert_eq!(queue[0].deliverable, "方案");
+    let received = b.review_queue("丙", since).unwrap();
+    assert_eq!(received.len(), 1, "what 丙 received, which it may return");
+    assert_eq!(received[0].period, "2017-04");
+    let later = utc("2017-04-21 00:00").timestamp();
+    assert!(b.review_queue("丙", later).unwrap().is_empty());
+
+    let reason = "数据不全".to_string();
+    b.apply(
+        &key("月报", "甲", Some("2017-04")),
+        Action::Return { reason },
+        meta("2017-04-21 09:00"),
+    )
+    .unwrap();
+    assert!(b.review_queue("丙", since).unwrap().is_empty());
+    let returned = b.unit_work("甲").unwrap();
+    let april = returned.iter().find(|w| w.period == "2017-04").unwrap();
+    assert_eq!(april.reason.as_deref(), Some("数据不全"));
+}
+
 /// Runs every scenario of the contract against the backend `make` returns (with whatever
 /// guard keeps it alive, such as its temporary folder).
 macro_rules! storage_contract {
@@ -849,6 +903,7 @@ macro_rules! storage_contract {
             scenario!(an_edit_of_one_report_leaves_the_others_as_they_were);
             scenario!(values_are_kept_typed_and_added_up_by_the_database);
             scenario!(a_ledgers_rows_are_entered_numbered_and_left_alone_by_a_sync);
+            scenario!(worklists_show_a_units_obligations_and_a_reviewers_queue);
         }
     };
 }

@@ -2,6 +2,7 @@
 
 mod common;
 
+mod browser;
 mod calendar;
 mod campaigns;
 mod check;
@@ -26,4 +27,6 @@ mod schedule;
 mod state;
 mod supervise;
 mod web;
+mod web_rights;
+mod webserver;
 mod zones;

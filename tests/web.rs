@@ -3,176 +3,8 @@
 //! HttpOnly and SameSite=Strict, failures rate-limited), and see what their role allows — a
 //! liaison its own unit only, a supervisor the board.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-
 use crate::common::Workspace;
-
-/// A running `duban serve`, stopped when dropped.
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Server {
-    fn start(w: &Workspace) -> Server {
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("duban"))
-            .current_dir(w.path())
-            .env_remove("DUBAN_CONFIG")
-            .env_remove("DUBAN_DB")
-            .args(["serve", "--listen", "127.0.0.1:0", "--as-of", "2017-05-27"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .trim()
-            .rsplit(':')
-            .next()
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("no address in {line:?}"));
-        Server { child, port }
-    }
-
-    /// One request with these extra header lines and body; the reply read to the end.
-    fn exchange(&self, method: &str, path: &str, headers: &[String], body: &str) -> Reply {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        let mut request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}\r\n",
-            body.len()
-        );
-        for line in headers {
-            request.push_str(&format!("{line}\r\n"));
-        }
-        request.push_str("\r\n");
-        request.push_str(body);
-        stream.write_all(request.as_bytes()).unwrap();
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).unwrap();
-        let text = String::from_utf8_lossy(&raw).to_string();
-        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-        let mut lines = head.lines();
-        let status = lines
-            .next()
-            .and_then(|l| l.split(' ').nth(1))
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        let headers = lines
-            .filter_map(|l| l.split_once(": "))
-            .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string()))
-            .collect();
-        Reply {
-            status,
-            headers,
-            body: body.to_string(),
-        }
-    }
-
-    /// One request; `cookies` as a `Cookie:` header, `form` urlencoded as the body.
-    fn send(&self, method: &str, path: &str, cookies: &str, form: &[(&str, &str)]) -> Reply {
-        let body: Vec<String> = form
-            .iter()
-            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-            .collect();
-        let mut headers = Vec::new();
-        if !cookies.is_empty() {
-            headers.push(format!("Cookie: {cookies}"));
-        }
-        if !form.is_empty() {
-            headers.push("Content-Type: application/x-www-form-urlencoded".to_string());
-        }
-        self.exchange(method, path, &headers, &body.join("&"))
-    }
-
-    fn get(&self, path: &str, cookies: &str) -> Reply {
-        self.send("GET", path, cookies, &[])
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// `name=value` of a cookie the reply sets.
-    fn cookie(&self, name: &str) -> Option<String> {
-        self.headers
-            .iter()
-            .filter(|(k, _)| k == "set-cookie")
-            .find(|(_, v)| v.starts_with(&format!("{name}=")))
-            .map(|(_, v)| v.split(';').next().unwrap().to_string())
-    }
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-/// The one-time token the `user add` output ends with.
-fn token(output: &str) -> String {
-    output.trim().rsplit("token=").next().unwrap().to_string()
-}
-
-/// Sets `password` through the link, then signs in: the session cookie.
-fn sign_up(server: &Server, link: &str, name: &str, password: &str) -> String {
-    let form = server.get(&format!("/set-password?token={link}"), "");
-    assert_eq!(form.status, 200);
-    let csrf = form.cookie("duban_csrf").unwrap();
-    let secret = csrf.split_once('=').unwrap().1.to_string();
-    let set = server.send(
-        "POST",
-        "/set-password",
-        &csrf,
-        &[("token", link), ("password", password), ("csrf", &secret)],
-    );
-    assert_eq!(set.status, 303, "{}", set.body);
-    assert_eq!(set.header("location"), Some("/login?done=1"));
-    let signed = server.send(
-        "POST",
-        "/login",
-        &csrf,
-        &[("name", name), ("password", password), ("csrf", &secret)],
-    );
-    assert_eq!(signed.status, 303, "{}", signed.body);
-    let set_cookie = signed
-        .headers
-        .iter()
-        .find(|(k, v)| k == "set-cookie" && v.starts_with("duban_session="))
-        .map(|(_, v)| v.clone())
-        .unwrap();
-    assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
-    assert!(set_cookie.contains("SameSite=Strict"), "{set_cookie}");
-    signed.cookie("duban_session").unwrap()
-}
+use crate::webserver::{Server, sign_up, token};
 
 #[test]
 fn each_role_sees_what_it_may_and_nothing_else_on_sqlite() {
@@ -219,7 +51,7 @@ fn each_role_sees_what_it_may_and_nothing_else(w: Workspace) {
         error.contains("an account named 张三 exists already"),
         "{error}"
     );
-    let server = Server::start(&w);
+    let server = Server::start(&w, "2017-05-27");
 
     // A visitor is sent to sign in; every page says what may not run or frame it.
     let board = server.get("/board", "");
@@ -334,7 +166,7 @@ fn wrong_passwords_are_refused_alike_and_then_rate_limited() {
         "--role",
         "liaison",
     ]));
-    let server = Server::start(&w);
+    let server = Server::start(&w, "2017-05-27");
     sign_up(&server, &link, "张三", "宛城区联络员的密码1234");
     let login = server.get("/login", "");
     let csrf = login.cookie("duban_csrf").unwrap();
@@ -359,20 +191,6 @@ fn wrong_passwords_are_refused_alike_and_then_rate_limited() {
     assert!(limited.body.contains("15分钟"), "{}", limited.body);
 }
 
-impl Server {
-    /// A JSON request with a bearer token.
-    fn api(&self, method: &str, path: &str, token: &str, json: Option<&str>) -> Reply {
-        let mut headers = Vec::new();
-        if !token.is_empty() {
-            headers.push(format!("Authorization: Bearer {token}"));
-        }
-        if json.is_some() {
-            headers.push("Content-Type: application/json".to_string());
-        }
-        self.exchange(method, path, &headers, json.unwrap_or(""))
-    }
-}
-
 /// The JSON API: a unit's token sees and submits for its unit only; 401 without a token, 403
 /// for another unit, 422 for what the records refuse; the OpenAPI document describes it.
 #[test]
@@ -382,7 +200,7 @@ fn the_api_answers_for_the_tokens_unit_only() {
     let unit = created.split_whitespace().last().unwrap().to_string();
     let office = w.ok(&["token", "create", "--role", "office"]);
     let office = office.split_whitespace().last().unwrap().to_string();
-    let server = Server::start(&w);
+    let server = Server::start(&w, "2017-05-27");
     assert_eq!(
         server
             .api("GET", "/api/v1/obligations?campaign=nanyang-2017", "", None)

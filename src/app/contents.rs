@@ -231,6 +231,7 @@ fn checked_rows(
     }
     if unit_column.is_none() && table.rows.len() > 1 {
         problems.push(Invalid {
+            field: None,
             at: table.rows[1].0.clone(),
             message: format!(
                 "a file of several rows needs a column naming each row's unit ({})",
@@ -258,6 +259,7 @@ fn checked_rows(
         }
         if let Some(first) = seen.insert(unit.clone(), unit_at.clone()) {
             problems.push(Invalid {
+                field: None,
                 at: unit_at,
                 message: format!("{unit} has a row already, at {first}"),
             });
@@ -299,6 +301,7 @@ pub(super) fn add_values(
     }
     if table.rows.len() > 1 {
         return Err(AppError::Invalid(vec![Invalid {
+            field: None,
             at: "--value".into(),
             message: "--value adds to a file of one row; this file has several".into(),
         }]));
@@ -334,6 +337,7 @@ pub(super) fn twice_named(table: &table::Table) -> Vec<Invalid> {
         .enumerate()
         .filter(|(i, h)| !h.text.is_empty() && table.header[..*i].iter().any(|e| e.text == h.text))
         .map(|(_, h)| Invalid {
+            field: None,
             at: h.at.clone(),
             message: format!("the column `{}` is named twice", h.text),
         })
@@ -346,6 +350,7 @@ pub(super) fn unknown_column(form: &Form, header: &Cell) -> Invalid {
     }
     let all: Vec<&str> = form.fields.iter().map(|f| f.name.as_str()).collect();
     Invalid {
+        field: None,
         at: header.at.clone(),
         message: format!(
             "a value in a column without a header; its fields are {}",

@@ -65,6 +65,13 @@ pub enum AppError {
         /// Why.
         message: String,
     },
+    /// The signed-in person may not see or do this (another unit's obligation, a decision that
+    /// is not theirs).
+    #[error("not allowed: {what} is not yours to see or act on")]
+    Forbidden {
+        /// What was asked for.
+        what: String,
+    },
     /// A wrong name or password (which, is not said).
     #[error("wrong name or password")]
     SignIn,

@@ -8,6 +8,7 @@ mod assess;
 mod bulletin;
 mod contents;
 mod daemon_plan;
+mod desk;
 mod error;
 mod hierarchy;
 mod ledgers;
@@ -25,6 +26,7 @@ pub use assess::{Assessment, Deadline, Part, ScoreLine, UnitScore, Window, chine
 pub use bulletin::{Bulletin, Counts, Missing, Proposal, Ranked};
 pub use contents::{Said, Submitted, UNIT_COLUMNS};
 pub use daemon_plan::{DaemonPlan, daemon_plan, schedules};
+pub use desk::{Deed, ObligationDesk, Rights, UnitDesk, rights};
 pub use error::AppError;
 pub use ledgers::{LedgerView, Reconciliation, RowState, RowView};
 pub use mail::MailSetup;

@@ -184,7 +184,11 @@ pub fn run(context: &Context, args: &LedgerArgs) -> Result<ExitCode, CliError> {
             actor,
         } => {
             let action = Action::Submit(Submission {
-                files: files.clone(),
+                files: files
+                    .iter()
+                    .cloned()
+                    .map(crate::store::Upload::at)
+                    .collect(),
                 signatures: signatures.clone(),
                 replace: false,
                 values: Vec::new(),

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use super::output::{self, Format};
 use super::{CliError, Context};
 use crate::clock::Instant;
-use crate::store::{Action, Key, Records, Signature, Submission};
+use crate::store::{Action, Key, Records, Signature, Submission, Upload};
 
 /// Names one obligation.
 #[derive(Debug, clap::Args)]
@@ -181,7 +181,7 @@ pub(super) fn parse_signature(text: &str) -> Result<Signature, String> {
 /// Records a submission, with what it says.
 pub fn submit(context: &Context, args: &SubmitArgs) -> Result<ExitCode, CliError> {
     let submission = Submission {
-        files: args.files.clone(),
+        files: args.files.iter().cloned().map(Upload::at).collect(),
         signatures: args.signatures.clone(),
         replace: args.replace,
         values: Vec::new(),

@@ -11,4 +11,4 @@ mod transition;
 pub use refusal::Refusal;
 pub use state::State;
 pub use status::{Record, Status};
-pub use transition::{Action, Effect, Facts, Signature, Submission, Update, transition};
+pub use transition::{Action, Effect, Facts, Signature, Submission, Update, Upload, transition};

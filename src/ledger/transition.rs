@@ -20,11 +20,32 @@ pub struct Signature {
     pub role: String,
 }
 
+/// A file to keep with a submission: where to read it, and the name it is kept under.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Upload {
+    /// Where it is now.
+    pub path: PathBuf,
+    /// Its name as the person who submitted it called it (the file's own name, or an
+    /// upload's); shown and offered back, never used as a path.
+    pub name: String,
+}
+
+impl Upload {
+    /// The file at `path`, kept under its own name.
+    pub fn at(path: PathBuf) -> Upload {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Upload { path, name }
+    }
+}
+
 /// A submission.
 #[derive(Clone, Debug, Default)]
 pub struct Submission {
     /// Files to keep with it.
-    pub files: Vec<PathBuf>,
+    pub files: Vec<Upload>,
     /// Its signatures.
     pub signatures: Vec<Signature>,
     /// Replace an earlier submission.

@@ -10,7 +10,7 @@ use super::{
     Filter, HistoryEvent, ImportError, ImportReport, ImportRow, Interview, Key, LedgerRow, Meta,
     NewInterview, NewRow, NewUser, OutboxMail, OutboxRow, OverdueRow, PendingMail, PgStore,
     PlanInput, Recorded, Source, Standing, StandingDuty, StatusRow, Store, StoreError, Sum,
-    SyncReport, TargetValue, User, Window,
+    SyncReport, TargetValue, User, Window, WorkItem,
 };
 use crate::clock::Instant;
 use crate::language::campaign::Policy;
@@ -102,6 +102,11 @@ pub trait Queries {
     fn status(&self, filter: &Filter, as_of: Instant) -> Result<Vec<StatusRow>, StoreError>;
     /// The duties without a date.
     fn standing_duties(&self, filter: &Filter) -> Result<Vec<StandingDuty>, StoreError>;
+    /// Every obligation of the unit named `unit`, in any campaign, by campaign and deadline.
+    fn unit_work(&self, unit: &str) -> Result<Vec<WorkItem>, StoreError>;
+    /// What awaits the reviewing unit `reviewer`'s decision, newest first: submissions under
+    /// review by it, and those it received since `since` (unix seconds), which it may return.
+    fn review_queue(&self, reviewer: &str, since: i64) -> Result<Vec<WorkItem>, StoreError>;
 }
 
 /// What submissions say: forms, values, their sums, targets.
@@ -355,6 +360,16 @@ macro_rules! contract {
             }
             fn standing_duties(&self, filter: &Filter) -> Result<Vec<StandingDuty>, StoreError> {
                 <$backend>::standing_duties(self, filter)
+            }
+            fn unit_work(&self, unit: &str) -> Result<Vec<WorkItem>, StoreError> {
+                <$backend>::unit_work(self, unit)
+            }
+            fn review_queue(
+                &self,
+                reviewer: &str,
+                since: i64,
+            ) -> Result<Vec<WorkItem>, StoreError> {
+                <$backend>::review_queue(self, reviewer, since)
             }
         }
 

@@ -13,7 +13,9 @@ use sha2::{Digest, Sha256};
 use super::decode::{Json, Zone};
 use super::{Store, StoreError};
 use crate::language::suggest;
-use crate::ledger::{Action, Effect, Facts, Record, Refusal, State, Status, Update, transition};
+use crate::ledger::{
+    Action, Effect, Facts, Record, Refusal, State, Status, Update, Upload, transition,
+};
 use crate::values::FieldValue;
 
 /// Names an obligation as the user does: campaign, deliverable, unit and, for recurring
@@ -528,7 +530,8 @@ pub(super) struct StoredFile {
 /// Copies `path` into `folder`, named by its SHA-256 (so a copy is written once and never
 /// half-written: it goes to a temporary name first, hashed as it is copied, so that what is
 /// named is what was read). Only a regular file of limited size is taken.
-fn store_file(path: &Path, folder: &Path) -> Result<StoredFile, StoreError> {
+fn store_file(upload: &Upload, folder: &Path) -> Result<StoredFile, StoreError> {
+    let path = upload.path.as_path();
     let fail = |source| StoreError::File {
         path: path.to_path_buf(),
         source,
@@ -564,7 +567,7 @@ fn store_file(path: &Path, folder: &Path) -> Result<StoredFile, StoreError> {
         std::fs::rename(&temporary, &target).map_err(fail)?;
     }
     Ok(StoredFile {
-        name: file_name(path),
+        name: upload.name.clone(),
         sha256,
         size: i64::try_from(size).unwrap_or(i64::MAX),
     })
@@ -572,7 +575,8 @@ fn store_file(path: &Path, folder: &Path) -> Result<StoredFile, StoreError> {
 
 /// Reads a submitted file whole, for a store that keeps files in the database: what is named
 /// is what was read, within the same size limit.
-pub(super) fn read_submission(path: &Path) -> Result<(StoredFile, Vec<u8>), StoreError> {
+pub(super) fn read_submission(upload: &Upload) -> Result<(StoredFile, Vec<u8>), StoreError> {
+    let path = upload.path.as_path();
     let fail = |source| StoreError::File {
         path: path.to_path_buf(),
         source,
@@ -582,17 +586,11 @@ pub(super) fn read_submission(path: &Path) -> Result<(StoredFile, Vec<u8>), Stor
     let mut content = Vec::new();
     let (sha256, size) = copy_hashed(&mut file, &mut content).map_err(fail)?;
     let stored = StoredFile {
-        name: file_name(path),
+        name: upload.name.clone(),
         sha256,
         size: i64::try_from(size).unwrap_or(i64::MAX),
     };
     Ok((stored, content))
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
 }
 
 /// Copies `file` to `out`, hashing it as it goes: its SHA-256 (hex) and size. A file that grows

@@ -27,13 +27,14 @@ mod scope;
 mod shared;
 mod sync;
 mod unchanged;
+pub mod worklist;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
-pub use crate::ledger::{Action, Refusal, Signature, State, Status, Submission};
+pub use crate::ledger::{Action, Refusal, Signature, State, Status, Submission, Upload};
 pub use accounts::{NewUser, Role, User};
 pub use assessment::{Assessed, CampaignHeader, Interview, NewInterview};
 pub use contents::{
@@ -55,6 +56,7 @@ pub use query::{
     DueRow, Filter, HistoryEvent, HistoryFile, Light, OverdueRow, StandingDuty, StatusRow, Window,
 };
 pub use sync::{Recorded, Source, SyncOutcome, SyncReport};
+pub use worklist::WorkItem;
 
 /// Why the store refused.
 #[derive(Debug, thiserror::Error)]

@@ -52,6 +52,8 @@ pub struct Invalid {
     pub at: String,
     /// What is wrong, with the rule it breaks.
     pub message: String,
+    /// The field whose value it is, when it is one field's (a form shows it beside it).
+    pub field: Option<String>,
 }
 
 /// A check between fields that failed but only warns.
@@ -96,6 +98,7 @@ pub fn check_row(
             Err(why) => {
                 failed.push(name);
                 problems.push(Invalid {
+                    field: Some(field.name.clone()),
                     at: cell.at.clone(),
                     message: format!(
                         "{}: `{}` {why} (the field is {})",
@@ -123,6 +126,7 @@ pub fn check_row(
             None => (row_at.to_string(), "missing"),
         };
         problems.push(Invalid {
+            field: Some(field.name.clone()),
             at,
             message: format!("{}: {what} (the field is {})", field.name, field.rule()),
         });
@@ -140,6 +144,7 @@ pub fn check_row(
                 });
             } else {
                 problems.push(Invalid {
+                    field: None,
                     at: row_at.to_string(),
                     message: format!("{} (check: {})", check.message, describe(check)),
                 });
@@ -166,6 +171,7 @@ pub fn unknown_field(form: &Form, name: &str, at: &str) -> Invalid {
             format!("; its fields are {}", all.join("、"))
         });
     Invalid {
+        field: None,
         at: at.to_string(),
         message: format!("`{name}` is not a field of form {}{hint}", form.name),
     }

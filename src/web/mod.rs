@@ -4,6 +4,7 @@
 //! a CSRF secret; the session cookie is HttpOnly and SameSite=Strict (and Secure behind HTTPS).
 
 mod api;
+mod desk;
 mod pages;
 
 use std::collections::HashMap;
@@ -11,6 +12,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 use crate::app::Office;
@@ -94,7 +96,24 @@ pub fn router(web: Arc<Web>) -> Router {
             get(pages::password_form).post(pages::set_password),
         )
         .route("/board", get(pages::board))
-        .route("/unit/{name}", get(pages::unit))
+        .route("/unit/{name}", get(desk::unit))
+        .route("/review", get(desk::review))
+        .route(
+            "/o/{campaign}/{deliverable}/{unit}/{period}",
+            get(desk::obligation),
+        )
+        .route(
+            "/o/{campaign}/{deliverable}/{unit}/{period}/submit",
+            post(desk::submit).layer(DefaultBodyLimit::max(desk::UPLOAD_LIMIT + (1 << 20))),
+        )
+        .route(
+            "/o/{campaign}/{deliverable}/{unit}/{period}/act",
+            post(desk::act),
+        )
+        .route(
+            "/o/{campaign}/{deliverable}/{unit}/{period}/file/{sha256}",
+            get(desk::file),
+        )
         .route("/api/v1/obligations", get(api::obligations))
         .route("/api/v1/submissions", post(api::submit))
         .route("/api/v1/openapi.json", get(api::openapi))

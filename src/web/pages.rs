@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 
 use axum::Form;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use minijinja::value::Serde;
@@ -35,6 +35,8 @@ fn templates() -> &'static Environment<'static> {
             ),
             ("board.html", include_str!("templates/board.html")),
             ("unit.html", include_str!("templates/unit.html")),
+            ("obligation.html", include_str!("templates/obligation.html")),
+            ("review.html", include_str!("templates/review.html")),
             ("message.html", include_str!("templates/message.html")),
         ] {
             env.add_template(name, text)
@@ -46,7 +48,7 @@ fn templates() -> &'static Environment<'static> {
 
 /// A page, with the headers every page carries: no script from anywhere, no framing, no
 /// sniffing, no referrer.
-fn page(status: StatusCode, name: &str, ctx: Value) -> Response {
+pub(super) fn page(status: StatusCode, name: &str, ctx: Value) -> Response {
     let body = templates()
         .get_template(name)
         .and_then(|t| t.render(ctx))
@@ -68,7 +70,12 @@ fn page(status: StatusCode, name: &str, ctx: Value) -> Response {
     response
 }
 
-fn message(status: StatusCode, heading: &str, text: &str, session: Option<&Session>) -> Response {
+pub(super) fn message(
+    status: StatusCode,
+    heading: &str,
+    text: &str,
+    session: Option<&Session>,
+) -> Response {
     page(
         status,
         "message.html",
@@ -77,10 +84,14 @@ fn message(status: StatusCode, heading: &str, text: &str, session: Option<&Sessi
 }
 
 /// What the layout shows of the signed-in person.
-fn who(session: Option<&Session>) -> Value {
+pub(super) fn who(session: Option<&Session>) -> Value {
     match session {
         Some(s) => {
-            context! { user => Value::from(Serde(s.user.clone())), role => role_zh(s.user.role), csrf => s.csrf.clone() }
+            let unit_href = s.user.unit.as_deref().map(path_segment);
+            context! {
+                user => Value::from(Serde(s.user.clone())), role => role_zh(s.user.role),
+                csrf => s.csrf.clone(), user_unit_href => unit_href,
+            }
         }
         None => context! {},
     }
@@ -96,7 +107,7 @@ fn role_zh(role: Role) -> &'static str {
     }
 }
 
-fn redirect(to: &str) -> Response {
+pub(super) fn redirect(to: &str) -> Response {
     let mut response = StatusCode::SEE_OTHER.into_response();
     if let Ok(value) = HeaderValue::from_str(to) {
         response.headers_mut().insert(header::LOCATION, value);
@@ -105,7 +116,7 @@ fn redirect(to: &str) -> Response {
 }
 
 /// The value of cookie `name`.
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(super) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -127,7 +138,7 @@ fn set_cookie(response: &mut Response, web: &Web, name: &str, value: &str, max_a
 }
 
 /// Runs `work` with an open store on a blocking thread.
-async fn with_store<T: Send + 'static>(
+pub(super) async fn with_store<T: Send + 'static>(
     web: &Arc<Web>,
     work: impl FnOnce(&Office, &mut dyn Backend) -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, Response> {
@@ -140,6 +151,20 @@ async fn with_store<T: Send + 'static>(
     match done {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(AppError::SignIn)) => Err(StatusCode::UNAUTHORIZED.into_response()),
+        Ok(Err(AppError::Forbidden { .. })) => Err(message(
+            StatusCode::FORBIDDEN,
+            "无权查看",
+            "this is another unit's, or not yours to decide",
+            None,
+        )),
+        Ok(Err(AppError::Store(crate::store::StoreError::Refused(r)))) => {
+            let status = if matches!(r, crate::store::Refusal::Unknown { .. }) {
+                StatusCode::NOT_FOUND
+            } else {
+                StatusCode::CONFLICT
+            };
+            Err(message(status, "无法办理", &r.to_string(), None))
+        }
         Ok(Err(e)) => {
             tracing::error!(error = %e, "a page failed");
             Err(message(
@@ -154,7 +179,10 @@ async fn with_store<T: Send + 'static>(
 }
 
 /// The session of the request, if signed in.
-async fn session(web: &Arc<Web>, headers: &HeaderMap) -> Result<Option<Session>, Response> {
+pub(super) async fn session(
+    web: &Arc<Web>,
+    headers: &HeaderMap,
+) -> Result<Option<Session>, Response> {
     let Some(cookie) = cookie(headers, SESSION_COOKIE) else {
         return Ok(None);
     };
@@ -365,12 +393,12 @@ pub async fn set_password(
 }
 
 /// The instant the board's lights are at: the server's `--as-of`, or now.
-fn as_of(web: &Web) -> Instant {
+pub(super) fn as_of(web: &Web) -> Instant {
     web.office.instant(web.as_of)
 }
 
 /// The instant as the pages show it.
-fn shown(at: Instant) -> String {
+pub(super) fn shown(at: Instant) -> String {
     match at {
         Instant::Absolute(t) => t
             .with_timezone(&chrono_tz::Asia::Shanghai)
@@ -441,7 +469,7 @@ pub async fn board(
     )
 }
 
-fn light(l: Light) -> &'static str {
+pub(super) fn light(l: Light) -> &'static str {
     match l {
         Light::Red => "red",
         Light::Yellow => "yellow",
@@ -449,67 +477,12 @@ fn light(l: Light) -> &'static str {
     }
 }
 
-fn light_zh(l: Light) -> &'static str {
+pub(super) fn light_zh(l: Light) -> &'static str {
     match l {
         Light::Red => "红",
         Light::Yellow => "黄",
         Light::Green => "绿",
     }
-}
-
-/// `GET /unit/NAME`: what a unit owes. Its own accounts see it; the office and supervisors see
-/// every unit; anyone else is refused.
-pub async fn unit(
-    State(web): State<Arc<Web>>,
-    headers: HeaderMap,
-    Path(name): Path<String>,
-) -> Response {
-    let current = match session(&web, &headers).await {
-        Ok(Some(s)) => s,
-        Ok(None) => return redirect("/login"),
-        Err(r) => return r,
-    };
-    let own = current.user.unit.as_deref() == Some(name.as_str());
-    if !own && !current.user.role.sees_all() {
-        return message(
-            StatusCode::FORBIDDEN,
-            "无权查看",
-            "this page is another unit's",
-            Some(&current),
-        );
-    }
-    let at = as_of(&web);
-    let filter = Filter {
-        units: vec![name.clone()],
-        ..Filter::default()
-    };
-    let found = with_store(&web, move |office, store| {
-        Ok((
-            office.status(store, &filter, at)?,
-            store.overdue(&filter, at)?,
-        ))
-    })
-    .await;
-    let (rows, overdue) = match found {
-        Ok(found) => found,
-        Err(r) => return r,
-    };
-    let rows: Vec<Value> = rows
-        .iter()
-        .map(|r| {
-            context! {
-                campaign => r.campaign.clone(), deliverable => r.deliverable.clone(),
-                due => r.due, on_time => r.on_time, late => r.late, overdue => r.overdue,
-                due_soon => r.due_soon, light => light(r.light), label => light_zh(r.light),
-            }
-        })
-        .collect();
-    let overdue: Vec<Value> = overdue.iter().map(|o| Value::from(Serde(o))).collect();
-    page(
-        StatusCode::OK,
-        "unit.html",
-        context! { unit => name, rows, overdue, as_of => shown(at), ..who(Some(&current)) },
-    )
 }
 
 /// Anything else.
@@ -521,4 +494,21 @@ pub async fn not_found(State(web): State<Arc<Web>>, headers: HeaderMap) -> Respo
         "there is no such page",
         current.as_ref(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_template_compiles() {
+        let env = super::templates();
+        for name in [
+            "layout.html",
+            "board.html",
+            "unit.html",
+            "obligation.html",
+            "review.html",
+        ] {
+            assert!(env.get_template(name).is_ok(), "{name}");
+        }
+    }
 }

@@ -34,7 +34,7 @@ impl PgStore {
                 Action::Submit(s) => s
                     .files
                     .iter()
-                    .map(|f| read_submission(f))
+                    .map(read_submission)
                     .collect::<Result<Vec<_>, _>>(),
                 _ => Ok(Vec::new()),
             })

@@ -19,6 +19,7 @@ mod queries;
 mod rows_in;
 mod schema;
 mod sync;
+mod worklist;
 
 use std::cell::RefCell;
 

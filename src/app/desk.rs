@@ -1,0 +1,312 @@
+//! What a signed-in person may see and do, and the use cases they run through the web pages:
+//! a unit's obligations, one obligation with its history, a reviewer's queue, and acting on an
+//! obligation (submit, accept, send back, return, extend, waive). Every right is decided here
+//! against the records — the unit's reviewer, the deliverable's receivers, the unit tree — so
+//! that no page and no API call can grant more than these rules.
+
+use super::{AppError, Office, Said, Submitted};
+use crate::clock::Instant;
+use crate::language::form::Form;
+use crate::store::{
+    Action, Backend, HistoryEvent, Key, Role, Status, Submission, User, WorkItem,
+    worklist::QUEUE_DAYS,
+};
+
+/// What a person may do with one obligation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Rights {
+    /// See it and its history.
+    pub see: bool,
+    /// Submit for it (its unit's liaison or leader, or a unit above it, or the office).
+    pub submit: bool,
+    /// Accept it or send it back while under review (its reviewer, or the office).
+    pub review: bool,
+    /// Return what was received (退回: a unit it is sent to, or the office).
+    pub send_back: bool,
+    /// Extend its deadline or waive it (the office).
+    pub excuse: bool,
+}
+
+/// What a person asked to do to an obligation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Deed {
+    /// Submit.
+    Submit,
+    /// Accept or send back under review.
+    Review,
+    /// Return what was received.
+    SendBack,
+    /// Extend or waive.
+    Excuse,
+}
+
+/// A unit's page: its obligations the person may see, and its sub-units.
+#[derive(Clone, Debug)]
+pub struct UnitDesk {
+    /// The obligations, by campaign and deadline.
+    pub items: Vec<WorkItem>,
+    /// The units directly under it, in any campaign.
+    pub children: Vec<String>,
+}
+
+/// One obligation as its page shows it.
+#[derive(Clone, Debug)]
+pub struct ObligationDesk {
+    /// The obligation.
+    pub item: WorkItem,
+    /// Where it stands.
+    pub status: Status,
+    /// Every event, in order.
+    pub history: Vec<HistoryEvent>,
+    /// What the person may do.
+    pub rights: Rights,
+    /// The form its submissions carry, if any.
+    pub form: Option<Form>,
+}
+
+/// Whether `ancestor` is above `unit` in the tree `(name, parent)` of one campaign.
+fn is_above(tree: &[(String, Option<String>)], ancestor: &str, unit: &str) -> bool {
+    let mut current = unit.to_string();
+    // A tree from the store has no cycles; the bound is a guard, not a rule.
+    for _ in 0..tree.len() {
+        let parent = tree
+            .iter()
+            .find(|(name, _)| *name == current)
+            .and_then(|(_, p)| p.clone());
+        match parent {
+            Some(p) if p == ancestor => return true,
+            Some(p) => current = p,
+            None => return false,
+        }
+    }
+    false
+}
+
+/// Whether `who` acts for `item`'s unit: its own, or one above it.
+fn acts_for(store: &dyn Backend, who: &User, item: &WorkItem) -> Result<bool, AppError> {
+    let Some(own) = who.unit.as_deref() else {
+        return Ok(false);
+    };
+    if own == item.unit || item.parent.as_deref() == Some(own) {
+        return Ok(true);
+    }
+    let tree = store.unit_tree(item.campaign_id)?;
+    Ok(is_above(&tree, own, &item.unit))
+}
+
+/// What `who` may do with `item`.
+pub fn rights(store: &dyn Backend, who: &User, item: &WorkItem) -> Result<Rights, AppError> {
+    if who.role == Role::Office {
+        return Ok(Rights {
+            see: true,
+            submit: true,
+            review: item.reviewer.is_some(),
+            send_back: true,
+            excuse: true,
+        });
+    }
+    let own = who.unit.as_deref();
+    let reviews = own.is_some() && item.reviewer.as_deref() == own;
+    let receives = own.is_some_and(|u| item.receivers.iter().any(|r| r == u));
+    let reporter = matches!(who.role, Role::Liaison | Role::Leader) && acts_for(store, who, item)?;
+    let reviewer = who.role == Role::Reviewer;
+    Ok(Rights {
+        see: who.role.sees_all() || reporter || reviews || receives || acts_for(store, who, item)?,
+        submit: reporter,
+        review: reviewer && reviews,
+        send_back: reviewer && receives,
+        excuse: false,
+    })
+}
+
+fn forbidden(what: &str) -> AppError {
+    AppError::Forbidden {
+        what: what.to_string(),
+    }
+}
+
+impl Office {
+    /// The obligations of `unit` that `who` may see, and its sub-units; a unit of which they
+    /// may see nothing (or no unit at all) is refused as forbidden, not as unknown, so that
+    /// guessing names tells nothing.
+    pub fn unit_desk(
+        &self,
+        store: &dyn Backend,
+        who: &User,
+        unit: &str,
+    ) -> Result<UnitDesk, AppError> {
+        let all = store.unit_work(unit)?;
+        let mut items = Vec::with_capacity(all.len());
+        for item in all {
+            if rights(store, who, &item)?.see {
+                items.push(item);
+            }
+        }
+        let own = who.unit.as_deref() == Some(unit);
+        if items.is_empty() && !(own || who.role.sees_all()) {
+            return Err(forbidden(unit));
+        }
+        let mut children = Vec::new();
+        let mut campaigns: Vec<i64> = items.iter().map(|i| i.campaign_id).collect();
+        campaigns.dedup();
+        for campaign in campaigns {
+            for (name, parent) in store.unit_tree(campaign)? {
+                if parent.as_deref() == Some(unit) && !children.contains(&name) {
+                    children.push(name);
+                }
+            }
+        }
+        Ok(UnitDesk { items, children })
+    }
+
+    /// The obligation `key` names, if `who` may see it: its history at `as_of` and what they
+    /// may do.
+    pub fn obligation_desk(
+        &self,
+        store: &dyn Backend,
+        who: &User,
+        key: &Key<'_>,
+        as_of: Instant,
+    ) -> Result<ObligationDesk, AppError> {
+        let item = self.item(store, who, key)?;
+        let rights = rights(store, who, &item)?;
+        let (status, history) = store.history(key, as_of)?;
+        let form = store.describe(key.campaign, key.deliverable)?.form;
+        Ok(ObligationDesk {
+            item,
+            status,
+            history,
+            rights,
+            form,
+        })
+    }
+
+    /// The obligation `key` names, if `who` may see it.
+    fn item(&self, store: &dyn Backend, who: &User, key: &Key<'_>) -> Result<WorkItem, AppError> {
+        let found = store.unit_work(key.unit)?.into_iter().find(|i| {
+            i.campaign == key.campaign
+                && i.deliverable == key.deliverable
+                && i.period == key.period.unwrap_or("")
+        });
+        match found {
+            Some(item) if rights(store, who, &item)?.see => Ok(item),
+            // Unknown and not allowed look the same to whoever may not see the unit.
+            _ if !who.role.sees_all() => Err(forbidden(key.unit)),
+            Some(item) => Ok(item),
+            None => {
+                // Let the records name what is unknown, with the nearest name.
+                store.history(key, Instant::Absolute(self.clock.now()))?;
+                Err(forbidden(key.unit))
+            }
+        }
+    }
+
+    /// What awaits the reviewing unit of `who`: under review by it, and what it received in
+    /// the last [`QUEUE_DAYS`] days (which it may return), newest first.
+    pub fn review_desk(
+        &self,
+        store: &dyn Backend,
+        who: &User,
+        now: Instant,
+    ) -> Result<Vec<WorkItem>, AppError> {
+        if who.role != Role::Reviewer && who.role != Role::Office {
+            return Err(forbidden("the review queue"));
+        }
+        let Some(unit) = who.unit.as_deref() else {
+            return Ok(Vec::new());
+        };
+        let since = now.in_zone(chrono_tz::UTC).timestamp() - QUEUE_DAYS * 86_400;
+        Ok(store.review_queue(unit, since)?)
+    }
+
+    /// Submits for `key` as `who`, with what the form says: refused unless they act for its
+    /// unit. Recorded in their name.
+    pub fn submit_as(
+        &self,
+        store: &mut dyn Backend,
+        who: &User,
+        key: &Key<'_>,
+        submission: Submission,
+        said: &Said,
+        at: Instant,
+    ) -> Result<Submitted, AppError> {
+        self.allowed(&*store, who, key, Deed::Submit)?;
+        self.submit(
+            store,
+            key,
+            submission,
+            said,
+            at,
+            Some(who.name.clone()),
+            None,
+        )
+    }
+
+    /// Does `action` to `key` as `who` (anything but a submission), if their rights allow it:
+    /// recorded in their name.
+    pub fn act_as(
+        &self,
+        store: &mut dyn Backend,
+        who: &User,
+        key: &Key<'_>,
+        action: Action,
+        at: Instant,
+    ) -> Result<crate::store::Change, AppError> {
+        let deed = match &action {
+            Action::Submit(_) | Action::Update { .. } => Deed::Submit,
+            Action::Accept | Action::Reject { .. } => Deed::Review,
+            Action::Return { .. } => Deed::SendBack,
+            Action::Extend { .. } | Action::Waive { .. } => Deed::Excuse,
+        };
+        self.allowed(&*store, who, key, deed)?;
+        self.record(store, key, action, at, Some(who.name.clone()), None)
+    }
+
+    fn allowed(
+        &self,
+        store: &dyn Backend,
+        who: &User,
+        key: &Key<'_>,
+        deed: Deed,
+    ) -> Result<(), AppError> {
+        let item = self.item(store, who, key)?;
+        let rights = rights(store, who, &item)?;
+        let may = match deed {
+            Deed::Submit => rights.submit,
+            Deed::Review => rights.review,
+            Deed::SendBack => rights.send_back,
+            Deed::Excuse => rights.excuse,
+        };
+        if may {
+            Ok(())
+        } else {
+            Err(forbidden(key.unit))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_above;
+
+    fn tree() -> Vec<(String, Option<String>)> {
+        [
+            ("市", None),
+            ("县", Some("市")),
+            ("乡", Some("县")),
+            ("村", Some("乡")),
+        ]
+        .into_iter()
+        .map(|(n, p)| (n.to_string(), p.map(String::from)))
+        .collect()
+    }
+
+    #[test]
+    fn a_unit_is_above_every_unit_under_it_and_no_other() {
+        assert!(is_above(&tree(), "市", "村"));
+        assert!(is_above(&tree(), "乡", "村"));
+        assert!(!is_above(&tree(), "村", "市"));
+        assert!(!is_above(&tree(), "村", "村"));
+        assert!(!is_above(&tree(), "别处", "村"));
+    }
+}

@@ -1,0 +1,55 @@
+//! What the people of the web pages work from, on PostgreSQL: the statements of
+//! `store::worklist`.
+
+use super::PgStore;
+use crate::ledger::Record;
+use crate::store::StoreError;
+use crate::store::decode::state;
+use crate::store::worklist::{WorkItem, queue_sql, unit_sql};
+
+const RECEIVES: &str = "jsonb_exists(d.recipients::jsonb, $1)
+    OR (jsonb_exists(d.recipients::jsonb, '@parent') AND u.parent = $1)";
+
+impl PgStore {
+    /// Every obligation of the unit `unit`, in any campaign, by campaign and deadline.
+    pub fn unit_work(&self, unit: &str) -> Result<Vec<WorkItem>, StoreError> {
+        self.run(|client| {
+            let rows = client.query(&unit_sql(), &[&unit])?;
+            rows.iter().map(item).collect()
+        })
+    }
+
+    /// What awaits the reviewing unit `reviewer`'s decision, newest first; received
+    /// submissions since `since` (unix seconds).
+    pub fn review_queue(&self, reviewer: &str, since: i64) -> Result<Vec<WorkItem>, StoreError> {
+        self.run(|client| {
+            let rows = client.query(&queue_sql(RECEIVES), &[&reviewer, &since])?;
+            rows.iter().map(item).collect()
+        })
+    }
+}
+
+fn item(r: &::postgres::Row) -> Result<WorkItem, StoreError> {
+    let record = Record {
+        state: state(r.get(7))?,
+        submitted_at: r.get(8),
+        closed_at: r.get(9),
+        due_at: r.get(10),
+        effective_due_at: r.get(11),
+        soon_seconds: r.get::<_, i64>(12) * 86_400,
+    };
+    WorkItem::new(
+        (r.get(0), r.get(1)),
+        r.get(2),
+        r.get(3),
+        r.get(4),
+        (r.get(5), r.get(6)),
+        record,
+        r.get(13),
+        r.get(14),
+        r.get::<_, &str>(15),
+        r.get(16),
+        r.get(17),
+        r.get::<_, &str>(18),
+    )
+}

@@ -1,0 +1,186 @@
+//! What the people of the web pages work from: a unit's obligations in every campaign, and a
+//! reviewing unit's queue — the statements both backends run, and SQLite's running of them.
+//! Each row carries who may decide on it (the unit's reviewer, the deliverable's receivers), so
+//! that the application layer checks a person's right against the records, not against the page.
+
+use serde::Serialize;
+
+use super::{Store, StoreError};
+use crate::ledger::Record;
+
+/// An obligation as a unit's page or a reviewer's queue shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct WorkItem {
+    /// Its campaign's identifier.
+    pub campaign: String,
+    /// Its campaign's row id.
+    #[serde(skip)]
+    pub campaign_id: i64,
+    /// The deliverable.
+    pub deliverable: String,
+    /// The owing unit.
+    pub unit: String,
+    /// Its period (`""` for a one-off).
+    pub period: String,
+    /// The deadline as the campaign gives it.
+    pub due_date: String,
+    /// An extension's deadline, if granted.
+    pub extended_until: Option<String>,
+    /// Its record.
+    #[serde(skip)]
+    pub record: Record,
+    /// Who reviews it before it counts (the unit's 驻村组, or a unit the deliverable names),
+    /// if its deliverable asks for review.
+    pub reviewer: Option<String>,
+    /// The units its deliverable is sent to (`@parent` read as the unit's parent).
+    pub receivers: Vec<String>,
+    /// The unit's parent.
+    pub parent: Option<String>,
+    /// Why it was last sent back (退回 or not accepted), if it was.
+    pub reason: Option<String>,
+    /// The roles that must sign a submission (村书记, 驻村领导 …).
+    pub signers: Vec<String>,
+}
+
+/// Columns of a [`WorkItem`], from `units u`, `deliverables d`, `obligations o`, `campaigns c`.
+pub(super) const COLUMNS: &str = "c.key, c.id, d.name, u.name, o.period, o.due_date,
+    o.extended_until, o.state, o.submitted_at, o.closed_at, o.due_at, o.effective_due_at,
+    d.soon_days, d.review, u.reviewer, d.recipients, u.parent,
+    (SELECT e.reason FROM events e WHERE e.obligation_id = o.id
+        AND e.kind IN ('returned', 'review_returned') ORDER BY e.id DESC LIMIT 1),
+    d.signers";
+
+/// The joins every listing reads through; the obligations are reached by deliverable and unit,
+/// the index both backends have.
+pub(super) const FROM: &str = "FROM units u
+    JOIN campaigns c ON c.id = u.campaign_id
+    JOIN deliverables d ON d.campaign_id = u.campaign_id
+    JOIN obligations o ON o.deliverable_id = d.id AND o.unit_id = u.id AND o.active";
+
+/// Every obligation of the unit named `$1`, in any campaign.
+pub fn unit_sql() -> String {
+    format!(
+        "SELECT {COLUMNS} {FROM} WHERE u.name = $1
+         ORDER BY c.key, o.effective_due_at, d.id, o.period"
+    )
+}
+
+/// The submissions awaiting the decision of the reviewing unit `$1`: under review for the
+/// units it reviews; received, and not older than `$2` (unix seconds), by the deliverables it
+/// is sent. `receives` is the backend's test that `d.recipients` (JSON) names `$1`, or names
+/// `@parent` where the unit's parent is `$1`.
+pub fn queue_sql(receives: &str) -> String {
+    format!(
+        "SELECT {COLUMNS} {FROM}
+         WHERE (o.state = 'review'
+                AND ((d.review = 'reviewer' AND u.reviewer = $1) OR d.review = 'unit:' || $1))
+            OR (o.state IN ('review', 'received') AND o.submitted_at >= $2 AND ({receives}))
+         ORDER BY o.submitted_at DESC, c.key, d.id, u.id
+         LIMIT 500"
+    )
+}
+
+/// How many days back a reviewer's queue shows what it received (and may still return).
+pub const QUEUE_DAYS: i64 = 60;
+
+impl WorkItem {
+    /// A row whose receivers are the JSON list `recipients`, `@parent` read as `parent`, and
+    /// whose reviewer is the deliverable's `review` (`reviewer`: the unit's own; `unit:NAME`).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn new(
+        campaign: (String, i64),
+        deliverable: String,
+        unit: String,
+        period: String,
+        due: (String, Option<String>),
+        record: Record,
+        review: Option<String>,
+        reviewer: Option<String>,
+        recipients: &str,
+        parent: Option<String>,
+        reason: Option<String>,
+        signers: &str,
+    ) -> Result<WorkItem, StoreError> {
+        let listed: Vec<String> = super::decode::json(recipients)?;
+        let signers = super::decode::json(signers)?;
+        let receivers = listed
+            .into_iter()
+            .filter_map(|r| {
+                if r == "@parent" {
+                    parent.clone()
+                } else {
+                    Some(r)
+                }
+            })
+            .collect();
+        Ok(WorkItem {
+            campaign: campaign.0,
+            campaign_id: campaign.1,
+            deliverable,
+            unit,
+            period,
+            due_date: due.0,
+            extended_until: due.1,
+            record,
+            reviewer: match review.as_deref() {
+                Some("reviewer") => reviewer,
+                Some(other) => other.strip_prefix("unit:").map(String::from),
+                None => None,
+            },
+            receivers,
+            parent,
+            reason,
+            signers,
+        })
+    }
+
+    /// The deadline in force.
+    pub fn deadline(&self) -> &str {
+        self.extended_until.as_deref().unwrap_or(&self.due_date)
+    }
+}
+
+const RECEIVES: &str = "EXISTS (SELECT 1 FROM json_each(d.recipients) j
+    WHERE j.value = $1 OR (j.value = '@parent' AND u.parent = $1))";
+
+impl Store {
+    /// Every obligation of the unit `unit`, in any campaign, by campaign and deadline.
+    pub fn unit_work(&self, unit: &str) -> Result<Vec<WorkItem>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&unit_sql())?;
+        let rows = stmt.query_map(rusqlite::params![unit], row)?;
+        rows.map(|r| r?).collect()
+    }
+
+    /// What awaits the reviewing unit `reviewer`'s decision, newest first; received
+    /// submissions since `since` (unix seconds).
+    pub fn review_queue(&self, reviewer: &str, since: i64) -> Result<Vec<WorkItem>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&queue_sql(RECEIVES))?;
+        let rows = stmt.query_map(rusqlite::params![reviewer, since], row)?;
+        rows.map(|r| r?).collect()
+    }
+}
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<WorkItem, StoreError>> {
+    let record = Record {
+        state: r.get(7)?,
+        submitted_at: r.get(8)?,
+        closed_at: r.get(9)?,
+        due_at: r.get(10)?,
+        effective_due_at: r.get(11)?,
+        soon_seconds: r.get::<_, i64>(12)? * 86_400,
+    };
+    Ok(WorkItem::new(
+        (r.get(0)?, r.get(1)?),
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        (r.get(5)?, r.get(6)?),
+        record,
+        r.get(13)?,
+        r.get(14)?,
+        &r.get::<_, String>(15)?,
+        r.get(16)?,
+        r.get(17)?,
+        &r.get::<_, String>(18)?,
+    ))
+}

@@ -1,0 +1,676 @@
+//! The pages people work from: a unit's page (what it owes, returned with the reason, done),
+//! one obligation's page (its history, its files, and the forms to submit or decide), a
+//! reviewer's queue, and the file downloads. Every page asks the application layer what the
+//! signed-in person may see and do (`app::desk`); the forms post back here and are checked again
+//! there, so that nothing a page leaves out can be done by posting it.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Form;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use minijinja::value::Serde;
+use minijinja::{Value, context};
+use serde::Deserialize;
+
+use super::pages::{as_of, light, message, page, redirect, session, shown, who, with_store};
+use super::{Web, path_segment};
+use crate::app::{AppError, ObligationDesk, Said, Session, same_secret};
+use crate::store::{Action, Key, Light, Signature, Status, Submission, Upload, WorkItem};
+
+/// The largest file a page takes (a scanned table, a few photos).
+pub const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
+
+/// The path of an obligation's page; a one-off's period is `-`.
+pub fn href(item: &WorkItem) -> String {
+    let period = if item.period.is_empty() {
+        "-"
+    } else {
+        &item.period
+    };
+    format!(
+        "/o/{}/{}/{}/{}",
+        path_segment(&item.campaign),
+        path_segment(&item.deliverable),
+        path_segment(&item.unit),
+        path_segment(period)
+    )
+}
+
+/// The colour a status shows: red owed and late, yellow due soon or sent back, green done,
+/// none for what is not yet due.
+fn status_class(status: Status) -> &'static str {
+    match status {
+        Status::Overdue => light(Light::Red),
+        Status::DueSoon | Status::Returned => light(Light::Yellow),
+        Status::NotYetDue | Status::Extended => "",
+        _ => light(Light::Green),
+    }
+}
+
+fn item_value(item: &WorkItem, at: i64) -> Value {
+    let status = item.record.status_at(at);
+    context! {
+        campaign => item.campaign.clone(), deliverable => item.deliverable.clone(),
+        unit => item.unit.clone(), period => item.period.clone(), deadline => item.deadline(),
+        extended => item.extended_until.is_some(), status => status.label_zh(),
+        light => status_class(status), reason => item.reason.clone(), href => href(item),
+        unit_href => path_segment(&item.unit),
+    }
+}
+
+/// The signed-in person, or the response that sends them to sign in.
+async fn signed_in(web: &Arc<Web>, headers: &HeaderMap) -> Result<Session, Response> {
+    match session(web, headers).await {
+        Ok(Some(s)) => Ok(s),
+        Ok(None) => Err(redirect("/login")),
+        Err(r) => Err(r),
+    }
+}
+
+/// `GET /unit/NAME`: what a unit owes, what waits for review, what is done; its sub-units.
+pub async fn unit(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+) -> Response {
+    let current = match signed_in(&web, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let (user, unit) = (current.user.clone(), name.clone());
+    let desk = match with_store(&web, move |office, store| {
+        office.unit_desk(&*store, &user, &unit)
+    })
+    .await
+    {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let at = as_of(&web);
+    let (mut urgent, mut later, mut waiting, mut done) = (vec![], vec![], vec![], vec![]);
+    let t = at.in_zone(chrono_tz::UTC).timestamp();
+    for item in &desk.items {
+        let value = item_value(item, t);
+        match item.record.status_at(t) {
+            Status::Overdue | Status::Returned | Status::DueSoon => urgent.push(value),
+            Status::NotYetDue | Status::Extended => later.push(value),
+            Status::UnderReview => waiting.push(value),
+            _ => done.push(value),
+        }
+    }
+    let several = desk
+        .items
+        .windows(2)
+        .any(|pair| pair[0].campaign != pair[1].campaign);
+    let children: Vec<Value> = desk
+        .children
+        .iter()
+        .map(|c| context! { name => c.clone(), href => path_segment(c) })
+        .collect();
+    page(
+        StatusCode::OK,
+        "unit.html",
+        context! {
+            unit => name, urgent, later, waiting, done, children, several, as_of => shown(at),
+            ..who(Some(&current))
+        },
+    )
+}
+
+/// The obligation a page's path names: campaign, deliverable, unit, period (`-`: none).
+type ObligationPath = Path<(String, String, String, String)>;
+
+fn key_of(path: &(String, String, String, String)) -> Key<'_> {
+    Key {
+        campaign: &path.0,
+        deliverable: &path.1,
+        unit: &path.2,
+        period: (path.3 != "-").then_some(path.3.as_str()),
+    }
+}
+
+async fn load(
+    web: &Arc<Web>,
+    current: &Session,
+    path: (String, String, String, String),
+) -> Result<ObligationDesk, Response> {
+    let user = current.user.clone();
+    let at = as_of(web);
+    with_store(web, move |office, store| {
+        office.obligation_desk(&*store, &user, &key_of(&path), at)
+    })
+    .await
+}
+
+/// What an obligation's page shows besides the obligation: a message and the errors of a
+/// form sent back to it.
+#[derive(Default)]
+struct Feedback {
+    notice: Option<String>,
+    error: Option<String>,
+    /// Each bad field's reason.
+    fields: Vec<(String, String)>,
+    /// What the form said, shown again.
+    values: Vec<(String, String)>,
+}
+
+fn obligation_page(
+    web: &Web,
+    current: &Session,
+    desk: &ObligationDesk,
+    status: StatusCode,
+    feedback: Feedback,
+) -> Response {
+    let at = as_of(web).in_zone(chrono_tz::UTC).timestamp();
+    let fields: Vec<Value> = desk
+        .form
+        .iter()
+        .flat_map(|f| &f.fields)
+        .map(|f| {
+            let said = |list: &[(String, String)]| {
+                list.iter()
+                    .find(|(n, _)| *n == f.name)
+                    .map(|(_, m)| m.clone())
+            };
+            context! {
+                name => f.name.clone(), measure => f.measure.clone(), optional => f.optional,
+                rule => f.rule(), error => said(&feedback.fields), value => said(&feedback.values),
+            }
+        })
+        .collect();
+    let history: Vec<Value> = desk
+        .history
+        .iter()
+        .map(|e| {
+            let files: Vec<Value> = e
+                .files
+                .iter()
+                .map(|f| {
+                    context! {
+                        name => f.name.clone(), size => f.size,
+                        href => format!("{}/file/{}", href(&desk.item), f.sha256),
+                    }
+                })
+                .collect();
+            context! {
+                kind => event_zh(&e.kind), at => e.at.get(..16).unwrap_or(&e.at).replace('T', " "),
+                by => e.by.clone(), reason => e.reason.clone(), note => e.note.clone(), files,
+                values => e.values.iter().map(|v| format!("{}：{}", v.field, v.display())).collect::<Vec<_>>(),
+            }
+        })
+        .collect();
+    let item = item_value(&desk.item, at);
+    page(
+        status,
+        "obligation.html",
+        context! {
+            item, status => desk.status.label_zh(), rights => Value::from(Serde(desk.rights)),
+            open => desk.status.is_open(), under_review => desk.status == Status::UnderReview,
+            signers => desk.item.signers.clone(), fields, history, action => href(&desk.item),
+            notice => feedback.notice, error => feedback.error, as_of => shown(as_of(web)),
+            fields_failed => !feedback.fields.is_empty(),
+            ..who(Some(current))
+        },
+    )
+}
+
+fn event_zh(kind: &str) -> &str {
+    match kind {
+        "submitted" => "报送",
+        "review_accepted" => "审核通过",
+        "review_returned" => "审核退回",
+        "returned" => "退回",
+        "extended" => "延期",
+        "waived" => "免报",
+        "updated" => "更新",
+        "entered" => "录入",
+        other => other,
+    }
+}
+
+/// `GET /o/CAMPAIGN/DELIVERABLE/UNIT/PERIOD`: one obligation, its history and its forms.
+pub async fn obligation(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Path(path): ObligationPath,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let current = match signed_in(&web, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let feedback = Feedback {
+        notice: query.contains_key("done").then(|| "已办理".to_string()),
+        ..Feedback::default()
+    };
+    match load(&web, &current, path).await {
+        Ok(desk) => obligation_page(&web, &current, &desk, StatusCode::OK, feedback),
+        Err(r) => r,
+    }
+}
+
+/// What a submission's form sent, its files already written to a private folder.
+struct Sent {
+    csrf: String,
+    values: Vec<(String, String)>,
+    signatures: Vec<Signature>,
+    files: Vec<Upload>,
+    replace: bool,
+    folder: PathBuf,
+}
+
+impl Drop for Sent {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.folder);
+    }
+}
+
+/// A name an upload may be kept under: its last component, without control characters, at
+/// most 120 characters; never used as a path (the folder holds it under a number).
+fn upload_name(given: &str) -> String {
+    let last = given.rsplit(['/', '\\']).next().unwrap_or_default();
+    let name: String = last.chars().filter(|c| !c.is_control()).take(120).collect();
+    match name.trim() {
+        "" | "." | ".." => "附件".to_string(),
+        trimmed => trimmed.to_string(),
+    }
+}
+
+async fn read_form(mut multipart: Multipart) -> Result<Sent, String> {
+    let folder = std::env::temp_dir().join(format!("duban-upload-{}", crate::app::secret()));
+    std::fs::create_dir(&folder).map_err(|e| format!("cannot keep the upload: {e}"))?;
+    let mut sent = Sent {
+        csrf: String::new(),
+        values: Vec::new(),
+        signatures: Vec::new(),
+        files: Vec::new(),
+        replace: false,
+        folder,
+    };
+    let mut total = 0usize;
+    while let Some(mut field) = multipart.next_field().await.map_err(|e| e.to_string())? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            let Some(given) = field.file_name().map(upload_name) else {
+                continue;
+            };
+            let path = sent.folder.join(sent.files.len().to_string());
+            let mut bytes = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(|e| e.to_string())? {
+                total += chunk.len();
+                if total > UPLOAD_LIMIT {
+                    return Err(format!(
+                        "the files are larger than {} MiB together",
+                        UPLOAD_LIMIT >> 20
+                    ));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            // A file input left empty still sends a part, with no name and no bytes.
+            if bytes.is_empty() && given == "附件" {
+                continue;
+            }
+            std::fs::write(&path, &bytes).map_err(|e| format!("cannot keep the upload: {e}"))?;
+            sent.files.push(Upload { path, name: given });
+            continue;
+        }
+        let text = field.text().await.map_err(|e| e.to_string())?;
+        if let Some(field) = name.strip_prefix("f:") {
+            if !text.trim().is_empty() {
+                sent.values.push((field.to_string(), text));
+            }
+        } else if let Some(role) = name.strip_prefix("sig:") {
+            if !text.trim().is_empty() {
+                sent.signatures.push(Signature {
+                    name: text.trim().to_string(),
+                    role: role.to_string(),
+                });
+            }
+        } else if name == "csrf" {
+            sent.csrf = text;
+        } else if name == "replace" {
+            sent.replace = true;
+        }
+    }
+    Ok(sent)
+}
+
+/// `POST /o/…/submit` (multipart): a submission with its files and its form's values, in the
+/// signed-in person's name.
+pub async fn submit(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Path(path): ObligationPath,
+    multipart: Multipart,
+) -> Response {
+    let current = match signed_in(&web, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let sent = match read_form(multipart).await {
+        Ok(sent) => sent,
+        Err(why) => return message(StatusCode::BAD_REQUEST, "无法报送", &why, Some(&current)),
+    };
+    if !same_secret(&current.csrf, &sent.csrf) {
+        return expired(&current);
+    }
+    let user = current.user.clone();
+    let at = as_of(&web);
+    let key_path = path.clone();
+    let values = sent.values.clone();
+    let done = with_decision(&web, move |office, store| {
+        let submission = Submission {
+            files: sent.files.clone(),
+            signatures: sent.signatures.clone(),
+            replace: sent.replace,
+            values: Vec::new(),
+        };
+        let said = Said {
+            values: sent.values.clone(),
+            ..Said::default()
+        };
+        office
+            .submit_as(store, &user, &key_of(&key_path), submission, &said, at)
+            .map(|_| ())
+    })
+    .await;
+    after(&web, &current, path, done, values).await
+}
+
+/// What a decision's form sends.
+#[derive(Deserialize)]
+pub struct DecisionForm {
+    csrf: String,
+    /// `accept`, `reject`, `return`, `extend` or `waive`.
+    action: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    until: String,
+}
+
+/// `POST /o/…/act`: a decision on the obligation, in the signed-in person's name.
+pub async fn act(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Path(path): ObligationPath,
+    Form(form): Form<DecisionForm>,
+) -> Response {
+    let current = match signed_in(&web, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if !same_secret(&current.csrf, &form.csrf) {
+        return expired(&current);
+    }
+    let reason = form.reason.trim().to_string();
+    let needs_reason = form.action != "accept";
+    if needs_reason && reason.is_empty() {
+        return match load(&web, &current, path).await {
+            Ok(desk) => {
+                let feedback = Feedback {
+                    error: Some("请填写理由".into()),
+                    ..Feedback::default()
+                };
+                obligation_page(&web, &current, &desk, StatusCode::BAD_REQUEST, feedback)
+            }
+            Err(r) => r,
+        };
+    }
+    let action = match form.action.as_str() {
+        "accept" => Action::Accept,
+        "reject" => Action::Reject { reason },
+        "return" => Action::Return { reason },
+        "waive" => Action::Waive { reason },
+        "extend" => match chrono::NaiveDate::parse_from_str(form.until.trim(), "%Y-%m-%d") {
+            Ok(until) => Action::Extend { until, reason },
+            Err(_) => {
+                let why = "延期至：请填写日期（YYYY-MM-DD）";
+                return message(StatusCode::BAD_REQUEST, "无法办理", why, Some(&current));
+            }
+        },
+        _ => {
+            return message(
+                StatusCode::BAD_REQUEST,
+                "无法办理",
+                "未知操作",
+                Some(&current),
+            );
+        }
+    };
+    let user = current.user.clone();
+    let at = as_of(&web);
+    let key_path = path.clone();
+    let done = with_decision(&web, move |office, store| {
+        office
+            .act_as(store, &user, &key_of(&key_path), action, at)
+            .map(|_| ())
+    })
+    .await;
+    after(&web, &current, path, done, Vec::new()).await
+}
+
+fn expired(current: &Session) -> Response {
+    message(
+        StatusCode::FORBIDDEN,
+        "请求无效",
+        "this form has expired: open the page again",
+        Some(current),
+    )
+}
+
+/// Runs a decision on a blocking thread: the refusals a person can fix come back to the page.
+async fn with_decision(
+    web: &Arc<Web>,
+    work: impl FnOnce(&crate::app::Office, &mut dyn crate::store::Backend) -> Result<(), AppError>
+    + Send
+    + 'static,
+) -> Result<(), AppError> {
+    let web = web.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut store = web.office.open_store()?;
+        work(&web.office, &mut *store)
+    })
+    .await
+    .unwrap_or_else(|_| {
+        Err(AppError::Account {
+            message: "the request failed".into(),
+        })
+    })
+}
+
+/// The page after a form: back to the obligation (303) when done, or the page again with why
+/// not, each bad field's reason beside it.
+async fn after(
+    web: &Arc<Web>,
+    current: &Session,
+    path: (String, String, String, String),
+    done: Result<(), AppError>,
+    values: Vec<(String, String)>,
+) -> Response {
+    let mut feedback = match done {
+        Ok(()) => {
+            let desk = load(web, current, path).await;
+            return match desk {
+                Ok(desk) => redirect(&format!("{}?done=1", href(&desk.item))),
+                Err(r) => r,
+            };
+        }
+        Err(AppError::Forbidden { .. }) => {
+            return message(
+                StatusCode::FORBIDDEN,
+                "无权办理",
+                "this is not yours to do",
+                Some(current),
+            );
+        }
+        Err(AppError::Invalid(problems)) => {
+            let (fields, others): (Vec<_>, Vec<_>) =
+                problems.into_iter().partition(|p| p.field.is_some());
+            Feedback {
+                error: (!others.is_empty()).then(|| {
+                    others
+                        .iter()
+                        .map(|p| p.message.clone())
+                        .collect::<Vec<_>>()
+                        .join("；")
+                }),
+                fields: fields
+                    .into_iter()
+                    .map(|p| (p.field.unwrap_or_default(), p.message))
+                    .collect(),
+                ..Feedback::default()
+            }
+        }
+        Err(AppError::Store(crate::store::StoreError::Refused(r))) => Feedback {
+            error: Some(match r.help() {
+                Some(help) => format!("{r}（{help}）"),
+                None => r.to_string(),
+            }),
+            ..Feedback::default()
+        },
+        Err(e @ (AppError::Locked { .. } | AppError::NoForm { .. })) => Feedback {
+            error: Some(e.to_string()),
+            ..Feedback::default()
+        },
+        Err(e) => {
+            tracing::error!(error = %e, "a form failed");
+            return message(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "出错了",
+                "the records could not be written; the office has been told in the log",
+                Some(current),
+            );
+        }
+    };
+    feedback.values = values;
+    match load(web, current, path).await {
+        Ok(desk) => obligation_page(
+            web,
+            current,
+            &desk,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            feedback,
+        ),
+        Err(r) => r,
+    }
+}
+
+/// `GET /o/…/file/SHA256`: a file of the obligation's history, to those who may see it, as a
+/// download (never shown inline).
+pub async fn file(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Path((campaign, deliverable, unit, period, sha256)): Path<(
+        String,
+        String,
+        String,
+        String,
+        String,
+    )>,
+) -> Response {
+    let current = match signed_in(&web, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let desk = match load(&web, &current, (campaign, deliverable, unit, period)).await {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let Some(kept) = desk
+        .history
+        .iter()
+        .flat_map(|e| &e.files)
+        .find(|f| f.sha256 == sha256)
+        .cloned()
+    else {
+        return message(
+            StatusCode::NOT_FOUND,
+            "文件不存在",
+            "no such file",
+            Some(&current),
+        );
+    };
+    let content = match with_store(&web, move |_, store| Ok(store.file_content(&sha256)?)).await {
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            return message(
+                StatusCode::NOT_FOUND,
+                "文件不存在",
+                "no such file",
+                Some(&current),
+            );
+        }
+        Err(r) => return r,
+    };
+    let mut response = content.into_response();
+    let disposition = format!(
+        "attachment; filename=\"download\"; filename*=UTF-8''{}",
+        path_segment(&kept.name)
+    );
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+        (header::CONTENT_DISPOSITION, disposition),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        (header::CONTENT_SECURITY_POLICY, "sandbox".to_string()),
+        (header::CACHE_CONTROL, "no-store".to_string()),
+    ] {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(name, value);
+        }
+    }
+    response
+}
+
+/// `GET /review`: what waits for the signed-in reviewer's decision.
+pub async fn review(State(web): State<Arc<Web>>, headers: HeaderMap) -> Response {
+    let current = match signed_in(&web, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let user = current.user.clone();
+    let now = as_of(&web);
+    let queue = match with_store(&web, move |office, store| {
+        office.review_desk(&*store, &user, now)
+    })
+    .await
+    {
+        Ok(q) => q,
+        Err(r) => return r,
+    };
+    let t = now.in_zone(chrono_tz::UTC).timestamp();
+    let (mut deciding, mut received) = (Vec::new(), Vec::new());
+    for item in &queue {
+        let under_review = item.record.status_at(t) == Status::UnderReview
+            && item.reviewer.as_deref() == current.user.unit.as_deref();
+        if under_review {
+            deciding.push(item_value(item, t));
+        } else {
+            received.push(item_value(item, t));
+        }
+    }
+    page(
+        StatusCode::OK,
+        "review.html",
+        context! { deciding, received, as_of => shown(now), ..who(Some(&current)) },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::upload_name;
+
+    #[test]
+    fn an_uploads_name_is_its_last_component_and_never_a_path() {
+        assert_eq!(upload_name("../../etc/passwd"), "passwd");
+        assert_eq!(upload_name("C:\\Users\\a\\统计表.xlsx"), "统计表.xlsx");
+        assert_eq!(upload_name(".."), "附件");
+        assert_eq!(upload_name("a\u{0}b\nc.pdf"), "abc.pdf");
+        assert_eq!(upload_name("").len(), "附件".len());
+    }
+}

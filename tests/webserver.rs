@@ -1,0 +1,194 @@
+//! `duban serve` for the tests: the real binary on a free port, spoken to over plain HTTP on a
+//! `TcpStream` (no client library between the test and the server), and the steps every web
+//! test starts with — an account's one-time link, its password, its session cookie.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+
+use crate::common::Workspace;
+
+/// A running `duban serve`, stopped when dropped.
+pub struct Server {
+    child: Child,
+    /// The port it listens on.
+    pub port: u16,
+}
+
+impl Server {
+    /// `duban serve` in `w`'s folder, its lights (and what is done through it) at `as_of`.
+    pub fn start(w: &Workspace, as_of: &str) -> Server {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("duban"))
+            .current_dir(w.path())
+            .env_remove("DUBAN_CONFIG")
+            .env_remove("DUBAN_DB")
+            .args(["serve", "--listen", "127.0.0.1:0", "--as-of", as_of])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .trim()
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no address in {line:?}"));
+        Server { child, port }
+    }
+
+    /// One request with these extra header lines and body; the reply read to the end.
+    pub fn exchange(&self, method: &str, path: &str, headers: &[String], body: &str) -> Reply {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        let mut request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}\r\n",
+            body.len()
+        );
+        for line in headers {
+            request.push_str(&format!("{line}\r\n"));
+        }
+        request.push_str("\r\n");
+        request.push_str(body);
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).unwrap();
+        let text = String::from_utf8_lossy(&raw).to_string();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let mut lines = head.lines();
+        let status = lines
+            .next()
+            .and_then(|l| l.split(' ').nth(1))
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let headers = lines
+            .filter_map(|l| l.split_once(": "))
+            .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string()))
+            .collect();
+        Reply {
+            status,
+            headers,
+            body: body.to_string(),
+        }
+    }
+
+    /// One request; `cookies` as a `Cookie:` header, `form` urlencoded as the body.
+    pub fn send(&self, method: &str, path: &str, cookies: &str, form: &[(&str, &str)]) -> Reply {
+        let body: Vec<String> = form
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect();
+        let mut headers = Vec::new();
+        if !cookies.is_empty() {
+            headers.push(format!("Cookie: {cookies}"));
+        }
+        if !form.is_empty() {
+            headers.push("Content-Type: application/x-www-form-urlencoded".to_string());
+        }
+        self.exchange(method, path, &headers, &body.join("&"))
+    }
+
+    pub fn get(&self, path: &str, cookies: &str) -> Reply {
+        self.send("GET", path, cookies, &[])
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A reply, read to its end.
+pub struct Reply {
+    /// The status code.
+    pub status: u16,
+    /// Header lines, names in lower case.
+    pub headers: Vec<(String, String)>,
+    /// The body, as text.
+    pub body: String,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// `name=value` of a cookie the reply sets.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .iter()
+            .filter(|(k, _)| k == "set-cookie")
+            .find(|(_, v)| v.starts_with(&format!("{name}=")))
+            .map(|(_, v)| v.split(';').next().unwrap().to_string())
+    }
+}
+
+pub fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// The one-time token the `user add` output ends with.
+pub fn token(output: &str) -> String {
+    output.trim().rsplit("token=").next().unwrap().to_string()
+}
+
+/// Sets `password` through the link, then signs in: the session cookie.
+pub fn sign_up(server: &Server, link: &str, name: &str, password: &str) -> String {
+    let form = server.get(&format!("/set-password?token={link}"), "");
+    assert_eq!(form.status, 200);
+    let csrf = form.cookie("duban_csrf").unwrap();
+    let secret = csrf.split_once('=').unwrap().1.to_string();
+    let set = server.send(
+        "POST",
+        "/set-password",
+        &csrf,
+        &[("token", link), ("password", password), ("csrf", &secret)],
+    );
+    assert_eq!(set.status, 303, "{}", set.body);
+    assert_eq!(set.header("location"), Some("/login?done=1"));
+    let signed = server.send(
+        "POST",
+        "/login",
+        &csrf,
+        &[("name", name), ("password", password), ("csrf", &secret)],
+    );
+    assert_eq!(signed.status, 303, "{}", signed.body);
+    let set_cookie = signed
+        .headers
+        .iter()
+        .find(|(k, v)| k == "set-cookie" && v.starts_with("duban_session="))
+        .map(|(_, v)| v.clone())
+        .unwrap();
+    assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
+    assert!(set_cookie.contains("SameSite=Strict"), "{set_cookie}");
+    signed.cookie("duban_session").unwrap()
+}
+
+impl Server {
+    /// A JSON request with a bearer token.
+    pub fn api(&self, method: &str, path: &str, token: &str, json: Option<&str>) -> Reply {
+        let mut headers = Vec::new();
+        if !token.is_empty() {
+            headers.push(format!("Authorization: Bearer {token}"));
+        }
+        if json.is_some() {
+            headers.push("Content-Type: application/json".to_string());
+        }
+        self.exchange(method, path, &headers, json.unwrap_or(""))
+    }
+}
