@@ -815,7 +815,10 @@ pub fn a_ledgers_rows_are_entered_numbered_and_left_alone_by_a_sync(mut b: impl 
 
 pub fn worklists_show_a_units_obligations_and_a_reviewers_queue(mut b: impl Backend) {
     let text = CAMPAIGN
-        .replace("unit 甲\n", "unit 甲 { reviewer 乙 }\nunit 丙\n")
+        .replace(
+            "unit 甲\n",
+            "unit 甲 { reviewer 乙 }\nunit 丙\nunit 丁 { under 丙 }\n",
+        )
         .replace(
             "report 方案 { from 甲 乙; due 2017-04-14 }",
             "report 方案 { from 甲; review; due 2017-04-14 }",
@@ -833,7 +836,9 @@ pub fn worklists_show_a_units_obligations_and_a_reviewers_queue(mut b: impl Back
     let monthly = work.iter().find(|w| w.deliverable == "月报").unwrap();
     assert_eq!(monthly.receivers, ["丙"]);
     assert_eq!(monthly.reviewer, None);
-    assert!(b.unit_work("丁").unwrap().is_empty());
+    assert!(b.unit_work("丁").unwrap().is_empty(), "丁 owes nothing");
+    assert!(b.sub_units("甲").unwrap().is_empty());
+    assert_eq!(b.sub_units("丙").unwrap(), ["丁"]);
 
     let since = utc("2017-01-01 00:00").timestamp();
     assert!(b.review_queue("乙", since).unwrap().is_empty());

@@ -7,7 +7,8 @@ use crate::common::Workspace;
 use crate::webserver::{Reply, Server, sign_up, token};
 
 const OWN: &str = "/o/nanyang-2017/%E7%BB%9F%E8%AE%A1%E8%A1%A8/%E5%AE%9B%E5%9F%8E%E5%8C%BA/2017-05";
-const OTHER: &str = "/o/nanyang-2017/%E7%BB%9F%E8%AE%A1%E8%A1%A8/%E5%8D%A7%E9%BE%99%E5%8C%BA/2017-05";
+const OTHER: &str =
+    "/o/nanyang-2017/%E7%BB%9F%E8%AE%A1%E8%A1%A8/%E5%8D%A7%E9%BE%99%E5%8C%BA/2017-05";
 const OWN_UNIT: &str = "/unit/%E5%AE%9B%E5%9F%8E%E5%8C%BA";
 const OTHER_UNIT: &str = "/unit/%E5%8D%A7%E9%BE%99%E5%8C%BA";
 const NO_UNIT: &str = "/unit/%E6%97%A0%E6%AD%A4%E5%8D%95%E4%BD%8D";
@@ -107,7 +108,10 @@ fn every_route_answers_each_role_as_its_rights_say() {
         ("张三", vec!["--unit", "宛城区", "--role", "liaison"]),
         ("孙领", vec!["--unit", "宛城区", "--role", "leader"]),
         ("钱四", vec!["--unit", "卧龙区", "--role", "liaison"]),
-        ("李审", vec!["--unit", "党风政风监督室", "--role", "reviewer"]),
+        (
+            "李审",
+            vec!["--unit", "党风政风监督室", "--role", "reviewer"],
+        ),
         ("王督", vec!["--role", "supervisor"]),
         ("赵办", vec!["--role", "office"]),
     ];
@@ -158,7 +162,10 @@ fn every_route_answers_each_role_as_its_rights_say() {
         .unwrap_or_else(|| panic!("no file in {}", own.body))
         .to_string();
     let sha = href.rsplit('/').next().unwrap().to_string();
-    assert!(own.body.contains("统计表.html"), "the name's last part only");
+    assert!(
+        own.body.contains("统计表.html"),
+        "the name's last part only"
+    );
     assert!(!own.body.contains("../"), "{}", own.body);
     let other_file = format!("{OTHER}/file/{sha}");
     let expected_file = [
@@ -175,12 +182,19 @@ fn every_route_answers_each_role_as_its_rights_say() {
         assert_eq!(got.status, at_own, "{role} fetching the file");
         if got.status == 200 {
             assert_eq!(got.body.as_bytes(), page);
-            assert!(got.header("content-disposition").unwrap().starts_with("attachment"));
+            assert!(
+                got.header("content-disposition")
+                    .unwrap()
+                    .starts_with("attachment")
+            );
             assert_eq!(got.header("content-type"), Some("application/octet-stream"));
             assert_eq!(got.header("x-content-type-options"), Some("nosniff"));
         }
         let guessed = server.get(&other_file, cookie);
-        assert_eq!(guessed.status, at_other, "{role} guessing the file under 卧龙区");
+        assert_eq!(
+            guessed.status, at_other,
+            "{role} guessing the file under 卧龙区"
+        );
     }
 
     // Pages: (route, visitor, liaison, leader, other liaison, reviewer, supervisor, office).
@@ -194,7 +208,15 @@ fn every_route_answers_each_role_as_its_rights_say() {
         ("/review", [303, 403, 403, 403, 200, 403, 200]),
     ];
     let people = ["", &zhang, &sun, &qian, &li, &wang, &zhao];
-    let roles = ["visitor", "liaison", "leader", "other liaison", "reviewer", "supervisor", "office"];
+    let roles = [
+        "visitor",
+        "liaison",
+        "leader",
+        "other liaison",
+        "reviewer",
+        "supervisor",
+        "office",
+    ];
     for (route, expected) in matrix {
         for ((who, want), role) in people.iter().zip(expected).zip(roles) {
             let got = server.get(route, who);
@@ -217,7 +239,11 @@ fn every_route_answers_each_role_as_its_rights_say() {
         let refused = decide(&server, OWN, cookie, &secret, action);
         assert_eq!(refused.status, 403, "{action}: {}", refused.body);
     }
-    assert_eq!(events(&w, "宛城区"), before, "nothing recorded by those refused");
+    assert_eq!(
+        events(&w, "宛城区"),
+        before,
+        "nothing recorded by those refused"
+    );
     let secret = csrf(&server.get(OWN, &li));
     assert_eq!(decide(&server, OWN, &li, &secret, "return").status, 303);
     let secret = csrf(&server.get(OWN, &zhao));
@@ -233,6 +259,81 @@ fn every_route_answers_each_role_as_its_rights_say() {
         "2017-05-27",
     ]);
     for name in ["张三", "李审", "赵办"] {
-        assert!(history.contains(name), "every action names the person: {history}");
+        assert!(
+            history.contains(name),
+            "every action names the person: {history}"
+        );
     }
+}
+
+/// 古路: a village's list goes to its resident work team first, with three signatures; only
+/// that team may accept it or send it back, and the township's centre that receives it only
+/// once accepted.
+#[test]
+fn a_reviewing_unit_decides_on_its_own_units_only() {
+    let w = Workspace::new(&["gulu-2023"]);
+    let add = |name: &str, unit: &str, role: &str| {
+        token(&w.ok(&["user", "add", name, "--unit", unit, "--role", role]))
+    };
+    let links = [
+        ("村联络员", add("村联络员", "各村", "liaison")),
+        ("驻村组员", add("驻村组员", "各驻村组", "reviewer")),
+        ("中心审核", add("中心审核", "镇村建中心", "reviewer")),
+    ];
+    let server = Server::start(&w, "2023-07-10T09:00");
+    let [village, team, centre] = links
+        .map(|(name, link)| sign_up(&server, &link, name, &format!("{name}的一个足够长的密码")));
+    let list = "/o/gulu-2023/%E9%97%AE%E9%A2%98%E6%B8%85%E5%8D%95/%E5%90%84%E6%9D%91/-";
+    let boundary = "b";
+    let mut body = String::new();
+    for (name, value) in [
+        ("csrf", secret_of(&server, &village)),
+        ("sig:村书记", "王书记".to_string()),
+        ("sig:驻村领导", "刘领导".to_string()),
+        ("sig:经办人员", "陈经办".to_string()),
+    ] {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    let sent = server.exchange(
+        "POST",
+        &format!("{list}/submit"),
+        &[
+            format!("Cookie: {village}"),
+            format!("Content-Type: multipart/form-data; boundary={boundary}"),
+        ],
+        &body,
+    );
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    assert!(server.get(list, &village).body.contains("审核中"));
+
+    let queue = server.get("/review", &team);
+    assert!(
+        queue.body.contains("待审核") && queue.body.contains("各村"),
+        "{}",
+        queue.body
+    );
+    let centre_secret = secret_of(&server, &centre);
+    assert_eq!(
+        decide(&server, list, &centre, &centre_secret, "accept").status,
+        403
+    );
+    let team_secret = secret_of(&server, &team);
+    assert_eq!(
+        decide(&server, list, &team, &team_secret, "accept").status,
+        303
+    );
+    let page = server.get(list, &village);
+    assert!(page.body.contains("按时报送"), "{}", page.body);
+    assert!(
+        page.body.contains("驻村组员"),
+        "the decision names the person"
+    );
+    // Now received by the centre, which may return it.
+    assert_eq!(
+        decide(&server, list, &centre, &centre_secret, "return").status,
+        303
+    );
 }

@@ -146,16 +146,7 @@ impl Office {
         if items.is_empty() && !(own || who.role.sees_all()) {
             return Err(forbidden(unit));
         }
-        let mut children = Vec::new();
-        let mut campaigns: Vec<i64> = items.iter().map(|i| i.campaign_id).collect();
-        campaigns.dedup();
-        for campaign in campaigns {
-            for (name, parent) in store.unit_tree(campaign)? {
-                if parent.as_deref() == Some(unit) && !children.contains(&name) {
-                    children.push(name);
-                }
-            }
-        }
+        let children = store.sub_units(unit)?;
         Ok(UnitDesk { items, children })
     }
 

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod assess;
+mod board;
 mod bulletin;
 mod contents;
 mod daemon_plan;
@@ -23,6 +24,7 @@ use std::sync::atomic::AtomicBool;
 
 pub use accounts::{SESSION_SECONDS, SHORTEST_PASSWORD, Session, Visible, same_secret, secret};
 pub use assess::{Assessment, Deadline, Part, ScoreLine, UnitScore, Window, chinese_date};
+pub use board::{Board, CampaignBoard, Node, Tally};
 pub use bulletin::{Bulletin, Counts, Missing, Proposal, Ranked};
 pub use contents::{Said, Submitted, UNIT_COLUMNS};
 pub use daemon_plan::{DaemonPlan, daemon_plan, schedules};

@@ -104,6 +104,8 @@ pub trait Queries {
     fn standing_duties(&self, filter: &Filter) -> Result<Vec<StandingDuty>, StoreError>;
     /// Every obligation of the unit named `unit`, in any campaign, by campaign and deadline.
     fn unit_work(&self, unit: &str) -> Result<Vec<WorkItem>, StoreError>;
+    /// The units directly under the unit named `unit`, in any campaign, in declaration order.
+    fn sub_units(&self, unit: &str) -> Result<Vec<String>, StoreError>;
     /// What awaits the reviewing unit `reviewer`'s decision, newest first: submissions under
     /// review by it, and those it received since `since` (unix seconds), which it may return.
     fn review_queue(&self, reviewer: &str, since: i64) -> Result<Vec<WorkItem>, StoreError>;
@@ -363,6 +365,9 @@ macro_rules! contract {
             }
             fn unit_work(&self, unit: &str) -> Result<Vec<WorkItem>, StoreError> {
                 <$backend>::unit_work(self, unit)
+            }
+            fn sub_units(&self, unit: &str) -> Result<Vec<String>, StoreError> {
+                <$backend>::sub_units(self, unit)
             }
             fn review_queue(
                 &self,

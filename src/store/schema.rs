@@ -269,6 +269,11 @@ CREATE TABLE api_tokens (
     created_at INTEGER NOT NULL
 );
 "#,
+    r#"
+-- The web pages find a unit by its name in any campaign, and a unit's sub-units by parent.
+CREATE INDEX units_name ON units (name);
+CREATE INDEX units_parent ON units (campaign_id, parent);
+"#,
 ];
 
 /// The version this duban writes.

@@ -80,6 +80,11 @@ pub fn queue_sql(receives: &str) -> String {
     )
 }
 
+/// The units whose parent is the unit named `$1`, in any campaign, in declaration order.
+pub const SUB_UNITS: &str = "SELECT c.name FROM units p
+    JOIN units c ON c.campaign_id = p.campaign_id AND c.parent = p.name
+    WHERE p.name = $1 GROUP BY c.name ORDER BY min(c.id)";
+
 /// How many days back a reviewer's queue shows what it received (and may still return).
 pub const QUEUE_DAYS: i64 = 60;
 
@@ -149,6 +154,13 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(&unit_sql())?;
         let rows = stmt.query_map(rusqlite::params![unit], row)?;
         rows.map(|r| r?).collect()
+    }
+
+    /// The units directly under the unit named `unit`, in any campaign.
+    pub fn sub_units(&self, unit: &str) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(SUB_UNITS)?;
+        let rows = stmt.query_map([unit], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// What awaits the reviewing unit `reviewer`'s decision, newest first; received

@@ -138,6 +138,7 @@ pub async fn submit(
         )
     })
     .await;
+    web.board.forget();
     match done {
         Ok(Ok(change)) => (
             StatusCode::CREATED,

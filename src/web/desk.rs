@@ -378,6 +378,7 @@ pub async fn submit(
             .map(|_| ())
     })
     .await;
+    web.board.forget();
     after(&web, &current, path, done, values).await
 }
 
@@ -451,6 +452,7 @@ pub async fn act(
             .map(|_| ())
     })
     .await;
+    web.board.forget();
     after(&web, &current, path, done, Vec::new()).await
 }
 

@@ -4,6 +4,7 @@
 //! a CSRF secret; the session cookie is HttpOnly and SameSite=Strict (and Secure behind HTTPS).
 
 mod api;
+mod board;
 mod desk;
 mod pages;
 
@@ -28,6 +29,8 @@ pub struct Web {
     pub as_of: Option<crate::clock::Instant>,
     /// Failed sign-ins by account and by address: (count, first failure, unix seconds).
     failures: Mutex<HashMap<String, (u32, i64)>>,
+    /// The board this node shows.
+    board: board::BoardCache,
 }
 
 /// How many failed sign-ins an account, or an address, has within [`FAILURE_WINDOW`].
@@ -59,6 +62,7 @@ impl Web {
             secure,
             as_of,
             failures: Mutex::new(HashMap::new()),
+            board: board::BoardCache::default(),
         }
     }
 
@@ -95,7 +99,7 @@ pub fn router(web: Arc<Web>) -> Router {
             "/set-password",
             get(pages::password_form).post(pages::set_password),
         )
-        .route("/board", get(pages::board))
+        .route("/board", get(board::board))
         .route("/unit/{name}", get(desk::unit))
         .route("/review", get(desk::review))
         .route(

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use super::{Web, path_segment};
 use crate::app::{AppError, Office, Session, same_secret, secret};
 use crate::clock::Instant;
-use crate::store::{Backend, Filter, Light, Role};
+use crate::store::{Backend, Light, Role};
 
 const SESSION_COOKIE: &str = "duban_session";
 const CSRF_COOKIE: &str = "duban_csrf";
@@ -406,67 +406,6 @@ pub(super) fn shown(at: Instant) -> String {
             .to_string(),
         Instant::Local(t) => t.format("%Y-%m-%d %H:%M").to_string(),
     }
-}
-
-/// `GET /board`: the supervisor's matrix of lights, campaign by campaign; a unit's account is
-/// sent to its own page.
-pub async fn board(
-    State(web): State<Arc<Web>>,
-    headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    let current = match session(&web, &headers).await {
-        Ok(Some(s)) => s,
-        Ok(None) => return redirect("/login"),
-        Err(r) => return r,
-    };
-    if !current.user.role.sees_all() {
-        let unit = current.user.unit.clone().unwrap_or_default();
-        return redirect(&format!("/unit/{}", path_segment(&unit)));
-    }
-    let at = as_of(&web);
-    let rows = match with_store(&web, move |office, store| {
-        office.status(store, &Filter::default(), at)
-    })
-    .await
-    {
-        Ok(rows) => rows,
-        Err(r) => return r,
-    };
-    let q = query.get("q").cloned().unwrap_or_default();
-    let count = |l: Light| rows.iter().filter(|r| r.light == l).count();
-    let (red, yellow, green) = (count(Light::Red), count(Light::Yellow), count(Light::Green));
-    let mut campaigns: Vec<Value> = Vec::new();
-    for campaign in rows.chunk_by(|a, b| a.campaign == b.campaign) {
-        let mut deliverables: Vec<String> = Vec::new();
-        for r in campaign {
-            if !deliverables.contains(&r.deliverable) {
-                deliverables.push(r.deliverable.clone());
-            }
-        }
-        let units: Vec<Value> = campaign
-            .chunk_by(|a, b| a.unit == b.unit)
-            .filter(|unit| unit[0].unit.contains(q.as_str()))
-            .map(|unit| {
-                let cells: Vec<Value> = deliverables
-                    .iter()
-                    .map(|d| match unit.iter().find(|r| r.deliverable == *d) {
-                        Some(r) => context! { light => light(r.light), label => light_zh(r.light) },
-                        None => context! { light => "" },
-                    })
-                    .collect();
-                context! { unit => unit[0].unit.clone(), href => path_segment(&unit[0].unit), cells }
-            })
-            .collect();
-        if !units.is_empty() {
-            campaigns.push(context! { key => campaign[0].campaign.clone(), deliverables, units });
-        }
-    }
-    page(
-        StatusCode::OK,
-        "board.html",
-        context! { campaigns, red, yellow, green, q, as_of => shown(at), ..who(Some(&current)) },
-    )
 }
 
 pub(super) fn light(l: Light) -> &'static str {

@@ -247,6 +247,10 @@ CREATE TABLE api_tokens (
     created_at BIGINT NOT NULL
 );
 "#,
+    r#"
+CREATE INDEX units_name ON units (name);
+CREATE INDEX units_parent ON units (campaign_id, parent);
+"#,
 ];
 
 /// The version this duban writes.

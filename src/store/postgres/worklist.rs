@@ -5,7 +5,7 @@ use super::PgStore;
 use crate::ledger::Record;
 use crate::store::StoreError;
 use crate::store::decode::state;
-use crate::store::worklist::{WorkItem, queue_sql, unit_sql};
+use crate::store::worklist::{SUB_UNITS, WorkItem, queue_sql, unit_sql};
 
 const RECEIVES: &str = "jsonb_exists(d.recipients::jsonb, $1)
     OR (jsonb_exists(d.recipients::jsonb, '@parent') AND u.parent = $1)";
@@ -17,6 +17,11 @@ impl PgStore {
             let rows = client.query(&unit_sql(), &[&unit])?;
             rows.iter().map(item).collect()
         })
+    }
+
+    /// The units directly under the unit named `unit`, in any campaign.
+    pub fn sub_units(&self, unit: &str) -> Result<Vec<String>, StoreError> {
+        self.run(|client| super::texts(client, SUB_UNITS, &[&unit]))
     }
 
     /// What awaits the reviewing unit `reviewer`'s decision, newest first; received

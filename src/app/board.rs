@@ -1,0 +1,284 @@
+//! The board (三色看板) as a supervisor reads it: every campaign's units in their tree, each
+//! with its own light per deliverable and the tally of the units under it, so that a province of
+//! 35,715 villages reads level by level — counties, then a county's townships, then a
+//! township's villages — instead of as one table. Made once from `status` and the unit tree,
+//! then read by many requests (the web keeps it a few seconds).
+
+use std::collections::HashMap;
+
+use super::{AppError, Office};
+use crate::clock::Instant;
+use crate::store::{Backend, Filter, Light, StatusRow};
+
+/// Every campaign's board at one instant.
+#[derive(Clone, Debug, Default)]
+pub struct Board {
+    /// The campaigns, in the store's order.
+    pub campaigns: Vec<CampaignBoard>,
+}
+
+/// One campaign's units in their tree.
+#[derive(Clone, Debug, Default)]
+pub struct CampaignBoard {
+    /// Its identifier.
+    pub key: String,
+    /// Its deliverables, the columns.
+    pub deliverables: Vec<String>,
+    /// Its units, in declaration order (a parent before its children).
+    pub nodes: Vec<Node>,
+    /// The units without a parent.
+    pub roots: Vec<usize>,
+    /// The tally of every unit.
+    pub total: Tally,
+}
+
+/// A unit on the board.
+#[derive(Clone, Debug, Default)]
+pub struct Node {
+    /// Its name.
+    pub unit: String,
+    /// Its depth in the tree (0 for a root).
+    pub depth: usize,
+    /// Its parent, by index.
+    pub parent: Option<usize>,
+    /// Its children, by index.
+    pub children: Vec<usize>,
+    /// Its own light per deliverable (none where it owes nothing).
+    pub cells: Vec<Option<Light>>,
+    /// Its own light: the worst of its cells, if it owes anything.
+    pub light: Option<Light>,
+    /// It and every unit under it.
+    pub tally: Tally,
+}
+
+/// How units stand, counted over a unit and everything under it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Units whose own light is red.
+    pub red: usize,
+    /// … yellow.
+    pub yellow: usize,
+    /// … green.
+    pub green: usize,
+    /// Reports due by now.
+    pub due: usize,
+    /// … of which sent on time.
+    pub on_time: usize,
+    /// Overdue and not sent.
+    pub overdue: usize,
+}
+
+impl Tally {
+    fn add(&mut self, other: &Tally) {
+        self.red += other.red;
+        self.yellow += other.yellow;
+        self.green += other.green;
+        self.due += other.due;
+        self.on_time += other.on_time;
+        self.overdue += other.overdue;
+    }
+
+    /// The share of reports due that were sent on time, in percent.
+    pub fn on_time_rate(&self) -> Option<f64> {
+        (self.due > 0).then(|| 100.0 * self.on_time as f64 / self.due as f64)
+    }
+}
+
+impl CampaignBoard {
+    /// The units whose name contains `query`, in tree order.
+    pub fn search(&self, query: &str) -> Vec<usize> {
+        (0..self.nodes.len())
+            .filter(|&i| self.nodes[i].unit.contains(query))
+            .collect()
+    }
+
+    /// Every unit in tree order (each parent followed by what is under it).
+    pub fn in_tree_order(&self) -> Vec<usize> {
+        let mut out = Vec::with_capacity(self.nodes.len());
+        let mut stack: Vec<usize> = self.roots.iter().rev().copied().collect();
+        while let Some(i) = stack.pop() {
+            out.push(i);
+            stack.extend(self.nodes[i].children.iter().rev());
+        }
+        out
+    }
+
+    /// The unit named `unit`.
+    pub fn find(&self, unit: &str) -> Option<usize> {
+        self.nodes.iter().position(|n| n.unit == unit)
+    }
+}
+
+impl Office {
+    /// The board at `as_of`: `status` of every unit and deliverable, set in each campaign's
+    /// unit tree and tallied up it.
+    pub fn board(&self, store: &dyn Backend, as_of: Instant) -> Result<Board, AppError> {
+        let rows = store.status(&Filter::default(), as_of)?;
+        let mut campaigns = Vec::new();
+        for rows in rows.chunk_by(|a, b| a.campaign == b.campaign) {
+            let header = store.campaign_header(&rows[0].campaign)?;
+            let tree = store.unit_tree(header.id)?;
+            campaigns.push(campaign_board(&header.key, rows, &tree));
+        }
+        Ok(Board { campaigns })
+    }
+}
+
+/// One campaign's board from its status rows and its `(unit, parent)` tree.
+fn campaign_board(
+    key: &str,
+    rows: &[StatusRow],
+    tree: &[(String, Option<String>)],
+) -> CampaignBoard {
+    let mut deliverables: Vec<String> = Vec::new();
+    for r in rows {
+        if !deliverables.contains(&r.deliverable) {
+            deliverables.push(r.deliverable.clone());
+        }
+    }
+    let index: HashMap<&str, usize> = tree
+        .iter()
+        .enumerate()
+        .map(|(i, (name, _))| (name.as_str(), i))
+        .collect();
+    let mut nodes: Vec<Node> = tree
+        .iter()
+        .map(|(name, parent)| Node {
+            unit: name.clone(),
+            parent: parent.as_deref().and_then(|p| index.get(p).copied()),
+            cells: vec![None; deliverables.len()],
+            ..Node::default()
+        })
+        .collect();
+    for r in rows {
+        let (Some(&i), Some(d)) = (
+            index.get(r.unit.as_str()),
+            deliverables.iter().position(|d| *d == r.deliverable),
+        ) else {
+            continue;
+        };
+        let node = &mut nodes[i];
+        node.cells[d] = Some(r.light);
+        node.light = Some(node.light.map_or(r.light, |l| l.min(r.light)));
+        node.tally.due += r.due;
+        node.tally.on_time += r.on_time;
+        node.tally.overdue += r.overdue;
+    }
+    let mut roots = Vec::new();
+    for i in 0..nodes.len() {
+        match nodes[i].parent {
+            Some(p) => nodes[p].children.push(i),
+            None => roots.push(i),
+        }
+        let light = nodes[i].light;
+        let tally = &mut nodes[i].tally;
+        match light {
+            Some(Light::Red) => tally.red += 1,
+            Some(Light::Yellow) => tally.yellow += 1,
+            Some(Light::Green) => tally.green += 1,
+            None => {}
+        }
+    }
+    let mut board = CampaignBoard {
+        key: key.to_string(),
+        deliverables,
+        nodes,
+        roots,
+        total: Tally::default(),
+    };
+    // Children after their parents in tree order: adding up in reverse reaches every unit once.
+    let order = board.in_tree_order();
+    for &i in order.iter().rev() {
+        board.nodes[i].depth = depth(&board.nodes, i);
+        if let Some(p) = board.nodes[i].parent {
+            let tally = board.nodes[i].tally;
+            board.nodes[p].tally.add(&tally);
+        }
+    }
+    for &r in &board.roots {
+        let tally = board.nodes[r].tally;
+        board.total.add(&tally);
+    }
+    board
+}
+
+fn depth(nodes: &[Node], mut i: usize) -> usize {
+    let mut depth = 0;
+    // The tree comes from the store and has no cycles; the bound is a guard.
+    while let Some(p) = nodes[i].parent {
+        depth += 1;
+        i = p;
+        if depth > nodes.len() {
+            break;
+        }
+    }
+    depth
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(unit: &str, deliverable: &str, light: Light, overdue: usize) -> StatusRow {
+        StatusRow {
+            campaign: "c".into(),
+            unit: unit.into(),
+            deliverable: deliverable.into(),
+            due: 1,
+            on_time: 1 - overdue,
+            late: 0,
+            under_review: 0,
+            waived: 0,
+            overdue,
+            due_soon: 0,
+            upcoming: 0,
+            below_target: 0,
+            light,
+        }
+    }
+
+    #[test]
+    fn a_units_tally_counts_it_and_everything_under_it() {
+        let tree: Vec<(String, Option<String>)> = [
+            ("县", None),
+            ("甲乡", Some("县")),
+            ("甲村", Some("甲乡")),
+            ("乙村", Some("甲乡")),
+            ("乙乡", Some("县")),
+        ]
+        .into_iter()
+        .map(|(n, p)| (n.to_string(), p.map(String::from)))
+        .collect();
+        let rows = [
+            row("甲村", "月报", Light::Red, 1),
+            row("乙村", "月报", Light::Green, 0),
+            row("乙村", "季报", Light::Yellow, 0),
+            row("乙乡", "月报", Light::Green, 0),
+        ];
+        let board = campaign_board("c", &rows, &tree);
+        assert_eq!(board.deliverables, ["月报", "季报"]);
+        let county = &board.nodes[board.find("县").unwrap()];
+        assert_eq!(
+            (county.tally.red, county.tally.yellow, county.tally.green),
+            (1, 1, 1)
+        );
+        assert_eq!((county.tally.due, county.tally.on_time), (4, 3));
+        let township = &board.nodes[board.find("甲乡").unwrap()];
+        assert_eq!(
+            township.light, None,
+            "a township owing nothing has no light of its own"
+        );
+        assert_eq!((township.tally.red, township.tally.yellow), (1, 1));
+        let village = &board.nodes[board.find("乙村").unwrap()];
+        assert_eq!(village.light, Some(Light::Yellow), "the worst of its cells");
+        assert_eq!(village.depth, 2);
+        assert_eq!(board.total, county.tally);
+        let names: Vec<&str> = board
+            .in_tree_order()
+            .iter()
+            .map(|&i| board.nodes[i].unit.as_str())
+            .collect();
+        assert_eq!(names, ["县", "甲乡", "甲村", "乙村", "乙乡"]);
+        assert_eq!(board.search("村").len(), 2);
+    }
+}

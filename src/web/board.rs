@@ -1,0 +1,245 @@
+//! `/board`: the supervisor's 三色看板, level by level. The board is made from the whole of the
+//! records (a second or two at national scale), so it is kept for [`BOARD_SECONDS`] and made
+//! again in the background while the kept one is still shown; a change made through this node
+//! drops it at once, so that whoever acted sees their change. Other nodes' changes show within
+//! [`BOARD_SECONDS`].
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use minijinja::{Value, context};
+
+use super::pages::{as_of, light, light_zh, page, redirect, session, shown, who, with_store};
+use super::{Web, path_segment};
+use crate::app::{Board, CampaignBoard, Node};
+use crate::clock::Instant;
+
+/// How long a board is shown before it is made again.
+pub const BOARD_SECONDS: u64 = 10;
+/// Rows per page.
+pub const PAGE_ROWS: usize = 100;
+/// A campaign with at most this many units is shown as one tree, not level by level.
+pub const WHOLE_TREE: usize = 300;
+
+/// A board, when it was made, and for which instant.
+struct Made {
+    board: Arc<Board>,
+    made: std::time::Instant,
+    at: Instant,
+}
+
+/// The board this node shows, and whether a new one is being made.
+#[derive(Default)]
+pub struct BoardCache {
+    latest: RwLock<Option<Arc<Made>>>,
+    making: AtomicBool,
+    first: tokio::sync::Mutex<()>,
+}
+
+impl BoardCache {
+    /// Drops the board: the next request makes a new one.
+    pub fn forget(&self) {
+        *self.latest.write().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    fn kept(&self) -> Option<Arc<Made>> {
+        self.latest
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn keep(&self, made: Made) -> Arc<Made> {
+        let made = Arc::new(made);
+        *self.latest.write().unwrap_or_else(|e| e.into_inner()) = Some(made.clone());
+        made
+    }
+}
+
+async fn make(web: &Arc<Web>) -> Result<Made, Response> {
+    let at = as_of(web);
+    let board = with_store(web, move |office, store| office.board(&*store, at)).await?;
+    Ok(Made {
+        board: Arc::new(board),
+        made: std::time::Instant::now(),
+        at,
+    })
+}
+
+/// The board to show: the kept one while fresh; a stale one while a new one is made; or, when
+/// there is none, a new one (one request makes it, the others wait for it).
+async fn current(web: &Arc<Web>) -> Result<Arc<Made>, Response> {
+    if let Some(kept) = web.board.kept() {
+        if kept.made.elapsed().as_secs() >= BOARD_SECONDS
+            && !web.board.making.swap(true, Ordering::AcqRel)
+        {
+            let web = web.clone();
+            tokio::spawn(async move {
+                if let Ok(made) = make(&web).await {
+                    web.board.keep(made);
+                }
+                web.board.making.store(false, Ordering::Release);
+            });
+        }
+        return Ok(kept);
+    }
+    let _first = web.board.first.lock().await;
+    if let Some(kept) = web.board.kept() {
+        return Ok(kept);
+    }
+    let made = make(web).await?;
+    Ok(web.board.keep(made))
+}
+
+fn rate(node: &Node) -> String {
+    node.tally
+        .on_time_rate()
+        .map_or_else(|| "—".to_string(), |r| format!("{r:.0}%"))
+}
+
+fn row(campaign: &CampaignBoard, i: usize, indent: bool) -> Value {
+    let node = &campaign.nodes[i];
+    let cells: Vec<Value> = node
+        .cells
+        .iter()
+        .map(|c| match c {
+            Some(l) => context! { light => light(*l), label => light_zh(*l) },
+            None => context! { light => "" },
+        })
+        .collect();
+    let under = (!node.children.is_empty()).then(|| {
+        format!(
+            "/board?campaign={}&under={}",
+            path_segment(&campaign.key),
+            path_segment(&node.unit)
+        )
+    });
+    context! {
+        unit => node.unit.clone(), href => path_segment(&node.unit), cells,
+        depth => if indent { node.depth.min(6) } else { 0 },
+        red => node.tally.red, yellow => node.tally.yellow, green => node.tally.green,
+        rate => rate(node), children => node.children.len(), under,
+    }
+}
+
+/// The rows of one campaign the query asks for, and the path of the unit they are under.
+fn rows_of(
+    campaign: &CampaignBoard,
+    query: &HashMap<String, String>,
+) -> (Vec<usize>, Vec<Value>, bool) {
+    let q = query.get("q").map(|q| q.trim()).unwrap_or_default();
+    let under = query.get("under").and_then(|u| campaign.find(u));
+    if !q.is_empty() {
+        return (campaign.search(q), Vec::new(), false);
+    }
+    if let Some(u) = under {
+        let mut trail = Vec::new();
+        let mut at = Some(u);
+        while let Some(i) = at {
+            let node = &campaign.nodes[i];
+            trail.push(context! {
+                unit => node.unit.clone(),
+                href => format!("/board?campaign={}&under={}", path_segment(&campaign.key), path_segment(&node.unit)),
+            });
+            at = node.parent;
+        }
+        trail.reverse();
+        let mut rows = vec![u];
+        rows.extend(&campaign.nodes[u].children);
+        return (rows, trail, false);
+    }
+    if campaign.nodes.len() <= WHOLE_TREE {
+        return (campaign.in_tree_order(), Vec::new(), true);
+    }
+    (campaign.roots.clone(), Vec::new(), false)
+}
+
+fn section(campaign: &CampaignBoard, query: &HashMap<String, String>, page_no: usize) -> Value {
+    let (rows, trail, whole) = rows_of(campaign, query);
+    let pages = rows.len().div_ceil(PAGE_ROWS).max(1);
+    let page_no = page_no.min(pages);
+    let shown: Vec<Value> = rows
+        .iter()
+        .skip((page_no - 1) * PAGE_ROWS)
+        .take(PAGE_ROWS)
+        .map(|&i| row(campaign, i, whole))
+        .collect();
+    let link = |to: usize| {
+        let mut params: Vec<String> = query
+            .iter()
+            .filter(|(k, _)| *k != "page")
+            .map(|(k, v)| format!("{k}={}", path_segment(v)))
+            .collect();
+        params.sort();
+        params.push(format!("page={to}"));
+        format!("/board?{}", params.join("&"))
+    };
+    let total = &campaign.total;
+    context! {
+        key => campaign.key.clone(), deliverables => campaign.deliverables.clone(),
+        rows => shown, trail, count => rows.len(), page => page_no, pages,
+        previous => (page_no > 1).then(|| link(page_no - 1)),
+        next => (page_no < pages).then(|| link(page_no + 1)),
+        red => total.red, yellow => total.yellow, green => total.green,
+        rate => total.on_time_rate().map_or_else(|| "—".to_string(), |r| format!("{r:.0}%")),
+        units => campaign.nodes.len(),
+        href => format!("/board?campaign={}", path_segment(&campaign.key)),
+    }
+}
+
+/// `GET /board[?campaign=…][&under=UNIT][&q=NAME][&page=N]`: the campaigns, or one campaign's
+/// units level by level; a unit's account is sent to its own page.
+pub async fn board(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let current_session = match session(&web, &headers).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return redirect("/login"),
+        Err(r) => return r,
+    };
+    if !current_session.user.role.sees_all() {
+        let unit = current_session.user.unit.clone().unwrap_or_default();
+        return redirect(&format!("/unit/{}", path_segment(&unit)));
+    }
+    let made = match current(&web).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let board = &made.board;
+    let page_no = query
+        .get("page")
+        .and_then(|p| p.parse::<usize>().ok())
+        .unwrap_or(1)
+        .max(1);
+    let chosen = query.get("campaign");
+    let searching = query.get("q").is_some_and(|q| !q.trim().is_empty());
+    let (mut red, mut yellow, mut green) = (0, 0, 0);
+    for c in &board.campaigns {
+        red += c.total.red;
+        yellow += c.total.yellow;
+        green += c.total.green;
+    }
+    let listed: Vec<&CampaignBoard> = board
+        .campaigns
+        .iter()
+        .filter(|c| chosen.is_none_or(|k| *k == c.key))
+        .collect();
+    let overview = chosen.is_none() && !searching && listed.len() > 1;
+    let sections: Vec<Value> = listed.iter().map(|c| section(c, &query, page_no)).collect();
+    let q = query.get("q").cloned().unwrap_or_default();
+    page(
+        StatusCode::OK,
+        "board.html",
+        context! {
+            sections, overview, red, yellow, green, q, campaign => chosen.cloned(),
+            as_of => shown(made.at), seconds => BOARD_SECONDS,
+            ..who(Some(&current_session))
+        },
+    )
+}
