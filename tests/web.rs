@@ -278,3 +278,42 @@ fn the_api_answers_for_the_tokens_unit_only() {
     assert!(spec["paths"]["/api/v1/submissions"]["post"]["responses"]["403"].is_object());
     assert!(spec["paths"]["/api/v1/obligations"]["get"].is_object());
 }
+
+/// `serve --with-daemon`: the pages and the mail in one process, both stopped by one SIGTERM.
+#[test]
+fn the_daemon_runs_beside_the_pages_and_stops_with_them() {
+    let mail = crate::mailserver::MailServer::start();
+    let w = Workspace::new(&["nanyang-2017"]);
+    std::fs::write(
+        w.path().join("duban.toml"),
+        format!(
+            "[mail]\nurl = \"{}\"\nfrom = \"督办 <duban@nanyang.example.org>\"\n",
+            mail.url()
+        ),
+    )
+    .unwrap();
+    let mut server = Server::start_with(
+        &w,
+        &[
+            "--as-of",
+            "2017-05-22T09:05",
+            "--with-daemon",
+            "--schedule",
+            "*/2 * * * * *",
+        ],
+    );
+    assert_eq!(server.get("/login", "").status, 200);
+    let sent = mail.wait_for(1);
+    assert!(!sent.is_empty(), "the daemon's first pass sent mail");
+    let started = std::time::Instant::now();
+    assert_eq!(server.terminate(), Some(0), "a clean exit");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
+
+/// With `--with-daemon`, the mail settings are checked before anything is served.
+#[test]
+fn serve_with_daemon_refuses_to_start_without_a_mail_server() {
+    let w = Workspace::new(&["nanyang-2017"]);
+    let error = w.fails(&["serve", "--listen", "127.0.0.1:0", "--with-daemon"]);
+    assert!(error.contains("mail"), "{error}");
+}

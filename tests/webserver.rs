@@ -18,11 +18,17 @@ pub struct Server {
 impl Server {
     /// `duban serve` in `w`'s folder, its lights (and what is done through it) at `as_of`.
     pub fn start(w: &Workspace, as_of: &str) -> Server {
+        Server::start_with(w, &["--as-of", as_of])
+    }
+
+    /// `duban serve --listen 127.0.0.1:0` with `args`, once it says where it listens.
+    pub fn start_with(w: &Workspace, args: &[&str]) -> Server {
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("duban"))
             .current_dir(w.path())
             .env_remove("DUBAN_CONFIG")
             .env_remove("DUBAN_DB")
-            .args(["serve", "--listen", "127.0.0.1:0", "--as-of", as_of])
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -92,6 +98,18 @@ impl Server {
 
     pub fn get(&self, path: &str, cookies: &str) -> Reply {
         self.send("GET", path, cookies, &[])
+    }
+}
+
+impl Server {
+    /// Sends SIGTERM and waits: the exit code.
+    pub fn terminate(&mut self) -> Option<i32> {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        self.child.wait().unwrap().code()
     }
 }
 

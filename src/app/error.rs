@@ -72,6 +72,10 @@ pub enum AppError {
         /// What was asked for.
         what: String,
     },
+    /// The work was cut off before it finished (its thread panicked, or the server is
+    /// stopping).
+    #[error("the request stopped before it finished")]
+    Interrupted,
     /// A wrong name or password (which, is not said).
     #[error("wrong name or password")]
     SignIn,

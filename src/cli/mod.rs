@@ -171,7 +171,8 @@ fn dispatch(args: Args) -> Result<ExitCode, CliError> {
         return notices::daemon(context, a);
     }
     if let Command::Serve(a) = &args.command {
-        return web::serve(context, a);
+        let daemon = a.with_daemon.then(|| Context::new(&args)).transpose()?;
+        return web::serve(context, a, daemon);
     }
     match &args.command {
         Command::Check(a) => check::run(&context, a),

@@ -97,6 +97,18 @@ pub struct DaemonArgs {
     zone: Option<chrono_tz::Tz>,
 }
 
+impl DaemonArgs {
+    /// The daemon `duban serve --with-daemon` runs: its default schedules, from `as_of`.
+    pub fn alongside(as_of: Option<Instant>, schedule: Vec<String>) -> DaemonArgs {
+        DaemonArgs {
+            as_of,
+            json_logs: false,
+            schedule,
+            zone: None,
+        }
+    }
+}
+
 fn parse_zone(text: &str) -> Result<chrono_tz::Tz, String> {
     text.parse()
         .map_err(|_| format!("`{text}` is not a time zone (e.g. Asia/Shanghai, Asia/Urumqi, UTC)"))
@@ -390,9 +402,21 @@ pub fn outbox(context: &Context, args: &OutboxArgs) -> Result<ExitCode, CliError
 }
 
 /// Runs the daemon until SIGTERM or SIGINT.
-pub fn daemon(mut context: Context, args: &DaemonArgs) -> Result<ExitCode, CliError> {
+pub fn daemon(context: Context, args: &DaemonArgs) -> Result<ExitCode, CliError> {
+    let (settings, pass) = prepare_daemon(context, args)?;
+    crate::daemon::run(settings, pass).map_err(|e| CliError::Usage {
+        message: e.to_string(),
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Everything the daemon runs with, every setting checked first (mail, campaigns, templates):
+/// its schedules and its pass.
+pub fn prepare_daemon(
+    mut context: Context,
+    args: &DaemonArgs,
+) -> Result<(crate::daemon::Settings, Arc<crate::daemon::PassFn>), CliError> {
     init_logging(args.json_logs);
-    // Every setting is checked before any work.
     let setup = MailSetup::resolve(&context.config.mail)?;
     let mailer: Arc<dyn Mailer> = Arc::new(setup.mailer()?);
     // The campaigns first: their zones and times of day decide the schedules.
@@ -417,11 +441,7 @@ pub fn daemon(mut context: Context, args: &DaemonArgs) -> Result<ExitCode, CliEr
                 .map_err(|e| e.to_string())?;
             Ok(summary(&report))
         });
-    let settings = crate::daemon::Settings { clock, schedules };
-    crate::daemon::run(settings, pass).map_err(|e| CliError::Usage {
-        message: e.to_string(),
-    })?;
-    Ok(ExitCode::SUCCESS)
+    Ok((crate::daemon::Settings { clock, schedules }, pass))
 }
 
 /// Logs to stderr: text by default, JSON lines with `json`. `RUST_LOG` narrows it.

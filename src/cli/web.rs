@@ -15,24 +15,58 @@ pub struct ServeArgs {
     /// The pages are reached over HTTPS (behind a proxy): cookies are marked Secure.
     #[arg(long)]
     pub secure: bool,
-    /// Show the board's lights at this instant instead of now (a rehearsal).
+    /// Take this instant as now (a rehearsal): the board's lights, and the time of what is
+    /// submitted or decided through the pages.
     #[arg(long, value_name = "TIME")]
     pub as_of: Option<Instant>,
+    /// Run the daemon in the same process: reminders and escalations by mail on its schedules
+    /// (the mail settings are checked before the pages are served).
+    #[arg(long)]
+    pub with_daemon: bool,
+    /// With `--with-daemon`: when to run a pass (cron, six fields); may be repeated.
+    #[arg(long, value_name = "CRON", requires = "with_daemon")]
+    pub schedule: Vec<String>,
 }
 
-/// Loads the campaign files once, then serves the pages until SIGINT or SIGTERM.
-pub fn serve(context: Context, args: &ServeArgs) -> Result<ExitCode, CliError> {
+/// Loads the campaign files once, then serves the pages until SIGINT or SIGTERM; with
+/// `daemon` (a context of its own), runs the daemon beside them, which stops on the same signal.
+pub fn serve(
+    context: Context,
+    args: &ServeArgs,
+    daemon: Option<Context>,
+) -> Result<ExitCode, CliError> {
     let at = context.instant(args.as_of);
     drop(context.store_synced(at)?);
+    let daemon = match daemon {
+        Some(daemon) => {
+            let daemon_args =
+                super::notices::DaemonArgs::alongside(args.as_of, args.schedule.clone());
+            let (settings, pass) = super::notices::prepare_daemon(daemon, &daemon_args)?;
+            Some(std::thread::spawn(move || {
+                crate::daemon::run(settings, pass)
+            }))
+        }
+        None => None,
+    };
     let web = crate::web::Web::new(context.office, args.secure, args.as_of);
-    crate::web::serve(web, &args.listen, |address| {
+    let served = crate::web::serve(web, &args.listen, |address| {
         say!("listening on http://{address}").ok();
         std::io::Write::flush(&mut std::io::stdout()).ok();
-    })
-    .map_err(|e| CliError::Usage {
+    });
+    // The daemon got the same signal: it finishes the mail in flight and stops.
+    let stopped = daemon.map(|d| d.join());
+    served.map_err(|e| CliError::Usage {
         message: e.to_string(),
     })?;
-    Ok(ExitCode::SUCCESS)
+    match stopped {
+        Some(Ok(Err(e))) => Err(CliError::Usage {
+            message: e.to_string(),
+        }),
+        Some(Err(_)) => Err(CliError::Usage {
+            message: "the daemon stopped with a panic".into(),
+        }),
+        _ => Ok(ExitCode::SUCCESS),
+    }
 }
 
 /// Arguments of `duban token`.

@@ -166,7 +166,8 @@ impl Store {
     pub fn user(&self, name: &str) -> Result<Option<User>, StoreError> {
         let row = self
             .conn
-            .query_row(USER, [name], |r| {
+            .prepare_cached(USER)?
+            .query_row([name], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?, r.get(3)?))
             })
             .optional()?;
@@ -209,7 +210,8 @@ impl Store {
     pub fn session(&self, token: &str, now: i64) -> Result<Option<(User, String)>, StoreError> {
         let row = self
             .conn
-            .query_row(SESSION, rusqlite::params![token, now], |r| {
+            .prepare_cached(SESSION)?
+            .query_row(rusqlite::params![token, now], |r| {
                 Ok((
                     r.get(0)?,
                     r.get(1)?,
@@ -248,7 +250,8 @@ impl Store {
     pub fn token(&self, token: &str) -> Result<Option<User>, StoreError> {
         let row = self
             .conn
-            .query_row(TOKEN, [token], |r| {
+            .prepare_cached(TOKEN)?
+            .query_row([token], |r| {
                 Ok((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1)?))
             })
             .optional()?;

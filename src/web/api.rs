@@ -35,15 +35,12 @@ async fn holder(web: &Arc<Web>, headers: &HeaderMap) -> Result<User, Response> {
             "send the token as `Authorization: Bearer TOKEN`",
         ));
     };
-    let web = web.clone();
-    let found = tokio::task::spawn_blocking(move || -> Result<Option<User>, AppError> {
-        let store = web.office.open_store()?;
-        web.office.token_holder(&*store, &token)
-    })
-    .await;
+    let found = web
+        .run(move |office, store| office.token_holder(&*store, &token))
+        .await;
     match found {
-        Ok(Ok(Some(user))) => Ok(user),
-        Ok(Ok(None)) => Err(error(StatusCode::UNAUTHORIZED, "unknown token")),
+        Ok(Some(user)) => Ok(user),
+        Ok(None) => Err(error(StatusCode::UNAUTHORIZED, "unknown token")),
         _ => Err(error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "the records could not be read",
@@ -64,19 +61,13 @@ pub async fn obligations(
     let Some(campaign) = query.get("campaign").cloned() else {
         return error(StatusCode::BAD_REQUEST, "say which: ?campaign=ID");
     };
-    let worker = web.clone();
-    let listed = tokio::task::spawn_blocking(move || {
-        let store = worker.office.open_store()?;
-        let at = worker.office.instant(worker.as_of);
-        worker
-            .office
-            .visible_obligations(&*store, &campaign, &user, at)
-    })
-    .await;
+    let at = web.office.instant(web.as_of);
+    let listed = web
+        .run(move |office, store| office.visible_obligations(&*store, &campaign, &user, at))
+        .await;
     match listed {
-        Ok(Ok(rows)) => Json(rows).into_response(),
-        Ok(Err(e)) => refused(&e),
-        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "the request failed"),
+        Ok(rows) => Json(rows).into_response(),
+        Err(e) => refused(&e),
     }
 }
 
@@ -112,35 +103,28 @@ pub async fn submit(
         Some(Ok(at)) => Some(at),
         Some(Err(e)) => return error(StatusCode::BAD_REQUEST, &format!("`at`: {e}")),
     };
-    let worker = web.clone();
-    let done = tokio::task::spawn_blocking(move || {
-        let mut store = worker.office.open_store()?;
-        let key = Key {
-            campaign: &body.campaign,
-            deliverable: &body.deliverable,
-            unit: &body.unit,
-            period: body.period.as_deref(),
-        };
-        let submission = Submission {
-            files: Vec::new(),
-            signatures: Vec::new(),
-            replace: false,
-            values: Vec::new(),
-        };
-        let at = worker.office.instant(at);
-        worker.office.record(
-            &mut *store,
-            &key,
-            Action::Submit(submission),
-            at,
-            Some(user.name.clone()),
-            None,
-        )
-    })
-    .await;
+    let at = web.office.instant(at);
+    let done = web
+        .run(move |office, store| {
+            let key = Key {
+                campaign: &body.campaign,
+                deliverable: &body.deliverable,
+                unit: &body.unit,
+                period: body.period.as_deref(),
+            };
+            let submission = Submission {
+                files: Vec::new(),
+                signatures: Vec::new(),
+                replace: false,
+                values: Vec::new(),
+            };
+            let by = Some(user.name.clone());
+            office.record(store, &key, Action::Submit(submission), at, by, None)
+        })
+        .await;
     web.board.forget();
     match done {
-        Ok(Ok(change)) => (
+        Ok(change) => (
             StatusCode::CREATED,
             Json(json!({
                 "obligation": change.obligation,
@@ -149,8 +133,7 @@ pub async fn submit(
             })),
         )
             .into_response(),
-        Ok(Err(e)) => refused(&e),
-        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "the request failed"),
+        Err(e) => refused(&e),
     }
 }
 

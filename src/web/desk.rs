@@ -16,7 +16,9 @@ use minijinja::value::Serde;
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use super::pages::{as_of, light, message, page, redirect, session, shown, who, with_store};
+use super::pages::{
+    as_of, for_session, light, message, page, redirect, session, shown, who, with_store,
+};
 use super::{Web, path_segment};
 use crate::app::{AppError, ObligationDesk, Said, Session, same_secret};
 use crate::store::{Action, Key, Light, Signature, Status, Submission, Upload, WorkItem};
@@ -77,17 +79,13 @@ pub async fn unit(
     headers: HeaderMap,
     Path(name): Path<String>,
 ) -> Response {
-    let current = match signed_in(&web, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let (user, unit) = (current.user.clone(), name.clone());
-    let desk = match with_store(&web, move |office, store| {
-        office.unit_desk(&*store, &user, &unit)
+    let unit = name.clone();
+    let (current, desk) = match for_session(&web, &headers, move |office, store, session| {
+        office.unit_desk(&*store, &session.user, &unit)
     })
     .await
     {
-        Ok(d) => d,
+        Ok(found) => found,
         Err(r) => return r,
     };
     let at = as_of(&web);
@@ -472,17 +470,7 @@ async fn with_decision(
     + Send
     + 'static,
 ) -> Result<(), AppError> {
-    let web = web.clone();
-    tokio::task::spawn_blocking(move || {
-        let mut store = web.office.open_store()?;
-        work(&web.office, &mut *store)
-    })
-    .await
-    .unwrap_or_else(|_| {
-        Err(AppError::Account {
-            message: "the request failed".into(),
-        })
-    })
+    web.run(work).await
 }
 
 /// The page after a form: back to the obligation (303) when done, or the page again with why

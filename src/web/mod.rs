@@ -31,7 +31,16 @@ pub struct Web {
     failures: Mutex<HashMap<String, (u32, i64)>>,
     /// The board this node shows.
     board: board::BoardCache,
+    /// Open stores between requests: opening one (a file's schema read, or a connection to
+    /// PostgreSQL) costs more than most pages.
+    idle: Mutex<Vec<crate::store::Records>>,
+    /// Work on the store at once: a few per core. More would only contend (SQLite's allocator
+    /// takes a global lock) and switch threads; requests beyond it wait their turn, cheaply.
+    pub(crate) working: tokio::sync::Semaphore,
 }
+
+/// How many open stores a node keeps between requests.
+const IDLE_STORES: usize = 32;
 
 /// How many failed sign-ins an account, or an address, has within [`FAILURE_WINDOW`].
 pub const MAX_FAILURES: u32 = 5;
@@ -63,7 +72,51 @@ impl Web {
             as_of,
             failures: Mutex::new(HashMap::new()),
             board: board::BoardCache::default(),
+            idle: Mutex::new(Vec::new()),
+            working: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()) * 2,
+            ),
         }
+    }
+
+    /// Runs `work` on an open store on a blocking thread, when one of the few turns at the
+    /// store is free.
+    pub(crate) async fn run<T: Send + 'static>(
+        self: &Arc<Self>,
+        work: impl FnOnce(&Office, &mut dyn crate::store::Backend) -> Result<T, crate::app::AppError>
+        + Send
+        + 'static,
+    ) -> Result<T, crate::app::AppError> {
+        let _turn = self
+            .working
+            .acquire()
+            .await
+            .map_err(|_| crate::app::AppError::Interrupted)?;
+        let web = self.clone();
+        tokio::task::spawn_blocking(move || web.with_records(work))
+            .await
+            .unwrap_or(Err(crate::app::AppError::Interrupted))
+    }
+
+    /// Runs `work` on an open store: one kept from an earlier request, or a new one. A store is
+    /// kept again only after work that did not fail, so that a broken connection is not.
+    fn with_records<T>(
+        &self,
+        work: impl FnOnce(&Office, &mut dyn crate::store::Backend) -> Result<T, crate::app::AppError>,
+    ) -> Result<T, crate::app::AppError> {
+        let kept = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let mut store = match kept {
+            Some(store) => store,
+            None => self.office.open_store()?,
+        };
+        let done = work(&self.office, &mut *store);
+        if done.is_ok() {
+            let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+            if idle.len() < IDLE_STORES {
+                idle.push(store);
+            }
+        }
+        done
     }
 
     /// Whether `key` (an account or an address) may try to sign in at `now`.
@@ -172,12 +225,15 @@ async fn stopped() {
 
 /// `text` as it may stand in a URL path.
 pub fn path_segment(text: &str) -> String {
-    let mut out = String::new();
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(text.len() * 3);
     for b in text.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 15)] as char);
         }
     }
     out

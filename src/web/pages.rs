@@ -142,22 +142,16 @@ pub(super) async fn with_store<T: Send + 'static>(
     web: &Arc<Web>,
     work: impl FnOnce(&Office, &mut dyn Backend) -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, Response> {
-    let web = web.clone();
-    let done = tokio::task::spawn_blocking(move || {
-        let mut store = web.office.open_store()?;
-        work(&web.office, &mut *store)
-    })
-    .await;
-    match done {
-        Ok(Ok(value)) => Ok(value),
-        Ok(Err(AppError::SignIn)) => Err(StatusCode::UNAUTHORIZED.into_response()),
-        Ok(Err(AppError::Forbidden { .. })) => Err(message(
+    match web.run(work).await {
+        Ok(value) => Ok(value),
+        Err(AppError::SignIn) => Err(StatusCode::UNAUTHORIZED.into_response()),
+        Err(AppError::Forbidden { .. }) => Err(message(
             StatusCode::FORBIDDEN,
             "无权查看",
             "this is another unit's, or not yours to decide",
             None,
         )),
-        Ok(Err(AppError::Store(crate::store::StoreError::Refused(r)))) => {
+        Err(AppError::Store(crate::store::StoreError::Refused(r))) => {
             let status = if matches!(r, crate::store::Refusal::Unknown { .. }) {
                 StatusCode::NOT_FOUND
             } else {
@@ -165,7 +159,7 @@ pub(super) async fn with_store<T: Send + 'static>(
             };
             Err(message(status, "无法办理", &r.to_string(), None))
         }
-        Ok(Err(e)) => {
+        Err(e) => {
             tracing::error!(error = %e, "a page failed");
             Err(message(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -174,7 +168,6 @@ pub(super) async fn with_store<T: Send + 'static>(
                 None,
             ))
         }
-        Err(_) => Err(StatusCode::INTERNAL_SERVER_ERROR.into_response()),
     }
 }
 
@@ -190,6 +183,30 @@ pub(super) async fn session(
         office.session(store, &cookie, Instant::Absolute(office.clock.now()))
     })
     .await
+}
+
+/// Runs `work` for the signed-in person, in the same call to the store as the look-up of their
+/// session (one hand-over to a blocking thread per page, not two); a visitor is sent to sign in.
+pub(super) async fn for_session<T: Send + 'static>(
+    web: &Arc<Web>,
+    headers: &HeaderMap,
+    work: impl FnOnce(&Office, &mut dyn Backend, &Session) -> Result<T, AppError> + Send + 'static,
+) -> Result<(Session, T), Response> {
+    let Some(cookie) = cookie(headers, SESSION_COOKIE) else {
+        return Err(redirect("/login"));
+    };
+    let found = with_store(web, move |office, store| {
+        let now = Instant::Absolute(office.clock.now());
+        match office.session(store, &cookie, now)? {
+            Some(session) => {
+                let value = work(office, store, &session)?;
+                Ok(Some((session, value)))
+            }
+            None => Ok(None),
+        }
+    })
+    .await?;
+    found.ok_or_else(|| redirect("/login"))
 }
 
 /// `/`: the board.
@@ -372,18 +389,15 @@ pub async fn set_password(
         );
     }
     let (token, password) = (form.token.clone(), form.password.clone());
-    let set = tokio::task::spawn_blocking({
-        let web = web.clone();
-        move || -> Result<String, AppError> {
-            let mut store = web.office.open_store()?;
-            let now = Instant::Absolute(web.office.clock.now());
-            web.office.set_password(&mut *store, &token, &password, now)
-        }
-    })
-    .await;
+    let set = web
+        .run(move |office, store| {
+            let now = Instant::Absolute(office.clock.now());
+            office.set_password(store, &token, &password, now)
+        })
+        .await;
     match set {
-        Ok(Ok(_)) => redirect("/login?done=1"),
-        Ok(Err(AppError::Account { message })) => page(
+        Ok(_) => redirect("/login?done=1"),
+        Err(AppError::Account { message }) => page(
             StatusCode::BAD_REQUEST,
             "set_password.html",
             context! { csrf => form.csrf, token => form.token, error => message, shortest => crate::app::SHORTEST_PASSWORD },
