@@ -317,3 +317,50 @@ fn serve_with_daemon_refuses_to_start_without_a_mail_server() {
     let error = w.fails(&["serve", "--listen", "127.0.0.1:0", "--with-daemon"]);
     assert!(error.contains("mail"), "{error}");
 }
+
+/// Behind a proxy (`--behind-proxy`), sign-in failures are counted by the address the proxy
+/// names; without it, a header a client sends itself changes nothing.
+#[test]
+fn failures_are_counted_by_the_address_the_proxy_names() {
+    for (behind, other_address_may_try) in [(true, true), (false, false)] {
+        let w = Workspace::new(&["nanyang-2017"]);
+        let mut args = vec!["--as-of", "2017-05-27"];
+        if behind {
+            args.push("--behind-proxy");
+        }
+        let server = Server::start_with(&w, &args);
+        let login = server.get("/login", "");
+        let csrf = login.cookie("duban_csrf").unwrap();
+        let secret = csrf.split_once('=').unwrap().1.to_string();
+        let attempt = |name: &str, from: &str| {
+            let body = format!(
+                "name={}&password=wrong-password&csrf={secret}",
+                crate::webserver::encode(name)
+            );
+            server.exchange(
+                "POST",
+                "/login",
+                &[
+                    format!("Cookie: {csrf}"),
+                    "Content-Type: application/x-www-form-urlencoded".to_string(),
+                    format!("X-Forwarded-For: 198.51.100.9, {from}"),
+                ],
+                &body,
+            )
+        };
+        for n in 0..5 {
+            assert_eq!(attempt(&format!("无此人{n}"), "203.0.113.1").status, 401);
+        }
+        assert_eq!(
+            attempt("又一人", "203.0.113.1").status,
+            429,
+            "that address is limited"
+        );
+        let other = attempt("再一人", "203.0.113.2").status;
+        assert_eq!(
+            other == 401,
+            other_address_may_try,
+            "behind a proxy: {behind}"
+        );
+    }
+}

@@ -198,7 +198,7 @@ fn every_route_answers_each_role_as_its_rights_say() {
     }
 
     // Pages: (route, visitor, liaison, leader, other liaison, reviewer, supervisor, office).
-    let matrix: [(&str, [u16; 7]); 7] = [
+    let matrix: [(&str, [u16; 7]); 11] = [
         ("/board", [303, 303, 303, 303, 303, 200, 200]),
         (OWN_UNIT, [303, 200, 200, 403, 200, 200, 200]),
         (OTHER_UNIT, [303, 403, 403, 200, 200, 200, 200]),
@@ -206,6 +206,13 @@ fn every_route_answers_each_role_as_its_rights_say() {
         (OWN, [303, 200, 200, 403, 200, 200, 200]),
         (OTHER, [303, 403, 403, 200, 200, 200, 200]),
         ("/review", [303, 403, 403, 403, 200, 403, 200]),
+        ("/overdue", [303, 403, 403, 403, 403, 200, 200]),
+        ("/overdue?format=csv", [303, 403, 403, 403, 403, 200, 200]),
+        ("/overdue?format=xlsx", [303, 403, 403, 403, 403, 200, 200]),
+        (
+            "/bulletin?campaign=nanyang-2017&period=2017-04&format=docx",
+            [303, 403, 403, 403, 403, 200, 200],
+        ),
     ];
     let people = ["", &zhang, &sun, &qian, &li, &wang, &zhao];
     let roles = [
@@ -223,6 +230,30 @@ fn every_route_answers_each_role_as_its_rights_say() {
             assert_eq!(got.status, want, "{route} as {role}: {}", got.body);
         }
     }
+
+    // The supervisor's downloads: every overdue report with whom to call, and the bulletin.
+    let csv = server.get("/overdue?campaign=nanyang-2017&format=csv", &wang);
+    assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
+    assert!(
+        csv.header("content-disposition")
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert!(
+        csv.body.starts_with("\u{feff}campaign,deliverable,unit"),
+        "{}",
+        csv.body
+    );
+    assert!(csv.body.contains("卧龙区,") && csv.body.contains("工作方案"));
+    let listed = server.get("/overdue", &wang);
+    assert!(listed.body.contains("项逾期未报"), "{}", listed.body);
+    let word = server.get(
+        "/bulletin?campaign=nanyang-2017&period=2017-04&format=docx",
+        &wang,
+    );
+    assert!(word.body.starts_with("PK"), "a .docx is a zip");
+    let html = server.get("/bulletin?campaign=nanyang-2017&period=2017-04", &zhao);
+    assert!(html.body.contains("通报"), "{}", html.body);
 
     // Decisions: return is the receiver's (and the office's), extend and waive the office's.
     let before = events(&w, "宛城区");

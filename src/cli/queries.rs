@@ -188,20 +188,7 @@ pub fn overdue(context: &Context, args: &OverdueArgs) -> Result<ExitCode, CliErr
     })
 }
 
-const OVERDUE_CSV: [&str; 12] = [
-    "campaign",
-    "deliverable",
-    "unit",
-    "period",
-    "due_date",
-    "due_at",
-    "days_overdue",
-    "status",
-    "email",
-    "phone",
-    "liaison",
-    "leader",
-];
+const OVERDUE_CSV: [&str; 12] = crate::documents::overdue::COLUMNS;
 
 fn overdue_table(rows: &[OverdueRow], by: GroupBy) -> String {
     if rows.is_empty() {
@@ -278,12 +265,7 @@ fn contact_line(r: &OverdueRow) -> String {
 }
 
 fn person(r: &OverdueRow, role: ContactRole) -> String {
-    r.contacts
-        .iter()
-        .filter(|c| c.role == role)
-        .map(Contact::reach)
-        .collect::<Vec<_>>()
-        .join("; ")
+    crate::documents::overdue::people(r, role)
 }
 
 fn write_json<T: serde::Serialize>(out: &mut impl Write, rows: &[T]) -> std::io::Result<()> {

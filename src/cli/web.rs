@@ -15,6 +15,10 @@ pub struct ServeArgs {
     /// The pages are reached over HTTPS (behind a proxy): cookies are marked Secure.
     #[arg(long)]
     pub secure: bool,
+    /// Requests come through a reverse proxy on this machine (nginx): the client's address,
+    /// which sign-in failures are counted by, is the last in `X-Forwarded-For`.
+    #[arg(long)]
+    pub behind_proxy: bool,
     /// Take this instant as now (a rehearsal): the board's lights, and the time of what is
     /// submitted or decided through the pages.
     #[arg(long, value_name = "TIME")]
@@ -48,7 +52,8 @@ pub fn serve(
         }
         None => None,
     };
-    let web = crate::web::Web::new(context.office, args.secure, args.as_of);
+    let mut web = crate::web::Web::new(context.office, args.secure, args.as_of);
+    web.behind_proxy = args.behind_proxy;
     let served = crate::web::serve(web, &args.listen, |address| {
         say!("listening on http://{address}").ok();
         std::io::Write::flush(&mut std::io::stdout()).ok();

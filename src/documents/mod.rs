@@ -6,6 +6,7 @@ pub mod bulletin;
 pub mod chart;
 pub mod docx;
 pub mod month;
+pub mod overdue;
 
 /// `text` safe inside XML and HTML, as text or a quoted attribute.
 pub fn escape(text: &str) -> String {

@@ -11,6 +11,7 @@ use std::sync::{Arc, RwLock};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use chrono::Datelike;
 use minijinja::{Value, context};
 
 use super::pages::{as_of, light, light_zh, page, redirect, session, shown, who, with_store};
@@ -158,7 +159,12 @@ fn rows_of(
     (campaign.roots.clone(), Vec::new(), false)
 }
 
-fn section(campaign: &CampaignBoard, query: &HashMap<String, String>, page_no: usize) -> Value {
+fn section(
+    campaign: &CampaignBoard,
+    query: &HashMap<String, String>,
+    page_no: usize,
+    month: &str,
+) -> Value {
     let (rows, trail, whole) = rows_of(campaign, query);
     let pages = rows.len().div_ceil(PAGE_ROWS).max(1);
     let page_no = page_no.min(pages);
@@ -188,6 +194,8 @@ fn section(campaign: &CampaignBoard, query: &HashMap<String, String>, page_no: u
         rate => total.on_time_rate().map_or_else(|| "—".to_string(), |r| format!("{r:.0}%")),
         units => campaign.nodes.len(),
         href => format!("/board?campaign={}", path_segment(&campaign.key)),
+        overdue => format!("/overdue?campaign={}", path_segment(&campaign.key)),
+        bulletin => format!("/bulletin?campaign={}&period={month}", path_segment(&campaign.key)),
     }
 }
 
@@ -231,7 +239,16 @@ pub async fn board(
         .filter(|c| chosen.is_none_or(|k| *k == c.key))
         .collect();
     let overview = chosen.is_none() && !searching && listed.len() > 1;
-    let sections: Vec<Value> = listed.iter().map(|c| section(c, &query, page_no)).collect();
+    // The bulletin offered is of the month before the board's day: the last whole month.
+    let day = made.at.in_zone(chrono_tz::Asia::Shanghai).date_naive();
+    let month = day
+        .with_day(1)
+        .and_then(|d| d.pred_opt())
+        .map_or_else(String::new, |d| d.format("%Y-%m").to_string());
+    let sections: Vec<Value> = listed
+        .iter()
+        .map(|c| section(c, &query, page_no, &month))
+        .collect();
     let q = query.get("q").cloned().unwrap_or_default();
     page(
         StatusCode::OK,

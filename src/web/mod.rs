@@ -6,6 +6,7 @@
 mod api;
 mod board;
 mod desk;
+mod exports;
 mod pages;
 
 use std::collections::HashMap;
@@ -25,6 +26,9 @@ pub struct Web {
     /// Whether cookies are marked Secure (the pages are served over HTTPS, directly or behind a
     /// proxy).
     pub secure: bool,
+    /// Requests come through a reverse proxy on this machine (nginx), which names the client in
+    /// the last entry of `X-Forwarded-For`: sign-in failures are counted by that address.
+    pub behind_proxy: bool,
     /// The instant the board's lights are at (`serve --as-of`), or none: now.
     pub as_of: Option<crate::clock::Instant>,
     /// Failed sign-ins by account and by address: (count, first failure, unix seconds).
@@ -69,6 +73,7 @@ impl Web {
         Web {
             office,
             secure,
+            behind_proxy: false,
             as_of,
             failures: Mutex::new(HashMap::new()),
             board: board::BoardCache::default(),
@@ -119,6 +124,25 @@ impl Web {
         done
     }
 
+    /// The client's address: the peer's, or behind a proxy on this machine, the one the proxy
+    /// names last in `X-Forwarded-For` (what a client sends itself comes before it).
+    pub(crate) fn client(&self, peer: SocketAddr, headers: &axum::http::HeaderMap) -> String {
+        if self.behind_proxy && peer.ip().is_loopback() {
+            // Only the proxy's own entry counts: one a client wrote before it is not skipped to.
+            let named = headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .next_back()
+                .and_then(|a| a.trim().parse::<std::net::IpAddr>().ok());
+            if let Some(ip) = named {
+                return ip.to_string();
+            }
+        }
+        peer.ip().to_string()
+    }
+
     /// Whether `key` (an account or an address) may try to sign in at `now`.
     fn may_try(&self, key: &str, now: i64) -> bool {
         let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
@@ -155,6 +179,8 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/board", get(board::board))
         .route("/unit/{name}", get(desk::unit))
         .route("/review", get(desk::review))
+        .route("/overdue", get(exports::overdue))
+        .route("/bulletin", get(exports::bulletin))
         .route(
             "/o/{campaign}/{deliverable}/{unit}/{period}",
             get(desk::obligation),

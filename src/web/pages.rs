@@ -37,6 +37,7 @@ fn templates() -> &'static Environment<'static> {
             ("unit.html", include_str!("templates/unit.html")),
             ("obligation.html", include_str!("templates/obligation.html")),
             ("review.html", include_str!("templates/review.html")),
+            ("overdue.html", include_str!("templates/overdue.html")),
             ("message.html", include_str!("templates/message.html")),
         ] {
             env.add_template(name, text)
@@ -269,7 +270,10 @@ pub async fn login(
         );
     }
     let now = web.office.clock.now().timestamp();
-    let (account, address) = (format!("name:{}", form.name), format!("ip:{}", peer.ip()));
+    let (account, address) = (
+        format!("name:{}", form.name),
+        format!("ip:{}", web.client(peer, &headers)),
+    );
     let again = |status, error: &str| {
         page(
             status,

@@ -1,0 +1,209 @@
+//! What supervisors take away from the pages: the overdue list with every unit's contacts (on
+//! the page, as CSV or as an Excel workbook) and a month's bulletin (通报) as Word or HTML —
+//! the same documents the command line writes, for supervisors and the office only.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use minijinja::context;
+
+use super::pages::{as_of, for_session, message, page, shown, who};
+use super::{Web, path_segment};
+use crate::app::{AppError, Window};
+use crate::documents;
+use crate::store::{Filter, OverdueRow};
+use crate::vocabulary::Period;
+
+/// How many rows the overdue page shows; the downloads have all.
+pub const SHOWN_ROWS: usize = 500;
+
+fn forbidden() -> AppError {
+    AppError::Forbidden {
+        what: "this list".into(),
+    }
+}
+
+/// A download named `name`, never shown inline.
+fn download(bytes: Vec<u8>, kind: &'static str, name: &str) -> Response {
+    let mut response = bytes.into_response();
+    let disposition = format!(
+        "attachment; filename=\"download\"; filename*=UTF-8''{}",
+        path_segment(name)
+    );
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// `rows` as CSV with a byte-order mark, so that Excel and WPS read the Chinese right.
+fn csv(rows: &[Vec<String>]) -> Result<Vec<u8>, csv::Error> {
+    let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    out.write_record(documents::overdue::COLUMNS)?;
+    for row in rows {
+        out.write_record(row)?;
+    }
+    out.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// `GET /overdue[?campaign=…][&format=csv|xlsx]`: everything overdue, with whom to call.
+pub async fn overdue(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let at = as_of(&web);
+    let filter = Filter {
+        campaigns: query.get("campaign").cloned().into_iter().collect(),
+        ..Filter::default()
+    };
+    let found = for_session(&web, &headers, move |_, store, session| {
+        if !session.user.role.sees_all() {
+            return Err(forbidden());
+        }
+        Ok(store.overdue(&filter, at)?)
+    })
+    .await;
+    let (current, rows) = match found {
+        Ok(found) => found,
+        Err(r) => return r,
+    };
+    let cells: Vec<Vec<String>> = rows.iter().map(documents::overdue::cells).collect();
+    let name = format!("逾期清单-{}", shown(at).replace([' ', ':'], "-"));
+    match query.get("format").map(String::as_str) {
+        Some("csv") => match csv(&cells) {
+            Ok(bytes) => download(bytes, "text/csv; charset=utf-8", &format!("{name}.csv")),
+            Err(e) => failed(&current, &e.to_string()),
+        },
+        Some("xlsx") => match documents::listing("逾期", &documents::overdue::COLUMNS, cells) {
+            Ok(bytes) => download(
+                bytes,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                &format!("{name}.xlsx"),
+            ),
+            Err(e) => failed(&current, &e.to_string()),
+        },
+        Some(other) => message(
+            StatusCode::BAD_REQUEST,
+            "无法导出",
+            &format!("`{other}`: the formats are csv and xlsx"),
+            Some(&current),
+        ),
+        None => {
+            let shown_rows: Vec<minijinja::Value> = rows
+                .iter()
+                .take(SHOWN_ROWS)
+                .map(|r: &OverdueRow| {
+                    context! {
+                        campaign => r.campaign.to_string(), deliverable => r.deliverable.to_string(),
+                        unit => r.unit.to_string(), href => path_segment(&r.unit),
+                        period => r.period.as_deref().map(str::to_string), due => r.due_date.to_string(),
+                        days => r.days_overdue, phone => r.phone.as_deref().map(str::to_string),
+                        liaison => documents::overdue::people(r, crate::language::ast::ContactRole::Liaison),
+                    }
+                })
+                .collect();
+            let campaign = query.get("campaign").cloned();
+            let suffix = campaign
+                .as_deref()
+                .map(|c| format!("campaign={}&", path_segment(c)))
+                .unwrap_or_default();
+            page(
+                StatusCode::OK,
+                "overdue.html",
+                context! {
+                    rows => shown_rows, count => rows.len(), limit => SHOWN_ROWS, campaign,
+                    csv => format!("/overdue?{suffix}format=csv"),
+                    xlsx => format!("/overdue?{suffix}format=xlsx"),
+                    as_of => shown(at), ..who(Some(&current))
+                },
+            )
+        }
+    }
+}
+
+fn failed(current: &crate::app::Session, why: &str) -> Response {
+    tracing::error!(error = why, "an export failed");
+    message(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "出错了",
+        "the file could not be made; the office has been told in the log",
+        Some(current),
+    )
+}
+
+/// `GET /bulletin?campaign=…&period=2017-05[&format=docx|html]`: the bulletin of a month, a
+/// quarter (`2023Q2`) or a year, as the records stand at its end, issued on the server's day.
+pub async fn bulletin(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let (Some(campaign), Some(window)) = (
+        query.get("campaign").cloned(),
+        query
+            .get("period")
+            .and_then(|p| Period::parse(p))
+            .and_then(|p| Window::of(&p)),
+    ) else {
+        return message(
+            StatusCode::BAD_REQUEST,
+            "无法生成通报",
+            "say which: ?campaign=ID&period=2017-05 (a month, 2023Q2, or 2017)",
+            None,
+        );
+    };
+    let at = as_of(&web);
+    let made = for_session(&web, &headers, move |office, store, session| {
+        if !session.user.role.sees_all() {
+            return Err(forbidden());
+        }
+        let zone = store.campaign_zone(&campaign)?;
+        let issued = at.in_zone(zone).with_timezone(&zone).date_naive();
+        office.bulletin(&*store, &campaign, &window, issued)
+    })
+    .await;
+    let (current, b) = match made {
+        Ok(made) => made,
+        Err(r) => return r,
+    };
+    let name = documents::bulletin::title(&b);
+    match query.get("format").map(String::as_str) {
+        Some("html") | None => {
+            let mut response = documents::bulletin::html(&b).into_response();
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            response.headers_mut().insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"),
+            );
+            response
+        }
+        Some("docx") => match documents::bulletin::docx(&b) {
+            Ok(bytes) => download(
+                bytes,
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                &format!("{name}.docx"),
+            ),
+            Err(e) => failed(&current, &e.to_string()),
+        },
+        Some(other) => message(
+            StatusCode::BAD_REQUEST,
+            "无法生成通报",
+            &format!("`{other}`: the formats are html and docx"),
+            Some(&current),
+        ),
+    }
+}
