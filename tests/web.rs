@@ -277,6 +277,73 @@ fn the_api_answers_for_the_tokens_unit_only() {
     let spec: serde_json::Value = serde_json::from_str(&spec.body).unwrap();
     assert!(spec["paths"]["/api/v1/submissions"]["post"]["responses"]["403"].is_object());
     assert!(spec["paths"]["/api/v1/obligations"]["get"].is_object());
+    let forms = &spec["paths"]["/api/v1/submissions"]["post"]["requestBody"]["content"];
+    assert!(forms["multipart/form-data"].is_object());
+
+    // With the form's figures: a bad one is 422 naming its field; files come as multipart.
+    let bad = server.api(
+        "POST",
+        "/api/v1/submissions",
+        &unit,
+        Some(r#"{"campaign":"nanyang-2017","deliverable":"统计表","unit":"宛城区","period":"2017-04","at":"2017-04-20","values":{"查处问题数":"many"}}"#),
+    );
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(
+        bad.body.contains("\"field\":\"查处问题数\""),
+        "{}",
+        bad.body
+    );
+    let boundary = "api-boundary";
+    let mut body = String::new();
+    let figures = [
+        ("campaign", "nanyang-2017"),
+        ("deliverable", "统计表"),
+        ("unit", "宛城区"),
+        ("period", "2017-04"),
+        ("at", "2017-04-20"),
+        ("f:中省市转办线索数", "3"),
+        ("f:自查自纠问题线索数", "2"),
+        ("f:查处问题数", "4"),
+        ("f:约谈函询人数", "1"),
+        ("f:组织处理人数", "0"),
+        ("f:党纪处分人数", "1"),
+        ("f:政纪处分人数", "0"),
+        ("f:责任追究人数", "0"),
+        ("f:移送司法机关人数", "0"),
+    ];
+    for (name, value) in figures {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        ));
+    }
+    body.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"四月统计表.xlsx\"\r\n\r\nPK-table\r\n--{boundary}--\r\n"
+    ));
+    let sent = server.exchange(
+        "POST",
+        "/api/v1/submissions",
+        &[
+            format!("Authorization: Bearer {unit}"),
+            format!("Content-Type: multipart/form-data; boundary={boundary}"),
+        ],
+        &body,
+    );
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    let history = w.json(&[
+        "history",
+        "nanyang-2017",
+        "统计表",
+        "宛城区",
+        "--period",
+        "2017-04",
+        "--as-of",
+        "2017-04-21",
+    ]);
+    assert_eq!(
+        history["events"][0]["files"][0]["name"], "四月统计表.xlsx",
+        "{history}"
+    );
+    assert_eq!(history["events"][0]["values"].as_array().unwrap().len(), 9);
 }
 
 /// `serve --with-daemon`: the pages and the mail in one process, both stopped by one SIGTERM.

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::{FromRequest, Multipart, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -13,8 +13,9 @@ use serde_json::json;
 
 use super::Web;
 use crate::app::AppError;
+use crate::app::Said;
 use crate::clock::Instant;
-use crate::store::{Action, Key, Submission, User};
+use crate::store::{Key, Submission, Upload, User};
 
 fn error(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "error": message }))).into_response()
@@ -71,7 +72,8 @@ pub async fn obligations(
     }
 }
 
-/// What `POST /api/v1/submissions` takes.
+/// What `POST /api/v1/submissions` takes (as JSON, or as the parts of a multipart form with
+/// `file` parts and `f:FIELD` parts for the form's fields).
 #[derive(Deserialize)]
 pub struct NewSubmission {
     campaign: String,
@@ -80,17 +82,65 @@ pub struct NewSubmission {
     period: Option<String>,
     /// When it was submitted (default: now).
     at: Option<String>,
+    /// The form's fields, by name.
+    #[serde(default)]
+    values: std::collections::BTreeMap<String, String>,
 }
 
-/// `POST /api/v1/submissions`: a submission for the holder's unit, recorded as the token's.
-pub async fn submit(
-    State(web): State<Arc<Web>>,
-    headers: HeaderMap,
-    Json(body): Json<NewSubmission>,
-) -> Response {
+/// The submission a multipart form describes, and its files.
+async fn from_multipart(
+    request: Request,
+) -> Result<(NewSubmission, Vec<Upload>, super::upload::Sent), Response> {
+    let multipart = Multipart::from_request(request, &())
+        .await
+        .map_err(|e| error(StatusCode::BAD_REQUEST, &e.body_text()))?;
+    let mut sent = super::upload::read_form(multipart)
+        .await
+        .map_err(|e| error(StatusCode::BAD_REQUEST, &e))?;
+    let mut take = |name: &str| sent.other.remove(name);
+    let (Some(campaign), Some(deliverable), Some(unit)) =
+        (take("campaign"), take("deliverable"), take("unit"))
+    else {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "a multipart submission has the parts campaign, deliverable and unit",
+        ));
+    };
+    let body = NewSubmission {
+        campaign,
+        deliverable,
+        unit,
+        period: take("period"),
+        at: take("at"),
+        values: sent.values.iter().cloned().collect(),
+    };
+    let files = sent.files.clone();
+    Ok((body, files, sent))
+}
+
+/// `POST /api/v1/submissions`: a submission for the holder's unit (JSON, or multipart with
+/// files), recorded as the token's.
+pub async fn submit(State(web): State<Arc<Web>>, request: Request) -> Response {
+    let headers = request.headers().clone();
     let user = match holder(&web, &headers).await {
         Ok(u) => u,
         Err(r) => return r,
+    };
+    let multipart = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    // The uploads' folder lives until the submission is recorded.
+    let (body, files, _uploads) = if multipart {
+        match from_multipart(request).await {
+            Ok((body, files, sent)) => (body, files, Some(sent)),
+            Err(r) => return r,
+        }
+    } else {
+        match Json::<NewSubmission>::from_request(request, &()).await {
+            Ok(Json(body)) => (body, Vec::new(), None),
+            Err(e) => return error(e.status(), &e.body_text()),
+        }
     };
     if !user.role.sees_all() && user.unit.as_deref() != Some(body.unit.as_str()) {
         return error(
@@ -113,26 +163,31 @@ pub async fn submit(
                 period: body.period.as_deref(),
             };
             let submission = Submission {
-                files: Vec::new(),
-                signatures: Vec::new(),
-                replace: false,
-                values: Vec::new(),
+                files,
+                ..Submission::default()
+            };
+            let said = Said {
+                values: body.values.into_iter().collect(),
+                ..Said::default()
             };
             let by = Some(user.name.clone());
-            office.record(store, &key, Action::Submit(submission), at, by, None)
+            office.submit(store, &key, submission, &said, at, by, None)
         })
         .await;
     web.board.forget();
     match done {
-        Ok(change) => (
-            StatusCode::CREATED,
-            Json(json!({
-                "obligation": change.obligation,
-                "status": change.status,
-                "due_date": change.due_date,
-            })),
-        )
-            .into_response(),
+        Ok(submitted) => match submitted.changes.first() {
+            Some(change) => (
+                StatusCode::CREATED,
+                Json(json!({
+                    "obligation": change.obligation,
+                    "status": change.status,
+                    "due_date": change.due_date,
+                })),
+            )
+                .into_response(),
+            None => error(StatusCode::INTERNAL_SERVER_ERROR, "nothing was recorded"),
+        },
         Err(e) => refused(&e),
     }
 }
@@ -146,6 +201,19 @@ fn refused(e: &AppError) -> Response {
             Json(json!({ "error": r.to_string(), "help": r.help() })),
         )
             .into_response(),
+        AppError::Invalid(problems) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({
+                "error": "the values do not fit the form",
+                "invalid": problems.iter().map(|p| json!({
+                    "field": p.field, "at": p.at, "message": p.message,
+                })).collect::<Vec<_>>(),
+            })),
+        )
+            .into_response(),
+        AppError::Locked { .. } | AppError::NoForm { .. } | AppError::Table(_) => {
+            error(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string())
+        }
         other => {
             tracing::error!(error = %other, "an API request failed");
             error(StatusCode::INTERNAL_SERVER_ERROR, "the request failed")
@@ -189,17 +257,33 @@ pub async fn openapi() -> Response {
             } },
             "/api/v1/submissions": { "post": {
                 "summary": "Record a submission for the token's unit",
-                "requestBody": { "required": true, "content": { "application/json": { "schema": {
-                    "type": "object",
-                    "required": ["campaign", "deliverable", "unit"],
-                    "properties": {
-                        "campaign": { "type": "string" },
-                        "deliverable": { "type": "string" },
-                        "unit": { "type": "string" },
-                        "period": { "type": "string" },
-                        "at": { "type": "string", "description": "RFC 3339, or local YYYY-MM-DD[THH:MM]" }
-                    }
-                } } } },
+                "requestBody": { "required": true, "content": {
+                    "application/json": { "schema": {
+                        "type": "object",
+                        "required": ["campaign", "deliverable", "unit"],
+                        "properties": {
+                            "campaign": { "type": "string" },
+                            "deliverable": { "type": "string" },
+                            "unit": { "type": "string" },
+                            "period": { "type": "string" },
+                            "at": { "type": "string", "description": "RFC 3339, or local YYYY-MM-DD[THH:MM]" },
+                            "values": { "type": "object", "additionalProperties": { "type": "string" }, "description": "the form's fields, by name" }
+                        }
+                    } },
+                    "multipart/form-data": { "schema": {
+                        "type": "object",
+                        "required": ["campaign", "deliverable", "unit"],
+                        "properties": {
+                            "campaign": { "type": "string" },
+                            "deliverable": { "type": "string" },
+                            "unit": { "type": "string" },
+                            "period": { "type": "string" },
+                            "at": { "type": "string" },
+                            "file": { "type": "array", "items": { "type": "string", "format": "binary" }, "description": "files kept with the submission (64 MiB in all)" }
+                        },
+                        "additionalProperties": { "type": "string", "description": "f:FIELD: a field of the form" }
+                    } }
+                } },
                 "responses": {
                     "201": { "description": "recorded: the obligation and its status" },
                     "401": { "description": "no token, or an unknown one" },

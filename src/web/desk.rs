@@ -5,7 +5,7 @@
 //! there, so that nothing a page leaves out can be done by posting it.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+
 use std::sync::Arc;
 
 use axum::Form;
@@ -21,10 +21,7 @@ use super::pages::{
 };
 use super::{Web, path_segment};
 use crate::app::{AppError, ObligationDesk, Said, Session, same_secret};
-use crate::store::{Action, Key, Light, Signature, Status, Submission, Upload, WorkItem};
-
-/// The largest file a page takes (a scanned table, a few photos).
-pub const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
+use crate::store::{Action, Key, Light, Status, Submission, WorkItem};
 
 /// The path of an obligation's page; a one-off's period is `-`.
 pub fn href(item: &WorkItem) -> String {
@@ -251,92 +248,6 @@ pub async fn obligation(
     }
 }
 
-/// What a submission's form sent, its files already written to a private folder.
-struct Sent {
-    csrf: String,
-    values: Vec<(String, String)>,
-    signatures: Vec<Signature>,
-    files: Vec<Upload>,
-    replace: bool,
-    folder: PathBuf,
-}
-
-impl Drop for Sent {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.folder);
-    }
-}
-
-/// A name an upload may be kept under: its last component, without control characters, at
-/// most 120 characters; never used as a path (the folder holds it under a number).
-fn upload_name(given: &str) -> String {
-    let last = given.rsplit(['/', '\\']).next().unwrap_or_default();
-    let name: String = last.chars().filter(|c| !c.is_control()).take(120).collect();
-    match name.trim() {
-        "" | "." | ".." => "附件".to_string(),
-        trimmed => trimmed.to_string(),
-    }
-}
-
-async fn read_form(mut multipart: Multipart) -> Result<Sent, String> {
-    let folder = std::env::temp_dir().join(format!("duban-upload-{}", crate::app::secret()));
-    std::fs::create_dir(&folder).map_err(|e| format!("cannot keep the upload: {e}"))?;
-    let mut sent = Sent {
-        csrf: String::new(),
-        values: Vec::new(),
-        signatures: Vec::new(),
-        files: Vec::new(),
-        replace: false,
-        folder,
-    };
-    let mut total = 0usize;
-    while let Some(mut field) = multipart.next_field().await.map_err(|e| e.to_string())? {
-        let name = field.name().unwrap_or_default().to_string();
-        if name == "file" {
-            let Some(given) = field.file_name().map(upload_name) else {
-                continue;
-            };
-            let path = sent.folder.join(sent.files.len().to_string());
-            let mut bytes = Vec::new();
-            while let Some(chunk) = field.chunk().await.map_err(|e| e.to_string())? {
-                total += chunk.len();
-                if total > UPLOAD_LIMIT {
-                    return Err(format!(
-                        "the files are larger than {} MiB together",
-                        UPLOAD_LIMIT >> 20
-                    ));
-                }
-                bytes.extend_from_slice(&chunk);
-            }
-            // A file input left empty still sends a part, with no name and no bytes.
-            if bytes.is_empty() && given == "附件" {
-                continue;
-            }
-            std::fs::write(&path, &bytes).map_err(|e| format!("cannot keep the upload: {e}"))?;
-            sent.files.push(Upload { path, name: given });
-            continue;
-        }
-        let text = field.text().await.map_err(|e| e.to_string())?;
-        if let Some(field) = name.strip_prefix("f:") {
-            if !text.trim().is_empty() {
-                sent.values.push((field.to_string(), text));
-            }
-        } else if let Some(role) = name.strip_prefix("sig:") {
-            if !text.trim().is_empty() {
-                sent.signatures.push(Signature {
-                    name: text.trim().to_string(),
-                    role: role.to_string(),
-                });
-            }
-        } else if name == "csrf" {
-            sent.csrf = text;
-        } else if name == "replace" {
-            sent.replace = true;
-        }
-    }
-    Ok(sent)
-}
-
 /// `POST /o/…/submit` (multipart): a submission with its files and its form's values, in the
 /// signed-in person's name.
 pub async fn submit(
@@ -349,7 +260,7 @@ pub async fn submit(
         Ok(s) => s,
         Err(r) => return r,
     };
-    let sent = match read_form(multipart).await {
+    let sent = match super::upload::read_form(multipart).await {
         Ok(sent) => sent,
         Err(why) => return message(StatusCode::BAD_REQUEST, "无法报送", &why, Some(&current)),
     };
@@ -649,18 +560,4 @@ pub async fn review(State(web): State<Arc<Web>>, headers: HeaderMap) -> Response
         "review.html",
         context! { deciding, received, as_of => shown(now), ..who(Some(&current)) },
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::upload_name;
-
-    #[test]
-    fn an_uploads_name_is_its_last_component_and_never_a_path() {
-        assert_eq!(upload_name("../../etc/passwd"), "passwd");
-        assert_eq!(upload_name("C:\\Users\\a\\统计表.xlsx"), "统计表.xlsx");
-        assert_eq!(upload_name(".."), "附件");
-        assert_eq!(upload_name("a\u{0}b\nc.pdf"), "abc.pdf");
-        assert_eq!(upload_name("").len(), "附件".len());
-    }
 }

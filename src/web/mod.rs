@@ -8,6 +8,7 @@ mod board;
 mod desk;
 mod exports;
 mod pages;
+mod upload;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -187,7 +188,7 @@ pub fn router(web: Arc<Web>) -> Router {
         )
         .route(
             "/o/{campaign}/{deliverable}/{unit}/{period}/submit",
-            post(desk::submit).layer(DefaultBodyLimit::max(desk::UPLOAD_LIMIT + (1 << 20))),
+            post(desk::submit).layer(DefaultBodyLimit::max(upload::UPLOAD_LIMIT + (1 << 20))),
         )
         .route(
             "/o/{campaign}/{deliverable}/{unit}/{period}/act",
@@ -198,7 +199,10 @@ pub fn router(web: Arc<Web>) -> Router {
             get(desk::file),
         )
         .route("/api/v1/obligations", get(api::obligations))
-        .route("/api/v1/submissions", post(api::submit))
+        .route(
+            "/api/v1/submissions",
+            post(api::submit).layer(DefaultBodyLimit::max(upload::UPLOAD_LIMIT + (1 << 20))),
+        )
         .route("/api/v1/openapi.json", get(api::openapi))
         .fallback(pages::not_found)
         .with_state(web)
