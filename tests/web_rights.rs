@@ -198,7 +198,7 @@ fn every_route_answers_each_role_as_its_rights_say() {
     }
 
     // Pages: (route, visitor, liaison, leader, other liaison, reviewer, supervisor, office).
-    let matrix: [(&str, [u16; 7]); 11] = [
+    let matrix: [(&str, [u16; 7]); 12] = [
         ("/board", [303, 303, 303, 303, 303, 200, 200]),
         (OWN_UNIT, [303, 200, 200, 403, 200, 200, 200]),
         (OTHER_UNIT, [303, 403, 403, 200, 200, 200, 200]),
@@ -206,6 +206,7 @@ fn every_route_answers_each_role_as_its_rights_say() {
         (OWN, [303, 200, 200, 403, 200, 200, 200]),
         (OTHER, [303, 403, 403, 200, 200, 200, 200]),
         ("/review", [303, 403, 403, 403, 200, 403, 200]),
+        ("/accounts", [303, 403, 403, 403, 403, 403, 200]),
         ("/overdue", [303, 403, 403, 403, 403, 200, 200]),
         ("/overdue?format=csv", [303, 403, 403, 403, 403, 200, 200]),
         ("/overdue?format=xlsx", [303, 403, 403, 403, 403, 200, 200]),
@@ -230,6 +231,40 @@ fn every_route_answers_each_role_as_its_rights_say() {
             assert_eq!(got.status, want, "{route} as {role}: {}", got.body);
         }
     }
+
+    // Accounts are the office's: a liaison's form is refused; the office's makes one whose
+    // link works once.
+    let form = |cookie: &str, name: &str| {
+        let secret = secret_of(&server, cookie);
+        server.send(
+            "POST",
+            "/accounts",
+            cookie,
+            &[
+                ("csrf", &secret),
+                ("name", name),
+                ("unit", "卧龙区"),
+                ("role", "leader"),
+            ],
+        )
+    };
+    assert_eq!(form(&zhang, "冒名").status, 403);
+    let made = form(&zhao, "周领");
+    assert_eq!(made.status, 200, "{}", made.body);
+    let link = made
+        .body
+        .replace("&#x2f;", "/")
+        .split("token=")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap()
+        .to_string();
+    let zhou = sign_up(&server, &link, "周领", "周领导的一个足够长的密码");
+    assert_eq!(server.get(OTHER_UNIT, &zhou).status, 200);
+    let listed = server.get("/accounts", &zhao);
+    assert!(listed.body.contains("周领") && !listed.body.contains("冒名"));
+    assert!(!listed.body.contains("$argon2"), "no hash is ever shown");
+    assert_eq!(form(&zhao, "周领").status, 422, "a name taken");
 
     // The supervisor's downloads: every overdue report with whom to call, and the bulletin.
     let csv = server.get("/overdue?campaign=nanyang-2017&format=csv", &wang);

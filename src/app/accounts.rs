@@ -80,6 +80,33 @@ impl Office {
         Ok(token)
     }
 
+    /// Every account, for the office's page of them; anyone else is refused.
+    pub fn accounts(&self, store: &dyn Backend, who: &User) -> Result<Vec<User>, AppError> {
+        if who.role != Role::Office {
+            return Err(AppError::Forbidden {
+                what: "the accounts".into(),
+            });
+        }
+        Ok(store.users()?)
+    }
+
+    /// Creates an account as the office account `who` does through the pages: as
+    /// [`Office::add_user`], refused to anyone else.
+    pub fn add_user_as(
+        &self,
+        store: &mut dyn Backend,
+        who: &User,
+        new: (&str, Option<&str>, Role),
+        now: Instant,
+    ) -> Result<String, AppError> {
+        if who.role != Role::Office {
+            return Err(AppError::Forbidden {
+                what: "the accounts".into(),
+            });
+        }
+        self.add_user(store, new.0, new.1, new.2, now)
+    }
+
     /// A bearer token for the JSON API acting for `unit` as `role`: shown once, kept as its
     /// SHA-256.
     pub fn create_token(

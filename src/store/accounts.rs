@@ -89,6 +89,8 @@ pub(super) const INSERT_USER: &str =
     "INSERT INTO users (name, unit, role, setup_token, setup_expires_at, created_at)
      VALUES ($1, $2, $3, $4, $5, $6)";
 pub(super) const USER: &str = "SELECT name, unit, role, password FROM users WHERE name = $1";
+/// Every account, in the order they were made.
+pub(super) const USERS: &str = "SELECT name, unit, role, password FROM users ORDER BY id";
 /// Sets the password of the account whose link is `$2`, valid at `$3`; the link is spent.
 pub(super) const SET_PASSWORD: &str =
     "UPDATE users SET password = $1, setup_token = NULL, setup_expires_at = NULL
@@ -139,6 +141,19 @@ pub(super) fn holder(unit: Option<String>, role: &str) -> Result<User, StoreErro
 }
 
 impl Store {
+    /// Every account, in the order they were made.
+    pub fn users(&self) -> Result<Vec<User>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(USERS)?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?, r.get(3)?))
+        })?;
+        rows.map(|r| {
+            let (name, unit, role, password) = r?;
+            user(name, unit, &role, password)
+        })
+        .collect()
+    }
+
     /// Creates an account; a name taken is refused.
     pub fn add_user(&mut self, new: &NewUser<'_>) -> Result<(), StoreError> {
         let done = self.conn.execute(

@@ -156,6 +156,8 @@ pub trait Accounts {
     fn add_user(&mut self, new: &NewUser<'_>) -> Result<(), StoreError>;
     /// The account named `name`.
     fn user(&self, name: &str) -> Result<Option<User>, StoreError>;
+    /// Every account, in the order they were made.
+    fn users(&self) -> Result<Vec<User>, StoreError>;
     /// Sets the password (its hash) of the account whose one-time link is `token` (its
     /// SHA-256), if still valid at `now`: the account's name, or none.
     fn set_password(
@@ -495,6 +497,9 @@ macro_rules! contract {
         impl Accounts for $backend {
             fn add_user(&mut self, new: &NewUser<'_>) -> Result<(), StoreError> {
                 <$backend>::add_user(self, new)
+            }
+            fn users(&self) -> Result<Vec<User>, StoreError> {
+                <$backend>::users(self)
             }
             fn user(&self, name: &str) -> Result<Option<User>, StoreError> {
                 <$backend>::user(self, name)

@@ -3,6 +3,7 @@
 //! Every route that shows records checks the session and what its account may see; forms carry
 //! a CSRF secret; the session cookie is HttpOnly and SameSite=Strict (and Secure behind HTTPS).
 
+mod accounts;
 mod api;
 mod board;
 mod desk;
@@ -180,6 +181,7 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/board", get(board::board))
         .route("/unit/{name}", get(desk::unit))
         .route("/review", get(desk::review))
+        .route("/accounts", get(accounts::accounts).post(accounts::add))
         .route("/overdue", get(exports::overdue))
         .route("/bulletin", get(exports::bulletin))
         .route(

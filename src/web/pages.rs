@@ -38,6 +38,7 @@ fn templates() -> &'static Environment<'static> {
             ("obligation.html", include_str!("templates/obligation.html")),
             ("review.html", include_str!("templates/review.html")),
             ("overdue.html", include_str!("templates/overdue.html")),
+            ("accounts.html", include_str!("templates/accounts.html")),
             ("message.html", include_str!("templates/message.html")),
         ] {
             env.add_template(name, text)
@@ -98,7 +99,7 @@ pub(super) fn who(session: Option<&Session>) -> Value {
     }
 }
 
-fn role_zh(role: Role) -> &'static str {
+pub(super) fn role_zh(role: Role) -> &'static str {
     match role {
         Role::Liaison => "联络员",
         Role::Leader => "分管领导",

@@ -5,7 +5,7 @@ use super::{PgStore, texts};
 use crate::store::StoreError;
 use crate::store::accounts::{
     CLOSE_SESSION, INSERT_TOKEN, INSERT_USER, NewUser, OPEN_SESSION, SESSION, SET_PASSWORD, TOKEN,
-    UNIT_NAMES, USER, User, holder, taken, user,
+    UNIT_NAMES, USER, USERS, User, holder, taken, user,
 };
 
 impl PgStore {
@@ -30,6 +30,17 @@ impl PgStore {
             }
             other => other.map(|_| ()).map_err(Into::into),
         }
+    }
+
+    /// Every account, in the order they were made.
+    pub fn users(&self) -> Result<Vec<User>, StoreError> {
+        self.run(|client| {
+            client
+                .query(USERS, &[])?
+                .iter()
+                .map(|r| user(r.get(0), r.get(1), r.get(2), r.get(3)))
+                .collect()
+        })
     }
 
     /// The account named `name`.
