@@ -187,14 +187,7 @@ impl super::Store {
                 period: r.get(2)?,
                 due_date: r.get(3)?,
                 extended_until: r.get(4)?,
-                record: Record {
-                    state: r.get(5)?,
-                    submitted_at: r.get(6)?,
-                    closed_at: r.get(7)?,
-                    due_at: r.get(8)?,
-                    effective_due_at: r.get(9)?,
-                    soon_seconds: r.get::<_, i64>(10)? * 86_400,
-                },
+                record: super::decode::record(r, 5)?,
                 returns: r.get(11)?,
             })
         })?;

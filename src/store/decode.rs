@@ -92,3 +92,19 @@ pub(super) fn day(text: &str, column: usize) -> Result<NaiveDate, rusqlite::Erro
         )
     })
 }
+
+/// An obligation's record from six columns from `first` on: state, submitted_at, closed_at,
+/// due_at, effective_due_at, and the deliverable's soon_days.
+pub(super) fn record(
+    r: &rusqlite::Row<'_>,
+    first: usize,
+) -> rusqlite::Result<crate::ledger::Record> {
+    Ok(crate::ledger::Record {
+        state: r.get(first)?,
+        submitted_at: r.get(first + 1)?,
+        closed_at: r.get(first + 2)?,
+        due_at: r.get(first + 3)?,
+        effective_due_at: r.get(first + 4)?,
+        soon_seconds: r.get::<_, i64>(first + 5)? * 86_400,
+    })
+}

@@ -440,14 +440,7 @@ impl Store {
             let mut rows = stmt.query(params_from_iter(params))?;
             let mut tally = Tally::new(&mut out, &scope.key);
             while let Some(r) = rows.next()? {
-                let record = Record {
-                    state: r.get(2)?,
-                    submitted_at: r.get(3)?,
-                    closed_at: r.get(4)?,
-                    due_at: r.get(5)?,
-                    effective_due_at: r.get(6)?,
-                    soon_seconds: r.get::<_, i64>(7)? * 86_400,
-                };
+                let record = super::decode::record(r, 2)?;
                 tally.add(r.get(0)?, r.get(1)?, &record, t);
             }
         }

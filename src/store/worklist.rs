@@ -173,14 +173,7 @@ impl Store {
 }
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<WorkItem, StoreError>> {
-    let record = Record {
-        state: r.get(7)?,
-        submitted_at: r.get(8)?,
-        closed_at: r.get(9)?,
-        due_at: r.get(10)?,
-        effective_due_at: r.get(11)?,
-        soon_seconds: r.get::<_, i64>(12)? * 86_400,
-    };
+    let record = super::decode::record(r, 7)?;
     Ok(WorkItem::new(
         (r.get(0)?, r.get(1)?),
         r.get(2)?,

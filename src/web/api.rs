@@ -223,6 +223,16 @@ fn refused(e: &AppError) -> Response {
 
 /// `GET /api/v1/openapi.json`.
 pub async fn openapi() -> Response {
+    let fields = json!({
+        "campaign": { "type": "string" },
+        "deliverable": { "type": "string" },
+        "unit": { "type": "string" },
+        "period": { "type": "string" },
+        "at": { "type": "string", "description": "RFC 3339, or local YYYY-MM-DD[THH:MM]" }
+    });
+    let (mut json_fields, mut form_fields) = (fields.clone(), fields);
+    json_fields["values"] = json!({ "type": "object", "additionalProperties": { "type": "string" }, "description": "the form's fields, by name" });
+    form_fields["file"] = json!({ "type": "array", "items": { "type": "string", "format": "binary" }, "description": "files kept with the submission (64 MiB in all)" });
     let document = json!({
         "openapi": "3.0.3",
         "info": { "title": "duban", "version": env!("CARGO_PKG_VERSION") },
@@ -261,26 +271,12 @@ pub async fn openapi() -> Response {
                     "application/json": { "schema": {
                         "type": "object",
                         "required": ["campaign", "deliverable", "unit"],
-                        "properties": {
-                            "campaign": { "type": "string" },
-                            "deliverable": { "type": "string" },
-                            "unit": { "type": "string" },
-                            "period": { "type": "string" },
-                            "at": { "type": "string", "description": "RFC 3339, or local YYYY-MM-DD[THH:MM]" },
-                            "values": { "type": "object", "additionalProperties": { "type": "string" }, "description": "the form's fields, by name" }
-                        }
+                        "properties": json_fields,
                     } },
                     "multipart/form-data": { "schema": {
                         "type": "object",
                         "required": ["campaign", "deliverable", "unit"],
-                        "properties": {
-                            "campaign": { "type": "string" },
-                            "deliverable": { "type": "string" },
-                            "unit": { "type": "string" },
-                            "period": { "type": "string" },
-                            "at": { "type": "string" },
-                            "file": { "type": "array", "items": { "type": "string", "format": "binary" }, "description": "files kept with the submission (64 MiB in all)" }
-                        },
+                        "properties": form_fields,
                         "additionalProperties": { "type": "string", "description": "f:FIELD: a field of the form" }
                     } }
                 } },

@@ -1,13 +1,11 @@
 //! What bulletins and assessments read, on PostgreSQL: the statements of `store::assessment`.
 
 use super::{PgStore, texts};
-use crate::ledger::Record;
 use crate::store::StoreError;
 use crate::store::assessment::{
     ASSESSED, Assessed, CampaignHeader, HEADER, INSERT_INTERVIEW, INTERVIEWS, Interview,
     NewInterview, UNIT_ID, header,
 };
-use crate::store::decode::state;
 use crate::store::lifecycle::unknown_name;
 
 impl PgStore {
@@ -48,14 +46,7 @@ impl PgStore {
                     period: r.get(2),
                     due_date: r.get(3),
                     extended_until: r.get(4),
-                    record: Record {
-                        state: state(r.get(5))?,
-                        submitted_at: r.get(6),
-                        closed_at: r.get(7),
-                        due_at: r.get(8),
-                        effective_due_at: r.get(9),
-                        soon_seconds: r.get::<_, i64>(10) * 86_400,
-                    },
+                    record: super::record(&r, 5)?,
                     returns: r.get(11),
                 });
             }

@@ -142,6 +142,19 @@ fn lost(error: &::postgres::Error) -> bool {
 }
 
 /// The first column of every row `sql` returns, as text.
+/// An obligation's record from six columns from `first` on: state, submitted_at, closed_at,
+/// due_at, effective_due_at, and the deliverable's soon_days.
+fn record(r: &::postgres::Row, first: usize) -> Result<crate::ledger::Record, StoreError> {
+    Ok(crate::ledger::Record {
+        state: crate::store::decode::state(r.get(first))?,
+        submitted_at: r.get(first + 1),
+        closed_at: r.get(first + 2),
+        due_at: r.get(first + 3),
+        effective_due_at: r.get(first + 4),
+        soon_seconds: r.get::<_, i64>(first + 5) * 86_400,
+    })
+}
+
 fn texts(
     client: &mut impl ::postgres::GenericClient,
     sql: &str,

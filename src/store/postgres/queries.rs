@@ -162,14 +162,7 @@ impl PgStore {
                 let mut rows = client.query_raw(&sql, params.iter().map(|p| p.as_ref()))?;
                 let mut tally = Tally::new(&mut out, &scope.key);
                 while let Some(r) = rows.next()? {
-                    let record = Record {
-                        state: state(r.get(2))?,
-                        submitted_at: r.get(3),
-                        closed_at: r.get(4),
-                        due_at: r.get(5),
-                        effective_due_at: r.get(6),
-                        soon_seconds: r.get::<_, i64>(7) * 86_400,
-                    };
+                    let record = super::record(&r, 2)?;
                     tally.add(r.get(0), r.get(1), &record, t);
                 }
             }

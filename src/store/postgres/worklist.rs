@@ -2,9 +2,7 @@
 //! `store::worklist`.
 
 use super::PgStore;
-use crate::ledger::Record;
 use crate::store::StoreError;
-use crate::store::decode::state;
 use crate::store::worklist::{SUB_UNITS, WorkItem, queue_sql, unit_sql};
 
 const RECEIVES: &str = "jsonb_exists(d.recipients::jsonb, $1)
@@ -35,14 +33,7 @@ impl PgStore {
 }
 
 fn item(r: &::postgres::Row) -> Result<WorkItem, StoreError> {
-    let record = Record {
-        state: state(r.get(7))?,
-        submitted_at: r.get(8),
-        closed_at: r.get(9),
-        due_at: r.get(10),
-        effective_due_at: r.get(11),
-        soon_seconds: r.get::<_, i64>(12) * 86_400,
-    };
+    let record = super::record(r, 7)?;
     WorkItem::new(
         (r.get(0), r.get(1)),
         r.get(2),
