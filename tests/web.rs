@@ -431,3 +431,50 @@ fn failures_are_counted_by_the_address_the_proxy_names() {
         );
     }
 }
+
+/// `user import`: an account for every named contact person, leaders as leaders; two units'
+/// people of the same name get their unit's prefix; a second run makes no one twice.
+#[test]
+fn accounts_are_made_from_the_contacts_in_bulk() {
+    let w = Workspace::new(&[]);
+    std::fs::write(
+        w.campaign("contacts"),
+        "campaign contacts-demo {\n  period 2023-05-01 .. 2023-12-31\n}\n\
+         单位 甲县 {\n  分管领导 \"张伟\" 电话 \"13800000001\"\n  联络员 \"李娜\" 邮箱 \"lina@example.org\"\n}\n\
+         单位 乙县 {\n  联络员 \"张伟\" 电话 \"13800000002\"\n}\n\
+         report 月报 { from 甲县 乙县; due every month by day 25 }\n",
+    )
+    .unwrap();
+    let csv = w.ok(&["user", "import", "--base-url", "https://duban.example.org"]);
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows[0], "account,unit,role,phone,email,link");
+    assert!(
+        rows.iter().any(|r| r.starts_with(
+            "甲县·张伟,甲县,leader,13800000001,,https://duban.example.org/set-password?token="
+        )),
+        "{csv}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("乙县·张伟,乙县,liaison,")),
+        "{csv}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("李娜,甲县,liaison,,lina@example.org,https://")),
+        "{csv}"
+    );
+    assert_eq!(rows.len(), 4);
+    let again = w.ok(&["user", "import"]);
+    assert_eq!(again.matches("(exists)").count(), 3, "{again}");
+    // A link made in bulk works like any other.
+    let link = rows[1].rsplit("token=").next().unwrap().to_string();
+    let server = Server::start(&w, "2023-06-01");
+    let name = rows[1].split(',').next().unwrap();
+    let cookie = sign_up(&server, &link, name, "批量创建的账号的密码");
+    assert_eq!(
+        server.get("/board", &cookie).status,
+        303,
+        "to its unit's page"
+    );
+}

@@ -107,6 +107,74 @@ impl Office {
         self.add_user(store, new.0, new.1, new.2, now)
     }
 
+    /// An account for every named contact person of every unit (of `campaign`, or of all):
+    /// leaders as leaders, the others as liaisons. A person already with an account for the
+    /// unit is left as they are, so that running it again after new contacts adds only them.
+    pub fn accounts_from_contacts(
+        &self,
+        store: &mut dyn Backend,
+        campaign: Option<&str>,
+        now: Instant,
+    ) -> Result<Vec<FromContact>, AppError> {
+        if let Some(campaign) = campaign {
+            store.campaign_header(campaign)?;
+        }
+        let mut people: Vec<FromContact> = Vec::new();
+        for (key, unit, contacts) in store.unit_contacts()? {
+            if campaign.is_some_and(|c| c != key) {
+                continue;
+            }
+            for contact in contacts {
+                let Some(name) = contact.name.clone().filter(|n| !n.trim().is_empty()) else {
+                    continue;
+                };
+                if people.iter().any(|p| p.name == name && p.unit == unit) {
+                    continue;
+                }
+                let role = match contact.role {
+                    crate::language::ast::ContactRole::Leader => Role::Leader,
+                    _ => Role::Liaison,
+                };
+                people.push(FromContact {
+                    name,
+                    unit: unit.clone(),
+                    role,
+                    phone: contact.phone,
+                    email: contact.email,
+                    token: None,
+                });
+            }
+        }
+        // A name two units share (two 张伟) would be one account: each gets its unit's prefix.
+        let shared: Vec<String> = people
+            .iter()
+            .filter(|p| people.iter().any(|q| q.name == p.name && q.unit != p.unit))
+            .map(|p| p.name.clone())
+            .collect();
+        for person in &mut people {
+            if shared.contains(&person.name) {
+                person.name = format!("{}·{}", person.unit, person.name);
+            }
+            match store.user(&person.name)? {
+                Some(existing) if existing.unit.as_deref() == Some(person.unit.as_str()) => {}
+                Some(_) => {
+                    person.name = format!("{}·{}", person.unit, person.name);
+                    if store.user(&person.name)?.is_none() {
+                        let unit = Some(person.unit.as_str());
+                        person.token =
+                            Some(self.add_user(store, &person.name, unit, person.role, now)?);
+                    }
+                }
+                None => {
+                    let unit = Some(person.unit.as_str());
+                    person.token =
+                        Some(self.add_user(store, &person.name, unit, person.role, now)?);
+                }
+            }
+        }
+        Ok(people)
+    }
+
     /// A bearer token for the JSON API acting for `unit` as `role`: shown once, kept as its
     /// SHA-256.
     pub fn create_token(
@@ -157,6 +225,23 @@ impl Office {
             })
             .collect())
     }
+}
+
+/// An account made (or found) for a contact person of a unit's.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct FromContact {
+    /// The account's name: the person's, or `UNIT·NAME` where two units have the same name.
+    pub name: String,
+    /// The unit.
+    pub unit: String,
+    /// Its role: a leader (分管领导) leads, anyone else is a liaison.
+    pub role: Role,
+    /// The person's phone, to pass the link on.
+    pub phone: Option<String>,
+    /// The person's mailbox.
+    pub email: Option<String>,
+    /// The one-time token of a new account; none where the account was there already.
+    pub token: Option<String>,
 }
 
 /// An obligation as the JSON API shows it.

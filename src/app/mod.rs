@@ -22,7 +22,9 @@ mod targets;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-pub use accounts::{SESSION_SECONDS, SHORTEST_PASSWORD, Session, Visible, same_secret, secret};
+pub use accounts::{
+    FromContact, SESSION_SECONDS, SHORTEST_PASSWORD, Session, Visible, same_secret, secret,
+};
 pub use assess::{Assessment, Deadline, Part, ScoreLine, UnitScore, Window, chinese_date};
 pub use board::{Board, CampaignBoard, Node, Tally};
 pub use bulletin::{Bulletin, Counts, Missing, Proposal, Ranked};

@@ -137,6 +137,18 @@ pub enum UserAction {
         #[arg(long, default_value = "http://127.0.0.1:8080")]
         base_url: String,
     },
+    /// An account for every named contact person of every unit (from the campaigns and their
+    /// contacts files): leaders as leaders, the others as liaisons. Prints a CSV of the
+    /// accounts with their one-time links, to pass on; people who have an account already are
+    /// listed without a link.
+    Import {
+        /// Only this campaign's units.
+        #[arg(long)]
+        campaign: Option<String>,
+        /// Where the pages are reached, for the links.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        base_url: String,
+    },
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
@@ -145,24 +157,58 @@ fn parse_role(text: &str) -> Result<Role, String> {
     })
 }
 
-/// Creates an account.
+/// Creates an account, or one for every contact person.
 pub fn user(context: &Context, args: &UserArgs) -> Result<ExitCode, CliError> {
-    let UserAction::Add {
-        name,
-        unit,
-        role,
-        base_url,
-    } = &args.action;
     let now = Instant::Absolute(context.clock.now());
     let mut store = context.store_synced(now)?;
-    let token = context.add_user(&mut *store, name, unit.as_deref(), *role, now)?;
-    say!(
-        "created {name} ({}{}); the password is set at {}/set-password?token={token}",
-        role.as_str(),
-        unit.as_deref()
-            .map(|u| format!(", {u}"))
-            .unwrap_or_default(),
-        base_url.trim_end_matches('/')
-    )?;
+    match &args.action {
+        UserAction::Add {
+            name,
+            unit,
+            role,
+            base_url,
+        } => {
+            let token = context.add_user(&mut *store, name, unit.as_deref(), *role, now)?;
+            say!(
+                "created {name} ({}{}); the password is set at {}/set-password?token={token}",
+                role.as_str(),
+                unit.as_deref()
+                    .map(|u| format!(", {u}"))
+                    .unwrap_or_default(),
+                base_url.trim_end_matches('/')
+            )?;
+        }
+        UserAction::Import { campaign, base_url } => {
+            let made = context.accounts_from_contacts(&mut *store, campaign.as_deref(), now)?;
+            let mut out = std::io::stdout().lock();
+            super::output::csv_row(
+                &mut out,
+                &["account", "unit", "role", "phone", "email", "link"],
+            )?;
+            for person in &made {
+                let link = person
+                    .token
+                    .as_ref()
+                    .map(|t| format!("{}/set-password?token={t}", base_url.trim_end_matches('/')))
+                    .unwrap_or_else(|| "(exists)".to_string());
+                super::output::csv_row(
+                    &mut out,
+                    &[
+                        &person.name,
+                        &person.unit,
+                        person.role.as_str(),
+                        person.phone.as_deref().unwrap_or(""),
+                        person.email.as_deref().unwrap_or(""),
+                        &link,
+                    ],
+                )?;
+            }
+            let created = made.iter().filter(|p| p.token.is_some()).count();
+            eprintln!(
+                "{created} accounts created, {} there already; the links work 7 days and once",
+                made.len() - created
+            );
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

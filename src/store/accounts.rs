@@ -7,6 +7,7 @@ use rusqlite::OptionalExtension;
 use serde::Serialize;
 
 use super::{Refusal, Store, StoreError};
+use crate::language::campaign::Contact;
 
 /// What a person may do, besides seeing their own unit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -89,6 +90,9 @@ pub(super) const INSERT_USER: &str =
     "INSERT INTO users (name, unit, role, setup_token, setup_expires_at, created_at)
      VALUES ($1, $2, $3, $4, $5, $6)";
 pub(super) const USER: &str = "SELECT name, unit, role, password FROM users WHERE name = $1";
+/// Every unit's contact people: campaign, unit, contacts (JSON), in declaration order.
+pub(super) const UNIT_CONTACTS: &str = "SELECT c.key, u.name, u.contacts FROM units u
+     JOIN campaigns c ON c.id = u.campaign_id ORDER BY c.id, u.id";
 /// Every account, in the order they were made.
 pub(super) const USERS: &str = "SELECT name, unit, role, password FROM users ORDER BY id";
 /// Sets the password of the account whose link is `$2`, valid at `$3`; the link is spent.
@@ -140,7 +144,27 @@ pub(super) fn holder(unit: Option<String>, role: &str) -> Result<User, StoreErro
     user(name, unit, role, None)
 }
 
+/// A unit's contacts from its columns.
+pub(super) fn contacts_of(
+    campaign: String,
+    unit: String,
+    contacts: &str,
+) -> Result<(String, String, Vec<Contact>), StoreError> {
+    Ok((campaign, unit, super::decode::json(contacts)?))
+}
+
 impl Store {
+    /// Every unit's contact people, by campaign and unit, in declaration order.
+    pub fn unit_contacts(&self) -> Result<Vec<(String, String, Vec<Contact>)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(UNIT_CONTACTS)?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?)))?;
+        rows.map(|r| {
+            let (campaign, unit, contacts) = r?;
+            contacts_of(campaign, unit, &contacts)
+        })
+        .collect()
+    }
+
     /// Every account, in the order they were made.
     pub fn users(&self) -> Result<Vec<User>, StoreError> {
         let mut stmt = self.conn.prepare_cached(USERS)?;

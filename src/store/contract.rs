@@ -13,7 +13,7 @@ use super::{
     SyncReport, TargetValue, User, Window, WorkItem,
 };
 use crate::clock::Instant;
-use crate::language::campaign::Policy;
+use crate::language::campaign::{Contact, Policy};
 use crate::ledger::{Action, Status};
 use crate::schedule::Schedule;
 use crate::values::FieldValue;
@@ -158,6 +158,8 @@ pub trait Accounts {
     fn user(&self, name: &str) -> Result<Option<User>, StoreError>;
     /// Every account, in the order they were made.
     fn users(&self) -> Result<Vec<User>, StoreError>;
+    /// Every unit's contact people: (campaign, unit, contacts), in declaration order.
+    fn unit_contacts(&self) -> Result<Vec<(String, String, Vec<Contact>)>, StoreError>;
     /// Sets the password (its hash) of the account whose one-time link is `token` (its
     /// SHA-256), if still valid at `now`: the account's name, or none.
     fn set_password(
@@ -500,6 +502,9 @@ macro_rules! contract {
             }
             fn users(&self) -> Result<Vec<User>, StoreError> {
                 <$backend>::users(self)
+            }
+            fn unit_contacts(&self) -> Result<Vec<(String, String, Vec<Contact>)>, StoreError> {
+                <$backend>::unit_contacts(self)
             }
             fn user(&self, name: &str) -> Result<Option<User>, StoreError> {
                 <$backend>::user(self, name)

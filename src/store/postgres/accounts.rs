@@ -2,10 +2,11 @@
 //! `store::accounts`.
 
 use super::{PgStore, texts};
+use crate::language::campaign::Contact;
 use crate::store::StoreError;
 use crate::store::accounts::{
     CLOSE_SESSION, INSERT_TOKEN, INSERT_USER, NewUser, OPEN_SESSION, SESSION, SET_PASSWORD, TOKEN,
-    UNIT_NAMES, USER, USERS, User, holder, taken, user,
+    UNIT_CONTACTS, UNIT_NAMES, USER, USERS, User, contacts_of, holder, taken, user,
 };
 
 impl PgStore {
@@ -30,6 +31,17 @@ impl PgStore {
             }
             other => other.map(|_| ()).map_err(Into::into),
         }
+    }
+
+    /// Every unit's contact people, by campaign and unit, in declaration order.
+    pub fn unit_contacts(&self) -> Result<Vec<(String, String, Vec<Contact>)>, StoreError> {
+        self.run(|client| {
+            client
+                .query(UNIT_CONTACTS, &[])?
+                .iter()
+                .map(|r| contacts_of(r.get(0), r.get(1), r.get::<_, &str>(2)))
+                .collect()
+        })
     }
 
     /// Every account, in the order they were made.
