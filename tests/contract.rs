@@ -872,6 +872,26 @@ pub fn worklists_show_a_units_obligations_and_a_reviewers_queue(mut b: impl Back
     assert_eq!(april.reason.as_deref(), Some("数据不全"));
 }
 
+pub fn failed_sign_ins_are_counted_in_their_window_and_then_forgotten(mut b: impl Backend) {
+    sync(&mut b);
+    for at in [100, 200, 300] {
+        b.add_failure("name:张三", at, at - 1_000).unwrap();
+    }
+    b.add_failure("ip:192.0.2.1", 300, 300 - 1_000).unwrap();
+    assert_eq!(b.failures("name:张三", 0).unwrap(), 3);
+    assert_eq!(
+        b.failures("name:张三", 150).unwrap(),
+        2,
+        "only those in the window"
+    );
+    assert_eq!(b.failures("name:李四", 0).unwrap(), 0);
+    // A failure much later forgets every one before its window, of every key.
+    b.add_failure("name:李四", 5_000, 4_000).unwrap();
+    assert_eq!(b.failures("name:张三", 0).unwrap(), 0);
+    assert_eq!(b.failures("ip:192.0.2.1", 0).unwrap(), 0);
+    assert_eq!(b.failures("name:李四", 0).unwrap(), 1);
+}
+
 /// Runs every scenario of the contract against the backend `make` returns (with whatever
 /// guard keeps it alive, such as its temporary folder).
 macro_rules! storage_contract {
@@ -909,6 +929,7 @@ macro_rules! storage_contract {
             scenario!(values_are_kept_typed_and_added_up_by_the_database);
             scenario!(a_ledgers_rows_are_entered_numbered_and_left_alone_by_a_sync);
             scenario!(worklists_show_a_units_obligations_and_a_reviewers_queue);
+            scenario!(failed_sign_ins_are_counted_in_their_window_and_then_forgotten);
         }
     };
 }

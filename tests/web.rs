@@ -478,3 +478,45 @@ fn accounts_are_made_from_the_contacts_in_bulk() {
         "to its unit's page"
     );
 }
+
+/// Two nodes on one database count the same failed sign-ins: five spread over both lock the
+/// account on either.
+#[test]
+fn two_nodes_count_the_same_failed_sign_ins() {
+    let w = Workspace::new(&["nanyang-2017"]);
+    let link = token(&w.ok(&[
+        "user",
+        "add",
+        "张三",
+        "--unit",
+        "宛城区",
+        "--role",
+        "liaison",
+    ]));
+    let (a, b) = (
+        Server::start(&w, "2017-05-27"),
+        Server::start(&w, "2017-05-27"),
+    );
+    sign_up(&a, &link, "张三", "宛城区联络员的密码1234");
+    let attempt = |server: &Server, password: &str| {
+        let login = server.get("/login", "");
+        let csrf = login.cookie("duban_csrf").unwrap();
+        let secret = csrf.split_once('=').unwrap().1.to_string();
+        server
+            .send(
+                "POST",
+                "/login",
+                &csrf,
+                &[("name", "张三"), ("password", password), ("csrf", &secret)],
+            )
+            .status
+    };
+    for server in [&a, &b, &a, &b, &a] {
+        assert_eq!(attempt(server, "not the password"), 401);
+    }
+    assert_eq!(
+        attempt(&b, "宛城区联络员的密码1234"),
+        429,
+        "the other node knows"
+    );
+}

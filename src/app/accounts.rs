@@ -16,6 +16,10 @@ pub const LINK_SECONDS: i64 = 7 * 86_400;
 pub const SESSION_SECONDS: i64 = 12 * 3_600;
 /// The shortest password accepted.
 pub const SHORTEST_PASSWORD: usize = 10;
+/// How many failed sign-ins an account, or an address, may have within [`FAILURE_WINDOW`].
+pub const MAX_FAILURES: usize = 5;
+/// The window failed sign-ins are counted in, in seconds.
+pub const FAILURE_WINDOW: i64 = 15 * 60;
 
 /// A signed-in person: their account and the CSRF secret their forms carry.
 #[derive(Clone, Debug)]
@@ -338,6 +342,36 @@ impl Office {
         let now = now.in_zone(chrono_tz::UTC).timestamp();
         store.open_session(&digest(&cookie), name, &csrf, now, now + SESSION_SECONDS)?;
         Ok((cookie, Session { user, csrf }))
+    }
+
+    /// Signs in as [`Office::sign_in`] does, for a person at the address `client`, unless the
+    /// account or the address has had [`MAX_FAILURES`] failures in the last
+    /// [`FAILURE_WINDOW`] (then even the right password waits). Failures are counted in the
+    /// records, so that every node behind a load balancer counts the same ones.
+    pub fn sign_in_from(
+        &self,
+        store: &mut dyn Backend,
+        name: &str,
+        password: &str,
+        client: &str,
+        now: Instant,
+    ) -> Result<(String, Session), AppError> {
+        let t = now.in_zone(chrono_tz::UTC).timestamp();
+        let keys = [format!("name:{name}"), format!("ip:{client}")];
+        for key in &keys {
+            if store.failures(key, t - FAILURE_WINDOW)? >= MAX_FAILURES {
+                return Err(AppError::TooManyFailures);
+            }
+        }
+        match self.sign_in(store, name, password, now) {
+            Err(AppError::SignIn) => {
+                for key in &keys {
+                    store.add_failure(key, t, t - FAILURE_WINDOW)?;
+                }
+                Err(AppError::SignIn)
+            }
+            done => done,
+        }
     }
 
     /// The session whose cookie is `cookie`, if it is open at `now`.

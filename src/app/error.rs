@@ -76,6 +76,9 @@ pub enum AppError {
     /// stopping).
     #[error("the request stopped before it finished")]
     Interrupted,
+    /// Too many failed sign-ins of the account or from the address, lately.
+    #[error("too many failed sign-ins: try again in 15 minutes")]
+    TooManyFailures,
     /// A wrong name or password (which, is not said).
     #[error("wrong name or password")]
     SignIn,

@@ -93,6 +93,13 @@ pub(super) const USER: &str = "SELECT name, unit, role, password FROM users WHER
 /// Every unit's contact people: campaign, unit, contacts (JSON), in declaration order.
 pub(super) const UNIT_CONTACTS: &str = "SELECT c.key, u.name, u.contacts FROM units u
      JOIN campaigns c ON c.id = u.campaign_id ORDER BY c.id, u.id";
+/// How many failed sign-ins key `$1` has had since `$2`.
+pub(super) const FAILURES: &str =
+    "SELECT count(*) FROM sign_in_failures WHERE key = $1 AND at >= $2";
+/// Forgets the failures before `$1`.
+pub(super) const FORGET_FAILURES: &str = "DELETE FROM sign_in_failures WHERE at < $1";
+/// A failed sign-in of key `$1` at `$2`.
+pub(super) const ADD_FAILURE: &str = "INSERT INTO sign_in_failures (key, at) VALUES ($1, $2)";
 /// Every account, in the order they were made.
 pub(super) const USERS: &str = "SELECT name, unit, role, password FROM users ORDER BY id";
 /// Sets the password of the account whose link is `$2`, valid at `$3`; the link is spent.
@@ -154,6 +161,27 @@ pub(super) fn contacts_of(
 }
 
 impl Store {
+    /// How many failed sign-ins `key` (an account or an address) has had since `since`.
+    pub fn failures(&self, key: &str, since: i64) -> Result<usize, StoreError> {
+        let count: i64 = self
+            .conn
+            .prepare_cached(FAILURES)?
+            .query_row(rusqlite::params![key, since], |r| r.get(0))?;
+        Ok(usize::try_from(count).unwrap_or(usize::MAX))
+    }
+
+    /// Counts a failed sign-in of `key` at `at`, and forgets those before `forget_before`.
+    pub fn add_failure(
+        &mut self,
+        key: &str,
+        at: i64,
+        forget_before: i64,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(FORGET_FAILURES, [forget_before])?;
+        self.conn.execute(ADD_FAILURE, rusqlite::params![key, at])?;
+        Ok(())
+    }
+
     /// Every unit's contact people, by campaign and unit, in declaration order.
     pub fn unit_contacts(&self) -> Result<Vec<(String, String, Vec<Contact>)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(UNIT_CONTACTS)?;

@@ -158,6 +158,10 @@ pub trait Accounts {
     fn user(&self, name: &str) -> Result<Option<User>, StoreError>;
     /// Every account, in the order they were made.
     fn users(&self) -> Result<Vec<User>, StoreError>;
+    /// How many failed sign-ins `key` (an account or an address) has had since `since`.
+    fn failures(&self, key: &str, since: i64) -> Result<usize, StoreError>;
+    /// Counts a failed sign-in of `key` at `at`, and forgets every one before `forget_before`.
+    fn add_failure(&mut self, key: &str, at: i64, forget_before: i64) -> Result<(), StoreError>;
     /// Every unit's contact people: (campaign, unit, contacts), in declaration order.
     fn unit_contacts(&self) -> Result<Vec<(String, String, Vec<Contact>)>, StoreError>;
     /// Sets the password (its hash) of the account whose one-time link is `token` (its
@@ -502,6 +506,17 @@ macro_rules! contract {
             }
             fn users(&self) -> Result<Vec<User>, StoreError> {
                 <$backend>::users(self)
+            }
+            fn failures(&self, key: &str, since: i64) -> Result<usize, StoreError> {
+                <$backend>::failures(self, key, since)
+            }
+            fn add_failure(
+                &mut self,
+                key: &str,
+                at: i64,
+                forget_before: i64,
+            ) -> Result<(), StoreError> {
+                <$backend>::add_failure(self, key, at, forget_before)
             }
             fn unit_contacts(&self) -> Result<Vec<(String, String, Vec<Contact>)>, StoreError> {
                 <$backend>::unit_contacts(self)

@@ -274,6 +274,16 @@ CREATE TABLE api_tokens (
 CREATE INDEX units_name ON units (name);
 CREATE INDEX units_parent ON units (campaign_id, parent);
 "#,
+    r#"
+-- Failed sign-ins by account and by address, kept in the records so that every node behind a
+-- load balancer counts the same failures; rows older than the window are removed as new ones come.
+CREATE TABLE sign_in_failures (
+    key TEXT NOT NULL,
+    at  INTEGER NOT NULL
+);
+CREATE INDEX sign_in_failures_key ON sign_in_failures (key, at);
+CREATE INDEX sign_in_failures_at ON sign_in_failures (at);
+"#,
 ];
 
 /// The version this duban writes.

@@ -11,7 +11,6 @@ mod exports;
 mod pages;
 mod upload;
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
@@ -33,8 +32,6 @@ pub struct Web {
     pub behind_proxy: bool,
     /// The instant the board's lights are at (`serve --as-of`), or none: now.
     pub as_of: Option<crate::clock::Instant>,
-    /// Failed sign-ins by account and by address: (count, first failure, unix seconds).
-    failures: Mutex<HashMap<String, (u32, i64)>>,
     /// The board this node shows.
     board: board::BoardCache,
     /// Open stores between requests: opening one (a file's schema read, or a connection to
@@ -47,11 +44,6 @@ pub struct Web {
 
 /// How many open stores a node keeps between requests.
 const IDLE_STORES: usize = 32;
-
-/// How many failed sign-ins an account, or an address, has within [`FAILURE_WINDOW`].
-pub const MAX_FAILURES: u32 = 5;
-/// The window failed sign-ins are counted in, in seconds.
-pub const FAILURE_WINDOW: i64 = 15 * 60;
 
 /// Why the server could not run.
 #[derive(Debug, thiserror::Error)]
@@ -77,7 +69,6 @@ impl Web {
             secure,
             behind_proxy: false,
             as_of,
-            failures: Mutex::new(HashMap::new()),
             board: board::BoardCache::default(),
             idle: Mutex::new(Vec::new()),
             working: tokio::sync::Semaphore::new(
@@ -143,28 +134,6 @@ impl Web {
             }
         }
         peer.ip().to_string()
-    }
-
-    /// Whether `key` (an account or an address) may try to sign in at `now`.
-    fn may_try(&self, key: &str, now: i64) -> bool {
-        let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        failures
-            .get(key)
-            .is_none_or(|(count, since)| *count < MAX_FAILURES || now - since > FAILURE_WINDOW)
-    }
-
-    /// Counts a failed sign-in against `key`.
-    fn failed(&self, key: &str, now: i64) {
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        // Failures with made-up names must not grow the table without end.
-        if failures.len() > 10_000 {
-            failures.retain(|_, (_, since)| now - *since <= FAILURE_WINDOW);
-        }
-        let entry = failures.entry(key.to_string()).or_insert((0, now));
-        if now - entry.1 > FAILURE_WINDOW {
-            *entry = (0, now);
-        }
-        entry.0 += 1;
     }
 }
 

@@ -270,11 +270,7 @@ pub async fn login(
             None,
         );
     }
-    let now = web.office.clock.now().timestamp();
-    let (account, address) = (
-        format!("name:{}", form.name),
-        format!("ip:{}", web.client(peer, &headers)),
-    );
+    let client = web.client(peer, &headers);
     let again = |status, error: &str| {
         page(
             status,
@@ -282,22 +278,13 @@ pub async fn login(
             context! { csrf => form.csrf.clone(), error, name => form.name.clone() },
         )
     };
-    if !web.may_try(&account, now) || !web.may_try(&address, now) {
-        return again(
-            StatusCode::TOO_MANY_REQUESTS,
-            "登录失败次数过多，请15分钟后再试",
-        );
-    }
     let (name, password) = (form.name.clone(), form.password.clone());
-    let signed = with_store(&web, move |office, store| {
-        office.sign_in(
-            store,
-            &name,
-            &password,
-            Instant::Absolute(office.clock.now()),
-        )
-    })
-    .await;
+    let signed = web
+        .run(move |office, store| {
+            let now = Instant::Absolute(office.clock.now());
+            office.sign_in_from(store, &name, &password, &client, now)
+        })
+        .await;
     match signed {
         Ok((cookie, _)) => {
             let mut response = redirect("/board");
@@ -310,12 +297,20 @@ pub async fn login(
             );
             response
         }
-        Err(refused) if refused.status() == StatusCode::UNAUTHORIZED => {
-            web.failed(&account, now);
-            web.failed(&address, now);
-            again(StatusCode::UNAUTHORIZED, "账号或密码错误")
+        Err(AppError::SignIn) => again(StatusCode::UNAUTHORIZED, "账号或密码错误"),
+        Err(AppError::TooManyFailures) => again(
+            StatusCode::TOO_MANY_REQUESTS,
+            "登录失败次数过多，请15分钟后再试",
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "a sign-in failed");
+            message(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "出错了",
+                "the records could not be read; the office has been told in the log",
+                None,
+            )
         }
-        Err(other) => other,
     }
 }
 

@@ -5,8 +5,9 @@ use super::{PgStore, texts};
 use crate::language::campaign::Contact;
 use crate::store::StoreError;
 use crate::store::accounts::{
-    CLOSE_SESSION, INSERT_TOKEN, INSERT_USER, NewUser, OPEN_SESSION, SESSION, SET_PASSWORD, TOKEN,
-    UNIT_CONTACTS, UNIT_NAMES, USER, USERS, User, contacts_of, holder, taken, user,
+    ADD_FAILURE, CLOSE_SESSION, FAILURES, FORGET_FAILURES, INSERT_TOKEN, INSERT_USER, NewUser,
+    OPEN_SESSION, SESSION, SET_PASSWORD, TOKEN, UNIT_CONTACTS, UNIT_NAMES, USER, USERS, User,
+    contacts_of, holder, taken, user,
 };
 
 impl PgStore {
@@ -31,6 +32,28 @@ impl PgStore {
             }
             other => other.map(|_| ()).map_err(Into::into),
         }
+    }
+
+    /// How many failed sign-ins `key` (an account or an address) has had since `since`.
+    pub fn failures(&self, key: &str, since: i64) -> Result<usize, StoreError> {
+        self.run(|client| {
+            let count: i64 = client.query_one(FAILURES, &[&key, &since])?.get(0);
+            Ok(usize::try_from(count).unwrap_or(usize::MAX))
+        })
+    }
+
+    /// Counts a failed sign-in of `key` at `at`, and forgets those before `forget_before`.
+    pub fn add_failure(
+        &mut self,
+        key: &str,
+        at: i64,
+        forget_before: i64,
+    ) -> Result<(), StoreError> {
+        self.run(|client| {
+            client.execute(FORGET_FAILURES, &[&forget_before])?;
+            client.execute(ADD_FAILURE, &[&key, &at])?;
+            Ok(())
+        })
     }
 
     /// Every unit's contact people, by campaign and unit, in declaration order.

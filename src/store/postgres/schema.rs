@@ -251,6 +251,14 @@ CREATE TABLE api_tokens (
 CREATE INDEX units_name ON units (name);
 CREATE INDEX units_parent ON units (campaign_id, parent);
 "#,
+    r#"
+CREATE TABLE sign_in_failures (
+    key TEXT NOT NULL,
+    at  BIGINT NOT NULL
+);
+CREATE INDEX sign_in_failures_key ON sign_in_failures (key, at);
+CREATE INDEX sign_in_failures_at ON sign_in_failures (at);
+"#,
 ];
 
 /// The version this duban writes.
