@@ -53,6 +53,10 @@ pub struct Config {
     pub workspace: PathBuf,
     /// Other folders campaigns may name files in (`allowed_folders`).
     pub allowed_folders: Vec<PathBuf>,
+    /// Where a workspace was looked for and not found (no `duban.toml`, no `campaigns/` in the
+    /// working directory or above it, no `$DUBAN_CONFIG`); none when one was found. A command
+    /// that reads the records refuses to run without one rather than make a database here.
+    pub not_found_in: Option<Vec<PathBuf>>,
 }
 
 /// The `[mail]` table.
@@ -148,22 +152,31 @@ struct ConfigFile {
 }
 
 impl Config {
-    /// Finds and reads the configuration: `explicit`, else `$DUBAN_CONFIG`, else
-    /// `./duban.toml`, else the defaults (relative to the working directory).
+    /// Finds and reads the configuration: `explicit`, else `$DUBAN_CONFIG`, else the nearest
+    /// workspace at or above the working directory (a folder with `duban.toml`, or with
+    /// `campaigns/`: the defaults there), as git and cargo look upwards; else the defaults here,
+    /// marked as not found ([`Config::not_found_in`]).
     pub fn discover(explicit: Option<&Path>) -> Result<Config, ConfigError> {
         let from_env = std::env::var_os("DUBAN_CONFIG").map(PathBuf::from);
-        let path = match explicit.map(Path::to_path_buf).or(from_env) {
-            Some(path) => Some(path),
-            None => Some(PathBuf::from("duban.toml")).filter(|p| p.is_file()),
-        };
-        match path {
-            Some(path) => Config::read(&path),
-            None => Ok(Config::from_file(
-                None,
-                Path::new("."),
-                ConfigFile::default(),
-            )),
+        if let Some(path) = explicit.map(Path::to_path_buf).or(from_env) {
+            return Config::read(&path);
         }
+        let here = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        let mut looked = Vec::new();
+        for (depth, dir) in here.ancestors().enumerate() {
+            // The working directory is named `.`, so that paths shown stay as short as before.
+            let base = if depth == 0 { Path::new(".") } else { dir };
+            if base.join("duban.toml").is_file() {
+                return Config::read(&base.join("duban.toml"));
+            }
+            if base.join("campaigns").is_dir() {
+                return Ok(Config::from_file(None, base, ConfigFile::default()));
+            }
+            looked.push(dir.to_path_buf());
+        }
+        let mut config = Config::from_file(None, Path::new("."), ConfigFile::default());
+        config.not_found_in = Some(looked);
+        Ok(config)
     }
 
     /// Reads the config file at `path`.
@@ -220,12 +233,15 @@ impl Config {
             mail,
             workspace: base.to_path_buf(),
             allowed_folders: file.allowed_folders.into_iter().map(resolve).collect(),
+            not_found_in: None,
         }
     }
 
     /// Uses `database` instead of the configured one (`--db`); submitted files go beside it
     /// unless the config names their folder.
     pub fn with_database(mut self, database: PathBuf, files_configured: bool) -> Config {
+        // The records were named: they are where to work.
+        self.not_found_in = None;
         let database = Database::resolve(database, Path::new(""));
         if !files_configured {
             self.files = database.files_beside(&self.workspace);

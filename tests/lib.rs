@@ -29,4 +29,5 @@ mod supervise;
 mod web;
 mod web_rights;
 mod webserver;
+mod workspace;
 mod zones;

@@ -76,6 +76,15 @@ pub enum AppError {
     /// stopping).
     #[error("the request stopped before it finished")]
     Interrupted,
+    /// No workspace: no `duban.toml` and no `campaigns/` here or above, no `$DUBAN_CONFIG`.
+    #[error(
+        "no duban workspace: found no duban.toml and no campaigns/ folder in {}; run `duban init` to make one here, run duban in the office's folder, or set DUBAN_CONFIG (or --config, --db)",
+        .looked.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    )]
+    NoWorkspace {
+        /// The folders looked in, nearest first.
+        looked: Vec<std::path::PathBuf>,
+    },
     /// Too many failed sign-ins of the account or from the address, lately.
     #[error("too many failed sign-ins: try again in 15 minutes")]
     TooManyFailures,

@@ -119,6 +119,11 @@ impl Office {
     /// Opens the records without loading campaign files: the SQLite file, or the PostgreSQL
     /// database, the configuration names.
     pub fn open_store(&self) -> Result<Records, AppError> {
+        if let Some(looked) = &self.config.not_found_in {
+            return Err(AppError::NoWorkspace {
+                looked: looked.clone(),
+            });
+        }
         Ok(match &self.config.database {
             Database::File(path) => Box::new(self.open_sqlite(path)?),
             Database::Postgres(url) => Box::new(PgStore::connect(url)?),

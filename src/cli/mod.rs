@@ -42,6 +42,7 @@ mod contents;
 mod documents;
 mod error;
 mod import;
+mod init;
 mod ledgers;
 mod lifecycle;
 mod migrate;
@@ -95,6 +96,8 @@ pub struct Args {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Make a workspace here: duban.toml, campaigns/ and an example campaign.
+    Init(init::InitArgs),
     /// Check campaign files and report every problem (exit 2 on errors).
     Check(check::CheckArgs),
     /// Compile a campaign into its obligations and print them.
@@ -166,6 +169,9 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
 }
 
 fn dispatch(args: Args) -> Result<ExitCode, CliError> {
+    if let Command::Init(a) = &args.command {
+        return init::run(a);
+    }
     let context = Context::new(&args)?;
     if let Command::Daemon(a) = &args.command {
         return notices::daemon(context, a);
@@ -203,7 +209,7 @@ fn dispatch(args: Args) -> Result<ExitCode, CliError> {
         Command::Interview(a) => documents::interview(&context, a),
         Command::User(a) => web::user(&context, a),
         Command::Token(a) => web::token(&context, a),
-        Command::Daemon(_) | Command::Serve(_) => Ok(ExitCode::SUCCESS),
+        Command::Init(_) | Command::Daemon(_) | Command::Serve(_) => Ok(ExitCode::SUCCESS),
     }
 }
 
