@@ -296,7 +296,11 @@ impl<'d> Browser<'d> {
         self.type_into("#name", name);
         self.type_into("#password", password);
         self.send("form.box button");
-        assert!(!self.path().starts_with("/login"), "{name} signed in: {}", self.source());
+        assert!(
+            !self.path().starts_with("/login"),
+            "{name} signed in: {}",
+            self.source()
+        );
     }
 }
 
