@@ -50,7 +50,13 @@ fn upload_name(given: &str) -> String {
 /// [`UPLOAD_LIMIT`] bytes in all.
 pub async fn read_form(mut multipart: Multipart) -> Result<Sent, String> {
     let folder = std::env::temp_dir().join(format!("duban-upload-{}", crate::app::secret()));
-    std::fs::create_dir(&folder).map_err(|e| format!("cannot keep the upload: {e}"))?;
+    // Only this process's user may read what is uploaded before it is stored.
+    let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(&folder)
+        .map_err(|e| format!("cannot keep the upload: {e}"))?;
     let mut sent = Sent {
         csrf: String::new(),
         values: Vec::new(),
