@@ -157,28 +157,10 @@ fn each_role_sees_what_it_may_and_nothing_else(w: Workspace) {
 #[test]
 fn wrong_passwords_are_refused_alike_and_then_rate_limited() {
     let w = Workspace::new(&["nanyang-2017"]);
-    let link = token(&w.ok(&[
-        "user",
-        "add",
-        "张三",
-        "--unit",
-        "宛城区",
-        "--role",
-        "liaison",
-    ]));
+    let link = liaison_link(&w);
     let server = Server::start(&w, "2017-05-27");
     sign_up(&server, &link, "张三", "宛城区联络员的密码1234");
-    let login = server.get("/login", "");
-    let csrf = login.cookie("duban_csrf").unwrap();
-    let secret = csrf.split_once('=').unwrap().1.to_string();
-    let attempt = |name: &str, password: &str| {
-        server.send(
-            "POST",
-            "/login",
-            &csrf,
-            &[("name", name), ("password", password), ("csrf", &secret)],
-        )
-    };
+    let attempt = |name: &str, password: &str| server.sign_in_attempt(name, password);
     let unknown = attempt("无此人", "whatever password");
     let wrong = attempt("张三", "not the password");
     assert_eq!((unknown.status, wrong.status), (401, 401));
@@ -484,33 +466,13 @@ fn accounts_are_made_from_the_contacts_in_bulk() {
 #[test]
 fn two_nodes_count_the_same_failed_sign_ins() {
     let w = Workspace::new(&["nanyang-2017"]);
-    let link = token(&w.ok(&[
-        "user",
-        "add",
-        "张三",
-        "--unit",
-        "宛城区",
-        "--role",
-        "liaison",
-    ]));
+    let link = liaison_link(&w);
     let (a, b) = (
         Server::start(&w, "2017-05-27"),
         Server::start(&w, "2017-05-27"),
     );
     sign_up(&a, &link, "张三", "宛城区联络员的密码1234");
-    let attempt = |server: &Server, password: &str| {
-        let login = server.get("/login", "");
-        let csrf = login.cookie("duban_csrf").unwrap();
-        let secret = csrf.split_once('=').unwrap().1.to_string();
-        server
-            .send(
-                "POST",
-                "/login",
-                &csrf,
-                &[("name", "张三"), ("password", password), ("csrf", &secret)],
-            )
-            .status
-    };
+    let attempt = |server: &Server, password: &str| server.sign_in_attempt("张三", password).status;
     for server in [&a, &b, &a, &b, &a] {
         assert_eq!(attempt(server, "not the password"), 401);
     }
@@ -519,4 +481,17 @@ fn two_nodes_count_the_same_failed_sign_ins() {
         429,
         "the other node knows"
     );
+}
+
+/// The one-time link of 张三, 宛城区's liaison, made on the command line.
+fn liaison_link(w: &Workspace) -> String {
+    token(&w.ok(&[
+        "user",
+        "add",
+        "张三",
+        "--unit",
+        "宛城区",
+        "--role",
+        "liaison",
+    ]))
 }

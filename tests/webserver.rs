@@ -102,6 +102,20 @@ impl Server {
 }
 
 impl Server {
+    /// One try at signing in as `name` with `password`, through the sign-in form (its CSRF
+    /// cookie fetched first).
+    pub fn sign_in_attempt(&self, name: &str, password: &str) -> Reply {
+        let login = self.get("/login", "");
+        let csrf = login.cookie("duban_csrf").unwrap();
+        let secret = csrf.split_once('=').unwrap().1.to_string();
+        self.send(
+            "POST",
+            "/login",
+            &csrf,
+            &[("name", name), ("password", password), ("csrf", &secret)],
+        )
+    }
+
     /// Sends SIGTERM and waits: the exit code.
     pub fn terminate(&mut self) -> Option<i32> {
         let status = Command::new("kill")
