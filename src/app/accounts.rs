@@ -159,21 +159,18 @@ impl Office {
             if shared.contains(&person.name) {
                 person.name = format!("{}·{}", person.unit, person.name);
             }
-            match store.user(&person.name)? {
-                Some(existing) if existing.unit.as_deref() == Some(person.unit.as_str()) => {}
-                Some(_) => {
-                    person.name = format!("{}·{}", person.unit, person.name);
-                    if store.user(&person.name)?.is_none() {
-                        let unit = Some(person.unit.as_str());
-                        person.token =
-                            Some(self.add_user(store, &person.name, unit, person.role, now)?);
-                    }
-                }
-                None => {
-                    let unit = Some(person.unit.as_str());
-                    person.token =
-                        Some(self.add_user(store, &person.name, unit, person.role, now)?);
-                }
+            let mut found = store.user(&person.name)?;
+            // The name is someone else's, of another unit: the unit's prefix tells them apart.
+            if found
+                .as_ref()
+                .is_some_and(|u| u.unit.as_deref() != Some(person.unit.as_str()))
+            {
+                person.name = format!("{}·{}", person.unit, person.name);
+                found = store.user(&person.name)?;
+            }
+            if found.is_none() {
+                let unit = Some(person.unit.as_str());
+                person.token = Some(self.add_user(store, &person.name, unit, person.role, now)?);
             }
         }
         Ok(people)

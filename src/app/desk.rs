@@ -108,10 +108,16 @@ pub fn rights(store: &dyn Backend, who: &User, item: &WorkItem) -> Result<Rights
     let own = who.unit.as_deref();
     let reviews = own.is_some() && item.reviewer.as_deref() == own;
     let receives = own.is_some_and(|u| item.receivers.iter().any(|r| r == u));
-    let reporter = matches!(who.role, Role::Liaison | Role::Leader) && acts_for(store, who, item)?;
+    // The unit tree is read only when nothing cheaper decides (a unit two levels down).
+    let above = if who.role.sees_all() || (reviews || receives) && who.role == Role::Reviewer {
+        false
+    } else {
+        acts_for(store, who, item)?
+    };
+    let reporter = matches!(who.role, Role::Liaison | Role::Leader) && above;
     let reviewer = who.role == Role::Reviewer;
     Ok(Rights {
-        see: who.role.sees_all() || reporter || reviews || receives || acts_for(store, who, item)?,
+        see: who.role.sees_all() || above || reviews || receives,
         submit: reporter,
         review: reviewer && reviews,
         send_back: reviewer && receives,

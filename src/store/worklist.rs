@@ -57,13 +57,13 @@ pub(super) const FROM: &str = "FROM units u
     JOIN deliverables d ON d.campaign_id = u.campaign_id
     JOIN obligations o ON o.deliverable_id = d.id AND o.unit_id = u.id AND o.active";
 
-/// Every obligation of the unit named `$1`, in any campaign.
-pub fn unit_sql() -> String {
+/// Every obligation of the unit named `$1`, in any campaign (made once: every unit page runs it).
+pub static UNIT_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
         "SELECT {COLUMNS} {FROM} WHERE u.name = $1
          ORDER BY c.key, o.effective_due_at, d.id, o.period"
     )
-}
+});
 
 /// The submissions awaiting the decision of the reviewing unit `$1`: under review for the
 /// units it reviews; received, and not older than `$2` (unix seconds), by the deliverables it
@@ -151,7 +151,7 @@ const RECEIVES: &str = "EXISTS (SELECT 1 FROM json_each(d.recipients) j
 impl Store {
     /// Every obligation of the unit `unit`, in any campaign, by campaign and deadline.
     pub fn unit_work(&self, unit: &str) -> Result<Vec<WorkItem>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&unit_sql())?;
+        let mut stmt = self.conn.prepare_cached(&UNIT_SQL)?;
         let rows = stmt.query_map(rusqlite::params![unit], row)?;
         rows.map(|r| r?).collect()
     }
@@ -166,7 +166,9 @@ impl Store {
     /// What awaits the reviewing unit `reviewer`'s decision, newest first; received
     /// submissions since `since` (unix seconds).
     pub fn review_queue(&self, reviewer: &str, since: i64) -> Result<Vec<WorkItem>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&queue_sql(RECEIVES))?;
+        static QUEUE: std::sync::LazyLock<String> =
+            std::sync::LazyLock::new(|| queue_sql(RECEIVES));
+        let mut stmt = self.conn.prepare_cached(&QUEUE)?;
         let rows = stmt.query_map(rusqlite::params![reviewer, since], row)?;
         rows.map(|r| r?).collect()
     }

@@ -88,54 +88,34 @@ pub async fn add(
         form.unit.trim().to_string(),
         form.csrf,
     );
+    // The accounts are listed after the attempt, in the same call: made, or refused and why.
     let done = for_session(&web, &headers, move |office, store, session| {
-        if !same_secret(&session.csrf, &csrf) {
-            return Ok(Err("this form has expired: open the page again".to_string()));
-        }
-        let unit = (!unit.is_empty()).then_some(unit.as_str());
-        let now = Instant::Absolute(office.clock.now());
-        let made = office.add_user_as(store, &session.user, (&name, unit, role), now);
-        let outcome = match made {
-            Ok(token) => Ok((name.clone(), token)),
-            Err(AppError::Account { message }) => Err(message),
-            Err(AppError::Store(crate::store::StoreError::Refused(r))) => Err(r.to_string()),
-            Err(other) => return Err(other),
+        let made = if same_secret(&session.csrf, &csrf) {
+            let unit = (!unit.is_empty()).then_some(unit.as_str());
+            let now = Instant::Absolute(office.clock.now());
+            match office.add_user_as(store, &session.user, (&name, unit, role), now) {
+                Ok(token) => Ok((name.clone(), token)),
+                Err(AppError::Account { message }) => Err(message),
+                Err(AppError::Store(crate::store::StoreError::Refused(r))) => Err(r.to_string()),
+                Err(other) => return Err(other),
+            }
+        } else {
+            Err("this form has expired: open the page again".to_string())
         };
-        Ok(outcome.map(|made| (made, office.accounts(&*store, &session.user))))
+        Ok((made, office.accounts(&*store, &session.user)?))
     })
     .await;
-    let (current, outcome) = match done {
-        Ok(done) => done,
-        Err(r) => return r,
-    };
-    let reload = |current: &Session| {
-        let web = web.clone();
-        let user = current.user.clone();
-        async move {
-            web.run(move |office, store| office.accounts(&*store, &user))
-                .await
-                .unwrap_or_default()
-        }
-    };
-    match outcome {
-        Ok(((name, token), Ok(users))) => {
+    match done {
+        Ok((current, (Ok((name, token)), users))) => {
             let link = format!("{base}/set-password?token={token}");
             accounts_page(&current, &users, StatusCode::OK, context! { name, link })
         }
-        Ok((_, Err(e))) => message(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "出错了",
-            &e.to_string(),
-            Some(&current),
+        Ok((current, (Err(error), users))) => accounts_page(
+            &current,
+            &users,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            context! { error },
         ),
-        Err(error) => {
-            let users = reload(&current).await;
-            accounts_page(
-                &current,
-                &users,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                context! { error },
-            )
-        }
+        Err(r) => r,
     }
 }

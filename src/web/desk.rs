@@ -10,14 +10,14 @@ use std::sync::Arc;
 
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use minijinja::value::Serde;
 use minijinja::{Value, context};
 use serde::Deserialize;
 
 use super::pages::{
-    as_of, for_session, light, message, page, redirect, session, shown, who, with_store,
+    as_of, download, for_session, light, message, page, redirect, session, shown, who, with_store,
 };
 use super::{Web, path_segment};
 use crate::app::{AppError, ObligationDesk, Said, Session, same_secret};
@@ -30,11 +30,16 @@ pub fn href(item: &WorkItem) -> String {
     } else {
         &item.period
     };
+    page_of(&item.campaign, &item.deliverable, &item.unit, period)
+}
+
+/// The path of the obligation page of campaign, deliverable, unit and period (`-`: none).
+fn page_of(campaign: &str, deliverable: &str, unit: &str, period: &str) -> String {
     format!(
         "/o/{}/{}/{}/{}",
-        path_segment(&item.campaign),
-        path_segment(&item.deliverable),
-        path_segment(&item.unit),
+        path_segment(campaign),
+        path_segment(deliverable),
+        path_segment(unit),
         path_segment(period)
     )
 }
@@ -234,16 +239,17 @@ pub async fn obligation(
     Path(path): ObligationPath,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let current = match signed_in(&web, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let feedback = Feedback {
         notice: query.contains_key("done").then(|| "已办理".to_string()),
         ..Feedback::default()
     };
-    match load(&web, &current, path).await {
-        Ok(desk) => obligation_page(&web, &current, &desk, StatusCode::OK, feedback),
+    let at = as_of(&web);
+    let found = for_session(&web, &headers, move |office, store, session| {
+        office.obligation_desk(&*store, &session.user, &key_of(&path), at)
+    })
+    .await;
+    match found {
+        Ok((current, desk)) => obligation_page(&web, &current, &desk, StatusCode::OK, feedback),
         Err(r) => r,
     }
 }
@@ -395,11 +401,9 @@ async fn after(
 ) -> Response {
     let mut feedback = match done {
         Ok(()) => {
-            let desk = load(web, current, path).await;
-            return match desk {
-                Ok(desk) => redirect(&format!("{}?done=1", href(&desk.item))),
-                Err(r) => r,
-            };
+            let (campaign, deliverable, unit, period) = &path;
+            let to = page_of(campaign, deliverable, unit, period);
+            return redirect(&format!("{to}?done=1"));
         }
         Err(AppError::Forbidden { .. }) => {
             return message(
@@ -508,40 +512,18 @@ pub async fn file(
         }
         Err(r) => return r,
     };
-    let mut response = content.into_response();
-    let disposition = format!(
-        "attachment; filename=\"download\"; filename*=UTF-8''{}",
-        path_segment(&kept.name)
-    );
-    let headers = response.headers_mut();
-    for (name, value) in [
-        (header::CONTENT_TYPE, "application/octet-stream".to_string()),
-        (header::CONTENT_DISPOSITION, disposition),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-        (header::CONTENT_SECURITY_POLICY, "sandbox".to_string()),
-        (header::CACHE_CONTROL, "no-store".to_string()),
-    ] {
-        if let Ok(value) = HeaderValue::from_str(&value) {
-            headers.insert(name, value);
-        }
-    }
-    response
+    download(content, "application/octet-stream", &kept.name)
 }
 
 /// `GET /review`: what waits for the signed-in reviewer's decision.
 pub async fn review(State(web): State<Arc<Web>>, headers: HeaderMap) -> Response {
-    let current = match signed_in(&web, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let user = current.user.clone();
     let now = as_of(&web);
-    let queue = match with_store(&web, move |office, store| {
-        office.review_desk(&*store, &user, now)
+    let (current, queue) = match for_session(&web, &headers, move |office, store, session| {
+        office.review_desk(&*store, &session.user, now)
     })
     .await
     {
-        Ok(q) => q,
+        Ok(found) => found,
         Err(r) => return r,
     };
     let t = now.in_zone(chrono_tz::UTC).timestamp();

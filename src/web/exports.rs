@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
 
-use super::pages::{as_of, for_session, message, page, shown, who};
+use super::pages::{as_of, download, for_session, message, page, shown, who};
 use super::{Web, path_segment};
 use crate::app::{AppError, Window};
 use crate::documents;
@@ -24,26 +24,6 @@ fn forbidden() -> AppError {
     AppError::Forbidden {
         what: "this list".into(),
     }
-}
-
-/// A download named `name`, never shown inline.
-fn download(bytes: Vec<u8>, kind: &'static str, name: &str) -> Response {
-    let mut response = bytes.into_response();
-    let disposition = format!(
-        "attachment; filename=\"download\"; filename*=UTF-8''{}",
-        path_segment(name)
-    );
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
 }
 
 /// `rows` as CSV with a byte-order mark, so that Excel and WPS read the Chinese right.

@@ -72,6 +72,31 @@ pub(super) fn page(status: StatusCode, name: &str, ctx: Value) -> Response {
     response
 }
 
+/// A download named `name` (never shown inline, never run: `nosniff`, a sandbox), not kept by
+/// caches.
+pub(super) fn download(bytes: Vec<u8>, kind: &'static str, name: &str) -> Response {
+    let mut response = bytes.into_response();
+    let disposition = format!(
+        "attachment; filename=\"download\"; filename*=UTF-8''{}",
+        path_segment(name)
+    );
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
 pub(super) fn message(
     status: StatusCode,
     heading: &str,

@@ -46,6 +46,31 @@ fn upload_name(given: &str) -> String {
     }
 }
 
+/// Writes the file part `field` to `path` as its chunks come, counting them into `total`
+/// (every file of the form): the bytes written, or why not.
+async fn keep(
+    field: &mut axum::extract::multipart::Field<'_>,
+    path: &std::path::Path,
+    total: &mut usize,
+) -> Result<usize, String> {
+    use std::io::Write;
+    let failed = |e: std::io::Error| format!("cannot keep the upload: {e}");
+    let mut file = std::fs::File::create(path).map_err(failed)?;
+    let mut written = 0;
+    while let Some(chunk) = field.chunk().await.map_err(|e| e.to_string())? {
+        *total += chunk.len();
+        if *total > UPLOAD_LIMIT {
+            return Err(format!(
+                "the files are larger than {} MiB together",
+                UPLOAD_LIMIT >> 20
+            ));
+        }
+        file.write_all(&chunk).map_err(failed)?;
+        written += chunk.len();
+    }
+    Ok(written)
+}
+
 /// Reads a multipart form: its files streamed to a private folder (removed with the `Sent`),
 /// [`UPLOAD_LIMIT`] bytes in all.
 pub async fn read_form(mut multipart: Multipart) -> Result<Sent, String> {
@@ -74,22 +99,12 @@ pub async fn read_form(mut multipart: Multipart) -> Result<Sent, String> {
                 continue;
             };
             let path = sent.folder.join(sent.files.len().to_string());
-            let mut bytes = Vec::new();
-            while let Some(chunk) = field.chunk().await.map_err(|e| e.to_string())? {
-                total += chunk.len();
-                if total > UPLOAD_LIMIT {
-                    return Err(format!(
-                        "the files are larger than {} MiB together",
-                        UPLOAD_LIMIT >> 20
-                    ));
-                }
-                bytes.extend_from_slice(&chunk);
-            }
+            let written = keep(&mut field, &path, &mut total).await?;
             // A file input left empty still sends a part, with no name and no bytes.
-            if bytes.is_empty() && given == "附件" {
+            if written == 0 && given == "附件" {
+                let _ = std::fs::remove_file(&path);
                 continue;
             }
-            std::fs::write(&path, &bytes).map_err(|e| format!("cannot keep the upload: {e}"))?;
             sent.files.push(Upload { path, name: given });
             continue;
         }

@@ -3,7 +3,7 @@
 
 use super::PgStore;
 use crate::store::StoreError;
-use crate::store::worklist::{SUB_UNITS, WorkItem, queue_sql, unit_sql};
+use crate::store::worklist::{SUB_UNITS, UNIT_SQL, WorkItem, queue_sql};
 
 const RECEIVES: &str = "jsonb_exists(d.recipients::jsonb, $1)
     OR (jsonb_exists(d.recipients::jsonb, '@parent') AND u.parent = $1)";
@@ -12,7 +12,7 @@ impl PgStore {
     /// Every obligation of the unit `unit`, in any campaign, by campaign and deadline.
     pub fn unit_work(&self, unit: &str) -> Result<Vec<WorkItem>, StoreError> {
         self.run(|client| {
-            let rows = client.query(&unit_sql(), &[&unit])?;
+            let rows = client.query(UNIT_SQL.as_str(), &[&unit])?;
             rows.iter().map(item).collect()
         })
     }
@@ -26,7 +26,9 @@ impl PgStore {
     /// submissions since `since` (unix seconds).
     pub fn review_queue(&self, reviewer: &str, since: i64) -> Result<Vec<WorkItem>, StoreError> {
         self.run(|client| {
-            let rows = client.query(&queue_sql(RECEIVES), &[&reviewer, &since])?;
+            static QUEUE: std::sync::LazyLock<String> =
+                std::sync::LazyLock::new(|| queue_sql(RECEIVES));
+            let rows = client.query(QUEUE.as_str(), &[&reviewer, &since])?;
             rows.iter().map(item).collect()
         })
     }
