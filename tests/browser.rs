@@ -454,7 +454,8 @@ fn four_roles_go_through_their_day_in_a_browser() {
     // The liaison sees why; the office grants more time.
     zhang.at(&after);
     zhang.go(WANCHENG);
-    assert!(zhang.source().contains("查处问题数与台账不符"));
+    let page = zhang.source();
+    assert!(page.contains("查处问题数与台账不符"), "{page}");
     assert!(!zhang.exists("#extend"), "a liaison cannot extend");
     let zhao = Browser::open(&driver, &after, 1280, 900);
     zhao.sign_up(&office, "赵办", "主办单位的管理密码2017");
