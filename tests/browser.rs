@@ -174,6 +174,38 @@ impl<'d> Browser<'d> {
     fn go(&self, path: &str) {
         let url = format!("{}{path}", self.base);
         self.command("POST", "/url", Some(json!({ "url": url })));
+        self.settle();
+    }
+
+    fn loaded(&self) -> bool {
+        let script = json!({ "script": "return document.readyState", "args": [] });
+        self.command("POST", "/execute/sync", Some(script)) == "complete"
+    }
+
+    /// Waits until the document has loaded: chromedriver now and then answers a navigation
+    /// before the page it leads to is in place (twice seen in CI under load).
+    fn settle(&self) {
+        for _ in 0..200 {
+            if self.loaded() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("{} never finished loading", self.path());
+    }
+
+    /// The page's source once it contains `needle`, or as it is after ten seconds, so that an
+    /// assertion on it fails with the page in its message rather than on a page half replaced.
+    fn source_with(&self, needle: &str) -> String {
+        let mut page = self.source();
+        for _ in 0..200 {
+            if page.contains(needle) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+            page = self.source();
+        }
+        page
     }
 
     fn path(&self) -> String {
@@ -246,12 +278,7 @@ impl<'d> Browser<'d> {
         let before = self.path();
         self.click(css);
         for _ in 0..200 {
-            let state = self.command(
-                "POST",
-                "/execute/sync",
-                Some(json!({ "script": "return document.readyState", "args": [] })),
-            );
-            if self.path() != before && state == "complete" {
+            if self.path() != before && self.loaded() {
                 return;
             }
             std::thread::sleep(Duration::from_millis(50));
@@ -385,7 +412,7 @@ fn four_roles_go_through_their_day_in_a_browser() {
     let mut zhang = Browser::open(&driver, &before, 412, 915);
     zhang.sign_up(&liaison, "张三", "宛城区联络员的密码1234");
     assert_eq!(zhang.path(), WANCHENG, "a liaison lands on its unit's page");
-    assert!(zhang.source().contains("统计表"));
+    assert!(zhang.source_with("统计表").contains("统计表"));
     zhang.screenshot("1-liaison-unit-page-phone");
     zhang.go(MAY_TABLE);
     assert_eq!(zhang.text("#status"), "临期", "due tomorrow");
@@ -425,7 +452,8 @@ fn four_roles_go_through_their_day_in_a_browser() {
     let li = Browser::open(&driver, &after, 1280, 900);
     li.sign_up(&reviewer, "李审", "监督室审核人员的密码2017");
     li.go("/review");
-    assert!(li.source().contains("宛城区"), "{}", li.source());
+    let queue = li.source_with("宛城区");
+    assert!(queue.contains("宛城区"), "{queue}");
     li.screenshot("3-reviewer-queue");
     li.go(MAY_TABLE);
     // The reviewer downloads the file as it was sent.
@@ -454,7 +482,7 @@ fn four_roles_go_through_their_day_in_a_browser() {
     // The liaison sees why; the office grants more time.
     zhang.at(&after);
     zhang.go(WANCHENG);
-    let page = zhang.source();
+    let page = zhang.source_with("查处问题数与台账不符");
     assert!(page.contains("查处问题数与台账不符"), "{page}");
     assert!(!zhang.exists("#extend"), "a liaison cannot extend");
     let zhao = Browser::open(&driver, &after, 1280, 900);
@@ -470,7 +498,8 @@ fn four_roles_go_through_their_day_in_a_browser() {
     zhao.type_into("#extend-reason", "核实台账");
     zhao.send("#extend");
     assert_eq!(zhao.text("#status"), "退回", "owed again, with more time");
-    assert!(zhao.source().contains("2017-06-02（已延期）"));
+    let extended = zhao.source_with("2017-06-02（已延期）");
+    assert!(extended.contains("2017-06-02（已延期）"), "{extended}");
     zhao.screenshot("5-office-extended");
     zhang.go(WANCHENG);
     zhang.screenshot("6-liaison-unit-page-after");
