@@ -94,6 +94,10 @@ impl Instant {
 )]
 pub struct InstantError(pub String);
 
+/// How far past now (seconds) a time of something done may be before it counts as in the
+/// future: clocks of different machines disagree a little.
+pub const FUTURE_GRACE: i64 = 60;
+
 /// The years a date or time given to duban may fall in: anything else is surely a typo
 /// (`0000-01-01`, `20177-05-01`), and far enough out it would overflow the date arithmetic it
 /// feeds.

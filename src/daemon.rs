@@ -29,7 +29,8 @@ pub struct Settings {
     pub schedules: Vec<Schedule>,
 }
 
-/// A cron expression (six fields, seconds first) and the zone it is read in.
+/// A cron expression (six fields, seconds first: five-field ones are given a zero second by
+/// [`crate::app::schedules`]) and the zone it is read in.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Schedule {
     /// The expression.
@@ -45,7 +46,9 @@ pub enum DaemonError {
     #[error("cannot start: {0}")]
     Start(#[from] std::io::Error),
     /// A schedule is not a valid cron expression.
-    #[error("schedule {schedule:?}: {message} (six fields, seconds first: \"0 */5 * * * *\")")]
+    #[error(
+        "schedule {schedule:?}: {message} (five fields as in crontab, \"*/5 * * * *\", or six with seconds first)"
+    )]
     Schedule {
         /// The expression.
         schedule: String,
@@ -82,12 +85,7 @@ async fn serve(settings: Settings, pass: Arc<PassFn>) -> Result<(), DaemonError>
         .collect();
     // Every schedule is read before any pass runs (and before the scheduler starts): a bad one
     // ends the daemon before it does any work.
-    for schedule in &settings.schedules {
-        Job::new_async_tz(schedule.cron.as_str(), schedule.zone, |_, _| {
-            Box::pin(async {})
-        })
-        .map_err(|e| schedule_error(&schedule.cron, e))?;
-    }
+    check(&settings.schedules)?;
     let mut scheduler = JobScheduler::new()
         .await
         .map_err(|e| schedule_error("", e))?;
@@ -122,6 +120,17 @@ async fn serve(settings: Settings, pass: Arc<PassFn>) -> Result<(), DaemonError>
     // Waits for a pass in flight: it stops after its current mail.
     let _idle = running.lock().await;
     info!("daemon stopped");
+    Ok(())
+}
+
+/// Reads every schedule as the scheduler will, so that a bad one is found before any work.
+pub fn check(schedules: &[Schedule]) -> Result<(), DaemonError> {
+    for schedule in schedules {
+        Job::new_async_tz(schedule.cron.as_str(), schedule.zone, |_, _| {
+            Box::pin(async {})
+        })
+        .map_err(|e| schedule_error(&schedule.cron, e))?;
+    }
     Ok(())
 }
 

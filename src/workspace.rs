@@ -30,6 +30,16 @@ pub enum FileSync {
         /// Errors and warnings.
         diagnostics: Vec<Diagnostic>,
     },
+    /// Keeping it up to date would add more than a year of obligations at once, which only
+    /// an explicit sync may do: nothing was changed.
+    TooFar {
+        /// The campaign.
+        campaign: String,
+        /// The year the records have its open-ended cadences to the end of.
+        runs_to: i32,
+        /// The year the sync would have taken them to.
+        wanted: i32,
+    },
     /// It could not be read or stored.
     Failed {
         /// Why.
@@ -73,6 +83,10 @@ pub struct Surroundings<'a> {
     pub confinement: &'a Confinement,
     /// Whether a deliverable with history may vanish from a campaign (`--accept-removals`).
     pub accept_removals: bool,
+    /// Whether the sync may carry open-ended cadences more than a year past where the records
+    /// have them (only `duban sync` may: any other command doing so is a rehearsal's records
+    /// met by today's clock).
+    pub catch_up: bool,
 }
 
 /// Syncs one campaign file into `store`.
@@ -156,6 +170,17 @@ fn sync_inner(
             });
         }
     };
+    if let Some(r) = &recorded
+        && !around.catch_up
+        && r.horizon_year > 0
+        && carried_too_far(&schedule, r.horizon_year)
+    {
+        return Ok(FileSync::TooFar {
+            campaign: r.campaign.clone(),
+            runs_to: r.horizon_year,
+            wanted: year,
+        });
+    }
     let contacts_text = contacts_used.as_ref().map(|c| c.1.as_str()).unwrap_or("");
     let templates = match &campaign.templates {
         Some(t) => Some(
@@ -196,6 +221,17 @@ fn sync_inner(
         report,
         warnings: (!warnings.is_empty()).then(|| (loaded.sources.clone(), warnings)),
     })
+}
+
+/// Whether `schedule` has obligations of open-ended cadences more than a year past the end of
+/// `runs_to`, where the records have them: a campaign whose every date is written out is
+/// never carried anywhere by the clock.
+fn carried_too_far(schedule: &crate::schedule::Schedule<'_>, runs_to: i32) -> bool {
+    let Some(next_end) = NaiveDate::from_ymd_opt(runs_to + 1, 12, 31) else {
+        return false;
+    };
+    let limit = next_end.max(schedule.campaign.default_horizon());
+    schedule.entries.iter().any(|e| e.occurrence.due > limit)
 }
 
 /// `size:modified` of the campaign file and of the contacts file it used, and which shared

@@ -6,8 +6,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use duban::clock::Instant;
 use duban::ledger::{Action, Refusal, Status, Submission};
 use duban::store::{
-    Backend, Claim, Filter, ImportError, ImportRow, Key, Meta, NoticeKey, OutboxMail, PgStore,
-    Source, Store, StoreError, SyncOutcome, Window,
+    Backend, Claim, Filter, ImportBatch, ImportError, ImportRow, Key, Meta, NoticeKey, OutboxMail,
+    PgStore, Source, Store, StoreError, SyncOutcome, Window,
 };
 
 const CAMPAIGN: &str = "campaign c {
@@ -317,22 +317,23 @@ pub fn an_import_is_all_or_nothing_and_idempotent(mut b: impl Backend) {
             values: Vec::new(),
         })
     };
-    let bad = b.import(
-        &mut vec![row(1, "甲"), row(2, "丙")].into_iter(),
-        "s.csv",
-        0,
-    );
+    let batch = ImportBatch {
+        source: "s.csv",
+        recorded_at: 0,
+        latest: None,
+    };
+    let bad = b.import(&mut vec![row(1, "甲"), row(2, "丙")].into_iter(), &batch);
     assert!(matches!(bad, Err(ImportError::BadRows(rows)) if rows.len() == 1));
     let (status, _) = b
         .history(&key("方案", "甲", None), at("2017-04-13 00:00"))
         .unwrap();
     assert_eq!(status, Status::DueSoon, "nothing of the bad file was kept");
     let report = b
-        .import(&mut vec![row(1, "甲")].into_iter(), "s.csv", 0)
+        .import(&mut vec![row(1, "甲")].into_iter(), &batch)
         .unwrap();
     assert_eq!((report.recorded, report.unchanged), (1, 0));
     let report = b
-        .import(&mut vec![row(1, "甲")].into_iter(), "s.csv", 0)
+        .import(&mut vec![row(1, "甲")].into_iter(), &batch)
         .unwrap();
     assert_eq!((report.recorded, report.unchanged), (0, 1));
 }

@@ -303,6 +303,35 @@ fn a_daemon_with_a_bad_schedule_does_no_work() {
     assert!(server.messages().is_empty());
 }
 
+/// A crontab line of five fields is read as a crontab would read it; a missing mail server is
+/// said with what the command itself offers instead, and nothing it lacks.
+#[test]
+fn a_crontab_schedule_is_read_and_a_missing_server_is_named_with_this_commands_flags() {
+    let w = Workspace::new(&["nanyang-2017"]);
+    let run = w.run_or_kill(&["daemon", "--as-of", "2017-05-22T09:05"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("no mail server"), "{}", run.stderr);
+    assert!(!run.stderr.contains("--dry-run"), "{}", run.stderr);
+    let run = w.run_or_kill(&["serve", "--with-daemon", "--listen", "127.0.0.1:0"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(!run.stderr.contains("--dry-run"), "{}", run.stderr);
+    let err = w.fails(&["remind", "--as-of", "2017-05-22T09:05"]);
+    assert!(
+        err.contains("no mail server") && err.contains("--dry-run"),
+        "{err}"
+    );
+
+    let server = MailServer::start();
+    let w = nanyang(&server.url());
+    let (child, rx) = daemon_on(&w, "2017-05-22T09:05", "*/5 9-17 * * 1-5");
+    let log = wait_for_line(&rx, "daemon started");
+    assert!(
+        log.last().unwrap().contains("0 */5 9-17 * * 1-5"),
+        "{log:?}"
+    );
+    drop(child);
+}
+
 /// A campaign's own template that does not compile ends the daemon before its first pass.
 #[test]
 fn a_daemon_with_a_broken_template_does_no_work() {
@@ -395,9 +424,17 @@ fn preview_lists_every_notice_of_may() {
 /// Starts `duban daemon` in the workspace, pretending it is `as_of`, and waits for it to log
 /// that it started.
 fn daemon(w: &Workspace, as_of: &str) -> (KillOnDrop, std::sync::mpsc::Receiver<String>) {
+    daemon_on(w, as_of, "*/2 * * * * *")
+}
+
+fn daemon_on(
+    w: &Workspace,
+    as_of: &str,
+    schedule: &str,
+) -> (KillOnDrop, std::sync::mpsc::Receiver<String>) {
     let mut child = KillOnDrop::spawn(
         crate::common::process(w.path())
-            .args(["daemon", "--as-of", as_of, "--schedule", "*/2 * * * * *"])
+            .args(["daemon", "--as-of", as_of, "--schedule", schedule])
             .stdout(Stdio::null())
             .stderr(Stdio::piped()),
     );

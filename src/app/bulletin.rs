@@ -365,16 +365,15 @@ impl Office {
         reason: String,
         note: Option<String>,
     ) -> Result<(), AppError> {
-        let zone = store.campaign_zone(campaign)?;
-        let recorded_at = self.clock.now().timestamp();
+        let meta = self.meta(store, campaign, at, by, note)?;
         store.record_interview(&crate::store::NewInterview {
             campaign,
             unit,
-            at: at.in_zone(zone).timestamp(),
-            recorded_at,
-            by,
+            at: meta.at,
+            recorded_at: meta.recorded_at,
+            by: meta.by,
             reason,
-            note,
+            note: meta.note,
         })?;
         Ok(())
     }

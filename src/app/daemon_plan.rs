@@ -45,7 +45,7 @@ pub fn daemon_plan(
 pub fn schedules(given: &[String], zone: Tz, times: &[(Tz, u32, u32)]) -> Vec<Schedule> {
     let at = |cron: String, zone| Schedule { cron, zone };
     if !given.is_empty() {
-        return given.iter().map(|c| at(c.clone(), zone)).collect();
+        return given.iter().map(|c| at(with_seconds(c), zone)).collect();
     }
     let mut out = vec![at("0 */5 * * * *".into(), chrono_tz::UTC)];
     for &(zone, hour, minute) in times {
@@ -53,6 +53,16 @@ pub fn schedules(given: &[String], zone: Tz, times: &[(Tz, u32, u32)]) -> Vec<Sc
     }
     out.dedup();
     out
+}
+
+/// A crontab line's five fields with a zero second in front (the scheduler reads six);
+/// anything else as it is.
+fn with_seconds(cron: &str) -> String {
+    if cron.split_whitespace().count() == 5 {
+        format!("0 {}", cron.trim())
+    } else {
+        cron.to_string()
+    }
 }
 
 #[cfg(test)]
@@ -77,6 +87,8 @@ mod tests {
         );
         let given = schedules(&["*/2 * * * * *".into()], shanghai, &times);
         assert_eq!(given.len(), 1);
+        let crontab = schedules(&["*/5 9-17 * * 1-5".into()], shanghai, &times);
+        assert_eq!(crontab[0].cron, "0 */5 9-17 * * 1-5", "a second in front");
         assert_eq!(given[0].zone, shanghai);
     }
 

@@ -85,6 +85,29 @@ pub enum AppError {
         /// The folders looked in, nearest first.
         looked: Vec<std::path::PathBuf>,
     },
+    /// A command would carry a campaign's open-ended cadences more than a year further at
+    /// once: most likely a rehearsal's records met by today's clock.
+    #[error(
+        "{campaign}'s records run to the end of {runs_to}, and this command's time would add every obligation up to the end of {wanted}: if these are a rehearsal's records, give the rehearsal's --as-of (or --at); if the office is back after a long pause, run `duban sync` first"
+    )]
+    ClockJump {
+        /// The campaign.
+        campaign: String,
+        /// The year its open-ended cadences run to in the records.
+        runs_to: i32,
+        /// The year the command's time needs.
+        wanted: i32,
+    },
+    /// A time later than now (by more than a minute), without `--future`.
+    #[error(
+        "{at} is in the future (it is {now} now): a mistyped year? Give --future if it is meant"
+    )]
+    InFuture {
+        /// The time given, in the campaign's zone.
+        at: String,
+        /// Now, in the same zone.
+        now: String,
+    },
     /// Too many failed sign-ins of the account or from the address, lately.
     #[error("too many failed sign-ins: try again in 15 minutes")]
     TooManyFailures,

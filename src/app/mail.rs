@@ -41,10 +41,14 @@ impl MailSetup {
         })
     }
 
-    /// The mailer of the configured server; an error that says how to configure one if none is.
-    pub fn mailer(&self) -> Result<SmtpMailer, AppError> {
+    /// The mailer of the configured server; an error that says how to configure one if none is
+    /// (and `alternative`, what else the command offers, if it offers anything).
+    pub fn mailer(&self, alternative: Option<&str>) -> Result<SmtpMailer, AppError> {
         let settings = self.smtp.as_ref().ok_or_else(|| AppError::Mail {
-            message: "no mail server: set `[mail] url` in duban.toml or DUBAN_SMTP_URL (or use --dry-run)".into(),
+            message: format!(
+                "no mail server: set `[mail] url` in duban.toml or DUBAN_SMTP_URL{}",
+                alternative.map(|a| format!(" ({a})")).unwrap_or_default()
+            ),
         })?;
         SmtpMailer::new(settings).map_err(|e| AppError::Mail {
             message: e.to_string(),

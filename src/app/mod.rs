@@ -57,6 +57,9 @@ pub struct Office {
     pub clock: Box<dyn Clock>,
     /// Where the files a campaign names may be.
     pub confinement: crate::fsio::Confinement,
+    /// Whether something may be recorded as done later than now (`--future`); without it such
+    /// a time is refused as a mistyped year.
+    pub future: bool,
 }
 
 impl Office {
@@ -76,6 +79,7 @@ impl Office {
             calendar,
             clock: Box::new(SystemClock),
             confinement,
+            future: false,
         })
     }
 
@@ -166,17 +170,35 @@ impl Office {
             shared_contacts: self.config.contacts.as_deref(),
             confinement: &self.confinement,
             accept_removals: false,
+            catch_up: false,
         }
     }
 
-    /// Loads the campaign files of `paths` into `store` at `as_of`, handing each file's outcome
-    /// to `seen` as it is done. Returns whether every file synced.
+    /// Loads the campaign files of `paths` into `store` at `as_of` (`duban sync`: it may carry
+    /// open-ended cadences as far as `as_of` needs), handing each file's outcome to `seen` as
+    /// it is done. Returns whether every file synced.
     pub fn sync(
         &self,
         store: &mut dyn Backend,
         paths: &[PathBuf],
         as_of: Instant,
         accept_removals: bool,
+        seen: &mut dyn FnMut(&Path, FileSync),
+    ) -> Result<bool, AppError> {
+        let around = Surroundings {
+            accept_removals,
+            catch_up: true,
+            ..self.surroundings()
+        };
+        self.sync_around(store, paths, as_of, around, seen)
+    }
+
+    fn sync_around(
+        &self,
+        store: &mut dyn Backend,
+        paths: &[PathBuf],
+        as_of: Instant,
+        around: Surroundings<'_>,
         seen: &mut dyn FnMut(&Path, FileSync),
     ) -> Result<bool, AppError> {
         let files = workspace::campaign_files(paths).map_err(|source| {
@@ -190,10 +212,6 @@ impl Office {
         let now = as_of.in_zone(chrono_tz::UTC);
         let mut ok = true;
         for file in files {
-            let around = Surroundings {
-                accept_removals,
-                ..self.surroundings()
-            };
             let (path, result) =
                 workspace::sync_file(store, &file, around, now.date_naive(), now.timestamp());
             ok &= matches!(result, FileSync::Done { .. });
@@ -204,7 +222,9 @@ impl Office {
 
     /// Opens the records after loading the configured campaign folder into them (unless they
     /// are read-only); each file's outcome goes to `seen`. Campaigns with errors keep their
-    /// last good version.
+    /// last good version. Refused if a campaign's open-ended cadences would have to be
+    /// carried more than a year further at once: records of a rehearsal (`--as-of 2017-…`)
+    /// read by a command on today's clock, whose reminders would go to real people.
     pub fn store_synced(
         &self,
         as_of: Instant,
@@ -212,16 +232,50 @@ impl Office {
     ) -> Result<Records, AppError> {
         let mut store = self.open_store()?;
         let folder = &self.config.campaigns;
+        let mut too_far = None;
         if !store.is_read_only() && folder.is_dir() {
-            self.sync(
+            self.sync_around(
                 &mut *store,
                 std::slice::from_ref(folder),
                 as_of,
-                false,
-                seen,
+                self.surroundings(),
+                &mut |path, result| match result {
+                    FileSync::TooFar {
+                        campaign,
+                        runs_to,
+                        wanted,
+                    } => {
+                        too_far.get_or_insert(AppError::ClockJump {
+                            campaign,
+                            runs_to,
+                            wanted,
+                        });
+                    }
+                    other => seen(path, other),
+                },
             )?;
         }
-        Ok(store)
+        match too_far {
+            Some(refusal) => Err(refusal),
+            None => Ok(store),
+        }
+    }
+
+    /// Opens the records for recording something done at `at`: synced at `at` or now,
+    /// whichever is earlier, so that a submission dated ahead never carries open-ended
+    /// cadences further than today needs.
+    pub fn store_for_record(
+        &self,
+        at: Instant,
+        seen: &mut dyn FnMut(&Path, FileSync),
+    ) -> Result<Records, AppError> {
+        let now = self.clock.now();
+        let sync_at = if at.in_zone(chrono_tz::UTC) > now {
+            Instant::Absolute(now)
+        } else {
+            at
+        };
+        self.store_synced(sync_at, seen)
     }
 
     /// Records `action` on the obligation `key` names, done at `at` (a local time is read in
@@ -249,12 +303,33 @@ impl Office {
         note: Option<String>,
     ) -> Result<Meta, AppError> {
         let zone = store.campaign_zone(campaign)?;
+        let at = at.in_zone(zone).timestamp();
+        if let Some(latest) = self.latest()
+            && at > latest
+        {
+            let time = |t: i64| {
+                crate::clock::from_unix(t)
+                    .with_timezone(&zone)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            };
+            return Err(AppError::InFuture {
+                at: time(at),
+                now: time(latest - crate::clock::FUTURE_GRACE),
+            });
+        }
         Ok(Meta {
-            at: at.in_zone(zone).timestamp(),
+            at,
             recorded_at: crate::clock::to_unix(self.clock.now()),
             by,
             note,
         })
+    }
+
+    /// The latest time (Unix seconds) something may be recorded as done at: a minute past
+    /// now, or any time with [`Office::future`].
+    pub fn latest(&self) -> Option<i64> {
+        (!self.future).then(|| crate::clock::to_unix(self.clock.now()) + crate::clock::FUTURE_GRACE)
     }
 
     /// What a pass at `as_of` would do, without rendering or writing anything: (new notices,

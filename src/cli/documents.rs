@@ -379,7 +379,7 @@ pub fn interview(context: &Context, args: &InterviewArgs) -> Result<ExitCode, Cl
         actor,
     } = &args.action;
     let at = context.instant(actor.at);
-    let mut store = context.store_synced(at)?;
+    let mut store = context.store_for_record(at)?;
     context.record_interview(
         &mut *store,
         campaign,

@@ -35,13 +35,18 @@ pub fn run(context: &Context, args: &ImportArgs) -> Result<ExitCode, CliError> {
     })?;
     let mut rows = crate::app::sheet_rows(BufReader::new(file), kind);
     let as_of = context.instant(args.as_of);
-    let mut store = context.store_synced(as_of)?;
+    let mut store = context.store_for_record(as_of)?;
     let name = args
         .file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    match store.import(&mut rows, &name, to_unix(context.clock.now())) {
+    let batch = crate::store::ImportBatch {
+        source: &name,
+        recorded_at: to_unix(context.clock.now()),
+        latest: context.latest(),
+    };
+    match store.import(&mut rows, &batch) {
         Ok(report) => {
             say!(
                 "{}: {} recorded, {} already recorded",

@@ -128,7 +128,7 @@ pub fn run(context: &Context, args: &LedgerArgs) -> Result<ExitCode, CliError> {
             actor,
         } => {
             let at = context.instant(actor.at);
-            let mut store = context.store_synced(at)?;
+            let mut store = context.store_for_record(at)?;
             let said = Said {
                 data: data.clone(),
                 encoding: *encoding,
@@ -162,7 +162,7 @@ pub fn run(context: &Context, args: &LedgerArgs) -> Result<ExitCode, CliError> {
             actor,
         } => {
             let at = context.instant(actor.at);
-            let mut store = context.store_synced(at)?;
+            let mut store = context.store_for_record(at)?;
             let change = context.ledger_update(
                 &mut *store,
                 &which.campaign,
@@ -235,7 +235,7 @@ fn act(
     actor: &ActorArgs,
 ) -> Result<ExitCode, CliError> {
     let at = context.instant(actor.at);
-    let mut store = context.store_synced(at)?;
+    let mut store = context.store_for_record(at)?;
     let change = context.ledger_act(
         &mut *store,
         (&which.campaign, &which.ledger, row),

@@ -198,7 +198,7 @@ pub fn submit(context: &Context, args: &SubmitArgs) -> Result<ExitCode, CliError
         }
     }
     let at = context.instant(args.actor.at);
-    let mut store = context.store_synced(at)?;
+    let mut store = context.store_for_record(at)?;
     let submitted = context.submit(
         &mut *store,
         &args.obligation.key(),
@@ -264,7 +264,7 @@ fn act(
     action: Action,
 ) -> Result<ExitCode, CliError> {
     let at = context.instant(actor.at);
-    let mut store = context.store_synced(at)?;
+    let mut store = context.store_for_record(at)?;
     let change = context.record(
         &mut *store,
         &obligation.key(),

@@ -84,6 +84,11 @@ pub struct Args {
     #[arg(long, global = true, value_name = "FILE", env = "DUBAN_HOLIDAYS")]
     pub holidays: Option<PathBuf>,
 
+    /// Accept times later than now for what is recorded (`--at`, an import's rows); without
+    /// it, a time more than a minute ahead is refused as a mistyped year.
+    #[arg(long, global = true)]
+    pub future: bool,
+
     /// Colour diagnostics: auto, always or never.
     #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
     pub color: output::ColorChoice,
@@ -248,8 +253,10 @@ impl Context {
             let files_configured = config.source.is_some();
             config = config.with_database(db.clone(), files_configured);
         }
+        let mut office = Office::open(config, args.holidays.as_deref())?;
+        office.future = args.future;
         Ok(Context {
-            office: Office::open(config, args.holidays.as_deref())?,
+            office,
             color: args.color.enabled_for_stderr(),
             reported: std::sync::Mutex::default(),
             years_warned: std::sync::Mutex::default(),
@@ -284,8 +291,23 @@ impl Context {
     /// Opens the records after loading the configured campaign folder into them, telling the
     /// user what changed. Campaigns with errors are reported and keep their last good version.
     pub fn store_synced(&self, as_of: Instant) -> Result<Records, CliError> {
+        self.opened(|seen| self.office.store_synced(as_of, seen))
+    }
+
+    /// Opens the records for recording something done at `at` (see
+    /// [`Office::store_for_record`]), telling the user what changed.
+    pub fn store_for_record(&self, at: Instant) -> Result<Records, CliError> {
+        self.opened(|seen| self.office.store_for_record(at, seen))
+    }
+
+    fn opened(
+        &self,
+        open: impl FnOnce(
+            &mut dyn FnMut(&std::path::Path, crate::workspace::FileSync),
+        ) -> Result<Records, crate::app::AppError>,
+    ) -> Result<Records, CliError> {
         let mut shown = Ok(());
-        let store = self.office.store_synced(as_of, &mut |path, result| {
+        let store = open(&mut |path, result| {
             if shown.is_ok() {
                 shown = sync::show(self, path, result, false);
             }

@@ -87,8 +87,9 @@ pub struct DaemonArgs {
     /// Log as JSON lines instead of text.
     #[arg(long)]
     json_logs: bool,
-    /// When to run a pass (cron, six fields, seconds first); may be repeated. Default: every 5
-    /// minutes, and at each policy's time of day in its campaign's zone.
+    /// When to run a pass: cron, five fields as in crontab (`*/5 * * * *`) or six with seconds
+    /// first; may be repeated. Default: every 5 minutes, and at each policy's time of day in
+    /// its campaign's zone.
     #[arg(long, value_name = "CRON")]
     schedule: Vec<String>,
     /// The zone `--schedule` and a local `--as-of` are read in. Default: the zone every
@@ -155,7 +156,7 @@ pub fn remind(context: &Context, args: &RemindArgs) -> Result<ExitCode, CliError
     }
     init_logging(false);
     let setup = MailSetup::resolve(&context.config.mail)?;
-    let mailer = setup.mailer()?;
+    let mailer = setup.mailer(Some("or see the mails without sending them: --dry-run"))?;
     let mut store = context.store_synced(as_of)?;
     let attach = super::documents::bulletin_attachment(context, as_of);
     let report = context.pass(
@@ -418,7 +419,7 @@ pub fn prepare_daemon(
 ) -> Result<(crate::daemon::Settings, Arc<crate::daemon::PassFn>), CliError> {
     init_logging(args.json_logs);
     let setup = MailSetup::resolve(&context.config.mail)?;
-    let mailer: Arc<dyn Mailer> = Arc::new(setup.mailer()?);
+    let mailer: Arc<dyn Mailer> = Arc::new(setup.mailer(None)?);
     // The campaigns first: their zones and times of day decide the schedules.
     let start = args
         .as_of
@@ -429,6 +430,9 @@ pub fn prepare_daemon(
     drop(store);
     let DaemonPlan { clock, schedules } =
         crate::app::daemon_plan(&args.schedule, args.zone, args.as_of, &times);
+    crate::daemon::check(&schedules).map_err(|e| CliError::Usage {
+        message: e.to_string(),
+    })?;
     context.clock = Box::new(clock.clone());
     let context = Arc::new(context);
     let pass: Arc<crate::daemon::PassFn> =

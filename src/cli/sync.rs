@@ -110,6 +110,18 @@ pub fn show(
                 ));
             }
         }
+        FileSync::TooFar {
+            campaign,
+            runs_to,
+            wanted,
+        } => {
+            let refusal = crate::app::AppError::ClockJump {
+                campaign,
+                runs_to,
+                wanted,
+            };
+            tell!("error: {refusal}");
+        }
         FileSync::Failed { message } => tell!("error: {message}"),
     }
     Ok(())

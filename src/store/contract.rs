@@ -7,10 +7,10 @@ use chrono_tz::Tz;
 
 use super::{
     Assessed, BadRow, CampaignHeader, Candidate, Change, Claim, Described, Directory, DueRow,
-    Filter, HistoryEvent, ImportError, ImportReport, ImportRow, Interview, Key, LedgerRow, Meta,
-    NewInterview, NewRow, NewUser, OutboxMail, OutboxRow, OverdueRow, PendingMail, PgStore,
-    PlanInput, Recorded, Source, Standing, StandingDuty, StatusRow, Store, StoreError, Sum,
-    SyncReport, TargetValue, User, Window, WorkItem,
+    Filter, HistoryEvent, ImportBatch, ImportError, ImportReport, ImportRow, Interview, Key,
+    LedgerRow, Meta, NewInterview, NewRow, NewUser, OutboxMail, OutboxRow, OverdueRow, PendingMail,
+    PgStore, PlanInput, Recorded, Source, Standing, StandingDuty, StatusRow, Store, StoreError,
+    Sum, SyncReport, TargetValue, User, Window, WorkItem,
 };
 use crate::clock::Instant;
 use crate::language::campaign::{Contact, Policy};
@@ -66,8 +66,7 @@ pub trait Ledger {
     fn import(
         &mut self,
         rows: &mut dyn Iterator<Item = Result<ImportRow, BadRow>>,
-        source: &str,
-        recorded_at: i64,
+        batch: &ImportBatch<'_>,
     ) -> Result<ImportReport, ImportError>;
 }
 
@@ -336,10 +335,9 @@ macro_rules! contract {
             fn import(
                 &mut self,
                 rows: &mut dyn Iterator<Item = Result<ImportRow, BadRow>>,
-                source: &str,
-                recorded_at: i64,
+                batch: &ImportBatch<'_>,
             ) -> Result<ImportReport, ImportError> {
-                <$backend>::import(self, rows, source, recorded_at)
+                <$backend>::import(self, rows, batch)
             }
         }
 

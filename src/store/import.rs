@@ -40,6 +40,18 @@ pub struct ImportRow {
     pub values: Vec<(String, String)>,
 }
 
+/// One file's import: where it came from and when it runs.
+#[derive(Clone, Copy, Debug)]
+pub struct ImportBatch<'a> {
+    /// The file's name, for the history.
+    pub source: &'a str,
+    /// When the import runs (Unix seconds).
+    pub recorded_at: i64,
+    /// The latest submission time a row may have (Unix seconds): later is a mistyped year
+    /// and refused. `None` accepts any (`--future`).
+    pub latest: Option<i64>,
+}
+
 /// What an import did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ImportReport {
@@ -118,7 +130,7 @@ pub(super) fn run(
     rows: impl IntoIterator<Item = Result<ImportRow, BadRow>>,
     names: &Names,
     target: &mut impl Target,
-    source: &str,
+    batch: &ImportBatch<'_>,
     bad: &mut Vec<BadRow>,
 ) -> Result<ImportReport, StoreError> {
     let mut report = ImportReport::default();
@@ -197,6 +209,17 @@ pub(super) fn run(
         };
         let (id, state, submitted_at, active) = (owed.0, owed.1.as_str(), owed.2, owed.3);
         let at = row.at.in_zone(zone).timestamp();
+        if let Some(latest) = batch.latest
+            && at > latest
+        {
+            let time = |t: i64| crate::clock::from_unix(t).with_timezone(&zone);
+            refuse(format!(
+                "submitted at {}, in the future (it is {} now): a mistyped year? Give --future if it is meant",
+                time(at).format("%Y-%m-%d %H:%M"),
+                time(latest - crate::clock::FUTURE_GRACE).format("%Y-%m-%d %H:%M")
+            ));
+            continue;
+        }
         if let Some(first) = seen.insert(id, row.line) {
             refuse(format!("the same obligation as line {first}"));
             continue;
@@ -212,7 +235,7 @@ pub(super) fn run(
             )),
             "waived" => refuse("waived: nothing is owed".into()),
             _ => {
-                let data = json!({ "signatures": row.signatures, "imported": source });
+                let data = json!({ "signatures": row.signatures, "imported": batch.source });
                 let state = if deliverable.review {
                     "review"
                 } else {
@@ -327,8 +350,7 @@ impl Store {
     pub fn import(
         &mut self,
         rows: impl IntoIterator<Item = Result<ImportRow, BadRow>>,
-        source: &str,
-        recorded_at: i64,
+        batch: &ImportBatch<'_>,
     ) -> Result<ImportReport, ImportError> {
         let mut bad = Vec::new();
         let report = self.write(|tx| {
@@ -361,7 +383,7 @@ impl Store {
                 units,
             };
             let mut statements = Statements {
-                recorded_at,
+                recorded_at: batch.recorded_at,
                 conn: tx,
                 find: tx.prepare_cached(
                     "SELECT id, state, submitted_at, active FROM obligations
@@ -375,7 +397,7 @@ impl Store {
                     "UPDATE obligations SET state = ?2, submitted_at = ?3, closed_at = ?3 WHERE id = ?1",
                 )?,
             };
-            run(rows, &names, &mut statements, source, &mut bad)
+            run(rows, &names, &mut statements, batch, &mut bad)
         });
         outcome(report, bad)
     }

@@ -116,6 +116,8 @@ fn review_return_and_resubmission() {
         "自查自纠工作报告",
         "镇村建中心",
         "--accept",
+        "--at",
+        "2023-07-21",
     ]);
     assert!(error.contains("not waiting for review"), "{error}");
 }
@@ -144,7 +146,14 @@ fn signatures_files_and_second_submissions() {
         "--note",
         "第一版",
     ]);
-    let history = w.json(&["history", "gulu-2023", "自查自纠工作报告", "镇村建中心"]);
+    let history = w.json(&[
+        "history",
+        "gulu-2023",
+        "自查自纠工作报告",
+        "镇村建中心",
+        "--as-of",
+        "2023-07-21",
+    ]);
     let stored = &history["events"][0]["files"][0];
     let sha = stored["sha256"].as_str().unwrap();
     assert_eq!(stored["name"], "问题清单.xlsx");
@@ -167,7 +176,14 @@ fn signatures_files_and_second_submissions() {
         .at("2023-07-20")
         .args(&["--replace"])
         .ok();
-    let history = w.json(&["history", "gulu-2023", "自查自纠工作报告", "镇村建中心"]);
+    let history = w.json(&[
+        "history",
+        "gulu-2023",
+        "自查自纠工作报告",
+        "镇村建中心",
+        "--as-of",
+        "2023-07-21",
+    ]);
     assert_eq!(
         history["events"].as_array().unwrap().len(),
         2,

@@ -12,7 +12,9 @@ use crate::clock::{Instant, from_unix};
 use crate::ledger::{Action, Effect, Refusal, Status, Update};
 use crate::store::contents::{EVENT_VALUES, pg_value_at};
 use crate::store::decode::{json, state, zone};
-use crate::store::import::{self, BadRow, Deliverable, ImportError, ImportReport, ImportRow};
+use crate::store::import::{
+    self, BadRow, Deliverable, ImportBatch, ImportError, ImportReport, ImportRow,
+};
 use crate::store::lifecycle::{
     Found, StoredFile, choose_period, label, owed_by, read_submission, submitted_values,
     unknown_name,
@@ -127,8 +129,7 @@ impl PgStore {
     pub fn import(
         &self,
         rows: &mut dyn Iterator<Item = Result<ImportRow, BadRow>>,
-        source: &str,
-        recorded_at: i64,
+        batch: &ImportBatch<'_>,
     ) -> Result<ImportReport, ImportError> {
         let rows: Vec<_> = rows.collect();
         let mut bad = Vec::new();
@@ -141,8 +142,8 @@ impl PgStore {
             };
             // Tried again on a new connection if the old one is lost: from the start.
             bad.clear();
-            let report = import::run(rows.clone(), &names, &mut target, source, &mut bad)?;
-            target.write(recorded_at)?;
+            let report = import::run(rows.clone(), &names, &mut target, batch, &mut bad)?;
+            target.write(batch.recorded_at)?;
             Ok(report)
         });
         import::outcome(report, bad)

@@ -1,0 +1,102 @@
+//! `--format`: every value a command offers does what it says, or is refused with exit 2 and
+//! a message — never another format printed instead (issue 14: `preview --format csv` printed
+//! JSON, `history --format csv` a table).
+
+use crate::common::Workspace;
+
+/// What a run printed, judged by its format.
+fn judge(format: &str, code: i32, stdout: &str, stderr: &str, file: &std::path::Path) -> String {
+    let first = stdout.lines().next().unwrap_or("");
+    let is_json = serde_json::from_str::<serde_json::Value>(stdout).is_ok();
+    match (code, format) {
+        (2, _) if stderr.starts_with("error:") && stdout.is_empty() => "refused".into(),
+        (0, "json") if is_json => "json".into(),
+        (0, "csv") if !is_json && first.contains(',') && !first.starts_with(['{', '[']) => {
+            "csv".into()
+        }
+        (0, "table") if !is_json && !first.contains(',') => "table".into(),
+        (0, "xlsx") if std::fs::read(file).is_ok_and(|b| b.starts_with(b"PK")) => "xlsx".into(),
+        _ => format!(
+            "WRONG (exit {code}): {}{}",
+            &first.chars().take(80).collect::<String>(),
+            stderr
+        ),
+    }
+}
+
+#[test]
+fn every_format_value_works_or_is_refused() {
+    let w = Workspace::new(&["nanyang-2017", "gulu-2023"]);
+    w.ok(&["sync", "--as-of", "2017-05-27"]);
+    w.submit("nanyang-2017", "工作方案", "宛城区")
+        .at("2017-04-12")
+        .ok();
+    let nanyang = w.campaign("nanyang-2017");
+    let nanyang = nanyang.to_str().unwrap();
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["status", "--as-of", "2017-05-27"],
+        vec!["overdue", "--as-of", "2017-05-27"],
+        vec!["due", "--as-of", "2017-05-20"],
+        vec![
+            "history",
+            "nanyang-2017",
+            "工作方案",
+            "宛城区",
+            "--as-of",
+            "2017-05-27",
+        ],
+        vec!["preview", "--from", "2017-05-20", "--to", "2017-05-26"],
+        vec!["outbox", "--all"],
+        vec!["phases", nanyang],
+        vec!["schedule", nanyang],
+        vec!["calendar", "2017"],
+        vec![
+            "rollup",
+            "nanyang-2017",
+            "统计表",
+            "--period",
+            "2017-05",
+            "--as-of",
+            "2017-05-27",
+        ],
+        vec!["assess", "nanyang-2017", "--as-of", "2017-05-27"],
+        vec!["targets", "--as-of", "2023-07-20"],
+        vec![
+            "ledger",
+            "show",
+            "gulu-2023",
+            "问题台账",
+            "--as-of",
+            "2023-07-20",
+        ],
+    ];
+    let mut wrong = Vec::new();
+    let mut refused = Vec::new();
+    for command in &commands {
+        for format in ["table", "json", "csv", "xlsx", "yaml"] {
+            let file = w.path().join(format!("out-{}.{format}", command[0]));
+            let mut args = command.clone();
+            args.extend(["--format", format]);
+            let file_arg = file.to_str().unwrap();
+            if format == "xlsx" {
+                args.extend(["-o", file_arg]);
+            }
+            let run = w.run(&args);
+            let verdict = judge(format, run.code, &run.stdout, &run.stderr, &file);
+            if verdict == "refused" {
+                refused.push(format!("{} {format}", command[0]));
+            } else if verdict != format {
+                wrong.push(format!("{args:?}: {verdict}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    // The formats a command does not offer are refused, and only those.
+    for refusal in &refused {
+        assert!(
+            refusal.ends_with("yaml")
+                || ["phases xlsx", "calendar csv", "calendar xlsx"].contains(&refusal.as_str()),
+            "refused: {refused:?}"
+        );
+    }
+}
