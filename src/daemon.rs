@@ -30,7 +30,7 @@ pub struct Settings {
 }
 
 /// A cron expression (six fields, seconds first: five-field ones are given a zero second by
-/// [`crate::app::schedules`]) and the zone it is read in.
+/// the daemon's plan) and the zone it is read in.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Schedule {
     /// The expression.

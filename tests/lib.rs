@@ -24,6 +24,7 @@ mod postgres;
 mod postgres_mail;
 mod promises;
 mod properties;
+mod readme;
 mod rehearsal;
 mod schedule;
 mod state;

@@ -7,6 +7,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+/// What to install when there is no Python to run the SMTP server with.
+const MISSING_PYTHON: &str = "the mail tests run a real SMTP server (aiosmtpd) and need python3 with venv: install them (Debian: apt-get install python3 python3-venv), or set DUBAN_TEST_PYTHON to a python that has aiosmtpd";
+
 /// The Python with aiosmtpd.
 fn python() -> PathBuf {
     static PYTHON: OnceLock<PathBuf> = OnceLock::new();
@@ -28,13 +31,16 @@ fn python() -> PathBuf {
                     .args(["-m", "venv"])
                     .arg(&venv)
                     .status()
-                    .unwrap();
-                assert!(status.success(), "python3 -m venv failed");
+                    .unwrap_or_else(|e| panic!("{}: {e}", MISSING_PYTHON));
+                assert!(status.success(), "python3 -m venv failed: {MISSING_PYTHON}");
                 let status = Command::new(venv.join("bin/pip"))
                     .args(["install", "--quiet", "aiosmtpd"])
                     .status()
-                    .unwrap();
-                assert!(status.success(), "pip install aiosmtpd failed");
+                    .unwrap_or_else(|e| panic!("pip of {}: {e}: {MISSING_PYTHON}", venv.display()));
+                assert!(
+                    status.success(),
+                    "pip install aiosmtpd failed (PyPI must be reachable, or set DUBAN_TEST_PYTHON to a python that has aiosmtpd)"
+                );
             }
             python
         })
@@ -87,7 +93,8 @@ impl MailServer {
     fn spawn(port: u16, auth: Option<String>) -> MailServer {
         let dir = tempfile::tempdir().unwrap();
         let script = crate::common::root().join("tests/smtp/server.py");
-        let mut command = Command::new(python());
+        let python = python();
+        let mut command = Command::new(&python);
         command
             .arg(script)
             .args(["--port", &port.to_string(), "--dir"])
@@ -100,12 +107,17 @@ impl MailServer {
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap();
+            .unwrap_or_else(|e| panic!("{}: {e}: {MISSING_PYTHON}", python.display()));
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
             .unwrap();
-        assert_eq!(line.trim(), "ready", "the SMTP server did not start");
+        assert_eq!(
+            line.trim(),
+            "ready",
+            "the SMTP server did not start under {}: it needs aiosmtpd (`pip install aiosmtpd` into that python, or unset DUBAN_TEST_PYTHON to have the tests make a virtualenv with it)",
+            python.display()
+        );
         MailServer { port, dir, child }
     }
 

@@ -230,6 +230,25 @@ impl Office {
         as_of: Instant,
         seen: &mut dyn FnMut(&Path, FileSync),
     ) -> Result<Records, AppError> {
+        self.open_synced(as_of, true, seen)
+    }
+
+    /// Opens the records for managing accounts and tokens, which read no obligation: synced
+    /// now, but a campaign whose records a rehearsal keeps in another year is left as it is
+    /// rather than refused.
+    pub fn store_for_accounts(
+        &self,
+        seen: &mut dyn FnMut(&Path, FileSync),
+    ) -> Result<Records, AppError> {
+        self.open_synced(Instant::Absolute(self.clock.now()), false, seen)
+    }
+
+    fn open_synced(
+        &self,
+        as_of: Instant,
+        refuse_jump: bool,
+        seen: &mut dyn FnMut(&Path, FileSync),
+    ) -> Result<Records, AppError> {
         let mut store = self.open_store()?;
         let folder = &self.config.campaigns;
         let mut too_far = None;
@@ -256,8 +275,8 @@ impl Office {
             )?;
         }
         match too_far {
-            Some(refusal) => Err(refusal),
-            None => Ok(store),
+            Some(refusal) if refuse_jump => Err(refusal),
+            _ => Ok(store),
         }
     }
 

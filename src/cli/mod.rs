@@ -300,6 +300,11 @@ impl Context {
         self.opened(|seen| self.office.store_for_record(at, seen))
     }
 
+    /// Opens the records for managing accounts (see [`Office::store_for_accounts`]).
+    pub fn store_for_accounts(&self) -> Result<Records, CliError> {
+        self.opened(|seen| self.office.store_for_accounts(seen))
+    }
+
     fn opened(
         &self,
         open: impl FnOnce(

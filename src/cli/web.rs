@@ -100,7 +100,7 @@ pub enum TokenAction {
 pub fn token(context: &Context, args: &TokenArgs) -> Result<ExitCode, CliError> {
     let TokenAction::Create { unit, role } = &args.action;
     let now = Instant::Absolute(context.clock.now());
-    let mut store = context.store_synced(now)?;
+    let mut store = context.store_for_accounts()?;
     let token = context.create_token(&mut *store, unit.as_deref(), *role, now)?;
     say!(
         "created a {} token{}; keep it secret, it is shown once: {token}",
@@ -160,7 +160,7 @@ fn parse_role(text: &str) -> Result<Role, String> {
 /// Creates an account, or one for every contact person.
 pub fn user(context: &Context, args: &UserArgs) -> Result<ExitCode, CliError> {
     let now = Instant::Absolute(context.clock.now());
-    let mut store = context.store_synced(now)?;
+    let mut store = context.store_for_accounts()?;
     match &args.action {
         UserAction::Add {
             name,
