@@ -90,7 +90,7 @@ impl Instant {
 /// `--as-of` / `--at` could not be read.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "`{0}` is not a time: write RFC 3339 (2017-05-25T18:00:00+08:00) or a local YYYY-MM-DD[THH:MM], in the years 1970–2200"
+    "`{0}` is not a time: write RFC 3339 (2017-05-25T18:00:00+08:00) or a local YYYY-MM-DD[THH:MM] (also 2017/5/25 18:00, 2017年5月25日), in the years 1970–2200"
 )]
 pub struct InstantError(pub String);
 
@@ -103,10 +103,37 @@ pub const FUTURE_GRACE: i64 = 60;
 /// feeds.
 pub const YEARS: std::ops::RangeInclusive<i32> = 1970..=2200;
 
-/// A `YYYY-MM-DD` date of the command line, in [`YEARS`].
+/// The date and time forms offices write, as `YYYY-MM-DD[ HH:MM]`: `2017/5/24 16:00` (Excel's),
+/// `2017年5月27日`, `2017.5.27`; anything else as it is.
+fn normalized(text: &str) -> String {
+    let text = text.trim();
+    let (date, time) = match text.split_once([' ', 'T']) {
+        Some((d, t)) => (d, Some(t.trim())),
+        None => (text, None),
+    };
+    let written = date.contains(['/', '年', '.']) && !date.contains('-');
+    if !written {
+        return text.to_string();
+    }
+    let parts: Vec<&str> = date
+        .trim_end_matches('日')
+        .split(['/', '年', '月', '.'])
+        .collect();
+    let date = match parts[..] {
+        [y, m, d] => format!("{y}-{m:0>2}-{d:0>2}"),
+        _ => return text.to_string(),
+    };
+    match time {
+        Some(time) => format!("{date}T{time:0>5}"),
+        None => date,
+    }
+}
+
+/// A date of the command line, in [`YEARS`]: `2017-05-25`, `2017/05/25`, `2017年5月25日`.
 pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("`{text}` is not a date like 2017-05-25"))?;
+    let date = NaiveDate::parse_from_str(&normalized(text), "%Y-%m-%d").map_err(|_| {
+        format!("`{text}` is not a date like 2017-05-25 (or 2017/5/25, 2017年5月25日)")
+    })?;
     if !YEARS.contains(&chrono::Datelike::year(&date)) {
         return Err(format!(
             "{date} is outside the years {}–{} duban works with",
@@ -121,7 +148,7 @@ impl FromStr for Instant {
     type Err = InstantError;
 
     fn from_str(text: &str) -> Result<Instant, InstantError> {
-        let instant = parse_instant(text.trim())?;
+        let instant = parse_instant(text.trim()).or_else(|_| parse_instant(&normalized(text)))?;
         let year = match instant {
             Instant::Absolute(t) => chrono::Datelike::year(&t),
             Instant::Local(t) => chrono::Datelike::year(&t),
@@ -195,6 +222,21 @@ mod tests {
             "2017-05-25T10:30:00+00:00"
         );
         assert!("25/05/2017".parse::<Instant>().is_err());
+        for (written, read) in [
+            ("2017/5/24 16:00", "2017-05-24T16:00"),
+            ("2017/05/27", "2017-05-27T00:00"),
+            ("2017年5月27日", "2017-05-27T00:00"),
+            ("2017年5月27日 9:30", "2017-05-27T09:30"),
+            ("2017.5.3", "2017-05-03T00:00"),
+        ] {
+            let t: Instant = written.parse().unwrap();
+            assert_eq!(t.to_string(), read, "{written}");
+        }
+        assert_eq!(
+            parse_date("2017年5月27日").unwrap(),
+            NaiveDate::from_ymd_opt(2017, 5, 27).unwrap()
+        );
+        assert!("2017/13/01".parse::<Instant>().is_err());
         assert!(
             "0000-01-01".parse::<Instant>().is_err(),
             "a typo, not a time"

@@ -120,3 +120,124 @@ fn the_readme_example_imports() {
     let out = w.ok(&["import", file.to_str().unwrap(), "--as-of", "2017-06-01"]);
     assert!(out.ends_with(": 2 recorded, 0 already recorded\n"), "{out}");
 }
+
+/// The at of each obligation's first event, by unit.
+fn submitted_at(w: &Workspace, unit: &str) -> String {
+    let history = w.json(&[
+        "history",
+        "nanyang-2017",
+        "统计表",
+        unit,
+        "--period",
+        "2017-05",
+        "--as-of",
+        "2017-05-30",
+    ]);
+    history["events"][0]["at"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn a_workbook_and_a_gbk_csv_with_chinese_headers_and_excels_dates_are_read() {
+    let w = Workspace::new(&["nanyang-2017"]);
+    // A workbook as an office keeps it: Chinese headers, a real date cell, and a serial number
+    // in a cell not formatted as a date.
+    let book_path = w.path().join("收文登记.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in ["专项", "报送事项", "报送单位", "期次", "报送时间", "经办人"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    let when = rust_xlsxwriter::ExcelDateTime::parse_from_str("2017-05-24T16:00:00").unwrap();
+    let format = rust_xlsxwriter::Format::new().set_num_format("yyyy/m/d h:mm");
+    for (r, unit) in ["宛城区", "卧龙区"].iter().enumerate() {
+        let r = r as u32 + 1;
+        sheet.write_string(r, 0, "nanyang-2017").unwrap();
+        sheet.write_string(r, 1, "统计表").unwrap();
+        sheet.write_string(r, 2, *unit).unwrap();
+        sheet.write_string(r, 3, "2017-05").unwrap();
+        sheet.write_string(r, 5, "李四").unwrap();
+    }
+    sheet
+        .write_datetime_with_format(1, 4, &when, &format)
+        .unwrap();
+    // 42880.375 is 2017-05-25 09:00.
+    sheet.write_number(2, 4, 42880.375).unwrap();
+    book.save(&book_path).unwrap();
+    let out = w.ok(&[
+        "import",
+        book_path.to_str().unwrap(),
+        "--as-of",
+        "2017年5月1日",
+    ]);
+    assert!(out.ends_with(": 2 recorded, 0 already recorded\n"), "{out}");
+    assert_eq!(submitted_at(&w, "宛城区"), "2017-05-24T16:00:00+08:00");
+    assert_eq!(submitted_at(&w, "卧龙区"), "2017-05-25T09:00:00+08:00");
+
+    // A CSV saved by Excel on Chinese Windows: GBK, Excel's own date form.
+    let text = "专项,报送事项,报送单位,期次,报送时间\r\nnanyang-2017,统计表,南召县,2017-05,2017/5/26 8:30\r\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(text);
+    let csv = w.path().join("gbk.csv");
+    std::fs::write(&csv, &gbk).unwrap();
+    let out = w.ok(&["import", csv.to_str().unwrap(), "--as-of", "2017/05/01"]);
+    assert!(out.ends_with(": 1 recorded, 0 already recorded\n"), "{out}");
+    assert_eq!(submitted_at(&w, "南召县"), "2017-05-26T08:30:00+08:00");
+    // With a byte-order mark, as "CSV UTF-8" writes it.
+    let csv = w.path().join("bom.csv");
+    std::fs::write(
+        &csv,
+        "\u{feff}报送单位,报送事项,期次,报送时间,专项\nnanyang-2017 is not here,统计表,2017-05,2017年5月26日,nanyang-2017\n方城县,统计表,2017-05,2017年5月26日,nanyang-2017\n",
+    )
+    .unwrap();
+    let err = w.fails(&["import", csv.to_str().unwrap(), "--as-of", "2017-05-01"]);
+    assert!(err.contains("bom.csv:2: unknown unit"), "{err}");
+    assert!(!err.contains("bom.csv:3"), "{err}");
+}
+
+#[test]
+fn hundreds_of_rows_with_one_mistake_are_named_twenty_times_and_counted() {
+    let w = Workspace::new(&["nanyang-2017"]);
+    let mut text = String::from("campaign,deliverable,unit,period,at\n");
+    for _ in 0..250 {
+        text.push_str("nanyang-2017,统计表,宛城去,2017-05,2017-05-24\n");
+    }
+    text.push_str("nanyang-2017,统计表,宛城区,2017-13,2017-05-24\n");
+    let csv = w.path().join("typo.csv");
+    std::fs::write(&csv, text).unwrap();
+    let err = w.fails(&["import", csv.to_str().unwrap(), "--as-of", "2017-05-01"]);
+    let named = err
+        .lines()
+        .filter(|l| l.contains("unknown unit `宛城去`"))
+        .count();
+    assert_eq!(named, 21, "twenty rows and the count: {err}");
+    assert!(
+        err.contains("and 230 more rows with the same reason: unknown unit `宛城去`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("typo.csv:252:"),
+        "the other reason is named: {err}"
+    );
+    assert!(err.contains("251 bad rows"), "{err}");
+}
+
+#[test]
+fn dates_are_read_as_offices_write_them_and_lengths_in_weeks_and_hours() {
+    let w = Workspace::new(&["nanyang-2017"]);
+    let written = w.ok(&["overdue", "--as-of", "2017年5月27日"]);
+    assert_eq!(written, w.ok(&["overdue", "--as-of", "2017-05-27"]));
+    assert_eq!(written, w.ok(&["overdue", "--as-of", "2017/05/27"]));
+    let week = w.json(&["due", "--as-of", "2017-05-20", "--within", "1w"]);
+    let days = w.json(&["due", "--as-of", "2017-05-20", "--within", "7d"]);
+    assert_eq!(week, days);
+    let mixed = w.json(&["due", "--as-of", "2017-05-22T09:00", "--within", "2d12h"]);
+    let hours = w.json(&["due", "--as-of", "2017-05-22T09:00", "--within", "60h"]);
+    assert_eq!(mixed, hours);
+    let err = w.fails(&["due", "--within", "2x"]);
+    assert!(err.contains("7d, 1w, 48h or 2d12h"), "{err}");
+}

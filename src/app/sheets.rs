@@ -1,10 +1,12 @@
 //! Spreadsheets of received reports → submissions: what `duban import` reads, and what an upload
-//! will. CSV has a header row naming its columns; JSONL has one object per line. The columns
-//! (keys): `campaign`, `deliverable`, `unit`, `period` (empty for a one-off), `at` (RFC 3339 or
-//! local `YYYY-MM-DD[THH:MM]`), and optionally `by`, `note`, `signed_by`
-//! (`张三:村书记;李四:驻村领导`); any other column is a field of the deliverable's form (`立案`),
-//! its value checked as `submit --data` checks it. Every bad row is named by its line; none is
-//! dropped.
+//! will. CSV (UTF-8 with or without a BOM, or GBK as Excel writes it on Chinese Windows) and
+//! .xlsx have a header row naming their columns; JSONL has one object per line. The columns
+//! (keys): `campaign`, `deliverable`, `unit`, `period` (empty for a one-off), `at` (RFC 3339, a
+//! local `YYYY-MM-DD[THH:MM]`, Excel's `2017/5/24 16:00`, `2017年5月24日`, or a spreadsheet's
+//! date), and optionally `by`, `note`, `signed_by` (`张三:村书记;李四:驻村领导`), each also by
+//! its Chinese name (报送单位、报送事项、期次、报送时间…, see [`ALIASES`]); any other column is a
+//! field of the deliverable's form (`立案`), its value checked as `submit --data` checks it.
+//! Every bad row is named by its line; none is dropped.
 
 use std::io::{BufRead, Read};
 use std::path::Path;
@@ -19,6 +21,8 @@ pub enum SheetKind {
     Csv,
     /// One JSON object per line.
     Jsonl,
+    /// An Excel workbook: its first sheet, with a header row.
+    Xlsx,
 }
 
 impl SheetKind {
@@ -28,20 +32,107 @@ impl SheetKind {
         match extension.as_str() {
             "jsonl" | "json" | "ndjson" => Some(SheetKind::Jsonl),
             "csv" => Some(SheetKind::Csv),
+            "xlsx" | "xlsm" => Some(SheetKind::Xlsx),
             _ => None,
         }
     }
 }
 
-/// The rows of a file of submissions, each read or the reason it cannot be.
-pub fn sheet_rows<'r>(
-    reader: impl BufRead + 'r,
+/// The rows of a file of submissions, each read or the reason it cannot be. A CSV file whose
+/// first 64 KiB are not UTF-8 is read as GBK (whole: GBK cannot be told line by line); UTF-8
+/// is read a row at a time. A workbook is read whole.
+pub fn sheet_rows(
+    file: std::fs::File,
+    path: &Path,
     kind: SheetKind,
-) -> Box<dyn Iterator<Item = Result<ImportRow, BadRow>> + 'r> {
-    match kind {
+) -> Result<Box<dyn Iterator<Item = Result<ImportRow, BadRow>>>, crate::values::table::TableError> {
+    let name = path.display().to_string();
+    let unreadable = |source| crate::values::table::TableError::Read {
+        path: name.clone(),
+        source,
+    };
+    let mut reader = std::io::BufReader::with_capacity(64 * 1024, file);
+    Ok(match kind {
         SheetKind::Jsonl => Box::new(jsonl_rows(reader)),
-        SheetKind::Csv => Box::new(csv_rows(reader)),
+        SheetKind::Csv => {
+            let start = reader.fill_buf().map_err(unreadable)?;
+            let utf8 = match std::str::from_utf8(start) {
+                Ok(_) => true,
+                // A character cut at the end of the buffer is still UTF-8.
+                Err(e) => e.error_len().is_none(),
+            };
+            if utf8 {
+                Box::new(csv_rows(reader))
+            } else {
+                let mut bytes = Vec::new();
+                reader.read_to_end(&mut bytes).map_err(unreadable)?;
+                let text = crate::values::table::decode(
+                    &name,
+                    &bytes,
+                    crate::values::table::Encoding::Gbk,
+                )?;
+                Box::new(csv_rows(std::io::Cursor::new(text.into_bytes())))
+            }
+        }
+        SheetKind::Xlsx => {
+            let table = crate::values::table::read(path, crate::values::table::Encoding::Auto)?;
+            Box::new(table_rows(table))
+        }
+    })
+}
+
+/// The rows of a workbook's sheet, its first row naming the columns.
+fn table_rows(
+    table: crate::values::table::Table,
+) -> impl Iterator<Item = Result<ImportRow, BadRow>> {
+    let line_of = |at: &str| {
+        at.rsplit('!')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    let header_line = table.header.first().map_or(1, |c| {
+        c.at.rsplit('!')
+            .next()
+            .map(|cell| cell.trim_start_matches(|c: char| c.is_ascii_uppercase()))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1)
+    });
+    let texts: Vec<&str> = table.header.iter().map(|c| c.text.as_str()).collect();
+    let names = header(&texts);
+    let mut out: Vec<Result<ImportRow, BadRow>> = Vec::new();
+    match names {
+        Err(reason) => out.push(Err(BadRow {
+            line: header_line,
+            reason,
+        })),
+        Ok(names) => {
+            for (at, cells) in &table.rows {
+                let line = line_of(at);
+                let texts: Vec<&str> = cells.iter().map(|c| c.text.as_str()).collect();
+                out.push(named_row(line, &names, &texts).map_err(|reason| BadRow { line, reason }));
+            }
+        }
     }
+    out.into_iter()
+}
+
+/// A row of a file with a header row: its fields by the header's names.
+fn named_row(line: usize, names: &[String], fields: &[&str]) -> Result<ImportRow, String> {
+    let get = |key: &str| {
+        names
+            .iter()
+            .position(|n| n == key)
+            .and_then(|i| fields.get(i))
+            .map(|s| s.to_string())
+    };
+    let values = names
+        .iter()
+        .zip(fields)
+        .filter(|(n, _)| !COLUMNS.contains(&n.as_str()))
+        .map(|(n, v)| (n.clone(), v.to_string()))
+        .collect();
+    row(line, &get, values)
 }
 
 /// A row from named fields (and the values of its data columns), or why not.
@@ -55,9 +146,7 @@ fn row(
             .filter(|v| !v.trim().is_empty())
             .ok_or_else(|| format!("no `{key}`"))
     };
-    let at: Instant = required("at")?
-        .parse()
-        .map_err(|e: crate::clock::InstantError| e.to_string())?;
+    let at = time(&required("at")?)?;
     let signatures = get("signed_by")
         .unwrap_or_default()
         .split([';', '；'])
@@ -158,6 +247,26 @@ fn jsonl_row(line: usize, text: &str) -> Result<ImportRow, String> {
     row(line, &get, values)
 }
 
+/// A submission's time: as `--at` reads it, or a spreadsheet's serial date (days since
+/// 1899-12-30, the fraction the time of day) that a cell not formatted as a date shows.
+fn time(text: &str) -> Result<Instant, String> {
+    match text.parse::<Instant>() {
+        Ok(at) => Ok(at),
+        Err(e) => {
+            let serial: f64 = text.trim().parse().map_err(|_| e.to_string())?;
+            // 1970 to 2200, the years duban works with.
+            if !(25_569.0..=110_000.0).contains(&serial) {
+                return Err(e.to_string());
+            }
+            let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30)
+                .unwrap_or_default()
+                .and_time(chrono::NaiveTime::MIN);
+            let minutes = (serial * 24.0 * 60.0).round() as i64;
+            Ok(Instant::Local(epoch + chrono::Duration::minutes(minutes)))
+        }
+    }
+}
+
 fn unreadable(line: usize, e: &std::io::Error) -> BadRow {
     BadRow {
         line,
@@ -176,6 +285,52 @@ const COLUMNS: [&str; 8] = [
     "note",
     "signed_by",
 ];
+
+/// The Chinese names offices give the columns, and the column each stands for. `备注` is not
+/// among them: it is a field of some forms.
+pub const ALIASES: [(&str, &str); 26] = [
+    ("专项", "campaign"),
+    ("专项名称", "campaign"),
+    ("专项整治", "campaign"),
+    ("报送事项", "deliverable"),
+    ("事项", "deliverable"),
+    ("报表", "deliverable"),
+    ("报送内容", "deliverable"),
+    ("报送单位", "unit"),
+    ("填报单位", "unit"),
+    ("单位", "unit"),
+    ("期次", "period"),
+    ("期别", "period"),
+    ("所属期", "period"),
+    ("周期", "period"),
+    ("报送时间", "at"),
+    ("报送日期", "at"),
+    ("时间", "at"),
+    ("收到时间", "at"),
+    ("报送人", "by"),
+    ("经办人", "by"),
+    ("填报人", "by"),
+    ("说明", "note"),
+    ("附注", "note"),
+    ("签字", "signed_by"),
+    ("签名", "signed_by"),
+    ("签字人", "signed_by"),
+];
+
+/// The column a header names: one of [`COLUMNS`] (any case, a Chinese alias), or a form's
+/// field as written.
+fn canonical(name: &str) -> String {
+    let name = name.trim_start_matches('\u{feff}').trim();
+    if let Some((_, column)) = ALIASES.iter().find(|(alias, _)| *alias == name) {
+        return column.to_string();
+    }
+    let lower = name.to_lowercase();
+    if COLUMNS.contains(&lower.as_str()) || unknown_column(&lower).is_some() {
+        lower
+    } else {
+        name.to_string()
+    }
+}
 
 /// Why a column name cannot be used, if it cannot: a misspelt one of [`COLUMNS`]. Any other
 /// is a data column, a field of the deliverable's form, checked with the row.
@@ -236,7 +391,7 @@ fn csv_rows(reader: impl Read) -> impl Iterator<Item = Result<ImportRow, BadRow>
                 .borrow_mut()
                 .line_at(record.position().map_or(0, csv::Position::byte));
             let Some(names) = &columns else {
-                match header(&record) {
+                match header(&record.iter().collect::<Vec<_>>()) {
                     Ok(names) => columns = Some(names),
                     Err(reason) => {
                         finished = true;
@@ -256,31 +411,16 @@ fn csv_rows(reader: impl Read) -> impl Iterator<Item = Result<ImportRow, BadRow>
                 );
                 return Some(Err(BadRow { line, reason }));
             }
-            let get = |key: &str| {
-                names
-                    .iter()
-                    .position(|n| n == key)
-                    .and_then(|i| record.get(i))
-                    .map(str::to_string)
-            };
-            let values = names
-                .iter()
-                .zip(record.iter())
-                .filter(|(n, _)| !COLUMNS.contains(&n.as_str()))
-                .map(|(n, v)| (n.clone(), v.to_string()))
-                .collect();
-            return Some(row(line, &get, values).map_err(|reason| BadRow { line, reason }));
+            let fields: Vec<&str> = record.iter().collect();
+            return Some(named_row(line, names, &fields).map_err(|reason| BadRow { line, reason }));
         }
         None
     })
 }
 
 /// The column names of a header row: each known, none twice.
-fn header(record: &csv::StringRecord) -> Result<Vec<String>, String> {
-    let names: Vec<String> = record
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').trim().to_lowercase())
-        .collect();
+fn header(record: &[&str]) -> Result<Vec<String>, String> {
+    let names: Vec<String> = record.iter().map(|h| canonical(h)).collect();
     for (i, name) in names.iter().enumerate() {
         if let Some(problem) = unknown_column(name) {
             return Err(problem);

@@ -1,7 +1,6 @@
-//! `duban import FILE.csv|FILE.jsonl`: submissions from a spreadsheet of received reports, read
+//! `duban import FILE.csv|FILE.xlsx|FILE.jsonl`: submissions from a spreadsheet of received reports, read
 //! by `app::sheet_rows`.
 
-use std::io::BufReader;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -12,7 +11,7 @@ use crate::store::{BadRow, ImportError};
 /// Arguments of `duban import`.
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// A `.csv` or `.jsonl` file of submissions.
+    /// A `.csv` (UTF-8 or GBK), `.xlsx` or `.jsonl` file of submissions.
     file: PathBuf,
     /// The instant to sync campaign files at (default: now).
     #[arg(long, value_name = "TIME")]
@@ -29,11 +28,13 @@ pub fn run(context: &Context, args: &ImportArgs) -> Result<ExitCode, CliError> {
     })?;
     let kind = crate::app::SheetKind::of(&args.file).ok_or_else(|| CliError::Usage {
         message: format!(
-            "cannot tell what kind of file {} is: name it .csv or .jsonl",
+            "cannot tell what kind of file {} is: name it .csv, .xlsx or .jsonl",
             args.file.display()
         ),
     })?;
-    let mut rows = crate::app::sheet_rows(BufReader::new(file), kind);
+    let mut rows = crate::app::sheet_rows(file, &args.file, kind).map_err(|e| CliError::Usage {
+        message: e.to_string(),
+    })?;
     let as_of = context.instant(args.as_of);
     let mut store = context.store_for_record(as_of)?;
     let name = args
@@ -64,9 +65,31 @@ pub fn run(context: &Context, args: &ImportArgs) -> Result<ExitCode, CliError> {
     }
 }
 
+/// How many rows with the same reason are named before the rest are counted.
+const SHOWN_PER_REASON: usize = 20;
+
+/// Names every bad row, but of rows refused for the same reason (one typo copied down 200,000
+/// rows) only the first [`SHOWN_PER_REASON`], then how many more there are.
 fn refuse(file: &std::path::Path, bad: &[BadRow]) -> Result<ExitCode, CliError> {
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for BadRow { line, reason } in bad {
-        tell!("{}:{line}: {reason}", file.display());
+        let count = seen.entry(reason.as_str()).or_default();
+        *count += 1;
+        if *count <= SHOWN_PER_REASON {
+            tell!("{}:{line}: {reason}", file.display());
+        }
+    }
+    let mut more: Vec<(&str, usize)> = seen
+        .into_iter()
+        .filter(|(_, n)| *n > SHOWN_PER_REASON)
+        .collect();
+    more.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+    for (reason, n) in more {
+        tell!(
+            "{}: and {} more rows with the same reason: {reason}",
+            file.display(),
+            n - SHOWN_PER_REASON
+        );
     }
     tell!(
         "error: {} bad row{} in {}: nothing was imported",

@@ -70,8 +70,8 @@ pub enum GroupBy {
 pub struct DueArgs {
     #[command(flatten)]
     query: QueryArgs,
-    /// How far ahead: `7d` (days) or `12h` (hours).
-    /// How far ahead: `7d` (today and the next 7 days) or `12h` (the next 12 hours).
+    /// How far ahead: `7d` (today and the next 7 days), `1w`, or `12h`, `2d12h` (the next so
+    /// many hours).
     #[arg(long, default_value = "7d", value_parser = parse_within)]
     within: Within,
 }
@@ -87,22 +87,44 @@ pub enum Within {
 
 fn parse_within(text: &str) -> Result<Within, String> {
     let text = text.trim();
-    let (number, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
-        Some((i, _)) => text.split_at(i),
-        None => (text, "d"),
-    };
-    let n: i64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a length like 7d"))?;
-    // A hundred years covers any campaign; more would overflow the date arithmetic.
-    match unit {
-        "d" | "天" if n <= 36_600 => Ok(Within::Days(n)),
-        "h" if n <= 36_600 * 24 => Ok(Within::Hours(n)),
-        "d" | "天" | "h" => Err(format!(
-            "`{text}` is too long: at most 36600d (a hundred years)"
-        )),
-        _ => Err(format!("`{text}`: say `d` (days) or `h` (hours)")),
+    let bad = || format!("`{text}` is not a length like 7d, 1w, 48h or 2d12h");
+    let (mut hours, mut days_only) = (0_i64, true);
+    let mut rest = text;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let n: i64 = rest[..digits].parse().map_err(|_| bad())?;
+        rest = &rest[digits..];
+        let unit = ["w", "周", "d", "天", "h", "小时", ""]
+            .into_iter()
+            .find(|u| rest.starts_with(u))
+            .unwrap_or_default();
+        let per = match unit {
+            "w" | "周" => 7 * 24,
+            "d" | "天" | "" if rest.is_empty() || !unit.is_empty() => 24,
+            "h" | "小时" => {
+                days_only = false;
+                1
+            }
+            _ => return Err(bad()),
+        };
+        rest = &rest[unit.len()..];
+        // A hundred years covers any campaign; more would overflow the date arithmetic.
+        hours = n
+            .checked_mul(per)
+            .and_then(|h| h.checked_add(hours))
+            .filter(|&h| h <= 36_600 * 24)
+            .ok_or_else(|| format!("`{text}` is too long: at most 36600d (a hundred years)"))?;
     }
+    if text.is_empty() {
+        return Err(bad());
+    }
+    Ok(if days_only {
+        Within::Days(hours / 24)
+    } else {
+        Within::Hours(hours)
+    })
 }
 
 /// Lists overdue obligations. JSON and CSV stream row by row; the table is laid out at the end.
@@ -489,4 +511,30 @@ pub fn due(context: &Context, args: &DueArgs) -> Result<ExitCode, CliError> {
     }
     out.finish()?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hours(text: &str) -> Result<(bool, i64), String> {
+        parse_within(text).map(|w| match w {
+            Within::Days(d) => (true, d * 24),
+            Within::Hours(h) => (false, h),
+        })
+    }
+
+    #[test]
+    fn lengths_are_days_weeks_hours_or_both() {
+        assert_eq!(hours("7d"), Ok((true, 168)));
+        assert_eq!(hours("7"), Ok((true, 168)));
+        assert_eq!(hours("1w"), Ok((true, 168)));
+        assert_eq!(hours("3天"), Ok((true, 72)));
+        assert_eq!(hours("48h"), Ok((false, 48)));
+        assert_eq!(hours("2d12h"), Ok((false, 60)));
+        for bad in ["", "d", "7x", "1.5d", "h12", "99999999999999999999d"] {
+            assert!(hours(bad).is_err(), "{bad}");
+        }
+        assert!(hours("36601d").unwrap_err().contains("too long"));
+    }
 }
