@@ -207,7 +207,7 @@ fn import_refuses_every_file_that_would_lose_a_row() {
         (
             "rows.txt",
             row("宛城区"),
-            "name it .csv or .jsonl",
+            "name it .csv, .xlsx or .jsonl",
         ),
     ];
     for (name, text, expected) in cases {
