@@ -138,17 +138,17 @@ fn json_has_the_documented_keys() {
 }
 
 #[test]
-fn ics_has_one_todo_per_obligation_in_folded_lines() {
+fn ics_has_one_event_per_obligation_in_folded_lines() {
     let file = campaign("nanyang-2017");
     let run = duban(&["schedule", file.to_str().unwrap(), "--format", "ics"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let todos = run.stdout.matches("BEGIN:VTODO").count();
+    let todos = run.stdout.matches("BEGIN:VEVENT").count();
     assert_eq!(todos, schedule_json("nanyang-2017", &[]).len());
-    assert_eq!(todos, run.stdout.matches("END:VTODO").count());
+    assert_eq!(todos, run.stdout.matches("END:VEVENT").count());
     for line in run.stdout.split("\r\n") {
         assert!(line.len() <= 75, "{line}");
     }
-    assert!(run.stdout.contains("DUE;VALUE=DATE:20170525"));
+    assert!(run.stdout.contains("DTSTART;VALUE=DATE:20170525"));
     let uids: std::collections::HashSet<&str> = run
         .stdout
         .lines()

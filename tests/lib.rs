@@ -4,6 +4,7 @@ mod common;
 
 mod browser;
 mod calendar;
+mod calendars;
 mod campaigns;
 mod check;
 mod concurrency;

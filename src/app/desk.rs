@@ -156,6 +156,36 @@ impl Office {
         Ok(UnitDesk { items, children })
     }
 
+    /// Every obligation of `unit` (in `campaigns`, or all), for the office's own tools: a name
+    /// no campaign knows is refused with the nearest one.
+    pub fn unit_work(
+        &self,
+        store: &dyn Backend,
+        unit: &str,
+        campaigns: &[String],
+    ) -> Result<Vec<WorkItem>, AppError> {
+        let items: Vec<WorkItem> = store
+            .unit_work(unit)?
+            .into_iter()
+            .filter(|i| campaigns.is_empty() || campaigns.contains(&i.campaign))
+            .collect();
+        if items.is_empty() {
+            let known = store.unit_contacts()?;
+            if !known.iter().any(|(_, name, _)| name == unit) {
+                let names = known.iter().map(|(_, name, _)| name.as_str());
+                return Err(AppError::Store(
+                    crate::ledger::Refusal::Unknown {
+                        kind: "unit",
+                        name: unit.to_string(),
+                        suggestion: crate::language::suggest::did_you_mean(unit, names),
+                    }
+                    .into(),
+                ));
+            }
+        }
+        Ok(items)
+    }
+
     /// The obligation `key` names, if `who` may see it: its history at `as_of` and what they
     /// may do.
     pub fn obligation_desk(

@@ -41,6 +41,7 @@ mod check;
 mod contents;
 mod documents;
 mod error;
+mod ics;
 mod import;
 mod init;
 mod ledgers;
@@ -127,6 +128,8 @@ pub enum Command {
     Waive(lifecycle::ReasonArgs),
     /// Every event of one obligation.
     History(lifecycle::HistoryArgs),
+    /// A unit's obligations as an iCalendar file, done ones marked done.
+    Ics(ics::IcsArgs),
     /// Every overdue obligation, with the unit's contacts.
     Overdue(queries::OverdueArgs),
     /// Per unit and deliverable: counts and a red / yellow / green light.
@@ -198,6 +201,7 @@ fn dispatch(args: Args) -> Result<ExitCode, CliError> {
         Command::Extend(a) => lifecycle::extend(&context, a),
         Command::Waive(a) => lifecycle::waive(&context, a),
         Command::History(a) => lifecycle::history(&context, a),
+        Command::Ics(a) => ics::run(&context, a),
         Command::Overdue(a) => queries::overdue(&context, a),
         Command::Status(a) => queries::status(&context, a),
         Command::Due(a) => queries::due(&context, a),

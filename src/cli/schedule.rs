@@ -8,9 +8,10 @@ use chrono::NaiveDate;
 
 use super::output::{self, csv_row};
 use super::{CliError, Context};
+use crate::documents::ics;
 use crate::language::campaign::{Campaign, Due};
 use crate::language::suggest;
-use crate::schedule::{Obligation, compile, ics};
+use crate::schedule::{Obligation, compile};
 use crate::store::StandingDuty;
 
 /// Arguments of `duban schedule`.
@@ -33,6 +34,9 @@ pub struct ScheduleArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: ScheduleFormat,
+    /// With `--format ics`: to-dos (VTODO) instead of all-day events.
+    #[arg(long)]
+    pub todo: bool,
     #[command(flatten)]
     pub written: output::FileArgs,
 }
@@ -46,7 +50,8 @@ pub enum ScheduleFormat {
     Json,
     /// CSV with a header row.
     Csv,
-    /// iCalendar: one VTODO per obligation.
+    /// iCalendar: an all-day event per obligation, its reminders as alarms (to-dos with
+    /// `--todo`).
     Ics,
     /// An Excel workbook (with -o FILE.xlsx): dates as dates.
     Xlsx,
@@ -112,10 +117,31 @@ pub fn run(context: &Context, args: &ScheduleArgs) -> Result<ExitCode, CliError>
         }
         ScheduleFormat::Json => write_json(&mut out, selected)?,
         ScheduleFormat::Csv | ScheduleFormat::Xlsx => write_csv(&mut out, selected)?,
-        ScheduleFormat::Ics => ics::write(&mut out, &campaign, selected)?,
+        ScheduleFormat::Ics => {
+            let export = ics::Export {
+                name: campaign.title.as_deref().unwrap_or(&campaign.id),
+                component: if args.todo {
+                    ics::Component::Todo
+                } else {
+                    ics::Component::Event
+                },
+                revised: modified(&args.file),
+            };
+            let entries = ics::schedule_entries(&campaign, &context.calendar, selected);
+            ics::write(&mut out, &export, entries)?;
+        }
     }
     out.finish()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// When `file` was last changed (the revision an iCalendar export carries).
+fn modified(file: &std::path::Path) -> chrono::DateTime<chrono::Utc> {
+    std::fs::metadata(file)
+        .and_then(|m| m.modified())
+        .map(chrono::DateTime::<chrono::Utc>::from)
+        .map(|t| crate::clock::from_unix(t.timestamp()))
+        .unwrap_or_default()
 }
 
 /// The campaign's duties without a date, for the selected units and deliverables.

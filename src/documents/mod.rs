@@ -5,6 +5,7 @@
 pub mod bulletin;
 pub mod chart;
 pub mod docx;
+pub mod ics;
 pub mod month;
 pub mod overdue;
 

@@ -91,12 +91,7 @@ pub fn stages(c: &Candidate, calendar: &Calendar) -> Vec<Stage> {
     } else {
         &c.policy.lead_times[..]
     };
-    for lead in lead_times {
-        let Some(day) = shift(calendar, c.due_date, *lead, false) else {
-            continue;
-        };
-        // Reminders never go out on a non-workday: the last workday before.
-        let day = calendar.workday_on_or_before(day);
+    for (lead, day) in reminder_days(calendar, c.due_date, lead_times) {
         out.push(Stage {
             kind: Kind::Reminder,
             count: lead.count,
@@ -142,6 +137,19 @@ pub fn stages(c: &Candidate, calendar: &Calendar) -> Vec<Stage> {
     }
     out.sort_by_key(|s| s.send_at);
     out
+}
+
+/// The day of each reminder `lead_times` before `due_date`: never a non-workday, the last
+/// workday before instead.
+pub fn reminder_days<'p>(
+    calendar: &'p Calendar,
+    due_date: NaiveDate,
+    lead_times: &'p [Duration],
+) -> impl Iterator<Item = (&'p Duration, NaiveDate)> + 'p {
+    lead_times.iter().filter_map(move |lead| {
+        let day = shift(calendar, due_date, *lead, false)?;
+        Some((lead, calendar.workday_on_or_before(day)))
+    })
 }
 
 /// `date` moved by `by`, forward or back.

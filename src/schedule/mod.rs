@@ -3,7 +3,6 @@
 
 pub mod calendar;
 pub mod compile;
-pub mod ics;
 pub mod obligation;
 
 pub use crate::vocabulary::Period;
