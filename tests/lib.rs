@@ -28,6 +28,7 @@ mod properties;
 mod readme;
 mod rehearsal;
 mod schedule;
+mod service;
 mod state;
 mod supervise;
 mod web;

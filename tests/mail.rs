@@ -567,6 +567,30 @@ fn a_refused_login_stops_the_pass_and_leaves_every_mail_pending() {
     assert_eq!(server.messages().len(), 26);
 }
 
+/// systemd's `LoadCredential=smtp-password:…` hands the password over as a file in
+/// `$CREDENTIALS_DIRECTORY`, as examples/duban.service does.
+#[test]
+fn a_systemd_credential_is_the_smtp_password() {
+    let server = MailServer::start_with_login("duban", "right-password");
+    let w = nanyang(&server.url());
+    configure_with(&w, &server.url(), "user = \"duban\"\n");
+    let credentials = tempfile::tempdir().unwrap();
+    std::fs::write(credentials.path().join("smtp-password"), "right-password\n").unwrap();
+    let output = crate::common::process(w.path())
+        .env("CREDENTIALS_DIRECTORY", credentials.path())
+        .env_remove("DUBAN_SMTP_PASSWORD")
+        .args(["remind", "--as-of", "2017-05-22T09:05"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("26 sent"),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(server.messages().len(), 26);
+}
+
 #[test]
 fn a_mail_given_up_does_not_say_it_will_be_retried() {
     let port = free_port();

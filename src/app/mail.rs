@@ -56,12 +56,16 @@ impl MailSetup {
     }
 }
 
-/// `DUBAN_SMTP_PASSWORD`, else the first line of `[mail] password_file`, else none.
+/// `DUBAN_SMTP_PASSWORD`, else the first line of `[mail] password_file`, else of the systemd
+/// credential `smtp-password` (`LoadCredential=`), else none.
 fn password(mail: &MailConfig) -> Result<Option<String>, AppError> {
     if let Ok(p) = std::env::var("DUBAN_SMTP_PASSWORD") {
         return Ok(Some(p));
     }
-    let Some(path) = &mail.password_file else {
+    let credential = std::env::var_os("CREDENTIALS_DIRECTORY")
+        .map(|dir| std::path::PathBuf::from(dir).join("smtp-password"))
+        .filter(|p| p.is_file());
+    let Some(path) = mail.password_file.as_ref().or(credential.as_ref()) else {
         return Ok(None);
     };
     let text = crate::fsio::read_text(path, crate::fsio::limits::SETTINGS).map_err(|e| {
