@@ -6,6 +6,10 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // A shell asking for completions (`DUBAN_COMPLETE=bash duban -- …`) is answered and exits.
+    clap_complete::CompleteEnv::with_factory(<duban::cli::Args as clap::CommandFactory>::command)
+        .var(duban::cli::COMPLETE_VAR)
+        .complete();
     let args = match duban::cli::Args::try_parse() {
         Ok(args) => args,
         Err(e) => {

@@ -13,6 +13,7 @@ mod contract;
 mod docs;
 mod formats;
 mod fuzz;
+mod help;
 mod holidays;
 mod import;
 mod layers;

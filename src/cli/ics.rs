@@ -11,10 +11,10 @@ use crate::documents::ics;
 #[derive(Debug, clap::Args)]
 pub struct IcsArgs {
     /// The unit whose obligations to export.
-    #[arg(long, value_name = "UNIT")]
+    #[arg(long, value_name = "UNIT", add = super::completions::units())]
     unit: String,
     /// Only this campaign; may be repeated.
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", add = super::completions::campaigns())]
     campaign: Vec<String>,
     /// The instant the records are read at (default: now): what is done by then is marked
     /// done, and a client given a later export replaces what it holds.

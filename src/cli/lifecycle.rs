@@ -15,10 +15,13 @@ use crate::store::{Action, Key, Records, Signature, Submission, Upload};
 #[derive(Debug, clap::Args)]
 pub struct ObligationArgs {
     /// Campaign identifier.
+    #[arg(add = super::completions::campaigns())]
     pub campaign: String,
     /// Deliverable name.
+    #[arg(add = super::completions::deliverables())]
     pub deliverable: String,
     /// Unit name.
+    #[arg(add = super::completions::units())]
     pub unit: String,
     /// Period of a recurring deliverable (`2017-05`, `2017-Q2`, `2017`, a phase name).
     #[arg(long)]

@@ -38,6 +38,7 @@ macro_rules! tell_raw {
 
 mod calendar;
 mod check;
+mod completions;
 mod contents;
 mod documents;
 mod error;
@@ -60,6 +61,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub use completions::VAR as COMPLETE_VAR;
 pub use error::CliError;
 
 use crate::app::Office;
@@ -67,31 +69,34 @@ use crate::clock::Instant;
 use crate::config::Config;
 use crate::store::Records;
 
+/// The heading of the options every command takes.
+const GLOBAL: &str = "Global options";
+
 /// duban (督办): supervise and chase the reports a campaign demands.
 #[derive(Debug, Parser)]
-#[command(name = "duban", version, about, max_term_width = 100)]
+#[command(name = "duban", version, about, max_term_width = 110)]
 pub struct Args {
     /// The configuration file (default: $DUBAN_CONFIG, else ./duban.toml if present).
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH", help_heading = GLOBAL)]
     pub config: Option<PathBuf>,
 
     /// The database (overrides the configuration): an SQLite file, or a PostgreSQL URL
     /// (`postgres://user@host/db`).
-    #[arg(long, global = true, value_name = "PATH|URL", env = "DUBAN_DB")]
+    #[arg(long, global = true, value_name = "PATH|URL", env = "DUBAN_DB", help_heading = GLOBAL)]
     pub db: Option<PathBuf>,
 
     /// A holiday file adding years to the shipped calendar (TOML as in data/calendar-cn.toml,
     /// or holiday-cn JSON).
-    #[arg(long, global = true, value_name = "FILE", env = "DUBAN_HOLIDAYS")]
+    #[arg(long, global = true, value_name = "FILE", env = "DUBAN_HOLIDAYS", help_heading = GLOBAL)]
     pub holidays: Option<PathBuf>,
 
     /// Accept times later than now for what is recorded (`--at`, an import's rows); without
     /// it, a time more than a minute ahead is refused as a mistyped year.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub future: bool,
 
     /// Colour diagnostics: auto, always or never.
-    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto", help_heading = GLOBAL)]
     pub color: output::ColorChoice,
 
     /// What to do.
@@ -103,68 +108,134 @@ pub struct Args {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Make a workspace here: duban.toml, campaigns/ and an example campaign.
+    #[command(after_help = "Example:\n  duban init && duban check campaigns/")]
     Init(init::InitArgs),
     /// Check campaign files and report every problem (exit 2 on errors).
+    #[command(after_help = "Example:\n  duban check campaigns/")]
     Check(check::CheckArgs),
     /// Compile a campaign into its obligations and print them.
+    #[command(
+        after_help = "Example:\n  duban schedule campaigns/nanyang-2017.campaign --unit 宛城区 --to 2017-06-30"
+    )]
     Schedule(schedule::ScheduleArgs),
     /// Each phase of a campaign with the dates it covers.
+    #[command(after_help = "Example:\n  duban phases campaigns/yichun-2016.campaign")]
     Phases(phases::PhasesArgs),
     /// Show the statutory holidays and make-up workdays of a year.
+    #[command(after_help = "Example:\n  duban calendar 2017")]
     Calendar(calendar::CalendarArgs),
     /// Load campaign files into the database (done before every command that reads it).
+    #[command(after_help = "Example:\n  duban sync --as-of 2017-04-27")]
     Sync(sync::SyncArgs),
     /// Record a submission.
+    #[command(
+        after_help = "Example:\n  duban submit nanyang-2017 统计表 宛城区 --period 2017-04 --at 2017-04-24T10:30 --by 李四"
+    )]
     Submit(lifecycle::SubmitArgs),
     /// Record the submissions of a CSV or JSONL file, all or nothing.
+    #[command(after_help = "Example:\n  duban import 收文登记.xlsx --as-of 2017-05-01")]
     Import(import::ImportArgs),
     /// Accept or return a submission waiting for review.
+    #[command(
+        after_help = "Example:\n  duban review gulu-2023 问题清单 各村 --accept --at 2023-07-19"
+    )]
     Review(lifecycle::ReviewArgs),
     /// Return a submission (退回): the obligation is owed again.
+    #[command(
+        after_help = "Example:\n  duban return nanyang-2017 统计表 宛城区 --period 2017-05 --reason \"数据与台账不符\" --at 2017-05-27"
+    )]
     Return(lifecycle::ReasonArgs),
     /// Give an obligation a later deadline (延期).
+    #[command(
+        after_help = "Example:\n  duban extend nanyang-2017 统计表 宛城区 --period 2017-05 --until 2017-06-02 --reason 核实台账 --at 2017-05-27"
+    )]
     Extend(lifecycle::ExtendArgs),
     /// Excuse an obligation (免报).
+    #[command(
+        after_help = "Example:\n  duban waive nanyang-2017 统计表 宛城区 --period 2017-05 --reason \"已合并报送\" --at 2017-05-27"
+    )]
     Waive(lifecycle::ReasonArgs),
     /// Every event of one obligation.
+    #[command(
+        after_help = "Example:\n  duban history nanyang-2017 统计表 宛城区 --period 2017-05 --as-of 2017-05-27"
+    )]
     History(lifecycle::HistoryArgs),
     /// A unit's obligations as an iCalendar file, done ones marked done.
+    #[command(after_help = "Example:\n  duban ics --unit 宛城区 --as-of 2017-05-27 -o 宛城区.ics")]
     Ics(ics::IcsArgs),
+    /// The shell script that completes duban's commands, flags and names (source it).
+    #[command(after_help = "Example:\n  source <(duban completions bash)")]
+    Completions(completions::CompletionsArgs),
+    /// The manual page, in roff (`duban man > duban.1; man -l duban.1`).
+    #[command(after_help = "Example:\n  duban man > duban.1 && man -l duban.1")]
+    Man,
     /// Every overdue obligation, with the unit's contacts.
+    #[command(
+        after_help = "Example:\n  duban overdue --as-of 2017-04-27 --campaign nanyang-2017 --fail-if-any"
+    )]
     Overdue(queries::OverdueArgs),
     /// Per unit and deliverable: counts and a red / yellow / green light.
+    #[command(after_help = "Example:\n  duban status --as-of 2017-04-27 --unit 宛城区")]
     Status(queries::QueryArgs),
     /// What falls due soon.
+    #[command(after_help = "Example:\n  duban due --as-of 2017-05-20 --within 1w")]
     Due(queries::DueArgs),
     /// One pass: plan the notices due now, queue and send them (for cron).
+    #[command(after_help = "Example:\n  duban remind --dry-run --as-of 2017-05-22T09:05")]
     Remind(notices::RemindArgs),
     /// Every notice that would go out between two dates, day by day.
+    #[command(
+        after_help = "Example:\n  duban preview --from 2017-05-01 --to 2017-05-31 --campaign nanyang-2017"
+    )]
     Preview(notices::PreviewArgs),
     /// Mails not yet sent (or all), and requeueing failed ones.
+    #[command(after_help = "Example:\n  duban outbox --all --format csv")]
     Outbox(notices::OutboxArgs),
     /// Run passes on a schedule until SIGTERM or SIGINT.
+    #[command(after_help = "Example:\n  duban daemon --schedule \"*/5 * * * *\"")]
     Daemon(notices::DaemonArgs),
     /// Copy the SQLite store into an empty PostgreSQL database, and check the copy.
+    #[command(after_help = "Example:\n  duban migrate --to postgres://duban@localhost/duban")]
     Migrate(migrate::MigrateArgs),
     /// Add up one period's figures of a report's form, up the unit hierarchy (汇总).
+    #[command(
+        after_help = "Example:\n  duban rollup nanyang-2017 统计表 --period 2017-05 --by groups --as-of 2017-05-30"
+    )]
     Rollup(contents::RollupArgs),
     /// Each value reported for a target against its threshold (below target is red).
+    #[command(after_help = "Example:\n  duban targets --campaign qianyang-2023 --as-of 2023-07-01")]
     Targets(contents::TargetsArgs),
     /// Write a report's blank form as .xlsx, with a row per unit, for units to fill in.
+    #[command(
+        after_help = "Example:\n  duban template nanyang-2017 统计表 --unit 南阳市 --as-of 2017-05-15 -o 附件3.xlsx"
+    )]
     Template(contents::TemplateArgs),
     /// A ledger's rows (台账): enter, update, close out (销号), reopen, show.
+    #[command(after_help = "Example:\n  duban ledger show gulu-2023 问题台账 --as-of 2023-07-20")]
     Ledger(ledgers::LedgerArgs),
     /// The bulletin (通报) of a month, a quarter or any days: md, html, docx, xlsx.
+    #[command(
+        after_help = "Example:\n  duban bulletin nanyang-2017 --month 2017-05 --as-of 2017-06-05 --format docx -o 通报.docx"
+    )]
     Bulletin(documents::BulletinArgs),
     /// Each unit's timeliness scored by the campaign's rules (考核), ranked.
+    #[command(
+        after_help = "Example:\n  duban assess nanyang-2017 --month 2017-05 --as-of 2017-06-05"
+    )]
     Assess(documents::AssessArgs),
     /// Record an interview (约谈) that took place.
+    #[command(
+        after_help = "Example:\n  duban interview record nanyang-2017 新野县 --at 2017-06-08 --reason 逾期14天"
+    )]
     Interview(documents::InterviewArgs),
     /// Serve the web pages: sign-in, the board (三色看板), each unit's page.
+    #[command(after_help = "Example:\n  duban serve --listen 127.0.0.1:8080")]
     Serve(web::ServeArgs),
     /// Accounts that sign in to the web pages.
+    #[command(after_help = "Example:\n  duban user add 张三 --unit 宛城区 --role liaison")]
     User(web::UserArgs),
     /// Bearer tokens for the JSON API.
+    #[command(after_help = "Example:\n  duban token create --unit 宛城区 --role liaison")]
     Token(web::TokenArgs),
 }
 
@@ -177,8 +248,11 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
 }
 
 fn dispatch(args: Args) -> Result<ExitCode, CliError> {
-    if let Command::Init(a) = &args.command {
-        return init::run(a);
+    match &args.command {
+        Command::Init(a) => return init::run(a),
+        Command::Completions(a) => return completions::run(a),
+        Command::Man => return man(),
+        _ => {}
     }
     let context = Context::new(&args)?;
     if let Command::Daemon(a) = &args.command {
@@ -218,7 +292,41 @@ fn dispatch(args: Args) -> Result<ExitCode, CliError> {
         Command::Interview(a) => documents::interview(&context, a),
         Command::User(a) => web::user(&context, a),
         Command::Token(a) => web::token(&context, a),
-        Command::Init(_) | Command::Daemon(_) | Command::Serve(_) => Ok(ExitCode::SUCCESS),
+        Command::Init(_)
+        | Command::Daemon(_)
+        | Command::Serve(_)
+        | Command::Completions(_)
+        | Command::Man => Ok(ExitCode::SUCCESS),
+    }
+}
+
+/// Prints the manual page: the overview of every command, then each command's own options.
+fn man() -> Result<ExitCode, CliError> {
+    let mut command = <Args as clap::CommandFactory>::command();
+    command.build();
+    let mut page = Vec::new();
+    clap_mangen::Man::new(command.clone()).render(&mut page)?;
+    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let name = format!("duban {}", sub.get_name());
+        let mut options = Vec::new();
+        clap_mangen::Man::new(sub.clone()).render_options_section(&mut options)?;
+        let options = String::from_utf8_lossy(&options).replace(".SH ", ".SS ");
+        let about = sub.get_about().map(|a| a.to_string()).unwrap_or_default();
+        let title = name.to_uppercase();
+        let section = format!(".SH \"{title}\"\n{}\n{options}", roff_text(&about));
+        page.extend(section.into_bytes());
+    }
+    std::io::Write::write_all(&mut std::io::stdout(), &page)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `text` as a roff text line: a leading `.` or `'` would be read as a request.
+fn roff_text(text: &str) -> String {
+    let text = text.replace('\\', "\\e");
+    if text.starts_with(['.', '\'']) {
+        format!("\\&{text}")
+    } else {
+        text
     }
 }
 
@@ -351,5 +459,53 @@ fn load_campaign(
         None => Err(CliError::Invalid {
             path: path.display().to_string(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    use super::Args;
+
+    /// The words of a shell command: spaces split, double quotes group.
+    fn words(line: &str) -> Vec<String> {
+        let mut out = vec![String::new()];
+        let mut quoted = false;
+        for c in line.chars() {
+            match c {
+                '"' => quoted = !quoted,
+                ' ' if !quoted => out.push(String::new()),
+                c => out.last_mut().unwrap().push(c),
+            }
+        }
+        out.retain(|w| !w.is_empty());
+        out
+    }
+
+    /// Every command's help ends with an example, and the example is a command duban takes.
+    #[test]
+    fn every_command_has_an_example_that_parses() {
+        let command = Args::command();
+        for sub in command.get_subcommands() {
+            let after = sub.get_after_help().map(|h| h.to_string());
+            let example = after
+                .as_deref()
+                .and_then(|h| h.strip_prefix("Example:\n  "))
+                .unwrap_or_else(|| panic!("`duban {}` has no example", sub.get_name()));
+            let example = example
+                .trim_start_matches("source <(")
+                .trim_end_matches(')');
+            // The duban part of a line that goes on in the shell.
+            let first = example
+                .split(" && ")
+                .next()
+                .unwrap()
+                .split(" > ")
+                .next()
+                .unwrap();
+            let parsed = Args::try_parse_from(words(first));
+            assert!(parsed.is_ok(), "{first}: {}", parsed.unwrap_err());
+        }
     }
 }

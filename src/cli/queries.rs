@@ -18,13 +18,13 @@ pub struct QueryArgs {
     #[arg(long, value_name = "TIME")]
     pub as_of: Option<Instant>,
     /// Only this campaign; may be repeated.
-    #[arg(long)]
+    #[arg(long, add = super::completions::campaigns())]
     pub campaign: Vec<String>,
     /// Only this unit; may be repeated.
-    #[arg(long)]
+    #[arg(long, add = super::completions::units())]
     pub unit: Vec<String>,
     /// Only this deliverable; may be repeated.
-    #[arg(long)]
+    #[arg(long, add = super::completions::deliverables())]
     pub deliverable: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
