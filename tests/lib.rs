@@ -32,6 +32,7 @@ mod schedule;
 mod service;
 mod state;
 mod supervise;
+mod terminal;
 mod web;
 mod web_rights;
 mod webserver;

@@ -365,6 +365,7 @@ impl Context {
             let files_configured = config.source.is_some();
             config = config.with_database(db.clone(), files_configured);
         }
+        output::Style::for_stdout(args.color).install();
         let mut office = Office::open(config, args.holidays.as_deref())?;
         office.future = args.future;
         Ok(Context {

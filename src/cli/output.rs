@@ -63,8 +63,72 @@ impl ColorChoice {
     }
 }
 
+/// How standard output is shown: decided once, when the command starts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Style {
+    /// The terminal's width, when stdout is one: tables are fitted to it. None when piped.
+    pub width: Option<usize>,
+    /// Whether lights are coloured (a terminal, `NO_COLOR` unset, `--color` not `never`).
+    pub color: bool,
+}
+
+static STYLE: std::sync::RwLock<Style> = std::sync::RwLock::new(Style {
+    width: None,
+    color: false,
+});
+
+impl Style {
+    /// The style for stdout under `choice`.
+    pub fn for_stdout(choice: ColorChoice) -> Style {
+        let terminal = std::io::stdout().is_terminal();
+        let width = terminal
+            .then(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
+            .flatten()
+            .map(|w| w.max(MIN_WIDTH));
+        let color = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none(),
+        };
+        Style { width, color }
+    }
+
+    /// Makes `self` the style of what is written from now on.
+    pub fn install(self) {
+        if let Ok(mut style) = STYLE.write() {
+            *style = self;
+        }
+    }
+
+    fn current() -> Style {
+        STYLE.read().map(|s| *s).unwrap_or_default()
+    }
+}
+
+/// Narrower terminals are treated as this wide: a table cut further says nothing.
+const MIN_WIDTH: usize = 80;
+
+/// The columns cut first when a table is wider than the terminal, least important first; the
+/// others follow from the right.
+const CUT_FIRST: [&str; 12] = [
+    "contact",
+    "form",
+    "to",
+    "items",
+    "detail",
+    "holiday",
+    "未报单位",
+    "subject",
+    "last error",
+    "email",
+    "signers",
+    "reason",
+];
+
 /// A table with a header, columns aligned by display width (a CJK character is two columns),
-/// separated by two spaces, with a rule under the header. Trailing spaces are trimmed.
+/// separated by two spaces, with a rule under the header. Trailing spaces are trimmed. On a
+/// terminal it is fitted to the terminal's width, cells cut with `…` (the least important
+/// columns first, see [`CUT_FIRST`]), never wrapped; piped, it is as wide as it needs.
 pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
     let rows: Vec<Vec<String>> = rows.into_iter().collect();
     let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
@@ -75,29 +139,85 @@ pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> St
             }
         }
     }
+    let style = Style::current();
+    if let Some(limit) = style.width {
+        shrink(header, &mut widths, limit);
+    }
     let mut out = String::new();
     let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
-    push_row(&mut out, &header, &widths);
+    let limit = style.width.unwrap_or(usize::MAX);
+    push_row(&mut out, &header, &widths, false, limit);
     let rule: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();
-    push_row(&mut out, &rule, &widths);
+    push_row(&mut out, &rule, &widths, false, limit);
     for row in &rows {
-        push_row(&mut out, row, &widths);
+        push_row(&mut out, row, &widths, style.color, limit);
     }
     out
 }
 
-fn push_row(out: &mut String, cells: &[String], widths: &[usize]) {
-    let mut line = String::new();
-    for (i, width) in widths.iter().enumerate() {
-        let cell = cells.get(i).map(String::as_str).unwrap_or("");
-        if i > 0 {
-            line.push_str("  ");
+/// Narrows `widths` until the row fits in `limit` columns: first the columns of [`CUT_FIRST`],
+/// then the others from the right but the first, none below its header (or six columns).
+fn shrink(header: &[&str], widths: &mut [usize], limit: usize) {
+    let total = |w: &[usize]| w.iter().sum::<usize>() + 2 * w.len().saturating_sub(1);
+    let mut order: Vec<usize> = CUT_FIRST
+        .iter()
+        .filter_map(|name| header.iter().position(|h| h.trim() == *name))
+        .collect();
+    // The first column names the row: it is never cut.
+    let rest: Vec<usize> = (1..widths.len())
+        .rev()
+        .filter(|i| !order.contains(i))
+        .collect();
+    order.extend(rest);
+    for i in order {
+        let excess = total(widths).saturating_sub(limit);
+        if excess == 0 {
+            return;
         }
-        line.push_str(cell);
-        line.extend(std::iter::repeat_n(' ', width.saturating_sub(cell.width())));
+        let floor = header[i].width().max(6);
+        let give = widths[i].saturating_sub(floor).min(excess);
+        widths[i] -= give;
+    }
+}
+
+/// One line of the table, no wider than `limit`: columns that do not fit even at their
+/// narrowest are left off, the line ending in `…`.
+fn push_row(out: &mut String, cells: &[String], widths: &[usize], color: bool, limit: usize) {
+    let mut line = String::new();
+    let mut used = 0;
+    for (i, width) in widths.iter().enumerate() {
+        let gap = if i > 0 { 2 } else { 0 };
+        if used + gap + width > limit {
+            line.push_str(" …");
+            break;
+        }
+        let cell = fit(cells.get(i).map(String::as_str).unwrap_or(""), *width);
+        line.push_str(&" ".repeat(gap));
+        let pad = width.saturating_sub(cell.width());
+        line.push_str(&if color { paint(&cell) } else { cell });
+        line.extend(std::iter::repeat_n(' ', pad));
+        used += gap + width;
     }
     out.push_str(line.trim_end());
     out.push('\n');
+}
+
+/// `text` with each light (`红 red`, `黄 yellow`, `绿 green`) in its colour, when this run
+/// colours its output; else as it is.
+pub fn lights(text: &str) -> String {
+    if Style::current().color {
+        paint(text)
+    } else {
+        text.to_string()
+    }
+}
+
+fn paint(text: &str) -> String {
+    let mut out = text.to_string();
+    for (light, code) in [("红 red", "31"), ("黄 yellow", "33"), ("绿 green", "32")] {
+        out = out.replace(light, &format!("\x1b[{code}m{light}\x1b[0m"));
+    }
+    out
 }
 
 /// `1 unit`, `2 units`.
@@ -229,7 +349,11 @@ impl Sink {
             });
         }
         let mut target = match &file.output {
-            Some(_) => Target::Buffer(Vec::new()),
+            Some(_) => {
+                // A file is read later, elsewhere: full width, no colour.
+                Style::default().install();
+                Target::Buffer(Vec::new())
+            }
             None => Target::Stdout(std::io::BufWriter::new(std::io::stdout().lock())),
         };
         if file.bom && format == Format::Csv {

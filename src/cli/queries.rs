@@ -361,13 +361,13 @@ pub fn status(context: &Context, args: &QueryArgs) -> Result<ExitCode, CliError>
                 write!(out, "{}", status_table(campaign))?;
             }
             let count = |l: Light| rows.iter().filter(|r| r.light == l).count();
-            writeln!(
-                out,
+            let summary = format!(
                 "红 red {} · 黄 yellow {} · 绿 green {}",
                 count(Light::Red),
                 count(Light::Yellow),
                 count(Light::Green)
-            )?;
+            );
+            writeln!(out, "{}", output::lights(&summary))?;
             let standing = store.standing_duties(&args.filter())?;
             write!(out, "{}", output::standing_duties(&standing))?;
         }
