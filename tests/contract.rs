@@ -184,8 +184,8 @@ pub fn an_extension_moves_the_deadline_later_only(mut b: impl Backend) {
         .find(|r| &*r.unit == "乙" && &*r.deliverable == "方案")
         .expect("still owed");
     assert_eq!(
-        (&*row.due_date, row.status.as_str()),
-        ("2017-04-20", "extended")
+        (&*row.due_date, row.status),
+        ("2017-04-20", Status::Extended)
     );
     let overdue = b
         .overdue(&Filter::default(), at("2017-04-15 09:00"))

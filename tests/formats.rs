@@ -100,3 +100,100 @@ fn every_format_value_works_or_is_refused() {
         );
     }
 }
+
+/// One vocabulary (docs/json.md): every status is one of the documented words, a listing is an
+/// array, an object carries the version; `check --format json` gives cargo-like diagnostics.
+#[test]
+fn json_speaks_one_vocabulary_with_a_version() {
+    let doc = std::fs::read_to_string(crate::common::root().join("docs/json.md")).unwrap();
+    assert!(doc.contains("**version 1**"));
+    let words = [
+        "not_yet_due",
+        "due_soon",
+        "extended",
+        "overdue",
+        "returned",
+        "under_review",
+        "submitted_on_time",
+        "submitted_late",
+        "waived",
+    ];
+    for word in words {
+        assert!(doc.contains(&format!("`{word}`")), "{word} is documented");
+    }
+    let w = Workspace::new(&["nanyang-2017"]);
+    w.ok(&["sync", "--as-of", "2017-05-20"]);
+    w.submit("nanyang-2017", "统计表", "宛城区")
+        .period("2017-05")
+        .at("2017-05-19")
+        .ok();
+    let statuses = |value: &serde_json::Value| -> Vec<String> {
+        value
+            .as_array()
+            .expect("a listing is an array")
+            .iter()
+            .map(|r| r["status"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let due = w.json(&["due", "--as-of", "2017-05-20", "--within", "30d"]);
+    let overdue = w.json(&["overdue", "--as-of", "2017-06-10"]);
+    for status in statuses(&due).iter().chain(&statuses(&overdue)) {
+        assert!(words.contains(&status.as_str()), "{status}");
+    }
+    assert!(statuses(&due).contains(&"due_soon".to_string()));
+    let history = w.json(&[
+        "history",
+        "nanyang-2017",
+        "统计表",
+        "宛城区",
+        "--period",
+        "2017-05",
+        "--as-of",
+        "2017-05-27",
+    ]);
+    assert_eq!(history["version"], 1);
+    assert_eq!(history["status"], "submitted_on_time");
+    let rollup = w.json(&[
+        "rollup",
+        "nanyang-2017",
+        "统计表",
+        "--period",
+        "2017-05",
+        "--as-of",
+        "2017-05-30",
+    ]);
+    assert_eq!(rollup["version"], 1);
+    for row in rollup["rows"].as_array().unwrap() {
+        let status = row["status"].as_str().unwrap();
+        assert!(!status.contains(' '), "{status}");
+    }
+
+    let run = crate::common::duban(&[
+        "check",
+        "tests/fixtures/reject/unknown-unit.campaign",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 2);
+    let lines: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["reason"], "diagnostic");
+    assert_eq!(
+        (
+            &lines[0]["line"],
+            &lines[0]["column"],
+            &lines[0]["severity"]
+        ),
+        (&9.into(), &12.into(), &"error".into())
+    );
+    assert_eq!(lines[0]["help"], "did you mean `卧龙区`?");
+    assert_eq!(lines.last().unwrap()["reason"], "checked");
+    assert!(
+        run.stderr.is_empty(),
+        "no human rendering beside: {}",
+        run.stderr
+    );
+}

@@ -360,14 +360,15 @@ fn round(n: f64) -> f64 {
     (n * 1e6).round() / 1e6
 }
 
+/// A unit row's standing, in the words of docs/json.md (`no_figures`: received without them).
 fn status(o: &Owing<'_>) -> &'static str {
     match o.standing.state.as_str() {
         "received" if o.counted => "reported",
-        "received" => "no figures",
-        "review" => "awaiting review",
+        "received" => "no_figures",
+        "review" => "under_review",
         "returned" => "returned",
         "waived" => "waived",
-        _ => "not reported",
+        _ => "not_reported",
     }
 }
 

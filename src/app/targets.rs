@@ -17,7 +17,8 @@ pub enum TargetState {
     Met,
     /// The value falls short of it.
     BelowTarget,
-    /// The value is waiting for review.
+    /// The value is waiting for review (`under_review`, as an obligation's status says).
+    #[serde(rename = "under_review")]
     AwaitingReview,
     /// Its date has passed and no value was reported.
     NotReported,

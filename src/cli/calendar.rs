@@ -136,7 +136,7 @@ pub fn run(context: &Context, args: &CalendarArgs) -> Result<ExitCode, CliError>
             });
         }
         CalendarFormat::Json => {
-            let value = serde_json::json!({ "year": year, "days": days });
+            let value = super::output::versioned(serde_json::json!({ "year": year, "days": days }));
             say!(
                 "{}",
                 serde_json::to_string_pretty(&value).unwrap_or_default()
@@ -181,11 +181,11 @@ fn deadlines(
     match args.format {
         CalendarFormat::Json => say!(
             "{}",
-            serde_json::to_string_pretty(&serde_json::json!({
+            serde_json::to_string_pretty(&super::output::versioned(serde_json::json!({
                 "campaign": campaign,
                 "month": month,
                 "deadlines": due,
-            }))
+            })))
             .unwrap_or_default()
         )?,
         CalendarFormat::Html => say_raw!(

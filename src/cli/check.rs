@@ -15,6 +15,19 @@ pub struct CheckArgs {
     /// Campaign files, or folders whose `*.campaign` files to check.
     #[arg(required = true, value_name = "FILE|DIR")]
     pub paths: Vec<PathBuf>,
+    /// `human`: excerpts with carets, on stderr; `json`: one JSON object per diagnostic and
+    /// one per file checked, on stdout (as cargo's `--message-format=json`).
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: CheckFormat,
+}
+
+/// Output formats of `duban check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    /// For people.
+    Human,
+    /// JSON lines, for editors and scripts.
+    Json,
 }
 
 /// Checks each file; exit 2 if any has an error, 0 otherwise (warnings allowed).
@@ -26,7 +39,7 @@ pub fn run(context: &Context, args: &CheckArgs) -> Result<ExitCode, CliError> {
             source,
         })?;
     for path in files {
-        failed |= !check_one(context, &path)?;
+        failed |= !check_one(context, &path, args.format)?;
     }
     Ok(if failed {
         ExitCode::from(2)
@@ -36,7 +49,7 @@ pub fn run(context: &Context, args: &CheckArgs) -> Result<ExitCode, CliError> {
 }
 
 /// Checks and compiles one file, prints its diagnostics, and says whether it is free of errors.
-fn check_one(context: &Context, path: &Path) -> Result<bool, CliError> {
+fn check_one(context: &Context, path: &Path, format: CheckFormat) -> Result<bool, CliError> {
     let loaded = load(
         path,
         context.config.contacts.as_deref(),
@@ -60,8 +73,23 @@ fn check_one(context: &Context, path: &Path) -> Result<bool, CliError> {
         }
     }
     let diagnostics = context.first_warnings(diagnostics);
-    tell_raw!("{}", loaded.sources.render(&diagnostics, context.color));
     let ok = !diagnostics.iter().any(|d| d.is_error());
+    if format == CheckFormat::Json {
+        for message in loaded.sources.json(&diagnostics) {
+            say!("{message}")?;
+        }
+        let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+        let done = serde_json::json!({
+            "reason": "checked",
+            "file": path.display().to_string(),
+            "errors": errors,
+            "warnings": diagnostics.len() - errors,
+            "ok": ok,
+        });
+        say!("{done}")?;
+        return Ok(ok);
+    }
+    tell_raw!("{}", loaded.sources.render(&diagnostics, context.color));
     match summary {
         Some(line) if ok => say!("{line}")?,
         _ => {

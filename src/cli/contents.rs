@@ -58,7 +58,7 @@ pub fn rollup(context: &Context, args: &RollupArgs) -> Result<ExitCode, CliError
         args.output.as_deref(),
         (&rollup.deliverable, &header, &rows),
         || rollup_table(&rollup, args.by == By::Unit),
-        || serde_json::to_string_pretty(&rollup).unwrap_or_default() + "\n",
+        || serde_json::to_string_pretty(&output::versioned(&rollup)).unwrap_or_default() + "\n",
     )?;
     for note in &rollup.unfit {
         tell!("note: {note}");
@@ -74,7 +74,8 @@ fn cells(rollup: &Rollup, row: &RollupRow, wide: bool) -> Vec<String> {
     let mut cells = vec![
         row.name.clone(),
         row.status
-            .clone()
+            .as_deref()
+            .map(|s| s.replace('_', " "))
             .unwrap_or_else(|| format!("{}/{}", row.reported, row.owed)),
     ];
     for field in &rollup.fields {

@@ -125,7 +125,7 @@ pub fn bulletin(context: &Context, args: &BulletinArgs) -> Result<ExitCode, CliE
         BulletinFormat::Md => documents::bulletin::markdown(&b).into_bytes(),
         BulletinFormat::Html => documents::bulletin::html(&b).into_bytes(),
         BulletinFormat::Json => {
-            (serde_json::to_string_pretty(&b).unwrap_or_default() + "\n").into()
+            (serde_json::to_string_pretty(&output::versioned(&b)).unwrap_or_default() + "\n").into()
         }
         BulletinFormat::Svg => documents::bulletin::chart(&b).into_bytes(),
         BulletinFormat::Docx => {
@@ -220,7 +220,8 @@ pub fn assess(context: &Context, args: &AssessArgs) -> Result<ExitCode, CliError
     }
     let bytes = match args.format {
         SheetFormat::Json => {
-            (serde_json::to_string_pretty(&assessment).unwrap_or_default() + "\n").into_bytes()
+            let value = output::versioned(&assessment);
+            (serde_json::to_string_pretty(&value).unwrap_or_default() + "\n").into_bytes()
         }
         SheetFormat::Table => assess_table(&assessment, args.explain).into_bytes(),
         SheetFormat::Csv => {

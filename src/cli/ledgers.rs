@@ -295,7 +295,7 @@ fn show(
         out
     };
     super::contents::emit(format, path, (&view.ledger, &header, &cells), table, || {
-        serde_json::to_string_pretty(view).unwrap_or_default() + "\n"
+        serde_json::to_string_pretty(&output::versioned(view)).unwrap_or_default() + "\n"
     })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -301,7 +301,8 @@ pub fn history(context: &Context, args: &HistoryArgs) -> Result<ExitCode, CliErr
     let mut out = output::Sink::open(args.format, &args.file, "历史")?;
     match args.format {
         Format::Json => {
-            let value = serde_json::json!({ "status": status, "events": events });
+            let value =
+                output::versioned(serde_json::json!({ "status": status, "events": events }));
             writeln!(
                 out,
                 "{}",

@@ -220,6 +220,19 @@ fn paint(text: &str) -> String {
     out
 }
 
+/// The version of duban's JSON (docs/json.md): a key renamed or removed, or a value's meaning
+/// changed, raises it.
+pub const JSON_VERSION: u32 = 1;
+
+/// `value` as JSON, an object given a `version` key (a listing stays an array of rows).
+pub fn versioned(value: impl serde::Serialize) -> serde_json::Value {
+    let mut value = serde_json::to_value(value).unwrap_or_default();
+    if let serde_json::Value::Object(map) = &mut value {
+        map.insert("version".into(), JSON_VERSION.into());
+    }
+    value
+}
+
 /// `1 unit`, `2 units`.
 pub fn plural(count: usize, noun: &str) -> String {
     if count != 1

@@ -477,7 +477,7 @@ pub fn due(context: &Context, args: &DueArgs) -> Result<ExitCode, CliError> {
                         &r.due_date,
                         &r.due_at,
                         &days,
-                        &r.status,
+                        &r.status.to_string(),
                     ],
                 )?;
             }
@@ -493,7 +493,7 @@ pub fn due(context: &Context, args: &DueArgs) -> Result<ExitCode, CliError> {
                         r.deliverable.to_string(),
                         r.period.as_deref().unwrap_or("—").to_string(),
                         r.unit.to_string(),
-                        r.status.clone(),
+                        r.status.to_string(),
                     ];
                     if several {
                         line.insert(2, r.campaign.to_string());

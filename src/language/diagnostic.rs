@@ -444,6 +444,46 @@ impl Sources {
         &self.files[id].0
     }
 
+    /// Each diagnostic as one JSON object, as cargo's `--message-format=json` gives them:
+    /// file, 1-based line and column (in characters) of where it starts and ends, severity,
+    /// message, the label under the carets, help, and the notes' places.
+    pub fn json(&self, diagnostics: &[Diagnostic]) -> Vec<serde_json::Value> {
+        diagnostics
+            .iter()
+            .map(|d| {
+                let file = d.file.min(self.files.len().saturating_sub(1));
+                let (name, text) = self
+                    .files
+                    .get(file)
+                    .map_or(("", ""), |(n, t)| (n.as_str(), t.as_str()));
+                let place = |at: usize| line_column(text, at);
+                let (line, column) = place(d.span.start);
+                let (end_line, end_column) = place(d.span.end);
+                let notes: Vec<serde_json::Value> = d
+                    .notes
+                    .iter()
+                    .map(|(span, note)| {
+                        let (line, column) = place(span.start);
+                        serde_json::json!({ "line": line, "column": column, "message": note })
+                    })
+                    .collect();
+                serde_json::json!({
+                    "reason": "diagnostic",
+                    "file": name,
+                    "line": line,
+                    "column": column,
+                    "end_line": end_line,
+                    "end_column": end_column,
+                    "severity": if d.is_error() { "error" } else { "warning" },
+                    "message": d.problem.to_string(),
+                    "label": d.label,
+                    "help": d.help,
+                    "notes": notes,
+                })
+            })
+            .collect()
+    }
+
     /// Renders diagnostics as a compiler would print them; `color` adds terminal colours.
     /// At most [`SHOWN`] are rendered, and each quotes at most a window of a long line, so that
     /// the output stays short whatever the file holds.
@@ -566,4 +606,16 @@ mod tests {
         let d = Diagnostic::error(Problem::MissingCampaign, Span::new(1, 99));
         assert!(sources.render(&[d], false).contains("error"));
     }
+}
+
+/// The 1-based line and column (in characters) of byte `at` of `text`.
+fn line_column(text: &str, at: usize) -> (usize, usize) {
+    let at = (0..=at.min(text.len()))
+        .rev()
+        .find(|i| text.is_char_boundary(*i))
+        .unwrap_or(0);
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[start..].chars().count() + 1)
 }

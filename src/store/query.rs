@@ -99,8 +99,8 @@ pub struct DueRow {
     pub due_at: Arc<str>,
     /// Whole days left, counted in the campaign's zone (0: due today).
     pub days_left: i64,
-    /// Its status (due soon, extended, returned, not yet due).
-    pub status: String,
+    /// Its status (due soon, extended, returned, not yet due): `due_soon` … in JSON.
+    pub status: Status,
 }
 
 /// How one unit stands with one deliverable.
@@ -411,7 +411,7 @@ impl Store {
                     period: shared.period(text(r, 2)?),
                     days_left: -days_overdue,
                     due_date,
-                    status: record.status_at(t).to_string(),
+                    status: record.status_at(t),
                 });
             }
         }

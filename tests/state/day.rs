@@ -118,7 +118,7 @@ fn a_staff_members_day_with_nanyang() {
         due.as_array()
             .unwrap()
             .iter()
-            .all(|r| r["days_left"] == 1 && r["status"] == "due soon")
+            .all(|r| r["days_left"] == 1 && r["status"] == "due_soon")
     );
 
     let units = ["--unit", "宛城区", "--unit", "卧龙区", "--unit", "南召县"];

@@ -135,7 +135,7 @@ impl PgStore {
                         period: shared.period(r.get(2)),
                         days_left: -days_overdue,
                         due_date,
-                        status: record.status_at(t).to_string(),
+                        status: record.status_at(t),
                     });
                 }
             }
