@@ -78,3 +78,24 @@ fn lights_are_coloured_on_a_terminal_unless_no_color() {
     let piped = w.ok(&["status", "--as-of", "2017-04-27", "--unit", "宛城区"]);
     assert!(!piped.contains('\x1b'), "{piped:?}");
 }
+
+/// Work that takes a while shows its progress on a terminal (here at once, not after the usual
+/// second), and is cleared; piped, nothing of it is written.
+#[test]
+fn progress_is_shown_on_a_terminal_and_not_in_a_pipe() {
+    let w = Workspace::new(&["nanyang-2017"]);
+    let mut text = String::from("campaign,deliverable,unit,period,at\n");
+    for unit in ["宛城区", "卧龙区", "南召县"] {
+        text.push_str(&format!("nanyang-2017,统计表,{unit},2017-05,2017-05-24\n"));
+    }
+    std::fs::write(w.path().join("rows.csv"), text).unwrap();
+    let shown = on_terminal(
+        &w,
+        "DUBAN_PROGRESS_DELAY_MS=0",
+        "import rows.csv --as-of 2017-05-01",
+    );
+    assert!(shown.contains("importing rows.csv"), "{shown:?}");
+    assert!(shown.contains("3 recorded"), "{shown:?}");
+    let run = w.run(&["import", "rows.csv", "--as-of", "2017-05-01"]);
+    assert!(!run.stderr.contains("importing"), "{}", run.stderr);
+}

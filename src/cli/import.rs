@@ -32,7 +32,7 @@ pub fn run(context: &Context, args: &ImportArgs) -> Result<ExitCode, CliError> {
             args.file.display()
         ),
     })?;
-    let mut rows = crate::app::sheet_rows(file, &args.file, kind).map_err(|e| CliError::Usage {
+    let rows = crate::app::sheet_rows(file, &args.file, kind).map_err(|e| CliError::Usage {
         message: e.to_string(),
     })?;
     let as_of = context.instant(args.as_of);
@@ -47,7 +47,11 @@ pub fn run(context: &Context, args: &ImportArgs) -> Result<ExitCode, CliError> {
         recorded_at: to_unix(context.clock.now()),
         latest: context.latest(),
     };
-    match store.import(&mut rows, &batch) {
+    let working = super::progress::Progress::start(&format!("importing {name}"), Some("rows"));
+    let mut counted = rows.inspect(|_| working.inc(1));
+    let imported = store.import(&mut counted, &batch);
+    drop(working);
+    match imported {
         Ok(report) => {
             say!(
                 "{}: {} recorded, {} already recorded",

@@ -51,6 +51,7 @@ mod migrate;
 mod notices;
 mod output;
 mod phases;
+mod progress;
 mod queries;
 mod schedule;
 mod sync;
@@ -425,11 +426,14 @@ impl Context {
         ) -> Result<Records, crate::app::AppError>,
     ) -> Result<Records, CliError> {
         let mut shown = Ok(());
+        let working = progress::Progress::start("loading campaign files", None);
         let store = open(&mut |path, result| {
             if shown.is_ok() {
                 shown = sync::show(self, path, result, false);
             }
-        })?;
+        });
+        drop(working);
+        let store = store?;
         shown?;
         if store.is_read_only() {
             tell!(
