@@ -146,14 +146,17 @@ fn signatures_files_and_second_submissions() {
         "--note",
         "第一版",
     ]);
-    let history = w.json(&[
-        "history",
-        "gulu-2023",
-        "自查自纠工作报告",
-        "镇村建中心",
-        "--as-of",
-        "2023-07-21",
-    ]);
+    let report_history = || {
+        w.json(&[
+            "history",
+            "gulu-2023",
+            "自查自纠工作报告",
+            "镇村建中心",
+            "--as-of",
+            "2023-07-21",
+        ])
+    };
+    let history = report_history();
     let stored = &history["events"][0]["files"][0];
     let sha = stored["sha256"].as_str().unwrap();
     assert_eq!(stored["name"], "问题清单.xlsx");
@@ -176,14 +179,7 @@ fn signatures_files_and_second_submissions() {
         .at("2023-07-20")
         .args(&["--replace"])
         .ok();
-    let history = w.json(&[
-        "history",
-        "gulu-2023",
-        "自查自纠工作报告",
-        "镇村建中心",
-        "--as-of",
-        "2023-07-21",
-    ]);
+    let history = report_history();
     assert_eq!(
         history["events"].as_array().unwrap().len(),
         2,
