@@ -429,7 +429,7 @@ impl Context {
         let working = progress::Progress::start("loading campaign files", None);
         let store = open(&mut |path, result| {
             if shown.is_ok() {
-                shown = sync::show(self, path, result, false);
+                shown = working.suspend(|| sync::show(self, path, result, false));
             }
         });
         drop(working);

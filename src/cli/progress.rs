@@ -58,6 +58,11 @@ impl Progress {
         Progress { bar, done }
     }
 
+    /// Runs `f` (which writes to stderr) with the spinner out of the way, then draws it again.
+    pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        self.bar.suspend(f)
+    }
+
     /// Counts `n` more done.
     pub fn inc(&self, n: u64) {
         self.bar.inc(n);
