@@ -840,6 +840,12 @@ pub fn worklists_show_a_units_obligations_and_a_reviewers_queue(mut b: impl Back
     assert!(b.unit_work("丁").unwrap().is_empty(), "丁 owes nothing");
     assert!(b.sub_units("甲").unwrap().is_empty());
     assert_eq!(b.sub_units("丙").unwrap(), ["丁"]);
+    // Each deliverable's reminders: the campaign's policy where it has none of its own.
+    let mut policies = b.deliverable_policies("c").unwrap();
+    policies.sort_by(|a, b| a.0.cmp(&b.0));
+    let names: Vec<&str> = policies.iter().map(|(d, _)| d.as_str()).collect();
+    assert_eq!(names, ["方案", "月报"]);
+    assert!(policies.iter().all(|(_, p)| p.lead_times.len() == 2));
 
     let since = utc("2017-01-01 00:00").timestamp();
     assert!(b.review_queue("乙", since).unwrap().is_empty());

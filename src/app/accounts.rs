@@ -273,6 +273,11 @@ fn check_unit(store: &dyn Backend, unit: Option<&str>, role: Role) -> Result<(),
             message: format!("a {} acts for a unit: give it with --unit", role.as_str()),
         });
     };
+    known_unit(store, unit)
+}
+
+/// Refuses a unit no campaign has, with the nearest name.
+pub(super) fn known_unit(store: &dyn Backend, unit: &str) -> Result<(), AppError> {
     let known = store.unit_names()?;
     if known.iter().any(|u| u == unit) {
         return Ok(());

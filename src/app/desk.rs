@@ -131,6 +131,16 @@ fn forbidden(what: &str) -> AppError {
     }
 }
 
+/// A unit's obligations with the reminder policies of their deliverables, for its calendar.
+pub struct UnitCalendar {
+    /// Its obligations.
+    pub items: Vec<WorkItem>,
+    /// The policy of each (campaign, deliverable) among them.
+    pub policies: std::collections::HashMap<(String, String), crate::language::campaign::Policy>,
+    /// The zone of its first campaign, which a local `--as-of` is read in.
+    pub zone: chrono_tz::Tz,
+}
+
 impl Office {
     /// The obligations of `unit` that `who` may see, and its sub-units; a unit of which they
     /// may see nothing (or no unit at all) is refused as forbidden, not as unknown, so that
@@ -170,20 +180,41 @@ impl Office {
             .filter(|i| campaigns.is_empty() || campaigns.contains(&i.campaign))
             .collect();
         if items.is_empty() {
-            let known = store.unit_contacts()?;
-            if !known.iter().any(|(_, name, _)| name == unit) {
-                let names = known.iter().map(|(_, name, _)| name.as_str());
-                return Err(AppError::Store(
-                    crate::ledger::Refusal::Unknown {
-                        kind: "unit",
-                        name: unit.to_string(),
-                        suggestion: crate::language::suggest::did_you_mean(unit, names),
-                    }
-                    .into(),
-                ));
-            }
+            super::accounts::known_unit(store, unit)?;
         }
         Ok(items)
+    }
+
+    /// What a unit's calendar is made of: its obligations (as [`Office::unit_work`] gives
+    /// them) and the reminder policy of each of their deliverables.
+    pub fn unit_calendar(
+        &self,
+        store: &dyn Backend,
+        unit: &str,
+        campaigns: &[String],
+    ) -> Result<UnitCalendar, AppError> {
+        let items = self.unit_work(store, unit, campaigns)?;
+        let mut keys: Vec<&str> = Vec::new();
+        for item in &items {
+            if !keys.contains(&item.campaign.as_str()) {
+                keys.push(&item.campaign);
+            }
+        }
+        let mut policies = std::collections::HashMap::new();
+        for key in &keys {
+            for (deliverable, policy) in store.deliverable_policies(key)? {
+                policies.insert((key.to_string(), deliverable), policy);
+            }
+        }
+        let zone = match keys.first() {
+            Some(key) => store.campaign_zone(key)?,
+            None => chrono_tz::UTC,
+        };
+        Ok(UnitCalendar {
+            items,
+            policies,
+            zone,
+        })
     }
 
     /// The obligation `key` names, if `who` may see it: its history at `as_of` and what they

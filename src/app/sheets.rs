@@ -85,36 +85,32 @@ pub fn sheet_rows(
 fn table_rows(
     table: crate::values::table::Table,
 ) -> impl Iterator<Item = Result<ImportRow, BadRow>> {
-    let line_of = |at: &str| {
-        at.rsplit('!')
-            .next()
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(0)
-    };
-    let header_line = table.header.first().map_or(1, |c| {
-        c.at.rsplit('!')
-            .next()
-            .map(|cell| cell.trim_start_matches(|c: char| c.is_ascii_uppercase()))
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(1)
-    });
-    let texts: Vec<&str> = table.header.iter().map(|c| c.text.as_str()).collect();
-    let names = header(&texts);
-    let mut out: Vec<Result<ImportRow, BadRow>> = Vec::new();
-    match names {
-        Err(reason) => out.push(Err(BadRow {
-            line: header_line,
-            reason,
-        })),
-        Ok(names) => {
-            for (at, cells) in &table.rows {
-                let line = line_of(at);
-                let texts: Vec<&str> = cells.iter().map(|c| c.text.as_str()).collect();
-                out.push(named_row(line, &names, &texts).map_err(|reason| BadRow { line, reason }));
-            }
+    let names: Vec<&str> = table.header.iter().map(|c| c.text.as_str()).collect();
+    let rows: Vec<Result<ImportRow, BadRow>> = match header(&names) {
+        Err(reason) => {
+            let line = table.header.first().map_or(1, |c| row_number(&c.at));
+            vec![Err(BadRow { line, reason })]
         }
-    }
-    out.into_iter()
+        Ok(names) => table
+            .rows
+            .iter()
+            .map(|(at, cells)| {
+                let line = row_number(at);
+                let fields: Vec<&str> = cells.iter().map(|c| c.text.as_str()).collect();
+                named_row(line, &names, &fields).map_err(|reason| BadRow { line, reason })
+            })
+            .collect(),
+    };
+    rows.into_iter()
+}
+
+/// The row number of a place in a sheet: `收文.xlsx:Sheet1!7` or, of a cell, `…!B7`.
+fn row_number(at: &str) -> usize {
+    at.rsplit('!')
+        .next()
+        .map(|place| place.trim_start_matches(|c: char| c.is_ascii_uppercase()))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
 }
 
 /// A row of a file with a header row: its fields by the header's names.

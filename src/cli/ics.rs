@@ -31,17 +31,13 @@ pub struct IcsArgs {
 pub fn run(context: &Context, args: &IcsArgs) -> Result<ExitCode, CliError> {
     let as_of = context.instant(args.as_of);
     let store = context.store_synced(as_of)?;
-    let items = context.unit_work(&*store, &args.unit, &args.campaign)?;
-    let now = as_of.in_zone(items.first().map_or(chrono_tz::UTC, |i| i.zone));
-    let entries = ics::work_entries(&items, &context.calendar, now.timestamp());
+    let unit = context.unit_calendar(&*store, &args.unit, &args.campaign)?;
+    let now = as_of.in_zone(unit.zone);
+    let entries = ics::work_entries(&unit, &context.calendar, now.timestamp());
     let name = format!("{} 报送事项", args.unit);
     let export = ics::Export {
         name: &name,
-        component: if args.todo {
-            ics::Component::Todo
-        } else {
-            ics::Component::Event
-        },
+        component: ics::Component::todo_if(args.todo),
         revised: now,
     };
     let mut out = output::Sink::open(output::Format::Table, &args.file, "ics")?;

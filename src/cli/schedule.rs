@@ -120,11 +120,7 @@ pub fn run(context: &Context, args: &ScheduleArgs) -> Result<ExitCode, CliError>
         ScheduleFormat::Ics => {
             let export = ics::Export {
                 name: campaign.title.as_deref().unwrap_or(&campaign.id),
-                component: if args.todo {
-                    ics::Component::Todo
-                } else {
-                    ics::Component::Event
-                },
+                component: ics::Component::todo_if(args.todo),
                 revised: modified(&args.file),
             };
             let entries = ics::schedule_entries(&campaign, &context.calendar, selected);

@@ -11,10 +11,10 @@ use std::io::{self, Write};
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 
+use crate::app::UnitCalendar;
 use crate::language::campaign::{Campaign, Policy};
 use crate::ledger::Status;
 use crate::schedule::{Calendar, Obligation};
-use crate::store::WorkItem;
 
 /// Which component an obligation becomes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,6 +23,17 @@ pub enum Component {
     Event,
     /// A to-do due that day, which a client can tick off.
     Todo,
+}
+
+impl Component {
+    /// To-dos when `todo` (`--todo`), else events.
+    pub fn todo_if(todo: bool) -> Component {
+        if todo {
+            Component::Todo
+        } else {
+            Component::Event
+        }
+    }
 }
 
 /// Where an obligation stands, as a calendar can say it.
@@ -102,8 +113,8 @@ pub fn schedule_entries<'a>(
 
 /// The entries of a unit's obligations in the records at `as_of` (unix seconds): done ones
 /// marked done, without alarms; an extended one on its new date.
-pub fn work_entries(items: &[WorkItem], calendar: &Calendar, as_of: i64) -> Vec<Entry> {
-    items
+pub fn work_entries(unit: &UnitCalendar, calendar: &Calendar, as_of: i64) -> Vec<Entry> {
+    unit.items
         .iter()
         .filter_map(|item| {
             let due: NaiveDate = item
@@ -140,14 +151,19 @@ pub fn work_entries(items: &[WorkItem], calendar: &Calendar, as_of: i64) -> Vec<
                 description,
                 category: item.campaign.clone(),
                 due,
-                alarms: match progress {
-                    Progress::Open => alarms(calendar, &item.policy, due),
+                alarms: match (progress, policy_of(unit, item)) {
+                    (Progress::Open, Some(policy)) => alarms(calendar, policy, due),
                     _ => Vec::new(),
                 },
                 progress,
             })
         })
         .collect()
+}
+
+fn policy_of<'u>(unit: &'u UnitCalendar, item: &crate::store::WorkItem) -> Option<&'u Policy> {
+    unit.policies
+        .get(&(item.campaign.clone(), item.deliverable.clone()))
 }
 
 fn identity(campaign: &str, deliverable: &str, unit: &str, period: Option<&str>) -> String {

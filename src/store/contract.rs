@@ -33,6 +33,9 @@ pub trait Campaigns {
     ) -> Result<SyncReport, StoreError>;
     /// Every reminder policy.
     fn policies(&self) -> Result<Vec<Policy>, StoreError>;
+    /// Each deliverable of `campaign` with the reminder policy that applies to it (its own,
+    /// else the campaign's).
+    fn deliverable_policies(&self, campaign: &str) -> Result<Vec<(String, Policy)>, StoreError>;
     /// The time of day of every reminder policy, each in its campaign's zone.
     fn policy_times(&self) -> Result<Vec<(Tz, u32, u32)>, StoreError>;
     /// A campaign's zone; an unknown campaign is refused.
@@ -305,6 +308,12 @@ macro_rules! contract {
             }
             fn policies(&self) -> Result<Vec<Policy>, StoreError> {
                 <$backend>::policies(self)
+            }
+            fn deliverable_policies(
+                &self,
+                campaign: &str,
+            ) -> Result<Vec<(String, Policy)>, StoreError> {
+                <$backend>::deliverable_policies(self, campaign)
             }
             fn policy_times(&self) -> Result<Vec<(Tz, u32, u32)>, StoreError> {
                 <$backend>::policy_times(self)

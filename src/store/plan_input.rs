@@ -329,6 +329,10 @@ impl PlanMaps {
     }
 }
 
+/// The policy of each deliverable of campaign `$1`, the campaign's where it has none.
+pub(super) const DELIVERABLE_POLICIES: &str = "SELECT d.name, COALESCE(d.policy, c.policy)
+     FROM deliverables d JOIN campaigns c ON c.id = d.campaign_id WHERE c.key = $1";
+
 impl Store {
     /// Obligations owed with an effective deadline in `window`, with mailboxes and campaigns,
     /// and the notices written that go out at `written_since` or later: what a pass plans from.
@@ -415,6 +419,22 @@ impl Store {
                  UNION SELECT policy FROM deliverables WHERE policy IS NOT NULL",
             )?
             .query_map([], |r| Ok(r.get::<_, Json<Policy>>(0)?.0))?
+            .collect::<Result<_, _>>()?;
+        Ok(policies)
+    }
+
+    /// Each deliverable of `campaign` with the reminder policy that applies to it: its own,
+    /// else the campaign's.
+    pub fn deliverable_policies(
+        &self,
+        campaign: &str,
+    ) -> Result<Vec<(String, Policy)>, StoreError> {
+        let policies = self
+            .conn
+            .prepare_cached(DELIVERABLE_POLICIES)?
+            .query_map([campaign], |r| {
+                Ok((r.get(0)?, r.get::<_, Json<Policy>>(1)?.0))
+            })?
             .collect::<Result<_, _>>()?;
         Ok(policies)
     }

@@ -40,12 +40,6 @@ pub struct WorkItem {
     pub reason: Option<String>,
     /// The roles that must sign a submission (村书记, 驻村领导 …).
     pub signers: Vec<String>,
-    /// When its reminders go out: the deliverable's policy, else the campaign's.
-    #[serde(skip)]
-    pub policy: crate::language::campaign::Policy,
-    /// Its campaign's time zone.
-    #[serde(skip)]
-    pub zone: chrono_tz::Tz,
 }
 
 /// Columns of a [`WorkItem`], from `units u`, `deliverables d`, `obligations o`, `campaigns c`.
@@ -54,7 +48,7 @@ pub(super) const COLUMNS: &str = "c.key, c.id, d.name, u.name, o.period, o.due_d
     d.soon_days, d.review, u.reviewer, d.recipients, u.parent,
     (SELECT e.reason FROM events e WHERE e.obligation_id = o.id
         AND e.kind IN ('returned', 'review_returned') ORDER BY e.id DESC LIMIT 1),
-    d.signers, COALESCE(d.policy, c.policy), c.zone";
+    d.signers";
 
 /// The joins every listing reads through; the obligations are reached by deliverable and unit,
 /// the index both backends have.
@@ -111,14 +105,9 @@ impl WorkItem {
         parent: Option<String>,
         reason: Option<String>,
         signers: &str,
-        (policy, zone): (&str, &str),
     ) -> Result<WorkItem, StoreError> {
         let listed: Vec<String> = super::decode::json(recipients)?;
         let signers = super::decode::json(signers)?;
-        let policy = super::decode::json(policy)?;
-        let zone = zone
-            .parse()
-            .map_err(|_| super::decode::Undecodable::new(zone, "a time zone"))?;
         let receivers = listed
             .into_iter()
             .filter_map(|r| {
@@ -147,8 +136,6 @@ impl WorkItem {
             parent,
             reason,
             signers,
-            policy,
-            zone,
         })
     }
 
@@ -202,6 +189,5 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<WorkItem, StoreError>> 
         r.get(16)?,
         r.get(17)?,
         &r.get::<_, String>(18)?,
-        (&r.get::<_, String>(19)?, &r.get::<_, String>(20)?),
     ))
 }

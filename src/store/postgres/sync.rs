@@ -109,6 +109,20 @@ impl PgStore {
         })
     }
 
+    /// Each deliverable of `campaign` with the reminder policy that applies to it.
+    pub fn deliverable_policies(
+        &self,
+        campaign: &str,
+    ) -> Result<Vec<(String, Policy)>, StoreError> {
+        self.run(|client| {
+            client
+                .query(crate::store::plan_input::DELIVERABLE_POLICIES, &[&campaign])?
+                .iter()
+                .map(|r| Ok((r.get(0), crate::store::decode::json(r.get(1))?)))
+                .collect()
+        })
+    }
+
     /// The time of day of every reminder policy, each in its campaign's zone.
     pub fn policy_times(&self) -> Result<Vec<(chrono_tz::Tz, u32, u32)>, StoreError> {
         let mut times: Vec<(chrono_tz::Tz, u32, u32)> = self.run(|client| {

@@ -49,6 +49,5 @@ fn item(r: &::postgres::Row) -> Result<WorkItem, StoreError> {
         r.get(16),
         r.get(17),
         r.get::<_, &str>(18),
-        (r.get::<_, &str>(19), r.get::<_, &str>(20)),
     )
 }
