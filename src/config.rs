@@ -13,6 +13,8 @@
 //!                                 # that names no contacts file of its own
 //! allowed_folders = ["/srv/shared"] # folders outside this one that campaigns may name files in
 //! busy_timeout_ms = 5000          # how long to wait for a locked database
+//! backfill_days = 30              # how far back the office may record a past act (补录);
+//!                                 # default: no limit
 //!
 //! [mail]
 //! url = "smtp://mail.example.org:587?tls=required"   # DUBAN_SMTP_URL overrides
@@ -46,6 +48,9 @@ pub struct Config {
     pub contacts: Option<PathBuf>,
     /// How long to wait for a database another process is writing.
     pub busy_timeout: Duration,
+    /// How many days back the office may record an act done earlier (补录: a report that came
+    /// on paper); none: no limit. Units never choose the time of their acts at all.
+    pub backfill_days: Option<u32>,
     /// Mail settings.
     pub mail: MailConfig,
     /// The workspace: the folder of the config file, or the working directory. Campaigns may
@@ -145,6 +150,7 @@ struct ConfigFile {
     calendars: Option<PathBuf>,
     contacts: Option<PathBuf>,
     busy_timeout_ms: Option<u64>,
+    backfill_days: Option<u32>,
     #[serde(default)]
     allowed_folders: Vec<PathBuf>,
     #[serde(default)]
@@ -230,6 +236,7 @@ impl Config {
                 .map(resolve)
                 .map(|p| std::path::absolute(&p).unwrap_or(p)),
             busy_timeout: Duration::from_millis(file.busy_timeout_ms.unwrap_or(5000)),
+            backfill_days: file.backfill_days,
             mail,
             workspace: base.to_path_buf(),
             allowed_folders: file.allowed_folders.into_iter().map(resolve).collect(),

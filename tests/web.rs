@@ -210,7 +210,16 @@ fn the_api_answers_for_the_tokens_unit_only() {
     let rows: serde_json::Value = serde_json::from_str(&own.body).unwrap();
     let rows = rows.as_array().unwrap();
     assert!(!rows.is_empty());
-    assert!(rows.iter().all(|r| r["unit"] == "宛城区"), "{}", own.body);
+    // Its own, and what is sent to it (市纪委's 典型案例通报 goes to the counties): what its
+    // pages show it, decided by the same rights.
+    assert!(
+        rows.iter()
+            .all(|r| r["unit"] == "宛城区" || r["deliverable"] == "典型案例通报"),
+        "{}",
+        own.body
+    );
+    assert!(rows.iter().any(|r| r["unit"] == "宛城区"));
+    assert!(rows.iter().all(|r| r["unit"] != "卧龙区"), "{}", own.body);
     let all: serde_json::Value = serde_json::from_str(
         &server
             .api(
@@ -228,24 +237,44 @@ fn the_api_answers_for_the_tokens_unit_only() {
             .iter()
             .any(|r| r["unit"] == "卧龙区")
     );
+    let post =
+        |token: &str, body: String| server.api("POST", "/api/v1/submissions", token, Some(&body));
     let submit = |token: &str, unit: &str, deliverable: &str| {
-        server.api(
-            "POST",
-            "/api/v1/submissions",
+        post(
             token,
-            Some(&format!(
-                r#"{{"campaign":"nanyang-2017","deliverable":"{deliverable}","unit":"{unit}","at":"2017-04-14"}}"#
-            )),
+            format!(
+                r#"{{"campaign":"nanyang-2017","deliverable":"{deliverable}","unit":"{unit}"}}"#
+            ),
         )
     };
+    // A unit never chooses the time of its own act: `at` from its token is refused, and
+    // nothing is recorded.
+    let backdated = post(
+        &unit,
+        r#"{"campaign":"nanyang-2017","deliverable":"工作方案","unit":"宛城区","at":"2017-04-14"}"#
+            .into(),
+    );
+    assert_eq!(backdated.status, 403, "{}", backdated.body);
+    assert!(
+        backdated.body.contains("\"code\":\"time_not_chosen\""),
+        "{}",
+        backdated.body
+    );
+    assert!(backdated.body.contains("补录"), "{}", backdated.body);
+    // Without it, the server's time (27 May: 工作方案 was due 15 April).
     let done = submit(&unit, "宛城区", "工作方案");
     assert_eq!(done.status, 201, "{}", done.body);
     assert!(
-        done.body.contains("\"status\":\"submitted_on_time\""),
+        done.body.contains("\"status\":\"submitted_late\""),
         "{}",
         done.body
     );
     assert_eq!(submit(&unit, "卧龙区", "工作方案").status, 403);
+    // A supervisor watches; it does not report for units (as on the pages).
+    let supervisor = w.ok(&["token", "create", "--role", "supervisor"]);
+    let supervisor = supervisor.split_whitespace().last().unwrap().to_string();
+    let refused = submit(&supervisor, "卧龙区", "工作方案");
+    assert_eq!(refused.status, 403, "{}", refused.body);
     let refused = submit(&unit, "宛城区", "工作方按");
     assert_eq!(refused.status, 422, "{}", refused.body);
     assert!(
@@ -254,7 +283,29 @@ fn the_api_answers_for_the_tokens_unit_only() {
         refused.body
     );
     let history = w.json(&["history", "nanyang-2017", "工作方案", "宛城区"]);
+    assert_eq!(history["events"].as_array().unwrap().len(), 1, "{history}");
     assert_eq!(history["events"][0]["by"], "token:宛城区", "{history}");
+    assert!(
+        history["events"][0]["at"]
+            .as_str()
+            .unwrap()
+            .starts_with("2017-05-27T"),
+        "{history}"
+    );
+    // The office records a report that came on paper at its own time (补录), kept with when
+    // it was typed in.
+    let paper = post(
+        &office,
+        r#"{"campaign":"nanyang-2017","deliverable":"工作方案","unit":"卧龙区","at":"2017-04-14T16:00"}"#.into(),
+    );
+    assert_eq!(paper.status, 201, "{}", paper.body);
+    assert!(
+        paper.body.contains("\"status\":\"submitted_on_time\""),
+        "{}",
+        paper.body
+    );
+    let history = w.json(&["history", "nanyang-2017", "工作方案", "卧龙区"]);
+    assert_eq!(history["events"][0]["backfilled"], true, "{history}");
     let spec = server.api("GET", "/api/v1/openapi.json", "", None);
     let spec: serde_json::Value = serde_json::from_str(&spec.body).unwrap();
     assert!(spec["paths"]["/api/v1/submissions"]["post"]["responses"]["403"].is_object());
@@ -267,7 +318,7 @@ fn the_api_answers_for_the_tokens_unit_only() {
         "POST",
         "/api/v1/submissions",
         &unit,
-        Some(r#"{"campaign":"nanyang-2017","deliverable":"统计表","unit":"宛城区","period":"2017-04","at":"2017-04-20","values":{"查处问题数":"many"}}"#),
+        Some(r#"{"campaign":"nanyang-2017","deliverable":"统计表","unit":"宛城区","period":"2017-04","values":{"查处问题数":"many"}}"#),
     );
     assert_eq!(bad.status, 422, "{}", bad.body);
     assert!(
@@ -282,7 +333,6 @@ fn the_api_answers_for_the_tokens_unit_only() {
         ("deliverable", "统计表"),
         ("unit", "宛城区"),
         ("period", "2017-04"),
-        ("at", "2017-04-20"),
         ("f:中省市转办线索数", "3"),
         ("f:自查自纠问题线索数", "2"),
         ("f:查处问题数", "4"),
@@ -319,7 +369,7 @@ fn the_api_answers_for_the_tokens_unit_only() {
         "--period",
         "2017-04",
         "--as-of",
-        "2017-04-21",
+        "2017-05-28",
     ]);
     assert_eq!(
         history["events"][0]["files"][0]["name"], "四月统计表.xlsx",

@@ -201,8 +201,10 @@ impl Office {
         Ok(store.token(&digest(token))?)
     }
 
-    /// The obligations of `campaign` that `holder` may see (its unit's, or all for a supervisor
-    /// or the office), each with its status at `as_of`.
+    /// The obligations of `campaign` that `holder` may see, each with its status at `as_of`:
+    /// what the pages would show them, decided by the same [`super::rights`] (a unit's own and
+    /// those below it, what a reviewing or receiving unit gets, all for a supervisor or the
+    /// office).
     pub fn visible_obligations(
         &self,
         store: &dyn Backend,
@@ -212,19 +214,38 @@ impl Office {
     ) -> Result<Vec<Visible>, AppError> {
         let header = store.campaign_header(campaign)?;
         let at = as_of.in_zone(header.zone).timestamp();
-        Ok(store
-            .assessed(header.id, "0000-01-01", "9999-12-31")?
-            .into_iter()
-            .filter(|o| holder.role.sees_all() || holder.unit.as_deref() == Some(o.unit.as_str()))
-            .map(|o| Visible {
-                campaign: header.key.clone(),
-                status: o.record.status_at(at),
-                deliverable: o.deliverable,
-                unit: o.unit,
-                period: (!o.period.is_empty()).then_some(o.period),
-                due_date: o.extended_until.unwrap_or(o.due_date),
-            })
-            .collect())
+        let visible = |campaign: String, o: crate::store::WorkItem| Visible {
+            campaign,
+            status: o.record.status_at(at),
+            deliverable: o.deliverable,
+            unit: o.unit,
+            period: (!o.period.is_empty()).then_some(o.period),
+            due_date: o.extended_until.unwrap_or(o.due_date),
+        };
+        if holder.role.sees_all() {
+            return Ok(store
+                .assessed(header.id, "0000-01-01", "9999-12-31")?
+                .into_iter()
+                .map(|o| Visible {
+                    campaign: header.key.clone(),
+                    status: o.record.status_at(at),
+                    deliverable: o.deliverable,
+                    unit: o.unit,
+                    period: (!o.period.is_empty()).then_some(o.period),
+                    due_date: o.extended_until.unwrap_or(o.due_date),
+                })
+                .collect());
+        }
+        // Anyone else may see only what the rights function lets them, unit by unit.
+        let mut out = Vec::new();
+        for (unit, _) in store.unit_tree(header.id)? {
+            for item in store.unit_work(&unit)? {
+                if item.campaign == header.key && super::rights(store, holder, &item)?.see {
+                    out.push(visible(header.key.clone(), item));
+                }
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -248,6 +248,11 @@ impl Office {
         });
         match found {
             Some(item) if rights(store, who, &item)?.see => Ok(item),
+            // A name mistyped on one's own unit's report: the nearest name tells nothing new.
+            None if who.unit.as_deref() == Some(key.unit) => {
+                store.history(key, Instant::Absolute(self.clock.now()))?;
+                Err(forbidden(key.unit))
+            }
             // Unknown and not allowed look the same to whoever may not see the unit.
             _ if !who.role.sees_all() => Err(forbidden(key.unit)),
             Some(item) => Ok(item),

@@ -108,6 +108,24 @@ pub enum AppError {
         /// Now, in the same zone.
         now: String,
     },
+    /// A time further back than the office may record (`backfill_days` in duban.toml).
+    #[error(
+        "{at} is more than {days} days before now ({now}): duban.toml's backfill_days allows recording acts back to {earliest} only"
+    )]
+    BeyondBackfill {
+        /// The time given, in the campaign's zone.
+        at: String,
+        /// Now, in the same zone.
+        now: String,
+        /// The earliest time that may be recorded.
+        earliest: String,
+        /// The setting.
+        days: u32,
+    },
+    /// A unit's account or token named the time of its own act: only the office records a
+    /// past time (补录), and a unit's acts are at the server's time.
+    #[error("the time of an act is the server's: only the office may record an earlier one (补录)")]
+    TimeNotChosen,
     /// Too many failed sign-ins of the account or from the address, lately.
     #[error("too many failed sign-ins: try again in 15 minutes")]
     TooManyFailures,

@@ -233,6 +233,18 @@ impl Office {
         self.open_synced(as_of, true, seen)
     }
 
+    /// Opens the records for a command that only reads them, synced at `as_of`: a campaign
+    /// whose records a rehearsal keeps in another year is left as it is rather than refused,
+    /// since nothing is sent and nothing of it is carried forward; the answers about it are
+    /// those of its records. (The guard is for what reaches people: reminders, the daemon.)
+    pub fn store_for_reading(
+        &self,
+        as_of: Instant,
+        seen: &mut dyn FnMut(&Path, FileSync),
+    ) -> Result<Records, AppError> {
+        self.open_synced(as_of, false, seen)
+    }
+
     /// Opens the records for managing accounts and tokens, which read no obligation: synced
     /// now, but a campaign whose records a rehearsal keeps in another year is left as it is
     /// rather than refused.
@@ -337,9 +349,27 @@ impl Office {
                 now: time(latest - crate::clock::FUTURE_GRACE),
             });
         }
+        let now = crate::clock::to_unix(self.clock.now());
+        if let Some(days) = self.config.backfill_days {
+            let earliest = now - i64::from(days) * 86_400;
+            if at < earliest {
+                let time = |t: i64| {
+                    crate::clock::from_unix(t)
+                        .with_timezone(&zone)
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string()
+                };
+                return Err(AppError::BeyondBackfill {
+                    at: time(at),
+                    now: time(now),
+                    earliest: time(earliest),
+                    days,
+                });
+            }
+        }
         Ok(Meta {
             at,
-            recorded_at: crate::clock::to_unix(self.clock.now()),
+            recorded_at: now,
             by,
             note,
         })

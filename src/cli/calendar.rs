@@ -175,7 +175,7 @@ fn deadlines(
     };
     let window = crate::app::Window::of(&period).expect("a month is a window");
     let as_of = context.instant(args.as_of);
-    let store = context.store_synced(as_of)?;
+    let store = context.store_for_reading(as_of)?;
     let due = context.deadlines(&*store, campaign, &window, as_of)?;
     let title = format!("{campaign} {} 报送日历", window.label);
     match args.format {

@@ -44,7 +44,7 @@ fn parse_by(text: &str) -> Result<By, String> {
 /// Adds up one period's figures.
 pub fn rollup(context: &Context, args: &RollupArgs) -> Result<ExitCode, CliError> {
     let as_of = context.instant(args.as_of);
-    let store = context.store_synced(as_of)?;
+    let store = context.store_for_reading(as_of)?;
     let rollup = context.rollup(
         &*store,
         &args.campaign,
@@ -286,7 +286,7 @@ pub struct TemplateArgs {
 /// Writes the blank form units fill in: headers, a row per unit, Excel's checks per column.
 pub fn template(context: &Context, args: &TemplateArgs) -> Result<ExitCode, CliError> {
     let as_of = context.instant(args.as_of);
-    let store = context.store_synced(as_of)?;
+    let store = context.store_for_reading(as_of)?;
     let (form, units) = context.template(
         &*store,
         &args.campaign,
@@ -330,7 +330,7 @@ pub struct TargetsArgs {
 pub fn targets(context: &Context, args: &TargetsArgs) -> Result<ExitCode, CliError> {
     use crate::app::TargetState;
     let as_of = context.instant(args.as_of);
-    let store = context.store_synced(as_of)?;
+    let store = context.store_for_reading(as_of)?;
     let findings = context.targets(&*store, args.campaign.as_deref(), as_of)?;
     let value = |v: Option<f64>| v.map(crate::language::form::num).unwrap_or_default();
     let mut out = output::Sink::open(args.format, &args.file, "目标")?;

@@ -115,7 +115,7 @@ pub fn bulletin(context: &Context, args: &BulletinArgs) -> Result<ExitCode, CliE
         });
     };
     let as_of = context.instant(args.as_of);
-    let store = context.store_synced(as_of)?;
+    let store = context.store_for_reading(as_of)?;
     let zone = store.campaign_zone(&args.campaign)?;
     let issued = args
         .issued
@@ -201,7 +201,7 @@ pub fn assess(context: &Context, args: &AssessArgs) -> Result<ExitCode, CliError
         )
     });
     let as_of = context.instant(args.as_of);
-    let store = context.store_synced(as_of)?;
+    let store = context.store_for_reading(as_of)?;
     let mut assessment = context.assess(&*store, &args.campaign, &window, as_of, args.explain)?;
     if let Some(unit) = &args.unit {
         if !assessment.units.iter().any(|u| &u.unit == unit) {

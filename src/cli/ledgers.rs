@@ -214,7 +214,7 @@ pub fn run(context: &Context, args: &LedgerArgs) -> Result<ExitCode, CliError> {
             output,
         } => {
             let as_of = context.instant(*as_of);
-            let store = context.store_synced(as_of)?;
+            let store = context.store_for_reading(as_of)?;
             let view = context.ledger_show(
                 &*store,
                 &which.campaign,

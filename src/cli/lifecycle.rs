@@ -296,7 +296,7 @@ pub(super) fn say_change(change: &crate::store::Change) -> Result<(), CliError> 
 /// Prints every event of one obligation.
 pub fn history(context: &Context, args: &HistoryArgs) -> Result<ExitCode, CliError> {
     let as_of = context.instant(args.as_of);
-    let store: Records = context.store_synced(as_of)?;
+    let store: Records = context.store_for_reading(as_of)?;
     let (status, events) = store.history(&args.obligation.key(), as_of)?;
     let mut out = output::Sink::open(args.format, &args.file, "历史")?;
     match args.format {
@@ -384,6 +384,9 @@ fn history_rows(events: Vec<crate::store::HistoryEvent>) -> Vec<Vec<String>> {
                 if let Some(v) = e.data.get(key).and_then(|v| v.as_str()) {
                     detail.push(format!("{key} {v}"));
                 }
+            }
+            if e.backfilled {
+                detail.push(format!("补录: recorded {}", short_time(&e.recorded_at)));
             }
             for f in e.files {
                 detail.push(format!(

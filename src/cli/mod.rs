@@ -408,6 +408,12 @@ impl Context {
         self.opened(|seen| self.office.store_synced(as_of, seen))
     }
 
+    /// Opens the records for a command that only reads them (see [`Office::store_for_reading`]),
+    /// telling the user what changed.
+    pub fn store_for_reading(&self, as_of: Instant) -> Result<Records, CliError> {
+        self.opened(|seen| self.office.store_for_reading(as_of, seen))
+    }
+
     /// Opens the records for recording something done at `at` (see
     /// [`Office::store_for_record`]), telling the user what changed.
     pub fn store_for_record(&self, at: Instant) -> Result<Records, CliError> {

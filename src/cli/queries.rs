@@ -130,7 +130,7 @@ fn parse_within(text: &str) -> Result<Within, String> {
 /// Lists overdue obligations. JSON and CSV stream row by row; the table is laid out at the end.
 pub fn overdue(context: &Context, args: &OverdueArgs) -> Result<ExitCode, CliError> {
     let as_of = context.instant(args.query.as_of);
-    let store = context.store_synced(as_of)?;
+    let store = context.store_for_reading(as_of)?;
     let filter = args.query.filter();
     let by_deliverable = args.by == GroupBy::Deliverable;
     let mut out = Sink::open(args.query.format, &args.query.file, "逾期")?;
@@ -302,7 +302,7 @@ fn write_json<T: serde::Serialize>(out: &mut impl Write, rows: &[T]) -> std::io:
 /// Per unit and deliverable: counts and the light.
 pub fn status(context: &Context, args: &QueryArgs) -> Result<ExitCode, CliError> {
     let as_of = context.instant(args.as_of);
-    let store = context.store_synced(as_of)?;
+    let store = context.store_for_reading(as_of)?;
     let rows = context.status(&*store, &args.filter(), as_of)?;
     let mut out = Sink::open(args.format, &args.file, "状态")?;
     match args.format {
@@ -438,7 +438,7 @@ fn light_label(light: Light) -> &'static str {
 /// What falls due within the window.
 pub fn due(context: &Context, args: &DueArgs) -> Result<ExitCode, CliError> {
     let as_of = context.instant(args.query.as_of);
-    let store = context.store_synced(as_of)?;
+    let store = context.store_for_reading(as_of)?;
     let mut rows = store.due_within(
         &args.query.filter(),
         as_of,

@@ -4,11 +4,13 @@
 //! The store loads a record, asks here, and saves the effect in one transaction.
 
 mod refusal;
+mod replay;
 mod state;
 mod status;
 mod transition;
 
 pub use refusal::Refusal;
+pub use replay::{ACTS, ACTS_SQL, BACKFILL_MARGIN, Past, Start, backfilled, replay};
 pub use state::State;
 pub use status::{Record, Status};
 pub use transition::{Action, Effect, Facts, Signature, Submission, Update, Upload, transition};

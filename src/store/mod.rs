@@ -8,6 +8,7 @@
 //! that a province's nodes share ([`postgres`]).
 
 pub mod accounts;
+pub(crate) mod asof;
 pub mod assessment;
 mod contents;
 mod contract;

@@ -8,6 +8,7 @@ use chrono_tz::Tz;
 use rusqlite::params_from_iter;
 use serde::Serialize;
 
+use super::asof::{Owing, Then, due_order, overdue_order};
 use super::decode::Json;
 use super::lifecycle::{Key, find};
 use super::shared::{Owed, Shared};
@@ -155,6 +156,9 @@ pub struct HistoryEvent {
     pub at: String,
     /// When it was recorded.
     pub recorded_at: String,
+    /// Recorded afterwards (补录: a report that came on paper, typed in later), by more than
+    /// [`crate::ledger::BACKFILL_MARGIN`] seconds.
+    pub backfilled: bool,
     /// Who did it.
     pub by: Option<String>,
     /// Why.
@@ -320,10 +324,10 @@ impl Store {
             // Two index range scans: owed now (read from the covering index alone), and dealt
             // with only after `as_of`. Names and contacts are added from `Shared` rather than
             // joined, so that the sorter carries narrow rows.
-            let columns = "unit_id, deliverable_id, period, due_date, extended_until, state, effective_due_at";
+            let columns = "unit_id, deliverable_id, period, due_date, extended_until, state, effective_due_at, id";
             let sql = format!(
                 "SELECT x.unit_id, x.deliverable_id, x.period, coalesce(x.extended_until, x.due_date), x.state,
-                        x.effective_due_at
+                        x.effective_due_at, x.id
                  FROM (SELECT {columns} FROM obligations INDEXED BY obligations_owed
                            WHERE closed_at IS NULL AND active = 1 AND campaign_id = ?2 AND effective_due_at <= ?1
                        UNION ALL
@@ -339,15 +343,60 @@ impl Store {
                 .chain(values.iter().cloned());
             let campaign: Arc<str> = scope.key.as_str().into();
             let mut shared = Shared::new(scope.id);
+            let overlay = self.overlay(filter, &scope, t)?;
             let mut rows = stmt.query(params_from_iter(params))?;
+            if overlay.is_empty() {
+                while let Some(r) = rows.next()? {
+                    let unit = shared.unit(&self.conn, r.get(0)?)?;
+                    let deliverable = shared.deliverable(&self.conn, r.get(1)?)?.name;
+                    let owed = Owed {
+                        period: text(r, 2)?,
+                        due_date: text(r, 3)?,
+                        state: text(r, 4)?,
+                        late_at: r.get(5)?,
+                    };
+                    visit(shared.overdue_row(
+                        &campaign,
+                        unit,
+                        deliverable,
+                        &owed,
+                        scope.zone,
+                        today,
+                    ))?;
+                }
+                continue;
+            }
+            // Something was done after `as_of`: those obligations as they stood then, in order
+            // among the rest.
+            let mut all = Vec::new();
             while let Some(r) = rows.next()? {
-                let unit = shared.unit(&self.conn, r.get(0)?)?;
-                let deliverable = shared.deliverable(&self.conn, r.get(1)?)?.name;
+                if !overlay.contains_key(&r.get(6)?) {
+                    all.push(Owing {
+                        unit_id: r.get(0)?,
+                        deliverable_id: r.get(1)?,
+                        period: r.get(2)?,
+                        due_date: r.get(3)?,
+                        state: r.get(4)?,
+                        due_at: 0,
+                        late_at: r.get(5)?,
+                    });
+                }
+            }
+            all.extend(
+                overlay
+                    .values()
+                    .filter(|o| o.overdue_at(t))
+                    .map(Then::owing),
+            );
+            overdue_order(&mut all, by_deliverable);
+            for o in all {
+                let unit = shared.unit(&self.conn, o.unit_id)?;
+                let deliverable = shared.deliverable(&self.conn, o.deliverable_id)?.name;
                 let owed = Owed {
-                    period: text(r, 2)?,
-                    due_date: text(r, 3)?,
-                    state: text(r, 4)?,
-                    late_at: r.get(5)?,
+                    period: &o.period,
+                    due_date: &o.due_date,
+                    state: o.state.as_str(),
+                    late_at: o.late_at,
                 };
                 visit(shared.overdue_row(&campaign, unit, deliverable, &owed, scope.zone, today))?;
             }
@@ -369,17 +418,16 @@ impl Store {
             let t = as_of.in_zone(scope.zone).timestamp();
             let today = from_unix(t).with_timezone(&scope.zone).date_naive();
             let within = window.seconds_after(t, today, scope.zone);
-            let columns = "unit_id, deliverable_id, period, due_date, extended_until, state, effective_due_at, due_at";
+            let columns = "unit_id, deliverable_id, period, due_date, extended_until, state, effective_due_at, due_at, id";
             let sql = format!(
-                "SELECT u.name, x.deliverable_id, x.period, coalesce(x.extended_until, x.due_date),
-                        x.state, x.due_at, x.effective_due_at
+                "SELECT x.unit_id, x.deliverable_id, x.period, coalesce(x.extended_until, x.due_date),
+                        x.state, x.due_at, x.effective_due_at, x.id
                  FROM (SELECT {columns} FROM obligations INDEXED BY obligations_owed
                            WHERE closed_at IS NULL AND active = 1 AND campaign_id = ?2
                            AND effective_due_at > ?1 AND effective_due_at <= ?1 + ?3
                        UNION ALL
                        SELECT {columns} FROM obligations WHERE closed_at > ?1 AND active = 1
                            AND effective_due_at > ?1 AND effective_due_at <= ?1 + ?3 AND +campaign_id = ?2) x
-                 CROSS JOIN units u ON u.id = x.unit_id
                  WHERE 1 {conditions}
                  ORDER BY x.effective_due_at, x.deliverable_id, x.unit_id, x.period"
             );
@@ -389,26 +437,49 @@ impl Store {
                 .map(rusqlite::types::Value::from)
                 .chain(values.iter().cloned());
             let campaign: Arc<str> = scope.key.as_str().into();
-            // Most rows due soon are of different units: their names come with the rows.
             let mut shared = Shared::new(scope.id);
+            let overlay = self.overlay(filter, &scope, t)?;
+            let mut all = Vec::new();
             let mut rows = stmt.query(params_from_iter(params))?;
             while let Some(r) = rows.next()? {
-                let deliverable = shared.deliverable(&self.conn, r.get(1)?)?;
+                if !overlay.contains_key(&r.get(7)?) {
+                    all.push(Owing {
+                        unit_id: r.get(0)?,
+                        deliverable_id: r.get(1)?,
+                        period: r.get(2)?,
+                        due_date: r.get(3)?,
+                        state: r.get(4)?,
+                        due_at: r.get(5)?,
+                        late_at: r.get(6)?,
+                    });
+                }
+            }
+            if !overlay.is_empty() {
+                all.extend(
+                    overlay
+                        .values()
+                        .filter(|o| o.due_between(t, t + within))
+                        .map(Then::owing),
+                );
+                due_order(&mut all);
+            }
+            for o in all {
+                let deliverable = shared.deliverable(&self.conn, o.deliverable_id)?;
                 let record = Record {
-                    state: r.get(4)?,
+                    state: o.state,
                     submitted_at: None,
                     closed_at: None,
-                    due_at: r.get(5)?,
-                    effective_due_at: r.get(6)?,
+                    due_at: o.due_at,
+                    effective_due_at: o.late_at,
                     soon_seconds: deliverable.soon_days * 86_400,
                 };
-                let (due_date, days_overdue) = shared.deadline(text(r, 3)?, today);
+                let (due_date, days_overdue) = shared.deadline(&o.due_date, today);
                 out.push(DueRow {
                     due_at: shared.instant(record.effective_due_at, scope.zone),
                     campaign: campaign.clone(),
                     deliverable: deliverable.name,
-                    unit: text(r, 0)?.into(),
-                    period: shared.period(text(r, 2)?),
+                    unit: shared.unit(&self.conn, o.unit_id)?.name,
+                    period: shared.period(&o.period),
                     days_left: -days_overdue,
                     due_date,
                     status: record.status_at(t),
@@ -425,7 +496,8 @@ impl Store {
         for scope in scopes {
             let t = as_of.in_zone(scope.zone).timestamp();
             let sql = format!(
-                "SELECT u.name, d.name, o.state, o.submitted_at, o.closed_at, o.due_at, o.effective_due_at, d.soon_days
+                "SELECT u.name, d.name, o.state, o.submitted_at, o.closed_at, o.due_at, o.effective_due_at, d.soon_days,
+                        o.id
                  FROM obligations o
                  JOIN deliverables d ON d.id = o.deliverable_id
                  JOIN units u ON u.id = o.unit_id
@@ -437,10 +509,14 @@ impl Store {
                 .into_iter()
                 .map(rusqlite::types::Value::from)
                 .chain(values.iter().cloned());
+            let overlay = self.overlay(filter, &scope, t)?;
             let mut rows = stmt.query(params_from_iter(params))?;
             let mut tally = Tally::new(&mut out, &scope.key);
             while let Some(r) = rows.next()? {
-                let record = super::decode::record(r, 2)?;
+                let record = match overlay.get(&r.get(8)?) {
+                    Some(then) => then.record,
+                    None => super::decode::record(r, 2)?,
+                };
                 tally.add(r.get(0)?, r.get(1)?, &record, t);
             }
         }
@@ -454,9 +530,7 @@ impl Store {
         as_of: Instant,
     ) -> Result<(Status, Vec<HistoryEvent>), StoreError> {
         let found = find(&self.conn, key)?;
-        let status = found
-            .record()
-            .status_at(as_of.in_zone(found.zone).timestamp());
+        let t = as_of.in_zone(found.zone).timestamp();
         let zone = found.zone;
         let time = |t: i64| from_unix(t).with_timezone(&zone).to_rfc3339();
         let mut stmt = self.conn.prepare_cached(
@@ -468,10 +542,18 @@ impl Store {
         )?;
         let mut values = self.conn.prepare_cached(super::contents::EVENT_VALUES)?;
         let mut events = Vec::new();
+        let mut acts = super::asof::Acts::default();
         let mut rows = stmt.query([found.id])?;
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
+            let (kind, at, recorded_at): (String, i64, i64) = (r.get(1)?, r.get(2)?, r.get(3)?);
             let data = r.get::<_, Json<serde_json::Value>>(7)?.0;
+            acts.push(&kind, at, &data);
+            // What people did after `as_of` had not happened then. (The schedule's own events —
+            // a moved deadline, a removed report — are the campaign file's as it is now.)
+            if at > t && crate::ledger::ACTS.contains(&kind.as_str()) {
+                continue;
+            }
             let kept = files
                 .query_map([id], |f| {
                     Ok(HistoryFile {
@@ -486,9 +568,10 @@ impl Store {
                 .filter_map(Result::transpose)
                 .collect::<Result<Vec<_>, _>>()?;
             events.push(HistoryEvent {
-                kind: r.get(1)?,
-                at: time(r.get(2)?),
-                recorded_at: time(r.get(3)?),
+                backfilled: crate::ledger::backfilled(at, recorded_at),
+                kind,
+                at: time(at),
+                recorded_at: time(recorded_at),
                 by: r.get(4)?,
                 reason: r.get(5)?,
                 note: r.get(6)?,
@@ -497,6 +580,7 @@ impl Store {
                 values: said,
             });
         }
+        let status = acts.status_at(found.record(), found.review.is_some(), zone, t);
         Ok((status, events))
     }
 

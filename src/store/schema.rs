@@ -284,6 +284,10 @@ CREATE TABLE sign_in_failures (
 CREATE INDEX sign_in_failures_key ON sign_in_failures (key, at);
 CREATE INDEX sign_in_failures_at ON sign_in_failures (at);
 "#,
+    r#"
+-- Answers at an instant before the latest act find the obligations acted on after it.
+CREATE INDEX events_at ON events (at);
+"#,
 ];
 
 /// The version this duban writes.

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1` for the province's other systems: a bearer token (`duban token
-//! create`) acts for one unit, or for all as a supervisor or the office. It lists what its
-//! holder may see and records a submission for its holder's unit; any other unit is 403.
+//! create`) acts as its holder would on the pages — the same rights function decides (`app`'s
+//! `rights`). It lists what its holder may see and records a submission where its holder may
+//! submit, at the server's time; only the office's tokens may name an earlier time (补录).
 
 use std::sync::Arc;
 
@@ -19,6 +20,11 @@ use crate::store::{Key, Submission, Upload, User};
 
 fn error(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "error": message }))).into_response()
+}
+
+/// An error with a stable machine code beside its words.
+fn coded(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, Json(json!({ "error": message, "code": code }))).into_response()
 }
 
 /// The token's holder, or the refusal to answer.
@@ -62,7 +68,7 @@ pub async fn obligations(
     let Some(campaign) = query.get("campaign").cloned() else {
         return error(StatusCode::BAD_REQUEST, "say which: ?campaign=ID");
     };
-    let at = web.office.instant(web.as_of);
+    let at = super::pages::as_of(&web);
     let listed = web
         .run(move |office, store| office.visible_obligations(&*store, &campaign, &user, at))
         .await;
@@ -142,18 +148,20 @@ pub async fn submit(State(web): State<Arc<Web>>, request: Request) -> Response {
             Err(e) => return error(e.status(), &e.body_text()),
         }
     };
-    if !user.role.sees_all() && user.unit.as_deref() != Some(body.unit.as_str()) {
-        return error(
-            StatusCode::FORBIDDEN,
-            "this token does not act for that unit",
-        );
-    }
+    // The time of an act is the server's. Only the office records an earlier one (补录: a
+    // report that came on paper); a unit that could name its own time could backdate it.
     let at = match body.at.as_deref().map(str::parse::<Instant>) {
-        None => None,
-        Some(Ok(at)) => Some(at),
+        None => super::pages::as_of(&web),
+        Some(_) if user.role != crate::store::Role::Office => {
+            return coded(
+                StatusCode::FORBIDDEN,
+                "time_not_chosen",
+                "报送时间以服务器收到的时间为准，单位不能自行指定；补录须由督办办公室进行",
+            );
+        }
+        Some(Ok(at)) => at,
         Some(Err(e)) => return error(StatusCode::BAD_REQUEST, &format!("`at`: {e}")),
     };
-    let at = web.office.instant(at);
     let done = web
         .run(move |office, store| {
             let key = Key {
@@ -170,8 +178,8 @@ pub async fn submit(State(web): State<Arc<Web>>, request: Request) -> Response {
                 values: body.values.into_iter().collect(),
                 ..Said::default()
             };
-            let by = Some(user.name.clone());
-            office.submit(store, &key, submission, &said, at, by, None)
+            // The same rights as the pages': the unit's own, a unit above it, or the office.
+            office.submit_as(store, &user, &key, submission, &said, at)
         })
         .await;
     web.board.forget();
@@ -211,6 +219,16 @@ fn refused(e: &AppError) -> Response {
             })),
         )
             .into_response(),
+        AppError::Forbidden { .. } => coded(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "此令牌无权为该单位办理此事项",
+        ),
+        AppError::InFuture { .. } | AppError::BeyondBackfill { .. } => coded(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "time_refused",
+            &e.to_string(),
+        ),
         AppError::Locked { .. } | AppError::NoForm { .. } | AppError::Table(_) => {
             error(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string())
         }
@@ -228,7 +246,7 @@ pub async fn openapi() -> Response {
         "deliverable": { "type": "string" },
         "unit": { "type": "string" },
         "period": { "type": "string" },
-        "at": { "type": "string", "description": "RFC 3339, or local YYYY-MM-DD[THH:MM]" }
+        "at": { "type": "string", "description": "The office's tokens only: when it was done, for a report that came on paper (补录), RFC 3339 or local YYYY-MM-DD[THH:MM]; a unit's acts are at the server's time and a unit's token giving `at` is refused (403)" }
     });
     let (mut json_fields, mut form_fields) = (fields.clone(), fields);
     json_fields["values"] = json!({ "type": "object", "additionalProperties": { "type": "string" }, "description": "the form's fields, by name" });
@@ -283,7 +301,7 @@ pub async fn openapi() -> Response {
                 "responses": {
                     "201": { "description": "recorded: the obligation and its status" },
                     "401": { "description": "no token, or an unknown one" },
-                    "403": { "description": "the token does not act for that unit" },
+                    "403": { "description": "the token does not act for that unit, or a unit's token gave `at`" },
                     "422": { "description": "the records do not allow it", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } }

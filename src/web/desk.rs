@@ -198,6 +198,7 @@ fn obligation_page(
                 .collect();
             context! {
                 kind => event_zh(&e.kind), at => e.at.get(..16).unwrap_or(&e.at).replace('T', " "),
+                backfilled => e.backfilled.then(|| e.recorded_at.get(..16).unwrap_or(&e.recorded_at).replace('T', " ")),
                 by => e.by.clone(), reason => e.reason.clone(), note => e.note.clone(), files,
                 values => e.values.iter().map(|v| format!("{}：{}", v.field, v.display())).collect::<Vec<_>>(),
             }

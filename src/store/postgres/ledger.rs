@@ -68,9 +68,8 @@ impl PgStore {
     ) -> Result<(Status, Vec<HistoryEvent>), StoreError> {
         self.run(|client| {
             let found = find(client, key, false)?;
-            let status = found
-                .record()
-                .status_at(as_of.in_zone(found.zone).timestamp());
+            let t = as_of.in_zone(found.zone).timestamp();
+            let mut acts = crate::store::asof::Acts::default();
             let time = |t: i64| from_unix(t).with_timezone(&found.zone).to_rfc3339();
             let files = client
                 .prepare("SELECT name, sha256, size FROM files WHERE event_id = $1 ORDER BY id")?;
@@ -82,6 +81,14 @@ impl PgStore {
                 &[&found.id],
             )? {
                 let id: i64 = r.get(0);
+                let (kind, at, recorded_at): (String, i64, i64) = (r.get(1), r.get(2), r.get(3));
+                let data = json(r.get(7))?;
+                acts.push(&kind, at, &data);
+                // What people did after `as_of` had not happened then. (The schedule's own events —
+                // a moved deadline, a removed report — are the campaign file's as it is now.)
+                if at > t && crate::ledger::ACTS.contains(&kind.as_str()) {
+                    continue;
+                }
                 let kept = client
                     .query(&files, &[&id])?
                     .iter()
@@ -97,17 +104,19 @@ impl PgStore {
                     .filter_map(|v| pg_value_at(v, 0))
                     .collect();
                 events.push(HistoryEvent {
-                    kind: r.get(1),
-                    at: time(r.get(2)),
-                    recorded_at: time(r.get(3)),
+                    backfilled: crate::ledger::backfilled(at, recorded_at),
+                    kind,
+                    at: time(at),
+                    recorded_at: time(recorded_at),
                     by: r.get(4),
                     reason: r.get(5),
                     note: r.get(6),
-                    data: json(r.get(7))?,
+                    data,
                     files: kept,
                     values,
                 });
             }
+            let status = acts.status_at(found.record(), found.review.is_some(), found.zone, t);
             Ok((status, events))
         })
     }

@@ -10,6 +10,7 @@
 //! synchronous, and the daemon already runs each pass on a blocking thread.
 
 mod accounts;
+mod asof;
 mod assessment;
 mod contents;
 mod ledger;

@@ -9,9 +9,11 @@ use ::postgres::fallible_iterator::FallibleIterator;
 use ::postgres::types::ToSql;
 use ::postgres::{Client, GenericClient};
 
+use super::asof::overlay;
 use super::{PgStore, texts};
 use crate::clock::{Instant, from_unix};
 use crate::ledger::Record;
+use crate::store::asof::{Owing, Then, due_order, overdue_order};
 use crate::store::decode::{json, state, zone};
 use crate::store::query::{Tally, standing};
 use crate::store::scope::{Scope, check_known, in_filter};
@@ -43,10 +45,10 @@ impl PgStore {
             } else {
                 "x.unit_id, x.effective_due_at, x.deliverable_id, x.period"
             };
-            let columns = "unit_id, deliverable_id, period, due_date, extended_until, state, effective_due_at";
+            let columns = "unit_id, deliverable_id, period, due_date, extended_until, state, effective_due_at, id";
             let sql = format!(
                 "SELECT x.unit_id, x.deliverable_id, x.period, coalesce(x.extended_until, x.due_date), x.state,
-                        x.effective_due_at
+                        x.effective_due_at, x.id
                  FROM (SELECT {columns} FROM obligations
                            WHERE closed_at IS NULL AND active AND campaign_id = $2 AND effective_due_at <= $1
                        UNION ALL
@@ -60,20 +62,53 @@ impl PgStore {
                 let today = from_unix(t).with_timezone(&scope.zone).date_naive();
                 let mut shared = preloaded(client, scope.id, true)?;
                 let campaign: Arc<str> = scope.key.as_str().into();
+                let overlay = overlay(client, &scope, t, &conditions, &names)?;
                 let params = params(vec![Box::new(t), Box::new(scope.id)], &names);
                 let mut rows = client.query_raw(&sql, params.iter().map(|p| p.as_ref()))?;
+                if overlay.is_empty() {
+                    while let Some(r) = rows.next()? {
+                        let unit = shared.known_unit(r.get(0))?;
+                        let deliverable = shared.known_deliverable(r.get(1))?.name;
+                        let owed = Owed {
+                            period: r.get(2),
+                            due_date: r.get(3),
+                            state: r.get(4),
+                            late_at: r.get(5),
+                        };
+                        let row = shared
+                            .overdue_row(&campaign, unit, deliverable, &owed, scope.zone, today);
+                        visit(row)?;
+                    }
+                    continue;
+                }
+                // Something was done after `as_of`: those obligations as they stood then, in
+                // order among the rest.
+                let mut all = Vec::new();
                 while let Some(r) = rows.next()? {
-                    let unit = shared.known_unit(r.get(0))?;
-                    let deliverable = shared.known_deliverable(r.get(1))?.name;
+                    if !overlay.contains_key(&r.get::<_, i64>(6)) {
+                        all.push(Owing {
+                            unit_id: r.get(0),
+                            deliverable_id: r.get(1),
+                            period: r.get(2),
+                            due_date: r.get(3),
+                            state: state(r.get(4))?,
+                            due_at: 0,
+                            late_at: r.get(5),
+                        });
+                    }
+                }
+                all.extend(overlay.values().filter(|o| o.overdue_at(t)).map(Then::owing));
+                overdue_order(&mut all, by_deliverable);
+                for o in all {
+                    let unit = shared.known_unit(o.unit_id)?;
+                    let deliverable = shared.known_deliverable(o.deliverable_id)?.name;
                     let owed = Owed {
-                        period: r.get(2),
-                        due_date: r.get(3),
-                        state: r.get(4),
-                        late_at: r.get(5),
+                        period: &o.period,
+                        due_date: &o.due_date,
+                        state: o.state.as_str(),
+                        late_at: o.late_at,
                     };
-                    let row =
-                        shared.overdue_row(&campaign, unit, deliverable, &owed, scope.zone, today);
-                    visit(row)?;
+                    visit(shared.overdue_row(&campaign, unit, deliverable, &owed, scope.zone, today))?;
                 }
             }
             Ok(())
@@ -89,17 +124,17 @@ impl PgStore {
     ) -> Result<Vec<DueRow>, StoreError> {
         self.run(|client| {
             let (scopes, conditions, names) = select(client, filter, "x", 4)?;
-            let columns = "unit_id, deliverable_id, period, due_date, extended_until, state, effective_due_at, due_at";
+            let (_, later, later_names) = select(client, filter, "x", 3)?;
+            let columns = "unit_id, deliverable_id, period, due_date, extended_until, state, effective_due_at, due_at, id";
             let sql = format!(
-                "SELECT u.name, x.deliverable_id, x.period, coalesce(x.extended_until, x.due_date),
-                        x.state, x.due_at, x.effective_due_at
+                "SELECT x.unit_id, x.deliverable_id, x.period, coalesce(x.extended_until, x.due_date),
+                        x.state, x.due_at, x.effective_due_at, x.id
                  FROM (SELECT {columns} FROM obligations
                            WHERE closed_at IS NULL AND active AND campaign_id = $2
                            AND effective_due_at > $1 AND effective_due_at <= $1 + $3
                        UNION ALL
                        SELECT {columns} FROM obligations WHERE closed_at > $1 AND active
                            AND effective_due_at > $1 AND effective_due_at <= $1 + $3 AND campaign_id = $2) x
-                 JOIN units u ON u.id = x.unit_id
                  WHERE TRUE {conditions}
                  ORDER BY x.effective_due_at, x.deliverable_id, x.unit_id, x.period"
             );
@@ -108,31 +143,54 @@ impl PgStore {
                 let t = as_of.in_zone(scope.zone).timestamp();
                 let today = from_unix(t).with_timezone(&scope.zone).date_naive();
                 let within = window.seconds_after(t, today, scope.zone);
-                // Rows due soon are mostly of different units: their names come with the rows.
-                let mut shared = preloaded(client, scope.id, false)?;
+                let mut shared = preloaded(client, scope.id, true)?;
                 let campaign: Arc<str> = scope.key.as_str().into();
+                let overlay = overlay(client, &scope, t, &later, &later_names)?;
                 let params = params(
                     vec![Box::new(t), Box::new(scope.id), Box::new(within)],
                     &names,
                 );
+                let mut all = Vec::new();
                 let mut rows = client.query_raw(&sql, params.iter().map(|p| p.as_ref()))?;
                 while let Some(r) = rows.next()? {
-                    let deliverable = shared.known_deliverable(r.get(1))?;
+                    if !overlay.contains_key(&r.get::<_, i64>(7)) {
+                        all.push(Owing {
+                            unit_id: r.get(0),
+                            deliverable_id: r.get(1),
+                            period: r.get(2),
+                            due_date: r.get(3),
+                            state: state(r.get(4))?,
+                            due_at: r.get(5),
+                            late_at: r.get(6),
+                        });
+                    }
+                }
+                if !overlay.is_empty() {
+                    all.extend(
+                        overlay
+                            .values()
+                            .filter(|o| o.due_between(t, t + within))
+                            .map(Then::owing),
+                    );
+                    due_order(&mut all);
+                }
+                for o in all {
+                    let deliverable = shared.known_deliverable(o.deliverable_id)?;
                     let record = Record {
-                        state: state(r.get(4))?,
+                        state: o.state,
                         submitted_at: None,
                         closed_at: None,
-                        due_at: r.get(5),
-                        effective_due_at: r.get(6),
+                        due_at: o.due_at,
+                        effective_due_at: o.late_at,
                         soon_seconds: deliverable.soon_days * 86_400,
                     };
-                    let (due_date, days_overdue) = shared.deadline(r.get(3), today);
+                    let (due_date, days_overdue) = shared.deadline(&o.due_date, today);
                     out.push(DueRow {
                         due_at: shared.instant(record.effective_due_at, scope.zone),
                         campaign: campaign.clone(),
                         deliverable: deliverable.name,
-                        unit: r.get::<_, &str>(0).into(),
-                        period: shared.period(r.get(2)),
+                        unit: shared.known_unit(o.unit_id)?.name,
+                        period: shared.period(&o.period),
                         days_left: -days_overdue,
                         due_date,
                         status: record.status_at(t),
@@ -147,8 +205,10 @@ impl PgStore {
     pub fn status(&self, filter: &Filter, as_of: Instant) -> Result<Vec<StatusRow>, StoreError> {
         self.run(|client| {
             let (scopes, conditions, names) = select(client, filter, "o", 2)?;
+            let (_, later, later_names) = select(client, filter, "x", 3)?;
             let sql = format!(
-                "SELECT u.name, d.name, o.state, o.submitted_at, o.closed_at, o.due_at, o.effective_due_at, d.soon_days
+                "SELECT u.name, d.name, o.state, o.submitted_at, o.closed_at, o.due_at, o.effective_due_at, d.soon_days,
+                        o.id
                  FROM obligations o
                  JOIN deliverables d ON d.id = o.deliverable_id
                  JOIN units u ON u.id = o.unit_id
@@ -158,11 +218,15 @@ impl PgStore {
             let mut out = Vec::new();
             for scope in scopes {
                 let t = as_of.in_zone(scope.zone).timestamp();
+                let overlay = overlay(client, &scope, t, &later, &later_names)?;
                 let params = params(vec![Box::new(scope.id)], &names);
                 let mut rows = client.query_raw(&sql, params.iter().map(|p| p.as_ref()))?;
                 let mut tally = Tally::new(&mut out, &scope.key);
                 while let Some(r) = rows.next()? {
-                    let record = super::record(&r, 2)?;
+                    let record = match overlay.get(&r.get::<_, i64>(8)) {
+                        Some(then) => then.record,
+                        None => super::record(&r, 2)?,
+                    };
                     tally.add(r.get(0), r.get(1), &record, t);
                 }
             }
@@ -261,7 +325,7 @@ fn select(
 }
 
 /// `leading` parameters, then each name list.
-fn params(mut leading: Params, names: &[Vec<String>]) -> Params {
+pub(super) fn params(mut leading: Params, names: &[Vec<String>]) -> Params {
     leading.extend(
         names
             .iter()

@@ -259,6 +259,9 @@ CREATE TABLE sign_in_failures (
 CREATE INDEX sign_in_failures_key ON sign_in_failures (key, at);
 CREATE INDEX sign_in_failures_at ON sign_in_failures (at);
 "#,
+    r#"
+CREATE INDEX events_at ON events (at);
+"#,
 ];
 
 /// The version this duban writes.

@@ -1,0 +1,181 @@
+//! An obligation's record as it stood at an instant, rebuilt from its history: the answer to
+//! "where did this stand at T" when something was done to it after T. The record the store
+//! keeps is the latest one; every answer at an earlier instant starts from the campaign's
+//! deadline and replays the acts done up to T, in the order they were recorded.
+//!
+//! "Done up to T" is an act's business time (`at`): a report that came on paper and was
+//! recorded later (补录) counts from when it came, not from when it was typed in.
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+
+use super::{Record, State};
+use crate::clock::to_unix;
+use crate::schedule::obligation::end_of_day;
+
+/// The kinds of event that change a record: what people do. (A sync's events — a moved
+/// deadline, a removed or restored obligation — describe the schedule, which is the campaign
+/// file's as it is now.)
+pub const ACTS: &[&str] = &[
+    "submitted",
+    "review_accepted",
+    "review_returned",
+    "returned",
+    "extended",
+    "waived",
+    "updated",
+];
+
+/// The SQL list of [`ACTS`], for `kind IN (…)`.
+pub const ACTS_SQL: &str = "('submitted', 'review_accepted', 'review_returned', 'returned', \
+                            'extended', 'waived', 'updated')";
+
+/// How much later than its time an act may be recorded and still not be a 补录 (a report
+/// that came on paper, typed in afterwards).
+pub const BACKFILL_MARGIN: i64 = 600;
+
+/// Whether an act done at `at` and recorded at `recorded_at` was recorded afterwards (补录).
+pub fn backfilled(at: i64, recorded_at: i64) -> bool {
+    recorded_at - at > BACKFILL_MARGIN
+}
+
+/// One act of an obligation's history, as far as the record depends on it.
+#[derive(Clone, Debug)]
+pub struct Past<'a> {
+    /// Its kind (one of [`ACTS`]; others are passed over).
+    pub kind: &'a str,
+    /// When it was done.
+    pub at: i64,
+    /// An extension's new deadline (`data.until`).
+    pub until: Option<NaiveDate>,
+}
+
+/// What a record starts from: the campaign's deadline, before anyone did anything.
+#[derive(Clone, Copy, Debug)]
+pub struct Start {
+    /// The deadline as the campaign gives it (end of its last on-time day).
+    pub due_at: i64,
+    /// How long before the deadline "due soon" starts, in seconds.
+    pub soon_seconds: i64,
+    /// Whether a submission waits for a reviewer.
+    pub reviewed: bool,
+    /// The campaign's zone, in which an extension's day ends.
+    pub zone: Tz,
+}
+
+/// The record at `t`, and the extended deadline in force then: `history` replayed (in the
+/// order it was recorded), each act counting only if it was done by `t`.
+pub fn replay<'a>(
+    start: Start,
+    history: impl IntoIterator<Item = Past<'a>>,
+    t: i64,
+) -> (Record, Option<NaiveDate>) {
+    let mut record = Record {
+        state: State::Open,
+        submitted_at: None,
+        closed_at: None,
+        due_at: start.due_at,
+        effective_due_at: start.due_at,
+        soon_seconds: start.soon_seconds,
+    };
+    let mut extended = None;
+    for act in history.into_iter().filter(|p| p.at <= t) {
+        match act.kind {
+            "submitted" => {
+                record.state = if start.reviewed {
+                    State::Review
+                } else {
+                    State::Received
+                };
+                record.submitted_at = Some(act.at);
+                record.closed_at = Some(act.at);
+            }
+            "review_accepted" => record.state = State::Received,
+            "review_returned" | "returned" => {
+                record.state = State::Returned;
+                record.closed_at = None;
+            }
+            "extended" => {
+                if let Some(until) = act.until {
+                    let end = to_unix(end_of_day(start.zone, until).to_utc());
+                    // As a sync keeps it: an extension never moves a deadline earlier.
+                    record.effective_due_at = end.max(start.due_at);
+                    extended = Some(until);
+                }
+            }
+            "waived" => {
+                record.state = State::Waived;
+                record.closed_at = Some(act.at);
+            }
+            _ => {}
+        }
+    }
+    (record, extended)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::Status;
+
+    const DAY: i64 = 86_400;
+
+    fn start(reviewed: bool) -> Start {
+        Start {
+            due_at: 10 * DAY,
+            soon_seconds: 3 * DAY,
+            reviewed,
+            zone: chrono_tz::UTC,
+        }
+    }
+
+    fn act(kind: &str, at: i64) -> Past<'_> {
+        Past {
+            kind,
+            at,
+            until: None,
+        }
+    }
+
+    #[test]
+    fn acts_after_the_instant_have_not_happened_yet() {
+        let history = [act("submitted", 5 * DAY), act("returned", 12 * DAY)];
+        let (then, _) = replay(start(false), history.clone(), 11 * DAY);
+        assert_eq!(then.status_at(11 * DAY), Status::SubmittedOnTime);
+        let (now, _) = replay(start(false), history, 13 * DAY);
+        assert_eq!(now.status_at(13 * DAY), Status::Overdue);
+    }
+
+    #[test]
+    fn an_extension_counts_from_when_it_was_granted() {
+        let until = NaiveDate::from_ymd_opt(1970, 1, 16).unwrap();
+        let history = [Past {
+            kind: "extended",
+            at: 12 * DAY,
+            until: Some(until),
+        }];
+        let (before, none) = replay(start(false), history.clone(), 11 * DAY);
+        assert_eq!(before.status_at(11 * DAY), Status::Overdue);
+        assert_eq!(none, None);
+        let (after, extended) = replay(start(false), history, 13 * DAY);
+        assert_eq!(after.status_at(13 * DAY), Status::Extended);
+        assert_eq!(extended, Some(until));
+    }
+
+    #[test]
+    fn a_reviewed_submission_waits_then_counts_and_a_waiver_closes() {
+        let history = [act("submitted", DAY), act("review_accepted", 2 * DAY)];
+        let (r, _) = replay(start(true), history.clone(), DAY);
+        assert_eq!(r.status_at(DAY), Status::UnderReview);
+        let (r, _) = replay(start(true), history, 2 * DAY);
+        assert_eq!(r.status_at(2 * DAY), Status::SubmittedOnTime);
+        let (r, _) = replay(start(false), [act("waived", 4 * DAY)], 20 * DAY);
+        assert_eq!(r.status_at(20 * DAY), Status::Waived);
+    }
+
+    #[test]
+    fn a_record_typed_in_later_is_marked() {
+        assert!(!backfilled(100, 100 + BACKFILL_MARGIN));
+        assert!(backfilled(100, 101 + BACKFILL_MARGIN));
+    }
+}

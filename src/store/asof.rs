@@ -1,0 +1,266 @@
+//! Answers at an instant before the latest act: the obligations something was done to after
+//! T, with their records rebuilt as they stood at T ([`crate::ledger::replay`]). Every listing
+//! reads the latest records (the live case, T = now, has nothing after T and costs one index
+//! probe) and takes these instead of the rows they replace. What both engines share is here;
+//! each reads its own rows.
+
+use std::collections::HashMap;
+
+use crate::ledger::{Past, Record, Start, Status, replay};
+
+/// An obligation as it stood at T, where something was done to it after T.
+#[derive(Clone, Debug)]
+pub(crate) struct Then {
+    /// Its unit's row id.
+    pub unit_id: i64,
+    /// Its deliverable's row id.
+    pub deliverable_id: i64,
+    /// Its period (`""` for a one-off).
+    pub period: String,
+    /// The due date in force then, as units were told it.
+    pub due_date: String,
+    /// Its record then.
+    pub record: Record,
+}
+
+/// The obligations of one campaign acted on after T, by row id.
+pub(crate) type Overlay = HashMap<i64, Then>;
+
+/// What a listing needs of an owed obligation, owned: rows gathered to be put in order with
+/// those of an [`Overlay`].
+#[derive(Clone, Debug)]
+pub(crate) struct Owing {
+    /// Its unit's row id.
+    pub unit_id: i64,
+    /// Its deliverable's row id.
+    pub deliverable_id: i64,
+    /// Its period.
+    pub period: String,
+    /// The due date in force.
+    pub due_date: String,
+    /// Its state.
+    pub state: crate::ledger::State,
+    /// The deadline as the campaign gives it.
+    pub due_at: i64,
+    /// The deadline in force.
+    pub late_at: i64,
+}
+
+impl Then {
+    /// The obligation from its row — the campaign's due date and deadline, the latest extended
+    /// deadline — and its acts in the order recorded, at `t`.
+    pub(crate) fn rebuild<'a>(
+        row: Base,
+        start: Start,
+        history: impl IntoIterator<Item = Past<'a>>,
+        t: i64,
+    ) -> Then {
+        let (record, extended) = replay(start, history, t);
+        Then {
+            unit_id: row.unit_id,
+            deliverable_id: row.deliverable_id,
+            period: row.period,
+            due_date: extended.map_or(row.due_date, |d| d.to_string()),
+            record,
+        }
+    }
+
+    /// Whether it was overdue at `t`.
+    pub(crate) fn overdue_at(&self, t: i64) -> bool {
+        self.record.status_at(t) == Status::Overdue
+    }
+
+    /// Whether it was owed at `t` with its deadline after `t` and no later than `until`.
+    pub(crate) fn due_between(&self, t: i64, until: i64) -> bool {
+        self.record.closed_at.is_none()
+            && self.record.effective_due_at > t
+            && self.record.effective_due_at <= until
+    }
+
+    /// It, as a listing's row.
+    pub(crate) fn owing(&self) -> Owing {
+        Owing {
+            unit_id: self.unit_id,
+            deliverable_id: self.deliverable_id,
+            period: self.period.clone(),
+            due_date: self.due_date.clone(),
+            state: self.record.state,
+            due_at: self.record.due_at,
+            late_at: self.record.effective_due_at,
+        }
+    }
+}
+
+/// The columns of an obligation's row an overlay starts from.
+#[derive(Clone, Debug)]
+pub(crate) struct Base {
+    /// Its unit's row id.
+    pub unit_id: i64,
+    /// Its deliverable's row id.
+    pub deliverable_id: i64,
+    /// Its period.
+    pub period: String,
+    /// The campaign's due date.
+    pub due_date: String,
+}
+
+/// An extension's new deadline, from its event's data.
+pub(crate) fn until_of(data: &str) -> Option<chrono::NaiveDate> {
+    let value: serde_json::Value = serde_json::from_str(data).ok()?;
+    value.get("until")?.as_str()?.parse().ok()
+}
+
+/// The acts of one obligation's history as they are read, to answer where it stood at T.
+#[derive(Default)]
+pub(crate) struct Acts {
+    acts: Vec<(String, i64, Option<chrono::NaiveDate>)>,
+}
+
+impl Acts {
+    /// Adds an event (any kind: those not among [`crate::ledger::ACTS`] are passed over).
+    pub(crate) fn push(&mut self, kind: &str, at: i64, data: &serde_json::Value) {
+        if crate::ledger::ACTS.contains(&kind) {
+            let until = data
+                .get("until")
+                .and_then(|u| u.as_str())
+                .and_then(|u| u.parse().ok());
+            self.acts.push((kind.to_string(), at, until));
+        }
+    }
+
+    /// The status at `t` of the obligation whose latest record is `latest`: that record's,
+    /// unless something was done after `t`.
+    pub(crate) fn status_at(
+        &self,
+        latest: Record,
+        reviewed: bool,
+        zone: chrono_tz::Tz,
+        t: i64,
+    ) -> Status {
+        if self.acts.iter().all(|(_, at, _)| *at <= t) {
+            return latest.status_at(t);
+        }
+        let start = Start {
+            due_at: latest.due_at,
+            soon_seconds: latest.soon_seconds,
+            reviewed,
+            zone,
+        };
+        let history = self.acts.iter().map(|(kind, at, until)| Past {
+            kind,
+            at: *at,
+            until: *until,
+        });
+        replay(start, history, t).0.status_at(t)
+    }
+}
+
+/// Puts rows in the order `overdue` lists them: by unit then deadline, or by deliverable,
+/// period, deadline, unit.
+pub(crate) fn overdue_order(rows: &mut [Owing], by_deliverable: bool) {
+    if by_deliverable {
+        rows.sort_by(|a, b| {
+            (a.deliverable_id, &a.period, a.late_at, a.unit_id).cmp(&(
+                b.deliverable_id,
+                &b.period,
+                b.late_at,
+                b.unit_id,
+            ))
+        });
+    } else {
+        rows.sort_by(|a, b| {
+            (a.unit_id, a.late_at, a.deliverable_id, &a.period).cmp(&(
+                b.unit_id,
+                b.late_at,
+                b.deliverable_id,
+                &b.period,
+            ))
+        });
+    }
+}
+
+/// Puts rows in the order `due` lists them: by deadline, deliverable, unit, period.
+pub(crate) fn due_order(rows: &mut [Owing]) {
+    rows.sort_by(|a, b| {
+        (a.late_at, a.deliverable_id, a.unit_id, &a.period).cmp(&(
+            b.late_at,
+            b.deliverable_id,
+            b.unit_id,
+            &b.period,
+        ))
+    });
+}
+
+impl super::Store {
+    /// The obligations of campaign `scope` (narrowed by `filter`) acted on after `t`, as they
+    /// stood at `t`; empty (one index probe) when nothing was done after `t`.
+    pub(super) fn overlay(
+        &self,
+        filter: &super::Filter,
+        scope: &super::scope::Scope,
+        t: i64,
+    ) -> Result<Overlay, super::StoreError> {
+        let later: bool = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT EXISTS (SELECT 1 FROM events WHERE at > ?1 AND kind IN {})",
+                crate::ledger::ACTS_SQL
+            ))?
+            .query_row([t], |r| r.get(0))?;
+        if !later {
+            return Ok(Overlay::new());
+        }
+        let (_, conditions, values) = self.select(filter, "x")?;
+        let sql = format!(
+            "SELECT x.id, x.unit_id, x.deliverable_id, x.period, x.due_date, x.due_at, d.soon_days,
+                    d.review IS NOT NULL
+             FROM obligations x JOIN deliverables d ON d.id = x.deliverable_id
+             WHERE x.campaign_id = ?1 AND x.active = 1
+               AND x.id IN (SELECT obligation_id FROM events WHERE at > ?2 AND kind IN {})
+               {conditions}",
+            crate::ledger::ACTS_SQL
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let params = [scope.id, t]
+            .into_iter()
+            .map(rusqlite::types::Value::from)
+            .chain(values);
+        let mut events = self.conn.prepare_cached(&format!(
+            "SELECT kind, at, data FROM events WHERE obligation_id = ?1 AND kind IN {} ORDER BY id",
+            crate::ledger::ACTS_SQL
+        ))?;
+        let mut out = Overlay::new();
+        let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let base = Base {
+                unit_id: r.get(1)?,
+                deliverable_id: r.get(2)?,
+                period: r.get(3)?,
+                due_date: r.get(4)?,
+            };
+            let start = Start {
+                due_at: r.get(5)?,
+                soon_seconds: r.get::<_, i64>(6)? * 86_400,
+                reviewed: r.get(7)?,
+                zone: scope.zone,
+            };
+            let acts = events
+                .query_map([id], |e| {
+                    Ok((
+                        e.get::<_, String>(0)?,
+                        e.get::<_, i64>(1)?,
+                        e.get::<_, String>(2)?,
+                    ))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            let history = acts.iter().map(|(kind, at, data)| Past {
+                kind,
+                at: *at,
+                until: until_of(data),
+            });
+            out.insert(id, Then::rebuild(base, start, history, t));
+        }
+        Ok(out)
+    }
+}
