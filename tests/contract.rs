@@ -245,7 +245,13 @@ pub fn the_outbox_writes_each_notice_once_and_a_claim_is_exclusive(mut b: impl B
         utc("2017-04-01 00:00").timestamp(),
         utc("2017-04-30 00:00").timestamp(),
     );
-    let input = b.plan_input(window, 0).unwrap();
+    let input = b
+        .plan_input(
+            window,
+            0,
+            duban::clock::Instant::Absolute(chrono::Utc::now()),
+        )
+        .unwrap();
     let owed = input
         .candidates
         .iter()
@@ -617,7 +623,13 @@ report 新方案 { from 甲 乙; due 2017-05-14 }
 
 pub fn a_removed_report_with_reminders_sent_keeps_them(mut b: impl Backend) {
     sync(&mut b);
-    let input = b.plan_input((0, i64::MAX), 0).unwrap();
+    let input = b
+        .plan_input(
+            (0, i64::MAX),
+            0,
+            duban::clock::Instant::Absolute(chrono::Utc::now()),
+        )
+        .unwrap();
     let owed = input
         .candidates
         .iter()

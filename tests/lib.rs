@@ -33,6 +33,7 @@ mod service;
 mod state;
 mod supervise;
 mod terminal;
+mod truth;
 mod web;
 mod web_rights;
 mod webserver;

@@ -154,7 +154,7 @@ fn input_at(
     let window = window::for_pass(&policies, calendar, t, store.last_pass()?);
     // A notice of an obligation due in the window goes out a lead time before it at the
     // earliest: older outbox entries cannot match.
-    store.plan_input(window, window.0 - window::longest_lead(&policies))
+    store.plan_input(window, window.0 - window::longest_lead(&policies), as_of)
 }
 
 /// The notices due at `as_of` that are not in the outbox yet, and recipients without an address.

@@ -231,9 +231,15 @@ pub trait Location {
 
 /// The outbox: every notice once, with the mail that carries it, claimed before it is sent.
 pub trait Outbox {
-    /// What a pass plans from: obligations owed with a deadline in `window`, and the notices
-    /// written that go out at `written_since` or later.
-    fn plan_input(&self, window: (i64, i64), written_since: i64) -> Result<PlanInput, StoreError>;
+    /// What a pass at `as_of` plans from: obligations owed then with a deadline in `window`
+    /// (as they stood then, if something was done to them later), and the notices written
+    /// that go out at `written_since` or later.
+    fn plan_input(
+        &self,
+        window: (i64, i64),
+        written_since: i64,
+        as_of: Instant,
+    ) -> Result<PlanInput, StoreError>;
     /// For a preview: every obligation with a deadline in `window`, owed now (`current`) or
     /// not, of the given campaigns (or all); an unknown campaign is refused.
     fn preview_input(
@@ -398,8 +404,9 @@ macro_rules! contract {
                 &self,
                 window: (i64, i64),
                 written_since: i64,
+                as_of: Instant,
             ) -> Result<PlanInput, StoreError> {
-                <$backend>::plan_input(self, window, written_since)
+                <$backend>::plan_input(self, window, written_since, as_of)
             }
             fn preview_input(
                 &self,

@@ -156,6 +156,37 @@ pub(super) const REPORTED_TARGETS: &str =
        AND o.active AND o.state = 'received' AND o.effective_due_at BETWEEN $1 AND $2
      ORDER BY o.campaign_id, o.effective_due_at, o.unit_id, o.deliverable_id";
 
+/// When a plan counts what was done: at a pass's instant, or as the records stand now.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Owed {
+    /// What was owed at this instant.
+    At(crate::clock::Instant),
+    /// What is owed by the latest records (a preview of what is owed now).
+    Latest,
+}
+
+impl super::asof::Then {
+    /// It as a planner's row, if it was owed then with its deadline in `window`.
+    pub(super) fn owed_row(
+        &self,
+        id: i64,
+        campaign_id: i64,
+        window: Window,
+    ) -> Option<OwedRow<'_>> {
+        let due = self.record.effective_due_at;
+        (self.record.closed_at.is_none() && due >= window.0 && due <= window.1).then(|| OwedRow {
+            id,
+            campaign_id,
+            deliverable_id: self.deliverable_id,
+            unit_id: self.unit_id,
+            period: &self.period,
+            due_date: &self.due_date,
+            state: self.record.state.as_str(),
+            effective_due_at: due,
+        })
+    }
+}
+
 /// An [`OwedRow`] from its columns, first in the row.
 fn owed_row<'r>(r: &'r rusqlite::Row<'_>) -> Result<OwedRow<'r>, StoreError> {
     Ok(OwedRow {
@@ -336,8 +367,13 @@ pub(super) const DELIVERABLE_POLICIES: &str = "SELECT d.name, COALESCE(d.policy,
 impl Store {
     /// Obligations owed with an effective deadline in `window`, with mailboxes and campaigns,
     /// and the notices written that go out at `written_since` or later: what a pass plans from.
-    pub fn plan_input(&self, window: Window, written_since: i64) -> Result<PlanInput, StoreError> {
-        let mut input = self.load_plan_input(window, true, &[])?;
+    pub fn plan_input(
+        &self,
+        window: Window,
+        written_since: i64,
+        as_of: crate::clock::Instant,
+    ) -> Result<PlanInput, StoreError> {
+        let mut input = self.load_plan_input(window, Some(Owed::At(as_of)), &[])?;
         input.sent = self.sent_notices(written_since)?;
         Ok(input)
     }
@@ -368,7 +404,7 @@ impl Store {
                 .into());
             }
         }
-        let input = self.load_plan_input(window, current, campaigns)?;
+        let input = self.load_plan_input(window, current.then_some(Owed::Latest), campaigns)?;
         Ok((input.candidates, input.directory))
     }
 
@@ -442,13 +478,23 @@ impl Store {
     fn load_plan_input(
         &self,
         (start, end): Window,
-        owed_only: bool,
+        owed_at: Option<Owed>,
         only: &[String],
     ) -> Result<PlanInput, StoreError> {
+        let owed_only = owed_at.is_some();
         let mut maps = PlanMaps::default();
         self.campaign_infos(&mut maps)?;
         self.directory(&mut maps)?;
         self.shared_deliverables(&mut maps)?;
+        // What was done after the pass's instant had not happened then.
+        let mut later = HashMap::new();
+        if let Some(Owed::At(as_of)) = owed_at {
+            for scope in self.scopes(&super::Filter::default())? {
+                let t = as_of.in_zone(scope.zone).timestamp();
+                let overlay = self.overlay(&super::Filter::default(), &scope, t)?;
+                later.extend(overlay.into_iter().map(|(id, then)| (id, (scope.id, then))));
+            }
+        }
         // Owed obligations are range scans of the covering index, one campaign after another.
         let owed = if owed_only {
             "INDEXED BY obligations_owed WHERE closed_at IS NULL AND"
@@ -465,7 +511,15 @@ impl Store {
         let mut rows = stmt.query(params![start, end])?;
         let mut candidates = Vec::new();
         while let Some(r) = rows.next()? {
-            candidates.extend(maps.candidate(&owed_row(r)?, only)?);
+            let row = owed_row(r)?;
+            if !later.contains_key(&row.id) {
+                candidates.extend(maps.candidate(&row, only)?);
+            }
+        }
+        for (id, (campaign_id, then)) in &later {
+            if let Some(row) = then.owed_row(*id, *campaign_id, (start, end)) {
+                candidates.extend(maps.candidate(&row, only)?);
+            }
         }
         // What was reported is only known to fall short when the records count, not in a
         // preview that assumes nothing was submitted.

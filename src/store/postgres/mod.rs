@@ -10,13 +10,13 @@
 //! synchronous, and the daemon already runs each pass on a blocking thread.
 
 mod accounts;
-mod asof;
+pub(super) mod asof;
 mod assessment;
 mod contents;
 mod ledger;
 mod migrate;
 mod outbox;
-mod queries;
+pub(super) mod queries;
 mod rows_in;
 mod schema;
 mod sync;

@@ -12,7 +12,7 @@ use super::PgStore;
 use crate::store::decode::{json, zone};
 use crate::store::outbox::{Attachment, claim_held, retryable};
 use crate::store::plan_input::{
-    CAMPAIGNS, DELIVERABLES, OwedRow, PlanMaps, REPORTED_TARGETS, UNITS,
+    CAMPAIGNS, DELIVERABLES, Owed, OwedRow, PlanMaps, REPORTED_TARGETS, UNITS,
 };
 use crate::store::{
     CampaignRow, Candidate, Claim, Directory, OutboxMail, OutboxRow, PendingMail, PlanInput,
@@ -40,8 +40,9 @@ impl PgStore {
         &self,
         window: (i64, i64),
         written_since: i64,
+        as_of: crate::clock::Instant,
     ) -> Result<PlanInput, StoreError> {
-        let mut input = self.load_plan_input(window, true, &[])?;
+        let mut input = self.load_plan_input(window, Some(Owed::At(as_of)), &[])?;
         input.sent = self.run(|client| {
             let mut sent = Written::default();
             for r in client.query(
@@ -68,18 +69,28 @@ impl PgStore {
             ..Default::default()
         };
         self.run(|client| super::queries::scopes(client, &filter))?;
-        let input = self.load_plan_input(window, current, campaigns)?;
+        let input = self.load_plan_input(window, current.then_some(Owed::Latest), campaigns)?;
         Ok((input.candidates, input.directory))
     }
 
     fn load_plan_input(
         &self,
         (start, end): (i64, i64),
-        owed_only: bool,
+        owed_at: Option<Owed>,
         only: &[String],
     ) -> Result<PlanInput, StoreError> {
+        let owed_only = owed_at.is_some();
         self.run(|client| {
             let mut maps = PlanMaps::default();
+            // What was done after the pass's instant had not happened then.
+            let mut later = std::collections::HashMap::new();
+            if let Some(Owed::At(as_of)) = owed_at {
+                for scope in super::queries::scopes(client, &crate::store::Filter::default())? {
+                    let t = as_of.in_zone(scope.zone).timestamp();
+                    let overlay = super::asof::overlay(client, &scope, t, "", &[])?;
+                    later.extend(overlay.into_iter().map(|(id, then)| (id, (scope.id, then))));
+                }
+            }
             for r in client.query(CAMPAIGNS, &[])? {
                 let row = CampaignRow {
                     key: r.get(1),
@@ -138,9 +149,17 @@ impl PgStore {
             let params: [&(dyn ::postgres::types::ToSql + Sync); 2] = [&start, &end];
             let mut rows = client.query_raw(&sql, params)?;
             while let Some(r) = rows.next()? {
-                candidates.extend(maps.candidate(&owed_row(&r), only)?);
+                let row = owed_row(&r);
+                if !later.contains_key(&row.id) {
+                    candidates.extend(maps.candidate(&row, only)?);
+                }
             }
             drop(rows);
+            for (id, (campaign_id, then)) in &later {
+                if let Some(row) = then.owed_row(*id, *campaign_id, (start, end)) {
+                    candidates.extend(maps.candidate(&row, only)?);
+                }
+            }
             // Only when the records count (not in a preview that assumes nothing submitted).
             let reported = if owed_only {
                 client.query(REPORTED_TARGETS, &[&start, &end])?

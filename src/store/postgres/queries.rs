@@ -272,7 +272,7 @@ impl PgStore {
 }
 
 /// The campaigns a filter covers; an unknown one is refused with the nearest name.
-pub(super) fn scopes(
+pub(in crate::store) fn scopes(
     client: &mut impl GenericClient,
     filter: &Filter,
 ) -> Result<Vec<Scope>, StoreError> {

@@ -1,0 +1,188 @@
+//! What duban says about an instant is the world as it stood then: an act done after T does
+//! not count at T — in `overdue`, `due`, `status`, `history` and the reminders a pass at T
+//! would send — on SQLite and on PostgreSQL alike.
+
+use serde_json::Value;
+
+use crate::contents::Office;
+
+/// The (unit, period) pairs of a listing's rows of `统计表`.
+fn rows(listing: &Value) -> Vec<(String, String, String)> {
+    listing
+        .as_array()
+        .unwrap_or_else(|| panic!("not a list: {listing}"))
+        .iter()
+        .filter(|r| r["deliverable"] == "统计表")
+        .map(|r| {
+            (
+                r["unit"].as_str().unwrap().to_string(),
+                r["period"].as_str().unwrap_or("").to_string(),
+                r["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn has(listing: &[(String, String, String)], unit: &str, period: &str) -> Option<String> {
+    listing
+        .iter()
+        .find(|(u, p, _)| u == unit && p == period)
+        .map(|(_, _, s)| s.clone())
+}
+
+/// The sequence: 方城县 submits on time and is returned on 2 June, 南召县 submits
+/// late on 30 May, 宛城区 is extended on 28 May to 10 June.
+fn answers_at_an_instant_count_only_what_was_done_by_then(office: Office) {
+    office.ok(&["sync", "--as-of", "2017-05-01"]);
+    let act = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--period", "2017-05"]);
+        office.ok(&all);
+    };
+    act(&[
+        "submit",
+        "nanyang-2017",
+        "统计表",
+        "方城县",
+        "--at",
+        "2017-05-20T10:00",
+    ]);
+    act(&[
+        "submit",
+        "nanyang-2017",
+        "统计表",
+        "南召县",
+        "--at",
+        "2017-05-30T10:00",
+    ]);
+    act(&[
+        "return",
+        "nanyang-2017",
+        "统计表",
+        "方城县",
+        "--at",
+        "2017-06-02T10:00",
+        "--reason",
+        "数据有误",
+    ]);
+    act(&[
+        "extend",
+        "nanyang-2017",
+        "统计表",
+        "宛城区",
+        "--until",
+        "2017-06-10",
+        "--at",
+        "2017-05-28T09:00",
+        "--reason",
+        "汛期",
+    ]);
+
+    // 27 May: 方城县 had reported on time (its return came on 2 June), 南召县 had not, and
+    // 宛城区 was late (its extension came on the 28th).
+    let overdue = rows(&office.json(&["overdue", "--as-of", "2017-05-27"]));
+    assert_eq!(has(&overdue, "方城县", "2017-05"), None, "{overdue:?}");
+    assert_eq!(
+        has(&overdue, "南召县", "2017-05").as_deref(),
+        Some("overdue")
+    );
+    assert_eq!(
+        has(&overdue, "宛城区", "2017-05").as_deref(),
+        Some("overdue")
+    );
+    // 29 May: 宛城区 extended, 南召县 still owing.
+    let overdue = rows(&office.json(&["overdue", "--as-of", "2017-05-29"]));
+    assert_eq!(has(&overdue, "宛城区", "2017-05"), None, "{overdue:?}");
+    assert_eq!(
+        has(&overdue, "南召县", "2017-05").as_deref(),
+        Some("overdue")
+    );
+    // 3 June: 南召县 has reported; 方城县's returned report is owed again, and late.
+    let overdue = rows(&office.json(&["overdue", "--as-of", "2017-06-03"]));
+    assert_eq!(has(&overdue, "南召县", "2017-05"), None, "{overdue:?}");
+    assert_eq!(
+        has(&overdue, "方城县", "2017-05").as_deref(),
+        Some("returned")
+    );
+    // The same days, asked as what falls due.
+    let due = rows(&office.json(&["due", "--as-of", "2017-05-24", "--within", "3"]));
+    assert_eq!(
+        has(&due, "宛城区", "2017-05").as_deref(),
+        Some("due_soon"),
+        "{due:?}"
+    );
+    assert_eq!(
+        has(&due, "方城县", "2017-05"),
+        None,
+        "reported on the 20th: {due:?}"
+    );
+    assert_eq!(has(&due, "南召县", "2017-05").as_deref(), Some("due_soon"));
+    let due = rows(&office.json(&["due", "--as-of", "2017-05-29", "--within", "14"]));
+    assert_eq!(
+        has(&due, "宛城区", "2017-05").as_deref(),
+        Some("extended"),
+        "{due:?}"
+    );
+
+    // One obligation's history at an instant: what was done by then, and its status then.
+    let history = |unit: &str, as_of: &str| {
+        office.json(&[
+            "history",
+            "nanyang-2017",
+            "统计表",
+            unit,
+            "--period",
+            "2017-05",
+            "--as-of",
+            as_of,
+        ])
+    };
+    let then = history("方城县", "2017-05-27");
+    assert_eq!(then["status"], "submitted_on_time", "{then}");
+    assert_eq!(then["events"].as_array().unwrap().len(), 1, "{then}");
+    assert_eq!(
+        then["events"][0]["backfilled"], true,
+        "typed in years later"
+    );
+    let later = history("方城县", "2017-06-03");
+    assert_eq!(later["status"], "overdue", "{later}");
+    assert_eq!(later["events"].as_array().unwrap().len(), 2, "{later}");
+    assert_eq!(history("南召县", "2017-05-27")["status"], "overdue");
+
+    // The counts per unit agree with the listing.
+    let status = office.json(&["status", "--as-of", "2017-05-27", "--deliverable", "统计表"]);
+    let of = |unit: &str| {
+        status
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["unit"] == unit)
+            .unwrap_or_else(|| panic!("{unit} in {status}"))
+            .clone()
+    };
+    assert_eq!(of("方城县")["on_time"], 1, "{status}");
+    assert_eq!(of("南召县")["on_time"], 0, "{status}");
+
+    // The reminders a pass on the morning of 26 May would have sent: 南召县 is chased, 方城县
+    // (on time then) is not.
+    let mails = office.ok(&["remind", "--dry-run", "--as-of", "2017-05-26T09:05"]);
+    let to = |unit: &str| {
+        mails.split("\nTo: ").any(|m| {
+            m.starts_with(&format!("{unit} 联络员")) && m.contains("工作统计表（2017年5月）")
+        })
+    };
+    assert!(to("南召县"), "{mails}");
+    assert!(!to("方城县"), "{mails}");
+}
+
+#[test]
+fn answers_at_an_instant_count_only_what_was_done_by_then_on_sqlite() {
+    answers_at_an_instant_count_only_what_was_done_by_then(Office::sqlite(&["nanyang-2017"]));
+}
+
+#[test]
+fn answers_at_an_instant_count_only_what_was_done_by_then_on_postgres() {
+    if let Some(office) = Office::postgres(&["nanyang-2017"]) {
+        answers_at_an_instant_count_only_what_was_done_by_then(office);
+    }
+}
