@@ -129,6 +129,7 @@ impl PgStore {
                     let (due_date, days_overdue) = shared.deadline(r.get(3), today);
                     out.push(DueRow {
                         due_at: shared.instant(record.effective_due_at, scope.zone),
+                        on_time_until: shared.last_day(record.effective_due_at, scope.zone),
                         campaign: campaign.clone(),
                         deliverable: deliverable.name,
                         unit: r.get::<_, &str>(0).into(),
