@@ -78,9 +78,36 @@ fn nobody_is_overdue_before_the_legal_last_day_has_passed() {
             .find(|r| r["period"] == "2016-09")
             .unwrap_or_else(|| panic!("{command}: {rows:#}"));
         assert_eq!(
-            (row["due_date"].as_str(), row["due_at"].as_str()),
-            (Some("2016-10-05"), Some("2016-10-09T00:00:00+08:00")),
+            (
+                row["due_date"].as_str(),
+                row["due_at"].as_str(),
+                row["on_time_until"].as_str()
+            ),
+            (
+                Some("2016-10-05"),
+                Some("2016-10-09T00:00:00+08:00"),
+                Some("2016-10-08")
+            ),
             "{command}"
+        );
+        // The table shows where the date moved, so that the days read right beside it; the CSV
+        // has the last on-time day as its last column.
+        let table = w.ok(&args);
+        let line = table
+            .lines()
+            .find(|l| l.contains("2016-10-05"))
+            .unwrap_or_else(|| panic!("{command}: {table}"));
+        assert!(line.contains("2016-10-05→10-08"), "{command}: {table}");
+        args.extend(["--format", "csv"]);
+        let csv = w.ok(&args);
+        let mut lines = csv.lines();
+        assert!(
+            lines.next().unwrap().ends_with(",on_time_until"),
+            "{command}: {csv}"
+        );
+        assert!(
+            lines.any(|l| l.contains(",2016-10-05,") && l.ends_with(",2016-10-08")),
+            "{command}: {csv}"
         );
     }
     // No overdue notice about it on the legal last day (a reminder is fine)...

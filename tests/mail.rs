@@ -384,6 +384,129 @@ fn a_reminder_after_a_stated_rest_day_says_how_far_it_moved() {
     );
 }
 
+/// The mail of a dry run's output that goes to `to`.
+fn dry_run_mail<'a>(out: &'a str, to: &str) -> &'a str {
+    out.split("────")
+        .map(str::trim)
+        .find(|m| m.starts_with(&format!("To: {to}")))
+        .unwrap_or_else(|| panic!("no mail to {to}: {out}"))
+}
+
+/// On 21 April the 南阳 plan (stated for Saturday the 15th, so on time until Monday the 17th)
+/// is four days late while April's table is due in four days: one mail to each liaison lists
+/// them apart, each in its own words, and says where the plan's deadline moved.
+#[test]
+fn a_mail_with_late_and_coming_reports_lists_them_apart() {
+    let w = Workspace::new(&["nanyang-2017"]);
+    configure(&w, "smtp://127.0.0.1:9");
+    w.ok(&["sync", "--as-of", "2017-04-20"]);
+    let out = w.ok(&["remind", "--dry-run", "--as-of", "2017-04-21T09:05"]);
+    let mail = dry_run_mail(&out, "宛城区 联络员");
+    assert!(
+        mail.contains(
+            "Subject: 【催办】侵害群众利益的不正之风和腐败问题专项整治：1项已逾期、1项即将到期\n"
+        ),
+        "{mail}"
+    );
+    assert!(!mail.contains("以下报送事项已经逾期"), "{mail}");
+    let late = mail.find("一、已经逾期（1项）").expect(mail);
+    let coming = mail.find("二、即将到期（1项）").expect(mail);
+    let plan = mail
+        .find("截止日期：4月15日（遇休息日顺延至4月17日，已逾期4天）")
+        .expect(mail);
+    let table = mail.find("截止日期：4月25日（还有4天）").expect(mail);
+    assert!(late < plan && plan < coming && coming < table, "{mail}");
+    assert!(mail.contains("如已报送，请忽略本提醒"), "{mail}");
+    let body = &mail[mail.find("\n\n").unwrap()..];
+    insta::assert_snapshot!("late-and-coming-to-wancheng", body.trim());
+    // Every liaison's mail is the same shape; the leaders hear only of the late plan.
+    assert_eq!(out.matches("1项已逾期、1项即将到期").count(), 26, "{out}");
+    let leader = dry_run_mail(&out, "宛城区 分管领导");
+    assert!(
+        leader.contains("Subject: 【催办】专项整治工作方案已逾期4天\n"),
+        "{leader}"
+    );
+    assert!(
+        leader.contains("截止日期：4月15日（遇休息日顺延至4月17日，已逾期4天）"),
+        "{leader}"
+    );
+    assert!(
+        !leader.contains("即将到期") && !leader.contains("请忽略"),
+        "{leader}"
+    );
+}
+
+/// A campaign whose notices of 2 May 2017 mix every kind a day can: the plan stated for
+/// Saturday 15 April reaches its interview rung (14 days after Monday the 17th, moved past
+/// Labour Day), the self-inspection report of Friday 28 April its first rung (moved past the
+/// holiday too), and the table due Saturday 6 May its reminder.
+const MIXED: &str = r#"campaign mixed "混合督办演示" {
+  period 2017-04-01 .. 2017-06-30
+  office 党风政风监督室
+}
+unit 党风政风监督室 {
+  email "office@example.org"
+  phone "63398128"
+}
+unit 宛城区 {
+  leader "张三" email "leader@example.org"
+  liaison "李四" email "liaison@example.org"
+}
+
+report 工作方案 { from 宛城区; to 党风政风监督室; due 2017-04-15 }
+report 自查报告 { from 宛城区; to 党风政风监督室; due 2017-04-28 }
+report 统计表 { from 宛城区; to 党风政风监督室; due 2017-05-06 }
+
+remind {
+  before 4d at 09:00
+  overdue 1d -> liaison, office
+  overdue 14d interview leader, office
+}
+"#;
+
+#[test]
+fn an_escalation_with_several_kinds_lists_each_apart() {
+    let w = Workspace::new(&[]);
+    std::fs::write(w.campaign("mixed"), MIXED).unwrap();
+    configure(&w, "smtp://127.0.0.1:9");
+    let out = w.ok(&["remind", "--dry-run", "--as-of", "2017-05-02T09:05"]);
+
+    let office = dry_run_mail(&out, "党风政风监督室");
+    assert!(
+        office.contains(
+            "Subject: 【约谈建议】混合督办演示：1个单位的1项逾期较长建议约谈、1项报送事项逾期未报\n"
+        ),
+        "{office}"
+    );
+    let body = &office[office.find("\n\n").unwrap()..];
+    insta::assert_snapshot!("interview-and-overdue-to-office", body.trim());
+
+    // The liaison: a late report, and one due on a Saturday, so on time until the Monday.
+    let liaison = dry_run_mail(&out, "宛城区 联络员");
+    assert!(
+        liaison.contains("Subject: 【催办】混合督办演示：1项已逾期、1项即将到期\n"),
+        "{liaison}"
+    );
+    for line in [
+        "一、已经逾期（1项），请尽快报送：",
+        "   截止日期：4月28日（已逾期4天）",
+        "二、即将到期（1项），请按时报送：",
+        "   截止日期：5月6日（还有4天，遇休息日顺延至5月8日）",
+        "以上即将到期的事项如已报送，请忽略本提醒。",
+    ] {
+        assert!(liaison.contains(line), "{line}: {liaison}");
+    }
+
+    // The leader: the interview alone, with the date it counts from.
+    let leader = dry_run_mail(&out, "宛城区 分管领导");
+    assert!(
+        leader.contains("Subject: 【约谈通知】工作方案逾期15天未报\n")
+            && leader.contains("截止日期：4月15日（遇休息日顺延至4月17日，已逾期15天）")
+            && !leader.contains("一、"),
+        "{leader}"
+    );
+}
+
 /// The May statistics table's notices that a dry run at `as_of` would write.
 fn may_items(w: &Workspace, as_of: &str) -> usize {
     let out = w.ok(&["remind", "--dry-run", "--as-of", as_of]);

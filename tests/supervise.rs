@@ -151,32 +151,26 @@ fn bulletin_agrees_with_status_and_overdue(office: Office) {
         "{}",
         b["ranking"][0]
     );
-    // The missing list is `overdue` at the same instant.
+    // The missing list is `overdue` at the same instant, with the same dates: the one units were
+    // told, and the last on-time day its days count from.
+    let key = |r: &serde_json::Value| {
+        (
+            r["unit"].as_str().unwrap().to_string(),
+            r["deliverable"].as_str().unwrap().to_string(),
+            r["days_overdue"].as_i64().unwrap(),
+            r["due_date"].as_str().unwrap().to_string(),
+            r["on_time_until"].as_str().unwrap().to_string(),
+        )
+    };
     let overdue = office.json(&["overdue", "--campaign", "nanyang-2017", "--as-of", END]);
-    let mut expected: Vec<(String, String, i64)> = overdue
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["unit"].as_str().unwrap().to_string(),
-                r["deliverable"].as_str().unwrap().to_string(),
-                r["days_overdue"].as_i64().unwrap(),
-            )
-        })
-        .collect();
-    let mut listed: Vec<(String, String, i64)> = b["missing"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["unit"].as_str().unwrap().to_string(),
-                r["deliverable"].as_str().unwrap().to_string(),
-                r["days_overdue"].as_i64().unwrap(),
-            )
-        })
-        .collect();
+    let mut expected: Vec<_> = overdue.as_array().unwrap().iter().map(key).collect();
+    let mut listed: Vec<_> = b["missing"].as_array().unwrap().iter().map(key).collect();
+    assert!(
+        listed.iter().any(|(_, d, _, due, last)| d == "工作方案"
+            && due == "2017-04-15"
+            && last == "2017-04-17"),
+        "{listed:?}"
+    );
     expected.sort();
     listed.sort();
     assert_eq!(listed, expected);
@@ -246,6 +240,10 @@ fn the_bulletin_is_written_in_every_format() {
     );
     assert!(md.contains("| 名次 | 单位 |"), "{md}");
     assert!(md.contains("本期已约谈桐柏县"), "{md}");
+    assert!(
+        md.contains("| 工作方案 | — | 2017-04-15（顺延至04-17） |"),
+        "the date its days count from: {md}"
+    );
     assert!(md.ends_with("2017年6月5日\n"), "{md}");
     let html = office.ok(&args("html"));
     assert!(html.contains("@page { size: A4;"), "{html}");

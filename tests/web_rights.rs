@@ -282,6 +282,15 @@ fn every_route_answers_each_role_as_its_rights_say() {
     assert!(csv.body.contains("卧龙区,") && csv.body.contains("工作方案"));
     let listed = server.get("/overdue", &wang);
     assert!(listed.body.contains("项逾期未报"), "{}", listed.body);
+    // The plan stated for Saturday 15 April is late from the end of Monday the 17th: the page
+    // names both, so that its days read right.
+    assert!(
+        listed
+            .body
+            .contains("2017-04-15<br><small>遇休息日顺延至2017-04-17</small>"),
+        "{}",
+        listed.body
+    );
     let word = server.get(
         "/bulletin?campaign=nanyang-2017&period=2017-04&format=docx",
         &wang,

@@ -71,9 +71,11 @@ pub struct Missing {
     pub deliverable: String,
     /// Its period.
     pub period: Option<String>,
-    /// Its deadline.
+    /// Its deadline, as units were told it.
     pub due_date: String,
-    /// Days overdue.
+    /// Its last on-time day: `due_date`, or the workday a rest day moved it to.
+    pub on_time_until: String,
+    /// Days overdue, from `on_time_until`.
     pub days_overdue: i64,
 }
 
@@ -170,6 +172,7 @@ impl Office {
                 deliverable: r.deliverable.to_string(),
                 period: r.period.map(|p| p.to_string()),
                 due_date: r.due_date.to_string(),
+                on_time_until: r.on_time_until.to_string(),
                 days_overdue: r.days_overdue,
             })
             .collect();

@@ -176,6 +176,7 @@ pub fn overdue(context: &Context, args: &OverdueArgs) -> Result<ExitCode, CliErr
                         row.phone.as_deref().unwrap_or(""),
                         &*liaison,
                         &*leader,
+                        &row.on_time_until,
                     ],
                 )?;
             }
@@ -210,7 +211,7 @@ pub fn overdue(context: &Context, args: &OverdueArgs) -> Result<ExitCode, CliErr
     })
 }
 
-const OVERDUE_CSV: [&str; 12] = crate::documents::overdue::COLUMNS;
+const OVERDUE_CSV: [&str; 13] = crate::documents::overdue::COLUMNS;
 
 fn overdue_table(rows: &[OverdueRow], by: GroupBy) -> String {
     if rows.is_empty() {
@@ -239,7 +240,7 @@ fn overdue_table(rows: &[OverdueRow], by: GroupBy) -> String {
             shown_group,
             other.to_string(),
             r.period.as_deref().unwrap_or("—").to_string(),
-            r.due_date.to_string(),
+            due_shown(&r.due_date, &r.on_time_until),
             r.days_overdue.to_string(),
             contact_line(r),
         ];
@@ -272,6 +273,18 @@ fn overdue_table(rows: &[OverdueRow], by: GroupBy) -> String {
         output::plural(rows.len(), "obligation"),
         output::plural(units, "unit")
     )
+}
+
+/// A deadline as a listing shows it: the date units were told, and where a rest day moved its
+/// last on-time day, that day too (`2017-04-15→04-17`): days overdue count from the later one.
+fn due_shown(due_date: &str, on_time_until: &str) -> String {
+    if due_date == on_time_until {
+        return due_date.to_string();
+    }
+    match (due_date.get(..5), on_time_until.get(5..)) {
+        (Some(year), Some(rest)) if on_time_until.starts_with(year) => format!("{due_date}→{rest}"),
+        _ => format!("{due_date}→{on_time_until}"),
+    }
 }
 
 /// Whom to call: the liaison, else the leader, else the unit's own phone or mailbox.
@@ -463,6 +476,7 @@ pub fn due(context: &Context, args: &DueArgs) -> Result<ExitCode, CliError> {
                     "due_at",
                     "days_left",
                     "status",
+                    "on_time_until",
                 ],
             )?;
             for r in &rows {
@@ -478,6 +492,7 @@ pub fn due(context: &Context, args: &DueArgs) -> Result<ExitCode, CliError> {
                         &r.due_at,
                         &days,
                         &r.status.to_string(),
+                        &r.on_time_until,
                     ],
                 )?;
             }
@@ -488,7 +503,7 @@ pub fn due(context: &Context, args: &DueArgs) -> Result<ExitCode, CliError> {
                 .iter()
                 .map(|r| {
                     let mut line = vec![
-                        r.due_date.to_string(),
+                        due_shown(&r.due_date, &r.on_time_until),
                         r.days_left.to_string(),
                         r.deliverable.to_string(),
                         r.period.as_deref().unwrap_or("—").to_string(),

@@ -64,6 +64,19 @@ impl Cell {
     }
 }
 
+/// A deadline with the day a rest day moved it to, which its days overdue count from:
+/// `2017-04-15（顺延至04-17）`.
+fn moved(due_date: &str, on_time_until: &str) -> String {
+    if due_date == on_time_until {
+        return due_date.to_string();
+    }
+    let shown = match due_date.get(..5) {
+        Some(year) if on_time_until.starts_with(year) => &on_time_until[5..],
+        _ => on_time_until,
+    };
+    format!("{due_date}（顺延至{shown}）")
+}
+
 fn text(s: impl Into<String>) -> Cell {
     Cell::Text(s.into())
 }
@@ -145,7 +158,7 @@ pub fn sections(b: &Bulletin) -> Vec<Section> {
                     text(&m.unit),
                     text(&m.deliverable),
                     text(m.period.clone().unwrap_or_else(|| "—".into())),
-                    text(&m.due_date),
+                    text(moved(&m.due_date, &m.on_time_until)),
                     Cell::Number(m.days_overdue as f64),
                 ]
             })

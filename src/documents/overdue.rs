@@ -6,8 +6,9 @@ use crate::language::ast::ContactRole;
 use crate::language::campaign::Contact;
 use crate::store::OverdueRow;
 
-/// The columns, in order.
-pub const COLUMNS: [&str; 12] = [
+/// The columns, in order. `due_date` is the date units were told; `on_time_until` the last
+/// on-time day, later when a rest day moved the deadline, which `days_overdue` counts from.
+pub const COLUMNS: [&str; 13] = [
     "campaign",
     "deliverable",
     "unit",
@@ -20,6 +21,8 @@ pub const COLUMNS: [&str; 12] = [
     "phone",
     "liaison",
     "leader",
+    // Last: the columns before it keep their places for sheets that read them by position.
+    "on_time_until",
 ];
 
 /// The unit's people of `role`, each with how to reach them, `; ` between.
@@ -47,5 +50,6 @@ pub fn cells(row: &OverdueRow) -> Vec<String> {
         row.phone.as_deref().unwrap_or("").to_string(),
         people(row, ContactRole::Liaison),
         people(row, ContactRole::Leader),
+        row.on_time_until.to_string(),
     ]
 }

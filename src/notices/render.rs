@@ -252,17 +252,24 @@ impl Templates {
             ))
         });
         let kind = items.iter().map(|i| i.kind).max().unwrap_or(Kind::Reminder);
-        let mut units: Vec<UnitGroup> = Vec::new();
-        for item in &items {
-            match units.last_mut() {
-                Some(group) if *group.name == *item.unit => group.items.push(item.clone()),
-                _ => units.push(UnitGroup {
-                    name: item.unit.to_string(),
-                    contact: contact_of(digest.campaign_id, &item.unit),
-                    items: vec![item.clone()],
-                }),
-            }
-        }
+        let group =
+            |items: &[Item]| unit_groups(items, &|unit| contact_of(digest.campaign_id, unit));
+        // One section per kind, the most serious first: a mail that carries overdue reports and
+        // reports still to come says which is which, each in its own words.
+        let mut kinds: Vec<Kind> = items.iter().map(|i| i.kind).collect();
+        kinds.sort_unstable_by(|a, b| b.cmp(a));
+        kinds.dedup();
+        let sections = kinds
+            .into_iter()
+            .map(|kind| {
+                let items: Vec<Item> = items.iter().filter(|i| i.kind == kind).cloned().collect();
+                Section {
+                    kind,
+                    units: group(&items),
+                    items,
+                }
+            })
+            .collect();
         let context = Context {
             campaign,
             recipient: Recipient {
@@ -270,8 +277,9 @@ impl Templates {
                 address: digest.address.clone(),
             },
             kind,
+            units: group(&items),
             items,
-            units,
+            sections,
             as_of_zh: zh_date(today, None),
         };
         let prefix = match digest.audience {
@@ -298,14 +306,42 @@ impl Templates {
     }
 }
 
+/// What a template is given.
 #[derive(Serialize)]
 struct Context<'a> {
     campaign: &'a CampaignInfo,
     recipient: Recipient,
+    /// The most serious kind in the mail: what its subject leads with. Each item keeps its own.
     kind: Kind,
     items: Vec<Item>,
     units: Vec<UnitGroup>,
+    /// The items by kind, the most serious first; one section unless the mail mixes kinds.
+    sections: Vec<Section>,
     as_of_zh: String,
+}
+
+/// The items of one kind in a mail, and their units.
+#[derive(Serialize)]
+struct Section {
+    kind: Kind,
+    items: Vec<Item>,
+    units: Vec<UnitGroup>,
+}
+
+/// `items` (sorted by unit) grouped by unit, each with whom to call there.
+fn unit_groups(items: &[Item], contact_of: &dyn Fn(&str) -> Option<String>) -> Vec<UnitGroup> {
+    let mut units: Vec<UnitGroup> = Vec::new();
+    for item in items {
+        match units.last_mut() {
+            Some(group) if *group.name == *item.unit => group.items.push(item.clone()),
+            _ => units.push(UnitGroup {
+                name: item.unit.to_string(),
+                contact: contact_of(&item.unit),
+                items: vec![item.clone()],
+            }),
+        }
+    }
+    units
 }
 
 #[derive(Serialize)]

@@ -71,6 +71,9 @@ pub struct OverdueRow {
     pub due_date: Arc<str>,
     /// The instant it became late: the end of its last on-time day (RFC 3339, campaign zone).
     pub due_at: Arc<str>,
+    /// Its last on-time day: `due_date`, or the first workday after it when a rest day moved
+    /// the deadline (民法典 第二百零三条). Days overdue count from here.
+    pub on_time_until: Arc<str>,
     /// Whole days since its last on-time day, counted in the campaign's zone.
     pub days_overdue: i64,
     /// `overdue`, or `returned` when a submission was sent back.
@@ -98,7 +101,10 @@ pub struct DueRow {
     pub due_date: Arc<str>,
     /// The instant it becomes late: the end of its last on-time day (RFC 3339, campaign zone).
     pub due_at: Arc<str>,
-    /// Whole days left, counted in the campaign's zone (0: due today).
+    /// Its last on-time day: `due_date`, or the first workday after it when a rest day moved
+    /// the deadline (民法典 第二百零三条).
+    pub on_time_until: Arc<str>,
+    /// Whole days left to `due_date`, counted in the campaign's zone (0: due today).
     pub days_left: i64,
     /// Its status (due soon, extended, returned, not yet due): `due_soon` … in JSON.
     pub status: Status,
@@ -476,6 +482,7 @@ impl Store {
                 let (due_date, days_overdue) = shared.deadline(&o.due_date, today);
                 out.push(DueRow {
                     due_at: shared.instant(record.effective_due_at, scope.zone),
+                    on_time_until: shared.last_day(record.effective_due_at, scope.zone),
                     campaign: campaign.clone(),
                     deliverable: deliverable.name,
                     unit: shared.unit(&self.conn, o.unit_id)?.name,

@@ -27,6 +27,8 @@ pub(super) struct Shared {
     late: HashMap<i64, i64>,
     /// Instants as RFC 3339 text, by Unix time.
     instants: HashMap<i64, Arc<str>>,
+    /// Last on-time days as text, by the instant lateness begins.
+    last_days: HashMap<i64, Arc<str>>,
 }
 
 /// A deliverable as its rows share it.
@@ -135,6 +137,7 @@ impl Shared {
         let (due_date, _) = self.deadline(owed.due_date, today);
         OverdueRow {
             due_at: self.instant(owed.late_at, zone),
+            on_time_until: self.last_day(owed.late_at, zone),
             campaign: campaign.clone(),
             deliverable,
             unit: unit.name,
@@ -216,6 +219,21 @@ impl Shared {
             let last_day = from_unix(late_at - 1).with_timezone(&zone).date_naive();
             (today - last_day).num_days()
         })
+    }
+
+    /// The last on-time day of a deadline that passes at `late_at` (the day before it, in
+    /// `zone`), as text: the stated date, or the workday a rest day moved it to.
+    pub(super) fn last_day(&mut self, late_at: i64, zone: chrono_tz::Tz) -> Arc<str> {
+        self.last_days
+            .entry(late_at)
+            .or_insert_with(|| {
+                from_unix(late_at - 1)
+                    .with_timezone(&zone)
+                    .date_naive()
+                    .to_string()
+                    .into()
+            })
+            .clone()
     }
 
     /// `at` as RFC 3339 text in `zone`, formatted once for all the rows that share it.

@@ -88,6 +88,8 @@ pub async fn overdue(
                         campaign => r.campaign.to_string(), deliverable => r.deliverable.to_string(),
                         unit => r.unit.to_string(), href => path_segment(&r.unit),
                         period => r.period.as_deref().map(str::to_string), due => r.due_date.to_string(),
+                        // The day the days count from, when a rest day moved it.
+                        moved_to => (r.on_time_until != r.due_date).then(|| r.on_time_until.to_string()),
                         days => r.days_overdue, phone => r.phone.as_deref().map(str::to_string),
                         liaison => documents::overdue::people(r, crate::language::ast::ContactRole::Liaison),
                     }

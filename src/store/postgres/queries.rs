@@ -187,6 +187,7 @@ impl PgStore {
                     let (due_date, days_overdue) = shared.deadline(&o.due_date, today);
                     out.push(DueRow {
                         due_at: shared.instant(record.effective_due_at, scope.zone),
+                        on_time_until: shared.last_day(record.effective_due_at, scope.zone),
                         campaign: campaign.clone(),
                         deliverable: deliverable.name,
                         unit: shared.known_unit(o.unit_id)?.name,
