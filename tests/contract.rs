@@ -2,6 +2,9 @@
 //! the traits of `duban::store` (campaigns, ledger, queries, outbox) and run for each backend
 //! by one line at the end (`storage_contract!`), the way taskchampion's `storage_tests!` is.
 
+mod asof;
+
+use asof::the_record_at_an_instant_is_what_was_done_by_then;
 use chrono::{DateTime, TimeZone, Utc};
 use duban::clock::Instant;
 use duban::ledger::{Action, Refusal, Status, Submission};
@@ -79,6 +82,26 @@ fn sync_text(
     };
     let report = backend.sync(&schedule, &source, 0)?;
     Ok((report.outcome, schedule.len()))
+}
+
+/// Loads campaign `text`, whose identifier is `name`, into `backend` from a file of its own.
+fn sync_named(backend: &mut impl Backend, name: &str, text: &str) {
+    let loaded = duban::language::load_text(&format!("{name}.campaign"), text, None, |_| {
+        Ok(String::new())
+    });
+    let campaign = loaded.campaign.expect("a valid campaign");
+    let schedule =
+        duban::schedule::compile(&campaign, duban::schedule::Calendar::official(), None).unwrap();
+    let source = Source {
+        path: format!("/contract/{name}.campaign"),
+        contacts: None,
+        fingerprint: name.into(),
+        horizon_year: 2018,
+        templates: None,
+        stat: "s".into(),
+        accept_removals: false,
+    };
+    backend.sync(&schedule, &source, 0).unwrap();
 }
 
 fn refusal(error: StoreError) -> Refusal {
@@ -949,6 +972,7 @@ macro_rules! storage_contract {
             scenario!(a_ledgers_rows_are_entered_numbered_and_left_alone_by_a_sync);
             scenario!(worklists_show_a_units_obligations_and_a_reviewers_queue);
             scenario!(failed_sign_ins_are_counted_in_their_window_and_then_forgotten);
+            scenario!(the_record_at_an_instant_is_what_was_done_by_then);
         }
     };
 }

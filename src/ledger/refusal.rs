@@ -9,6 +9,18 @@ use super::Status;
 /// `nanyang-2017 统计表 宛城区 2017-05`.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
+    /// An act dated before the last act on the same obligation.
+    #[error(
+        "{obligation}: {at} is before its last recorded act ({last}); acts are recorded in the order they were done"
+    )]
+    BeforeLastAct {
+        /// The obligation.
+        obligation: String,
+        /// The time given.
+        at: String,
+        /// When the last act was done.
+        last: String,
+    },
     /// No campaign, deliverable or unit has that name.
     #[error("unknown {kind} `{name}`")]
     Unknown {

@@ -107,6 +107,8 @@ pub struct Facts<'a> {
     pub zone: Tz,
     /// The deadline in force, as units are told it.
     pub due_date: &'a str,
+    /// When the latest act on it was done, if any: an act may not be dated before it.
+    pub last_act_at: Option<i64>,
 }
 
 /// What a transition does: the event appended to the history, and the change to the record.
@@ -157,6 +159,23 @@ pub fn transition(facts: &Facts<'_>, action: &Action, at: i64) -> Result<Effect,
     let obligation = facts.obligation.to_string();
     if !facts.active {
         return Err(Refusal::Removed { obligation });
+    }
+    // An act dated before the last one would rewrite what the record said in between: every
+    // answer "as of T" replays the acts in the order they were recorded.
+    if let Some(last) = facts.last_act_at
+        && at < last
+    {
+        let time = |t: i64| {
+            crate::clock::from_unix(t)
+                .with_timezone(&facts.zone)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        };
+        return Err(Refusal::BeforeLastAct {
+            obligation,
+            at: time(at),
+            last: time(last),
+        });
     }
     let state = facts.record.state;
     let status = facts.record.status_at(at);
@@ -287,6 +306,7 @@ mod tests {
             signers: &[],
             zone: chrono_tz::UTC,
             due_date: "1970-01-10",
+            last_act_at: None,
         }
     }
 
@@ -363,6 +383,19 @@ mod tests {
             transition(&removed, &submit(false), at).unwrap_err(),
             Refusal::Removed { .. }
         ));
+    }
+
+    #[test]
+    fn an_act_is_not_dated_before_the_last_one() {
+        let facts = Facts {
+            last_act_at: Some(5 * DAY),
+            ..facts(State::Open)
+        };
+        assert!(matches!(
+            transition(&facts, &submit(false), 4 * DAY).unwrap_err(),
+            Refusal::BeforeLastAct { .. }
+        ));
+        assert!(transition(&facts, &submit(false), 5 * DAY).is_ok());
     }
 
     #[test]

@@ -75,6 +75,8 @@ pub(super) struct Found {
     pub reviewer: Option<String>,
     pub signers: Vec<String>,
     pub soon_days: i64,
+    /// When the latest act on it was done, if any.
+    pub last_act_at: Option<i64>,
 }
 
 impl Found {
@@ -174,6 +176,7 @@ impl Found {
             signers: &self.signers,
             zone: self.zone,
             due_date: &due_date,
+            last_act_at: self.last_act_at,
         };
         transition(&facts, action, at)
     }
@@ -397,8 +400,9 @@ pub(super) fn find(conn: &rusqlite::Connection, key: &Key<'_>) -> Result<Found, 
     let period = choose_period(key, recurring, &periods)?;
     let label = label(key, period);
     conn.query_row(
-        "SELECT id, state, due_at, effective_due_at, due_date, extended_until, submitted_at, closed_at, active
-         FROM obligations WHERE deliverable_id = ?1 AND unit_id = ?2 AND period = ?3",
+        &format!("SELECT id, state, due_at, effective_due_at, due_date, extended_until, submitted_at, closed_at, active,
+                (SELECT max(at) FROM events e WHERE e.obligation_id = obligations.id AND e.kind IN {})
+         FROM obligations WHERE deliverable_id = ?1 AND unit_id = ?2 AND period = ?3", crate::ledger::ACTS_SQL),
         params![deliverable_id, unit_id, period],
         |r| {
             Ok(Found {
@@ -417,6 +421,7 @@ pub(super) fn find(conn: &rusqlite::Connection, key: &Key<'_>) -> Result<Found, 
                 reviewer: reviewer.clone(),
                 signers: signers.clone(),
                 soon_days,
+                last_act_at: r.get(9)?,
             })
         },
     )

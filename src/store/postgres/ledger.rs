@@ -499,8 +499,11 @@ fn find(client: &mut impl GenericClient, key: &Key<'_>, lock: bool) -> Result<Fo
     let r = client.query_one(
         &format!(
             "SELECT id, state, due_at, effective_due_at, due_date, extended_until, submitted_at,
-                    closed_at, active
-             FROM obligations WHERE deliverable_id = $1 AND unit_id = $2 AND period = $3 {lock}"
+                    closed_at, active,
+                    (SELECT max(at) FROM events e WHERE e.obligation_id = obligations.id
+                        AND e.kind IN {acts})
+             FROM obligations WHERE deliverable_id = $1 AND unit_id = $2 AND period = $3 {lock}",
+            acts = crate::ledger::ACTS_SQL
         ),
         &[&deliverable_id, &unit_id, &period],
     )?;
@@ -520,5 +523,6 @@ fn find(client: &mut impl GenericClient, key: &Key<'_>, lock: bool) -> Result<Fo
         reviewer: unit.get(1),
         signers: json(deliverable.get(3))?,
         soon_days: deliverable.get(4),
+        last_act_at: r.get(9),
     })
 }
