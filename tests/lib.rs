@@ -35,6 +35,7 @@ mod supervise;
 mod terminal;
 mod web;
 mod web_rights;
+mod web_signin;
 mod webserver;
 mod workspace;
 mod zones;

@@ -108,9 +108,12 @@ pub enum AppError {
         /// Now, in the same zone.
         now: String,
     },
-    /// Too many failed sign-ins of the account or from the address, lately.
-    #[error("too many failed sign-ins: try again in 15 minutes")]
-    TooManyFailures,
+    /// Too many failed sign-ins from the address at the account, lately.
+    #[error("too many failed sign-ins from this address: try again in {seconds} seconds")]
+    TooManyFailures {
+        /// How long the address waits.
+        seconds: i64,
+    },
     /// A wrong name or password (which, is not said).
     #[error("wrong name or password")]
     SignIn,

@@ -35,7 +35,7 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 pub use crate::ledger::{Action, Refusal, Signature, State, Status, Submission, Upload};
-pub use accounts::{NewUser, Role, User};
+pub use accounts::{FailedSignIns, NewUser, Role, Throttle, Turn, User};
 pub use assessment::{Assessed, CampaignHeader, Interview, NewInterview};
 pub use contents::{
     Described, LedgerRow, LedgerRules, NewRow, Standing, Sum, TargetValue, Threshold,

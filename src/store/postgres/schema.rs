@@ -259,6 +259,22 @@ CREATE TABLE sign_in_failures (
 CREATE INDEX sign_in_failures_key ON sign_in_failures (key, at);
 CREATE INDEX sign_in_failures_at ON sign_in_failures (at);
 "#,
+    // Version 6: failed sign-ins per address and account (as SQLite's version 10).
+    r#"
+DROP TABLE sign_in_failures;
+CREATE TABLE sign_in_attempts (
+    client   TEXT NOT NULL,
+    account  TEXT NOT NULL,
+    failures BIGINT NOT NULL,
+    delay    BIGINT NOT NULL,
+    last_at  BIGINT NOT NULL,
+    PRIMARY KEY (client, account)
+);
+CREATE INDEX sign_in_attempts_last ON sign_in_attempts (last_at);
+ALTER TABLE users ADD COLUMN failed_sign_ins BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN last_failed_from TEXT;
+ALTER TABLE users ADD COLUMN last_failed_at BIGINT;
+"#,
 ];
 
 /// The version this duban writes.
