@@ -528,6 +528,17 @@ pub fn a_submitted_file_is_kept_once_by_its_digest(mut b: impl Backend) {
     assert_eq!(content.as_deref(), Some("实施方案全文".as_bytes()));
     assert_eq!(b.file_content(&"0".repeat(64)).unwrap(), None);
     assert_eq!(b.file_content("../../etc/passwd").unwrap(), None);
+    // Read a piece at a time, as downloads are sent.
+    let source = b.file_source(&kept.sha256).unwrap().unwrap();
+    assert_eq!(source.size(), 18);
+    let pieces: Vec<Vec<u8>> = (0..4)
+        .map(|n| b.file_piece(&kept.sha256, n * 5, 5).unwrap())
+        .collect();
+    assert_eq!(pieces.concat(), "实施方案全文".as_bytes());
+    assert_eq!(pieces[3].len(), 3, "the last piece is short");
+    assert!(b.file_piece(&kept.sha256, 18, 5).unwrap().is_empty());
+    assert_eq!(b.file_source(&"0".repeat(64)).unwrap(), None);
+    assert_eq!(b.file_source("../../etc/passwd").unwrap(), None);
 }
 
 pub fn listings_agree_with_each_other_at_an_instant(mut b: impl Backend) {

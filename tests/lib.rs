@@ -34,6 +34,7 @@ mod state;
 mod supervise;
 mod terminal;
 mod web;
+mod web_download;
 mod web_rights;
 mod web_signin;
 mod webserver;

@@ -235,6 +235,37 @@ pub trait Assessment {
 pub trait Files {
     /// The content of a submitted file, by its SHA-256; `None` if no submission kept it.
     fn file_content(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Where a submitted file's content is read from a piece at a time, so that serving it
+    /// never holds it whole; `None` if no submission kept it.
+    fn file_source(&self, sha256: &str) -> Result<Option<FileSource>, StoreError>;
+    /// At most `len` bytes of a submitted file from `offset` (fewer at its end, none past it).
+    fn file_piece(&self, sha256: &str, offset: u64, len: usize) -> Result<Vec<u8>, StoreError>;
+}
+
+/// Where a submitted file's content is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileSource {
+    /// A file on disk, read directly (SQLite keeps files content-addressed in its data folder).
+    Disk {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Its size in bytes.
+        size: u64,
+    },
+    /// In the records, read with [`Files::file_piece`] (PostgreSQL's `blobs`).
+    Records {
+        /// Its size in bytes.
+        size: u64,
+    },
+}
+
+impl FileSource {
+    /// The content's size in bytes.
+    pub fn size(&self) -> u64 {
+        match self {
+            FileSource::Disk { size, .. } | FileSource::Records { size } => *size,
+        }
+    }
 }
 
 /// Where the records are, and whether they may be written.
@@ -624,6 +655,17 @@ macro_rules! contract {
         impl Files for $backend {
             fn file_content(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
                 <$backend>::file_content(self, sha256)
+            }
+            fn file_source(&self, sha256: &str) -> Result<Option<FileSource>, StoreError> {
+                <$backend>::file_source(self, sha256)
+            }
+            fn file_piece(
+                &self,
+                sha256: &str,
+                offset: u64,
+                len: usize,
+            ) -> Result<Vec<u8>, StoreError> {
+                <$backend>::file_piece(self, sha256, offset, len)
             }
         }
     };

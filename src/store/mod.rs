@@ -41,7 +41,8 @@ pub use contents::{
     Described, LedgerRow, LedgerRules, NewRow, Standing, Sum, TargetValue, Threshold,
 };
 pub use contract::{
-    Accounts, Assessment, Backend, Campaigns, Contents, Files, Ledger, Location, Outbox, Queries,
+    Accounts, Assessment, Backend, Campaigns, Contents, FileSource, Files, Ledger, Location,
+    Outbox, Queries,
 };
 
 /// Open records, whichever backend holds them.

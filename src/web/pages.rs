@@ -75,7 +75,22 @@ pub(super) fn page(status: StatusCode, name: &str, ctx: Value) -> Response {
 /// A download named `name` (never shown inline, never run: `nosniff`, a sandbox), not kept by
 /// caches.
 pub(super) fn download(bytes: Vec<u8>, kind: &'static str, name: &str) -> Response {
-    let mut response = bytes.into_response();
+    download_body(bytes.into(), None, kind, name)
+}
+
+/// A download as [`download`], its body streamed, of `size` bytes when known.
+pub(super) fn download_body(
+    body: axum::body::Body,
+    size: Option<u64>,
+    kind: &'static str,
+    name: &str,
+) -> Response {
+    let mut response = body.into_response();
+    if let Some(size) = size {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(size));
+    }
     let disposition = format!(
         "attachment; filename=\"download\"; filename*=UTF-8''{}",
         path_segment(name)

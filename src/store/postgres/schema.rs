@@ -275,6 +275,14 @@ ALTER TABLE users ADD COLUMN failed_sign_ins BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE users ADD COLUMN last_failed_from TEXT;
 ALTER TABLE users ADD COLUMN last_failed_at BIGINT;
 "#,
+    // Version 7: files' contents kept uncompressed, so that a download reads a slice of one
+    // (substring) from only the TOAST chunks the slice covers; a compressed value would be
+    // decompressed from its start for every slice. Submitted files are mostly compressed already
+    // (xlsx, docx, pdf, zip). Contents stored before keep their storage, and are still read
+    // right, only more slowly.
+    r#"
+ALTER TABLE blobs ALTER COLUMN content SET STORAGE EXTERNAL;
+"#,
 ];
 
 /// The version this duban writes.
