@@ -9,8 +9,9 @@ use chrono::{DateTime, TimeZone, Utc};
 use duban::clock::Instant;
 use duban::ledger::{Action, Refusal, Status, Submission};
 use duban::store::{
-    Backend, Claim, Filter, ImportBatch, ImportError, ImportRow, Key, Meta, NoticeKey, OutboxMail,
-    PgStore, Source, Store, StoreError, SyncOutcome, Window,
+    Backend, Claim, FailedSignIns, Filter, ImportBatch, ImportError, ImportRow, Key, Meta, NewUser,
+    NoticeKey, OutboxMail, PgStore, Role, Source, Store, StoreError, SyncOutcome, Throttle, Turn,
+    Window,
 };
 
 const CAMPAIGN: &str = "campaign c {
@@ -556,6 +557,17 @@ pub fn a_submitted_file_is_kept_once_by_its_digest(mut b: impl Backend) {
     assert_eq!(content.as_deref(), Some("实施方案全文".as_bytes()));
     assert_eq!(b.file_content(&"0".repeat(64)).unwrap(), None);
     assert_eq!(b.file_content("../../etc/passwd").unwrap(), None);
+    // Read a piece at a time, as downloads are sent.
+    let source = b.file_source(&kept.sha256).unwrap().unwrap();
+    assert_eq!(source.size(), 18);
+    let pieces: Vec<Vec<u8>> = (0..4)
+        .map(|n| b.file_piece(&kept.sha256, n * 5, 5).unwrap())
+        .collect();
+    assert_eq!(pieces.concat(), "实施方案全文".as_bytes());
+    assert_eq!(pieces[3].len(), 3, "the last piece is short");
+    assert!(b.file_piece(&kept.sha256, 18, 5).unwrap().is_empty());
+    assert_eq!(b.file_source(&"0".repeat(64)).unwrap(), None);
+    assert_eq!(b.file_source("../../etc/passwd").unwrap(), None);
 }
 
 pub fn listings_agree_with_each_other_at_an_instant(mut b: impl Backend) {
@@ -914,24 +926,99 @@ pub fn worklists_show_a_units_obligations_and_a_reviewers_queue(mut b: impl Back
     assert_eq!(april.reason.as_deref(), Some("数据不全"));
 }
 
-pub fn failed_sign_ins_are_counted_in_their_window_and_then_forgotten(mut b: impl Backend) {
+pub fn sign_in_tries_are_counted_per_address_and_account_with_growing_waits(mut b: impl Backend) {
     sync(&mut b);
-    for at in [100, 200, 300] {
-        b.add_failure("name:张三", at, at - 1_000).unwrap();
+    let throttle = Throttle {
+        free: 3,
+        first_delay: 10,
+        longest_delay: 35,
+        forget_after: 1_000,
+    };
+    let (guesser, owner) = ("192.0.2.1", "198.51.100.2");
+    let count = |b: &mut dyn Backend, client: &str, account: &str, at: i64| {
+        b.count_attempt(client, account, at, &throttle).unwrap()
+    };
+    for n in 1..=3 {
+        assert_eq!(
+            count(&mut b, guesser, "张三", 100),
+            Turn::Try { failures: n }
+        );
     }
-    b.add_failure("ip:192.0.2.1", 300, 300 - 1_000).unwrap();
-    assert_eq!(b.failures("name:张三", 0).unwrap(), 3);
+    // The third failure makes the pair wait 10 seconds; nobody else waits.
     assert_eq!(
-        b.failures("name:张三", 150).unwrap(),
-        2,
-        "only those in the window"
+        count(&mut b, guesser, "张三", 100),
+        Turn::Wait { until: 110 }
     );
-    assert_eq!(b.failures("name:李四", 0).unwrap(), 0);
-    // A failure much later forgets every one before its window, of every key.
-    b.add_failure("name:李四", 5_000, 4_000).unwrap();
-    assert_eq!(b.failures("name:张三", 0).unwrap(), 0);
-    assert_eq!(b.failures("ip:192.0.2.1", 0).unwrap(), 0);
-    assert_eq!(b.failures("name:李四", 0).unwrap(), 1);
+    assert_eq!(
+        count(&mut b, guesser, "张三", 109),
+        Turn::Wait { until: 110 }
+    );
+    assert_eq!(count(&mut b, owner, "张三", 100), Turn::Try { failures: 1 });
+    assert_eq!(
+        count(&mut b, guesser, "李四", 100),
+        Turn::Try { failures: 1 }
+    );
+    // Each failure after doubles the wait, up to the longest.
+    assert_eq!(
+        count(&mut b, guesser, "张三", 110),
+        Turn::Try { failures: 4 }
+    );
+    assert_eq!(
+        count(&mut b, guesser, "张三", 129),
+        Turn::Wait { until: 130 }
+    );
+    assert_eq!(
+        count(&mut b, guesser, "张三", 130),
+        Turn::Try { failures: 5 }
+    );
+    assert_eq!(
+        count(&mut b, guesser, "张三", 130),
+        Turn::Wait { until: 165 }
+    );
+    assert_eq!(
+        count(&mut b, guesser, "张三", 165),
+        Turn::Try { failures: 6 }
+    );
+    assert_eq!(
+        count(&mut b, guesser, "张三", 165),
+        Turn::Wait { until: 200 }
+    );
+    // The right password forgets its own address's failures only.
+    assert_eq!(b.signed_in(owner, "张三").unwrap(), None, "no account 张三");
+    assert_eq!(count(&mut b, owner, "张三", 166), Turn::Try { failures: 1 });
+    assert_eq!(
+        count(&mut b, guesser, "张三", 166),
+        Turn::Wait { until: 200 }
+    );
+    // A pair quiet for long is forgotten.
+    assert_eq!(
+        count(&mut b, guesser, "张三", 1_300),
+        Turn::Try { failures: 1 }
+    );
+
+    // Wrong passwords are kept for the account's owner, told once at the next sign-in.
+    b.add_user(&NewUser {
+        name: "王五",
+        unit: None,
+        role: Role::Office,
+        setup_token: "link",
+        setup_expires_at: 10_000,
+        now: 0,
+    })
+    .unwrap();
+    assert_eq!(b.signed_in(owner, "王五").unwrap(), None);
+    b.wrong_password("王五", guesser, 400).unwrap();
+    b.wrong_password("王五", "2001:db8::7", 500).unwrap();
+    b.wrong_password("无此人", guesser, 500).unwrap();
+    assert_eq!(
+        b.signed_in(owner, "王五").unwrap(),
+        Some(FailedSignIns {
+            count: 2,
+            from: "2001:db8::7".into(),
+            at: 500
+        })
+    );
+    assert_eq!(b.signed_in(owner, "王五").unwrap(), None, "told once");
 }
 
 /// Runs every scenario of the contract against the backend `make` returns (with whatever
@@ -971,8 +1058,8 @@ macro_rules! storage_contract {
             scenario!(values_are_kept_typed_and_added_up_by_the_database);
             scenario!(a_ledgers_rows_are_entered_numbered_and_left_alone_by_a_sync);
             scenario!(worklists_show_a_units_obligations_and_a_reviewers_queue);
-            scenario!(failed_sign_ins_are_counted_in_their_window_and_then_forgotten);
             scenario!(the_record_at_an_instant_is_what_was_done_by_then);
+            scenario!(sign_in_tries_are_counted_per_address_and_account_with_growing_waits);
         }
     };
 }

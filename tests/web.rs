@@ -1,6 +1,6 @@
 //! `duban serve`, the real binary on a free port, spoken to over HTTP: accounts made on the
 //! command line set their password through the one-time link, sign in (CSRF checked, cookies
-//! HttpOnly and SameSite=Strict, failures rate-limited), and see what their role allows — a
+//! HttpOnly and SameSite=Strict, failures slowed per address), and see what their role allows — a
 //! liaison its own unit only, a supervisor the board.
 
 use crate::common::Workspace;
@@ -169,8 +169,12 @@ fn wrong_passwords_are_refused_alike_and_then_rate_limited() {
         attempt("张三", "still not it");
     }
     let limited = attempt("张三", "宛城区联络员的密码1234");
-    assert_eq!(limited.status, 429, "even the right password waits now");
-    assert!(limited.body.contains("15分钟"), "{}", limited.body);
+    assert_eq!(
+        limited.status, 429,
+        "from this address, even the right password waits now"
+    );
+    assert!(limited.body.contains("请1分钟后再试"), "{}", limited.body);
+    assert_eq!(limited.header("retry-after"), Some("60"));
 }
 
 /// The JSON API: a unit's token sees and submits for its unit only; 401 without a token, 403
@@ -418,7 +422,7 @@ fn serve_with_daemon_refuses_to_start_without_a_mail_server() {
 }
 
 /// Behind a proxy (`--behind-proxy`), sign-in failures are counted by the address the proxy
-/// names; without it, a header a client sends itself changes nothing.
+/// names (and the account); without it, a header a client sends itself changes nothing.
 #[test]
 fn failures_are_counted_by_the_address_the_proxy_names() {
     for (behind, other_address_may_try) in [(true, true), (false, false)] {
@@ -447,15 +451,16 @@ fn failures_are_counted_by_the_address_the_proxy_names() {
                 &body,
             )
         };
-        for n in 0..5 {
-            assert_eq!(attempt(&format!("无此人{n}"), "203.0.113.1").status, 401);
+        for _ in 0..5 {
+            assert_eq!(attempt("张三", "203.0.113.1").status, 401);
         }
         assert_eq!(
-            attempt("又一人", "203.0.113.1").status,
+            attempt("张三", "203.0.113.1").status,
             429,
-            "that address is limited"
+            "that address is limited at that account"
         );
-        let other = attempt("再一人", "203.0.113.2").status;
+        assert_eq!(attempt("李四", "203.0.113.1").status, 401, "not at another");
+        let other = attempt("张三", "203.0.113.2").status;
         assert_eq!(
             other == 401,
             other_address_may_try,

@@ -46,6 +46,11 @@ impl Server {
         Server { child, port }
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// One request with these extra header lines and body; the reply read to the end.
     pub fn exchange(&self, method: &str, path: &str, headers: &[String], body: &str) -> Reply {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();

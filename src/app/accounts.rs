@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 
 use super::{AppError, Office};
 use crate::clock::Instant;
-use crate::store::{Backend, NewUser, Role, User};
+use crate::store::{Backend, FailedSignIns, NewUser, Role, Throttle, Turn, User};
 
 /// How long a one-time link to set a password works.
 pub const LINK_SECONDS: i64 = 7 * 86_400;
@@ -16,10 +16,17 @@ pub const LINK_SECONDS: i64 = 7 * 86_400;
 pub const SESSION_SECONDS: i64 = 12 * 3_600;
 /// The shortest password accepted.
 pub const SHORTEST_PASSWORD: usize = 10;
-/// How many failed sign-ins an account, or an address, may have within [`FAILURE_WINDOW`].
-pub const MAX_FAILURES: usize = 5;
-/// The window failed sign-ins are counted in, in seconds.
-pub const FAILURE_WINDOW: i64 = 15 * 60;
+/// How failed sign-ins are slowed. They are counted per client address and account, never per
+/// account alone: a guesser who knows a name cannot keep its owner out, who signs in from
+/// another address as ever. An address may try five wrong passwords on an account; then it waits
+/// a minute, and each failure after doubles the wait, up to an hour. A pair quiet for a day is
+/// forgotten, and the right password forgets it at once.
+pub const THROTTLE: Throttle = Throttle {
+    free: 5,
+    first_delay: 60,
+    longest_delay: 3_600,
+    forget_after: 86_400,
+};
 
 /// A signed-in person: their account and the CSRF secret their forms carry.
 #[derive(Clone, Debug)]
@@ -249,6 +256,33 @@ impl Office {
     }
 }
 
+/// A sign-in that succeeded.
+#[derive(Clone, Debug)]
+pub struct SignedIn {
+    /// The session's cookie.
+    pub cookie: String,
+    /// The session.
+    pub session: Session,
+    /// The wrong passwords tried on the account since its owner last signed in, to tell them.
+    pub failed: Option<FailedSignIns>,
+}
+
+/// Whom failed sign-ins are counted against: the client's address, or for IPv6 its /64 (one
+/// subscriber's network, whose every address a guesser has).
+fn guesser(client: &str) -> String {
+    match client.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Ok(std::net::IpAddr::V6(v6)) => v6
+            .to_ipv4_mapped()
+            .map(|v4| v4.to_string())
+            .unwrap_or_default(),
+        _ => client.to_string(),
+    }
+}
+
 /// An account made (or found) for a contact person of a unit's.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct FromContact {
@@ -367,10 +401,13 @@ impl Office {
         Ok((cookie, Session { user, csrf }))
     }
 
-    /// Signs in as [`Office::sign_in`] does, for a person at the address `client`, unless the
-    /// account or the address has had [`MAX_FAILURES`] failures in the last
-    /// [`FAILURE_WINDOW`] (then even the right password waits). Failures are counted in the
-    /// records, so that every node behind a load balancer counts the same ones.
+    /// Signs in as [`Office::sign_in`] does, for a person at the address `client`, unless that
+    /// address has failed too often at that account lately (see [`THROTTLE`]): then its tries
+    /// wait, the right password's too, but no other address's. Each try is counted in the
+    /// records before its password is checked, in one statement, so that every node behind a
+    /// load balancer counts the same tries and tries at once get no more checks than one after
+    /// the other. A wrong password for an account is kept for its owner, who is told at their
+    /// next sign-in.
     pub fn sign_in_from(
         &self,
         store: &mut dyn Backend,
@@ -378,22 +415,28 @@ impl Office {
         password: &str,
         client: &str,
         now: Instant,
-    ) -> Result<(String, Session), AppError> {
+    ) -> Result<SignedIn, AppError> {
         let t = now.in_zone(chrono_tz::UTC).timestamp();
-        let keys = [format!("name:{name}"), format!("ip:{client}")];
-        for key in &keys {
-            if store.failures(key, t - FAILURE_WINDOW)? >= MAX_FAILURES {
-                return Err(AppError::TooManyFailures);
-            }
+        let from = guesser(client);
+        if let Turn::Wait { until } = store.count_attempt(&from, name, t, &THROTTLE)? {
+            return Err(AppError::TooManyFailures {
+                seconds: (until - t).max(1),
+            });
         }
         match self.sign_in(store, name, password, now) {
+            Ok((cookie, session)) => {
+                let failed = store.signed_in(&from, name)?;
+                Ok(SignedIn {
+                    cookie,
+                    session,
+                    failed,
+                })
+            }
             Err(AppError::SignIn) => {
-                for key in &keys {
-                    store.add_failure(key, t, t - FAILURE_WINDOW)?;
-                }
+                store.wrong_password(name, client, t)?;
                 Err(AppError::SignIn)
             }
-            done => done,
+            Err(e) => Err(e),
         }
     }
 
@@ -419,6 +462,19 @@ impl Office {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn guessers_are_counted_by_address_and_an_ipv6_network() {
+        for (client, counted) in [
+            ("203.0.113.7", "203.0.113.7"),
+            ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+            ("2001:db8:1:2::9", "2001:db8:1:2::/64"),
+            ("::ffff:192.0.2.1", "192.0.2.1"),
+            ("not an address", "not an address"),
+        ] {
+            assert_eq!(guesser(client), counted, "{client}");
+        }
+    }
 
     #[test]
     fn secrets_are_long_random_and_compared_whole() {

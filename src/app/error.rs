@@ -126,9 +126,12 @@ pub enum AppError {
     /// past time (补录), and a unit's acts are at the server's time.
     #[error("the time of an act is the server's: only the office may record an earlier one (补录)")]
     TimeNotChosen,
-    /// Too many failed sign-ins of the account or from the address, lately.
-    #[error("too many failed sign-ins: try again in 15 minutes")]
-    TooManyFailures,
+    /// Too many failed sign-ins from the address at the account, lately.
+    #[error("too many failed sign-ins from this address: try again in {seconds} seconds")]
+    TooManyFailures {
+        /// How long the address waits.
+        seconds: i64,
+    },
     /// A wrong name or password (which, is not said).
     #[error("wrong name or password")]
     SignIn,

@@ -23,8 +23,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 pub use accounts::{
-    FAILURE_WINDOW, FromContact, MAX_FAILURES, SESSION_SECONDS, SHORTEST_PASSWORD, Session,
-    Visible, same_secret, secret,
+    FromContact, SESSION_SECONDS, SHORTEST_PASSWORD, Session, SignedIn, THROTTLE, Visible,
+    same_secret, secret,
 };
 pub use assess::{Assessment, Deadline, Part, ScoreLine, UnitScore, Window, chinese_date};
 pub use board::{Board, CampaignBoard, Node, Tally};

@@ -69,6 +69,47 @@ pub struct User {
     pub password: Option<String>,
 }
 
+/// How failed sign-ins are slowed, per address and account: the application's policy, which
+/// the store applies in the statement that counts.
+#[derive(Clone, Copy, Debug)]
+pub struct Throttle {
+    /// The failures a pair may have before it waits.
+    pub free: i64,
+    /// The first wait, in seconds; each failure after it doubles the wait.
+    pub first_delay: i64,
+    /// The longest wait, in seconds.
+    pub longest_delay: i64,
+    /// A pair whose last try is this many seconds old is forgotten.
+    pub forget_after: i64,
+}
+
+/// Whether a try at signing in may check its password.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Turn {
+    /// It may: it is counted as the pair's failure number `failures` before the check (so that
+    /// tries at once cannot outrun the count), and forgotten if the password is right.
+    Try {
+        /// The pair's failures, this one included.
+        failures: i64,
+    },
+    /// The pair of address and account waits until this instant (unix seconds).
+    Wait {
+        /// When it may try again.
+        until: i64,
+    },
+}
+
+/// The wrong passwords tried on an account since its owner last signed in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FailedSignIns {
+    /// How many.
+    pub count: i64,
+    /// The address the latest came from.
+    pub from: String,
+    /// When the latest came (unix seconds).
+    pub at: i64,
+}
+
 /// An account to create, with the SHA-256 of its one-time link.
 #[derive(Clone, Debug)]
 pub struct NewUser<'a> {
@@ -93,13 +134,41 @@ pub(super) const USER: &str = "SELECT name, unit, role, password FROM users WHER
 /// Every unit's contact people: campaign, unit, contacts (JSON), in declaration order.
 pub(super) const UNIT_CONTACTS: &str = "SELECT c.key, u.name, u.contacts FROM units u
      JOIN campaigns c ON c.id = u.campaign_id ORDER BY c.id, u.id";
-/// How many failed sign-ins key `$1` has had since `$2`.
-pub(super) const FAILURES: &str =
-    "SELECT count(*) FROM sign_in_failures WHERE key = $1 AND at >= $2";
-/// Forgets the failures before `$1`.
-pub(super) const FORGET_FAILURES: &str = "DELETE FROM sign_in_failures WHERE at < $1";
-/// A failed sign-in of key `$1` at `$2`.
-pub(super) const ADD_FAILURE: &str = "INSERT INTO sign_in_failures (key, at) VALUES ($1, $2)";
+/// Forgets the pairs of address and account whose last try was before `$1`.
+pub(super) const FORGET_ATTEMPTS: &str = "DELETE FROM sign_in_attempts WHERE last_at < $1";
+/// Counts a try of address `$1` at account `$2` at `$3`, unless the pair waits until later: its
+/// failures so far, this one included, or no row. One statement, so that tries at once are
+/// counted one after the other: with `$4` failures a pair waits `$5` seconds, and each failure
+/// after doubles the wait, up to `$6`.
+pub(super) const COUNT_ATTEMPT: &str =
+    "INSERT INTO sign_in_attempts (client, account, failures, delay, last_at)
+     VALUES ($1, $2, 1, 0, $3)
+     ON CONFLICT (client, account) DO UPDATE SET
+         failures = sign_in_attempts.failures + 1,
+         delay = CASE WHEN sign_in_attempts.failures + 1 < $4 THEN 0
+                      WHEN sign_in_attempts.delay = 0 THEN $5
+                      WHEN sign_in_attempts.delay * 2 > $6 THEN $6
+                      ELSE sign_in_attempts.delay * 2 END,
+         last_at = $3
+     WHERE sign_in_attempts.last_at + sign_in_attempts.delay <= $3
+     RETURNING failures";
+/// Until when address `$1` waits to try account `$2`.
+pub(super) const WAIT_UNTIL: &str =
+    "SELECT last_at + delay FROM sign_in_attempts WHERE client = $1 AND account = $2";
+/// Forgets the failures of address `$1` at account `$2`: the right password came.
+pub(super) const FORGET_PAIR: &str =
+    "DELETE FROM sign_in_attempts WHERE client = $1 AND account = $2";
+/// A wrong password from `$1` at `$2`, for the owner of account `$3` to be told.
+pub(super) const WRONG_PASSWORD: &str =
+    "UPDATE users SET last_failed_from = $1, last_failed_at = $2,
+     failed_sign_ins = failed_sign_ins + 1 WHERE name = $3";
+/// The wrong passwords tried on account `$1` since its owner was last told.
+pub(super) const FAILED_SIGN_INS: &str =
+    "SELECT failed_sign_ins, last_failed_from, last_failed_at FROM users WHERE name = $1";
+/// The owner of account `$2` was told of `$1` wrong passwords: those are taken off, not the
+/// ones tried meanwhile (and if two sign-ins at once both told them, only one takes them off).
+pub(super) const TOLD_FAILED: &str = "UPDATE users SET failed_sign_ins = failed_sign_ins - $1
+     WHERE name = $2 AND failed_sign_ins >= $1";
 /// Every account, in the order they were made.
 pub(super) const USERS: &str = "SELECT name, unit, role, password FROM users ORDER BY id";
 /// Sets the password of the account whose link is `$2`, valid at `$3`; the link is spent.
@@ -161,25 +230,82 @@ pub(super) fn contacts_of(
 }
 
 impl Store {
-    /// How many failed sign-ins `key` (an account or an address) has had since `since`.
-    pub fn failures(&self, key: &str, since: i64) -> Result<usize, StoreError> {
-        let count: i64 = self
+    /// Counts a try of `client` at signing in to `account` at `now`, unless the pair waits.
+    pub fn count_attempt(
+        &mut self,
+        client: &str,
+        account: &str,
+        now: i64,
+        throttle: &Throttle,
+    ) -> Result<Turn, StoreError> {
+        self.conn
+            .execute(FORGET_ATTEMPTS, [now - throttle.forget_after])?;
+        let counted: Option<i64> = self
             .conn
-            .prepare_cached(FAILURES)?
-            .query_row(rusqlite::params![key, since], |r| r.get(0))?;
-        Ok(usize::try_from(count).unwrap_or(usize::MAX))
+            .prepare_cached(COUNT_ATTEMPT)?
+            .query_row(
+                rusqlite::params![
+                    client,
+                    account,
+                    now,
+                    throttle.free,
+                    throttle.first_delay,
+                    throttle.longest_delay
+                ],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(failures) = counted {
+            return Ok(Turn::Try { failures });
+        }
+        let until: Option<i64> = self
+            .conn
+            .prepare_cached(WAIT_UNTIL)?
+            .query_row([client, account], |r| r.get(0))
+            .optional()?;
+        Ok(Turn::Wait {
+            until: until.unwrap_or(now),
+        })
     }
 
-    /// Counts a failed sign-in of `key` at `at`, and forgets those before `forget_before`.
-    pub fn add_failure(
+    /// A wrong password for `account` from `client` at `at`: its owner will be told.
+    pub fn wrong_password(
         &mut self,
-        key: &str,
+        account: &str,
+        client: &str,
         at: i64,
-        forget_before: i64,
     ) -> Result<(), StoreError> {
-        self.conn.execute(FORGET_FAILURES, [forget_before])?;
-        self.conn.execute(ADD_FAILURE, rusqlite::params![key, at])?;
+        self.conn
+            .execute(WRONG_PASSWORD, rusqlite::params![client, at, account])?;
         Ok(())
+    }
+
+    /// The right password for `account` from `client`: the pair's failures are forgotten, and
+    /// the wrong passwords tried on the account since its owner was last told are taken (to be
+    /// told now).
+    pub fn signed_in(
+        &mut self,
+        client: &str,
+        account: &str,
+    ) -> Result<Option<FailedSignIns>, StoreError> {
+        self.conn.execute(FORGET_PAIR, [client, account])?;
+        let found = self
+            .conn
+            .prepare_cached(FAILED_SIGN_INS)?
+            .query_row([account], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, Option<i64>>(2)?,
+                ))
+            })
+            .optional()?;
+        let Some((count, Some(from), Some(at))) = found.filter(|f| f.0 > 0) else {
+            return Ok(None);
+        };
+        self.conn
+            .execute(TOLD_FAILED, rusqlite::params![count, account])?;
+        Ok(Some(FailedSignIns { count, from, at }))
     }
 
     /// Every unit's contact people, by campaign and unit, in declaration order.

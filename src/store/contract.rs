@@ -7,10 +7,11 @@ use chrono_tz::Tz;
 
 use super::{
     Assessed, BadRow, CampaignHeader, Candidate, Change, Claim, Described, Directory, DueRow,
-    Filter, HistoryEvent, ImportBatch, ImportError, ImportReport, ImportRow, Interview, Key,
-    LedgerRow, Meta, NewInterview, NewRow, NewUser, OutboxMail, OutboxRow, OverdueRow, PendingMail,
-    PgStore, PlanInput, Recorded, Source, Standing, StandingDuty, StatusRow, Store, StoreError,
-    Sum, SyncReport, TargetValue, User, Window, WorkItem,
+    FailedSignIns, Filter, HistoryEvent, ImportBatch, ImportError, ImportReport, ImportRow,
+    Interview, Key, LedgerRow, Meta, NewInterview, NewRow, NewUser, OutboxMail, OutboxRow,
+    OverdueRow, PendingMail, PgStore, PlanInput, Recorded, Source, Standing, StandingDuty,
+    StatusRow, Store, StoreError, Sum, SyncReport, TargetValue, Throttle, Turn, User, Window,
+    WorkItem,
 };
 use crate::clock::Instant;
 use crate::language::campaign::{Contact, Policy};
@@ -160,10 +161,25 @@ pub trait Accounts {
     fn user(&self, name: &str) -> Result<Option<User>, StoreError>;
     /// Every account, in the order they were made.
     fn users(&self) -> Result<Vec<User>, StoreError>;
-    /// How many failed sign-ins `key` (an account or an address) has had since `since`.
-    fn failures(&self, key: &str, since: i64) -> Result<usize, StoreError>;
-    /// Counts a failed sign-in of `key` at `at`, and forgets every one before `forget_before`.
-    fn add_failure(&mut self, key: &str, at: i64, forget_before: i64) -> Result<(), StoreError>;
+    /// Counts a try of address `client` at signing in to `account` at `now` (before its
+    /// password is checked), unless the pair waits by `throttle`; pairs quiet for long are
+    /// forgotten. Atomic: tries at once are counted one after the other.
+    fn count_attempt(
+        &mut self,
+        client: &str,
+        account: &str,
+        now: i64,
+        throttle: &Throttle,
+    ) -> Result<Turn, StoreError>;
+    /// A wrong password for `account` from `client` at `at`, for its owner to be told.
+    fn wrong_password(&mut self, account: &str, client: &str, at: i64) -> Result<(), StoreError>;
+    /// The right password for `account` from `client`: the pair's failures are forgotten, and
+    /// the wrong passwords tried on the account since its owner was last told are taken.
+    fn signed_in(
+        &mut self,
+        client: &str,
+        account: &str,
+    ) -> Result<Option<FailedSignIns>, StoreError>;
     /// Every unit's contact people: (campaign, unit, contacts), in declaration order.
     fn unit_contacts(&self) -> Result<Vec<(String, String, Vec<Contact>)>, StoreError>;
     /// Sets the password (its hash) of the account whose one-time link is `token` (its
@@ -219,6 +235,37 @@ pub trait Assessment {
 pub trait Files {
     /// The content of a submitted file, by its SHA-256; `None` if no submission kept it.
     fn file_content(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Where a submitted file's content is read from a piece at a time, so that serving it
+    /// never holds it whole; `None` if no submission kept it.
+    fn file_source(&self, sha256: &str) -> Result<Option<FileSource>, StoreError>;
+    /// At most `len` bytes of a submitted file from `offset` (fewer at its end, none past it).
+    fn file_piece(&self, sha256: &str, offset: u64, len: usize) -> Result<Vec<u8>, StoreError>;
+}
+
+/// Where a submitted file's content is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileSource {
+    /// A file on disk, read directly (SQLite keeps files content-addressed in its data folder).
+    Disk {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Its size in bytes.
+        size: u64,
+    },
+    /// In the records, read with [`Files::file_piece`] (PostgreSQL's `blobs`).
+    Records {
+        /// Its size in bytes.
+        size: u64,
+    },
+}
+
+impl FileSource {
+    /// The content's size in bytes.
+    pub fn size(&self) -> u64 {
+        match self {
+            FileSource::Disk { size, .. } | FileSource::Records { size } => *size,
+        }
+    }
 }
 
 /// Where the records are, and whether they may be written.
@@ -521,16 +568,29 @@ macro_rules! contract {
             fn users(&self) -> Result<Vec<User>, StoreError> {
                 <$backend>::users(self)
             }
-            fn failures(&self, key: &str, since: i64) -> Result<usize, StoreError> {
-                <$backend>::failures(self, key, since)
-            }
-            fn add_failure(
+            fn count_attempt(
                 &mut self,
-                key: &str,
+                client: &str,
+                account: &str,
+                now: i64,
+                throttle: &Throttle,
+            ) -> Result<Turn, StoreError> {
+                <$backend>::count_attempt(self, client, account, now, throttle)
+            }
+            fn wrong_password(
+                &mut self,
+                account: &str,
+                client: &str,
                 at: i64,
-                forget_before: i64,
             ) -> Result<(), StoreError> {
-                <$backend>::add_failure(self, key, at, forget_before)
+                <$backend>::wrong_password(self, account, client, at)
+            }
+            fn signed_in(
+                &mut self,
+                client: &str,
+                account: &str,
+            ) -> Result<Option<FailedSignIns>, StoreError> {
+                <$backend>::signed_in(self, client, account)
             }
             fn unit_contacts(&self) -> Result<Vec<(String, String, Vec<Contact>)>, StoreError> {
                 <$backend>::unit_contacts(self)
@@ -602,6 +662,17 @@ macro_rules! contract {
         impl Files for $backend {
             fn file_content(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
                 <$backend>::file_content(self, sha256)
+            }
+            fn file_source(&self, sha256: &str) -> Result<Option<FileSource>, StoreError> {
+                <$backend>::file_source(self, sha256)
+            }
+            fn file_piece(
+                &self,
+                sha256: &str,
+                offset: u64,
+                len: usize,
+            ) -> Result<Vec<u8>, StoreError> {
+                <$backend>::file_piece(self, sha256, offset, len)
             }
         }
     };

@@ -11,7 +11,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
 
 use super::decode::{Json, Zone};
-use super::{Store, StoreError};
+use super::{FileSource, Store, StoreError};
 use crate::language::suggest;
 use crate::ledger::{
     Action, Effect, Facts, Record, Refusal, State, Status, Update, Upload, transition,
@@ -149,18 +149,57 @@ pub(super) fn submitted_values(action: &Action) -> &[FieldValue] {
 }
 
 impl Store {
+    /// Where the content of the submitted file `sha256` is kept; `None` for a name that is not a
+    /// digest, which could reach outside the folder.
+    fn file_path(&self, sha256: &str) -> Option<std::path::PathBuf> {
+        (sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| self.options.files.join(&sha256[..2]).join(sha256))
+    }
+
     /// The content of a submitted file, by its SHA-256; `None` if no submission kept it.
     pub fn file_content(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        // A name that is not a digest could reach outside the folder.
-        if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let Some(path) = self.file_path(sha256) else {
             return Ok(None);
-        }
-        let path = self.options.files.join(&sha256[..2]).join(sha256);
+        };
         match std::fs::read(&path) {
             Ok(content) => Ok(Some(content)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(source) => Err(StoreError::File { path, source }),
         }
+    }
+
+    /// The file on disk a submitted file's content is in, to be read as it is sent.
+    pub fn file_source(&self, sha256: &str) -> Result<Option<FileSource>, StoreError> {
+        let Some(path) = self.file_path(sha256) else {
+            return Ok(None);
+        };
+        match std::fs::metadata(&path) {
+            Ok(meta) => Ok(Some(FileSource::Disk {
+                size: meta.len(),
+                path,
+            })),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(StoreError::File { path, source }),
+        }
+    }
+
+    /// At most `len` bytes of a submitted file from `offset`.
+    pub fn file_piece(&self, sha256: &str, offset: u64, len: usize) -> Result<Vec<u8>, StoreError> {
+        use std::io::{Seek, SeekFrom};
+        let Some(path) = self.file_path(sha256) else {
+            return Ok(Vec::new());
+        };
+        let read = || -> std::io::Result<Vec<u8>> {
+            let mut file = std::fs::File::open(&path)?;
+            file.seek(SeekFrom::Start(offset))?;
+            let mut piece = Vec::with_capacity(len);
+            file.take(len as u64).read_to_end(&mut piece)?;
+            Ok(piece)
+        };
+        read().map_err(|source| StoreError::File {
+            path: path.clone(),
+            source,
+        })
     }
 }
 

@@ -36,13 +36,14 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 pub use crate::ledger::{Action, Refusal, Signature, State, Status, Submission, Upload};
-pub use accounts::{NewUser, Role, User};
+pub use accounts::{FailedSignIns, NewUser, Role, Throttle, Turn, User};
 pub use assessment::{Assessed, CampaignHeader, Interview, NewInterview};
 pub use contents::{
     Described, LedgerRow, LedgerRules, NewRow, Standing, Sum, TargetValue, Threshold,
 };
 pub use contract::{
-    Accounts, Assessment, Backend, Campaigns, Contents, Files, Ledger, Location, Outbox, Queries,
+    Accounts, Assessment, Backend, Campaigns, Contents, FileSource, Files, Ledger, Location,
+    Outbox, Queries,
 };
 
 /// Open records, whichever backend holds them.

@@ -288,6 +288,27 @@ CREATE INDEX sign_in_failures_at ON sign_in_failures (at);
 -- Answers at an instant before the latest act find the obligations acted on after it.
 CREATE INDEX events_at ON events (at);
 "#,
+    r#"
+-- Failed sign-ins counted per client address and account, not per account alone (which let
+-- anyone who knew a name lock its owner out): after a few failures a pair waits, `delay` seconds
+-- after its last attempt, a delay that doubles with each failure; every other address, the
+-- owner's, is not held back. A pair quiet for long is forgotten.
+DROP TABLE sign_in_failures;
+CREATE TABLE sign_in_attempts (
+    client   TEXT NOT NULL,
+    account  TEXT NOT NULL,
+    failures INTEGER NOT NULL,
+    delay    INTEGER NOT NULL,
+    last_at  INTEGER NOT NULL,
+    PRIMARY KEY (client, account)
+);
+CREATE INDEX sign_in_attempts_last ON sign_in_attempts (last_at);
+-- What an account's owner is told at their next sign-in: the wrong passwords tried since the
+-- last, and the latest one's address and instant.
+ALTER TABLE users ADD COLUMN failed_sign_ins INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN last_failed_from TEXT;
+ALTER TABLE users ADD COLUMN last_failed_at INTEGER;
+"#,
 ];
 
 /// The version this duban writes.

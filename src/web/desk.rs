@@ -17,7 +17,8 @@ use minijinja::{Value, context};
 use serde::Deserialize;
 
 use super::pages::{
-    as_of, download, for_session, light, message, page, redirect, session, shown, who, with_store,
+    as_of, download_body, for_session, light, message, page, redirect, session, shown, who,
+    with_store,
 };
 use super::{Web, path_segment};
 use crate::app::{AppError, ObligationDesk, Said, Session, same_secret};
@@ -501,19 +502,39 @@ pub async fn file(
             Some(&current),
         );
     };
-    let content = match with_store(&web, move |_, store| Ok(store.file_content(&sha256)?)).await {
-        Ok(Some(c)) => c,
-        Ok(None) => {
-            return message(
-                StatusCode::NOT_FOUND,
-                "文件不存在",
-                "no such file",
-                Some(&current),
-            );
-        }
+    let gone = || {
+        message(
+            StatusCode::NOT_FOUND,
+            "文件不存在",
+            "no such file",
+            Some(&current),
+        )
+    };
+    let wanted = sha256.clone();
+    let source = match with_store(&web, move |_, store| Ok(store.file_source(&wanted)?)).await {
+        Ok(Some(source)) => source,
+        Ok(None) => return gone(),
         Err(r) => return r,
     };
-    download(content, "application/octet-stream", &kept.name)
+    // Sent as it is read: many people downloading a large file at once hold a piece each.
+    match super::files::body(&web, &source, sha256).await {
+        Ok(Some(body)) => download_body(
+            body,
+            Some(source.size()),
+            "application/octet-stream",
+            &kept.name,
+        ),
+        Ok(None) => gone(),
+        Err(e) => {
+            tracing::error!(error = %e, "a file could not be read");
+            message(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "出错了",
+                "the file could not be read; the office has been told in the log",
+                Some(&current),
+            )
+        }
+    }
 }
 
 /// `GET /review`: what waits for the signed-in reviewer's decision.

@@ -8,6 +8,7 @@ mod api;
 mod board;
 mod desk;
 mod exports;
+mod files;
 mod pages;
 mod upload;
 

@@ -75,7 +75,22 @@ pub(super) fn page(status: StatusCode, name: &str, ctx: Value) -> Response {
 /// A download named `name` (never shown inline, never run: `nosniff`, a sandbox), not kept by
 /// caches.
 pub(super) fn download(bytes: Vec<u8>, kind: &'static str, name: &str) -> Response {
-    let mut response = bytes.into_response();
+    download_body(bytes.into(), None, kind, name)
+}
+
+/// A download as [`download`], its body streamed, of `size` bytes when known.
+pub(super) fn download_body(
+    body: axum::body::Body,
+    size: Option<u64>,
+    kind: &'static str,
+    name: &str,
+) -> Response {
+    let mut response = body.into_response();
+    if let Some(size) = size {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(size));
+    }
     let disposition = format!(
         "attachment; filename=\"download\"; filename*=UTF-8''{}",
         path_segment(name)
@@ -311,22 +326,39 @@ pub async fn login(
         })
         .await;
     match signed {
-        Ok((cookie, _)) => {
-            let mut response = redirect("/board");
+        Ok(signed) => {
+            // Wrong passwords tried on the account since its last sign-in: its owner is told
+            // before going on, once.
+            let mut response = match &signed.failed {
+                Some(failed) => message(
+                    StatusCode::OK,
+                    "登录提醒",
+                    &failed_notice(failed),
+                    Some(&signed.session),
+                ),
+                None => redirect("/board"),
+            };
             set_cookie(
                 &mut response,
                 &web,
                 SESSION_COOKIE,
-                &cookie,
+                &signed.cookie,
                 crate::app::SESSION_SECONDS,
             );
             response
         }
         Err(AppError::SignIn) => again(StatusCode::UNAUTHORIZED, "账号或密码错误"),
-        Err(AppError::TooManyFailures) => again(
-            StatusCode::TOO_MANY_REQUESTS,
-            "登录失败次数过多，请15分钟后再试",
-        ),
+        Err(AppError::TooManyFailures { seconds }) => {
+            let minutes = (seconds + 59) / 60;
+            let mut response = again(
+                StatusCode::TOO_MANY_REQUESTS,
+                &format!("此地址登录该账号失败次数过多，请{minutes}分钟后再试"),
+            );
+            if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            response
+        }
         Err(e) => {
             tracing::error!(error = %e, "a sign-in failed");
             message(
@@ -337,6 +369,22 @@ pub async fn login(
             )
         }
     }
+}
+
+/// What the owner of an account is told of the wrong passwords tried on it since they last
+/// signed in.
+fn failed_notice(failed: &crate::store::FailedSignIns) -> String {
+    let at = chrono::DateTime::from_timestamp(failed.at, 0)
+        .map(|t| {
+            t.with_timezone(&chrono_tz::Asia::Shanghai)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default();
+    format!(
+        "您的账号自上次登录以来有{}次密码错误的登录尝试，最近一次来自 {} 于 {}。如果不是您本人，请告知主办单位。",
+        failed.count, failed.from, at
+    )
 }
 
 /// What a form of a session sends: its CSRF secret.

@@ -5,8 +5,9 @@ use super::{PgStore, texts};
 use crate::language::campaign::Contact;
 use crate::store::StoreError;
 use crate::store::accounts::{
-    ADD_FAILURE, CLOSE_SESSION, FAILURES, FORGET_FAILURES, INSERT_TOKEN, INSERT_USER, NewUser,
-    OPEN_SESSION, SESSION, SET_PASSWORD, TOKEN, UNIT_CONTACTS, UNIT_NAMES, USER, USERS, User,
+    CLOSE_SESSION, COUNT_ATTEMPT, FAILED_SIGN_INS, FORGET_ATTEMPTS, FORGET_PAIR, FailedSignIns,
+    INSERT_TOKEN, INSERT_USER, NewUser, OPEN_SESSION, SESSION, SET_PASSWORD, TOKEN, TOLD_FAILED,
+    Throttle, Turn, UNIT_CONTACTS, UNIT_NAMES, USER, USERS, User, WAIT_UNTIL, WRONG_PASSWORD,
     contacts_of, holder, taken, user,
 };
 
@@ -34,25 +35,74 @@ impl PgStore {
         }
     }
 
-    /// How many failed sign-ins `key` (an account or an address) has had since `since`.
-    pub fn failures(&self, key: &str, since: i64) -> Result<usize, StoreError> {
-        self.run(|client| {
-            let count: i64 = client.query_one(FAILURES, &[&key, &since])?.get(0);
-            Ok(usize::try_from(count).unwrap_or(usize::MAX))
+    /// Counts a try of `client` at signing in to `account` at `now`, unless the pair waits.
+    pub fn count_attempt(
+        &mut self,
+        client: &str,
+        account: &str,
+        now: i64,
+        throttle: &Throttle,
+    ) -> Result<Turn, StoreError> {
+        self.run(|c| {
+            c.execute(FORGET_ATTEMPTS, &[&(now - throttle.forget_after)])?;
+            let counted = c.query_opt(
+                COUNT_ATTEMPT,
+                &[
+                    &client,
+                    &account,
+                    &now,
+                    &throttle.free,
+                    &throttle.first_delay,
+                    &throttle.longest_delay,
+                ],
+            )?;
+            if let Some(row) = counted {
+                return Ok(Turn::Try {
+                    failures: row.get(0),
+                });
+            }
+            let until = c.query_opt(WAIT_UNTIL, &[&client, &account])?;
+            Ok(Turn::Wait {
+                until: until.map_or(now, |r| r.get(0)),
+            })
         })
     }
 
-    /// Counts a failed sign-in of `key` at `at`, and forgets those before `forget_before`.
-    pub fn add_failure(
+    /// A wrong password for `account` from `client` at `at`: its owner will be told.
+    pub fn wrong_password(
         &mut self,
-        key: &str,
+        account: &str,
+        client: &str,
         at: i64,
-        forget_before: i64,
     ) -> Result<(), StoreError> {
-        self.run(|client| {
-            client.execute(FORGET_FAILURES, &[&forget_before])?;
-            client.execute(ADD_FAILURE, &[&key, &at])?;
+        self.run(|c| {
+            c.execute(WRONG_PASSWORD, &[&client, &at, &account])?;
             Ok(())
+        })
+    }
+
+    /// The right password for `account` from `client`: the pair's failures are forgotten, and
+    /// the wrong passwords tried on the account since its owner was last told are taken.
+    pub fn signed_in(
+        &mut self,
+        client: &str,
+        account: &str,
+    ) -> Result<Option<FailedSignIns>, StoreError> {
+        self.run(|c| {
+            c.execute(FORGET_PAIR, &[&client, &account])?;
+            let Some(row) = c.query_opt(FAILED_SIGN_INS, &[&account])? else {
+                return Ok(None);
+            };
+            let (count, from, at): (i64, Option<String>, Option<i64>) =
+                (row.get(0), row.get(1), row.get(2));
+            let (Some(from), Some(at)) = (from, at) else {
+                return Ok(None);
+            };
+            if count == 0 {
+                return Ok(None);
+            }
+            c.execute(TOLD_FAILED, &[&count, &account])?;
+            Ok(Some(FailedSignIns { count, from, at }))
         })
     }
 

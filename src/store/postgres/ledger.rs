@@ -19,7 +19,7 @@ use crate::store::lifecycle::{
     Found, StoredFile, choose_period, label, owed_by, read_submission, submitted_values,
     unknown_name,
 };
-use crate::store::{Change, HistoryEvent, HistoryFile, Key, Meta, StoreError};
+use crate::store::{Change, FileSource, HistoryEvent, HistoryFile, Key, Meta, StoreError};
 use crate::values::FieldValue;
 
 impl PgStore {
@@ -127,6 +127,38 @@ impl PgStore {
             Ok(client
                 .query_opt("SELECT content FROM blobs WHERE sha256 = $1", &[&sha256])?
                 .map(|r| r.get(0)))
+        })
+    }
+
+    /// A submitted file is in `blobs`, read a piece at a time with [`PgStore::file_piece`]: its
+    /// size.
+    pub fn file_source(&self, sha256: &str) -> Result<Option<FileSource>, StoreError> {
+        self.run(|client| {
+            Ok(client
+                .query_opt("SELECT size FROM blobs WHERE sha256 = $1", &[&sha256])?
+                .map(|r| FileSource::Records {
+                    size: u64::try_from(r.get::<_, i64>(0)).unwrap_or(0),
+                }))
+        })
+    }
+
+    /// At most `len` bytes of a submitted file from `offset`: a slice of its `blobs` row, which
+    /// the server reads from only the TOAST chunks it covers (contents are stored uncompressed,
+    /// `STORAGE EXTERNAL`, since schema version 7), never the whole value.
+    pub fn file_piece(&self, sha256: &str, offset: u64, len: usize) -> Result<Vec<u8>, StoreError> {
+        // substring() counts from 1, in int4.
+        let (from, count) = (
+            i32::try_from(offset + 1).unwrap_or(i32::MAX),
+            i32::try_from(len).unwrap_or(i32::MAX),
+        );
+        self.run(|client| {
+            Ok(client
+                .query_opt(
+                    "SELECT substring(content FROM $2 FOR $3) FROM blobs WHERE sha256 = $1",
+                    &[&sha256, &from, &count],
+                )?
+                .map(|r| r.get(0))
+                .unwrap_or_default())
         })
     }
 

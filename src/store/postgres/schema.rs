@@ -262,6 +262,30 @@ CREATE INDEX sign_in_failures_at ON sign_in_failures (at);
     r#"
 CREATE INDEX events_at ON events (at);
 "#,
+    // Version 7: failed sign-ins per address and account (as SQLite's version 11).
+    r#"
+DROP TABLE sign_in_failures;
+CREATE TABLE sign_in_attempts (
+    client   TEXT NOT NULL,
+    account  TEXT NOT NULL,
+    failures BIGINT NOT NULL,
+    delay    BIGINT NOT NULL,
+    last_at  BIGINT NOT NULL,
+    PRIMARY KEY (client, account)
+);
+CREATE INDEX sign_in_attempts_last ON sign_in_attempts (last_at);
+ALTER TABLE users ADD COLUMN failed_sign_ins BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN last_failed_from TEXT;
+ALTER TABLE users ADD COLUMN last_failed_at BIGINT;
+"#,
+    // Version 8: files' contents kept uncompressed, so that a download reads a slice of one
+    // (substring) from only the TOAST chunks the slice covers; a compressed value would be
+    // decompressed from its start for every slice. Submitted files are mostly compressed already
+    // (xlsx, docx, pdf, zip). Contents stored before keep their storage, and are still read
+    // right, only more slowly.
+    r#"
+ALTER TABLE blobs ALTER COLUMN content SET STORAGE EXTERNAL;
+"#,
 ];
 
 /// The version this duban writes.
