@@ -163,6 +163,38 @@ fn answers_at_an_instant_count_only_what_was_done_by_then(office: Office) {
     assert_eq!(of("方城县")["on_time"], 1, "{status}");
     assert_eq!(of("南召县")["on_time"], 0, "{status}");
 
+    // The assessment of May made on 27 May: 方城县's report counts as on time (its return
+    // came later); on 3 June it is owed again and counted returned once.
+    let score = |as_of: &str| {
+        let assessment = office.json(&[
+            "assess",
+            "nanyang-2017",
+            "--month",
+            "2017-05",
+            "--as-of",
+            as_of,
+        ]);
+        assessment["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["unit"] == "方城县")
+            .unwrap_or_else(|| panic!("方城县 in {assessment}"))
+            .clone()
+    };
+    let then = score("2017-05-27");
+    assert_eq!(
+        (then["on_time"].as_i64(), then["returns"].as_i64()),
+        (Some(1), Some(0)),
+        "{then}"
+    );
+    let later = score("2017-06-03");
+    assert_eq!(
+        (later["on_time"].as_i64(), later["returns"].as_i64()),
+        (Some(0), Some(1)),
+        "{later}"
+    );
+
     // The reminders a pass on the morning of 26 May would have sent: 南召县 is chased, 方城县
     // (on time then) is not.
     let mails = office.ok(&["remind", "--dry-run", "--as-of", "2017-05-26T09:05"]);
@@ -177,7 +209,55 @@ fn answers_at_an_instant_count_only_what_was_done_by_then(office: Office) {
 
 #[test]
 fn answers_at_an_instant_count_only_what_was_done_by_then_on_sqlite() {
-    answers_at_an_instant_count_only_what_was_done_by_then(Office::sqlite(&["nanyang-2017"]));
+    let office = Office::sqlite(&["nanyang-2017"]);
+    answers_at_an_instant_count_only_what_was_done_by_then(office);
+}
+
+/// The pages and the API at an instant: `serve --as-of 2017-05-27` shows 方城县's report as
+/// sent on time, though it was returned on 2 June.
+#[test]
+fn the_pages_and_the_api_show_the_record_as_it_stood() {
+    let w = crate::common::Workspace::new(&["nanyang-2017"]);
+    w.ok(&["sync", "--as-of", "2017-05-01"]);
+    w.submit("nanyang-2017", "统计表", "方城县")
+        .period("2017-05")
+        .at("2017-05-20T10:00")
+        .ok();
+    w.ok(&[
+        "return",
+        "nanyang-2017",
+        "统计表",
+        "方城县",
+        "--period",
+        "2017-05",
+        "--at",
+        "2017-06-02T10:00",
+        "--reason",
+        "数据有误",
+    ]);
+    let token = w.ok(&["token", "create", "--unit", "方城县", "--role", "liaison"]);
+    let token = token.split_whitespace().last().unwrap().to_string();
+    let status_at = |as_of: &str| {
+        let server = crate::webserver::Server::start(&w, as_of);
+        let listed = server.api(
+            "GET",
+            "/api/v1/obligations?campaign=nanyang-2017",
+            &token,
+            None,
+        );
+        assert_eq!(listed.status, 200, "{}", listed.body);
+        let rows: Value = serde_json::from_str(&listed.body).unwrap();
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| {
+                r["deliverable"] == "统计表" && r["unit"] == "方城县" && r["period"] == "2017-05"
+            })
+            .unwrap_or_else(|| panic!("{rows}"))["status"]
+            .clone()
+    };
+    assert_eq!(status_at("2017-05-27"), "submitted_on_time");
+    assert_eq!(status_at("2017-06-03"), "overdue");
 }
 
 #[test]

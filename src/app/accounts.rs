@@ -230,8 +230,9 @@ impl Office {
             due_date: o.extended_until.unwrap_or(o.due_date),
         };
         if holder.role.sees_all() {
-            return Ok(store
-                .assessed(header.id, "0000-01-01", "9999-12-31")?
+            let mut rows = store.assessed(header.id, "0000-01-01", "9999-12-31")?;
+            super::instant::assessed_at(store, header.id, &mut rows, as_of)?;
+            return Ok(rows
                 .into_iter()
                 .map(|o| Visible {
                     campaign: header.key.clone(),
@@ -246,7 +247,9 @@ impl Office {
         // Anyone else may see only what the rights function lets them, unit by unit.
         let mut out = Vec::new();
         for (unit, _) in store.unit_tree(header.id)? {
-            for item in store.unit_work(&unit)? {
+            let mut work = store.unit_work(&unit)?;
+            super::instant::work_at(store, &mut work, as_of)?;
+            for item in work {
                 if item.campaign == header.key && super::rights(store, holder, &item)?.see {
                     out.push(visible(header.key.clone(), item));
                 }

@@ -164,7 +164,9 @@ impl Office {
         let header = store.campaign_header(campaign)?;
         let at = as_of.in_zone(header.zone).timestamp();
         let scoring = header.scoring.clone().unwrap_or_default();
-        let rows = store.assessed(header.id, &window.from.to_string(), &window.to.to_string())?;
+        let mut rows =
+            store.assessed(header.id, &window.from.to_string(), &window.to.to_string())?;
+        super::instant::assessed_at(store, header.id, &mut rows, as_of)?;
         let interviews = store.interviews(header.id)?;
         let start = Instant::Local(window.from.and_hms_opt(0, 0, 0).expect("midnight"))
             .in_zone(header.zone)
@@ -352,7 +354,9 @@ impl Office {
     ) -> Result<Vec<Deadline>, AppError> {
         let header = store.campaign_header(campaign)?;
         let at = as_of.in_zone(header.zone).timestamp();
-        let rows = store.assessed(header.id, &window.from.to_string(), &window.to.to_string())?;
+        let mut rows =
+            store.assessed(header.id, &window.from.to_string(), &window.to.to_string())?;
+        super::instant::assessed_at(store, header.id, &mut rows, as_of)?;
         let mut out: Vec<Deadline> = Vec::new();
         for row in rows {
             let Ok(date) = NaiveDate::parse_from_str(&row.due_date, "%Y-%m-%d") else {

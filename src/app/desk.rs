@@ -142,16 +142,18 @@ pub struct UnitCalendar {
 }
 
 impl Office {
-    /// The obligations of `unit` that `who` may see, and its sub-units; a unit of which they
-    /// may see nothing (or no unit at all) is refused as forbidden, not as unknown, so that
-    /// guessing names tells nothing.
+    /// The obligations of `unit` that `who` may see, as they stood at `as_of`, and its
+    /// sub-units; a unit of which they may see nothing (or no unit at all) is refused as
+    /// forbidden, not as unknown, so that guessing names tells nothing.
     pub fn unit_desk(
         &self,
         store: &dyn Backend,
         who: &User,
         unit: &str,
+        as_of: Instant,
     ) -> Result<UnitDesk, AppError> {
-        let all = store.unit_work(unit)?;
+        let mut all = store.unit_work(unit)?;
+        super::instant::work_at(store, &mut all, as_of)?;
         let mut items = Vec::with_capacity(all.len());
         for item in all {
             if rights(store, who, &item)?.see {
@@ -226,8 +228,9 @@ impl Office {
         key: &Key<'_>,
         as_of: Instant,
     ) -> Result<ObligationDesk, AppError> {
-        let item = self.item(store, who, key)?;
+        let mut item = self.item(store, who, key)?;
         let rights = rights(store, who, &item)?;
+        super::instant::work_at(store, std::slice::from_mut(&mut item), as_of)?;
         let (status, history) = store.history(key, as_of)?;
         let form = store.describe(key.campaign, key.deliverable)?.form;
         Ok(ObligationDesk {
@@ -279,7 +282,9 @@ impl Office {
             return Ok(Vec::new());
         };
         let since = now.in_zone(chrono_tz::UTC).timestamp() - QUEUE_DAYS * 86_400;
-        Ok(store.review_queue(unit, since)?)
+        let mut queue = store.review_queue(unit, since)?;
+        super::instant::work_at(store, &mut queue, now)?;
+        Ok(queue)
     }
 
     /// Submits for `key` as `who`, with what the form says: refused unless they act for its

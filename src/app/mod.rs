@@ -12,6 +12,7 @@ mod daemon_plan;
 mod desk;
 mod error;
 mod hierarchy;
+mod instant;
 mod ledgers;
 mod lock;
 mod mail;

@@ -10,7 +10,7 @@ use crate::ledger::{Past, Record, Start, Status, replay};
 
 /// An obligation as it stood at T, where something was done to it after T.
 #[derive(Clone, Debug)]
-pub(crate) struct Then {
+pub struct Then {
     /// Its unit's row id.
     pub unit_id: i64,
     /// Its deliverable's row id.
@@ -21,10 +21,14 @@ pub(crate) struct Then {
     pub due_date: String,
     /// Its record then.
     pub record: Record,
+    /// The extended deadline in force then, if any.
+    pub extended_until: Option<String>,
+    /// How many times it had been returned (退回) by then.
+    pub returns: i64,
 }
 
 /// The obligations of one campaign acted on after T, by row id.
-pub(crate) type Overlay = HashMap<i64, Then>;
+pub type Overlay = HashMap<i64, Then>;
 
 /// What a listing needs of an owed obligation, owned: rows gathered to be put in order with
 /// those of an [`Overlay`].
@@ -55,13 +59,22 @@ impl Then {
         history: impl IntoIterator<Item = Past<'a>>,
         t: i64,
     ) -> Then {
-        let (record, extended) = replay(start, history, t);
+        let mut returns = 0;
+        let counted = history.into_iter().inspect(|p| {
+            if p.kind == "returned" && p.at <= t {
+                returns += 1;
+            }
+        });
+        let (record, extended) = replay(start, counted, t);
+        let extended_until = extended.map(|d| d.to_string());
         Then {
             unit_id: row.unit_id,
             deliverable_id: row.deliverable_id,
             period: row.period,
-            due_date: extended.map_or(row.due_date, |d| d.to_string()),
+            due_date: extended_until.clone().unwrap_or(row.due_date),
             record,
+            extended_until,
+            returns,
         }
     }
 
@@ -262,5 +275,24 @@ impl super::Store {
             out.insert(id, Then::rebuild(base, start, history, t));
         }
         Ok(out)
+    }
+}
+
+impl super::Store {
+    /// The obligations of campaign `campaign_id` acted on after `as_of`, as they stood then.
+    pub fn acted_after(
+        &self,
+        campaign_id: i64,
+        as_of: crate::clock::Instant,
+    ) -> Result<Overlay, super::StoreError> {
+        let Some(scope) = self
+            .scopes(&super::Filter::default())?
+            .into_iter()
+            .find(|s| s.id == campaign_id)
+        else {
+            return Ok(Overlay::new());
+        };
+        let t = as_of.in_zone(scope.zone).timestamp();
+        self.overlay(&super::Filter::default(), &scope, t)
     }
 }

@@ -52,6 +52,8 @@ pub struct Assessed {
     pub record: Record,
     /// How many times it was returned (退回).
     pub returns: i64,
+    /// Its row in the store.
+    pub id: i64,
 }
 
 /// An interview (约谈) to record.
@@ -96,7 +98,8 @@ pub(super) const HEADER: &str =
 pub(super) const ASSESSED: &str =
     "SELECT u.name, d.name, o.period, o.due_date, o.extended_until, o.state, o.submitted_at,
             o.closed_at, o.due_at, o.effective_due_at, d.soon_days,
-            (SELECT count(*) FROM events e WHERE e.obligation_id = o.id AND e.kind = 'returned')
+            (SELECT count(*) FROM events e WHERE e.obligation_id = o.id AND e.kind = 'returned'),
+            o.id
      FROM obligations o JOIN units u ON u.id = o.unit_id
      JOIN deliverables d ON d.id = o.deliverable_id
      WHERE o.campaign_id = $1 AND o.active AND o.due_date BETWEEN $2 AND $3
@@ -189,6 +192,7 @@ impl super::Store {
                 extended_until: r.get(4)?,
                 record: super::decode::record(r, 5)?,
                 returns: r.get(11)?,
+                id: r.get(12)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -9,7 +9,7 @@ use super::{
     Assessed, BadRow, CampaignHeader, Candidate, Change, Claim, Described, Directory, DueRow,
     FailedSignIns, Filter, HistoryEvent, ImportBatch, ImportError, ImportReport, ImportRow,
     Interview, Key, LedgerRow, Meta, NewInterview, NewRow, NewUser, OutboxMail, OutboxRow,
-    OverdueRow, PendingMail, PgStore, PlanInput, Recorded, Source, Standing, StandingDuty,
+    OverdueRow, Overlay, PendingMail, PgStore, PlanInput, Recorded, Source, Standing, StandingDuty,
     StatusRow, Store, StoreError, Sum, SyncReport, TargetValue, Throttle, Turn, User, Window,
     WorkItem,
 };
@@ -103,6 +103,10 @@ pub trait Queries {
     ) -> Result<Vec<DueRow>, StoreError>;
     /// Per unit and deliverable: counts and a light.
     fn status(&self, filter: &Filter, as_of: Instant) -> Result<Vec<StatusRow>, StoreError>;
+    /// The obligations of campaign `campaign_id` something was done to after `as_of`, by row
+    /// id, as they stood at `as_of`: what a listing read from the latest records puts in their
+    /// place (empty, from one index probe, when nothing was done since).
+    fn acted_after(&self, campaign_id: i64, as_of: Instant) -> Result<Overlay, StoreError>;
     /// The duties without a date.
     fn standing_duties(&self, filter: &Filter) -> Result<Vec<StandingDuty>, StoreError>;
     /// Every obligation of the unit named `unit`, in any campaign, by campaign and deadline.
@@ -427,6 +431,9 @@ macro_rules! contract {
                 as_of: Instant,
             ) -> Result<Vec<StatusRow>, StoreError> {
                 <$backend>::status(self, filter, as_of)
+            }
+            fn acted_after(&self, campaign_id: i64, as_of: Instant) -> Result<Overlay, StoreError> {
+                <$backend>::acted_after(self, campaign_id, as_of)
             }
             fn standing_duties(&self, filter: &Filter) -> Result<Vec<StandingDuty>, StoreError> {
                 <$backend>::standing_duties(self, filter)

@@ -40,6 +40,9 @@ pub struct WorkItem {
     pub reason: Option<String>,
     /// The roles that must sign a submission (村书记, 驻村领导 …).
     pub signers: Vec<String>,
+    /// Its row in the store.
+    #[serde(skip)]
+    pub id: i64,
 }
 
 /// Columns of a [`WorkItem`], from `units u`, `deliverables d`, `obligations o`, `campaigns c`.
@@ -48,7 +51,7 @@ pub(super) const COLUMNS: &str = "c.key, c.id, d.name, u.name, o.period, o.due_d
     d.soon_days, d.review, u.reviewer, d.recipients, u.parent,
     (SELECT e.reason FROM events e WHERE e.obligation_id = o.id
         AND e.kind IN ('returned', 'review_returned') ORDER BY e.id DESC LIMIT 1),
-    d.signers";
+    d.signers, o.id";
 
 /// The joins every listing reads through; the obligations are reached by deliverable and unit,
 /// the index both backends have.
@@ -136,6 +139,7 @@ impl WorkItem {
             parent,
             reason,
             signers,
+            id: 0,
         })
     }
 
@@ -176,6 +180,7 @@ impl Store {
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<WorkItem, StoreError>> {
     let record = super::decode::record(r, 7)?;
+    let id = r.get(19)?;
     Ok(WorkItem::new(
         (r.get(0)?, r.get(1)?),
         r.get(2)?,
@@ -189,5 +194,6 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<WorkItem, StoreError>> 
         r.get(16)?,
         r.get(17)?,
         &r.get::<_, String>(18)?,
-    ))
+    )
+    .map(|item| WorkItem { id, ..item }))
 }

@@ -83,15 +83,15 @@ pub async fn unit(
     Path(name): Path<String>,
 ) -> Response {
     let unit = name.clone();
+    let at = as_of(&web);
     let (current, desk) = match for_session(&web, &headers, move |office, store, session| {
-        office.unit_desk(&*store, &session.user, &unit)
+        office.unit_desk(&*store, &session.user, &unit, at)
     })
     .await
     {
         Ok(found) => found,
         Err(r) => return r,
     };
-    let at = as_of(&web);
     let (mut urgent, mut later, mut waiting, mut done) = (vec![], vec![], vec![], vec![]);
     let t = at.in_zone(chrono_tz::UTC).timestamp();
     for item in &desk.items {

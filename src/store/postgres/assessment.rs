@@ -48,6 +48,7 @@ impl PgStore {
                     extended_until: r.get(4),
                     record: super::record(&r, 5)?,
                     returns: r.get(11),
+                    id: r.get(12),
                 });
             }
             Ok(out)

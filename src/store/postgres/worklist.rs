@@ -50,4 +50,8 @@ fn item(r: &::postgres::Row) -> Result<WorkItem, StoreError> {
         r.get(17),
         r.get::<_, &str>(18),
     )
+    .map(|item| WorkItem {
+        id: r.get(19),
+        ..item
+    })
 }

@@ -1,0 +1,73 @@
+//! What the use cases read of obligations, as it stood at an instant: the lists read from the
+//! latest records (a unit's work, a reviewer's queue, the rows an assessment scores) with the
+//! obligations something was done to afterwards put back as they were then. The listings of
+//! the store (`overdue`, `due`, `status`, `history`, a pass's plan) do the same on their own.
+
+use std::collections::HashMap;
+
+use super::AppError;
+use crate::clock::Instant;
+use crate::store::{Assessed, Backend, Overlay, State, WorkItem};
+
+/// The overlays of the campaigns asked for so far, each read once.
+struct Overlays<'s> {
+    store: &'s dyn Backend,
+    as_of: Instant,
+    read: HashMap<i64, Overlay>,
+}
+
+impl<'s> Overlays<'s> {
+    fn new(store: &'s dyn Backend, as_of: Instant) -> Overlays<'s> {
+        Overlays {
+            store,
+            as_of,
+            read: HashMap::new(),
+        }
+    }
+
+    fn of(&mut self, campaign_id: i64) -> Result<&Overlay, AppError> {
+        if !self.read.contains_key(&campaign_id) {
+            let overlay = self.store.acted_after(campaign_id, self.as_of)?;
+            self.read.insert(campaign_id, overlay);
+        }
+        Ok(&self.read[&campaign_id])
+    }
+}
+
+/// Puts `items` as they stood at `as_of`.
+pub(super) fn work_at(
+    store: &dyn Backend,
+    items: &mut [WorkItem],
+    as_of: Instant,
+) -> Result<(), AppError> {
+    let mut overlays = Overlays::new(store, as_of);
+    for item in items {
+        if let Some(then) = overlays.of(item.campaign_id)?.get(&item.id) {
+            item.record = then.record;
+            item.extended_until = then.extended_until.clone();
+            // The reason shown is a return's: none where it was not returned then.
+            if then.record.state != State::Returned {
+                item.reason = None;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Puts the rows of campaign `campaign_id` an assessment scores as they stood at `as_of`.
+pub(super) fn assessed_at(
+    store: &dyn Backend,
+    campaign_id: i64,
+    rows: &mut [Assessed],
+    as_of: Instant,
+) -> Result<(), AppError> {
+    let overlay = store.acted_after(campaign_id, as_of)?;
+    for row in rows.iter_mut() {
+        if let Some(then) = overlay.get(&row.id) {
+            row.record = then.record;
+            row.extended_until = then.extended_until.clone();
+            row.returns = then.returns;
+        }
+    }
+    Ok(())
+}
