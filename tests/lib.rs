@@ -36,6 +36,7 @@ mod terminal;
 mod truth;
 mod web;
 mod web_download;
+mod web_matrix;
 mod web_rights;
 mod web_signin;
 mod webserver;

@@ -14,7 +14,7 @@ const OTHER_UNIT: &str = "/unit/%E5%8D%A7%E9%BE%99%E5%8C%BA";
 const NO_UNIT: &str = "/unit/%E6%97%A0%E6%AD%A4%E5%8D%95%E4%BD%8D";
 
 /// The CSRF secret a signed-in page's forms carry.
-fn csrf(page: &Reply) -> String {
+pub(crate) fn csrf(page: &Reply) -> String {
     page.body
         .split("name=\"csrf\" value=\"")
         .nth(1)
@@ -25,12 +25,18 @@ fn csrf(page: &Reply) -> String {
 
 /// The CSRF secret of `cookie`'s session: every page of a session has it in its header's form
 /// (a page that does not exist, too).
-fn secret_of(server: &Server, cookie: &str) -> String {
+pub(crate) fn secret_of(server: &Server, cookie: &str) -> String {
     csrf(&server.get("/nowhere", cookie))
 }
 
 /// A multipart submission of 统计表 with one file.
-fn submission(server: &Server, path: &str, cookie: &str, secret: &str, file: &[u8]) -> Reply {
+pub(crate) fn submission(
+    server: &Server,
+    path: &str,
+    cookie: &str,
+    secret: &str,
+    file: &[u8],
+) -> Reply {
     let boundary = "duban-test-boundary";
     let mut body = String::new();
     let mut part = |name: &str, value: &str| {
@@ -69,7 +75,13 @@ fn submission(server: &Server, path: &str, cookie: &str, secret: &str, file: &[u
 }
 
 /// A decision's form, posted.
-fn decide(server: &Server, path: &str, cookie: &str, secret: &str, action: &str) -> Reply {
+pub(crate) fn decide(
+    server: &Server,
+    path: &str,
+    cookie: &str,
+    secret: &str,
+    action: &str,
+) -> Reply {
     server.send(
         "POST",
         &format!("{path}/act"),

@@ -93,11 +93,7 @@ impl Office {
 
     /// Every account, for the office's page of them; anyone else is refused.
     pub fn accounts(&self, store: &dyn Backend, who: &User) -> Result<Vec<User>, AppError> {
-        if who.role != Role::Office {
-            return Err(AppError::Forbidden {
-                what: "the accounts".into(),
-            });
-        }
+        super::desk::allow(who, super::desk::Page::Accounts)?;
         Ok(store.users()?)
     }
 
@@ -110,11 +106,7 @@ impl Office {
         new: (&str, Option<&str>, Role),
         now: Instant,
     ) -> Result<String, AppError> {
-        if who.role != Role::Office {
-            return Err(AppError::Forbidden {
-                what: "the accounts".into(),
-            });
-        }
+        super::desk::allow(who, super::desk::Page::Accounts)?;
         self.add_user(store, new.0, new.1, new.2, now)
     }
 

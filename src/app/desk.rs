@@ -27,6 +27,46 @@ pub struct Rights {
     pub excuse: bool,
 }
 
+/// A page or listing that is not one obligation's: whom it is for is decided here, beside
+/// [`rights`], so that every front end asks the same question.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Page {
+    /// The board (三色看板): supervisors and the office.
+    Board,
+    /// The overdue list and its downloads: supervisors and the office.
+    Overdue,
+    /// The bulletin (通报): supervisors and the office.
+    Bulletin,
+    /// The accounts, and making them: the office.
+    Accounts,
+    /// A reviewing unit's queue: reviewers and the office.
+    ReviewQueue,
+}
+
+/// Whether `who` may open `page`.
+pub fn may(who: &User, page: Page) -> bool {
+    match page {
+        Page::Board | Page::Overdue | Page::Bulletin => who.role.sees_all(),
+        Page::Accounts => who.role == Role::Office,
+        Page::ReviewQueue => matches!(who.role, Role::Reviewer | Role::Office),
+    }
+}
+
+/// `page`, or the refusal as forbidden.
+pub fn allow(who: &User, page: Page) -> Result<(), AppError> {
+    if may(who, page) {
+        Ok(())
+    } else {
+        Err(forbidden(match page {
+            Page::Board => "the board",
+            Page::Overdue => "the overdue list",
+            Page::Bulletin => "the bulletin",
+            Page::Accounts => "the accounts",
+            Page::ReviewQueue => "the review queue",
+        }))
+    }
+}
+
 /// What a person asked to do to an obligation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Deed {
@@ -275,9 +315,7 @@ impl Office {
         who: &User,
         now: Instant,
     ) -> Result<Vec<WorkItem>, AppError> {
-        if who.role != Role::Reviewer && who.role != Role::Office {
-            return Err(forbidden("the review queue"));
-        }
+        allow(who, Page::ReviewQueue)?;
         let Some(unit) = who.unit.as_deref() else {
             return Ok(Vec::new());
         };

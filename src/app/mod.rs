@@ -32,7 +32,7 @@ pub use board::{Board, CampaignBoard, Node, Tally};
 pub use bulletin::{Bulletin, Counts, Missing, Proposal, Ranked};
 pub use contents::{Said, Submitted, UNIT_COLUMNS};
 pub use daemon_plan::{DaemonPlan, daemon_plan, schedules};
-pub use desk::{Deed, ObligationDesk, Rights, UnitCalendar, UnitDesk, rights};
+pub use desk::{Deed, ObligationDesk, Page, Rights, UnitCalendar, UnitDesk, allow, may, rights};
 pub use error::AppError;
 pub use ledgers::{LedgerView, Reconciliation, RowState, RowView};
 pub use mail::MailSetup;

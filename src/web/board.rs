@@ -211,7 +211,7 @@ pub async fn board(
         Ok(None) => return redirect("/login"),
         Err(r) => return r,
     };
-    if !current_session.user.role.sees_all() {
+    if !crate::app::may(&current_session.user, crate::app::Page::Board) {
         let unit = current_session.user.unit.clone().unwrap_or_default();
         return redirect(&format!("/unit/{}", path_segment(&unit)));
     }

@@ -12,19 +12,13 @@ use minijinja::context;
 
 use super::pages::{as_of, download, for_session, message, page, shown, who};
 use super::{Web, path_segment};
-use crate::app::{AppError, Window};
+use crate::app::Window;
 use crate::documents;
 use crate::store::{Filter, OverdueRow};
 use crate::vocabulary::Period;
 
 /// How many rows the overdue page shows; the downloads have all.
 pub const SHOWN_ROWS: usize = 500;
-
-fn forbidden() -> AppError {
-    AppError::Forbidden {
-        what: "this list".into(),
-    }
-}
 
 /// `rows` as CSV with a byte-order mark, so that Excel and WPS read the Chinese right.
 fn csv(rows: &[Vec<String>]) -> Result<Vec<u8>, csv::Error> {
@@ -48,9 +42,7 @@ pub async fn overdue(
         ..Filter::default()
     };
     let found = for_session(&web, &headers, move |_, store, session| {
-        if !session.user.role.sees_all() {
-            return Err(forbidden());
-        }
+        crate::app::allow(&session.user, crate::app::Page::Overdue)?;
         Ok(store.overdue(&filter, at)?)
     })
     .await;
@@ -147,9 +139,7 @@ pub async fn bulletin(
     };
     let at = as_of(&web);
     let made = for_session(&web, &headers, move |office, store, session| {
-        if !session.user.role.sees_all() {
-            return Err(forbidden());
-        }
+        crate::app::allow(&session.user, crate::app::Page::Bulletin)?;
         let zone = store.campaign_zone(&campaign)?;
         let issued = at.in_zone(zone).with_timezone(&zone).date_naive();
         office.bulletin(&*store, &campaign, &window, issued)

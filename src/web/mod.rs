@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 
 use crate::app::Office;
 
@@ -138,46 +138,65 @@ impl Web {
     }
 }
 
-/// The routes.
-pub fn router(web: Arc<Web>) -> Router {
-    Router::new()
-        .route("/", get(pages::home))
-        .route("/login", get(pages::login_form).post(pages::login))
-        .route("/logout", post(pages::logout))
-        .route(
-            "/set-password",
-            get(pages::password_form).post(pages::set_password),
-        )
-        .route("/board", get(board::board))
-        .route("/unit/{name}", get(desk::unit))
-        .route("/review", get(desk::review))
-        .route("/accounts", get(accounts::accounts).post(accounts::add))
-        .route("/overdue", get(exports::overdue))
-        .route("/bulletin", get(exports::bulletin))
-        .route(
-            "/o/{campaign}/{deliverable}/{unit}/{period}",
-            get(desk::obligation),
-        )
-        .route(
+/// Every route: its method, its path, and what answers it. The router is built from this
+/// table alone, so that [`route_table`] lists exactly what is served (a test holds every entry
+/// against the authorisation matrix).
+fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<Web>>)> {
+    let upload = || DefaultBodyLimit::max(upload::UPLOAD_LIMIT + (1 << 20));
+    const OBLIGATION: &str = "/o/{campaign}/{deliverable}/{unit}/{period}";
+    vec![
+        ("GET", "/", get(pages::home)),
+        ("GET", "/login", get(pages::login_form)),
+        ("POST", "/login", post(pages::login)),
+        ("POST", "/logout", post(pages::logout)),
+        ("GET", "/set-password", get(pages::password_form)),
+        ("POST", "/set-password", post(pages::set_password)),
+        ("GET", "/board", get(board::board)),
+        ("GET", "/unit/{name}", get(desk::unit)),
+        ("GET", "/review", get(desk::review)),
+        ("GET", "/accounts", get(accounts::accounts)),
+        ("POST", "/accounts", post(accounts::add)),
+        ("GET", "/overdue", get(exports::overdue)),
+        ("GET", "/bulletin", get(exports::bulletin)),
+        ("GET", OBLIGATION, get(desk::obligation)),
+        (
+            "POST",
             "/o/{campaign}/{deliverable}/{unit}/{period}/submit",
-            post(desk::submit).layer(DefaultBodyLimit::max(upload::UPLOAD_LIMIT + (1 << 20))),
-        )
-        .route(
+            post(desk::submit).layer(upload()),
+        ),
+        (
+            "POST",
             "/o/{campaign}/{deliverable}/{unit}/{period}/act",
             post(desk::act),
-        )
-        .route(
+        ),
+        (
+            "GET",
             "/o/{campaign}/{deliverable}/{unit}/{period}/file/{sha256}",
             get(desk::file),
-        )
-        .route("/api/v1/obligations", get(api::obligations))
-        .route(
+        ),
+        ("GET", "/api/v1/obligations", get(api::obligations)),
+        (
+            "POST",
             "/api/v1/submissions",
-            post(api::submit).layer(DefaultBodyLimit::max(upload::UPLOAD_LIMIT + (1 << 20))),
-        )
-        .route("/api/v1/openapi.json", get(api::openapi))
-        .fallback(pages::not_found)
-        .with_state(web)
+            post(api::submit).layer(upload()),
+        ),
+        ("GET", "/api/v1/openapi.json", get(api::openapi)),
+    ]
+}
+
+/// Every route the server answers, as (method, path).
+pub fn route_table() -> Vec<(&'static str, &'static str)> {
+    routes().into_iter().map(|(m, p, _)| (m, p)).collect()
+}
+
+/// The routes.
+pub fn router(web: Arc<Web>) -> Router {
+    let mut router = Router::new();
+    for (_, path, answer) in routes() {
+        // Two methods of one path merge into one route.
+        router = router.route(path, answer);
+    }
+    router.fallback(pages::not_found).with_state(web)
 }
 
 /// Serves `web` on `listen` until SIGINT or SIGTERM; `ready` is told the address bound (a port

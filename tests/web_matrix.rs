@@ -1,0 +1,412 @@
+//! The authorisation matrix: every route the server answers (`duban::web::route_table`, from
+//! which the router itself is built) has rows here — role × route × whose (the unit's own,
+//! another unit's, another campaign's) → the status it must answer — and each row is tried
+//! against the real server. A route added without a row fails the first assertion, so that no
+//! route ships unchecked.
+
+use std::collections::BTreeSet;
+
+use crate::common::Workspace;
+use crate::web_rights::{csrf, decide, secret_of, submission};
+use crate::webserver::{Reply, Server, sign_up, token};
+
+/// The people, in the order of every row's statuses.
+const ROLES: [&str; 7] = [
+    "visitor",
+    "liaison",
+    "leader",
+    "other liaison",
+    "reviewer",
+    "supervisor",
+    "office",
+];
+
+const OBLIGATION: &str = "/o/{campaign}/{deliverable}/{unit}/{period}";
+/// 统计表 of 宛城区 (the liaison's and the leader's own unit).
+const OWN: &str = "/o/nanyang-2017/%E7%BB%9F%E8%AE%A1%E8%A1%A8/%E5%AE%9B%E5%9F%8E%E5%8C%BA";
+/// 统计表 of 南召县 (nobody's here but the supervisor's and the office's).
+const OTHER: &str = "/o/nanyang-2017/%E7%BB%9F%E8%AE%A1%E8%A1%A8/%E5%8D%97%E5%8F%AC%E5%8E%BF";
+/// 古路's 专项治理工作总结 of 镇村建中心: another campaign.
+const ELSEWHERE_TOO: &str = "/o/gulu-2023/%E4%B8%93%E9%A1%B9%E6%B2%BB%E7%90%86%E5%B7%A5%E4%BD%9C%E6%80%BB%E7%BB%93/%E9%95%87%E6%9D%91%E5%BB%BA%E4%B8%AD%E5%BF%83/-";
+/// 古路's 自查自纠工作报告 of 镇村建中心: another campaign.
+const ELSEWHERE: &str = "/o/gulu-2023/%E8%87%AA%E6%9F%A5%E8%87%AA%E7%BA%A0%E5%B7%A5%E4%BD%9C%E6%8A%A5%E5%91%8A/%E9%95%87%E6%9D%91%E5%BB%BA%E4%B8%AD%E5%BF%83/-";
+
+/// Who asks: a session cookie for the pages, a bearer token for the API.
+struct Person {
+    cookie: String,
+    token: String,
+}
+
+/// One row: a route of the table, whose, and what each role gets.
+struct Row {
+    method: &'static str,
+    route: &'static str,
+    whose: &'static str,
+    expected: [u16; 7],
+    ask: Box<dyn Fn(&Server, &Person, usize) -> Reply>,
+}
+
+fn row(
+    method: &'static str,
+    route: &'static str,
+    whose: &'static str,
+    expected: [u16; 7],
+    ask: impl Fn(&Server, &Person, usize) -> Reply + 'static,
+) -> Row {
+    Row {
+        method,
+        route,
+        whose,
+        expected,
+        ask: Box::new(ask),
+    }
+}
+
+fn get(path: &'static str) -> impl Fn(&Server, &Person, usize) -> Reply {
+    move |server, p, _| server.get(path, &p.cookie)
+}
+
+fn api(
+    method: &'static str,
+    path: &'static str,
+    body: Option<&'static str>,
+) -> impl Fn(&Server, &Person, usize) -> Reply {
+    move |server, p, _| server.api(method, path, &p.token, body)
+}
+
+/// A session's CSRF secret, or none for a visitor (whose forms are refused before it counts).
+fn secret(server: &Server, p: &Person) -> String {
+    if p.cookie.is_empty() {
+        "none".into()
+    } else {
+        secret_of(server, &p.cookie)
+    }
+}
+
+fn matrix() -> Vec<Row> {
+    // Each role submits for a period of its own, so that one's success does not decide
+    // another's answer.
+    let period = |i: usize| format!("2017-{:02}", 6 + i);
+    vec![
+        row(
+            "GET",
+            "/",
+            "any",
+            [303, 303, 303, 303, 303, 303, 303],
+            get("/"),
+        ),
+        row("GET", "/login", "any", [200; 7], get("/login")),
+        // Signing in and setting a password are for anyone: a wrong password, and a link that
+        // is not one, are refused whoever asks.
+        row("POST", "/login", "any", [401; 7], |s, _, i| {
+            s.sign_in_attempt(&format!("无此人{i}"), "错误的密码错误的密码")
+        }),
+        row(
+            "GET",
+            "/set-password",
+            "any",
+            [200; 7],
+            get("/set-password?token=not-a-token"),
+        ),
+        row("POST", "/set-password", "any", [400; 7], |s, _, _| {
+            let form = s.get("/set-password?token=not-a-token", "");
+            let cookie = form.cookie("duban_csrf").unwrap();
+            let secret = cookie.split_once('=').unwrap().1.to_string();
+            s.send(
+                "POST",
+                "/set-password",
+                &cookie,
+                &[
+                    ("token", "not-a-token"),
+                    ("password", "一个足够长的新密码一个足够长的新密码"),
+                    ("csrf", &secret),
+                ],
+            )
+        }),
+        row(
+            "GET",
+            "/board",
+            "all",
+            [303, 303, 303, 303, 303, 200, 200],
+            get("/board"),
+        ),
+        row(
+            "GET",
+            "/unit/{name}",
+            "own",
+            [303, 200, 200, 403, 200, 200, 200],
+            get("/unit/%E5%AE%9B%E5%9F%8E%E5%8C%BA"),
+        ),
+        row(
+            "GET",
+            "/unit/{name}",
+            "other unit",
+            [303, 403, 403, 403, 200, 200, 200],
+            get("/unit/%E5%8D%97%E5%8F%AC%E5%8E%BF"),
+        ),
+        row(
+            "GET",
+            "/unit/{name}",
+            "other campaign",
+            [303, 403, 403, 403, 403, 200, 200],
+            get("/unit/%E9%95%87%E6%9D%91%E5%BB%BA%E4%B8%AD%E5%BF%83"),
+        ),
+        row(
+            "GET",
+            "/review",
+            "own",
+            [303, 403, 403, 403, 200, 403, 200],
+            get("/review"),
+        ),
+        row(
+            "GET",
+            "/accounts",
+            "all",
+            [303, 403, 403, 403, 403, 403, 200],
+            get("/accounts"),
+        ),
+        row(
+            "POST",
+            "/accounts",
+            "all",
+            [303, 403, 403, 403, 403, 403, 200],
+            |s, p, i| {
+                let secret = secret(s, p);
+                let name = format!("新账号{i}");
+                s.send(
+                    "POST",
+                    "/accounts",
+                    &p.cookie,
+                    &[
+                        ("csrf", &secret),
+                        ("name", &name),
+                        ("unit", "卧龙区"),
+                        ("role", "liaison"),
+                    ],
+                )
+            },
+        ),
+        row(
+            "GET",
+            "/overdue",
+            "all",
+            [303, 403, 403, 403, 403, 200, 200],
+            get("/overdue"),
+        ),
+        row(
+            "GET",
+            "/bulletin",
+            "all",
+            [303, 403, 403, 403, 403, 200, 200],
+            get("/bulletin?campaign=nanyang-2017&period=2017-04"),
+        ),
+        row(
+            "GET",
+            OBLIGATION,
+            "own",
+            [303, 200, 200, 403, 200, 200, 200],
+            get("/o/nanyang-2017/%E7%BB%9F%E8%AE%A1%E8%A1%A8/%E5%AE%9B%E5%9F%8E%E5%8C%BA/2017-05"),
+        ),
+        row(
+            "GET",
+            OBLIGATION,
+            "other unit",
+            [303, 403, 403, 403, 200, 200, 200],
+            get("/o/nanyang-2017/%E7%BB%9F%E8%AE%A1%E8%A1%A8/%E5%8D%97%E5%8F%AC%E5%8E%BF/2017-05"),
+        ),
+        row(
+            "GET",
+            OBLIGATION,
+            "other campaign",
+            [303, 403, 403, 403, 403, 200, 200],
+            get(ELSEWHERE),
+        ),
+        row(
+            "POST",
+            "/o/{campaign}/{deliverable}/{unit}/{period}/submit",
+            "own",
+            [303, 303, 303, 403, 403, 403, 303],
+            move |s, p, i| {
+                let secret = secret(s, p);
+                submission(s, &format!("{OWN}/{}", period(i)), &p.cookie, &secret, b"x")
+            },
+        ),
+        row(
+            "POST",
+            "/o/{campaign}/{deliverable}/{unit}/{period}/submit",
+            "other unit",
+            [303, 403, 403, 403, 403, 403, 303],
+            move |s, p, i| {
+                let secret = secret(s, p);
+                submission(
+                    s,
+                    &format!("{OTHER}/{}", period(i)),
+                    &p.cookie,
+                    &secret,
+                    b"x",
+                )
+            },
+        ),
+        row(
+            "POST",
+            "/o/{campaign}/{deliverable}/{unit}/{period}/act",
+            "own",
+            [303, 403, 403, 403, 403, 403, 303],
+            |s, p, _| {
+                let secret = secret(s, p);
+                decide(s, &format!("{OWN}/2017-04"), &p.cookie, &secret, "extend")
+            },
+        ),
+        row(
+            "POST",
+            "/o/{campaign}/{deliverable}/{unit}/{period}/act",
+            "other campaign",
+            [303, 403, 403, 403, 403, 403, 303],
+            |s, p, _| {
+                let secret = secret(s, p);
+                decide(s, ELSEWHERE_TOO, &p.cookie, &secret, "waive")
+            },
+        ),
+        row(
+            "GET",
+            "/o/{campaign}/{deliverable}/{unit}/{period}/file/{sha256}",
+            "own",
+            [303, 404, 404, 403, 404, 404, 404],
+            get(
+                "/o/nanyang-2017/%E7%BB%9F%E8%AE%A1%E8%A1%A8/%E5%AE%9B%E5%9F%8E%E5%8C%BA/2017-05/file/0000000000000000000000000000000000000000000000000000000000000000",
+            ),
+        ),
+        row(
+            "GET",
+            "/api/v1/obligations",
+            "own",
+            [401, 200, 200, 200, 200, 200, 200],
+            api("GET", "/api/v1/obligations?campaign=nanyang-2017", None),
+        ),
+        row(
+            "GET",
+            "/api/v1/obligations",
+            "other campaign",
+            [401, 200, 200, 200, 200, 200, 200],
+            api("GET", "/api/v1/obligations?campaign=gulu-2023", None),
+        ),
+        row(
+            "POST",
+            "/api/v1/submissions",
+            "own",
+            [401, 201, 422, 403, 403, 403, 422],
+            api(
+                "POST",
+                "/api/v1/submissions",
+                Some(r#"{"campaign":"nanyang-2017","deliverable":"工作方案","unit":"宛城区"}"#),
+            ),
+        ),
+        row(
+            "POST",
+            "/api/v1/submissions",
+            "other unit",
+            [401, 403, 403, 403, 403, 403, 201],
+            api(
+                "POST",
+                "/api/v1/submissions",
+                Some(r#"{"campaign":"nanyang-2017","deliverable":"工作方案","unit":"南召县"}"#),
+            ),
+        ),
+        row(
+            "POST",
+            "/api/v1/submissions",
+            "other campaign",
+            [401, 403, 403, 403, 403, 403, 201],
+            api(
+                "POST",
+                "/api/v1/submissions",
+                Some(
+                    r#"{"campaign":"gulu-2023","deliverable":"自查自纠工作报告","unit":"镇村建中心"}"#,
+                ),
+            ),
+        ),
+        row(
+            "GET",
+            "/api/v1/openapi.json",
+            "any",
+            [200; 7],
+            api("GET", "/api/v1/openapi.json", None),
+        ),
+        row("POST", "/logout", "any", [303; 7], |s, p, _| {
+            let secret = secret(s, p);
+            s.send("POST", "/logout", &p.cookie, &[("csrf", &secret)])
+        }),
+    ]
+}
+
+#[test]
+fn every_route_has_rows_in_the_authorisation_matrix_and_answers_them() {
+    let rows = matrix();
+    let served: BTreeSet<(&str, &str)> = duban::web::route_table().into_iter().collect();
+    let checked: BTreeSet<(&str, &str)> = rows.iter().map(|r| (r.method, r.route)).collect();
+    let unchecked: Vec<_> = served.difference(&checked).collect();
+    assert!(
+        unchecked.is_empty(),
+        "routes without a row in the matrix: {unchecked:?}"
+    );
+    let stale: Vec<_> = checked.difference(&served).collect();
+    assert!(
+        stale.is_empty(),
+        "rows of routes no longer served: {stale:?}"
+    );
+
+    let w = Workspace::new(&["nanyang-2017", "gulu-2023"]);
+    let accounts: [(&str, &[&str]); 6] = [
+        ("张三", &["--unit", "宛城区", "--role", "liaison"]),
+        ("孙领", &["--unit", "宛城区", "--role", "leader"]),
+        ("钱四", &["--unit", "卧龙区", "--role", "liaison"]),
+        ("李审", &["--unit", "党风政风监督室", "--role", "reviewer"]),
+        ("王督", &["--role", "supervisor"]),
+        ("赵办", &["--role", "office"]),
+    ];
+    let mut links = Vec::new();
+    let mut tokens = Vec::new();
+    for (name, args) in accounts {
+        let mut user = vec!["user", "add", name];
+        user.extend_from_slice(args);
+        links.push(token(&w.ok(&user)));
+        let mut create = vec!["token", "create"];
+        create.extend_from_slice(args);
+        tokens.push(w.ok(&create).split_whitespace().last().unwrap().to_string());
+    }
+    let server = Server::start(&w, "2017-05-24T09:00");
+    let mut people = vec![Person {
+        cookie: String::new(),
+        token: String::new(),
+    }];
+    for (((name, _), link), token) in accounts.iter().zip(&links).zip(tokens) {
+        let cookie = sign_up(&server, link, name, &format!("{name}的一个足够长的密码"));
+        people.push(Person { cookie, token });
+    }
+    // The sessions' secrets are read once here, so that a failure names the row, not the page.
+    assert!(!csrf(&server.get("/login", &people[1].cookie)).is_empty());
+
+    let mut wrong = Vec::new();
+    for row in &rows {
+        for (i, (person, want)) in people.iter().zip(row.expected).enumerate() {
+            let got = (row.ask)(&server, person, i);
+            if got.status != want {
+                wrong.push(format!(
+                    "{} {} ({}) as {}: {} instead of {want}: {}",
+                    row.method,
+                    row.route,
+                    row.whose,
+                    ROLES[i],
+                    got.status,
+                    got.body.chars().take(160).collect::<String>()
+                ));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} cells differ:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
