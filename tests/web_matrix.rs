@@ -37,13 +37,16 @@ struct Person {
     token: String,
 }
 
+/// How a row asks, as the `i`-th person.
+type Ask = Box<dyn Fn(&Server, &Person, usize) -> Reply>;
+
 /// One row: a route of the table, whose, and what each role gets.
 struct Row {
     method: &'static str,
     route: &'static str,
     whose: &'static str,
     expected: [u16; 7],
-    ask: Box<dyn Fn(&Server, &Person, usize) -> Reply>,
+    ask: Ask,
 }
 
 fn row(
