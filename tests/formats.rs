@@ -106,7 +106,7 @@ fn every_format_value_works_or_is_refused() {
 #[test]
 fn json_speaks_one_vocabulary_with_a_version() {
     let doc = std::fs::read_to_string(crate::common::root().join("docs/json.md")).unwrap();
-    assert!(doc.contains("**version 1**"));
+    assert!(doc.contains("**version 2**"));
     let words = [
         "not_yet_due",
         "due_soon",
@@ -151,7 +151,7 @@ fn json_speaks_one_vocabulary_with_a_version() {
         "--as-of",
         "2017-05-27",
     ]);
-    assert_eq!(history["version"], 1);
+    assert_eq!(history["version"], 2);
     assert_eq!(history["status"], "submitted_on_time");
     let rollup = w.json(&[
         "rollup",
@@ -162,7 +162,7 @@ fn json_speaks_one_vocabulary_with_a_version() {
         "--as-of",
         "2017-05-30",
     ]);
-    assert_eq!(rollup["version"], 1);
+    assert_eq!(rollup["version"], 2);
     for row in rollup["rows"].as_array().unwrap() {
         let status = row["status"].as_str().unwrap();
         assert!(!status.contains(' '), "{status}");

@@ -60,6 +60,8 @@ pub struct Tally {
     pub yellow: usize,
     /// … green.
     pub green: usize,
+    /// … grey (nothing to judge yet).
+    pub grey: usize,
     /// Reports due by now.
     pub due: usize,
     /// … of which sent on time.
@@ -73,6 +75,7 @@ impl Tally {
         self.red += other.red;
         self.yellow += other.yellow;
         self.green += other.green;
+        self.grey += other.grey;
         self.due += other.due;
         self.on_time += other.on_time;
         self.overdue += other.overdue;
@@ -176,6 +179,7 @@ fn campaign_board(
             Some(Light::Red) => tally.red += 1,
             Some(Light::Yellow) => tally.yellow += 1,
             Some(Light::Green) => tally.green += 1,
+            Some(Light::Grey) => tally.grey += 1,
             None => {}
         }
     }

@@ -214,7 +214,12 @@ pub fn lights(text: &str) -> String {
 
 fn paint(text: &str) -> String {
     let mut out = text.to_string();
-    for (light, code) in [("红 red", "31"), ("黄 yellow", "33"), ("绿 green", "32")] {
+    for (light, code) in [
+        ("红 red", "31"),
+        ("黄 yellow", "33"),
+        ("绿 green", "32"),
+        ("灰 grey", "90"),
+    ] {
         out = out.replace(light, &format!("\x1b[{code}m{light}\x1b[0m"));
     }
     out
@@ -222,7 +227,7 @@ fn paint(text: &str) -> String {
 
 /// The version of duban's JSON (docs/json.md): a key renamed or removed, or a value's meaning
 /// changed, raises it.
-pub const JSON_VERSION: u32 = 1;
+pub const JSON_VERSION: u32 = 2;
 
 /// `value` as JSON, an object given a `version` key (a listing stays an array of rows).
 pub fn versioned(value: impl serde::Serialize) -> serde_json::Value {

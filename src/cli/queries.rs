@@ -374,11 +374,13 @@ pub fn status(context: &Context, args: &QueryArgs) -> Result<ExitCode, CliError>
                 write!(out, "{}", status_table(campaign))?;
             }
             let count = |l: Light| rows.iter().filter(|r| r.light == l).count();
+            // The lights of the rows above: unit × deliverable pairs, not units.
             let summary = format!(
-                "红 red {} · 黄 yellow {} · 绿 green {}",
+                "unit × deliverable: 红 red {} · 黄 yellow {} · 绿 green {} · 灰 grey {}",
                 count(Light::Red),
                 count(Light::Yellow),
-                count(Light::Green)
+                count(Light::Green),
+                count(Light::Grey)
             );
             writeln!(out, "{}", output::lights(&summary))?;
             let standing = store.standing_duties(&args.filter())?;
@@ -437,6 +439,7 @@ fn light_word(light: Light) -> &'static str {
         Light::Red => "red",
         Light::Yellow => "yellow",
         Light::Green => "green",
+        Light::Grey => "grey",
     }
 }
 
@@ -445,6 +448,7 @@ fn light_label(light: Light) -> &'static str {
         Light::Red => "红 red",
         Light::Yellow => "黄 yellow",
         Light::Green => "绿 green",
+        Light::Grey => "灰 grey",
     }
 }
 

@@ -137,20 +137,39 @@ pub struct StatusRow {
     pub upcoming: usize,
     /// Values reported below a target's threshold (or above an upper one).
     pub below_target: usize,
-    /// red (overdue, or below target), yellow (due soon) or green (on track).
+    /// The worst light of its obligations ([`Light::of`]): red overdue (or below target),
+    /// yellow needing attention, green done on time or waiting for review, grey nothing to
+    /// judge yet.
     pub light: Light,
 }
 
-/// 三色管理: red overdue (or below target), yellow due soon, green on track.
+/// 三色管理, one meaning everywhere: each status has its colour ([`Light::of`]), and a row of
+/// several obligations shows the worst of theirs (red before yellow before green before grey).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Light {
-    /// Something is overdue.
+    /// Overdue (or a value below its target).
     Red,
-    /// Something falls due soon.
+    /// Needs attention: due soon, returned (退回), extended (延期), or sent late.
     Yellow,
-    /// On track.
+    /// Done on time, or sent and waiting for its review.
     Green,
+    /// Nothing to judge yet: not yet due, or waived (免报).
+    Grey,
+}
+
+impl Light {
+    /// The colour of one status.
+    pub fn of(status: Status) -> Light {
+        match status {
+            Status::Overdue => Light::Red,
+            Status::DueSoon | Status::Returned | Status::Extended | Status::SubmittedLate => {
+                Light::Yellow
+            }
+            Status::SubmittedOnTime | Status::UnderReview => Light::Green,
+            Status::NotYetDue | Status::Waived => Light::Grey,
+        }
+    }
 }
 
 /// An event in an obligation's history.
@@ -262,7 +281,7 @@ impl<'o> Tally<'o> {
                     due_soon: 0,
                     upcoming: 0,
                     below_target: 0,
-                    light: Light::Green,
+                    light: Light::Grey,
                 });
                 out.len() - 1
             });
@@ -280,13 +299,7 @@ impl<'o> Tally<'o> {
         if !status.is_open() || status == Status::Overdue {
             row.due += 1;
         }
-        row.light = if row.overdue > 0 {
-            Light::Red
-        } else if row.due_soon > 0 {
-            Light::Yellow
-        } else {
-            Light::Green
-        };
+        row.light = row.light.min(Light::of(status));
     }
 }
 

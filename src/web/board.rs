@@ -123,6 +123,7 @@ fn row(campaign: &CampaignBoard, i: usize, indent: bool) -> Value {
         unit => node.unit.clone(), href => path_segment(&node.unit), cells,
         depth => if indent { node.depth.min(6) } else { 0 },
         red => node.tally.red, yellow => node.tally.yellow, green => node.tally.green,
+        grey => node.tally.grey,
         rate => rate(node), children => node.children.len(), under,
     }
 }
@@ -190,7 +191,7 @@ fn section(
         rows => shown, trail, count => rows.len(), page => page_no, pages,
         previous => (page_no > 1).then(|| link(page_no - 1)),
         next => (page_no < pages).then(|| link(page_no + 1)),
-        red => total.red, yellow => total.yellow, green => total.green,
+        red => total.red, yellow => total.yellow, green => total.green, grey => total.grey,
         rate => total.on_time_rate().map_or_else(|| "—".to_string(), |r| format!("{r:.0}%")),
         units => campaign.nodes.len(),
         href => format!("/board?campaign={}", path_segment(&campaign.key)),
@@ -227,11 +228,12 @@ pub async fn board(
         .max(1);
     let chosen = query.get("campaign");
     let searching = query.get("q").is_some_and(|q| !q.trim().is_empty());
-    let (mut red, mut yellow, mut green) = (0, 0, 0);
+    let (mut red, mut yellow, mut green, mut grey) = (0, 0, 0, 0);
     for c in &board.campaigns {
         red += c.total.red;
         yellow += c.total.yellow;
         green += c.total.green;
+        grey += c.total.grey;
     }
     let listed: Vec<&CampaignBoard> = board
         .campaigns
@@ -254,7 +256,7 @@ pub async fn board(
         StatusCode::OK,
         "board.html",
         context! {
-            sections, overview, red, yellow, green, q, campaign => chosen.cloned(),
+            sections, overview, red, yellow, green, grey, q, campaign => chosen.cloned(),
             as_of => shown(made.at), seconds => BOARD_SECONDS,
             ..who(Some(&current_session))
         },

@@ -45,15 +45,9 @@ fn page_of(campaign: &str, deliverable: &str, unit: &str, period: &str) -> Strin
     )
 }
 
-/// The colour a status shows: red owed and late, yellow due soon or sent back, green done,
-/// none for what is not yet due.
+/// The colour a status shows: the one vocabulary of [`Light::of`].
 fn status_class(status: Status) -> &'static str {
-    match status {
-        Status::Overdue => light(Light::Red),
-        Status::DueSoon | Status::Returned => light(Light::Yellow),
-        Status::NotYetDue | Status::Extended => "",
-        _ => light(Light::Green),
-    }
+    light(Light::of(status))
 }
 
 fn item_value(item: &WorkItem, at: i64) -> Value {

@@ -500,6 +500,7 @@ pub(super) fn light(l: Light) -> &'static str {
         Light::Red => "red",
         Light::Yellow => "yellow",
         Light::Green => "green",
+        Light::Grey => "grey",
     }
 }
 
@@ -508,6 +509,7 @@ pub(super) fn light_zh(l: Light) -> &'static str {
         Light::Red => "红",
         Light::Yellow => "黄",
         Light::Green => "绿",
+        Light::Grey => "灰",
     }
 }
 

@@ -142,7 +142,7 @@ fn a_staff_members_day_with_nanyang() {
         "工作方案",
     ]);
     assert_eq!(status[0]["late"], 1);
-    assert_eq!(status[0]["light"], "green");
+    assert_eq!(status[0]["light"], "yellow", "sent late: not green");
     let status = w.json(&[
         "status",
         "--as-of",
