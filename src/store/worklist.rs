@@ -43,6 +43,9 @@ pub struct WorkItem {
     /// Its row in the store.
     #[serde(skip)]
     pub id: i64,
+    /// Its campaign's zone, in which its days are counted.
+    #[serde(skip)]
+    pub zone: chrono_tz::Tz,
 }
 
 /// Columns of a [`WorkItem`], from `units u`, `deliverables d`, `obligations o`, `campaigns c`.
@@ -51,7 +54,7 @@ pub(super) const COLUMNS: &str = "c.key, c.id, d.name, u.name, o.period, o.due_d
     d.soon_days, d.review, u.reviewer, d.recipients, u.parent,
     (SELECT e.reason FROM events e WHERE e.obligation_id = o.id
         AND e.kind IN ('returned', 'review_returned') ORDER BY e.id DESC LIMIT 1),
-    d.signers, o.id";
+    d.signers, o.id, c.zone";
 
 /// The joins every listing reads through; the obligations are reached by deliverable and unit,
 /// the index both backends have.
@@ -140,7 +143,17 @@ impl WorkItem {
             reason,
             signers,
             id: 0,
+            zone: chrono_tz::UTC,
         })
+    }
+
+    /// Its last on-time day — the deadline in force, or the workday a rest day moved it to
+    /// (民法典 第二百零三条) — and the whole days from `at`'s day to it, in its campaign's
+    /// zone: positive days left, negative days late.
+    pub fn countdown(&self, at: i64) -> (chrono::NaiveDate, i64) {
+        let day = |t: i64| crate::clock::from_unix(t).with_timezone(&self.zone).date_naive();
+        let last = day(self.record.effective_due_at - 1);
+        (last, (last - day(at)).num_days())
     }
 
     /// The deadline in force.
@@ -181,6 +194,7 @@ impl Store {
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<WorkItem, StoreError>> {
     let record = super::decode::record(r, 7)?;
     let id = r.get(19)?;
+    let zone = r.get::<_, super::decode::Zone>(20)?.0;
     Ok(WorkItem::new(
         (r.get(0)?, r.get(1)?),
         r.get(2)?,
@@ -195,5 +209,5 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<WorkItem, StoreError>> 
         r.get(17)?,
         &r.get::<_, String>(18)?,
     )
-    .map(|item| WorkItem { id, ..item }))
+    .map(|item| WorkItem { id, zone, ..item }))
 }

@@ -50,9 +50,30 @@ fn status_class(status: Status) -> &'static str {
     light(Light::of(status))
 }
 
+/// How its deadline counts at `at`, as a person reads it: the day a rest day moved it to, and
+/// the days left or late while it is owed ("遇休息日顺延至4月17日，已逾期4天").
+fn countdown(item: &WorkItem, status: Status, at: i64) -> Option<String> {
+    use chrono::Datelike;
+    let (last, days) = item.countdown(at);
+    let stated = chrono::NaiveDate::parse_from_str(item.deadline(), "%Y-%m-%d").ok();
+    let mut parts = Vec::new();
+    if stated.is_some_and(|d| d != last) {
+        parts.push(format!("遇休息日顺延至{}月{}日", last.month(), last.day()));
+    }
+    if status.is_open() {
+        parts.push(match days {
+            d if d > 0 => format!("还有{d}天"),
+            0 => "今天截止".to_string(),
+            d => format!("已逾期{}天", -d),
+        });
+    }
+    (!parts.is_empty()).then(|| parts.join("，"))
+}
+
 fn item_value(item: &WorkItem, at: i64) -> Value {
     let status = item.record.status_at(at);
     context! {
+        countdown => countdown(item, status, at),
         campaign => item.campaign.clone(), deliverable => item.deliverable.clone(),
         unit => item.unit.clone(), period => item.period.clone(), deadline => item.deadline(),
         extended => item.extended_until.is_some(), status => status.label_zh(),

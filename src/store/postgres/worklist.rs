@@ -36,6 +36,7 @@ impl PgStore {
 
 fn item(r: &::postgres::Row) -> Result<WorkItem, StoreError> {
     let record = super::record(r, 7)?;
+    let zone = crate::store::decode::zone(r.get(20))?;
     WorkItem::new(
         (r.get(0), r.get(1)),
         r.get(2),
@@ -52,6 +53,7 @@ fn item(r: &::postgres::Row) -> Result<WorkItem, StoreError> {
     )
     .map(|item| WorkItem {
         id: r.get(19),
+        zone,
         ..item
     })
 }
