@@ -231,7 +231,7 @@ impl Office {
         };
         if holder.role.sees_all() {
             return Ok(store
-                .assessed(header.id, "0000-01-01", "9999-12-31")?
+                .assessed(header.id, "0000-01-01", "9999-12-31", at)?
                 .into_iter()
                 .map(|o| Visible {
                     campaign: header.key.clone(),
