@@ -385,6 +385,38 @@ fn a_bulletin_counts_its_own_window(office: Office) {
         "2017-05-27",
     ]);
     assert!(error.contains("begins on 2017-06-01"), "{error}");
+    // A campaign may rank by 累计 instead; the bulletin says so.
+    let path = office.w.campaign("nanyang-2017");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace("  退回 扣 2分\n", "  退回 扣 2分\n  排名 按累计\n"),
+    )
+    .unwrap();
+    let b = office.json(&[
+        "bulletin",
+        "nanyang-2017",
+        "--month",
+        "2017-05",
+        "--as-of",
+        "2017-06-05",
+    ]);
+    assert_eq!(b["ranking_basis"], "to_date", "{b}");
+    let first = &b["ranking"][0];
+    assert_eq!(first["on_time_rate"], 100.0, "by 累计: {first}");
+    assert_eq!(first["to_date"]["overdue"], 0, "{first}");
+    let md = office.ok(&[
+        "bulletin",
+        "nanyang-2017",
+        "--month",
+        "2017-05",
+        "--as-of",
+        "2017-06-05",
+    ]);
+    assert!(
+        md.contains("以下按各单位累计按时报送率由高到低排列"),
+        "{md}"
+    );
 }
 
 #[test]

@@ -4,7 +4,8 @@
 //! list as `overdue`, narrowed to those deadlines, at the window's end (or at the instant the
 //! bulletin is made, while the window is not over). A report falls in the window its deadline,
 //! as the campaign gives it, is in: one sent early for a later period counts in that period.
-//! Units are ranked by their 本期 on-time rate; the units the campaign's rule proposes for an
+//! Units are ranked by their 本期 on-time rate (or 累计, where the campaign's `考核` says
+//! `排名 按累计`); the units the campaign's rule proposes for an
 //! interview (约谈) are those with a report overdue past its rung, whatever period it was due in
 //! (累计); with the targets below threshold and the interviews held.
 
@@ -14,6 +15,7 @@ use serde::Serialize;
 use super::assess::{Window, chinese_date};
 use super::{AppError, Office, TargetFinding, TargetState};
 use crate::clock::Instant;
+pub use crate::language::scoring::Basis;
 use crate::store::{Backend, Filter, Interview, StatusRow};
 use crate::vocabulary::{Duration, DurationUnit};
 
@@ -53,30 +55,6 @@ impl Counts {
         (judged > 0).then(|| (self.on_time as f64 * 1000.0 / judged as f64).round() / 10.0)
     }
 }
-
-/// Which of a bulletin's two counts a ranking or a proposal is made from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Basis {
-    /// 本期: the reports that fell due in the window.
-    Period,
-    /// 累计: every report that fell due from the campaign's start to the window's end.
-    ToDate,
-}
-
-impl Basis {
-    /// `本期` or `累计`, as the bulletin labels it.
-    pub fn label(self) -> &'static str {
-        match self {
-            Basis::Period => "本期",
-            Basis::ToDate => "累计",
-        }
-    }
-}
-
-/// What a bulletin ranks units by: their 本期 on-time rate — the window is what the bulletin
-/// is about, and a unit that was late in March is not ranked down again every month after.
-pub const RANKING_BASIS: Basis = Basis::Period;
 
 /// What a bulletin proposes interviews from: every report overdue past the interview rung at
 /// the instant counted, whatever period it was due in (累计) — a lapse does not end with the
@@ -256,7 +234,12 @@ impl Office {
             r.counts.units = usize::from(r.counts.due > 0);
             r.to_date.units = usize::from(r.to_date.due > 0);
         }
-        rank(&mut ranking, RANKING_BASIS);
+        let ranking_basis = header
+            .scoring
+            .as_ref()
+            .map(|s| s.ranking)
+            .unwrap_or_default();
+        rank(&mut ranking, ranking_basis);
         let mut missing: Vec<Missing> = store
             .overdue(&to_date, at)?
             .into_iter()
@@ -344,7 +327,7 @@ impl Office {
             counts,
             to_date: to_date_counts,
             summary,
-            ranking_basis: RANKING_BASIS,
+            ranking_basis,
             ranking,
             missing,
             below_target,
