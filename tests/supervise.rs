@@ -116,6 +116,9 @@ fn bulletin_agrees_with_status_and_overdue(office: Office) {
         "2017-06-05",
     ]);
     assert_eq!(b["issued"], "2017-06-05");
+    assert_eq!(b["as_of"], "2017-05-31", "the window's end: {b}");
+    assert_eq!(b["complete"], true);
+    // Nothing was sent early for a later period: 累计 is `status` at the window's end.
     let status = office.json(&["status", "--campaign", "nanyang-2017", "--as-of", END]);
     let rows = status.as_array().unwrap();
     let total = |key: &str| rows.iter().map(|r| r[key].as_u64().unwrap()).sum::<u64>();
@@ -128,12 +131,14 @@ fn bulletin_agrees_with_status_and_overdue(office: Office) {
         ("overdue", "overdue"),
     ] {
         assert_eq!(
-            b["counts"][ours].as_u64().unwrap(),
+            b["to_date"][ours].as_u64().unwrap(),
             total(theirs),
             "{ours}: {b}"
         );
     }
-    // Every unit's line of the ranking is its status rows added up.
+    // 本期: May's reports only — the statistics table of May and the case bulletin of May.
+    assert_eq!(b["counts"]["due"], 27, "{b}");
+    // Every unit's 累计 line of the ranking is its status rows added up.
     for r in b["ranking"].as_array().unwrap() {
         let unit = r["unit"].as_str().unwrap();
         let of = |key: &str| {
@@ -142,9 +147,19 @@ fn bulletin_agrees_with_status_and_overdue(office: Office) {
                 .map(|s| s[key].as_u64().unwrap())
                 .sum::<u64>()
         };
-        assert_eq!(r["on_time"].as_u64().unwrap(), of("on_time"), "{unit}");
-        assert_eq!(r["overdue"].as_u64().unwrap(), of("overdue"), "{unit}");
+        assert_eq!(
+            r["to_date"]["on_time"].as_u64().unwrap(),
+            of("on_time"),
+            "{unit}"
+        );
+        assert_eq!(
+            r["to_date"]["overdue"].as_u64().unwrap(),
+            of("overdue"),
+            "{unit}"
+        );
     }
+    assert_eq!(b["ranking_basis"], "period");
+    assert_eq!(b["interview_basis"], "to_date");
     assert_eq!(b["ranking"][0]["rank"], 1);
     assert_eq!(
         b["ranking"][0]["on_time_rate"], 100.0,
@@ -190,10 +205,9 @@ fn bulletin_agrees_with_status_and_overdue(office: Office) {
     assert!(!proposed.contains(&"宛城区"), "{proposed:?}");
     assert_eq!(b["interviews"][0][0], "桐柏县", "{b}");
     assert!(
-        b["summary"]
-            .as_str()
-            .unwrap()
-            .starts_with("截至2017年5月31日，侵害群众利益的不正之风和腐败问题专项整治共有"),
+        b["summary"].as_str().unwrap().starts_with(
+            "截至2017年5月31日，侵害群众利益的不正之风和腐败问题专项整治本期（2017年5月）共有"
+        ),
         "{}",
         b["summary"]
     );
@@ -208,6 +222,212 @@ fn the_may_bulletin_agrees_with_status_and_overdue_on_sqlite() {
 fn the_may_bulletin_agrees_with_status_and_overdue_on_postgres() {
     if let Some(office) = Office::postgres(&["nanyang-2017"]) {
         bulletin_agrees_with_status_and_overdue(office);
+    }
+}
+
+/// The counts of `unit` in a bulletin's ranking (本期) and in the assessment of the same
+/// window, side by side: reported, on time, late, awaiting review, waived, never sent.
+fn unit_counts(b: &serde_json::Value, a: &serde_json::Value, unit: &str) -> [(u64, u64); 6] {
+    let r = b["ranking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["unit"] == unit)
+        .unwrap_or_else(|| panic!("{unit} in {b}"));
+    let u = a["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["unit"] == unit)
+        .unwrap_or_else(|| panic!("{unit} in {a}"));
+    let n = |v: &serde_json::Value| v.as_u64().unwrap();
+    // Waived reports are left out of the score (the rules' default): reported = due - waived.
+    [
+        (n(&r["due"]) - n(&r["waived"]), n(&u["reports"])),
+        (n(&r["on_time"]), n(&u["on_time"])),
+        (n(&r["late"]), n(&u["late"])),
+        (n(&r["under_review"]), n(&u["under_review"])),
+        (n(&r["waived"]), n(&u["waived"])),
+        (n(&r["overdue"]), n(&u["missing"])),
+    ]
+}
+
+/// The bulletin and the assessment of `window` made at `at` agree on every unit's counts.
+fn bulletin_and_assessment_agree(office: &Office, window: &[&str], at: &str) -> serde_json::Value {
+    let mut args = vec!["bulletin", "nanyang-2017"];
+    args.extend(window);
+    args.extend(["--as-of", at]);
+    let b = office.json(&args);
+    args[0] = "assess";
+    let a = office.json(&args);
+    let units = b["ranking"].as_array().unwrap();
+    assert!(!units.is_empty(), "{b}");
+    for r in units {
+        let unit = r["unit"].as_str().unwrap();
+        if r["due"] == 0 {
+            // Nothing of it fell due in the window: the assessment has no score for it.
+            continue;
+        }
+        for (i, (ours, theirs)) in unit_counts(&b, &a, unit).into_iter().enumerate() {
+            assert_eq!(
+                ours, theirs,
+                "{unit}, count {i}, {window:?} at {at}: {b}\n{a}"
+            );
+        }
+    }
+    let sum = |key: &str| units.iter().map(|r| r[key].as_u64().unwrap()).sum::<u64>();
+    assert_eq!(b["counts"]["due"].as_u64().unwrap(), sum("due"));
+    assert_eq!(b["counts"]["overdue"].as_u64().unwrap(), sum("overdue"));
+    b
+}
+
+/// A bulletin counts its own window: 本期 the reports due in it (one sent early for a later
+/// period counts in that period), 累计 every report due from the start to its end; a window not
+/// over is counted to the instant the bulletin is made, and says so; and the assessment of the
+/// same window agrees on every count.
+fn a_bulletin_counts_its_own_window(office: Office) {
+    nanyang_with_rules(&office);
+    may_2017(&office);
+    // 宛城区 sends June's table early, on 20 May; 西峡县 sends May's late, on 2 June, and 南召县's
+    // May table is returned on 3 June: none of it had happened by the end of May.
+    submit(&office, "统计表", "宛城区", Some("2017-06"), "2017-05-20");
+    submit(&office, "统计表", "西峡县", Some("2017-05"), "2017-06-02");
+    office.ok(&[
+        "return",
+        "nanyang-2017",
+        "统计表",
+        "南召县",
+        "--period",
+        "2017-05",
+        "--reason",
+        "漏填",
+        "--at",
+        "2017-06-03",
+    ]);
+    office.ok(&[
+        "waive",
+        "nanyang-2017",
+        "统计表",
+        "市林业局",
+        "--period",
+        "2017-05",
+        "--reason",
+        "不涉及",
+        "--at",
+        "2017-05-12",
+    ]);
+    let may = bulletin_and_assessment_agree(&office, &["--month", "2017-05"], "2017-06-05");
+    let unit = |b: &serde_json::Value, name: &str| {
+        b["ranking"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["unit"] == name)
+            .unwrap()
+            .clone()
+    };
+    // May: 宛城区 owed May's table and sent it; June's, sent early, is not May's.
+    let wancheng = unit(&may, "宛城区");
+    assert_eq!(
+        (wancheng["due"].clone(), wancheng["on_time"].clone()),
+        (1.into(), 1.into()),
+        "{wancheng}"
+    );
+    assert_eq!(wancheng["to_date"]["due"], 3, "{wancheng}");
+    // 西峡县's May table was not sent by 31 May; 南召县's was received then.
+    assert_eq!(unit(&may, "西峡县")["overdue"], 1);
+    assert_eq!(unit(&may, "南召县")["on_time"], 1);
+    assert_eq!(unit(&may, "市林业局")["waived"], 1);
+    assert_eq!(may["as_of"], "2017-05-31");
+    // June, as a range of days, at 5 July: 宛城区's early table counts here, on time.
+    let june = bulletin_and_assessment_agree(
+        &office,
+        &["--from", "2017-06-01", "--to", "2017-06-30"],
+        "2017-07-05",
+    );
+    let wancheng = unit(&june, "宛城区");
+    assert_eq!(wancheng["on_time"], 1, "{wancheng}");
+    assert!(
+        june["counts"]["due"].as_u64().unwrap() < june["to_date"]["due"].as_u64().unwrap(),
+        "本期 is June's alone: {june}"
+    );
+    assert_eq!(
+        june["to_date"]["due"].as_u64().unwrap(),
+        may["to_date"]["due"].as_u64().unwrap() + june["counts"]["due"].as_u64().unwrap(),
+        "累计 to June = 累计 to May + June's"
+    );
+    // The quarter and a month not over agree too.
+    bulletin_and_assessment_agree(&office, &["--quarter", "2017Q2"], "2017-07-05");
+    let early = bulletin_and_assessment_agree(&office, &["--month", "2017-05"], "2017-05-27");
+    assert_eq!(early["as_of"], "2017-05-27");
+    assert_eq!(early["complete"], false);
+    let md = office.ok(&[
+        "bulletin",
+        "nanyang-2017",
+        "--month",
+        "2017-05",
+        "--as-of",
+        "2017-05-27",
+    ]);
+    assert!(
+        md.starts_with("# 关于侵害群众利益的不正之风和腐败问题专项整治报送情况的通报（2017年5月，截至2017年5月27日）\n"),
+        "{md}"
+    );
+    assert!(md.contains("截至2017年5月27日（本期尚未结束），"), "{md}");
+    assert!(!md.contains("截至2017年5月31日"), "no date to come: {md}");
+    // A window not begun is refused.
+    let error = office.fails(&[
+        "bulletin",
+        "nanyang-2017",
+        "--month",
+        "2017-06",
+        "--as-of",
+        "2017-05-27",
+    ]);
+    assert!(error.contains("begins on 2017-06-01"), "{error}");
+    // A campaign may rank by 累计 instead; the bulletin says so.
+    let path = office.w.campaign("nanyang-2017");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace("  退回 扣 2分\n", "  退回 扣 2分\n  排名 按累计\n"),
+    )
+    .unwrap();
+    let b = office.json(&[
+        "bulletin",
+        "nanyang-2017",
+        "--month",
+        "2017-05",
+        "--as-of",
+        "2017-06-05",
+    ]);
+    assert_eq!(b["ranking_basis"], "to_date", "{b}");
+    let first = &b["ranking"][0];
+    assert_eq!(first["on_time_rate"], 100.0, "by 累计: {first}");
+    assert_eq!(first["to_date"]["overdue"], 0, "{first}");
+    let md = office.ok(&[
+        "bulletin",
+        "nanyang-2017",
+        "--month",
+        "2017-05",
+        "--as-of",
+        "2017-06-05",
+    ]);
+    assert!(
+        md.contains("以下按各单位累计按时报送率由高到低排列"),
+        "{md}"
+    );
+}
+
+#[test]
+fn a_bulletin_counts_its_own_window_on_sqlite() {
+    a_bulletin_counts_its_own_window(Office::sqlite(&["nanyang-2017"]));
+}
+
+#[test]
+fn a_bulletin_counts_its_own_window_on_postgres() {
+    if let Some(office) = Office::postgres(&["nanyang-2017"]) {
+        a_bulletin_counts_its_own_window(office);
     }
 }
 
@@ -238,7 +458,14 @@ fn the_bulletin_is_written_in_every_format() {
         ),
         "{md}"
     );
-    assert!(md.contains("| 名次 | 单位 |"), "{md}");
+    assert!(md.contains("| 名次 | 单位 | 本期应报 |"), "{md}");
+    assert!(md.contains("| 本期（2017年5月） | 27 |"), "{md}");
+    assert!(
+        md.contains("| 累计（自专项开始至2017年5月31日） | 80 |"),
+        "{md}"
+    );
+    assert!(md.contains("依据累计逾期未报情况"), "{md}");
+    assert!(!md.contains(" --"), "no flag named: {md}");
     assert!(md.contains("本期已约谈桐柏县"), "{md}");
     assert!(
         md.contains("| 工作方案 | — | 2017-04-15（顺延至04-17） |"),
@@ -247,6 +474,8 @@ fn the_bulletin_is_written_in_every_format() {
     assert!(md.ends_with("2017年6月5日\n"), "{md}");
     let html = office.ok(&args("html"));
     assert!(html.contains("@page { size: A4;"), "{html}");
+    assert!(html.contains("<td>本期（2017年5月）</td>"), "{html}");
+    assert!(html.contains("<th>累计按时报送率</th>"), "{html}");
     assert!(html.contains("<svg"), "the chart is inline");
     assert!(
         html.contains(">宛城区</text>"),
@@ -268,6 +497,8 @@ fn the_bulletin_is_written_in_every_format() {
     assert!(document.contains(">一、总体情况</w:t>"), "{document}");
     assert!(document.contains("<w:tbl>"), "tables");
     assert!(document.contains(">新野县</w:t>"), "a unit in the ranking");
+    assert!(document.contains(">本期（2017年5月）</w:t>"), "{document}");
+    assert!(document.contains(">累计（自专项开始至2017年5月31日）</w:t>"));
     assert!(zip.by_name("word/styles.xml").is_ok());
     assert!(zip.by_name("[Content_Types].xml").is_ok());
     // Excel: one sheet per table, numbers as numbers.
@@ -280,6 +511,17 @@ fn the_bulletin_is_written_in_every_format() {
     assert_eq!(
         book.sheet_names(),
         ["总体情况", "各单位排名", "尚未报送", "目标未达标", "约谈"]
+    );
+    let summary = book.worksheet_range("总体情况").unwrap();
+    assert_eq!(
+        summary.get((1, 0)),
+        Some(&calamine::Data::String("本期（2017年5月）".into()))
+    );
+    assert_eq!(
+        summary.get((2, 0)),
+        Some(&calamine::Data::String(
+            "累计（自专项开始至2017年5月31日）".into()
+        ))
     );
     let ranking = book.worksheet_range("各单位排名").unwrap();
     assert_eq!(
@@ -472,7 +714,7 @@ fn qianyangs_quarter_shows_its_target_and_scores_by_the_on_time_rate() {
         "2023-07-03",
     ]);
     assert!(svg.starts_with("<svg"), "{svg}");
-    assert!(svg.contains(">各单位按时报送率</text>"), "{svg}");
+    assert!(svg.contains(">各单位本期按时报送率</text>"), "{svg}");
     let html = office.ok(&[
         "bulletin",
         "qianyang-2023",
@@ -488,7 +730,7 @@ fn qianyangs_quarter_shows_its_target_and_scores_by_the_on_time_rate() {
         3,
         "rates, the weekly trend, target progress"
     );
-    assert!(html.contains(">逾期未报数量变化</text>"), "{html}");
+    assert!(html.contains(">逾期未报数量变化（累计）</text>"), "{html}");
     assert!(
         html.contains(">6月30日</text>"),
         "the quarter's last day: {html}"

@@ -222,9 +222,8 @@ impl Office {
             due_date: o.extended_until.unwrap_or(o.due_date),
         };
         if holder.role.sees_all() {
-            let mut rows = store.assessed(header.id, "0000-01-01", "9999-12-31")?;
-            super::instant::assessed_at(store, header.id, &mut rows, as_of)?;
-            return Ok(rows
+            return Ok(store
+                .assessed(header.id, "0000-01-01", "9999-12-31", at)?
                 .into_iter()
                 .map(|o| Visible {
                     campaign: header.key.clone(),

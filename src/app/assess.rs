@@ -60,6 +60,12 @@ impl Window {
     pub fn end(&self) -> Instant {
         Instant::Local(self.to.and_hms_opt(23, 59, 59).expect("a valid time"))
     }
+
+    /// The instant a bulletin or an assessment of the window made at `made` counts at: the
+    /// window's end, or `made` itself while the window is not over — never a time to come.
+    pub fn counted_at(&self, made: Instant, zone: chrono_tz::Tz) -> Instant {
+        Instant::Absolute(self.end().in_zone(zone).min(made.in_zone(zone)))
+    }
 }
 
 /// `2017年5月31日`.
@@ -77,7 +83,8 @@ pub struct ScoreLine {
     pub period: String,
     /// Its deadline.
     pub due_date: String,
-    /// `on_time`, `late`, `missing`, `waived`.
+    /// `on_time`, `late`, `under_review`, `missing`, `waived` — its status at the instant
+    /// counted.
     pub outcome: &'static str,
     /// Days late, for a late report.
     pub days_late: i64,
@@ -85,6 +92,9 @@ pub struct ScoreLine {
     pub returns: i64,
     /// Its points.
     pub points: f64,
+    /// Whether it counts in the score (a waived report left out does not).
+    #[serde(skip)]
+    scored: bool,
 }
 
 /// One deliverable's part of a unit's score.
@@ -101,6 +111,10 @@ pub struct Part {
     pub late: usize,
     /// Never sent.
     pub missing: usize,
+    /// Sent and awaiting review (scored by when it was sent).
+    pub under_review: usize,
+    /// Waived (免报): counted here whether or not the rules score them.
+    pub waived: usize,
     /// Days late, added up.
     pub late_days: i64,
     /// Returns.
@@ -150,8 +164,9 @@ pub struct Assessment {
 }
 
 impl Office {
-    /// Scores every unit of `campaign` on the reports due in `window`, as the records stand at
-    /// `as_of` (a report due in the window and sent after it is late, not missing); with
+    /// Scores every unit of `campaign` on the reports due in `window`, as the records stood at
+    /// its end — or at `as_of`, when the window is not over by then: a report due in the window
+    /// and still not sent at its end is missing, as the bulletin of the window counts it; with
     /// `explain`, every report's points are kept.
     pub fn assess(
         &self,
@@ -162,11 +177,17 @@ impl Office {
         explain: bool,
     ) -> Result<Assessment, AppError> {
         let header = store.campaign_header(campaign)?;
-        let at = as_of.in_zone(header.zone).timestamp();
+        let at = window
+            .counted_at(as_of, header.zone)
+            .in_zone(header.zone)
+            .timestamp();
         let scoring = header.scoring.clone().unwrap_or_default();
-        let mut rows =
-            store.assessed(header.id, &window.from.to_string(), &window.to.to_string())?;
-        super::instant::assessed_at(store, header.id, &mut rows, as_of)?;
+        let rows = store.assessed(
+            header.id,
+            &window.from.to_string(),
+            &window.to.to_string(),
+            at,
+        )?;
         let interviews = store.interviews(header.id)?;
         let start = Instant::Local(window.from.and_hms_opt(0, 0, 0).expect("midnight"))
             .in_zone(header.zone)
@@ -208,7 +229,7 @@ impl Office {
             };
             part.add(&line);
             unit.total.add(&line);
-            if explain {
+            if explain && line.scored {
                 unit.lines.push(line);
             }
         }
@@ -221,7 +242,8 @@ impl Office {
                 part.score = (part.reports > 0).then(|| round(part.points / part.reports as f64));
             }
             unit.score = unit.total.score;
-            let judged = unit.total.on_time + unit.total.late + unit.total.missing;
+            let t = &unit.total;
+            let judged = t.on_time + t.late + t.missing + t.under_review;
             unit.on_time_rate =
                 (judged > 0).then(|| round(unit.total.on_time as f64 * 100.0 / judged as f64));
         }
@@ -238,23 +260,28 @@ impl Office {
 
 impl Part {
     fn add(&mut self, line: &ScoreLine) {
-        self.reports += 1;
-        self.points += line.points;
-        self.returns += line.returns;
         match line.outcome {
             "on_time" => self.on_time += 1,
             "late" => {
                 self.late += 1;
                 self.late_days += line.days_late;
             }
+            "under_review" => self.under_review += 1,
             "missing" => self.missing += 1,
+            "waived" => self.waived += 1,
             _ => {}
+        }
+        if line.scored {
+            self.reports += 1;
+            self.points += line.points;
+            self.returns += line.returns;
         }
     }
 }
 
-/// How one obligation scores at `at`; none when it does not count (not yet due, or waived and
-/// left out).
+/// How one obligation scores at `at`; none when it does not count (not yet due). Its outcome
+/// is its status at `at`, as `status` and the bulletin count it; its days late, for the points,
+/// are counted from the deadline the rules name (an extension's, or the original one).
 fn score(row: &Assessed, scoring: &Scoring, at: i64) -> Option<ScoreLine> {
     let record = &row.record;
     let deadline = if scoring.extension_counts {
@@ -262,19 +289,16 @@ fn score(row: &Assessed, scoring: &Scoring, at: i64) -> Option<ScoreLine> {
     } else {
         record.due_at
     };
+    let days_late = |submitted: i64| {
+        let late = submitted - deadline;
+        if late < 0 { 0 } else { late / 86_400 + 1 }
+    };
     let status = record.status_at(at);
     let (outcome, days_late) = match status {
-        Status::Waived if scoring.waived == Waived::Excluded => return None,
         Status::Waived => ("waived", 0),
-        Status::SubmittedOnTime | Status::SubmittedLate | Status::UnderReview => {
-            let submitted = record.submitted_at?;
-            let late = submitted - deadline;
-            if late < 0 {
-                ("on_time", 0)
-            } else {
-                ("late", late / 86_400 + 1)
-            }
-        }
+        Status::SubmittedOnTime => ("on_time", days_late(record.submitted_at?)),
+        Status::SubmittedLate => ("late", days_late(record.submitted_at?)),
+        Status::UnderReview => ("under_review", days_late(record.submitted_at?)),
         Status::Overdue => ("missing", 0),
         _ => return None,
     };
@@ -283,6 +307,7 @@ fn score(row: &Assessed, scoring: &Scoring, at: i64) -> Option<ScoreLine> {
         "missing" => scoring.points(None, row.returns),
         _ => scoring.points(Some(days_late), row.returns),
     };
+    let scored = !(outcome == "waived" && scoring.waived == Waived::Excluded);
     Some(ScoreLine {
         deliverable: row.deliverable.clone(),
         period: row.period.clone(),
@@ -291,6 +316,7 @@ fn score(row: &Assessed, scoring: &Scoring, at: i64) -> Option<ScoreLine> {
         days_late,
         returns: row.returns,
         points,
+        scored,
     })
 }
 
@@ -354,9 +380,12 @@ impl Office {
     ) -> Result<Vec<Deadline>, AppError> {
         let header = store.campaign_header(campaign)?;
         let at = as_of.in_zone(header.zone).timestamp();
-        let mut rows =
-            store.assessed(header.id, &window.from.to_string(), &window.to.to_string())?;
-        super::instant::assessed_at(store, header.id, &mut rows, as_of)?;
+        let rows = store.assessed(
+            header.id,
+            &window.from.to_string(),
+            &window.to.to_string(),
+            at,
+        )?;
         let mut out: Vec<Deadline> = Vec::new();
         for row in rows {
             let Ok(date) = NaiveDate::parse_from_str(&row.due_date, "%Y-%m-%d") else {

@@ -1,7 +1,13 @@
-//! The bulletin (通报) of a campaign for a month, a quarter or any days: how the units stand at
-//! the end of it — the same counts as `status`, the same late list as `overdue`, both at that
-//! instant — ranked by on-time rate, with the targets below threshold, the units the campaign's
-//! rule proposes for an interview (约谈) and the interviews held.
+//! The bulletin (通报) of a campaign for a month, a quarter or any days, in two counts, each
+//! labelled: 本期, the reports that fell due in the window, and 累计, every report that fell due
+//! from the campaign's start to the window's end — the same counts as `status`, the same late
+//! list as `overdue`, narrowed to those deadlines, at the window's end (or at the instant the
+//! bulletin is made, while the window is not over). A report falls in the window its deadline,
+//! as the campaign gives it, is in: one sent early for a later period counts in that period.
+//! Units are ranked by their 本期 on-time rate (or 累计, where the campaign's `考核` says
+//! `排名 按累计`); the units the campaign's rule proposes for an
+//! interview (约谈) are those with a report overdue past its rung, whatever period it was due in
+//! (累计); with the targets below threshold and the interviews held.
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -9,13 +15,15 @@ use serde::Serialize;
 use super::assess::{Window, chinese_date};
 use super::{AppError, Office, TargetFinding, TargetState};
 use crate::clock::Instant;
+pub use crate::language::scoring::Basis;
 use crate::store::{Backend, Filter, Interview, StatusRow};
 use crate::vocabulary::{Duration, DurationUnit};
 
-/// The counts of a bulletin's summary: every obligation of the campaign at the window's end.
+/// The counts of a bulletin's summary: the obligations of the campaign with a deadline in its
+/// span, at the instant the bulletin counts at.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
-    /// Units that owe something.
+    /// Units with a report due by then.
     pub units: usize,
     /// Reports due by then, or dealt with.
     pub due: usize,
@@ -48,6 +56,11 @@ impl Counts {
     }
 }
 
+/// What a bulletin proposes interviews from: every report overdue past the interview rung at
+/// the instant counted, whatever period it was due in (累计) — a lapse does not end with the
+/// month it fell due in, and a month's reports are rarely past a rung of weeks by its end.
+pub const INTERVIEW_BASIS: Basis = Basis::ToDate;
+
 /// One unit's line of the ranking.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Ranked {
@@ -55,14 +68,16 @@ pub struct Ranked {
     pub rank: usize,
     /// The unit.
     pub unit: String,
-    /// Its counts.
+    /// Its 本期 counts.
     #[serde(flatten)]
     pub counts: Counts,
-    /// Its on-time rate, in percent.
+    /// Its 累计 counts.
+    pub to_date: Counts,
+    /// Its on-time rate by the ranking's basis, in percent.
     pub on_time_rate: Option<f64>,
 }
 
-/// A report still missing at the window's end.
+/// A report still missing at the instant counted.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Missing {
     /// The unit.
@@ -77,6 +92,8 @@ pub struct Missing {
     pub on_time_until: String,
     /// Days overdue, from `on_time_until`.
     pub days_overdue: i64,
+    /// Whether it fell due in the window (本期) rather than before it.
+    pub in_period: bool,
 }
 
 /// A unit the campaign's rule proposes to interview.
@@ -103,79 +120,156 @@ pub struct Bulletin {
     pub office: Option<String>,
     /// The time covered.
     pub window: Window,
+    /// The day the counts stand at (截至): the window's last day, or the day the bulletin was
+    /// made when the window was not over by then.
+    pub as_of: NaiveDate,
+    /// Whether the window was over when the bulletin was made.
+    pub complete: bool,
     /// The date of issue.
     pub issued: NaiveDate,
-    /// The counts at the window's end.
+    /// 本期: the reports that fell due in the window.
     pub counts: Counts,
+    /// 累计: the reports that fell due from the campaign's start to the window's end.
+    pub to_date: Counts,
     /// The summary paragraph, in the style of such documents.
     pub summary: String,
+    /// What the ranking is by.
+    pub ranking_basis: Basis,
     /// Units by on-time rate, best first.
     pub ranking: Vec<Ranked>,
-    /// Reports still missing at the window's end, longest overdue first.
+    /// Reports still missing at the instant counted (累计: this window's and earlier ones),
+    /// longest overdue first.
     pub missing: Vec<Missing>,
     /// Targets below their threshold.
     pub below_target: Vec<TargetFinding>,
-    /// Every target value reported by the window's end, by date (for the progress chart).
+    /// Every target value reported by the instant counted, by date (for the progress chart).
     #[serde(skip)]
     pub targets: Vec<TargetFinding>,
     /// The campaign's interview rule (`逾期14天约谈`), if its ladder has one.
     pub interview_rule: Option<String>,
+    /// What the proposals are made from.
+    pub interview_basis: Basis,
     /// Units proposed for an interview by that rule.
     pub proposed: Vec<Proposal>,
-    /// Interviews held in the window.
+    /// Interviews held in the window, by the instant counted.
     pub interviews: Vec<(String, String)>,
-    /// How many reports were overdue at the end of each week of the window (and at its end).
+    /// How many reports (累计) were overdue at the end of each week of the window (and at the
+    /// instant counted).
     pub trend: Vec<(NaiveDate, usize)>,
 }
 
 impl Office {
-    /// The bulletin of `campaign` for `window`, as the records stand at its end, issued on
-    /// `issued`.
+    /// The bulletin of `campaign` for `window`, made at `made` and issued on `issued`: the
+    /// records as they stood at the window's end, or at `made` while the window is not over. A
+    /// window that has not begun at `made` is refused.
     pub fn bulletin(
         &self,
         store: &dyn Backend,
         campaign: &str,
         window: &Window,
+        made: Instant,
         issued: NaiveDate,
     ) -> Result<Bulletin, AppError> {
         let header = store.campaign_header(campaign)?;
-        let end = window.end();
-        let filter = Filter {
+        let zone = header.zone;
+        let at = window.counted_at(made, zone);
+        let at_utc = at.in_zone(zone);
+        let as_of = at_utc.with_timezone(&zone).date_naive();
+        if as_of < window.from {
+            return Err(AppError::NotBegun {
+                window: window.label.clone(),
+                from: window.from,
+                made: as_of,
+            });
+        }
+        let complete = at_utc >= window.end().in_zone(zone);
+        let to_date = Filter {
             campaigns: vec![campaign.to_string()],
+            due_to: Some(window.to),
             ..Filter::default()
         };
+        let period = Filter {
+            due_from: Some(window.from),
+            ..to_date.clone()
+        };
         // The campaign's targets are read once: for the status rows' lights and for the list.
-        let findings = self.targets(store, Some(campaign), end)?;
-        let mut rows = store.status(&filter, end)?;
+        let findings = self.targets(store, Some(campaign), at)?;
+        let mut rows = store.status(&to_date, at)?;
         super::targets::mark_below(&mut rows, &findings);
-        let mut counts = Counts::default();
         let mut ranking: Vec<Ranked> = Vec::new();
         for row in &rows {
-            counts.add(row);
             if ranking.last().is_none_or(|r| r.unit != row.unit) {
                 ranking.push(Ranked {
                     rank: 0,
                     unit: row.unit.clone(),
                     counts: Counts::default(),
+                    to_date: Counts::default(),
                     on_time_rate: None,
                 });
             }
-            ranking.last_mut().expect("just pushed").counts.add(row);
+            ranking.last_mut().expect("just pushed").to_date.add(row);
         }
-        counts.units = ranking.len();
-        rank(&mut ranking);
+        for row in &store.status(&period, at)? {
+            if let Some(r) = ranking.iter_mut().find(|r| r.unit == row.unit) {
+                r.counts.add(row);
+            }
+        }
+        let total = |of: fn(&Ranked) -> &Counts| {
+            let mut c = Counts::default();
+            for r in &ranking {
+                let unit = of(r);
+                c.units += usize::from(unit.due > 0);
+                c.due += unit.due;
+                c.on_time += unit.on_time;
+                c.late += unit.late;
+                c.under_review += unit.under_review;
+                c.waived += unit.waived;
+                c.overdue += unit.overdue;
+            }
+            c
+        };
+        let counts = total(|r| &r.counts);
+        let to_date_counts = total(|r| &r.to_date);
+        for r in &mut ranking {
+            r.counts.units = usize::from(r.counts.due > 0);
+            r.to_date.units = usize::from(r.to_date.due > 0);
+        }
+        let ranking_basis = header
+            .scoring
+            .as_ref()
+            .map(|s| s.ranking)
+            .unwrap_or_default();
+        rank(&mut ranking, ranking_basis);
         let mut missing: Vec<Missing> = store
-            .overdue(&filter, end)?
+            .overdue(&to_date, at)?
             .into_iter()
             .map(|r| Missing {
                 unit: r.unit.to_string(),
                 deliverable: r.deliverable.to_string(),
                 period: r.period.map(|p| p.to_string()),
+                in_period: false,
                 due_date: r.due_date.to_string(),
                 on_time_until: r.on_time_until.to_string(),
                 days_overdue: r.days_overdue,
             })
             .collect();
+        // Which of them fell due in the window: `overdue` narrowed to it.
+        let in_period: Vec<(String, String, Option<String>)> = store
+            .overdue(&period, at)?
+            .into_iter()
+            .map(|r| {
+                (
+                    r.unit.to_string(),
+                    r.deliverable.to_string(),
+                    r.period.map(|p| p.to_string()),
+                )
+            })
+            .collect();
+        for m in &mut missing {
+            m.in_period = in_period
+                .iter()
+                .any(|(u, d, p)| *u == m.unit && *d == m.deliverable && *p == m.period);
+        }
         missing.sort_by_key(|m| std::cmp::Reverse(m.days_overdue));
         let targets: Vec<TargetFinding> =
             findings.into_iter().filter(|f| f.value.is_some()).collect();
@@ -186,26 +280,38 @@ impl Office {
             .collect();
         let held = store.interviews(header.id)?;
         let start = Instant::Local(window.from.and_hms_opt(0, 0, 0).expect("midnight"))
-            .in_zone(header.zone)
+            .in_zone(zone)
             .timestamp();
-        let end_at = end.in_zone(header.zone).timestamp();
+        let end_at = at_utc.timestamp();
         let rung = header.policy.ladder.iter().find(|r| r.interview);
         let interview_rule = rung.map(|r| rule(r.after));
         let proposed = match rung {
-            Some(r) => self.proposals(r.after, &missing, &held, window.to, header.zone),
+            Some(r) => self.proposals(r.after, &missing, &held, as_of, zone),
             None => Vec::new(),
         };
         let interviews = held
             .iter()
             .filter(|i| (start..=end_at).contains(&i.at))
-            .map(|i| (i.unit.clone(), interview_line(i, header.zone)))
+            .map(|i| (i.unit.clone(), interview_line(i, zone)))
             .collect();
-        let summary = summary(&header.title, window, &counts);
+        let summary = summary(
+            &header.title,
+            window,
+            as_of,
+            complete,
+            &counts,
+            &to_date_counts,
+        );
         let mut trend = Vec::new();
-        for day in week_ends(window) {
-            let at = Instant::Local(day.and_hms_opt(23, 59, 59).expect("a valid time"));
+        for day in week_ends(window, as_of) {
+            let end_of_day = Instant::Local(day.and_hms_opt(23, 59, 59).expect("a valid time"));
+            let when = if day == as_of { at } else { end_of_day };
             // Overdue counts alone: no target's value changes them.
-            let overdue = store.status(&filter, at)?.iter().map(|r| r.overdue).sum();
+            let overdue = store
+                .status(&to_date, when)?
+                .iter()
+                .map(|r| r.overdue)
+                .sum();
             trend.push((day, overdue));
         }
         Ok(Bulletin {
@@ -215,14 +321,19 @@ impl Office {
             issuer: header.issuer,
             office: header.office,
             window: window.clone(),
+            as_of,
+            complete,
             issued,
             counts,
+            to_date: to_date_counts,
             summary,
+            ranking_basis,
             ranking,
             missing,
             below_target,
             targets,
             interview_rule,
+            interview_basis: INTERVIEW_BASIS,
             proposed,
             interviews,
             trend,
@@ -274,16 +385,16 @@ impl Office {
     }
 }
 
-/// The Sundays of the window, and its last day.
-fn week_ends(window: &Window) -> Vec<NaiveDate> {
+/// The Sundays of the window up to `last`, and `last` (the day counted at).
+fn week_ends(window: &Window, last: NaiveDate) -> Vec<NaiveDate> {
     use chrono::Datelike;
     let mut out: Vec<NaiveDate> = window
         .from
         .iter_days()
-        .take_while(|d| *d < window.to)
+        .take_while(|d| *d < last)
         .filter(|d| d.weekday() == chrono::Weekday::Sun)
         .collect();
-    out.push(window.to);
+    out.push(last);
     out
 }
 
@@ -297,28 +408,58 @@ fn rule(after: Duration) -> String {
     format!("逾期{}{unit}约谈", after.count)
 }
 
-/// Best first by on-time rate, then fewer overdue; equal units share a place.
-fn rank(ranking: &mut [Ranked]) {
+/// Best first by on-time rate of `basis`, then fewer overdue; equal units share a place.
+fn rank(ranking: &mut [Ranked], basis: Basis) {
+    let of = |r: &Ranked| match basis {
+        Basis::Period => r.counts.clone(),
+        Basis::ToDate => r.to_date.clone(),
+    };
     for r in ranking.iter_mut() {
-        r.on_time_rate = r.counts.on_time_rate();
+        r.on_time_rate = of(r).on_time_rate();
     }
     super::assess::rank_by(
         ranking,
-        |r| (r.on_time_rate.unwrap_or(-1.0), -(r.counts.overdue as f64)),
+        |r| (r.on_time_rate.unwrap_or(-1.0), -(of(r).overdue as f64)),
         |r, place| r.rank = place,
     );
 }
 
-/// `截至2017年5月31日，…共有26个单位应报送52项，按时报送40项，…`
-fn summary(title: &str, window: &Window, c: &Counts) -> String {
-    let mut text = format!(
-        "截至{}，{title}共有{}个单位应报送{}项，其中按时报送{}项，逾期报送{}项",
-        chinese_date(window.to),
-        c.units,
-        c.due,
-        c.on_time,
-        c.late
-    );
+/// `截至2017年5月31日，…本期（2017年5月）共有26个单位应报送52项，其中按时报送40项，…；自专项开始
+/// 累计应报送80项，…`
+fn summary(
+    title: &str,
+    window: &Window,
+    as_of: NaiveDate,
+    complete: bool,
+    period: &Counts,
+    to_date: &Counts,
+) -> String {
+    let mut text = format!("截至{}", chinese_date(as_of));
+    if !complete {
+        text.push_str("（本期尚未结束）");
+    }
+    text.push_str(&format!("，{title}本期（{}）", window.label));
+    if period.due == 0 {
+        text.push_str("暂无到期应报送事项");
+    } else {
+        text.push_str(&format!(
+            "共有{}个单位应报送{}项，其中",
+            period.units, period.due
+        ));
+        text.push_str(&tally(period));
+    }
+    text.push_str(&format!(
+        "；自专项开始累计共有{}个单位应报送{}项，其中",
+        to_date.units, to_date.due
+    ));
+    text.push_str(&tally(to_date));
+    text.push('。');
+    text
+}
+
+/// `按时报送40项，逾期报送8项，尚未报送4项，按时报送率76.9%`.
+fn tally(c: &Counts) -> String {
+    let mut text = format!("按时报送{}项，逾期报送{}项", c.on_time, c.late);
     if c.under_review > 0 {
         text.push_str(&format!("，待审核{}项", c.under_review));
     }
@@ -326,12 +467,11 @@ fn summary(title: &str, window: &Window, c: &Counts) -> String {
         text.push_str(&format!("，免报{}项", c.waived));
     }
     text.push_str(&format!("，尚未报送{}项", c.overdue));
-    match c.on_time_rate() {
-        Some(rate) => text.push_str(&format!(
-            "，按时报送率{}%。",
+    if let Some(rate) = c.on_time_rate() {
+        text.push_str(&format!(
+            "，按时报送率{}%",
             crate::language::form::num(rate)
-        )),
-        None => text.push('。'),
+        ));
     }
     text
 }

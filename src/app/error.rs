@@ -98,6 +98,19 @@ pub enum AppError {
         /// The year the command's time needs.
         wanted: i32,
     },
+    /// A bulletin of a window that had not begun at the instant it was to be made at: nothing
+    /// of it can have fallen due.
+    #[error(
+        "the bulletin of {window} cannot be made as of {made}: the time it covers begins on {from}, and nothing of it has fallen due yet"
+    )]
+    NotBegun {
+        /// The window, as the bulletin names it.
+        window: String,
+        /// Its first day.
+        from: chrono::NaiveDate,
+        /// The day the bulletin was to be made on.
+        made: chrono::NaiveDate,
+    },
     /// A time later than now (by more than a minute), without `--future`.
     #[error(
         "{at} is in the future (it is {now} now): a mistyped year? Give --future if it is meant"

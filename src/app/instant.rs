@@ -1,13 +1,14 @@
 //! What the use cases read of obligations, as it stood at an instant: the lists read from the
-//! latest records (a unit's work, a reviewer's queue, the rows an assessment scores) with the
+//! latest records (a unit's work, a reviewer's queue) with the
 //! obligations something was done to afterwards put back as they were then. The listings of
-//! the store (`overdue`, `due`, `status`, `history`, a pass's plan) do the same on their own.
+//! the store (`overdue`, `due`, `status`, `history`, `assessed`, a pass's plan) do the same on
+//! their own.
 
 use std::collections::HashMap;
 
 use super::AppError;
 use crate::clock::Instant;
-use crate::store::{Assessed, Backend, Overlay, State, WorkItem};
+use crate::store::{Backend, Overlay, State, WorkItem};
 
 /// The overlays of the campaigns asked for so far, each read once.
 struct Overlays<'s> {
@@ -49,24 +50,6 @@ pub(super) fn work_at(
             if then.record.state != State::Returned {
                 item.reason = None;
             }
-        }
-    }
-    Ok(())
-}
-
-/// Puts the rows of campaign `campaign_id` an assessment scores as they stood at `as_of`.
-pub(super) fn assessed_at(
-    store: &dyn Backend,
-    campaign_id: i64,
-    rows: &mut [Assessed],
-    as_of: Instant,
-) -> Result<(), AppError> {
-    let overlay = store.acted_after(campaign_id, as_of)?;
-    for row in rows.iter_mut() {
-        if let Some(then) = overlay.get(&row.id) {
-            row.record = then.record;
-            row.extended_until = then.extended_until.clone();
-            row.returns = then.returns;
         }
     }
     Ok(())

@@ -120,7 +120,7 @@ pub fn bulletin(context: &Context, args: &BulletinArgs) -> Result<ExitCode, CliE
     let issued = args
         .issued
         .unwrap_or_else(|| as_of.in_zone(zone).with_timezone(&zone).date_naive());
-    let b = context.bulletin(&*store, &args.campaign, &window, issued)?;
+    let b = context.bulletin(&*store, &args.campaign, &window, as_of, issued)?;
     let bytes = match args.format {
         BulletinFormat::Md => documents::bulletin::markdown(&b).into_bytes(),
         BulletinFormat::Html => documents::bulletin::html(&b).into_bytes(),
@@ -322,11 +322,17 @@ fn assess_table(a: &Assessment, explain: bool) -> String {
             ));
         }
         let lines = u.lines.iter().map(|l| {
-            let outcome = match l.outcome {
-                "late" => format!("late {} day(s)", l.days_late),
-                "missing" => "never sent".into(),
-                "waived" => "waived".into(),
-                _ => "on time".into(),
+            let outcome = match (l.outcome, l.days_late) {
+                ("late", days) => format!("late {days} day(s)"),
+                ("missing", _) => "never sent".into(),
+                ("waived", _) => "waived".into(),
+                ("under_review", 0) => "awaiting review, sent on time".into(),
+                ("under_review", days) => format!("awaiting review, sent {days} day(s) late"),
+                // On time by an extension the rules do not count.
+                (_, 0) => "on time".into(),
+                (_, days) => {
+                    format!("on time by its extension, {days} day(s) past the original deadline")
+                }
             };
             vec![
                 l.deliverable.clone(),
@@ -408,7 +414,7 @@ pub fn bulletin_attachment(
         let window = Window::of(&Period::parse(c.period.as_deref()?)?)?;
         let issued = as_of.in_zone(c.zone).with_timezone(&c.zone).date_naive();
         let made = context
-            .bulletin(store, &c.campaign, &window, issued)
+            .bulletin(store, &c.campaign, &window, as_of, issued)
             .map_err(|e| e.to_string())
             .and_then(|b| {
                 let name = format!("{}.docx", documents::bulletin::title(&b));

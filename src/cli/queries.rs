@@ -39,6 +39,7 @@ impl QueryArgs {
             campaigns: self.campaign.clone(),
             units: self.unit.clone(),
             deliverables: self.deliverable.clone(),
+            ..Filter::default()
         }
     }
 }

@@ -5,7 +5,7 @@
 use super::chart::{Bar, bars};
 use super::docx::Docx;
 use super::escape;
-use crate::app::{Bulletin, chinese_date};
+use crate::app::{Basis, Bulletin, Counts, chinese_date};
 use crate::language::form::num;
 
 /// One section of a bulletin: a heading, a paragraph or a table (or none: `无`).
@@ -85,19 +85,50 @@ fn count(n: usize) -> Cell {
     Cell::Number(n as f64)
 }
 
-/// The bulletin's title: `关于…报送情况的通报（2017年5月）`.
+/// The bulletin's title: `关于…报送情况的通报（2017年5月）`, or while the window is not over
+/// `（2017年5月，截至2017年5月27日）`.
 pub fn title(b: &Bulletin) -> String {
-    format!("关于{}报送情况的通报（{}）", b.title, b.window.label)
+    if b.complete {
+        format!("关于{}报送情况的通报（{}）", b.title, b.window.label)
+    } else {
+        format!(
+            "关于{}报送情况的通报（{}，截至{}）",
+            b.title,
+            b.window.label,
+            chinese_date(b.as_of)
+        )
+    }
+}
+
+/// What the two counts cover: `本期（2017年5月）`, `累计（自专项开始至2017年5月31日）`.
+fn span(b: &Bulletin, basis: Basis) -> String {
+    match basis {
+        Basis::Period => format!("本期（{}）", b.window.label),
+        Basis::ToDate => format!("累计（自专项开始至{}）", chinese_date(b.window.to)),
+    }
 }
 
 /// The sections of `b`, in order.
 pub fn sections(b: &Bulletin) -> Vec<Section> {
     let rate = |r: Option<f64>| r.map_or(text("—"), |r| text(format!("{}%", num(r))));
+    let line = |label: String, c: &Counts| {
+        vec![
+            text(label),
+            count(c.due),
+            count(c.on_time),
+            count(c.late),
+            count(c.under_review),
+            count(c.waived),
+            count(c.overdue),
+            rate(c.on_time_rate()),
+        ]
+    };
     let mut out = vec![Section {
         heading: "一、总体情况".into(),
         sheet: "总体情况",
         text: Some(b.summary.clone()),
         header: vec![
+            "口径",
             "应报",
             "按时报送",
             "逾期报送",
@@ -106,28 +137,34 @@ pub fn sections(b: &Bulletin) -> Vec<Section> {
             "尚未报送",
             "按时报送率",
         ],
-        rows: vec![vec![
-            count(b.counts.due),
-            count(b.counts.on_time),
-            count(b.counts.late),
-            count(b.counts.under_review),
-            count(b.counts.waived),
-            count(b.counts.overdue),
-            rate(b.counts.on_time_rate()),
-        ]],
+        rows: vec![
+            line(span(b, Basis::Period), &b.counts),
+            line(span(b, Basis::ToDate), &b.to_date),
+        ],
     }];
     out.push(Section {
         heading: "二、各单位报送情况".into(),
         sheet: "各单位排名",
-        text: Some("以下按各单位按时报送率由高到低排列：".into()),
+        text: Some(format!(
+            "以下按各单位{}按时报送率由高到低排列。本期指截止日期在{}至{}的报送事项，累计指自专项开始截止日期在{}以前的全部报送事项；提前报送以后各期的，计入其截止日期所在的一期。",
+            b.ranking_basis.label(),
+            chinese_date(b.window.from),
+            chinese_date(b.window.to),
+            chinese_date(b.window.to),
+        )),
         header: vec![
             "名次",
             "单位",
-            "应报",
-            "按时",
-            "逾期报送",
-            "尚未报送",
-            "按时报送率",
+            "本期应报",
+            "本期按时",
+            "本期逾期报送",
+            "本期尚未报送",
+            "本期按时报送率",
+            "累计应报",
+            "累计按时",
+            "累计逾期报送",
+            "累计尚未报送",
+            "累计按时报送率",
         ],
         rows: b
             .ranking
@@ -140,7 +177,12 @@ pub fn sections(b: &Bulletin) -> Vec<Section> {
                     count(r.counts.on_time),
                     count(r.counts.late),
                     count(r.counts.overdue),
-                    rate(r.on_time_rate),
+                    rate(r.counts.on_time_rate()),
+                    count(r.to_date.due),
+                    count(r.to_date.on_time),
+                    count(r.to_date.late),
+                    count(r.to_date.overdue),
+                    rate(r.to_date.on_time_rate()),
                 ]
             })
             .collect(),
@@ -148,8 +190,15 @@ pub fn sections(b: &Bulletin) -> Vec<Section> {
     out.push(Section {
         heading: "三、尚未报送情况".into(),
         sheet: "尚未报送",
-        text: b.missing.is_empty().then(|| "无。".into()),
-        header: vec!["单位", "报送事项", "期次", "截止日期", "逾期天数"],
+        text: Some(if b.missing.is_empty() {
+            format!("截至{}，无逾期尚未报送的事项。", chinese_date(b.as_of))
+        } else {
+            format!(
+                "截至{}，以下报送事项逾期尚未报送（累计，含以前各期；“所属”注明本期或往期）：",
+                chinese_date(b.as_of)
+            )
+        }),
+        header: vec!["单位", "报送事项", "期次", "截止日期", "逾期天数", "所属"],
         rows: b
             .missing
             .iter()
@@ -160,6 +209,7 @@ pub fn sections(b: &Bulletin) -> Vec<Section> {
                     text(m.period.clone().unwrap_or_else(|| "—".into())),
                     text(moved(&m.due_date, &m.on_time_until)),
                     Cell::Number(m.days_overdue as f64),
+                    text(if m.in_period { "本期" } else { "往期" }),
                 ]
             })
             .collect(),
@@ -184,10 +234,18 @@ pub fn sections(b: &Bulletin) -> Vec<Section> {
             })
             .collect(),
     });
+    let basis = match b.interview_basis {
+        Basis::Period => "依据本期逾期未报情况".to_string(),
+        Basis::ToDate => "依据累计逾期未报情况（含以前各期）".to_string(),
+    };
     let mut interviews = match (&b.interview_rule, b.proposed.is_empty()) {
         (None, _) => "本次专项未设约谈规则。".to_string(),
-        (Some(rule), true) => format!("按本次专项的约谈规则（{rule}），本期无拟约谈单位。"),
-        (Some(rule), false) => format!("按本次专项的约谈规则（{rule}），拟约谈以下单位："),
+        (Some(rule), true) => {
+            format!("按本次专项的约谈规则（{rule}），{basis}，本期无拟约谈单位。")
+        }
+        (Some(rule), false) => {
+            format!("按本次专项的约谈规则（{rule}），{basis}，拟约谈以下单位：")
+        }
     };
     for (unit, line) in &b.interviews {
         interviews.push_str(&format!("本期已约谈{unit}：{line}。"));
@@ -223,7 +281,7 @@ pub fn charts(b: &Bulletin) -> Vec<String> {
         .collect();
     let mut out = vec![
         chart(b),
-        super::chart::columns("逾期未报数量变化", &trend, ""),
+        super::chart::columns("逾期未报数量变化（累计）", &trend, ""),
     ];
     let mut latest: Vec<Bar> = Vec::new();
     for f in &b.targets {
@@ -242,7 +300,7 @@ pub fn charts(b: &Bulletin) -> Vec<String> {
     out
 }
 
-/// The chart of every unit's on-time rate, best first.
+/// The chart of every unit's on-time rate by the ranking's basis, best first.
 pub fn chart(b: &Bulletin) -> String {
     let rows: Vec<Bar> = b
         .ranking
@@ -254,7 +312,12 @@ pub fn chart(b: &Bulletin) -> String {
             })
         })
         .collect();
-    bars("各单位按时报送率", &rows, 100.0, "%")
+    bars(
+        &format!("各单位{}按时报送率", b.ranking_basis.label()),
+        &rows,
+        100.0,
+        "%",
+    )
 }
 
 fn signature(b: &Bulletin) -> (String, String) {

@@ -115,6 +115,8 @@ pub enum AssessStmt {
     Waived(crate::language::scoring::Waived),
     /// `extended new|original` / `延期 按新时限|按原时限`: whether an extension's deadline counts.
     Extended(bool),
+    /// `rank period|to-date` / `排名 按本期|按累计`: what a bulletin ranks units by.
+    Rank(crate::language::scoring::Basis),
     /// `note …`
     Note(Name),
 }

@@ -155,6 +155,7 @@ pub const KEYWORDS: &[Keyword] = &[
     kw!("returned", ["退回"], [Assess]),
     kw!("waived", ["免报"], [Assess]),
     kw!("extended", ["延期"], [Assess]),
+    kw!("rank", ["排名"], [Assess]),
     kw!("signers", ["签字背书", "签字"], [Report, Ledger]),
     kw!("review", ["审核"], [Report, Ledger]),
     kw!("due", ["完成时限", "时限"], [Report, Measure]),

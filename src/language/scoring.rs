@@ -20,6 +20,32 @@ pub struct Scoring {
     pub waived: Waived,
     /// Whether lateness counts from an extension's deadline or the original one.
     pub extension_counts: bool,
+    /// What a bulletin ranks units by (排名 按本期|按累计); campaigns stored before it was
+    /// said read as the default.
+    #[serde(default)]
+    pub ranking: Basis,
+}
+
+/// Which of a bulletin's two counts a ranking or a proposal is made from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// 本期: the reports that fell due in the bulletin's window — what the bulletin is about,
+    /// and a unit late in March is not ranked down again every month after.
+    #[default]
+    Period,
+    /// 累计: every report that fell due from the campaign's start to the window's end.
+    ToDate,
+}
+
+impl Basis {
+    /// `本期` or `累计`, as the bulletin labels it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Basis::Period => "本期",
+            Basis::ToDate => "累计",
+        }
+    }
 }
 
 impl Default for Scoring {
@@ -32,6 +58,7 @@ impl Default for Scoring {
             returned: 0.0,
             waived: Waived::Excluded,
             extension_counts: true,
+            ranking: Basis::Period,
         }
     }
 }

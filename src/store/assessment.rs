@@ -52,8 +52,6 @@ pub struct Assessed {
     pub record: Record,
     /// How many times it was returned (退回).
     pub returns: i64,
-    /// Its row in the store.
-    pub id: i64,
 }
 
 /// An interview (约谈) to record.
@@ -94,16 +92,29 @@ pub struct Interview {
 pub(super) const HEADER: &str =
     "SELECT id, title, zone, office, policy, issuer, doc, scoring FROM campaigns WHERE key = $1";
 
-/// Obligations of campaign `$1` due (as the campaign gives it) in `$2 ..= $3`, by unit.
+/// Obligations of campaign `$1` due (as the campaign gives it) in `$2 ..= $3`, by unit, with
+/// the returns (退回) made by `$4`; the last column is the row's id.
 pub(super) const ASSESSED: &str =
     "SELECT u.name, d.name, o.period, o.due_date, o.extended_until, o.state, o.submitted_at,
             o.closed_at, o.due_at, o.effective_due_at, d.soon_days,
-            (SELECT count(*) FROM events e WHERE e.obligation_id = o.id AND e.kind = 'returned'),
+            (SELECT count(*) FROM events e
+             WHERE e.obligation_id = o.id AND e.kind = 'returned' AND e.at <= $4),
             o.id
      FROM obligations o JOIN units u ON u.id = o.unit_id
      JOIN deliverables d ON d.id = o.deliverable_id
      WHERE o.campaign_id = $1 AND o.active AND o.due_date BETWEEN $2 AND $3
      ORDER BY u.id, d.id, o.due_at, o.period";
+
+impl Assessed {
+    /// It as it stood at T, when something was done to it after T (`then`, from an overlay).
+    pub(super) fn then(mut self, then: Option<&super::asof::Then>) -> Assessed {
+        if let Some(then) = then {
+            self.extended_until = then.extended_until.clone();
+            self.record = then.record;
+        }
+        self
+    }
+}
 
 /// The unit of campaign `$1` named `$2`.
 pub(super) const UNIT_ID: &str = "SELECT id FROM units WHERE campaign_id = $1 AND name = $2";
@@ -175,16 +186,28 @@ impl super::Store {
         header(key, id, title, &zone, office, policy, issuer, doc, scoring)
     }
 
-    /// The obligations of campaign `campaign_id` due in `from ..= to` (dates), by unit.
+    /// The obligations of campaign `campaign_id` due in `from ..= to` (dates), by unit, as
+    /// they stood at `at` (unix seconds): what was done after it had not happened.
     pub fn assessed(
         &self,
         campaign_id: i64,
         from: &str,
         to: &str,
+        at: i64,
     ) -> Result<Vec<Assessed>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(ASSESSED)?;
-        let rows = stmt.query_map(rusqlite::params![campaign_id, from, to], |r| {
-            Ok(Assessed {
+        let scope = self
+            .scopes(&super::Filter::default())?
+            .into_iter()
+            .find(|s| s.id == campaign_id);
+        let overlay = match &scope {
+            Some(scope) => self.overlay(&super::Filter::default(), scope, at)?,
+            None => super::asof::Overlay::new(),
+        };
+        // SQLite numbers `$N` parameters in the order they first appear (`$4` comes first
+        // here); `?N` is numbered as written.
+        let mut stmt = self.conn.prepare_cached(&ASSESSED.replace('$', "?"))?;
+        let rows = stmt.query_map(rusqlite::params![campaign_id, from, to, at], |r| {
+            let row = Assessed {
                 unit: r.get(0)?,
                 deliverable: r.get(1)?,
                 period: r.get(2)?,
@@ -192,8 +215,8 @@ impl super::Store {
                 extended_until: r.get(4)?,
                 record: super::decode::record(r, 5)?,
                 returns: r.get(11)?,
-                id: r.get(12)?,
-            })
+            };
+            Ok(row.then(overlay.get(&r.get::<_, i64>(12)?)))
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

@@ -225,9 +225,15 @@ pub trait Accounts {
 pub trait Assessment {
     /// A campaign's heading and rules; an unknown campaign is refused with the nearest name.
     fn campaign_header(&self, key: &str) -> Result<CampaignHeader, StoreError>;
-    /// The obligations of a campaign (by its id) due in `from ..= to` (dates), by unit.
-    fn assessed(&self, campaign_id: i64, from: &str, to: &str)
-    -> Result<Vec<Assessed>, StoreError>;
+    /// The obligations of a campaign (by its id) due in `from ..= to` (dates), by unit, as
+    /// they stood at `at` (unix seconds): what was done after it had not happened.
+    fn assessed(
+        &self,
+        campaign_id: i64,
+        from: &str,
+        to: &str,
+        at: i64,
+    ) -> Result<Vec<Assessed>, StoreError>;
     /// Records an interview held; an unknown unit is refused with the nearest name.
     fn record_interview(&mut self, interview: &NewInterview<'_>) -> Result<(), StoreError>;
     /// The interviews of a campaign (by its id), in order.
@@ -655,8 +661,9 @@ macro_rules! contract {
                 campaign_id: i64,
                 from: &str,
                 to: &str,
+                at: i64,
             ) -> Result<Vec<Assessed>, StoreError> {
-                <$backend>::assessed(self, campaign_id, from, to)
+                <$backend>::assessed(self, campaign_id, from, to, at)
             }
             fn record_interview(&mut self, interview: &NewInterview<'_>) -> Result<(), StoreError> {
                 <$backend>::record_interview(self, interview)

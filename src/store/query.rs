@@ -51,6 +51,11 @@ pub struct Filter {
     pub units: Vec<String>,
     /// Deliverable names.
     pub deliverables: Vec<String>,
+    /// Only obligations whose deadline, as the campaign gives it (before any extension), falls
+    /// on or after this day: a bulletin's window, in which a report falls due.
+    pub due_from: Option<chrono::NaiveDate>,
+    /// … and on or before this day.
+    pub due_to: Option<chrono::NaiveDate>,
 }
 
 /// An overdue obligation.

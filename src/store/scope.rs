@@ -59,8 +59,30 @@ impl Store {
             ));
             values.extend(names.iter().cloned().map(rusqlite::types::Value::from));
         }
+        conditions.push_str(&due_between(filter, row));
         Ok((scopes, conditions, values))
     }
+}
+
+/// The condition narrowing the obligations named `row` to those whose deadline, as the
+/// campaign gives it, falls in the filter's days (none: every deadline). The dates are written
+/// into the SQL: a `NaiveDate` prints as digits and dashes only, and `due_date` is ISO text on
+/// both engines, so that comparing the text compares the days.
+pub(super) fn due_between(filter: &Filter, row: &str) -> String {
+    let mut out = String::new();
+    if let Some(from) = filter.due_from {
+        out.push_str(&format!(
+            " AND {row}.due_date >= '{}'",
+            from.format("%Y-%m-%d")
+        ));
+    }
+    if let Some(to) = filter.due_to {
+        out.push_str(&format!(
+            " AND {row}.due_date <= '{}'",
+            to.format("%Y-%m-%d")
+        ));
+    }
+    out
 }
 
 /// The campaigns of `all` that `filter` covers; one it names that is not there is refused with

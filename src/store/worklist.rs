@@ -151,7 +151,11 @@ impl WorkItem {
     /// (民法典 第二百零三条) — and the whole days from `at`'s day to it, in its campaign's
     /// zone: positive days left, negative days late.
     pub fn countdown(&self, at: i64) -> (chrono::NaiveDate, i64) {
-        let day = |t: i64| crate::clock::from_unix(t).with_timezone(&self.zone).date_naive();
+        let day = |t: i64| {
+            crate::clock::from_unix(t)
+                .with_timezone(&self.zone)
+                .date_naive()
+        };
         let last = day(self.record.effective_due_at - 1);
         (last, (last - day(at)).num_days())
     }

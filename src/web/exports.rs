@@ -117,7 +117,8 @@ fn failed(current: &crate::app::Session, why: &str) -> Response {
 }
 
 /// `GET /bulletin?campaign=…&period=2017-05[&format=docx|html]`: the bulletin of a month, a
-/// quarter (`2023Q2`) or a year, as the records stand at its end, issued on the server's day.
+/// quarter (`2023Q2`) or a year, as the records stood at its end (or now, while it is not
+/// over), issued on the server's day.
 pub async fn bulletin(
     State(web): State<Arc<Web>>,
     headers: HeaderMap,
@@ -142,7 +143,7 @@ pub async fn bulletin(
         crate::app::allow(&session.user, crate::app::Page::Bulletin)?;
         let zone = store.campaign_zone(&campaign)?;
         let issued = at.in_zone(zone).with_timezone(&zone).date_naive();
-        office.bulletin(&*store, &campaign, &window, issued)
+        office.bulletin(&*store, &campaign, &window, at, issued)
     })
     .await;
     let (current, b) = match made {

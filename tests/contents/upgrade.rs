@@ -159,7 +159,35 @@ fn then_assessments_work(office: &Office) {
             .clone()
     };
     assert_eq!(unit("宛城区")["on_time"], 1, "{a}");
-    assert_eq!(unit("卧龙区")["late"], 1, "{a}");
+    // Sent on 10 May: at the end of April, the end of the time assessed, it was never sent.
+    let table = |u: &serde_json::Value| {
+        u["deliverables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["deliverable"] == "统计表")
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(table(&unit("卧龙区"))["missing"], 1, "{a}");
+    // Assessed to 30 May, it is late.
+    let later = office.json(&[
+        "assess",
+        "nanyang-2017",
+        "--from",
+        "2017-04-01",
+        "--to",
+        "2017-05-30",
+        "--as-of",
+        "2017-05-30",
+    ]);
+    let wolong = later["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["unit"] == "卧龙区")
+        .unwrap();
+    assert_eq!(table(wolong)["late"], 1, "{later}");
     let b = office.json(&[
         "bulletin",
         "nanyang-2017",

@@ -47,6 +47,7 @@ impl Checker<'_> {
                 AssessStmt::Returned(_) => "returned",
                 AssessStmt::Waived(_) => "waived",
                 AssessStmt::Extended(_) => "extended",
+                AssessStmt::Rank(_) => "rank",
                 AssessStmt::Note(_) => continue,
             };
             if !seen.first(keyword, stmt.span, &mut self.diagnostics) {
@@ -59,6 +60,7 @@ impl Checker<'_> {
                 AssessStmt::Returned(p) => scoring.returned = *p,
                 AssessStmt::Waived(w) => scoring.waived = *w,
                 AssessStmt::Extended(e) => scoring.extension_counts = *e,
+                AssessStmt::Rank(b) => scoring.ranking = *b,
                 AssessStmt::Note(_) => {}
             }
         }
@@ -185,7 +187,7 @@ mod tests {
 #[cfg(test)]
 mod scoring_tests {
     use super::super::testing::*;
-    use crate::language::scoring::{Late, Scoring, Waived};
+    use crate::language::scoring::{Basis, Late, Scoring, Waived};
 
     #[test]
     fn an_assess_block_in_either_language_sets_the_scoring() {
@@ -196,10 +198,11 @@ mod scoring_tests {
             returned: 2.0,
             waived: Waived::Full,
             extension_counts: false,
+            ranking: Basis::ToDate,
         };
         for block in [
-            "考核 {\n  按时 10分\n  逾期 每天扣 1分\n  未报 0分\n  退回 扣 2分\n  免报 满分\n  延期 按原时限\n}\n",
-            "assess { on-time 10 points; overdue 1 per day; missing 0; returned 2 each; waived full; extended original }\n",
+            "考核 {\n  按时 10分\n  逾期 每天扣 1分\n  未报 0分\n  退回 扣 2分\n  免报 满分\n  延期 按原时限\n  排名 按累计\n}\n",
+            "assess { on-time 10 points; overdue 1 per day; missing 0; returned 2 each; waived full; extended original; rank to-date }\n",
         ] {
             assert_eq!(campaign(block).scoring, Some(expected.clone()), "{block}");
         }

@@ -64,6 +64,13 @@ impl<'s> Lower<'s> {
                 Rule::score_extended => {
                     AssessStmt::Extended(!(text.contains("original") || text.contains("原")))
                 }
+                Rule::score_rank => {
+                    AssessStmt::Rank(if text.contains("to-date") || text.contains("累计") {
+                        crate::language::scoring::Basis::ToDate
+                    } else {
+                        crate::language::scoring::Basis::Period
+                    })
+                }
                 Rule::note => AssessStmt::Note(self.last_text(s)),
                 _ => {
                     self.other(s, Context::Assess);

@@ -30,17 +30,26 @@ impl PgStore {
         })
     }
 
-    /// The obligations of campaign `campaign_id` due in `from ..= to` (dates), by unit.
+    /// The obligations of campaign `campaign_id` due in `from ..= to` (dates), by unit, as
+    /// they stood at `at` (unix seconds): what was done after it had not happened.
     pub fn assessed(
         &self,
         campaign_id: i64,
         from: &str,
         to: &str,
+        at: i64,
     ) -> Result<Vec<Assessed>, StoreError> {
         self.run(|client| {
+            let scope = super::queries::scopes(client, &crate::store::Filter::default())?
+                .into_iter()
+                .find(|s| s.id == campaign_id);
+            let overlay = match &scope {
+                Some(scope) => super::asof::overlay(client, scope, at, "", &[])?,
+                None => crate::store::asof::Overlay::new(),
+            };
             let mut out = Vec::new();
-            for r in client.query(ASSESSED, &[&campaign_id, &from, &to])? {
-                out.push(Assessed {
+            for r in client.query(ASSESSED, &[&campaign_id, &from, &to, &at])? {
+                let row = Assessed {
                     unit: r.get(0),
                     deliverable: r.get(1),
                     period: r.get(2),
@@ -48,8 +57,8 @@ impl PgStore {
                     extended_until: r.get(4),
                     record: super::record(&r, 5)?,
                     returns: r.get(11),
-                    id: r.get(12),
-                });
+                };
+                out.push(row.then(overlay.get(&r.get::<_, i64>(12))));
             }
             Ok(out)
         })

@@ -322,6 +322,7 @@ fn select(
         ));
         names.push(wanted.clone());
     }
+    conditions.push_str(&crate::store::scope::due_between(filter, row));
     Ok((scopes, conditions, names))
 }
 
