@@ -35,6 +35,7 @@ mod supervise;
 mod terminal;
 mod truth;
 mod web;
+mod web_connections;
 mod web_download;
 mod web_rights;
 mod web_signin;
