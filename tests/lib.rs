@@ -37,6 +37,7 @@ mod truth;
 mod web;
 mod web_connections;
 mod web_download;
+mod web_input;
 mod web_rights;
 mod web_signin;
 mod webserver;

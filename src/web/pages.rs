@@ -44,6 +44,11 @@ fn templates() -> &'static Environment<'static> {
             env.add_template(name, text)
                 .expect("a template of duban's own");
         }
+        // The limits on what people type, as the forms' maxlength (checked again on the server).
+        use crate::vocabulary::typed;
+        env.add_global("value_max", typed::VALUE_MAX);
+        env.add_global("reason_max", typed::REASON_MAX);
+        env.add_global("name_max", typed::NAME_MAX);
         env
     })
 }
