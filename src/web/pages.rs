@@ -204,7 +204,11 @@ pub(super) async fn with_store<T: Send + 'static>(
             } else {
                 StatusCode::CONFLICT
             };
-            Err(message(status, "无法办理", &r.to_string(), None))
+            let text = match r.help() {
+                Some(help) => format!("{r}（{help}）"),
+                None => r.to_string(),
+            };
+            Err(message(status, "无法办理", &text, None))
         }
         Err(e) => {
             tracing::error!(error = %e, "a page failed");
