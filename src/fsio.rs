@@ -26,13 +26,42 @@ pub mod limits {
     pub const SUBMISSION: u64 = 1024 * MIB;
 }
 
-/// Opens `path` for reading if it is a regular file of at most `limit` bytes.
+/// Folders whose files are views of the system, not files: `/proc/self/environ` looks like a
+/// regular file and holds the process's secrets.
+const SYSTEM_VIEWS: [&str; 3] = ["/proc", "/sys", "/dev"];
+
+/// Opens `path` for reading if it is a regular file of at most `limit` bytes, outside
+/// [`SYSTEM_VIEWS`] (wherever its links lead).
 pub fn open_regular(path: &Path, limit: u64) -> std::io::Result<std::fs::File> {
     // Looked at before opening: opening a FIFO blocks until someone writes to it.
     check_regular(&std::fs::metadata(path)?, limit)?;
+    check_ordinary(&std::fs::canonicalize(path)?)?;
     let file = std::fs::File::open(path)?;
     check_regular(&file.metadata()?, limit)?;
+    // What was opened, not what the path led to a moment before (a link swapped in between).
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let opened = format!("/proc/self/fd/{}", file.as_raw_fd());
+        if let Ok(real) = std::fs::read_link(opened) {
+            check_ordinary(&real)?;
+        }
+    }
     Ok(file)
+}
+
+fn check_ordinary(real: &Path) -> std::io::Result<()> {
+    // Shared memory is ordinary files (a temporary folder may be there).
+    if real.starts_with("/dev/shm") {
+        return Ok(());
+    }
+    match SYSTEM_VIEWS.iter().find(|view| real.starts_with(view)) {
+        Some(view) => Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("it is under {view}, a view of the system rather than a file"),
+        )),
+        None => Ok(()),
+    }
 }
 
 fn check_regular(metadata: &std::fs::Metadata, limit: u64) -> std::io::Result<()> {

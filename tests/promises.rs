@@ -545,6 +545,40 @@ fn endless_inputs_are_refused_at_once() {
     assert!(stderr.contains("not a regular file"), "{stderr}");
 }
 
+#[test]
+fn views_of_the_system_are_never_submitted() {
+    let w = Workspace::new(&["gulu-2023"]);
+    w.ok(&["sync", "--as-of", "2023-06-01"]);
+    std::os::unix::fs::symlink("/proc/self/environ", w.path().join("环境.txt")).unwrap();
+    for file in ["/proc/self/environ", "环境.txt", "/proc/version"] {
+        let args = [
+            "submit",
+            "gulu-2023",
+            "自查自纠工作报告",
+            "镇村建中心",
+            "--at",
+            "2023-07-19",
+            "--file",
+            file,
+        ];
+        let (code, stderr) = run_with(&w, &args, Stdio::null());
+        assert_eq!(code, 2, "{file}: {stderr}");
+        assert!(stderr.contains("under /proc"), "{file}: {stderr}");
+    }
+    let history = w.json(&[
+        "history",
+        "gulu-2023",
+        "自查自纠工作报告",
+        "镇村建中心",
+        "--as-of",
+        "2023-07-20",
+    ]);
+    assert!(
+        history["events"].as_array().unwrap().is_empty(),
+        "{history}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // 8. Settings that cannot work.
 // ---------------------------------------------------------------------------------------------

@@ -164,7 +164,8 @@ fn answers_at_an_instant_count_only_what_was_done_by_then(office: Office) {
     assert_eq!(of("南召县")["on_time"], 0, "{status}");
 
     // The assessment of May made on 27 May: 方城县's report counts as on time (its return
-    // came later); on 3 June it is owed again and counted returned once.
+    // came later). Made on 3 June it counts May as it stood at May's end: a return in June
+    // does not rewrite May.
     let score = |as_of: &str| {
         let assessment = office.json(&[
             "assess",
@@ -182,17 +183,33 @@ fn answers_at_an_instant_count_only_what_was_done_by_then(office: Office) {
             .unwrap_or_else(|| panic!("方城县 in {assessment}"))
             .clone()
     };
-    let then = score("2017-05-27");
+    for as_of in ["2017-05-27", "2017-06-03"] {
+        let then = score(as_of);
+        assert_eq!(
+            (then["on_time"].as_i64(), then["returns"].as_i64()),
+            (Some(1), Some(0)),
+            "{as_of}: {then}"
+        );
+    }
+    let nanzhao = office.json(&[
+        "assess",
+        "nanyang-2017",
+        "--month",
+        "2017-05",
+        "--as-of",
+        "2017-05-27",
+    ]);
+    let nanzhao = nanzhao["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["unit"] == "南召县")
+        .unwrap()
+        .clone();
     assert_eq!(
-        (then["on_time"].as_i64(), then["returns"].as_i64()),
-        (Some(1), Some(0)),
-        "{then}"
-    );
-    let later = score("2017-06-03");
-    assert_eq!(
-        (later["on_time"].as_i64(), later["returns"].as_i64()),
-        (Some(0), Some(1)),
-        "{later}"
+        nanzhao["missing"].as_i64(),
+        Some(1),
+        "not sent by 27 May: {nanzhao}"
     );
 
     // The reminders a pass on the morning of 26 May would have sent: 南召县 is chased, 方城县

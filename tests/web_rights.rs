@@ -214,7 +214,7 @@ fn every_route_answers_each_role_as_its_rights_say() {
         ("/board", [303, 303, 303, 303, 303, 200, 200]),
         (OWN_UNIT, [303, 200, 200, 403, 200, 200, 200]),
         (OTHER_UNIT, [303, 403, 403, 200, 200, 200, 200]),
-        (NO_UNIT, [303, 403, 403, 403, 403, 200, 200]),
+        (NO_UNIT, [303, 403, 403, 403, 403, 404, 404]),
         (OWN, [303, 200, 200, 403, 200, 200, 200]),
         (OTHER, [303, 403, 403, 200, 200, 200, 200]),
         ("/review", [303, 403, 403, 403, 200, 403, 200]),
@@ -423,4 +423,35 @@ fn a_reviewing_unit_decides_on_its_own_units_only() {
         decide(&server, list, &centre, &centre_secret, "return").status,
         303
     );
+}
+
+/// A unit no campaign has is 404 for those who see every unit, with the nearest name; a
+/// liaison guessing names is told only that it is not theirs.
+#[test]
+fn an_unknown_unit_is_not_found_with_the_nearest_name() {
+    let w = Workspace::new(&["nanyang-2017"]);
+    let office = token(&w.ok(&["user", "add", "主任", "--role", "office"]));
+    let supervisor = token(&w.ok(&["user", "add", "王五", "--role", "supervisor"]));
+    let liaison = token(&w.ok(&[
+        "user",
+        "add",
+        "张三",
+        "--unit",
+        "宛城区",
+        "--role",
+        "liaison",
+    ]));
+    let server = Server::start(&w, "2017-05-27");
+    let near = "/unit/%E5%AE%9B%E5%9F%8E"; // 宛城
+    for (name, link) in [("主任", &office), ("王五", &supervisor)] {
+        let cookie = sign_up(&server, link, name, "a long enough password");
+        let page = server.get(near, &cookie);
+        assert_eq!(page.status, 404, "{name}: {}", page.body);
+        assert!(page.body.contains("宛城区"), "{name}: {}", page.body);
+        assert_eq!(server.get(OWN_UNIT, &cookie).status, 200, "{name}");
+    }
+    let cookie = sign_up(&server, &liaison, "张三", "a long enough password");
+    let page = server.get(near, &cookie);
+    assert_eq!(page.status, 403, "{}", page.body);
+    assert!(!page.body.contains("宛城区？"), "{}", page.body);
 }

@@ -23,7 +23,23 @@ impl Server {
 
     /// `duban serve --listen 127.0.0.1:0` with `args`, once it says where it listens.
     pub fn start_with(w: &Workspace, args: &[&str]) -> Server {
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("duban"))
+        Server::spawn(w, Command::new(assert_cmd::cargo::cargo_bin("duban")), args)
+    }
+
+    /// `duban serve --listen 127.0.0.1:0` with `args`, in a shell that first lowers the limit on
+    /// open files to `files` (`ulimit -n`); the server is the shell's process (`exec`).
+    pub fn start_with_file_limit(w: &Workspace, files: u32, args: &[&str]) -> Server {
+        let mut shell = Command::new("sh");
+        shell.args([
+            "-c",
+            &format!("ulimit -n {files} && exec \"$0\" \"$@\""),
+            assert_cmd::cargo::cargo_bin("duban").to_str().unwrap(),
+        ]);
+        Server::spawn(w, shell, args)
+    }
+
+    fn spawn(w: &Workspace, mut command: Command, args: &[&str]) -> Server {
+        let mut child = command
             .current_dir(w.path())
             .env_remove("DUBAN_CONFIG")
             .env_remove("DUBAN_DB")
@@ -119,6 +135,27 @@ impl Server {
             &csrf,
             &[("name", name), ("password", password), ("csrf", &secret)],
         )
+    }
+
+    /// Sends SIGTERM and waits at most `seconds` for the process to end: its exit code, or a
+    /// panic saying it did not end.
+    pub fn terminate_within(&mut self, seconds: u64) -> Option<i32> {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            assert!(
+                std::time::Instant::now() < until,
+                "the server still runs {seconds} s after SIGTERM"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
     }
 
     /// Sends SIGTERM and waits: the exit code.

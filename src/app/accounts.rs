@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 use super::{AppError, Office};
 use crate::clock::Instant;
 use crate::store::{Backend, FailedSignIns, NewUser, Role, Throttle, Turn, User};
+use crate::vocabulary::typed;
 
 /// How long a one-time link to set a password works.
 pub const LINK_SECONDS: i64 = 7 * 86_400;
@@ -69,13 +70,26 @@ impl Office {
         role: Role,
         now: Instant,
     ) -> Result<String, AppError> {
-        if name.trim().is_empty()
-            || name.chars().any(char::is_control)
-            || name.starts_with("token:")
-        {
+        if name.trim().is_empty() || name.starts_with("token:") {
             return Err(AppError::Account {
                 message: format!("`{name}` cannot be an account name"),
             });
+        }
+        // What people see of an account or a unit shows as it is: nothing hidden in it, nothing
+        // reversing how the rest reads.
+        for (what, text) in [("账号名称", Some(name)), ("单位名称", unit)] {
+            let Some(text) = text else { continue };
+            typed::within(what, text, typed::NAME_MAX).map_err(|e| AppError::Account {
+                message: e.to_string(),
+            })?;
+            if let Some(c) = text.chars().find(|c| typed::is_hidden(*c)) {
+                return Err(AppError::Account {
+                    message: format!(
+                        "{what}含有不可见的控制字符（U+{:04X}），请删去后重试",
+                        u32::from(c)
+                    ),
+                });
+            }
         }
         check_unit(store, unit, role)?;
         let token = secret();

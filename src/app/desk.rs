@@ -184,7 +184,9 @@ pub struct UnitCalendar {
 impl Office {
     /// The obligations of `unit` that `who` may see, as they stood at `as_of`, and its
     /// sub-units; a unit of which they may see nothing (or no unit at all) is refused as
-    /// forbidden, not as unknown, so that guessing names tells nothing.
+    /// forbidden, not as unknown, so that guessing names tells nothing — but to the office and
+    /// supervisors, who see every unit, a name no campaign has is refused as unknown, with the
+    /// nearest name.
     pub fn unit_desk(
         &self,
         store: &dyn Backend,
@@ -203,6 +205,10 @@ impl Office {
         let own = who.unit.as_deref() == Some(unit);
         if items.is_empty() && !(own || who.role.sees_all()) {
             return Err(forbidden(unit));
+        }
+        // Those who see every unit are told a name no campaign has, with the nearest one.
+        if items.is_empty() && !own {
+            super::accounts::known_unit(store, unit)?;
         }
         let children = store.sub_units(unit)?;
         Ok(UnitDesk { items, children })

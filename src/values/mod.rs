@@ -234,7 +234,13 @@ pub fn parse(field: &Field, text: &str) -> Result<Option<FieldValue>, String> {
         reused_from: None,
     };
     match &field.kind {
-        FieldType::Text => Ok(Some(value(None, Some(text.to_string())))),
+        FieldType::Text => {
+            let max = crate::vocabulary::typed::VALUE_MAX;
+            if crate::vocabulary::typed::within(&field.name, text, max).is_err() {
+                return Err(format!("is longer than {max} characters"));
+            }
+            Ok(Some(value(None, Some(text.to_string()))))
+        }
         FieldType::OneOf(choices) => {
             if choices.iter().any(|c| c == text) {
                 Ok(Some(value(None, Some(text.to_string()))))

@@ -1,10 +1,12 @@
 //! The words every stage shares: lengths of time, the periods cadences repeat over, the holiday
 //! rule, the roles an escalation names, and the reporting periods obligations cover. They sit
-//! below the language and the schedule, so that neither has to import the other for them.
+//! below the language and the schedule, so that neither has to import the other for them; and
+//! the bounds on what people type (`typed`).
 
 use std::fmt;
 
 mod period;
+pub mod typed;
 
 pub use period::Period;
 

@@ -17,6 +17,7 @@ use crate::app::AppError;
 use crate::app::Said;
 use crate::clock::Instant;
 use crate::store::{Key, Submission, Upload, User};
+use crate::vocabulary::typed;
 
 fn error(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "error": message }))).into_response()
@@ -25,6 +26,15 @@ fn error(status: StatusCode, message: &str) -> Response {
 /// An error with a stable machine code beside its words.
 fn coded(status: StatusCode, code: &str, message: &str) -> Response {
     (status, Json(json!({ "error": message, "code": code }))).into_response()
+}
+
+/// A form refused before anything was recorded: 400 with its code and the part it concerns.
+fn form_refused(refused: super::upload::Refused) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({ "error": refused.message, "code": refused.code, "field": refused.field })),
+    )
+        .into_response()
 }
 
 /// The token's holder, or the refusal to answer.
@@ -102,7 +112,7 @@ async fn from_multipart(
         .map_err(|e| error(StatusCode::BAD_REQUEST, &e.body_text()))?;
     let mut sent = super::upload::read_form(multipart)
         .await
-        .map_err(|e| error(StatusCode::BAD_REQUEST, &e))?;
+        .map_err(form_refused)?;
     let mut take = |name: &str| sent.other.remove(name);
     let (Some(campaign), Some(deliverable), Some(unit)) =
         (take("campaign"), take("deliverable"), take("unit"))
@@ -148,6 +158,11 @@ pub async fn submit(State(web): State<Arc<Web>>, request: Request) -> Response {
             Err(e) => return error(e.status(), &e.body_text()),
         }
     };
+    for (field, value) in &body.values {
+        if let Err(e) = typed::within(field, value, typed::VALUE_MAX) {
+            return form_refused(e.into());
+        }
+    }
     // The time of an act is the server's. Only the office records an earlier one (补录: a
     // report that came on paper); a unit that could name its own time could backdate it.
     let at = match body.at.as_deref().map(str::parse::<Instant>) {
@@ -249,8 +264,8 @@ pub async fn openapi() -> Response {
         "at": { "type": "string", "description": "The office's tokens only: when it was done, for a report that came on paper (补录), RFC 3339 or local YYYY-MM-DD[THH:MM]; a unit's acts are at the server's time and a unit's token giving `at` is refused (403)" }
     });
     let (mut json_fields, mut form_fields) = (fields.clone(), fields);
-    json_fields["values"] = json!({ "type": "object", "additionalProperties": { "type": "string" }, "description": "the form's fields, by name" });
-    form_fields["file"] = json!({ "type": "array", "items": { "type": "string", "format": "binary" }, "description": "files kept with the submission (64 MiB in all)" });
+    json_fields["values"] = json!({ "type": "object", "additionalProperties": { "type": "string", "maxLength": typed::VALUE_MAX }, "description": format!("the form's fields, by name; each value at most {} characters (a longer one is refused: 400, code `too_long`)", typed::VALUE_MAX) });
+    form_fields["file"] = json!({ "type": "array", "items": { "type": "string", "format": "binary" }, "description": format!("files kept with the submission (64 MiB in all). Each part names its file with `filename` or `filename*` (RFC 6266: UTF-8, percent-encoded; taken first); a file part without a name is refused (400, code `unnamed_file`). The name's last component is kept, without control or bidi characters, at most {} characters (400, code `too_long`)", typed::FILE_NAME_MAX) });
     let document = json!({
         "openapi": "3.0.3",
         "info": { "title": "duban", "version": env!("CARGO_PKG_VERSION") },
@@ -269,7 +284,11 @@ pub async fn openapi() -> Response {
                         "status": { "type": "string" }
                     }
                 },
-                "Error": { "type": "object", "properties": { "error": { "type": "string" } } }
+                "Error": { "type": "object", "properties": {
+                    "error": { "type": "string", "description": "why, in words" },
+                    "code": { "type": "string", "description": "why, for programs: too_long, unnamed_file, hidden_characters, too_large, bad_form, forbidden, time_not_chosen, time_refused" },
+                    "field": { "type": "string", "nullable": true, "description": "the field or part it concerns" }
+                } }
             }
         },
         "security": [{ "token": [] }],
@@ -295,11 +314,12 @@ pub async fn openapi() -> Response {
                         "type": "object",
                         "required": ["campaign", "deliverable", "unit"],
                         "properties": form_fields,
-                        "additionalProperties": { "type": "string", "description": "f:FIELD: a field of the form" }
+                        "additionalProperties": { "type": "string", "maxLength": typed::VALUE_MAX, "description": format!("f:FIELD: a field of the form, at most {} characters; sig:ROLE: who signed as ROLE, a name of at most {} characters without control or bidi characters (400, code `hidden_characters`)", typed::VALUE_MAX, typed::NAME_MAX) }
                     } }
                 } },
                 "responses": {
                     "201": { "description": "recorded: the obligation and its status" },
+                    "400": { "description": "the request cannot be read, or a text is too long (`code` says which, `field` where)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "401": { "description": "no token, or an unknown one" },
                     "403": { "description": "the token does not act for that unit, or a unit's token gave `at`" },
                     "422": { "description": "the records do not allow it", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }

@@ -23,6 +23,7 @@ use super::pages::{
 use super::{Web, path_segment};
 use crate::app::{AppError, ObligationDesk, Said, Session, same_secret};
 use crate::store::{Action, Key, Light, Status, Submission, WorkItem};
+use crate::vocabulary::typed;
 
 /// The path of an obligation's page; a one-off's period is `-`.
 pub fn href(item: &WorkItem) -> String {
@@ -285,7 +286,14 @@ pub async fn submit(
     };
     let sent = match super::upload::read_form(multipart).await {
         Ok(sent) => sent,
-        Err(why) => return message(StatusCode::BAD_REQUEST, "无法报送", &why, Some(&current)),
+        Err(why) => {
+            return message(
+                StatusCode::BAD_REQUEST,
+                "无法报送",
+                &why.message,
+                Some(&current),
+            );
+        }
     };
     if !same_secret(&current.csrf, &sent.csrf) {
         return expired(&current);
@@ -342,11 +350,18 @@ pub async fn act(
     }
     let reason = form.reason.trim().to_string();
     let needs_reason = form.action != "accept";
-    if needs_reason && reason.is_empty() {
+    let wrong = if needs_reason && reason.is_empty() {
+        Some("请填写理由".to_string())
+    } else {
+        typed::within("理由", &reason, typed::REASON_MAX)
+            .err()
+            .map(|e| e.to_string())
+    };
+    if let Some(wrong) = wrong {
         return match load(&web, &current, path).await {
             Ok(desk) => {
                 let feedback = Feedback {
-                    error: Some("请填写理由".into()),
+                    error: Some(wrong),
                     ..Feedback::default()
                 };
                 obligation_page(&web, &current, &desk, StatusCode::BAD_REQUEST, feedback)

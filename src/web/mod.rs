@@ -6,6 +6,7 @@
 mod accounts;
 mod api;
 mod board;
+mod connections;
 mod desk;
 mod exports;
 mod files;
@@ -200,13 +201,14 @@ pub fn router(web: Arc<Web>) -> Router {
 }
 
 /// Serves `web` on `listen` until SIGINT or SIGTERM; `ready` is told the address bound (a port
-/// 0 picks a free one).
+/// 0 picks a free one). Connections are timed and counted (`connections`); once told to stop,
+/// it returns within a bound whatever clients do.
 pub fn serve(web: Web, listen: &str, ready: impl FnOnce(SocketAddr)) -> Result<(), WebError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(WebError::Serve)?;
-    runtime.block_on(async move {
+    let served = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .map_err(|source| WebError::Listen {
@@ -215,14 +217,14 @@ pub fn serve(web: Web, listen: &str, ready: impl FnOnce(SocketAddr)) -> Result<(
             })?;
         let address = listener.local_addr().map_err(WebError::Serve)?;
         ready(address);
-        axum::serve(
-            listener,
-            router(Arc::new(web)).into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(stopped())
-        .await
-        .map_err(WebError::Serve)
-    })
+        let limits = connections::Limits::from_file_limit();
+        tracing::info!("at most {} connections open at once", limits.cap);
+        connections::run(listener, router(Arc::new(web)), limits, stopped()).await;
+        Ok(())
+    });
+    // Work on the store still running on a blocking thread is given a moment, not waited for.
+    runtime.shutdown_timeout(connections::GRACE);
+    served
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -44,6 +44,11 @@ fn templates() -> &'static Environment<'static> {
             env.add_template(name, text)
                 .expect("a template of duban's own");
         }
+        // The limits on what people type, as the forms' maxlength (checked again on the server).
+        use crate::vocabulary::typed;
+        env.add_global("value_max", typed::VALUE_MAX);
+        env.add_global("reason_max", typed::REASON_MAX);
+        env.add_global("name_max", typed::NAME_MAX);
         env
     })
 }
@@ -199,7 +204,11 @@ pub(super) async fn with_store<T: Send + 'static>(
             } else {
                 StatusCode::CONFLICT
             };
-            Err(message(status, "无法办理", &r.to_string(), None))
+            let text = match r.help() {
+                Some(help) => format!("{r}（{help}）"),
+                None => r.to_string(),
+            };
+            Err(message(status, "无法办理", &text, None))
         }
         Err(e) => {
             tracing::error!(error = %e, "a page failed");
