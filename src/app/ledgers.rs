@@ -230,9 +230,16 @@ impl Office {
                 ..Reconciliation::default()
             })
             .collect();
-        for r in store.ledger_rows(described.id)? {
+        // A row closed out or reopened after `as_of` is shown as it stood then.
+        let later = store.acted_after(described.campaign_id, as_of)?;
+        for mut r in store.ledger_rows(described.id)? {
             if unit.is_some_and(|u| u != r.unit) {
                 continue;
+            }
+            if let Some(then) = later.get(&r.id) {
+                r.state = then.record.state.as_str().to_string();
+                r.due_at = then.record.effective_due_at;
+                r.due_date = then.due_date.clone();
             }
             let state = match r.state.as_str() {
                 "received" => RowState::Closed,

@@ -61,6 +61,9 @@ pub struct LedgerRow {
     pub updates: i64,
     /// Its current values.
     pub values: Vec<FieldValue>,
+    /// Its obligation's row in the store.
+    #[serde(skip)]
+    pub id: i64,
 }
 
 /// Where one unit stands with one period's report.
@@ -256,7 +259,7 @@ pub(super) fn fold_rows(
     let mut out: Vec<(i64, LedgerRow)> = Vec::new();
     for (id, row, value) in flat {
         if out.last().is_none_or(|(last, _)| *last != id) {
-            out.push((id, row));
+            out.push((id, LedgerRow { id, ..row }));
         }
         if let (Some(value), Some((_, last))) = (value, out.last_mut()) {
             last.values.push(value);

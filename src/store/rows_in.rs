@@ -77,6 +77,7 @@ impl Store {
                     state: r.get(5)?,
                     updates: r.get(6)?,
                     values: Vec::new(),
+                    id: 0,
                 };
                 let value = super::contents::value_at(r, 7)?;
                 Ok((r.get(0)?, row, value))

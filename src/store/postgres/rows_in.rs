@@ -101,6 +101,7 @@ impl PgStore {
                     state: r.get(5),
                     updates: r.get(6),
                     values: Vec::new(),
+                    id: 0,
                 };
                 let value = pg_value_at(r, 7);
                 (r.get(0), row, value)
