@@ -266,7 +266,10 @@ fn score(row: &Assessed, scoring: &Scoring, at: i64) -> Option<ScoreLine> {
     let (outcome, days_late) = match status {
         Status::Waived if scoring.waived == Waived::Excluded => return None,
         Status::Waived => ("waived", 0),
-        Status::SubmittedOnTime | Status::SubmittedLate | Status::UnderReview => {
+        Status::SubmittedOnTime
+        | Status::SubmittedLate
+        | Status::UnderReview
+        | Status::ReviewOverdue => {
             let submitted = record.submitted_at?;
             let late = submitted - deadline;
             if late < 0 {
