@@ -321,6 +321,12 @@ pub enum Problem {
         /// The submitting unit.
         unit: String,
     },
+    /// `review within` on a report nobody reviews.
+    #[error("`{deliverable}` gives its reviewer a time limit, but is not reviewed")]
+    ReviewWithinWithoutReview {
+        /// The deliverable.
+        deliverable: String,
+    },
     /// A role a remind rule names that cannot be resolved.
     #[error("{message}")]
     Policy {
