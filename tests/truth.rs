@@ -283,3 +283,79 @@ fn answers_at_an_instant_count_only_what_was_done_by_then_on_postgres() {
         answers_at_an_instant_count_only_what_was_done_by_then(office);
     }
 }
+
+/// 古路's 问题清单 must pass the 驻村组's review before 7-18 ("经驻村组审核后，于7月18日前报镇村
+/// 建中心"): sent on 7-15 and still waiting on 7-19, the review is overdue — the reviewer's
+/// lateness, not the village's, whose row stays green; accepted on 7-19, the village was on
+/// time and the review late.
+fn a_review_waiting_past_its_deadline_is_the_reviewers_lateness(office: Office) {
+    let mut submit = vec![
+        "submit",
+        "gulu-2023",
+        "问题清单",
+        "各村",
+        "--at",
+        "2023-07-15",
+    ];
+    submit.extend([
+        "--signed-by",
+        "张:村书记",
+        "--signed-by",
+        "李:驻村领导",
+        "--signed-by",
+        "王:经办人员",
+    ]);
+    office.ok(&submit);
+    let history =
+        |as_of: &str| office.json(&["history", "gulu-2023", "问题清单", "各村", "--as-of", as_of]);
+    assert_eq!(history("2023-07-18")["status"], "under_review");
+    assert_eq!(history("2023-07-19")["status"], "review_overdue");
+
+    let status = office.json(&["status", "--as-of", "2023-07-19"]);
+    let row = status
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["unit"] == "各村" && r["deliverable"] == "问题清单")
+        .unwrap_or_else(|| panic!("{status:#}"));
+    assert_eq!(row["under_review"], 1, "{row}");
+    assert_eq!(row["review_overdue"], 1, "{row}");
+    assert_eq!(row["overdue"], 0, "the village is not late: {row}");
+    assert_eq!(row["light"], "green", "the village did its part: {row}");
+
+    let out = office.ok(&[
+        "review",
+        "gulu-2023",
+        "问题清单",
+        "各村",
+        "--accept",
+        "--by",
+        "驻村组",
+        "--at",
+        "2023-07-19",
+    ]);
+    assert!(out.contains("submitted on time"), "{out}");
+    let after = history("2023-07-20");
+    assert_eq!(after["status"], "submitted_on_time", "{after:#}");
+    let accepted = after["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "review_accepted")
+        .unwrap_or_else(|| panic!("{after:#}"));
+    assert_eq!(accepted["data"]["reviewed_late"], true, "{after:#}");
+    let text = office.ok(&["history", "gulu-2023", "问题清单", "各村"]);
+    assert!(text.contains("reviewed late"), "{text}");
+}
+
+#[test]
+fn a_review_waiting_past_its_deadline_is_the_reviewers_lateness_on_sqlite() {
+    a_review_waiting_past_its_deadline_is_the_reviewers_lateness(Office::sqlite(&["gulu-2023"]));
+}
+
+#[test]
+fn a_review_waiting_past_its_deadline_is_the_reviewers_lateness_on_postgres() {
+    if let Some(office) = Office::postgres(&["gulu-2023"]) {
+        a_review_waiting_past_its_deadline_is_the_reviewers_lateness(office);
+    }
+}

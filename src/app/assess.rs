@@ -298,7 +298,9 @@ fn score(row: &Assessed, scoring: &Scoring, at: i64) -> Option<ScoreLine> {
         Status::Waived => ("waived", 0),
         Status::SubmittedOnTime => ("on_time", days_late(record.submitted_at?)),
         Status::SubmittedLate => ("late", days_late(record.submitted_at?)),
-        Status::UnderReview => ("under_review", days_late(record.submitted_at?)),
+        Status::UnderReview | Status::ReviewOverdue => {
+            ("under_review", days_late(record.submitted_at?))
+        }
         Status::Overdue => ("missing", 0),
         _ => return None,
     };

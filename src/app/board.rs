@@ -232,6 +232,7 @@ mod tests {
             on_time: 1 - overdue,
             late: 0,
             under_review: 0,
+            review_overdue: 0,
             waived: 0,
             overdue,
             due_soon: 0,

@@ -385,6 +385,9 @@ fn history_rows(events: Vec<crate::store::HistoryEvent>) -> Vec<Vec<String>> {
                     detail.push(format!("{key} {v}"));
                 }
             }
+            if e.data.get("reviewed_late") == Some(&serde_json::Value::Bool(true)) {
+                detail.push("reviewed late (审核逾期)".to_string());
+            }
             if e.backfilled {
                 detail.push(format!("补录: recorded {}", short_time(&e.recorded_at)));
             }

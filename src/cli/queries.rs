@@ -338,6 +338,7 @@ pub fn status(context: &Context, args: &QueryArgs) -> Result<ExitCode, CliError>
                     "upcoming",
                     "light",
                     "below_target",
+                    "review_overdue",
                 ],
             )?;
             for r in &rows {
@@ -358,6 +359,8 @@ pub fn status(context: &Context, args: &QueryArgs) -> Result<ExitCode, CliError>
                 fields.push(light);
                 let below = r.below_target.to_string();
                 fields.push(&below);
+                let review_overdue = r.review_overdue.to_string();
+                fields.push(&review_overdue);
                 csv_row(&mut out, &fields)?;
             }
         }

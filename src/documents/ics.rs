@@ -129,7 +129,7 @@ pub fn work_entries(unit: &UnitCalendar, calendar: &Calendar, as_of: i64) -> Vec
                     let at = item.record.closed_at.or(item.record.submitted_at)?;
                     Progress::Done(crate::clock::from_unix(at))
                 }
-                Status::UnderReview => Progress::InReview,
+                Status::UnderReview | Status::ReviewOverdue => Progress::InReview,
                 _ => Progress::Open,
             };
             let period = (!item.period.is_empty()).then_some(item.period.as_str());

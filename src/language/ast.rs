@@ -369,6 +369,8 @@ pub enum ReportStmt {
     Formerly(Vec<Name>),
     /// `review [by UNIT]`
     Review(Option<Name>),
+    /// `review within DURATION` (`审核时限 3个工作日`): the reviewer's time, from the submission.
+    ReviewWithin(Spanned<Duration>),
     /// `due …`
     Due(Spanned<DueExpr>),
     /// `covering previous month`

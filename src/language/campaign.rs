@@ -246,6 +246,9 @@ pub struct Deliverable {
     pub signers: Vec<String>,
     /// Review before it counts as received.
     pub review: Option<ReviewRule>,
+    /// How long the reviewer has, counted from the submission (`审核时限 3个工作日`); without
+    /// it, the review is due by the deadline in force.
+    pub review_within: Option<crate::vocabulary::Duration>,
     /// When it is due.
     pub due: Due,
     /// The phase it is tied to (`during`): a cadence keeps the occurrences due in it, and a

@@ -1,5 +1,6 @@
 //! The status of an obligation at an instant, derived from its record: not yet due, due soon,
-//! overdue, submitted on time or late, under review, returned, extended, waived.
+//! overdue, submitted on time or late, under review (or its review overdue), returned, extended,
+//! waived.
 
 use std::fmt;
 
@@ -21,6 +22,9 @@ pub enum Status {
     Extended,
     /// Not yet due.
     NotYetDue,
+    /// Submitted, waiting for its review past the review's deadline (审核逾期): the reviewer is
+    /// late, not the unit, whose timeliness is judged by when it submitted.
+    ReviewOverdue,
     /// Submitted, waiting for its review.
     UnderReview,
     /// Submitted after its deadline.
@@ -32,6 +36,11 @@ pub enum Status {
 }
 
 impl Status {
+    /// Whether it waits for its reviewer (on time or not).
+    pub fn is_in_review(self) -> bool {
+        matches!(self, Status::UnderReview | Status::ReviewOverdue)
+    }
+
     /// Whether the unit still owes it.
     pub fn is_open(self) -> bool {
         matches!(
@@ -52,6 +61,7 @@ impl Status {
             Status::DueSoon => "临期",
             Status::Extended => "延期",
             Status::NotYetDue => "未到期",
+            Status::ReviewOverdue => "审核逾期",
             Status::UnderReview => "审核中",
             Status::SubmittedLate => "逾期报送",
             Status::SubmittedOnTime => "按时报送",
@@ -68,6 +78,7 @@ impl fmt::Display for Status {
             Status::DueSoon => "due soon",
             Status::Extended => "extended",
             Status::NotYetDue => "not yet due",
+            Status::ReviewOverdue => "review overdue",
             Status::UnderReview => "under review",
             Status::SubmittedLate => "submitted late",
             Status::SubmittedOnTime => "submitted on time",
@@ -75,6 +86,9 @@ impl fmt::Display for Status {
         })
     }
 }
+
+/// The least time a reviewer has for a submission, in seconds: a day.
+pub const REVIEW_GRACE: i64 = 86_400;
 
 /// The record of an obligation, as far as its status depends on it.
 #[derive(Clone, Copy, Debug)]
@@ -94,12 +108,29 @@ pub struct Record {
 }
 
 impl Record {
+    /// When the review of a submission is due: the deadline in force — the report must have
+    /// passed its review by then — but never less than [`REVIEW_GRACE`] after it arrived, so
+    /// that a report sent on the last evening, or late, does not make its reviewer late the
+    /// moment it comes.
+    pub fn review_due_at(&self) -> i64 {
+        let arrived = self
+            .submitted_at
+            .map_or(i64::MIN, |s| s.saturating_add(REVIEW_GRACE));
+        self.effective_due_at.max(arrived)
+    }
+
+    /// Whether a review accepted at `at` was late.
+    pub fn reviewed_late(&self, at: i64) -> bool {
+        self.state == State::Review && at >= self.review_due_at()
+    }
+
     /// The status at `at` (unix seconds). A submission or waiver after `at` has not happened yet.
     pub fn status_at(&self, at: i64) -> Status {
         let closed_by_then = self.closed_at.is_some_and(|c| c <= at);
         if closed_by_then {
             match self.state {
                 State::Waived => return Status::Waived,
+                State::Review if at >= self.review_due_at() => return Status::ReviewOverdue,
                 State::Review => return Status::UnderReview,
                 State::Received => {
                     let on_time = self.submitted_at.is_some_and(|s| s < self.effective_due_at);
@@ -171,6 +202,24 @@ mod tests {
         r.closed_at = Some(11 * DAY);
         assert_eq!(r.status_at(10 * DAY + 1), Status::Overdue);
         assert_eq!(r.status_at(20 * DAY), Status::SubmittedLate);
+    }
+
+    #[test]
+    fn a_review_waiting_past_the_deadline_is_overdue_for_the_reviewer() {
+        let mut r = record(State::Review);
+        r.submitted_at = Some(7 * DAY);
+        r.closed_at = Some(7 * DAY);
+        assert_eq!(r.status_at(9 * DAY), Status::UnderReview);
+        assert_eq!(r.status_at(10 * DAY), Status::ReviewOverdue);
+        assert!(!r.status_at(10 * DAY).is_open(), "the unit owes nothing");
+        assert!(r.reviewed_late(10 * DAY));
+        assert!(!r.reviewed_late(9 * DAY));
+        r.effective_due_at = 15 * DAY;
+        assert_eq!(
+            r.status_at(12 * DAY),
+            Status::UnderReview,
+            "an extension gives the reviewer the same time"
+        );
     }
 
     #[test]

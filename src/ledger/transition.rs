@@ -218,7 +218,13 @@ pub fn transition(facts: &Facts<'_>, action: &Action, at: i64) -> Result<Effect,
         Action::Accept | Action::Reject { .. } if state != State::Review => {
             Err(Refusal::NotUnderReview { obligation, status })
         }
-        Action::Accept => Ok(effect("review_accepted", None, json!({}), Update::Accepted)),
+        // The reviewer's timeliness, kept with the act: accepted after the review's deadline.
+        Action::Accept => Ok(effect(
+            "review_accepted",
+            None,
+            json!({ "reviewed_late": facts.record.reviewed_late(at) }),
+            Update::Accepted,
+        )),
         Action::Reject { reason } => Ok(effect(
             "review_returned",
             Some(reason),

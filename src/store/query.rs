@@ -130,8 +130,10 @@ pub struct StatusRow {
     pub on_time: usize,
     /// Submitted late.
     pub late: usize,
-    /// Waiting for review.
+    /// Waiting for review (past the review's deadline or not).
     pub under_review: usize,
+    /// Of those, waiting past the review's deadline (`review_overdue`): the reviewer's lateness.
+    pub review_overdue: usize,
     /// Waived.
     pub waived: usize,
     /// Overdue now.
@@ -142,9 +144,9 @@ pub struct StatusRow {
     pub upcoming: usize,
     /// Values reported below a target's threshold (or above an upper one).
     pub below_target: usize,
-    /// The worst light of its obligations ([`Light::of`]): red overdue (or below target),
-    /// yellow needing attention, green done on time or waiting for review, grey nothing to
-    /// judge yet.
+    /// The worst light of its obligations as the unit's ([`Light::of_unit`]): red overdue (or
+    /// below target), yellow needing attention, green done on time or waiting for review (its
+    /// reviewer late or not), grey nothing to judge yet.
     pub light: Light,
 }
 
@@ -167,12 +169,22 @@ impl Light {
     /// The colour of one status.
     pub fn of(status: Status) -> Light {
         match status {
-            Status::Overdue => Light::Red,
+            Status::Overdue | Status::ReviewOverdue => Light::Red,
             Status::DueSoon | Status::Returned | Status::Extended | Status::SubmittedLate => {
                 Light::Yellow
             }
             Status::SubmittedOnTime | Status::UnderReview => Light::Green,
             Status::NotYetDue | Status::Waived => Light::Grey,
+        }
+    }
+
+    /// The colour of one status on the unit's side (a `status` row, the board, which judge
+    /// units): a review overdue is its reviewer's lateness, so the unit shows what it did —
+    /// sent, waiting for review.
+    pub fn of_unit(status: Status) -> Light {
+        match status {
+            Status::ReviewOverdue => Light::of(Status::UnderReview),
+            other => Light::of(other),
         }
     }
 }
@@ -281,6 +293,7 @@ impl<'o> Tally<'o> {
                     on_time: 0,
                     late: 0,
                     under_review: 0,
+                    review_overdue: 0,
                     waived: 0,
                     overdue: 0,
                     due_soon: 0,
@@ -296,6 +309,10 @@ impl<'o> Tally<'o> {
             Status::SubmittedOnTime => row.on_time += 1,
             Status::SubmittedLate => row.late += 1,
             Status::UnderReview => row.under_review += 1,
+            Status::ReviewOverdue => {
+                row.under_review += 1;
+                row.review_overdue += 1;
+            }
             Status::Waived => row.waived += 1,
             Status::Overdue => row.overdue += 1,
             Status::DueSoon => row.due_soon += 1,
@@ -304,7 +321,7 @@ impl<'o> Tally<'o> {
         if !status.is_open() || status == Status::Overdue {
             row.due += 1;
         }
-        row.light = row.light.min(Light::of(status));
+        row.light = row.light.min(Light::of_unit(status));
     }
 }
 

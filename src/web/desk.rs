@@ -115,7 +115,7 @@ pub async fn unit(
         match item.record.status_at(t) {
             Status::Overdue | Status::Returned | Status::DueSoon => urgent.push(value),
             Status::NotYetDue | Status::Extended => later.push(value),
-            Status::UnderReview => waiting.push(value),
+            Status::UnderReview | Status::ReviewOverdue => waiting.push(value),
             _ => done.push(value),
         }
     }
@@ -227,7 +227,7 @@ fn obligation_page(
         "obligation.html",
         context! {
             item, status => desk.status.label_zh(), rights => Value::from(Serde(desk.rights)),
-            open => desk.status.is_open(), under_review => desk.status == Status::UnderReview,
+            open => desk.status.is_open(), under_review => desk.status.is_in_review(),
             signers => desk.item.signers.clone(), fields, history, action => href(&desk.item),
             notice => feedback.notice, error => feedback.error, as_of => shown(as_of(web)),
             fields_failed => !feedback.fields.is_empty(),
@@ -581,7 +581,7 @@ pub async fn review(State(web): State<Arc<Web>>, headers: HeaderMap) -> Response
     let t = now.in_zone(chrono_tz::UTC).timestamp();
     let (mut deciding, mut received) = (Vec::new(), Vec::new());
     for item in &queue {
-        let under_review = item.record.status_at(t) == Status::UnderReview
+        let under_review = item.record.status_at(t).is_in_review()
             && item.reviewer.as_deref() == current.user.unit.as_deref();
         if under_review {
             deciding.push(item_value(item, t));

@@ -111,6 +111,7 @@ fn rows_are_closed_out_one_by_one(office: Office) {
     ];
     close.extend(SIGNED);
     let out = office.ok(&close);
+    // Closed after its deadline (8-01): its reviewer still has a day from when it came.
     assert!(
         out.contains("under review, waiting for review by 各驻村组"),
         "{out}"

@@ -128,6 +128,7 @@ impl Checker<'_> {
             value_from: None,
             signers: Vec::new(),
             review: None,
+            review_within: None,
             due: Due::Ongoing,
             phase: None,
             shift: campaign.shift,
@@ -144,6 +145,7 @@ impl Checker<'_> {
         let mut close = None;
         let mut has_from = false;
         let mut has_to = false;
+        let mut review_within = None;
         for stmt in decl.stmts {
             let keyword = report_keyword(&stmt.node);
             if !matches!(keyword, "note" | "threshold")
@@ -183,6 +185,10 @@ impl Checker<'_> {
                         Some(unit) => self.unit_ref(unit).map(ReviewRule::ByUnit),
                         None => Some(ReviewRule::ByReviewer),
                     }
+                }
+                ReportStmt::ReviewWithin(within) => {
+                    review_within = Some(stmt.span);
+                    d.review_within = Some(within.node);
                 }
                 ReportStmt::Due(expr) => {
                     d.due_span = expr.span;
@@ -255,6 +261,28 @@ impl Checker<'_> {
         }
         if d.review == Some(ReviewRule::ByReviewer) {
             self.check_reviewers(&d, decl);
+        }
+        if let Some(span) = review_within
+            && d.review.is_some()
+        {
+            // Said so rather than silently ignored: the limit is read but no record uses it.
+            let problem = Problem::ReviewWithinNotApplied {
+                deliverable: d.name.clone(),
+            };
+            self.diagnostics.push(Diagnostic::warning(problem, span).with_help(Some(
+                "until it is, a review is due by the report's deadline (at least a day after the report came)".into(),
+            )));
+        }
+        if let Some(span) = review_within
+            && d.review.is_none()
+        {
+            let problem = Problem::ReviewWithinWithoutReview {
+                deliverable: d.name.clone(),
+            };
+            self.diagnostics
+                .push(Diagnostic::error(problem, span).with_help(Some(
+                    "add `review` (`审核`), or remove the time limit".into(),
+                )));
         }
         self.current_phase = cadence_stmts.iter().find_map(|s| match &s.node {
             ReportStmt::During(p) => self.phase_ref(p),
@@ -345,6 +373,7 @@ pub(super) fn report_keyword(stmt: &ReportStmt) -> &'static str {
         ReportStmt::Signers(_) => "signers",
         ReportStmt::Formerly(_) => "formerly",
         ReportStmt::Review(_) => "review",
+        ReportStmt::ReviewWithin(_) => "review-within",
         ReportStmt::Due(_) => "due",
         ReportStmt::Covering(_) => "covering",
         ReportStmt::First(_) => "first",
@@ -417,6 +446,22 @@ mod tests {
             problems,
             ["error: `甲` must have its submission reviewed, but has no `reviewer`"]
         );
+    }
+
+    #[test]
+    fn a_reviewers_time_limit_needs_a_review() {
+        let problems = problems("report r { from 甲; review within 3 workdays; due 2017-05-01 }\n");
+        assert_eq!(
+            problems,
+            [
+                "error: `r` gives its reviewer a time limit, but is not reviewed \
+                 (help: add `review` (`审核`), or remove the time limit)"
+            ]
+        );
+        let c =
+            campaign("report r { from 甲; review by 甲; 审核时限 3个工作日; due 2017-05-01 }\n");
+        let within = c.deliverables[0].review_within.unwrap();
+        assert_eq!((within.count, within.unit), (3, DurationUnit::Workdays));
     }
 
     #[test]

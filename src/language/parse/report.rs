@@ -86,6 +86,7 @@ impl<'s> Lower<'s> {
                     .find(|p| p.as_rule() == Rule::name)
                     .map(|p| self.name(p)),
             ),
+            Rule::review_within => ReportStmt::ReviewWithin(self.duration(last(pair)?)),
             Rule::due => ReportStmt::Due(self.due_value(last(pair)?)),
             Rule::covering => ReportStmt::Covering(coverage(last(pair)?)),
             Rule::first => ReportStmt::First(self.bound(last(pair)?)),
