@@ -458,10 +458,15 @@ mod tests {
                  (help: add `review` (`审核`), or remove the time limit)"
             ]
         );
-        let c =
-            campaign("report r { from 甲; review by 甲; 审核时限 3个工作日; due 2017-05-01 }\n");
-        let within = c.deliverables[0].review_within.unwrap();
+        let (c, diagnostics) =
+            check_body("report r { from 甲; review by 甲; 审核时限 3个工作日; due 2017-05-01 }\n");
+        let within = c.expect("a campaign").deliverables[0]
+            .review_within
+            .unwrap();
         assert_eq!((within.count, within.unit), (3, DurationUnit::Workdays));
+        // Read, and said not to be applied yet rather than silently ignored.
+        assert_eq!(diagnostics.len(), 1);
+        assert!(!diagnostics[0].is_error());
     }
 
     #[test]
