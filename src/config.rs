@@ -244,6 +244,17 @@ impl Config {
         }
     }
 
+    /// The files that hold a secret: the SMTP password file, and the systemd credentials
+    /// folder (`$CREDENTIALS_DIRECTORY`). No campaign may name them as one of its files.
+    pub fn secret_files(&self) -> Vec<PathBuf> {
+        self.mail
+            .password_file
+            .iter()
+            .cloned()
+            .chain(std::env::var_os("CREDENTIALS_DIRECTORY").map(PathBuf::from))
+            .collect()
+    }
+
     /// Uses `database` instead of the configured one (`--db`); submitted files go beside it
     /// unless the config names their folder.
     pub fn with_database(mut self, database: PathBuf, files_configured: bool) -> Config {

@@ -118,6 +118,9 @@ pub struct Confinement {
     workspace: Option<PathBuf>,
     /// Folders allowed explicitly, canonical.
     allowed: Vec<PathBuf>,
+    /// Files that hold a secret (the SMTP password, systemd credentials), canonical: never
+    /// read as a campaign's file, whatever path or link reaches them.
+    secrets: Vec<PathBuf>,
 }
 
 impl Confinement {
@@ -133,6 +136,27 @@ impl Confinement {
                 .iter()
                 .filter_map(|p| std::fs::canonicalize(p).ok())
                 .collect(),
+            secrets: Vec::new(),
+        }
+    }
+
+    /// The same, refusing `secrets` (files, or folders of them) too.
+    pub fn with_secrets(mut self, secrets: impl IntoIterator<Item = PathBuf>) -> Confinement {
+        self.secrets = secrets
+            .into_iter()
+            .filter_map(|p| std::fs::canonicalize(p).ok())
+            .collect();
+        self
+    }
+
+    /// Refuses `path` (canonical) if it is, or is inside, a file that holds a secret. The
+    /// refusal names no content: a diagnostic quoting the file's first line would print it.
+    pub fn not_secret(&self, path: &Path) -> Result<(), String> {
+        let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if self.secrets.iter().any(|s| canonical.starts_with(s)) {
+            Err("it holds a secret (the SMTP password, or a credential): duban never reads it as a campaign's file".into())
+        } else {
+            Ok(())
         }
     }
 
@@ -155,6 +179,7 @@ impl Confinement {
                 .any(inside)
         };
         if allowed {
+            self.not_secret(&target)?;
             Ok(target)
         } else if named.is_absolute() {
             Err("an absolute path is read only inside a folder that duban.toml allows (`allowed_folders`); name the file relative to the campaign".into())

@@ -125,11 +125,17 @@ fn a_broken_contacts_file_is_quoted_only_in_a_short_excerpt() {
 /// What a daemon in `w` (with a mail server that is never reached) logs in `seconds` of passes
 /// every second, with `env` set, until SIGTERM.
 fn daemon_for(w: &Workspace, seconds: u64, env: &[(&str, &str)]) -> String {
-    std::fs::write(
-        w.path().join("duban.toml"),
+    daemon_with(
+        w,
         "[mail]\nurl = \"smtp://127.0.0.1:9\"\nfrom = \"d@example.org\"\n",
+        seconds,
+        env,
     )
-    .unwrap();
+}
+
+/// The same, with `settings` as duban.toml.
+fn daemon_with(w: &Workspace, settings: &str, seconds: u64, env: &[(&str, &str)]) -> String {
+    std::fs::write(w.path().join("duban.toml"), settings).unwrap();
     let child = crate::common::KillOnDrop::spawn(
         crate::common::process(w.path())
             .args([
@@ -728,4 +734,39 @@ fn an_undeclared_rename_asks_before_it_drops_history() {
     let out = w.ok(&["sync", "--as-of", "2017-05-31", "--accept-removals"]);
     assert!(out.contains("kept with their history"), "{out}");
     assert!(overdue_may(&w, "统计报表").contains(&"宛城区".to_string()));
+}
+
+/// The SMTP password file is never read as a campaign's file, whatever path reaches it: named
+/// as contacts with `..`, or through a link in campaigns/; `check`, `sync`, `remind` and the
+/// daemon's log say why and never print it.
+#[test]
+fn the_smtp_password_file_is_never_read_as_contacts() {
+    let secret = "hunter2-口令-7f3a";
+    let w = Workspace::new(&["gulu-2023"]);
+    std::fs::write(w.path().join("smtp-password"), format!("{secret}\n")).unwrap();
+    let settings = "[mail]\nurl = \"smtp://127.0.0.1:9\"\nfrom = \"d@example.org\"\npassword_file = \"smtp-password\"\n";
+    std::fs::write(w.path().join("duban.toml"), settings).unwrap();
+    for named in ["../smtp-password", "linked.toml"] {
+        if named == "linked.toml" {
+            std::os::unix::fs::symlink("../smtp-password", w.path().join("campaigns/linked.toml"))
+                .unwrap();
+        }
+        campaign_with_contacts(&w, named);
+        for args in [
+            &["check", "campaigns/gulu-2023.campaign"][..],
+            &["sync", "--as-of", "2023-07-01"],
+            &["remind", "--dry-run", "--as-of", "2023-07-01T09:00"],
+        ] {
+            let run = w.run(args);
+            let all = format!("{}{}", run.stdout, run.stderr);
+            assert!(
+                !all.contains(secret),
+                "{named} {args:?} printed the password: {all}"
+            );
+            assert!(all.contains("holds a secret"), "{named} {args:?}: {all}");
+        }
+    }
+    let log = daemon_with(&w, settings, 2, &[]);
+    assert!(log.contains("holds a secret"), "{log}");
+    assert!(!log.contains(secret), "{log}");
 }

@@ -74,7 +74,8 @@ impl Office {
         if let Some(path) = holidays.or(config.holidays.as_deref()) {
             calendar.merge(Calendar::read_file(path)?);
         }
-        let confinement = crate::fsio::Confinement::new(&config.workspace, &config.allowed_folders);
+        let confinement = crate::fsio::Confinement::new(&config.workspace, &config.allowed_folders)
+            .with_secrets(config.secret_files());
         Ok(Office {
             config,
             calendar,

@@ -81,6 +81,7 @@ pub fn read_contacts(
     } else {
         confinement.resolve(base, name)?
     };
+    confinement.not_secret(&path)?;
     let text = fsio::read_text(&path, fsio::limits::CONTACTS).map_err(|e| e.to_string())?;
     Ok((path, text))
 }
