@@ -192,16 +192,9 @@ pub(crate) fn overdue_order(rows: &mut [Owing], by_deliverable: bool) {
     }
 }
 
-/// Puts rows in the order `due` lists them: by deadline, deliverable, unit, period.
-pub(crate) fn due_order(rows: &mut [Owing]) {
-    rows.sort_by(|a, b| {
-        (a.late_at, a.deliverable_id, a.unit_id, &a.period).cmp(&(
-            b.late_at,
-            b.deliverable_id,
-            b.unit_id,
-            &b.period,
-        ))
-    });
+/// The order `due` lists rows in: by deadline, deliverable, unit, period.
+pub(crate) fn due_key(o: &Owing) -> (i64, i64, i64, &str) {
+    (o.late_at, o.deliverable_id, o.unit_id, &o.period)
 }
 
 impl super::Store {

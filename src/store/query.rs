@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 use rusqlite::params_from_iter;
 use serde::Serialize;
 
-use super::asof::{Owing, Then, due_order, overdue_order};
+use super::asof::{Owing, Then, due_key, overdue_order};
 use super::decode::Json;
 use super::lifecycle::{Key, find};
 use super::shared::{Owed, Shared};
@@ -462,13 +462,14 @@ impl Store {
             let columns = "unit_id, deliverable_id, period, due_date, extended_until, state, effective_due_at, due_at, id";
             let sql = format!(
                 "SELECT x.unit_id, x.deliverable_id, x.period, coalesce(x.extended_until, x.due_date),
-                        x.state, x.due_at, x.effective_due_at, x.id
+                        x.state, x.due_at, x.effective_due_at, x.id, u.name
                  FROM (SELECT {columns} FROM obligations INDEXED BY obligations_owed
                            WHERE closed_at IS NULL AND active = 1 AND campaign_id = ?2
                            AND effective_due_at > ?1 AND effective_due_at <= ?1 + ?3
                        UNION ALL
                        SELECT {columns} FROM obligations WHERE closed_at > ?1 AND active = 1
                            AND effective_due_at > ?1 AND effective_due_at <= ?1 + ?3 AND +campaign_id = ?2) x
+                 CROSS JOIN units u ON u.id = x.unit_id
                  WHERE 1 {conditions}
                  ORDER BY x.effective_due_at, x.deliverable_id, x.unit_id, x.period"
             );
@@ -478,54 +479,67 @@ impl Store {
                 .map(rusqlite::types::Value::from)
                 .chain(values.iter().cloned());
             let campaign: Arc<str> = scope.key.as_str().into();
+            // Most rows due soon are of different units: their names come with the rows.
             let mut shared = Shared::new(scope.id);
+            let mut push =
+                |shared: &mut Shared, unit: Arc<str>, o: &Owing| -> Result<(), StoreError> {
+                    let deliverable = shared.deliverable(&self.conn, o.deliverable_id)?;
+                    let record = Record {
+                        state: o.state,
+                        submitted_at: None,
+                        closed_at: None,
+                        due_at: o.due_at,
+                        effective_due_at: o.late_at,
+                        soon_seconds: deliverable.soon_days * 86_400,
+                    };
+                    let (due_date, days_overdue) = shared.deadline(&o.due_date, today);
+                    out.push(DueRow {
+                        due_at: shared.instant(record.effective_due_at, scope.zone),
+                        on_time_until: shared.last_day(record.effective_due_at, scope.zone),
+                        campaign: campaign.clone(),
+                        deliverable: deliverable.name,
+                        unit,
+                        period: shared.period(&o.period),
+                        days_left: -days_overdue,
+                        due_date,
+                        status: record.status_at(t),
+                    });
+                    Ok(())
+                };
             let overlay = self.overlay(filter, &scope, t)?;
-            let mut all = Vec::new();
+            let mut later = Vec::new();
             let mut rows = stmt.query(params_from_iter(params))?;
             while let Some(r) = rows.next()? {
-                if !overlay.contains_key(&r.get(7)?) {
-                    all.push(Owing {
-                        unit_id: r.get(0)?,
-                        deliverable_id: r.get(1)?,
-                        period: r.get(2)?,
-                        due_date: r.get(3)?,
-                        state: r.get(4)?,
-                        due_at: r.get(5)?,
-                        late_at: r.get(6)?,
-                    });
+                if overlay.contains_key(&r.get(7)?) {
+                    continue;
+                }
+                let owing = Owing {
+                    unit_id: r.get(0)?,
+                    deliverable_id: r.get(1)?,
+                    period: r.get(2)?,
+                    due_date: r.get(3)?,
+                    state: r.get(4)?,
+                    due_at: r.get(5)?,
+                    late_at: r.get(6)?,
+                };
+                let unit: Arc<str> = text(r, 8)?.into();
+                if overlay.is_empty() {
+                    push(&mut shared, unit, &owing)?;
+                } else {
+                    later.push((unit, owing));
                 }
             }
             if !overlay.is_empty() {
-                all.extend(
-                    overlay
-                        .values()
-                        .filter(|o| o.due_between(t, t + within))
-                        .map(Then::owing),
-                );
-                due_order(&mut all);
-            }
-            for o in all {
-                let deliverable = shared.deliverable(&self.conn, o.deliverable_id)?;
-                let record = Record {
-                    state: o.state,
-                    submitted_at: None,
-                    closed_at: None,
-                    due_at: o.due_at,
-                    effective_due_at: o.late_at,
-                    soon_seconds: deliverable.soon_days * 86_400,
-                };
-                let (due_date, days_overdue) = shared.deadline(&o.due_date, today);
-                out.push(DueRow {
-                    due_at: shared.instant(record.effective_due_at, scope.zone),
-                    on_time_until: shared.last_day(record.effective_due_at, scope.zone),
-                    campaign: campaign.clone(),
-                    deliverable: deliverable.name,
-                    unit: shared.unit(&self.conn, o.unit_id)?.name,
-                    period: shared.period(&o.period),
-                    days_left: -days_overdue,
-                    due_date,
-                    status: record.status_at(t),
-                });
+                // Something was done after `as_of`: those obligations as they stood then, in
+                // order among the rest.
+                for then in overlay.values().filter(|o| o.due_between(t, t + within)) {
+                    let unit = shared.unit(&self.conn, then.unit_id)?.name;
+                    later.push((unit, then.owing()));
+                }
+                later.sort_by(|(_, a), (_, b)| due_key(a).cmp(&due_key(b)));
+                for (unit, owing) in later {
+                    push(&mut shared, unit, &owing)?;
+                }
             }
         }
         Ok(out)

@@ -13,7 +13,7 @@ use super::asof::overlay;
 use super::{PgStore, texts};
 use crate::clock::{Instant, from_unix};
 use crate::ledger::Record;
-use crate::store::asof::{Owing, Then, due_order, overdue_order};
+use crate::store::asof::{Owing, Then, due_key, overdue_order};
 use crate::store::decode::{json, state, zone};
 use crate::store::query::{Tally, standing};
 use crate::store::scope::{Scope, check_known, in_filter};
@@ -128,13 +128,14 @@ impl PgStore {
             let columns = "unit_id, deliverable_id, period, due_date, extended_until, state, effective_due_at, due_at, id";
             let sql = format!(
                 "SELECT x.unit_id, x.deliverable_id, x.period, coalesce(x.extended_until, x.due_date),
-                        x.state, x.due_at, x.effective_due_at, x.id
+                        x.state, x.due_at, x.effective_due_at, x.id, u.name
                  FROM (SELECT {columns} FROM obligations
                            WHERE closed_at IS NULL AND active AND campaign_id = $2
                            AND effective_due_at > $1 AND effective_due_at <= $1 + $3
                        UNION ALL
                        SELECT {columns} FROM obligations WHERE closed_at > $1 AND active
                            AND effective_due_at > $1 AND effective_due_at <= $1 + $3 AND campaign_id = $2) x
+                 JOIN units u ON u.id = x.unit_id
                  WHERE TRUE {conditions}
                  ORDER BY x.effective_due_at, x.deliverable_id, x.unit_id, x.period"
             );
@@ -143,38 +144,15 @@ impl PgStore {
                 let t = as_of.in_zone(scope.zone).timestamp();
                 let today = from_unix(t).with_timezone(&scope.zone).date_naive();
                 let within = window.seconds_after(t, today, scope.zone);
-                let mut shared = preloaded(client, scope.id, true)?;
+                // Rows due soon are mostly of different units: their names come with the rows.
+                let mut shared = preloaded(client, scope.id, false)?;
                 let campaign: Arc<str> = scope.key.as_str().into();
                 let overlay = overlay(client, &scope, t, &later, &later_names)?;
                 let params = params(
                     vec![Box::new(t), Box::new(scope.id), Box::new(within)],
                     &names,
                 );
-                let mut all = Vec::new();
-                let mut rows = client.query_raw(&sql, params.iter().map(|p| p.as_ref()))?;
-                while let Some(r) = rows.next()? {
-                    if !overlay.contains_key(&r.get::<_, i64>(7)) {
-                        all.push(Owing {
-                            unit_id: r.get(0),
-                            deliverable_id: r.get(1),
-                            period: r.get(2),
-                            due_date: r.get(3),
-                            state: state(r.get(4))?,
-                            due_at: r.get(5),
-                            late_at: r.get(6),
-                        });
-                    }
-                }
-                if !overlay.is_empty() {
-                    all.extend(
-                        overlay
-                            .values()
-                            .filter(|o| o.due_between(t, t + within))
-                            .map(Then::owing),
-                    );
-                    due_order(&mut all);
-                }
-                for o in all {
+                let mut push = |shared: &mut Shared, unit: Arc<str>, o: &Owing| -> Result<(), StoreError> {
                     let deliverable = shared.known_deliverable(o.deliverable_id)?;
                     let record = Record {
                         state: o.state,
@@ -190,12 +168,50 @@ impl PgStore {
                         on_time_until: shared.last_day(record.effective_due_at, scope.zone),
                         campaign: campaign.clone(),
                         deliverable: deliverable.name,
-                        unit: shared.known_unit(o.unit_id)?.name,
+                        unit,
                         period: shared.period(&o.period),
                         days_left: -days_overdue,
                         due_date,
                         status: record.status_at(t),
                     });
+                    Ok(())
+                };
+                let mut later_rows = Vec::new();
+                let mut rows = client.query_raw(&sql, params.iter().map(|p| p.as_ref()))?;
+                while let Some(r) = rows.next()? {
+                    if overlay.contains_key(&r.get::<_, i64>(7)) {
+                        continue;
+                    }
+                    let owing = Owing {
+                        unit_id: r.get(0),
+                        deliverable_id: r.get(1),
+                        period: r.get(2),
+                        due_date: r.get(3),
+                        state: state(r.get(4))?,
+                        due_at: r.get(5),
+                        late_at: r.get(6),
+                    };
+                    let unit: Arc<str> = r.get::<_, &str>(8).into();
+                    if overlay.is_empty() {
+                        push(&mut shared, unit, &owing)?;
+                    } else {
+                        later_rows.push((unit, owing));
+                    }
+                }
+                drop(rows);
+                if !overlay.is_empty() {
+                    // Something was done after `as_of`: those obligations as they stood then,
+                    // in order among the rest.
+                    for then in overlay.values().filter(|o| o.due_between(t, t + within)) {
+                        let name: String = client
+                            .query_one("SELECT name FROM units WHERE id = $1", &[&then.unit_id])?
+                            .get(0);
+                        later_rows.push((name.into(), then.owing()));
+                    }
+                    later_rows.sort_by(|(_, a), (_, b)| due_key(a).cmp(&due_key(b)));
+                    for (unit, owing) in later_rows {
+                        push(&mut shared, unit, &owing)?;
+                    }
                 }
             }
             Ok(out)
