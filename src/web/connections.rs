@@ -317,6 +317,18 @@ async fn connection(
     mut stopped: watch::Receiver<bool>,
 ) {
     let _ = stream.set_nodelay(true);
+    // A first byte within the head's time, or the connection is closed: hyper's head timer is
+    // not armed reliably for a connection that has sent nothing at all (seen: one idle for two
+    // minutes), and such a connection holds a file while it waits.
+    let mut first = [0u8; 1];
+    tokio::select! {
+        read = tokio::time::timeout(HEAD_TIMEOUT, stream.peek(&mut first)) => match read {
+            Ok(Ok(n)) if n > 0 => {}
+            _ => return,
+        },
+        () = slot.close.notified() => return,
+        _ = stopped.wait_for(|s| *s) => return,
+    }
     let busy_slot = slot.clone();
     let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
         let busy = Busy::new(busy_slot.clone());
