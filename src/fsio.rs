@@ -110,6 +110,36 @@ pub fn read_text(path: &Path, limit: u64) -> std::io::Result<String> {
         .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text"))
 }
 
+/// Why a file a campaign names may not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum Confined {
+    /// It is not there, or cannot be looked at.
+    #[error("{0}")]
+    Unreadable(std::io::Error),
+    /// An absolute path outside every allowed folder.
+    #[error(
+        "an absolute path is read only inside a folder that duban.toml allows (`allowed_folders`); name the file relative to the campaign"
+    )]
+    Absolute,
+    /// A relative path leading out of the campaign's folder and the workspace.
+    #[error(
+        "it leads outside the campaign's folder and the workspace; move the file there, or allow its folder in duban.toml (`allowed_folders`)"
+    )]
+    Outside,
+    /// A file that holds a secret.
+    #[error(
+        "it holds a secret (the SMTP password, or a credential): duban never reads it as a campaign's file"
+    )]
+    Secret,
+}
+
+/// The words of a refusal, where a caller reports text (a campaign's diagnostics).
+impl From<Confined> for String {
+    fn from(refused: Confined) -> String {
+        refused.to_string()
+    }
+}
+
 /// The folders a campaign may name files in: its own folder, the workspace (the folder of
 /// `duban.toml`, or the working directory) and any folder `duban.toml` allows.
 #[derive(Clone, Debug, Default)]
@@ -151,10 +181,10 @@ impl Confinement {
 
     /// Refuses `path` (canonical) if it is, or is inside, a file that holds a secret. The
     /// refusal names no content: a diagnostic quoting the file's first line would print it.
-    pub fn not_secret(&self, path: &Path) -> Result<(), String> {
+    pub fn not_secret(&self, path: &Path) -> Result<(), Confined> {
         let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         if self.secrets.iter().any(|s| canonical.starts_with(s)) {
-            Err("it holds a secret (the SMTP password, or a credential): duban never reads it as a campaign's file".into())
+            Err(Confined::Secret)
         } else {
             Ok(())
         }
@@ -164,10 +194,10 @@ impl Confinement {
     /// A relative name may lead anywhere inside the campaign's folder, the workspace or an
     /// allowed folder — after following every symbolic link — but not out of them with `..`;
     /// an absolute one only into an allowed folder.
-    pub fn resolve(&self, base: &Path, name: &str) -> Result<PathBuf, String> {
+    pub fn resolve(&self, base: &Path, name: &str) -> Result<PathBuf, Confined> {
         let named = Path::new(name);
         let joined = base.join(named);
-        let target = std::fs::canonicalize(&joined).map_err(|e| e.to_string())?;
+        let target = std::fs::canonicalize(&joined).map_err(Confined::Unreadable)?;
         let inside = |root: &PathBuf| target.starts_with(root);
         let allowed = if named.is_absolute() {
             self.allowed.iter().any(inside)
@@ -182,9 +212,9 @@ impl Confinement {
             self.not_secret(&target)?;
             Ok(target)
         } else if named.is_absolute() {
-            Err("an absolute path is read only inside a folder that duban.toml allows (`allowed_folders`); name the file relative to the campaign".into())
+            Err(Confined::Absolute)
         } else {
-            Err("it leads outside the campaign's folder and the workspace; move the file there, or allow its folder in duban.toml (`allowed_folders`)".into())
+            Err(Confined::Outside)
         }
     }
 }

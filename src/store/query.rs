@@ -481,31 +481,11 @@ impl Store {
             let campaign: Arc<str> = scope.key.as_str().into();
             // Most rows due soon are of different units: their names come with the rows.
             let mut shared = Shared::new(scope.id);
-            let mut push =
-                |shared: &mut Shared, unit: Arc<str>, o: &Owing| -> Result<(), StoreError> {
-                    let deliverable = shared.deliverable(&self.conn, o.deliverable_id)?;
-                    let record = Record {
-                        state: o.state,
-                        submitted_at: None,
-                        closed_at: None,
-                        due_at: o.due_at,
-                        effective_due_at: o.late_at,
-                        soon_seconds: deliverable.soon_days * 86_400,
-                    };
-                    let (due_date, days_overdue) = shared.deadline(&o.due_date, today);
-                    out.push(DueRow {
-                        due_at: shared.instant(record.effective_due_at, scope.zone),
-                        on_time_until: shared.last_day(record.effective_due_at, scope.zone),
-                        campaign: campaign.clone(),
-                        deliverable: deliverable.name,
-                        unit,
-                        period: shared.period(&o.period),
-                        days_left: -days_overdue,
-                        due_date,
-                        status: record.status_at(t),
-                    });
-                    Ok(())
-                };
+            let mut push = |shared: &mut Shared, unit: Arc<str>, o: &Owing| {
+                let deliverable = shared.deliverable(&self.conn, o.deliverable_id)?;
+                out.push(shared.due_row(&campaign, unit, deliverable, o, scope.zone, today, t));
+                Ok::<_, StoreError>(())
+            };
             let overlay = self.overlay(filter, &scope, t)?;
             let mut later = Vec::new();
             let mut rows = stmt.query(params_from_iter(params))?;

@@ -7,8 +7,9 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use rusqlite::Connection;
 
+use super::asof::Owing;
 use super::decode::Json;
-use super::{Interner, OverdueRow, StoreError};
+use super::{DueRow, Interner, OverdueRow, StoreError};
 use crate::clock::from_unix;
 use crate::language::campaign::Contact;
 
@@ -152,6 +153,40 @@ impl Shared {
             email: unit.email,
             phone: unit.phone,
             contacts: unit.contacts,
+        }
+    }
+
+    /// A due listing's row for `owing`, of `unit` and `deliverable`, at `t` on `today`.
+    #[allow(clippy::too_many_arguments)] // the row's parts, each of a different source
+    pub(super) fn due_row(
+        &mut self,
+        campaign: &Arc<str>,
+        unit: Arc<str>,
+        deliverable: SharedDeliverable,
+        owing: &Owing,
+        zone: chrono_tz::Tz,
+        today: NaiveDate,
+        t: i64,
+    ) -> DueRow {
+        let record = crate::ledger::Record {
+            state: owing.state,
+            submitted_at: None,
+            closed_at: None,
+            due_at: owing.due_at,
+            effective_due_at: owing.late_at,
+            soon_seconds: deliverable.soon_days * 86_400,
+        };
+        let (due_date, days_overdue) = self.deadline(&owing.due_date, today);
+        DueRow {
+            due_at: self.instant(owing.late_at, zone),
+            on_time_until: self.last_day(owing.late_at, zone),
+            campaign: campaign.clone(),
+            deliverable: deliverable.name,
+            unit,
+            period: self.period(&owing.period),
+            days_left: -days_overdue,
+            due_date,
+            status: record.status_at(t),
         }
     }
 

@@ -12,7 +12,6 @@ use ::postgres::{Client, GenericClient};
 use super::asof::overlay;
 use super::{PgStore, texts};
 use crate::clock::{Instant, from_unix};
-use crate::ledger::Record;
 use crate::store::asof::{Owing, Then, due_key, overdue_order};
 use crate::store::decode::{json, state, zone};
 use crate::store::query::{Tally, standing};
@@ -152,29 +151,10 @@ impl PgStore {
                     vec![Box::new(t), Box::new(scope.id), Box::new(within)],
                     &names,
                 );
-                let mut push = |shared: &mut Shared, unit: Arc<str>, o: &Owing| -> Result<(), StoreError> {
+                let mut push = |shared: &mut Shared, unit: Arc<str>, o: &Owing| {
                     let deliverable = shared.known_deliverable(o.deliverable_id)?;
-                    let record = Record {
-                        state: o.state,
-                        submitted_at: None,
-                        closed_at: None,
-                        due_at: o.due_at,
-                        effective_due_at: o.late_at,
-                        soon_seconds: deliverable.soon_days * 86_400,
-                    };
-                    let (due_date, days_overdue) = shared.deadline(&o.due_date, today);
-                    out.push(DueRow {
-                        due_at: shared.instant(record.effective_due_at, scope.zone),
-                        on_time_until: shared.last_day(record.effective_due_at, scope.zone),
-                        campaign: campaign.clone(),
-                        deliverable: deliverable.name,
-                        unit,
-                        period: shared.period(&o.period),
-                        days_left: -days_overdue,
-                        due_date,
-                        status: record.status_at(t),
-                    });
-                    Ok(())
+                    out.push(shared.due_row(&campaign, unit, deliverable, o, scope.zone, today, t));
+                    Ok::<_, StoreError>(())
                 };
                 let mut later_rows = Vec::new();
                 let mut rows = client.query_raw(&sql, params.iter().map(|p| p.as_ref()))?;
