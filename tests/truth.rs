@@ -359,3 +359,117 @@ fn a_review_waiting_past_its_deadline_is_the_reviewers_lateness_on_postgres() {
         a_review_waiting_past_its_deadline_is_the_reviewers_lateness(office);
     }
 }
+
+/// `审核时限 1个工作日` gives the 驻村组 a time of its own: a list sent on Friday 7-14 is due
+/// for review at the end of Monday 7-17, a day before the list's own deadline. The reviewer is
+/// reminded before and chased after, by mail of its own (待审核, 审核催办), and a review on
+/// 7-18 is late though the list's deadline is that day.
+fn a_reviewer_has_a_time_of_its_own_and_is_chased(office: Office) {
+    let campaign = office.w.path().join("campaigns/gulu-2023.campaign");
+    let text = std::fs::read_to_string(&campaign).unwrap();
+    let marked = "  审核\n  表单 \"附件 农村危房整治补助资金领域腐败和作风问题专项治理问题清单\"";
+    assert!(text.contains(marked), "the seed changed");
+    let text = text.replacen(marked, &marked.replacen("审核", "审核\n  审核时限 1个工作日", 1), 1);
+    std::fs::write(&campaign, text).unwrap();
+    let check = office.ok(&["check", "campaigns/gulu-2023.campaign"]);
+    assert!(!check.contains("not applied"), "{check}");
+    office.ok(&["sync", "--as-of", "2023-07-01"]);
+
+    // Before the list is sent, nobody is asked to review anything.
+    let before = office.ok(&["remind", "--dry-run", "--as-of", "2023-07-14T09:05"]);
+    assert!(!before.contains("待审核"), "{before}");
+
+    let mut submit = vec![
+        "submit",
+        "gulu-2023",
+        "问题清单",
+        "各村",
+        "--at",
+        "2023-07-14T10:00",
+    ];
+    submit.extend([
+        "--signed-by",
+        "张:村书记",
+        "--signed-by",
+        "李:驻村领导",
+        "--signed-by",
+        "王:经办人员",
+    ]);
+    office.ok(&submit);
+    let history =
+        |as_of: &str| office.json(&["history", "gulu-2023", "问题清单", "各村", "--as-of", as_of]);
+    assert_eq!(history("2023-07-17T23:59")["status"], "under_review");
+    assert_eq!(history("2023-07-18T00:00")["status"], "review_overdue");
+    let submitted = history("2023-07-18T00:00")["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "submitted")
+        .cloned()
+        .unwrap();
+    assert!(
+        submitted["data"]["review_due_at"].is_i64(),
+        "the review's deadline is kept with the submission: {submitted:#}"
+    );
+
+    // The reviewer's liaison is reminded on the Friday (its review is due Monday) …
+    let friday = office.ok(&["remind", "--dry-run", "--as-of", "2023-07-14T10:05"]);
+    let mail = mail_to(&friday, "各驻村组 联络员");
+    assert!(mail.contains("待审核"), "{mail}");
+    assert!(mail.contains("报送单位：各村（已报送，待你单位审核）"), "{mail}");
+    assert!(mail.contains("审核期限：7月17日（还有3天）"), "{mail}");
+    // … the village is not: it did its part.
+    assert!(!mail_to(&friday, "各村 联络员").contains("问题清单"), "{friday}");
+    // … and chased on Tuesday, when the review is a day late.
+    let tuesday = office.ok(&["remind", "--dry-run", "--as-of", "2023-07-18T09:05"]);
+    let mail = mail_to(&tuesday, "各驻村组 联络员");
+    assert!(mail.contains("审核已逾期"), "{mail}");
+    assert!(mail.contains("审核期限：7月17日（已逾期1天）"), "{mail}");
+
+    let out = office.ok(&[
+        "review",
+        "gulu-2023",
+        "问题清单",
+        "各村",
+        "--accept",
+        "--by",
+        "驻村组",
+        "--at",
+        "2023-07-18T10:00",
+    ]);
+    assert!(out.contains("submitted on time"), "the village was on time: {out}");
+    let after = history("2023-07-19");
+    let accepted = after["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "review_accepted")
+        .unwrap_or_else(|| panic!("{after:#}"));
+    assert_eq!(accepted["data"]["reviewed_late"], true, "{after:#}");
+    // Reviewed, the reviewer is chased no more.
+    let later = office.ok(&["remind", "--dry-run", "--as-of", "2023-07-19T09:05"]);
+    assert!(!later.contains("待你单位审核"), "{later}");
+    // At an instant before the review, the pass still saw it owed.
+    let then = office.ok(&["remind", "--dry-run", "--as-of", "2023-07-18T09:05"]);
+    assert!(then.contains("审核已逾期"), "{then}");
+}
+
+/// The mail of a dry run addressed to `whom` (`To: 各村 联络员 <…>`), or "".
+fn mail_to<'a>(dry_run: &'a str, whom: &str) -> &'a str {
+    dry_run
+        .split("────")
+        .find(|mail| mail.contains(&format!("To: {whom} <")))
+        .unwrap_or("")
+}
+
+#[test]
+fn a_reviewer_has_a_time_of_its_own_and_is_chased_on_sqlite() {
+    a_reviewer_has_a_time_of_its_own_and_is_chased(Office::sqlite(&["gulu-2023"]));
+}
+
+#[test]
+fn a_reviewer_has_a_time_of_its_own_and_is_chased_on_postgres() {
+    if let Some(office) = Office::postgres(&["gulu-2023"]) {
+        a_reviewer_has_a_time_of_its_own_and_is_chased(office);
+    }
+}

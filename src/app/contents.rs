@@ -67,6 +67,10 @@ impl Office {
         note: Option<String>,
     ) -> Result<Submitted, AppError> {
         let described = store.describe(key.campaign, key.deliverable)?;
+        let submission = Submission {
+            review_due_at: self.review_due(&*store, key, at)?,
+            ..submission
+        };
         if said.is_empty() {
             if let Some(form) = &described.form {
                 self.refuse_locked(&*store, &described, form, key, &[key.unit], at)?;
@@ -129,6 +133,7 @@ impl Office {
                 signatures: Vec::new(),
                 replace: f.replace,
                 values: vec![f.value.clone()],
+                review_due_at: None,
             };
             (key, Action::Submit(submission))
         }));

@@ -322,8 +322,33 @@ impl Office {
         by: Option<String>,
         note: Option<String>,
     ) -> Result<Change, AppError> {
+        let mut action = action;
+        if let Action::Submit(submission) = &mut action {
+            submission.review_due_at = self.review_due(&*store, key, at)?;
+        }
         let meta = self.meta(store, key.campaign, at, by, note)?;
         Ok(store.apply(key, action, meta)?)
+    }
+
+    /// When the review of a report for `key` sent at `at` is due, where its deliverable gives
+    /// the reviewer a time of their own (`审核时限 3个工作日`): the end of the day that many days
+    /// (or workdays, on the calendar) after the day it came, which is not counted (民法典 第二百
+    /// 零一条). Fixed now, so that a later change of the calendar or the campaign does not make
+    /// a review on time late after the fact.
+    pub(crate) fn review_due(
+        &self,
+        store: &dyn Backend,
+        key: &Key<'_>,
+        at: Instant,
+    ) -> Result<Option<i64>, AppError> {
+        let Some(within) = store.describe(key.campaign, key.deliverable)?.review_within else {
+            return Ok(None);
+        };
+        let zone = store.campaign_zone(key.campaign)?;
+        let came = at.in_zone(zone).with_timezone(&zone).date_naive();
+        Ok(crate::notices::plan::shift(&self.calendar, came, within, true).map(|day| {
+            crate::clock::to_unix(crate::schedule::obligation::end_of_day(zone, day).to_utc())
+        }))
     }
 
     /// Who acted and when, for the history: `at` read in the campaign's zone, recorded now.

@@ -192,6 +192,7 @@ pub fn run(context: &Context, args: &LedgerArgs) -> Result<ExitCode, CliError> {
                 signatures: signatures.clone(),
                 replace: false,
                 values: Vec::new(),
+                review_due_at: None,
             });
             act(context, which, row, action, actor)
         }

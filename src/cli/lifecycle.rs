@@ -188,6 +188,7 @@ pub fn submit(context: &Context, args: &SubmitArgs) -> Result<ExitCode, CliError
         signatures: args.signatures.clone(),
         replace: args.replace,
         values: Vec::new(),
+        review_due_at: None,
     };
     let mut said = crate::app::Said {
         data: args.data.clone(),

@@ -291,7 +291,9 @@ pub fn preview(context: &Context, args: &PreviewArgs) -> Result<ExitCode, CliErr
 fn kind_zh(kind: Kind) -> &'static str {
     match kind {
         Kind::Reminder => "催报",
+        Kind::ReviewReminder => "待审核",
         Kind::BelowTarget => "目标预警",
+        Kind::ReviewOverdue => "审核催办",
         Kind::Overdue => "催办",
         Kind::Interview => "约谈",
     }

@@ -327,14 +327,6 @@ pub enum Problem {
         /// The deliverable.
         deliverable: String,
     },
-    /// `review within` on a reviewed report: read, but not applied yet (a warning).
-    #[error(
-        "`{deliverable}`'s review time limit is not applied yet: its review is due by the report's deadline"
-    )]
-    ReviewWithinNotApplied {
-        /// The deliverable.
-        deliverable: String,
-    },
     /// A role a remind rule names that cannot be resolved.
     #[error("{message}")]
     Policy {

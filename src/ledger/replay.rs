@@ -48,6 +48,30 @@ pub struct Past<'a> {
     pub at: i64,
     /// An extension's new deadline (`data.until`).
     pub until: Option<NaiveDate>,
+    /// A submission's review deadline (`data.review_due_at`), where the reviewer has a time
+    /// of their own.
+    pub review_due: Option<i64>,
+}
+
+impl<'a> Past<'a> {
+    /// The act of an event of `kind` done `at`, with what its `data` says the record needs.
+    pub fn of(kind: &'a str, at: i64, data: &serde_json::Value) -> Past<'a> {
+        Past {
+            kind,
+            at,
+            until: data
+                .get("until")
+                .and_then(|u| u.as_str())
+                .and_then(|u| u.parse().ok()),
+            review_due: data.get("review_due_at").and_then(|d| d.as_i64()),
+        }
+    }
+
+    /// As [`Past::of`], from the event's data as the store keeps it (JSON text).
+    pub fn parse(kind: &'a str, at: i64, data: &str) -> Past<'a> {
+        let data = serde_json::from_str(data).unwrap_or(serde_json::Value::Null);
+        Past::of(kind, at, &data)
+    }
 }
 
 /// What a record starts from: the campaign's deadline, before anyone did anything.
@@ -77,6 +101,7 @@ pub fn replay<'a>(
         due_at: start.due_at,
         effective_due_at: start.due_at,
         soon_seconds: start.soon_seconds,
+        review_due: None,
     };
     let mut extended = None;
     for act in history.into_iter().filter(|p| p.at <= t) {
@@ -89,6 +114,7 @@ pub fn replay<'a>(
                 };
                 record.submitted_at = Some(act.at);
                 record.closed_at = Some(act.at);
+                record.review_due = act.review_due.filter(|_| start.reviewed);
             }
             "review_accepted" => record.state = State::Received,
             "review_returned" | "returned" => {
@@ -134,6 +160,7 @@ mod tests {
             kind,
             at,
             until: None,
+            review_due: None,
         }
     }
 

@@ -105,14 +105,20 @@ pub struct Record {
     pub effective_due_at: i64,
     /// How long before the deadline "due soon" starts, in seconds.
     pub soon_seconds: i64,
+    /// When the review of the submission is due, where the campaign gives the reviewer a time
+    /// of their own (`审核时限`): fixed when the report came, on the calendar of that day.
+    pub review_due: Option<i64>,
 }
 
 impl Record {
-    /// When the review of a submission is due: the deadline in force — the report must have
-    /// passed its review by then — but never less than [`REVIEW_GRACE`] after it arrived, so
-    /// that a report sent on the last evening, or late, does not make its reviewer late the
-    /// moment it comes.
+    /// When the review of a submission is due: the reviewer's own time where the campaign gives
+    /// one (`审核时限`); else the deadline in force — the report must have passed its review by
+    /// then — but never less than [`REVIEW_GRACE`] after it arrived, so that a report sent on
+    /// the last evening, or late, does not make its reviewer late the moment it comes.
     pub fn review_due_at(&self) -> i64 {
+        if let Some(due) = self.review_due {
+            return due;
+        }
         let arrived = self
             .submitted_at
             .map_or(i64::MIN, |s| s.saturating_add(REVIEW_GRACE));
@@ -171,6 +177,7 @@ mod tests {
             due_at: 10 * DAY,
             effective_due_at: 10 * DAY,
             soon_seconds: 3 * DAY,
+            review_due: None,
         }
     }
 

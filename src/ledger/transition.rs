@@ -52,6 +52,10 @@ pub struct Submission {
     pub replace: bool,
     /// The values of its form's fields, checked.
     pub values: Vec<crate::values::FieldValue>,
+    /// When its review is due, where the campaign gives the reviewer a time of their own
+    /// (`审核时限`, counted from the submission on the calendar): set by the office's layer,
+    /// which has the calendar; kept with the event so that the record at any instant knows it.
+    pub review_due_at: Option<i64>,
 }
 
 /// What to do to an obligation.
@@ -133,6 +137,8 @@ pub enum Update {
         state: State,
         /// When.
         at: i64,
+        /// When its review is due, if the reviewer has a time of their own.
+        review_due: Option<i64>,
     },
     /// The reviewer accepted it: counted.
     Accepted,
@@ -195,20 +201,27 @@ pub fn transition(facts: &Facts<'_>, action: &Action, at: i64) -> Result<Effect,
                 _ => {}
             }
             check_signatures(facts, &submission.signatures)?;
-            let data = json!({
+            let mut data = json!({
                 "signatures": submission.signatures,
                 "replaces": submission.replace && facts.record.closed_at.is_some(),
             });
-            let state = if facts.reviewed {
-                State::Review
+            let (state, review_due) = if facts.reviewed {
+                (State::Review, submission.review_due_at)
             } else {
-                State::Received
+                (State::Received, None)
             };
+            if let Some(due) = review_due {
+                data["review_due_at"] = json!(due);
+            }
             Ok(effect(
                 "submitted",
                 None,
                 data,
-                Update::Submitted { state, at },
+                Update::Submitted {
+                    state,
+                    at,
+                    review_due,
+                },
             ))
         }
         Action::Update { .. } => match state {
@@ -306,6 +319,7 @@ mod tests {
                 due_at: 10 * DAY,
                 effective_due_at: 10 * DAY,
                 soon_seconds: 3 * DAY,
+                review_due: None,
             },
             active: true,
             reviewed: false,

@@ -29,19 +29,29 @@ impl Candidate {
     }
 }
 
-/// What kind of notice a stage sends.
+/// What kind of notice a stage sends, the least serious first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// 催报: before the deadline.
     Reminder,
+    /// 待审核: a submission waits for its reviewer, whose time is running out.
+    ReviewReminder,
     /// 目标预警: a target's value reported short of its threshold, chased by the ladder.
-    #[serde(rename = "below_target")]
     BelowTarget,
+    /// 审核催办: a review past its deadline.
+    ReviewOverdue,
     /// 催办: after the deadline.
     Overdue,
     /// 约谈: the last rung.
     Interview,
+}
+
+impl Kind {
+    /// Whether it goes out before the deadline (a reminder), not after (the ladder).
+    pub fn before(self) -> bool {
+        matches!(self, Kind::Reminder | Kind::ReviewReminder)
+    }
 }
 
 /// One stage of an obligation's notices.
@@ -69,9 +79,13 @@ impl Stage {
             DurationUnit::Weeks => "w",
             DurationUnit::Days => "d",
         };
+        // A review's stages are named apart from the report's: the office may be both the
+        // report's recipient, chased about the unit, and its reviewer, chased about itself.
         let kind = match self.kind {
             Kind::Reminder => "before",
+            Kind::ReviewReminder => "review-before",
             Kind::BelowTarget => "below",
+            Kind::ReviewOverdue => "review-overdue",
             Kind::Overdue => "overdue",
             Kind::Interview => "interview",
         };
@@ -91,9 +105,14 @@ pub fn stages(c: &Candidate, calendar: &Calendar) -> Vec<Stage> {
     } else {
         &c.policy.lead_times[..]
     };
+    let review = c.review_of.is_some();
     for (lead, day) in reminder_days(calendar, c.due_date, lead_times) {
         out.push(Stage {
-            kind: Kind::Reminder,
+            kind: if review {
+                Kind::ReviewReminder
+            } else {
+                Kind::Reminder
+            },
             count: lead.count,
             unit: lead.unit,
             day,
@@ -106,7 +125,8 @@ pub fn stages(c: &Candidate, calendar: &Calendar) -> Vec<Stage> {
     // workdays instead, in order, so that the lower ones are still heard.
     let mut last_rung: Option<NaiveDate> = None;
     for rung in &c.policy.ladder {
-        if rung.interview && c.interviewed && c.below.is_none() {
+        // A late review is chased, never a reason to summon anyone.
+        if rung.interview && (review || c.interviewed && c.below.is_none()) {
             continue;
         }
         let Some(day) = shift(calendar, c.on_time_until, rung.after, true) else {
@@ -123,6 +143,8 @@ pub fn stages(c: &Candidate, calendar: &Calendar) -> Vec<Stage> {
         out.push(Stage {
             kind: if c.below.is_some() {
                 Kind::BelowTarget
+            } else if review {
+                Kind::ReviewOverdue
             } else if rung.interview {
                 Kind::Interview
             } else {
@@ -174,7 +196,7 @@ pub fn current(c: &Candidate, calendar: &Calendar, t: DateTime<Utc>) -> Option<S
     let overdue = t >= c.due_at();
     stages(c, calendar)
         .into_iter()
-        .rfind(|s| s.send_at <= t && (s.kind == Kind::Reminder) != overdue)
+        .rfind(|s| s.send_at <= t && s.kind.before() != overdue)
 }
 
 /// Who a notice is for, relative to the late unit.
@@ -334,9 +356,14 @@ pub fn plan(
     let mut missing = Vec::new();
     // The stage depends only on the policy, the zone and the deadline, which thousands of
     // candidates share.
-    let mut stages: HashMap<(*const Policy, Tz, NaiveDate), Option<Stage>> = HashMap::new();
+    let mut stages: HashMap<(*const Policy, Tz, NaiveDate, bool), Option<Stage>> = HashMap::new();
     for (index, c) in candidates.iter().enumerate() {
-        let key = (Arc::as_ptr(&c.policy), c.zone, c.due_date);
+        let key = (
+            Arc::as_ptr(&c.policy),
+            c.zone,
+            c.due_date,
+            c.review_of.is_some(),
+        );
         // A local `as_of` means that time in each campaign's own zone.
         let stage = stages
             .entry(key)
@@ -391,6 +418,7 @@ mod tests {
             form: None,
             below: None,
             interviewed: false,
+            review_of: None,
         }
     }
 

@@ -380,6 +380,8 @@ struct Item {
     value: Option<String>,
     /// For a value below target: the threshold (`不低于50%`).
     threshold: Option<String>,
+    /// For a review owed: the unit whose report waits for it (`unit` is the reviewer).
+    review_of: Option<Arc<str>>,
     #[serde(skip)]
     unit_order: i64,
 }
@@ -419,6 +421,7 @@ impl Item {
                     crate::language::form::num(b.threshold.value)
                 )
             }),
+            review_of: c.review_of.clone(),
             unit_order: c.unit_order,
         }
     }

@@ -117,27 +117,19 @@ pub(crate) struct Base {
     pub due_date: String,
 }
 
-/// An extension's new deadline, from its event's data.
-pub(crate) fn until_of(data: &str) -> Option<chrono::NaiveDate> {
-    let value: serde_json::Value = serde_json::from_str(data).ok()?;
-    value.get("until")?.as_str()?.parse().ok()
-}
-
 /// The acts of one obligation's history as they are read, to answer where it stood at T.
 #[derive(Default)]
 pub(crate) struct Acts {
-    acts: Vec<(String, i64, Option<chrono::NaiveDate>)>,
+    acts: Vec<(String, i64, Option<chrono::NaiveDate>, Option<i64>)>,
 }
 
 impl Acts {
     /// Adds an event (any kind: those not among [`crate::ledger::ACTS`] are passed over).
     pub(crate) fn push(&mut self, kind: &str, at: i64, data: &serde_json::Value) {
         if crate::ledger::ACTS.contains(&kind) {
-            let until = data
-                .get("until")
-                .and_then(|u| u.as_str())
-                .and_then(|u| u.parse().ok());
-            self.acts.push((kind.to_string(), at, until));
+            let past = Past::of(kind, at, data);
+            self.acts
+                .push((kind.to_string(), at, past.until, past.review_due));
         }
     }
 
@@ -150,7 +142,7 @@ impl Acts {
         zone: chrono_tz::Tz,
         t: i64,
     ) -> Status {
-        if self.acts.iter().all(|(_, at, _)| *at <= t) {
+        if self.acts.iter().all(|(_, at, _, _)| *at <= t) {
             return latest.status_at(t);
         }
         let start = Start {
@@ -159,11 +151,15 @@ impl Acts {
             reviewed,
             zone,
         };
-        let history = self.acts.iter().map(|(kind, at, until)| Past {
-            kind,
-            at: *at,
-            until: *until,
-        });
+        let history = self
+            .acts
+            .iter()
+            .map(|(kind, at, until, review_due)| Past {
+                kind,
+                at: *at,
+                until: *until,
+                review_due: *review_due,
+            });
         replay(start, history, t).0.status_at(t)
     }
 }
@@ -269,11 +265,9 @@ impl super::Store {
                     ))
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
-            let history = acts.iter().map(|(kind, at, data)| Past {
-                kind,
-                at: *at,
-                until: until_of(data),
-            });
+            let history = acts
+                .iter()
+                .map(|(kind, at, data)| Past::parse(kind, *at, data));
             out.insert(id, Then::rebuild(base, start, history, t));
         }
         Ok(out)

@@ -99,7 +99,7 @@ pub(super) const ASSESSED: &str =
             o.closed_at, o.due_at, o.effective_due_at, d.soon_days,
             (SELECT count(*) FROM events e
              WHERE e.obligation_id = o.id AND e.kind = 'returned' AND e.at <= $4),
-            o.id
+            o.id, o.review_due_at
      FROM obligations o JOIN units u ON u.id = o.unit_id
      JOIN deliverables d ON d.id = o.deliverable_id
      WHERE o.campaign_id = $1 AND o.active AND o.due_date BETWEEN $2 AND $3
@@ -213,7 +213,7 @@ impl super::Store {
                 period: r.get(2)?,
                 due_date: r.get(3)?,
                 extended_until: r.get(4)?,
-                record: super::decode::record(r, 5)?,
+                record: super::decode::record(r, 5, 13)?,
                 returns: r.get(11)?,
             };
             Ok(row.then(overlay.get(&r.get::<_, i64>(12)?)))

@@ -26,6 +26,9 @@ pub struct Described {
     pub thresholds: Vec<Threshold>,
     /// For a ledger: its rules.
     pub ledger: Option<LedgerRules>,
+    /// The reviewer's own time (`审核时限`), where its submissions are reviewed and the campaign
+    /// gives one.
+    pub review_within: Option<crate::vocabulary::Duration>,
 }
 
 /// A row to enter in a ledger: its responsible unit, its deadline, its values.
@@ -126,7 +129,7 @@ pub struct TargetValue {
 
 /// A deliverable's row: id, kind, form, thresholds.
 pub(super) const DESCRIBE: &str =
-    "SELECT d.id, d.kind, d.form, d.thresholds, d.ledger FROM deliverables d
+    "SELECT d.id, d.kind, d.form, d.thresholds, d.ledger, d.review_within FROM deliverables d
      WHERE d.campaign_id = $1 AND d.name = $2";
 
 /// A campaign's groups (JSON), read only by what needs them: a national campaign's are large.
@@ -216,6 +219,7 @@ pub(super) fn entered(
         due_at: row.due_at,
         effective_due_at: row.due_at,
         soon_seconds: soon_days * 86_400,
+        review_due: None,
     };
     let at_row = super::Key {
         unit: &row.unit,
@@ -291,6 +295,7 @@ pub(super) struct Columns {
     pub form: Option<String>,
     pub thresholds: Option<String>,
     pub ledger: Option<String>,
+    pub review_within: Option<String>,
 }
 
 /// Reads a deliverable's form, thresholds and ledger rules from their columns.
@@ -308,6 +313,7 @@ pub(super) fn described(c: Columns) -> Result<Described, StoreError> {
             .transpose()?
             .unwrap_or_default(),
         ledger: c.ledger.as_deref().map(json).transpose()?,
+        review_within: c.review_within.as_deref().map(json).transpose()?,
     })
 }
 
@@ -391,6 +397,7 @@ impl super::Store {
                     form: r.get(2)?,
                     thresholds: r.get(3)?,
                     ledger: r.get(4)?,
+                    review_within: r.get(5)?,
                 })
             })
             .optional()?;

@@ -94,10 +94,12 @@ pub(super) fn day(text: &str, column: usize) -> Result<NaiveDate, rusqlite::Erro
 }
 
 /// An obligation's record from six columns from `first` on: state, submitted_at, closed_at,
-/// due_at, effective_due_at, and the deliverable's soon_days.
+/// due_at, effective_due_at, and the deliverable's soon_days; and its review_due_at, in column
+/// `review`.
 pub(super) fn record(
     r: &rusqlite::Row<'_>,
     first: usize,
+    review: usize,
 ) -> rusqlite::Result<crate::ledger::Record> {
     Ok(crate::ledger::Record {
         state: r.get(first)?,
@@ -106,5 +108,6 @@ pub(super) fn record(
         due_at: r.get(first + 3)?,
         effective_due_at: r.get(first + 4)?,
         soon_seconds: r.get::<_, i64>(first + 5)? * 86_400,
+        review_due: r.get(review)?,
     })
 }

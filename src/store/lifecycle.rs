@@ -77,6 +77,8 @@ pub(super) struct Found {
     pub soon_days: i64,
     /// When the latest act on it was done, if any.
     pub last_act_at: Option<i64>,
+    /// When the review of its submission is due, if the reviewer has a time of their own.
+    pub review_due: Option<i64>,
 }
 
 impl Found {
@@ -88,6 +90,7 @@ impl Found {
             due_at: self.due_at,
             effective_due_at: self.effective_due_at,
             soon_seconds: self.soon_days * 86_400,
+            review_due: self.review_due,
         }
     }
 
@@ -223,10 +226,15 @@ impl Found {
     /// The obligation after `effect`, as saved: what a second look would find, without one.
     pub(super) fn after(mut self, effect: &Effect) -> Found {
         match effect.update {
-            Update::Submitted { state, at } => {
+            Update::Submitted {
+                state,
+                at,
+                review_due,
+            } => {
                 self.state = state;
                 self.submitted_at = Some(at);
                 self.closed_at = Some(at);
+                self.review_due = review_due;
             }
             Update::Accepted => self.state = State::Received,
             Update::Reopened => {
@@ -300,7 +308,11 @@ fn save(
     )?;
     let event = tx.last_insert_rowid();
     match effect.update {
-        Update::Submitted { state, at } => {
+        Update::Submitted {
+            state,
+            at,
+            review_due,
+        } => {
             for file in files {
                 tx.execute(
                     "INSERT INTO files (event_id, name, sha256, size) VALUES (?1, ?2, ?3, ?4)",
@@ -308,8 +320,9 @@ fn save(
                 )?;
             }
             tx.execute(
-                "UPDATE obligations SET state = ?2, submitted_at = ?3, closed_at = ?3 WHERE id = ?1",
-                params![obligation, state.as_str(), at],
+                "UPDATE obligations SET state = ?2, submitted_at = ?3, closed_at = ?3,
+                    review_due_at = ?4 WHERE id = ?1",
+                params![obligation, state.as_str(), at, review_due],
             )?;
         }
         Update::Accepted => {
@@ -440,7 +453,8 @@ pub(super) fn find(conn: &rusqlite::Connection, key: &Key<'_>) -> Result<Found, 
     let label = label(key, period);
     conn.query_row(
         &format!("SELECT id, state, due_at, effective_due_at, due_date, extended_until, submitted_at, closed_at, active,
-                (SELECT max(at) FROM events e WHERE e.obligation_id = obligations.id AND e.kind IN {})
+                (SELECT max(at) FROM events e WHERE e.obligation_id = obligations.id AND e.kind IN {}),
+                review_due_at
          FROM obligations WHERE deliverable_id = ?1 AND unit_id = ?2 AND period = ?3", crate::ledger::ACTS_SQL),
         params![deliverable_id, unit_id, period],
         |r| {
@@ -461,6 +475,7 @@ pub(super) fn find(conn: &rusqlite::Connection, key: &Key<'_>) -> Result<Found, 
                 signers: signers.clone(),
                 soon_days,
                 last_act_at: r.get(9)?,
+                review_due: r.get(10)?,
             })
         },
     )

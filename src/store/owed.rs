@@ -55,6 +55,9 @@ pub struct Candidate {
     /// Whether its unit was interviewed (约谈) after it fell due: the lapse was dealt with, and
     /// the ladder's interview rung is not proposed again.
     pub interviewed: bool,
+    /// For a review owed (a submission waiting for its reviewer): the unit that submitted it.
+    /// `unit` is then the reviewer, who owes the review, and the deadline is the review's.
+    pub review_of: Option<Arc<str>>,
 }
 
 /// A target's value that falls short of its threshold.

@@ -58,6 +58,8 @@ struct CampaignShared {
 struct UnitShared {
     name: Arc<str>,
     parent: Option<String>,
+    /// Its own reviewer (`审核单位`), if the campaign gives one.
+    reviewer: Option<String>,
     /// When it was last interviewed (约谈).
     interviewed: Option<i64>,
 }
@@ -78,6 +80,8 @@ struct DeliverableShared {
     form: Option<Arc<str>>,
     /// A target's thresholds, by period.
     thresholds: Vec<Threshold>,
+    /// Who reviews its submissions: `reviewer` (each unit's own) or `unit:NAME`.
+    review: Option<String>,
 }
 
 impl DeliverableShared {
@@ -110,6 +114,8 @@ pub(super) struct PlanMaps {
     units: Vec<UnitShared>,
     deliverables: Vec<Option<DeliverableShared>>,
     periods: Interner,
+    /// Unit row ids by campaign and name, to find a reviewer.
+    unit_ids: HashMap<(i64, Arc<str>), i64>,
 }
 
 /// An owed obligation's columns, as a pass reads them.
@@ -130,17 +136,18 @@ pub(super) const CAMPAIGNS: &str = "SELECT id, key, title, zone, office, issuer,
         (SELECT u.phone FROM units u WHERE u.campaign_id = c.id AND u.name = c.office)
      FROM campaigns c";
 
-/// Columns id, campaign_id, name, email, contacts, parent, and when the unit was last
-/// interviewed (约谈), if ever.
+/// Columns id, campaign_id, name, email, contacts, parent, when the unit was last interviewed
+/// (约谈), if ever, and its reviewer.
 pub(super) const UNITS: &str =
-    "SELECT u.id, u.campaign_id, u.name, u.email, u.contacts, u.parent, i.at
+    "SELECT u.id, u.campaign_id, u.name, u.email, u.contacts, u.parent, i.at, u.reviewer
      FROM units u LEFT JOIN (SELECT unit_id, max(at) AS at FROM interviews GROUP BY unit_id) i
          ON i.unit_id = u.id";
 
-/// Columns id, name, title, policy in force, recipients, supervisors, lead, forms, thresholds.
+/// Columns id, name, title, policy in force, recipients, supervisors, lead, forms, thresholds,
+/// review.
 pub(super) const DELIVERABLES: &str =
     "SELECT d.id, d.name, d.title, coalesce(d.policy, c.policy), d.recipients,
-            d.supervisors, d.lead, d.forms, d.thresholds
+            d.supervisors, d.lead, d.forms, d.thresholds, d.review
      FROM deliverables d JOIN campaigns c ON c.id = d.campaign_id";
 
 /// Targets' obligations received with a value, deadline in `$1 ..= $2`: the columns of an
@@ -155,6 +162,24 @@ pub(super) const REPORTED_TARGETS: &str =
      WHERE o.deliverable_id IN (SELECT id FROM deliverables WHERE kind = 'target')
        AND o.active AND o.state = 'received' AND o.effective_due_at BETWEEN $1 AND $2
      ORDER BY o.campaign_id, o.effective_due_at, o.unit_id, o.deliverable_id";
+
+/// When the review of a submission waiting for it is due, in SQL over `obligations`: as
+/// [`crate::ledger::Record::review_due_at`] says (`$MAX` is the engine's two-argument maximum).
+const REVIEW_DUE: &str = "coalesce(review_due_at, $MAX(effective_due_at, submitted_at + 86400))";
+
+/// Submissions waiting for their reviewer, the review due in `$1 ..= $2`: the columns of an
+/// [`OwedRow`], the review's deadline in place of the report's. Found through the partial index
+/// of submissions in review, which are few.
+pub(super) fn reviews_sql(max: &str) -> String {
+    let due = REVIEW_DUE.replace("$MAX", max);
+    format!(
+        "SELECT id, campaign_id, deliverable_id, unit_id, period,
+                coalesce(extended_until, due_date), state, {due}
+         FROM obligations WHERE state = 'review' AND active
+             AND campaign_id IN (SELECT id FROM campaigns) AND {due} BETWEEN $1 AND $2
+         ORDER BY campaign_id, {due}, unit_id, deliverable_id, period"
+    )
+}
 
 /// When a plan counts what was done: at a pass's instant, or as the records stand now.
 #[derive(Clone, Copy, Debug)]
@@ -175,6 +200,28 @@ impl super::asof::Then {
     ) -> Option<OwedRow<'_>> {
         let due = self.record.effective_due_at;
         (self.record.closed_at.is_none() && due >= window.0 && due <= window.1).then(|| OwedRow {
+            id,
+            campaign_id,
+            deliverable_id: self.deliverable_id,
+            unit_id: self.unit_id,
+            period: &self.period,
+            due_date: &self.due_date,
+            state: self.record.state.as_str(),
+            effective_due_at: due,
+        })
+    }
+
+    /// It as a planner's row of a review owed, if it waited for its reviewer then with the
+    /// review due in `window`.
+    pub(super) fn review_row(
+        &self,
+        id: i64,
+        campaign_id: i64,
+        window: Window,
+    ) -> Option<OwedRow<'_>> {
+        let due = self.record.review_due_at();
+        let waiting = self.record.state == crate::ledger::State::Review;
+        (waiting && due >= window.0 && due <= window.1).then(|| OwedRow {
             id,
             campaign_id,
             deliverable_id: self.deliverable_id,
@@ -222,7 +269,8 @@ impl PlanMaps {
         self.campaigns.insert(id, row);
     }
 
-    /// Adds unit `id` of campaign `campaign`, last interviewed at `interviewed`.
+    /// Adds unit `id` of campaign `campaign`, under `parent` and reviewed by `reviewer`, last
+    /// interviewed at `interviewed`.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn add_unit(
         &mut self,
@@ -231,18 +279,22 @@ impl PlanMaps {
         name: Arc<str>,
         email: Option<String>,
         contacts: Vec<Contact>,
-        parent: Option<String>,
+        (parent, reviewer): (Option<String>, Option<String>),
         interviewed: Option<i64>,
     ) {
         *slot(&mut self.units, id, UnitShared::default) = UnitShared {
             name: name.clone(),
             parent,
+            reviewer,
             interviewed,
         };
+        self.unit_ids.insert((campaign, name.clone()), id);
         self.directory.add(campaign, name, email, contacts);
     }
 
-    /// Adds deliverable `id`; `lists` are its recipients, supervisors, lead units and forms.
+    /// Adds deliverable `id`; `lists` are its recipients, supervisors, lead units and forms;
+    /// `review` who reviews its submissions.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn add_deliverable(
         &mut self,
         id: i64,
@@ -251,6 +303,7 @@ impl PlanMaps {
         policy: Policy,
         lists: [Vec<String>; 4],
         thresholds: Vec<Threshold>,
+        review: Option<String>,
     ) {
         let [recipients, supervisors, lead, forms] = lists;
         *slot(&mut self.deliverables, id, || None) = Some(DeliverableShared {
@@ -264,7 +317,49 @@ impl PlanMaps {
             lead: lead.into(),
             form: (!forms.is_empty()).then(|| forms.join("、").into()),
             thresholds,
+            review,
         });
+    }
+
+    /// The candidate a submission waiting for its review makes (`row` with the review's
+    /// deadline): owed by its reviewer, who is reminded and chased as a unit is; `None` when
+    /// it names no reviewer the campaign has.
+    pub(super) fn review_candidate(
+        &mut self,
+        row: &OwedRow<'_>,
+        only: &[String],
+    ) -> Result<Option<Candidate>, StoreError> {
+        let index = |id: i64| usize::try_from(id).unwrap_or(usize::MAX);
+        let review = self
+            .deliverables
+            .get(index(row.deliverable_id))
+            .and_then(Option::as_ref)
+            .and_then(|d| d.review.as_deref());
+        let unit = self.units.get(index(row.unit_id));
+        let reviewer = match review {
+            Some("reviewer") => unit.and_then(|u| u.reviewer.clone()),
+            Some(other) => other.strip_prefix("unit:").map(str::to_string),
+            None => None,
+        };
+        let Some(reviewer_id) =
+            reviewer.and_then(|r| self.unit_ids.get(&(row.campaign_id, r.as_str().into())))
+        else {
+            return Ok(None);
+        };
+        let reviewer_id = *reviewer_id;
+        let Some(mut c) = self.candidate(row, only)? else {
+            return Ok(None);
+        };
+        let Some(reviewer) = self.units.get(index(reviewer_id)) else {
+            return Ok(None);
+        };
+        c.review_of = Some(std::mem::replace(&mut c.unit, reviewer.name.clone()));
+        c.unit_order = reviewer_id;
+        // The review's deadline is its own day: no rest day moves it, and it was never stated
+        // in another form.
+        c.due_date = c.on_time_until;
+        c.interviewed = false;
+        Ok(Some(c))
     }
 
     /// The candidate a target's reported `value` makes when it falls short of the threshold of
@@ -346,6 +441,7 @@ impl PlanMaps {
             interviewed: unit
                 .interviewed
                 .is_some_and(|at| at >= row.effective_due_at),
+            review_of: None,
         }))
     }
 
@@ -520,6 +616,23 @@ impl Store {
             if let Some(row) = then.owed_row(*id, *campaign_id, (start, end)) {
                 candidates.extend(maps.candidate(&row, only)?);
             }
+            if let Some(row) = then.review_row(*id, *campaign_id, (start, end)) {
+                candidates.extend(maps.review_candidate(&row, only)?);
+            }
+        }
+        // Reviews owed are chased too, of reviewers; a preview that assumes nothing was
+        // submitted has none.
+        if owed_only {
+            let mut stmt = self
+                .conn
+                .prepare_cached(&reviews_sql("max").replace('$', "?"))?;
+            let mut rows = stmt.query(params![start, end])?;
+            while let Some(r) = rows.next()? {
+                let row = owed_row(r)?;
+                if !later.contains_key(&row.id) {
+                    candidates.extend(maps.review_candidate(&row, only)?);
+                }
+            }
         }
         // What was reported is only known to fall short when the records count, not in a
         // preview that assumes nothing was submitted.
@@ -564,7 +677,7 @@ impl Store {
                 name,
                 r.get(3)?,
                 contacts,
-                r.get(5)?,
+                (r.get(5)?, r.get(7)?),
                 r.get(6)?,
             );
         }
@@ -583,7 +696,15 @@ impl Store {
             let policy = r.get::<_, Json<Policy>>(3)?.0;
             let thresholds = r.get::<_, Option<Json<Vec<Threshold>>>>(8)?;
             let thresholds = thresholds.map(|t| t.0).unwrap_or_default();
-            maps.add_deliverable(r.get(0)?, r.get(1)?, r.get(2)?, policy, lists, thresholds);
+            maps.add_deliverable(
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                policy,
+                lists,
+                thresholds,
+                r.get(9)?,
+            );
         }
         Ok(())
     }

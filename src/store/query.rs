@@ -533,7 +533,7 @@ impl Store {
             let t = as_of.in_zone(scope.zone).timestamp();
             let sql = format!(
                 "SELECT u.name, d.name, o.state, o.submitted_at, o.closed_at, o.due_at, o.effective_due_at, d.soon_days,
-                        o.id
+                        o.id, o.review_due_at
                  FROM obligations o
                  JOIN deliverables d ON d.id = o.deliverable_id
                  JOIN units u ON u.id = o.unit_id
@@ -551,7 +551,7 @@ impl Store {
             while let Some(r) = rows.next()? {
                 let record = match overlay.get(&r.get(8)?) {
                     Some(then) => then.record,
-                    None => super::decode::record(r, 2)?,
+                    None => super::decode::record(r, 2, 9)?,
                 };
                 tally.add(r.get(0)?, r.get(1)?, &record, t);
             }

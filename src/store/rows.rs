@@ -59,6 +59,7 @@ pub(super) struct DeliverableRow<'c> {
     pub form: Option<String>,
     pub thresholds: Option<String>,
     pub ledger: Option<String>,
+    pub review_within: Option<String>,
 }
 
 /// The campaign's units, in declaration order.
@@ -158,6 +159,10 @@ pub(super) fn deliverable_rows<'c>(
                 .ok(),
                 _ => None,
             },
+            review_within: d
+                .review_within
+                .filter(|_| d.review.is_some())
+                .and_then(|w| serde_json::to_string(&w).ok()),
         }
     })
 }
@@ -175,14 +180,16 @@ pub(super) const UPSERT_UNIT: &str =
 /// Inserts or updates a deliverable: campaign, then the columns of [`DeliverableRow`] in order.
 pub(super) const UPSERT_DELIVERABLE: &str =
     "INSERT INTO deliverables (campaign_id, name, kind, recurring, review, recipients, signers, forms, soon_days,
-                               policy, title, supervisors, lead, standing, form, thresholds, ledger)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                               policy, title, supervisors, lead, standing, form, thresholds, ledger,
+                               review_within)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
      ON CONFLICT (campaign_id, name) DO UPDATE SET kind = excluded.kind,
          recurring = excluded.recurring, review = excluded.review,
          recipients = excluded.recipients, signers = excluded.signers, forms = excluded.forms,
          soon_days = excluded.soon_days, policy = excluded.policy, title = excluded.title,
          supervisors = excluded.supervisors, lead = excluded.lead, standing = excluded.standing,
-         form = excluded.form, thresholds = excluded.thresholds, ledger = excluded.ledger
+         form = excluded.form, thresholds = excluded.thresholds, ledger = excluded.ledger,
+         review_within = excluded.review_within
      RETURNING id";
 
 /// Inserts or updates a campaign: key, title, zone, source, contacts source, fingerprint,

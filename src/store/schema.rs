@@ -309,6 +309,15 @@ ALTER TABLE users ADD COLUMN failed_sign_ins INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE users ADD COLUMN last_failed_from TEXT;
 ALTER TABLE users ADD COLUMN last_failed_at INTEGER;
 "#,
+    r#"
+-- The reviewer's own time (审核时限): a deliverable keeps it as the campaign gives it, and a
+-- submission waiting for review keeps the instant its review is due, fixed on the calendar of
+-- the day it came (also in the event's data, so that the record at any instant knows it).
+ALTER TABLE deliverables ADD COLUMN review_within TEXT;
+ALTER TABLE obligations ADD COLUMN review_due_at INTEGER;
+-- Submissions waiting for their reviewer, few among many obligations: a pass reads them all.
+CREATE INDEX obligations_in_review ON obligations (campaign_id) WHERE state = 'review';
+"#,
 ];
 
 /// The version this duban writes.

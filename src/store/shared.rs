@@ -175,6 +175,7 @@ impl Shared {
             due_at: owing.due_at,
             effective_due_at: owing.late_at,
             soon_seconds: deliverable.soon_days * 86_400,
+            review_due: None,
         };
         let (due_date, days_overdue) = self.deadline(&owing.due_date, today);
         DueRow {

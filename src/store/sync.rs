@@ -294,7 +294,8 @@ fn upsert_deliverables(
                 d.standing,
                 d.form,
                 d.thresholds,
-                d.ledger
+                d.ledger,
+                d.review_within
             ],
             |r| r.get(0),
         )?);

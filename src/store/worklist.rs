@@ -54,7 +54,7 @@ pub(super) const COLUMNS: &str = "c.key, c.id, d.name, u.name, o.period, o.due_d
     d.soon_days, d.review, u.reviewer, d.recipients, u.parent,
     (SELECT e.reason FROM events e WHERE e.obligation_id = o.id
         AND e.kind IN ('returned', 'review_returned') ORDER BY e.id DESC LIMIT 1),
-    d.signers, o.id, c.zone";
+    d.signers, o.id, c.zone, o.review_due_at";
 
 /// The joins every listing reads through; the obligations are reached by deliverable and unit,
 /// the index both backends have.
@@ -196,7 +196,7 @@ impl Store {
 }
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<WorkItem, StoreError>> {
-    let record = super::decode::record(r, 7)?;
+    let record = super::decode::record(r, 7, 21)?;
     let id = r.get(19)?;
     let zone = r.get::<_, super::decode::Zone>(20)?.0;
     Ok(WorkItem::new(

@@ -308,6 +308,7 @@ pub async fn submit(
             signatures: sent.signatures.clone(),
             replace: sent.replace,
             values: Vec::new(),
+            review_due_at: None,
         };
         let said = Said {
             values: sent.values.clone(),

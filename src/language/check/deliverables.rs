@@ -263,17 +263,6 @@ impl Checker<'_> {
             self.check_reviewers(&d, decl);
         }
         if let Some(span) = review_within
-            && d.review.is_some()
-        {
-            // Said so rather than silently ignored: the limit is read but no record uses it.
-            let problem = Problem::ReviewWithinNotApplied {
-                deliverable: d.name.clone(),
-            };
-            self.diagnostics.push(Diagnostic::warning(problem, span).with_help(Some(
-                "until it is, a review is due by the report's deadline (at least a day after the report came)".into(),
-            )));
-        }
-        if let Some(span) = review_within
             && d.review.is_none()
         {
             let problem = Problem::ReviewWithinWithoutReview {

@@ -6,7 +6,7 @@ use ::postgres::fallible_iterator::FallibleIterator;
 
 use crate::ledger::{ACTS_SQL, Past, Start};
 use crate::store::StoreError;
-use crate::store::asof::{Base, Overlay, Then, until_of};
+use crate::store::asof::{Base, Overlay, Then};
 use crate::store::scope::Scope;
 
 /// The obligations of campaign `scope` acted on after `t`, narrowed by `conditions` on the
@@ -69,11 +69,7 @@ pub(super) fn overlay(
     let mut out = Overlay::new();
     for (id, base, start) in bases {
         let rows = client.query(&events, &[&id])?;
-        let history = rows.iter().map(|e| Past {
-            kind: e.get(0),
-            at: e.get(1),
-            until: until_of(e.get(2)),
-        });
+        let history = rows.iter().map(|e| Past::parse(e.get(0), e.get(1), e.get(2)));
         out.insert(id, Then::rebuild(base, start, history, t));
     }
     Ok(out)

@@ -55,7 +55,7 @@ impl PgStore {
                     period: r.get(2),
                     due_date: r.get(3),
                     extended_until: r.get(4),
-                    record: super::record(&r, 5)?,
+                    record: super::record(&r, 5, 13)?,
                     returns: r.get(11),
                 };
                 out.push(row.then(overlay.get(&r.get::<_, i64>(12))));

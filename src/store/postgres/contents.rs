@@ -36,6 +36,7 @@ impl PgStore {
                 form: row.get(2),
                 thresholds: row.get(3),
                 ledger: row.get(4),
+                review_within: row.get(5),
             };
             described(columns)
         })

@@ -383,7 +383,11 @@ fn save(
         )?
         .get(0);
     match effect.update {
-        Update::Submitted { state, at } => {
+        Update::Submitted {
+            state,
+            at,
+            review_due,
+        } => {
             for (file, content) in files {
                 tx.execute(
                     "INSERT INTO blobs (sha256, size, content) VALUES ($1, $2, $3)
@@ -396,8 +400,9 @@ fn save(
                 )?;
             }
             tx.execute(
-                "UPDATE obligations SET state = $2, submitted_at = $3, closed_at = $3 WHERE id = $1",
-                &[&obligation, &state.as_str(), &at],
+                "UPDATE obligations SET state = $2, submitted_at = $3, closed_at = $3,
+                    review_due_at = $4 WHERE id = $1",
+                &[&obligation, &state.as_str(), &at, &review_due],
             )?;
         }
         Update::Accepted => {
@@ -533,7 +538,8 @@ fn find(client: &mut impl GenericClient, key: &Key<'_>, lock: bool) -> Result<Fo
             "SELECT id, state, due_at, effective_due_at, due_date, extended_until, submitted_at,
                     closed_at, active,
                     (SELECT max(at) FROM events e WHERE e.obligation_id = obligations.id
-                        AND e.kind IN {acts})
+                        AND e.kind IN {acts}),
+                    review_due_at
              FROM obligations WHERE deliverable_id = $1 AND unit_id = $2 AND period = $3 {lock}",
             acts = crate::ledger::ACTS_SQL
         ),
@@ -556,5 +562,6 @@ fn find(client: &mut impl GenericClient, key: &Key<'_>, lock: bool) -> Result<Fo
         signers: json(deliverable.get(3))?,
         soon_days: deliverable.get(4),
         last_act_at: r.get(9),
+        review_due: r.get(10),
     })
 }

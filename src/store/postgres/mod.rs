@@ -142,10 +142,14 @@ fn lost(error: &::postgres::Error) -> bool {
             .is_some_and(|s| s.downcast_ref::<std::io::Error>().is_some())
 }
 
-/// The first column of every row `sql` returns, as text.
 /// An obligation's record from six columns from `first` on: state, submitted_at, closed_at,
-/// due_at, effective_due_at, and the deliverable's soon_days.
-fn record(r: &::postgres::Row, first: usize) -> Result<crate::ledger::Record, StoreError> {
+/// due_at, effective_due_at, and the deliverable's soon_days; and its review_due_at, in column
+/// `review`.
+fn record(
+    r: &::postgres::Row,
+    first: usize,
+    review: usize,
+) -> Result<crate::ledger::Record, StoreError> {
     Ok(crate::ledger::Record {
         state: crate::store::decode::state(r.get(first))?,
         submitted_at: r.get(first + 1),
@@ -153,6 +157,7 @@ fn record(r: &::postgres::Row, first: usize) -> Result<crate::ledger::Record, St
         due_at: r.get(first + 3),
         effective_due_at: r.get(first + 4),
         soon_seconds: r.get::<_, i64>(first + 5) * 86_400,
+        review_due: r.get(review),
     })
 }
 

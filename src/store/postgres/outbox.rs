@@ -12,7 +12,7 @@ use super::PgStore;
 use crate::store::decode::{json, zone};
 use crate::store::outbox::{Attachment, claim_held, retryable};
 use crate::store::plan_input::{
-    CAMPAIGNS, DELIVERABLES, Owed, OwedRow, PlanMaps, REPORTED_TARGETS, UNITS,
+    CAMPAIGNS, DELIVERABLES, Owed, OwedRow, PlanMaps, REPORTED_TARGETS, reviews_sql, UNITS,
 };
 use crate::store::{
     CampaignRow, Candidate, Claim, Directory, OutboxMail, OutboxRow, PendingMail, PlanInput,
@@ -112,7 +112,7 @@ impl PgStore {
                     name.into(),
                     r.get(3),
                     contacts,
-                    r.get(5),
+                    (r.get(5), r.get(7)),
                     r.get(6),
                 );
             }
@@ -132,6 +132,7 @@ impl PgStore {
                     json(r.get(3))?,
                     lists,
                     thresholds,
+                    r.get(9),
                 );
             }
             let owed = if owed_only {
@@ -158,6 +159,19 @@ impl PgStore {
             for (id, (campaign_id, then)) in &later {
                 if let Some(row) = then.owed_row(*id, *campaign_id, (start, end)) {
                     candidates.extend(maps.candidate(&row, only)?);
+                }
+                if let Some(row) = then.review_row(*id, *campaign_id, (start, end)) {
+                    candidates.extend(maps.review_candidate(&row, only)?);
+                }
+            }
+            // Reviews owed are chased too, of reviewers (not in a preview that assumes nothing
+            // submitted).
+            if owed_only {
+                for r in client.query(&reviews_sql("greatest"), &[&start, &end])? {
+                    let row = owed_row(&r);
+                    if !later.contains_key(&row.id) {
+                        candidates.extend(maps.review_candidate(&row, only)?);
+                    }
                 }
             }
             // Only when the records count (not in a preview that assumes nothing submitted).

@@ -205,7 +205,7 @@ impl PgStore {
             let (_, later, later_names) = select(client, filter, "x", 3)?;
             let sql = format!(
                 "SELECT u.name, d.name, o.state, o.submitted_at, o.closed_at, o.due_at, o.effective_due_at, d.soon_days,
-                        o.id
+                        o.id, o.review_due_at
                  FROM obligations o
                  JOIN deliverables d ON d.id = o.deliverable_id
                  JOIN units u ON u.id = o.unit_id
@@ -222,7 +222,7 @@ impl PgStore {
                 while let Some(r) = rows.next()? {
                     let record = match overlay.get(&r.get::<_, i64>(8)) {
                         Some(then) => then.record,
-                        None => super::record(&r, 2)?,
+                        None => super::record(&r, 2, 9)?,
                     };
                     tally.add(r.get(0), r.get(1), &record, t);
                 }

@@ -286,6 +286,13 @@ ALTER TABLE users ADD COLUMN last_failed_at BIGINT;
     r#"
 ALTER TABLE blobs ALTER COLUMN content SET STORAGE EXTERNAL;
 "#,
+    // Version 9: the reviewer's own time (审核时限): a deliverable keeps it as the campaign
+    // gives it, and a submission waiting for review the instant its review is due.
+    r#"
+ALTER TABLE deliverables ADD COLUMN review_within TEXT;
+ALTER TABLE obligations ADD COLUMN review_due_at BIGINT;
+CREATE INDEX obligations_in_review ON obligations (campaign_id) WHERE state = 'review';
+"#,
 ];
 
 /// The version this duban writes.

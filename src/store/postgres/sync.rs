@@ -264,6 +264,7 @@ fn upsert_deliverables(
                 &d.form,
                 &d.thresholds,
                 &d.ledger,
+                &d.review_within,
             ],
         )?;
         ids.push(row.get(0));

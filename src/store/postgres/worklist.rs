@@ -35,7 +35,7 @@ impl PgStore {
 }
 
 fn item(r: &::postgres::Row) -> Result<WorkItem, StoreError> {
-    let record = super::record(r, 7)?;
+    let record = super::record(r, 7, 21)?;
     let zone = crate::store::decode::zone(r.get(20))?;
     WorkItem::new(
         (r.get(0), r.get(1)),
