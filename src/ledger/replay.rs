@@ -174,12 +174,27 @@ mod tests {
     }
 
     #[test]
+    fn a_review_is_due_when_its_submission_said() {
+        let data = serde_json::json!({ "review_due_at": 6 * DAY });
+        let history = [Past::of("submitted", 5 * DAY, &data)];
+        let (record, _) = replay(start(true), history.clone(), 7 * DAY);
+        assert_eq!(record.review_due, Some(6 * DAY));
+        assert_eq!(record.status_at(6 * DAY - 1), Status::UnderReview);
+        // Before the report's own deadline (day 10), yet late: the reviewer's time is its own.
+        assert_eq!(record.status_at(6 * DAY), Status::ReviewOverdue);
+        // A report that needs no review keeps no review deadline.
+        let (plain, _) = replay(start(false), history, 7 * DAY);
+        assert_eq!(plain.review_due, None);
+    }
+
+    #[test]
     fn an_extension_counts_from_when_it_was_granted() {
         let until = NaiveDate::from_ymd_opt(1970, 1, 16).unwrap();
         let history = [Past {
             kind: "extended",
             at: 12 * DAY,
             until: Some(until),
+            review_due: None,
         }];
         let (before, none) = replay(start(false), history.clone(), 11 * DAY);
         assert_eq!(before.status_at(11 * DAY), Status::Overdue);

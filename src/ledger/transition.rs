@@ -345,7 +345,8 @@ mod tests {
             effect.update,
             Update::Submitted {
                 state: State::Received,
-                at: DAY
+                at: DAY,
+                review_due: None,
             }
         );
         let reviewed = Facts {

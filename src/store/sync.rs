@@ -591,7 +591,7 @@ mod tests {
         };
         let mut store = Store::open(&dir.path().join("d.db"), options).unwrap();
         let before = index_sql(&store);
-        assert_eq!(before.len(), 3, "{before:?}");
+        assert_eq!(before.len(), 4, "{before:?}");
         let dropped = store
             .write(|tx| {
                 without_indexes(tx, || {
