@@ -446,6 +446,27 @@ fn a_reviewer_has_a_time_of_its_own_and_is_chased(office: Office) {
         .find(|e| e["kind"] == "review_accepted")
         .unwrap_or_else(|| panic!("{after:#}"));
     assert_eq!(accepted["data"]["reviewed_late"], true, "{after:#}");
+    // The bulletin names the late review as its reviewer's: waiting past its deadline while
+    // July was under way, accepted late once it was over; and it marks the list as typed in
+    // afterwards (补录: recorded years after it came).
+    let bulletin = |as_of: &str| {
+        office.ok(&[
+            "bulletin", "gulu-2023", "--month", "2023-07", "--format", "md", "--as-of", as_of,
+        ])
+    };
+    let waiting = bulletin("2023-07-18T09:00");
+    assert!(waiting.contains("审核逾期情况"), "{waiting}");
+    assert!(
+        waiting.contains("| 各驻村组 | 各村 | 问题清单 | — | 逾期未审核（审核期限2023-07-17） |"),
+        "{waiting}"
+    );
+    let over = bulletin("2023-08-01");
+    assert!(
+        over.contains("| 各驻村组 | 各村 | 问题清单 | — | 逾期审核（2023-07-18 10:00审核通过） |"),
+        "{over}"
+    );
+    assert!(over.contains("补录情况"), "{over}");
+    assert!(over.contains("| 各村 | 问题清单 | — | 2023-07-14 10:00 |"), "{over}");
     // Reviewed, the reviewer is chased no more.
     let later = office.ok(&["remind", "--dry-run", "--as-of", "2023-07-19T09:05"]);
     assert!(!later.contains("待你单位审核"), "{later}");

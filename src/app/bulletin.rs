@@ -153,6 +153,11 @@ pub struct Bulletin {
     pub proposed: Vec<Proposal>,
     /// Interviews held in the window, by the instant counted.
     pub interviews: Vec<(String, String)>,
+    /// Reports done in the window and recorded afterwards (补录), in the order they were done.
+    pub backfilled: Vec<super::Backfill>,
+    /// Reviews accepted late in the window, and those still waiting past their deadline at
+    /// the instant counted: each its reviewer's lateness.
+    pub late_reviews: Vec<super::LateReview>,
     /// How many reports (累计) were overdue at the end of each week of the window (and at the
     /// instant counted).
     pub trend: Vec<(NaiveDate, usize)>,
@@ -294,6 +299,13 @@ impl Office {
             .filter(|i| (start..=end_at).contains(&i.at))
             .map(|i| (i.unit.clone(), interview_line(i, zone)))
             .collect();
+        let (backfilled, late_reviews) = super::recorded::notes(
+            store,
+            header.id,
+            zone,
+            (start, end_at),
+            &window.to.to_string(),
+        )?;
         let summary = summary(
             &header.title,
             window,
@@ -336,6 +348,8 @@ impl Office {
             interview_basis: INTERVIEW_BASIS,
             proposed,
             interviews,
+            backfilled,
+            late_reviews,
             trend,
         })
     }

@@ -16,6 +16,7 @@ mod instant;
 mod ledgers;
 mod lock;
 mod mail;
+mod recorded;
 mod rollup;
 mod sheets;
 mod targets;
@@ -30,6 +31,7 @@ pub use accounts::{
 pub use assess::{Assessment, Deadline, Part, ScoreLine, UnitScore, Window, chinese_date};
 pub use board::{Board, CampaignBoard, Node, Tally};
 pub use bulletin::{Basis, Bulletin, Counts, INTERVIEW_BASIS, Missing, Proposal, Ranked};
+pub use recorded::{Backfill, LateReview};
 pub use contents::{Said, Submitted, UNIT_COLUMNS};
 pub use daemon_plan::{DaemonPlan, daemon_plan, schedules};
 pub use desk::{Deed, ObligationDesk, Page, Rights, UnitCalendar, UnitDesk, allow, may, rights};

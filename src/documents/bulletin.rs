@@ -234,6 +234,63 @@ pub fn sections(b: &Bulletin) -> Vec<Section> {
             })
             .collect(),
     });
+    // Said only where there is something to say: most campaigns review nothing, and most
+    // reports are recorded as they come.
+    const NUMERALS: [&str; 8] = ["五", "六", "七", "八", "九", "十", "十一", "十二"];
+    let mut numeral = NUMERALS.iter();
+    let mut next = || numeral.next().copied().unwrap_or("");
+    if !b.late_reviews.is_empty() {
+        out.push(Section {
+            heading: format!("{}、审核逾期情况", next()),
+            sheet: "审核逾期",
+            text: Some(
+                "以下报送材料的审核超过审核期限（审核单位的逾期，不计入报送单位）：".into(),
+            ),
+            header: vec!["审核单位", "报送单位", "报送事项", "期次", "情况"],
+            rows: b
+                .late_reviews
+                .iter()
+                .map(|l| {
+                    let state = match (&l.reviewed_at, &l.review_due) {
+                        (Some(at), _) => format!("逾期审核（{at}审核通过）"),
+                        (None, Some(due)) => format!("逾期未审核（审核期限{due}）"),
+                        (None, None) => "逾期未审核".to_string(),
+                    };
+                    vec![
+                        text(l.reviewer.clone().unwrap_or_else(|| "—".into())),
+                        text(&l.unit),
+                        text(&l.deliverable),
+                        text(l.period.clone().unwrap_or_else(|| "—".into())),
+                        text(state),
+                    ]
+                })
+                .collect(),
+        });
+    }
+    if !b.backfilled.is_empty() {
+        out.push(Section {
+            heading: format!("{}、补录情况", next()),
+            sheet: "补录",
+            text: Some(
+                "以下报送事项系事后补录（纸质等方式报送后由督办办公室录入），按实际报送时间计算：".into(),
+            ),
+            header: vec!["单位", "报送事项", "期次", "报送时间", "录入时间", "录入人"],
+            rows: b
+                .backfilled
+                .iter()
+                .map(|f| {
+                    vec![
+                        text(&f.unit),
+                        text(&f.deliverable),
+                        text(f.period.clone().unwrap_or_else(|| "—".into())),
+                        text(&f.at),
+                        text(&f.recorded_at),
+                        text(f.by.clone().unwrap_or_else(|| "—".into())),
+                    ]
+                })
+                .collect(),
+        });
+    }
     let basis = match b.interview_basis {
         Basis::Period => "依据本期逾期未报情况".to_string(),
         Basis::ToDate => "依据累计逾期未报情况（含以前各期）".to_string(),
@@ -251,7 +308,7 @@ pub fn sections(b: &Bulletin) -> Vec<Section> {
         interviews.push_str(&format!("本期已约谈{unit}：{line}。"));
     }
     out.push(Section {
-        heading: "五、约谈情况".into(),
+        heading: format!("{}、约谈情况", next()),
         sheet: "约谈",
         text: Some(interviews),
         header: vec!["单位", "事由"],

@@ -270,7 +270,9 @@ impl Templates {
                 }
             })
             .collect();
+        let reviews = items.iter().any(|i| i.review_of.is_some());
         let context = Context {
+            reviews,
             campaign,
             recipient: Recipient {
                 name: digest.name.clone(),
@@ -317,6 +319,8 @@ struct Context<'a> {
     units: Vec<UnitGroup>,
     /// The items by kind, the most serious first; one section unless the mail mixes kinds.
     sections: Vec<Section>,
+    /// Whether any item is a review the recipient owes, not a report.
+    reviews: bool,
     as_of_zh: String,
 }
 

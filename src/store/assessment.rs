@@ -52,6 +52,59 @@ pub struct Assessed {
     pub record: Record,
     /// How many times it was returned (退回).
     pub returns: i64,
+    /// Who reviews its submissions, where they are reviewed and the reviewer is known.
+    pub reviewer: Option<String>,
+}
+
+/// A submission, or a review accepted, as a bulletin names it: who, what, when it was done and
+/// when it was recorded.
+#[derive(Clone, Debug, Serialize)]
+pub struct Reported {
+    /// The unit whose report it was.
+    pub unit: String,
+    /// The deliverable.
+    pub deliverable: String,
+    /// Its period (`""` for a one-off).
+    pub period: String,
+    /// `submitted` or `review_accepted`.
+    pub kind: String,
+    /// When it was done (unix seconds).
+    pub at: i64,
+    /// When it was recorded.
+    pub recorded_at: i64,
+    /// Who recorded it.
+    pub by: Option<String>,
+    /// A review accepted after its deadline.
+    pub reviewed_late: bool,
+    /// Who reviews the report, where it is reviewed.
+    pub reviewer: Option<String>,
+}
+
+/// Who reviews a report, in SQL over `deliverables d` and the submitting `units u`: each unit's
+/// own reviewer, or the one unit the deliverable names.
+const REVIEWER: &str =
+    "CASE WHEN d.review = 'reviewer' THEN u.reviewer ELSE substr(d.review, 6) END";
+
+/// Submissions and accepted reviews of campaign `$1` done in `$2 ..= $3` (unix seconds), in
+/// the order they were done: unit, deliverable, period, kind, at, recorded_at, actor, data,
+/// reviewer.
+pub(super) static REPORTED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT u.name, d.name, o.period, e.kind, e.at, e.recorded_at, e.actor, e.data, {REVIEWER}
+         FROM events e JOIN obligations o ON o.id = e.obligation_id
+         JOIN units u ON u.id = o.unit_id JOIN deliverables d ON d.id = o.deliverable_id
+         WHERE o.campaign_id = $1 AND e.kind IN ('submitted', 'review_accepted')
+           AND e.at BETWEEN $2 AND $3
+         ORDER BY e.at, e.id"
+    )
+});
+
+impl Reported {
+    /// Whether the event's data says the review was late.
+    pub(super) fn late(data: &str) -> bool {
+        serde_json::from_str::<serde_json::Value>(data)
+            .is_ok_and(|d| d["reviewed_late"].as_bool() == Some(true))
+    }
 }
 
 /// An interview (约谈) to record.
@@ -99,7 +152,8 @@ pub(super) const ASSESSED: &str =
             o.closed_at, o.due_at, o.effective_due_at, d.soon_days,
             (SELECT count(*) FROM events e
              WHERE e.obligation_id = o.id AND e.kind = 'returned' AND e.at <= $4),
-            o.id, o.review_due_at
+            o.id, o.review_due_at,
+            CASE WHEN d.review = 'reviewer' THEN u.reviewer ELSE substr(d.review, 6) END
      FROM obligations o JOIN units u ON u.id = o.unit_id
      JOIN deliverables d ON d.id = o.deliverable_id
      WHERE o.campaign_id = $1 AND o.active AND o.due_date BETWEEN $2 AND $3
@@ -215,6 +269,7 @@ impl super::Store {
                 extended_until: r.get(4)?,
                 record: super::decode::record(r, 5, 13)?,
                 returns: r.get(11)?,
+                reviewer: r.get(14)?,
             };
             Ok(row.then(overlay.get(&r.get::<_, i64>(12)?)))
         })?;
@@ -251,6 +306,30 @@ impl super::Store {
             ],
         )?;
         Ok(())
+    }
+
+    /// The interviews of campaign `campaign_id`, in order.
+    pub fn reported(
+        &self,
+        campaign_id: i64,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<Reported>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&REPORTED.replace('$', "?"))?;
+        let rows = stmt.query_map(rusqlite::params![campaign_id, from, to], |r| {
+            Ok(Reported {
+                unit: r.get(0)?,
+                deliverable: r.get(1)?,
+                period: r.get(2)?,
+                kind: r.get(3)?,
+                at: r.get(4)?,
+                recorded_at: r.get(5)?,
+                by: r.get(6)?,
+                reviewed_late: Reported::late(&r.get::<_, String>(7)?),
+                reviewer: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// The interviews of campaign `campaign_id`, in order.

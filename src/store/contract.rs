@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 use super::{
     Assessed, BadRow, CampaignHeader, Candidate, Change, Claim, Described, Directory, DueRow,
     FailedSignIns, Filter, HistoryEvent, ImportBatch, ImportError, ImportReport, ImportRow,
-    Interview, Key, LedgerRow, Meta, NewInterview, NewRow, NewUser, OutboxMail, OutboxRow,
+    Interview, Key, Reported, LedgerRow, Meta, NewInterview, NewRow, NewUser, OutboxMail, OutboxRow,
     OverdueRow, Overlay, PendingMail, PgStore, PlanInput, Recorded, Source, Standing, StandingDuty,
     StatusRow, Store, StoreError, Sum, SyncReport, TargetValue, Throttle, Turn, User, Window,
     WorkItem,
@@ -238,6 +238,11 @@ pub trait Assessment {
     fn record_interview(&mut self, interview: &NewInterview<'_>) -> Result<(), StoreError>;
     /// The interviews of a campaign (by its id), in order.
     fn interviews(&self, campaign_id: i64) -> Result<Vec<Interview>, StoreError>;
+    /// The submissions and accepted reviews of a campaign (by its id) done in `from ..= to`
+    /// (unix seconds), in the order they were done: what a bulletin says was recorded
+    /// afterwards (补录) and which reviews were late.
+    fn reported(&self, campaign_id: i64, from: i64, to: i64)
+    -> Result<Vec<Reported>, StoreError>;
 }
 
 /// The submitted files, content-addressed: a folder beside an SQLite file, rows of a

@@ -38,7 +38,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 pub use crate::ledger::{Action, Refusal, Signature, State, Status, Submission, Upload};
 pub use accounts::{FailedSignIns, NewUser, Role, Throttle, Turn, User};
 pub use asof::{Overlay, Then};
-pub use assessment::{Assessed, CampaignHeader, Interview, NewInterview};
+pub use assessment::{Assessed, CampaignHeader, Interview, NewInterview, Reported};
 pub use contents::{
     Described, LedgerRow, LedgerRules, NewRow, Standing, Sum, TargetValue, Threshold,
 };

@@ -323,6 +323,14 @@ macro_rules! contract {
             fn interviews(&self, campaign_id: i64) -> Result<Vec<Interview>, StoreError> {
                 <$backend>::interviews(self, campaign_id)
             }
+            fn reported(
+                &self,
+                campaign_id: i64,
+                from: i64,
+                to: i64,
+            ) -> Result<Vec<Reported>, StoreError> {
+                <$backend>::reported(self, campaign_id, from, to)
+            }
         }
 
         impl Files for $backend {

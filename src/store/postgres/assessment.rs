@@ -3,7 +3,7 @@
 use super::{PgStore, texts};
 use crate::store::StoreError;
 use crate::store::assessment::{
-    ASSESSED, Assessed, CampaignHeader, HEADER, INSERT_INTERVIEW, INTERVIEWS, Interview,
+    ASSESSED, Assessed, CampaignHeader, HEADER, INSERT_INTERVIEW, INTERVIEWS, Interview, REPORTED, Reported,
     NewInterview, UNIT_ID, header,
 };
 use crate::store::lifecycle::unknown_name;
@@ -57,6 +57,7 @@ impl PgStore {
                     extended_until: r.get(4),
                     record: super::record(&r, 5, 13)?,
                     returns: r.get(11),
+                    reviewer: r.get(14),
                 };
                 out.push(row.then(overlay.get(&r.get::<_, i64>(12))));
             }
@@ -90,6 +91,32 @@ impl PgStore {
                 ],
             )?;
             Ok(())
+        })
+    }
+
+    /// Submissions and accepted reviews of campaign `campaign_id` done in `from ..= to`.
+    pub fn reported(
+        &self,
+        campaign_id: i64,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<Reported>, StoreError> {
+        self.run(|client| {
+            Ok(client
+                .query(REPORTED.as_str(), &[&campaign_id, &from, &to])?
+                .iter()
+                .map(|r| Reported {
+                    unit: r.get(0),
+                    deliverable: r.get(1),
+                    period: r.get(2),
+                    kind: r.get(3),
+                    at: r.get(4),
+                    recorded_at: r.get(5),
+                    by: r.get(6),
+                    reviewed_late: Reported::late(r.get(7)),
+                    reviewer: r.get(8),
+                })
+                .collect())
         })
     }
 

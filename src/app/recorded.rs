@@ -1,0 +1,112 @@
+//! What a bulletin says of how its records were kept: the reports recorded afterwards (补录 —
+//! they came on paper and were typed in later; they count from when they came, and the
+//! bulletin says so), and the reviews that were late — accepted after their deadline in the
+//! window, or still waiting past it at the instant counted. A late review is its reviewer's
+//! lateness, named with the reviewer, never counted against the unit that sent the report.
+
+use chrono::TimeZone;
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use super::AppError;
+use crate::ledger::{Status, backfilled};
+use crate::store::Backend;
+
+/// A report recorded afterwards (补录).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Backfill {
+    /// The unit whose report it was.
+    pub unit: String,
+    /// The deliverable.
+    pub deliverable: String,
+    /// Its period, for a recurring deliverable.
+    pub period: Option<String>,
+    /// When it came (`2017-05-20 10:00`), in the campaign's zone: when it counts from.
+    pub at: String,
+    /// When it was recorded.
+    pub recorded_at: String,
+    /// Who recorded it.
+    pub by: Option<String>,
+}
+
+/// A review that was late.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LateReview {
+    /// Who reviews it (the late one), if known.
+    pub reviewer: Option<String>,
+    /// The unit whose report waited.
+    pub unit: String,
+    /// The deliverable.
+    pub deliverable: String,
+    /// Its period, for a recurring deliverable.
+    pub period: Option<String>,
+    /// When the review was due (`2023-07-17`), for one still waiting.
+    pub review_due: Option<String>,
+    /// When it was accepted (`2023-07-18 10:00`), for one accepted late.
+    pub reviewed_at: Option<String>,
+}
+
+/// An instant as a bulletin shows it, in `zone`.
+fn minute(zone: Tz, at: i64) -> String {
+    zone.timestamp_opt(at, 0)
+        .single()
+        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+fn period(p: String) -> Option<String> {
+    (!p.is_empty()).then_some(p)
+}
+
+/// The reports of campaign `campaign_id` recorded afterwards, and its reviews accepted late,
+/// among what was done in `from ..= to` (unix seconds); with the reviews still waiting past
+/// their deadline at `to`, among the obligations due by `due_to` (a date).
+pub(super) fn notes(
+    store: &dyn Backend,
+    campaign_id: i64,
+    zone: Tz,
+    (from, to): (i64, i64),
+    due_to: &str,
+) -> Result<(Vec<Backfill>, Vec<LateReview>), AppError> {
+    let mut backfills = Vec::new();
+    let mut late = Vec::new();
+    for r in store.reported(campaign_id, from, to)? {
+        if r.kind == "submitted" && backfilled(r.at, r.recorded_at) {
+            backfills.push(Backfill {
+                unit: r.unit,
+                deliverable: r.deliverable,
+                period: period(r.period),
+                at: minute(zone, r.at),
+                recorded_at: minute(zone, r.recorded_at),
+                by: r.by,
+            });
+        } else if r.kind == "review_accepted" && r.reviewed_late {
+            late.push(LateReview {
+                reviewer: r.reviewer,
+                unit: r.unit,
+                deliverable: r.deliverable,
+                period: period(r.period),
+                review_due: None,
+                reviewed_at: Some(minute(zone, r.at)),
+            });
+        }
+    }
+    for a in store.assessed(campaign_id, "0000-01-01", due_to, to)? {
+        if a.record.status_at(to) == Status::ReviewOverdue {
+            let due = a.record.review_due_at();
+            late.push(LateReview {
+                reviewer: a.reviewer,
+                unit: a.unit,
+                deliverable: a.deliverable,
+                period: period(a.period),
+                // The last day it was on time: the day before the instant it fell due.
+                review_due: zone
+                    .timestamp_opt(due - 1, 0)
+                    .single()
+                    .map(|t| t.date_naive().to_string()),
+                reviewed_at: None,
+            });
+        }
+    }
+    Ok((backfills, late))
+}
