@@ -762,19 +762,32 @@ pub fn values_are_kept_typed_and_added_up_by_the_database(mut b: impl Backend) {
             .iter()
             .all(|s| s.state == "received" && s.has_values)
     );
-    let mut by_unit = b.sums(described.id, "2017-05", 0).unwrap();
+    let mut by_unit = b.sums(described.id, "2017-05", 0, None).unwrap();
     by_unit.sort_by(|x, y| (&x.key, &x.field).cmp(&(&y.key, &y.field)));
     let text = by_unit.iter().find(|s| s.field == "说明").unwrap();
     assert_eq!(
         (text.key.as_str(), text.text.as_deref()),
         ("甲", Some("甲说"))
     );
-    let by_parent = b.sums(described.id, "2017-05", 1).unwrap();
+    let by_parent = b.sums(described.id, "2017-05", 1, None).unwrap();
     let count = by_parent.iter().find(|s| s.field == "件数").unwrap();
     assert_eq!(
         (count.key.as_str(), count.sum, count.count),
         ("市", Some(7.0), 2)
     );
+    // Read from the history, at an instant: the same after the submissions, nothing before.
+    let sorted = |mut sums: Vec<duban::store::Sum>| {
+        sums.sort_by(|x, y| (&x.key, &x.field).cmp(&(&y.key, &y.field)));
+        sums
+    };
+    let then = |t: &str| {
+        sorted(
+            b.sums(described.id, "2017-05", 1, Some(utc(t).timestamp()))
+                .unwrap(),
+        )
+    };
+    assert_eq!(then("2017-05-20 09:00"), sorted(by_parent.clone()));
+    assert!(then("2017-05-20 07:00").is_empty());
     let amount = by_parent.iter().find(|s| s.field == "金额").unwrap();
     assert!((amount.sum.unwrap() - 0.3).abs() < 1e-9);
     let (_, events) = b

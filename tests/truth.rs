@@ -494,3 +494,120 @@ fn a_reviewer_has_a_time_of_its_own_and_is_chased_on_postgres() {
         a_reviewer_has_a_time_of_its_own_and_is_chased(office);
     }
 }
+
+/// Figures and targets as they stood: a roll-up at T adds up only what was submitted (and
+/// still counted) by T, with the figures then; a target's value at T is the one reported by T.
+fn figures_and_targets_at_an_instant(office: Office) {
+    use crate::contents::{csv, figures};
+    office.ok(&["sync", "--as-of", "2017-05-01"]);
+    let send = |unit: &str, i: usize, at: &str, replace: bool| {
+        let path = office.file(&format!("{unit}-{i}.csv"), csv(unit, &figures(i)));
+        let mut args = vec![
+            "submit",
+            "nanyang-2017",
+            "统计表",
+            unit,
+            "--period",
+            "2017-05",
+            "--at",
+            at,
+            "--data",
+            &path,
+        ];
+        if replace {
+            args.push("--replace");
+        }
+        office.ok(&args);
+    };
+    send("宛城区", 1, "2017-05-20T10:00", false);
+    send("卧龙区", 2, "2017-05-30T10:00", false);
+    // 宛城区 corrects its figures on 2 June.
+    send("宛城区", 3, "2017-06-02T10:00", true);
+    let first = crate::contents::NANYANG_FIELDS[0];
+    let rollup = |as_of: &str| {
+        office.json(&[
+            "rollup",
+            "nanyang-2017",
+            "统计表",
+            "--period",
+            "2017-05",
+            "--as-of",
+            as_of,
+        ])
+    };
+    let row = |r: &serde_json::Value, unit: &str| {
+        r["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["name"] == unit)
+            .cloned()
+            .unwrap_or_else(|| panic!("{unit}: {r:#}"))
+    };
+    let may_25 = rollup("2017-05-25");
+    assert_eq!(row(&may_25, "宛城区")["status"], "reported", "{may_25:#}");
+    assert_ne!(row(&may_25, "卧龙区")["status"], "reported", "{may_25:#}");
+    assert_eq!(
+        row(&may_25, "宛城区")["values"][first],
+        figures(1)[0],
+        "the figures sent by then"
+    );
+    assert_eq!(may_25["total"]["values"][first], figures(1)[0], "{may_25:#}");
+    let june_1 = rollup("2017-06-01");
+    assert_eq!(row(&june_1, "宛城区")["values"][first], figures(1)[0]);
+    let total: i64 = [1, 2]
+        .iter()
+        .map(|i| figures(*i)[0].parse::<i64>().unwrap())
+        .sum();
+    assert_eq!(june_1["total"]["values"][first], total.to_string());
+    let now = rollup("2017-06-05");
+    assert_eq!(row(&now, "宛城区")["values"][first], figures(3)[0]);
+
+    // 千阳's spending: 12% reported on 28 June, corrected to 55% on 3 July.
+    for (value, at, replace) in [("12%", "2023-06-28", false), ("55%", "2023-07-03", true)] {
+        let mut args = vec![
+            "submit",
+            "qianyang-2023",
+            "衔接资金支出进度",
+            "县乡村振兴局",
+            "--period",
+            "2023-06-30",
+            "--value",
+            value,
+            "--at",
+            at,
+        ];
+        if replace {
+            args.push("--replace");
+        }
+        office.ok(&args);
+    }
+    let june = |as_of: &str| {
+        let findings = office.json(&["targets", "--as-of", as_of]);
+        findings
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["period"] == "2023-06-30")
+            .cloned()
+            .unwrap_or_else(|| panic!("{findings:#}"))
+    };
+    let before = june("2023-07-01");
+    assert_eq!(before["value"], 12.0, "{before:#}");
+    assert_eq!(before["state"], "below_target", "{before:#}");
+    let after = june("2023-07-05");
+    assert_eq!(after["value"], 55.0, "{after:#}");
+    assert_eq!(after["state"], "met", "{after:#}");
+}
+
+#[test]
+fn figures_and_targets_at_an_instant_on_sqlite() {
+    figures_and_targets_at_an_instant(Office::sqlite(&["nanyang-2017", "qianyang-2023"]));
+}
+
+#[test]
+fn figures_and_targets_at_an_instant_on_postgres() {
+    if let Some(office) = Office::postgres(&["nanyang-2017", "qianyang-2023"]) {
+        figures_and_targets_at_an_instant(office);
+    }
+}

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::hierarchy::Hierarchy;
 use super::{AppError, Office};
+use crate::clock::Instant;
 use crate::language::form::{Total, num};
 use crate::store::{Backend, Standing, Sum};
 
@@ -141,20 +142,39 @@ struct Owing<'s> {
 }
 
 impl Office {
-    /// The roll-up of `deliverable`'s `period` (which a one-off may leave out), by `by`.
+    /// The roll-up of `deliverable`'s `period` (which a one-off may leave out), by `by`, as
+    /// it stood at `as_of`: what was submitted, returned or accepted later had not happened.
     pub fn rollup(
         &self,
         store: &dyn Backend,
         campaign: &str,
         deliverable: &str,
-        period: Option<&str>,
-        by: &By,
+        (period, by): (Option<&str>, &By),
+        as_of: Instant,
     ) -> Result<Rollup, AppError> {
         let described = store.describe(campaign, deliverable)?;
         let form = described.form.clone().ok_or_else(|| AppError::NoForm {
             deliverable: deliverable.to_string(),
         })?;
-        let (period, standings) = pick_period(store, &described, deliverable, period)?;
+        let (period, mut standings) = pick_period(store, &described, deliverable, period)?;
+        // Acts done after `as_of` are undone: each standing as it was then, and the sums read
+        // from the history (only then: the latest records answer the present).
+        let overlay = store.acted_after(described.campaign_id, as_of)?;
+        for s in &mut standings {
+            if let Some(then) = overlay.get(&s.id) {
+                s.state = then.record.state.as_str().to_string();
+                s.due_date = then.extended_until.clone().unwrap_or(then.due_date.clone());
+                s.on_time = then
+                    .record
+                    .submitted_at
+                    .is_some_and(|at| at < then.record.effective_due_at);
+            }
+        }
+        let then = if overlay.is_empty() {
+            None
+        } else {
+            Some(as_of.in_zone(store.campaign_zone(campaign)?).timestamp())
+        };
         // The hierarchy is read only for rows by parent or level.
         let tree = match by {
             By::Parent | By::Level(_) => store.unit_tree(described.campaign_id)?,
@@ -212,7 +232,7 @@ impl Office {
             }
             _ => 0,
         };
-        let sums = store.sums(described.id, &period, up)?;
+        let sums = store.sums(described.id, &period, up, then)?;
         // A unit's own rows show its standing and its texts; other rows only add up.
         let per_unit = *by == By::Unit || matches!(by, By::Group(_));
         let mut table = Table::default();

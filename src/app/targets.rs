@@ -69,11 +69,26 @@ impl Office {
         campaign: Option<&str>,
         as_of: Instant,
     ) -> Result<Vec<TargetFinding>, AppError> {
-        let values = store.target_values(campaign.unwrap_or(""))?;
+        let mut values = store.target_values(campaign.unwrap_or(""), None)?;
         if let Some(key) = campaign
             && values.is_empty()
         {
             store.campaign_zone(key)?;
+        }
+        // A campaign something was done to after `as_of` is read again as it stood then.
+        let mut keys: Vec<String> = values.iter().map(|v| v.campaign.clone()).collect();
+        keys.dedup();
+        for key in keys {
+            let header = store.campaign_header(&key)?;
+            if store.acted_after(header.id, as_of)?.is_empty() {
+                continue;
+            }
+            let t = as_of.in_zone(header.zone).timestamp();
+            let then = store.target_values(&key, Some(t))?;
+            values.retain(|v| v.campaign != key);
+            values.extend(then);
+            // Back in the campaigns' order (each campaign's own order is kept).
+            values.sort_by(|a, b| a.campaign.cmp(&b.campaign));
         }
         let mut zones = std::collections::HashMap::new();
         let mut out = Vec::new();

@@ -49,8 +49,8 @@ pub fn rollup(context: &Context, args: &RollupArgs) -> Result<ExitCode, CliError
         &*store,
         &args.campaign,
         &args.deliverable,
-        args.period.as_deref(),
-        &args.by,
+        (args.period.as_deref(), &args.by),
+        as_of,
     )?;
     let (header, rows) = rollup_rows(&rollup);
     emit(

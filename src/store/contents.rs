@@ -84,6 +84,8 @@ pub struct Standing {
     pub due_date: String,
     /// Whether what was submitted came in by the deadline (an extension's, if granted).
     pub on_time: bool,
+    /// The obligation's row id.
+    pub id: i64,
 }
 
 /// The sum of one field over the units that share a key (a unit, or a parent).
@@ -143,14 +145,17 @@ pub(super) const PERIODS: &str =
 /// Who owes one period's report, and where each stands.
 pub(super) const STANDINGS: &str = "SELECT u.name, u.parent, o.state, o.values_event IS NOT NULL,
             coalesce(o.extended_until, o.due_date),
-            coalesce(o.submitted_at < o.effective_due_at, false)
+            coalesce(o.submitted_at < o.effective_due_at, false), o.id
      FROM obligations o JOIN units u ON u.id = o.unit_id
      WHERE o.deliverable_id = $1 AND o.period = $2 AND o.active ORDER BY u.id";
 
 /// Sums of the values that count (received submissions), by the unit `up` levels above each
 /// unit that reported (0: the unit itself, 1: its parent, 2: its parent's parent …), so that
-/// the database answers with one row per field and ancestor.
-pub(super) fn sums_sql(up: usize) -> String {
+/// the database answers with one row per field and ancestor. With `then`, as they stood at the
+/// instant `$3`: the values of the latest submission made by then, where the latest decision
+/// by then left it counted (received, or accepted by its reviewer) — read from the history,
+/// which only an answer about an instant before the latest act needs.
+pub(super) fn sums_sql(up: usize, then: bool) -> String {
     let mut joins = String::new();
     let key = match up {
         0 => "u.name".to_string(),
@@ -169,6 +174,23 @@ pub(super) fn sums_sql(up: usize) -> String {
     // A text is a unit's own (its row shows it); above a unit there is none to show, and
     // aggregating text costs a third of the statement's time.
     let text = if up == 0 { "max(v.text)" } else { "NULL" };
+    if then {
+        return format!(
+            "SELECT {key}, v.field, sum(v.number), count(v.number), count(v.reused_from), {text}
+             FROM obligations o JOIN units u ON u.id = o.unit_id{joins}
+             JOIN deliverables d ON d.id = o.deliverable_id
+             JOIN field_values v ON v.event_id = (SELECT e.id FROM events e
+                 WHERE e.obligation_id = o.id AND e.kind IN ('submitted', 'updated')
+                   AND e.at <= $3 ORDER BY e.id DESC LIMIT 1)
+             WHERE o.deliverable_id = $1 AND o.period = $2 AND o.active
+               AND (SELECT CASE WHEN e.kind = 'review_accepted'
+                                  OR (e.kind = 'submitted' AND d.review IS NULL) THEN 1 ELSE 0 END
+                    FROM events e WHERE e.obligation_id = o.id
+                      AND e.kind IN ('submitted', 'review_accepted', 'review_returned', 'returned', 'waived')
+                      AND e.at <= $3 ORDER BY e.id DESC LIMIT 1) = 1
+             GROUP BY 1, 2"
+        );
+    }
     format!(
         "SELECT {key}, v.field, sum(v.number), count(v.number), count(v.reused_from), {text}
          FROM obligations o JOIN units u ON u.id = o.unit_id{joins}
@@ -187,6 +209,29 @@ pub(super) const TARGETS: &str =
      LEFT JOIN field_values v ON v.event_id = o.values_event AND v.field = d.name
      WHERE o.deliverable_id IN (SELECT id FROM deliverables WHERE kind = 'target')
        AND o.active AND ($1 = '' OR c.key = $1)
+     ORDER BY c.key, o.due_at, d.name, u.id";
+
+/// [`TARGETS`] of one campaign (`$1`) as they stood at the instant `$2`: each state after the
+/// latest act by then, and the value of the latest submission made by then.
+pub(super) const TARGETS_THEN: &str =
+    "SELECT c.key, d.name, u.name, o.period, o.due_date, o.due_at,
+            CASE (SELECT e.kind FROM events e WHERE e.obligation_id = o.id
+                    AND e.kind IN ('submitted', 'review_accepted', 'review_returned', 'returned', 'waived')
+                    AND e.at <= $2 ORDER BY e.id DESC LIMIT 1)
+                WHEN 'submitted' THEN CASE WHEN d.review IS NULL THEN 'received' ELSE 'review' END
+                WHEN 'review_accepted' THEN 'received'
+                WHEN 'waived' THEN 'waived'
+                WHEN 'returned' THEN 'returned'
+                WHEN 'review_returned' THEN 'returned'
+                ELSE 'open' END,
+            v.number, d.thresholds
+     FROM obligations o JOIN deliverables d ON d.id = o.deliverable_id
+     JOIN campaigns c ON c.id = o.campaign_id JOIN units u ON u.id = o.unit_id
+     LEFT JOIN field_values v ON v.field = d.name AND v.event_id = (SELECT e.id FROM events e
+         WHERE e.obligation_id = o.id AND e.kind = 'submitted' AND e.at <= $2
+         ORDER BY e.id DESC LIMIT 1)
+     WHERE o.deliverable_id IN (SELECT id FROM deliverables WHERE kind = 'target')
+       AND o.active AND c.key = $1
      ORDER BY c.key, o.due_at, d.name, u.id";
 
 /// The latest value a unit (by name, in any campaign) reported under a shared key for a
@@ -435,16 +480,26 @@ impl super::Store {
                 has_values: r.get(3)?,
                 due_date: r.get(4)?,
                 on_time: r.get(5)?,
+                id: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// The sums of deliverable `id`'s values for `period` that count, by the unit `up` levels
-    /// above each unit that reported.
-    pub fn sums(&self, id: i64, period: &str, up: usize) -> Result<Vec<Sum>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&sums_sql(up))?;
-        let rows = stmt.query_map(rusqlite::params![id, period], |r| {
+    /// above each unit that reported; with `then`, as they stood at that instant.
+    pub fn sums(
+        &self,
+        id: i64,
+        period: &str,
+        up: usize,
+        then: Option<i64>,
+    ) -> Result<Vec<Sum>, StoreError> {
+        let sql = sums_sql(up, then.is_some()).replace('$', "?");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut params: Vec<rusqlite::types::Value> = vec![id.into(), period.to_string().into()];
+        params.extend(then.map(rusqlite::types::Value::from));
+        let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
             Ok(Sum {
                 key: r.get(0)?,
                 field: r.get(1)?,
@@ -457,10 +512,24 @@ impl super::Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Every target's obligations with their values, of `campaign` (or of all, with `""`).
-    pub fn target_values(&self, campaign: &str) -> Result<Vec<TargetValue>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(TARGETS)?;
-        let mut rows = stmt.query([campaign])?;
+    /// Every target's obligations with their values, of `campaign` (or of all, with `""`);
+    /// with `then`, of `campaign` as they stood at that instant.
+    pub fn target_values(
+        &self,
+        campaign: &str,
+        then: Option<i64>,
+    ) -> Result<Vec<TargetValue>, StoreError> {
+        let mut stmt;
+        let mut rows = match then {
+            Some(t) => {
+                stmt = self.conn.prepare_cached(&TARGETS_THEN.replace('$', "?"))?;
+                stmt.query(rusqlite::params![campaign, t])?
+            }
+            None => {
+                stmt = self.conn.prepare_cached(TARGETS)?;
+                stmt.query([campaign])?
+            }
+        };
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             let thresholds: Option<String> = r.get(8)?;

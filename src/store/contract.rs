@@ -130,10 +130,22 @@ pub trait Contents {
     /// Who owes deliverable `id` for `period`, and where each stands.
     fn standings(&self, id: i64, period: &str) -> Result<Vec<Standing>, StoreError>;
     /// The sums of deliverable `id`'s values for `period` that count (received), by the unit
-    /// `up` levels above each unit that reported (0: by unit, 1: by parent, …).
-    fn sums(&self, id: i64, period: &str, up: usize) -> Result<Vec<Sum>, StoreError>;
+    /// `up` levels above each unit that reported (0: by unit, 1: by parent, …); with `then`
+    /// (unix seconds), as they stood at that instant.
+    fn sums(
+        &self,
+        id: i64,
+        period: &str,
+        up: usize,
+        then: Option<i64>,
+    ) -> Result<Vec<Sum>, StoreError>;
     /// Every target's obligations with their values, of `campaign` (or of all, with `""`).
-    fn target_values(&self, campaign: &str) -> Result<Vec<TargetValue>, StoreError>;
+    /// With `then` (unix seconds), of `campaign` (one) as they stood at that instant.
+    fn target_values(
+        &self,
+        campaign: &str,
+        then: Option<i64>,
+    ) -> Result<Vec<TargetValue>, StoreError>;
     /// The value `unit` last reported under the shared `key` for `period` (in any campaign),
     /// as `field` of another form reuses it.
     fn shared_value(

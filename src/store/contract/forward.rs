@@ -192,11 +192,21 @@ macro_rules! contract {
             fn standings(&self, id: i64, period: &str) -> Result<Vec<Standing>, StoreError> {
                 <$backend>::standings(self, id, period)
             }
-            fn sums(&self, id: i64, period: &str, up: usize) -> Result<Vec<Sum>, StoreError> {
-                <$backend>::sums(self, id, period, up)
+            fn sums(
+                &self,
+                id: i64,
+                period: &str,
+                up: usize,
+                then: Option<i64>,
+            ) -> Result<Vec<Sum>, StoreError> {
+                <$backend>::sums(self, id, period, up, then)
             }
-            fn target_values(&self, campaign: &str) -> Result<Vec<TargetValue>, StoreError> {
-                <$backend>::target_values(self, campaign)
+            fn target_values(
+                &self,
+                campaign: &str,
+                then: Option<i64>,
+            ) -> Result<Vec<TargetValue>, StoreError> {
+                <$backend>::target_values(self, campaign, then)
             }
             fn shared_value(
                 &self,

@@ -3,7 +3,7 @@
 use super::{PgStore, texts};
 use crate::store::StoreError;
 use crate::store::contents::{
-    Columns, DESCRIBE, Described, GROUPS, PERIODS, SHARED, STANDINGS, Standing, Sum, TARGETS,
+    Columns, DESCRIBE, Described, GROUPS, PERIODS, SHARED, STANDINGS, Standing, Sum, TARGETS, TARGETS_THEN,
     TargetValue, UNITS, campaign_id, described, groups_of, reused, sums_sql,
 };
 use crate::store::decode::json;
@@ -68,18 +68,28 @@ impl PgStore {
                     has_values: r.get(3),
                     due_date: r.get(4),
                     on_time: r.get(5),
+                    id: r.get(6),
                 })
                 .collect())
         })
     }
 
     /// The sums of deliverable `id`'s values for `period` that count, by the unit `up` levels
-    /// above each unit that reported.
-    pub fn sums(&self, id: i64, period: &str, up: usize) -> Result<Vec<Sum>, StoreError> {
-        let sql = sums_sql(up);
+    /// above each unit that reported; with `then`, as they stood at that instant.
+    pub fn sums(
+        &self,
+        id: i64,
+        period: &str,
+        up: usize,
+        then: Option<i64>,
+    ) -> Result<Vec<Sum>, StoreError> {
+        let sql = sums_sql(up, then.is_some());
         self.run(|client| {
-            Ok(client
-                .query(&sql, &[&id, &period])?
+            let rows = match &then {
+                Some(t) => client.query(&sql, &[&id, &period, t])?,
+                None => client.query(&sql, &[&id, &period])?,
+            };
+            Ok(rows
                 .iter()
                 .map(|r| Sum {
                     key: r.get(0),
@@ -93,11 +103,20 @@ impl PgStore {
         })
     }
 
-    /// Every target's obligations with their values, of `campaign` (or of all, with `""`).
-    pub fn target_values(&self, campaign: &str) -> Result<Vec<TargetValue>, StoreError> {
+    /// Every target's obligations with their values, of `campaign` (or of all, with `""`);
+    /// with `then`, of `campaign` as they stood at that instant.
+    pub fn target_values(
+        &self,
+        campaign: &str,
+        then: Option<i64>,
+    ) -> Result<Vec<TargetValue>, StoreError> {
         self.run(|client| {
             let mut out = Vec::new();
-            for r in client.query(TARGETS, &[&campaign])? {
+            let rows = match &then {
+                Some(t) => client.query(TARGETS_THEN, &[&campaign, t])?,
+                None => client.query(TARGETS, &[&campaign])?,
+            };
+            for r in rows {
                 let thresholds: Option<String> = r.get(8);
                 out.push(TargetValue {
                     campaign: r.get(0),
