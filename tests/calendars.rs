@@ -139,6 +139,13 @@ fn a_units_calendar_from_the_records_marks_done_what_is_done() {
     assert_eq!(prop(extended, "DUE"), "20170609", "the extended deadline");
     assert!(prop(extended, "DESCRIPTION").contains("已延期"));
 
+    // As it stood before it was sent, and before the extension: still to do, by the old day.
+    let before = ics("2017-05-23", &["--todo"]);
+    let owed = find(&before, "统计表（2017-05） — 宛城区");
+    assert_eq!(prop(owed, "STATUS"), "NEEDS-ACTION");
+    let not_yet = find(&before, "自查自纠总结 — 宛城区");
+    assert!(!prop(not_yet, "DESCRIPTION").contains("已延期"));
+
     let events = ics("2017-05-27", &[]);
     let done = find(&events, "统计表（2017-05） — 宛城区");
     assert!(prop(done, "SUMMARY").starts_with("【已完成】"));

@@ -234,14 +234,16 @@ impl Office {
     }
 
     /// What a unit's calendar is made of: its obligations (as [`Office::unit_work`] gives
-    /// them) and the reminder policy of each of their deliverables.
+    /// them, as they stood at `as_of`) and the reminder policy of each of their deliverables.
     pub fn unit_calendar(
         &self,
         store: &dyn Backend,
         unit: &str,
         campaigns: &[String],
+        as_of: Instant,
     ) -> Result<UnitCalendar, AppError> {
-        let items = self.unit_work(store, unit, campaigns)?;
+        let mut items = self.unit_work(store, unit, campaigns)?;
+        super::instant::work_at(store, &mut items, as_of)?;
         let mut keys: Vec<&str> = Vec::new();
         for item in &items {
             if !keys.contains(&item.campaign.as_str()) {

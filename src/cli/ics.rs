@@ -31,7 +31,7 @@ pub struct IcsArgs {
 pub fn run(context: &Context, args: &IcsArgs) -> Result<ExitCode, CliError> {
     let as_of = context.instant(args.as_of);
     let store = context.store_for_reading(as_of)?;
-    let unit = context.unit_calendar(&*store, &args.unit, &args.campaign)?;
+    let unit = context.unit_calendar(&*store, &args.unit, &args.campaign, as_of)?;
     let now = as_of.in_zone(unit.zone);
     let entries = ics::work_entries(&unit, &context.calendar, now.timestamp());
     let name = format!("{} 报送事项", args.unit);
