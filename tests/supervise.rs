@@ -511,7 +511,14 @@ fn the_bulletin_is_written_in_every_format() {
     assert_eq!(
         book.sheet_names(),
         // Every report here was typed in years after it came: each is marked 补录.
-        ["总体情况", "各单位排名", "尚未报送", "目标未达标", "补录", "约谈"]
+        [
+            "总体情况",
+            "各单位排名",
+            "尚未报送",
+            "目标未达标",
+            "补录",
+            "约谈"
+        ]
     );
     let summary = book.worksheet_range("总体情况").unwrap();
     assert_eq!(

@@ -369,7 +369,11 @@ fn a_reviewer_has_a_time_of_its_own_and_is_chased(office: Office) {
     let text = std::fs::read_to_string(&campaign).unwrap();
     let marked = "  审核\n  表单 \"附件 农村危房整治补助资金领域腐败和作风问题专项治理问题清单\"";
     assert!(text.contains(marked), "the seed changed");
-    let text = text.replacen(marked, &marked.replacen("审核", "审核\n  审核时限 1个工作日", 1), 1);
+    let text = text.replacen(
+        marked,
+        &marked.replacen("审核", "审核\n  审核时限 1个工作日", 1),
+        1,
+    );
     std::fs::write(&campaign, text).unwrap();
     let check = office.ok(&["check", "campaigns/gulu-2023.campaign"]);
     assert!(!check.contains("not applied"), "{check}");
@@ -416,10 +420,16 @@ fn a_reviewer_has_a_time_of_its_own_and_is_chased(office: Office) {
     let friday = office.ok(&["remind", "--dry-run", "--as-of", "2023-07-14T10:05"]);
     let mail = mail_to(&friday, "各驻村组 联络员");
     assert!(mail.contains("待审核"), "{mail}");
-    assert!(mail.contains("报送单位：各村（已报送，待你单位审核）"), "{mail}");
+    assert!(
+        mail.contains("报送单位：各村（已报送，待你单位审核）"),
+        "{mail}"
+    );
     assert!(mail.contains("审核期限：7月17日（还有3天）"), "{mail}");
     // … the village is not: it did its part.
-    assert!(!mail_to(&friday, "各村 联络员").contains("问题清单"), "{friday}");
+    assert!(
+        !mail_to(&friday, "各村 联络员").contains("问题清单"),
+        "{friday}"
+    );
     // … and chased on Tuesday, when the review is a day late.
     let tuesday = office.ok(&["remind", "--dry-run", "--as-of", "2023-07-18T09:05"]);
     let mail = mail_to(&tuesday, "各驻村组 联络员");
@@ -437,7 +447,10 @@ fn a_reviewer_has_a_time_of_its_own_and_is_chased(office: Office) {
         "--at",
         "2023-07-18T10:00",
     ]);
-    assert!(out.contains("submitted on time"), "the village was on time: {out}");
+    assert!(
+        out.contains("submitted on time"),
+        "the village was on time: {out}"
+    );
     let after = history("2023-07-19");
     let accepted = after["events"]
         .as_array()
@@ -451,7 +464,14 @@ fn a_reviewer_has_a_time_of_its_own_and_is_chased(office: Office) {
     // afterwards (补录: recorded years after it came).
     let bulletin = |as_of: &str| {
         office.ok(&[
-            "bulletin", "gulu-2023", "--month", "2023-07", "--format", "md", "--as-of", as_of,
+            "bulletin",
+            "gulu-2023",
+            "--month",
+            "2023-07",
+            "--format",
+            "md",
+            "--as-of",
+            as_of,
         ])
     };
     let waiting = bulletin("2023-07-18T09:00");
@@ -466,7 +486,10 @@ fn a_reviewer_has_a_time_of_its_own_and_is_chased(office: Office) {
         "{over}"
     );
     assert!(over.contains("补录情况"), "{over}");
-    assert!(over.contains("| 各村 | 问题清单 | — | 2023-07-14 10:00 |"), "{over}");
+    assert!(
+        over.contains("| 各村 | 问题清单 | — | 2023-07-14 10:00 |"),
+        "{over}"
+    );
     // Reviewed, the reviewer is chased no more.
     let later = office.ok(&["remind", "--dry-run", "--as-of", "2023-07-19T09:05"]);
     assert!(!later.contains("待你单位审核"), "{later}");
@@ -552,7 +575,11 @@ fn figures_and_targets_at_an_instant(office: Office) {
         figures(1)[0],
         "the figures sent by then"
     );
-    assert_eq!(may_25["total"]["values"][first], figures(1)[0], "{may_25:#}");
+    assert_eq!(
+        may_25["total"]["values"][first],
+        figures(1)[0],
+        "{may_25:#}"
+    );
     let june_1 = rollup("2017-06-01");
     assert_eq!(row(&june_1, "宛城区")["values"][first], figures(1)[0]);
     let total: i64 = [1, 2]

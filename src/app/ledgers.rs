@@ -236,10 +236,27 @@ impl Office {
             if unit.is_some_and(|u| u != r.unit) {
                 continue;
             }
+            // A row entered after `as_of` was not in the ledger then.
+            if r.entered_at.is_some_and(|at| at > now) {
+                continue;
+            }
             if let Some(then) = later.get(&r.id) {
                 r.state = then.record.state.as_str().to_string();
                 r.due_at = then.record.effective_due_at;
                 r.due_date = then.due_date.clone();
+                // Its values then: those of the latest act by then that carried any (the
+                // history at `as_of` leaves out what came after).
+                let key = Key {
+                    campaign,
+                    deliverable: ledger,
+                    unit: &r.unit,
+                    period: Some(&r.row),
+                };
+                let (_, events) = store.history(&key, as_of)?;
+                if let Some(latest) = events.iter().rev().find(|e| !e.values.is_empty()) {
+                    r.values = latest.values.clone();
+                }
+                r.updates = events.iter().filter(|e| e.kind == "updated").count() as i64;
             }
             let state = match r.state.as_str() {
                 "received" => RowState::Closed,

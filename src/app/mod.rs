@@ -31,13 +31,13 @@ pub use accounts::{
 pub use assess::{Assessment, Deadline, Part, ScoreLine, UnitScore, Window, chinese_date};
 pub use board::{Board, CampaignBoard, Node, Tally};
 pub use bulletin::{Basis, Bulletin, Counts, INTERVIEW_BASIS, Missing, Proposal, Ranked};
-pub use recorded::{Backfill, LateReview};
 pub use contents::{Said, Submitted, UNIT_COLUMNS};
 pub use daemon_plan::{DaemonPlan, daemon_plan, schedules};
 pub use desk::{Deed, ObligationDesk, Page, Rights, UnitCalendar, UnitDesk, allow, may, rights};
 pub use error::AppError;
 pub use ledgers::{LedgerView, Reconciliation, RowState, RowView};
 pub use mail::MailSetup;
+pub use recorded::{Backfill, LateReview};
 pub use rollup::{By, Rollup, RollupRow};
 pub use sheets::{SheetKind, sheet_rows};
 pub use targets::{TargetFinding, TargetState};
@@ -348,9 +348,11 @@ impl Office {
         };
         let zone = store.campaign_zone(key.campaign)?;
         let came = at.in_zone(zone).with_timezone(&zone).date_naive();
-        Ok(crate::notices::plan::shift(&self.calendar, came, within, true).map(|day| {
-            crate::clock::to_unix(crate::schedule::obligation::end_of_day(zone, day).to_utc())
-        }))
+        Ok(
+            crate::notices::plan::shift(&self.calendar, came, within, true).map(|day| {
+                crate::clock::to_unix(crate::schedule::obligation::end_of_day(zone, day).to_utc())
+            }),
+        )
     }
 
     /// Who acted and when, for the history: `at` read in the campaign's zone, recorded now.

@@ -243,9 +243,7 @@ pub fn sections(b: &Bulletin) -> Vec<Section> {
         out.push(Section {
             heading: format!("{}、审核逾期情况", next()),
             sheet: "审核逾期",
-            text: Some(
-                "以下报送材料的审核超过审核期限（审核单位的逾期，不计入报送单位）：".into(),
-            ),
+            text: Some("以下报送材料的审核超过审核期限（审核单位的逾期，不计入报送单位）：".into()),
             header: vec!["审核单位", "报送单位", "报送事项", "期次", "情况"],
             rows: b
                 .late_reviews
@@ -272,7 +270,8 @@ pub fn sections(b: &Bulletin) -> Vec<Section> {
             heading: format!("{}、补录情况", next()),
             sheet: "补录",
             text: Some(
-                "以下报送事项系事后补录（纸质等方式报送后由督办办公室录入），按实际报送时间计算：".into(),
+                "以下报送事项系事后补录（纸质等方式报送后由督办办公室录入），按实际报送时间计算："
+                    .into(),
             ),
             header: vec!["单位", "报送事项", "期次", "报送时间", "录入时间", "录入人"],
             rows: b

@@ -151,15 +151,12 @@ impl Acts {
             reviewed,
             zone,
         };
-        let history = self
-            .acts
-            .iter()
-            .map(|(kind, at, until, review_due)| Past {
-                kind,
-                at: *at,
-                until: *until,
-                review_due: *review_due,
-            });
+        let history = self.acts.iter().map(|(kind, at, until, review_due)| Past {
+            kind,
+            at: *at,
+            until: *until,
+            review_due: *review_due,
+        });
         replay(start, history, t).0.status_at(t)
     }
 }

@@ -67,6 +67,9 @@ pub struct LedgerRow {
     /// Its obligation's row in the store.
     #[serde(skip)]
     pub id: i64,
+    /// When it was entered (unix seconds), if the history says.
+    #[serde(skip)]
+    pub entered_at: Option<i64>,
 }
 
 /// Where one unit stands with one period's report.
@@ -295,7 +298,8 @@ pub(super) const INSERT_ENTERED: &str = "INSERT INTO events
 pub(super) const LEDGER_ROWS: &str =
     "SELECT o.id, o.period, u.name, coalesce(o.extended_until, o.due_date), o.effective_due_at,
             o.state, (SELECT count(*) FROM events e WHERE e.obligation_id = o.id AND e.kind = 'updated'),
-            v.field, v.number, v.text, v.shared, v.reused_from
+            v.field, v.number, v.text, v.shared, v.reused_from,
+            (SELECT min(e.at) FROM events e WHERE e.obligation_id = o.id AND e.kind = 'entered')
      FROM obligations o JOIN units u ON u.id = o.unit_id
      LEFT JOIN field_values v ON v.event_id = o.values_event
      WHERE o.deliverable_id = $1 AND o.active ORDER BY o.id, v.position";

@@ -8,10 +8,10 @@ use chrono_tz::Tz;
 use super::{
     Assessed, BadRow, CampaignHeader, Candidate, Change, Claim, Described, Directory, DueRow,
     FailedSignIns, Filter, HistoryEvent, ImportBatch, ImportError, ImportReport, ImportRow,
-    Interview, Key, Reported, LedgerRow, Meta, NewInterview, NewRow, NewUser, OutboxMail, OutboxRow,
-    OverdueRow, Overlay, PendingMail, PgStore, PlanInput, Recorded, Source, Standing, StandingDuty,
-    StatusRow, Store, StoreError, Sum, SyncReport, TargetValue, Throttle, Turn, User, Window,
-    WorkItem,
+    Interview, Key, LedgerRow, Meta, NewInterview, NewRow, NewUser, OutboxMail, OutboxRow,
+    OverdueRow, Overlay, PendingMail, PgStore, PlanInput, Recorded, Reported, Source, Standing,
+    StandingDuty, StatusRow, Store, StoreError, Sum, SyncReport, TargetValue, Throttle, Turn, User,
+    Window, WorkItem,
 };
 use crate::clock::Instant;
 use crate::language::campaign::{Contact, Policy};
@@ -253,8 +253,7 @@ pub trait Assessment {
     /// The submissions and accepted reviews of a campaign (by its id) done in `from ..= to`
     /// (unix seconds), in the order they were done: what a bulletin says was recorded
     /// afterwards (补录) and which reviews were late.
-    fn reported(&self, campaign_id: i64, from: i64, to: i64)
-    -> Result<Vec<Reported>, StoreError>;
+    fn reported(&self, campaign_id: i64, from: i64, to: i64) -> Result<Vec<Reported>, StoreError>;
 }
 
 /// The submitted files, content-addressed: a folder beside an SQLite file, rows of a

@@ -78,6 +78,7 @@ impl Store {
                     updates: r.get(6)?,
                     values: Vec::new(),
                     id: 0,
+                    entered_at: r.get(12)?,
                 };
                 let value = super::contents::value_at(r, 7)?;
                 Ok((r.get(0)?, row, value))

@@ -135,6 +135,30 @@ fn rows_are_closed_out_one_by_one(office: Office) {
         error.contains("gulu-2023 问题台账 各村 #2 is closed out already"),
         "{error}"
     );
+    // As it stood on 7-17: the rows entered by then, with their values then (the progress
+    // of 7-20 not yet noted).
+    let then = office.json(&[
+        "ledger",
+        "show",
+        "gulu-2023",
+        LEDGER,
+        "--as-of",
+        "2023-07-15T23:00",
+    ]);
+    assert_eq!(then["rows"].as_array().unwrap().len(), 1, "{then:#}");
+    assert_eq!(then["units"][0]["entered"], 1, "{then:#}");
+    let then = office.json(&[
+        "ledger",
+        "show",
+        "gulu-2023",
+        LEDGER,
+        "--as-of",
+        "2023-07-17",
+    ]);
+    assert_eq!(then["rows"].as_array().unwrap().len(), 3, "{then:#}");
+    assert_eq!(then["rows"][0]["state"], "open", "{then:#}");
+    assert!(then["rows"][0]["values"]["整改进度"].is_null(), "{then:#}");
+    assert_eq!(then["rows"][0]["values"]["自查问题"], "补助资金未按时发放");
     // The ledger as it stands, and its reconciliation (对账).
     let view = office.json(&[
         "ledger",

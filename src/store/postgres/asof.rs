@@ -69,7 +69,9 @@ pub(super) fn overlay(
     let mut out = Overlay::new();
     for (id, base, start) in bases {
         let rows = client.query(&events, &[&id])?;
-        let history = rows.iter().map(|e| Past::parse(e.get(0), e.get(1), e.get(2)));
+        let history = rows
+            .iter()
+            .map(|e| Past::parse(e.get(0), e.get(1), e.get(2)));
         out.insert(id, Then::rebuild(base, start, history, t));
     }
     Ok(out)

@@ -3,8 +3,8 @@
 use super::{PgStore, texts};
 use crate::store::StoreError;
 use crate::store::assessment::{
-    ASSESSED, Assessed, CampaignHeader, HEADER, INSERT_INTERVIEW, INTERVIEWS, Interview, REPORTED, Reported,
-    NewInterview, UNIT_ID, header,
+    ASSESSED, Assessed, CampaignHeader, HEADER, INSERT_INTERVIEW, INTERVIEWS, Interview,
+    NewInterview, REPORTED, Reported, UNIT_ID, header,
 };
 use crate::store::lifecycle::unknown_name;
 

@@ -3,8 +3,8 @@
 use super::{PgStore, texts};
 use crate::store::StoreError;
 use crate::store::contents::{
-    Columns, DESCRIBE, Described, GROUPS, PERIODS, SHARED, STANDINGS, Standing, Sum, TARGETS, TARGETS_THEN,
-    TargetValue, UNITS, campaign_id, described, groups_of, reused, sums_sql,
+    Columns, DESCRIBE, Described, GROUPS, PERIODS, SHARED, STANDINGS, Standing, Sum, TARGETS,
+    TARGETS_THEN, TargetValue, UNITS, campaign_id, described, groups_of, reused, sums_sql,
 };
 use crate::store::decode::json;
 use crate::store::lifecycle::unknown_name;

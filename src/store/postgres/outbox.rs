@@ -12,7 +12,7 @@ use super::PgStore;
 use crate::store::decode::{json, zone};
 use crate::store::outbox::{Attachment, claim_held, retryable};
 use crate::store::plan_input::{
-    CAMPAIGNS, DELIVERABLES, Owed, OwedRow, PlanMaps, REPORTED_TARGETS, reviews_sql, UNITS,
+    CAMPAIGNS, DELIVERABLES, Owed, OwedRow, PlanMaps, REPORTED_TARGETS, UNITS, reviews_sql,
 };
 use crate::store::{
     CampaignRow, Candidate, Claim, Directory, OutboxMail, OutboxRow, PendingMail, PlanInput,

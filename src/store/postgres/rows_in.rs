@@ -102,6 +102,7 @@ impl PgStore {
                     updates: r.get(6),
                     values: Vec::new(),
                     id: 0,
+                    entered_at: r.get(12),
                 };
                 let value = pg_value_at(r, 7);
                 (r.get(0), row, value)
