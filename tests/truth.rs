@@ -322,6 +322,12 @@ fn a_review_waiting_past_its_deadline_is_the_reviewers_lateness(office: Office) 
     assert_eq!(row["review_overdue"], 1, "{row}");
     assert_eq!(row["overdue"], 0, "the village is not late: {row}");
     assert_eq!(row["light"], "green", "the village did its part: {row}");
+    assert_eq!(row["reviewer"], "各驻村组", "{row}");
+    let table = office.ok(&["status", "--as-of", "2023-07-19"]);
+    assert!(
+        table.contains("reviews overdue, the reviewers' lateness (审核逾期): 各驻村组 1"),
+        "{table}"
+    );
 
     let out = office.ok(&[
         "review",

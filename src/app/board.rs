@@ -45,8 +45,11 @@ pub struct Node {
     pub children: Vec<usize>,
     /// Its own light per deliverable (none where it owes nothing).
     pub cells: Vec<Option<Light>>,
-    /// Its own light: the worst of its cells, if it owes anything.
+    /// Its own light: the worst of its cells, if it owes anything; red too while a review it
+    /// owes is late (its own lateness as a reviewer).
     pub light: Option<Light>,
+    /// Reviews it owes that are past their deadline (审核逾期), whoever sent the reports.
+    pub reviews_overdue: usize,
     /// It and every unit under it.
     pub tally: Tally,
 }
@@ -68,6 +71,8 @@ pub struct Tally {
     pub on_time: usize,
     /// Overdue and not sent.
     pub overdue: usize,
+    /// Reviews past their deadline, counted against their reviewers.
+    pub reviews_overdue: usize,
 }
 
 impl Tally {
@@ -79,6 +84,7 @@ impl Tally {
         self.due += other.due;
         self.on_time += other.on_time;
         self.overdue += other.overdue;
+        self.reviews_overdue += other.reviews_overdue;
     }
 
     /// The share of reports due that were sent on time, in percent.
@@ -167,6 +173,15 @@ fn campaign_board(
         node.tally.on_time += r.on_time;
         node.tally.overdue += r.overdue;
     }
+    // A late review is its reviewer's: counted there, and its light is red for it.
+    for r in rows.iter().filter(|r| r.review_overdue > 0) {
+        if let Some(&i) = r.reviewer.as_deref().and_then(|name| index.get(name)) {
+            let node = &mut nodes[i];
+            node.reviews_overdue += r.review_overdue;
+            node.tally.reviews_overdue += r.review_overdue;
+            node.light = Some(Light::Red);
+        }
+    }
     let mut roots = Vec::new();
     for i in 0..nodes.len() {
         match nodes[i].parent {
@@ -239,7 +254,35 @@ mod tests {
             upcoming: 0,
             below_target: 0,
             light,
+            reviewer: None,
         }
+    }
+
+    #[test]
+    fn a_late_review_is_its_reviewers_red_not_the_units() {
+        let tree: Vec<(String, Option<String>)> =
+            [("镇", None), ("村", Some("镇")), ("驻村组", Some("镇"))]
+                .into_iter()
+                .map(|(n, p)| (n.to_string(), p.map(String::from)))
+                .collect();
+        let waiting = StatusRow {
+            under_review: 1,
+            review_overdue: 1,
+            reviewer: Some("驻村组".into()),
+            ..row("村", "清单", Light::Green, 0)
+        };
+        let board = campaign_board("c", &[waiting], &tree);
+        let village = &board.nodes[board.find("村").unwrap()];
+        assert_eq!(
+            village.light,
+            Some(Light::Green),
+            "the village did its part"
+        );
+        let team = &board.nodes[board.find("驻村组").unwrap()];
+        assert_eq!(team.light, Some(Light::Red));
+        assert_eq!(team.reviews_overdue, 1);
+        assert_eq!(board.total.reviews_overdue, 1);
+        assert_eq!(board.total.red, 1);
     }
 
     #[test]

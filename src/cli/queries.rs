@@ -387,6 +387,23 @@ pub fn status(context: &Context, args: &QueryArgs) -> Result<ExitCode, CliError>
                 count(Light::Grey)
             );
             writeln!(out, "{}", output::lights(&summary))?;
+            // A late review is its reviewer's lateness: named with the reviewer, not the unit.
+            let mut late: Vec<(&str, usize)> = Vec::new();
+            for r in rows.iter().filter(|r| r.review_overdue > 0) {
+                let reviewer = r.reviewer.as_deref().unwrap_or("?");
+                match late.iter_mut().find(|(name, _)| *name == reviewer) {
+                    Some((_, n)) => *n += r.review_overdue,
+                    None => late.push((reviewer, r.review_overdue)),
+                }
+            }
+            if !late.is_empty() {
+                let list: Vec<String> = late.iter().map(|(r, n)| format!("{r} {n}")).collect();
+                writeln!(
+                    out,
+                    "reviews overdue, the reviewers' lateness (审核逾期): {}",
+                    list.join(" · ")
+                )?;
+            }
             let standing = store.standing_duties(&args.filter())?;
             write!(out, "{}", output::standing_duties(&standing))?;
         }

@@ -148,6 +148,10 @@ pub struct StatusRow {
     /// below target), yellow needing attention, green done on time or waiting for review (its
     /// reviewer late or not), grey nothing to judge yet.
     pub light: Light,
+    /// Who reviews the unit's submissions of it, where they are reviewed: the one a
+    /// `review_overdue` is late against.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reviewer: Option<String>,
 }
 
 /// 三色管理, one meaning everywhere: each status has its colour ([`Light::of`]), and a row of
@@ -278,8 +282,15 @@ impl<'o> Tally<'o> {
         }
     }
 
-    /// Counts one obligation of `unit` and `deliverable`, as it stands at `t`.
-    pub(super) fn add(&mut self, unit: String, deliverable: String, record: &Record, t: i64) {
+    /// Counts one obligation of `unit` and `deliverable` (reviewed by `reviewer`), as it
+    /// stands at `t`.
+    pub(super) fn add(
+        &mut self,
+        (unit, deliverable): (String, String),
+        reviewer: Option<String>,
+        record: &Record,
+        t: i64,
+    ) {
         let out = &mut *self.out;
         let at = *self
             .index
@@ -300,6 +311,7 @@ impl<'o> Tally<'o> {
                     upcoming: 0,
                     below_target: 0,
                     light: Light::Grey,
+                    reviewer,
                 });
                 out.len() - 1
             });
@@ -533,7 +545,8 @@ impl Store {
             let t = as_of.in_zone(scope.zone).timestamp();
             let sql = format!(
                 "SELECT u.name, d.name, o.state, o.submitted_at, o.closed_at, o.due_at, o.effective_due_at, d.soon_days,
-                        o.id, o.review_due_at
+                        o.id, o.review_due_at,
+                        CASE WHEN d.review = 'reviewer' THEN u.reviewer ELSE substr(d.review, 6) END
                  FROM obligations o
                  JOIN deliverables d ON d.id = o.deliverable_id
                  JOIN units u ON u.id = o.unit_id
@@ -553,7 +566,7 @@ impl Store {
                     Some(then) => then.record,
                     None => super::decode::record(r, 2, 9)?,
                 };
-                tally.add(r.get(0)?, r.get(1)?, &record, t);
+                tally.add((r.get(0)?, r.get(1)?), r.get(10)?, &record, t);
             }
         }
         Ok(out)

@@ -125,6 +125,7 @@ fn row(campaign: &CampaignBoard, i: usize, indent: bool) -> Value {
         red => node.tally.red, yellow => node.tally.yellow, green => node.tally.green,
         grey => node.tally.grey,
         rate => rate(node), children => node.children.len(), under,
+        reviews_overdue => node.reviews_overdue,
     }
 }
 
@@ -193,7 +194,7 @@ fn section(
         next => (page_no < pages).then(|| link(page_no + 1)),
         red => total.red, yellow => total.yellow, green => total.green, grey => total.grey,
         rate => total.on_time_rate().map_or_else(|| "—".to_string(), |r| format!("{r:.0}%")),
-        units => campaign.nodes.len(),
+        units => campaign.nodes.len(), reviews_overdue => total.reviews_overdue,
         href => format!("/board?campaign={}", path_segment(&campaign.key)),
         overdue => format!("/overdue?campaign={}", path_segment(&campaign.key)),
         bulletin => format!("/bulletin?campaign={}&period={month}", path_segment(&campaign.key)),

@@ -205,7 +205,8 @@ impl PgStore {
             let (_, later, later_names) = select(client, filter, "x", 3)?;
             let sql = format!(
                 "SELECT u.name, d.name, o.state, o.submitted_at, o.closed_at, o.due_at, o.effective_due_at, d.soon_days,
-                        o.id, o.review_due_at
+                        o.id, o.review_due_at,
+                        CASE WHEN d.review = 'reviewer' THEN u.reviewer ELSE substr(d.review, 6) END
                  FROM obligations o
                  JOIN deliverables d ON d.id = o.deliverable_id
                  JOIN units u ON u.id = o.unit_id
@@ -224,7 +225,7 @@ impl PgStore {
                         Some(then) => then.record,
                         None => super::record(&r, 2, 9)?,
                     };
-                    tally.add(r.get(0), r.get(1), &record, t);
+                    tally.add((r.get(0), r.get(1)), r.get(10), &record, t);
                 }
             }
             Ok(out)
