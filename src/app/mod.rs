@@ -58,6 +58,8 @@ pub struct Office {
     pub clock: Box<dyn Clock>,
     /// Where the files a campaign names may be.
     pub confinement: crate::fsio::Confinement,
+    /// How the records name the workspace's files: relative to it.
+    pub names: crate::fsio::Names,
     /// Whether something may be recorded as done later than now (`--future`); without it such
     /// a time is refused as a mistyped year.
     pub future: bool,
@@ -76,11 +78,13 @@ impl Office {
         }
         let confinement = crate::fsio::Confinement::new(&config.workspace, &config.allowed_folders)
             .with_secrets(config.secret_files());
+        let names = crate::fsio::Names::new(&config.workspace);
         Ok(Office {
             config,
             calendar,
             clock: Box::new(SystemClock),
             confinement,
+            names,
             future: false,
         })
     }
@@ -171,6 +175,7 @@ impl Office {
             calendar: &self.calendar,
             shared_contacts: self.config.contacts.as_deref(),
             confinement: &self.confinement,
+            names: &self.names,
             accept_removals: false,
             catch_up: false,
         }
@@ -396,7 +401,7 @@ impl Office {
     /// The mails a pass at `as_of` would write, rendered, and the recipients without a mail
     /// address; nothing is written.
     pub fn draft(&self, store: &dyn Backend, as_of: Instant) -> Result<pass::Drafts, AppError> {
-        Ok(pass::draft(store, &self.calendar, as_of)?)
+        Ok(pass::draft(store, &self.calendar, as_of, &self.names)?)
     }
 
     /// Every mail the days `from` to `to` would bring, of the given campaigns (or all); with
@@ -423,7 +428,7 @@ impl Office {
     /// pass (a daemon's first), not at the first mail it would render.
     pub fn check_templates(&self, store: &dyn Backend) -> Result<(), AppError> {
         for folder in store.templates_folders()? {
-            crate::notices::render::Templates::with_folder(Path::new(&folder))
+            crate::notices::render::Templates::with_folder(&self.names.path(&folder))
                 .map_err(|e| AppError::Pass(e.to_string()))?;
         }
         Ok(())
