@@ -152,6 +152,10 @@ fn sync_inner(
     {
         return Ok(unchanged(r));
     }
+    around
+        .confinement
+        .not_secret(path)
+        .map_err(|refused| format!("{name}: {refused}"))?;
     let text = language::load::read_campaign(path).map_err(|e| e.to_string())?;
     if let Some(r) = recorded.as_ref().filter(|_| !renamed) {
         let contacts_text = contacts_path(r)

@@ -69,15 +69,21 @@ impl Office {
     /// The office `config` describes, with `holidays` (a file of holiday notices) on top of
     /// the shipped calendar and the office's own `calendars/`: later wins.
     pub fn open(config: Config, holidays: Option<&Path>) -> Result<Office, AppError> {
+        let confinement = crate::fsio::Confinement::new(&config.workspace, &config.allowed_folders)
+            .with_secrets(config.secret_files());
         let mut calendar = Calendar::official().clone();
         for path in crate::schedule::calendar::stored_files(&config.calendars) {
             calendar.merge(Calendar::read_file(&path)?);
         }
         if let Some(path) = holidays.or(config.holidays.as_deref()) {
+            // Its parse errors quote it.
+            if confinement.not_secret(path).is_err() {
+                return Err(AppError::Secret {
+                    path: path.to_path_buf(),
+                });
+            }
             calendar.merge(Calendar::read_file(path)?);
         }
-        let confinement = crate::fsio::Confinement::new(&config.workspace, &config.allowed_folders)
-            .with_secrets(config.secret_files());
         let names = crate::fsio::Names::new(&config.workspace);
         Ok(Office {
             config,
@@ -93,6 +99,7 @@ impl Office {
     /// `calendars/`, for every command from then on: the years it holds, and where it went. A
     /// file without a notice is refused and nothing is kept.
     pub fn import_calendar(&self, file: &Path) -> Result<(Vec<i32>, PathBuf), AppError> {
+        self.refuse_secret(file)?;
         let notices = Calendar::read_file(file)?;
         let years: Vec<i32> = notices.known_years().collect();
         if years.is_empty() {
@@ -316,8 +323,22 @@ impl Office {
         self.store_synced(sync_at, seen)
     }
 
+    /// Refuses `path`, a file someone gave to be read into the records or shown (a submitted
+    /// file, a data file, a spreadsheet to import, a holiday notice, a campaign file), if it is
+    /// or lies in a file that holds a secret — the SMTP password file, the systemd credentials —
+    /// whatever path or link reaches it: its contents would be kept, served or quoted in an
+    /// error message.
+    pub fn refuse_secret(&self, path: &Path) -> Result<(), AppError> {
+        self.confinement
+            .not_secret(path)
+            .map_err(|_| AppError::Secret {
+                path: path.to_path_buf(),
+            })
+    }
+
     /// Records `action` on the obligation `key` names, done at `at` (a local time is read in
-    /// the campaign's zone) by `by`, with `note`; recorded now, by the office's clock.
+    /// the campaign's zone) by `by`, with `note`; recorded now, by the office's clock. A file
+    /// that holds a secret is refused.
     pub fn record(
         &self,
         store: &mut dyn Backend,
@@ -327,6 +348,11 @@ impl Office {
         by: Option<String>,
         note: Option<String>,
     ) -> Result<Change, AppError> {
+        if let Action::Submit(submission) = &action {
+            for upload in &submission.files {
+                self.refuse_secret(&upload.path)?;
+            }
+        }
         let meta = self.meta(store, key.campaign, at, by, note)?;
         Ok(store.apply(key, action, meta)?)
     }
