@@ -286,9 +286,21 @@ mod tests {
         assert_eq!(names.path("/srv/b.campaign"), Path::new("/srv/b.campaign"));
         for (stored, name, same) in [
             ("campaigns/a.campaign", "campaigns/a.campaign", true),
-            ("/old/office/campaigns/a.campaign", "campaigns/a.campaign", true),
-            ("/old/office/campaigns/b.campaign", "campaigns/a.campaign", false),
-            ("/old/office/xcampaigns/a.campaign", "campaigns/a.campaign", false),
+            (
+                "/old/office/campaigns/a.campaign",
+                "campaigns/a.campaign",
+                true,
+            ),
+            (
+                "/old/office/campaigns/b.campaign",
+                "campaigns/a.campaign",
+                false,
+            ),
+            (
+                "/old/office/xcampaigns/a.campaign",
+                "campaigns/a.campaign",
+                false,
+            ),
             ("campaigns/a.campaign", "/srv/campaigns/a.campaign", false),
             ("other/a.campaign", "campaigns/a.campaign", false),
         ] {

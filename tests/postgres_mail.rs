@@ -171,7 +171,11 @@ fn assert_each_exactly_once(server: &MailServer, w: &Workspace, log: &str) {
     assert!(rows.iter().all(|m| m["state"] == "sent"), "{outbox:#}");
     let again = w.run(&["remind", "--as-of", "2017-05-22T09:05"]);
     assert_eq!(again.code, 0, "{}", again.stderr);
-    assert_eq!(server.messages().len(), MAILS, "a later pass resends nothing");
+    assert_eq!(
+        server.messages().len(),
+        MAILS,
+        "a later pass resends nothing"
+    );
 }
 
 #[test]
@@ -195,7 +199,10 @@ fn a_mail_the_server_accepted_is_marked_sent_though_the_session_is_terminated() 
     server.hold(false);
     let (code, log) = finish(pass);
     assert_eq!(code, Some(0), "the pass completes\n{log}");
-    assert!(terminated >= 10, "the pass's session was ended each time ({terminated})");
+    assert!(
+        terminated >= 10,
+        "the pass's session was ended each time ({terminated})"
+    );
     assert!(
         log.contains("the connection to the PostgreSQL database") && log.contains("was lost"),
         "the log says the connection was lost:\n{log}"
@@ -237,4 +244,3 @@ fn a_mail_the_server_accepted_is_marked_sent_though_the_database_server_restarts
     assert!(!log.contains("db error"), "{log}");
     assert_each_exactly_once(&server, &w, &log);
 }
-

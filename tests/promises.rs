@@ -781,7 +781,11 @@ fn a_file_that_holds_a_secret_is_never_submitted_imported_or_shown() {
     let w = Workspace::new(&["nanyang-2017"]);
     std::fs::write(w.path().join("smtp-password"), format!("{secret}\n")).unwrap();
     let credentials = tempfile::tempdir().unwrap();
-    std::fs::write(credentials.path().join("smtp-password"), format!("{secret}\n")).unwrap();
+    std::fs::write(
+        credentials.path().join("smtp-password"),
+        format!("{secret}\n"),
+    )
+    .unwrap();
     std::fs::write(
         w.path().join("duban.toml"),
         "[mail]\nurl = \"smtp://127.0.0.1:9\"\nfrom = \"d@example.org\"\npassword_file = \"smtp-password\"\n",
@@ -811,7 +815,12 @@ fn a_file_that_holds_a_secret_is_never_submitted_imported_or_shown() {
         vec!["import".into(), "received.csv".into()],
         vec!["check".into(), "smtp-password".into()],
         vec!["calendar".into(), "import".into(), "smtp-password".into()],
-        vec!["--holidays".into(), "smtp-password".into(), "calendar".into(), "2017".into()],
+        vec![
+            "--holidays".into(),
+            "smtp-password".into(),
+            "calendar".into(),
+            "2017".into(),
+        ],
     ];
     let mut credential_case = submit.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     credential_case.extend(["--file".to_string(), credential.to_string()]);
@@ -830,7 +839,10 @@ fn a_file_that_holds_a_secret_is_never_submitted_imported_or_shown() {
         );
         assert_eq!(output.status.code(), Some(2), "{args:?}: {all}");
         assert!(all.contains("holds a secret"), "{args:?}: {all}");
-        assert!(!all.contains(secret), "{args:?} printed the password: {all}");
+        assert!(
+            !all.contains(secret),
+            "{args:?} printed the password: {all}"
+        );
     }
     let history = w.ok(&[
         "history",
@@ -842,10 +854,16 @@ fn a_file_that_holds_a_secret_is_never_submitted_imported_or_shown() {
         "--as-of",
         "2017-04-27",
     ]);
-    assert!(!history.contains("submitted"), "nothing recorded: {history}");
+    assert!(
+        !history.contains("submitted"),
+        "nothing recorded: {history}"
+    );
     assert!(
         !w.path().join("duban-files").exists()
-            || std::fs::read_dir(w.path().join("duban-files")).unwrap().next().is_none(),
+            || std::fs::read_dir(w.path().join("duban-files"))
+                .unwrap()
+                .next()
+                .is_none(),
         "no copy kept"
     );
     assert!(!w.path().join("calendars").exists(), "no notice kept");

@@ -84,7 +84,15 @@ fn init_makes_a_workspace_that_is_found_from_below_and_never_overwrites_one() {
 fn deadline(dir: &Path) -> String {
     let (code, stdout, stderr) = duban(
         dir,
-        &["due", "--as-of", "2017-04-01", "--within", "60d", "--format", "json"],
+        &[
+            "due",
+            "--as-of",
+            "2017-04-01",
+            "--within",
+            "60d",
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(code, 0, "{stdout}{stderr}");
     let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout).unwrap();
@@ -96,7 +104,9 @@ fn deadline(dir: &Path) -> String {
 fn move_deadline(dir: &Path, day: u32) {
     let file = dir.join("campaigns/example.campaign");
     let text = std::fs::read_to_string(&file).unwrap();
-    let at = text.find("时限：2017年4月").expect("the example's deadline");
+    let at = text
+        .find("时限：2017年4月")
+        .expect("the example's deadline");
     let end = at + text[at..].find("日前").unwrap();
     let moved = format!("{}时限：2017年4月{day}{}", &text[..at], &text[end..]);
     std::fs::write(&file, moved).unwrap();
@@ -130,14 +140,26 @@ fn a_copied_or_moved_workspace_works_on_its_own_files() {
     copy(&office, &copied);
     move_deadline(&copied, 20);
     sync(&copied);
-    assert_eq!(deadline(&copied), "2017-04-20", "the copy reads its own file");
-    assert_eq!(deadline(&office), "2017-04-15", "the original keeps its own");
+    assert_eq!(
+        deadline(&copied),
+        "2017-04-20",
+        "the copy reads its own file"
+    );
+    assert_eq!(
+        deadline(&office),
+        "2017-04-15",
+        "the original keeps its own"
+    );
 
     let moved = dir.path().join("office-moved");
     std::fs::rename(&copied, &moved).unwrap();
     move_deadline(&moved, 25);
     sync(&moved);
-    assert_eq!(deadline(&moved), "2017-04-25", "a moved workspace reads its files");
+    assert_eq!(
+        deadline(&moved),
+        "2017-04-25",
+        "a moved workspace reads its files"
+    );
     assert_eq!(deadline(&office), "2017-04-15");
 }
 

@@ -249,14 +249,12 @@ pub(super) fn declared_twice(
 ) -> Result<(), StoreError> {
     match elsewhere {
         Some(other) if source.names.same(&other, &source.path) => Ok(()),
-        Some(other) if source.names.path(&other).exists() => {
-            Err(super::Refusal::DeclaredTwice {
-                campaign: c.id.clone(),
-                first: source.names.path(&other).display().to_string(),
-                second: source.names.path(&source.path).display().to_string(),
-            }
-            .into())
+        Some(other) if source.names.path(&other).exists() => Err(super::Refusal::DeclaredTwice {
+            campaign: c.id.clone(),
+            first: source.names.path(&other).display().to_string(),
+            second: source.names.path(&source.path).display().to_string(),
         }
+        .into()),
         _ => Ok(()),
     }
 }

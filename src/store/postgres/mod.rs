@@ -109,7 +109,10 @@ impl PgStore {
         self.run(|client| match transaction(client, &mut work) {
             Ok(value) => Ok(value),
             // Committed or not: nobody can say, so it is not tried again.
-            Err(Failure::Committing(e)) => Err(self.lost_connection(" while committing (whether it was recorded is unknown)", &e)),
+            Err(Failure::Committing(e)) => {
+                Err(self
+                    .lost_connection(" while committing (whether it was recorded is unknown)", &e))
+            }
             Err(Failure::Work(e)) => Err(e),
         })
     }
@@ -205,9 +208,7 @@ fn transaction<T>(
     client: &mut Client,
     work: &mut dyn FnMut(&mut Transaction<'_>) -> Result<T, StoreError>,
 ) -> Result<T, Failure> {
-    let mut tx = client
-        .transaction()
-        .map_err(|e| Failure::Work(e.into()))?;
+    let mut tx = client.transaction().map_err(|e| Failure::Work(e.into()))?;
     let value = work(&mut tx).map_err(Failure::Work)?;
     match tx.commit() {
         Ok(()) => Ok(value),
