@@ -1,7 +1,9 @@
 //! Several nodes on one PostgreSQL database, sending a busy morning of 南阳's mail through a
 //! real SMTP server: two daemons racing, one of them killed with SIGKILL mid-pass, and the
 //! database server restarted under a daemon mid-pass. Each notice goes out once; at most the
-//! mail in flight at a kill or a restart goes out twice.
+//! mail in flight at a kill or a restart goes out twice — and not even that one when the
+//! connection is lost (a terminated session, a restart, a server down for seconds) between the
+//! mail server's 250 and the mark: the mark is made on a new connection.
 
 use std::collections::HashMap;
 use std::process::{Command, Stdio};
