@@ -219,9 +219,94 @@ impl Confinement {
     }
 }
 
+/// How the records name the files of a workspace — campaign files, their contacts files and
+/// template folders: relative to the workspace folder when inside it, so that a copy, a move or
+/// a restored backup of the folder reads its own files and not the original's; absolute when
+/// outside it (a file given on the command line from elsewhere, an allowed folder).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Names {
+    /// The workspace, canonical; `None` names everything absolutely.
+    root: Option<PathBuf>,
+}
+
+impl Names {
+    /// Names relative to `workspace` (canonical, as files are compared after following links).
+    pub fn new(workspace: &Path) -> Names {
+        Names {
+            root: std::fs::canonicalize(workspace).ok(),
+        }
+    }
+
+    /// The workspace folder, if there is one.
+    pub fn root(&self) -> Option<&Path> {
+        self.root.as_deref()
+    }
+
+    /// How the records name `path` (absolute, canonical): relative to the workspace when
+    /// inside it, otherwise as it is.
+    pub fn name(&self, path: &Path) -> String {
+        match self.root.as_ref().and_then(|r| path.strip_prefix(r).ok()) {
+            Some(inside) if !inside.as_os_str().is_empty() => inside.display().to_string(),
+            _ => path.display().to_string(),
+        }
+    }
+
+    /// The file a name in the records means here: a relative name inside this workspace, an
+    /// absolute one where it says.
+    pub fn path(&self, name: &str) -> PathBuf {
+        match &self.root {
+            Some(root) => root.join(name),
+            None => PathBuf::from(name),
+        }
+    }
+
+    /// Whether the records' `stored` name is the file named `name` here: the same name, or an
+    /// absolute name that older versions stored (or a copied workspace's original) ending in the
+    /// relative `name` — the same file of the workspace wherever the workspace was then.
+    pub fn same(&self, stored: &str, name: &str) -> bool {
+        let (stored, named) = (Path::new(stored), Path::new(name));
+        stored == named || (stored.is_absolute() && named.is_relative() && stored.ends_with(named))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_records_name_files_relative_to_the_workspace() {
+        let dir = tempfile::tempdir().unwrap();
+        let office = std::fs::canonicalize(dir.path()).unwrap().join("office");
+        std::fs::create_dir_all(office.join("campaigns")).unwrap();
+        let names = Names::new(&office);
+        let file = office.join("campaigns/a.campaign");
+        assert_eq!(names.name(&file), "campaigns/a.campaign");
+        assert_eq!(names.path("campaigns/a.campaign"), file);
+        assert_eq!(names.name(Path::new("/srv/b.campaign")), "/srv/b.campaign");
+        assert_eq!(names.path("/srv/b.campaign"), Path::new("/srv/b.campaign"));
+        for (stored, name, same) in [
+            ("campaigns/a.campaign", "campaigns/a.campaign", true),
+            (
+                "/old/office/campaigns/a.campaign",
+                "campaigns/a.campaign",
+                true,
+            ),
+            (
+                "/old/office/campaigns/b.campaign",
+                "campaigns/a.campaign",
+                false,
+            ),
+            (
+                "/old/office/xcampaigns/a.campaign",
+                "campaigns/a.campaign",
+                false,
+            ),
+            ("campaigns/a.campaign", "/srv/campaigns/a.campaign", false),
+            ("other/a.campaign", "campaigns/a.campaign", false),
+        ] {
+            assert_eq!(names.same(stored, name), same, "{stored} vs {name}");
+        }
+    }
 
     #[test]
     fn only_regular_files_within_the_limit_are_read() {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use chrono::{Datelike, NaiveDate};
 use sha2::{Digest, Sha256};
 
-use crate::fsio::Confinement;
+use crate::fsio::{Confinement, Names};
 use crate::language::{self, Diagnostic, Sources};
 use crate::schedule::{Calendar, compile};
 use crate::store::{Backend, Source, StoreError, SyncReport};
@@ -81,6 +81,8 @@ pub struct Surroundings<'a> {
     pub shared_contacts: Option<&'a Path>,
     /// Where the files a campaign names may be.
     pub confinement: &'a Confinement,
+    /// How the records name files: relative to the workspace.
+    pub names: &'a Names,
     /// Whether a deliverable with history may vanish from a campaign (`--accept-removals`).
     pub accept_removals: bool,
     /// Whether the sync may carry open-ended cadences more than a year past where the records
@@ -113,11 +115,26 @@ fn sync_inner(
     now: i64,
 ) -> Result<FileSync, String> {
     let calendar = around.calendar;
-    let shared_name = around.shared_contacts.map(|p| p.to_string_lossy());
+    let names = around.names;
+    // The shared contacts file as the records name it, so that a copy of the workspace has
+    // the same fingerprints (its path is what it reads).
+    let shared_name = around.shared_contacts.map(|p| names.name(p));
     let shared_name = shared_name.as_deref();
+    let shared_path = around.shared_contacts.map(|p| p.to_string_lossy());
+    let shared_path = shared_path.as_deref();
     let name = path.display().to_string();
+    // How the records name this file: relative to the workspace.
+    let key = names.name(path);
     // The horizon only ever grows, so that asking about the past never forgets the future.
-    let recorded = store.recorded_source(&name).map_err(|e| e.to_string())?;
+    let recorded = store.recorded_source(&key).map_err(|e| e.to_string())?;
+    // Recorded under an absolute name (an older duban's, or the original's of a copied
+    // workspace): synced again, so that its files are named relative to this workspace.
+    let renamed = recorded.as_ref().is_some_and(|r| r.path != key);
+    let contacts_path = |r: &crate::store::Recorded| {
+        r.contacts
+            .as_deref()
+            .map(|c| names.path(c).display().to_string())
+    };
     let year = horizon_year(today).max(recorded.as_ref().map_or(0, |r| r.horizon_year));
     let unchanged = |r: &crate::store::Recorded| FileSync::Done {
         report: SyncReport {
@@ -128,27 +145,37 @@ fn sync_inner(
     };
     // Same sizes and times as last time: not even read.
     if let Some(r) = &recorded
+        && !renamed
         && r.horizon_year >= year
-        && r.stat.as_deref() == Some(stat_of(path, r.contacts.as_deref(), shared_name).as_str())
+        && r.stat.as_deref()
+            == Some(stat_of(path, contacts_path(r).as_deref(), shared_name).as_str())
     {
         return Ok(unchanged(r));
     }
+    around
+        .confinement
+        .not_secret(path)
+        .map_err(|refused| format!("{name}: {refused}"))?;
     let text = language::load::read_campaign(path).map_err(|e| e.to_string())?;
-    if let Some(r) = &recorded {
-        let contacts_text = r.contacts.as_deref().map(read_or_empty).unwrap_or_default();
+    if let Some(r) = recorded.as_ref().filter(|_| !renamed) {
+        let contacts_text = contacts_path(r)
+            .as_deref()
+            .map(read_or_empty)
+            .unwrap_or_default();
         if r.fingerprint == fingerprint_of(&text, &contacts_text, shared_name, calendar)
             && r.horizon_year >= year
         {
             // Touched but not changed.
-            let _ = store.record_stat(&name, &stat_of(path, r.contacts.as_deref(), shared_name));
+            let stat = stat_of(path, contacts_path(r).as_deref(), shared_name);
+            let _ = store.record_stat(&key, &stat);
             return Ok(unchanged(r));
         }
     }
     let base = path.parent().unwrap_or(Path::new("."));
     let mut contacts_used: Option<(PathBuf, String)> = None;
-    let loaded = language::load_text(&name, &text, shared_name, |file| {
+    let loaded = language::load_text(&name, &text, shared_path, |file| {
         let (full, contents) =
-            language::load::read_contacts(base, file, shared_name, around.confinement)?;
+            language::load::read_contacts(base, file, shared_path, around.confinement)?;
         contacts_used = Some((full, contents.clone()));
         Ok(contents)
     });
@@ -187,16 +214,16 @@ fn sync_inner(
             around
                 .confinement
                 .resolve(base, t)
-                .map_err(|e| format!("{name}: templates folder `{t}`: {e}"))?
-                .display()
-                .to_string(),
+                .map_err(|e| format!("{name}: templates folder `{t}`: {e}"))
+                .map(|folder| names.name(&folder))?,
         ),
         None => None,
     };
     let source = Source {
+        names: names.clone(),
         accept_removals: around.accept_removals,
-        path: name,
-        contacts: contacts_used.as_ref().map(|c| c.0.display().to_string()),
+        path: key,
+        contacts: contacts_used.as_ref().map(|c| names.name(&c.0)),
         fingerprint: fingerprint_of(&text, contacts_text, shared_name, calendar),
         horizon_year: year,
         templates,

@@ -73,6 +73,7 @@ fn sync_text(
     let calendar = duban::schedule::Calendar::official();
     let schedule = duban::schedule::compile(&campaign, calendar, None).unwrap();
     let source = Source {
+        names: duban::fsio::Names::new(std::path::Path::new("/contract")),
         path: "/contract/c.campaign".into(),
         contacts: None,
         fingerprint: "f".into(),
@@ -94,6 +95,7 @@ fn sync_named(backend: &mut impl Backend, name: &str, text: &str) {
     let schedule =
         duban::schedule::compile(&campaign, duban::schedule::Calendar::official(), None).unwrap();
     let source = Source {
+        names: duban::fsio::Names::new(std::path::Path::new("/contract")),
         path: format!("/contract/{name}.campaign"),
         contacts: None,
         fingerprint: name.into(),

@@ -157,3 +157,44 @@ fn the_daemon_and_a_manual_pass_send_each_mail_once() {
         .unwrap();
     assert_eq!(daemon.wait().unwrap().code(), Some(0));
 }
+
+/// Another process holds the database's write lock longer than `busy_timeout_ms` (a long sync)
+/// just as the mail server accepts a mail: the pass waits to mark it sent instead of failing
+/// and leaving it pending, to be sent again once its claim expired.
+#[test]
+fn a_mail_accepted_while_another_process_holds_the_database_is_marked_sent_once_free() {
+    let server = MailServer::start();
+    let w = Workspace::new(&["nanyang-2017"]);
+    std::fs::write(
+        w.path().join("duban.toml"),
+        format!(
+            "busy_timeout_ms = 200\n[mail]\nurl = \"{}\"\nfrom = \"督办 <duban@nanyang.example.org>\"\ntimeout_seconds = 2\nclaim_seconds = 3\n",
+            server.url()
+        ),
+    )
+    .unwrap();
+    w.ok(&["sync", "--as-of", "2017-05-22T09:00"]);
+    server.hold(true);
+    let pass = KillOnDrop::spawn(&mut remind(&w, "2017-05-22T09:05"));
+    for n in 1..=MAILS {
+        assert!(server.held(), "mail {n} reached the server");
+        if n % 10 == 3 {
+            let db = rusqlite::Connection::open(w.db()).unwrap();
+            db.execute_batch("BEGIN IMMEDIATE").unwrap();
+            server.release();
+            // Ten times the busy timeout, and past the claim's expiry.
+            std::thread::sleep(Duration::from_secs(4));
+            db.execute_batch("COMMIT").unwrap();
+            continue;
+        }
+        server.release();
+    }
+    server.hold(false);
+    let output = pass.into_inner().wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&output.stderr).to_string();
+    assert_eq!(output.status.code(), Some(0), "the pass completes: {log}");
+    assert!(log.contains("locked by another process"), "{log}");
+    let again = remind(&w, "2017-05-22T09:05").output().unwrap();
+    assert_eq!(again.status.code(), Some(0));
+    assert_each_mail_once(&w, &server, MAILS);
+}

@@ -143,6 +143,35 @@ impl MailServer {
         std::fs::write(self.dir.path().join("delay"), seconds.to_string()).unwrap();
     }
 
+    /// Makes each accepted message wait, before the server replies 250, until
+    /// [`release`](Self::release) (with `true`), or accept at once again (`false`).
+    pub fn hold(&self, on: bool) {
+        let path = self.dir.path().join("hold");
+        if on {
+            std::fs::write(path, "").unwrap();
+        } else {
+            let _ = std::fs::remove_file(path);
+            self.release();
+        }
+    }
+
+    /// Waits (up to a minute) until a message is held before its 250; whether one is.
+    pub fn held(&self) -> bool {
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(60) {
+            if self.dir.path().join("held").exists() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
+    /// Lets the held message's 250 go to the client.
+    pub fn release(&self) {
+        let _ = std::fs::remove_file(self.dir.path().join("held"));
+    }
+
     /// Every message delivered so far, in the order they arrived.
     pub fn messages(&self) -> Vec<Received> {
         let mut files: Vec<PathBuf> = std::fs::read_dir(self.dir.path().join("new"))

@@ -142,23 +142,55 @@ impl Server {
         self.url(&name)
     }
 
-    /// Stops the server at once (as a crash would), then starts it again on the same data.
-    pub fn restart(&self) {
+    /// Stops the server at once (as a crash would), leaving it down until [`start`](Self::start).
+    pub fn stop(&self) {
+        self.pg_ctl(&["-m", "immediate", "-w", "stop"]);
+    }
+
+    /// Starts the server stopped by [`stop`](Self::stop) again, on the same data.
+    pub fn start(&self) {
+        let options = format!(
+            "-k {} -c listen_addresses= -c fsync=off -c full_page_writes=off -c max_connections=300",
+            self.dir.display()
+        );
+        self.pg_ctl(&["-w", "-o", &options, "start"]);
+    }
+
+    fn pg_ctl(&self, args: &[&str]) {
         let bin = binaries().expect("the server runs");
-        let restart = unprivileged(&bin.join("pg_ctl"))
+        let run = unprivileged(&bin.join("pg_ctl"))
             .arg("-D")
             .arg(self.dir.join("data"))
             .arg("-l")
             .arg(self.dir.join("log"))
-            .args(["-m", "immediate", "-w", "restart"])
+            .args(args)
             .stdout(Stdio::null())
             .output()
             .expect("pg_ctl runs");
         assert!(
-            restart.status.success(),
+            run.status.success(),
             "{}",
-            String::from_utf8_lossy(&restart.stderr)
+            String::from_utf8_lossy(&run.stderr)
         );
+    }
+
+    /// Ends every other session on database `url` (`pg_terminate_backend`), as an
+    /// administrator or a failover would; how many it ended.
+    pub fn terminate_sessions(url: &str) -> i64 {
+        let mut admin = postgres::Client::connect(url, postgres::NoTls).expect("the server runs");
+        admin
+            .query_one(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                 WHERE datname = current_database() AND pid <> pg_backend_pid()",
+                &[],
+            )
+            .expect("sessions ended")
+            .get(0)
+    }
+
+    /// Stops the server at once (as a crash would), then starts it again on the same data.
+    pub fn restart(&self) {
+        self.pg_ctl(&["-m", "immediate", "-w", "restart"]);
     }
 }
 

@@ -770,3 +770,101 @@ fn the_smtp_password_file_is_never_read_as_contacts() {
     assert!(log.contains("holds a secret"), "{log}");
     assert!(!log.contains(secret), "{log}");
 }
+
+/// A file that holds a secret — the SMTP password file, a systemd credential — is never read
+/// into the records or shown, whatever command is given its path (directly, or through a
+/// link): `submit --file` and `--data`, `import`, `check`, `calendar import`, `--holidays`
+/// refuse it, say why, never print it, and record nothing.
+#[test]
+fn a_file_that_holds_a_secret_is_never_submitted_imported_or_shown() {
+    let secret = "hunter2-口令-7f3a";
+    let w = Workspace::new(&["nanyang-2017"]);
+    std::fs::write(w.path().join("smtp-password"), format!("{secret}\n")).unwrap();
+    let credentials = tempfile::tempdir().unwrap();
+    std::fs::write(
+        credentials.path().join("smtp-password"),
+        format!("{secret}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        w.path().join("duban.toml"),
+        "[mail]\nurl = \"smtp://127.0.0.1:9\"\nfrom = \"d@example.org\"\npassword_file = \"smtp-password\"\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("smtp-password", w.path().join("统计表.xlsx")).unwrap();
+    std::os::unix::fs::symlink("smtp-password", w.path().join("received.csv")).unwrap();
+    let credential = credentials.path().join("smtp-password");
+    let credential = credential.to_str().unwrap();
+    let submit = [
+        "submit",
+        "nanyang-2017",
+        "统计表",
+        "宛城区",
+        "--period",
+        "2017-04",
+        "--at",
+        "2017-04-24T10:30",
+    ];
+    let with = |more: &[&'static str]| -> Vec<String> {
+        submit.iter().chain(more).map(|s| s.to_string()).collect()
+    };
+    let mut cases: Vec<Vec<String>> = vec![
+        with(&["--file", "smtp-password"]),
+        with(&["--file", "统计表.xlsx"]),
+        with(&["--data", "received.csv"]),
+        vec!["import".into(), "received.csv".into()],
+        vec!["check".into(), "smtp-password".into()],
+        vec!["calendar".into(), "import".into(), "smtp-password".into()],
+        vec![
+            "--holidays".into(),
+            "smtp-password".into(),
+            "calendar".into(),
+            "2017".into(),
+        ],
+    ];
+    let mut credential_case = submit.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    credential_case.extend(["--file".to_string(), credential.to_string()]);
+    cases.push(credential_case);
+    for args in &cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let output = crate::common::process(w.path())
+            .env("CREDENTIALS_DIRECTORY", credentials.path())
+            .args(&args)
+            .output()
+            .unwrap();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {all}");
+        assert!(all.contains("holds a secret"), "{args:?}: {all}");
+        assert!(
+            !all.contains(secret),
+            "{args:?} printed the password: {all}"
+        );
+    }
+    let history = w.ok(&[
+        "history",
+        "nanyang-2017",
+        "统计表",
+        "宛城区",
+        "--period",
+        "2017-04",
+        "--as-of",
+        "2017-04-27",
+    ]);
+    assert!(
+        !history.contains("submitted"),
+        "nothing recorded: {history}"
+    );
+    assert!(
+        !w.path().join("duban-files").exists()
+            || std::fs::read_dir(w.path().join("duban-files"))
+                .unwrap()
+                .next()
+                .is_none(),
+        "no copy kept"
+    );
+    assert!(!w.path().join("calendars").exists(), "no notice kept");
+}

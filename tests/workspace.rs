@@ -79,3 +79,151 @@ fn init_makes_a_workspace_that_is_found_from_below_and_never_overwrites_one() {
         "nothing made below"
     );
 }
+
+/// The example campaign's 工作方案 deadline, as `due` in `dir` sees it in April 2017.
+fn deadline(dir: &Path) -> String {
+    let (code, stdout, stderr) = duban(
+        dir,
+        &[
+            "due",
+            "--as-of",
+            "2017-04-01",
+            "--within",
+            "60d",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(rows.len(), 1, "{stdout}");
+    rows[0]["due_date"].as_str().unwrap().to_string()
+}
+
+/// Moves the example campaign's deadline in workspace `dir` to April `day`.
+fn move_deadline(dir: &Path, day: u32) {
+    let file = dir.join("campaigns/example.campaign");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let at = text
+        .find("时限：2017年4月")
+        .expect("the example's deadline");
+    let end = at + text[at..].find("日前").unwrap();
+    let moved = format!("{}时限：2017年4月{day}{}", &text[..at], &text[end..]);
+    std::fs::write(&file, moved).unwrap();
+}
+
+fn copy(from: &Path, to: &Path) {
+    let status = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(from)
+        .arg(to)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+fn sync(dir: &Path) {
+    let (code, stdout, stderr) = duban(dir, &["sync", "--as-of", "2017-04-01"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+}
+
+#[test]
+fn a_copied_or_moved_workspace_works_on_its_own_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let office = dir.path().join("office");
+    std::fs::create_dir(&office).unwrap();
+    assert_eq!(duban(&office, &["init"]).0, 0);
+    sync(&office);
+    assert_eq!(deadline(&office), "2017-04-15");
+
+    let copied = dir.path().join("office-copy");
+    copy(&office, &copied);
+    move_deadline(&copied, 20);
+    sync(&copied);
+    assert_eq!(
+        deadline(&copied),
+        "2017-04-20",
+        "the copy reads its own file"
+    );
+    assert_eq!(
+        deadline(&office),
+        "2017-04-15",
+        "the original keeps its own"
+    );
+
+    let moved = dir.path().join("office-moved");
+    std::fs::rename(&copied, &moved).unwrap();
+    move_deadline(&moved, 25);
+    sync(&moved);
+    assert_eq!(
+        deadline(&moved),
+        "2017-04-25",
+        "a moved workspace reads its files"
+    );
+    assert_eq!(deadline(&office), "2017-04-15");
+}
+
+#[test]
+fn records_that_name_files_absolutely_are_taken_over_by_a_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let office = dir.path().join("office");
+    std::fs::create_dir(&office).unwrap();
+    assert_eq!(duban(&office, &["init"]).0, 0);
+    sync(&office);
+    // As duban named campaign files before: absolutely, where the workspace was.
+    let real = std::fs::canonicalize(&office).unwrap();
+    let db = rusqlite::Connection::open(office.join("duban.db")).unwrap();
+    let changed = db
+        .execute(
+            "UPDATE campaigns SET source = ?1 || '/' || source",
+            [real.display().to_string()],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    drop(db);
+
+    let copied = dir.path().join("office-copy");
+    copy(&office, &copied);
+    move_deadline(&copied, 20);
+    sync(&copied);
+    assert_eq!(deadline(&copied), "2017-04-20");
+    assert_eq!(deadline(&office), "2017-04-15");
+    for place in [&office, &copied] {
+        let db = rusqlite::Connection::open(place.join("duban.db")).unwrap();
+        let source: String = db
+            .query_row("SELECT source FROM campaigns", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(source, "campaigns/example.campaign", "renamed relative");
+    }
+}
+
+#[test]
+fn offices_sharing_a_postgresql_database_name_the_same_files_alike() {
+    let Some(url) = crate::pgserver::database() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let office = dir.path().join("office");
+    std::fs::create_dir(&office).unwrap();
+    assert_eq!(duban(&office, &["init"]).0, 0);
+    std::fs::write(office.join("duban.toml"), format!("database = \"{url}\"\n")).unwrap();
+    sync(&office);
+    // Another machine's workspace, elsewhere, with the same campaign files: the same records.
+    let other = dir.path().join("elsewhere/office");
+    std::fs::create_dir(dir.path().join("elsewhere")).unwrap();
+    copy(&office, &other);
+    let (code, stdout, stderr) = duban(&other, &["sync", "--as-of", "2017-04-01"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(!stdout.contains("added"), "nothing new: {stdout}");
+    move_deadline(&other, 20);
+    sync(&other);
+    assert_eq!(deadline(&other), "2017-04-20");
+    let mut db = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let sources: Vec<String> = db
+        .query("SELECT source FROM campaigns", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(sources, ["campaigns/example.campaign"]);
+}

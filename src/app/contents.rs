@@ -66,6 +66,9 @@ impl Office {
         by: Option<String>,
         note: Option<String>,
     ) -> Result<Submitted, AppError> {
+        for path in submission.files.iter().map(|u| &u.path).chain(&said.data) {
+            self.refuse_secret(path)?;
+        }
         let described = store.describe(key.campaign, key.deliverable)?;
         let submission = Submission {
             review_due_at: self.review_due(&*store, key, at)?,

@@ -21,6 +21,13 @@ pub enum AppError {
     /// The records refused or failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A file given to be read into the records or shown holds a secret: the SMTP password
+    /// file, or a systemd credential.
+    #[error("{}: {}", path.display(), crate::fsio::Confined::Secret)]
+    Secret {
+        /// The file as it was given.
+        path: std::path::PathBuf,
+    },
     /// The mail settings are unusable: no server, an unreadable password file, a bad URL.
     #[error("{message}")]
     Mail {

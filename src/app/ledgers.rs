@@ -119,6 +119,9 @@ impl Office {
         by: Option<String>,
         note: Option<String>,
     ) -> Result<Vec<Change>, AppError> {
+        if let Some(path) = &said.data {
+            self.refuse_secret(path)?;
+        }
         let (described, form, rules) = describe_ledger(store, campaign, ledger)?;
         let zone = store.campaign_zone(campaign)?;
         let entered = at.in_zone(zone).date_naive();

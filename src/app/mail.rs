@@ -20,7 +20,8 @@ pub struct MailSetup {
 impl MailSetup {
     /// The setup `mail` and the environment describe; an unreadable password file is an error
     /// now rather than at the first mail.
-    pub fn resolve(mail: &MailConfig) -> Result<MailSetup, AppError> {
+    /// Files the records name (a campaign's templates) are read in `workspace`.
+    pub fn resolve(mail: &MailConfig, workspace: &std::path::Path) -> Result<MailSetup, AppError> {
         let url = std::env::var("DUBAN_SMTP_URL").ok().or(mail.url.clone());
         let smtp = match url {
             Some(url) => Some(SmtpSettings {
@@ -37,7 +38,10 @@ impl MailSetup {
         };
         Ok(MailSetup {
             smtp,
-            pass: pass_options(mail),
+            pass: PassOptions {
+                names: crate::fsio::Names::new(workspace),
+                ..pass_options(mail)
+            },
         })
     }
 
@@ -91,6 +95,7 @@ fn pass_options(mail: &MailConfig) -> PassOptions {
         lease: mail.claim(),
         owner: pass::owner(),
         wall: Arc::new(crate::clock::SystemClock),
+        names: crate::fsio::Names::default(),
     }
 }
 

@@ -60,6 +60,8 @@ pub struct Office {
     pub clock: Box<dyn Clock>,
     /// Where the files a campaign names may be.
     pub confinement: crate::fsio::Confinement,
+    /// How the records name the workspace's files: relative to it.
+    pub names: crate::fsio::Names,
     /// Whether something may be recorded as done later than now (`--future`); without it such
     /// a time is refused as a mistyped year.
     pub future: bool,
@@ -69,20 +71,28 @@ impl Office {
     /// The office `config` describes, with `holidays` (a file of holiday notices) on top of
     /// the shipped calendar and the office's own `calendars/`: later wins.
     pub fn open(config: Config, holidays: Option<&Path>) -> Result<Office, AppError> {
+        let confinement = crate::fsio::Confinement::new(&config.workspace, &config.allowed_folders)
+            .with_secrets(config.secret_files());
         let mut calendar = Calendar::official().clone();
         for path in crate::schedule::calendar::stored_files(&config.calendars) {
             calendar.merge(Calendar::read_file(&path)?);
         }
         if let Some(path) = holidays.or(config.holidays.as_deref()) {
+            // Its parse errors quote it.
+            if confinement.not_secret(path).is_err() {
+                return Err(AppError::Secret {
+                    path: path.to_path_buf(),
+                });
+            }
             calendar.merge(Calendar::read_file(path)?);
         }
-        let confinement = crate::fsio::Confinement::new(&config.workspace, &config.allowed_folders)
-            .with_secrets(config.secret_files());
+        let names = crate::fsio::Names::new(&config.workspace);
         Ok(Office {
             config,
             calendar,
             clock: Box::new(SystemClock),
             confinement,
+            names,
             future: false,
         })
     }
@@ -91,6 +101,7 @@ impl Office {
     /// `calendars/`, for every command from then on: the years it holds, and where it went. A
     /// file without a notice is refused and nothing is kept.
     pub fn import_calendar(&self, file: &Path) -> Result<(Vec<i32>, PathBuf), AppError> {
+        self.refuse_secret(file)?;
         let notices = Calendar::read_file(file)?;
         let years: Vec<i32> = notices.known_years().collect();
         if years.is_empty() {
@@ -173,6 +184,7 @@ impl Office {
             calendar: &self.calendar,
             shared_contacts: self.config.contacts.as_deref(),
             confinement: &self.confinement,
+            names: &self.names,
             accept_removals: false,
             catch_up: false,
         }
@@ -313,8 +325,22 @@ impl Office {
         self.store_synced(sync_at, seen)
     }
 
+    /// Refuses `path`, a file someone gave to be read into the records or shown (a submitted
+    /// file, a data file, a spreadsheet to import, a holiday notice, a campaign file), if it is
+    /// or lies in a file that holds a secret — the SMTP password file, the systemd credentials —
+    /// whatever path or link reaches it: its contents would be kept, served or quoted in an
+    /// error message.
+    pub fn refuse_secret(&self, path: &Path) -> Result<(), AppError> {
+        self.confinement
+            .not_secret(path)
+            .map_err(|_| AppError::Secret {
+                path: path.to_path_buf(),
+            })
+    }
+
     /// Records `action` on the obligation `key` names, done at `at` (a local time is read in
-    /// the campaign's zone) by `by`, with `note`; recorded now, by the office's clock.
+    /// the campaign's zone) by `by`, with `note`; recorded now, by the office's clock. A file
+    /// that holds a secret is refused.
     pub fn record(
         &self,
         store: &mut dyn Backend,
@@ -326,6 +352,9 @@ impl Office {
     ) -> Result<Change, AppError> {
         let mut action = action;
         if let Action::Submit(submission) = &mut action {
+            for upload in &submission.files {
+                self.refuse_secret(&upload.path)?;
+            }
             submission.review_due_at = self.review_due(&*store, key, at)?;
         }
         let meta = self.meta(store, key.campaign, at, by, note)?;
@@ -425,7 +454,7 @@ impl Office {
     /// The mails a pass at `as_of` would write, rendered, and the recipients without a mail
     /// address; nothing is written.
     pub fn draft(&self, store: &dyn Backend, as_of: Instant) -> Result<pass::Drafts, AppError> {
-        Ok(pass::draft(store, &self.calendar, as_of)?)
+        Ok(pass::draft(store, &self.calendar, as_of, &self.names)?)
     }
 
     /// Every mail the days `from` to `to` would bring, of the given campaigns (or all); with
@@ -452,7 +481,7 @@ impl Office {
     /// pass (a daemon's first), not at the first mail it would render.
     pub fn check_templates(&self, store: &dyn Backend) -> Result<(), AppError> {
         for folder in store.templates_folders()? {
-            crate::notices::render::Templates::with_folder(Path::new(&folder))
+            crate::notices::render::Templates::with_folder(&self.names.path(&folder))
                 .map_err(|e| AppError::Pass(e.to_string()))?;
         }
         Ok(())

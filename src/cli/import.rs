@@ -20,6 +20,7 @@ pub struct ImportArgs {
 
 /// Imports a file, all or nothing.
 pub fn run(context: &Context, args: &ImportArgs) -> Result<ExitCode, CliError> {
+    context.refuse_secret(&args.file)?;
     let file = crate::fsio::open_regular(&args.file, u64::MAX).map_err(|source| {
         crate::language::load::ReadError {
             path: args.file.clone(),

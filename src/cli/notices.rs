@@ -155,7 +155,7 @@ pub fn remind(context: &Context, args: &RemindArgs) -> Result<ExitCode, CliError
         return Ok(ExitCode::SUCCESS);
     }
     init_logging(false);
-    let setup = MailSetup::resolve(&context.config.mail)?;
+    let setup = MailSetup::resolve(&context.config.mail, &context.config.workspace)?;
     let mailer = setup.mailer(Some("or see the mails without sending them: --dry-run"))?;
     let mut store = context.store_synced(as_of)?;
     let attach = super::documents::bulletin_attachment(context, as_of);
@@ -420,7 +420,7 @@ pub fn prepare_daemon(
     args: &DaemonArgs,
 ) -> Result<(crate::daemon::Settings, Arc<crate::daemon::PassFn>), CliError> {
     init_logging(args.json_logs);
-    let setup = MailSetup::resolve(&context.config.mail)?;
+    let setup = MailSetup::resolve(&context.config.mail, &context.config.workspace)?;
     let mailer: Arc<dyn Mailer> = Arc::new(setup.mailer(None)?);
     // The campaigns first: their zones and times of day decide the schedules.
     let start = args

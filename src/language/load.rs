@@ -47,6 +47,11 @@ pub fn load(
     shared_contacts: Option<&Path>,
     confinement: &Confinement,
 ) -> Result<Loaded, ReadError> {
+    // A diagnostic quotes the file's lines: a file that holds a secret is never parsed.
+    confinement.not_secret(path).map_err(|refused| ReadError {
+        path: path.to_path_buf(),
+        source: std::io::Error::new(std::io::ErrorKind::PermissionDenied, refused.to_string()),
+    })?;
     let text = read_campaign(path)?;
     let base = path.parent().unwrap_or(Path::new("."));
     let shared = shared_contacts.map(|p| p.to_string_lossy());

@@ -32,6 +32,9 @@ pub struct PassOptions {
     /// The clock claims are measured by: the real one even in a rehearsal with `--as-of`,
     /// since a claim says whether the process holding it is still alive.
     pub wall: Arc<dyn Clock>,
+    /// What the records' names of files mean here: a campaign's templates folder is named
+    /// relative to the workspace.
+    pub names: crate::fsio::Names,
 }
 
 impl std::fmt::Debug for PassOptions {
@@ -135,10 +138,11 @@ pub fn draft(
     store: &dyn Backend,
     calendar: &Calendar,
     as_of: Instant,
+    names: &crate::fsio::Names,
 ) -> Result<Drafts, PassError> {
     let input = input_at(store, calendar, as_of)?;
     let (fresh, missing) = fresh_notices(&input, calendar, as_of);
-    Ok((render_all(&fresh, &input, as_of)?, missing))
+    Ok((render_all(&fresh, &input, as_of, names)?, missing))
 }
 
 /// What a pass at `as_of` plans from.
@@ -181,11 +185,13 @@ fn fresh_notices(
     (fresh, missing)
 }
 
-/// Groups notices into digests and renders each with its campaign's templates.
+/// Groups notices into digests and renders each with its campaign's templates (a folder the
+/// records name as `names` say).
 fn render_all(
     notices: &[Notice],
     input: &PlanInput,
     as_of: Instant,
+    names: &crate::fsio::Names,
 ) -> Result<Vec<(Digest, Rendered)>, PassError> {
     let digests = render::digests(notices, &input.candidates);
     let mut templates: HashMap<i64, Templates> = HashMap::new();
@@ -200,7 +206,7 @@ fn render_all(
         let campaign_templates = match templates.entry(digest.campaign_id) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => e.insert(match &info.templates {
-                Some(folder) => Templates::with_folder(std::path::Path::new(folder))?,
+                Some(folder) => Templates::with_folder(&names.path(folder))?,
                 None => Templates::builtin(),
             }),
         };
@@ -233,7 +239,7 @@ pub fn run(
     let now = as_of.in_zone(chrono_tz::UTC).timestamp();
     let input = input_at(store, calendar, as_of)?;
     let (fresh, missing) = fresh_notices(&input, calendar, as_of);
-    let mails: Vec<_> = render_all(&fresh, &input, as_of)?
+    let mails: Vec<_> = render_all(&fresh, &input, as_of, &options.names)?
         .into_iter()
         .map(|(digest, rendered)| {
             let mut mail = render::outbox_mail(

@@ -189,8 +189,19 @@ pub enum StoreError {
         /// Why.
         message: String,
     },
+    /// The connection to the PostgreSQL server broke (a restart, a failover, a terminated
+    /// session, the network) and a new one did not succeed in time.
+    #[error("the connection to the PostgreSQL database {server} was lost{doing}: {message}")]
+    ConnectionLost {
+        /// The server and database (never the password).
+        server: String,
+        /// What was under way, as ` while …`, or empty.
+        doing: String,
+        /// The server's or the network's words.
+        message: String,
+    },
     /// Any other PostgreSQL failure.
-    #[error("database error: {0}")]
+    #[error("database error: {}", postgres::describe(.0))]
     Postgres(::postgres::Error),
 }
 
@@ -215,6 +226,9 @@ impl StoreError {
             StoreError::Refused(refusal) => refusal.help(),
             StoreError::Unreachable { .. } => Some(
                 "is the PostgreSQL server running, and does `database` in duban.toml (or --db) name it right?".into(),
+            ),
+            StoreError::ConnectionLost { .. } => Some(
+                "the server restarted or the network failed: run it again once the server is back (the daemon's next pass does)".into(),
             ),
             StoreError::HistoryWouldBeLost { deliverable, .. } => Some(format!(
                 "if it was renamed, say so in its block: `formerly \"{deliverable}\"` (原名); if it was removed on purpose, run `duban sync --accept-removals`"

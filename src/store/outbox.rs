@@ -122,6 +122,38 @@ pub struct Claim {
     pub expires_at: i64,
 }
 
+/// How long a pass keeps trying to record what became of a mail it sent while another process
+/// holds the database: a sync of a national campaign takes about ten seconds.
+pub(super) const RECORD_FOR: std::time::Duration = std::time::Duration::from_secs(60);
+
+impl Store {
+    /// `work` in one write transaction, tried again while the database stays locked by another
+    /// process (each try waits the busy timeout), for up to [`RECORD_FOR`]: for recording what
+    /// has already happened outside it. An SQLite commit either happens or not, so a try that
+    /// failed changed nothing.
+    fn record<T>(
+        &mut self,
+        mut work: impl FnMut(&rusqlite::Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let started = std::time::Instant::now();
+        loop {
+            match self.write(&mut work) {
+                Err(StoreError::Locked { path, waited_ms }) => {
+                    if started.elapsed() >= RECORD_FOR {
+                        return Err(StoreError::Locked {
+                            path,
+                            waited_ms: started.elapsed().as_millis().max(waited_ms),
+                        });
+                    }
+                    tracing::warn!(path = %path.display(), "the database is locked by another process: waiting to record what became of a mail");
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
 /// Ok when an update touched the claimed row; otherwise another pass has taken it over.
 pub(super) fn claim_held(changed: usize, mail: i64) -> Result<(), StoreError> {
     if changed == 1 {
@@ -274,7 +306,9 @@ impl Store {
     }
 
     /// The server accepted mail `id`, sent under `claim`. Refused with
-    /// [`StoreError::ClaimLost`] when the claim is no longer this pass's.
+    /// [`StoreError::ClaimLost`] when the claim is no longer this pass's. A database another
+    /// process keeps locked past the busy timeout (a long sync) is waited for again, up to
+    /// [`RECORD_FOR`]: a sent mail left pending would be sent again once its claim expired.
     pub fn mark_sent(
         &mut self,
         id: i64,
@@ -282,7 +316,7 @@ impl Store {
         reply: &str,
         now: i64,
     ) -> Result<(), StoreError> {
-        self.write(|tx| {
+        self.record(|tx| {
             let changed = tx.execute(
                 "UPDATE mails SET state = 'sent', attempts = attempts + 1, smtp_reply = ?2, sent_at = ?3,
                      last_error = NULL, claimed_by = NULL, claim_expires_at = NULL
@@ -293,7 +327,8 @@ impl Store {
         })
     }
 
-    /// A send of mail `id` under `claim` failed: try again at `retry_at`, or give up if none.
+    /// A send of mail `id` under `claim` failed: try again at `retry_at`, or give up if none
+    /// (waiting for a locked database as [`mark_sent`](Self::mark_sent) does).
     pub fn mark_failed(
         &mut self,
         id: i64,
@@ -301,7 +336,7 @@ impl Store {
         error: &str,
         retry_at: Option<i64>,
     ) -> Result<(), StoreError> {
-        self.write(|tx| {
+        self.record(|tx| {
             let changed = match retry_at {
                 Some(at) => tx.execute(
                     "UPDATE mails SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3,
@@ -328,7 +363,7 @@ impl Store {
         claim: &Claim,
         error: Option<&str>,
     ) -> Result<(), StoreError> {
-        self.write(|tx| {
+        self.record(|tx| {
             tx.execute(
                 "UPDATE mails SET claimed_by = NULL, claim_expires_at = NULL,
                      last_error = coalesce(?3, last_error)

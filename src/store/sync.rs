@@ -63,9 +63,12 @@ pub(super) const RECORD_SYNC: &str =
     "INSERT INTO syncs (campaign_id, at, fingerprint, added, changed, removed, kept, restored)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
-/// Where a campaign came from, to tell an unchanged one without parsing it.
+/// Where a campaign came from, to tell an unchanged one without parsing it. Its files are named
+/// as [`names`](Self::names) says: relative to the workspace when inside it.
 #[derive(Clone, Debug)]
 pub struct Source {
+    /// How the files are named, and what a name in the records means here.
+    pub names: crate::fsio::Names,
     /// The campaign file.
     pub path: String,
     /// The contacts file it names, if any.
@@ -98,13 +101,23 @@ pub struct Recorded {
     pub campaign: String,
     /// Sizes and modification times of its files when last synced.
     pub stat: Option<String>,
+    /// The campaign file as the records name it: the name asked for, or an absolute name
+    /// ending in it — the same file where the workspace was when an older duban (which named
+    /// files absolutely) synced it, or in the workspace this one was copied from. Such a
+    /// campaign is synced again, to name its files relative to this workspace.
+    pub path: String,
 }
 
 impl Store {
-    /// What was recorded of the campaign last synced from `path`.
+    /// What was recorded of the campaign last synced from `path` (or, for a name relative to
+    /// the workspace, from an absolute name ending in it: see [`Recorded::path`]).
     pub fn recorded_source(&self, path: &str) -> Result<Option<Recorded>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT fingerprint, contacts_source, horizon_year, key, stat FROM campaigns WHERE source = ?1",
+            "SELECT fingerprint, contacts_source, horizon_year, key, stat, source FROM campaigns
+             WHERE source = ?1
+                OR (substr(?1, 1, 1) != '/' AND substr(source, 1, 1) = '/'
+                    AND substr(source, -(length(?1) + 1)) = '/' || ?1)
+             ORDER BY source = ?1 DESC, id LIMIT 1",
         )?;
         let mut rows = stmt.query([path])?;
         Ok(match rows.next()? {
@@ -114,6 +127,7 @@ impl Store {
                 horizon_year: row.get(2)?,
                 campaign: row.get(3)?,
                 stat: row.get(4)?,
+                path: row.get(5)?,
             }),
             None => None,
         })
@@ -225,21 +239,22 @@ fn upsert_campaign(
 }
 
 /// Refuses campaign `c` from `source` when another file that still exists, `elsewhere`,
-/// declared it first.
+/// declared it first. A name of the records that is this file where the workspace used to be
+/// (an absolute name of an older version, or of the workspace this one was copied from) is
+/// this file, not another: the sync takes it over and names it relative to this workspace.
 pub(super) fn declared_twice(
     c: &Campaign,
     source: &Source,
     elsewhere: Option<String>,
 ) -> Result<(), StoreError> {
     match elsewhere {
-        Some(other) if std::path::Path::new(&other).exists() => {
-            Err(super::Refusal::DeclaredTwice {
-                campaign: c.id.clone(),
-                first: other,
-                second: source.path.clone(),
-            }
-            .into())
+        Some(other) if source.names.same(&other, &source.path) => Ok(()),
+        Some(other) if source.names.path(&other).exists() => Err(super::Refusal::DeclaredTwice {
+            campaign: c.id.clone(),
+            first: source.names.path(&other).display().to_string(),
+            second: source.names.path(&source.path).display().to_string(),
         }
+        .into()),
         _ => Ok(()),
     }
 }

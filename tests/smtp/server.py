@@ -7,7 +7,10 @@ Each accepted message is written to DIR/new/<n>.eml, with the envelope prepended
 X-MailFrom / X-RcptTo headers. Failures can be injected while it runs:
   DIR/reply  its first line ("451 4.3.0 try later", "550 5.1.1 no such user") is the reply to
              DATA instead of accepting the message;
-  DIR/delay  DATA waits that many seconds before replying.
+  DIR/delay  DATA waits that many seconds before replying;
+  DIR/hold   each accepted message, once written, creates DIR/held and waits until it is gone
+             before replying 250: the test does something (breaks the client's database
+             connection) between the server's accepting a mail and the client's hearing so.
 With --auth, every client must log in (AUTH PLAIN or LOGIN) with that user and password; a
 wrong one gets 535. Prints "ready" once it listens; stops on SIGTERM or when stdin closes.
 """
@@ -45,6 +48,11 @@ class Handler:
         temporary = self.root / "tmp" / name
         temporary.write_bytes(head.encode() + data)
         os.replace(temporary, self.root / "new" / name)
+        if (self.root / "hold").exists():
+            held = self.root / "held"
+            held.write_text(name)
+            while held.exists():
+                await asyncio.sleep(0.02)
         return "250 2.0.0 OK: queued as " + name
 
 

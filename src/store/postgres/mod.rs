@@ -92,7 +92,7 @@ impl PgStore {
         }
         match work(&mut client) {
             Err(StoreError::Postgres(e)) if lost(&e) => {
-                tracing::warn!(server = %self.server, "the database connection was lost; connecting again");
+                tracing::warn!(server = %self.server, error = %describe(&e), "the database connection was lost; connecting again");
                 *client = connect(&self.config, &self.server)?;
                 work(&mut client).map_err(|e| self.classify(e))
             }
@@ -106,40 +106,160 @@ impl PgStore {
         &self,
         mut work: impl FnMut(&mut Transaction<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        self.run(|client| {
-            let mut tx = client.transaction()?;
-            let value = work(&mut tx)?;
-            tx.commit().map_err(|e| match lost(&e) {
-                // Committed or not: nobody can say, so it is not tried again.
-                true => StoreError::Unreachable {
-                    server: self.server.clone(),
-                    message: format!("the connection was lost while committing: {e}"),
-                },
-                false => e.into(),
-            })?;
-            Ok(value)
+        self.run(|client| match transaction(client, &mut work) {
+            Ok(value) => Ok(value),
+            // Committed or not: nobody can say, so it is not tried again.
+            Err(Failure::Committing(e)) => {
+                Err(self
+                    .lost_connection(" while committing (whether it was recorded is unknown)", &e))
+            }
+            Err(Failure::Work(e)) => Err(e),
         })
+    }
+
+    /// Records what has already happened outside the database — a mail the server accepted —
+    /// so that it is not done again: a connection lost before or while committing is opened
+    /// again, waiting longer each time (up to [`RECORD_FOR`] in all, which a server's restart
+    /// fits in), and `work` run once more on it. `work` is told whether an earlier try may have
+    /// committed already, so that it can recognise its own write instead of refusing it. Safe
+    /// for writes guarded by a claim: nobody else may write the row meanwhile.
+    fn record<T>(
+        &self,
+        doing: &str,
+        mut work: impl FnMut(&mut Transaction<'_>, bool) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let started = std::time::Instant::now();
+        let mut wait = std::time::Duration::from_millis(100);
+        let mut maybe_done = false;
+        let mut reconnect = false;
+        loop {
+            let mut client = self.client.borrow_mut();
+            let attempt = if reconnect || client.is_closed() {
+                connect(&self.config, &self.server).map(|fresh| *client = fresh)
+            } else {
+                Ok(())
+            };
+            let lost_now = match attempt {
+                Err(e) => e,
+                Ok(()) => match transaction(&mut client, &mut |tx| work(tx, maybe_done)) {
+                    Ok(value) => return Ok(value),
+                    Err(Failure::Committing(e)) => {
+                        maybe_done = true;
+                        self.lost_connection(" while committing", &e)
+                    }
+                    Err(Failure::Work(StoreError::Postgres(e))) if lost(&e) => {
+                        self.lost_connection("", &e)
+                    }
+                    Err(Failure::Work(e)) => return Err(self.classify(e)),
+                },
+            };
+            drop(client);
+            if started.elapsed() >= RECORD_FOR {
+                let message = match lost_now {
+                    StoreError::ConnectionLost { message, .. }
+                    | StoreError::Unreachable { message, .. } => message,
+                    other => other.to_string(),
+                };
+                return Err(StoreError::ConnectionLost {
+                    server: self.server.clone(),
+                    doing: format!(
+                        " while recording {doing}, and no new one could record it within {} s",
+                        RECORD_FOR.as_secs()
+                    ),
+                    message,
+                });
+            }
+            tracing::warn!(server = %self.server, error = %lost_now, "the database connection was lost while recording {doing}: trying again on a new one");
+            std::thread::sleep(wait);
+            wait = (wait * 2).min(std::time::Duration::from_secs(5));
+            reconnect = true;
+        }
     }
 
     /// A broken connection is said to be one, with the server it was to.
     fn classify(&self, error: StoreError) -> StoreError {
         match error {
-            StoreError::Postgres(e) if lost(&e) => StoreError::Unreachable {
-                server: self.server.clone(),
-                message: e.to_string(),
-            },
+            StoreError::Postgres(e) if lost(&e) => self.lost_connection("", &e),
             other => other,
+        }
+    }
+
+    fn lost_connection(&self, doing: &str, error: &::postgres::Error) -> StoreError {
+        StoreError::ConnectionLost {
+            server: self.server.clone(),
+            doing: doing.to_string(),
+            message: describe(error),
         }
     }
 }
 
-/// Whether `error` is the connection's failing rather than a statement's.
+/// How long [`PgStore::record`] keeps trying to record what was done outside the database.
+const RECORD_FOR: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Why a transaction failed: in its work (rolled back by the server if the connection went
+/// with it), or while committing (its outcome unknown if the connection went).
+enum Failure {
+    Work(StoreError),
+    Committing(::postgres::Error),
+}
+
+/// `work` in one transaction on `client`, committed if it succeeds.
+fn transaction<T>(
+    client: &mut Client,
+    work: &mut dyn FnMut(&mut Transaction<'_>) -> Result<T, StoreError>,
+) -> Result<T, Failure> {
+    let mut tx = client.transaction().map_err(|e| Failure::Work(e.into()))?;
+    let value = work(&mut tx).map_err(Failure::Work)?;
+    match tx.commit() {
+        Ok(()) => Ok(value),
+        Err(e) if lost(&e) => Err(Failure::Committing(e)),
+        Err(e) => Err(Failure::Work(e.into())),
+    }
+}
+
+/// Whether `error` is the connection's failing rather than a statement's: closed, broken
+/// (an I/O error), or ended by the server — shut down or restarting (`57P01`–`57P03`), the
+/// session terminated (`pg_terminate_backend`, also `57P01`), or any other FATAL error, after
+/// which the server closes the session.
 fn lost(error: &::postgres::Error) -> bool {
+    use ::postgres::error::{Severity, SqlState};
     use std::error::Error as _;
-    error.is_closed()
+    if error.is_closed()
         || error
             .source()
             .is_some_and(|s| s.downcast_ref::<std::io::Error>().is_some())
+    {
+        return true;
+    }
+    let Some(db) = error.as_db_error() else {
+        return false;
+    };
+    let ended = [
+        SqlState::ADMIN_SHUTDOWN,
+        SqlState::CRASH_SHUTDOWN,
+        SqlState::CANNOT_CONNECT_NOW,
+        SqlState::CONNECTION_EXCEPTION,
+        SqlState::CONNECTION_FAILURE,
+        SqlState::CONNECTION_DOES_NOT_EXIST,
+    ];
+    ended.contains(db.code())
+        || matches!(
+            db.parsed_severity(),
+            Some(Severity::Fatal | Severity::Panic)
+        )
+}
+
+/// The words of a PostgreSQL error, with what the server or the network said: the driver's
+/// own `Display` of a server's error is only "db error".
+pub(crate) fn describe(error: &::postgres::Error) -> String {
+    use std::error::Error as _;
+    if let Some(db) = error.as_db_error() {
+        return format!("{}: {} ({})", db.severity(), db.message(), db.code().code());
+    }
+    match error.source() {
+        Some(cause) => format!("{error}: {cause}"),
+        None => error.to_string(),
+    }
 }
 
 /// An obligation's record from six columns from `first` on: state, submitted_at, closed_at,
@@ -176,7 +296,7 @@ fn texts(
 fn connect(config: &::postgres::Config, server: &str) -> Result<Client, StoreError> {
     config.connect(NoTls).map_err(|e| StoreError::Unreachable {
         server: server.to_string(),
-        message: e.to_string(),
+        message: describe(&e),
     })
 }
 

@@ -283,7 +283,10 @@ impl PgStore {
         })
     }
 
-    /// The server accepted mail `id`, sent under `claim`: marked sent as the claim ends.
+    /// The server accepted mail `id`, sent under `claim`: marked sent as the claim ends. A
+    /// connection lost meanwhile is opened again and the mark made on the new one (the claim
+    /// keeps every other node off the mail), so that a restart of the server does not leave a
+    /// sent mail pending, to be sent again.
     pub fn mark_sent(
         &self,
         id: i64,
@@ -291,18 +294,30 @@ impl PgStore {
         reply: &str,
         now: i64,
     ) -> Result<(), StoreError> {
-        self.write(|tx| {
+        self.record(&format!("that mail {id} was sent"), |tx, maybe_done| {
             let changed = tx.execute(
                 "UPDATE mails SET state = 'sent', attempts = attempts + 1, smtp_reply = $2, sent_at = $3,
                      last_error = NULL, claimed_by = NULL, claim_expires_at = NULL
                  WHERE id = $1 AND claimed_by = $4 AND state = 'pending'",
                 &[&id, &reply, &now, &claim.owner],
             )?;
+            // The try whose commit the lost connection hid did it: the same reply, the same time.
+            if changed == 0 && maybe_done {
+                let ours = tx.query_opt(
+                    "SELECT 1 FROM mails WHERE id = $1 AND state = 'sent' AND smtp_reply = $2 AND sent_at = $3",
+                    &[&id, &reply, &now],
+                )?;
+                if ours.is_some() {
+                    return Ok(());
+                }
+            }
             claim_held(changed as usize, id)
         })
     }
 
-    /// Mail `id` could not be sent: retry at `retry_at`, or give up (`None`).
+    /// Mail `id` could not be sent: retry at `retry_at`, or give up (`None`). Recorded through a
+    /// lost connection as [`mark_sent`](Self::mark_sent) is, so that a mail refused for good is
+    /// not tried again.
     pub fn mark_failed(
         &self,
         id: i64,
@@ -310,12 +325,12 @@ impl PgStore {
         error: &str,
         retry_at: Option<i64>,
     ) -> Result<(), StoreError> {
-        self.write(|tx| {
-            // No retry: failed for good, and due never again.
-            let (state, at) = match retry_at {
-                Some(at) => ("pending", at),
-                None => ("failed", i64::MAX),
-            };
+        // No retry: failed for good, and due never again.
+        let (state, at) = match retry_at {
+            Some(at) => ("pending", at),
+            None => ("failed", i64::MAX),
+        };
+        self.record(&format!("that mail {id} failed"), |tx, maybe_done| {
             let changed = tx.execute(
                 "UPDATE mails SET attempts = attempts + 1, last_error = $2, state = $3,
                      next_attempt_at = CASE WHEN $3 = 'pending' THEN $4 ELSE next_attempt_at END,
@@ -323,6 +338,17 @@ impl PgStore {
                  WHERE id = $1 AND claimed_by = $5 AND state = 'pending'",
                 &[&id, &error, &state, &at, &claim.owner],
             )?;
+            if changed == 0 && maybe_done {
+                let ours = tx.query_opt(
+                    "SELECT 1 FROM mails WHERE id = $1 AND state = $3 AND last_error = $2
+                         AND claimed_by IS NULL
+                         AND ($3 = 'failed' OR next_attempt_at = $4)",
+                    &[&id, &error, &state, &at],
+                )?;
+                if ours.is_some() {
+                    return Ok(());
+                }
+            }
             claim_held(changed as usize, id)
         })
     }
@@ -334,7 +360,7 @@ impl PgStore {
         claim: &Claim,
         error: Option<&str>,
     ) -> Result<(), StoreError> {
-        self.write(|tx| {
+        self.record(&format!("that mail {id} was given back"), |tx, _| {
             tx.execute(
                 "UPDATE mails SET claimed_by = NULL, claim_expires_at = NULL,
                      last_error = coalesce($3, last_error)

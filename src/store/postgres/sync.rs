@@ -18,11 +18,16 @@ use crate::store::unchanged::digests;
 use crate::store::{Recorded, Source, StoreError, SyncOutcome, SyncReport};
 
 impl PgStore {
-    /// What was recorded of the campaign last synced from `path`.
+    /// What was recorded of the campaign last synced from `path` (or, for a name relative to
+    /// the workspace, from an absolute name ending in it: see [`Recorded::path`]).
     pub fn recorded_source(&self, path: &str) -> Result<Option<Recorded>, StoreError> {
         self.run(|client| {
             let row = client.query_opt(
-                "SELECT fingerprint, contacts_source, horizon_year, key, stat FROM campaigns WHERE source = $1",
+                "SELECT fingerprint, contacts_source, horizon_year, key, stat, source FROM campaigns
+                 WHERE source = $1
+                    OR (left($1, 1) != '/' AND left(source, 1) = '/'
+                        AND right(source, length($1) + 1) = '/' || $1)
+                 ORDER BY source = $1 DESC, id LIMIT 1",
                 &[&path],
             )?;
             Ok(row.map(|r| Recorded {
@@ -31,6 +36,7 @@ impl PgStore {
                 horizon_year: i32::try_from(r.get::<_, i64>(2)).unwrap_or_default(),
                 campaign: r.get(3),
                 stat: r.get(4),
+                path: r.get(5),
             }))
         })
     }
