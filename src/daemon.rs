@@ -12,13 +12,19 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use chrono::{DateTime, Utc};
 
 use crate::clock::Clock;
+use crate::notices::pass::PassReport;
 use chrono_tz::Tz;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio_cron_scheduler::{Job, JobScheduler};
 use tracing::{error, info, warn};
 
-/// One pass: given "now" and the stop flag, does the work and says what it did.
-pub type PassFn = dyn Fn(DateTime<Utc>, &AtomicBool) -> Result<String, String> + Send + Sync;
+/// Why a pass failed: the error of the layer that ran it, kept whole for the log (its sources
+/// and help with it), never flattened into a string before it is shown.
+pub type PassFailed = Box<dyn std::error::Error + Send + Sync>;
+
+/// One pass: given "now" and the stop flag, does the work and reports what it did.
+pub type PassFn =
+    dyn Fn(DateTime<Utc>, &AtomicBool) -> Result<PassReport, PassFailed> + Send + Sync;
 
 /// How the daemon runs.
 #[derive(Clone)]
@@ -172,9 +178,9 @@ impl Trigger {
         })
         .await;
         match result {
-            Ok(Ok(summary)) => info!(trigger = why, "{summary}"),
+            Ok(Ok(report)) => info!(trigger = why, "{report}"),
             // One failed pass never stops the daemon: the next one tries again.
-            Ok(Err(message)) => error!(trigger = why, error = %message, "pass failed"),
+            Ok(Err(failed)) => error!(trigger = why, error = %failed, "pass failed"),
             Err(join) => error!(trigger = why, error = %join, "pass panicked"),
         }
     }

@@ -17,6 +17,7 @@ pub mod fsio;
 pub mod language;
 pub mod ledger;
 pub mod notices;
+pub mod reports;
 pub mod schedule;
 pub mod store;
 pub mod values;

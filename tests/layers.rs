@@ -16,8 +16,9 @@ const LAYERS: &[&[&str]] = &[
     &["store"],
     &["notices"],
     &["config", "workspace", "daemon"],
-    &["app"],
+    &["reports"],
     &["documents"],
+    &["app"],
     &["web"],
     &["cli"],
 ];

@@ -9,70 +9,8 @@ use super::{AppError, Office};
 use crate::clock::Instant;
 use crate::language::scoring::{Scoring, Waived};
 use crate::ledger::Status;
+use crate::reports::{Deadline, Window};
 use crate::store::{Assessed, Backend};
-
-/// The days an assessment or a bulletin covers, both inclusive.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Window {
-    /// The first day.
-    pub from: NaiveDate,
-    /// The last day.
-    pub to: NaiveDate,
-    /// As a heading names it: `2017年5月`, `2023年第二季度`, `2017年`.
-    pub label: String,
-}
-
-impl Window {
-    /// The days of `period` (a month, quarter, half-year or year).
-    pub fn of(period: &crate::vocabulary::Period) -> Option<Window> {
-        use crate::vocabulary::Period;
-        let label = match *period {
-            Period::Month { year, month } => format!("{year}年{month}月"),
-            Period::Quarter { year, quarter } => {
-                format!(
-                    "{year}年第{}季度",
-                    ["一", "二", "三", "四"][quarter as usize - 1]
-                )
-            }
-            Period::HalfYear { year, half } => {
-                format!("{year}年{}", if half == 1 { "上半年" } else { "下半年" })
-            }
-            Period::Year(year) => format!("{year}年"),
-            _ => return None,
-        };
-        Some(Window {
-            from: period.first_day()?,
-            to: period.last_day()?,
-            label,
-        })
-    }
-
-    /// `from ..= to`, labelled with both dates.
-    pub fn between(from: NaiveDate, to: NaiveDate) -> Window {
-        Window {
-            from,
-            to,
-            label: format!("{}至{}", chinese_date(from), chinese_date(to)),
-        }
-    }
-
-    /// The instant the window closes: the end of its last day (local to each campaign).
-    pub fn end(&self) -> Instant {
-        Instant::Local(self.to.and_hms_opt(23, 59, 59).expect("a valid time"))
-    }
-
-    /// The instant a bulletin or an assessment of the window made at `made` counts at: the
-    /// window's end, or `made` itself while the window is not over — never a time to come.
-    pub fn counted_at(&self, made: Instant, zone: chrono_tz::Tz) -> Instant {
-        Instant::Absolute(self.end().in_zone(zone).min(made.in_zone(zone)))
-    }
-}
-
-/// `2017年5月31日`.
-pub fn chinese_date(date: NaiveDate) -> String {
-    use chrono::Datelike;
-    format!("{}年{}月{}日", date.year(), date.month(), date.day())
-}
 
 /// How one report scored.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -355,20 +293,6 @@ pub(super) fn rank_by<T>(
 /// Scores and rates are shown to two places.
 fn round(n: f64) -> f64 {
     (n * 100.0).round() / 100.0
-}
-
-/// The deadlines of one day of a month: a deliverable, how many units owe it, how many of them
-/// still do at `as_of`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Deadline {
-    /// The day (as the campaign gives it).
-    pub date: NaiveDate,
-    /// The deliverable.
-    pub deliverable: String,
-    /// Units that owe it that day.
-    pub units: usize,
-    /// Of them, those that still owe it.
-    pub open: usize,
 }
 
 impl Office {

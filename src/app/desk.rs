@@ -7,6 +7,7 @@
 use super::{AppError, Office, Said, Submitted};
 use crate::clock::Instant;
 use crate::language::form::Form;
+use crate::reports::UnitCalendar;
 use crate::store::{
     Action, Backend, HistoryEvent, Key, Role, Status, Submission, User, WorkItem,
     worklist::QUEUE_DAYS,
@@ -169,16 +170,6 @@ fn forbidden(what: &str) -> AppError {
     AppError::Forbidden {
         what: what.to_string(),
     }
-}
-
-/// A unit's obligations with the reminder policies of their deliverables, for its calendar.
-pub struct UnitCalendar {
-    /// Its obligations.
-    pub items: Vec<WorkItem>,
-    /// The policy of each (campaign, deliverable) among them.
-    pub policies: std::collections::HashMap<(String, String), crate::language::campaign::Policy>,
-    /// The zone of its first campaign, which a local `--as-of` is read in.
-    pub zone: chrono_tz::Tz,
 }
 
 impl Office {

@@ -16,36 +16,36 @@ mod instant;
 mod ledgers;
 mod lock;
 mod mail;
+mod notice_pass;
 mod recorded;
 mod rollup;
 mod sheets;
 mod targets;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
 
+pub use crate::reports::{
+    Backfill, Basis, Bulletin, Counts, Deadline, INTERVIEW_BASIS, LateReview, Missing, Proposal,
+    Ranked, TargetFinding, TargetState, UnitCalendar, Window, chinese_date,
+};
 pub use accounts::{
     FromContact, SESSION_SECONDS, SHORTEST_PASSWORD, Session, SignedIn, THROTTLE, Visible,
     same_secret, secret,
 };
-pub use assess::{Assessment, Deadline, Part, ScoreLine, UnitScore, Window, chinese_date};
+pub use assess::{Assessment, Part, ScoreLine, UnitScore};
 pub use board::{Board, CampaignBoard, Node, Tally};
-pub use bulletin::{Basis, Bulletin, Counts, INTERVIEW_BASIS, Missing, Proposal, Ranked};
 pub use contents::{Said, Submitted, UNIT_COLUMNS};
 pub use daemon_plan::{DaemonPlan, daemon_plan, schedules};
-pub use desk::{Deed, ObligationDesk, Page, Rights, UnitCalendar, UnitDesk, allow, may, rights};
+pub use desk::{Deed, ObligationDesk, Page, Rights, UnitDesk, allow, may, rights};
 pub use error::AppError;
 pub use ledgers::{LedgerView, Reconciliation, RowState, RowView};
 pub use mail::MailSetup;
-pub use recorded::{Backfill, LateReview};
 pub use rollup::{By, Rollup, RollupRow};
 pub use sheets::{SheetKind, sheet_rows};
-pub use targets::{TargetFinding, TargetState};
 
 use crate::clock::{Clock, Instant, SystemClock};
 use crate::config::{Config, Database};
-use crate::notices::pass::{self, PassReport};
-use crate::notices::send::Mailer;
+use crate::notices::pass;
 use crate::schedule::Calendar;
 use crate::store::{Action, Backend, Change, Key, Meta, Options, PgStore, Records, Store};
 use crate::workspace::{self, FileSync, Surroundings};
@@ -485,28 +485,5 @@ impl Office {
                 .map_err(|e| AppError::Pass(e.to_string()))?;
         }
         Ok(())
-    }
-
-    /// One notice pass at `as_of` on synced records: plan, queue, send through `mailer` with
-    /// what `attach` gives each mail (the office's bulletin), stopping between mails when
-    /// `stop` is set.
-    pub fn pass(
-        &self,
-        store: &mut dyn Backend,
-        mailer: &dyn Mailer,
-        setup: &MailSetup,
-        as_of: Instant,
-        stop: &AtomicBool,
-        attach: pass::Attach<'_>,
-    ) -> Result<PassReport, AppError> {
-        Ok(pass::run(
-            store,
-            &self.calendar,
-            mailer,
-            as_of,
-            &setup.pass,
-            stop,
-            attach,
-        )?)
     }
 }

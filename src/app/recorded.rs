@@ -6,45 +6,11 @@
 
 use chrono::TimeZone;
 use chrono_tz::Tz;
-use serde::Serialize;
 
 use super::AppError;
 use crate::ledger::{Status, backfilled};
+use crate::reports::{Backfill, LateReview};
 use crate::store::Backend;
-
-/// A report recorded afterwards (补录).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Backfill {
-    /// The unit whose report it was.
-    pub unit: String,
-    /// The deliverable.
-    pub deliverable: String,
-    /// Its period, for a recurring deliverable.
-    pub period: Option<String>,
-    /// When it came (`2017-05-20 10:00`), in the campaign's zone: when it counts from.
-    pub at: String,
-    /// When it was recorded.
-    pub recorded_at: String,
-    /// Who recorded it.
-    pub by: Option<String>,
-}
-
-/// A review that was late.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct LateReview {
-    /// Who reviews it (the late one), if known.
-    pub reviewer: Option<String>,
-    /// The unit whose report waited.
-    pub unit: String,
-    /// The deliverable.
-    pub deliverable: String,
-    /// Its period, for a recurring deliverable.
-    pub period: Option<String>,
-    /// When the review was due (`2023-07-17`), for one still waiting.
-    pub review_due: Option<String>,
-    /// When it was accepted (`2023-07-18 10:00`), for one accepted late.
-    pub reviewed_at: Option<String>,
-}
 
 /// An instant as a bulletin shows it, in `zone`.
 fn minute(zone: Tz, at: i64) -> String {

@@ -2,63 +2,11 @@
 //! date (千阳: 支出进度 ≥ 30% / 50% / 75% by April / June / September). A value below it is a
 //! finding of its own: listed by `duban targets`, red in `status`.
 
-use serde::Serialize;
-
 use super::{AppError, Office};
 use crate::clock::Instant;
 use crate::language::form::num;
+use crate::reports::{TargetFinding, TargetState};
 use crate::store::{Backend, Filter, Light, StatusRow, TargetValue};
-
-/// Where one target obligation stands against its threshold.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TargetState {
-    /// The value reaches the threshold.
-    Met,
-    /// The value falls short of it.
-    BelowTarget,
-    /// The value is waiting for review (`under_review`, as an obligation's status says).
-    #[serde(rename = "under_review")]
-    AwaitingReview,
-    /// Its date has passed and no value was reported.
-    NotReported,
-    /// Its date is still to come, and no value yet.
-    Pending,
-}
-
-impl TargetState {
-    /// `below target`.
-    pub fn words(self) -> &'static str {
-        match self {
-            TargetState::Met => "met",
-            TargetState::BelowTarget => "below target",
-            TargetState::AwaitingReview => "awaiting review",
-            TargetState::NotReported => "not reported",
-            TargetState::Pending => "pending",
-        }
-    }
-}
-
-/// One target obligation and its value.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct TargetFinding {
-    /// Campaign.
-    pub campaign: String,
-    /// The target.
-    pub target: String,
-    /// The unit that reports it.
-    pub unit: String,
-    /// The threshold's date (the obligation's period).
-    pub period: String,
-    /// The threshold, as people read it: `≥ 50%`.
-    pub threshold: String,
-    /// The value reported.
-    pub value: Option<f64>,
-    /// How far short of the threshold the value is (positive when short).
-    pub gap: Option<f64>,
-    /// Where it stands.
-    pub state: TargetState,
-}
 
 impl Office {
     /// Every target obligation of `campaign` (or of all) with its value, as it stands at

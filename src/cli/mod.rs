@@ -402,6 +402,27 @@ impl Context {
         diagnostics
     }
 
+    /// Runs `work`, which loads the configured campaign folder, telling the user what changed
+    /// in each file (with a spinner on a terminal while it loads).
+    pub fn loading<T>(
+        &self,
+        work: impl FnOnce(
+            &mut dyn FnMut(&std::path::Path, crate::workspace::FileSync),
+        ) -> Result<T, crate::app::AppError>,
+    ) -> Result<T, CliError> {
+        let mut shown = Ok(());
+        let working = progress::Progress::start("loading campaign files", None);
+        let done = work(&mut |path, result| {
+            if shown.is_ok() {
+                shown = working.suspend(|| sync::show(self, path, result, false));
+            }
+        });
+        drop(working);
+        let done = done?;
+        shown?;
+        Ok(done)
+    }
+
     /// Opens the records after loading the configured campaign folder into them, telling the
     /// user what changed. Campaigns with errors are reported and keep their last good version.
     pub fn store_synced(&self, as_of: Instant) -> Result<Records, CliError> {
@@ -431,16 +452,7 @@ impl Context {
             &mut dyn FnMut(&std::path::Path, crate::workspace::FileSync),
         ) -> Result<Records, crate::app::AppError>,
     ) -> Result<Records, CliError> {
-        let mut shown = Ok(());
-        let working = progress::Progress::start("loading campaign files", None);
-        let store = open(&mut |path, result| {
-            if shown.is_ok() {
-                shown = working.suspend(|| sync::show(self, path, result, false));
-            }
-        });
-        drop(working);
-        let store = store?;
-        shown?;
+        let store = self.loading(open)?;
         if store.is_read_only() {
             tell!(
                 "warning: {} is read-only: answering from it as it is, without loading changed campaign files",

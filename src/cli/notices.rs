@@ -11,7 +11,6 @@ use super::output::{self, Format, fit};
 use super::{CliError, Context};
 use crate::app::{DaemonPlan, MailSetup};
 use crate::clock::Instant;
-use crate::notices::pass::PassReport;
 use crate::notices::plan::Kind;
 use crate::notices::send::Mailer;
 
@@ -157,17 +156,10 @@ pub fn remind(context: &Context, args: &RemindArgs) -> Result<ExitCode, CliError
     init_logging(false);
     let setup = MailSetup::resolve(&context.config.mail, &context.config.workspace)?;
     let mailer = setup.mailer(Some("or see the mails without sending them: --dry-run"))?;
-    let mut store = context.store_synced(as_of)?;
-    let attach = super::documents::bulletin_attachment(context, as_of);
-    let report = context.pass(
-        &mut *store,
-        &mailer,
-        &setup,
-        as_of,
-        &AtomicBool::new(false),
-        &attach,
-    )?;
-    say!("{}", summary(&report))?;
+    let report = context.loading(|seen| {
+        context.notice_pass(&mailer, &setup, as_of, &AtomicBool::new(false), seen)
+    })?;
+    say!("{report}")?;
     if report.nothing_sent() {
         let why = match &report.login_refused {
             Some(refusal) => format!(
@@ -178,35 +170,6 @@ pub fn remind(context: &Context, args: &RemindArgs) -> Result<ExitCode, CliError
         return Err(CliError::Usage { message: why });
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn summary(r: &PassReport) -> String {
-    let mut line = format!(
-        "{} due, {} queued; {} sent, {} to retry, {} failed",
-        output::plural(r.notices, "notice"),
-        output::plural(r.queued, "mail"),
-        r.sent,
-        r.deferred,
-        r.failed
-    );
-    if !r.missing.is_empty() {
-        line.push_str(&format!("; no address for {}", r.missing.join(", ")));
-    }
-    if let Some(refusal) = &r.login_refused {
-        line.push_str(&format!(
-            "; stopped: the server refused the login ({refusal})"
-        ));
-    }
-    if r.claims_lost > 0 {
-        line.push_str(&format!(
-            "; {} sent after their claim expired",
-            r.claims_lost
-        ));
-    }
-    if r.interrupted {
-        line.push_str("; stopped early for shutdown");
-    }
-    line
 }
 
 /// Every notice a period would bring, day by day.
@@ -440,12 +403,9 @@ pub fn prepare_daemon(
     let pass: Arc<crate::daemon::PassFn> =
         Arc::new(move |now: DateTime<Utc>, stop: &AtomicBool| {
             let as_of = Instant::Absolute(now);
-            let mut store = context.store_synced(as_of).map_err(|e| e.to_string())?;
-            let attach = super::documents::bulletin_attachment(&context, as_of);
             let report = context
-                .pass(&mut *store, mailer.as_ref(), &setup, as_of, stop, &attach)
-                .map_err(|e| e.to_string())?;
-            Ok(summary(&report))
+                .loading(|seen| context.notice_pass(mailer.as_ref(), &setup, as_of, stop, seen))?;
+            Ok(report)
         });
     Ok((crate::daemon::Settings { clock, schedules }, pass))
 }

@@ -5,8 +5,8 @@
 use super::chart::{Bar, bars};
 use super::docx::Docx;
 use super::escape;
-use crate::app::{Basis, Bulletin, Counts, chinese_date};
 use crate::language::form::num;
+use crate::reports::{Basis, Bulletin, Counts, chinese_date};
 
 /// One section of a bulletin: a heading, a paragraph or a table (or none: `无`).
 pub struct Section {

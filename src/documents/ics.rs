@@ -11,9 +11,9 @@ use std::io::{self, Write};
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 
-use crate::app::UnitCalendar;
 use crate::language::campaign::{Campaign, Policy};
 use crate::ledger::Status;
+use crate::reports::UnitCalendar;
 use crate::schedule::{Calendar, Obligation};
 
 /// Which component an obligation becomes.

@@ -4,7 +4,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use super::escape;
-use crate::app::Deadline;
+use crate::reports::Deadline;
 use crate::schedule::Calendar;
 
 /// The weeks of the month of `first` (its first day), Monday to Sunday; days of the months

@@ -106,6 +106,35 @@ impl PassReport {
     }
 }
 
+/// The summary a log line or `remind` prints: `3 notices due, 2 mails queued; 2 sent, …`.
+impl std::fmt::Display for PassReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let plural = |n: usize, noun: &str| format!("{n} {noun}{}", if n == 1 { "" } else { "s" });
+        write!(
+            f,
+            "{} due, {} queued; {} sent, {} to retry, {} failed",
+            plural(self.notices, "notice"),
+            plural(self.queued, "mail"),
+            self.sent,
+            self.deferred,
+            self.failed
+        )?;
+        if !self.missing.is_empty() {
+            write!(f, "; no address for {}", self.missing.join(", "))?;
+        }
+        if let Some(refusal) = &self.login_refused {
+            write!(f, "; stopped: the server refused the login ({refusal})")?;
+        }
+        if self.claims_lost > 0 {
+            write!(f, "; {} sent after their claim expired", self.claims_lost)?;
+        }
+        if self.interrupted {
+            write!(f, "; stopped early for shutdown")?;
+        }
+        Ok(())
+    }
+}
+
 /// Why a pass could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum PassError {
