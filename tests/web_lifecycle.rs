@@ -345,6 +345,10 @@ fn accounts_and_tokens_live_revoke_expire_and_reset(postgres: Option<&str>) {
         ],
     );
     assert_eq!(made.status, 200, "{}", made.body);
+    let no_unit = post("/accounts/tokens", &[("role", "liaison")]);
+    assert_eq!(no_unit.status, 422, "{}", no_unit.body);
+    assert!(no_unit.body.contains("请填写单位"), "{}", no_unit.body);
+    assert!(!no_unit.body.contains("--unit"), "no flag on a page");
     let page_secret = made
         .body
         .split("<code id=\"secret\">")
@@ -383,4 +387,128 @@ fn accounts_and_tokens_live_revoke_expire_and_reset(postgres: Option<&str>) {
     assert_eq!(forged.status, 422);
     assert_eq!(server.sign_in_attempt("张三", PASSWORD).status, 303);
     assert!(!csrf(&page).is_empty());
+}
+
+/// Tokens made before tokens had names keep working once the records are upgraded: named
+/// UNIT-N (or ROLE-N) by their row, without an expiry, and the history names them so.
+#[test]
+fn tokens_made_before_names_keep_working_on_sqlite() {
+    let w = Workspace::new(&["nanyang-2017"]);
+    let steps = duban::store::schema::MIGRATIONS;
+    let before = steps
+        .iter()
+        .position(|s| s.contains("api_tokens_lifecycle"))
+        .unwrap();
+    let conn = rusqlite::Connection::open(w.db()).unwrap();
+    for step in &steps[..before] {
+        conn.execute_batch(step).unwrap();
+    }
+    conn.pragma_update(None, "user_version", before as i64)
+        .unwrap();
+    conn.pragma_update(None, "application_id", 0x6475_626e_i64)
+        .unwrap();
+    conn.pragma_update(None, "journal_mode", "wal").unwrap();
+    old_tokens(|sql, args| {
+        conn.execute(sql, rusqlite::params_from_iter(args)).unwrap();
+    });
+    drop(conn);
+    tokens_made_before_work(&w);
+}
+
+#[test]
+fn tokens_made_before_names_keep_working_on_postgres() {
+    let Some(url) = crate::pgserver::database() else {
+        return;
+    };
+    let w = Workspace::new(&["nanyang-2017"]);
+    std::fs::write(
+        w.path().join("duban.toml"),
+        format!("database = \"{url}\"\n"),
+    )
+    .unwrap();
+    let steps = duban::store::postgres::MIGRATIONS;
+    let before = steps
+        .iter()
+        .position(|s| s.contains("ADD COLUMN name TEXT"))
+        .unwrap();
+    let mut db = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    for step in &steps[..before] {
+        db.batch_execute(step).unwrap();
+    }
+    db.batch_execute(&format!(
+        "CREATE TABLE duban_schema (version BIGINT NOT NULL); INSERT INTO duban_schema VALUES ({before})"
+    ))
+    .unwrap();
+    old_tokens(|sql, args| {
+        let args: Vec<&(dyn postgres::types::ToSql + Sync)> = args
+            .iter()
+            .map(|a| a as &(dyn postgres::types::ToSql + Sync))
+            .collect();
+        let sql = sql
+            .replace("?1", "$1")
+            .replace("?2", "$2")
+            .replace("?3", "$3");
+        db.execute(&sql, &args).unwrap();
+    });
+    drop(db);
+    tokens_made_before_work(&w);
+}
+
+/// The secrets of the tokens [`old_tokens`] keeps, by the table's row.
+const OLD_SECRETS: [&str; 3] = ["old-secret-one", "old-secret-two", "old-secret-three"];
+
+/// Two tokens of 宛城区 and one of the office, as the records kept them before names.
+fn old_tokens(mut insert: impl FnMut(&str, Vec<String>)) {
+    use sha2::Digest;
+    let digest = |s: &str| {
+        sha2::Sha256::digest(s.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    for (secret, unit, role) in [
+        (OLD_SECRETS[0], "宛城区", "liaison"),
+        (OLD_SECRETS[1], "宛城区", "leader"),
+        (OLD_SECRETS[2], "", "office"),
+    ] {
+        insert(
+            "INSERT INTO api_tokens (token, unit, role, created_at) VALUES (?1, NULLIF(?2, ''), ?3, 1000)",
+            vec![digest(secret), unit.to_string(), role.to_string()],
+        );
+    }
+}
+
+fn tokens_made_before_work(w: &Workspace) {
+    let tokens = w.json(&["token", "list"]);
+    let names: Vec<&str> = tokens
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["宛城区-1", "宛城区-2", "office-3"], "{tokens}");
+    assert!(tokens[0]["expires_at"].is_null(), "{tokens}");
+    // A new token of the unit takes the next free number.
+    let made = w.ok(&["token", "create", "--unit", "宛城区", "--role", "liaison"]);
+    assert!(made.contains("token 宛城区-3 "), "{made}");
+    let server = Server::start(w, "2017-05-24T09:00");
+    let done = server.api(
+        "POST",
+        "/api/v1/submissions",
+        OLD_SECRETS[1],
+        Some(SUBMISSION),
+    );
+    assert_eq!(done.status, 201, "{}", done.body);
+    let history = w.json(&["history", "nanyang-2017", "工作方案", "宛城区"]);
+    assert_eq!(history["events"][0]["by"], "token:宛城区-2", "{history}");
+    w.ok(&["token", "revoke", "2"]);
+    refused(
+        &server.api(
+            "GET",
+            "/api/v1/obligations?campaign=nanyang-2017",
+            OLD_SECRETS[1],
+            None,
+        ),
+        "token_revoked",
+    );
 }

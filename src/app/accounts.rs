@@ -79,9 +79,10 @@ impl Office {
         now: Instant,
     ) -> Result<String, AppError> {
         if name.trim().is_empty() || name.starts_with("token:") {
-            return Err(AppError::Account {
-                message: format!("`{name}` cannot be an account name"),
-            });
+            return Err(AccountRefusal::AccountName {
+                name: name.to_string(),
+            }
+            .into());
         }
         shown_as_is(&[("账号名称", Some(name)), ("单位名称", unit)])?;
         check_unit(store, unit, role)?;
@@ -281,13 +282,14 @@ impl Office {
                 which,
                 tokens.iter().map(|t| t.name.as_str()),
             );
-            return Err(Refusal::Unknown {
-                kind: "token",
-                name: which.to_string(),
-                suggestion: suggestion.or_else(|| Some("`duban token list` lists them".into())),
-            }
-            .into())
-            .map_err(AppError::Store);
+            return Err(AppError::Store(
+                Refusal::Unknown {
+                    kind: "token",
+                    name: which.to_string(),
+                    suggestion: suggestion.or_else(|| Some("`duban token list` lists them".into())),
+                }
+                .into(),
+            ));
         };
         let t = now.in_zone(chrono_tz::UTC).timestamp();
         let revoked_now = store.revoke_token(token.id, t)?;
@@ -365,9 +367,7 @@ impl Office {
     ) -> Result<User, AppError> {
         super::desk::allow(who, super::desk::Page::Accounts)?;
         if disabled && who.name == name {
-            return Err(AppError::Account {
-                message: "不能停用自己正在使用的账号".into(),
-            });
+            return Err(AccountRefusal::DisablesItself.into());
         }
         self.set_disabled(store, name, disabled, now)
     }
@@ -585,12 +585,54 @@ impl Expiry {
                 .map_or(i64::MAX, |t| t.timestamp()),
         };
         if at <= now {
-            return Err(AppError::Account {
-                message: "a token must work for at least a day: give a later date or more days"
-                    .into(),
-            });
+            return Err(AccountRefusal::ExpiresAtOnce.into());
         }
         Ok(Some(at))
+    }
+}
+
+/// An account or token the office asked for that cannot be: said in English on the command
+/// line, in Chinese on the pages ([`AccountRefusal::zh`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AccountRefusal {
+    /// A name no account may have.
+    #[error("`{name}` cannot be an account name")]
+    AccountName {
+        /// As given.
+        name: String,
+    },
+    /// A name no token may have (empty, or a number, which `token revoke` reads as one).
+    #[error("`{name}` cannot be a token's name: give words, not a number")]
+    TokenName {
+        /// As given.
+        name: String,
+    },
+    /// A role that acts for a unit, without one.
+    #[error("a {role} acts for a unit: give it with --unit")]
+    NeedsUnit {
+        /// The role, as the store writes it.
+        role: &'static str,
+    },
+    /// An expiry already past, or no days.
+    #[error("a token must work for at least a day: give a later date or more days")]
+    ExpiresAtOnce,
+    /// The office disabling the account it is signed in with.
+    #[error("an account cannot disable itself")]
+    DisablesItself,
+}
+
+impl AccountRefusal {
+    /// The same, as the pages say it: in Chinese, naming no command-line flag.
+    pub fn zh(&self) -> String {
+        match self {
+            AccountRefusal::AccountName { name } => format!("「{name}」不能用作账号名称"),
+            AccountRefusal::TokenName { name } => {
+                format!("「{name}」不能用作令牌名称：名称须含文字，不能只是数字")
+            }
+            AccountRefusal::NeedsUnit { .. } => "该角色代表某个单位办理，请填写单位".to_string(),
+            AccountRefusal::ExpiresAtOnce => "令牌至少须有效一天".to_string(),
+            AccountRefusal::DisablesItself => "不能停用自己正在使用的账号".to_string(),
+        }
     }
 }
 
@@ -645,9 +687,10 @@ fn shown_as_is(texts: &[(&str, Option<&str>)]) -> Result<(), AppError> {
 /// or is not shown as it is.
 fn check_token_name(name: &str) -> Result<(), AppError> {
     if name.is_empty() || name.trim_start_matches('#').parse::<i64>().is_ok() {
-        return Err(AppError::Account {
-            message: format!("`{name}` cannot be a token's name: give words, not a number"),
-        });
+        return Err(AccountRefusal::TokenName {
+            name: name.to_string(),
+        }
+        .into());
     }
     shown_as_is(&[("令牌名称", Some(name))])
 }
@@ -660,13 +703,14 @@ fn existing_user(store: &dyn Backend, name: &str) -> Result<User, AppError> {
     let users = store.users()?;
     let suggestion =
         crate::language::suggest::did_you_mean(name, users.iter().map(|u| u.name.as_str()));
-    Err(Refusal::Unknown {
-        kind: "account",
-        name: name.to_string(),
-        suggestion: suggestion.or_else(|| Some("`duban user list` lists them".into())),
-    }
-    .into())
-    .map_err(AppError::Store)
+    Err(AppError::Store(
+        Refusal::Unknown {
+            kind: "account",
+            name: name.to_string(),
+            suggestion: suggestion.or_else(|| Some("`duban user list` lists them".into())),
+        }
+        .into(),
+    ))
 }
 
 /// Refuses a unit no campaign has (with the nearest name), or none for a role that acts for
@@ -676,9 +720,10 @@ fn check_unit(store: &dyn Backend, unit: Option<&str>, role: Role) -> Result<(),
         if role.sees_all() {
             return Ok(());
         }
-        return Err(AppError::Account {
-            message: format!("a {} acts for a unit: give it with --unit", role.as_str()),
-        });
+        return Err(AccountRefusal::NeedsUnit {
+            role: role.as_str(),
+        }
+        .into());
     };
     known_unit(store, unit)
 }

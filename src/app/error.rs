@@ -148,6 +148,9 @@ pub enum AppError {
     /// A wrong name or password (which, is not said).
     #[error("wrong name or password")]
     SignIn,
+    /// An account or token that cannot be made or changed so.
+    #[error(transparent)]
+    AccountRefused(#[from] super::AccountRefusal),
     /// The right password of an account the office disabled.
     #[error("this account is disabled: ask the office to enable it")]
     Disabled,

@@ -25,8 +25,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 pub use accounts::{
-    Expiry, ExpiryError, FromContact, LINK_SECONDS, SESSION_SECONDS, SHORTEST_PASSWORD, Session,
-    SignedIn, THROTTLE, TOKEN_DAYS, TokenRefusal, TokenSpec, Visible, same_secret, secret,
+    AccountRefusal, Expiry, ExpiryError, FromContact, LINK_SECONDS, SESSION_SECONDS,
+    SHORTEST_PASSWORD, Session, SignedIn, THROTTLE, TOKEN_DAYS, TokenRefusal, TokenSpec, Visible,
+    same_secret, secret,
 };
 pub use assess::{Assessment, Deadline, Part, ScoreLine, UnitScore, Window, chinese_date};
 pub use board::{Board, CampaignBoard, Node, Tally};

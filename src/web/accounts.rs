@@ -129,6 +129,7 @@ enum Done {
 /// failure, or a right the page does not have, which the caller answers as such).
 fn refusal_zh(e: &AppError) -> Option<String> {
     Some(match e {
+        AppError::AccountRefused(refusal) => refusal.zh(),
         AppError::Account { message } => message.clone(),
         AppError::Store(StoreError::Refused(r)) => match r {
             Refusal::Unknown {

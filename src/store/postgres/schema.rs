@@ -8,7 +8,7 @@ use ::postgres::Client;
 use crate::store::StoreError;
 
 /// The schema steps, in order; step `i` brings a database from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[
+pub const MIGRATIONS: &[&str] = &[
     // Version 1: the tables of SQLite's version 5.
     r#"
 CREATE TABLE campaigns (
