@@ -387,9 +387,12 @@ pub fn user(context: &Context, args: &UserArgs) -> Result<ExitCode, CliError> {
         }
         UserAction::Enable { name } => {
             let before = context.set_disabled(&mut *store, name, false, now)?;
-            match before.disabled_at {
-                Some(_) => say!("enabled {name}: it signs in again with its password")?,
-                None => say!("{name} is not disabled")?,
+            match (before.disabled_at, &before.password) {
+                (Some(_), Some(_)) => say!("enabled {name}: it signs in again with its password")?,
+                (Some(_), None) => say!(
+                    "enabled {name}: it signs in once its password is set through its one-time link"
+                )?,
+                (None, _) => say!("{name} is not disabled")?,
             }
         }
         UserAction::Reset { name, base_url } => {

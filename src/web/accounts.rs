@@ -286,9 +286,10 @@ pub async fn enable(
         form.csrf,
         move |office, store, session, now| {
             let before = office.set_disabled_as(store, &session.user, &name, false, now)?;
-            Ok(Done::Said(match before.disabled_at {
-                Some(_) => format!("已启用 {name}：可用原密码登录"),
-                None => format!("{name} 未被停用"),
+            Ok(Done::Said(match (before.disabled_at, &before.password) {
+                (Some(_), Some(_)) => format!("已启用 {name}：可用原密码登录"),
+                (Some(_), None) => format!("已启用 {name}：通过一次性链接设置密码后即可登录"),
+                (None, _) => format!("{name} 未被停用"),
             }))
         },
     )
