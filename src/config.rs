@@ -15,6 +15,8 @@
 //! busy_timeout_ms = 5000          # how long to wait for a locked database
 //! backfill_days = 30              # how far back the office may record a past act (补录);
 //!                                 # default: no limit
+//! token_days = 180                # how long a new API token works unless `token create
+//!                                 # --expires` says otherwise (default 180)
 //!
 //! [mail]
 //! url = "smtp://mail.example.org:587?tls=required"   # DUBAN_SMTP_URL overrides
@@ -51,6 +53,9 @@ pub struct Config {
     /// How many days back the office may record an act done earlier (补录: a report that came
     /// on paper); none: no limit. Units never choose the time of their acts at all.
     pub backfill_days: Option<u32>,
+    /// How many days a new API token works unless its maker says otherwise; none: the default
+    /// (`app::TOKEN_DAYS`).
+    pub token_days: Option<u32>,
     /// Mail settings.
     pub mail: MailConfig,
     /// The workspace: the folder of the config file, or the working directory. Campaigns may
@@ -151,6 +156,7 @@ struct ConfigFile {
     contacts: Option<PathBuf>,
     busy_timeout_ms: Option<u64>,
     backfill_days: Option<u32>,
+    token_days: Option<u32>,
     #[serde(default)]
     allowed_folders: Vec<PathBuf>,
     #[serde(default)]
@@ -237,6 +243,7 @@ impl Config {
                 .map(|p| std::path::absolute(&p).unwrap_or(p)),
             busy_timeout: Duration::from_millis(file.busy_timeout_ms.unwrap_or(5000)),
             backfill_days: file.backfill_days,
+            token_days: file.token_days,
             mail,
             workspace: base.to_path_buf(),
             allowed_folders: file.allowed_folders.into_iter().map(resolve).collect(),

@@ -9,9 +9,9 @@ use chrono::{DateTime, TimeZone, Utc};
 use duban::clock::Instant;
 use duban::ledger::{Action, Refusal, Status, Submission};
 use duban::store::{
-    Backend, Claim, FailedSignIns, Filter, ImportBatch, ImportError, ImportRow, Key, Meta, NewUser,
-    NoticeKey, OutboxMail, PgStore, Role, Source, Store, StoreError, SyncOutcome, Throttle, Turn,
-    Window,
+    Backend, Claim, FailedSignIns, Filter, ImportBatch, ImportError, ImportRow, Key, Meta,
+    NewToken, NewUser, NoticeKey, OutboxMail, PgStore, Role, Source, Store, StoreError,
+    SyncOutcome, Throttle, Turn, Window,
 };
 
 const CAMPAIGN: &str = "campaign c {
@@ -1036,6 +1036,99 @@ pub fn sign_in_tries_are_counted_per_address_and_account_with_growing_waits(mut 
     assert_eq!(b.signed_in(owner, "王五").unwrap(), None, "told once");
 }
 
+/// Accounts and tokens over their life: an account disabled (its sessions end and no session
+/// of it is found), enabled, reset (its password gone, a new link that sets one); a token named
+/// (a name taken refused), found revoked or not, its use kept to the minute, revoked once.
+pub fn accounts_and_tokens_have_a_lifecycle(mut b: impl Backend) {
+    b.add_user(&NewUser {
+        name: "张三",
+        unit: Some("甲"),
+        role: Role::Liaison,
+        setup_token: "link-1",
+        setup_expires_at: 10_000,
+        now: 0,
+    })
+    .unwrap();
+    assert_eq!(
+        b.set_password("link-1", "hash-1", 100).unwrap().as_deref(),
+        Some("张三")
+    );
+    b.open_session("cookie-1", "张三", "csrf", 200, 5_000)
+        .unwrap();
+    let (user, _) = b.session("cookie-1", 300).unwrap().unwrap();
+    assert_eq!(user.last_sign_in_at, Some(200));
+    assert_eq!(user.disabled_at, None);
+
+    assert!(b.set_disabled("张三", Some(400)).unwrap());
+    assert!(!b.set_disabled("无此人", Some(400)).unwrap());
+    assert!(b.session("cookie-1", 500).unwrap().is_none(), "ended");
+    assert_eq!(b.user("张三").unwrap().unwrap().disabled_at, Some(400));
+    b.open_session("cookie-2", "张三", "csrf", 500, 5_000)
+        .unwrap();
+    assert!(
+        b.session("cookie-2", 600).unwrap().is_none(),
+        "no session of a disabled account is found"
+    );
+    assert!(b.set_disabled("张三", None).unwrap());
+    assert!(b.session("cookie-2", 600).unwrap().is_some());
+
+    assert!(b.reset_user("张三", "link-2", 9_000).unwrap());
+    assert!(!b.reset_user("无此人", "link-3", 9_000).unwrap());
+    let reset = b.user("张三").unwrap().unwrap();
+    assert_eq!(reset.password, None, "the old password stops at once");
+    assert!(b.session("cookie-2", 700).unwrap().is_none(), "ended");
+    assert_eq!(b.set_password("link-1", "hash-x", 800).unwrap(), None);
+    assert_eq!(
+        b.set_password("link-2", "hash-2", 800).unwrap().as_deref(),
+        Some("张三")
+    );
+    assert_eq!(b.users().unwrap()[0].password.as_deref(), Some("hash-2"));
+
+    let token = |name: &'static str, digest: &'static str, expires_at| NewToken {
+        token: digest,
+        name,
+        unit: Some("甲"),
+        role: Role::Liaison,
+        now: 1_000,
+        expires_at,
+    };
+    b.add_token(&token("甲-1", "digest-1", Some(5_000)))
+        .unwrap();
+    b.add_token(&token("省平台", "digest-2", None)).unwrap();
+    assert!(matches!(
+        b.add_token(&token("甲-1", "digest-3", None)),
+        Err(StoreError::Refused(Refusal::TokenExists { .. }))
+    ));
+    let found = b.token("digest-1").unwrap().unwrap();
+    assert_eq!(
+        (found.name.as_str(), found.expires_at, found.last_used_at),
+        ("甲-1", Some(5_000), None)
+    );
+    assert_eq!(found.holder().name, "token:甲-1");
+    assert!(b.token("digest-3").unwrap().is_none());
+    b.token_used(found.id, 2_000).unwrap();
+    b.token_used(found.id, 2_030).unwrap();
+    assert_eq!(
+        b.token("digest-1").unwrap().unwrap().last_used_at,
+        Some(2_000),
+        "kept to the minute"
+    );
+    b.token_used(found.id, 2_061).unwrap();
+    assert_eq!(
+        b.token("digest-1").unwrap().unwrap().last_used_at,
+        Some(2_061)
+    );
+    assert!(b.revoke_token(found.id, 3_000).unwrap());
+    assert!(!b.revoke_token(found.id, 3_100).unwrap(), "once");
+    let listed = b.tokens().unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(
+        (listed[0].revoked_at, listed[1].revoked_at),
+        (Some(3_000), None)
+    );
+    assert_eq!(listed[1].name, "省平台");
+}
+
 /// Runs every scenario of the contract against the backend `make` returns (with whatever
 /// guard keeps it alive, such as its temporary folder).
 macro_rules! storage_contract {
@@ -1075,6 +1168,7 @@ macro_rules! storage_contract {
             scenario!(worklists_show_a_units_obligations_and_a_reviewers_queue);
             scenario!(the_record_at_an_instant_is_what_was_done_by_then);
             scenario!(sign_in_tries_are_counted_per_address_and_account_with_growing_waits);
+            scenario!(accounts_and_tokens_have_a_lifecycle);
         }
     };
 }

@@ -38,6 +38,7 @@ mod web;
 mod web_connections;
 mod web_download;
 mod web_input;
+mod web_lifecycle;
 mod web_matrix;
 mod web_rights;
 mod web_signin;

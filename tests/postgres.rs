@@ -298,6 +298,20 @@ fn a_sqlite_store_migrates_with_every_event_file_and_mail() {
         "--reason",
         "工作方案逾期",
     ]);
+    // Accounts and tokens move with their lifecycle: disabled, revoked, named.
+    sqlite.ok(&[
+        "user",
+        "add",
+        "张三",
+        "--unit",
+        "宛城区",
+        "--role",
+        "liaison",
+    ]);
+    sqlite.ok(&["user", "disable", "张三"]);
+    sqlite.ok(&["token", "create", "--unit", "宛城区", "--role", "liaison"]);
+    sqlite.ok(&["token", "create", "--role", "office", "--name", "省平台"]);
+    sqlite.ok(&["token", "revoke", "省平台"]);
     let db_before = std::fs::read(sqlite.db()).unwrap();
 
     let report = sqlite.ok(&["migrate", "--to", &url, "--json"]);
@@ -330,6 +344,8 @@ fn a_sqlite_store_migrates_with_every_event_file_and_mail() {
         ],
         &["history", "nanyang-2017", "工作方案", "卧龙区"],
         &["outbox", "--all"],
+        &["user", "list"],
+        &["token", "list"],
         &[
             "bulletin",
             "nanyang-2017",
@@ -350,6 +366,10 @@ fn a_sqlite_store_migrates_with_every_event_file_and_mail() {
     for (args, before) in queries.iter().zip(&on_sqlite) {
         assert_eq!(&w.json(args), before, "{args:?}");
     }
+    // The tokens' numbers go on from the copied ones.
+    let made = w.ok(&["token", "create", "--unit", "宛城区", "--role", "liaison"]);
+    assert!(made.contains("token 宛城区-2 "), "{made}");
+    assert_eq!(w.json(&["token", "list"])[2]["id"], 3);
     std::fs::write(w.path().join("duban.toml"), &mail).unwrap();
     let again = w.fails(&["migrate", "--to", &url]);
     assert!(again.contains("already holds 1 campaign"), "{again}");

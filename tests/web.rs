@@ -288,7 +288,7 @@ fn the_api_answers_for_the_tokens_unit_only() {
     );
     let history = w.json(&["history", "nanyang-2017", "工作方案", "宛城区"]);
     assert_eq!(history["events"].as_array().unwrap().len(), 1, "{history}");
-    assert_eq!(history["events"][0]["by"], "token:宛城区", "{history}");
+    assert_eq!(history["events"][0]["by"], "token:宛城区-1", "{history}");
     assert!(
         history["events"][0]["at"]
             .as_str()

@@ -189,6 +189,91 @@ fn matrix() -> Vec<Row> {
                 )
             },
         ),
+        // Disabling, enabling and resetting an account, making and revoking a token: the
+        // office's alone. They act on an account and a token kept for these rows (备用), so
+        // that no other row's person is touched.
+        row(
+            "POST",
+            "/accounts/disable",
+            "all",
+            [303, 403, 403, 403, 403, 403, 200],
+            |s, p, _| {
+                let secret = secret(s, p);
+                s.send(
+                    "POST",
+                    "/accounts/disable",
+                    &p.cookie,
+                    &[("csrf", &secret), ("name", "备用")],
+                )
+            },
+        ),
+        row(
+            "POST",
+            "/accounts/enable",
+            "all",
+            [303, 403, 403, 403, 403, 403, 200],
+            |s, p, _| {
+                let secret = secret(s, p);
+                s.send(
+                    "POST",
+                    "/accounts/enable",
+                    &p.cookie,
+                    &[("csrf", &secret), ("name", "备用")],
+                )
+            },
+        ),
+        row(
+            "POST",
+            "/accounts/reset",
+            "all",
+            [303, 403, 403, 403, 403, 403, 200],
+            |s, p, _| {
+                let secret = secret(s, p);
+                s.send(
+                    "POST",
+                    "/accounts/reset",
+                    &p.cookie,
+                    &[("csrf", &secret), ("name", "备用")],
+                )
+            },
+        ),
+        row(
+            "POST",
+            "/accounts/tokens",
+            "all",
+            [303, 403, 403, 403, 403, 403, 200],
+            |s, p, i| {
+                let secret = secret(s, p);
+                let name = format!("新令牌{i}");
+                s.send(
+                    "POST",
+                    "/accounts/tokens",
+                    &p.cookie,
+                    &[
+                        ("csrf", &secret),
+                        ("name", &name),
+                        ("unit", "卧龙区"),
+                        ("role", "liaison"),
+                        ("days", "30"),
+                    ],
+                )
+            },
+        ),
+        row(
+            "POST",
+            "/accounts/tokens/revoke",
+            "all",
+            [303, 403, 403, 403, 403, 403, 200],
+            |s, p, _| {
+                let secret = secret(s, p);
+                s.send(
+                    "POST",
+                    "/accounts/tokens/revoke",
+                    &p.cookie,
+                    &[("csrf", &secret), ("id", "备用令牌")],
+                )
+            },
+        ),
         row(
             "GET",
             "/overdue",
@@ -377,6 +462,26 @@ fn every_route_has_rows_in_the_authorisation_matrix_and_answers_them() {
         create.extend_from_slice(args);
         tokens.push(w.ok(&create).split_whitespace().last().unwrap().to_string());
     }
+    // What the rows of the accounts' own forms act on.
+    w.ok(&[
+        "user",
+        "add",
+        "备用",
+        "--unit",
+        "卧龙区",
+        "--role",
+        "liaison",
+    ]);
+    w.ok(&[
+        "token",
+        "create",
+        "--unit",
+        "卧龙区",
+        "--role",
+        "liaison",
+        "--name",
+        "备用令牌",
+    ]);
     let server = Server::start(&w, "2017-05-24T09:00");
     let mut people = vec![Person {
         cookie: String::new(),

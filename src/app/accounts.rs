@@ -8,8 +8,16 @@ use sha2::{Digest, Sha256};
 
 use super::{AppError, Office};
 use crate::clock::Instant;
-use crate::store::{Backend, FailedSignIns, NewUser, Role, Throttle, Turn, User};
+use crate::store::{
+    ApiToken, Backend, FailedSignIns, NewToken, NewUser, Refusal, Role, Throttle, Turn, User,
+};
 use crate::vocabulary::typed;
+
+/// How many days an API token works when neither `--expires` nor `token_days` in duban.toml
+/// says otherwise.
+pub const TOKEN_DAYS: u32 = 180;
+/// The zone a date of expiry is read in (the office's, as its pages show times).
+const OFFICE_ZONE: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
 
 /// How long a one-time link to set a password works.
 pub const LINK_SECONDS: i64 = 7 * 86_400;
@@ -71,26 +79,12 @@ impl Office {
         now: Instant,
     ) -> Result<String, AppError> {
         if name.trim().is_empty() || name.starts_with("token:") {
-            return Err(AppError::Account {
-                message: format!("`{name}` cannot be an account name"),
-            });
-        }
-        // What people see of an account or a unit shows as it is: nothing hidden in it, nothing
-        // reversing how the rest reads.
-        for (what, text) in [("账号名称", Some(name)), ("单位名称", unit)] {
-            let Some(text) = text else { continue };
-            typed::within(what, text, typed::NAME_MAX).map_err(|e| AppError::Account {
-                message: e.to_string(),
-            })?;
-            if let Some(c) = text.chars().find(|c| typed::is_hidden(*c)) {
-                return Err(AppError::Account {
-                    message: format!(
-                        "{what}含有不可见的控制字符（U+{:04X}），请删去后重试",
-                        u32::from(c)
-                    ),
-                });
+            return Err(AccountRefusal::AccountName {
+                name: name.to_string(),
             }
+            .into());
         }
+        shown_as_is(&[("账号名称", Some(name)), ("单位名称", unit)])?;
         check_unit(store, unit, role)?;
         let token = secret();
         let now = now.in_zone(chrono_tz::UTC).timestamp();
@@ -103,6 +97,11 @@ impl Office {
             now,
         })?;
         Ok(token)
+    }
+
+    /// Every account, in the order they were made.
+    pub fn users(&self, store: &dyn Backend) -> Result<Vec<User>, AppError> {
+        Ok(store.users()?)
     }
 
     /// Every account, for the office's page of them; anyone else is refused.
@@ -189,29 +188,224 @@ impl Office {
         Ok(people)
     }
 
-    /// A bearer token for the JSON API acting for `unit` as `role`: shown once, kept as its
-    /// SHA-256.
+    /// A bearer token for the JSON API as `new` describes it: its secret, shown once and kept
+    /// only as its SHA-256, and the token as the office sees it. Without a name it is named
+    /// after its unit (or role) and a number (`宛城区-1`); without an expiry it works for
+    /// `token_days` of duban.toml ([`TOKEN_DAYS`] by default).
     pub fn create_token(
         &self,
         store: &mut dyn Backend,
-        unit: Option<&str>,
-        role: Role,
+        new: &TokenSpec<'_>,
+        now: Instant,
+    ) -> Result<(String, ApiToken), AppError> {
+        check_unit(store, new.unit, new.role)?;
+        let t = now.in_zone(chrono_tz::UTC).timestamp();
+        let name = match new.name.map(str::trim) {
+            Some(name) => {
+                check_token_name(name)?;
+                name.to_string()
+            }
+            None => {
+                let base = new.unit.unwrap_or(new.role.as_str());
+                let taken: Vec<String> = store.tokens()?.into_iter().map(|t| t.name).collect();
+                (1..)
+                    .map(|n| format!("{base}-{n}"))
+                    .find(|n| !taken.contains(n))
+                    .unwrap_or_default()
+            }
+        };
+        let days = self.config.token_days.unwrap_or(TOKEN_DAYS);
+        let expires_at = new.expires.instant(t, days)?;
+        let secret = secret();
+        store.add_token(&NewToken {
+            token: &digest(&secret),
+            name: &name,
+            unit: new.unit,
+            role: new.role,
+            now: t,
+            expires_at,
+        })?;
+        let made = store
+            .tokens()?
+            .into_iter()
+            .find(|k| k.name == name)
+            .ok_or_else(|| AppError::Account {
+                message: format!("the token {name} was made but cannot be found"),
+            })?;
+        Ok((secret, made))
+    }
+
+    /// Makes a token as the office account `who` does through the pages: as
+    /// [`Office::create_token`], refused to anyone else.
+    pub fn create_token_as(
+        &self,
+        store: &mut dyn Backend,
+        who: &User,
+        new: &TokenSpec<'_>,
+        now: Instant,
+    ) -> Result<(String, ApiToken), AppError> {
+        super::desk::allow(who, super::desk::Page::Tokens)?;
+        self.create_token(store, new, now)
+    }
+
+    /// Every API token, revoked and expired ones too, in the order they were made.
+    pub fn tokens(&self, store: &dyn Backend) -> Result<Vec<ApiToken>, AppError> {
+        Ok(store.tokens()?)
+    }
+
+    /// Every API token, for the office's page; anyone else is refused.
+    pub fn tokens_as(&self, store: &dyn Backend, who: &User) -> Result<Vec<ApiToken>, AppError> {
+        super::desk::allow(who, super::desk::Page::Tokens)?;
+        self.tokens(store)
+    }
+
+    /// Revokes the token named `which` (or numbered so) at `now`: the token, and whether it
+    /// had been revoked before (then nothing changes). An unknown one is refused with the
+    /// nearest name.
+    pub fn revoke_token(
+        &self,
+        store: &mut dyn Backend,
+        which: &str,
+        now: Instant,
+    ) -> Result<(ApiToken, bool), AppError> {
+        let tokens = store.tokens()?;
+        let found = tokens
+            .iter()
+            .find(|t| t.name == which)
+            .or_else(|| {
+                let id = which.trim().trim_start_matches('#').parse::<i64>().ok()?;
+                tokens.iter().find(|t| t.id == id)
+            })
+            .cloned();
+        let Some(mut token) = found else {
+            let suggestion = crate::language::suggest::did_you_mean(
+                which,
+                tokens.iter().map(|t| t.name.as_str()),
+            );
+            return Err(AppError::Store(
+                Refusal::Unknown {
+                    kind: "token",
+                    name: which.to_string(),
+                    suggestion: suggestion.or_else(|| Some("`duban token list` lists them".into())),
+                }
+                .into(),
+            ));
+        };
+        let t = now.in_zone(chrono_tz::UTC).timestamp();
+        let revoked_now = store.revoke_token(token.id, t)?;
+        if revoked_now {
+            token.revoked_at = Some(t);
+        }
+        Ok((token, !revoked_now))
+    }
+
+    /// Revokes a token as the office account `who` does through the pages: as
+    /// [`Office::revoke_token`], refused to anyone else.
+    pub fn revoke_token_as(
+        &self,
+        store: &mut dyn Backend,
+        who: &User,
+        which: &str,
+        now: Instant,
+    ) -> Result<(ApiToken, bool), AppError> {
+        super::desk::allow(who, super::desk::Page::Tokens)?;
+        self.revoke_token(store, which, now)
+    }
+
+    /// Whom the bearer token `token` acts for at `now`, as the account `token:NAME` (the
+    /// history's name for what it does); an unknown, revoked or expired token is refused
+    /// saying which. Its use is kept, to the minute.
+    pub fn token_holder(
+        &self,
+        store: &mut dyn Backend,
+        token: &str,
+        now: Instant,
+    ) -> Result<User, AppError> {
+        let t = now.in_zone(chrono_tz::UTC).timestamp();
+        let Some(found) = store.token(&digest(token))? else {
+            return Err(AppError::TokenRefused(TokenRefusal::Unknown));
+        };
+        if let Some(at) = found.revoked_at {
+            return Err(AppError::TokenRefused(TokenRefusal::Revoked { at }));
+        }
+        if let Some(at) = found.expires_at.filter(|at| *at <= t) {
+            return Err(AppError::TokenRefused(TokenRefusal::Expired { at }));
+        }
+        // At most one write a minute per token, and none for most requests: the use is only
+        // kept when the one kept is a minute old. A use that cannot be kept (a read-only
+        // database) does not refuse the request.
+        if found.last_used_at.is_none_or(|used| used + 60 <= t)
+            && let Err(e) = store.token_used(found.id, t)
+        {
+            tracing::warn!(error = %e, token = %found.name, "a token's last use could not be kept");
+        }
+        Ok(found.holder())
+    }
+
+    /// Disables the account `name` (it cannot sign in, and its sessions end at once) or, with
+    /// `disabled` false, enables it again: the account as it was before. An unknown name is
+    /// refused with the nearest.
+    pub fn set_disabled(
+        &self,
+        store: &mut dyn Backend,
+        name: &str,
+        disabled: bool,
+        now: Instant,
+    ) -> Result<User, AppError> {
+        let before = existing_user(store, name)?;
+        let at = disabled.then(|| now.in_zone(chrono_tz::UTC).timestamp());
+        // Disabling one disabled already keeps the instant it was disabled at.
+        if disabled != before.disabled_at.is_some() {
+            store.set_disabled(name, at)?;
+        }
+        Ok(before)
+    }
+
+    /// Disables or enables an account as the office account `who` does through the pages:
+    /// as [`Office::set_disabled`], refused to anyone else; nobody disables their own account
+    /// (the office would lock itself out).
+    pub fn set_disabled_as(
+        &self,
+        store: &mut dyn Backend,
+        who: &User,
+        name: &str,
+        disabled: bool,
+        now: Instant,
+    ) -> Result<User, AppError> {
+        super::desk::allow(who, super::desk::Page::Accounts)?;
+        if disabled && who.name == name {
+            return Err(AccountRefusal::DisablesItself.into());
+        }
+        self.set_disabled(store, name, disabled, now)
+    }
+
+    /// A forgotten password: the account `name` loses its password at once (and its sessions
+    /// end), and gets a new one-time link that sets one, valid [`LINK_SECONDS`]: its token. A
+    /// disabled account stays disabled. An unknown name is refused with the nearest.
+    pub fn reset_user(
+        &self,
+        store: &mut dyn Backend,
+        name: &str,
         now: Instant,
     ) -> Result<String, AppError> {
-        check_unit(store, unit, role)?;
+        existing_user(store, name)?;
         let token = secret();
-        store.add_token(
-            &digest(&token),
-            unit,
-            role,
-            now.in_zone(chrono_tz::UTC).timestamp(),
-        )?;
+        let t = now.in_zone(chrono_tz::UTC).timestamp();
+        store.reset_user(name, &digest(&token), t + LINK_SECONDS)?;
         Ok(token)
     }
 
-    /// Whom the bearer token `token` acts for.
-    pub fn token_holder(&self, store: &dyn Backend, token: &str) -> Result<Option<User>, AppError> {
-        Ok(store.token(&digest(token))?)
+    /// Resets an account as the office account `who` does through the pages: as
+    /// [`Office::reset_user`], refused to anyone else.
+    pub fn reset_user_as(
+        &self,
+        store: &mut dyn Backend,
+        who: &User,
+        name: &str,
+        now: Instant,
+    ) -> Result<String, AppError> {
+        super::desk::allow(who, super::desk::Page::Accounts)?;
+        self.reset_user(store, name, now)
     }
 
     /// The obligations of `campaign` that `holder` may see, each with its status at `as_of`:
@@ -325,6 +519,207 @@ pub struct Visible {
     pub status: crate::store::Status,
 }
 
+/// What a new token is to be.
+#[derive(Clone, Debug)]
+pub struct TokenSpec<'a> {
+    /// The unit it acts for (none for a supervisor's or the office's).
+    pub unit: Option<&'a str>,
+    /// What it may do.
+    pub role: Role,
+    /// Its name; none: its unit (or role) and a number.
+    pub name: Option<&'a str>,
+    /// When it stops working.
+    pub expires: Expiry,
+}
+
+/// When a new token stops working.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expiry {
+    /// After `token_days` of duban.toml, or [`TOKEN_DAYS`].
+    Default,
+    /// After so many days.
+    Days(u32),
+    /// At the end of that day, in the office's zone (China Standard Time).
+    Until(chrono::NaiveDate),
+    /// Never (a system the office revokes by hand).
+    Never,
+}
+
+/// An expiry that cannot be read.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "`{given}`: an expiry is a number of days (`90`, `90d`), a date (`2027-06-30`), or `never`"
+)]
+pub struct ExpiryError {
+    /// As given.
+    pub given: String,
+}
+
+impl std::str::FromStr for Expiry {
+    type Err = ExpiryError;
+
+    fn from_str(text: &str) -> Result<Expiry, ExpiryError> {
+        let text = text.trim();
+        if text == "never" {
+            return Ok(Expiry::Never);
+        }
+        if let Ok(days) = text.trim_end_matches('d').parse::<u32>() {
+            return Ok(Expiry::Days(days));
+        }
+        chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map(Expiry::Until)
+            .map_err(|_| ExpiryError {
+                given: text.to_string(),
+            })
+    }
+}
+
+impl Expiry {
+    /// The instant (unix seconds) a token made at `now` stops working, `days` being the
+    /// default; none: never. A day already over, or no days, is refused.
+    pub fn instant(self, now: i64, days: u32) -> Result<Option<i64>, AppError> {
+        let at = match self {
+            Expiry::Never => return Ok(None),
+            Expiry::Default => now + i64::from(days) * 86_400,
+            Expiry::Days(n) => now + i64::from(n) * 86_400,
+            Expiry::Until(date) => date
+                .succ_opt()
+                .and_then(|next| next.and_hms_opt(0, 0, 0))
+                .and_then(|midnight| {
+                    use chrono::TimeZone;
+                    OFFICE_ZONE.from_local_datetime(&midnight).earliest()
+                })
+                .map_or(i64::MAX, |t| t.timestamp()),
+        };
+        if at <= now {
+            return Err(AccountRefusal::ExpiresAtOnce.into());
+        }
+        Ok(Some(at))
+    }
+}
+
+/// An account or token the office asked for that cannot be: said in English on the command
+/// line, in Chinese on the pages ([`AccountRefusal::zh`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AccountRefusal {
+    /// A name no account may have.
+    #[error("`{name}` cannot be an account name")]
+    AccountName {
+        /// As given.
+        name: String,
+    },
+    /// A name no token may have (empty, or a number, which `token revoke` reads as one).
+    #[error("`{name}` cannot be a token's name: give words, not a number")]
+    TokenName {
+        /// As given.
+        name: String,
+    },
+    /// A role that acts for a unit, without one.
+    #[error("a {role} acts for a unit: give it with --unit")]
+    NeedsUnit {
+        /// The role, as the store writes it.
+        role: &'static str,
+    },
+    /// An expiry already past, or no days.
+    #[error("a token must work for at least a day: give a later date or more days")]
+    ExpiresAtOnce,
+    /// The office disabling the account it is signed in with.
+    #[error("an account cannot disable itself")]
+    DisablesItself,
+}
+
+impl AccountRefusal {
+    /// The same, as the pages say it: in Chinese, naming no command-line flag.
+    pub fn zh(&self) -> String {
+        match self {
+            AccountRefusal::AccountName { name } => format!("「{name}」不能用作账号名称"),
+            AccountRefusal::TokenName { name } => {
+                format!("「{name}」不能用作令牌名称：名称须含文字，不能只是数字")
+            }
+            AccountRefusal::NeedsUnit { .. } => "该角色代表某个单位办理，请填写单位".to_string(),
+            AccountRefusal::ExpiresAtOnce => "令牌至少须有效一天".to_string(),
+            AccountRefusal::DisablesItself => "不能停用自己正在使用的账号".to_string(),
+        }
+    }
+}
+
+/// Why a bearer token was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenRefusal {
+    /// No token is kept with that secret.
+    Unknown,
+    /// The office revoked it at this instant (unix seconds).
+    Revoked {
+        /// When.
+        at: i64,
+    },
+    /// It expired at this instant (unix seconds).
+    Expired {
+        /// When.
+        at: i64,
+    },
+}
+
+impl std::fmt::Display for TokenRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TokenRefusal::Unknown => write!(f, "unknown token"),
+            TokenRefusal::Revoked { .. } => write!(f, "the token was revoked"),
+            TokenRefusal::Expired { .. } => write!(f, "the token has expired"),
+        }
+    }
+}
+
+/// Refuses what people would see of a name not as it is: too long, something hidden in it,
+/// something reversing how the rest reads.
+fn shown_as_is(texts: &[(&str, Option<&str>)]) -> Result<(), AppError> {
+    for (what, text) in texts {
+        let Some(text) = text else { continue };
+        typed::within(what, text, typed::NAME_MAX).map_err(|e| AppError::Account {
+            message: e.to_string(),
+        })?;
+        if let Some(c) = text.chars().find(|c| typed::is_hidden(*c)) {
+            return Err(AppError::Account {
+                message: format!(
+                    "{what}含有不可见的控制字符（U+{:04X}），请删去后重试",
+                    u32::from(c)
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a token name that is empty, would read as a number (`token revoke` takes either),
+/// or is not shown as it is.
+fn check_token_name(name: &str) -> Result<(), AppError> {
+    if name.is_empty() || name.trim_start_matches('#').parse::<i64>().is_ok() {
+        return Err(AccountRefusal::TokenName {
+            name: name.to_string(),
+        }
+        .into());
+    }
+    shown_as_is(&[("令牌名称", Some(name))])
+}
+
+/// The account `name`, or its refusal with the nearest name.
+fn existing_user(store: &dyn Backend, name: &str) -> Result<User, AppError> {
+    if let Some(user) = store.user(name)? {
+        return Ok(user);
+    }
+    let users = store.users()?;
+    let suggestion =
+        crate::language::suggest::did_you_mean(name, users.iter().map(|u| u.name.as_str()));
+    Err(AppError::Store(
+        Refusal::Unknown {
+            kind: "account",
+            name: name.to_string(),
+            suggestion: suggestion.or_else(|| Some("`duban user list` lists them".into())),
+        }
+        .into(),
+    ))
+}
+
 /// Refuses a unit no campaign has (with the nearest name), or none for a role that acts for
 /// one.
 fn check_unit(store: &dyn Backend, unit: Option<&str>, role: Role) -> Result<(), AppError> {
@@ -332,9 +727,10 @@ fn check_unit(store: &dyn Backend, unit: Option<&str>, role: Role) -> Result<(),
         if role.sees_all() {
             return Ok(());
         }
-        return Err(AppError::Account {
-            message: format!("a {} acts for a unit: give it with --unit", role.as_str()),
-        });
+        return Err(AccountRefusal::NeedsUnit {
+            role: role.as_str(),
+        }
+        .into());
     };
     known_unit(store, unit)
 }
@@ -403,6 +799,10 @@ impl Office {
         argon2::Argon2::default()
             .verify_password(password.as_bytes(), &parsed)
             .map_err(|_| refused())?;
+        // Said only to whoever knows the password: a guesser learns nothing of the account.
+        if user.disabled_at.is_some() {
+            return Err(AppError::Disabled);
+        }
         let (cookie, csrf) = (secret(), secret());
         let now = now.in_zone(chrono_tz::UTC).timestamp();
         store.open_session(&digest(&cookie), name, &csrf, now, now + SESSION_SECONDS)?;

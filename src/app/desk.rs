@@ -38,8 +38,10 @@ pub enum Page {
     Overdue,
     /// The bulletin (通报): supervisors and the office.
     Bulletin,
-    /// The accounts, and making them: the office.
+    /// The accounts, and making, disabling, enabling and resetting them: the office.
     Accounts,
+    /// The JSON API's tokens, and making and revoking them: the office.
+    Tokens,
     /// A reviewing unit's queue: reviewers and the office.
     ReviewQueue,
 }
@@ -48,7 +50,7 @@ pub enum Page {
 pub fn may(who: &User, page: Page) -> bool {
     match page {
         Page::Board | Page::Overdue | Page::Bulletin => who.role.sees_all(),
-        Page::Accounts => who.role == Role::Office,
+        Page::Accounts | Page::Tokens => who.role == Role::Office,
         Page::ReviewQueue => matches!(who.role, Role::Reviewer | Role::Office),
     }
 }
@@ -63,6 +65,7 @@ pub fn allow(who: &User, page: Page) -> Result<(), AppError> {
             Page::Overdue => "the overdue list",
             Page::Bulletin => "the bulletin",
             Page::Accounts => "the accounts",
+            Page::Tokens => "the API tokens",
             Page::ReviewQueue => "the review queue",
         }))
     }

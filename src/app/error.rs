@@ -155,6 +155,15 @@ pub enum AppError {
     /// A wrong name or password (which, is not said).
     #[error("wrong name or password")]
     SignIn,
+    /// An account or token that cannot be made or changed so.
+    #[error(transparent)]
+    AccountRefused(#[from] super::AccountRefusal),
+    /// The right password of an account the office disabled.
+    #[error("this account is disabled: ask the office to enable it")]
+    Disabled,
+    /// A bearer token unknown, revoked or expired.
+    #[error("{0}")]
+    TokenRefused(super::TokenRefusal),
     /// A submission after the form's entry closed (`lock 10d after due`).
     #[error(
         "{obligation}: entry closed after {locked} (its deadline was {deadline}); the office can extend the deadline (`duban extend … --until DATE`), which opens it again"

@@ -29,7 +29,8 @@ pub use crate::reports::{
     Ranked, TargetFinding, TargetState, UnitCalendar, Window, chinese_date,
 };
 pub use accounts::{
-    FromContact, SESSION_SECONDS, SHORTEST_PASSWORD, Session, SignedIn, THROTTLE, Visible,
+    AccountRefusal, Expiry, ExpiryError, FromContact, LINK_SECONDS, SESSION_SECONDS,
+    SHORTEST_PASSWORD, Session, SignedIn, THROTTLE, TOKEN_DAYS, TokenRefusal, TokenSpec, Visible,
     same_secret, secret,
 };
 pub use assess::{Assessment, Part, ScoreLine, UnitScore};

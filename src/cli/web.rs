@@ -2,9 +2,12 @@
 
 use std::process::ExitCode;
 
+use std::io::Write;
+
 use super::{CliError, Context};
+use crate::app::{Expiry, TokenSpec};
 use crate::clock::Instant;
-use crate::store::Role;
+use crate::store::{ApiToken, Role, User};
 
 /// Arguments of `duban serve`.
 #[derive(Debug, clap::Args)]
@@ -86,6 +89,9 @@ pub struct TokenArgs {
 #[derive(Debug, clap::Subcommand)]
 pub enum TokenAction {
     /// Create a bearer token for the JSON API; it is printed once, as the last word.
+    #[command(
+        after_help = "Example:\n  duban token create --unit 宛城区 --role liaison --name 宛城区-填报系统 --expires 90"
+    )]
     Create {
         /// The unit it acts for (a supervisor or office token may have none).
         #[arg(long)]
@@ -93,22 +99,183 @@ pub enum TokenAction {
         /// What it may do.
         #[arg(long, value_parser = parse_role)]
         role: Role,
+        /// Its name, which the history shows for what it does (`token:NAME`); default: the
+        /// unit (or role) and a number, `宛城区-1`.
+        #[arg(long)]
+        name: Option<String>,
+        /// When it stops working: days (`90`), a date (`2027-06-30`: through that day, China
+        /// Standard Time), or `never`; default: `token_days` of duban.toml, else 180 days.
+        #[arg(long, value_name = "DAYS|DATE|never")]
+        expires: Option<Expiry>,
+    },
+    /// Every token: its name, unit, role, when made, when it expires, when last used, and
+    /// whether it is revoked. Never a secret.
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Revoke a token by its name or number: it is refused from then on (401, `token_revoked`).
+    Revoke {
+        /// Its name, or its number in `duban token list`.
+        token: String,
     },
 }
 
-/// Creates an API token.
+/// How `token list` and `user list` print.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// An aligned table.
+    Table,
+    /// JSON: an array of rows.
+    Json,
+    /// CSV with a header row.
+    Csv,
+}
+
+/// When a time (unix seconds) was, in the office's zone, to the minute.
+fn when(at: Option<i64>) -> String {
+    at.and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+        .map(|t| {
+            t.with_timezone(&chrono_tz::Asia::Shanghai)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+/// The same, as RFC 3339 for JSON.
+fn rfc3339(at: Option<i64>) -> serde_json::Value {
+    at.and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+        .map(|t| {
+            serde_json::Value::from(
+                t.with_timezone(&chrono_tz::Asia::Shanghai)
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+            )
+        })
+        .unwrap_or(serde_json::Value::Null)
+}
+
+/// Where a token stands at `now`: `revoked`, `expired` or `active`.
+fn token_state(token: &ApiToken, now: i64) -> &'static str {
+    if token.revoked_at.is_some() {
+        "revoked"
+    } else if token.expires_at.is_some_and(|at| at <= now) {
+        "expired"
+    } else {
+        "active"
+    }
+}
+
+/// Creates, lists or revokes API tokens.
 pub fn token(context: &Context, args: &TokenArgs) -> Result<ExitCode, CliError> {
-    let TokenAction::Create { unit, role } = &args.action;
     let now = Instant::Absolute(context.clock.now());
+    let t = context.clock.now().timestamp();
     let mut store = context.store_for_accounts()?;
-    let token = context.create_token(&mut *store, unit.as_deref(), *role, now)?;
-    say!(
-        "created a {} token{}; keep it secret, it is shown once: {token}",
-        role.as_str(),
-        unit.as_deref()
-            .map(|u| format!(" for {u}"))
-            .unwrap_or_default()
-    )?;
+    match &args.action {
+        TokenAction::Create {
+            unit,
+            role,
+            name,
+            expires,
+        } => {
+            let spec = TokenSpec {
+                unit: unit.as_deref(),
+                role: *role,
+                name: name.as_deref(),
+                expires: expires.unwrap_or(Expiry::Default),
+            };
+            let (secret, made) = context.create_token(&mut *store, &spec, now)?;
+            let expires = match made.expires_at {
+                Some(at) => format!("expires {}", when(Some(at))),
+                None => "never expires".to_string(),
+            };
+            say!(
+                "created token {} ({}{}), {expires}; keep it secret, it is shown once: {secret}",
+                made.name,
+                role.as_str(),
+                unit.as_deref()
+                    .map(|u| format!(" for {u}"))
+                    .unwrap_or_default()
+            )?;
+        }
+        TokenAction::List { format } => {
+            let tokens = context.tokens(&*store)?;
+            let mut out = std::io::stdout().lock();
+            match format {
+                Format::Json => {
+                    let rows: Vec<serde_json::Value> = tokens
+                        .iter()
+                        .map(|k| {
+                            serde_json::json!({
+                                "id": k.id, "name": k.name, "unit": k.unit, "role": k.role,
+                                "created_at": rfc3339(Some(k.created_at)),
+                                "expires_at": rfc3339(k.expires_at),
+                                "last_used_at": rfc3339(k.last_used_at),
+                                "revoked_at": rfc3339(k.revoked_at),
+                                "state": token_state(k, t),
+                            })
+                        })
+                        .collect();
+                    writeln!(
+                        out,
+                        "{}",
+                        serde_json::to_string_pretty(&rows).unwrap_or_default()
+                    )?;
+                }
+                Format::Table | Format::Csv => {
+                    let header = [
+                        "id",
+                        "name",
+                        "unit",
+                        "role",
+                        "created",
+                        "expires",
+                        "last used",
+                        "state",
+                    ];
+                    let rows = tokens.iter().map(|k| {
+                        vec![
+                            k.id.to_string(),
+                            k.name.clone(),
+                            k.unit.clone().unwrap_or_else(|| "—".into()),
+                            k.role.as_str().to_string(),
+                            when(Some(k.created_at)),
+                            k.expires_at
+                                .map_or_else(|| "never".to_string(), |at| when(Some(at))),
+                            k.last_used_at
+                                .map_or_else(|| "never".to_string(), |at| when(Some(at))),
+                            match token_state(k, t) {
+                                "revoked" => format!("revoked {}", when(k.revoked_at)),
+                                state => state.to_string(),
+                            },
+                        ]
+                    });
+                    if *format == Format::Table {
+                        write!(out, "{}", super::output::table(&header, rows))?;
+                    } else {
+                        super::output::csv_row(&mut out, &header)?;
+                        for row in rows {
+                            let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+                            super::output::csv_row(&mut out, &cells)?;
+                        }
+                    }
+                }
+            }
+        }
+        TokenAction::Revoke { token } => {
+            let (revoked, before) = context.revoke_token(&mut *store, token, now)?;
+            if before {
+                say!(
+                    "token {} was revoked already, on {}",
+                    revoked.name,
+                    when(revoked.revoked_at)
+                )?;
+            } else {
+                say!("revoked token {}: it is refused from now on", revoked.name)?;
+            }
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -133,6 +300,36 @@ pub enum UserAction {
         /// What it may do.
         #[arg(long, value_parser = parse_role)]
         role: Role,
+        /// Where the pages are reached, for the link.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        base_url: String,
+    },
+    /// Every account: its unit and role, whether its password is set, whether it is
+    /// disabled, and when it last signed in.
+    #[command(after_help = "Example:\n  duban user list")]
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Disable an account: it cannot sign in, and its open sessions end at once.
+    #[command(after_help = "Example:\n  duban user disable 张三")]
+    Disable {
+        /// The account.
+        name: String,
+    },
+    /// Enable a disabled account again (its password is the one it had).
+    #[command(after_help = "Example:\n  duban user enable 张三")]
+    Enable {
+        /// The account.
+        name: String,
+    },
+    /// A forgotten password: the account's password stops working at once (its sessions end)
+    /// and a new one-time link that sets one is printed (valid 7 days).
+    #[command(after_help = "Example:\n  duban user reset 张三")]
+    Reset {
+        /// The account.
+        name: String,
         /// Where the pages are reached, for the link.
         #[arg(long, default_value = "http://127.0.0.1:8080")]
         base_url: String,
@@ -178,6 +375,33 @@ pub fn user(context: &Context, args: &UserArgs) -> Result<ExitCode, CliError> {
                 base_url.trim_end_matches('/')
             )?;
         }
+        UserAction::List { format } => list_users(&context.users(&*store)?, *format)?,
+        UserAction::Disable { name } => {
+            let before = context.set_disabled(&mut *store, name, true, now)?;
+            match before.disabled_at {
+                Some(at) => say!("{name} was disabled already, on {}", when(Some(at)))?,
+                None => say!(
+                    "disabled {name}: it cannot sign in, and its sessions have ended; `duban user enable {name}` undoes it"
+                )?,
+            }
+        }
+        UserAction::Enable { name } => {
+            let before = context.set_disabled(&mut *store, name, false, now)?;
+            match (before.disabled_at, &before.password) {
+                (Some(_), Some(_)) => say!("enabled {name}: it signs in again with its password")?,
+                (Some(_), None) => say!(
+                    "enabled {name}: it signs in once its password is set through its one-time link"
+                )?,
+                (None, _) => say!("{name} is not disabled")?,
+            }
+        }
+        UserAction::Reset { name, base_url } => {
+            let token = context.reset_user(&mut *store, name, now)?;
+            say!(
+                "reset {name}: its password no longer works and its sessions have ended; a new one is set at {}/set-password?token={token}",
+                base_url.trim_end_matches('/')
+            )?;
+        }
         UserAction::Import { campaign, base_url } => {
             let made = context.accounts_from_contacts(&mut *store, campaign.as_deref(), now)?;
             let mut out = std::io::stdout().lock();
@@ -211,4 +435,66 @@ pub fn user(context: &Context, args: &UserArgs) -> Result<ExitCode, CliError> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where an account stands: `disabled`, `awaiting_password` (its link not yet used) or
+/// `active`.
+fn user_state(user: &User) -> &'static str {
+    if user.disabled_at.is_some() {
+        "disabled"
+    } else if user.password.is_none() {
+        "awaiting_password"
+    } else {
+        "active"
+    }
+}
+
+/// Prints every account.
+fn list_users(users: &[User], format: Format) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    if format == Format::Json {
+        let rows: Vec<serde_json::Value> = users
+            .iter()
+            .map(|u| {
+                serde_json::json!({
+                    "name": u.name, "unit": u.unit, "role": u.role,
+                    "password_set": u.password.is_some(),
+                    "disabled_at": rfc3339(u.disabled_at),
+                    "last_sign_in_at": rfc3339(u.last_sign_in_at),
+                    "state": user_state(u),
+                })
+            })
+            .collect();
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&rows).unwrap_or_default()
+        )?;
+        return Ok(());
+    }
+    let header = ["name", "unit", "role", "state", "last sign-in"];
+    let rows = users.iter().map(|u| {
+        vec![
+            u.name.clone(),
+            u.unit.clone().unwrap_or_else(|| "—".into()),
+            u.role.as_str().to_string(),
+            match user_state(u) {
+                "disabled" => format!("disabled {}", when(u.disabled_at)),
+                "awaiting_password" => "awaiting password".to_string(),
+                state => state.to_string(),
+            },
+            u.last_sign_in_at
+                .map_or_else(|| "never".to_string(), |at| when(Some(at))),
+        ]
+    });
+    if format == Format::Table {
+        write!(out, "{}", super::output::table(&header, rows))?;
+    } else {
+        super::output::csv_row(&mut out, &header)?;
+        for row in rows {
+            let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+            super::output::csv_row(&mut out, &cells)?;
+        }
+    }
+    Ok(())
 }

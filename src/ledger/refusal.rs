@@ -163,6 +163,12 @@ pub enum Refusal {
         /// The name.
         name: String,
     },
+    /// An API token of that name exists already (revoked or not: the history names tokens).
+    #[error("a token named {name} exists already")]
+    TokenExists {
+        /// The name.
+        name: String,
+    },
     /// Two campaign files declare the same identifier.
     #[error("campaign `{campaign}` is declared both in {first} and in {second}")]
     DeclaredTwice {
@@ -203,7 +209,13 @@ impl Refusal {
                 Some("return it first if the submission should not count".into())
             }
             Refusal::DeclaredTwice { .. } => Some("give one of them another identifier".into()),
-            Refusal::AccountExists { .. } => Some("choose another name, or sign in with it".into()),
+            Refusal::AccountExists { name } => Some(format!(
+                "choose another name; for a forgotten password, `duban user reset {name}` gives a new link"
+            )),
+            Refusal::TokenExists { .. } => Some(
+                "choose another name with --name: a token's name stays its own even once revoked, so that the history names one token"
+                    .into(),
+            ),
             _ => None,
         }
     }

@@ -67,6 +67,64 @@ pub struct User {
     /// Their password's argon2id hash, once set.
     #[serde(skip)]
     pub password: Option<String>,
+    /// When the office disabled the account (unix seconds): it cannot sign in, and its sessions
+    /// have ended. None: it is enabled.
+    pub disabled_at: Option<i64>,
+    /// When they last signed in (unix seconds), if ever.
+    pub last_sign_in_at: Option<i64>,
+}
+
+/// A bearer token of the JSON API as the office sees it: never its secret, which is shown once
+/// and kept only as its SHA-256.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ApiToken {
+    /// Its number.
+    pub id: i64,
+    /// Its name, unique: the history names what it did `token:NAME`.
+    pub name: String,
+    /// The unit it acts for (none for an office-wide token).
+    pub unit: Option<String>,
+    /// What it may do.
+    pub role: Role,
+    /// When it was made (unix seconds).
+    pub created_at: i64,
+    /// When it stops working (unix seconds); none: never.
+    pub expires_at: Option<i64>,
+    /// When it was last used (unix seconds, to the minute), if ever.
+    pub last_used_at: Option<i64>,
+    /// When the office revoked it (unix seconds), if it did.
+    pub revoked_at: Option<i64>,
+}
+
+impl ApiToken {
+    /// The account its holder acts as: named `token:NAME`, as the history shows it.
+    pub fn holder(&self) -> User {
+        User {
+            name: format!("token:{}", self.name),
+            unit: self.unit.clone(),
+            role: self.role,
+            password: None,
+            disabled_at: None,
+            last_sign_in_at: None,
+        }
+    }
+}
+
+/// A token to keep: its SHA-256, never the secret.
+#[derive(Clone, Debug)]
+pub struct NewToken<'a> {
+    /// SHA-256 (hex) of the secret.
+    pub token: &'a str,
+    /// Its name, unique.
+    pub name: &'a str,
+    /// The unit it acts for.
+    pub unit: Option<&'a str>,
+    /// What it may do.
+    pub role: Role,
+    /// Now.
+    pub now: i64,
+    /// When it stops working; none: never.
+    pub expires_at: Option<i64>,
 }
 
 /// How failed sign-ins are slowed, per address and account: the application's policy, which
@@ -130,7 +188,8 @@ pub struct NewUser<'a> {
 pub(super) const INSERT_USER: &str =
     "INSERT INTO users (name, unit, role, setup_token, setup_expires_at, created_at)
      VALUES ($1, $2, $3, $4, $5, $6)";
-pub(super) const USER: &str = "SELECT name, unit, role, password FROM users WHERE name = $1";
+pub(super) const USER: &str =
+    "SELECT name, unit, role, password, disabled_at, last_sign_in_at FROM users WHERE name = $1";
 /// Every unit's contact people: campaign, unit, contacts (JSON), in declaration order.
 pub(super) const UNIT_CONTACTS: &str = "SELECT c.key, u.name, u.contacts FROM units u
      JOIN campaigns c ON c.id = u.campaign_id ORDER BY c.id, u.id";
@@ -170,7 +229,8 @@ pub(super) const FAILED_SIGN_INS: &str =
 pub(super) const TOLD_FAILED: &str = "UPDATE users SET failed_sign_ins = failed_sign_ins - $1
      WHERE name = $2 AND failed_sign_ins >= $1";
 /// Every account, in the order they were made.
-pub(super) const USERS: &str = "SELECT name, unit, role, password FROM users ORDER BY id";
+pub(super) const USERS: &str =
+    "SELECT name, unit, role, password, disabled_at, last_sign_in_at FROM users ORDER BY id";
 /// Sets the password of the account whose link is `$2`, valid at `$3`; the link is spent.
 pub(super) const SET_PASSWORD: &str =
     "UPDATE users SET password = $1, setup_token = NULL, setup_expires_at = NULL
@@ -180,12 +240,40 @@ pub(super) const SET_PASSWORD: &str =
 pub(super) const OPEN_SESSION: &str =
     "INSERT INTO sessions (token, user_id, csrf, created_at, expires_at)
      SELECT $1, id, $2, $3, $4 FROM users WHERE name = $5";
-pub(super) const SESSION: &str = "SELECT u.name, u.unit, u.role, u.password, s.csrf
-     FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token = $1 AND s.expires_at > $2";
+/// Account `$2` signed in at `$1`.
+pub(super) const SIGNED_IN_AT: &str = "UPDATE users SET last_sign_in_at = $1 WHERE name = $2";
+/// The account and CSRF secret of session `$1` open at `$2`; a disabled account has none.
+pub(super) const SESSION: &str = "SELECT u.name, u.unit, u.role, u.password, u.disabled_at,
+     u.last_sign_in_at, s.csrf
+     FROM sessions s JOIN users u ON u.id = s.user_id
+     WHERE s.token = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL";
 pub(super) const CLOSE_SESSION: &str = "DELETE FROM sessions WHERE token = $1";
+/// Ends every session of account `$1`.
+pub(super) const CLOSE_SESSIONS_OF: &str =
+    "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE name = $1)";
+/// Disables account `$2` at `$1` (NULL: enables it); its name, or no row if there is none.
+pub(super) const SET_DISABLED: &str =
+    "UPDATE users SET disabled_at = $1 WHERE name = $2 RETURNING name";
+/// Account `$3` loses its password and gets the one-time link `$1` until `$2`; its name, or no
+/// row if there is none.
+pub(super) const RESET_USER: &str = "UPDATE users SET password = NULL, setup_token = $1,
+     setup_expires_at = $2 WHERE name = $3 RETURNING name";
 pub(super) const INSERT_TOKEN: &str =
-    "INSERT INTO api_tokens (token, unit, role, created_at) VALUES ($1, $2, $3, $4)";
-pub(super) const TOKEN: &str = "SELECT unit, role FROM api_tokens WHERE token = $1";
+    "INSERT INTO api_tokens (token, name, unit, role, created_at, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6)";
+/// A token's columns, as [`api_token`] takes them.
+pub(super) const TOKEN: &str = "SELECT id, name, unit, role, created_at, expires_at,
+     last_used_at, revoked_at FROM api_tokens WHERE token = $1";
+/// Every token, in the order they were made.
+pub(super) const TOKENS: &str = "SELECT id, name, unit, role, created_at, expires_at,
+     last_used_at, revoked_at FROM api_tokens ORDER BY id";
+/// Revokes token `$2` at `$1`, unless it was revoked already: whether it was now.
+pub(super) const REVOKE_TOKEN: &str =
+    "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL";
+/// Token `$2` was used at `$1`: kept to the minute, so that a busy token writes at most once a
+/// minute.
+pub(super) const TOKEN_USED: &str = "UPDATE api_tokens SET last_used_at = $1
+     WHERE id = $2 AND (last_used_at IS NULL OR last_used_at + 60 <= $1)";
 pub(super) const UNIT_NAMES: &str = "SELECT DISTINCT name FROM units ORDER BY name";
 
 /// The refusal of a name already taken.
@@ -196,28 +284,95 @@ pub(super) fn taken(name: &str) -> StoreError {
     .into()
 }
 
-/// A user from its columns name, unit, role, password.
-pub(super) fn user(
-    name: String,
-    unit: Option<String>,
-    role: &str,
-    password: Option<String>,
-) -> Result<User, StoreError> {
-    let role = Role::parse(role).ok_or_else(|| StoreError::Decode {
-        message: format!("`{role}` is not a role"),
-    })?;
-    Ok(User {
-        name,
-        unit,
-        role,
-        password,
+/// The refusal of a token name already taken.
+pub(super) fn token_taken(name: &str) -> StoreError {
+    Refusal::TokenExists {
+        name: name.to_string(),
+    }
+    .into()
+}
+
+/// A role from its column.
+fn role(text: &str) -> Result<Role, StoreError> {
+    Role::parse(text).ok_or_else(|| StoreError::Decode {
+        message: format!("`{text}` is not a role"),
     })
 }
 
-/// The holder of a token, as an account: `token:UNIT` (or `token:office`).
-pub(super) fn holder(unit: Option<String>, role: &str) -> Result<User, StoreError> {
-    let name = format!("token:{}", unit.as_deref().unwrap_or(role));
-    user(name, unit, role, None)
+/// An account's columns: name, unit, role, password, disabled_at, last_sign_in_at.
+pub(super) type UserColumns = (
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+);
+
+/// A user from its columns.
+pub(super) fn user(columns: UserColumns) -> Result<User, StoreError> {
+    let (name, unit, role_text, password, disabled_at, last_sign_in_at) = columns;
+    Ok(User {
+        name,
+        unit,
+        role: role(&role_text)?,
+        password,
+        disabled_at,
+        last_sign_in_at,
+    })
+}
+
+/// A token's columns: id, name, unit, role, created_at, expires_at, last_used_at, revoked_at.
+pub(super) type TokenColumns = (
+    i64,
+    String,
+    Option<String>,
+    String,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+
+/// A token from its columns.
+pub(super) fn api_token(columns: TokenColumns) -> Result<ApiToken, StoreError> {
+    let (id, name, unit, role_text, created_at, expires_at, last_used_at, revoked_at) = columns;
+    Ok(ApiToken {
+        id,
+        name,
+        unit,
+        role: role(&role_text)?,
+        created_at,
+        expires_at,
+        last_used_at,
+        revoked_at,
+    })
+}
+
+/// An account's columns from an SQLite row, from column `at` on.
+fn user_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<UserColumns> {
+    Ok((
+        r.get(at)?,
+        r.get(at + 1)?,
+        r.get(at + 2)?,
+        r.get(at + 3)?,
+        r.get(at + 4)?,
+        r.get(at + 5)?,
+    ))
+}
+
+/// A token's columns from an SQLite row.
+fn token_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TokenColumns> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+    ))
 }
 
 /// A unit's contacts from its columns.
@@ -322,14 +477,8 @@ impl Store {
     /// Every account, in the order they were made.
     pub fn users(&self) -> Result<Vec<User>, StoreError> {
         let mut stmt = self.conn.prepare_cached(USERS)?;
-        let rows = stmt.query_map([], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?, r.get(3)?))
-        })?;
-        rows.map(|r| {
-            let (name, unit, role, password) = r?;
-            user(name, unit, &role, password)
-        })
-        .collect()
+        let rows = stmt.query_map([], |r| user_row(r, 0))?;
+        rows.map(|r| user(r?)).collect()
     }
 
     /// Creates an account; a name taken is refused.
@@ -360,11 +509,9 @@ impl Store {
         let row = self
             .conn
             .prepare_cached(USER)?
-            .query_row([name], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?, r.get(3)?))
-            })
+            .query_row([name], |r| user_row(r, 0))
             .optional()?;
-        row.map(|(n, u, r, p)| user(n, u, &r, p)).transpose()
+        row.map(user).transpose()
     }
 
     /// Sets the password (its hash) of the account whose one-time link is `token` (its SHA-256),
@@ -396,6 +543,8 @@ impl Store {
             OPEN_SESSION,
             rusqlite::params![token, csrf, now, expires_at, name],
         )?;
+        self.conn
+            .execute(SIGNED_IN_AT, rusqlite::params![now, name])?;
         Ok(())
     }
 
@@ -405,17 +554,47 @@ impl Store {
             .conn
             .prepare_cached(SESSION)?
             .query_row(rusqlite::params![token, now], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get(3)?,
-                    r.get::<_, String>(4)?,
-                ))
+                Ok((user_row(r, 0)?, r.get::<_, String>(6)?))
             })
             .optional()?;
-        row.map(|(n, u, r, p, c)| Ok((user(n, u, &r, p)?, c)))
-            .transpose()
+        row.map(|(u, c)| Ok((user(u)?, c))).transpose()
+    }
+
+    /// Disables the account `name` at `at` (its sessions end), or with none enables it:
+    /// whether there is such an account.
+    pub fn set_disabled(&mut self, name: &str, at: Option<i64>) -> Result<bool, StoreError> {
+        self.write(|tx| {
+            let found: Option<String> = tx
+                .query_row(SET_DISABLED, rusqlite::params![at, name], |r| r.get(0))
+                .optional()?;
+            if found.is_some() && at.is_some() {
+                tx.execute(CLOSE_SESSIONS_OF, [name])?;
+            }
+            Ok(found.is_some())
+        })
+    }
+
+    /// Takes the password of the account `name` away and gives it the one-time link `token`
+    /// (its SHA-256) until `expires_at`; its sessions end. Whether there is such an account.
+    pub fn reset_user(
+        &mut self,
+        name: &str,
+        token: &str,
+        expires_at: i64,
+    ) -> Result<bool, StoreError> {
+        self.write(|tx| {
+            let found: Option<String> = tx
+                .query_row(
+                    RESET_USER,
+                    rusqlite::params![token, expires_at, name],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if found.is_some() {
+                tx.execute(CLOSE_SESSIONS_OF, [name])?;
+            }
+            Ok(found.is_some())
+        })
     }
 
     /// Ends the session `token` (its SHA-256).
@@ -424,31 +603,57 @@ impl Store {
         Ok(())
     }
 
-    /// Keeps an API token (its SHA-256) acting for `unit` as `role`.
-    pub fn add_token(
-        &mut self,
-        token: &str,
-        unit: Option<&str>,
-        role: Role,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        self.conn.execute(
+    /// Keeps an API token (its SHA-256, never the secret); a name taken is refused.
+    pub fn add_token(&mut self, new: &NewToken<'_>) -> Result<(), StoreError> {
+        let done = self.conn.execute(
             INSERT_TOKEN,
-            rusqlite::params![token, unit, role.as_str(), now],
-        )?;
-        Ok(())
+            rusqlite::params![
+                new.token,
+                new.name,
+                new.unit,
+                new.role.as_str(),
+                new.now,
+                new.expires_at
+            ],
+        );
+        match done {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                Err(token_taken(new.name))
+            }
+            other => other.map(|_| ()).map_err(Into::into),
+        }
     }
 
-    /// Whom the API token `token` (its SHA-256) acts for, as an account named after it.
-    pub fn token(&self, token: &str) -> Result<Option<User>, StoreError> {
+    /// The API token whose SHA-256 is `token`, revoked, expired or not.
+    pub fn token(&self, token: &str) -> Result<Option<ApiToken>, StoreError> {
         let row = self
             .conn
             .prepare_cached(TOKEN)?
-            .query_row([token], |r| {
-                Ok((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1)?))
-            })
+            .query_row([token], token_row)
             .optional()?;
-        row.map(|(unit, role)| holder(unit, &role)).transpose()
+        row.map(api_token).transpose()
+    }
+
+    /// Every API token, in the order they were made.
+    pub fn tokens(&self) -> Result<Vec<ApiToken>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(TOKENS)?;
+        let rows = stmt.query_map([], token_row)?;
+        rows.map(|r| api_token(r?)).collect()
+    }
+
+    /// Revokes token `id` at `at`: whether it was now (not before).
+    pub fn revoke_token(&mut self, id: i64, at: i64) -> Result<bool, StoreError> {
+        Ok(self.conn.execute(REVOKE_TOKEN, rusqlite::params![at, id])? > 0)
+    }
+
+    /// Token `id` was used at `at` (kept to the minute).
+    pub fn token_used(&mut self, id: i64, at: i64) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(TOKEN_USED)?
+            .execute(rusqlite::params![at, id])?;
+        Ok(())
     }
 
     /// Every unit's name, in any campaign.

@@ -6,12 +6,12 @@
 use chrono_tz::Tz;
 
 use super::{
-    Assessed, BadRow, CampaignHeader, Candidate, Change, Claim, Described, Directory, DueRow,
-    FailedSignIns, Filter, HistoryEvent, ImportBatch, ImportError, ImportReport, ImportRow,
-    Interview, Key, LedgerRow, Meta, NewInterview, NewRow, NewUser, OutboxMail, OutboxRow,
-    OverdueRow, Overlay, PendingMail, PgStore, PlanInput, Recorded, Reported, Source, Standing,
-    StandingDuty, StatusRow, Store, StoreError, Sum, SyncReport, TargetValue, Throttle, Turn, User,
-    Window, WorkItem,
+    ApiToken, Assessed, BadRow, CampaignHeader, Candidate, Change, Claim, Described, Directory,
+    DueRow, FailedSignIns, Filter, HistoryEvent, ImportBatch, ImportError, ImportReport, ImportRow,
+    Interview, Key, LedgerRow, Meta, NewInterview, NewRow, NewToken, NewUser, OutboxMail,
+    OutboxRow, OverdueRow, Overlay, PendingMail, PgStore, PlanInput, Recorded, Reported, Source,
+    Standing, StandingDuty, StatusRow, Store, StoreError, Sum, SyncReport, TargetValue, Throttle,
+    Turn, User, Window, WorkItem,
 };
 use crate::clock::Instant;
 use crate::language::campaign::{Contact, Policy};
@@ -206,7 +206,8 @@ pub trait Accounts {
         password: &str,
         now: i64,
     ) -> Result<Option<String>, StoreError>;
-    /// Opens a session for `name` under `token` (its SHA-256) with its CSRF secret.
+    /// Opens a session for `name` under `token` (its SHA-256) with its CSRF secret, and keeps
+    /// `now` as the account's last sign-in.
     fn open_session(
         &mut self,
         token: &str,
@@ -215,22 +216,29 @@ pub trait Accounts {
         now: i64,
         expires_at: i64,
     ) -> Result<(), StoreError>;
-    /// The account and CSRF secret of the session `token`, if open at `now`.
+    /// The account and CSRF secret of the session `token`, if open at `now` and its account
+    /// is not disabled.
     fn session(&self, token: &str, now: i64) -> Result<Option<(User, String)>, StoreError>;
+    /// Disables the account `name` at `at` (its sessions end), or with none enables it:
+    /// whether there is such an account.
+    fn set_disabled(&mut self, name: &str, at: Option<i64>) -> Result<bool, StoreError>;
+    /// Takes the password of the account `name` away and gives it the one-time link `token`
+    /// (its SHA-256) until `expires_at`; its sessions end. Whether there is such an account.
+    fn reset_user(&mut self, name: &str, token: &str, expires_at: i64) -> Result<bool, StoreError>;
     /// Ends the session `token`.
     fn close_session(&mut self, token: &str) -> Result<(), StoreError>;
     /// Every unit's name, in any campaign.
     fn unit_names(&self) -> Result<Vec<String>, StoreError>;
-    /// Keeps an API token (its SHA-256) acting for `unit` as `role`.
-    fn add_token(
-        &mut self,
-        token: &str,
-        unit: Option<&str>,
-        role: super::Role,
-        now: i64,
-    ) -> Result<(), StoreError>;
-    /// Whom the API token `token` (its SHA-256) acts for.
-    fn token(&self, token: &str) -> Result<Option<User>, StoreError>;
+    /// Keeps an API token (its SHA-256, never the secret); a name taken is refused.
+    fn add_token(&mut self, new: &NewToken<'_>) -> Result<(), StoreError>;
+    /// The API token whose SHA-256 is `token`, revoked, expired or not.
+    fn token(&self, token: &str) -> Result<Option<ApiToken>, StoreError>;
+    /// Every API token, in the order they were made.
+    fn tokens(&self) -> Result<Vec<ApiToken>, StoreError>;
+    /// Revokes token `id` at `at`: whether it was now (not before).
+    fn revoke_token(&mut self, id: i64, at: i64) -> Result<bool, StoreError>;
+    /// Token `id` was used at `at`: kept to the minute (at most one write a minute).
+    fn token_used(&mut self, id: i64, at: i64) -> Result<(), StoreError>;
 }
 
 /// What bulletins and assessments read, and the interviews (约谈) they show.

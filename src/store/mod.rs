@@ -36,7 +36,7 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 pub use crate::ledger::{Action, Refusal, Signature, State, Status, Submission, Upload};
-pub use accounts::{FailedSignIns, NewUser, Role, Throttle, Turn, User};
+pub use accounts::{ApiToken, FailedSignIns, NewToken, NewUser, Role, Throttle, Turn, User};
 pub use asof::{Overlay, Then};
 pub use assessment::{Assessed, CampaignHeader, Interview, NewInterview, Reported};
 pub use contents::{

@@ -318,6 +318,32 @@ ALTER TABLE obligations ADD COLUMN review_due_at INTEGER;
 -- Submissions waiting for their reviewer, few among many obligations: a pass reads them all.
 CREATE INDEX obligations_in_review ON obligations (campaign_id) WHERE state = 'review';
 "#,
+    r#"
+-- Accounts and tokens have a lifecycle. An account may be disabled (it cannot sign in and its
+-- sessions end), and its last sign-in is kept for the office's page.
+ALTER TABLE users ADD COLUMN disabled_at INTEGER;
+ALTER TABLE users ADD COLUMN last_sign_in_at INTEGER;
+-- An API token gets a number and a name (the history names it: `token:NAME`), an expiry, its
+-- last use and its revocation. Tokens made before keep no expiry and are named UNIT-N (or
+-- ROLE-N) by their row; SQLite adds no key to a table in place, so the table is made anew.
+CREATE TABLE api_tokens_lifecycle (
+    id           INTEGER PRIMARY KEY,
+    token        TEXT NOT NULL UNIQUE,
+    name         TEXT NOT NULL UNIQUE,
+    unit         TEXT,
+    role         TEXT NOT NULL
+                 CHECK (role IN ('liaison', 'leader', 'reviewer', 'supervisor', 'office')),
+    created_at   INTEGER NOT NULL,
+    expires_at   INTEGER,
+    last_used_at INTEGER,
+    revoked_at   INTEGER
+);
+INSERT INTO api_tokens_lifecycle (id, token, name, unit, role, created_at)
+    SELECT rowid, token, coalesce(unit, role) || '-' || rowid, unit, role, created_at
+    FROM api_tokens ORDER BY rowid;
+DROP TABLE api_tokens;
+ALTER TABLE api_tokens_lifecycle RENAME TO api_tokens;
+"#,
 ];
 
 /// The version this duban writes.

@@ -13,8 +13,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::Web;
-use crate::app::AppError;
-use crate::app::Said;
+use crate::app::{AppError, Said, TokenRefusal};
 use crate::clock::Instant;
 use crate::store::{Key, Submission, Upload, User};
 use crate::vocabulary::typed;
@@ -47,21 +46,59 @@ async fn holder(web: &Arc<Web>, headers: &HeaderMap) -> Result<User, Response> {
         .filter(|t| !t.is_empty())
         .map(String::from);
     let Some(token) = token else {
-        return Err(error(
+        return Err(coded(
             StatusCode::UNAUTHORIZED,
-            "send the token as `Authorization: Bearer TOKEN`",
+            "no_token",
+            "请以 `Authorization: Bearer 令牌` 的形式发送令牌",
         ));
     };
+    // A token's expiry is the wall clock's, not a rehearsal's `--as-of`.
     let found = web
-        .run(move |office, store| office.token_holder(&*store, &token))
+        .run(move |office, store| {
+            let now = Instant::Absolute(office.clock.now());
+            office.token_holder(store, &token, now)
+        })
         .await;
     match found {
-        Ok(Some(user)) => Ok(user),
-        Ok(None) => Err(error(StatusCode::UNAUTHORIZED, "unknown token")),
-        _ => Err(error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "the records could not be read",
-        )),
+        Ok(user) => Ok(user),
+        Err(AppError::TokenRefused(why)) => Err(token_refused(why)),
+        Err(e) => {
+            tracing::error!(error = %e, "a token could not be checked");
+            Err(error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the records could not be read",
+            ))
+        }
+    }
+}
+
+/// A token refused: 401 with a stable code and why, in the office's words.
+fn token_refused(why: TokenRefusal) -> Response {
+    let day = |at: i64| {
+        chrono::DateTime::from_timestamp(at, 0)
+            .map(|t| {
+                t.with_timezone(&chrono_tz::Asia::Shanghai)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
+            .unwrap_or_default()
+    };
+    match why {
+        TokenRefusal::Unknown => coded(
+            StatusCode::UNAUTHORIZED,
+            "unknown_token",
+            "令牌无效：没有这个令牌",
+        ),
+        TokenRefusal::Revoked { at } => coded(
+            StatusCode::UNAUTHORIZED,
+            "token_revoked",
+            &format!("此令牌已于{}被吊销，请向督办办公室申请新的令牌", day(at)),
+        ),
+        TokenRefusal::Expired { at } => coded(
+            StatusCode::UNAUTHORIZED,
+            "token_expired",
+            &format!("此令牌已于{}过期，请向督办办公室申请新的令牌", day(at)),
+        ),
     }
 }
 
@@ -286,7 +323,7 @@ pub async fn openapi() -> Response {
                 },
                 "Error": { "type": "object", "properties": {
                     "error": { "type": "string", "description": "why, in words" },
-                    "code": { "type": "string", "description": "why, for programs: too_long, unnamed_file, hidden_characters, too_large, bad_form, forbidden, time_not_chosen, time_refused" },
+                    "code": { "type": "string", "description": "why, for programs: too_long, unnamed_file, hidden_characters, too_large, bad_form, forbidden, time_not_chosen, time_refused; and with 401: no_token, unknown_token, token_revoked, token_expired" },
                     "field": { "type": "string", "nullable": true, "description": "the field or part it concerns" }
                 } }
             }
@@ -298,7 +335,7 @@ pub async fn openapi() -> Response {
                 "parameters": [{ "name": "campaign", "in": "query", "required": true, "schema": { "type": "string" } }],
                 "responses": {
                     "200": { "description": "the obligations", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Obligation" } } } } },
-                    "401": { "description": "no token, or an unknown one" },
+                    "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "422": { "description": "an unknown campaign" }
                 }
             } },
@@ -320,7 +357,7 @@ pub async fn openapi() -> Response {
                 "responses": {
                     "201": { "description": "recorded: the obligation and its status" },
                     "400": { "description": "the request cannot be read, or a text is too long (`code` says which, `field` where)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
-                    "401": { "description": "no token, or an unknown one" },
+                    "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "403": { "description": "the token does not act for that unit, or a unit's token gave `at`" },
                     "422": { "description": "the records do not allow it", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }

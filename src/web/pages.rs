@@ -357,6 +357,10 @@ pub async fn login(
             response
         }
         Err(AppError::SignIn) => again(StatusCode::UNAUTHORIZED, "账号或密码错误"),
+        Err(AppError::Disabled) => again(
+            StatusCode::FORBIDDEN,
+            "此账号已停用，不能登录；如需恢复，请联系主办单位",
+        ),
         Err(AppError::TooManyFailures { seconds }) => {
             let minutes = (seconds + 59) / 60;
             let mut response = again(

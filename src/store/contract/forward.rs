@@ -300,17 +300,31 @@ macro_rules! contract {
             fn unit_names(&self) -> Result<Vec<String>, StoreError> {
                 <$backend>::unit_names(self)
             }
-            fn add_token(
-                &mut self,
-                token: &str,
-                unit: Option<&str>,
-                role: crate::store::Role,
-                now: i64,
-            ) -> Result<(), StoreError> {
-                <$backend>::add_token(self, token, unit, role, now)
+            fn set_disabled(&mut self, name: &str, at: Option<i64>) -> Result<bool, StoreError> {
+                <$backend>::set_disabled(self, name, at)
             }
-            fn token(&self, token: &str) -> Result<Option<User>, StoreError> {
+            fn reset_user(
+                &mut self,
+                name: &str,
+                token: &str,
+                expires_at: i64,
+            ) -> Result<bool, StoreError> {
+                <$backend>::reset_user(self, name, token, expires_at)
+            }
+            fn add_token(&mut self, new: &NewToken<'_>) -> Result<(), StoreError> {
+                <$backend>::add_token(self, new)
+            }
+            fn token(&self, token: &str) -> Result<Option<ApiToken>, StoreError> {
                 <$backend>::token(self, token)
+            }
+            fn tokens(&self) -> Result<Vec<ApiToken>, StoreError> {
+                <$backend>::tokens(self)
+            }
+            fn revoke_token(&mut self, id: i64, at: i64) -> Result<bool, StoreError> {
+                <$backend>::revoke_token(self, id, at)
+            }
+            fn token_used(&mut self, id: i64, at: i64) -> Result<(), StoreError> {
+                <$backend>::token_used(self, id, at)
             }
         }
 

@@ -5,11 +5,39 @@ use super::{PgStore, texts};
 use crate::language::campaign::Contact;
 use crate::store::StoreError;
 use crate::store::accounts::{
-    CLOSE_SESSION, COUNT_ATTEMPT, FAILED_SIGN_INS, FORGET_ATTEMPTS, FORGET_PAIR, FailedSignIns,
-    INSERT_TOKEN, INSERT_USER, NewUser, OPEN_SESSION, SESSION, SET_PASSWORD, TOKEN, TOLD_FAILED,
-    Throttle, Turn, UNIT_CONTACTS, UNIT_NAMES, USER, USERS, User, WAIT_UNTIL, WRONG_PASSWORD,
-    contacts_of, holder, taken, user,
+    ApiToken, CLOSE_SESSION, CLOSE_SESSIONS_OF, COUNT_ATTEMPT, FAILED_SIGN_INS, FORGET_ATTEMPTS,
+    FORGET_PAIR, FailedSignIns, INSERT_TOKEN, INSERT_USER, NewToken, NewUser, OPEN_SESSION,
+    RESET_USER, REVOKE_TOKEN, SESSION, SET_DISABLED, SET_PASSWORD, SIGNED_IN_AT, TOKEN, TOKEN_USED,
+    TOKENS, TOLD_FAILED, Throttle, TokenColumns, Turn, UNIT_CONTACTS, UNIT_NAMES, USER, USERS,
+    User, UserColumns, WAIT_UNTIL, WRONG_PASSWORD, api_token, contacts_of, taken, token_taken,
+    user,
 };
+
+/// An account's columns from a row, from column `at` on.
+fn user_row(r: &::postgres::Row, at: usize) -> UserColumns {
+    (
+        r.get(at),
+        r.get(at + 1),
+        r.get(at + 2),
+        r.get(at + 3),
+        r.get(at + 4),
+        r.get(at + 5),
+    )
+}
+
+/// A token's columns from a row.
+fn token_row(r: &::postgres::Row) -> TokenColumns {
+    (
+        r.get(0),
+        r.get(1),
+        r.get(2),
+        r.get(3),
+        r.get(4),
+        r.get(5),
+        r.get(6),
+        r.get(7),
+    )
+}
 
 impl PgStore {
     /// Creates an account; a name taken is refused.
@@ -123,7 +151,7 @@ impl PgStore {
             client
                 .query(USERS, &[])?
                 .iter()
-                .map(|r| user(r.get(0), r.get(1), r.get(2), r.get(3)))
+                .map(|r| user(user_row(r, 0)))
                 .collect()
         })
     }
@@ -133,7 +161,7 @@ impl PgStore {
         self.run(|client| {
             client
                 .query_opt(USER, &[&name])?
-                .map(|r| user(r.get(0), r.get(1), r.get(2), r.get(3)))
+                .map(|r| user(user_row(&r, 0)))
                 .transpose()
         })
     }
@@ -163,6 +191,7 @@ impl PgStore {
     ) -> Result<(), StoreError> {
         self.run(|client| {
             client.execute(OPEN_SESSION, &[&token, &csrf, &now, &expires_at, &name])?;
+            client.execute(SIGNED_IN_AT, &[&now, &name])?;
             Ok(())
         })
     }
@@ -172,8 +201,39 @@ impl PgStore {
         self.run(|client| {
             client
                 .query_opt(SESSION, &[&token, &now])?
-                .map(|r| Ok((user(r.get(0), r.get(1), r.get(2), r.get(3))?, r.get(4))))
+                .map(|r| Ok((user(user_row(&r, 0))?, r.get(6))))
                 .transpose()
+        })
+    }
+
+    /// Disables the account `name` at `at` (its sessions end), or with none enables it:
+    /// whether there is such an account.
+    pub fn set_disabled(&mut self, name: &str, at: Option<i64>) -> Result<bool, StoreError> {
+        self.write(|tx| {
+            let found = tx.query_opt(SET_DISABLED, &[&at, &name])?.is_some();
+            if found && at.is_some() {
+                tx.execute(CLOSE_SESSIONS_OF, &[&name])?;
+            }
+            Ok(found)
+        })
+    }
+
+    /// Takes the password of the account `name` away and gives it the one-time link `token`
+    /// until `expires_at`; its sessions end. Whether there is such an account.
+    pub fn reset_user(
+        &mut self,
+        name: &str,
+        token: &str,
+        expires_at: i64,
+    ) -> Result<bool, StoreError> {
+        self.write(|tx| {
+            let found = tx
+                .query_opt(RESET_USER, &[&token, &expires_at, &name])?
+                .is_some();
+            if found {
+                tx.execute(CLOSE_SESSIONS_OF, &[&name])?;
+            }
+            Ok(found)
         })
     }
 
@@ -185,27 +245,60 @@ impl PgStore {
         })
     }
 
-    /// Keeps an API token acting for `unit` as `role`.
-    pub fn add_token(
-        &mut self,
-        token: &str,
-        unit: Option<&str>,
-        role: crate::store::Role,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        self.run(|client| {
-            client.execute(INSERT_TOKEN, &[&token, &unit, &role.as_str(), &now])?;
-            Ok(())
-        })
+    /// Keeps an API token (its SHA-256); a name taken is refused.
+    pub fn add_token(&mut self, new: &NewToken<'_>) -> Result<(), StoreError> {
+        let done = self.run(|client| {
+            Ok(client.execute(
+                INSERT_TOKEN,
+                &[
+                    &new.token,
+                    &new.name,
+                    &new.unit,
+                    &new.role.as_str(),
+                    &new.now,
+                    &new.expires_at,
+                ],
+            ))
+        })?;
+        match done {
+            Err(e) if e.code() == Some(&::postgres::error::SqlState::UNIQUE_VIOLATION) => {
+                Err(token_taken(new.name))
+            }
+            other => other.map(|_| ()).map_err(Into::into),
+        }
     }
 
-    /// Whom the API token `token` acts for.
-    pub fn token(&self, token: &str) -> Result<Option<User>, StoreError> {
+    /// The API token whose SHA-256 is `token`, revoked, expired or not.
+    pub fn token(&self, token: &str) -> Result<Option<ApiToken>, StoreError> {
         self.run(|client| {
             client
                 .query_opt(TOKEN, &[&token])?
-                .map(|r| holder(r.get(0), r.get(1)))
+                .map(|r| api_token(token_row(&r)))
                 .transpose()
+        })
+    }
+
+    /// Every API token, in the order they were made.
+    pub fn tokens(&self) -> Result<Vec<ApiToken>, StoreError> {
+        self.run(|client| {
+            client
+                .query(TOKENS, &[])?
+                .iter()
+                .map(|r| api_token(token_row(r)))
+                .collect()
+        })
+    }
+
+    /// Revokes token `id` at `at`: whether it was now (not before).
+    pub fn revoke_token(&mut self, id: i64, at: i64) -> Result<bool, StoreError> {
+        self.run(|client| Ok(client.execute(REVOKE_TOKEN, &[&at, &id])? > 0))
+    }
+
+    /// Token `id` was used at `at` (kept to the minute).
+    pub fn token_used(&mut self, id: i64, at: i64) -> Result<(), StoreError> {
+        self.run(|client| {
+            client.execute(TOKEN_USED, &[&at, &id])?;
+            Ok(())
         })
     }
 

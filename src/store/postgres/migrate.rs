@@ -164,6 +164,8 @@ const TABLES: &[(&str, &[(&str, Kind)])] = {
                 ("setup_token", Text),
                 ("setup_expires_at", Int),
                 ("created_at", Int),
+                ("disabled_at", Int),
+                ("last_sign_in_at", Int),
             ],
         ),
         (
@@ -179,10 +181,15 @@ const TABLES: &[(&str, &[(&str, Kind)])] = {
         (
             "api_tokens",
             &[
+                ("id", Int),
                 ("token", Text),
+                ("name", Text),
                 ("unit", Text),
                 ("role", Text),
                 ("created_at", Int),
+                ("expires_at", Int),
+                ("last_used_at", Int),
+                ("revoked_at", Int),
             ],
         ),
         (

@@ -29,7 +29,7 @@ use ::postgres::{Client, NoTls, Transaction};
 use super::StoreError;
 
 pub use migrate::{MigrateError, Migrated, migrate};
-pub use schema::LATEST;
+pub use schema::{LATEST, MIGRATIONS};
 
 /// An open PostgreSQL store.
 pub struct PgStore {
