@@ -5,6 +5,8 @@
 //!   of its previous answer: this closes idle keep-alive connections and slow headers alike.
 //! - A request's body may pause at most [`BODY_PAUSE`] between bytes, and must be whole within
 //!   [`BODY_WHOLE`].
+//! - An answer's writing may stall at most [`WRITE_PAUSE`]: a client that stops reading (a
+//!   download left half-read) is let go, with the file and memory its connection held.
 //! - At most [`Limits::cap`] connections are open, fewer than the process may open files.
 //!   Every connection is accepted; one beyond the cap closes the connection idle the longest
 //!   (open, or between requests, or still sending a head), and only when every open connection
@@ -13,6 +15,7 @@
 //!   [`GRACE`] to finish, and then whatever is left is dropped.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -36,6 +39,9 @@ pub const HEAD_TIMEOUT: Duration = Duration::from_secs(15);
 pub const BODY_PAUSE: Duration = Duration::from_secs(30);
 /// How long a request's body may take in all (64 MiB at 80 KB/s).
 pub const BODY_WHOLE: Duration = Duration::from_secs(15 * 60);
+/// How long writing an answer may make no progress (the client reads nothing) before the
+/// connection is closed.
+pub const WRITE_PAUSE: Duration = Duration::from_secs(60);
 /// How long requests under way may take to finish once the server is told to stop.
 pub const GRACE: Duration = Duration::from_secs(10);
 
@@ -345,7 +351,7 @@ async fn connection(
         .timer(TokioTimer::new())
         .header_read_timeout(HEAD_TIMEOUT)
         .keep_alive(true);
-    let conn = builder.serve_connection(TokioIo::new(stream), service);
+    let conn = builder.serve_connection(TokioIo::new(Stalls::new(stream, WRITE_PAUSE)), service);
     tokio::pin!(conn);
     tokio::select! {
         _ = conn.as_mut() => return,
@@ -361,6 +367,92 @@ async fn connection(
     let _ = conn.await;
 }
 
+/// A connection whose writes may make no progress for at most `pause`: past it, a write fails
+/// as timed out and hyper closes the connection.
+struct Stalls {
+    inner: TcpStream,
+    pause: Duration,
+    /// Armed while a write waits for the client to read.
+    stalled: Option<Pin<Box<Sleep>>>,
+}
+
+impl Stalls {
+    fn new(inner: TcpStream, pause: Duration) -> Stalls {
+        Stalls {
+            inner,
+            pause,
+            stalled: None,
+        }
+    }
+
+    /// What a write that made progress (`Ready`) or none (`Pending`) comes to: progress disarms
+    /// the timer; no progress arms it, and fails the write once it runs out.
+    fn progress<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        poll: Poll<std::io::Result<T>>,
+    ) -> Poll<std::io::Result<T>> {
+        if poll.is_ready() {
+            self.stalled = None;
+            return poll;
+        }
+        let pause = self.pause;
+        let timer = self
+            .stalled
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(pause)));
+        match timer.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the client read nothing of the answer for too long",
+            ))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl tokio::io::AsyncRead for Stalls {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for Stalls {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let poll = Pin::new(&mut self.inner).poll_write(cx, buf);
+        self.progress(cx, poll)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        let poll = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        self.progress(cx, poll)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let poll = Pin::new(&mut self.inner).poll_flush(cx);
+        self.progress(cx, poll)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -371,6 +463,51 @@ mod tests {
         let files = open_file_limit().unwrap_or(1024);
         assert!(limits.cap < files, "{} of {files}", limits.cap);
         assert!(limits.cap >= 8);
+    }
+
+    /// A client that reads nothing: the server's writes stall, and after the pause they fail
+    /// (where without it they would wait for ever); a client that reads is never cut off.
+    #[test]
+    fn a_write_the_client_never_reads_fails_after_the_pause() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let address = listener.local_addr().unwrap();
+            let client = TcpStream::connect(address).await.unwrap();
+            let (server, _) = listener.accept().await.unwrap();
+            let mut server = Stalls::new(server, Duration::from_millis(300));
+            let chunk = vec![b'x'; 1 << 20];
+            let mut written = 0usize;
+            let error = loop {
+                match server.write(&chunk).await {
+                    Ok(n) => written += n,
+                    Err(e) => break e,
+                }
+                assert!(written < 1 << 30, "the kernel took a gigabyte unread");
+            };
+            assert_eq!(error.kind(), std::io::ErrorKind::TimedOut);
+            drop(client);
+
+            // Read as it is written: every byte arrives.
+            let client = TcpStream::connect(address).await.unwrap();
+            let (server, _) = listener.accept().await.unwrap();
+            let mut server = Stalls::new(server, Duration::from_millis(300));
+            let reader = tokio::spawn(async move {
+                let mut client = client;
+                let mut all = Vec::new();
+                client.read_to_end(&mut all).await.map(|_| all.len())
+            });
+            for _ in 0..32 {
+                server.write_all(&chunk).await.unwrap();
+            }
+            server.shutdown().await.unwrap();
+            drop(server);
+            assert_eq!(reader.await.unwrap().unwrap(), 32 << 20);
+        });
     }
 
     #[test]
