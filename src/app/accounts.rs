@@ -229,9 +229,7 @@ impl Office {
             .tokens()?
             .into_iter()
             .find(|k| k.name == name)
-            .ok_or_else(|| AppError::Account {
-                message: format!("the token {name} was made but cannot be found"),
-            })?;
+            .ok_or_else(|| AccountRefusal::TokenLost { name: name.clone() })?;
         Ok((secret, made))
     }
 
@@ -626,6 +624,35 @@ pub enum AccountRefusal {
     /// The office disabling the account it is signed in with.
     #[error("an account cannot disable itself")]
     DisablesItself,
+    /// A name longer than names may be.
+    #[error(transparent)]
+    TooLong(#[from] typed::TooLong),
+    /// A name with a character people would not see.
+    #[error("{what} holds an invisible control character (U+{code:04X}): remove it and try again")]
+    Hidden {
+        /// Which name.
+        what: String,
+        /// The character.
+        code: u32,
+    },
+    /// A password shorter than passwords may be.
+    #[error("a password has at least {SHORTEST_PASSWORD} characters")]
+    ShortPassword,
+    /// A set-password link already used, or expired.
+    #[error("this link was used already or has expired: ask the office for a new one")]
+    LinkSpent,
+    /// A token's lifetime that is not a number of days.
+    #[error("a token's days are a whole number above 0 (or none, for the default)")]
+    BadDays,
+    /// A token just made that the records do not return.
+    #[error("the token {name} was made but cannot be found")]
+    TokenLost {
+        /// Its name.
+        name: String,
+    },
+    /// The password could not be hashed.
+    #[error("the password could not be hashed: {0}")]
+    Hash(argon2::password_hash::Error),
 }
 
 impl AccountRefusal {
@@ -639,6 +666,19 @@ impl AccountRefusal {
             AccountRefusal::NeedsUnit { .. } => "该角色代表某个单位办理，请填写单位".to_string(),
             AccountRefusal::ExpiresAtOnce => "令牌至少须有效一天".to_string(),
             AccountRefusal::DisablesItself => "不能停用自己正在使用的账号".to_string(),
+            AccountRefusal::TooLong(e) => e.to_string(),
+            AccountRefusal::Hidden { what, code } => {
+                format!("{what}含有不可见的控制字符（U+{code:04X}），请删去后重试")
+            }
+            AccountRefusal::ShortPassword => format!("密码至少{SHORTEST_PASSWORD}个字符"),
+            AccountRefusal::LinkSpent => {
+                "该链接已使用或已过期，请联系督办办公室重新发送".to_string()
+            }
+            AccountRefusal::BadDays => "有效天数须为正整数，留空则按默认天数".to_string(),
+            AccountRefusal::TokenLost { .. } => {
+                "令牌已创建，但未能读取，请刷新页面查看".to_string()
+            }
+            AccountRefusal::Hash(_) => "密码未能保存，请重试".to_string(),
         }
     }
 }
@@ -675,16 +715,13 @@ impl std::fmt::Display for TokenRefusal {
 fn shown_as_is(texts: &[(&str, Option<&str>)]) -> Result<(), AppError> {
     for (what, text) in texts {
         let Some(text) = text else { continue };
-        typed::within(what, text, typed::NAME_MAX).map_err(|e| AppError::Account {
-            message: e.to_string(),
-        })?;
+        typed::within(what, text, typed::NAME_MAX).map_err(AccountRefusal::from)?;
         if let Some(c) = text.chars().find(|c| typed::is_hidden(*c)) {
-            return Err(AppError::Account {
-                message: format!(
-                    "{what}含有不可见的控制字符（U+{:04X}），请删去后重试",
-                    u32::from(c)
-                ),
-            });
+            return Err(AccountRefusal::Hidden {
+                what: what.to_string(),
+                code: u32::from(c),
+            }
+            .into());
         }
     }
     Ok(())
@@ -763,24 +800,17 @@ impl Office {
         now: Instant,
     ) -> Result<String, AppError> {
         if password.chars().count() < SHORTEST_PASSWORD {
-            return Err(AppError::Account {
-                message: format!("a password has at least {SHORTEST_PASSWORD} characters"),
-            });
+            return Err(AccountRefusal::ShortPassword.into());
         }
         let salt = SaltString::generate(&mut OsRng);
         let hash = argon2::Argon2::default()
             .hash_password(password.as_bytes(), &salt)
-            .map_err(|e| AppError::Account {
-                message: format!("the password could not be hashed: {e}"),
-            })?
+            .map_err(AccountRefusal::Hash)?
             .to_string();
         let now = now.in_zone(chrono_tz::UTC).timestamp();
         store
             .set_password(&digest(token), &hash, now)?
-            .ok_or_else(|| AppError::Account {
-                message: "this link was used already or has expired: ask the office for a new one"
-                    .into(),
-            })
+            .ok_or_else(|| AccountRefusal::LinkSpent.into())
     }
 
     /// Signs `name` in: the session's cookie, and the session. A wrong name and a wrong

@@ -29,11 +29,8 @@ pub enum AppError {
         path: std::path::PathBuf,
     },
     /// The mail settings are unusable: no server, an unreadable password file, a bad URL.
-    #[error("{message}")]
-    Mail {
-        /// What is wrong and how to fix it.
-        message: String,
-    },
+    #[error(transparent)]
+    Mail(#[from] super::mail::MailError),
     /// A holiday file with no notice in it (holiday-cn's file of a year not yet announced).
     #[error(
         "{} holds no holiday notice (holiday-cn publishes an empty file until the State Council's notice is out)",
@@ -65,12 +62,6 @@ pub enum AppError {
     NoForm {
         /// The deliverable.
         deliverable: String,
-    },
-    /// An account that cannot be made or a password that cannot be set, and why.
-    #[error("{message}")]
-    Account {
-        /// Why.
-        message: String,
     },
     /// The signed-in person may not see or do this (another unit's obligation, a decision that
     /// is not theirs).
@@ -213,9 +204,9 @@ pub enum AppError {
         /// Its periods.
         known: Vec<String>,
     },
-    /// A notice pass failed (templates, the mail server).
-    #[error("{0}")]
-    Pass(String),
+    /// A notice pass failed: a campaign's mail templates are unusable.
+    #[error(transparent)]
+    Pass(PassError),
 }
 
 impl From<crate::store::postgres::MigrateError> for AppError {
@@ -228,7 +219,7 @@ impl From<PassError> for AppError {
     fn from(e: PassError) -> AppError {
         match e {
             PassError::Store(e) => AppError::Store(e),
-            other => AppError::Pass(other.to_string()),
+            other => AppError::Pass(other),
         }
     }
 }

@@ -6,7 +6,29 @@ use std::sync::Arc;
 use super::AppError;
 use crate::config::MailConfig;
 use crate::notices::pass::{self, PassOptions};
-use crate::notices::send::{SmtpMailer, SmtpSettings};
+use crate::notices::send::{MailConfigError, SmtpMailer, SmtpSettings};
+
+/// Why the mail settings cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    /// No server is configured.
+    #[error("no mail server: set `[mail] url` in duban.toml or DUBAN_SMTP_URL{}", alternative.as_ref().map(|a| format!(" ({a})")).unwrap_or_default())]
+    NoServer {
+        /// What else the command offers, if anything.
+        alternative: Option<String>,
+    },
+    /// The server's settings are unusable (a bad URL, a sender that is not a mailbox).
+    #[error(transparent)]
+    Settings(#[from] MailConfigError),
+    /// The password file cannot be read.
+    #[error("cannot read the SMTP password file {}: {source}", path.display())]
+    PasswordFile {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
 
 /// How an office sends mail.
 #[derive(Clone)]
@@ -48,15 +70,10 @@ impl MailSetup {
     /// The mailer of the configured server; an error that says how to configure one if none is
     /// (and `alternative`, what else the command offers, if it offers anything).
     pub fn mailer(&self, alternative: Option<&str>) -> Result<SmtpMailer, AppError> {
-        let settings = self.smtp.as_ref().ok_or_else(|| AppError::Mail {
-            message: format!(
-                "no mail server: set `[mail] url` in duban.toml or DUBAN_SMTP_URL{}",
-                alternative.map(|a| format!(" ({a})")).unwrap_or_default()
-            ),
+        let settings = self.smtp.as_ref().ok_or_else(|| MailError::NoServer {
+            alternative: alternative.map(str::to_string),
         })?;
-        SmtpMailer::new(settings).map_err(|e| AppError::Mail {
-            message: e.to_string(),
-        })
+        Ok(SmtpMailer::new(settings).map_err(MailError::from)?)
     }
 }
 
@@ -72,9 +89,10 @@ fn password(mail: &MailConfig) -> Result<Option<String>, AppError> {
     let Some(path) = mail.password_file.as_ref().or(credential.as_ref()) else {
         return Ok(None);
     };
-    let text = crate::fsio::read_text(path, crate::fsio::limits::SETTINGS).map_err(|e| {
-        AppError::Mail {
-            message: format!("cannot read the SMTP password file {}: {e}", path.display()),
+    let text = crate::fsio::read_text(path, crate::fsio::limits::SETTINGS).map_err(|source| {
+        MailError::PasswordFile {
+            path: path.clone(),
+            source,
         }
     })?;
     Ok(Some(text.trim().to_string()))

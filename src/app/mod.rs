@@ -40,7 +40,7 @@ pub use daemon_plan::{DaemonPlan, daemon_plan, schedules};
 pub use desk::{Deed, ObligationDesk, Page, Rights, UnitDesk, allow, may, rights};
 pub use error::AppError;
 pub use ledgers::{LedgerView, Reconciliation, RowState, RowView};
-pub use mail::MailSetup;
+pub use mail::{MailError, MailSetup};
 pub use rollup::{By, Rollup, RollupRow};
 pub use sheets::{SheetKind, sheet_rows};
 
@@ -483,7 +483,7 @@ impl Office {
     pub fn check_templates(&self, store: &dyn Backend) -> Result<(), AppError> {
         for folder in store.templates_folders()? {
             crate::notices::render::Templates::with_folder(&self.names.path(&folder))
-                .map_err(|e| AppError::Pass(e.to_string()))?;
+                .map_err(|e| AppError::Pass(e.into()))?;
         }
         Ok(())
     }

@@ -130,7 +130,6 @@ enum Done {
 fn refusal_zh(e: &AppError) -> Option<String> {
     Some(match e {
         AppError::AccountRefused(refusal) => refusal.zh(),
-        AppError::Account { message } => message.clone(),
         AppError::Store(StoreError::Refused(r)) => match r {
             Refusal::Unknown {
                 kind: "account",
@@ -355,9 +354,7 @@ pub async fn add_token(
                 match days.parse::<u32>() {
                     Ok(n) if n > 0 => Expiry::Days(n),
                     _ => {
-                        return Err(AppError::Account {
-                            message: "有效天数须为正整数，留空则按默认天数".into(),
-                        });
+                        return Err(crate::app::AccountRefusal::BadDays.into());
                     }
                 }
             };

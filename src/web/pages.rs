@@ -483,10 +483,10 @@ pub async fn set_password(
         .await;
     match set {
         Ok(_) => redirect("/login?done=1"),
-        Err(AppError::Account { message }) => page(
+        Err(AppError::AccountRefused(refusal)) => page(
             StatusCode::BAD_REQUEST,
             "set_password.html",
-            context! { csrf => form.csrf, token => form.token, error => message, shortest => crate::app::SHORTEST_PASSWORD },
+            context! { csrf => form.csrf, token => form.token, error => refusal.zh(), shortest => crate::app::SHORTEST_PASSWORD },
         ),
         _ => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
