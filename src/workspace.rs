@@ -41,10 +41,46 @@ pub enum FileSync {
         wanted: i32,
     },
     /// It could not be read or stored.
-    Failed {
+    Failed(SyncFailed),
+}
+
+/// Why a campaign file could not be read or stored.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncFailed {
+    /// The records failed or refused.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The file could not be read.
+    #[error(transparent)]
+    Read(#[from] language::load::ReadError),
+    /// The file is not one a campaign may be (it holds a secret).
+    #[error("{}: {refused}", path.display())]
+    Confined {
+        /// The file.
+        path: PathBuf,
         /// Why.
-        message: String,
+        refused: crate::fsio::Confined,
     },
+    /// The campaign's templates folder cannot be used.
+    #[error("{}: templates folder `{folder}`: {refused}", path.display())]
+    Templates {
+        /// The campaign file.
+        path: PathBuf,
+        /// The folder as the campaign names it.
+        folder: String,
+        /// Why.
+        refused: crate::fsio::Confined,
+    },
+}
+
+impl SyncFailed {
+    /// What would fix it, if anything is known.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            SyncFailed::Store(e) => e.help(),
+            _ => None,
+        }
+    }
 }
 
 /// The `*.campaign` files of `paths` (folders are searched, files taken as they are).
@@ -101,10 +137,7 @@ pub fn sync_file(
 ) -> (PathBuf, FileSync) {
     let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let result = sync_inner(store, &path, around, today, now);
-    (
-        path,
-        result.unwrap_or_else(|message| FileSync::Failed { message }),
-    )
+    (path, result.unwrap_or_else(FileSync::Failed))
 }
 
 fn sync_inner(
@@ -113,7 +146,7 @@ fn sync_inner(
     around: Surroundings<'_>,
     today: NaiveDate,
     now: i64,
-) -> Result<FileSync, String> {
+) -> Result<FileSync, SyncFailed> {
     let calendar = around.calendar;
     let names = around.names;
     // The shared contacts file as the records name it, so that a copy of the workspace has
@@ -126,7 +159,7 @@ fn sync_inner(
     // How the records name this file: relative to the workspace.
     let key = names.name(path);
     // The horizon only ever grows, so that asking about the past never forgets the future.
-    let recorded = store.recorded_source(&key).map_err(|e| e.to_string())?;
+    let recorded = store.recorded_source(&key)?;
     // Recorded under an absolute name (an older duban's, or the original's of a copied
     // workspace): synced again, so that its files are named relative to this workspace.
     let renamed = recorded.as_ref().is_some_and(|r| r.path != key);
@@ -155,8 +188,11 @@ fn sync_inner(
     around
         .confinement
         .not_secret(path)
-        .map_err(|refused| format!("{name}: {refused}"))?;
-    let text = language::load::read_campaign(path).map_err(|e| e.to_string())?;
+        .map_err(|refused| SyncFailed::Confined {
+            path: path.to_path_buf(),
+            refused,
+        })?;
+    let text = language::load::read_campaign(path)?;
     if let Some(r) = recorded.as_ref().filter(|_| !renamed) {
         let contacts_text = contacts_path(r)
             .as_deref()
@@ -214,7 +250,11 @@ fn sync_inner(
             around
                 .confinement
                 .resolve(base, t)
-                .map_err(|e| format!("{name}: templates folder `{t}`: {e}"))
+                .map_err(|refused| SyncFailed::Templates {
+                    path: path.to_path_buf(),
+                    folder: t.clone(),
+                    refused,
+                })
                 .map(|folder| names.name(&folder))?,
         ),
         None => None,
@@ -236,12 +276,7 @@ fn sync_inner(
             shared_name,
         ),
     };
-    let report = store
-        .sync(&schedule, &source, now)
-        .map_err(|e: StoreError| match e.help() {
-            Some(help) => format!("{e}\nhelp: {help}"),
-            None => e.to_string(),
-        })?;
+    let report = store.sync(&schedule, &source, now)?;
     let mut warnings = loaded.diagnostics.clone();
     warnings.extend(schedule.warnings.iter().cloned());
     Ok(FileSync::Done {

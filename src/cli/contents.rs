@@ -294,9 +294,7 @@ pub fn template(context: &Context, args: &TemplateArgs) -> Result<ExitCode, CliE
         args.unit.as_deref(),
         args.period.as_deref(),
     )?;
-    let bytes = crate::values::sheet::template(&form, &units).map_err(|e| CliError::Usage {
-        message: e.to_string(),
-    })?;
+    let bytes = crate::values::sheet::template(&form, &units)?;
     write_file(&args.output, &bytes)?;
     say!(
         "wrote {}: {} fields, {}",

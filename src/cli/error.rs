@@ -33,6 +33,42 @@ pub enum CliError {
     /// Writing the output failed.
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
+    /// A file or folder could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file or folder.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A workbook could not be made.
+    #[error("the workbook could not be made: {0}")]
+    Workbook(#[from] rust_xlsxwriter::XlsxError),
+    /// A blank form's workbook could not be made.
+    #[error("the workbook could not be made: {0}")]
+    Sheet(#[from] crate::values::sheet::SheetError),
+    /// A listing written for a workbook could not be read back.
+    #[error("the listing could not be read back: {0}")]
+    ReadBack(#[from] csv::Error),
+    /// The daemon could not start.
+    #[error(transparent)]
+    Daemon(#[from] crate::daemon::DaemonError),
+    /// The web server could not start or failed.
+    #[error(transparent)]
+    Web(#[from] crate::web::WebError),
+    /// The daemon run beside the web server stopped with a panic.
+    #[error("the daemon stopped with a panic")]
+    DaemonPanicked,
+    /// A pass had mail to send and sent none: the server is down, refuses them, or refused
+    /// the login.
+    #[error("{}", match login_refused {
+        Some(refusal) => format!("the mail server refused the login ({refusal}); every mail is still pending: check [mail] user and the password"),
+        None => "no mail could be sent; they are in the outbox (`duban outbox`)".to_string(),
+    })]
+    NothingSent {
+        /// The server's refusal of the login, if that was why.
+        login_refused: Option<String>,
+    },
 }
 
 impl CliError {

@@ -39,12 +39,14 @@ pub fn run(_args: &InitArgs) -> Result<ExitCode, CliError> {
         }
     }
     let write = |path: &Path, text: &str| {
-        std::fs::write(path, text).map_err(|e| CliError::Usage {
-            message: format!("cannot write {}: {e}", path.display()),
+        std::fs::write(path, text).map_err(|source| CliError::Write {
+            path: path.to_path_buf(),
+            source,
         })
     };
-    std::fs::create_dir_all(folder).map_err(|e| CliError::Usage {
-        message: format!("cannot make {}: {e}", folder.display()),
+    std::fs::create_dir_all(folder).map_err(|source| CliError::Write {
+        path: folder.to_path_buf(),
+        source,
     })?;
     write(&example, EXAMPLE)?;
     write(config, CONFIG)?;

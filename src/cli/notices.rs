@@ -161,13 +161,9 @@ pub fn remind(context: &Context, args: &RemindArgs) -> Result<ExitCode, CliError
     })?;
     say!("{report}")?;
     if report.nothing_sent() {
-        let why = match &report.login_refused {
-            Some(refusal) => format!(
-                "the mail server refused the login ({refusal}); every mail is still pending: check [mail] user and the password"
-            ),
-            None => "no mail could be sent; they are in the outbox (`duban outbox`)".to_string(),
-        };
-        return Err(CliError::Usage { message: why });
+        return Err(CliError::NothingSent {
+            login_refused: report.login_refused.clone(),
+        });
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -370,9 +366,7 @@ pub fn outbox(context: &Context, args: &OutboxArgs) -> Result<ExitCode, CliError
 /// Runs the daemon until SIGTERM or SIGINT.
 pub fn daemon(context: Context, args: &DaemonArgs) -> Result<ExitCode, CliError> {
     let (settings, pass) = prepare_daemon(context, args)?;
-    crate::daemon::run(settings, pass).map_err(|e| CliError::Usage {
-        message: e.to_string(),
-    })?;
+    crate::daemon::run(settings, pass)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -395,9 +389,7 @@ pub fn prepare_daemon(
     drop(store);
     let DaemonPlan { clock, schedules } =
         crate::app::daemon_plan(&args.schedule, args.zone, args.as_of, &times);
-    crate::daemon::check(&schedules).map_err(|e| CliError::Usage {
-        message: e.to_string(),
-    })?;
+    crate::daemon::check(&schedules)?;
     context.clock = Box::new(clock.clone());
     let context = Arc::new(context);
     let pass: Arc<crate::daemon::PassFn> =

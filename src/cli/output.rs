@@ -428,9 +428,7 @@ fn workbook(sheet: &str, csv: &[u8]) -> Result<Vec<u8>, CliError> {
         .has_headers(false)
         .from_reader(csv);
     let mut records = reader.records();
-    let bad = |e: csv::Error| CliError::Usage {
-        message: format!("the listing could not be read back: {e}"),
-    };
+    let bad = CliError::ReadBack;
     let header: Vec<String> = match records.next() {
         Some(r) => r.map_err(bad)?.iter().map(String::from).collect(),
         None => Vec::new(),
@@ -440,7 +438,5 @@ fn workbook(sheet: &str, csv: &[u8]) -> Result<Vec<u8>, CliError> {
         rows.push(record.map_err(bad)?.iter().map(String::from).collect());
     }
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    crate::documents::listing(sheet, &header, rows).map_err(|e| CliError::Usage {
-        message: e.to_string(),
-    })
+    Ok(crate::documents::listing(sheet, &header, rows)?)
 }

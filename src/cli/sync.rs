@@ -122,7 +122,10 @@ pub fn show(
             };
             tell!("error: {refusal}");
         }
-        FileSync::Failed { message } => tell!("error: {message}"),
+        FileSync::Failed(failed) => match failed.help() {
+            Some(help) => tell!("error: {failed}\nhelp: {help}"),
+            None => tell!("error: {failed}"),
+        },
     }
     Ok(())
 }

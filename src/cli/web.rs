@@ -63,16 +63,10 @@ pub fn serve(
     });
     // The daemon got the same signal: it finishes the mail in flight and stops.
     let stopped = daemon.map(|d| d.join());
-    served.map_err(|e| CliError::Usage {
-        message: e.to_string(),
-    })?;
+    served?;
     match stopped {
-        Some(Ok(Err(e))) => Err(CliError::Usage {
-            message: e.to_string(),
-        }),
-        Some(Err(_)) => Err(CliError::Usage {
-            message: "the daemon stopped with a panic".into(),
-        }),
+        Some(Ok(Err(e))) => Err(e.into()),
+        Some(Err(_)) => Err(CliError::DaemonPanicked),
         _ => Ok(ExitCode::SUCCESS),
     }
 }
