@@ -22,6 +22,8 @@ pub struct Board {
 pub struct CampaignBoard {
     /// Its identifier.
     pub key: String,
+    /// Its zone, in which its days are counted.
+    pub zone: chrono_tz::Tz,
     /// Its deliverables, the columns.
     pub deliverables: Vec<String>,
     /// Its units, in declaration order (a parent before its children).
@@ -127,7 +129,9 @@ impl Office {
         for rows in rows.chunk_by(|a, b| a.campaign == b.campaign) {
             let header = store.campaign_header(&rows[0].campaign)?;
             let tree = store.unit_tree(header.id)?;
-            campaigns.push(campaign_board(&header.key, rows, &tree));
+            let mut board = campaign_board(&header.key, rows, &tree);
+            board.zone = header.zone;
+            campaigns.push(board);
         }
         Ok(Board { campaigns })
     }
@@ -200,6 +204,7 @@ fn campaign_board(
     }
     let mut board = CampaignBoard {
         key: key.to_string(),
+        zone: chrono_tz::UTC,
         deliverables,
         nodes,
         roots,

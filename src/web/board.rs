@@ -165,8 +165,18 @@ fn section(
     campaign: &CampaignBoard,
     query: &HashMap<String, String>,
     page_no: usize,
-    month: &str,
+    at: Instant,
 ) -> Value {
+    // The bulletin offered is of the month before the board's day, in the campaign's zone:
+    // the last whole month.
+    let day = at
+        .in_zone(campaign.zone)
+        .with_timezone(&campaign.zone)
+        .date_naive();
+    let month = day
+        .with_day(1)
+        .and_then(|d| d.pred_opt())
+        .map_or_else(String::new, |d| d.format("%Y-%m").to_string());
     let (rows, trail, whole) = rows_of(campaign, query);
     let pages = rows.len().div_ceil(PAGE_ROWS).max(1);
     let page_no = page_no.min(pages);
@@ -242,15 +252,9 @@ pub async fn board(
         .filter(|c| chosen.is_none_or(|k| *k == c.key))
         .collect();
     let overview = chosen.is_none() && !searching && listed.len() > 1;
-    // The bulletin offered is of the month before the board's day: the last whole month.
-    let day = made.at.in_zone(chrono_tz::Asia::Shanghai).date_naive();
-    let month = day
-        .with_day(1)
-        .and_then(|d| d.pred_opt())
-        .map_or_else(String::new, |d| d.format("%Y-%m").to_string());
     let sections: Vec<Value> = listed
         .iter()
-        .map(|c| section(c, &query, page_no, &month))
+        .map(|c| section(c, &query, page_no, made.at))
         .collect();
     let q = query.get("q").cloned().unwrap_or_default();
     page(
