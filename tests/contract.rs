@@ -3,6 +3,7 @@
 //! by one line at the end (`storage_contract!`), the way taskchampion's `storage_tests!` is.
 
 mod asof;
+mod model;
 
 use asof::the_record_at_an_instant_is_what_was_done_by_then;
 use chrono::{DateTime, TimeZone, Utc};
@@ -13,6 +14,7 @@ use duban::store::{
     NewToken, NewUser, NoticeKey, OutboxMail, PgStore, Role, Source, Store, StoreError,
     SyncOutcome, Throttle, Turn, Window,
 };
+use model::the_ledger_does_what_its_model_does;
 
 const CAMPAIGN: &str = "campaign c {
   period 2017-04-01 .. 2017-12-31
@@ -1167,6 +1169,7 @@ macro_rules! storage_contract {
             scenario!(a_ledgers_rows_are_entered_numbered_and_left_alone_by_a_sync);
             scenario!(worklists_show_a_units_obligations_and_a_reviewers_queue);
             scenario!(the_record_at_an_instant_is_what_was_done_by_then);
+            scenario!(the_ledger_does_what_its_model_does);
             scenario!(sign_in_tries_are_counted_per_address_and_account_with_growing_waits);
             scenario!(accounts_and_tokens_have_a_lifecycle);
         }
