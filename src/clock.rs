@@ -130,6 +130,8 @@ fn normalized(text: &str) -> String {
 }
 
 /// A date of the command line, in [`YEARS`]: `2017-05-25`, `2017/05/25`, `2017年5月25日`.
+// A value parser for clap, which shows its error text as it is after the argument's name:
+// a `String` is what clap takes (no caller matches on it).
 pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
     let date = NaiveDate::parse_from_str(&normalized(text), "%Y-%m-%d").map_err(|_| {
         format!("`{text}` is not a date like 2017-05-25 (or 2017/5/25, 2017年5月25日)")

@@ -37,6 +37,8 @@ pub struct RollupArgs {
     pub fail_if_incomplete: bool,
 }
 
+// A value parser for clap, which shows its error text as it is after the argument's name:
+// a `String` is what clap takes (no caller matches on it).
 fn parse_by(text: &str) -> Result<By, String> {
     text.parse()
 }

@@ -82,6 +82,8 @@ pub struct SubmitArgs {
 }
 
 /// `立案=3`; a value alone (`12%`) is for a target, whose one field is named after it.
+// A value parser for clap, which shows its error text as it is after the argument's name:
+// a `String` is what clap takes (no caller matches on it).
 pub(super) fn parse_value(text: &str) -> Result<(String, String), String> {
     match text.split_once(['=', '＝']) {
         Some((field, value)) if !field.trim().is_empty() => {
@@ -117,6 +119,8 @@ pub struct ReviewArgs {
 }
 
 /// A reason that says something: it goes into the history and to the unit.
+// A value parser for clap, which shows its error text as it is after the argument's name:
+// a `String` is what clap takes (no caller matches on it).
 fn non_blank(text: &str) -> Result<String, String> {
     let text = text.trim();
     if text.is_empty() {
@@ -168,6 +172,8 @@ pub struct HistoryArgs {
     file: output::FileArgs,
 }
 
+// A value parser for clap, which shows its error text as it is after the argument's name:
+// a `String` is what clap takes (no caller matches on it).
 pub(super) fn parse_signature(text: &str) -> Result<Signature, String> {
     let (name, role) = text
         .split_once([':', '：'])

@@ -109,6 +109,8 @@ impl DaemonArgs {
     }
 }
 
+// A value parser for clap, which shows its error text as it is after the argument's name:
+// a `String` is what clap takes (no caller matches on it).
 fn parse_zone(text: &str) -> Result<chrono_tz::Tz, String> {
     text.parse()
         .map_err(|_| format!("`{text}` is not a time zone (e.g. Asia/Shanghai, Asia/Urumqi, UTC)"))

@@ -86,6 +86,8 @@ pub enum Within {
     Hours(i64),
 }
 
+// A value parser for clap, which shows its error text as it is after the argument's name:
+// a `String` is what clap takes (no caller matches on it).
 fn parse_within(text: &str) -> Result<Within, String> {
     let text = text.trim();
     let bad = || format!("`{text}` is not a length like 7d, 1w, 48h or 2d12h");

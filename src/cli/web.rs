@@ -342,6 +342,8 @@ pub enum UserAction {
     },
 }
 
+// A value parser for clap, which shows its error text as it is after the argument's name:
+// a `String` is what clap takes (no caller matches on it).
 fn parse_role(text: &str) -> Result<Role, String> {
     Role::parse(text).ok_or_else(|| {
         format!("`{text}`: a role is liaison, leader, reviewer, supervisor or office")
