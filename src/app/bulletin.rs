@@ -161,7 +161,10 @@ impl Office {
             header.id,
             zone,
             (start, end_at),
-            &window.to.to_string(),
+            (
+                &window.to.to_string(),
+                rows.iter().any(|r| r.review_overdue > 0),
+            ),
         )?;
         let summary = summary(
             &header.title,

@@ -26,13 +26,15 @@ fn period(p: String) -> Option<String> {
 
 /// The reports of campaign `campaign_id` recorded afterwards, and its reviews accepted late,
 /// among what was done in `from ..= to` (unix seconds); with the reviews still waiting past
-/// their deadline at `to`, among the obligations due by `due_to` (a date).
+/// their deadline at `to`, among the obligations due by `due_to` (a date), when `waiting` says
+/// there are any (the status rows count them: most bulletins need not read every obligation
+/// again to find none).
 pub(super) fn notes(
     store: &dyn Backend,
     campaign_id: i64,
     zone: Tz,
     (from, to): (i64, i64),
-    due_to: &str,
+    (due_to, waiting): (&str, bool),
 ) -> Result<(Vec<Backfill>, Vec<LateReview>), AppError> {
     let mut backfills = Vec::new();
     let mut late = Vec::new();
@@ -57,7 +59,12 @@ pub(super) fn notes(
             });
         }
     }
-    for a in store.assessed(campaign_id, "0000-01-01", due_to, to)? {
+    let assessed = if waiting {
+        store.assessed(campaign_id, "0000-01-01", due_to, to)?
+    } else {
+        Vec::new()
+    };
+    for a in assessed {
         if a.record.status_at(to) == Status::ReviewOverdue {
             let due = a.record.review_due_at();
             late.push(LateReview {
