@@ -277,6 +277,36 @@ pub enum Problem {
         /// The phase's last day (— when open-ended).
         end: String,
     },
+    /// A cadence's first occurrence covers a period that ends before the campaign starts
+    /// (`每月 下月5日前` in a campaign from 1 March: its 5 March report covers February).
+    #[error(
+        "the first `{name}`, due {date}, covers {period}, which ends before the campaign starts ({start})"
+    )]
+    PeriodBeforeCampaign {
+        /// The deliverable.
+        name: String,
+        /// Its first due date.
+        date: String,
+        /// The period it covers.
+        period: String,
+        /// Campaign start.
+        start: String,
+    },
+    /// An occurrence of a per-phase cadence that would fall after the campaign (a warning): it
+    /// is left out, as a calendar cadence's would be.
+    #[error(
+        "`{name}` for phase `{phase}` would be due on {date}, after the campaign ends ({end}): it is left out"
+    )]
+    PhaseReportAfterCampaign {
+        /// The deliverable.
+        name: String,
+        /// The phase it reports on.
+        phase: String,
+        /// When it would be due.
+        date: String,
+        /// Campaign end.
+        end: String,
+    },
     /// A phase that runs outside the campaign's period (a warning).
     #[error(
         "phase `{name}` runs {start} – {end}, outside the campaign period {campaign_start} – {campaign_end}"

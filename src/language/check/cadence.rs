@@ -12,13 +12,17 @@ impl Checker<'_> {
     ) -> Option<Recurrence> {
         let unit = c.unit.node;
         let mut later = 0u32;
+        let mut covering = None;
         let mut first = None;
         let mut last = None;
         let mut ongoing = false;
         let mut during = None;
         for stmt in stmts {
             match &stmt.node {
-                ReportStmt::Covering(cov) if cov.node == Coverage::Previous => later += 1,
+                ReportStmt::Covering(cov) if cov.node == Coverage::Previous => {
+                    later += 1;
+                    covering = Some(cov.span);
+                }
                 ReportStmt::First(b) => first = self.limit(b, unit, id),
                 ReportStmt::Last(b) if matches!(b.node, Bound::Ongoing) => ongoing = true,
                 ReportStmt::Last(b) => last = self.limit(b, unit, id),
@@ -42,6 +46,9 @@ impl Checker<'_> {
             .iter()
             .map(|due| self.due_rule(c, due, later))
             .collect::<Option<_>>()?;
+        if let Some(covering) = covering {
+            self.shifted_twice(c, &rules, covering)?;
+        }
         if rules.len() > 1 && unit == PeriodUnit::Phase {
             self.error(
                 Problem::Cadence {
@@ -61,6 +68,30 @@ impl Checker<'_> {
             ongoing,
             during,
         })
+    }
+
+    /// `每月 下月5日前` with `报告期 上月`: each moves the deadline a period after the one the
+    /// report covers, so together the report due on 5 March would cover January. Documents
+    /// that say both mean one shift; which one cannot be guessed, so it is refused.
+    fn shifted_twice(&mut self, c: &Cadence, rules: &[DueRule], covering: Span) -> Option<()> {
+        if rules.iter().all(|r| r.later() < 2) {
+            return Some(());
+        }
+        let unit = c.unit.node;
+        let (message, fix) = match unit {
+            PeriodUnit::Month => (
+                "`下月` (next month) and `报告期 上月` (covering previous month) both move the report a month later: the report due on 5 March would cover January".to_string(),
+                "keep one: `每月 下月5日前` alone covers the month before its deadline (so does `每月5日前` with `报告期 上月`)".to_string(),
+            ),
+            _ => (
+                format!("the deadline in the next {unit} and `covering previous` both move the report a {unit} later: each would cover the {unit} before last"),
+                format!("keep one: a deadline in the next {unit} already covers the {unit} before it"),
+            ),
+        };
+        let d = self.error(Problem::Cadence { message }, c.span);
+        d.notes.push((covering, "the second shift".into()));
+        d.help = Some(fix);
+        None
     }
 
     /// `每两周`: how many units a period spans.

@@ -1,0 +1,171 @@
+//! What the seed documents of issue 30 showed: readings that gave wrong dates without a word,
+//! diagnostics that did not help, and phrases real documents use. Each case runs the real
+//! binary on a small campaign written to a temporary folder.
+
+use std::collections::BTreeMap;
+
+use crate::common::{Run, duban};
+
+/// A campaign of 2025 (1 March – 30 June) with the unit 甲, then `body`.
+fn file(body: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("seed.campaign");
+    std::fs::write(
+        &path,
+        format!("专项整治 seed-2025 {{ 期间 2025年3月1日 至 2025年6月30日 }}\n单位 甲\n{body}"),
+    )
+    .unwrap();
+    let path = path.to_str().unwrap().to_string();
+    (dir, path)
+}
+
+/// `duban check` of [`file`].
+fn check(body: &str) -> Run {
+    let (_dir, path) = file(body);
+    duban(&["check", "--color", "never", &path])
+}
+
+/// `duban schedule --format json` of [`file`]: each deliverable's (period, due date), and what
+/// the run printed on stderr.
+fn schedule(body: &str) -> (BTreeMap<String, Vec<(String, String)>>, String) {
+    let (_dir, path) = file(body);
+    let run = duban(&["schedule", &path, "--format", "json"]);
+    assert_eq!(run.code, 0, "{body}\n{}", run.stderr);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    let mut out: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for row in rows {
+        let text = |key: &str| row[key].as_str().unwrap_or("—").to_string();
+        out.entry(text("deliverable"))
+            .or_default()
+            .push((text("period"), text("due_date")));
+    }
+    (out, run.stderr)
+}
+
+/// `duban phases --format json` of [`file`]: each phase's (start, end), and stderr.
+fn phases(body: &str) -> (Vec<(String, String)>, String) {
+    let (_dir, path) = file(body);
+    let run = duban(&["phases", &path, "--format", "json"]);
+    assert_eq!(run.code, 0, "{body}\n{}", run.stderr);
+    let rows: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let windows = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let text = |key: &str| p[key].as_str().unwrap_or("open").to_string();
+            (text("start"), text("end"))
+        })
+        .collect();
+    (windows, run.stderr)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Part 3: silent wrong readings
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn next_month_and_covering_previous_month_together_are_refused() {
+    let run = check("报送 月报 { 报送单位 甲; 时限 每月 下月5日前; 报告期 上月 }\n");
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "`下月` (next month) and `报告期 上月` (covering previous month) both move the report a month later"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("the second shift"), "{}", run.stderr);
+    // Each alone is one shift: the report due 5 April covers March.
+    for due in ["时限 每月 下月5日前", "时限 每月5日前; 报告期 上月"] {
+        let (all, _) = schedule(&format!("报送 月报 {{ 报送单位 甲; {due}; 首期 2025年3月 }}\n"));
+        assert_eq!(
+            all["月报"][0],
+            ("2025-03".to_string(), "2025-04-05".to_string()),
+            "{due}"
+        );
+    }
+}
+
+#[test]
+fn a_first_report_covering_a_period_before_the_campaign_is_warned_about() {
+    let (all, stderr) = schedule("报送 月报 { 报送单位 甲; 时限 每月 下月5日前 }\n");
+    // The occurrence stays (the document may mean it), with a warning saying how to drop it.
+    assert_eq!(
+        all["月报"][0],
+        ("2025-02".to_string(), "2025-03-05".to_string())
+    );
+    assert!(
+        stderr.contains(
+            "the first `月报`, due 2025-03-05, covers 2025-02, which ends before the campaign starts (2025-03-01)"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("`首期 2025年3月`"), "{stderr}");
+    // With `首期`, no warning; nor for a report due in the month it covers.
+    let (all, stderr) = schedule("报送 月报 { 报送单位 甲; 时限 每月 下月5日前; 首期 2025年3月 }\n");
+    assert_eq!(all["月报"][0].0, "2025-03");
+    assert!(!stderr.contains("warning"), "{stderr}");
+    let (_, stderr) = schedule("报送 月报 { 报送单位 甲; 时限 每月25日前 }\n");
+    assert!(!stderr.contains("warning"), "{stderr}");
+}
+
+#[test]
+fn a_part_of_a_month_alone_is_a_window_of_all_its_days() {
+    let (windows, _) = phases(
+        "阶段 上 2025年3月上旬\n阶段 中 2025年3月中旬\n阶段 下 2025年4月下旬\n\
+         阶段 初 2025年5月初\n阶段 月 2025年6月\n阶段 日 2025年6月3日\n",
+    );
+    let expected = [
+        ("2025-03-01", "2025-03-10"),
+        ("2025-03-11", "2025-03-20"),
+        ("2025-04-21", "2025-04-30"),
+        ("2025-05-01", "2025-05-05"),
+        ("2025-06-01", "2025-06-30"),
+        ("2025-06-03", "2025-06-03"),
+    ];
+    let windows: Vec<(&str, &str)> = windows
+        .iter()
+        .map(|(s, e)| (s.as_str(), e.as_str()))
+        .collect();
+    assert_eq!(windows, expected);
+    // The same as writing both ends.
+    let (both, _) = phases("阶段 中 2025年3月中旬 至 2025年3月中旬\n");
+    assert_eq!(both[0], ("2025-03-11".to_string(), "2025-03-20".to_string()));
+}
+
+#[test]
+fn a_per_phase_report_after_the_campaign_is_left_out_with_a_warning() {
+    let body = "阶段 一 2025年3月1日 至 2025年4月30日\n阶段 二 2025年5月1日 至 2025年6月30日\n\
+                报送 阶段报告 { 报送单位 甲; 时限 每阶段 下阶段开始后5日前 }\n";
+    let (all, stderr) = schedule(body);
+    assert_eq!(
+        all["阶段报告"],
+        [("一".to_string(), "2025-05-06".to_string())]
+    );
+    assert!(
+        stderr.contains(
+            "`阶段报告` for phase `二` would be due on 2025-07-06, after the campaign ends (2025-06-30): it is left out"
+        ),
+        "{stderr}"
+    );
+    // `ongoing` (or a `last` after it) keeps it, without a warning.
+    let (all, stderr) = schedule(&body.replace("5日前 }", "5日前; 长期坚持 }"));
+    assert_eq!(all["阶段报告"].len(), 2);
+    assert!(!stderr.contains("warning"), "{stderr}");
+}
+
+#[test]
+fn an_open_ended_phase_that_starts_after_the_campaign_is_warned_about() {
+    let run = check("阶段 长效 2025年8月1日起\n");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "phase `长效` runs 2025-08-01 – —, outside the campaign period 2025-03-01 – 2025-06-30"
+        ),
+        "{}",
+        run.stderr
+    );
+    let run = check("阶段 长效 2025年5月1日起\n");
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+}
