@@ -169,3 +169,79 @@ fn an_open_ended_phase_that_starts_after_the_campaign_is_warned_about() {
     let run = check("阶段 长效 2025年5月1日起\n");
     assert!(!run.stderr.contains("warning"), "{}", run.stderr);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Part 4: diagnostics
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn each_diagnostic_starts_on_a_line_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.campaign"),
+        "专项整治 a-2010 { 期间 2010年3月1日 至 2010年12月31日 }\n单位 甲\n报送 s {",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("b.campaign"),
+        "专项整治 b-2010 { 期间 2010年3月1日 至 2010年12月31日 }\n单位 甲\n\
+         报送 r { 报送单位 甲; 时限 2010年5月1日 }\n",
+    )
+    .unwrap();
+    let run = duban(&["check", "--color", "never", dir.path().to_str().unwrap()]);
+    assert!(run.stderr.contains("^ opened here\n"), "{}", run.stderr);
+    for line in run.stderr.lines() {
+        let starts = line.matches("error:").count() + line.matches("warning:").count();
+        assert!(
+            starts == 0 || line.starts_with("error:") || line.starts_with("warning:"),
+            "{line:?} in\n{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn a_calendar_for_a_year_duban_does_not_ship_is_given_as_the_warning_says() {
+    let warned = duban(&["check", "tests/fixtures/reject/unknown-year.campaign"]);
+    assert!(
+        warned.stderr.contains("examples/calendars/2009.toml"),
+        "{}",
+        warned.stderr
+    );
+    // The example file is that year's notice: given, the warning goes and Friday 2 October
+    // (National Day) moves the bulletin's last on-time day to the next workday, Friday the 9th.
+    let given = duban(&[
+        "check",
+        "--holidays",
+        "examples/calendars/2009.toml",
+        "tests/fixtures/reject/unknown-year.campaign",
+    ]);
+    assert_eq!(given.code, 0, "{}", given.stderr);
+    assert!(!given.stderr.contains("warning"), "{}", given.stderr);
+    let (_dir, path) = file("");
+    std::fs::write(
+        &path,
+        "专项整治 y-2009 { 期间 2009年9月1日 至 2009年10月31日 }\n单位 甲\n\
+         报送 周报 { 报送单位 甲; 时限 每周五前 }\n",
+    )
+    .unwrap();
+    let run = duban(&[
+        "schedule",
+        &path,
+        "--format",
+        "json",
+        "--holidays",
+        "examples/calendars/2009.toml",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    let national_day = rows
+        .iter()
+        .find(|r| r["due_date"] == "2009-10-02")
+        .expect("the week of 2 October");
+    // Late at the end of Friday the 9th.
+    assert_eq!(
+        national_day["due_at"], "2009-10-10T00:00:00+08:00",
+        "{national_day}"
+    );
+}

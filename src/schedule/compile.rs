@@ -363,7 +363,7 @@ impl Compiler<'_, '_> {
                 d.due_span,
             )
             .with_help(Some(format!(
-                "when {year}'s holiday notice is out, add it with `duban calendar import FILE` (or give `--holidays FILE`)"
+                "give {year}'s holiday notice (国务院办公厅关于{year}年部分节假日安排的通知) for good with `duban calendar import FILE`, or for one command with `--holidays FILE`; FILE is a holiday-cn JSON file or TOML like examples/calendars/2009.toml:\n[[notice]]\nyear = {year}\nholidays.\"春节\" = {{ off = [\"{year}-MM-DD..{year}-MM-DD\"], work = [\"{year}-MM-DD\"] }}"
             ))),
         );
     }

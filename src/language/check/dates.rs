@@ -10,7 +10,8 @@ impl Checker<'_> {
             let year = self.year_hint.unwrap_or(2017);
             let example = match expr.day {
                 DayPart::Day(day) => format!("{year}年{}月{day}日", expr.month),
-                _ => format!("{year}{}", self.text(d.span)),
+                DayPart::WholeMonth => format!("{year}年{}月", expr.month),
+                _ => format!("{year}年{}", self.text(d.span)),
             };
             self.error(Problem::YearlessDate, d.span).help = Some(format!(
                 "write the full date, e.g. `{example}`, so that no reader has to guess"
