@@ -78,7 +78,9 @@ fn next_month_and_covering_previous_month_together_are_refused() {
     assert!(run.stderr.contains("the second shift"), "{}", run.stderr);
     // Each alone is one shift: the report due 5 April covers March.
     for due in ["时限 每月 下月5日前", "时限 每月5日前; 报告期 上月"] {
-        let (all, _) = schedule(&format!("报送 月报 {{ 报送单位 甲; {due}; 首期 2025年3月 }}\n"));
+        let (all, _) = schedule(&format!(
+            "报送 月报 {{ 报送单位 甲; {due}; 首期 2025年3月 }}\n"
+        ));
         assert_eq!(
             all["月报"][0],
             ("2025-03".to_string(), "2025-04-05".to_string()),
@@ -103,7 +105,8 @@ fn a_first_report_covering_a_period_before_the_campaign_is_warned_about() {
     );
     assert!(stderr.contains("`首期 2025年3月`"), "{stderr}");
     // With `首期`, no warning; nor for a report due in the month it covers.
-    let (all, stderr) = schedule("报送 月报 { 报送单位 甲; 时限 每月 下月5日前; 首期 2025年3月 }\n");
+    let (all, stderr) =
+        schedule("报送 月报 { 报送单位 甲; 时限 每月 下月5日前; 首期 2025年3月 }\n");
     assert_eq!(all["月报"][0].0, "2025-03");
     assert!(!stderr.contains("warning"), "{stderr}");
     let (_, stderr) = schedule("报送 月报 { 报送单位 甲; 时限 每月25日前 }\n");
@@ -131,7 +134,10 @@ fn a_part_of_a_month_alone_is_a_window_of_all_its_days() {
     assert_eq!(windows, expected);
     // The same as writing both ends.
     let (both, _) = phases("阶段 中 2025年3月中旬 至 2025年3月中旬\n");
-    assert_eq!(both[0], ("2025-03-11".to_string(), "2025-03-20".to_string()));
+    assert_eq!(
+        both[0],
+        ("2025-03-11".to_string(), "2025-03-20".to_string())
+    );
 }
 
 #[test]
@@ -244,4 +250,134 @@ fn a_calendar_for_a_year_duban_does_not_ship_is_given_as_the_warning_says() {
         national_day["due_at"], "2009-10-10T00:00:00+08:00",
         "{national_day}"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Part 2: phrases real documents use, compiled verbatim
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn month_ranges_with_a_dash_in_brackets_or_without_a_year() {
+    // The campaign lies in 2025: a date without its year is in 2025.
+    let (windows, stderr) = phases(
+        "阶段 一 (5月-6月)\n阶段 二 (2025年3月-2025年6月)\n阶段 三 （2025年3月-2025年5月上旬）\n\
+         阶段 四 (5月)\n阶段 五 2025年5月-6月\n阶段 六 5月3日至5月15日\n阶段 七 2025年4月初至6月底\n",
+    );
+    assert!(!stderr.contains("warning"), "{stderr}");
+    let expected = [
+        ("2025-05-01", "2025-06-30"),
+        ("2025-03-01", "2025-06-30"),
+        ("2025-03-01", "2025-05-10"),
+        ("2025-05-01", "2025-05-31"),
+        ("2025-05-01", "2025-06-30"),
+        ("2025-05-03", "2025-05-15"),
+        ("2025-04-01", "2025-06-30"),
+    ];
+    let windows: Vec<(&str, &str)> = windows
+        .iter()
+        .map(|(s, e)| (s.as_str(), e.as_str()))
+        .collect();
+    assert_eq!(windows, expected);
+}
+
+#[test]
+fn a_date_without_a_year_is_an_error_where_the_campaign_spans_two() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("two.campaign");
+    std::fs::write(
+        &path,
+        "专项整治 two-2025 { 期间 2025年3月1日 至 2026年2月28日 }\n单位 甲\n阶段 一 (5月-8月)\n",
+    )
+    .unwrap();
+    let run = duban(&["check", path.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("this date has no year"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("`2025年5月`"), "{}", run.stderr);
+}
+
+#[test]
+fn lead_ins_before_a_date_or_a_duty_and_jiezhi() {
+    let (all, _) = schedule(
+        "阶段 一 截止2025年4月5日\n\
+         报送 甲报告 { 报送单位 甲; 时限 于6月30日前 }\n\
+         报送 乙报告 { 报送单位 甲; 时限 并于5月25日前 }\n\
+         报送 丙报告 { 报送单位 甲; 时限 于2025年4月30日前 }\n\
+         报送 丁报告 { 报送单位 甲; 时限 要及时报送 }\n",
+    );
+    assert_eq!(all["甲报告"], [("—".to_string(), "2025-06-30".to_string())]);
+    assert_eq!(all["乙报告"], [("—".to_string(), "2025-05-25".to_string())]);
+    assert_eq!(all["丙报告"], [("—".to_string(), "2025-04-30".to_string())]);
+    assert!(!all.contains_key("丁报告"), "a standing duty has no date");
+    let (windows, _) = phases("阶段 一 截止2025年4月5日\n");
+    assert_eq!(
+        windows[0],
+        ("2025-03-01".to_string(), "2025-04-05".to_string())
+    );
+}
+
+#[test]
+fn so_many_times_a_period_asks_for_the_days() {
+    for (due, help) in [
+        ("每周编发二期", "`每周二、周五前`"),
+        ("每月报送两次", "`每月15日和月底前`"),
+    ] {
+        let run = check(&format!("报送 简报 {{ 报送单位 甲; 时限 {due} }}\n"));
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(
+            run.stderr.contains("says how often, not on which days"),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains(help), "{}", run.stderr);
+    }
+    // Written as the help says, each day is an occurrence.
+    let (all, _) =
+        schedule("报送 简报 { 报送单位 甲; 时限 每周二、周五前; 首期 2025-W10; 末期 2025-W10 }\n");
+    assert_eq!(
+        all["简报"],
+        [
+            ("2025-03-04".to_string(), "2025-03-04".to_string()),
+            ("2025-03-07".to_string(), "2025-03-07".to_string())
+        ]
+    );
+}
+
+#[test]
+fn full_width_digits_and_dotted_dates() {
+    let (all, _) = schedule(
+        "报送 甲报告 { 报送单位 甲; 时限 ２０２５年３月１５日前 }\n\
+         报送 乙报告 { 报送单位 甲; 时限 2025.3.15 }\n",
+    );
+    assert_eq!(all["甲报告"][0].1, "2025-03-15");
+    assert_eq!(all["乙报告"][0].1, "2025-03-15");
+}
+
+#[test]
+fn a_target_without_a_date_is_due_by_the_end_of_its_phase() {
+    let (all, _) = schedule(
+        "阶段 自查自纠 2025年3月1日 至 2025年4月30日\n\
+         目标 自查面 { 报送单位 甲; 阶段内 自查自纠; 要达到 100% }\n\
+         目标 整改率 { 报送单位 甲; 阶段内 自查自纠; 不低于 90% }\n",
+    );
+    assert_eq!(all["自查面"][0].1, "2025-04-30");
+    assert_eq!(all["整改率"][0].1, "2025-04-30");
+}
+
+#[test]
+fn half_months_bounded_by_a_month_or_a_half() {
+    let (all, _) = schedule(
+        "报送 甲 { 报送单位 甲; 时限 每半月; 首期 2025年3月; 末期 2025年4月 }\n\
+         报送 乙 { 报送单位 甲; 时限 每半月; 首期 2025-03-H2; 末期 2025-04-H1 }\n",
+    );
+    let periods =
+        |name: &str| -> Vec<String> { all[name].iter().map(|(p, _)| p.clone()).collect() };
+    assert_eq!(
+        periods("甲"),
+        ["2025-03-H1", "2025-03-H2", "2025-04-H1", "2025-04-H2"]
+    );
+    assert_eq!(periods("乙"), ["2025-03-H2", "2025-04-H1"]);
 }

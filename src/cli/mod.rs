@@ -473,10 +473,7 @@ fn load_campaign(
         context.config.contacts.as_deref(),
         &context.confinement,
     )?;
-    tell_raw!(
-        "{}",
-        context.render(&loaded.sources, &loaded.diagnostics)
-    );
+    tell_raw!("{}", context.render(&loaded.sources, &loaded.diagnostics));
     match loaded.campaign {
         Some(campaign) => Ok((campaign, loaded.sources)),
         None => Err(CliError::Invalid {

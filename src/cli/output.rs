@@ -112,7 +112,9 @@ pub fn stderr_width() -> Option<usize> {
     if !stderr.is_terminal() {
         return None;
     }
-    let columns = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse().ok());
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse().ok());
     columns
         .or_else(|| terminal_size::terminal_size_of(&stderr).map(|(w, _)| usize::from(w.0)))
         .map(|w: usize| w.max(MIN_WIDTH))

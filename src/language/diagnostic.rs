@@ -22,7 +22,13 @@ const RUNAWAY: usize = 1000;
 fn short(text: &str, width: Option<usize>) -> String {
     use unicode_width::UnicodeWidthChar;
     let limit = width.unwrap_or(RUNAWAY);
-    let columns = |c: char| if width.is_some() { c.width().unwrap_or(0) } else { 1 };
+    let columns = |c: char| {
+        if width.is_some() {
+            c.width().unwrap_or(0)
+        } else {
+            1
+        }
+    };
     if text.chars().map(columns).sum::<usize>() <= limit {
         return text.to_string();
     }

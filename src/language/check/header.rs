@@ -111,6 +111,11 @@ impl Checker<'_> {
             }
         }
         let explicit = period.and_then(|w| self.window(w, issued, None, None));
+        // A campaign whose period lies in one year leaves no doubt which year `5月` or
+        // `10月30日前` means; one that spans two does, and there the year must be written.
+        self.campaign_year = explicit
+            .filter(|(start, end)| start.year() == end.year())
+            .map(|(start, _)| start.year());
         let (start, end) =
             self.phases_and_period(file, issued, explicit, decl.span, decl.id.span)?;
         for (unit, window) in std::mem::take(&mut self.pending_active) {

@@ -162,7 +162,9 @@ pub(super) fn describe_found(text: &str, at: usize) -> (String, usize) {
             && !after.contains(close)
         {
             return (
-                format!("`{open}` opening a text that is never closed (a text ends on its line with `{close}`)"),
+                format!(
+                    "`{open}` opening a text that is never closed (a text ends on its line with `{close}`)"
+                ),
                 open.len_utf8(),
             );
         }
