@@ -121,6 +121,14 @@ pub(super) fn pest_error(text: &str, offset: usize, error: pest::error::Error<Ru
     let token = &text[at..at + len];
     let help = (expected.contains("a name") && keywords::lookup(token).is_some())
         .then(|| format!("`{token}` is a keyword; to use it as a name, quote it: `\"{token}\"`"))
+        .or_else(|| {
+            // `时限 2009年5月-8月`: a range where one day is wanted, not a name to quote.
+            let range = token.starts_with(['-', '－', '—', '至'])
+                && text[..at].trim_end().ends_with(['月', '日', '号', '旬', '初', '底', '末']);
+            range.then(|| {
+                "a range of dates is a phase's window (`阶段 NAME 2009年5月-8月`); a deadline is one day, e.g. the range's end (`2009年8月底前`)".to_string()
+            })
+        })
         .or_else(|| hints::glued_name(text, at, len))
         .or_else(|| hints::misspelt_word(&text[..at + len]))
         .or_else(|| {
