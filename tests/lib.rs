@@ -29,6 +29,7 @@ mod properties;
 mod readme;
 mod rehearsal;
 mod schedule;
+mod seeds;
 mod service;
 mod state;
 mod supervise;

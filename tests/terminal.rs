@@ -99,3 +99,25 @@ fn progress_is_shown_on_a_terminal_and_not_in_a_pipe() {
     let run = w.run(&["import", "rows.csv", "--as-of", "2017-05-01"]);
     assert!(!run.stderr.contains("importing"), "{}", run.stderr);
 }
+
+#[test]
+fn diagnostics_are_cut_to_the_terminal_only() {
+    let w = Workspace::new(&[]);
+    std::fs::copy(
+        crate::common::root().join("tests/fixtures/reject/unknown-year.campaign"),
+        w.path().join("old.campaign"),
+    )
+    .unwrap();
+    let whole = "on 2009-03-06 assumes no holidays that year";
+    // An 80-column terminal: the headline is cut to it, marked `…`.
+    let shown = plain(&on_terminal(&w, "", "check old.campaign"));
+    let headline = shown.lines().find(|l| l.starts_with("warning:")).unwrap();
+    assert!(UnicodeWidthStr::width(headline) <= 80, "{shown}");
+    assert!(headline.ends_with('…'), "{shown}");
+    // A wider COLUMNS is honoured; piped, nothing is cut.
+    let wide = plain(&on_terminal(&w, "COLUMNS=300", "check old.campaign"));
+    assert!(wide.contains(whole), "{wide}");
+    let piped = w.run(&["check", "old.campaign"]);
+    assert!(piped.stderr.contains(whole), "{}", piped.stderr);
+    assert!(!piped.stderr.contains('…'), "{}", piped.stderr);
+}

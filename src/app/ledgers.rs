@@ -404,7 +404,8 @@ impl Office {
                 .collect();
             match values::check_row(form, &pairs, &[], row_at) {
                 Ok(checked) => {
-                    // A deadline on a day the office is closed moves to the next workday.
+                    // A deadline on a day the office is closed keeps its date; the row is late only after
+                    // the next workday (民法典 第二百零三条).
                     let last = self.calendar.workday_on_or_after(due_date);
                     let due_at = crate::schedule::obligation::end_of_day(zone, last).timestamp();
                     rows.push(NewRow {

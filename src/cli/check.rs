@@ -89,7 +89,7 @@ fn check_one(context: &Context, path: &Path, format: CheckFormat) -> Result<bool
         say!("{done}")?;
         return Ok(ok);
     }
-    tell_raw!("{}", loaded.sources.render(&diagnostics, context.color));
+    tell_raw!("{}", context.render(&loaded.sources, &diagnostics));
     match summary {
         Some(line) if ok => say!("{line}")?,
         _ => {

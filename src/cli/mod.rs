@@ -337,6 +337,8 @@ pub struct Context {
     pub office: Office,
     /// Whether to colour diagnostics.
     pub color: bool,
+    /// The width diagnostics are cut to: stderr's terminal's (or `COLUMNS`), none when piped.
+    pub diagnostic_width: Option<usize>,
     /// The campaign files whose errors were shown, by path, with the digest of what was shown:
     /// the daemon shows a file's errors when they first appear, not at every pass.
     reported: std::sync::Mutex<std::collections::HashMap<PathBuf, u64>>,
@@ -372,6 +374,7 @@ impl Context {
         Ok(Context {
             office,
             color: args.color.enabled_for_stderr(),
+            diagnostic_width: output::stderr_width(),
             reported: std::sync::Mutex::default(),
             years_warned: std::sync::Mutex::default(),
         })
@@ -388,6 +391,15 @@ impl Context {
 
     /// `diagnostics` without the warnings of a year without a holiday notice that this run has
     /// shown already.
+    /// Diagnostics as shown to this user: coloured and cut to the terminal when on one.
+    pub fn render(
+        &self,
+        sources: &crate::language::Sources,
+        diagnostics: &[crate::language::Diagnostic],
+    ) -> String {
+        sources.render_to_width(diagnostics, self.color, self.diagnostic_width)
+    }
+
     fn first_warnings(
         &self,
         mut diagnostics: Vec<crate::language::Diagnostic>,
@@ -473,10 +485,7 @@ fn load_campaign(
         context.config.contacts.as_deref(),
         &context.confinement,
     )?;
-    tell_raw!(
-        "{}",
-        loaded.sources.render(&loaded.diagnostics, context.color)
-    );
+    tell_raw!("{}", context.render(&loaded.sources, &loaded.diagnostics));
     match loaded.campaign {
         Some(campaign) => Ok((campaign, loaded.sources)),
         None => Err(CliError::Invalid {

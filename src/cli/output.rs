@@ -105,6 +105,21 @@ impl Style {
     }
 }
 
+/// The width of the terminal stderr writes to — `COLUMNS` where set, else the terminal's own —
+/// or `None` when stderr is not a terminal: diagnostics are then never cut.
+pub fn stderr_width() -> Option<usize> {
+    let stderr = std::io::stderr();
+    if !stderr.is_terminal() {
+        return None;
+    }
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse().ok());
+    columns
+        .or_else(|| terminal_size::terminal_size_of(&stderr).map(|(w, _)| usize::from(w.0)))
+        .map(|w: usize| w.max(MIN_WIDTH))
+}
+
 /// Narrower terminals are treated as this wide: a table cut further says nothing.
 const MIN_WIDTH: usize = 80;
 

@@ -63,13 +63,13 @@ pub fn run(context: &Context, args: &ScheduleArgs) -> Result<ExitCode, CliError>
     let schedule = match compile(&campaign, &context.calendar, args.to) {
         Ok(s) => s,
         Err(errors) => {
-            tell_raw!("{}", sources.render(&errors, context.color));
+            tell_raw!("{}", context.render(&sources, &errors));
             return Err(CliError::Invalid {
                 path: args.file.display().to_string(),
             });
         }
     };
-    tell_raw!("{}", sources.render(&schedule.warnings, context.color));
+    tell_raw!("{}", context.render(&sources, &schedule.warnings));
     let units = select(&args.unit, "unit", || {
         campaign
             .units

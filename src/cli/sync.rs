@@ -82,7 +82,7 @@ pub fn show(
         FileSync::Done { report, warnings } => {
             if let Some((sources, diagnostics)) = warnings {
                 let diagnostics = context.first_warnings(diagnostics);
-                tell_raw!("{}", sources.render(&diagnostics, context.color));
+                tell_raw!("{}", context.render(&sources, &diagnostics));
             }
             let line = describe(&report.campaign, &report.outcome);
             if verbose {
@@ -103,7 +103,7 @@ pub fn show(
                     path.display()
                 ));
             } else {
-                tell_raw!("{}", sources.render(&diagnostics, context.color));
+                tell_raw!("{}", context.render(&sources, &diagnostics));
                 note(&format!(
                     "{}: not synced, it has errors (the database keeps its last good version)",
                     path.display()

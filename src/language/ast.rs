@@ -489,6 +489,9 @@ pub struct Cadence {
     /// When occurrences fall due in each period: one or more (`每月5日和20日前`); none written
     /// means the end of the period.
     pub dues: Vec<Spanned<CadenceDue>>,
+    /// `每周编发二期`: how many times a period, written instead of the days (the checker asks
+    /// for the days).
+    pub times: Option<Spanned<u32>>,
     /// The whole cadence.
     pub span: Span,
 }
@@ -557,6 +560,10 @@ pub enum PeriodLit {
     Year(i32),
     /// An ISO week.
     Week(i32, u32),
+    /// A half-month: year, month, half (1 or 2).
+    HalfMonth(i32, u32, u32),
+    /// A half-year: year, half (1 or 2).
+    HalfYear(i32, u32),
 }
 
 /// `item NAME { lead …; cooperate …; supervisors …; measure …; … }`
@@ -626,7 +633,7 @@ pub struct Threshold {
     pub value: Spanned<String>,
     /// Its unit (`%`), if written.
     pub unit: Option<String>,
-    /// When it must be reached.
+    /// When it must be reached; `Ongoing` when no date is written (the end of its phase).
     pub by: Spanned<DueExpr>,
 }
 

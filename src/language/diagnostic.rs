@@ -8,17 +8,39 @@ use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label, Severity
 use codespan_reporting::term::{self, Config};
 
 use super::ast::Span;
-use super::excerpt::{Excerpts, WIDE};
+use super::excerpt::Excerpts;
 
 /// Diagnostics rendered for one file at most; the rest are counted.
 pub const SHOWN: usize = 20;
 
-/// A message cut to a line's width: a name in it may be a whole runaway line of the file.
-fn short(text: &str) -> String {
-    if text.chars().count() <= WIDE {
+/// A message longer than this is cut even when nothing else limits it: a name in it may be a
+/// whole runaway line of the file.
+const RUNAWAY: usize = 1000;
+
+/// A message cut to `width` display columns (a CJK character is two), marked `…`; `None` cuts
+/// only a runaway one.
+fn short(text: &str, width: Option<usize>) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let limit = width.unwrap_or(RUNAWAY);
+    let columns = |c: char| {
+        if width.is_some() {
+            c.width().unwrap_or(0)
+        } else {
+            1
+        }
+    };
+    if text.chars().map(columns).sum::<usize>() <= limit {
         return text.to_string();
     }
-    let mut cut: String = text.chars().take(WIDE).collect();
+    let mut cut = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        used += columns(c);
+        if used >= limit {
+            break;
+        }
+        cut.push(c);
+    }
     cut.push('…');
     cut
 }
@@ -277,6 +299,36 @@ pub enum Problem {
         /// The phase's last day (— when open-ended).
         end: String,
     },
+    /// A cadence's first occurrence covers a period that ends before the campaign starts
+    /// (`每月 下月5日前` in a campaign from 1 March: its 5 March report covers February).
+    #[error(
+        "the first `{name}`, due {date}, covers {period}, which ends before the campaign starts ({start})"
+    )]
+    PeriodBeforeCampaign {
+        /// The deliverable.
+        name: String,
+        /// Its first due date.
+        date: String,
+        /// The period it covers.
+        period: String,
+        /// Campaign start.
+        start: String,
+    },
+    /// An occurrence of a per-phase cadence that would fall after the campaign (a warning): it
+    /// is left out, as a calendar cadence's would be.
+    #[error(
+        "`{name}` for phase `{phase}` would be due on {date}, after the campaign ends ({end}): it is left out"
+    )]
+    PhaseReportAfterCampaign {
+        /// The deliverable.
+        name: String,
+        /// The phase it reports on.
+        phase: String,
+        /// When it would be due.
+        date: String,
+        /// Campaign end.
+        end: String,
+    },
     /// A phase that runs outside the campaign's period (a warning).
     #[error(
         "phase `{name}` runs {start} – {end}, outside the campaign period {campaign_start} – {campaign_end}"
@@ -492,8 +544,21 @@ impl Sources {
 
     /// Renders diagnostics as a compiler would print them; `color` adds terminal colours.
     /// At most [`SHOWN`] are rendered, and each quotes at most a window of a long line, so that
-    /// the output stays short whatever the file holds.
+    /// the output stays short whatever the file holds. Messages are not cut (but for a runaway
+    /// one): see [`Sources::render_to_width`] for a terminal.
     pub fn render(&self, diagnostics: &[Diagnostic], color: bool) -> String {
+        self.render_to_width(diagnostics, color, None)
+    }
+
+    /// As [`Sources::render`], with each message, label and help cut to `width` columns — the
+    /// terminal's, when the diagnostics are shown on one. Piped, give `None`: a file or a
+    /// program reading the output gets every message whole.
+    pub fn render_to_width(
+        &self,
+        diagnostics: &[Diagnostic],
+        color: bool,
+        width: Option<usize>,
+    ) -> String {
         let config = Config::default();
         let mut excerpts: Vec<Option<Excerpts<'_>>> = self.files.iter().map(|_| None).collect();
         let mut out = Vec::new();
@@ -505,12 +570,17 @@ impl Sources {
             let (name, text) = &self.files[file];
             let excerpt = slot.get_or_insert_with(|| Excerpts::new(name, text));
             excerpt.reset();
-            let cs = self.to_codespan(diagnostic, file, excerpt);
+            let cs = self.to_codespan(diagnostic, file, excerpt, width);
             if color {
                 let mut writer = term::termcolor::Ansi::new(&mut out);
                 let _ = term::emit_to_write_style(&mut writer, &config, &*excerpt, &cs);
             } else {
                 let _ = term::emit_to_io_write(&mut out, &config, &*excerpt, &cs);
+            }
+            // Each diagnostic ends with a blank line, whatever the renderer did with its last
+            // label, so that the next never starts on the line of its carets.
+            while !out.ends_with(b"\n\n") {
+                out.push(b'\n');
             }
         }
         let mut rendered = String::from_utf8_lossy(&out).into_owned();
@@ -531,7 +601,10 @@ impl Sources {
         d: &Diagnostic,
         file: usize,
         excerpt: &mut Excerpts<'_>,
+        width: Option<usize>,
     ) -> CsDiagnostic<()> {
+        // What precedes each text on its line: `warning: `, a label's carets, `  = help: `.
+        let room = |taken: usize| width.map(|w| w.saturating_sub(taken).max(20));
         let severity = match d.severity {
             Severity::Error => CsSeverity::Error,
             Severity::Warning => CsSeverity::Warning,
@@ -540,19 +613,19 @@ impl Sources {
         let range = excerpt.place(range.clone()).unwrap_or(range);
         let mut primary = Label::primary((), range);
         if let Some(label) = &d.label {
-            primary = primary.with_message(short(label));
+            primary = primary.with_message(short(label, room(40)));
         }
         let mut labels = vec![primary];
         for (span, text) in &d.notes {
             if let Some(range) = excerpt.place(self.clamp(file, *span)) {
-                labels.push(Label::secondary((), range).with_message(short(text)));
+                labels.push(Label::secondary((), range).with_message(short(text, room(40))));
             }
         }
         let mut cs = CsDiagnostic::new(severity)
-            .with_message(short(&d.problem.to_string()))
+            .with_message(short(&d.problem.to_string(), room(9)))
             .with_labels(labels);
         if let Some(help) = &d.help {
-            cs = cs.with_notes(vec![format!("help: {}", short(help))]);
+            cs = cs.with_notes(vec![format!("help: {}", short(help, room(12)))]);
         }
         cs
     }

@@ -163,7 +163,7 @@ pub const KEYWORDS: &[Keyword] = &[
     kw!("covering", ["报告期"], [Report]),
     kw!("first", ["首期"], [Report]),
     kw!("last", ["末期"], [Report]),
-    kw!("during", ["阶段内"], [Report]),
+    kw!("during", ["阶段内"], [Report, Target]),
     kw!("ongoing", ["长期坚持", "常态化"], [Report]),
     kw!("lead", ["牵头单位"], [Item]),
     kw!("cooperate", ["配合单位"], [Item]),

@@ -363,7 +363,7 @@ impl Compiler<'_, '_> {
                 d.due_span,
             )
             .with_help(Some(format!(
-                "when {year}'s holiday notice is out, add it with `duban calendar import FILE` (or give `--holidays FILE`)"
+                "give {year}'s holiday notice (国务院办公厅关于{year}年部分节假日安排的通知) for good with `duban calendar import FILE`, or for one command with `--holidays FILE`; FILE is a holiday-cn JSON file or TOML like examples/calendars/2009.toml:\n[[notice]]\nyear = {year}\nholidays.\"春节\" = {{ off = [\"{year}-MM-DD..{year}-MM-DD\"], work = [\"{year}-MM-DD\"] }}"
             ))),
         );
     }
@@ -374,7 +374,7 @@ impl Compiler<'_, '_> {
 
     fn recurring(&mut self, d: &Deliverable, rec: &Recurrence) -> Vec<Occurrence> {
         let found = if rec.unit == PeriodUnit::Phase {
-            self.per_phase(rec)
+            self.per_phase(d, rec)
         } else {
             self.per_period(d, rec)
         };
@@ -444,6 +444,7 @@ impl Compiler<'_, '_> {
         let back = (i64::from(later) + step) / step * step;
         let mut period = Period::containing(rec.unit, begin)?.shift(-back)?;
         let mut out = Vec::new();
+        let mut first_covered = None;
         for _ in 0..MAX_OCCURRENCES * 10 {
             let mut nominals: Vec<NaiveDate> = rec
                 .rules
@@ -467,6 +468,9 @@ impl Compiler<'_, '_> {
                 if !included {
                     continue;
                 }
+                if first_covered.is_none() {
+                    first_covered = Some((period.clone(), nominal));
+                }
                 // Several deadlines in one period: each occurrence is named by its date.
                 let name = if rec.rules.len() > 1 {
                     Period::Date(nominal)
@@ -481,6 +485,11 @@ impl Compiler<'_, '_> {
             }
             period = period.shift(step)?;
         }
+        if rec.first.is_none()
+            && let Some((period, nominal)) = first_covered
+        {
+            self.warn_period_before_campaign(d, rec, &period, nominal);
+        }
         let from = lower_period
             .map(|p| p.to_string())
             .or(lower_date.map(|d| d.to_string()))
@@ -492,13 +501,61 @@ impl Compiler<'_, '_> {
         Some((out, from, to))
     }
 
+    /// Without `first`, a cadence starts with the first deadline in the campaign; when that
+    /// one covers a period wholly before the campaign (`每月 下月5日前` from 1 March covers
+    /// February), the document may have meant it or not: say so.
+    fn warn_period_before_campaign(
+        &mut self,
+        d: &Deliverable,
+        rec: &Recurrence,
+        period: &Period,
+        due: NaiveDate,
+    ) {
+        let c = self.campaign;
+        let last = period
+            .shift(i64::from(rec.step.max(1)))
+            .and_then(|p| p.first_day())
+            .and_then(|p| p.pred_opt());
+        if last.is_none_or(|last| last >= c.start) {
+            return;
+        }
+        let after = Period::containing(rec.unit, c.start);
+        let help = match after {
+            Some(Period::Month { year, month }) => format!(
+                "if the first report is the one on {year}-{month:02}, add `首期 {year}年{month}月` (`first {year}-{month:02}`); to keep {period}, write `首期` for it"
+            ),
+            Some(p) => format!(
+                "if the first report is the one on {p}, add `first {p}` (首期); to keep {period}, write `first {period}`"
+            ),
+            None => "give the first period with `first` (首期)".into(),
+        };
+        self.warnings.push(
+            Diagnostic::warning(
+                Problem::PeriodBeforeCampaign {
+                    name: d.name.clone(),
+                    date: due.to_string(),
+                    period: period.to_string(),
+                    start: c.start.to_string(),
+                },
+                d.due_span,
+            )
+            .with_help(Some(help)),
+        );
+    }
+
     /// Occurrences of a per-phase cadence: one per phase, in declaration order.
     #[allow(clippy::type_complexity)]
     fn per_phase(
         &mut self,
+        d: &Deliverable,
         rec: &Recurrence,
     ) -> Option<(Vec<(Period, NaiveDate)>, String, String)> {
-        let phases = &self.campaign.phases;
+        let campaign = self.campaign;
+        let phases = &campaign.phases;
+        // Like a calendar cadence's, the occurrences end with the campaign unless the file says
+        // otherwise (`last`, `ongoing`, or a phase that is itself open-ended).
+        let open_phase = rec.during.is_some_and(|p| phases[p].end.is_none());
+        let bounded = rec.last.is_none() && !rec.ongoing && !open_phase;
         let lower = match &rec.first {
             Some(Limit::Date(rule)) => Some(self.date(*rule)?),
             _ => None,
@@ -543,9 +600,28 @@ impl Compiler<'_, '_> {
             let included = lower.is_none_or(|l| nominal >= l)
                 && upper.is_none_or(|u| nominal <= u)
                 && window.is_none_or(|(s, e)| s <= nominal && nominal <= e);
-            if included {
-                out.push((Period::Phase(phase.name.clone()), nominal));
+            if !included {
+                continue;
             }
+            if bounded && nominal > campaign.end {
+                self.warnings.push(
+                    Diagnostic::warning(
+                        Problem::PhaseReportAfterCampaign {
+                            name: d.name.clone(),
+                            phase: phase.name.clone(),
+                            date: nominal.to_string(),
+                            end: campaign.end.to_string(),
+                        },
+                        d.due_span,
+                    )
+                    .with_help(Some(format!(
+                        "to keep it, add `last {nominal}` (末期 …) or `ongoing` (长期坚持); a report on the last phase is usually due by its end: `时限 {} 结束`",
+                        phase.name
+                    ))),
+                );
+                continue;
+            }
+            out.push((Period::Phase(phase.name.clone()), nominal));
         }
         let from = phases.first().map(|p| p.name.clone()).unwrap_or_default();
         let to = phases.last().map(|p| p.name.clone()).unwrap_or_default();

@@ -12,16 +12,20 @@ impl Checker<'_> {
     ) -> Option<Recurrence> {
         let unit = c.unit.node;
         let mut later = 0u32;
+        let mut covering = None;
         let mut first = None;
         let mut last = None;
         let mut ongoing = false;
         let mut during = None;
         for stmt in stmts {
             match &stmt.node {
-                ReportStmt::Covering(cov) if cov.node == Coverage::Previous => later += 1,
-                ReportStmt::First(b) => first = self.limit(b, unit, id),
+                ReportStmt::Covering(cov) if cov.node == Coverage::Previous => {
+                    later += 1;
+                    covering = Some(cov.span);
+                }
+                ReportStmt::First(b) => first = self.limit(b, unit, id, false),
                 ReportStmt::Last(b) if matches!(b.node, Bound::Ongoing) => ongoing = true,
-                ReportStmt::Last(b) => last = self.limit(b, unit, id),
+                ReportStmt::Last(b) => last = self.limit(b, unit, id, true),
                 ReportStmt::Ongoing => ongoing = true,
                 ReportStmt::During(_) => during = self.current_phase,
                 _ => {}
@@ -36,12 +40,19 @@ impl Checker<'_> {
                 c.span,
             );
         }
+        if let Some(times) = &c.times {
+            self.times_without_days(c, times);
+            return None;
+        }
         let step = self.step(c)?;
         let rules: Vec<DueRule> = c
             .dues
             .iter()
             .map(|due| self.due_rule(c, due, later))
             .collect::<Option<_>>()?;
+        if let Some(covering) = covering {
+            self.shifted_twice(c, &rules, covering)?;
+        }
         if rules.len() > 1 && unit == PeriodUnit::Phase {
             self.error(
                 Problem::Cadence {
@@ -61,6 +72,52 @@ impl Checker<'_> {
             ongoing,
             during,
         })
+    }
+
+    /// `每月 下月5日前` with `报告期 上月`: each moves the deadline a period after the one the
+    /// report covers, so together the report due on 5 March would cover January. Documents
+    /// that say both mean one shift; which one cannot be guessed, so it is refused.
+    fn shifted_twice(&mut self, c: &Cadence, rules: &[DueRule], covering: Span) -> Option<()> {
+        if rules.iter().all(|r| r.later() < 2) {
+            return Some(());
+        }
+        let unit = c.unit.node;
+        let (message, fix) = match unit {
+            PeriodUnit::Month => (
+                "`下月` (next month) and `报告期 上月` (covering previous month) both move the report a month later: the report due on 5 March would cover January".to_string(),
+                "keep one: `每月 下月5日前` alone covers the month before its deadline (so does `每月5日前` with `报告期 上月`)".to_string(),
+            ),
+            _ => (
+                format!("the deadline in the next {unit} and `covering previous` both move the report a {unit} later: each would cover the {unit} before last"),
+                format!("keep one: a deadline in the next {unit} already covers the {unit} before it"),
+            ),
+        };
+        let d = self.error(Problem::Cadence { message }, c.span);
+        d.notes.push((covering, "the second shift".into()));
+        d.help = Some(fix);
+        None
+    }
+
+    /// `每周编发二期`: how often, not when. Which days the office chooses is not in the
+    /// document, so the file must say them once: the help writes them out.
+    fn times_without_days(&mut self, c: &Cadence, times: &Spanned<u32>) {
+        let n = times.node;
+        let unit = c.unit.node;
+        let example = match (unit, n) {
+            (PeriodUnit::Week, 1) => "`每周五前`".to_string(),
+            (PeriodUnit::Week, 2) => "`每周二、周五前`".to_string(),
+            (PeriodUnit::Week, 3) => "`每周一、周三、周五前`".to_string(),
+            (PeriodUnit::Month, 1) => "`每月25日前`".to_string(),
+            (PeriodUnit::Month, 2) => "`每月15日和月底前` (or `每半月`)".to_string(),
+            (PeriodUnit::Month, 3) => "`每月10日、20日和月底前`".to_string(),
+            _ => "the day of each one, separated by `和` or `、`".to_string(),
+        };
+        let message = format!(
+            "{n} times every {unit} says how often, not on which days: the days must be written"
+        );
+        self.error(Problem::Cadence { message }, times.span).help = Some(format!(
+            "write the days the office chose, e.g. {example}; each becomes an occurrence named by its date"
+        ));
     }
 
     /// `每两周`: how many units a period spans.
@@ -222,6 +279,7 @@ impl Checker<'_> {
         bound: &Spanned<Bound>,
         unit: PeriodUnit,
         id: DeliverableId,
+        last: bool,
     ) -> Option<Limit> {
         match &bound.node {
             Bound::Ongoing => None,
@@ -250,6 +308,17 @@ impl Checker<'_> {
                         (PeriodUnit::Quarter, Some(Period::Quarter { year, quarter }))
                     }
                     PeriodLit::Year(year) => (PeriodUnit::Year, Some(Period::Year(year))),
+                    PeriodLit::HalfMonth(year, month, half) => (
+                        PeriodUnit::HalfMonth,
+                        ((1..=12).contains(&month) && (1..=2).contains(&half))
+                            .then_some(Period::HalfMonth { year, month, half }),
+                    ),
+                    PeriodLit::HalfYear(year, half) => (
+                        PeriodUnit::HalfYear,
+                        (1..=2)
+                            .contains(&half)
+                            .then_some(Period::HalfYear { year, half }),
+                    ),
                     PeriodLit::Week(year, week) => (
                         PeriodUnit::Week,
                         NaiveDate::from_isoywd_opt(year, week, chrono::Weekday::Mon)
@@ -264,6 +333,25 @@ impl Checker<'_> {
                         bound.span,
                     );
                     return None;
+                };
+                // `每半月` from a month (`首期 2025年1月`): its first half, or as the last, its
+                // second; a half-yearly cadence from a year likewise.
+                let half = if last { 2 } else { 1 };
+                let period = match (&period, unit) {
+                    (Period::Month { year, month }, PeriodUnit::HalfMonth) => Period::HalfMonth {
+                        year: *year,
+                        month: *month,
+                        half,
+                    },
+                    (Period::Year(year), PeriodUnit::HalfYear) => {
+                        Period::HalfYear { year: *year, half }
+                    }
+                    _ => period,
+                };
+                let kind = match period {
+                    Period::HalfMonth { .. } => PeriodUnit::HalfMonth,
+                    Period::HalfYear { .. } => PeriodUnit::HalfYear,
+                    _ => kind,
                 };
                 if kind != unit {
                     self.error(

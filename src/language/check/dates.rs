@@ -6,11 +6,12 @@ use super::*;
 impl Checker<'_> {
     pub(super) fn date(&mut self, d: &Spanned<DateExpr>, used: DateUse) -> Option<NaiveDate> {
         let expr = &d.node;
-        let Some(year) = expr.year else {
+        let Some(year) = expr.year.or(self.campaign_year) else {
             let year = self.year_hint.unwrap_or(2017);
             let example = match expr.day {
                 DayPart::Day(day) => format!("{year}年{}月{day}日", expr.month),
-                _ => format!("{year}{}", self.text(d.span)),
+                DayPart::WholeMonth => format!("{year}年{}月", expr.month),
+                _ => format!("{year}年{}", self.text(d.span)),
             };
             self.error(Problem::YearlessDate, d.span).help = Some(format!(
                 "write the full date, e.g. `{example}`, so that no reader has to guess"
@@ -128,8 +129,26 @@ mod tests {
     }
 
     #[test]
+    fn a_date_without_a_year_takes_the_campaigns_when_it_lies_in_one() {
+        // The test campaign runs through 2017 only.
+        assert_eq!(due_on("4月15日"), date(2017, 4, 15));
+        assert_eq!(
+            phase_window("5月"),
+            (date(2017, 5, 1), Some(date(2017, 5, 31)))
+        );
+        assert_eq!(
+            phase_window("2017年7月初至9月底"),
+            (date(2017, 7, 1), Some(date(2017, 9, 30)))
+        );
+    }
+
+    #[test]
     fn a_date_without_a_year_or_that_does_not_exist_is_an_error() {
-        let problems = problems("report r {\n  from 甲\n  due 4月15日\n}\n");
+        let over_two_years = "campaign t {\n  period 2017-04-01 .. 2018-03-31\n}\nunit 甲\n";
+        let (_, diagnostics) = check_file(&format!(
+            "{over_two_years}report r {{\n  from 甲\n  due 4月15日\n}}\n"
+        ));
+        let problems = lines(&diagnostics);
         assert_eq!(
             problems,
             [

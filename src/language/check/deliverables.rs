@@ -292,8 +292,20 @@ impl Checker<'_> {
                 match due {
                     Some(expr) => self.due(expr, &cadence_stmts, id),
                     None => {
+                        // In the language the block is written in, with the campaign's year.
+                        let chinese = !self.text(decl.span).starts_with(|c: char| c.is_ascii());
+                        let year = self.year_hint.unwrap_or(2017);
+                        let help = if chinese {
+                            format!(
+                                "add `时限 {year}年4月15日前` or `时限 每月25日前`; a duty with no date is `时限 随时报告`"
+                            )
+                        } else {
+                            format!(
+                                "add `due {year}-04-15` or `due every month by day 25`; a duty with no date is `due as needed`"
+                            )
+                        };
                         if let Some(d) = self.missing(what, "due", decl.span, decl.name.span) {
-                            d.help = Some("add `due 2017-04-15`, `due every month by day 25` or `due ongoing`".into());
+                            d.help = Some(help);
                         }
                         Due::Ongoing
                     }

@@ -29,6 +29,7 @@ impl Checker<'_> {
             let date = match &t.by.node {
                 DueExpr::Date(d) => self.date(d, DateUse::Point).map(DateRule::Fixed),
                 DueExpr::Relative(r) => self.relative(r, id),
+                DueExpr::Ongoing => self.by_phase_end(&t.by),
                 _ => None,
             };
             if let Some(date) = date {
@@ -41,6 +42,43 @@ impl Checker<'_> {
             }
         }
         Due::Checkpoints(out)
+    }
+
+    /// `自查面要达到100%` with `阶段内 自查自纠`: reached by the end of the phase.
+    fn by_phase_end(&mut self, by: &Spanned<DueExpr>) -> Option<DateRule> {
+        let Some(phase) = self.current_phase else {
+            let year = self.year_hint.unwrap_or(2017);
+            self.error(
+                Problem::DateForm {
+                    message:
+                        "this threshold has no date, and its target no phase whose end it is due by"
+                            .into(),
+                },
+                by.span,
+            )
+            .help = Some(format!(
+                "write its date (`不低于 100% {year}年6月底前`, `at least 100% by {year}-06-30`), or tie the target to a phase with `阶段内 PHASE` (`during PHASE`)"
+            ));
+            return None;
+        };
+        if self.phases[phase].end.is_none() {
+            let name = self.phases[phase].name.clone();
+            self.error(
+                Problem::DateForm {
+                    message: format!(
+                        "this threshold is due by the end of phase `{name}`, which has none"
+                    ),
+                },
+                by.span,
+            )
+            .help = Some("write its date, or give the phase an end".into());
+            return None;
+        }
+        Some(DateRule::Relative {
+            anchor: AnchorRef::PhaseEnd(phase),
+            offset: 0,
+            unit: DurationUnit::Days,
+        })
     }
 
     pub(super) fn due(

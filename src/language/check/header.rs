@@ -30,11 +30,33 @@ impl Checker<'_> {
             )
             .help = Some("use `-` between words, as in `nanyang-2017`".into());
         }
+        // The year a date written without one is most likely in: the campaign's own (its issue,
+        // else its period's start, else the year its identifier ends with).
+        let id_year = first
+            .id
+            .node
+            .rsplit(|c: char| !c.is_ascii_digit())
+            .next()
+            .filter(|y| y.len() == 4)
+            .and_then(|y| y.parse().ok());
+        let mut period_year = None;
         for stmt in &first.stmts {
-            if let CampaignStmt::Issued(date) = &stmt.node {
-                self.year_hint = date.node.year;
+            match &stmt.node {
+                CampaignStmt::Issued(date) => self.year_hint = date.node.year,
+                CampaignStmt::Period(window) => {
+                    period_year = match &window.node {
+                        Window::Until(d)
+                        | Window::Span {
+                            start: WindowStart::Date(d),
+                            ..
+                        } => d.node.year,
+                        _ => None,
+                    }
+                }
+                _ => {}
             }
         }
+        self.year_hint = self.year_hint.or(period_year).or(id_year);
         Some(first)
     }
 
@@ -89,6 +111,11 @@ impl Checker<'_> {
             }
         }
         let explicit = period.and_then(|w| self.window(w, issued, None, None));
+        // A campaign whose period lies in one year leaves no doubt which year `5月` or
+        // `10月30日前` means; one that spans two does, and there the year must be written.
+        self.campaign_year = explicit
+            .filter(|(start, end)| start.year() == end.year())
+            .map(|(start, _)| start.year());
         let (start, end) =
             self.phases_and_period(file, issued, explicit, decl.span, decl.id.span)?;
         for (unit, window) in std::mem::take(&mut self.pending_active) {

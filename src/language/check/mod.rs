@@ -82,6 +82,8 @@ struct Checker<'s> {
     diagnostics: Vec<Diagnostic>,
     /// Year to suggest for dates written without one.
     year_hint: Option<i32>,
+    /// The year a date written without one is in: the campaign's, when its period lies in one.
+    campaign_year: Option<i32>,
     units: Vec<Unit>,
     explicit_units: HashSet<UnitId>,
     unit_index: HashMap<String, UnitId>,
@@ -112,6 +114,7 @@ impl<'s> Checker<'s> {
             src,
             diagnostics: Vec::new(),
             year_hint: None,
+            campaign_year: None,
             units: Vec::new(),
             explicit_units: HashSet::new(),
             unit_index: HashMap::new(),

@@ -95,7 +95,8 @@ impl Checker<'_> {
                 (None, Some((start, end))) => (start, Some(end)),
                 (None, None) => (period.0, Some(period.1)),
             };
-            let outside = start < period.0 || end.is_some_and(|e| e > period.1);
+            // An open-ended phase that starts after the campaign is outside it too.
+            let outside = start < period.0 || start > period.1 || end.is_some_and(|e| e > period.1);
             if explicit.is_some() && outside {
                 self.diagnostics.push(Diagnostic::warning(
                     Problem::PhaseOutsideCampaign {
@@ -155,7 +156,9 @@ impl Checker<'_> {
                 let last = match (end, start) {
                     (Some(end), _) => self.date(end, DateUse::End)?,
                     (None, _) if *open => campaign.map(|c| c.1)?,
-                    (None, WindowStart::Date(d)) if d.node.day == DayPart::WholeMonth => {
+                    // `2004年12月中旬` alone is the whole of it (11th–20th), as `5月` is the
+                    // whole month; only a day written alone is one day.
+                    (None, WindowStart::Date(d)) if !matches!(d.node.day, DayPart::Day(_)) => {
                         self.date(d, DateUse::End)?
                     }
                     (None, _) => first,

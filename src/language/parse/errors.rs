@@ -121,8 +121,31 @@ pub(super) fn pest_error(text: &str, offset: usize, error: pest::error::Error<Ru
     let token = &text[at..at + len];
     let help = (expected.contains("a name") && keywords::lookup(token).is_some())
         .then(|| format!("`{token}` is a keyword; to use it as a name, quote it: `\"{token}\"`"))
+        .or_else(|| {
+            // `时限 2009年5月-8月`: a range where one day is wanted, not a name to quote.
+            let range = token.starts_with(['-', '－', '—', '至'])
+                && text[..at].trim_end().ends_with(['月', '日', '号', '旬', '初', '底', '末']);
+            range.then(|| {
+                "a range of dates is a phase's window (`阶段 NAME 2009年5月-8月`); a deadline is one day, e.g. the range's end (`2009年8月底前`)".to_string()
+            })
+        })
         .or_else(|| hints::glued_name(text, at, len))
-        .or_else(|| hints::misspelt_word(&text[..at + len]));
+        .or_else(|| hints::misspelt_word(&text[..at + len]))
+        .or_else(|| {
+            // `节假日 顺廷`: the nearest holiday rule, with what it means.
+            expected.contains("next-workday").then(|| {
+                let spellings = [
+                    "依法顺延", "不顺延", "不调整", "顺延", "提前", "legal", "strict", "keep",
+                    "next-workday", "previous-workday",
+                ];
+                let near = suggest::did_you_mean(token, spellings);
+                let rules = "`依法顺延` / `legal` (the default: late only after the next workday), `不顺延` / `strict` (the stated day), `顺延` / `next-workday`, `提前` / `previous-workday`";
+                match near {
+                    Some(near) => format!("{near} The rules are {rules}"),
+                    None => format!("The rules are {rules}"),
+                }
+            })
+        });
     let expected = if expected.is_empty() {
         "something else".to_string()
     } else {
@@ -140,6 +163,19 @@ pub(super) fn describe_found(text: &str, at: usize) -> (String, usize) {
     let line_rest = rest.split(['\n', '\r']).next().unwrap_or("");
     if line_rest.trim().is_empty() {
         return ("the end of the line".to_string(), 0);
+    }
+    // A quote that opens a text never closed on its line: say so, not just "found `\"`".
+    for (open, close) in [('"', '"'), ('“', '”')] {
+        if let Some(after) = line_rest.strip_prefix(open)
+            && !after.contains(close)
+        {
+            return (
+                format!(
+                    "`{open}` opening a text that is never closed (a text ends on its line with `{close}`)"
+                ),
+                open.len_utf8(),
+            );
+        }
     }
     let token: String = line_rest
         .chars()
@@ -184,6 +220,7 @@ pub(super) fn describe_rule(rule: Rule) -> Option<String> {
         | Rule::cn_month_part
         | Rule::md_part
         | Rule::md_date
+        | Rule::md_month
         | Rule::iso_date
         | Rule::iso_month
         | Rule::en_month_part
@@ -233,7 +270,7 @@ pub(super) fn describe_rule(rule: Rule) -> Option<String> {
         Rule::direction => "`after` or `before` (`后` or `前`)",
         Rule::zone_name => "a time zone like `Asia/Shanghai`",
         Rule::shift_rule => {
-            "`keep`, `next-workday` or `previous-workday` (`不调整`, `顺延`, `提前`)"
+            "`legal`, `strict`, `next-workday` or `previous-workday` (`依法顺延`, `不顺延`, `顺延`, `提前`)"
         }
         Rule::coverage => "`previous month` or `this month` (`上月`, `本月`)",
         Rule::period_lit | Rule::quarter_lit | Rule::week_lit | Rule::year_lit => {

@@ -228,7 +228,16 @@ impl<'s> Lower<'s> {
     }
 
     pub(super) fn number(&mut self, pair: &Pair<'s, Rule>) -> u32 {
-        match pair.as_str().parse() {
+        // Full-width digits (２０２３) read as their ASCII ones.
+        let ascii: String = pair
+            .as_str()
+            .chars()
+            .map(|c| match c {
+                '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+                c => c,
+            })
+            .collect();
+        match ascii.parse() {
             Ok(n) => n,
             Err(_) => {
                 self.diagnostics.push(Diagnostic::error(

@@ -337,6 +337,12 @@ impl<'s> Lower<'s> {
                 _ => {}
             }
         }
+        // `2009年7月初至9月底`: an end without its year takes the start's.
+        if let (WindowStart::Date(first), Some(last)) = (&start, &mut end)
+            && last.node.year.is_none()
+        {
+            last.node.year = first.node.year;
+        }
         Window::Span { start, end, open }
     }
 }

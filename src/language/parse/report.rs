@@ -152,6 +152,7 @@ impl<'s> Lower<'s> {
     }
 
     pub(super) fn threshold(&mut self, pair: Pair<'s, Rule>) -> Option<Threshold> {
+        let span = span_of(&pair);
         let mut at_least = true;
         let mut value = None;
         let mut unit = None;
@@ -182,7 +183,8 @@ impl<'s> Lower<'s> {
             at_least,
             value: value?,
             unit,
-            by: by?,
+            // No date: the checker ties it to the end of the target's phase.
+            by: by.unwrap_or_else(|| Spanned::new(DueExpr::Ongoing, span)),
         })
     }
 
@@ -329,8 +331,22 @@ impl<'s> Lower<'s> {
         let mut unit = Spanned::new(PeriodUnit::Month, span);
         let mut step = Spanned::new(1, span);
         let mut dues = Vec::new();
+        let mut times = None;
         for p in pair.into_inner() {
             match p.as_rule() {
+                Rule::times_zh => {
+                    let at = span_of(&p);
+                    let n = p.into_inner().next().map_or(0, |n| match n.as_str() {
+                        "一" => 1,
+                        "二" | "两" => 2,
+                        "三" => 3,
+                        "四" => 4,
+                        "五" => 5,
+                        "六" => 6,
+                        digits => digits.parse().unwrap_or(0),
+                    });
+                    times = Some(Spanned::new(n, at));
+                }
                 Rule::cadence_step => {
                     let n = match p.as_str() {
                         "两" | "二" => 2,
@@ -361,6 +377,7 @@ impl<'s> Lower<'s> {
             unit,
             step,
             dues,
+            times,
             span,
         }
     }
@@ -473,17 +490,21 @@ impl<'s> Lower<'s> {
         let rule = lit.as_rule();
         let mut year = 0;
         let mut n = 0;
+        let mut month = None;
         for p in lit.into_inner() {
             match p.as_rule() {
                 Rule::year => year = self.number(&p) as i32,
                 Rule::quarter_n => n = chinese_digit(p.as_str()),
-                Rule::number => n = self.number(&p),
+                Rule::month => month = Some(self.month(&p)),
+                Rule::number | Rule::half_n => n = self.number(&p),
                 _ => {}
             }
         }
-        Some(match rule {
-            Rule::quarter_lit => PeriodLit::Quarter(year, n),
-            Rule::week_lit => PeriodLit::Week(year, n),
+        Some(match (rule, month) {
+            (Rule::half_lit, Some(month)) => PeriodLit::HalfMonth(year, month, n),
+            (Rule::half_lit, None) => PeriodLit::HalfYear(year, n),
+            (Rule::quarter_lit, _) => PeriodLit::Quarter(year, n),
+            (Rule::week_lit, _) => PeriodLit::Week(year, n),
             _ => PeriodLit::Year(year),
         })
     }
