@@ -206,7 +206,7 @@ pub enum AppError {
     },
     /// A notice pass failed: a campaign's mail templates are unusable.
     #[error(transparent)]
-    Pass(PassError),
+    Pass(Box<PassError>),
 }
 
 impl From<crate::store::postgres::MigrateError> for AppError {
@@ -219,7 +219,7 @@ impl From<PassError> for AppError {
     fn from(e: PassError) -> AppError {
         match e {
             PassError::Store(e) => AppError::Store(e),
-            other => AppError::Pass(other),
+            other => AppError::Pass(Box::new(other)),
         }
     }
 }

@@ -483,7 +483,7 @@ impl Office {
     pub fn check_templates(&self, store: &dyn Backend) -> Result<(), AppError> {
         for folder in store.templates_folders()? {
             crate::notices::render::Templates::with_folder(&self.names.path(&folder))
-                .map_err(|e| AppError::Pass(e.into()))?;
+                .map_err(|e| AppError::Pass(Box::new(e.into())))?;
         }
         Ok(())
     }
