@@ -165,3 +165,15 @@ impl PgStore {
         })
     }
 }
+
+/// A submitted value from the columns of a PostgreSQL row from `first` on: field, number,
+/// text, shared key and the event it was reused from (none without a field).
+pub(super) fn pg_value_at(r: &::postgres::Row, first: usize) -> Option<FieldValue> {
+    Some(FieldValue {
+        field: r.get::<_, Option<String>>(first)?,
+        number: r.get(first + 1),
+        text: r.get(first + 2),
+        shared: r.get(first + 3),
+        reused_from: r.get(first + 4),
+    })
+}

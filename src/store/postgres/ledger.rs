@@ -7,10 +7,11 @@ use std::collections::HashMap;
 
 use ::postgres::{GenericClient, Transaction};
 
+use super::contents::pg_value_at;
 use super::{PgStore, texts};
 use crate::clock::{Instant, from_unix};
 use crate::ledger::{Action, Effect, Refusal, Status, Update};
-use crate::store::contents::{EVENT_VALUES, pg_value_at};
+use crate::store::contents::EVENT_VALUES;
 use crate::store::decode::{json, state, zone};
 use crate::store::import::{
     self, BadRow, Deliverable, ImportBatch, ImportError, ImportReport, ImportRow,

@@ -14,7 +14,6 @@ pub(super) mod asof;
 mod assessment;
 mod contents;
 mod ledger;
-mod migrate;
 mod outbox;
 pub(super) mod queries;
 mod rows_in;
@@ -28,7 +27,6 @@ use ::postgres::{Client, NoTls, Transaction};
 
 use super::StoreError;
 
-pub use migrate::{MigrateError, Migrated, migrate};
 pub use schema::{LATEST, MIGRATIONS};
 
 /// An open PostgreSQL store.
@@ -76,6 +74,11 @@ impl PgStore {
     /// The server and database, with any password left out: safe to show.
     pub fn server(&self) -> &str {
         &self.server
+    }
+
+    /// The connection, for [`migrate`](crate::store::migrate), which copies into it.
+    pub(in crate::store) fn client(&self) -> std::cell::RefMut<'_, Client> {
+        self.client.borrow_mut()
     }
 
     /// Runs `work` on the connection. A connection the server closed (a restart, a failover) is

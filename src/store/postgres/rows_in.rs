@@ -2,9 +2,9 @@
 //! under a lock of its row (two nodes number apart), each with an `entered` event carrying its
 //! values; read back with their current values.
 
+use super::contents::pg_value_at;
 use super::ledger::write_values;
 use super::{PgStore, texts};
-use crate::store::contents::pg_value_at;
 use crate::store::contents::{
     INSERT_ENTERED, INSERT_ROW, LEDGER_ROWS, LedgerRow, NewRow, ROW_COUNT, entered, fold_rows,
 };

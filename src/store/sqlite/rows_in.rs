@@ -3,9 +3,10 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use super::contents::{INSERT_ENTERED, INSERT_ROW, LedgerRow, NewRow, ROW_COUNT, entered};
-use super::lifecycle::{Change, Key, Meta, unknown, write_values};
+use super::lifecycle::{unknown, write_values};
 use super::{Store, StoreError};
+use crate::store::contents::{INSERT_ENTERED, INSERT_ROW, LedgerRow, NewRow, ROW_COUNT, entered};
+use crate::store::lifecycle::{Change, Key, Meta};
 
 impl Store {
     /// Enters `rows` in ledger `key.deliverable` of `key.campaign` (the key's unit and period
@@ -66,7 +67,9 @@ impl Store {
 
     /// A ledger's rows (by its id), with their current values.
     pub fn ledger_rows(&self, deliverable_id: i64) -> Result<Vec<LedgerRow>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(super::contents::LEDGER_ROWS)?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(crate::store::contents::LEDGER_ROWS)?;
         let flat = stmt
             .query_map([deliverable_id], |r| {
                 let row = LedgerRow {
@@ -84,7 +87,7 @@ impl Store {
                 Ok((r.get(0)?, row, value))
             })?
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(super::contents::fold_rows(flat))
+        Ok(crate::store::contents::fold_rows(flat))
     }
 }
 

@@ -1,0 +1,289 @@
+//! What the notice planner reads, from SQLite: the owed obligations near an instant, folded
+//! with the maps of `store/plan_input.rs`.
+
+use super::decode::{Json, Zone};
+use super::owed::{CampaignRow, Candidate, Directory};
+use super::{Store, StoreError, Threshold, text};
+use crate::language::campaign::{Contact, Policy};
+use crate::store::plan_input::*;
+use chrono_tz::Tz;
+use rusqlite::{OptionalExtension, params};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// An [`OwedRow`] from its columns, first in the row.
+fn owed_row<'r>(r: &'r rusqlite::Row<'_>) -> Result<OwedRow<'r>, StoreError> {
+    Ok(OwedRow {
+        id: r.get(0)?,
+        campaign_id: r.get(1)?,
+        deliverable_id: r.get(2)?,
+        unit_id: r.get(3)?,
+        period: text(r, 4)?,
+        due_date: text(r, 5)?,
+        state: text(r, 6)?,
+        effective_due_at: r.get(7)?,
+    })
+}
+
+impl Store {
+    /// Obligations owed with an effective deadline in `window`, with mailboxes and campaigns,
+    /// and the notices written that go out at `written_since` or later: what a pass plans from.
+    pub fn plan_input(
+        &self,
+        window: Window,
+        written_since: i64,
+        as_of: crate::clock::Instant,
+    ) -> Result<PlanInput, StoreError> {
+        let mut input = self.load_plan_input(window, Some(Owed::At(as_of)), &[])?;
+        input.sent = self.sent_notices(written_since)?;
+        Ok(input)
+    }
+
+    /// For a preview: every obligation with a deadline in `window`, owed now (`current`) or
+    /// not, of the given campaigns (or all).
+    pub fn preview_input(
+        &self,
+        campaigns: &[String],
+        window: Window,
+        current: bool,
+    ) -> Result<(Vec<Candidate>, Directory), StoreError> {
+        let known: Vec<String> = self
+            .conn
+            .prepare_cached("SELECT key FROM campaigns")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for c in campaigns {
+            if !known.contains(c) {
+                return Err(super::Refusal::Unknown {
+                    kind: "campaign",
+                    name: c.clone(),
+                    suggestion: crate::language::suggest::did_you_mean(
+                        c,
+                        known.iter().map(String::as_str),
+                    ),
+                }
+                .into());
+            }
+        }
+        let input = self.load_plan_input(window, current.then_some(Owed::Latest), campaigns)?;
+        Ok((input.candidates, input.directory))
+    }
+
+    /// The instant of the last pass that wrote to the outbox, if any.
+    pub fn last_pass(&self) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT at FROM passes WHERE id = 1", [], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// The times of day of every reminder policy, each in its campaign's zone.
+    pub fn policy_times(&self) -> Result<Vec<(Tz, u32, u32)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.zone, c.policy FROM campaigns c
+             UNION SELECT c.zone, d.policy FROM deliverables d
+                   JOIN campaigns c ON c.id = d.campaign_id WHERE d.policy IS NOT NULL",
+        )?;
+        let mut times: Vec<(Tz, u32, u32)> = stmt
+            .query_map([], |r| {
+                let policy = r.get::<_, Json<Policy>>(1)?.0;
+                Ok((r.get::<_, Zone>(0)?.0, policy.time.0, policy.time.1))
+            })?
+            .collect::<Result<_, _>>()?;
+        times.sort_by_key(|(zone, h, m)| (zone.name().to_string(), *h, *m));
+        times.dedup();
+        Ok(times)
+    }
+
+    /// The campaigns' own mail templates folders.
+    pub fn templates_folders(&self) -> Result<Vec<String>, StoreError> {
+        let folders = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT templates FROM campaigns WHERE templates IS NOT NULL ORDER BY 1",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(folders)
+    }
+
+    /// Every reminder policy in the store.
+    pub fn policies(&self) -> Result<Vec<Policy>, StoreError> {
+        let policies = self
+            .conn
+            .prepare_cached(
+                "SELECT policy FROM campaigns
+                 UNION SELECT policy FROM deliverables WHERE policy IS NOT NULL",
+            )?
+            .query_map([], |r| Ok(r.get::<_, Json<Policy>>(0)?.0))?
+            .collect::<Result<_, _>>()?;
+        Ok(policies)
+    }
+
+    /// Each deliverable of `campaign` with the reminder policy that applies to it: its own,
+    /// else the campaign's.
+    pub fn deliverable_policies(
+        &self,
+        campaign: &str,
+    ) -> Result<Vec<(String, Policy)>, StoreError> {
+        let policies = self
+            .conn
+            .prepare_cached(DELIVERABLE_POLICIES)?
+            .query_map([campaign], |r| {
+                Ok((r.get(0)?, r.get::<_, Json<Policy>>(1)?.0))
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(policies)
+    }
+
+    fn load_plan_input(
+        &self,
+        (start, end): Window,
+        owed_at: Option<Owed>,
+        only: &[String],
+    ) -> Result<PlanInput, StoreError> {
+        let owed_only = owed_at.is_some();
+        let mut maps = PlanMaps::default();
+        self.campaign_infos(&mut maps)?;
+        self.directory(&mut maps)?;
+        self.shared_deliverables(&mut maps)?;
+        // What was done after the pass's instant had not happened then.
+        let mut later = HashMap::new();
+        if let Some(Owed::At(as_of)) = owed_at {
+            for scope in self.scopes(&super::Filter::default())? {
+                let t = as_of.in_zone(scope.zone).timestamp();
+                let overlay = self.overlay(&super::Filter::default(), &scope, t)?;
+                later.extend(overlay.into_iter().map(|(id, then)| (id, (scope.id, then))));
+            }
+        }
+        // Owed obligations are range scans of the covering index, one campaign after another.
+        let owed = if owed_only {
+            "INDEXED BY obligations_owed WHERE closed_at IS NULL AND"
+        } else {
+            "WHERE"
+        };
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT id, campaign_id, deliverable_id, unit_id, period,
+                    coalesce(extended_until, due_date), state, effective_due_at
+             FROM obligations {owed} active = 1 AND campaign_id IN (SELECT id FROM campaigns)
+                 AND effective_due_at BETWEEN ?1 AND ?2
+             ORDER BY campaign_id, effective_due_at, unit_id, deliverable_id, period"
+        ))?;
+        let mut rows = stmt.query(params![start, end])?;
+        let mut candidates = Vec::new();
+        while let Some(r) = rows.next()? {
+            let row = owed_row(r)?;
+            if !later.contains_key(&row.id) {
+                candidates.extend(maps.candidate(&row, only)?);
+            }
+        }
+        for (id, (campaign_id, then)) in &later {
+            if let Some(row) = then.owed_row(*id, *campaign_id, (start, end)) {
+                candidates.extend(maps.candidate(&row, only)?);
+            }
+            if let Some(row) = then.review_row(*id, *campaign_id, (start, end)) {
+                candidates.extend(maps.review_candidate(&row, only)?);
+            }
+        }
+        // Reviews owed are chased too, of reviewers; a preview that assumes nothing was
+        // submitted has none.
+        if owed_only {
+            let mut stmt = self
+                .conn
+                .prepare_cached(&reviews_sql("max").replace('$', "?"))?;
+            let mut rows = stmt.query(params![start, end])?;
+            while let Some(r) = rows.next()? {
+                let row = owed_row(r)?;
+                if !later.contains_key(&row.id) {
+                    candidates.extend(maps.review_candidate(&row, only)?);
+                }
+            }
+        }
+        // What was reported is only known to fall short when the records count, not in a
+        // preview that assumes nothing was submitted.
+        let mut stmt = self.conn.prepare_cached(REPORTED_TARGETS)?;
+        let mut rows = stmt.query(params![start, end])?;
+        while owed_only && let Some(r) = rows.next()? {
+            candidates.extend(maps.below_candidate(&owed_row(r)?, r.get(8)?, only)?);
+        }
+        Ok(maps.input(candidates))
+    }
+
+    /// Every campaign: as mails describe it, and as its candidates share it.
+    fn campaign_infos(&self, maps: &mut PlanMaps) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare_cached(CAMPAIGNS)?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let row = CampaignRow {
+                key: r.get(1)?,
+                title: r.get(2)?,
+                doc: r.get(6)?,
+                issuer: r.get(5)?,
+                office: r.get(4)?,
+                office_phone: r.get(8)?,
+                templates: r.get(7)?,
+            };
+            maps.add_campaign(r.get(0)?, r.get::<_, Zone>(3)?.0, row);
+        }
+        Ok(())
+    }
+
+    /// Every unit's mailboxes, and each unit by row id.
+    fn directory(&self, maps: &mut PlanMaps) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare_cached(UNITS)?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let contacts: Vec<Contact> = r.get::<_, Json<_>>(4)?.0;
+            let name: Arc<str> = text(r, 2)?.into();
+            let (id, campaign) = (r.get(0)?, r.get(1)?);
+            maps.add_unit(
+                id,
+                campaign,
+                name,
+                r.get(3)?,
+                contacts,
+                (r.get(5)?, r.get(7)?),
+                r.get(6)?,
+            );
+        }
+        Ok(())
+    }
+
+    /// Every deliverable, by row id, with what its candidates share.
+    fn shared_deliverables(&self, maps: &mut PlanMaps) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare_cached(DELIVERABLES)?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let json = |i: usize| -> Result<Vec<String>, StoreError> {
+                Ok(r.get::<_, Json<Vec<String>>>(i)?.0)
+            };
+            let lists = [json(4)?, json(5)?, json(6)?, json(7)?];
+            let policy = r.get::<_, Json<Policy>>(3)?.0;
+            let thresholds = r.get::<_, Option<Json<Vec<Threshold>>>>(8)?;
+            let thresholds = thresholds.map(|t| t.0).unwrap_or_default();
+            maps.add_deliverable(
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                policy,
+                lists,
+                thresholds,
+                r.get(9)?,
+            );
+        }
+        Ok(())
+    }
+
+    /// The keys of the notices already written that go out at `from` or later.
+    fn sent_notices(&self, from: i64) -> Result<Written, StoreError> {
+        let mut sent = Written::default();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT obligation_id, stage, due_date, recipient FROM notices WHERE send_at >= ?1",
+        )?;
+        let mut rows = stmt.query([from])?;
+        while let Some(r) = rows.next()? {
+            sent.add(r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?));
+        }
+        Ok(sent)
+    }
+}
