@@ -4,6 +4,7 @@
 //! compared by count and checksum, and each file by its digest. Nothing is written to the
 //! SQLite file.
 
+use crate::store::Files;
 use ::postgres::Transaction;
 use ::postgres::binary_copy::BinaryCopyInWriter;
 use ::postgres::types::{ToSql, Type};

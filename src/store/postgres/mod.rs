@@ -16,16 +16,14 @@ mod contents;
 mod ledger;
 mod outbox;
 pub(super) mod queries;
-mod rows_in;
 mod schema;
 mod sync;
-mod worklist;
 
 use std::cell::RefCell;
 
 use ::postgres::{Client, NoTls, Transaction};
 
-use super::StoreError;
+use super::{Location, StoreError};
 
 pub use schema::{LATEST, MIGRATIONS};
 
@@ -34,6 +32,16 @@ pub struct PgStore {
     client: RefCell<Client>,
     config: ::postgres::Config,
     server: String,
+}
+
+impl Location for PgStore {
+    fn location(&self) -> String {
+        self.server().to_string()
+    }
+
+    fn is_read_only(&self) -> bool {
+        false
+    }
 }
 
 /// How many obligations a sync or an import must change to refresh the planner's statistics

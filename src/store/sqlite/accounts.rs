@@ -3,6 +3,7 @@
 
 use super::{Store, StoreError};
 use crate::language::campaign::Contact;
+use crate::store::Accounts;
 use crate::store::accounts::*;
 use rusqlite::OptionalExtension;
 
@@ -32,9 +33,9 @@ fn token_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TokenColumns> {
     ))
 }
 
-impl Store {
+impl Accounts for Store {
     /// Counts a try of `client` at signing in to `account` at `now`, unless the pair waits.
-    pub fn count_attempt(
+    fn count_attempt(
         &mut self,
         client: &str,
         account: &str,
@@ -72,12 +73,7 @@ impl Store {
     }
 
     /// A wrong password for `account` from `client` at `at`: its owner will be told.
-    pub fn wrong_password(
-        &mut self,
-        account: &str,
-        client: &str,
-        at: i64,
-    ) -> Result<(), StoreError> {
+    fn wrong_password(&mut self, account: &str, client: &str, at: i64) -> Result<(), StoreError> {
         self.conn
             .execute(WRONG_PASSWORD, rusqlite::params![client, at, account])?;
         Ok(())
@@ -86,7 +82,7 @@ impl Store {
     /// The right password for `account` from `client`: the pair's failures are forgotten, and
     /// the wrong passwords tried on the account since its owner was last told are taken (to be
     /// told now).
-    pub fn signed_in(
+    fn signed_in(
         &mut self,
         client: &str,
         account: &str,
@@ -112,7 +108,7 @@ impl Store {
     }
 
     /// Every unit's contact people, by campaign and unit, in declaration order.
-    pub fn unit_contacts(&self) -> Result<Vec<(String, String, Vec<Contact>)>, StoreError> {
+    fn unit_contacts(&self) -> Result<Vec<(String, String, Vec<Contact>)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(UNIT_CONTACTS)?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?)))?;
         rows.map(|r| {
@@ -123,14 +119,14 @@ impl Store {
     }
 
     /// Every account, in the order they were made.
-    pub fn users(&self) -> Result<Vec<User>, StoreError> {
+    fn users(&self) -> Result<Vec<User>, StoreError> {
         let mut stmt = self.conn.prepare_cached(USERS)?;
         let rows = stmt.query_map([], |r| user_row(r, 0))?;
         rows.map(|r| user(r?)).collect()
     }
 
     /// Creates an account; a name taken is refused.
-    pub fn add_user(&mut self, new: &NewUser<'_>) -> Result<(), StoreError> {
+    fn add_user(&mut self, new: &NewUser<'_>) -> Result<(), StoreError> {
         let done = self.conn.execute(
             INSERT_USER,
             rusqlite::params![
@@ -153,7 +149,7 @@ impl Store {
     }
 
     /// The account named `name`.
-    pub fn user(&self, name: &str) -> Result<Option<User>, StoreError> {
+    fn user(&self, name: &str) -> Result<Option<User>, StoreError> {
         let row = self
             .conn
             .prepare_cached(USER)?
@@ -164,7 +160,7 @@ impl Store {
 
     /// Sets the password (its hash) of the account whose one-time link is `token` (its SHA-256),
     /// if the link is still valid at `now`; the account's name, or none.
-    pub fn set_password(
+    fn set_password(
         &mut self,
         token: &str,
         password: &str,
@@ -179,7 +175,7 @@ impl Store {
     }
 
     /// Opens a session for `name` under `token` (its SHA-256) with its CSRF secret.
-    pub fn open_session(
+    fn open_session(
         &mut self,
         token: &str,
         name: &str,
@@ -197,7 +193,7 @@ impl Store {
     }
 
     /// The account and CSRF secret of the session `token` (its SHA-256), if open at `now`.
-    pub fn session(&self, token: &str, now: i64) -> Result<Option<(User, String)>, StoreError> {
+    fn session(&self, token: &str, now: i64) -> Result<Option<(User, String)>, StoreError> {
         let row = self
             .conn
             .prepare_cached(SESSION)?
@@ -210,7 +206,7 @@ impl Store {
 
     /// Disables the account `name` at `at` (its sessions end), or with none enables it:
     /// whether there is such an account.
-    pub fn set_disabled(&mut self, name: &str, at: Option<i64>) -> Result<bool, StoreError> {
+    fn set_disabled(&mut self, name: &str, at: Option<i64>) -> Result<bool, StoreError> {
         self.write(|tx| {
             let found: Option<String> = tx
                 .query_row(SET_DISABLED, rusqlite::params![at, name], |r| r.get(0))
@@ -224,12 +220,7 @@ impl Store {
 
     /// Takes the password of the account `name` away and gives it the one-time link `token`
     /// (its SHA-256) until `expires_at`; its sessions end. Whether there is such an account.
-    pub fn reset_user(
-        &mut self,
-        name: &str,
-        token: &str,
-        expires_at: i64,
-    ) -> Result<bool, StoreError> {
+    fn reset_user(&mut self, name: &str, token: &str, expires_at: i64) -> Result<bool, StoreError> {
         self.write(|tx| {
             let found: Option<String> = tx
                 .query_row(
@@ -246,13 +237,13 @@ impl Store {
     }
 
     /// Ends the session `token` (its SHA-256).
-    pub fn close_session(&mut self, token: &str) -> Result<(), StoreError> {
+    fn close_session(&mut self, token: &str) -> Result<(), StoreError> {
         self.conn.execute(CLOSE_SESSION, [token])?;
         Ok(())
     }
 
     /// Keeps an API token (its SHA-256, never the secret); a name taken is refused.
-    pub fn add_token(&mut self, new: &NewToken<'_>) -> Result<(), StoreError> {
+    fn add_token(&mut self, new: &NewToken<'_>) -> Result<(), StoreError> {
         let done = self.conn.execute(
             INSERT_TOKEN,
             rusqlite::params![
@@ -275,7 +266,7 @@ impl Store {
     }
 
     /// The API token whose SHA-256 is `token`, revoked, expired or not.
-    pub fn token(&self, token: &str) -> Result<Option<ApiToken>, StoreError> {
+    fn token(&self, token: &str) -> Result<Option<ApiToken>, StoreError> {
         let row = self
             .conn
             .prepare_cached(TOKEN)?
@@ -285,19 +276,19 @@ impl Store {
     }
 
     /// Every API token, in the order they were made.
-    pub fn tokens(&self) -> Result<Vec<ApiToken>, StoreError> {
+    fn tokens(&self) -> Result<Vec<ApiToken>, StoreError> {
         let mut stmt = self.conn.prepare_cached(TOKENS)?;
         let rows = stmt.query_map([], token_row)?;
         rows.map(|r| api_token(r?)).collect()
     }
 
     /// Revokes token `id` at `at`: whether it was now (not before).
-    pub fn revoke_token(&mut self, id: i64, at: i64) -> Result<bool, StoreError> {
+    fn revoke_token(&mut self, id: i64, at: i64) -> Result<bool, StoreError> {
         Ok(self.conn.execute(REVOKE_TOKEN, rusqlite::params![at, id])? > 0)
     }
 
     /// Token `id` was used at `at` (kept to the minute).
-    pub fn token_used(&mut self, id: i64, at: i64) -> Result<(), StoreError> {
+    fn token_used(&mut self, id: i64, at: i64) -> Result<(), StoreError> {
         self.conn
             .prepare_cached(TOKEN_USED)?
             .execute(rusqlite::params![at, id])?;
@@ -305,7 +296,7 @@ impl Store {
     }
 
     /// Every unit's name, in any campaign.
-    pub fn unit_names(&self) -> Result<Vec<String>, StoreError> {
+    fn unit_names(&self) -> Result<Vec<String>, StoreError> {
         let mut stmt = self.conn.prepare_cached(UNIT_NAMES)?;
         let rows = stmt.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)

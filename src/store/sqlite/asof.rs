@@ -84,22 +84,3 @@ impl super::Store {
         Ok(out)
     }
 }
-
-impl super::Store {
-    /// The obligations of campaign `campaign_id` acted on after `as_of`, as they stood then.
-    pub fn acted_after(
-        &self,
-        campaign_id: i64,
-        as_of: crate::clock::Instant,
-    ) -> Result<Overlay, super::StoreError> {
-        let Some(scope) = self
-            .scopes(&super::Filter::default())?
-            .into_iter()
-            .find(|s| s.id == campaign_id)
-        else {
-            return Ok(Overlay::new());
-        };
-        let t = as_of.in_zone(scope.zone).timestamp();
-        self.overlay(&super::Filter::default(), &scope, t)
-    }
-}

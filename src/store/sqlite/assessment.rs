@@ -2,13 +2,15 @@
 //! `store/assessment.rs`.
 
 use super::StoreError;
+use crate::store::Assessment;
+use crate::store::Contents;
 use crate::store::assessment::*;
 use crate::store::lifecycle::unknown_name;
 use rusqlite::OptionalExtension;
 
-impl super::Store {
+impl Assessment for super::Store {
     /// A campaign's heading and rules; an unknown campaign is refused with the nearest name.
-    pub fn campaign_header(&self, key: &str) -> Result<CampaignHeader, StoreError> {
+    fn campaign_header(&self, key: &str) -> Result<CampaignHeader, StoreError> {
         let found = self
             .conn
             .query_row(HEADER, [key], |r| {
@@ -36,7 +38,7 @@ impl super::Store {
 
     /// The obligations of campaign `campaign_id` due in `from ..= to` (dates), by unit, as
     /// they stood at `at` (unix seconds): what was done after it had not happened.
-    pub fn assessed(
+    fn assessed(
         &self,
         campaign_id: i64,
         from: &str,
@@ -71,7 +73,7 @@ impl super::Store {
     }
 
     /// Records an interview; an unknown unit is refused with the nearest name.
-    pub fn record_interview(&mut self, interview: &NewInterview<'_>) -> Result<(), StoreError> {
+    fn record_interview(&mut self, interview: &NewInterview<'_>) -> Result<(), StoreError> {
         let header = self.campaign_header(interview.campaign)?;
         let unit: Option<i64> = self
             .conn
@@ -103,12 +105,7 @@ impl super::Store {
     }
 
     /// The interviews of campaign `campaign_id`, in order.
-    pub fn reported(
-        &self,
-        campaign_id: i64,
-        from: i64,
-        to: i64,
-    ) -> Result<Vec<Reported>, StoreError> {
+    fn reported(&self, campaign_id: i64, from: i64, to: i64) -> Result<Vec<Reported>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&REPORTED.replace('$', "?"))?;
         let rows = stmt.query_map(rusqlite::params![campaign_id, from, to], |r| {
             Ok(Reported {
@@ -127,7 +124,7 @@ impl super::Store {
     }
 
     /// The interviews of campaign `campaign_id`, in order.
-    pub fn interviews(&self, campaign_id: i64) -> Result<Vec<Interview>, StoreError> {
+    fn interviews(&self, campaign_id: i64) -> Result<Vec<Interview>, StoreError> {
         let mut stmt = self.conn.prepare_cached(INTERVIEWS)?;
         let rows = stmt.query_map([campaign_id], |r| {
             Ok(Interview {

@@ -1,10 +1,17 @@
-//! What submissions say — forms, standings, sums, targets, shared values — as SQLite runs the
-//! statements of `store/contents.rs`.
+//! The [`Contents`] of an SQLite store — forms, standings, sums, targets, shared values, the rows
+//! of ledgers — as SQLite runs the statements of `store/contents.rs`.
 
 use super::StoreError;
+use super::lifecycle::unknown;
+use super::lifecycle::write_values;
+use crate::store::Change;
+use crate::store::Contents;
+use crate::store::Key;
+use crate::store::Meta;
 use crate::store::contents::*;
 use crate::store::lifecycle::unknown_name;
 use crate::values::FieldValue;
+use rusqlite::OptionalExtension;
 
 /// The value in columns `first ..= first + 4` (field, number, text, shared key, reused from)
 /// of an SQLite row; `None` where the field is NULL (a row of an outer join without one).
@@ -24,10 +31,10 @@ pub(super) fn value_at(
     }))
 }
 
-impl super::Store {
+impl Contents for super::Store {
     /// A deliverable's form, thresholds, groups and ledger rules; an unknown campaign or
     /// deliverable is refused with the nearest name.
-    pub fn describe(&self, campaign: &str, deliverable: &str) -> Result<Described, StoreError> {
+    fn describe(&self, campaign: &str, deliverable: &str) -> Result<Described, StoreError> {
         use rusqlite::OptionalExtension;
         let conn = &self.conn;
         let names =
@@ -66,20 +73,20 @@ impl super::Store {
     }
 
     /// The groups of campaign `campaign_id`, with their members.
-    pub fn groups(&self, campaign_id: i64) -> Result<Vec<(String, Vec<String>)>, StoreError> {
+    fn groups(&self, campaign_id: i64) -> Result<Vec<(String, Vec<String>)>, StoreError> {
         let text: Option<String> = self.conn.query_row(GROUPS, [campaign_id], |r| r.get(0))?;
         groups_of(text.as_deref())
     }
 
     /// The periods deliverable `id` is owed for, by deadline (`""` for a one-off).
-    pub fn periods(&self, id: i64) -> Result<Vec<String>, StoreError> {
+    fn periods(&self, id: i64) -> Result<Vec<String>, StoreError> {
         let mut stmt = self.conn.prepare_cached(PERIODS)?;
         let rows = stmt.query_map([id], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Who owes deliverable `id` for `period`, and where each stands.
-    pub fn standings(&self, id: i64, period: &str) -> Result<Vec<Standing>, StoreError> {
+    fn standings(&self, id: i64, period: &str) -> Result<Vec<Standing>, StoreError> {
         let mut stmt = self.conn.prepare_cached(STANDINGS)?;
         let rows = stmt.query_map(rusqlite::params![id, period], |r| {
             Ok(Standing {
@@ -97,7 +104,7 @@ impl super::Store {
 
     /// The sums of deliverable `id`'s values for `period` that count, by the unit `up` levels
     /// above each unit that reported; with `then`, as they stood at that instant.
-    pub fn sums(
+    fn sums(
         &self,
         id: i64,
         period: &str,
@@ -123,7 +130,7 @@ impl super::Store {
 
     /// Every target's obligations with their values, of `campaign` (or of all, with `""`);
     /// with `then`, of `campaign` as they stood at that instant.
-    pub fn target_values(
+    fn target_values(
         &self,
         campaign: &str,
         then: Option<i64>,
@@ -162,7 +169,7 @@ impl super::Store {
     }
 
     /// The value `unit` reported under the shared `key` for `period`, for `field` to reuse.
-    pub fn shared_value(
+    fn shared_value(
         &self,
         field: &str,
         key: &str,
@@ -180,9 +187,128 @@ impl super::Store {
     }
 
     /// The units of `campaign` (by id) with their parents.
-    pub fn unit_tree(&self, campaign_id: i64) -> Result<Vec<(String, Option<String>)>, StoreError> {
+    fn unit_tree(&self, campaign_id: i64) -> Result<Vec<(String, Option<String>)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(UNITS)?;
         let rows = stmt.query_map([campaign_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+
+    /// Enters `rows` in ledger `key.deliverable` of `key.campaign` (the key's unit and period
+    /// are not used): each an obligation of its own, numbered `#1`, `#2` … in the ledger, with
+    /// an `entered` event carrying its values; all or none.
+    fn add_rows(
+        &mut self,
+        key: &Key<'_>,
+        rows: &[NewRow],
+        meta: Meta,
+    ) -> Result<Vec<Change>, StoreError> {
+        self.write(|tx| {
+            let (campaign_id, deliverable_id, soon_days) = ledger_of(tx, key)?;
+            let mut count: i64 = tx.query_row(ROW_COUNT, [deliverable_id], |r| r.get(0))?;
+            let mut changes = Vec::with_capacity(rows.len());
+            for row in rows {
+                let unit_id: i64 = tx
+                    .query_row(
+                        "SELECT id FROM units WHERE campaign_id = ?1 AND name = ?2",
+                        rusqlite::params![campaign_id, row.unit],
+                        |r| r.get(0),
+                    )
+                    .optional()?
+                    .ok_or_else(|| {
+                        unknown(
+                            tx,
+                            "unit",
+                            &row.unit,
+                            "SELECT name FROM units WHERE campaign_id = ?1",
+                            Some(campaign_id),
+                        )
+                    })?;
+                count += 1;
+                let period = format!("#{count}");
+                let obligation: i64 = tx.query_row(
+                    INSERT_ROW,
+                    rusqlite::params![
+                        campaign_id,
+                        deliverable_id,
+                        unit_id,
+                        period,
+                        row.due_date.to_string(),
+                        row.due_at
+                    ],
+                    |r| r.get(0),
+                )?;
+                let event: i64 = tx.query_row(
+                    INSERT_ENTERED,
+                    rusqlite::params![obligation, meta.at, meta.recorded_at, meta.by, meta.note],
+                    |r| r.get(0),
+                )?;
+                write_values(tx, event, obligation, &row.values)?;
+                changes.push(entered(key, row, &period, soon_days, meta.at));
+            }
+            Ok(changes)
+        })
+    }
+
+    /// A ledger's rows (by its id), with their current values.
+    fn ledger_rows(&self, deliverable_id: i64) -> Result<Vec<LedgerRow>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(crate::store::contents::LEDGER_ROWS)?;
+        let flat = stmt
+            .query_map([deliverable_id], |r| {
+                let row = LedgerRow {
+                    row: r.get(1)?,
+                    unit: r.get(2)?,
+                    due_date: r.get(3)?,
+                    due_at: r.get(4)?,
+                    state: r.get(5)?,
+                    updates: r.get(6)?,
+                    values: Vec::new(),
+                    id: 0,
+                    entered_at: r.get(12)?,
+                };
+                let value = super::contents::value_at(r, 7)?;
+                Ok((r.get(0)?, row, value))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(crate::store::contents::fold_rows(flat))
+    }
+}
+
+/// The campaign and the ledger `key` names, and the ledger's reminder lead in days; refused if
+/// either is unknown or not a ledger.
+fn ledger_of(tx: &rusqlite::Connection, key: &Key<'_>) -> Result<(i64, i64, i64), StoreError> {
+    let campaign_id: i64 = tx
+        .query_row(
+            "SELECT id FROM campaigns WHERE key = ?1",
+            [key.campaign],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| {
+            unknown(
+                tx,
+                "campaign",
+                key.campaign,
+                "SELECT key FROM campaigns",
+                None,
+            )
+        })?;
+    tx.query_row(
+        "SELECT id, soon_days FROM deliverables
+         WHERE campaign_id = ?1 AND name = ?2 AND kind = 'ledger'",
+        rusqlite::params![campaign_id, key.deliverable],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()?
+    .map(|(id, soon_days)| (campaign_id, id, soon_days))
+    .ok_or_else(|| {
+        unknown(
+            tx,
+            "ledger",
+            key.deliverable,
+            "SELECT name FROM deliverables WHERE campaign_id = ?1 AND kind = 'ledger'",
+            Some(campaign_id),
+        )
+    })
 }

@@ -1,19 +1,36 @@
-//! The lifecycle of an obligation in SQLite: finding it from its key, saving each transition in
-//! one transaction, and keeping submitted files content-addressed in the files folder.
+//! The [`Ledger`] and the [`Files`] of an SQLite store: an obligation found from its key, each
+//! transition saved in one transaction, its history, imports of submissions, and submitted
+//! files kept content-addressed in the files folder.
 
 use super::decode::{Json, Zone};
 use super::{FileSource, Store, StoreError};
+use crate::clock::Instant;
+use crate::clock::from_unix;
 use crate::ledger::{Action, Effect, Refusal, Update, Upload};
+use crate::store::BadRow;
+use crate::store::HistoryEvent;
+use crate::store::HistoryFile;
+use crate::store::ImportBatch;
+use crate::store::ImportError;
+use crate::store::ImportReport;
+use crate::store::ImportRow;
+use crate::store::Status;
+use crate::store::import::Deliverable;
+use crate::store::import::Names;
+use crate::store::import::outcome;
+use crate::store::import::run;
 use crate::store::lifecycle::*;
+use crate::store::sqlite::import::Statements;
+use crate::store::{Files, Ledger};
 use crate::values::FieldValue;
 use rusqlite::{OptionalExtension, Transaction, params};
 use std::io::Read;
 use std::path::Path;
 
-impl Store {
+impl Ledger for Store {
     /// Applies each action to the obligation its key names, all in one transaction: all are
     /// recorded, or (the first refusal or failure) none.
-    pub fn apply_all(
+    fn apply_all(
         &mut self,
         actions: &[(Key<'_>, Action)],
         meta: Meta,
@@ -49,6 +66,114 @@ impl Store {
             Ok(changes)
         })
     }
+
+    /// Every event of one obligation, oldest first, and its status at `as_of`.
+    fn history(
+        &self,
+        key: &Key<'_>,
+        as_of: Instant,
+    ) -> Result<(Status, Vec<HistoryEvent>), StoreError> {
+        let found = find(&self.conn, key)?;
+        let t = as_of.in_zone(found.zone).timestamp();
+        let zone = found.zone;
+        let time = |t: i64| from_unix(t).with_timezone(&zone).to_rfc3339();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, kind, at, recorded_at, actor, reason, note, data FROM events
+             WHERE obligation_id = ?1 ORDER BY id",
+        )?;
+        let mut files = self.conn.prepare_cached(
+            "SELECT name, sha256, size FROM files WHERE event_id = ?1 ORDER BY id",
+        )?;
+        let mut values = self
+            .conn
+            .prepare_cached(crate::store::contents::EVENT_VALUES)?;
+        let mut events = Vec::new();
+        let mut acts = crate::store::asof::Acts::default();
+        let mut rows = stmt.query([found.id])?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let (kind, at, recorded_at): (String, i64, i64) = (r.get(1)?, r.get(2)?, r.get(3)?);
+            let data = r.get::<_, Json<serde_json::Value>>(7)?.0;
+            acts.push(&kind, at, &data);
+            // What people did after `as_of` had not happened then. (The schedule's own events —
+            // a moved deadline, a removed report — are the campaign file's as it is now.)
+            if at > t && crate::ledger::ACTS.contains(&kind.as_str()) {
+                continue;
+            }
+            let kept = files
+                .query_map([id], |f| {
+                    Ok(HistoryFile {
+                        name: f.get(0)?,
+                        sha256: f.get(1)?,
+                        size: f.get(2)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            let said = values
+                .query_map([id], |v| super::contents::value_at(v, 0))?
+                .filter_map(Result::transpose)
+                .collect::<Result<Vec<_>, _>>()?;
+            events.push(HistoryEvent {
+                backfilled: crate::ledger::backfilled(at, recorded_at),
+                kind,
+                at: time(at),
+                recorded_at: time(recorded_at),
+                by: r.get(4)?,
+                reason: r.get(5)?,
+                note: r.get(6)?,
+                data,
+                files: kept,
+                values: said,
+            });
+        }
+        let status = acts.status_at(found.record(), found.review.is_some(), zone, t);
+        Ok((status, events))
+    }
+
+    /// Records every row's submission, or none if any row is bad. Rows are taken one at a time
+    /// (a file of a million need not sit in memory); a row its reader could not make is passed
+    /// as the [`BadRow`] saying why, and is reported with the others. `source` names the file in
+    /// the history; `recorded_at` is when the import runs.
+    fn import(
+        &mut self,
+        rows: &mut dyn Iterator<Item = Result<ImportRow, BadRow>>,
+        batch: &ImportBatch<'_>,
+    ) -> Result<ImportReport, ImportError> {
+        let mut bad = Vec::new();
+        let report = self.write(|tx| {
+            let campaigns = tx
+                .prepare("SELECT key, id, zone FROM campaigns")?
+                .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get::<_, Zone>(2)?.0))))?
+                .collect::<Result<_, _>>()?;
+            let deliverables = tx
+                .prepare("SELECT campaign_id, name, id, recurring, review, signers, form FROM deliverables")?
+                .query_map([], |r| {
+                    Ok((
+                        (r.get(0)?, r.get(1)?),
+                        Deliverable {
+                            id: r.get(2)?,
+                            recurring: r.get(3)?,
+                            review: r.get::<_, Option<String>>(4)?.is_some(),
+                            signers: r.get::<_, Json<Vec<String>>>(5)?.0,
+                            form: r.get::<_, Option<Json<_>>>(6)?.map(|f| f.0),
+                        },
+                    ))
+                })?
+                .collect::<Result<_, _>>()?;
+            let units = tx
+                .prepare("SELECT campaign_id, name, id FROM units")?
+                .query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?
+                .collect::<Result<_, _>>()?;
+            let names = Names {
+                campaigns,
+                deliverables,
+                units,
+            };
+            let mut statements = Statements::prepare(tx, batch.recorded_at)?;
+            run(rows, &names, &mut statements, batch, &mut bad)
+        });
+        outcome(report, bad)
+    }
 }
 
 impl Store {
@@ -58,9 +183,11 @@ impl Store {
         (sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit()))
             .then(|| self.options.files.join(&sha256[..2]).join(sha256))
     }
+}
 
+impl Files for Store {
     /// The content of a submitted file, by its SHA-256; `None` if no submission kept it.
-    pub fn file_content(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    fn file_content(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let Some(path) = self.file_path(sha256) else {
             return Ok(None);
         };
@@ -72,7 +199,7 @@ impl Store {
     }
 
     /// The file on disk a submitted file's content is in, to be read as it is sent.
-    pub fn file_source(&self, sha256: &str) -> Result<Option<FileSource>, StoreError> {
+    fn file_source(&self, sha256: &str) -> Result<Option<FileSource>, StoreError> {
         let Some(path) = self.file_path(sha256) else {
             return Ok(None);
         };
@@ -87,7 +214,7 @@ impl Store {
     }
 
     /// At most `len` bytes of a submitted file from `offset`.
-    pub fn file_piece(&self, sha256: &str, offset: u64, len: usize) -> Result<Vec<u8>, StoreError> {
+    fn file_piece(&self, sha256: &str, offset: u64, len: usize) -> Result<Vec<u8>, StoreError> {
         use std::io::{Seek, SeekFrom};
         let Some(path) = self.file_path(sha256) else {
             return Ok(Vec::new());

@@ -5,6 +5,7 @@
 //! folder beside it. It runs the statements and folds the rows with what `store/` shares, and
 //! knows nothing of the PostgreSQL engine.
 
+use crate::store::Location;
 mod accounts;
 mod asof;
 mod assessment;
@@ -16,13 +17,11 @@ mod outbox;
 mod plan_input;
 mod query;
 mod renames;
-mod rows_in;
 pub mod schema;
 mod scope;
 mod shared;
 mod sync;
 mod unchanged;
-mod worklist;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -157,11 +156,6 @@ impl Store {
         Ok(store)
     }
 
-    /// Whether the database was opened read-only (its file is not writable).
-    pub fn is_read_only(&self) -> bool {
-        self.read_only
-    }
-
     fn configure(&self) -> rusqlite::Result<()> {
         self.conn.busy_timeout(self.options.busy_timeout)?;
         let application_id: i64 = self
@@ -238,6 +232,17 @@ impl Store {
                 message: result,
             })
         }
+    }
+}
+
+impl Location for Store {
+    fn location(&self) -> String {
+        self.path().display().to_string()
+    }
+
+    /// Whether the database was opened read-only (its file is not writable).
+    fn is_read_only(&self) -> bool {
+        self.read_only
     }
 }
 

@@ -1,8 +1,14 @@
-//! The outbox in SQLite: notices and their mails written in one transaction, claimed before
-//! they are sent, marked sent once the server accepted them.
+//! The [`Outbox`] of an SQLite store: what the planner reads, notices and their mails written in
+//! one transaction, claimed before they are sent, marked sent once the server accepted them.
 
 use super::{Store, StoreError};
+use crate::store::Candidate;
+use crate::store::Directory;
+use crate::store::Outbox;
+use crate::store::PlanInput;
 use crate::store::outbox::*;
+use crate::store::plan_input::Owed;
+use crate::store::plan_input::Window;
 use rusqlite::{OptionalExtension, params};
 
 impl Store {
@@ -33,10 +39,10 @@ impl Store {
     }
 }
 
-impl Store {
+impl Outbox for Store {
     /// Writes the notices that are new, each mail with them, in one transaction. Returns how
     /// many notices and mails were new.
-    pub fn queue(&mut self, mails: &[OutboxMail], now: i64) -> Result<(usize, usize), StoreError> {
+    fn queue(&mut self, mails: &[OutboxMail], now: i64) -> Result<(usize, usize), StoreError> {
         self.write(|tx| {
             let mut new_notices = 0;
             let mut queued = 0;
@@ -93,11 +99,7 @@ impl Store {
     /// `claim.expires_at`, in one transaction; `None` when there is none left. A claim whose
     /// expiry has passed belonged to a pass that died: it is taken over. (On PostgreSQL the
     /// same is `SELECT … FOR UPDATE SKIP LOCKED LIMIT 1` and an `UPDATE … RETURNING`.)
-    pub fn claim_mail(
-        &mut self,
-        now: i64,
-        claim: &Claim,
-    ) -> Result<Option<PendingMail>, StoreError> {
+    fn claim_mail(&mut self, now: i64, claim: &Claim) -> Result<Option<PendingMail>, StoreError> {
         self.write(|tx| {
             let mut stmt = tx.prepare_cached(
                 "UPDATE mails SET claimed_by = ?1, claim_expires_at = ?2
@@ -135,7 +137,7 @@ impl Store {
     /// [`StoreError::ClaimLost`] when the claim is no longer this pass's. A database another
     /// process keeps locked past the busy timeout (a long sync) is waited for again, up to
     /// [`RECORD_FOR`]: a sent mail left pending would be sent again once its claim expired.
-    pub fn mark_sent(
+    fn mark_sent(
         &mut self,
         id: i64,
         claim: &Claim,
@@ -155,7 +157,7 @@ impl Store {
 
     /// A send of mail `id` under `claim` failed: try again at `retry_at`, or give up if none
     /// (waiting for a locked database as [`mark_sent`](Self::mark_sent) does).
-    pub fn mark_failed(
+    fn mark_failed(
         &mut self,
         id: i64,
         claim: &Claim,
@@ -183,7 +185,7 @@ impl Store {
 
     /// Gives mail `id` back untried (the pass stops before sending it): it is due again at once
     /// for any pass, and its attempts are not counted.
-    pub fn release_mail(
+    fn release_mail(
         &mut self,
         id: i64,
         claim: &Claim,
@@ -201,7 +203,7 @@ impl Store {
     }
 
     /// The outbox: failed and pending mails, or every mail with `all`.
-    pub fn outbox(&self, all: bool) -> Result<Vec<OutboxRow>, StoreError> {
+    fn outbox(&self, all: bool) -> Result<Vec<OutboxRow>, StoreError> {
         let filter = if all { "" } else { "WHERE m.state != 'sent'" };
         let mut stmt = self.conn.prepare(&format!(
             "SELECT m.id, c.key, m.state, m.recipient, m.subject, m.attempts, m.last_error, m.smtp_reply,
@@ -231,7 +233,7 @@ impl Store {
     }
 
     /// Puts failed mails (the given ones, or all) back in the queue, due at the next pass.
-    pub fn retry(&mut self, ids: &[i64]) -> Result<usize, StoreError> {
+    fn retry(&mut self, ids: &[i64]) -> Result<usize, StoreError> {
         let now = 0;
         self.write(|tx| {
             if ids.is_empty() {
@@ -253,6 +255,57 @@ impl Store {
             }
             Ok(count)
         })
+    }
+
+    /// Obligations owed with an effective deadline in `window`, with mailboxes and campaigns,
+    /// and the notices written that go out at `written_since` or later: what a pass plans from.
+    fn plan_input(
+        &self,
+        window: Window,
+        written_since: i64,
+        as_of: crate::clock::Instant,
+    ) -> Result<PlanInput, StoreError> {
+        let mut input = self.load_plan_input(window, Some(Owed::At(as_of)), &[])?;
+        input.sent = self.sent_notices(written_since)?;
+        Ok(input)
+    }
+
+    /// For a preview: every obligation with a deadline in `window`, owed now (`current`) or
+    /// not, of the given campaigns (or all).
+    fn preview_input(
+        &self,
+        campaigns: &[String],
+        window: Window,
+        current: bool,
+    ) -> Result<(Vec<Candidate>, Directory), StoreError> {
+        let known: Vec<String> = self
+            .conn
+            .prepare_cached("SELECT key FROM campaigns")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for c in campaigns {
+            if !known.contains(c) {
+                return Err(super::Refusal::Unknown {
+                    kind: "campaign",
+                    name: c.clone(),
+                    suggestion: crate::language::suggest::did_you_mean(
+                        c,
+                        known.iter().map(String::as_str),
+                    ),
+                }
+                .into());
+            }
+        }
+        let input = self.load_plan_input(window, current.then_some(Owed::Latest), campaigns)?;
+        Ok((input.candidates, input.directory))
+    }
+
+    /// The instant of the last pass that wrote to the outbox, if any.
+    fn last_pass(&self) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT at FROM passes WHERE id = 1", [], |r| r.get(0))
+            .optional()?)
     }
 }
 

@@ -1,13 +1,13 @@
-//! What the notice planner reads, from SQLite: the owed obligations near an instant, folded
-//! with the maps of `store/plan_input.rs`.
+//! What the notice planner reads, from SQLite: the owed obligations near an instant and the
+//! notices written, folded with the maps of `store/plan_input.rs` (the [`Outbox`](crate::store::Outbox)
+//! hands them out).
 
 use super::decode::{Json, Zone};
-use super::owed::{CampaignRow, Candidate, Directory};
+use super::owed::CampaignRow;
 use super::{Store, StoreError, Threshold, text};
 use crate::language::campaign::{Contact, Policy};
 use crate::store::plan_input::*;
-use chrono_tz::Tz;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -26,117 +26,7 @@ fn owed_row<'r>(r: &'r rusqlite::Row<'_>) -> Result<OwedRow<'r>, StoreError> {
 }
 
 impl Store {
-    /// Obligations owed with an effective deadline in `window`, with mailboxes and campaigns,
-    /// and the notices written that go out at `written_since` or later: what a pass plans from.
-    pub fn plan_input(
-        &self,
-        window: Window,
-        written_since: i64,
-        as_of: crate::clock::Instant,
-    ) -> Result<PlanInput, StoreError> {
-        let mut input = self.load_plan_input(window, Some(Owed::At(as_of)), &[])?;
-        input.sent = self.sent_notices(written_since)?;
-        Ok(input)
-    }
-
-    /// For a preview: every obligation with a deadline in `window`, owed now (`current`) or
-    /// not, of the given campaigns (or all).
-    pub fn preview_input(
-        &self,
-        campaigns: &[String],
-        window: Window,
-        current: bool,
-    ) -> Result<(Vec<Candidate>, Directory), StoreError> {
-        let known: Vec<String> = self
-            .conn
-            .prepare_cached("SELECT key FROM campaigns")?
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        for c in campaigns {
-            if !known.contains(c) {
-                return Err(super::Refusal::Unknown {
-                    kind: "campaign",
-                    name: c.clone(),
-                    suggestion: crate::language::suggest::did_you_mean(
-                        c,
-                        known.iter().map(String::as_str),
-                    ),
-                }
-                .into());
-            }
-        }
-        let input = self.load_plan_input(window, current.then_some(Owed::Latest), campaigns)?;
-        Ok((input.candidates, input.directory))
-    }
-
-    /// The instant of the last pass that wrote to the outbox, if any.
-    pub fn last_pass(&self) -> Result<Option<i64>, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT at FROM passes WHERE id = 1", [], |r| r.get(0))
-            .optional()?)
-    }
-
-    /// The times of day of every reminder policy, each in its campaign's zone.
-    pub fn policy_times(&self) -> Result<Vec<(Tz, u32, u32)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT c.zone, c.policy FROM campaigns c
-             UNION SELECT c.zone, d.policy FROM deliverables d
-                   JOIN campaigns c ON c.id = d.campaign_id WHERE d.policy IS NOT NULL",
-        )?;
-        let mut times: Vec<(Tz, u32, u32)> = stmt
-            .query_map([], |r| {
-                let policy = r.get::<_, Json<Policy>>(1)?.0;
-                Ok((r.get::<_, Zone>(0)?.0, policy.time.0, policy.time.1))
-            })?
-            .collect::<Result<_, _>>()?;
-        times.sort_by_key(|(zone, h, m)| (zone.name().to_string(), *h, *m));
-        times.dedup();
-        Ok(times)
-    }
-
-    /// The campaigns' own mail templates folders.
-    pub fn templates_folders(&self) -> Result<Vec<String>, StoreError> {
-        let folders = self
-            .conn
-            .prepare_cached(
-                "SELECT DISTINCT templates FROM campaigns WHERE templates IS NOT NULL ORDER BY 1",
-            )?
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        Ok(folders)
-    }
-
-    /// Every reminder policy in the store.
-    pub fn policies(&self) -> Result<Vec<Policy>, StoreError> {
-        let policies = self
-            .conn
-            .prepare_cached(
-                "SELECT policy FROM campaigns
-                 UNION SELECT policy FROM deliverables WHERE policy IS NOT NULL",
-            )?
-            .query_map([], |r| Ok(r.get::<_, Json<Policy>>(0)?.0))?
-            .collect::<Result<_, _>>()?;
-        Ok(policies)
-    }
-
-    /// Each deliverable of `campaign` with the reminder policy that applies to it: its own,
-    /// else the campaign's.
-    pub fn deliverable_policies(
-        &self,
-        campaign: &str,
-    ) -> Result<Vec<(String, Policy)>, StoreError> {
-        let policies = self
-            .conn
-            .prepare_cached(DELIVERABLE_POLICIES)?
-            .query_map([campaign], |r| {
-                Ok((r.get(0)?, r.get::<_, Json<Policy>>(1)?.0))
-            })?
-            .collect::<Result<_, _>>()?;
-        Ok(policies)
-    }
-
-    fn load_plan_input(
+    pub(super) fn load_plan_input(
         &self,
         (start, end): Window,
         owed_at: Option<Owed>,
@@ -275,7 +165,7 @@ impl Store {
     }
 
     /// The keys of the notices already written that go out at `from` or later.
-    fn sent_notices(&self, from: i64) -> Result<Written, StoreError> {
+    pub(super) fn sent_notices(&self, from: i64) -> Result<Written, StoreError> {
         let mut sent = Written::default();
         let mut stmt = self.conn.prepare_cached(
             "SELECT obligation_id, stage, due_date, recipient FROM notices WHERE send_at >= ?1",

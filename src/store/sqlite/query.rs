@@ -1,22 +1,25 @@
-//! Questions staff ask of an SQLite store — overdue, due soon, status, one obligation's
-//! history — answered with what `store/query.rs` shares.
+//! The [`Queries`] of an SQLite store — overdue, due soon, status, standing duties, a unit's
+//! work and a reviewer's queue, and what was done after an instant — answered with what
+//! `store/query.rs` and `store/worklist.rs` share.
 
 use super::decode::Json;
-use super::lifecycle::find;
 use super::{Store, StoreError, text};
 use crate::clock::{Instant, from_unix};
-use crate::ledger::Status;
+use crate::store::Overlay;
+use crate::store::Queries;
+use crate::store::WorkItem;
 use crate::store::asof::{Owing, Then, due_key, overdue_order};
-use crate::store::lifecycle::Key;
 use crate::store::query::*;
 use crate::store::shared::{Owed, Shared};
-use chrono_tz::Tz;
+use crate::store::worklist::SUB_UNITS;
+use crate::store::worklist::UNIT_SQL;
+use crate::store::worklist::queue_sql;
 use rusqlite::params_from_iter;
 use std::sync::Arc;
 
-impl Store {
+impl Queries for Store {
     /// The duties without a date of the campaigns in scope, in declaration order.
-    pub fn standing_duties(&self, filter: &Filter) -> Result<Vec<StandingDuty>, StoreError> {
+    fn standing_duties(&self, filter: &Filter) -> Result<Vec<StandingDuty>, StoreError> {
         let (scopes, _, _) = self.select(filter, "o")?;
         let mut out = Vec::new();
         for scope in scopes {
@@ -35,12 +38,12 @@ impl Store {
 
     /// Hands every obligation overdue at `as_of` to `visit`, one at a time (the rows are not
     /// gathered): by unit then deadline, or with `by_deliverable` by deliverable, period, unit.
-    pub fn overdue_each(
+    fn overdue_each(
         &self,
         filter: &Filter,
         as_of: Instant,
         by_deliverable: bool,
-        mut visit: impl FnMut(OverdueRow) -> Result<(), StoreError>,
+        visit: &mut dyn FnMut(OverdueRow) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let (scopes, conditions, values) = self.select(filter, "x")?;
         let order = if by_deliverable {
@@ -136,7 +139,7 @@ impl Store {
 
     /// Every obligation still owed whose deadline falls after `as_of` and within the window,
     /// ordered by deadline.
-    pub fn due_within(
+    fn due_within(
         &self,
         filter: &Filter,
         as_of: Instant,
@@ -215,7 +218,7 @@ impl Store {
     }
 
     /// How each unit stands with each deliverable at `as_of`.
-    pub fn status(&self, filter: &Filter, as_of: Instant) -> Result<Vec<StatusRow>, StoreError> {
+    fn status(&self, filter: &Filter, as_of: Instant) -> Result<Vec<StatusRow>, StoreError> {
         let mut out = Vec::new();
         let (scopes, conditions, values) = self.select(filter, "o")?;
         for scope in scopes {
@@ -249,83 +252,68 @@ impl Store {
         Ok(out)
     }
 
-    /// Every event of one obligation, oldest first, and its status at `as_of`.
-    pub fn history(
+    /// The obligations of campaign `campaign_id` acted on after `as_of`, as they stood then.
+    fn acted_after(
         &self,
-        key: &Key<'_>,
-        as_of: Instant,
-    ) -> Result<(Status, Vec<HistoryEvent>), StoreError> {
-        let found = find(&self.conn, key)?;
-        let t = as_of.in_zone(found.zone).timestamp();
-        let zone = found.zone;
-        let time = |t: i64| from_unix(t).with_timezone(&zone).to_rfc3339();
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, kind, at, recorded_at, actor, reason, note, data FROM events
-             WHERE obligation_id = ?1 ORDER BY id",
-        )?;
-        let mut files = self.conn.prepare_cached(
-            "SELECT name, sha256, size FROM files WHERE event_id = ?1 ORDER BY id",
-        )?;
-        let mut values = self
-            .conn
-            .prepare_cached(crate::store::contents::EVENT_VALUES)?;
-        let mut events = Vec::new();
-        let mut acts = crate::store::asof::Acts::default();
-        let mut rows = stmt.query([found.id])?;
-        while let Some(r) = rows.next()? {
-            let id: i64 = r.get(0)?;
-            let (kind, at, recorded_at): (String, i64, i64) = (r.get(1)?, r.get(2)?, r.get(3)?);
-            let data = r.get::<_, Json<serde_json::Value>>(7)?.0;
-            acts.push(&kind, at, &data);
-            // What people did after `as_of` had not happened then. (The schedule's own events —
-            // a moved deadline, a removed report — are the campaign file's as it is now.)
-            if at > t && crate::ledger::ACTS.contains(&kind.as_str()) {
-                continue;
-            }
-            let kept = files
-                .query_map([id], |f| {
-                    Ok(HistoryFile {
-                        name: f.get(0)?,
-                        sha256: f.get(1)?,
-                        size: f.get(2)?,
-                    })
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
-            let said = values
-                .query_map([id], |v| super::contents::value_at(v, 0))?
-                .filter_map(Result::transpose)
-                .collect::<Result<Vec<_>, _>>()?;
-            events.push(HistoryEvent {
-                backfilled: crate::ledger::backfilled(at, recorded_at),
-                kind,
-                at: time(at),
-                recorded_at: time(recorded_at),
-                by: r.get(4)?,
-                reason: r.get(5)?,
-                note: r.get(6)?,
-                data,
-                files: kept,
-                values: said,
-            });
-        }
-        let status = acts.status_at(found.record(), found.review.is_some(), zone, t);
-        Ok((status, events))
+        campaign_id: i64,
+        as_of: crate::clock::Instant,
+    ) -> Result<Overlay, super::StoreError> {
+        let Some(scope) = self
+            .scopes(&super::Filter::default())?
+            .into_iter()
+            .find(|s| s.id == campaign_id)
+        else {
+            return Ok(Overlay::new());
+        };
+        let t = as_of.in_zone(scope.zone).timestamp();
+        self.overlay(&super::Filter::default(), &scope, t)
     }
 
-    /// The time zone of a campaign; an unknown campaign is refused with the nearest name.
-    pub fn campaign_zone(&self, key: &str) -> Result<Tz, StoreError> {
-        let filter = Filter {
-            campaigns: vec![key.to_string()],
-            ..Filter::default()
-        };
-        let scope = self.scopes(&filter)?.into_iter().next();
-        scope.map(|s| s.zone).ok_or_else(|| {
-            super::Refusal::Unknown {
-                kind: "campaign",
-                name: key.to_string(),
-                suggestion: None,
-            }
-            .into()
-        })
+    /// Every obligation of the unit `unit`, in any campaign, by campaign and deadline.
+    fn unit_work(&self, unit: &str) -> Result<Vec<WorkItem>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&UNIT_SQL)?;
+        let rows = stmt.query_map(rusqlite::params![unit], row)?;
+        rows.map(|r| r?).collect()
     }
+
+    /// The units directly under the unit named `unit`, in any campaign.
+    fn sub_units(&self, unit: &str) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(SUB_UNITS)?;
+        let rows = stmt.query_map([unit], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// What awaits the reviewing unit `reviewer`'s decision, newest first; received
+    /// submissions since `since` (unix seconds).
+    fn review_queue(&self, reviewer: &str, since: i64) -> Result<Vec<WorkItem>, StoreError> {
+        static QUEUE: std::sync::LazyLock<String> =
+            std::sync::LazyLock::new(|| queue_sql(RECEIVES));
+        let mut stmt = self.conn.prepare_cached(&QUEUE)?;
+        let rows = stmt.query_map(rusqlite::params![reviewer, since], row)?;
+        rows.map(|r| r?).collect()
+    }
+}
+
+const RECEIVES: &str = "EXISTS (SELECT 1 FROM json_each(d.recipients) j
+    WHERE j.value = $1 OR (j.value = '@parent' AND u.parent = $1))";
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<WorkItem, StoreError>> {
+    let record = super::decode::record(r, 7, 21)?;
+    let id = r.get(19)?;
+    let zone = r.get::<_, super::decode::Zone>(20)?.0;
+    Ok(WorkItem::new(
+        (r.get(0)?, r.get(1)?),
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        (r.get(5)?, r.get(6)?),
+        record,
+        r.get(13)?,
+        r.get(14)?,
+        &r.get::<_, String>(15)?,
+        r.get(16)?,
+        r.get(17)?,
+        &r.get::<_, String>(18)?,
+    )
+    .map(|item| WorkItem { id, zone, ..item }))
 }

@@ -1,17 +1,25 @@
-//! Loading a compiled schedule into SQLite: upserts, bulk inserts without indexes, and the
-//! merge that keeps history; what both engines share is in `store/sync.rs`.
+//! The [`Campaigns`] of an SQLite store: loading a compiled schedule (upserts, bulk inserts
+//! without indexes, and the merge that keeps history) and the campaigns' policies, zones and
+//! templates; what both engines share is in `store/sync.rs`.
 
+use super::decode::Json;
+use super::decode::Zone;
 use super::rows::{UPSERT_CAMPAIGN, UPSERT_DELIVERABLE, UPSERT_UNIT, deliverable_rows, unit_rows};
 use super::{Store, StoreError, renames};
 use crate::language::campaign::Campaign;
+use crate::language::campaign::Policy;
 use crate::schedule::Schedule;
+use crate::store::Campaigns;
+use crate::store::Filter;
+use crate::store::plan_input::DELIVERABLE_POLICIES;
 use crate::store::sync::*;
+use chrono_tz::Tz;
 use rusqlite::{Transaction, params};
 
-impl Store {
+impl Campaigns for Store {
     /// What was recorded of the campaign last synced from `path` (or, for a name relative to
     /// the workspace, from an absolute name ending in it: see [`Recorded::path`]).
-    pub fn recorded_source(&self, path: &str) -> Result<Option<Recorded>, StoreError> {
+    fn recorded_source(&self, path: &str) -> Result<Option<Recorded>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT fingerprint, contacts_source, horizon_year, key, stat, source FROM campaigns
              WHERE source = ?1
@@ -34,7 +42,7 @@ impl Store {
     }
 
     /// Records that the campaign from `path` is unchanged though its files were touched.
-    pub fn record_stat(&mut self, path: &str, stat: &str) -> Result<(), StoreError> {
+    fn record_stat(&mut self, path: &str, stat: &str) -> Result<(), StoreError> {
         self.write(|tx| {
             tx.execute(
                 "UPDATE campaigns SET stat = ?2 WHERE source = ?1",
@@ -45,7 +53,7 @@ impl Store {
     }
 
     /// Brings the store in line with `schedule`, in one transaction.
-    pub fn sync(
+    fn sync(
         &mut self,
         schedule: &Schedule<'_>,
         source: &Source,
@@ -95,6 +103,79 @@ impl Store {
             campaign: campaign.id.clone(),
             outcome,
         })
+    }
+
+    /// The time zone of a campaign; an unknown campaign is refused with the nearest name.
+    fn campaign_zone(&self, key: &str) -> Result<Tz, StoreError> {
+        let filter = Filter {
+            campaigns: vec![key.to_string()],
+            ..Filter::default()
+        };
+        let scope = self.scopes(&filter)?.into_iter().next();
+        scope.map(|s| s.zone).ok_or_else(|| {
+            super::Refusal::Unknown {
+                kind: "campaign",
+                name: key.to_string(),
+                suggestion: None,
+            }
+            .into()
+        })
+    }
+
+    /// The times of day of every reminder policy, each in its campaign's zone.
+    fn policy_times(&self) -> Result<Vec<(Tz, u32, u32)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.zone, c.policy FROM campaigns c
+             UNION SELECT c.zone, d.policy FROM deliverables d
+                   JOIN campaigns c ON c.id = d.campaign_id WHERE d.policy IS NOT NULL",
+        )?;
+        let mut times: Vec<(Tz, u32, u32)> = stmt
+            .query_map([], |r| {
+                let policy = r.get::<_, Json<Policy>>(1)?.0;
+                Ok((r.get::<_, Zone>(0)?.0, policy.time.0, policy.time.1))
+            })?
+            .collect::<Result<_, _>>()?;
+        times.sort_by_key(|(zone, h, m)| (zone.name().to_string(), *h, *m));
+        times.dedup();
+        Ok(times)
+    }
+
+    /// The campaigns' own mail templates folders.
+    fn templates_folders(&self) -> Result<Vec<String>, StoreError> {
+        let folders = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT templates FROM campaigns WHERE templates IS NOT NULL ORDER BY 1",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(folders)
+    }
+
+    /// Every reminder policy in the store.
+    fn policies(&self) -> Result<Vec<Policy>, StoreError> {
+        let policies = self
+            .conn
+            .prepare_cached(
+                "SELECT policy FROM campaigns
+                 UNION SELECT policy FROM deliverables WHERE policy IS NOT NULL",
+            )?
+            .query_map([], |r| Ok(r.get::<_, Json<Policy>>(0)?.0))?
+            .collect::<Result<_, _>>()?;
+        Ok(policies)
+    }
+
+    /// Each deliverable of `campaign` with the reminder policy that applies to it: its own,
+    /// else the campaign's.
+    fn deliverable_policies(&self, campaign: &str) -> Result<Vec<(String, Policy)>, StoreError> {
+        let policies = self
+            .conn
+            .prepare_cached(DELIVERABLE_POLICIES)?
+            .query_map([campaign], |r| {
+                Ok((r.get(0)?, r.get::<_, Json<Policy>>(1)?.0))
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(policies)
     }
 }
 
