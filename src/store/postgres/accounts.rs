@@ -3,8 +3,6 @@
 
 use super::{PgStore, texts};
 use crate::language::campaign::Contact;
-use crate::store::Accounts;
-use crate::store::StoreError;
 use crate::store::accounts::{
     ApiToken, CLOSE_SESSION, CLOSE_SESSIONS_OF, COUNT_ATTEMPT, FAILED_SIGN_INS, FORGET_ATTEMPTS,
     FORGET_PAIR, FailedSignIns, INSERT_TOKEN, INSERT_USER, NewToken, NewUser, OPEN_SESSION,
@@ -13,6 +11,7 @@ use crate::store::accounts::{
     User, UserColumns, WAIT_UNTIL, WRONG_PASSWORD, api_token, contacts_of, taken, token_taken,
     user,
 };
+use crate::store::{Accounts, StoreError};
 
 /// An account's columns from a row, from column `at` on.
 fn user_row(r: &::postgres::Row, at: usize) -> UserColumns {

@@ -1,13 +1,12 @@
 //! What bulletins and assessments read, on PostgreSQL: the statements of `store::assessment`.
 
 use super::{PgStore, texts};
-use crate::store::Assessment;
-use crate::store::StoreError;
 use crate::store::assessment::{
     ASSESSED, Assessed, CampaignHeader, HEADER, INSERT_INTERVIEW, INTERVIEWS, Interview,
     NewInterview, REPORTED, Reported, UNIT_ID, header,
 };
 use crate::store::lifecycle::unknown_name;
+use crate::store::{Assessment, StoreError};
 
 impl Assessment for PgStore {
     /// A campaign's heading and rules; an unknown campaign is refused with the nearest name.

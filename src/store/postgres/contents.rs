@@ -3,25 +3,16 @@
 
 use super::ledger::write_values;
 use super::{PgStore, texts};
-use crate::store::Change;
-use crate::store::Contents;
-use crate::store::Key;
-use crate::store::LedgerRow;
-use crate::store::Meta;
-use crate::store::NewRow;
-use crate::store::StoreError;
-use crate::store::contents::INSERT_ENTERED;
-use crate::store::contents::INSERT_ROW;
-use crate::store::contents::LEDGER_ROWS;
-use crate::store::contents::ROW_COUNT;
-use crate::store::contents::entered;
-use crate::store::contents::fold_rows;
 use crate::store::contents::{
     Columns, DESCRIBE, Described, GROUPS, PERIODS, SHARED, STANDINGS, Standing, Sum, TARGETS,
     TARGETS_THEN, TargetValue, UNITS, campaign_id, described, groups_of, reused, sums_sql,
 };
+use crate::store::contents::{
+    INSERT_ENTERED, INSERT_ROW, LEDGER_ROWS, ROW_COUNT, entered, fold_rows,
+};
 use crate::store::decode::json;
 use crate::store::lifecycle::unknown_name;
+use crate::store::{Change, Contents, Key, LedgerRow, Meta, NewRow, StoreError};
 use crate::values::FieldValue;
 
 impl Contents for PgStore {

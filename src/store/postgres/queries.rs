@@ -3,12 +3,8 @@
 //! and shared between rows; a unit's work and a reviewer's queue run the statements of
 //! `store::worklist`.
 
-use crate::store::Overlay;
-use crate::store::Queries;
-use crate::store::WorkItem;
-use crate::store::worklist::SUB_UNITS;
-use crate::store::worklist::UNIT_SQL;
-use crate::store::worklist::queue_sql;
+use crate::store::worklist::{SUB_UNITS, UNIT_SQL, queue_sql};
+use crate::store::{Overlay, Queries, WorkItem};
 use std::collections::HashMap;
 use std::sync::Arc;
 

@@ -4,9 +4,8 @@
 //! each; and the campaigns' policies, zones and templates.
 
 use super::queries::scopes;
-use crate::store::Campaigns;
-use crate::store::Filter;
-use crate::store::Refusal;
+use crate::store::unchanged::digests;
+use crate::store::{Campaigns, Filter, Refusal};
 use std::collections::{HashMap, HashSet};
 
 use ::postgres::Transaction;
@@ -19,7 +18,6 @@ use crate::schedule::Schedule;
 use crate::store::renames::{lost_history, renamed};
 use crate::store::rows::{UPSERT_CAMPAIGN, UPSERT_DELIVERABLE, deliverable_rows, unit_rows};
 use crate::store::sync::{RECORD_SYNC, declared_twice, kept_name, rows};
-use crate::store::unchanged::digests;
 use crate::store::{Recorded, Source, StoreError, SyncOutcome, SyncReport};
 
 impl Campaigns for PgStore {

@@ -2,14 +2,15 @@
 //! after T, rebuilt as they stood at T with what `store/asof.rs` shares.
 
 use crate::ledger::{Past, Start};
-use crate::store::asof::*;
+use crate::store::asof::Base;
+use crate::store::{Filter, Overlay, Then};
 
 impl super::Store {
     /// The obligations of campaign `scope` (narrowed by `filter`) acted on after `t`, as they
     /// stood at `t`; empty (one index probe) when nothing was done after `t`.
     pub(super) fn overlay(
         &self,
-        filter: &super::Filter,
+        filter: &Filter,
         scope: &crate::store::scope::Scope,
         t: i64,
     ) -> Result<Overlay, super::StoreError> {

@@ -2,10 +2,13 @@
 //! `store/assessment.rs`.
 
 use super::StoreError;
-use crate::store::Assessment;
-use crate::store::Contents;
-use crate::store::assessment::*;
+use crate::store::assessment::{
+    ASSESSED, HEADER, INSERT_INTERVIEW, INTERVIEWS, REPORTED, UNIT_ID, header,
+};
 use crate::store::lifecycle::unknown_name;
+use crate::store::{
+    Assessed, Assessment, CampaignHeader, Contents, Filter, Interview, NewInterview, Reported,
+};
 use rusqlite::OptionalExtension;
 
 impl Assessment for super::Store {
@@ -46,11 +49,11 @@ impl Assessment for super::Store {
         at: i64,
     ) -> Result<Vec<Assessed>, StoreError> {
         let scope = self
-            .scopes(&super::Filter::default())?
+            .scopes(&Filter::default())?
             .into_iter()
             .find(|s| s.id == campaign_id);
         let overlay = match &scope {
-            Some(scope) => self.overlay(&super::Filter::default(), scope, at)?,
+            Some(scope) => self.overlay(&Filter::default(), scope, at)?,
             None => crate::store::asof::Overlay::new(),
         };
         // SQLite numbers `$N` parameters in the order they first appear (`$4` comes first

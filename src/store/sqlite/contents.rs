@@ -4,12 +4,14 @@
 use super::StoreError;
 use super::lifecycle::unknown;
 use super::lifecycle::write_values;
-use crate::store::Change;
-use crate::store::Contents;
-use crate::store::Key;
-use crate::store::Meta;
-use crate::store::contents::*;
+use crate::store::contents::{
+    Columns, DESCRIBE, GROUPS, INSERT_ENTERED, INSERT_ROW, PERIODS, ROW_COUNT, SHARED, STANDINGS,
+    TARGETS, TARGETS_THEN, UNITS, campaign_id, described, entered, groups_of, reused, sums_sql,
+};
 use crate::store::lifecycle::unknown_name;
+use crate::store::{
+    Change, Contents, Described, Key, LedgerRow, Meta, NewRow, Standing, Sum, TargetValue,
+};
 use crate::values::FieldValue;
 use rusqlite::OptionalExtension;
 

@@ -1,7 +1,7 @@
 //! Columns of SQLite rows read as the values they hold: the `FromSql` side of `store/decode.rs`.
 
 use crate::ledger::State;
-use crate::store::decode::*;
+use crate::store::decode::{Undecodable, json, state, zone};
 use chrono_tz::Tz;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
 use serde::de::DeserializeOwned;

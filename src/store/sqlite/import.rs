@@ -2,7 +2,8 @@
 //! (`store/import.rs`) drives for each row.
 
 use super::StoreError;
-use crate::store::import::*;
+use crate::store::ImportRow;
+use crate::store::import::{Owed, Target};
 use crate::values::FieldValue;
 use rusqlite::{OptionalExtension, params};
 

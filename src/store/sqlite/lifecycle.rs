@@ -7,20 +7,16 @@ use super::{FileSource, Store, StoreError};
 use crate::clock::Instant;
 use crate::clock::from_unix;
 use crate::ledger::{Action, Effect, Refusal, Update, Upload};
-use crate::store::BadRow;
-use crate::store::HistoryEvent;
-use crate::store::HistoryFile;
-use crate::store::ImportBatch;
-use crate::store::ImportError;
-use crate::store::ImportReport;
-use crate::store::ImportRow;
-use crate::store::Status;
-use crate::store::import::Deliverable;
-use crate::store::import::Names;
-use crate::store::import::outcome;
-use crate::store::import::run;
-use crate::store::lifecycle::*;
+use crate::store::import::{Deliverable, Names, outcome, run};
+use crate::store::lifecycle::{
+    Found, INSERT_VALUE, StoredFile, choose_period, copy_hashed, label, owed_by, submitted_values,
+    unknown_name,
+};
 use crate::store::sqlite::import::Statements;
+use crate::store::{
+    BadRow, Change, HistoryEvent, HistoryFile, ImportBatch, ImportError, ImportReport, ImportRow,
+    Key, Meta, Status,
+};
 use crate::store::{Files, Ledger};
 use crate::values::FieldValue;
 use rusqlite::{OptionalExtension, Transaction, params};

@@ -5,7 +5,7 @@
 //! folder beside it. It runs the statements and folds the rows with what `store/` shares, and
 //! knows nothing of the PostgreSQL engine.
 
-use crate::store::Location;
+use super::{FileSource, Location, StoreError, Threshold};
 mod accounts;
 mod asof;
 mod assessment;
@@ -27,8 +27,6 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
-
-use super::*;
 
 impl From<rusqlite::Error> for StoreError {
     fn from(error: rusqlite::Error) -> StoreError {

@@ -2,13 +2,12 @@
 //! one transaction, claimed before they are sent, marked sent once the server accepted them.
 
 use super::{Store, StoreError};
-use crate::store::Candidate;
-use crate::store::Directory;
-use crate::store::Outbox;
-use crate::store::PlanInput;
-use crate::store::outbox::*;
-use crate::store::plan_input::Owed;
-use crate::store::plan_input::Window;
+use crate::store::outbox::{RECORD_FOR, claim_held, retryable};
+use crate::store::plan_input::{Owed, Window};
+use crate::store::{
+    Attachment, Candidate, Claim, Directory, Outbox, OutboxMail, OutboxRow, PendingMail, PlanInput,
+    Refusal,
+};
 use rusqlite::{OptionalExtension, params};
 
 impl Store {
@@ -285,7 +284,7 @@ impl Outbox for Store {
             .collect::<Result<_, _>>()?;
         for c in campaigns {
             if !known.contains(c) {
-                return Err(super::Refusal::Unknown {
+                return Err(Refusal::Unknown {
                     kind: "campaign",
                     name: c.clone(),
                     suggestion: crate::language::suggest::did_you_mean(

@@ -3,10 +3,13 @@
 //! hands them out).
 
 use super::decode::{Json, Zone};
-use super::owed::CampaignRow;
 use super::{Store, StoreError, Threshold, text};
 use crate::language::campaign::{Contact, Policy};
-use crate::store::plan_input::*;
+use crate::store::owed::CampaignRow;
+use crate::store::plan_input::{
+    CAMPAIGNS, DELIVERABLES, Owed, OwedRow, PlanMaps, REPORTED_TARGETS, UNITS, Window, reviews_sql,
+};
+use crate::store::{Filter, PlanInput, Written};
 use rusqlite::params;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -40,9 +43,9 @@ impl Store {
         // What was done after the pass's instant had not happened then.
         let mut later = HashMap::new();
         if let Some(Owed::At(as_of)) = owed_at {
-            for scope in self.scopes(&super::Filter::default())? {
+            for scope in self.scopes(&Filter::default())? {
                 let t = as_of.in_zone(scope.zone).timestamp();
-                let overlay = self.overlay(&super::Filter::default(), &scope, t)?;
+                let overlay = self.overlay(&Filter::default(), &scope, t)?;
                 later.extend(overlay.into_iter().map(|(id, then)| (id, (scope.id, then))));
             }
         }

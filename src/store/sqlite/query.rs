@@ -5,15 +5,13 @@
 use super::decode::Json;
 use super::{Store, StoreError, text};
 use crate::clock::{Instant, from_unix};
-use crate::store::Overlay;
-use crate::store::Queries;
-use crate::store::WorkItem;
 use crate::store::asof::{Owing, Then, due_key, overdue_order};
-use crate::store::query::*;
+use crate::store::query::{Tally, standing};
 use crate::store::shared::{Owed, Shared};
-use crate::store::worklist::SUB_UNITS;
-use crate::store::worklist::UNIT_SQL;
-use crate::store::worklist::queue_sql;
+use crate::store::worklist::{SUB_UNITS, UNIT_SQL, queue_sql};
+use crate::store::{
+    DueRow, Filter, OverdueRow, Overlay, Queries, StandingDuty, StatusRow, Window, WorkItem,
+};
 use rusqlite::params_from_iter;
 use std::sync::Arc;
 
@@ -259,14 +257,14 @@ impl Queries for Store {
         as_of: crate::clock::Instant,
     ) -> Result<Overlay, super::StoreError> {
         let Some(scope) = self
-            .scopes(&super::Filter::default())?
+            .scopes(&Filter::default())?
             .into_iter()
             .find(|s| s.id == campaign_id)
         else {
             return Ok(Overlay::new());
         };
         let t = as_of.in_zone(scope.zone).timestamp();
-        self.overlay(&super::Filter::default(), &scope, t)
+        self.overlay(&Filter::default(), &scope, t)
     }
 
     /// Every obligation of the unit `unit`, in any campaign, by campaign and deadline.

@@ -2,7 +2,7 @@
 
 use super::StoreError;
 use crate::language::campaign::Campaign;
-use crate::store::renames::*;
+use crate::store::renames::{lost_history, renamed};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 /// Gives a stored deliverable its new name where the campaign says it was `formerly` called

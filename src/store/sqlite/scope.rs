@@ -3,7 +3,7 @@
 use super::decode::Zone;
 use super::{Store, StoreError};
 use crate::store::query::Filter;
-use crate::store::scope::*;
+use crate::store::scope::{Scope, check_known, due_between, in_filter};
 use rusqlite::Connection;
 
 impl Store {

@@ -3,7 +3,7 @@
 use super::StoreError;
 use super::decode::Json;
 use crate::language::campaign::Contact;
-use crate::store::shared::*;
+use crate::store::shared::{Shared, SharedDeliverable, SharedUnit, UNITS_ONE_BY_ONE};
 use rusqlite::Connection;
 use std::sync::Arc;
 

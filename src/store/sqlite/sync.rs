@@ -4,15 +4,16 @@
 
 use super::decode::Json;
 use super::decode::Zone;
-use super::rows::{UPSERT_CAMPAIGN, UPSERT_DELIVERABLE, UPSERT_UNIT, deliverable_rows, unit_rows};
 use super::{Store, StoreError, renames};
 use crate::language::campaign::Campaign;
 use crate::language::campaign::Policy;
 use crate::schedule::Schedule;
-use crate::store::Campaigns;
-use crate::store::Filter;
 use crate::store::plan_input::DELIVERABLE_POLICIES;
-use crate::store::sync::*;
+use crate::store::rows::{
+    UPSERT_CAMPAIGN, UPSERT_DELIVERABLE, UPSERT_UNIT, deliverable_rows, unit_rows,
+};
+use crate::store::sync::{RECORD_SYNC, declared_twice, kept_name, rows};
+use crate::store::{Campaigns, Filter, Recorded, Refusal, Source, SyncOutcome, SyncReport};
 use chrono_tz::Tz;
 use rusqlite::{Transaction, params};
 
@@ -113,7 +114,7 @@ impl Campaigns for Store {
         };
         let scope = self.scopes(&filter)?.into_iter().next();
         scope.map(|s| s.zone).ok_or_else(|| {
-            super::Refusal::Unknown {
+            Refusal::Unknown {
                 kind: "campaign",
                 name: key.to_string(),
                 suggestion: None,
@@ -212,8 +213,8 @@ fn upsert_campaign(
             c.doc,
             source.templates,
             source.stat,
-            super::rows::groups(c),
-            super::rows::scoring(c)
+            crate::store::rows::groups(c),
+            crate::store::rows::scoring(c)
         ],
         |r| r.get(0),
     )?)
