@@ -202,7 +202,7 @@ pub enum StoreError {
         message: String,
     },
     /// Any other PostgreSQL failure.
-    #[error("database error: {}", postgres::describe(.0))]
+    #[error("database error: {}", describe_postgres(.0))]
     Postgres(::postgres::Error),
 }
 
@@ -222,6 +222,19 @@ impl StoreError {
             )),
             _ => None,
         }
+    }
+}
+
+/// The words of a PostgreSQL error, with what the server or the network said: the driver's
+/// own `Display` of a server's error is only "db error".
+fn describe_postgres(error: &::postgres::Error) -> String {
+    use std::error::Error as _;
+    if let Some(db) = error.as_db_error() {
+        return format!("{}: {} ({})", db.severity(), db.message(), db.code().code());
+    }
+    match error.source() {
+        Some(cause) => format!("{error}: {cause}"),
+        None => error.to_string(),
     }
 }
 
