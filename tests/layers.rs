@@ -1,6 +1,7 @@
 //! The import graph of the library: each stage uses only the stages below it, so that the
 //! language knows nothing of storage, the store nothing of mail, and no library module anything
-//! of the command line. Read from the sources, so a new `use` in the wrong direction fails here.
+//! of the command line; inside the store, the two engines never use each other. Read from the
+//! sources, so a new `use` in the wrong direction fails here.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -76,4 +77,84 @@ fn every_module_uses_only_the_stages_below_it() {
     }
     assert!(seen >= 10, "the sources were found ({seen} modules)");
     assert!(wrong.is_empty(), "imports against the layers: {wrong:#?}");
+}
+
+/// The Rust text of the files under `path` (comments left out), by file.
+fn sources(path: &Path, out: &mut Vec<(String, String)>) {
+    if path.is_dir() {
+        for entry in std::fs::read_dir(path).unwrap() {
+            sources(&entry.unwrap().path(), out);
+        }
+        return;
+    }
+    if path.extension().is_none_or(|e| e != "rs") {
+        return;
+    }
+    let text = std::fs::read_to_string(path).unwrap();
+    let code: Vec<&str> = text
+        .lines()
+        .map(|line| line.find("//").map_or(line, |at| &line[..at]))
+        .collect();
+    out.push((path.display().to_string(), code.join("\n")));
+}
+
+/// The names a piece of code uses: identifiers, and the paths they make (`a::b::c`).
+fn names(code: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut path = String::new();
+    let mut word = String::new();
+    let mut chars = code.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            word.push(c);
+            continue;
+        }
+        if !word.is_empty() {
+            out.insert(word.clone());
+            path.push_str(&word);
+            word.clear();
+        }
+        if c == ':' && chars.peek() == Some(&':') {
+            chars.next();
+            path.push_str("::");
+            continue;
+        }
+        if !path.is_empty() {
+            out.insert(std::mem::take(&mut path));
+        }
+    }
+    out.insert(word);
+    out.insert(path);
+    out
+}
+
+/// The two storage engines sit side by side and never use one another: each takes only what
+/// `store/` shares (the contract, common SQL, pure code), so that a third would be a new folder.
+/// The SQLite engine's own names, which `store/` re-exports for its callers, count as its.
+#[test]
+fn the_storage_engines_never_use_each_other() {
+    let store = crate::common::root().join("src/store");
+    let engines: [(&str, &[&str]); 2] = [
+        ("sqlite", &["postgres", "PgStore"]),
+        (
+            "postgres",
+            &["sqlite", "rusqlite", "Store", "Options", "store::schema"],
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (engine, foreign) in engines {
+        let mut files = Vec::new();
+        sources(&store.join(engine), &mut files);
+        assert!(files.len() >= 5, "the {engine} engine's files were found");
+        for (file, code) in files {
+            for name in names(&code) {
+                let crosses = name.split("::").any(|segment| foreign.contains(&segment))
+                    || foreign.iter().any(|f| f.contains("::") && name.contains(f));
+                if crosses {
+                    wrong.push(format!("{file} uses `{name}`"));
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "one engine uses the other: {wrong:#?}");
 }

@@ -2,7 +2,7 @@
 //! same outbox at once, a server that restarts under a connected store, a database that is
 //! not duban's, a server that cannot be reached — and never a password in a message.
 
-use duban::store::{Claim, OutboxMail, PgStore, StoreError};
+use duban::store::{Claim, Outbox, OutboxMail, PgStore, StoreError};
 
 use crate::common::Workspace;
 use crate::pgserver;
@@ -53,7 +53,7 @@ fn processes_claiming_at_once_send_each_mail_once() {
         .map(|n| {
             let url = url.clone();
             std::thread::spawn(move || {
-                let store = PgStore::connect(&url).unwrap();
+                let mut store = PgStore::connect(&url).unwrap();
                 let claim = Claim {
                     owner: format!("node-{n}"),
                     at: 1_000,
@@ -85,7 +85,7 @@ fn a_claim_that_expired_is_taken_over_and_the_slow_node_cannot_overwrite_it() {
     let Some(url) = pgserver::database() else {
         return;
     };
-    let store = with_mails(&url, 1);
+    let mut store = with_mails(&url, 1);
     let slow = Claim {
         owner: "slow".into(),
         at: 1_000,
@@ -97,7 +97,7 @@ fn a_claim_that_expired_is_taken_over_and_the_slow_node_cannot_overwrite_it() {
         at: 1_061,
         expires_at: 1_121,
     };
-    let other = PgStore::connect(&url).unwrap();
+    let mut other = PgStore::connect(&url).unwrap();
     let taken = other.claim_mail(1_061, &rescuer).unwrap().unwrap();
     assert_eq!(taken.id, mail.id);
     other.mark_sent(mail.id, &rescuer, "250 ok", 1_062).unwrap();
@@ -114,7 +114,7 @@ fn a_store_connects_again_after_the_server_restarts() {
         return;
     };
     let url = server.database();
-    let store = with_mails(&url, 3);
+    let mut store = with_mails(&url, 3);
     let claim = Claim {
         owner: "a".into(),
         at: 1_000,

@@ -42,7 +42,7 @@ pub enum AppError {
     },
     /// A migration was refused or its copy did not check out.
     #[error(transparent)]
-    Migrate(Box<crate::store::postgres::MigrateError>),
+    Migrate(Box<crate::store::migrate::MigrateError>),
     /// `duban migrate` reads an SQLite store: the configured database is not one, or absent.
     #[error("there is no SQLite store to migrate from: {database}")]
     NothingToMigrate {
@@ -209,8 +209,8 @@ pub enum AppError {
     Pass(Box<PassError>),
 }
 
-impl From<crate::store::postgres::MigrateError> for AppError {
-    fn from(e: crate::store::postgres::MigrateError) -> AppError {
+impl From<crate::store::migrate::MigrateError> for AppError {
+    fn from(e: crate::store::migrate::MigrateError) -> AppError {
         AppError::Migrate(Box::new(e))
     }
 }

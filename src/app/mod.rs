@@ -153,7 +153,7 @@ impl Office {
     /// Copies the office's SQLite store into the empty PostgreSQL database `url`, then checks
     /// the copy row by row; nothing is written to the SQLite file (but the schema upgrade any
     /// command makes of an older one).
-    pub fn migrate_to(&self, url: &str) -> Result<crate::store::postgres::Migrated, AppError> {
+    pub fn migrate_to(&self, url: &str) -> Result<crate::store::migrate::Migrated, AppError> {
         let Database::File(path) = &self.config.database else {
             return Err(AppError::NothingToMigrate {
                 database: format!("{} is already PostgreSQL", self.config.database),
@@ -166,7 +166,7 @@ impl Office {
         }
         let from = self.open_sqlite(path)?;
         let to = PgStore::connect(url)?;
-        Ok(crate::store::postgres::migrate(&from, &to)?)
+        Ok(crate::store::migrate::migrate(&from, &to)?)
     }
 
     fn open_sqlite(&self, path: &Path) -> Result<Store, AppError> {

@@ -46,7 +46,7 @@ impl Office {
         setup: &MailSetup,
         as_of: Instant,
         stop: &AtomicBool,
-        attach: pass::Attach<'_>,
+        attach: &dyn Fn(&dyn Backend, &Candidate) -> Option<Attachment>,
     ) -> Result<PassReport, AppError> {
         Ok(pass::run(
             store,
@@ -55,7 +55,9 @@ impl Office {
             as_of,
             &setup.pass,
             stop,
-            attach,
+            // The pass hands `attach` the records it runs on (any that keep the outbox); these
+            // are the office's own.
+            &|store, c| attach(store, c),
         )?)
     }
 

@@ -15,7 +15,9 @@ use super::send::{Mailer, Outgoing, SendError};
 use super::window;
 use crate::clock::{Clock, Instant};
 use crate::schedule::Calendar;
-use crate::store::{Attachment, Backend, Candidate, Claim, PendingMail, PlanInput, StoreError};
+use crate::store::{
+    Attachment, Campaigns, Candidate, Claim, Outbox, PendingMail, PlanInput, StoreError,
+};
 
 /// How a pass behaves.
 #[derive(Clone)]
@@ -146,10 +148,16 @@ pub enum PassError {
     Template(#[from] render::TemplateError),
 }
 
+/// What a pass asks of the records: the reminder policies, and the outbox with what the
+/// planner reads from it. Whatever holds them will do; the layer above passes all its records.
+pub trait PassRecords: Campaigns + Outbox {}
+
+impl<T: Campaigns + Outbox + ?Sized> PassRecords for T {}
+
 /// Plans at `as_of` without rendering or writing anything: (new notices, mails they make,
 /// recipients without a mail address). A local `as_of` is read in each campaign's zone.
-pub fn plan_only(
-    store: &dyn Backend,
+pub fn plan_only<S: PassRecords + ?Sized>(
+    store: &S,
     calendar: &Calendar,
     as_of: Instant,
 ) -> Result<(usize, usize, usize), PassError> {
@@ -163,8 +171,8 @@ pub fn plan_only(
 pub type Drafts = (Vec<(Digest, Rendered)>, Vec<String>);
 
 /// The mails a pass would write now, rendered: for `--dry-run` and tests.
-pub fn draft(
-    store: &dyn Backend,
+pub fn draft<S: PassRecords + ?Sized>(
+    store: &S,
     calendar: &Calendar,
     as_of: Instant,
     names: &crate::fsio::Names,
@@ -175,8 +183,8 @@ pub fn draft(
 }
 
 /// What a pass at `as_of` plans from.
-fn input_at(
-    store: &dyn Backend,
+fn input_at<S: PassRecords + ?Sized>(
+    store: &S,
     calendar: &Calendar,
     as_of: Instant,
 ) -> Result<PlanInput, StoreError> {
@@ -249,21 +257,22 @@ fn render_all(
 }
 
 /// What a pass attaches to a mail about an obligation (the office's bulletin, made by the
-/// layer above), if anything; it reads the records it needs from the store it is given.
-pub type Attach<'a> = &'a dyn Fn(&dyn Backend, &Candidate) -> Option<Attachment>;
+/// layer above), if anything; it reads the records it needs from the store it is given, the
+/// pass's own (`S`: whatever records the layer above runs the pass on).
+pub type Attach<'a, S> = &'a dyn Fn(&S, &Candidate) -> Option<Attachment>;
 
 /// Plans, queues and sends at `as_of` (a local time is read in each campaign's zone), each
 /// mail to an owing unit with what `attach` gives for the first of its obligations it gives
 /// something for.
 /// Stops between mails when `stop` is set.
-pub fn run(
-    store: &mut dyn Backend,
+pub fn run<S: PassRecords + ?Sized>(
+    store: &mut S,
     calendar: &Calendar,
     mailer: &dyn Mailer,
     as_of: Instant,
     options: &PassOptions,
     stop: &AtomicBool,
-    attach: Attach<'_>,
+    attach: Attach<'_, S>,
 ) -> Result<PassReport, PassError> {
     let now = as_of.in_zone(chrono_tz::UTC).timestamp();
     let input = input_at(store, calendar, as_of)?;
@@ -317,8 +326,8 @@ pub fn run(
 
 /// Sends one claimed mail and records what became of it; `false` when the pass must stop (the
 /// server refused the login, so every other mail would fail the same way).
-fn send_one(
-    store: &mut dyn Backend,
+fn send_one<S: PassRecords + ?Sized>(
+    store: &mut S,
     mailer: &dyn Mailer,
     mail: &PendingMail,
     claim: &Claim,

@@ -1,7 +1,8 @@
 //! The storage contract: what duban asks of a store, at the level of its use — campaigns, the
-//! ledger, queries, the outbox — not of SQL. SQLite ([`Store`]) is one backend; another (the
-//! PostgreSQL of issue 10) implements the same traits and must pass the same contract suite
-//! (`tests/contract.rs`, one macro call per backend).
+//! ledger, queries, the outbox — not of SQL. Each engine implements every trait itself, beside
+//! its own code: SQLite ([`Store`](super::Store), `sqlite/`) and PostgreSQL
+//! ([`PgStore`](super::PgStore), `postgres/`); both must pass the same contract suite
+//! (`tests/contract.rs`, one macro call per engine).
 
 use chrono_tz::Tz;
 
@@ -9,9 +10,9 @@ use super::{
     ApiToken, Assessed, BadRow, CampaignHeader, Candidate, Change, Claim, Described, Directory,
     DueRow, FailedSignIns, Filter, HistoryEvent, ImportBatch, ImportError, ImportReport, ImportRow,
     Interview, Key, LedgerRow, Meta, NewInterview, NewRow, NewToken, NewUser, OutboxMail,
-    OutboxRow, OverdueRow, Overlay, PendingMail, PgStore, PlanInput, Recorded, Reported, Source,
-    Standing, StandingDuty, StatusRow, Store, StoreError, Sum, SyncReport, TargetValue, Throttle,
-    Turn, User, Window, WorkItem,
+    OutboxRow, OverdueRow, Overlay, PendingMail, PlanInput, Recorded, Reported, Source, Standing,
+    StandingDuty, StatusRow, StoreError, Sum, SyncReport, TargetValue, Throttle, Turn, User,
+    Window, WorkItem,
 };
 use crate::clock::Instant;
 use crate::language::campaign::{Contact, Policy};
@@ -373,24 +374,4 @@ pub trait Backend:
 impl<T> Backend for T where
     T: Campaigns + Ledger + Queries + Outbox + Files + Location + Contents + Assessment + Accounts
 {
-}
-
-mod forward;
-
-impl Location for Store {
-    fn location(&self) -> String {
-        self.path().display().to_string()
-    }
-    fn is_read_only(&self) -> bool {
-        Store::is_read_only(self)
-    }
-}
-
-impl Location for PgStore {
-    fn location(&self) -> String {
-        self.server().to_string()
-    }
-    fn is_read_only(&self) -> bool {
-        false
-    }
 }

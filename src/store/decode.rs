@@ -4,7 +4,6 @@
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
 use serde::de::DeserializeOwned;
 
 use crate::ledger::State;
@@ -26,10 +25,6 @@ impl Undecodable {
             what,
         }
     }
-}
-
-fn other(error: Undecodable) -> FromSqlError {
-    FromSqlError::Other(Box::new(error))
 }
 
 impl From<Undecodable> for super::StoreError {
@@ -57,31 +52,6 @@ pub(super) fn state(text: &str) -> Result<State, Undecodable> {
         .map_err(|_| Undecodable::new(text, "a state of an obligation"))
 }
 
-/// A campaign's time zone.
-pub(super) struct Zone(pub Tz);
-
-impl FromSql for Zone {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Zone> {
-        zone(value.as_str()?).map(Zone).map_err(other)
-    }
-}
-
-/// A value kept as JSON.
-pub(super) struct Json<T>(pub T);
-
-impl<T: DeserializeOwned> FromSql for Json<T> {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Json<T>> {
-        json(value.as_str()?).map(Json).map_err(other)
-    }
-}
-
-/// A state as the store writes it.
-impl FromSql for State {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<State> {
-        state(value.as_str()?).map_err(other)
-    }
-}
-
 /// Parses `text`, a date the store wrote, or says which column held it.
 pub(super) fn day(text: &str, column: usize) -> Result<NaiveDate, rusqlite::Error> {
     text.parse().map_err(|_| {
@@ -90,24 +60,5 @@ pub(super) fn day(text: &str, column: usize) -> Result<NaiveDate, rusqlite::Erro
             rusqlite::types::Type::Text,
             Box::new(Undecodable::new(text, "a date")),
         )
-    })
-}
-
-/// An obligation's record from six columns from `first` on: state, submitted_at, closed_at,
-/// due_at, effective_due_at, and the deliverable's soon_days; and its review_due_at, in column
-/// `review`.
-pub(super) fn record(
-    r: &rusqlite::Row<'_>,
-    first: usize,
-    review: usize,
-) -> rusqlite::Result<crate::ledger::Record> {
-    Ok(crate::ledger::Record {
-        state: r.get(first)?,
-        submitted_at: r.get(first + 1)?,
-        closed_at: r.get(first + 2)?,
-        due_at: r.get(first + 3)?,
-        effective_due_at: r.get(first + 4)?,
-        soon_seconds: r.get::<_, i64>(first + 5)? * 86_400,
-        review_due: r.get(review)?,
     })
 }

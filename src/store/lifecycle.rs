@@ -5,13 +5,10 @@
 //! nearest valid name.
 
 use std::io::Read;
-use std::path::Path;
 
-use rusqlite::{OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
 
-use super::decode::{Json, Zone};
-use super::{FileSource, Store, StoreError};
+use super::StoreError;
 use crate::language::suggest;
 use crate::ledger::{
     Action, Effect, Facts, Record, Refusal, State, Status, Update, Upload, transition,
@@ -101,108 +98,12 @@ impl Found {
     }
 }
 
-impl Store {
-    /// Applies each action to the obligation its key names, all in one transaction: all are
-    /// recorded, or (the first refusal or failure) none.
-    pub fn apply_all(
-        &mut self,
-        actions: &[(Key<'_>, Action)],
-        meta: Meta,
-    ) -> Result<Vec<Change>, StoreError> {
-        // Files are copied before the transaction: a copy is content-addressed, so one left
-        // behind by a failed transaction is harmless, and no lock is held while copying.
-        let stored = actions
-            .iter()
-            .map(|(_, action)| match action {
-                Action::Submit(s) => s
-                    .files
-                    .iter()
-                    .map(|f| store_file(f, &self.options.files))
-                    .collect::<Result<Vec<_>, _>>(),
-                _ => Ok(Vec::new()),
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        self.write(|tx| {
-            let mut changes = Vec::with_capacity(actions.len());
-            for ((key, action), stored) in actions.iter().zip(&stored) {
-                let found = find(tx, key)?;
-                let effect = found.effect(action, meta.at)?;
-                save(
-                    tx,
-                    found.id,
-                    &effect,
-                    &meta,
-                    stored,
-                    submitted_values(action),
-                )?;
-                changes.push(found.after(&effect).change(meta.at));
-            }
-            Ok(changes)
-        })
-    }
-}
-
 /// The values an action records: a submission's.
 pub(super) fn submitted_values(action: &Action) -> &[FieldValue] {
     match action {
         Action::Submit(s) => &s.values,
         Action::Update { values } => values,
         _ => &[],
-    }
-}
-
-impl Store {
-    /// Where the content of the submitted file `sha256` is kept; `None` for a name that is not a
-    /// digest, which could reach outside the folder.
-    fn file_path(&self, sha256: &str) -> Option<std::path::PathBuf> {
-        (sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit()))
-            .then(|| self.options.files.join(&sha256[..2]).join(sha256))
-    }
-
-    /// The content of a submitted file, by its SHA-256; `None` if no submission kept it.
-    pub fn file_content(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let Some(path) = self.file_path(sha256) else {
-            return Ok(None);
-        };
-        match std::fs::read(&path) {
-            Ok(content) => Ok(Some(content)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(source) => Err(StoreError::File { path, source }),
-        }
-    }
-
-    /// The file on disk a submitted file's content is in, to be read as it is sent.
-    pub fn file_source(&self, sha256: &str) -> Result<Option<FileSource>, StoreError> {
-        let Some(path) = self.file_path(sha256) else {
-            return Ok(None);
-        };
-        match std::fs::metadata(&path) {
-            Ok(meta) => Ok(Some(FileSource::Disk {
-                size: meta.len(),
-                path,
-            })),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(source) => Err(StoreError::File { path, source }),
-        }
-    }
-
-    /// At most `len` bytes of a submitted file from `offset`.
-    pub fn file_piece(&self, sha256: &str, offset: u64, len: usize) -> Result<Vec<u8>, StoreError> {
-        use std::io::{Seek, SeekFrom};
-        let Some(path) = self.file_path(sha256) else {
-            return Ok(Vec::new());
-        };
-        let read = || -> std::io::Result<Vec<u8>> {
-            let mut file = std::fs::File::open(&path)?;
-            file.seek(SeekFrom::Start(offset))?;
-            let mut piece = Vec::with_capacity(len);
-            file.take(len as u64).read_to_end(&mut piece)?;
-            Ok(piece)
-        };
-        read().map_err(|source| StoreError::File {
-            path: path.clone(),
-            source,
-        })
     }
 }
 
@@ -283,205 +184,6 @@ pub(super) const INSERT_VALUE: &str = "INSERT INTO field_values
          (event_id, obligation_id, field, position, number, text, shared, reused_from)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
-/// Appends the effect's event (with the submission's files and values) and changes the record.
-fn save(
-    tx: &Transaction<'_>,
-    obligation: i64,
-    effect: &Effect,
-    meta: &Meta,
-    files: &[StoredFile],
-    values: &[FieldValue],
-) -> Result<(), StoreError> {
-    tx.execute(
-        "INSERT INTO events (obligation_id, kind, at, recorded_at, actor, reason, note, data)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            obligation,
-            effect.event,
-            meta.at,
-            meta.recorded_at,
-            meta.by,
-            effect.reason,
-            meta.note,
-            effect.data.to_string()
-        ],
-    )?;
-    let event = tx.last_insert_rowid();
-    match effect.update {
-        Update::Submitted {
-            state,
-            at,
-            review_due,
-        } => {
-            for file in files {
-                tx.execute(
-                    "INSERT INTO files (event_id, name, sha256, size) VALUES (?1, ?2, ?3, ?4)",
-                    params![event, file.name, file.sha256, file.size],
-                )?;
-            }
-            tx.execute(
-                "UPDATE obligations SET state = ?2, submitted_at = ?3, closed_at = ?3,
-                    review_due_at = ?4 WHERE id = ?1",
-                params![obligation, state.as_str(), at, review_due],
-            )?;
-        }
-        Update::Accepted => {
-            tx.execute(
-                "UPDATE obligations SET state = 'received' WHERE id = ?1",
-                [obligation],
-            )?;
-        }
-        Update::Reopened => {
-            tx.execute(
-                "UPDATE obligations SET state = 'returned', closed_at = NULL WHERE id = ?1",
-                [obligation],
-            )?;
-        }
-        Update::Extended {
-            until,
-            effective_due_at,
-        } => {
-            tx.execute(
-                "UPDATE obligations SET extended_until = ?2, effective_due_at = ?3 WHERE id = ?1",
-                params![obligation, until.to_string(), effective_due_at],
-            )?;
-        }
-        Update::Waived { at } => {
-            tx.execute(
-                "UPDATE obligations SET state = 'waived', closed_at = ?2 WHERE id = ?1",
-                params![obligation, at],
-            )?;
-        }
-        Update::Values => {}
-    }
-    if !values.is_empty() {
-        write_values(tx, event, obligation, values)?;
-    }
-    Ok(())
-}
-
-/// Writes `values` as event `event`'s, in the form's order, and makes them the ones that count
-/// for `obligation`.
-pub(super) fn write_values(
-    tx: &rusqlite::Connection,
-    event: i64,
-    obligation: i64,
-    values: &[FieldValue],
-) -> Result<(), StoreError> {
-    let mut insert = tx.prepare_cached(INSERT_VALUE)?;
-    for (position, v) in (0i64..).zip(values) {
-        insert.execute(params![
-            event,
-            obligation,
-            v.field,
-            position,
-            v.number,
-            v.text,
-            v.shared,
-            v.reused_from
-        ])?;
-    }
-    tx.execute(
-        "UPDATE obligations SET values_event = ?2 WHERE id = ?1",
-        params![obligation, event],
-    )?;
-    Ok(())
-}
-
-/// Finds the obligation `key` names, or explains what does not match, with the nearest names.
-pub(super) fn find(conn: &rusqlite::Connection, key: &Key<'_>) -> Result<Found, StoreError> {
-    let (campaign_id, zone): (i64, chrono_tz::Tz) = conn
-        .query_row(
-            "SELECT id, zone FROM campaigns WHERE key = ?1",
-            [key.campaign],
-            |r| Ok((r.get(0)?, r.get::<_, Zone>(1)?.0)),
-        )
-        .optional()?
-        .ok_or_else(|| {
-            unknown(
-                conn,
-                "campaign",
-                key.campaign,
-                "SELECT key FROM campaigns",
-                None,
-            )
-        })?;
-    let deliverable: (i64, bool, Option<String>, Vec<String>, i64) = conn
-        .query_row(
-            "SELECT id, recurring, review, signers, soon_days FROM deliverables WHERE campaign_id = ?1 AND name = ?2",
-            params![campaign_id, key.deliverable],
-            |r| {
-                let signers = r.get::<_, Json<Vec<String>>>(3)?.0;
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, signers, r.get(4)?))
-            },
-        )
-        .optional()?
-        .ok_or_else(|| {
-            unknown(conn, "deliverable", key.deliverable, "SELECT name FROM deliverables WHERE campaign_id = ?1", Some(campaign_id))
-        })?;
-    let (unit_id, reviewer): (i64, Option<String>) = conn
-        .query_row(
-            "SELECT id, reviewer FROM units WHERE campaign_id = ?1 AND name = ?2",
-            params![campaign_id, key.unit],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?
-        .ok_or_else(|| {
-            unknown(
-                conn,
-                "unit",
-                key.unit,
-                "SELECT name FROM units WHERE campaign_id = ?1",
-                Some(campaign_id),
-            )
-        })?;
-    let (deliverable_id, recurring, review, signers, soon_days) = deliverable;
-    let periods: Vec<String> = conn
-        .prepare_cached("SELECT period FROM obligations WHERE deliverable_id = ?1 AND unit_id = ?2 ORDER BY due_at")?
-        .query_map(params![deliverable_id, unit_id], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    if periods.is_empty() {
-        return Err(Refusal::NotOwedBy {
-            unit: key.unit.into(),
-            deliverable: key.deliverable.into(),
-            campaign: key.campaign.into(),
-            owers: owers(conn, deliverable_id)?,
-        }
-        .into());
-    }
-    let period = choose_period(key, recurring, &periods)?;
-    let label = label(key, period);
-    conn.query_row(
-        &format!("SELECT id, state, due_at, effective_due_at, due_date, extended_until, submitted_at, closed_at, active,
-                (SELECT max(at) FROM events e WHERE e.obligation_id = obligations.id AND e.kind IN {}),
-                review_due_at
-         FROM obligations WHERE deliverable_id = ?1 AND unit_id = ?2 AND period = ?3", crate::ledger::ACTS_SQL),
-        params![deliverable_id, unit_id, period],
-        |r| {
-            Ok(Found {
-                id: r.get(0)?,
-                label: label.clone(),
-                zone,
-                state: r.get(1)?,
-                due_at: r.get(2)?,
-                effective_due_at: r.get(3)?,
-                due_date: r.get(4)?,
-                extended_until: r.get(5)?,
-                submitted_at: r.get(6)?,
-                closed_at: r.get(7)?,
-                active: r.get(8)?,
-                review: review.clone(),
-                reviewer: reviewer.clone(),
-                signers: signers.clone(),
-                soon_days,
-                last_act_at: r.get(9)?,
-                review_due: r.get(10)?,
-            })
-        },
-    )
-    .map_err(StoreError::from)
-}
-
 /// The period `key` names among an obligation's `periods` (`""` for a one-off), or why none.
 pub(super) fn choose_period<'k>(
     key: &Key<'k>,
@@ -541,24 +243,6 @@ pub(super) fn owed_by(names: &[String]) -> Option<String> {
     (!names.is_empty()).then(|| format!("it is owed by {} …", names.join("、")))
 }
 
-/// "unknown unit `宛城去`", with the nearest known name.
-pub(super) fn unknown(
-    conn: &rusqlite::Connection,
-    what: &'static str,
-    name: &str,
-    query: &str,
-    scope: Option<i64>,
-) -> StoreError {
-    let names: Vec<String> = conn
-        .prepare(query)
-        .and_then(|mut stmt| match scope {
-            Some(id) => stmt.query_map([id], |r| r.get(0))?.collect(),
-            None => stmt.query_map([], |r| r.get(0))?.collect(),
-        })
-        .unwrap_or_default();
-    unknown_name(what, name, &names).into()
-}
-
 /// `its periods for 宛城区 run from 2017-04 to 2017-12`.
 fn range(unit: &str, periods: &[String]) -> String {
     format!(
@@ -568,68 +252,11 @@ fn range(unit: &str, periods: &[String]) -> String {
     )
 }
 
-fn owers(conn: &rusqlite::Connection, deliverable: i64) -> Result<Option<String>, StoreError> {
-    let names: Vec<String> = conn
-        .prepare(
-            "SELECT DISTINCT u.name FROM obligations o JOIN units u ON u.id = o.unit_id
-             WHERE o.deliverable_id = ?1 ORDER BY u.id LIMIT 6",
-        )?
-        .query_map([deliverable], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    Ok(owed_by(&names))
-}
-
 /// A file kept with a submission.
 pub(super) struct StoredFile {
     pub name: String,
     pub sha256: String,
     pub size: i64,
-}
-
-/// Copies `path` into `folder`, named by its SHA-256 (so a copy is written once and never
-/// half-written: it goes to a temporary name first, hashed as it is copied, so that what is
-/// named is what was read). Only a regular file of limited size is taken.
-fn store_file(upload: &Upload, folder: &Path) -> Result<StoredFile, StoreError> {
-    let path = upload.path.as_path();
-    let fail = |source| StoreError::File {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut file =
-        crate::fsio::open_regular(path, crate::fsio::limits::SUBMISSION).map_err(fail)?;
-    std::fs::create_dir_all(folder).map_err(fail)?;
-    let temporary = folder.join(format!(
-        ".incoming.{}.{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos())
-    ));
-    let copied = std::fs::File::create(&temporary).and_then(|mut out| {
-        let done = copy_hashed(&mut file, &mut out)?;
-        out.sync_all()?;
-        Ok(done)
-    });
-    let (sha256, size) = match copied {
-        Ok(done) => done,
-        Err(e) => {
-            let _ = std::fs::remove_file(&temporary);
-            return Err(fail(e));
-        }
-    };
-    let target = folder.join(&sha256[..2]).join(&sha256);
-    if target.exists() {
-        let _ = std::fs::remove_file(&temporary);
-    } else {
-        let dir = target.parent().unwrap_or(folder);
-        std::fs::create_dir_all(dir).map_err(fail)?;
-        std::fs::rename(&temporary, &target).map_err(fail)?;
-    }
-    Ok(StoredFile {
-        name: upload.name.clone(),
-        sha256,
-        size: i64::try_from(size).unwrap_or(i64::MAX),
-    })
 }
 
 /// Reads a submitted file whole, for a store that keeps files in the database: what is named
@@ -654,7 +281,7 @@ pub(super) fn read_submission(upload: &Upload) -> Result<(StoredFile, Vec<u8>), 
 
 /// Copies `file` to `out`, hashing it as it goes: its SHA-256 (hex) and size. A file that grows
 /// past the size limit while it is read is refused.
-fn copy_hashed(
+pub(super) fn copy_hashed(
     file: &mut impl Read,
     out: &mut impl std::io::Write,
 ) -> std::io::Result<(String, u64)> {

@@ -5,10 +5,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use rusqlite::Connection;
 
 use super::asof::Owing;
-use super::decode::Json;
 use super::{DueRow, Interner, OverdueRow, StoreError};
 use crate::clock::from_unix;
 use crate::language::campaign::Contact;
@@ -18,18 +16,18 @@ use crate::language::campaign::Contact;
 /// are few; past [`UNITS_ONE_BY_ONE`], all the campaign's units are read in one scan.
 #[derive(Default)]
 pub(super) struct Shared {
-    campaign_id: i64,
-    units: HashMap<i64, SharedUnit>,
-    unit_lookups: usize,
-    deliverables: HashMap<i64, SharedDeliverable>,
-    periods: Interner,
-    deadlines: HashMap<String, (Arc<str>, i64)>,
+    pub(super) campaign_id: i64,
+    pub(super) units: HashMap<i64, SharedUnit>,
+    pub(super) unit_lookups: usize,
+    pub(super) deliverables: HashMap<i64, SharedDeliverable>,
+    pub(super) periods: Interner,
+    pub(super) deadlines: HashMap<String, (Arc<str>, i64)>,
     /// Days late, by the instant lateness began.
-    late: HashMap<i64, i64>,
+    pub(super) late: HashMap<i64, i64>,
     /// Instants as RFC 3339 text, by Unix time.
-    instants: HashMap<i64, Arc<str>>,
+    pub(super) instants: HashMap<i64, Arc<str>>,
     /// Last on-time days as text, by the instant lateness begins.
-    last_days: HashMap<i64, Arc<str>>,
+    pub(super) last_days: HashMap<i64, Arc<str>>,
 }
 
 /// A deliverable as its rows share it.
@@ -49,18 +47,7 @@ pub(super) struct SharedUnit {
 }
 
 /// How many units a listing looks up one at a time before it reads them all.
-const UNITS_ONE_BY_ONE: usize = 1_000;
-
-/// A unit from columns name, email, phone, contacts.
-fn shared_unit(r: &rusqlite::Row<'_>) -> rusqlite::Result<SharedUnit> {
-    let contacts: Vec<Contact> = r.get::<_, Json<_>>(3)?.0;
-    Ok(SharedUnit {
-        name: r.get_ref(0)?.as_str()?.into(),
-        email: r.get::<_, Option<String>>(1)?.map(Arc::from),
-        phone: r.get::<_, Option<String>>(2)?.map(Arc::from),
-        contacts: contacts.into(),
-    })
-}
+pub(super) const UNITS_ONE_BY_ONE: usize = 1_000;
 
 /// An owed obligation's columns, as a listing reads them.
 pub(super) struct Owed<'r> {
@@ -196,53 +183,6 @@ impl Shared {
             campaign_id,
             ..Shared::default()
         }
-    }
-
-    /// Unit `id`, read once: overdue rows come in thousands, their units in hundreds.
-    pub(super) fn unit(&mut self, conn: &Connection, id: i64) -> Result<SharedUnit, StoreError> {
-        if let Some(unit) = self.units.get(&id) {
-            return Ok(unit.clone());
-        }
-        self.unit_lookups += 1;
-        if self.unit_lookups == UNITS_ONE_BY_ONE {
-            let mut stmt = conn.prepare_cached(
-                "SELECT name, email, phone, contacts, id FROM units WHERE campaign_id = ?1",
-            )?;
-            let mut rows = stmt.query([self.campaign_id])?;
-            while let Some(r) = rows.next()? {
-                let unit = shared_unit(r)?;
-                self.units.entry(r.get(4)?).or_insert(unit);
-            }
-            if let Some(unit) = self.units.get(&id) {
-                return Ok(unit.clone());
-            }
-        }
-        let mut stmt =
-            conn.prepare_cached("SELECT name, email, phone, contacts FROM units WHERE id = ?1")?;
-        let unit = stmt.query_row([id], shared_unit)?;
-        self.units.insert(id, unit.clone());
-        Ok(unit)
-    }
-
-    /// Deliverable `id`, read once.
-    pub(super) fn deliverable(
-        &mut self,
-        conn: &Connection,
-        id: i64,
-    ) -> Result<SharedDeliverable, StoreError> {
-        if let Some(deliverable) = self.deliverables.get(&id) {
-            return Ok(deliverable.clone());
-        }
-        let mut stmt =
-            conn.prepare_cached("SELECT name, soon_days FROM deliverables WHERE id = ?1")?;
-        let deliverable = stmt.query_row([id], |r| {
-            Ok(SharedDeliverable {
-                name: r.get_ref(0)?.as_str()?.into(),
-                soon_days: r.get(1)?,
-            })
-        })?;
-        self.deliverables.insert(id, deliverable.clone());
-        Ok(deliverable)
     }
 
     pub(super) fn period(&mut self, period: &str) -> Option<Arc<str>> {

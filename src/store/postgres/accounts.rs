@@ -3,7 +3,6 @@
 
 use super::{PgStore, texts};
 use crate::language::campaign::Contact;
-use crate::store::StoreError;
 use crate::store::accounts::{
     ApiToken, CLOSE_SESSION, CLOSE_SESSIONS_OF, COUNT_ATTEMPT, FAILED_SIGN_INS, FORGET_ATTEMPTS,
     FORGET_PAIR, FailedSignIns, INSERT_TOKEN, INSERT_USER, NewToken, NewUser, OPEN_SESSION,
@@ -12,6 +11,7 @@ use crate::store::accounts::{
     User, UserColumns, WAIT_UNTIL, WRONG_PASSWORD, api_token, contacts_of, taken, token_taken,
     user,
 };
+use crate::store::{Accounts, StoreError};
 
 /// An account's columns from a row, from column `at` on.
 fn user_row(r: &::postgres::Row, at: usize) -> UserColumns {
@@ -39,9 +39,9 @@ fn token_row(r: &::postgres::Row) -> TokenColumns {
     )
 }
 
-impl PgStore {
+impl Accounts for PgStore {
     /// Creates an account; a name taken is refused.
-    pub fn add_user(&mut self, new: &NewUser<'_>) -> Result<(), StoreError> {
+    fn add_user(&mut self, new: &NewUser<'_>) -> Result<(), StoreError> {
         let done = self.run(|client| {
             Ok(client.execute(
                 INSERT_USER,
@@ -64,7 +64,7 @@ impl PgStore {
     }
 
     /// Counts a try of `client` at signing in to `account` at `now`, unless the pair waits.
-    pub fn count_attempt(
+    fn count_attempt(
         &mut self,
         client: &str,
         account: &str,
@@ -97,12 +97,7 @@ impl PgStore {
     }
 
     /// A wrong password for `account` from `client` at `at`: its owner will be told.
-    pub fn wrong_password(
-        &mut self,
-        account: &str,
-        client: &str,
-        at: i64,
-    ) -> Result<(), StoreError> {
+    fn wrong_password(&mut self, account: &str, client: &str, at: i64) -> Result<(), StoreError> {
         self.run(|c| {
             c.execute(WRONG_PASSWORD, &[&client, &at, &account])?;
             Ok(())
@@ -111,7 +106,7 @@ impl PgStore {
 
     /// The right password for `account` from `client`: the pair's failures are forgotten, and
     /// the wrong passwords tried on the account since its owner was last told are taken.
-    pub fn signed_in(
+    fn signed_in(
         &mut self,
         client: &str,
         account: &str,
@@ -135,7 +130,7 @@ impl PgStore {
     }
 
     /// Every unit's contact people, by campaign and unit, in declaration order.
-    pub fn unit_contacts(&self) -> Result<Vec<(String, String, Vec<Contact>)>, StoreError> {
+    fn unit_contacts(&self) -> Result<Vec<(String, String, Vec<Contact>)>, StoreError> {
         self.run(|client| {
             client
                 .query(UNIT_CONTACTS, &[])?
@@ -146,7 +141,7 @@ impl PgStore {
     }
 
     /// Every account, in the order they were made.
-    pub fn users(&self) -> Result<Vec<User>, StoreError> {
+    fn users(&self) -> Result<Vec<User>, StoreError> {
         self.run(|client| {
             client
                 .query(USERS, &[])?
@@ -157,7 +152,7 @@ impl PgStore {
     }
 
     /// The account named `name`.
-    pub fn user(&self, name: &str) -> Result<Option<User>, StoreError> {
+    fn user(&self, name: &str) -> Result<Option<User>, StoreError> {
         self.run(|client| {
             client
                 .query_opt(USER, &[&name])?
@@ -167,7 +162,7 @@ impl PgStore {
     }
 
     /// Sets the password of the account whose one-time link is `token`, if still valid.
-    pub fn set_password(
+    fn set_password(
         &mut self,
         token: &str,
         password: &str,
@@ -181,7 +176,7 @@ impl PgStore {
     }
 
     /// Opens a session for `name` under `token` with its CSRF secret.
-    pub fn open_session(
+    fn open_session(
         &mut self,
         token: &str,
         name: &str,
@@ -197,7 +192,7 @@ impl PgStore {
     }
 
     /// The account and CSRF secret of the session `token`, if open at `now`.
-    pub fn session(&self, token: &str, now: i64) -> Result<Option<(User, String)>, StoreError> {
+    fn session(&self, token: &str, now: i64) -> Result<Option<(User, String)>, StoreError> {
         self.run(|client| {
             client
                 .query_opt(SESSION, &[&token, &now])?
@@ -208,7 +203,7 @@ impl PgStore {
 
     /// Disables the account `name` at `at` (its sessions end), or with none enables it:
     /// whether there is such an account.
-    pub fn set_disabled(&mut self, name: &str, at: Option<i64>) -> Result<bool, StoreError> {
+    fn set_disabled(&mut self, name: &str, at: Option<i64>) -> Result<bool, StoreError> {
         self.write(|tx| {
             let found = tx.query_opt(SET_DISABLED, &[&at, &name])?.is_some();
             if found && at.is_some() {
@@ -220,12 +215,7 @@ impl PgStore {
 
     /// Takes the password of the account `name` away and gives it the one-time link `token`
     /// until `expires_at`; its sessions end. Whether there is such an account.
-    pub fn reset_user(
-        &mut self,
-        name: &str,
-        token: &str,
-        expires_at: i64,
-    ) -> Result<bool, StoreError> {
+    fn reset_user(&mut self, name: &str, token: &str, expires_at: i64) -> Result<bool, StoreError> {
         self.write(|tx| {
             let found = tx
                 .query_opt(RESET_USER, &[&token, &expires_at, &name])?
@@ -238,7 +228,7 @@ impl PgStore {
     }
 
     /// Ends the session `token`.
-    pub fn close_session(&mut self, token: &str) -> Result<(), StoreError> {
+    fn close_session(&mut self, token: &str) -> Result<(), StoreError> {
         self.run(|client| {
             client.execute(CLOSE_SESSION, &[&token])?;
             Ok(())
@@ -246,7 +236,7 @@ impl PgStore {
     }
 
     /// Keeps an API token (its SHA-256); a name taken is refused.
-    pub fn add_token(&mut self, new: &NewToken<'_>) -> Result<(), StoreError> {
+    fn add_token(&mut self, new: &NewToken<'_>) -> Result<(), StoreError> {
         let done = self.run(|client| {
             Ok(client.execute(
                 INSERT_TOKEN,
@@ -269,7 +259,7 @@ impl PgStore {
     }
 
     /// The API token whose SHA-256 is `token`, revoked, expired or not.
-    pub fn token(&self, token: &str) -> Result<Option<ApiToken>, StoreError> {
+    fn token(&self, token: &str) -> Result<Option<ApiToken>, StoreError> {
         self.run(|client| {
             client
                 .query_opt(TOKEN, &[&token])?
@@ -279,7 +269,7 @@ impl PgStore {
     }
 
     /// Every API token, in the order they were made.
-    pub fn tokens(&self) -> Result<Vec<ApiToken>, StoreError> {
+    fn tokens(&self) -> Result<Vec<ApiToken>, StoreError> {
         self.run(|client| {
             client
                 .query(TOKENS, &[])?
@@ -290,12 +280,12 @@ impl PgStore {
     }
 
     /// Revokes token `id` at `at`: whether it was now (not before).
-    pub fn revoke_token(&mut self, id: i64, at: i64) -> Result<bool, StoreError> {
+    fn revoke_token(&mut self, id: i64, at: i64) -> Result<bool, StoreError> {
         self.run(|client| Ok(client.execute(REVOKE_TOKEN, &[&at, &id])? > 0))
     }
 
     /// Token `id` was used at `at` (kept to the minute).
-    pub fn token_used(&mut self, id: i64, at: i64) -> Result<(), StoreError> {
+    fn token_used(&mut self, id: i64, at: i64) -> Result<(), StoreError> {
         self.run(|client| {
             client.execute(TOKEN_USED, &[&at, &id])?;
             Ok(())
@@ -303,7 +293,7 @@ impl PgStore {
     }
 
     /// Every unit's name, in any campaign.
-    pub fn unit_names(&self) -> Result<Vec<String>, StoreError> {
+    fn unit_names(&self) -> Result<Vec<String>, StoreError> {
         self.run(|client| texts(client, UNIT_NAMES, &[]))
     }
 }

@@ -76,21 +76,3 @@ pub(super) fn overlay(
     }
     Ok(out)
 }
-
-impl super::PgStore {
-    /// The obligations of campaign `campaign_id` acted on after `as_of`, as they stood then.
-    pub fn acted_after(
-        &self,
-        campaign_id: i64,
-        as_of: crate::clock::Instant,
-    ) -> Result<Overlay, StoreError> {
-        self.run(|client| {
-            let scopes = super::queries::scopes(client, &crate::store::Filter::default())?;
-            let Some(scope) = scopes.into_iter().find(|s| s.id == campaign_id) else {
-                return Ok(Overlay::new());
-            };
-            let t = as_of.in_zone(scope.zone).timestamp();
-            overlay(client, &scope, t, "", &[])
-        })
-    }
-}

@@ -1,16 +1,16 @@
 //! What bulletins and assessments read, on PostgreSQL: the statements of `store::assessment`.
 
 use super::{PgStore, texts};
-use crate::store::StoreError;
 use crate::store::assessment::{
     ASSESSED, Assessed, CampaignHeader, HEADER, INSERT_INTERVIEW, INTERVIEWS, Interview,
     NewInterview, REPORTED, Reported, UNIT_ID, header,
 };
 use crate::store::lifecycle::unknown_name;
+use crate::store::{Assessment, StoreError};
 
-impl PgStore {
+impl Assessment for PgStore {
     /// A campaign's heading and rules; an unknown campaign is refused with the nearest name.
-    pub fn campaign_header(&self, key: &str) -> Result<CampaignHeader, StoreError> {
+    fn campaign_header(&self, key: &str) -> Result<CampaignHeader, StoreError> {
         self.run(|client| {
             let Some(r) = client.query_opt(HEADER, &[&key])? else {
                 let known = texts(client, "SELECT key FROM campaigns", &[])?;
@@ -32,7 +32,7 @@ impl PgStore {
 
     /// The obligations of campaign `campaign_id` due in `from ..= to` (dates), by unit, as
     /// they stood at `at` (unix seconds): what was done after it had not happened.
-    pub fn assessed(
+    fn assessed(
         &self,
         campaign_id: i64,
         from: &str,
@@ -66,7 +66,7 @@ impl PgStore {
     }
 
     /// Records an interview; an unknown unit is refused with the nearest name.
-    pub fn record_interview(&mut self, interview: &NewInterview<'_>) -> Result<(), StoreError> {
+    fn record_interview(&mut self, interview: &NewInterview<'_>) -> Result<(), StoreError> {
         let campaign = self.campaign_header(interview.campaign)?.id;
         self.write(|tx| {
             let Some(unit) = tx.query_opt(UNIT_ID, &[&campaign, &interview.unit])? else {
@@ -95,12 +95,7 @@ impl PgStore {
     }
 
     /// Submissions and accepted reviews of campaign `campaign_id` done in `from ..= to`.
-    pub fn reported(
-        &self,
-        campaign_id: i64,
-        from: i64,
-        to: i64,
-    ) -> Result<Vec<Reported>, StoreError> {
+    fn reported(&self, campaign_id: i64, from: i64, to: i64) -> Result<Vec<Reported>, StoreError> {
         self.run(|client| {
             Ok(client
                 .query(REPORTED.as_str(), &[&campaign_id, &from, &to])?
@@ -121,7 +116,7 @@ impl PgStore {
     }
 
     /// The interviews of campaign `campaign_id`, in order.
-    pub fn interviews(&self, campaign_id: i64) -> Result<Vec<Interview>, StoreError> {
+    fn interviews(&self, campaign_id: i64) -> Result<Vec<Interview>, StoreError> {
         self.run(|client| {
             Ok(client
                 .query(INTERVIEWS, &[&campaign_id])?

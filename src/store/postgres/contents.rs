@@ -1,19 +1,24 @@
-//! What submissions say, on PostgreSQL: the statements of `store::contents`, run here.
+//! The [`Contents`] on PostgreSQL: the statements of `store::contents`, run here, and the rows of
+//! ledgers.
 
+use super::ledger::write_values;
 use super::{PgStore, texts};
-use crate::store::StoreError;
 use crate::store::contents::{
     Columns, DESCRIBE, Described, GROUPS, PERIODS, SHARED, STANDINGS, Standing, Sum, TARGETS,
     TARGETS_THEN, TargetValue, UNITS, campaign_id, described, groups_of, reused, sums_sql,
 };
+use crate::store::contents::{
+    INSERT_ENTERED, INSERT_ROW, LEDGER_ROWS, ROW_COUNT, entered, fold_rows,
+};
 use crate::store::decode::json;
 use crate::store::lifecycle::unknown_name;
+use crate::store::{Change, Contents, Key, LedgerRow, Meta, NewRow, StoreError};
 use crate::values::FieldValue;
 
-impl PgStore {
+impl Contents for PgStore {
     /// A deliverable's form, thresholds, groups and ledger rules; an unknown campaign or
     /// deliverable is refused with the nearest name.
-    pub fn describe(&self, campaign: &str, deliverable: &str) -> Result<Described, StoreError> {
+    fn describe(&self, campaign: &str, deliverable: &str) -> Result<Described, StoreError> {
         self.run(|client| {
             let id = client
                 .query_opt("SELECT id FROM campaigns WHERE key = $1", &[&campaign])?
@@ -43,7 +48,7 @@ impl PgStore {
     }
 
     /// The groups of campaign `campaign_id`, with their members.
-    pub fn groups(&self, campaign_id: i64) -> Result<Vec<(String, Vec<String>)>, StoreError> {
+    fn groups(&self, campaign_id: i64) -> Result<Vec<(String, Vec<String>)>, StoreError> {
         self.run(|client| {
             let text: Option<String> = client.query_one(GROUPS, &[&campaign_id])?.get(0);
             groups_of(text.as_deref())
@@ -51,12 +56,12 @@ impl PgStore {
     }
 
     /// The periods deliverable `id` is owed for, by deadline (`""` for a one-off).
-    pub fn periods(&self, id: i64) -> Result<Vec<String>, StoreError> {
+    fn periods(&self, id: i64) -> Result<Vec<String>, StoreError> {
         self.run(|client| texts(client, PERIODS, &[&id]))
     }
 
     /// Who owes deliverable `id` for `period`, and where each stands.
-    pub fn standings(&self, id: i64, period: &str) -> Result<Vec<Standing>, StoreError> {
+    fn standings(&self, id: i64, period: &str) -> Result<Vec<Standing>, StoreError> {
         self.run(|client| {
             Ok(client
                 .query(STANDINGS, &[&id, &period])?
@@ -76,7 +81,7 @@ impl PgStore {
 
     /// The sums of deliverable `id`'s values for `period` that count, by the unit `up` levels
     /// above each unit that reported; with `then`, as they stood at that instant.
-    pub fn sums(
+    fn sums(
         &self,
         id: i64,
         period: &str,
@@ -105,7 +110,7 @@ impl PgStore {
 
     /// Every target's obligations with their values, of `campaign` (or of all, with `""`);
     /// with `then`, of `campaign` as they stood at that instant.
-    pub fn target_values(
+    fn target_values(
         &self,
         campaign: &str,
         then: Option<i64>,
@@ -139,7 +144,7 @@ impl PgStore {
     }
 
     /// The value `unit` reported under the shared `key` for `period`, for `field` to reuse.
-    pub fn shared_value(
+    fn shared_value(
         &self,
         field: &str,
         key: &str,
@@ -155,7 +160,7 @@ impl PgStore {
     }
 
     /// The units of `campaign` (by id) with their parents.
-    pub fn unit_tree(&self, campaign_id: i64) -> Result<Vec<(String, Option<String>)>, StoreError> {
+    fn unit_tree(&self, campaign_id: i64) -> Result<Vec<(String, Option<String>)>, StoreError> {
         self.run(|client| {
             Ok(client
                 .query(UNITS, &[&campaign_id])?
@@ -164,4 +169,115 @@ impl PgStore {
                 .collect())
         })
     }
+
+    /// Enters `rows` in ledger `key.deliverable` of `key.campaign`, numbered on from its last
+    /// row (the ledger's row is locked meanwhile, so that two nodes number apart); all or none.
+    fn add_rows(
+        &mut self,
+        key: &Key<'_>,
+        rows: &[NewRow],
+        meta: Meta,
+    ) -> Result<Vec<Change>, StoreError> {
+        self.write(|tx| {
+            let Some(campaign) =
+                tx.query_opt("SELECT id FROM campaigns WHERE key = $1", &[&key.campaign])?
+            else {
+                let known = texts(tx, "SELECT key FROM campaigns", &[])?;
+                return Err(unknown_name("campaign", key.campaign, &known).into());
+            };
+            let campaign_id: i64 = campaign.get(0);
+            let Some(ledger) = tx.query_opt(
+                "SELECT id, soon_days FROM deliverables
+                 WHERE campaign_id = $1 AND name = $2 AND kind = 'ledger' FOR UPDATE",
+                &[&campaign_id, &key.deliverable],
+            )?
+            else {
+                let sql =
+                    "SELECT name FROM deliverables WHERE campaign_id = $1 AND kind = 'ledger'";
+                let known = texts(tx, sql, &[&campaign_id])?;
+                return Err(unknown_name("ledger", key.deliverable, &known).into());
+            };
+            let (deliverable_id, soon_days): (i64, i64) = (ledger.get(0), ledger.get(1));
+            let mut count: i64 = tx.query_one(ROW_COUNT, &[&deliverable_id])?.get(0);
+            let mut changes = Vec::with_capacity(rows.len());
+            for row in rows {
+                let Some(unit) = tx.query_opt(
+                    "SELECT id FROM units WHERE campaign_id = $1 AND name = $2",
+                    &[&campaign_id, &row.unit],
+                )?
+                else {
+                    let sql = "SELECT name FROM units WHERE campaign_id = $1";
+                    let known = texts(tx, sql, &[&campaign_id])?;
+                    return Err(unknown_name("unit", &row.unit, &known).into());
+                };
+                let unit_id: i64 = unit.get(0);
+                count += 1;
+                let period = format!("#{count}");
+                let due_date = row.due_date.to_string();
+                let obligation: i64 = tx
+                    .query_one(
+                        INSERT_ROW,
+                        &[
+                            &campaign_id,
+                            &deliverable_id,
+                            &unit_id,
+                            &period,
+                            &due_date,
+                            &row.due_at,
+                        ],
+                    )?
+                    .get(0);
+                let event: i64 = tx
+                    .query_one(
+                        INSERT_ENTERED,
+                        &[
+                            &obligation,
+                            &meta.at,
+                            &meta.recorded_at,
+                            &meta.by,
+                            &meta.note,
+                        ],
+                    )?
+                    .get(0);
+                write_values(tx, event, obligation, &row.values)?;
+                changes.push(entered(key, row, &period, soon_days, meta.at));
+            }
+            Ok(changes)
+        })
+    }
+
+    /// A ledger's rows (by its id), with their current values.
+    fn ledger_rows(&self, deliverable_id: i64) -> Result<Vec<LedgerRow>, StoreError> {
+        self.run(|client| {
+            let rows = client.query(LEDGER_ROWS, &[&deliverable_id])?;
+            let flat = rows.iter().map(|r| {
+                let row = LedgerRow {
+                    row: r.get(1),
+                    unit: r.get(2),
+                    due_date: r.get(3),
+                    due_at: r.get(4),
+                    state: r.get(5),
+                    updates: r.get(6),
+                    values: Vec::new(),
+                    id: 0,
+                    entered_at: r.get(12),
+                };
+                let value = pg_value_at(r, 7);
+                (r.get(0), row, value)
+            });
+            Ok(fold_rows(flat))
+        })
+    }
+}
+
+/// A submitted value from the columns of a PostgreSQL row from `first` on: field, number,
+/// text, shared key and the event it was reused from (none without a field).
+pub(super) fn pg_value_at(r: &::postgres::Row, first: usize) -> Option<FieldValue> {
+    Some(FieldValue {
+        field: r.get::<_, Option<String>>(first)?,
+        number: r.get(first + 1),
+        text: r.get(first + 2),
+        shared: r.get(first + 3),
+        reused_from: r.get(first + 4),
+    })
 }

@@ -3,14 +3,16 @@
 //! submitted files' contents) and the record. Two clerks acting on one obligation at once are
 //! serialised by the row lock: the second sees what the first did.
 
+use crate::store::{Files, Ledger};
 use std::collections::HashMap;
 
 use ::postgres::{GenericClient, Transaction};
 
+use super::contents::pg_value_at;
 use super::{PgStore, texts};
 use crate::clock::{Instant, from_unix};
 use crate::ledger::{Action, Effect, Refusal, Status, Update};
-use crate::store::contents::{EVENT_VALUES, pg_value_at};
+use crate::store::contents::EVENT_VALUES;
 use crate::store::decode::{json, state, zone};
 use crate::store::import::{
     self, BadRow, Deliverable, ImportBatch, ImportError, ImportReport, ImportRow,
@@ -22,10 +24,10 @@ use crate::store::lifecycle::{
 use crate::store::{Change, FileSource, HistoryEvent, HistoryFile, Key, Meta, StoreError};
 use crate::values::FieldValue;
 
-impl PgStore {
+impl Ledger for PgStore {
     /// Applies each action to the obligation its key names, all in one transaction.
-    pub fn apply_all(
-        &self,
+    fn apply_all(
+        &mut self,
         actions: &[(Key<'_>, Action)],
         meta: Meta,
     ) -> Result<Vec<Change>, StoreError> {
@@ -61,7 +63,7 @@ impl PgStore {
     }
 
     /// The status of one obligation at `as_of`, and every event of it in order.
-    pub fn history(
+    fn history(
         &self,
         key: &Key<'_>,
         as_of: Instant,
@@ -121,54 +123,13 @@ impl PgStore {
         })
     }
 
-    /// The content of a submitted file, by its SHA-256; `None` if no submission kept it.
-    pub fn file_content(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        self.run(|client| {
-            Ok(client
-                .query_opt("SELECT content FROM blobs WHERE sha256 = $1", &[&sha256])?
-                .map(|r| r.get(0)))
-        })
-    }
-
-    /// A submitted file is in `blobs`, read a piece at a time with [`PgStore::file_piece`]: its
-    /// size.
-    pub fn file_source(&self, sha256: &str) -> Result<Option<FileSource>, StoreError> {
-        self.run(|client| {
-            Ok(client
-                .query_opt("SELECT size FROM blobs WHERE sha256 = $1", &[&sha256])?
-                .map(|r| FileSource::Records {
-                    size: u64::try_from(r.get::<_, i64>(0)).unwrap_or(0),
-                }))
-        })
-    }
-
-    /// At most `len` bytes of a submitted file from `offset`: a slice of its `blobs` row, which
-    /// the server reads from only the TOAST chunks it covers (contents are stored uncompressed,
-    /// `STORAGE EXTERNAL`, since schema version 7), never the whole value.
-    pub fn file_piece(&self, sha256: &str, offset: u64, len: usize) -> Result<Vec<u8>, StoreError> {
-        // substring() counts from 1, in int4.
-        let (from, count) = (
-            i32::try_from(offset + 1).unwrap_or(i32::MAX),
-            i32::try_from(len).unwrap_or(i32::MAX),
-        );
-        self.run(|client| {
-            Ok(client
-                .query_opt(
-                    "SELECT substring(content FROM $2 FOR $3) FROM blobs WHERE sha256 = $1",
-                    &[&sha256, &from, &count],
-                )?
-                .map(|r| r.get(0))
-                .unwrap_or_default())
-        })
-    }
-
     /// Submissions from a file: all rows or none, the same rows twice recorded once. The rows
     /// are gathered first, so that a transaction lost with its connection can be run again;
     /// the obligations they name are read a deliverable at a time, and what is recorded is
     /// written in three statements at the end (a file of 320,000 rows would otherwise make a
     /// million round trips). An obligation someone else changed meanwhile refuses the file.
-    pub fn import(
-        &self,
+    fn import(
+        &mut self,
         rows: &mut dyn Iterator<Item = Result<ImportRow, BadRow>>,
         batch: &ImportBatch<'_>,
     ) -> Result<ImportReport, ImportError> {
@@ -188,6 +149,49 @@ impl PgStore {
             Ok(report)
         });
         import::outcome(report, bad)
+    }
+}
+
+impl Files for PgStore {
+    /// The content of a submitted file, by its SHA-256; `None` if no submission kept it.
+    fn file_content(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.run(|client| {
+            Ok(client
+                .query_opt("SELECT content FROM blobs WHERE sha256 = $1", &[&sha256])?
+                .map(|r| r.get(0)))
+        })
+    }
+
+    /// A submitted file is in `blobs`, read a piece at a time with [`PgStore::file_piece`]: its
+    /// size.
+    fn file_source(&self, sha256: &str) -> Result<Option<FileSource>, StoreError> {
+        self.run(|client| {
+            Ok(client
+                .query_opt("SELECT size FROM blobs WHERE sha256 = $1", &[&sha256])?
+                .map(|r| FileSource::Records {
+                    size: u64::try_from(r.get::<_, i64>(0)).unwrap_or(0),
+                }))
+        })
+    }
+
+    /// At most `len` bytes of a submitted file from `offset`: a slice of its `blobs` row, which
+    /// the server reads from only the TOAST chunks it covers (contents are stored uncompressed,
+    /// `STORAGE EXTERNAL`, since schema version 7), never the whole value.
+    fn file_piece(&self, sha256: &str, offset: u64, len: usize) -> Result<Vec<u8>, StoreError> {
+        // substring() counts from 1, in int4.
+        let (from, count) = (
+            i32::try_from(offset + 1).unwrap_or(i32::MAX),
+            i32::try_from(len).unwrap_or(i32::MAX),
+        );
+        self.run(|client| {
+            Ok(client
+                .query_opt(
+                    "SELECT substring(content FROM $2 FOR $3) FROM blobs WHERE sha256 = $1",
+                    &[&sha256, &from, &count],
+                )?
+                .map(|r| r.get(0))
+                .unwrap_or_default())
+        })
     }
 }
 

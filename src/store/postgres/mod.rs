@@ -14,21 +14,17 @@ pub(super) mod asof;
 mod assessment;
 mod contents;
 mod ledger;
-mod migrate;
 mod outbox;
 pub(super) mod queries;
-mod rows_in;
 mod schema;
 mod sync;
-mod worklist;
 
 use std::cell::RefCell;
 
 use ::postgres::{Client, NoTls, Transaction};
 
-use super::StoreError;
+use super::{Location, StoreError, describe_postgres};
 
-pub use migrate::{MigrateError, Migrated, migrate};
 pub use schema::{LATEST, MIGRATIONS};
 
 /// An open PostgreSQL store.
@@ -36,6 +32,16 @@ pub struct PgStore {
     client: RefCell<Client>,
     config: ::postgres::Config,
     server: String,
+}
+
+impl Location for PgStore {
+    fn location(&self) -> String {
+        self.server().to_string()
+    }
+
+    fn is_read_only(&self) -> bool {
+        false
+    }
 }
 
 /// How many obligations a sync or an import must change to refresh the planner's statistics
@@ -78,6 +84,11 @@ impl PgStore {
         &self.server
     }
 
+    /// The connection, for [`migrate`](crate::store::migrate), which copies into it.
+    pub(in crate::store) fn client(&self) -> std::cell::RefMut<'_, Client> {
+        self.client.borrow_mut()
+    }
+
     /// Runs `work` on the connection. A connection the server closed (a restart, a failover) is
     /// opened again and `work` run once more: what failed with the connection was rolled back
     /// by the server, so nothing is done twice — except for a failure while committing, whose
@@ -92,7 +103,7 @@ impl PgStore {
         }
         match work(&mut client) {
             Err(StoreError::Postgres(e)) if lost(&e) => {
-                tracing::warn!(server = %self.server, error = %describe(&e), "the database connection was lost; connecting again");
+                tracing::warn!(server = %self.server, error = %describe_postgres(&e), "the database connection was lost; connecting again");
                 *client = connect(&self.config, &self.server)?;
                 work(&mut client).map_err(|e| self.classify(e))
             }
@@ -188,7 +199,7 @@ impl PgStore {
         StoreError::ConnectionLost {
             server: self.server.clone(),
             doing: doing.to_string(),
-            message: describe(error),
+            message: describe_postgres(error),
         }
     }
 }
@@ -249,19 +260,6 @@ fn lost(error: &::postgres::Error) -> bool {
         )
 }
 
-/// The words of a PostgreSQL error, with what the server or the network said: the driver's
-/// own `Display` of a server's error is only "db error".
-pub(crate) fn describe(error: &::postgres::Error) -> String {
-    use std::error::Error as _;
-    if let Some(db) = error.as_db_error() {
-        return format!("{}: {} ({})", db.severity(), db.message(), db.code().code());
-    }
-    match error.source() {
-        Some(cause) => format!("{error}: {cause}"),
-        None => error.to_string(),
-    }
-}
-
 /// An obligation's record from six columns from `first` on: state, submitted_at, closed_at,
 /// due_at, effective_due_at, and the deliverable's soon_days; and its review_due_at, in column
 /// `review`.
@@ -296,7 +294,7 @@ fn texts(
 fn connect(config: &::postgres::Config, server: &str) -> Result<Client, StoreError> {
     config.connect(NoTls).map_err(|e| StoreError::Unreachable {
         server: server.to_string(),
-        message: describe(&e),
+        message: describe_postgres(&e),
     })
 }
 

@@ -6,6 +6,7 @@
 //! stale rescue of riverqueue/river#1302). Nothing depends on a session's advisory lock, which a
 //! server restart would drop unseen.
 
+use crate::store::Outbox;
 use ::postgres::fallible_iterator::FallibleIterator;
 
 use super::PgStore;
@@ -33,10 +34,10 @@ fn owed_row(r: &::postgres::Row) -> OwedRow<'_> {
     }
 }
 
-impl PgStore {
+impl Outbox for PgStore {
     /// What a pass plans from: obligations owed with a deadline in `window`, and the notices
     /// written that go out at `written_since` or later.
-    pub fn plan_input(
+    fn plan_input(
         &self,
         window: (i64, i64),
         written_since: i64,
@@ -58,7 +59,7 @@ impl PgStore {
 
     /// For a preview: every obligation with a deadline in `window`, owed now (`current`) or
     /// not, of the given campaigns (or all).
-    pub fn preview_input(
+    fn preview_input(
         &self,
         campaigns: &[String],
         window: (i64, i64),
@@ -73,6 +74,249 @@ impl PgStore {
         Ok((input.candidates, input.directory))
     }
 
+    /// The instant of the last pass that wrote to the outbox.
+    fn last_pass(&self) -> Result<Option<i64>, StoreError> {
+        self.run(|client| {
+            Ok(client
+                .query_opt("SELECT at FROM passes WHERE id = 1", &[])?
+                .map(|r| r.get(0)))
+        })
+    }
+
+    /// Writes the notices that are new, each mail with them: (new notices, new mails).
+    fn queue(&mut self, mails: &[OutboxMail], now: i64) -> Result<(usize, usize), StoreError> {
+        self.write(|tx| {
+            let (mut new_notices, mut queued) = (0, 0);
+            let insert_mail = tx.prepare(
+                "INSERT INTO mails (campaign_id, recipient, subject, body, message_id, next_attempt_at, created_at, attachment)
+                 VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING id",
+            )?;
+            let insert_notice = tx.prepare(
+                "INSERT INTO notices (obligation_id, stage, due_date, recipient, role, send_at, created_at, mail_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                 ON CONFLICT (obligation_id, stage, due_date, recipient) DO NOTHING",
+            )?;
+            for m in mails {
+                let mail: i64 = tx
+                    .query_one(
+                        &insert_mail,
+                        &[
+                            &m.campaign_id,
+                            &m.recipient,
+                            &m.subject,
+                            &m.body,
+                            &m.message_id,
+                            &now,
+                            &Attachment::encode(m.attachment.as_ref()),
+                        ],
+                    )?
+                    .get(0);
+                let mut written = 0;
+                for n in &m.notices {
+                    written += tx.execute(
+                        &insert_notice,
+                        &[
+                            &n.obligation_id,
+                            &n.stage,
+                            &n.due_date,
+                            &n.recipient,
+                            &n.role,
+                            &n.send_at,
+                            &now,
+                            &mail,
+                        ],
+                    )?;
+                }
+                if written == 0 {
+                    // Another node queued these notices first: no mail for them.
+                    tx.execute("DELETE FROM mails WHERE id = $1", &[&mail])?;
+                } else {
+                    queued += 1;
+                    new_notices += written as usize;
+                }
+            }
+            tx.execute(
+                "INSERT INTO passes (id, at) VALUES (1, $1)
+                 ON CONFLICT (id) DO UPDATE SET at = greatest(passes.at, excluded.at)",
+                &[&now],
+            )?;
+            Ok((new_notices, queued))
+        })
+    }
+
+    /// Claims the oldest mail due at `now` that no live claim holds, skipping the rows another
+    /// node is claiming at this moment.
+    fn claim_mail(&mut self, now: i64, claim: &Claim) -> Result<Option<PendingMail>, StoreError> {
+        self.write(|tx| {
+            let row = tx.query_opt(
+                "UPDATE mails SET claimed_by = $1, claim_expires_at = $2
+                 WHERE id = (SELECT id FROM mails
+                             WHERE state = 'pending' AND next_attempt_at <= $3
+                               AND (claimed_by IS NULL OR claim_expires_at <= $4)
+                             ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+                 RETURNING id, recipient, subject, body, message_id, attempts, attachment",
+                &[&claim.owner, &claim.expires_at, &now, &claim.at],
+            )?;
+            let Some(r) = row else { return Ok(None) };
+            Ok(Some(PendingMail {
+                id: r.get(0),
+                recipient: r.get(1),
+                subject: r.get(2),
+                body: r.get(3),
+                message_id: r.get(4),
+                attempts: r.get(5),
+                attachment: Attachment::decode(r.get(6))?,
+            }))
+        })
+    }
+
+    /// The server accepted mail `id`, sent under `claim`: marked sent as the claim ends. A
+    /// connection lost meanwhile is opened again and the mark made on the new one (the claim
+    /// keeps every other node off the mail), so that a restart of the server does not leave a
+    /// sent mail pending, to be sent again.
+    fn mark_sent(
+        &mut self,
+        id: i64,
+        claim: &Claim,
+        reply: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.record(&format!("that mail {id} was sent"), |tx, maybe_done| {
+            let changed = tx.execute(
+                "UPDATE mails SET state = 'sent', attempts = attempts + 1, smtp_reply = $2, sent_at = $3,
+                     last_error = NULL, claimed_by = NULL, claim_expires_at = NULL
+                 WHERE id = $1 AND claimed_by = $4 AND state = 'pending'",
+                &[&id, &reply, &now, &claim.owner],
+            )?;
+            // The try whose commit the lost connection hid did it: the same reply, the same time.
+            if changed == 0 && maybe_done {
+                let ours = tx.query_opt(
+                    "SELECT 1 FROM mails WHERE id = $1 AND state = 'sent' AND smtp_reply = $2 AND sent_at = $3",
+                    &[&id, &reply, &now],
+                )?;
+                if ours.is_some() {
+                    return Ok(());
+                }
+            }
+            claim_held(changed as usize, id)
+        })
+    }
+
+    /// Mail `id` could not be sent: retry at `retry_at`, or give up (`None`). Recorded through a
+    /// lost connection as [`mark_sent`](Self::mark_sent) is, so that a mail refused for good is
+    /// not tried again.
+    fn mark_failed(
+        &mut self,
+        id: i64,
+        claim: &Claim,
+        error: &str,
+        retry_at: Option<i64>,
+    ) -> Result<(), StoreError> {
+        // No retry: failed for good, and due never again.
+        let (state, at) = match retry_at {
+            Some(at) => ("pending", at),
+            None => ("failed", i64::MAX),
+        };
+        self.record(&format!("that mail {id} failed"), |tx, maybe_done| {
+            let changed = tx.execute(
+                "UPDATE mails SET attempts = attempts + 1, last_error = $2, state = $3,
+                     next_attempt_at = CASE WHEN $3 = 'pending' THEN $4 ELSE next_attempt_at END,
+                     claimed_by = NULL, claim_expires_at = NULL
+                 WHERE id = $1 AND claimed_by = $5 AND state = 'pending'",
+                &[&id, &error, &state, &at, &claim.owner],
+            )?;
+            if changed == 0 && maybe_done {
+                let ours = tx.query_opt(
+                    "SELECT 1 FROM mails WHERE id = $1 AND state = $3 AND last_error = $2
+                         AND claimed_by IS NULL
+                         AND ($3 = 'failed' OR next_attempt_at = $4)",
+                    &[&id, &error, &state, &at],
+                )?;
+                if ours.is_some() {
+                    return Ok(());
+                }
+            }
+            claim_held(changed as usize, id)
+        })
+    }
+
+    /// Gives mail `id` back untried: due again at once for any node.
+    fn release_mail(
+        &mut self,
+        id: i64,
+        claim: &Claim,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.record(&format!("that mail {id} was given back"), |tx, _| {
+            tx.execute(
+                "UPDATE mails SET claimed_by = NULL, claim_expires_at = NULL,
+                     last_error = coalesce($3, last_error)
+                 WHERE id = $1 AND claimed_by = $2",
+                &[&id, &claim.owner, &error],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The mails not sent yet or failed (`all`: every one).
+    fn outbox(&self, all: bool) -> Result<Vec<OutboxRow>, StoreError> {
+        let filter = if all { "" } else { "WHERE m.state != 'sent'" };
+        self.run(|client| {
+            let rows = client.query(
+                &format!(
+                    "SELECT m.id, c.key, m.state, m.recipient, m.subject, m.attempts, m.last_error, m.smtp_reply,
+                            m.message_id, m.created_at, m.sent_at, m.next_attempt_at, c.zone
+                     FROM mails m JOIN campaigns c ON c.id = m.campaign_id {filter} ORDER BY m.id"
+                ),
+                &[],
+            )?;
+            Ok(rows
+                .iter()
+                .map(|r| OutboxRow {
+                    id: r.get(0),
+                    campaign: r.get(1),
+                    state: r.get(2),
+                    recipient: r.get(3),
+                    subject: r.get(4),
+                    attempts: r.get(5),
+                    last_error: r.get(6),
+                    smtp_reply: r.get(7),
+                    message_id: r.get(8),
+                    created_at: r.get(9),
+                    sent_at: r.get(10),
+                    next_attempt_at: r.get(11),
+                    zone: r.get(12),
+                })
+                .collect())
+        })
+    }
+
+    /// Puts failed mails (the given ones, or all) back in the queue.
+    fn retry(&mut self, ids: &[i64]) -> Result<usize, StoreError> {
+        self.write(|tx| {
+            if ids.is_empty() {
+                return Ok(tx.execute(
+                    "UPDATE mails SET state = 'pending', attempts = 0, next_attempt_at = 0 WHERE state = 'failed'",
+                    &[],
+                )? as usize);
+            }
+            let mut count = 0;
+            for id in ids {
+                let state = tx
+                    .query_opt("SELECT state FROM mails WHERE id = $1 FOR UPDATE", &[id])?
+                    .map(|r| r.get::<_, String>(0));
+                retryable(*id, state.as_deref())?;
+                count += tx.execute(
+                    "UPDATE mails SET state = 'pending', attempts = 0, next_attempt_at = 0 WHERE id = $1",
+                    &[id],
+                )? as usize;
+            }
+            Ok(count)
+        })
+    }
+}
+
+impl PgStore {
     fn load_plan_input(
         &self,
         (start, end): (i64, i64),
@@ -184,247 +428,6 @@ impl PgStore {
                 candidates.extend(maps.below_candidate(&owed_row(&r), r.get(8), only)?);
             }
             Ok(maps.input(candidates))
-        })
-    }
-
-    /// The instant of the last pass that wrote to the outbox.
-    pub fn last_pass(&self) -> Result<Option<i64>, StoreError> {
-        self.run(|client| {
-            Ok(client
-                .query_opt("SELECT at FROM passes WHERE id = 1", &[])?
-                .map(|r| r.get(0)))
-        })
-    }
-
-    /// Writes the notices that are new, each mail with them: (new notices, new mails).
-    pub fn queue(&self, mails: &[OutboxMail], now: i64) -> Result<(usize, usize), StoreError> {
-        self.write(|tx| {
-            let (mut new_notices, mut queued) = (0, 0);
-            let insert_mail = tx.prepare(
-                "INSERT INTO mails (campaign_id, recipient, subject, body, message_id, next_attempt_at, created_at, attachment)
-                 VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING id",
-            )?;
-            let insert_notice = tx.prepare(
-                "INSERT INTO notices (obligation_id, stage, due_date, recipient, role, send_at, created_at, mail_id)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                 ON CONFLICT (obligation_id, stage, due_date, recipient) DO NOTHING",
-            )?;
-            for m in mails {
-                let mail: i64 = tx
-                    .query_one(
-                        &insert_mail,
-                        &[
-                            &m.campaign_id,
-                            &m.recipient,
-                            &m.subject,
-                            &m.body,
-                            &m.message_id,
-                            &now,
-                            &Attachment::encode(m.attachment.as_ref()),
-                        ],
-                    )?
-                    .get(0);
-                let mut written = 0;
-                for n in &m.notices {
-                    written += tx.execute(
-                        &insert_notice,
-                        &[
-                            &n.obligation_id,
-                            &n.stage,
-                            &n.due_date,
-                            &n.recipient,
-                            &n.role,
-                            &n.send_at,
-                            &now,
-                            &mail,
-                        ],
-                    )?;
-                }
-                if written == 0 {
-                    // Another node queued these notices first: no mail for them.
-                    tx.execute("DELETE FROM mails WHERE id = $1", &[&mail])?;
-                } else {
-                    queued += 1;
-                    new_notices += written as usize;
-                }
-            }
-            tx.execute(
-                "INSERT INTO passes (id, at) VALUES (1, $1)
-                 ON CONFLICT (id) DO UPDATE SET at = greatest(passes.at, excluded.at)",
-                &[&now],
-            )?;
-            Ok((new_notices, queued))
-        })
-    }
-
-    /// Claims the oldest mail due at `now` that no live claim holds, skipping the rows another
-    /// node is claiming at this moment.
-    pub fn claim_mail(&self, now: i64, claim: &Claim) -> Result<Option<PendingMail>, StoreError> {
-        self.write(|tx| {
-            let row = tx.query_opt(
-                "UPDATE mails SET claimed_by = $1, claim_expires_at = $2
-                 WHERE id = (SELECT id FROM mails
-                             WHERE state = 'pending' AND next_attempt_at <= $3
-                               AND (claimed_by IS NULL OR claim_expires_at <= $4)
-                             ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
-                 RETURNING id, recipient, subject, body, message_id, attempts, attachment",
-                &[&claim.owner, &claim.expires_at, &now, &claim.at],
-            )?;
-            let Some(r) = row else { return Ok(None) };
-            Ok(Some(PendingMail {
-                id: r.get(0),
-                recipient: r.get(1),
-                subject: r.get(2),
-                body: r.get(3),
-                message_id: r.get(4),
-                attempts: r.get(5),
-                attachment: Attachment::decode(r.get(6))?,
-            }))
-        })
-    }
-
-    /// The server accepted mail `id`, sent under `claim`: marked sent as the claim ends. A
-    /// connection lost meanwhile is opened again and the mark made on the new one (the claim
-    /// keeps every other node off the mail), so that a restart of the server does not leave a
-    /// sent mail pending, to be sent again.
-    pub fn mark_sent(
-        &self,
-        id: i64,
-        claim: &Claim,
-        reply: &str,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        self.record(&format!("that mail {id} was sent"), |tx, maybe_done| {
-            let changed = tx.execute(
-                "UPDATE mails SET state = 'sent', attempts = attempts + 1, smtp_reply = $2, sent_at = $3,
-                     last_error = NULL, claimed_by = NULL, claim_expires_at = NULL
-                 WHERE id = $1 AND claimed_by = $4 AND state = 'pending'",
-                &[&id, &reply, &now, &claim.owner],
-            )?;
-            // The try whose commit the lost connection hid did it: the same reply, the same time.
-            if changed == 0 && maybe_done {
-                let ours = tx.query_opt(
-                    "SELECT 1 FROM mails WHERE id = $1 AND state = 'sent' AND smtp_reply = $2 AND sent_at = $3",
-                    &[&id, &reply, &now],
-                )?;
-                if ours.is_some() {
-                    return Ok(());
-                }
-            }
-            claim_held(changed as usize, id)
-        })
-    }
-
-    /// Mail `id` could not be sent: retry at `retry_at`, or give up (`None`). Recorded through a
-    /// lost connection as [`mark_sent`](Self::mark_sent) is, so that a mail refused for good is
-    /// not tried again.
-    pub fn mark_failed(
-        &self,
-        id: i64,
-        claim: &Claim,
-        error: &str,
-        retry_at: Option<i64>,
-    ) -> Result<(), StoreError> {
-        // No retry: failed for good, and due never again.
-        let (state, at) = match retry_at {
-            Some(at) => ("pending", at),
-            None => ("failed", i64::MAX),
-        };
-        self.record(&format!("that mail {id} failed"), |tx, maybe_done| {
-            let changed = tx.execute(
-                "UPDATE mails SET attempts = attempts + 1, last_error = $2, state = $3,
-                     next_attempt_at = CASE WHEN $3 = 'pending' THEN $4 ELSE next_attempt_at END,
-                     claimed_by = NULL, claim_expires_at = NULL
-                 WHERE id = $1 AND claimed_by = $5 AND state = 'pending'",
-                &[&id, &error, &state, &at, &claim.owner],
-            )?;
-            if changed == 0 && maybe_done {
-                let ours = tx.query_opt(
-                    "SELECT 1 FROM mails WHERE id = $1 AND state = $3 AND last_error = $2
-                         AND claimed_by IS NULL
-                         AND ($3 = 'failed' OR next_attempt_at = $4)",
-                    &[&id, &error, &state, &at],
-                )?;
-                if ours.is_some() {
-                    return Ok(());
-                }
-            }
-            claim_held(changed as usize, id)
-        })
-    }
-
-    /// Gives mail `id` back untried: due again at once for any node.
-    pub fn release_mail(
-        &self,
-        id: i64,
-        claim: &Claim,
-        error: Option<&str>,
-    ) -> Result<(), StoreError> {
-        self.record(&format!("that mail {id} was given back"), |tx, _| {
-            tx.execute(
-                "UPDATE mails SET claimed_by = NULL, claim_expires_at = NULL,
-                     last_error = coalesce($3, last_error)
-                 WHERE id = $1 AND claimed_by = $2",
-                &[&id, &claim.owner, &error],
-            )?;
-            Ok(())
-        })
-    }
-
-    /// The mails not sent yet or failed (`all`: every one).
-    pub fn outbox(&self, all: bool) -> Result<Vec<OutboxRow>, StoreError> {
-        let filter = if all { "" } else { "WHERE m.state != 'sent'" };
-        self.run(|client| {
-            let rows = client.query(
-                &format!(
-                    "SELECT m.id, c.key, m.state, m.recipient, m.subject, m.attempts, m.last_error, m.smtp_reply,
-                            m.message_id, m.created_at, m.sent_at, m.next_attempt_at, c.zone
-                     FROM mails m JOIN campaigns c ON c.id = m.campaign_id {filter} ORDER BY m.id"
-                ),
-                &[],
-            )?;
-            Ok(rows
-                .iter()
-                .map(|r| OutboxRow {
-                    id: r.get(0),
-                    campaign: r.get(1),
-                    state: r.get(2),
-                    recipient: r.get(3),
-                    subject: r.get(4),
-                    attempts: r.get(5),
-                    last_error: r.get(6),
-                    smtp_reply: r.get(7),
-                    message_id: r.get(8),
-                    created_at: r.get(9),
-                    sent_at: r.get(10),
-                    next_attempt_at: r.get(11),
-                    zone: r.get(12),
-                })
-                .collect())
-        })
-    }
-
-    /// Puts failed mails (the given ones, or all) back in the queue.
-    pub fn retry(&self, ids: &[i64]) -> Result<usize, StoreError> {
-        self.write(|tx| {
-            if ids.is_empty() {
-                return Ok(tx.execute(
-                    "UPDATE mails SET state = 'pending', attempts = 0, next_attempt_at = 0 WHERE state = 'failed'",
-                    &[],
-                )? as usize);
-            }
-            let mut count = 0;
-            for id in ids {
-                let state = tx
-                    .query_opt("SELECT state FROM mails WHERE id = $1 FOR UPDATE", &[id])?
-                    .map(|r| r.get::<_, String>(0));
-                retryable(*id, state.as_deref())?;
-                count += tx.execute(
-                    "UPDATE mails SET state = 'pending', attempts = 0, next_attempt_at = 0 WHERE id = $1",
-                    &[id],
-                )? as usize;
-            }
-            Ok(count)
         })
     }
 }

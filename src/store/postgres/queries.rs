@@ -1,7 +1,10 @@
-//! The office's questions on PostgreSQL, with the same answers as on SQLite: the rows are
-//! read from the owed-obligations index, and the units and deliverables they name are read once
-//! per campaign and shared between rows.
+//! The [`Queries`] on PostgreSQL, with the same answers as on SQLite: the rows are read from the
+//! owed-obligations index, and the units and deliverables they name are read once per campaign
+//! and shared between rows; a unit's work and a reviewer's queue run the statements of
+//! `store::worklist`.
 
+use crate::store::worklist::{SUB_UNITS, UNIT_SQL, queue_sql};
+use crate::store::{Overlay, Queries, WorkItem};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -17,9 +20,7 @@ use crate::store::decode::{json, state, zone};
 use crate::store::query::{Tally, standing};
 use crate::store::scope::{Scope, check_known, in_filter};
 use crate::store::shared::{Owed, Shared, SharedDeliverable, unit_from};
-use crate::store::{
-    DueRow, Filter, OverdueRow, Refusal, StandingDuty, StatusRow, StoreError, Window,
-};
+use crate::store::{DueRow, Filter, OverdueRow, StandingDuty, StatusRow, StoreError, Window};
 
 /// Parameters of a query, numbered from `$1`.
 type Params = Vec<Box<dyn ToSql + Sync>>;
@@ -27,10 +28,10 @@ type Params = Vec<Box<dyn ToSql + Sync>>;
 /// The campaigns a query covers, its conditions, and the name lists they take.
 type Selection = (Vec<Scope>, String, Vec<Vec<String>>);
 
-impl PgStore {
+impl Queries for PgStore {
     /// Hands every obligation overdue at `as_of` to `visit`, one at a time, as they stream from
     /// the server: by unit then deadline, or with `by_deliverable` by deliverable, period, unit.
-    pub fn overdue_each(
+    fn overdue_each(
         &self,
         filter: &Filter,
         as_of: Instant,
@@ -115,7 +116,7 @@ impl PgStore {
     }
 
     /// What falls due after `as_of` and within `window`, by deadline.
-    pub fn due_within(
+    fn due_within(
         &self,
         filter: &Filter,
         as_of: Instant,
@@ -199,7 +200,7 @@ impl PgStore {
     }
 
     /// Per unit and deliverable: counts and a light.
-    pub fn status(&self, filter: &Filter, as_of: Instant) -> Result<Vec<StatusRow>, StoreError> {
+    fn status(&self, filter: &Filter, as_of: Instant) -> Result<Vec<StatusRow>, StoreError> {
         self.run(|client| {
             let (scopes, conditions, names) = select(client, filter, "o", 2)?;
             let (_, later, later_names) = select(client, filter, "x", 3)?;
@@ -233,7 +234,7 @@ impl PgStore {
     }
 
     /// The duties without a date.
-    pub fn standing_duties(&self, filter: &Filter) -> Result<Vec<StandingDuty>, StoreError> {
+    fn standing_duties(&self, filter: &Filter) -> Result<Vec<StandingDuty>, StoreError> {
         self.run(|client| {
             let (scopes, _, _) = select(client, filter, "o", 1)?;
             let mut out = Vec::new();
@@ -251,20 +252,43 @@ impl PgStore {
         })
     }
 
-    /// A campaign's zone; an unknown campaign is refused.
-    pub fn campaign_zone(&self, key: &str) -> Result<chrono_tz::Tz, StoreError> {
-        let filter = Filter {
-            campaigns: vec![key.to_string()],
-            ..Filter::default()
-        };
-        let scopes = self.run(|client| scopes(client, &filter))?;
-        scopes.first().map(|s| s.zone).ok_or_else(|| {
-            Refusal::Unknown {
-                kind: "campaign",
-                name: key.to_string(),
-                suggestion: None,
-            }
-            .into()
+    /// The obligations of campaign `campaign_id` acted on after `as_of`, as they stood then.
+    fn acted_after(
+        &self,
+        campaign_id: i64,
+        as_of: crate::clock::Instant,
+    ) -> Result<Overlay, StoreError> {
+        self.run(|client| {
+            let scopes = super::queries::scopes(client, &crate::store::Filter::default())?;
+            let Some(scope) = scopes.into_iter().find(|s| s.id == campaign_id) else {
+                return Ok(Overlay::new());
+            };
+            let t = as_of.in_zone(scope.zone).timestamp();
+            overlay(client, &scope, t, "", &[])
+        })
+    }
+
+    /// Every obligation of the unit `unit`, in any campaign, by campaign and deadline.
+    fn unit_work(&self, unit: &str) -> Result<Vec<WorkItem>, StoreError> {
+        self.run(|client| {
+            let rows = client.query(UNIT_SQL.as_str(), &[&unit])?;
+            rows.iter().map(item).collect()
+        })
+    }
+
+    /// The units directly under the unit named `unit`, in any campaign.
+    fn sub_units(&self, unit: &str) -> Result<Vec<String>, StoreError> {
+        self.run(|client| super::texts(client, SUB_UNITS, &[&unit]))
+    }
+
+    /// What awaits the reviewing unit `reviewer`'s decision, newest first; received
+    /// submissions since `since` (unix seconds).
+    fn review_queue(&self, reviewer: &str, since: i64) -> Result<Vec<WorkItem>, StoreError> {
+        self.run(|client| {
+            static QUEUE: std::sync::LazyLock<String> =
+                std::sync::LazyLock::new(|| queue_sql(RECEIVES));
+            let rows = client.query(QUEUE.as_str(), &[&reviewer, &since])?;
+            rows.iter().map(item).collect()
         })
     }
 }
@@ -356,4 +380,31 @@ fn preloaded(client: &mut Client, campaign_id: i64, units: bool) -> Result<Share
         deliverables.insert(r.get(0), deliverable);
     }
     Ok(Shared::preloaded(campaign_id, all, deliverables))
+}
+
+const RECEIVES: &str = "jsonb_exists(d.recipients::jsonb, $1)
+    OR (jsonb_exists(d.recipients::jsonb, '@parent') AND u.parent = $1)";
+
+fn item(r: &::postgres::Row) -> Result<WorkItem, StoreError> {
+    let record = super::record(r, 7, 21)?;
+    let zone = crate::store::decode::zone(r.get(20))?;
+    WorkItem::new(
+        (r.get(0), r.get(1)),
+        r.get(2),
+        r.get(3),
+        r.get(4),
+        (r.get(5), r.get(6)),
+        record,
+        r.get(13),
+        r.get(14),
+        r.get::<_, &str>(15),
+        r.get(16),
+        r.get(17),
+        r.get::<_, &str>(18),
+    )
+    .map(|item| WorkItem {
+        id: r.get(19),
+        zone,
+        ..item
+    })
 }

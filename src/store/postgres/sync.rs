@@ -1,7 +1,11 @@
-//! Loading a compiled schedule into PostgreSQL: the same rules as the SQLite store's sync
-//! (stable identities, history kept, renames carried over, unchanged deliverables left alone),
-//! with the schedule's rows streamed in by `COPY` and compared in one statement each.
+//! The [`Campaigns`] on PostgreSQL: loading a compiled schedule with the same rules as the SQLite
+//! store's sync (stable identities, history kept, renames carried over, unchanged deliverables
+//! left alone), with the schedule's rows streamed in by `COPY` and compared in one statement
+//! each; and the campaigns' policies, zones and templates.
 
+use super::queries::scopes;
+use crate::store::unchanged::digests;
+use crate::store::{Campaigns, Filter, Refusal};
 use std::collections::{HashMap, HashSet};
 
 use ::postgres::Transaction;
@@ -14,13 +18,12 @@ use crate::schedule::Schedule;
 use crate::store::renames::{lost_history, renamed};
 use crate::store::rows::{UPSERT_CAMPAIGN, UPSERT_DELIVERABLE, deliverable_rows, unit_rows};
 use crate::store::sync::{RECORD_SYNC, declared_twice, kept_name, rows};
-use crate::store::unchanged::digests;
 use crate::store::{Recorded, Source, StoreError, SyncOutcome, SyncReport};
 
-impl PgStore {
+impl Campaigns for PgStore {
     /// What was recorded of the campaign last synced from `path` (or, for a name relative to
     /// the workspace, from an absolute name ending in it: see [`Recorded::path`]).
-    pub fn recorded_source(&self, path: &str) -> Result<Option<Recorded>, StoreError> {
+    fn recorded_source(&self, path: &str) -> Result<Option<Recorded>, StoreError> {
         self.run(|client| {
             let row = client.query_opt(
                 "SELECT fingerprint, contacts_source, horizon_year, key, stat, source FROM campaigns
@@ -42,7 +45,7 @@ impl PgStore {
     }
 
     /// Records that the campaign from `path` is unchanged though its files were touched.
-    pub fn record_stat(&self, path: &str, stat: &str) -> Result<(), StoreError> {
+    fn record_stat(&mut self, path: &str, stat: &str) -> Result<(), StoreError> {
         self.write(|tx| {
             tx.execute(
                 "UPDATE campaigns SET stat = $2 WHERE source = $1",
@@ -53,8 +56,8 @@ impl PgStore {
     }
 
     /// Brings the records in line with `schedule`, in one transaction.
-    pub fn sync(
-        &self,
+    fn sync(
+        &mut self,
         schedule: &Schedule<'_>,
         source: &Source,
         now: i64,
@@ -101,7 +104,7 @@ impl PgStore {
     }
 
     /// Every reminder policy.
-    pub fn policies(&self) -> Result<Vec<Policy>, StoreError> {
+    fn policies(&self) -> Result<Vec<Policy>, StoreError> {
         self.run(|client| {
             client
                 .query(
@@ -116,10 +119,7 @@ impl PgStore {
     }
 
     /// Each deliverable of `campaign` with the reminder policy that applies to it.
-    pub fn deliverable_policies(
-        &self,
-        campaign: &str,
-    ) -> Result<Vec<(String, Policy)>, StoreError> {
+    fn deliverable_policies(&self, campaign: &str) -> Result<Vec<(String, Policy)>, StoreError> {
         self.run(|client| {
             client
                 .query(crate::store::plan_input::DELIVERABLE_POLICIES, &[&campaign])?
@@ -130,7 +130,7 @@ impl PgStore {
     }
 
     /// The time of day of every reminder policy, each in its campaign's zone.
-    pub fn policy_times(&self) -> Result<Vec<(chrono_tz::Tz, u32, u32)>, StoreError> {
+    fn policy_times(&self) -> Result<Vec<(chrono_tz::Tz, u32, u32)>, StoreError> {
         let mut times: Vec<(chrono_tz::Tz, u32, u32)> = self.run(|client| {
             client
                 .query(
@@ -153,7 +153,7 @@ impl PgStore {
     }
 
     /// The campaigns' own mail templates folders.
-    pub fn templates_folders(&self) -> Result<Vec<String>, StoreError> {
+    fn templates_folders(&self) -> Result<Vec<String>, StoreError> {
         self.run(|client| {
             Ok(client
                 .query(
@@ -163,6 +163,23 @@ impl PgStore {
                 .iter()
                 .map(|r| r.get(0))
                 .collect())
+        })
+    }
+
+    /// A campaign's zone; an unknown campaign is refused.
+    fn campaign_zone(&self, key: &str) -> Result<chrono_tz::Tz, StoreError> {
+        let filter = Filter {
+            campaigns: vec![key.to_string()],
+            ..Filter::default()
+        };
+        let scopes = self.run(|client| scopes(client, &filter))?;
+        scopes.first().map(|s| s.zone).ok_or_else(|| {
+            Refusal::Unknown {
+                kind: "campaign",
+                name: key.to_string(),
+                suggestion: None,
+            }
+            .into()
         })
     }
 }

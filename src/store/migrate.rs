@@ -4,13 +4,13 @@
 //! compared by count and checksum, and each file by its digest. Nothing is written to the
 //! SQLite file.
 
+use crate::store::Files;
 use ::postgres::Transaction;
 use ::postgres::binary_copy::BinaryCopyInWriter;
 use ::postgres::types::{ToSql, Type};
 use sha2::{Digest, Sha256};
 
-use super::PgStore;
-use crate::store::{Store, StoreError};
+use super::{PgStore, Store, StoreError};
 
 /// A column's kind, the same on both sides but for booleans (integers in SQLite).
 #[derive(Clone, Copy)]
@@ -316,12 +316,12 @@ impl From<rusqlite::Error> for MigrateError {
 
 /// Copies every record of `from` into the empty database of `to`, then checks the copy.
 pub fn migrate(from: &Store, to: &PgStore) -> Result<Migrated, MigrateError> {
-    let mut client = to.client.borrow_mut();
+    let mut client = to.client();
     let mut tx = client.transaction()?;
     let campaigns: i64 = tx.query_one("SELECT count(*) FROM campaigns", &[])?.get(0);
     if campaigns > 0 {
         return Err(MigrateError::NotEmpty {
-            server: to.server.clone(),
+            server: to.server().to_string(),
             campaigns,
         });
     }
@@ -360,7 +360,7 @@ fn sqlite_rows(
     columns: &[(&str, Kind)],
     mut row: impl FnMut(Vec<Value>) -> Result<(), MigrateError>,
 ) -> Result<(), MigrateError> {
-    let mut stmt = from.conn.prepare(&select(table, columns))?;
+    let mut stmt = from.connection().prepare(&select(table, columns))?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         let values = columns
@@ -423,7 +423,7 @@ fn copy_table(
 /// Copies the content of every file a submission names from the files folder.
 fn copy_files(from: &Store, tx: &mut Transaction<'_>) -> Result<usize, MigrateError> {
     let digests: Vec<String> = from
-        .conn
+        .connection()
         .prepare("SELECT DISTINCT sha256 FROM files ORDER BY 1")?
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
@@ -431,7 +431,7 @@ fn copy_files(from: &Store, tx: &mut Transaction<'_>) -> Result<usize, MigrateEr
         let Some(content) = from.file_content(sha256)? else {
             return Err(MigrateError::MissingFile {
                 sha256: sha256.clone(),
-                folder: from.options.files.display().to_string(),
+                folder: from.files_folder().display().to_string(),
             });
         };
         let size = i64::try_from(content.len()).unwrap_or(i64::MAX);
@@ -538,7 +538,7 @@ mod tests {
         let mut forgotten = Vec::new();
         for (table, columns) in TABLES {
             let mut stmt = store
-                .conn
+                .connection()
                 .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
                 .unwrap();
             let names: Vec<String> = stmt
