@@ -12,5 +12,5 @@ mod transition;
 pub use refusal::Refusal;
 pub use replay::{ACTS, ACTS_SQL, BACKFILL_MARGIN, Past, Start, backfilled, replay};
 pub use state::State;
-pub use status::{Record, Status};
+pub use status::{REVIEW_GRACE, Record, Status};
 pub use transition::{Action, Effect, Facts, Signature, Submission, Update, Upload, transition};

@@ -161,15 +161,15 @@ pub(super) const REPORTED_TARGETS: &str =
        AND o.active AND o.state = 'received' AND o.effective_due_at BETWEEN $1 AND $2
      ORDER BY o.campaign_id, o.effective_due_at, o.unit_id, o.deliverable_id";
 
-/// When the review of a submission waiting for it is due, in SQL over `obligations`: as
-/// [`crate::ledger::Record::review_due_at`] says (`$MAX` is the engine's two-argument maximum).
-const REVIEW_DUE: &str = "coalesce(review_due_at, $MAX(effective_due_at, submitted_at + 86400))";
-
 /// Submissions waiting for their reviewer, the review due in `$1 ..= $2`: the columns of an
 /// [`OwedRow`], the review's deadline in place of the report's. Found through the partial index
 /// of submissions in review, which are few.
 pub(super) fn reviews_sql(max: &str) -> String {
-    let due = REVIEW_DUE.replace("$MAX", max);
+    // When the review is due, as `Record::review_due_at` says: its own deadline, else the
+    // report's in force but at least the grace after it came (`max` is the engine's
+    // two-argument maximum).
+    let grace = crate::ledger::REVIEW_GRACE;
+    let due = format!("coalesce(review_due_at, {max}(effective_due_at, submitted_at + {grace}))");
     format!(
         "SELECT id, campaign_id, deliverable_id, unit_id, period,
                 coalesce(extended_until, due_date), state, {due}

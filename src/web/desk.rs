@@ -408,7 +408,7 @@ fn expired(current: &Session) -> Response {
     message(
         StatusCode::FORBIDDEN,
         "请求无效",
-        "this form has expired: open the page again",
+        "页面已过期，请重新打开后再提交",
         Some(current),
     )
 }
@@ -442,7 +442,7 @@ async fn after(
             return message(
                 StatusCode::FORBIDDEN,
                 "无权办理",
-                "this is not yours to do",
+                "不在您的办理权限内",
                 Some(current),
             );
         }
@@ -480,7 +480,7 @@ async fn after(
             return message(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "出错了",
-                "the records could not be written; the office has been told in the log",
+                "记录暂时无法保存，已记入系统日志，请稍后再试或联系督办办公室",
                 Some(current),
             );
         }
@@ -529,7 +529,7 @@ pub async fn file(
         return message(
             StatusCode::NOT_FOUND,
             "文件不存在",
-            "no such file",
+            "没有这个文件",
             Some(&current),
         );
     };
@@ -537,7 +537,7 @@ pub async fn file(
         message(
             StatusCode::NOT_FOUND,
             "文件不存在",
-            "no such file",
+            "没有这个文件",
             Some(&current),
         )
     };
@@ -561,7 +561,7 @@ pub async fn file(
             message(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "出错了",
-                "the file could not be read; the office has been told in the log",
+                "文件暂时无法读取，已记入系统日志，请稍后再试或联系督办办公室",
                 Some(&current),
             )
         }

@@ -111,7 +111,7 @@ fn failed(current: &crate::app::Session, why: &str) -> Response {
     message(
         StatusCode::INTERNAL_SERVER_ERROR,
         "出错了",
-        "the file could not be made; the office has been told in the log",
+        "文件暂时无法生成，已记入系统日志，请稍后再试或联系督办办公室",
         Some(current),
     )
 }
@@ -134,7 +134,7 @@ pub async fn bulletin(
         return message(
             StatusCode::BAD_REQUEST,
             "无法生成通报",
-            "say which: ?campaign=ID&period=2017-05 (a month, 2023Q2, or 2017)",
+            "请指明专项和期间（某月、某季度或某年），例如从三色看板上的“上月通报”链接进入",
             None,
         );
     };

@@ -195,7 +195,7 @@ pub(super) async fn with_store<T: Send + 'static>(
         Err(AppError::Forbidden { .. }) => Err(message(
             StatusCode::FORBIDDEN,
             "无权查看",
-            "this is another unit's, or not yours to decide",
+            "这是其他单位的事项，或不在您的办理权限内",
             None,
         )),
         Err(AppError::Store(crate::store::StoreError::Refused(r))) => {
@@ -215,7 +215,7 @@ pub(super) async fn with_store<T: Send + 'static>(
             Err(message(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "出错了",
-                "the records could not be read; the office has been told in the log",
+                "记录暂时无法读取，已记入系统日志，请稍后再试或联系督办办公室",
                 None,
             ))
         }
@@ -315,7 +315,7 @@ pub async fn login(
         return message(
             StatusCode::FORBIDDEN,
             "请求无效",
-            "this form has expired: open the sign-in page again",
+            "页面已过期，请重新打开登录页面",
             None,
         );
     }
@@ -377,7 +377,7 @@ pub async fn login(
             message(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "出错了",
-                "the records could not be read; the office has been told in the log",
+                "记录暂时无法读取，已记入系统日志，请稍后再试或联系督办办公室",
                 None,
             )
         }
@@ -423,7 +423,7 @@ pub async fn logout(
         return message(
             StatusCode::FORBIDDEN,
             "请求无效",
-            "this form has expired",
+            "页面已过期，请重新打开后再提交",
             Some(&current),
         );
     }
@@ -470,7 +470,7 @@ pub async fn set_password(
         return message(
             StatusCode::FORBIDDEN,
             "请求无效",
-            "this form has expired",
+            "页面已过期，请重新打开后再提交",
             None,
         );
     }
@@ -532,7 +532,7 @@ pub async fn not_found(State(web): State<Arc<Web>>, headers: HeaderMap) -> Respo
     message(
         StatusCode::NOT_FOUND,
         "页面不存在",
-        "there is no such page",
+        "没有这个页面",
         current.as_ref(),
     )
 }
