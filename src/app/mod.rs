@@ -21,6 +21,7 @@ mod recorded;
 mod rollup;
 mod sheets;
 mod targets;
+mod tokens;
 
 use std::path::{Path, PathBuf};
 
@@ -29,9 +30,8 @@ pub use crate::reports::{
     Ranked, TargetFinding, TargetState, UnitCalendar, Window, chinese_date,
 };
 pub use accounts::{
-    AccountRefusal, Expiry, ExpiryError, FromContact, LINK_SECONDS, SESSION_SECONDS,
-    SHORTEST_PASSWORD, Session, SignedIn, THROTTLE, TOKEN_DAYS, TokenRefusal, TokenSpec, Visible,
-    same_secret, secret,
+    AccountRefusal, FromContact, LINK_SECONDS, SESSION_SECONDS, SHORTEST_PASSWORD, Session,
+    SignedIn, THROTTLE, Visible, same_secret, secret,
 };
 pub use assess::{Assessment, Part, ScoreLine, UnitScore};
 pub use board::{Board, CampaignBoard, Node, Tally};
@@ -43,6 +43,7 @@ pub use ledgers::{LedgerView, Reconciliation, RowState, RowView};
 pub use mail::{MailError, MailSetup};
 pub use rollup::{By, Rollup, RollupRow};
 pub use sheets::{SheetKind, sheet_rows};
+pub use tokens::{Expiry, ExpiryError, TOKEN_DAYS, TokenRefusal, TokenSpec};
 
 use crate::clock::{Clock, Instant, SystemClock};
 use crate::config::{Config, Database};
