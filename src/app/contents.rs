@@ -71,7 +71,7 @@ impl Office {
         }
         let described = store.describe(key.campaign, key.deliverable)?;
         let submission = Submission {
-            review_due_at: self.review_due(&*store, key, at)?,
+            review_due_at: self.review_due(&*store, key.campaign, described.review_within, at)?,
             ..submission
         };
         if said.is_empty() {

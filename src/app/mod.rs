@@ -357,27 +357,32 @@ impl Office {
             for upload in &submission.files {
                 self.refuse_secret(&upload.path)?;
             }
-            submission.review_due_at = self.review_due(&*store, key, at)?;
+            // Fixed once: a submission with values comes here with it set already.
+            if submission.review_due_at.is_none() {
+                let within = store.describe(key.campaign, key.deliverable)?.review_within;
+                submission.review_due_at = self.review_due(&*store, key.campaign, within, at)?;
+            }
         }
         let meta = self.meta(store, key.campaign, at, by, note)?;
         Ok(store.apply(key, action, meta)?)
     }
 
-    /// When the review of a report for `key` sent at `at` is due, where its deliverable gives
-    /// the reviewer a time of their own (`审核时限 3个工作日`): the end of the day that many days
+    /// When the review of a report of `campaign` sent at `at` is due, where its deliverable
+    /// gives the reviewer a time of their own, `within` (`审核时限 3个工作日`): the end of the day that many days
     /// (or workdays, on the calendar) after the day it came, which is not counted (民法典 第二百
     /// 零一条). Fixed now, so that a later change of the calendar or the campaign does not make
     /// a review on time late after the fact.
     pub(crate) fn review_due(
         &self,
         store: &dyn Backend,
-        key: &Key<'_>,
+        campaign: &str,
+        within: Option<crate::vocabulary::Duration>,
         at: Instant,
     ) -> Result<Option<i64>, AppError> {
-        let Some(within) = store.describe(key.campaign, key.deliverable)?.review_within else {
+        let Some(within) = within else {
             return Ok(None);
         };
-        let zone = store.campaign_zone(key.campaign)?;
+        let zone = store.campaign_zone(campaign)?;
         let came = at.in_zone(zone).with_timezone(&zone).date_naive();
         Ok(
             crate::notices::plan::shift(&self.calendar, came, within, true).map(|day| {

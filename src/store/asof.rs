@@ -50,6 +50,18 @@ pub(crate) struct Owing {
     pub late_at: i64,
 }
 
+impl Owing {
+    /// Its columns as a listing's row is made from them.
+    pub(super) fn owed(&self) -> super::shared::Owed<'_> {
+        super::shared::Owed {
+            period: &self.period,
+            due_date: &self.due_date,
+            state: self.state.as_str(),
+            late_at: self.late_at,
+        }
+    }
+}
+
 impl Then {
     /// The obligation from its row — the campaign's due date and deadline, the latest extended
     /// deadline — and its acts in the order recorded, at `t`.

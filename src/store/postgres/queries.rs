@@ -102,13 +102,7 @@ impl Queries for PgStore {
                 for o in all {
                     let unit = shared.known_unit(o.unit_id)?;
                     let deliverable = shared.known_deliverable(o.deliverable_id)?.name;
-                    let owed = Owed {
-                        period: &o.period,
-                        due_date: &o.due_date,
-                        state: o.state.as_str(),
-                        late_at: o.late_at,
-                    };
-                    visit(shared.overdue_row(&campaign, unit, deliverable, &owed, scope.zone, today))?;
+                    visit(shared.overdue_row(&campaign, unit, deliverable, &o.owed(), scope.zone, today))?;
                 }
             }
             Ok(())
