@@ -474,3 +474,120 @@ fn db_names_a_postgresql_database_on_the_command_line_too() {
         "every unit's plan is a day late"
     );
 }
+
+/// The city's file of its 13 counties' May figures, submitted for them by 南阳市 (a unit may
+/// report for the units under it), on `w`: first with a row for a county that has already sent
+/// its own (refused whole: nothing of it recorded), then without it. What `status`, `rollup` and
+/// two histories say afterwards, with the instants a run records by the real clock left out.
+fn the_citys_file(w: &Workspace) -> (String, Vec<serde_json::Value>) {
+    use crate::contents::{NANYANG_FIELDS, figures};
+    const COUNTIES: [&str; 13] = [
+        "宛城区",
+        "卧龙区",
+        "南召县",
+        "方城县",
+        "西峡县",
+        "镇平县",
+        "内乡县",
+        "淅川县",
+        "社旗县",
+        "唐河县",
+        "新野县",
+        "桐柏县",
+        "邓州市",
+    ];
+    w.ok(&["sync", "--as-of", "2017-05-01"]);
+    let file = |name: &str, counties: &[&str]| {
+        let mut text = format!("填报单位,{}\n", NANYANG_FIELDS.join(","));
+        for (i, county) in counties.iter().enumerate() {
+            text += &format!("{county},{}\n", figures(i).join(","));
+        }
+        std::fs::write(w.path().join(name), text).unwrap();
+    };
+    file("own.csv", &COUNTIES[..1]);
+    w.submit("nanyang-2017", "统计表", "宛城区")
+        .period("2017-05")
+        .at("2017-05-19T10:00")
+        .args(&["--data", "own.csv"])
+        .ok();
+    file("all.csv", &COUNTIES);
+    file("rest.csv", &COUNTIES[1..]);
+    let send = |name: &str| {
+        w.run(&[
+            "submit",
+            "nanyang-2017",
+            "统计表",
+            "南阳市",
+            "--period",
+            "2017-05",
+            "--at",
+            "2017-05-20T10:00",
+            "--data",
+            name,
+        ])
+    };
+    let refused = send("all.csv");
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    let after_refusal = w.json(&["status", "--as-of", "2017-05-21"]);
+    let sent = send("rest.csv");
+    assert_eq!(sent.code, 0, "{}", sent.stderr);
+    assert_eq!(
+        sent.stdout.matches("recorded:").count(),
+        12,
+        "{}",
+        sent.stdout
+    );
+    let mut answers = vec![
+        after_refusal,
+        w.json(&["status", "--as-of", "2017-05-21"]),
+        w.json(&[
+            "rollup",
+            "nanyang-2017",
+            "统计表",
+            "--period",
+            "2017-05",
+            "--as-of",
+            "2017-05-21",
+        ]),
+    ];
+    for unit in ["宛城区", "邓州市"] {
+        let mut history = w.json(&[
+            "history",
+            "nanyang-2017",
+            "统计表",
+            unit,
+            "--period",
+            "2017-05",
+            "--as-of",
+            "2017-05-21",
+        ]);
+        for event in history["events"].as_array_mut().unwrap() {
+            event.as_object_mut().unwrap().remove("recorded_at");
+        }
+        answers.push(history);
+    }
+    (refused.stderr, answers)
+}
+
+#[test]
+fn a_file_of_many_units_is_recorded_whole_or_not_at_all_alike_on_both_engines() {
+    let Some(url) = pgserver::database() else {
+        return;
+    };
+    let (sqlite_refusal, on_sqlite) = the_citys_file(&Workspace::new(&["nanyang-2017"]));
+    let (pg_refusal, on_postgres) = the_citys_file(&on_postgres(&["nanyang-2017"], &url));
+    assert!(sqlite_refusal.contains("宛城区"), "{sqlite_refusal}");
+    assert_eq!(sqlite_refusal, pg_refusal);
+    // The refused file recorded nothing: one submission (宛城区's own) before and 13 after.
+    let on_time = |status: &serde_json::Value| -> i64 {
+        let rows = status.as_array().unwrap().iter();
+        rows.filter(|r| r["deliverable"] == "统计表")
+            .map(|r| r["on_time"].as_i64().unwrap())
+            .sum()
+    };
+    assert_eq!(on_time(&on_sqlite[0]), 1, "{:#}", on_sqlite[0]);
+    assert_eq!(on_time(&on_sqlite[1]), 13, "{:#}", on_sqlite[1]);
+    for (sqlite, postgres) in on_sqlite.iter().zip(&on_postgres) {
+        assert_eq!(sqlite, postgres);
+    }
+}

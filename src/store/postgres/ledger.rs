@@ -11,21 +11,21 @@ use ::postgres::{GenericClient, Transaction};
 use super::contents::pg_value_at;
 use super::{PgStore, texts};
 use crate::clock::{Instant, from_unix};
-use crate::ledger::{Action, Effect, Refusal, Status, Update};
+use crate::ledger::{Action, Refusal, Status};
 use crate::store::contents::EVENT_VALUES;
 use crate::store::decode::{json, state, zone};
 use crate::store::import::{
     self, BadRow, Deliverable, ImportBatch, ImportError, ImportReport, ImportRow,
 };
 use crate::store::lifecycle::{
-    Found, StoredFile, choose_period, label, owed_by, read_submission, submitted_values,
-    unknown_name,
+    Found, choose_period, label, owed_by, read_submission, unknown_name,
 };
 use crate::store::{Change, FileSource, HistoryEvent, HistoryFile, Key, Meta, StoreError};
 use crate::values::FieldValue;
 
 impl Ledger for PgStore {
-    /// Applies each action to the obligation its key names, all in one transaction.
+    /// Applies each action to the obligation its key names, all in one transaction, in a
+    /// handful of statements however many there are ([`super::batch`]).
     fn apply_all(
         &mut self,
         actions: &[(Key<'_>, Action)],
@@ -43,23 +43,7 @@ impl Ledger for PgStore {
                 _ => Ok(Vec::new()),
             })
             .collect::<Result<Vec<_>, _>>()?;
-        self.write(|tx| {
-            let mut changes = Vec::with_capacity(actions.len());
-            for ((key, action), files) in actions.iter().zip(&files) {
-                let found = find(tx, key, true)?;
-                let effect = found.effect(action, meta.at)?;
-                save(
-                    tx,
-                    found.id,
-                    &effect,
-                    &meta,
-                    files,
-                    submitted_values(action),
-                )?;
-                changes.push(found.after(&effect).change(meta.at));
-            }
-            Ok(changes)
-        })
+        self.write(|tx| super::batch::apply(tx, actions, &meta, &files))
     }
 
     /// The status of one obligation at `as_of`, and every event of it in order.
@@ -69,7 +53,7 @@ impl Ledger for PgStore {
         as_of: Instant,
     ) -> Result<(Status, Vec<HistoryEvent>), StoreError> {
         self.run(|client| {
-            let found = find(client, key, false)?;
+            let found = find(client, key)?;
             let t = as_of.in_zone(found.zone).timestamp();
             let mut acts = crate::store::asof::Acts::default();
             let time = |t: i64| from_unix(t).with_timezone(&found.zone).to_rfc3339();
@@ -360,90 +344,6 @@ fn import_names(tx: &mut Transaction<'_>) -> Result<import::Names, StoreError> {
     Ok(names)
 }
 
-/// Appends the effect's event (with the submission's files) and changes the record.
-fn save(
-    tx: &mut Transaction<'_>,
-    obligation: i64,
-    effect: &Effect,
-    meta: &Meta,
-    files: &[(StoredFile, Vec<u8>)],
-    values: &[FieldValue],
-) -> Result<(), StoreError> {
-    let data = effect.data.to_string();
-    let event: i64 = tx
-        .query_one(
-            "INSERT INTO events (obligation_id, kind, at, recorded_at, actor, reason, note, data)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-            &[
-                &obligation,
-                &effect.event,
-                &meta.at,
-                &meta.recorded_at,
-                &meta.by,
-                &effect.reason,
-                &meta.note,
-                &data,
-            ],
-        )?
-        .get(0);
-    match effect.update {
-        Update::Submitted {
-            state,
-            at,
-            review_due,
-        } => {
-            for (file, content) in files {
-                tx.execute(
-                    "INSERT INTO blobs (sha256, size, content) VALUES ($1, $2, $3)
-                     ON CONFLICT (sha256) DO NOTHING",
-                    &[&file.sha256, &file.size, content],
-                )?;
-                tx.execute(
-                    "INSERT INTO files (event_id, name, sha256, size) VALUES ($1, $2, $3, $4)",
-                    &[&event, &file.name, &file.sha256, &file.size],
-                )?;
-            }
-            tx.execute(
-                "UPDATE obligations SET state = $2, submitted_at = $3, closed_at = $3,
-                    review_due_at = $4 WHERE id = $1",
-                &[&obligation, &state.as_str(), &at, &review_due],
-            )?;
-        }
-        Update::Accepted => {
-            tx.execute(
-                "UPDATE obligations SET state = 'received' WHERE id = $1",
-                &[&obligation],
-            )?;
-        }
-        Update::Reopened => {
-            tx.execute(
-                "UPDATE obligations SET state = 'returned', closed_at = NULL WHERE id = $1",
-                &[&obligation],
-            )?;
-        }
-        Update::Extended {
-            until,
-            effective_due_at,
-        } => {
-            tx.execute(
-                "UPDATE obligations SET extended_until = $2, effective_due_at = $3 WHERE id = $1",
-                &[&obligation, &until.to_string(), &effective_due_at],
-            )?;
-        }
-        Update::Waived { at } => {
-            tx.execute(
-                "UPDATE obligations SET state = 'waived', closed_at = $2 WHERE id = $1",
-                &[&obligation, &at],
-            )?;
-        }
-        Update::Values => {}
-    }
-    if !values.is_empty() {
-        write_values(tx, event, obligation, values)?;
-    }
-    Ok(())
-}
-
 /// Writes `values` as event `event`'s, in the form's order, and makes them the ones that count
 /// for `obligation`.
 pub(super) fn write_values(
@@ -482,9 +382,9 @@ pub(super) fn write_values(
     Ok(())
 }
 
-/// Finds the obligation `key` names (locking its row with `lock`), or explains what does not
-/// match, with the nearest names.
-fn find(client: &mut impl GenericClient, key: &Key<'_>, lock: bool) -> Result<Found, StoreError> {
+/// Finds the obligation `key` names (for its history; the ledger's acts find theirs in
+/// [`super::batch`]), or explains what does not match, with the nearest names.
+fn find(client: &mut impl GenericClient, key: &Key<'_>) -> Result<Found, StoreError> {
     let Some(campaign) = client.query_opt(
         "SELECT id, zone FROM campaigns WHERE key = $1",
         &[&key.campaign],
@@ -536,7 +436,6 @@ fn find(client: &mut impl GenericClient, key: &Key<'_>, lock: bool) -> Result<Fo
         .into());
     }
     let period = choose_period(key, deliverable.get(1), &periods)?;
-    let lock = if lock { "FOR UPDATE" } else { "" };
     let r = client.query_one(
         &format!(
             "SELECT id, state, due_at, effective_due_at, due_date, extended_until, submitted_at,
@@ -544,7 +443,7 @@ fn find(client: &mut impl GenericClient, key: &Key<'_>, lock: bool) -> Result<Fo
                     (SELECT max(at) FROM events e WHERE e.obligation_id = obligations.id
                         AND e.kind IN {acts}),
                     review_due_at
-             FROM obligations WHERE deliverable_id = $1 AND unit_id = $2 AND period = $3 {lock}",
+             FROM obligations WHERE deliverable_id = $1 AND unit_id = $2 AND period = $3",
             acts = crate::ledger::ACTS_SQL
         ),
         &[&deliverable_id, &unit_id, &period],

@@ -12,6 +12,7 @@
 mod accounts;
 pub(super) mod asof;
 mod assessment;
+mod batch;
 mod contents;
 mod ledger;
 mod outbox;
