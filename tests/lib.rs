@@ -24,6 +24,7 @@ mod pgserver;
 mod phrases;
 mod postgres;
 mod postgres_mail;
+mod postgres_tls;
 mod promises;
 mod properties;
 mod readme;

@@ -142,6 +142,22 @@ impl Server {
         self.url(&name)
     }
 
+    /// A new, empty database on a server listening on `port` (see [`own_with_tls`]); its name.
+    pub fn database_on_port(&self, port: u16) -> String {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let name = format!("tls{}", NEXT.fetch_add(1, Ordering::SeqCst));
+        let admin_url = format!(
+            "postgresql://duban@/postgres?host={}&port={port}",
+            self.dir.display()
+        );
+        let mut admin = postgres::Client::connect(&admin_url, postgres::NoTls)
+            .expect("the test server takes connections on its socket");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("a new database");
+        name
+    }
+
     /// Stops the server at once (as a crash would), leaving it down until [`start`](Self::start).
     pub fn stop(&self) {
         self.pg_ctl(&["-m", "immediate", "-w", "stop"]);
@@ -221,4 +237,46 @@ fn usable<T>(started: Result<T, &String>) -> Option<T> {
 /// A new, empty database on the test server; `None` when the suite is skipped knowingly.
 pub fn database() -> Option<String> {
     server().map(Server::database)
+}
+
+/// A server of the caller's own that takes connections over TCP on `localhost` only with TLS
+/// (`hostssl` in pg_hba.conf: a plain connection is refused), presenting `cert` (PEM, with
+/// the chain) and `key`; and its port. `None` when the suite is skipped knowingly.
+pub fn own_with_tls(cert: &str, key: &str) -> Option<(Server, u16)> {
+    let server = own()?;
+    let data = server.dir.join("data");
+    std::fs::write(data.join("server.crt"), cert).unwrap();
+    std::fs::write(data.join("server.key"), key).unwrap();
+    std::fs::write(
+        data.join("pg_hba.conf"),
+        "local all all trust\nhostssl all all 127.0.0.1/32 trust\nhostssl all all ::1/128 trust\n",
+    )
+    .unwrap();
+    if is_root() {
+        let status = Command::new("chown")
+            .args(["nobody:nogroup"])
+            .arg(data.join("server.crt"))
+            .arg(data.join("server.key"))
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    let status = Command::new("chmod")
+        .arg("600")
+        .arg(data.join("server.key"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let options = format!(
+        "-k {} -c listen_addresses=localhost -c port={port} -c ssl=on -c fsync=off \
+         -c full_page_writes=off -c max_connections=300",
+        server.dir.display()
+    );
+    server.pg_ctl(&["-m", "fast", "-w", "-o", &options, "restart"]);
+    Some((server, port))
 }

@@ -190,6 +190,17 @@ pub enum StoreError {
         /// Why.
         message: String,
     },
+    /// TLS to the PostgreSQL server could not be set up as the URL asks, or the server's
+    /// certificate was refused: nothing was sent to it.
+    #[error("no secure connection to the PostgreSQL database {server}: {message}")]
+    Insecure {
+        /// The server and database (never the password).
+        server: String,
+        /// Why.
+        message: String,
+        /// What to do about it.
+        help: &'static str,
+    },
     /// The connection to the PostgreSQL server broke (a restart, a failover, a terminated
     /// session, the network) and a new one did not succeed in time.
     #[error("the connection to the PostgreSQL database {server} was lost{doing}: {message}")]
@@ -214,6 +225,7 @@ impl StoreError {
             StoreError::Unreachable { .. } => Some(
                 "is the PostgreSQL server running, and does `database` in duban.toml (or --db) name it right?".into(),
             ),
+            StoreError::Insecure { help, .. } => Some((*help).into()),
             StoreError::ConnectionLost { .. } => Some(
                 "the server restarted or the network failed: run it again once the server is back (the daemon's next pass does)".into(),
             ),

@@ -19,6 +19,7 @@ mod outbox;
 pub(super) mod queries;
 mod schema;
 mod sync;
+mod tls;
 
 use std::cell::RefCell;
 
@@ -32,6 +33,8 @@ pub use schema::{LATEST, MIGRATIONS};
 pub struct PgStore {
     client: RefCell<Client>,
     config: ::postgres::Config,
+    /// TLS as the URL's `sslmode` asks; `None` for `disable`.
+    tls: Option<tokio_postgres_rustls::MakeRustlsConnect>,
     server: String,
 }
 
@@ -59,6 +62,16 @@ impl PgStore {
     /// holds another program's tables, or a newer duban's schema, is refused untouched.
     pub fn connect(url: &str) -> Result<PgStore, StoreError> {
         let server = redact(url);
+        let insecure = |e: tls::TlsError| StoreError::Insecure {
+            server: server.clone(),
+            message: e.to_string(),
+            help: "see `sslmode` and `sslrootcert` in README.md (One database for a province)",
+        };
+        let (url, wish) = tls::split(url).map_err(insecure)?;
+        let tls = match wish.mode {
+            tls::Mode::Disable => None,
+            _ => Some(tls::connector(&wish).map_err(insecure)?),
+        };
         let mut config: ::postgres::Config =
             url.parse()
                 .map_err(|e: ::postgres::Error| StoreError::Unreachable {
@@ -70,10 +83,12 @@ impl PgStore {
         // counts. Set as the session starts, so that it costs no round trip.
         let options = config.get_options().unwrap_or_default().to_string();
         config.options(format!("{options} -c temp_buffers=256MB").trim());
-        let client = connect(&config, &server)?;
+        config.ssl_mode(tls::library_mode(wish.mode));
+        let client = connect(&config, tls.as_ref(), &server)?;
         let store = PgStore {
             client: RefCell::new(client),
             config,
+            tls,
             server,
         };
         store.run(|client| schema::migrate(client, &store.server))?;
@@ -100,12 +115,12 @@ impl PgStore {
     ) -> Result<T, StoreError> {
         let mut client = self.client.borrow_mut();
         if client.is_closed() {
-            *client = connect(&self.config, &self.server)?;
+            *client = connect(&self.config, self.tls.as_ref(), &self.server)?;
         }
         match work(&mut client) {
             Err(StoreError::Postgres(e)) if lost(&e) => {
                 tracing::warn!(server = %self.server, error = %describe_postgres(&e), "the database connection was lost; connecting again");
-                *client = connect(&self.config, &self.server)?;
+                *client = connect(&self.config, self.tls.as_ref(), &self.server)?;
                 work(&mut client).map_err(|e| self.classify(e))
             }
             other => other.map_err(|e| self.classify(e)),
@@ -147,7 +162,7 @@ impl PgStore {
         loop {
             let mut client = self.client.borrow_mut();
             let attempt = if reconnect || client.is_closed() {
-                connect(&self.config, &self.server).map(|fresh| *client = fresh)
+                connect(&self.config, self.tls.as_ref(), &self.server).map(|fresh| *client = fresh)
             } else {
                 Ok(())
             };
@@ -292,11 +307,51 @@ fn texts(
         .collect())
 }
 
-fn connect(config: &::postgres::Config, server: &str) -> Result<Client, StoreError> {
-    config.connect(NoTls).map_err(|e| StoreError::Unreachable {
-        server: server.to_string(),
-        message: describe_postgres(&e),
+fn connect(
+    config: &::postgres::Config,
+    tls: Option<&tokio_postgres_rustls::MakeRustlsConnect>,
+    server: &str,
+) -> Result<Client, StoreError> {
+    let connected = match tls {
+        Some(tls) => config.connect(tls.clone()),
+        None => config.connect(NoTls),
+    };
+    connected.map_err(|e| {
+        let message = describe_postgres(&e);
+        match tls_help(&message) {
+            Some(help) => StoreError::Insecure {
+                server: server.to_string(),
+                message,
+                help,
+            },
+            None => StoreError::Unreachable {
+                server: server.to_string(),
+                message,
+            },
+        }
     })
+}
+
+/// What to do about a refused certificate or a server without TLS, from rustls's words.
+fn tls_help(message: &str) -> Option<&'static str> {
+    let said = |words: &[&str]| words.iter().any(|w| message.contains(w));
+    if said(&["NotValidForName", "not valid for name"]) {
+        Some(
+            "the server's certificate is not made for the host the URL names (sslmode=verify-full checks it): name the host as the certificate does",
+        )
+    } else if said(&["UnknownIssuer", "unknown issuer"]) {
+        Some(
+            "the server's certificate is signed by an authority not trusted here: name its certificate with sslrootcert=FILE in the URL",
+        )
+    } else if message.contains("invalid peer certificate") {
+        Some("the server's certificate was refused: ask its administrator for a valid one")
+    } else if message.contains("server does not support TLS") {
+        Some(
+            "the URL asks for TLS (sslmode) and the server offers none: turn on ssl on the server, or use a local socket",
+        )
+    } else {
+        None
+    }
 }
 
 /// `url` with its password (in the URL or as `password=`) replaced by `***`.
