@@ -20,6 +20,7 @@ mod layers;
 mod mail;
 mod mail_concurrency;
 mod mailserver;
+mod organisation;
 mod pgserver;
 mod phrases;
 mod postgres;

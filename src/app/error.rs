@@ -52,6 +52,9 @@ pub enum AppError {
     /// A data file that cannot be read.
     #[error(transparent)]
     Table(#[from] crate::values::TableError),
+    /// Rows of the office's directory sheet that cannot be taken: nothing was imported.
+    #[error("{}\nnothing was imported", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Directory(Vec<crate::store::organisation::OrgRowError>),
     /// Values that do not fit their form: every bad cell, each named by where it is.
     #[error("{}", render_invalid(.0))]
     Invalid(Vec<crate::values::Invalid>),

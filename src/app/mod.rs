@@ -17,6 +17,7 @@ mod ledgers;
 mod lock;
 mod mail;
 mod notice_pass;
+mod organisation;
 mod recorded;
 mod rollup;
 mod sheets;
@@ -41,6 +42,7 @@ pub use desk::{Deed, ObligationDesk, Page, Rights, UnitDesk, allow, may, rights}
 pub use error::AppError;
 pub use ledgers::{LedgerView, Reconciliation, RowState, RowView};
 pub use mail::{MailError, MailSetup};
+pub use organisation::{OrgImported, OrgSheet, read_sheet};
 pub use rollup::{By, Rollup, RollupRow};
 pub use sheets::{SheetKind, sheet_rows};
 pub use tokens::{Expiry, ExpiryError, TOKEN_DAYS, TokenRefusal, TokenSpec};

@@ -55,6 +55,7 @@ mod progress;
 mod queries;
 mod schedule;
 mod sync;
+mod units;
 mod web;
 
 use std::path::PathBuf;
@@ -238,6 +239,9 @@ pub enum Command {
     /// Bearer tokens for the JSON API.
     #[command(after_help = "Example:\n  duban token create --unit 宛城区 --role liaison")]
     Token(web::TokenArgs),
+    /// The organisation's directory (组织机构/通讯录): import the office's sheet, list, export.
+    #[command(after_help = "Example:\n  duban units import 通讯录.xlsx && duban units list")]
+    Units(units::UnitsArgs),
 }
 
 /// Runs the command line and returns the exit code. Output that could not be written all the
@@ -293,6 +297,7 @@ fn dispatch(args: Args) -> Result<ExitCode, CliError> {
         Command::Interview(a) => documents::interview(&context, a),
         Command::User(a) => web::user(&context, a),
         Command::Token(a) => web::token(&context, a),
+        Command::Units(a) => units::run(&context, a),
         Command::Init(_)
         | Command::Daemon(_)
         | Command::Serve(_)

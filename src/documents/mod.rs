@@ -7,6 +7,7 @@ pub mod chart;
 pub mod docx;
 pub mod ics;
 pub mod month;
+pub mod organisation;
 pub mod overdue;
 
 /// `text` safe inside XML and HTML, as text or a quoted attribute.

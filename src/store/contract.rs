@@ -6,6 +6,7 @@
 
 use chrono_tz::Tz;
 
+use super::organisation::{OrgImportError, OrgReport, OrgRow, OrgUnit};
 use super::{
     ApiToken, Assessed, BadRow, CampaignHeader, Candidate, Change, Claim, Described, Directory,
     DueRow, FailedSignIns, Filter, HistoryEvent, ImportBatch, ImportError, ImportReport, ImportRow,
@@ -365,13 +366,43 @@ pub trait Outbox {
     fn retry(&mut self, ids: &[i64]) -> Result<usize, StoreError>;
 }
 
+/// The organisation's directory: units that outlive campaigns, kept by the office.
+pub trait Organisation {
+    /// Every unit of the directory, retired ones too, in the order they were added.
+    fn org_units(&self) -> Result<Vec<OrgUnit>, StoreError>;
+    /// Takes the office's rows into the directory in one transaction: every row, or none
+    /// when any cannot be taken (each such row told).
+    fn org_import(&mut self, rows: &[OrgRow], at: i64) -> Result<OrgReport, OrgImportError>;
+    /// Retires the unit `code` at `at` (a unit is never deleted); the unit as it was, or
+    /// `None` if no unit has that code.
+    fn org_retire(&mut self, code: &str, at: i64) -> Result<Option<OrgUnit>, StoreError>;
+}
+
 /// Everything a backend provides.
 pub trait Backend:
-    Campaigns + Ledger + Queries + Outbox + Files + Location + Contents + Assessment + Accounts
+    Campaigns
+    + Ledger
+    + Queries
+    + Outbox
+    + Files
+    + Location
+    + Contents
+    + Assessment
+    + Accounts
+    + Organisation
 {
 }
 
 impl<T> Backend for T where
-    T: Campaigns + Ledger + Queries + Outbox + Files + Location + Contents + Assessment + Accounts
+    T: Campaigns
+        + Ledger
+        + Queries
+        + Outbox
+        + Files
+        + Location
+        + Contents
+        + Assessment
+        + Accounts
+        + Organisation
 {
 }

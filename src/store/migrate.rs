@@ -247,6 +247,32 @@ const TABLES: &[(&str, &[(&str, Kind)])] = {
             ],
         ),
         ("passes", &[("id", Int), ("at", Int)]),
+        (
+            "org_units",
+            &[
+                ("id", Int),
+                ("code", Text),
+                ("name", Text),
+                ("parent_id", Int),
+                ("kind", Text),
+                ("email", Text),
+                ("phone", Text),
+                ("contacts", Text),
+                ("created_at", Int),
+                ("updated_at", Int),
+                ("retired_at", Int),
+            ],
+        ),
+        (
+            "org_events",
+            &[
+                ("id", Int),
+                ("unit_id", Int),
+                ("at", Int),
+                ("kind", Text),
+                ("data", Text),
+            ],
+        ),
     ]
 };
 

@@ -19,6 +19,7 @@ mod decode;
 mod import;
 mod lifecycle;
 pub mod migrate;
+pub mod organisation;
 mod outbox;
 mod owed;
 mod plan_input;
@@ -44,7 +45,7 @@ pub use contents::{
 };
 pub use contract::{
     Accounts, Assessment, Backend, Campaigns, Contents, FileSource, Files, Ledger, Location,
-    Outbox, Queries,
+    Organisation, Outbox, Queries,
 };
 
 /// Open records, whichever backend holds them.
@@ -52,6 +53,7 @@ pub type Records = Box<dyn Backend + Send>;
 pub use self::postgres::PgStore;
 pub use import::{BadRow, ImportBatch, ImportError, ImportReport, ImportRow};
 pub use lifecycle::{Change, Key, Meta};
+pub use organisation::{OrgContact, OrgImportError, OrgReport, OrgRow, OrgUnit, Parent};
 pub use outbox::{Attachment, Claim, NoticeKey, OutboxMail, OutboxRow, PendingMail};
 pub use owed::{Below, CampaignRow, Candidate, Directory, Mailboxes};
 pub use plan_input::{PlanInput, Written};

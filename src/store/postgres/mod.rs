@@ -15,6 +15,7 @@ mod assessment;
 mod batch;
 mod contents;
 mod ledger;
+mod organisation;
 mod outbox;
 pub(super) mod queries;
 mod schema;

@@ -13,6 +13,7 @@ mod contents;
 mod decode;
 mod import;
 mod lifecycle;
+mod organisation;
 mod outbox;
 mod plan_input;
 mod query;

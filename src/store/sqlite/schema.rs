@@ -344,6 +344,39 @@ INSERT INTO api_tokens_lifecycle (id, token, name, unit, role, created_at)
 DROP TABLE api_tokens;
 ALTER TABLE api_tokens_lifecycle RENAME TO api_tokens;
 "#,
+    r#"
+-- The organisation's directory (组织机构/通讯录): units that outlive campaigns, each with a code
+-- the office gives (or one made up once and kept), a parent, a kind and its people. A rename
+-- or a move keeps the row; a unit is retired, never deleted. Its history is append-only.
+CREATE TABLE org_units (
+    id         INTEGER PRIMARY KEY,
+    code       TEXT NOT NULL UNIQUE,
+    name       TEXT NOT NULL,
+    parent_id  INTEGER REFERENCES org_units(id),
+    kind       TEXT,
+    email      TEXT,
+    phone      TEXT,
+    contacts   TEXT NOT NULL DEFAULT '[]',
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    retired_at INTEGER
+);
+CREATE INDEX org_units_parent ON org_units (parent_id);
+CREATE TABLE org_events (
+    id      INTEGER PRIMARY KEY,
+    unit_id INTEGER NOT NULL REFERENCES org_units(id),
+    at      INTEGER NOT NULL,
+    kind    TEXT NOT NULL,
+    data    TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX org_events_unit ON org_events (unit_id, id);
+CREATE TRIGGER org_events_no_update BEFORE UPDATE ON org_events
+    BEGIN SELECT RAISE(ABORT, 'the history is append-only'); END;
+CREATE TRIGGER org_events_no_delete BEFORE DELETE ON org_events
+    BEGIN SELECT RAISE(ABORT, 'the history is append-only'); END;
+CREATE TRIGGER org_units_no_delete BEFORE DELETE ON org_units
+    BEGIN SELECT RAISE(ABORT, 'a unit is retired, never deleted'); END;
+"#,
 ];
 
 /// The version this duban writes.

@@ -1,0 +1,209 @@
+//! The organisation's directory through the real binary, on SQLite and PostgreSQL: the
+//! office's own 通讯录 imported (a title row, level columns with merged cells, GBK CSV and
+//! .xlsx), listed and exported in a sheet that imports again unchanged; a rename by code keeps
+//! the unit; a unit retired, never deleted; a sheet with a row that cannot be taken imports
+//! nothing and is left as it was.
+
+use crate::common::Workspace;
+use crate::pgserver;
+
+/// A workspace on SQLite, or on a new PostgreSQL database.
+fn office(postgres: bool) -> Option<Workspace> {
+    let w = Workspace::new(&[]);
+    if postgres {
+        let url = pgserver::database()?;
+        std::fs::write(
+            w.path().join("duban.toml"),
+            format!("database = \"{url}\"\n"),
+        )
+        .unwrap();
+    }
+    Some(w)
+}
+
+/// The 古路 example, as the office's GBK CSV.
+fn gulu_gbk(w: &Workspace) -> std::path::PathBuf {
+    let text =
+        std::fs::read_to_string(crate::common::root().join("examples/directory/gulu-villages.csv"))
+            .unwrap();
+    let (bytes, _, _) = encoding_rs::GBK.encode(&text);
+    let path = w.path().join("通讯录.csv");
+    std::fs::write(&path, &bytes).unwrap();
+    path
+}
+
+fn units(w: &Workspace, args: &[&str]) -> Vec<serde_json::Value> {
+    let mut all = vec!["units", "list"];
+    all.extend(args);
+    w.json(&all).as_array().unwrap().clone()
+}
+
+fn the_directory(postgres: bool) {
+    let Some(w) = office(postgres) else { return };
+    let sheet = gulu_gbk(&w);
+    let out = w.ok(&["units", "import", sheet.to_str().unwrap()]);
+    assert!(out.contains("5 unit(s) added, 0 changed"), "{out}");
+    let all = units(&w, &[]);
+    assert_eq!(all.len(), 5, "the town and its four villages: {all:#?}");
+    let town = all.iter().find(|u| u["name"] == "古路镇").unwrap();
+    let village = all.iter().find(|u| u["name"] == "示例二村").unwrap();
+    assert_eq!(
+        village["parent"], town["code"],
+        "the merged town cell stands for each row"
+    );
+    assert_eq!(village["kind"], "村");
+    assert_eq!(village["contacts"][0]["name"], "张丽");
+    assert_eq!(village["contacts"][1]["role"], "负责人");
+    assert_eq!(units(&w, &["--under", "古路镇"]).len(), 5);
+    assert_eq!(units(&w, &["--under", "示例二村"]).len(), 1);
+    let unknown = w.run(&["units", "list", "--under", "示例二"]);
+    assert_eq!(unknown.code, 2);
+    assert!(unknown.stderr.contains("示例二村"), "{}", unknown.stderr);
+
+    // Exported and imported again: nothing changes, whatever the format.
+    for name in ["组织机构.xlsx", "组织机构.csv"] {
+        let out = w.ok(&["units", "export", name]);
+        assert!(out.contains("wrote 5 unit(s)"), "{out}");
+        let again = w.ok(&["units", "import", name]);
+        assert!(
+            again.contains("0 unit(s) added, 0 changed, 5 unchanged"),
+            "{name}: {again}"
+        );
+    }
+
+    // A rename by code keeps the unit (its code, its place, its people).
+    let code = village["code"].as_str().unwrap().to_string();
+    std::fs::write(
+        w.path().join("rename.csv"),
+        format!("单位编码,单位名称,上级单位\n{code},示例新二村,古路镇\n"),
+    )
+    .unwrap();
+    let out = w.ok(&["units", "import", "rename.csv"]);
+    assert!(
+        out.contains(&format!("renamed {code}: 示例二村 → 示例新二村")),
+        "{out}"
+    );
+    let renamed = units(&w, &[]);
+    let same = renamed.iter().find(|u| u["code"] == code.as_str()).unwrap();
+    assert_eq!(same["name"], "示例新二村");
+    assert_eq!(same["contacts"][0]["name"], "张丽", "the people stay");
+    assert_eq!(renamed.len(), 5);
+
+    // A sheet with rows that cannot be taken: each told, nothing imported, the file as it was.
+    let bad = w.path().join("bad.csv");
+    let text = "单位名称,上级单位\n示例五村,古路镇\n示例六村,古路\n,\n示例七村,示例八村\n";
+    std::fs::write(&bad, text).unwrap();
+    let refused = w.run(&["units", "import", bad.to_str().unwrap()]);
+    assert_eq!(refused.code, 2, "{}", refused.stdout);
+    assert!(
+        refused.stderr.contains("上级单位 `古路`"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("did you mean `古路镇`"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("上级单位 `示例八村`"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("nothing was imported"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(std::fs::read_to_string(&bad).unwrap(), text);
+    assert_eq!(units(&w, &[]).len(), 5, "nothing of it was taken");
+
+    // Retired, never deleted: listed with --all, exported as 已撤销.
+    let out = w.ok(&["units", "retire", &code]);
+    assert!(out.contains("retired 示例新二村"), "{out}");
+    assert_eq!(units(&w, &[]).len(), 4);
+    let with_retired = units(&w, &["--all"]);
+    assert_eq!(with_retired.len(), 5);
+    assert!(
+        with_retired
+            .iter()
+            .any(|u| u["code"] == code.as_str() && !u["retired_at"].is_null())
+    );
+    let again = w.ok(&["units", "retire", &code]);
+    assert!(again.contains("was retired already"), "{again}");
+    let nowhere = w.run(&["units", "retire", "NOPE"]);
+    assert_eq!(nowhere.code, 2);
+}
+
+#[test]
+fn the_directory_is_imported_listed_exported_renamed_and_retired_on_sqlite() {
+    the_directory(false);
+}
+
+#[test]
+fn the_directory_is_imported_listed_exported_renamed_and_retired_on_postgres() {
+    the_directory(true);
+}
+
+/// An .xlsx as an office makes it: a merged title row, then the county and town cells merged
+/// down the rows of their villages.
+#[test]
+fn merged_cells_of_a_workbook_stand_for_every_row_they_span() {
+    let w = Workspace::new(&[]);
+    let path = w.path().join("通讯录.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let plain = rust_xlsxwriter::Format::new();
+    sheet
+        .merge_range(0, 0, 0, 3, "某县各村联系人名单", &plain)
+        .unwrap();
+    for (c, h) in ["县（市、区）", "乡镇（街道）", "村（社区）", "联系人"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(1, c as u16, *h).unwrap();
+    }
+    sheet.merge_range(2, 0, 5, 0, "甲县", &plain).unwrap();
+    sheet.merge_range(2, 1, 3, 1, "一镇", &plain).unwrap();
+    sheet.merge_range(4, 1, 5, 1, "二镇", &plain).unwrap();
+    for (r, (village, person)) in [
+        ("东村", "甲"),
+        ("西村", "乙"),
+        ("东村", "丙"),
+        ("南村", "丁"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(r as u32 + 2, 2, *village).unwrap();
+        sheet.write_string(r as u32 + 2, 3, *person).unwrap();
+    }
+    book.save(&path).unwrap();
+    let out = w.ok(&["units", "import", "通讯录.xlsx"]);
+    assert!(out.contains("7 unit(s) added"), "{out}");
+    let all = units(&w, &[]);
+    let code_of = |name: &str| {
+        all.iter()
+            .find(|u| u["name"] == name)
+            .map(|u| u["code"].clone())
+            .unwrap()
+    };
+    let east: Vec<_> = all.iter().filter(|u| u["name"] == "东村").collect();
+    assert_eq!(east.len(), 2, "two villages of one name, under two towns");
+    assert_eq!(east[0]["parent"], code_of("一镇"));
+    assert_eq!(east[1]["parent"], code_of("二镇"));
+    assert_eq!(east[1]["contacts"][0]["name"], "丙");
+    assert_eq!(
+        code_of("二镇"),
+        all.iter().find(|u| u["name"] == "南村").unwrap()["parent"]
+    );
+    // Naming the village by its name alone as a parent is ambiguous: told with both codes.
+    std::fs::write(w.path().join("组.csv"), "单位名称,上级单位\n一组,东村\n").unwrap();
+    let refused = w.run(&["units", "import", "组.csv"]);
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused.stderr.contains("is more than one unit"),
+        "{}",
+        refused.stderr
+    );
+}
