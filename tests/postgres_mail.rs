@@ -14,7 +14,7 @@ use crate::mailserver::{MailServer, Received};
 use crate::pgserver;
 
 /// The mails the morning's pass writes (as in `mail_concurrency`).
-const MAILS: usize = 29;
+const MAILS: usize = 27;
 
 /// 南阳 on PostgreSQL `url`, mailing through `server`, with claims that expire in seconds (so
 /// that a dead node's mail is taken over within the test).
