@@ -208,6 +208,21 @@ fn a_percent_over_100_and_values_for_a_report_without_a_form() {
         error.contains("--value 衔接资金支出进度=120%: 衔接资金支出进度: `120%` is above 100 (the field is a percentage, 0 to 100, required)"),
         "{error}"
     );
+    // The contact list (附件2) is a file; the monthly report carries 附件1's 19 columns.
+    let error = office.fails(&[
+        "submit",
+        "qianyang-2023",
+        "分管领导及联络员名单",
+        "县财政局",
+        "--at",
+        "2023-03-30",
+        "--value",
+        "x=1",
+    ]);
+    assert!(
+        error.contains("分管领导及联络员名单 has no form with fields"),
+        "{error}"
+    );
     let error = office.fails(&[
         "submit",
         "qianyang-2023",
@@ -220,7 +235,10 @@ fn a_percent_over_100_and_values_for_a_report_without_a_form() {
         "--value",
         "x=1",
     ]);
-    assert!(error.contains("月报告 has no form with fields"), "{error}");
+    assert!(
+        error.contains("`x` is not a field of form 数据统计表; its fields are 是否建立机构、"),
+        "{error}"
+    );
     let error = office.fails(&[
         "rollup",
         "nanyang-2017",
