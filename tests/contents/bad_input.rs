@@ -99,7 +99,16 @@ fn unknown_and_missing_columns_and_a_failed_check() {
         )),
         "{error}"
     );
-    // A complete row whose figures do not add up: the office's own message.
+    // A complete row whose figures do not add up: the office's own message. 附件3 states no rule
+    // between its columns; an office that wants one adds it to its copy of the form.
+    let path = office.w.campaign("nanyang-2017");
+    // The form's last field (the clue ledger's, further down, has the same line).
+    let text = std::fs::read_to_string(&path).unwrap().replacen(
+        "  字段 备注 文本 可选\n}",
+        "  字段 备注 文本 可选\n  校验 查处问题数 <= 中省市转办线索数 + 自查自纠问题线索数 \"查处问题数不能超过问题线索数（中省市转办 + 自查自纠）\"\n}",
+        1,
+    );
+    std::fs::write(&path, text).unwrap();
     let mut values = figures(0);
     values[2] = "99".into();
     let data = office.file("check.csv", csv("宛城区", &values));
