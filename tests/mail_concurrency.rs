@@ -11,11 +11,11 @@ use crate::common::{KillOnDrop, Workspace};
 use crate::mailserver::MailServer;
 
 /// The mails the morning's pass writes.
-const MAILS: usize = 29;
+const MAILS: usize = 27;
 
-/// 南阳 on the morning of 22 May 2017 with nothing submitted: 29 reminders and overdue notices
-/// due (26 units' May tables, the office's bulletins of April and May, one digest to the
-/// office), with a server slow enough (50 ms a mail) that passes started together overlap for the
+/// 南阳 on the morning of 22 May 2017 with nothing submitted: 27 reminders and overdue notices
+/// due (26 units' May tables and one digest to the office; the monthly exposure of cases has no
+/// day in the document, so the office is not chased for it), with a server slow enough (50 ms a mail) that passes started together overlap for the
 /// whole of their sending.
 fn office(server: &MailServer) -> Workspace {
     let w = Workspace::new(&["nanyang-2017"]);

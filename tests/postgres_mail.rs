@@ -14,7 +14,7 @@ use crate::mailserver::{MailServer, Received};
 use crate::pgserver;
 
 /// The mails the morning's pass writes (as in `mail_concurrency`).
-const MAILS: usize = 29;
+const MAILS: usize = 27;
 
 /// 南阳 on PostgreSQL `url`, mailing through `server`, with claims that expire in seconds (so
 /// that a dead node's mail is taken over within the test).
@@ -216,8 +216,9 @@ fn a_mail_the_server_accepted_is_marked_sent_though_the_session_is_terminated() 
     server.hold(false);
     let (code, log) = finish(pass);
     assert_eq!(code, Some(0), "the pass completes\n{log}");
+    // Once for every third mail: 9 of the 27.
     assert!(
-        terminated >= 10,
+        terminated >= MAILS.div_ceil(3) as i64,
         "the pass's session was ended each time ({terminated})"
     );
     assert!(

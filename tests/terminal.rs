@@ -49,18 +49,15 @@ fn a_table_fits_the_terminal_and_is_whole_when_piped() {
     let shown = plain(&shown);
     let widest = shown.lines().map(UnicodeWidthStr::width).max().unwrap();
     assert!(widest <= 80, "{widest} columns:\n{shown}");
-    assert!(shown.contains("u01-liaison@nan"), "{shown}");
+    assert!(shown.contains("u04-liaison@nan"), "{shown}");
     assert!(
-        !shown.contains("u01-liaison@nanyang.example.org"),
+        !shown.contains("u04-liaison@nanyang.example.org"),
         "the contact column is cut: {shown}"
     );
     assert!(shown.contains("…"), "{shown}");
-    assert!(
-        shown.contains("党风政风监督室") || shown.contains("市纪委"),
-        "unit names whole"
-    );
+    assert!(shown.contains("市国土资源局"), "unit names whole: {shown}");
     let piped = w.ok(&["overdue", "--as-of", "2017-05-27"]);
-    assert!(piped.contains("u01-liaison@nanyang.example.org"), "{piped}");
+    assert!(piped.contains("u04-liaison@nanyang.example.org"), "{piped}");
     assert!(piped.lines().map(UnicodeWidthStr::width).max().unwrap() > 80);
 }
 

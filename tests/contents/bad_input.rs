@@ -99,7 +99,16 @@ fn unknown_and_missing_columns_and_a_failed_check() {
         )),
         "{error}"
     );
-    // A complete row whose figures do not add up: the office's own message.
+    // A complete row whose figures do not add up: the office's own message. 附件3 states no rule
+    // between its columns; an office that wants one adds it to its copy of the form.
+    let path = office.w.campaign("nanyang-2017");
+    // The form's last field (the clue ledger's, further down, has the same line).
+    let text = std::fs::read_to_string(&path).unwrap().replacen(
+        "  字段 备注 文本 可选\n}",
+        "  字段 备注 文本 可选\n  校验 查处问题数 <= 中省市转办线索数 + 自查自纠问题线索数 \"查处问题数不能超过问题线索数（中省市转办 + 自查自纠）\"\n}",
+        1,
+    );
+    std::fs::write(&path, text).unwrap();
     let mut values = figures(0);
     values[2] = "99".into();
     let data = office.file("check.csv", csv("宛城区", &values));
@@ -208,6 +217,21 @@ fn a_percent_over_100_and_values_for_a_report_without_a_form() {
         error.contains("--value 衔接资金支出进度=120%: 衔接资金支出进度: `120%` is above 100 (the field is a percentage, 0 to 100, required)"),
         "{error}"
     );
+    // The contact list (附件2) is a file; the monthly report carries 附件1's 19 columns.
+    let error = office.fails(&[
+        "submit",
+        "qianyang-2023",
+        "分管领导及联络员名单",
+        "县财政局",
+        "--at",
+        "2023-03-30",
+        "--value",
+        "x=1",
+    ]);
+    assert!(
+        error.contains("分管领导及联络员名单 has no form with fields"),
+        "{error}"
+    );
     let error = office.fails(&[
         "submit",
         "qianyang-2023",
@@ -220,7 +244,10 @@ fn a_percent_over_100_and_values_for_a_report_without_a_form() {
         "--value",
         "x=1",
     ]);
-    assert!(error.contains("月报告 has no form with fields"), "{error}");
+    assert!(
+        error.contains("`x` is not a field of form 数据统计表; its fields are 是否建立机构、"),
+        "{error}"
+    );
     let error = office.fails(&[
         "rollup",
         "nanyang-2017",

@@ -89,7 +89,7 @@ pub const NANYANG_FIELDS: [&str; 9] = [
     "移送司法机关人数",
 ];
 
-/// Figures that pass the form's check: 查处 ≤ 转办 + 自查.
+/// Figures that would pass a check an office may add: 查处 ≤ 转办 + 自查.
 pub fn figures(i: usize) -> Vec<String> {
     let i = i as i64;
     [i + 3, i % 4, i + 1, i % 3, 1, i % 2, 0, i % 5, i % 2]

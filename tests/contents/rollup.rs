@@ -513,7 +513,7 @@ fn the_blank_form_filled_in_and_sent_back_is_a_submission() {
         "--as-of",
         "2017-05-01",
     ]);
-    assert!(out.contains("12 fields, 13 units"), "{out}");
+    assert!(out.contains("11 fields, 13 units"), "{out}");
     // Excel checks each column as the form does: whole numbers from 0; one-of lists.
     let xml = sheet_xml(&blank);
     assert!(xml.contains("<dataValidation type=\"whole\""), "{xml}");
