@@ -41,7 +41,7 @@ pub use desk::{Deed, ObligationDesk, Page, Rights, UnitDesk, allow, may, rights}
 pub use error::AppError;
 pub use ledgers::{LedgerView, Reconciliation, RowState, RowView};
 pub use mail::{MailError, MailSetup};
-pub use rollup::{By, Rollup, RollupRow};
+pub use rollup::{BadLevel, By, Rollup, RollupRow};
 pub use sheets::{SheetKind, sheet_rows};
 pub use tokens::{Expiry, ExpiryError, TOKEN_DAYS, TokenRefusal, TokenSpec};
 

@@ -41,6 +41,7 @@ pub struct RollupArgs {
 // a `String` is what clap takes (no caller matches on it).
 fn parse_by(text: &str) -> Result<By, String> {
     text.parse()
+        .map_err(|e: crate::app::BadLevel| e.to_string())
 }
 
 /// Adds up one period's figures.
