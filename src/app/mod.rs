@@ -319,7 +319,8 @@ impl Office {
         seen: &mut dyn FnMut(&Path, FileSync),
     ) -> Result<Records, AppError> {
         let now = self.clock.now();
-        let sync_at = if at.in_zone(chrono_tz::UTC) > now {
+        // A local time is the office's: which campaign it is for is not known yet.
+        let sync_at = if at.in_zone(self.config.zone) > now {
             Instant::Absolute(now)
         } else {
             at
