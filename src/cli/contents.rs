@@ -258,8 +258,9 @@ pub(super) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
         std::fs::write(&temporary, bytes).and_then(|()| std::fs::rename(&temporary, path));
     if let Err(e) = written {
         let _ = std::fs::remove_file(&temporary);
-        return Err(CliError::Usage {
-            message: format!("cannot write {}: {e}", path.display()),
+        return Err(CliError::Write {
+            path: path.to_path_buf(),
+            source: e,
         });
     }
     Ok(())

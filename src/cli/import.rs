@@ -33,9 +33,8 @@ pub fn run(context: &Context, args: &ImportArgs) -> Result<ExitCode, CliError> {
             args.file.display()
         ),
     })?;
-    let rows = crate::app::sheet_rows(file, &args.file, kind).map_err(|e| CliError::Usage {
-        message: e.to_string(),
-    })?;
+    let rows =
+        crate::app::sheet_rows(file, &args.file, kind).map_err(crate::app::AppError::from)?;
     let as_of = context.instant(args.as_of);
     let mut store = context.store_for_record(as_of)?;
     let name = args

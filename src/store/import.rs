@@ -210,11 +210,14 @@ pub enum RowProblem {
 }
 
 impl RowProblem {
-    /// What to do about it, where the message says (the CSV encoding, `--future`).
-    pub fn help(&self) -> Option<&'static str> {
+    /// What to do about it, where the message says (the CSV encoding, `--future`, the nearest
+    /// name): for a caller that shows it apart from the message.
+    pub fn help(&self) -> Option<String> {
         match self {
-            RowProblem::CsvNotUtf8 => Some("save the spreadsheet as CSV UTF-8"),
-            RowProblem::Future { .. } => Some("give --future if the time is meant"),
+            RowProblem::CsvNotUtf8 => Some("save the spreadsheet as CSV UTF-8".into()),
+            RowProblem::Future { .. } => Some("give --future if the time is meant".into()),
+            RowProblem::Unknown { suggestion, .. } => suggestion.clone(),
+            RowProblem::UnknownColumn { hint, .. } => Some(hint.clone()),
             _ => None,
         }
     }
@@ -455,5 +458,62 @@ fn unknown<'a>(
         kind,
         name: name.to_string(),
         suggestion: suggest::did_you_mean(name, known.map(String::as_str)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_rows_words_are_those_offices_read() {
+        let cases = [
+            (
+                RowProblem::Unknown {
+                    kind: "unit",
+                    name: "宛城".into(),
+                    suggestion: Some("did you mean `宛城区`?".into()),
+                },
+                "unknown unit `宛城`; did you mean `宛城区`?",
+            ),
+            (
+                RowProblem::Unknown {
+                    kind: "campaign",
+                    name: "x".into(),
+                    suggestion: None,
+                },
+                "unknown campaign `x`",
+            ),
+            (
+                RowProblem::Unsigned(vec!["村书记".into(), "驻村领导".into()]),
+                "missing signatures: 村书记、驻村领导",
+            ),
+            (
+                RowProblem::NoHeader {
+                    missing: vec!["campaign", "at"],
+                    columns: vec!["campaign", "unit"],
+                },
+                "the header row has no column campaign, at: the first row names the columns (campaign, unit)",
+            ),
+            (
+                RowProblem::Future {
+                    at: "2027-05-20 09:00".into(),
+                    now: "2026-12-06 20:00".into(),
+                },
+                "submitted at 2027-05-20 09:00, in the future (it is 2026-12-06 20:00 now): a mistyped year? Give --future if it is meant",
+            ),
+            (RowProblem::Missing("unit"), "no `unit`"),
+            (
+                RowProblem::TooLong { kib: 1024 },
+                "is longer than 1024 KiB: not one row",
+            ),
+        ];
+        for (problem, words) in cases {
+            assert_eq!(problem.to_string(), words);
+        }
+        assert_eq!(
+            RowProblem::CsvNotUtf8.help().as_deref(),
+            Some("save the spreadsheet as CSV UTF-8")
+        );
     }
 }
