@@ -17,6 +17,9 @@
 //!                                 # default: no limit
 //! token_days = 180                # how long a new API token works unless `token create
 //!                                 # --expires` says otherwise (default 180)
+//! zone = "Asia/Shanghai"          # the office's zone: the times that belong to no campaign
+//!                                 # (accounts, tokens, sign-ins) are shown and a local
+//!                                 # `--as-of` for them is read in it (default Asia/Shanghai)
 //!
 //! [mail]
 //! url = "smtp://mail.example.org:587?tls=required"   # DUBAN_SMTP_URL overrides
@@ -28,6 +31,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
+
+/// The office's zone unless duban.toml names another: China Standard Time.
+pub const OFFICE_ZONE: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
 
 /// The validated configuration the program runs on.
 #[derive(Clone, Debug)]
@@ -56,6 +62,10 @@ pub struct Config {
     /// How many days a new API token works unless its maker says otherwise; none: the default
     /// (`app::TOKEN_DAYS`).
     pub token_days: Option<u32>,
+    /// The office's time zone: the times that belong to no campaign (accounts, tokens,
+    /// sign-ins, a page of several campaigns in different zones) are shown in it, and a local
+    /// `--as-of` for them is read in it. A campaign's own times are in its own zone.
+    pub zone: chrono_tz::Tz,
     /// Mail settings.
     pub mail: MailConfig,
     /// The workspace: the folder of the config file, or the working directory. Campaigns may
@@ -157,6 +167,7 @@ struct ConfigFile {
     busy_timeout_ms: Option<u64>,
     backfill_days: Option<u32>,
     token_days: Option<u32>,
+    zone: Option<String>,
     #[serde(default)]
     allowed_folders: Vec<PathBuf>,
     #[serde(default)]
@@ -210,6 +221,16 @@ impl Config {
                 message,
             });
         }
+        if let Some(zone) = &file.zone
+            && zone.parse::<chrono_tz::Tz>().is_err()
+        {
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                message: format!(
+                    "zone: `{zone}` is not a time zone; write an IANA zone such as `Asia/Shanghai` or `Asia/Urumqi`"
+                ),
+            });
+        }
         let base = path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -244,6 +265,10 @@ impl Config {
             busy_timeout: Duration::from_millis(file.busy_timeout_ms.unwrap_or(5000)),
             backfill_days: file.backfill_days,
             token_days: file.token_days,
+            zone: file
+                .zone
+                .and_then(|z| z.parse().ok())
+                .unwrap_or(OFFICE_ZONE),
             mail,
             workspace: base.to_path_buf(),
             allowed_folders: file.allowed_folders.into_iter().map(resolve).collect(),

@@ -133,13 +133,6 @@ pub enum Confined {
     Secret,
 }
 
-/// The words of a refusal, where a caller reports text (a campaign's diagnostics).
-impl From<Confined> for String {
-    fn from(refused: Confined) -> String {
-        refused.to_string()
-    }
-}
-
 /// The folders a campaign may name files in: its own folder, the workspace (the folder of
 /// `duban.toml`, or the working directory) and any folder `duban.toml` allows.
 #[derive(Clone, Debug, Default)]

@@ -11,7 +11,7 @@ use crate::common::{CAMPAIGNS, campaign};
 
 fn run_everything(text: &str) -> String {
     let loaded = load_text("fuzz.campaign", text, None, |_| {
-        Err("no contacts in fuzzing".into())
+        Err(std::io::Error::other("no contacts in fuzzing").into())
     });
     let mut diagnostics = loaded.diagnostics.clone();
     if let Some(c) = &loaded.campaign {

@@ -126,3 +126,102 @@ fn the_daemon_schedules_each_zones_time_of_day() {
     assert!(line.contains("0 0 9 * * * (Asia/Urumqi)"), "{line}");
     assert!(line.contains("0 0 9 * * * (UTC)"), "{line}");
 }
+
+/// One campaign in Asia/Urumqi (UTC+6, two hours behind the office's default zone): 甲 reports
+/// to 丙, which receives it.
+fn urumqi_workspace() -> Workspace {
+    let w = Workspace::new(&[]);
+    std::fs::write(
+        w.path().join("campaigns").join("west.campaign"),
+        "campaign west {\n  zone Asia/Urumqi\n  period 2017-05-01 .. 2017-08-31\n}\n\
+         unit 甲 { email jia@example.org }\n\
+         unit 丙 { email bing@example.org }\n\
+         report 月报 { from 甲; to 丙; due 2017-05-25 }\n",
+    )
+    .unwrap();
+    w
+}
+
+#[test]
+fn the_board_and_pages_show_a_campaigns_times_in_its_zone() {
+    let w = urumqi_workspace();
+    let link = crate::webserver::token(&w.ok(&["user", "add", "王五", "--role", "supervisor"]));
+    // 03:30 UTC is 09:30 in Urumqi (and 11:30 in Beijing, which the pages are not in).
+    let server = crate::webserver::Server::start(&w, "2017-05-26T03:30:00Z");
+    let cookie = crate::webserver::sign_up(&server, &link, "王五", "监督室的长密码abcdef");
+    for path in ["/board", "/overdue", "/unit/%E7%94%B2"] {
+        let page = server.get(path, &cookie);
+        assert_eq!(page.status, 200, "{path}: {}", page.body);
+        assert!(
+            page.body.contains("截至 2017-05-26 09:30"),
+            "{path}: {}",
+            page.body
+        );
+        assert!(!page.body.contains("11:30"), "{path}: {}", page.body);
+    }
+}
+
+/// Whether 丙's reviewer sees 甲's report among what 丙 received, on the review page of a
+/// server at the local time `as_of`.
+fn received_at(w: &Workspace, link: &str, as_of: &str) -> bool {
+    let server = crate::webserver::Server::start(w, as_of);
+    let cookie = crate::webserver::sign_up(&server, link, "赵六", "丙审核员的长密码123");
+    let page = server.get("/review", &cookie);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body
+            .contains(&format!("截至 {}", as_of.replace('T', " ")))
+    );
+    page.body.contains("月报")
+}
+
+#[test]
+fn a_local_as_of_reads_the_review_window_in_the_campaigns_zone() {
+    let w = urumqi_workspace();
+    // 10:00 in Urumqi is 04:00 UTC.
+    w.submit("west", "月报", "甲").at("2017-05-20T10:00").ok();
+    let link = crate::webserver::token(
+        &w.ok(&["user", "add", "赵六", "--unit", "丙", "--role", "reviewer"]),
+    );
+    // What was received in the last 60 days, counted in Urumqi: at 09:30 sixty days on it is
+    // still there (read as UTC, the window would start at 09:30 UTC and leave it out) …
+    assert!(received_at(&w, &link, "2017-07-19T09:30"));
+    // … and at 11:30 it is gone (read in Beijing's zone, the office's, it would still show).
+    let w2 = urumqi_workspace();
+    w2.submit("west", "月报", "甲").at("2017-05-20T10:00").ok();
+    let link = crate::webserver::token(
+        &w2.ok(&["user", "add", "赵六", "--unit", "丙", "--role", "reviewer"]),
+    );
+    assert!(!received_at(&w2, &link, "2017-07-19T11:30"));
+}
+
+#[test]
+fn accounts_and_tokens_are_in_the_offices_zone() {
+    let w = urumqi_workspace();
+    std::fs::write(w.path().join("duban.toml"), "zone = \"Europe/Berlin\"\n").unwrap();
+    w.ok(&[
+        "token",
+        "create",
+        "--role",
+        "office",
+        "--name",
+        "柏林",
+        "--expires",
+        "2027-06-30",
+    ]);
+    let tokens = w.json(&["token", "list"]);
+    // Through the 30th in Berlin (summer time, UTC+2), not in Beijing.
+    assert_eq!(
+        tokens[0]["expires_at"], "2027-07-01T00:00:00+02:00",
+        "{tokens}"
+    );
+    let table = w.ok(&["token", "list"]);
+    assert!(table.contains("2027-07-01 00:00"), "{table}");
+
+    std::fs::write(w.path().join("duban.toml"), "zone = \"Europe/Atlantis\"\n").unwrap();
+    let error = w.fails(&["token", "list"]);
+    assert!(
+        error.contains("`Europe/Atlantis` is not a time zone"),
+        "{error}"
+    );
+}

@@ -79,7 +79,7 @@ impl Office {
         shown_as_is(&[("账号名称", Some(name)), ("单位名称", unit)])?;
         check_unit(store, unit, role)?;
         let token = secret();
-        let now = now.in_zone(chrono_tz::UTC).timestamp();
+        let now = now.in_zone(self.config.zone).timestamp();
         store.add_user(&NewUser {
             name,
             unit,
@@ -191,7 +191,7 @@ impl Office {
         now: Instant,
     ) -> Result<User, AppError> {
         let before = existing_user(store, name)?;
-        let at = disabled.then(|| now.in_zone(chrono_tz::UTC).timestamp());
+        let at = disabled.then(|| now.in_zone(self.config.zone).timestamp());
         // Disabling one disabled already keeps the instant it was disabled at.
         if disabled != before.disabled_at.is_some() {
             store.set_disabled(name, at)?;
@@ -228,7 +228,7 @@ impl Office {
     ) -> Result<String, AppError> {
         existing_user(store, name)?;
         let token = secret();
-        let t = now.in_zone(chrono_tz::UTC).timestamp();
+        let t = now.in_zone(self.config.zone).timestamp();
         store.reset_user(name, &digest(&token), t + LINK_SECONDS)?;
         Ok(token)
     }
@@ -533,7 +533,7 @@ impl Office {
             .hash_password(password.as_bytes(), &salt)
             .map_err(AccountRefusal::Hash)?
             .to_string();
-        let now = now.in_zone(chrono_tz::UTC).timestamp();
+        let now = now.in_zone(self.config.zone).timestamp();
         store
             .set_password(&digest(token), &hash, now)?
             .ok_or_else(|| AccountRefusal::LinkSpent.into())
@@ -560,7 +560,7 @@ impl Office {
             return Err(AppError::Disabled);
         }
         let (cookie, csrf) = (secret(), secret());
-        let now = now.in_zone(chrono_tz::UTC).timestamp();
+        let now = now.in_zone(self.config.zone).timestamp();
         store.open_session(&digest(&cookie), name, &csrf, now, now + SESSION_SECONDS)?;
         Ok((cookie, Session { user, csrf }))
     }
@@ -580,7 +580,7 @@ impl Office {
         client: &str,
         now: Instant,
     ) -> Result<SignedIn, AppError> {
-        let t = now.in_zone(chrono_tz::UTC).timestamp();
+        let t = now.in_zone(self.config.zone).timestamp();
         let from = guesser(client);
         if let Turn::Wait { until } = store.count_attempt(&from, name, t, &THROTTLE)? {
             return Err(AppError::TooManyFailures {
@@ -611,7 +611,7 @@ impl Office {
         cookie: &str,
         now: Instant,
     ) -> Result<Option<Session>, AppError> {
-        let now = now.in_zone(chrono_tz::UTC).timestamp();
+        let now = now.in_zone(self.config.zone).timestamp();
         Ok(store
             .session(&digest(cookie), now)?
             .map(|(user, csrf)| Session { user, csrf }))

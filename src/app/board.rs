@@ -204,6 +204,7 @@ fn campaign_board(
     }
     let mut board = CampaignBoard {
         key: key.to_string(),
+        // The caller puts the campaign's own (`Office::board`, from its header).
         zone: chrono_tz::UTC,
         deliverables,
         nodes,

@@ -16,19 +16,21 @@ pub struct DaemonPlan {
 }
 
 /// The plan for schedules `given` (read in `zone`, by default the zone every campaign shares,
-/// else UTC) or the defaults, for campaigns whose policies send at `times`; `rehearsal` starts
-/// the clock at that instant instead of now.
+/// else `office`, the workspace's) or the defaults, for campaigns whose policies send at
+/// `times`; `rehearsal` starts the clock at that instant instead of now.
 pub fn daemon_plan(
     given: &[String],
     zone: Option<Tz>,
+    office: Tz,
     rehearsal: Option<Instant>,
     times: &[(Tz, u32, u32)],
 ) -> DaemonPlan {
     let mut zones: Vec<Tz> = times.iter().map(|t| t.0).collect();
+    zones.sort_by_key(|z| z.name());
     zones.dedup();
     let zone = zone.unwrap_or(match zones[..] {
         [only] => only,
-        _ => chrono_tz::UTC,
+        _ => office,
     });
     let clock: Arc<dyn Clock> = match rehearsal {
         Some(start) => Arc::new(OffsetClock::starting_at(start.in_zone(zone))),
@@ -95,14 +97,17 @@ mod tests {
     #[test]
     fn given_schedules_are_read_in_the_one_zone_of_the_campaigns() {
         let urumqi = chrono_tz::Asia::Urumqi;
-        let plan = daemon_plan(&["0 0 8 * * *".into()], None, None, &[(urumqi, 9, 0)]);
+        let berlin = chrono_tz::Europe::Berlin;
+        let given = ["0 0 8 * * *".to_string()];
+        let plan = daemon_plan(&given, None, berlin, None, &[(urumqi, 9, 0)]);
         assert_eq!(plan.schedules[0].zone, urumqi);
-        let plan = daemon_plan(
-            &["0 0 8 * * *".into()],
-            None,
-            None,
-            &[(urumqi, 9, 0), (chrono_tz::UTC, 9, 0)],
+        let several = [(urumqi, 9, 0), (chrono_tz::UTC, 9, 0), (urumqi, 10, 0)];
+        let plan = daemon_plan(&given, None, berlin, None, &several);
+        assert_eq!(
+            plan.schedules[0].zone, berlin,
+            "several zones: the office's"
         );
-        assert_eq!(plan.schedules[0].zone, chrono_tz::UTC, "several zones: UTC");
+        let plan = daemon_plan(&given, Some(urumqi), berlin, None, &several);
+        assert_eq!(plan.schedules[0].zone, urumqi, "the zone given");
     }
 }

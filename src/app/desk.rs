@@ -252,7 +252,7 @@ impl Office {
         }
         let zone = match keys.first() {
             Some(key) => store.campaign_zone(key)?,
-            None => chrono_tz::UTC,
+            None => self.config.zone,
         };
         Ok(UnitCalendar {
             items,
@@ -321,8 +321,16 @@ impl Office {
         let Some(unit) = who.unit.as_deref() else {
             return Ok(Vec::new());
         };
-        let since = now.in_zone(chrono_tz::UTC).timestamp() - QUEUE_DAYS * 86_400;
-        let mut queue = store.review_queue(unit, since)?;
+        // What it received counts from the same local time QUEUE_DAYS ago in each campaign's
+        // zone: asked a day wider (wider than any zone's offset), each kept by its own.
+        let window = |zone| now.in_zone(zone).timestamp() - QUEUE_DAYS * 86_400;
+        let widest = window(self.config.zone) - 86_400;
+        let mut queue = store.review_queue(unit, widest)?;
+        queue.retain(|item| {
+            let deciding = item.record.state == crate::store::State::Review
+                && item.reviewer.as_deref() == Some(unit);
+            deciding || item.record.submitted_at >= Some(window(item.zone))
+        });
         super::instant::work_at(store, &mut queue, now)?;
         Ok(queue)
     }

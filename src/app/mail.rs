@@ -42,8 +42,9 @@ pub struct MailSetup {
 impl MailSetup {
     /// The setup `mail` and the environment describe; an unreadable password file is an error
     /// now rather than at the first mail.
-    /// Files the records name (a campaign's templates) are read in `workspace`.
-    pub fn resolve(mail: &MailConfig, workspace: &std::path::Path) -> Result<MailSetup, AppError> {
+    /// Files the records name (a campaign's templates) are read in the workspace.
+    pub fn resolve(config: &crate::config::Config) -> Result<MailSetup, AppError> {
+        let mail = &config.mail;
         let url = std::env::var("DUBAN_SMTP_URL").ok().or(mail.url.clone());
         let smtp = match url {
             Some(url) => Some(SmtpSettings {
@@ -61,7 +62,8 @@ impl MailSetup {
         Ok(MailSetup {
             smtp,
             pass: PassOptions {
-                names: crate::fsio::Names::new(workspace),
+                names: crate::fsio::Names::new(&config.workspace),
+                zone: config.zone,
                 ..pass_options(mail)
             },
         })
@@ -114,6 +116,7 @@ fn pass_options(mail: &MailConfig) -> PassOptions {
         owner: pass::owner(),
         wall: Arc::new(crate::clock::SystemClock),
         names: crate::fsio::Names::default(),
+        zone: crate::config::OFFICE_ZONE,
     }
 }
 

@@ -43,7 +43,7 @@ pub use error::AppError;
 pub use ledgers::{LedgerView, Reconciliation, RowState, RowView};
 pub use mail::{MailError, MailSetup};
 pub use organisation::{OrgImported, OrgSheet, read_sheet};
-pub use rollup::{By, Rollup, RollupRow};
+pub use rollup::{BadLevel, By, Rollup, RollupRow};
 pub use sheets::{SheetKind, sheet_rows};
 pub use tokens::{Expiry, ExpiryError, TOKEN_DAYS, TokenRefusal, TokenSpec};
 
@@ -321,7 +321,8 @@ impl Office {
         seen: &mut dyn FnMut(&Path, FileSync),
     ) -> Result<Records, AppError> {
         let now = self.clock.now();
-        let sync_at = if at.in_zone(chrono_tz::UTC) > now {
+        // A local time is the office's: which campaign it is for is not known yet.
+        let sync_at = if at.in_zone(self.config.zone) > now {
             Instant::Absolute(now)
         } else {
             at

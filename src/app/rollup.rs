@@ -29,11 +29,16 @@ pub enum By {
     Group(String),
 }
 
+/// A grouping by level whose level is not a number from 1.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}`: a level is a number from 1, as in level:2")]
+pub struct BadLevel(pub String);
+
 impl std::str::FromStr for By {
-    type Err = String;
+    type Err = BadLevel;
 
     /// `unit`, `parent`, `level:2` (or `level2`), `groups`, or the name of a group.
-    fn from_str(text: &str) -> Result<By, String> {
+    fn from_str(text: &str) -> Result<By, BadLevel> {
         Ok(match text {
             "unit" | "单位" => By::Unit,
             "parent" | "上级" => By::Parent,
@@ -42,9 +47,12 @@ impl std::str::FromStr for By {
                 .strip_prefix("level")
                 .map(|n| n.trim_start_matches([':', '=']))
             {
-                Some(n) => By::Level(n.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
-                    format!("`{text}`: a level is a number from 1, as in level:2")
-                })?),
+                Some(n) => By::Level(
+                    n.parse()
+                        .ok()
+                        .filter(|n| *n > 0)
+                        .ok_or_else(|| BadLevel(text.to_string()))?,
+                ),
                 None => By::Group(other.to_string()),
             },
         })

@@ -12,7 +12,7 @@ use std::io::{BufRead, Read};
 use std::path::Path;
 
 use crate::clock::Instant;
-use crate::store::{BadRow, ImportRow, Signature};
+use crate::store::{BadRow, ImportRow, RowProblem, Signature};
 
 /// The kinds of file submissions come in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -114,7 +114,7 @@ fn row_number(at: &str) -> usize {
 }
 
 /// A row of a file with a header row: its fields by the header's names.
-fn named_row(line: usize, names: &[String], fields: &[&str]) -> Result<ImportRow, String> {
+fn named_row(line: usize, names: &[String], fields: &[&str]) -> Result<ImportRow, RowProblem> {
     let get = |key: &str| {
         names
             .iter()
@@ -136,11 +136,11 @@ fn row(
     line: usize,
     get: &dyn Fn(&str) -> Option<String>,
     values: Vec<(String, String)>,
-) -> Result<ImportRow, String> {
-    let required = |key: &str| {
+) -> Result<ImportRow, RowProblem> {
+    let required = |key: &'static str| {
         get(key)
             .filter(|v| !v.trim().is_empty())
-            .ok_or_else(|| format!("no `{key}`"))
+            .ok_or(RowProblem::Missing(key))
     };
     let at = time(&required("at")?)?;
     let signatures = get("signed_by")
@@ -150,13 +150,13 @@ fn row(
         .map(|s| {
             let (name, role) = s
                 .split_once([':', '：'])
-                .ok_or_else(|| format!("signature `{s}` is not NAME:ROLE"))?;
+                .ok_or_else(|| RowProblem::Signature(s.to_string()))?;
             Ok(Signature {
                 name: name.trim().to_string(),
                 role: role.trim().to_string(),
             })
         })
-        .collect::<Result<Vec<_>, String>>()?;
+        .collect::<Result<Vec<_>, RowProblem>>()?;
     let optional = |key: &str| {
         get(key)
             .map(|v| v.trim().to_string())
@@ -195,12 +195,14 @@ fn jsonl_rows(mut reader: impl BufRead) -> impl Iterator<Item = Result<ImportRow
                 Ok(0) => finished = true,
                 Ok(_) if bytes.len() as u64 > LONGEST => {
                     finished = true;
-                    let reason = format!("is longer than {} KiB: not one row", LONGEST / 1024);
+                    let reason = RowProblem::TooLong {
+                        kib: LONGEST / 1024,
+                    };
                     return Some(Err(BadRow { line, reason }));
                 }
                 Ok(_) => {
                     let Ok(text) = std::str::from_utf8(&bytes) else {
-                        let reason = "is not UTF-8 text".to_string();
+                        let reason = RowProblem::NotUtf8;
                         return Some(Err(BadRow { line, reason }));
                     };
                     if text.trim().is_empty() {
@@ -221,12 +223,10 @@ fn jsonl_rows(mut reader: impl BufRead) -> impl Iterator<Item = Result<ImportRow
 /// The longest row of an import file, in bytes (a real one is a few hundred).
 const LONGEST: u64 = 1024 * 1024;
 
-fn jsonl_row(line: usize, text: &str) -> Result<ImportRow, String> {
+fn jsonl_row(line: usize, text: &str) -> Result<ImportRow, RowProblem> {
     let value: serde_json::Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
-        .map_err(|e| format!("not JSON: {e}"))?;
-    let object = value
-        .as_object()
-        .ok_or_else(|| "not a JSON object".to_string())?;
+        .map_err(|e| RowProblem::NotJson(e.to_string()))?;
+    let object = value.as_object().ok_or(RowProblem::NotAnObject)?;
     if let Some(problem) = object.keys().find_map(|k| unknown_column(k)) {
         return Err(problem);
     }
@@ -245,14 +245,16 @@ fn jsonl_row(line: usize, text: &str) -> Result<ImportRow, String> {
 
 /// A submission's time: as `--at` reads it, or a spreadsheet's serial date (days since
 /// 1899-12-30, the fraction the time of day) that a cell not formatted as a date shows.
-fn time(text: &str) -> Result<Instant, String> {
+fn time(text: &str) -> Result<Instant, crate::clock::InstantError> {
     match text.parse::<Instant>() {
         Ok(at) => Ok(at),
         Err(e) => {
-            let serial: f64 = text.trim().parse().map_err(|_| e.to_string())?;
+            let Ok(serial) = text.trim().parse::<f64>() else {
+                return Err(e);
+            };
             // 1970 to 2200, the years duban works with.
             if !(25_569.0..=110_000.0).contains(&serial) {
-                return Err(e.to_string());
+                return Err(e);
             }
             let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30)
                 .unwrap_or_default()
@@ -266,7 +268,7 @@ fn time(text: &str) -> Result<Instant, String> {
 fn unreadable(line: usize, e: &std::io::Error) -> BadRow {
     BadRow {
         line,
-        reason: format!("cannot be read: {e}"),
+        reason: RowProblem::Unreadable(e.to_string()),
     }
 }
 
@@ -330,12 +332,14 @@ fn canonical(name: &str) -> String {
 
 /// Why a column name cannot be used, if it cannot: a misspelt one of [`COLUMNS`]. Any other
 /// is a data column, a field of the deliverable's form, checked with the row.
-fn unknown_column(name: &str) -> Option<String> {
+fn unknown_column(name: &str) -> Option<RowProblem> {
     if COLUMNS.contains(&name) {
         return None;
     }
-    crate::language::suggest::did_you_mean(name, COLUMNS)
-        .map(|hint| format!("unknown column `{name}`; {hint}"))
+    crate::language::suggest::did_you_mean(name, COLUMNS).map(|hint| RowProblem::UnknownColumn {
+        name: name.to_string(),
+        hint,
+    })
 }
 
 /// The rows of a CSV file (RFC 4180, read by the `csv` crate) with a header row naming its
@@ -369,14 +373,14 @@ fn csv_rows(reader: impl Read) -> impl Iterator<Item = Result<ImportRow, BadRow>
                     finished = true;
                     let state = quotes.borrow();
                     if state.open {
-                        let reason = "a quote opened on this line is never closed: the rest of the file would be read as one field".into();
+                        let reason = RowProblem::QuoteOpen;
                         return Some(Err(BadRow {
                             line: state.opened_on,
                             reason,
                         }));
                     }
                     if columns.is_none() {
-                        let reason = "the file is empty: it needs a header row".into();
+                        let reason = RowProblem::Empty;
                         return Some(Err(BadRow { line: 1, reason }));
                     }
                     return None;
@@ -400,11 +404,10 @@ fn csv_rows(reader: impl Read) -> impl Iterator<Item = Result<ImportRow, BadRow>
                 continue;
             }
             if record.len() != names.len() {
-                let reason = format!(
-                    "{} fields, but the header names {} columns",
-                    record.len(),
-                    names.len()
-                );
+                let reason = RowProblem::FieldCount {
+                    found: record.len(),
+                    columns: names.len(),
+                };
                 return Some(Err(BadRow { line, reason }));
             }
             let fields: Vec<&str> = record.iter().collect();
@@ -415,14 +418,14 @@ fn csv_rows(reader: impl Read) -> impl Iterator<Item = Result<ImportRow, BadRow>
 }
 
 /// The column names of a header row: each known, none twice.
-fn header(record: &[&str]) -> Result<Vec<String>, String> {
+fn header(record: &[&str]) -> Result<Vec<String>, RowProblem> {
     let names: Vec<String> = record.iter().map(|h| canonical(h)).collect();
     for (i, name) in names.iter().enumerate() {
         if let Some(problem) = unknown_column(name) {
             return Err(problem);
         }
         if names[..i].contains(name) {
-            return Err(format!("the column `{name}` is named twice"));
+            return Err(RowProblem::ColumnTwice(name.clone()));
         }
     }
     // Any other column is a form's field, so a header without these is no header of submissions.
@@ -431,11 +434,10 @@ fn header(record: &[&str]) -> Result<Vec<String>, String> {
         .filter(|c| !names.iter().any(|n| n == c))
         .collect();
     if !missing.is_empty() {
-        return Err(format!(
-            "the header row has no column {}: the first row names the columns ({})",
-            missing.join(", "),
-            COLUMNS.join(", ")
-        ));
+        return Err(RowProblem::NoHeader {
+            missing,
+            columns: COLUMNS.to_vec(),
+        });
     }
     Ok(names)
 }
@@ -443,11 +445,9 @@ fn header(record: &[&str]) -> Result<Vec<String>, String> {
 fn csv_error(e: &csv::Error) -> BadRow {
     let line = e.position().map_or(0, |p| p.line() as usize);
     let reason = match e.kind() {
-        csv::ErrorKind::Utf8 { .. } => {
-            "is not UTF-8 text (save the spreadsheet as CSV UTF-8)".into()
-        }
-        csv::ErrorKind::Io(e) => format!("cannot be read: {e}"),
-        _ => format!("is not CSV: {e}"),
+        csv::ErrorKind::Utf8 { .. } => RowProblem::CsvNotUtf8,
+        csv::ErrorKind::Io(e) => RowProblem::Unreadable(e.to_string()),
+        _ => RowProblem::NotCsv(e.to_string()),
     };
     BadRow { line, reason }
 }
@@ -554,7 +554,7 @@ mod tests {
         let bad = bad(&text);
         assert!(
             bad.iter()
-                .any(|b| b.line == 2 && b.reason.contains("never closed")),
+                .any(|b| b.line == 2 && b.reason.to_string().contains("never closed")),
             "{bad:?}"
         );
     }
@@ -563,18 +563,19 @@ mod tests {
     fn extra_fields_and_unknown_columns_are_errors() {
         let bad1 = bad(&format!("{HEAD}c,d,u,2017-05,2017-05-20,,extra\n"));
         assert!(
-            bad1[0].line == 2 && bad1[0].reason.contains("7 fields"),
+            bad1[0].line == 2 && bad1[0].reason.to_string().contains("7 fields"),
             "{bad1:?}"
         );
         let bad2 = bad("campaign,deliverable,unit,period,at,nte\nc,d,u,2017-05,2017-05-20,x\n");
         assert!(
-            bad2[0].line == 1 && bad2[0].reason.contains("did you mean `note`"),
+            bad2[0].line == 1 && bad2[0].reason.to_string().contains("did you mean `note`"),
             "{bad2:?}"
         );
         let bad3 = bad("{\"campaign\":\"c\"}\n");
         assert!(
             bad3[0]
                 .reason
+                .to_string()
                 .contains("the header row has no column campaign"),
             "JSON read as CSV: {bad3:?}"
         );
@@ -587,7 +588,7 @@ mod tests {
         assert_eq!(rows.len(), 1);
         let bad: Vec<BadRow> = bad.into_iter().map(Result::unwrap_err).collect();
         assert_eq!(bad.iter().map(|b| b.line).collect::<Vec<_>>(), [3, 4]);
-        assert!(bad[0].reason.contains("no `unit`"));
+        assert!(bad[0].reason.to_string().contains("no `unit`"));
     }
 
     #[test]
@@ -601,7 +602,7 @@ mod tests {
         let jsonl = "x".repeat(2 * LONGEST as usize);
         let rows: Vec<_> = jsonl_rows(jsonl.as_bytes()).collect();
         assert!(
-            matches!(&rows[..], [Err(BadRow { line: 1, reason })] if reason.contains("longer"))
+            matches!(&rows[..], [Err(BadRow { line: 1, reason })] if matches!(reason, RowProblem::TooLong { .. }))
         );
         let csv = format!(
             "{HEAD}c,d,u,2017-05,2017-05-20,\"{}",
@@ -609,7 +610,8 @@ mod tests {
         );
         let bad = bad(&csv);
         assert!(
-            bad.iter().any(|b| b.reason.contains("not closed within")),
+            bad.iter()
+                .any(|b| b.reason.to_string().contains("not closed within")),
             "{bad:?}"
         );
     }
@@ -621,7 +623,7 @@ mod tests {
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].as_ref().unwrap().line, 1);
         assert!(
-            matches!(&rows[1], Err(BadRow { line: 3, reason }) if reason.starts_with("not JSON"))
+            matches!(&rows[1], Err(BadRow { line: 3, reason }) if matches!(reason, RowProblem::NotJson(_)))
         );
     }
 }

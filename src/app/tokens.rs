@@ -10,8 +10,6 @@ use crate::store::{ApiToken, Backend, NewToken, Refusal, Role, User};
 /// How many days an API token works when neither `--expires` nor `token_days` in duban.toml
 /// says otherwise.
 pub const TOKEN_DAYS: u32 = 180;
-/// The zone a date of expiry is read in (the office's, as its pages show times).
-const OFFICE_ZONE: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
 
 impl Office {
     /// A bearer token for the JSON API as `new` describes it: its secret, shown once and kept
@@ -25,7 +23,7 @@ impl Office {
         now: Instant,
     ) -> Result<(String, ApiToken), AppError> {
         check_unit(store, new.unit, new.role)?;
-        let t = now.in_zone(chrono_tz::UTC).timestamp();
+        let t = now.in_zone(self.config.zone).timestamp();
         let name = match new.name.map(str::trim) {
             Some(name) => {
                 check_token_name(name)?;
@@ -41,7 +39,7 @@ impl Office {
             }
         };
         let days = self.config.token_days.unwrap_or(TOKEN_DAYS);
-        let expires_at = new.expires.instant(t, days)?;
+        let expires_at = new.expires.instant(t, days, self.config.zone)?;
         let secret = secret();
         store.add_token(&NewToken {
             token: &digest(&secret),
@@ -115,7 +113,7 @@ impl Office {
                 .into(),
             ));
         };
-        let t = now.in_zone(chrono_tz::UTC).timestamp();
+        let t = now.in_zone(self.config.zone).timestamp();
         let revoked_now = store.revoke_token(token.id, t)?;
         if revoked_now {
             token.revoked_at = Some(t);
@@ -145,7 +143,7 @@ impl Office {
         token: &str,
         now: Instant,
     ) -> Result<User, AppError> {
-        let t = now.in_zone(chrono_tz::UTC).timestamp();
+        let t = now.in_zone(self.config.zone).timestamp();
         let Some(found) = store.token(&digest(token))? else {
             return Err(AppError::TokenRefused(TokenRefusal::Unknown));
         };
@@ -224,8 +222,14 @@ impl std::str::FromStr for Expiry {
 
 impl Expiry {
     /// The instant (unix seconds) a token made at `now` stops working, `days` being the
-    /// default; none: never. A day already over, or no days, is refused.
-    pub fn instant(self, now: i64, days: u32) -> Result<Option<i64>, AppError> {
+    /// default; none: never. A day already over, or no days, is refused. A day is through
+    /// its end in `zone`, the office's.
+    pub fn instant(
+        self,
+        now: i64,
+        days: u32,
+        zone: chrono_tz::Tz,
+    ) -> Result<Option<i64>, AppError> {
         let at = match self {
             Expiry::Never => return Ok(None),
             Expiry::Default => now + i64::from(days) * 86_400,
@@ -235,7 +239,7 @@ impl Expiry {
                 .and_then(|next| next.and_hms_opt(0, 0, 0))
                 .and_then(|midnight| {
                     use chrono::TimeZone;
-                    OFFICE_ZONE.from_local_datetime(&midnight).earliest()
+                    zone.from_local_datetime(&midnight).earliest()
                 })
                 .map_or(i64::MAX, |t| t.timestamp()),
         };

@@ -41,6 +41,7 @@ pub struct RollupArgs {
 // a `String` is what clap takes (no caller matches on it).
 fn parse_by(text: &str) -> Result<By, String> {
     text.parse()
+        .map_err(|e: crate::app::BadLevel| e.to_string())
 }
 
 /// Adds up one period's figures.
@@ -257,8 +258,9 @@ pub(super) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
         std::fs::write(&temporary, bytes).and_then(|()| std::fs::rename(&temporary, path));
     if let Err(e) = written {
         let _ = std::fs::remove_file(&temporary);
-        return Err(CliError::Usage {
-            message: format!("cannot write {}: {e}", path.display()),
+        return Err(CliError::Write {
+            path: path.to_path_buf(),
+            source: e,
         });
     }
     Ok(())

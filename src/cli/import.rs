@@ -33,9 +33,8 @@ pub fn run(context: &Context, args: &ImportArgs) -> Result<ExitCode, CliError> {
             args.file.display()
         ),
     })?;
-    let rows = crate::app::sheet_rows(file, &args.file, kind).map_err(|e| CliError::Usage {
-        message: e.to_string(),
-    })?;
+    let rows =
+        crate::app::sheet_rows(file, &args.file, kind).map_err(crate::app::AppError::from)?;
     let as_of = context.instant(args.as_of);
     let mut store = context.store_for_record(as_of)?;
     let name = args
@@ -76,15 +75,15 @@ const SHOWN_PER_REASON: usize = 20;
 /// Names every bad row, but of rows refused for the same reason (one typo copied down 200,000
 /// rows) only the first [`SHOWN_PER_REASON`], then how many more there are.
 fn refuse(file: &std::path::Path, bad: &[BadRow]) -> Result<ExitCode, CliError> {
-    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for BadRow { line, reason } in bad {
-        let count = seen.entry(reason.as_str()).or_default();
+        let count = seen.entry(reason.to_string()).or_default();
         *count += 1;
         if *count <= SHOWN_PER_REASON {
             tell!("{}:{line}: {reason}", file.display());
         }
     }
-    let mut more: Vec<(&str, usize)> = seen
+    let mut more: Vec<(String, usize)> = seen
         .into_iter()
         .filter(|(_, n)| *n > SHOWN_PER_REASON)
         .collect();

@@ -92,7 +92,7 @@ pub struct DaemonArgs {
     #[arg(long, value_name = "CRON")]
     schedule: Vec<String>,
     /// The zone `--schedule` and a local `--as-of` are read in. Default: the zone every
-    /// campaign shares, else UTC.
+    /// campaign shares, else the office's (`zone` in duban.toml).
     #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
     zone: Option<chrono_tz::Tz>,
 }
@@ -156,7 +156,7 @@ pub fn remind(context: &Context, args: &RemindArgs) -> Result<ExitCode, CliError
         return Ok(ExitCode::SUCCESS);
     }
     init_logging(false);
-    let setup = MailSetup::resolve(&context.config.mail, &context.config.workspace)?;
+    let setup = MailSetup::resolve(&context.config)?;
     let mailer = setup.mailer(Some("or see the mails without sending them: --dry-run"))?;
     let report = context.loading(|seen| {
         context.notice_pass(&mailer, &setup, as_of, &AtomicBool::new(false), seen)
@@ -308,6 +308,7 @@ pub fn outbox(context: &Context, args: &OutboxArgs) -> Result<ExitCode, CliError
         Format::Table => {
             // Each mail's times in its campaign's zone.
             let lines = rows.iter().map(|r| {
+                // A campaign's zone as the records keep it: always a zone, which they checked.
                 let zone: chrono_tz::Tz = r.zone.parse().unwrap_or(chrono_tz::UTC);
                 let time = |t: i64| {
                     DateTime::<Utc>::from_timestamp(t, 0)
@@ -379,7 +380,7 @@ pub fn prepare_daemon(
     args: &DaemonArgs,
 ) -> Result<(crate::daemon::Settings, Arc<crate::daemon::PassFn>), CliError> {
     init_logging(args.json_logs);
-    let setup = MailSetup::resolve(&context.config.mail, &context.config.workspace)?;
+    let setup = MailSetup::resolve(&context.config)?;
     let mailer: Arc<dyn Mailer> = Arc::new(setup.mailer(None)?);
     // The campaigns first: their zones and times of day decide the schedules.
     let start = args
@@ -389,8 +390,13 @@ pub fn prepare_daemon(
     context.check_templates(&*store)?;
     let times = store.policy_times()?;
     drop(store);
-    let DaemonPlan { clock, schedules } =
-        crate::app::daemon_plan(&args.schedule, args.zone, args.as_of, &times);
+    let DaemonPlan { clock, schedules } = crate::app::daemon_plan(
+        &args.schedule,
+        args.zone,
+        context.config.zone,
+        args.as_of,
+        &times,
+    );
     crate::daemon::check(&schedules)?;
     context.clock = Box::new(clock.clone());
     let context = Arc::new(context);

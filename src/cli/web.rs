@@ -128,22 +128,18 @@ pub enum Format {
 }
 
 /// When a time (unix seconds) was, in the office's zone, to the minute.
-fn when(at: Option<i64>) -> String {
+fn when_in(zone: chrono_tz::Tz, at: Option<i64>) -> String {
     at.and_then(|t| chrono::DateTime::from_timestamp(t, 0))
-        .map(|t| {
-            t.with_timezone(&chrono_tz::Asia::Shanghai)
-                .format("%Y-%m-%d %H:%M")
-                .to_string()
-        })
+        .map(|t| t.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_default()
 }
 
 /// The same, as RFC 3339 for JSON.
-fn rfc3339(at: Option<i64>) -> serde_json::Value {
+fn rfc3339_in(zone: chrono_tz::Tz, at: Option<i64>) -> serde_json::Value {
     at.and_then(|t| chrono::DateTime::from_timestamp(t, 0))
         .map(|t| {
             serde_json::Value::from(
-                t.with_timezone(&chrono_tz::Asia::Shanghai)
+                t.with_timezone(&zone)
                     .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
             )
         })
@@ -163,6 +159,10 @@ fn token_state(token: &ApiToken, now: i64) -> &'static str {
 
 /// Creates, lists or revokes API tokens.
 pub fn token(context: &Context, args: &TokenArgs) -> Result<ExitCode, CliError> {
+    // Tokens belong to no campaign: their times are the office's.
+    let zone = context.config.zone;
+    let when = |at| when_in(zone, at);
+    let rfc3339 = |at| rfc3339_in(zone, at);
     let now = Instant::Absolute(context.clock.now());
     let t = context.clock.now().timestamp();
     let mut store = context.store_for_accounts()?;
@@ -352,6 +352,8 @@ fn parse_role(text: &str) -> Result<Role, String> {
 
 /// Creates an account, or one for every contact person.
 pub fn user(context: &Context, args: &UserArgs) -> Result<ExitCode, CliError> {
+    // Accounts belong to no campaign: their times are the office's.
+    let when = |at| when_in(context.config.zone, at);
     let now = Instant::Absolute(context.clock.now());
     let mut store = context.store_for_accounts()?;
     match &args.action {
@@ -371,7 +373,9 @@ pub fn user(context: &Context, args: &UserArgs) -> Result<ExitCode, CliError> {
                 base_url.trim_end_matches('/')
             )?;
         }
-        UserAction::List { format } => list_users(&context.users(&*store)?, *format)?,
+        UserAction::List { format } => {
+            list_users(&context.users(&*store)?, *format, context.config.zone)?
+        }
         UserAction::Disable { name } => {
             let before = context.set_disabled(&mut *store, name, true, now)?;
             match before.disabled_at {
@@ -446,7 +450,9 @@ fn user_state(user: &User) -> &'static str {
 }
 
 /// Prints every account.
-fn list_users(users: &[User], format: Format) -> Result<(), CliError> {
+fn list_users(users: &[User], format: Format, zone: chrono_tz::Tz) -> Result<(), CliError> {
+    let when = |at| when_in(zone, at);
+    let rfc3339 = |at| rfc3339_in(zone, at);
     let mut out = std::io::stdout().lock();
     if format == Format::Json {
         let rows: Vec<serde_json::Value> = users

@@ -73,6 +73,17 @@ pub fn read_campaign(path: &Path) -> Result<String, ReadError> {
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
+/// Why a contacts file a campaign names cannot be read; its words are the diagnostic's.
+#[derive(Debug, thiserror::Error)]
+pub enum ContactsError {
+    /// Where it is, duban may not read it.
+    #[error(transparent)]
+    Confined(#[from] fsio::Confined),
+    /// It cannot be read (not there, not a regular file, too long, not UTF-8).
+    #[error("{0}")]
+    Unreadable(#[from] std::io::Error),
+}
+
 /// The contacts file `name` of a campaign in folder `base`, with its full path: the office's
 /// own file (`shared`, from duban.toml) as it is, any other only where `confinement` allows.
 pub fn read_contacts(
@@ -80,14 +91,14 @@ pub fn read_contacts(
     name: &str,
     shared: Option<&str>,
     confinement: &Confinement,
-) -> Result<(PathBuf, String), String> {
+) -> Result<(PathBuf, String), ContactsError> {
     let path = if shared == Some(name) {
         PathBuf::from(name)
     } else {
         confinement.resolve(base, name)?
     };
     confinement.not_secret(&path)?;
-    let text = fsio::read_text(&path, fsio::limits::CONTACTS).map_err(|e| e.to_string())?;
+    let text = fsio::read_text(&path, fsio::limits::CONTACTS)?;
     Ok((path, text))
 }
 
@@ -97,7 +108,7 @@ pub fn load_text(
     name: &str,
     text: &str,
     shared_contacts: Option<&str>,
-    read: impl FnOnce(&str) -> Result<String, String>,
+    read: impl FnOnce(&str) -> Result<String, ContactsError>,
 ) -> Loaded {
     let mut sources = Sources::new();
     sources.add(name, text);
@@ -119,8 +130,11 @@ pub fn load_text(
                     }
                 }
             }
-            Err(message) => diagnostics.push(Diagnostic::error(
-                Problem::ContactsFile { path, message },
+            Err(e) => diagnostics.push(Diagnostic::error(
+                Problem::ContactsFile {
+                    path,
+                    message: e.to_string(),
+                },
                 span,
             )),
         }

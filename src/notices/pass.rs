@@ -37,6 +37,9 @@ pub struct PassOptions {
     /// What the records' names of files mean here: a campaign's templates folder is named
     /// relative to the workspace.
     pub names: crate::fsio::Names,
+    /// The office's zone: a local `--as-of` is read in it for what the pass does that belongs
+    /// to no campaign (queueing, sending, the outbox's times).
+    pub zone: chrono_tz::Tz,
 }
 
 impl std::fmt::Debug for PassOptions {
@@ -274,7 +277,7 @@ pub fn run<S: PassRecords + ?Sized>(
     stop: &AtomicBool,
     attach: Attach<'_, S>,
 ) -> Result<PassReport, PassError> {
-    let now = as_of.in_zone(chrono_tz::UTC).timestamp();
+    let now = as_of.in_zone(options.zone).timestamp();
     let input = input_at(store, calendar, as_of)?;
     let (fresh, missing) = fresh_notices(&input, calendar, as_of);
     let mails: Vec<_> = render_all(&fresh, &input, as_of, &options.names)?

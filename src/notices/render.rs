@@ -165,12 +165,26 @@ pub struct Rendered {
 
 /// A template that cannot be used.
 #[derive(Debug, thiserror::Error)]
-#[error("mail template {name}: {message}")]
+#[error("mail template {name}: {problem}")]
 pub struct TemplateError {
     /// Which template.
     pub name: String,
     /// What is wrong.
-    pub message: String,
+    pub problem: TemplateProblem,
+}
+
+/// What is wrong with a mail template.
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateProblem {
+    /// The file cannot be read (not there, not a regular file, too long, not UTF-8).
+    #[error("{0}")]
+    Unreadable(std::io::Error),
+    /// The file is a symbolic link out of its campaign's templates folder.
+    #[error("it leads outside the templates folder")]
+    Outside,
+    /// minijinja refuses it, or it fails to render.
+    #[error("{0}")]
+    Template(minijinja::Error),
 }
 
 const NAMES: [&str; 4] = [
@@ -210,16 +224,16 @@ impl Templates {
             if !path.exists() {
                 continue;
             }
-            let source = read_template(folder, &path).map_err(|message| TemplateError {
+            let source = read_template(folder, &path).map_err(|problem| TemplateError {
                 name: path.display().to_string(),
-                message,
+                problem,
             })?;
             templates
                 .env
                 .add_template_owned(name.to_string(), source)
                 .map_err(|e| TemplateError {
                     name: path.display().to_string(),
-                    message: e.to_string(),
+                    problem: TemplateProblem::Template(e),
                 })?;
         }
         Ok(templates)
@@ -291,7 +305,7 @@ impl Templates {
         let render = |name: String| -> Result<String, TemplateError> {
             let error = |e: minijinja::Error| TemplateError {
                 name: name.clone(),
-                message: e.to_string(),
+                problem: TemplateProblem::Template(e),
             };
             self.env
                 .get_template(&name)
@@ -478,13 +492,14 @@ fn one_line(text: &str) -> String {
 
 /// A template file of `folder`: a regular file of limited size that does not lead out of the
 /// folder through a symbolic link.
-fn read_template(folder: &Path, path: &Path) -> Result<String, String> {
-    let real = std::fs::canonicalize(path).map_err(|e| e.to_string())?;
-    let folder = std::fs::canonicalize(folder).map_err(|e| e.to_string())?;
+fn read_template(folder: &Path, path: &Path) -> Result<String, TemplateProblem> {
+    let real = std::fs::canonicalize(path).map_err(TemplateProblem::Unreadable)?;
+    let folder = std::fs::canonicalize(folder).map_err(TemplateProblem::Unreadable)?;
     if !real.starts_with(&folder) {
-        return Err("it leads outside the templates folder".into());
+        return Err(TemplateProblem::Outside);
     }
-    crate::fsio::read_text(&real, crate::fsio::limits::TEMPLATE).map_err(|e| e.to_string())
+    crate::fsio::read_text(&real, crate::fsio::limits::TEMPLATE)
+        .map_err(TemplateProblem::Unreadable)
 }
 
 #[cfg(test)]

@@ -52,6 +52,25 @@ pub enum CalendarError {
         /// What is wrong.
         message: String,
     },
+    /// A day or a range of days of the file cannot be read.
+    #[error("holiday file {path}: {problem}")]
+    Days {
+        /// The file.
+        path: String,
+        /// What is wrong with the day.
+        problem: DaysError,
+    },
+}
+
+/// A day or a range of days of a holiday file that cannot be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DaysError {
+    /// Not a `YYYY-MM-DD` date.
+    #[error("`{0}` is not a date")]
+    NotADate(String),
+    /// A range that ends before it starts, or that is longer than a month.
+    #[error("`{0}` is not a range of at most a month")]
+    NotARange(String),
 }
 
 /// One notice's named days: date → (day off?, holiday name).
@@ -136,6 +155,10 @@ impl Calendar {
             path: path.to_string(),
             message,
         };
+        let bad_days = |problem| CalendarError::Days {
+            path: path.to_string(),
+            problem,
+        };
         let file: File = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
         let mut calendar = Calendar::default();
         for notice in file.notice {
@@ -143,12 +166,12 @@ impl Calendar {
             let mut days = Notice::new();
             for (name, holiday) in notice.holidays {
                 for range in &holiday.off {
-                    for date in parse_range(range).map_err(&invalid)? {
+                    for date in parse_range(range).map_err(bad_days)? {
                         days.insert(date, (true, name.clone()));
                     }
                 }
                 for day in &holiday.work {
-                    days.insert(parse_date(day).map_err(&invalid)?, (false, name.clone()));
+                    days.insert(parse_date(day).map_err(bad_days)?, (false, name.clone()));
                 }
             }
             calendar.notices.insert(notice.year, days);
@@ -175,6 +198,10 @@ impl Calendar {
             path: path.to_string(),
             message,
         };
+        let bad_days = |problem| CalendarError::Days {
+            path: path.to_string(),
+            problem,
+        };
         let year: Year = serde_json::from_str(text).map_err(|e| invalid(e.to_string()))?;
         let mut calendar = Calendar::default();
         if year.days.is_empty() {
@@ -184,7 +211,7 @@ impl Calendar {
         let mut days = Notice::new();
         for day in year.days {
             days.insert(
-                parse_date(&day.date).map_err(&invalid)?,
+                parse_date(&day.date).map_err(bad_days)?,
                 (day.is_off_day, day.name),
             );
         }
@@ -312,12 +339,12 @@ fn is_weekend(date: NaiveDate) -> bool {
     matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
 }
 
-fn parse_date(text: &str) -> Result<NaiveDate, String> {
+fn parse_date(text: &str) -> Result<NaiveDate, DaysError> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("`{text}` is not a date"))
+        .map_err(|_| DaysError::NotADate(text.to_string()))
 }
 
-fn parse_range(text: &str) -> Result<Vec<NaiveDate>, String> {
+fn parse_range(text: &str) -> Result<Vec<NaiveDate>, DaysError> {
     let (start, end) = match text.split_once("..") {
         Some((a, b)) => (parse_date(a)?, parse_date(b)?),
         None => {
@@ -326,7 +353,7 @@ fn parse_range(text: &str) -> Result<Vec<NaiveDate>, String> {
         }
     };
     if end < start || (end - start).num_days() > 31 {
-        return Err(format!("`{text}` is not a range of at most a month"));
+        return Err(DaysError::NotARange(text.to_string()));
     }
     Ok(start.iter_days().take_while(|d| *d <= end).collect())
 }

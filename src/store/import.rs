@@ -65,7 +65,162 @@ pub struct BadRow {
     /// Its line.
     pub line: usize,
     /// Why.
-    pub reason: String,
+    pub reason: RowProblem,
+}
+
+/// Why a row of an import file cannot be imported: it cannot be read as a row (the file's
+/// shape), or the records refuse it. Shown after the row's line (`收文.csv:7: no `unit``).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RowProblem {
+    /// The file has no rows at all.
+    #[error("the file is empty: it needs a header row")]
+    Empty,
+    /// A header names a column that is a misspelt one of the known columns.
+    #[error("unknown column `{name}`; {hint}")]
+    UnknownColumn {
+        /// The name as written.
+        name: String,
+        /// `did you mean `note`?`
+        hint: String,
+    },
+    /// A header names a column twice.
+    #[error("the column `{0}` is named twice")]
+    ColumnTwice(String),
+    /// The header lacks columns every row needs.
+    #[error("the header row has no column {}: the first row names the columns ({})", .missing.join(", "), .columns.join(", "))]
+    NoHeader {
+        /// The columns it lacks.
+        missing: Vec<&'static str>,
+        /// The columns a file may have.
+        columns: Vec<&'static str>,
+    },
+    /// A row with more or fewer fields than the header has columns.
+    #[error("{found} fields, but the header names {columns} columns")]
+    FieldCount {
+        /// The row's fields.
+        found: usize,
+        /// The header's columns.
+        columns: usize,
+    },
+    /// A quote that is never closed.
+    #[error(
+        "a quote opened on this line is never closed: the rest of the file would be read as one field"
+    )]
+    QuoteOpen,
+    /// A CSV row that is not UTF-8.
+    #[error("is not UTF-8 text (save the spreadsheet as CSV UTF-8)")]
+    CsvNotUtf8,
+    /// A row that is not CSV, as the `csv` crate says.
+    #[error("is not CSV: {0}")]
+    NotCsv(String),
+    /// A JSONL line longer than any row.
+    #[error("is longer than {kib} KiB: not one row")]
+    TooLong {
+        /// The longest row, in KiB.
+        kib: u64,
+    },
+    /// A JSONL line that is not UTF-8.
+    #[error("is not UTF-8 text")]
+    NotUtf8,
+    /// A JSONL line that is not JSON, as serde_json says.
+    #[error("not JSON: {0}")]
+    NotJson(String),
+    /// A JSONL line that is JSON but not an object.
+    #[error("not a JSON object")]
+    NotAnObject,
+    /// The file could not be read from this row on.
+    #[error("cannot be read: {0}")]
+    Unreadable(String),
+    /// A column every row needs is empty.
+    #[error("no `{0}`")]
+    Missing(&'static str),
+    /// The time is not one.
+    #[error("{0}")]
+    Time(#[from] crate::clock::InstantError),
+    /// A signature not written `NAME:ROLE`.
+    #[error("signature `{0}` is not NAME:ROLE")]
+    Signature(String),
+    /// No such campaign, deliverable or unit.
+    #[error("unknown {kind} `{name}`{}", .suggestion.as_ref().map(|h| format!("; {h}")).unwrap_or_default())]
+    Unknown {
+        /// `campaign`, `deliverable`, `unit`.
+        kind: &'static str,
+        /// The name as written.
+        name: String,
+        /// `did you mean `宛城区`?`, if a name is near.
+        suggestion: Option<String>,
+    },
+    /// A recurring deliverable's row without a period.
+    #[error("{0} recurs: the row needs a period")]
+    NeedsPeriod(String),
+    /// A one-off deliverable's row with a period.
+    #[error("{0} is due once: the row must have no period")]
+    NoPeriod(String),
+    /// Signatures the deliverable needs and the row lacks.
+    #[error("missing signatures: {}", .0.join("、"))]
+    Unsigned(Vec<String>),
+    /// Data columns for a deliverable without a form.
+    #[error("{deliverable} has no form with fields, so the columns {} mean nothing for it", .columns.join("、"))]
+    NoForm {
+        /// The deliverable.
+        deliverable: String,
+        /// The data columns.
+        columns: Vec<String>,
+    },
+    /// Values that do not fit the form.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Values(Vec<crate::values::Invalid>),
+    /// The unit owes no such report.
+    #[error("{unit} owes no {deliverable} for period `{period}`")]
+    NotOwed {
+        /// The unit.
+        unit: String,
+        /// The deliverable.
+        deliverable: String,
+        /// The period as written.
+        period: String,
+    },
+    /// A time later than now (and no `--future`).
+    #[error(
+        "submitted at {at}, in the future (it is {now} now): a mistyped year? Give --future if it is meant"
+    )]
+    Future {
+        /// The row's time, to the minute in the campaign's zone.
+        at: String,
+        /// Now, the same way.
+        now: String,
+    },
+    /// A second row of one obligation.
+    #[error("the same obligation as line {0}")]
+    SameAs(usize),
+    /// An obligation no longer in the campaign file.
+    #[error("removed from the campaign file")]
+    Removed,
+    /// Submitted already at another time.
+    #[error("already submitted at {before}, not at {now}")]
+    AlreadySubmitted {
+        /// When it was submitted (RFC 3339 in the campaign's zone).
+        before: String,
+        /// The row's time, the same way.
+        now: String,
+    },
+    /// Waived: nothing to submit.
+    #[error("waived: nothing is owed")]
+    Waived,
+}
+
+impl RowProblem {
+    /// What to do about it, where the message says (the CSV encoding, `--future`, the nearest
+    /// name): for a caller that shows it apart from the message.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            RowProblem::CsvNotUtf8 => Some("save the spreadsheet as CSV UTF-8".into()),
+            RowProblem::Future { .. } => Some("give --future if the time is meant".into()),
+            RowProblem::Unknown { suggestion, .. } => suggestion.clone(),
+            RowProblem::UnknownColumn { hint, .. } => Some(hint.clone()),
+            _ => None,
+        }
+    }
 }
 
 /// Why an import was refused.
@@ -141,15 +296,14 @@ pub(super) fn run(
                 continue;
             }
         };
-        let mut refuse = |reason: String| {
+        let mut refuse = |reason: RowProblem| {
             bad.push(BadRow {
                 line: row.line,
                 reason,
             })
         };
         let Some(&(campaign_id, zone)) = names.campaigns.get(&row.campaign) else {
-            let hint = hint(&row.campaign, names.campaigns.keys());
-            refuse(format!("unknown campaign `{}`{hint}", row.campaign));
+            refuse(unknown("campaign", &row.campaign, names.campaigns.keys()));
             continue;
         };
         let Some(deliverable) = names
@@ -157,38 +311,34 @@ pub(super) fn run(
             .get(&(campaign_id, row.deliverable.clone()))
         else {
             let known = names.deliverables.keys().filter(|k| k.0 == campaign_id);
-            let hint = hint(&row.deliverable, known.map(|k| &k.1));
-            refuse(format!("unknown deliverable `{}`{hint}", row.deliverable));
+            refuse(unknown(
+                "deliverable",
+                &row.deliverable,
+                known.map(|k| &k.1),
+            ));
             continue;
         };
         let Some(&unit) = names.units.get(&(campaign_id, row.unit.clone())) else {
             let known = names.units.keys().filter(|k| k.0 == campaign_id);
-            refuse(format!(
-                "unknown unit `{}`{}",
-                row.unit,
-                hint(&row.unit, known.map(|k| &k.1))
-            ));
+            refuse(unknown("unit", &row.unit, known.map(|k| &k.1)));
             continue;
         };
         if deliverable.recurring == row.period.is_empty() {
             refuse(if deliverable.recurring {
-                format!("{} recurs: the row needs a period", row.deliverable)
+                RowProblem::NeedsPeriod(row.deliverable.clone())
             } else {
-                format!(
-                    "{} is due once: the row must have no period",
-                    row.deliverable
-                )
+                RowProblem::NoPeriod(row.deliverable.clone())
             });
             continue;
         }
-        let missing: Vec<&str> = deliverable
+        let missing: Vec<String> = deliverable
             .signers
             .iter()
             .filter(|role| !row.signatures.iter().any(|s| &s.role == *role))
-            .map(String::as_str)
+            .cloned()
             .collect();
         if !missing.is_empty() {
-            refuse(format!("missing signatures: {}", missing.join("、")));
+            refuse(RowProblem::Unsigned(missing));
             continue;
         }
         let values = match checked_values(deliverable, &row) {
@@ -199,10 +349,11 @@ pub(super) fn run(
             }
         };
         let Some(owed) = target.find(deliverable.id, unit, &row.period)? else {
-            refuse(format!(
-                "{} owes no {} for period `{}`",
-                row.unit, row.deliverable, row.period
-            ));
+            refuse(RowProblem::NotOwed {
+                unit: row.unit.clone(),
+                deliverable: row.deliverable.clone(),
+                period: row.period.clone(),
+            });
             continue;
         };
         let (id, state, submitted_at, active) = (owed.0, owed.1.as_str(), owed.2, owed.3);
@@ -210,28 +361,31 @@ pub(super) fn run(
         if let Some(latest) = batch.latest
             && at > latest
         {
-            let time = |t: i64| crate::clock::from_unix(t).with_timezone(&zone);
-            refuse(format!(
-                "submitted at {}, in the future (it is {} now): a mistyped year? Give --future if it is meant",
-                time(at).format("%Y-%m-%d %H:%M"),
-                time(latest - crate::clock::FUTURE_GRACE).format("%Y-%m-%d %H:%M")
-            ));
+            let time = |t: i64| {
+                crate::clock::from_unix(t)
+                    .with_timezone(&zone)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            };
+            refuse(RowProblem::Future {
+                at: time(at),
+                now: time(latest - crate::clock::FUTURE_GRACE),
+            });
             continue;
         }
         if let Some(first) = seen.insert(id, row.line) {
-            refuse(format!("the same obligation as line {first}"));
+            refuse(RowProblem::SameAs(first));
             continue;
         }
         let time = |t: i64| crate::clock::from_unix(t).with_timezone(&zone).to_rfc3339();
         match state {
-            _ if !active => refuse("removed from the campaign file".into()),
+            _ if !active => refuse(RowProblem::Removed),
             "review" | "received" if submitted_at == Some(at) => report.unchanged += 1,
-            "review" | "received" => refuse(format!(
-                "already submitted at {}, not at {}",
-                time(submitted_at.unwrap_or_default()),
-                time(at)
-            )),
-            "waived" => refuse("waived: nothing is owed".into()),
+            "review" | "received" => refuse(RowProblem::AlreadySubmitted {
+                before: time(submitted_at.unwrap_or_default()),
+                now: time(at),
+            }),
+            "waived" => refuse(RowProblem::Waived),
             _ => {
                 let data = json!({ "signatures": row.signatures, "imported": batch.source });
                 let state = if deliverable.review {
@@ -252,17 +406,18 @@ pub(super) fn run(
 }
 
 /// The values of a row's data columns, checked against its deliverable's form.
-fn checked_values(deliverable: &Deliverable, row: &ImportRow) -> Result<Vec<FieldValue>, String> {
+fn checked_values(
+    deliverable: &Deliverable,
+    row: &ImportRow,
+) -> Result<Vec<FieldValue>, RowProblem> {
     if row.values.is_empty() {
         return Ok(Vec::new());
     }
     let Some(form) = &deliverable.form else {
-        let columns: Vec<&str> = row.values.iter().map(|(c, _)| c.as_str()).collect();
-        return Err(format!(
-            "{} has no form with fields, so the columns {} mean nothing for it",
-            row.deliverable,
-            columns.join("、")
-        ));
+        return Err(RowProblem::NoForm {
+            deliverable: row.deliverable.clone(),
+            columns: row.values.iter().map(|(c, _)| c.clone()).collect(),
+        });
     };
     let cells: Vec<(&str, crate::values::Cell)> = row
         .values
@@ -278,10 +433,7 @@ fn checked_values(deliverable: &Deliverable, row: &ImportRow) -> Result<Vec<Fiel
     let pairs: Vec<(&str, &crate::values::Cell)> = cells.iter().map(|(c, v)| (*c, v)).collect();
     crate::values::check_row(form, &pairs, &[], "the row")
         .map(|checked| checked.values)
-        .map_err(|problems| {
-            let all: Vec<String> = problems.iter().map(ToString::to_string).collect();
-            all.join("; ")
-        })
+        .map_err(RowProblem::Values)
 }
 
 /// What an import's transaction ended in: the report, the bad rows, or the store's failure.
@@ -296,9 +448,72 @@ pub(super) fn outcome(
     }
 }
 
-/// `; did you mean `宛城区`?`, or nothing.
-fn hint<'a>(name: &str, known: impl Iterator<Item = &'a String>) -> String {
-    suggest::did_you_mean(name, known.map(String::as_str))
-        .map(|h| format!("; {h}"))
-        .unwrap_or_default()
+/// An unknown `kind` named `name`, with the nearest of `known` if one is near.
+fn unknown<'a>(
+    kind: &'static str,
+    name: &str,
+    known: impl Iterator<Item = &'a String>,
+) -> RowProblem {
+    RowProblem::Unknown {
+        kind,
+        name: name.to_string(),
+        suggestion: suggest::did_you_mean(name, known.map(String::as_str)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_rows_words_are_those_offices_read() {
+        let cases = [
+            (
+                RowProblem::Unknown {
+                    kind: "unit",
+                    name: "宛城".into(),
+                    suggestion: Some("did you mean `宛城区`?".into()),
+                },
+                "unknown unit `宛城`; did you mean `宛城区`?",
+            ),
+            (
+                RowProblem::Unknown {
+                    kind: "campaign",
+                    name: "x".into(),
+                    suggestion: None,
+                },
+                "unknown campaign `x`",
+            ),
+            (
+                RowProblem::Unsigned(vec!["村书记".into(), "驻村领导".into()]),
+                "missing signatures: 村书记、驻村领导",
+            ),
+            (
+                RowProblem::NoHeader {
+                    missing: vec!["campaign", "at"],
+                    columns: vec!["campaign", "unit"],
+                },
+                "the header row has no column campaign, at: the first row names the columns (campaign, unit)",
+            ),
+            (
+                RowProblem::Future {
+                    at: "2027-05-20 09:00".into(),
+                    now: "2026-12-06 20:00".into(),
+                },
+                "submitted at 2027-05-20 09:00, in the future (it is 2026-12-06 20:00 now): a mistyped year? Give --future if it is meant",
+            ),
+            (RowProblem::Missing("unit"), "no `unit`"),
+            (
+                RowProblem::TooLong { kib: 1024 },
+                "is longer than 1024 KiB: not one row",
+            ),
+        ];
+        for (problem, words) in cases {
+            assert_eq!(problem.to_string(), words);
+        }
+        assert_eq!(
+            RowProblem::CsvNotUtf8.help().as_deref(),
+            Some("save the spreadsheet as CSV UTF-8")
+        );
+    }
 }

@@ -51,7 +51,7 @@ pub use contract::{
 /// Open records, whichever backend holds them.
 pub type Records = Box<dyn Backend + Send>;
 pub use self::postgres::PgStore;
-pub use import::{BadRow, ImportBatch, ImportError, ImportReport, ImportRow};
+pub use import::{BadRow, ImportBatch, ImportError, ImportReport, ImportRow, RowProblem};
 pub use lifecycle::{Change, Key, Meta};
 pub use organisation::{OrgContact, OrgImportError, OrgReport, OrgRow, OrgUnit, Parent};
 pub use outbox::{Attachment, Claim, NoticeKey, OutboxMail, OutboxRow, PendingMail};

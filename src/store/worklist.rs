@@ -142,6 +142,7 @@ impl WorkItem {
             parent,
             reason,
             signers,
+            // Both set by the engine's row reader, from the row's id and its campaign's zone.
             id: 0,
             zone: chrono_tz::UTC,
         })

@@ -220,8 +220,50 @@ pub fn describe(check: &Check) -> String {
     format!("{} {op} {}", side(&check.left), side(&check.right))
 }
 
+/// Why a cell's text does not fit its field; shown after the cell's text (`` `abc` is not a
+/// whole number ``).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum Misfit {
+    /// Text longer than a value may be.
+    #[error("is longer than {max} characters")]
+    TooLong {
+        /// The most characters a value may have.
+        max: usize,
+    },
+    /// Not one of a one-of field's choices.
+    #[error("is not one of {}", .choices.join("|"))]
+    NotAChoice {
+        /// The field's choices.
+        choices: Vec<String>,
+    },
+    /// Not a date.
+    #[error("is not a date")]
+    NotADate,
+    /// Not a number of the field's kind.
+    #[error("is not {kind}")]
+    NotANumber {
+        /// What the field holds (`a whole number`, `an amount` …).
+        kind: String,
+    },
+    /// A number with a fraction in a whole-number field.
+    #[error("is not a whole number")]
+    NotWhole,
+    /// Below the field's least value.
+    #[error("is below {}", num(*.min))]
+    Below {
+        /// The least value.
+        min: f64,
+    },
+    /// Above the field's greatest value.
+    #[error("is above {}", num(*.max))]
+    Above {
+        /// The greatest value.
+        max: f64,
+    },
+}
+
 /// The value of `text` for `field`: `None` for an empty cell, or why it does not fit.
-pub fn parse(field: &Field, text: &str) -> Result<Option<FieldValue>, String> {
+pub fn parse(field: &Field, text: &str) -> Result<Option<FieldValue>, Misfit> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(None);
@@ -237,7 +279,7 @@ pub fn parse(field: &Field, text: &str) -> Result<Option<FieldValue>, String> {
         FieldType::Text => {
             let max = crate::vocabulary::typed::VALUE_MAX;
             if crate::vocabulary::typed::within(&field.name, text, max).is_err() {
-                return Err(format!("is longer than {max} characters"));
+                return Err(Misfit::TooLong { max });
             }
             Ok(Some(value(None, Some(text.to_string()))))
         }
@@ -245,23 +287,25 @@ pub fn parse(field: &Field, text: &str) -> Result<Option<FieldValue>, String> {
             if choices.iter().any(|c| c == text) {
                 Ok(Some(value(None, Some(text.to_string()))))
             } else {
-                Err(format!("is not one of {}", choices.join("|")))
+                Err(Misfit::NotAChoice {
+                    choices: choices.clone(),
+                })
             }
         }
         FieldType::Date => parse_date(text)
             .map(|d| Some(value(None, Some(d.to_string()))))
-            .ok_or_else(|| "is not a date".to_string()),
+            .ok_or(Misfit::NotADate),
         kind => {
             let n = number(field, kind, text)?;
             if let Some(min) = field.min
                 && n < min
             {
-                return Err(format!("is below {}", num(min)));
+                return Err(Misfit::Below { min });
             }
             if let Some(max) = field.max
                 && n > max
             {
-                return Err(format!("is above {}", num(max)));
+                return Err(Misfit::Above { max });
             }
             Ok(Some(value(Some(n), None)))
         }
@@ -269,7 +313,7 @@ pub fn parse(field: &Field, text: &str) -> Result<Option<FieldValue>, String> {
 }
 
 /// A number as offices write it: `1,234`, `１２`, `12%`, `3.5万元`.
-fn number(field: &Field, kind: &FieldType, text: &str) -> Result<f64, String> {
+fn number(field: &Field, kind: &FieldType, text: &str) -> Result<f64, Misfit> {
     let mut s: String = text
         .chars()
         .filter(|c| !matches!(c, ',' | '，' | ' ' | '\u{3000}'))
@@ -297,14 +341,16 @@ fn number(field: &Field, kind: &FieldType, text: &str) -> Result<f64, String> {
         && whole.bytes().all(|b| b.is_ascii_digit())
         && fraction.bytes().all(|b| b.is_ascii_digit())
         && (fraction.is_empty() != digits.contains('.'));
+    let not_a_number = || Misfit::NotANumber {
+        kind: kind.describe(),
+    };
     if !well_formed {
-        return Err(format!("is not {}", kind.describe()));
+        return Err(not_a_number());
     }
     if *kind == FieldType::Integer && !fraction.bytes().all(|b| b == b'0') {
-        return Err("is not a whole number".into());
+        return Err(Misfit::NotWhole);
     }
-    s.parse::<f64>()
-        .map_err(|_| format!("is not {}", kind.describe()))
+    s.parse::<f64>().map_err(|_| not_a_number())
 }
 
 /// `2017-05-03`, `2017/5/3`, `2017.5.3`, `2017年5月3日`.

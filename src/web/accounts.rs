@@ -20,17 +20,14 @@ use crate::app::{AppError, Expiry, Office, Session, TokenSpec, same_secret};
 use crate::clock::Instant;
 use crate::store::{ApiToken, Backend, Refusal, Role, StoreError, User};
 
-/// A time (unix seconds) as the office reads it, to the minute.
-fn when(at: Option<i64>) -> Option<String> {
+/// A time (unix seconds) as the office reads it, in its zone, to the minute.
+fn when(zone: chrono_tz::Tz, at: Option<i64>) -> Option<String> {
     at.and_then(|t| chrono::DateTime::from_timestamp(t, 0))
-        .map(|t| {
-            t.with_timezone(&chrono_tz::Asia::Shanghai)
-                .format("%Y-%m-%d %H:%M")
-                .to_string()
-        })
+        .map(|t| t.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string())
 }
 
-fn listed(users: &[User], current: &Session) -> Vec<Value> {
+fn listed(users: &[User], current: &Session, zone: chrono_tz::Tz) -> Vec<Value> {
+    let when = |at| when(zone, at);
     users
         .iter()
         .map(|u| {
@@ -43,7 +40,8 @@ fn listed(users: &[User], current: &Session) -> Vec<Value> {
         .collect()
 }
 
-fn tokens_listed(tokens: &[ApiToken], now: i64) -> Vec<Value> {
+fn tokens_listed(tokens: &[ApiToken], now: i64, zone: chrono_tz::Tz) -> Vec<Value> {
+    let when = |at| when(zone, at);
     tokens
         .iter()
         .map(|k| {
@@ -63,14 +61,16 @@ fn tokens_listed(tokens: &[ApiToken], now: i64) -> Vec<Value> {
         .collect()
 }
 
-/// What the page lists: the accounts, the tokens, and now (for the tokens' states).
-type Listing = (Vec<User>, Vec<ApiToken>, i64);
+/// What the page lists: the accounts, the tokens, now (for the tokens' states), and the
+/// office's zone their times are shown in (accounts and tokens belong to no campaign).
+type Listing = (Vec<User>, Vec<ApiToken>, i64, chrono_tz::Tz);
 
 fn listing(office: &Office, store: &dyn Backend, who: &User) -> Result<Listing, AppError> {
     Ok((
         office.accounts(store, who)?,
         office.tokens_as(store, who)?,
         office.clock.now().timestamp(),
+        office.config.zone,
     ))
 }
 
@@ -90,12 +90,13 @@ fn accounts_page(
     .into_iter()
     .map(|r| context! { value => r.as_str(), label => role_zh(r) })
     .collect();
-    let (users, tokens, now) = listing;
+    let (users, tokens, now, zone) = listing;
     page(
         status,
         "accounts.html",
         context! {
-            users => listed(users, current), tokens => tokens_listed(tokens, *now), roles, said,
+            users => listed(users, current, *zone), tokens => tokens_listed(tokens, *now, *zone),
+            roles, said,
             ..who(Some(current))
         },
     )

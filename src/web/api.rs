@@ -61,7 +61,7 @@ async fn holder(web: &Arc<Web>, headers: &HeaderMap) -> Result<User, Response> {
         .await;
     match found {
         Ok(user) => Ok(user),
-        Err(AppError::TokenRefused(why)) => Err(token_refused(why)),
+        Err(AppError::TokenRefused(why)) => Err(token_refused(why, web.office.config.zone)),
         Err(e) => {
             tracing::error!(error = %e, "a token could not be checked");
             Err(error(
@@ -72,15 +72,11 @@ async fn holder(web: &Arc<Web>, headers: &HeaderMap) -> Result<User, Response> {
     }
 }
 
-/// A token refused: 401 with a stable code and why, in the office's words.
-fn token_refused(why: TokenRefusal) -> Response {
+/// A token refused: 401 with a stable code and why, in the office's words and `zone`.
+fn token_refused(why: TokenRefusal, zone: chrono_tz::Tz) -> Response {
     let day = |at: i64| {
         chrono::DateTime::from_timestamp(at, 0)
-            .map(|t| {
-                t.with_timezone(&chrono_tz::Asia::Shanghai)
-                    .format("%Y-%m-%d %H:%M")
-                    .to_string()
-            })
+            .map(|t| t.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string())
             .unwrap_or_default()
     };
     match why {

@@ -14,7 +14,9 @@ use axum::response::Response;
 use chrono::Datelike;
 use minijinja::{Value, context};
 
-use super::pages::{as_of, light, light_zh, page, redirect, session, shown, who, with_store};
+use super::pages::{
+    as_of, light, light_zh, page, redirect, session, shown, who, with_store, zone_of,
+};
 use super::{Web, path_segment};
 use crate::app::{Board, CampaignBoard, Node};
 use crate::clock::Instant;
@@ -257,12 +259,14 @@ pub async fn board(
         .map(|c| section(c, &query, page_no, made.at))
         .collect();
     let q = query.get("q").cloned().unwrap_or_default();
+    // The board's instant in the zone of the campaigns it shows, if they share one.
+    let zone = zone_of(&web, listed.iter().map(|c| c.zone));
     page(
         StatusCode::OK,
         "board.html",
         context! {
             sections, overview, red, yellow, green, grey, q, campaign => chosen.cloned(),
-            as_of => shown(made.at), seconds => BOARD_SECONDS,
+            as_of => shown(made.at, zone), seconds => BOARD_SECONDS,
             ..who(Some(&current_session))
         },
     )

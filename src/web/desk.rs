@@ -18,10 +18,11 @@ use serde::Deserialize;
 
 use super::pages::{
     as_of, download_body, for_session, light, message, page, redirect, session, shown, who,
-    with_store,
+    with_store, zone_of,
 };
 use super::{Web, path_segment};
 use crate::app::{AppError, ObligationDesk, Said, Session, same_secret};
+use crate::clock::Instant;
 use crate::store::{Action, Key, Light, Status, Submission, WorkItem};
 use crate::vocabulary::typed;
 
@@ -71,7 +72,9 @@ fn countdown(item: &WorkItem, status: Status, at: i64) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("，"))
 }
 
-fn item_value(item: &WorkItem, at: i64) -> Value {
+/// An obligation as a page lists it at `at`, read in its campaign's zone.
+fn item_value(item: &WorkItem, at: Instant) -> Value {
+    let at = at.in_zone(item.zone).timestamp();
     let status = item.record.status_at(at);
     context! {
         countdown => countdown(item, status, at),
@@ -109,10 +112,9 @@ pub async fn unit(
         Err(r) => return r,
     };
     let (mut urgent, mut later, mut waiting, mut done) = (vec![], vec![], vec![], vec![]);
-    let t = at.in_zone(chrono_tz::UTC).timestamp();
     for item in &desk.items {
-        let value = item_value(item, t);
-        match item.record.status_at(t) {
+        let value = item_value(item, at);
+        match item.record.status_at(at.in_zone(item.zone).timestamp()) {
             Status::Overdue | Status::Returned | Status::DueSoon => urgent.push(value),
             Status::NotYetDue | Status::Extended => later.push(value),
             Status::UnderReview | Status::ReviewOverdue => waiting.push(value),
@@ -132,7 +134,8 @@ pub async fn unit(
         StatusCode::OK,
         "unit.html",
         context! {
-            unit => name, urgent, later, waiting, done, children, several, as_of => shown(at),
+            unit => name, urgent, later, waiting, done, children, several,
+            as_of => shown(at, zone_of(&web, desk.items.iter().map(|i| i.zone))),
             ..who(Some(&current))
         },
     )
@@ -182,7 +185,7 @@ fn obligation_page(
     status: StatusCode,
     feedback: Feedback,
 ) -> Response {
-    let at = as_of(web).in_zone(chrono_tz::UTC).timestamp();
+    let at = as_of(web);
     let fields: Vec<Value> = desk
         .form
         .iter()
@@ -229,7 +232,7 @@ fn obligation_page(
             item, status => desk.status.label_zh(), rights => Value::from(Serde(desk.rights)),
             open => desk.status.is_open(), under_review => desk.status.is_in_review(),
             signers => desk.item.signers.clone(), fields, history, action => href(&desk.item),
-            notice => feedback.notice, error => feedback.error, as_of => shown(as_of(web)),
+            notice => feedback.notice, error => feedback.error, as_of => shown(at, desk.item.zone),
             fields_failed => !feedback.fields.is_empty(),
             ..who(Some(current))
         },
@@ -579,20 +582,21 @@ pub async fn review(State(web): State<Arc<Web>>, headers: HeaderMap) -> Response
         Ok(found) => found,
         Err(r) => return r,
     };
-    let t = now.in_zone(chrono_tz::UTC).timestamp();
     let (mut deciding, mut received) = (Vec::new(), Vec::new());
     for item in &queue {
+        let t = now.in_zone(item.zone).timestamp();
         let under_review = item.record.status_at(t).is_in_review()
             && item.reviewer.as_deref() == current.user.unit.as_deref();
         if under_review {
-            deciding.push(item_value(item, t));
+            deciding.push(item_value(item, now));
         } else {
-            received.push(item_value(item, t));
+            received.push(item_value(item, now));
         }
     }
+    let zone = zone_of(&web, queue.iter().map(|i| i.zone));
     page(
         StatusCode::OK,
         "review.html",
-        context! { deciding, received, as_of => shown(now), ..who(Some(&current)) },
+        context! { deciding, received, as_of => shown(now, zone), ..who(Some(&current)) },
     )
 }

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
 
-use super::pages::{as_of, download, for_session, message, page, shown, who};
+use super::pages::{as_of, download, for_session, message, page, shown, who, zone_of};
 use super::{Web, path_segment};
 use crate::app::Window;
 use crate::documents;
@@ -43,15 +43,26 @@ pub async fn overdue(
     };
     let found = for_session(&web, &headers, move |_, store, session| {
         crate::app::allow(&session.user, crate::app::Page::Overdue)?;
-        Ok(store.overdue(&filter, at)?)
+        let rows = store.overdue(&filter, at)?;
+        // The zones of the campaigns listed (or asked for): the instant is shown in theirs.
+        let mut campaigns: Vec<&str> = rows.iter().map(|r| &*r.campaign).collect();
+        campaigns.extend(filter.campaigns.iter().map(String::as_str));
+        campaigns.sort_unstable();
+        campaigns.dedup();
+        let zones = campaigns
+            .into_iter()
+            .map(|c| store.campaign_zone(c))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((rows, zones))
     })
     .await;
-    let (current, rows) = match found {
+    let (current, (rows, zones)) = match found {
         Ok(found) => found,
         Err(r) => return r,
     };
+    let zone = zone_of(&web, zones);
     let cells: Vec<Vec<String>> = rows.iter().map(documents::overdue::cells).collect();
-    let name = format!("逾期清单-{}", shown(at).replace([' ', ':'], "-"));
+    let name = format!("逾期清单-{}", shown(at, zone).replace([' ', ':'], "-"));
     match query.get("format").map(String::as_str) {
         Some("csv") => match csv(&cells) {
             Ok(bytes) => download(bytes, "text/csv; charset=utf-8", &format!("{name}.csv")),
@@ -99,7 +110,7 @@ pub async fn overdue(
                     rows => shown_rows, count => rows.len(), limit => SHOWN_ROWS, campaign,
                     csv => format!("/overdue?{suffix}format=csv"),
                     xlsx => format!("/overdue?{suffix}format=xlsx"),
-                    as_of => shown(at), ..who(Some(&current))
+                    as_of => shown(at, zone), ..who(Some(&current))
                 },
             )
         }

@@ -342,7 +342,7 @@ pub async fn login(
                 Some(failed) => message(
                     StatusCode::OK,
                     "登录提醒",
-                    &failed_notice(failed),
+                    &failed_notice(failed, web.office.config.zone),
                     Some(&signed.session),
                 ),
                 None => redirect("/board"),
@@ -386,13 +386,10 @@ pub async fn login(
 
 /// What the owner of an account is told of the wrong passwords tried on it since they last
 /// signed in.
-fn failed_notice(failed: &crate::store::FailedSignIns) -> String {
+/// Sign-ins belong to no campaign: the time is the office's (`zone`).
+fn failed_notice(failed: &crate::store::FailedSignIns, zone: chrono_tz::Tz) -> String {
     let at = chrono::DateTime::from_timestamp(failed.at, 0)
-        .map(|t| {
-            t.with_timezone(&chrono_tz::Asia::Shanghai)
-                .format("%Y-%m-%d %H:%M")
-                .to_string()
-        })
+        .map(|t| t.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_default();
     format!(
         "您的账号自上次登录以来有{}次密码错误的登录尝试，最近一次来自 {} 于 {}。如果不是您本人，请告知主办单位。",
@@ -497,14 +494,21 @@ pub(super) fn as_of(web: &Web) -> Instant {
     web.office.instant(web.as_of)
 }
 
-/// The instant as the pages show it.
-pub(super) fn shown(at: Instant) -> String {
+/// The instant as the pages show it, in `zone` (a local `--as-of` as it was written).
+pub(super) fn shown(at: Instant, zone: chrono_tz::Tz) -> String {
     match at {
-        Instant::Absolute(t) => t
-            .with_timezone(&chrono_tz::Asia::Shanghai)
-            .format("%Y-%m-%d %H:%M")
-            .to_string(),
+        Instant::Absolute(t) => t.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string(),
         Instant::Local(t) => t.format("%Y-%m-%d %H:%M").to_string(),
+    }
+}
+
+/// The zone a page's times are shown in: the one zone of the campaigns it shows, else (none,
+/// or several) the office's.
+pub(super) fn zone_of(web: &Web, zones: impl IntoIterator<Item = chrono_tz::Tz>) -> chrono_tz::Tz {
+    let mut zones = zones.into_iter();
+    match zones.next() {
+        Some(first) if zones.all(|z| z == first) => first,
+        _ => web.office.config.zone,
     }
 }
 
