@@ -40,6 +40,7 @@ mod truth;
 mod web;
 mod web_connections;
 mod web_download;
+mod web_form;
 mod web_input;
 mod web_lifecycle;
 mod web_matrix;

@@ -176,6 +176,9 @@ struct Feedback {
     fields: Vec<(String, String)>,
     /// What the form said, shown again.
     values: Vec<(String, String)>,
+    /// Files were chosen for the refused form: a browser cannot keep them, so they are asked
+    /// for again.
+    files_again: bool,
 }
 
 fn obligation_page(
@@ -186,6 +189,23 @@ fn obligation_page(
     feedback: Feedback,
 ) -> Response {
     let at = as_of(web);
+    // A form sent back starts from what the person typed; otherwise a report sent again
+    // (returned, or corrected) starts from what was sent last.
+    let sent_last: Vec<(String, String)> = if feedback.values.is_empty() {
+        desk.history
+            .iter()
+            .rev()
+            .find(|e| !e.values.is_empty() && matches!(e.kind.as_str(), "submitted" | "updated"))
+            .map(|e| {
+                e.values
+                    .iter()
+                    .map(|v| (v.field.clone(), v.display()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    } else {
+        feedback.values.clone()
+    };
     let fields: Vec<Value> = desk
         .form
         .iter()
@@ -196,9 +216,22 @@ fn obligation_page(
                     .find(|(n, _)| *n == f.name)
                     .map(|(_, m)| m.clone())
             };
+            use crate::language::form::FieldType;
+            // What a phone shows to type it: digits for a whole number, a keypad with a point
+            // for other numbers, a date picker, a list of the choices.
+            let (input, choices) = match &f.kind {
+                FieldType::Integer => ("numeric", Vec::new()),
+                FieldType::Decimal | FieldType::Amount | FieldType::Percent => {
+                    ("decimal", Vec::new())
+                }
+                FieldType::Date => ("date", Vec::new()),
+                FieldType::OneOf(choices) => ("choice", choices.clone()),
+                FieldType::Text => ("text", Vec::new()),
+            };
             context! {
                 name => f.name.clone(), measure => f.measure.clone(), optional => f.optional,
-                rule => f.rule(), error => said(&feedback.fields), value => said(&feedback.values),
+                rule => f.rule(), error => said(&feedback.fields), value => said(&sent_last),
+                input, choices,
             }
         })
         .collect();
@@ -216,7 +249,23 @@ fn obligation_page(
                     }
                 })
                 .collect();
+            // Who signed a submission, as the reviewer must see before deciding.
+            let signed: Vec<String> = e
+                .data
+                .get("signatures")
+                .and_then(|s| s.as_array())
+                .map(|list| {
+                    list.iter()
+                        .filter_map(|s| {
+                            let name = s.get("name")?.as_str()?;
+                            let role = s.get("role")?.as_str()?;
+                            Some(format!("{role}：{name}"))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
             context! {
+                signed,
                 kind => event_zh(&e.kind), at => e.at.get(..16).unwrap_or(&e.at).replace('T', " "),
                 backfilled => e.backfilled.then(|| e.recorded_at.get(..16).unwrap_or(&e.recorded_at).replace('T', " ")),
                 by => e.by.clone(), reason => e.reason.clone(), note => e.note.clone(), files,
@@ -233,7 +282,10 @@ fn obligation_page(
             open => desk.status.is_open(), under_review => desk.status.is_in_review(),
             signers => desk.item.signers.clone(), fields, history, action => href(&desk.item),
             notice => feedback.notice, error => feedback.error, as_of => shown(at, desk.item.zone),
-            fields_failed => !feedback.fields.is_empty(),
+            fields_failed => !feedback.fields.is_empty(), files_again => feedback.files_again,
+            receivers => desk.item.receivers.join("、"),
+            form_title => desk.form.as_ref().map(|f| f.title.clone().unwrap_or_else(|| f.name.clone())),
+            prefilled => feedback.values.is_empty() && !sent_last.is_empty(),
             ..who(Some(current))
         },
     )
@@ -305,6 +357,7 @@ pub async fn submit(
     let at = as_of(&web);
     let key_path = path.clone();
     let values = sent.values.clone();
+    let had_files = !sent.files.is_empty();
     let done = with_decision(&web, move |office, store| {
         let submission = Submission {
             files: sent.files.clone(),
@@ -323,7 +376,7 @@ pub async fn submit(
     })
     .await;
     web.board.forget();
-    after(&web, &current, path, done, values).await
+    after(&web, &current, path, done, values, had_files).await
 }
 
 /// What a decision's form sends.
@@ -404,7 +457,7 @@ pub async fn act(
     })
     .await;
     web.board.forget();
-    after(&web, &current, path, done, Vec::new()).await
+    after(&web, &current, path, done, Vec::new(), false).await
 }
 
 fn expired(current: &Session) -> Response {
@@ -434,6 +487,7 @@ async fn after(
     path: (String, String, String, String),
     done: Result<(), AppError>,
     values: Vec<(String, String)>,
+    had_files: bool,
 ) -> Response {
     let mut feedback = match done {
         Ok(()) => {
@@ -489,6 +543,7 @@ async fn after(
         }
     };
     feedback.values = values;
+    feedback.files_again = had_files;
     match load(web, current, path).await {
         Ok(desk) => obligation_page(
             web,

@@ -1,0 +1,182 @@
+//! The report form as a county clerk meets it: what it asks for and to whom it goes, a keypad
+//! for figures on a phone, a returned report starting from what was sent with the reason
+//! beside it, a file chosen before a refused figure asked for again, and the signatures a
+//! reviewer must see before deciding.
+
+use crate::common::Workspace;
+use crate::webserver::{Server, sign_up, token};
+
+const PAGE: &str =
+    "/o/nanyang-2017/%E7%BB%9F%E8%AE%A1%E8%A1%A8/%E5%AE%9B%E5%9F%8E%E5%8C%BA/2017-04";
+
+const FIGURES: [(&str, &str); 9] = [
+    ("中省市转办线索数", "3"),
+    ("自查自纠问题线索数", "2"),
+    ("查处问题数", "4"),
+    ("约谈函询人数", "1"),
+    ("组织处理人数", "0"),
+    ("党纪处分人数", "1"),
+    ("政纪处分人数", "0"),
+    ("责任追究人数", "7"),
+    ("移送司法机关人数", "0"),
+];
+
+fn csrf(body: &str) -> String {
+    body.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string()
+}
+
+/// The obligation page's report form sent with `figures` and, if given, one file.
+fn send(server: &Server, cookie: &str, figures: &[(&str, &str)], file: bool) -> (u16, String) {
+    let page = server.get(PAGE, cookie);
+    let boundary = "form-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n",
+        csrf(&page.body)
+    );
+    for (field, value) in figures {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"f:{field}\"\r\n\r\n{value}\r\n"
+        ));
+    }
+    if file {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"四月统计表.xlsx\"\r\n\r\nPK\r\n"
+        ));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    let reply = server.exchange(
+        "POST",
+        &format!("{PAGE}/submit"),
+        &[
+            format!("Cookie: {cookie}"),
+            format!("Content-Type: multipart/form-data; boundary={boundary}"),
+        ],
+        &body,
+    );
+    (reply.status, reply.body)
+}
+
+/// The input of `field` on `page`, as written.
+fn input<'a>(page: &'a str, field: &str) -> &'a str {
+    let at = page
+        .find(&format!("name=\"f:{field}\""))
+        .unwrap_or_else(|| panic!("no input for {field}:\n{page}"));
+    let start = page[..at].rfind('<').unwrap();
+    let end = at + page[at..].find('>').unwrap();
+    &page[start..=end]
+}
+
+#[test]
+fn a_returned_report_starts_from_what_was_sent_and_a_refused_file_is_asked_for_again() {
+    let w = Workspace::new(&["nanyang-2017"]);
+    let clerk = token(&w.ok(&[
+        "user",
+        "add",
+        "张三",
+        "--unit",
+        "宛城区",
+        "--role",
+        "liaison",
+    ]));
+    let office = token(&w.ok(&["user", "add", "主任", "--role", "office"]));
+    let server = Server::start(&w, "2017-04-20");
+    let clerk = sign_up(&server, &clerk, "张三", "a long enough password");
+    let office = sign_up(&server, &office, "主任", "a long enough password");
+
+    // What it asks for, and a keypad for figures.
+    let first = server.get(PAGE, &clerk).body;
+    assert!(first.contains("报送至：党风政风监督室"), "{first}");
+    assert!(first.contains("表单：附件3 统计表"), "{first}");
+    assert!(first.contains("还有5天"), "{first}");
+    assert!(input(&first, "查处问题数").contains("inputmode=\"numeric\""));
+    assert!(!input(&first, "查处问题数").contains("value=\"4\""));
+    assert!(!first.contains("id=\"prefilled\""), "nothing sent yet");
+
+    assert_eq!(send(&server, &clerk, &FIGURES, true).0, 303);
+
+    // The office returns it with a reason; the clerk finds the figures sent, and the reason.
+    let page = server.get(PAGE, &office);
+    let returned = server.send(
+        "POST",
+        &format!("{PAGE}/act"),
+        &office,
+        &[
+            ("csrf", &csrf(&page.body)),
+            ("action", "return"),
+            ("reason", "责任追究人数有误"),
+        ],
+    );
+    assert_eq!(returned.status, 303, "{}", returned.body);
+    let again = server.get(PAGE, &clerk).body;
+    assert!(again.contains("id=\"returned-reason\""), "{again}");
+    assert!(again.contains("退回理由：责任追究人数有误"), "{again}");
+    assert!(again.contains("id=\"prefilled\""), "{again}");
+    for (field, value) in FIGURES {
+        assert!(
+            input(&again, field).contains(&format!("value=\"{value}\"")),
+            "{field}: {}",
+            input(&again, field)
+        );
+    }
+
+    // A refused figure with a file chosen: what was typed is kept, the file asked for again.
+    let mut wrong = FIGURES;
+    wrong[7] = ("责任追究人数", "七");
+    let (status, body) = send(&server, &clerk, &wrong, true);
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("id=\"files-again\""), "{body}");
+    assert!(body.contains("所选附件未保存，请重新选择"), "{body}");
+    assert!(
+        input(&body, "责任追究人数").contains("value=\"七\""),
+        "{body}"
+    );
+    assert!(
+        !body.contains("id=\"prefilled\""),
+        "what was typed, not what was sent"
+    );
+    // Without a file, nothing is asked for again.
+    let (status, body) = send(&server, &clerk, &wrong, false);
+    assert_eq!(status, 422);
+    assert!(!body.contains("id=\"files-again\""), "{body}");
+}
+
+#[test]
+fn the_signatures_of_a_submission_are_shown_to_whoever_decides_on_it() {
+    let w = Workspace::new(&["gulu-2023"]);
+    let office = token(&w.ok(&["user", "add", "主任", "--role", "office"]));
+    w.ok(&["sync", "--as-of", "2023-07-10"]);
+    w.ok(&[
+        "submit",
+        "gulu-2023",
+        "问题清单",
+        "各村",
+        "--at",
+        "2023-07-14T10:00",
+        "--signed-by",
+        "张明:村书记",
+        "--signed-by",
+        "李华:驻村领导",
+        "--signed-by",
+        "王芳:经办人员",
+    ]);
+    let server = Server::start(&w, "2023-07-15");
+    let office = sign_up(&server, &office, "主任", "a long enough password");
+    let page = server
+        .get(
+            "/o/gulu-2023/%E9%97%AE%E9%A2%98%E6%B8%85%E5%8D%95/%E5%90%84%E6%9D%91/-",
+            &office,
+        )
+        .body;
+    assert!(
+        page.contains("须签字：村书记、驻村领导、经办人员"),
+        "{page}"
+    );
+    assert!(
+        page.contains("签字：村书记：张明；驻村领导：李华；经办人员：王芳"),
+        "{page}"
+    );
+}
