@@ -1021,6 +1021,7 @@ pub fn sign_in_tries_are_counted_per_address_and_account_with_growing_waits(mut 
         setup_token: "link",
         setup_expires_at: 10_000,
         now: 0,
+        campaigns: &[],
     })
     .unwrap();
     assert_eq!(b.signed_in(owner, "王五").unwrap(), None);
@@ -1042,6 +1043,7 @@ pub fn sign_in_tries_are_counted_per_address_and_account_with_growing_waits(mut 
 /// of it is found), enabled, reset (its password gone, a new link that sets one); a token named
 /// (a name taken refused), found revoked or not, its use kept to the minute, revoked once.
 pub fn accounts_and_tokens_have_a_lifecycle(mut b: impl Backend) {
+    let campaigns = vec!["nanyang-2017".to_string()];
     b.add_user(&NewUser {
         name: "张三",
         unit: Some("甲"),
@@ -1049,8 +1051,10 @@ pub fn accounts_and_tokens_have_a_lifecycle(mut b: impl Backend) {
         setup_token: "link-1",
         setup_expires_at: 10_000,
         now: 0,
+        campaigns: &campaigns,
     })
     .unwrap();
+    assert_eq!(b.user("张三").unwrap().unwrap().campaigns, campaigns);
     assert_eq!(
         b.set_password("link-1", "hash-1", 100).unwrap().as_deref(),
         Some("张三")
@@ -1058,6 +1062,10 @@ pub fn accounts_and_tokens_have_a_lifecycle(mut b: impl Backend) {
     b.open_session("cookie-1", "张三", "csrf", 200, 5_000)
         .unwrap();
     let (user, _) = b.session("cookie-1", 300).unwrap().unwrap();
+    assert_eq!(
+        user.campaigns, campaigns,
+        "a session's account acts in its campaigns"
+    );
     assert_eq!(user.last_sign_in_at, Some(200));
     assert_eq!(user.disabled_at, None);
 
@@ -1093,6 +1101,7 @@ pub fn accounts_and_tokens_have_a_lifecycle(mut b: impl Backend) {
         role: Role::Liaison,
         now: 1_000,
         expires_at,
+        campaigns: &campaigns,
     };
     b.add_token(&token("甲-1", "digest-1", Some(5_000)))
         .unwrap();

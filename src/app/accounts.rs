@@ -60,14 +60,16 @@ pub fn same_secret(a: &str, b: &str) -> bool {
 }
 
 impl Office {
-    /// Creates the account `name` acting for `unit` as `role`, with a one-time token for its
-    /// password link. A unit no campaign has is refused with the nearest name.
+    /// Creates the account `name` acting for `unit` as `role` in `campaigns` (none: every
+    /// one), with a one-time token for its password link. A unit no campaign has is refused
+    /// with the nearest name; see [`scope`] for the campaigns.
     pub fn add_user(
         &self,
         store: &mut dyn Backend,
         name: &str,
         unit: Option<&str>,
         role: Role,
+        campaigns: &[String],
         now: Instant,
     ) -> Result<String, AppError> {
         if name.trim().is_empty() || name.starts_with("token:") {
@@ -78,6 +80,7 @@ impl Office {
         }
         shown_as_is(&[("账号名称", Some(name)), ("单位名称", unit)])?;
         check_unit(store, unit, role)?;
+        scope(store, unit, campaigns)?;
         let token = secret();
         let now = now.in_zone(self.config.zone).timestamp();
         store.add_user(&NewUser {
@@ -87,6 +90,7 @@ impl Office {
             setup_token: &digest(&token),
             setup_expires_at: now + LINK_SECONDS,
             now,
+            campaigns,
         })?;
         Ok(token)
     }
@@ -96,10 +100,13 @@ impl Office {
         Ok(store.users()?)
     }
 
-    /// Every account, for the office's page of them; anyone else is refused.
+    /// Every account the office account `who` manages, for its page of them; anyone else is
+    /// refused.
     pub fn accounts(&self, store: &dyn Backend, who: &User) -> Result<Vec<User>, AppError> {
         super::desk::allow(who, super::desk::Page::Accounts)?;
-        Ok(store.users()?)
+        let mut users = store.users()?;
+        users.retain(|u| manages(who, &u.campaigns));
+        Ok(users)
     }
 
     /// Creates an account as the office account `who` does through the pages: as
@@ -108,11 +115,12 @@ impl Office {
         &self,
         store: &mut dyn Backend,
         who: &User,
-        new: (&str, Option<&str>, Role),
+        new: (&str, Option<&str>, Role, &[String]),
         now: Instant,
     ) -> Result<String, AppError> {
         super::desk::allow(who, super::desk::Page::Accounts)?;
-        self.add_user(store, new.0, new.1, new.2, now)
+        let campaigns = within(who, new.3)?;
+        self.add_user(store, new.0, new.1, new.2, &campaigns, now)
     }
 
     /// An account for every named contact person of every unit (of `campaign`, or of all):
@@ -128,7 +136,19 @@ impl Office {
             store.campaign_header(campaign)?;
         }
         let mut people: Vec<FromContact> = Vec::new();
-        for (key, unit, contacts) in store.unit_contacts()? {
+        let all = store.unit_contacts()?;
+        // Each account acts in the campaigns its unit is in (those asked for).
+        let mut campaigns_of: std::collections::HashMap<String, Vec<String>> =
+            std::collections::HashMap::new();
+        for (key, unit, _) in &all {
+            if campaign.is_none_or(|only| only == key) {
+                campaigns_of
+                    .entry(unit.clone())
+                    .or_default()
+                    .push(key.clone());
+            }
+        }
+        for (key, unit, contacts) in all {
             if campaign.is_some_and(|c| c != key) {
                 continue;
             }
@@ -150,6 +170,7 @@ impl Office {
                     phone: contact.phone,
                     email: contact.email,
                     token: None,
+                    campaigns: campaigns_of.get(&unit).cloned().unwrap_or_default(),
                 });
             }
         }
@@ -174,7 +195,9 @@ impl Office {
             }
             if found.is_none() {
                 let unit = Some(person.unit.as_str());
-                person.token = Some(self.add_user(store, &person.name, unit, person.role, now)?);
+                let campaigns = person.campaigns.clone();
+                person.token =
+                    Some(self.add_user(store, &person.name, unit, person.role, &campaigns, now)?);
             }
         }
         Ok(people)
@@ -214,6 +237,7 @@ impl Office {
         if disabled && who.name == name {
             return Err(AccountRefusal::DisablesItself.into());
         }
+        managed(store, who, name)?;
         self.set_disabled(store, name, disabled, now)
     }
 
@@ -243,6 +267,7 @@ impl Office {
         now: Instant,
     ) -> Result<String, AppError> {
         super::desk::allow(who, super::desk::Page::Accounts)?;
+        managed(store, who, name)?;
         self.reset_user(store, name, now)
     }
 
@@ -338,6 +363,8 @@ pub struct FromContact {
     pub email: Option<String>,
     /// The one-time token of a new account; none where the account was there already.
     pub token: Option<String>,
+    /// The campaigns it acts in: those its unit is in.
+    pub campaigns: Vec<String>,
 }
 
 /// An obligation as the JSON API shows it.
@@ -378,6 +405,25 @@ pub enum AccountRefusal {
     NeedsUnit {
         /// The role, as the store writes it.
         role: &'static str,
+    },
+    /// A unit whose name is in several campaigns, with no campaign said.
+    #[error(
+        "{unit} is a unit of {}: say which campaign the account acts in with --campaign",
+        campaigns.join(", ")
+    )]
+    UnitInSeveral {
+        /// The unit.
+        unit: String,
+        /// The campaigns it is in.
+        campaigns: Vec<String>,
+    },
+    /// A unit that is none of the campaigns said.
+    #[error("{unit} is not a unit of {}", campaigns.join(", "))]
+    UnitNotIn {
+        /// The unit.
+        unit: String,
+        /// The campaigns said.
+        campaigns: Vec<String>,
     },
     /// An expiry already past, or no days.
     #[error("a token must work for at least a day: give a later date or more days")]
@@ -425,6 +471,13 @@ impl AccountRefusal {
                 format!("「{name}」不能用作令牌名称：名称须含文字，不能只是数字")
             }
             AccountRefusal::NeedsUnit { .. } => "该角色代表某个单位办理，请填写单位".to_string(),
+            AccountRefusal::UnitInSeveral { unit, campaigns } => format!(
+                "「{unit}」是多个专项工作（{}）的单位，请选择该账号办理的专项工作",
+                campaigns.join("、")
+            ),
+            AccountRefusal::UnitNotIn { unit, campaigns } => {
+                format!("「{unit}」不是{}的单位", campaigns.join("、"))
+            }
             AccountRefusal::ExpiresAtOnce => "令牌至少须有效一天".to_string(),
             AccountRefusal::DisablesItself => "不能停用自己正在使用的账号".to_string(),
             AccountRefusal::TooLong(e) => e.to_string(),
@@ -496,6 +549,79 @@ pub(super) fn check_unit(
         .into());
     };
     known_unit(store, unit)
+}
+
+/// Whether the office account `who` manages an account or token acting in `campaigns`: one
+/// bound to no campaign manages every one; one bound to some manages those acting only in
+/// them (an account of every campaign is the records' keeper's, not a city office's).
+pub(super) fn manages(who: &User, campaigns: &[String]) -> bool {
+    who.campaigns.is_empty()
+        || (!campaigns.is_empty() && campaigns.iter().all(|c| who.in_campaign(c)))
+}
+
+/// Refuses an account `who` does not manage as forbidden; an unknown one as unknown.
+fn managed(store: &dyn Backend, who: &User, name: &str) -> Result<(), AppError> {
+    match store.user(name)? {
+        Some(u) if !manages(who, &u.campaigns) => Err(AppError::Forbidden {
+            what: name.to_string(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The campaigns an account or token made by `who` on the pages acts in: those asked for,
+/// each one of `who`'s own; none asked for, `who`'s own (an office bound to its campaigns
+/// makes accounts for them only).
+pub(super) fn within(who: &User, asked: &[String]) -> Result<Vec<String>, AppError> {
+    if let Some(outside) = asked.iter().find(|c| !who.in_campaign(c)) {
+        return Err(AppError::Forbidden {
+            what: outside.clone(),
+        });
+    }
+    Ok(if asked.is_empty() {
+        who.campaigns.clone()
+    } else {
+        asked.to_vec()
+    })
+}
+
+/// Checks the campaigns an account or token of `unit` acts in: each given one known, and the
+/// unit one of theirs. None given means every campaign — refused when the unit's name is in
+/// several campaigns, since those may be different offices' (宜春 and 南阳 each have a
+/// 党风政风监督室): the office says which.
+pub(super) fn scope(
+    store: &dyn Backend,
+    unit: Option<&str>,
+    campaigns: &[String],
+) -> Result<(), AppError> {
+    for campaign in campaigns {
+        store.campaign_header(campaign)?;
+    }
+    let Some(unit) = unit else {
+        return Ok(());
+    };
+    let mut of_unit: Vec<String> = store
+        .unit_contacts()?
+        .into_iter()
+        .filter(|(_, u, _)| u == unit)
+        .map(|(c, _, _)| c)
+        .collect();
+    of_unit.dedup();
+    if campaigns.is_empty() && of_unit.len() > 1 {
+        return Err(AccountRefusal::UnitInSeveral {
+            unit: unit.to_string(),
+            campaigns: of_unit,
+        }
+        .into());
+    }
+    if !campaigns.is_empty() && !campaigns.iter().any(|c| of_unit.contains(c)) {
+        return Err(AccountRefusal::UnitNotIn {
+            unit: unit.to_string(),
+            campaigns: campaigns.to_vec(),
+        }
+        .into());
+    }
+    Ok(())
 }
 
 /// Refuses a unit no campaign has, with the nearest name.

@@ -138,8 +138,27 @@ fn acts_for(store: &dyn Backend, who: &User, item: &WorkItem) -> Result<bool, Ap
     Ok(is_above(&tree, own, &item.unit))
 }
 
-/// What `who` may do with `item`.
+/// The campaigns `who` reads on a page of `page`: those `asked` for (each one it acts in), or
+/// — none asked — all it acts in (none: every campaign). Anything else is refused.
+pub fn campaigns_of(who: &User, page: Page, asked: &[String]) -> Result<Vec<String>, AppError> {
+    allow(who, page)?;
+    if let Some(outside) = asked.iter().find(|c| !who.in_campaign(c)) {
+        return Err(forbidden(outside));
+    }
+    Ok(if asked.is_empty() {
+        who.campaigns.clone()
+    } else {
+        asked.to_vec()
+    })
+}
+
+/// What `who` may do with `item`: nothing in a campaign the account does not act in (an
+/// account bound to 南阳's campaigns sees nothing of 宜春's, though both have a unit of the
+/// same name), else as its role and unit say.
 pub fn rights(store: &dyn Backend, who: &User, item: &WorkItem) -> Result<Rights, AppError> {
+    if !who.in_campaign(&item.campaign) {
+        return Ok(Rights::default());
+    }
     if who.role == Role::Office {
         return Ok(Rights {
             see: true,
@@ -298,8 +317,9 @@ impl Office {
                 store.history(key, Instant::Absolute(self.clock.now()))?;
                 Err(forbidden(key.unit))
             }
-            // Unknown and not allowed look the same to whoever may not see the unit.
-            _ if !who.role.sees_all() => Err(forbidden(key.unit)),
+            // Unknown and not allowed look the same to whoever may not see the unit (or the
+            // campaign: another office's).
+            _ if !who.role.sees_all() || !who.in_campaign(key.campaign) => Err(forbidden(key.unit)),
             Some(item) => Ok(item),
             None => {
                 // Let the records name what is unknown, with the nearest name.
@@ -326,6 +346,7 @@ impl Office {
         let window = |zone| now.in_zone(zone).timestamp() - QUEUE_DAYS * 86_400;
         let widest = window(self.config.zone) - 86_400;
         let mut queue = store.review_queue(unit, widest)?;
+        queue.retain(|item| who.in_campaign(&item.campaign));
         queue.retain(|item| {
             let deciding = item.record.state == crate::store::State::Review
                 && item.reviewer.as_deref() == Some(unit);

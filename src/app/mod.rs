@@ -38,7 +38,7 @@ pub use assess::{Assessment, Part, ScoreLine, UnitScore};
 pub use board::{Board, CampaignBoard, Node, Tally};
 pub use contents::{Said, Submitted, UNIT_COLUMNS};
 pub use daemon_plan::{DaemonPlan, daemon_plan, schedules};
-pub use desk::{Deed, ObligationDesk, Page, Rights, UnitDesk, allow, may, rights};
+pub use desk::{Deed, ObligationDesk, Page, Rights, UnitDesk, allow, campaigns_of, may, rights};
 pub use error::AppError;
 pub use ledgers::{LedgerView, Reconciliation, RowState, RowView};
 pub use mail::{MailError, MailSetup};

@@ -23,6 +23,7 @@ impl Office {
         now: Instant,
     ) -> Result<(String, ApiToken), AppError> {
         check_unit(store, new.unit, new.role)?;
+        super::accounts::scope(store, new.unit, new.campaigns)?;
         let t = now.in_zone(self.config.zone).timestamp();
         let name = match new.name.map(str::trim) {
             Some(name) => {
@@ -48,6 +49,7 @@ impl Office {
             role: new.role,
             now: t,
             expires_at,
+            campaigns: new.campaigns,
         })?;
         let made = store
             .tokens()?
@@ -67,7 +69,12 @@ impl Office {
         now: Instant,
     ) -> Result<(String, ApiToken), AppError> {
         super::desk::allow(who, super::desk::Page::Tokens)?;
-        self.create_token(store, new, now)
+        let campaigns = super::accounts::within(who, new.campaigns)?;
+        let new = TokenSpec {
+            campaigns: &campaigns,
+            ..*new
+        };
+        self.create_token(store, &new, now)
     }
 
     /// Every API token, revoked and expired ones too, in the order they were made.
@@ -78,7 +85,9 @@ impl Office {
     /// Every API token, for the office's page; anyone else is refused.
     pub fn tokens_as(&self, store: &dyn Backend, who: &User) -> Result<Vec<ApiToken>, AppError> {
         super::desk::allow(who, super::desk::Page::Tokens)?;
-        self.tokens(store)
+        let mut tokens = self.tokens(store)?;
+        tokens.retain(|t| super::accounts::manages(who, &t.campaigns));
+        Ok(tokens)
     }
 
     /// Revokes the token named `which` (or numbered so) at `now`: the token, and whether it
@@ -131,6 +140,19 @@ impl Office {
         now: Instant,
     ) -> Result<(ApiToken, bool), AppError> {
         super::desk::allow(who, super::desk::Page::Tokens)?;
+        let mine = self.tokens_as(store, who)?;
+        if !mine
+            .iter()
+            .any(|t| t.name == which || t.id.to_string() == which)
+            && self
+                .tokens(store)?
+                .iter()
+                .any(|t| t.name == which || t.id.to_string() == which)
+        {
+            return Err(AppError::Forbidden {
+                what: which.to_string(),
+            });
+        }
         self.revoke_token(store, which, now)
     }
 
@@ -176,6 +198,8 @@ pub struct TokenSpec<'a> {
     pub name: Option<&'a str>,
     /// When it stops working.
     pub expires: Expiry,
+    /// The campaigns it acts in; none: every one.
+    pub campaigns: &'a [String],
 }
 
 /// When a new token stops working.

@@ -101,6 +101,10 @@ pub enum TokenAction {
         /// Standard Time), or `never`; default: `token_days` of duban.toml, else 180 days.
         #[arg(long, value_name = "DAYS|DATE|never")]
         expires: Option<Expiry>,
+        /// A campaign it acts in (repeat for several); none: every campaign. Needed when the
+        /// unit's name is in several campaigns (each may be another office's).
+        #[arg(long = "campaign", value_name = "CAMPAIGN")]
+        campaigns: Vec<String>,
     },
     /// Every token: its name, unit, role, when made, when it expires, when last used, and
     /// whether it is revoked. Never a secret.
@@ -172,12 +176,14 @@ pub fn token(context: &Context, args: &TokenArgs) -> Result<ExitCode, CliError> 
             role,
             name,
             expires,
+            campaigns,
         } => {
             let spec = TokenSpec {
                 unit: unit.as_deref(),
                 role: *role,
                 name: name.as_deref(),
                 expires: expires.unwrap_or(Expiry::Default),
+                campaigns,
             };
             let (secret, made) = context.create_token(&mut *store, &spec, now)?;
             let expires = match made.expires_at {
@@ -294,6 +300,10 @@ pub enum UserAction {
         /// What it may do.
         #[arg(long, value_parser = parse_role)]
         role: Role,
+        /// A campaign it acts in (repeat for several); none: every campaign. Needed when the
+        /// unit's name is in several campaigns (each may be another office's).
+        #[arg(long = "campaign", value_name = "CAMPAIGN")]
+        campaigns: Vec<String>,
         /// Where the pages are reached, for the link.
         #[arg(long, default_value = "http://127.0.0.1:8080")]
         base_url: String,
@@ -361,9 +371,11 @@ pub fn user(context: &Context, args: &UserArgs) -> Result<ExitCode, CliError> {
             name,
             unit,
             role,
+            campaigns,
             base_url,
         } => {
-            let token = context.add_user(&mut *store, name, unit.as_deref(), *role, now)?;
+            let token =
+                context.add_user(&mut *store, name, unit.as_deref(), *role, campaigns, now)?;
             say!(
                 "created {name} ({}{}); the password is set at {}/set-password?token={token}",
                 role.as_str(),
@@ -464,6 +476,7 @@ fn list_users(users: &[User], format: Format, zone: chrono_tz::Tz) -> Result<(),
                     "disabled_at": rfc3339(u.disabled_at),
                     "last_sign_in_at": rfc3339(u.last_sign_in_at),
                     "state": user_state(u),
+                    "campaigns": u.campaigns,
                 })
             })
             .collect();
@@ -474,12 +487,17 @@ fn list_users(users: &[User], format: Format, zone: chrono_tz::Tz) -> Result<(),
         )?;
         return Ok(());
     }
-    let header = ["name", "unit", "role", "state", "last sign-in"];
+    let header = ["name", "unit", "role", "campaigns", "state", "last sign-in"];
     let rows = users.iter().map(|u| {
         vec![
             u.name.clone(),
             u.unit.clone().unwrap_or_else(|| "—".into()),
             u.role.as_str().to_string(),
+            if u.campaigns.is_empty() {
+                "all".to_string()
+            } else {
+                u.campaigns.join(" ")
+            },
             match user_state(u) {
                 "disabled" => format!("disabled {}", when(u.disabled_at)),
                 "awaiting_password" => "awaiting password".to_string(),

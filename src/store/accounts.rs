@@ -71,6 +71,17 @@ pub struct User {
     pub disabled_at: Option<i64>,
     /// When they last signed in (unix seconds), if ever.
     pub last_sign_in_at: Option<i64>,
+    /// The campaigns the account acts in (their keys); none: every campaign in the records,
+    /// as an account of the office that keeps them. Two offices in one database each bind
+    /// theirs, so that neither sees the other's.
+    pub campaigns: Vec<String>,
+}
+
+impl User {
+    /// Whether the account acts in `campaign`.
+    pub fn in_campaign(&self, campaign: &str) -> bool {
+        self.campaigns.is_empty() || self.campaigns.iter().any(|c| c == campaign)
+    }
 }
 
 /// A bearer token of the JSON API as the office sees it: never its secret, which is shown once
@@ -93,6 +104,8 @@ pub struct ApiToken {
     pub last_used_at: Option<i64>,
     /// When the office revoked it (unix seconds), if it did.
     pub revoked_at: Option<i64>,
+    /// The campaigns it acts in; none: every one.
+    pub campaigns: Vec<String>,
 }
 
 impl ApiToken {
@@ -105,6 +118,7 @@ impl ApiToken {
             password: None,
             disabled_at: None,
             last_sign_in_at: None,
+            campaigns: self.campaigns.clone(),
         }
     }
 }
@@ -124,6 +138,8 @@ pub struct NewToken<'a> {
     pub now: i64,
     /// When it stops working; none: never.
     pub expires_at: Option<i64>,
+    /// The campaigns it acts in; none: every one.
+    pub campaigns: &'a [String],
 }
 
 /// How failed sign-ins are slowed, per address and account: the application's policy, which
@@ -182,13 +198,16 @@ pub struct NewUser<'a> {
     pub setup_expires_at: i64,
     /// Now.
     pub now: i64,
+    /// The campaigns it acts in; none: every one.
+    pub campaigns: &'a [String],
 }
 
 pub(super) const INSERT_USER: &str =
-    "INSERT INTO users (name, unit, role, setup_token, setup_expires_at, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6)";
+    "INSERT INTO users (name, unit, role, setup_token, setup_expires_at, created_at, campaigns)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
 pub(super) const USER: &str =
-    "SELECT name, unit, role, password, disabled_at, last_sign_in_at FROM users WHERE name = $1";
+    "SELECT name, unit, role, password, disabled_at, last_sign_in_at, campaigns FROM users
+     WHERE name = $1";
 /// Every unit's contact people: campaign, unit, contacts (JSON), in declaration order.
 pub(super) const UNIT_CONTACTS: &str = "SELECT c.key, u.name, u.contacts FROM units u
      JOIN campaigns c ON c.id = u.campaign_id ORDER BY c.id, u.id";
@@ -229,7 +248,8 @@ pub(super) const TOLD_FAILED: &str = "UPDATE users SET failed_sign_ins = failed_
      WHERE name = $2 AND failed_sign_ins >= $1";
 /// Every account, in the order they were made.
 pub(super) const USERS: &str =
-    "SELECT name, unit, role, password, disabled_at, last_sign_in_at FROM users ORDER BY id";
+    "SELECT name, unit, role, password, disabled_at, last_sign_in_at, campaigns FROM users
+     ORDER BY id";
 /// Sets the password of the account whose link is `$2`, valid at `$3`; the link is spent.
 pub(super) const SET_PASSWORD: &str =
     "UPDATE users SET password = $1, setup_token = NULL, setup_expires_at = NULL
@@ -243,7 +263,7 @@ pub(super) const OPEN_SESSION: &str =
 pub(super) const SIGNED_IN_AT: &str = "UPDATE users SET last_sign_in_at = $1 WHERE name = $2";
 /// The account and CSRF secret of session `$1` open at `$2`; a disabled account has none.
 pub(super) const SESSION: &str = "SELECT u.name, u.unit, u.role, u.password, u.disabled_at,
-     u.last_sign_in_at, s.csrf
+     u.last_sign_in_at, u.campaigns, s.csrf
      FROM sessions s JOIN users u ON u.id = s.user_id
      WHERE s.token = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL";
 pub(super) const CLOSE_SESSION: &str = "DELETE FROM sessions WHERE token = $1";
@@ -258,14 +278,14 @@ pub(super) const SET_DISABLED: &str =
 pub(super) const RESET_USER: &str = "UPDATE users SET password = NULL, setup_token = $1,
      setup_expires_at = $2 WHERE name = $3 RETURNING name";
 pub(super) const INSERT_TOKEN: &str =
-    "INSERT INTO api_tokens (token, name, unit, role, created_at, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6)";
+    "INSERT INTO api_tokens (token, name, unit, role, created_at, expires_at, campaigns)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
 /// A token's columns, as [`api_token`] takes them.
 pub(super) const TOKEN: &str = "SELECT id, name, unit, role, created_at, expires_at,
-     last_used_at, revoked_at FROM api_tokens WHERE token = $1";
+     last_used_at, revoked_at, campaigns FROM api_tokens WHERE token = $1";
 /// Every token, in the order they were made.
 pub(super) const TOKENS: &str = "SELECT id, name, unit, role, created_at, expires_at,
-     last_used_at, revoked_at FROM api_tokens ORDER BY id";
+     last_used_at, revoked_at, campaigns FROM api_tokens ORDER BY id";
 /// Revokes token `$2` at `$1`, unless it was revoked already: whether it was now.
 pub(super) const REVOKE_TOKEN: &str =
     "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL";
@@ -298,7 +318,8 @@ fn role(text: &str) -> Result<Role, StoreError> {
     })
 }
 
-/// An account's columns: name, unit, role, password, disabled_at, last_sign_in_at.
+/// An account's columns: name, unit, role, password, disabled_at, last_sign_in_at,
+/// campaigns (JSON).
 pub(super) type UserColumns = (
     String,
     Option<String>,
@@ -306,11 +327,17 @@ pub(super) type UserColumns = (
     Option<String>,
     Option<i64>,
     Option<i64>,
+    String,
 );
+
+/// The campaigns an account or token acts in, as kept (a JSON array of keys).
+pub(super) fn campaigns_json(campaigns: &[String]) -> String {
+    serde_json::to_string(campaigns).unwrap_or_else(|_| "[]".into())
+}
 
 /// A user from its columns.
 pub(super) fn user(columns: UserColumns) -> Result<User, StoreError> {
-    let (name, unit, role_text, password, disabled_at, last_sign_in_at) = columns;
+    let (name, unit, role_text, password, disabled_at, last_sign_in_at, campaigns) = columns;
     Ok(User {
         name,
         unit,
@@ -318,10 +345,12 @@ pub(super) fn user(columns: UserColumns) -> Result<User, StoreError> {
         password,
         disabled_at,
         last_sign_in_at,
+        campaigns: super::decode::json(&campaigns)?,
     })
 }
 
-/// A token's columns: id, name, unit, role, created_at, expires_at, last_used_at, revoked_at.
+/// A token's columns: id, name, unit, role, created_at, expires_at, last_used_at, revoked_at,
+/// campaigns (JSON).
 pub(super) type TokenColumns = (
     i64,
     String,
@@ -331,11 +360,13 @@ pub(super) type TokenColumns = (
     Option<i64>,
     Option<i64>,
     Option<i64>,
+    String,
 );
 
 /// A token from its columns.
 pub(super) fn api_token(columns: TokenColumns) -> Result<ApiToken, StoreError> {
-    let (id, name, unit, role_text, created_at, expires_at, last_used_at, revoked_at) = columns;
+    let (id, name, unit, role_text, created_at, expires_at, last_used_at, revoked_at, campaigns) =
+        columns;
     Ok(ApiToken {
         id,
         name,
@@ -345,6 +376,7 @@ pub(super) fn api_token(columns: TokenColumns) -> Result<ApiToken, StoreError> {
         expires_at,
         last_used_at,
         revoked_at,
+        campaigns: super::decode::json(&campaigns)?,
     })
 }
 

@@ -171,6 +171,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = {
                 ("failed_sign_ins", Int),
                 ("last_failed_from", Text),
                 ("last_failed_at", Int),
+                ("campaigns", Text),
             ],
         ),
         (
@@ -195,6 +196,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = {
                 ("expires_at", Int),
                 ("last_used_at", Int),
                 ("revoked_at", Int),
+                ("campaigns", Text),
             ],
         ),
         (

@@ -34,6 +34,7 @@ fn listed(users: &[User], current: &Session, zone: chrono_tz::Tz) -> Vec<Value> 
             context! {
                 name => u.name.clone(), unit => u.unit.clone(), role => role_zh(u.role),
                 ready => u.password.is_some(), disabled => when(u.disabled_at),
+                campaigns => u.campaigns.join("、"),
                 last_sign_in => when(u.last_sign_in_at), own => u.name == current.user.name,
             }
         })
@@ -219,6 +220,9 @@ pub struct NewAccount {
     #[serde(default)]
     unit: String,
     role: String,
+    /// The campaign it acts in (empty: the office's own).
+    #[serde(default)]
+    campaign: String,
 }
 
 /// `POST /accounts`: a new account, and its link shown once.
@@ -231,13 +235,18 @@ pub async fn add(
         return message(StatusCode::BAD_REQUEST, "无法创建账号", "未知角色", None);
     };
     let (name, unit) = (form.name.trim().to_string(), form.unit.trim().to_string());
+    let campaigns: Vec<String> = Some(form.campaign.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .into_iter()
+        .collect();
     act(
         &web,
         &headers,
         form.csrf,
         move |office, store, session, now| {
             let unit = (!unit.is_empty()).then_some(unit.as_str());
-            let token = office.add_user_as(store, &session.user, (&name, unit, role), now)?;
+            let token =
+                office.add_user_as(store, &session.user, (&name, unit, role, &campaigns), now)?;
             Ok(Done::Made { name, token })
         },
     )
@@ -328,6 +337,9 @@ pub struct NewToken {
     /// Days it works; empty: the default.
     #[serde(default)]
     days: String,
+    /// The campaign it acts in (empty: the office's own).
+    #[serde(default)]
+    campaign: String,
 }
 
 /// `POST /accounts/tokens`: a new API token, its secret shown once.
@@ -344,6 +356,10 @@ pub async fn add_token(
         form.unit.trim().to_string(),
         form.days.trim().to_string(),
     );
+    let campaigns: Vec<String> = Some(form.campaign.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .into_iter()
+        .collect();
     act(
         &web,
         &headers,
@@ -364,6 +380,7 @@ pub async fn add_token(
                 role,
                 name: (!name.is_empty()).then_some(name.as_str()),
                 expires,
+                campaigns: &campaigns,
             };
             let (secret, made) = office.create_token_as(store, &session.user, &spec, now)?;
             Ok(Done::Token {

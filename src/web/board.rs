@@ -241,16 +241,23 @@ pub async fn board(
         .max(1);
     let chosen = query.get("campaign");
     let searching = query.get("q").is_some_and(|q| !q.trim().is_empty());
+    // The campaigns the account acts in, only (the rights of `app`).
+    let user = &current_session.user;
+    let mine: Vec<&CampaignBoard> = board
+        .campaigns
+        .iter()
+        .filter(|c| user.in_campaign(&c.key))
+        .collect();
     let (mut red, mut yellow, mut green, mut grey) = (0, 0, 0, 0);
-    for c in &board.campaigns {
+    for c in &mine {
         red += c.total.red;
         yellow += c.total.yellow;
         green += c.total.green;
         grey += c.total.grey;
     }
-    let listed: Vec<&CampaignBoard> = board
-        .campaigns
+    let listed: Vec<&CampaignBoard> = mine
         .iter()
+        .copied()
         .filter(|c| chosen.is_none_or(|k| *k == c.key))
         .collect();
     let overview = chosen.is_none() && !searching && listed.len() > 1;

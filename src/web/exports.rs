@@ -37,12 +37,12 @@ pub async fn overdue(
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     let at = as_of(&web);
-    let filter = Filter {
-        campaigns: query.get("campaign").cloned().into_iter().collect(),
-        ..Filter::default()
-    };
+    let asked: Vec<String> = query.get("campaign").cloned().into_iter().collect();
     let found = for_session(&web, &headers, move |_, store, session| {
-        crate::app::allow(&session.user, crate::app::Page::Overdue)?;
+        let filter = Filter {
+            campaigns: crate::app::campaigns_of(&session.user, crate::app::Page::Overdue, &asked)?,
+            ..Filter::default()
+        };
         let rows = store.overdue(&filter, at)?;
         // The zones of the campaigns listed (or asked for): the instant is shown in theirs.
         let mut campaigns: Vec<&str> = rows.iter().map(|r| &*r.campaign).collect();
@@ -151,7 +151,8 @@ pub async fn bulletin(
     };
     let at = as_of(&web);
     let made = for_session(&web, &headers, move |office, store, session| {
-        crate::app::allow(&session.user, crate::app::Page::Bulletin)?;
+        let asked = [campaign.clone()];
+        crate::app::campaigns_of(&session.user, crate::app::Page::Bulletin, &asked)?;
         let zone = store.campaign_zone(&campaign)?;
         let issued = at.in_zone(zone).with_timezone(&zone).date_naive();
         office.bulletin(&*store, &campaign, &window, at, issued)

@@ -8,8 +8,8 @@ use crate::store::accounts::{
     FORGET_PAIR, FailedSignIns, INSERT_TOKEN, INSERT_USER, NewToken, NewUser, OPEN_SESSION,
     RESET_USER, REVOKE_TOKEN, SESSION, SET_DISABLED, SET_PASSWORD, SIGNED_IN_AT, TOKEN, TOKEN_USED,
     TOKENS, TOLD_FAILED, Throttle, TokenColumns, Turn, UNIT_CONTACTS, UNIT_NAMES, USER, USERS,
-    User, UserColumns, WAIT_UNTIL, WRONG_PASSWORD, api_token, contacts_of, taken, token_taken,
-    user,
+    User, UserColumns, WAIT_UNTIL, WRONG_PASSWORD, api_token, campaigns_json, contacts_of, taken,
+    token_taken, user,
 };
 use crate::store::{Accounts, StoreError};
 
@@ -22,6 +22,7 @@ fn user_row(r: &::postgres::Row, at: usize) -> UserColumns {
         r.get(at + 3),
         r.get(at + 4),
         r.get(at + 5),
+        r.get(at + 6),
     )
 }
 
@@ -36,6 +37,7 @@ fn token_row(r: &::postgres::Row) -> TokenColumns {
         r.get(5),
         r.get(6),
         r.get(7),
+        r.get(8),
     )
 }
 
@@ -52,6 +54,7 @@ impl Accounts for PgStore {
                     &new.setup_token,
                     &new.setup_expires_at,
                     &new.now,
+                    &campaigns_json(new.campaigns),
                 ],
             ))
         })?;
@@ -196,7 +199,7 @@ impl Accounts for PgStore {
         self.run(|client| {
             client
                 .query_opt(SESSION, &[&token, &now])?
-                .map(|r| Ok((user(user_row(&r, 0))?, r.get(6))))
+                .map(|r| Ok((user(user_row(&r, 0))?, r.get(7))))
                 .transpose()
         })
     }
@@ -247,6 +250,7 @@ impl Accounts for PgStore {
                     &new.role.as_str(),
                     &new.now,
                     &new.expires_at,
+                    &campaigns_json(new.campaigns),
                 ],
             ))
         })?;

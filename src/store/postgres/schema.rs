@@ -344,6 +344,13 @@ CREATE FUNCTION duban_never_deleted() RETURNS trigger LANGUAGE plpgsql AS
 CREATE TRIGGER org_units_no_delete BEFORE DELETE ON org_units
     FOR EACH ROW EXECUTE FUNCTION duban_never_deleted();
 "#,
+    // Version 12: the campaigns an account or a token acts in (a JSON array of keys); none:
+    // every campaign, as the office that keeps the records. Two offices in one database bind
+    // theirs.
+    r#"
+ALTER TABLE users ADD COLUMN campaigns TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE api_tokens ADD COLUMN campaigns TEXT NOT NULL DEFAULT '[]';
+"#,
 ];
 
 /// The version this duban writes.

@@ -8,7 +8,7 @@ use crate::store::accounts::{
     INSERT_TOKEN, INSERT_USER, OPEN_SESSION, RESET_USER, REVOKE_TOKEN, SESSION, SET_DISABLED,
     SET_PASSWORD, SIGNED_IN_AT, TOKEN, TOKEN_USED, TOKENS, TOLD_FAILED, TokenColumns,
     UNIT_CONTACTS, UNIT_NAMES, USER, USERS, UserColumns, WAIT_UNTIL, WRONG_PASSWORD, api_token,
-    contacts_of, taken, token_taken, user,
+    campaigns_json, contacts_of, taken, token_taken, user,
 };
 use crate::store::{Accounts, ApiToken, FailedSignIns, NewToken, NewUser, Throttle, Turn, User};
 use rusqlite::OptionalExtension;
@@ -22,6 +22,7 @@ fn user_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<UserColumns> {
         r.get(at + 3)?,
         r.get(at + 4)?,
         r.get(at + 5)?,
+        r.get(at + 6)?,
     ))
 }
 
@@ -36,6 +37,7 @@ fn token_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TokenColumns> {
         r.get(5)?,
         r.get(6)?,
         r.get(7)?,
+        r.get(8)?,
     ))
 }
 
@@ -141,7 +143,8 @@ impl Accounts for Store {
                 new.role.as_str(),
                 new.setup_token,
                 new.setup_expires_at,
-                new.now
+                new.now,
+                campaigns_json(new.campaigns)
             ],
         );
         match done {
@@ -204,7 +207,7 @@ impl Accounts for Store {
             .conn
             .prepare_cached(SESSION)?
             .query_row(rusqlite::params![token, now], |r| {
-                Ok((user_row(r, 0)?, r.get::<_, String>(6)?))
+                Ok((user_row(r, 0)?, r.get::<_, String>(7)?))
             })
             .optional()?;
         row.map(|(u, c)| Ok((user(u)?, c))).transpose()
@@ -258,7 +261,8 @@ impl Accounts for Store {
                 new.unit,
                 new.role.as_str(),
                 new.now,
-                new.expires_at
+                new.expires_at,
+                campaigns_json(new.campaigns)
             ],
         );
         match done {

@@ -377,6 +377,12 @@ CREATE TRIGGER org_events_no_delete BEFORE DELETE ON org_events
 CREATE TRIGGER org_units_no_delete BEFORE DELETE ON org_units
     BEGIN SELECT RAISE(ABORT, 'a unit is retired, never deleted'); END;
 "#,
+    r#"
+-- The campaigns an account or a token acts in (a JSON array of keys); none: every campaign, as
+-- the office that keeps the records. Two offices in one database bind theirs.
+ALTER TABLE users ADD COLUMN campaigns TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE api_tokens ADD COLUMN campaigns TEXT NOT NULL DEFAULT '[]';
+"#,
 ];
 
 /// The version this duban writes.
