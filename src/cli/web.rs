@@ -213,6 +213,7 @@ pub fn token(context: &Context, args: &TokenArgs) -> Result<ExitCode, CliError> 
                                 "expires_at": rfc3339(k.expires_at),
                                 "last_used_at": rfc3339(k.last_used_at),
                                 "revoked_at": rfc3339(k.revoked_at),
+                                "campaigns": k.campaigns,
                                 "state": token_state(k, t),
                             })
                         })
