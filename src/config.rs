@@ -17,6 +17,9 @@
 //!                                 # default: no limit
 //! token_days = 180                # how long a new API token works unless `token create
 //!                                 # --expires` says otherwise (default 180)
+//! base_url = "https://duban.example.gov.cn"  # where people reach the pages: the links
+//!                                 # `user add`, `user reset` and `user import` print
+//!                                 # (default http://127.0.0.1:8080, `serve`'s own default)
 //! zone = "Asia/Shanghai"          # the office's zone: the times that belong to no campaign
 //!                                 # (accounts, tokens, sign-ins) are shown and a local
 //!                                 # `--as-of` for them is read in it (default Asia/Shanghai)
@@ -62,6 +65,9 @@ pub struct Config {
     /// How many days a new API token works unless its maker says otherwise; none: the default
     /// (`app::TOKEN_DAYS`).
     pub token_days: Option<u32>,
+    /// Where people reach the pages, for the links the command line prints; none: `serve`'s
+    /// default address.
+    pub base_url: Option<String>,
     /// The office's time zone: the times that belong to no campaign (accounts, tokens,
     /// sign-ins, a page of several campaigns in different zones) are shown in it, and a local
     /// `--as-of` for them is read in it. A campaign's own times are in its own zone.
@@ -167,6 +173,7 @@ struct ConfigFile {
     busy_timeout_ms: Option<u64>,
     backfill_days: Option<u32>,
     token_days: Option<u32>,
+    base_url: Option<String>,
     zone: Option<String>,
     #[serde(default)]
     allowed_folders: Vec<PathBuf>,
@@ -265,6 +272,7 @@ impl Config {
             busy_timeout: Duration::from_millis(file.busy_timeout_ms.unwrap_or(5000)),
             backfill_days: file.backfill_days,
             token_days: file.token_days,
+            base_url: file.base_url,
             zone: file
                 .zone
                 .and_then(|z| z.parse().ok())

@@ -246,3 +246,29 @@ fn each_office_sees_only_its_own_campaigns_on_sqlite() {
 fn each_office_sees_only_its_own_campaigns_on_postgres() {
     each_office_sees_its_own(true);
 }
+
+/// The links the command line prints go where people reach the pages: `--base-url`, else
+/// `base_url` of duban.toml, else `serve`'s default address.
+#[test]
+fn links_carry_the_address_the_office_gives() {
+    let w = Workspace::new(&["nanyang-2017"]);
+    let made = w.ok(&["user", "add", "甲", "--role", "office"]);
+    assert!(
+        made.contains("http://127.0.0.1:8080/set-password?token="),
+        "{made}"
+    );
+    let toml = w.path().join("duban.toml");
+    let mut settings = std::fs::read_to_string(&toml).unwrap_or_default();
+    settings.insert_str(0, "base_url = \"https://duban.example.gov.cn/\"\n");
+    std::fs::write(&toml, settings).unwrap();
+    let made = w.ok(&["user", "add", "乙", "--role", "office"]);
+    assert!(
+        made.contains("https://duban.example.gov.cn/set-password?token="),
+        "{made}"
+    );
+    let reset = w.ok(&["user", "reset", "乙", "--base-url", "http://10.0.0.5:8080"]);
+    assert!(
+        reset.contains("http://10.0.0.5:8080/set-password?token="),
+        "{reset}"
+    );
+}

@@ -22,6 +22,8 @@ pub struct Board {
 pub struct CampaignBoard {
     /// Its identifier.
     pub key: String,
+    /// Its title, as people name it (`侵害群众利益的不正之风和腐败问题专项整治`).
+    pub title: String,
     /// Its zone, in which its days are counted.
     pub zone: chrono_tz::Tz,
     /// Its deliverables, the columns.
@@ -131,6 +133,7 @@ impl Office {
             let tree = store.unit_tree(header.id)?;
             let mut board = campaign_board(&header.key, rows, &tree);
             board.zone = header.zone;
+            board.title = header.title.clone();
             campaigns.push(board);
         }
         Ok(Board { campaigns })
@@ -204,7 +207,8 @@ fn campaign_board(
     }
     let mut board = CampaignBoard {
         key: key.to_string(),
-        // The caller puts the campaign's own (`Office::board`, from its header).
+        // The caller puts the campaign's own title and zone (`Office::board`, from its header).
+        title: String::new(),
         zone: chrono_tz::UTC,
         deliverables,
         nodes,

@@ -305,9 +305,10 @@ pub enum UserAction {
         /// unit's name is in several campaigns (each may be another office's).
         #[arg(long = "campaign", value_name = "CAMPAIGN")]
         campaigns: Vec<String>,
-        /// Where the pages are reached, for the link.
-        #[arg(long, default_value = "http://127.0.0.1:8080")]
-        base_url: String,
+        /// Where the pages are reached, for the link (default: `base_url` of duban.toml, else
+        /// http://127.0.0.1:8080).
+        #[arg(long)]
+        base_url: Option<String>,
     },
     /// Every account: its unit and role, whether its password is set, whether it is
     /// disabled, and when it last signed in.
@@ -335,9 +336,10 @@ pub enum UserAction {
     Reset {
         /// The account.
         name: String,
-        /// Where the pages are reached, for the link.
-        #[arg(long, default_value = "http://127.0.0.1:8080")]
-        base_url: String,
+        /// Where the pages are reached, for the link (default: `base_url` of duban.toml, else
+        /// http://127.0.0.1:8080).
+        #[arg(long)]
+        base_url: Option<String>,
     },
     /// An account for every named contact person of every unit (from the campaigns and their
     /// contacts files): leaders as leaders, the others as liaisons. Prints a CSV of the
@@ -347,9 +349,10 @@ pub enum UserAction {
         /// Only this campaign's units.
         #[arg(long)]
         campaign: Option<String>,
-        /// Where the pages are reached, for the links.
-        #[arg(long, default_value = "http://127.0.0.1:8080")]
-        base_url: String,
+        /// Where the pages are reached, for the links (default: `base_url` of duban.toml, else
+        /// http://127.0.0.1:8080).
+        #[arg(long)]
+        base_url: Option<String>,
     },
 }
 
@@ -366,6 +369,15 @@ pub fn user(context: &Context, args: &UserArgs) -> Result<ExitCode, CliError> {
     // Accounts belong to no campaign: their times are the office's.
     let when = |at| when_in(context.config.zone, at);
     let now = Instant::Absolute(context.clock.now());
+    // Where the links go: as asked, else duban.toml's `base_url`, else `serve`'s default.
+    let base = |asked: &Option<String>| -> String {
+        asked
+            .clone()
+            .or_else(|| context.config.base_url.clone())
+            .unwrap_or_else(|| "http://127.0.0.1:8080".to_string())
+            .trim_end_matches('/')
+            .to_string()
+    };
     let mut store = context.store_for_accounts()?;
     match &args.action {
         UserAction::Add {
@@ -383,7 +395,7 @@ pub fn user(context: &Context, args: &UserArgs) -> Result<ExitCode, CliError> {
                 unit.as_deref()
                     .map(|u| format!(", {u}"))
                     .unwrap_or_default(),
-                base_url.trim_end_matches('/')
+                base(base_url)
             )?;
         }
         UserAction::List { format } => {
@@ -412,7 +424,7 @@ pub fn user(context: &Context, args: &UserArgs) -> Result<ExitCode, CliError> {
             let token = context.reset_user(&mut *store, name, now)?;
             say!(
                 "reset {name}: its password no longer works and its sessions have ended; a new one is set at {}/set-password?token={token}",
-                base_url.trim_end_matches('/')
+                base(base_url)
             )?;
         }
         UserAction::Import { campaign, base_url } => {
@@ -426,7 +438,7 @@ pub fn user(context: &Context, args: &UserArgs) -> Result<ExitCode, CliError> {
                 let link = person
                     .token
                     .as_ref()
-                    .map(|t| format!("{}/set-password?token={t}", base_url.trim_end_matches('/')))
+                    .map(|t| format!("{}/set-password?token={t}", base(base_url)))
                     .unwrap_or_else(|| "(exists)".to_string());
                 super::output::csv_row(
                     &mut out,

@@ -183,9 +183,15 @@ fn summary(deliverable: &str, period: Option<&str>, unit: &str) -> String {
 fn alarms(calendar: &Calendar, policy: &Policy, due: NaiveDate) -> Vec<chrono::Duration> {
     let time = NaiveTime::from_hms_opt(policy.time.0, policy.time.1, 0).unwrap_or(NaiveTime::MIN);
     let midnight = due.and_time(NaiveTime::MIN);
-    crate::notices::plan::reminder_days(calendar, due, &policy.lead_times)
-        .map(|(_, day)| midnight - day.and_time(time))
-        .collect()
+    let mut alarms: Vec<chrono::Duration> =
+        crate::notices::plan::reminder_days(calendar, due, &policy.lead_times)
+            .map(|(_, day)| midnight - day.and_time(time))
+            .collect();
+    // Two lead times a rest day moves onto one workday (3 days and 1 day before a Monday are
+    // both the Friday before) are one reminder, as the mail is: one alarm, not two.
+    alarms.sort_unstable_by(|a, b| b.cmp(a));
+    alarms.dedup();
+    alarms
 }
 
 /// Writes a VCALENDAR of `entries`.
@@ -354,6 +360,33 @@ mod tests {
     #[test]
     fn escapes_text() {
         assert_eq!(escape("a,b;c\\d\ne"), "a\\,b\\;c\\\\d\\ne");
+    }
+
+    #[test]
+    fn lead_times_that_fall_on_one_workday_make_one_alarm() {
+        let calendar = Calendar::official();
+        let policy = Policy::default();
+        // Monday 2017-09-25: 3 days before is Friday the 22nd, 1 day before a Sunday, moved
+        // back to the same Friday.
+        let monday = NaiveDate::from_ymd_opt(2017, 9, 25).unwrap();
+        let alarms: Vec<String> = alarms(calendar, &policy, monday)
+            .into_iter()
+            .map(trigger)
+            .collect();
+        assert_eq!(alarms, ["-P2DT15H"]);
+        // Thursday 2017-09-21: Monday and Wednesday, two alarms.
+        let thursday = NaiveDate::from_ymd_opt(2017, 9, 21).unwrap();
+        assert_eq!(
+            alarms_of(calendar, &policy, thursday),
+            ["-P2DT15H", "-PT15H"]
+        );
+    }
+
+    fn alarms_of(calendar: &Calendar, policy: &Policy, due: NaiveDate) -> Vec<String> {
+        alarms(calendar, policy, due)
+            .into_iter()
+            .map(trigger)
+            .collect()
     }
 
     #[test]

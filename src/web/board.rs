@@ -201,6 +201,7 @@ fn section(
     let total = &campaign.total;
     context! {
         key => campaign.key.clone(), deliverables => campaign.deliverables.clone(),
+        title => if campaign.title.is_empty() { campaign.key.clone() } else { campaign.title.clone() },
         rows => shown, trail, count => rows.len(), page => page_no, pages,
         previous => (page_no > 1).then(|| link(page_no - 1)),
         next => (page_no < pages).then(|| link(page_no + 1)),
