@@ -176,14 +176,22 @@ fn sync_inner(
         },
         warnings: None,
     };
-    // Same sizes and times as last time: not even read.
+    // Same sizes and times as last time (and the same directory, for a campaign that takes
+    // units from it): not even read.
     if let Some(r) = &recorded
         && !renamed
         && r.horizon_year >= year
-        && r.stat.as_deref()
-            == Some(stat_of(path, contacts_path(r).as_deref(), shared_name).as_str())
     {
-        return Ok(unchanged(r));
+        let mut stat = stat_of(path, contacts_path(r).as_deref(), shared_name);
+        if r.stat
+            .as_deref()
+            .is_some_and(|s| s.contains(DIRECTORY_MARK))
+        {
+            stat += &format!("{DIRECTORY_MARK}{}", directory_of(store)?.1);
+        }
+        if r.stat.as_deref() == Some(stat.as_str()) {
+            return Ok(unchanged(r));
+        }
     }
     around
         .confinement
@@ -193,28 +201,43 @@ fn sync_inner(
             refused,
         })?;
     let text = language::load::read_campaign(path)?;
+    let (directory, directory_digest) = if language::directory::may_use(&text) {
+        directory_of(store)?
+    } else {
+        (Vec::new(), String::new())
+    };
     if let Some(r) = recorded.as_ref().filter(|_| !renamed) {
         let contacts_text = contacts_path(r)
             .as_deref()
             .map(read_or_empty)
-            .unwrap_or_default();
+            .unwrap_or_default()
+            + &directory_digest;
         if r.fingerprint == fingerprint_of(&text, &contacts_text, shared_name, calendar)
             && r.horizon_year >= year
         {
             // Touched but not changed.
-            let stat = stat_of(path, contacts_path(r).as_deref(), shared_name);
+            let mut stat = stat_of(path, contacts_path(r).as_deref(), shared_name);
+            if !directory_digest.is_empty() {
+                stat += &format!("{DIRECTORY_MARK}{directory_digest}");
+            }
             let _ = store.record_stat(&key, &stat);
             return Ok(unchanged(r));
         }
     }
     let base = path.parent().unwrap_or(Path::new("."));
     let mut contacts_used: Option<(PathBuf, String)> = None;
-    let loaded = language::load_text(&name, &text, shared_path, |file| {
-        let (full, contents) =
-            language::load::read_contacts(base, file, shared_path, around.confinement)?;
-        contacts_used = Some((full, contents.clone()));
-        Ok(contents)
-    });
+    let loaded = language::load_text(
+        &name,
+        &text,
+        shared_path,
+        |file| {
+            let (full, contents) =
+                language::load::read_contacts(base, file, shared_path, around.confinement)?;
+            contacts_used = Some((full, contents.clone()));
+            Ok(contents)
+        },
+        &directory,
+    );
     let Some(campaign) = &loaded.campaign else {
         return Ok(FileSync::Invalid {
             sources: loaded.sources,
@@ -264,7 +287,12 @@ fn sync_inner(
         accept_removals: around.accept_removals,
         path: key,
         contacts: contacts_used.as_ref().map(|c| names.name(&c.0)),
-        fingerprint: fingerprint_of(&text, contacts_text, shared_name, calendar),
+        fingerprint: fingerprint_of(
+            &text,
+            &format!("{contacts_text}{directory_digest}"),
+            shared_name,
+            calendar,
+        ),
         horizon_year: year,
         templates,
         stat: stat_of(
@@ -274,7 +302,11 @@ fn sync_inner(
                 .map(|c| c.0.to_string_lossy())
                 .as_deref(),
             shared_name,
-        ),
+        ) + &if directory_digest.is_empty() {
+            String::new()
+        } else {
+            format!("{DIRECTORY_MARK}{directory_digest}")
+        },
     };
     let report = store.sync(&schedule, &source, now)?;
     let mut warnings = loaded.diagnostics.clone();
@@ -283,6 +315,19 @@ fn sync_inner(
         report,
         warnings: (!warnings.is_empty()).then(|| (loaded.sources.clone(), warnings)),
     })
+}
+
+/// What a campaign's recorded stat carries after its files' when it takes units from the
+/// office's directory: the directory's digest, so that a change to it syncs the campaign again.
+const DIRECTORY_MARK: &str = " directory:";
+
+/// The office's directory as campaigns read it, and its digest.
+fn directory_of(
+    store: &dyn Backend,
+) -> Result<(Vec<language::directory::DirEntry>, String), SyncFailed> {
+    let entries = crate::store::organisation::entries(&store.org_units()?);
+    let digest = crate::store::organisation::digest(&entries);
+    Ok((entries, digest))
 }
 
 /// Whether `schedule` has obligations of open-ended cadences more than a year past the end of

@@ -70,7 +70,7 @@ fn sync_text(
     text: &str,
     accept_removals: bool,
 ) -> Result<(SyncOutcome, usize), StoreError> {
-    let loaded = duban::language::load_text("c.campaign", text, None, |_| Ok(String::new()));
+    let loaded = duban::language::load_text("c.campaign", text, None, |_| Ok(String::new()), &[]);
     let campaign = loaded.campaign.expect("the contract's campaign is valid");
     let calendar = duban::schedule::Calendar::official();
     let schedule = duban::schedule::compile(&campaign, calendar, None).unwrap();
@@ -90,9 +90,13 @@ fn sync_text(
 
 /// Loads campaign `text`, whose identifier is `name`, into `backend` from a file of its own.
 fn sync_named(backend: &mut impl Backend, name: &str, text: &str) {
-    let loaded = duban::language::load_text(&format!("{name}.campaign"), text, None, |_| {
-        Ok(String::new())
-    });
+    let loaded = duban::language::load_text(
+        &format!("{name}.campaign"),
+        text,
+        None,
+        |_| Ok(String::new()),
+        &[],
+    );
     let campaign = loaded.campaign.expect("a valid campaign");
     let schedule =
         duban::schedule::compile(&campaign, duban::schedule::Calendar::official(), None).unwrap();

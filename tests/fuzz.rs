@@ -10,9 +10,13 @@ use duban::schedule::{Calendar, compile};
 use crate::common::{CAMPAIGNS, campaign};
 
 fn run_everything(text: &str) -> String {
-    let loaded = load_text("fuzz.campaign", text, None, |_| {
-        Err(std::io::Error::other("no contacts in fuzzing").into())
-    });
+    let loaded = load_text(
+        "fuzz.campaign",
+        text,
+        None,
+        |_| Err(std::io::Error::other("no contacts in fuzzing").into()),
+        &[],
+    );
     let mut diagnostics = loaded.diagnostics.clone();
     if let Some(c) = &loaded.campaign {
         match compile(c, Calendar::official(), None) {

@@ -207,3 +207,69 @@ fn merged_cells_of_a_workbook_stand_for_every_row_they_span() {
         refused.stderr
     );
 }
+
+/// A campaign whose villages come from the directory: each a unit of its own with the people
+/// the directory keeps; a village added to the directory joins at the next sync; without a
+/// directory the campaign says what to do.
+fn a_campaign_over_the_directory(postgres: bool) {
+    let Some(w) = office(postgres) else { return };
+    let campaign = crate::common::root().join("examples/directory/gulu-villages.campaign");
+    let target = w.path().join("campaigns/gulu-villages.campaign");
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    std::fs::copy(&campaign, &target).unwrap();
+    let empty = w.run(&["check", "campaigns/gulu-villages.campaign"]);
+    assert_eq!(empty.code, 2, "{}", empty.stdout);
+    assert!(
+        empty.stderr.contains("duban units import"),
+        "without a directory it says how to make one: {}",
+        empty.stderr
+    );
+    w.ok(&["units", "import", gulu_gbk(&w).to_str().unwrap()]);
+    let checked = w.ok(&["check", "campaigns/gulu-villages.campaign"]);
+    assert!(checked.contains("ok — 6 units"), "{checked}");
+    w.ok(&["sync", "--as-of", "2023-07-01"]);
+    let owed = w.json(&["due", "--as-of", "2023-07-16", "--within", "5"]);
+    let units: Vec<&str> = owed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["unit"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        units,
+        ["示例一村", "示例二村", "示例三村", "示例社区"],
+        "{owed:#}"
+    );
+    let overdue = w.json(&["overdue", "--as-of", "2023-07-20"]);
+    let first = &overdue.as_array().unwrap()[0];
+    assert_eq!(first["unit"], "示例一村");
+    assert!(
+        first["contacts"].to_string().contains("王晓东")
+            && first["contacts"].to_string().contains("13800000001"),
+        "the directory's liaison is the one chased: {first:#}"
+    );
+    // A village added to the directory joins the campaign at the next sync.
+    std::fs::write(
+        w.path().join("new.csv"),
+        "单位名称,上级单位,层级,联系人,联系电话\n示例四村,古路镇,村,孙丽,13800000005\n",
+    )
+    .unwrap();
+    w.ok(&["units", "import", "new.csv"]);
+    let synced = w.ok(&["sync", "--as-of", "2023-07-02"]);
+    assert!(synced.contains("gulu-villages: 1 added"), "{synced}");
+    let again = w.ok(&["sync", "--as-of", "2023-07-02"]);
+    assert!(
+        !again.contains("added"),
+        "nothing changed, nothing synced: {again}"
+    );
+}
+
+#[test]
+fn a_campaign_takes_its_villages_from_the_directory_on_sqlite() {
+    a_campaign_over_the_directory(false);
+}
+
+#[test]
+fn a_campaign_takes_its_villages_from_the_directory_on_postgres() {
+    a_campaign_over_the_directory(true);
+}

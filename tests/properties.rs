@@ -10,9 +10,13 @@ use duban::schedule::{Calendar, Period, compile};
 
 /// The (period, nominal due) of every occurrence of the one report in `campaign_text`.
 fn occurrences(campaign_text: &str) -> Vec<(Period, NaiveDate)> {
-    let loaded = load_text("p.campaign", campaign_text, None, |_| {
-        Err(std::io::Error::other("").into())
-    });
+    let loaded = load_text(
+        "p.campaign",
+        campaign_text,
+        None,
+        |_| Err(std::io::Error::other("").into()),
+        &[],
+    );
     let campaign = loaded
         .campaign
         .unwrap_or_else(|| panic!("{}\n{:#?}", campaign_text, loaded.diagnostics));

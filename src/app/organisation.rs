@@ -238,6 +238,26 @@ pub struct OrgImported {
     pub rows: usize,
 }
 
+impl Office {
+    /// The office's directory as campaigns read it, for a campaign file whose `text` may take
+    /// units from it: read from the records when there are records (a command that only checks
+    /// files makes none); none otherwise.
+    pub fn directory_for(&self, text: &str) -> Vec<crate::language::directory::DirEntry> {
+        if !crate::language::directory::may_use(text) {
+            return Vec::new();
+        }
+        if let crate::config::Database::File(path) = &self.config.database
+            && !path.exists()
+        {
+            return Vec::new();
+        }
+        self.open_store()
+            .and_then(|store| Ok(store.org_units()?))
+            .map(|units| crate::store::organisation::entries(&units))
+            .unwrap_or_default()
+    }
+}
+
 /// A code or name the directory does not have, with the nearest it does.
 fn unknown<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> AppError {
     AppError::Store(

@@ -54,6 +54,7 @@ fn check_one(context: &Context, path: &Path, format: CheckFormat) -> Result<bool
         path,
         context.config.contacts.as_deref(),
         &context.confinement,
+        &super::directory(context, path),
     )?;
     let mut diagnostics = loaded.diagnostics.clone();
     let mut summary = None;

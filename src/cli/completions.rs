@@ -76,7 +76,9 @@ fn candidates(kind: Kind, current: &OsStr) -> Vec<CompletionCandidate> {
     let confinement = crate::fsio::Confinement::new(&config.workspace, &config.allowed_folders);
     let mut names: Vec<(String, Option<String>)> = Vec::new();
     for file in files {
-        let Ok(loaded) = crate::language::load(&file, config.contacts.as_deref(), &confinement)
+        // Names from the files alone: a completion opens no records.
+        let Ok(loaded) =
+            crate::language::load(&file, config.contacts.as_deref(), &confinement, &[])
         else {
             continue;
         };

@@ -480,6 +480,16 @@ impl Context {
     }
 }
 
+/// The office's directory, if the campaign at `path` may take units from it (a file that
+/// cannot be read is told by the loading that follows).
+fn directory(
+    context: &Context,
+    path: &std::path::Path,
+) -> Vec<crate::language::directory::DirEntry> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    context.directory_for(&text)
+}
+
 /// Loads a campaign and prints its warnings; its errors end the command.
 fn load_campaign(
     context: &Context,
@@ -489,6 +499,7 @@ fn load_campaign(
         path,
         context.config.contacts.as_deref(),
         &context.confinement,
+        &directory(context, path),
     )?;
     tell_raw!("{}", context.render(&loaded.sources, &loaded.diagnostics));
     match loaded.campaign {

@@ -254,6 +254,9 @@ pub struct GroupDecl {
     pub members: Vec<Name>,
     /// Where the member list is (for "empty group").
     pub members_span: Span,
+    /// The members are the office directory's units under this one (of this kind), filled in
+    /// when the campaign is loaded ([`crate::language::directory`]).
+    pub directory: Option<(Name, Option<Name>)>,
 }
 
 /// `phase NAME WINDOW`

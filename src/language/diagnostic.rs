@@ -217,6 +217,30 @@ pub enum Problem {
         /// Its last day.
         end: String,
     },
+    /// A group of the directory's units, where there is no directory.
+    #[error(
+        "group `{name}` takes its units from the office's directory, which is empty: import the office's 通讯录 with `duban units import FILE`"
+    )]
+    NoDirectory {
+        /// The group.
+        name: String,
+    },
+    /// A unit the directory does not have (or has retired).
+    #[error("the office's directory has no unit `{name}`{}", nearest.as_ref().map(|n| format!(" (did you mean `{n}`?)")).unwrap_or_default())]
+    NotInDirectory {
+        /// As written.
+        name: String,
+        /// The nearest name it has.
+        nearest: Option<String>,
+    },
+    /// A name two of the directory's units have.
+    #[error("the office's directory has {} units named `{name}` (codes {}): name the one meant by its code", codes.len(), codes.join(", "))]
+    AmbiguousInDirectory {
+        /// As written.
+        name: String,
+        /// Their codes.
+        codes: Vec<String>,
+    },
     /// A group with no members.
     #[error("group `{name}` is empty")]
     EmptyGroup {

@@ -46,6 +46,7 @@ pub fn load(
     path: &Path,
     shared_contacts: Option<&Path>,
     confinement: &Confinement,
+    directory: &[super::directory::DirEntry],
 ) -> Result<Loaded, ReadError> {
     // A diagnostic quotes the file's lines: a file that holds a secret is never parsed.
     confinement.not_secret(path).map_err(|refused| ReadError {
@@ -60,6 +61,7 @@ pub fn load(
         &text,
         shared.as_deref(),
         |name| read_contacts(base, name, shared.as_deref(), confinement).map(|(_, text)| text),
+        directory,
     ))
 }
 
@@ -103,16 +105,18 @@ pub fn read_contacts(
 }
 
 /// Parses and checks campaign text; `read` fetches the contacts file it names, if any, or else
-/// `shared_contacts` (the office's, which may name units of other campaigns too).
+/// `shared_contacts` (the office's, which may name units of other campaigns too); `directory`
+/// is the office's directory, for the groups that take their units from it.
 pub fn load_text(
     name: &str,
     text: &str,
     shared_contacts: Option<&str>,
     read: impl FnOnce(&str) -> Result<String, ContactsError>,
+    directory: &[super::directory::DirEntry],
 ) -> Loaded {
     let mut sources = Sources::new();
-    sources.add(name, text);
-    let (file, mut diagnostics) = parse(text);
+    let source = sources.add(name, text);
+    let (mut file, mut diagnostics) = parse(text);
     let own = contacts_file(&file).map(|path| (path.node.clone(), path.span, false));
     let chosen = own.or_else(|| shared_contacts.map(|p| (p.to_string(), Span::new(0, 0), true)));
     let mut book = None;
@@ -139,6 +143,7 @@ pub fn load_text(
             )),
         }
     }
+    super::directory::expand(&mut file, directory, &mut book, source, &mut diagnostics);
     let syntax_errors = diagnostics.iter().any(Diagnostic::is_error);
     // A file the parser gave up on whole (a brace never closed, nesting too deep) has nothing
     // to check: "no campaign block" would only add noise.

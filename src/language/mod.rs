@@ -6,6 +6,7 @@ pub mod campaign;
 pub mod check;
 pub mod contacts;
 pub mod diagnostic;
+pub mod directory;
 mod excerpt;
 pub mod form;
 pub(crate) mod grammar;

@@ -580,6 +580,42 @@ fn finish(nodes: Vec<Node>, kept: usize) -> OrgPlan {
     plan
 }
 
+/// The units a campaign may take from the directory (those not retired), as the language
+/// reads them: the liaison is the unit's 联系人, the leader its 负责人.
+pub fn entries(units: &[OrgUnit]) -> Vec<crate::language::directory::DirEntry> {
+    units
+        .iter()
+        .filter(|u| u.retired_at.is_none())
+        .map(|u| {
+            let person = |role: &str| u.contacts.iter().find(|c| c.role == role);
+            crate::language::directory::DirEntry {
+                code: u.code.clone(),
+                name: u.name.clone(),
+                parent: u.parent.clone(),
+                kind: u.kind.clone(),
+                email: u.email.clone(),
+                phone: u.phone.clone(),
+                liaison: person("联系人")
+                    .map(|c| (c.name.clone(), c.phone.clone(), c.email.clone())),
+                leader: person("负责人").map(|c| (c.name.clone(), c.phone.clone())),
+            }
+        })
+        .collect()
+}
+
+/// A digest of what campaigns read of the directory: a campaign that takes units from it is
+/// synced again when it changes.
+pub fn digest(entries: &[crate::language::directory::DirEntry]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(format!("{entries:?}").as_bytes());
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// Why an import of the directory was not taken.
 #[derive(Debug, thiserror::Error)]
 pub enum OrgImportError {

@@ -253,9 +253,20 @@ impl<'s> Lower<'s> {
         let mut names = Vec::new();
         let mut members = Vec::new();
         let mut members_span = span;
+        let mut directory = None;
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::name => names.push(self.name(p)),
+                Rule::group_directory => {
+                    members_span = span_of(&p);
+                    let mut parts = p
+                        .into_inner()
+                        .filter(|n| n.as_rule() == Rule::name)
+                        .map(|n| self.name(n));
+                    if let Some(root) = parts.next() {
+                        directory = Some((root, parts.next()));
+                    }
+                }
                 Rule::group_members | Rule::name_list => {
                     members_span = span_of(&p);
                     members = p
@@ -276,6 +287,7 @@ impl<'s> Lower<'s> {
             under: names.next(),
             members,
             members_span,
+            directory,
         }
     }
 

@@ -1,0 +1,198 @@
+//! Groups whose units come from the office's directory (组织机构/通讯录) rather than the
+//! campaign file: `分组 各村 通讯录 古路镇 层级 村` is every unit of kind 村 under 古路镇 that
+//! the directory has and has not retired, each with the people the directory keeps for it.
+//! The language knows the directory only as these entries, handed to it when a campaign is
+//! loaded; the records keep it (`duban units import`).
+
+use super::ast::{File, GroupDecl, Spanned, TopItem};
+use super::contacts::{ContactBook, Person, UnitContacts};
+use super::diagnostic::{Diagnostic, Problem};
+
+/// A unit of the office's directory, as a campaign reads it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DirEntry {
+    /// Its code.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// Its parent's code.
+    pub parent: Option<String>,
+    /// Its kind or level (`村`).
+    pub kind: Option<String>,
+    /// Its mailbox.
+    pub email: Option<String>,
+    /// Its phone.
+    pub phone: Option<String>,
+    /// Its liaison (联系人): name, phone, mailbox.
+    pub liaison: Option<(String, Option<String>, Option<String>)>,
+    /// Its leader (负责人): name, phone.
+    pub leader: Option<(String, Option<String>)>,
+}
+
+/// Whether campaign text may use the directory: then its groups are filled in from it, and
+/// the campaign is synced again when the directory changes.
+pub fn may_use(text: &str) -> bool {
+    text.contains("通讯录") || text.contains("directory")
+}
+
+/// Fills in each directory group of `file` with the directory's units, and gives `book` the
+/// people of those it has none for (a campaign's own contacts file wins). A root the
+/// directory does not have, or has twice, is an error at its name.
+pub fn expand(
+    file: &mut File,
+    directory: &[DirEntry],
+    book: &mut Option<ContactBook>,
+    source: usize,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for item in &mut file.items {
+        let TopItem::Group(group) = item else {
+            continue;
+        };
+        let Some((root, kind)) = group.directory.clone() else {
+            continue;
+        };
+        if directory.is_empty() {
+            diagnostics.push(Diagnostic::error(
+                Problem::NoDirectory {
+                    name: group.name.node.clone(),
+                },
+                group.members_span,
+            ));
+            continue;
+        }
+        match members(
+            directory,
+            &root.node,
+            kind.as_ref().map(|k| k.node.as_str()),
+        ) {
+            Ok(found) => fill(group, &found, book, source),
+            Err(problem) => diagnostics.push(Diagnostic::error(problem, root.span)),
+        }
+    }
+}
+
+/// The units under `root` (a code, or a name the directory has once), of `kind` if given, in
+/// the directory's order; `root` itself is not one of them.
+fn members<'d>(
+    directory: &'d [DirEntry],
+    root: &str,
+    kind: Option<&str>,
+) -> Result<Vec<&'d DirEntry>, Problem> {
+    let top = match directory.iter().find(|e| e.code == root) {
+        Some(top) => top,
+        None => {
+            let named: Vec<&DirEntry> = directory.iter().filter(|e| e.name == root).collect();
+            match named.as_slice() {
+                [one] => *one,
+                [] => {
+                    let names = directory.iter().map(|e| e.name.as_str());
+                    return Err(Problem::NotInDirectory {
+                        name: root.to_string(),
+                        nearest: super::suggest::nearest(root, names).map(String::from),
+                    });
+                }
+                many => {
+                    return Err(Problem::AmbiguousInDirectory {
+                        name: root.to_string(),
+                        codes: many.iter().map(|e| e.code.clone()).collect(),
+                    });
+                }
+            }
+        }
+    };
+    let mut inside = std::collections::HashSet::from([top.code.as_str()]);
+    // Parents come before children in the directory's order, unless a unit was moved under a
+    // later one: go round until nothing more is found.
+    loop {
+        let before = inside.len();
+        for e in directory {
+            if e.parent.as_deref().is_some_and(|p| inside.contains(p)) {
+                inside.insert(e.code.as_str());
+            }
+        }
+        if inside.len() == before {
+            break;
+        }
+    }
+    Ok(directory
+        .iter()
+        .filter(|e| e.code != top.code && inside.contains(e.code.as_str()))
+        .filter(|e| kind.is_none_or(|k| e.kind.as_deref() == Some(k)))
+        .collect())
+}
+
+fn fill(group: &mut GroupDecl, found: &[&DirEntry], book: &mut Option<ContactBook>, source: usize) {
+    let span = group.members_span;
+    group.members = found
+        .iter()
+        .map(|e| Spanned::new(e.name.clone(), span))
+        .collect();
+    let book = book.get_or_insert_with(|| ContactBook {
+        file: source,
+        units: Vec::new(),
+        shared: false,
+    });
+    for e in found {
+        if book.units.iter().any(|(name, _, _)| *name == e.name) {
+            continue;
+        }
+        let person = |name: &str, phone: &Option<String>, email: Option<&String>| Person {
+            name: Some(name.to_string()),
+            email: email.map(|m| toml::Spanned::new(0..0, m.clone())),
+            phone: phone.clone(),
+        };
+        let contacts = UnitContacts {
+            email: e.email.clone().map(|m| toml::Spanned::new(0..0, m)),
+            phone: e.phone.clone(),
+            liaison: e
+                .liaison
+                .as_ref()
+                .map(|(n, phone, mail)| person(n, phone, mail.as_ref())),
+            leader: e.leader.as_ref().map(|(n, phone)| person(n, phone, None)),
+            contact: Vec::new(),
+        };
+        book.units.push((e.name.clone(), span, contacts));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(code: &str, name: &str, parent: Option<&str>, kind: &str) -> DirEntry {
+        DirEntry {
+            code: code.into(),
+            name: name.into(),
+            parent: parent.map(String::from),
+            kind: Some(kind.into()),
+            ..DirEntry::default()
+        }
+    }
+
+    #[test]
+    fn a_groups_units_are_those_under_its_root_of_its_kind() {
+        let directory = vec![
+            entry("1", "古路镇", None, "乡镇"),
+            entry("2", "一村", Some("1"), "村"),
+            entry("3", "一组", Some("2"), "组"),
+            entry("4", "二村", Some("1"), "村"),
+            entry("5", "别镇", None, "乡镇"),
+            entry("6", "三村", Some("5"), "村"),
+        ];
+        let names =
+            |found: Vec<&DirEntry>| found.iter().map(|e| e.name.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            names(members(&directory, "古路镇", Some("村")).unwrap()),
+            ["一村", "二村"]
+        );
+        assert_eq!(
+            names(members(&directory, "1", None).unwrap()),
+            ["一村", "一组", "二村"]
+        );
+        assert!(matches!(
+            members(&directory, "古路", None),
+            Err(Problem::NotInDirectory { nearest: Some(n), .. }) if n == "古路镇"
+        ));
+    }
+}
