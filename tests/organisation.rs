@@ -118,6 +118,39 @@ fn the_directory(postgres: bool) {
     assert_eq!(std::fs::read_to_string(&bad).unwrap(), text);
     assert_eq!(units(&w, &[]).len(), 5, "nothing of it was taken");
 
+    // A sheet of names and people only updates the unit of that name, wherever it sits.
+    std::fs::write(
+        w.path().join("people.csv"),
+        "单位名称,联系人,联系电话\n示例三村,刘洋洋,13900000009\n",
+    )
+    .unwrap();
+    let out = w.ok(&["units", "import", "people.csv"]);
+    assert!(out.contains("0 unit(s) added, 1 changed"), "{out}");
+    let third = units(&w, &[])
+        .into_iter()
+        .find(|u| u["name"] == "示例三村")
+        .unwrap();
+    assert_eq!(third["contacts"][0]["name"], "刘洋洋");
+    assert_ne!(
+        third["parent"],
+        serde_json::Value::Null,
+        "it stays where it was"
+    );
+    // A mailbox that is not one refuses the sheet, naming the row.
+    std::fs::write(
+        w.path().join("mail.csv"),
+        "单位名称,邮箱\n示例五村,not-an-address\n",
+    )
+    .unwrap();
+    let bad_mail = w.run(&["units", "import", "mail.csv"]);
+    assert_eq!(bad_mail.code, 2);
+    assert!(
+        bad_mail
+            .stderr
+            .contains("`not-an-address` is not a mail address"),
+        "{}",
+        bad_mail.stderr
+    );
     // Retired, never deleted: listed with --all, exported as 已撤销.
     let out = w.ok(&["units", "retire", &code]);
     assert!(out.contains("retired 示例新二村"), "{out}");
@@ -196,6 +229,23 @@ fn merged_cells_of_a_workbook_stand_for_every_row_they_span() {
     assert_eq!(
         code_of("二镇"),
         all.iter().find(|u| u["name"] == "南村").unwrap()["parent"]
+    );
+    // A campaign group of the towns' villages would have two 东村: an error, not one merged.
+    std::fs::create_dir_all(w.path().join("campaigns")).unwrap();
+    std::fs::write(
+        w.path().join("campaigns/villages.campaign"),
+        "campaign villages { period 2023-05-01 .. 2023-11-15; office 甲县 }\n\
+         unit 甲县\n\
+         group 各村 under 甲县 directory 甲县 kind 村\n\
+         report 清单 { from 各村; to 甲县; due 2023-07-18 }\n",
+    )
+    .unwrap();
+    let checked = w.run(&["check", "campaigns/villages.campaign"]);
+    assert_eq!(checked.code, 2, "{}", checked.stdout);
+    assert!(
+        checked.stderr.contains("units named `东村`"),
+        "{}",
+        checked.stderr
     );
     // Naming the village by its name alone as a parent is ambiguous: told with both codes.
     std::fs::write(w.path().join("组.csv"), "单位名称,上级单位\n一组,东村\n").unwrap();

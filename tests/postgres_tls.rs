@@ -118,8 +118,16 @@ fn a_database_on_another_machine_is_reached_over_tls_and_a_wrong_certificate_ref
         &["status", "--as-of", "2017-05-01", "--format", "json"],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
+    // verify-ca trusts the named file's authorities only (not the system's), and needs it.
     refused(
         &url("127.0.0.1", "sslmode=verify-ca"),
+        &["sslrootcert=FILE only"],
+    );
+    refused(
+        &url(
+            "127.0.0.1",
+            &format!("sslmode=verify-ca&sslrootcert={}", other_file.display()),
+        ),
         &["authority not trusted"],
     );
 

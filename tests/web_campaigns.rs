@@ -223,6 +223,44 @@ fn each_office_sees_its_own(postgres: bool) {
         "nanyang-2017",
     ]);
     let secret = made.trim().rsplit(' ').next().unwrap().to_string();
+    // An office token bound to 南阳 is refused 宜春's list outright.
+    let office_token = w.ok(&[
+        "token",
+        "create",
+        "--role",
+        "office",
+        "--campaign",
+        "nanyang-2017",
+    ]);
+    let office_token = office_token.trim().rsplit(' ').next().unwrap().to_string();
+    let listed = server.api(
+        "GET",
+        "/api/v1/obligations?campaign=yichun-2016",
+        &office_token,
+        None,
+    );
+    assert_eq!(listed.status, 403, "{}", listed.body);
+    let own = server.api(
+        "GET",
+        "/api/v1/obligations?campaign=nanyang-2017",
+        &office_token,
+        None,
+    );
+    assert_eq!(own.status, 200, "{}", own.body);
+    // Accounts made from the contacts act in the campaign that lists each person.
+    w.ok(&["user", "import"]);
+    let users = w.json(&["user", "list"]);
+    let person = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["name"] == "项有军")
+        .unwrap_or_else(|| panic!("{users:#}"));
+    assert_eq!(
+        person["campaigns"],
+        serde_json::json!(["nanyang-2017"]),
+        "{person:#}"
+    );
     let yichun = server.api(
         "GET",
         "/api/v1/obligations?campaign=yichun-2016",

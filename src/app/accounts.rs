@@ -136,19 +136,7 @@ impl Office {
             store.campaign_header(campaign)?;
         }
         let mut people: Vec<FromContact> = Vec::new();
-        let all = store.unit_contacts()?;
-        // Each account acts in the campaigns its unit is in (those asked for).
-        let mut campaigns_of: std::collections::HashMap<String, Vec<String>> =
-            std::collections::HashMap::new();
-        for (key, unit, _) in &all {
-            if campaign.is_none_or(|only| only == key) {
-                campaigns_of
-                    .entry(unit.clone())
-                    .or_default()
-                    .push(key.clone());
-            }
-        }
-        for (key, unit, contacts) in all {
+        for (key, unit, contacts) in store.unit_contacts()? {
             if campaign.is_some_and(|c| c != key) {
                 continue;
             }
@@ -156,7 +144,12 @@ impl Office {
                 let Some(name) = contact.name.clone().filter(|n| !n.trim().is_empty()) else {
                     continue;
                 };
-                if people.iter().any(|p| p.name == name && p.unit == unit) {
+                // The same person of the same unit in several campaigns: one account, acting in
+                // each campaign that lists them (and no other of the same unit name).
+                if let Some(known) = people.iter_mut().find(|p| p.name == name && p.unit == unit) {
+                    if !known.campaigns.contains(&key) {
+                        known.campaigns.push(key.clone());
+                    }
                     continue;
                 }
                 let role = match contact.role {
@@ -170,7 +163,7 @@ impl Office {
                     phone: contact.phone,
                     email: contact.email,
                     token: None,
-                    campaigns: campaigns_of.get(&unit).cloned().unwrap_or_default(),
+                    campaigns: vec![key.clone()],
                 });
             }
         }
@@ -282,6 +275,12 @@ impl Office {
         holder: &User,
         as_of: Instant,
     ) -> Result<Vec<Visible>, AppError> {
+        // Another office's campaign, known or not, is refused alike.
+        if !holder.in_campaign(campaign) {
+            return Err(AppError::Forbidden {
+                what: campaign.to_string(),
+            });
+        }
         let header = store.campaign_header(campaign)?;
         let at = as_of.in_zone(header.zone).timestamp();
         let visible = |campaign: String, o: crate::store::WorkItem| Visible {
@@ -614,7 +613,7 @@ pub(super) fn scope(
         }
         .into());
     }
-    if !campaigns.is_empty() && !campaigns.iter().any(|c| of_unit.contains(c)) {
+    if !campaigns.is_empty() && !campaigns.iter().all(|c| of_unit.contains(c)) {
         return Err(AccountRefusal::UnitNotIn {
             unit: unit.to_string(),
             campaigns: campaigns.to_vec(),

@@ -216,7 +216,9 @@ impl Office {
             }
         }
         let own = who.unit.as_deref() == Some(unit);
-        if items.is_empty() && !(own || who.role.sees_all()) {
+        // An account bound to campaigns sees the units of those, not every unit of the records.
+        let sees_every_unit = who.role.sees_all() && who.campaigns.is_empty();
+        if items.is_empty() && !(own || sees_every_unit) {
             return Err(forbidden(unit));
         }
         // Those who see every unit are told a name no campaign has, with the nearest one.
@@ -305,6 +307,11 @@ impl Office {
 
     /// The obligation `key` names, if `who` may see it.
     fn item(&self, store: &dyn Backend, who: &User, key: &Key<'_>) -> Result<WorkItem, AppError> {
+        // Another office's campaign: refused before anything of it is looked up, so that the
+        // refusal names nothing of it.
+        if !who.in_campaign(key.campaign) {
+            return Err(forbidden(key.unit));
+        }
         let found = store.unit_work(key.unit)?.into_iter().find(|i| {
             i.campaign == key.campaign
                 && i.deliverable == key.deliverable

@@ -51,7 +51,8 @@ fn column(header: &str) -> Option<Column> {
         "邮箱" | "电子邮箱" | "电子邮件" | "email" => Column::Email,
         "负责人" | "主要负责人" | "分管领导" | "负责人姓名" => Column::Leader,
         "负责人电话" | "负责人手机" | "领导电话" => Column::LeaderPhone,
-        "序号" | "备注" => Column::Skipped,
+        // 状态 is what an export writes (在用/已撤销): retiring is done one unit at a time.
+        "序号" | "备注" | "状态" => Column::Skipped,
         _ => {
             // A level, with what a bracket adds: 县（市、区）, 乡镇（街道）, 村（社区）.
             let base = name.split(['(', '（']).next().unwrap_or_default();
@@ -144,7 +145,13 @@ pub fn read_sheet(path: &Path, encoding: Encoding) -> Result<OrgSheet, AppError>
                         .unwrap_or_default()
                 })
                 .collect();
-            let deepest = own.iter().rposition(|t| !t.is_empty());
+            // With a name column, the row's unit is below every level: each carries down.
+            let named = text(&Column::Name).is_some();
+            let deepest = if named {
+                Some(levels.len())
+            } else {
+                own.iter().rposition(|t| !t.is_empty())
+            };
             for (l, value) in own.iter().enumerate() {
                 let taken = if !value.is_empty() {
                     value.clone()
@@ -195,6 +202,16 @@ pub fn read_sheet(path: &Path, encoding: Encoding) -> Result<OrgSheet, AppError>
         });
         let mut contacts = Vec::new();
         let email = text(&Column::Email);
+        if let Some(bad) = email
+            .as_ref()
+            .filter(|e| !crate::language::check::is_mail_address(e))
+        {
+            sheet.unnamed.push(OrgRowError::BadEmail {
+                at: row_at.clone(),
+                email: bad.clone(),
+            });
+            continue;
+        }
         let liaison_phone = text(&Column::LiaisonPhone);
         if let Some(person) = text(&Column::Liaison) {
             contacts.push(OrgContact {
@@ -374,6 +391,20 @@ mod tests {
         assert_eq!(column("乡镇(街道)"), Some(Column::Level("乡镇")));
         assert_eq!(column("村（社区）"), Some(Column::Level("村")));
         assert_eq!(column("职务"), None);
+    }
+
+    #[test]
+    fn merged_level_cells_carry_down_beside_a_name_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("部门.csv");
+        std::fs::write(&path, "乡镇,单位名称\n古路镇,财政所\n,农业服务中心\n").unwrap();
+        let sheet = read_sheet(&path, Encoding::Auto).unwrap();
+        let town = Parent::Path(vec![("古路镇".into(), Some("乡镇".into()))]);
+        assert_eq!(sheet.rows[0].parent, town);
+        assert_eq!(
+            sheet.rows[1].parent, town,
+            "the merged town cell stands for row 2 too"
+        );
     }
 
     #[test]

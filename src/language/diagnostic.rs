@@ -241,6 +241,16 @@ pub enum Problem {
         /// Their codes.
         codes: Vec<String>,
     },
+    /// Two of a directory group's units with one name: a campaign names each unit once.
+    #[error("group `{group}` would have {} units named `{name}` (codes {}): a campaign names each unit once — narrow the group, or rename one in the directory", codes.len(), codes.join(", "))]
+    SameNameInDirectory {
+        /// The group.
+        group: String,
+        /// The name.
+        name: String,
+        /// Their codes.
+        codes: Vec<String>,
+    },
     /// A group with no members.
     #[error("group `{name}` is empty")]
     EmptyGroup {

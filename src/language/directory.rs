@@ -66,10 +66,31 @@ pub fn expand(
             &root.node,
             kind.as_ref().map(|k| k.node.as_str()),
         ) {
-            Ok(found) => fill(group, &found, book, source),
+            Ok(found) => match repeated(&found) {
+                Some((name, codes)) => diagnostics.push(Diagnostic::error(
+                    Problem::SameNameInDirectory {
+                        group: group.name.node.clone(),
+                        name,
+                        codes,
+                    },
+                    group.members_span,
+                )),
+                None => fill(group, &found, book, source),
+            },
             Err(problem) => diagnostics.push(Diagnostic::error(problem, root.span)),
         }
     }
+}
+
+/// The first name two of `found` share, with their codes.
+fn repeated(found: &[&DirEntry]) -> Option<(String, Vec<String>)> {
+    let mut seen: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    for e in found {
+        if let Some(first) = seen.insert(e.name.as_str(), e.code.as_str()) {
+            return Some((e.name.clone(), vec![first.to_string(), e.code.clone()]));
+        }
+    }
+    None
 }
 
 /// The units under `root` (a code, or a name the directory has once), of `kind` if given, in

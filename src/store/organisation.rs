@@ -113,6 +113,14 @@ pub enum OrgRowError {
         /// The unit.
         name: String,
     },
+    /// A mailbox that is not one.
+    #[error("{at}: `{email}` is not a mail address")]
+    BadEmail {
+        /// The row.
+        at: String,
+        /// As written.
+        email: String,
+    },
     /// A row that holds something but names no unit.
     #[error("{at}: this row names no unit (its 单位名称, or its level columns, are empty)")]
     NoName {
@@ -449,7 +457,15 @@ impl Book<'_> {
             None => self
                 .children
                 .get(&(parent, row.name.clone()))
-                .and_then(|c| c.first().copied()),
+                .and_then(|c| c.first().copied())
+                // A sheet that does not say where its units sit (names and people only)
+                // updates the unit of that name, when the directory has just one.
+                .or_else(
+                    || match (&row.parent, self.by_name.get(&row.name).map(Vec::as_slice)) {
+                        (Parent::Top, Some([one])) => Some(*one),
+                        _ => None,
+                    },
+                ),
         };
         let Some(i) = existing else {
             let code = row.code.clone().unwrap_or_else(|| self.made_up_code());

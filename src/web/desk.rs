@@ -191,7 +191,8 @@ fn obligation_page(
     let at = as_of(web);
     // A form sent back starts from what the person typed; otherwise a report sent again
     // (returned, or corrected) starts from what was sent last.
-    let sent_last: Vec<(String, String)> = if feedback.values.is_empty() {
+    let refused = feedback.error.is_some() || !feedback.fields.is_empty() || feedback.files_again;
+    let sent_last: Vec<(String, String)> = if feedback.values.is_empty() && !refused {
         desk.history
             .iter()
             .rev()
@@ -285,7 +286,7 @@ fn obligation_page(
             fields_failed => !feedback.fields.is_empty(), files_again => feedback.files_again,
             receivers => desk.item.receivers.join("、"),
             form_title => desk.form.as_ref().map(|f| f.title.clone().unwrap_or_else(|| f.name.clone())),
-            prefilled => feedback.values.is_empty() && !sent_last.is_empty(),
+            prefilled => !refused && feedback.values.is_empty() && !sent_last.is_empty(),
             ..who(Some(current))
         },
     )

@@ -65,9 +65,13 @@ pub(super) fn apply(
     let mut changes = Vec::with_capacity(actions.len());
     for (((key, action), target), files) in actions.iter().zip(targets).zip(files) {
         let target = target?;
-        let mut now = found
-            .remove(&target)
-            .expect("every target's obligation was read");
+        // Its periods were read before it was locked: a sync in between may have removed it.
+        let Some(mut now) = found.remove(&target) else {
+            return Err(StoreError::Concurrent {
+                doing: "recording".into(),
+                changed: 1,
+            });
+        };
         now.label = label(key, &target.2);
         let effect = now.effect(action, meta.at)?;
         written.event(

@@ -7,11 +7,12 @@
 //! | `disable`               | never                        | —                                     |
 //! | `prefer` (or none)      | if the server offers it      | not checked (as libpq)                |
 //! | `require`               | always                       | not checked; with `sslrootcert`, as `verify-ca` |
-//! | `verify-ca`             | always                       | signed by a trusted authority         |
+//! | `verify-ca`             | always                       | signed by an authority of `sslrootcert` |
 //! | `verify-full`           | always                       | trusted, and made for the host named  |
 //!
-//! Trusted authorities are the system's (its CA store) and those in the file `sslrootcert=`
-//! names. The PostgreSQL client library knows only the first three modes and no
+//! `verify-full` trusts the system's authorities (its CA store) and those in the file
+//! `sslrootcert=` names; `verify-ca`, which does not check the name, trusts only the file's —
+//! any certificate a public authority signed, for any name, would pass it otherwise. The PostgreSQL client library knows only the first three modes and no
 //! `sslrootcert`, so these are taken out of the URL here and the checks made by rustls. Over a
 //! Unix socket the server offers no TLS and none is asked for.
 
@@ -64,6 +65,11 @@ pub enum TlsError {
         /// What went wrong.
         why: String,
     },
+    /// `verify-ca` without the authorities it trusts.
+    #[error(
+        "sslmode=verify-ca checks the server's certificate against the authorities of sslrootcert=FILE only: name that file"
+    )]
+    NoRootFile,
     /// The server's certificate cannot be checked: no authority is trusted at all.
     #[error(
         "sslmode={0} checks the server's certificate, but no authority is trusted: name a file of them with sslrootcert="
@@ -170,6 +176,9 @@ pub fn connector(wish: &Wish) -> Result<MakeRustlsConnect, TlsError> {
     let verifier: Arc<dyn ServerCertVerifier> = match wish.mode {
         Mode::Disable | Mode::Prefer | Mode::Require => Arc::new(Unchecked(provider.clone())),
         Mode::VerifyCa | Mode::VerifyFull => {
+            if wish.mode == Mode::VerifyCa && wish.root.is_none() {
+                return Err(TlsError::NoRootFile);
+            }
             let roots = roots(wish)?;
             if roots.is_empty() {
                 let mode = if wish.mode == Mode::VerifyCa {
@@ -209,8 +218,10 @@ pub fn connector(wish: &Wish) -> Result<MakeRustlsConnect, TlsError> {
 fn roots(wish: &Wish) -> Result<RootCertStore, TlsError> {
     let mut roots = RootCertStore::empty();
     // A system without a CA store (a minimal container) has none to add: the file's count.
-    for cert in rustls_native_certs::load_native_certs().certs {
-        let _ = roots.add(cert);
+    if wish.mode == Mode::VerifyFull {
+        for cert in rustls_native_certs::load_native_certs().certs {
+            let _ = roots.add(cert);
+        }
     }
     if let Some(path) = &wish.root {
         let bad = |why: String| TlsError::Roots {
