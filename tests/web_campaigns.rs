@@ -196,6 +196,9 @@ fn each_office_sees_its_own(postgres: bool) {
         403
     );
     assert_eq!(server.get(NANYANG, &office).status, 403);
+    // Nor 南阳's units' pages (which would list the units under them).
+    let city = server.get("/unit/%E5%8D%97%E9%98%B3%E5%B8%82", &office);
+    assert_eq!(city.status, 403, "{}", city.body);
     let accounts = server.get("/accounts", &office).body;
     assert!(accounts.contains("宜春主任"), "{accounts}");
     assert!(

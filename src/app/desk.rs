@@ -225,7 +225,13 @@ impl Office {
         if items.is_empty() && !own {
             super::accounts::known_unit(store, unit)?;
         }
-        let children = store.sub_units(unit)?;
+        // The units under it in the campaigns the account acts in, each once.
+        let mut children: Vec<String> = Vec::new();
+        for (campaign, child) in store.sub_units(unit)? {
+            if who.in_campaign(&campaign) && !children.contains(&child) {
+                children.push(child);
+            }
+        }
         Ok(UnitDesk { items, children })
     }
 

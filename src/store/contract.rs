@@ -114,7 +114,7 @@ pub trait Queries {
     /// Every obligation of the unit named `unit`, in any campaign, by campaign and deadline.
     fn unit_work(&self, unit: &str) -> Result<Vec<WorkItem>, StoreError>;
     /// The units directly under the unit named `unit`, in any campaign, in declaration order.
-    fn sub_units(&self, unit: &str) -> Result<Vec<String>, StoreError>;
+    fn sub_units(&self, unit: &str) -> Result<Vec<(String, String)>, StoreError>;
     /// What awaits the reviewing unit `reviewer`'s decision, newest first: submissions under
     /// review by it, and those it received since `since` (unix seconds), which it may return.
     fn review_queue(&self, reviewer: &str, since: i64) -> Result<Vec<WorkItem>, StoreError>;

@@ -87,9 +87,10 @@ pub fn queue_sql(receives: &str) -> String {
 }
 
 /// The units whose parent is the unit named `$1`, in any campaign, in declaration order.
-pub const SUB_UNITS: &str = "SELECT c.name FROM units p
+pub const SUB_UNITS: &str = "SELECT k.key, c.name FROM units p
     JOIN units c ON c.campaign_id = p.campaign_id AND c.parent = p.name
-    WHERE p.name = $1 GROUP BY c.name ORDER BY min(c.id)";
+    JOIN campaigns k ON k.id = p.campaign_id
+    WHERE p.name = $1 ORDER BY c.id";
 
 /// How many days back a reviewer's queue shows what it received (and may still return).
 pub const QUEUE_DAYS: i64 = 60;

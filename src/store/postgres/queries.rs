@@ -271,8 +271,14 @@ impl Queries for PgStore {
     }
 
     /// The units directly under the unit named `unit`, in any campaign.
-    fn sub_units(&self, unit: &str) -> Result<Vec<String>, StoreError> {
-        self.run(|client| super::texts(client, SUB_UNITS, &[&unit]))
+    fn sub_units(&self, unit: &str) -> Result<Vec<(String, String)>, StoreError> {
+        self.run(|client| {
+            Ok(client
+                .query(SUB_UNITS, &[&unit])?
+                .iter()
+                .map(|r| (r.get(0), r.get(1)))
+                .collect())
+        })
     }
 
     /// What awaits the reviewing unit `reviewer`'s decision, newest first; received

@@ -276,9 +276,9 @@ impl Queries for Store {
     }
 
     /// The units directly under the unit named `unit`, in any campaign.
-    fn sub_units(&self, unit: &str) -> Result<Vec<String>, StoreError> {
+    fn sub_units(&self, unit: &str) -> Result<Vec<(String, String)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(SUB_UNITS)?;
-        let rows = stmt.query_map([unit], |r| r.get(0))?;
+        let rows = stmt.query_map([unit], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
