@@ -180,3 +180,51 @@ fn the_signatures_of_a_submission_are_shown_to_whoever_decides_on_it() {
         "{page}"
     );
 }
+
+#[test]
+fn a_reviewer_lands_on_its_queue_with_counts_times_and_filters() {
+    let w = Workspace::new(&["gulu-2023"]);
+    let reviewer = token(&w.ok(&[
+        "user",
+        "add",
+        "驻村审核",
+        "--unit",
+        "各驻村组",
+        "--role",
+        "reviewer",
+    ]));
+    w.ok(&["sync", "--as-of", "2023-07-10"]);
+    w.ok(&[
+        "submit",
+        "gulu-2023",
+        "问题清单",
+        "各村",
+        "--at",
+        "2023-07-14T10:00",
+        "--signed-by",
+        "张明:村书记",
+        "--signed-by",
+        "李华:驻村领导",
+        "--signed-by",
+        "王芳:经办人员",
+    ]);
+    let server = Server::start(&w, "2023-07-15");
+    let reviewer = sign_up(&server, &reviewer, "驻村审核", "a long enough password");
+    let landing = server.get("/board", &reviewer);
+    assert_eq!(landing.status, 303);
+    assert_eq!(landing.header("location"), Some("/review"));
+    let queue = server.get("/review", &reviewer).body;
+    assert!(queue.contains("待审核（1）"), "{queue}");
+    assert!(queue.contains("2023-07-14 10:00"), "when it came: {queue}");
+    let filtered = server
+        .get("/review?unit=%E5%88%AB%E7%9A%84", &reviewer)
+        .body;
+    assert!(filtered.contains("待审核（0）"), "{filtered}");
+    let by_report = server
+        .get(
+            "/review?deliverable=%E9%97%AE%E9%A2%98%E6%B8%85%E5%8D%95",
+            &reviewer,
+        )
+        .body;
+    assert!(by_report.contains("待审核（1）"), "{by_report}");
+}

@@ -227,6 +227,10 @@ pub async fn board(
         Err(r) => return r,
     };
     if !crate::app::may(&current_session.user, crate::app::Page::Board) {
+        // A reviewer's work is its queue; a unit's, its own page.
+        if current_session.user.role == crate::store::Role::Reviewer {
+            return redirect("/review");
+        }
         let unit = current_session.user.unit.clone().unwrap_or_default();
         return redirect(&format!("/unit/{}", path_segment(&unit)));
     }
