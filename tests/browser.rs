@@ -419,7 +419,10 @@ fn four_roles_go_through_their_day_in_a_browser() {
     // A count that is not a number is shown beside its field, and nothing is recorded.
     zhang.type_into("input[name='f:中省市转办线索数']", "三");
     zhang.send("#submit");
-    assert!(zhang.text(".field-error").contains("中省市转办线索数"));
+    assert!(
+        zhang.text(".field-error").contains("「三」不是数字"),
+        "said in Chinese beside the field"
+    );
     assert!(!zhang.source().contains(">报送</td>"), "nothing recorded");
     let upload = w.path().join("宛城区5月统计表.xlsx");
     std::fs::write(&upload, b"PK\x03\x04 the table as scanned").unwrap();

@@ -131,6 +131,10 @@ fn a_returned_report_starts_from_what_was_sent_and_a_refused_file_is_asked_for_a
     assert!(body.contains("id=\"files-again\""), "{body}");
     assert!(body.contains("所选附件未保存，请重新选择"), "{body}");
     assert!(
+        body.contains("「七」不是数字（本栏应填整数（人），不小于0，必填）"),
+        "in Chinese, in the page's terms: {body}"
+    );
+    assert!(
         input(&body, "责任追究人数").contains("value=\"七\""),
         "{body}"
     );
@@ -227,4 +231,67 @@ fn a_reviewer_lands_on_its_queue_with_counts_times_and_filters() {
         )
         .body;
     assert!(by_report.contains("待审核（1）"), "{by_report}");
+}
+
+#[test]
+fn refusals_on_the_pages_are_chinese_and_name_no_flag() {
+    let w = Workspace::new(&["gulu-2023"]);
+    let clerk = token(&w.ok(&[
+        "user",
+        "add",
+        "村文书",
+        "--unit",
+        "各村",
+        "--role",
+        "liaison",
+    ]));
+    let office = token(&w.ok(&["user", "add", "主任", "--role", "office"]));
+    let server = Server::start(&w, "2023-07-10");
+    let clerk = sign_up(&server, &clerk, "村文书", "a long enough password");
+    let office = sign_up(&server, &office, "主任", "a long enough password");
+    // The list sent without the three signatures it needs.
+    let page = "/o/gulu-2023/%E9%97%AE%E9%A2%98%E6%B8%85%E5%8D%95/%E5%90%84%E6%9D%91/-";
+    let body = server.get(page, &clerk).body;
+    let boundary = "sig-boundary";
+    let form = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n--{boundary}--\r\n",
+        csrf(&body)
+    );
+    let refused = server.exchange(
+        "POST",
+        &format!("{page}/submit"),
+        &[
+            format!("Cookie: {clerk}"),
+            format!("Content-Type: multipart/form-data; boundary={boundary}"),
+        ],
+        &form,
+    );
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused
+            .body
+            .contains("须由村书记、驻村领导、经办人员签字，尚缺：村书记、驻村领导、经办人员"),
+        "{}",
+        refused.body
+    );
+    assert!(!refused.body.contains("--signed-by"), "{}", refused.body);
+    // An account for a unit mistyped: told in Chinese, with the nearest name.
+    let accounts = server.get("/accounts", &office).body;
+    let made = server.send(
+        "POST",
+        "/accounts",
+        &office,
+        &[
+            ("csrf", &csrf(&accounts)),
+            ("name", "张三"),
+            ("role", "liaison"),
+            ("unit", "镇村建中"),
+        ],
+    );
+    assert!(
+        made.body
+            .contains("没有名为「镇村建中」的单位，是否指「镇村建中心」？"),
+        "{}",
+        made.body
+    );
 }

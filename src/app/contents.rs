@@ -239,6 +239,7 @@ fn checked_rows(
     }
     if unit_column.is_none() && table.rows.len() > 1 {
         problems.push(Invalid {
+            zh: None,
             field: None,
             at: table.rows[1].0.clone(),
             message: format!(
@@ -267,6 +268,7 @@ fn checked_rows(
         }
         if let Some(first) = seen.insert(unit.clone(), unit_at.clone()) {
             problems.push(Invalid {
+                zh: None,
                 field: None,
                 at: unit_at,
                 message: format!("{unit} has a row already, at {first}"),
@@ -309,6 +311,7 @@ pub(super) fn add_values(
     }
     if table.rows.len() > 1 {
         return Err(AppError::Invalid(vec![Invalid {
+            zh: None,
             field: None,
             at: "--value".into(),
             message: "--value adds to a file of one row; this file has several".into(),
@@ -345,6 +348,7 @@ pub(super) fn twice_named(table: &table::Table) -> Vec<Invalid> {
         .enumerate()
         .filter(|(i, h)| !h.text.is_empty() && table.header[..*i].iter().any(|e| e.text == h.text))
         .map(|(_, h)| Invalid {
+            zh: None,
             field: None,
             at: h.at.clone(),
             message: format!("the column `{}` is named twice", h.text),
@@ -358,6 +362,7 @@ pub(super) fn unknown_column(form: &Form, header: &Cell) -> Invalid {
     }
     let all: Vec<&str> = form.fields.iter().map(|f| f.name.as_str()).collect();
     Invalid {
+        zh: None,
         field: None,
         at: header.at.clone(),
         message: format!(

@@ -75,6 +75,7 @@ impl<'t> Hierarchy<'t> {
                 .map(|h| format!("; {h}"))
                 .unwrap_or_default();
             return Some(Invalid {
+                zh: None,
                 field: None,
                 at: at.into(),
                 message: format!("unknown unit `{unit}`{hint}"),
@@ -84,6 +85,7 @@ impl<'t> Hierarchy<'t> {
             return None;
         }
         Some(Invalid {
+            zh: None,
             field: None,
             at: at.into(),
             message: format!("{unit} is not {submitter} nor one of its sub-units"),

@@ -375,6 +375,7 @@ impl Office {
             let row_due = due_column.map(|c| &cells[c]).filter(|c| !c.text.is_empty());
             let due_date = match row_due {
                 Some(cell) => values::parse_date(&cell.text).ok_or_else(|| Invalid {
+                    zh: None,
                     field: None,
                     at: cell.at.clone(),
                     message: format!("`{}` is not a date (YYYY-MM-DD)", cell.text),
@@ -382,6 +383,7 @@ impl Office {
                 None => due
                     .or_else(|| self.row_due(rules.close, entered))
                     .ok_or_else(|| Invalid {
+                        zh: None,
                         field: None,
                         at: row_at.clone(),
                         message: "no deadline: the ledger gives none, so give --due DATE or a column 销号时限".into(),
@@ -448,6 +450,7 @@ fn responsible_of(
         .or_else(|| unit.map(String::from))
     else {
         return Err(Invalid {
+            zh: None,
             field: None,
             at: row_at.to_string(),
             message: format!(
@@ -469,6 +472,7 @@ fn responsible_of(
         .outside("", &responsible, at)
         .filter(|_| !hierarchy.knows(&responsible));
     Err(unknown.unwrap_or_else(|| Invalid {
+        zh: None,
         field: None,
         at: at.to_string(),
         message: format!(

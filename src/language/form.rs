@@ -108,6 +108,26 @@ impl Field {
     }
 }
 
+impl Field {
+    /// [`Field::rule`] as the pages say it: `整数（件），不小于0，必填`.
+    pub fn rule_zh(&self) -> String {
+        let mut rule = self.kind.describe_zh();
+        if let Some(measure) = &self.measure {
+            rule.push_str(&format!("（{measure}）"));
+        }
+        match (self.min, self.max) {
+            (Some(min), Some(max)) => rule.push_str(&format!("，{}至{}", num(min), num(max))),
+            (Some(min), None) => rule.push_str(&format!("，不小于{}", num(min))),
+            (None, Some(max)) => rule.push_str(&format!("，不大于{}", num(max))),
+            (None, None) => {}
+        }
+        if !self.optional {
+            rule.push_str("，必填");
+        }
+        rule
+    }
+}
+
 /// `12`, `12.5`: a bound as people write it.
 pub fn num(value: f64) -> String {
     if value.fract() == 0.0 && value.abs() < 1e15 {
@@ -144,6 +164,19 @@ impl FieldType {
             self,
             FieldType::Integer | FieldType::Decimal | FieldType::Amount | FieldType::Percent
         )
+    }
+
+    /// [`FieldType::describe`] in Chinese.
+    pub fn describe_zh(&self) -> String {
+        match self {
+            FieldType::Integer => "整数".into(),
+            FieldType::Decimal => "数字".into(),
+            FieldType::Amount => "金额".into(),
+            FieldType::Percent => "百分比".into(),
+            FieldType::Date => "日期（年-月-日）".into(),
+            FieldType::Text => "文字".into(),
+            FieldType::OneOf(choices) => format!("以下之一：{}", choices.join("、")),
+        }
     }
 
     /// `integer`, `one of 是|否`.

@@ -182,6 +182,94 @@ pub enum Refusal {
 }
 
 impl Refusal {
+    /// The same as people read it on the pages: in Chinese, with the fix in the pages' own
+    /// terms (no command-line flag).
+    pub fn zh(&self) -> String {
+        match self {
+            Refusal::BeforeLastAct { at, last, .. } => {
+                format!("办理时间 {at} 早于该事项上一次办理的时间（{last}），须按办理先后记录")
+            }
+            Refusal::Unknown {
+                kind,
+                name,
+                suggestion,
+            } => {
+                let what = match *kind {
+                    "campaign" => "专项工作",
+                    "deliverable" => "报送事项",
+                    "unit" => "单位",
+                    "directory unit" => "通讯录中的单位",
+                    _ => "名称",
+                };
+                let nearest = suggestion
+                    .as_deref()
+                    .and_then(|s| s.split('`').nth(1))
+                    .map(|n| format!("，是否指「{n}」？"))
+                    .unwrap_or_default();
+                format!("没有名为「{name}」的{what}{nearest}")
+            }
+            Refusal::NotOwedBy {
+                unit, deliverable, ..
+            } => format!("「{unit}」无须报送「{deliverable}」"),
+            Refusal::PeriodOfAOneOff { deliverable, .. } => {
+                format!("「{deliverable}」只报送一次，没有期次")
+            }
+            Refusal::PeriodNeeded { deliverable, .. } => {
+                format!("「{deliverable}」按期报送，请选择期次")
+            }
+            Refusal::UnknownPeriod {
+                deliverable,
+                unit,
+                period,
+                ..
+            } => format!("「{unit}」的「{deliverable}」没有「{period}」这一期"),
+            Refusal::Removed { .. } => "该事项已从专项工作方案中删除，记录仍保留".to_string(),
+            Refusal::Waived { .. } => "该事项已免报，无须报送".to_string(),
+            Refusal::AlreadySubmitted { .. } => {
+                "该事项已报送。如需重新报送，请勾选“替换已报送的内容”（原报送内容仍保留在记录中）"
+                    .to_string()
+            }
+            Refusal::MissingSignatures { missing, .. } => format!(
+                "须由{}签字，尚缺：{}。请在表单中填写签字人姓名",
+                match self {
+                    Refusal::MissingSignatures { required, .. } => required.join("、"),
+                    _ => String::new(),
+                },
+                missing.join("、")
+            ),
+            Refusal::NotUnderReview { status, .. } => {
+                format!("该事项不在审核中（当前状态：{}）", status.label_zh())
+            }
+            Refusal::NothingToReturn { status, .. } => {
+                format!("该事项尚无可退回的报送（当前状态：{}）", status.label_zh())
+            }
+            Refusal::NotOwed { status, .. } => {
+                format!(
+                    "该事项已无须报送（当前状态：{}），不能延期",
+                    status.label_zh()
+                )
+            }
+            Refusal::NotLater { until, current } => {
+                format!("延期日期 {until} 须晚于现在的截止日期 {current}")
+            }
+            Refusal::AlreadyWaived { .. } => "该事项已免报".to_string(),
+            Refusal::SubmittedNotWaivable { .. } => {
+                "该事项已报送，不能免报；如报送不应计入，请先退回".to_string()
+            }
+            Refusal::NoMail { id } => format!("没有编号为 {id} 的邮件"),
+            Refusal::MailNotFailed { id, .. } => format!("邮件 {id} 未发送失败，无须重发"),
+            Refusal::AccountExists { name } => {
+                format!("已有名为「{name}」的账号；忘记密码的，可在账号列表中重置密码")
+            }
+            Refusal::TokenExists { name } => {
+                format!("已有名为「{name}」的令牌（吊销的令牌名称也不再使用），请换一个名称")
+            }
+            Refusal::DeclaredTwice { campaign, .. } => {
+                format!("专项工作编号「{campaign}」在两个方案文件中重复")
+            }
+        }
+    }
+
     /// What would fix it, if anything is known.
     pub fn help(&self) -> Option<String> {
         match self {

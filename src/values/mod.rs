@@ -54,6 +54,15 @@ pub struct Invalid {
     pub message: String,
     /// The field whose value it is, when it is one field's (a form shows it beside it).
     pub field: Option<String>,
+    /// The same in Chinese, as the pages say it, where it is said (else `message`).
+    pub zh: Option<String>,
+}
+
+impl Invalid {
+    /// What is wrong as the pages say it.
+    pub fn zh(&self) -> &str {
+        self.zh.as_deref().unwrap_or(&self.message)
+    }
 }
 
 /// A check between fields that failed but only warns.
@@ -106,6 +115,12 @@ pub fn check_row(
                         cell.text.trim(),
                         field.rule()
                     ),
+                    zh: Some(format!(
+                        "「{}」{}（本栏应填{}）",
+                        cell.text.trim(),
+                        why.zh(),
+                        field.rule_zh()
+                    )),
                 });
             }
         }
@@ -129,6 +144,7 @@ pub fn check_row(
             field: Some(field.name.clone()),
             at,
             message: format!("{}: {what} (the field is {})", field.name, field.rule()),
+            zh: Some(format!("必填，未填写（本栏应填{}）", field.rule_zh())),
         });
     }
     if !problems.is_empty() {
@@ -147,6 +163,8 @@ pub fn check_row(
                     field: None,
                     at: row_at.to_string(),
                     message: format!("{} (check: {})", check.message, describe(check)),
+                    // The form's own message, in the office's words.
+                    zh: Some(check.message.clone()),
                 });
             }
         }
@@ -174,6 +192,7 @@ pub fn unknown_field(form: &Form, name: &str, at: &str) -> Invalid {
         field: None,
         at: at.to_string(),
         message: format!("`{name}` is not a field of form {}{hint}", form.name),
+        zh: Some(format!("「{name}」不是表单「{}」的栏目", form.name)),
     }
 }
 
@@ -260,6 +279,21 @@ pub enum Misfit {
         /// The greatest value.
         max: f64,
     },
+}
+
+impl Misfit {
+    /// The same as the pages say it, after the cell's text (`` `三` 不是整数 ``).
+    pub fn zh(&self) -> String {
+        match self {
+            Misfit::TooLong { max } => format!("超过{max}个字符"),
+            Misfit::NotAChoice { choices } => format!("不是以下之一：{}", choices.join("、")),
+            Misfit::NotADate => "不是日期（请写成2017-05-24）".into(),
+            Misfit::NotANumber { .. } => "不是数字".into(),
+            Misfit::NotWhole => "不是整数".into(),
+            Misfit::Below { min } => format!("小于{}", num(*min)),
+            Misfit::Above { max } => format!("大于{}", num(*max)),
+        }
+    }
 }
 
 /// The value of `text` for `field`: `None` for an empty cell, or why it does not fit.

@@ -139,16 +139,15 @@ fn refusal_zh(e: &AppError) -> Option<String> {
                 ..
             } => format!("没有名为「{name}」的账号"),
             Refusal::Unknown { kind: "token", .. } => "没有这个令牌".to_string(),
-            Refusal::Unknown {
-                kind: "unit", name, ..
-            } => format!("没有名为「{name}」的单位"),
+            // With the nearest name, as the office would want told.
+            Refusal::Unknown { kind: "unit", .. } => r.zh(),
             Refusal::AccountExists { name } => {
                 format!("已有名为「{name}」的账号；忘记密码的，请在列表中为其重置密码")
             }
             Refusal::TokenExists { name } => {
                 format!("已有名为「{name}」的令牌（吊销的令牌也保留其名称），请换一个名称")
             }
-            other => other.to_string(),
+            other => other.zh(),
         },
         _ => return None,
     })

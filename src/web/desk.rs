@@ -511,26 +511,31 @@ async fn after(
                 error: (!others.is_empty()).then(|| {
                     others
                         .iter()
-                        .map(|p| p.message.clone())
+                        .map(|p| p.zh().to_string())
                         .collect::<Vec<_>>()
                         .join("；")
                 }),
                 fields: fields
-                    .into_iter()
-                    .map(|p| (p.field.unwrap_or_default(), p.message))
+                    .iter()
+                    .map(|p| (p.field.clone().unwrap_or_default(), p.zh().to_string()))
                     .collect(),
                 ..Feedback::default()
             }
         }
         Err(AppError::Store(crate::store::StoreError::Refused(r))) => Feedback {
-            error: Some(match r.help() {
-                Some(help) => format!("{r}（{help}）"),
-                None => r.to_string(),
-            }),
+            error: Some(r.zh()),
             ..Feedback::default()
         },
-        Err(e @ (AppError::Locked { .. } | AppError::NoForm { .. })) => Feedback {
-            error: Some(e.to_string()),
+        Err(AppError::Locked {
+            deadline, locked, ..
+        }) => Feedback {
+            error: Some(format!(
+                "报送已于{locked}关闭（截止日期{deadline}）；如需补报，请联系督办办公室延期"
+            )),
+            ..Feedback::default()
+        },
+        Err(AppError::NoForm { .. }) => Feedback {
+            error: Some("该事项只收附件，不填报数字".to_string()),
             ..Feedback::default()
         },
         Err(e) => {

@@ -204,11 +204,7 @@ pub(super) async fn with_store<T: Send + 'static>(
             } else {
                 StatusCode::CONFLICT
             };
-            let text = match r.help() {
-                Some(help) => format!("{r}（{help}）"),
-                None => r.to_string(),
-            };
-            Err(message(status, "无法办理", &text, None))
+            Err(message(status, "无法办理", &r.zh(), None))
         }
         Err(e) => {
             tracing::error!(error = %e, "a page failed");
