@@ -801,8 +801,9 @@ fn every_listing_writes_a_workbook_and_csv_for_excel() {
                 .iter()
                 .map(|c| c.to_string())
                 .collect();
-            let due = header.iter().position(|h| h == "due_date").unwrap();
-            let days = header.iter().position(|h| h == "days_overdue").unwrap();
+            // A workbook a person opens is headed in Chinese.
+            let due = header.iter().position(|h| h == "截止日期").unwrap();
+            let days = header.iter().position(|h| h == "逾期天数").unwrap();
             let row = range.rows().nth(1).unwrap();
             assert!(matches!(row[due], Data::DateTime(_)), "{:?}", row[due]);
             assert!(matches!(row[days], Data::Float(_)), "{:?}", row[days]);

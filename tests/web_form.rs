@@ -295,3 +295,63 @@ fn refusals_on_the_pages_are_chinese_and_name_no_flag() {
         made.body
     );
 }
+
+/// The overdue list says which campaign, links each obligation, names the liaison and the
+/// number to call (the directory's villages have both), sorts and pages, and its workbook's
+/// header is Chinese.
+#[test]
+fn the_overdue_list_names_whom_to_call_and_links_each_obligation() {
+    let w = Workspace::new(&[]);
+    std::fs::create_dir_all(w.path().join("campaigns")).unwrap();
+    std::fs::copy(
+        crate::common::root().join("examples/directory/gulu-villages.campaign"),
+        w.path().join("campaigns/gulu-villages.campaign"),
+    )
+    .unwrap();
+    let sheet = crate::common::root().join("examples/directory/gulu-villages.csv");
+    w.ok(&["units", "import", sheet.to_str().unwrap()]);
+    let office = token(&w.ok(&["user", "add", "主任", "--role", "office"]));
+    w.ok(&["sync", "--as-of", "2023-07-01"]);
+    let server = Server::start(&w, "2023-07-25");
+    let office = sign_up(&server, &office, "主任", "a long enough password");
+    let list = server.get("/overdue", &office).body;
+    assert!(list.contains("<td>gulu-villages</td>"), "{list}");
+    assert!(list.contains("王晓东"), "the liaison by name: {list}");
+    assert!(
+        list.contains("13800000001"),
+        "and the number to call: {list}"
+    );
+    assert!(
+        list.contains("o&#x2f;gulu-villages&#x2f;%E9%97%AE%E9%A2%98%E6%B8%85%E5%8D%95&#x2f;"),
+        "each obligation linked: {list}"
+    );
+    let by_unit = server.get("/overdue?sort=unit", &office).body;
+    let first = by_unit.find("示例一村").unwrap();
+    let community = by_unit.find("示例社区").unwrap();
+    assert!(first < community, "{by_unit}");
+    let book = server.get("/overdue?format=xlsx", &office);
+    assert_eq!(book.status, 200);
+    // The command line's workbook is headed in Chinese too.
+    let out = w.path().join("逾期.xlsx");
+    w.ok(&[
+        "overdue",
+        "--as-of",
+        "2023-07-25",
+        "--format",
+        "xlsx",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    use calamine::Reader as _;
+    let mut workbook = calamine::open_workbook_auto(&out).unwrap();
+    let range = workbook.worksheet_range_at(0).unwrap().unwrap();
+    let first: Vec<String> = range
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(first[0], "专项工作", "{first:?}");
+    assert_eq!(first[10], "联络员", "{first:?}");
+}

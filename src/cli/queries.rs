@@ -150,7 +150,7 @@ pub fn overdue(context: &Context, args: &OverdueArgs) -> Result<ExitCode, CliErr
             }
             Format::Csv | Format::Xlsx => {
                 if found == 0 {
-                    csv_row(out, &OVERDUE_CSV)?;
+                    csv_row(out, overdue_header(args.query.format))?;
                 }
                 if people
                     .as_ref()
@@ -202,7 +202,9 @@ pub fn overdue(context: &Context, args: &OverdueArgs) -> Result<ExitCode, CliErr
     match args.query.format {
         Format::Json if found == 0 => out.write_all(b"[]\n")?,
         Format::Json => out.write_all(b"\n]\n")?,
-        Format::Csv | Format::Xlsx if found == 0 => csv_row(&mut out, &OVERDUE_CSV)?,
+        Format::Csv | Format::Xlsx if found == 0 => {
+            csv_row(&mut out, overdue_header(args.query.format))?;
+        }
         Format::Table => write!(out, "{}", overdue_table(&rows, args.by))?,
         Format::Csv | Format::Xlsx => {}
     }
@@ -214,7 +216,15 @@ pub fn overdue(context: &Context, args: &OverdueArgs) -> Result<ExitCode, CliErr
     })
 }
 
-const OVERDUE_CSV: [&str; 13] = crate::documents::overdue::COLUMNS;
+/// The overdue list's header: CSV for programs keeps its English keys, a workbook a person
+/// opens is headed in Chinese.
+fn overdue_header(format: Format) -> &'static [&'static str] {
+    if format == Format::Xlsx {
+        &crate::documents::overdue::COLUMNS_ZH
+    } else {
+        &crate::documents::overdue::COLUMNS
+    }
+}
 
 fn overdue_table(rows: &[OverdueRow], by: GroupBy) -> String {
     if rows.is_empty() {

@@ -25,6 +25,23 @@ pub const COLUMNS: [&str; 13] = [
     "on_time_until",
 ];
 
+/// [`COLUMNS`] as a workbook a person opens names them: in Chinese.
+pub const COLUMNS_ZH: [&str; 13] = [
+    "专项工作",
+    "报送事项",
+    "单位",
+    "期次",
+    "截止日期",
+    "截止时刻",
+    "逾期天数",
+    "状态",
+    "单位邮箱",
+    "单位电话",
+    "联络员",
+    "分管领导",
+    "按时截止日（遇休息日顺延）",
+];
+
 /// The unit's people of `role`, each with how to reach them, `; ` between.
 pub fn people(row: &OverdueRow, role: ContactRole) -> String {
     row.contacts

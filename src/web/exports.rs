@@ -68,7 +68,7 @@ pub async fn overdue(
             Ok(bytes) => download(bytes, "text/csv; charset=utf-8", &format!("{name}.csv")),
             Err(e) => failed(&current, &e.to_string()),
         },
-        Some("xlsx") => match documents::listing("逾期", &documents::overdue::COLUMNS, cells) {
+        Some("xlsx") => match documents::listing("逾期", &documents::overdue::COLUMNS_ZH, cells) {
             Ok(bytes) => download(
                 bytes,
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -83,22 +83,75 @@ pub async fn overdue(
             Some(&current),
         ),
         None => {
-            let shown_rows: Vec<minijinja::Value> = rows
-                .iter()
+            use crate::language::ast::ContactRole;
+            // Sorted as asked (most days late first, by default), a page of SHOWN_ROWS.
+            let mut sorted: Vec<&OverdueRow> = rows.iter().collect();
+            let sort = query.get("sort").map(String::as_str).unwrap_or("days");
+            match sort {
+                "unit" => sorted.sort_by(|a, b| a.unit.cmp(&b.unit).then(a.due_at.cmp(&b.due_at))),
+                "campaign" => sorted.sort_by(|a, b| {
+                    a.campaign
+                        .cmp(&b.campaign)
+                        .then(b.days_overdue.cmp(&a.days_overdue))
+                }),
+                _ => sorted.sort_by(|a, b| {
+                    b.days_overdue
+                        .cmp(&a.days_overdue)
+                        .then(a.unit.cmp(&b.unit))
+                }),
+            }
+            let pages = rows.len().div_ceil(SHOWN_ROWS).max(1);
+            let page_no = query
+                .get("page")
+                .and_then(|p| p.parse::<usize>().ok())
+                .unwrap_or(1)
+                .clamp(1, pages);
+            let shown_rows: Vec<minijinja::Value> = sorted
+                .into_iter()
+                .skip((page_no - 1) * SHOWN_ROWS)
                 .take(SHOWN_ROWS)
                 .map(|r: &OverdueRow| {
+                    // The liaison by name, and the number to call: theirs, else the unit's.
+                    let liaison = r.contacts.iter().find(|c| c.role == ContactRole::Liaison);
+                    let obligation = format!(
+                        "/o/{}/{}/{}/{}",
+                        path_segment(&r.campaign),
+                        path_segment(&r.deliverable),
+                        path_segment(&r.unit),
+                        path_segment(r.period.as_deref().unwrap_or("-"))
+                    );
                     context! {
                         campaign => r.campaign.to_string(), deliverable => r.deliverable.to_string(),
-                        unit => r.unit.to_string(), href => path_segment(&r.unit),
+                        unit => r.unit.to_string(), href => path_segment(&r.unit), obligation,
                         period => r.period.as_deref().map(str::to_string), due => r.due_date.to_string(),
                         // The day the days count from, when a rest day moved it.
                         moved_to => (r.on_time_until != r.due_date).then(|| r.on_time_until.to_string()),
-                        days => r.days_overdue, phone => r.phone.as_deref().map(str::to_string),
-                        liaison => documents::overdue::people(r, crate::language::ast::ContactRole::Liaison),
+                        days => r.days_overdue,
+                        liaison => liaison.and_then(|c| c.name.clone()),
+                        phone => liaison
+                            .and_then(|c| c.phone.clone())
+                            .or_else(|| r.phone.as_deref().map(str::to_string)),
+                        leader => documents::overdue::people(r, ContactRole::Leader),
                     }
                 })
                 .collect();
+            let mut campaigns: Vec<String> = rows.iter().map(|r| r.campaign.to_string()).collect();
+            campaigns.sort();
+            campaigns.dedup();
             let campaign = query.get("campaign").cloned();
+            let link = |sort: &str, page: usize| {
+                let mut q = format!("/overdue?sort={sort}&page={page}");
+                if let Some(c) = &campaign {
+                    q.push_str(&format!("&campaign={}", path_segment(c)));
+                }
+                q
+            };
+            let sorts: Vec<minijinja::Value> = [("days", "按逾期天数"), ("unit", "按单位"), ("campaign", "按专项")]
+                .iter()
+                .map(|(key, label)| context! { label => *label, href => link(key, 1), current => *key == sort })
+                .collect();
+            let previous = (page_no > 1).then(|| link(sort, page_no - 1));
+            let next = (page_no < pages).then(|| link(sort, page_no + 1));
             let suffix = campaign
                 .as_deref()
                 .map(|c| format!("campaign={}&", path_segment(c)))
@@ -108,6 +161,7 @@ pub async fn overdue(
                 "overdue.html",
                 context! {
                     rows => shown_rows, count => rows.len(), limit => SHOWN_ROWS, campaign,
+                    campaigns, sorts, page => page_no, pages, previous, next,
                     csv => format!("/overdue?{suffix}format=csv"),
                     xlsx => format!("/overdue?{suffix}format=xlsx"),
                     as_of => shown(at, zone), ..who(Some(&current))
