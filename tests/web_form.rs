@@ -355,3 +355,99 @@ fn the_overdue_list_names_whom_to_call_and_links_each_obligation() {
     assert_eq!(first[0], "专项工作", "{first:?}");
     assert_eq!(first[10], "联络员", "{first:?}");
 }
+
+/// The words a person reads on the pages are Chinese: outside names (campaign keys, file
+/// names, accounts) and numbers, no English word is shown on any page of any role.
+#[test]
+fn the_pages_show_no_english_words() {
+    let w = Workspace::new(&["nanyang-2017"]);
+    let office = token(&w.ok(&["user", "add", "主任", "--role", "office"]));
+    let clerk = token(&w.ok(&[
+        "user",
+        "add",
+        "张三",
+        "--unit",
+        "宛城区",
+        "--role",
+        "liaison",
+    ]));
+    let reviewer = token(&w.ok(&[
+        "user",
+        "add",
+        "李审",
+        "--unit",
+        "党风政风监督室",
+        "--role",
+        "reviewer",
+    ]));
+    let server = Server::start(&w, "2017-05-27");
+    let office = sign_up(&server, &office, "主任", "a long enough password");
+    let clerk = sign_up(&server, &clerk, "张三", "a long enough password");
+    let reviewer = sign_up(&server, &reviewer, "李审", "a long enough password");
+    // Names: the campaign's key, the product's, file formats people know by these names, and
+    // how the history names what a token did (`token:名称`).
+    let allowed = ["nanyang", "duban", "CSV", "Excel", "Word", "token"];
+    let pages = [
+        ("/login", ""),
+        ("/board", office.as_str()),
+        ("/board?campaign=nanyang-2017", office.as_str()),
+        ("/overdue", office.as_str()),
+        ("/accounts", office.as_str()),
+        ("/unit/%E5%AE%9B%E5%9F%8E%E5%8C%BA", clerk.as_str()),
+        (PAGE, clerk.as_str()),
+        (PAGE, office.as_str()),
+        ("/review", reviewer.as_str()),
+        ("/nowhere", clerk.as_str()),
+        (
+            "/bulletin?campaign=nanyang-2017&period=2017-05",
+            office.as_str(),
+        ),
+        ("/bulletin?campaign=nanyang-2017", office.as_str()),
+    ];
+    let mut found = Vec::new();
+    for (path, cookie) in pages {
+        let body = server.get(path, cookie).body;
+        // The visible text: tags, styles and scripts taken out.
+        let mut text = String::new();
+        let mut rest = body.as_str();
+        for hidden in ["<style", "<script"] {
+            while let Some(start) = rest.find(hidden) {
+                let end = rest[start..].find("</").map_or(rest.len(), |e| start + e);
+                text.push_str(&rest[..start]);
+                rest = &rest[end..];
+            }
+        }
+        text.push_str(rest);
+        let mut visible = String::new();
+        let mut in_tag = false;
+        for c in text.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => {
+                    in_tag = false;
+                    visible.push(' ');
+                }
+                c if !in_tag => visible.push(c),
+                _ => {}
+            }
+        }
+        // Mail addresses are names too.
+        let visible: String = visible
+            .split_whitespace()
+            .filter(|w| !w.contains('@'))
+            .collect::<Vec<_>>()
+            .join(" ");
+        for word in visible.split(|c: char| !c.is_ascii_alphabetic()) {
+            if word.len() >= 2 && !allowed.iter().any(|a| a.eq_ignore_ascii_case(word)) {
+                found.push(format!("{path}: {word}"));
+            }
+        }
+    }
+    found.sort();
+    found.dedup();
+    assert!(
+        found.is_empty(),
+        "English on the pages:\n{}",
+        found.join("\n")
+    );
+}
