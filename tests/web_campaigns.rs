@@ -201,6 +201,20 @@ fn each_office_sees_its_own(postgres: bool) {
     assert_eq!(city.status, 403, "{}", city.body);
     let accounts = server.get("/accounts", &office).body;
     assert!(accounts.contains("宜春主任"), "{accounts}");
+    // Its forms offer its own units and campaigns, not 南阳's.
+    assert!(accounts.contains("<option value=\"袁州区\">"), "{accounts}");
+    assert!(
+        !accounts.contains("<option value=\"宛城区\">"),
+        "{accounts}"
+    );
+    assert!(
+        accounts.contains("<option>yichun-2016</option>"),
+        "{accounts}"
+    );
+    assert!(
+        !accounts.contains("<option>nanyang-2017</option>"),
+        "{accounts}"
+    );
     assert!(
         !accounts.contains("审核员"),
         "南阳's account is not 宜春's to manage: {accounts}"

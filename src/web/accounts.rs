@@ -64,14 +64,43 @@ fn tokens_listed(tokens: &[ApiToken], now: i64, zone: chrono_tz::Tz) -> Vec<Valu
 
 /// What the page lists: the accounts, the tokens, now (for the tokens' states), and the
 /// office's zone their times are shown in (accounts and tokens belong to no campaign).
-type Listing = (Vec<User>, Vec<ApiToken>, i64, chrono_tz::Tz);
+/// The accounts and tokens the office manages, now, its zone, and the names its forms offer:
+/// the units and campaigns of its campaigns.
+type Listing = (
+    Vec<User>,
+    Vec<ApiToken>,
+    i64,
+    chrono_tz::Tz,
+    (Vec<String>, Vec<String>),
+);
+
+/// More units than a browser's list of suggestions stays quick with: none are offered then
+/// (the name typed is still checked, and the nearest one suggested).
+const SUGGESTED_UNITS: usize = 5_000;
 
 fn listing(office: &Office, store: &dyn Backend, who: &User) -> Result<Listing, AppError> {
+    let users = office.accounts(store, who)?;
+    let (mut units, mut campaigns) = (Vec::new(), Vec::new());
+    for (campaign, unit, _) in store.unit_contacts()? {
+        if !who.in_campaign(&campaign) {
+            continue;
+        }
+        if !campaigns.contains(&campaign) {
+            campaigns.push(campaign);
+        }
+        units.push(unit);
+    }
+    units.sort();
+    units.dedup();
+    if units.len() > SUGGESTED_UNITS {
+        units.clear();
+    }
     Ok((
-        office.accounts(store, who)?,
+        users,
         office.tokens_as(store, who)?,
         office.clock.now().timestamp(),
         office.config.zone,
+        (units, campaigns),
     ))
 }
 
@@ -91,13 +120,13 @@ fn accounts_page(
     .into_iter()
     .map(|r| context! { value => r.as_str(), label => role_zh(r) })
     .collect();
-    let (users, tokens, now, zone) = listing;
+    let (users, tokens, now, zone, (units, campaigns)) = listing;
     page(
         status,
         "accounts.html",
         context! {
             users => listed(users, current, *zone), tokens => tokens_listed(tokens, *now, *zone),
-            roles, said,
+            roles, said, units, campaigns,
             ..who(Some(current))
         },
     )
