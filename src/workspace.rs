@@ -178,6 +178,8 @@ fn sync_inner(
     };
     // Same sizes and times as last time (and the same directory, for a campaign that takes
     // units from it): not even read.
+    // The directory is read at most once per file, when the campaign uses it.
+    let mut read_directory: Option<(Vec<language::directory::DirEntry>, String)> = None;
     if let Some(r) = &recorded
         && !renamed
         && r.horizon_year >= year
@@ -187,7 +189,8 @@ fn sync_inner(
             .as_deref()
             .is_some_and(|s| s.contains(DIRECTORY_MARK))
         {
-            stat += &format!("{DIRECTORY_MARK}{}", directory_of(store)?.1);
+            let (_, digest) = read_directory.insert(directory_of(store)?);
+            stat += &format!("{DIRECTORY_MARK}{digest}");
         }
         if r.stat.as_deref() == Some(stat.as_str()) {
             return Ok(unchanged(r));
@@ -201,10 +204,10 @@ fn sync_inner(
             refused,
         })?;
     let text = language::load::read_campaign(path)?;
-    let (directory, directory_digest) = if language::directory::may_use(&text) {
-        directory_of(store)?
-    } else {
-        (Vec::new(), String::new())
+    let (directory, directory_digest) = match read_directory {
+        Some(read) if language::directory::may_use(&text) => read,
+        None if language::directory::may_use(&text) => directory_of(store)?,
+        _ => (Vec::new(), String::new()),
     };
     if let Some(r) = recorded.as_ref().filter(|_| !renamed) {
         let contacts_text = contacts_path(r)

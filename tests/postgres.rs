@@ -480,22 +480,8 @@ fn db_names_a_postgresql_database_on_the_command_line_too() {
 /// its own (refused whole: nothing of it recorded), then without it. What `status`, `rollup` and
 /// two histories say afterwards, with the instants a run records by the real clock left out.
 fn the_citys_file(w: &Workspace) -> (String, Vec<serde_json::Value>) {
+    use crate::contents::rollup::COUNTIES;
     use crate::contents::{NANYANG_FIELDS, figures};
-    const COUNTIES: [&str; 13] = [
-        "宛城区",
-        "卧龙区",
-        "南召县",
-        "方城县",
-        "西峡县",
-        "镇平县",
-        "内乡县",
-        "淅川县",
-        "社旗县",
-        "唐河县",
-        "新野县",
-        "桐柏县",
-        "邓州市",
-    ];
     w.ok(&["sync", "--as-of", "2017-05-01"]);
     let file = |name: &str, counties: &[&str]| {
         let mut text = format!("填报单位,{}\n", NANYANG_FIELDS.join(","));

@@ -80,7 +80,7 @@ impl Office {
         }
         shown_as_is(&[("账号名称", Some(name)), ("单位名称", unit)])?;
         check_unit(store, unit, role)?;
-        scope(store, unit, campaigns)?;
+        super::scope::scope(store, unit, campaigns)?;
         let token = secret();
         let now = now.in_zone(self.config.zone).timestamp();
         store.add_user(&NewUser {
@@ -105,7 +105,7 @@ impl Office {
     pub fn accounts(&self, store: &dyn Backend, who: &User) -> Result<Vec<User>, AppError> {
         super::desk::allow(who, super::desk::Page::Accounts)?;
         let mut users = store.users()?;
-        users.retain(|u| manages(who, &u.campaigns));
+        users.retain(|u| super::scope::manages(who, &u.campaigns));
         Ok(users)
     }
 
@@ -119,7 +119,7 @@ impl Office {
         now: Instant,
     ) -> Result<String, AppError> {
         super::desk::allow(who, super::desk::Page::Accounts)?;
-        let campaigns = within(who, new.3)?;
+        let campaigns = super::scope::within(who, new.3)?;
         self.add_user(store, new.0, new.1, new.2, &campaigns, now)
     }
 
@@ -230,7 +230,7 @@ impl Office {
         if disabled && who.name == name {
             return Err(AccountRefusal::DisablesItself.into());
         }
-        managed(store, who, name)?;
+        super::scope::managed(store, who, name)?;
         self.set_disabled(store, name, disabled, now)
     }
 
@@ -260,7 +260,7 @@ impl Office {
         now: Instant,
     ) -> Result<String, AppError> {
         super::desk::allow(who, super::desk::Page::Accounts)?;
-        managed(store, who, name)?;
+        super::scope::managed(store, who, name)?;
         self.reset_user(store, name, now)
     }
 
@@ -548,79 +548,6 @@ pub(super) fn check_unit(
         .into());
     };
     known_unit(store, unit)
-}
-
-/// Whether the office account `who` manages an account or token acting in `campaigns`: one
-/// bound to no campaign manages every one; one bound to some manages those acting only in
-/// them (an account of every campaign is the records' keeper's, not a city office's).
-pub(super) fn manages(who: &User, campaigns: &[String]) -> bool {
-    who.campaigns.is_empty()
-        || (!campaigns.is_empty() && campaigns.iter().all(|c| who.in_campaign(c)))
-}
-
-/// Refuses an account `who` does not manage as forbidden; an unknown one as unknown.
-fn managed(store: &dyn Backend, who: &User, name: &str) -> Result<(), AppError> {
-    match store.user(name)? {
-        Some(u) if !manages(who, &u.campaigns) => Err(AppError::Forbidden {
-            what: name.to_string(),
-        }),
-        _ => Ok(()),
-    }
-}
-
-/// The campaigns an account or token made by `who` on the pages acts in: those asked for,
-/// each one of `who`'s own; none asked for, `who`'s own (an office bound to its campaigns
-/// makes accounts for them only).
-pub(super) fn within(who: &User, asked: &[String]) -> Result<Vec<String>, AppError> {
-    if let Some(outside) = asked.iter().find(|c| !who.in_campaign(c)) {
-        return Err(AppError::Forbidden {
-            what: outside.clone(),
-        });
-    }
-    Ok(if asked.is_empty() {
-        who.campaigns.clone()
-    } else {
-        asked.to_vec()
-    })
-}
-
-/// Checks the campaigns an account or token of `unit` acts in: each given one known, and the
-/// unit one of theirs. None given means every campaign — refused when the unit's name is in
-/// several campaigns, since those may be different offices' (宜春 and 南阳 each have a
-/// 党风政风监督室): the office says which.
-pub(super) fn scope(
-    store: &dyn Backend,
-    unit: Option<&str>,
-    campaigns: &[String],
-) -> Result<(), AppError> {
-    for campaign in campaigns {
-        store.campaign_header(campaign)?;
-    }
-    let Some(unit) = unit else {
-        return Ok(());
-    };
-    let mut of_unit: Vec<String> = store
-        .unit_contacts()?
-        .into_iter()
-        .filter(|(_, u, _)| u == unit)
-        .map(|(c, _, _)| c)
-        .collect();
-    of_unit.dedup();
-    if campaigns.is_empty() && of_unit.len() > 1 {
-        return Err(AccountRefusal::UnitInSeveral {
-            unit: unit.to_string(),
-            campaigns: of_unit,
-        }
-        .into());
-    }
-    if !campaigns.is_empty() && !campaigns.iter().all(|c| of_unit.contains(c)) {
-        return Err(AccountRefusal::UnitNotIn {
-            unit: unit.to_string(),
-            campaigns: campaigns.to_vec(),
-        }
-        .into());
-    }
-    Ok(())
 }
 
 /// Refuses a unit no campaign has, with the nearest name.

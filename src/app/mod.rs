@@ -20,6 +20,7 @@ mod notice_pass;
 mod organisation;
 mod recorded;
 mod rollup;
+mod scope;
 mod sheets;
 mod targets;
 mod tokens;

@@ -23,7 +23,7 @@ impl Office {
         now: Instant,
     ) -> Result<(String, ApiToken), AppError> {
         check_unit(store, new.unit, new.role)?;
-        super::accounts::scope(store, new.unit, new.campaigns)?;
+        super::scope::scope(store, new.unit, new.campaigns)?;
         let t = now.in_zone(self.config.zone).timestamp();
         let name = match new.name.map(str::trim) {
             Some(name) => {
@@ -69,7 +69,7 @@ impl Office {
         now: Instant,
     ) -> Result<(String, ApiToken), AppError> {
         super::desk::allow(who, super::desk::Page::Tokens)?;
-        let campaigns = super::accounts::within(who, new.campaigns)?;
+        let campaigns = super::scope::within(who, new.campaigns)?;
         let new = TokenSpec {
             campaigns: &campaigns,
             ..*new
@@ -86,7 +86,7 @@ impl Office {
     pub fn tokens_as(&self, store: &dyn Backend, who: &User) -> Result<Vec<ApiToken>, AppError> {
         super::desk::allow(who, super::desk::Page::Tokens)?;
         let mut tokens = self.tokens(store)?;
-        tokens.retain(|t| super::accounts::manages(who, &t.campaigns));
+        tokens.retain(|t| super::scope::manages(who, &t.campaigns));
         Ok(tokens)
     }
 

@@ -253,6 +253,15 @@ pub struct NewAccount {
     campaign: String,
 }
 
+/// The campaign a form chose, as the list an account or token acts in (none chosen: empty,
+/// the office's own).
+fn chosen_campaign(field: &str) -> Vec<String> {
+    Some(field.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .into_iter()
+        .collect()
+}
+
 /// `POST /accounts`: a new account, and its link shown once.
 pub async fn add(
     State(web): State<Arc<Web>>,
@@ -263,10 +272,7 @@ pub async fn add(
         return message(StatusCode::BAD_REQUEST, "无法创建账号", "未知角色", None);
     };
     let (name, unit) = (form.name.trim().to_string(), form.unit.trim().to_string());
-    let campaigns: Vec<String> = Some(form.campaign.trim().to_string())
-        .filter(|c| !c.is_empty())
-        .into_iter()
-        .collect();
+    let campaigns = chosen_campaign(&form.campaign);
     act(
         &web,
         &headers,
@@ -384,10 +390,7 @@ pub async fn add_token(
         form.unit.trim().to_string(),
         form.days.trim().to_string(),
     );
-    let campaigns: Vec<String> = Some(form.campaign.trim().to_string())
-        .filter(|c| !c.is_empty())
-        .into_iter()
-        .collect();
+    let campaigns = chosen_campaign(&form.campaign);
     act(
         &web,
         &headers,

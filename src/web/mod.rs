@@ -11,6 +11,7 @@ mod desk;
 mod exports;
 mod files;
 mod pages;
+mod review;
 mod upload;
 
 use std::net::SocketAddr;
@@ -154,7 +155,7 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<Web>>)> {
         ("POST", "/set-password", post(pages::set_password)),
         ("GET", "/board", get(board::board)),
         ("GET", "/unit/{name}", get(desk::unit)),
-        ("GET", "/review", get(desk::review)),
+        ("GET", "/review", get(review::review)),
         ("GET", "/accounts", get(accounts::accounts)),
         ("POST", "/accounts", post(accounts::add)),
         ("POST", "/accounts/disable", post(accounts::disable)),

@@ -4,7 +4,7 @@
 
 mod bad_input;
 mod ledgers;
-mod rollup;
+pub mod rollup;
 mod targets;
 mod upgrade;
 

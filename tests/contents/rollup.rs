@@ -3,7 +3,8 @@
 
 use super::{NANYANG_FIELDS, Office, csv, figures};
 
-const COUNTIES: [&str; 13] = [
+/// 南阳's 13 counties, as its campaign lists them.
+pub const COUNTIES: [&str; 13] = [
     "宛城区",
     "卧龙区",
     "南召县",

@@ -173,8 +173,8 @@ pub fn library_mode(mode: Mode) -> ::postgres::config::SslMode {
 /// The connector for `wish`.
 pub fn connector(wish: &Wish) -> Result<MakeRustlsConnect, TlsError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let verifier: Arc<dyn ServerCertVerifier> = match wish.mode {
-        Mode::Disable | Mode::Prefer | Mode::Require => Arc::new(Unchecked(provider.clone())),
+    let chain = match wish.mode {
+        Mode::Disable | Mode::Prefer | Mode::Require => None,
         Mode::VerifyCa | Mode::VerifyFull => {
             if wish.mode == Mode::VerifyCa && wish.root.is_none() {
                 return Err(TlsError::NoRootFile);
@@ -188,20 +188,21 @@ pub fn connector(wish: &Wish) -> Result<MakeRustlsConnect, TlsError> {
                 };
                 return Err(TlsError::NoRoots(mode));
             }
-            let checked =
+            Some(
                 WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
                     .build()
                     .map_err(|e| TlsError::Roots {
                         path: wish.root.clone().unwrap_or_default(),
                         why: e.to_string(),
-                    })?;
-            if wish.mode == Mode::VerifyCa {
-                Arc::new(AnyName(checked))
-            } else {
-                checked
-            }
+                    })?,
+            )
         }
     };
+    let verifier = Arc::new(Checks {
+        provider: provider.clone(),
+        chain,
+        name: wish.mode == Mode::VerifyFull,
+    });
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| TlsError::Roots {
@@ -242,11 +243,19 @@ fn roots(wish: &Wish) -> Result<RootCertStore, TlsError> {
     Ok(roots)
 }
 
-/// `verify-ca`: the chain checked as `verify-full` checks it, the host's name not.
+/// What is checked of the server's certificate beyond the handshake's signatures (which are
+/// always checked against the certificate sent): nothing (`prefer`, `require`, as libpq), its
+/// chain (`verify-ca`), or its chain and the host's name (`verify-full`).
 #[derive(Debug)]
-struct AnyName(Arc<WebPkiServerVerifier>);
+struct Checks {
+    provider: Arc<CryptoProvider>,
+    /// The chain's verifier; none: the certificate is not checked.
+    chain: Option<Arc<WebPkiServerVerifier>>,
+    /// Whether a certificate made for another name is refused.
+    name: bool,
+}
 
-impl ServerCertVerifier for AnyName {
+impl ServerCertVerifier for Checks {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -255,55 +264,15 @@ impl ServerCertVerifier for AnyName {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        match self
-            .0
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
-        {
+        let Some(chain) = &self.chain else {
+            return Ok(ServerCertVerified::assertion());
+        };
+        match chain.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now) {
             Err(rustls::Error::InvalidCertificate(
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
-            )) => Ok(ServerCertVerified::assertion()),
+            )) if !self.name => Ok(ServerCertVerified::assertion()),
             other => other,
         }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_verify_schemes()
-    }
-}
-
-/// `prefer` and `require`: the connection encrypted, whoever answers (as libpq does; the
-/// handshake's signatures are still checked against the certificate sent).
-#[derive(Debug)]
-struct Unchecked(Arc<CryptoProvider>);
-
-impl ServerCertVerifier for Unchecked {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
     }
 
     fn verify_tls12_signature(
@@ -316,7 +285,7 @@ impl ServerCertVerifier for Unchecked {
             message,
             cert,
             dss,
-            &self.0.signature_verification_algorithms,
+            &self.provider.signature_verification_algorithms,
         )
     }
 
@@ -330,12 +299,14 @@ impl ServerCertVerifier for Unchecked {
             message,
             cert,
             dss,
-            &self.0.signature_verification_algorithms,
+            &self.provider.signature_verification_algorithms,
         )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 
