@@ -282,12 +282,17 @@ pub(super) fn entered(
 }
 
 /// How many rows a ledger has had (its next row is one more).
-pub(super) const ROW_COUNT: &str = "SELECT count(*) FROM obligations WHERE deliverable_id = $1";
+pub(super) const ROW_COUNT: &str = "SELECT count(*) FROM deadlines WHERE deliverable_id = $1";
 
-/// A ledger's new row: campaign, ledger, unit, `#n`, due date, due instant.
-pub(super) const INSERT_ROW: &str = "INSERT INTO obligations
-         (campaign_id, deliverable_id, unit_id, period, due_date, due_at, effective_due_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id";
+/// A ledger's new row's own deadline: campaign, ledger, `#n`, due date, due instant.
+pub(super) const INSERT_ROW_DEADLINE: &str = "INSERT INTO deadlines
+         (campaign_id, deliverable_id, period, due_date, due_at)
+     VALUES ($1, $2, $3, $4, $5) RETURNING id";
+
+/// A ledger's new row: campaign, ledger, unit, `#n`, its deadline's row id.
+pub(super) const INSERT_ROW: &str = "INSERT INTO obligation_rows
+         (campaign_id, deliverable_id, unit_id, period, deadline_id)
+     VALUES ($1, $2, $3, $4, $5) RETURNING id";
 
 /// The event of a row's entry: obligation, at, recorded at, by, note.
 pub(super) const INSERT_ENTERED: &str = "INSERT INTO events

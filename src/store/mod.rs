@@ -15,6 +15,7 @@ pub(crate) mod asof;
 pub mod assessment;
 mod contents;
 mod contract;
+mod deadlines;
 mod decode;
 mod import;
 mod lifecycle;

@@ -154,3 +154,110 @@ pub(super) fn kept_name(deliverable: &str, unit: &str, period: &str) -> String {
         format!("{deliverable} {unit} {period}")
     }
 }
+
+/// A deadline of the schedule: (deliverable, period, due date, due instant), one per
+/// deliverable and period.
+pub(super) type Deadline = (usize, String, String, i64);
+
+/// The schedule's deadlines, each (deliverable, period) once, in schedule order. Two
+/// occurrences of one period would share the first's deadline, as their obligations did when
+/// each kept its own (the first written won).
+pub(super) fn deadlines(schedule: &Schedule<'_>) -> Vec<Deadline> {
+    let mut seen = std::collections::HashSet::new();
+    rows(schedule)
+        .filter_map(|(deliverable, period, due_date, due_at, _)| {
+            seen.insert((deliverable, period.clone())).then_some((
+                deliverable,
+                period,
+                due_date,
+                due_at,
+            ))
+        })
+        .collect()
+}
+
+/// A stored deadline: its row id, due date and due instant, by (deliverable row id, period).
+pub(super) type Stored = std::collections::HashMap<(i64, String), (i64, String, i64)>;
+
+/// What a sync writes of the deadlines: those new, and those that moved (row id, old date, new
+/// date, new instant). A deadline whose instant moved but not its date (a zone changed) moves
+/// without a change in anyone's history, as before deadlines were kept apart.
+#[derive(Debug, Default)]
+pub(super) struct DeadlinePlan {
+    /// (deliverable row id, period, due date, due instant) to insert.
+    pub new: Vec<(i64, String, String, i64)>,
+    /// (row id, date before, date now, instant now) to update.
+    pub moved: Vec<(i64, String, String, i64)>,
+}
+
+/// Compares the schedule's deadlines with those stored.
+pub(super) fn plan_deadlines(
+    schedule: &Schedule<'_>,
+    deliverables: &[i64],
+    stored: &Stored,
+) -> DeadlinePlan {
+    let mut plan = DeadlinePlan::default();
+    for (deliverable, period, due_date, due_at) in deadlines(schedule) {
+        let deliverable = deliverables[deliverable];
+        match stored.get(&(deliverable, period.clone())) {
+            None => plan.new.push((deliverable, period, due_date, due_at)),
+            Some((id, date, at)) if *date != due_date || *at != due_at => {
+                plan.moved.push((*id, date.clone(), due_date, due_at))
+            }
+            Some(_) => {}
+        }
+    }
+    plan
+}
+
+/// The campaign's deadlines after a sync brought them in line: each one's row id, and those
+/// whose date moved.
+#[derive(Debug, Default)]
+pub(super) struct Deadlines {
+    /// Row ids by (deliverable row id, period).
+    pub ids: std::collections::HashMap<(i64, String), i64>,
+    /// The row ids of those whose date moved.
+    pub moved: std::collections::HashSet<i64>,
+    /// Each move (row id, date before, date after), to be kept once the obligations are
+    /// merged: the history shows a move to those still in the file after it.
+    pub changes: Vec<(i64, String, String)>,
+}
+
+impl Deadlines {
+    /// The row id of the deadline of `deliverable`'s `period`, which the sync wrote.
+    pub fn id(&self, deliverable: i64, period: &str) -> i64 {
+        // Every (deliverable, period) of the schedule was written before its obligations.
+        self.ids[&(deliverable, period.to_string())]
+    }
+}
+
+/// What a later sync compares with: the schedule's units, deliverables and deadlines by row
+/// id, and the deliverables whose obligations are as the last sync left them.
+pub(super) struct Lists<'a> {
+    /// Row ids of the schedule's units.
+    pub units: &'a [i64],
+    /// Row ids of the schedule's deliverables.
+    pub deliverables: &'a [i64],
+    /// The deadlines, synced.
+    pub deadlines: &'a Deadlines,
+    /// Deliverables left alone.
+    pub same: &'a std::collections::HashSet<i64>,
+}
+
+/// How many obligations of the deliverables left alone moved with their deadline: all that
+/// owe each moved period, since their obligations are exactly the schedule's.
+pub(super) fn moved_unchanged(schedule: &Schedule<'_>, lists: &Lists<'_>) -> usize {
+    let mut seen = std::collections::HashSet::new();
+    rows(schedule)
+        .filter(|(deliverable, period, _, _, _)| {
+            let deliverable = lists.deliverables[*deliverable];
+            lists.same.contains(&deliverable)
+                && lists
+                    .deadlines
+                    .moved
+                    .contains(&lists.deadlines.id(deliverable, period))
+                && seen.insert((deliverable, period.clone()))
+        })
+        .map(|(_, _, _, _, owers)| owers.len())
+        .sum()
+}

@@ -1,8 +1,8 @@
 //! Which deliverables' obligations are exactly as the last sync left them. Each deliverable
-//! keeps a digest of the rows its last sync wrote (unit, period, due date, due instant); a
-//! later sync leaves a deliverable whose rows digest the same alone, so that an edit of a
-//! phone number or of one report does not make every obligation of the campaign be compared
-//! again.
+//! keeps a digest of the obligations its last sync wrote (unit and period; their deadlines are
+//! kept apart, one per period, and compared on their own); a later sync leaves a deliverable
+//! whose obligations digest the same alone, so that an edit of a phone number, of one report
+//! or of a deadline does not make every obligation of the campaign be compared again.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -10,7 +10,7 @@ use std::hash::{Hash, Hasher};
 use crate::schedule::Schedule;
 
 /// Bumped whenever what the digest covers changes, so that no old digest can match.
-const VERSION: &str = "rows-1";
+const VERSION: &str = "rows-2";
 
 /// The digest of each deliverable's rows in `schedule`, by the deliverable's row id.
 /// `deliverables` and `units` map the schedule's indices to row ids.
@@ -29,11 +29,11 @@ pub(super) fn digests(
             (id, h)
         })
         .collect();
-    for (deliverable, period, due_date, due_at, owers) in super::sync::rows(schedule) {
+    for (deliverable, period, _, _, owers) in super::sync::rows(schedule) {
         let Some(h) = hashers.get_mut(&deliverables[deliverable]) else {
             continue;
         };
-        (period, due_date, due_at).hash(h);
+        period.hash(h);
         for unit in owers {
             units[unit].hash(h);
         }

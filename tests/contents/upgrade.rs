@@ -231,3 +231,117 @@ fn a_postgres_database_of_schema_version_2_is_upgraded_with_its_values() {
     then_assessments_work(&office);
     assert_eq!(version(&mut admin), duban::store::postgres::LATEST);
 }
+
+/// The stores made by `tests/fixtures/db/v15/make.sh` with the duban that kept a deadline on
+/// every obligation: 南阳's and 千阳's campaigns, 宛城区's April table on time and 卧龙区's
+/// late, 卧龙区's May table extended to 6-10, the monthly table's day moved from 25 to 24 (a
+/// `due_changed` event in 宛城区's April history), and a row of 整改台账 due 7-15. Upgraded,
+/// they answer overdue, due and status exactly as that duban did, keep the moved deadline in
+/// the history, and move a deadline again once per period.
+fn then_deadlines_are_kept_apart(office: &Office) {
+    let campaign = office.w.campaign("nanyang-2017");
+    let text = std::fs::read_to_string(&campaign).unwrap();
+    std::fs::write(
+        &campaign,
+        text.replace("时限 每月25日前", "时限 每月24日前"),
+    )
+    .unwrap();
+    let expected = root().join("tests/fixtures/db/v15");
+    for (campaign, late, soon) in [
+        ("nanyang-2017", "2017-07-20", "2017-06-01"),
+        ("qianyang-2023", "2023-09-30", "2023-06-20"),
+    ] {
+        for (name, args) in [
+            ("overdue", vec!["overdue", "--as-of", late]),
+            ("due", vec!["due", "--as-of", soon, "--within", "30d"]),
+            ("status", vec!["status", "--as-of", late]),
+        ] {
+            let mut args = args;
+            args.extend(["--campaign", campaign, "--format", "csv"]);
+            let then =
+                std::fs::read_to_string(expected.join(format!("{name}-{campaign}.csv"))).unwrap();
+            assert_eq!(office.ok(&args), then, "{name} of {campaign}");
+        }
+    }
+    let moves = |unit: &str| -> Vec<(String, String)> {
+        let history = office.json(&[
+            "history",
+            "nanyang-2017",
+            "统计表",
+            unit,
+            "--period",
+            "2017-04",
+            "--as-of",
+            "2017-07-01",
+        ]);
+        history["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "due_changed")
+            .map(|e| {
+                let text = |k: &str| e["data"][k].as_str().unwrap().to_string();
+                (text("from"), text("to"))
+            })
+            .collect()
+    };
+    let before = ("2017-04-25".to_string(), "2017-04-24".to_string());
+    assert_eq!(moves("宛城区"), vec![before.clone()]);
+    // Moved again after the upgrade: once for the period, shown to those with history.
+    let text = std::fs::read_to_string(&campaign).unwrap();
+    std::fs::write(
+        &campaign,
+        text.replace("时限 每月24日前", "时限 每月23日前"),
+    )
+    .unwrap();
+    let synced = office.ok(&["sync"]);
+    assert!(
+        synced.contains("nanyang-2017: 0 added, 234 moved"),
+        "{synced}"
+    );
+    let after = ("2017-04-24".to_string(), "2017-04-23".to_string());
+    assert_eq!(moves("宛城区"), vec![before, after]);
+    assert_eq!(moves("南召县"), Vec::new(), "no history, no move in it");
+    let late = office.ok(&[
+        "overdue",
+        "--campaign",
+        "nanyang-2017",
+        "--as-of",
+        "2017-06-09",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        late.contains(",统计表,宛城区,2017-05,2017-05-23,"),
+        "{late}"
+    );
+    assert!(
+        !late.contains(",统计表,卧龙区,2017-05,"),
+        "extended to 6-10: {late}"
+    );
+    let rows = office.ok(&["ledger", "show", "nanyang-2017", "整改台账"]);
+    assert!(rows.contains("2017-07-15"), "{rows}");
+}
+
+#[test]
+fn an_sqlite_file_of_schema_version_15_keeps_its_deadlines_apart() {
+    let office = Office::sqlite(&["nanyang-2017", "qianyang-2023"]);
+    std::fs::copy(
+        root().join("tests/fixtures/db/schema-v15.db"),
+        office.w.db(),
+    )
+    .unwrap();
+    then_deadlines_are_kept_apart(&office);
+}
+
+#[test]
+fn a_postgres_database_of_schema_version_12_keeps_its_deadlines_apart() {
+    let Some(url) = crate::pgserver::database() else {
+        return;
+    };
+    let dump = std::fs::read_to_string(root().join("tests/fixtures/db/postgres-v12.sql")).unwrap();
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    admin.batch_execute(&dump).unwrap();
+    let office = Office::sqlite(&["nanyang-2017", "qianyang-2023"]).on(&url);
+    then_deadlines_are_kept_apart(&office);
+}

@@ -68,8 +68,11 @@ fn a_record_in_an_unknown_state_is_an_error_not_a_default() {
     let conn = rusqlite::Connection::open(w.db()).unwrap();
     conn.pragma_update(None, "ignore_check_constraints", true)
         .unwrap();
-    conn.execute("UPDATE obligations SET state = 'closed' WHERE id = 1", [])
-        .unwrap();
+    conn.execute(
+        "UPDATE obligation_rows SET state = 'closed' WHERE id = 1",
+        [],
+    )
+    .unwrap();
     drop(conn);
     for args in [
         &["status", "--as-of", "2023-06-01"][..],

@@ -254,16 +254,18 @@ fn obligations(
     }
     let rows = tx.query(
         &format!(
-            "SELECT o.id, o.deliverable_id, o.unit_id, o.period, o.state, o.due_at,
-                    o.effective_due_at, o.due_date, o.extended_until, o.submitted_at,
+            "SELECT o.id, o.deliverable_id, o.unit_id, o.period, o.state, d.due_at,
+                    {effective}, d.due_date, o.extended_until, o.submitted_at,
                     o.closed_at, o.active,
                     (SELECT max(at) FROM events e WHERE e.obligation_id = o.id
                         AND e.kind IN {acts}),
                     o.review_due_at
-             FROM obligations o
+             FROM obligation_rows o
              JOIN unnest($1::bigint[], $2::bigint[], $3::text[]) AS k (d, u, p)
                ON o.deliverable_id = k.d AND o.unit_id = k.u AND o.period = k.p
+             JOIN deadlines d ON d.id = o.deadline_id
              ORDER BY o.id FOR UPDATE OF o",
+            effective = crate::store::deadlines::POSTGRES.effective,
             acts = crate::ledger::ACTS_SQL
         ),
         &[&reports, &units, &periods],
@@ -395,9 +397,10 @@ impl<'a> Written<'a> {
         let effective: Vec<i64> = ended.iter().map(|f| f.effective_due_at).collect();
         let values: Vec<Option<i64>> = touched.iter().map(|id| counted.get(id).copied()).collect();
         tx.execute(
-            "UPDATE obligations o SET state = x.state, submitted_at = x.submitted,
+            "UPDATE obligation_rows o SET state = x.state, submitted_at = x.submitted,
                  closed_at = x.closed, review_due_at = x.review_due,
-                 extended_until = x.extended, effective_due_at = x.effective,
+                 extended_until = x.extended,
+                 extended_due_at = CASE WHEN x.extended IS NOT NULL THEN x.effective END,
                  values_event = coalesce(x.values_event, o.values_event)
              FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[],
                          $6::text[], $7::bigint[], $8::bigint[])

@@ -8,7 +8,7 @@ use crate::store::contents::{
     TARGETS_THEN, TargetValue, UNITS, campaign_id, described, groups_of, reused, sums_sql,
 };
 use crate::store::contents::{
-    INSERT_ENTERED, INSERT_ROW, LEDGER_ROWS, ROW_COUNT, entered, fold_rows,
+    INSERT_ENTERED, INSERT_ROW, INSERT_ROW_DEADLINE, LEDGER_ROWS, ROW_COUNT, entered, fold_rows,
 };
 use crate::store::decode::json;
 use crate::store::lifecycle::unknown_name;
@@ -214,17 +214,22 @@ impl Contents for PgStore {
                 count += 1;
                 let period = format!("#{count}");
                 let due_date = row.due_date.to_string();
-                let obligation: i64 = tx
+                let deadline: i64 = tx
                     .query_one(
-                        INSERT_ROW,
+                        INSERT_ROW_DEADLINE,
                         &[
                             &campaign_id,
                             &deliverable_id,
-                            &unit_id,
                             &period,
                             &due_date,
                             &row.due_at,
                         ],
+                    )?
+                    .get(0);
+                let obligation: i64 = tx
+                    .query_one(
+                        INSERT_ROW,
+                        &[&campaign_id, &deliverable_id, &unit_id, &period, &deadline],
                     )?
                     .get(0);
                 let event: i64 = tx

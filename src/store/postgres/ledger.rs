@@ -3,6 +3,7 @@
 //! submitted files' contents) and the record. Two clerks acting on one obligation at once are
 //! serialised by the row lock: the second sees what the first did.
 
+use crate::store::deadlines::{MOVES, Move, Moves};
 use crate::store::{Files, Ledger};
 use std::collections::HashMap;
 
@@ -60,6 +61,17 @@ impl Ledger for PgStore {
             let files = client
                 .prepare("SELECT name, sha256, size FROM files WHERE event_id = $1 ORDER BY id")?;
             let values = client.prepare(EVENT_VALUES)?;
+            let moves = client
+                .query(MOVES, &[&found.id])?
+                .iter()
+                .map(|r| Move {
+                    at: r.get(0),
+                    from: r.get(1),
+                    to: r.get(2),
+                    events_before: r.get(3),
+                })
+                .collect();
+            let mut moves = Moves::new(moves);
             let mut events = Vec::new();
             for r in client.query(
                 "SELECT id, kind, at, recorded_at, actor, reason, note, data FROM events
@@ -68,6 +80,7 @@ impl Ledger for PgStore {
             )? {
                 let id: i64 = r.get(0);
                 let (kind, at, recorded_at): (String, i64, i64) = (r.get(1), r.get(2), r.get(3));
+                moves.at_event((id, &kind, at), &mut events, &time);
                 let data = json(r.get(7))?;
                 acts.push(&kind, at, &data);
                 // What people did after `as_of` had not happened then. (The schedule's own events —
@@ -102,6 +115,7 @@ impl Ledger for PgStore {
                     values,
                 });
             }
+            moves.rest(&mut events, &time);
             let status = acts.status_at(found.record(), found.review.is_some(), found.zone, t);
             Ok((status, events))
         })
@@ -288,7 +302,7 @@ impl Target<'_, '_> {
         }
         writer.finish()?;
         let updated = self.tx.execute(
-            "UPDATE obligations o SET state = i.state, submitted_at = i.at, closed_at = i.at
+            "UPDATE obligation_rows o SET state = i.state, submitted_at = i.at, closed_at = i.at
              FROM imported i
              WHERE o.id = i.obligation_id AND o.state = i.was_state
                AND o.submitted_at IS NOT DISTINCT FROM i.was_submitted_at",
@@ -312,7 +326,7 @@ impl Target<'_, '_> {
             write_values(&mut *self.tx, event_of[&r.id], r.id, &r.values)?;
         }
         if self.recorded.len() as i64 >= super::ANALYZE_AFTER {
-            self.tx.batch_execute("ANALYZE obligations")?;
+            self.tx.batch_execute("ANALYZE obligation_rows")?;
         }
         Ok(())
     }
@@ -376,7 +390,7 @@ pub(super) fn write_values(
         ],
     )?;
     tx.execute(
-        "UPDATE obligations SET values_event = $2 WHERE id = $1",
+        "UPDATE obligation_rows SET values_event = $2 WHERE id = $1",
         &[&obligation, &event],
     )?;
     Ok(())

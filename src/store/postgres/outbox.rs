@@ -7,6 +7,7 @@
 //! server restart would drop unseen.
 
 use crate::store::Outbox;
+use crate::store::deadlines::{POSTGRES, owed_between};
 use ::postgres::fallible_iterator::FallibleIterator;
 
 use super::PgStore;
@@ -379,16 +380,23 @@ impl PgStore {
                     r.get(9),
                 );
             }
-            let owed = if owed_only {
-                "closed_at IS NULL AND"
+            // Owed obligations through the deadlines in the window (and the few extended into
+            // it); a preview that assumes nothing was submitted reads every active one.
+            let rows = if owed_only {
+                format!(
+                    "SELECT id, campaign_id, deliverable_id, unit_id, period,
+                            coalesce(extended_until, due_date), state, effective_due_at
+                     FROM ({}) owed",
+                    owed_between(POSTGRES, ("$1", true), "$2", None)
+                )
             } else {
-                ""
-            };
-            let sql = format!(
                 "SELECT id, campaign_id, deliverable_id, unit_id, period,
                         coalesce(extended_until, due_date), state, effective_due_at
-                 FROM obligations WHERE {owed} active AND effective_due_at BETWEEN $1 AND $2
-                 ORDER BY campaign_id, effective_due_at, unit_id, deliverable_id, period"
+                 FROM obligations WHERE active AND effective_due_at BETWEEN $1 AND $2"
+                    .to_string()
+            };
+            let sql = format!(
+                "{rows} ORDER BY campaign_id, effective_due_at, unit_id, deliverable_id, period"
             );
             let mut candidates = Vec::new();
             let params: [&(dyn ::postgres::types::ToSql + Sync); 2] = [&start, &end];

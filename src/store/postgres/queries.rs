@@ -3,6 +3,7 @@
 //! and shared between rows; a unit's work and a reviewer's queue run the statements of
 //! `store::worklist`.
 
+use crate::store::deadlines::{POSTGRES, owed_between, owed_by};
 use crate::store::worklist::{SUB_UNITS, UNIT_SQL, queue_sql};
 use crate::store::{Overlay, Queries, WorkItem};
 use std::collections::HashMap;
@@ -46,11 +47,12 @@ impl Queries for PgStore {
                 "x.unit_id, x.effective_due_at, x.deliverable_id, x.period"
             };
             let columns = "unit_id, deliverable_id, period, due_date, extended_until, state, effective_due_at, id";
+            // Owed now: the deadlines passed, then the obligations owed under each.
+            let owed = owed_by(POSTGRES, "$1", "$2");
             let sql = format!(
                 "SELECT x.unit_id, x.deliverable_id, x.period, coalesce(x.extended_until, x.due_date), x.state,
                         x.effective_due_at, x.id
-                 FROM (SELECT {columns} FROM obligations
-                           WHERE closed_at IS NULL AND active AND campaign_id = $2 AND effective_due_at <= $1
+                 FROM (SELECT {columns} FROM ({owed}) owed
                        UNION ALL
                        SELECT {columns} FROM obligations
                            WHERE closed_at > $1 AND active AND effective_due_at <= $1 AND campaign_id = $2) x
@@ -120,12 +122,11 @@ impl Queries for PgStore {
             let (scopes, conditions, names) = select(client, filter, "x", 4)?;
             let (_, later, later_names) = select(client, filter, "x", 3)?;
             let columns = "unit_id, deliverable_id, period, due_date, extended_until, state, effective_due_at, due_at, id";
+            let owed = owed_between(POSTGRES, ("$1", false), "$1 + $3", Some("$2"));
             let sql = format!(
                 "SELECT x.unit_id, x.deliverable_id, x.period, coalesce(x.extended_until, x.due_date),
                         x.state, x.due_at, x.effective_due_at, x.id, u.name
-                 FROM (SELECT {columns} FROM obligations
-                           WHERE closed_at IS NULL AND active AND campaign_id = $2
-                           AND effective_due_at > $1 AND effective_due_at <= $1 + $3
+                 FROM (SELECT {columns} FROM ({owed}) owed
                        UNION ALL
                        SELECT {columns} FROM obligations WHERE closed_at > $1 AND active
                            AND effective_due_at > $1 AND effective_due_at <= $1 + $3 AND campaign_id = $2) x

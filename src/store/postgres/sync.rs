@@ -16,8 +16,13 @@ use super::{PgStore, SYNC_LOCK};
 use crate::language::campaign::{Campaign, Policy};
 use crate::schedule::Schedule;
 use crate::store::renames::{lost_history, renamed};
-use crate::store::rows::{UPSERT_CAMPAIGN, UPSERT_DELIVERABLE, deliverable_rows, unit_rows};
-use crate::store::sync::{RECORD_SYNC, declared_twice, kept_name, rows};
+use crate::store::rows::{
+    STORED_UNITS, StoredUnit, UPSERT_CAMPAIGN, UPSERT_DELIVERABLE, deliverable_rows, unit_rows,
+};
+use crate::store::sync::{
+    Deadlines, Lists, RECORD_SYNC, Stored, declared_twice, kept_name, moved_unchanged,
+    plan_deadlines, rows,
+};
 use crate::store::{Recorded, Source, StoreError, SyncOutcome, SyncReport};
 
 impl Campaigns for PgStore {
@@ -75,11 +80,18 @@ impl Campaigns for PgStore {
             let deliverables = upsert_deliverables(tx, campaign_id, schedule)?;
             let fresh = digests(schedule, &deliverables, &units);
             let same = unchanged(tx, campaign_id, &fresh)?;
-            let outcome = merge(tx, campaign_id, schedule, &units, &deliverables, &same, now)?;
+            let deadlines = sync_deadlines(tx, campaign_id, schedule, &deliverables)?;
+            let lists = Lists {
+                units: &units,
+                deliverables: &deliverables,
+                deadlines: &deadlines,
+                same: &same,
+            };
+            let outcome = merge(tx, campaign_id, schedule, &lists, now)?;
             record_digests(tx, campaign_id, &fresh)?;
             if let Some([added, changed, removed, kept, restored]) = outcome.counts() {
                 if added + changed + removed >= super::ANALYZE_AFTER {
-                    tx.batch_execute("ANALYZE obligations")?;
+                    tx.batch_execute("ANALYZE obligation_rows")?;
                 }
                 tx.execute(
                     RECORD_SYNC,
@@ -230,14 +242,26 @@ fn upsert_units(
     campaign_id: i64,
     c: &Campaign,
 ) -> Result<Vec<i64>, StoreError> {
+    let stored: HashMap<String, StoredUnit> = tx
+        .query(STORED_UNITS, &[&campaign_id])?
+        .iter()
+        .map(|r| {
+            let unit = (r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6));
+            (r.get(0), unit)
+        })
+        .collect();
     let rows: Vec<_> = unit_rows(c).collect();
-    let names: Vec<&str> = rows.iter().map(|u| u.name).collect();
-    let parents: Vec<Option<&str>> = rows.iter().map(|u| u.parent).collect();
-    let reviewers: Vec<Option<&str>> = rows.iter().map(|u| u.reviewer).collect();
-    let emails: Vec<Option<&str>> = rows.iter().map(|u| u.email).collect();
-    let phones: Vec<Option<&str>> = rows.iter().map(|u| u.phone).collect();
-    let contacts: Vec<&str> = rows.iter().map(|u| u.contacts.as_str()).collect();
-    let stored = tx.query(
+    let changed: Vec<_> = rows
+        .iter()
+        .filter(|u| !stored.get(u.name).is_some_and(|s| u.stored_as(s)))
+        .collect();
+    let names: Vec<&str> = changed.iter().map(|u| u.name).collect();
+    let parents: Vec<Option<&str>> = changed.iter().map(|u| u.parent).collect();
+    let reviewers: Vec<Option<&str>> = changed.iter().map(|u| u.reviewer).collect();
+    let emails: Vec<Option<&str>> = changed.iter().map(|u| u.email).collect();
+    let phones: Vec<Option<&str>> = changed.iter().map(|u| u.phone).collect();
+    let contacts: Vec<&str> = changed.iter().map(|u| u.contacts.as_str()).collect();
+    let written = tx.query(
         "INSERT INTO units (campaign_id, name, parent, reviewer, email, phone, contacts)
          SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
          ON CONFLICT (campaign_id, name) DO UPDATE SET parent = excluded.parent,
@@ -249,7 +273,15 @@ fn upsert_units(
             &names, &parents, &reviewers, &emails, &phones, &contacts,
         ],
     )?;
-    let ids: HashMap<&str, i64> = stored.iter().map(|r| (r.get(0), r.get(1))).collect();
+    let mut ids: HashMap<&str, i64> = stored
+        .iter()
+        .map(|(name, u)| (name.as_str(), u.0))
+        .collect();
+    ids.extend(
+        written
+            .iter()
+            .map(|r| (r.get::<_, &str>(0), r.get::<_, i64>(1))),
+    );
     rows.iter()
         .map(|u| {
             ids.get(u.name).copied().ok_or_else(|| StoreError::Decode {
@@ -370,32 +402,116 @@ fn record_digests(
     Ok(())
 }
 
+/// The campaign's deadlines brought in line with the schedule: new ones inserted, moved ones
+/// updated with their move kept once in `deadline_changes`, each in one statement.
+fn sync_deadlines(
+    tx: &mut Transaction<'_>,
+    campaign_id: i64,
+    schedule: &Schedule<'_>,
+    deliverables: &[i64],
+) -> Result<Deadlines, StoreError> {
+    let mut stored = Stored::new();
+    for r in tx.query(
+        "SELECT deliverable_id, period, id, due_date, due_at FROM deadlines WHERE campaign_id = $1",
+        &[&campaign_id],
+    )? {
+        stored.insert((r.get(0), r.get(1)), (r.get(2), r.get(3), r.get(4)));
+    }
+    let plan = plan_deadlines(schedule, deliverables, &stored);
+    let mut ids: HashMap<(i64, String), i64> = stored
+        .into_iter()
+        .map(|(key, (id, _, _))| (key, id))
+        .collect();
+    let moved_ids: Vec<i64> = plan.moved.iter().map(|m| m.0).collect();
+    let moved_to: Vec<&str> = plan.moved.iter().map(|m| m.2.as_str()).collect();
+    let moved_at: Vec<i64> = plan.moved.iter().map(|m| m.3).collect();
+    tx.execute(
+        "UPDATE deadlines d SET due_date = x.due_date, due_at = x.due_at
+         FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS x (id, due_date, due_at)
+         WHERE d.id = x.id",
+        &[&moved_ids, &moved_to, &moved_at],
+    )?;
+    let changes: Vec<(i64, String, String)> = plan
+        .moved
+        .into_iter()
+        .filter(|(_, from, to, _)| from != to)
+        .map(|(id, from, to, _)| (id, from, to))
+        .collect();
+    let new_deliverables: Vec<i64> = plan.new.iter().map(|n| n.0).collect();
+    let new_periods: Vec<&str> = plan.new.iter().map(|n| n.1.as_str()).collect();
+    let new_dates: Vec<&str> = plan.new.iter().map(|n| n.2.as_str()).collect();
+    let new_at: Vec<i64> = plan.new.iter().map(|n| n.3).collect();
+    for r in tx.query(
+        "INSERT INTO deadlines (campaign_id, deliverable_id, period, due_date, due_at)
+         SELECT $1, x.deliverable_id, x.period, x.due_date, x.due_at
+         FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[]) WITH ORDINALITY
+              AS x (deliverable_id, period, due_date, due_at, n)
+         ORDER BY x.n
+         RETURNING deliverable_id, period, id",
+        &[
+            &campaign_id,
+            &new_deliverables,
+            &new_periods,
+            &new_dates,
+            &new_at,
+        ],
+    )? {
+        ids.insert((r.get(0), r.get(1)), r.get(2));
+    }
+    Ok(Deadlines {
+        ids,
+        moved: changes.iter().map(|c| c.0).collect(),
+        changes,
+    })
+}
+
+/// Keeps each move of a deadline once, after the obligations are merged (see [`Moves`]).
+///
+/// [`Moves`]: crate::store::deadlines::Moves
+fn record_moves(
+    tx: &mut Transaction<'_>,
+    deadlines: &Deadlines,
+    now: i64,
+) -> Result<(), StoreError> {
+    let ids: Vec<i64> = deadlines.changes.iter().map(|c| c.0).collect();
+    let from: Vec<&str> = deadlines.changes.iter().map(|c| c.1.as_str()).collect();
+    let to: Vec<&str> = deadlines.changes.iter().map(|c| c.2.as_str()).collect();
+    tx.execute(
+        "INSERT INTO deadline_changes (deadline_id, at, from_date, to_date, events_before)
+         SELECT x.id, $4, x.from_date, x.to_date, (SELECT coalesce(max(id), 0) FROM events)
+         FROM unnest($1::bigint[], $2::text[], $3::text[]) WITH ORDINALITY AS x (id, from_date, to_date, n)
+         ORDER BY x.n",
+        &[&ids, &from, &to, &now],
+    )?;
+    Ok(())
+}
+
 /// Compares the schedule with what the store holds, through a temporary table the rows are
-/// copied into; a first sync is the case where nothing matches.
+/// copied into; a first sync is the case where nothing matches. The deliverables in
+/// `lists.same` have the obligations the last sync left them, and are not compared; their
+/// deadlines, kept apart, moved with [`sync_deadlines`].
 fn merge(
     tx: &mut Transaction<'_>,
     campaign_id: i64,
     schedule: &Schedule<'_>,
-    units: &[i64],
-    deliverables: &[i64],
-    same: &HashSet<i64>,
+    lists: &Lists<'_>,
     now: i64,
 ) -> Result<SyncOutcome, StoreError> {
     let existing: bool = tx
         .query_one(
             // Any deliverable the campaign ever had, in the file or not (each a probe of the
             // unique key).
-            "SELECT EXISTS (SELECT 1 FROM deliverables d JOIN obligations o ON o.deliverable_id = d.id
+            "SELECT EXISTS (SELECT 1 FROM deliverables d JOIN obligation_rows o ON o.deliverable_id = d.id
                             WHERE d.campaign_id = $1)",
             &[&campaign_id],
         )?
         .get(0);
     if !existing {
-        return first_sync(tx, campaign_id, schedule, units, deliverables);
+        return first_sync(tx, campaign_id, schedule, lists);
     }
     tx.batch_execute(
         "CREATE TEMP TABLE copied (deliverable_id BIGINT, unit_id BIGINT, period TEXT,
-                                   due_date TEXT, due_at BIGINT, seq BIGINT) ON COMMIT DROP;
+                                   deadline_id BIGINT, seq BIGINT) ON COMMIT DROP;
          CREATE TEMP TABLE compared (deliverable_id BIGINT PRIMARY KEY) ON COMMIT DROP;",
     )?;
     let all: Vec<i64> = tx
@@ -407,90 +523,62 @@ fn merge(
         .iter()
         .map(|r| r.get(0))
         .collect();
-    let compared: Vec<i64> = all.into_iter().filter(|id| !same.contains(id)).collect();
+    let compared: Vec<i64> = all
+        .into_iter()
+        .filter(|id| !lists.same.contains(id))
+        .collect();
     tx.execute(
         "INSERT INTO compared SELECT unnest($1::bigint[])",
         &[&compared],
     )?;
     let sink = tx.copy_in("COPY copied FROM STDIN BINARY")?;
-    let types = [
-        Type::INT8,
-        Type::INT8,
-        Type::TEXT,
-        Type::TEXT,
-        Type::INT8,
-        Type::INT8,
-    ];
+    let types = [Type::INT8, Type::INT8, Type::TEXT, Type::INT8, Type::INT8];
     let mut seq = 0i64;
-    copy_rows(
-        sink,
-        &types,
-        (schedule, units, deliverables),
-        same,
-        |w, (d, u, p, due, at)| {
-            seq += 1;
-            w.write(&[&d, &u, &p, &due, &at, &seq])
-        },
-    )?;
+    copy_rows(sink, &types, schedule, lists, |w, (d, u, p, deadline)| {
+        seq += 1;
+        w.write(&[&d, &u, &p, &deadline, &seq])
+    })?;
     // A unit listed twice owes once: the first row counts.
     tx.batch_execute(
         "CREATE TEMP TABLE incoming ON COMMIT DROP AS
              SELECT DISTINCT ON (deliverable_id, unit_id, period)
-                    deliverable_id, unit_id, period, due_date, due_at
+                    deliverable_id, unit_id, period, deadline_id
              FROM copied ORDER BY deliverable_id, unit_id, period, seq;
          CREATE UNIQUE INDEX ON incoming (deliverable_id, unit_id, period);
          ANALYZE incoming;",
     )?;
-    // What moved or came back, and what is gone, each found once: every statement after works
-    // from these by row id. An obligation has history if it is among the events' or the
-    // reminders' (one hash of each rather than a probe per row): the outbox is never rewritten.
+    // What came back, and what is gone, each found once: every statement after works from
+    // these by row id. An obligation has history if it is among the events' or the reminders'
+    // (one hash of each rather than a probe per row): the outbox is never rewritten.
     tx.batch_execute(
-        "CREATE TEMP TABLE moved ON COMMIT DROP AS
-             SELECT o.id, o.due_date AS old_due_date, i.due_date, i.due_at, o.active,
-                    o.extended_until IS NOT NULL AS extended, o.effective_due_at
-             FROM incoming i JOIN obligations o
+        "CREATE TEMP TABLE back ON COMMIT DROP AS
+             SELECT o.id FROM incoming i JOIN obligation_rows o
                ON o.deliverable_id = i.deliverable_id AND o.unit_id = i.unit_id AND o.period = i.period
-             WHERE o.due_date != i.due_date OR NOT o.active;
+             WHERE NOT o.active;
          CREATE TEMP TABLE gone ON COMMIT DROP AS
              SELECT o.id, o.id IN (SELECT obligation_id FROM events)
                           OR o.id IN (SELECT obligation_id FROM notices) AS history
-             FROM obligations o
+             FROM obligation_rows o
              WHERE o.active AND o.deliverable_id IN (SELECT deliverable_id FROM compared)
                AND NOT EXISTS (SELECT 1 FROM incoming i WHERE i.deliverable_id = o.deliverable_id
                                  AND i.unit_id = o.unit_id AND i.period = o.period);",
     )?;
-    // History first: a moved deadline matters to whoever already acted on the old one.
-    tx.execute(
-        "INSERT INTO events (obligation_id, kind, at, recorded_at, data)
-         SELECT m.id, 'due_changed', $1, $1, json_build_object('from', m.old_due_date, 'to', m.due_date)::text
-         FROM moved m WHERE m.old_due_date != m.due_date
-           AND m.id IN (SELECT obligation_id FROM events)
-         ORDER BY m.id",
-        &[&now],
-    )?;
-    let restored = tx.execute(
-        "INSERT INTO events (obligation_id, kind, at, recorded_at)
-         SELECT id, 'restored', $1, $1 FROM moved WHERE NOT active ORDER BY id",
-        &[&now],
-    )?;
-    let changed: i64 = tx
+    // Obligations already there whose deadline moved: counted, not written (the deadline was).
+    let moved: Vec<i64> = lists.deadlines.moved.iter().copied().collect();
+    let compared_moved: i64 = tx
         .query_one(
-            "SELECT count(*) FROM moved WHERE old_due_date != due_date",
-            &[],
+            "SELECT count(*) FROM incoming i JOIN obligation_rows o
+               ON o.deliverable_id = i.deliverable_id AND o.unit_id = i.unit_id AND o.period = i.period
+             WHERE i.deadline_id = ANY($1)",
+            &[&moved],
         )?
         .get(0);
-    tx.execute(
-        "UPDATE obligations o SET due_date = m.due_date, due_at = m.due_at, active = TRUE,
-             effective_due_at = CASE WHEN m.extended THEN greatest(m.effective_due_at, m.due_at)
-                                     ELSE m.due_at END
-         FROM moved m WHERE o.id = m.id",
-        &[],
-    )?;
+    let changed = compared_moved as usize + moved_unchanged(schedule, lists);
     let added = tx.execute(
-        "INSERT INTO obligations (campaign_id, deliverable_id, unit_id, period, due_date, due_at, effective_due_at)
-         SELECT $1, i.deliverable_id, i.unit_id, i.period, i.due_date, i.due_at, i.due_at
+        "INSERT INTO obligation_rows (campaign_id, deliverable_id, unit_id, period, deadline_id)
+         SELECT $1, i.deliverable_id, i.unit_id, i.period, i.deadline_id
          FROM incoming i
-         WHERE NOT EXISTS (SELECT 1 FROM obligations o WHERE o.deliverable_id = i.deliverable_id
+         WHERE NOT EXISTS (SELECT 1 FROM obligation_rows o WHERE o.deliverable_id = i.deliverable_id
                              AND o.unit_id = i.unit_id AND o.period = i.period)",
         &[&campaign_id],
     )?;
@@ -500,17 +588,29 @@ fn merge(
          SELECT id, 'removed', $1, $1 FROM gone WHERE history ORDER BY id",
         &[&now],
     )?;
+    // A move is told to those in the file after it (see `Moves`): written after the
+    // obligations gone, before those back.
+    record_moves(tx, lists.deadlines, now)?;
+    let restored = tx.execute(
+        "INSERT INTO events (obligation_id, kind, at, recorded_at)
+         SELECT id, 'restored', $1, $1 FROM back ORDER BY id",
+        &[&now],
+    )?;
     tx.execute(
-        "UPDATE obligations SET active = FALSE WHERE id IN (SELECT id FROM gone WHERE history)",
+        "UPDATE obligation_rows SET active = TRUE WHERE id IN (SELECT id FROM back)",
+        &[],
+    )?;
+    tx.execute(
+        "UPDATE obligation_rows SET active = FALSE WHERE id IN (SELECT id FROM gone WHERE history)",
         &[],
     )?;
     let removed = tx.execute(
-        "DELETE FROM obligations WHERE id IN (SELECT id FROM gone WHERE NOT history)",
+        "DELETE FROM obligation_rows WHERE id IN (SELECT id FROM gone WHERE NOT history)",
         &[],
     )?;
     Ok(SyncOutcome::Synced {
         added: added as usize,
-        changed: changed as usize,
+        changed,
         removed: removed as usize,
         kept,
         restored: restored as usize,
@@ -524,30 +624,21 @@ fn first_sync(
     tx: &mut Transaction<'_>,
     campaign_id: i64,
     schedule: &Schedule<'_>,
-    units: &[i64],
-    deliverables: &[i64],
+    lists: &Lists<'_>,
 ) -> Result<SyncOutcome, StoreError> {
     let sink = tx.copy_in(
-        "COPY obligations (campaign_id, deliverable_id, unit_id, period, due_date, due_at, effective_due_at)
+        "COPY obligation_rows (campaign_id, deliverable_id, unit_id, period, deadline_id)
          FROM STDIN BINARY",
     )?;
-    let types = [
-        Type::INT8,
-        Type::INT8,
-        Type::INT8,
-        Type::TEXT,
-        Type::TEXT,
-        Type::INT8,
-        Type::INT8,
-    ];
-    let from = (schedule, units, deliverables);
-    let added = copy_rows(
-        sink,
-        &types,
-        from,
-        &HashSet::new(),
-        |w, (d, u, p, due, at)| w.write(&[&campaign_id, &d, &u, &p, &due, &at, &at]),
-    )?;
+    let types = [Type::INT8, Type::INT8, Type::INT8, Type::TEXT, Type::INT8];
+    // Every row: none is there to be the same.
+    let all = Lists {
+        same: &HashSet::new(),
+        ..*lists
+    };
+    let added = copy_rows(sink, &types, schedule, &all, |w, (d, u, p, deadline)| {
+        w.write(&[&campaign_id, &d, &u, &p, &deadline])
+    })?;
     Ok(SyncOutcome::Synced {
         added,
         changed: 0,
@@ -557,30 +648,30 @@ fn first_sync(
     })
 }
 
-/// One obligation's columns as a schedule gives them: deliverable, unit, period, due date, due
-/// instant.
-type Columns<'r> = (i64, i64, &'r str, &'r str, i64);
+/// One obligation's columns as a schedule gives them: deliverable, unit, period, deadline.
+type Columns<'r> = (i64, i64, &'r str, i64);
 
-/// Streams the schedule's rows (but those of the deliverables in `same`) into `sink`, of
+/// Streams the schedule's rows (but those of the deliverables in `lists.same`) into `sink`, of
 /// columns `types`, each written by `write`; how many.
 fn copy_rows(
     sink: ::postgres::CopyInWriter<'_>,
     types: &[Type],
-    (schedule, units, deliverables): (&Schedule<'_>, &[i64], &[i64]),
-    same: &HashSet<i64>,
+    schedule: &Schedule<'_>,
+    lists: &Lists<'_>,
     mut write: impl FnMut(&mut BinaryCopyInWriter<'_>, Columns<'_>) -> Result<(), ::postgres::Error>,
 ) -> Result<usize, StoreError> {
     let mut writer = BinaryCopyInWriter::new(sink, types);
     let mut count = 0;
-    for (deliverable, period, due_date, due_at, owers) in rows(schedule) {
-        let deliverable = deliverables[deliverable];
-        if same.contains(&deliverable) {
+    for (deliverable, period, _, _, owers) in rows(schedule) {
+        let deliverable = lists.deliverables[deliverable];
+        if lists.same.contains(&deliverable) {
             continue;
         }
+        let deadline = lists.deadlines.id(deliverable, &period);
         for unit in owers {
             write(
                 &mut writer,
-                (deliverable, units[unit], &period, &due_date, due_at),
+                (deliverable, lists.units[unit], &period, deadline),
             )?;
             count += 1;
         }

@@ -5,8 +5,9 @@ use super::StoreError;
 use super::lifecycle::unknown;
 use super::lifecycle::write_values;
 use crate::store::contents::{
-    Columns, DESCRIBE, GROUPS, INSERT_ENTERED, INSERT_ROW, PERIODS, ROW_COUNT, SHARED, STANDINGS,
-    TARGETS, TARGETS_THEN, UNITS, campaign_id, described, entered, groups_of, reused, sums_sql,
+    Columns, DESCRIBE, GROUPS, INSERT_ENTERED, INSERT_ROW, INSERT_ROW_DEADLINE, PERIODS, ROW_COUNT,
+    SHARED, STANDINGS, TARGETS, TARGETS_THEN, UNITS, campaign_id, described, entered, groups_of,
+    reused, sums_sql,
 };
 use crate::store::lifecycle::unknown_name;
 use crate::store::{
@@ -227,16 +228,20 @@ impl Contents for super::Store {
                     })?;
                 count += 1;
                 let period = format!("#{count}");
-                let obligation: i64 = tx.query_row(
-                    INSERT_ROW,
+                let deadline: i64 = tx.query_row(
+                    INSERT_ROW_DEADLINE,
                     rusqlite::params![
                         campaign_id,
                         deliverable_id,
-                        unit_id,
                         period,
                         row.due_date.to_string(),
                         row.due_at
                     ],
+                    |r| r.get(0),
+                )?;
+                let obligation: i64 = tx.query_row(
+                    INSERT_ROW,
+                    rusqlite::params![campaign_id, deliverable_id, unit_id, period, deadline],
                     |r| r.get(0),
                 )?;
                 let event: i64 = tx.query_row(

@@ -34,7 +34,7 @@ impl<'t> Statements<'t> {
                  VALUES (?1, 'submitted', ?2, ?3, ?4, ?5, ?6)",
             )?,
             update: conn.prepare_cached(
-                "UPDATE obligations SET state = ?2, submitted_at = ?3, closed_at = ?3 WHERE id = ?1",
+                "UPDATE obligation_rows SET state = ?2, submitted_at = ?3, closed_at = ?3 WHERE id = ?1",
             )?,
         })
     }

@@ -7,6 +7,7 @@ use super::{FileSource, Store, StoreError};
 use crate::clock::Instant;
 use crate::clock::from_unix;
 use crate::ledger::{Action, Effect, Refusal, Update, Upload};
+use crate::store::deadlines::{MOVES, Move, Moves};
 use crate::store::import::{Deliverable, Names, outcome, run};
 use crate::store::lifecycle::{
     Found, INSERT_VALUE, StoredFile, choose_period, copy_hashed, label, owed_by, submitted_values,
@@ -83,12 +84,26 @@ impl Ledger for Store {
         let mut values = self
             .conn
             .prepare_cached(crate::store::contents::EVENT_VALUES)?;
+        let moves = self
+            .conn
+            .prepare_cached(&MOVES.replace('$', "?"))?
+            .query_map([found.id], |r| {
+                Ok(Move {
+                    at: r.get(0)?,
+                    from: r.get(1)?,
+                    to: r.get(2)?,
+                    events_before: r.get(3)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut moves = Moves::new(moves);
         let mut events = Vec::new();
         let mut acts = crate::store::asof::Acts::default();
         let mut rows = stmt.query([found.id])?;
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
             let (kind, at, recorded_at): (String, i64, i64) = (r.get(1)?, r.get(2)?, r.get(3)?);
+            moves.at_event((id, &kind, at), &mut events, &time);
             let data = r.get::<_, Json<serde_json::Value>>(7)?.0;
             acts.push(&kind, at, &data);
             // What people did after `as_of` had not happened then. (The schedule's own events —
@@ -122,6 +137,7 @@ impl Ledger for Store {
                 values: said,
             });
         }
+        moves.rest(&mut events, &time);
         let status = acts.status_at(found.record(), found.review.is_some(), zone, t);
         Ok((status, events))
     }
@@ -266,20 +282,20 @@ fn save(
                 )?;
             }
             tx.execute(
-                "UPDATE obligations SET state = ?2, submitted_at = ?3, closed_at = ?3,
+                "UPDATE obligation_rows SET state = ?2, submitted_at = ?3, closed_at = ?3,
                     review_due_at = ?4 WHERE id = ?1",
                 params![obligation, state.as_str(), at, review_due],
             )?;
         }
         Update::Accepted => {
             tx.execute(
-                "UPDATE obligations SET state = 'received' WHERE id = ?1",
+                "UPDATE obligation_rows SET state = 'received' WHERE id = ?1",
                 [obligation],
             )?;
         }
         Update::Reopened => {
             tx.execute(
-                "UPDATE obligations SET state = 'returned', closed_at = NULL WHERE id = ?1",
+                "UPDATE obligation_rows SET state = 'returned', closed_at = NULL WHERE id = ?1",
                 [obligation],
             )?;
         }
@@ -288,13 +304,13 @@ fn save(
             effective_due_at,
         } => {
             tx.execute(
-                "UPDATE obligations SET extended_until = ?2, effective_due_at = ?3 WHERE id = ?1",
+                "UPDATE obligation_rows SET extended_until = ?2, extended_due_at = ?3 WHERE id = ?1",
                 params![obligation, until.to_string(), effective_due_at],
             )?;
         }
         Update::Waived { at } => {
             tx.execute(
-                "UPDATE obligations SET state = 'waived', closed_at = ?2 WHERE id = ?1",
+                "UPDATE obligation_rows SET state = 'waived', closed_at = ?2 WHERE id = ?1",
                 params![obligation, at],
             )?;
         }
@@ -328,7 +344,7 @@ pub(super) fn write_values(
         ])?;
     }
     tx.execute(
-        "UPDATE obligations SET values_event = ?2 WHERE id = ?1",
+        "UPDATE obligation_rows SET values_event = ?2 WHERE id = ?1",
         params![obligation, event],
     )?;
     Ok(())

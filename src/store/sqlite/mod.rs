@@ -499,15 +499,17 @@ mod tests {
             "INSERT INTO campaigns (key, zone, source, fingerprint, synced_at) VALUES ('c', 'UTC', 's', 'f', 0);
              INSERT INTO units (campaign_id, name) VALUES (1, 'u');
              INSERT INTO deliverables (campaign_id, name, kind, recurring) VALUES (1, 'd', 'report', 0);
-             INSERT INTO obligations (campaign_id, deliverable_id, unit_id, period, due_date, due_at, effective_due_at)
-                 VALUES (1, 1, 1, '', '2017-01-01', 0, 0);
+             INSERT INTO deadlines (campaign_id, deliverable_id, period, due_date, due_at)
+                 VALUES (1, 1, '', '2017-01-01', 0);
+             INSERT INTO obligation_rows (campaign_id, deliverable_id, unit_id, period, deadline_id)
+                 VALUES (1, 1, 1, '', 1);
              INSERT INTO events (obligation_id, kind, at, recorded_at) VALUES (1, 'submitted', 0, 0);",
         )
         .unwrap();
         assert!(conn.execute("UPDATE events SET kind = 'x'", []).is_err());
         assert!(conn.execute("DELETE FROM events", []).is_err());
         assert!(
-            conn.execute("DELETE FROM obligations", []).is_err(),
+            conn.execute("DELETE FROM obligation_rows", []).is_err(),
             "history keeps its obligation"
         );
     }

@@ -5,6 +5,7 @@
 use super::decode::{Json, Zone};
 use super::{Store, StoreError, Threshold, text};
 use crate::language::campaign::{Contact, Policy};
+use crate::store::deadlines::{SQLITE, owed_between};
 use crate::store::owed::CampaignRow;
 use crate::store::plan_input::{
     CAMPAIGNS, DELIVERABLES, Owed, OwedRow, PlanMaps, REPORTED_TARGETS, UNITS, Window, reviews_sql,
@@ -49,18 +50,25 @@ impl Store {
                 later.extend(overlay.into_iter().map(|(id, then)| (id, (scope.id, then))));
             }
         }
-        // Owed obligations are range scans of the covering index, one campaign after another.
-        let owed = if owed_only {
-            "INDEXED BY obligations_owed WHERE closed_at IS NULL AND"
+        // Owed obligations are range scans of the covering index under each deadline in the
+        // window, and of the few extended; a preview that assumes nothing was submitted reads
+        // every active one.
+        let sql = if owed_only {
+            let owed = owed_between(SQLITE, ("$1", true), "$2", None).replace('$', "?");
+            format!(
+                "SELECT id, campaign_id, deliverable_id, unit_id, period,
+                        coalesce(extended_until, due_date), state, effective_due_at
+                 FROM ({owed})"
+            )
         } else {
-            "WHERE"
-        };
-        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT id, campaign_id, deliverable_id, unit_id, period,
                     coalesce(extended_until, due_date), state, effective_due_at
-             FROM obligations {owed} active = 1 AND campaign_id IN (SELECT id FROM campaigns)
-                 AND effective_due_at BETWEEN ?1 AND ?2
-             ORDER BY campaign_id, effective_due_at, unit_id, deliverable_id, period"
+             FROM obligations WHERE active = 1 AND campaign_id IN (SELECT id FROM campaigns)
+                 AND effective_due_at BETWEEN ?1 AND ?2"
+                .to_string()
+        };
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "{sql} ORDER BY campaign_id, effective_due_at, unit_id, deliverable_id, period"
         ))?;
         let mut rows = stmt.query(params![start, end])?;
         let mut candidates = Vec::new();

@@ -6,6 +6,7 @@ use super::decode::Json;
 use super::{Store, StoreError, text};
 use crate::clock::{Instant, from_unix};
 use crate::store::asof::{Owing, Then, due_key, overdue_order};
+use crate::store::deadlines::{SQLITE, owed_between, owed_by};
 use crate::store::query::{Tally, standing};
 use crate::store::shared::{Owed, Shared};
 use crate::store::worklist::{SUB_UNITS, UNIT_SQL, queue_sql};
@@ -52,15 +53,16 @@ impl Queries for Store {
         for scope in scopes {
             let t = as_of.in_zone(scope.zone).timestamp();
             let today = from_unix(t).with_timezone(&scope.zone).date_naive();
-            // Two index range scans: owed now (read from the covering index alone), and dealt
-            // with only after `as_of`. Names and contacts are added from `Shared` rather than
-            // joined, so that the sorter carries narrow rows.
+            // Two index range scans: owed now (the deadlines passed, then the covering index of
+            // the obligations owed under each), and dealt with only after `as_of`. Names and
+            // contacts are added from `Shared` rather than joined, so that the sorter carries
+            // narrow rows.
             let columns = "unit_id, deliverable_id, period, due_date, extended_until, state, effective_due_at, id";
+            let owed = owed_by(SQLITE, "$1", "$2").replace('$', "?");
             let sql = format!(
                 "SELECT x.unit_id, x.deliverable_id, x.period, coalesce(x.extended_until, x.due_date), x.state,
                         x.effective_due_at, x.id
-                 FROM (SELECT {columns} FROM obligations INDEXED BY obligations_owed
-                           WHERE closed_at IS NULL AND active = 1 AND campaign_id = ?2 AND effective_due_at <= ?1
+                 FROM (SELECT {columns} FROM ({owed})
                        UNION ALL
                        SELECT {columns} FROM obligations
                            WHERE closed_at > ?1 AND active = 1 AND effective_due_at <= ?1 AND +campaign_id = ?2) x
@@ -151,12 +153,11 @@ impl Queries for Store {
             let today = from_unix(t).with_timezone(&scope.zone).date_naive();
             let within = window.seconds_after(t, today, scope.zone);
             let columns = "unit_id, deliverable_id, period, due_date, extended_until, state, effective_due_at, due_at, id";
+            let owed = owed_between(SQLITE, ("$1", false), "$1 + $3", Some("$2")).replace('$', "?");
             let sql = format!(
                 "SELECT x.unit_id, x.deliverable_id, x.period, coalesce(x.extended_until, x.due_date),
                         x.state, x.due_at, x.effective_due_at, x.id, u.name
-                 FROM (SELECT {columns} FROM obligations INDEXED BY obligations_owed
-                           WHERE closed_at IS NULL AND active = 1 AND campaign_id = ?2
-                           AND effective_due_at > ?1 AND effective_due_at <= ?1 + ?3
+                 FROM (SELECT {columns} FROM ({owed})
                        UNION ALL
                        SELECT {columns} FROM obligations WHERE closed_at > ?1 AND active = 1
                            AND effective_due_at > ?1 AND effective_due_at <= ?1 + ?3 AND +campaign_id = ?2) x

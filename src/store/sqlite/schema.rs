@@ -383,6 +383,70 @@ CREATE TRIGGER org_units_no_delete BEFORE DELETE ON org_units
 ALTER TABLE users ADD COLUMN campaigns TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE api_tokens ADD COLUMN campaigns TEXT NOT NULL DEFAULT '[]';
 "#,
+    r#"
+-- A deadline is kept once per report and period (期次), not on each obligation: moving `by day
+-- 25` to `by day 24` rewrites one row a period, not the 430,000 obligations sharing it and an
+-- index entry of each. The obligations' own rows are `obligation_rows`; the view `obligations`
+-- shows each with its deadline as before, so that what reads them reads as it did.
+CREATE TABLE deadlines (
+    id             INTEGER PRIMARY KEY,
+    campaign_id    INTEGER NOT NULL REFERENCES campaigns(id),
+    deliverable_id INTEGER NOT NULL REFERENCES deliverables(id),
+    period         TEXT NOT NULL,
+    due_date       TEXT NOT NULL,
+    due_at         INTEGER NOT NULL,
+    UNIQUE (deliverable_id, period)
+);
+CREATE INDEX deadlines_due ON deadlines (campaign_id, due_at);
+-- A moved deadline, once: the history of each of its obligations that had any by then shows it
+-- (as the per-obligation `due_changed` events written before this version do), after its
+-- events up to `events_before`, the latest event's row id when it moved.
+CREATE TABLE deadline_changes (
+    id            INTEGER PRIMARY KEY,
+    deadline_id   INTEGER NOT NULL REFERENCES deadlines(id),
+    at            INTEGER NOT NULL,
+    from_date     TEXT NOT NULL,
+    to_date       TEXT NOT NULL,
+    events_before INTEGER NOT NULL
+);
+CREATE INDEX deadline_changes_deadline ON deadline_changes (deadline_id, id);
+CREATE TRIGGER deadline_changes_no_update BEFORE UPDATE ON deadline_changes
+    BEGIN SELECT RAISE(ABORT, 'the history is append-only'); END;
+CREATE TRIGGER deadline_changes_no_delete BEFORE DELETE ON deadline_changes
+    BEGIN SELECT RAISE(ABORT, 'the history is append-only'); END;
+-- Each (report, period)'s deadline as its obligations hold it; where they differ (one removed
+-- before the deadline moved kept the old date), an active one's.
+INSERT INTO deadlines (campaign_id, deliverable_id, period, due_date, due_at)
+    SELECT campaign_id, deliverable_id, period, due_date, due_at
+    FROM (SELECT campaign_id, deliverable_id, period, due_date, due_at, max(active)
+          FROM obligations GROUP BY deliverable_id, period)
+    ORDER BY deliverable_id, period;
+DROP INDEX obligations_owed;
+ALTER TABLE obligations RENAME TO obligation_rows;
+-- SQLite adds no NOT NULL column in place; every row written since has one.
+ALTER TABLE obligation_rows ADD COLUMN deadline_id INTEGER REFERENCES deadlines(id);
+-- The extended deadline (延期) as an instant, only where there is one.
+ALTER TABLE obligation_rows ADD COLUMN extended_due_at INTEGER;
+UPDATE obligation_rows SET
+    deadline_id = (SELECT d.id FROM deadlines d WHERE d.deliverable_id = obligation_rows.deliverable_id
+                     AND d.period = obligation_rows.period),
+    extended_due_at = CASE WHEN extended_until IS NOT NULL THEN effective_due_at END;
+ALTER TABLE obligation_rows DROP COLUMN due_date;
+ALTER TABLE obligation_rows DROP COLUMN due_at;
+ALTER TABLE obligation_rows DROP COLUMN effective_due_at;
+-- Owed obligations by deadline, with every column the daily queries read: overdue is a scan of
+-- the deadlines passed, then of this index under each, never touching the table.
+CREATE INDEX obligation_rows_owed ON obligation_rows
+    (deadline_id, unit_id, deliverable_id, period, state, extended_until, extended_due_at)
+    WHERE closed_at IS NULL AND active = 1;
+-- The few owed obligations with an extension, by it: those due soon by their extension alone.
+CREATE INDEX obligation_rows_extended ON obligation_rows (campaign_id, extended_due_at)
+    WHERE closed_at IS NULL AND active = 1 AND extended_due_at IS NOT NULL;
+CREATE VIEW obligations AS
+    SELECT o.*, d.due_date, d.due_at,
+           max(coalesce(o.extended_due_at, d.due_at), d.due_at) AS effective_due_at
+    FROM obligation_rows o JOIN deadlines d ON d.id = o.deadline_id;
+"#,
 ];
 
 /// The version this duban writes.

@@ -10,12 +10,17 @@ use crate::language::campaign::Policy;
 use crate::schedule::Schedule;
 use crate::store::plan_input::DELIVERABLE_POLICIES;
 use crate::store::rows::{
-    UPSERT_CAMPAIGN, UPSERT_DELIVERABLE, UPSERT_UNIT, deliverable_rows, unit_rows,
+    STORED_UNITS, StoredUnit, UPSERT_CAMPAIGN, UPSERT_DELIVERABLE, UPSERT_UNIT, deliverable_rows,
+    unit_rows,
 };
-use crate::store::sync::{RECORD_SYNC, declared_twice, kept_name, rows};
+use crate::store::sync::{
+    Deadlines, Lists, RECORD_SYNC, Stored, declared_twice, kept_name, moved_unchanged,
+    plan_deadlines, rows,
+};
 use crate::store::{Campaigns, Filter, Recorded, Refusal, Source, SyncOutcome, SyncReport};
 use chrono_tz::Tz;
 use rusqlite::{Transaction, params};
+use std::collections::{HashMap, HashSet};
 
 impl Campaigns for Store {
     /// What was recorded of the campaign last synced from `path` (or, for a name relative to
@@ -76,11 +81,18 @@ impl Campaigns for Store {
                 |r| r.get(0),
             )?;
             let fresh = crate::store::unchanged::digests(schedule, &deliverables, &units);
+            let deadlines = sync_deadlines(tx, campaign_id, schedule, &deliverables)?;
             let outcome = if !existing {
-                insert_all(tx, campaign_id, schedule, &units, &deliverables)?
+                insert_all(tx, campaign_id, schedule, &units, &deliverables, &deadlines)?
             } else {
                 let same = super::unchanged::unchanged(tx, campaign_id, &fresh)?;
-                merge(tx, campaign_id, schedule, &units, &deliverables, &same, now)?
+                let lists = Lists {
+                    units: &units,
+                    deliverables: &deliverables,
+                    deadlines: &deadlines,
+                    same: &same,
+                };
+                merge(tx, campaign_id, schedule, &lists, now)?
             };
             super::unchanged::record(tx, campaign_id, &fresh)?;
             if let Some([added, changed, removed, kept, restored]) = outcome.counts() {
@@ -225,9 +237,29 @@ fn upsert_units(
     campaign_id: i64,
     c: &Campaign,
 ) -> Result<Vec<i64>, StoreError> {
+    let mut stored: HashMap<String, StoredUnit> = HashMap::new();
+    {
+        let mut stmt = tx.prepare_cached(&STORED_UNITS.replace('$', "?"))?;
+        let mut rows = stmt.query([campaign_id])?;
+        while let Some(r) = rows.next()? {
+            let unit = (
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            );
+            stored.insert(r.get(0)?, unit);
+        }
+    }
     let mut stmt = tx.prepare_cached(UPSERT_UNIT)?;
     let mut ids = Vec::with_capacity(c.units.len());
     for u in unit_rows(c) {
+        if let Some(same) = stored.get(u.name).filter(|s| u.stored_as(s)) {
+            ids.push(same.0);
+            continue;
+        }
         ids.push(stmt.query_row(
             params![
                 campaign_id,
@@ -292,7 +324,7 @@ fn without_indexes<T>(
     let indexes: Vec<(String, String)> = tx
         .prepare(
             "SELECT name, sql FROM sqlite_master
-             WHERE type = 'index' AND tbl_name = 'obligations' AND sql IS NOT NULL",
+             WHERE type = 'index' AND tbl_name = 'obligation_rows' AND sql IS NOT NULL",
         )?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
@@ -311,6 +343,74 @@ fn without_indexes<T>(
     Ok(value)
 }
 
+/// The campaign's deadlines brought in line with the schedule: new ones inserted, moved ones
+/// updated with their move kept once in `deadline_changes`.
+fn sync_deadlines(
+    tx: &Transaction<'_>,
+    campaign_id: i64,
+    schedule: &Schedule<'_>,
+    deliverables: &[i64],
+) -> Result<Deadlines, StoreError> {
+    let mut stored = Stored::new();
+    {
+        let mut stmt = tx.prepare_cached(
+            "SELECT deliverable_id, period, id, due_date, due_at FROM deadlines WHERE campaign_id = ?1",
+        )?;
+        let mut rows = stmt.query([campaign_id])?;
+        while let Some(r) = rows.next()? {
+            stored.insert((r.get(0)?, r.get(1)?), (r.get(2)?, r.get(3)?, r.get(4)?));
+        }
+    }
+    let plan = plan_deadlines(schedule, deliverables, &stored);
+    let mut moved = HashSet::new();
+    let mut changes = Vec::new();
+    {
+        let mut update =
+            tx.prepare_cached("UPDATE deadlines SET due_date = ?2, due_at = ?3 WHERE id = ?1")?;
+        for (id, from, to, at) in plan.moved {
+            update.execute(params![id, to, at])?;
+            if from != to {
+                moved.insert(id);
+                changes.push((id, from, to));
+            }
+        }
+    }
+    let mut ids: HashMap<(i64, String), i64> = stored
+        .into_iter()
+        .map(|(key, (id, _, _))| (key, id))
+        .collect();
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO deadlines (campaign_id, deliverable_id, period, due_date, due_at)
+         VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+    )?;
+    for (deliverable, period, due_date, due_at) in plan.new {
+        let id: i64 = insert.query_row(
+            params![campaign_id, deliverable, period, due_date, due_at],
+            |r| r.get(0),
+        )?;
+        ids.insert((deliverable, period), id);
+    }
+    Ok(Deadlines {
+        ids,
+        moved,
+        changes,
+    })
+}
+
+/// Keeps each move of a deadline once, after the obligations are merged (see [`Moves`]).
+///
+/// [`Moves`]: crate::store::deadlines::Moves
+fn record_moves(tx: &Transaction<'_>, deadlines: &Deadlines, now: i64) -> Result<(), StoreError> {
+    let mut change = tx.prepare_cached(
+        "INSERT INTO deadline_changes (deadline_id, at, from_date, to_date, events_before)
+         VALUES (?1, ?2, ?3, ?4, (SELECT coalesce(max(id), 0) FROM events))",
+    )?;
+    for (id, from, to) in &deadlines.changes {
+        change.execute(params![id, now, from, to])?;
+    }
+    Ok(())
+}
+
 /// A first sync: every obligation is new.
 fn insert_all(
     tx: &Transaction<'_>,
@@ -318,22 +418,24 @@ fn insert_all(
     schedule: &Schedule<'_>,
     units: &[i64],
     deliverables: &[i64],
+    deadlines: &Deadlines,
 ) -> Result<SyncOutcome, StoreError> {
     let insert = || -> Result<usize, StoreError> {
         let mut stmt = tx.prepare_cached(
-            "INSERT INTO obligations (campaign_id, deliverable_id, unit_id, period, due_date, due_at, effective_due_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+            "INSERT INTO obligation_rows (campaign_id, deliverable_id, unit_id, period, deadline_id)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
         let mut added = 0;
-        for (deliverable, period, due_date, due_at, unit_list) in rows(schedule) {
+        for (deliverable, period, _, _, unit_list) in rows(schedule) {
+            let deliverable = deliverables[deliverable];
+            let deadline = deadlines.id(deliverable, &period);
             for &unit in &unit_list {
                 stmt.execute(params![
                     campaign_id,
-                    deliverables[deliverable],
+                    deliverable,
                     units[unit],
                     period,
-                    due_date,
-                    due_at
+                    deadline
                 ])?;
                 added += 1;
             }
@@ -355,24 +457,25 @@ fn insert_all(
 }
 
 /// A later sync: compare with what the store holds, through a temporary table. The
-/// deliverables in `same` are as the last sync left them, and are not compared.
+/// deliverables in `lists.same` have the obligations the last sync left them, and are not
+/// compared; their deadlines, kept apart, moved with [`sync_deadlines`].
 fn merge(
     tx: &Transaction<'_>,
     campaign_id: i64,
     schedule: &Schedule<'_>,
-    units: &[i64],
-    deliverables: &[i64],
-    same: &std::collections::HashSet<i64>,
+    lists: &Lists<'_>,
     now: i64,
 ) -> Result<SyncOutcome, StoreError> {
     tx.execute_batch(
         "DROP TABLE IF EXISTS temp.incoming;
          CREATE TEMP TABLE incoming (
-             deliverable_id INTEGER, unit_id INTEGER, period TEXT, due_date TEXT, due_at INTEGER,
+             deliverable_id INTEGER, unit_id INTEGER, period TEXT, deadline_id INTEGER,
              PRIMARY KEY (deliverable_id, unit_id, period)) WITHOUT ROWID;
          DROP TABLE IF EXISTS temp.compared;
          CREATE TEMP TABLE compared (deliverable_id INTEGER PRIMARY KEY);
-         DROP TABLE IF EXISTS temp.moved;
+         DROP TABLE IF EXISTS temp.moved_deadlines;
+         CREATE TEMP TABLE moved_deadlines (id INTEGER PRIMARY KEY);
+         DROP TABLE IF EXISTS temp.back;
          DROP TABLE IF EXISTS temp.gone;",
     )?;
     // Every deliverable of the campaign, in the file or not, but those as last synced: only
@@ -386,84 +489,65 @@ fn merge(
             .query_map([campaign_id], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         let mut stmt = tx.prepare_cached("INSERT INTO temp.compared VALUES (?1)")?;
-        for id in ids.into_iter().filter(|id| !same.contains(id)) {
+        for id in ids.into_iter().filter(|id| !lists.same.contains(id)) {
+            stmt.execute([id])?;
+        }
+        let mut stmt = tx.prepare_cached("INSERT INTO temp.moved_deadlines VALUES (?1)")?;
+        for id in &lists.deadlines.moved {
             stmt.execute([id])?;
         }
     }
     {
         let mut stmt =
-            tx.prepare_cached("INSERT OR IGNORE INTO temp.incoming VALUES (?1, ?2, ?3, ?4, ?5)")?;
-        for (deliverable, period, due_date, due_at, unit_list) in rows(schedule) {
-            if same.contains(&deliverables[deliverable]) {
+            tx.prepare_cached("INSERT OR IGNORE INTO temp.incoming VALUES (?1, ?2, ?3, ?4)")?;
+        for (deliverable, period, _, _, unit_list) in rows(schedule) {
+            let deliverable = lists.deliverables[deliverable];
+            if lists.same.contains(&deliverable) {
                 continue;
             }
+            let deadline = lists.deadlines.id(deliverable, &period);
             for &unit in &unit_list {
-                stmt.execute(params![
-                    deliverables[deliverable],
-                    units[unit],
-                    period,
-                    due_date,
-                    due_at
-                ])?;
+                stmt.execute(params![deliverable, lists.units[unit], period, deadline])?;
             }
         }
     }
-    // What moved or came back, and what is gone, each found once (driven from the incoming
-    // rows through the unique index, never by a scan of the campaign's obligations: `+` keeps
-    // the planner off the campaign's index); every statement after works from these by row id.
-    // Reminders sent count as history too: their notices name the obligation, and an outbox is
-    // never rewritten.
+    // What came back, and what is gone, each found once (driven from the incoming rows through
+    // the unique index, never by a scan of the campaign's obligations: `+` keeps the planner
+    // off the campaign's index); every statement after works from these by row id. Reminders
+    // sent count as history too: their notices name the obligation, and an outbox is never
+    // rewritten.
     tx.execute(
-        "CREATE TEMP TABLE moved AS
-         SELECT o.id, o.due_date AS old_due_date, i.due_date, i.due_at, o.active,
-                o.extended_until IS NOT NULL AS extended, o.effective_due_at
-         FROM temp.incoming i JOIN obligations o
+        "CREATE TEMP TABLE back AS
+         SELECT o.id FROM temp.incoming i JOIN obligation_rows o
            ON o.deliverable_id = i.deliverable_id AND o.unit_id = i.unit_id AND o.period = i.period
-         WHERE +o.campaign_id = ?1 AND (o.due_date != i.due_date OR o.active = 0)",
+         WHERE +o.campaign_id = ?1 AND o.active = 0",
         [campaign_id],
     )?;
     tx.execute(
         "CREATE TEMP TABLE gone AS
          SELECT o.id, (EXISTS (SELECT 1 FROM events e WHERE e.obligation_id = o.id)
                        OR EXISTS (SELECT 1 FROM notices n WHERE n.obligation_id = o.id)) AS history
-         FROM obligations o
+         FROM obligation_rows o
          WHERE +o.campaign_id = ?1 AND o.active = 1
            AND o.deliverable_id IN (SELECT deliverable_id FROM temp.compared)
            AND NOT EXISTS (SELECT 1 FROM temp.incoming i WHERE i.deliverable_id = o.deliverable_id
                              AND i.unit_id = o.unit_id AND i.period = o.period)",
         [campaign_id],
     )?;
-    // History first: a moved deadline matters to whoever already acted on the old one.
-    tx.execute(
-        "INSERT INTO events (obligation_id, kind, at, recorded_at, data)
-         SELECT m.id, 'due_changed', ?1, ?1, json_object('from', m.old_due_date, 'to', m.due_date)
-         FROM temp.moved m WHERE m.old_due_date != m.due_date
-           AND EXISTS (SELECT 1 FROM events e WHERE e.obligation_id = m.id)
-         ORDER BY m.id",
-        [now],
-    )?;
-    let restored = tx.execute(
-        "INSERT INTO events (obligation_id, kind, at, recorded_at)
-         SELECT id, 'restored', ?1, ?1 FROM temp.moved WHERE active = 0 ORDER BY id",
-        [now],
-    )?;
-    let changed: i64 = tx.query_row(
-        "SELECT count(*) FROM temp.moved WHERE old_due_date != due_date",
+    // Obligations already there whose deadline moved: counted, not written (the deadline was).
+    let compared_moved: i64 = tx.query_row(
+        "SELECT count(*) FROM temp.incoming i JOIN obligation_rows o
+           ON o.deliverable_id = i.deliverable_id AND o.unit_id = i.unit_id AND o.period = i.period
+         WHERE i.deadline_id IN (SELECT id FROM temp.moved_deadlines)",
         [],
         |r| r.get(0),
     )?;
-    tx.execute(
-        "UPDATE obligations SET due_date = m.due_date, due_at = m.due_at, active = 1,
-             effective_due_at = CASE WHEN m.extended THEN max(m.effective_due_at, m.due_at)
-                                     ELSE m.due_at END
-         FROM temp.moved m WHERE obligations.id = m.id",
-        [],
-    )?;
+    let changed = compared_moved as usize + moved_unchanged(schedule, lists);
     let added = tx.execute(
-        "INSERT INTO obligations (campaign_id, deliverable_id, unit_id, period, due_date, due_at, effective_due_at)
-         SELECT ?1, i.deliverable_id, i.unit_id, i.period, i.due_date, i.due_at, i.due_at
+        "INSERT INTO obligation_rows (campaign_id, deliverable_id, unit_id, period, deadline_id)
+         SELECT ?1, i.deliverable_id, i.unit_id, i.period, i.deadline_id
          FROM temp.incoming i
-         WHERE NOT EXISTS (SELECT 1 FROM obligations o WHERE o.deliverable_id = i.deliverable_id
+         WHERE NOT EXISTS (SELECT 1 FROM obligation_rows o WHERE o.deliverable_id = i.deliverable_id
                              AND o.unit_id = i.unit_id AND o.period = i.period)",
         [campaign_id],
     )?;
@@ -473,21 +557,33 @@ fn merge(
          SELECT id, 'removed', ?1, ?1 FROM temp.gone WHERE history ORDER BY id",
         [now],
     )?;
+    // A move is told to those in the file after it (see `Moves`): written after the
+    // obligations gone, before those back.
+    record_moves(tx, lists.deadlines, now)?;
+    let restored = tx.execute(
+        "INSERT INTO events (obligation_id, kind, at, recorded_at)
+         SELECT id, 'restored', ?1, ?1 FROM temp.back ORDER BY id",
+        [now],
+    )?;
     tx.execute(
-        "UPDATE obligations SET active = 0 WHERE id IN (SELECT id FROM temp.gone WHERE history)",
+        "UPDATE obligation_rows SET active = 1 WHERE id IN (SELECT id FROM temp.back)",
+        [],
+    )?;
+    tx.execute(
+        "UPDATE obligation_rows SET active = 0 WHERE id IN (SELECT id FROM temp.gone WHERE history)",
         [],
     )?;
     let removed = tx.execute(
-        "DELETE FROM obligations WHERE id IN (SELECT id FROM temp.gone WHERE NOT history)",
+        "DELETE FROM obligation_rows WHERE id IN (SELECT id FROM temp.gone WHERE NOT history)",
         [],
     )?;
     tx.execute_batch(
-        "DROP TABLE temp.incoming; DROP TABLE temp.compared; DROP TABLE temp.moved;
-         DROP TABLE temp.gone;",
+        "DROP TABLE temp.incoming; DROP TABLE temp.compared; DROP TABLE temp.moved_deadlines;
+         DROP TABLE temp.back; DROP TABLE temp.gone;",
     )?;
     Ok(SyncOutcome::Synced {
         added,
-        changed: changed as usize,
+        changed,
         removed,
         kept,
         restored,
@@ -518,7 +614,7 @@ mod tests {
         store
             .conn
             .prepare(
-                "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'obligations'
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'obligation_rows'
                  AND sql IS NOT NULL ORDER BY name",
             )
             .unwrap()
@@ -537,12 +633,12 @@ mod tests {
         };
         let mut store = Store::open(&dir.path().join("d.db"), options).unwrap();
         let before = index_sql(&store);
-        assert_eq!(before.len(), 4, "{before:?}");
+        assert_eq!(before.len(), 5, "{before:?}");
         let dropped = store
             .write(|tx| {
                 without_indexes(tx, || {
                     let left: i64 = tx.query_row(
-                        "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'obligations' AND sql IS NOT NULL",
+                        "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'obligation_rows' AND sql IS NOT NULL",
                         [],
                         |r| r.get(0),
                     )?;
