@@ -38,6 +38,7 @@ mod supervise;
 mod terminal;
 mod truth;
 mod web;
+mod web_bulletin;
 mod web_campaigns;
 mod web_connections;
 mod web_download;
