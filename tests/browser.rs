@@ -476,6 +476,10 @@ fn four_roles_go_through_their_day_in_a_browser() {
     assert!(href.contains("/file/"), "{href}");
     li.type_into("#return-reason", "查处问题数与台账不符，请核实后重报");
     li.send("#return");
+    // A return asks first, on a page of its own.
+    assert!(li.text("h1").contains("确认退回"));
+    li.screenshot("3-reviewer-confirms-return");
+    li.send("#confirm");
     assert_eq!(li.text("#status"), "逾期");
     assert!(li.text("#history").contains("李审"));
 

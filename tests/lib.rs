@@ -46,6 +46,7 @@ mod web_form;
 mod web_input;
 mod web_lifecycle;
 mod web_matrix;
+mod web_review;
 mod web_rights;
 mod web_signin;
 mod webserver;

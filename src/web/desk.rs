@@ -21,7 +21,7 @@ use super::pages::{
     with_store, zone_of,
 };
 use super::{Web, path_segment};
-use crate::app::{AppError, ObligationDesk, Said, Session, same_secret};
+use crate::app::{AppError, Deed, ObligationDesk, Said, Session, same_secret};
 use crate::clock::Instant;
 use crate::store::{Action, Key, Light, Status, Submission, WorkItem};
 use crate::vocabulary::typed;
@@ -251,20 +251,10 @@ fn obligation_page(
                 })
                 .collect();
             // Who signed a submission, as the reviewer must see before deciding.
-            let signed: Vec<String> = e
-                .data
-                .get("signatures")
-                .and_then(|s| s.as_array())
-                .map(|list| {
-                    list.iter()
-                        .filter_map(|s| {
-                            let name = s.get("name")?.as_str()?;
-                            let role = s.get("role")?.as_str()?;
-                            Some(format!("{role}：{name}"))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+            let signed: Vec<String> = crate::app::signatures(e)
+                .into_iter()
+                .map(|(role, name)| format!("{role}：{name}"))
+                .collect();
             context! {
                 signed,
                 kind => event_zh(&e.kind), at => e.at.get(..16).unwrap_or(&e.at).replace('T', " "),
@@ -275,11 +265,12 @@ fn obligation_page(
         })
         .collect();
     let item = item_value(&desk.item, at);
+    let sent = crate::app::Sent::last(&desk.history).map(|s| sent_value(&s));
     page(
         status,
         "obligation.html",
         context! {
-            item, status => desk.status.label_zh(), rights => Value::from(Serde(desk.rights)),
+            item, sent, status => desk.status.label_zh(), rights => Value::from(Serde(desk.rights)),
             open => desk.status.is_open(), under_review => desk.status.is_in_review(),
             signers => desk.item.signers.clone(), fields, history, action => href(&desk.item),
             notice => feedback.notice, error => feedback.error, as_of => shown(at, desk.item.zone),
@@ -290,6 +281,21 @@ fn obligation_page(
             ..who(Some(current))
         },
     )
+}
+
+/// A last submission as the pages show it: when, by whom, who signed (`村书记：张明`) and its
+/// figures (`查处问题数：4`).
+pub(super) fn sent_value(sent: &crate::app::Sent) -> Value {
+    let pairs = |list: &[(String, String)]| {
+        list.iter()
+            .map(|(a, b)| format!("{a}：{b}"))
+            .collect::<Vec<_>>()
+    };
+    context! {
+        at => sent.at.get(..16).unwrap_or(&sent.at).replace('T', " "),
+        by => sent.by.clone(), signed => pairs(&sent.signed), values => pairs(&sent.values),
+        figures => sent.values.clone(),
+    }
 }
 
 fn event_zh(kind: &str) -> &str {
@@ -390,6 +396,10 @@ pub struct DecisionForm {
     reason: String,
     #[serde(default)]
     until: String,
+    /// `1` once the person has confirmed a 退回 on the page that asks (without it, a 退回 only
+    /// asks).
+    #[serde(default)]
+    confirm: String,
 }
 
 /// `POST /o/…/act`: a decision on the obligation, in the signed-in person's name.
@@ -427,6 +437,19 @@ pub async fn act(
             Err(r) => r,
         };
     }
+    // A 退回 of either kind sends the unit back to work: it is asked again on a page of its
+    // own first, so that no slip of the finger returns a report (and no script is needed).
+    let deed = match form.action.as_str() {
+        "return" => Some(Deed::SendBack),
+        "reject" => Some(Deed::Review),
+        _ => None,
+    };
+    if let Some(deed) = deed
+        && form.confirm != "1"
+        && let Some(asked) = confirmation(&web, &current, path.clone(), deed, &reason).await
+    {
+        return asked;
+    }
     let action = match form.action.as_str() {
         "accept" => Action::Accept,
         "reject" => Action::Reject { reason },
@@ -459,6 +482,51 @@ pub async fn act(
     .await;
     web.board.forget();
     after(&web, &current, path, done, Vec::new(), false).await
+}
+
+/// The page that asks "确认退回？" before `deed` (a return, or a return under review) of the
+/// obligation at `path` with `reason`: offered only to whom the deed itself would allow
+/// ([`crate::app::Office::allowed`], the rights every deed is held to), else refused as the
+/// deed would be. None when there is nothing to return (the deed is then left to the ledger,
+/// which says why in its own words).
+async fn confirmation(
+    web: &Arc<Web>,
+    current: &Session,
+    path: (String, String, String, String),
+    deed: Deed,
+    reason: &str,
+) -> Option<Response> {
+    let user = current.user.clone();
+    let at = as_of(web);
+    let key_path = path.clone();
+    let found = web
+        .run(move |office, store| {
+            let key = key_of(&key_path);
+            office.allowed(&*store, &user, &key, deed)?;
+            office.obligation_desk(&*store, &user, &key, at)
+        })
+        .await;
+    let desk = match found {
+        Ok(desk) => desk,
+        Err(e) => return Some(after(web, current, path, Err(e), Vec::new(), false).await),
+    };
+    let (kind, action, ready) = match deed {
+        Deed::Review => ("审核退回", "reject", desk.status.is_in_review()),
+        _ => ("退回", "return", !desk.status.is_open()),
+    };
+    if !ready {
+        return None;
+    }
+    let sent = crate::app::Sent::last(&desk.history).map(|s| sent_value(&s));
+    Some(page(
+        StatusCode::OK,
+        "confirm.html",
+        context! {
+            kind, deed => action, reason, sent, item => item_value(&desk.item, at),
+            status => desk.status.label_zh(), action => href(&desk.item),
+            ..who(Some(current))
+        },
+    ))
 }
 
 fn expired(current: &Session) -> Response {

@@ -40,6 +40,7 @@ fn templates() -> &'static Environment<'static> {
             ("overdue.html", include_str!("templates/overdue.html")),
             ("accounts.html", include_str!("templates/accounts.html")),
             ("message.html", include_str!("templates/message.html")),
+            ("confirm.html", include_str!("templates/confirm.html")),
             (
                 "bulletin_nav.html",
                 include_str!("templates/bulletin_nav.html"),

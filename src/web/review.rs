@@ -1,6 +1,6 @@
 //! The reviewer's queue: what waits for the signed-in reviewing unit's decision, and what it
-//! received lately (which it may return), each with when it came; filtered by campaign,
-//! report and unit.
+//! received lately (which it may return), each with when it came, who sent and signed it and
+//! its figures; filtered by campaign, report and unit.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -11,7 +11,7 @@ use axum::response::Response;
 use minijinja::context;
 
 use super::Web;
-use super::desk::item_value;
+use super::desk::{item_value, sent_value};
 use super::pages::{as_of, for_session, page, shown, who, zone_of};
 
 /// `GET /review`: what waits for the signed-in reviewer's decision.
@@ -29,11 +29,32 @@ pub async fn review(
             .filter(|v| !v.is_empty())
     };
     let (campaign, unit, deliverable) = (asked("campaign"), asked("unit"), asked("deliverable"));
-    let (current, queue) = match for_session(&web, &headers, move |office, store, session| {
-        office.review_desk(&*store, &session.user, now)
+    let wanted = (campaign.clone(), unit.clone(), deliverable.clone());
+    let found = for_session(&web, &headers, move |office, store, session| {
+        let queue = office.review_desk(&*store, &session.user, now)?;
+        let (campaign, unit, deliverable) = &wanted;
+        let shown: Vec<bool> = queue
+            .iter()
+            .map(|item| {
+                campaign.as_ref().is_none_or(|c| *c == item.campaign)
+                    && unit.as_ref().is_none_or(|u| item.unit.contains(u.as_str()))
+                    && deliverable.as_ref().is_none_or(|d| *d == item.deliverable)
+            })
+            .collect();
+        // What each row shown was sent with: its figures and signatures, read for those rows
+        // alone (one history each), as the obligation's own page reads them.
+        let mut sent = Vec::with_capacity(queue.len());
+        for (item, shown) in queue.iter().zip(&shown) {
+            sent.push(if *shown {
+                office.sent_last(&*store, &session.user, item, now)?
+            } else {
+                None
+            });
+        }
+        Ok((queue, shown, sent))
     })
-    .await
-    {
+    .await;
+    let (current, (queue, listed, sent)) = match found {
         Ok(found) => found,
         Err(r) => return r,
     };
@@ -48,12 +69,13 @@ pub async fn review(
             deliverables.push(item.deliverable.clone());
         }
     }
-    let shown_items = queue.iter().filter(|item| {
-        campaign.as_ref().is_none_or(|c| *c == item.campaign)
-            && unit.as_ref().is_none_or(|u| item.unit.contains(u.as_str()))
-            && deliverable.as_ref().is_none_or(|d| *d == item.deliverable)
-    });
-    for item in shown_items {
+    let shown_items = queue
+        .iter()
+        .zip(listed)
+        .zip(&sent)
+        .filter(|((_, listed), _)| *listed)
+        .map(|((item, _), sent)| (item, sent));
+    for (item, sent_with) in shown_items {
         let t = now.in_zone(item.zone).timestamp();
         let under_review = item.record.status_at(t).is_in_review()
             && item.reviewer.as_deref() == current.user.unit.as_deref();
@@ -67,7 +89,9 @@ pub async fn review(
                     .format("%Y-%m-%d %H:%M")
                     .to_string()
             });
-        let row = context! { sent, ..item_value(item, now) };
+        let row = context! {
+            sent, content => sent_with.as_ref().map(sent_value), ..item_value(item, now)
+        };
         if under_review {
             deciding.push(row);
         } else {
