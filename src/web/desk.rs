@@ -144,7 +144,7 @@ pub async fn unit(
 /// The obligation a page's path names: campaign, deliverable, unit, period (`-`: none).
 type ObligationPath = Path<(String, String, String, String)>;
 
-fn key_of(path: &(String, String, String, String)) -> Key<'_> {
+pub(super) fn key_of(path: &(String, String, String, String)) -> Key<'_> {
     Key {
         campaign: &path.0,
         deliverable: &path.1,
@@ -265,7 +265,7 @@ fn obligation_page(
         })
         .collect();
     let item = item_value(&desk.item, at);
-    let sent = crate::app::Sent::last(&desk.history).map(|s| sent_value(&s));
+    let sent = crate::app::Sent::last(&desk.history).map(|s| super::review::sent_value(&s));
     page(
         status,
         "obligation.html",
@@ -281,21 +281,6 @@ fn obligation_page(
             ..who(Some(current))
         },
     )
-}
-
-/// A last submission as the pages show it: when, by whom, who signed (`村书记：张明`) and its
-/// figures (`查处问题数：4`).
-pub(super) fn sent_value(sent: &crate::app::Sent) -> Value {
-    let pairs = |list: &[(String, String)]| {
-        list.iter()
-            .map(|(a, b)| format!("{a}：{b}"))
-            .collect::<Vec<_>>()
-    };
-    context! {
-        at => sent.at.get(..16).unwrap_or(&sent.at).replace('T', " "),
-        by => sent.by.clone(), signed => pairs(&sent.signed), values => pairs(&sent.values),
-        figures => sent.values.clone(),
-    }
 }
 
 fn event_zh(kind: &str) -> &str {
@@ -446,7 +431,8 @@ pub async fn act(
     };
     if let Some(deed) = deed
         && form.confirm != "1"
-        && let Some(asked) = confirmation(&web, &current, path.clone(), deed, &reason).await
+        && let Some(asked) =
+            super::review::confirmation(&web, &current, path.clone(), deed, &reason).await
     {
         return asked;
     }
@@ -484,51 +470,6 @@ pub async fn act(
     after(&web, &current, path, done, Vec::new(), false).await
 }
 
-/// The page that asks "确认退回？" before `deed` (a return, or a return under review) of the
-/// obligation at `path` with `reason`: offered only to whom the deed itself would allow
-/// ([`crate::app::Office::allowed`], the rights every deed is held to), else refused as the
-/// deed would be. None when there is nothing to return (the deed is then left to the ledger,
-/// which says why in its own words).
-async fn confirmation(
-    web: &Arc<Web>,
-    current: &Session,
-    path: (String, String, String, String),
-    deed: Deed,
-    reason: &str,
-) -> Option<Response> {
-    let user = current.user.clone();
-    let at = as_of(web);
-    let key_path = path.clone();
-    let found = web
-        .run(move |office, store| {
-            let key = key_of(&key_path);
-            office.allowed(&*store, &user, &key, deed)?;
-            office.obligation_desk(&*store, &user, &key, at)
-        })
-        .await;
-    let desk = match found {
-        Ok(desk) => desk,
-        Err(e) => return Some(after(web, current, path, Err(e), Vec::new(), false).await),
-    };
-    let (kind, action, ready) = match deed {
-        Deed::Review => ("审核退回", "reject", desk.status.is_in_review()),
-        _ => ("退回", "return", !desk.status.is_open()),
-    };
-    if !ready {
-        return None;
-    }
-    let sent = crate::app::Sent::last(&desk.history).map(|s| sent_value(&s));
-    Some(page(
-        StatusCode::OK,
-        "confirm.html",
-        context! {
-            kind, deed => action, reason, sent, item => item_value(&desk.item, at),
-            status => desk.status.label_zh(), action => href(&desk.item),
-            ..who(Some(current))
-        },
-    ))
-}
-
 fn expired(current: &Session) -> Response {
     message(
         StatusCode::FORBIDDEN,
@@ -550,7 +491,7 @@ async fn with_decision(
 
 /// The page after a form: back to the obligation (303) when done, or the page again with why
 /// not, each bad field's reason beside it.
-async fn after(
+pub(super) async fn after(
     web: &Arc<Web>,
     current: &Session,
     path: (String, String, String, String),
