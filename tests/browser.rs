@@ -476,6 +476,10 @@ fn four_roles_go_through_their_day_in_a_browser() {
     assert!(href.contains("/file/"), "{href}");
     li.type_into("#return-reason", "查处问题数与台账不符，请核实后重报");
     li.send("#return");
+    // A return asks first, on a page of its own.
+    assert!(li.text("h1").contains("确认退回"));
+    li.screenshot("3-reviewer-confirms-return");
+    li.send("#confirm");
     assert_eq!(li.text("#status"), "逾期");
     assert!(li.text("#history").contains("李审"));
 
@@ -483,6 +487,25 @@ fn four_roles_go_through_their_day_in_a_browser() {
     wang.go("/board");
     assert_eq!(board_cell(&wang), "red", "returned after the deadline: red");
     wang.screenshot("4-supervisor-board");
+    // The bulletin: last month's, as the board offers it; another period picked; and back.
+    wang.go("/bulletin?campaign=nanyang-2017");
+    assert_eq!(wang.text("#back"), "返回看板");
+    wang.command(
+        "POST",
+        "/execute/sync",
+        Some(
+            json!({ "script": "document.querySelector('#period').value = '2017-Q2'", "args": [] }),
+        ),
+    );
+    wang.send("#show");
+    assert!(
+        wang.text("h1").contains("2017年第二季度"),
+        "{}",
+        wang.text("h1")
+    );
+    wang.screenshot("4-supervisor-bulletin");
+    wang.send("#back");
+    assert!(wang.path().starts_with("/board"), "{}", wang.path());
 
     // The liaison sees why; the office grants more time.
     zhang.at(&after);

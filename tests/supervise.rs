@@ -627,6 +627,56 @@ fn assessment_scores_by_the_campaigns_rules(office: Office) {
     );
     assert!(explained.contains("late 3 day(s)"), "{explained}");
     assert!(explained.contains("never sent"), "{explained}");
+    // The workbook a person opens is headed in Chinese, its figures numbers; CSV keeps the
+    // keys, for programs.
+    let book = office.w.path().join("考核.xlsx");
+    office.ok(&[
+        "assess",
+        "nanyang-2017",
+        "--from",
+        "2017-04-01",
+        "--to",
+        "2017-05-31",
+        "--as-of",
+        "2017-06-01",
+        "--format",
+        "xlsx",
+        "-o",
+        book.to_str().unwrap(),
+    ]);
+    use calamine::Reader as _;
+    let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(&book).unwrap();
+    let range = workbook.worksheet_range("考核").unwrap();
+    let mut rows = range.rows();
+    let header: Vec<String> = rows.next().unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(
+        header,
+        [
+            "名次",
+            "单位",
+            "得分",
+            "按时率（%）",
+            "应报",
+            "按时",
+            "逾期",
+            "未报",
+            "逾期天数",
+            "退回",
+            "约谈"
+        ],
+    );
+    let top = rows.next().unwrap();
+    assert_eq!(top[1].to_string(), "宛城区", "{top:?}");
+    assert!(matches!(top[3], calamine::Data::Float(_)), "{top:?}");
+    let csv = office.ok(&[
+        "assess",
+        "nanyang-2017",
+        "--as-of",
+        "2017-06-01",
+        "--format",
+        "csv",
+    ]);
+    assert!(csv.starts_with("rank,unit,score,on_time_rate,"), "{csv}");
     let error = office.fails(&[
         "assess",
         "nanyang-2017",

@@ -6,10 +6,10 @@
 use crate::common::Workspace;
 use crate::webserver::{Server, sign_up, token};
 
-const PAGE: &str =
+pub(crate) const PAGE: &str =
     "/o/nanyang-2017/%E7%BB%9F%E8%AE%A1%E8%A1%A8/%E5%AE%9B%E5%9F%8E%E5%8C%BA/2017-04";
 
-const FIGURES: [(&str, &str); 9] = [
+pub(crate) const FIGURES: [(&str, &str); 9] = [
     ("中省市转办线索数", "3"),
     ("自查自纠问题线索数", "2"),
     ("查处问题数", "4"),
@@ -21,7 +21,7 @@ const FIGURES: [(&str, &str); 9] = [
     ("移送司法机关人数", "0"),
 ];
 
-fn csrf(body: &str) -> String {
+pub(crate) fn csrf(body: &str) -> String {
     body.split("name=\"csrf\" value=\"")
         .nth(1)
         .and_then(|s| s.split('"').next())
@@ -30,7 +30,12 @@ fn csrf(body: &str) -> String {
 }
 
 /// The obligation page's report form sent with `figures` and, if given, one file.
-fn send(server: &Server, cookie: &str, figures: &[(&str, &str)], file: bool) -> (u16, String) {
+pub(crate) fn send(
+    server: &Server,
+    cookie: &str,
+    figures: &[(&str, &str)],
+    file: bool,
+) -> (u16, String) {
     let page = server.get(PAGE, cookie);
     let boundary = "form-boundary";
     let mut body = format!(
@@ -108,6 +113,7 @@ fn a_returned_report_starts_from_what_was_sent_and_a_refused_file_is_asked_for_a
             ("csrf", &csrf(&page.body)),
             ("action", "return"),
             ("reason", "责任追究人数有误"),
+            ("confirm", "1"),
         ],
     );
     assert_eq!(returned.status, 303, "{}", returned.body);
@@ -149,7 +155,7 @@ fn a_returned_report_starts_from_what_was_sent_and_a_refused_file_is_asked_for_a
 }
 
 /// 古路's villages send their problem list on 14 July, signed as the form asks.
-fn send_signed_list(w: &Workspace) {
+pub(crate) fn send_signed_list(w: &Workspace) {
     w.ok(&[
         "submit",
         "gulu-2023",
@@ -376,6 +382,8 @@ fn the_pages_show_no_english_words() {
     let office = sign_up(&server, &office, "主任", "a long enough password");
     let clerk = sign_up(&server, &clerk, "张三", "a long enough password");
     let reviewer = sign_up(&server, &reviewer, "李审", "a long enough password");
+    // A report sent, so that the queue and the obligation's page show what was sent.
+    assert_eq!(send(&server, &clerk, &FIGURES, false).0, 303);
     // Names: the campaign's key, the product's, file formats people know by these names, and
     // how the history names what a token did (`token:名称`).
     let allowed = ["nanyang", "duban", "CSV", "Excel", "Word", "token"];
@@ -395,10 +403,43 @@ fn the_pages_show_no_english_words() {
             office.as_str(),
         ),
         ("/bulletin?campaign=nanyang-2017", office.as_str()),
+        (
+            "/bulletin?campaign=nanyang-2017&period=2017-Q2",
+            office.as_str(),
+        ),
+        (
+            "/bulletin?campaign=nanyang-2017&period=%E4%BA%94%E6%9C%88",
+            office.as_str(),
+        ),
+        (PAGE, reviewer.as_str()),
     ];
+    let mut bodies: Vec<(String, String)> = pages
+        .iter()
+        .map(|(path, cookie)| (path.to_string(), server.get(path, cookie).body))
+        .collect();
+    // The page that asks before a 退回.
+    let secret = csrf(&server.get(PAGE, &reviewer).body);
+    let asked = server.send(
+        "POST",
+        &format!("{PAGE}/act"),
+        &reviewer,
+        &[
+            ("csrf", &secret),
+            ("action", "return"),
+            ("reason", "责任追究人数有误"),
+        ],
+    );
+    assert!(asked.body.contains("确认退回？"), "{}", asked.body);
+    bodies.push((format!("{PAGE}/act"), asked.body));
     let mut found = Vec::new();
-    for (path, cookie) in pages {
-        let body = server.get(path, cookie).body;
+    for (path, body) in &bodies {
+        // Every page fits a phone's width.
+        assert!(
+            body.contains(
+                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            ),
+            "{path}: no viewport"
+        );
         // The visible text: tags, styles and scripts taken out.
         let mut text = String::new();
         let mut rest = body.as_str();

@@ -355,6 +355,19 @@ fn matrix() -> Vec<Row> {
                 decide(s, ELSEWHERE_TOO, &p.cookie, &secret, "waive")
             },
         ),
+        // A 退回 not yet confirmed only asks ("确认退回？", 200), and only whom the return itself
+        // would allow: the receiving unit's reviewer and the office. 2017-07 was sent by the
+        // liaison's row above; asking changes nothing, so every role finds it the same.
+        row(
+            "POST",
+            "/o/{campaign}/{deliverable}/{unit}/{period}/act",
+            "own, a return asked",
+            [303, 403, 403, 403, 200, 403, 200],
+            |s, p, _| {
+                let secret = secret(s, p);
+                decide(s, &format!("{OWN}/2017-07"), &p.cookie, &secret, "return")
+            },
+        ),
         row(
             "GET",
             "/o/{campaign}/{deliverable}/{unit}/{period}/file/{sha256}",

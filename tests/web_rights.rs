@@ -95,6 +95,29 @@ pub(crate) fn decide(
     )
 }
 
+/// A decision's form posted as [`decide`] does, confirmed: a 退回 only asks ("确认退回？")
+/// until the form says `confirm=1`.
+pub(crate) fn decide_confirmed(
+    server: &Server,
+    path: &str,
+    cookie: &str,
+    secret: &str,
+    action: &str,
+) -> Reply {
+    server.send(
+        "POST",
+        &format!("{path}/act"),
+        cookie,
+        &[
+            ("csrf", secret),
+            ("action", action),
+            ("reason", "核实"),
+            ("until", "2017-06-30"),
+            ("confirm", "1"),
+        ],
+    )
+}
+
 /// The events of an obligation's history, as the office's CLI prints them.
 fn events(w: &Workspace, unit: &str) -> usize {
     let out = w.ok(&[
@@ -332,7 +355,14 @@ fn every_route_answers_each_role_as_its_rights_say() {
         "nothing recorded by those refused"
     );
     let secret = csrf(&server.get(OWN, &li));
-    assert_eq!(decide(&server, OWN, &li, &secret, "return").status, 303);
+    let asked = decide(&server, OWN, &li, &secret, "return");
+    assert_eq!(asked.status, 200, "a return asks first: {}", asked.body);
+    assert!(asked.body.contains("确认退回？"), "{}", asked.body);
+    assert_eq!(events(&w, "宛城区"), before, "nothing recorded by asking");
+    assert_eq!(
+        decide_confirmed(&server, OWN, &li, &secret, "return").status,
+        303
+    );
     let secret = csrf(&server.get(OWN, &zhao));
     assert_eq!(decide(&server, OWN, &zhao, &secret, "extend").status, 303);
     let history = w.ok(&[
@@ -420,7 +450,7 @@ fn a_reviewing_unit_decides_on_its_own_units_only() {
     );
     // Now received by the centre, which may return it.
     assert_eq!(
-        decide(&server, list, &centre, &centre_secret, "return").status,
+        decide_confirmed(&server, list, &centre, &centre_secret, "return").status,
         303
     );
 }

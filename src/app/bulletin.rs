@@ -18,7 +18,7 @@ use crate::reports::{
     TargetState, Window, chinese_date,
 };
 use crate::store::{Backend, Filter, Interview};
-use crate::vocabulary::{Duration, DurationUnit};
+use crate::vocabulary::{Duration, DurationUnit, Period, PeriodUnit};
 
 impl Office {
     /// The bulletin of `campaign` for `window`, made at `made` and issued on `issued`: the
@@ -369,6 +369,45 @@ fn interview_line(i: &Interview, zone: chrono_tz::Tz) -> String {
 }
 
 impl Office {
+    /// The periods a bulletin of `campaign` may be asked for at `made`: every month, quarter
+    /// and year from the one its first report falls due in to the one its last does, leaving
+    /// out those not begun at `made` (their bulletin is refused) — months, then quarters, then
+    /// years, each in order.
+    pub fn bulletin_periods(
+        &self,
+        store: &dyn Backend,
+        campaign: &str,
+        made: Instant,
+    ) -> Result<Vec<Period>, AppError> {
+        let header = store.campaign_header(campaign)?;
+        let at = made.in_zone(header.zone);
+        let today = at.with_timezone(&header.zone).date_naive();
+        let mut first: Option<NaiveDate> = None;
+        let mut last: Option<NaiveDate> = None;
+        for a in store.assessed(header.id, "0000-01-01", "9999-12-31", at.timestamp())? {
+            if let Ok(due) = NaiveDate::parse_from_str(&a.due_date, "%Y-%m-%d") {
+                first = Some(first.map_or(due, |f| f.min(due)));
+                last = Some(last.map_or(due, |l| l.max(due)));
+            }
+        }
+        let (Some(first), Some(last)) = (first, last) else {
+            return Ok(Vec::new());
+        };
+        let mut periods = Vec::new();
+        for unit in [PeriodUnit::Month, PeriodUnit::Quarter, PeriodUnit::Year] {
+            let mut next = Period::containing(unit, first);
+            while let Some(period) = next {
+                match period.first_day() {
+                    Some(from) if from <= last && from <= today => {}
+                    _ => break,
+                }
+                next = period.shift(1);
+                periods.push(period);
+            }
+        }
+        Ok(periods)
+    }
+
     /// Records an interview (约谈) held with `unit` at `at`, by `by`, for `reason` (the rung
     /// that proposed it, or the supervisor's own decision).
     #[allow(clippy::too_many_arguments)]

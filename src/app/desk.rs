@@ -412,7 +412,10 @@ impl Office {
         self.record(store, key, action, at, Some(who.name.clone()), None)
     }
 
-    fn allowed(
+    /// Whether `who` may do `deed` to `key`, as [`Office::act_as`] and [`Office::submit_as`]
+    /// decide it: a page that asks before doing (the confirmation of a 退回) asks this, so that
+    /// it offers nothing the deed itself would refuse.
+    pub fn allowed(
         &self,
         store: &dyn Backend,
         who: &User,

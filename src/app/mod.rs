@@ -21,6 +21,7 @@ mod organisation;
 mod recorded;
 mod rollup;
 mod scope;
+mod sent;
 mod sheets;
 mod targets;
 mod tokens;
@@ -45,6 +46,7 @@ pub use ledgers::{LedgerView, Reconciliation, RowState, RowView};
 pub use mail::{MailError, MailSetup};
 pub use organisation::{OrgImported, OrgSheet, read_sheet};
 pub use rollup::{BadLevel, By, Rollup, RollupRow};
+pub use sent::{Sent, signatures};
 pub use sheets::{SheetKind, sheet_rows};
 pub use tokens::{Expiry, ExpiryError, TOKEN_DAYS, TokenRefusal, TokenSpec};
 

@@ -238,7 +238,7 @@ pub fn assess(context: &Context, args: &AssessArgs) -> Result<ExitCode, CliError
             needs_file(args.output.as_ref(), "xlsx")?;
             let mut book = rust_xlsxwriter::Workbook::new();
             let rows: Vec<Vec<Cell>> = assessment.units.iter().map(unit_cells).collect();
-            documents::sheet(&mut book, "考核", &ASSESS_COLUMNS, &rows).map_err(xlsx_error)?;
+            documents::sheet(&mut book, "考核", &ASSESS_COLUMNS_ZH, &rows).map_err(xlsx_error)?;
             book.save_to_buffer().map_err(xlsx_error)?
         }
     };
@@ -258,6 +258,22 @@ const ASSESS_COLUMNS: [&str; 11] = [
     "late_days",
     "returns",
     "interviews",
+];
+
+/// [`ASSESS_COLUMNS`] as a workbook a person opens names them (CSV keeps the keys, for
+/// programs): the terminal table's words, the rate's unit said since the cell is a number.
+const ASSESS_COLUMNS_ZH: [&str; 11] = [
+    "名次",
+    "单位",
+    "得分",
+    "按时率（%）",
+    "应报",
+    "按时",
+    "逾期",
+    "未报",
+    "逾期天数",
+    "退回",
+    "约谈",
 ];
 
 fn unit_cells(u: &UnitScore) -> Vec<Cell> {

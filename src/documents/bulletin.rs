@@ -18,6 +18,9 @@ pub struct Section {
     pub text: Option<String>,
     /// The table's columns.
     pub header: Vec<&'static str>,
+    /// A row above the columns that groups them, each label over so many columns: which are
+    /// this period's (本期) and which count from the campaign's start (累计). None: no such row.
+    pub spans: Vec<(String, usize)>,
     /// Its rows.
     pub rows: Vec<Vec<Cell>>,
 }
@@ -137,6 +140,7 @@ pub fn sections(b: &Bulletin) -> Vec<Section> {
             "尚未报送",
             "按时报送率",
         ],
+        spans: Vec::new(),
         rows: vec![
             line(span(b, Basis::Period), &b.counts),
             line(span(b, Basis::ToDate), &b.to_date),
@@ -165,6 +169,11 @@ pub fn sections(b: &Bulletin) -> Vec<Section> {
             "累计逾期报送",
             "累计尚未报送",
             "累计按时报送率",
+        ],
+        spans: vec![
+            (String::new(), 2),
+            (span(b, Basis::Period), 5),
+            (span(b, Basis::ToDate), 5),
         ],
         rows: b
             .ranking
@@ -199,6 +208,7 @@ pub fn sections(b: &Bulletin) -> Vec<Section> {
             )
         }),
         header: vec!["单位", "报送事项", "期次", "截止日期", "逾期天数", "所属"],
+        spans: Vec::new(),
         rows: b
             .missing
             .iter()
@@ -219,6 +229,7 @@ pub fn sections(b: &Bulletin) -> Vec<Section> {
         sheet: "目标未达标",
         text: b.below_target.is_empty().then(|| "无。".into()),
         header: vec!["单位", "目标", "时点", "要求", "报送值", "差距"],
+        spans: Vec::new(),
         rows: b
             .below_target
             .iter()
@@ -245,6 +256,7 @@ pub fn sections(b: &Bulletin) -> Vec<Section> {
             sheet: "审核逾期",
             text: Some("以下报送材料的审核超过审核期限（审核单位的逾期，不计入报送单位）：".into()),
             header: vec!["审核单位", "报送单位", "报送事项", "期次", "情况"],
+            spans: Vec::new(),
             rows: b
                 .late_reviews
                 .iter()
@@ -274,6 +286,7 @@ pub fn sections(b: &Bulletin) -> Vec<Section> {
                     .into(),
             ),
             header: vec!["单位", "报送事项", "期次", "报送时间", "录入时间", "录入人"],
+            spans: Vec::new(),
             rows: b
                 .backfilled
                 .iter()
@@ -311,6 +324,7 @@ pub fn sections(b: &Bulletin) -> Vec<Section> {
         sheet: "约谈",
         text: Some(interviews),
         header: vec!["单位", "事由"],
+        spans: Vec::new(),
         rows: b
             .proposed
             .iter()
@@ -412,11 +426,21 @@ pub fn markdown(b: &Bulletin) -> String {
 
 /// HTML that prints cleanly on A4, the chart inline.
 pub fn html(b: &Bulletin) -> String {
-    let mut out =
-        String::from("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n");
+    html_with(b, "")
+}
+
+/// [`html`] with `nav` — HTML the caller made and escaped: the web page's way back and period
+/// picker — above the bulletin, on screen only: it is not printed.
+pub fn html_with(b: &Bulletin, nav: &str) -> String {
+    let mut out = String::from(
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
+    );
     out.push_str(&format!("<title>{}</title>\n", escape(&title(b))));
     out.push_str(STYLE);
-    out.push_str("</head>\n<body>\n<main>\n");
+    out.push_str("</head>\n<body>\n");
+    out.push_str(nav);
+    out.push_str("<main>\n");
     out.push_str(&format!("<h1>{}</h1>\n", escape(&title(b))));
     if let Some(doc) = &b.doc {
         out.push_str(&format!("<p class=\"doc\">依据：{}</p>\n", escape(doc)));
@@ -434,7 +458,16 @@ pub fn html(b: &Bulletin) -> String {
         if s.rows.is_empty() {
             continue;
         }
-        out.push_str("<table>\n<thead><tr>");
+        // A wide table scrolls by itself on a phone rather than widening the page.
+        out.push_str("<div class=\"scroll\"><table>\n<thead>");
+        if !s.spans.is_empty() {
+            out.push_str("<tr class=\"spans\">");
+            for (label, columns) in &s.spans {
+                out.push_str(&format!("<th colspan=\"{columns}\">{}</th>", escape(label)));
+            }
+            out.push_str("</tr>");
+        }
+        out.push_str("<tr>");
         for h in &s.header {
             out.push_str(&format!("<th>{}</th>", escape(h)));
         }
@@ -451,7 +484,7 @@ pub fn html(b: &Bulletin) -> String {
             }
             out.push_str("</tr>\n");
         }
-        out.push_str("</tbody>\n</table>\n");
+        out.push_str("</tbody>\n</table></div>\n");
     }
     let (office, date) = signature(b);
     out.push_str(&format!(
@@ -478,6 +511,12 @@ th, td { border: 1px solid #000; padding: 2pt 4pt; text-align: center; }
 td.n { text-align: right; }
 figure { margin: 6pt 0; text-align: center; }
 figure svg { max-width: 100%; height: auto; }
+.scroll { overflow-x: auto; }
+nav.screen { font-family: 'Noto Sans CJK SC', 'Microsoft YaHei', 'PingFang SC', sans-serif; font-size: 12pt; line-height: 1.4; background: #f4f4f4; border-bottom: 1px solid #bbb; padding: 6pt 12pt; display: flex; flex-wrap: wrap; gap: 6pt 16pt; align-items: center; }
+nav.screen form { display: flex; flex-wrap: wrap; gap: 6pt; align-items: center; margin: 0; }
+nav.screen select, nav.screen button { font-size: 12pt; padding: 2pt 6pt; }
+@media screen and (max-width: 600px) { body { font-size: 13pt; } main { padding: 4mm 3mm; } h1 { font-size: 17pt; } }
+@media print { nav.screen { display: none; } }
 </style>
 ";
 

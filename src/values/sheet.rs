@@ -32,18 +32,18 @@ pub fn template(form: &Form, units: &[String]) -> Result<Vec<u8>, SheetError> {
     }
     let last = units.len() as u32 + SPARE_ROWS;
     for (c, field) in form.fields.iter().enumerate() {
-        if let Some(rule) = validation(field)? {
-            sheet.add_data_validation(1, c as u16 + 1, last, c as u16 + 1, &rule)?;
-        }
+        let rule = validation(field)?;
+        sheet.add_data_validation(1, c as u16 + 1, last, c as u16 + 1, &rule)?;
     }
     fit_columns(sheet, &header, units)?;
     sheet.set_freeze_panes(1, 1)?;
     Ok(book.save_to_buffer()?)
 }
 
-/// Excel's check of a column, from the field's rule.
-fn validation(field: &Field) -> Result<Option<DataValidation>, XlsxError> {
-    let message = field.rule();
+/// Excel's check of a column, from the field's rule, in the words the form's pages use: the
+/// clerk who fills the sheet in reads them, never the command line's.
+fn validation(field: &Field) -> Result<DataValidation, XlsxError> {
+    let message = field.rule_zh();
     let rule = match &field.kind {
         FieldType::OneOf(choices) => DataValidation::new().allow_list_strings(choices)?,
         FieldType::Integer => {
@@ -62,15 +62,15 @@ fn validation(field: &Field) -> Result<Option<DataValidation>, XlsxError> {
             let high = field.max.unwrap_or(1e15);
             DataValidation::new().allow_decimal_number(DataValidationRule::Between(low, high))
         }
-        FieldType::Date | FieldType::Text => return Ok(None),
+        // Excel cannot check these as the form reads them (a date typed as text, any text),
+        // but the clerk is still told what the column asks for.
+        FieldType::Date | FieldType::Text => DataValidation::new().allow_any_value(),
     };
     let title: String = field.name.chars().take(30).collect();
-    Ok(Some(
-        rule.set_error_title(&title)?
-            .set_error_message(&message)?
-            .set_input_title(&title)?
-            .set_input_message(&message)?,
-    ))
+    rule.set_error_title(&title)?
+        .set_error_message(&message)?
+        .set_input_title(&title)?
+        .set_input_message(&message)
 }
 
 /// Columns as wide as their widest text (CJK counts double), within reason.
@@ -97,7 +97,7 @@ pub fn sheet_name(name: &str) -> String {
         .take(31)
         .collect();
     if cleaned.trim().is_empty() {
-        "Sheet1".into()
+        "填报表".into()
     } else {
         cleaned
     }

@@ -21,7 +21,7 @@ use super::pages::{
     with_store, zone_of,
 };
 use super::{Web, path_segment};
-use crate::app::{AppError, ObligationDesk, Said, Session, same_secret};
+use crate::app::{AppError, Deed, ObligationDesk, Said, Session, same_secret};
 use crate::clock::Instant;
 use crate::store::{Action, Key, Light, Status, Submission, WorkItem};
 use crate::vocabulary::typed;
@@ -144,7 +144,7 @@ pub async fn unit(
 /// The obligation a page's path names: campaign, deliverable, unit, period (`-`: none).
 type ObligationPath = Path<(String, String, String, String)>;
 
-fn key_of(path: &(String, String, String, String)) -> Key<'_> {
+pub(super) fn key_of(path: &(String, String, String, String)) -> Key<'_> {
     Key {
         campaign: &path.0,
         deliverable: &path.1,
@@ -251,20 +251,10 @@ fn obligation_page(
                 })
                 .collect();
             // Who signed a submission, as the reviewer must see before deciding.
-            let signed: Vec<String> = e
-                .data
-                .get("signatures")
-                .and_then(|s| s.as_array())
-                .map(|list| {
-                    list.iter()
-                        .filter_map(|s| {
-                            let name = s.get("name")?.as_str()?;
-                            let role = s.get("role")?.as_str()?;
-                            Some(format!("{role}：{name}"))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+            let signed: Vec<String> = crate::app::signatures(e)
+                .into_iter()
+                .map(|(role, name)| format!("{role}：{name}"))
+                .collect();
             context! {
                 signed,
                 kind => event_zh(&e.kind), at => e.at.get(..16).unwrap_or(&e.at).replace('T', " "),
@@ -275,11 +265,12 @@ fn obligation_page(
         })
         .collect();
     let item = item_value(&desk.item, at);
+    let sent = crate::app::Sent::last(&desk.history).map(|s| super::review::sent_value(&s));
     page(
         status,
         "obligation.html",
         context! {
-            item, status => desk.status.label_zh(), rights => Value::from(Serde(desk.rights)),
+            item, sent, status => desk.status.label_zh(), rights => Value::from(Serde(desk.rights)),
             open => desk.status.is_open(), under_review => desk.status.is_in_review(),
             signers => desk.item.signers.clone(), fields, history, action => href(&desk.item),
             notice => feedback.notice, error => feedback.error, as_of => shown(at, desk.item.zone),
@@ -390,6 +381,10 @@ pub struct DecisionForm {
     reason: String,
     #[serde(default)]
     until: String,
+    /// `1` once the person has confirmed a 退回 on the page that asks (without it, a 退回 only
+    /// asks).
+    #[serde(default)]
+    confirm: String,
 }
 
 /// `POST /o/…/act`: a decision on the obligation, in the signed-in person's name.
@@ -426,6 +421,20 @@ pub async fn act(
             }
             Err(r) => r,
         };
+    }
+    // A 退回 of either kind sends the unit back to work: it is asked again on a page of its
+    // own first, so that no slip of the finger returns a report (and no script is needed).
+    let deed = match form.action.as_str() {
+        "return" => Some(Deed::SendBack),
+        "reject" => Some(Deed::Review),
+        _ => None,
+    };
+    if let Some(deed) = deed
+        && form.confirm != "1"
+        && let Some(asked) =
+            super::review::confirmation(&web, &current, path.clone(), deed, &reason).await
+    {
+        return asked;
     }
     let action = match form.action.as_str() {
         "accept" => Action::Accept,
@@ -482,7 +491,7 @@ async fn with_decision(
 
 /// The page after a form: back to the obligation (303) when done, or the page again with why
 /// not, each bad field's reason beside it.
-async fn after(
+pub(super) async fn after(
     web: &Arc<Web>,
     current: &Session,
     path: (String, String, String, String),

@@ -1,21 +1,19 @@
 //! What supervisors take away from the pages: the overdue list with every unit's contacts (on
-//! the page, as CSV or as an Excel workbook) and a month's bulletin (通报) as Word or HTML —
-//! the same documents the command line writes, for supervisors and the office only.
+//! the page, as CSV or as an Excel workbook) — the same document the command line writes, for
+//! supervisors and the office only. The bulletin (通报) has its own page (`bulletin.rs`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use minijinja::context;
 
 use super::pages::{as_of, download, for_session, message, page, shown, who, zone_of};
 use super::{Web, path_segment};
-use crate::app::Window;
 use crate::documents;
 use crate::store::{Filter, OverdueRow};
-use crate::vocabulary::Period;
 
 /// How many rows the overdue page shows; the downloads have all.
 pub const SHOWN_ROWS: usize = 500;
@@ -79,7 +77,7 @@ pub async fn overdue(
         Some(other) => message(
             StatusCode::BAD_REQUEST,
             "无法导出",
-            &format!("`{other}`: the formats are csv and xlsx"),
+            &format!("没有「{other}」这种格式：可下载CSV或Excel"),
             Some(&current),
         ),
         None => {
@@ -171,7 +169,7 @@ pub async fn overdue(
     }
 }
 
-fn failed(current: &crate::app::Session, why: &str) -> Response {
+pub(super) fn failed(current: &crate::app::Session, why: &str) -> Response {
     tracing::error!(error = why, "an export failed");
     message(
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -179,70 +177,4 @@ fn failed(current: &crate::app::Session, why: &str) -> Response {
         "文件暂时无法生成，已记入系统日志，请稍后再试或联系督办办公室",
         Some(current),
     )
-}
-
-/// `GET /bulletin?campaign=…&period=2017-05[&format=docx|html]`: the bulletin of a month, a
-/// quarter (`2023Q2`) or a year, as the records stood at its end (or now, while it is not
-/// over), issued on the server's day.
-pub async fn bulletin(
-    State(web): State<Arc<Web>>,
-    headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    let (Some(campaign), Some(window)) = (
-        query.get("campaign").cloned(),
-        query
-            .get("period")
-            .and_then(|p| Period::parse(p))
-            .and_then(|p| Window::of(&p)),
-    ) else {
-        return message(
-            StatusCode::BAD_REQUEST,
-            "无法生成通报",
-            "请指明专项和期间（某月、某季度或某年），例如从三色看板上的“上月通报”链接进入",
-            None,
-        );
-    };
-    let at = as_of(&web);
-    let made = for_session(&web, &headers, move |office, store, session| {
-        let asked = [campaign.clone()];
-        crate::app::campaigns_of(&session.user, crate::app::Page::Bulletin, &asked)?;
-        let zone = store.campaign_zone(&campaign)?;
-        let issued = at.in_zone(zone).with_timezone(&zone).date_naive();
-        office.bulletin(&*store, &campaign, &window, at, issued)
-    })
-    .await;
-    let (current, b) = match made {
-        Ok(made) => made,
-        Err(r) => return r,
-    };
-    let name = documents::bulletin::title(&b);
-    match query.get("format").map(String::as_str) {
-        Some("html") | None => {
-            let mut response = documents::bulletin::html(&b).into_response();
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/html; charset=utf-8"),
-            );
-            response.headers_mut().insert(
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"),
-            );
-            response
-        }
-        Some("docx") => match documents::bulletin::docx(&b) {
-            Ok(bytes) => download(
-                bytes,
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                &format!("{name}.docx"),
-            ),
-            Err(e) => failed(&current, &e.to_string()),
-        },
-        Some(other) => message(
-            StatusCode::BAD_REQUEST,
-            "无法生成通报",
-            &format!("`{other}`: the formats are html and docx"),
-            Some(&current),
-        ),
-    }
 }

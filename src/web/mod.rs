@@ -6,6 +6,7 @@
 mod accounts;
 mod api;
 mod board;
+mod bulletin;
 mod connections;
 mod desk;
 mod exports;
@@ -168,7 +169,7 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<Web>>)> {
             post(accounts::revoke_token),
         ),
         ("GET", "/overdue", get(exports::overdue)),
-        ("GET", "/bulletin", get(exports::bulletin)),
+        ("GET", "/bulletin", get(bulletin::bulletin)),
         ("GET", OBLIGATION, get(desk::obligation)),
         (
             "POST",

@@ -40,6 +40,11 @@ fn templates() -> &'static Environment<'static> {
             ("overdue.html", include_str!("templates/overdue.html")),
             ("accounts.html", include_str!("templates/accounts.html")),
             ("message.html", include_str!("templates/message.html")),
+            ("confirm.html", include_str!("templates/confirm.html")),
+            (
+                "bulletin_nav.html",
+                include_str!("templates/bulletin_nav.html"),
+            ),
         ] {
             env.add_template(name, text)
                 .expect("a template of duban's own");
@@ -75,6 +80,18 @@ pub(super) fn page(status: StatusCode, name: &str, ctx: Value) -> Response {
         headers.insert(name, HeaderValue::from_static(value));
     }
     response
+}
+
+/// A piece of a page made elsewhere (the bulletin's bar above the document), every value
+/// escaped as on the pages.
+pub(super) fn fragment(name: &str, ctx: Value) -> String {
+    templates()
+        .get_template(name)
+        .and_then(|t| t.render(ctx))
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "a piece of a page could not be made");
+            String::new()
+        })
 }
 
 /// A download named `name` (never shown inline, never run: `nosniff`, a sandbox), not kept by

@@ -1,6 +1,7 @@
 //! The reviewer's queue: what waits for the signed-in reviewing unit's decision, and what it
-//! received lately (which it may return), each with when it came; filtered by campaign,
-//! report and unit.
+//! received lately (which it may return), each with when it came, who sent and signed it and
+//! its figures; filtered by campaign, report and unit. And the page that asks "确认退回？"
+//! before a report is sent back.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -8,11 +9,12 @@ use std::sync::Arc;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use minijinja::context;
+use minijinja::{Value, context};
 
 use super::Web;
-use super::desk::item_value;
+use super::desk::{after, href, item_value, key_of};
 use super::pages::{as_of, for_session, page, shown, who, zone_of};
+use crate::app::{Deed, Session};
 
 /// `GET /review`: what waits for the signed-in reviewer's decision.
 pub async fn review(
@@ -29,11 +31,32 @@ pub async fn review(
             .filter(|v| !v.is_empty())
     };
     let (campaign, unit, deliverable) = (asked("campaign"), asked("unit"), asked("deliverable"));
-    let (current, queue) = match for_session(&web, &headers, move |office, store, session| {
-        office.review_desk(&*store, &session.user, now)
+    let wanted = (campaign.clone(), unit.clone(), deliverable.clone());
+    let found = for_session(&web, &headers, move |office, store, session| {
+        let queue = office.review_desk(&*store, &session.user, now)?;
+        let (campaign, unit, deliverable) = &wanted;
+        let shown: Vec<bool> = queue
+            .iter()
+            .map(|item| {
+                campaign.as_ref().is_none_or(|c| *c == item.campaign)
+                    && unit.as_ref().is_none_or(|u| item.unit.contains(u.as_str()))
+                    && deliverable.as_ref().is_none_or(|d| *d == item.deliverable)
+            })
+            .collect();
+        // What each row shown was sent with: its figures and signatures, read for those rows
+        // alone (one history each), as the obligation's own page reads them.
+        let mut sent = Vec::with_capacity(queue.len());
+        for (item, shown) in queue.iter().zip(&shown) {
+            sent.push(if *shown {
+                office.sent_last(&*store, &session.user, item, now)?
+            } else {
+                None
+            });
+        }
+        Ok((queue, shown, sent))
     })
-    .await
-    {
+    .await;
+    let (current, (queue, listed, sent)) = match found {
         Ok(found) => found,
         Err(r) => return r,
     };
@@ -48,12 +71,13 @@ pub async fn review(
             deliverables.push(item.deliverable.clone());
         }
     }
-    let shown_items = queue.iter().filter(|item| {
-        campaign.as_ref().is_none_or(|c| *c == item.campaign)
-            && unit.as_ref().is_none_or(|u| item.unit.contains(u.as_str()))
-            && deliverable.as_ref().is_none_or(|d| *d == item.deliverable)
-    });
-    for item in shown_items {
+    let shown_items = queue
+        .iter()
+        .zip(listed)
+        .zip(&sent)
+        .filter(|((_, listed), _)| *listed)
+        .map(|((item, _), sent)| (item, sent));
+    for (item, sent_with) in shown_items {
         let t = now.in_zone(item.zone).timestamp();
         let under_review = item.record.status_at(t).is_in_review()
             && item.reviewer.as_deref() == current.user.unit.as_deref();
@@ -67,7 +91,9 @@ pub async fn review(
                     .format("%Y-%m-%d %H:%M")
                     .to_string()
             });
-        let row = context! { sent, ..item_value(item, now) };
+        let row = context! {
+            sent, content => sent_with.as_ref().map(sent_value), ..item_value(item, now)
+        };
         if under_review {
             deciding.push(row);
         } else {
@@ -83,4 +109,64 @@ pub async fn review(
             campaign, unit, deliverable, ..who(Some(&current))
         },
     )
+}
+
+/// A last submission as the pages show it: when, by whom, who signed (`村书记：张明`) and its
+/// figures (`查处问题数：4`).
+pub(super) fn sent_value(sent: &crate::app::Sent) -> Value {
+    let pairs = |list: &[(String, String)]| {
+        list.iter()
+            .map(|(a, b)| format!("{a}：{b}"))
+            .collect::<Vec<_>>()
+    };
+    context! {
+        at => sent.at.get(..16).unwrap_or(&sent.at).replace('T', " "),
+        by => sent.by.clone(), signed => pairs(&sent.signed), values => pairs(&sent.values),
+        figures => sent.values.clone(),
+    }
+}
+
+/// The page that asks "确认退回？" before `deed` (a return, or a return under review) of the
+/// obligation at `path` with `reason`: offered only to whom the deed itself would allow
+/// ([`crate::app::Office::allowed`], the rights every deed is held to), else refused as the
+/// deed would be. None when there is nothing to return (the deed is then left to the ledger,
+/// which says why in its own words).
+pub(super) async fn confirmation(
+    web: &Arc<Web>,
+    current: &Session,
+    path: (String, String, String, String),
+    deed: Deed,
+    reason: &str,
+) -> Option<Response> {
+    let user = current.user.clone();
+    let at = as_of(web);
+    let key_path = path.clone();
+    let found = web
+        .run(move |office, store| {
+            let key = key_of(&key_path);
+            office.allowed(&*store, &user, &key, deed)?;
+            office.obligation_desk(&*store, &user, &key, at)
+        })
+        .await;
+    let desk = match found {
+        Ok(desk) => desk,
+        Err(e) => return Some(after(web, current, path, Err(e), Vec::new(), false).await),
+    };
+    let (kind, action, ready) = match deed {
+        Deed::Review => ("审核退回", "reject", desk.status.is_in_review()),
+        _ => ("退回", "return", !desk.status.is_open()),
+    };
+    if !ready {
+        return None;
+    }
+    let sent = crate::app::Sent::last(&desk.history).map(|s| sent_value(&s));
+    Some(page(
+        StatusCode::OK,
+        "confirm.html",
+        context! {
+            kind, deed => action, reason, sent, item => item_value(&desk.item, at),
+            status => desk.status.label_zh(), action => href(&desk.item),
+            ..who(Some(current))
+        },
+    ))
 }

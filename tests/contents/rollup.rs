@@ -519,6 +519,22 @@ fn the_blank_form_filled_in_and_sent_back_is_a_submission() {
     let xml = sheet_xml(&blank);
     assert!(xml.contains("<dataValidation type=\"whole\""), "{xml}");
     assert!(xml.contains("<formula1>0</formula1>"), "{xml}");
+    // What Excel tells the clerk about each column is the pages' Chinese, naming no flag.
+    let told: Vec<&str> = ["promptTitle=\"", "prompt=\"", "errorTitle=\"", "error=\""]
+        .iter()
+        .flat_map(|attribute| xml.split(attribute).skip(1))
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    assert!(told.contains(&"整数（件），不小于0，必填"), "{told:?}");
+    let english: Vec<&&str> = told
+        .iter()
+        .filter(|t| {
+            t.contains("--")
+                || t.split(|c: char| !c.is_ascii_alphabetic())
+                    .any(|w| w.len() >= 2)
+        })
+        .collect();
+    assert!(english.is_empty(), "{english:?}");
     let mut book: calamine::Xlsx<_> = calamine::open_workbook(&blank).unwrap();
     let range = book.worksheet_range_at(0).unwrap().unwrap();
     let rows: Vec<Vec<String>> = range

@@ -1,0 +1,182 @@
+//! The bulletin (通报) on the web: the document the command line writes (`documents::bulletin`),
+//! with a bar above it that is not printed — the way back to the campaign's board, a picker of
+//! the months, quarters and years the campaign has reports in, and the Word version of the
+//! period shown. For supervisors and the office only.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::Datelike;
+use minijinja::context;
+
+use super::exports::failed;
+use super::pages::{as_of, download, for_session, fragment, message};
+use super::{Web, path_segment};
+use crate::app::Window;
+use crate::documents;
+use crate::vocabulary::Period;
+
+/// What was asked for: the campaign, and the period if one was named.
+struct Asked {
+    campaign: String,
+    period: Option<String>,
+}
+
+/// Why a bulletin cannot be shown, in the page's words.
+#[derive(Debug, thiserror::Error)]
+enum Unshown {
+    /// The period named is none a bulletin covers.
+    #[error("「{0}」不是可以通报的期间，请从期间列表中选择（某月、某季度或某年）")]
+    Period(String),
+    /// The campaign has no report falling due at all.
+    #[error("该专项尚无应报送的事项，暂无通报")]
+    Nothing,
+}
+
+/// `GET /bulletin?campaign=…[&period=2017-05|2017-Q2|2017][&format=docx|html]`: the bulletin
+/// of a month, a quarter or a year, as the records stood at its end (or now, while it is not
+/// over), issued on the server's day. Without a period, the last whole month's (the board's
+/// "上月通报"), or the latest the campaign has.
+pub async fn bulletin(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let Some(campaign) = query.get("campaign").cloned().filter(|c| !c.is_empty()) else {
+        return message(
+            StatusCode::BAD_REQUEST,
+            "无法生成通报",
+            "请指明专项，例如从三色看板上的“上月通报”链接进入",
+            None,
+        );
+    };
+    let asked = Asked {
+        campaign,
+        period: query
+            .get("period")
+            .cloned()
+            .filter(|p| !p.trim().is_empty()),
+    };
+    let at = as_of(&web);
+    let made = for_session(&web, &headers, move |office, store, session| {
+        let wanted = [asked.campaign.clone()];
+        crate::app::campaigns_of(&session.user, crate::app::Page::Bulletin, &wanted)?;
+        let periods = office.bulletin_periods(&*store, &asked.campaign, at)?;
+        let zone = store.campaign_zone(&asked.campaign)?;
+        let today = at.in_zone(zone).with_timezone(&zone).date_naive();
+        let chosen = match &asked.period {
+            Some(text) => match Period::parse(text).filter(|p| Window::of(p).is_some()) {
+                Some(period) => period,
+                None => return Ok(Err(Unshown::Period(text.clone()))),
+            },
+            None => match default_period(&periods, today) {
+                Some(period) => period,
+                None => return Ok(Err(Unshown::Nothing)),
+            },
+        };
+        let window = Window::of(&chosen).expect("a period a bulletin covers");
+        let b = office.bulletin(&*store, &asked.campaign, &window, at, today)?;
+        Ok(Ok((b, periods, chosen)))
+    })
+    .await;
+    let (current, (b, periods, chosen)) = match made {
+        Ok((current, Ok(made))) => (current, made),
+        Ok((current, Err(why))) => {
+            return message(
+                StatusCode::BAD_REQUEST,
+                "无法生成通报",
+                &why.to_string(),
+                Some(&current),
+            );
+        }
+        Err(r) => return r,
+    };
+    let name = documents::bulletin::title(&b);
+    match query.get("format").map(String::as_str) {
+        Some("html") | None => {
+            let nav = fragment(
+                "bulletin_nav.html",
+                context! {
+                    board => format!("/board?campaign={}", path_segment(&b.campaign)),
+                    campaign => b.campaign.clone(), chosen => chosen.to_string(),
+                    groups => groups(&periods, &chosen),
+                    word => format!(
+                        "/bulletin?campaign={}&period={}&format=docx",
+                        path_segment(&b.campaign),
+                        path_segment(&chosen.to_string())
+                    ),
+                },
+            );
+            let mut response = documents::bulletin::html_with(&b, &nav).into_response();
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            response.headers_mut().insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'"),
+            );
+            response
+        }
+        Some("docx") => match documents::bulletin::docx(&b) {
+            Ok(bytes) => download(
+                bytes,
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                &format!("{name}.docx"),
+            ),
+            Err(e) => failed(&current, &e.to_string()),
+        },
+        Some(other) => message(
+            StatusCode::BAD_REQUEST,
+            "无法生成通报",
+            &format!("没有「{other}」这种格式：通报可在网页上查看，或下载Word版"),
+            Some(&current),
+        ),
+    }
+}
+
+/// The period shown when none is asked for: the last whole month before `today` (the board's
+/// "上月通报"), if the campaign has reports then; else the latest month it has.
+fn default_period(periods: &[Period], today: chrono::NaiveDate) -> Option<Period> {
+    let last_month = today
+        .with_day(1)
+        .and_then(|d| d.pred_opt())
+        .and_then(|d| Period::containing(crate::vocabulary::PeriodUnit::Month, d));
+    let mut months = periods.iter().filter(|p| matches!(p, Period::Month { .. }));
+    match last_month {
+        Some(m) if periods.contains(&m) => Some(m),
+        _ => months.next_back().cloned(),
+    }
+}
+
+/// The picker's choices, by kind: 月度, 季度, 年度, each `{key, label}`; the period shown is
+/// among them even when the campaign has no report due in it (a bulletin of it says so).
+fn groups(periods: &[Period], chosen: &Period) -> Vec<minijinja::Value> {
+    let kind = |p: &Period| match p {
+        Period::Month { .. } => "月度",
+        Period::Quarter { .. } => "季度",
+        _ => "年度",
+    };
+    let mut all: Vec<Period> = periods.to_vec();
+    if !all.contains(chosen) {
+        all.push(chosen.clone());
+        all.sort();
+    }
+    ["月度", "季度", "年度"]
+        .iter()
+        .filter_map(|name| {
+            let options: Vec<minijinja::Value> = all
+                .iter()
+                .filter(|p| kind(p) == *name)
+                .filter_map(|p| {
+                    let label = Window::of(p)?.label;
+                    Some(context! { key => p.to_string(), label })
+                })
+                .collect();
+            (!options.is_empty()).then(|| context! { name => *name, options })
+        })
+        .collect()
+}
