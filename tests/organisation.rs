@@ -323,3 +323,82 @@ fn a_campaign_takes_its_villages_from_the_directory_on_sqlite() {
 fn a_campaign_takes_its_villages_from_the_directory_on_postgres() {
     a_campaign_over_the_directory(true);
 }
+
+/// A campaign bound to the directory (`通讯录 古路镇`, examples/directory/gulu-bound.campaign):
+/// every unit is one the directory has under 古路镇, reached as the directory says unless the
+/// campaign gives its own; a name it does not have there, or has twice, is an error at the
+/// unit's line with the nearest name or the codes, and nothing is synced.
+fn a_campaign_bound_to_the_directory(postgres: bool) {
+    let Some(w) = office(postgres) else { return };
+    let root = crate::common::root().join("examples/directory");
+    w.ok(&[
+        "units",
+        "import",
+        root.join("gulu-units.csv").to_str().unwrap(),
+    ]);
+    std::fs::create_dir_all(w.path().join("campaigns")).unwrap();
+    let text = std::fs::read_to_string(root.join("gulu-bound.campaign")).unwrap();
+    // 镇村建中心 owes a plan to 古路镇 too: its people are the directory's.
+    let text = format!(
+        "{text}\n报送 工作方案 \"工作方案\" {{\n  报送单位 镇村建中心\n  接收单位 古路镇\n  时限 2023年6月30日前\n}}\n"
+    );
+    let path = w.path().join("campaigns/gulu-bound.campaign");
+    std::fs::write(&path, &text).unwrap();
+    let checked = w.ok(&["check", "campaigns/gulu-bound.campaign"]);
+    assert!(checked.contains("ok — 6 units"), "{checked}");
+    w.ok(&["sync", "--as-of", "2023-06-01"]);
+    let overdue = w.json(&["overdue", "--as-of", "2023-07-20"]);
+    let center = overdue
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["unit"] == "镇村建中心")
+        .expect("镇村建中心's plan is overdue");
+    assert_eq!(center["email"], "cjzx@example.gov.cn", "{center:#}");
+    assert!(
+        center["contacts"].to_string().contains("颜遥平")
+            && center["contacts"].to_string().contains("023-67166106"),
+        "the directory's liaison: {center:#}"
+    );
+
+    // A name the directory does not have under 古路镇: an error at its line, nothing synced.
+    let misspelt = text
+        .replace("单位 镇村建中心 {", "单位 镇村建设中心 {")
+        .replace("镇村建中心\n", "镇村建设中心\n");
+    std::fs::write(&path, &misspelt).unwrap();
+    let refused = w.run(&["check", "campaigns/gulu-bound.campaign"]);
+    assert_eq!(refused.code, 2, "{}", refused.stdout);
+    assert!(
+        refused.stderr.contains(
+            "unit `镇村建设中心` is not in the office's directory under `古路镇` (did you mean `镇村建中心`?)"
+        ) && refused.stderr.contains("gulu-bound.campaign:23:"),
+        "{}",
+        refused.stderr
+    );
+    // Two units of one name under 古路镇: which one is meant cannot be told.
+    std::fs::write(&path, &text).unwrap();
+    std::fs::write(
+        w.path().join("twice.csv"),
+        "单位编码,单位名称,上级单位,层级\n500112-GL-01-X,镇村建中心,500112-GL-01,部门\n",
+    )
+    .unwrap();
+    w.ok(&["units", "import", "twice.csv"]);
+    let refused = w.run(&["sync", "--as-of", "2023-06-02"]);
+    assert!(
+        refused.stderr.contains(
+            "has 2 units named `镇村建中心` under `古路镇` (codes 500112-GL-CJ, 500112-GL-01-X)"
+        ),
+        "{}",
+        refused.stderr
+    );
+}
+
+#[test]
+fn a_campaign_bound_to_the_directory_on_sqlite() {
+    a_campaign_bound_to_the_directory(false);
+}
+
+#[test]
+fn a_campaign_bound_to_the_directory_on_postgres() {
+    a_campaign_bound_to_the_directory(true);
+}

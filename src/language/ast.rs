@@ -159,6 +159,8 @@ pub enum CampaignStmt {
     Contacts(Name),
     /// `templates "folder"`: the campaign's own mail templates.
     Templates(Name),
+    /// `directory ROOT`: the campaign's units are the office directory's under ROOT.
+    Directory(Name),
     /// `note "…"`
     Note(Name),
 }

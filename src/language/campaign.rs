@@ -111,6 +111,8 @@ pub struct Unit {
     pub active: Option<(NaiveDate, NaiveDate)>,
     /// Where it was declared.
     pub span: Span,
+    /// Its code in the office's directory, where the campaign is bound to it (`通讯录 ROOT`).
+    pub code: Option<String>,
 }
 
 impl Unit {

@@ -233,6 +233,34 @@ pub enum Problem {
         /// The nearest name it has.
         nearest: Option<String>,
     },
+    /// A campaign bound to the directory (`通讯录 ROOT`) where there is none.
+    #[error(
+        "the campaign's units are the office directory's under `{root}`, and the directory is empty: import the office's 通讯录 with `duban units import FILE`"
+    )]
+    BoundWithoutDirectory {
+        /// The unit named.
+        root: String,
+    },
+    /// A unit of a campaign bound to the directory that is not under its root.
+    #[error("unit `{name}` is not in the office's directory under `{root}`{}", nearest.as_ref().map(|n| format!(" (did you mean `{n}`?)")).unwrap_or_default())]
+    NotUnderRoot {
+        /// The unit.
+        name: String,
+        /// The campaign's root.
+        root: String,
+        /// The nearest name under it.
+        nearest: Option<String>,
+    },
+    /// A unit of a campaign bound to the directory whose name two units under its root have.
+    #[error("the office's directory has {} units named `{name}` under `{root}` (codes {}): rename one in the directory, or bind the campaign to a unit lower down", codes.len(), codes.join(", "))]
+    TwiceUnderRoot {
+        /// The unit.
+        name: String,
+        /// The campaign's root.
+        root: String,
+        /// Their codes.
+        codes: Vec<String>,
+    },
     /// A name two of the directory's units have.
     #[error("the office's directory has {} units named `{name}` (codes {}): name the one meant by its code", codes.len(), codes.join(", "))]
     AmbiguousInDirectory {

@@ -4,7 +4,8 @@
 //! The language knows the directory only as these entries, handed to it when a campaign is
 //! loaded; the records keep it (`duban units import`).
 
-use super::ast::{File, GroupDecl, Spanned, TopItem};
+use super::ast::{ContactRole, File, GroupDecl, Name, Spanned, TopItem};
+use super::campaign::{Campaign, Contact, Unit};
 use super::contacts::{ContactBook, Person, UnitContacts};
 use super::diagnostic::{Diagnostic, Problem};
 
@@ -93,35 +94,30 @@ fn repeated(found: &[&DirEntry]) -> Option<(String, Vec<String>)> {
     None
 }
 
-/// The units under `root` (a code, or a name the directory has once), of `kind` if given, in
-/// the directory's order; `root` itself is not one of them.
-fn members<'d>(
-    directory: &'d [DirEntry],
-    root: &str,
-    kind: Option<&str>,
-) -> Result<Vec<&'d DirEntry>, Problem> {
-    let top = match directory.iter().find(|e| e.code == root) {
-        Some(top) => top,
-        None => {
-            let named: Vec<&DirEntry> = directory.iter().filter(|e| e.name == root).collect();
-            match named.as_slice() {
-                [one] => *one,
-                [] => {
-                    let names = directory.iter().map(|e| e.name.as_str());
-                    return Err(Problem::NotInDirectory {
-                        name: root.to_string(),
-                        nearest: super::suggest::nearest(root, names).map(String::from),
-                    });
-                }
-                many => {
-                    return Err(Problem::AmbiguousInDirectory {
-                        name: root.to_string(),
-                        codes: many.iter().map(|e| e.code.clone()).collect(),
-                    });
-                }
-            }
+/// The unit `root` names: its code, or a name the directory has once.
+fn find_root<'d>(directory: &'d [DirEntry], root: &str) -> Result<&'d DirEntry, Problem> {
+    if let Some(top) = directory.iter().find(|e| e.code == root) {
+        return Ok(top);
+    }
+    let named: Vec<&DirEntry> = directory.iter().filter(|e| e.name == root).collect();
+    match named.as_slice() {
+        [one] => Ok(one),
+        [] => {
+            let names = directory.iter().map(|e| e.name.as_str());
+            Err(Problem::NotInDirectory {
+                name: root.to_string(),
+                nearest: super::suggest::nearest(root, names).map(String::from),
+            })
         }
-    };
+        many => Err(Problem::AmbiguousInDirectory {
+            name: root.to_string(),
+            codes: many.iter().map(|e| e.code.clone()).collect(),
+        }),
+    }
+}
+
+/// `top` and every unit under it, in the directory's order.
+fn subtree<'d>(directory: &'d [DirEntry], top: &DirEntry) -> Vec<&'d DirEntry> {
     let mut inside = std::collections::HashSet::from([top.code.as_str()]);
     // Parents come before children in the directory's order, unless a unit was moved under a
     // later one: go round until nothing more is found.
@@ -136,11 +132,124 @@ fn members<'d>(
             break;
         }
     }
-    Ok(directory
+    directory
         .iter()
-        .filter(|e| e.code != top.code && inside.contains(e.code.as_str()))
+        .filter(|e| inside.contains(e.code.as_str()))
+        .collect()
+}
+
+/// The units under `root` (a code, or a name the directory has once), of `kind` if given, in
+/// the directory's order; `root` itself is not one of them.
+fn members<'d>(
+    directory: &'d [DirEntry],
+    root: &str,
+    kind: Option<&str>,
+) -> Result<Vec<&'d DirEntry>, Problem> {
+    let top = find_root(directory, root)?;
+    Ok(subtree(directory, top)
+        .into_iter()
+        .filter(|e| e.code != top.code)
         .filter(|e| kind.is_none_or(|k| e.kind.as_deref() == Some(k)))
         .collect())
+}
+
+/// Binds the units of a campaign that says `通讯录 ROOT` to the directory: each must be ROOT
+/// or a unit under it, by a name it has once there; each gets its code, and the mailbox, phone
+/// and people the directory keeps where the campaign gives none of its own (its contacts file
+/// or block wins). A unit the directory does not have there, or has twice, is an error at the
+/// unit's name with the nearest names or the codes.
+pub fn bind(campaign: &mut Campaign, directory: &[DirEntry], root: &Name) -> Vec<Diagnostic> {
+    if directory.is_empty() {
+        let problem = Problem::BoundWithoutDirectory {
+            root: root.node.clone(),
+        };
+        return vec![Diagnostic::error(problem, root.span)];
+    }
+    let top = match find_root(directory, &root.node) {
+        Ok(top) => top,
+        Err(problem) => return vec![Diagnostic::error(problem, root.span)],
+    };
+    let under = subtree(directory, top);
+    let mut by_name: std::collections::HashMap<&str, Vec<&DirEntry>> =
+        std::collections::HashMap::new();
+    for e in &under {
+        by_name.entry(e.name.as_str()).or_default().push(e);
+    }
+    let mut diagnostics = Vec::new();
+    for unit in &mut campaign.units {
+        match by_name.get(unit.name.as_str()).map(Vec::as_slice) {
+            Some([e]) => take(unit, e),
+            Some(many) => diagnostics.push(Diagnostic::error(
+                Problem::TwiceUnderRoot {
+                    name: unit.name.clone(),
+                    root: root.node.clone(),
+                    codes: many.iter().map(|e| e.code.clone()).collect(),
+                },
+                unit.span,
+            )),
+            None => {
+                let names = under.iter().map(|e| e.name.as_str());
+                diagnostics.push(Diagnostic::error(
+                    Problem::NotUnderRoot {
+                        name: unit.name.clone(),
+                        root: root.node.clone(),
+                        nearest: super::suggest::nearest(&unit.name, names).map(String::from),
+                    },
+                    unit.span,
+                ));
+            }
+        }
+    }
+    // A unit the campaign puts under none is under its parent in the directory, where the
+    // campaign has that unit too (the directory is a tree: no loop can come of it).
+    let ids: std::collections::HashMap<String, usize> = campaign
+        .units
+        .iter()
+        .enumerate()
+        .filter_map(|(id, u)| u.code.clone().map(|code| (code, id)))
+        .collect();
+    let parents: std::collections::HashMap<&str, &str> = under
+        .iter()
+        .filter_map(|e| e.parent.as_deref().map(|p| (e.code.as_str(), p)))
+        .collect();
+    for unit in &mut campaign.units {
+        if unit.parent.is_none()
+            && let Some(code) = &unit.code
+            && let Some(parent) = parents.get(code.as_str())
+        {
+            unit.parent = ids.get(*parent).copied();
+        }
+    }
+    diagnostics
+}
+
+/// The directory's code and, where the campaign gives none, its ways to reach the unit.
+fn take(unit: &mut Unit, e: &DirEntry) {
+    unit.code = Some(e.code.clone());
+    if unit.email.is_none() {
+        unit.email = e.email.clone();
+    }
+    if unit.phone.is_none() {
+        unit.phone = e.phone.clone();
+    }
+    if unit.contacts.is_empty() {
+        if let Some((name, phone, email)) = &e.liaison {
+            unit.contacts.push(Contact {
+                role: ContactRole::Liaison,
+                name: Some(name.clone()),
+                email: email.clone(),
+                phone: phone.clone(),
+            });
+        }
+        if let Some((name, phone)) = &e.leader {
+            unit.contacts.push(Contact {
+                role: ContactRole::Leader,
+                name: Some(name.clone()),
+                email: None,
+                phone: phone.clone(),
+            });
+        }
+    }
 }
 
 fn fill(group: &mut GroupDecl, found: &[&DirEntry], book: &mut Option<ContactBook>, source: usize) {

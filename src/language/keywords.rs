@@ -93,7 +93,7 @@ pub const KEYWORDS: &[Keyword] = &[
     ),
     kw!("unit", ["单位"], [Top]),
     kw!("group", ["分组"], [Top]),
-    kw!("directory", ["通讯录"], [Top]),
+    kw!("directory", ["通讯录"], [Top, Campaign]),
     kw!("kind", ["层级"], [Top]),
     kw!("phase", ["阶段"], [Top]),
     kw!("report", ["报送", "上报"], [Top, Item]),

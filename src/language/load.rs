@@ -150,12 +150,15 @@ pub fn load_text(
     let unread = diagnostics
         .iter()
         .any(|d| matches!(d.problem, Problem::UnclosedBrace | Problem::TooDeep { .. }));
-    let (campaign, more) = if unread {
+    let (mut campaign, more) = if unread {
         (None, Vec::new())
     } else {
         check(text, &file, book.as_ref())
     };
     diagnostics.extend(more);
+    if let (Some(c), Some(root)) = (campaign.as_mut(), super::check::directory_root(&file)) {
+        diagnostics.extend(super::directory::bind(c, directory, root));
+    }
     let campaign =
         campaign.filter(|_| !syntax_errors && !diagnostics.iter().any(Diagnostic::is_error));
     Loaded {

@@ -107,7 +107,8 @@ impl Checker<'_> {
                 CampaignStmt::Supervisors(names) => supervisors = self.units_of(names),
                 CampaignStmt::Contacts(path) => contacts_file = Some(path.node.clone()),
                 CampaignStmt::Templates(path) => templates = Some(path.node.clone()),
-                CampaignStmt::Note(_) => {}
+                // Bound after the check, against the directory (`language::directory::bind`).
+                CampaignStmt::Note(_) | CampaignStmt::Directory(_) => {}
             }
         }
         let explicit = period.and_then(|w| self.window(w, issued, None, None));
@@ -160,6 +161,7 @@ pub(super) fn campaign_keyword(stmt: &CampaignStmt) -> &'static str {
         CampaignStmt::Supervisors(_) => "supervisors",
         CampaignStmt::Contacts(_) => "contacts",
         CampaignStmt::Templates(_) => "templates",
+        CampaignStmt::Directory(_) => "directory",
         CampaignStmt::Note(_) => "note",
     }
 }

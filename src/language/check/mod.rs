@@ -45,6 +45,17 @@ pub fn check(
     (campaign.filter(|_| ok), checker.diagnostics)
 }
 
+/// The unit of the office's directory a parsed campaign binds its units to, if any.
+pub fn directory_root(file: &File) -> Option<&Name> {
+    file.items.iter().find_map(|item| match item {
+        TopItem::Campaign(c) => c.stmts.iter().find_map(|s| match &s.node {
+            CampaignStmt::Directory(root) => Some(root),
+            _ => None,
+        }),
+        _ => None,
+    })
+}
+
 /// The contacts file a parsed campaign names, if any.
 pub fn contacts_file(file: &File) -> Option<&Name> {
     file.items.iter().find_map(|item| match item {

@@ -68,6 +68,7 @@ impl Checker<'_> {
             reviewer: None,
             active: None,
             span: name.span,
+            code: None,
         });
         id
     }

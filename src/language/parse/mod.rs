@@ -170,6 +170,7 @@ impl<'s> Lower<'s> {
             Rule::note => CampaignStmt::Note(self.last_text(pair)),
             Rule::contacts => CampaignStmt::Contacts(self.last_text(pair)),
             Rule::templates => CampaignStmt::Templates(self.last_text(pair)),
+            Rule::campaign_directory => CampaignStmt::Directory(self.last_text(pair)),
             Rule::office => CampaignStmt::Office(self.last_text(pair)),
             Rule::issued => CampaignStmt::Issued(self.date(last(pair)?)),
             Rule::zone => {
