@@ -402,3 +402,59 @@ fn a_campaign_bound_to_the_directory_on_sqlite() {
 fn a_campaign_bound_to_the_directory_on_postgres() {
     a_campaign_bound_to_the_directory(true);
 }
+
+/// One unit of the directory in two campaigns bound to it is one unit: an account of it needs
+/// no campaign said, and acts in both (named, so that another office's campaign with a unit
+/// of that name later is not one of them). A unit of that name a campaign declares itself is
+/// another unit: then the office must say which.
+fn one_directory_unit_in_two_campaigns(postgres: bool) {
+    let Some(w) = office(postgres) else { return };
+    let root = crate::common::root().join("examples/directory");
+    w.ok(&[
+        "units",
+        "import",
+        root.join("gulu-units.csv").to_str().unwrap(),
+    ]);
+    std::fs::create_dir_all(w.path().join("campaigns")).unwrap();
+    let text = std::fs::read_to_string(root.join("gulu-bound.campaign")).unwrap();
+    std::fs::write(w.path().join("campaigns/gulu-bound.campaign"), &text).unwrap();
+    std::fs::write(
+        w.path().join("campaigns/gulu-second.campaign"),
+        text.replace("专项治理 gulu-bound ", "专项治理 gulu-second "),
+    )
+    .unwrap();
+    w.ok(&["sync", "--as-of", "2023-06-01"]);
+    w.ok(&["user", "add", "王晓东", "--unit", "示例一村", "--role", "liaison"]);
+    let users = w.json(&["user", "list"]);
+    let account = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["name"] == "王晓东")
+        .unwrap();
+    assert_eq!(
+        account["campaigns"],
+        serde_json::json!(["gulu-bound", "gulu-second"]),
+        "{account:#}"
+    );
+    // A campaign that declares a 示例一村 of its own: two different units by one name.
+    std::fs::write(
+        w.path().join("campaigns/other.campaign"),
+        "专项整治 other \"另一项\" {\n  期间 2023年5月1日 至 2023年11月15日\n}\n单位 示例一村 {}\n报送 台账 \"台账\" {\n  报送单位 示例一村\n  时限 2023年7月18日前\n}\n",
+    )
+    .unwrap();
+    w.ok(&["sync", "--as-of", "2023-06-01"]);
+    let refused = w.run(&["user", "add", "王晓东二", "--unit", "示例一村", "--role", "liaison"]);
+    assert_eq!(refused.code, 2, "{}", refused.stdout);
+    assert!(refused.stderr.contains("other"), "{}", refused.stderr);
+}
+
+#[test]
+fn one_directory_unit_in_two_campaigns_is_one_unit_on_sqlite() {
+    one_directory_unit_in_two_campaigns(false);
+}
+
+#[test]
+fn one_directory_unit_in_two_campaigns_is_one_unit_on_postgres() {
+    one_directory_unit_in_two_campaigns(true);
+}

@@ -80,7 +80,7 @@ impl Office {
         }
         shown_as_is(&[("账号名称", Some(name)), ("单位名称", unit)])?;
         check_unit(store, unit, role)?;
-        super::scope::scope(store, unit, campaigns)?;
+        let campaigns = &super::scope::scope(store, unit, campaigns)?;
         let token = secret();
         let now = now.in_zone(self.config.zone).timestamp();
         store.add_user(&NewUser {

@@ -39,20 +39,23 @@ pub(super) fn within(who: &User, asked: &[String]) -> Result<Vec<String>, AppErr
     })
 }
 
-/// Checks the campaigns an account or token of `unit` acts in: each given one known, and the
-/// unit one of theirs. None given means every campaign — refused when the unit's name is in
-/// several campaigns, since those may be different offices' (宜春 and 南阳 each have a
-/// 党风政风监督室): the office says which.
+/// The campaigns an account or token of `unit` acts in: each given one known, and the unit
+/// one of theirs. None given means every campaign — refused when the unit's name is in several
+/// campaigns, since those may be different offices' (宜春 and 南阳 each have a
+/// 党风政风监督室): the office says which. Unless the name is one unit of the office's
+/// directory in each (campaigns bound to it give the same code): then the account acts in
+/// those, named, so that a campaign of another office with a unit of that name later is not
+/// one of them.
 pub(super) fn scope(
     store: &dyn Backend,
     unit: Option<&str>,
     campaigns: &[String],
-) -> Result<(), AppError> {
+) -> Result<Vec<String>, AppError> {
     for campaign in campaigns {
         store.campaign_header(campaign)?;
     }
     let Some(unit) = unit else {
-        return Ok(());
+        return Ok(campaigns.to_vec());
     };
     let mut of_unit: Vec<String> = store
         .unit_contacts()?
@@ -62,6 +65,11 @@ pub(super) fn scope(
         .collect();
     of_unit.dedup();
     if campaigns.is_empty() && of_unit.len() > 1 {
+        let codes = store.unit_codes(unit)?;
+        let first = codes.first().and_then(|(_, code)| code.clone());
+        if first.is_some() && codes.iter().all(|(_, code)| *code == first) {
+            return Ok(codes.into_iter().map(|(campaign, _)| campaign).collect());
+        }
         return Err(AccountRefusal::UnitInSeveral {
             unit: unit.to_string(),
             campaigns: of_unit,
@@ -75,5 +83,5 @@ pub(super) fn scope(
         }
         .into());
     }
-    Ok(())
+    Ok(campaigns.to_vec())
 }

@@ -23,7 +23,7 @@ impl Office {
         now: Instant,
     ) -> Result<(String, ApiToken), AppError> {
         check_unit(store, new.unit, new.role)?;
-        super::scope::scope(store, new.unit, new.campaigns)?;
+        let campaigns = super::scope::scope(store, new.unit, new.campaigns)?;
         let t = now.in_zone(self.config.zone).timestamp();
         let name = match new.name.map(str::trim) {
             Some(name) => {
@@ -49,7 +49,7 @@ impl Office {
             role: new.role,
             now: t,
             expires_at,
-            campaigns: new.campaigns,
+            campaigns: &campaigns,
         })?;
         let made = store
             .tokens()?

@@ -38,14 +38,16 @@ pub fn may_use(text: &str) -> bool {
 
 /// Fills in each directory group of `file` with the directory's units, and gives `book` the
 /// people of those it has none for (a campaign's own contacts file wins). A root the
-/// directory does not have, or has twice, is an error at its name.
+/// directory does not have, or has twice, is an error at its name. Returns the code of each
+/// unit it filled in, by name, for [`codes`] to give the checked campaign's units.
 pub fn expand(
     file: &mut File,
     directory: &[DirEntry],
     book: &mut Option<ContactBook>,
     source: usize,
     diagnostics: &mut Vec<Diagnostic>,
-) {
+) -> std::collections::HashMap<String, String> {
+    let mut codes = std::collections::HashMap::new();
     for item in &mut file.items {
         let TopItem::Group(group) = item else {
             continue;
@@ -76,9 +78,22 @@ pub fn expand(
                     },
                     group.members_span,
                 )),
-                None => fill(group, &found, book, source),
+                None => {
+                    codes.extend(found.iter().map(|e| (e.name.clone(), e.code.clone())));
+                    fill(group, &found, book, source)
+                }
             },
             Err(problem) => diagnostics.push(Diagnostic::error(problem, root.span)),
+        }
+    }
+    codes
+}
+
+/// Gives each unit of `campaign` that a directory group filled in its code in the directory.
+pub fn codes(campaign: &mut Campaign, codes: &std::collections::HashMap<String, String>) {
+    for unit in &mut campaign.units {
+        if unit.code.is_none() {
+            unit.code = codes.get(&unit.name).cloned();
         }
     }
 }

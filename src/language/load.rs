@@ -143,7 +143,7 @@ pub fn load_text(
             )),
         }
     }
-    super::directory::expand(&mut file, directory, &mut book, source, &mut diagnostics);
+    let codes = super::directory::expand(&mut file, directory, &mut book, source, &mut diagnostics);
     let syntax_errors = diagnostics.iter().any(Diagnostic::is_error);
     // A file the parser gave up on whole (a brace never closed, nesting too deep) has nothing
     // to check: "no campaign block" would only add noise.
@@ -156,8 +156,11 @@ pub fn load_text(
         check(text, &file, book.as_ref())
     };
     diagnostics.extend(more);
-    if let (Some(c), Some(root)) = (campaign.as_mut(), super::check::directory_root(&file)) {
-        diagnostics.extend(super::directory::bind(c, directory, root));
+    if let Some(c) = campaign.as_mut() {
+        super::directory::codes(c, &codes);
+        if let Some(root) = super::check::directory_root(&file) {
+            diagnostics.extend(super::directory::bind(c, directory, root));
+        }
     }
     let campaign =
         campaign.filter(|_| !syntax_errors && !diagnostics.iter().any(Diagnostic::is_error));

@@ -209,6 +209,11 @@ pub(super) const USER: &str =
     "SELECT name, unit, role, password, disabled_at, last_sign_in_at, campaigns FROM users
      WHERE name = $1";
 /// Every unit's contact people: campaign, unit, contacts (JSON), in declaration order.
+/// Each campaign with a unit named `$1`, and that unit's code in the office's directory where
+/// the campaign is bound to it.
+pub(super) const UNIT_CODES: &str = "SELECT c.key, u.code FROM units u
+     JOIN campaigns c ON c.id = u.campaign_id WHERE u.name = $1 ORDER BY c.id";
+
 pub(super) const UNIT_CONTACTS: &str = "SELECT c.key, u.name, u.contacts FROM units u
      JOIN campaigns c ON c.id = u.campaign_id ORDER BY c.id, u.id";
 /// Forgets the pairs of address and account whose last try was before `$1`.

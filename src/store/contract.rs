@@ -200,6 +200,9 @@ pub trait Accounts {
     ) -> Result<Option<FailedSignIns>, StoreError>;
     /// Every unit's contact people: (campaign, unit, contacts), in declaration order.
     fn unit_contacts(&self) -> Result<Vec<(String, String, Vec<Contact>)>, StoreError>;
+    /// Each campaign with a unit named `unit`, with that unit's code in the office's
+    /// directory where the campaign is bound to it: (campaign, code).
+    fn unit_codes(&self, unit: &str) -> Result<Vec<(String, Option<String>)>, StoreError>;
     /// Sets the password (its hash) of the account whose one-time link is `token` (its
     /// SHA-256), if still valid at `now`: the account's name, or none.
     fn set_password(

@@ -58,6 +58,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = {
                 ("email", Text),
                 ("phone", Text),
                 ("contacts", Text),
+                ("code", Text),
             ],
         ),
         (

@@ -39,6 +39,8 @@ pub(super) struct UnitRow<'c> {
     pub email: Option<&'c str>,
     pub phone: Option<&'c str>,
     pub contacts: String,
+    /// Its code in the office's directory, where the campaign is bound to it.
+    pub code: Option<&'c str>,
 }
 
 /// A deliverable's columns.
@@ -71,6 +73,7 @@ pub(super) fn unit_rows(c: &Campaign) -> impl Iterator<Item = UnitRow<'_>> {
         email: unit.email.as_deref(),
         phone: unit.phone.as_deref(),
         contacts: serde_json::to_string(&unit.contacts).unwrap_or_default(),
+        code: unit.code.as_deref(),
     })
 }
 
@@ -170,11 +173,11 @@ pub(super) fn deliverable_rows<'c>(
 /// Inserts or updates a unit: campaign, name, parent, reviewer, email, phone, contacts.
 /// (PostgreSQL writes all of a campaign's units in one statement instead.)
 pub(super) const UPSERT_UNIT: &str =
-    "INSERT INTO units (campaign_id, name, parent, reviewer, email, phone, contacts)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
+    "INSERT INTO units (campaign_id, name, parent, reviewer, email, phone, contacts, code)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
      ON CONFLICT (campaign_id, name) DO UPDATE SET parent = excluded.parent,
          reviewer = excluded.reviewer, email = excluded.email, phone = excluded.phone,
-         contacts = excluded.contacts
+         contacts = excluded.contacts, code = excluded.code
      RETURNING id";
 
 /// Inserts or updates a deliverable: campaign, then the columns of [`DeliverableRow`] in order.
@@ -232,7 +235,7 @@ pub(super) fn groups(c: &Campaign) -> String {
 
 /// A campaign's units as stored: name, row id, then the columns of [`UnitRow`] but the name.
 pub(super) const STORED_UNITS: &str =
-    "SELECT name, id, parent, reviewer, email, phone, contacts FROM units WHERE campaign_id = $1";
+    "SELECT name, id, parent, reviewer, email, phone, contacts, code FROM units WHERE campaign_id = $1";
 
 /// A unit as stored: its row id and columns.
 pub(super) type StoredUnit = (
@@ -242,17 +245,19 @@ pub(super) type StoredUnit = (
     Option<String>,
     Option<String>,
     String,
+    Option<String>,
 );
 
 impl UnitRow<'_> {
     /// Whether `stored` holds exactly this row: a sync writes only the units that changed, so
     /// that an edit of one deadline of a national campaign does not rewrite 35,715 units.
     pub fn stored_as(&self, stored: &StoredUnit) -> bool {
-        let (_, parent, reviewer, email, phone, contacts) = stored;
+        let (_, parent, reviewer, email, phone, contacts, code) = stored;
         parent.as_deref() == self.parent
             && reviewer.as_deref() == self.reviewer
             && email.as_deref() == self.email
             && phone.as_deref() == self.phone
             && *contacts == self.contacts
+            && code.as_deref() == self.code
     }
 }

@@ -7,7 +7,7 @@ use crate::store::accounts::{
     ApiToken, CLOSE_SESSION, CLOSE_SESSIONS_OF, COUNT_ATTEMPT, FAILED_SIGN_INS, FORGET_ATTEMPTS,
     FORGET_PAIR, FailedSignIns, INSERT_TOKEN, INSERT_USER, NewToken, NewUser, OPEN_SESSION,
     RESET_USER, REVOKE_TOKEN, SESSION, SET_DISABLED, SET_PASSWORD, SIGNED_IN_AT, TOKEN, TOKEN_USED,
-    TOKENS, TOLD_FAILED, Throttle, TokenColumns, Turn, UNIT_CONTACTS, UNIT_NAMES, USER, USERS,
+    TOKENS, TOLD_FAILED, Throttle, TokenColumns, Turn, UNIT_CODES, UNIT_CONTACTS, UNIT_NAMES, USER, USERS,
     User, UserColumns, WAIT_UNTIL, WRONG_PASSWORD, api_token, campaigns_json, contacts_of, taken,
     token_taken, user,
 };
@@ -140,6 +140,17 @@ impl Accounts for PgStore {
                 .iter()
                 .map(|r| contacts_of(r.get(0), r.get(1), r.get::<_, &str>(2)))
                 .collect()
+        })
+    }
+
+    /// Each campaign with a unit named `unit`, and its directory code.
+    fn unit_codes(&self, unit: &str) -> Result<Vec<(String, Option<String>)>, StoreError> {
+        self.run(|client| {
+            Ok(client
+                .query(UNIT_CODES, &[&unit])?
+                .iter()
+                .map(|r| (r.get(0), r.get(1)))
+                .collect())
         })
     }
 

@@ -408,6 +408,13 @@ CREATE VIEW obligations AS
     SELECT o.*, d.due_date, d.due_at, GREATEST(o.extended_due_at, d.due_at) AS effective_due_at
     FROM obligation_rows o JOIN deadlines d ON d.id = o.deadline_id;
 "#,
+    // Version 14: a campaign's unit bound to the office's directory (`通讯录 ROOT`) keeps the
+    // directory unit's code: the same unit in several campaigns is one, and an account of it
+    // acts in each.
+    r#"
+ALTER TABLE units ADD COLUMN code TEXT;
+CREATE INDEX units_code ON units (code) WHERE code IS NOT NULL;
+"#,
 ];
 
 /// The version this duban writes.

@@ -246,7 +246,15 @@ fn upsert_units(
         .query(STORED_UNITS, &[&campaign_id])?
         .iter()
         .map(|r| {
-            let unit = (r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6));
+            let unit = (
+                r.get(1),
+                r.get(2),
+                r.get(3),
+                r.get(4),
+                r.get(5),
+                r.get(6),
+                r.get(7),
+            );
             (r.get(0), unit)
         })
         .collect();
@@ -261,16 +269,17 @@ fn upsert_units(
     let emails: Vec<Option<&str>> = changed.iter().map(|u| u.email).collect();
     let phones: Vec<Option<&str>> = changed.iter().map(|u| u.phone).collect();
     let contacts: Vec<&str> = changed.iter().map(|u| u.contacts.as_str()).collect();
+    let codes: Vec<Option<&str>> = changed.iter().map(|u| u.code).collect();
     let written = tx.query(
-        "INSERT INTO units (campaign_id, name, parent, reviewer, email, phone, contacts)
-         SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+        "INSERT INTO units (campaign_id, name, parent, reviewer, email, phone, contacts, code)
+         SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
          ON CONFLICT (campaign_id, name) DO UPDATE SET parent = excluded.parent,
              reviewer = excluded.reviewer, email = excluded.email, phone = excluded.phone,
-             contacts = excluded.contacts
+             contacts = excluded.contacts, code = excluded.code
          RETURNING name, id",
         &[
             &campaign_id,
-            &names, &parents, &reviewers, &emails, &phones, &contacts,
+            &names, &parents, &reviewers, &emails, &phones, &contacts, &codes,
         ],
     )?;
     let mut ids: HashMap<&str, i64> = stored

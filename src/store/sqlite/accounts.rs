@@ -7,7 +7,7 @@ use crate::store::accounts::{
     CLOSE_SESSION, CLOSE_SESSIONS_OF, COUNT_ATTEMPT, FAILED_SIGN_INS, FORGET_ATTEMPTS, FORGET_PAIR,
     INSERT_TOKEN, INSERT_USER, OPEN_SESSION, RESET_USER, REVOKE_TOKEN, SESSION, SET_DISABLED,
     SET_PASSWORD, SIGNED_IN_AT, TOKEN, TOKEN_USED, TOKENS, TOLD_FAILED, TokenColumns,
-    UNIT_CONTACTS, UNIT_NAMES, USER, USERS, UserColumns, WAIT_UNTIL, WRONG_PASSWORD, api_token,
+    UNIT_CODES, UNIT_CONTACTS, UNIT_NAMES, USER, USERS, UserColumns, WAIT_UNTIL, WRONG_PASSWORD, api_token,
     campaigns_json, contacts_of, taken, token_taken, user,
 };
 use crate::store::{Accounts, ApiToken, FailedSignIns, NewToken, NewUser, Throttle, Turn, User};
@@ -124,6 +124,13 @@ impl Accounts for Store {
             contacts_of(campaign, unit, &contacts)
         })
         .collect()
+    }
+
+    /// Each campaign with a unit named `unit`, and its directory code.
+    fn unit_codes(&self, unit: &str) -> Result<Vec<(String, Option<String>)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&UNIT_CODES.replace('$', "?"))?;
+        let rows = stmt.query_map([unit], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Every account, in the order they were made.

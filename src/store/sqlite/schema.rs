@@ -447,6 +447,12 @@ CREATE VIEW obligations AS
            max(coalesce(o.extended_due_at, d.due_at), d.due_at) AS effective_due_at
     FROM obligation_rows o JOIN deadlines d ON d.id = o.deadline_id;
 "#,
+    r#"
+-- A campaign's unit bound to the office's directory (`通讯录 ROOT`) keeps the directory unit's
+-- code: the same unit in several campaigns is one, and an account of it acts in each.
+ALTER TABLE units ADD COLUMN code TEXT;
+CREATE INDEX units_code ON units (code) WHERE code IS NOT NULL;
+"#,
 ];
 
 /// The version this duban writes.

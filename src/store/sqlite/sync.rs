@@ -249,6 +249,7 @@ fn upsert_units(
                 r.get(4)?,
                 r.get(5)?,
                 r.get(6)?,
+                r.get(7)?,
             );
             stored.insert(r.get(0)?, unit);
         }
@@ -268,7 +269,8 @@ fn upsert_units(
                 u.reviewer,
                 u.email,
                 u.phone,
-                u.contacts
+                u.contacts,
+                u.code
             ],
             |r| r.get(0),
         )?);
