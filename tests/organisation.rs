@@ -424,7 +424,15 @@ fn one_directory_unit_in_two_campaigns(postgres: bool) {
     )
     .unwrap();
     w.ok(&["sync", "--as-of", "2023-06-01"]);
-    w.ok(&["user", "add", "王晓东", "--unit", "示例一村", "--role", "liaison"]);
+    w.ok(&[
+        "user",
+        "add",
+        "王晓东",
+        "--unit",
+        "示例一村",
+        "--role",
+        "liaison",
+    ]);
     let users = w.json(&["user", "list"]);
     let account = users
         .as_array()
@@ -444,7 +452,15 @@ fn one_directory_unit_in_two_campaigns(postgres: bool) {
     )
     .unwrap();
     w.ok(&["sync", "--as-of", "2023-06-01"]);
-    let refused = w.run(&["user", "add", "王晓东二", "--unit", "示例一村", "--role", "liaison"]);
+    let refused = w.run(&[
+        "user",
+        "add",
+        "王晓东二",
+        "--unit",
+        "示例一村",
+        "--role",
+        "liaison",
+    ]);
     assert_eq!(refused.code, 2, "{}", refused.stdout);
     assert!(refused.stderr.contains("other"), "{}", refused.stderr);
 }

@@ -234,8 +234,7 @@ pub(super) fn groups(c: &Campaign) -> String {
 }
 
 /// A campaign's units as stored: name, row id, then the columns of [`UnitRow`] but the name.
-pub(super) const STORED_UNITS: &str =
-    "SELECT name, id, parent, reviewer, email, phone, contacts, code FROM units WHERE campaign_id = $1";
+pub(super) const STORED_UNITS: &str = "SELECT name, id, parent, reviewer, email, phone, contacts, code FROM units WHERE campaign_id = $1";
 
 /// A unit as stored: its row id and columns.
 pub(super) type StoredUnit = (

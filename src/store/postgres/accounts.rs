@@ -7,9 +7,9 @@ use crate::store::accounts::{
     ApiToken, CLOSE_SESSION, CLOSE_SESSIONS_OF, COUNT_ATTEMPT, FAILED_SIGN_INS, FORGET_ATTEMPTS,
     FORGET_PAIR, FailedSignIns, INSERT_TOKEN, INSERT_USER, NewToken, NewUser, OPEN_SESSION,
     RESET_USER, REVOKE_TOKEN, SESSION, SET_DISABLED, SET_PASSWORD, SIGNED_IN_AT, TOKEN, TOKEN_USED,
-    TOKENS, TOLD_FAILED, Throttle, TokenColumns, Turn, UNIT_CODES, UNIT_CONTACTS, UNIT_NAMES, USER, USERS,
-    User, UserColumns, WAIT_UNTIL, WRONG_PASSWORD, api_token, campaigns_json, contacts_of, taken,
-    token_taken, user,
+    TOKENS, TOLD_FAILED, Throttle, TokenColumns, Turn, UNIT_CODES, UNIT_CONTACTS, UNIT_NAMES, USER,
+    USERS, User, UserColumns, WAIT_UNTIL, WRONG_PASSWORD, api_token, campaigns_json, contacts_of,
+    taken, token_taken, user,
 };
 use crate::store::{Accounts, StoreError};
 

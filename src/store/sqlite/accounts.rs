@@ -6,8 +6,8 @@ use crate::language::campaign::Contact;
 use crate::store::accounts::{
     CLOSE_SESSION, CLOSE_SESSIONS_OF, COUNT_ATTEMPT, FAILED_SIGN_INS, FORGET_ATTEMPTS, FORGET_PAIR,
     INSERT_TOKEN, INSERT_USER, OPEN_SESSION, RESET_USER, REVOKE_TOKEN, SESSION, SET_DISABLED,
-    SET_PASSWORD, SIGNED_IN_AT, TOKEN, TOKEN_USED, TOKENS, TOLD_FAILED, TokenColumns,
-    UNIT_CODES, UNIT_CONTACTS, UNIT_NAMES, USER, USERS, UserColumns, WAIT_UNTIL, WRONG_PASSWORD, api_token,
+    SET_PASSWORD, SIGNED_IN_AT, TOKEN, TOKEN_USED, TOKENS, TOLD_FAILED, TokenColumns, UNIT_CODES,
+    UNIT_CONTACTS, UNIT_NAMES, USER, USERS, UserColumns, WAIT_UNTIL, WRONG_PASSWORD, api_token,
     campaigns_json, contacts_of, taken, token_taken, user,
 };
 use crate::store::{Accounts, ApiToken, FailedSignIns, NewToken, NewUser, Throttle, Turn, User};

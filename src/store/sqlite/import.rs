@@ -26,7 +26,8 @@ impl<'t> Statements<'t> {
             recorded_at,
             conn,
             find: conn.prepare_cached(
-                "SELECT id, state, submitted_at, active FROM obligations
+                // The rows alone: the deadline is not needed here.
+                "SELECT id, state, submitted_at, active FROM obligation_rows
                  WHERE deliverable_id = ?1 AND unit_id = ?2 AND period = ?3",
             )?,
             event: conn.prepare_cached(
