@@ -153,14 +153,12 @@ fn recognise(
             continue;
         }
         let found = reports::deadlines(text, anchor);
-        let opening = fuller(
-            units::subject(&text[..found.first().map_or(text.len(), |f| f.start)]),
-            header,
-        );
-        let subject_end = opening
+        let named = units::subject(&text[..found.first().map_or(text.len(), |f| f.start)]);
+        let subject_end = named
             .last()
             .and_then(|u| text.find(u.as_str()).map(|at| at + u.len()))
             .unwrap_or(0);
+        let opening = fuller(named, header);
         if !opening.is_empty() {
             subject = opening.clone();
         }
@@ -254,7 +252,7 @@ fn recognise(
 }
 
 /// Each unit as the 主送 line names it where that is the same collective named more fully:
-/// 各相关部门 in the text is 县级各相关部门 of the addressees.
+/// 各相关部门 (or 各有关部门) in the text is 县级各相关部门 of the addressees.
 fn fuller(units: Vec<String>, header: &header::Header) -> Vec<String> {
     let Some((_, addressees)) = &header.addressees else {
         return units;
@@ -264,7 +262,10 @@ fn fuller(units: Vec<String>, header: &header::Header) -> Vec<String> {
         .map(|u| {
             addressees
                 .iter()
-                .find(|a| a.ends_with(u.as_str()))
+                .find(|a| {
+                    a.replace("有关", "相关")
+                        .ends_with(&u.replace("有关", "相关"))
+                })
                 .cloned()
                 .unwrap_or(u)
         })
