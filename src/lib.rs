@@ -6,6 +6,8 @@
 //! does to one of them, [`store`] keeps them and their history
 //! (behind the traits of its contract), [`notices`] plans and sends the mail about them, and
 //! [`app`] runs these use cases for the front ends: [`cli`] and the [`daemon`]'s passes.
+//! [`draft`] writes a campaign file from the document that sets a campaign up, for the
+//! command line.
 
 pub mod app;
 pub mod cli;
@@ -13,6 +15,7 @@ pub mod clock;
 pub mod config;
 pub mod daemon;
 pub mod documents;
+pub mod draft;
 pub mod fsio;
 pub mod language;
 pub mod ledger;

@@ -21,6 +21,9 @@ const LAYERS: &[&[&str]] = &[
     &["documents"],
     &["app"],
     &["web"],
+    // The drafter reads documents with the language and checks its drafts with the schedule;
+    // only the command line drafts.
+    &["draft"],
     &["cli"],
 ];
 

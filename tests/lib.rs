@@ -11,6 +11,7 @@ mod concurrency;
 mod contents;
 mod contract;
 mod docs;
+mod draft;
 mod formats;
 mod fuzz;
 mod help;

@@ -30,6 +30,12 @@ pub enum CliError {
         /// What is wrong, with a suggestion where there is one.
         message: String,
     },
+    /// A document could not be read for drafting.
+    #[error(transparent)]
+    Document(#[from] crate::draft::ReadError),
+    /// A document could not be drafted.
+    #[error(transparent)]
+    Draft(#[from] crate::draft::DraftError),
     /// Writing the output failed.
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),

@@ -41,6 +41,7 @@ mod check;
 mod completions;
 mod contents;
 mod documents;
+mod draft;
 mod error;
 mod ics;
 mod import;
@@ -112,6 +113,12 @@ pub enum Command {
     /// Make a workspace here: duban.toml, campaigns/ and an example campaign.
     #[command(after_help = "Example:\n  duban init && duban check campaigns/")]
     Init(init::InitArgs),
+    /// Draft a campaign file from its document (.txt, .docx, .html), each statement citing its
+    /// sentence.
+    #[command(
+        after_help = "Example:\n  duban draft 工作方案.docx -o campaigns/draft.campaign && duban check campaigns/draft.campaign"
+    )]
+    Draft(draft::DraftArgs),
     /// Check campaign files and report every problem (exit 2 on errors).
     #[command(after_help = "Example:\n  duban check campaigns/")]
     Check(check::CheckArgs),
@@ -255,6 +262,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
 fn dispatch(args: Args) -> Result<ExitCode, CliError> {
     match &args.command {
         Command::Init(a) => return init::run(a),
+        Command::Draft(a) => return draft::run(a),
         Command::Completions(a) => return completions::run(a),
         Command::Man => return man(),
         _ => {}
@@ -299,6 +307,7 @@ fn dispatch(args: Args) -> Result<ExitCode, CliError> {
         Command::Token(a) => web::token(&context, a),
         Command::Units(a) => units::run(&context, a),
         Command::Init(_)
+        | Command::Draft(_)
         | Command::Daemon(_)
         | Command::Serve(_)
         | Command::Completions(_)

@@ -363,6 +363,7 @@ impl<'s> Lower<'s> {
 mod errors;
 mod form;
 mod leaves;
+pub mod phrase;
 mod report;
 
 use errors::*;

@@ -1,0 +1,327 @@
+//! `duban draft`: a campaign file written from the document that sets the campaign up, every
+//! statement under a comment quoting the sentence it comes from.
+//!
+//! The document is read into numbered paragraphs and sentences (`read`, `text`); the notice
+//! gives the header (`header`); sentences that owe a report by a time give reports, and
+//! measures with their （责任单位：…；完成时限：…） give measures (`reports`). Every time phrase is
+//! read by the campaign language's own grammar (`language::parse::phrase`), so a phrase the
+//! drafter writes is one `duban check` reads, with the same meaning. The draft is then checked
+//! and compiled as `duban check` would (`write`): a statement the checker refuses is left as a
+//! comment with the checker's reason, so that the draft always compiles.
+//!
+//! Sits above the language and the schedule, below the command line only: nothing else
+//! drafts.
+
+mod dates;
+mod header;
+pub mod read;
+mod reports;
+mod text;
+mod units;
+mod write;
+
+use chrono::NaiveDate;
+
+pub use read::{ReadError, read};
+pub use text::Sentence;
+
+use reports::{Kind, Statement};
+
+/// What the drafter is told besides the document.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// The campaign's id in the file.
+    pub id: String,
+    /// The day of issue, for a text without its notice.
+    pub issued: Option<NaiveDate>,
+    /// What the file was drafted from, for its first comment.
+    pub source: String,
+}
+
+/// A drafted campaign.
+#[derive(Clone, Debug)]
+pub struct Draft {
+    /// The campaign file.
+    pub text: String,
+    /// Per sentence that had something to recognise, what was made of it.
+    pub explain: Vec<(Sentence, String)>,
+    /// How many statements were written.
+    pub statements: usize,
+    /// How many were left as comments because the checker refused them.
+    pub refused: usize,
+}
+
+/// Why no draft could be written.
+#[derive(Debug, thiserror::Error)]
+pub enum DraftError {
+    /// Nothing in the text dates the campaign.
+    #[error(
+        "the document gives no date of issue and no period, so the year of its dates is unknown: pass --issued DATE"
+    )]
+    NoDate,
+}
+
+/// Drafts the campaign of a document's text.
+pub fn draft(text: &str, options: &Options) -> Result<Draft, DraftError> {
+    let sentences = text::sentences(text);
+    let header = header::header(&sentences);
+    let mut readings = Vec::new();
+    let issued = match (options.issued, header.issued) {
+        (Some(day), _) => {
+            readings.push(format!(
+                "the day of issue, {}, is the one given with --issued",
+                dates::write_day(day)
+            ));
+            Some(day)
+        }
+        (None, found) => found,
+    };
+    // Dates without a year are read in the year of issue, else in the period's first year.
+    let anchor = issued
+        .or_else(|| {
+            header.period.as_ref().and_then(|(first, _, _)| {
+                let found = crate::language::parse::phrase::date_at(first)?;
+                let year = found.value.year?;
+                NaiveDate::from_ymd_opt(year, found.value.month, 1)
+            })
+        })
+        .ok_or(DraftError::NoDate)?;
+    let (statements, explain) = recognise(&sentences, &header, anchor);
+    let written = write::campaign(
+        &write::Input {
+            options,
+            header: &header,
+            issued,
+            anchor,
+            readings,
+            statements,
+            sentences: &sentences,
+            explain: &explain,
+        },
+        crate::schedule::calendar::Calendar::official(),
+    );
+    Ok(Draft {
+        text: written.text,
+        explain,
+        statements: written.statements,
+        refused: written.refused,
+    })
+}
+
+/// Reads every sentence; returns the statements (duplicates merged) and what each sentence
+/// gave.
+fn recognise(
+    sentences: &[Sentence],
+    header: &header::Header,
+    anchor: NaiveDate,
+) -> (Vec<Statement>, Vec<(Sentence, String)>) {
+    let mut statements: Vec<Statement> = Vec::new();
+    let mut explain = Vec::new();
+    let mut subject: Vec<String> = Vec::new();
+    let mut recipient: Vec<String> = Vec::new();
+    let mut paragraph = 0;
+    let paragraphs = paragraph_texts(sentences);
+    for s in sentences {
+        if s.paragraph != paragraph {
+            paragraph = s.paragraph;
+            subject.clear();
+            recipient.clear();
+        }
+        let text = s.text.as_str();
+        if let Some((owners, due, class)) = reports::measure(text, anchor) {
+            let heading = sentences
+                .iter()
+                .find(|o| o.paragraph == s.paragraph)
+                .map(|o| heading(&o.text));
+            explain.push((s.clone(), format!("{class}: 措施, 完成时限 {due}")));
+            add(
+                &mut statements,
+                Statement {
+                    kind: Kind::Measure,
+                    title: heading,
+                    from: owners,
+                    to: Vec::new(),
+                    due,
+                    class,
+                    form: None,
+                    previous: false,
+                    ongoing: false,
+                    readings: Vec::new(),
+                    sources: vec![s.clone()],
+                },
+            );
+            continue;
+        }
+        let found = reports::deadlines(text, anchor);
+        let named = units::subject(&text[..found.first().map_or(text.len(), |f| f.start)]);
+        let subject_end = named
+            .last()
+            .and_then(|u| text.find(u.as_str()).map(|at| at + u.len()))
+            .unwrap_or(0);
+        let opening = fuller(named, header);
+        if !opening.is_empty() {
+            subject = opening.clone();
+        }
+        let mut said = Vec::new();
+        for f in &found {
+            let Some((verb_at, after)) = reports::verb(&text[f.end..]) else {
+                said.push(format!(
+                    "{} `{}`: no reporting verb after it",
+                    f.class, f.due
+                ));
+                continue;
+            };
+            let (verb_at, after) = (verb_at + f.end, after + f.end);
+            let mut readings = Vec::new();
+            if f.year_supplied {
+                readings.push("the document gives no year: the year of issue".to_string());
+            }
+            let to = match reports::recipients_after(text, verb_at, after) {
+                Some(to) => {
+                    recipient = to.clone();
+                    to
+                }
+                None if !recipient.is_empty() => {
+                    readings.push(
+                        "the sentence names no recipient: the one named before it".to_string(),
+                    );
+                    recipient.clone()
+                }
+                None => {
+                    readings.push("the document names no recipient here".to_string());
+                    Vec::new()
+                }
+            };
+            let from = if !opening.is_empty() {
+                opening.clone()
+            } else if !subject.is_empty() {
+                readings.push("who owes it is said earlier in the paragraph".to_string());
+                subject.clone()
+            } else if let Some((_, addressees)) = &header.addressees {
+                readings.push(
+                    "the sentence does not say who owes it: the units the notice is addressed to"
+                        .to_string(),
+                );
+                addressees.clone()
+            } else {
+                said.push(format!("{} `{}`: no unit owes it", f.class, f.due));
+                continue;
+            };
+            let ongoing = f.yearly
+                && paragraphs
+                    .get(&s.paragraph)
+                    .is_some_and(|p| p.contains("长期坚持") || p.contains("常态化"));
+            if ongoing {
+                readings.push("every year, after the campaign too (长期坚持)".to_string());
+            }
+            let title = reports::title(text, subject_end, f.start, verb_at);
+            let previous = title.as_deref().is_some_and(|t| t.starts_with("上月"));
+            said.push(format!(
+                "{}: 报送 from {} to {}, 时限 {}",
+                f.class,
+                from.join("、"),
+                if to.is_empty() {
+                    "?".into()
+                } else {
+                    to.join("、")
+                },
+                f.due
+            ));
+            add(
+                &mut statements,
+                Statement {
+                    kind: Kind::Report,
+                    title,
+                    from,
+                    to,
+                    due: f.due.clone(),
+                    class: f.class,
+                    form: reports::form(text),
+                    previous,
+                    ongoing,
+                    readings,
+                    sources: vec![s.clone()],
+                },
+            );
+        }
+        if !said.is_empty() {
+            explain.push((s.clone(), said.join("; ")));
+        }
+    }
+    (statements, explain)
+}
+
+/// Each unit as the 主送 line names it where that is the same collective named more fully:
+/// 各相关部门 (or 各有关部门) in the text is 县级各相关部门 of the addressees.
+fn fuller(units: Vec<String>, header: &header::Header) -> Vec<String> {
+    let Some((_, addressees)) = &header.addressees else {
+        return units;
+    };
+    units
+        .into_iter()
+        .map(|u| {
+            addressees
+                .iter()
+                .find(|a| {
+                    a.replace("有关", "相关")
+                        .ends_with(&u.replace("有关", "相关"))
+                })
+                .cloned()
+                .unwrap_or(u)
+        })
+        .collect()
+}
+
+/// Adds a statement, or merges it into one that says the same (the same units, the same
+/// time, recipients one naming the other: 党风政风监督室 and 市纪委党风政风监督室): a document
+/// often states a duty twice, in the text and under its form.
+fn add(statements: &mut Vec<Statement>, statement: Statement) {
+    let same_to = |a: &[String], b: &[String]| {
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|(x, y)| x.ends_with(y.as_str()) || y.ends_with(x.as_str()))
+    };
+    if let Some(earlier) = statements.iter_mut().find(|e| {
+        e.kind == statement.kind
+            && e.from == statement.from
+            && e.due == statement.due
+            && same_to(&e.to, &statement.to)
+    }) {
+        for s in statement.sources {
+            if !earlier.sources.iter().any(|e| e.text == s.text) {
+                earlier.sources.push(s);
+            }
+        }
+        if earlier.form.is_none() {
+            earlier.form = statement.form;
+        }
+        return;
+    }
+    statements.push(statement);
+}
+
+/// The text of each paragraph, by number.
+fn paragraph_texts(sentences: &[Sentence]) -> std::collections::HashMap<usize, String> {
+    let mut out: std::collections::HashMap<usize, String> = std::collections::HashMap::new();
+    for s in sentences {
+        out.entry(s.paragraph).or_default().push_str(&s.text);
+    }
+    out
+}
+
+/// A paragraph's heading, its numbering dropped: （一）摸排辖区对象户。 → 摸排辖区对象户.
+fn heading(first: &str) -> String {
+    let text = first.trim();
+    let text = if text.starts_with(['（', '(']) {
+        text.char_indices()
+            .find(|(_, c)| matches!(c, '）' | ')'))
+            .map_or(text, |(at, c)| &text[at + c.len_utf8()..])
+    } else {
+        text
+    };
+    text.trim_end_matches(['。', '；', '：'])
+        .chars()
+        .take(30)
+        .collect()
+}

@@ -1,0 +1,199 @@
+//! `duban draft`: each seed document drafted by the real binary — from its text, as Word and
+//! as a saved web page — gives a campaign file that `duban check` accepts, with the dated
+//! reports the reviewed files have; a PDF is refused with what to do instead.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::common::{CAMPAIGNS, Run, duban, root};
+
+fn seed(name: &str) -> PathBuf {
+    root()
+        .join("tests/fixtures/seeds")
+        .join(format!("{name}.txt"))
+}
+
+/// Drafts `document` into `dir`, checks the draft, and returns it and the check's run.
+fn draft_and_check(dir: &Path, document: &Path, extra: &[&str]) -> (String, Run) {
+    let out = dir.join("draft.campaign");
+    let mut args = vec![
+        "draft",
+        document.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let run = duban(&args);
+    assert_eq!(run.code, 0, "{}: {}", document.display(), run.stderr);
+    let text = std::fs::read_to_string(&out).unwrap();
+    let check = duban(&["check", "--color", "never", out.to_str().unwrap()]);
+    (text, check)
+}
+
+/// The (due date, recipients) of the drafted file's dated obligations.
+fn dated(dir: &Path) -> Vec<(String, String)> {
+    let out = dir.join("draft.campaign");
+    let run = duban(&["schedule", out.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    rows.iter()
+        .map(|r| {
+            (
+                r["due_date"].as_str().unwrap_or("").to_string(),
+                r["to"].to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_seed_drafts_to_a_campaign_that_compiles() {
+    for name in CAMPAIGNS {
+        let dir = tempfile::tempdir().unwrap();
+        let (text, check) = draft_and_check(dir.path(), &seed(name), &[]);
+        assert_eq!(check.code, 0, "{name}:\n{}\n{text}", check.stderr);
+        assert!(check.stdout.contains(": ok"), "{name}: {}", check.stdout);
+        // Every statement cites its sentence, and the rest is listed for the reviewer.
+        assert!(text.contains("# ¶"), "{name}");
+        assert!(text.contains("# Not drafted: sentences"), "{name}");
+    }
+}
+
+#[test]
+fn the_drafts_have_the_reviewed_files_dated_reports() {
+    let cases = [
+        ("nanyang-2017", "2017-04-15", "党风政风监督室"),
+        ("nanyang-2017", "2017-06-05", "党风政风监督室"),
+        ("nanyang-2017", "2017-09-05", "党风政风监督室"),
+        ("nanyang-2017", "2017-05-25", "党风政风监督室"),
+        ("yichun-2016", "2016-07-05", "党风政风监督室"),
+        ("qianyang-2023", "2023-03-31", "县乡村振兴局"),
+        ("qianyang-2023", "2023-04-25", "专项整治工作专班"),
+        ("gulu-2023", "2023-07-18", "镇村建中心"),
+    ];
+    for (name, date, to) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        draft_and_check(dir.path(), &seed(name), &[]);
+        let rows = dated(dir.path());
+        assert!(
+            rows.iter().any(|(d, t)| d == date && t.contains(to)),
+            "{name}: {date} to {to} in {rows:?}"
+        );
+    }
+}
+
+#[test]
+fn the_header_comes_from_the_notice() {
+    let dir = tempfile::tempdir().unwrap();
+    let (text, _) = draft_and_check(dir.path(), &seed("nanyang-2017"), &[]);
+    for line in [
+        "发文单位 \"中共南阳市纪委办公室\"",
+        "文号 \"宛纪办〔2017〕21号\"",
+        "印发 2017年3月30日",
+        "\"侵害群众利益的不正之风和腐败问题专项整治工作方案\"",
+        "时限 每月25日前",
+        "时限 2017年4月15日前",
+    ] {
+        assert!(text.contains(line), "{line}\n{text}");
+    }
+}
+
+#[test]
+fn a_text_without_its_notice_takes_the_day_of_issue_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let document = dir.path().join("excerpt.txt");
+    std::fs::write(&document, "各镇于4月15日前将工作方案报县局。\n").unwrap();
+    let run = duban(&["draft", document.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("--issued"), "{}", run.stderr);
+    let (text, check) = draft_and_check(dir.path(), &document, &["--issued", "2024-03-01"]);
+    assert_eq!(check.code, 0, "{}\n{text}", check.stderr);
+    assert!(text.contains("--issued"), "{text}");
+    assert!(text.contains("时限 2024年4月15日前"), "{text}");
+}
+
+/// A .docx of `paragraphs`: the one part `duban draft` reads, zipped.
+fn docx(path: &Path, paragraphs: &[&str]) {
+    let body: String = paragraphs
+        .iter()
+        .map(|p| {
+            let p = p.replace('&', "&amp;").replace('<', "&lt;");
+            format!("<w:p><w:r><w:t xml:space=\"preserve\">{p}</w:t></w:r></w:p>")
+        })
+        .collect();
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}</w:body></w:document>"
+    );
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    zip.start_file(
+        "word/document.xml",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    zip.write_all(xml.as_bytes()).unwrap();
+    zip.finish().unwrap();
+}
+
+#[test]
+fn word_and_web_pages_draft_as_their_text_does() {
+    let text = std::fs::read_to_string(seed("qianyang-2023")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let dir = tempfile::tempdir().unwrap();
+    let plain = {
+        let (drafted, _) = draft_and_check(dir.path(), &seed("qianyang-2023"), &[]);
+        drafted
+    };
+    let statements = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| l.starts_with("  时限") || l.starts_with("  接收单位"))
+            .map(str::to_string)
+            .collect()
+    };
+    let word = dir.path().join("方案.docx");
+    docx(&word, &lines);
+    let (drafted, check) = draft_and_check(dir.path(), &word, &[]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    assert_eq!(statements(&drafted), statements(&plain));
+
+    let page = dir.path().join("方案.html");
+    let html: String = lines
+        .iter()
+        .map(|l| format!("<p>{}</p>\n", l.replace('&', "&amp;").replace('<', "&lt;")))
+        .collect();
+    std::fs::write(
+        &page,
+        format!("<html><head><script>var x = '<p>每月1日前报</p>';</script></head><body>{html}</body></html>"),
+    )
+    .unwrap();
+    let (drafted, check) = draft_and_check(dir.path(), &page, &[]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    assert_eq!(statements(&drafted), statements(&plain));
+}
+
+#[test]
+fn a_pdf_is_refused_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("方案.pdf");
+    std::fs::write(&pdf, b"%PDF-1.4\n").unwrap();
+    let run = duban(&["draft", pdf.to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("does not read yet"), "{}", run.stderr);
+    assert!(run.stderr.contains(".docx"), "{}", run.stderr);
+}
+
+#[test]
+fn explain_says_what_each_sentence_gave() {
+    let run = duban(&["draft", seed("gulu-2023").to_str().unwrap(), "--explain"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("→ measure with its deadline"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("时限 2023年7月18日前"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.starts_with("# Drafted by `duban draft`"));
+}
