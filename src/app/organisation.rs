@@ -57,6 +57,9 @@ fn column(header: &str) -> Option<Column> {
             // A level, with what a bracket adds: 县（市、区）, 乡镇（街道）, 村（社区）.
             let base = name.split(['(', '（']).next().unwrap_or_default();
             Column::Level(match base {
+                // A province's own sheet may name it once above its cities or counties, as
+                // the root its campaigns bind to.
+                "省" | "省份" | "省区" => "省",
                 "市" | "地市" | "市州" => "市",
                 "县" | "县区" | "区县" | "县市区" | "县市" => "县",
                 "乡镇" | "镇" | "乡" | "街道" | "乡镇街道" => "乡镇",
@@ -387,6 +390,7 @@ mod tests {
     fn headers_are_read_in_the_spellings_offices_use() {
         assert_eq!(column("单位名称"), Some(Column::Name));
         assert_eq!(column(" 上级单位 "), Some(Column::Parent));
+        assert_eq!(column("省（自治区、直辖市）"), Some(Column::Level("省")));
         assert_eq!(column("县（市、区）"), Some(Column::Level("县")));
         assert_eq!(column("乡镇(街道)"), Some(Column::Level("乡镇")));
         assert_eq!(column("村（社区）"), Some(Column::Level("村")));
