@@ -40,8 +40,10 @@ impl Progress {
                 .map_or(DELAY, Duration::from_millis);
             let show = |bar: &ProgressBar| {
                 bar.set_draw_target(ProgressDrawTarget::stderr());
-                bar.enable_steady_tick(Duration::from_millis(100));
+                // Drawn now, before the ticker takes over: once it is installed, `tick` does
+                // nothing, and short work could end before the ticker's thread first draws.
                 bar.tick();
+                bar.enable_steady_tick(Duration::from_millis(100));
             };
             if delay.is_zero() {
                 show(&bar);
