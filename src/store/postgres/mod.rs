@@ -14,6 +14,7 @@ pub(super) mod asof;
 mod assessment;
 mod batch;
 mod contents;
+mod deadlines;
 mod ledger;
 mod organisation;
 mod outbox;

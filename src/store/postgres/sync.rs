@@ -19,10 +19,7 @@ use crate::store::renames::{lost_history, renamed};
 use crate::store::rows::{
     STORED_UNITS, StoredUnit, UPSERT_CAMPAIGN, UPSERT_DELIVERABLE, deliverable_rows, unit_rows,
 };
-use crate::store::sync::{
-    Deadlines, Lists, RECORD_SYNC, Stored, declared_twice, kept_name, moved_unchanged,
-    plan_deadlines, rows,
-};
+use crate::store::sync::{Lists, RECORD_SYNC, declared_twice, kept_name, moved_unchanged, rows};
 use crate::store::{Recorded, Source, StoreError, SyncOutcome, SyncReport};
 
 impl Campaigns for PgStore {
@@ -80,7 +77,8 @@ impl Campaigns for PgStore {
             let deliverables = upsert_deliverables(tx, campaign_id, schedule)?;
             let fresh = digests(schedule, &deliverables, &units);
             let same = unchanged(tx, campaign_id, &fresh)?;
-            let deadlines = sync_deadlines(tx, campaign_id, schedule, &deliverables)?;
+            let deadlines =
+                super::deadlines::sync_deadlines(tx, campaign_id, schedule, &deliverables)?;
             let lists = Lists {
                 units: &units,
                 deliverables: &deliverables,
@@ -411,90 +409,6 @@ fn record_digests(
     Ok(())
 }
 
-/// The campaign's deadlines brought in line with the schedule: new ones inserted, moved ones
-/// updated with their move kept once in `deadline_changes`, each in one statement.
-fn sync_deadlines(
-    tx: &mut Transaction<'_>,
-    campaign_id: i64,
-    schedule: &Schedule<'_>,
-    deliverables: &[i64],
-) -> Result<Deadlines, StoreError> {
-    let mut stored = Stored::new();
-    for r in tx.query(
-        "SELECT deliverable_id, period, id, due_date, due_at FROM deadlines WHERE campaign_id = $1",
-        &[&campaign_id],
-    )? {
-        stored.insert((r.get(0), r.get(1)), (r.get(2), r.get(3), r.get(4)));
-    }
-    let plan = plan_deadlines(schedule, deliverables, &stored);
-    let mut ids: HashMap<(i64, String), i64> = stored
-        .into_iter()
-        .map(|(key, (id, _, _))| (key, id))
-        .collect();
-    let moved_ids: Vec<i64> = plan.moved.iter().map(|m| m.0).collect();
-    let moved_to: Vec<&str> = plan.moved.iter().map(|m| m.2.as_str()).collect();
-    let moved_at: Vec<i64> = plan.moved.iter().map(|m| m.3).collect();
-    tx.execute(
-        "UPDATE deadlines d SET due_date = x.due_date, due_at = x.due_at
-         FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS x (id, due_date, due_at)
-         WHERE d.id = x.id",
-        &[&moved_ids, &moved_to, &moved_at],
-    )?;
-    let changes: Vec<(i64, String, String)> = plan
-        .moved
-        .into_iter()
-        .filter(|(_, from, to, _)| from != to)
-        .map(|(id, from, to, _)| (id, from, to))
-        .collect();
-    let new_deliverables: Vec<i64> = plan.new.iter().map(|n| n.0).collect();
-    let new_periods: Vec<&str> = plan.new.iter().map(|n| n.1.as_str()).collect();
-    let new_dates: Vec<&str> = plan.new.iter().map(|n| n.2.as_str()).collect();
-    let new_at: Vec<i64> = plan.new.iter().map(|n| n.3).collect();
-    for r in tx.query(
-        "INSERT INTO deadlines (campaign_id, deliverable_id, period, due_date, due_at)
-         SELECT $1, x.deliverable_id, x.period, x.due_date, x.due_at
-         FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[]) WITH ORDINALITY
-              AS x (deliverable_id, period, due_date, due_at, n)
-         ORDER BY x.n
-         RETURNING deliverable_id, period, id",
-        &[
-            &campaign_id,
-            &new_deliverables,
-            &new_periods,
-            &new_dates,
-            &new_at,
-        ],
-    )? {
-        ids.insert((r.get(0), r.get(1)), r.get(2));
-    }
-    Ok(Deadlines {
-        ids,
-        moved: changes.iter().map(|c| c.0).collect(),
-        changes,
-    })
-}
-
-/// Keeps each move of a deadline once, after the obligations are merged (see [`Moves`]).
-///
-/// [`Moves`]: crate::store::deadlines::Moves
-fn record_moves(
-    tx: &mut Transaction<'_>,
-    deadlines: &Deadlines,
-    now: i64,
-) -> Result<(), StoreError> {
-    let ids: Vec<i64> = deadlines.changes.iter().map(|c| c.0).collect();
-    let from: Vec<&str> = deadlines.changes.iter().map(|c| c.1.as_str()).collect();
-    let to: Vec<&str> = deadlines.changes.iter().map(|c| c.2.as_str()).collect();
-    tx.execute(
-        "INSERT INTO deadline_changes (deadline_id, at, from_date, to_date, events_before)
-         SELECT x.id, $4, x.from_date, x.to_date, (SELECT coalesce(max(id), 0) FROM events)
-         FROM unnest($1::bigint[], $2::text[], $3::text[]) WITH ORDINALITY AS x (id, from_date, to_date, n)
-         ORDER BY x.n",
-        &[&ids, &from, &to, &now],
-    )?;
-    Ok(())
-}
-
 /// Compares the schedule with what the store holds, through a temporary table the rows are
 /// copied into; a first sync is the case where nothing matches. The deliverables in
 /// `lists.same` have the obligations the last sync left them, and are not compared; their
@@ -599,7 +513,7 @@ fn merge(
     )?;
     // A move is told to those in the file after it (see `Moves`): written after the
     // obligations gone, before those back.
-    record_moves(tx, lists.deadlines, now)?;
+    super::deadlines::record_moves(tx, lists.deadlines, now)?;
     let restored = tx.execute(
         "INSERT INTO events (obligation_id, kind, at, recorded_at)
          SELECT id, 'restored', $1, $1 FROM back ORDER BY id",

@@ -10,6 +10,7 @@ mod accounts;
 mod asof;
 mod assessment;
 mod contents;
+mod deadlines;
 mod decode;
 mod import;
 mod lifecycle;
