@@ -474,3 +474,96 @@ fn one_directory_unit_in_two_campaigns_is_one_unit_on_sqlite() {
 fn one_directory_unit_in_two_campaigns_is_one_unit_on_postgres() {
     one_directory_unit_in_two_campaigns(true);
 }
+
+/// Campaigns that came before the directory: `duban units adopt` takes each one's units into
+/// it under its issuing office (twice changes nothing; two campaigns' units of one name stay
+/// two), and the campaign can then be bound to them and run as before.
+fn adopting_a_campaigns_units(postgres: bool) {
+    let Some(w) = office(postgres) else { return };
+    std::fs::create_dir_all(w.path().join("campaigns")).unwrap();
+    for name in ["nanyang-2017", "yichun-2016"] {
+        for file in [format!("{name}.campaign"), format!("{name}.contacts.toml")] {
+            std::fs::copy(
+                crate::common::root().join("campaigns").join(&file),
+                w.path().join("campaigns").join(&file),
+            )
+            .unwrap();
+        }
+    }
+    let first = w.ok(&["units", "adopt", "nanyang-2017"]);
+    assert!(
+        first.contains("taken under 中共南阳市纪委办公室; 30 unit(s) added"),
+        "{first}"
+    );
+    let again = w.ok(&["units", "adopt", "nanyang-2017"]);
+    assert!(
+        again.contains("0 unit(s) added, 0 changed, 30 unchanged"),
+        "{again}"
+    );
+    w.ok(&["units", "adopt", "yichun-2016"]);
+    // Under a unit the office names: its code or its name, which must be the directory's.
+    let refused = w.run(&[
+        "units",
+        "adopt",
+        "yichun-2016",
+        "--under",
+        "中共南阳市纪委办",
+    ]);
+    assert_eq!(refused.code, 2, "{}", refused.stdout);
+    assert!(
+        refused.stderr.contains("中共南阳市纪委办公室"),
+        "{}",
+        refused.stderr
+    );
+    let listed = units(&w, &[]);
+    let codes: Vec<&str> = listed
+        .iter()
+        .filter(|u| u["name"] == "党风政风监督室")
+        .map(|u| u["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes.len(), 2, "南阳's and 宜春's stay two: {listed:?}");
+    let wancheng = listed.iter().find(|u| u["name"] == "宛城区").unwrap();
+    assert!(
+        wancheng["contacts"]
+            .to_string()
+            .contains("u04-liaison@nanyang.example.org"),
+        "the campaign's liaison is the directory's: {wancheng}"
+    );
+    // Bound to its units now in the directory, 南阳 checks and runs as before.
+    let path = w.path().join("campaigns/nanyang-2017.campaign");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let bound = text.replacen(
+        "  主办单位 ",
+        "  通讯录 中共南阳市纪委办公室\n  主办单位 ",
+        1,
+    );
+    assert_ne!(bound, text);
+    std::fs::write(&path, bound).unwrap();
+    let checked = w.ok(&["check", "campaigns/nanyang-2017.campaign"]);
+    assert!(checked.contains("ok — 29 units"), "{checked}");
+    let overdue = w.json(&[
+        "overdue",
+        "--campaign",
+        "nanyang-2017",
+        "--as-of",
+        "2017-06-01",
+    ]);
+    assert!(
+        overdue
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["unit"] == "宛城区"),
+        "{overdue:#}"
+    );
+}
+
+#[test]
+fn a_campaigns_units_are_adopted_into_the_directory_on_sqlite() {
+    adopting_a_campaigns_units(false);
+}
+
+#[test]
+fn a_campaigns_units_are_adopted_into_the_directory_on_postgres() {
+    adopting_a_campaigns_units(true);
+}

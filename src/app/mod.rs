@@ -4,6 +4,7 @@
 //! call here, and print; none of them holds logic another would need.
 
 mod accounts;
+mod adopt;
 mod assess;
 mod board;
 mod bulletin;

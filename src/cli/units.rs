@@ -54,6 +54,17 @@ pub enum UnitsAction {
         #[arg(long)]
         all: bool,
     },
+    /// Take a campaign's own units into the directory, under a unit named after its issuing
+    /// office (or --under a directory unit): for an office whose campaigns came before its
+    /// directory. Taking them again changes nothing; the campaign may then say `通讯录 ROOT`.
+    #[command(after_help = "Example:\n  duban units adopt nanyang-2017")]
+    Adopt {
+        /// The campaign.
+        campaign: String,
+        /// A directory unit's code or name to put them under.
+        #[arg(long, value_name = "UNIT")]
+        under: Option<String>,
+    },
     /// Retire a unit (it is never deleted: its history stays).
     Retire {
         /// Its code.
@@ -82,6 +93,21 @@ pub fn run(context: &Context, args: &UnitsArgs) -> Result<ExitCode, CliError> {
             if !done.unread.is_empty() {
                 say!("columns not read: {}", done.unread.join("、"))?;
             }
+        }
+        UnitsAction::Adopt { campaign, under } => {
+            let done = context.adopt_units(&mut *store, campaign, under.as_deref(), now)?;
+            let r = &done.report;
+            say!(
+                "directory: {campaign}'s units taken under {}; {} unit(s) added, {} changed, {} unchanged",
+                done.root,
+                r.added,
+                r.changed,
+                r.unchanged
+            )?;
+            say!(
+                "to bind the campaign to them, add `通讯录 {}` to its campaign block",
+                done.root
+            )?;
         }
         UnitsAction::List { under, all, format } => {
             let units = context.units(&*store, under.as_deref(), *all)?;
