@@ -567,3 +567,71 @@ fn a_campaigns_units_are_adopted_into_the_directory_on_sqlite() {
 fn a_campaigns_units_are_adopted_into_the_directory_on_postgres() {
     adopting_a_campaigns_units(true);
 }
+
+/// The directory on the office's page: found by part of a name, whom to call shown; the office
+/// that keeps the records corrects a village's liaison, and the directory has it.
+fn the_directory_on_the_office_page(postgres: bool) {
+    use crate::webserver::{Server, sign_up, token};
+    let Some(w) = office(postgres) else { return };
+    let sheet = crate::common::root().join("examples/directory/gulu-units.csv");
+    w.ok(&["units", "import", sheet.to_str().unwrap()]);
+    let link = token(&w.ok(&["user", "add", "主任", "--role", "office"]));
+    let server = Server::start(&w, "2023-07-01");
+    let office = sign_up(&server, &link, "主任", "a long enough password");
+    let found = server.get("/units?q=%E7%A4%BA%E4%BE%8B", &office);
+    assert_eq!(found.status, 200);
+    assert!(
+        found.body.contains("共 4 个单位") && found.body.contains("13800000001"),
+        "{}",
+        found.body
+    );
+    let form = server.get("/units?edit=500112-GL-01", &office);
+    assert!(form.body.contains("修改：500112-GL-01"), "{}", form.body);
+    let secret = crate::web_rights::secret_of(&server, &office);
+    let saved = server.send(
+        "POST",
+        "/units",
+        &office,
+        &[
+            ("csrf", secret.as_str()),
+            ("code", "500112-GL-01"),
+            ("name", "示例一村"),
+            ("liaison", "孙新"),
+            ("liaison_phone", "13800000099"),
+            ("leader", "李国强"),
+            ("leader_phone", "13900000001"),
+        ],
+    );
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert!(saved.body.contains("已保存 示例一村"), "{}", saved.body);
+    let listed = units(&w, &[]);
+    let village = listed.iter().find(|u| u["code"] == "500112-GL-01").unwrap();
+    assert!(
+        village["contacts"].to_string().contains("13800000099")
+            && village["contacts"].to_string().contains("孙新"),
+        "{village}"
+    );
+    // An empty name is refused in the page's words, and nothing changes.
+    let refused = server.send(
+        "POST",
+        "/units",
+        &office,
+        &[
+            ("csrf", secret.as_str()),
+            ("code", "500112-GL-01"),
+            ("name", " "),
+        ],
+    );
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("无法保存"), "{}", refused.body);
+}
+
+#[test]
+fn the_directory_is_found_and_corrected_on_the_office_page_on_sqlite() {
+    the_directory_on_the_office_page(false);
+}
+
+#[test]
+fn the_directory_is_found_and_corrected_on_the_office_page_on_postgres() {
+    the_directory_on_the_office_page(true);
+}

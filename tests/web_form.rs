@@ -393,6 +393,8 @@ fn the_pages_show_no_english_words() {
         ("/board?campaign=nanyang-2017", office.as_str()),
         ("/overdue", office.as_str()),
         ("/accounts", office.as_str()),
+        ("/units", office.as_str()),
+        ("/units?under=%E6%97%A0%E6%AD%A4", office.as_str()),
         ("/unit/%E5%AE%9B%E5%9F%8E%E5%8C%BA", clerk.as_str()),
         (PAGE, clerk.as_str()),
         (PAGE, office.as_str()),

@@ -287,6 +287,31 @@ fn matrix() -> Vec<Row> {
             [303, 403, 403, 403, 403, 200, 200, 200],
             get("/overdue"),
         ),
+        // The directory: seen by supervisors and offices; edited only by the office that keeps
+        // the records (bound to no campaign) — here a code the directory does not have, which
+        // it is told (422); the other office, bound to 古路, may not edit it (403).
+        row(
+            "GET",
+            "/units",
+            "all",
+            [303, 403, 403, 403, 403, 200, 200, 200],
+            get("/units?q=%E5%8E%BF"),
+        ),
+        row(
+            "POST",
+            "/units",
+            "all",
+            [303, 403, 403, 403, 403, 403, 422, 403],
+            |s, p, _| {
+                let secret = secret(s, p);
+                s.send(
+                    "POST",
+                    "/units",
+                    &p.cookie,
+                    &[("csrf", &secret), ("code", "U999999"), ("name", "无此单位")],
+                )
+            },
+        ),
         row(
             "GET",
             "/bulletin",

@@ -44,6 +44,9 @@ pub enum Page {
     Tokens,
     /// A reviewing unit's queue: reviewers and the office.
     ReviewQueue,
+    /// The organisation's directory (组织机构/通讯录): supervisors and the office see it; the
+    /// office that keeps the records (bound to no campaign) edits it.
+    Directory,
 }
 
 /// Whether `who` may open `page`.
@@ -52,6 +55,7 @@ pub fn may(who: &User, page: Page) -> bool {
         Page::Board | Page::Overdue | Page::Bulletin => who.role.sees_all(),
         Page::Accounts | Page::Tokens => who.role == Role::Office,
         Page::ReviewQueue => matches!(who.role, Role::Reviewer | Role::Office),
+        Page::Directory => who.role.sees_all(),
     }
 }
 
@@ -67,6 +71,7 @@ pub fn allow(who: &User, page: Page) -> Result<(), AppError> {
             Page::Accounts => "the accounts",
             Page::Tokens => "the API tokens",
             Page::ReviewQueue => "the review queue",
+            Page::Directory => "the directory",
         }))
     }
 }

@@ -9,6 +9,7 @@ mod board;
 mod bulletin;
 mod connections;
 mod desk;
+mod directory;
 mod exports;
 mod files;
 mod pages;
@@ -169,6 +170,8 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<Web>>)> {
             post(accounts::revoke_token),
         ),
         ("GET", "/overdue", get(exports::overdue)),
+        ("GET", "/units", get(directory::units)),
+        ("POST", "/units", post(directory::edit)),
         ("GET", "/bulletin", get(bulletin::bulletin)),
         ("GET", OBLIGATION, get(desk::obligation)),
         (

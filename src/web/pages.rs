@@ -39,6 +39,7 @@ fn templates() -> &'static Environment<'static> {
             ("review.html", include_str!("templates/review.html")),
             ("overdue.html", include_str!("templates/overdue.html")),
             ("accounts.html", include_str!("templates/accounts.html")),
+            ("units.html", include_str!("templates/units.html")),
             ("message.html", include_str!("templates/message.html")),
             ("confirm.html", include_str!("templates/confirm.html")),
             (

@@ -1,0 +1,242 @@
+//! `/units`: the organisation's directory (组织机构/通讯录) on a page — supervisors and the
+//! office find a unit (by part of its name or code, or those below one) and see whom to call;
+//! the office that keeps the records corrects a unit's name, mailbox and people. Every check is
+//! the application layer's.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use minijinja::{Value, context};
+use serde::Deserialize;
+
+use super::Web;
+use super::pages::{for_session, page, who};
+use crate::app::{AppError, Session, UnitEdit, same_secret};
+use crate::store::organisation::OrgRowError;
+use crate::store::{OrgUnit, Refusal, Role, StoreError};
+
+/// More rows than a page stays quick with: the rest are found by narrowing the search.
+const SHOWN: usize = 500;
+
+/// A unit as a row of the page (its parent by name).
+fn row(u: &OrgUnit, names: &HashMap<&str, &str>) -> Value {
+    let person = |role: &str| u.contacts.iter().find(|c| c.role == role);
+    context! {
+        code => u.code.clone(), name => u.name.clone(),
+        parent => u.parent.as_deref().and_then(|p| names.get(p)).map(|n| n.to_string()),
+        kind => u.kind.clone(), email => u.email.clone(),
+        liaison => person("联系人").map(|c| c.name.clone()),
+        liaison_phone => person("联系人").and_then(|c| c.phone.clone()),
+        leader => person("负责人").map(|c| c.name.clone()),
+        leader_phone => person("负责人").and_then(|c| c.phone.clone()),
+    }
+}
+
+/// What the page lists: the units found, all units' names by code (for their parents), and
+/// the unit asked to be edited.
+struct Listing {
+    found: Vec<OrgUnit>,
+    names: Vec<(String, String)>,
+}
+
+fn units_page(
+    current: &Session,
+    listing: &Listing,
+    asked: &Asked,
+    status: StatusCode,
+    said: Value,
+) -> Response {
+    let names: HashMap<&str, &str> = listing
+        .names
+        .iter()
+        .map(|(code, name)| (code.as_str(), name.as_str()))
+        .collect();
+    let may_edit = current.user.role == Role::Office && current.user.campaigns.is_empty();
+    let editing = asked
+        .edit
+        .as_deref()
+        .filter(|_| may_edit)
+        .and_then(|code| listing.found.iter().find(|u| u.code == code))
+        .map(|u| row(u, &names));
+    let rows: Vec<Value> = listing
+        .found
+        .iter()
+        .take(SHOWN)
+        .map(|u| row(u, &names))
+        .collect();
+    page(
+        status,
+        "units.html",
+        context! {
+            units => rows, count => listing.found.len(), shown => listing.found.len().min(SHOWN),
+            q => asked.q.clone().unwrap_or_default(), under => asked.under.clone().unwrap_or_default(),
+            editing, may_edit, said,
+            ..who(Some(current))
+        },
+    )
+}
+
+/// What the page was asked for.
+#[derive(Clone, Debug, Default)]
+struct Asked {
+    q: Option<String>,
+    under: Option<String>,
+    edit: Option<String>,
+}
+
+impl Asked {
+    fn from(query: &HashMap<String, String>) -> Asked {
+        let get = |k: &str| {
+            query
+                .get(k)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        Asked {
+            q: get("q"),
+            under: get("under"),
+            // A unit to edit is found among all, whatever was searched.
+            edit: get("edit"),
+        }
+    }
+}
+
+/// The units `asked` finds for `who` (all of them when one is to be edited), and every unit's
+/// name by code.
+fn listing(
+    office: &crate::app::Office,
+    store: &dyn crate::store::Backend,
+    who: &crate::store::User,
+    asked: &Asked,
+) -> Result<Listing, AppError> {
+    let all = office.directory_as(store, who, None, None)?;
+    let names = all
+        .iter()
+        .map(|u| (u.code.clone(), u.name.clone()))
+        .collect();
+    let found = if asked.edit.is_some() {
+        all
+    } else {
+        office.directory_as(store, who, asked.under.as_deref(), asked.q.as_deref())?
+    };
+    Ok(Listing { found, names })
+}
+
+/// `GET /units`.
+pub async fn units(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let asked = Asked::from(&query);
+    let wanted = asked.clone();
+    let found = for_session(&web, &headers, move |office, store, session| {
+        match listing(office, &*store, &session.user, &wanted) {
+            // A unit below which nothing is, or none by that name: said, not failed.
+            Err(AppError::Store(StoreError::Refused(Refusal::Unknown { name, .. }))) => {
+                let empty = Listing {
+                    found: Vec::new(),
+                    names: Vec::new(),
+                };
+                Ok((empty, Some(format!("通讯录中没有「{name}」"))))
+            }
+            other => other.map(|l| (l, None)),
+        }
+    })
+    .await;
+    match found {
+        Ok((current, (listing, error))) => {
+            let said = context! { error };
+            units_page(&current, &listing, &asked, StatusCode::OK, said)
+        }
+        Err(r) => r,
+    }
+}
+
+/// What the edit form sends.
+#[derive(Deserialize)]
+pub struct EditForm {
+    csrf: String,
+    code: String,
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    liaison: String,
+    #[serde(default)]
+    liaison_phone: String,
+    #[serde(default)]
+    leader: String,
+    #[serde(default)]
+    leader_phone: String,
+}
+
+impl EditForm {
+    fn edit(&self) -> UnitEdit {
+        let given = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        let person = |name: &str, phone: &str| given(name).map(|n| (n, given(phone)));
+        UnitEdit {
+            code: self.code.trim().to_string(),
+            name: self.name.trim().to_string(),
+            email: given(&self.email),
+            liaison: person(&self.liaison, &self.liaison_phone),
+            leader: person(&self.leader, &self.leader_phone),
+        }
+    }
+}
+
+/// `POST /units`: one unit's name, mailbox and people, as the office corrects them.
+pub async fn edit(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Form(form): Form<EditForm>,
+) -> Response {
+    let edit = form.edit();
+    let asked = Asked::default();
+    let wanted = asked.clone();
+    let csrf = form.csrf;
+    let done = for_session(&web, &headers, move |office, store, session| {
+        let done = if same_secret(&session.csrf, &csrf) {
+            let now = office.clock.now().timestamp();
+            match office.edit_unit_as(store, &session.user, &edit, now) {
+                Ok(report) if report.changed + report.added > 0 => {
+                    Ok(format!("已保存 {}（{}）", edit.name, edit.code))
+                }
+                Ok(_) => Ok(format!("{}（{}）没有改动", edit.name, edit.code)),
+                Err(AppError::Store(StoreError::Refused(Refusal::Unknown { name, .. }))) => {
+                    Err(format!("通讯录中没有编码为「{name}」的单位"))
+                }
+                Err(AppError::Directory(errors)) => Err(errors
+                    .iter()
+                    .map(|e| match e {
+                        OrgRowError::NoName { .. } => "无法保存：单位名称不能为空".to_string(),
+                        OrgRowError::BadEmail { email, .. } => {
+                            format!("无法保存：「{email}」不是有效的邮箱地址")
+                        }
+                        _ => "无法保存：与通讯录中的其他单位冲突（同一上级下重名，或编码重复）"
+                            .to_string(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("；")),
+                Err(e) => return Err(e),
+            }
+        } else {
+            Err("此表单已过期，请重新打开本页".to_string())
+        };
+        Ok((done, listing(office, &*store, &session.user, &wanted)?))
+    })
+    .await;
+    let (current, (done, listing)) = match done {
+        Ok(found) => found,
+        Err(r) => return r,
+    };
+    let (status, said) = match done {
+        Ok(note) => (StatusCode::OK, context! { note }),
+        Err(error) => (StatusCode::UNPROCESSABLE_ENTITY, context! { error }),
+    };
+    units_page(&current, &listing, &asked, status, said)
+}
