@@ -53,19 +53,31 @@ pub async fn review(
                 None
             });
         }
-        Ok((queue, shown, sent))
+        // Each campaign by its title, as the board names it.
+        let mut titles: HashMap<String, String> = HashMap::new();
+        for item in &queue {
+            if !titles.contains_key(&item.campaign) {
+                let title = store.campaign_header(&item.campaign)?.title;
+                titles.insert(item.campaign.clone(), title);
+            }
+        }
+        Ok((queue, shown, sent, titles))
     })
     .await;
-    let (current, (queue, listed, sent)) = match found {
+    let (current, (queue, listed, sent, titles)) = match found {
         Ok(found) => found,
         Err(r) => return r,
     };
     let (mut deciding, mut received) = (Vec::new(), Vec::new());
-    let mut campaigns: Vec<String> = Vec::new();
+    let mut campaigns: Vec<Value> = Vec::new();
+    let mut keys: Vec<&str> = Vec::new();
     let mut deliverables: Vec<String> = Vec::new();
+    let title = |key: &str| titles.get(key).cloned().unwrap_or_else(|| key.to_string());
     for item in &queue {
-        if !campaigns.contains(&item.campaign) {
-            campaigns.push(item.campaign.clone());
+        if !keys.contains(&item.campaign.as_str()) {
+            keys.push(&item.campaign);
+            campaigns
+                .push(context! { key => item.campaign.clone(), title => title(&item.campaign) });
         }
         if !deliverables.contains(&item.deliverable) {
             deliverables.push(item.deliverable.clone());
@@ -92,7 +104,8 @@ pub async fn review(
                     .to_string()
             });
         let row = context! {
-            sent, content => sent_with.as_ref().map(sent_value), ..item_value(item, now)
+            sent, content => sent_with.as_ref().map(sent_value),
+            campaign_title => title(&item.campaign), ..item_value(item, now)
         };
         if under_review {
             deciding.push(row);
