@@ -27,7 +27,7 @@ pub enum ReadError {
         /// The document.
         path: PathBuf,
         /// What was wrong.
-        reason: String,
+        reason: DocxProblem,
     },
     /// A PDF: not read yet.
     #[error(
@@ -47,6 +47,20 @@ pub enum ReadError {
         /// The file.
         path: PathBuf,
     },
+}
+
+/// What is wrong with a file named .docx.
+#[derive(Debug, thiserror::Error)]
+pub enum DocxProblem {
+    /// Not a zip archive.
+    #[error("{0}")]
+    NotZip(zip::result::ZipError),
+    /// A zip without the document's part.
+    #[error("it has no word/document.xml")]
+    NoDocument,
+    /// The part could not be read as text.
+    #[error("{0}")]
+    Unreadable(std::io::Error),
 }
 
 /// The text of the document at `path`, one paragraph a line.
@@ -92,14 +106,15 @@ pub fn decode(bytes: &[u8]) -> String {
 
 /// The paragraphs of a .docx: the runs of each `<w:p>` of `word/document.xml` joined, tabs
 /// and breaks kept. Read by hand: the few tags that carry text need no XML library.
-fn docx_text(bytes: &[u8]) -> Result<String, String> {
+fn docx_text(bytes: &[u8]) -> Result<String, DocxProblem> {
     let mut archive =
-        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(DocxProblem::NotZip)?;
     let mut part = archive
         .by_name("word/document.xml")
-        .map_err(|_| "it has no word/document.xml".to_string())?;
+        .map_err(|_| DocxProblem::NoDocument)?;
     let mut xml = String::new();
-    part.read_to_string(&mut xml).map_err(|e| e.to_string())?;
+    part.read_to_string(&mut xml)
+        .map_err(DocxProblem::Unreadable)?;
     Ok(word_xml_text(&xml))
 }
 
