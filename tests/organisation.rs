@@ -573,11 +573,29 @@ fn a_campaigns_units_are_adopted_into_the_directory_on_postgres() {
 fn the_directory_on_the_office_page(postgres: bool) {
     use crate::webserver::{Server, sign_up, token};
     let Some(w) = office(postgres) else { return };
-    let sheet = crate::common::root().join("examples/directory/gulu-units.csv");
-    w.ok(&["units", "import", sheet.to_str().unwrap()]);
     let link = token(&w.ok(&["user", "add", "主任", "--role", "office"]));
     let server = Server::start(&w, "2023-07-01");
     let office = sign_up(&server, &link, "主任", "a long enough password");
+    // The office's sheet taken in on the page: all rows, or none with each bad row said.
+    let secret = crate::web_rights::secret_of(&server, &office);
+    let sheet =
+        std::fs::read_to_string(crate::common::root().join("examples/directory/gulu-units.csv"))
+            .unwrap();
+    let bad = sheet.replace(
+        "500112-GL-CJ,镇村建中心,500112-GL,",
+        "500112-GL-CJ,镇村建中心,500112-GX,",
+    );
+    let refused = upload_sheet(&server, &office, &secret, Some(("通讯录.csv", &bad)));
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.body.contains("未导入任何一行") && refused.body.contains("上级单位「500112-GX」"),
+        "{}",
+        refused.body
+    );
+    assert!(units(&w, &[]).is_empty(), "nothing taken");
+    let taken = upload_sheet(&server, &office, &secret, Some(("通讯录.csv", &sheet)));
+    assert_eq!(taken.status, 200, "{}", taken.body);
+    assert!(taken.body.contains("新增 6 个单位"), "{}", taken.body);
     let found = server.get("/units?q=%E7%A4%BA%E4%BE%8B", &office);
     assert_eq!(found.status, 200);
     assert!(
@@ -587,7 +605,6 @@ fn the_directory_on_the_office_page(postgres: bool) {
     );
     let form = server.get("/units?edit=500112-GL-01", &office);
     assert!(form.body.contains("修改：500112-GL-01"), "{}", form.body);
-    let secret = crate::web_rights::secret_of(&server, &office);
     let saved = server.send(
         "POST",
         "/units",
@@ -634,4 +651,32 @@ fn the_directory_is_found_and_corrected_on_the_office_page_on_sqlite() {
 #[test]
 fn the_directory_is_found_and_corrected_on_the_office_page_on_postgres() {
     the_directory_on_the_office_page(true);
+}
+
+/// The office's sheet posted to `/units/import` as a browser sends it (`None`: no file).
+pub(crate) fn upload_sheet(
+    server: &crate::webserver::Server,
+    cookie: &str,
+    secret: &str,
+    file: Option<(&str, &str)>,
+) -> crate::webserver::Reply {
+    let boundary = "duban-test-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{secret}\r\n"
+    );
+    if let Some((name, text)) = file {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n{text}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    server.exchange(
+        "POST",
+        "/units/import",
+        &[
+            format!("Cookie: {cookie}"),
+            format!("Content-Type: multipart/form-data; boundary={boundary}"),
+        ],
+        &body,
+    )
 }

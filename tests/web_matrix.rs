@@ -312,6 +312,17 @@ fn matrix() -> Vec<Row> {
                 )
             },
         ),
+        // A form with no sheet: the office that keeps the records is asked for one (422).
+        row(
+            "POST",
+            "/units/import",
+            "all",
+            [303, 403, 403, 403, 403, 403, 422, 403],
+            |s, p, _| {
+                let secret = secret(s, p);
+                crate::organisation::upload_sheet(s, &p.cookie, &secret, None)
+            },
+        ),
         row(
             "GET",
             "/bulletin",

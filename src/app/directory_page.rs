@@ -43,6 +43,24 @@ impl Office {
         Ok(units)
     }
 
+    /// Whether `who` may change the directory (asked before a page reads what was sent).
+    pub fn may_change_directory(&self, who: &User) -> Result<(), AppError> {
+        keeper(who)
+    }
+
+    /// Takes the office's sheet at `path` into the directory as `who` does on the page: as
+    /// [`Office::import_units`], for the office that keeps the records only.
+    pub fn import_units_as(
+        &self,
+        store: &mut dyn Backend,
+        who: &User,
+        path: &std::path::Path,
+        now: i64,
+    ) -> Result<super::OrgImported, AppError> {
+        keeper(who)?;
+        self.import_units(store, path, crate::values::table::Encoding::Auto, now)
+    }
+
     /// Edits one unit as `who` does on the page: the office that keeps the records only (an
     /// office bound to campaigns shares the directory with other offices, and does not edit
     /// it). The unit keeps its parent and level; its people are replaced by those given.
@@ -53,12 +71,7 @@ impl Office {
         edit: &UnitEdit,
         now: i64,
     ) -> Result<OrgReport, AppError> {
-        allow(who, Page::Directory)?;
-        if who.role != Role::Office || !who.campaigns.is_empty() {
-            return Err(AppError::Forbidden {
-                what: "the directory".into(),
-            });
-        }
+        keeper(who)?;
         let at = format!("网页：{}", edit.code);
         if edit.name.trim().is_empty() {
             return Err(AppError::Directory(vec![OrgRowError::NoName { at }]));
@@ -99,4 +112,16 @@ impl Office {
             Err(OrgImportError::Store(e)) => Err(e.into()),
         }
     }
+}
+
+/// Whether `who` may change the directory: the office that keeps the records (an office bound
+/// to campaigns shares the directory with other offices, and does not change it).
+fn keeper(who: &User) -> Result<(), AppError> {
+    allow(who, Page::Directory)?;
+    if who.role != Role::Office || !who.campaigns.is_empty() {
+        return Err(AppError::Forbidden {
+            what: "the directory".into(),
+        });
+    }
+    Ok(())
 }

@@ -1,7 +1,7 @@
 //! `/units`: the organisation's directory (组织机构/通讯录) on a page — supervisors and the
 //! office find a unit (by part of its name or code, or those below one) and see whom to call;
-//! the office that keeps the records corrects a unit's name, mailbox and people. Every check is
-//! the application layer's.
+//! the office that keeps the records takes its sheet in (as `duban units import` does) and
+//! corrects a unit's name, mailbox and people. Every check is the application layer's.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -239,4 +239,73 @@ pub async fn edit(
         Err(error) => (StatusCode::UNPROCESSABLE_ENTITY, context! { error }),
     };
     units_page(&current, &listing, &asked, status, said)
+}
+
+/// The office's sheet, taken into the directory on the page: `.xlsx` or CSV (UTF-8 or GBK),
+/// all rows or none, as `duban units import` takes it.
+pub async fn import(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    multipart: axum::extract::Multipart,
+) -> Response {
+    let sent = super::upload::read_form(multipart).await;
+    let asked = Asked::default();
+    let wanted = asked.clone();
+    let done = for_session(&web, &headers, move |office, store, session| {
+        // Whose it is to change, before anything sent is looked at.
+        office.may_change_directory(&session.user)?;
+        let done = match &sent {
+            Err(refused) => Err(refused.message.clone()),
+            Ok(sent) if !same_secret(&session.csrf, &sent.csrf) => {
+                Err("此表单已过期，请重新打开本页".to_string())
+            }
+            Ok(sent) => match sheet(sent) {
+                Err(why) => Err(why),
+                Ok(path) => {
+                    let now = office.clock.now().timestamp();
+                    match office.import_units_as(store, &session.user, &path, now) {
+                        Ok(done) => Ok(format!(
+                            "已导入 {} 行：新增 {} 个单位，修改 {} 个，{} 个未变",
+                            done.rows, done.report.added, done.report.changed, done.report.unchanged
+                        )),
+                        Err(AppError::Directory(errors)) => Err(format!(
+                            "未导入任何一行：{}",
+                            errors.iter().map(OrgRowError::zh).collect::<Vec<_>>().join("；")
+                        )),
+                        Err(AppError::Table(_)) => Err(
+                            "这个文件读不出通讯录：请用 Excel 或 CSV 文件，并有「单位名称」（及「上级单位」）或各层级（县区、乡镇、村）一栏"
+                                .to_string(),
+                        ),
+                        Err(e) => return Err(e),
+                    }
+                }
+            },
+        };
+        Ok((done, listing(office, &*store, &session.user, &wanted)?))
+    })
+    .await;
+    let (current, (done, listing)) = match done {
+        Ok(found) => found,
+        Err(r) => return r,
+    };
+    let (status, said) = match done {
+        Ok(note) => (StatusCode::OK, context! { note }),
+        Err(error) => (StatusCode::UNPROCESSABLE_ENTITY, context! { error }),
+    };
+    units_page(&current, &listing, &asked, status, said)
+}
+
+/// The uploaded sheet under a name its kind can be told by (an upload is kept under a number).
+fn sheet(sent: &super::upload::Sent) -> Result<std::path::PathBuf, String> {
+    let Some(file) = sent.files.first() else {
+        return Err("请选择要导入的通讯录表格（Excel 或 CSV）".to_string());
+    };
+    let extension = std::path::Path::new(&file.name)
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .filter(|e| e == "xlsx" || e == "csv")
+        .ok_or_else(|| format!("「{}」不是 Excel 或 CSV 文件", file.name))?;
+    let named = file.path.with_extension(extension);
+    std::fs::rename(&file.path, &named).map_err(|e| format!("无法读取上传的文件：{e}"))?;
+    Ok(named)
 }

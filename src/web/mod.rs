@@ -172,6 +172,11 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<Web>>)> {
         ("GET", "/overdue", get(exports::overdue)),
         ("GET", "/units", get(directory::units)),
         ("POST", "/units", post(directory::edit)),
+        (
+            "POST",
+            "/units/import",
+            post(directory::import).layer(upload()),
+        ),
         ("GET", "/bulletin", get(bulletin::bulletin)),
         ("GET", OBLIGATION, get(desk::obligation)),
         (

@@ -141,6 +141,37 @@ pub enum OrgRowError {
     },
 }
 
+impl OrgRowError {
+    /// What is wrong, as a page says it to the office (the row as the file names it).
+    pub fn zh(&self) -> String {
+        match self {
+            OrgRowError::UnknownParent {
+                at,
+                parent,
+                nearest,
+            } => format!(
+                "{at}：上级单位「{parent}」既不在表中，也不在通讯录中{}",
+                nearest
+                    .as_ref()
+                    .map(|n| format!("（是否为「{n}」？）"))
+                    .unwrap_or_default()
+            ),
+            OrgRowError::AmbiguousParent { at, parent, codes } => format!(
+                "{at}：名为「{parent}」的上级单位不止一个（编码 {}），请写上级单位的编码",
+                codes.join("、")
+            ),
+            OrgRowError::Cycle { at, name } => {
+                format!("{at}：「{name}」的上级单位最终又回到它自己")
+            }
+            OrgRowError::BadEmail { at, email } => format!("{at}：「{email}」不是有效的邮箱地址"),
+            OrgRowError::NoName { at } => format!("{at}：这一行没有单位名称"),
+            OrgRowError::RepeatedCode { at, code, first } => {
+                format!("{at}：编码「{code}」已是第 {first} 行的编码")
+            }
+        }
+    }
+}
+
 /// A unit the import adds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewOrgUnit {
