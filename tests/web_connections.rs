@@ -38,8 +38,12 @@ fn closed_within(stream: &mut TcpStream, seconds: u64) -> bool {
         match stream.read(&mut buf) {
             Ok(0) => return true,
             Ok(_) => continue,
-            Err(e) if e.kind() == ErrorKind::ConnectionReset => return true,
-            Err(_) => return false,
+            // The read timed out: still open.
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                return false;
+            }
+            // Reset or aborted: the server closed it as hard as it may.
+            Err(_) => return true,
         }
     }
 }
