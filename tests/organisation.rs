@@ -324,12 +324,10 @@ fn a_campaign_takes_its_villages_from_the_directory_on_postgres() {
     a_campaign_over_the_directory(true);
 }
 
-/// A campaign bound to the directory (`通讯录 古路镇`, examples/directory/gulu-bound.campaign):
-/// every unit is one the directory has under 古路镇, reached as the directory says unless the
-/// campaign gives its own; a name it does not have there, or has twice, is an error at the
-/// unit's line with the nearest name or the codes, and nothing is synced.
-fn a_campaign_bound_to_the_directory(postgres: bool) {
-    let Some(w) = office(postgres) else { return };
+/// An office whose directory is examples/directory/gulu-units.csv, with an empty `campaigns/`
+/// folder, and the text of examples/directory/gulu-bound.campaign.
+fn with_gulu_units(postgres: bool) -> Option<(Workspace, String)> {
+    let w = office(postgres)?;
     let root = crate::common::root().join("examples/directory");
     w.ok(&[
         "units",
@@ -338,6 +336,17 @@ fn a_campaign_bound_to_the_directory(postgres: bool) {
     ]);
     std::fs::create_dir_all(w.path().join("campaigns")).unwrap();
     let text = std::fs::read_to_string(root.join("gulu-bound.campaign")).unwrap();
+    Some((w, text))
+}
+
+/// A campaign bound to the directory (`通讯录 古路镇`, examples/directory/gulu-bound.campaign):
+/// every unit is one the directory has under 古路镇, reached as the directory says unless the
+/// campaign gives its own; a name it does not have there, or has twice, is an error at the
+/// unit's line with the nearest name or the codes, and nothing is synced.
+fn a_campaign_bound_to_the_directory(postgres: bool) {
+    let Some((w, text)) = with_gulu_units(postgres) else {
+        return;
+    };
     // 镇村建中心 owes a plan to 古路镇 too: its people are the directory's.
     let text = format!(
         "{text}\n报送 工作方案 \"工作方案\" {{\n  报送单位 镇村建中心\n  接收单位 古路镇\n  时限 2023年6月30日前\n}}\n"
@@ -408,15 +417,9 @@ fn a_campaign_bound_to_the_directory_on_postgres() {
 /// of that name later is not one of them). A unit of that name a campaign declares itself is
 /// another unit: then the office must say which.
 fn one_directory_unit_in_two_campaigns(postgres: bool) {
-    let Some(w) = office(postgres) else { return };
-    let root = crate::common::root().join("examples/directory");
-    w.ok(&[
-        "units",
-        "import",
-        root.join("gulu-units.csv").to_str().unwrap(),
-    ]);
-    std::fs::create_dir_all(w.path().join("campaigns")).unwrap();
-    let text = std::fs::read_to_string(root.join("gulu-bound.campaign")).unwrap();
+    let Some((w, text)) = with_gulu_units(postgres) else {
+        return;
+    };
     std::fs::write(w.path().join("campaigns/gulu-bound.campaign"), &text).unwrap();
     std::fs::write(
         w.path().join("campaigns/gulu-second.campaign"),

@@ -81,17 +81,8 @@ fn path_of(store: &dyn Backend, unit: &str) -> Result<Vec<(String, Option<String
     let found = match (by_code.get(unit), named.as_slice()) {
         (Some(u), _) | (None, [u]) => *u,
         _ => {
-            return Err(AppError::Store(
-                crate::store::Refusal::Unknown {
-                    kind: "directory unit",
-                    name: unit.to_string(),
-                    suggestion: crate::language::suggest::did_you_mean(
-                        unit,
-                        units.iter().map(|u| u.name.as_str()),
-                    ),
-                }
-                .into(),
-            ));
+            let names = units.iter().map(|u| u.name.as_str());
+            return Err(super::organisation::unknown(unit, names));
         }
     };
     let mut path = vec![(found.name.clone(), found.kind.clone())];

@@ -10,6 +10,9 @@ use crate::store::{
     Backend, OrgContact, OrgImportError, OrgReport, OrgRow, OrgUnit, Parent, Role, User,
 };
 
+/// A unit's code and name.
+pub type CodeName = (String, String);
+
 /// What the page's form says of one unit.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct UnitEdit {
@@ -27,20 +30,26 @@ pub struct UnitEdit {
 
 impl Office {
     /// The directory's units in use for `who`'s page: those under `under` (a code or name, and
-    /// it) if given, and of them those whose name or code holds `query`.
+    /// it) if given, and of them those whose name or code holds `query`; with every unit's
+    /// name by its code (for parents shown by name), from one read of the directory.
     pub fn directory_as(
         &self,
         store: &dyn Backend,
         who: &User,
         under: Option<&str>,
         query: Option<&str>,
-    ) -> Result<Vec<OrgUnit>, AppError> {
+    ) -> Result<(Vec<OrgUnit>, Vec<CodeName>), AppError> {
         allow(who, Page::Directory)?;
-        let mut units = self.units(store, under, false)?;
+        let units = store.org_units()?;
+        let names = units
+            .iter()
+            .map(|u| (u.code.clone(), u.name.clone()))
+            .collect();
+        let mut found = super::organisation::below(units, under, false)?;
         if let Some(q) = query.map(str::trim).filter(|q| !q.is_empty()) {
-            units.retain(|u| u.name.contains(q) || u.code.contains(q));
+            found.retain(|u| u.name.contains(q) || u.code.contains(q));
         }
-        Ok(units)
+        Ok((found, names))
     }
 
     /// Whether `who` may change the directory (asked before a page reads what was sent).
@@ -78,14 +87,8 @@ impl Office {
         }
         let units = store.org_units()?;
         let Some(unit) = units.iter().find(|u| u.code == edit.code) else {
-            return Err(AppError::Store(
-                crate::store::Refusal::Unknown {
-                    kind: "directory unit",
-                    name: edit.code.clone(),
-                    suggestion: None,
-                }
-                .into(),
-            ));
+            let codes = units.iter().map(|u| u.code.as_str());
+            return Err(super::organisation::unknown(&edit.code, codes));
         };
         let person = |role: &str, (name, phone): &(String, Option<String>)| OrgContact {
             role: role.into(),

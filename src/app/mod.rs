@@ -3,6 +3,7 @@
 //! command line and the daemon (and the web server to come) resolve their settings here once,
 //! call here, and print; none of them holds logic another would need.
 
+mod account_refusal;
 mod accounts;
 mod adopt;
 mod assess;

@@ -279,7 +279,7 @@ impl Office {
 }
 
 /// A code or name the directory does not have, with the nearest it does.
-fn unknown<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> AppError {
+pub(super) fn unknown<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> AppError {
     AppError::Store(
         crate::store::Refusal::Unknown {
             kind: "directory unit",
@@ -325,43 +325,7 @@ impl Office {
         under: Option<&str>,
         all: bool,
     ) -> Result<Vec<OrgUnit>, AppError> {
-        let units = store.org_units()?;
-        let mut keep: Vec<bool> = units
-            .iter()
-            .map(|u| all || u.retired_at.is_none())
-            .collect();
-        if let Some(top) = under {
-            let Some(root) = units
-                .iter()
-                .find(|u| u.code == top)
-                .or_else(|| units.iter().find(|u| u.name == top))
-            else {
-                let names = units.iter().map(|u| u.name.as_str());
-                return Err(unknown(top, names));
-            };
-            let mut inside = std::collections::HashSet::from([root.code.clone()]);
-            // Parents come before children in the order of adding, but a move may put a unit
-            // under a later one: go round until nothing more is found.
-            loop {
-                let before = inside.len();
-                for u in &units {
-                    if u.parent.as_ref().is_some_and(|p| inside.contains(p)) {
-                        inside.insert(u.code.clone());
-                    }
-                }
-                if inside.len() == before {
-                    break;
-                }
-            }
-            for (k, u) in keep.iter_mut().zip(&units) {
-                *k = *k && inside.contains(&u.code);
-            }
-        }
-        Ok(units
-            .into_iter()
-            .zip(keep)
-            .filter_map(|(u, k)| k.then_some(u))
-            .collect())
+        below(store.org_units()?, under, all)
     }
 
     /// Retires the unit `code`; the unit as it was. An unknown code is refused with the
@@ -380,6 +344,51 @@ impl Office {
             }
         }
     }
+}
+
+/// `units` (retired ones only with `all`), those under `under` (a code or a name, and it) if
+/// given; an unknown one is refused with the nearest name.
+pub(super) fn below(
+    units: Vec<OrgUnit>,
+    under: Option<&str>,
+    all: bool,
+) -> Result<Vec<OrgUnit>, AppError> {
+    let mut keep: Vec<bool> = units
+        .iter()
+        .map(|u| all || u.retired_at.is_none())
+        .collect();
+    if let Some(top) = under {
+        let Some(root) = units
+            .iter()
+            .find(|u| u.code == top)
+            .or_else(|| units.iter().find(|u| u.name == top))
+        else {
+            let names = units.iter().map(|u| u.name.as_str());
+            return Err(unknown(top, names));
+        };
+        let mut inside = std::collections::HashSet::from([root.code.clone()]);
+        // Parents come before children in the order of adding, but a move may put a unit
+        // under a later one: go round until nothing more is found.
+        loop {
+            let before = inside.len();
+            for u in &units {
+                if u.parent.as_ref().is_some_and(|p| inside.contains(p)) {
+                    inside.insert(u.code.clone());
+                }
+            }
+            if inside.len() == before {
+                break;
+            }
+        }
+        for (k, u) in keep.iter_mut().zip(&units) {
+            *k = *k && inside.contains(&u.code);
+        }
+    }
+    Ok(units
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(u, k)| k.then_some(u))
+        .collect())
 }
 
 #[cfg(test)]

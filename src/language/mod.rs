@@ -15,6 +15,7 @@ pub mod keywords;
 pub mod load;
 pub mod parse;
 pub mod scoring;
+mod sources;
 pub mod suggest;
 
 pub use campaign::Campaign;

@@ -113,13 +113,8 @@ fn listing(
     who: &crate::store::User,
     asked: &Asked,
 ) -> Result<Listing, AppError> {
-    let all = office.directory_as(store, who, None, None)?;
-    let names = all
-        .iter()
-        .map(|u| (u.code.clone(), u.name.clone()))
-        .collect();
-    let found = if asked.edit.is_some() {
-        all
+    let (found, names) = if asked.edit.is_some() {
+        office.directory_as(store, who, None, None)?
     } else {
         office.directory_as(store, who, asked.under.as_deref(), asked.q.as_deref())?
     };
@@ -196,10 +191,8 @@ pub async fn edit(
     Form(form): Form<EditForm>,
 ) -> Response {
     let edit = form.edit();
-    let asked = Asked::default();
-    let wanted = asked.clone();
     let csrf = form.csrf;
-    let done = for_session(&web, &headers, move |office, store, session| {
+    changed(&web, &headers, move |office, store, session| {
         let done = if same_secret(&session.csrf, &csrf) {
             let now = office.clock.now().timestamp();
             match office.edit_unit_as(store, &session.user, &edit, now) {
@@ -225,20 +218,11 @@ pub async fn edit(
                 Err(e) => return Err(e),
             }
         } else {
-            Err("此表单已过期，请重新打开本页".to_string())
+            Err(STALE.to_string())
         };
-        Ok((done, listing(office, &*store, &session.user, &wanted)?))
+        Ok(done)
     })
-    .await;
-    let (current, (done, listing)) = match done {
-        Ok(found) => found,
-        Err(r) => return r,
-    };
-    let (status, said) = match done {
-        Ok(note) => (StatusCode::OK, context! { note }),
-        Err(error) => (StatusCode::UNPROCESSABLE_ENTITY, context! { error }),
-    };
-    units_page(&current, &listing, &asked, status, said)
+    .await
 }
 
 /// The office's sheet, taken into the directory on the page: `.xlsx` or CSV (UTF-8 or GBK),
@@ -249,18 +233,14 @@ pub async fn import(
     multipart: axum::extract::Multipart,
 ) -> Response {
     let sent = super::upload::read_form(multipart).await;
-    let asked = Asked::default();
-    let wanted = asked.clone();
-    let done = for_session(&web, &headers, move |office, store, session| {
+    changed(&web, &headers, move |office, store, session| {
         // Whose it is to change, before anything sent is looked at.
         office.may_change_directory(&session.user)?;
         let done = match &sent {
             Err(refused) => Err(refused.message.clone()),
-            Ok(sent) if !same_secret(&session.csrf, &sent.csrf) => {
-                Err("此表单已过期，请重新打开本页".to_string())
-            }
+            Ok(sent) if !same_secret(&session.csrf, &sent.csrf) => Err(STALE.to_string()),
             Ok(sent) => match sheet(sent) {
-                Err(why) => Err(why),
+                Err(why) => Err(why.to_string()),
                 Ok(path) => {
                     let now = office.clock.now().timestamp();
                     match office.import_units_as(store, &session.user, &path, now) {
@@ -281,6 +261,55 @@ pub async fn import(
                 }
             },
         };
+        Ok(done)
+    })
+    .await
+}
+
+/// Why an upload is no sheet to import, as the page says it.
+#[derive(Debug, thiserror::Error)]
+enum SheetProblem {
+    /// No file was chosen.
+    #[error("请选择要导入的通讯录表格（Excel 或 CSV）")]
+    Missing,
+    /// A file of another kind.
+    #[error("「{0}」不是 Excel 或 CSV 文件")]
+    NotASheet(String),
+    /// The upload could not be given its name.
+    #[error("无法读取上传的文件：{0}")]
+    Unreadable(std::io::Error),
+}
+
+/// The uploaded sheet under a name its kind can be told by (an upload is kept under a number).
+fn sheet(sent: &super::upload::Sent) -> Result<std::path::PathBuf, SheetProblem> {
+    let file = sent.files.first().ok_or(SheetProblem::Missing)?;
+    let extension = std::path::Path::new(&file.name)
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .filter(|e| e == "xlsx" || e == "csv")
+        .ok_or_else(|| SheetProblem::NotASheet(file.name.clone()))?;
+    let named = file.path.with_extension(extension);
+    std::fs::rename(&file.path, &named).map_err(SheetProblem::Unreadable)?;
+    Ok(named)
+}
+
+/// What a form sent ends in: `work` says what was done (`Ok`) or why not (`Err`, in the page's
+/// words); the directory is listed again below, as after a search of nothing.
+async fn changed(
+    web: &Arc<Web>,
+    headers: &HeaderMap,
+    work: impl FnOnce(
+        &crate::app::Office,
+        &mut dyn crate::store::Backend,
+        &Session,
+    ) -> Result<Result<String, String>, AppError>
+    + Send
+    + 'static,
+) -> Response {
+    let asked = Asked::default();
+    let wanted = asked.clone();
+    let done = for_session(web, headers, move |office, store, session| {
+        let done = work(office, store, session)?;
         Ok((done, listing(office, &*store, &session.user, &wanted)?))
     })
     .await;
@@ -295,17 +324,5 @@ pub async fn import(
     units_page(&current, &listing, &asked, status, said)
 }
 
-/// The uploaded sheet under a name its kind can be told by (an upload is kept under a number).
-fn sheet(sent: &super::upload::Sent) -> Result<std::path::PathBuf, String> {
-    let Some(file) = sent.files.first() else {
-        return Err("请选择要导入的通讯录表格（Excel 或 CSV）".to_string());
-    };
-    let extension = std::path::Path::new(&file.name)
-        .extension()
-        .map(|e| e.to_string_lossy().to_lowercase())
-        .filter(|e| e == "xlsx" || e == "csv")
-        .ok_or_else(|| format!("「{}」不是 Excel 或 CSV 文件", file.name))?;
-    let named = file.path.with_extension(extension);
-    std::fs::rename(&file.path, &named).map_err(|e| format!("无法读取上传的文件：{e}"))?;
-    Ok(named)
-}
+/// A form whose secret is not the session's: opened before the session changed.
+const STALE: &str = "此表单已过期，请重新打开本页";
