@@ -197,28 +197,30 @@ pub async fn edit(
             let now = office.clock.now().timestamp();
             match office.edit_unit_as(store, &session.user, &edit, now) {
                 Ok(report) if report.changed + report.added > 0 => {
-                    Ok(format!("已保存 {}（{}）", edit.name, edit.code))
+                    Said::Done(format!("已保存 {}（{}）", edit.name, edit.code))
                 }
-                Ok(_) => Ok(format!("{}（{}）没有改动", edit.name, edit.code)),
+                Ok(_) => Said::Done(format!("{}（{}）没有改动", edit.name, edit.code)),
                 Err(AppError::Store(StoreError::Refused(Refusal::Unknown { name, .. }))) => {
-                    Err(format!("通讯录中没有编码为「{name}」的单位"))
+                    Said::Refused(format!("通讯录中没有编码为「{name}」的单位"))
                 }
-                Err(AppError::Directory(errors)) => Err(errors
-                    .iter()
-                    .map(|e| match e {
-                        OrgRowError::NoName { .. } => "无法保存：单位名称不能为空".to_string(),
-                        OrgRowError::BadEmail { email, .. } => {
-                            format!("无法保存：「{email}」不是有效的邮箱地址")
-                        }
-                        _ => "无法保存：与通讯录中的其他单位冲突（同一上级下重名，或编码重复）"
-                            .to_string(),
-                    })
-                    .collect::<Vec<_>>()
-                    .join("；")),
+                Err(AppError::Directory(errors)) => Said::Refused(
+                    errors
+                        .iter()
+                        .map(|e| match e {
+                            OrgRowError::NoName { .. } => "无法保存：单位名称不能为空".to_string(),
+                            OrgRowError::BadEmail { email, .. } => {
+                                format!("无法保存：「{email}」不是有效的邮箱地址")
+                            }
+                            _ => "无法保存：与通讯录中的其他单位冲突（同一上级下重名，或编码重复）"
+                                .to_string(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join("；"),
+                ),
                 Err(e) => return Err(e),
             }
         } else {
-            Err(STALE.to_string())
+            Said::Refused(STALE.to_string())
         };
         Ok(done)
     })
@@ -237,22 +239,22 @@ pub async fn import(
         // Whose it is to change, before anything sent is looked at.
         office.may_change_directory(&session.user)?;
         let done = match &sent {
-            Err(refused) => Err(refused.message.clone()),
-            Ok(sent) if !same_secret(&session.csrf, &sent.csrf) => Err(STALE.to_string()),
+            Err(refused) => Said::Refused(refused.message.clone()),
+            Ok(sent) if !same_secret(&session.csrf, &sent.csrf) => Said::Refused(STALE.to_string()),
             Ok(sent) => match sheet(sent) {
-                Err(why) => Err(why.to_string()),
+                Err(why) => Said::Refused(why.to_string()),
                 Ok(path) => {
                     let now = office.clock.now().timestamp();
                     match office.import_units_as(store, &session.user, &path, now) {
-                        Ok(done) => Ok(format!(
+                        Ok(done) => Said::Done(format!(
                             "已导入 {} 行：新增 {} 个单位，修改 {} 个，{} 个未变",
                             done.rows, done.report.added, done.report.changed, done.report.unchanged
                         )),
-                        Err(AppError::Directory(errors)) => Err(format!(
+                        Err(AppError::Directory(errors)) => Said::Refused(format!(
                             "未导入任何一行：{}",
                             errors.iter().map(OrgRowError::zh).collect::<Vec<_>>().join("；")
                         )),
-                        Err(AppError::Table(_)) => Err(
+                        Err(AppError::Table(_)) => Said::Refused(
                             "这个文件读不出通讯录：请用 Excel 或 CSV 文件，并有「单位名称」（及「上级单位」）或各层级（县区、乡镇、村）一栏"
                                 .to_string(),
                         ),
@@ -293,8 +295,16 @@ fn sheet(sent: &super::upload::Sent) -> Result<std::path::PathBuf, SheetProblem>
     Ok(named)
 }
 
-/// What a form sent ends in: `work` says what was done (`Ok`) or why not (`Err`, in the page's
-/// words); the directory is listed again below, as after a search of nothing.
+/// What a form on the page came to, in the page's words.
+enum Said {
+    /// Done: what was.
+    Done(String),
+    /// Refused: why.
+    Refused(String),
+}
+
+/// What a form sent ends in: `work` says what was done or why not; the directory is listed
+/// again below, as after a search of nothing.
 async fn changed(
     web: &Arc<Web>,
     headers: &HeaderMap,
@@ -302,7 +312,7 @@ async fn changed(
         &crate::app::Office,
         &mut dyn crate::store::Backend,
         &Session,
-    ) -> Result<Result<String, String>, AppError>
+    ) -> Result<Said, AppError>
     + Send
     + 'static,
 ) -> Response {
@@ -318,8 +328,8 @@ async fn changed(
         Err(r) => return r,
     };
     let (status, said) = match done {
-        Ok(note) => (StatusCode::OK, context! { note }),
-        Err(error) => (StatusCode::UNPROCESSABLE_ENTITY, context! { error }),
+        Said::Done(note) => (StatusCode::OK, context! { note }),
+        Said::Refused(error) => (StatusCode::UNPROCESSABLE_ENTITY, context! { error }),
     };
     units_page(&current, &listing, &asked, status, said)
 }
