@@ -186,8 +186,8 @@ def measure(results, m, data, counts, expected_keys, work_files, as_of, soon_end
                 raise SystemExit("duban sync on PostgreSQL around a moved deadline failed")
             results.add("duban-pg", "re-sync (one deadline moved)", seconds, 1, 0)
 
-            # Two passes racing on one database. Sending is lettre's ~20 mails a second per
-            # process (see BENCHMARKS.md): at 1M, whose morning has 30,000 mails, only if asked.
+            # Two passes racing on one database: at 1M, whose morning has 30,000 mails, only if
+            # asked (see BENCHMARKS.md, "Mail throughput").
             race = counts["total"] <= 100_000 or os.environ.get("DUBAN_BENCH_RACE_1M")
             if race:
                 port, stop = smtp_sink()

@@ -28,6 +28,7 @@
 //! url = "smtp://mail.example.org:587?tls=required"   # DUBAN_SMTP_URL overrides
 //! from = "督办 <duban@example.org>"
 //! password_file = "/etc/duban/smtp-password"         # or DUBAN_SMTP_PASSWORD
+//! ca_file = "/etc/duban/mail-ca.pem"                 # an authority besides the system's
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -97,6 +98,9 @@ pub struct MailConfig {
     pub password_file: Option<PathBuf>,
     /// The SMTP user name (default: none, or the URL's).
     pub user: Option<String>,
+    /// A PEM file of certificate authorities the mail server's certificate may be signed by,
+    /// besides the system's (an office's own authority).
+    pub ca_file: Option<PathBuf>,
     /// Send attempts before a notice is marked failed.
     pub max_attempts: Option<u32>,
     /// Seconds to wait for the server on each send.
@@ -257,6 +261,7 @@ impl Config {
         };
         let mut mail = file.mail;
         mail.password_file = mail.password_file.map(resolve);
+        mail.ca_file = mail.ca_file.map(resolve);
         Config {
             source,
             database,

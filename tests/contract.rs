@@ -1032,6 +1032,7 @@ pub fn sign_in_tries_are_counted_per_address_and_account_with_growing_waits(mut 
         setup_expires_at: 10_000,
         now: 0,
         campaigns: &[],
+        unit_code: None,
     })
     .unwrap();
     assert_eq!(b.signed_in(owner, "王五").unwrap(), None);
@@ -1062,20 +1063,25 @@ pub fn accounts_and_tokens_have_a_lifecycle(mut b: impl Backend) {
         setup_expires_at: 10_000,
         now: 0,
         campaigns: &campaigns,
+        unit_code: Some("411300-01"),
     })
     .unwrap();
-    assert_eq!(b.user("张三").unwrap().unwrap().campaigns, campaigns);
+    let kept = b.user("张三").unwrap().unwrap();
+    assert_eq!(kept.campaigns, campaigns);
+    assert_eq!(kept.unit_code.as_deref(), Some("411300-01"));
     assert_eq!(
         b.set_password("link-1", "hash-1", 100).unwrap().as_deref(),
         Some("张三")
     );
     b.open_session("cookie-1", "张三", "csrf", 200, 5_000)
         .unwrap();
-    let (user, _) = b.session("cookie-1", 300).unwrap().unwrap();
+    let (user, csrf) = b.session("cookie-1", 300).unwrap().unwrap();
     assert_eq!(
         user.campaigns, campaigns,
         "a session's account acts in its campaigns"
     );
+    assert_eq!(csrf, "csrf");
+    assert_eq!(user.unit_code.as_deref(), Some("411300-01"));
     assert_eq!(user.last_sign_in_at, Some(200));
     assert_eq!(user.disabled_at, None);
 

@@ -14,7 +14,7 @@ const OFFICE: &str = "nydfzf@126.com";
 
 /// The 南阳 campaign with everything due in April and the office's May bulletin submitted on
 /// time, and a mail server.
-fn nanyang(url: &str) -> Workspace {
+pub(crate) fn nanyang(url: &str) -> Workspace {
     let w = Workspace::new(&["nanyang-2017"]);
     configure(&w, url);
     let plans = w.json(&[
@@ -52,7 +52,7 @@ fn configure(w: &Workspace, url: &str) {
 }
 
 /// Writes the workspace's `duban.toml` with `extra` lines in its `[mail]` table.
-fn configure_with(w: &Workspace, url: &str, extra: &str) {
+pub(crate) fn configure_with(w: &Workspace, url: &str, extra: &str) {
     std::fs::write(
         w.path().join("duban.toml"),
         format!("[mail]\nurl = \"{url}\"\nfrom = \"督办 <duban@nanyang.example.org>\"\nmax_attempts = 3\n{extra}"),

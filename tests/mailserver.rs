@@ -90,7 +90,32 @@ impl MailServer {
         MailServer::spawn(free_port(), Some(format!("{user}:{password}")))
     }
 
+    /// Starts a server that takes a login as `user` with `password` only over TLS, with the
+    /// certificate chain and key of the files `tls` names: after STARTTLS, or (`wrapper`) from
+    /// the first byte.
+    pub fn start_with_tls(
+        user: &str,
+        password: &str,
+        tls: (&Path, &Path),
+        wrapper: bool,
+    ) -> MailServer {
+        let flag = if wrapper { "--smtps" } else { "--starttls" };
+        let args = vec![
+            "--auth".into(),
+            format!("{user}:{password}"),
+            flag.into(),
+            tls.0.display().to_string(),
+            tls.1.display().to_string(),
+        ];
+        MailServer::spawn_with(free_port(), &args)
+    }
+
     fn spawn(port: u16, auth: Option<String>) -> MailServer {
+        let args: Vec<String> = auth.map(|a| vec!["--auth".into(), a]).unwrap_or_default();
+        MailServer::spawn_with(port, &args)
+    }
+
+    fn spawn_with(port: u16, args: &[String]) -> MailServer {
         let dir = tempfile::tempdir().unwrap();
         let script = crate::common::root().join("tests/smtp/server.py");
         let python = python();
@@ -98,10 +123,8 @@ impl MailServer {
         command
             .arg(script)
             .args(["--port", &port.to_string(), "--dir"])
-            .arg(dir.path());
-        if let Some(auth) = auth {
-            command.args(["--auth", &auth]);
-        }
+            .arg(dir.path())
+            .args(args);
         let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

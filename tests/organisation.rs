@@ -8,7 +8,7 @@ use crate::common::Workspace;
 use crate::pgserver;
 
 /// A workspace on SQLite, or on a new PostgreSQL database.
-fn office(postgres: bool) -> Option<Workspace> {
+pub(crate) fn office(postgres: bool) -> Option<Workspace> {
     let w = Workspace::new(&[]);
     if postgres {
         let url = pgserver::database()?;
@@ -531,6 +531,10 @@ fn adopting_a_campaigns_units(postgres: bool) {
             .to_string()
             .contains("u04-liaison@nanyang.example.org"),
         "the campaign's liaison is the directory's: {wancheng}"
+    );
+    assert_eq!(
+        wancheng["email"], "u04@nanyang.example.org",
+        "and the unit's own mailbox: {wancheng}"
     );
     // Bound to its units now in the directory, 南阳 checks and runs as before.
     let path = w.path().join("campaigns/nanyang-2017.campaign");

@@ -12,7 +12,7 @@ use crate::common::Workspace;
 use crate::pgserver;
 
 /// A certificate authority: its certificate (PEM) and what signs with it.
-fn authority(name: &str) -> CertifiedIssuer<'static, KeyPair> {
+pub(crate) fn authority(name: &str) -> CertifiedIssuer<'static, KeyPair> {
     let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     params.distinguished_name.push(DnType::CommonName, name);
@@ -20,7 +20,7 @@ fn authority(name: &str) -> CertifiedIssuer<'static, KeyPair> {
 }
 
 /// A certificate for `localhost` signed by `ca`, with its key (PEM).
-fn server_certificate(ca: &CertifiedIssuer<'static, KeyPair>) -> (String, String) {
+pub(crate) fn server_certificate(ca: &CertifiedIssuer<'static, KeyPair>) -> (String, String) {
     let key = KeyPair::generate().unwrap();
     let mut params = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
     params

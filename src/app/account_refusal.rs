@@ -37,6 +37,24 @@ pub enum AccountRefusal {
         /// The campaigns it is in.
         campaigns: Vec<String>,
     },
+    /// A unit no campaign has, by a name the directory has twice.
+    #[error(
+        "the directory has {} units named {unit} (codes {}): give the code with --unit",
+        codes.len(),
+        codes.join(", ")
+    )]
+    TwiceInDirectory {
+        /// The name.
+        unit: String,
+        /// Their codes.
+        codes: Vec<String>,
+    },
+    /// A token for a directory unit no campaign has yet.
+    #[error("{unit} is in no campaign yet: a token acts in the campaigns its unit is in")]
+    NoCampaignYet {
+        /// The unit.
+        unit: String,
+    },
     /// A unit that is none of the campaigns said.
     #[error("{unit} is not a unit of {}", campaigns.join(", "))]
     UnitNotIn {
@@ -95,6 +113,14 @@ impl AccountRefusal {
                 "「{unit}」是多个专项工作（{}）的单位，请选择该账号办理的专项工作",
                 campaigns.join("、")
             ),
+            AccountRefusal::TwiceInDirectory { unit, codes } => format!(
+                "通讯录中有{}个名为「{unit}」的单位（编码 {}），请填写单位编码",
+                codes.len(),
+                codes.join("、")
+            ),
+            AccountRefusal::NoCampaignYet { unit } => {
+                format!("「{unit}」尚未参加任何专项工作，令牌无事可办")
+            }
             AccountRefusal::UnitNotIn { unit, campaigns } => {
                 format!("「{unit}」不是{}的单位", campaigns.join("、"))
             }

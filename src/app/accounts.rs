@@ -80,32 +80,37 @@ impl Office {
             .into());
         }
         shown_as_is(&[("账号名称", Some(name)), ("单位名称", unit)])?;
-        check_unit(store, unit, role)?;
-        let campaigns = &super::scope::scope(store, unit, campaigns)?;
+        check_unit(unit, role)?;
+        let bound = super::scope::scope(store, unit, campaigns)?;
         let token = secret();
         let now = now.in_zone(self.config.zone).timestamp();
         store.add_user(&NewUser {
             name,
-            unit,
+            unit: bound.unit.as_deref(),
             role,
             setup_token: &digest(&token),
             setup_expires_at: now + LINK_SECONDS,
             now,
-            campaigns,
+            campaigns: &bound.campaigns,
+            unit_code: bound.code.as_deref(),
         })?;
         Ok(token)
     }
 
-    /// Every account, in the order they were made.
+    /// Every account, in the order they were made, each with the campaigns it acts in now.
     pub fn users(&self, store: &dyn Backend) -> Result<Vec<User>, AppError> {
-        Ok(store.users()?)
+        store
+            .users()?
+            .into_iter()
+            .map(|u| super::scope::joined(store, u))
+            .collect()
     }
 
     /// Every account the office account `who` manages, for its page of them; anyone else is
     /// refused.
     pub fn accounts(&self, store: &dyn Backend, who: &User) -> Result<Vec<User>, AppError> {
         super::desk::allow(who, super::desk::Page::Accounts)?;
-        let mut users = store.users()?;
+        let mut users = self.users(store)?;
         users.retain(|u| super::scope::manages(who, &u.campaigns));
         Ok(users)
     }
@@ -419,23 +424,16 @@ fn existing_user(store: &dyn Backend, name: &str) -> Result<User, AppError> {
     ))
 }
 
-/// Refuses a unit no campaign has (with the nearest name), or none for a role that acts for
-/// one.
-pub(super) fn check_unit(
-    store: &dyn Backend,
-    unit: Option<&str>,
-    role: Role,
-) -> Result<(), AppError> {
-    let Some(unit) = unit else {
-        if role.sees_all() {
-            return Ok(());
-        }
+/// Refuses no unit for a role that acts for one (an unknown unit is refused where the
+/// account's campaigns are found: [`super::scope::scope`]).
+pub(super) fn check_unit(unit: Option<&str>, role: Role) -> Result<(), AppError> {
+    if unit.is_none() && !role.sees_all() {
         return Err(AccountRefusal::NeedsUnit {
             role: role.as_str(),
         }
         .into());
-    };
-    known_unit(store, unit)
+    }
+    Ok(())
 }
 
 /// Refuses a unit no campaign has, with the nearest name.
@@ -552,9 +550,13 @@ impl Office {
         now: Instant,
     ) -> Result<Option<Session>, AppError> {
         let now = now.in_zone(self.config.zone).timestamp();
-        Ok(store
+        store
             .session(&digest(cookie), now)?
-            .map(|(user, csrf)| Session { user, csrf }))
+            .map(|(user, csrf)| {
+                let user = super::scope::joined(store, user)?;
+                Ok(Session { user, csrf })
+            })
+            .transpose()
     }
 
     /// Ends the session whose cookie is `cookie`.

@@ -46,6 +46,12 @@ impl Office {
             .filter(|(c, _, _)| c == campaign)
             .map(|(_, unit, contacts)| (unit, contacts))
             .collect();
+        // The unit's own mailbox and phone, besides its people's.
+        let reach: HashMap<String, (Option<String>, Option<String>)> = store
+            .unit_reach(header.id)?
+            .into_iter()
+            .map(|(name, email, phone)| (name, (email, phone)))
+            .collect();
         let mut names: Vec<&String> = tree.keys().collect();
         names.sort();
         let rows: Vec<OrgRow> = names
@@ -57,8 +63,8 @@ impl Office {
                 name: name.clone(),
                 parent: Parent::Path(path(&top, &tree, name, &root)),
                 kind: None,
-                email: None,
-                phone: None,
+                email: reach.get(name).and_then(|(email, _)| email.clone()),
+                phone: reach.get(name).and_then(|(_, phone)| phone.clone()),
                 contacts: people.get(name).map(|c| contacts(c)).unwrap_or_default(),
             })
             .collect();

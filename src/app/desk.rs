@@ -222,7 +222,7 @@ impl Office {
         }
         let own = who.unit.as_deref() == Some(unit);
         // An account bound to campaigns sees the units of those, not every unit of the records.
-        let sees_every_unit = who.role.sees_all() && who.campaigns.is_empty();
+        let sees_every_unit = who.role.sees_all() && who.every_campaign();
         if items.is_empty() && !(own || sees_every_unit) {
             return Err(forbidden(unit));
         }

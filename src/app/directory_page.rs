@@ -121,7 +121,7 @@ impl Office {
 /// to campaigns shares the directory with other offices, and does not change it).
 fn keeper(who: &User) -> Result<(), AppError> {
     allow(who, Page::Directory)?;
-    if who.role != Role::Office || !who.campaigns.is_empty() {
+    if who.role != Role::Office || !who.every_campaign() {
         return Err(AppError::Forbidden {
             what: "the directory".into(),
         });

@@ -56,6 +56,7 @@ impl MailSetup {
                 user: mail.user.clone(),
                 password: password(mail)?,
                 timeout: mail.timeout(),
+                ca_file: mail.ca_file.clone(),
             }),
             None => None,
         };
@@ -113,6 +114,7 @@ fn pass_options(mail: &MailConfig) -> PassOptions {
         max_attempts: mail.max_attempts.unwrap_or(8),
         domain,
         lease: mail.claim(),
+        send_timeout: mail.timeout(),
         owner: pass::owner(),
         wall: Arc::new(crate::clock::SystemClock),
         names: crate::fsio::Names::default(),

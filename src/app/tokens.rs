@@ -22,8 +22,21 @@ impl Office {
         new: &TokenSpec<'_>,
         now: Instant,
     ) -> Result<(String, ApiToken), AppError> {
-        check_unit(store, new.unit, new.role)?;
-        let campaigns = super::scope::scope(store, new.unit, new.campaigns)?;
+        check_unit(new.unit, new.role)?;
+        let bound = super::scope::scope(store, new.unit, new.campaigns)?;
+        // A token is bound to the campaigns its unit is in when made: the office makes another
+        // for a campaign that comes later (a token is not an account that signs in again).
+        let unit = bound.unit;
+        let mut campaigns = bound.campaigns;
+        if let Some(code) = &bound.code {
+            super::scope::join(store, code, new.role, &mut campaigns)?;
+            if campaigns.is_empty() {
+                return Err(AccountRefusal::NoCampaignYet {
+                    unit: unit.unwrap_or_default(),
+                }
+                .into());
+            }
+        }
         let t = now.in_zone(self.config.zone).timestamp();
         let name = match new.name.map(str::trim) {
             Some(name) => {
@@ -31,7 +44,7 @@ impl Office {
                 name.to_string()
             }
             None => {
-                let base = new.unit.unwrap_or(new.role.as_str());
+                let base = unit.as_deref().unwrap_or(new.role.as_str());
                 let taken: Vec<String> = store.tokens()?.into_iter().map(|t| t.name).collect();
                 (1..)
                     .map(|n| format!("{base}-{n}"))
@@ -45,7 +58,7 @@ impl Office {
         store.add_token(&NewToken {
             token: &digest(&secret),
             name: &name,
-            unit: new.unit,
+            unit: unit.as_deref(),
             role: new.role,
             now: t,
             expires_at,

@@ -67,13 +67,16 @@ pub enum CliError {
     DaemonPanicked,
     /// A pass had mail to send and sent none: the server is down, refuses them, or refused
     /// the login.
-    #[error("{}", match login_refused {
-        Some(refusal) => format!("the mail server refused the login ({refusal}); every mail is still pending: check [mail] user and the password"),
-        None => "no mail could be sent; they are in the outbox (`duban outbox`)".to_string(),
+    #[error("{}", match (login_refused, untrusted) {
+        (Some(refusal), _) => format!("the mail server refused the login ({refusal}); every mail is still pending: check [mail] user and the password"),
+        (None, Some(why)) => format!("{why}; every mail is still pending: give the authority that signed it as [mail] ca_file, and name the server as its certificate does"),
+        (None, None) => "no mail could be sent; they are in the outbox (`duban outbox`)".to_string(),
     })]
     NothingSent {
         /// The server's refusal of the login, if that was why.
         login_refused: Option<String>,
+        /// Why the server's certificate was not trusted, if that was why.
+        untrusted: Option<String>,
     },
 }
 

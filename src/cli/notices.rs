@@ -165,6 +165,7 @@ pub fn remind(context: &Context, args: &RemindArgs) -> Result<ExitCode, CliError
     if report.nothing_sent() {
         return Err(CliError::NothingSent {
             login_refused: report.login_refused.clone(),
+            untrusted: report.untrusted.clone(),
         });
     }
     Ok(ExitCode::SUCCESS)

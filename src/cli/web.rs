@@ -194,7 +194,8 @@ pub fn token(context: &Context, args: &TokenArgs) -> Result<ExitCode, CliError> 
                 "created token {} ({}{}), {expires}; keep it secret, it is shown once: {secret}",
                 made.name,
                 role.as_str(),
-                unit.as_deref()
+                made.unit
+                    .as_deref()
                     .map(|u| format!(" for {u}"))
                     .unwrap_or_default()
             )?;
@@ -490,6 +491,7 @@ fn list_users(users: &[User], format: Format, zone: chrono_tz::Tz) -> Result<(),
                     "last_sign_in_at": rfc3339(u.last_sign_in_at),
                     "state": user_state(u),
                     "campaigns": u.campaigns,
+                    "unit_code": u.unit_code,
                 })
             })
             .collect();
@@ -506,8 +508,10 @@ fn list_users(users: &[User], format: Format, zone: chrono_tz::Tz) -> Result<(),
             u.name.clone(),
             u.unit.clone().unwrap_or_else(|| "—".into()),
             u.role.as_str().to_string(),
-            if u.campaigns.is_empty() {
+            if u.every_campaign() {
                 "all".to_string()
+            } else if u.campaigns.is_empty() {
+                "none yet".to_string()
             } else {
                 u.campaigns.join(" ")
             },

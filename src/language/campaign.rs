@@ -62,6 +62,9 @@ pub struct Campaign {
     pub forms: Vec<Form>,
     /// How timeliness is scored (`assess { … }`); none: by the on-time rate.
     pub scoring: Option<crate::language::scoring::Scoring>,
+    /// The directory unit the campaign is bound to (`通讯录 ROOT`), by its code: an account
+    /// of that unit or one above it that runs or supervises campaigns sees this one.
+    pub directory: Option<String>,
 }
 
 impl Campaign {

@@ -184,6 +184,7 @@ pub fn bind(campaign: &mut Campaign, directory: &[DirEntry], root: &Name) -> Vec
         Ok(top) => top,
         Err(problem) => return vec![Diagnostic::error(problem, root.span)],
     };
+    campaign.directory = Some(top.code.clone());
     let under = subtree(directory, top);
     let mut by_name: std::collections::HashMap<&str, Vec<&DirEntry>> =
         std::collections::HashMap::new();

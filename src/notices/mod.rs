@@ -9,4 +9,5 @@ pub mod plan;
 pub mod preview;
 pub mod render;
 pub mod send;
+pub mod smtp;
 pub mod window;

@@ -29,6 +29,9 @@ pub struct PassOptions {
     /// How long a claim on a mail lasts: longer than any one send can take, so that only a
     /// pass that died loses its claim.
     pub lease: std::time::Duration,
+    /// How long one send may take: a claimed mail is sent only while its claim has that long
+    /// left, and given back otherwise.
+    pub send_timeout: std::time::Duration,
     /// Who claims: this process, unique among every pass on every host sharing the store.
     pub owner: String,
     /// The clock claims are measured by: the real one even in a rehearsal with `--as-of`,
@@ -99,6 +102,8 @@ pub struct PassReport {
     pub claims_lost: usize,
     /// The server refused the login: the pass stopped and left the mails pending.
     pub login_refused: Option<String>,
+    /// The server's certificate is not trusted: the pass stopped and left the mails pending.
+    pub untrusted: Option<String>,
     /// Whether the pass stopped early for a shutdown.
     pub interrupted: bool,
 }
@@ -107,7 +112,10 @@ impl PassReport {
     /// Mails were due but not one could be sent: the server is down, refuses them all, or
     /// refused the login.
     pub fn nothing_sent(&self) -> bool {
-        self.sent == 0 && (self.deferred + self.failed > 0 || self.login_refused.is_some())
+        self.sent == 0
+            && (self.deferred + self.failed > 0
+                || self.login_refused.is_some()
+                || self.untrusted.is_some())
     }
 }
 
@@ -129,6 +137,9 @@ impl std::fmt::Display for PassReport {
         }
         if let Some(refusal) = &self.login_refused {
             write!(f, "; stopped: the server refused the login ({refusal})")?;
+        }
+        if let Some(why) = &self.untrusted {
+            write!(f, "; stopped: {why}")?;
         }
         if self.claims_lost > 0 {
             write!(f, "; {} sent after their claim expired", self.claims_lost)?;
@@ -311,20 +322,54 @@ pub fn run<S: PassRecords + ?Sized>(
         missing,
         ..PassReport::default()
     };
+    let mut claim = options.claim();
+    let mut batch = std::collections::VecDeque::new();
     loop {
         if stop.load(Ordering::SeqCst) {
             report.interrupted = true;
             break;
         }
-        let claim = options.claim();
-        let Some(mail) = store.claim_mail(now, &claim)? else {
+        if batch.is_empty() {
+            claim = options.claim();
+            batch.extend(store.claim_mails(now, &claim, CLAIMED_AT_ONCE)?);
+        }
+        // A mail is sent only while its claim outlasts a send: the rest of a batch whose
+        // claim runs short (a slow server) goes back, to be claimed again.
+        // (A lease shorter than a send, as configured, is used as it is.)
+        let send_ends = options.wall.now().timestamp() + timeout_seconds(options);
+        if options.lease > options.send_timeout && send_ends >= claim.expires_at {
+            give_back(store, &mut batch, &claim)?;
+            continue;
+        }
+        let Some(mail) = batch.pop_front() else {
             break;
         };
         if !send_one(store, mailer, &mail, &claim, now, options, &mut report)? {
             break;
         }
     }
+    give_back(store, &mut batch, &claim)?;
     Ok(report)
+}
+
+/// How many mails a pass claims in one transaction: fewer writes than a claim before each
+/// mail, and few enough that a pass that dies holds back little for the claim's length.
+const CLAIMED_AT_ONCE: usize = 32;
+
+fn timeout_seconds(options: &PassOptions) -> i64 {
+    i64::try_from(options.send_timeout.as_secs()).unwrap_or(i64::MAX / 2)
+}
+
+/// Gives the claimed mails not sent back, untried.
+fn give_back<S: PassRecords + ?Sized>(
+    store: &mut S,
+    batch: &mut std::collections::VecDeque<PendingMail>,
+    claim: &Claim,
+) -> Result<(), PassError> {
+    for mail in batch.drain(..) {
+        store.release_mail(mail.id, claim, None)?;
+    }
+    Ok(())
 }
 
 /// Sends one claimed mail and records what became of it; `false` when the pass must stop (the
@@ -355,6 +400,12 @@ fn send_one<S: PassRecords + ?Sized>(
             error!(mail = mail.id, error = %message, "the mail server refused the login: pass stopped, mails left pending");
             store.release_mail(mail.id, claim, Some(&message))?;
             report.login_refused = Some(message);
+            return Ok(false);
+        }
+        Err(SendError::Untrusted(message)) => {
+            error!(mail = mail.id, error = %message, "the mail server's certificate is not trusted: pass stopped, mails left pending");
+            store.release_mail(mail.id, claim, Some(&message))?;
+            report.untrusted = Some(message);
             return Ok(false);
         }
         Err(error) => {

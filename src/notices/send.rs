@@ -1,7 +1,8 @@
-//! Mail transport: the [`Mailer`] trait at the I/O edge, SMTP through lettre (STARTTLS or TLS
-//! with rustls, a connection pool, a timeout on every send), and a mailer that prints instead of
-//! sending for `--dry-run`. Addresses and headers come only from validated data: lettre parses
-//! every address and encodes every header, and a subject is one line before it gets here.
+//! Mail transport: the [`Mailer`] trait at the I/O edge, SMTP over duban's own connection
+//! ([`super::smtp`]: STARTTLS or TLS with rustls, one connection kept open, a timeout on every
+//! read and write), and a mailer that prints instead of sending for `--dry-run`. Addresses and
+//! headers come only from validated data: lettre parses every address and encodes every
+//! header, and a subject is one line before it gets here.
 
 use std::fmt;
 use std::io::Write;
@@ -11,7 +12,8 @@ use std::time::Duration;
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, Message};
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::{SmtpTransport, Transport};
+
+use super::smtp::{Connection, Endpoint};
 
 /// A mail ready to go.
 #[derive(Clone, Copy, Debug)]
@@ -38,12 +40,17 @@ pub enum SendError {
     /// The server refused the login (535 and its kin): no mail will go through until the
     /// settings are fixed, so the mail is not counted as tried.
     Login(String),
+    /// The server's certificate is not trusted (an unknown authority, another name): as for a
+    /// refused login, nothing goes through until the settings are fixed.
+    Untrusted(String),
 }
 
 impl fmt::Display for SendError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SendError::Transient(m) | SendError::Login(m) => f.write_str(m),
+            SendError::Transient(m) | SendError::Login(m) | SendError::Untrusted(m) => {
+                f.write_str(m)
+            }
             SendError::Permanent(m) => write!(f, "{m} (permanent)"),
         }
     }
@@ -68,6 +75,9 @@ pub struct SmtpSettings {
     pub password: Option<String>,
     /// How long one send may take.
     pub timeout: Duration,
+    /// Certificate authorities (PEM) the server's certificate may be signed by, besides the
+    /// system's.
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 /// The SMTP settings are unusable.
@@ -75,10 +85,14 @@ pub struct SmtpSettings {
 #[error("mail settings: {0}")]
 pub struct MailConfigError(pub String);
 
-/// Sends through an SMTP server.
+/// Sends through an SMTP server, over one connection kept open between mails.
 pub struct SmtpMailer {
-    transport: SmtpTransport,
+    endpoint: Endpoint,
+    timeout: Duration,
+    tls: std::sync::Arc<rustls::ClientConfig>,
     from: Mailbox,
+    /// The open connection, if any: taken while a mail is sent, put back once it went well.
+    connection: Mutex<Option<Connection>>,
 }
 
 impl SmtpMailer {
@@ -87,19 +101,20 @@ impl SmtpMailer {
         let from: Mailbox = settings.from.parse().map_err(|e| {
             MailConfigError(format!("`from` {:?} is not a mailbox: {e}", settings.from))
         })?;
-        let mut builder = SmtpTransport::from_url(&settings.url)
-            .map_err(|e| MailConfigError(format!("url {:?}: {e}", redact(&settings.url))))?
-            .timeout(Some(settings.timeout));
+        let mut endpoint = Endpoint::parse(&settings.url)?;
         if let Some(password) = &settings.password {
             let user = settings
                 .user
                 .clone()
                 .unwrap_or_else(|| from.email.to_string());
-            builder = builder.credentials(Credentials::new(user, password.clone()));
+            endpoint.credentials = Some(Credentials::new(user, password.clone()));
         }
         Ok(SmtpMailer {
-            transport: builder.build(),
+            endpoint,
+            timeout: settings.timeout,
+            tls: super::smtp::tls_config(settings.ca_file.as_deref())?,
             from,
+            connection: Mutex::new(None),
         })
     }
 
@@ -137,31 +152,56 @@ impl SmtpMailer {
 impl Mailer for SmtpMailer {
     fn send(&self, mail: &Outgoing<'_>) -> Result<String, SendError> {
         let message = SmtpMailer::message(&self.from, mail)?;
-        match self.transport.send(&message) {
-            Ok(response) => Ok(format!(
-                "{} {}",
-                response.code(),
-                response.message().collect::<Vec<_>>().join(" ")
-            )),
-            Err(e) if is_login_refused(&e) => Err(SendError::Login(e.to_string())),
-            Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
-            // 4xx replies, and failures to connect or to finish, are worth another try.
-            Err(e) => Err(SendError::Transient(e.to_string())),
+        let mut slot = self
+            .connection
+            .lock()
+            .map_err(|_| SendError::Transient("the mail connection's lock is poisoned".into()))?;
+        let mut connection = match slot.take() {
+            Some(open) => open,
+            None => {
+                Connection::open(&self.endpoint, self.timeout, &self.tls).map_err(login_refused)?
+            }
+        };
+        let sent = connection.send(message.envelope(), &message.formatted());
+        match sent {
+            Ok(reply) => {
+                *slot = Some(connection);
+                Ok(super::smtp::shown(&reply))
+            }
+            // A refusal of this mail leaves the session where it was: the next mail opens a
+            // new one all the same, so that nothing of this one is left in it.
+            Err(e) => Err(e),
         }
     }
 }
 
-/// Whether the server refused to authenticate: 530 (authentication required), 534 (mechanism
-/// too weak), 535 (bad credentials), 538 (encryption required), 454 (temporary failure), or no
-/// mechanism in common.
-fn is_login_refused(error: &lettre::transport::smtp::Error) -> bool {
-    let code = error.status().map(|c| c.to_string());
-    matches!(code.as_deref(), Some("530" | "534" | "535" | "538" | "454"))
-        || error.to_string().contains("authentication mechanism")
+impl Drop for SmtpMailer {
+    fn drop(&mut self) {
+        if let Ok(mut slot) = self.connection.lock()
+            && let Some(open) = slot.take()
+        {
+            open.quit();
+        }
+    }
+}
+
+/// A connection refused at login, by its code: 530 (authentication required), 534 (mechanism
+/// too weak), 535 (bad credentials), 538 (encryption required), 454 (temporary failure).
+fn login_refused(error: SendError) -> SendError {
+    match error {
+        SendError::Transient(m) | SendError::Permanent(m)
+            if ["530", "534", "535", "538", "454"]
+                .iter()
+                .any(|code| m.starts_with(code)) =>
+        {
+            SendError::Login(m)
+        }
+        other => other,
+    }
 }
 
 /// Hides a password in a URL before it is shown.
-fn redact(url: &str) -> String {
+pub(super) fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
             format!("{}***{}", &url[..scheme + 3], &url[at..])

@@ -72,15 +72,25 @@ pub struct User {
     /// When they last signed in (unix seconds), if ever.
     pub last_sign_in_at: Option<i64>,
     /// The campaigns the account acts in (their keys); none: every campaign in the records,
-    /// as an account of the office that keeps them. Two offices in one database each bind
-    /// theirs, so that neither sees the other's.
+    /// as an account of the office that keeps them (unless it is of a directory unit). Two
+    /// offices in one database each bind theirs, so that neither sees the other's.
     pub campaigns: Vec<String>,
+    /// The directory unit the account belongs to (its code), if it does: then it acts in the
+    /// campaigns it is named for and those its unit is in (filled in by the application layer
+    /// when it signs in), never in every campaign.
+    pub unit_code: Option<String>,
 }
 
 impl User {
     /// Whether the account acts in `campaign`.
     pub fn in_campaign(&self, campaign: &str) -> bool {
-        self.campaigns.is_empty() || self.campaigns.iter().any(|c| c == campaign)
+        self.every_campaign() || self.campaigns.iter().any(|c| c == campaign)
+    }
+
+    /// Whether the account acts in every campaign in the records: bound to none, and of no
+    /// directory unit (the office that keeps the records).
+    pub fn every_campaign(&self) -> bool {
+        self.campaigns.is_empty() && self.unit_code.is_none()
     }
 }
 
@@ -119,6 +129,7 @@ impl ApiToken {
             disabled_at: None,
             last_sign_in_at: None,
             campaigns: self.campaigns.clone(),
+            unit_code: None,
         }
     }
 }
@@ -198,21 +209,52 @@ pub struct NewUser<'a> {
     pub setup_expires_at: i64,
     /// Now.
     pub now: i64,
-    /// The campaigns it acts in; none: every one.
+    /// The campaigns it acts in; none: every one (unless of a directory unit).
     pub campaigns: &'a [String],
+    /// The directory unit it belongs to (its code), if it does.
+    pub unit_code: Option<&'a str>,
 }
 
 pub(super) const INSERT_USER: &str =
-    "INSERT INTO users (name, unit, role, setup_token, setup_expires_at, created_at, campaigns)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    "INSERT INTO users (name, unit, role, setup_token, setup_expires_at, created_at, campaigns,
+                        unit_code)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 pub(super) const USER: &str =
-    "SELECT name, unit, role, password, disabled_at, last_sign_in_at, campaigns FROM users
-     WHERE name = $1";
+    "SELECT name, unit, role, password, disabled_at, last_sign_in_at, campaigns, unit_code
+     FROM users WHERE name = $1";
 /// Every unit's contact people: campaign, unit, contacts (JSON), in declaration order.
 /// Each campaign with a unit named `$1`, and that unit's code in the office's directory where
 /// the campaign is bound to it.
 pub(super) const UNIT_CODES: &str = "SELECT c.key, u.code FROM units u
      JOIN campaigns c ON c.id = u.campaign_id WHERE u.name = $1 ORDER BY c.id";
+
+/// The campaigns of the directory unit `$1`, by id: each with a unit of that code (0), or bound
+/// to a directory unit at or under it (1, the larger where both). Walks up from each bound
+/// campaign's root, a few rows per campaign, never down a province's 40,000 units.
+pub(super) const DIRECTORY_CAMPAIGNS: &str = "WITH RECURSIVE up (campaign_id, parent_id, code) AS (
+         SELECT c.id, o.parent_id, o.code FROM campaigns c JOIN org_units o ON o.code = c.directory
+         UNION ALL
+         SELECT up.campaign_id, o.parent_id, o.code FROM up JOIN org_units o ON o.id = up.parent_id
+     )
+     SELECT c.key, CAST(max(x.runs) AS BIGINT) FROM (
+         SELECT campaign_id, 0 AS runs FROM units WHERE code = $1
+         UNION ALL
+         SELECT campaign_id, 1 AS runs FROM up WHERE code = $1
+     ) x JOIN campaigns c ON c.id = x.campaign_id GROUP BY c.id, c.key ORDER BY c.id";
+
+/// The name the directory gives the live unit `$1` now.
+pub(super) const DIRECTORY_NAME: &str =
+    "SELECT name FROM org_units WHERE code = $1 AND retired_at IS NULL";
+
+/// A directory unit's name now (none if retired or unknown) and its campaigns: (campaign,
+/// whether it is bound to that unit or one under it rather than only having the unit).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DirectoryCampaigns {
+    /// The unit's name in the directory now.
+    pub name: Option<String>,
+    /// Its campaigns, in the order they were first synced.
+    pub campaigns: Vec<(String, bool)>,
+}
 
 pub(super) const UNIT_CONTACTS: &str = "SELECT c.key, u.name, u.contacts FROM units u
      JOIN campaigns c ON c.id = u.campaign_id ORDER BY c.id, u.id";
@@ -253,8 +295,8 @@ pub(super) const TOLD_FAILED: &str = "UPDATE users SET failed_sign_ins = failed_
      WHERE name = $2 AND failed_sign_ins >= $1";
 /// Every account, in the order they were made.
 pub(super) const USERS: &str =
-    "SELECT name, unit, role, password, disabled_at, last_sign_in_at, campaigns FROM users
-     ORDER BY id";
+    "SELECT name, unit, role, password, disabled_at, last_sign_in_at, campaigns, unit_code
+     FROM users ORDER BY id";
 /// Sets the password of the account whose link is `$2`, valid at `$3`; the link is spent.
 pub(super) const SET_PASSWORD: &str =
     "UPDATE users SET password = $1, setup_token = NULL, setup_expires_at = NULL
@@ -268,7 +310,7 @@ pub(super) const OPEN_SESSION: &str =
 pub(super) const SIGNED_IN_AT: &str = "UPDATE users SET last_sign_in_at = $1 WHERE name = $2";
 /// The account and CSRF secret of session `$1` open at `$2`; a disabled account has none.
 pub(super) const SESSION: &str = "SELECT u.name, u.unit, u.role, u.password, u.disabled_at,
-     u.last_sign_in_at, u.campaigns, s.csrf
+     u.last_sign_in_at, u.campaigns, u.unit_code, s.csrf
      FROM sessions s JOIN users u ON u.id = s.user_id
      WHERE s.token = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL";
 pub(super) const CLOSE_SESSION: &str = "DELETE FROM sessions WHERE token = $1";
@@ -324,7 +366,7 @@ fn role(text: &str) -> Result<Role, StoreError> {
 }
 
 /// An account's columns: name, unit, role, password, disabled_at, last_sign_in_at,
-/// campaigns (JSON).
+/// campaigns (JSON), unit_code.
 pub(super) type UserColumns = (
     String,
     Option<String>,
@@ -333,6 +375,7 @@ pub(super) type UserColumns = (
     Option<i64>,
     Option<i64>,
     String,
+    Option<String>,
 );
 
 /// The campaigns an account or token acts in, as kept (a JSON array of keys).
@@ -342,7 +385,8 @@ pub(super) fn campaigns_json(campaigns: &[String]) -> String {
 
 /// A user from its columns.
 pub(super) fn user(columns: UserColumns) -> Result<User, StoreError> {
-    let (name, unit, role_text, password, disabled_at, last_sign_in_at, campaigns) = columns;
+    let (name, unit, role_text, password, disabled_at, last_sign_in_at, campaigns, unit_code) =
+        columns;
     Ok(User {
         name,
         unit,
@@ -351,6 +395,7 @@ pub(super) fn user(columns: UserColumns) -> Result<User, StoreError> {
         disabled_at,
         last_sign_in_at,
         campaigns: super::decode::json(&campaigns)?,
+        unit_code,
     })
 }
 

@@ -328,6 +328,12 @@ pub(super) fn fold_rows(
 
 /// The units of a campaign with their parents, in declaration order.
 pub(super) const UNITS: &str = "SELECT name, parent FROM units WHERE campaign_id = $1 ORDER BY id";
+/// A campaign unit's name with its own mailbox and phone.
+pub type UnitReach = (String, Option<String>, Option<String>);
+
+/// A campaign's units with their own mailbox and phone, in declaration order.
+pub(super) const UNIT_REACH: &str =
+    "SELECT name, email, phone FROM units WHERE campaign_id = $1 ORDER BY id";
 
 /// The campaign's id, or the refusal naming the nearest campaign.
 pub(super) fn campaign_id(

@@ -9,11 +9,11 @@ use chrono_tz::Tz;
 use super::organisation::{OrgImportError, OrgReport, OrgRow, OrgUnit};
 use super::{
     ApiToken, Assessed, BadRow, CampaignHeader, Candidate, Change, Claim, Described, Directory,
-    DueRow, FailedSignIns, Filter, HistoryEvent, ImportBatch, ImportError, ImportReport, ImportRow,
-    Interview, Key, LedgerRow, Meta, NewInterview, NewRow, NewToken, NewUser, OutboxMail,
-    OutboxRow, OverdueRow, Overlay, PendingMail, PlanInput, Recorded, Reported, Source, Standing,
-    StandingDuty, StatusRow, StoreError, Sum, SyncReport, TargetValue, Throttle, Turn, User,
-    Window, WorkItem,
+    DirectoryCampaigns, DueRow, FailedSignIns, Filter, HistoryEvent, ImportBatch, ImportError,
+    ImportReport, ImportRow, Interview, Key, LedgerRow, Meta, NewInterview, NewRow, NewToken,
+    NewUser, OutboxMail, OutboxRow, OverdueRow, Overlay, PendingMail, PlanInput, Recorded,
+    Reported, Source, Standing, StandingDuty, StatusRow, StoreError, Sum, SyncReport, TargetValue,
+    Throttle, Turn, UnitReach, User, Window, WorkItem,
 };
 use crate::clock::Instant;
 use crate::language::campaign::{Contact, Policy};
@@ -159,6 +159,9 @@ pub trait Contents {
     ) -> Result<Option<FieldValue>, StoreError>;
     /// The units of a campaign (by its id) with their parents, in declaration order.
     fn unit_tree(&self, campaign_id: i64) -> Result<Vec<(String, Option<String>)>, StoreError>;
+    /// The units of a campaign (by its id) with the unit's own mailbox and phone (not its
+    /// people's), in declaration order.
+    fn unit_reach(&self, campaign_id: i64) -> Result<Vec<UnitReach>, StoreError>;
     /// Enters rows in the ledger `key` names (its unit and period unused): each an obligation
     /// of its own, `#1`, `#2` … in the ledger, with an `entered` event; all or none.
     fn add_rows(
@@ -203,6 +206,9 @@ pub trait Accounts {
     /// Each campaign with a unit named `unit`, with that unit's code in the office's
     /// directory where the campaign is bound to it: (campaign, code).
     fn unit_codes(&self, unit: &str) -> Result<Vec<(String, Option<String>)>, StoreError>;
+    /// The directory unit `code`'s name now and its campaigns: each with a unit of that code,
+    /// and each bound to it or a unit under it (run or supervised from there).
+    fn directory_campaigns(&self, code: &str) -> Result<DirectoryCampaigns, StoreError>;
     /// Sets the password (its hash) of the account whose one-time link is `token` (its
     /// SHA-256), if still valid at `now`: the account's name, or none.
     fn set_password(
@@ -339,7 +345,18 @@ pub trait Outbox {
     /// Writes the notices that are new, each mail with them: (new notices, new mails).
     fn queue(&mut self, mails: &[OutboxMail], now: i64) -> Result<(usize, usize), StoreError>;
     /// Claims the oldest mail due at `now` that no live claim holds.
-    fn claim_mail(&mut self, now: i64, claim: &Claim) -> Result<Option<PendingMail>, StoreError>;
+    fn claim_mail(&mut self, now: i64, claim: &Claim) -> Result<Option<PendingMail>, StoreError> {
+        Ok(self.claim_mails(now, claim, 1)?.pop())
+    }
+    /// Claims the oldest `limit` mails due at `now` that no live claim holds, in one
+    /// transaction, oldest first: a pass claims a few at a time rather than writing a claim
+    /// before each mail.
+    fn claim_mails(
+        &mut self,
+        now: i64,
+        claim: &Claim,
+        limit: usize,
+    ) -> Result<Vec<PendingMail>, StoreError>;
     /// The server accepted mail `id`, sent under `claim`.
     fn mark_sent(
         &mut self,

@@ -45,6 +45,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = {
                 ("stat", Text),
                 ("groups", Text),
                 ("scoring", Text),
+                ("directory", Text),
             ],
         ),
         (
@@ -194,6 +195,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = {
                 ("last_failed_from", Text),
                 ("last_failed_at", Int),
                 ("campaigns", Text),
+                ("unit_code", Text),
             ],
         ),
         (

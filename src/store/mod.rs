@@ -38,11 +38,13 @@ pub mod worklist;
 use std::path::PathBuf;
 
 pub use crate::ledger::{Action, Refusal, Signature, State, Status, Submission, Upload};
-pub use accounts::{ApiToken, FailedSignIns, NewToken, NewUser, Role, Throttle, Turn, User};
+pub use accounts::{
+    ApiToken, DirectoryCampaigns, FailedSignIns, NewToken, NewUser, Role, Throttle, Turn, User,
+};
 pub use asof::{Overlay, Then};
 pub use assessment::{Assessed, CampaignHeader, Interview, NewInterview, Reported};
 pub use contents::{
-    Described, LedgerRow, LedgerRules, NewRow, Standing, Sum, TargetValue, Threshold,
+    Described, LedgerRow, LedgerRules, NewRow, Standing, Sum, TargetValue, Threshold, UnitReach,
 };
 pub use contract::{
     Accounts, Assessment, Backend, Campaigns, Contents, FileSource, Files, Ledger, Location,

@@ -196,17 +196,19 @@ pub(super) const UPSERT_DELIVERABLE: &str =
      RETURNING id";
 
 /// Inserts or updates a campaign: key, title, zone, source, contacts source, fingerprint,
-/// horizon year, office, policy, synced at, issuer, doc, templates, stat, groups.
+/// horizon year, office, policy, synced at, issuer, doc, templates, stat, groups, scoring,
+/// and the directory unit it is bound to (its code).
 pub(super) const UPSERT_CAMPAIGN: &str =
     "INSERT INTO campaigns (key, title, zone, source, contacts_source, fingerprint, horizon_year, office, policy,
-                            synced_at, issuer, doc, templates, stat, groups, scoring)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                            synced_at, issuer, doc, templates, stat, groups, scoring, directory)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
      ON CONFLICT (key) DO UPDATE SET title = excluded.title, zone = excluded.zone,
          source = excluded.source, contacts_source = excluded.contacts_source,
          fingerprint = excluded.fingerprint, horizon_year = excluded.horizon_year,
          office = excluded.office, policy = excluded.policy, synced_at = excluded.synced_at,
          issuer = excluded.issuer, doc = excluded.doc, templates = excluded.templates,
-         stat = excluded.stat, groups = excluded.groups, scoring = excluded.scoring
+         stat = excluded.stat, groups = excluded.groups, scoring = excluded.scoring,
+         directory = excluded.directory
      RETURNING id";
 
 /// How the campaign scores timeliness, as JSON, if it says.

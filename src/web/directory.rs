@@ -55,7 +55,7 @@ fn units_page(
         .iter()
         .map(|(code, name)| (code.as_str(), name.as_str()))
         .collect();
-    let may_edit = current.user.role == Role::Office && current.user.campaigns.is_empty();
+    let may_edit = current.user.role == Role::Office && current.user.every_campaign();
     let editing = asked
         .edit
         .as_deref()

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A real SMTP server on loopback for duban's tests (aiosmtpd).
 
-    server.py --port PORT --dir DIR [--auth USER:PASSWORD]
+    server.py --port PORT --dir DIR [--auth USER:PASSWORD] [--starttls|--smtps CERT KEY]
 
 Each accepted message is written to DIR/new/<n>.eml, with the envelope prepended as
 X-MailFrom / X-RcptTo headers. Failures can be injected while it runs:
@@ -12,13 +12,17 @@ X-MailFrom / X-RcptTo headers. Failures can be injected while it runs:
              before replying 250: the test does something (breaks the client's database
              connection) between the server's accepting a mail and the client's hearing so.
 With --auth, every client must log in (AUTH PLAIN or LOGIN) with that user and password; a
-wrong one gets 535. Prints "ready" once it listens; stops on SIGTERM or when stdin closes.
+wrong one gets 535 (and, with TLS, only after STARTTLS). With --starttls every client must
+say STARTTLS before anything else; with --smtps the connection is TLS from its first byte; the
+certificate (a PEM chain) and key are the files given. Prints "ready" once it listens; stops on
+SIGTERM or when stdin closes.
 """
 import argparse
 import asyncio
 import os
 import pathlib
 import signal
+import ssl
 import sys
 import threading
 import time
@@ -61,6 +65,8 @@ def main():
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--dir", required=True)
     parser.add_argument("--auth")
+    parser.add_argument("--starttls", nargs=2, metavar=("CERT", "KEY"))
+    parser.add_argument("--smtps", nargs=2, metavar=("CERT", "KEY"))
     args = parser.parse_args()
     root = pathlib.Path(args.dir)
     (root / "new").mkdir(parents=True, exist_ok=True)
@@ -74,7 +80,19 @@ def main():
             # handled=False: the server itself answers 235 or 535.
             return AuthResult(success=ok, handled=False)
 
-        options = dict(authenticator=authenticator, auth_required=True, auth_require_tls=False)
+        options = dict(authenticator=authenticator, auth_required=True,
+                       # (A connection TLS from its first byte is not seen as TLS by aiosmtpd.)
+                       auth_require_tls=bool(args.starttls))
+
+    def context(cert, key):
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(cert, key)
+        return ctx
+
+    if args.starttls:
+        options.update(tls_context=context(*args.starttls), require_starttls=True)
+    if args.smtps:
+        options.update(ssl_context=context(*args.smtps))
     controller = Controller(Handler(root), hostname="127.0.0.1", port=args.port,
                             enable_SMTPUTF8=True, **options)
     controller.start()

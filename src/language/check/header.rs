@@ -144,6 +144,7 @@ impl Checker<'_> {
             policy: Policy::default(),
             forms: Vec::new(),
             scoring: None,
+            directory: None,
         })
     }
 }

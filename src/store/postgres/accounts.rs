@@ -4,12 +4,12 @@
 use super::{PgStore, texts};
 use crate::language::campaign::Contact;
 use crate::store::accounts::{
-    ApiToken, CLOSE_SESSION, CLOSE_SESSIONS_OF, COUNT_ATTEMPT, FAILED_SIGN_INS, FORGET_ATTEMPTS,
-    FORGET_PAIR, FailedSignIns, INSERT_TOKEN, INSERT_USER, NewToken, NewUser, OPEN_SESSION,
-    RESET_USER, REVOKE_TOKEN, SESSION, SET_DISABLED, SET_PASSWORD, SIGNED_IN_AT, TOKEN, TOKEN_USED,
-    TOKENS, TOLD_FAILED, Throttle, TokenColumns, Turn, UNIT_CODES, UNIT_CONTACTS, UNIT_NAMES, USER,
-    USERS, User, UserColumns, WAIT_UNTIL, WRONG_PASSWORD, api_token, campaigns_json, contacts_of,
-    taken, token_taken, user,
+    ApiToken, CLOSE_SESSION, CLOSE_SESSIONS_OF, COUNT_ATTEMPT, DIRECTORY_CAMPAIGNS, DIRECTORY_NAME,
+    DirectoryCampaigns, FAILED_SIGN_INS, FORGET_ATTEMPTS, FORGET_PAIR, FailedSignIns, INSERT_TOKEN,
+    INSERT_USER, NewToken, NewUser, OPEN_SESSION, RESET_USER, REVOKE_TOKEN, SESSION, SET_DISABLED,
+    SET_PASSWORD, SIGNED_IN_AT, TOKEN, TOKEN_USED, TOKENS, TOLD_FAILED, Throttle, TokenColumns,
+    Turn, UNIT_CODES, UNIT_CONTACTS, UNIT_NAMES, USER, USERS, User, UserColumns, WAIT_UNTIL,
+    WRONG_PASSWORD, api_token, campaigns_json, contacts_of, taken, token_taken, user,
 };
 use crate::store::{Accounts, StoreError};
 
@@ -23,6 +23,7 @@ fn user_row(r: &::postgres::Row, at: usize) -> UserColumns {
         r.get(at + 4),
         r.get(at + 5),
         r.get(at + 6),
+        r.get(at + 7),
     )
 }
 
@@ -55,6 +56,7 @@ impl Accounts for PgStore {
                     &new.setup_expires_at,
                     &new.now,
                     &campaigns_json(new.campaigns),
+                    &new.unit_code,
                 ],
             ))
         })?;
@@ -154,6 +156,20 @@ impl Accounts for PgStore {
         })
     }
 
+    fn directory_campaigns(&self, code: &str) -> Result<DirectoryCampaigns, StoreError> {
+        self.run(|client| {
+            let name = client
+                .query_opt(DIRECTORY_NAME, &[&code])?
+                .map(|r| r.get(0));
+            let campaigns = client
+                .query(DIRECTORY_CAMPAIGNS, &[&code])?
+                .iter()
+                .map(|r| (r.get(0), r.get::<_, i64>(1) == 1))
+                .collect();
+            Ok(DirectoryCampaigns { name, campaigns })
+        })
+    }
+
     /// Every account, in the order they were made.
     fn users(&self) -> Result<Vec<User>, StoreError> {
         self.run(|client| {
@@ -210,7 +226,7 @@ impl Accounts for PgStore {
         self.run(|client| {
             client
                 .query_opt(SESSION, &[&token, &now])?
-                .map(|r| Ok((user(user_row(&r, 0))?, r.get(7))))
+                .map(|r| Ok((user(user_row(&r, 0))?, r.get(8))))
                 .transpose()
         })
     }

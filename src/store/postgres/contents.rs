@@ -5,7 +5,8 @@ use super::ledger::write_values;
 use super::{PgStore, texts};
 use crate::store::contents::{
     Columns, DESCRIBE, Described, GROUPS, PERIODS, SHARED, STANDINGS, Standing, Sum, TARGETS,
-    TARGETS_THEN, TargetValue, UNITS, campaign_id, described, groups_of, reused, sums_sql,
+    TARGETS_THEN, TargetValue, UNIT_REACH, UNITS, UnitReach, campaign_id, described, groups_of,
+    reused, sums_sql,
 };
 use crate::store::contents::{
     INSERT_ENTERED, INSERT_ROW, INSERT_ROW_DEADLINE, LEDGER_ROWS, ROW_COUNT, entered, fold_rows,
@@ -166,6 +167,16 @@ impl Contents for PgStore {
                 .query(UNITS, &[&campaign_id])?
                 .iter()
                 .map(|r| (r.get(0), r.get(1)))
+                .collect())
+        })
+    }
+
+    fn unit_reach(&self, campaign_id: i64) -> Result<Vec<UnitReach>, StoreError> {
+        self.run(|client| {
+            Ok(client
+                .query(UNIT_REACH, &[&campaign_id])?
+                .iter()
+                .map(|r| (r.get(0), r.get(1), r.get(2)))
                 .collect())
         })
     }

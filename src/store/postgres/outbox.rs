@@ -147,27 +147,40 @@ impl Outbox for PgStore {
 
     /// Claims the oldest mail due at `now` that no live claim holds, skipping the rows another
     /// node is claiming at this moment.
-    fn claim_mail(&mut self, now: i64, claim: &Claim) -> Result<Option<PendingMail>, StoreError> {
+    fn claim_mails(
+        &mut self,
+        now: i64,
+        claim: &Claim,
+        limit: usize,
+    ) -> Result<Vec<PendingMail>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.write(|tx| {
-            let row = tx.query_opt(
+            let rows = tx.query(
                 "UPDATE mails SET claimed_by = $1, claim_expires_at = $2
-                 WHERE id = (SELECT id FROM mails
-                             WHERE state = 'pending' AND next_attempt_at <= $3
-                               AND (claimed_by IS NULL OR claim_expires_at <= $4)
-                             ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+                 WHERE id IN (SELECT id FROM mails
+                              WHERE state = 'pending' AND next_attempt_at <= $3
+                                AND (claimed_by IS NULL OR claim_expires_at <= $4)
+                              ORDER BY id LIMIT $5 FOR UPDATE SKIP LOCKED)
                  RETURNING id, recipient, subject, body, message_id, attempts, attachment",
-                &[&claim.owner, &claim.expires_at, &now, &claim.at],
+                &[&claim.owner, &claim.expires_at, &now, &claim.at, &limit],
             )?;
-            let Some(r) = row else { return Ok(None) };
-            Ok(Some(PendingMail {
-                id: r.get(0),
-                recipient: r.get(1),
-                subject: r.get(2),
-                body: r.get(3),
-                message_id: r.get(4),
-                attempts: r.get(5),
-                attachment: Attachment::decode(r.get(6))?,
-            }))
+            let mut mails = rows
+                .iter()
+                .map(|r| {
+                    Ok(PendingMail {
+                        id: r.get(0),
+                        recipient: r.get(1),
+                        subject: r.get(2),
+                        body: r.get(3),
+                        message_id: r.get(4),
+                        attempts: r.get(5),
+                        attachment: Attachment::decode(r.get(6))?,
+                    })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            // RETURNING gives no order: the oldest first.
+            mails.sort_by_key(|m| m.id);
+            Ok(mails)
         })
     }
 

@@ -415,6 +415,17 @@ CREATE VIEW obligations AS
 ALTER TABLE units ADD COLUMN code TEXT;
 CREATE INDEX units_code ON units (code) WHERE code IS NOT NULL;
 "#,
+    // Version 15: the directory unit a campaign is bound to, and an account's directory unit.
+    r#"
+-- The directory unit a campaign is bound to (`通讯录 ROOT`), by its code: those who run or
+-- supervise campaigns for that unit or one above it see the campaign.
+ALTER TABLE campaigns ADD COLUMN directory TEXT;
+-- An account of a directory unit (its code): it acts in every campaign that has the unit, and
+-- joins each new one of them without the office naming it.
+ALTER TABLE users ADD COLUMN unit_code TEXT;
+-- Read again from the files, which say what the campaigns are bound to.
+UPDATE campaigns SET fingerprint = 'schema upgraded';
+"#,
 ];
 
 /// The version this duban writes.

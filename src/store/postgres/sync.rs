@@ -228,6 +228,7 @@ fn upsert_campaign(
             &source.stat,
             &crate::store::rows::groups(c),
             &crate::store::rows::scoring(c),
+            &c.directory,
         ],
     )?;
     Ok(row.get(0))

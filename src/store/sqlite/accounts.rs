@@ -4,11 +4,12 @@
 use super::{Store, StoreError};
 use crate::language::campaign::Contact;
 use crate::store::accounts::{
-    CLOSE_SESSION, CLOSE_SESSIONS_OF, COUNT_ATTEMPT, FAILED_SIGN_INS, FORGET_ATTEMPTS, FORGET_PAIR,
-    INSERT_TOKEN, INSERT_USER, OPEN_SESSION, RESET_USER, REVOKE_TOKEN, SESSION, SET_DISABLED,
-    SET_PASSWORD, SIGNED_IN_AT, TOKEN, TOKEN_USED, TOKENS, TOLD_FAILED, TokenColumns, UNIT_CODES,
-    UNIT_CONTACTS, UNIT_NAMES, USER, USERS, UserColumns, WAIT_UNTIL, WRONG_PASSWORD, api_token,
-    campaigns_json, contacts_of, taken, token_taken, user,
+    CLOSE_SESSION, CLOSE_SESSIONS_OF, COUNT_ATTEMPT, DIRECTORY_CAMPAIGNS, DIRECTORY_NAME,
+    DirectoryCampaigns, FAILED_SIGN_INS, FORGET_ATTEMPTS, FORGET_PAIR, INSERT_TOKEN, INSERT_USER,
+    OPEN_SESSION, RESET_USER, REVOKE_TOKEN, SESSION, SET_DISABLED, SET_PASSWORD, SIGNED_IN_AT,
+    TOKEN, TOKEN_USED, TOKENS, TOLD_FAILED, TokenColumns, UNIT_CODES, UNIT_CONTACTS, UNIT_NAMES,
+    USER, USERS, UserColumns, WAIT_UNTIL, WRONG_PASSWORD, api_token, campaigns_json, contacts_of,
+    taken, token_taken, user,
 };
 use crate::store::{Accounts, ApiToken, FailedSignIns, NewToken, NewUser, Throttle, Turn, User};
 use rusqlite::OptionalExtension;
@@ -23,6 +24,7 @@ fn user_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<UserColumns> {
         r.get(at + 4)?,
         r.get(at + 5)?,
         r.get(at + 6)?,
+        r.get(at + 7)?,
     ))
 }
 
@@ -133,6 +135,20 @@ impl Accounts for Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    fn directory_campaigns(&self, code: &str) -> Result<DirectoryCampaigns, StoreError> {
+        let name = self
+            .conn
+            .prepare_cached(DIRECTORY_NAME)?
+            .query_row([code], |r| r.get(0))
+            .optional()?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(&DIRECTORY_CAMPAIGNS.replace('$', "?"))?;
+        let rows = stmt.query_map([code], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? == 1)))?;
+        let campaigns = rows.collect::<Result<_, _>>()?;
+        Ok(DirectoryCampaigns { name, campaigns })
+    }
+
     /// Every account, in the order they were made.
     fn users(&self) -> Result<Vec<User>, StoreError> {
         let mut stmt = self.conn.prepare_cached(USERS)?;
@@ -151,7 +167,8 @@ impl Accounts for Store {
                 new.setup_token,
                 new.setup_expires_at,
                 new.now,
-                campaigns_json(new.campaigns)
+                campaigns_json(new.campaigns),
+                new.unit_code
             ],
         );
         match done {
@@ -214,7 +231,7 @@ impl Accounts for Store {
             .conn
             .prepare_cached(SESSION)?
             .query_row(rusqlite::params![token, now], |r| {
-                Ok((user_row(r, 0)?, r.get::<_, String>(7)?))
+                Ok((user_row(r, 0)?, r.get::<_, String>(8)?))
             })
             .optional()?;
         row.map(|(u, c)| Ok((user(u)?, c))).transpose()

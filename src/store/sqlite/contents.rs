@@ -6,8 +6,8 @@ use super::lifecycle::unknown;
 use super::lifecycle::write_values;
 use crate::store::contents::{
     Columns, DESCRIBE, GROUPS, INSERT_ENTERED, INSERT_ROW, INSERT_ROW_DEADLINE, PERIODS, ROW_COUNT,
-    SHARED, STANDINGS, TARGETS, TARGETS_THEN, UNITS, campaign_id, described, entered, groups_of,
-    reused, sums_sql,
+    SHARED, STANDINGS, TARGETS, TARGETS_THEN, UNIT_REACH, UNITS, UnitReach, campaign_id, described,
+    entered, groups_of, reused, sums_sql,
 };
 use crate::store::lifecycle::unknown_name;
 use crate::store::{
@@ -193,6 +193,12 @@ impl Contents for super::Store {
     fn unit_tree(&self, campaign_id: i64) -> Result<Vec<(String, Option<String>)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(UNITS)?;
         let rows = stmt.query_map([campaign_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn unit_reach(&self, campaign_id: i64) -> Result<Vec<UnitReach>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(UNIT_REACH)?;
+        let rows = stmt.query_map([campaign_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

@@ -98,18 +98,25 @@ impl Outbox for Store {
     /// `claim.expires_at`, in one transaction; `None` when there is none left. A claim whose
     /// expiry has passed belonged to a pass that died: it is taken over. (On PostgreSQL the
     /// same is `SELECT … FOR UPDATE SKIP LOCKED LIMIT 1` and an `UPDATE … RETURNING`.)
-    fn claim_mail(&mut self, now: i64, claim: &Claim) -> Result<Option<PendingMail>, StoreError> {
+    fn claim_mails(
+        &mut self,
+        now: i64,
+        claim: &Claim,
+        limit: usize,
+    ) -> Result<Vec<PendingMail>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.write(|tx| {
             let mut stmt = tx.prepare_cached(
                 "UPDATE mails SET claimed_by = ?1, claim_expires_at = ?2
-                 WHERE id = (SELECT id FROM mails
-                             WHERE state = 'pending' AND next_attempt_at <= ?3
-                               AND (claimed_by IS NULL OR claim_expires_at <= ?4)
-                             ORDER BY id LIMIT 1)
+                 WHERE id IN (SELECT id FROM mails
+                              WHERE state = 'pending' AND next_attempt_at <= ?3
+                                AND (claimed_by IS NULL OR claim_expires_at <= ?4)
+                              ORDER BY id LIMIT ?5)
                  RETURNING id, recipient, subject, body, message_id, attempts, attachment",
             )?;
-            let mail = stmt
-                .query_row(params![claim.owner, claim.expires_at, now, claim.at], |r| {
+            let rows = stmt.query_map(
+                params![claim.owner, claim.expires_at, now, claim.at, limit],
+                |r| {
                     Ok((
                         PendingMail {
                             id: r.get(0)?,
@@ -122,13 +129,17 @@ impl Outbox for Store {
                         },
                         r.get::<_, Option<String>>(6)?,
                     ))
-                })
-                .optional()?;
-            let Some((mut mail, attachment)) = mail else {
-                return Ok(None);
-            };
-            mail.attachment = Attachment::decode(attachment.as_deref())?;
-            Ok(Some(mail))
+                },
+            )?;
+            let mut mails = Vec::new();
+            for row in rows {
+                let (mut mail, attachment) = row?;
+                mail.attachment = Attachment::decode(attachment.as_deref())?;
+                mails.push(mail);
+            }
+            // RETURNING gives no order: the oldest first.
+            mails.sort_by_key(|m| m.id);
+            Ok(mails)
         })
     }
 

@@ -226,7 +226,8 @@ fn upsert_campaign(
             source.templates,
             source.stat,
             crate::store::rows::groups(c),
-            crate::store::rows::scoring(c)
+            crate::store::rows::scoring(c),
+            c.directory
         ],
         |r| r.get(0),
     )?)
