@@ -4,7 +4,7 @@ and its being sent recorded before the next) against a local SMTP sink, beside a
 measured in the same run: Python's smtplib sending the very same messages to the same sink over
 one connection, with nothing recorded.
 
-    mail.py --duban target/release/duban [--mails N] [--rounds R]
+    mail.py --duban target/release/duban [--mails N] [--rounds R] [--postgres]
 
 The campaign has N units, each with its own mailbox, owing one report due in three days: the
 pass sends one reminder to each. Each round uses a new workspace; the medians are compared.
@@ -13,7 +13,9 @@ Ends with one line:
     mails_per_s=… baseline_per_s=… ratio=… sent=N/N
 
 ratio is duban's time over the baseline's (1.0: as fast as smtplib); sent counts the distinct
-Message-IDs the sink received against the mails the outbox holds, all of them sent once.
+Message-IDs the sink received against the mails the outbox holds, all of them sent once. With
+--postgres the records are in a PostgreSQL 15 server started for the run (as bench/pg.py does),
+and a second line of the same form, prefixed `pg_`, follows.
 
 Python 3 standard library only.
 """
@@ -106,14 +108,17 @@ def campaign(n):
     return "\n".join(out)
 
 
-def duban_round(duban, n, sink):
-    """Seconds of one `duban remind` sending n mails, and the messages the sink received."""
+def duban_round(duban, n, sink, database=None):
+    """Seconds of one `duban remind` sending n mails, and the messages the sink received; the
+    records in a new SQLite file, or in the PostgreSQL database `database` names (made anew)."""
     work = tempfile.mkdtemp(prefix="duban-mail-bench-")
     try:
         os.makedirs(os.path.join(work, "campaigns"))
         with open(os.path.join(work, "campaigns", "mailbench.campaign"), "w", encoding="utf-8") as f:
             f.write(campaign(n))
         with open(os.path.join(work, "duban.toml"), "w", encoding="utf-8") as f:
+            if database:
+                f.write(f'database = "{database()}"\n')
             f.write(f'[mail]\nurl = "smtp://127.0.0.1:{sink.port}"\nfrom = "督办 <duban@bench.example.org>"\n')
         env = dict(os.environ, RUST_LOG="warn")
         subprocess.run([duban, "sync", "--as-of", "2026-03-17T08:00"], cwd=work, env=env,
@@ -150,36 +155,57 @@ def baseline_round(messages, sink):
     return seconds
 
 
+def measure(duban, n, rounds, sink, database=None, prefix=""):
+    """Rounds of duban and the baseline: the summary line, and whether every mail went once."""
+    ours, theirs, agree = [], [], True
+    distinct, expected = 0, 0
+    for _ in range(rounds):
+        seconds, received, rows, sent_once = duban_round(duban, n, sink, database)
+        ids = {re.search(rb"(?im)^Message-ID:\s*(\S+)", d).group(1) for _, _, d in received}
+        distinct, expected = len(ids), rows
+        agree &= len(received) == rows == sent_once == len(ids) and rows >= n
+        ours.append(seconds)
+        theirs.append(baseline_round(received, sink))
+    ours_s, theirs_s = statistics.median(ours), statistics.median(theirs)
+    engine = "PostgreSQL" if database else "SQLite"
+    print(f"duban remind ({engine}): {expected} mails in {ours_s:.3f} s (rounds: "
+          + ", ".join(f"{s:.3f}" for s in ours) + ")")
+    print(f"smtplib, one connection: {expected} mails in {theirs_s:.3f} s (rounds: "
+          + ", ".join(f"{s:.3f}" for s in theirs) + ")")
+    line = (f"{prefix}mails_per_s={expected / ours_s:.0f} {prefix}baseline_per_s={expected / theirs_s:.0f} "
+            f"{prefix}ratio={ours_s / theirs_s:.2f} {prefix}sent={distinct}/{expected}")
+    return line, agree
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--duban", default="target/release/duban")
     parser.add_argument("--mails", type=int, default=3000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--postgres", action="store_true")
     args = parser.parse_args()
     duban = os.path.abspath(args.duban)
-    n = args.mails
     sink = Sink()
-    ours, theirs, agree = [], [], True
-    distinct, expected = 0, 0
     try:
-        for _ in range(args.rounds):
-            seconds, received, rows, sent_once = duban_round(duban, n, sink)
-            ids = {re.search(rb"(?im)^Message-ID:\s*(\S+)", d).group(1) for _, _, d in received}
-            distinct, expected = len(ids), rows
-            agree &= len(received) == rows == sent_once == len(ids) and rows >= n
-            ours.append(seconds)
-            theirs.append(baseline_round(received, sink))
+        lines = [measure(duban, args.mails, args.rounds, sink)]
+        if args.postgres:
+            import pg
+            with pg.server() as folder:
+                made = [0]
+
+                def database():
+                    made[0] += 1
+                    name = f"mail{made[0]}"
+                    pg.recreate(folder, name)
+                    return pg.url(folder, name)
+
+                lines.insert(0, measure(duban, args.mails, args.rounds, sink, database, "pg_"))
     finally:
         sink.stop()
-    ours_s, theirs_s = statistics.median(ours), statistics.median(theirs)
-    print(f"duban remind: {expected} mails in {ours_s:.3f} s (rounds: "
-          + ", ".join(f"{s:.3f}" for s in ours) + ")")
-    print(f"smtplib, one connection: {expected} mails in {theirs_s:.3f} s (rounds: "
-          + ", ".join(f"{s:.3f}" for s in theirs) + ")")
-    print(f"mails_per_s={expected / ours_s:.0f} baseline_per_s={expected / theirs_s:.0f} "
-          f"ratio={ours_s / theirs_s:.2f} sent={distinct}/{expected}"
-          + ("" if agree else " DISAGREE"))
-    if not agree:
+    for line, _ in lines:
+        print(line)
+    if not all(agree for _, agree in lines):
+        print("DISAGREE: a mail was not sent once")
         raise SystemExit(1)
 
 

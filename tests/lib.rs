@@ -6,6 +6,7 @@ mod browser;
 mod calendar;
 mod calendars;
 mod campaigns;
+mod channels;
 mod check;
 mod concurrency;
 mod contents;

@@ -37,6 +37,9 @@ fn over_tls(wrapper: bool) {
 
     // The system's authorities do not know the test's: nothing is sent, and the error says why.
     configure_with(&w, &url("localhost"), login);
+    let check = w.run(&["channels", "check"]);
+    assert_eq!(check.code, 2, "{}", check.stdout);
+    assert!(check.stderr.contains("certificate"), "{}", check.stderr);
     let run = w.run(&["remind", "--as-of", "2017-05-22T09:05"]);
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
     let said = format!("{}{}", run.stdout, run.stderr);
@@ -66,6 +69,11 @@ fn over_tls(wrapper: bool) {
 
     // With the office's authority, by the name in its certificate: every mail, once.
     configure_with(&w, &url("localhost"), &with_ca);
+    let check = w.ok(&["channels", "check"]);
+    assert!(
+        check.contains("— connected, encrypted, logged in"),
+        "{check}"
+    );
     let out = w.ok(&["remind", "--as-of", "2017-05-22T09:07"]);
     assert!(out.contains("26 sent"), "{out}");
     assert_eq!(server.messages().len(), 26);

@@ -31,6 +31,9 @@ pub enum AppError {
     /// The mail settings are unusable: no server, an unreadable password file, a bad URL.
     #[error(transparent)]
     Mail(#[from] super::mail::MailError),
+    /// A unit a test message was asked for has no mailbox.
+    #[error(transparent)]
+    NoMailbox(#[from] super::channels::NoMailbox),
     /// A holiday file with no notice in it (holiday-cn's file of a year not yet announced).
     #[error(
         "{} holds no holiday notice (holiday-cn publishes an empty file until the State Council's notice is out)",

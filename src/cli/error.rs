@@ -78,6 +78,14 @@ pub enum CliError {
         /// Why the server's certificate was not trusted, if that was why.
         untrusted: Option<String>,
     },
+    /// A channel checked (`duban channels check`) is not usable, or refused a test message.
+    #[error("{channel}: {why}")]
+    ChannelRefused {
+        /// The channel.
+        channel: &'static str,
+        /// Why.
+        why: String,
+    },
 }
 
 impl CliError {

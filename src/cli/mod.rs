@@ -37,6 +37,7 @@ macro_rules! tell_raw {
 }
 
 mod calendar;
+mod channels;
 mod check;
 mod completions;
 mod contents;
@@ -200,6 +201,9 @@ pub enum Command {
     /// Mails not yet sent (or all), and requeueing failed ones.
     #[command(after_help = "Example:\n  duban outbox --all --format csv")]
     Outbox(notices::OutboxArgs),
+    /// Check the channels notices go by, without sending (or send a unit one test message).
+    #[command(after_help = "Example:\n  duban channels check --send 宛城区")]
+    Channels(channels::ChannelsArgs),
     /// Run passes on a schedule until SIGTERM or SIGINT.
     #[command(after_help = "Example:\n  duban daemon --schedule \"*/5 * * * *\"")]
     Daemon(notices::DaemonArgs),
@@ -295,6 +299,7 @@ fn dispatch(args: Args) -> Result<ExitCode, CliError> {
         Command::Remind(a) => notices::remind(&context, a),
         Command::Preview(a) => notices::preview(&context, a),
         Command::Outbox(a) => notices::outbox(&context, a),
+        Command::Channels(a) => channels::run(&context, a),
         Command::Migrate(a) => migrate::run(&context, a),
         Command::Rollup(a) => contents::rollup(&context, a),
         Command::Targets(a) => contents::targets(&context, a),

@@ -149,6 +149,42 @@ impl SmtpMailer {
     }
 }
 
+/// What a check of the server found: a session opened (encrypted and logged in where the
+/// settings ask) and closed again, nothing sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checked {
+    /// The server, as the settings name it (never with a password).
+    pub server: String,
+    /// Whether the session was encrypted.
+    pub encrypted: bool,
+    /// Whether it logged in.
+    pub logged_in: bool,
+    /// Whether the server takes commands pipelined.
+    pub pipelining: bool,
+}
+
+impl SmtpMailer {
+    /// Opens a session with the server as a pass would — connected, encrypted and logged in
+    /// where the settings ask — and closes it, sending nothing.
+    pub fn check(&self) -> Result<Checked, SendError> {
+        let connection =
+            Connection::open(&self.endpoint, self.timeout, &self.tls).map_err(login_refused)?;
+        let checked = Checked {
+            server: format!("{}:{}", self.endpoint.host, self.endpoint.port),
+            encrypted: connection.encrypted(),
+            logged_in: self.endpoint.credentials.is_some(),
+            pipelining: connection.pipelining(),
+        };
+        connection.quit();
+        Ok(checked)
+    }
+
+    /// The sender's address.
+    pub fn from(&self) -> &Mailbox {
+        &self.from
+    }
+}
+
 impl Mailer for SmtpMailer {
     fn send(&self, mail: &Outgoing<'_>) -> Result<String, SendError> {
         let message = SmtpMailer::message(&self.from, mail)?;

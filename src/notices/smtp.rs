@@ -315,6 +315,16 @@ impl Connection {
         }
     }
 
+    /// Whether the session is encrypted.
+    pub fn encrypted(&self) -> bool {
+        matches!(self.stream.get_ref(), Stream::Tls(_))
+    }
+
+    /// Whether the server takes commands pipelined.
+    pub fn pipelining(&self) -> bool {
+        self.pipelining
+    }
+
     /// Says goodbye; what the server answers does not matter.
     pub fn quit(mut self) {
         let _ = self.command(Quit);
