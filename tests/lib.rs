@@ -7,6 +7,7 @@ mod calendar;
 mod calendars;
 mod campaigns;
 mod channels;
+mod chase;
 mod check;
 mod concurrency;
 mod contents;

@@ -411,7 +411,8 @@ impl Office {
             Action::Submit(_) | Action::Update { .. } => Deed::Submit,
             Action::Accept | Action::Reject { .. } => Deed::Review,
             Action::Return { .. } => Deed::SendBack,
-            Action::Extend { .. } | Action::Waive { .. } => Deed::Excuse,
+            // The office's, as extending and waiving are.
+            Action::Extend { .. } | Action::Waive { .. } | Action::Chase { .. } => Deed::Excuse,
         };
         self.allowed(&*store, who, key, deed)?;
         self.record(store, key, action, at, Some(who.name.clone()), None)

@@ -31,6 +31,9 @@ pub enum AppError {
     /// The mail settings are unusable: no server, an unreadable password file, a bad URL.
     #[error(transparent)]
     Mail(#[from] super::mail::MailError),
+    /// A chase that did nothing.
+    #[error(transparent)]
+    Chase(#[from] super::chase::ChaseRefusal),
     /// A unit a test message was asked for has no mailbox.
     #[error(transparent)]
     NoMailbox(#[from] super::channels::NoMailbox),

@@ -101,18 +101,20 @@ fn password(mail: &MailConfig) -> Result<Option<String>, AppError> {
     Ok(Some(text.trim().to_string()))
 }
 
-fn pass_options(mail: &MailConfig) -> PassOptions {
+/// The domain of Message-IDs: the sender's.
+pub(super) fn message_domain(mail: &MailConfig) -> String {
     let from = mail.from.clone().unwrap_or_default();
-    // Message-IDs are of the sender's domain.
-    let domain = from
-        .rsplit('@')
+    from.rsplit('@')
         .next()
         .map(|d| d.trim_end_matches('>').trim().to_string())
         .filter(|d| !d.is_empty() && from.contains('@'))
-        .unwrap_or_else(|| "duban.localhost".into());
+        .unwrap_or_else(|| "duban.localhost".into())
+}
+
+fn pass_options(mail: &MailConfig) -> PassOptions {
     PassOptions {
         max_attempts: mail.max_attempts.unwrap_or(8),
-        domain,
+        domain: message_domain(mail),
         lease: mail.claim(),
         send_timeout: mail.timeout(),
         owner: pass::owner(),

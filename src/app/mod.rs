@@ -10,6 +10,7 @@ mod assess;
 mod board;
 mod bulletin;
 mod channels;
+mod chase;
 mod contents;
 mod daemon_plan;
 mod desk;
@@ -43,6 +44,7 @@ pub use accounts::{
 pub use assess::{Assessment, Part, ScoreLine, UnitScore};
 pub use board::{Board, CampaignBoard, Node, Tally};
 pub use channels::{NoMailbox, TestSent, send_test};
+pub use chase::{ChaseRefusal, ChaseRequest, Chased};
 pub use contents::{Said, Submitted, UNIT_COLUMNS};
 pub use daemon_plan::{DaemonPlan, daemon_plan, schedules};
 pub use desk::{Deed, ObligationDesk, Page, Rights, UnitDesk, allow, campaigns_of, may, rights};

@@ -61,6 +61,19 @@ impl Office {
         )?)
     }
 
+    /// Sends what the outbox has due at `as_of` through `mailer` (a chase's mails), planning
+    /// nothing.
+    pub fn send_queued(
+        &self,
+        store: &mut dyn Backend,
+        mailer: &dyn Mailer,
+        setup: &MailSetup,
+        as_of: Instant,
+    ) -> Result<PassReport, AppError> {
+        let stop = AtomicBool::new(false);
+        Ok(pass::send_queued(store, mailer, as_of, &setup.pass, &stop)?)
+    }
+
     /// The bulletin a reminder of the office's own bulletin carries: the one of its period,
     /// made now, as a Word file. A bulletin that cannot be made is logged and the reminder
     /// goes without it.

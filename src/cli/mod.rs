@@ -38,6 +38,7 @@ macro_rules! tell_raw {
 
 mod calendar;
 mod channels;
+mod chase;
 mod check;
 mod completions;
 mod contents;
@@ -201,6 +202,11 @@ pub enum Command {
     /// Mails not yet sent (or all), and requeueing failed ones.
     #[command(after_help = "Example:\n  duban outbox --all --format csv")]
     Outbox(notices::OutboxArgs),
+    /// Chase a unit now for what it owes past its deadline (一键催办): in the history, and a mail.
+    #[command(
+        after_help = "Example:\n  duban chase nanyang-2017 卧龙区 统计表 --as-of 2017-05-27T10:00"
+    )]
+    Chase(chase::ChaseArgs),
     /// Check the channels notices go by, without sending (or send a unit one test message).
     #[command(after_help = "Example:\n  duban channels check --send 宛城区")]
     Channels(channels::ChannelsArgs),
@@ -300,6 +306,7 @@ fn dispatch(args: Args) -> Result<ExitCode, CliError> {
         Command::Preview(a) => notices::preview(&context, a),
         Command::Outbox(a) => notices::outbox(&context, a),
         Command::Channels(a) => channels::run(&context, a),
+        Command::Chase(a) => chase::run(&context, a),
         Command::Migrate(a) => migrate::run(&context, a),
         Command::Rollup(a) => contents::rollup(&context, a),
         Command::Targets(a) => contents::targets(&context, a),

@@ -161,6 +161,11 @@ pub fn remind(context: &Context, args: &RemindArgs) -> Result<ExitCode, CliError
     let report = context.loading(|seen| {
         context.notice_pass(&mailer, &setup, as_of, &AtomicBool::new(false), seen)
     })?;
+    told(&report)
+}
+
+/// Prints what a pass did; an error (exit 2) when mails were due and none could be sent.
+pub(super) fn told(report: &crate::notices::pass::PassReport) -> Result<ExitCode, CliError> {
     say!("{report}")?;
     if report.nothing_sent() {
         return Err(CliError::NothingSent {
@@ -412,7 +417,7 @@ pub fn prepare_daemon(
 }
 
 /// Logs to stderr: text by default, JSON lines with `json`. `RUST_LOG` narrows it.
-fn init_logging(json: bool) {
+pub(super) fn init_logging(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tokio_cron_scheduler=warn"));
     let builder = tracing_subscriber::fmt()

@@ -15,7 +15,9 @@ use crate::schedule::obligation::end_of_day;
 
 /// The kinds of event that change a record: what people do. (A sync's events — a moved
 /// deadline, a removed or restored obligation — describe the schedule, which is the campaign
-/// file's as it is now.)
+/// file's as it is now.) A chase changes nothing of the record but is an act all the same:
+/// nothing may be dated before it, so that the history read as of any instant is a prefix of
+/// what was recorded.
 pub const ACTS: &[&str] = &[
     "submitted",
     "review_accepted",
@@ -24,11 +26,12 @@ pub const ACTS: &[&str] = &[
     "extended",
     "waived",
     "updated",
+    "chased",
 ];
 
 /// The SQL list of [`ACTS`], for `kind IN (…)`.
 pub const ACTS_SQL: &str = "('submitted', 'review_accepted', 'review_returned', 'returned', \
-                            'extended', 'waived', 'updated')";
+                            'extended', 'waived', 'updated', 'chased')";
 
 /// How much later than its time an act may be recorded and still not be a 补录 (a report
 /// that came on paper, typed in afterwards).

@@ -92,6 +92,13 @@ pub enum Action {
         /// The row's values after the change (all of them).
         values: Vec<crate::values::FieldValue>,
     },
+    /// The office chased the unit for it (一键催办): a note in its history, the record
+    /// unchanged; only what is still owed can be chased.
+    Chase {
+        /// Whether the office chased again on a day it had already chased (the layer above
+        /// allows once a day otherwise).
+        forced: bool,
+    },
 }
 
 /// What a transition needs to know of an obligation.
@@ -156,7 +163,7 @@ pub enum Update {
         /// When.
         at: i64,
     },
-    /// Its values changed; nothing else.
+    /// Nothing of the record changes (the action's values, if it has any, are kept).
     Values,
 }
 
@@ -226,6 +233,15 @@ pub fn transition(facts: &Facts<'_>, action: &Action, at: i64) -> Result<Effect,
         }
         Action::Update { .. } => match state {
             State::Open | State::Returned => Ok(effect("updated", None, json!({}), Update::Values)),
+            _ => Err(Refusal::NotOwed { obligation, status }),
+        },
+        Action::Chase { forced } => match state {
+            State::Open | State::Returned => Ok(effect(
+                "chased",
+                None,
+                json!({ "forced": forced }),
+                Update::Values,
+            )),
             _ => Err(Refusal::NotOwed { obligation, status }),
         },
         Action::Accept | Action::Reject { .. } if state != State::Review => {

@@ -322,6 +322,34 @@ pub fn run<S: PassRecords + ?Sized>(
         missing,
         ..PassReport::default()
     };
+    send_due(store, mailer, now, options, stop, &mut report)?;
+    Ok(report)
+}
+
+/// Sends every mail the outbox has due at `as_of` (a mail queued by a chase, or left by an
+/// earlier pass), planning nothing.
+pub fn send_queued<S: PassRecords + ?Sized>(
+    store: &mut S,
+    mailer: &dyn Mailer,
+    as_of: Instant,
+    options: &PassOptions,
+    stop: &AtomicBool,
+) -> Result<PassReport, PassError> {
+    let mut report = PassReport::default();
+    let now = as_of.in_zone(options.zone).timestamp();
+    send_due(store, mailer, now, options, stop, &mut report)?;
+    Ok(report)
+}
+
+/// Claims the mails due at `now`, a few at a time, and sends each.
+fn send_due<S: PassRecords + ?Sized>(
+    store: &mut S,
+    mailer: &dyn Mailer,
+    now: i64,
+    options: &PassOptions,
+    stop: &AtomicBool,
+    report: &mut PassReport,
+) -> Result<(), PassError> {
     let mut claim = options.claim();
     let mut batch = std::collections::VecDeque::new();
     loop {
@@ -344,12 +372,12 @@ pub fn run<S: PassRecords + ?Sized>(
         let Some(mail) = batch.pop_front() else {
             break;
         };
-        if !send_one(store, mailer, &mail, &claim, now, options, &mut report)? {
+        if !send_one(store, mailer, &mail, &claim, now, options, report)? {
             break;
         }
     }
     give_back(store, &mut batch, &claim)?;
-    Ok(report)
+    Ok(())
 }
 
 /// How many mails a pass claims in one transaction: fewer writes than a claim before each

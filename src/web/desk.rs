@@ -12,10 +12,10 @@ use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use minijinja::value::Serde;
 use minijinja::{Value, context};
 use serde::Deserialize;
 
+use super::obligation_page::{Feedback, obligation_page};
 use super::pages::{
     as_of, download_body, for_session, light, message, page, redirect, session, shown, who,
     with_store, zone_of,
@@ -166,137 +166,6 @@ async fn load(
     .await
 }
 
-/// What an obligation's page shows besides the obligation: a message and the errors of a
-/// form sent back to it.
-#[derive(Default)]
-struct Feedback {
-    notice: Option<String>,
-    error: Option<String>,
-    /// Each bad field's reason.
-    fields: Vec<(String, String)>,
-    /// What the form said, shown again.
-    values: Vec<(String, String)>,
-    /// Files were chosen for the refused form: a browser cannot keep them, so they are asked
-    /// for again.
-    files_again: bool,
-}
-
-fn obligation_page(
-    web: &Web,
-    current: &Session,
-    desk: &ObligationDesk,
-    status: StatusCode,
-    feedback: Feedback,
-) -> Response {
-    let at = as_of(web);
-    // A form sent back starts from what the person typed; otherwise a report sent again
-    // (returned, or corrected) starts from what was sent last.
-    let refused = feedback.error.is_some() || !feedback.fields.is_empty() || feedback.files_again;
-    let sent_last: Vec<(String, String)> = if feedback.values.is_empty() && !refused {
-        desk.history
-            .iter()
-            .rev()
-            .find(|e| !e.values.is_empty() && matches!(e.kind.as_str(), "submitted" | "updated"))
-            .map(|e| {
-                e.values
-                    .iter()
-                    .map(|v| (v.field.clone(), v.display()))
-                    .collect()
-            })
-            .unwrap_or_default()
-    } else {
-        feedback.values.clone()
-    };
-    let fields: Vec<Value> = desk
-        .form
-        .iter()
-        .flat_map(|f| &f.fields)
-        .map(|f| {
-            let said = |list: &[(String, String)]| {
-                list.iter()
-                    .find(|(n, _)| *n == f.name)
-                    .map(|(_, m)| m.clone())
-            };
-            use crate::language::form::FieldType;
-            // What a phone shows to type it: digits for a whole number, a keypad with a point
-            // for other numbers, a date picker, a list of the choices.
-            let (input, choices) = match &f.kind {
-                FieldType::Integer => ("numeric", Vec::new()),
-                FieldType::Decimal | FieldType::Amount | FieldType::Percent => {
-                    ("decimal", Vec::new())
-                }
-                FieldType::Date => ("date", Vec::new()),
-                FieldType::OneOf(choices) => ("choice", choices.clone()),
-                FieldType::Text => ("text", Vec::new()),
-            };
-            context! {
-                name => f.name.clone(), measure => f.measure.clone(), optional => f.optional,
-                rule => f.rule(), error => said(&feedback.fields), value => said(&sent_last),
-                input, choices,
-            }
-        })
-        .collect();
-    let history: Vec<Value> = desk
-        .history
-        .iter()
-        .map(|e| {
-            let files: Vec<Value> = e
-                .files
-                .iter()
-                .map(|f| {
-                    context! {
-                        name => f.name.clone(), size => f.size,
-                        href => format!("{}/file/{}", href(&desk.item), f.sha256),
-                    }
-                })
-                .collect();
-            // Who signed a submission, as the reviewer must see before deciding.
-            let signed: Vec<String> = crate::app::signatures(e)
-                .into_iter()
-                .map(|(role, name)| format!("{role}：{name}"))
-                .collect();
-            context! {
-                signed,
-                kind => event_zh(&e.kind), at => e.at.get(..16).unwrap_or(&e.at).replace('T', " "),
-                backfilled => e.backfilled.then(|| e.recorded_at.get(..16).unwrap_or(&e.recorded_at).replace('T', " ")),
-                by => e.by.clone(), reason => e.reason.clone(), note => e.note.clone(), files,
-                values => e.values.iter().map(|v| format!("{}：{}", v.field, v.display())).collect::<Vec<_>>(),
-            }
-        })
-        .collect();
-    let item = item_value(&desk.item, at);
-    let sent = crate::app::Sent::last(&desk.history).map(|s| super::review::sent_value(&s));
-    page(
-        status,
-        "obligation.html",
-        context! {
-            item, sent, status => desk.status.label_zh(), rights => Value::from(Serde(desk.rights)),
-            open => desk.status.is_open(), under_review => desk.status.is_in_review(),
-            signers => desk.item.signers.clone(), fields, history, action => href(&desk.item),
-            notice => feedback.notice, error => feedback.error, as_of => shown(at, desk.item.zone),
-            fields_failed => !feedback.fields.is_empty(), files_again => feedback.files_again,
-            receivers => desk.item.receivers.join("、"),
-            form_title => desk.form.as_ref().map(|f| f.title.clone().unwrap_or_else(|| f.name.clone())),
-            prefilled => !refused && feedback.values.is_empty() && !sent_last.is_empty(),
-            ..who(Some(current))
-        },
-    )
-}
-
-fn event_zh(kind: &str) -> &str {
-    match kind {
-        "submitted" => "报送",
-        "review_accepted" => "审核通过",
-        "review_returned" => "审核退回",
-        "returned" => "退回",
-        "extended" => "延期",
-        "waived" => "免报",
-        "updated" => "更新",
-        "entered" => "录入",
-        other => other,
-    }
-}
-
 /// `GET /o/CAMPAIGN/DELIVERABLE/UNIT/PERIOD`: one obligation, its history and its forms.
 pub async fn obligation(
     State(web): State<Arc<Web>>,
@@ -375,7 +244,7 @@ pub async fn submit(
 #[derive(Deserialize)]
 pub struct DecisionForm {
     csrf: String,
-    /// `accept`, `reject`, `return`, `extend` or `waive`.
+    /// `accept`, `reject`, `return`, `extend`, `waive` or `chase` (一键催办).
     action: String,
     #[serde(default)]
     reason: String,
@@ -385,6 +254,35 @@ pub struct DecisionForm {
     /// asks).
     #[serde(default)]
     confirm: String,
+    /// `1`: chase again on a day the unit was chased already.
+    #[serde(default)]
+    force: String,
+}
+
+/// 一键催办 of one obligation, in the signed-in person's name: the chase in its history, and
+/// the unit's mails queued for the next pass to send.
+async fn chase(
+    web: &Arc<Web>,
+    current: &Session,
+    path: (String, String, String, String),
+    force: bool,
+) -> Response {
+    let user = current.user.clone();
+    let at = as_of(web);
+    let key_path = path.clone();
+    let done = with_decision(web, move |office, store| {
+        let (campaign, deliverable, unit, period) = &key_path;
+        let asked = crate::app::ChaseRequest {
+            campaign,
+            unit,
+            deliverable: Some(deliverable),
+            period: (period != "-").then_some(period.as_str()),
+            force,
+        };
+        office.chase(store, Some(&user), &asked, at).map(|_| ())
+    })
+    .await;
+    after(web, current, path, done, Vec::new(), false).await
 }
 
 /// `POST /o/…/act`: a decision on the obligation, in the signed-in person's name.
@@ -402,6 +300,9 @@ pub async fn act(
         return expired(&current);
     }
     let reason = form.reason.trim().to_string();
+    if form.action == "chase" {
+        return chase(&web, &current, path, form.force == "1").await;
+    }
     let needs_reason = form.action != "accept";
     let wrong = if needs_reason && reason.is_empty() {
         Some("请填写理由".to_string())
@@ -545,6 +446,17 @@ pub(super) async fn after(
         },
         Err(AppError::NoForm { .. }) => Feedback {
             error: Some("该事项只收附件，不填报数字".to_string()),
+            ..Feedback::default()
+        },
+        Err(AppError::Chase(refusal)) => Feedback {
+            error: Some(refusal.zh()),
+            ..Feedback::default()
+        },
+        Err(AppError::NoMailbox(none)) => Feedback {
+            error: Some(format!(
+                "{}没有邮箱，催办通知无法送达：请在通讯录中补充其邮箱",
+                none.unit
+            )),
             ..Feedback::default()
         },
         Err(e) => {

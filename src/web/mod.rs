@@ -12,6 +12,7 @@ mod desk;
 mod directory;
 mod exports;
 mod files;
+mod obligation_page;
 mod pages;
 mod review;
 mod upload;

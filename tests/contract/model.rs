@@ -292,7 +292,7 @@ impl Model {
                     then.deadline = end_of(until);
                 }
                 "waived" => then.stage = Stage::Excused,
-                "updated" => {}
+                "updated" | "chased" => {}
                 other => unreachable!("the model records no {other}"),
             }
         }
@@ -410,6 +410,10 @@ impl Model {
                 Stage::Owed | Stage::SentBack => done.kind = "updated",
                 _ => return Err(Refused::NotOwed(status)),
             },
+            Action::Chase { .. } => match now.stage {
+                Stage::Owed | Stage::SentBack => done.kind = "chased",
+                _ => return Err(Refused::NotOwed(status)),
+            },
         }
         self.acts[i].push(done);
         Ok(())
@@ -434,6 +438,7 @@ enum Act {
     Extend(i64),
     Waive,
     Update,
+    Chase,
 }
 
 impl Act {
@@ -470,6 +475,7 @@ impl Act {
             },
             Act::Waive => Action::Waive { reason: reason() },
             Act::Update => Action::Update { values: Vec::new() },
+            Act::Chase => Action::Chase { forced: false },
         }
     }
 }
@@ -496,6 +502,7 @@ fn act() -> impl Strategy<Value = Act> {
         2 => (-3i64..12).prop_map(Act::Extend),
         1 => Just(Act::Waive),
         1 => Just(Act::Update),
+        1 => Just(Act::Chase),
     ]
 }
 

@@ -1,0 +1,227 @@
+//! 一键催办 through the real binary and a real SMTP server on loopback: `duban chase` records a
+//! `chased` event in each overdue obligation's history (the record unchanged) and sends the
+//! unit one mail at each of its mailboxes, once; a second chase the same day is refused unless
+//! forced; a unit with nothing overdue, or a report not yet late, is not chased; a later pass
+//! does not send a chase again.
+
+use crate::mail::nanyang;
+use crate::mailserver::MailServer;
+
+fn history_kinds(w: &crate::common::Workspace, unit: &str) -> Vec<String> {
+    let history = w.json(&[
+        "history",
+        "nanyang-2017",
+        "统计表",
+        unit,
+        "--period",
+        "2017-05",
+        "--as-of",
+        "2017-05-28",
+    ]);
+    history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn the_office_chases_a_late_unit_once_a_day_unless_it_insists() {
+    let server = MailServer::start();
+    let w = nanyang(&server.url());
+    // 统计表 of May is due on the 25th; 宛城区 sent it, 卧龙区 did not.
+    w.submit("nanyang-2017", "统计表", "宛城区")
+        .period("2017-05")
+        .at("2017-05-20")
+        .ok();
+
+    let chased = w.ok(&[
+        "chase",
+        "nanyang-2017",
+        "卧龙区",
+        "统计表",
+        "--as-of",
+        "2017-05-27T10:00",
+    ]);
+    assert!(
+        chased.contains("chased 卧龙区 for 1 overdue item: 统计表 2017-05"),
+        "{chased}"
+    );
+    let messages = server.messages();
+    assert!(!messages.is_empty(), "{chased}");
+    assert!(
+        messages
+            .iter()
+            .all(|m| m.to.starts_with("u05") && m.subject.contains("统计表已逾期，请立即报送")),
+        "{:?}",
+        messages
+            .iter()
+            .map(|m| (&m.to, &m.subject))
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        messages[0].body.contains("卧龙区：") && messages[0].body.contains("已逾期2天"),
+        "{}",
+        messages[0].body
+    );
+    let sent = messages.len();
+    assert_eq!(history_kinds(&w, "卧龙区").last().unwrap(), "chased");
+    let status = w.json(&[
+        "overdue",
+        "--campaign",
+        "nanyang-2017",
+        "--unit",
+        "卧龙区",
+        "--as-of",
+        "2017-05-27T11:00",
+    ]);
+    assert!(
+        status
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["deliverable"] == "统计表"),
+        "a chase changes nothing of the record: {status:#}"
+    );
+
+    // Again the same day: refused, nothing sent; with --force, chased and sent again.
+    let again = w.run(&[
+        "chase",
+        "nanyang-2017",
+        "卧龙区",
+        "统计表",
+        "--as-of",
+        "2017-05-27T15:00",
+    ]);
+    assert_eq!(again.code, 2, "{}", again.stdout);
+    assert!(
+        again.stderr.contains("chased today already"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(server.messages().len(), sent);
+    w.ok(&[
+        "chase",
+        "nanyang-2017",
+        "卧龙区",
+        "统计表",
+        "--force",
+        "--as-of",
+        "2017-05-27T15:01",
+    ]);
+    assert_eq!(server.messages().len(), 2 * sent);
+    let kinds = history_kinds(&w, "卧龙区");
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "chased").count(),
+        2,
+        "{kinds:?}"
+    );
+
+    // A unit whose report came: nothing to chase.
+    let nothing = w.run(&[
+        "chase",
+        "nanyang-2017",
+        "宛城区",
+        "统计表",
+        "--as-of",
+        "2017-05-27T10:00",
+    ]);
+    assert_eq!(nothing.code, 2);
+    assert!(
+        nothing.stderr.contains("nothing overdue"),
+        "{}",
+        nothing.stderr
+    );
+    assert!(!history_kinds(&w, "宛城区").contains(&"chased".to_string()));
+
+    // The next pass sends the overdue ladder, never a chase again.
+    w.ok(&["remind", "--as-of", "2017-05-27T16:00"]);
+    let chases = server
+        .messages()
+        .iter()
+        .filter(|m| m.subject.contains("请立即报送"))
+        .count();
+    assert_eq!(chases, 2 * sent);
+}
+
+/// On the obligation page: the office's 一键催办 on an overdue report, in its history with the
+/// office's name and counted on the page, its mail queued for the next pass; once a day unless
+/// asked again; a liaison has no such button and is refused.
+#[test]
+fn the_office_chases_from_the_obligation_page() {
+    use crate::webserver::{Server, encode, sign_up, token};
+    let server_mail = MailServer::start();
+    let w = nanyang(&server_mail.url());
+    let office = token(&w.ok(&["user", "add", "赵办", "--role", "office"]));
+    let liaison = token(&w.ok(&[
+        "user",
+        "add",
+        "钱四",
+        "--unit",
+        "卧龙区",
+        "--role",
+        "liaison",
+    ]));
+    let server = Server::start(&w, "2017-05-27T10:00");
+    let office = sign_up(&server, &office, "赵办", "赵办的一个足够长的密码");
+    let liaison = sign_up(&server, &liaison, "钱四", "钱四的一个足够长的密码");
+    let page = format!(
+        "/o/nanyang-2017/{}/{}/2017-05",
+        encode("统计表"),
+        encode("卧龙区")
+    );
+    let shown = server.get(&page, &office);
+    assert!(shown.body.contains("id=\"chase\""), "{}", shown.body);
+    // The overdue list offers it on each row, to the office.
+    let list = server.get("/overdue?campaign=nanyang-2017", &office);
+    assert!(
+        // (minijinja writes `/` in an attribute as `&#x2f;`, which a browser reads as `/`.)
+        list.body.contains(&format!(
+            "action=\"{}/act\" class=\"chase\"",
+            page.replace('/', "&#x2f;")
+        )),
+        "{}",
+        list.body
+    );
+    assert!(!server.get(&page, &liaison).body.contains("id=\"chase\""));
+    let secret = crate::web_rights::secret_of(&server, &office);
+    let chase = |cookie: &str, secret: &str, force: bool| {
+        let mut form = vec![("csrf", secret), ("action", "chase")];
+        if force {
+            form.push(("force", "1"));
+        }
+        server.send("POST", &format!("{page}/act"), cookie, &form)
+    };
+    let done = chase(&office, &secret, false);
+    assert_eq!(done.status, 303, "{}", done.body);
+    let shown = server.get(&page, &office);
+    assert!(shown.body.contains("已催办1次"), "{}", shown.body);
+    assert!(
+        shown.body.contains("<td>催办</td><td>赵办</td>"),
+        "{}",
+        shown.body
+    );
+    let outbox = w.json(&["outbox"]);
+    assert!(
+        outbox.as_array().unwrap().iter().any(|m| m["subject"]
+            .as_str()
+            .unwrap()
+            .contains("请立即报送")
+            && m["recipient"].as_str().unwrap().starts_with("u05")),
+        "queued for the next pass: {outbox:#}"
+    );
+    // Again today: said, not done; asked again: done.
+    let again = chase(&office, &secret, false);
+    assert_eq!(again.status, 422, "{}", again.body);
+    assert!(
+        again.body.contains("今天已经催办过卧龙区"),
+        "{}",
+        again.body
+    );
+    assert_eq!(chase(&office, &secret, true).status, 303);
+    assert!(server.get(&page, &office).body.contains("已催办2次"));
+    // The liaison may not chase.
+    let theirs = crate::web_rights::secret_of(&server, &liaison);
+    assert_eq!(chase(&liaison, &theirs, false).status, 403);
+}
