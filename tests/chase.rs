@@ -221,6 +221,15 @@ fn the_office_chases_from_the_obligation_page() {
     );
     assert_eq!(chase(&office, &secret, true).status, 303);
     assert!(server.get(&page, &office).body.contains("已催办2次"));
+    // The unit's page says it beside the report.
+    let unit_page = server.get(&format!("/unit/{}", encode("卧龙区")), &liaison);
+    assert!(
+        unit_page
+            .body
+            .contains("<small class=\"chased\">已催办2次</small>"),
+        "{}",
+        unit_page.body
+    );
     // The liaison may not chase.
     let theirs = crate::web_rights::secret_of(&server, &liaison);
     assert_eq!(chase(&liaison, &theirs, false).status, 403);

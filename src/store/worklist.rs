@@ -46,6 +46,8 @@ pub struct WorkItem {
     /// Its campaign's zone, in which its days are counted.
     #[serde(skip)]
     pub zone: chrono_tz::Tz,
+    /// How many times the office chased its unit for it (一键催办).
+    pub chases: i64,
 }
 
 /// Columns of a [`WorkItem`], from `units u`, `deliverables d`, `obligations o`, `campaigns c`.
@@ -54,7 +56,8 @@ pub(super) const COLUMNS: &str = "c.key, c.id, d.name, u.name, o.period, o.due_d
     d.soon_days, d.review, u.reviewer, d.recipients, u.parent,
     (SELECT e.reason FROM events e WHERE e.obligation_id = o.id
         AND e.kind IN ('returned', 'review_returned') ORDER BY e.id DESC LIMIT 1),
-    d.signers, o.id, c.zone, o.review_due_at";
+    d.signers, o.id, c.zone, o.review_due_at,
+    (SELECT count(*) FROM events e WHERE e.obligation_id = o.id AND e.kind = 'chased')";
 
 /// The joins every listing reads through; the obligations are reached by deliverable and unit,
 /// the index both backends have.
@@ -143,9 +146,11 @@ impl WorkItem {
             parent,
             reason,
             signers,
-            // Both set by the engine's row reader, from the row's id and its campaign's zone.
+            // Set by the engine's row reader, from the row's id, its campaign's zone and its
+            // chases.
             id: 0,
             zone: chrono_tz::UTC,
+            chases: 0,
         })
     }
 

@@ -82,7 +82,7 @@ pub(super) fn item_value(item: &WorkItem, at: Instant) -> Value {
         unit => item.unit.clone(), period => item.period.clone(), deadline => item.deadline(),
         extended => item.extended_until.is_some(), status => status.label_zh(),
         light => status_class(status), reason => item.reason.clone(), href => href(item),
-        unit_href => path_segment(&item.unit),
+        unit_href => path_segment(&item.unit), chases => item.chases,
     }
 }
 

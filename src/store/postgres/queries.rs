@@ -406,6 +406,7 @@ fn item(r: &::postgres::Row) -> Result<WorkItem, StoreError> {
     .map(|item| WorkItem {
         id: r.get(19),
         zone,
+        chases: r.get(22),
         ..item
     })
 }

@@ -301,6 +301,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<WorkItem, StoreError>> 
     let record = super::decode::record(r, 7, 21)?;
     let id = r.get(19)?;
     let zone = r.get::<_, super::decode::Zone>(20)?.0;
+    let chases = r.get(22)?;
     Ok(WorkItem::new(
         (r.get(0)?, r.get(1)?),
         r.get(2)?,
@@ -315,5 +316,10 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<WorkItem, StoreError>> 
         r.get(17)?,
         &r.get::<_, String>(18)?,
     )
-    .map(|item| WorkItem { id, zone, ..item }))
+    .map(|item| WorkItem {
+        id,
+        zone,
+        chases,
+        ..item
+    }))
 }
