@@ -387,6 +387,17 @@ fn matrix() -> Vec<Row> {
                 decide(s, &format!("{OWN}/2017-04"), &p.cookie, &secret, "extend")
             },
         ),
+        // 一键催办 of 南召县's April 统计表, overdue since 25 April: the office's alone.
+        row(
+            "POST",
+            "/o/{campaign}/{deliverable}/{unit}/{period}/act",
+            "other, a chase",
+            [303, 403, 403, 403, 403, 403, 303, 403],
+            |s, p, _| {
+                let secret = secret(s, p);
+                decide(s, &format!("{OTHER}/2017-04"), &p.cookie, &secret, "chase")
+            },
+        ),
         row(
             "POST",
             "/o/{campaign}/{deliverable}/{unit}/{period}/act",
