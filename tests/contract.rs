@@ -244,6 +244,80 @@ pub fn a_waiver_ends_what_is_owed(mut b: impl Backend) {
     assert!(matches!(refusal(late.unwrap_err()), Refusal::Waived { .. }));
 }
 
+/// A chase and its mails are written in one transaction, or neither; and writing them is no
+/// pass (the planner's window still reaches back to the last real one).
+pub fn a_chase_is_recorded_with_its_mails_or_not_at_all(mut b: impl Backend) {
+    sync(&mut b);
+    b.apply(
+        &key("方案", "乙", None),
+        Action::Waive {
+            reason: "合并".into(),
+        },
+        meta("2017-04-02 09:00"),
+    )
+    .unwrap();
+    let owed = b
+        .unit_work("甲")
+        .unwrap()
+        .into_iter()
+        .find(|i| i.deliverable == "方案")
+        .unwrap();
+    let mail = OutboxMail {
+        campaign_id: owed.campaign_id,
+        recipient: "jia@example.org".into(),
+        subject: "【督办】方案已逾期，请立即报送".into(),
+        body: "…".into(),
+        message_id: "<chase@example.org>".into(),
+        notices: vec![NoticeKey {
+            obligation_id: owed.id,
+            stage: "chase:100".into(),
+            due_date: owed.due_date.clone(),
+            recipient: "jia@example.org".into(),
+            role: "unit".into(),
+            send_at: 100,
+        }],
+        attachment: None,
+    };
+    let chase = || Action::Chase { forced: false };
+    // 乙's was waived: the whole of it is refused, 甲's chase and the mail with it.
+    let both = [
+        (key("方案", "甲", None), chase()),
+        (key("方案", "乙", None), chase()),
+    ];
+    let refused = b.apply_and_queue(
+        &both,
+        meta("2017-04-20 10:00"),
+        std::slice::from_ref(&mail),
+        100,
+    );
+    assert!(matches!(
+        refusal(refused.unwrap_err()),
+        Refusal::NotOwed { .. }
+    ));
+    assert!(
+        b.outbox(true).unwrap().is_empty(),
+        "no mail without its chase"
+    );
+    let kinds = |b: &dyn Backend| -> Vec<String> {
+        let (_, history) = b
+            .history(&key("方案", "甲", None), at("2017-05-01 00:00"))
+            .unwrap();
+        history.into_iter().map(|e| e.kind).collect()
+    };
+    assert!(!kinds(&b).contains(&"chased".to_string()));
+    // 甲's alone: recorded with its mail, and no pass is counted.
+    b.apply_and_queue(
+        &[(key("方案", "甲", None), chase())],
+        meta("2017-04-20 10:00"),
+        &[mail],
+        100,
+    )
+    .unwrap();
+    assert_eq!(kinds(&b).last().map(String::as_str), Some("chased"));
+    assert_eq!(b.outbox(false).unwrap().len(), 1);
+    assert_eq!(b.last_pass().unwrap(), None, "a chase is no pass");
+}
+
 pub fn unknown_names_are_refused_with_the_nearest(mut b: impl Backend) {
     sync(&mut b);
     let error = b
@@ -1180,6 +1254,7 @@ macro_rules! storage_contract {
             scenario!(a_return_makes_it_owed_again);
             scenario!(an_extension_moves_the_deadline_later_only);
             scenario!(a_waiver_ends_what_is_owed);
+            scenario!(a_chase_is_recorded_with_its_mails_or_not_at_all);
             scenario!(unknown_names_are_refused_with_the_nearest);
             scenario!(the_outbox_writes_each_notice_once_and_a_claim_is_exclusive);
             scenario!(an_import_is_all_or_nothing_and_idempotent);

@@ -129,22 +129,6 @@ impl Office {
             forced.push(chased_today);
             chased.push(item);
         }
-        // Every chase in one transaction: all recorded, or none.
-        let actions: Vec<(Key<'_>, Action)> = chased
-            .iter()
-            .zip(&forced)
-            .map(|(item, &forced)| (key_of(item), Action::Chase { forced }))
-            .collect();
-        if !actions.is_empty() {
-            let meta = self.meta(
-                &*store,
-                asked.campaign,
-                at,
-                who.map(|w| w.name.clone()),
-                None,
-            )?;
-            store.apply_all(&actions, meta)?;
-        }
         if chased.is_empty() {
             return Err(AppError::Chase(ChaseRefusal::ChasedToday {
                 unit: asked.unit.to_string(),
@@ -181,7 +165,20 @@ impl Office {
                 attachment: None,
             })
             .collect();
-        store.queue(&mails, t)?;
+        // Every chase and its mails in one transaction: all recorded, or none.
+        let actions: Vec<(Key<'_>, Action)> = chased
+            .iter()
+            .zip(&forced)
+            .map(|(item, &forced)| (key_of(item), Action::Chase { forced }))
+            .collect();
+        let meta = self.meta(
+            &*store,
+            asked.campaign,
+            at,
+            who.map(|w| w.name.clone()),
+            None,
+        )?;
+        store.apply_and_queue(&actions, meta, &mails, t)?;
         Ok(done)
     }
 }

@@ -344,6 +344,17 @@ pub trait Outbox {
     fn last_pass(&self) -> Result<Option<i64>, StoreError>;
     /// Writes the notices that are new, each mail with them: (new notices, new mails).
     fn queue(&mut self, mails: &[OutboxMail], now: i64) -> Result<(usize, usize), StoreError>;
+    /// Applies `actions` and writes `mails` with their notices in one transaction: acts that
+    /// tell someone (a chase) are recorded with their mails, or neither. Unlike a pass's
+    /// [`queue`](Self::queue), it does not count as a pass: the planner's next window still
+    /// reaches back to the last real one.
+    fn apply_and_queue(
+        &mut self,
+        actions: &[(Key<'_>, Action)],
+        meta: Meta,
+        mails: &[OutboxMail],
+        now: i64,
+    ) -> Result<Vec<Change>, StoreError>;
     /// Claims the oldest mail due at `now` that no live claim holds.
     fn claim_mail(&mut self, now: i64, claim: &Claim) -> Result<Option<PendingMail>, StoreError> {
         Ok(self.claim_mails(now, claim, 1)?.pop())

@@ -24,6 +24,25 @@ use crate::store::lifecycle::{
 use crate::store::{Change, FileSource, HistoryEvent, HistoryFile, Key, Meta, StoreError};
 use crate::values::FieldValue;
 
+/// A submitted file as kept, with its bytes.
+pub(super) type ReadFile = (crate::store::lifecycle::StoredFile, Vec<u8>);
+
+/// The files of `actions`' submissions, read before the transaction: no lock is held while a
+/// large file is read.
+pub(super) fn read_files(actions: &[(Key<'_>, Action)]) -> Result<Vec<Vec<ReadFile>>, StoreError> {
+    actions
+        .iter()
+        .map(|(_, action)| match action {
+            Action::Submit(s) => s
+                .files
+                .iter()
+                .map(read_submission)
+                .collect::<Result<Vec<_>, _>>(),
+            _ => Ok(Vec::new()),
+        })
+        .collect()
+}
+
 impl Ledger for PgStore {
     /// Applies each action to the obligation its key names, all in one transaction, in a
     /// handful of statements however many there are ([`super::batch`]).
@@ -32,18 +51,7 @@ impl Ledger for PgStore {
         actions: &[(Key<'_>, Action)],
         meta: Meta,
     ) -> Result<Vec<Change>, StoreError> {
-        // Read before the transaction: no lock is held while a large file is read.
-        let files = actions
-            .iter()
-            .map(|(_, action)| match action {
-                Action::Submit(s) => s
-                    .files
-                    .iter()
-                    .map(read_submission)
-                    .collect::<Result<Vec<_>, _>>(),
-                _ => Ok(Vec::new()),
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let files = read_files(actions)?;
         self.write(|tx| super::batch::apply(tx, actions, &meta, &files))
     }
 

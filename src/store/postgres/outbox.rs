@@ -87,61 +87,28 @@ impl Outbox for PgStore {
     /// Writes the notices that are new, each mail with them: (new notices, new mails).
     fn queue(&mut self, mails: &[OutboxMail], now: i64) -> Result<(usize, usize), StoreError> {
         self.write(|tx| {
-            let (mut new_notices, mut queued) = (0, 0);
-            let insert_mail = tx.prepare(
-                "INSERT INTO mails (campaign_id, recipient, subject, body, message_id, next_attempt_at, created_at, attachment)
-                 VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING id",
-            )?;
-            let insert_notice = tx.prepare(
-                "INSERT INTO notices (obligation_id, stage, due_date, recipient, role, send_at, created_at, mail_id)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                 ON CONFLICT (obligation_id, stage, due_date, recipient) DO NOTHING",
-            )?;
-            for m in mails {
-                let mail: i64 = tx
-                    .query_one(
-                        &insert_mail,
-                        &[
-                            &m.campaign_id,
-                            &m.recipient,
-                            &m.subject,
-                            &m.body,
-                            &m.message_id,
-                            &now,
-                            &Attachment::encode(m.attachment.as_ref()),
-                        ],
-                    )?
-                    .get(0);
-                let mut written = 0;
-                for n in &m.notices {
-                    written += tx.execute(
-                        &insert_notice,
-                        &[
-                            &n.obligation_id,
-                            &n.stage,
-                            &n.due_date,
-                            &n.recipient,
-                            &n.role,
-                            &n.send_at,
-                            &now,
-                            &mail,
-                        ],
-                    )?;
-                }
-                if written == 0 {
-                    // Another node queued these notices first: no mail for them.
-                    tx.execute("DELETE FROM mails WHERE id = $1", &[&mail])?;
-                } else {
-                    queued += 1;
-                    new_notices += written as usize;
-                }
-            }
+            let queued = queue_in(tx, mails, now)?;
             tx.execute(
                 "INSERT INTO passes (id, at) VALUES (1, $1)
                  ON CONFLICT (id) DO UPDATE SET at = greatest(passes.at, excluded.at)",
                 &[&now],
             )?;
-            Ok((new_notices, queued))
+            Ok(queued)
+        })
+    }
+
+    fn apply_and_queue(
+        &mut self,
+        actions: &[(crate::store::Key<'_>, crate::ledger::Action)],
+        meta: crate::store::Meta,
+        mails: &[OutboxMail],
+        now: i64,
+    ) -> Result<Vec<crate::store::Change>, StoreError> {
+        let files = super::ledger::read_files(actions)?;
+        self.write(|tx| {
+            let changes = super::batch::apply(tx, actions, &meta, &files)?;
+            queue_in(tx, mails, now)?;
+            Ok(changes)
         })
     }
 
@@ -451,4 +418,63 @@ impl PgStore {
             Ok(maps.input(candidates))
         })
     }
+}
+
+/// Writes the notices of `mails` that are new, each mail with them, in `tx`: (new notices, new
+/// mails). A mail whose every notice another node queued first is not kept.
+pub(super) fn queue_in(
+    tx: &mut ::postgres::Transaction<'_>,
+    mails: &[OutboxMail],
+    now: i64,
+) -> Result<(usize, usize), StoreError> {
+    let (mut new_notices, mut queued) = (0, 0);
+    let insert_mail = tx.prepare(
+            "INSERT INTO mails (campaign_id, recipient, subject, body, message_id, next_attempt_at, created_at, attachment)
+             VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING id",
+        )?;
+    let insert_notice = tx.prepare(
+            "INSERT INTO notices (obligation_id, stage, due_date, recipient, role, send_at, created_at, mail_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (obligation_id, stage, due_date, recipient) DO NOTHING",
+        )?;
+    for m in mails {
+        let mail: i64 = tx
+            .query_one(
+                &insert_mail,
+                &[
+                    &m.campaign_id,
+                    &m.recipient,
+                    &m.subject,
+                    &m.body,
+                    &m.message_id,
+                    &now,
+                    &Attachment::encode(m.attachment.as_ref()),
+                ],
+            )?
+            .get(0);
+        let mut written = 0;
+        for n in &m.notices {
+            written += tx.execute(
+                &insert_notice,
+                &[
+                    &n.obligation_id,
+                    &n.stage,
+                    &n.due_date,
+                    &n.recipient,
+                    &n.role,
+                    &n.send_at,
+                    &now,
+                    &mail,
+                ],
+            )?;
+        }
+        if written == 0 {
+            // Another node queued these notices first: no mail for them.
+            tx.execute("DELETE FROM mails WHERE id = $1", &[&mail])?;
+        } else {
+            queued += 1;
+            new_notices += written as usize;
+        }
+    }
+    Ok((new_notices, queued))
 }

@@ -24,17 +24,15 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use std::io::Read;
 use std::path::Path;
 
-impl Ledger for Store {
-    /// Applies each action to the obligation its key names, all in one transaction: all are
-    /// recorded, or (the first refusal or failure) none.
-    fn apply_all(
-        &mut self,
+impl Store {
+    /// The files of `actions`' submissions copied into the files folder, each action's own.
+    /// Done before the transaction: a copy is content-addressed, so one left behind by a
+    /// failed transaction is harmless, and no lock is held while copying.
+    pub(super) fn stored_files(
+        &self,
         actions: &[(Key<'_>, Action)],
-        meta: Meta,
-    ) -> Result<Vec<Change>, StoreError> {
-        // Files are copied before the transaction: a copy is content-addressed, so one left
-        // behind by a failed transaction is harmless, and no lock is held while copying.
-        let stored = actions
+    ) -> Result<Vec<Vec<StoredFile>>, StoreError> {
+        actions
             .iter()
             .map(|(_, action)| match action {
                 Action::Submit(s) => s
@@ -44,24 +42,45 @@ impl Ledger for Store {
                     .collect::<Result<Vec<_>, _>>(),
                 _ => Ok(Vec::new()),
             })
-            .collect::<Result<Vec<_>, _>>()?;
-        self.write(|tx| {
-            let mut changes = Vec::with_capacity(actions.len());
-            for ((key, action), stored) in actions.iter().zip(&stored) {
-                let found = find(tx, key)?;
-                let effect = found.effect(action, meta.at)?;
-                save(
-                    tx,
-                    found.id,
-                    &effect,
-                    &meta,
-                    stored,
-                    submitted_values(action),
-                )?;
-                changes.push(found.after(&effect).change(meta.at));
-            }
-            Ok(changes)
-        })
+            .collect()
+    }
+}
+
+/// Applies each action to the obligation its key names, in `tx`, with the files `stored` for
+/// each: the changes, or the first refusal or failure.
+pub(super) fn apply_in(
+    tx: &Transaction<'_>,
+    actions: &[(Key<'_>, Action)],
+    meta: &Meta,
+    stored: &[Vec<StoredFile>],
+) -> Result<Vec<Change>, StoreError> {
+    let mut changes = Vec::with_capacity(actions.len());
+    for ((key, action), stored) in actions.iter().zip(stored) {
+        let found = find(tx, key)?;
+        let effect = found.effect(action, meta.at)?;
+        save(
+            tx,
+            found.id,
+            &effect,
+            meta,
+            stored,
+            submitted_values(action),
+        )?;
+        changes.push(found.after(&effect).change(meta.at));
+    }
+    Ok(changes)
+}
+
+impl Ledger for Store {
+    /// Applies each action to the obligation its key names, all in one transaction: all are
+    /// recorded, or (the first refusal or failure) none.
+    fn apply_all(
+        &mut self,
+        actions: &[(Key<'_>, Action)],
+        meta: Meta,
+    ) -> Result<Vec<Change>, StoreError> {
+        let stored = self.stored_files(actions)?;
+        self.write(|tx| apply_in(tx, actions, &meta, &stored))
     }
 
     /// Every event of one obligation, oldest first, and its status at `as_of`.

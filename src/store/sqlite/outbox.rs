@@ -2,11 +2,12 @@
 //! one transaction, claimed before they are sent, marked sent once the server accepted them.
 
 use super::{Store, StoreError};
+use crate::ledger::Action;
 use crate::store::outbox::{RECORD_FOR, claim_held, retryable};
 use crate::store::plan_input::{Owed, Window};
 use crate::store::{
-    Attachment, Candidate, Claim, Directory, Outbox, OutboxMail, OutboxRow, PendingMail, PlanInput,
-    Refusal,
+    Attachment, Candidate, Change, Claim, Directory, Key, Meta, Outbox, OutboxMail, OutboxRow,
+    PendingMail, PlanInput, Refusal,
 };
 use rusqlite::{OptionalExtension, params};
 
@@ -43,54 +44,28 @@ impl Outbox for Store {
     /// many notices and mails were new.
     fn queue(&mut self, mails: &[OutboxMail], now: i64) -> Result<(usize, usize), StoreError> {
         self.write(|tx| {
-            let mut new_notices = 0;
-            let mut queued = 0;
-            let mut insert_notice = tx.prepare_cached(
-                "INSERT OR IGNORE INTO notices (obligation_id, stage, due_date, recipient, role, send_at, created_at, mail_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?;
-            for m in mails {
-                tx.execute(
-                    "INSERT INTO mails (campaign_id, recipient, subject, body, message_id, next_attempt_at, created_at, attachment)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)",
-                    params![
-                        m.campaign_id,
-                        m.recipient,
-                        m.subject,
-                        m.body,
-                        m.message_id,
-                        now,
-                        Attachment::encode(m.attachment.as_ref())
-                    ],
-                )?;
-                let mail = tx.last_insert_rowid();
-                let mut written = 0;
-                for n in &m.notices {
-                    written += insert_notice.execute(params![
-                        n.obligation_id,
-                        n.stage,
-                        n.due_date,
-                        n.recipient,
-                        n.role,
-                        n.send_at,
-                        now,
-                        mail
-                    ])?;
-                }
-                if written == 0 {
-                    // Another process queued these notices first: no mail for them.
-                    tx.execute("DELETE FROM mails WHERE id = ?1", [mail])?;
-                } else {
-                    queued += 1;
-                    new_notices += written;
-                }
-            }
+            let queued = queue_in(tx, mails, now)?;
             tx.execute(
                 "INSERT INTO passes (id, at) VALUES (1, ?1)
                  ON CONFLICT (id) DO UPDATE SET at = max(at, excluded.at)",
                 [now],
             )?;
-            Ok((new_notices, queued))
+            Ok(queued)
+        })
+    }
+
+    fn apply_and_queue(
+        &mut self,
+        actions: &[(Key<'_>, Action)],
+        meta: Meta,
+        mails: &[OutboxMail],
+        now: i64,
+    ) -> Result<Vec<Change>, StoreError> {
+        let stored = self.stored_files(actions)?;
+        self.write(|tx| {
+            let changes = super::lifecycle::apply_in(tx, actions, &meta, &stored)?;
+            queue_in(tx, mails, now)?;
+            Ok(changes)
         })
     }
 
@@ -317,6 +292,58 @@ impl Outbox for Store {
             .query_row("SELECT at FROM passes WHERE id = 1", [], |r| r.get(0))
             .optional()?)
     }
+}
+
+/// Writes the notices of `mails` that are new, each mail with them, in `tx`: (new notices, new
+/// mails). A mail whose every notice another process queued first is not kept.
+pub(super) fn queue_in(
+    tx: &rusqlite::Transaction<'_>,
+    mails: &[OutboxMail],
+    now: i64,
+) -> Result<(usize, usize), StoreError> {
+    let mut new_notices = 0;
+    let mut queued = 0;
+    let mut insert_notice = tx.prepare_cached(
+            "INSERT OR IGNORE INTO notices (obligation_id, stage, due_date, recipient, role, send_at, created_at, mail_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+    for m in mails {
+        tx.execute(
+                "INSERT INTO mails (campaign_id, recipient, subject, body, message_id, next_attempt_at, created_at, attachment)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)",
+                params![
+                    m.campaign_id,
+                    m.recipient,
+                    m.subject,
+                    m.body,
+                    m.message_id,
+                    now,
+                    Attachment::encode(m.attachment.as_ref())
+                ],
+            )?;
+        let mail = tx.last_insert_rowid();
+        let mut written = 0;
+        for n in &m.notices {
+            written += insert_notice.execute(params![
+                n.obligation_id,
+                n.stage,
+                n.due_date,
+                n.recipient,
+                n.role,
+                n.send_at,
+                now,
+                mail
+            ])?;
+        }
+        if written == 0 {
+            // Another process queued these notices first: no mail for them.
+            tx.execute("DELETE FROM mails WHERE id = ?1", [mail])?;
+        } else {
+            queued += 1;
+            new_notices += written;
+        }
+    }
+    Ok((new_notices, queued))
 }
 
 #[cfg(test)]
