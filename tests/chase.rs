@@ -246,6 +246,31 @@ fn the_office_chases_from_the_obligation_page() {
         "{}",
         unit_page.body
     );
+    // The board offers it in each red cell of a unit, to the office, and chases from there.
+    let board = server.get("/board?campaign=nanyang-2017", &office);
+    assert!(
+        board.body.contains("class=\"chase\"")
+            && board.body.contains("name=\"unit\" value=\"南召县\""),
+        "{}",
+        board.body
+    );
+    let from_board = server.send(
+        "POST",
+        "/chase",
+        &office,
+        &[
+            ("csrf", secret.as_str()),
+            ("campaign", "nanyang-2017"),
+            ("unit", "南召县"),
+            ("deliverable", "统计表"),
+        ],
+    );
+    assert_eq!(from_board.status, 200, "{}", from_board.body);
+    assert!(
+        from_board.body.contains("已向南召县发出催办通知"),
+        "{}",
+        from_board.body
+    );
     // The liaison may not chase.
     let theirs = crate::web_rights::secret_of(&server, &liaison);
     assert_eq!(chase(&liaison, &theirs, false).status, 403);

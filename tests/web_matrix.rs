@@ -387,6 +387,28 @@ fn matrix() -> Vec<Row> {
                 decide(s, &format!("{OWN}/2017-04"), &p.cookie, &secret, "extend")
             },
         ),
+        // 一键催办 from the board's cell: 南召县 for its 工作方案, overdue since April. The
+        // office's alone; another office's account is refused before anything is read.
+        row(
+            "POST",
+            "/chase",
+            "other",
+            [303, 403, 403, 403, 403, 403, 200, 403],
+            |s, p, _| {
+                let secret = secret(s, p);
+                s.send(
+                    "POST",
+                    "/chase",
+                    &p.cookie,
+                    &[
+                        ("csrf", secret.as_str()),
+                        ("campaign", "nanyang-2017"),
+                        ("unit", "南召县"),
+                        ("deliverable", "工作方案"),
+                    ],
+                )
+            },
+        ),
         // 一键催办 of 南召县's April 统计表, overdue since 25 April: the office's alone.
         row(
             "POST",

@@ -83,6 +83,12 @@ impl Office {
         at: Instant,
     ) -> Result<Chased, AppError> {
         let domain = super::mail::message_domain(&self.config.mail);
+        // The office's, in its own campaigns: refused before anything of the campaign is read.
+        if let Some(who) = who
+            && (who.role != crate::store::Role::Office || !who.in_campaign(asked.campaign))
+        {
+            return Err(super::desk::forbidden(asked.unit));
+        }
         store.campaign_header(asked.campaign)?;
         super::accounts::known_unit(&*store, asked.unit)?;
         let mut items: Vec<WorkItem> = store

@@ -193,7 +193,7 @@ pub fn rights(store: &dyn Backend, who: &User, item: &WorkItem) -> Result<Rights
     })
 }
 
-fn forbidden(what: &str) -> AppError {
+pub(super) fn forbidden(what: &str) -> AppError {
     AppError::Forbidden {
         what: what.to_string(),
     }

@@ -7,6 +7,7 @@ mod accounts;
 mod api;
 mod board;
 mod bulletin;
+mod chase;
 mod connections;
 mod desk;
 mod directory;
@@ -171,6 +172,7 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<Web>>)> {
             post(accounts::revoke_token),
         ),
         ("GET", "/overdue", get(exports::overdue)),
+        ("POST", "/chase", post(chase::chase)),
         ("GET", "/units", get(directory::units)),
         ("POST", "/units", post(directory::edit)),
         (
