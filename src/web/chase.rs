@@ -79,6 +79,12 @@ pub async fn chase(
             "不在您的办理权限内",
             Some(&current),
         ),
+        Err(AppError::Store(crate::store::StoreError::Refused(refusal))) => message(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "未催办",
+            &refusal.zh(),
+            Some(&current),
+        ),
         Err(AppError::Chase(refusal)) => message(
             StatusCode::UNPROCESSABLE_ENTITY,
             "未催办",
