@@ -271,6 +271,29 @@ fn the_office_chases_from_the_obligation_page() {
         "{}",
         from_board.body
     );
+    // Through the API, with the office's token: 201 with what was chased; again, its code.
+    let office_token = w
+        .ok(&["token", "create", "--role", "office"])
+        .split_whitespace()
+        .last()
+        .unwrap()
+        .to_string();
+    let body = r#"{"campaign":"nanyang-2017","unit":"内乡县","deliverable":"统计表"}"#;
+    let made = server.api("POST", "/api/v1/chases", &office_token, Some(body));
+    assert_eq!(made.status, 201, "{}", made.body);
+    let said: serde_json::Value = serde_json::from_str(&made.body).unwrap();
+    assert_eq!(
+        said["chased"],
+        serde_json::json!(["统计表 2017-05"]),
+        "{said:#}"
+    );
+    let again = server.api("POST", "/api/v1/chases", &office_token, Some(body));
+    assert_eq!(again.status, 422, "{}", again.body);
+    assert!(
+        again.body.contains("\"code\":\"chased_today\""),
+        "{}",
+        again.body
+    );
     // The liaison may not chase.
     let theirs = crate::web_rights::secret_of(&server, &liaison);
     assert_eq!(chase(&liaison, &theirs, false).status, 403);

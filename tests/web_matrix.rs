@@ -452,6 +452,19 @@ fn matrix() -> Vec<Row> {
                 "/o/nanyang-2017/%E7%BB%9F%E8%AE%A1%E8%A1%A8/%E5%AE%9B%E5%9F%8E%E5%8C%BA/2017-05/file/0000000000000000000000000000000000000000000000000000000000000000",
             ),
         ),
+        // 一键催办 through the API: 卧龙区 for its 工作方案, overdue since April; the office's
+        // token alone.
+        row(
+            "POST",
+            "/api/v1/chases",
+            "other",
+            [401, 403, 403, 403, 403, 403, 201, 403],
+            api(
+                "POST",
+                "/api/v1/chases",
+                Some(r#"{"campaign":"nanyang-2017","unit":"卧龙区","deliverable":"工作方案"}"#),
+            ),
+        ),
         row(
             "GET",
             "/api/v1/obligations",

@@ -65,7 +65,9 @@ impl ChaseRefusal {
         match self {
             ChaseRefusal::NothingOverdue { unit, .. } => format!("{unit}没有逾期未报的事项"),
             ChaseRefusal::ChasedToday { unit, .. } => {
-                format!("今天已经催办过{unit}；如确需再次催办，请在该事项的页面勾选“仍再次催办”后提交")
+                format!(
+                    "今天已经催办过{unit}；如确需再次催办，请在该事项的页面勾选“仍再次催办”后提交"
+                )
             }
         }
     }

@@ -248,6 +248,65 @@ pub async fn submit(State(web): State<Arc<Web>>, request: Request) -> Response {
     }
 }
 
+/// What `POST /api/v1/chases` takes: whom to chase, for what.
+#[derive(Deserialize)]
+pub struct NewChase {
+    campaign: String,
+    unit: String,
+    deliverable: Option<String>,
+    period: Option<String>,
+    /// Chase again what was chased today already.
+    #[serde(default)]
+    force: bool,
+}
+
+/// `POST /api/v1/chases`: 一键催办 by the office's token — the unit chased now for what it
+/// owes past its deadline (of one report, one period), as on the pages: 201 with what was
+/// chased and where its mails go (queued for the next pass).
+pub async fn chase(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Json(asked): Json<NewChase>,
+) -> Response {
+    let user = match holder(&web, &headers).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let at = super::pages::as_of(&web);
+    let done = web
+        .run(move |office, store| {
+            let request = crate::app::ChaseRequest {
+                campaign: &asked.campaign,
+                unit: &asked.unit,
+                deliverable: asked.deliverable.as_deref(),
+                period: asked.period.as_deref(),
+                force: asked.force,
+            };
+            office.chase(store, Some(&user), &request, at)
+        })
+        .await;
+    match done {
+        Ok(chased) => (
+            StatusCode::CREATED,
+            Json(json!({ "chased": chased.chased, "already": chased.already, "to": chased.to })),
+        )
+            .into_response(),
+        Err(AppError::Chase(refusal)) => {
+            let code = match refusal {
+                crate::app::ChaseRefusal::NothingOverdue { .. } => "nothing_overdue",
+                crate::app::ChaseRefusal::ChasedToday { .. } => "chased_today",
+            };
+            coded(StatusCode::UNPROCESSABLE_ENTITY, code, &refusal.zh())
+        }
+        Err(AppError::NoMailbox(none)) => coded(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "no_mailbox",
+            &format!("{}没有邮箱，催办通知无法送达", none.unit),
+        ),
+        Err(e) => refused(&e),
+    }
+}
+
 /// A refusal of the records (unknown names, a state that does not allow it) as 422 with its
 /// message; anything else as 500, logged.
 fn refused(e: &AppError) -> Response {
@@ -319,7 +378,7 @@ pub async fn openapi() -> Response {
                 },
                 "Error": { "type": "object", "properties": {
                     "error": { "type": "string", "description": "why, in words" },
-                    "code": { "type": "string", "description": "why, for programs: too_long, unnamed_file, hidden_characters, too_large, bad_form, forbidden, time_not_chosen, time_refused; and with 401: no_token, unknown_token, token_revoked, token_expired" },
+                    "code": { "type": "string", "description": "why, for programs: too_long, unnamed_file, hidden_characters, too_large, bad_form, forbidden, time_not_chosen, time_refused, nothing_overdue, chased_today, no_mailbox; and with 401: no_token, unknown_token, token_revoked, token_expired" },
                     "field": { "type": "string", "nullable": true, "description": "the field or part it concerns" }
                 } }
             }
@@ -333,6 +392,26 @@ pub async fn openapi() -> Response {
                     "200": { "description": "the obligations", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Obligation" } } } } },
                     "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "422": { "description": "an unknown campaign" }
+                }
+            } },
+            "/api/v1/chases": { "post": {
+                "summary": "Chase a unit now for what it owes past its deadline (一键催办): the office's tokens",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                    "type": "object",
+                    "required": ["campaign", "unit"],
+                    "properties": {
+                        "campaign": { "type": "string" },
+                        "unit": { "type": "string" },
+                        "deliverable": { "type": "string", "description": "only this report" },
+                        "period": { "type": "string", "description": "only this period of it" },
+                        "force": { "type": "boolean", "description": "chase again what was chased today already" }
+                    }
+                } } } },
+                "responses": {
+                    "201": { "description": "chased: what (`chased`), what was chased today already and left (`already`), and the mailboxes its mail goes to (`to`), queued for the next pass" },
+                    "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "403": { "description": "not the office's token of that campaign", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "422": { "description": "nothing overdue (`nothing_overdue`), chased today already (`chased_today`), no mailbox (`no_mailbox`), or an unknown name", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } },
             "/api/v1/submissions": { "post": {

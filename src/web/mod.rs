@@ -198,6 +198,7 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<Web>>)> {
             get(desk::file),
         ),
         ("GET", "/api/v1/obligations", get(api::obligations)),
+        ("POST", "/api/v1/chases", post(api::chase)),
         (
             "POST",
             "/api/v1/submissions",
