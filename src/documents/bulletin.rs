@@ -520,7 +520,8 @@ nav.screen select, nav.screen button { font-size: 12pt; padding: 2pt 6pt; }
 </style>
 ";
 
-/// A Word document: the title in 方正小标宋简体 二号, the body in 仿宋_GB2312 三号.
+/// A Word document: the title in 方正小标宋简体 二号, the body in 仿宋_GB2312 三号, the pages
+/// numbered, and the 版记 (the office, the date it was issued) at the end.
 pub fn docx(b: &Bulletin) -> Result<Vec<u8>, std::io::Error> {
     let mut doc = Docx::new();
     doc.title(&title(b));
@@ -543,6 +544,9 @@ pub fn docx(b: &Bulletin) -> Result<Vec<u8>, std::io::Error> {
     }
     let (office, date) = signature(b);
     doc.signature(&office, &date);
+    // The 版记 names the organ that issues the document (发文机关), where the campaign gives it.
+    let issuer = b.issuer.clone().unwrap_or(office);
+    doc.colophon(&issuer, &date);
     doc.finish()
 }
 
