@@ -57,15 +57,7 @@ fn over_tls(wrapper: bool) {
         run.stderr
     );
     assert!(server.messages().is_empty(), "nothing reached the server");
-    let outbox = w.json(&["outbox"]);
-    assert!(
-        outbox
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|m| m["state"] == "pending" && m["attempts"] == 0),
-        "an untrusted server is no attempt at any mail: {outbox:#}"
-    );
+    every_mail_pending_untried(&w);
 
     // With the office's authority, by the name in its certificate: every mail, once.
     configure_with(&w, &url("localhost"), &with_ca);
@@ -77,14 +69,13 @@ fn over_tls(wrapper: bool) {
     let out = w.ok(&["remind", "--as-of", "2017-05-22T09:07"]);
     assert!(out.contains("26 sent"), "{out}");
     assert_eq!(server.messages().len(), 26);
-    let outbox = w.json(&["outbox"]);
+    let states = outbox(&w);
+    assert_eq!(states.len(), 26, "{states:?}");
     assert!(
-        outbox
-            .as_array()
-            .unwrap()
+        states
             .iter()
-            .all(|m| m["state"] == "sent"),
-        "{outbox:#}"
+            .all(|(state, tries)| state == "sent" && *tries == 1),
+        "each sent on its first try: {states:?}"
     );
 }
 
@@ -96,4 +87,49 @@ fn mail_goes_over_starttls_with_the_offices_authority() {
 #[test]
 fn mail_goes_over_smtps_with_the_offices_authority() {
     over_tls(true);
+}
+
+/// A server that offers no STARTTLS where the settings require it (its offer may have been
+/// stripped on the way): nothing is sent in clear, the pass stops, every mail pending, untried.
+#[test]
+fn required_starttls_not_offered_sends_nothing_in_clear() {
+    let server = MailServer::start();
+    let url = format!("{}?tls=required", server.url());
+    let w = nanyang(&url);
+    let run = w.run(&["remind", "--as-of", "2017-05-22T09:05"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("does not offer STARTTLS"),
+        "{}",
+        run.stderr
+    );
+    assert!(server.messages().is_empty());
+    every_mail_pending_untried(&w);
+}
+
+/// Every mail of the outbox, sent or not: its state and how often it was tried.
+fn outbox(w: &crate::common::Workspace) -> Vec<(String, i64)> {
+    w.json(&["outbox", "--all"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["state"].as_str().unwrap().to_string(),
+                m["attempts"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// An untrusted server is no attempt at any mail: every one is pending, never tried.
+fn every_mail_pending_untried(w: &crate::common::Workspace) {
+    let states = outbox(w);
+    assert!(!states.is_empty());
+    assert!(
+        states
+            .iter()
+            .all(|(state, tries)| state == "pending" && *tries == 0),
+        "{states:?}"
+    );
 }

@@ -69,7 +69,7 @@ pub enum CliError {
     /// the login.
     #[error("{}", match (login_refused, untrusted) {
         (Some(refusal), _) => format!("the mail server refused the login ({refusal}); every mail is still pending: check [mail] user and the password"),
-        (None, Some(why)) => format!("{why}; every mail is still pending: give the authority that signed it as [mail] ca_file, and name the server as its certificate does"),
+        (None, Some(why)) => format!("{why}; every mail is still pending: check [mail] url (the server's name as its certificate gives it, its tls=) and ca_file (the authority that signed it)"),
         (None, None) => "no mail could be sent; they are in the outbox (`duban outbox`)".to_string(),
     })]
     NothingSent {

@@ -40,8 +40,9 @@ pub enum SendError {
     /// The server refused the login (535 and its kin): no mail will go through until the
     /// settings are fixed, so the mail is not counted as tried.
     Login(String),
-    /// The server's certificate is not trusted (an unknown authority, another name): as for a
-    /// refused login, nothing goes through until the settings are fixed.
+    /// The server's certificate is not trusted (an unknown authority, another name), or it
+    /// does not offer the encryption the settings require: as for a refused login, nothing
+    /// goes through until the settings (or the server) are fixed.
     Untrusted(String),
 }
 

@@ -186,13 +186,18 @@ impl Connection {
         conn.ehlo(&endpoint.hello)?;
         let offered = conn.server.supports_feature(Extension::StartTls);
         match endpoint.encryption {
+            // A server that stops offering STARTTLS may be one whose offer was stripped on the
+            // way: nothing goes in clear, and the pass stops as for an untrusted certificate.
             Encryption::Required if !offered => {
-                return Err(SendError::Transient(
-                    "the server does not offer STARTTLS, which the url requires".into(),
+                return Err(SendError::Untrusted(
+                    "the server does not offer STARTTLS, which the url requires (tls=required)"
+                        .into(),
                 ));
             }
             Encryption::Required | Encryption::Opportunistic if offered => {
                 expect(conn.command(Starttls)?, 220)?;
+                // Whatever the server sent after its 220 and before TLS is dropped with the
+                // buffer: nothing said in clear is read as if it came encrypted.
                 let Stream::Plain(socket) = conn.stream.into_inner() else {
                     unreachable!("STARTTLS is only sent on a plain connection");
                 };
