@@ -110,6 +110,10 @@ pub struct Bulletin {
     pub issuer: Option<String>,
     /// The office that runs it (the bulletin's author).
     pub office: Option<String>,
+    /// The bulletin's own 文号 (发文字号, `宛纪办通〔2017〕5号`), as the office gives it.
+    pub number: Option<String>,
+    /// Whom it is addressed to (主送机关, `各县区纪委、市直各单位`), as the office gives it.
+    pub to: Option<String>,
     /// The time covered.
     pub window: Window,
     /// The day the counts stand at (截至): the window's last day, or the day the bulletin was

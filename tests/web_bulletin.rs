@@ -78,3 +78,67 @@ fn the_bulletin_page_picks_a_period_leads_back_to_the_board_and_labels_its_count
     // The bar is for the screen: printed, the bulletin is the document alone.
     assert!(body.contains("@media print { nav.screen { display: none; } }"));
 }
+
+/// The office gives the bulletin its own 文号 and 主送机关: printed above and under the title
+/// on the page, in the Word file the page links to, and by the command line; one that cannot
+/// be printed (too long) is said in Chinese and nothing is made.
+#[test]
+fn the_bulletin_carries_its_number_and_whom_it_is_addressed_to() {
+    let w = Workspace::new(&["nanyang-2017"]);
+    let supervisor = token(&w.ok(&["user", "add", "王督", "--role", "supervisor"]));
+    let server = Server::start(&w, "2017-06-05");
+    let supervisor = sign_up(&server, &supervisor, "王督", "a long enough password");
+    let number = "宛纪办通〔2017〕5号";
+    let to = "各县区纪委、市直各单位";
+    let path = format!(
+        "/bulletin?campaign=nanyang-2017&period=2017-05&number={}&to={}",
+        crate::webserver::encode(number),
+        crate::webserver::encode(to)
+    );
+    let page = server.get(&path, &supervisor);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body
+            .contains(&format!("<p class=\"number\">{number}</p>\n<h1>"))
+            && page
+                .body
+                .contains(&format!("</h1>\n<p class=\"to\">{to}：</p>")),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(&format!("value=\"{number}\"")),
+        "kept in the form"
+    );
+    let word = server.get(&format!("{path}&format=docx"), &supervisor);
+    assert_eq!(word.status, 200);
+    let long = "文".repeat(65);
+    let refused = server.get(
+        &format!(
+            "/bulletin?campaign=nanyang-2017&period=2017-05&number={}",
+            crate::webserver::encode(&long)
+        ),
+        &supervisor,
+    );
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert!(
+        refused.body.contains("文号超过64个字符"),
+        "{}",
+        refused.body
+    );
+
+    let md = w.ok(&[
+        "bulletin",
+        "nanyang-2017",
+        "--month",
+        "2017-05",
+        "--as-of",
+        "2017-06-05",
+        "--number",
+        number,
+        "--addressed-to",
+        to,
+    ]);
+    assert!(md.starts_with(&format!("{number}\n\n# 关于")), "{md}");
+    assert!(md.contains(&format!("\n\n{to}：\n\n")), "{md}");
+}

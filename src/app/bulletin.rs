@@ -192,6 +192,9 @@ impl Office {
             doc: header.doc,
             issuer: header.issuer,
             office: header.office,
+            // The office's to give, on the page or the command line.
+            number: None,
+            to: None,
             window: window.clone(),
             as_of,
             complete,
@@ -433,4 +436,59 @@ impl Office {
         })?;
         Ok(())
     }
+}
+
+/// Gives the bulletin its own 文号 (`number`) and 主送机关 (`to`) as the office typed them:
+/// trimmed, an empty one as none; one too long, or holding a character people would not see,
+/// is refused (in English and in Chinese), and the bulletin is left as it was.
+pub fn address_bulletin(
+    b: &mut Bulletin,
+    number: Option<&str>,
+    to: Option<&str>,
+) -> Result<(), AppError> {
+    let mut problems = Vec::new();
+    let mut take = |what: &str, zh_what: &str, text: Option<&str>| -> Option<String> {
+        let text = text.map(str::trim).filter(|t| !t.is_empty())?;
+        if let Err(e) =
+            crate::vocabulary::typed::within(what, text, crate::vocabulary::typed::NAME_MAX)
+        {
+            problems.push(crate::values::Invalid {
+                at: what.to_string(),
+                message: e.to_string(),
+                field: Some(what.to_string()),
+                zh: Some(format!(
+                    "{zh_what}超过{}个字符",
+                    crate::vocabulary::typed::NAME_MAX
+                )),
+            });
+            return None;
+        }
+        if let Some(c) = text
+            .chars()
+            .find(|c| crate::vocabulary::typed::is_hidden(*c))
+        {
+            problems.push(crate::values::Invalid {
+                at: what.to_string(),
+                message: format!(
+                    "{what} holds an invisible control character (U+{:04X})",
+                    u32::from(c)
+                ),
+                field: Some(what.to_string()),
+                zh: Some(format!(
+                    "{zh_what}含有不可见的控制字符（U+{:04X}），请删去后重试",
+                    u32::from(c)
+                )),
+            });
+            return None;
+        }
+        Some(text.to_string())
+    };
+    let number = take("number", "文号", number);
+    let to = take("to", "主送机关", to);
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(problems));
+    }
+    b.number = number;
+    b.to = to;
+    Ok(())
 }

@@ -43,6 +43,7 @@ pub use accounts::{
 };
 pub use assess::{Assessment, Part, ScoreLine, UnitScore};
 pub use board::{Board, CampaignBoard, Node, Tally};
+pub use bulletin::address_bulletin;
 pub use channels::{NoMailbox, TestSent, send_test};
 pub use chase::{ChaseRefusal, ChaseRequest, Chased};
 pub use contents::{Said, Submitted, UNIT_COLUMNS};

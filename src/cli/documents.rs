@@ -105,6 +105,12 @@ pub struct BulletinArgs {
     /// The instant to load the campaign files at (default: now).
     #[arg(long, value_name = "TIME")]
     pub as_of: Option<Instant>,
+    /// The bulletin's own 文号, printed above its title (`宛纪办通〔2017〕5号`).
+    #[arg(long, value_name = "TEXT")]
+    pub number: Option<String>,
+    /// Whom it is addressed to (主送机关), printed under its title (`各县区纪委、市直各单位`).
+    #[arg(long, value_name = "TEXT")]
+    pub addressed_to: Option<String>,
 }
 
 /// Writes the bulletin of a month, a quarter or any days.
@@ -120,7 +126,8 @@ pub fn bulletin(context: &Context, args: &BulletinArgs) -> Result<ExitCode, CliE
     let issued = args
         .issued
         .unwrap_or_else(|| as_of.in_zone(zone).with_timezone(&zone).date_naive());
-    let b = context.bulletin(&*store, &args.campaign, &window, as_of, issued)?;
+    let mut b = context.bulletin(&*store, &args.campaign, &window, as_of, issued)?;
+    crate::app::address_bulletin(&mut b, args.number.as_deref(), args.addressed_to.as_deref())?;
     let bytes = match args.format {
         BulletinFormat::Md => documents::bulletin::markdown(&b).into_bytes(),
         BulletinFormat::Html => documents::bulletin::html(&b).into_bytes(),

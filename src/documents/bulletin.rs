@@ -399,7 +399,14 @@ fn signature(b: &Bulletin) -> (String, String) {
 
 /// Markdown, for a mail body.
 pub fn markdown(b: &Bulletin) -> String {
-    let mut out = format!("# {}\n\n", title(b));
+    let mut out = String::new();
+    if let Some(number) = &b.number {
+        out.push_str(&format!("{number}\n\n"));
+    }
+    out.push_str(&format!("# {}\n\n", title(b)));
+    if let Some(to) = &b.to {
+        out.push_str(&format!("{to}：\n\n"));
+    }
     if let Some(doc) = &b.doc {
         out.push_str(&format!("依据：{doc}\n\n"));
     }
@@ -441,7 +448,13 @@ pub fn html_with(b: &Bulletin, nav: &str) -> String {
     out.push_str("</head>\n<body>\n");
     out.push_str(nav);
     out.push_str("<main>\n");
+    if let Some(number) = &b.number {
+        out.push_str(&format!("<p class=\"number\">{}</p>\n", escape(number)));
+    }
     out.push_str(&format!("<h1>{}</h1>\n", escape(&title(b))));
+    if let Some(to) = &b.to {
+        out.push_str(&format!("<p class=\"to\">{}：</p>\n", escape(to)));
+    }
     if let Some(doc) = &b.doc {
         out.push_str(&format!("<p class=\"doc\">依据：{}</p>\n", escape(doc)));
     }
@@ -503,7 +516,8 @@ main { max-width: 156mm; margin: 0 auto; padding: 8mm 0; }
 h1 { font-family: '方正小标宋简体', 'FZXiaoBiaoSong-B05S', 'Noto Serif CJK SC', SimSun, serif; font-size: 22pt; font-weight: normal; text-align: center; margin: 0 0 12pt; }
 h2 { font-family: '黑体', SimHei, 'Noto Sans CJK SC', sans-serif; font-size: 16pt; font-weight: normal; margin: 12pt 0 6pt; }
 p { text-indent: 2em; margin: 0 0 6pt; }
-p.doc, p.sign { text-indent: 0; }
+p.doc, p.sign, p.to { text-indent: 0; }
+p.number { text-indent: 0; text-align: center; margin-bottom: 12pt; }
 p.sign { text-align: right; margin-top: 24pt; }
 table { border-collapse: collapse; width: 100%; font-size: 12pt; margin: 6pt 0 12pt; page-break-inside: auto; }
 tr { page-break-inside: avoid; }
@@ -524,7 +538,13 @@ nav.screen select, nav.screen button { font-size: 12pt; padding: 2pt 6pt; }
 /// numbered, and the 版记 (the office, the date it was issued) at the end.
 pub fn docx(b: &Bulletin) -> Result<Vec<u8>, std::io::Error> {
     let mut doc = Docx::new();
+    if let Some(number) = &b.number {
+        doc.centred(number);
+    }
     doc.title(&title(b));
+    if let Some(to) = &b.to {
+        doc.paragraph(&format!("{to}："), false);
+    }
     if let Some(d) = &b.doc {
         doc.paragraph(&format!("依据：{d}"), false);
     }

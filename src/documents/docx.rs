@@ -34,6 +34,14 @@ impl Docx {
         ));
     }
 
+    /// A line of body text, centred: the 发文字号 above the title.
+    pub fn centred(&mut self, text: &str) {
+        self.body.push_str(&format!(
+            "<w:p><w:pPr><w:jc w:val=\"center\"/><w:spacing w:after=\"240\"/></w:pPr>{}</w:p>",
+            run(text, BODY, 32)
+        ));
+    }
+
     /// A heading: 黑体 三号 (16pt).
     pub fn heading(&mut self, text: &str) {
         self.body.push_str(&format!(

@@ -34,6 +34,9 @@ enum Unshown {
     /// The campaign has no report falling due at all.
     #[error("该专项尚无应报送的事项，暂无通报")]
     Nothing,
+    /// A 文号 or 主送机关 that cannot be printed.
+    #[error("{}", .0.join("；"))]
+    Addressed(Vec<String>),
 }
 
 /// `GET /bulletin?campaign=…[&period=2017-05|2017-Q2|2017][&format=docx|html]`: the bulletin
@@ -60,6 +63,9 @@ pub async fn bulletin(
             .cloned()
             .filter(|p| !p.trim().is_empty()),
     };
+    let number = query.get("number").cloned().unwrap_or_default();
+    let to = query.get("to").cloned().unwrap_or_default();
+    let (number_given, to_given) = (number.clone(), to.clone());
     let at = as_of(&web);
     let made = for_session(&web, &headers, move |office, store, session| {
         let wanted = [asked.campaign.clone()];
@@ -78,7 +84,13 @@ pub async fn bulletin(
             },
         };
         let window = Window::of(&chosen).expect("a period a bulletin covers");
-        let b = office.bulletin(&*store, &asked.campaign, &window, at, today)?;
+        let mut b = office.bulletin(&*store, &asked.campaign, &window, at, today)?;
+        if let Err(crate::app::AppError::Invalid(problems)) =
+            crate::app::address_bulletin(&mut b, Some(&number), Some(&to))
+        {
+            let why = problems.iter().map(|p| p.zh().to_string()).collect();
+            return Ok(Err(Unshown::Addressed(why)));
+        }
         Ok(Ok((b, periods, chosen)))
     })
     .await;
@@ -103,10 +115,13 @@ pub async fn bulletin(
                     board => format!("/board?campaign={}", path_segment(&b.campaign)),
                     campaign => b.campaign.clone(), chosen => chosen.to_string(),
                     groups => groups(&periods, &chosen),
+                    number => number_given, to => to_given,
                     word => format!(
-                        "/bulletin?campaign={}&period={}&format=docx",
+                        "/bulletin?campaign={}&period={}&number={}&to={}&format=docx",
                         path_segment(&b.campaign),
-                        path_segment(&chosen.to_string())
+                        path_segment(&chosen.to_string()),
+                        path_segment(b.number.as_deref().unwrap_or_default()),
+                        path_segment(b.to.as_deref().unwrap_or_default())
                     ),
                 },
             );
