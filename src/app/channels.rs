@@ -26,6 +26,16 @@ pub struct NoMailbox {
     pub campaign: Option<String>,
 }
 
+impl NoMailbox {
+    /// The same, as the pages say it.
+    pub fn zh(&self) -> String {
+        format!(
+            "{}没有邮箱，通知无法送达：请在通讯录中补充其邮箱",
+            self.unit
+        )
+    }
+}
+
 impl Office {
     /// The mailboxes of `unit` in `campaign` (or in every campaign that has it): the unit's own,
     /// then its people's, each once. A unit no campaign has is refused with the nearest name.

@@ -91,7 +91,7 @@ impl Office {
         {
             return Err(super::desk::forbidden(asked.unit));
         }
-        store.campaign_header(asked.campaign)?;
+        let header = store.campaign_header(asked.campaign)?;
         super::accounts::known_unit(&*store, asked.unit)?;
         let mut items: Vec<WorkItem> = store
             .unit_work(asked.unit)?
@@ -104,7 +104,7 @@ impl Office {
             })
             .collect();
         super::instant::work_at(&*store, &mut items, at)?;
-        let zone = store.campaign_zone(asked.campaign)?;
+        let zone = header.zone;
         let t = at.in_zone(zone).timestamp();
         items.retain(|i| i.record.status_at(t) == Status::Overdue);
         if items.is_empty() {
@@ -115,6 +115,8 @@ impl Office {
             }));
         }
         let today = crate::clock::from_unix(t).with_timezone(&zone).date_naive();
+        // An event's time is RFC 3339 in the campaign's zone: its date is its first ten.
+        let today_text = today.format("%Y-%m-%d").to_string();
         let mut done = Chased::default();
         let mut chased = Vec::new();
         let mut forced = Vec::new();
@@ -124,8 +126,6 @@ impl Office {
                 self.allowed(&*store, who, &key, super::Deed::Excuse)?;
             }
             let (_, history) = store.history(&key, at)?;
-            // An event's time is RFC 3339 in the campaign's zone: its date is its first ten.
-            let today_text = today.format("%Y-%m-%d").to_string();
             let chased_today = history
                 .iter()
                 .any(|e| e.kind == "chased" && e.at.get(..10) == Some(today_text.as_str()));
@@ -144,7 +144,6 @@ impl Office {
             }));
         }
         done.to = self.unit_mailboxes(&*store, asked.unit, Some(asked.campaign))?;
-        let header = store.campaign_header(asked.campaign)?;
         let (subject, body) = letter(&header, asked.unit, &chased, t, zone);
         let mails: Vec<OutboxMail> = done
             .to
@@ -164,7 +163,7 @@ impl Office {
                     .map(|i| NoticeKey {
                         obligation_id: i.id,
                         stage: format!("chase:{t}"),
-                        due_date: i.extended_until.clone().unwrap_or(i.due_date.clone()),
+                        due_date: i.deadline().to_string(),
                         recipient: to.clone(),
                         role: "unit".into(),
                         send_at: t,
@@ -224,8 +223,8 @@ fn letter(
     let today = crate::clock::from_unix(t).with_timezone(&zone).date_naive();
     let mut lines = Vec::new();
     for (n, item) in items.iter().enumerate() {
-        let due = item.extended_until.clone().unwrap_or(item.due_date.clone());
-        let late = chrono::NaiveDate::parse_from_str(&due, "%Y-%m-%d")
+        let due = item.deadline();
+        let late = chrono::NaiveDate::parse_from_str(due, "%Y-%m-%d")
             .map(|d| (today - d).num_days().max(1))
             .unwrap_or(1);
         let period = if item.period.is_empty() {
@@ -237,7 +236,7 @@ fn letter(
             "{}. {}{period}\n   截止日期：{}（已逾期{late}天）",
             n + 1,
             item.deliverable,
-            day(&due)
+            day(due)
         ));
     }
     let subject = match items {
@@ -258,7 +257,7 @@ fn letter(
         header.title,
         lines.join("\n"),
         header.office.as_deref().unwrap_or("督办办公室"),
-        today.format("%Y年%-m月%-d日")
+        crate::reports::chinese_date(today)
     );
     (subject, body)
 }

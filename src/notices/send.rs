@@ -168,8 +168,7 @@ impl SmtpMailer {
     /// Opens a session with the server as a pass would — connected, encrypted and logged in
     /// where the settings ask — and closes it, sending nothing.
     pub fn check(&self) -> Result<Checked, SendError> {
-        let connection =
-            Connection::open(&self.endpoint, self.timeout, &self.tls).map_err(login_refused)?;
+        let connection = Connection::open(&self.endpoint, self.timeout, &self.tls)?;
         let checked = Checked {
             server: format!("{}:{}", self.endpoint.host, self.endpoint.port),
             encrypted: connection.encrypted(),
@@ -178,11 +177,6 @@ impl SmtpMailer {
         };
         connection.quit();
         Ok(checked)
-    }
-
-    /// The sender's address.
-    pub fn from(&self) -> &Mailbox {
-        &self.from
     }
 }
 
@@ -195,9 +189,7 @@ impl Mailer for SmtpMailer {
             .map_err(|_| SendError::Transient("the mail connection's lock is poisoned".into()))?;
         let mut connection = match slot.take() {
             Some(open) => open,
-            None => {
-                Connection::open(&self.endpoint, self.timeout, &self.tls).map_err(login_refused)?
-            }
+            None => Connection::open(&self.endpoint, self.timeout, &self.tls)?,
         };
         let sent = connection.send(message.envelope(), &message.formatted());
         match sent {
@@ -219,21 +211,6 @@ impl Drop for SmtpMailer {
         {
             open.quit();
         }
-    }
-}
-
-/// A connection refused at login, by its code: 530 (authentication required), 534 (mechanism
-/// too weak), 535 (bad credentials), 538 (encryption required), 454 (temporary failure).
-fn login_refused(error: SendError) -> SendError {
-    match error {
-        SendError::Transient(m) | SendError::Permanent(m)
-            if ["530", "534", "535", "538", "454"]
-                .iter()
-                .any(|code| m.starts_with(code)) =>
-        {
-            SendError::Login(m)
-        }
-        other => other,
     }
 }
 

@@ -470,10 +470,15 @@ fn expect(reply: Response, code: u16) -> Result<Response, SendError> {
     }
 }
 
-/// A reply that refuses: worth retrying (4xx) or not (5xx).
+/// A reply that refuses: the server refusing the login — 530 (authentication required, at any
+/// command), 534 (mechanism too weak), 535 (bad credentials), 538 (encryption required), 454
+/// (temporary failure) — which no retry of this mail mends; else worth retrying (4xx) or not
+/// (5xx).
 fn refused(reply: &Response) -> SendError {
     let text = shown(reply);
-    if text.starts_with('4') {
+    if [530, 534, 535, 538, 454].iter().any(|c| reply.has_code(*c)) {
+        SendError::Login(text)
+    } else if text.starts_with('4') {
         SendError::Transient(text)
     } else {
         SendError::Permanent(text)

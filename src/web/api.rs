@@ -298,11 +298,9 @@ pub async fn chase(
             };
             coded(StatusCode::UNPROCESSABLE_ENTITY, code, &refusal.zh())
         }
-        Err(AppError::NoMailbox(none)) => coded(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "no_mailbox",
-            &format!("{}没有邮箱，催办通知无法送达", none.unit),
-        ),
+        Err(AppError::NoMailbox(none)) => {
+            coded(StatusCode::UNPROCESSABLE_ENTITY, "no_mailbox", &none.zh())
+        }
         Err(e) => refused(&e),
     }
 }

@@ -12,7 +12,7 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::Web;
-use super::pages::{as_of, message, redirect, session};
+use super::pages::{as_of, message};
 use crate::app::{AppError, ChaseRequest, same_secret};
 
 /// The board cell's form.
@@ -33,18 +33,12 @@ pub async fn chase(
     headers: HeaderMap,
     Form(form): Form<ChaseForm>,
 ) -> Response {
-    let current = match session(&web, &headers).await {
-        Ok(Some(s)) => s,
-        Ok(None) => return redirect("/login"),
+    let current = match super::desk::signed_in(&web, &headers).await {
+        Ok(s) => s,
         Err(r) => return r,
     };
     if !same_secret(&current.csrf, &form.csrf) {
-        return message(
-            StatusCode::FORBIDDEN,
-            "请求无效",
-            "页面已过期，请重新打开后再提交",
-            Some(&current),
-        );
+        return super::desk::expired(&current);
     }
     let user = current.user.clone();
     let at = as_of(&web);
@@ -94,10 +88,7 @@ pub async fn chase(
         Err(AppError::NoMailbox(none)) => message(
             StatusCode::UNPROCESSABLE_ENTITY,
             "未催办",
-            &format!(
-                "{}没有邮箱，催办通知无法送达：请在通讯录中补充其邮箱",
-                none.unit
-            ),
+            &none.zh(),
             Some(&current),
         ),
         Err(e) => {

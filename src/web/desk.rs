@@ -87,7 +87,7 @@ pub(super) fn item_value(item: &WorkItem, at: Instant) -> Value {
 }
 
 /// The signed-in person, or the response that sends them to sign in.
-async fn signed_in(web: &Arc<Web>, headers: &HeaderMap) -> Result<Session, Response> {
+pub(super) async fn signed_in(web: &Arc<Web>, headers: &HeaderMap) -> Result<Session, Response> {
     match session(web, headers).await {
         Ok(Some(s)) => Ok(s),
         Ok(None) => Err(redirect("/login")),
@@ -371,7 +371,7 @@ pub async fn act(
     after(&web, &current, path, done, Vec::new(), false).await
 }
 
-fn expired(current: &Session) -> Response {
+pub(super) fn expired(current: &Session) -> Response {
     message(
         StatusCode::FORBIDDEN,
         "请求无效",
@@ -453,10 +453,7 @@ pub(super) async fn after(
             ..Feedback::default()
         },
         Err(AppError::NoMailbox(none)) => Feedback {
-            error: Some(format!(
-                "{}没有邮箱，催办通知无法送达：请在通讯录中补充其邮箱",
-                none.unit
-            )),
+            error: Some(none.zh()),
             ..Feedback::default()
         },
         Err(e) => {
