@@ -29,6 +29,23 @@
 //! from = "督办 <duban@example.org>"
 //! password_file = "/etc/duban/smtp-password"         # or DUBAN_SMTP_PASSWORD
 //! ca_file = "/etc/duban/mail-ca.pem"                 # an authority besides the system's
+//!
+//! [channels]
+//! robots_file = "/etc/duban/robots.toml"   # the group robots and their keys (notices::robots);
+//!                                          # or DUBAN_ROBOTS_FILE, or the credential robots.toml
+//! wecom_url = "https://qyapi.weixin.qq.com"   # each app's API: its public address by default
+//! dingtalk_url = "https://oapi.dingtalk.com"
+//! feishu_url = "https://open.feishu.cn"
+//! ca_file = "/etc/duban/gateway-ca.pem"    # an authority besides the system's
+//! timeout_seconds = 10
+//!
+//! [sms]
+//! url = "https://dysmsapi.aliyuncs.com"   # or a province's own gateway of the same shape
+//! key_id = "LTAI…"
+//! secret_file = "/etc/duban/sms-secret"   # or DUBAN_SMS_SECRET, or the credential sms-secret
+//! sign_name = "南阳市纪委监委"
+//! template = "SMS_000001"                 # variables ${kind} ${title} ${summary}
+//! region = "cn-hangzhou"
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -75,6 +92,10 @@ pub struct Config {
     pub zone: chrono_tz::Tz,
     /// Mail settings.
     pub mail: MailConfig,
+    /// The robots and their apps.
+    pub channels: ChannelsConfig,
+    /// The SMS gateway.
+    pub sms: SmsConfig,
     /// The workspace: the folder of the config file, or the working directory. Campaigns may
     /// name files inside it.
     pub workspace: PathBuf,
@@ -108,6 +129,42 @@ pub struct MailConfig {
     /// Seconds a pass holds its claim on a mail it is sending; after that another pass takes
     /// the mail over (its process is taken to have died). Default: 4 × timeout, at least 120.
     pub claim_seconds: Option<u64>,
+}
+
+/// The `[channels]` table: the robots and where their apps are.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelsConfig {
+    /// The secrets file of robots.
+    pub robots_file: Option<PathBuf>,
+    /// 企业微信's API.
+    pub wecom_url: Option<String>,
+    /// 钉钉's API.
+    pub dingtalk_url: Option<String>,
+    /// 飞书's API.
+    pub feishu_url: Option<String>,
+    /// Certificate authorities (PEM) besides the system's, for the apps and the SMS gateway.
+    pub ca_file: Option<PathBuf>,
+    /// Seconds to wait for an app or the gateway on each message (default 10).
+    pub timeout_seconds: Option<u64>,
+}
+
+/// The `[sms]` table: a gateway of the common cloud shape.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsConfig {
+    /// The gateway's address.
+    pub url: Option<String>,
+    /// The AccessKey's id.
+    pub key_id: Option<String>,
+    /// A file holding the AccessKey's secret.
+    pub secret_file: Option<PathBuf>,
+    /// The signature name.
+    pub sign_name: Option<String>,
+    /// The template's code.
+    pub template: Option<String>,
+    /// The API's region (default cn-hangzhou).
+    pub region: Option<String>,
 }
 
 impl MailConfig {
@@ -183,6 +240,10 @@ struct ConfigFile {
     allowed_folders: Vec<PathBuf>,
     #[serde(default)]
     mail: MailConfig,
+    #[serde(default)]
+    channels: ChannelsConfig,
+    #[serde(default)]
+    sms: SmsConfig,
 }
 
 impl Config {
@@ -262,6 +323,11 @@ impl Config {
         let mut mail = file.mail;
         mail.password_file = mail.password_file.map(resolve);
         mail.ca_file = mail.ca_file.map(resolve);
+        let mut channels = file.channels;
+        channels.robots_file = channels.robots_file.map(resolve);
+        channels.ca_file = channels.ca_file.map(resolve);
+        let mut sms = file.sms;
+        sms.secret_file = sms.secret_file.map(resolve);
         Config {
             source,
             database,
@@ -283,6 +349,8 @@ impl Config {
                 .and_then(|z| z.parse().ok())
                 .unwrap_or(OFFICE_ZONE),
             mail,
+            channels,
+            sms,
             workspace: base.to_path_buf(),
             allowed_folders: file.allowed_folders.into_iter().map(resolve).collect(),
             not_found_in: None,
@@ -295,7 +363,10 @@ impl Config {
         self.mail
             .password_file
             .iter()
+            .chain(&self.channels.robots_file)
+            .chain(&self.sms.secret_file)
             .cloned()
+            .chain(std::env::var_os("DUBAN_ROBOTS_FILE").map(PathBuf::from))
             .chain(std::env::var_os("CREDENTIALS_DIRECTORY").map(PathBuf::from))
             .collect()
     }

@@ -277,6 +277,7 @@ pub fn a_chase_is_recorded_with_its_mails_or_not_at_all(mut b: impl Backend) {
             send_at: 100,
         }],
         attachment: None,
+        not_before: None,
     };
     let chase = || Action::Chase { forced: false };
     // 乙's was waived: the whole of it is refused, 甲's chase and the mail with it.
@@ -378,6 +379,7 @@ pub fn the_outbox_writes_each_notice_once_and_a_claim_is_exclusive(mut b: impl B
             send_at: 100,
         }],
         attachment: None,
+        not_before: None,
     };
     assert_eq!(b.queue(std::slice::from_ref(&mail), 100).unwrap(), (1, 1));
     // Another pass planned the same notice at the same time: its mail has its own Message-ID.
@@ -767,6 +769,7 @@ pub fn a_removed_report_with_reminders_sent_keeps_them(mut b: impl Backend) {
             send_at: 100,
         }],
         attachment: None,
+        not_before: None,
     };
     assert_eq!(b.queue(&[mail], 100).unwrap(), (1, 1));
     // 月报 leaves the file; nothing was ever submitted for it, but a reminder went out.

@@ -26,6 +26,7 @@ fn with_mails(url: &str, mails: usize) -> PgStore {
             message_id: format!("<{i}@example.org>"),
             notices: Vec::new(),
             attachment: None,
+            not_before: None,
         })
         .collect();
     // Without notices a mail would be dropped as a duplicate: write them directly.

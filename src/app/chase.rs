@@ -170,6 +170,7 @@ impl Office {
                     })
                     .collect(),
                 attachment: None,
+                not_before: None,
             })
             .collect();
         // Every chase and its mails in one transaction: all recorded, or none.

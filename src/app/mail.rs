@@ -20,6 +20,9 @@ pub enum MailError {
     /// The server's settings are unusable (a bad URL, a sender that is not a mailbox).
     #[error(transparent)]
     Settings(#[from] MailConfigError),
+    /// The robots or the SMS gateway are set up wrong.
+    #[error(transparent)]
+    Channels(#[from] super::couriers::ChannelError),
     /// The password file cannot be read.
     #[error("cannot read the SMTP password file {}: {source}", path.display())]
     PasswordFile {
@@ -35,8 +38,14 @@ pub enum MailError {
 pub struct MailSetup {
     /// The server and the account; `None` without a server configured (a dry run needs none).
     pub smtp: Option<SmtpSettings>,
-    /// How passes behave: attempts, the Message-ID domain, claims.
+    /// How passes behave: attempts, the Message-ID domain, claims, the robots' routes.
     pub pass: PassOptions,
+    /// The office's robots, if it has a robots file.
+    pub robots: Option<crate::notices::robots::RobotBook>,
+    /// The SMS gateway, if `[sms]` sets one up.
+    pub sms: Option<crate::notices::sms::SmsSettings>,
+    /// Where the apps are.
+    pub channels: crate::config::ChannelsConfig,
 }
 
 impl MailSetup {
@@ -60,13 +69,19 @@ impl MailSetup {
             }),
             None => None,
         };
+        let robots = super::couriers::robot_book(config).map_err(MailError::from)?;
+        let sms = super::couriers::sms_settings(&config.sms).map_err(MailError::from)?;
         Ok(MailSetup {
             smtp,
             pass: PassOptions {
                 names: crate::fsio::Names::new(&config.workspace),
                 zone: config.zone,
+                routes: robots.as_ref().map(|b| b.routes()).unwrap_or_default(),
                 ..pass_options(mail)
             },
+            robots,
+            sms,
+            channels: config.channels.clone(),
         })
     }
 
@@ -121,6 +136,7 @@ fn pass_options(mail: &MailConfig) -> PassOptions {
         wall: Arc::new(crate::clock::SystemClock),
         names: crate::fsio::Names::default(),
         zone: crate::config::OFFICE_ZONE,
+        routes: Default::default(),
     }
 }
 

@@ -11,6 +11,7 @@ mod board;
 mod bulletin;
 mod channels;
 mod chase;
+mod couriers;
 mod contents;
 mod daemon_plan;
 mod desk;
@@ -470,13 +471,24 @@ impl Office {
         store: &dyn Backend,
         as_of: Instant,
     ) -> Result<(usize, usize, usize), AppError> {
-        Ok(pass::plan_only(store, &self.calendar, as_of)?)
+        Ok(pass::plan_only(
+            store,
+            &self.calendar,
+            as_of,
+            &self.routes()?,
+        )?)
     }
 
     /// The mails a pass at `as_of` would write, rendered, and the recipients without a mail
     /// address; nothing is written.
     pub fn draft(&self, store: &dyn Backend, as_of: Instant) -> Result<pass::Drafts, AppError> {
-        Ok(pass::draft(store, &self.calendar, as_of, &self.names)?)
+        Ok(pass::draft(
+            store,
+            &self.calendar,
+            as_of,
+            &self.names,
+            &self.routes()?,
+        )?)
     }
 
     /// Every mail the days `from` to `to` would bring, of the given campaigns (or all); with
@@ -493,10 +505,19 @@ impl Office {
         Ok(crate::notices::preview::preview(
             &candidates,
             &directory,
+            &self.routes()?,
             &self.calendar,
             from,
             to,
         ))
+    }
+
+    /// Which robots carry which units' notices, from the office's robots file (none without).
+    pub fn routes(&self) -> Result<crate::notices::plan::Routes, AppError> {
+        Ok(couriers::robot_book(&self.config)
+            .map_err(mail::MailError::from)?
+            .map(|b| b.routes())
+            .unwrap_or_default())
     }
 
     /// Reads every campaign's own mail templates, so that a broken one is found before any

@@ -63,7 +63,7 @@ pub fn run(context: &Context, args: &ChaseArgs) -> Result<ExitCode, CliError> {
         return Ok(ExitCode::SUCCESS);
     }
     crate::cli::notices::init_logging(false);
-    let mailer = setup.mailer(None)?;
+    let mailer = setup.couriers(None)?;
     let report = context.send_queued(&mut *store, &mailer, &setup, at)?;
     crate::cli::notices::told(&report)
 }

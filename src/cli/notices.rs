@@ -157,7 +157,7 @@ pub fn remind(context: &Context, args: &RemindArgs) -> Result<ExitCode, CliError
     }
     init_logging(false);
     let setup = MailSetup::resolve(&context.config)?;
-    let mailer = setup.mailer(Some("or see the mails without sending them: --dry-run"))?;
+    let mailer = setup.couriers(Some("or see the mails without sending them: --dry-run"))?;
     let report = context.loading(|seen| {
         context.notice_pass(&mailer, &setup, as_of, &AtomicBool::new(false), seen)
     })?;
@@ -387,7 +387,7 @@ pub fn prepare_daemon(
 ) -> Result<(crate::daemon::Settings, Arc<crate::daemon::PassFn>), CliError> {
     init_logging(args.json_logs);
     let setup = MailSetup::resolve(&context.config)?;
-    let mailer: Arc<dyn Mailer> = Arc::new(setup.mailer(None)?);
+    let mailer: Arc<dyn Mailer> = Arc::new(setup.couriers(None)?);
     // The campaigns first: their zones and times of day decide the schedules.
     let start = args
         .as_of

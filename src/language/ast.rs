@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-pub use crate::vocabulary::{Duration, DurationUnit, PeriodUnit, Role, ShiftRule};
+pub use crate::vocabulary::{Channel, Duration, DurationUnit, PeriodUnit, Role, ShiftRule};
 
 /// A byte range in a source file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -654,8 +654,13 @@ pub struct RemindDecl {
 /// A statement inside `remind { … }`.
 #[derive(Clone, Debug)]
 pub enum RemindStmt {
-    /// Lead times, and optionally the time of day.
-    Before(Vec<Spanned<Duration>>, Option<Spanned<(u32, u32)>>),
+    /// Lead times, optionally the time of day, and the channels reminders go by (mail when
+    /// none is named).
+    Before(
+        Vec<Spanned<Duration>>,
+        Option<Spanned<(u32, u32)>>,
+        Vec<Spanned<Channel>>,
+    ),
     /// Local time of day to send.
     At(Spanned<(u32, u32)>),
     /// A rung of the overdue ladder.
@@ -666,6 +671,8 @@ pub enum RemindStmt {
         interview: bool,
         /// Whom to notify.
         to: Vec<EscalateTo>,
+        /// The channels it goes by (mail when none is named).
+        by: Vec<Spanned<Channel>>,
     },
     /// `note …`
     Note(Name),

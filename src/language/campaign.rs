@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
-use super::ast::{ContactRole, Duration, DurationUnit, PeriodUnit, Role, ShiftRule, Span};
+use super::ast::{Channel, ContactRole, Duration, DurationUnit, PeriodUnit, Role, ShiftRule, Span};
 use super::form::Form;
 use crate::vocabulary::Period;
 
@@ -490,6 +490,19 @@ pub struct Policy {
     pub time: (u32, u32),
     /// The overdue ladder, in order of days.
     pub ladder: Vec<Rung>,
+    /// The channels reminders go by.
+    #[serde(default = "mail_only", skip_serializing_if = "is_mail_only")]
+    pub before_by: Vec<Channel>,
+}
+
+/// Mail alone: what a stage goes by when it names no channel (and what records kept before
+/// there were others mean).
+pub fn mail_only() -> Vec<Channel> {
+    vec![Channel::Mail]
+}
+
+fn is_mail_only(by: &[Channel]) -> bool {
+    by == [Channel::Mail]
 }
 
 impl Default for Policy {
@@ -503,16 +516,19 @@ impl Default for Policy {
         Policy {
             lead_times: vec![days(3), days(1)],
             time: (9, 0),
+            before_by: mail_only(),
             ladder: vec![
                 Rung {
                     after: days(1),
                     interview: false,
                     to: vec![Escalate::Role(Role::Liaison)],
+                    by: mail_only(),
                 },
                 Rung {
                     after: days(3),
                     interview: false,
                     to: vec![Escalate::Role(Role::Liaison), Escalate::Role(Role::Leader)],
+                    by: mail_only(),
                 },
                 Rung {
                     after: days(7),
@@ -521,6 +537,7 @@ impl Default for Policy {
                         Escalate::Role(Role::Supervisors),
                         Escalate::Role(Role::Office),
                     ],
+                    by: mail_only(),
                 },
             ],
         }
@@ -536,6 +553,9 @@ pub struct Rung {
     pub interview: bool,
     /// Whom it goes to.
     pub to: Vec<Escalate>,
+    /// The channels it goes by.
+    #[serde(default = "mail_only", skip_serializing_if = "is_mail_only")]
+    pub by: Vec<Channel>,
 }
 
 /// Whom a rung notifies.

@@ -2,12 +2,18 @@
 //! (purely) which are due at an instant, `render` turns them into one mail per mailbox from
 //! templates (and into the finished mails the outbox keeps), `send` is the mail transport,
 //! `window` bounds the deadlines a pass looks at, and `pass` runs them against the outbox in the
-//! store so that each notice goes out exactly once.
+//! store so that each notice goes out exactly once. Beside mail, `robots` names the office's
+//! group robots, `hooks` sends to them, `sms` to an SMS gateway, and `couriers` puts every
+//! channel behind the one transport a pass sends through.
 
+pub mod couriers;
+pub mod hooks;
 pub mod pass;
 pub mod plan;
 pub mod preview;
 pub mod render;
+pub mod robots;
 pub mod send;
 pub mod smtp;
+pub mod sms;
 pub mod window;

@@ -14,6 +14,7 @@ use super::render::{self, CampaignInfo, Digest, Rendered, Templates};
 use super::send::{Mailer, Outgoing, SendError};
 use super::window;
 use crate::clock::{Clock, Instant};
+use crate::vocabulary::Channel;
 use crate::schedule::Calendar;
 use crate::store::{
     Attachment, Campaigns, Candidate, Claim, Outbox, PendingMail, PlanInput, StoreError,
@@ -43,6 +44,8 @@ pub struct PassOptions {
     /// The office's zone: a local `--as-of` is read in it for what the pass does that belongs
     /// to no campaign (queueing, sending, the outbox's times).
     pub zone: chrono_tz::Tz,
+    /// Which robots carry which units' notices.
+    pub routes: plan::Routes,
 }
 
 impl std::fmt::Debug for PassOptions {
@@ -104,18 +107,36 @@ pub struct PassReport {
     pub login_refused: Option<String>,
     /// The server's certificate is not trusted: the pass stopped and left the mails pending.
     pub untrusted: Option<String>,
+    /// Robots and gateways that refused their key or signature (or are not set up): their
+    /// messages were left pending, untried.
+    pub channels_stopped: Vec<String>,
+    /// Messages held back by a rate limit (not tried, due again later).
+    pub waiting: usize,
+    /// When the last message held back by a rate limit goes (local time in the office's zone).
+    pub last_waiting: Option<String>,
     /// Whether the pass stopped early for a shutdown.
     pub interrupted: bool,
 }
 
 impl PassReport {
+    /// Counts a message held back by a rate limit until unix second `at`.
+    fn hold_until(&mut self, at: i64, zone: chrono_tz::Tz) {
+        self.waiting += 1;
+        let shown = chrono::DateTime::from_timestamp(at, 0)
+            .map(|t| t.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string());
+        if shown > self.last_waiting {
+            self.last_waiting = shown;
+        }
+    }
+
     /// Mails were due but not one could be sent: the server is down, refuses them all, or
     /// refused the login.
     pub fn nothing_sent(&self) -> bool {
         self.sent == 0
             && (self.deferred + self.failed > 0
                 || self.login_refused.is_some()
-                || self.untrusted.is_some())
+                || self.untrusted.is_some()
+                || !self.channels_stopped.is_empty())
     }
 }
 
@@ -140,6 +161,20 @@ impl std::fmt::Display for PassReport {
         }
         if let Some(why) = &self.untrusted {
             write!(f, "; stopped: {why}")?;
+        }
+        for why in &self.channels_stopped {
+            write!(f, "; stopped: {why}; its messages are left pending")?;
+        }
+        if self.waiting > 0 {
+            write!(
+                f,
+                "; {} held back by rate limits{}",
+                self.waiting,
+                self.last_waiting
+                    .as_ref()
+                    .map(|t| format!(", the last at {t}"))
+                    .unwrap_or_default()
+            )?;
         }
         if self.claims_lost > 0 {
             write!(f, "; {} sent after their claim expired", self.claims_lost)?;
@@ -174,9 +209,10 @@ pub fn plan_only<S: PassRecords + ?Sized>(
     store: &S,
     calendar: &Calendar,
     as_of: Instant,
+    routes: &plan::Routes,
 ) -> Result<(usize, usize, usize), PassError> {
     let input = input_at(store, calendar, as_of)?;
-    let (fresh, missing) = fresh_notices(&input, calendar, as_of);
+    let (fresh, missing) = fresh_notices(&input, routes, calendar, as_of);
     let mails = render::digests(&fresh, &input.candidates).len();
     Ok((fresh.len(), mails, missing.len()))
 }
@@ -190,9 +226,10 @@ pub fn draft<S: PassRecords + ?Sized>(
     calendar: &Calendar,
     as_of: Instant,
     names: &crate::fsio::Names,
+    routes: &plan::Routes,
 ) -> Result<Drafts, PassError> {
     let input = input_at(store, calendar, as_of)?;
-    let (fresh, missing) = fresh_notices(&input, calendar, as_of);
+    let (fresh, missing) = fresh_notices(&input, routes, calendar, as_of);
     Ok((render_all(&fresh, &input, as_of, names)?, missing))
 }
 
@@ -215,10 +252,17 @@ fn input_at<S: PassRecords + ?Sized>(
 /// The notices due at `as_of` that are not in the outbox yet, and recipients without an address.
 fn fresh_notices(
     input: &PlanInput,
+    routes: &plan::Routes,
     calendar: &Calendar,
     as_of: Instant,
 ) -> (Vec<Notice>, Vec<String>) {
-    let (notices, missing) = plan::plan(&input.candidates, &input.directory, calendar, as_of);
+    let (notices, missing) = plan::plan(
+        &input.candidates,
+        &input.directory,
+        routes,
+        calendar,
+        as_of,
+    );
     let fresh = notices
         .into_iter()
         .filter(|n| {
@@ -290,8 +334,8 @@ pub fn run<S: PassRecords + ?Sized>(
 ) -> Result<PassReport, PassError> {
     let now = as_of.in_zone(options.zone).timestamp();
     let input = input_at(store, calendar, as_of)?;
-    let (fresh, missing) = fresh_notices(&input, calendar, as_of);
-    let mails: Vec<_> = render_all(&fresh, &input, as_of, &options.names)?
+    let (fresh, missing) = fresh_notices(&input, &options.routes, calendar, as_of);
+    let mut mails: Vec<_> = render_all(&fresh, &input, as_of, &options.names)?
         .into_iter()
         .map(|(digest, rendered)| {
             let mut mail = render::outbox_mail(
@@ -309,9 +353,11 @@ pub fn run<S: PassRecords + ?Sized>(
                     .iter()
                     .find_map(|&i| attach(&*store, &input.candidates[fresh[i].candidate]));
             }
+            render::for_channel(&mut mail, &digest, &fresh);
             mail
         })
         .collect();
+    spread(&mut mails, now);
     let (notices, queued) = store.queue(&mails, now)?;
     for who in &missing {
         warn!(recipient = %who, "no mail address: notice not sent");
@@ -341,6 +387,24 @@ pub fn send_queued<S: PassRecords + ?Sized>(
     Ok(report)
 }
 
+/// Spreads each robot's messages over the minutes its rate limit allows, from `now`: the
+/// twenty-first message to a 企业微信 robot goes a minute after the first.
+fn spread(mails: &mut [crate::store::OutboxMail], now: i64) {
+    let mut counts: HashMap<String, i64> = HashMap::new();
+    for mail in mails {
+        let channel = Channel::of(&mail.recipient).0;
+        if !channel.robot() {
+            continue;
+        }
+        let per_minute = if channel == Channel::Feishu { 100 } else { 20 };
+        let n = counts.entry(mail.recipient.clone()).or_default();
+        if *n >= per_minute {
+            mail.not_before = Some(now + 60 * (*n / per_minute));
+        }
+        *n += 1;
+    }
+}
+
 /// Claims the mails due at `now`, a few at a time, and sends each.
 fn send_due<S: PassRecords + ?Sized>(
     store: &mut S,
@@ -352,6 +416,10 @@ fn send_due<S: PassRecords + ?Sized>(
 ) -> Result<(), PassError> {
     let mut claim = options.claim();
     let mut batch = std::collections::VecDeque::new();
+    // Robots and gateways that refused their credentials this pass, with why: their messages
+    // are held (claimed, so that this pass does not take them again) and given back at the end.
+    let mut stopped: HashMap<String, String> = HashMap::new();
+    let mut held: Vec<(PendingMail, Claim)> = Vec::new();
     loop {
         if stop.load(Ordering::SeqCst) {
             report.interrupted = true;
@@ -372,12 +440,54 @@ fn send_due<S: PassRecords + ?Sized>(
         let Some(mail) = batch.pop_front() else {
             break;
         };
-        if !send_one(store, mailer, &mail, &claim, now, options, report)? {
-            break;
+        let scope = credential_scope(&mail.recipient);
+        if stopped.contains_key(&scope) {
+            held.push((mail, claim.clone()));
+            continue;
+        }
+        match send_one(store, mailer, &mail, &claim, now, options, report)? {
+            Sent::Done => {}
+            Sent::StopAll => {
+                held.push((mail, claim.clone()));
+                break;
+            }
+            Sent::StopScope(why) => {
+                stopped.insert(scope, why);
+                held.push((mail, claim.clone()));
+            }
         }
     }
     give_back(store, &mut batch, &claim)?;
+    for (mail, claim) in held {
+        let why = stopped
+            .get(&credential_scope(&mail.recipient))
+            .or(report.login_refused.as_ref())
+            .or(report.untrusted.as_ref());
+        store.release_mail(mail.id, &claim, why.map(String::as_str), None)?;
+    }
     Ok(())
+}
+
+/// What shares a credential with the message to `recipient`, and so fails with it: a robot
+/// (each has its own key), or the whole SMS gateway.
+fn credential_scope(recipient: &str) -> String {
+    let (channel, to) = Channel::of(recipient);
+    if channel.robot() {
+        recipient.to_string()
+    } else {
+        let _ = to;
+        channel.word().to_string()
+    }
+}
+
+/// How a send went for the pass.
+enum Sent {
+    /// Recorded (sent, failed or held back): go on.
+    Done,
+    /// The mail server refused the login or is not trusted: the pass stops.
+    StopAll,
+    /// A robot or the gateway refused its credentials: its other messages wait, with why.
+    StopScope(String),
 }
 
 /// How many mails a pass claims in one transaction: fewer writes than a claim before each
@@ -395,13 +505,14 @@ fn give_back<S: PassRecords + ?Sized>(
     claim: &Claim,
 ) -> Result<(), PassError> {
     for mail in batch.drain(..) {
-        store.release_mail(mail.id, claim, None)?;
+        store.release_mail(mail.id, claim, None, None)?;
     }
     Ok(())
 }
 
-/// Sends one claimed mail and records what became of it; `false` when the pass must stop (the
-/// server refused the login, so every other mail would fail the same way).
+/// Sends one claimed mail and records what became of it, saying whether the pass (or the
+/// mail's robot or gateway) must stop: its credentials were refused, so every other message
+/// by them would fail the same way. A message that is not sent is not recorded here.
 fn send_one<S: PassRecords + ?Sized>(
     store: &mut S,
     mailer: &dyn Mailer,
@@ -410,7 +521,7 @@ fn send_one<S: PassRecords + ?Sized>(
     now: i64,
     options: &PassOptions,
     report: &mut PassReport,
-) -> Result<bool, PassError> {
+) -> Result<Sent, PassError> {
     let outgoing = Outgoing {
         to: &mail.recipient,
         subject: &mail.subject,
@@ -424,17 +535,26 @@ fn send_one<S: PassRecords + ?Sized>(
             report.sent += 1;
             store.mark_sent(mail.id, claim, &reply, now)
         }
+        Err(SendError::Login(message)) if Channel::of(&mail.recipient).0 != Channel::Mail => {
+            error!(mail = mail.id, error = %message, "refused: messages by it are left pending");
+            report.channels_stopped.push(message.clone());
+            return Ok(Sent::StopScope(message));
+        }
         Err(SendError::Login(message)) => {
             error!(mail = mail.id, error = %message, "the mail server refused the login: pass stopped, mails left pending");
-            store.release_mail(mail.id, claim, Some(&message))?;
             report.login_refused = Some(message);
-            return Ok(false);
+            return Ok(Sent::StopAll);
         }
         Err(SendError::Untrusted(message)) => {
             error!(mail = mail.id, error = %message, "the mail server's certificate is not trusted: pass stopped, mails left pending");
-            store.release_mail(mail.id, claim, Some(&message))?;
             report.untrusted = Some(message);
-            return Ok(false);
+            return Ok(Sent::StopAll);
+        }
+        Err(SendError::Throttled(message, wait)) => {
+            let wait = i64::try_from(wait.as_secs()).unwrap_or(86_400).max(1);
+            info!(mail = mail.id, to = %mail.recipient, wait, reason = %message, "held back by a rate limit");
+            report.hold_until(now + wait, options.zone);
+            store.release_mail(mail.id, claim, Some(&message), Some(now + wait))
         }
         Err(error) => {
             let attempts = mail.attempts + 1;
@@ -452,14 +572,14 @@ fn send_one<S: PassRecords + ?Sized>(
         }
     };
     match recorded {
-        Ok(()) => Ok(true),
+        Ok(()) => Ok(Sent::Done),
         Err(StoreError::ClaimLost { mail: id }) => {
             warn!(
                 mail = id,
                 "the claim on this mail expired during its send and another pass took it over: it may be sent twice (raise [mail] claim_seconds)"
             );
             report.claims_lost += 1;
-            Ok(true)
+            Ok(Sent::Done)
         }
         Err(e) => Err(e.into()),
     }

@@ -18,7 +18,9 @@ use crate::language::ast::ContactRole;
 use crate::language::campaign::{Contact, Escalate, Policy};
 use crate::schedule::Calendar;
 use crate::schedule::obligation::end_of_day;
-use crate::vocabulary::{Duration, DurationUnit, Role};
+use crate::vocabulary::{Channel, Duration, DurationUnit, Role};
+
+pub use super::robots::Routes;
 
 pub use crate::store::{Candidate, Directory};
 
@@ -69,6 +71,8 @@ pub struct Stage {
     pub send_at: DateTime<Utc>,
     /// Whom it goes to.
     pub targets: Vec<Escalate>,
+    /// The channels it goes by.
+    pub by: Vec<Channel>,
 }
 
 impl Stage {
@@ -118,6 +122,7 @@ pub fn stages(c: &Candidate, calendar: &Calendar) -> Vec<Stage> {
             day,
             send_at: at(day),
             targets: vec![Escalate::Role(Role::Liaison)],
+            by: c.policy.before_by.clone(),
         });
     }
     // Counted from the last on-time day: a holiday after the due date delays the first rung,
@@ -155,6 +160,7 @@ pub fn stages(c: &Candidate, calendar: &Calendar) -> Vec<Stage> {
             day,
             send_at: at(day),
             targets: rung.to.clone(),
+            by: rung.by.clone(),
         });
     }
     out.sort_by_key(|s| s.send_at);
@@ -209,10 +215,10 @@ pub enum Audience {
     Supervisor,
 }
 
-/// One mailbox a notice goes to.
+/// One mailbox, robot or phone a notice goes to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Addressee {
-    /// The mail address.
+    /// The address in the outbox's terms: a mail address, `wecom:宛城区督办群`, `sms:138…`.
     pub address: String,
     /// Whom it reaches, for the greeting: `宛城区 联络员 李四`.
     pub name: String,
@@ -220,6 +226,45 @@ pub struct Addressee {
     pub role: String,
     /// Unit or supervisor.
     pub audience: Audience,
+    /// The phones of the people a robot's message calls out (@).
+    pub mobiles: Vec<String>,
+}
+
+/// Where a notice to someone goes on a channel other than mail: the unit's robot, calling the
+/// person out by phone where there is one; the person's phone (else the unit's first contact's)
+/// for SMS. `None` when the unit has no robot or no phone.
+fn elsewhere(
+    directory: &Directory,
+    routes: &Routes,
+    channel: Channel,
+    campaign_id: i64,
+    unit: &str,
+    person: Option<ContactRole>,
+) -> Option<(String, Vec<String>)> {
+    let contacts = directory
+        .entry(campaign_id, unit)
+        .map(|(_, c)| c.as_slice())
+        .unwrap_or_default();
+    let phone = person
+        .and_then(|role| {
+            contacts
+                .iter()
+                .filter(|c| c.role == role)
+                .find_map(|c| c.phone.clone())
+        })
+        .or_else(|| {
+            person
+                .is_none()
+                .then(|| Contact::first_to_call(contacts).and_then(|c| c.phone.clone()))
+                .flatten()
+        })
+        .map(|p| p.split_whitespace().collect::<String>());
+    if channel == Channel::Sms {
+        return phone.map(|p| (channel.address(&p), Vec::new()));
+    }
+    let robot = routes.robot(unit, channel)?;
+    let mobiles = phone.filter(|_| person.is_some()).into_iter().collect();
+    Some((channel.address(robot), mobiles))
 }
 
 impl Directory {
@@ -266,29 +311,57 @@ impl Directory {
     }
 }
 
-/// The mailboxes a stage of `c` goes to, and the targets that have none (`宛城区 联络员`).
+/// Where a stage of `c` goes on each of its channels, and the targets that have nowhere to go
+/// (`宛城区 联络员`, `宛城区 联络员（短信）`).
 pub fn addressees(
     stage: &Stage,
     c: &Candidate,
     directory: &Directory,
+    routes: &Routes,
 ) -> (Vec<Addressee>, Vec<String>) {
     let mut found: Vec<Addressee> = Vec::new();
     let mut missing = Vec::new();
     let id = c.campaign_id;
-    let mut add =
-        |hit: Option<(String, String)>, role: String, audience: Audience, who: String| match hit {
-            Some((address, name)) => {
-                if !found.iter().any(|a| a.address == address) {
-                    found.push(Addressee {
-                        address,
-                        name,
-                        role,
-                        audience,
-                    });
+    // Each target on each channel: (unit, the person's role if a person, role label, audience,
+    // name for the greeting and for "missing").
+    let mut add = |unit: &str,
+                   person: Option<ContactRole>,
+                   role: String,
+                   audience: Audience,
+                   who: String| {
+        for &channel in &stage.by {
+            let hit = match channel {
+                Channel::Mail => match person {
+                    Some(p) => directory.person(id, unit, p),
+                    None => directory.organisation(id, unit),
                 }
+                .map(|(address, name)| (address, name, Vec::new())),
+                other => elsewhere(directory, routes, other, id, unit, person)
+                    .map(|(address, mobiles)| (address, who.clone(), mobiles)),
+            };
+            match hit {
+                Some((address, name, mobiles)) => {
+                    if let Some(known) = found.iter_mut().find(|a| a.address == address) {
+                        for m in mobiles {
+                            if !known.mobiles.contains(&m) {
+                                known.mobiles.push(m);
+                            }
+                        }
+                    } else {
+                        found.push(Addressee {
+                            address,
+                            name,
+                            role: role.clone(),
+                            audience,
+                            mobiles,
+                        });
+                    }
+                }
+                None if channel == Channel::Mail => missing.push(who.clone()),
+                None => missing.push(format!("{who}（{}）", channel.zh())),
             }
-            None => missing.push(who),
-        };
+        }
+    };
     for target in &stage.targets {
         match target {
             Escalate::Role(role @ (Role::Liaison | Role::Leader)) => {
@@ -297,9 +370,14 @@ pub fn addressees(
                 } else {
                     ContactRole::Leader
                 };
-                let hit = directory.person(id, &c.unit, person);
                 let who = format!("{} {}", c.unit, person.title());
-                add(hit, person.to_string(), Audience::Unit, who);
+                add(
+                    &c.unit,
+                    Some(person),
+                    person.to_string(),
+                    Audience::Unit,
+                    who,
+                );
             }
             Escalate::Role(
                 role @ (Role::Recipients | Role::Supervisors | Role::Office | Role::Lead),
@@ -312,18 +390,22 @@ pub fn addressees(
                     _ => office.as_slice(),
                 };
                 for unit in units {
-                    let hit = directory.organisation(id, unit);
-                    add(hit, role.to_string(), Audience::Supervisor, unit.clone());
+                    add(
+                        unit,
+                        None,
+                        role.to_string(),
+                        Audience::Supervisor,
+                        unit.clone(),
+                    );
                 }
             }
             Escalate::Unit(unit) if **unit == *c.unit => {
-                let hit = directory.organisation(id, unit);
-                add(hit, "unit".into(), Audience::Unit, unit.clone());
+                add(unit, None, "unit".into(), Audience::Unit, unit.clone());
             }
             Escalate::Unit(unit) => {
-                let hit = directory.organisation(id, unit);
                 add(
-                    hit,
+                    unit,
+                    None,
                     format!("unit:{unit}"),
                     Audience::Supervisor,
                     unit.clone(),
@@ -349,6 +431,7 @@ pub struct Notice {
 pub fn plan(
     candidates: &[Candidate],
     directory: &Directory,
+    routes: &Routes,
     calendar: &Calendar,
     as_of: Instant,
 ) -> (Vec<Notice>, Vec<String>) {
@@ -371,7 +454,7 @@ pub fn plan(
         let Some(stage) = stage.clone() else {
             continue;
         };
-        let (found, lacking) = addressees(&stage, c, directory);
+        let (found, lacking) = addressees(&stage, c, directory, routes);
         missing.extend(
             lacking
                 .into_iter()
@@ -527,9 +610,10 @@ mod tests {
                 Escalate::Role(Role::Office),
                 Escalate::Role(Role::Supervisors),
             ],
+            by: vec![Channel::Mail],
         }];
         let stage = current(&c, Calendar::official(), at("2017-06-01T10:00")).unwrap();
-        let (found, missing) = addressees(&stage, &c, &directory);
+        let (found, missing) = addressees(&stage, &c, &directory, &Routes::default());
         let addresses: Vec<(&str, Audience)> = found
             .iter()
             .map(|a| (a.address.as_str(), a.audience))
@@ -543,5 +627,74 @@ mod tests {
             ]
         );
         assert_eq!(missing, ["市纪委"]);
+    }
+
+    #[test]
+    fn other_channels_go_to_the_units_robot_and_the_persons_phone() {
+        let mut directory = Directory::default();
+        let person = |role, name: &str, phone: Option<&str>| Contact {
+            role,
+            name: Some(name.into()),
+            email: None,
+            phone: phone.map(str::to_string),
+        };
+        directory.add(
+            1,
+            "宛城区",
+            None,
+            vec![
+                person(ContactRole::Liaison, "李四", Some("138 0000 0001")),
+                person(ContactRole::Leader, "张三", Some("13800000002")),
+            ],
+        );
+        directory.add(1, "卧龙区", None, vec![]);
+        let routes = crate::notices::robots::RobotBook::parse(
+            "[\"宛城区群\"]\nchannel = \"企业微信\"\nkey = \"k\"\nunits = [\"宛城区\"]\n",
+        )
+        .unwrap()
+        .routes();
+        let mut c = candidate("2017-05-25");
+        Arc::make_mut(&mut c.policy).ladder = vec![Rung {
+            after: Duration {
+                count: 1,
+                unit: DurationUnit::Days,
+            },
+            interview: false,
+            to: vec![Escalate::Role(Role::Liaison), Escalate::Role(Role::Leader)],
+            by: vec![Channel::Wecom, Channel::Sms],
+        }];
+        let stage = current(&c, Calendar::official(), at("2017-05-26T10:00")).unwrap();
+        let (found, missing) = addressees(&stage, &c, &directory, &routes);
+        let shown: Vec<(&str, Vec<&str>)> = found
+            .iter()
+            .map(|a| {
+                (
+                    a.address.as_str(),
+                    a.mobiles.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                // One message to the group, calling out both people.
+                ("wecom:宛城区群", vec!["13800000001", "13800000002"]),
+                ("sms:13800000001", vec![]),
+                ("sms:13800000002", vec![]),
+            ]
+        );
+        assert!(missing.is_empty(), "{missing:?}");
+        c.unit = "卧龙区".into();
+        let (found, missing) = addressees(&stage, &c, &directory, &routes);
+        assert!(found.is_empty());
+        assert_eq!(
+            missing,
+            [
+                "卧龙区 联络员（企业微信）",
+                "卧龙区 联络员（短信）",
+                "卧龙区 分管领导（企业微信）",
+                "卧龙区 分管领导（短信）"
+            ]
+        );
     }
 }

@@ -36,6 +36,7 @@ pub struct Planned {
 pub fn preview(
     candidates: &[Candidate],
     directory: &Directory,
+    routes: &plan::Routes,
     calendar: &Calendar,
     from: NaiveDate,
     to: NaiveDate,
@@ -53,7 +54,7 @@ pub fn preview(
             if superseded || stage.day < from || stage.day > to {
                 continue;
             }
-            let (found, missing) = plan::addressees(stage, c, directory);
+            let (found, missing) = plan::addressees(stage, c, directory, routes);
             let item = format!(
                 "{} {}{} ({})",
                 c.deliverable,

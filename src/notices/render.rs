@@ -131,6 +131,39 @@ pub fn outbox_mail(
         message_id: message_id(digest, now, domain),
         notices: keys,
         attachment: None,
+        not_before: None,
+    }
+}
+
+/// `mail` made fit for its channel: for a robot, the subject and the text cut to the app's
+/// limit with the phones to call out, and no attachment; for SMS, the template's variables.
+/// A mail stays as it is.
+pub fn for_channel(mail: &mut crate::store::OutboxMail, digest: &Digest, notices: &[Notice]) {
+    use crate::vocabulary::Channel;
+    let channel = Channel::of(&mail.recipient).0;
+    match channel {
+        Channel::Mail => {}
+        Channel::Sms => {
+            mail.body = super::sms::parameters(&mail.subject);
+            mail.attachment = None;
+        }
+        robot => {
+            let mut mobiles: Vec<String> = Vec::new();
+            for &i in &digest.notices {
+                for m in &notices[i].to.mobiles {
+                    if !mobiles.contains(m) {
+                        mobiles.push(m.clone());
+                    }
+                }
+            }
+            let text = super::hooks::cut(
+                &format!("{}\n\n{}", mail.subject, mail.body.trim_end()),
+                super::hooks::text_limit(robot),
+            );
+            let message = super::hooks::RobotMessage { text, mobiles };
+            mail.body = serde_json::to_string(&message).unwrap_or_default();
+            mail.attachment = None;
+        }
     }
 }
 

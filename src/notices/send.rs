@@ -44,14 +44,18 @@ pub enum SendError {
     /// does not offer the encryption the settings require: as for a refused login, nothing
     /// goes through until the settings (or the server) are fixed.
     Untrusted(String),
+    /// Over a rate limit (a robot's 20 a minute, a number's daily cap): not sent and not
+    /// counted as tried, due again after the wait.
+    Throttled(String, std::time::Duration),
 }
 
 impl fmt::Display for SendError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SendError::Transient(m) | SendError::Login(m) | SendError::Untrusted(m) => {
-                f.write_str(m)
-            }
+            SendError::Transient(m)
+            | SendError::Login(m)
+            | SendError::Untrusted(m)
+            | SendError::Throttled(m, _) => f.write_str(m),
             SendError::Permanent(m) => write!(f, "{m} (permanent)"),
         }
     }

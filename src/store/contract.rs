@@ -384,12 +384,14 @@ pub trait Outbox {
         error: &str,
         retry_at: Option<i64>,
     ) -> Result<(), StoreError>;
-    /// Gives mail `id` back untried (a pass stopping before sending it): due again at once.
+    /// Gives mail `id` back untried (a pass stopping before sending it): due again at once, or
+    /// at `due_at` (a channel that asked to be left alone until then).
     fn release_mail(
         &mut self,
         id: i64,
         claim: &Claim,
         error: Option<&str>,
+        due_at: Option<i64>,
     ) -> Result<(), StoreError>;
     /// The mails not sent yet or failed (`all`: every one).
     fn outbox(&self, all: bool) -> Result<Vec<OutboxRow>, StoreError>;

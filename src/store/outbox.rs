@@ -25,6 +25,9 @@ pub struct OutboxMail {
     pub notices: Vec<NoticeKey>,
     /// A document it carries (the bulletin, to the office that issues it).
     pub attachment: Option<Attachment>,
+    /// Not sent before this instant (a robot's messages spread over the minutes its rate
+    /// limit allows); at once when `None`.
+    pub not_before: Option<i64>,
 }
 
 /// A file a mail carries.

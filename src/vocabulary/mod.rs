@@ -5,9 +5,11 @@
 
 use std::fmt;
 
+mod channel;
 mod period;
 pub mod typed;
 
+pub use channel::Channel;
 pub use period::Period;
 
 /// How a deadline that falls on a non-workday moves.

@@ -72,19 +72,22 @@ impl Checker<'_> {
         let mut lead_times = None;
         let mut time = None;
         let mut ladder = Vec::new();
+        let mut before_by = defaults.before_by.clone();
         for stmt in &decl.stmts {
             match &stmt.node {
-                RemindStmt::Before(leads, at) => {
+                RemindStmt::Before(leads, at, by) => {
                     lead_times = Some(leads.iter().map(|l| l.node).collect::<Vec<_>>());
                     if let Some(at) = at {
                         time = Some(at.node);
                     }
+                    before_by = channels(by);
                 }
                 RemindStmt::At(at) => time = Some(at.node),
                 RemindStmt::Overdue {
                     after,
                     interview,
                     to,
+                    by,
                 } => {
                     let mut targets = Vec::new();
                     for t in to {
@@ -104,6 +107,7 @@ impl Checker<'_> {
                         after: after.node,
                         interview: *interview,
                         to: targets,
+                        by: channels(by),
                     });
                 }
                 RemindStmt::Note(_) => {}
@@ -116,6 +120,7 @@ impl Checker<'_> {
         Policy {
             lead_times,
             time: time.unwrap_or(defaults.time),
+            before_by,
             ladder: if ladder.is_empty() {
                 defaults.ladder
             } else {
@@ -123,6 +128,20 @@ impl Checker<'_> {
             },
         }
     }
+}
+
+/// The channels a stage names, once each in the order written; mail when it names none.
+fn channels(by: &[crate::language::ast::Spanned<Channel>]) -> Vec<Channel> {
+    let mut out: Vec<Channel> = Vec::new();
+    for c in by {
+        if !out.contains(&c.node) {
+            out.push(c.node);
+        }
+    }
+    if out.is_empty() {
+        out.push(Channel::Mail);
+    }
+    out
 }
 
 pub(super) fn approximate_days(d: &Duration) -> u64 {

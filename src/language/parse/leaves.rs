@@ -88,25 +88,29 @@ impl<'s> Lower<'s> {
             Rule::before => {
                 let mut leads = Vec::new();
                 let mut at = None;
+                let mut by = Vec::new();
                 for p in pair.into_inner() {
                     match p.as_rule() {
                         Rule::duration => leads.push(self.duration(p)),
                         Rule::time_of_day => at = Some(self.time_of_day(p)),
+                        Rule::by_channels => by = channels(p),
                         _ => {}
                     }
                 }
-                RemindStmt::Before(leads, at)
+                RemindStmt::Before(leads, at, by)
             }
             Rule::at => RemindStmt::At(self.time_of_day(last(pair)?)),
             Rule::overdue => {
                 let mut after = None;
                 let mut interview = false;
                 let mut to = Vec::new();
+                let mut by = Vec::new();
                 for p in pair.into_inner() {
                     match p.as_rule() {
                         Rule::duration => after = Some(self.duration(p)),
                         Rule::action => interview = matches!(p.as_str(), "interview" | "约谈"),
                         Rule::escalate_to => to.push(self.escalate_to(p)),
+                        Rule::by_channels => by = channels(p),
                         _ => {}
                     }
                 }
@@ -114,6 +118,7 @@ impl<'s> Lower<'s> {
                     after: after?,
                     interview,
                     to,
+                    by,
                 }
             }
             Rule::note => RemindStmt::Note(self.last_text(pair)),
@@ -394,4 +399,12 @@ pub(super) fn chinese_digit(text: &str) -> u32 {
         "四" => 4,
         _ => text.parse().unwrap_or(0),
     }
+}
+
+/// The channels of `by wecom, sms` / `经 企业微信、短信`, each where it is written.
+fn channels(pair: Pair<'_, Rule>) -> Vec<Spanned<Channel>> {
+    pair.into_inner()
+        .filter(|p| p.as_rule() == Rule::channel)
+        .filter_map(|p| Some(Spanned::new(Channel::named(p.as_str())?, span_of(&p))))
+        .collect()
 }

@@ -221,19 +221,21 @@ impl Outbox for PgStore {
         })
     }
 
-    /// Gives mail `id` back untried: due again at once for any node.
+    /// Gives mail `id` back untried: due again at once for any node, or at `due_at`.
     fn release_mail(
         &mut self,
         id: i64,
         claim: &Claim,
         error: Option<&str>,
+        due_at: Option<i64>,
     ) -> Result<(), StoreError> {
         self.record(&format!("that mail {id} was given back"), |tx, _| {
             tx.execute(
                 "UPDATE mails SET claimed_by = NULL, claim_expires_at = NULL,
-                     last_error = coalesce($3, last_error)
+                     last_error = coalesce($3, last_error),
+                     next_attempt_at = coalesce($4, next_attempt_at)
                  WHERE id = $1 AND claimed_by = $2",
-                &[&id, &claim.owner, &error],
+                &[&id, &claim.owner, &error, &due_at],
             )?;
             Ok(())
         })
@@ -430,7 +432,7 @@ pub(super) fn queue_in(
     let (mut new_notices, mut queued) = (0, 0);
     let insert_mail = tx.prepare(
             "INSERT INTO mails (campaign_id, recipient, subject, body, message_id, next_attempt_at, created_at, attachment)
-             VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )?;
     let insert_notice = tx.prepare(
             "INSERT INTO notices (obligation_id, stage, due_date, recipient, role, send_at, created_at, mail_id)
@@ -447,6 +449,7 @@ pub(super) fn queue_in(
                     &m.subject,
                     &m.body,
                     &m.message_id,
+                    &m.not_before.map_or(now, |t| t.max(now)),
                     &now,
                     &Attachment::encode(m.attachment.as_ref()),
                 ],

@@ -175,13 +175,15 @@ impl Outbox for Store {
         id: i64,
         claim: &Claim,
         error: Option<&str>,
+        due_at: Option<i64>,
     ) -> Result<(), StoreError> {
         self.record(|tx| {
             tx.execute(
                 "UPDATE mails SET claimed_by = NULL, claim_expires_at = NULL,
-                     last_error = coalesce(?3, last_error)
+                     last_error = coalesce(?3, last_error),
+                     next_attempt_at = coalesce(?4, next_attempt_at)
                  WHERE id = ?1 AND claimed_by = ?2",
-                params![id, claim.owner, error],
+                params![id, claim.owner, error, due_at],
             )?;
             Ok(())
         })
@@ -310,13 +312,14 @@ pub(super) fn queue_in(
     for m in mails {
         tx.execute(
                 "INSERT INTO mails (campaign_id, recipient, subject, body, message_id, next_attempt_at, created_at, attachment)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     m.campaign_id,
                     m.recipient,
                     m.subject,
                     m.body,
                     m.message_id,
+                    m.not_before.map_or(now, |t| t.max(now)),
                     now,
                     Attachment::encode(m.attachment.as_ref())
                 ],
@@ -423,7 +426,7 @@ mod tests {
         let a = claim("a", 1000);
         let mail = store.claim_mail(200, &a).unwrap().unwrap();
         store
-            .release_mail(mail.id, &a, Some("535 login refused"))
+            .release_mail(mail.id, &a, Some("535 login refused"), None)
             .unwrap();
         let again = store.claim_mail(200, &claim("b", 1000)).unwrap().unwrap();
         assert_eq!((again.id, again.attempts), (mail.id, 0));
