@@ -38,6 +38,7 @@
 //! feishu_url = "https://open.feishu.cn"
 //! ca_file = "/etc/duban/gateway-ca.pem"    # an authority besides the system's
 //! timeout_seconds = 10
+//! one_per_item = false                     # robots and SMS: one message per item, not a digest
 //!
 //! [sms]
 //! url = "https://dysmsapi.aliyuncs.com"   # or a province's own gateway of the same shape
@@ -147,6 +148,10 @@ pub struct ChannelsConfig {
     pub ca_file: Option<PathBuf>,
     /// Seconds to wait for an app or the gateway on each message (default 10).
     pub timeout_seconds: Option<u64>,
+    /// One message per item to robots and phones, rather than one per campaign listing them
+    /// all (mail keeps its digests).
+    #[serde(default)]
+    pub one_per_item: bool,
 }
 
 /// The `[sms]` table: a gateway of the common cloud shape.

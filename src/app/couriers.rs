@@ -61,6 +61,13 @@ pub fn robot_book(config: &Config) -> Result<Option<RobotBook>, ChannelError> {
         .map_err(ChannelError::from)
 }
 
+/// How notices reach people beyond mail: the robots' units, and one message per item or not.
+pub fn routes(config: &Config, book: Option<&RobotBook>) -> crate::notices::plan::Routes {
+    let mut routes = book.map(RobotBook::routes).unwrap_or_default();
+    routes.one_per_item = config.channels.one_per_item;
+    routes
+}
+
 /// The SMS gateway's settings, if `[sms]` is there; everything it needs, or what it lacks.
 pub fn sms_settings(sms: &SmsConfig) -> Result<Option<SmsSettings>, ChannelError> {
     if sms.url.is_none() && sms.key_id.is_none() && sms.template.is_none() {
@@ -157,8 +164,10 @@ impl MailSetup {
     /// `alternative`, what else the command offers).
     pub fn couriers(&self, alternative: Option<&str>) -> Result<Couriers, AppError> {
         let mail = match &self.smtp {
-            Some(settings) => Some(Box::new(SmtpMailer::new(settings).map_err(MailError::from)?)
-                as Box<dyn crate::notices::send::Mailer>),
+            Some(settings) => Some(
+                Box::new(SmtpMailer::new(settings).map_err(MailError::from)?)
+                    as Box<dyn crate::notices::send::Mailer>,
+            ),
             None => None,
         };
         let needs_http = self.robots.is_some() || self.sms.is_some();

@@ -76,7 +76,7 @@ impl MailSetup {
             pass: PassOptions {
                 names: crate::fsio::Names::new(&config.workspace),
                 zone: config.zone,
-                routes: robots.as_ref().map(|b| b.routes()).unwrap_or_default(),
+                routes: super::couriers::routes(config, robots.as_ref()),
                 ..pass_options(mail)
             },
             robots,

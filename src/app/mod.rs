@@ -11,8 +11,8 @@ mod board;
 mod bulletin;
 mod channels;
 mod chase;
-mod couriers;
 mod contents;
+mod couriers;
 mod daemon_plan;
 mod desk;
 mod directory_page;
@@ -514,10 +514,8 @@ impl Office {
 
     /// Which robots carry which units' notices, from the office's robots file (none without).
     pub fn routes(&self) -> Result<crate::notices::plan::Routes, AppError> {
-        Ok(couriers::robot_book(&self.config)
-            .map_err(mail::MailError::from)?
-            .map(|b| b.routes())
-            .unwrap_or_default())
+        let book = couriers::robot_book(&self.config).map_err(mail::MailError::from)?;
+        Ok(couriers::routes(&self.config, book.as_ref()))
     }
 
     /// Reads every campaign's own mail templates, so that a broken one is found before any

@@ -669,10 +669,8 @@ pub enum RemindStmt {
         after: Spanned<Duration>,
         /// An interview (约谈) rather than a notice.
         interview: bool,
-        /// Whom to notify.
-        to: Vec<EscalateTo>,
-        /// The channels it goes by (mail when none is named).
-        by: Vec<Spanned<Channel>>,
+        /// Whom to notify, each with the channels it is reached by (mail when none is named).
+        to: Vec<(EscalateTo, Vec<Spanned<Channel>>)>,
     },
     /// `note …`
     Note(Name),

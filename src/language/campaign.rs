@@ -522,13 +522,13 @@ impl Default for Policy {
                     after: days(1),
                     interview: false,
                     to: vec![Escalate::Role(Role::Liaison)],
-                    by: mail_only(),
+                    by: Channels::default(),
                 },
                 Rung {
                     after: days(3),
                     interview: false,
                     to: vec![Escalate::Role(Role::Liaison), Escalate::Role(Role::Leader)],
-                    by: mail_only(),
+                    by: Channels::default(),
                 },
                 Rung {
                     after: days(7),
@@ -537,7 +537,7 @@ impl Default for Policy {
                         Escalate::Role(Role::Supervisors),
                         Escalate::Role(Role::Office),
                     ],
-                    by: mail_only(),
+                    by: Channels::default(),
                 },
             ],
         }
@@ -553,9 +553,31 @@ pub struct Rung {
     pub interview: bool,
     /// Whom it goes to.
     pub to: Vec<Escalate>,
-    /// The channels it goes by.
-    #[serde(default = "mail_only", skip_serializing_if = "is_mail_only")]
-    pub by: Vec<Channel>,
+    /// The channels each of `to` is reached by.
+    #[serde(default, skip_serializing_if = "Channels::all_mail")]
+    pub by: Channels,
+}
+
+/// The channels of each target of a rung, in the order of its targets; a target without an
+/// entry (every target of records kept before there were other channels) is reached by mail.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Channels(Vec<Vec<Channel>>);
+
+impl Channels {
+    /// The channels of each target, in order.
+    pub fn each(by: Vec<Vec<Channel>>) -> Channels {
+        Channels(by)
+    }
+
+    /// Whom target number `i` is reached by.
+    pub fn of(&self, i: usize) -> &[Channel] {
+        self.0.get(i).map_or(&[Channel::Mail], Vec::as_slice)
+    }
+
+    fn all_mail(&self) -> bool {
+        self.0.iter().all(|c| c == &[Channel::Mail])
+    }
 }
 
 /// Whom a rung notifies.

@@ -174,9 +174,7 @@ impl Hooks {
 
     /// The request's address and body for `robot` at unix second `now`.
     fn request(&self, robot: &Robot, message: &RobotMessage, now: i64) -> (String, Value) {
-        let enc = |s: &str| {
-            percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
-        };
+        let enc = |s: &str| percent_encoding::utf8_percent_encode(s, UNRESERVED).to_string();
         match robot.channel {
             Channel::Wecom => (
                 format!(
@@ -231,6 +229,13 @@ impl Hooks {
     }
 }
 
+/// What stays as it is in a URL (RFC 3986's unreserved characters): a hook's id is a UUID.
+pub(super) const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
 /// 钉钉's signature: base64(HMAC-SHA256(secret, "timestamp\nsecret")), timestamp in ms.
 pub fn dingtalk_sign(secret: &str, millis: i64) -> String {
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes())
@@ -269,7 +274,12 @@ pub(super) fn post_json(
     url: &str,
     payload: &Value,
 ) -> Result<Answer, SendError> {
-    post(agent, url, "application/json", payload.to_string().as_bytes())
+    post(
+        agent,
+        url,
+        "application/json",
+        payload.to_string().as_bytes(),
+    )
 }
 
 /// Posts `body` of `content_type` to `url`.
@@ -327,13 +337,16 @@ fn read_answer(robot: &Robot, answer: &Answer) -> Result<String, SendError> {
         .chars()
         .take(200)
         .collect::<String>();
-    let said = format!("{who}: {} {words}", code.map_or("-".into(), |c| c.to_string()));
+    let said = format!(
+        "{who}: {} {words}",
+        code.map_or("-".into(), |c| c.to_string())
+    );
     match (answer.status, code) {
         (200, Some(0)) => Ok(format!("{} ok", code.unwrap_or(0))),
         (429, _) => Err(SendError::Throttled(said, Duration::from_secs(60))),
-        (status, None) if status >= 500 => Err(SendError::Transient(format!(
-            "{who}: HTTP {status}"
-        ))),
+        (status, None) if status >= 500 => {
+            Err(SendError::Transient(format!("{who}: HTTP {status}")))
+        }
         (status, None) => Err(SendError::Transient(format!(
             "{who}: HTTP {status} with no code the app uses"
         ))),

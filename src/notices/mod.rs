@@ -14,6 +14,6 @@ pub mod preview;
 pub mod render;
 pub mod robots;
 pub mod send;
-pub mod smtp;
 pub mod sms;
+pub mod smtp;
 pub mod window;

@@ -14,11 +14,11 @@ use super::render::{self, CampaignInfo, Digest, Rendered, Templates};
 use super::send::{Mailer, Outgoing, SendError};
 use super::window;
 use crate::clock::{Clock, Instant};
-use crate::vocabulary::Channel;
 use crate::schedule::Calendar;
 use crate::store::{
     Attachment, Campaigns, Candidate, Claim, Outbox, PendingMail, PlanInput, StoreError,
 };
+use crate::vocabulary::Channel;
 
 /// How a pass behaves.
 #[derive(Clone)]
@@ -213,7 +213,7 @@ pub fn plan_only<S: PassRecords + ?Sized>(
 ) -> Result<(usize, usize, usize), PassError> {
     let input = input_at(store, calendar, as_of)?;
     let (fresh, missing) = fresh_notices(&input, routes, calendar, as_of);
-    let mails = render::digests(&fresh, &input.candidates).len();
+    let mails = render::digests_for(&fresh, &input.candidates, routes.one_per_item).len();
     Ok((fresh.len(), mails, missing.len()))
 }
 
@@ -230,7 +230,7 @@ pub fn draft<S: PassRecords + ?Sized>(
 ) -> Result<Drafts, PassError> {
     let input = input_at(store, calendar, as_of)?;
     let (fresh, missing) = fresh_notices(&input, routes, calendar, as_of);
-    Ok((render_all(&fresh, &input, as_of, names)?, missing))
+    Ok((render_all(&fresh, &input, as_of, names, routes)?, missing))
 }
 
 /// What a pass at `as_of` plans from.
@@ -256,13 +256,8 @@ fn fresh_notices(
     calendar: &Calendar,
     as_of: Instant,
 ) -> (Vec<Notice>, Vec<String>) {
-    let (notices, missing) = plan::plan(
-        &input.candidates,
-        &input.directory,
-        routes,
-        calendar,
-        as_of,
-    );
+    let (notices, missing) =
+        plan::plan(&input.candidates, &input.directory, routes, calendar, as_of);
     let fresh = notices
         .into_iter()
         .filter(|n| {
@@ -287,8 +282,9 @@ fn render_all(
     input: &PlanInput,
     as_of: Instant,
     names: &crate::fsio::Names,
+    routes: &plan::Routes,
 ) -> Result<Vec<(Digest, Rendered)>, PassError> {
-    let digests = render::digests(notices, &input.candidates);
+    let digests = render::digests_for(notices, &input.candidates, routes.one_per_item);
     let mut templates: HashMap<i64, Templates> = HashMap::new();
     let contact = |campaign: i64, unit: &str| input.directory.contact_line(campaign, unit);
     let mut out = Vec::new();
@@ -335,7 +331,7 @@ pub fn run<S: PassRecords + ?Sized>(
     let now = as_of.in_zone(options.zone).timestamp();
     let input = input_at(store, calendar, as_of)?;
     let (fresh, missing) = fresh_notices(&input, &options.routes, calendar, as_of);
-    let mut mails: Vec<_> = render_all(&fresh, &input, as_of, &options.names)?
+    let mut mails: Vec<_> = render_all(&fresh, &input, as_of, &options.names, &options.routes)?
         .into_iter()
         .map(|(digest, rendered)| {
             let mut mail = render::outbox_mail(
@@ -368,6 +364,9 @@ pub fn run<S: PassRecords + ?Sized>(
         missing,
         ..PassReport::default()
     };
+    for at in mails.iter().filter_map(|m| m.not_before) {
+        report.hold_until(at, options.zone);
+    }
     send_due(store, mailer, now, options, stop, &mut report)?;
     Ok(report)
 }

@@ -15,7 +15,7 @@ use chrono_tz::Tz;
 
 use crate::clock::Instant;
 use crate::language::ast::ContactRole;
-use crate::language::campaign::{Contact, Escalate, Policy};
+use crate::language::campaign::{Channels, Contact, Escalate, Policy};
 use crate::schedule::Calendar;
 use crate::schedule::obligation::end_of_day;
 use crate::vocabulary::{Channel, Duration, DurationUnit, Role};
@@ -71,8 +71,8 @@ pub struct Stage {
     pub send_at: DateTime<Utc>,
     /// Whom it goes to.
     pub targets: Vec<Escalate>,
-    /// The channels it goes by.
-    pub by: Vec<Channel>,
+    /// The channels each of `targets` is reached by.
+    pub by: Channels,
 }
 
 impl Stage {
@@ -122,7 +122,7 @@ pub fn stages(c: &Candidate, calendar: &Calendar) -> Vec<Stage> {
             day,
             send_at: at(day),
             targets: vec![Escalate::Role(Role::Liaison)],
-            by: c.policy.before_by.clone(),
+            by: Channels::each(vec![c.policy.before_by.clone()]),
         });
     }
     // Counted from the last on-time day: a holiday after the due date delays the first rung,
@@ -324,12 +324,13 @@ pub fn addressees(
     let id = c.campaign_id;
     // Each target on each channel: (unit, the person's role if a person, role label, audience,
     // name for the greeting and for "missing").
-    let mut add = |unit: &str,
+    let mut add = |by: &[Channel],
+                   unit: &str,
                    person: Option<ContactRole>,
                    role: String,
                    audience: Audience,
                    who: String| {
-        for &channel in &stage.by {
+        for &channel in by {
             let hit = match channel {
                 Channel::Mail => match person {
                     Some(p) => directory.person(id, unit, p),
@@ -362,7 +363,8 @@ pub fn addressees(
             }
         }
     };
-    for target in &stage.targets {
+    for (i, target) in stage.targets.iter().enumerate() {
+        let by = stage.by.of(i);
         match target {
             Escalate::Role(role @ (Role::Liaison | Role::Leader)) => {
                 let person = if *role == Role::Liaison {
@@ -372,6 +374,7 @@ pub fn addressees(
                 };
                 let who = format!("{} {}", c.unit, person.title());
                 add(
+                    by,
                     &c.unit,
                     Some(person),
                     person.to_string(),
@@ -391,6 +394,7 @@ pub fn addressees(
                 };
                 for unit in units {
                     add(
+                        by,
                         unit,
                         None,
                         role.to_string(),
@@ -400,10 +404,11 @@ pub fn addressees(
                 }
             }
             Escalate::Unit(unit) if **unit == *c.unit => {
-                add(unit, None, "unit".into(), Audience::Unit, unit.clone());
+                add(by, unit, None, "unit".into(), Audience::Unit, unit.clone());
             }
             Escalate::Unit(unit) => {
                 add(
+                    by,
                     unit,
                     None,
                     format!("unit:{unit}"),
@@ -610,7 +615,7 @@ mod tests {
                 Escalate::Role(Role::Office),
                 Escalate::Role(Role::Supervisors),
             ],
-            by: vec![Channel::Mail],
+            by: Channels::default(),
         }];
         let stage = current(&c, Calendar::official(), at("2017-06-01T10:00")).unwrap();
         let (found, missing) = addressees(&stage, &c, &directory, &Routes::default());
@@ -661,7 +666,7 @@ mod tests {
             },
             interview: false,
             to: vec![Escalate::Role(Role::Liaison), Escalate::Role(Role::Leader)],
-            by: vec![Channel::Wecom, Channel::Sms],
+            by: Channels::each(vec![vec![Channel::Wecom, Channel::Sms]; 2]),
         }];
         let stage = current(&c, Calendar::official(), at("2017-05-26T10:00")).unwrap();
         let (found, missing) = addressees(&stage, &c, &directory, &routes);

@@ -76,6 +76,33 @@ pub struct Digest {
     pub notices: Vec<usize>,
 }
 
+/// As [`digests`], each digest to a robot or a phone split into one per item when
+/// `one_per_item` says so (mail keeps its digests).
+pub fn digests_for(
+    notices: &[Notice],
+    candidates: &[Candidate],
+    one_per_item: bool,
+) -> Vec<Digest> {
+    let all = digests(notices, candidates);
+    if !one_per_item {
+        return all;
+    }
+    all.into_iter()
+        .flat_map(|d| {
+            if crate::vocabulary::Channel::of(&d.address).0 == crate::vocabulary::Channel::Mail {
+                return vec![d];
+            }
+            d.notices
+                .iter()
+                .map(|&i| Digest {
+                    notices: vec![i],
+                    ..d.clone()
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// Groups notices into one digest per (campaign, audience, mailbox), in a stable order.
 pub fn digests(notices: &[Notice], candidates: &[Candidate]) -> Vec<Digest> {
     let mut groups: BTreeMap<(i64, String, Audience), Digest> = BTreeMap::new();
@@ -144,7 +171,18 @@ pub fn for_channel(mail: &mut crate::store::OutboxMail, digest: &Digest, notices
     match channel {
         Channel::Mail => {}
         Channel::Sms => {
-            mail.body = super::sms::parameters(&mail.subject);
+            let mut kinds: BTreeMap<super::plan::Kind, usize> = BTreeMap::new();
+            for &i in &digest.notices {
+                *kinds.entry(notices[i].stage.kind).or_default() += 1;
+            }
+            // The most serious first: 1项已逾期、2项即将到期.
+            let summary = kinds
+                .iter()
+                .rev()
+                .map(|(kind, n)| format!("{n}项{}", state_words(*kind)))
+                .collect::<Vec<_>>()
+                .join("、");
+            mail.body = super::sms::parameters(&mail.subject, &summary);
             mail.attachment = None;
         }
         robot => {
@@ -164,6 +202,19 @@ pub fn for_channel(mail: &mut crate::store::OutboxMail, digest: &Digest, notices
             mail.body = serde_json::to_string(&message).unwrap_or_default();
             mail.attachment = None;
         }
+    }
+}
+
+/// What an SMS says of items of `kind`.
+fn state_words(kind: super::plan::Kind) -> &'static str {
+    use super::plan::Kind;
+    match kind {
+        Kind::Reminder => "即将到期",
+        Kind::ReviewReminder => "待审核",
+        Kind::BelowTarget => "低于目标",
+        Kind::ReviewOverdue => "审核已逾期",
+        Kind::Overdue => "已逾期",
+        Kind::Interview => "拟约谈",
     }
 }
 

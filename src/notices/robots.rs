@@ -104,7 +104,9 @@ impl RobotBook {
                 problem: problem.to_string(),
             };
             let toml::Value::Table(fields) = value else {
-                return Err(bad("write it as a table: [\"name\"] with channel, key and units"));
+                return Err(bad(
+                    "write it as a table: [\"name\"] with channel, key and units",
+                ));
             };
             let text = |field: &str| match fields.get(field) {
                 None => Ok(None),
@@ -118,8 +120,8 @@ impl RobotBook {
                     )));
                 }
             }
-            let channel = text("channel")?
-                .ok_or_else(|| bad("no `channel` (企业微信, 钉钉 or 飞书)"))?;
+            let channel =
+                text("channel")?.ok_or_else(|| bad("no `channel` (企业微信, 钉钉 or 飞书)"))?;
             let channel = Channel::named(channel)
                 .filter(|c| c.robot())
                 .ok_or_else(|| bad("`channel` must be 企业微信, 钉钉 or 飞书"))?;
@@ -153,12 +155,13 @@ impl RobotBook {
 
     /// Reads the robots file at `path`.
     pub fn read(path: &std::path::Path) -> Result<RobotBook, RobotsError> {
-        let text = crate::fsio::read_text(path, crate::fsio::limits::SETTINGS).map_err(|source| {
-            RobotsError::Read {
-                path: path.to_path_buf(),
-                source,
-            }
-        })?;
+        let text =
+            crate::fsio::read_text(path, crate::fsio::limits::SETTINGS).map_err(|source| {
+                RobotsError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                }
+            })?;
         RobotBook::parse(&text)
     }
 
@@ -185,14 +188,20 @@ impl RobotBook {
                     .push((robot.channel, robot.name.clone()));
             }
         }
-        Routes { by_unit }
+        Routes {
+            by_unit,
+            one_per_item: false,
+        }
     }
 }
 
-/// Which robot of each app carries a unit's notices (names only, no secret).
+/// Which robot of each app carries a unit's notices (names only, no secret), and whether
+/// robots and SMS get one message per item rather than one digest per campaign.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Routes {
     by_unit: HashMap<String, Vec<(Channel, String)>>,
+    /// One message per item on channels other than mail.
+    pub one_per_item: bool,
 }
 
 impl Routes {
@@ -222,12 +231,16 @@ mod tests {
         assert_eq!(routes.robot("卧龙区", Channel::Dingtalk), None);
         assert!(book.get(Channel::Dingtalk, "市纪委群").unwrap().signed());
         let shown = format!("{book:?}");
-        assert!(!shown.contains("k-secret-1") && !shown.contains("SECabc"), "{shown}");
+        assert!(
+            !shown.contains("k-secret-1") && !shown.contains("SECabc"),
+            "{shown}"
+        );
     }
 
     #[test]
     fn errors_say_where_without_quoting_the_file() {
-        let e = RobotBook::parse("[\"a\"]\nchannel = \"企业微信\"\nkey = \"k-secret-2\n").unwrap_err();
+        let e =
+            RobotBook::parse("[\"a\"]\nchannel = \"企业微信\"\nkey = \"k-secret-2\n").unwrap_err();
         assert!(matches!(e, RobotsError::Syntax { line: 3 }), "{e}");
         assert!(!e.to_string().contains("k-secret-2"));
         let e = RobotBook::parse("[\"a\"]\nchannel = \"微博\"\nkey = \"k\"\n").unwrap_err();

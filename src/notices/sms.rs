@@ -45,17 +45,22 @@ impl std::fmt::Debug for SmsSettings {
     }
 }
 
-/// The template's variables for a notice whose subject is `subject` (【催办】标题：1项已逾期).
-pub fn parameters(subject: &str) -> String {
-    let short = |s: &str| s.trim().chars().take(35).collect::<String>();
-    let (kind, rest) = match subject
-        .strip_prefix('【')
-        .and_then(|s| s.split_once('】'))
-    {
+/// The template's variables for a notice whose subject is `subject` (【催办】标题：…) and
+/// whose items are `summary` (1项已逾期、2项即将到期).
+pub fn parameters(subject: &str, summary: &str) -> String {
+    let short = |s: &str| {
+        let s = s.trim();
+        if s.chars().count() <= 35 {
+            s.to_string()
+        } else {
+            format!("{}…", s.chars().take(34).collect::<String>())
+        }
+    };
+    let (kind, rest) = match subject.strip_prefix('【').and_then(|s| s.split_once('】')) {
         Some((kind, rest)) => (kind, rest),
         None => ("督办", subject),
     };
-    let (title, summary) = rest.rsplit_once('：').unwrap_or((rest, ""));
+    let title = rest.split_once('：').map_or(rest, |(t, _)| t);
     serde_json::json!({"kind": short(kind), "title": short(title), "summary": short(summary)})
         .to_string()
 }
@@ -103,7 +108,11 @@ impl Sms {
     }
 
     /// What the gateway answered, by its codes.
-    fn read(&self, answer: &Answer, now: chrono::DateTime<chrono::Utc>) -> Result<String, SendError> {
+    fn read(
+        &self,
+        answer: &Answer,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<String, SendError> {
         let parsed: Option<serde_json::Value> = serde_json::from_str(&answer.body).ok();
         let field = |name: &str| {
             parsed
@@ -124,10 +133,9 @@ impl Sms {
             "" if answer.status >= 500 => {
                 SendError::Transient(format!("短信 gateway: HTTP {}", answer.status))
             }
-            "" => SendError::Transient(format!(
-                "短信 gateway: HTTP {} with no code",
-                answer.status
-            )),
+            "" => {
+                SendError::Transient(format!("短信 gateway: HTTP {} with no code", answer.status))
+            }
             // The AccessKey, the signature or the account: no message goes until the settings
             // are fixed.
             "InvalidAccessKeyId.NotFound"
@@ -144,9 +152,7 @@ impl Sms {
             "isv.DAY_LIMIT_CONTROL" => SendError::Throttled(said, until_midnight(now, self.zone)),
             // The number's per-minute or per-hour caps, or the account's rate.
             "isv.BUSINESS_LIMIT_CONTROL" => SendError::Throttled(said, Duration::from_secs(3600)),
-            "Throttling.User" | "Throttling" => {
-                SendError::Throttled(said, Duration::from_secs(60))
-            }
+            "Throttling.User" | "Throttling" => SendError::Throttled(said, Duration::from_secs(60)),
             "isv.MOBILE_NUMBER_ILLEGAL"
             | "isv.TEMPLATE_MISSING_PARAMETERS"
             | "isv.INVALID_PARAMETERS"
@@ -172,12 +178,7 @@ fn until_midnight(now: chrono::DateTime<chrono::Utc>, zone: chrono_tz::Tz) -> Du
 
 /// RFC 3986 encoding, as the gateway signs: only letters, digits and `-_.~` stay.
 fn encode(s: &str) -> String {
-    const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'_')
-        .remove(b'.')
-        .remove(b'~');
-    percent_encoding::utf8_percent_encode(s, KEEP).to_string()
+    percent_encoding::utf8_percent_encode(s, hooks::UNRESERVED).to_string()
 }
 
 /// The request's form, with its `Signature`.
@@ -228,17 +229,25 @@ mod tests {
 
     #[test]
     fn parameters_come_from_the_subject() {
-        let p: serde_json::Value =
-            serde_json::from_str(&parameters("【催办】违规吃喝专项整治：1项已逾期、1项即将到期"))
-                .unwrap();
+        let p: serde_json::Value = serde_json::from_str(&parameters(
+            "【催办】违规吃喝专项整治：1项已逾期、1项即将到期",
+            "1项已逾期、1项即将到期",
+        ))
+        .unwrap();
         assert_eq!(p["kind"], "催办");
         assert_eq!(p["title"], "违规吃喝专项整治");
         assert_eq!(p["summary"], "1项已逾期、1项即将到期");
+        let long = parameters(&format!("【催报】{}", "统".repeat(50)), "1项即将到期");
+        let p: serde_json::Value = serde_json::from_str(&long).unwrap();
+        assert_eq!(p["title"].as_str().unwrap().chars().count(), 35);
     }
 
     #[test]
     fn the_signature_is_the_gateways() {
         // Computed independently (Python's hmac and urllib.parse.quote(safe='-_.~')).
-        assert_eq!(sign("testsecret", "A=1&B=%E5%8D%97"), "2MSKwNHmfzzYKlFcNRgkr9zIfoU=");
+        assert_eq!(
+            sign("testsecret", "A=1&B=%E5%8D%97"),
+            "2MSKwNHmfzzYKlFcNRgkr9zIfoU="
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! Reminder policies: lead times, the time of day, and the overdue ladder.
 
 use super::*;
+use crate::language::campaign::Channels;
 
 impl Checker<'_> {
     pub(super) fn top_policy(&mut self, file: &File) -> Policy {
@@ -87,19 +88,21 @@ impl Checker<'_> {
                     after,
                     interview,
                     to,
-                    by,
                 } => {
                     let mut targets = Vec::new();
-                    for t in to {
+                    let mut by = Vec::new();
+                    for (t, channels_of_t) in to {
+                        let reached = channels(channels_of_t);
                         match t {
-                            EscalateTo::Role(role) => targets.push(Escalate::Role(role.node)),
+                            EscalateTo::Role(role) => {
+                                targets.push(Escalate::Role(role.node));
+                                by.push(reached);
+                            }
                             EscalateTo::Named(name) => {
-                                let units = self.units_of(std::slice::from_ref(name));
-                                targets.extend(
-                                    units
-                                        .into_iter()
-                                        .map(|u| Escalate::Unit(self.units[u].name.clone())),
-                                );
+                                for u in self.units_of(std::slice::from_ref(name)) {
+                                    targets.push(Escalate::Unit(self.units[u].name.clone()));
+                                    by.push(reached.clone());
+                                }
                             }
                         }
                     }
@@ -107,7 +110,7 @@ impl Checker<'_> {
                         after: after.node,
                         interview: *interview,
                         to: targets,
-                        by: channels(by),
+                        by: Channels::each(by),
                     });
                 }
                 RemindStmt::Note(_) => {}

@@ -103,14 +103,21 @@ impl<'s> Lower<'s> {
             Rule::overdue => {
                 let mut after = None;
                 let mut interview = false;
-                let mut to = Vec::new();
-                let mut by = Vec::new();
+                let mut to: Vec<(EscalateTo, Vec<Spanned<Channel>>)> = Vec::new();
+                // Targets named since the last `经 …`: it is theirs.
+                let mut open = 0;
                 for p in pair.into_inner() {
                     match p.as_rule() {
                         Rule::duration => after = Some(self.duration(p)),
                         Rule::action => interview = matches!(p.as_str(), "interview" | "约谈"),
-                        Rule::escalate_to => to.push(self.escalate_to(p)),
-                        Rule::by_channels => by = channels(p),
+                        Rule::escalate_to => to.push((self.escalate_to(p), Vec::new())),
+                        Rule::by_channels => {
+                            let by = channels(p);
+                            for target in &mut to[open..] {
+                                target.1 = by.clone();
+                            }
+                            open = to.len();
+                        }
                         _ => {}
                     }
                 }
@@ -118,7 +125,6 @@ impl<'s> Lower<'s> {
                     after: after?,
                     interview,
                     to,
-                    by,
                 }
             }
             Rule::note => RemindStmt::Note(self.last_text(pair)),

@@ -1,0 +1,378 @@
+//! Notices by 企业微信, 钉钉 and 飞书 robots and by SMS, against fake servers of each API on
+//! loopback (`hookserver`) and a real SMTP server: 南阳 on the morning of 26 May reaches each
+//! late county's group robot (calling out its liaison) and its leader by SMS, each once; across
+//! two racing daemons and a SIGKILL; a wrong key or signing secret stops that robot alone and
+//! leaves its messages pending with one clear error; a robot's 20 a minute spread over minutes.
+
+use std::collections::HashMap;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use crate::common::{KillOnDrop, Workspace};
+use crate::hookserver::{FakeRobot, HookServer, Received};
+use crate::mailserver::MailServer;
+
+/// The SMS account the fake gateway knows.
+const SMS_ID: &str = "LTAI-duban-test";
+const SMS_SECRET: &str = "sms-secret-never-shown";
+
+/// The units of 南阳 with a liaison, as (name, number) from its contacts file (`u04` → 4).
+fn counties(w: &Workspace) -> Vec<(String, u32)> {
+    let text =
+        std::fs::read_to_string(w.path().join("campaigns/nanyang-2017.contacts.toml")).unwrap();
+    let table: toml::Table = text.parse().unwrap();
+    let mut out: Vec<(String, u32)> = table
+        .iter()
+        .filter(|(_, v)| v.get("liaison").is_some())
+        .map(|(name, v)| {
+            let email = v["email"].as_str().unwrap();
+            let n = email[1..3].parse().unwrap();
+            (name.clone(), n)
+        })
+        .collect();
+    out.sort_by_key(|(_, n)| *n);
+    out
+}
+
+/// The counties that owe the May statistics table (due 25 May): late on the 26th.
+fn late(w: &Workspace) -> Vec<(String, u32)> {
+    let plans = w.json(&[
+        "schedule",
+        w.campaign("nanyang-2017").to_str().unwrap(),
+        "--deliverable",
+        "统计表",
+    ]);
+    let owing: std::collections::HashSet<&str> = plans
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["unit"].as_str().unwrap())
+        .collect();
+    let out: Vec<(String, u32)> = counties(w)
+        .into_iter()
+        .filter(|(name, _)| owing.contains(name.as_str()))
+        .collect();
+    assert!(out.len() >= 13, "南阳's counties and districts: {out:?}");
+    out
+}
+
+/// A phone of unit `n`: the liaison's (`role` 1) or the leader's (2).
+fn phone(n: u32, role: u32) -> String {
+    format!("1{role}80000{n:04}")
+}
+
+/// 南阳 with the first rung by each county's 企业微信 robot (calling out its liaison) and by
+/// SMS to its leader; every county with a robot of `channel` keyed `key-uNN` (secret `sec-uNN`
+/// where the app signs). A claim lasts 4 seconds, so that a killed pass's are soon taken over.
+fn office(hooks: &HookServer, smtp: &MailServer, channel: &str) -> Workspace {
+    let w = Workspace::new(&["nanyang-2017"]);
+    let campaign = w.campaign("nanyang-2017");
+    let text = std::fs::read_to_string(&campaign).unwrap();
+    let rung = format!("逾期 1天 通知 联络员 经 {channel}，分管领导 经 短信");
+    let text = text.replacen("逾期 1天 通知 联络员\n", &format!("{rung}\n"), 1);
+    assert!(text.contains(&rung));
+    std::fs::write(&campaign, text).unwrap();
+    let contacts = w.path().join("campaigns/nanyang-2017.contacts.toml");
+    let mut text = std::fs::read_to_string(&contacts).unwrap();
+    let mut robots = String::new();
+    for (name, n) in counties(&w) {
+        for (role, r) in [("leader", 2), ("liaison", 1)] {
+            let from = format!("{role} = {{ email = \"u{n:02}-{role}@nanyang.example.org\" }}");
+            let to = format!(
+                "{role} = {{ email = \"u{n:02}-{role}@nanyang.example.org\", phone = \"{}\" }}",
+                phone(n, r)
+            );
+            text = text.replace(&from, &to);
+        }
+        let secret = if channel == "企业微信" {
+            String::new()
+        } else {
+            format!("secret = \"sec-u{n:02}\"\n")
+        };
+        robots.push_str(&format!(
+            "[\"{name}督办群\"]\nchannel = \"{channel}\"\nkey = \"key-u{n:02}\"\n{secret}units = [\"{name}\"]\n\n"
+        ));
+    }
+    std::fs::write(&contacts, text).unwrap();
+    std::fs::write(w.path().join("robots.toml"), robots).unwrap();
+    std::fs::write(w.path().join("sms-secret"), format!("{SMS_SECRET}\n")).unwrap();
+    std::fs::write(
+        w.path().join("duban.toml"),
+        format!(
+            "[mail]\nurl = \"{}\"\nfrom = \"督办 <duban@nanyang.example.org>\"\ntimeout_seconds = 2\nclaim_seconds = 4\n\
+             [channels]\nrobots_file = \"robots.toml\"\nwecom_url = \"{hooks}\"\ndingtalk_url = \"{hooks}\"\nfeishu_url = \"{hooks}\"\ntimeout_seconds = 3\n\
+             [sms]\nurl = \"{hooks}/sms\"\nkey_id = \"{SMS_ID}\"\nsecret_file = \"sms-secret\"\nsign_name = \"南阳市纪委\"\ntemplate = \"SMS_0001\"\n",
+            smtp.url(),
+            hooks = hooks.url()
+        ),
+    )
+    .unwrap();
+    w
+}
+
+/// The robots the fakes know: each county's, keyed and signed as `office` writes them.
+fn fake_robots(w: &Workspace, signed: bool) -> Vec<FakeRobot> {
+    counties(w)
+        .into_iter()
+        .map(|(_, n)| FakeRobot {
+            key: format!("key-u{n:02}"),
+            secret: signed.then(|| format!("sec-u{n:02}")),
+        })
+        .collect()
+}
+
+/// The fakes' messages of `channel`, counted by whom they went to.
+fn counted(received: &[Received], channel: &str) -> HashMap<String, usize> {
+    let mut out = HashMap::new();
+    for r in received.iter().filter(|r| r.channel == channel) {
+        *out.entry(r.to.clone()).or_insert(0) += 1;
+    }
+    out
+}
+
+/// What the morning of 26 May must bring: one robot message per county that owes its May
+/// table, calling out its liaison, and one SMS to its leader.
+fn assert_each_county_once(w: &Workspace, received: &[Received], robot_channel: &str) {
+    assert_each_county(w, received, robot_channel, 0);
+}
+
+/// As [`assert_each_county_once`], with up to `repeats` messages sent twice (those in flight
+/// when a pass was killed: the app took them, the pass died before it could record so).
+fn assert_each_county(w: &Workspace, received: &[Received], robot_channel: &str, repeats: usize) {
+    let robots = counted(received, robot_channel);
+    let sms = counted(received, "sms");
+    let counties = late(w);
+    for (name, n) in &counties {
+        assert!(
+            robots.contains_key(&format!("key-u{n:02}")),
+            "{name}'s robot: {robots:?}"
+        );
+        assert!(
+            sms.contains_key(&phone(*n, 2)),
+            "{name}'s leader by SMS: {sms:?}"
+        );
+    }
+    let repeated: usize = robots.values().chain(sms.values()).map(|n| n - 1).sum();
+    assert!(
+        repeated <= repeats,
+        "at most {repeats} sent twice: {robots:?} {sms:?}"
+    );
+    assert_eq!(robots.len(), counties.len(), "{robots:?}");
+    assert_eq!(sms.len(), counties.len(), "{sms:?}");
+    for r in received.iter().filter(|r| r.channel == robot_channel) {
+        assert!(r.text.contains("逾期"), "{}", r.text);
+        if robot_channel != "feishu" {
+            let n: u32 = r.to[5..].parse().unwrap();
+            assert_eq!(r.mobiles, [phone(n, 1)], "the liaison is called out");
+        }
+    }
+    for r in received.iter().filter(|r| r.channel == "sms") {
+        let p: serde_json::Value = serde_json::from_str(&r.text).unwrap();
+        assert_eq!(p["kind"], "催办", "{p}");
+        assert!(p["summary"].as_str().unwrap().contains("逾期"), "{p}");
+    }
+}
+
+#[test]
+fn nanyang_on_26_may_reaches_each_late_county_by_its_robot_and_its_leader_by_sms_once() {
+    let smtp = MailServer::start();
+    let hooks = HookServer::start(&[], Some((SMS_ID, SMS_SECRET)));
+    let w = office(&hooks, &smtp, "企业微信");
+    hooks.add_robots(&fake_robots(&w, false));
+    let out = w.ok(&["remind", "--as-of", "2017-05-26T09:00"]);
+    assert!(!out.contains("stopped"), "{out}");
+    assert_each_county_once(&w, &hooks.received(), "wecom");
+    // Again the same morning: nothing new.
+    let again = w.ok(&["remind", "--as-of", "2017-05-26T09:30"]);
+    assert!(again.contains("0 sent"), "{again}");
+    assert_each_county_once(&w, &hooks.received(), "wecom");
+    // The outbox names robots by name and phones by number, never a key or a secret.
+    let outbox = w.ok(&["outbox", "--all"]);
+    assert!(outbox.contains("wecom:宛城区督办群"), "{outbox}");
+    assert!(
+        !outbox.contains("key-u") && !outbox.contains(SMS_SECRET),
+        "{outbox}"
+    );
+}
+
+#[test]
+fn a_wrong_signing_secret_stops_that_robot_alone_and_leaves_its_messages_pending() {
+    let smtp = MailServer::start();
+    let hooks = HookServer::start(&[], Some((SMS_ID, SMS_SECRET)));
+    let w = office(&hooks, &smtp, "钉钉");
+    let mut robots = fake_robots(&w, true);
+    // 宛城区's robot was re-made in 钉钉: the secret in the robots file is the old one.
+    let wancheng = counties(&w)
+        .into_iter()
+        .find(|(name, _)| name == "宛城区")
+        .unwrap()
+        .1;
+    let key = format!("key-u{wancheng:02}");
+    robots.iter_mut().find(|r| r.key == key).unwrap().secret = Some("sec-renewed".into());
+    hooks.add_robots(&robots);
+    let run = w.run(&["remind", "--as-of", "2017-05-26T09:00"]);
+    let said = format!("{}{}", run.stdout, run.stderr);
+    assert_eq!(run.code, 0, "others were sent: {said}");
+    assert_eq!(
+        said.matches("钉钉 robot `宛城区督办群`: 310000").count(),
+        2,
+        "one error in the log and one in the summary: {said}"
+    );
+    assert!(!said.contains("sec-u") && !said.contains(&key), "{said}");
+    let received = hooks.received();
+    let robots_sent = counted(&received, "dingtalk");
+    assert_eq!(robots_sent.get(&key), None);
+    assert_eq!(robots_sent.len(), late(&w).len() - 1, "{robots_sent:?}");
+    // Its message is pending, untried, with the reason.
+    let outbox = w.json(&["outbox"]);
+    let pending: Vec<&serde_json::Value> = outbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["recipient"] == "dingtalk:宛城区督办群")
+        .collect();
+    assert_eq!(pending.len(), 1, "{outbox}");
+    assert_eq!(pending[0]["state"], "pending");
+    assert_eq!(pending[0]["attempts"], 0);
+    // Fixed: the next pass sends it, once.
+    let text = std::fs::read_to_string(w.path().join("robots.toml")).unwrap();
+    std::fs::write(
+        w.path().join("robots.toml"),
+        text.replace(&format!("sec-u{wancheng:02}"), "sec-renewed"),
+    )
+    .unwrap();
+    w.ok(&["remind", "--as-of", "2017-05-26T09:00"]);
+    assert_each_county_once(&w, &hooks.received(), "dingtalk");
+}
+
+#[test]
+fn two_racing_daemons_and_a_sigkill_send_each_message_once() {
+    let smtp = MailServer::start();
+    let hooks = HookServer::start(&[], Some((SMS_ID, SMS_SECRET)));
+    let w = office(&hooks, &smtp, "飞书");
+    hooks.add_robots(&fake_robots(&w, true));
+    w.ok(&["sync", "--as-of", "2017-05-26T09:00"]);
+    let daemon = |schedule: &str| {
+        KillOnDrop::spawn(
+            crate::common::process(w.path())
+                .args([
+                    "daemon",
+                    "--as-of",
+                    "2017-05-26T09:00",
+                    "--schedule",
+                    schedule,
+                ])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+        )
+    };
+    // Both race from the start; the first is killed (SIGKILL) in the middle of its sending.
+    hooks.delay(Duration::from_millis(40));
+    let first = daemon("*/1 * * * * *");
+    let second = daemon("*/2 * * * * *");
+    let expected = 2 * late(&w).len();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while hooks.received().len() < 5 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let mut first = first.into_inner();
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let before_kill = hooks.received().len();
+    assert!(
+        (5..expected).contains(&before_kill),
+        "killed mid-pass ({before_kill} delivered)"
+    );
+    hooks.delay(Duration::ZERO);
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let wanted = |r: &Received| r.channel == "feishu" || r.channel == "sms";
+    while hooks.received().iter().filter(|r| wanted(r)).count() < expected
+        && Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Anything sent twice would come shortly after.
+    std::thread::sleep(Duration::from_secs(2));
+    drop(second);
+    assert_each_county(&w, &hooks.received(), "feishu", 1);
+}
+
+/// One 企业微信 robot for the whole city, one message per item: its 20 a minute kept by scheduling — twenty now, the
+/// rest a minute later, the summary saying when — and a second process that meets the app's
+/// own limit holds its messages back, untried, rather than failing them.
+#[test]
+fn a_robots_twenty_a_minute_is_kept_by_scheduling_not_by_failing() {
+    let smtp = MailServer::start();
+    let hooks = HookServer::start(&[], Some((SMS_ID, SMS_SECRET)));
+    let w = office(&hooks, &smtp, "企业微信");
+    let names: Vec<String> = counties(&w)
+        .into_iter()
+        .map(|(name, _)| format!("\"{name}\""))
+        .collect();
+    let settings = w.path().join("duban.toml");
+    let text = std::fs::read_to_string(&settings).unwrap();
+    let text = text.replace("[channels]\n", "[channels]\none_per_item = true\n");
+    std::fs::write(&settings, text).unwrap();
+    std::fs::write(
+        w.path().join("robots.toml"),
+        format!(
+            "[\"南阳市督办群\"]\nchannel = \"企业微信\"\nkey = \"key-city\"\nunits = [{}]\n",
+            names.join(", ")
+        ),
+    )
+    .unwrap();
+    hooks.add_robots(&[FakeRobot {
+        key: "key-city".into(),
+        secret: None,
+    }]);
+    // The app's minute is three seconds here.
+    hooks.minute(Duration::from_secs(3));
+    let late = late(&w).len();
+    let first = w.ok(&["remind", "--as-of", "2017-05-26T09:00"]);
+    let held = late - 20;
+    assert!(
+        first.contains(&format!(
+            "{held} held back by rate limits, the last at 2017-05-26 09:01"
+        )),
+        "{first}"
+    );
+    let robot = |hooks: &HookServer| counted(&hooks.received(), "wecom").get("key-city").copied();
+    assert_eq!(robot(&hooks), Some(20));
+    assert!(hooks.refused().is_empty(), "{:?}", hooks.refused());
+    // Another process, a minute later by the rehearsal's clock but within the app's minute:
+    // the app refuses (45009) and the messages wait again, not tried.
+    let second = w.ok(&["remind", "--as-of", "2017-05-26T09:01"]);
+    assert!(second.contains("0 sent"), "{second}");
+    assert!(hooks.refused().iter().any(|r| r.contains("45009")));
+    let outbox = w.json(&["outbox"]);
+    let waiting: Vec<&serde_json::Value> = outbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["recipient"] == "wecom:南阳市督办群")
+        .collect();
+    assert_eq!(waiting.len(), held, "{outbox}");
+    assert!(waiting.iter().all(|m| m["attempts"] == 0), "{outbox}");
+    std::thread::sleep(Duration::from_secs(3));
+    w.ok(&["remind", "--as-of", "2017-05-26T09:02"]);
+    assert_eq!(robot(&hooks), Some(late), "every message once");
+}
+
+/// The apps are down: nothing is lost — each message is retried later and sent once.
+#[test]
+fn an_outage_loses_nothing() {
+    let smtp = MailServer::start();
+    let hooks = HookServer::start(&[], Some((SMS_ID, SMS_SECRET)));
+    let w = office(&hooks, &smtp, "企业微信");
+    hooks.add_robots(&fake_robots(&w, false));
+    hooks.set_down(true);
+    let down = w.ok(&["remind", "--as-of", "2017-05-26T09:00"]);
+    assert!(hooks.received().is_empty());
+    assert!(
+        down.contains(&format!("{} to retry", 2 * late(&w).len())),
+        "{down}"
+    );
+    hooks.set_down(false);
+    w.ok(&["remind", "--as-of", "2017-05-26T11:00"]);
+    assert_each_county_once(&w, &hooks.received(), "wecom");
+}
