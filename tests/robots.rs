@@ -250,7 +250,39 @@ fn two_racing_daemons_and_a_sigkill_send_each_message_once() {
     let smtp = MailServer::start();
     let hooks = HookServer::start(&[], Some((SMS_ID, SMS_SECRET)));
     let w = office(&hooks, &smtp, "飞书");
-    hooks.add_robots(&fake_robots(&w, true));
+    race(&w, &hooks);
+}
+
+/// The same two nodes on one PostgreSQL database.
+#[test]
+fn on_postgresql_two_racing_daemons_and_a_sigkill_send_each_message_once() {
+    let Some(url) = crate::pgserver::database() else {
+        return;
+    };
+    let smtp = MailServer::start();
+    let hooks = HookServer::start(&[], Some((SMS_ID, SMS_SECRET)));
+    let w = office(&hooks, &smtp, "钉钉");
+    let settings = w.path().join("duban.toml");
+    let text = std::fs::read_to_string(&settings).unwrap();
+    std::fs::write(&settings, format!("database = \"{url}\"\n{text}")).unwrap();
+    race(&w, &hooks);
+}
+
+/// Two daemons racing on `w` from the start, the first killed (SIGKILL) in the middle of its
+/// sending: every county's robot message and SMS arrive, at most the one in flight twice.
+fn race(w: &Workspace, hooks: &HookServer) {
+    let signed = !std::fs::read_to_string(w.path().join("robots.toml"))
+        .unwrap()
+        .contains("企业微信");
+    hooks.add_robots(&fake_robots(w, signed));
+    let channel = if std::fs::read_to_string(w.path().join("robots.toml"))
+        .unwrap()
+        .contains("飞书")
+    {
+        "feishu"
+    } else {
+        "dingtalk"
+    };
     w.ok(&["sync", "--as-of", "2017-05-26T09:00"]);
     let daemon = |schedule: &str| {
         KillOnDrop::spawn(
@@ -270,7 +302,7 @@ fn two_racing_daemons_and_a_sigkill_send_each_message_once() {
     hooks.delay(Duration::from_millis(40));
     let first = daemon("*/1 * * * * *");
     let second = daemon("*/2 * * * * *");
-    let expected = 2 * late(&w).len();
+    let expected = 2 * late(w).len();
     let deadline = Instant::now() + Duration::from_secs(60);
     while hooks.received().len() < 5 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(5));
@@ -285,7 +317,7 @@ fn two_racing_daemons_and_a_sigkill_send_each_message_once() {
     );
     hooks.delay(Duration::ZERO);
     let deadline = Instant::now() + Duration::from_secs(90);
-    let wanted = |r: &Received| r.channel == "feishu" || r.channel == "sms";
+    let wanted = |r: &Received| r.channel == channel || r.channel == "sms";
     while hooks.received().iter().filter(|r| wanted(r)).count() < expected
         && Instant::now() < deadline
     {
@@ -294,7 +326,7 @@ fn two_racing_daemons_and_a_sigkill_send_each_message_once() {
     // Anything sent twice would come shortly after.
     std::thread::sleep(Duration::from_secs(2));
     drop(second);
-    assert_each_county(&w, &hooks.received(), "feishu", 1);
+    assert_each_county(w, &hooks.received(), channel, 1);
 }
 
 /// One 企业微信 robot for the whole city, one message per item: its 20 a minute kept by scheduling — twenty now, the
@@ -375,4 +407,116 @@ fn an_outage_loses_nothing() {
     hooks.set_down(false);
     w.ok(&["remind", "--as-of", "2017-05-26T11:00"]);
     assert_each_county_once(&w, &hooks.received(), "wecom");
+}
+
+/// `channels check` names each robot, whether it signs and what it carries, the SMS gateway
+/// without its secret, and a unit a robot names that no campaign has; `--send` reaches the
+/// unit by its robot and its people's phones.
+#[test]
+fn channels_check_names_each_robot_and_a_test_message_goes_by_each_channel() {
+    let smtp = MailServer::start();
+    let hooks = HookServer::start(&[], Some((SMS_ID, SMS_SECRET)));
+    let w = office(&hooks, &smtp, "钉钉");
+    hooks.add_robots(&fake_robots(&w, true));
+    let robots = w.path().join("robots.toml");
+    let mut text = std::fs::read_to_string(&robots).unwrap();
+    text.push_str("[\"旧群\"]\nchannel = \"钉钉\"\nkey = \"key-old\"\nunits = [\"宛城\"]\n");
+    std::fs::write(&robots, text).unwrap();
+    w.ok(&["sync", "--as-of", "2017-05-26T08:00"]);
+    let checked = w.run(&["channels", "check"]);
+    assert_eq!(checked.code, 0, "{}", checked.stderr);
+    assert!(
+        checked
+            .stdout
+            .contains("dingtalk: robot 宛城区督办群 — carries 宛城区, signed"),
+        "{}",
+        checked.stdout
+    );
+    assert!(
+        checked.stdout.contains(&format!(
+            "sms: {}/sms — key {SMS_ID}, signature 【南阳市纪委】, template SMS_0001",
+            hooks.url()
+        )),
+        "{}",
+        checked.stdout
+    );
+    assert!(
+        checked.stderr.contains("names 宛城, which no campaign has")
+            && checked.stderr.contains("宛城区"),
+        "{}",
+        checked.stderr
+    );
+    let shown = format!("{}{}", checked.stdout, checked.stderr);
+    assert!(
+        !shown.contains(SMS_SECRET) && !shown.contains("sec-u"),
+        "{shown}"
+    );
+    assert!(hooks.received().is_empty(), "a check sends nothing");
+
+    let sent = w.ok(&[
+        "channels",
+        "check",
+        "--send",
+        "宛城区",
+        "--campaign",
+        "nanyang-2017",
+    ]);
+    let received = hooks.received();
+    let n = counties(&w)
+        .into_iter()
+        .find(|(name, _)| name == "宛城区")
+        .unwrap()
+        .1;
+    let robot: Vec<&Received> = received
+        .iter()
+        .filter(|r| r.channel == "dingtalk")
+        .collect();
+    assert_eq!(robot.len(), 1, "{sent}");
+    assert_eq!(robot[0].to, format!("key-u{n:02}"));
+    assert!(robot[0].text.contains("测试消息"), "{}", robot[0].text);
+    let mut phones: Vec<&str> = received
+        .iter()
+        .filter(|r| r.channel == "sms")
+        .map(|r| r.to.as_str())
+        .collect();
+    phones.sort_unstable();
+    assert_eq!(phones, [phone(n, 1), phone(n, 2)], "{sent}");
+    assert!(
+        sent.contains("dingtalk: a test message went to 宛城区督办群"),
+        "{sent}"
+    );
+}
+
+/// 一键催办 goes by the unit's channels: its mailboxes, its robot (calling out its liaison) and
+/// its people's phones, once.
+#[test]
+fn a_chase_goes_by_the_units_robot_and_phones() {
+    let smtp = MailServer::start();
+    let hooks = HookServer::start(&[], Some((SMS_ID, SMS_SECRET)));
+    let w = office(&hooks, &smtp, "企业微信");
+    hooks.add_robots(&fake_robots(&w, false));
+    let out = w.ok(&[
+        "chase",
+        "nanyang-2017",
+        "宛城区",
+        "统计表",
+        "--as-of",
+        "2017-05-26T10:00",
+    ]);
+    let n = counties(&w)
+        .into_iter()
+        .find(|(name, _)| name == "宛城区")
+        .unwrap()
+        .1;
+    let received = hooks.received();
+    let robot: Vec<&Received> = received.iter().filter(|r| r.channel == "wecom").collect();
+    assert_eq!(robot.len(), 1, "{out}");
+    assert_eq!(robot[0].to, format!("key-u{n:02}"));
+    assert_eq!(robot[0].mobiles, [phone(n, 1)]);
+    assert!(robot[0].text.contains("统计表"), "{}", robot[0].text);
+    assert_eq!(counted(&received, "sms").len(), 2, "{out}");
+    assert!(
+        !smtp.messages().is_empty(),
+        "and its mailboxes, as before: {out}"
+    );
 }

@@ -1,7 +1,8 @@
 //! Setting a channel up (`duban channels check`): the mail server checked as a pass would use
-//! it — connected, encrypted and logged in where the settings ask — without sending anything,
-//! and a test message to one unit's mailboxes, as a contact point's "test" button does in the
-//! monitoring tools offices know.
+//! it — connected, encrypted and logged in where the settings ask — and the robots and the SMS
+//! gateway checked as far as can be without sending; and a test message to one unit by each of
+//! its channels (its mailboxes, its robots, its people's phones), as a contact point's "test"
+//! button does in the monitoring tools offices know.
 
 use super::{AppError, Office};
 use crate::notices::send::{Mailer, Outgoing, SendError};
@@ -16,9 +17,9 @@ pub struct TestSent {
     pub outcome: Result<String, SendError>,
 }
 
-/// Why no test message can go to a unit.
+/// Why no test message (or chase) can go to a unit: it has no mailbox, robot or phone.
 #[derive(Debug, thiserror::Error)]
-#[error("{unit} has no mailbox{}: give it one (邮箱) in its campaign, its contacts file or the directory", campaign.as_ref().map(|c| format!(" in {c}")).unwrap_or_default())]
+#[error("{unit} has no mailbox{}: give it one (邮箱) in its campaign, its contacts file or the directory, or a robot in the robots file", campaign.as_ref().map(|c| format!(" in {c}")).unwrap_or_default())]
 pub struct NoMailbox {
     /// The unit.
     pub unit: String,
@@ -36,6 +37,35 @@ impl NoMailbox {
     }
 }
 
+/// Where a unit is reached, on every channel.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reach {
+    /// Its mailboxes: its own, then its people's.
+    pub mailboxes: Vec<String>,
+    /// Its people's phones, the liaison's first, then the unit's own.
+    pub phones: Vec<String>,
+    /// Its robots, as outbox addresses (`wecom:宛城区督办群`).
+    pub robots: Vec<String>,
+}
+
+impl Reach {
+    /// Every address, in the outbox's terms: mailboxes, robots, then phones (`sms:…`) when
+    /// `sms` is set up.
+    pub fn addresses(&self, sms: bool) -> Vec<String> {
+        let phones = self
+            .phones
+            .iter()
+            .filter(|_| sms)
+            .map(|p| crate::vocabulary::Channel::Sms.address(p));
+        self.mailboxes
+            .iter()
+            .chain(&self.robots)
+            .cloned()
+            .chain(phones)
+            .collect()
+    }
+}
+
 impl Office {
     /// The mailboxes of `unit` in `campaign` (or in every campaign that has it): the unit's own,
     /// then its people's, each once. A unit no campaign has is refused with the nearest name.
@@ -45,6 +75,25 @@ impl Office {
         unit: &str,
         campaign: Option<&str>,
     ) -> Result<Vec<String>, AppError> {
+        let reach = self.unit_reach(store, unit, campaign)?;
+        if reach.mailboxes.is_empty() {
+            return Err(AppError::NoMailbox(NoMailbox {
+                unit: unit.to_string(),
+                campaign: campaign.map(str::to_string),
+            }));
+        }
+        Ok(reach.mailboxes)
+    }
+
+    /// Where `unit` of `campaign` (or of every campaign that has it) is reached: its
+    /// mailboxes, its people's phones, and the robots that carry its notices. A unit no
+    /// campaign has is refused with the nearest name; one reached nowhere is [`NoMailbox`].
+    pub fn unit_reach(
+        &self,
+        store: &dyn Backend,
+        unit: &str,
+        campaign: Option<&str>,
+    ) -> Result<Reach, AppError> {
         super::accounts::known_unit(store, unit)?;
         let mut campaigns: Vec<String> = store
             .unit_codes(unit)?
@@ -56,41 +105,59 @@ impl Office {
         if let Some(asked) = campaign {
             store.campaign_header(asked)?;
         }
-        let mut addresses: Vec<String> = Vec::new();
-        let mut add = |address: Option<String>| {
-            if let Some(a) = address.filter(|a| !a.trim().is_empty())
-                && !addresses.contains(&a)
+        let add = |list: &mut Vec<String>, address: Option<String>| {
+            let address = address.map(|a| a.trim().to_string());
+            if let Some(a) = address.filter(|a| !a.is_empty())
+                && !list.contains(&a)
             {
-                addresses.push(a);
+                list.push(a);
             }
         };
+        let mut reach = Reach::default();
+        let mut own_phones = Vec::new();
         for key in &campaigns {
             let header = store.campaign_header(key)?;
-            for (name, email, _) in store.unit_reach(header.id)? {
+            for (name, email, phone) in store.unit_reach(header.id)? {
                 if name == unit {
-                    add(email);
+                    add(&mut reach.mailboxes, email);
+                    add(&mut own_phones, phone);
                 }
             }
         }
+        let mut people = Vec::new();
         for (key, name, contacts) in store.unit_contacts()? {
             if name == unit && campaigns.contains(&key) {
-                for contact in contacts {
-                    add(contact.email);
-                }
+                people.extend(contacts);
             }
         }
-        if addresses.is_empty() {
+        // The liaison's phone first: the one a chase is meant for.
+        people.sort_by_key(|c| c.role != crate::language::ast::ContactRole::Liaison);
+        for contact in people {
+            add(&mut reach.mailboxes, contact.email);
+            add(&mut reach.phones, contact.phone);
+        }
+        for phone in own_phones {
+            add(&mut reach.phones, Some(phone));
+        }
+        let routes = self.routes()?;
+        for channel in crate::vocabulary::Channel::ALL {
+            if let Some(robot) = routes.robot(unit, channel) {
+                reach.robots.push(channel.address(robot));
+            }
+        }
+        if reach.mailboxes.is_empty() && reach.robots.is_empty() && reach.phones.is_empty() {
             return Err(AppError::NoMailbox(NoMailbox {
                 unit: unit.to_string(),
                 campaign: campaign.map(str::to_string),
             }));
         }
-        Ok(addresses)
+        Ok(reach)
     }
 }
 
-/// Sends the test message for `unit` to each of `addresses` through `mailer`, each with a
-/// Message-ID of `domain`; a refusal of one does not keep it from the others.
+/// Sends the test message for `unit` to each of `addresses` (in the outbox's terms: a mail
+/// address, a robot, a phone) through `mailer`, each with a Message-ID of `domain`; a refusal
+/// of one does not keep it from the others.
 pub fn send_test(
     mailer: &dyn Mailer,
     unit: &str,
@@ -105,10 +172,11 @@ pub fn send_test(
         .iter()
         .map(|address| {
             let message_id = format!("<test-{}@{domain}>", &super::accounts::secret()[..24]);
+            let fitted = crate::notices::render::fit(address, subject, &body, &[], "测试消息");
             let outgoing = Outgoing {
                 to: address,
                 subject,
-                body: &body,
+                body: &fitted,
                 message_id: &message_id,
                 attachment: None,
             };
@@ -118,4 +186,38 @@ pub fn send_test(
             }
         })
         .collect()
+}
+
+impl Office {
+    /// What is wrong with the robots file against the records: each unit a robot names that no
+    /// campaign has (a typo would leave that unit's robot silent), with the nearest name.
+    pub fn robot_findings(
+        &self,
+        store: &dyn Backend,
+        book: &crate::notices::robots::RobotBook,
+    ) -> Result<Vec<String>, AppError> {
+        let known = store.unit_names()?;
+        let mut findings = Vec::new();
+        for robot in book.robots() {
+            for unit in robot.units.iter().filter(|u| !known.contains(u)) {
+                let hint =
+                    crate::language::suggest::did_you_mean(unit, known.iter().map(String::as_str))
+                        .map(|h| format!(" ({h})"))
+                        .unwrap_or_default();
+                findings.push(format!(
+                    "{} robot `{}` names {unit}, which no campaign has{hint}",
+                    robot.channel.zh(),
+                    robot.name
+                ));
+            }
+            if robot.units.is_empty() {
+                findings.push(format!(
+                    "{} robot `{}` names no unit: it carries nothing",
+                    robot.channel.zh(),
+                    robot.name
+                ));
+            }
+        }
+        Ok(findings)
+    }
 }

@@ -1,7 +1,8 @@
 //! 一键催办: the office chases a unit now for what it owes past its deadline. Each overdue
 //! obligation chased gets a `chased` event in its history (who, when; the record unchanged,
-//! through the ledger's own transition), and the unit one mail at each of its mailboxes listing
-//! them, queued in the outbox with the other notices — so it goes out once, by the same claims,
+//! through the ledger's own transition), and the unit one message at each of its mailboxes, its
+//! robots and (with SMS set up) its people's phones, listing them, queued in the outbox with
+//! the other notices — so it goes out once, by the same claims,
 //! whoever sends it. An obligation is chased at most once a day (in its campaign's zone) unless
 //! the office insists.
 
@@ -32,7 +33,7 @@ pub struct Chased {
     pub chased: Vec<String>,
     /// Those chased today already, left alone.
     pub already: Vec<String>,
-    /// The mailboxes the chase went to (a mail each, queued).
+    /// Where the chase went (a message each, queued): mailboxes, robots, phones.
     pub to: Vec<String>,
 }
 
@@ -143,8 +144,12 @@ impl Office {
                 items: done.already,
             }));
         }
-        done.to = self.unit_mailboxes(&*store, asked.unit, Some(asked.campaign))?;
+        let reach = self.unit_reach(&*store, asked.unit, Some(asked.campaign))?;
+        // The liaison is called out in the unit's robot groups.
+        let mobiles: Vec<String> = reach.phones.iter().take(1).cloned().collect();
+        done.to = reach.addresses(self.config.sms.url.is_some());
         let (subject, body) = letter(&header, asked.unit, &chased, t, zone);
+        let summary = format!("{}项已逾期", chased.len());
         let mails: Vec<OutboxMail> = done
             .to
             .iter()
@@ -152,7 +157,7 @@ impl Office {
                 campaign_id: header.id,
                 recipient: to.clone(),
                 subject: subject.clone(),
-                body: body.clone(),
+                body: crate::notices::render::fit(to, &subject, &body, &mobiles, &summary),
                 message_id: format!(
                     "<chase-{}-{t}-{}@{domain}>",
                     chased[0].id,

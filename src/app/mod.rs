@@ -45,7 +45,7 @@ pub use accounts::{
 pub use assess::{Assessment, Part, ScoreLine, UnitScore};
 pub use board::{Board, CampaignBoard, Node, Tally};
 pub use bulletin::address_bulletin;
-pub use channels::{NoMailbox, TestSent, send_test};
+pub use channels::{NoMailbox, Reach, TestSent, send_test};
 pub use chase::{ChaseRefusal, ChaseRequest, Chased};
 pub use contents::{Said, Submitted, UNIT_COLUMNS};
 pub use daemon_plan::{DaemonPlan, daemon_plan, schedules};

@@ -356,7 +356,7 @@ pub fn run<S: PassRecords + ?Sized>(
     spread(&mut mails, now);
     let (notices, queued) = store.queue(&mails, now)?;
     for who in &missing {
-        warn!(recipient = %who, "no mail address: notice not sent");
+        warn!(recipient = %who, "no address on this channel: notice not sent");
     }
     let mut report = PassReport {
         notices,

@@ -162,45 +162,64 @@ pub fn outbox_mail(
     }
 }
 
-/// `mail` made fit for its channel: for a robot, the subject and the text cut to the app's
-/// limit with the phones to call out, and no attachment; for SMS, the template's variables.
-/// A mail stays as it is.
+/// `mail` made fit for its channel ([`fit`]), with the phones its notices call out and the
+/// count of its items by kind; a robot or a phone carries no attachment.
 pub fn for_channel(mail: &mut crate::store::OutboxMail, digest: &Digest, notices: &[Notice]) {
     use crate::vocabulary::Channel;
-    let channel = Channel::of(&mail.recipient).0;
-    match channel {
-        Channel::Mail => {}
-        Channel::Sms => {
-            let mut kinds: BTreeMap<super::plan::Kind, usize> = BTreeMap::new();
-            for &i in &digest.notices {
-                *kinds.entry(notices[i].stage.kind).or_default() += 1;
+    if Channel::of(&mail.recipient).0 == Channel::Mail {
+        return;
+    }
+    let mut mobiles: Vec<String> = Vec::new();
+    let mut kinds: BTreeMap<super::plan::Kind, usize> = BTreeMap::new();
+    for &i in &digest.notices {
+        *kinds.entry(notices[i].stage.kind).or_default() += 1;
+        for m in &notices[i].to.mobiles {
+            if !mobiles.contains(m) {
+                mobiles.push(m.clone());
             }
-            // The most serious first: 1项已逾期、2项即将到期.
-            let summary = kinds
-                .iter()
-                .rev()
-                .map(|(kind, n)| format!("{n}项{}", state_words(*kind)))
-                .collect::<Vec<_>>()
-                .join("、");
-            mail.body = super::sms::parameters(&mail.subject, &summary);
-            mail.attachment = None;
         }
+    }
+    // The most serious first: 1项已逾期、2项即将到期.
+    let summary = kinds
+        .iter()
+        .rev()
+        .map(|(kind, n)| format!("{n}项{}", state_words(*kind)))
+        .collect::<Vec<_>>()
+        .join("、");
+    mail.body = fit(
+        &mail.recipient,
+        &mail.subject,
+        &mail.body,
+        &mobiles,
+        &summary,
+    );
+    mail.attachment = None;
+}
+
+/// The body the outbox keeps for a message to `recipient`: a mail's text as it is; for a
+/// robot, the subject and the text cut to the app's limit with the phones to call out (JSON);
+/// for SMS, the template's variables, `summary` saying its items (1项已逾期).
+pub fn fit(
+    recipient: &str,
+    subject: &str,
+    body: &str,
+    mobiles: &[String],
+    summary: &str,
+) -> String {
+    use crate::vocabulary::Channel;
+    match Channel::of(recipient).0 {
+        Channel::Mail => body.to_string(),
+        Channel::Sms => super::sms::parameters(subject, summary),
         robot => {
-            let mut mobiles: Vec<String> = Vec::new();
-            for &i in &digest.notices {
-                for m in &notices[i].to.mobiles {
-                    if !mobiles.contains(m) {
-                        mobiles.push(m.clone());
-                    }
-                }
-            }
             let text = super::hooks::cut(
-                &format!("{}\n\n{}", mail.subject, mail.body.trim_end()),
+                &format!("{subject}\n\n{}", body.trim_end()),
                 super::hooks::text_limit(robot),
             );
-            let message = super::hooks::RobotMessage { text, mobiles };
-            mail.body = serde_json::to_string(&message).unwrap_or_default();
-            mail.attachment = None;
+            let message = super::hooks::RobotMessage {
+                text,
+                mobiles: mobiles.to_vec(),
+            };
+            serde_json::to_string(&message).unwrap_or_default()
         }
     }
 }

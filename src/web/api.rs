@@ -406,7 +406,7 @@ pub async fn openapi() -> Response {
                     }
                 } } } },
                 "responses": {
-                    "201": { "description": "chased: what (`chased`), what was chased today already and left (`already`), and the mailboxes its mail goes to (`to`), queued for the next pass" },
+                    "201": { "description": "chased: what (`chased`), what was chased today already and left (`already`), and where its messages go (`to`: mailboxes, robots as `wecom:…`, `dingtalk:…`, `feishu:…`, phones as `sms:…`), queued for the next pass" },
                     "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "403": { "description": "not the office's token of that campaign", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "422": { "description": "nothing overdue (`nothing_overdue`), chased today already (`chased_today`), no mailbox (`no_mailbox`), or an unknown name", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
