@@ -470,11 +470,10 @@ fn send_due<S: PassRecords + ?Sized>(
 /// What shares a credential with the message to `recipient`, and so fails with it: a robot
 /// (each has its own key), or the whole SMS gateway.
 fn credential_scope(recipient: &str) -> String {
-    let (channel, to) = Channel::of(recipient);
+    let channel = Channel::of(recipient).0;
     if channel.robot() {
         recipient.to_string()
     } else {
-        let _ = to;
         channel.word().to_string()
     }
 }
