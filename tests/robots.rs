@@ -99,7 +99,7 @@ fn office(hooks: &HookServer, smtp: &MailServer, channel: &str) -> Workspace {
     std::fs::write(
         w.path().join("duban.toml"),
         format!(
-            "[mail]\nurl = \"{}\"\nfrom = \"督办 <duban@nanyang.example.org>\"\ntimeout_seconds = 2\nclaim_seconds = 4\n\
+            "base_url = \"https://duban.example.gov.cn\"\n[mail]\nurl = \"{}\"\nfrom = \"督办 <duban@nanyang.example.org>\"\ntimeout_seconds = 2\nclaim_seconds = 4\n\
              [channels]\nrobots_file = \"robots.toml\"\nwecom_url = \"{hooks}\"\ndingtalk_url = \"{hooks}\"\nfeishu_url = \"{hooks}\"\ntimeout_seconds = 3\n\
              [sms]\nurl = \"{hooks}/sms\"\nkey_id = \"{SMS_ID}\"\nsecret_file = \"sms-secret\"\nsign_name = \"南阳市纪委\"\ntemplate = \"SMS_0001\"\n",
             smtp.url(),
@@ -161,6 +161,13 @@ fn assert_each_county(w: &Workspace, received: &[Received], robot_channel: &str,
     assert_eq!(sms.len(), counties.len(), "{sms:?}");
     for r in received.iter().filter(|r| r.channel == robot_channel) {
         assert!(r.text.contains("逾期"), "{}", r.text);
+        // The way to the obligation's page, whole at the end.
+        assert!(
+            r.text
+                .contains("\n\n办理入口：https://duban.example.gov.cn/o/nanyang-2017/"),
+            "{}",
+            r.text
+        );
         if robot_channel != "feishu" {
             let n: u32 = r.to[5..].parse().unwrap();
             assert_eq!(r.mobiles, [phone(n, 1)], "the liaison is called out");

@@ -150,6 +150,18 @@ impl Office {
         done.to = reach.addresses(self.config.sms.url.is_some());
         let (subject, body) = letter(&header, asked.unit, &chased, t, zone);
         let summary = format!("{}项已逾期", chased.len());
+        // A robot's message ends with the way to the unit's page.
+        let link = self
+            .config
+            .base_url
+            .as_deref()
+            .map_or(String::new(), |base| {
+                let unit = percent_encoding::utf8_percent_encode(
+                    asked.unit,
+                    crate::notices::hooks::UNRESERVED,
+                );
+                format!("\n\n办理入口：{}/unit/{unit}", base.trim_end_matches('/'))
+            });
         let mails: Vec<OutboxMail> = done
             .to
             .iter()
@@ -157,7 +169,7 @@ impl Office {
                 campaign_id: header.id,
                 recipient: to.clone(),
                 subject: subject.clone(),
-                body: crate::notices::render::fit(to, &subject, &body, &mobiles, &summary),
+                body: crate::notices::render::fit(to, &subject, &body, &mobiles, &summary, &link),
                 message_id: format!(
                     "<chase-{}-{t}-{}@{domain}>",
                     chased[0].id,

@@ -65,6 +65,7 @@ pub fn robot_book(config: &Config) -> Result<Option<RobotBook>, ChannelError> {
 pub fn routes(config: &Config, book: Option<&RobotBook>) -> crate::notices::plan::Routes {
     let mut routes = book.map(RobotBook::routes).unwrap_or_default();
     routes.one_per_item = config.channels.one_per_item;
+    routes.portal = config.base_url.clone();
     routes
 }
 

@@ -230,7 +230,7 @@ impl Hooks {
 }
 
 /// What stays as it is in a URL (RFC 3986's unreserved characters): a hook's id is a UUID.
-pub(super) const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+pub const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'_')
     .remove(b'.')

@@ -349,7 +349,13 @@ pub fn run<S: PassRecords + ?Sized>(
                     .iter()
                     .find_map(|&i| attach(&*store, &input.candidates[fresh[i].candidate]));
             }
-            render::for_channel(&mut mail, &digest, &fresh);
+            render::for_channel(
+                &mut mail,
+                &digest,
+                &fresh,
+                &input.candidates,
+                options.routes.portal.as_deref(),
+            );
             mail
         })
         .collect();

@@ -163,11 +163,40 @@ pub fn outbox_mail(
 }
 
 /// `mail` made fit for its channel ([`fit`]), with the phones its notices call out and the
-/// count of its items by kind; a robot or a phone carries no attachment.
-pub fn for_channel(mail: &mut crate::store::OutboxMail, digest: &Digest, notices: &[Notice]) {
+/// count of its items by kind; a robot or a phone carries no attachment. A robot's message
+/// ends with the link to the pages at `portal` where the item is dealt with: the obligation's
+/// page for one item of the unit's own, the unit's page for several, the board for a
+/// supervisor.
+pub fn for_channel(
+    mail: &mut crate::store::OutboxMail,
+    digest: &Digest,
+    notices: &[Notice],
+    candidates: &[Candidate],
+    portal: Option<&str>,
+) {
     use crate::vocabulary::Channel;
-    if Channel::of(&mail.recipient).0 == Channel::Mail {
+    let channel = Channel::of(&mail.recipient).0;
+    if channel == Channel::Mail {
         return;
+    }
+    let mut link = String::new();
+    if let Some(base) = portal.filter(|_| channel.robot()) {
+        let segment = |s: &str| {
+            percent_encoding::utf8_percent_encode(s, super::hooks::UNRESERVED).to_string()
+        };
+        let first = &candidates[notices[digest.notices[0]].candidate];
+        let path = match (digest.audience, digest.notices.len()) {
+            (Audience::Supervisor, _) => "/board".to_string(),
+            (Audience::Unit, 1) => format!(
+                "/o/{}/{}/{}/{}",
+                segment(&first.campaign),
+                segment(&first.deliverable),
+                segment(&first.unit),
+                segment(first.period.as_deref().unwrap_or("-"))
+            ),
+            (Audience::Unit, _) => format!("/unit/{}", segment(&first.unit)),
+        };
+        link = format!("\n\n办理入口：{}{path}", base.trim_end_matches('/'));
     }
     let mut mobiles: Vec<String> = Vec::new();
     let mut kinds: BTreeMap<super::plan::Kind, usize> = BTreeMap::new();
@@ -192,19 +221,22 @@ pub fn for_channel(mail: &mut crate::store::OutboxMail, digest: &Digest, notices
         &mail.body,
         &mobiles,
         &summary,
+        &link,
     );
     mail.attachment = None;
 }
 
 /// The body the outbox keeps for a message to `recipient`: a mail's text as it is; for a
-/// robot, the subject and the text cut to the app's limit with the phones to call out (JSON);
-/// for SMS, the template's variables, `summary` saying its items (1项已逾期).
+/// robot, the subject and the text cut to the app's limit with the phones to call out (JSON),
+/// `tail` (the link to the pages) kept whole after the cut; for SMS, the template's variables,
+/// `summary` saying its items (1项已逾期).
 pub fn fit(
     recipient: &str,
     subject: &str,
     body: &str,
     mobiles: &[String],
     summary: &str,
+    tail: &str,
 ) -> String {
     use crate::vocabulary::Channel;
     match Channel::of(recipient).0 {
@@ -213,8 +245,8 @@ pub fn fit(
         robot => {
             let text = super::hooks::cut(
                 &format!("{subject}\n\n{}", body.trim_end()),
-                super::hooks::text_limit(robot),
-            );
+                super::hooks::text_limit(robot).saturating_sub(tail.len()),
+            ) + tail;
             let message = super::hooks::RobotMessage {
                 text,
                 mobiles: mobiles.to_vec(),

@@ -191,6 +191,7 @@ impl RobotBook {
         Routes {
             by_unit,
             one_per_item: false,
+            portal: None,
         }
     }
 }
@@ -202,6 +203,8 @@ pub struct Routes {
     by_unit: HashMap<String, Vec<(Channel, String)>>,
     /// One message per item on channels other than mail.
     pub one_per_item: bool,
+    /// Where people reach the pages (`base_url`), for the link a robot message ends with.
+    pub portal: Option<String>,
 }
 
 impl Routes {
