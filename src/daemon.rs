@@ -157,6 +157,24 @@ struct Trigger {
 }
 
 impl Trigger {
+    /// Runs a pass at unix second `at` (of the daemon's clock), when messages held back by a
+    /// rate limit fall due within the hour: a robot's next twenty go on their minute, not at
+    /// the next scheduled pass.
+    fn again_at(&self, at: Option<i64>) {
+        let Some(at) = at else {
+            return;
+        };
+        let wait = at - self.clock.now().timestamp();
+        if !(0..=3600).contains(&wait) {
+            return;
+        }
+        let again = self.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_secs(wait.unsigned_abs() + 1)).await;
+            Box::pin(again.fire("rate limit")).await;
+        });
+    }
+
     async fn fire(&self, why: &'static str) {
         let Ok(guard) = self.running.clone().try_lock_owned() else {
             info!(
@@ -178,7 +196,10 @@ impl Trigger {
         })
         .await;
         match result {
-            Ok(Ok(report)) => info!(trigger = why, "{report}"),
+            Ok(Ok(report)) => {
+                info!(trigger = why, "{report}");
+                self.again_at(report.next_at);
+            }
             // One failed pass never stops the daemon: the next one tries again.
             Ok(Err(failed)) => error!(trigger = why, error = %failed, "pass failed"),
             Err(join) => error!(trigger = why, error = %join, "pass panicked"),

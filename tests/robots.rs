@@ -336,22 +336,18 @@ fn race(w: &Workspace, hooks: &HookServer) {
     assert_each_county(w, &hooks.received(), channel, 1);
 }
 
-/// One 企业微信 robot for the whole city, one message per item: its 20 a minute kept by scheduling — twenty now, the
-/// rest a minute later, the summary saying when — and a second process that meets the app's
-/// own limit holds its messages back, untried, rather than failing them.
-#[test]
-fn a_robots_twenty_a_minute_is_kept_by_scheduling_not_by_failing() {
-    let smtp = MailServer::start();
-    let hooks = HookServer::start(&[], Some((SMS_ID, SMS_SECRET)));
-    let w = office(&hooks, &smtp, "企业微信");
-    let names: Vec<String> = counties(&w)
-        .into_iter()
-        .map(|(name, _)| format!("\"{name}\""))
-        .collect();
+/// 南阳 with one 企业微信 robot for the whole city and one message per item: more messages
+/// for the robot than its 20 a minute. The app's minute is three seconds here.
+fn one_city_robot(hooks: &HookServer, smtp: &MailServer) -> Workspace {
+    let w = office(hooks, smtp, "企业微信");
     let settings = w.path().join("duban.toml");
     let text = std::fs::read_to_string(&settings).unwrap();
     let text = text.replace("[channels]\n", "[channels]\none_per_item = true\n");
     std::fs::write(&settings, text).unwrap();
+    let names: Vec<String> = counties(&w)
+        .into_iter()
+        .map(|(name, _)| format!("\"{name}\""))
+        .collect();
     std::fs::write(
         w.path().join("robots.toml"),
         format!(
@@ -364,8 +360,26 @@ fn a_robots_twenty_a_minute_is_kept_by_scheduling_not_by_failing() {
         key: "key-city".into(),
         secret: None,
     }]);
-    // The app's minute is three seconds here.
     hooks.minute(Duration::from_secs(3));
+    w
+}
+
+/// Messages the city's robot received.
+fn city_robot(hooks: &HookServer) -> usize {
+    counted(&hooks.received(), "wecom")
+        .get("key-city")
+        .copied()
+        .unwrap_or(0)
+}
+
+/// One 企业微信 robot for the whole city, one message per item: its 20 a minute kept by scheduling
+/// — twenty now, the rest a minute later, the summary saying when — and a second process that
+/// meets the app's own limit holds its messages back, untried, rather than failing them.
+#[test]
+fn a_robots_twenty_a_minute_is_kept_by_scheduling_not_by_failing() {
+    let smtp = MailServer::start();
+    let hooks = HookServer::start(&[], Some((SMS_ID, SMS_SECRET)));
+    let w = one_city_robot(&hooks, &smtp);
     let late = late(&w).len();
     let first = w.ok(&["remind", "--as-of", "2017-05-26T09:00"]);
     let held = late - 20;
@@ -375,8 +389,7 @@ fn a_robots_twenty_a_minute_is_kept_by_scheduling_not_by_failing() {
         )),
         "{first}"
     );
-    let robot = |hooks: &HookServer| counted(&hooks.received(), "wecom").get("key-city").copied();
-    assert_eq!(robot(&hooks), Some(20));
+    assert_eq!(city_robot(&hooks), 20);
     assert!(hooks.refused().is_empty(), "{:?}", hooks.refused());
     // Another process, a minute later by the rehearsal's clock but within the app's minute:
     // the app refuses (45009) and the messages wait again, not tried.
@@ -394,7 +407,39 @@ fn a_robots_twenty_a_minute_is_kept_by_scheduling_not_by_failing() {
     assert!(waiting.iter().all(|m| m["attempts"] == 0), "{outbox}");
     std::thread::sleep(Duration::from_secs(3));
     w.ok(&["remind", "--as-of", "2017-05-26T09:02"]);
-    assert_eq!(robot(&hooks), Some(late), "every message once");
+    assert_eq!(city_robot(&hooks), late, "every message once");
+}
+
+/// The daemon sends what a rate limit held back on its minute, not at its next scheduled pass
+/// (here, never): a real minute's wait.
+#[test]
+fn the_daemon_sends_what_a_rate_limit_held_back_on_its_minute() {
+    let smtp = MailServer::start();
+    let hooks = HookServer::start(&[], Some((SMS_ID, SMS_SECRET)));
+    let w = one_city_robot(&hooks, &smtp);
+    let late = late(&w).len();
+    let _daemon = KillOnDrop::spawn(
+        crate::common::process(w.path())
+            .args([
+                "daemon",
+                "--as-of",
+                "2017-05-26T09:00",
+                "--schedule",
+                "0 0 0 1 1 *",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    );
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while city_robot(&hooks) < late && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(
+        city_robot(&hooks),
+        late,
+        "every message, the last a minute later"
+    );
+    assert!(hooks.refused().is_empty(), "{:?}", hooks.refused());
 }
 
 /// The apps are down: nothing is lost — each message is retried later and sent once.

@@ -114,6 +114,9 @@ pub struct PassReport {
     pub waiting: usize,
     /// When the last message held back by a rate limit goes (local time in the office's zone).
     pub last_waiting: Option<String>,
+    /// When the first message held back by a rate limit is due (unix seconds, of the pass's
+    /// clock): a daemon runs a pass then rather than wait for its schedule.
+    pub next_at: Option<i64>,
     /// Whether the pass stopped early for a shutdown.
     pub interrupted: bool,
 }
@@ -122,6 +125,7 @@ impl PassReport {
     /// Counts a message held back by a rate limit until unix second `at`.
     fn hold_until(&mut self, at: i64, zone: chrono_tz::Tz) {
         self.waiting += 1;
+        self.next_at = Some(self.next_at.map_or(at, |t| t.min(at)));
         let shown = chrono::DateTime::from_timestamp(at, 0)
             .map(|t| t.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string());
         if shown > self.last_waiting {
