@@ -172,6 +172,13 @@ pub struct SmsConfig {
     pub region: Option<String>,
 }
 
+impl ChannelsConfig {
+    /// How long one message may wait for an app or the gateway.
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs(self.timeout_seconds.unwrap_or(10).max(1))
+    }
+}
+
 impl MailConfig {
     /// How long one send may wait for the server.
     pub fn timeout(&self) -> Duration {
@@ -296,6 +303,21 @@ impl Config {
             return Err(ConfigError::Invalid {
                 path: path.to_path_buf(),
                 message,
+            });
+        }
+        // A claim must outlast a send on every channel in use, or a slow one is taken over
+        // and sent twice.
+        let channels_used = file.channels.timeout_seconds.is_some()
+            || file.channels.robots_file.is_some()
+            || file.sms.url.is_some();
+        if channels_used && file.channels.timeout() >= file.mail.claim() {
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                message: format!(
+                    "[mail] claim_seconds ({}) must be longer than [channels] timeout_seconds ({}), or a slow message would be taken over and sent twice",
+                    file.mail.claim().as_secs(),
+                    file.channels.timeout().as_secs()
+                ),
             });
         }
         if let Some(zone) = &file.zone

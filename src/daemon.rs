@@ -157,15 +157,12 @@ struct Trigger {
 }
 
 impl Trigger {
-    /// Runs a pass at unix second `at` (of the daemon's clock), when messages held back by a
-    /// rate limit fall due within the hour: a robot's next twenty go on their minute, not at
-    /// the next scheduled pass.
-    fn again_at(&self, at: Option<i64>) {
-        let Some(at) = at else {
-            return;
-        };
-        let wait = at - self.clock.now().timestamp();
-        if !(0..=3600).contains(&wait) {
+    /// Runs a pass at unix second `at` (of the daemon's clock; at once if that has passed
+    /// while the pass ran), when messages held back by a rate limit fall due within the hour:
+    /// a robot's next twenty go on their minute, not at the next scheduled pass.
+    fn again_at(&self, at: i64) {
+        let wait = (at - self.clock.now().timestamp()).max(0);
+        if wait > 3600 {
             return;
         }
         let again = self.clone();
@@ -198,7 +195,9 @@ impl Trigger {
         match result {
             Ok(Ok(report)) => {
                 info!(trigger = why, "{report}");
-                self.again_at(report.next_at);
+                for &at in report.wakes.iter().take(60) {
+                    self.again_at(at);
+                }
             }
             // One failed pass never stops the daemon: the next one tries again.
             Ok(Err(failed)) => error!(trigger = why, error = %failed, "pass failed"),

@@ -11,7 +11,7 @@ use duban::clock::Instant;
 use duban::ledger::{Action, Refusal, Status, Submission};
 use duban::store::{
     Backend, Claim, FailedSignIns, Filter, ImportBatch, ImportError, ImportRow, Key, Meta,
-    NewToken, NewUser, NoticeKey, OutboxMail, PgStore, Role, Source, Store, StoreError,
+    NewToken, NewUser, NoticeKey, OutboxMail, PgStore, Role, Skip, Source, Store, StoreError,
     SyncOutcome, Throttle, Turn, Window,
 };
 use model::the_ledger_does_what_its_model_does;
@@ -413,6 +413,111 @@ pub fn the_outbox_writes_each_notice_once_and_a_claim_is_exclusive(mut b: impl B
         b.retry(&[held.id]).map_err(refusal),
         Err(Refusal::MailNotFailed { .. })
     ));
+}
+
+/// Messages of every channel share the outbox: one that waits for a rate limit is not claimed
+/// before its time, one given back with a time is due again then, and a pass leaves alone what
+/// refused it (mail, one robot, the SMS gateway) while it claims the rest.
+pub fn a_pass_claims_around_what_refused_it_and_what_must_wait(mut b: impl Backend) {
+    sync(&mut b);
+    let input = b
+        .plan_input(
+            (
+                utc("2017-04-01 00:00").timestamp(),
+                utc("2017-04-30 00:00").timestamp(),
+            ),
+            0,
+            duban::clock::Instant::Absolute(chrono::Utc::now()),
+        )
+        .unwrap();
+    let owed = input
+        .candidates
+        .iter()
+        .find(|c| &*c.unit == "甲" && &*c.deliverable == "方案")
+        .expect("a candidate");
+    let message = |n: usize, to: &str, not_before: Option<i64>| OutboxMail {
+        campaign_id: owed.campaign_id,
+        recipient: to.into(),
+        subject: "【催报】方案".into(),
+        body: "…".into(),
+        message_id: format!("<{n}@example.org>"),
+        notices: vec![NoticeKey {
+            obligation_id: owed.obligation_id,
+            stage: format!("before:{n}d"),
+            due_date: owed.due_date.to_string(),
+            recipient: to.into(),
+            role: "liaison".into(),
+            send_at: 100,
+        }],
+        attachment: None,
+        not_before,
+    };
+    let messages = [
+        message(1, "jia@example.org", None),
+        message(2, "wecom:甲群", None),
+        message(3, "wecom:乙群", None),
+        message(4, "sms:13800000001", None),
+        message(5, "wecom:甲群", Some(160)),
+    ];
+    assert_eq!(b.queue(&messages, 100).unwrap(), (5, 5));
+    let claim = |owner: &str, at: i64| Claim {
+        owner: owner.into(),
+        at,
+        expires_at: at + 60,
+    };
+    let claimed = |b: &mut dyn Backend, now: i64, skip: &Skip| -> Vec<String> {
+        let got = b.claim_mails(now, &claim("a", now), 10, skip).unwrap();
+        let names = got.iter().map(|m| m.recipient.clone()).collect();
+        for m in got {
+            b.release_mail(m.id, &claim("a", now), None, None).unwrap();
+        }
+        names
+    };
+    // Not before its time.
+    assert_eq!(
+        claimed(&mut b, 150, &Skip::default()),
+        [
+            "jia@example.org",
+            "wecom:甲群",
+            "wecom:乙群",
+            "sms:13800000001"
+        ]
+    );
+    let skip = Skip {
+        mail: true,
+        prefixes: vec!["sms:".into()],
+        recipients: vec!["wecom:甲群".into()],
+    };
+    assert_eq!(claimed(&mut b, 170, &skip), ["wecom:乙群"]);
+    // Given back until later: not due before then, and not counted as tried.
+    let first = b
+        .claim_mails(170, &claim("a", 170), 1, &Skip::default())
+        .unwrap()
+        .pop()
+        .unwrap();
+    b.release_mail(
+        first.id,
+        &claim("a", 170),
+        Some("45009 api freq out of limit"),
+        Some(300),
+    )
+    .unwrap();
+    assert!(
+        !claimed(&mut b, 299, &Skip::default()).contains(&first.recipient),
+        "waits until 300"
+    );
+    assert!(claimed(&mut b, 300, &Skip::default()).contains(&first.recipient));
+    let row = b
+        .outbox(false)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.id == first.id)
+        .unwrap();
+    assert_eq!(row.attempts, 0);
+    assert_eq!(
+        row.last_error.as_deref(),
+        Some("45009 api freq out of limit")
+    );
 }
 
 pub fn an_import_is_all_or_nothing_and_idempotent(mut b: impl Backend) {
@@ -1260,6 +1365,7 @@ macro_rules! storage_contract {
             scenario!(a_chase_is_recorded_with_its_mails_or_not_at_all);
             scenario!(unknown_names_are_refused_with_the_nearest);
             scenario!(the_outbox_writes_each_notice_once_and_a_claim_is_exclusive);
+            scenario!(a_pass_claims_around_what_refused_it_and_what_must_wait);
             scenario!(an_import_is_all_or_nothing_and_idempotent);
             scenario!(an_edited_campaign_keeps_every_submission);
             scenario!(a_review_accepts_or_sends_back);

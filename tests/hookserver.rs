@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -66,6 +66,37 @@ pub struct HookServer {
 impl HookServer {
     /// Starts the fakes with `robots` and an SMS account (AccessKey id, secret).
     pub fn start(robots: &[FakeRobot], sms: Option<(&str, &str)>) -> HookServer {
+        HookServer::start_with(robots, sms, None)
+    }
+
+    /// The same over TLS, presenting the certificate chain and key (PEM) of `tls`, as the apps'
+    /// servers do (`https://localhost:PORT`).
+    pub fn start_with_tls(
+        robots: &[FakeRobot],
+        sms: Option<(&str, &str)>,
+        tls: (&str, &str),
+    ) -> HookServer {
+        use rustls::pki_types::pem::PemObject as _;
+        let chain = rustls::pki_types::CertificateDer::pem_slice_iter(tls.0.as_bytes())
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        let key = rustls::pki_types::PrivateKeyDer::from_pem_slice(tls.1.as_bytes()).unwrap();
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .unwrap();
+        HookServer::start_with(robots, sms, Some(Arc::new(config)))
+    }
+
+    fn start_with(
+        robots: &[FakeRobot],
+        sms: Option<(&str, &str)>,
+        tls: Option<Arc<rustls::ServerConfig>>,
+    ) -> HookServer {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let state = Arc::new(Mutex::new(State {
@@ -79,7 +110,16 @@ impl HookServer {
         std::thread::spawn(move || {
             for stream in listener.incoming().map_while(Result::ok) {
                 let state = Arc::clone(&shared);
-                std::thread::spawn(move || serve(stream, &state));
+                let tls = tls.clone();
+                std::thread::spawn(move || match tls {
+                    None => serve(stream, &state),
+                    Some(config) => {
+                        let Ok(connection) = rustls::ServerConnection::new(config) else {
+                            return;
+                        };
+                        serve(rustls::StreamOwned::new(connection, stream), &state);
+                    }
+                });
             }
         });
         HookServer { port, state }
@@ -131,9 +171,8 @@ fn now_seconds() -> i64 {
         .as_secs() as i64
 }
 
-fn serve(stream: TcpStream, state: &Mutex<State>) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut writer = stream;
+fn serve(stream: impl Read + Write, state: &Mutex<State>) {
+    let mut reader = BufReader::new(stream);
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line).unwrap_or(0) == 0 {
@@ -173,7 +212,9 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
             "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{text}",
             text.len()
         );
-        if writer.write_all(reply.as_bytes()).is_err() {
+        if reader.get_mut().write_all(reply.as_bytes()).is_err()
+            || reader.get_mut().flush().is_err()
+        {
             return;
         }
     }

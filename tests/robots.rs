@@ -572,3 +572,85 @@ fn a_chase_goes_by_the_units_robot_and_phones() {
         "and its mailboxes, as before: {out}"
     );
 }
+
+/// No mail server, robots and SMS set up: the mails wait, pending and untried, and the robots'
+/// messages and the SMS go.
+#[test]
+fn without_a_mail_server_robots_and_sms_still_go() {
+    let smtp = MailServer::start();
+    let hooks = HookServer::start(&[], Some((SMS_ID, SMS_SECRET)));
+    let w = office(&hooks, &smtp, "企业微信");
+    hooks.add_robots(&fake_robots(&w, false));
+    let settings = w.path().join("duban.toml");
+    let text = std::fs::read_to_string(&settings).unwrap();
+    let text: String = text
+        .lines()
+        .filter(|l| !l.starts_with(&format!("url = \"{}", smtp.url())))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&settings, text).unwrap();
+    let out = w.ok(&["remind", "--as-of", "2017-05-26T09:00"]);
+    assert!(out.contains("no mail server is set up"), "{out}");
+    assert_each_county_once(&w, &hooks.received(), "wecom");
+    let outbox = w.json(&["outbox"]);
+    let mails: Vec<&serde_json::Value> = outbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| !m["recipient"].as_str().unwrap().contains(':'))
+        .collect();
+    assert!(!mails.is_empty(), "{outbox}");
+    assert!(
+        mails
+            .iter()
+            .all(|m| m["state"] == "pending" && m["attempts"] == 0),
+        "{outbox}"
+    );
+    assert!(smtp.messages().is_empty());
+}
+
+/// An app reached over TLS: its certificate not trusted, that robot stops as a refused key
+/// does — pending, untried, the reason kept, SMS going on; trusted through `[channels]
+/// ca_file`, its messages go.
+#[test]
+fn a_robot_whose_certificate_is_not_trusted_waits_until_its_authority_is_given() {
+    let ca = crate::postgres_tls::authority("duban test robot authority");
+    let (chain, key) = crate::postgres_tls::server_certificate(&ca);
+    let smtp = MailServer::start();
+    let sms = HookServer::start(&[], Some((SMS_ID, SMS_SECRET)));
+    let w = office(&sms, &smtp, "企业微信");
+    let hooks = HookServer::start_with_tls(&fake_robots(&w, false), None, (&chain, &key));
+    let https = hooks.url().replace("http://127.0.0.1", "https://localhost");
+    let settings = w.path().join("duban.toml");
+    let text = std::fs::read_to_string(&settings).unwrap().replace(
+        &format!("wecom_url = \"{}\"", sms.url()),
+        &format!("wecom_url = \"{https}\""),
+    );
+    std::fs::write(&settings, &text).unwrap();
+    let out = w.ok(&["remind", "--as-of", "2017-05-26T09:00"]);
+    assert!(out.contains("stopped: TLS"), "{out}");
+    assert!(hooks.received().is_empty());
+    assert_eq!(
+        counted(&sms.received(), "sms").len(),
+        late(&w).len(),
+        "SMS went"
+    );
+    let outbox = w.json(&["outbox"]);
+    let robots: Vec<&serde_json::Value> = outbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["recipient"].as_str().unwrap().starts_with("wecom:"))
+        .collect();
+    assert_eq!(robots.len(), late(&w).len(), "{outbox}");
+    assert!(robots.iter().all(|m| m["attempts"] == 0), "{outbox}");
+
+    std::fs::write(w.path().join("robots-ca.pem"), ca.pem()).unwrap();
+    std::fs::write(
+        &settings,
+        text.replace("[channels]\n", "[channels]\nca_file = \"robots-ca.pem\"\n"),
+    )
+    .unwrap();
+    w.ok(&["remind", "--as-of", "2017-05-26T09:00"]);
+    assert_eq!(counted(&hooks.received(), "wecom").len(), late(&w).len());
+}

@@ -132,12 +132,13 @@ impl Office {
         }
         // The liaison's phone first: the one a chase is meant for.
         people.sort_by_key(|c| c.role != crate::language::ast::ContactRole::Liaison);
+        let mobile = |p: Option<String>| p.map(|p| crate::vocabulary::mobile(&p));
         for contact in people {
             add(&mut reach.mailboxes, contact.email);
-            add(&mut reach.phones, contact.phone);
+            add(&mut reach.phones, mobile(contact.phone));
         }
         for phone in own_phones {
-            add(&mut reach.phones, Some(phone));
+            add(&mut reach.phones, mobile(Some(phone)));
         }
         let routes = self.routes()?;
         for channel in crate::vocabulary::Channel::ALL {

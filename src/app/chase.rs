@@ -148,6 +148,14 @@ impl Office {
         // The liaison is called out in the unit's robot groups.
         let mobiles: Vec<String> = reach.phones.iter().take(1).cloned().collect();
         done.to = reach.addresses(self.config.sms.url.is_some());
+        // Reached nowhere it can be reached now (a phone, and no SMS set up): no chase is
+        // recorded that tells no one.
+        if done.to.is_empty() {
+            return Err(AppError::NoMailbox(super::NoMailbox {
+                unit: asked.unit.to_string(),
+                campaign: Some(asked.campaign.to_string()),
+            }));
+        }
         let (subject, body) = letter(&header, asked.unit, &chased, t, zone);
         let summary = format!("{}项已逾期", chased.len());
         // A robot's message ends with the way to the unit's page.

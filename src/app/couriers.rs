@@ -5,7 +5,6 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use super::AppError;
 use super::mail::{MailError, MailSetup};
@@ -139,7 +138,7 @@ fn agent(channels: &ChannelsConfig) -> Result<ureq::Agent, ChannelError> {
         .root_certs(RootCerts::Specific(Arc::new(roots)))
         .unversioned_rustls_crypto_provider(Arc::new(rustls::crypto::ring::default_provider()))
         .build();
-    let timeout = Duration::from_secs(channels.timeout_seconds.unwrap_or(10).max(1));
+    let timeout = channels.timeout();
     Ok(ureq::Agent::config_builder()
         .tls_config(tls)
         .timeout_global(Some(timeout))

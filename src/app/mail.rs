@@ -77,6 +77,12 @@ impl MailSetup {
                 names: crate::fsio::Names::new(&config.workspace),
                 zone: config.zone,
                 routes: super::couriers::routes(config, robots.as_ref()),
+                // A claim is given up before the slowest channel's send could still be going.
+                send_timeout: if robots.is_some() || sms.is_some() {
+                    mail.timeout().max(config.channels.timeout())
+                } else {
+                    mail.timeout()
+                },
                 ..pass_options(mail)
             },
             robots,

@@ -48,7 +48,7 @@ pub fn not_set_up(channel: Channel) -> String {
 impl Mailer for Couriers {
     fn send(&self, mail: &Outgoing<'_>) -> Result<String, SendError> {
         let (channel, to) = Channel::of(mail.to);
-        let missing = || SendError::Login(not_set_up(channel));
+        let missing = || SendError::Unconfigured(not_set_up(channel));
         match channel {
             Channel::Mail => self.mail.as_ref().ok_or_else(missing)?.send(mail),
             Channel::Sms => self.sms.as_ref().ok_or_else(missing)?.send(to, mail.body),

@@ -121,7 +121,7 @@ impl Hooks {
     /// Sends `message` (the outbox's body) to robot `name` of `channel`.
     pub fn send(&self, channel: Channel, name: &str, body: &str) -> Result<String, SendError> {
         let robot = self.book.get(channel, name).ok_or_else(|| {
-            SendError::Login(format!(
+            SendError::Unconfigured(format!(
                 "{} robot `{name}` is not in the robots file",
                 channel.zh()
             ))
@@ -293,7 +293,15 @@ pub(super) fn post(
         .post(url)
         .header("Content-Type", content_type)
         .send(body)
-        .map_err(|e| SendError::Transient(shown_error(&e)))?;
+        .map_err(|e| {
+            // A certificate not trusted, or no TLS where the address says https: as for mail,
+            // nothing goes until it is mended.
+            if tls_failed(&e) {
+                SendError::Untrusted(shown_error(&e))
+            } else {
+                SendError::Transient(shown_error(&e))
+            }
+        })?;
     let status = response.status().as_u16();
     let body = response
         .body_mut()
@@ -304,8 +312,26 @@ pub(super) fn post(
     Ok(Answer { status, body })
 }
 
+/// Whether the TLS handshake failed (rustls's own error, however ureq passes it on).
+fn tls_failed(e: &ureq::Error) -> bool {
+    match e {
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) => true,
+        ureq::Error::Io(io) => io
+            .get_ref()
+            .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some()),
+        _ => false,
+    }
+}
+
 /// An HTTP failure as logs may show it: never the address, which holds a robot's key.
 fn shown_error(e: &ureq::Error) -> String {
+    if let ureq::Error::Io(io) = e
+        && let Some(tls) = io
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    {
+        return format!("TLS: {tls}");
+    }
     match e {
         ureq::Error::Timeout(_) => "no answer in time (the message may have been taken)".into(),
         ureq::Error::Io(io) => format!("connection: {}", io.kind()),

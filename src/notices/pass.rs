@@ -16,7 +16,7 @@ use super::window;
 use crate::clock::{Clock, Instant};
 use crate::schedule::Calendar;
 use crate::store::{
-    Attachment, Campaigns, Candidate, Claim, Outbox, PendingMail, PlanInput, StoreError,
+    Attachment, Campaigns, Candidate, Claim, Outbox, PendingMail, PlanInput, Skip, StoreError,
 };
 use crate::vocabulary::Channel;
 
@@ -114,9 +114,9 @@ pub struct PassReport {
     pub waiting: usize,
     /// When the last message held back by a rate limit goes (local time in the office's zone).
     pub last_waiting: Option<String>,
-    /// When the first message held back by a rate limit is due (unix seconds, of the pass's
-    /// clock): a daemon runs a pass then rather than wait for its schedule.
-    pub next_at: Option<i64>,
+    /// When messages held back by a rate limit fall due (unix seconds, of the pass's clock):
+    /// a daemon runs a pass at each rather than wait for its schedule.
+    pub wakes: std::collections::BTreeSet<i64>,
     /// Whether the pass stopped early for a shutdown.
     pub interrupted: bool,
 }
@@ -125,7 +125,7 @@ impl PassReport {
     /// Counts a message held back by a rate limit until unix second `at`.
     fn hold_until(&mut self, at: i64, zone: chrono_tz::Tz) {
         self.waiting += 1;
-        self.next_at = Some(self.next_at.map_or(at, |t| t.min(at)));
+        self.wakes.insert(at);
         let shown = chrono::DateTime::from_timestamp(at, 0)
             .map(|t| t.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string());
         if shown > self.last_waiting {
@@ -425,10 +425,10 @@ fn send_due<S: PassRecords + ?Sized>(
 ) -> Result<(), PassError> {
     let mut claim = options.claim();
     let mut batch = std::collections::VecDeque::new();
-    // Robots and gateways that refused their credentials this pass, with why: their messages
-    // are held (claimed, so that this pass does not take them again) and given back at the end.
+    // What refused its credentials this pass (the mail server, a robot, the gateway): its
+    // messages are given back with why, and not claimed again by this pass.
     let mut stopped: HashMap<String, String> = HashMap::new();
-    let mut held: Vec<(PendingMail, Claim)> = Vec::new();
+    let mut skip = Skip::default();
     loop {
         if stop.load(Ordering::SeqCst) {
             report.interrupted = true;
@@ -436,7 +436,7 @@ fn send_due<S: PassRecords + ?Sized>(
         }
         if batch.is_empty() {
             claim = options.claim();
-            batch.extend(store.claim_mails(now, &claim, CLAIMED_AT_ONCE)?);
+            batch.extend(store.claim_mails(now, &claim, CLAIMED_AT_ONCE, &skip)?);
         }
         // A mail is sent only while its claim outlasts a send: the rest of a batch whose
         // claim runs short (a slow server) goes back, to be claimed again.
@@ -450,35 +450,25 @@ fn send_due<S: PassRecords + ?Sized>(
             break;
         };
         let scope = credential_scope(&mail.recipient);
-        if stopped.contains_key(&scope) {
-            held.push((mail, claim.clone()));
+        if let Some(why) = stopped.get(&scope) {
+            store.release_mail(mail.id, &claim, Some(why), None)?;
             continue;
         }
         match send_one(store, mailer, &mail, &claim, now, options, report)? {
             Sent::Done => {}
-            Sent::StopAll => {
-                held.push((mail, claim.clone()));
-                break;
-            }
             Sent::StopScope(why) => {
+                store.release_mail(mail.id, &claim, Some(&why), None)?;
+                leave_alone(&mut skip, &mail.recipient);
                 stopped.insert(scope, why);
-                held.push((mail, claim.clone()));
             }
         }
     }
     give_back(store, &mut batch, &claim)?;
-    for (mail, claim) in held {
-        let why = stopped
-            .get(&credential_scope(&mail.recipient))
-            .or(report.login_refused.as_ref())
-            .or(report.untrusted.as_ref());
-        store.release_mail(mail.id, &claim, why.map(String::as_str), None)?;
-    }
     Ok(())
 }
 
 /// What shares a credential with the message to `recipient`, and so fails with it: a robot
-/// (each has its own key), or the whole SMS gateway.
+/// (each has its own key), or the whole SMS gateway, or mail.
 fn credential_scope(recipient: &str) -> String {
     let channel = Channel::of(recipient).0;
     if channel.robot() {
@@ -488,13 +478,21 @@ fn credential_scope(recipient: &str) -> String {
     }
 }
 
+/// Leaves the messages that share `recipient`'s credential out of this pass's claims.
+fn leave_alone(skip: &mut Skip, recipient: &str) {
+    match Channel::of(recipient).0 {
+        Channel::Mail => skip.mail = true,
+        robot if robot.robot() => skip.recipients.push(recipient.to_string()),
+        other => skip.prefixes.push(other.address("")),
+    }
+}
+
 /// How a send went for the pass.
 enum Sent {
     /// Recorded (sent, failed or held back): go on.
     Done,
-    /// The mail server refused the login or is not trusted: the pass stops.
-    StopAll,
-    /// A robot or the gateway refused its credentials: its other messages wait, with why.
+    /// The mail server, a robot or the gateway refused its credentials, is not trusted or is
+    /// not set up: its other messages wait, with why; the others go on.
     StopScope(String),
 }
 
@@ -543,20 +541,30 @@ fn send_one<S: PassRecords + ?Sized>(
             report.sent += 1;
             store.mark_sent(mail.id, claim, &reply, now)
         }
-        Err(SendError::Login(message)) if Channel::of(&mail.recipient).0 != Channel::Mail => {
+        // Refusals of the credentials (or of the other side's certificate) stop what shares
+        // them — the mail server, one robot, the gateway — for the rest of the pass, and its
+        // messages stay pending, untried; the other channels go on.
+        Err(SendError::Unconfigured(message)) => {
+            error!(mail = mail.id, error = %message, "not set up: messages by it are left pending");
+            report.channels_stopped.push(message.clone());
+            return Ok(Sent::StopScope(message));
+        }
+        Err(SendError::Login(message) | SendError::Untrusted(message))
+            if Channel::of(&mail.recipient).0 != Channel::Mail =>
+        {
             error!(mail = mail.id, error = %message, "refused: messages by it are left pending");
             report.channels_stopped.push(message.clone());
             return Ok(Sent::StopScope(message));
         }
         Err(SendError::Login(message)) => {
-            error!(mail = mail.id, error = %message, "the mail server refused the login: pass stopped, mails left pending");
-            report.login_refused = Some(message);
-            return Ok(Sent::StopAll);
+            error!(mail = mail.id, error = %message, "the mail server refused the login: mails left pending");
+            report.login_refused = Some(message.clone());
+            return Ok(Sent::StopScope(message));
         }
         Err(SendError::Untrusted(message)) => {
-            error!(mail = mail.id, error = %message, "the mail server's certificate is not trusted: pass stopped, mails left pending");
-            report.untrusted = Some(message);
-            return Ok(Sent::StopAll);
+            error!(mail = mail.id, error = %message, "the mail server's certificate is not trusted: mails left pending");
+            report.untrusted = Some(message.clone());
+            return Ok(Sent::StopScope(message));
         }
         Err(SendError::Throttled(message, wait)) => {
             let wait = i64::try_from(wait.as_secs()).unwrap_or(86_400).max(1);

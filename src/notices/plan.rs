@@ -258,7 +258,8 @@ fn elsewhere(
                 .then(|| Contact::first_to_call(contacts).and_then(|c| c.phone.clone()))
                 .flatten()
         })
-        .map(|p| p.split_whitespace().collect::<String>());
+        .map(|p| crate::vocabulary::mobile(&p))
+        .filter(|p| !p.is_empty());
     if channel == Channel::Sms {
         return phone.map(|p| (channel.address(&p), Vec::new()));
     }

@@ -103,12 +103,21 @@ pub fn digests_for(
         .collect()
 }
 
-/// Groups notices into one digest per (campaign, audience, mailbox), in a stable order.
+/// Groups notices into one digest per (campaign, audience, mailbox), in a stable order. A
+/// robot that carries several units gets one per unit of their own notices: each is greeted,
+/// and linked, as its unit's.
 pub fn digests(notices: &[Notice], candidates: &[Candidate]) -> Vec<Digest> {
-    let mut groups: BTreeMap<(i64, String, Audience), Digest> = BTreeMap::new();
+    let mut groups: BTreeMap<(i64, String, Audience, Option<&str>), Digest> = BTreeMap::new();
     for (index, notice) in notices.iter().enumerate() {
         let c = &candidates[notice.candidate];
-        let key = (c.campaign_id, notice.to.address.clone(), notice.to.audience);
+        let shared_robot = notice.to.audience == Audience::Unit
+            && crate::vocabulary::Channel::of(&notice.to.address).0.robot();
+        let key = (
+            c.campaign_id,
+            notice.to.address.clone(),
+            notice.to.audience,
+            shared_robot.then_some(&*c.unit),
+        );
         groups
             .entry(key)
             .or_insert_with(|| Digest {

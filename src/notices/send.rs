@@ -47,6 +47,9 @@ pub enum SendError {
     /// Over a rate limit (a robot's 20 a minute, a number's daily cap): not sent and not
     /// counted as tried, due again after the wait.
     Throttled(String, std::time::Duration),
+    /// The channel is not set up (no mail server, no robot of that name, no SMS gateway): as
+    /// for a refused login, its messages stay pending, untried, until it is.
+    Unconfigured(String),
 }
 
 impl fmt::Display for SendError {
@@ -55,7 +58,8 @@ impl fmt::Display for SendError {
             SendError::Transient(m)
             | SendError::Login(m)
             | SendError::Untrusted(m)
-            | SendError::Throttled(m, _) => f.write_str(m),
+            | SendError::Throttled(m, _)
+            | SendError::Unconfigured(m) => f.write_str(m),
             SendError::Permanent(m) => write!(f, "{m} (permanent)"),
         }
     }

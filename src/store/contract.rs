@@ -12,8 +12,8 @@ use super::{
     DirectoryCampaigns, DueRow, FailedSignIns, Filter, HistoryEvent, ImportBatch, ImportError,
     ImportReport, ImportRow, Interview, Key, LedgerRow, Meta, NewInterview, NewRow, NewToken,
     NewUser, OutboxMail, OutboxRow, OverdueRow, Overlay, PendingMail, PlanInput, Recorded,
-    Reported, Source, Standing, StandingDuty, StatusRow, StoreError, Sum, SyncReport, TargetValue,
-    Throttle, Turn, UnitReach, User, Window, WorkItem,
+    Reported, Skip, Source, Standing, StandingDuty, StatusRow, StoreError, Sum, SyncReport,
+    TargetValue, Throttle, Turn, UnitReach, User, Window, WorkItem,
 };
 use crate::clock::Instant;
 use crate::language::campaign::{Contact, Policy};
@@ -357,16 +357,17 @@ pub trait Outbox {
     ) -> Result<Vec<Change>, StoreError>;
     /// Claims the oldest mail due at `now` that no live claim holds.
     fn claim_mail(&mut self, now: i64, claim: &Claim) -> Result<Option<PendingMail>, StoreError> {
-        Ok(self.claim_mails(now, claim, 1)?.pop())
+        Ok(self.claim_mails(now, claim, 1, &Skip::default())?.pop())
     }
-    /// Claims the oldest `limit` mails due at `now` that no live claim holds, in one
-    /// transaction, oldest first: a pass claims a few at a time rather than writing a claim
-    /// before each mail.
+    /// Claims the oldest `limit` mails due at `now` that no live claim holds and `skip` does
+    /// not leave alone, in one transaction, oldest first: a pass claims a few at a time rather
+    /// than writing a claim before each mail.
     fn claim_mails(
         &mut self,
         now: i64,
         claim: &Claim,
         limit: usize,
+        skip: &Skip,
     ) -> Result<Vec<PendingMail>, StoreError>;
     /// The server accepted mail `id`, sent under `claim`.
     fn mark_sent(

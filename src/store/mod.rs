@@ -57,7 +57,7 @@ pub use self::postgres::PgStore;
 pub use import::{BadRow, ImportBatch, ImportError, ImportReport, ImportRow, RowProblem};
 pub use lifecycle::{Change, Key, Meta};
 pub use organisation::{OrgContact, OrgImportError, OrgReport, OrgRow, OrgUnit, Parent};
-pub use outbox::{Attachment, Claim, NoticeKey, OutboxMail, OutboxRow, PendingMail};
+pub use outbox::{Attachment, Claim, NoticeKey, OutboxMail, OutboxRow, PendingMail, Skip};
 pub use owed::{Below, CampaignRow, Candidate, Directory, Mailboxes};
 pub use plan_input::{PlanInput, Written};
 pub use query::{

@@ -111,6 +111,48 @@ pub struct PendingMail {
     pub attachment: Option<Attachment>,
 }
 
+/// Messages a pass leaves alone, because what they go by refused it this pass (the mail
+/// server's login, one robot's key, the SMS gateway's signature).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Skip {
+    /// Mail: addresses without a channel's prefix.
+    pub mail: bool,
+    /// Recipients beginning so (`sms:`).
+    pub prefixes: Vec<String>,
+    /// Whole recipients (`wecom:宛城区督办群`).
+    pub recipients: Vec<String>,
+}
+
+impl Skip {
+    /// Whether it leaves nothing alone.
+    pub fn is_empty(&self) -> bool {
+        !self.mail && self.prefixes.is_empty() && self.recipients.is_empty()
+    }
+
+    /// The SQL that keeps a row out (` AND …`), its parameters numbered from `first` in the
+    /// engine's way (`?N` or `$N`), and their values.
+    pub(super) fn condition(&self, first: usize, mark: char) -> (String, Vec<String>) {
+        let mut sql = String::new();
+        let mut values = Vec::new();
+        if self.mail {
+            // A mail address has no `:` before its `@` unquoted; every other channel's does.
+            sql.push_str(" AND recipient LIKE '%:%'");
+        }
+        for prefix in &self.prefixes {
+            sql.push_str(&format!(
+                " AND recipient NOT LIKE {mark}{}",
+                first + values.len()
+            ));
+            values.push(format!("{prefix}%"));
+        }
+        for recipient in &self.recipients {
+            sql.push_str(&format!(" AND recipient <> {mark}{}", first + values.len()));
+            values.push(recipient.clone());
+        }
+        (sql, values)
+    }
+}
+
 /// A pass's hold on the mails it sends, so that no other pass sends them too: who holds it
 /// and until when (unix seconds of the real clock, not of `--as-of`: a claim measures whether
 /// its process is still alive).

@@ -94,6 +94,19 @@ impl Channel {
     }
 }
 
+/// A phone number as SMS gateways and robots' @ take it: its digits, without the spaces and
+/// dashes people write (`138 0000 0001`, `138-0000-0001`) or China's country code (`+86`,
+/// `0086`).
+pub fn mobile(written: &str) -> String {
+    let digits: String = written.chars().filter(char::is_ascii_digit).collect();
+    let national = if written.trim_start().starts_with('+') {
+        digits.strip_prefix("86")
+    } else {
+        digits.strip_prefix("0086")
+    };
+    national.unwrap_or(&digits).to_string()
+}
+
 impl fmt::Display for Channel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.word())
@@ -118,5 +131,19 @@ mod tests {
         );
         // A Chinese prefix is not an address's channel: only the words duban writes are.
         assert_eq!(Channel::of("短信:1").0, Channel::Mail);
+    }
+
+    #[test]
+    fn a_mobile_is_its_digits_without_the_country_code() {
+        for written in [
+            "13800000001",
+            "138 0000 0001",
+            "138-0000-0001",
+            "+86 138 0000 0001",
+            "008613800000001",
+        ] {
+            assert_eq!(mobile(written), "13800000001", "{written}");
+        }
+        assert_eq!(mobile("0377-63398128"), "037763398128");
     }
 }

@@ -9,7 +9,7 @@ mod channel;
 mod period;
 pub mod typed;
 
-pub use channel::Channel;
+pub use channel::{Channel, mobile};
 pub use period::Period;
 
 /// How a deadline that falls on a non-workday moves.

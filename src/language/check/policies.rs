@@ -190,6 +190,23 @@ mod tests {
     }
 
     #[test]
+    fn each_target_is_reached_by_the_channels_written_after_it() {
+        let c = campaign(
+            "group 两家 { 甲 乙 }\n提醒 {\n  提前 3天 经 企业微信\n  逾期 1天 通知 联络员 经 企业微信 经 短信，分管领导经短信\n  逾期 3天 通知 两家、主办单位\n  逾期 5天 -> liaison, leader by dingtalk, feishu\n}\n",
+        );
+        let p = &c.policy;
+        assert_eq!(p.before_by, [Channel::Wecom]);
+        let by = |rung: usize, target: usize| p.ladder[rung].by.of(target).to_vec();
+        use Channel::*;
+        assert_eq!(by(0, 0), [Wecom, Sms], "a second clause adds to the first");
+        assert_eq!(by(0, 1), [Sms], "written without spaces");
+        assert_eq!(p.ladder[1].to.len(), 3, "a group stands for its units");
+        assert!((0..3).all(|t| by(1, t) == [Mail]), "mail without a clause");
+        assert_eq!(by(2, 0), [Dingtalk, Feishu]);
+        assert_eq!(by(2, 1), [Dingtalk, Feishu]);
+    }
+
+    #[test]
     fn without_a_remind_block_the_default_policy_holds() {
         let c = campaign("");
         let default = Policy::default();

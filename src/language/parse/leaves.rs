@@ -104,8 +104,10 @@ impl<'s> Lower<'s> {
                 let mut after = None;
                 let mut interview = false;
                 let mut to: Vec<(EscalateTo, Vec<Spanned<Channel>>)> = Vec::new();
-                // Targets named since the last `经 …`: it is theirs.
+                // Targets named since the last `经 …`: it is theirs (and a second `经 …` with
+                // no target between adds to the one before: `联络员 经 企业微信 经 短信`).
                 let mut open = 0;
+                let mut previous = 0;
                 for p in pair.into_inner() {
                     match p.as_rule() {
                         Rule::duration => after = Some(self.duration(p)),
@@ -113,9 +115,16 @@ impl<'s> Lower<'s> {
                         Rule::escalate_to => to.push((self.escalate_to(p), Vec::new())),
                         Rule::by_channels => {
                             let by = channels(p);
+                            if open == to.len() {
+                                for target in &mut to[previous..] {
+                                    target.1.extend(by.iter().cloned());
+                                }
+                                continue;
+                            }
                             for target in &mut to[open..] {
                                 target.1 = by.clone();
                             }
+                            previous = open;
                             open = to.len();
                         }
                         _ => {}

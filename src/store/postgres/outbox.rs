@@ -6,8 +6,8 @@
 //! stale rescue of riverqueue/river#1302). Nothing depends on a session's advisory lock, which a
 //! server restart would drop unseen.
 
-use crate::store::Outbox;
 use crate::store::deadlines::{POSTGRES, owed_between};
+use crate::store::{Outbox, Skip};
 use ::postgres::fallible_iterator::FallibleIterator;
 
 use super::PgStore;
@@ -119,17 +119,28 @@ impl Outbox for PgStore {
         now: i64,
         claim: &Claim,
         limit: usize,
+        skip: &Skip,
     ) -> Result<Vec<PendingMail>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let (left_alone, values) = skip.condition(6, '$');
         self.write(|tx| {
+            let mut bound: Vec<&(dyn ::postgres::types::ToSql + Sync)> =
+                vec![&claim.owner, &claim.expires_at, &now, &claim.at, &limit];
+            bound.extend(
+                values
+                    .iter()
+                    .map(|v| v as &(dyn ::postgres::types::ToSql + Sync)),
+            );
             let rows = tx.query(
-                "UPDATE mails SET claimed_by = $1, claim_expires_at = $2
-                 WHERE id IN (SELECT id FROM mails
-                              WHERE state = 'pending' AND next_attempt_at <= $3
-                                AND (claimed_by IS NULL OR claim_expires_at <= $4)
-                              ORDER BY id LIMIT $5 FOR UPDATE SKIP LOCKED)
-                 RETURNING id, recipient, subject, body, message_id, attempts, attachment",
-                &[&claim.owner, &claim.expires_at, &now, &claim.at, &limit],
+                &format!(
+                    "UPDATE mails SET claimed_by = $1, claim_expires_at = $2
+                     WHERE id IN (SELECT id FROM mails
+                                  WHERE state = 'pending' AND next_attempt_at <= $3
+                                    AND (claimed_by IS NULL OR claim_expires_at <= $4){left_alone}
+                                  ORDER BY id LIMIT $5 FOR UPDATE SKIP LOCKED)
+                     RETURNING id, recipient, subject, body, message_id, attempts, attachment"
+                ),
+                &bound,
             )?;
             let mut mails = rows
                 .iter()

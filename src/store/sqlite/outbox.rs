@@ -7,7 +7,7 @@ use crate::store::outbox::{RECORD_FOR, claim_held, retryable};
 use crate::store::plan_input::{Owed, Window};
 use crate::store::{
     Attachment, Candidate, Change, Claim, Directory, Key, Meta, Outbox, OutboxMail, OutboxRow,
-    PendingMail, PlanInput, Refusal,
+    PendingMail, PlanInput, Refusal, Skip,
 };
 use rusqlite::{OptionalExtension, params};
 
@@ -78,34 +78,36 @@ impl Outbox for Store {
         now: i64,
         claim: &Claim,
         limit: usize,
+        skip: &Skip,
     ) -> Result<Vec<PendingMail>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let (left_alone, values) = skip.condition(6, '?');
         self.write(|tx| {
-            let mut stmt = tx.prepare_cached(
+            let mut stmt = tx.prepare_cached(&format!(
                 "UPDATE mails SET claimed_by = ?1, claim_expires_at = ?2
                  WHERE id IN (SELECT id FROM mails
                               WHERE state = 'pending' AND next_attempt_at <= ?3
-                                AND (claimed_by IS NULL OR claim_expires_at <= ?4)
+                                AND (claimed_by IS NULL OR claim_expires_at <= ?4){left_alone}
                               ORDER BY id LIMIT ?5)
-                 RETURNING id, recipient, subject, body, message_id, attempts, attachment",
-            )?;
-            let rows = stmt.query_map(
-                params![claim.owner, claim.expires_at, now, claim.at, limit],
-                |r| {
-                    Ok((
-                        PendingMail {
-                            id: r.get(0)?,
-                            recipient: r.get(1)?,
-                            subject: r.get(2)?,
-                            body: r.get(3)?,
-                            message_id: r.get(4)?,
-                            attempts: r.get(5)?,
-                            attachment: None,
-                        },
-                        r.get::<_, Option<String>>(6)?,
-                    ))
-                },
-            )?;
+                 RETURNING id, recipient, subject, body, message_id, attempts, attachment"
+            ))?;
+            let mut bound: Vec<&dyn rusqlite::ToSql> =
+                vec![&claim.owner, &claim.expires_at, &now, &claim.at, &limit];
+            bound.extend(values.iter().map(|v| v as &dyn rusqlite::ToSql));
+            let rows = stmt.query_map(bound.as_slice(), |r| {
+                Ok((
+                    PendingMail {
+                        id: r.get(0)?,
+                        recipient: r.get(1)?,
+                        subject: r.get(2)?,
+                        body: r.get(3)?,
+                        message_id: r.get(4)?,
+                        attempts: r.get(5)?,
+                        attachment: None,
+                    },
+                    r.get::<_, Option<String>>(6)?,
+                ))
+            })?;
             let mut mails = Vec::new();
             for row in rows {
                 let (mut mail, attachment) = row?;
