@@ -14,6 +14,7 @@ mod contents;
 mod contract;
 mod docs;
 mod draft;
+mod extensions;
 mod formats;
 mod fuzz;
 mod help;

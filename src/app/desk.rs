@@ -408,11 +408,15 @@ impl Office {
         at: Instant,
     ) -> Result<crate::store::Change, AppError> {
         let deed = match &action {
-            Action::Submit(_) | Action::Update { .. } => Deed::Submit,
+            // The unit's own, as submitting is.
+            Action::Submit(_) | Action::Update { .. } | Action::AskExtension { .. } => Deed::Submit,
             Action::Accept | Action::Reject { .. } => Deed::Review,
             Action::Return { .. } => Deed::SendBack,
             // The office's, as extending and waiving are.
-            Action::Extend { .. } | Action::Waive { .. } | Action::Chase { .. } => Deed::Excuse,
+            Action::Extend { .. }
+            | Action::Waive { .. }
+            | Action::Chase { .. }
+            | Action::DeclineExtension { .. } => Deed::Excuse,
         };
         self.allowed(&*store, who, key, deed)?;
         self.record(store, key, action, at, Some(who.name.clone()), None)

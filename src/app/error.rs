@@ -37,6 +37,9 @@ pub enum AppError {
     /// A unit a test message was asked for has no mailbox.
     #[error(transparent)]
     NoMailbox(#[from] super::channels::NoMailbox),
+    /// A request for more time out of turn.
+    #[error(transparent)]
+    Extension(#[from] super::extensions::ExtensionRefusal),
     /// A holiday file with no notice in it (holiday-cn's file of a year not yet announced).
     #[error(
         "{} holds no holiday notice (holiday-cn publishes an empty file until the State Council's notice is out)",

@@ -17,6 +17,7 @@ mod daemon_plan;
 mod desk;
 mod directory_page;
 mod error;
+mod extensions;
 mod hierarchy;
 mod instant;
 mod ledgers;
@@ -52,6 +53,7 @@ pub use daemon_plan::{DaemonPlan, daemon_plan, schedules};
 pub use desk::{Deed, ObligationDesk, Page, Rights, UnitDesk, allow, campaigns_of, may, rights};
 pub use directory_page::UnitEdit;
 pub use error::AppError;
+pub use extensions::{ExtensionRefusal, open_request};
 pub use ledgers::{LedgerView, Reconciliation, RowState, RowView};
 pub use mail::{MailError, MailSetup};
 pub use organisation::{OrgImported, OrgSheet, read_sheet};
@@ -379,6 +381,7 @@ impl Office {
                 submission.review_due_at = self.review_due(&*store, key.campaign, within, at)?;
             }
         }
+        self.extension_in_order(&*store, key, &action, at)?;
         let meta = self.meta(store, key.campaign, at, by, note)?;
         Ok(store.apply(key, action, meta)?)
     }

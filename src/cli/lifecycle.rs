@@ -259,6 +259,23 @@ pub fn extend(context: &Context, args: &ExtendArgs) -> Result<ExitCode, CliError
     act(context, &args.obligation, &args.actor, action)
 }
 
+/// Records a unit's request for more time.
+pub fn ask_extension(context: &Context, args: &ExtendArgs) -> Result<ExitCode, CliError> {
+    let action = Action::AskExtension {
+        until: args.until,
+        reason: args.reason.clone(),
+    };
+    act(context, &args.obligation, &args.actor, action)
+}
+
+/// Declines a unit's request for more time.
+pub fn decline_extension(context: &Context, args: &ReasonArgs) -> Result<ExitCode, CliError> {
+    let action = Action::DeclineExtension {
+        reason: args.reason.clone(),
+    };
+    act(context, &args.obligation, &args.actor, action)
+}
+
 /// Waives an obligation.
 pub fn waive(context: &Context, args: &ReasonArgs) -> Result<ExitCode, CliError> {
     let action = Action::Waive {

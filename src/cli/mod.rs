@@ -161,6 +161,15 @@ pub enum Command {
         after_help = "Example:\n  duban extend nanyang-2017 统计表 宛城区 --period 2017-05 --until 2017-06-02 --reason 核实台账 --at 2017-05-27"
     )]
     Extend(lifecycle::ExtendArgs),
+    /// A unit asks for more time (申请延期), before its deadline: the office grants it with
+    /// `extend` (to that day or a nearer one) or declines it with `decline-extension`.
+    #[command(after_help = "Example:
+  duban ask-extension nanyang-2017 统计表 宛城区 --period 2017-05 --until 2017-05-30 --reason 乡镇数据未齐 --by 李四")]
+    AskExtension(lifecycle::ExtendArgs),
+    /// Decline a unit's request for more time (不同意延期), for a reason.
+    #[command(after_help = "Example:
+  duban decline-extension nanyang-2017 统计表 宛城区 --period 2017-05 --reason 时间充足请按时报送")]
+    DeclineExtension(lifecycle::ReasonArgs),
     /// Excuse an obligation (免报).
     #[command(
         after_help = "Example:\n  duban waive nanyang-2017 统计表 宛城区 --period 2017-05 --reason \"已合并报送\" --at 2017-05-27"
@@ -296,6 +305,8 @@ fn dispatch(args: Args) -> Result<ExitCode, CliError> {
         Command::Review(a) => lifecycle::review(&context, a),
         Command::Return(a) => lifecycle::return_(&context, a),
         Command::Extend(a) => lifecycle::extend(&context, a),
+        Command::AskExtension(a) => lifecycle::ask_extension(&context, a),
+        Command::DeclineExtension(a) => lifecycle::decline_extension(&context, a),
         Command::Waive(a) => lifecycle::waive(&context, a),
         Command::History(a) => lifecycle::history(&context, a),
         Command::Ics(a) => ics::run(&context, a),

@@ -131,6 +131,16 @@ pub enum Refusal {
         /// The deadline in force.
         current: String,
     },
+    /// A unit asked for more time once its deadline had passed.
+    #[error(
+        "{obligation} was due {due}: more time is asked for before the deadline; the office may still extend it"
+    )]
+    AskedTooLate {
+        /// Which.
+        obligation: String,
+        /// The deadline in force.
+        due: String,
+    },
     /// A waiver of a waived obligation.
     #[error("{obligation} is already waived")]
     AlreadyWaived {
@@ -251,6 +261,9 @@ impl Refusal {
             }
             Refusal::NotLater { until, current } => {
                 format!("延期日期 {until} 须晚于现在的截止日期 {current}")
+            }
+            Refusal::AskedTooLate { due, .. } => {
+                format!("截止日期 {due} 已过，不能再申请延期；如确有困难，请联系主办单位")
             }
             Refusal::AlreadyWaived { .. } => "该事项已免报".to_string(),
             Refusal::SubmittedNotWaivable { .. } => {

@@ -92,6 +92,20 @@ pub enum Action {
         /// The row's values after the change (all of them).
         values: Vec<crate::values::FieldValue>,
     },
+    /// The unit asks for more time (申请延期): until a day, for a reason; the record unchanged
+    /// until the office grants it (an [`Action::Extend`]) or declines it. Asked before the
+    /// deadline only.
+    AskExtension {
+        /// The day asked for.
+        until: NaiveDate,
+        /// Why.
+        reason: String,
+    },
+    /// The office declines a unit's request for more time, for a reason: the record unchanged.
+    DeclineExtension {
+        /// Why.
+        reason: String,
+    },
     /// The office chased the unit for it (一键催办): a note in its history, the record
     /// unchanged; only what is still owed can be chased.
     Chase {
@@ -244,6 +258,42 @@ pub fn transition(facts: &Facts<'_>, action: &Action, at: i64) -> Result<Effect,
             )),
             _ => Err(Refusal::NotOwed { obligation, status }),
         },
+        Action::AskExtension { until, reason } => {
+            if facts.record.closed_at.is_some() {
+                return Err(Refusal::NotOwed { obligation, status });
+            }
+            if at >= facts.record.effective_due_at {
+                return Err(Refusal::AskedTooLate {
+                    obligation,
+                    due: facts.due_date.to_string(),
+                });
+            }
+            let asked_end = to_unix(end_of_day(facts.zone, *until).to_utc());
+            if asked_end <= facts.record.effective_due_at {
+                return Err(Refusal::NotLater {
+                    until: *until,
+                    current: facts.due_date.to_string(),
+                });
+            }
+            let data = json!({ "from": facts.due_date, "until": until.to_string() });
+            Ok(effect(
+                "extension_asked",
+                Some(reason),
+                data,
+                Update::Values,
+            ))
+        }
+        Action::DeclineExtension { reason } => {
+            if facts.record.closed_at.is_some() {
+                return Err(Refusal::NotOwed { obligation, status });
+            }
+            Ok(effect(
+                "extension_declined",
+                Some(reason),
+                json!({}),
+                Update::Values,
+            ))
+        }
         Action::Accept | Action::Reject { .. } if state != State::Review => {
             Err(Refusal::NotUnderReview { obligation, status })
         }

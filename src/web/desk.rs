@@ -342,13 +342,17 @@ pub async fn act(
         "reject" => Action::Reject { reason },
         "return" => Action::Return { reason },
         "waive" => Action::Waive { reason },
-        "extend" => match chrono::NaiveDate::parse_from_str(form.until.trim(), "%Y-%m-%d") {
-            Ok(until) => Action::Extend { until, reason },
-            Err(_) => {
-                let why = "延期至：请填写日期（YYYY-MM-DD）";
-                return message(StatusCode::BAD_REQUEST, "无法办理", why, Some(&current));
+        "extend" | "ask_extension" => {
+            match chrono::NaiveDate::parse_from_str(form.until.trim(), "%Y-%m-%d") {
+                Ok(until) if form.action == "extend" => Action::Extend { until, reason },
+                Ok(until) => Action::AskExtension { until, reason },
+                Err(_) => {
+                    let why = "延期至：请填写日期（YYYY-MM-DD）";
+                    return message(StatusCode::BAD_REQUEST, "无法办理", why, Some(&current));
+                }
             }
-        },
+        }
+        "decline_extension" => Action::DeclineExtension { reason },
         _ => {
             return message(
                 StatusCode::BAD_REQUEST,
@@ -454,6 +458,10 @@ pub(super) async fn after(
         },
         Err(AppError::NoMailbox(none)) => Feedback {
             error: Some(none.zh()),
+            ..Feedback::default()
+        },
+        Err(AppError::Extension(refusal)) => Feedback {
+            error: Some(refusal.zh()),
             ..Feedback::default()
         },
         Err(e) => {

@@ -125,6 +125,8 @@ pub(super) fn obligation_page(
             open => desk.status.is_open(), under_review => desk.status.is_in_review(),
             overdue => desk.status == crate::ledger::Status::Overdue,
             chases => desk.history.iter().filter(|e| e.kind == "chased").count(),
+            asked => crate::app::open_request(&desk.history)
+                .map(|(until, reason)| context! { until, reason }),
             signers => desk.item.signers.clone(), fields, history, action => href(&desk.item),
             notice => feedback.notice, error => feedback.error, as_of => shown(at, desk.item.zone),
             fields_failed => !feedback.fields.is_empty(), files_again => feedback.files_again,
@@ -147,6 +149,8 @@ fn event_zh(kind: &str) -> &str {
         "updated" => "更新",
         "entered" => "录入",
         "chased" => "催办",
+        "extension_asked" => "申请延期",
+        "extension_declined" => "不同意延期",
         other => other,
     }
 }

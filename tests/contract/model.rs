@@ -217,6 +217,7 @@ enum Refused {
     NotLater(NaiveDate, String),
     AlreadyWaived,
     SubmittedNotWaivable,
+    AskedTooLate(String),
     /// Anything else: never expected.
     Other(String),
 }
@@ -236,6 +237,7 @@ impl Refused {
             Refusal::NotLater { until, current } => Refused::NotLater(*until, current.clone()),
             Refusal::AlreadyWaived { .. } => Refused::AlreadyWaived,
             Refusal::SubmittedNotWaivable { .. } => Refused::SubmittedNotWaivable,
+            Refusal::AskedTooLate { due, .. } => Refused::AskedTooLate(due.clone()),
             other => Refused::Other(format!("{other:?}")),
         }
     }
@@ -251,7 +253,9 @@ fn detail(kind: &str, data: &serde_json::Value) -> String {
             field("review_due_at")
         ),
         "review_accepted" => format!("reviewed_late={}", field("reviewed_late")),
-        "extended" => format!("from={} until={}", field("from"), field("until")),
+        "extended" | "extension_asked" => {
+            format!("from={} until={}", field("from"), field("until"))
+        }
         _ => String::new(),
     }
 }
@@ -292,7 +296,7 @@ impl Model {
                     then.deadline = end_of(until);
                 }
                 "waived" => then.stage = Stage::Excused,
-                "updated" | "chased" => {}
+                "updated" | "chased" | "extension_asked" | "extension_declined" => {}
                 other => unreachable!("the model records no {other}"),
             }
         }
@@ -414,6 +418,27 @@ impl Model {
                 Stage::Owed | Stage::SentBack => done.kind = "chased",
                 _ => return Err(Refused::NotOwed(status)),
             },
+            // Asked before the deadline in force only, for a later day; the record unchanged.
+            Action::AskExtension { until, .. } => {
+                if now.closed() {
+                    return Err(Refused::NotOwed(status));
+                }
+                let from = self.due_date(i);
+                if at >= now.deadline {
+                    return Err(Refused::AskedTooLate(from.to_string()));
+                }
+                if end_of(*until) <= now.deadline {
+                    return Err(Refused::NotLater(*until, from.to_string()));
+                }
+                done.kind = "extension_asked";
+                done.detail = format!("from=\"{from}\" until=\"{until}\"");
+            }
+            Action::DeclineExtension { .. } => {
+                if now.closed() {
+                    return Err(Refused::NotOwed(status));
+                }
+                done.kind = "extension_declined";
+            }
         }
         self.acts[i].push(done);
         Ok(())
@@ -439,6 +464,9 @@ enum Act {
     Waive,
     Update,
     Chase,
+    /// More time asked for: the deadline in force moved by this many days.
+    Ask(i64),
+    Decline,
 }
 
 impl Act {
@@ -476,6 +504,14 @@ impl Act {
             Act::Waive => Action::Waive { reason: reason() },
             Act::Update => Action::Update { values: Vec::new() },
             Act::Chase => Action::Chase { forced: false },
+            Act::Ask(days) => Action::AskExtension {
+                until: model
+                    .due_date(i)
+                    .checked_add_signed(chrono::Duration::days(*days))
+                    .unwrap(),
+                reason: reason(),
+            },
+            Act::Decline => Action::DeclineExtension { reason: reason() },
         }
     }
 }
@@ -503,6 +539,8 @@ fn act() -> impl Strategy<Value = Act> {
         1 => Just(Act::Waive),
         1 => Just(Act::Update),
         1 => Just(Act::Chase),
+        1 => (-2i64..8).prop_map(Act::Ask),
+        1 => Just(Act::Decline),
     ]
 }
 

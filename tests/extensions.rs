@@ -1,0 +1,267 @@
+//! 申请延期 through the real binary: a unit asks for more time before its deadline with a
+//! reason and a day; the office grants a nearer day (an extension, as `extend`) or declines with
+//! a reason; one request open at a time; asked after the deadline, refused — on the command
+//! line on SQLite and PostgreSQL, and on the obligation pages of both sides.
+
+use crate::common::Workspace;
+
+fn history_kinds(w: &Workspace, unit: &str) -> Vec<String> {
+    let history = w.json(&[
+        "history",
+        "nanyang-2017",
+        "统计表",
+        unit,
+        "--period",
+        "2017-05",
+    ]);
+    history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn overdue_units(w: &Workspace, as_of: &str) -> Vec<String> {
+    w.json(&[
+        "overdue",
+        "--campaign",
+        "nanyang-2017",
+        "--deliverable",
+        "统计表",
+        "--as-of",
+        as_of,
+    ])
+    .as_array()
+    .unwrap()
+    .iter()
+    .filter(|r| r["period"] == "2017-05")
+    .map(|r| r["unit"].as_str().unwrap().to_string())
+    .collect()
+}
+
+fn asks_and_answers(postgres: Option<&str>) {
+    let w = Workspace::new(&["nanyang-2017"]);
+    if let Some(url) = postgres {
+        std::fs::write(
+            w.path().join("duban.toml"),
+            format!("database = \"{url}\"\n"),
+        )
+        .unwrap();
+    }
+    w.ok(&["sync", "--as-of", "2017-05-01T08:00"]);
+    let ask = |unit: &str, until: &str, at: &str| {
+        w.run(&[
+            "ask-extension",
+            "nanyang-2017",
+            "统计表",
+            unit,
+            "--period",
+            "2017-05",
+            "--until",
+            until,
+            "--reason",
+            "乡镇数据未齐",
+            "--by",
+            "李四",
+            "--at",
+            at,
+        ])
+    };
+    // 宛城区 asks for five more days; asking again while it is open is refused.
+    let asked = ask("宛城区", "2017-05-30", "2017-05-20T10:00");
+    assert_eq!(asked.code, 0, "{}", asked.stderr);
+    let again = ask("宛城区", "2017-06-05", "2017-05-21T10:00");
+    assert_eq!(again.code, 2, "{}", again.stdout);
+    assert!(
+        again
+            .stderr
+            .contains("asked for already (until 2017-05-30)"),
+        "{}",
+        again.stderr
+    );
+    // The deadline holds until the office answers: asking is not being given.
+    assert_eq!(history_kinds(&w, "宛城区"), ["extension_asked"]);
+    // The office gives three days, not five.
+    w.ok(&[
+        "extend",
+        "nanyang-2017",
+        "统计表",
+        "宛城区",
+        "--period",
+        "2017-05",
+        "--until",
+        "2017-05-28",
+        "--reason",
+        "同意延期三天",
+        "--at",
+        "2017-05-22T09:00",
+    ]);
+    assert_eq!(history_kinds(&w, "宛城区"), ["extension_asked", "extended"]);
+    assert!(!overdue_units(&w, "2017-05-27T10:00").contains(&"宛城区".to_string()));
+    assert!(overdue_units(&w, "2017-05-29T10:00").contains(&"宛城区".to_string()));
+    // After the deadline, a request is refused (the office may still extend).
+    let late = ask("卧龙区", "2017-06-01", "2017-05-26T10:00");
+    assert_eq!(late.code, 2, "{}", late.stdout);
+    assert!(
+        late.stderr.contains("was due 2017-05-25"),
+        "{}",
+        late.stderr
+    );
+    // 内乡县 asks and is declined, with a reason; a second decline has nothing to answer.
+    assert_eq!(ask("内乡县", "2017-05-31", "2017-05-23T10:00").code, 0);
+    let decline = |at: &str| {
+        w.run(&[
+            "decline-extension",
+            "nanyang-2017",
+            "统计表",
+            "内乡县",
+            "--period",
+            "2017-05",
+            "--reason",
+            "时间充足请按时报送",
+            "--at",
+            at,
+        ])
+    };
+    assert_eq!(decline("2017-05-23T15:00").code, 0);
+    let twice = decline("2017-05-23T16:00");
+    assert_eq!(twice.code, 2);
+    assert!(
+        twice.stderr.contains("no request for more time is open"),
+        "{}",
+        twice.stderr
+    );
+    assert_eq!(
+        history_kinds(&w, "内乡县"),
+        ["extension_asked", "extension_declined"]
+    );
+    assert!(overdue_units(&w, "2017-05-26T10:00").contains(&"内乡县".to_string()));
+    // The record as of a moment between the ask and the answer: asked, not yet extended.
+    let between = w.json(&[
+        "history",
+        "nanyang-2017",
+        "统计表",
+        "宛城区",
+        "--period",
+        "2017-05",
+        "--as-of",
+        "2017-05-21T00:00",
+    ]);
+    let kinds: Vec<&str> = between["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["extension_asked"]);
+}
+
+#[test]
+fn a_unit_asks_for_more_time_and_the_office_answers_on_sqlite() {
+    asks_and_answers(None);
+}
+
+#[test]
+fn a_unit_asks_for_more_time_and_the_office_answers_on_postgres() {
+    let Some(url) = crate::pgserver::database() else {
+        return;
+    };
+    asks_and_answers(Some(&url));
+}
+
+/// On the pages: the liaison asks on its obligation page and sees its request waiting; the
+/// office sees it with the day asked for and grants a nearer one; the history says both in
+/// Chinese.
+#[test]
+fn the_pages_of_both_sides_ask_and_answer() {
+    use crate::webserver::{Server, encode, sign_up, token};
+    let w = Workspace::new(&["nanyang-2017"]);
+    let office = token(&w.ok(&["user", "add", "赵办", "--role", "office"]));
+    let liaison = token(&w.ok(&[
+        "user",
+        "add",
+        "李四",
+        "--unit",
+        "宛城区",
+        "--role",
+        "liaison",
+    ]));
+    let server = Server::start(&w, "2017-05-20T10:00");
+    let office = sign_up(&server, &office, "赵办", "赵办的一个足够长的密码");
+    let liaison = sign_up(&server, &liaison, "李四", "李四的一个足够长的密码");
+    let page = format!(
+        "/o/nanyang-2017/{}/{}/2017-05",
+        encode("统计表"),
+        encode("宛城区")
+    );
+    let shown = server.get(&page, &liaison);
+    assert!(
+        shown.body.contains("id=\"ask-extension\""),
+        "{}",
+        shown.body
+    );
+    assert!(
+        !server
+            .get(&page, &office)
+            .body
+            .contains("id=\"ask-extension\"")
+    );
+    let secret = crate::web_rights::secret_of(&server, &liaison);
+    let asked = server.send(
+        "POST",
+        &format!("{page}/act"),
+        &liaison,
+        &[
+            ("csrf", &secret),
+            ("action", "ask_extension"),
+            ("until", "2017-05-30"),
+            ("reason", "乡镇数据未齐"),
+        ],
+    );
+    assert_eq!(asked.status, 303, "{}", asked.body);
+    let shown = server.get(&page, &liaison);
+    assert!(
+        shown
+            .body
+            .contains("宛城区已申请延期至2017-05-30（理由：乡镇数据未齐），待主办单位答复"),
+        "{}",
+        shown.body
+    );
+    assert!(shown.body.contains("申请延期</td>"), "{}", shown.body);
+    assert!(
+        !shown.body.contains("id=\"ask-extension\""),
+        "one request at a time"
+    );
+    // A liaison cannot decline (nor grant) its own request.
+    let refused = server.send(
+        "POST",
+        &format!("{page}/act"),
+        &liaison,
+        &[
+            ("csrf", &secret),
+            ("action", "decline_extension"),
+            ("reason", "自己不同意"),
+        ],
+    );
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    let seen = server.get(&page, &office);
+    assert!(seen.body.contains("id=\"grant\""), "{}", seen.body);
+    assert!(seen.body.contains("value=\"2017-05-30\""), "{}", seen.body);
+    let secret = crate::web_rights::secret_of(&server, &office);
+    let granted = server.send(
+        "POST",
+        &format!("{page}/act"),
+        &office,
+        &[
+            ("csrf", &secret),
+            ("action", "extend"),
+            ("until", "2017-05-28"),
+            ("reason", "同意延期三天"),
+        ],
+    );
+    assert_eq!(granted.status, 303, "{}", granted.body);
+    let shown = server.get(&page, &liaison);
+    assert!(shown.body.contains("截止 2017-05-28"), "{}", shown.body);
+    assert!(!shown.body.contains("id=\"asked\""), "answered");
+}
