@@ -265,3 +265,66 @@ fn the_pages_of_both_sides_ask_and_answer() {
     assert!(shown.body.contains("截止 2017-05-28"), "{}", shown.body);
     assert!(!shown.body.contains("id=\"asked\""), "answered");
 }
+
+/// Through the API: the liaison's token asks; the office's grants a nearer day (the new
+/// deadline in the answer); a decline with nothing open has its code; the OpenAPI document
+/// lists both operations.
+#[test]
+fn the_api_asks_and_answers() {
+    use crate::webserver::Server;
+    let w = Workspace::new(&["nanyang-2017"]);
+    w.ok(&["sync", "--as-of", "2017-05-20T08:00"]);
+    let token = |args: &[&str]| {
+        w.ok(&[&["token", "create"][..], args].concat())
+            .split_whitespace()
+            .last()
+            .unwrap()
+            .to_string()
+    };
+    let office = token(&["--role", "office"]);
+    let liaison = token(&["--role", "liaison", "--unit", "宛城区"]);
+    let server = Server::start(&w, "2017-05-20T10:00");
+    let asked = server.api(
+        "POST",
+        "/api/v1/extension-requests",
+        &liaison,
+        Some(r#"{"campaign":"nanyang-2017","deliverable":"统计表","unit":"宛城区","period":"2017-05","until":"2017-05-30","reason":"乡镇数据未齐"}"#),
+    );
+    assert_eq!(asked.status, 201, "{}", asked.body);
+    let decision = |grant: bool, until: &str| {
+        let until = if until.is_empty() {
+            String::new()
+        } else {
+            format!(r#","until":"{until}""#)
+        };
+        server.api(
+            "POST",
+            "/api/v1/extension-decisions",
+            &office,
+            Some(&format!(
+                r#"{{"campaign":"nanyang-2017","deliverable":"统计表","unit":"宛城区","period":"2017-05","grant":{grant}{until},"reason":"同意三天"}}"#
+            )),
+        )
+    };
+    let no_day = decision(true, "");
+    assert_eq!(no_day.status, 422, "{}", no_day.body);
+    assert!(
+        no_day.body.contains("\"code\":\"until_needed\""),
+        "{}",
+        no_day.body
+    );
+    let granted = decision(true, "2017-05-28");
+    assert_eq!(granted.status, 200, "{}", granted.body);
+    let said: serde_json::Value = serde_json::from_str(&granted.body).unwrap();
+    assert_eq!(said["due_date"], "2017-05-28", "{said}");
+    let nothing = decision(false, "");
+    assert_eq!(nothing.status, 422, "{}", nothing.body);
+    assert!(
+        nothing.body.contains("\"code\":\"no_request\""),
+        "{}",
+        nothing.body
+    );
+    let document = server.api("GET", "/api/v1/openapi.json", &office, None);
+    assert!(document.body.contains("/api/v1/extension-requests"));
+    assert!(document.body.contains("/api/v1/extension-decisions"));
+}

@@ -465,6 +465,34 @@ fn matrix() -> Vec<Row> {
                 Some(r#"{"campaign":"nanyang-2017","unit":"卧龙区","deliverable":"工作方案"}"#),
             ),
         ),
+        // 申请延期 through the API: 宛城区's June table, asked by its liaison; once open, asking
+        // again is refused (422) to whoever may ask; declined by the office alone.
+        row(
+            "POST",
+            "/api/v1/extension-requests",
+            "own",
+            [401, 201, 422, 403, 403, 403, 422, 403],
+            api(
+                "POST",
+                "/api/v1/extension-requests",
+                Some(
+                    r#"{"campaign":"nanyang-2017","deliverable":"统计表","unit":"宛城区","period":"2017-06","until":"2017-06-30","reason":"乡镇数据未齐"}"#,
+                ),
+            ),
+        ),
+        row(
+            "POST",
+            "/api/v1/extension-decisions",
+            "own",
+            [401, 403, 403, 403, 403, 403, 200, 403],
+            api(
+                "POST",
+                "/api/v1/extension-decisions",
+                Some(
+                    r#"{"campaign":"nanyang-2017","deliverable":"统计表","unit":"宛城区","period":"2017-06","grant":false,"reason":"时间充足"}"#,
+                ),
+            ),
+        ),
         row(
             "GET",
             "/api/v1/obligations",

@@ -15,7 +15,7 @@ use serde_json::json;
 use super::Web;
 use crate::app::{AppError, Said, TokenRefusal};
 use crate::clock::Instant;
-use crate::store::{Key, Submission, Upload, User};
+use crate::store::{Action, Key, Submission, Upload, User};
 use crate::vocabulary::typed;
 
 fn error(status: StatusCode, message: &str) -> Response {
@@ -305,6 +305,134 @@ pub async fn chase(
     }
 }
 
+/// What `POST /api/v1/extension-requests` takes: a unit's request for more time.
+#[derive(Deserialize)]
+pub struct NewExtensionRequest {
+    campaign: String,
+    deliverable: String,
+    unit: String,
+    period: Option<String>,
+    /// The day asked for (YYYY-MM-DD).
+    until: chrono::NaiveDate,
+    reason: String,
+}
+
+/// What `POST /api/v1/extension-decisions` takes: the office's answer to a request.
+#[derive(Deserialize)]
+pub struct ExtensionDecision {
+    campaign: String,
+    deliverable: String,
+    unit: String,
+    period: Option<String>,
+    /// Granted (to `until`, the day asked for or a nearer one) or declined.
+    grant: bool,
+    until: Option<chrono::NaiveDate>,
+    reason: String,
+}
+
+/// `POST /api/v1/extension-requests`: 申请延期 by the unit's token (or a unit above it, or the
+/// office), before the deadline: 201 with the obligation as it stands (its deadline holds
+/// until the office answers).
+pub async fn ask_extension(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Json(asked): Json<NewExtensionRequest>,
+) -> Response {
+    if let Err(e) = typed::within("reason", &asked.reason, typed::REASON_MAX) {
+        return form_refused(e.into());
+    }
+    let action = Action::AskExtension {
+        until: asked.until,
+        reason: asked.reason.clone(),
+    };
+    let names = (asked.campaign, asked.deliverable, asked.unit, asked.period);
+    act(&web, &headers, names, action, StatusCode::CREATED).await
+}
+
+/// `POST /api/v1/extension-decisions`: the office's answer to a request for more time —
+/// granted (an extension to `until`) or declined, with a reason: 200 with the obligation as it
+/// stands.
+pub async fn decide_extension(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Json(decided): Json<ExtensionDecision>,
+) -> Response {
+    if let Err(e) = typed::within("reason", &decided.reason, typed::REASON_MAX) {
+        return form_refused(e.into());
+    }
+    let action = match (decided.grant, decided.until) {
+        (true, Some(until)) => Action::Extend {
+            until,
+            reason: decided.reason.clone(),
+        },
+        (true, None) => {
+            return coded(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "until_needed",
+                "同意延期须写明延期至哪一天",
+            );
+        }
+        (false, _) => Action::DeclineExtension {
+            reason: decided.reason.clone(),
+        },
+    };
+    let names = (
+        decided.campaign,
+        decided.deliverable,
+        decided.unit,
+        decided.period,
+    );
+    act(&web, &headers, names, action, StatusCode::OK).await
+}
+
+/// Does `action` to the obligation `names` names as the token's holder, through the same
+/// rights as the pages; `done` and the obligation as it stands, or the refusal.
+async fn act(
+    web: &Arc<Web>,
+    headers: &HeaderMap,
+    names: (String, String, String, Option<String>),
+    action: Action,
+    done: StatusCode,
+) -> Response {
+    let user = match holder(web, headers).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let at = super::pages::as_of(web);
+    let result = web
+        .run(move |office, store| {
+            let (campaign, deliverable, unit, period) = &names;
+            let key = Key {
+                campaign,
+                deliverable,
+                unit,
+                period: period.as_deref(),
+            };
+            office.act_as(store, &user, &key, action, at)
+        })
+        .await;
+    web.board.forget();
+    match result {
+        Ok(change) => (
+            done,
+            Json(json!({
+                "obligation": change.obligation,
+                "status": change.status,
+                "due_date": change.due_date,
+            })),
+        )
+            .into_response(),
+        Err(AppError::Extension(refusal)) => {
+            let code = match refusal {
+                crate::app::ExtensionRefusal::AlreadyAsked { .. } => "already_asked",
+                crate::app::ExtensionRefusal::NoneOpen => "no_request",
+            };
+            coded(StatusCode::UNPROCESSABLE_ENTITY, code, &refusal.zh())
+        }
+        Err(e) => refused(&e),
+    }
+}
+
 /// A refusal of the records (unknown names, a state that does not allow it) as 422 with its
 /// message; anything else as 500, logged.
 fn refused(e: &AppError) -> Response {
@@ -410,6 +538,51 @@ pub async fn openapi() -> Response {
                     "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "403": { "description": "not the office's token of that campaign", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "422": { "description": "nothing overdue (`nothing_overdue`), chased today already (`chased_today`), no mailbox (`no_mailbox`), or an unknown name", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+            } },
+            "/api/v1/extension-requests": { "post": {
+                "summary": "Ask for more time (申请延期) for an obligation of the token's unit, before its deadline; the deadline holds until the office answers",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                    "type": "object",
+                    "required": ["campaign", "deliverable", "unit", "until", "reason"],
+                    "properties": {
+                        "campaign": { "type": "string" },
+                        "deliverable": { "type": "string" },
+                        "unit": { "type": "string" },
+                        "period": { "type": "string", "description": "the period, for a recurring report" },
+                        "until": { "type": "string", "format": "date", "description": "the day asked for" },
+                        "reason": { "type": "string", "maxLength": typed::REASON_MAX }
+                    }
+                } } } },
+                "responses": {
+                    "201": { "description": "asked: the obligation (`obligation`), its status and its deadline in force (`due_date`)" },
+                    "400": { "description": "a body that is not the JSON above (a day not YYYY-MM-DD)" },
+                    "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "403": { "description": "not a token of that unit, a unit above it, or the office (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "422": { "description": "asked already and not answered (`already_asked`), past the deadline, not later than it, not owed, or an unknown name", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+            } },
+            "/api/v1/extension-decisions": { "post": {
+                "summary": "Answer a request for more time: granted to a day (an extension, 延期) or declined (不同意延期): the office's tokens",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                    "type": "object",
+                    "required": ["campaign", "deliverable", "unit", "grant", "reason"],
+                    "properties": {
+                        "campaign": { "type": "string" },
+                        "deliverable": { "type": "string" },
+                        "unit": { "type": "string" },
+                        "period": { "type": "string" },
+                        "grant": { "type": "boolean" },
+                        "until": { "type": "string", "format": "date", "description": "granted: the new deadline, the day asked for or a nearer one" },
+                        "reason": { "type": "string", "maxLength": typed::REASON_MAX }
+                    }
+                } } } },
+                "responses": {
+                    "200": { "description": "answered: the obligation, its status and its deadline in force" },
+                    "400": { "description": "a body that is not the JSON above" },
+                    "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "403": { "description": "not the office's token of that campaign (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "422": { "description": "no request open to decline (`no_request`), a grant without `until` (`until_needed`), a day not later than the deadline, not owed, or an unknown name", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } },
             "/api/v1/submissions": { "post": {

@@ -201,6 +201,16 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<Web>>)> {
         ("POST", "/api/v1/chases", post(api::chase)),
         (
             "POST",
+            "/api/v1/extension-requests",
+            post(api::ask_extension),
+        ),
+        (
+            "POST",
+            "/api/v1/extension-decisions",
+            post(api::decide_extension),
+        ),
+        (
+            "POST",
             "/api/v1/submissions",
             post(api::submit).layer(upload()),
         ),
