@@ -1,4 +1,4 @@
-//! 申请延期 through the real binary: a unit asks for more time before its deadline with a
+//! 签收 and 申请延期 through the real binary. A unit acknowledges a task once, the time kept. a unit asks for more time before its deadline with a
 //! reason and a day; the office grants a nearer day (an extension, as `extend`) or declines with
 //! a reason; one request open at a time; asked after the deadline, refused — on the command
 //! line on SQLite and PostgreSQL, and on the obligation pages of both sides.
@@ -327,4 +327,94 @@ fn the_api_asks_and_answers() {
     let document = server.api("GET", "/api/v1/openapi.json", &office, None);
     assert!(document.body.contains("/api/v1/extension-requests"));
     assert!(document.body.contains("/api/v1/extension-decisions"));
+}
+
+/// 签收: on the command line (twice refused), on the liaison's page (the button, then the time
+/// and who), and through the API (201, then `already_acknowledged`); in the history.
+#[test]
+fn a_unit_acknowledges_a_task_once() {
+    use crate::webserver::{Server, encode, sign_up, token};
+    let w = Workspace::new(&["nanyang-2017"]);
+    w.ok(&["sync", "--as-of", "2017-05-02T08:00"]);
+    let ack = |unit: &str| {
+        w.run(&[
+            "acknowledge",
+            "nanyang-2017",
+            "统计表",
+            unit,
+            "--period",
+            "2017-05",
+            "--by",
+            "王五",
+            "--at",
+            "2017-05-02T09:00",
+        ])
+    };
+    assert_eq!(ack("卧龙区").code, 0);
+    let again = ack("卧龙区");
+    assert_eq!(again.code, 2);
+    assert!(
+        again
+            .stderr
+            .contains("acknowledged already, at 2017-05-02 09:00"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(history_kinds(&w, "卧龙区"), ["acknowledged"]);
+
+    let liaison = token(&w.ok(&[
+        "user",
+        "add",
+        "李四",
+        "--unit",
+        "宛城区",
+        "--role",
+        "liaison",
+    ]));
+    let server = Server::start(&w, "2017-05-03T10:00");
+    let liaison = sign_up(&server, &liaison, "李四", "李四的一个足够长的密码");
+    let page = format!(
+        "/o/nanyang-2017/{}/{}/2017-05",
+        encode("统计表"),
+        encode("宛城区")
+    );
+    assert!(
+        server
+            .get(&page, &liaison)
+            .body
+            .contains("id=\"acknowledge\"")
+    );
+    let secret = crate::web_rights::secret_of(&server, &liaison);
+    let done = server.send(
+        "POST",
+        &format!("{page}/act"),
+        &liaison,
+        &[("csrf", &secret), ("action", "acknowledge")],
+    );
+    assert_eq!(done.status, 303, "{}", done.body);
+    let shown = server.get(&page, &liaison);
+    assert!(
+        shown.body.contains("已于2017-05-03 10:00签收（李四）"),
+        "{}",
+        shown.body
+    );
+    assert!(!shown.body.contains("id=\"acknowledge\""));
+
+    let unit_token = w
+        .ok(&["token", "create", "--role", "liaison", "--unit", "南召县"])
+        .split_whitespace()
+        .last()
+        .unwrap()
+        .to_string();
+    let body =
+        r#"{"campaign":"nanyang-2017","deliverable":"统计表","unit":"南召县","period":"2017-05"}"#;
+    let first = server.api("POST", "/api/v1/acknowledgements", &unit_token, Some(body));
+    assert_eq!(first.status, 201, "{}", first.body);
+    let second = server.api("POST", "/api/v1/acknowledgements", &unit_token, Some(body));
+    assert_eq!(second.status, 422, "{}", second.body);
+    assert!(
+        second.body.contains("\"code\":\"already_acknowledged\""),
+        "{}",
+        second.body
+    );
 }

@@ -465,6 +465,21 @@ fn matrix() -> Vec<Row> {
                 Some(r#"{"campaign":"nanyang-2017","unit":"卧龙区","deliverable":"工作方案"}"#),
             ),
         ),
+        // 签收 through the API: 宛城区's June table, by its liaison; again, refused (422) to
+        // whoever may acknowledge.
+        row(
+            "POST",
+            "/api/v1/acknowledgements",
+            "own",
+            [401, 201, 422, 403, 403, 403, 422, 403],
+            api(
+                "POST",
+                "/api/v1/acknowledgements",
+                Some(
+                    r#"{"campaign":"nanyang-2017","deliverable":"统计表","unit":"宛城区","period":"2017-06"}"#,
+                ),
+            ),
+        ),
         // 申请延期 through the API: 宛城区's June table, asked by its liaison; once open, asking
         // again is refused (422) to whoever may ask; declined by the office alone.
         row(

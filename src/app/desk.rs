@@ -409,7 +409,10 @@ impl Office {
     ) -> Result<crate::store::Change, AppError> {
         let deed = match &action {
             // The unit's own, as submitting is.
-            Action::Submit(_) | Action::Update { .. } | Action::AskExtension { .. } => Deed::Submit,
+            Action::Submit(_)
+            | Action::Update { .. }
+            | Action::AskExtension { .. }
+            | Action::Acknowledge => Deed::Submit,
             Action::Accept | Action::Reject { .. } => Deed::Review,
             Action::Return { .. } => Deed::SendBack,
             // The office's, as extending and waiving are.

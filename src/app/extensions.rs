@@ -1,4 +1,5 @@
-//! 申请延期: a unit asks for more time with a reason and a day; the office grants it (an
+//! 签收 and 申请延期, the unit's side of an obligation beside its report. A unit acknowledges a
+//! task once (签收), the time kept. And 申请延期: a unit asks for more time with a reason and a day; the office grants it (an
 //! extension to that day or a nearer one, as `extend` does), or declines it with a reason.
 //! The ledger keeps each step as an act; what this adds is the order between them — one
 //! request open at a time, and a decline only of a request that is open — read from the
@@ -21,6 +22,12 @@ pub enum ExtensionRefusal {
     /// Nothing to decline.
     #[error("no request for more time is open")]
     NoneOpen,
+    /// Acknowledged already.
+    #[error("acknowledged already, at {at}")]
+    AlreadyAcknowledged {
+        /// When.
+        at: String,
+    },
 }
 
 impl ExtensionRefusal {
@@ -31,6 +38,7 @@ impl ExtensionRefusal {
                 format!("已申请延期至{until}，请等待主办单位答复")
             }
             ExtensionRefusal::NoneOpen => "没有待答复的延期申请".to_string(),
+            ExtensionRefusal::AlreadyAcknowledged { at } => format!("已于{at}签收"),
         }
     }
 }
@@ -52,8 +60,19 @@ pub fn open_request(history: &[HistoryEvent]) -> Option<(String, String)> {
     open
 }
 
+/// When the task was acknowledged (签收) and by whom, if it was: the first time.
+pub fn acknowledged(history: &[HistoryEvent]) -> Option<(String, Option<String>)> {
+    history.iter().find(|e| e.kind == "acknowledged").map(|e| {
+        (
+            e.at.get(..16).unwrap_or(&e.at).replace('T', " "),
+            e.by.clone(),
+        )
+    })
+}
+
 impl Office {
-    /// Refuses a request for more time while one is open, and a decline with none open.
+    /// Refuses a request for more time while one is open, a decline with none open, and a
+    /// second acknowledgement.
     pub(super) fn extension_in_order(
         &self,
         store: &dyn Backend,
@@ -63,11 +82,17 @@ impl Office {
     ) -> Result<(), AppError> {
         if !matches!(
             action,
-            Action::AskExtension { .. } | Action::DeclineExtension { .. }
+            Action::AskExtension { .. } | Action::DeclineExtension { .. } | Action::Acknowledge
         ) {
             return Ok(());
         }
         let (_, history) = store.history(key, at)?;
+        if matches!(action, Action::Acknowledge) {
+            return match acknowledged(&history) {
+                Some((at, _)) => Err(ExtensionRefusal::AlreadyAcknowledged { at }.into()),
+                None => Ok(()),
+            };
+        }
         let open = open_request(&history);
         match (action, open) {
             (Action::AskExtension { .. }, Some((until, _))) => {

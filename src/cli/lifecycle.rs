@@ -157,6 +157,15 @@ pub struct ExtendArgs {
     reason: String,
 }
 
+/// Arguments of `duban acknowledge`.
+#[derive(Debug, clap::Args)]
+pub struct AckArgs {
+    #[command(flatten)]
+    obligation: ObligationArgs,
+    #[command(flatten)]
+    actor: ActorArgs,
+}
+
 /// Arguments of `duban history`.
 #[derive(Debug, clap::Args)]
 pub struct HistoryArgs {
@@ -257,6 +266,11 @@ pub fn extend(context: &Context, args: &ExtendArgs) -> Result<ExitCode, CliError
         reason: args.reason.clone(),
     };
     act(context, &args.obligation, &args.actor, action)
+}
+
+/// Records a unit's acknowledgement of a task.
+pub fn acknowledge(context: &Context, args: &AckArgs) -> Result<ExitCode, CliError> {
+    act(context, &args.obligation, &args.actor, Action::Acknowledge)
 }
 
 /// Records a unit's request for more time.

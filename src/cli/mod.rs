@@ -161,6 +161,11 @@ pub enum Command {
         after_help = "Example:\n  duban extend nanyang-2017 统计表 宛城区 --period 2017-05 --until 2017-06-02 --reason 核实台账 --at 2017-05-27"
     )]
     Extend(lifecycle::ExtendArgs),
+    /// Record that a unit acknowledged a task (签收), once.
+    #[command(
+        after_help = "Example:\n  duban acknowledge nanyang-2017 统计表 宛城区 --period 2017-05 --by 李四"
+    )]
+    Acknowledge(lifecycle::AckArgs),
     /// A unit asks for more time (申请延期), before its deadline: the office grants it with
     /// `extend` (to that day or a nearer one) or declines it with `decline-extension`.
     #[command(after_help = "Example:
@@ -306,6 +311,7 @@ fn dispatch(args: Args) -> Result<ExitCode, CliError> {
         Command::Return(a) => lifecycle::return_(&context, a),
         Command::Extend(a) => lifecycle::extend(&context, a),
         Command::AskExtension(a) => lifecycle::ask_extension(&context, a),
+        Command::Acknowledge(a) => lifecycle::acknowledge(&context, a),
         Command::DeclineExtension(a) => lifecycle::decline_extension(&context, a),
         Command::Waive(a) => lifecycle::waive(&context, a),
         Command::History(a) => lifecycle::history(&context, a),

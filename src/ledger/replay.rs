@@ -29,12 +29,13 @@ pub const ACTS: &[&str] = &[
     "chased",
     "extension_asked",
     "extension_declined",
+    "acknowledged",
 ];
 
 /// The SQL list of [`ACTS`], for `kind IN (…)`.
 pub const ACTS_SQL: &str = "('submitted', 'review_accepted', 'review_returned', 'returned', \
                             'extended', 'waived', 'updated', 'chased', 'extension_asked', \
-                            'extension_declined')";
+                            'extension_declined', 'acknowledged')";
 
 /// How much later than its time an act may be recorded and still not be a 补录 (a report
 /// that came on paper, typed in afterwards).

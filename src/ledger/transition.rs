@@ -92,6 +92,9 @@ pub enum Action {
         /// The row's values after the change (all of them).
         values: Vec<crate::values::FieldValue>,
     },
+    /// The unit acknowledges the task (签收): the time it did so is kept, the record unchanged;
+    /// only what is still owed is acknowledged.
+    Acknowledge,
     /// The unit asks for more time (申请延期): until a day, for a reason; the record unchanged
     /// until the office grants it (an [`Action::Extend`]) or declines it. Asked before the
     /// deadline only.
@@ -256,6 +259,12 @@ pub fn transition(facts: &Facts<'_>, action: &Action, at: i64) -> Result<Effect,
                 json!({ "forced": forced }),
                 Update::Values,
             )),
+            _ => Err(Refusal::NotOwed { obligation, status }),
+        },
+        Action::Acknowledge => match state {
+            State::Open | State::Returned => {
+                Ok(effect("acknowledged", None, json!({}), Update::Values))
+            }
             _ => Err(Refusal::NotOwed { obligation, status }),
         },
         Action::AskExtension { until, reason } => {

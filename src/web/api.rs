@@ -317,6 +317,33 @@ pub struct NewExtensionRequest {
     reason: String,
 }
 
+/// What `POST /api/v1/acknowledgements` takes: the obligation acknowledged.
+#[derive(Deserialize)]
+pub struct NewAcknowledgement {
+    campaign: String,
+    deliverable: String,
+    unit: String,
+    period: Option<String>,
+}
+
+/// `POST /api/v1/acknowledgements`: 签收 by the unit's token (or a unit above it, or the
+/// office), at the server's time: 201 with the obligation as it stands.
+pub async fn acknowledge(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Json(asked): Json<NewAcknowledgement>,
+) -> Response {
+    let names = (asked.campaign, asked.deliverable, asked.unit, asked.period);
+    act(
+        &web,
+        &headers,
+        names,
+        Action::Acknowledge,
+        StatusCode::CREATED,
+    )
+    .await
+}
+
 /// What `POST /api/v1/extension-decisions` takes: the office's answer to a request.
 #[derive(Deserialize)]
 pub struct ExtensionDecision {
@@ -426,6 +453,7 @@ async fn act(
             let code = match refusal {
                 crate::app::ExtensionRefusal::AlreadyAsked { .. } => "already_asked",
                 crate::app::ExtensionRefusal::NoneOpen => "no_request",
+                crate::app::ExtensionRefusal::AlreadyAcknowledged { .. } => "already_acknowledged",
             };
             coded(StatusCode::UNPROCESSABLE_ENTITY, code, &refusal.zh())
         }
@@ -538,6 +566,26 @@ pub async fn openapi() -> Response {
                     "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "403": { "description": "not the office's token of that campaign", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "422": { "description": "nothing overdue (`nothing_overdue`), chased today already (`chased_today`), no mailbox (`no_mailbox`), or an unknown name", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+            } },
+            "/api/v1/acknowledgements": { "post": {
+                "summary": "Acknowledge a task (签收) for the token's unit, at the server's time, once",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                    "type": "object",
+                    "required": ["campaign", "deliverable", "unit"],
+                    "properties": {
+                        "campaign": { "type": "string" },
+                        "deliverable": { "type": "string" },
+                        "unit": { "type": "string" },
+                        "period": { "type": "string", "description": "the period, for a recurring report" }
+                    }
+                } } } },
+                "responses": {
+                    "201": { "description": "acknowledged: the obligation, its status and its deadline in force" },
+                    "400": { "description": "a body that is not the JSON above" },
+                    "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "403": { "description": "not a token of that unit, a unit above it, or the office (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "422": { "description": "acknowledged already (`already_acknowledged`), not owed, or an unknown name", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } },
             "/api/v1/extension-requests": { "post": {

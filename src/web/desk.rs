@@ -303,7 +303,7 @@ pub async fn act(
     if form.action == "chase" {
         return chase(&web, &current, path, form.force == "1").await;
     }
-    let needs_reason = form.action != "accept";
+    let needs_reason = !["accept", "acknowledge"].contains(&form.action.as_str());
     let wrong = if needs_reason && reason.is_empty() {
         Some("请填写理由".to_string())
     } else {
@@ -353,6 +353,7 @@ pub async fn act(
             }
         }
         "decline_extension" => Action::DeclineExtension { reason },
+        "acknowledge" => Action::Acknowledge,
         _ => {
             return message(
                 StatusCode::BAD_REQUEST,

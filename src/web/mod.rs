@@ -199,6 +199,7 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<Web>>)> {
         ),
         ("GET", "/api/v1/obligations", get(api::obligations)),
         ("POST", "/api/v1/chases", post(api::chase)),
+        ("POST", "/api/v1/acknowledgements", post(api::acknowledge)),
         (
             "POST",
             "/api/v1/extension-requests",

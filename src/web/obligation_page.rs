@@ -125,6 +125,8 @@ pub(super) fn obligation_page(
             open => desk.status.is_open(), under_review => desk.status.is_in_review(),
             overdue => desk.status == crate::ledger::Status::Overdue,
             chases => desk.history.iter().filter(|e| e.kind == "chased").count(),
+            acknowledged => crate::app::acknowledged(&desk.history)
+                .map(|(at, by)| context! { at, by }),
             asked => crate::app::open_request(&desk.history)
                 .map(|(until, reason)| context! { until, reason }),
             signers => desk.item.signers.clone(), fields, history, action => href(&desk.item),
@@ -150,6 +152,7 @@ fn event_zh(kind: &str) -> &str {
         "entered" => "录入",
         "chased" => "催办",
         "extension_asked" => "申请延期",
+        "acknowledged" => "签收",
         "extension_declined" => "不同意延期",
         other => other,
     }

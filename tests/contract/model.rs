@@ -296,7 +296,8 @@ impl Model {
                     then.deadline = end_of(until);
                 }
                 "waived" => then.stage = Stage::Excused,
-                "updated" | "chased" | "extension_asked" | "extension_declined" => {}
+                "updated" | "chased" | "extension_asked" | "extension_declined"
+                | "acknowledged" => {}
                 other => unreachable!("the model records no {other}"),
             }
         }
@@ -439,6 +440,10 @@ impl Model {
                 }
                 done.kind = "extension_declined";
             }
+            Action::Acknowledge => match now.stage {
+                Stage::Owed | Stage::SentBack => done.kind = "acknowledged",
+                _ => return Err(Refused::NotOwed(status)),
+            },
         }
         self.acts[i].push(done);
         Ok(())
@@ -467,6 +472,7 @@ enum Act {
     /// More time asked for: the deadline in force moved by this many days.
     Ask(i64),
     Decline,
+    Acknowledge,
 }
 
 impl Act {
@@ -512,6 +518,7 @@ impl Act {
                 reason: reason(),
             },
             Act::Decline => Action::DeclineExtension { reason: reason() },
+            Act::Acknowledge => Action::Acknowledge,
         }
     }
 }
@@ -541,6 +548,7 @@ fn act() -> impl Strategy<Value = Act> {
         1 => Just(Act::Chase),
         1 => (-2i64..8).prop_map(Act::Ask),
         1 => Just(Act::Decline),
+        1 => Just(Act::Acknowledge),
     ]
 }
 
