@@ -137,6 +137,32 @@ fn asks_and_answers(postgres: Option<&str>) {
         ["extension_asked", "extension_declined"]
     );
     assert!(overdue_units(&w, "2017-05-26T10:00").contains(&"内乡县".to_string()));
+    // A report sent answers an open request: after a 退回 the unit may ask again.
+    assert_eq!(ask("南召县", "2017-05-30", "2017-05-20T10:00").code, 0);
+    w.ok(&[
+        "submit",
+        "nanyang-2017",
+        "统计表",
+        "南召县",
+        "--period",
+        "2017-05",
+        "--at",
+        "2017-05-21T10:00",
+    ]);
+    w.ok(&[
+        "return",
+        "nanyang-2017",
+        "统计表",
+        "南召县",
+        "--period",
+        "2017-05",
+        "--reason",
+        "数据有误",
+        "--at",
+        "2017-05-22T10:00",
+    ]);
+    let anew = ask("南召县", "2017-05-31", "2017-05-23T10:00");
+    assert_eq!(anew.code, 0, "{}", anew.stderr);
     // The record as of a moment between the ask and the answer: asked, not yet extended.
     let between = w.json(&[
         "history",
@@ -324,6 +350,28 @@ fn the_api_asks_and_answers() {
         "{}",
         nothing.body
     );
+    // A request needs a reason, and comes before the deadline: each refusal its code, in
+    // Chinese.
+    let ask = |body: &str| server.api("POST", "/api/v1/extension-requests", &liaison, Some(body));
+    let blank = ask(
+        r#"{"campaign":"nanyang-2017","deliverable":"统计表","unit":"宛城区","period":"2017-06","until":"2017-06-30","reason":"  "}"#,
+    );
+    assert_eq!(blank.status, 422, "{}", blank.body);
+    assert!(
+        blank.body.contains("\"code\":\"reason_needed\""),
+        "{}",
+        blank.body
+    );
+    let late = ask(
+        r#"{"campaign":"nanyang-2017","deliverable":"统计表","unit":"宛城区","period":"2017-04","until":"2017-05-30","reason":"补报"}"#,
+    );
+    assert_eq!(late.status, 422, "{}", late.body);
+    assert!(
+        late.body.contains("\"code\":\"asked_too_late\""),
+        "{}",
+        late.body
+    );
+    assert!(late.body.contains("不能再申请延期"), "{}", late.body);
     let document = server.api("GET", "/api/v1/openapi.json", &office, None);
     assert!(document.body.contains("/api/v1/extension-requests"));
     assert!(document.body.contains("/api/v1/extension-decisions"));
@@ -399,6 +447,28 @@ fn a_unit_acknowledges_a_task_once() {
         shown.body
     );
     assert!(!shown.body.contains("id=\"acknowledge\""));
+    // The office does not acknowledge for a unit on the pages.
+    let office = token(&w.ok(&["user", "add", "赵办", "--role", "office"]));
+    let office = sign_up(&server, &office, "赵办", "赵办的一个足够长的密码");
+    let other = format!(
+        "/o/nanyang-2017/{}/{}/2017-05",
+        encode("统计表"),
+        encode("方城县")
+    );
+    assert!(
+        !server
+            .get(&other, &office)
+            .body
+            .contains("id=\"acknowledge\"")
+    );
+    let theirs = crate::web_rights::secret_of(&server, &office);
+    let refused = server.send(
+        "POST",
+        &format!("{other}/act"),
+        &office,
+        &[("csrf", &theirs), ("action", "acknowledge")],
+    );
+    assert_eq!(refused.status, 403, "{}", refused.body);
 
     let unit_token = w
         .ok(&["token", "create", "--role", "liaison", "--unit", "南召县"])

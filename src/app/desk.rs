@@ -422,6 +422,17 @@ impl Office {
             | Action::DeclineExtension { .. } => Deed::Excuse,
         };
         self.allowed(&*store, who, key, deed)?;
+        // A receipt (签收) says that the unit itself has the task: its own liaison or leader
+        // gives it, never the office or a unit above on its behalf (the office records a
+        // receipt that came otherwise with `duban acknowledge`).
+        if matches!(action, Action::Acknowledge)
+            && !(matches!(
+                who.role,
+                crate::store::Role::Liaison | crate::store::Role::Leader
+            ) && who.unit.as_deref() == Some(key.unit))
+        {
+            return Err(forbidden("签收须由本单位联络员或分管领导办理"));
+        }
         self.record(store, key, action, at, Some(who.name.clone()), None)
     }
 

@@ -44,7 +44,8 @@ impl ExtensionRefusal {
 }
 
 /// The request for more time the office has not answered yet, if any: (the day asked for,
-/// why), from the history in the order it was recorded. An extension or a decline answers it.
+/// why), from the history in the order it was recorded. An extension or a decline answers it;
+/// a report sent or an obligation waived leaves nothing to answer.
 pub fn open_request(history: &[HistoryEvent]) -> Option<(String, String)> {
     let mut open = None;
     for e in history {
@@ -53,7 +54,7 @@ pub fn open_request(history: &[HistoryEvent]) -> Option<(String, String)> {
                 let until = e.data["until"].as_str().unwrap_or_default().to_string();
                 open = Some((until, e.reason.clone().unwrap_or_default()));
             }
-            "extended" | "extension_declined" => open = None,
+            "extended" | "extension_declined" | "submitted" | "waived" => open = None,
             _ => {}
         }
     }
@@ -86,7 +87,16 @@ impl Office {
         ) {
             return Ok(());
         }
-        let (_, history) = store.history(key, at)?;
+        // Everything recorded counts, also what is dated after `at` (an act out of order is
+        // the ledger's to refuse, with its dates).
+        let zone = store.campaign_zone(key.campaign)?;
+        let now = Instant::Absolute(self.clock.now());
+        let latest = if at.in_zone(zone) > now.in_zone(zone) {
+            at
+        } else {
+            now
+        };
+        let (_, history) = store.history(key, latest)?;
         if matches!(action, Action::Acknowledge) {
             return match acknowledged(&history) {
                 Some((at, _)) => Err(ExtensionRefusal::AlreadyAcknowledged { at }.into()),

@@ -255,7 +255,7 @@ impl Refusal {
             }
             Refusal::NotOwed { status, .. } => {
                 format!(
-                    "该事项已无须报送（当前状态：{}），不能延期",
+                    "该事项已无须报送（当前状态：{}），无须再办理",
                     status.label_zh()
                 )
             }

@@ -339,6 +339,7 @@ pub async fn acknowledge(
         &headers,
         names,
         Action::Acknowledge,
+        None,
         StatusCode::CREATED,
     )
     .await
@@ -365,15 +366,21 @@ pub async fn ask_extension(
     headers: HeaderMap,
     Json(asked): Json<NewExtensionRequest>,
 ) -> Response {
-    if let Err(e) = typed::within("reason", &asked.reason, typed::REASON_MAX) {
-        return form_refused(e.into());
-    }
+    let reason = asked.reason.trim().to_string();
     let action = Action::AskExtension {
         until: asked.until,
-        reason: asked.reason.clone(),
+        reason: reason.clone(),
     };
     let names = (asked.campaign, asked.deliverable, asked.unit, asked.period);
-    act(&web, &headers, names, action, StatusCode::CREATED).await
+    act(
+        &web,
+        &headers,
+        names,
+        action,
+        Some(&reason),
+        StatusCode::CREATED,
+    )
+    .await
 }
 
 /// `POST /api/v1/extension-decisions`: the office's answer to a request for more time —
@@ -384,13 +391,11 @@ pub async fn decide_extension(
     headers: HeaderMap,
     Json(decided): Json<ExtensionDecision>,
 ) -> Response {
-    if let Err(e) = typed::within("reason", &decided.reason, typed::REASON_MAX) {
-        return form_refused(e.into());
-    }
+    let reason = decided.reason.trim().to_string();
     let action = match (decided.grant, decided.until) {
         (true, Some(until)) => Action::Extend {
             until,
-            reason: decided.reason.clone(),
+            reason: reason.clone(),
         },
         (true, None) => {
             return coded(
@@ -400,7 +405,7 @@ pub async fn decide_extension(
             );
         }
         (false, _) => Action::DeclineExtension {
-            reason: decided.reason.clone(),
+            reason: reason.clone(),
         },
     };
     let names = (
@@ -409,22 +414,36 @@ pub async fn decide_extension(
         decided.unit,
         decided.period,
     );
-    act(&web, &headers, names, action, StatusCode::OK).await
+    act(&web, &headers, names, action, Some(&reason), StatusCode::OK).await
 }
 
 /// Does `action` to the obligation `names` names as the token's holder, through the same
-/// rights as the pages; `done` and the obligation as it stands, or the refusal.
+/// rights as the pages, its `reason` (where it has one) required and bounded as on the pages;
+/// `done` and the obligation as it stands, or the refusal with its code and Chinese words.
 async fn act(
     web: &Arc<Web>,
     headers: &HeaderMap,
     names: (String, String, String, Option<String>),
     action: Action,
+    reason: Option<&str>,
     done: StatusCode,
 ) -> Response {
     let user = match holder(web, headers).await {
         Ok(u) => u,
         Err(r) => return r,
     };
+    if let Some(reason) = reason {
+        if reason.is_empty() {
+            return coded(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "reason_needed",
+                "请填写理由",
+            );
+        }
+        if let Err(e) = typed::within("reason", reason, typed::REASON_MAX) {
+            return form_refused(e.into());
+        }
+    }
     let at = super::pages::as_of(web);
     let result = web
         .run(move |office, store| {
@@ -457,8 +476,25 @@ async fn act(
             };
             coded(StatusCode::UNPROCESSABLE_ENTITY, code, &refusal.zh())
         }
+        Err(AppError::Store(crate::store::StoreError::Refused(r)))
+            if let Some(code) = ledger_code(&r) =>
+        {
+            coded(StatusCode::UNPROCESSABLE_ENTITY, code, &r.zh())
+        }
         Err(e) => refused(&e),
     }
+}
+
+/// The stable code of a ledger's refusal of these acts.
+fn ledger_code(refusal: &crate::ledger::Refusal) -> Option<&'static str> {
+    use crate::ledger::Refusal;
+    Some(match refusal {
+        Refusal::AskedTooLate { .. } => "asked_too_late",
+        Refusal::NotLater { .. } => "not_later",
+        Refusal::NotOwed { .. } => "not_owed",
+        Refusal::BeforeLastAct { .. } => "before_last_act",
+        _ => return None,
+    })
 }
 
 /// A refusal of the records (unknown names, a state that does not allow it) as 422 with its
@@ -532,7 +568,7 @@ pub async fn openapi() -> Response {
                 },
                 "Error": { "type": "object", "properties": {
                     "error": { "type": "string", "description": "why, in words" },
-                    "code": { "type": "string", "description": "why, for programs: too_long, unnamed_file, hidden_characters, too_large, bad_form, forbidden, time_not_chosen, time_refused, nothing_overdue, chased_today, no_mailbox; and with 401: no_token, unknown_token, token_revoked, token_expired" },
+                    "code": { "type": "string", "description": "why, for programs: too_long, unnamed_file, hidden_characters, too_large, bad_form, forbidden, time_not_chosen, time_refused, nothing_overdue, chased_today, no_mailbox, already_asked, no_request, until_needed, already_acknowledged, asked_too_late, not_later, not_owed, before_last_act, reason_needed; and with 401: no_token, unknown_token, token_revoked, token_expired" },
                     "field": { "type": "string", "nullable": true, "description": "the field or part it concerns" }
                 } }
             }
@@ -582,10 +618,9 @@ pub async fn openapi() -> Response {
                 } } } },
                 "responses": {
                     "201": { "description": "acknowledged: the obligation, its status and its deadline in force" },
-                    "400": { "description": "a body that is not the JSON above" },
                     "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
-                    "403": { "description": "not a token of that unit, a unit above it, or the office (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
-                    "422": { "description": "acknowledged already (`already_acknowledged`), not owed, or an unknown name", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                    "403": { "description": "not a token of that unit's own liaison or leader (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "422": { "description": "a body that is not the JSON above (plain text); acknowledged already (`already_acknowledged`), not owed (`not_owed`), or an unknown name", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } },
             "/api/v1/extension-requests": { "post": {
@@ -604,14 +639,14 @@ pub async fn openapi() -> Response {
                 } } } },
                 "responses": {
                     "201": { "description": "asked: the obligation (`obligation`), its status and its deadline in force (`due_date`)" },
-                    "400": { "description": "a body that is not the JSON above (a day not YYYY-MM-DD)" },
+                    "400": { "description": "a reason too long or with hidden characters (`code` says which)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "403": { "description": "not a token of that unit, a unit above it, or the office (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
-                    "422": { "description": "asked already and not answered (`already_asked`), past the deadline, not later than it, not owed, or an unknown name", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                    "422": { "description": "a body that is not the JSON above (a day not YYYY-MM-DD, a field missing: plain text); asked already and not answered (`already_asked`), past the deadline (`asked_too_late`), not later than it (`not_later`), not owed (`not_owed`), no reason (`reason_needed`), or an unknown name", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } },
             "/api/v1/extension-decisions": { "post": {
-                "summary": "Answer a request for more time: granted to a day (an extension, 延期) or declined (不同意延期): the office's tokens",
+                "summary": "Answer a request for more time: granted to a day (an extension, 延期; also without a request, as `extend`) or declined (不同意延期): the office's tokens",
                 "requestBody": { "required": true, "content": { "application/json": { "schema": {
                     "type": "object",
                     "required": ["campaign", "deliverable", "unit", "grant", "reason"],
@@ -627,10 +662,10 @@ pub async fn openapi() -> Response {
                 } } } },
                 "responses": {
                     "200": { "description": "answered: the obligation, its status and its deadline in force" },
-                    "400": { "description": "a body that is not the JSON above" },
+                    "400": { "description": "a reason too long or with hidden characters (`code` says which)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "403": { "description": "not the office's token of that campaign (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
-                    "422": { "description": "no request open to decline (`no_request`), a grant without `until` (`until_needed`), a day not later than the deadline, not owed, or an unknown name", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                    "422": { "description": "a body that is not the JSON above (plain text); no request open to decline (`no_request`), a grant without `until` (`until_needed`), a day not later than the deadline (`not_later`), not owed (`not_owed`), no reason (`reason_needed`), or an unknown name", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } },
             "/api/v1/submissions": { "post": {
