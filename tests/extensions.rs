@@ -488,3 +488,31 @@ fn a_unit_acknowledges_a_task_once() {
         second.body
     );
 }
+
+/// A calendar app subscribes with the token in the address (it sends no header): the unit's
+/// reports on their days, its own only; a wrong token is refused.
+#[test]
+fn a_units_calendar_is_subscribed_to_with_its_token() {
+    use crate::webserver::Server;
+    let w = Workspace::new(&["nanyang-2017"]);
+    w.ok(&["sync", "--as-of", "2017-05-20T08:00"]);
+    let secret = w
+        .ok(&["token", "create", "--role", "liaison", "--unit", "宛城区"])
+        .split_whitespace()
+        .last()
+        .unwrap()
+        .to_string();
+    let server = Server::start(&w, "2017-05-20T10:00");
+    let got = server.get(&format!("/api/v1/calendar.ics?token={secret}"), "");
+    assert_eq!(got.status, 200, "{}", got.body);
+    assert_eq!(
+        got.header("content-type"),
+        Some("text/calendar; charset=utf-8")
+    );
+    assert!(got.body.starts_with("BEGIN:VCALENDAR"), "{}", got.body);
+    assert!(got.body.contains("统计表"), "{}", got.body);
+    assert!(got.body.contains("宛城区"), "{}", got.body);
+    assert!(!got.body.contains("卧龙区"), "its own unit's only");
+    let wrong = server.get("/api/v1/calendar.ics?token=not-a-token", "");
+    assert_eq!(wrong.status, 401, "{}", wrong.body);
+}

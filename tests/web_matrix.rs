@@ -480,6 +480,15 @@ fn matrix() -> Vec<Row> {
                 ),
             ),
         ),
+        // The calendar to subscribe to: the token's own unit's, read-only; a token of no unit
+        // (the supervisor's and the office's here) has none.
+        row(
+            "GET",
+            "/api/v1/calendar.ics",
+            "own",
+            [401, 200, 200, 200, 200, 422, 422, 422],
+            api("GET", "/api/v1/calendar.ics", None),
+        ),
         // 申请延期 through the API: 宛城区's June table, asked by its liaison; once open, asking
         // again is refused (422) to whoever may ask; declined by the office alone.
         row(

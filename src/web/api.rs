@@ -121,6 +121,65 @@ pub async fn obligations(
     }
 }
 
+/// `GET /api/v1/calendar.ics`: the calendar of the token's unit (iCalendar, as `duban ics`
+/// writes it: each report on its day, the campaign's reminders as alarms, where each stands in
+/// its title), for a calendar to subscribe to (`webcal://…/api/v1/calendar.ics?token=…`): a
+/// calendar cannot send a header, so the token may come in the address; read-only.
+pub async fn calendar(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Query(query): Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let mut headers = headers;
+    if let Some(token) = query.get("token")
+        && !headers.contains_key(header::AUTHORIZATION)
+        && let Ok(value) = header::HeaderValue::from_str(&format!("Bearer {}", token.trim()))
+    {
+        headers.insert(header::AUTHORIZATION, value);
+    }
+    let user = match holder(&web, &headers).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let Some(unit) = user.unit.clone() else {
+        return coded(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unit_token_needed",
+            "日历按单位订阅：请使用本单位的令牌",
+        );
+    };
+    let at = super::pages::as_of(&web);
+    let calendar = web.office.calendar.clone();
+    let made = web
+        .run(move |office, store| {
+            let work = office.unit_calendar(&*store, &unit, &user.campaigns, at)?;
+            let now = at.in_zone(work.zone);
+            let entries = crate::documents::ics::work_entries(&work, &calendar, now.timestamp());
+            let name = format!("{unit} 报送事项");
+            let export = crate::documents::ics::Export {
+                name: &name,
+                component: crate::documents::ics::Component::Event,
+                revised: now,
+            };
+            let mut out = Vec::new();
+            // Writing into memory cannot fail.
+            let _ = crate::documents::ics::write(&mut out, &export, entries);
+            Ok::<_, AppError>(out)
+        })
+        .await;
+    match made {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+                (header::CACHE_CONTROL, "private, max-age=300"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => refused(&e),
+    }
+}
+
 /// What `POST /api/v1/submissions` takes (as JSON, or as the parts of a multipart form with
 /// `file` parts and `f:FIELD` parts for the form's fields).
 #[derive(Deserialize)]
@@ -568,7 +627,7 @@ pub async fn openapi() -> Response {
                 },
                 "Error": { "type": "object", "properties": {
                     "error": { "type": "string", "description": "why, in words" },
-                    "code": { "type": "string", "description": "why, for programs: too_long, unnamed_file, hidden_characters, too_large, bad_form, forbidden, time_not_chosen, time_refused, nothing_overdue, chased_today, no_mailbox, already_asked, no_request, until_needed, already_acknowledged, asked_too_late, not_later, not_owed, before_last_act, reason_needed; and with 401: no_token, unknown_token, token_revoked, token_expired" },
+                    "code": { "type": "string", "description": "why, for programs: too_long, unnamed_file, hidden_characters, too_large, bad_form, forbidden, time_not_chosen, time_refused, nothing_overdue, chased_today, no_mailbox, already_asked, no_request, until_needed, already_acknowledged, asked_too_late, not_later, not_owed, before_last_act, reason_needed, unit_token_needed; and with 401: no_token, unknown_token, token_revoked, token_expired" },
                     "field": { "type": "string", "nullable": true, "description": "the field or part it concerns" }
                 } }
             }
@@ -602,6 +661,15 @@ pub async fn openapi() -> Response {
                     "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "403": { "description": "not the office's token of that campaign", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "422": { "description": "nothing overdue (`nothing_overdue`), chased today already (`chased_today`), no mailbox (`no_mailbox`), or an unknown name", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+            } },
+            "/api/v1/calendar.ics": { "get": {
+                "summary": "The calendar of the token's unit (iCalendar), for a calendar app to subscribe to: the token as the bearer header or, since calendar apps send no header, as `?token=`; read-only",
+                "parameters": [{ "name": "token", "in": "query", "required": false, "schema": { "type": "string" }, "description": "the token, where no Authorization header can be sent" }],
+                "responses": {
+                    "200": { "description": "the unit's reports on their days, the reminders as alarms, where each stands in its title", "content": { "text/calendar": { "schema": { "type": "string" } } } },
+                    "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "422": { "description": "a token of no unit (`unit_token_needed`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } },
             "/api/v1/acknowledgements": { "post": {

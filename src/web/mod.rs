@@ -200,6 +200,7 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<Web>>)> {
         ("GET", "/api/v1/obligations", get(api::obligations)),
         ("POST", "/api/v1/chases", post(api::chase)),
         ("POST", "/api/v1/acknowledgements", post(api::acknowledge)),
+        ("GET", "/api/v1/calendar.ics", get(api::calendar)),
         (
             "POST",
             "/api/v1/extension-requests",
