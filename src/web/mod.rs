@@ -14,6 +14,7 @@ mod directory;
 mod exports;
 mod files;
 mod obligation_page;
+mod openapi;
 mod pages;
 mod review;
 mod upload;
@@ -216,7 +217,7 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<Web>>)> {
             "/api/v1/submissions",
             post(api::submit).layer(upload()),
         ),
-        ("GET", "/api/v1/openapi.json", get(api::openapi)),
+        ("GET", "/api/v1/openapi.json", get(openapi::openapi)),
     ]
 }
 

@@ -1,0 +1,178 @@
+//! The JSON API's own description (`GET /api/v1/openapi.json`, OpenAPI 3.0): every operation
+//! with its request, every status it can answer and the error shape with its codes. Kept beside
+//! the handlers in `api` and held to them by the tests that call each operation.
+
+use axum::Json;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::vocabulary::typed;
+
+/// `GET /api/v1/openapi.json`.
+pub async fn openapi() -> Response {
+    let fields = json!({
+        "campaign": { "type": "string" },
+        "deliverable": { "type": "string" },
+        "unit": { "type": "string" },
+        "period": { "type": "string" },
+        "at": { "type": "string", "description": "The office's tokens only: when it was done, for a report that came on paper (补录), RFC 3339 or local YYYY-MM-DD[THH:MM]; a unit's acts are at the server's time and a unit's token giving `at` is refused (403)" }
+    });
+    let (mut json_fields, mut form_fields) = (fields.clone(), fields);
+    json_fields["values"] = json!({ "type": "object", "additionalProperties": { "type": "string", "maxLength": typed::VALUE_MAX }, "description": format!("the form's fields, by name; each value at most {} characters (a longer one is refused: 400, code `too_long`)", typed::VALUE_MAX) });
+    form_fields["file"] = json!({ "type": "array", "items": { "type": "string", "format": "binary" }, "description": format!("files kept with the submission (64 MiB in all). Each part names its file with `filename` or `filename*` (RFC 6266: UTF-8, percent-encoded; taken first); a file part without a name is refused (400, code `unnamed_file`). The name's last component is kept, without control or bidi characters, at most {} characters (400, code `too_long`)", typed::FILE_NAME_MAX) });
+    let document = json!({
+        "openapi": "3.0.3",
+        "info": { "title": "duban", "version": env!("CARGO_PKG_VERSION") },
+        "components": {
+            "securitySchemes": { "token": { "type": "http", "scheme": "bearer" } },
+            "schemas": {
+                "Obligation": {
+                    "type": "object",
+                    "required": ["campaign", "deliverable", "unit", "due_date", "status"],
+                    "properties": {
+                        "campaign": { "type": "string" },
+                        "deliverable": { "type": "string" },
+                        "unit": { "type": "string" },
+                        "period": { "type": "string", "nullable": true },
+                        "due_date": { "type": "string", "format": "date" },
+                        "status": { "type": "string" }
+                    }
+                },
+                "Error": { "type": "object", "properties": {
+                    "error": { "type": "string", "description": "why, in words" },
+                    "code": { "type": "string", "description": "why, for programs: too_long, unnamed_file, hidden_characters, too_large, bad_form, forbidden, time_not_chosen, time_refused, nothing_overdue, chased_today, no_mailbox, already_asked, no_request, until_needed, already_acknowledged, asked_too_late, not_later, not_owed, before_last_act, reason_needed, unit_token_needed; and with 401: no_token, unknown_token, token_revoked, token_expired" },
+                    "field": { "type": "string", "nullable": true, "description": "the field or part it concerns" }
+                } }
+            }
+        },
+        "security": [{ "token": [] }],
+        "paths": {
+            "/api/v1/obligations": { "get": {
+                "summary": "The obligations of a campaign the token's holder may see, with their status",
+                "parameters": [{ "name": "campaign", "in": "query", "required": true, "schema": { "type": "string" } }],
+                "responses": {
+                    "200": { "description": "the obligations", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Obligation" } } } } },
+                    "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "422": { "description": "an unknown campaign" }
+                }
+            } },
+            "/api/v1/chases": { "post": {
+                "summary": "Chase a unit now for what it owes past its deadline (一键催办): the office's tokens",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                    "type": "object",
+                    "required": ["campaign", "unit"],
+                    "properties": {
+                        "campaign": { "type": "string" },
+                        "unit": { "type": "string" },
+                        "deliverable": { "type": "string", "description": "only this report" },
+                        "period": { "type": "string", "description": "only this period of it" },
+                        "force": { "type": "boolean", "description": "chase again what was chased today already" }
+                    }
+                } } } },
+                "responses": {
+                    "201": { "description": "chased: what (`chased`), what was chased today already and left (`already`), and where its messages go (`to`: mailboxes, robots as `wecom:…`, `dingtalk:…`, `feishu:…`, phones as `sms:…`), queued for the next pass" },
+                    "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "403": { "description": "not the office's token of that campaign", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "422": { "description": "nothing overdue (`nothing_overdue`), chased today already (`chased_today`), no mailbox (`no_mailbox`), or an unknown name", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+            } },
+            "/api/v1/calendar.ics": { "get": {
+                "summary": "The calendar of the token's unit (iCalendar), for a calendar app to subscribe to: the token as the bearer header or, since calendar apps send no header, as `?token=`; read-only",
+                "parameters": [{ "name": "token", "in": "query", "required": false, "schema": { "type": "string" }, "description": "the token, where no Authorization header can be sent" }],
+                "responses": {
+                    "200": { "description": "the unit's reports on their days, the reminders as alarms, where each stands in its title", "content": { "text/calendar": { "schema": { "type": "string" } } } },
+                    "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "422": { "description": "a token of no unit (`unit_token_needed`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+            } },
+            "/api/v1/acknowledgements": { "post": {
+                "summary": "Acknowledge a task (签收) for the token's unit, at the server's time, once",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                    "type": "object",
+                    "required": ["campaign", "deliverable", "unit"],
+                    "properties": {
+                        "campaign": { "type": "string" },
+                        "deliverable": { "type": "string" },
+                        "unit": { "type": "string" },
+                        "period": { "type": "string", "description": "the period, for a recurring report" }
+                    }
+                } } } },
+                "responses": {
+                    "201": { "description": "acknowledged: the obligation, its status and its deadline in force" },
+                    "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "403": { "description": "not a token of that unit's own liaison or leader (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "422": { "description": "a body that is not the JSON above (plain text); acknowledged already (`already_acknowledged`), not owed (`not_owed`), or an unknown name", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+            } },
+            "/api/v1/extension-requests": { "post": {
+                "summary": "Ask for more time (申请延期) for an obligation of the token's unit, before its deadline; the deadline holds until the office answers",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                    "type": "object",
+                    "required": ["campaign", "deliverable", "unit", "until", "reason"],
+                    "properties": {
+                        "campaign": { "type": "string" },
+                        "deliverable": { "type": "string" },
+                        "unit": { "type": "string" },
+                        "period": { "type": "string", "description": "the period, for a recurring report" },
+                        "until": { "type": "string", "format": "date", "description": "the day asked for" },
+                        "reason": { "type": "string", "maxLength": typed::REASON_MAX }
+                    }
+                } } } },
+                "responses": {
+                    "201": { "description": "asked: the obligation (`obligation`), its status and its deadline in force (`due_date`)" },
+                    "400": { "description": "a reason too long or with hidden characters (`code` says which)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "403": { "description": "not a token of that unit, a unit above it, or the office (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "422": { "description": "a body that is not the JSON above (a day not YYYY-MM-DD, a field missing: plain text); asked already and not answered (`already_asked`), past the deadline (`asked_too_late`), not later than it (`not_later`), not owed (`not_owed`), no reason (`reason_needed`), or an unknown name", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+            } },
+            "/api/v1/extension-decisions": { "post": {
+                "summary": "Answer a request for more time: granted to a day (an extension, 延期; also without a request, as `extend`) or declined (不同意延期): the office's tokens",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                    "type": "object",
+                    "required": ["campaign", "deliverable", "unit", "grant", "reason"],
+                    "properties": {
+                        "campaign": { "type": "string" },
+                        "deliverable": { "type": "string" },
+                        "unit": { "type": "string" },
+                        "period": { "type": "string" },
+                        "grant": { "type": "boolean" },
+                        "until": { "type": "string", "format": "date", "description": "granted: the new deadline, the day asked for or a nearer one" },
+                        "reason": { "type": "string", "maxLength": typed::REASON_MAX }
+                    }
+                } } } },
+                "responses": {
+                    "200": { "description": "answered: the obligation, its status and its deadline in force" },
+                    "400": { "description": "a reason too long or with hidden characters (`code` says which)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "403": { "description": "not the office's token of that campaign (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "422": { "description": "a body that is not the JSON above (plain text); no request open to decline (`no_request`), a grant without `until` (`until_needed`), a day not later than the deadline (`not_later`), not owed (`not_owed`), no reason (`reason_needed`), or an unknown name", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+            } },
+            "/api/v1/submissions": { "post": {
+                "summary": "Record a submission for the token's unit",
+                "requestBody": { "required": true, "content": {
+                    "application/json": { "schema": {
+                        "type": "object",
+                        "required": ["campaign", "deliverable", "unit"],
+                        "properties": json_fields,
+                    } },
+                    "multipart/form-data": { "schema": {
+                        "type": "object",
+                        "required": ["campaign", "deliverable", "unit"],
+                        "properties": form_fields,
+                        "additionalProperties": { "type": "string", "maxLength": typed::VALUE_MAX, "description": format!("f:FIELD: a field of the form, at most {} characters; sig:ROLE: who signed as ROLE, a name of at most {} characters without control or bidi characters (400, code `hidden_characters`)", typed::VALUE_MAX, typed::NAME_MAX) }
+                    } }
+                } },
+                "responses": {
+                    "201": { "description": "recorded: the obligation and its status" },
+                    "400": { "description": "the request cannot be read, or a text is too long (`code` says which, `field` where)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "403": { "description": "the token does not act for that unit, or a unit's token gave `at`" },
+                    "422": { "description": "the records do not allow it", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+            } }
+        }
+    });
+    Json(document).into_response()
+}
