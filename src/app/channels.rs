@@ -173,7 +173,7 @@ pub fn send_test(
         .iter()
         .map(|address| {
             let message_id = format!("<test-{}@{domain}>", &super::accounts::secret()[..24]);
-            let fitted = crate::notices::render::fit(address, subject, &body, &[], "测试消息", "");
+            let fitted = crate::notices::fit::fit(address, subject, &body, &[], "测试消息", "");
             let outgoing = Outgoing {
                 to: address,
                 subject,

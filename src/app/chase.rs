@@ -177,7 +177,7 @@ impl Office {
                 campaign_id: header.id,
                 recipient: to.clone(),
                 subject: subject.clone(),
-                body: crate::notices::render::fit(to, &subject, &body, &mobiles, &summary, &link),
+                body: crate::notices::fit::fit(to, &subject, &body, &mobiles, &summary, &link),
                 message_id: format!(
                     "<chase-{}-{t}-{}@{domain}>",
                     chased[0].id,

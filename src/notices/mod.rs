@@ -3,10 +3,11 @@
 //! templates (and into the finished mails the outbox keeps), `send` is the mail transport,
 //! `window` bounds the deadlines a pass looks at, and `pass` runs them against the outbox in the
 //! store so that each notice goes out exactly once. Beside mail, `robots` names the office's
-//! group robots, `hooks` sends to them, `sms` to an SMS gateway, and `couriers` puts every
-//! channel behind the one transport a pass sends through.
+//! group robots, `hooks` sends to them, `sms` to an SMS gateway, `fit` makes a notice fit its
+//! channel, and `couriers` puts every channel behind the one transport a pass sends through.
 
 pub mod couriers;
+pub mod fit;
 pub mod hooks;
 pub mod pass;
 pub mod plan;

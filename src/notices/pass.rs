@@ -353,7 +353,7 @@ pub fn run<S: PassRecords + ?Sized>(
                     .iter()
                     .find_map(|&i| attach(&*store, &input.candidates[fresh[i].candidate]));
             }
-            render::for_channel(
+            super::fit::for_channel(
                 &mut mail,
                 &digest,
                 &fresh,
