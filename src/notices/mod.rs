@@ -1,11 +1,13 @@
 //! Notices: reminders before each deadline and the overdue ladder after it. `plan` decides
-//! (purely) which are due at an instant, `render` turns them into one mail per mailbox from
-//! templates (and into the finished mails the outbox keeps), `send` is the mail transport,
-//! `window` bounds the deadlines a pass looks at, and `pass` runs them against the outbox in the
-//! store so that each notice goes out exactly once. Beside mail, `robots` names the office's
-//! group robots, `hooks` sends to them, `sms` to an SMS gateway, `fit` makes a notice fit its
-//! channel, and `couriers` puts every channel behind the one transport a pass sends through.
+//! (purely) which are due at an instant and `address` where each goes, `render` turns them
+//! into one mail per mailbox from templates (and into the finished mails the outbox keeps),
+//! `send` is the mail transport, `window` bounds the deadlines a pass looks at, and `pass` runs
+//! them against the outbox in the store so that each notice goes out exactly once. Beside mail,
+//! `robots` names the office's group robots, `hooks` sends to them, `sms` to an SMS gateway,
+//! `fit` makes a notice fit its channel, and `couriers` puts every channel behind the one
+//! transport a pass sends through.
 
+pub mod address;
 pub mod couriers;
 pub mod fit;
 pub mod hooks;

@@ -83,11 +83,6 @@ impl Sms {
         }
     }
 
-    /// The settings (for a check).
-    pub fn settings(&self) -> &SmsSettings {
-        &self.settings
-    }
-
     /// Sends the template with `parameters` (JSON) to `phone`.
     pub fn send(&self, phone: &str, parameters: &str) -> Result<String, SendError> {
         let now = chrono::Utc::now();

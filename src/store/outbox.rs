@@ -124,11 +124,6 @@ pub struct Skip {
 }
 
 impl Skip {
-    /// Whether it leaves nothing alone.
-    pub fn is_empty(&self) -> bool {
-        !self.mail && self.prefixes.is_empty() && self.recipients.is_empty()
-    }
-
     /// The SQL that keeps a row out (` AND …`), its parameters numbered from `first` in the
     /// engine's way (`?N` or `$N`), and their values.
     pub(super) fn condition(&self, first: usize, mark: char) -> (String, Vec<String>) {

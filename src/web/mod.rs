@@ -282,18 +282,8 @@ async fn stopped() {
     interrupt.await.unwrap_or_default();
 }
 
-/// `text` as it may stand in a URL path.
+/// `text` as it may stand in a URL path: RFC 3986's unreserved characters kept, the rest
+/// percent-encoded, as the links in robot messages are written.
 pub fn path_segment(text: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(text.len() * 3);
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push('%');
-            out.push(HEX[usize::from(b >> 4)] as char);
-            out.push(HEX[usize::from(b & 15)] as char);
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(text, crate::notices::hooks::UNRESERVED).to_string()
 }
