@@ -12,12 +12,16 @@ pages (CSRF and all), and runs wrk with --latency on
   /board         the supervisor's board (level by level: the counties)
   /unit/VILLAGE  the liaison's unit page
 
-for --seconds each at --connections, reporting p50, p99, requests/s and errors (non-2xx/3xx and
+the three as served by default (a page asked for again is shown again while nothing changed:
+web/kept.rs), then the board and the unit page once more from a server that keeps no page
+(`kept_pages_seconds = 0`, shown as board* and unit*: each page made afresh); each for --seconds
+at --connections, reporting p50, p99, requests/s and errors (non-2xx/3xx and
 socket errors). Then 200 submissions at once through the JSON API, each for a different overdue
 obligation: all must answer 201 and all 200 must be in the records (counted with the sqlite3
 CLI). The last line is the summary:
 
-  board_p99_ms=… unit_p99_ms=… login_p99_ms=… board_ratio=… unit_ratio=… errors=0 submissions=200/200
+  board_p99_ms=… unit_p99_ms=… login_p99_ms=… board_ratio=… unit_ratio=… board_made_ratio=…
+  unit_made_ratio=… errors=0 submissions=200/200
 
 Python 3 standard library, wrk (Debian's) and the sqlite3 CLI.
 """
@@ -148,32 +152,45 @@ def main():
         "联络员": run(duban, work, "user", "add", "联络员", "--unit", village, "--role", "liaison").strip(),
     }
     token = run(duban, work, "token", "create", "--role", "office").split()[-1]
-    server = subprocess.Popen([duban, "serve", "--listen", "127.0.0.1:0", "--as-of", f"{AS_OF}T09:00"],
-                              cwd=work, env=env(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        base = server.stdout.readline().strip().split()[-1]
-        cookies = {name: sign_in(base, link, name, f"{name}的压力测试密码12345") for name, link in links.items()}
-        unit_url = f"{base}/unit/{urllib.parse.quote(village)}"
-        # Warm up: the first board is made here, as a node's first request makes it.
-        for url, cookie in ((f"{base}/board", cookies["督导"]), (unit_url, cookies["联络员"])):
-            req = urllib.request.Request(url, headers={"Cookie": cookie})
-            with urllib.request.urlopen(req, timeout=300) as reply:
-                assert reply.status == 200, url
-        results = {
-            "login": wrk(f"{base}/login", "", args.seconds, args.connections),
-            "board": wrk(f"{base}/board", cookies["督导"], args.seconds, args.connections),
-            "unit": wrk(unit_url, cookies["联络员"], args.seconds, args.connections),
-        }
-        codes = submissions(base, token, expected["overdue"], args.submissions)
-    finally:
-        server.terminate()
-        server.wait()
+    config = os.path.join(work, "duban.toml")
+    cookies, results, codes = {}, {}, []
+    # First as served by default, the pages kept while nothing changes (web/kept.rs) — the page
+    # asked for again; then with none kept (kept_pages_seconds = 0): each page made afresh, as
+    # the first page of each of a hundred clerks is.
+    for kept in (True, False):
+        with open(config, "w") as f:
+            f.write("" if kept else "kept_pages_seconds = 0\n")
+        server = subprocess.Popen([duban, "serve", "--listen", "127.0.0.1:0", "--as-of", f"{AS_OF}T09:00"],
+                                  cwd=work, env=env(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            base = server.stdout.readline().strip().split()[-1]
+            if not cookies:
+                cookies = {name: sign_in(base, link, name, f"{name}的压力测试密码12345")
+                           for name, link in links.items()}
+            unit_url = f"{base}/unit/{urllib.parse.quote(village)}"
+            # Warm up: the first board is made here, as a node's first request makes it.
+            for url, cookie in ((f"{base}/board", cookies["督导"]), (unit_url, cookies["联络员"])):
+                req = urllib.request.Request(url, headers={"Cookie": cookie})
+                with urllib.request.urlopen(req, timeout=300) as reply:
+                    assert reply.status == 200, url
+            if kept:
+                results["login"] = wrk(f"{base}/login", "", args.seconds, args.connections)
+                results["board"] = wrk(f"{base}/board", cookies["督导"], args.seconds, args.connections)
+                results["unit"] = wrk(unit_url, cookies["联络员"], args.seconds, args.connections)
+            else:
+                results["board*"] = wrk(f"{base}/board", cookies["督导"], args.seconds, args.connections)
+                results["unit*"] = wrk(unit_url, cookies["联络员"], args.seconds, args.connections)
+                codes = submissions(base, token, expected["overdue"], args.submissions)
+        finally:
+            server.terminate()
+            server.wait()
+    os.remove(config)
     recorded = subprocess.run(
         ["sqlite3", os.path.join(work, "duban.db"),
          "SELECT count(*) FROM events WHERE kind = 'submitted' AND actor LIKE 'token:%'"],
         capture_output=True, text=True, check=True).stdout.strip()
     for name, r in results.items():
-        print(f"{name:6} p50 {r['p50_ms']:8.2f} ms  p99 {r['p99_ms']:8.2f} ms  "
+        print(f"{name:7} p50 {r['p50_ms']:8.2f} ms  p99 {r['p99_ms']:8.2f} ms  "
               f"{r['rps']:9.1f} req/s  {r['requests']} requests  {r['errors']} errors")
     created = sum(1 for c in codes if c == 201)
     print(f"submissions: {created} of {len(codes)} answered 201 ({sorted(set(codes))}); {recorded} recorded")
@@ -187,6 +204,8 @@ def main():
           f"login_p99_ms={results['login']['p99_ms']:.1f} "
           f"board_ratio={results['board']['p99_ms'] / results['login']['p99_ms']:.1f} "
           f"unit_ratio={results['unit']['p99_ms'] / results['login']['p99_ms']:.1f} "
+          f"board_made_ratio={results['board*']['p99_ms'] / results['login']['p99_ms']:.1f} "
+          f"unit_made_ratio={results['unit*']['p99_ms'] / results['login']['p99_ms']:.1f} "
           f"errors={errors} submissions={recorded}/{len(codes)}")
 
 

@@ -20,6 +20,8 @@
 //! base_url = "https://duban.example.gov.cn"  # where people reach the pages: the links
 //!                                 # `user add`, `user reset` and `user import` print
 //!                                 # (default http://127.0.0.1:8080, `serve`'s own default)
+//! kept_pages_seconds = 5          # how long `serve` shows a page again to the person who
+//!                                 # asked for it while nothing changed (web::kept); 0: never
 //! zone = "Asia/Shanghai"          # the office's zone: the times that belong to no campaign
 //!                                 # (accounts, tokens, sign-ins) are shown and a local
 //!                                 # `--as-of` for them is read in it (default Asia/Shanghai)
@@ -87,6 +89,9 @@ pub struct Config {
     /// Where people reach the pages, for the links the command line prints; none: `serve`'s
     /// default address.
     pub base_url: Option<String>,
+    /// How long the pages a node made are shown again while nothing changed (`web::kept`);
+    /// 0: every page is made afresh.
+    pub kept_pages_seconds: u64,
     /// The office's time zone: the times that belong to no campaign (accounts, tokens,
     /// sign-ins, a page of several campaigns in different zones) are shown in it, and a local
     /// `--as-of` for them is read in it. A campaign's own times are in its own zone.
@@ -247,6 +252,7 @@ struct ConfigFile {
     backfill_days: Option<u32>,
     token_days: Option<u32>,
     base_url: Option<String>,
+    kept_pages_seconds: Option<u64>,
     zone: Option<String>,
     #[serde(default)]
     allowed_folders: Vec<PathBuf>,
@@ -371,6 +377,7 @@ impl Config {
             backfill_days: file.backfill_days,
             token_days: file.token_days,
             base_url: file.base_url,
+            kept_pages_seconds: file.kept_pages_seconds.unwrap_or(5),
             zone: file
                 .zone
                 .and_then(|z| z.parse().ok())

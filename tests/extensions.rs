@@ -513,6 +513,12 @@ fn a_units_calendar_is_subscribed_to_with_its_token() {
     assert!(got.body.contains("统计表"), "{}", got.body);
     assert!(got.body.contains("宛城区"), "{}", got.body);
     assert!(!got.body.contains("卧龙区"), "its own unit's only");
+    // What is late says so in its title; it sets no more alarms.
+    assert!(
+        got.body.contains("SUMMARY:【逾期】工作方案"),
+        "{}",
+        got.body
+    );
     let wrong = server.get("/api/v1/calendar.ics?token=not-a-token", "");
     assert_eq!(wrong.status, 401, "{}", wrong.body);
 }

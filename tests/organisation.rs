@@ -667,6 +667,17 @@ pub(crate) fn upload_sheet(
     secret: &str,
     file: Option<(&str, &str)>,
 ) -> crate::webserver::Reply {
+    upload_to(server, "/units/import", cookie, secret, file)
+}
+
+/// A multipart form of `secret` and the file `file` (name, text), posted to `path`.
+pub(crate) fn upload_to(
+    server: &crate::webserver::Server,
+    path: &str,
+    cookie: &str,
+    secret: &str,
+    file: Option<(&str, &str)>,
+) -> crate::webserver::Reply {
     let boundary = "duban-test-boundary";
     let mut body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{secret}\r\n"
@@ -679,7 +690,7 @@ pub(crate) fn upload_sheet(
     body.push_str(&format!("--{boundary}--\r\n"));
     server.exchange(
         "POST",
-        "/units/import",
+        path,
         &[
             format!("Cookie: {cookie}"),
             format!("Content-Type: multipart/form-data; boundary={boundary}"),

@@ -318,7 +318,11 @@ fn the_overdue_list_names_whom_to_call_and_links_each_obligation() {
     let server = Server::start(&w, "2023-07-25");
     let office = sign_up(&server, &office, "主任", "a long enough password");
     let list = server.get("/overdue", &office).body;
-    assert!(list.contains("<td>gulu-villages</td>"), "{list}");
+    // The campaign by its title, as the board names it.
+    assert!(
+        list.contains("<td data-label=\"专项\">农村危房整治补助资金领域腐败和作风问题专项治理（各村问题清单）</td>"),
+        "{list}"
+    );
     assert!(list.contains("王晓东"), "the liaison by name: {list}");
     assert!(
         list.contains("13800000001"),
@@ -419,6 +423,13 @@ fn the_pages_show_no_english_words() {
             office.as_str(),
         ),
         (PAGE, reviewer.as_str()),
+        ("/import", office.as_str()),
+        (
+            "/board?campaign=nanyang-2017&colour=red&deliverable=%E7%BB%9F%E8%AE%A1%E8%A1%A8",
+            office.as_str(),
+        ),
+        ("/board?campaign=nanyang-2017&level=1", office.as_str()),
+        ("/review?page=2&later=3", reviewer.as_str()),
     ];
     let mut bodies: Vec<(String, String)> = pages
         .iter()
@@ -438,6 +449,20 @@ fn the_pages_show_no_english_words() {
     );
     assert!(asked.body.contains("确认退回？"), "{}", asked.body);
     bodies.push((format!("{PAGE}/act"), asked.body));
+    // A clerk's sheet refused row by row.
+    let secret = csrf(&server.get("/import", &office).body);
+    let refused = crate::organisation::upload_to(
+        &server,
+        "/import",
+        &office,
+        &secret,
+        Some((
+            "收文.csv",
+            "报送单位,报送事项,期次,报送时间\n宛城,统计表,2017-05,2017-05-24 10:00\n卧龙区,统计表,,2017-05-24\n卧龙区,统计表,2017-05,明天\n",
+        )),
+    );
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    bodies.push(("/import (refused)".into(), refused.body));
     let mut found = Vec::new();
     for (path, body) in &bodies {
         // Every page fits a phone's width.

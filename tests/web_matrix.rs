@@ -323,6 +323,24 @@ fn matrix() -> Vec<Row> {
                 crate::organisation::upload_sheet(s, &p.cookie, &secret, None)
             },
         ),
+        // Recording a clerk's sheet: the offices; a form with no sheet is asked for one (422).
+        row(
+            "GET",
+            "/import",
+            "all",
+            [303, 403, 403, 403, 403, 403, 200, 200],
+            get("/import"),
+        ),
+        row(
+            "POST",
+            "/import",
+            "all",
+            [303, 403, 403, 403, 403, 403, 422, 422],
+            |s, p, _| {
+                let secret = secret(s, p);
+                crate::organisation::upload_to(s, "/import", &p.cookie, &secret, None)
+            },
+        ),
         row(
             "GET",
             "/bulletin",

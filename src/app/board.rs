@@ -91,6 +91,16 @@ impl Tally {
         self.reviews_overdue += other.reviews_overdue;
     }
 
+    /// How many units are of `light`.
+    pub fn count(&self, light: Light) -> usize {
+        match light {
+            Light::Red => self.red,
+            Light::Yellow => self.yellow,
+            Light::Green => self.green,
+            Light::Grey => self.grey,
+        }
+    }
+
     /// The share of reports due that were sent on time, in percent.
     pub fn on_time_rate(&self) -> Option<f64> {
         (self.due > 0).then(|| 100.0 * self.on_time as f64 / self.due as f64)

@@ -44,6 +44,8 @@ pub enum Page {
     Tokens,
     /// A reviewing unit's queue: reviewers and the office.
     ReviewQueue,
+    /// Recording reports from a clerk's spreadsheet (导入报送记录): the office.
+    Import,
     /// The organisation's directory (组织机构/通讯录): supervisors and the office see it; the
     /// office that keeps the records (bound to no campaign) edits it.
     Directory,
@@ -53,7 +55,7 @@ pub enum Page {
 pub fn may(who: &User, page: Page) -> bool {
     match page {
         Page::Board | Page::Overdue | Page::Bulletin => who.role.sees_all(),
-        Page::Accounts | Page::Tokens => who.role == Role::Office,
+        Page::Accounts | Page::Tokens | Page::Import => who.role == Role::Office,
         Page::ReviewQueue => matches!(who.role, Role::Reviewer | Role::Office),
         Page::Directory => who.role.sees_all(),
     }
@@ -72,6 +74,7 @@ pub fn allow(who: &User, page: Page) -> Result<(), AppError> {
             Page::Tokens => "the API tokens",
             Page::ReviewQueue => "the review queue",
             Page::Directory => "the directory",
+            Page::Import => "recording a spreadsheet of reports",
         }))
     }
 }

@@ -25,6 +25,7 @@ mod lock;
 mod mail;
 mod notice_pass;
 mod organisation;
+mod received;
 mod recorded;
 mod rollup;
 mod scope;
@@ -57,6 +58,7 @@ pub use extensions::{ExtensionRefusal, acknowledged, open_request};
 pub use ledgers::{LedgerView, Reconciliation, RowState, RowView};
 pub use mail::{MailError, MailSetup};
 pub use organisation::{OrgImported, OrgSheet, read_sheet};
+pub use received::Received;
 pub use rollup::{BadLevel, By, Rollup, RollupRow};
 pub use sent::{Sent, signatures};
 pub use sheets::{SheetKind, sheet_rows};
@@ -152,6 +154,15 @@ impl Office {
     /// `given`, or now.
     pub fn instant(&self, given: Option<Instant>) -> Instant {
         given.unwrap_or_else(|| Instant::Absolute(self.clock.now()))
+    }
+
+    /// How the records' last change looks from outside, where the engine shows it without a
+    /// connection (an SQLite file); none for PostgreSQL, whose changes are seen by asking it.
+    pub fn records_stamp(&self) -> Option<crate::store::ChangeStamp> {
+        match &self.config.database {
+            Database::File(path) => Some(crate::store::change_stamp(path)),
+            Database::Postgres(_) => None,
+        }
     }
 
     /// Opens the records without loading campaign files: the SQLite file, or the PostgreSQL

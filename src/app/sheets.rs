@@ -46,6 +46,17 @@ pub fn sheet_rows(
     path: &Path,
     kind: SheetKind,
 ) -> Result<Box<dyn Iterator<Item = Result<ImportRow, BadRow>>>, crate::values::table::TableError> {
+    sheet_rows_of(file, path, kind, None)
+}
+
+/// As [`sheet_rows`], the rows of a sheet without a 专项 column being of `campaign` (the one
+/// the page's form names), where it is given.
+pub fn sheet_rows_of(
+    file: std::fs::File,
+    path: &Path,
+    kind: SheetKind,
+    campaign: Option<String>,
+) -> Result<Box<dyn Iterator<Item = Result<ImportRow, BadRow>>>, crate::values::table::TableError> {
     let name = path.display().to_string();
     let unreadable = |source| crate::values::table::TableError::Read {
         path: name.clone(),
@@ -53,7 +64,7 @@ pub fn sheet_rows(
     };
     let mut reader = std::io::BufReader::with_capacity(64 * 1024, file);
     Ok(match kind {
-        SheetKind::Jsonl => Box::new(jsonl_rows(reader)),
+        SheetKind::Jsonl => Box::new(jsonl_rows(reader, campaign)),
         SheetKind::Csv => {
             let start = reader.fill_buf().map_err(unreadable)?;
             let utf8 = match std::str::from_utf8(start) {
@@ -62,7 +73,7 @@ pub fn sheet_rows(
                 Err(e) => e.error_len().is_none(),
             };
             if utf8 {
-                Box::new(csv_rows(reader))
+                Box::new(csv_rows(reader, campaign))
             } else {
                 let mut bytes = Vec::new();
                 reader.read_to_end(&mut bytes).map_err(unreadable)?;
@@ -71,12 +82,12 @@ pub fn sheet_rows(
                     &bytes,
                     crate::values::table::Encoding::Gbk,
                 )?;
-                Box::new(csv_rows(std::io::Cursor::new(text.into_bytes())))
+                Box::new(csv_rows(std::io::Cursor::new(text.into_bytes()), campaign))
             }
         }
         SheetKind::Xlsx => {
             let table = crate::values::table::read(path, crate::values::table::Encoding::Auto)?;
-            Box::new(table_rows(table))
+            Box::new(table_rows(table, campaign))
         }
     })
 }
@@ -84,9 +95,10 @@ pub fn sheet_rows(
 /// The rows of a workbook's sheet, its first row naming the columns.
 fn table_rows(
     table: crate::values::table::Table,
+    campaign: Option<String>,
 ) -> impl Iterator<Item = Result<ImportRow, BadRow>> {
     let names: Vec<&str> = table.header.iter().map(|c| c.text.as_str()).collect();
-    let rows: Vec<Result<ImportRow, BadRow>> = match header(&names) {
+    let rows: Vec<Result<ImportRow, BadRow>> = match header(&names, campaign.is_some()) {
         Err(reason) => {
             let line = table.header.first().map_or(1, |c| row_number(&c.at));
             vec![Err(BadRow { line, reason })]
@@ -97,7 +109,8 @@ fn table_rows(
             .map(|(at, cells)| {
                 let line = row_number(at);
                 let fields: Vec<&str> = cells.iter().map(|c| c.text.as_str()).collect();
-                named_row(line, &names, &fields).map_err(|reason| BadRow { line, reason })
+                named_row(line, &names, &fields, campaign.as_deref())
+                    .map_err(|reason| BadRow { line, reason })
             })
             .collect(),
     };
@@ -114,13 +127,23 @@ fn row_number(at: &str) -> usize {
 }
 
 /// A row of a file with a header row: its fields by the header's names.
-fn named_row(line: usize, names: &[String], fields: &[&str]) -> Result<ImportRow, RowProblem> {
+fn named_row(
+    line: usize,
+    names: &[String],
+    fields: &[&str],
+    campaign: Option<&str>,
+) -> Result<ImportRow, RowProblem> {
     let get = |key: &str| {
         names
             .iter()
             .position(|n| n == key)
             .and_then(|i| fields.get(i))
             .map(|s| s.to_string())
+            .or_else(|| {
+                (key == "campaign")
+                    .then(|| campaign.map(str::to_string))
+                    .flatten()
+            })
     };
     let values = names
         .iter()
@@ -180,7 +203,10 @@ fn row(
 }
 
 /// The rows of a JSONL file, one object per line.
-fn jsonl_rows(mut reader: impl BufRead) -> impl Iterator<Item = Result<ImportRow, BadRow>> {
+fn jsonl_rows(
+    mut reader: impl BufRead,
+    campaign: Option<String>,
+) -> impl Iterator<Item = Result<ImportRow, BadRow>> {
     let mut line = 0;
     let mut finished = false;
     std::iter::from_fn(move || {
@@ -208,7 +234,10 @@ fn jsonl_rows(mut reader: impl BufRead) -> impl Iterator<Item = Result<ImportRow
                     if text.trim().is_empty() {
                         continue;
                     }
-                    return Some(jsonl_row(line, text).map_err(|reason| BadRow { line, reason }));
+                    return Some(
+                        jsonl_row(line, text, campaign.as_deref())
+                            .map_err(|reason| BadRow { line, reason }),
+                    );
                 }
                 Err(e) => {
                     finished = true;
@@ -223,7 +252,7 @@ fn jsonl_rows(mut reader: impl BufRead) -> impl Iterator<Item = Result<ImportRow
 /// The longest row of an import file, in bytes (a real one is a few hundred).
 const LONGEST: u64 = 1024 * 1024;
 
-fn jsonl_row(line: usize, text: &str) -> Result<ImportRow, RowProblem> {
+fn jsonl_row(line: usize, text: &str, campaign: Option<&str>) -> Result<ImportRow, RowProblem> {
     let value: serde_json::Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
         .map_err(|e| RowProblem::NotJson(e.to_string()))?;
     let object = value.as_object().ok_or(RowProblem::NotAnObject)?;
@@ -232,7 +261,9 @@ fn jsonl_row(line: usize, text: &str) -> Result<ImportRow, RowProblem> {
     }
     let get = |key: &str| match value.get(key) {
         Some(serde_json::Value::String(s)) => Some(s.clone()),
-        Some(serde_json::Value::Null) | None => None,
+        Some(serde_json::Value::Null) | None => (key == "campaign")
+            .then(|| campaign.map(str::to_string))
+            .flatten(),
         Some(other) => Some(other.to_string()),
     };
     let values = object
@@ -345,7 +376,10 @@ fn unknown_column(name: &str) -> Option<RowProblem> {
 /// The rows of a CSV file (RFC 4180, read by the `csv` crate) with a header row naming its
 /// columns. A row whose field count differs from the header's, a column that is not known, a
 /// quote that is never closed — each is a bad row with its line, never a row silently lost.
-fn csv_rows(reader: impl Read) -> impl Iterator<Item = Result<ImportRow, BadRow>> {
+fn csv_rows(
+    reader: impl Read,
+    campaign: Option<String>,
+) -> impl Iterator<Item = Result<ImportRow, BadRow>> {
     let quotes = std::rc::Rc::new(std::cell::RefCell::new(QuoteState::default()));
     let mut records = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -391,7 +425,7 @@ fn csv_rows(reader: impl Read) -> impl Iterator<Item = Result<ImportRow, BadRow>
                 .borrow_mut()
                 .line_at(record.position().map_or(0, csv::Position::byte));
             let Some(names) = &columns else {
-                match header(&record.iter().collect::<Vec<_>>()) {
+                match header(&record.iter().collect::<Vec<_>>(), campaign.is_some()) {
                     Ok(names) => columns = Some(names),
                     Err(reason) => {
                         finished = true;
@@ -411,14 +445,18 @@ fn csv_rows(reader: impl Read) -> impl Iterator<Item = Result<ImportRow, BadRow>
                 return Some(Err(BadRow { line, reason }));
             }
             let fields: Vec<&str> = record.iter().collect();
-            return Some(named_row(line, names, &fields).map_err(|reason| BadRow { line, reason }));
+            return Some(
+                named_row(line, names, &fields, campaign.as_deref())
+                    .map_err(|reason| BadRow { line, reason }),
+            );
         }
         None
     })
 }
 
-/// The column names of a header row: each known, none twice.
-fn header(record: &[&str]) -> Result<Vec<String>, RowProblem> {
+/// The column names of a header row: each known, none twice; the campaign's may be missing
+/// when it is `given` otherwise.
+fn header(record: &[&str], given: bool) -> Result<Vec<String>, RowProblem> {
     let names: Vec<String> = record.iter().map(|h| canonical(h)).collect();
     for (i, name) in names.iter().enumerate() {
         if let Some(problem) = unknown_column(name) {
@@ -431,7 +469,7 @@ fn header(record: &[&str]) -> Result<Vec<String>, RowProblem> {
     // Any other column is a form's field, so a header without these is no header of submissions.
     let missing: Vec<&str> = ["campaign", "deliverable", "unit", "at"]
         .into_iter()
-        .filter(|c| !names.iter().any(|n| n == c))
+        .filter(|c| !(names.iter().any(|n| n == c) || given && *c == "campaign"))
         .collect();
     if !missing.is_empty() {
         return Err(RowProblem::NoHeader {
@@ -529,7 +567,9 @@ mod tests {
     use super::*;
 
     fn bad(text: &str) -> Vec<BadRow> {
-        csv_rows(text.as_bytes()).filter_map(Result::err).collect()
+        csv_rows(text.as_bytes(), None)
+            .filter_map(Result::err)
+            .collect()
     }
 
     const HEAD: &str = "campaign,deliverable,unit,period,at,note\n";
@@ -539,7 +579,9 @@ mod tests {
         let text = format!(
             "{HEAD}c,\"d, e\",u,2017-05,2017-05-20,\"say \"\"hi\"\"\nin two lines\"\r\nc,d,u2,,2017-05-21,\n"
         );
-        let rows: Vec<ImportRow> = csv_rows(text.as_bytes()).map(Result::unwrap).collect();
+        let rows: Vec<ImportRow> = csv_rows(text.as_bytes(), None)
+            .map(Result::unwrap)
+            .collect();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].deliverable, "d, e");
         assert_eq!(rows[0].note.as_deref(), Some("say \"hi\"\nin two lines"));
@@ -584,7 +626,8 @@ mod tests {
     #[test]
     fn bad_rows_are_reported_with_their_lines() {
         let text = "\u{feff}campaign,deliverable,unit,period,at\nc,d,u,2017-05,2017-05-20\nc,d,,2017-05,2017-05-20\nc,d,u,,someday\n";
-        let (rows, bad): (Vec<_>, Vec<_>) = csv_rows(text.as_bytes()).partition(Result::is_ok);
+        let (rows, bad): (Vec<_>, Vec<_>) =
+            csv_rows(text.as_bytes(), None).partition(Result::is_ok);
         assert_eq!(rows.len(), 1);
         let bad: Vec<BadRow> = bad.into_iter().map(Result::unwrap_err).collect();
         assert_eq!(bad.iter().map(|b| b.line).collect::<Vec<_>>(), [3, 4]);
@@ -593,14 +636,14 @@ mod tests {
 
     #[test]
     fn an_empty_csv_file_needs_a_header() {
-        let rows: Vec<_> = csv_rows("".as_bytes()).collect();
+        let rows: Vec<_> = csv_rows("".as_bytes(), None).collect();
         assert!(matches!(&rows[..], [Err(BadRow { line: 1, .. })]));
     }
 
     #[test]
     fn a_runaway_row_is_refused_without_reading_it_whole() {
         let jsonl = "x".repeat(2 * LONGEST as usize);
-        let rows: Vec<_> = jsonl_rows(jsonl.as_bytes()).collect();
+        let rows: Vec<_> = jsonl_rows(jsonl.as_bytes(), None).collect();
         assert!(
             matches!(&rows[..], [Err(BadRow { line: 1, reason })] if matches!(reason, RowProblem::TooLong { .. }))
         );
@@ -617,9 +660,31 @@ mod tests {
     }
 
     #[test]
+    fn a_sheet_without_a_campaign_column_takes_the_one_the_page_names() {
+        let text = "报送单位,报送事项,期次,报送时间\n宛城区,统计表,2017-05,2017-05-24 10:00\n";
+        let rows: Vec<ImportRow> = csv_rows(text.as_bytes(), Some("nanyang-2017".into()))
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(rows[0].campaign, "nanyang-2017");
+        // Without one named, the column is asked for.
+        let bad: Vec<BadRow> = csv_rows(text.as_bytes(), None)
+            .filter_map(Result::err)
+            .collect();
+        assert!(
+            matches!(&bad[0].reason, RowProblem::NoHeader { missing, .. } if missing == &["campaign"])
+        );
+        // A column the sheet has wins over the page's.
+        let text = "专项,报送单位,报送事项,期次,报送时间\ngulu-2023,宛城区,统计表,2017-05,2017-05-24 10:00\n";
+        let rows: Vec<ImportRow> = csv_rows(text.as_bytes(), Some("nanyang-2017".into()))
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(rows[0].campaign, "gulu-2023");
+    }
+
+    #[test]
     fn jsonl_rows_skip_blank_lines_and_keep_line_numbers() {
         let text = "{\"campaign\":\"c\",\"deliverable\":\"d\",\"unit\":\"u\",\"period\":\"2017-05\",\"at\":\"2017-05-20\"}\n\n{oops\n";
-        let rows: Vec<_> = jsonl_rows(text.as_bytes()).collect();
+        let rows: Vec<_> = jsonl_rows(text.as_bytes(), None).collect();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].as_ref().unwrap().line, 1);
         assert!(

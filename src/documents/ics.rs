@@ -41,6 +41,10 @@ impl Component {
 pub enum Progress {
     /// Still owed.
     Open,
+    /// Owed again: sent back with a reason (退回).
+    Returned,
+    /// Owed past its deadline.
+    Overdue,
     /// Submitted, waiting for its review.
     InReview,
     /// Done: submitted (on time or late) or waived, at that instant.
@@ -130,6 +134,8 @@ pub fn work_entries(unit: &UnitCalendar, calendar: &Calendar, as_of: i64) -> Vec
                     Progress::Done(crate::clock::from_unix(at))
                 }
                 Status::UnderReview | Status::ReviewOverdue => Progress::InReview,
+                Status::Returned => Progress::Returned,
+                Status::Overdue => Progress::Overdue,
                 _ => Progress::Open,
             };
             let period = (!item.period.is_empty()).then_some(item.period.as_str());
@@ -152,7 +158,9 @@ pub fn work_entries(unit: &UnitCalendar, calendar: &Calendar, as_of: i64) -> Vec
                 category: item.campaign.clone(),
                 due,
                 alarms: match (progress, policy_of(unit, item)) {
-                    (Progress::Open, Some(policy)) => alarms(calendar, policy, due),
+                    (Progress::Open | Progress::Returned, Some(policy)) => {
+                        alarms(calendar, policy, due)
+                    }
                     _ => Vec::new(),
                 },
                 progress,
@@ -242,6 +250,8 @@ pub fn write(
 fn shown(entry: &Entry) -> String {
     match entry.progress {
         Progress::Open => entry.summary.clone(),
+        Progress::Returned => format!("【退回】{}", entry.summary),
+        Progress::Overdue => format!("【逾期】{}", entry.summary),
         Progress::InReview => format!("【审核中】{}", entry.summary),
         Progress::Done(_) => format!("【已完成】{}", entry.summary),
     }
@@ -267,7 +277,9 @@ fn dates(
         Component::Todo => {
             line(out, &format!("DUE;VALUE=DATE:{}", day(due)))?;
             match progress {
-                Progress::Open => line(out, "STATUS:NEEDS-ACTION"),
+                Progress::Open | Progress::Returned | Progress::Overdue => {
+                    line(out, "STATUS:NEEDS-ACTION")
+                }
                 Progress::InReview => line(out, "STATUS:IN-PROCESS"),
                 Progress::Done(at) => {
                     line(out, "STATUS:COMPLETED")?;

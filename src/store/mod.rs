@@ -27,6 +27,7 @@ mod plan_input;
 pub mod postgres;
 mod query;
 mod renames;
+mod row_words;
 mod rows;
 mod scope;
 mod shared;
@@ -63,7 +64,7 @@ pub use plan_input::{PlanInput, Written};
 pub use query::{
     DueRow, Filter, HistoryEvent, HistoryFile, Light, OverdueRow, StandingDuty, StatusRow, Window,
 };
-pub use sqlite::{Options, Store, schema};
+pub use sqlite::{ChangeStamp, Options, Store, change_stamp, schema};
 pub use sync::{Recorded, Source, SyncOutcome, SyncReport};
 pub use worklist::WorkItem;
 

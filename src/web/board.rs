@@ -29,8 +29,8 @@ pub const PAGE_ROWS: usize = 100;
 pub const WHOLE_TREE: usize = 300;
 
 /// A board, when it was made, and for which instant.
-struct Made {
-    board: Arc<Board>,
+pub(super) struct Made {
+    pub(super) board: Arc<Board>,
     made: std::time::Instant,
     at: Instant,
 }
@@ -75,7 +75,7 @@ async fn make(web: &Arc<Web>) -> Result<Made, Response> {
 
 /// The board to show: the kept one while fresh; a stale one while a new one is made; or, when
 /// there is none, a new one (one request makes it, the others wait for it).
-async fn current(web: &Arc<Web>) -> Result<Arc<Made>, Response> {
+pub(super) async fn current(web: &Arc<Web>) -> Result<Arc<Made>, Response> {
     if let Some(kept) = web.board.kept() {
         if kept.made.elapsed().as_secs() >= BOARD_SECONDS
             && !web.board.making.swap(true, Ordering::AcqRel)
@@ -98,22 +98,40 @@ async fn current(web: &Arc<Web>) -> Result<Arc<Made>, Response> {
     Ok(web.board.keep(made))
 }
 
+fn colour_of(name: &str) -> Option<crate::store::Light> {
+    use crate::store::Light;
+    [Light::Red, Light::Yellow, Light::Green, Light::Grey]
+        .into_iter()
+        .find(|l| light(*l) == name)
+}
+
+/// The on-time rate of the units listed (at most the first 30 with a rate), as the bulletin
+/// draws it.
+fn on_time_chart(campaign: &CampaignBoard, rows: &[usize]) -> Option<String> {
+    let bars: Vec<crate::documents::chart::Bar> = rows
+        .iter()
+        .filter_map(|&i| {
+            let node = &campaign.nodes[i];
+            node.tally
+                .on_time_rate()
+                .map(|r| crate::documents::chart::Bar {
+                    label: node.unit.clone(),
+                    value: r,
+                })
+        })
+        .take(30)
+        .collect();
+    (!bars.is_empty()).then(|| crate::documents::chart::bars("按时报送率", &bars, 100.0, "%"))
+}
+
 fn rate(node: &Node) -> String {
     node.tally
         .on_time_rate()
         .map_or_else(|| "—".to_string(), |r| format!("{r:.0}%"))
 }
 
-fn row(campaign: &CampaignBoard, i: usize, indent: bool) -> Value {
+fn row(campaign: &CampaignBoard, i: usize, indent: bool, column: Option<usize>) -> Value {
     let node = &campaign.nodes[i];
-    let cells: Vec<Value> = node
-        .cells
-        .iter()
-        .map(|c| match c {
-            Some(l) => context! { light => light(*l), label => light_zh(*l) },
-            None => context! { light => "" },
-        })
-        .collect();
     let under = (!node.children.is_empty()).then(|| {
         format!(
             "/board?campaign={}&under={}",
@@ -121,6 +139,29 @@ fn row(campaign: &CampaignBoard, i: usize, indent: bool) -> Value {
             path_segment(&node.unit)
         )
     });
+    // A cell leads to what it stands for: the units under it, or the unit's own items of
+    // that report.
+    let cells: Vec<Value> = node
+        .cells
+        .iter()
+        .zip(&campaign.deliverables)
+        .enumerate()
+        .filter(|(j, _)| column.is_none_or(|c| c == *j))
+        .map(|(_, (c, deliverable))| match c {
+            Some(l) => {
+                let href = under.clone().unwrap_or_else(|| {
+                    format!(
+                        "/unit/{}?campaign={}&deliverable={}",
+                        path_segment(&node.unit),
+                        path_segment(&campaign.key),
+                        path_segment(deliverable)
+                    )
+                });
+                context! { light => light(*l), label => light_zh(*l), href }
+            }
+            None => context! { light => "" },
+        })
+        .collect();
     context! {
         unit => node.unit.clone(), href => path_segment(&node.unit), cells,
         depth => if indent { node.depth.min(6) } else { 0 },
@@ -179,14 +220,47 @@ fn section(
         .with_day(1)
         .and_then(|d| d.pred_opt())
         .map_or_else(String::new, |d| d.format("%Y-%m").to_string());
-    let (rows, trail, whole) = rows_of(campaign, query);
+    let (mut rows, trail, mut whole) = rows_of(campaign, query);
+    // Filters: one level of the whole tree, one report's column, one colour.
+    if let Some(level) = query.get("level").and_then(|l| l.parse::<usize>().ok()) {
+        rows = campaign
+            .in_tree_order()
+            .into_iter()
+            .filter(|&i| campaign.nodes[i].depth + 1 == level)
+            .collect();
+        whole = false;
+    }
+    let column = query
+        .get("deliverable")
+        .and_then(|d| campaign.deliverables.iter().position(|x| x == d));
+    if let Some(c) = column {
+        rows.retain(|&i| {
+            campaign.nodes[i].cells[c].is_some() || !campaign.nodes[i].children.is_empty()
+        });
+    }
+    if let Some(colour) = query.get("colour").and_then(|c| colour_of(c)) {
+        rows.retain(|&i| {
+            let node = &campaign.nodes[i];
+            let own = match column {
+                Some(c) => node.cells[c] == Some(colour),
+                None => node.light == Some(colour),
+            };
+            own || !node.children.is_empty() && node.tally.count(colour) > 0
+        });
+    }
+    let levels = campaign
+        .nodes
+        .iter()
+        .map(|n| n.depth + 1)
+        .max()
+        .unwrap_or(1);
     let pages = rows.len().div_ceil(PAGE_ROWS).max(1);
     let page_no = page_no.min(pages);
     let shown: Vec<Value> = rows
         .iter()
         .skip((page_no - 1) * PAGE_ROWS)
         .take(PAGE_ROWS)
-        .map(|&i| row(campaign, i, whole))
+        .map(|&i| row(campaign, i, whole, column))
         .collect();
     let link = |to: usize| {
         let mut params: Vec<String> = query
@@ -200,7 +274,20 @@ fn section(
     };
     let total = &campaign.total;
     context! {
-        key => campaign.key.clone(), deliverables => campaign.deliverables.clone(),
+        key => campaign.key.clone(),
+        deliverables => match column {
+            Some(c) => vec![campaign.deliverables[c].clone()],
+            None => campaign.deliverables.clone(),
+        },
+        all_deliverables => campaign.deliverables.clone(),
+        levels => (1..=levels).collect::<Vec<_>>(),
+        chosen => context! {
+            deliverable => column.map(|c| campaign.deliverables[c].clone()),
+            colour => query.get("colour").cloned(),
+            level => query.get("level").cloned(),
+            under => query.get("under").cloned(),
+        },
+        chart => on_time_chart(campaign, &rows),
         title => if campaign.title.is_empty() { campaign.key.clone() } else { campaign.title.clone() },
         rows => shown, trail, count => rows.len(), page => page_no, pages,
         previous => (page_no > 1).then(|| link(page_no - 1)),

@@ -100,6 +100,7 @@ pub async fn unit(
     State(web): State<Arc<Web>>,
     headers: HeaderMap,
     Path(name): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     let unit = name.clone();
     let at = as_of(&web);
@@ -112,7 +113,13 @@ pub async fn unit(
         Err(r) => return r,
     };
     let (mut urgent, mut later, mut waiting, mut done) = (vec![], vec![], vec![], vec![]);
-    for item in &desk.items {
+    // From a cell of the board: one campaign's items of one report.
+    let campaign = query.get("campaign").filter(|c| !c.is_empty());
+    let deliverable = query.get("deliverable").filter(|d| !d.is_empty());
+    let shown_items = desk.items.iter().filter(|i| {
+        campaign.is_none_or(|c| *c == i.campaign) && deliverable.is_none_or(|d| *d == i.deliverable)
+    });
+    for item in shown_items {
         let value = item_value(item, at);
         match item.record.status_at(at.in_zone(item.zone).timestamp()) {
             Status::Overdue | Status::Returned | Status::DueSoon => urgent.push(value),
@@ -134,7 +141,8 @@ pub async fn unit(
         StatusCode::OK,
         "unit.html",
         context! {
-            unit => name, urgent, later, waiting, done, children, several,
+            unit => name.clone(), urgent, later, waiting, done, children, several,
+            only => deliverable.cloned(), all => format!("/unit/{}", path_segment(&name)),
             as_of => shown(at, zone_of(&web, desk.items.iter().map(|i| i.zone))),
             ..who(Some(&current))
         },

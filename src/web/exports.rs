@@ -48,13 +48,21 @@ pub async fn overdue(
         campaigns.sort_unstable();
         campaigns.dedup();
         let zones = campaigns
-            .into_iter()
+            .iter()
             .map(|c| store.campaign_zone(c))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok((rows, zones))
+        // Campaigns by their titles, as people know them.
+        let mut titles = HashMap::new();
+        for c in campaigns {
+            let title = store.campaign_header(c)?.title;
+            if !title.is_empty() {
+                titles.insert(c.to_string(), title);
+            }
+        }
+        Ok((rows, zones, titles))
     })
     .await;
-    let (current, (rows, zones)) = match found {
+    let (current, (rows, zones, titles)) = match found {
         Ok(found) => found,
         Err(r) => return r,
     };
@@ -119,7 +127,8 @@ pub async fn overdue(
                         path_segment(r.period.as_deref().unwrap_or("-"))
                     );
                     context! {
-                        campaign => r.campaign.to_string(), deliverable => r.deliverable.to_string(),
+                        campaign => titles.get(&*r.campaign).cloned().unwrap_or_else(|| r.campaign.to_string()),
+                        campaign_key => r.campaign.to_string(), deliverable => r.deliverable.to_string(),
                         unit => r.unit.to_string(), href => path_segment(&r.unit), obligation,
                         period => r.period.as_deref().map(str::to_string), due => r.due_date.to_string(),
                         // The day the days count from, when a rest day moved it.
@@ -133,9 +142,13 @@ pub async fn overdue(
                     }
                 })
                 .collect();
-            let mut campaigns: Vec<String> = rows.iter().map(|r| r.campaign.to_string()).collect();
-            campaigns.sort();
-            campaigns.dedup();
+            let mut keys: Vec<String> = rows.iter().map(|r| r.campaign.to_string()).collect();
+            keys.sort();
+            keys.dedup();
+            let campaigns: Vec<minijinja::Value> = keys
+                .iter()
+                .map(|k| context! { key => k, title => titles.get(k).cloned().unwrap_or_else(|| k.clone()) })
+                .collect();
             let campaign = query.get("campaign").cloned();
             let link = |sort: &str, page: usize| {
                 let mut q = format!("/overdue?sort={sort}&page={page}");

@@ -13,9 +13,11 @@ mod desk;
 mod directory;
 mod exports;
 mod files;
+mod kept;
 mod obligation_page;
 mod openapi;
 mod pages;
+mod received;
 mod review;
 mod upload;
 
@@ -42,6 +44,8 @@ pub struct Web {
     pub as_of: Option<crate::clock::Instant>,
     /// The board this node shows.
     board: board::BoardCache,
+    /// Pages shown again while nothing changed.
+    kept: kept::Kept,
     /// Open stores between requests: opening one (a file's schema read, or a connection to
     /// PostgreSQL) costs more than most pages.
     idle: Mutex<Vec<crate::store::Records>>,
@@ -78,6 +82,7 @@ impl Web {
             behind_proxy: false,
             as_of,
             board: board::BoardCache::default(),
+            kept: kept::Kept::default(),
             idle: Mutex::new(Vec::new()),
             working: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()) * 2,
@@ -181,6 +186,8 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<Web>>)> {
             "/units/import",
             post(directory::import).layer(upload()),
         ),
+        ("GET", "/import", get(received::form)),
+        ("POST", "/import", post(received::import).layer(upload())),
         ("GET", "/bulletin", get(bulletin::bulletin)),
         ("GET", OBLIGATION, get(desk::obligation)),
         (
@@ -233,7 +240,13 @@ pub fn router(web: Arc<Web>) -> Router {
         // Two methods of one path merge into one route.
         router = router.route(path, answer);
     }
-    router.fallback(pages::not_found).with_state(web)
+    router
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            web.clone(),
+            kept::layer,
+        ))
+        .with_state(web)
 }
 
 /// Serves `web` on `listen` until SIGINT or SIGTERM; `ready` is told the address bound (a port

@@ -19,7 +19,7 @@ use crate::app::{AppError, Office, Session, same_secret, secret};
 use crate::clock::Instant;
 use crate::store::{Backend, Light, Role};
 
-const SESSION_COOKIE: &str = "duban_session";
+pub(super) const SESSION_COOKIE: &str = "duban_session";
 const CSRF_COOKIE: &str = "duban_csrf";
 
 fn templates() -> &'static Environment<'static> {
@@ -40,6 +40,7 @@ fn templates() -> &'static Environment<'static> {
             ("overdue.html", include_str!("templates/overdue.html")),
             ("accounts.html", include_str!("templates/accounts.html")),
             ("units.html", include_str!("templates/units.html")),
+            ("import.html", include_str!("templates/import.html")),
             ("message.html", include_str!("templates/message.html")),
             ("confirm.html", include_str!("templates/confirm.html")),
             (
@@ -566,6 +567,12 @@ mod tests {
             "unit.html",
             "obligation.html",
             "review.html",
+            "overdue.html",
+            "accounts.html",
+            "units.html",
+            "import.html",
+            "message.html",
+            "confirm.html",
         ] {
             assert!(env.get_template(name).is_ok(), "{name}");
         }

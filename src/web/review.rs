@@ -11,9 +11,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use minijinja::{Value, context};
 
-use super::Web;
 use super::desk::{after, href, item_value, key_of};
 use super::pages::{as_of, for_session, page, shown, who, zone_of};
+use super::{Web, path_segment};
 use crate::app::{Deed, Session};
 
 /// `GET /review`: what waits for the signed-in reviewer's decision.
@@ -32,15 +32,43 @@ pub async fn review(
     };
     let (campaign, unit, deliverable) = (asked("campaign"), asked("unit"), asked("deliverable"));
     let wanted = (campaign.clone(), unit.clone(), deliverable.clone());
+    // Each list pages on its own: `page` what waits, `later` what was received.
+    let page_of = |key: &str| {
+        query
+            .get(key)
+            .and_then(|p| p.parse::<usize>().ok())
+            .unwrap_or(1)
+            .max(1)
+    };
+    let asked_pages = [page_of("page"), page_of("later")];
     let found = for_session(&web, &headers, move |office, store, session| {
         let queue = office.review_desk(&*store, &session.user, now)?;
         let (campaign, unit, deliverable) = &wanted;
-        let shown: Vec<bool> = queue
+        let listed = queue.iter().map(|item| {
+            campaign.as_ref().is_none_or(|c| *c == item.campaign)
+                && unit.as_ref().is_none_or(|u| item.unit.contains(u.as_str()))
+                && deliverable.as_ref().is_none_or(|d| *d == item.deliverable)
+        });
+        // Which list each row is in (0: to decide, 1: received), and the rows of the pages
+        // asked for: only those are shown, and only theirs are read further.
+        let lists: Vec<Option<usize>> = queue
             .iter()
-            .map(|item| {
-                campaign.as_ref().is_none_or(|c| *c == item.campaign)
-                    && unit.as_ref().is_none_or(|u| item.unit.contains(u.as_str()))
-                    && deliverable.as_ref().is_none_or(|d| *d == item.deliverable)
+            .zip(listed)
+            .map(|(item, listed)| listed.then(|| usize::from(!waits_for(item, &session.user, now))))
+            .collect();
+        let mut counts = [0usize; 2];
+        for list in lists.iter().flatten() {
+            counts[*list] += 1;
+        }
+        let pages = counts.map(|n| n.div_ceil(QUEUE_ROWS).max(1));
+        let mut seen = [0usize; 2];
+        let shown: Vec<bool> = lists
+            .iter()
+            .map(|list| {
+                list.is_some_and(|l| {
+                    seen[l] += 1;
+                    (seen[l] - 1) / QUEUE_ROWS + 1 == asked_pages[l].min(pages[l])
+                })
             })
             .collect();
         // What each row shown was sent with: its figures and signatures, read for those rows
@@ -61,10 +89,10 @@ pub async fn review(
                 titles.insert(item.campaign.clone(), title);
             }
         }
-        Ok((queue, shown, sent, titles))
+        Ok((queue, shown, sent, titles, counts))
     })
     .await;
-    let (current, (queue, listed, sent, titles)) = match found {
+    let (current, (queue, listed, sent, titles, counts)) = match found {
         Ok(found) => found,
         Err(r) => return r,
     };
@@ -90,9 +118,7 @@ pub async fn review(
         .filter(|((_, listed), _)| *listed)
         .map(|((item, _), sent)| (item, sent));
     for (item, sent_with) in shown_items {
-        let t = now.in_zone(item.zone).timestamp();
-        let under_review = item.record.status_at(t).is_in_review()
-            && item.reviewer.as_deref() == current.user.unit.as_deref();
+        let under_review = waits_for(item, &current.user, now);
         // When it came, in its campaign's zone, to the minute.
         let sent = item
             .record
@@ -114,14 +140,61 @@ pub async fn review(
         }
     }
     let zone = zone_of(&web, queue.iter().map(|i| i.zone));
+    // The links to the other pages of each list, the filters and the other list's page kept.
+    let link = |key: &str, page: usize| {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        for (name, value) in [
+            ("campaign", &campaign),
+            ("deliverable", &deliverable),
+            ("unit", &unit),
+        ] {
+            if let Some(v) = value {
+                pairs.push((name, v.clone()));
+            }
+        }
+        for (name, asked) in [("page", asked_pages[0]), ("later", asked_pages[1])] {
+            let page = if name == key { page } else { asked };
+            if page > 1 {
+                pairs.push((name, page.to_string()));
+            }
+        }
+        let query: Vec<String> = pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={}", path_segment(v)))
+            .collect();
+        format!("/review?{}", query.join("&"))
+    };
+    let pager = |list: usize, key: &str| {
+        let pages = counts[list].div_ceil(QUEUE_ROWS).max(1);
+        let page = asked_pages[list].min(pages);
+        context! {
+            count => counts[list], page, pages,
+            previous => (page > 1).then(|| link(key, page - 1)),
+            next => (page < pages).then(|| link(key, page + 1)),
+        }
+    };
+    let (deciding_pages, received_pages) = (pager(0, "page"), pager(1, "later"));
     page(
         StatusCode::OK,
         "review.html",
         context! {
             deciding, received, as_of => shown(now, zone), campaigns, deliverables,
-            campaign, unit, deliverable, ..who(Some(&current))
+            campaign, unit, deliverable, deciding_pages, received_pages, ..who(Some(&current))
         },
     )
+}
+
+/// Rows per page of each list of the queue.
+pub const QUEUE_ROWS: usize = 50;
+
+/// Whether `item` waits for `who`'s decision (else it was received, and may be returned).
+fn waits_for(
+    item: &crate::store::WorkItem,
+    who: &crate::store::User,
+    now: crate::clock::Instant,
+) -> bool {
+    let t = now.in_zone(item.zone).timestamp();
+    item.record.status_at(t).is_in_review() && item.reviewer.as_deref() == who.unit.as_deref()
 }
 
 /// A last submission as the pages show it: when, by whom, who signed (`村书记：张明`) and its

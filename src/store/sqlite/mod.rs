@@ -22,9 +22,11 @@ mod renames;
 pub mod schema;
 mod scope;
 mod shared;
+mod stamp;
 mod sync;
 mod unchanged;
 
+pub use stamp::{ChangeStamp, change_stamp};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 

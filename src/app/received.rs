@@ -1,0 +1,71 @@
+//! The office records reports that came on paper or by mail from a clerk's spreadsheet, on a
+//! page as `duban import` does on the command line: every row checked the same way, all rows
+//! or none. An office bound to campaigns records rows of its own campaigns only.
+
+use super::{AppError, Office, Page, allow};
+use crate::store::{Backend, BadRow, ImportBatch, ImportError, ImportReport, RowProblem, User};
+
+/// What came of a sheet the office sent.
+#[derive(Debug)]
+pub enum Received {
+    /// Every row recorded (or recorded before).
+    Recorded(ImportReport),
+    /// Rows that cannot be recorded, in line order: nothing was.
+    Refused(Vec<BadRow>),
+}
+
+impl Office {
+    /// Records the submissions of the sheet at `path` (named `name` by whoever sent it) as
+    /// `who` does on the page, at `now` (unix seconds); rows of a sheet without a 专项 column
+    /// are of `campaign`, where the page's form names one.
+    pub fn import_sheet_as(
+        &self,
+        store: &mut dyn Backend,
+        who: &User,
+        path: &std::path::Path,
+        name: &str,
+        campaign: Option<String>,
+        now: i64,
+    ) -> Result<Received, AppError> {
+        allow(who, Page::Import)?;
+        let kind = super::SheetKind::of(path).ok_or_else(|| {
+            AppError::Table(crate::values::table::TableError::Malformed {
+                path: name.to_string(),
+                message: "name it .csv, .xlsx or .jsonl".into(),
+            })
+        })?;
+        let file = std::fs::File::open(path).map_err(|source| {
+            AppError::Table(crate::values::table::TableError::Read {
+                path: name.to_string(),
+                source,
+            })
+        })?;
+        let rows = super::sheets::sheet_rows_of(file, path, kind, campaign)?;
+        // Another office's campaign is not this one's to record in: as if it were not there.
+        let who = who.clone();
+        let mut rows = rows.map(move |row| match row {
+            Ok(row) if !who.in_campaign(&row.campaign) => Err(BadRow {
+                line: row.line,
+                reason: RowProblem::Unknown {
+                    kind: "campaign",
+                    name: row.campaign,
+                    suggestion: None,
+                },
+            }),
+            other => other,
+        });
+        let batch = ImportBatch {
+            source: name,
+            recorded_at: now,
+            latest: Some(now + crate::clock::FUTURE_GRACE),
+        };
+        match store.import(&mut rows, &batch) {
+            Ok(report) => Ok(Received::Recorded(report)),
+            Err(ImportError::BadRows(mut bad)) => {
+                bad.sort_by_key(|b| b.line);
+                Ok(Received::Refused(bad))
+            }
+            Err(ImportError::Store(e)) => Err(e.into()),
+        }
+    }
+}
