@@ -21,7 +21,8 @@
 //!                                 # `user add`, `user reset` and `user import` print
 //!                                 # (default http://127.0.0.1:8080, `serve`'s own default)
 //! kept_pages_seconds = 5          # how long `serve` shows a page again to the person who
-//!                                 # asked for it while nothing changed (web::kept); 0: never
+//!                                 # asked for it while nothing changed (web::kept; SQLite
+//!                                 # only); 0: never
 //! zone = "Asia/Shanghai"          # the office's zone: the times that belong to no campaign
 //!                                 # (accounts, tokens, sign-ins) are shown and a local
 //!                                 # `--as-of` for them is read in it (default Asia/Shanghai)

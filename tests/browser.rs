@@ -532,3 +532,185 @@ fn four_roles_go_through_their_day_in_a_browser() {
     zhang.go(WANCHENG);
     zhang.screenshot("6-liaison-unit-page-after");
 }
+
+impl Browser<'_> {
+    /// Signs in with a password set before.
+    fn sign_in(&self, name: &str, password: &str) {
+        self.go("/login");
+        self.type_into("#name", name);
+        self.type_into("#password", password);
+        self.send("form.box button");
+        assert!(!self.path().starts_with("/login"), "{}", self.source());
+    }
+
+    /// Resizes the window.
+    fn resize(&self, width: u32, height: u32) {
+        self.command(
+            "POST",
+            "/window/rect",
+            Some(json!({ "width": width, "height": height })),
+        );
+    }
+
+    /// Runs `script` in the page and returns what it returns.
+    fn run(&self, script: &str) -> Value {
+        self.command(
+            "POST",
+            "/execute/sync",
+            Some(json!({ "script": script, "args": [] })),
+        )
+    }
+
+    /// At a phone's width: the page is no wider than the screen, and its lists are cards (each
+    /// row a block, the column's name before each cell).
+    fn fits_a_phone(&self, page: &str) {
+        let overflow = self.run(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+        );
+        assert!(
+            overflow.as_i64().unwrap_or(0) <= 1,
+            "{page} is {overflow}px wider than the phone"
+        );
+        let rows = self.run(
+            "return [...document.querySelectorAll('table.cards tbody tr')].map(r => getComputedStyle(r).display)",
+        );
+        for display in rows.as_array().unwrap() {
+            assert_eq!(display, "block", "{page}: a list's row is a card");
+        }
+    }
+}
+
+/// Each role's pages at a phone's width (390×844) and at a desk's (1280×900), on one engine:
+/// what each lands on, lists as cards on the phone, nothing wider than the screen, and the new
+/// pages at work — the board filtered to red, a unit's page narrowed from a cell, the review
+/// queue, the overdue list, and a clerk's sheet recorded on the import page.
+fn each_role_at_a_phone_and_a_desk(w: Workspace, engine: &str) {
+    let Some(driver) = Driver::start() else {
+        return;
+    };
+    let link = |args: &[&str]| {
+        let mut all = vec!["user", "add"];
+        all.extend_from_slice(args);
+        token(&w.ok(&all))
+    };
+    let people = [
+        (
+            "张三",
+            link(&["张三", "--unit", "宛城区", "--role", "liaison"]),
+        ),
+        (
+            "李审",
+            link(&["李审", "--unit", "党风政风监督室", "--role", "reviewer"]),
+        ),
+        ("王督", link(&["王督", "--role", "supervisor"])),
+        ("赵办", link(&["赵办", "--role", "office"])),
+    ];
+    let mut april = vec![
+        "submit",
+        "nanyang-2017",
+        "统计表",
+        "宛城区",
+        "--period",
+        "2017-04",
+    ];
+    let values = counts();
+    april.extend(values.iter().map(String::as_str));
+    april.extend(["--at", "2017-04-24T10:00"]);
+    w.ok(&april);
+    let server = Server::start(&w, "2017-05-27T09:00");
+    let password = "每个角色的一个长密码2017";
+    let browsers: Vec<Browser<'_>> = people
+        .iter()
+        .map(|(name, link)| {
+            let b = Browser::open(&driver, &server, 390, 844);
+            b.sign_up(link, name, password);
+            b
+        })
+        .collect();
+    let sheet = w.path().join("收文登记.csv");
+    std::fs::write(
+        &sheet,
+        "报送单位,报送事项,期次,报送时间,中省市转办线索数,自查自纠问题线索数,查处问题数,约谈函询人数,组织处理人数,党纪处分人数,政纪处分人数,责任追究人数,移送司法机关人数\n卧龙区,统计表,2017-04,2017-04-25 16:00,1,0,0,0,0,0,0,0,0\n",
+    )
+    .unwrap();
+    for (size, (width, height)) in [("phone", (390, 844)), ("desk", (1280, 900))] {
+        let shot = |b: &Browser<'_>, name: &str| {
+            b.screenshot(&format!("walk-{engine}-{size}-{name}"));
+            if size == "phone" {
+                b.fits_a_phone(name);
+            }
+        };
+        for b in &browsers {
+            b.resize(width, height);
+        }
+        let [zhang, li, wang, zhao] = &browsers[..] else {
+            unreachable!()
+        };
+        // The liaison: its unit's page, then the May table.
+        zhang.go(WANCHENG);
+        assert!(zhang.source_with("统计表").contains("需要办理"));
+        shot(zhang, "liaison-unit");
+        zhang.go(MAY_TABLE);
+        assert_eq!(zhang.text("#status"), "逾期");
+        shot(zhang, "liaison-obligation");
+        // The reviewer: its queue, April's table in it.
+        li.go("/");
+        assert_eq!(li.path(), "/review", "a reviewer lands on its queue");
+        assert!(li.source_with("宛城区").contains("宛城区"));
+        shot(li, "reviewer-queue");
+        // The supervisor: the board, filtered to red, a cell followed; the overdue list.
+        wang.go("/board?campaign=nanyang-2017&colour=red");
+        assert!(wang.exists("a.cell"), "{}", wang.source());
+        shot(wang, "supervisor-board-red");
+        wang.click("a.cell");
+        wang.settle();
+        assert!(wang.path().starts_with("/unit/"), "{}", wang.path());
+        assert!(wang.source().contains("只列出"), "{}", wang.source());
+        shot(wang, "supervisor-cell");
+        wang.go("/overdue");
+        assert!(wang.source_with("逾期").contains("联络员"));
+        shot(wang, "supervisor-overdue");
+        // The office: a clerk's sheet recorded on the page (once), the accounts.
+        zhao.go("/import");
+        shot(zhao, "office-import");
+        if size == "phone" {
+            zhao.attach("input[name='file']", &sheet);
+            // The form posts to its own address: wait for what it says.
+            zhao.click("#import button");
+            zhao.source_with("已全部导入");
+            zhao.settle();
+            let said = zhao.text("#said");
+            assert!(said.contains("已全部导入：记录 1 条"), "{said}");
+            shot(zhao, "office-imported");
+        }
+        zhao.go("/accounts");
+        assert!(zhao.source_with("张三").contains("李审"));
+        shot(zhao, "office-accounts");
+    }
+    drop(browsers);
+    drop(server);
+    // Signed in afresh, the liaison's password still works (the walk changed no account).
+    let again = Server::start(&w, "2017-05-27T09:00");
+    let b = Browser::open(&driver, &again, 390, 844);
+    b.sign_in("张三", password);
+    assert_eq!(b.path(), WANCHENG);
+}
+
+#[test]
+fn each_role_at_a_phone_and_a_desk_on_sqlite() {
+    each_role_at_a_phone_and_a_desk(Workspace::new(&["nanyang-2017"]), "sqlite");
+}
+
+#[test]
+fn each_role_at_a_phone_and_a_desk_on_postgres() {
+    let Some(url) = crate::pgserver::database() else {
+        return;
+    };
+    let w = Workspace::new(&["nanyang-2017"]);
+    std::fs::write(
+        w.path().join("duban.toml"),
+        format!("database = \"{url}\"\n"),
+    )
+    .unwrap();
+    each_role_at_a_phone_and_a_desk(w, "postgres");
+}

@@ -214,7 +214,9 @@ fn the_office_chases_from_the_obligation_page() {
     let shown = server.get(&page, &office);
     assert!(shown.body.contains("已催办1次"), "{}", shown.body);
     assert!(
-        shown.body.contains("<td>催办</td><td>赵办</td>"),
+        shown
+            .body
+            .contains("<td data-label=\"事项\">催办</td><td data-label=\"办理人\">赵办</td>"),
         "{}",
         shown.body
     );

@@ -219,8 +219,11 @@ fn a_reviewer_lands_on_its_queue_with_counts_times_and_filters() {
     assert!(queue.contains("待审核（1）"), "{queue}");
     assert!(queue.contains("2023-07-14 10:00"), "when it came: {queue}");
     assert!(
-        queue.contains("<td>农村危房整治补助资金领域腐败和作风问题专项治理</td>")
-            && queue.contains(r#"<option value="gulu-2023">农村危房整治补助资金领域腐败和作风问题专项治理</option>"#),
+        queue.contains(
+            "<td data-label=\"专项\">农村危房整治补助资金领域腐败和作风问题专项治理</td>"
+        ) && queue.contains(
+            r#"<option value="gulu-2023">农村危房整治补助资金领域腐败和作风问题专项治理</option>"#
+        ),
         "the campaign by its title: {queue}"
     );
     let filtered = server

@@ -5,11 +5,14 @@
 //! under. It is dropped when:
 //!
 //! - anything is done through this node (any request but a GET), before the next page;
-//! - the records changed at all, by any process, where the engine shows that from outside
-//!   (an SQLite file's change stamp, read without a connection);
-//! - it is `kept_pages_seconds` old (duban.toml, 5 by default; 0 keeps nothing): what
-//!   PostgreSQL's other nodes and commands did, a deadline passed, a session ended elsewhere,
-//!   show within that.
+//! - the records changed at all, by any process: an SQLite file's change stamp, read without
+//!   a connection, moves with every commit (an account disabled on the command line ends its
+//!   session's kept pages at once);
+//! - it is `kept_pages_seconds` old (duban.toml, 5 by default; 0 keeps nothing): a deadline
+//!   passed shows within that.
+//!
+//! PostgreSQL shows no change from outside (another node's or a command's commit is seen only
+//! by asking it), so on PostgreSQL no page is kept: each is made from the records.
 //!
 //! It serves the page asked for again — a refresh, the way back, a dashboard polling — not the
 //! first of each person's pages: a hundred clerks opening their hundred pages once each are
@@ -48,7 +51,7 @@ struct Page {
     body: Bytes,
     made: Instant,
     done: u64,
-    stamp: Option<ChangeStamp>,
+    stamp: ChangeStamp,
 }
 
 impl Kept {
@@ -56,7 +59,7 @@ impl Kept {
         &self,
         key: &(String, String),
         done: u64,
-        stamp: &Option<ChangeStamp>,
+        stamp: &ChangeStamp,
         seconds: u64,
     ) -> Option<Response> {
         let pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
@@ -112,7 +115,9 @@ pub async fn layer(State(web): State<Arc<Web>>, request: Request, next: Next) ->
     let key = (session, address);
     // Both read before the page is made: a change after this point makes the page old.
     let done = web.kept.done.load(Ordering::Acquire);
-    let stamp = web.office.records_stamp();
+    let Some(stamp) = web.office.records_stamp() else {
+        return next.run(request).await;
+    };
     if let Some(page) = web.kept.find(&key, done, &stamp, seconds) {
         return page;
     }
