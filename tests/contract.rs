@@ -1300,6 +1300,7 @@ pub fn accounts_and_tokens_have_a_lifecycle(mut b: impl Backend) {
         now: 1_000,
         expires_at,
         campaigns: &campaigns,
+        read_only: name == "省平台",
     };
     b.add_token(&token("甲-1", "digest-1", Some(5_000)))
         .unwrap();
@@ -1336,6 +1337,9 @@ pub fn accounts_and_tokens_have_a_lifecycle(mut b: impl Backend) {
         (Some(3_000), None)
     );
     assert_eq!(listed[1].name, "省平台");
+    // A read-only token is kept as one, and its holder can do nothing.
+    assert!(listed[1].read_only && !listed[0].read_only);
+    assert!(b.token("digest-2").unwrap().unwrap().holder().read_only);
 }
 
 /// Runs every scenario of the contract against the backend `make` returns (with whatever

@@ -522,3 +522,67 @@ fn a_units_calendar_is_subscribed_to_with_its_token() {
     let wrong = server.get("/api/v1/calendar.ics?token=not-a-token", "");
     assert_eq!(wrong.status, 401, "{}", wrong.body);
 }
+
+#[test]
+fn a_liaison_subscribes_its_units_calendar_from_its_page_with_a_link_that_only_reads() {
+    use crate::webserver::{Server, sign_up, token};
+    let w = Workspace::new(&["nanyang-2017"]);
+    let link = token(&w.ok(&[
+        "user",
+        "add",
+        "张三",
+        "--unit",
+        "宛城区",
+        "--role",
+        "liaison",
+    ]));
+    let server = Server::start(&w, "2017-05-20T10:00");
+    let me = sign_up(&server, &link, "张三", "a long enough password");
+    let page = server.get("/unit/%E5%AE%9B%E5%9F%8E%E5%8C%BA", &me).body;
+    assert!(page.contains("生成日历订阅链接"), "{page}");
+    let secret = crate::web_form::csrf(&page);
+    let made = server.send(
+        "POST",
+        "/unit/%E5%AE%9B%E5%9F%8E%E5%8C%BA/calendar",
+        &me,
+        &[("csrf", &secret)],
+    );
+    assert_eq!(made.status, 200, "{}", made.body);
+    assert!(made.body.contains("只显示这一次"), "{}", made.body);
+    let webcal = made
+        .body
+        .split("id=\"webcal\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .replace("&#x2f;", "/")
+        .replace("&amp;", "&")
+        .replace("&#x3d;", "=");
+    assert!(webcal.starts_with("webcal://"), "{webcal}");
+    let path = &webcal[webcal.find("/api/").unwrap()..];
+    let calendar = server.get(path, "");
+    assert_eq!(calendar.status, 200, "{}", calendar.body);
+    assert!(calendar.body.contains("统计表"), "{}", calendar.body);
+    // The link's token reads and never acts.
+    let secret = path.rsplit("token=").next().unwrap();
+    let acted = server.api(
+        "POST",
+        "/api/v1/acknowledgements",
+        secret,
+        Some(r#"{"campaign":"nanyang-2017","deliverable":"统计表","unit":"宛城区","period":"2017-06"}"#),
+    );
+    assert_eq!(acted.status, 403, "{}", acted.body);
+    let listed = server.api(
+        "GET",
+        "/api/v1/obligations?campaign=nanyang-2017",
+        secret,
+        None,
+    );
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    // The office sees it among the tokens, read-only, never expiring.
+    let tokens = w.json(&["token", "list"]);
+    let made = &tokens[0];
+    assert_eq!(made["name"], "日历-宛城区-1", "{tokens}");
+    assert_eq!(made["read_only"], true, "{tokens}");
+    assert!(made["expires_at"].is_null(), "{tokens}");
+}

@@ -160,6 +160,23 @@ fn matrix() -> Vec<Row> {
             [303, 403, 403, 403, 403, 200, 200, 200],
             get("/unit/%E9%95%87%E6%9D%91%E5%BB%BA%E4%B8%AD%E5%BF%83"),
         ),
+        // A calendar subscription: the unit's own people and the office make one; the other
+        // office, bound to 古路, may not for 南阳's unit.
+        row(
+            "POST",
+            "/unit/{name}/calendar",
+            "own",
+            [303, 200, 200, 403, 403, 403, 200, 403],
+            |s, p, _| {
+                let secret = secret(s, p);
+                s.send(
+                    "POST",
+                    "/unit/%E5%AE%9B%E5%9F%8E%E5%8C%BA/calendar",
+                    &p.cookie,
+                    &[("csrf", &secret)],
+                )
+            },
+        ),
         row(
             "GET",
             "/review",

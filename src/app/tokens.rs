@@ -63,6 +63,7 @@ impl Office {
             now: t,
             expires_at,
             campaigns: &campaigns,
+            read_only: new.read_only,
         })?;
         let made = store
             .tokens()?
@@ -88,6 +89,51 @@ impl Office {
             ..*new
         };
         self.create_token(store, &new, now)
+    }
+
+    /// Whether `who` may make a calendar subscription for `unit`: its own liaison or leader,
+    /// or the office.
+    pub fn may_subscribe(who: &User, unit: &str) -> bool {
+        who.role == Role::Office
+            || matches!(who.role, Role::Liaison | Role::Leader) && who.unit.as_deref() == Some(unit)
+    }
+
+    /// A calendar subscription for `unit`, made by `who` on the unit's page: a read-only token
+    /// of the unit (it lists and never acts), named `日历-UNIT-N`, that never expires (the
+    /// office revokes it on the accounts page), bound to the campaigns `who` acts in. Its
+    /// secret is shown once.
+    pub fn calendar_token_as(
+        &self,
+        store: &mut dyn Backend,
+        who: &User,
+        unit: &str,
+        now: Instant,
+    ) -> Result<(String, ApiToken), AppError> {
+        if !Office::may_subscribe(who, unit) {
+            return Err(super::desk::forbidden("a calendar of another unit"));
+        }
+        // Only a unit `who` sees in its campaigns (an office bound to another office's
+        // campaigns does not).
+        self.unit_desk(&*store, who, unit, now)?;
+        let taken: Vec<String> = store.tokens()?.into_iter().map(|t| t.name).collect();
+        let name = (1..)
+            .map(|n| format!("日历-{unit}-{n}"))
+            .find(|n| !taken.contains(n))
+            .unwrap_or_default();
+        let campaigns = if who.every_campaign() {
+            Vec::new()
+        } else {
+            who.campaigns.clone()
+        };
+        let spec = TokenSpec {
+            unit: Some(unit),
+            role: Role::Liaison,
+            name: Some(&name),
+            expires: Expiry::Never,
+            campaigns: &campaigns,
+            read_only: true,
+        };
+        self.create_token(store, &spec, now)
     }
 
     /// Every API token, revoked and expired ones too, in the order they were made.
@@ -213,6 +259,8 @@ pub struct TokenSpec<'a> {
     pub expires: Expiry,
     /// The campaigns it acts in; none: every one.
     pub campaigns: &'a [String],
+    /// It reads and never acts (a calendar's subscription, a dashboard).
+    pub read_only: bool,
 }
 
 /// When a new token stops working.

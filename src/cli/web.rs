@@ -105,6 +105,10 @@ pub enum TokenAction {
         /// unit's name is in several campaigns (each may be another office's).
         #[arg(long = "campaign", value_name = "CAMPAIGN")]
         campaigns: Vec<String>,
+        /// It reads and never acts: listings and the unit's calendar, no submission, review,
+        /// request or chase (a dashboard, a calendar's subscription).
+        #[arg(long)]
+        read_only: bool,
     },
     /// Every token: its name, unit, role, when made, when it expires, when last used, and
     /// whether it is revoked. Never a secret.
@@ -177,6 +181,7 @@ pub fn token(context: &Context, args: &TokenArgs) -> Result<ExitCode, CliError> 
             name,
             expires,
             campaigns,
+            read_only,
         } => {
             let spec = TokenSpec {
                 unit: unit.as_deref(),
@@ -184,6 +189,7 @@ pub fn token(context: &Context, args: &TokenArgs) -> Result<ExitCode, CliError> 
                 name: name.as_deref(),
                 expires: expires.unwrap_or(Expiry::Default),
                 campaigns,
+                read_only: *read_only,
             };
             let (secret, made) = context.create_token(&mut *store, &spec, now)?;
             let expires = match made.expires_at {
@@ -215,6 +221,7 @@ pub fn token(context: &Context, args: &TokenArgs) -> Result<ExitCode, CliError> 
                                 "last_used_at": rfc3339(k.last_used_at),
                                 "revoked_at": rfc3339(k.revoked_at),
                                 "campaigns": k.campaigns,
+                                "read_only": k.read_only,
                                 "state": token_state(k, t),
                             })
                         })
@@ -241,7 +248,11 @@ pub fn token(context: &Context, args: &TokenArgs) -> Result<ExitCode, CliError> 
                             k.id.to_string(),
                             k.name.clone(),
                             k.unit.clone().unwrap_or_else(|| "—".into()),
-                            k.role.as_str().to_string(),
+                            if k.read_only {
+                                format!("{} (read-only)", k.role.as_str())
+                            } else {
+                                k.role.as_str().to_string()
+                            },
                             when(Some(k.created_at)),
                             k.expires_at
                                 .map_or_else(|| "never".to_string(), |at| when(Some(at))),

@@ -79,6 +79,10 @@ pub struct User {
     /// campaigns it is named for and those its unit is in (filled in by the application layer
     /// when it signs in), never in every campaign.
     pub unit_code: Option<String>,
+    /// It may read what its role and unit see, and do nothing (a read-only API token: a
+    /// calendar's subscription, a dashboard). Accounts that sign in are never read-only.
+    #[serde(skip)]
+    pub read_only: bool,
 }
 
 impl User {
@@ -116,6 +120,8 @@ pub struct ApiToken {
     pub revoked_at: Option<i64>,
     /// The campaigns it acts in; none: every one.
     pub campaigns: Vec<String>,
+    /// It reads and never acts (a calendar's subscription, a dashboard).
+    pub read_only: bool,
 }
 
 impl ApiToken {
@@ -130,6 +136,7 @@ impl ApiToken {
             last_sign_in_at: None,
             campaigns: self.campaigns.clone(),
             unit_code: None,
+            read_only: self.read_only,
         }
     }
 }
@@ -151,6 +158,8 @@ pub struct NewToken<'a> {
     pub expires_at: Option<i64>,
     /// The campaigns it acts in; none: every one.
     pub campaigns: &'a [String],
+    /// It reads and never acts.
+    pub read_only: bool,
 }
 
 /// How failed sign-ins are slowed, per address and account: the application's policy, which
@@ -325,14 +334,14 @@ pub(super) const SET_DISABLED: &str =
 pub(super) const RESET_USER: &str = "UPDATE users SET password = NULL, setup_token = $1,
      setup_expires_at = $2 WHERE name = $3 RETURNING name";
 pub(super) const INSERT_TOKEN: &str =
-    "INSERT INTO api_tokens (token, name, unit, role, created_at, expires_at, campaigns)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    "INSERT INTO api_tokens (token, name, unit, role, created_at, expires_at, campaigns, read_only)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 /// A token's columns, as [`api_token`] takes them.
 pub(super) const TOKEN: &str = "SELECT id, name, unit, role, created_at, expires_at,
-     last_used_at, revoked_at, campaigns FROM api_tokens WHERE token = $1";
+     last_used_at, revoked_at, campaigns, read_only FROM api_tokens WHERE token = $1";
 /// Every token, in the order they were made.
 pub(super) const TOKENS: &str = "SELECT id, name, unit, role, created_at, expires_at,
-     last_used_at, revoked_at, campaigns FROM api_tokens ORDER BY id";
+     last_used_at, revoked_at, campaigns, read_only FROM api_tokens ORDER BY id";
 /// Revokes token `$2` at `$1`, unless it was revoked already: whether it was now.
 pub(super) const REVOKE_TOKEN: &str =
     "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL";
@@ -396,11 +405,12 @@ pub(super) fn user(columns: UserColumns) -> Result<User, StoreError> {
         last_sign_in_at,
         campaigns: super::decode::json(&campaigns)?,
         unit_code,
+        read_only: false,
     })
 }
 
 /// A token's columns: id, name, unit, role, created_at, expires_at, last_used_at, revoked_at,
-/// campaigns (JSON).
+/// campaigns (JSON), read_only (0 or 1).
 pub(super) type TokenColumns = (
     i64,
     String,
@@ -411,12 +421,23 @@ pub(super) type TokenColumns = (
     Option<i64>,
     Option<i64>,
     String,
+    i64,
 );
 
 /// A token from its columns.
 pub(super) fn api_token(columns: TokenColumns) -> Result<ApiToken, StoreError> {
-    let (id, name, unit, role_text, created_at, expires_at, last_used_at, revoked_at, campaigns) =
-        columns;
+    let (
+        id,
+        name,
+        unit,
+        role_text,
+        created_at,
+        expires_at,
+        last_used_at,
+        revoked_at,
+        campaigns,
+        read_only,
+    ) = columns;
     Ok(ApiToken {
         id,
         name,
@@ -427,6 +448,7 @@ pub(super) fn api_token(columns: TokenColumns) -> Result<ApiToken, StoreError> {
         last_used_at,
         revoked_at,
         campaigns: super::decode::json(&campaigns)?,
+        read_only: read_only != 0,
     })
 }
 

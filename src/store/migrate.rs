@@ -221,6 +221,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = {
                 ("last_used_at", Int),
                 ("revoked_at", Int),
                 ("campaigns", Text),
+                ("read_only", Int),
             ],
         ),
         (

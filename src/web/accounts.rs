@@ -54,7 +54,7 @@ fn tokens_listed(tokens: &[ApiToken], now: i64, zone: chrono_tz::Tz) -> Vec<Valu
                 "有效"
             };
             context! {
-                id => k.id, name => k.name.clone(), unit => k.unit.clone(), role => role_zh(k.role),
+                id => k.id, name => k.name.clone(), unit => k.unit.clone(), role => role_zh(k.role), read_only => k.read_only,
                 created => when(Some(k.created_at)), expires => when(k.expires_at),
                 last_used => when(k.last_used_at), revoked => when(k.revoked_at), state,
             }
@@ -374,6 +374,9 @@ pub struct NewToken {
     /// The campaign it acts in (empty: the office's own).
     #[serde(default)]
     campaign: String,
+    /// Checked: it reads and never acts.
+    #[serde(default)]
+    read_only: Option<String>,
 }
 
 /// `POST /accounts/tokens`: a new API token, its secret shown once.
@@ -391,6 +394,7 @@ pub async fn add_token(
         form.days.trim().to_string(),
     );
     let campaigns = chosen_campaign(&form.campaign);
+    let read_only = form.read_only.is_some();
     act(
         &web,
         &headers,
@@ -412,6 +416,7 @@ pub async fn add_token(
                 name: (!name.is_empty()).then_some(name.as_str()),
                 expires,
                 campaigns: &campaigns,
+                read_only,
             };
             let (secret, made) = office.create_token_as(store, &session.user, &spec, now)?;
             Ok(Done::Token {

@@ -143,6 +143,8 @@ pub async fn unit(
         context! {
             unit => name.clone(), urgent, later, waiting, done, children, several,
             only => deliverable.cloned(), all => format!("/unit/{}", path_segment(&name)),
+            subscribe => super::calendar::offered(&current.user, &name)
+                .then(|| format!("/unit/{}/calendar", path_segment(&name))),
             as_of => shown(at, zone_of(&web, desk.items.iter().map(|i| i.zone))),
             ..who(Some(&current))
         },

@@ -7,6 +7,7 @@ mod accounts;
 mod api;
 mod board;
 mod bulletin;
+mod calendar;
 mod chase;
 mod connections;
 mod desk;
@@ -165,6 +166,7 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<Web>>)> {
         ("POST", "/set-password", post(pages::set_password)),
         ("GET", "/board", get(board::board)),
         ("GET", "/unit/{name}", get(desk::unit)),
+        ("POST", "/unit/{name}/calendar", post(calendar::subscribe)),
         ("GET", "/review", get(review::review)),
         ("GET", "/accounts", get(accounts::accounts)),
         ("POST", "/accounts", post(accounts::add)),

@@ -41,6 +41,7 @@ fn templates() -> &'static Environment<'static> {
             ("accounts.html", include_str!("templates/accounts.html")),
             ("units.html", include_str!("templates/units.html")),
             ("import.html", include_str!("templates/import.html")),
+            ("calendar.html", include_str!("templates/calendar.html")),
             ("message.html", include_str!("templates/message.html")),
             ("confirm.html", include_str!("templates/confirm.html")),
             (
@@ -571,6 +572,7 @@ mod tests {
             "accounts.html",
             "units.html",
             "import.html",
+            "calendar.html",
             "message.html",
             "confirm.html",
         ] {

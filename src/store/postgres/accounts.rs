@@ -39,6 +39,7 @@ fn token_row(r: &::postgres::Row) -> TokenColumns {
         r.get(6),
         r.get(7),
         r.get(8),
+        r.get(9),
     )
 }
 
@@ -278,6 +279,7 @@ impl Accounts for PgStore {
                     &new.now,
                     &new.expires_at,
                     &campaigns_json(new.campaigns),
+                    &i64::from(new.read_only),
                 ],
             ))
         })?;

@@ -426,6 +426,12 @@ ALTER TABLE users ADD COLUMN unit_code TEXT;
 -- Read again from the files, which say what the campaigns are bound to.
 UPDATE campaigns SET fingerprint = 'schema upgraded';
 "#,
+    // Version 16: read-only tokens.
+    r#"
+-- A token that reads and never acts (a calendar's subscription, a dashboard): whatever its
+-- role, the rights of `app` give it nothing to do.
+ALTER TABLE api_tokens ADD COLUMN read_only bigint NOT NULL DEFAULT 0;
+"#,
 ];
 
 /// The version this duban writes.

@@ -40,6 +40,7 @@ fn token_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TokenColumns> {
         r.get(6)?,
         r.get(7)?,
         r.get(8)?,
+        r.get(9)?,
     ))
 }
 
@@ -286,7 +287,8 @@ impl Accounts for Store {
                 new.role.as_str(),
                 new.now,
                 new.expires_at,
-                campaigns_json(new.campaigns)
+                campaigns_json(new.campaigns),
+                i64::from(new.read_only)
             ],
         );
         match done {

@@ -463,6 +463,11 @@ ALTER TABLE users ADD COLUMN unit_code TEXT;
 -- Read again from the files, which say what the campaigns are bound to.
 UPDATE campaigns SET fingerprint = 'schema upgraded';
 "#,
+    r#"
+-- A token that reads and never acts (a calendar's subscription, a dashboard): whatever its
+-- role, the rights of `app` give it nothing to do.
+ALTER TABLE api_tokens ADD COLUMN read_only INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 /// The version this duban writes.
