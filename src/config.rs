@@ -20,6 +20,8 @@
 //! base_url = "https://duban.example.gov.cn"  # where people reach the pages: the links
 //!                                 # `user add`, `user reset` and `user import` print
 //!                                 # (default http://127.0.0.1:8080, `serve`'s own default)
+//! lang = "zh"                    # the command line's tables headed in Chinese (default "en";
+//!                                 # `--lang` overrides; CSV and JSON keep their English keys)
 //! kept_pages_seconds = 5          # how long `serve` shows a page again to the person who
 //!                                 # asked for it while nothing changed (web::kept; SQLite
 //!                                 # only); 0: never
@@ -93,6 +95,8 @@ pub struct Config {
     /// How long the pages a node made are shown again while nothing changed (`web::kept`);
     /// 0: every page is made afresh.
     pub kept_pages_seconds: u64,
+    /// The command line's tables are headed in Chinese (`lang = "zh"`).
+    pub chinese_tables: bool,
     /// The office's time zone: the times that belong to no campaign (accounts, tokens,
     /// sign-ins, a page of several campaigns in different zones) are shown in it, and a local
     /// `--as-of` for them is read in it. A campaign's own times are in its own zone.
@@ -240,6 +244,14 @@ pub enum ConfigError {
     },
 }
 
+/// `lang` in duban.toml.
+#[derive(Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+enum LangSetting {
+    En,
+    Zh,
+}
+
 #[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ConfigFile {
@@ -254,6 +266,7 @@ struct ConfigFile {
     token_days: Option<u32>,
     base_url: Option<String>,
     kept_pages_seconds: Option<u64>,
+    lang: Option<LangSetting>,
     zone: Option<String>,
     #[serde(default)]
     allowed_folders: Vec<PathBuf>,
@@ -379,6 +392,7 @@ impl Config {
             token_days: file.token_days,
             base_url: file.base_url,
             kept_pages_seconds: file.kept_pages_seconds.unwrap_or(5),
+            chinese_tables: file.lang == Some(LangSetting::Zh),
             zone: file
                 .zone
                 .and_then(|z| z.parse().ok())

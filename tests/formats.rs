@@ -198,3 +198,37 @@ fn json_speaks_one_vocabulary_with_a_version() {
         run.stderr
     );
 }
+
+#[test]
+fn tables_are_headed_in_chinese_on_asking_or_by_the_workspace() {
+    let w = Workspace::new(&["nanyang-2017"]);
+    w.ok(&["sync", "--as-of", "2017-05-27"]);
+    let english = w.ok(&["overdue", "--as-of", "2017-05-27"]);
+    assert!(english.starts_with("unit"), "{english}");
+    let chinese = w.ok(&["overdue", "--as-of", "2017-05-27", "--lang", "zh"]);
+    let head = chinese.lines().next().unwrap();
+    for column in ["报送事项", "单位", "期次", "截止", "逾期天数", "联系人"] {
+        assert!(head.contains(column), "{head}");
+    }
+    // The workspace's setting, and the flag over it.
+    std::fs::write(w.path().join("duban.toml"), "lang = \"zh\"\n").unwrap();
+    let set = w.ok(&["schedule", "campaigns/nanyang-2017.campaign"]);
+    assert!(set.lines().next().unwrap().contains("接收单位"), "{set}");
+    let flag = w.ok(&[
+        "schedule",
+        "campaigns/nanyang-2017.campaign",
+        "--lang",
+        "en",
+    ]);
+    assert!(flag.starts_with("due"), "{flag}");
+    // CSV keeps its keys, for programs.
+    let csv = w.ok(&["overdue", "--as-of", "2017-05-27", "--format", "csv"]);
+    assert!(csv.starts_with("campaign,"), "{csv}");
+    // A language duban does not have is refused, with the ones it has.
+    std::fs::write(w.path().join("duban.toml"), "lang = \"fr\"\n").unwrap();
+    let refused = w.fails(&["overdue", "--as-of", "2017-05-27"]);
+    assert!(
+        refused.contains("en") && refused.contains("zh"),
+        "{refused}"
+    );
+}

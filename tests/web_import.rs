@@ -149,6 +149,25 @@ fn the_office_records_a_clerks_sheet_all_rows_or_none() {
         "{}",
         refused.body
     );
+    // A blank form to fill in, from the obligation's page.
+    let page = server.get(
+        "/o/nanyang-2017/%E7%BB%9F%E8%AE%A1%E8%A1%A8/%E5%AE%9B%E5%9F%8E%E5%8C%BA/2017-06",
+        &office,
+    );
+    assert!(page.body.contains("下载空白表格（Excel）"), "{}", page.body);
+    let blank = server.get(
+        "/o/nanyang-2017/%E7%BB%9F%E8%AE%A1%E8%A1%A8/%E5%AE%9B%E5%9F%8E%E5%8C%BA/2017-06/template",
+        &office,
+    );
+    assert_eq!(blank.status, 200);
+    assert!(blank.body.starts_with("PK"), "a workbook");
+    assert!(
+        blank
+            .header("content-disposition")
+            .is_some_and(|d| d.contains(".xlsx")),
+        "{:?}",
+        blank.headers
+    );
     // A file that is no sheet.
     let refused = upload(
         &server,

@@ -374,6 +374,15 @@ fn matrix() -> Vec<Row> {
         ),
         row(
             "GET",
+            "/o/{campaign}/{deliverable}/{unit}/{period}/template",
+            "own",
+            [303, 200, 200, 403, 200, 200, 200, 403],
+            get(
+                "/o/nanyang-2017/%E7%BB%9F%E8%AE%A1%E8%A1%A8/%E5%AE%9B%E5%9F%8E%E5%8C%BA/2017-05/template",
+            ),
+        ),
+        row(
+            "GET",
             OBLIGATION,
             "other unit",
             [303, 403, 403, 403, 200, 200, 200, 403],

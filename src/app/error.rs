@@ -61,6 +61,9 @@ pub enum AppError {
     /// A data file that cannot be read.
     #[error(transparent)]
     Table(#[from] crate::values::TableError),
+    /// A workbook that could not be made.
+    #[error(transparent)]
+    Sheet(#[from] crate::values::sheet::SheetError),
     /// Rows of the office's directory sheet that cannot be taken: nothing was imported.
     #[error("{}\nnothing was imported", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Directory(Vec<crate::store::organisation::OrgRowError>),

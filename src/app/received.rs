@@ -1,6 +1,7 @@
-//! The office records reports that came on paper or by mail from a clerk's spreadsheet, on a
-//! page as `duban import` does on the command line: every row checked the same way, all rows
-//! or none. An office bound to campaigns records rows of its own campaigns only.
+//! Spreadsheets on the pages. The office records reports that came on paper or by mail from a
+//! clerk's spreadsheet, as `duban import` does on the command line: every row checked the same
+//! way, all rows or none; an office bound to campaigns records rows of its own campaigns only.
+//! And whoever sees an obligation downloads its blank form, as `duban template` writes it.
 
 use super::{AppError, Office, Page, allow};
 use crate::store::{Backend, BadRow, ImportBatch, ImportError, ImportReport, RowProblem, User};
@@ -15,6 +16,32 @@ pub enum Received {
 }
 
 impl Office {
+    /// The blank form of the obligation `key` as a workbook (`duban template` for its unit and
+    /// period), for whoever may see the obligation, and the name to save it under.
+    pub fn blank_form_as(
+        &self,
+        store: &dyn Backend,
+        who: &User,
+        key: &crate::store::Key<'_>,
+        at: crate::clock::Instant,
+    ) -> Result<(Vec<u8>, String), AppError> {
+        // Whose it is to see, before anything else is read.
+        self.obligation_desk(store, who, key, at)?;
+        let (form, units) = self.template(
+            store,
+            key.campaign,
+            key.deliverable,
+            Some(key.unit),
+            key.period,
+        )?;
+        let bytes = crate::values::sheet::template(&form, &units)?;
+        let name = match key.period {
+            Some(p) => format!("{}-{}-{p}.xlsx", key.deliverable, key.unit),
+            None => format!("{}-{}.xlsx", key.deliverable, key.unit),
+        };
+        Ok((bytes, name))
+    }
+
     /// Records the submissions of the sheet at `path` (named `name` by whoever sent it) as
     /// `who` does on the page, at `now` (unix seconds); rows of a sheet without a 专项 column
     /// are of `campaign`, where the page's form names one.

@@ -104,6 +104,11 @@ pub struct Args {
     #[arg(long, global = true, value_name = "WHEN", default_value = "auto", help_heading = GLOBAL)]
     pub color: output::ColorChoice,
 
+    /// The language of tables' headers: en or zh (default: `lang` in duban.toml, else en).
+    /// CSV and JSON keep their English keys.
+    #[arg(long, global = true, value_name = "LANG", help_heading = GLOBAL)]
+    pub lang: Option<output::Lang>,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -411,7 +416,12 @@ impl Context {
             let files_configured = config.source.is_some();
             config = config.with_database(db.clone(), files_configured);
         }
-        output::Style::for_stdout(args.color).install();
+        let lang = args.lang.unwrap_or(if config.chinese_tables {
+            output::Lang::Zh
+        } else {
+            output::Lang::En
+        });
+        output::Style::for_stdout(args.color, lang).install();
         let mut office = Office::open(config, args.holidays.as_deref())?;
         office.future = args.future;
         Ok(Context {

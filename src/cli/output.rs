@@ -70,16 +70,95 @@ pub struct Style {
     pub width: Option<usize>,
     /// Whether lights are coloured (a terminal, `NO_COLOR` unset, `--color` not `never`).
     pub color: bool,
+    /// Tables headed in Chinese (`--lang zh`, or `lang = "zh"` in duban.toml).
+    pub zh: bool,
 }
 
 static STYLE: std::sync::RwLock<Style> = std::sync::RwLock::new(Style {
     width: None,
     color: false,
+    zh: false,
 });
+
+/// The language of tables' headers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Lang {
+    /// English column names (also what CSV and JSON keys stay, for programs).
+    #[default]
+    En,
+    /// Chinese column names.
+    Zh,
+}
+
+/// A table's column as a Chinese header says it; a name not known here (already Chinese, a
+/// form's field) as it is.
+pub fn header_zh(column: &str) -> &str {
+    match column.trim() {
+        "campaign" => "专项",
+        "deliverable" => "报送事项",
+        "unit" => "单位",
+        "period" => "期次",
+        "due" | "due_date" => "截止",
+        "due_at" => "逾期起算",
+        "days" | "days_overdue" => "逾期天数",
+        "status" | "state" => "状态",
+        "contact" => "联系人",
+        "email" => "邮箱",
+        "phone" => "电话",
+        "liaison" => "联络员",
+        "leader" => "分管领导",
+        "on_time_until" => "按时截止",
+        "to" => "接收单位",
+        "form" => "表单",
+        "date" => "日期",
+        "day" => "星期",
+        "kind" => "类型",
+        "holiday" => "节假日",
+        "target" => "目标",
+        "threshold" => "要求",
+        "value" => "数值",
+        "gap" => "差距",
+        "row" => "行",
+        "entered" => "已录入",
+        "closed" => "已销号",
+        "open" => "未销号",
+        "overdue" => "逾期",
+        "at" => "时间",
+        "event" => "事项",
+        "by" => "办理人",
+        "detail" => "说明",
+        "time" => "时间",
+        "items" => "事项数",
+        "id" => "编号",
+        "tries" => "尝试次数",
+        "subject" => "主题",
+        "when" => "时间",
+        "last error" => "最近错误",
+        "phase" => "阶段",
+        "start" => "开始",
+        "end" => "结束",
+        "done" => "已报",
+        "late" => "逾期报送",
+        "soon" => "临期",
+        "light" => "颜色",
+        "name" => "名称",
+        "role" => "角色",
+        "created" => "创建时间",
+        "expires" => "到期时间",
+        "last used" => "最近使用",
+        "campaigns" => "专项工作",
+        "last sign-in" => "最近登录",
+        "code" => "单位编码",
+        "parent" => "上级单位",
+        "signers" => "签字",
+        "reason" => "理由",
+        other => other,
+    }
+}
 
 impl Style {
     /// The style for stdout under `choice`.
-    pub fn for_stdout(choice: ColorChoice) -> Style {
+    pub fn for_stdout(choice: ColorChoice, lang: Lang) -> Style {
         let terminal = std::io::stdout().is_terminal();
         let width = terminal
             .then(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
@@ -90,7 +169,11 @@ impl Style {
             ColorChoice::Never => false,
             ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none(),
         };
-        Style { width, color }
+        Style {
+            width,
+            color,
+            zh: lang == Lang::Zh,
+        }
     }
 
     /// Makes `self` the style of what is written from now on.
@@ -146,7 +229,21 @@ const CUT_FIRST: [&str; 12] = [
 /// columns first, see [`CUT_FIRST`]), never wrapped; piped, it is as wide as it needs.
 pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
     let rows: Vec<Vec<String>> = rows.into_iter().collect();
-    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
+    let style = Style::current();
+    // The columns keep their English names for what is cut first; only what is shown changes.
+    let shown: Vec<String> = header
+        .iter()
+        .map(|h| {
+            if style.zh {
+                // A leading space keeps its place (`  time` under a notice's indent).
+                let indent = &h[..h.len() - h.trim_start().len()];
+                format!("{indent}{}", header_zh(h))
+            } else {
+                h.to_string()
+            }
+        })
+        .collect();
+    let mut widths: Vec<usize> = shown.iter().map(|h| h.width()).collect();
     for row in &rows {
         for (i, cell) in row.iter().enumerate() {
             if i < widths.len() {
@@ -154,12 +251,11 @@ pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> St
             }
         }
     }
-    let style = Style::current();
     if let Some(limit) = style.width {
         shrink(header, &mut widths, limit);
     }
     let mut out = String::new();
-    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    let header = shown;
     let limit = style.width.unwrap_or(usize::MAX);
     push_row(&mut out, &header, &widths, false, limit);
     let rule: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();

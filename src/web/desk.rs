@@ -152,7 +152,7 @@ pub async fn unit(
 }
 
 /// The obligation a page's path names: campaign, deliverable, unit, period (`-`: none).
-type ObligationPath = Path<(String, String, String, String)>;
+pub(super) type ObligationPath = Path<(String, String, String, String)>;
 
 pub(super) fn key_of(path: &(String, String, String, String)) -> Key<'_> {
     Key {

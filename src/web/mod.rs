@@ -204,6 +204,11 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<Web>>)> {
         ),
         (
             "GET",
+            "/o/{campaign}/{deliverable}/{unit}/{period}/template",
+            get(obligation_page::template),
+        ),
+        (
+            "GET",
             "/o/{campaign}/{deliverable}/{unit}/{period}/file/{sha256}",
             get(desk::file),
         ),

@@ -9,9 +9,14 @@ use minijinja::{Value, context};
 use axum::http::StatusCode;
 use axum::response::Response;
 
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+
 use super::Web;
-use super::desk::{href, item_value};
-use super::pages::{as_of, page, shown, who};
+use super::desk::{ObligationPath, href, item_value, key_of};
+use super::pages::{as_of, download, for_session, page, shown, who};
 use crate::app::{ObligationDesk, Session};
 
 /// What an obligation's page shows besides the obligation: a message and the errors of a
@@ -134,6 +139,9 @@ pub(super) fn obligation_page(
             fields_failed => !feedback.fields.is_empty(), files_again => feedback.files_again,
             receivers => desk.item.receivers.join("、"),
             form_title => desk.form.as_ref().map(|f| f.title.clone().unwrap_or_else(|| f.name.clone())),
+            // A blank copy of a form with fields, to fill in offline and send or upload.
+            blank => desk.form.as_ref().filter(|f| !f.fields.is_empty())
+                .map(|_| format!("{}/template", href(&desk.item))),
             prefilled => !refused && feedback.values.is_empty() && !sent_last.is_empty(),
             ..who(Some(current))
         },
@@ -155,5 +163,27 @@ fn event_zh(kind: &str) -> &str {
         "acknowledged" => "签收",
         "extension_declined" => "不同意延期",
         other => other,
+    }
+}
+
+/// `GET /o/CAMPAIGN/DELIVERABLE/UNIT/PERIOD/template`: the obligation's blank form as a
+/// workbook, to whoever may see the obligation.
+pub async fn template(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    axum::extract::Path(path): ObligationPath,
+) -> Response {
+    let at = as_of(&web);
+    match for_session(&web, &headers, move |office, store, session| {
+        office.blank_form_as(&*store, &session.user, &key_of(&path), at)
+    })
+    .await
+    {
+        Ok((_, (bytes, name))) => download(
+            bytes,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &name,
+        ),
+        Err(r) => r,
     }
 }
