@@ -628,6 +628,12 @@ fn the_directory_on_the_office_page(postgres: bool) {
     );
     assert_eq!(saved.status, 200, "{}", saved.body);
     assert!(saved.body.contains("已保存 示例一村"), "{}", saved.body);
+    // The accounts page suggests the directory's units, for accounts that belong to them.
+    let accounts = server.get("/accounts", &office).body;
+    assert!(
+        accounts.contains("<option value=\"示例一村\">"),
+        "{accounts}"
+    );
     let listed = units(&w, &[]);
     let village = listed.iter().find(|u| u["code"] == "500112-GL-01").unwrap();
     assert!(

@@ -90,6 +90,17 @@ fn listing(office: &Office, store: &dyn Backend, who: &User) -> Result<Listing, 
         }
         units.push(unit);
     }
+    // The office that keeps the records makes accounts of the directory's units too (they
+    // join every campaign their unit is in, also later ones).
+    if who.every_campaign() {
+        units.extend(
+            store
+                .org_units()?
+                .into_iter()
+                .filter(|u| u.retired_at.is_none())
+                .map(|u| u.name),
+        );
+    }
     units.sort();
     units.dedup();
     if units.len() > SUGGESTED_UNITS {
