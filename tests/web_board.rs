@@ -103,6 +103,27 @@ fn the_board_filters_by_level_report_and_colour_and_each_cell_leads_to_its_items
     assert!(narrowed.contains("只列出「统计表」"), "{narrowed}");
     assert!(!narrowed.contains(">工作方案<"), "{narrowed}");
 
+    // The trend, month by month: April's deadlines (宛城区 on time), May's.
+    let trend = server.get("/board/trend?campaign=nanyang-2017", &office);
+    assert_eq!(
+        trend.header("content-type"),
+        Some("image/svg+xml; charset=utf-8")
+    );
+    assert!(
+        trend.body.contains("2017-04") && trend.body.contains("2017-05"),
+        "{}",
+        trend.body
+    );
+    assert!(
+        !trend.body.contains("2017-06"),
+        "no month not yet due: {}",
+        trend.body
+    );
+    assert!(
+        all.contains("&#x2f;board&#x2f;trend?campaign=nanyang-2017"),
+        "{all}"
+    );
+
     // One level of the whole tree: the counties under 南阳市, not 南阳市 itself.
     let level = rows(
         &server

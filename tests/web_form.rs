@@ -452,6 +452,16 @@ fn the_pages_show_no_english_words() {
     );
     assert!(asked.body.contains("确认退回？"), "{}", asked.body);
     bodies.push((format!("{PAGE}/act"), asked.body));
+    // The calendar's link, made on the unit's page.
+    let secret = csrf(&server.get("/unit/%E5%AE%9B%E5%9F%8E%E5%8C%BA", &clerk).body);
+    let calendar = server.send(
+        "POST",
+        "/unit/%E5%AE%9B%E5%9F%8E%E5%8C%BA/calendar",
+        &clerk,
+        &[("csrf", &secret)],
+    );
+    assert_eq!(calendar.status, 200, "{}", calendar.body);
+    bodies.push(("/unit/…/calendar".into(), calendar.body));
     // A clerk's sheet refused row by row.
     let secret = csrf(&server.get("/import", &office).body);
     let refused = crate::organisation::upload_to(

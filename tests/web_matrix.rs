@@ -139,6 +139,14 @@ fn matrix() -> Vec<Row> {
             [303, 303, 303, 303, 303, 200, 200, 200],
             get("/board"),
         ),
+        // The board's trend of 南阳: its supervisor and office; not 古路's office.
+        row(
+            "GET",
+            "/board/trend",
+            "all",
+            [303, 403, 403, 403, 403, 200, 200, 403],
+            get("/board/trend?campaign=nanyang-2017"),
+        ),
         row(
             "GET",
             "/unit/{name}",

@@ -297,6 +297,7 @@ fn section(
         units => campaign.nodes.len(), reviews_overdue => total.reviews_overdue,
         href => format!("/board?campaign={}", path_segment(&campaign.key)),
         overdue => format!("/overdue?campaign={}", path_segment(&campaign.key)),
+        trend => format!("/board/trend?campaign={}", path_segment(&campaign.key)),
         bulletin => format!("/bulletin?campaign={}&period={month}", path_segment(&campaign.key)),
     }
 }
@@ -369,4 +370,50 @@ pub async fn board(
             ..who(Some(&current_session))
         },
     )
+}
+
+/// `GET /board/trend?campaign=KEY`: the campaign's on-time rate month by month, as an SVG
+/// chart the board shows when its chart is opened.
+pub async fn trend(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let Some(campaign) = query.get("campaign").cloned() else {
+        return super::pages::message(StatusCode::NOT_FOUND, "找不到", "没有指定专项", None);
+    };
+    let made = match current(&web).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let deliverables = made
+        .board
+        .campaigns
+        .iter()
+        .find(|c| c.key == campaign)
+        .map(|c| c.deliverables.clone())
+        .unwrap_or_default();
+    let at = made.at;
+    let found = super::pages::for_session(&web, &headers, move |office, store, session| {
+        office.trend_as(&*store, &session.user, &campaign, &deliverables, at)
+    })
+    .await;
+    let points = match found {
+        Ok((_, points)) => points,
+        Err(r) => return r,
+    };
+    let bars: Vec<crate::documents::chart::Bar> = points
+        .into_iter()
+        .map(|(month, rate)| crate::documents::chart::Bar {
+            label: month,
+            value: rate,
+        })
+        .collect();
+    let svg = crate::documents::chart::columns("按时报送率（按截止月份）", &bars, "%");
+    let mut response = axum::response::IntoResponse::into_response(svg);
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("image/svg+xml; charset=utf-8"),
+    );
+    response
 }

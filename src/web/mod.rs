@@ -165,6 +165,7 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<Web>>)> {
         ("GET", "/set-password", get(pages::password_form)),
         ("POST", "/set-password", post(pages::set_password)),
         ("GET", "/board", get(board::board)),
+        ("GET", "/board/trend", get(board::trend)),
         ("GET", "/unit/{name}", get(desk::unit)),
         ("POST", "/unit/{name}/calendar", post(calendar::subscribe)),
         ("GET", "/review", get(review::review)),
