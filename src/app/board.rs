@@ -254,6 +254,49 @@ fn depth(nodes: &[Node], mut i: usize) -> usize {
     depth
 }
 
+impl Office {
+    /// How units kept their deadlines month by month in `campaign`, for the board's trend: per
+    /// month with deadlines passed by `at`, the share (percent) of what fell due that month that
+    /// came in by its deadline, over the campaign's `deliverables`. Read from the records as
+    /// they are (the standings of each report and period), for a supervisor or the office of
+    /// the campaign.
+    pub fn trend_as(
+        &self,
+        store: &dyn Backend,
+        who: &crate::store::User,
+        campaign: &str,
+        deliverables: &[String],
+        at: Instant,
+    ) -> Result<Vec<(String, f64)>, AppError> {
+        super::allow(who, super::Page::Board)?;
+        if !who.in_campaign(campaign) {
+            return Err(super::desk::forbidden(campaign));
+        }
+        let zone = store.campaign_zone(campaign)?;
+        let today = at.in_zone(zone).date_naive().to_string();
+        // (owed, on time) per month of the deadline, in month order.
+        let mut months: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+        for deliverable in deliverables {
+            let described = store.describe(campaign, deliverable)?;
+            for period in store.periods(described.id)? {
+                for s in store.standings(described.id, &period)? {
+                    if s.due_date > today || s.state == "waived" {
+                        continue;
+                    }
+                    let month = s.due_date.get(..7).unwrap_or(&s.due_date).to_string();
+                    let counted = months.entry(month).or_default();
+                    counted.0 += 1;
+                    counted.1 += usize::from(s.on_time);
+                }
+            }
+        }
+        Ok(months
+            .into_iter()
+            .map(|(month, (owed, on_time))| (month, 100.0 * on_time as f64 / owed as f64))
+            .collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -348,48 +391,5 @@ mod tests {
             .collect();
         assert_eq!(names, ["县", "甲乡", "甲村", "乙村", "乙乡"]);
         assert_eq!(board.search("村").len(), 2);
-    }
-}
-
-impl Office {
-    /// How units kept their deadlines month by month in `campaign`, for the board's trend: per
-    /// month with deadlines passed by `at`, the share (percent) of what fell due that month that
-    /// came in by its deadline, over the campaign's `deliverables`. Read from the records as
-    /// they are (the standings of each report and period), for a supervisor or the office of
-    /// the campaign.
-    pub fn trend_as(
-        &self,
-        store: &dyn Backend,
-        who: &crate::store::User,
-        campaign: &str,
-        deliverables: &[String],
-        at: Instant,
-    ) -> Result<Vec<(String, f64)>, AppError> {
-        super::allow(who, super::Page::Board)?;
-        if !who.in_campaign(campaign) {
-            return Err(super::desk::forbidden(campaign));
-        }
-        let zone = store.campaign_zone(campaign)?;
-        let today = at.in_zone(zone).date_naive().to_string();
-        // (owed, on time) per month of the deadline, in month order.
-        let mut months: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
-        for deliverable in deliverables {
-            let described = store.describe(campaign, deliverable)?;
-            for period in store.periods(described.id)? {
-                for s in store.standings(described.id, &period)? {
-                    if s.due_date > today || s.state == "waived" {
-                        continue;
-                    }
-                    let month = s.due_date.get(..7).unwrap_or(&s.due_date).to_string();
-                    let counted = months.entry(month).or_default();
-                    counted.0 += 1;
-                    counted.1 += usize::from(s.on_time);
-                }
-            }
-        }
-        Ok(months
-            .into_iter()
-            .map(|(month, (owed, on_time))| (month, 100.0 * on_time as f64 / owed as f64))
-            .collect())
     }
 }
