@@ -586,3 +586,82 @@ fn a_liaison_subscribes_its_units_calendar_from_its_page_with_a_link_that_only_r
     assert_eq!(made["read_only"], true, "{tokens}");
     assert!(made["expires_at"].is_null(), "{tokens}");
 }
+
+/// `延期 最多1次 不超过10日` in the campaign: a second request, or a day further than ten days
+/// past the deadline the report first had, is refused saying why; within both, asked as
+/// before. On both engines.
+fn limits(postgres: Option<&str>) {
+    let w = Workspace::new(&["nanyang-2017"]);
+    if let Some(url) = postgres {
+        std::fs::write(
+            w.path().join("duban.toml"),
+            format!("database = \"{url}\"\n"),
+        )
+        .unwrap();
+    }
+    let file = w.path().join("campaigns/nanyang-2017.campaign");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let limited = text.replacen(
+        "  表单 \"附件3 统计表\"\n",
+        "  表单 \"附件3 统计表\"\n  延期 最多1次 不超过10日\n",
+        1,
+    );
+    assert_ne!(limited, text, "the campaign has its 统计表");
+    std::fs::write(&file, limited).unwrap();
+    w.ok(&["sync", "--as-of", "2017-05-01T08:00"]);
+    let ask = |unit: &str, until: &str, at: &str| {
+        w.run(&[
+            "ask-extension",
+            "nanyang-2017",
+            "统计表",
+            unit,
+            "--period",
+            "2017-05",
+            "--until",
+            until,
+            "--reason",
+            "乡镇数据未齐",
+            "--at",
+            at,
+        ])
+    };
+    // 2017-05-25 and ten days: 2017-06-04 at the latest.
+    let far = ask("宛城区", "2017-06-05", "2017-05-20T10:00");
+    assert_eq!(far.code, 2, "{}", far.stdout);
+    assert!(
+        far.stderr.contains("until 2017-06-04 at the latest"),
+        "{}",
+        far.stderr
+    );
+    assert_eq!(ask("宛城区", "2017-06-04", "2017-05-20T10:00").code, 0);
+    w.ok(&[
+        "decline-extension",
+        "nanyang-2017",
+        "统计表",
+        "宛城区",
+        "--period",
+        "2017-05",
+        "--reason",
+        "不同意",
+        "--at",
+        "2017-05-21T09:00",
+    ]);
+    // Declined, it may not ask again: one request in all.
+    let again = ask("宛城区", "2017-05-28", "2017-05-22T10:00");
+    assert_eq!(again.code, 2, "{}", again.stdout);
+    assert!(again.stderr.contains("1 time(s) only"), "{}", again.stderr);
+    // Another unit's request is its own.
+    assert_eq!(ask("卧龙区", "2017-05-30", "2017-05-22T10:00").code, 0);
+}
+
+#[test]
+fn the_campaign_limits_requests_for_more_time_on_sqlite() {
+    limits(None);
+}
+
+#[test]
+fn the_campaign_limits_requests_for_more_time_on_postgres() {
+    if let Some(url) = crate::pgserver::database() {
+        limits(Some(&url));
+    }
+}

@@ -28,6 +28,24 @@ pub enum ExtensionRefusal {
         /// When.
         at: String,
     },
+    /// The campaign allows so many requests, and they were made (`延期 最多1次`).
+    #[error("more time may be asked for {times} time(s) only, and was")]
+    TooMany {
+        /// The campaign's limit.
+        times: u32,
+    },
+    /// The day asked for is later than the campaign allows (`延期 不超过10日`).
+    #[error(
+        "more time may be asked for until {latest} at the latest (the deadline {due} and {span})"
+    )]
+    TooFar {
+        /// The latest day that may be asked for.
+        latest: chrono::NaiveDate,
+        /// The deadline the span counts from.
+        due: String,
+        /// The campaign's span, as it says it.
+        span: String,
+    },
 }
 
 impl ExtensionRefusal {
@@ -39,6 +57,12 @@ impl ExtensionRefusal {
             }
             ExtensionRefusal::NoneOpen => "没有待答复的延期申请".to_string(),
             ExtensionRefusal::AlreadyAcknowledged { at } => format!("已于{at}签收"),
+            ExtensionRefusal::TooMany { times } => {
+                format!("本项工作最多可申请延期{times}次，已申请过，不能再申请")
+            }
+            ExtensionRefusal::TooFar { latest, .. } => {
+                format!("申请延期的日期不能晚于{latest}（原截止日期后按专项规定的最长期限）")
+            }
         }
     }
 }
@@ -103,6 +127,9 @@ impl Office {
                 None => Ok(()),
             };
         }
+        if let Action::AskExtension { until, .. } = action {
+            self.within_limits(store, key, &history, *until)?;
+        }
         let open = open_request(&history);
         match (action, open) {
             (Action::AskExtension { .. }, Some((until, _))) => {
@@ -111,5 +138,66 @@ impl Office {
             (Action::DeclineExtension { .. }, None) => Err(ExtensionRefusal::NoneOpen.into()),
             _ => Ok(()),
         }
+    }
+}
+
+impl Office {
+    /// Refuses a request beyond what the campaign allows (`延期 最多1次 不超过10日`): more
+    /// requests than it allows, or a day past the original deadline by more than its span.
+    fn within_limits(
+        &self,
+        store: &dyn Backend,
+        key: &Key<'_>,
+        history: &[HistoryEvent],
+        until: chrono::NaiveDate,
+    ) -> Result<(), AppError> {
+        let Some(rule) = store
+            .describe(key.campaign, key.deliverable)?
+            .asks
+            .extensions
+        else {
+            return Ok(());
+        };
+        let asked = history
+            .iter()
+            .filter(|e| e.kind == "extension_asked")
+            .count();
+        if let Some(times) = rule.times
+            && asked >= times as usize
+        {
+            return Err(ExtensionRefusal::TooMany { times }.into());
+        }
+        let Some(span) = rule.span else {
+            return Ok(());
+        };
+        // Counted from the deadline the campaign set, not from one already moved.
+        let due = store
+            .unit_work(key.unit)?
+            .into_iter()
+            .find(|i| {
+                i.campaign == key.campaign
+                    && i.deliverable == key.deliverable
+                    && i.period.as_str() == key.period.unwrap_or("")
+            })
+            .and_then(|i| i.due_date.parse::<chrono::NaiveDate>().ok());
+        let Some(due) = due else {
+            return Ok(());
+        };
+        let Some(latest) = crate::notices::plan::shift(&self.calendar, due, span, true) else {
+            return Ok(());
+        };
+        if until > latest {
+            return Err(ExtensionRefusal::TooFar {
+                latest,
+                due: due.to_string(),
+                span: match span.unit {
+                    crate::vocabulary::DurationUnit::Days => format!("{} days", span.count),
+                    crate::vocabulary::DurationUnit::Workdays => format!("{} workdays", span.count),
+                    crate::vocabulary::DurationUnit::Weeks => format!("{} weeks", span.count),
+                },
+            }
+            .into());
+        }
+        Ok(())
     }
 }

@@ -161,8 +161,22 @@ pub enum CampaignStmt {
     Templates(Name),
     /// `directory ROOT`: the campaign's units are the office directory's under ROOT.
     Directory(Name),
+    /// `延期 最多1次 不超过10日`: what every report's units may ask for in more time.
+    Extensions(Spanned<ExtensionRule>),
     /// `note "…"`
     Note(Name),
+}
+
+/// What a unit may ask for in more time (申请延期): how many requests, and how far past the
+/// deadline the day asked for may be. Either may be unsaid: no limit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ExtensionRule {
+    /// Requests at most (`最多1次`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub times: Option<u32>,
+    /// Past the deadline at most (`不超过10日`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span: Option<crate::vocabulary::Duration>,
 }
 
 /// `unit NAME { … }`
@@ -402,6 +416,8 @@ pub enum ReportStmt {
     ValueFrom(Name, Name),
     /// The campaign's own bulletin (`通报 每月 下月5日前`): the office owes it.
     Bulletin,
+    /// `延期 最多1次 不超过10日`: what the units may ask for in more time.
+    Extensions(Spanned<ExtensionRule>),
 }
 
 /// A recipient of a report.

@@ -65,6 +65,9 @@ pub struct Campaign {
     /// The directory unit the campaign is bound to (`通讯录 ROOT`), by its code: an account
     /// of that unit or one above it that runs or supervises campaigns sees this one.
     pub directory: Option<String>,
+    /// What units may ask for in more time in every report that says nothing of its own
+    /// (`延期 …` in the campaign block).
+    pub extensions: Option<crate::language::ast::ExtensionRule>,
 }
 
 impl Campaign {
@@ -251,6 +254,9 @@ pub struct Deliverable {
     pub signers: Vec<String>,
     /// Review before it counts as received.
     pub review: Option<ReviewRule>,
+    /// What a unit may ask for in more time (`延期 最多1次 不超过10日`): the report's own, else
+    /// the campaign's; none: no limit.
+    pub extensions: Option<crate::language::ast::ExtensionRule>,
     /// How long the reviewer has, counted from the submission (`审核时限 3个工作日`); without
     /// it, the review is due by the deadline in force.
     pub review_within: Option<crate::vocabulary::Duration>,

@@ -156,7 +156,7 @@ pub const KEYWORDS: &[Keyword] = &[
     kw!("missing", ["未报", "未报送"], [Assess]),
     kw!("returned", ["退回"], [Assess]),
     kw!("waived", ["免报"], [Assess]),
-    kw!("extended", ["延期"], [Assess]),
+    kw!("extended", ["延期"], [Assess, Report, Campaign]),
     kw!("rank", ["排名"], [Assess]),
     kw!("signers", ["签字背书", "签字"], [Report, Ledger]),
     kw!("review", ["审核"], [Report, Ledger]),

@@ -29,6 +29,8 @@ pub struct Described {
     /// The reviewer's own time (`审核时限`), where its submissions are reviewed and the campaign
     /// gives one.
     pub review_within: Option<crate::vocabulary::Duration>,
+    /// What its units may ask for, as the campaign says.
+    pub asks: Asks,
 }
 
 /// A row to enter in a ledger: its responsible unit, its deadline, its values.
@@ -132,9 +134,17 @@ pub struct TargetValue {
     pub thresholds: Vec<Threshold>,
 }
 
+/// What a report's units may ask for, as the campaign says (the `asks` column, JSON).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Asks {
+    /// More time (申请延期): how many requests, how far past the deadline; none: no limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extensions: Option<crate::language::ast::ExtensionRule>,
+}
+
 /// A deliverable's row: id, kind, form, thresholds.
 pub(super) const DESCRIBE: &str =
-    "SELECT d.id, d.kind, d.form, d.thresholds, d.ledger, d.review_within FROM deliverables d
+    "SELECT d.id, d.kind, d.form, d.thresholds, d.ledger, d.review_within, d.asks FROM deliverables d
      WHERE d.campaign_id = $1 AND d.name = $2";
 
 /// A campaign's groups (JSON), read only by what needs them: a national campaign's are large.
@@ -356,6 +366,7 @@ pub(super) struct Columns {
     pub thresholds: Option<String>,
     pub ledger: Option<String>,
     pub review_within: Option<String>,
+    pub asks: Option<String>,
 }
 
 /// Reads a deliverable's form, thresholds and ledger rules from their columns.
@@ -374,6 +385,7 @@ pub(super) fn described(c: Columns) -> Result<Described, StoreError> {
             .unwrap_or_default(),
         ledger: c.ledger.as_deref().map(json).transpose()?,
         review_within: c.review_within.as_deref().map(json).transpose()?,
+        asks: c.asks.as_deref().map(json).transpose()?.unwrap_or_default(),
     })
 }
 

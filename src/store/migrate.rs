@@ -85,6 +85,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = {
                 ("thresholds", Text),
                 ("ledger", Text),
                 ("review_within", Text),
+                ("asks", Text),
             ],
         ),
         (

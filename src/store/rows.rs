@@ -62,6 +62,7 @@ pub(super) struct DeliverableRow<'c> {
     pub thresholds: Option<String>,
     pub ledger: Option<String>,
     pub review_within: Option<String>,
+    pub asks: Option<String>,
 }
 
 /// The campaign's units, in declaration order.
@@ -166,6 +167,12 @@ pub(super) fn deliverable_rows<'c>(
                 .review_within
                 .filter(|_| d.review.is_some())
                 .and_then(|w| serde_json::to_string(&w).ok()),
+            asks: d.extensions.and_then(|e| {
+                serde_json::to_string(&super::contents::Asks {
+                    extensions: Some(e),
+                })
+                .ok()
+            }),
         }
     })
 }
@@ -184,15 +191,15 @@ pub(super) const UPSERT_UNIT: &str =
 pub(super) const UPSERT_DELIVERABLE: &str =
     "INSERT INTO deliverables (campaign_id, name, kind, recurring, review, recipients, signers, forms, soon_days,
                                policy, title, supervisors, lead, standing, form, thresholds, ledger,
-                               review_within)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+                               review_within, asks)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
      ON CONFLICT (campaign_id, name) DO UPDATE SET kind = excluded.kind,
          recurring = excluded.recurring, review = excluded.review,
          recipients = excluded.recipients, signers = excluded.signers, forms = excluded.forms,
          soon_days = excluded.soon_days, policy = excluded.policy, title = excluded.title,
          supervisors = excluded.supervisors, lead = excluded.lead, standing = excluded.standing,
          form = excluded.form, thresholds = excluded.thresholds, ledger = excluded.ledger,
-         review_within = excluded.review_within
+         review_within = excluded.review_within, asks = excluded.asks
      RETURNING id";
 
 /// Inserts or updates a campaign: key, title, zone, source, contacts source, fingerprint,

@@ -532,6 +532,8 @@ async fn act(
                 crate::app::ExtensionRefusal::AlreadyAsked { .. } => "already_asked",
                 crate::app::ExtensionRefusal::NoneOpen => "no_request",
                 crate::app::ExtensionRefusal::AlreadyAcknowledged { .. } => "already_acknowledged",
+                crate::app::ExtensionRefusal::TooMany { .. } => "too_many_requests",
+                crate::app::ExtensionRefusal::TooFar { .. } => "asked_too_far",
             };
             coded(StatusCode::UNPROCESSABLE_ENTITY, code, &refusal.zh())
         }

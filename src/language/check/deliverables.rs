@@ -129,6 +129,7 @@ impl Checker<'_> {
             signers: Vec::new(),
             review: None,
             review_within: None,
+            extensions: campaign.extensions,
             due: Due::Ongoing,
             phase: None,
             shift: campaign.shift,
@@ -186,6 +187,7 @@ impl Checker<'_> {
                         None => Some(ReviewRule::ByReviewer),
                     }
                 }
+                ReportStmt::Extensions(rule) => d.extensions = Some(rule.node),
                 ReportStmt::ReviewWithin(within) => {
                     review_within = Some(stmt.span);
                     d.review_within = Some(within.node);
@@ -388,6 +390,7 @@ pub(super) fn report_keyword(stmt: &ReportStmt) -> &'static str {
         ReportStmt::CloseDue(_) => "close",
         ReportStmt::ValueFrom(..) => "value-from",
         ReportStmt::Bulletin => "bulletin",
+        ReportStmt::Extensions(_) => "extended",
     }
 }
 
@@ -467,6 +470,48 @@ mod tests {
         assert_eq!((within.count, within.unit), (3, DurationUnit::Workdays));
         // Read and applied: nothing to say.
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    }
+
+    #[test]
+    fn what_units_may_ask_for_in_more_time_is_read_in_both_spellings() {
+        use crate::language::ast::ExtensionRule;
+        use crate::vocabulary::Duration;
+        let c = campaign(
+            "report r { from 甲; due 2017-05-01; 延期 最多1次 不超过10日 }\nreport s { from 甲; due 2017-05-01; extended at most 2 times up to 3 workdays }\nreport t { from 甲; due 2017-05-01; 延期 不超过5日 }\nreport u { from 甲; due 2017-05-01 }\n",
+        );
+        let rules: Vec<Option<ExtensionRule>> =
+            c.deliverables.iter().map(|d| d.extensions).collect();
+        let days = |count, unit| Some(Duration { count, unit });
+        assert_eq!(
+            rules,
+            [
+                Some(ExtensionRule {
+                    times: Some(1),
+                    span: days(10, DurationUnit::Days)
+                }),
+                Some(ExtensionRule {
+                    times: Some(2),
+                    span: days(3, DurationUnit::Workdays)
+                }),
+                Some(ExtensionRule {
+                    times: None,
+                    span: days(5, DurationUnit::Days)
+                }),
+                None,
+            ]
+        );
+        // Said for the whole campaign, it holds for every report that says nothing of its own.
+        let (c, diagnostics) = check_file(
+            "campaign t {\n  period 2017-04-01 .. 2017-12-31\n  延期 最多1次\n}\nunit 甲\nreport r { from 甲; due 2017-05-01 }\nreport s { from 甲; due 2017-05-01; 延期 最多2次 }\n",
+        );
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let times: Vec<Option<u32>> = c
+            .unwrap()
+            .deliverables
+            .iter()
+            .map(|d| d.extensions.and_then(|e| e.times))
+            .collect();
+        assert_eq!(times, [Some(1), Some(2)]);
     }
 
     #[test]

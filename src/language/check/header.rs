@@ -77,6 +77,7 @@ impl Checker<'_> {
         let mut supervisors = Vec::new();
         let mut contacts_file = None;
         let mut templates = None;
+        let mut extensions = None;
         for stmt in &decl.stmts {
             let keyword = campaign_keyword(&stmt.node);
             if !seen.first(keyword, stmt.span, &mut self.diagnostics) {
@@ -107,6 +108,7 @@ impl Checker<'_> {
                 CampaignStmt::Supervisors(names) => supervisors = self.units_of(names),
                 CampaignStmt::Contacts(path) => contacts_file = Some(path.node.clone()),
                 CampaignStmt::Templates(path) => templates = Some(path.node.clone()),
+                CampaignStmt::Extensions(rule) => extensions = Some(rule.node),
                 // Bound after the check, against the directory (`language::directory::bind`).
                 CampaignStmt::Note(_) | CampaignStmt::Directory(_) => {}
             }
@@ -145,6 +147,7 @@ impl Checker<'_> {
             forms: Vec::new(),
             scoring: None,
             directory: None,
+            extensions,
         })
     }
 }
@@ -163,6 +166,7 @@ pub(super) fn campaign_keyword(stmt: &CampaignStmt) -> &'static str {
         CampaignStmt::Contacts(_) => "contacts",
         CampaignStmt::Templates(_) => "templates",
         CampaignStmt::Directory(_) => "directory",
+        CampaignStmt::Extensions(_) => "extended",
         CampaignStmt::Note(_) => "note",
     }
 }

@@ -184,6 +184,31 @@ impl<'s> Lower<'s> {
     // Leaves
     // -----------------------------------------------------------------------------------------
 
+    /// `延期 最多1次 不超过10日`: its limits (a later one of a kind wins).
+    pub(super) fn extension_rule(
+        &mut self,
+        pair: Pair<'s, Rule>,
+    ) -> Spanned<crate::language::ast::ExtensionRule> {
+        let span = span_of(&pair);
+        let mut rule = crate::language::ast::ExtensionRule::default();
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::ext_times => {
+                    if let Some(n) = p.into_inner().find(|n| n.as_rule() == Rule::number) {
+                        rule.times = Some(self.number(&n));
+                    }
+                }
+                Rule::ext_span => {
+                    if let Some(d) = p.into_inner().find(|d| d.as_rule() == Rule::duration) {
+                        rule.span = Some(self.duration(d).node);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Spanned::new(rule, span)
+    }
+
     pub(super) fn duration(&mut self, pair: Pair<'s, Rule>) -> Spanned<Duration> {
         let span = span_of(&pair);
         let mut count = 0;

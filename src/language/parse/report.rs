@@ -87,6 +87,7 @@ impl<'s> Lower<'s> {
                     .map(|p| self.name(p)),
             ),
             Rule::review_within => ReportStmt::ReviewWithin(self.duration(last(pair)?)),
+            Rule::extensions => ReportStmt::Extensions(self.extension_rule(pair)),
             Rule::due => ReportStmt::Due(self.due_value(last(pair)?)),
             Rule::covering => ReportStmt::Covering(coverage(last(pair)?)),
             Rule::first => ReportStmt::First(self.bound(last(pair)?)),

@@ -43,6 +43,7 @@ impl Contents for PgStore {
                 thresholds: row.get(3),
                 ledger: row.get(4),
                 review_within: row.get(5),
+                asks: row.get(6),
             };
             described(columns)
         })

@@ -328,6 +328,7 @@ fn upsert_deliverables(
                 &d.thresholds,
                 &d.ledger,
                 &d.review_within,
+                &d.asks,
             ],
         )?;
         ids.push(row.get(0));

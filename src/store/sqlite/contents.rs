@@ -62,6 +62,7 @@ impl Contents for super::Store {
                     thresholds: r.get(3)?,
                     ledger: r.get(4)?,
                     review_within: r.get(5)?,
+                    asks: r.get(6)?,
                 })
             })
             .optional()?;

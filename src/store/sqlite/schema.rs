@@ -468,6 +468,13 @@ UPDATE campaigns SET fingerprint = 'schema upgraded';
 -- role, the rights of `app` give it nothing to do.
 ALTER TABLE api_tokens ADD COLUMN read_only INTEGER NOT NULL DEFAULT 0;
 "#,
+    r#"
+-- What a report's units may ask for (申请延期: how many times, how far past the deadline), as
+-- the campaign says (JSON); none: no limit.
+ALTER TABLE deliverables ADD COLUMN asks TEXT;
+-- Read again from the files, which say it.
+UPDATE campaigns SET fingerprint = 'schema upgraded';
+"#,
 ];
 
 /// The version this duban writes.

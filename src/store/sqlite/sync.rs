@@ -306,7 +306,8 @@ fn upsert_deliverables(
                 d.form,
                 d.thresholds,
                 d.ledger,
-                d.review_within
+                d.review_within,
+                d.asks
             ],
             |r| r.get(0),
         )?);
