@@ -154,6 +154,10 @@ pub struct Bulletin {
     /// Reviews accepted late in the window, and those still waiting past their deadline at
     /// the instant counted: each its reviewer's lateness.
     pub late_reviews: Vec<LateReview>,
+    /// Per unit, what it asked for and acknowledged in the window (申请延期, 签收), and how the
+    /// office answered: an extension granted moves the deadline, so what came by it is on time.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub requests: Vec<UnitRequests>,
     /// How many reports (累计) were overdue at the end of each week of the window (and at the
     /// instant counted).
     pub trend: Vec<(NaiveDate, usize)>,
@@ -174,6 +178,21 @@ pub struct Backfill {
     pub recorded_at: String,
     /// Who recorded it.
     pub by: Option<String>,
+}
+
+/// What one unit asked for and acknowledged in a bulletin's window.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct UnitRequests {
+    /// The unit.
+    pub unit: String,
+    /// Requests for more time it made (申请延期).
+    pub asked: usize,
+    /// Extensions the office granted it (延期), asked for or not.
+    pub granted: usize,
+    /// Requests the office declined (不同意延期).
+    pub declined: usize,
+    /// Tasks it acknowledged (签收).
+    pub acknowledged: usize,
 }
 
 /// A review that was late.

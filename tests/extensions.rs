@@ -181,6 +181,55 @@ fn asks_and_answers(postgres: Option<&str>) {
         .map(|e| e["kind"].as_str().unwrap())
         .collect();
     assert_eq!(kinds, ["extension_asked"]);
+    // The May bulletin counts each unit's requests and their answers; 宛城区's report by its
+    // new deadline would be on time.
+    let b = w.json(&[
+        "bulletin",
+        "nanyang-2017",
+        "--month",
+        "2017-05",
+        "--as-of",
+        "2017-06-05",
+    ]);
+    let requests = b["requests"].as_array().unwrap();
+    let of = |unit: &str| {
+        requests
+            .iter()
+            .find(|r| r["unit"] == unit)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(of("宛城区")["asked"], 1, "{b}");
+    assert_eq!(of("宛城区")["granted"], 1, "{b}");
+    assert_eq!(of("内乡县")["declined"], 1, "{b}");
+    let md = w.ok(&[
+        "bulletin",
+        "nanyang-2017",
+        "--month",
+        "2017-05",
+        "--as-of",
+        "2017-06-05",
+        "--format",
+        "md",
+    ]);
+    assert!(md.contains("、申请延期和签收情况"), "{md}");
+    assert!(
+        md.contains("经同意延期的事项按延期后的截止时间计算"),
+        "{md}"
+    );
+    // The assessment of the month counts them too.
+    let a = w.json(&[
+        "assess",
+        "nanyang-2017",
+        "--month",
+        "2017-05",
+        "--as-of",
+        "2017-06-05",
+    ]);
+    let units = a["units"].as_array().unwrap();
+    let wancheng = units.iter().find(|u| u["unit"] == "宛城区").unwrap();
+    assert_eq!(wancheng["requests"]["asked"], 1, "{a}");
+    assert_eq!(wancheng["requests"]["granted"], 1, "{a}");
 }
 
 #[test]

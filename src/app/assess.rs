@@ -79,6 +79,10 @@ pub struct UnitScore {
     pub total: Part,
     /// Interviews (约谈) held with it in the time.
     pub interviews: usize,
+    /// Its requests for more time in the time, and how they were answered: an extension
+    /// granted is scored by the campaign's `延期` rule and is not lateness.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requests: Option<crate::reports::UnitRequests>,
     /// Per deliverable.
     pub deliverables: Vec<Part>,
     /// Every report's points, for `--explain`.
@@ -130,6 +134,14 @@ impl Office {
         let start = Instant::Local(window.from.and_hms_opt(0, 0, 0).expect("midnight"))
             .in_zone(header.zone)
             .timestamp();
+        // Requests for more time and their answers, as the bulletin of the window counts them.
+        let (_, _, requests) = super::recorded::notes(
+            store,
+            header.id,
+            header.zone,
+            (start, at),
+            (&window.to.to_string(), false),
+        )?;
         let mut units: Vec<UnitScore> = Vec::new();
         for row in &rows {
             if units.last().is_none_or(|u| u.unit != row.unit) {
@@ -143,6 +155,7 @@ impl Office {
                         .iter()
                         .filter(|i| i.unit == row.unit && (start..=at).contains(&i.at))
                         .count(),
+                    requests: requests.iter().find(|q| q.unit == row.unit).cloned(),
                     deliverables: Vec::new(),
                     lines: Vec::new(),
                 });

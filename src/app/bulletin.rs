@@ -156,7 +156,7 @@ impl Office {
             .filter(|i| (start..=end_at).contains(&i.at))
             .map(|i| (i.unit.clone(), interview_line(i, zone)))
             .collect();
-        let (backfilled, late_reviews) = super::recorded::notes(
+        let (backfilled, late_reviews, requests) = super::recorded::notes(
             store,
             header.id,
             zone,
@@ -212,6 +212,7 @@ impl Office {
             proposed,
             interviews,
             backfilled,
+            requests,
             late_reviews,
             trend,
         })

@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 
 use super::AppError;
 use crate::ledger::{Status, backfilled};
-use crate::reports::{Backfill, LateReview};
+use crate::reports::{Backfill, LateReview, UnitRequests};
 use crate::store::Backend;
 
 /// An instant as a bulletin shows it, in `zone`.
@@ -35,10 +35,36 @@ pub(super) fn notes(
     zone: Tz,
     (from, to): (i64, i64),
     (due_to, waiting): (&str, bool),
-) -> Result<(Vec<Backfill>, Vec<LateReview>), AppError> {
+) -> Result<(Vec<Backfill>, Vec<LateReview>, Vec<UnitRequests>), AppError> {
     let mut backfills = Vec::new();
     let mut late = Vec::new();
+    let mut requests: Vec<UnitRequests> = Vec::new();
     for r in store.reported(campaign_id, from, to)? {
+        let counted = match r.kind.as_str() {
+            "extension_asked" | "extended" | "extension_declined" | "acknowledged" => {
+                let at = match requests.iter().position(|q| q.unit == r.unit) {
+                    Some(at) => at,
+                    None => {
+                        requests.push(UnitRequests {
+                            unit: r.unit.clone(),
+                            ..UnitRequests::default()
+                        });
+                        requests.len() - 1
+                    }
+                };
+                Some(&mut requests[at])
+            }
+            _ => None,
+        };
+        if let Some(q) = counted {
+            match r.kind.as_str() {
+                "extension_asked" => q.asked += 1,
+                "extended" => q.granted += 1,
+                "extension_declined" => q.declined += 1,
+                _ => q.acknowledged += 1,
+            }
+            continue;
+        }
         if r.kind == "submitted" && backfilled(r.at, r.recorded_at) {
             backfills.push(Backfill {
                 unit: r.unit,
@@ -81,5 +107,6 @@ pub(super) fn notes(
             });
         }
     }
-    Ok((backfills, late))
+    requests.sort_by(|a, b| a.unit.cmp(&b.unit));
+    Ok((backfills, late, requests))
 }

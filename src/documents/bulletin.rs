@@ -277,6 +277,31 @@ pub fn sections(b: &Bulletin) -> Vec<Section> {
                 .collect(),
         });
     }
+    if !b.requests.is_empty() {
+        out.push(Section {
+            heading: format!("{}、申请延期和签收情况", next()),
+            sheet: "延期签收",
+            text: Some(
+                "本期各单位申请延期、获批延期和签收情况如下。经同意延期的事项按延期后的截止时间计算，不计为逾期；截止后提出的延期申请不予受理："
+                    .into(),
+            ),
+            header: vec!["单位", "申请延期（次）", "同意延期（次）", "不同意延期（次）", "签收（项）"],
+            spans: Vec::new(),
+            rows: b
+                .requests
+                .iter()
+                .map(|q| {
+                    vec![
+                        text(&q.unit),
+                        Cell::Number(q.asked as f64),
+                        Cell::Number(q.granted as f64),
+                        Cell::Number(q.declined as f64),
+                        Cell::Number(q.acknowledged as f64),
+                    ]
+                })
+                .collect(),
+        });
+    }
     if !b.backfilled.is_empty() {
         out.push(Section {
             heading: format!("{}、补录情况", next()),

@@ -83,7 +83,8 @@ pub struct Reported {
 const REVIEWER: &str =
     "CASE WHEN d.review = 'reviewer' THEN u.reviewer ELSE substr(d.review, 6) END";
 
-/// Submissions and accepted reviews of campaign `$1` done in `$2 ..= $3` (unix seconds), in
+/// Submissions, accepted reviews, requests for more time and their answers, and
+/// acknowledgements (签收) of campaign `$1` done in `$2 ..= $3` (unix seconds), in
 /// the order they were done: unit, deliverable, period, kind, at, recorded_at, actor, data,
 /// reviewer.
 pub(super) static REPORTED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
@@ -91,7 +92,9 @@ pub(super) static REPORTED: std::sync::LazyLock<String> = std::sync::LazyLock::n
         "SELECT u.name, d.name, o.period, e.kind, e.at, e.recorded_at, e.actor, e.data, {REVIEWER}
          FROM events e JOIN obligations o ON o.id = e.obligation_id
          JOIN units u ON u.id = o.unit_id JOIN deliverables d ON d.id = o.deliverable_id
-         WHERE o.campaign_id = $1 AND e.kind IN ('submitted', 'review_accepted')
+         WHERE o.campaign_id = $1
+           AND e.kind IN ('submitted', 'review_accepted', 'extension_asked', 'extended',
+                          'extension_declined', 'acknowledged')
            AND e.at BETWEEN $2 AND $3
          ORDER BY e.at, e.id"
     )
