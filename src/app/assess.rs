@@ -135,13 +135,14 @@ impl Office {
             .in_zone(header.zone)
             .timestamp();
         // Requests for more time and their answers, as the bulletin of the window counts them.
-        let (_, _, requests) = super::recorded::notes(
+        let requests = super::recorded::notes(
             store,
             header.id,
             header.zone,
             (start, at),
             (&window.to.to_string(), false),
-        )?;
+        )?
+        .requests;
         let mut units: Vec<UnitScore> = Vec::new();
         for row in &rows {
             if units.last().is_none_or(|u| u.unit != row.unit) {

@@ -156,7 +156,11 @@ impl Office {
             .filter(|i| (start..=end_at).contains(&i.at))
             .map(|i| (i.unit.clone(), interview_line(i, zone)))
             .collect();
-        let (backfilled, late_reviews, requests) = super::recorded::notes(
+        let super::recorded::Notes {
+            backfilled,
+            late_reviews,
+            requests,
+        } = super::recorded::notes(
             store,
             header.id,
             zone,

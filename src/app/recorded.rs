@@ -24,6 +24,16 @@ fn period(p: String) -> Option<String> {
     (!p.is_empty()).then_some(p)
 }
 
+/// What a window's events say besides the counts.
+pub(super) struct Notes {
+    /// Reports recorded afterwards (补录).
+    pub backfilled: Vec<Backfill>,
+    /// Reviews that were late.
+    pub late_reviews: Vec<LateReview>,
+    /// Each unit's requests for more time, their answers, its acknowledgements.
+    pub requests: Vec<UnitRequests>,
+}
+
 /// The reports of campaign `campaign_id` recorded afterwards, and its reviews accepted late,
 /// among what was done in `from ..= to` (unix seconds); with the reviews still waiting past
 /// their deadline at `to`, among the obligations due by `due_to` (a date), when `waiting` says
@@ -35,7 +45,7 @@ pub(super) fn notes(
     zone: Tz,
     (from, to): (i64, i64),
     (due_to, waiting): (&str, bool),
-) -> Result<(Vec<Backfill>, Vec<LateReview>, Vec<UnitRequests>), AppError> {
+) -> Result<Notes, AppError> {
     let mut backfills = Vec::new();
     let mut late = Vec::new();
     let mut requests: Vec<UnitRequests> = Vec::new();
@@ -108,5 +118,9 @@ pub(super) fn notes(
         }
     }
     requests.sort_by(|a, b| a.unit.cmp(&b.unit));
-    Ok((backfills, late, requests))
+    Ok(Notes {
+        backfilled: backfills,
+        late_reviews: late,
+        requests,
+    })
 }
