@@ -158,6 +158,9 @@ pub struct Bulletin {
     /// office answered: an extension granted moves the deadline, so what came by it is on time.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub requests: Vec<UnitRequests>,
+    /// Notices not acknowledged (未签收) at the instant counted, of reports that ask for it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unacknowledged: Vec<Unacknowledged>,
     /// How many reports (累计) were overdue at the end of each week of the window (and at the
     /// instant counted).
     pub trend: Vec<(NaiveDate, usize)>,
@@ -178,6 +181,21 @@ pub struct Backfill {
     pub recorded_at: String,
     /// Who recorded it.
     pub by: Option<String>,
+}
+
+/// A notice not acknowledged (未签收) by the time the report asks for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Unacknowledged {
+    /// The unit.
+    pub unit: String,
+    /// The deliverable.
+    pub deliverable: String,
+    /// Its period, for a recurring deliverable.
+    pub period: Option<String>,
+    /// When the unit was first told (`2017-05-20 09:00`, in the campaign's zone).
+    pub told: String,
+    /// By when it was to acknowledge, the same way.
+    pub due: String,
 }
 
 /// What one unit asked for and acknowledged in a bulletin's window.

@@ -714,3 +714,77 @@ fn the_campaign_limits_requests_for_more_time_on_postgres() {
         limits(Some(&url));
     }
 }
+
+/// `签收 24小时内` on 统计表: a county told by the reminder of 22 May 09:05 that has not
+/// acknowledged it by 23 May 09:05 is 未签收 — on the board, in the bulletin — and one that
+/// acknowledged, or sent its report, is not.
+#[test]
+fn a_notice_not_acknowledged_in_time_shows_on_the_board_and_in_the_bulletin() {
+    use crate::webserver::{Server, sign_up, token};
+    let mail = crate::mailserver::MailServer::start();
+    let w = crate::mail::nanyang(&mail.url());
+    let file = w.path().join("campaigns/nanyang-2017.campaign");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let asked = text.replacen(
+        "  表单 \"附件3 统计表\"\n",
+        "  表单 \"附件3 统计表\"\n  签收 24小时内\n",
+        1,
+    );
+    assert_ne!(asked, text);
+    std::fs::write(&file, asked).unwrap();
+    w.ok(&["remind", "--as-of", "2017-05-22T09:05"]);
+    w.ok(&[
+        "acknowledge",
+        "nanyang-2017",
+        "统计表",
+        "宛城区",
+        "--period",
+        "2017-05",
+        "--at",
+        "2017-05-22T15:00",
+    ]);
+    let unacknowledged = |at: &str| -> Vec<String> {
+        let b = w.json(&[
+            "bulletin",
+            "nanyang-2017",
+            "--month",
+            "2017-05",
+            "--as-of",
+            at,
+        ]);
+        b["unacknowledged"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|u| u["unit"].as_str().unwrap().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    // Within the day, nobody is late to acknowledge.
+    assert!(unacknowledged("2017-05-23T09:00").is_empty());
+    let late = unacknowledged("2017-05-23T10:00");
+    assert!(late.contains(&"卧龙区".to_string()), "{late:?}");
+    assert!(
+        !late.contains(&"宛城区".to_string()),
+        "acknowledged: {late:?}"
+    );
+    let md = w.ok(&[
+        "bulletin",
+        "nanyang-2017",
+        "--month",
+        "2017-05",
+        "--as-of",
+        "2017-05-23T10:00",
+        "--format",
+        "md",
+    ]);
+    assert!(md.contains("、未签收情况"), "{md}");
+    assert!(md.contains("2017-05-23 09:05"), "the time it was due: {md}");
+    // The board counts it on the county and up its tree.
+    let link = token(&w.ok(&["user", "add", "王督", "--role", "supervisor"]));
+    let server = Server::start(&w, "2017-05-23T10:00");
+    let me = sign_up(&server, &link, "王督", "a long enough password");
+    let board = server.get("/board?campaign=nanyang-2017", &me).body;
+    assert!(board.contains("未签收"), "{board}");
+}

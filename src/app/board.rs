@@ -54,6 +54,8 @@ pub struct Node {
     pub light: Option<Light>,
     /// Reviews it owes that are past their deadline (审核逾期), whoever sent the reports.
     pub reviews_overdue: usize,
+    /// Notices it has not acknowledged in time (未签收).
+    pub unacknowledged: usize,
     /// It and every unit under it.
     pub tally: Tally,
 }
@@ -77,6 +79,8 @@ pub struct Tally {
     pub overdue: usize,
     /// Reviews past their deadline, counted against their reviewers.
     pub reviews_overdue: usize,
+    /// Notices not acknowledged in time (未签收), over a unit and everything under it.
+    pub unacknowledged: usize,
 }
 
 impl Tally {
@@ -89,6 +93,7 @@ impl Tally {
         self.on_time += other.on_time;
         self.overdue += other.overdue;
         self.reviews_overdue += other.reviews_overdue;
+        self.unacknowledged += other.unacknowledged;
     }
 
     /// How many units are of `light`.
@@ -144,6 +149,20 @@ impl Office {
             let mut board = campaign_board(&header.key, rows, &tree);
             board.zone = header.zone;
             board.title = header.title.clone();
+            // 未签收: each on its unit and tallied up the tree.
+            let t = as_of.in_zone(header.zone).timestamp();
+            for u in self.unacknowledged(store, header.id, header.zone, t)? {
+                let Some(i) = board.find(&u.unit) else {
+                    continue;
+                };
+                board.nodes[i].unacknowledged += 1;
+                let mut at = Some(i);
+                while let Some(n) = at {
+                    board.nodes[n].tally.unacknowledged += 1;
+                    at = board.nodes[n].parent;
+                }
+                board.total.unacknowledged += 1;
+            }
             campaigns.push(board);
         }
         Ok(Board { campaigns })

@@ -190,6 +190,7 @@ impl Office {
                 .sum();
             trend.push((day, overdue));
         }
+        let unacknowledged = self.unacknowledged(store, header.id, zone, end_at)?;
         Ok(Bulletin {
             campaign: header.key,
             title: header.title,
@@ -217,6 +218,7 @@ impl Office {
             interviews,
             backfilled,
             requests,
+            unacknowledged,
             late_reviews,
             trend,
         })

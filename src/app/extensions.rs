@@ -201,3 +201,63 @@ impl Office {
         Ok(())
     }
 }
+
+impl Office {
+    /// The notices of campaign `campaign_id` not acknowledged (未签收) at `at` (unix seconds):
+    /// of reports that ask for 签收 (`签收 24小时内`), told to the unit (the first notice to its
+    /// liaison, leader or mailbox went out), not acknowledged and still owed when the time to
+    /// acknowledge ran out — in hours from the notice, or to the end of the last of so many
+    /// days or workdays after the day it came.
+    pub fn unacknowledged(
+        &self,
+        store: &dyn Backend,
+        campaign_id: i64,
+        zone: chrono_tz::Tz,
+        at: i64,
+    ) -> Result<Vec<crate::reports::Unacknowledged>, AppError> {
+        use chrono::TimeZone;
+        let minute = |t: i64| {
+            zone.timestamp_opt(t, 0)
+                .single()
+                .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_default()
+        };
+        let mut out = Vec::new();
+        for told in store.told(campaign_id, at)? {
+            let asks: crate::store::Asks = serde_json::from_str(&told.asks).unwrap_or_default();
+            let Some(within) = asks.acknowledge else {
+                continue;
+            };
+            let due = match within {
+                crate::language::ast::AckWithin::Hours(h) => told.told_at + i64::from(h) * 3600,
+                crate::language::ast::AckWithin::Span(span) => {
+                    let day = zone
+                        .timestamp_opt(told.told_at, 0)
+                        .single()
+                        .map(|t| t.date_naive());
+                    let Some(last) = day
+                        .and_then(|d| crate::notices::plan::shift(&self.calendar, d, span, true))
+                    else {
+                        continue;
+                    };
+                    crate::clock::to_unix(
+                        crate::schedule::obligation::end_of_day(zone, last).to_utc(),
+                    )
+                }
+            };
+            let acknowledged = told.acknowledged_at.is_some_and(|t| t <= at);
+            let closed = told.closed_at.is_some_and(|t| t <= due.min(at));
+            if due > at || acknowledged || closed {
+                continue;
+            }
+            out.push(crate::reports::Unacknowledged {
+                unit: told.unit,
+                deliverable: told.deliverable,
+                period: (!told.period.is_empty()).then_some(told.period),
+                told: minute(told.told_at),
+                due: minute(due),
+            });
+        }
+        Ok(out)
+    }
+}

@@ -277,6 +277,28 @@ pub fn sections(b: &Bulletin) -> Vec<Section> {
                 .collect(),
         });
     }
+    if !b.unacknowledged.is_empty() {
+        out.push(Section {
+            heading: format!("{}、未签收情况", next()),
+            sheet: "未签收",
+            text: Some("以下单位收到督办通知后未在规定时间内签收：".into()),
+            header: vec!["单位", "报送事项", "期次", "通知时间", "应签收时间"],
+            spans: Vec::new(),
+            rows: b
+                .unacknowledged
+                .iter()
+                .map(|u| {
+                    vec![
+                        text(&u.unit),
+                        text(&u.deliverable),
+                        text(u.period.clone().unwrap_or_else(|| "—".into())),
+                        text(&u.told),
+                        text(&u.due),
+                    ]
+                })
+                .collect(),
+        });
+    }
     if !b.requests.is_empty() {
         out.push(Section {
             heading: format!("{}、申请延期和签收情况", next()),

@@ -163,8 +163,21 @@ pub enum CampaignStmt {
     Directory(Name),
     /// `延期 最多1次 不超过10日`: what every report's units may ask for in more time.
     Extensions(Spanned<ExtensionRule>),
+    /// `签收 24小时内`: every report's notices are acknowledged within a time.
+    Acknowledge(Spanned<AckWithin>),
     /// `note "…"`
     Note(Name),
+}
+
+/// How soon a unit acknowledges a notice of a report (签收): in hours, or in days or workdays
+/// (counted from the day it was told, not itself counted, to the end of the last).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AckWithin {
+    /// So many hours from the notice.
+    Hours(u32),
+    /// So many days or workdays.
+    Span(crate::vocabulary::Duration),
 }
 
 /// What a unit may ask for in more time (申请延期): how many requests, and how far past the
@@ -418,6 +431,8 @@ pub enum ReportStmt {
     Bulletin,
     /// `延期 最多1次 不超过10日`: what the units may ask for in more time.
     Extensions(Spanned<ExtensionRule>),
+    /// `签收 24小时内`: the units acknowledge each notice of it within a time.
+    Acknowledge(Spanned<AckWithin>),
 }
 
 /// A recipient of a report.

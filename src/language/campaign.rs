@@ -68,6 +68,9 @@ pub struct Campaign {
     /// What units may ask for in more time in every report that says nothing of its own
     /// (`延期 …` in the campaign block).
     pub extensions: Option<crate::language::ast::ExtensionRule>,
+    /// How soon every report's notices are acknowledged, where a report says nothing of its
+    /// own (`签收 …` in the campaign block).
+    pub acknowledge: Option<crate::language::ast::AckWithin>,
 }
 
 impl Campaign {
@@ -257,6 +260,9 @@ pub struct Deliverable {
     /// What a unit may ask for in more time (`延期 最多1次 不超过10日`): the report's own, else
     /// the campaign's; none: no limit.
     pub extensions: Option<crate::language::ast::ExtensionRule>,
+    /// How soon its units acknowledge each notice of it (`签收 24小时内`): the report's own,
+    /// else the campaign's; none: no acknowledgement is asked for.
+    pub acknowledge: Option<crate::language::ast::AckWithin>,
     /// How long the reviewer has, counted from the submission (`审核时限 3个工作日`); without
     /// it, the review is due by the deadline in force.
     pub review_within: Option<crate::vocabulary::Duration>,

@@ -161,6 +161,7 @@ pub const KEYWORDS: &[Keyword] = &[
     kw!("signers", ["签字背书", "签字"], [Report, Ledger]),
     kw!("review", ["审核"], [Report, Ledger]),
     kw!("review-within", ["审核时限"], [Report, Ledger]),
+    kw!("acknowledge", ["签收"], [Report, Campaign]),
     kw!("due", ["完成时限", "时限"], [Report, Measure]),
     kw!("covering", ["报告期"], [Report]),
     kw!("first", ["首期"], [Report]),

@@ -100,6 +100,41 @@ pub(super) static REPORTED: std::sync::LazyLock<String> = std::sync::LazyLock::n
     )
 });
 
+/// An obligation of a report that asks for 签收, whose unit was told of it (a notice to its
+/// liaison, leader or mailbox went out): when first told, and when it acknowledged, if it did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Told {
+    /// The unit.
+    pub unit: String,
+    /// The deliverable.
+    pub deliverable: String,
+    /// The period (`""` for a one-off).
+    pub period: String,
+    /// What the report asks of its units (the `asks` column, JSON).
+    pub asks: String,
+    /// When the first notice to the unit went out (unix seconds).
+    pub told_at: i64,
+    /// When it acknowledged (unix seconds), if it did.
+    pub acknowledged_at: Option<i64>,
+    /// When the obligation was closed (sent, waived), if it was.
+    pub closed_at: Option<i64>,
+}
+
+/// The obligations of campaign `$1` of reports that ask for 签收 whose unit was told of them by
+/// `$2` (unix seconds): see [`Told`].
+pub(super) const TOLD: &str = "SELECT u.name, d.name, o.period, d.asks, min(m.sent_at),
+         (SELECT min(e.at) FROM events e WHERE e.obligation_id = o.id AND e.kind = 'acknowledged'),
+         o.closed_at
+     FROM notices n JOIN mails m ON m.id = n.mail_id
+     JOIN obligations o ON o.id = n.obligation_id
+     JOIN deliverables d ON d.id = o.deliverable_id
+     JOIN units u ON u.id = o.unit_id
+     WHERE o.campaign_id = $1 AND o.active AND d.asks LIKE '%\"acknowledge\"%'
+       AND n.role IN ('liaison', 'leader', 'unit')
+       AND m.sent_at IS NOT NULL AND m.sent_at <= $2
+     GROUP BY o.id, u.name, d.name, o.period, d.asks, o.closed_at
+     ORDER BY u.name, d.name, o.period";
+
 impl Reported {
     /// Whether the event's data says the review was late.
     pub(super) fn late(data: &str) -> bool {

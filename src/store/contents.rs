@@ -140,6 +140,9 @@ pub struct Asks {
     /// More time (申请延期): how many requests, how far past the deadline; none: no limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extensions: Option<crate::language::ast::ExtensionRule>,
+    /// How soon its units acknowledge each notice of it (签收); none: not asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledge: Option<crate::language::ast::AckWithin>,
 }
 
 /// A deliverable's row: id, kind, form, thresholds.

@@ -13,7 +13,7 @@ use super::{
     ImportReport, ImportRow, Interview, Key, LedgerRow, Meta, NewInterview, NewRow, NewToken,
     NewUser, OutboxMail, OutboxRow, OverdueRow, Overlay, PendingMail, PlanInput, Recorded,
     Reported, Skip, Source, Standing, StandingDuty, StatusRow, StoreError, Sum, SyncReport,
-    TargetValue, Throttle, Turn, UnitReach, User, Window, WorkItem,
+    TargetValue, Throttle, Told, Turn, UnitReach, User, Window, WorkItem,
 };
 use crate::clock::Instant;
 use crate::language::campaign::{Contact, Policy};
@@ -273,6 +273,9 @@ pub trait Assessment {
     /// (unix seconds), in the order they were done: what a bulletin says was recorded
     /// afterwards (补录) and which reviews were late.
     fn reported(&self, campaign_id: i64, from: i64, to: i64) -> Result<Vec<Reported>, StoreError>;
+    /// The obligations of a campaign's reports that ask for 签收 whose units were told of them
+    /// by `at` (unix seconds): when first told, when acknowledged, when closed.
+    fn told(&self, campaign_id: i64, at: i64) -> Result<Vec<Told>, StoreError>;
 }
 
 /// The submitted files, content-addressed: a folder beside an SQLite file, rows of a

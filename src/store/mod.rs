@@ -43,9 +43,10 @@ pub use accounts::{
     ApiToken, DirectoryCampaigns, FailedSignIns, NewToken, NewUser, Role, Throttle, Turn, User,
 };
 pub use asof::{Overlay, Then};
-pub use assessment::{Assessed, CampaignHeader, Interview, NewInterview, Reported};
+pub use assessment::{Assessed, CampaignHeader, Interview, NewInterview, Reported, Told};
 pub use contents::{
-    Described, LedgerRow, LedgerRules, NewRow, Standing, Sum, TargetValue, Threshold, UnitReach,
+    Asks, Described, LedgerRow, LedgerRules, NewRow, Standing, Sum, TargetValue, Threshold,
+    UnitReach,
 };
 pub use contract::{
     Accounts, Assessment, Backend, Campaigns, Contents, FileSource, Files, Ledger, Location,

@@ -167,12 +167,15 @@ pub(super) fn deliverable_rows<'c>(
                 .review_within
                 .filter(|_| d.review.is_some())
                 .and_then(|w| serde_json::to_string(&w).ok()),
-            asks: d.extensions.and_then(|e| {
-                serde_json::to_string(&super::contents::Asks {
-                    extensions: Some(e),
+            asks: (d.extensions.is_some() || d.acknowledge.is_some())
+                .then(|| {
+                    serde_json::to_string(&super::contents::Asks {
+                        extensions: d.extensions,
+                        acknowledge: d.acknowledge,
+                    })
+                    .ok()
                 })
-                .ok()
-            }),
+                .flatten(),
         }
     })
 }

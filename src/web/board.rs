@@ -168,7 +168,7 @@ fn row(campaign: &CampaignBoard, i: usize, indent: bool, column: Option<usize>) 
         red => node.tally.red, yellow => node.tally.yellow, green => node.tally.green,
         grey => node.tally.grey,
         rate => rate(node), children => node.children.len(), under,
-        reviews_overdue => node.reviews_overdue,
+        reviews_overdue => node.reviews_overdue, unacknowledged => node.tally.unacknowledged,
     }
 }
 
@@ -295,6 +295,7 @@ fn section(
         red => total.red, yellow => total.yellow, green => total.green, grey => total.grey,
         rate => total.on_time_rate().map_or_else(|| "—".to_string(), |r| format!("{r:.0}%")),
         units => campaign.nodes.len(), reviews_overdue => total.reviews_overdue,
+        unacknowledged => total.unacknowledged,
         href => format!("/board?campaign={}", path_segment(&campaign.key)),
         overdue => format!("/overdue?campaign={}", path_segment(&campaign.key)),
         trend => format!("/board/trend?campaign={}", path_segment(&campaign.key)),

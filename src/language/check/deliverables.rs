@@ -130,6 +130,7 @@ impl Checker<'_> {
             review: None,
             review_within: None,
             extensions: campaign.extensions,
+            acknowledge: campaign.acknowledge,
             due: Due::Ongoing,
             phase: None,
             shift: campaign.shift,
@@ -188,6 +189,7 @@ impl Checker<'_> {
                     }
                 }
                 ReportStmt::Extensions(rule) => d.extensions = Some(rule.node),
+                ReportStmt::Acknowledge(within) => d.acknowledge = Some(within.node),
                 ReportStmt::ReviewWithin(within) => {
                     review_within = Some(stmt.span);
                     d.review_within = Some(within.node);
@@ -391,6 +393,7 @@ pub(super) fn report_keyword(stmt: &ReportStmt) -> &'static str {
         ReportStmt::ValueFrom(..) => "value-from",
         ReportStmt::Bulletin => "bulletin",
         ReportStmt::Extensions(_) => "extended",
+        ReportStmt::Acknowledge(_) => "acknowledge",
     }
 }
 
@@ -512,6 +515,35 @@ mod tests {
             .map(|d| d.extensions.and_then(|e| e.times))
             .collect();
         assert_eq!(times, [Some(1), Some(2)]);
+    }
+
+    #[test]
+    fn how_soon_a_notice_is_acknowledged_is_read_in_hours_or_days() {
+        use crate::language::ast::AckWithin;
+        use crate::vocabulary::Duration;
+        let (c, diagnostics) = check_file(
+            "campaign t {\n  period 2017-04-01 .. 2017-12-31\n  签收 48小时内\n}\nunit 甲\nreport r { from 甲; due 2017-05-01; 签收 24小时内 }\nreport s { from 甲; due 2017-05-01; acknowledge within 2 hours }\nreport t { from 甲; due 2017-05-01; 签收 1个工作日内 }\nreport u { from 甲; due 2017-05-01 }\n",
+        );
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let within: Vec<Option<AckWithin>> = c
+            .unwrap()
+            .deliverables
+            .iter()
+            .map(|d| d.acknowledge)
+            .collect();
+        assert_eq!(
+            within,
+            [
+                Some(AckWithin::Hours(24)),
+                Some(AckWithin::Hours(2)),
+                Some(AckWithin::Span(Duration {
+                    count: 1,
+                    unit: DurationUnit::Workdays
+                })),
+                // The campaign's, where the report says nothing.
+                Some(AckWithin::Hours(48)),
+            ]
+        );
     }
 
     #[test]

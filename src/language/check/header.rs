@@ -78,6 +78,7 @@ impl Checker<'_> {
         let mut contacts_file = None;
         let mut templates = None;
         let mut extensions = None;
+        let mut acknowledge = None;
         for stmt in &decl.stmts {
             let keyword = campaign_keyword(&stmt.node);
             if !seen.first(keyword, stmt.span, &mut self.diagnostics) {
@@ -109,6 +110,7 @@ impl Checker<'_> {
                 CampaignStmt::Contacts(path) => contacts_file = Some(path.node.clone()),
                 CampaignStmt::Templates(path) => templates = Some(path.node.clone()),
                 CampaignStmt::Extensions(rule) => extensions = Some(rule.node),
+                CampaignStmt::Acknowledge(within) => acknowledge = Some(within.node),
                 // Bound after the check, against the directory (`language::directory::bind`).
                 CampaignStmt::Note(_) | CampaignStmt::Directory(_) => {}
             }
@@ -148,6 +150,7 @@ impl Checker<'_> {
             scoring: None,
             directory: None,
             extensions,
+            acknowledge,
         })
     }
 }
@@ -167,6 +170,7 @@ pub(super) fn campaign_keyword(stmt: &CampaignStmt) -> &'static str {
         CampaignStmt::Templates(_) => "templates",
         CampaignStmt::Directory(_) => "directory",
         CampaignStmt::Extensions(_) => "extended",
+        CampaignStmt::Acknowledge(_) => "acknowledge",
         CampaignStmt::Note(_) => "note",
     }
 }

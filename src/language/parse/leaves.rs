@@ -184,6 +184,25 @@ impl<'s> Lower<'s> {
     // Leaves
     // -----------------------------------------------------------------------------------------
 
+    /// `签收 24小时内`: hours, or a duration.
+    pub(super) fn ack_within(
+        &mut self,
+        pair: Pair<'s, Rule>,
+    ) -> Option<Spanned<crate::language::ast::AckWithin>> {
+        use crate::language::ast::AckWithin;
+        let span = span_of(&pair);
+        let value = pair
+            .into_inner()
+            .find(|p| matches!(p.as_rule(), Rule::ack_hours | Rule::duration))?;
+        let within = if value.as_rule() == Rule::ack_hours {
+            let n = value.into_inner().find(|n| n.as_rule() == Rule::number)?;
+            AckWithin::Hours(self.number(&n))
+        } else {
+            AckWithin::Span(self.duration(value).node)
+        };
+        Some(Spanned::new(within, span))
+    }
+
     /// `延期 最多1次 不超过10日`: its limits (a later one of a kind wins).
     pub(super) fn extension_rule(
         &mut self,

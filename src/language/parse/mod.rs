@@ -169,6 +169,7 @@ impl<'s> Lower<'s> {
             Rule::doc => CampaignStmt::Doc(self.last_text(pair)),
             Rule::note => CampaignStmt::Note(self.last_text(pair)),
             Rule::extensions => CampaignStmt::Extensions(self.extension_rule(pair)),
+            Rule::acknowledge => CampaignStmt::Acknowledge(self.ack_within(pair)?),
             Rule::contacts => CampaignStmt::Contacts(self.last_text(pair)),
             Rule::templates => CampaignStmt::Templates(self.last_text(pair)),
             Rule::campaign_directory => CampaignStmt::Directory(self.last_text(pair)),

@@ -3,7 +3,7 @@
 use super::{PgStore, texts};
 use crate::store::assessment::{
     ASSESSED, Assessed, CampaignHeader, HEADER, INSERT_INTERVIEW, INTERVIEWS, Interview,
-    NewInterview, REPORTED, Reported, UNIT_ID, header,
+    NewInterview, REPORTED, Reported, TOLD, Told, UNIT_ID, header,
 };
 use crate::store::lifecycle::unknown_name;
 use crate::store::{Assessment, StoreError};
@@ -110,6 +110,24 @@ impl Assessment for PgStore {
                     by: r.get(6),
                     reviewed_late: Reported::late(r.get(7)),
                     reviewer: r.get(8),
+                })
+                .collect())
+        })
+    }
+
+    fn told(&self, campaign_id: i64, at: i64) -> Result<Vec<Told>, StoreError> {
+        self.run(|client| {
+            Ok(client
+                .query(TOLD, &[&campaign_id, &at])?
+                .iter()
+                .map(|r| Told {
+                    unit: r.get(0),
+                    deliverable: r.get(1),
+                    period: r.get(2),
+                    asks: r.get(3),
+                    told_at: r.get(4),
+                    acknowledged_at: r.get(5),
+                    closed_at: r.get(6),
                 })
                 .collect())
         })

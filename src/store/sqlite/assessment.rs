@@ -3,11 +3,11 @@
 
 use super::StoreError;
 use crate::store::assessment::{
-    ASSESSED, HEADER, INSERT_INTERVIEW, INTERVIEWS, REPORTED, UNIT_ID, header,
+    ASSESSED, HEADER, INSERT_INTERVIEW, INTERVIEWS, REPORTED, TOLD, UNIT_ID, header,
 };
 use crate::store::lifecycle::unknown_name;
 use crate::store::{
-    Assessed, Assessment, CampaignHeader, Contents, Filter, Interview, NewInterview, Reported,
+    Assessed, Assessment, CampaignHeader, Contents, Filter, Interview, NewInterview, Reported, Told,
 };
 use rusqlite::OptionalExtension;
 
@@ -105,6 +105,22 @@ impl Assessment for super::Store {
             ],
         )?;
         Ok(())
+    }
+
+    fn told(&self, campaign_id: i64, at: i64) -> Result<Vec<Told>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(TOLD)?;
+        let rows = stmt.query_map(rusqlite::params![campaign_id, at], |r| {
+            Ok(Told {
+                unit: r.get(0)?,
+                deliverable: r.get(1)?,
+                period: r.get(2)?,
+                asks: r.get(3)?,
+                told_at: r.get(4)?,
+                acknowledged_at: r.get(5)?,
+                closed_at: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// The interviews of campaign `campaign_id`, in order.
