@@ -548,3 +548,85 @@ fn liaison_link(w: &Workspace) -> String {
         "liaison",
     ]))
 }
+
+/// The obligations listing pages with a cursor the Link header gives, every page together is
+/// the whole listing once, and an unchanged listing asked with its ETag is a 304 with no body —
+/// until something changes it.
+#[test]
+fn the_api_pages_its_listing_and_answers_an_unchanged_one_with_304() {
+    let w = Workspace::new(&["nanyang-2017"]);
+    let office = w.ok(&["token", "create", "--role", "office"]);
+    let office = office.split_whitespace().last().unwrap().to_string();
+    let server = Server::start(&w, "2017-05-27");
+    let all = server.api(
+        "GET",
+        "/api/v1/obligations?campaign=nanyang-2017",
+        &office,
+        None,
+    );
+    assert_eq!(all.status, 200, "{}", all.body);
+    let every: Vec<serde_json::Value> = serde_json::from_str(&all.body).unwrap();
+    assert!(every.len() > 100, "{}", every.len());
+    assert!(all.header("link").is_none(), "no page asked, no next page");
+
+    // Pages of 100, following Link, until there is none.
+    let mut path = "/api/v1/obligations?campaign=nanyang-2017&limit=100".to_string();
+    let mut paged: Vec<serde_json::Value> = Vec::new();
+    loop {
+        let page = server.api("GET", &path, &office, None);
+        assert_eq!(page.status, 200, "{}", page.body);
+        let rows: Vec<serde_json::Value> = serde_json::from_str(&page.body).unwrap();
+        assert!(rows.len() <= 100);
+        paged.extend(rows);
+        let Some(link) = page.header("link") else {
+            break;
+        };
+        assert!(link.ends_with("; rel=\"next\""), "{link}");
+        path = link[1..link.find('>').unwrap()].to_string();
+    }
+    assert_eq!(paged, every, "every page together is the listing, once");
+    let bad = server.api(
+        "GET",
+        "/api/v1/obligations?campaign=nanyang-2017&cursor=nonsense",
+        &office,
+        None,
+    );
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.contains("\"code\":\"bad_cursor\""), "{}", bad.body);
+    let bad = server.api(
+        "GET",
+        "/api/v1/obligations?campaign=nanyang-2017&limit=0",
+        &office,
+        None,
+    );
+    assert!(bad.body.contains("\"code\":\"bad_limit\""), "{}", bad.body);
+
+    // Unchanged: 304 with the same ETag and no body.
+    let tag = all.header("etag").unwrap().to_string();
+    let ask = |tag: &str| {
+        server.exchange(
+            "GET",
+            "/api/v1/obligations?campaign=nanyang-2017",
+            &[
+                format!("Authorization: Bearer {office}"),
+                format!("If-None-Match: {tag}"),
+            ],
+            "",
+        )
+    };
+    let unchanged = ask(&tag);
+    assert_eq!(unchanged.status, 304);
+    assert!(unchanged.body.is_empty());
+    assert_eq!(unchanged.header("etag"), Some(tag.as_str()));
+    // Something changed: the listing again, with another tag.
+    let sent = server.api(
+        "POST",
+        "/api/v1/submissions",
+        &office,
+        Some(r#"{"campaign":"nanyang-2017","deliverable":"工作方案","unit":"宛城区","at":"2017-04-14"}"#),
+    );
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    let changed = ask(&tag);
+    assert_eq!(changed.status, 200);
+    assert_ne!(changed.header("etag"), Some(tag.as_str()));
+}

@@ -111,14 +111,112 @@ pub async fn obligations(
     let Some(campaign) = query.get("campaign").cloned() else {
         return error(StatusCode::BAD_REQUEST, "say which: ?campaign=ID");
     };
+    // A page of them, where asked: `limit`, and the `cursor` the page before gave.
+    let limit = match query.get("limit").map(|l| l.parse::<usize>()) {
+        None => None,
+        Some(Ok(n)) if (1..=MAX_PAGE).contains(&n) => Some(n),
+        Some(_) => {
+            return coded(
+                StatusCode::BAD_REQUEST,
+                "bad_limit",
+                &format!("limit 应为 1 到 {MAX_PAGE} 之间的整数"),
+            );
+        }
+    };
+    let start = match query.get("cursor").map(|c| from_cursor(c)) {
+        None => 0,
+        Some(Some(n)) => n,
+        Some(None) => {
+            return coded(
+                StatusCode::BAD_REQUEST,
+                "bad_cursor",
+                "cursor 无效：请使用上一页 Link 头中给出的地址",
+            );
+        }
+    };
     let at = super::pages::as_of(&web);
+    let asked = campaign.clone();
     let listed = web
-        .run(move |office, store| office.visible_obligations(&*store, &campaign, &user, at))
+        .run(move |office, store| office.visible_obligations(&*store, &asked, &user, at))
         .await;
-    match listed {
-        Ok(rows) => Json(rows).into_response(),
-        Err(e) => refused(&e),
+    let rows = match listed {
+        Ok(rows) => rows,
+        Err(e) => return refused(&e),
+    };
+    let total = rows.len();
+    let end = limit.map_or(total, |n| (start + n).min(total));
+    let page: Vec<_> = rows
+        .into_iter()
+        .skip(start)
+        .take(end.saturating_sub(start))
+        .collect();
+    let body = serde_json::to_vec(&page).unwrap_or_default();
+    let mut response = tagged(&headers, body, "application/json");
+    if let Some(n) = limit
+        && end < total
+    {
+        let next = format!(
+            "</api/v1/obligations?campaign={}&limit={n}&cursor={}>; rel=\"next\"",
+            super::path_segment(&campaign),
+            to_cursor(end)
+        );
+        if let Ok(value) = header::HeaderValue::from_str(&next) {
+            response.headers_mut().insert(header::LINK, value);
+        }
     }
+    response
+}
+
+/// The most obligations one page gives.
+const MAX_PAGE: usize = 10_000;
+
+/// A cursor for the page that starts at `index`: opaque to clients.
+fn to_cursor(index: usize) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("o1:{index}"))
+}
+
+/// The index a cursor stands for, if it is one.
+fn from_cursor(cursor: &str) -> Option<usize> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor.trim())
+        .ok()?;
+    std::str::from_utf8(&bytes)
+        .ok()?
+        .strip_prefix("o1:")?
+        .parse()
+        .ok()
+}
+
+/// A reading with its ETag, a digest of what it says: a request whose `If-None-Match` names
+/// it gets 304 and no body, so that a dashboard polling every minute costs nothing to send
+/// while nothing changed.
+fn tagged(request: &HeaderMap, body: Vec<u8>, content_type: &'static str) -> Response {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(&body);
+    let tag: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    let tag = format!("\"{tag}\"");
+    let unchanged = request
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .any(|t| t == "*" || t.trim_start_matches("W/") == tag);
+    let mut response = if unchanged {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        ([(header::CONTENT_TYPE, content_type)], body).into_response()
+    };
+    if let Ok(value) = header::HeaderValue::from_str(&tag) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("private, no-cache"),
+    );
+    response
 }
 
 /// `GET /api/v1/calendar.ics`: the calendar of the token's unit (iCalendar, as `duban ics`

@@ -49,9 +49,16 @@ pub async fn openapi() -> Response {
         "paths": {
             "/api/v1/obligations": { "get": {
                 "summary": "The obligations of a campaign the token's holder may see, with their status",
-                "parameters": [{ "name": "campaign", "in": "query", "required": true, "schema": { "type": "string" } }],
+                "parameters": [
+                    { "name": "campaign", "in": "query", "required": true, "schema": { "type": "string", "minLength": 1 } },
+                    { "name": "limit", "in": "query", "required": false, "description": "at most this many, and a Link header to the next page", "schema": { "type": "integer", "minimum": 1, "maximum": 10000 } },
+                    { "name": "cursor", "in": "query", "required": false, "description": "where the page starts: as the Link header of the page before gives it", "schema": { "type": "string" } },
+                    { "name": "If-None-Match", "in": "header", "required": false, "description": "the ETag of a listing seen before", "schema": { "type": "string" } }
+                ],
                 "responses": {
-                    "200": { "description": "the obligations", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Obligation" } } } } },
+                    "200": { "description": "the obligations (a page of them with `limit`); `ETag` says what they are, `Link: <…>; rel=\"next\"` where the next page starts", "headers": { "ETag": { "schema": { "type": "string" } }, "Link": { "schema": { "type": "string" } } }, "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Obligation" } } } } },
+                    "304": { "description": "unchanged since the ETag given in If-None-Match" },
+                    "400": { "description": "no campaign, a limit out of range (`bad_limit`) or a cursor that is none (`bad_cursor`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "422": { "description": "an unknown campaign" }
                 }
