@@ -245,8 +245,9 @@ impl Office {
                     )
                 }
             };
+            // As things stand at `at`: acknowledged or sent since, even late, it is not 未签收.
             let acknowledged = told.acknowledged_at.is_some_and(|t| t <= at);
-            let closed = told.closed_at.is_some_and(|t| t <= due.min(at));
+            let closed = told.closed_at.is_some_and(|t| t <= at);
             if due > at || acknowledged || closed {
                 continue;
             }

@@ -160,7 +160,7 @@ impl Office {
     /// connection (an SQLite file); none for PostgreSQL, whose changes are seen by asking it.
     pub fn records_stamp(&self) -> Option<crate::store::ChangeStamp> {
         match &self.config.database {
-            Database::File(path) => Some(crate::store::change_stamp(path)),
+            Database::File(path) => crate::store::change_stamp(path),
             Database::Postgres(_) => None,
         }
     }

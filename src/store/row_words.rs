@@ -34,11 +34,15 @@ impl RowProblem {
             RowProblem::CsvNotUtf8 | RowProblem::NotUtf8 => {
                 "不是UTF-8文本：请在Excel中另存为「CSV UTF-8」，或直接上传Excel文件".into()
             }
-            RowProblem::NotCsv(why) => format!("不是CSV格式（{why}）"),
+            RowProblem::NotCsv(_) => {
+                "不是CSV格式：请在Excel中另存为「CSV UTF-8」，或直接上传Excel文件".into()
+            }
             RowProblem::TooLong { kib } => format!("一行超过{kib}KB，不是一条记录"),
-            RowProblem::NotJson(why) => format!("不是JSON（{why}）"),
+            RowProblem::NotJson(_) => "不是JSON格式的一行".into(),
             RowProblem::NotAnObject => "不是JSON对象".into(),
-            RowProblem::Unreadable(why) => format!("从这一行起无法读取（{why}）"),
+            RowProblem::Unreadable(_) => {
+                "从这一行起无法读取：文件可能已损坏，请重新导出后上传".into()
+            }
             RowProblem::Missing(column) => format!("「{}」一栏为空", column_zh(column)),
             RowProblem::Time(e) => format!("「{}」不是时间（请写成2017-05-24 10:30）", e.0),
             RowProblem::Signature(text) => {

@@ -383,6 +383,20 @@ pub async fn trend(
     let Some(campaign) = query.get("campaign").cloned() else {
         return super::pages::message(StatusCode::NOT_FOUND, "找不到", "没有指定专项", None);
     };
+    // Whose it is to see, before the board is made for it.
+    match session(&web, &headers).await {
+        Ok(Some(s)) if crate::app::may(&s.user, crate::app::Page::Board) => {}
+        Ok(Some(_)) => {
+            return super::pages::message(
+                StatusCode::FORBIDDEN,
+                "无权查看",
+                "看板只对督导和主办单位开放",
+                None,
+            );
+        }
+        Ok(None) => return redirect("/login"),
+        Err(r) => return r,
+    }
     let made = match current(&web).await {
         Ok(m) => m,
         Err(r) => return r,

@@ -53,19 +53,28 @@ pub async fn subscribe(
             None,
         );
     };
+    // Where people reach the pages: `base_url` of duban.toml (behind a proxy the Host a
+    // request came with may be an inner one), else the address this request came to.
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("127.0.0.1:8080");
-    let path = format!("/api/v1/calendar.ics?token={secret}");
     let scheme = if web.secure { "https" } else { "http" };
+    let base = web
+        .office
+        .config
+        .base_url
+        .clone()
+        .map(|b| b.trim_end_matches('/').to_string())
+        .unwrap_or_else(|| format!("{scheme}://{host}"));
+    let path = format!("/api/v1/calendar.ics?token={secret}");
     page(
         StatusCode::OK,
         "calendar.html",
         context! {
             unit => unit.clone(), name => token.name,
-            webcal => format!("webcal://{host}{path}"),
-            https => format!("{scheme}://{host}{path}"),
+            webcal => format!("{}{path}", base.replacen("https://", "webcal://", 1).replacen("http://", "webcal://", 1)),
+            https => format!("{base}{path}"),
             back => format!("/unit/{}", path_segment(&unit)),
             ..who(Some(&current))
         },

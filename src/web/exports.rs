@@ -171,6 +171,7 @@ pub async fn overdue(
                 StatusCode::OK,
                 "overdue.html",
                 context! {
+                    campaign_title => campaign.as_ref().map(|c| titles.get(c).cloned().unwrap_or_else(|| c.clone())),
                     rows => shown_rows, count => rows.len(), limit => SHOWN_ROWS, campaign,
                     campaigns, sorts, page => page_no, pages, previous, next,
                     csv => format!("/overdue?{suffix}format=csv"),

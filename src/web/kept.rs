@@ -33,10 +33,18 @@ use super::Web;
 use super::pages::{SESSION_COOKIE, cookie};
 use crate::store::ChangeStamp;
 
-/// How many pages a node keeps at most; past it, the oldest half is dropped.
+/// How many pages a node keeps at most; past it, or past [`KEPT_BYTES`], what is old is
+/// dropped, and if that is not enough, everything.
 const KEPT_PAGES: usize = 2_048;
+/// How much a node keeps at most, in bytes of pages.
+const KEPT_BYTES: usize = 64 << 20;
+/// How many pages one session keeps at most (the oldest goes first): a session asking for
+/// many addresses (the same page with made-up query words) keeps no more than this.
+const PER_SESSION: usize = 16;
 /// A page larger than this is not kept.
 const LARGEST: usize = 1 << 20;
+/// How long a page is kept at most, whatever duban.toml says.
+const LONGEST_SECONDS: u64 = 60;
 
 /// The pages a node keeps.
 #[derive(Default)]
@@ -44,6 +52,13 @@ pub struct Kept {
     /// Counts what was done through this node.
     done: AtomicU64,
     pages: Mutex<HashMap<(String, String), Page>>,
+}
+
+impl Kept {
+    /// The bytes kept.
+    fn bytes(pages: &HashMap<(String, String), Page>) -> usize {
+        pages.values().map(|p| p.body.len()).sum()
+    }
 }
 
 struct Page {
@@ -73,13 +88,26 @@ impl Kept {
         })
     }
 
-    fn keep(&self, key: (String, String), page: Page) {
+    fn keep(&self, key: (String, String), page: Page, seconds: u64) {
         let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
-        if pages.len() >= KEPT_PAGES {
-            let mut ages: Vec<Instant> = pages.values().map(|p| p.made).collect();
-            ages.sort_unstable();
-            let cut = ages[ages.len() / 2];
-            pages.retain(|_, p| p.made > cut);
+        // One session's pages: the oldest goes when it has its share.
+        let mut own: Vec<(Instant, String)> = pages
+            .iter()
+            .filter(|((session, _), _)| *session == key.0)
+            .map(|((_, address), p)| (p.made, address.clone()))
+            .collect();
+        if own.len() >= PER_SESSION {
+            own.sort_unstable();
+            for (_, address) in own.iter().take(own.len() + 1 - PER_SESSION) {
+                pages.remove(&(key.0.clone(), address.clone()));
+            }
+        }
+        if pages.len() >= KEPT_PAGES || Kept::bytes(&pages) + page.body.len() > KEPT_BYTES {
+            // What could no longer be shown goes first; then everything.
+            pages.retain(|_, p| p.made.elapsed().as_secs() < seconds);
+            if pages.len() >= KEPT_PAGES || Kept::bytes(&pages) + page.body.len() > KEPT_BYTES {
+                pages.clear();
+            }
         }
         pages.insert(key, page);
     }
@@ -104,7 +132,7 @@ pub async fn layer(State(web): State<Arc<Web>>, request: Request, next: Next) ->
     }
     let path = request.uri().path();
     let session = cookie(request.headers(), SESSION_COOKIE);
-    let seconds = web.office.config.kept_pages_seconds;
+    let seconds = web.office.config.kept_pages_seconds.min(LONGEST_SECONDS);
     let (Some(session), true, true) = (session, keepable(path), seconds > 0) else {
         return next.run(request).await;
     };
@@ -148,6 +176,7 @@ pub async fn layer(State(web): State<Arc<Web>>, request: Request, next: Next) ->
             done,
             stamp,
         },
+        seconds,
     );
     Response::from_parts(parts, Body::from(body))
 }

@@ -120,6 +120,9 @@ pub async fn import(
         Ok(found) => found,
         Err(r) => return r,
     };
+    if matches!(done, Ok((_, Received::Recorded(_)))) {
+        web.board.forget();
+    }
     let (status, said) = match done {
         Err(error) => (StatusCode::UNPROCESSABLE_ENTITY, context! { error }),
         Ok((name, Received::Recorded(report))) => (

@@ -15,8 +15,9 @@ pub struct ChangeStamp {
     index: Option<[u8; 48]>,
 }
 
-/// The change stamp of the database at `path`.
-pub fn change_stamp(path: &Path) -> ChangeStamp {
+/// The change stamp of the database at `path`; none when neither the file nor its WAL index
+/// can be read (then no change could be seen).
+pub fn change_stamp(path: &Path) -> Option<ChangeStamp> {
     let file = std::fs::metadata(path)
         .ok()
         .and_then(|m| Some((m.len(), m.modified().ok()?)));
@@ -28,7 +29,7 @@ pub fn change_stamp(path: &Path) -> ChangeStamp {
         let mut head = [0u8; 48];
         f.read_exact(&mut head).ok().map(|()| head)
     });
-    ChangeStamp { file, index }
+    (file.is_some() || index.is_some()).then_some(ChangeStamp { file, index })
 }
 
 #[cfg(test)]
