@@ -13,6 +13,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::Web;
+use super::paging::{MAX_PAGE, from_cursor, tagged, to_cursor};
 use crate::app::{AppError, Said, TokenRefusal};
 use crate::clock::Instant;
 use crate::store::{Action, Key, Submission, Upload, User};
@@ -164,58 +165,6 @@ pub async fn obligations(
             response.headers_mut().insert(header::LINK, value);
         }
     }
-    response
-}
-
-/// The most obligations one page gives.
-const MAX_PAGE: usize = 10_000;
-
-/// A cursor for the page that starts at `index`: opaque to clients.
-fn to_cursor(index: usize) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("o1:{index}"))
-}
-
-/// The index a cursor stands for, if it is one.
-fn from_cursor(cursor: &str) -> Option<usize> {
-    use base64::Engine;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor.trim())
-        .ok()?;
-    std::str::from_utf8(&bytes)
-        .ok()?
-        .strip_prefix("o1:")?
-        .parse()
-        .ok()
-}
-
-/// A reading with its ETag, a digest of what it says: a request whose `If-None-Match` names
-/// it gets 304 and no body, so that a dashboard polling every minute costs nothing to send
-/// while nothing changed.
-fn tagged(request: &HeaderMap, body: Vec<u8>, content_type: &'static str) -> Response {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(&body);
-    let tag: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    let tag = format!("\"{tag}\"");
-    let unchanged = request
-        .get_all(header::IF_NONE_MATCH)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .any(|t| t == "*" || t.trim_start_matches("W/") == tag);
-    let mut response = if unchanged {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        ([(header::CONTENT_TYPE, content_type)], body).into_response()
-    };
-    if let Ok(value) = header::HeaderValue::from_str(&tag) {
-        response.headers_mut().insert(header::ETAG, value);
-    }
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("private, no-cache"),
-    );
     response
 }
 

@@ -18,6 +18,7 @@ mod kept;
 mod obligation_page;
 mod openapi;
 mod pages;
+mod paging;
 mod received;
 mod review;
 mod upload;

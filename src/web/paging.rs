@@ -1,0 +1,89 @@
+//! Readings of the JSON API in pages and with ETags: a listing cut to `limit` with an opaque
+//! cursor for where the next page starts, and a digest of what a reading says so that one
+//! asked again unchanged is a 304.
+
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// The most obligations one page gives.
+pub(super) const MAX_PAGE: usize = 10_000;
+
+/// A cursor for the page that starts at `index`: opaque to clients.
+pub(super) fn to_cursor(index: usize) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("o1:{index}"))
+}
+
+/// The index a cursor stands for, if it is one.
+pub(super) fn from_cursor(cursor: &str) -> Option<usize> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor.trim())
+        .ok()?;
+    std::str::from_utf8(&bytes)
+        .ok()?
+        .strip_prefix("o1:")?
+        .parse()
+        .ok()
+}
+
+/// A reading with its ETag, a digest of what it says: a request whose `If-None-Match` names
+/// it gets 304 and no body, so that a dashboard polling every minute costs nothing to send
+/// while nothing changed.
+pub(super) fn tagged(request: &HeaderMap, body: Vec<u8>, content_type: &'static str) -> Response {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(&body);
+    let tag: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    let tag = format!("\"{tag}\"");
+    let unchanged = request
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .any(|t| t == "*" || t.trim_start_matches("W/") == tag);
+    let mut response = if unchanged {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        ([(header::CONTENT_TYPE, content_type)], body).into_response()
+    };
+    if let Ok(value) = header::HeaderValue::from_str(&tag) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("private, no-cache"),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_stands_for_its_place_and_nothing_else_is_one() {
+        for index in [0, 1, 99, 10_000, 1_000_000] {
+            assert_eq!(from_cursor(&to_cursor(index)), Some(index));
+        }
+        for bad in ["", "nonsense", "bzE6LTE", "MTIz"] {
+            assert_eq!(from_cursor(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_unchanged_reading_is_a_304_and_a_changed_one_is_not() {
+        let first = tagged(&HeaderMap::new(), b"[1]".to_vec(), "application/json");
+        assert_eq!(first.status(), StatusCode::OK);
+        let tag = first.headers()[header::ETAG].clone();
+        let mut asked = HeaderMap::new();
+        asked.insert(header::IF_NONE_MATCH, tag.clone());
+        assert_eq!(
+            tagged(&asked, b"[1]".to_vec(), "application/json").status(),
+            StatusCode::NOT_MODIFIED
+        );
+        let changed = tagged(&asked, b"[1,2]".to_vec(), "application/json");
+        assert_eq!(changed.status(), StatusCode::OK);
+        assert_ne!(changed.headers()[header::ETAG], tag);
+    }
+}
