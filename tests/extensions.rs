@@ -788,3 +788,108 @@ fn a_notice_not_acknowledged_in_time_shows_on_the_board_and_in_the_bulletin() {
     let board = server.get("/board?campaign=nanyang-2017", &me).body;
     assert!(board.contains("未签收"), "{board}");
 }
+
+/// 签收 by the link in a notice: the reminder to a county whose report asks for 签收 carries a
+/// link that, opened, asks first (a GET never acts) and then acknowledges — once, for that
+/// obligation only, without signing in; a link altered by a character is not found.
+#[test]
+fn a_notice_is_acknowledged_by_its_link_without_signing_in() {
+    use crate::webserver::Server;
+    let mail = crate::mailserver::MailServer::start();
+    let w = crate::mail::nanyang(&mail.url());
+    std::fs::write(
+        w.path().join("duban.toml"),
+        format!(
+            "base_url = \"https://duban.example.gov.cn\"\n[mail]\nurl = \"{}\"\nfrom = \"督办 <duban@nanyang.example.org>\"\n",
+            mail.url()
+        ),
+    )
+    .unwrap();
+    let file = w.path().join("campaigns/nanyang-2017.campaign");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        text.replacen(
+            "  表单 \"附件3 统计表\"\n",
+            "  表单 \"附件3 统计表\"\n  签收 24小时内\n",
+            1,
+        ),
+    )
+    .unwrap();
+    w.ok(&["remind", "--as-of", "2017-05-22T09:05"]);
+    let messages = mail.messages();
+    let to_wolong = messages
+        .iter()
+        .find(|m| m.to.contains("u05-liaison"))
+        .expect("卧龙区's liaison was told");
+    let line = to_wolong
+        .body
+        .lines()
+        .find(|l| l.contains("签收："))
+        .unwrap_or_else(|| panic!("{}", to_wolong.body));
+    let link = &line[line.find("https://duban.example.gov.cn").unwrap()..];
+    let path = link
+        .trim_start_matches("https://duban.example.gov.cn")
+        .trim()
+        .to_string();
+    assert!(path.starts_with("/ack/nanyang-2017/"), "{path}");
+
+    let server = Server::start(&w, "2017-05-22T10:00");
+    let asked = server.get(&path, "");
+    assert_eq!(asked.status, 200, "{}", asked.body);
+    assert!(asked.body.contains("确认签收"), "{}", asked.body);
+    assert!(asked.header("set-cookie").is_none(), "nobody is signed in");
+    // Looking is not acknowledging.
+    let history = w.ok(&[
+        "history",
+        "nanyang-2017",
+        "统计表",
+        "卧龙区",
+        "--period",
+        "2017-05",
+    ]);
+    assert!(!history.contains("acknowledged"), "{history}");
+    let done = server.send("POST", &path, "", &[]);
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(done.body.contains("已签收"), "{}", done.body);
+    let history = w.ok(&[
+        "history",
+        "nanyang-2017",
+        "统计表",
+        "卧龙区",
+        "--period",
+        "2017-05",
+    ]);
+    assert!(history.contains("acknowledged"), "{history}");
+    assert!(history.contains("通知中的签收链接"), "{history}");
+    // Once: asked again, it says when.
+    let again = server.send("POST", &path, "", &[]);
+    assert!(again.body.contains("无需再次签收"), "{}", again.body);
+    let history = w.json(&[
+        "history",
+        "nanyang-2017",
+        "统计表",
+        "卧龙区",
+        "--period",
+        "2017-05",
+    ]);
+    let acks = history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "acknowledged")
+        .count();
+    assert_eq!(acks, 1);
+    // Another obligation under the same signature, or the signature altered: not found.
+    let other = path.replacen(
+        "%E5%8D%A7%E9%BE%99%E5%8C%BA",
+        "%E5%AE%9B%E5%9F%8E%E5%8C%BA",
+        1,
+    );
+    assert_ne!(other, path, "the link names 卧龙区: {path}");
+    assert_eq!(server.send("POST", &other, "", &[]).status, 404);
+    let mut forged = path.clone();
+    let last = forged.pop().unwrap();
+    forged.push(if last == '0' { '1' } else { '0' });
+    assert_eq!(server.get(&forged, "").status, 404);
+}

@@ -36,6 +36,9 @@ const ELSEWHERE_TOO: &str = "/o/gulu-2023/%E4%B8%93%E9%A1%B9%E6%B2%BB%E7%90%86%E
 /// 古路's 自查自纠工作报告 of 镇村建中心: another campaign.
 const ELSEWHERE: &str = "/o/gulu-2023/%E8%87%AA%E6%9F%A5%E8%87%AA%E7%BA%A0%E5%B7%A5%E4%BD%9C%E6%8A%A5%E5%91%8A/%E9%95%87%E6%9D%91%E5%BB%BA%E4%B8%AD%E5%BF%83/-";
 
+/// 统计表 of 宛城区 in May under a signature that is not its own.
+const FORGED_ACK: &str = "/ack/nanyang-2017/%E7%BB%9F%E8%AE%A1%E8%A1%A8/%E5%AE%9B%E5%9F%8E%E5%8C%BA/2017-05/00000000000000000000000000000000";
+
 /// Who asks: a session cookie for the pages, a bearer token for the API.
 struct Person {
     cookie: String,
@@ -346,6 +349,30 @@ fn matrix() -> Vec<Row> {
             |s, p, _| {
                 let secret = secret(s, p);
                 crate::organisation::upload_sheet(s, &p.cookie, &secret, None)
+            },
+        ),
+        // 签收 by a notice's link: the link alone decides, whoever holds it; a link whose
+        // signature is not its obligation's is not found for anyone (the valid link's walk is
+        // `extensions::a_notice_is_acknowledged_by_its_link_without_signing_in`).
+        row(
+            "GET",
+            "/ack/{campaign}/{deliverable}/{unit}/{period}/{mac}",
+            "forged",
+            [404; 8],
+            get(FORGED_ACK),
+        ),
+        row(
+            "POST",
+            "/ack/{campaign}/{deliverable}/{unit}/{period}/{mac}",
+            "forged",
+            [404; 8],
+            |s, p, _| {
+                s.send(
+                    "POST",
+                    &format!("/ack/nanyang-2017/%E7%BB%9F%E8%AE%A1%E8%A1%A8/%E5%AE%9B%E5%9F%8E%E5%8C%BA/2017-05/{}", "0".repeat(32)),
+                    &p.cookie,
+                    &[],
+                )
             },
         ),
         // Recording a clerk's sheet: the offices; a form with no sheet is asked for one (422).

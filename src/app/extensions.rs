@@ -262,3 +262,70 @@ impl Office {
         Ok(out)
     }
 }
+
+/// What a 签收 link came to.
+#[derive(Debug)]
+pub enum LinkAck {
+    /// Acknowledged now.
+    Done,
+    /// Acknowledged before: when, and by whom.
+    Before {
+        /// When.
+        at: String,
+        /// By whom, if said.
+        by: Option<String>,
+    },
+}
+
+impl Office {
+    /// Acknowledges the obligation `key` for whoever holds the link of a notice (签收 without
+    /// signing in), if `mac` is its signature; a link of no obligation, or a forged one, is
+    /// refused as forbidden (the page says not found). The link does this one thing: the
+    /// rights of anyone are not involved, and it acknowledges once.
+    pub fn acknowledge_by_link(
+        &self,
+        store: &mut dyn Backend,
+        key: &Key<'_>,
+        mac: &str,
+        at: Instant,
+    ) -> Result<LinkAck, AppError> {
+        if let Some(before) = self.ack_link_state(&*store, key, mac, at)? {
+            return Ok(before);
+        }
+        self.record(
+            store,
+            key,
+            Action::Acknowledge,
+            at,
+            Some(format!("{}（通知中的签收链接）", key.unit)),
+            None,
+        )?;
+        Ok(LinkAck::Done)
+    }
+}
+
+impl Office {
+    /// Whether `mac` signs the obligation `key` (else forbidden: a forged or altered link), and
+    /// whether it was acknowledged already — what a 签收 link's page shows before it acts.
+    pub fn ack_link_state(
+        &self,
+        store: &dyn Backend,
+        key: &Key<'_>,
+        mac: &str,
+        at: Instant,
+    ) -> Result<Option<LinkAck>, AppError> {
+        let secret = store.link_secret()?;
+        let expected = crate::notices::links::ack_mac(
+            &secret,
+            key.campaign,
+            key.deliverable,
+            key.unit,
+            key.period.unwrap_or(""),
+        );
+        if !super::same_secret(&expected, mac) {
+            return Err(super::desk::forbidden(key.unit));
+        }
+        let (_, history) = store.history(key, at)?;
+        Ok(acknowledged(&history).map(|(at, by)| LinkAck::Before { at, by }))
+    }
+}

@@ -54,7 +54,7 @@ pub use daemon_plan::{DaemonPlan, daemon_plan, schedules};
 pub use desk::{Deed, ObligationDesk, Page, Rights, UnitDesk, allow, campaigns_of, may, rights};
 pub use directory_page::UnitEdit;
 pub use error::AppError;
-pub use extensions::{ExtensionRefusal, acknowledged, open_request};
+pub use extensions::{ExtensionRefusal, LinkAck, acknowledged, open_request};
 pub use ledgers::{LedgerView, Reconciliation, RowState, RowView};
 pub use mail::{MailError, MailSetup};
 pub use organisation::{OrgImported, OrgSheet, read_sheet};

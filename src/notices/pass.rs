@@ -234,7 +234,11 @@ pub fn draft<S: PassRecords + ?Sized>(
 ) -> Result<Drafts, PassError> {
     let input = input_at(store, calendar, as_of)?;
     let (fresh, missing) = fresh_notices(&input, routes, calendar, as_of);
-    Ok((render_all(&fresh, &input, as_of, names, routes)?, missing))
+    let secret = store.link_secret()?;
+    Ok((
+        render_all(&fresh, &input, as_of, names, routes, &secret)?,
+        missing,
+    ))
 }
 
 /// What a pass at `as_of` plans from.
@@ -287,8 +291,22 @@ fn render_all(
     as_of: Instant,
     names: &crate::fsio::Names,
     routes: &plan::Routes,
+    secret: &str,
 ) -> Result<Vec<(Digest, Rendered)>, PassError> {
     let digests = render::digests_for(notices, &input.candidates, routes.one_per_item);
+    // The link that acknowledges an item, where its report asks for 签收 and the pages'
+    // address is known (`base_url`).
+    let ack = |c: &Candidate| {
+        let portal = routes.portal.as_deref().filter(|_| c.acknowledge)?;
+        Some(super::links::ack_link(
+            portal,
+            secret,
+            &c.campaign,
+            &c.deliverable,
+            &c.unit,
+            c.period.as_deref().unwrap_or(""),
+        ))
+    };
     let mut templates: HashMap<i64, Templates> = HashMap::new();
     let contact = |campaign: i64, unit: &str| input.directory.contact_line(campaign, unit);
     let mut out = Vec::new();
@@ -307,8 +325,17 @@ fn render_all(
         };
         let zone = input.candidates[notices[digest.notices[0]].candidate].zone;
         let t = as_of.in_zone(zone);
-        let rendered =
-            campaign_templates.render(&digest, notices, &input.candidates, &info, &contact, t)?;
+        let rendered = campaign_templates.render(
+            &digest,
+            notices,
+            &input.candidates,
+            &info,
+            &render::LookUps {
+                contact_of: &contact,
+                ack: &ack,
+            },
+            t,
+        )?;
         out.push((digest, rendered));
     }
     Ok(out)
@@ -335,34 +362,42 @@ pub fn run<S: PassRecords + ?Sized>(
     let now = as_of.in_zone(options.zone).timestamp();
     let input = input_at(store, calendar, as_of)?;
     let (fresh, missing) = fresh_notices(&input, &options.routes, calendar, as_of);
-    let mut mails: Vec<_> = render_all(&fresh, &input, as_of, &options.names, &options.routes)?
-        .into_iter()
-        .map(|(digest, rendered)| {
-            let mut mail = render::outbox_mail(
-                &digest,
-                rendered,
-                &fresh,
-                &input.candidates,
-                now,
-                &options.domain,
-            );
-            // Only the owing unit's own mail: supervisors are told who is late, not sent drafts.
-            if digest.audience == plan::Audience::Unit {
-                mail.attachment = digest
-                    .notices
-                    .iter()
-                    .find_map(|&i| attach(&*store, &input.candidates[fresh[i].candidate]));
-            }
-            super::fit::for_channel(
-                &mut mail,
-                &digest,
-                &fresh,
-                &input.candidates,
-                options.routes.portal.as_deref(),
-            );
-            mail
-        })
-        .collect();
+    let secret = store.link_secret()?;
+    let mut mails: Vec<_> = render_all(
+        &fresh,
+        &input,
+        as_of,
+        &options.names,
+        &options.routes,
+        &secret,
+    )?
+    .into_iter()
+    .map(|(digest, rendered)| {
+        let mut mail = render::outbox_mail(
+            &digest,
+            rendered,
+            &fresh,
+            &input.candidates,
+            now,
+            &options.domain,
+        );
+        // Only the owing unit's own mail: supervisors are told who is late, not sent drafts.
+        if digest.audience == plan::Audience::Unit {
+            mail.attachment = digest
+                .notices
+                .iter()
+                .find_map(|&i| attach(&*store, &input.candidates[fresh[i].candidate]));
+        }
+        super::fit::for_channel(
+            &mut mail,
+            &digest,
+            &fresh,
+            &input.candidates,
+            options.routes.portal.as_deref(),
+        );
+        mail
+    })
+    .collect();
     spread(&mut mails, now);
     let (notices, queued) = store.queue(&mails, now)?;
     for who in &missing {

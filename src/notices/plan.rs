@@ -273,6 +273,7 @@ mod tests {
 
     fn candidate(due: &str) -> Candidate {
         Candidate {
+            acknowledge: false,
             obligation_id: 1,
             campaign_id: 1,
             campaign: "c".into(),

@@ -276,22 +276,23 @@ impl Templates {
         Ok(templates)
     }
 
-    /// Renders one digest as of `t`.
+    /// Renders one digest as of `t`, with what `looked_up` finds.
     pub fn render(
         &self,
         digest: &Digest,
         notices: &[Notice],
         candidates: &[Candidate],
         campaign: &CampaignInfo,
-        contact_of: &dyn Fn(i64, &str) -> Option<String>,
+        looked_up: &LookUps<'_>,
         t: DateTime<Utc>,
     ) -> Result<Rendered, TemplateError> {
+        let LookUps { contact_of, ack } = looked_up;
         let first = &candidates[notices[digest.notices[0]].candidate];
         let today = t.with_timezone(&first.zone).date_naive();
         let mut items: Vec<Item> = digest
             .notices
             .iter()
-            .map(|&i| Item::new(&notices[i], &candidates[notices[i].candidate], today))
+            .map(|&i| Item::new(&notices[i], &candidates[notices[i].candidate], today, ack))
             .collect();
         // Units in the campaign's order, each unit's items by deadline.
         items.sort_by(|a, b| {
@@ -399,6 +400,15 @@ fn unit_groups(items: &[Item], contact_of: &dyn Fn(&str) -> Option<String>) -> V
     units
 }
 
+/// What a mail looks up beside its items: a unit's contact line (campaign, unit), and the link
+/// that acknowledges an item (签收), where there is one.
+pub struct LookUps<'a> {
+    /// The contact line of a unit of a campaign.
+    pub contact_of: &'a dyn Fn(i64, &str) -> Option<String>,
+    /// The 签收 link of an item.
+    pub ack: &'a dyn Fn(&Candidate) -> Option<String>,
+}
+
 #[derive(Serialize)]
 struct Recipient {
     name: String,
@@ -437,12 +447,20 @@ struct Item {
     threshold: Option<String>,
     /// For a review owed: the unit whose report waits for it (`unit` is the reviewer).
     review_of: Option<Arc<str>>,
+    /// The link that acknowledges it (签收), where its report asks for that and the pages'
+    /// address is known.
+    ack: Option<String>,
     #[serde(skip)]
     unit_order: i64,
 }
 
 impl Item {
-    fn new(notice: &Notice, c: &Candidate, today: NaiveDate) -> Item {
+    fn new(
+        notice: &Notice,
+        c: &Candidate,
+        today: NaiveDate,
+        ack: &dyn Fn(&Candidate) -> Option<String>,
+    ) -> Item {
         Item {
             name: c.title.clone().unwrap_or_else(|| c.deliverable.clone()),
             deliverable: c.deliverable.clone(),
@@ -477,6 +495,7 @@ impl Item {
                 )
             }),
             review_of: c.review_of.clone(),
+            ack: ack(c),
             unit_order: c.unit_order,
         }
     }

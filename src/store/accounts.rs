@@ -350,6 +350,8 @@ pub(super) const REVOKE_TOKEN: &str =
 pub(super) const TOKEN_USED: &str = "UPDATE api_tokens SET last_used_at = $1
      WHERE id = $2 AND (last_used_at IS NULL OR last_used_at + 60 <= $1)";
 pub(super) const UNIT_NAMES: &str = "SELECT DISTINCT name FROM units ORDER BY name";
+/// The secret that signs links.
+pub(super) const LINK_SECRET: &str = "SELECT value FROM secrets WHERE name = 'links'";
 
 /// The refusal of a name already taken.
 pub(super) fn taken(name: &str) -> StoreError {

@@ -326,6 +326,9 @@ pub trait Location {
 
 /// The outbox: every notice once, with the mail that carries it, claimed before it is sent.
 pub trait Outbox {
+    /// The records' secret that signs the links in messages that act without signing in (签收
+    /// by a notice's link), made with the records.
+    fn link_secret(&self) -> Result<String, StoreError>;
     /// What a pass at `as_of` plans from: obligations owed then with a deadline in `window`
     /// (as they stood then, if something was done to them later), and the notices written
     /// that go out at `written_since` or later.

@@ -12,6 +12,8 @@ use crate::language::campaign::{Contact, Policy};
 /// An obligation still owed, with what the planner needs to know about it.
 #[derive(Clone, Debug)]
 pub struct Candidate {
+    /// Its units acknowledge its notices (签收 in the campaign): a message carries the link.
+    pub acknowledge: bool,
     /// Its row in the store.
     pub obligation_id: i64,
     /// Its campaign's row in the store.

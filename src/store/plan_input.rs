@@ -80,6 +80,8 @@ struct DeliverableShared {
     thresholds: Vec<Threshold>,
     /// Who reviews its submissions: `reviewer` (each unit's own) or `unit:NAME`.
     review: Option<String>,
+    /// Its units acknowledge its notices (签收).
+    acknowledge: bool,
 }
 
 impl DeliverableShared {
@@ -142,10 +144,11 @@ pub(super) const UNITS: &str =
          ON i.unit_id = u.id";
 
 /// Columns id, name, title, policy in force, recipients, supervisors, lead, forms, thresholds,
-/// review.
+/// review, and whether its units acknowledge its notices (签收).
 pub(super) const DELIVERABLES: &str =
     "SELECT d.id, d.name, d.title, coalesce(d.policy, c.policy), d.recipients,
-            d.supervisors, d.lead, d.forms, d.thresholds, d.review
+            d.supervisors, d.lead, d.forms, d.thresholds, d.review,
+            coalesce(d.asks LIKE '%\"acknowledge\"%', FALSE)
      FROM deliverables d JOIN campaigns c ON c.id = d.campaign_id";
 
 /// Targets' obligations received with a value, deadline in `$1 ..= $2`: the columns of an
@@ -287,7 +290,7 @@ impl PlanMaps {
         policy: Policy,
         lists: [Vec<String>; 4],
         thresholds: Vec<Threshold>,
-        review: Option<String>,
+        (review, acknowledge): (Option<String>, bool),
     ) {
         let [recipients, supervisors, lead, forms] = lists;
         *slot(&mut self.deliverables, id, || None) = Some(DeliverableShared {
@@ -302,6 +305,7 @@ impl PlanMaps {
             form: (!forms.is_empty()).then(|| forms.join("、").into()),
             thresholds,
             review,
+            acknowledge,
         });
     }
 
@@ -339,6 +343,8 @@ impl PlanMaps {
         };
         c.review_of = Some(std::mem::replace(&mut c.unit, reviewer.name.clone()));
         c.unit_order = reviewer_id;
+        // A reviewer is chased, not asked to acknowledge.
+        c.acknowledge = false;
         // The review's deadline is its own day: no rest day moves it, and it was never stated
         // in another form.
         c.due_date = c.on_time_until;
@@ -426,6 +432,7 @@ impl PlanMaps {
                 .interviewed
                 .is_some_and(|at| at >= row.effective_due_at),
             review_of: None,
+            acknowledge: deliverable.acknowledge,
         }))
     }
 

@@ -4,6 +4,7 @@
 //! a CSRF secret; the session cookie is HttpOnly and SameSite=Strict (and Secure behind HTTPS).
 
 mod accounts;
+mod ack;
 mod api;
 mod board;
 mod bulletin;
@@ -189,6 +190,16 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<Web>>)> {
             "POST",
             "/units/import",
             post(directory::import).layer(upload()),
+        ),
+        (
+            "GET",
+            "/ack/{campaign}/{deliverable}/{unit}/{period}/{mac}",
+            get(ack::ask),
+        ),
+        (
+            "POST",
+            "/ack/{campaign}/{deliverable}/{unit}/{period}/{mac}",
+            post(ack::acknowledge),
         ),
         ("GET", "/import", get(received::form)),
         ("POST", "/import", post(received::import).layer(upload())),

@@ -42,6 +42,7 @@ fn templates() -> &'static Environment<'static> {
             ("units.html", include_str!("templates/units.html")),
             ("import.html", include_str!("templates/import.html")),
             ("calendar.html", include_str!("templates/calendar.html")),
+            ("ack.html", include_str!("templates/ack.html")),
             ("message.html", include_str!("templates/message.html")),
             ("confirm.html", include_str!("templates/confirm.html")),
             (
@@ -573,6 +574,7 @@ mod tests {
             "units.html",
             "import.html",
             "calendar.html",
+            "ack.html",
             "message.html",
             "confirm.html",
         ] {

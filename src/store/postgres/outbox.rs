@@ -36,6 +36,13 @@ fn owed_row(r: &::postgres::Row) -> OwedRow<'_> {
 }
 
 impl Outbox for PgStore {
+    fn link_secret(&self) -> Result<String, StoreError> {
+        self.run(|client| {
+            Ok(client
+                .query_one(crate::store::accounts::LINK_SECRET, &[])?
+                .get(0))
+        })
+    }
     /// What a pass plans from: obligations owed with a deadline in `window`, and the notices
     /// written that go out at `written_since` or later.
     fn plan_input(
@@ -370,7 +377,7 @@ impl PgStore {
                     json(r.get(3))?,
                     lists,
                     thresholds,
-                    r.get(9),
+                    (r.get(9), r.get(10)),
                 );
             }
             // Owed obligations through the deadlines in the window (and the few extended into

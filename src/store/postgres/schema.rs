@@ -440,6 +440,17 @@ ALTER TABLE deliverables ADD COLUMN asks TEXT;
 -- Read again from the files, which say it.
 UPDATE campaigns SET fingerprint = 'schema upgraded';
 "#,
+    // Version 18: the records' own secrets.
+    r#"
+-- The records' own secrets, made once: `links` signs the links in messages that act without
+-- signing in (签收 by the link in a notice). gen_random_uuid draws from a strong source.
+CREATE TABLE secrets (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+INSERT INTO secrets (name, value) VALUES ('links',
+    replace(gen_random_uuid()::text, '-', '') || replace(gen_random_uuid()::text, '-', ''));
+"#,
 ];
 
 /// The version this duban writes.

@@ -40,6 +40,11 @@ impl Store {
 }
 
 impl Outbox for Store {
+    fn link_secret(&self) -> Result<String, StoreError> {
+        Ok(self
+            .conn
+            .query_row(crate::store::accounts::LINK_SECRET, [], |r| r.get(0))?)
+    }
     /// Writes the notices that are new, each mail with them, in one transaction. Returns how
     /// many notices and mails were new.
     fn queue(&mut self, mails: &[OutboxMail], now: i64) -> Result<(usize, usize), StoreError> {

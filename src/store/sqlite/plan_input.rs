@@ -169,7 +169,7 @@ impl Store {
                 policy,
                 lists,
                 thresholds,
-                r.get(9)?,
+                (r.get(9)?, r.get(10)?),
             );
         }
         Ok(())

@@ -475,6 +475,15 @@ ALTER TABLE deliverables ADD COLUMN asks TEXT;
 -- Read again from the files, which say it.
 UPDATE campaigns SET fingerprint = 'schema upgraded';
 "#,
+    r#"
+-- The records' own secrets, made once: `links` signs the links in messages that act without
+-- signing in (签收 by the link in a notice).
+CREATE TABLE secrets (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+INSERT INTO secrets (name, value) VALUES ('links', lower(hex(randomblob(32))));
+"#,
 ];
 
 /// The version this duban writes.
