@@ -837,6 +837,11 @@ fn a_notice_is_acknowledged_by_its_link_without_signing_in() {
     let server = Server::start(&w, "2017-05-22T10:00");
     let asked = server.get(&path, "");
     assert_eq!(asked.status, 200, "{}", asked.body);
+    assert!(
+        !asked.body.contains("duban ") && !asked.body.contains("--"),
+        "no command named on the page: {}",
+        asked.body
+    );
     assert!(asked.body.contains("确认签收"), "{}", asked.body);
     assert!(asked.header("set-cookie").is_none(), "nobody is signed in");
     // Looking is not acknowledging.

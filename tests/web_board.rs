@@ -132,6 +132,19 @@ fn the_board_filters_by_level_report_and_colour_and_each_cell_leads_to_its_items
     );
     assert!(level.contains(&"宛城区".to_string()), "{level:?}");
     assert!(!level.contains(&"南阳市".to_string()), "{level:?}");
+    // …and under a unit the board is open at, only what is under it.
+    let under = rows(
+        &server
+            .get(
+                &format!(
+                    "/board?campaign=nanyang-2017&level=2&under={}",
+                    encode("市纪委")
+                ),
+                &office,
+            )
+            .body,
+    );
+    assert!(!under.contains(&"宛城区".to_string()), "{under:?}");
 
     // A unit's own page narrowed the same way, by its liaison too.
     let clerk = sign_up(&server, &clerk, "张三", "a long enough password");

@@ -223,10 +223,25 @@ fn section(
     let (mut rows, trail, mut whole) = rows_of(campaign, query);
     // Filters: one level of the whole tree, one report's column, one colour.
     if let Some(level) = query.get("level").and_then(|l| l.parse::<usize>().ok()) {
+        // That level of the whole tree, or of what is under the unit the board is open at.
+        let under = query.get("under").and_then(|u| campaign.find(u));
+        let within = |mut i: usize| {
+            under.is_none_or(|u| {
+                loop {
+                    if i == u {
+                        return true;
+                    }
+                    match campaign.nodes[i].parent {
+                        Some(p) => i = p,
+                        None => return false,
+                    }
+                }
+            })
+        };
         rows = campaign
             .in_tree_order()
             .into_iter()
-            .filter(|&i| campaign.nodes[i].depth + 1 == level)
+            .filter(|&i| campaign.nodes[i].depth + 1 == level && within(i))
             .collect();
         whole = false;
     }
