@@ -216,12 +216,7 @@ impl Office {
         at: i64,
     ) -> Result<Vec<crate::reports::Unacknowledged>, AppError> {
         use chrono::TimeZone;
-        let minute = |t: i64| {
-            zone.timestamp_opt(t, 0)
-                .single()
-                .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
-                .unwrap_or_default()
-        };
+        let minute = |t: i64| super::recorded::minute(zone, t);
         let mut out = Vec::new();
         for told in store.told(campaign_id, at)? {
             let asks: crate::store::Asks = serde_json::from_str(&told.asks).unwrap_or_default();

@@ -13,7 +13,7 @@ use crate::reports::{Backfill, LateReview, UnitRequests};
 use crate::store::Backend;
 
 /// An instant as a bulletin shows it, in `zone`.
-fn minute(zone: Tz, at: i64) -> String {
+pub(super) fn minute(zone: Tz, at: i64) -> String {
     zone.timestamp_opt(at, 0)
         .single()
         .map(|t| t.format("%Y-%m-%d %H:%M").to_string())

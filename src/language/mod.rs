@@ -1,6 +1,7 @@
 //! The campaign language: the grammar (`grammar/campaign.pest`), the parser (text → syntax
 //! tree), the checker (syntax tree → [`Campaign`]), and the diagnostics they report.
 
+pub mod asks;
 pub mod ast;
 pub mod campaign;
 pub mod check;
@@ -17,6 +18,7 @@ pub mod parse;
 pub mod scoring;
 mod sources;
 pub mod suggest;
+pub mod when;
 
 pub use campaign::Campaign;
 pub use diagnostic::{Diagnostic, Sources};
