@@ -685,14 +685,18 @@ pub fn a_review_accepts_or_sends_back(mut b: impl Backend) {
     let change = b
         .apply(
             &key("方案", "甲", None),
-            Action::Accept,
+            Action::Accept {
+                next_review_due: None,
+            },
             meta("2017-04-14 09:00"),
         )
         .unwrap();
     assert_eq!(change.status, Status::SubmittedOnTime);
     let again = b.apply(
         &key("方案", "甲", None),
-        Action::Accept,
+        Action::Accept {
+            next_review_due: None,
+        },
         meta("2017-04-14 10:00"),
     );
     assert!(matches!(

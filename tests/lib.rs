@@ -37,6 +37,7 @@ mod properties;
 mod province;
 mod readme;
 mod rehearsal;
+mod review_levels;
 mod robots;
 mod schedule;
 mod seeds;

@@ -190,6 +190,8 @@ pub fn rights(store: &dyn Backend, who: &User, item: &WorkItem) -> Result<Rights
     }
     let own = who.unit.as_deref();
     let reviews = own.is_some() && item.reviewer.as_deref() == own;
+    // Every level of a review in levels sees the report, before and after its turn.
+    let a_level = own.is_some_and(|u| item.review_levels.iter().any(|r| r == u));
     let receives = own.is_some_and(|u| item.receivers.iter().any(|r| r == u));
     // The unit tree is read only when nothing cheaper decides (a unit two levels down).
     let above = if who.role.sees_all() || (reviews || receives) && who.role == Role::Reviewer {
@@ -200,7 +202,7 @@ pub fn rights(store: &dyn Backend, who: &User, item: &WorkItem) -> Result<Rights
     let reporter = matches!(who.role, Role::Liaison | Role::Leader) && above;
     let reviewer = who.role == Role::Reviewer;
     Ok(Rights {
-        see: who.role.sees_all() || above || reviews || receives,
+        see: who.role.sees_all() || above || reviews || receives || a_level,
         submit: reporter,
         review: reviewer && reviews,
         send_back: reviewer && receives,
@@ -428,7 +430,7 @@ impl Office {
             | Action::Update { .. }
             | Action::AskExtension { .. }
             | Action::Acknowledge => Deed::Submit,
-            Action::Accept | Action::Reject { .. } => Deed::Review,
+            Action::Accept { .. } | Action::Reject { .. } => Deed::Review,
             Action::Return { .. } => Deed::SendBack,
             // The office's, as extending and waiving are.
             Action::Extend { .. }

@@ -46,6 +46,9 @@ pub(super) fn work_at(
         if let Some(then) = overlays.of(item.campaign_id)?.get(&item.id) {
             item.record = then.record;
             item.extended_until = then.extended_until.clone();
+            if then.reviewing.is_some() {
+                item.reviewer = then.reviewing.clone();
+            }
             // The reason shown is a return's: none where it was not returned then.
             if then.record.state != State::Returned {
                 item.reason = None;

@@ -392,6 +392,14 @@ impl Office {
                 submission.review_due_at = self.review_due(&*store, key.campaign, within, at)?;
             }
         }
+        // A level of a review in levels passing it on gives the next its own time, on the
+        // calendar of the day it passed (the last level's acceptance uses none).
+        if let Action::Accept { next_review_due } = &mut action
+            && next_review_due.is_none()
+        {
+            let within = store.describe(key.campaign, key.deliverable)?.review_within;
+            *next_review_due = self.review_due(&*store, key.campaign, within, at)?;
+        }
         self.extension_in_order(&*store, key, &action, at)?;
         let meta = self.meta(store, key.campaign, at, by, note)?;
         Ok(store.apply(key, action, meta)?)

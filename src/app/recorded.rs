@@ -84,7 +84,8 @@ pub(super) fn notes(
                 recorded_at: minute(zone, r.recorded_at),
                 by: r.by,
             });
-        } else if r.kind == "review_accepted" && r.reviewed_late {
+        } else if matches!(r.kind.as_str(), "review_accepted" | "review_passed") && r.reviewed_late
+        {
             late.push(LateReview {
                 reviewer: r.reviewer,
                 unit: r.unit,

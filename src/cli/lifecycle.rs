@@ -103,7 +103,8 @@ pub struct ReviewArgs {
     obligation: ObligationArgs,
     #[command(flatten)]
     actor: ActorArgs,
-    /// Accept the submission: it counts as received.
+    /// Accept the submission: it counts as received (or, where the report is reviewed in
+    /// levels, passes to the next level's reviewer).
     #[arg(
         long,
         conflicts_with = "send_back",
@@ -242,7 +243,9 @@ pub fn submit(context: &Context, args: &SubmitArgs) -> Result<ExitCode, CliError
 /// Accepts or returns a submission under review.
 pub fn review(context: &Context, args: &ReviewArgs) -> Result<ExitCode, CliError> {
     let action = if args.accept {
-        Action::Accept
+        Action::Accept {
+            next_review_due: None,
+        }
     } else {
         Action::Reject {
             reason: args.reason.clone().unwrap_or_default(),
@@ -422,6 +425,15 @@ fn history_rows(events: Vec<crate::store::HistoryEvent>) -> Vec<Vec<String>> {
                 if let Some(v) = e.data.get(key).and_then(|v| v.as_str()) {
                     detail.push(format!("{key} {v}"));
                 }
+            }
+            // A level of a review in levels: which, by whom, and to whom it passed.
+            let levels = e.data["levels"].as_u64().unwrap_or(1);
+            if let Some(level) = e.data["level"].as_u64().filter(|_| levels > 1) {
+                let by = e.data["reviewer"].as_str().unwrap_or("?");
+                detail.push(format!("level {level} of {levels} ({by})"));
+            }
+            if let Some(next) = e.data["next"].as_str() {
+                detail.push(format!("passed to {next}"));
             }
             if e.data.get("reviewed_late") == Some(&serde_json::Value::Bool(true)) {
                 detail.push("reviewed late (审核逾期)".to_string());

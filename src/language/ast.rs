@@ -308,8 +308,9 @@ pub enum ReportStmt {
     Signers(Vec<Name>),
     /// `formerly NAME…`: the names it had in earlier versions of the file.
     Formerly(Vec<Name>),
-    /// `review [by UNIT]`
-    Review(Option<Name>),
+    /// `review [by UNIT] [then UNIT]…` (`审核 乡镇纪委 然后 县纪委`): who reviews first (none
+    /// named: each unit's own reviewer), and who reviews after, level by level.
+    Review(Option<Name>, Vec<Name>),
     /// `review within DURATION` (`审核时限 3个工作日`): the reviewer's time, from the submission.
     ReviewWithin(Spanned<Duration>),
     /// `due …`

@@ -255,8 +255,11 @@ pub struct Deliverable {
     pub value_from: Option<ValueFrom>,
     /// Signers it must carry (签字背书).
     pub signers: Vec<String>,
-    /// Review before it counts as received.
+    /// Review before it counts as received: the first level's.
     pub review: Option<ReviewRule>,
+    /// The levels of review after the first (`审核 乡镇纪委 然后 县纪委`), in order: each
+    /// accepts and passes it on; the last one's acceptance counts it.
+    pub review_then: Vec<UnitId>,
     /// What a unit may ask for in more time (`延期 最多1次 不超过10日`): the report's own, else
     /// the campaign's; none: no limit.
     pub extensions: Option<crate::language::ast::ExtensionRule>,

@@ -431,6 +431,14 @@ pub enum Problem {
         /// The submitting unit.
         unit: String,
     },
+    /// A review in levels names one unit at two levels: it would decide twice.
+    #[error("`{unit}` reviews `{deliverable}` at two levels; each level is another unit's")]
+    ReviewsTwice {
+        /// The unit named twice.
+        unit: String,
+        /// The deliverable.
+        deliverable: String,
+    },
     /// `review within` on a report nobody reviews.
     #[error("`{deliverable}` gives its reviewer a time limit, but is not reviewed")]
     ReviewWithinWithoutReview {

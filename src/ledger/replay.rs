@@ -30,12 +30,13 @@ pub const ACTS: &[&str] = &[
     "extension_asked",
     "extension_declined",
     "acknowledged",
+    "review_passed",
 ];
 
 /// The SQL list of [`ACTS`], for `kind IN (…)`.
 pub const ACTS_SQL: &str = "('submitted', 'review_accepted', 'review_returned', 'returned', \
                             'extended', 'waived', 'updated', 'chased', 'extension_asked', \
-                            'extension_declined', 'acknowledged')";
+                            'extension_declined', 'acknowledged', 'review_passed')";
 
 /// How much later than its time an act may be recorded and still not be a 补录 (a report
 /// that came on paper, typed in afterwards).
@@ -58,6 +59,9 @@ pub struct Past<'a> {
     /// A submission's review deadline (`data.review_due_at`), where the reviewer has a time
     /// of their own.
     pub review_due: Option<i64>,
+    /// Who decides from this act on, where it is one of a reviewed report: a submission's
+    /// first reviewer (`data.reviewer`), a passed level's next (`data.next`).
+    pub reviewer: Option<String>,
 }
 
 impl<'a> Past<'a> {
@@ -71,6 +75,13 @@ impl<'a> Past<'a> {
                 .and_then(|u| u.as_str())
                 .and_then(|u| u.parse().ok()),
             review_due: data.get("review_due_at").and_then(|d| d.as_i64()),
+            reviewer: match kind {
+                "submitted" => data.get("reviewer"),
+                "review_passed" => data.get("next"),
+                _ => None,
+            }
+            .and_then(|r| r.as_str())
+            .map(String::from),
         }
     }
 
@@ -124,6 +135,8 @@ pub fn replay<'a>(
                 record.review_due = act.review_due.filter(|_| start.reviewed);
             }
             "review_accepted" => record.state = State::Received,
+            // A level passed it on: still under review, by the next level's time.
+            "review_passed" => record.review_due = act.review_due,
             "review_returned" | "returned" => {
                 record.state = State::Returned;
                 record.closed_at = None;
@@ -168,6 +181,7 @@ mod tests {
             at,
             until: None,
             review_due: None,
+            reviewer: None,
         }
     }
 
@@ -202,6 +216,7 @@ mod tests {
             at: 12 * DAY,
             until: Some(until),
             review_due: None,
+            reviewer: None,
         }];
         let (before, none) = replay(start(false), history.clone(), 11 * DAY);
         assert_eq!(before.status_at(11 * DAY), Status::Overdue);
@@ -220,6 +235,21 @@ mod tests {
         assert_eq!(r.status_at(2 * DAY), Status::SubmittedOnTime);
         let (r, _) = replay(start(false), [act("waived", 4 * DAY)], 20 * DAY);
         assert_eq!(r.status_at(20 * DAY), Status::Waived);
+    }
+
+    #[test]
+    fn a_passed_level_keeps_it_under_review_by_the_next_levels_time() {
+        let passed = serde_json::json!({ "next": "县纪委", "review_due_at": 12 * DAY });
+        let history = [
+            act("submitted", DAY),
+            Past::of("review_passed", 2 * DAY, &passed),
+        ];
+        assert_eq!(history[1].reviewer.as_deref(), Some("县纪委"));
+        let (r, _) = replay(start(true), history.clone(), 11 * DAY);
+        assert_eq!(r.status_at(11 * DAY), Status::UnderReview);
+        assert_eq!(r.status_at(12 * DAY), Status::ReviewOverdue);
+        let (r, _) = replay(start(true), history, DAY);
+        assert_eq!(r.review_due, None, "not passed yet then");
     }
 
     #[test]

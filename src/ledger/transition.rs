@@ -63,8 +63,16 @@ pub struct Submission {
 pub enum Action {
     /// Record a submission.
     Submit(Submission),
-    /// The reviewer accepts the submission under review.
-    Accept,
+    /// The reviewer at the level deciding accepts the submission under review: where the
+    /// campaign declares a later level (`审核 乡镇纪委 然后 县纪委`) it passes to that level's
+    /// reviewer, else it is counted.
+    Accept {
+        /// When the next level's review is due, where the campaign gives reviewers a time of
+        /// their own (`审核时限`, counted on the calendar from the passing: set by the office's
+        /// layer, which has the calendar); without one, the deadline in force, and never less
+        /// than [`REVIEW_GRACE`](super::REVIEW_GRACE) after the passing.
+        next_review_due: Option<i64>,
+    },
     /// The reviewer sends it back.
     Reject {
         /// Why.
@@ -129,6 +137,11 @@ pub struct Facts<'a> {
     pub active: bool,
     /// Whether its deliverable asks for review.
     pub reviewed: bool,
+    /// Who reviews it, level by level (`审核 乡镇纪委 然后 县纪委`): the units' names, resolved
+    /// for its unit; one for a single review, none where it is not reviewed.
+    pub reviewers: &'a [String],
+    /// The level deciding while it is under review (0: the first).
+    pub review_level: usize,
     /// The roles that must sign a submission.
     pub signers: &'a [String],
     /// Its campaign's zone, where a deadline's day ends.
@@ -166,6 +179,15 @@ pub enum Update {
     },
     /// The reviewer accepted it: counted.
     Accepted,
+    /// A level of its review accepted it and passed it to the next (`level`, counted from 0),
+    /// whose review is due at `review_due`; still under review. The next reviewer's name is the
+    /// event's `next`.
+    Passed {
+        /// The level now deciding.
+        level: u8,
+        /// When its review is due.
+        review_due: i64,
+    },
     /// Sent back: owed again.
     Reopened,
     /// A later deadline.
@@ -237,6 +259,11 @@ pub fn transition(facts: &Facts<'_>, action: &Action, at: i64) -> Result<Effect,
             if let Some(due) = review_due {
                 data["review_due_at"] = json!(due);
             }
+            // Who decides first, kept with the act: the record as of any instant names who
+            // was deciding then, whatever the campaign says later.
+            if let Some(first) = facts.reviewers.first().filter(|_| facts.reviewed) {
+                data["reviewer"] = json!(first);
+            }
             Ok(effect(
                 "submitted",
                 None,
@@ -303,22 +330,58 @@ pub fn transition(facts: &Facts<'_>, action: &Action, at: i64) -> Result<Effect,
                 Update::Values,
             ))
         }
-        Action::Accept | Action::Reject { .. } if state != State::Review => {
+        Action::Accept { .. } | Action::Reject { .. } if state != State::Review => {
             Err(Refusal::NotUnderReview { obligation, status })
         }
         // The reviewer's timeliness, kept with the act: accepted after the review's deadline.
-        Action::Accept => Ok(effect(
-            "review_accepted",
-            None,
-            json!({ "reviewed_late": facts.record.reviewed_late(at) }),
-            Update::Accepted,
-        )),
-        Action::Reject { reason } => Ok(effect(
-            "review_returned",
-            Some(reason),
-            json!({}),
-            Update::Reopened,
-        )),
+        // Each level's act names its level and its reviewer, so that a bulletin counts a late
+        // level against the unit that was late.
+        Action::Accept { next_review_due } => {
+            let level = facts.review_level;
+            let mut data = json!({
+                "reviewed_late": facts.record.reviewed_late(at),
+                "level": level + 1,
+                "levels": facts.reviewers.len().max(1),
+            });
+            if let Some(reviewer) = facts.reviewers.get(level) {
+                data["reviewer"] = json!(reviewer);
+            }
+            let Some(next) = facts.reviewers.get(level + 1) else {
+                return Ok(effect("review_accepted", None, data, Update::Accepted));
+            };
+            let review_due = next_review_due.unwrap_or_else(|| {
+                facts
+                    .record
+                    .effective_due_at
+                    .max(at.saturating_add(super::REVIEW_GRACE))
+            });
+            data["next"] = json!(next);
+            data["review_due_at"] = json!(review_due);
+            let level = u8::try_from(level + 1).unwrap_or(u8::MAX);
+            Ok(effect(
+                "review_passed",
+                None,
+                data,
+                Update::Passed { level, review_due },
+            ))
+        }
+        // A return at any level goes back to the unit, naming the level and its reviewer.
+        Action::Reject { reason } => {
+            let mut data = json!({});
+            if facts.reviewers.len() > 1 {
+                data["level"] = json!(facts.review_level + 1);
+                data["levels"] = json!(facts.reviewers.len());
+            }
+            if let Some(reviewer) = facts.reviewers.get(facts.review_level) {
+                data["reviewer"] = json!(reviewer);
+            }
+            Ok(effect(
+                "review_returned",
+                Some(reason),
+                data,
+                Update::Reopened,
+            ))
+        }
         Action::Return { reason } => match state {
             State::Received | State::Review => Ok(effect(
                 "returned",
@@ -398,6 +461,8 @@ mod tests {
             },
             active: true,
             reviewed: false,
+            reviewers: &[],
+            review_level: 0,
             signers: &[],
             zone: chrono_tz::UTC,
             due_date: "1970-01-10",
@@ -438,6 +503,61 @@ mod tests {
         ));
     }
 
+    fn accept() -> Action {
+        Action::Accept {
+            next_review_due: None,
+        }
+    }
+
+    #[test]
+    fn a_review_in_levels_passes_each_level_then_counts_and_a_return_names_its_level() {
+        let reviewers = ["乡镇纪委".to_string(), "县纪委".to_string()];
+        let at_level = |review_level| Facts {
+            reviewed: true,
+            reviewers: &reviewers,
+            review_level,
+            ..facts(State::Review)
+        };
+        let first = transition(&at_level(0), &accept(), 6 * DAY).unwrap();
+        assert_eq!(first.event, "review_passed");
+        // Passed after the deadline's day 10 would give a day; before it, the deadline.
+        assert_eq!(
+            first.update,
+            Update::Passed {
+                level: 1,
+                review_due: 10 * DAY
+            }
+        );
+        assert_eq!(first.data["next"], "县纪委");
+        assert_eq!(first.data["reviewer"], "乡镇纪委");
+        let last = transition(&at_level(1), &accept(), 7 * DAY).unwrap();
+        assert_eq!(last.event, "review_accepted");
+        assert_eq!(last.update, Update::Accepted);
+        assert_eq!(last.data["level"], 2);
+        let back = Action::Reject {
+            reason: "数据不符".into(),
+        };
+        let returned = transition(&at_level(1), &back, 7 * DAY).unwrap();
+        assert_eq!(returned.update, Update::Reopened);
+        assert_eq!(returned.data["reviewer"], "县纪委");
+        assert_eq!(returned.data["level"], 2);
+        // The level's own time, where the office's layer gave one.
+        let timed = Action::Accept {
+            next_review_due: Some(8 * DAY),
+        };
+        let passed = transition(&at_level(0), &timed, 6 * DAY).unwrap();
+        assert_eq!(
+            passed.update,
+            Update::Passed {
+                level: 1,
+                review_due: 8 * DAY
+            }
+        );
+        // A submission names who decides first.
+        let sent = transition(&Facts { ..at_level(0) }, &submit(true), DAY).unwrap();
+        assert_eq!(sent.data["reviewer"], "乡镇纪委");
+    }
+
     #[test]
     fn what_the_records_do_not_allow_is_refused_by_kind() {
         let at = 6 * DAY;
@@ -452,7 +572,7 @@ mod tests {
             Refusal::AlreadySubmitted { .. }
         ));
         assert_eq!(
-            refused(State::Received, Action::Accept),
+            refused(State::Received, accept()),
             Refusal::NotUnderReview {
                 obligation: "c 月报 甲 2017-05".into(),
                 status: Status::SubmittedLate,

@@ -25,6 +25,9 @@ pub struct Then {
     pub extended_until: Option<String>,
     /// How many times it had been returned (退回) by then.
     pub returns: i64,
+    /// Who was deciding on it then, where its acts say (a review in levels passes from one
+    /// reviewer to the next): `None` where they do not, and the latest record's reviewer holds.
+    pub reviewing: Option<String>,
 }
 
 /// The obligations of one campaign acted on after T, by row id.
@@ -72,9 +75,13 @@ impl Then {
         t: i64,
     ) -> Then {
         let mut returns = 0;
+        let mut reviewing = None;
         let counted = history.into_iter().inspect(|p| {
             if p.kind == "returned" && p.at <= t {
                 returns += 1;
+            }
+            if matches!(p.kind, "submitted" | "review_passed") && p.at <= t {
+                reviewing = p.reviewer.clone();
             }
         });
         let (record, extended) = replay(start, counted, t);
@@ -87,6 +94,7 @@ impl Then {
             record,
             extended_until,
             returns,
+            reviewing,
         }
     }
 
@@ -168,6 +176,7 @@ impl Acts {
             at: *at,
             until: *until,
             review_due: *review_due,
+            reviewer: None,
         });
         replay(start, history, t).0.status_at(t)
     }

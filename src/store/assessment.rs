@@ -78,10 +78,12 @@ pub struct Reported {
     pub reviewer: Option<String>,
 }
 
-/// Who reviews a report, in SQL over `deliverables d` and the submitting `units u`: each unit's
-/// own reviewer, or the one unit the deliverable names.
-const REVIEWER: &str =
-    "CASE WHEN d.review = 'reviewer' THEN u.reviewer ELSE substr(d.review, 6) END";
+/// Who reviews a report, in SQL over `deliverables d`, the submitting `units u` and
+/// `obligations o`: past the first level of a review in levels, the level's (`o.reviewing`);
+/// else each unit's own reviewer, or the one unit the deliverable names. (A level's act names
+/// its own reviewer in its data, which a reader prefers.)
+const REVIEWER: &str = "coalesce(o.reviewing,
+    CASE WHEN d.review = 'reviewer' THEN u.reviewer ELSE substr(d.review, 6) END)";
 
 /// Submissions, accepted reviews, requests for more time and their answers, and
 /// acknowledgements (签收) of campaign `$1` done in `$2 ..= $3` (unix seconds), in
@@ -93,7 +95,7 @@ pub(super) static REPORTED: std::sync::LazyLock<String> = std::sync::LazyLock::n
          FROM events e JOIN obligations o ON o.id = e.obligation_id
          JOIN units u ON u.id = o.unit_id JOIN deliverables d ON d.id = o.deliverable_id
          WHERE o.campaign_id = $1
-           AND e.kind IN ('submitted', 'review_accepted', 'extension_asked', 'extended',
+           AND e.kind IN ('submitted', 'review_accepted', 'review_passed', 'extension_asked', 'extended',
                           'extension_declined', 'acknowledged')
            AND e.at BETWEEN $2 AND $3
          ORDER BY e.at, e.id"
@@ -140,6 +142,15 @@ impl Reported {
     pub(super) fn late(data: &str) -> bool {
         serde_json::from_str::<serde_json::Value>(data)
             .is_ok_and(|d| d["reviewed_late"].as_bool() == Some(true))
+    }
+
+    /// Who acted, as the event's data names its reviewer (a level of a review in levels
+    /// names its own), else `reviewer` (whom the records name now).
+    pub(super) fn reviewer_of(data: &str, reviewer: Option<String>) -> Option<String> {
+        serde_json::from_str::<serde_json::Value>(data)
+            .ok()
+            .and_then(|d| d["reviewer"].as_str().map(String::from))
+            .or(reviewer)
     }
 }
 
@@ -189,7 +200,8 @@ pub(super) const ASSESSED: &str =
             (SELECT count(*) FROM events e
              WHERE e.obligation_id = o.id AND e.kind = 'returned' AND e.at <= $4),
             o.id, o.review_due_at,
-            CASE WHEN d.review = 'reviewer' THEN u.reviewer ELSE substr(d.review, 6) END
+            coalesce(o.reviewing,
+                CASE WHEN d.review = 'reviewer' THEN u.reviewer ELSE substr(d.review, 6) END)
      FROM obligations o JOIN units u ON u.id = o.unit_id
      JOIN deliverables d ON d.id = o.deliverable_id
      WHERE o.campaign_id = $1 AND o.active AND o.due_date BETWEEN $2 AND $3

@@ -70,6 +70,10 @@ pub(super) struct Found {
     pub active: bool,
     pub review: Option<String>,
     pub reviewer: Option<String>,
+    /// The deliverable's levels of review after the first (JSON names), if any.
+    pub review_then: Option<String>,
+    /// The level deciding while it is under review (0: the first).
+    pub review_level: i64,
     pub signers: Vec<String>,
     pub soon_days: i64,
     /// When the latest act on it was done, if any.
@@ -111,11 +115,14 @@ impl Found {
     /// What `action` would do, or why the records do not allow it.
     pub(super) fn effect(&self, action: &Action, at: i64) -> Result<Effect, Refusal> {
         let due_date = self.effective_due_date();
+        let reviewers = self.reviewers();
         let facts = Facts {
             obligation: &self.label,
             record: self.record(),
             active: self.active,
             reviewed: self.review.is_some(),
+            reviewers: &reviewers,
+            review_level: usize::try_from(self.review_level).unwrap_or_default(),
             signers: &self.signers,
             zone: self.zone,
             due_date: &due_date,
@@ -136,11 +143,17 @@ impl Found {
                 self.submitted_at = Some(at);
                 self.closed_at = Some(at);
                 self.review_due = review_due;
+                self.review_level = 0;
             }
             Update::Accepted => self.state = State::Received,
+            Update::Passed { level, review_due } => {
+                self.review_level = i64::from(level);
+                self.review_due = Some(review_due);
+            }
             Update::Reopened => {
                 self.state = State::Returned;
                 self.closed_at = None;
+                self.review_level = 0;
             }
             Update::Extended {
                 until,
@@ -165,16 +178,37 @@ impl Found {
             status: self.record().status_at(at),
             due_date: self.effective_due_date(),
             waiting_for: (self.state == State::Review)
-                .then(|| self.reviewer_name())
+                .then(|| self.reviewing())
                 .flatten(),
         }
     }
 
-    fn reviewer_name(&self) -> Option<String> {
-        match self.review.as_deref()? {
-            "reviewer" => self.reviewer.clone(),
-            other => other.strip_prefix("unit:").map(String::from),
-        }
+    /// Who reviews it, level by level, resolved for its unit (none where it is not reviewed).
+    pub(super) fn reviewers(&self) -> Vec<String> {
+        let first = match self.review.as_deref() {
+            Some("reviewer") => self.reviewer.clone(),
+            Some(other) => other.strip_prefix("unit:").map(String::from),
+            None => return Vec::new(),
+        };
+        let later: Vec<String> = self
+            .review_then
+            .as_deref()
+            .and_then(|t| serde_json::from_str(t).ok())
+            .unwrap_or_default();
+        first.into_iter().chain(later).collect()
+    }
+
+    /// The reviewer deciding now, at its level, while it is under review.
+    pub(super) fn reviewing(&self) -> Option<String> {
+        let level = usize::try_from(self.review_level).unwrap_or_default();
+        self.reviewers().into_iter().nth(level)
+    }
+
+    /// The reviewer past the first level, as the row keeps it (`reviewing`): none at the first.
+    pub(super) fn reviewing_later(&self) -> Option<String> {
+        (self.review_level > 0 && self.state == State::Review)
+            .then(|| self.reviewing())
+            .flatten()
     }
 }
 

@@ -86,6 +86,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = {
                 ("ledger", Text),
                 ("review_within", Text),
                 ("asks", Text),
+                ("review_then", Text),
             ],
         ),
         (
@@ -127,6 +128,8 @@ const TABLES: &[(&str, &[(&str, Kind)])] = {
                 ("active", Bool),
                 ("values_event", Int),
                 ("review_due_at", Int),
+                ("review_level", Int),
+                ("reviewing", Text),
             ],
         ),
         (

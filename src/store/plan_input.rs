@@ -175,7 +175,7 @@ pub(super) fn reviews_sql(max: &str) -> String {
     let due = format!("coalesce(review_due_at, {max}(effective_due_at, submitted_at + {grace}))");
     format!(
         "SELECT id, campaign_id, deliverable_id, unit_id, period,
-                coalesce(extended_until, due_date), state, {due}
+                coalesce(extended_until, due_date), state, {due}, reviewing
          FROM obligations WHERE state = 'review' AND active
              AND campaign_id IN (SELECT id FROM campaigns) AND {due} BETWEEN $1 AND $2
          ORDER BY campaign_id, {due}, unit_id, deliverable_id, period"
@@ -310,11 +310,13 @@ impl PlanMaps {
     }
 
     /// The candidate a submission waiting for its review makes (`row` with the review's
-    /// deadline): owed by its reviewer, who is reminded and chased as a unit is; `None` when
-    /// it names no reviewer the campaign has.
+    /// deadline): owed by its reviewer — past the first level of a review in levels, the
+    /// level's, `reviewing` — who is reminded and chased as a unit is; `None` when it names no
+    /// reviewer the campaign has.
     pub(super) fn review_candidate(
         &mut self,
         row: &OwedRow<'_>,
+        reviewing: Option<&str>,
         only: &[String],
     ) -> Result<Option<Candidate>, StoreError> {
         let index = |id: i64| usize::try_from(id).unwrap_or(usize::MAX);
@@ -325,6 +327,7 @@ impl PlanMaps {
             .and_then(|d| d.review.as_deref());
         let unit = self.units.get(index(row.unit_id));
         let reviewer = match review {
+            _ if reviewing.is_some() => reviewing.map(str::to_string),
             Some("reviewer") => unit.and_then(|u| u.reviewer.clone()),
             Some(other) => other.strip_prefix("unit:").map(str::to_string),
             None => None,

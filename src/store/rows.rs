@@ -63,6 +63,8 @@ pub(super) struct DeliverableRow<'c> {
     pub ledger: Option<String>,
     pub review_within: Option<String>,
     pub asks: Option<String>,
+    /// The levels of review after the first, by unit name (JSON); none: one level.
+    pub review_then: Option<String>,
 }
 
 /// The campaign's units, in declaration order.
@@ -163,6 +165,8 @@ pub(super) fn deliverable_rows<'c>(
                 .ok(),
                 _ => None,
             },
+            review_then: (!d.review_then.is_empty() && d.review.is_some())
+                .then(|| names(&d.review_then)),
             review_within: d
                 .review_within
                 .filter(|_| d.review.is_some())
@@ -194,15 +198,17 @@ pub(super) const UPSERT_UNIT: &str =
 pub(super) const UPSERT_DELIVERABLE: &str =
     "INSERT INTO deliverables (campaign_id, name, kind, recurring, review, recipients, signers, forms, soon_days,
                                policy, title, supervisors, lead, standing, form, thresholds, ledger,
-                               review_within, asks)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+                               review_within, asks, review_then)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
+             $20)
      ON CONFLICT (campaign_id, name) DO UPDATE SET kind = excluded.kind,
          recurring = excluded.recurring, review = excluded.review,
          recipients = excluded.recipients, signers = excluded.signers, forms = excluded.forms,
          soon_days = excluded.soon_days, policy = excluded.policy, title = excluded.title,
          supervisors = excluded.supervisors, lead = excluded.lead, standing = excluded.standing,
          form = excluded.form, thresholds = excluded.thresholds, ledger = excluded.ledger,
-         review_within = excluded.review_within, asks = excluded.asks
+         review_within = excluded.review_within, asks = excluded.asks,
+         review_then = excluded.review_then
      RETURNING id";
 
 /// Inserts or updates a campaign: key, title, zone, source, contacts source, fingerprint,

@@ -30,8 +30,12 @@ pub struct WorkItem {
     #[serde(skip)]
     pub record: Record,
     /// Who reviews it before it counts (the unit's 驻村组, or a unit the deliverable names),
-    /// if its deliverable asks for review.
+    /// if its deliverable asks for review: in a review in levels, the level deciding now.
     pub reviewer: Option<String>,
+    /// Every level's reviewer, in order, where it is reviewed in levels (`审核 乡镇纪委 然后
+    /// 县纪委`): each sees it; empty for a single review.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub review_levels: Vec<String>,
     /// The units its deliverable is sent to (`@parent` read as the unit's parent).
     pub receivers: Vec<String>,
     /// The unit's parent.
@@ -53,11 +57,13 @@ pub struct WorkItem {
 /// Columns of a [`WorkItem`], from `units u`, `deliverables d`, `obligations o`, `campaigns c`.
 pub(super) const COLUMNS: &str = "c.key, c.id, d.name, u.name, o.period, o.due_date,
     o.extended_until, o.state, o.submitted_at, o.closed_at, o.due_at, o.effective_due_at,
-    d.soon_days, d.review, u.reviewer, d.recipients, u.parent,
+    d.soon_days, CASE WHEN o.reviewing IS NOT NULL THEN 'unit:' || o.reviewing ELSE d.review END,
+    u.reviewer, d.recipients, u.parent,
     (SELECT e.reason FROM events e WHERE e.obligation_id = o.id
         AND e.kind IN ('returned', 'review_returned') ORDER BY e.id DESC LIMIT 1),
     d.signers, o.id, c.zone, o.review_due_at,
-    (SELECT count(*) FROM events e WHERE e.obligation_id = o.id AND e.kind = 'chased')";
+    (SELECT count(*) FROM events e WHERE e.obligation_id = o.id AND e.kind = 'chased'),
+    CASE WHEN d.review = 'reviewer' THEN u.reviewer ELSE substr(d.review, 6) END, d.review_then";
 
 /// The joins every listing reads through; the obligations are reached by deliverable and unit,
 /// the index both backends have.
@@ -82,7 +88,9 @@ pub fn queue_sql(receives: &str) -> String {
     format!(
         "SELECT {COLUMNS} {FROM}
          WHERE (o.state = 'review'
-                AND ((d.review = 'reviewer' AND u.reviewer = $1) OR d.review = 'unit:' || $1))
+                AND (o.reviewing = $1
+                     OR o.reviewing IS NULL
+                        AND ((d.review = 'reviewer' AND u.reviewer = $1) OR d.review = 'unit:' || $1)))
             OR (o.state IN ('review', 'received') AND o.submitted_at >= $2 AND ({receives}))
          ORDER BY o.submitted_at DESC, c.key, d.id, u.id
          LIMIT 500"
@@ -146,6 +154,7 @@ impl WorkItem {
             parent,
             reason,
             signers,
+            review_levels: Vec::new(),
             // Set by the engine's row reader, from the row's id, its campaign's zone and its
             // chases.
             id: 0,
@@ -165,6 +174,20 @@ impl WorkItem {
         };
         let last = day(self.record.effective_due_at - 1);
         (last, (last - day(at)).num_days())
+    }
+
+    /// It with the levels of its review, where the deliverable has more than one: `first`
+    /// (the first level's reviewer) and `then` (the later levels' names, JSON).
+    pub(super) fn with_levels(
+        mut self,
+        first: Option<String>,
+        then: Option<&str>,
+    ) -> Result<WorkItem, StoreError> {
+        if let Some(then) = then {
+            let later: Vec<String> = super::decode::json(then)?;
+            self.review_levels = first.into_iter().chain(later).collect();
+        }
+        Ok(self)
     }
 
     /// The deadline in force.

@@ -83,6 +83,7 @@ pub(super) fn item_value(item: &WorkItem, at: Instant) -> Value {
         extended => item.extended_until.is_some(), status => status.label_zh(),
         light => status_class(status), reason => item.reason.clone(), href => href(item),
         unit_href => path_segment(&item.unit), chases => item.chases,
+        reviewer => item.reviewer.clone(),
     }
 }
 
@@ -348,7 +349,9 @@ pub async fn act(
         return asked;
     }
     let action = match form.action.as_str() {
-        "accept" => Action::Accept,
+        "accept" => Action::Accept {
+            next_review_due: None,
+        },
         "reject" => Action::Reject { reason },
         "return" => Action::Return { reason },
         "waive" => Action::Waive { reason },

@@ -113,7 +113,7 @@ pub(super) fn obligation_page(
                 .collect();
             context! {
                 signed,
-                kind => event_zh(&e.kind), at => e.at.get(..16).unwrap_or(&e.at).replace('T', " "),
+                kind => event_words(e), at => e.at.get(..16).unwrap_or(&e.at).replace('T', " "),
                 backfilled => e.backfilled.then(|| e.recorded_at.get(..16).unwrap_or(&e.recorded_at).replace('T', " ")),
                 by => e.by.clone(), reason => e.reason.clone(), note => e.note.clone(), files,
                 values => e.values.iter().map(|v| format!("{}：{}", v.field, v.display())).collect::<Vec<_>>(),
@@ -148,10 +148,31 @@ pub(super) fn obligation_page(
     )
 }
 
+/// An event as the history says it: a level of a review in levels names its level and its
+/// reviewer, and a passed level whom it went to.
+fn event_words(e: &crate::store::HistoryEvent) -> String {
+    let level = e.data["level"].as_u64();
+    let levels = e.data["levels"].as_u64().unwrap_or(1);
+    let reviewer = e.data["reviewer"].as_str();
+    let who = reviewer.map(|r| format!("（{r}）")).unwrap_or_default();
+    match (e.kind.as_str(), level) {
+        ("review_passed", Some(level)) => {
+            let next = e.data["next"].as_str().unwrap_or("下一级");
+            format!("第{level}级审核通过{who}，转{next}审核")
+        }
+        ("review_accepted", Some(level)) if levels > 1 => {
+            format!("第{level}级审核通过{who}，审核完成")
+        }
+        ("review_returned", Some(level)) if levels > 1 => format!("第{level}级审核退回{who}"),
+        (kind, _) => event_zh(kind).to_string(),
+    }
+}
+
 fn event_zh(kind: &str) -> &str {
     match kind {
         "submitted" => "报送",
         "review_accepted" => "审核通过",
+        "review_passed" => "审核通过，转下一级",
         "review_returned" => "审核退回",
         "returned" => "退回",
         "extended" => "延期",

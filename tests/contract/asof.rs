@@ -76,7 +76,9 @@ fn action(rng: &mut Rng, at: i64) -> Action {
     let reason = "核实".to_string();
     match rng.below(6) {
         0 | 1 => Action::Submit(Submission::default()),
-        2 => Action::Accept,
+        2 => Action::Accept {
+            next_review_due: None,
+        },
         3 => Action::Return { reason },
         4 => Action::Extend {
             until: duban::clock::from_unix(at + (3 + rng.below(20) as i64) * DAY).date_naive(),

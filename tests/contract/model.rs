@@ -382,10 +382,10 @@ impl Model {
                     done.review_due.map_or("-".to_string(), |d| d.to_string())
                 );
             }
-            Action::Accept | Action::Reject { .. } if now.stage != Stage::InReview => {
+            Action::Accept { .. } | Action::Reject { .. } if now.stage != Stage::InReview => {
                 return Err(Refused::NotUnderReview(status));
             }
-            Action::Accept => {
+            Action::Accept { .. } => {
                 done.kind = "review_accepted";
                 done.detail = format!("reviewed_late={}", at >= now.review_deadline());
             }
@@ -497,7 +497,9 @@ impl Act {
                 review_due_at: review_hours.map(|h| at + h * HOUR),
                 ..Submission::default()
             }),
-            Act::Accept => Action::Accept,
+            Act::Accept => Action::Accept {
+                next_review_due: None,
+            },
             Act::Reject => Action::Reject { reason: reason() },
             Act::Return => Action::Return { reason: reason() },
             Act::Extend(days) => Action::Extend {

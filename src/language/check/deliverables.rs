@@ -128,6 +128,7 @@ impl Checker<'_> {
             value_from: None,
             signers: Vec::new(),
             review: None,
+            review_then: Vec::new(),
             review_within: None,
             extensions: campaign.extensions,
             acknowledge: campaign.acknowledge,
@@ -182,10 +183,29 @@ impl Checker<'_> {
                     }
                     d.formerly = names.iter().map(|n| n.node.clone()).collect()
                 }
-                ReportStmt::Review(by) => {
+                ReportStmt::Review(by, then) => {
                     d.review = match by {
                         Some(unit) => self.unit_ref(unit).map(ReviewRule::ByUnit),
                         None => Some(ReviewRule::ByReviewer),
+                    };
+                    d.review_then.clear();
+                    for name in then {
+                        let Some(unit) = self.unit_ref(name) else {
+                            continue;
+                        };
+                        let twice = d.review == Some(ReviewRule::ByUnit(unit))
+                            || d.review_then.contains(&unit);
+                        if twice {
+                            self.error(
+                                Problem::ReviewsTwice {
+                                    unit: name.node.clone(),
+                                    deliverable: d.name.clone(),
+                                },
+                                name.span,
+                            );
+                        } else {
+                            d.review_then.push(unit);
+                        }
                     }
                 }
                 ReportStmt::Extensions(rule) => d.extensions = Some(rule.node),
@@ -341,7 +361,7 @@ impl Checker<'_> {
         let review_span = decl
             .stmts
             .iter()
-            .find(|s| matches!(s.node, ReportStmt::Review(_)))
+            .find(|s| matches!(s.node, ReportStmt::Review(..)))
             .map(|s| s.span)
             .unwrap_or(decl.name.span);
         for &unit in &d.from {
@@ -377,7 +397,7 @@ pub(super) fn report_keyword(stmt: &ReportStmt) -> &'static str {
         ReportStmt::Form(_) => "form",
         ReportStmt::Signers(_) => "signers",
         ReportStmt::Formerly(_) => "formerly",
-        ReportStmt::Review(_) => "review",
+        ReportStmt::Review(..) => "review",
         ReportStmt::ReviewWithin(_) => "review-within",
         ReportStmt::Due(_) => "due",
         ReportStmt::Covering(_) => "covering",
@@ -452,6 +472,23 @@ mod tests {
         assert_eq!(
             problems,
             ["error: `甲` must have its submission reviewed, but has no `reviewer`"]
+        );
+    }
+
+    #[test]
+    fn a_review_in_levels_names_each_unit_once() {
+        let units = "unit 丙\n";
+        assert!(
+            problems(&format!(
+                "{units}report r {{ from 甲; review by 乙 then 丙; due 2017-05-01 }}\n"
+            ))
+            .is_empty()
+        );
+        assert_eq!(
+            problems(&format!(
+                "{units}report r {{ from 甲; 审核 乙 然后 丙 然后 乙; due 2017-05-01 }}\n"
+            )),
+            ["error: `乙` reviews `r` at two levels; each level is another unit's"]
         );
     }
 

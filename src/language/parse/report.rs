@@ -81,11 +81,18 @@ impl<'s> Lower<'s> {
             Rule::form => ReportStmt::Form(self.texts(pair)),
             Rule::signers => ReportStmt::Signers(self.texts(pair)),
             Rule::formerly => ReportStmt::Formerly(self.texts(pair)),
-            Rule::review => ReportStmt::Review(
-                pair.into_inner()
-                    .find(|p| p.as_rule() == Rule::name)
-                    .map(|p| self.name(p)),
-            ),
+            Rule::review => {
+                let (mut first, mut then, mut later) = (None, false, Vec::new());
+                for p in pair.into_inner() {
+                    match p.as_rule() {
+                        Rule::w_then => then = true,
+                        Rule::name if then => later.push(self.name(p)),
+                        Rule::name => first = Some(self.name(p)),
+                        _ => {}
+                    }
+                }
+                ReportStmt::Review(first, later)
+            }
             Rule::review_within => ReportStmt::ReviewWithin(self.duration(last(pair)?)),
             Rule::extensions => ReportStmt::Extensions(self.extension_rule(pair)),
             Rule::acknowledge => ReportStmt::Acknowledge(self.ack_within(pair)?),

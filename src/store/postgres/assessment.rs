@@ -109,7 +109,7 @@ impl Assessment for PgStore {
                     recorded_at: r.get(5),
                     by: r.get(6),
                     reviewed_late: Reported::late(r.get(7)),
-                    reviewer: r.get(8),
+                    reviewer: Reported::reviewer_of(r.get(7), r.get(8)),
                 })
                 .collect())
         })

@@ -28,6 +28,7 @@ struct Report {
     id: i64,
     recurring: bool,
     review: Option<String>,
+    review_then: Option<String>,
     signers: Vec<String>,
     soon_days: i64,
 }
@@ -121,7 +122,7 @@ fn campaigns(
         let id: i64 = r.get(0);
         let mut reports = HashMap::new();
         for r in tx.query(
-            "SELECT name, id, recurring, review, signers, soon_days FROM deliverables
+            "SELECT name, id, recurring, review, signers, soon_days, review_then FROM deliverables
              WHERE campaign_id = $1",
             &[&id],
         )? {
@@ -131,6 +132,7 @@ fn campaigns(
                 review: r.get(3),
                 signers: json(r.get(4))?,
                 soon_days: r.get(5),
+                review_then: r.get(6),
             };
             reports.insert(r.get(0), report);
         }
@@ -259,7 +261,7 @@ fn obligations(
                     o.closed_at, o.active,
                     (SELECT max(at) FROM events e WHERE e.obligation_id = o.id
                         AND e.kind IN {acts}),
-                    o.review_due_at
+                    o.review_due_at, o.review_level
              FROM obligation_rows o
              JOIN unnest($1::bigint[], $2::bigint[], $3::text[]) AS k (d, u, p)
                ON o.deliverable_id = k.d AND o.unit_id = k.u AND o.period = k.p
@@ -290,6 +292,8 @@ fn obligations(
             active: r.get(11),
             review: report.review.clone(),
             reviewer: campaign.units[key.unit].1.clone(),
+            review_then: report.review_then.clone(),
+            review_level: r.get(14),
             signers: report.signers.clone(),
             soon_days: report.soon_days,
             last_act_at: r.get(12),
@@ -392,6 +396,8 @@ impl<'a> Written<'a> {
         let submitted: Vec<Option<i64>> = ended.iter().map(|f| f.submitted_at).collect();
         let closed: Vec<Option<i64>> = ended.iter().map(|f| f.closed_at).collect();
         let review_due: Vec<Option<i64>> = ended.iter().map(|f| f.review_due).collect();
+        let levels: Vec<i64> = ended.iter().map(|f| f.review_level).collect();
+        let reviewing: Vec<Option<String>> = ended.iter().map(|f| f.reviewing_later()).collect();
         let extended: Vec<Option<&str>> =
             ended.iter().map(|f| f.extended_until.as_deref()).collect();
         let effective: Vec<i64> = ended.iter().map(|f| f.effective_due_at).collect();
@@ -401,10 +407,12 @@ impl<'a> Written<'a> {
                  closed_at = x.closed, review_due_at = x.review_due,
                  extended_until = x.extended,
                  extended_due_at = CASE WHEN x.extended IS NOT NULL THEN x.effective END,
-                 values_event = coalesce(x.values_event, o.values_event)
+                 values_event = coalesce(x.values_event, o.values_event),
+                 review_level = x.level, reviewing = x.reviewing
              FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[],
-                         $6::text[], $7::bigint[], $8::bigint[])
-                  AS x (id, state, submitted, closed, review_due, extended, effective, values_event)
+                         $6::text[], $7::bigint[], $8::bigint[], $9::bigint[], $10::text[])
+                  AS x (id, state, submitted, closed, review_due, extended, effective, values_event,
+                        level, reviewing)
              WHERE o.id = x.id",
             &[
                 &touched,
@@ -415,6 +423,8 @@ impl<'a> Written<'a> {
                 &extended,
                 &effective,
                 &values,
+                &levels,
+                &reviewing,
             ],
         )?;
         Ok(())

@@ -417,7 +417,7 @@ fn find(client: &mut impl GenericClient, key: &Key<'_>) -> Result<Found, StoreEr
     };
     let (campaign_id, zone): (i64, _) = (campaign.get(0), zone(campaign.get(1))?);
     let Some(deliverable) = client.query_opt(
-        "SELECT id, recurring, review, signers, soon_days FROM deliverables
+        "SELECT id, recurring, review, signers, soon_days, review_then FROM deliverables
          WHERE campaign_id = $1 AND name = $2",
         &[&campaign_id, &key.deliverable],
     )?
@@ -464,7 +464,7 @@ fn find(client: &mut impl GenericClient, key: &Key<'_>) -> Result<Found, StoreEr
                     closed_at, active,
                     (SELECT max(at) FROM events e WHERE e.obligation_id = obligations.id
                         AND e.kind IN {acts}),
-                    review_due_at
+                    review_due_at, review_level
              FROM obligations WHERE deliverable_id = $1 AND unit_id = $2 AND period = $3",
             acts = crate::ledger::ACTS_SQL
         ),
@@ -484,6 +484,8 @@ fn find(client: &mut impl GenericClient, key: &Key<'_>) -> Result<Found, StoreEr
         active: r.get(8),
         review: deliverable.get(2),
         reviewer: unit.get(1),
+        review_then: deliverable.get(5),
+        review_level: r.get(11),
         signers: json(deliverable.get(3))?,
         soon_days: deliverable.get(4),
         last_act_at: r.get(9),

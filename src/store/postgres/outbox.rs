@@ -413,7 +413,8 @@ impl PgStore {
                     candidates.extend(maps.candidate(&row, only)?);
                 }
                 if let Some(row) = then.review_row(*id, *campaign_id, (start, end)) {
-                    candidates.extend(maps.review_candidate(&row, only)?);
+                    let reviewing = then.reviewing.as_deref();
+                    candidates.extend(maps.review_candidate(&row, reviewing, only)?);
                 }
             }
             // Reviews owed are chased too, of reviewers (not in a preview that assumes nothing
@@ -422,7 +423,8 @@ impl PgStore {
                 for r in client.query(&reviews_sql("greatest"), &[&start, &end])? {
                     let row = owed_row(&r);
                     if !later.contains_key(&row.id) {
-                        candidates.extend(maps.review_candidate(&row, only)?);
+                        let reviewing: Option<&str> = r.get(8);
+                        candidates.extend(maps.review_candidate(&row, reviewing, only)?);
                     }
                 }
             }

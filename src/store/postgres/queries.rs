@@ -202,7 +202,8 @@ impl Queries for PgStore {
             let sql = format!(
                 "SELECT u.name, d.name, o.state, o.submitted_at, o.closed_at, o.due_at, o.effective_due_at, d.soon_days,
                         o.id, o.review_due_at,
-                        CASE WHEN d.review = 'reviewer' THEN u.reviewer ELSE substr(d.review, 6) END
+                        coalesce(o.reviewing,
+                            CASE WHEN d.review = 'reviewer' THEN u.reviewer ELSE substr(d.review, 6) END)
                  FROM obligations o
                  JOIN deliverables d ON d.id = o.deliverable_id
                  JOIN units u ON u.id = o.unit_id
@@ -403,10 +404,13 @@ fn item(r: &::postgres::Row) -> Result<WorkItem, StoreError> {
         r.get(17),
         r.get::<_, &str>(18),
     )
-    .map(|item| WorkItem {
-        id: r.get(19),
-        zone,
-        chases: r.get(22),
-        ..item
+    .and_then(|item| {
+        WorkItem {
+            id: r.get(19),
+            zone,
+            chases: r.get(22),
+            ..item
+        }
+        .with_levels(r.get(23), r.get(24))
     })
 }

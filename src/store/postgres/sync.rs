@@ -329,6 +329,7 @@ fn upsert_deliverables(
                 &d.ledger,
                 &d.review_within,
                 &d.asks,
+                &d.review_then,
             ],
         )?;
         ids.push(row.get(0));

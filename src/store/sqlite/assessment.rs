@@ -136,7 +136,7 @@ impl Assessment for super::Store {
                 recorded_at: r.get(5)?,
                 by: r.get(6)?,
                 reviewed_late: Reported::late(&r.get::<_, String>(7)?),
-                reviewer: r.get(8)?,
+                reviewer: Reported::reviewer_of(&r.get::<_, String>(7)?, r.get(8)?),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -302,19 +302,32 @@ fn save(
             }
             tx.execute(
                 "UPDATE obligation_rows SET state = ?2, submitted_at = ?3, closed_at = ?3,
-                    review_due_at = ?4 WHERE id = ?1",
+                    review_due_at = ?4, review_level = 0, reviewing = NULL WHERE id = ?1",
                 params![obligation, state.as_str(), at, review_due],
             )?;
         }
         Update::Accepted => {
             tx.execute(
-                "UPDATE obligation_rows SET state = 'received' WHERE id = ?1",
+                "UPDATE obligation_rows SET state = 'received', reviewing = NULL WHERE id = ?1",
                 [obligation],
+            )?;
+        }
+        Update::Passed { level, review_due } => {
+            tx.execute(
+                "UPDATE obligation_rows SET review_level = ?2, reviewing = ?3, review_due_at = ?4
+                 WHERE id = ?1",
+                params![
+                    obligation,
+                    level,
+                    effect.data.get("next").and_then(|n| n.as_str()),
+                    review_due
+                ],
             )?;
         }
         Update::Reopened => {
             tx.execute(
-                "UPDATE obligation_rows SET state = 'returned', closed_at = NULL WHERE id = ?1",
+                "UPDATE obligation_rows SET state = 'returned', closed_at = NULL, review_level = 0,
+                    reviewing = NULL WHERE id = ?1",
                 [obligation],
             )?;
         }
@@ -387,13 +400,14 @@ pub(super) fn find(conn: &rusqlite::Connection, key: &Key<'_>) -> Result<Found, 
                 None,
             )
         })?;
-    let deliverable: (i64, bool, Option<String>, Vec<String>, i64) = conn
+    type Row = (i64, bool, Option<String>, Vec<String>, i64, Option<String>);
+    let deliverable: Row = conn
         .query_row(
-            "SELECT id, recurring, review, signers, soon_days FROM deliverables WHERE campaign_id = ?1 AND name = ?2",
+            "SELECT id, recurring, review, signers, soon_days, review_then FROM deliverables WHERE campaign_id = ?1 AND name = ?2",
             params![campaign_id, key.deliverable],
             |r| {
                 let signers = r.get::<_, Json<Vec<String>>>(3)?.0;
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, signers, r.get(4)?))
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, signers, r.get(4)?, r.get(5)?))
             },
         )
         .optional()?
@@ -416,7 +430,7 @@ pub(super) fn find(conn: &rusqlite::Connection, key: &Key<'_>) -> Result<Found, 
                 Some(campaign_id),
             )
         })?;
-    let (deliverable_id, recurring, review, signers, soon_days) = deliverable;
+    let (deliverable_id, recurring, review, signers, soon_days, review_then) = deliverable;
     let periods: Vec<String> = conn
         .prepare_cached("SELECT period FROM obligations WHERE deliverable_id = ?1 AND unit_id = ?2 ORDER BY due_at")?
         .query_map(params![deliverable_id, unit_id], |r| r.get(0))?
@@ -435,7 +449,7 @@ pub(super) fn find(conn: &rusqlite::Connection, key: &Key<'_>) -> Result<Found, 
     conn.query_row(
         &format!("SELECT id, state, due_at, effective_due_at, due_date, extended_until, submitted_at, closed_at, active,
                 (SELECT max(at) FROM events e WHERE e.obligation_id = obligations.id AND e.kind IN {}),
-                review_due_at
+                review_due_at, review_level
          FROM obligations WHERE deliverable_id = ?1 AND unit_id = ?2 AND period = ?3", crate::ledger::ACTS_SQL),
         params![deliverable_id, unit_id, period],
         |r| {
@@ -453,6 +467,8 @@ pub(super) fn find(conn: &rusqlite::Connection, key: &Key<'_>) -> Result<Found, 
                 active: r.get(8)?,
                 review: review.clone(),
                 reviewer: reviewer.clone(),
+                review_then: review_then.clone(),
+                review_level: r.get(11)?,
                 signers: signers.clone(),
                 soon_days,
                 last_act_at: r.get(9)?,

@@ -83,7 +83,7 @@ impl Store {
                 candidates.extend(maps.candidate(&row, only)?);
             }
             if let Some(row) = then.review_row(*id, *campaign_id, (start, end)) {
-                candidates.extend(maps.review_candidate(&row, only)?);
+                candidates.extend(maps.review_candidate(&row, then.reviewing.as_deref(), only)?);
             }
         }
         // Reviews owed are chased too, of reviewers; a preview that assumes nothing was
@@ -96,7 +96,8 @@ impl Store {
             while let Some(r) = rows.next()? {
                 let row = owed_row(r)?;
                 if !later.contains_key(&row.id) {
-                    candidates.extend(maps.review_candidate(&row, only)?);
+                    let reviewing: Option<String> = r.get(8)?;
+                    candidates.extend(maps.review_candidate(&row, reviewing.as_deref(), only)?);
                 }
             }
         }

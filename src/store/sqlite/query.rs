@@ -226,7 +226,8 @@ impl Queries for Store {
             let sql = format!(
                 "SELECT u.name, d.name, o.state, o.submitted_at, o.closed_at, o.due_at, o.effective_due_at, d.soon_days,
                         o.id, o.review_due_at,
-                        CASE WHEN d.review = 'reviewer' THEN u.reviewer ELSE substr(d.review, 6) END
+                        coalesce(o.reviewing,
+                            CASE WHEN d.review = 'reviewer' THEN u.reviewer ELSE substr(d.review, 6) END)
                  FROM obligations o
                  JOIN deliverables d ON d.id = o.deliverable_id
                  JOIN units u ON u.id = o.unit_id
@@ -302,6 +303,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<WorkItem, StoreError>> 
     let id = r.get(19)?;
     let zone = r.get::<_, super::decode::Zone>(20)?.0;
     let chases = r.get(22)?;
+    let (first, then): (Option<String>, Option<String>) = (r.get(23)?, r.get(24)?);
     Ok(WorkItem::new(
         (r.get(0)?, r.get(1)?),
         r.get(2)?,
@@ -316,10 +318,13 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<WorkItem, StoreError>> 
         r.get(17)?,
         &r.get::<_, String>(18)?,
     )
-    .map(|item| WorkItem {
-        id,
-        zone,
-        chases,
-        ..item
+    .and_then(|item| {
+        WorkItem {
+            id,
+            zone,
+            chases,
+            ..item
+        }
+        .with_levels(first, then.as_deref())
     }))
 }

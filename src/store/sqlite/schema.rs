@@ -484,6 +484,22 @@ CREATE TABLE secrets (
 );
 INSERT INTO secrets (name, value) VALUES ('links', lower(hex(randomblob(32))));
 "#,
+    r#"
+-- Review in levels (审核 乡镇纪委 然后 县纪委): a report's later levels by unit name (JSON),
+-- and, while a submission is under review, the level deciding (0: the first) and, past the
+-- first, its reviewer — whom the queue and the board read.
+ALTER TABLE deliverables ADD COLUMN review_then TEXT;
+ALTER TABLE obligation_rows ADD COLUMN review_level INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE obligation_rows ADD COLUMN reviewing TEXT;
+CREATE INDEX obligation_rows_reviewing ON obligation_rows (reviewing) WHERE reviewing IS NOT NULL;
+DROP VIEW obligations;
+CREATE VIEW obligations AS
+    SELECT o.*, d.due_date, d.due_at,
+           max(coalesce(o.extended_due_at, d.due_at), d.due_at) AS effective_due_at
+    FROM obligation_rows o JOIN deadlines d ON d.id = o.deadline_id;
+-- Read again from the files, which say it.
+UPDATE campaigns SET fingerprint = 'schema upgraded';
+"#,
 ];
 
 /// The version this duban writes.

@@ -307,7 +307,8 @@ fn upsert_deliverables(
                 d.thresholds,
                 d.ledger,
                 d.review_within,
-                d.asks
+                d.asks,
+                d.review_then
             ],
             |r| r.get(0),
         )?);
@@ -569,7 +570,7 @@ mod tests {
         };
         let mut store = Store::open(&dir.path().join("d.db"), options).unwrap();
         let before = index_sql(&store);
-        assert_eq!(before.len(), 5, "{before:?}");
+        assert_eq!(before.len(), 6, "{before:?}");
         let dropped = store
             .write(|tx| {
                 without_indexes(tx, || {
