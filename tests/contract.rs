@@ -1389,8 +1389,114 @@ macro_rules! storage_contract {
             scenario!(the_ledger_does_what_its_model_does);
             scenario!(sign_in_tries_are_counted_per_address_and_account_with_growing_waits);
             scenario!(accounts_and_tokens_have_a_lifecycle);
+            scenario!(letters_are_numbered_once_per_unit_kind_and_day);
+            scenario!(a_review_in_levels_waits_for_each_level_in_turn);
         }
     };
+}
+
+/// A letter of the ladder is numbered in its campaign's sequence of its kind and year, once
+/// per unit, kind and day: issued again, the same letter; another unit, the next number; another
+/// kind, a sequence of its own.
+pub fn letters_are_numbered_once_per_unit_kind_and_day(mut b: impl Backend) {
+    use duban::language::letters::LetterKind;
+    use duban::store::{LetterItem, NewLetter};
+    sync(&mut b);
+    let campaign_id = b.unit_work("甲").unwrap()[0].campaign_id;
+    let items = [LetterItem {
+        deliverable: "方案".into(),
+        title: None,
+        period: String::new(),
+        due_date: "2017-04-14".into(),
+    }];
+    let day = |d: &str| d.parse::<chrono::NaiveDate>().unwrap();
+    let issue = |b: &mut dyn Backend, unit: &str, kind, d: &str| {
+        b.issue_letter(&NewLetter {
+            campaign_id,
+            unit,
+            kind,
+            day: day(d),
+            issued_at: utc(&format!("{d} 09:05")).timestamp(),
+            items: &items,
+        })
+        .unwrap()
+    };
+    let first = issue(&mut b, "甲", LetterKind::Supervision, "2017-04-18");
+    assert_eq!(first.number_text(), "督办函〔2017〕1号");
+    assert_eq!(first.items, items);
+    let again = issue(&mut b, "甲", LetterKind::Supervision, "2017-04-18");
+    assert_eq!(again, first, "the same escalation, the same letter");
+    let other = issue(&mut b, "乙", LetterKind::Supervision, "2017-04-18");
+    assert_eq!(other.number, 2);
+    let red = issue(&mut b, "甲", LetterKind::Red, "2017-04-18");
+    assert_eq!(red.number_text(), "红色督办单〔2017〕1号");
+    let later = issue(&mut b, "甲", LetterKind::Supervision, "2017-04-25");
+    assert_eq!(later.number, 3);
+    let listed: Vec<String> = b
+        .letters_of("甲")
+        .unwrap()
+        .iter()
+        .map(|l| l.number_text())
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            "督办函〔2017〕3号",
+            "红色督办单〔2017〕1号",
+            "督办函〔2017〕1号"
+        ]
+    );
+    assert_eq!(b.letters_of("丙").unwrap(), []);
+}
+
+/// A report reviewed in levels waits at each level for that level's reviewer, whose queue
+/// alone has it; a return at the second level starts it again at the first.
+pub fn a_review_in_levels_waits_for_each_level_in_turn(mut b: impl Backend) {
+    let text = CAMPAIGN.replace(
+        "report 方案 { from 甲 乙; due 2017-04-14 }",
+        "unit 丙\nreport 方案 { from 甲 乙; review by 乙 then 丙; due 2017-04-14 }",
+    );
+    sync_text(&mut b, &text, false).unwrap();
+    let k = key("方案", "甲", None);
+    let accept = || Action::Accept {
+        next_review_due: None,
+    };
+    let sent = b.apply(&k, submit(), meta("2017-04-10 09:00")).unwrap();
+    assert_eq!(sent.waiting_for.as_deref(), Some("乙"));
+    let queued = |b: &dyn Backend, unit: &str| {
+        b.review_queue(unit, 0)
+            .unwrap()
+            .iter()
+            .any(|i| i.unit == "甲" && i.record.state == duban::store::State::Review)
+    };
+    assert!(queued(&b, "乙") && !queued(&b, "丙"));
+    let passed = b.apply(&k, accept(), meta("2017-04-11 09:00")).unwrap();
+    assert_eq!(passed.status, Status::UnderReview);
+    assert_eq!(passed.waiting_for.as_deref(), Some("丙"));
+    assert!(!queued(&b, "乙") && queued(&b, "丙"));
+    let item = b
+        .unit_work("甲")
+        .unwrap()
+        .into_iter()
+        .find(|i| i.deliverable == "方案")
+        .unwrap();
+    assert_eq!(item.reviewer.as_deref(), Some("丙"));
+    assert_eq!(item.review_levels, ["乙", "丙"]);
+    let back = Action::Reject {
+        reason: "数据不全".into(),
+    };
+    let returned = b.apply(&k, back, meta("2017-04-12 09:00")).unwrap();
+    assert_eq!(returned.status, Status::Returned);
+    let again = b.apply(&k, submit(), meta("2017-04-13 09:00")).unwrap();
+    assert_eq!(
+        again.waiting_for.as_deref(),
+        Some("乙"),
+        "from the first level again"
+    );
+    b.apply(&k, accept(), meta("2017-04-13 10:00")).unwrap();
+    let done = b.apply(&k, accept(), meta("2017-04-13 11:00")).unwrap();
+    assert_eq!(done.status, Status::SubmittedOnTime);
+    assert!(!queued(&b, "丙"));
 }
 
 fn sqlite() -> Option<(tempfile::TempDir, Store)> {

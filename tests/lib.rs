@@ -22,6 +22,7 @@ mod holidays;
 mod hookserver;
 mod import;
 mod layers;
+mod letters;
 mod mail;
 mod mail_concurrency;
 mod mail_tls;

@@ -171,6 +171,15 @@ fn matrix() -> Vec<Row> {
             [303, 403, 403, 403, 403, 200, 200, 200],
             get("/unit/%E9%95%87%E6%9D%91%E5%BB%BA%E4%B8%AD%E5%BF%83"),
         ),
+        // A letter of the ladder (none issued here): whoever may open the unit's page is told
+        // there is no such letter; the others are refused as the page refuses them.
+        row(
+            "GET",
+            "/unit/{name}/letters/{id}",
+            "own",
+            [303, 404, 404, 403, 404, 404, 404, 403],
+            get("/unit/%E5%AE%9B%E5%9F%8E%E5%8C%BA/letters/1"),
+        ),
         // A calendar subscription: the unit's own people and the office make one; the other
         // office, bound to 古路, may not for 南阳's unit.
         row(

@@ -84,6 +84,10 @@ impl Server {
         stream.read_to_end(&mut raw).unwrap();
         let text = String::from_utf8_lossy(&raw).to_string();
         let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let bytes = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .map_or_else(Vec::new, |at| raw[at + 4..].to_vec());
         let mut lines = head.lines();
         let status = lines
             .next()
@@ -98,6 +102,7 @@ impl Server {
             status,
             headers,
             body: body.to_string(),
+            bytes,
         }
     }
 
@@ -184,6 +189,8 @@ pub struct Reply {
     pub headers: Vec<(String, String)>,
     /// The body, as text.
     pub body: String,
+    /// The body's bytes (a download's).
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {

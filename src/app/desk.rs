@@ -99,6 +99,9 @@ pub struct UnitDesk {
     pub items: Vec<WorkItem>,
     /// The units directly under it, in any campaign.
     pub children: Vec<String>,
+    /// The letters the ladder issued it (督办函 and its kin) in the campaigns the person acts
+    /// in, newest first.
+    pub letters: Vec<crate::store::Letter>,
 }
 
 /// One obligation as its page shows it.
@@ -254,7 +257,16 @@ impl Office {
                 children.push(child);
             }
         }
-        Ok(UnitDesk { items, children })
+        let letters = store
+            .letters_of(unit)?
+            .into_iter()
+            .filter(|l| who.in_campaign(&l.campaign))
+            .collect();
+        Ok(UnitDesk {
+            items,
+            children,
+            letters,
+        })
     }
 
     /// Every obligation of `unit` (in `campaigns`, or all), for the office's own tools: a name

@@ -58,6 +58,9 @@ pub enum AppError {
         /// The configured database, and why.
         database: String,
     },
+    /// A Word document (a letter of the ladder) could not be written.
+    #[error("the document could not be written: {0}")]
+    Document(#[source] std::io::Error),
     /// A data file that cannot be read.
     #[error(transparent)]
     Table(#[from] crate::values::TableError),

@@ -21,6 +21,7 @@ mod extensions;
 mod hierarchy;
 mod instant;
 mod ledgers;
+mod letters;
 mod lock;
 mod mail;
 mod notice_pass;

@@ -15,6 +15,24 @@ use crate::store::{Attachment, Backend, Candidate};
 use crate::vocabulary::Period;
 use crate::workspace::FileSync;
 
+/// Numbers `letter` in the records (or finds the one issued already) and renders it as Word:
+/// the file and its 文号.
+fn issue_letter(
+    store: &mut dyn Backend,
+    letter: &crate::store::NewLetter<'_>,
+) -> Result<(Attachment, String), pass::PassError> {
+    let issued = store.issue_letter(letter)?;
+    let bytes = crate::documents::letter::docx(&issued).map_err(pass::PassError::Letter)?;
+    Ok((
+        Attachment {
+            name: crate::documents::letter::file_name(&issued),
+            content_type: crate::documents::docx::MIME.into(),
+            bytes,
+        },
+        issued.number_text(),
+    ))
+}
+
 /// The name the language gives the campaign's own bulletin (`通报 每月 下月5日前`), a report the
 /// office owes.
 const BULLETIN: &str = "通报";
@@ -55,9 +73,12 @@ impl Office {
             as_of,
             &setup.pass,
             stop,
-            // The pass hands `attach` the records it runs on (any that keep the outbox); these
-            // are the office's own.
-            &|store, c| attach(store, c),
+            &pass::Documents {
+                // The pass hands `attach` the records it runs on (any that keep the outbox);
+                // these are the office's own.
+                attach: &|store, c| attach(store, c),
+                issue: &|store, letter| issue_letter(store, letter),
+            },
         )?)
     }
 
@@ -100,8 +121,7 @@ impl Office {
         match made {
             Ok((name, bytes)) => Some(Attachment {
                 name,
-                content_type:
-                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document".into(),
+                content_type: crate::documents::docx::MIME.into(),
                 bytes,
             }),
             Err(error) => {

@@ -49,6 +49,7 @@ mod ics;
 mod import;
 mod init;
 mod ledgers;
+mod letters;
 mod lifecycle;
 mod migrate;
 mod notices;
@@ -193,6 +194,9 @@ pub enum Command {
     /// A unit's obligations as an iCalendar file, done ones marked done.
     #[command(after_help = "Example:\n  duban ics --unit 宛城区 --as-of 2017-05-27 -o 宛城区.ics")]
     Ics(ics::IcsArgs),
+    /// The letters the overdue ladder issued to a unit (督办函 and its kin), and their Word files.
+    #[command(after_help = "Example:\n  duban letters 宛城区 --save 督办文书/")]
+    Letters(letters::LettersArgs),
     /// The shell script that completes duban's commands, flags and names (source it).
     #[command(after_help = "Example:\n  source <(duban completions bash)")]
     Completions(completions::CompletionsArgs),
@@ -321,6 +325,7 @@ fn dispatch(args: Args) -> Result<ExitCode, CliError> {
         Command::Waive(a) => lifecycle::waive(&context, a),
         Command::History(a) => lifecycle::history(&context, a),
         Command::Ics(a) => ics::run(&context, a),
+        Command::Letters(a) => letters::run(&context, a),
         Command::Overdue(a) => queries::overdue(&context, a),
         Command::Status(a) => queries::status(&context, a),
         Command::Due(a) => queries::due(&context, a),

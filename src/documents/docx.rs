@@ -7,6 +7,9 @@ use std::io::Write;
 
 use super::escape;
 
+/// The MIME type of a Word file.
+pub const MIME: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
 /// The body font (仿宋_GB2312), with FangSong where it is not installed.
 const BODY: &str = "仿宋_GB2312";
 /// The title font (方正小标宋简体).

@@ -6,6 +6,7 @@ pub mod bulletin;
 pub mod chart;
 pub mod docx;
 pub mod ics;
+pub mod letter;
 pub mod month;
 pub mod organisation;
 pub mod overdue;

@@ -454,6 +454,8 @@ pub enum RemindStmt {
         interview: bool,
         /// Whom to notify, each with the channels it is reached by (mail when none is named).
         to: Vec<(EscalateTo, Vec<Spanned<Channel>>)>,
+        /// The formal document it issues (`发 督办函`), if any.
+        letter: Option<crate::language::letters::LetterKind>,
     },
     /// `note …`
     Note(Name),

@@ -538,12 +538,14 @@ impl Default for Policy {
                     interview: false,
                     to: vec![Escalate::Role(Role::Liaison)],
                     by: Channels::default(),
+                    letter: None,
                 },
                 Rung {
                     after: days(3),
                     interview: false,
                     to: vec![Escalate::Role(Role::Liaison), Escalate::Role(Role::Leader)],
                     by: Channels::default(),
+                    letter: None,
                 },
                 Rung {
                     after: days(7),
@@ -553,6 +555,7 @@ impl Default for Policy {
                         Escalate::Role(Role::Office),
                     ],
                     by: Channels::default(),
+                    letter: None,
                 },
             ],
         }
@@ -571,6 +574,10 @@ pub struct Rung {
     /// The channels each of `to` is reached by.
     #[serde(default, skip_serializing_if = "Channels::all_mail")]
     pub by: Channels,
+    /// The formal document it issues to the late unit (`发 督办函`): numbered, attached to
+    /// the unit's mail, listed on its page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub letter: Option<crate::language::letters::LetterKind>,
 }
 
 /// The channels of each target of a rung, in the order of its targets; a target without an

@@ -13,6 +13,7 @@ pub mod form;
 pub(crate) mod grammar;
 mod hints;
 pub mod keywords;
+pub mod letters;
 pub mod load;
 pub mod parse;
 pub mod scoring;

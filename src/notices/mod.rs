@@ -11,6 +11,7 @@ pub mod address;
 pub mod couriers;
 pub mod fit;
 pub mod hooks;
+pub mod letters;
 pub mod links;
 pub mod pass;
 pub mod plan;

@@ -199,6 +199,9 @@ pub enum PassError {
     /// A campaign's templates are unusable.
     #[error(transparent)]
     Template(#[from] render::TemplateError),
+    /// A letter the ladder issues could not be written as Word.
+    #[error("the letter could not be written: {0}")]
+    Letter(#[source] std::io::Error),
 }
 
 /// What a pass asks of the records: the reminder policies, and the outbox with what the
@@ -346,6 +349,15 @@ fn render_all(
 /// pass's own (`S`: whatever records the layer above runs the pass on).
 pub type Attach<'a, S> = &'a dyn Fn(&S, &Candidate) -> Option<Attachment>;
 
+/// The documents a pass's mails carry, made by the layer above: what it attaches to a unit's
+/// mail about an obligation (the office's bulletin), and the letters the ladder issues.
+pub struct Documents<'a, S: ?Sized> {
+    /// See [`Attach`].
+    pub attach: Attach<'a, S>,
+    /// See [`super::letters::Issue`].
+    pub issue: super::letters::Issue<'a, S>,
+}
+
 /// Plans, queues and sends at `as_of` (a local time is read in each campaign's zone), each
 /// mail to an owing unit with what `attach` gives for the first of its obligations it gives
 /// something for.
@@ -357,22 +369,23 @@ pub fn run<S: PassRecords + ?Sized>(
     as_of: Instant,
     options: &PassOptions,
     stop: &AtomicBool,
-    attach: Attach<'_, S>,
+    documents: &Documents<'_, S>,
 ) -> Result<PassReport, PassError> {
+    let Documents { attach, issue } = *documents;
     let now = as_of.in_zone(options.zone).timestamp();
     let input = input_at(store, calendar, as_of)?;
     let (fresh, missing) = fresh_notices(&input, &options.routes, calendar, as_of);
     let secret = store.link_secret()?;
-    let mut mails: Vec<_> = render_all(
+    let rendered = render_all(
         &fresh,
         &input,
         as_of,
         &options.names,
         &options.routes,
         &secret,
-    )?
-    .into_iter()
-    .map(|(digest, rendered)| {
+    )?;
+    let mut mails = Vec::with_capacity(rendered.len());
+    for (digest, rendered) in rendered {
         let mut mail = render::outbox_mail(
             &digest,
             rendered,
@@ -388,6 +401,12 @@ pub fn run<S: PassRecords + ?Sized>(
                 .iter()
                 .find_map(|&i| attach(&*store, &input.candidates[fresh[i].candidate]));
         }
+        // A rung that issues a letter (督办函): numbered before the mail is queued, the same
+        // letter for every mail of the escalation and every pass that makes it again.
+        if let Some(asked) = super::letters::request(&digest, &fresh, &input.candidates, as_of) {
+            let (file, number) = issue(store, &asked.letter())?;
+            super::letters::carry(&mut mail, file, &number);
+        }
         super::fit::for_channel(
             &mut mail,
             &digest,
@@ -395,9 +414,8 @@ pub fn run<S: PassRecords + ?Sized>(
             &input.candidates,
             options.routes.portal.as_deref(),
         );
-        mail
-    })
-    .collect();
+        mails.push(mail);
+    }
     spread(&mut mails, now);
     let (notices, queued) = store.queue(&mails, now)?;
     for who in &missing {

@@ -73,6 +73,9 @@ pub struct Stage {
     pub targets: Vec<Escalate>,
     /// The channels each of `targets` is reached by.
     pub by: Channels,
+    /// The formal document it issues to the late unit (`发 督办函`), if any: a rung of a
+    /// report owed, never a reminder, a review's chase or a target's.
+    pub letter: Option<crate::language::letters::LetterKind>,
 }
 
 impl Stage {
@@ -123,6 +126,7 @@ pub fn stages(c: &Candidate, calendar: &Calendar) -> Vec<Stage> {
             send_at: at(day),
             targets: vec![Escalate::Role(Role::Liaison)],
             by: Channels::each(vec![c.policy.before_by.clone()]),
+            letter: None,
         });
     }
     // Counted from the last on-time day: a holiday after the due date delays the first rung,
@@ -161,6 +165,7 @@ pub fn stages(c: &Candidate, calendar: &Calendar) -> Vec<Stage> {
             send_at: at(day),
             targets: rung.to.clone(),
             by: rung.by.clone(),
+            letter: rung.letter.filter(|_| !review && c.below.is_none()),
         });
     }
     out.sort_by_key(|s| s.send_at);
@@ -404,6 +409,7 @@ mod tests {
                 Escalate::Role(Role::Supervisors),
             ],
             by: Channels::default(),
+            letter: None,
         }];
         let stage = current(&c, Calendar::official(), at("2017-06-01T10:00")).unwrap();
         let (found, missing) = addressees(&stage, &c, &directory, &Routes::default());
@@ -455,6 +461,7 @@ mod tests {
             interview: false,
             to: vec![Escalate::Role(Role::Liaison), Escalate::Role(Role::Leader)],
             by: Channels::each(vec![vec![Channel::Wecom, Channel::Sms]; 2]),
+            letter: None,
         }];
         let stage = current(&c, Calendar::official(), at("2017-05-26T10:00")).unwrap();
         let (found, missing) = addressees(&stage, &c, &directory, &routes);

@@ -430,6 +430,7 @@ pub trait Backend:
     + Assessment
     + Accounts
     + Organisation
+    + super::Letters
 {
 }
 
@@ -444,5 +445,6 @@ impl<T> Backend for T where
         + Assessment
         + Accounts
         + Organisation
+        + super::Letters
 {
 }

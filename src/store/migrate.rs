@@ -279,6 +279,20 @@ const TABLES: &[(&str, &[(&str, Kind)])] = {
         ),
         ("passes", &[("id", Int), ("at", Int)]),
         (
+            "letters",
+            &[
+                ("id", Int),
+                ("campaign_id", Int),
+                ("unit", Text),
+                ("kind", Text),
+                ("year", Int),
+                ("number", Int),
+                ("day", Text),
+                ("issued_at", Int),
+                ("items", Text),
+            ],
+        ),
+        (
             "org_units",
             &[
                 ("id", Int),

@@ -18,6 +18,7 @@ mod contract;
 mod deadlines;
 mod decode;
 mod import;
+pub mod letters;
 mod lifecycle;
 pub mod migrate;
 pub mod organisation;
@@ -57,6 +58,7 @@ pub use contract::{
 pub type Records = Box<dyn Backend + Send>;
 pub use self::postgres::PgStore;
 pub use import::{BadRow, ImportBatch, ImportError, ImportReport, ImportRow, RowProblem};
+pub use letters::{Letter, LetterItem, Letters, NewLetter};
 pub use lifecycle::{Change, Key, Meta};
 pub use organisation::{OrgContact, OrgImportError, OrgReport, OrgRow, OrgUnit, Parent};
 pub use outbox::{Attachment, Claim, NoticeKey, OutboxMail, OutboxRow, PendingMail, Skip};

@@ -137,11 +137,7 @@ pub async fn bulletin(
             response
         }
         Some("docx") => match documents::bulletin::docx(&b) {
-            Ok(bytes) => download(
-                bytes,
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                &format!("{name}.docx"),
-            ),
+            Ok(bytes) => download(bytes, crate::documents::docx::MIME, &format!("{name}.docx")),
             Err(e) => failed(&current, &e.to_string()),
         },
         Some(other) => message(

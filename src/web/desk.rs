@@ -138,11 +138,28 @@ pub async fn unit(
         .iter()
         .map(|c| context! { name => c.clone(), href => path_segment(c) })
         .collect();
+    let letters: Vec<Value> = desk
+        .letters
+        .iter()
+        .map(|l| {
+            let items: Vec<&str> = l
+                .items
+                .iter()
+                .map(|i| i.title.as_deref().unwrap_or(&i.deliverable))
+                .collect();
+            context! {
+                number => l.number_text(), day => l.day.clone(),
+                campaign => l.campaign_title.clone().unwrap_or_else(|| l.campaign.clone()),
+                items => items.join("、"),
+                href => format!("/unit/{}/letters/{}", path_segment(&name), l.id),
+            }
+        })
+        .collect();
     page(
         StatusCode::OK,
         "unit.html",
         context! {
-            unit => name.clone(), urgent, later, waiting, done, children, several,
+            unit => name.clone(), urgent, later, waiting, done, children, several, letters,
             only => deliverable.cloned(), all => format!("/unit/{}", path_segment(&name)),
             subscribe => super::calendar::offered(&current.user, &name)
                 .then(|| format!("/unit/{}/calendar", path_segment(&name))),

@@ -16,6 +16,7 @@ mod directory;
 mod exports;
 mod files;
 mod kept;
+mod letters;
 mod obligation_page;
 mod openapi;
 mod pages;
@@ -170,6 +171,7 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<Web>>)> {
         ("GET", "/board/trend", get(board::trend)),
         ("GET", "/unit/{name}", get(desk::unit)),
         ("POST", "/unit/{name}/calendar", post(calendar::subscribe)),
+        ("GET", "/unit/{name}/letters/{id}", get(letters::letter)),
         ("GET", "/review", get(review::review)),
         ("GET", "/accounts", get(accounts::accounts)),
         ("POST", "/accounts", post(accounts::add)),

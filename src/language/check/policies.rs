@@ -88,6 +88,7 @@ impl Checker<'_> {
                     after,
                     interview,
                     to,
+                    letter,
                 } => {
                     let mut targets = Vec::new();
                     let mut by = Vec::new();
@@ -111,6 +112,7 @@ impl Checker<'_> {
                         interview: *interview,
                         to: targets,
                         by: Channels::each(by),
+                        letter: *letter,
                     });
                 }
                 RemindStmt::Note(_) => {}

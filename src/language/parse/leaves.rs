@@ -103,6 +103,7 @@ impl<'s> Lower<'s> {
             Rule::overdue => {
                 let mut after = None;
                 let mut interview = false;
+                let mut letter = None;
                 let mut to: Vec<(EscalateTo, Vec<Spanned<Channel>>)> = Vec::new();
                 // Targets named since the last `经 …`: it is theirs (and a second `经 …` with
                 // no target between adds to the one before: `联络员 经 企业微信 经 短信`).
@@ -113,6 +114,14 @@ impl<'s> Lower<'s> {
                         Rule::duration => after = Some(self.duration(p)),
                         Rule::action => interview = matches!(p.as_str(), "interview" | "约谈"),
                         Rule::escalate_to => to.push((self.escalate_to(p), Vec::new())),
+                        Rule::letter => {
+                            letter = p
+                                .into_inner()
+                                .find(|k| k.as_rule() == Rule::letter_kind)
+                                .and_then(|k| {
+                                    crate::language::letters::LetterKind::from_word(k.as_str())
+                                });
+                        }
                         Rule::by_channels => {
                             let by = channels(p);
                             if open == to.len() {
@@ -134,6 +143,7 @@ impl<'s> Lower<'s> {
                     after: after?,
                     interview,
                     to,
+                    letter,
                 }
             }
             Rule::note => RemindStmt::Note(self.last_text(pair)),

@@ -16,6 +16,7 @@ mod batch;
 mod contents;
 mod deadlines;
 mod ledger;
+mod letters;
 mod organisation;
 mod outbox;
 pub(super) mod queries;

@@ -13,6 +13,7 @@ mod contents;
 mod deadlines;
 mod decode;
 mod import;
+mod letters;
 mod lifecycle;
 mod organisation;
 mod outbox;

@@ -500,6 +500,24 @@ CREATE VIEW obligations AS
 -- Read again from the files, which say it.
 UPDATE campaigns SET fingerprint = 'schema upgraded';
 "#,
+    r#"
+-- The formal documents the overdue ladder issues (督办单: 提醒函, 督办函, 约谈通知书, 蓝/黄/红
+-- 督办单): numbered per campaign, kind and year; one per campaign, unit, kind and day.
+CREATE TABLE letters (
+    id          INTEGER PRIMARY KEY,
+    campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
+    unit        TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    year        INTEGER NOT NULL,
+    number      INTEGER NOT NULL,
+    day         TEXT NOT NULL,
+    issued_at   INTEGER NOT NULL,
+    items       TEXT NOT NULL,
+    UNIQUE (campaign_id, unit, kind, day),
+    UNIQUE (campaign_id, kind, year, number)
+);
+CREATE INDEX letters_unit ON letters (unit);
+"#,
 ];
 
 /// The version this duban writes.
