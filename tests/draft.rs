@@ -82,6 +82,37 @@ fn the_drafts_have_the_reviewed_files_dated_reports() {
     }
 }
 
+/// `duban phases` of a file: each phase's name, start and end.
+fn phases(file: &Path) -> Vec<(String, String, String)> {
+    let run = duban(&["phases", file.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
+    rows.iter()
+        .map(|r| (text(&r["name"]), text(&r["start"]), text(&r["end"])))
+        .collect()
+}
+
+/// Phase headings in the forms the seeds write them — `(一)动员部署阶段(2016年6月30日前)`,
+/// `（二）自查自纠阶段（6月1日起至7月20日）`, `（一）自查自纠（4月1日— 5月31日）` — give the
+/// reviewed files' phases, day for day; and the "每阶段…于下阶段工作开始后5日前" report.
+#[test]
+fn the_drafts_have_the_reviewed_files_phases() {
+    for name in ["yichun-2016", "gulu-2023", "nanyang-2017"] {
+        let dir = tempfile::tempdir().unwrap();
+        let (text, _) = draft_and_check(dir.path(), &seed(name), &[]);
+        let reviewed = root().join("campaigns").join(format!("{name}.campaign"));
+        assert_eq!(
+            phases(&dir.path().join("draft.campaign")),
+            phases(&reviewed),
+            "{name}:\n{text}"
+        );
+        if name == "yichun-2016" {
+            assert!(text.contains("时限 每阶段 下阶段开始后5日前"), "{text}");
+        }
+    }
+}
+
 #[test]
 fn the_header_comes_from_the_notice() {
     let dir = tempfile::tempdir().unwrap();

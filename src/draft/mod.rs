@@ -14,6 +14,7 @@
 
 mod dates;
 mod header;
+mod phases;
 pub mod read;
 mod reports;
 mod text;
@@ -128,6 +129,34 @@ fn recognise(
             recipient.clear();
         }
         let text = s.text.as_str();
+        // A paragraph's first sentence may be a phase's heading.
+        let first = sentences
+            .iter()
+            .find(|o| o.paragraph == s.paragraph)
+            .is_some_and(|o| o == s);
+        if let Some(found) = phases::phase(text).filter(|_| first) {
+            explain.push((
+                s.clone(),
+                format!("phase heading: 阶段 {} {}", found.name, found.window),
+            ));
+            add(
+                &mut statements,
+                Statement {
+                    kind: Kind::Phase,
+                    title: Some(found.name),
+                    from: Vec::new(),
+                    to: Vec::new(),
+                    due: found.window,
+                    class: "phase heading",
+                    form: None,
+                    previous: false,
+                    ongoing: false,
+                    readings: found.readings,
+                    sources: vec![s.clone()],
+                },
+            );
+            continue;
+        }
         if let Some((owners, due, class)) = reports::measure(text, anchor) {
             let heading = sentences
                 .iter()
@@ -284,6 +313,7 @@ fn add(statements: &mut Vec<Statement>, statement: Statement) {
     };
     if let Some(earlier) = statements.iter_mut().find(|e| {
         e.kind == statement.kind
+            && (e.kind != Kind::Phase || e.title == statement.title)
             && e.from == statement.from
             && e.due == statement.due
             && same_to(&e.to, &statement.to)

@@ -19,6 +19,8 @@ pub enum Kind {
     Report,
     /// `措施`: a measure owned by units, done by a time.
     Measure,
+    /// `阶段`: a phase, its window in `due`.
+    Phase,
 }
 
 /// A statement to write, with the sentences it comes from.
@@ -82,6 +84,11 @@ pub fn deadlines(text: &str, issued: NaiveDate) -> Vec<Found> {
         } else if rest.starts_with("下月") && text[..at].contains("每月") {
             // 每月工作进展情况…于下月5日前: the month is said before the day.
             next_month_at(rest)
+        } else if (rest.starts_with("下阶段") || rest.starts_with("本阶段"))
+            && text[..at].contains("每阶段")
+        {
+            // 每阶段工作开展情况于下阶段工作开始后5日前: the phase is said before the day.
+            next_phase_at(rest)
         } else {
             None
         };
@@ -191,6 +198,30 @@ fn next_month_at(rest: &str) -> Option<Found> {
         end: due.len() - "每月 ".len(),
         class: "monthly, by a day of the next month",
         due,
+        year_supplied: false,
+        yearly: false,
+    })
+}
+
+/// `下阶段（工作）开始后5日前` (or `本阶段结束后3日前`) after a 每阶段 earlier in the sentence:
+/// the cadence `每阶段 下阶段开始后5日前`, the document's 工作 dropped.
+fn next_phase_at(rest: &str) -> Option<Found> {
+    let cut = rest.find('前').filter(|&at| at <= 48)? + '前'.len_utf8();
+    let phrase = rest[..cut].replacen("工作", "", 1);
+    let composed = format!("每阶段 {phrase}");
+    let read = phrase::due_at(&composed)?;
+    let DueExpr::Cadence(c) = read.value else {
+        return None;
+    };
+    if c.unit.node != PeriodUnit::Phase || read.len != composed.len() {
+        return None;
+    }
+    whole(&composed)?;
+    Some(Found {
+        start: 0,
+        end: cut,
+        class: "every phase, counted from the next phase's start or this one's end",
+        due: composed,
         year_supplied: false,
         yearly: false,
     })

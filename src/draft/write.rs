@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
-use chrono::NaiveDate;
+use chrono::{Datelike as _, NaiveDate};
 
 use super::Options;
 use super::dates::{self, Year};
@@ -217,6 +217,11 @@ fn statement_text(s: &Statement, index: usize, names: &mut HashSet<String>) -> S
     let keyword = match s.kind {
         Kind::Report => "报送",
         Kind::Measure => "措施",
+        Kind::Phase => {
+            let title = s.title.as_deref().unwrap_or("阶段");
+            let _ = writeln!(out, "阶段 {} {}", name(title), s.due);
+            return out;
+        }
     };
     let _ = writeln!(
         out,
@@ -228,13 +233,10 @@ fn statement_text(s: &Statement, index: usize, names: &mut HashSet<String>) -> S
             .unwrap_or_default()
     );
     let from: Vec<String> = s.from.iter().map(|u| name(u)).collect();
-    match s.kind {
-        Kind::Report => {
-            let _ = writeln!(out, "  报送单位 {}", from.join("、"));
-        }
-        Kind::Measure => {
-            let _ = writeln!(out, "  责任单位 {}", from.join("、"));
-        }
+    if s.kind == Kind::Measure {
+        let _ = writeln!(out, "  责任单位 {}", from.join("、"));
+    } else {
+        let _ = writeln!(out, "  报送单位 {}", from.join("、"));
     }
     if !s.to.is_empty() {
         let to: Vec<String> = s.to.iter().map(|u| name(u)).collect();
@@ -355,11 +357,37 @@ fn has_verb(text: &str) -> bool {
         || super::reports::verb(text).is_some()
 }
 
-/// From the day of issue to the last one-off deadline drafted, else to the end of that year.
+/// From the day of issue to the last one-off deadline drafted, else to the end of that year;
+/// widened to take in every phase drafted (a phase's months whole).
 fn assumed_period(input: &Input<'_>, live: &[&Statement]) -> (NaiveDate, NaiveDate) {
-    let first = input.issued.unwrap_or(input.anchor);
+    let issued = input.issued.unwrap_or(input.anchor);
+    let year = Year::Default(chrono::Datelike::year(&input.anchor));
+    let phase_days: Vec<(NaiveDate, NaiveDate)> = live
+        .iter()
+        .filter(|s| s.kind == Kind::Phase)
+        .flat_map(|s| {
+            s.due
+                .char_indices()
+                .filter(|&(at, c)| {
+                    c.is_ascii_digit() && !s.due[..at].ends_with(|p: char| p.is_ascii_digit())
+                })
+                .filter_map(|(at, _)| crate::language::parse::phrase::date_at(&s.due[at..]))
+                .filter_map(|d| {
+                    let last = dates::day(&d.value, year)?;
+                    Some((last.with_day(1)?, last))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let first = phase_days
+        .iter()
+        .map(|(start, _)| *start)
+        .chain([issued])
+        .min()
+        .unwrap_or(issued);
     let last = live
         .iter()
+        .filter(|s| s.kind != Kind::Phase)
         .flat_map(|s| {
             let text = s.due.trim_start_matches("分别于");
             text.split('和')
@@ -367,10 +395,11 @@ fn assumed_period(input: &Input<'_>, live: &[&Statement]) -> (NaiveDate, NaiveDa
                 .filter_map(|d| dates::day(&d.value, Year::Written))
                 .collect::<Vec<_>>()
         })
+        .chain(phase_days.iter().map(|(_, end)| *end))
         .max()
-        .filter(|&d| d > first)
-        .or_else(|| NaiveDate::from_ymd_opt(chrono::Datelike::year(&first), 12, 31))
-        .unwrap_or(first);
+        .filter(|&d| d > issued)
+        .or_else(|| NaiveDate::from_ymd_opt(chrono::Datelike::year(&issued), 12, 31))
+        .unwrap_or(issued);
     (first, last)
 }
 

@@ -8,6 +8,7 @@ use pest::Parser as _;
 
 use super::Lower;
 use crate::language::ast::{DateExpr, DueExpr};
+
 use crate::language::grammar::{CampaignParser, Rule};
 
 /// A phrase read at the start of a text: how many bytes it took, and what it says.
@@ -25,6 +26,12 @@ pub fn due_at(text: &str) -> Option<Found<DueExpr>> {
     read(text, Rule::due_value, |lower, pair| {
         lower.due_value(pair).node
     })
+}
+
+/// A phase's window as the language writes one, read at the start of `text`: `2016年6月30日前`,
+/// `（2023年5月—6月）`, `即日起至9月底`, `贯穿全过程`.
+pub fn window_at(text: &str) -> Option<Found<crate::language::ast::Window>> {
+    read(text, Rule::window, |lower, pair| lower.window(pair).node)
 }
 
 /// A date as the language writes one, read at the start of `text`: `2017年3月30日`, `6月底`.

@@ -1,0 +1,222 @@
+//! Phases from the document's headings: `（一）动员部署阶段（2016年6月30日前）`,
+//! `第一阶段：自查自纠（2023年5月—6月）`, `3.整改落实阶段（即日起至9月底）`, `督导检查阶段：贯穿全过程`.
+//! The window is read with the language's own grammar (`phrase::window_at`), so that the
+//! phase the drafter writes is the one `duban check` reads.
+
+use crate::language::ast::{DateExpr, Window, WindowStart};
+use crate::language::parse::phrase;
+
+/// A phase found in a heading.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Found {
+    /// Its name, without 阶段.
+    pub name: String,
+    /// Its window, as the language reads it (the document's words).
+    pub window: String,
+    /// What was read rather than found.
+    pub readings: Vec<String>,
+}
+
+/// Ordinals that number a heading: （一）, (1), 一、, 1., 1、, 第一.
+fn strip_ordinal(text: &str) -> &str {
+    let text = text.trim_start();
+    let numeral =
+        |c: char| c.is_ascii_digit() || "一二三四五六七八九十０１２３４５６７８９".contains(c);
+    if let Some(rest) = text.strip_prefix(['（', '(']) {
+        let digits = rest.trim_start_matches(numeral);
+        if digits.len() < rest.len()
+            && let Some(after) = digits.strip_prefix(['）', ')'])
+        {
+            return after.trim_start();
+        }
+        return text;
+    }
+    let digits = text.trim_start_matches(numeral);
+    if digits.len() < text.len()
+        && let Some(after) = digits.strip_prefix(['、', '.', '．', ' '])
+    {
+        return after.trim_start();
+    }
+    text
+}
+
+/// Whether `name` can be a phase's name: a few characters of running words.
+fn plausible(name: &str) -> bool {
+    let count = name.chars().count();
+    (2..=10).contains(&count)
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '“' || c == '”')
+        && !name.contains("各")
+}
+
+/// The phase a heading states, if it is one.
+pub fn phase(sentence: &str) -> Option<Found> {
+    // A heading and its first sentence may be one line: the heading is up to the first stop.
+    let head = sentence
+        .split(['。', '；', ';'])
+        .next()
+        .unwrap_or(sentence)
+        .trim();
+    let text = strip_ordinal(head);
+    let (name, rest) = if let Some(after) = text.strip_prefix('第') {
+        // 第一阶段：动员部署（…） / 第一阶段（…）：动员部署 / 第一阶段为动员部署阶段（…）.
+        let at = after.find("阶段")?;
+        let numeral = &after[..at];
+        if numeral.is_empty() || numeral.chars().count() > 3 {
+            return None;
+        }
+        let rest = after[at + "阶段".len()..].trim_start_matches(['：', ':', ' ', '为', '是']);
+        match window_in(rest) {
+            Some((window, len)) => {
+                let name = rest[len..]
+                    .trim_start_matches(['：', ':', ' ', '，', ','])
+                    .trim_end_matches("阶段");
+                return named(name, window, &format!("第{numeral}阶段"));
+            }
+            None => {
+                let end = rest
+                    .find(['（', '(', '：', ':', '，', ','])
+                    .unwrap_or(rest.len());
+                let name = rest[..end].trim().trim_end_matches("阶段");
+                (
+                    name.to_string(),
+                    rest[end..].trim_start_matches(['：', ':', ' ']),
+                )
+            }
+        }
+    } else if let Some(at) = text.find("阶段") {
+        let name = text[..at].trim_matches(['“', '”', '"', ' ']);
+        (
+            name.to_string(),
+            text[at + "阶段".len()..].trim_start_matches(['：', ':', ' ', '，', ',']),
+        )
+    } else {
+        // A numbered heading that is a name and its window in brackets, nothing more:
+        // （一）自查自纠（4月1日— 5月31日）.
+        if text.len() == head.len() {
+            return None;
+        }
+        let at = text.find(['（', '('])?;
+        let (window, len) = window_in(&text[at..])?;
+        let after = text[at + len..].trim();
+        if !(after.is_empty() || after == "。") {
+            return None;
+        }
+        return named(text[..at].trim(), window, "");
+    };
+    let (window, _) = window_in(rest)?;
+    named(&name, window, "")
+}
+
+/// A phase of `name` and `window`, or — with no usable name — one named `fallback`.
+fn named(name: &str, window: String, fallback: &str) -> Option<Found> {
+    let name = if plausible(name) {
+        name.to_string()
+    } else if !fallback.is_empty() {
+        fallback.to_string()
+    } else {
+        return None;
+    };
+    let mut readings = Vec::new();
+    if let Some(read) = phrase::window_at(&window)
+        && missing_year(&read.value)
+    {
+        readings.push("the document gives no year: the campaign's".to_string());
+    }
+    Some(Found {
+        name,
+        window,
+        readings,
+    })
+}
+
+/// The window at the start of `text`, whole as the language reads it, and how much it took.
+fn window_in(text: &str) -> Option<(String, usize)> {
+    let read = phrase::window_at(text)?;
+    let window = text[..read.len].trim_end().to_string();
+    // What follows must end the heading: a window is not read out of a running sentence.
+    let after = text[read.len..].trim_start();
+    let ends = after.is_empty()
+        || after.starts_with(['：', ':', '，', ',', '。', '；', '）', ')'])
+        || !after.starts_with(|c: char| c.is_ascii_digit());
+    (ends && !window.is_empty()).then_some((window, read.len))
+}
+
+/// Whether a window's dates lack their year.
+fn missing_year(window: &Window) -> bool {
+    let no_year = |d: &DateExpr| d.year.is_none();
+    match window {
+        Window::Throughout => false,
+        Window::Until(d) => no_year(&d.node),
+        Window::Span { start, end, .. } => {
+            let start = match start {
+                WindowStart::Date(d) => no_year(&d.node),
+                WindowStart::Issue(_) => false,
+            };
+            start || end.as_ref().is_some_and(|d| no_year(&d.node))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(heading: &str) -> Option<(String, String)> {
+        phase(heading).map(|f| (f.name, f.window))
+    }
+
+    fn pair(name: &str, window: &str) -> Option<(String, String)> {
+        Some((name.to_string(), window.to_string()))
+    }
+
+    #[test]
+    fn headings_give_phases_in_the_forms_documents_use() {
+        assert_eq!(
+            read("(一)动员部署阶段(2016年6月30日前)"),
+            pair("动员部署", "(2016年6月30日前)")
+        );
+        assert_eq!(
+            read("（二）自查自纠阶段（2023年5月—6月）"),
+            pair("自查自纠", "（2023年5月—6月）")
+        );
+        assert_eq!(
+            read("第一阶段：动员部署（2023年4月1日至4月15日）"),
+            pair("动员部署", "（2023年4月1日至4月15日）")
+        );
+        assert_eq!(
+            read("3.整改落实阶段（即日起至2023年9月底）。主要任务是……"),
+            pair("整改落实", "（即日起至2023年9月底）")
+        );
+        assert_eq!(
+            read("四、督导检查阶段：贯穿全过程"),
+            pair("督导检查", "贯穿全过程")
+        );
+        assert_eq!(
+            read("第三阶段（2023年7月起）：长效管理"),
+            pair("长效管理", "（2023年7月起）")
+        );
+        assert_eq!(
+            read("（一）自查自纠（4月1日— 5月31日）"),
+            pair("自查自纠", "（4月1日— 5月31日）")
+        );
+        let found = phase("（三）集中整治阶段（5月-8月）").unwrap();
+        assert_eq!(
+            found.readings,
+            ["the document gives no year: the campaign's"]
+        );
+    }
+
+    #[test]
+    fn running_text_with_a_date_is_no_phase() {
+        assert_eq!(read("各县区要在自查自纠阶段结束前报送整改台账"), None);
+        assert_eq!(
+            read("1.在扶贫领域及惠民专项资金管理使用中雁过拔毛等问题"),
+            None
+        );
+        assert_eq!(read("（一）加强领导。各级党委要高度重视"), None);
+        assert_eq!(read("（二）落实机制（试行）"), None);
+        assert_eq!(read("自查自纠（4月1日—5月31日）"), None, "not numbered");
+    }
+}
