@@ -221,3 +221,46 @@ fn each_level_has_its_own_queue_on_the_pages() {
     let body = server.get(page, &second).body;
     assert!(body.contains("第2级审核通过（市纪委），审核完成"), "{body}");
 }
+
+/// Through the API: each level's reviewer decides with its token, in turn; the first level's
+/// token may not decide once it has passed the report on, and a return needs its reason.
+#[test]
+fn each_level_decides_through_the_api() {
+    use crate::webserver::Server;
+    let w = two_levels(None);
+    let token = |unit: &str| {
+        let out = w.ok(&["token", "create", "--role", "reviewer", "--unit", unit]);
+        out.split_whitespace().last().unwrap().to_string()
+    };
+    let (first, second) = (token("党风政风监督室"), token("市纪委"));
+    submit(&w, "2017-05-20T10:00");
+    let server = Server::start(&w, "2017-05-21T09:00");
+    let decide =
+        |token: &str, body: &str| server.api("POST", "/api/v1/review-decisions", token, Some(body));
+    let accept = r#"{"campaign":"nanyang-2017","deliverable":"统计表","unit":"宛城区","period":"2017-05","accept":true}"#;
+    let back = r#"{"campaign":"nanyang-2017","deliverable":"统计表","unit":"宛城区","period":"2017-05","accept":false}"#;
+    assert_eq!(decide(&second, accept).status, 403, "not its level yet");
+    let passed = decide(&first, accept);
+    assert_eq!(passed.status, 200, "{}", passed.body);
+    let passed: serde_json::Value = serde_json::from_str(&passed.body).unwrap();
+    assert_eq!(passed["waiting_for"], "市纪委");
+    assert_eq!(passed["status"], "under_review");
+    assert_eq!(decide(&first, accept).status, 403, "its level has decided");
+    let no_reason = decide(&second, back);
+    assert_eq!(no_reason.status, 422, "{}", no_reason.body);
+    assert!(
+        no_reason.body.contains("reason_needed"),
+        "{}",
+        no_reason.body
+    );
+    let done = decide(&second, accept);
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(done.body.contains("submitted_on_time"), "{}", done.body);
+    // Decided: nobody's to decide now; the office, who may decide at any level, is told why.
+    assert_eq!(decide(&second, accept).status, 403);
+    let office = w.ok(&["token", "create", "--role", "office"]);
+    let office = office.split_whitespace().last().unwrap().to_string();
+    let again = decide(&office, accept);
+    assert_eq!(again.status, 422, "{}", again.body);
+    assert!(again.body.contains("not_under_review"), "{}", again.body);
+}

@@ -568,6 +568,22 @@ fn matrix() -> Vec<Row> {
                 ),
             ),
         ),
+        // A review decision through the API: 宛城区's June table is not reviewed, so nobody
+        // decides on it (the queue's reviewer and the office included); a review in levels is
+        // decided through it in `review_levels`.
+        row(
+            "POST",
+            "/api/v1/review-decisions",
+            "own",
+            [401, 403, 403, 403, 403, 403, 403, 403],
+            api(
+                "POST",
+                "/api/v1/review-decisions",
+                Some(
+                    r#"{"campaign":"nanyang-2017","deliverable":"统计表","unit":"宛城区","period":"2017-06","accept":true}"#,
+                ),
+            ),
+        ),
         // The calendar to subscribe to: the token's own unit's, read-only; a token of no unit
         // (the supervisor's and the office's here) has none.
         row(

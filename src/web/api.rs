@@ -523,6 +523,45 @@ pub async fn decide_extension(
     act(&web, &headers, names, action, Some(&reason), StatusCode::OK).await
 }
 
+/// What `POST /api/v1/review-decisions` takes: the decision of the reviewer at the level
+/// deciding — accepted (counted, or passed to the next level) or returned with a reason.
+#[derive(Deserialize)]
+pub struct ReviewDecision {
+    campaign: String,
+    deliverable: String,
+    unit: String,
+    period: Option<String>,
+    accept: bool,
+    reason: Option<String>,
+}
+
+/// `POST /api/v1/review-decisions`: the reviewer's decision on a submission under review, at
+/// the level deciding (a review in levels passes an accepted one to the next level, named in
+/// `waiting_for`): 200 with the obligation as it stands.
+pub async fn decide_review(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Json(decided): Json<ReviewDecision>,
+) -> Response {
+    let names = (
+        decided.campaign,
+        decided.deliverable,
+        decided.unit,
+        decided.period,
+    );
+    if decided.accept {
+        let action = Action::Accept {
+            next_review_due: None,
+        };
+        return act(&web, &headers, names, action, None, StatusCode::OK).await;
+    }
+    let reason = decided.reason.unwrap_or_default().trim().to_string();
+    let action = Action::Reject {
+        reason: reason.clone(),
+    };
+    act(&web, &headers, names, action, Some(&reason), StatusCode::OK).await
+}
+
 /// Does `action` to the obligation `names` names as the token's holder, through the same
 /// rights as the pages, its `reason` (where it has one) required and bounded as on the pages;
 /// `done` and the obligation as it stands, or the refusal with its code and Chinese words.
@@ -571,6 +610,7 @@ async fn act(
                 "obligation": change.obligation,
                 "status": change.status,
                 "due_date": change.due_date,
+                "waiting_for": change.waiting_for,
             })),
         )
             .into_response(),
@@ -601,6 +641,7 @@ fn ledger_code(refusal: &crate::ledger::Refusal) -> Option<&'static str> {
         Refusal::NotLater { .. } => "not_later",
         Refusal::NotOwed { .. } => "not_owed",
         Refusal::BeforeLastAct { .. } => "before_last_act",
+        Refusal::NotUnderReview { .. } => "not_under_review",
         _ => return None,
     })
 }

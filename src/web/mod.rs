@@ -241,6 +241,7 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<Web>>)> {
             "/api/v1/extension-decisions",
             post(api::decide_extension),
         ),
+        ("POST", "/api/v1/review-decisions", post(api::decide_review)),
         (
             "POST",
             "/api/v1/submissions",
