@@ -66,8 +66,46 @@ pub fn header(sentences: &[Sentence]) -> Header {
         }
     }
     header.title = title(&lines);
-    header.period = sentences.iter().find_map(period);
+    header.period = sentences
+        .iter()
+        .find_map(period)
+        .or_else(|| lines.iter().take(20).find_map(|l| years(l)));
     header
+}
+
+/// A range of whole years the title states: `三年行动方案（2024—2026年）`, `2024-2026年`.
+fn years(sentence: &Sentence) -> Option<(String, String, Sentence)> {
+    let text = sentence.text.as_str();
+    let digits = |s: &str| -> Option<i32> {
+        (s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    };
+    for (at, _) in text.char_indices() {
+        let Some(first) = text.get(at..at + 4).and_then(digits) else {
+            continue;
+        };
+        let rest = &text[at + 4..];
+        let rest = rest.strip_prefix("年").unwrap_or(rest);
+        let Some(sep) = ["—", "–", "-", "－", "~", "～", "至", "到"]
+            .iter()
+            .find(|s| rest.starts_with(**s))
+        else {
+            continue;
+        };
+        let rest = &rest[sep.len()..];
+        let Some(last) = rest.get(..4).and_then(digits) else {
+            continue;
+        };
+        if rest[4..].starts_with('年') && first < last && last - first <= 10 && first >= 1990 {
+            return Some((
+                format!("{first}年1月1日"),
+                format!("{last}年12月31日"),
+                sentence.clone(),
+            ));
+        }
+    }
+    None
 }
 
 /// A line that is only a document number: `千振兴办发〔2023〕9号`.
@@ -130,6 +168,17 @@ mod tests {
             Some("侵害群众利益的不正之风和腐败问题专项整治工作方案")
         );
         assert_eq!(h.addressees.unwrap().1, ["各县区", "市直机关各单位"]);
+    }
+
+    #[test]
+    fn a_range_of_years_in_the_title_is_the_period() {
+        let text = "广元市安全生产治本攻坚三年行动方案（2024—2026年）\n各县区：\n";
+        let h = header(&sentences(text));
+        let (first, last, _) = h.period.unwrap();
+        assert_eq!(
+            (first.as_str(), last.as_str()),
+            ("2024年1月1日", "2026年12月31日")
+        );
     }
 
     #[test]

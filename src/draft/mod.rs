@@ -77,16 +77,26 @@ pub fn draft(text: &str, options: &Options) -> Result<Draft, DraftError> {
         }
         (None, found) => found,
     };
-    // Dates without a year are read in the year of issue, else in the period's first year.
-    let anchor = issued
-        .or_else(|| {
-            header.period.as_ref().and_then(|(first, _, _)| {
-                let found = crate::language::parse::phrase::date_at(first)?;
-                let year = found.value.year?;
-                NaiveDate::from_ymd_opt(year, found.value.month, 1)
-            })
-        })
-        .ok_or(DraftError::NoDate)?;
+    // Dates without a year are read in the year of issue, else in the period's first year,
+    // else — an excerpt without its notice — in the year of the first full date it writes.
+    let from_period = header.period.as_ref().and_then(|(first, _, _)| {
+        let found = crate::language::parse::phrase::date_at(first)?;
+        let year = found.value.year?;
+        NaiveDate::from_ymd_opt(year, found.value.month, 1)
+    });
+    let anchor = match issued.or(from_period) {
+        Some(day) => day,
+        None => {
+            let day = first_full_date(&sentences).ok_or(DraftError::NoDate)?;
+            readings.push(format!(
+                "the text gives no date of issue and no period: a date without its year is read \
+                 in {}, the year of the first full date it writes (draft with --issued to say \
+                 otherwise)",
+                chrono::Datelike::year(&day)
+            ));
+            day
+        }
+    };
     let (statements, explain) = recognise(&sentences, &header, anchor);
     let written = write::campaign(
         &write::Input {
@@ -109,6 +119,22 @@ pub fn draft(text: &str, options: &Options) -> Result<Draft, DraftError> {
     })
 }
 
+/// The first date the text writes with its year (its month's first day), if any.
+fn first_full_date(sentences: &[Sentence]) -> Option<NaiveDate> {
+    sentences.iter().find_map(|s| {
+        let text = s.text.as_str();
+        text.char_indices()
+            .filter(|&(at, c)| {
+                c.is_ascii_digit() && !text[..at].ends_with(|p: char| p.is_ascii_digit())
+            })
+            .find_map(|(at, _)| {
+                let found = crate::language::parse::phrase::date_at(&text[at..])?;
+                let year = found.value.year.filter(|y| (1990..=2100).contains(y))?;
+                NaiveDate::from_ymd_opt(year, found.value.month, 1)
+            })
+    })
+}
+
 /// Reads every sentence; returns the statements (duplicates merged) and what each sentence
 /// gave.
 fn recognise(
@@ -128,8 +154,8 @@ fn recognise(
             subject.clear();
             recipient.clear();
         }
-        let text = s.text.as_str();
-        // A paragraph's first sentence may be a phase's heading.
+        let mut text = s.text.as_str();
+        // A paragraph's first sentence may be a phase's heading, its body on the same line.
         let first = sentences
             .iter()
             .find(|o| o.paragraph == s.paragraph)
@@ -155,7 +181,10 @@ fn recognise(
                     sources: vec![s.clone()],
                 },
             );
-            continue;
+            text = text[found.end..].trim_start();
+            if text.is_empty() {
+                continue;
+            }
         }
         if let Some((owners, due, class)) = reports::measure(text, anchor) {
             let heading = sentences

@@ -15,11 +15,19 @@ pub struct Found {
     pub window: String,
     /// What was read rather than found.
     pub readings: Vec<String>,
+    /// Where the heading ends in the sentence: what follows on the same line is its body.
+    pub end: usize,
 }
 
-/// Ordinals that number a heading: （一）, (1), 一、, 1., 1、, 第一.
+/// Ordinals that number a heading: （一）, (1), 一、, 1., 1、, ㈠, ①.
 fn strip_ordinal(text: &str) -> &str {
     let text = text.trim_start();
+    // ㈠…㈩ and ①…⑳ number a heading in one character.
+    if let Some(c) = text.chars().next()
+        && (('\u{3220}'..='\u{3229}').contains(&c) || ('\u{2460}'..='\u{2473}').contains(&c))
+    {
+        return text[c.len_utf8()..].trim_start_matches(['、', '.', '．', ' ']);
+    }
     let numeral =
         |c: char| c.is_ascii_digit() || "一二三四五六七八九十０１２３４５６７８９".contains(c);
     if let Some(rest) = text.strip_prefix(['（', '(']) {
@@ -52,6 +60,17 @@ fn plausible(name: &str) -> bool {
 
 /// The phase a heading states, if it is one.
 pub fn phase(sentence: &str) -> Option<Found> {
+    let mut found = heading(sentence)?;
+    // The heading ends where its window does; a body on the same line follows it.
+    let at = sentence
+        .find(&found.window)
+        .map_or(sentence.len(), |at| at + found.window.len());
+    found.end = at;
+    Some(found)
+}
+
+/// The phase a heading states, its end not yet known.
+fn heading(sentence: &str) -> Option<Found> {
     // A heading and its first sentence may be one line: the heading is up to the first stop.
     let head = sentence
         .split(['。', '；', ';'])
@@ -128,6 +147,7 @@ fn named(name: &str, window: String, fallback: &str) -> Option<Found> {
         name,
         window,
         readings,
+        end: 0,
     })
 }
 
@@ -200,6 +220,16 @@ mod tests {
         assert_eq!(
             read("（一）自查自纠（4月1日— 5月31日）"),
             pair("自查自纠", "（4月1日— 5月31日）")
+        );
+        assert_eq!(
+            read("㈡ 全面排查和集中整治阶段(5月下旬-8月)。"),
+            pair("全面排查和集中整治", "(5月下旬-8月)")
+        );
+        let with_body = "(四)总结阶段(11月) 各县(市、区)于10月30日前将总结报送市领导小组办公室。";
+        let found = phase(with_body).unwrap();
+        assert_eq!(
+            &with_body[found.end..],
+            " 各县(市、区)于10月30日前将总结报送市领导小组办公室。"
         );
         let found = phase("（三）集中整治阶段（5月-8月）").unwrap();
         assert_eq!(

@@ -113,6 +113,9 @@ fn deadline_at(rest: &str, issued: NaiveDate) -> Option<Found> {
     let read = phrase::due_at(rest)?;
     let written = rest[..read.len].trim_end();
     let by = ["前", "之前", "以前"].iter().any(|s| written.ends_with(s));
+    // A month's end is a deadline in itself: 分别于6月底和7月底报送.
+    let ends =
+        |d: &crate::language::ast::DateExpr| matches!(d.day, crate::language::ast::DayPart::End);
     let (class, due, year_supplied, yearly) = match &read.value {
         DueExpr::Date(date) if by => {
             let (dated, supplied) = dates::with_year(&date.node, issued);
@@ -128,7 +131,7 @@ fn deadline_at(rest: &str, issued: NaiveDate) -> Option<Found> {
                 false,
             )
         }
-        DueExpr::Dates(list) if by => {
+        DueExpr::Dates(list) if by || list.iter().all(|d| ends(&d.node)) => {
             let mut supplied = false;
             let mut written = Vec::new();
             for d in list {
@@ -266,6 +269,21 @@ pub fn recipients_after(text: &str, verb_at: usize, after: usize) -> Option<Vec<
         let end = rest.find("报告")?;
         return units::recipients(&rest[..end]);
     }
+    // 报送阶段性报告至市纪委: what is sent, then 至 and whom (within the clause).
+    let clause = &rest[..rest
+        .find(['，', ',', '。', '；', ';'])
+        .unwrap_or(rest.len())];
+    if let Some(at) = clause.find('至').filter(|&at| at > 0) {
+        let to = &clause[at + '至'.len_utf8()..];
+        if let Some(found) = units::recipients(to) {
+            return Some(found);
+        }
+    }
+    // 报市安办备案: the act named after whom it goes to.
+    let rest = rest
+        .find("备案")
+        .filter(|&at| at <= 24)
+        .map_or(rest, |at| &rest[..at]);
     units::recipients(rest)
 }
 
@@ -295,19 +313,71 @@ pub fn measure(sentence: &str, issued: NaiveDate) -> Option<(Vec<String>, String
 /// The deliverable a sentence names: its 《title》, else the words between who owes and when
 /// (or between 将 and the verb).
 pub fn title(text: &str, subject_end: usize, due_start: usize, verb_at: usize) -> Option<String> {
+    let found = title_before(text, subject_end, due_start, verb_at);
+    // A long run of words before the deadline is what the unit does, not what it sends: the
+    // object after the verb names it (…分别于6月底和7月底报送阶段性报告 → 阶段性报告).
+    if found.as_ref().is_none_or(|t| t.chars().count() > 24)
+        && let Some((_, after)) = verb(&text[verb_at..])
+    {
+        let object = &text[verb_at + after..];
+        let stops = [
+            "，", ",", "。", "；", ";", "至", "（", "(", "报市", "报县", "报区", "报州", "报省",
+            "报镇", "上报", "报送",
+        ];
+        let end = stops
+            .iter()
+            .filter_map(|s| object.find(s))
+            .min()
+            .unwrap_or(object.len());
+        let object = object[..end].trim_matches(|c: char| !c.is_alphanumeric());
+        if (2..=20).contains(&object.chars().count()) && !units::is_office(object) {
+            return Some(object.to_string());
+        }
+    }
+    found
+}
+
+/// As [`title`], from the words before the deadline.
+fn title_before(
+    text: &str,
+    subject_end: usize,
+    due_start: usize,
+    verb_at: usize,
+) -> Option<String> {
     if let Some(open) = text.find('《')
         && let Some(close) = text[open..].find('》')
     {
         return Some(text[open + '《'.len_utf8()..open + close].to_string());
     }
     let between = |a: usize, b: usize| {
-        let words = text.get(a..b)?.trim_matches(|c: char| !c.is_alphanumeric());
-        let words = ["要将", "将", "要", "于", "应"]
+        let mut words = text.get(a..b)?;
+        // An aside closed before the title starts: (详见任务分工)要认真研究制定….
+        let opened = words.trim_start().starts_with(['(', '（']);
+        if let Some(close) = words.find([')', '）'])
+            && (opened || !words[..close].contains(['(', '（']))
+            && words[..close].chars().count() <= 16
+        {
+            words = &words[close..];
+        }
+        let mut words = words.trim_matches(|c: char| !c.is_alphanumeric());
+        // What they do to it before sending it: 认真研究制定本地工作方案 → 本地工作方案.
+        loop {
+            let before = words;
+            for p in [
+                "要将", "将", "要", "于", "应", "认真", "研究", "制定", "形成", "写出", "撰写",
+                "起草", "填写", "填报", "做好", "及时",
+            ] {
+                words = words.strip_prefix(p).unwrap_or(words);
+            }
+            if words == before {
+                break;
+            }
+        }
+        let words = words.trim_end_matches(|c: char| !c.is_alphanumeric());
+        let words = ["要将", "并于", "于"]
             .iter()
-            .fold(words, |w, p| w.strip_prefix(p).unwrap_or(w));
-        let words = ["要将", "并于", "于", "，"]
-            .iter()
-            .fold(words, |w, p| w.strip_suffix(p).unwrap_or(w));
+            .fold(words, |w, p| w.strip_suffix(p).unwrap_or(w))
+            .trim_end_matches(|c: char| !c.is_alphanumeric());
         (words.chars().count() >= 2).then(|| words.to_string())
     };
     // 于…前将X报…: X is what is sent.

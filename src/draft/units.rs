@@ -32,7 +32,7 @@ const SUBJECT_ENDS: &[&str] = &["要将", "要", "将", "于", "应", "须", "�
 /// sentence opens with something else (then its subject is an earlier sentence's).
 pub fn subject(text: &str) -> Vec<String> {
     let mut units = Vec::new();
-    for part in split_list(strip_numbering(text)) {
+    for part in split_list(after_time_clause(strip_numbering(text))) {
         let part = part.trim_start_matches(['，', ',']);
         match unit_prefix(part) {
             Some(unit) => units.push(unit),
@@ -44,6 +44,27 @@ pub fn subject(text: &str) -> Vec<String> {
         }
     }
     units
+}
+
+/// `text` without a time clause it opens with: 自查自纠工作结束后，各单位要… → 各单位要….
+fn after_time_clause(text: &str) -> &str {
+    let Some(at) = text.find(['，', ',']) else {
+        return text;
+    };
+    let clause = &text[..at];
+    let timed = ["后", "时", "前", "期间", "之际", "以来", "之前", "以后"]
+        .iter()
+        .any(|w| clause.ends_with(w));
+    // Not where the clause opens with who owes: 各县区汇总、加盖公章后，….
+    let owner_first = split_list(clause)
+        .first()
+        .is_some_and(|part| unit_prefix(part).is_some());
+    if timed && !owner_first && clause.chars().count() <= 20 {
+        let comma = text[at..].chars().next().map_or(1, char::len_utf8);
+        text[at + comma..].trim_start()
+    } else {
+        text
+    }
 }
 
 /// `text` without the numbering an item starts with: 4、 1. （一） 一、 (1).
@@ -87,6 +108,23 @@ fn unit_prefix(part: &str) -> Option<String> {
 /// Where the first collective in `part` ends, if it starts the part: the shortest prefix that
 /// ends with a collective word, extended to a longer word that overlaps it (各驻村 → 各驻村组).
 fn collective_end(part: &str) -> Option<usize> {
+    // 各县(市、口岸), 各县(市)区, 各市(州): a level of government with its kinds in brackets.
+    if let Some(rest) = part.strip_prefix('各')
+        && let Some(level) = rest
+            .chars()
+            .next()
+            .filter(|c| "省市州县区乡镇".contains(*c))
+        && let Some(inner) = rest[level.len_utf8()..].strip_prefix(['(', '（'])
+        && let Some(close) = inner.find([')', '）'])
+        && inner[..close].chars().count() <= 8
+    {
+        let closing = inner[close..].chars().next().map_or(1, char::len_utf8);
+        let mut end = part.len() - inner.len() + close + closing;
+        if part[end..].starts_with(['区', '市']) {
+            end += '区'.len_utf8();
+        }
+        return Some(end);
+    }
     let ends: Vec<(usize, usize)> = part
         .char_indices()
         .map(|(i, c)| i + c.len_utf8())
@@ -105,7 +143,14 @@ fn collective_end(part: &str) -> Option<usize> {
     // end in 镇 (镇村建中心).
     let name = &part[..end];
     let counties = ["县区", "县市区", "县(市、区)", "县（市、区）"];
-    (name.contains('各') || counties.iter().any(|c| name.ends_with(c))).then_some(end)
+    // 市直有关部门, 县直各单位, 有关成员单位: the units of a level, or those concerned.
+    let levels = ["市直", "县直", "区直", "省直", "州直"];
+    let concerned = ["有关部门", "相关部门", "有关单位", "相关单位", "成员单位"];
+    (name.contains('各')
+        || counties.iter().any(|c| name.ends_with(c))
+        || levels.iter().any(|l| name.starts_with(l))
+        || concerned.iter().any(|c| name.ends_with(c)))
+    .then_some(end)
 }
 
 /// Whether `name` is one office's name: short, ending like one, no punctuation in it.
@@ -215,6 +260,9 @@ mod tests {
             ["各镇", "各相关部门"]
         );
         assert_eq!(subject("镇村建中心于"), ["镇村建中心"]);
+        assert_eq!(subject("各县(市、口岸)要认真总结"), ["各县(市、口岸)"]);
+        assert_eq!(subject("各县（市）区、开发区要"), ["各县（市）区"]);
+        assert_eq!(subject("市直有关部门要形成专题总结报告"), ["市直有关部门"]);
         assert_eq!(subject("各驻村组核查指导"), ["各驻村组"]);
         assert!(subject("实行“月报告”工作制度，于").is_empty());
         assert_eq!(
