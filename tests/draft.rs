@@ -157,6 +157,14 @@ fn public_campaign_plans_draft_to_files_that_compile() {
         let extra: Vec<&str> = issued(name).map_or(Vec::new(), |d| vec!["--issued", d]);
         let (text, check) = draft_and_check(dir.path(), &document, &extra);
         assert_eq!(check.code, 0, "{name}:\n{}\n{text}", check.stderr);
+        // What was read, not found, is a warning of `duban check` until confirmed.
+        if text.contains("# 待确认 Reading:") {
+            assert!(
+                check.stderr.contains("warning: a reading to confirm:"),
+                "{name}: {}",
+                check.stderr
+            );
+        }
         drafts.insert(name.get(..2).unwrap().to_string(), text);
     }
     for (plan, line) in [

@@ -110,7 +110,9 @@ fn render(input: &Input<'_>, refused: &[Option<String>]) -> (String, Vec<std::op
         out,
         "# Drafted by `duban draft` from {} — a draft to review against the document, not a\n\
          # reviewed campaign file. Each statement quotes the sentence it comes from (¶N: the N-th\n\
-         # non-empty line of the document's text); \"Reading:\" marks what was read, not found.\n",
+         # non-empty line of the document's text); \"Reading:\" marks what was read, not found, and\n\
+         # `duban check` warns of each marked 待确认 until a person has confirmed it and taken the\n\
+         # marker out.\n",
         input.options.source
     );
     let title = h.title.as_deref().map(quote).unwrap_or_default();
@@ -119,20 +121,20 @@ fn render(input: &Input<'_>, refused: &[Option<String>]) -> (String, Vec<std::op
         Some(issuer) => {
             let _ = writeln!(out, "  发文单位 {}", quote(issuer));
         }
-        None => out.push_str("  # Reading: the text names no issuer (发文单位): add it.\n"),
+        None => out.push_str("  # 待确认 Reading: the text names no issuer (发文单位): add it.\n"),
     }
     if let Some(doc) = &h.doc {
         let _ = writeln!(out, "  文号 {}", quote(doc));
     }
     for reading in &input.readings {
-        let _ = writeln!(out, "  # Reading: {reading}.");
+        let _ = writeln!(out, "  # 待确认 Reading: {reading}.");
     }
     match input.issued {
         Some(day) => {
             let _ = writeln!(out, "  印发 {}", dates::write_day(day));
         }
         None => out.push_str(
-            "  # Reading: the text has no date of issue (印发); add it, or draft with --issued.\n",
+            "  # 待确认 Reading: the text has no date of issue (印发); add it, or draft with --issued.\n",
         ),
     }
     out.push_str("  时区 Asia/Shanghai\n");
@@ -151,7 +153,7 @@ fn render(input: &Input<'_>, refused: &[Option<String>]) -> (String, Vec<std::op
         None => {
             let (first, last) = assumed_period(input, &live);
             out.push_str(
-                "  # Reading: the document states no period: from the day of issue to the last\n  \
+                "  # 待确认 Reading: the document states no period: from the day of issue to the last\n  \
                  # deadline it sets (or the end of that year).\n",
             );
             let _ = writeln!(
@@ -212,7 +214,7 @@ fn statement_text(s: &Statement, index: usize, names: &mut HashSet<String>) -> S
     }
     let _ = writeln!(out, "# Read as: {}.", s.class);
     for reading in &s.readings {
-        let _ = writeln!(out, "# Reading: {reading}.");
+        let _ = writeln!(out, "# 待确认 Reading: {reading}.");
     }
     let keyword = match s.kind {
         Kind::Report => "报送",

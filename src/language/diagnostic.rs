@@ -431,6 +431,13 @@ pub enum Problem {
         /// The submitting unit.
         unit: String,
     },
+    /// A comment marked `待确认` (to confirm): a reading the drafter made (a year, a day, a
+    /// recipient the document does not give), left for a person to confirm.
+    #[error("a reading to confirm: {reading}")]
+    ToConfirm {
+        /// The comment's words.
+        reading: String,
+    },
     /// A review in levels names one unit at two levels: it would decide twice.
     #[error("`{unit}` reviews `{deliverable}` at two levels; each level is another unit's")]
     ReviewsTwice {
