@@ -687,6 +687,7 @@ pub fn a_review_accepts_or_sends_back(mut b: impl Backend) {
             &key("方案", "甲", None),
             Action::Accept {
                 next_review_due: None,
+                by: None,
             },
             meta("2017-04-14 09:00"),
         )
@@ -696,6 +697,7 @@ pub fn a_review_accepts_or_sends_back(mut b: impl Backend) {
         &key("方案", "甲", None),
         Action::Accept {
             next_review_due: None,
+            by: None,
         },
         meta("2017-04-14 10:00"),
     );
@@ -1460,6 +1462,7 @@ pub fn a_review_in_levels_waits_for_each_level_in_turn(mut b: impl Backend) {
     let k = key("方案", "甲", None);
     let accept = || Action::Accept {
         next_review_due: None,
+        by: None,
     };
     let sent = b.apply(&k, submit(), meta("2017-04-10 09:00")).unwrap();
     assert_eq!(sent.waiting_for.as_deref(), Some("乙"));

@@ -257,10 +257,21 @@ impl Office {
                 children.push(child);
             }
         }
+        // A letter is seen by whoever sees one of the obligations it is about, once issued.
+        let then = as_of.in_zone(self.config.zone).timestamp();
         let letters = store
             .letters_of(unit)?
             .into_iter()
-            .filter(|l| who.in_campaign(&l.campaign))
+            .filter(|l| who.in_campaign(&l.campaign) && l.issued_at <= then)
+            .filter(|l| {
+                l.items.iter().any(|i| {
+                    items.iter().any(|w| {
+                        w.campaign == l.campaign
+                            && w.deliverable == i.deliverable
+                            && w.period == i.period
+                    })
+                })
+            })
             .collect();
         Ok(UnitDesk {
             items,
@@ -451,6 +462,13 @@ impl Office {
             | Action::DeclineExtension { .. } => Deed::Excuse,
         };
         self.allowed(&*store, who, key, deed)?;
+        // A reviewer's acceptance is checked again when it is saved: its own level's only.
+        let mut action = action;
+        if let Action::Accept { by, .. } = &mut action
+            && who.role == crate::store::Role::Reviewer
+        {
+            *by = who.unit.clone();
+        }
         // A receipt (签收) says that the unit itself has the task: its own liaison or leader
         // gives it, never the office or a unit above on its behalf (the office records a
         // receipt that came otherwise with `duban acknowledge`).

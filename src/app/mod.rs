@@ -395,7 +395,9 @@ impl Office {
         }
         // A level of a review in levels passing it on gives the next its own time, on the
         // calendar of the day it passed (the last level's acceptance uses none).
-        if let Action::Accept { next_review_due } = &mut action
+        if let Action::Accept {
+            next_review_due, ..
+        } = &mut action
             && next_review_due.is_none()
         {
             let within = store.describe(key.campaign, key.deliverable)?.review_within;

@@ -245,6 +245,7 @@ pub fn review(context: &Context, args: &ReviewArgs) -> Result<ExitCode, CliError
     let action = if args.accept {
         Action::Accept {
             next_review_due: None,
+            by: None,
         }
     } else {
         Action::Reject {

@@ -33,7 +33,7 @@ fn item_lines(letter: &Letter) -> Vec<String> {
             let period = if item.period.is_empty() {
                 String::new()
             } else {
-                format!("（{}）", item.period)
+                format!("（{}）", crate::notices::render::period_zh(&item.period))
             };
             let due = item
                 .due_date
@@ -125,7 +125,10 @@ mod tests {
         );
         assert_eq!(file_name(&l), "督办函〔2017〕3号 宛城区.docx");
         let text = paragraphs(&l).join("\n");
-        assert!(text.contains("1. 《专项整治工作统计表》（2017-05），应于2017年5月25日前报送。"));
+        assert!(
+            text.contains("1. 《专项整治工作统计表》（2017年5月），应于2017年5月25日前报送。"),
+            "{text}"
+        );
         assert!(text.contains("2. 《线索台账》，应于2017年5月20日前报送。"));
         assert!(text.contains("3个工作日内"), "{text}");
         let bytes = docx(&l).unwrap();

@@ -115,8 +115,10 @@ fn to_confirm(text: &str) -> Vec<Diagnostic> {
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start();
         // A statement the drafter left commented out (`# # 待确认 …`) is not a reading to confirm.
-        if let Some(comment) = trimmed.strip_prefix('#')
-            && !comment.trim_start().starts_with('#')
+        if let Some(comment) = trimmed
+            .strip_prefix('#')
+            .or_else(|| trimmed.strip_prefix("//"))
+            && !comment.trim_start().starts_with(['#', '/'])
             && let Some(marker) = comment.find(TO_CONFIRM)
         {
             let start = at + (line.len() - trimmed.len());

@@ -107,6 +107,16 @@ pub enum Refusal {
         /// Its status instead.
         status: Status,
     },
+    /// A reviewer accepting at a level that is not its own (its level has decided already).
+    #[error("{obligation} waits for the review of {deciding}, not of {by}")]
+    NotThisLevel {
+        /// Which.
+        obligation: String,
+        /// The reviewer that asked.
+        by: String,
+        /// The reviewer deciding now.
+        deciding: String,
+    },
     /// A return (退回) of something not submitted.
     #[error("{obligation} has no submission to return (it is {status})")]
     NothingToReturn {
@@ -249,6 +259,9 @@ impl Refusal {
             ),
             Refusal::NotUnderReview { status, .. } => {
                 format!("该事项不在审核中（当前状态：{}）", status.label_zh())
+            }
+            Refusal::NotThisLevel { deciding, .. } => {
+                format!("本级审核已完成，该事项现由{deciding}审核")
             }
             Refusal::NothingToReturn { status, .. } => {
                 format!("该事项尚无可退回的报送（当前状态：{}）", status.label_zh())

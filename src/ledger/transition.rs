@@ -72,6 +72,10 @@ pub enum Action {
         /// layer, which has the calendar); without one, the deadline in force, and never less
         /// than [`REVIEW_GRACE`](super::REVIEW_GRACE) after the passing.
         next_review_due: Option<i64>,
+        /// The reviewing unit that decides, where a reviewer (not the office) does: refused
+        /// unless it is the one deciding at the level the records are at when the act is
+        /// saved — so that a second click, or a second node, never passes the next level too.
+        by: Option<String>,
     },
     /// The reviewer sends it back.
     Reject {
@@ -336,8 +340,20 @@ pub fn transition(facts: &Facts<'_>, action: &Action, at: i64) -> Result<Effect,
         // The reviewer's timeliness, kept with the act: accepted after the review's deadline.
         // Each level's act names its level and its reviewer, so that a bulletin counts a late
         // level against the unit that was late.
-        Action::Accept { next_review_due } => {
+        Action::Accept {
+            next_review_due,
+            by,
+        } => {
             let level = facts.review_level;
+            if let Some(by) = by
+                && facts.reviewers.get(level) != Some(by)
+            {
+                return Err(Refusal::NotThisLevel {
+                    obligation,
+                    by: by.clone(),
+                    deciding: facts.reviewers.get(level).cloned().unwrap_or_default(),
+                });
+            }
             let mut data = json!({
                 "reviewed_late": facts.record.reviewed_late(at),
                 "level": level + 1,
@@ -506,6 +522,7 @@ mod tests {
     fn accept() -> Action {
         Action::Accept {
             next_review_due: None,
+            by: None,
         }
     }
 
@@ -544,7 +561,22 @@ mod tests {
         // The level's own time, where the office's layer gave one.
         let timed = Action::Accept {
             next_review_due: Some(8 * DAY),
+            by: None,
         };
+        // The first level's reviewer, accepting again once it has passed: refused.
+        let twice = Action::Accept {
+            next_review_due: None,
+            by: Some("乡镇纪委".into()),
+        };
+        assert!(matches!(
+            transition(&at_level(1), &twice, 7 * DAY).unwrap_err(),
+            Refusal::NotThisLevel { .. }
+        ));
+        let own = Action::Accept {
+            next_review_due: None,
+            by: Some("县纪委".into()),
+        };
+        assert!(transition(&at_level(1), &own, 7 * DAY).is_ok());
         let passed = transition(&at_level(0), &timed, 6 * DAY).unwrap();
         assert_eq!(
             passed.update,

@@ -57,10 +57,15 @@ pub fn request(
     let notices = || digest.notices.iter().map(|&i| &fresh[i]);
     let kind = notices().filter_map(|n| n.stage.letter).max()?;
     let mut items = Vec::new();
-    let mut first: Option<&Candidate> = None;
+    let mut first: Option<(&Candidate, chrono::NaiveDate)> = None;
     for n in notices().filter(|n| n.stage.letter == Some(kind)) {
         let c = &candidates[n.candidate];
-        first.get_or_insert(c);
+        // A mailbox several units share gets one digest: the letter is the first unit's,
+        // about its own items.
+        let (unit, _) = *first.get_or_insert((c, n.stage.day));
+        if unit.unit != c.unit || unit.campaign_id != c.campaign_id {
+            continue;
+        }
         items.push(LetterItem {
             deliverable: c.deliverable.to_string(),
             title: c.title.as_deref().map(String::from),
@@ -68,9 +73,10 @@ pub fn request(
             due_date: c.due_date.to_string(),
         });
     }
-    let c = first?;
+    let (c, day) = first?;
+    // Numbered once per unit, kind and the day the rung is due by the calendar (not the day
+    // the pass runs): a pass that runs again after midnight finds the same letter.
     let t = as_of.in_zone(c.zone);
-    let day = t.with_timezone(&c.zone).date_naive();
     Some(Asked {
         kind,
         items,
@@ -81,16 +87,22 @@ pub fn request(
     })
 }
 
-/// `mail` carrying the letter `file` numbered `number`: attached to a mail, named in the text
-/// of a message on another channel.
+/// `mail` carrying the letter `file` numbered `number`: attached to a mail; named at the head
+/// of a robot's message (where cutting it to the app's limit cannot drop it); an SMS, whose
+/// words are its template's, carries neither.
 pub fn carry(mail: &mut OutboxMail, file: Attachment, number: &str) {
-    if Channel::of(&mail.recipient).0 == Channel::Mail {
-        mail.body
-            .push_str(&format!("\n附件：{number}（请查收，并按要求办理）\n"));
-        mail.attachment = Some(file);
-    } else {
-        mail.body.push_str(&format!(
-            "\n已下发{number}，请登录督办平台查看并按要求办理。"
-        ));
+    match Channel::of(&mail.recipient).0 {
+        Channel::Mail => {
+            mail.body
+                .push_str(&format!("\n附件：{number}（请查收，并按要求办理）\n"));
+            mail.attachment = Some(file);
+        }
+        Channel::Sms => {}
+        _ => {
+            mail.body = format!(
+                "已下发{number}，请登录督办平台查看并按要求办理。\n{}",
+                mail.body
+            );
+        }
     }
 }

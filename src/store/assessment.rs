@@ -213,6 +213,10 @@ impl Assessed {
         if let Some(then) = then {
             self.extended_until = then.extended_until.clone();
             self.record = then.record;
+            // A review in levels: the reviewer deciding then, not now.
+            if then.reviewing.is_some() {
+                self.reviewer = then.reviewing.clone();
+            }
         }
         self
     }

@@ -165,6 +165,7 @@ impl Found {
             Update::Waived { at } => {
                 self.state = State::Waived;
                 self.closed_at = Some(at);
+                self.review_level = 0;
             }
             Update::Values => {}
         }

@@ -552,6 +552,7 @@ pub async fn decide_review(
     if decided.accept {
         let action = Action::Accept {
             next_review_due: None,
+            by: None,
         };
         return act(&web, &headers, names, action, None, StatusCode::OK).await;
     }
@@ -642,6 +643,7 @@ fn ledger_code(refusal: &crate::ledger::Refusal) -> Option<&'static str> {
         Refusal::NotOwed { .. } => "not_owed",
         Refusal::BeforeLastAct { .. } => "before_last_act",
         Refusal::NotUnderReview { .. } => "not_under_review",
+        Refusal::NotThisLevel { .. } => "not_this_level",
         _ => return None,
     })
 }

@@ -368,6 +368,7 @@ pub async fn act(
     let action = match form.action.as_str() {
         "accept" => Action::Accept {
             next_review_due: None,
+            by: None,
         },
         "reject" => Action::Reject { reason },
         "return" => Action::Return { reason },

@@ -40,7 +40,7 @@ pub async fn openapi() -> Response {
                 },
                 "Error": { "type": "object", "properties": {
                     "error": { "type": "string", "description": "why, in words" },
-                    "code": { "type": "string", "description": "why, for programs: too_long, unnamed_file, hidden_characters, too_large, bad_form, forbidden, time_not_chosen, time_refused, nothing_overdue, chased_today, no_mailbox, already_asked, too_many_requests, asked_too_far, no_request, until_needed, already_acknowledged, asked_too_late, not_later, not_owed, before_last_act, not_under_review, reason_needed, unit_token_needed; and with 401: no_token, unknown_token, token_revoked, token_expired" },
+                    "code": { "type": "string", "description": "why, for programs: too_long, unnamed_file, hidden_characters, too_large, bad_form, forbidden, time_not_chosen, time_refused, nothing_overdue, chased_today, no_mailbox, already_asked, too_many_requests, asked_too_far, no_request, until_needed, already_acknowledged, asked_too_late, not_later, not_owed, before_last_act, not_under_review, not_this_level, reason_needed, unit_token_needed; and with 401: no_token, unknown_token, token_revoked, token_expired" },
                     "field": { "type": "string", "nullable": true, "description": "the field or part it concerns" }
                 } }
             }
@@ -130,7 +130,7 @@ pub async fn openapi() -> Response {
                     "400": { "description": "a reason too long (`too_long`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "403": { "description": "not a token of the reviewer deciding at its level, nor the office's (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
-                    "422": { "description": "a body that is not the JSON above (plain text); not under review (`not_under_review`), no reason to return it (`reason_needed`), or an unknown name", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                    "422": { "description": "a body that is not the JSON above (plain text); not under review (`not_under_review`), its level decided already — a second click or node (`not_this_level`), no reason to return it (`reason_needed`), or an unknown name", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } },
             "/api/v1/extension-requests": { "post": {

@@ -78,6 +78,7 @@ fn action(rng: &mut Rng, at: i64) -> Action {
         0 | 1 => Action::Submit(Submission::default()),
         2 => Action::Accept {
             next_review_due: None,
+            by: None,
         },
         3 => Action::Return { reason },
         4 => Action::Extend {

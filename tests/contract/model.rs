@@ -499,6 +499,7 @@ impl Act {
             }),
             Act::Accept => Action::Accept {
                 next_review_due: None,
+                by: None,
             },
             Act::Reject => Action::Reject { reason: reason() },
             Act::Return => Action::Return { reason: reason() },

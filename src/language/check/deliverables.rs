@@ -365,6 +365,18 @@ impl Checker<'_> {
             .map(|s| s.span)
             .unwrap_or(decl.name.span);
         for &unit in &d.from {
+            // Its own reviewer named again at a later level would decide twice.
+            if let Some(own) = self.units[unit].reviewer
+                && d.review_then.contains(&own)
+            {
+                self.error(
+                    Problem::ReviewsTwice {
+                        unit: self.units[own].name.clone(),
+                        deliverable: d.name.clone(),
+                    },
+                    review_span,
+                );
+            }
             if self.units[unit].reviewer.is_none() {
                 let name = self.units[unit].name.clone();
                 let span = self.units[unit].span;

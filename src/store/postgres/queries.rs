@@ -218,11 +218,16 @@ impl Queries for PgStore {
                 let mut rows = client.query_raw(&sql, params.iter().map(|p| p.as_ref()))?;
                 let mut tally = Tally::new(&mut out, &scope.key);
                 while let Some(r) = rows.next()? {
-                    let record = match overlay.get(&r.get::<_, i64>(8)) {
+                    let then = overlay.get(&r.get::<_, i64>(8));
+                    let record = match then {
                         Some(then) => then.record,
                         None => super::record(&r, 2, 9)?,
                     };
-                    tally.add((r.get(0), r.get(1)), r.get(10), &record, t);
+                    // A review in levels: the reviewer deciding then, not now.
+                    let reviewer = then
+                        .and_then(|t| t.reviewing.clone())
+                        .or_else(|| r.get(10));
+                    tally.add((r.get(0), r.get(1)), reviewer, &record, t);
                 }
             }
             Ok(out)

@@ -342,7 +342,8 @@ fn save(
         }
         Update::Waived { at } => {
             tx.execute(
-                "UPDATE obligation_rows SET state = 'waived', closed_at = ?2 WHERE id = ?1",
+                "UPDATE obligation_rows SET state = 'waived', closed_at = ?2, review_level = 0,
+                    reviewing = NULL WHERE id = ?1",
                 params![obligation, at],
             )?;
         }

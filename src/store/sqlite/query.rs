@@ -243,11 +243,17 @@ impl Queries for Store {
             let mut rows = stmt.query(params_from_iter(params))?;
             let mut tally = Tally::new(&mut out, &scope.key);
             while let Some(r) = rows.next()? {
-                let record = match overlay.get(&r.get(8)?) {
+                let then = overlay.get(&r.get(8)?);
+                let record = match then {
                     Some(then) => then.record,
                     None => super::decode::record(r, 2, 9)?,
                 };
-                tally.add((r.get(0)?, r.get(1)?), r.get(10)?, &record, t);
+                // A review in levels: the reviewer deciding then, not now.
+                let reviewer: Option<String> = match then.and_then(|t| t.reviewing.clone()) {
+                    Some(deciding) => Some(deciding),
+                    None => r.get(10)?,
+                };
+                tally.add((r.get(0)?, r.get(1)?), reviewer, &record, t);
             }
         }
         Ok(out)
