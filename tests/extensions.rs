@@ -898,3 +898,113 @@ fn a_notice_is_acknowledged_by_its_link_without_signing_in() {
     forged.push(if last == '0' { '1' } else { '0' });
     assert_eq!(server.get(&forged, "").status, 404);
 }
+
+/// 未签收's own ladder (`未签收 1天 通知 分管领导`): a county told by the reminder of 22 May
+/// 09:05 that has not acknowledged by 23 May 09:05 has its leader told the next morning
+/// (【签收提醒】), beside the liaison's reminder of that morning; a county that acknowledged is
+/// not; a second pass sends nothing new.
+fn climbs_its_own_ladder(postgres: Option<&str>) {
+    let mail = crate::mailserver::MailServer::start();
+    let w = match postgres {
+        None => crate::mail::nanyang(&mail.url()),
+        Some(url) => {
+            let w = Workspace::new(&["nanyang-2017"]);
+            std::fs::write(
+                w.path().join("duban.toml"),
+                format!(
+                    "database = \"{url}\"\n[mail]\nurl = \"{}\"\nfrom = \"督办 <duban@nanyang.example.org>\"\n",
+                    mail.url()
+                ),
+            )
+            .unwrap();
+            w
+        }
+    };
+    let file = w.path().join("campaigns/nanyang-2017.campaign");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let asked = text
+        .replacen(
+            "  表单 \"附件3 统计表\"\n",
+            "  表单 \"附件3 统计表\"\n  签收 24小时内\n",
+            1,
+        )
+        .replacen(
+            "  逾期 1天 通知 联络员\n",
+            "  未签收 1天 通知 分管领导\n  逾期 1天 通知 联络员\n",
+            1,
+        );
+    assert_eq!(asked.matches("未签收 1天").count(), 1, "the remind block");
+    std::fs::write(&file, &asked).unwrap();
+    w.ok(&["remind", "--as-of", "2017-05-22T09:05"]);
+    w.ok(&[
+        "acknowledge",
+        "nanyang-2017",
+        "统计表",
+        "宛城区",
+        "--period",
+        "2017-05",
+        "--at",
+        "2017-05-22T15:00",
+    ]);
+    let before = mail.messages().len();
+    // Nothing of the ladder while the 24 hours run.
+    w.ok(&["remind", "--as-of", "2017-05-23T09:05"]);
+    let during: Vec<_> = mail.messages().into_iter().skip(before).collect();
+    assert!(
+        during.iter().all(|m| !m.subject.contains("签收提醒")),
+        "{:?}",
+        during.iter().map(|m| &m.subject).collect::<Vec<_>>()
+    );
+    let before = mail.messages().len();
+    w.ok(&["remind", "--as-of", "2017-05-24T09:05"]);
+    let next: Vec<_> = mail.messages().into_iter().skip(before).collect();
+    let chased: Vec<_> = next
+        .iter()
+        .filter(|m| m.subject.contains("【签收提醒】"))
+        .collect();
+    assert!(
+        !chased.is_empty(),
+        "{:?}",
+        next.iter().map(|m| (&m.to, &m.subject)).collect::<Vec<_>>()
+    );
+    assert!(
+        chased.iter().all(|m| m.subject.contains("尚未签收")),
+        "{:?}",
+        chased.iter().map(|m| &m.subject).collect::<Vec<_>>()
+    );
+    assert!(
+        chased.iter().all(|m| !m.body.contains("报送单位：宛城区")),
+        "宛城区 acknowledged"
+    );
+    assert!(
+        chased.iter().any(|m| m.body.contains("报送单位：卧龙区")),
+        "{}",
+        chased[0].body
+    );
+    assert!(
+        chased.iter().all(|m| m.to.contains("leader")),
+        "its leader: {:?}",
+        chased.iter().map(|m| &m.to).collect::<Vec<_>>()
+    );
+    // The liaisons' reminder of that morning still goes out.
+    assert!(
+        next.iter().any(|m| m.subject.starts_with("【催报】")),
+        "{:?}",
+        next.iter().map(|m| &m.subject).collect::<Vec<_>>()
+    );
+    // Once.
+    let out = w.ok(&["remind", "--as-of", "2017-05-24T09:05"]);
+    assert!(out.starts_with("0 notices due"), "{out}");
+}
+
+#[test]
+fn a_task_not_acknowledged_in_time_climbs_its_own_ladder_on_sqlite() {
+    climbs_its_own_ladder(None);
+}
+
+#[test]
+fn a_task_not_acknowledged_in_time_climbs_its_own_ladder_on_postgres() {
+    if let Some(url) = crate::pgserver::database() {
+        climbs_its_own_ladder(Some(&url));
+    }
+}

@@ -259,6 +259,7 @@ fn kind_zh(kind: Kind) -> &'static str {
     match kind {
         Kind::Reminder => "催报",
         Kind::ReviewReminder => "待审核",
+        Kind::Unacknowledged => "签收提醒",
         Kind::BelowTarget => "目标预警",
         Kind::ReviewOverdue => "审核催办",
         Kind::Overdue => "催办",

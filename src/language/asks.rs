@@ -4,7 +4,7 @@
 
 /// How soon a unit acknowledges a notice of a report (签收): in hours, or in days or workdays
 /// (counted from the day it was told, not itself counted, to the end of the last).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AckWithin {
     /// So many hours from the notice.

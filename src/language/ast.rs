@@ -456,6 +456,9 @@ pub enum RemindStmt {
         to: Vec<(EscalateTo, Vec<Spanned<Channel>>)>,
         /// The formal document it issues (`发 督办函`), if any.
         letter: Option<crate::language::letters::LetterKind>,
+        /// A rung of 未签收's own ladder (`未签收 1天 通知 分管领导`), counted from when the
+        /// acknowledgement was due, rather than of the overdue ladder.
+        unacknowledged: bool,
     },
     /// `note …`
     Note(Name),

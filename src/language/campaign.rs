@@ -508,6 +508,10 @@ pub struct Policy {
     /// The channels reminders go by.
     #[serde(default = "mail_only", skip_serializing_if = "is_mail_only")]
     pub before_by: Vec<Channel>,
+    /// 未签收's own ladder (`未签收 1天 通知 分管领导`): each rung counted from when a task that
+    /// asks for 签收 was to be acknowledged, while it is neither acknowledged nor sent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unacknowledged: Vec<Rung>,
 }
 
 /// Mail alone: what a stage goes by when it names no channel (and what records kept before
@@ -532,6 +536,7 @@ impl Default for Policy {
             lead_times: vec![days(3), days(1)],
             time: (9, 0),
             before_by: mail_only(),
+            unacknowledged: Vec::new(),
             ladder: vec![
                 Rung {
                     after: days(1),

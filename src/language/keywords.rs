@@ -174,6 +174,7 @@ pub const KEYWORDS: &[Keyword] = &[
     kw!("before", ["提前"], [Remind]),
     kw!("at", ["时间"], [Remind]),
     kw!("overdue", ["逾期"], [Remind, Assess]),
+    kw!("unacknowledged", ["未签收"], [Remind]),
     kw!("by", ["经", "经由", "通过"], [Remind]),
 ];
 

@@ -107,6 +107,7 @@ fn state_words(kind: super::plan::Kind) -> &'static str {
     match kind {
         Kind::Reminder => "即将到期",
         Kind::ReviewReminder => "待审核",
+        Kind::Unacknowledged => "未签收",
         Kind::BelowTarget => "低于目标",
         Kind::ReviewOverdue => "审核已逾期",
         Kind::Overdue => "已逾期",

@@ -39,6 +39,8 @@ pub enum Kind {
     Reminder,
     /// 待审核: a submission waits for its reviewer, whose time is running out.
     ReviewReminder,
+    /// 未签收: a task that asks for 签收 was not acknowledged in time (its own ladder).
+    Unacknowledged,
     /// 目标预警: a target's value reported short of its threshold, chased by the ladder.
     BelowTarget,
     /// 审核催办: a review past its deadline.
@@ -52,8 +54,30 @@ pub enum Kind {
 impl Kind {
     /// Whether it goes out before the deadline (a reminder), not after (the ladder).
     pub fn before(self) -> bool {
-        matches!(self, Kind::Reminder | Kind::ReviewReminder)
+        matches!(
+            self,
+            Kind::Reminder | Kind::ReviewReminder | Kind::Unacknowledged
+        )
     }
+}
+
+/// The stage of 未签收's own ladder current at `t`, if any: its latest rung reached, while the
+/// deadline has not passed (after it, the overdue ladder chases the report itself). It runs
+/// beside the reminders, so that a rung and a reminder on the same morning both go out.
+pub fn current_unacknowledged(
+    c: &Candidate,
+    calendar: &Calendar,
+    t: DateTime<Utc>,
+) -> Option<Stage> {
+    if c.ack_within.is_none() || c.told.is_none() || t >= c.due_at() {
+        return None;
+    }
+    let time =
+        NaiveTime::from_hms_opt(c.policy.time.0, c.policy.time.1, 0).unwrap_or(NaiveTime::MIN);
+    let at = |day: NaiveDate| Instant::Local(day.and_time(time)).in_zone(c.zone);
+    unacknowledged_stages(c, calendar, &at)
+        .into_iter()
+        .rfind(|s| s.send_at <= t)
 }
 
 /// One stage of an obligation's notices.
@@ -91,6 +115,7 @@ impl Stage {
         let kind = match self.kind {
             Kind::Reminder => "before",
             Kind::ReviewReminder => "review-before",
+            Kind::Unacknowledged => "unacknowledged",
             Kind::BelowTarget => "below",
             Kind::ReviewOverdue => "review-overdue",
             Kind::Overdue => "overdue",
@@ -172,6 +197,58 @@ pub fn stages(c: &Candidate, calendar: &Calendar) -> Vec<Stage> {
     out
 }
 
+/// 未签收's own ladder: each rung counted from the day the acknowledgement was due (the hours
+/// from the first notice, or the days or workdays after its day), never before that instant,
+/// on a workday — for a task that asks for 签收 whose unit was told and has not acknowledged.
+fn unacknowledged_stages(
+    c: &Candidate,
+    calendar: &Calendar,
+    at: &dyn Fn(NaiveDate) -> DateTime<Utc>,
+) -> Vec<Stage> {
+    let (Some(within), Some((told_at, false))) = (c.ack_within, c.told) else {
+        return Vec::new();
+    };
+    if c.review_of.is_some() || c.below.is_some() {
+        return Vec::new();
+    }
+    let told = crate::clock::from_unix(told_at).with_timezone(&c.zone);
+    let (due, due_day) = match within {
+        crate::language::ast::AckWithin::Hours(h) => {
+            let due = told + chrono::Duration::hours(i64::from(h));
+            (due.to_utc(), due.date_naive())
+        }
+        crate::language::ast::AckWithin::Span(span) => {
+            let Some(day) = shift(calendar, told.date_naive(), span, true) else {
+                return Vec::new();
+            };
+            (end_of_day(c.zone, day).to_utc(), day)
+        }
+    };
+    let mut out = Vec::new();
+    for rung in &c.policy.unacknowledged {
+        let Some(day) = shift(calendar, due_day, rung.after, true) else {
+            continue;
+        };
+        let mut day = calendar.workday_on_or_after(day);
+        // Not before the acknowledgement was due: a rung of 0 days after a due time later in
+        // the day goes out the next workday.
+        while at(day) < due {
+            day = calendar.workday_on_or_after(day.succ_opt().unwrap_or(day));
+        }
+        out.push(Stage {
+            kind: Kind::Unacknowledged,
+            count: rung.after.count,
+            unit: rung.after.unit,
+            day,
+            send_at: at(day),
+            targets: rung.to.clone(),
+            by: rung.by.clone(),
+            letter: None,
+        });
+    }
+    out
+}
+
 /// The day of each reminder `lead_times` before `due_date`: never a non-workday, the last
 /// workday before instead.
 pub fn reminder_days<'p>(
@@ -241,6 +318,22 @@ pub fn plan(
             c.due_date,
             c.review_of.is_some(),
         );
+        // 未签收's own ladder, beside the rest (it depends on when this one was told).
+        if let Some(stage) = current_unacknowledged(c, calendar, as_of.in_zone(c.zone)) {
+            let (found, lacking) = addressees(&stage, c, directory, routes);
+            missing.extend(
+                lacking
+                    .into_iter()
+                    .map(|who| format!("{}: {who}", c.campaign)),
+            );
+            for to in found {
+                notices.push(Notice {
+                    candidate: index,
+                    stage: stage.clone(),
+                    to,
+                });
+            }
+        }
         // A local `as_of` means that time in each campaign's own zone.
         let stage = stages
             .entry(key)
@@ -279,6 +372,8 @@ mod tests {
     fn candidate(due: &str) -> Candidate {
         Candidate {
             acknowledge: false,
+            ack_within: None,
+            told: None,
             obligation_id: 1,
             campaign_id: 1,
             campaign: "c".into(),

@@ -14,6 +14,11 @@ use crate::language::campaign::{Contact, Policy};
 pub struct Candidate {
     /// Its units acknowledge its notices (签收 in the campaign): a message carries the link.
     pub acknowledge: bool,
+    /// How soon (`签收 24小时内`), where they do.
+    pub ack_within: Option<crate::language::ast::AckWithin>,
+    /// When its unit was first told of it (a notice sent to its liaison, leader or mailbox),
+    /// and whether it has acknowledged it since — where its report asks for 签收.
+    pub told: Option<(i64, bool)>,
     /// Its row in the store.
     pub obligation_id: i64,
     /// Its campaign's row in the store.

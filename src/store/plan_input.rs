@@ -80,8 +80,8 @@ struct DeliverableShared {
     thresholds: Vec<Threshold>,
     /// Who reviews its submissions: `reviewer` (each unit's own) or `unit:NAME`.
     review: Option<String>,
-    /// Its units acknowledge its notices (签收).
-    acknowledge: bool,
+    /// How soon its units acknowledge its notices (签收), where they do.
+    acknowledge: Option<crate::language::ast::AckWithin>,
 }
 
 impl DeliverableShared {
@@ -144,12 +144,45 @@ pub(super) const UNITS: &str =
          ON i.unit_id = u.id";
 
 /// Columns id, name, title, policy in force, recipients, supervisors, lead, forms, thresholds,
-/// review, and whether its units acknowledge its notices (签收).
+/// review, and what it asks of its units (the `asks` JSON: 签收, 申请延期).
 pub(super) const DELIVERABLES: &str =
     "SELECT d.id, d.name, d.title, coalesce(d.policy, c.policy), d.recipients,
-            d.supervisors, d.lead, d.forms, d.thresholds, d.review,
-            coalesce(d.asks LIKE '%\"acknowledge\"%', FALSE)
+            d.supervisors, d.lead, d.forms, d.thresholds, d.review, d.asks
      FROM deliverables d JOIN campaigns c ON c.id = d.campaign_id";
+
+/// The obligations still owed of reports that ask for 签收 whose unit was told of them by `$1`
+/// (a notice sent to its liaison, leader or mailbox): id, when first told, and whether it has
+/// acknowledged by then.
+pub(super) const TOLD_OWED: &str = "SELECT n.obligation_id, min(m.sent_at),
+        EXISTS (SELECT 1 FROM events e WHERE e.obligation_id = n.obligation_id
+                  AND e.kind = 'acknowledged' AND e.at <= $1)
+     FROM notices n JOIN mails m ON m.id = n.mail_id
+     JOIN obligations o ON o.id = n.obligation_id
+     JOIN deliverables d ON d.id = o.deliverable_id
+     WHERE d.asks LIKE '%\"acknowledge\"%' AND o.active AND o.closed_at IS NULL
+       AND n.role IN ('liaison', 'leader', 'unit')
+       AND m.sent_at IS NOT NULL AND m.sent_at <= $1
+     GROUP BY n.obligation_id";
+
+impl PlanMaps {
+    /// The instant a pass at `as_of` counts 签收 by: `as_of` read in a campaign's zone (a local
+    /// time means the same hour everywhere the office works).
+    pub(super) fn instant(&self, as_of: crate::clock::Instant) -> i64 {
+        let zone = self
+            .shared
+            .values()
+            .next()
+            .map_or(chrono_tz::UTC, |c| c.zone);
+        as_of.in_zone(zone).timestamp()
+    }
+}
+
+/// `candidates` told what [`TOLD_OWED`] read of them (by obligation row id).
+pub(super) fn tell(candidates: &mut [Candidate], told: &HashMap<i64, (i64, bool)>) {
+    for c in candidates.iter_mut().filter(|c| c.ack_within.is_some()) {
+        c.told = told.get(&c.obligation_id).copied();
+    }
+}
 
 /// Targets' obligations received with a value, deadline in `$1 ..= $2`: the columns of an
 /// [`OwedRow`], then the value. Which fall short of their threshold is decided by
@@ -290,8 +323,11 @@ impl PlanMaps {
         policy: Policy,
         lists: [Vec<String>; 4],
         thresholds: Vec<Threshold>,
-        (review, acknowledge): (Option<String>, bool),
+        (review, asks): (Option<String>, Option<String>),
     ) {
+        let acknowledge = asks
+            .and_then(|a| serde_json::from_str::<super::Asks>(&a).ok())
+            .and_then(|a| a.acknowledge);
         let [recipients, supervisors, lead, forms] = lists;
         *slot(&mut self.deliverables, id, || None) = Some(DeliverableShared {
             name: name.into(),
@@ -348,6 +384,7 @@ impl PlanMaps {
         c.unit_order = reviewer_id;
         // A reviewer is chased, not asked to acknowledge.
         c.acknowledge = false;
+        c.ack_within = None;
         // The review's deadline is its own day: no rest day moves it, and it was never stated
         // in another form.
         c.due_date = c.on_time_until;
@@ -435,7 +472,9 @@ impl PlanMaps {
                 .interviewed
                 .is_some_and(|at| at >= row.effective_due_at),
             review_of: None,
-            acknowledge: deliverable.acknowledge,
+            acknowledge: deliverable.acknowledge.is_some(),
+            ack_within: deliverable.acknowledge,
+            told: None,
         }))
     }
 

@@ -40,7 +40,7 @@ impl fmt::Display for ShiftRule {
 }
 
 /// A length of time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Duration {
     /// How many.
     pub count: u32,
@@ -49,7 +49,7 @@ pub struct Duration {
 }
 
 /// The unit of a [`Duration`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DurationUnit {
     /// Calendar days.

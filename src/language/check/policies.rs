@@ -73,6 +73,7 @@ impl Checker<'_> {
         let mut lead_times = None;
         let mut time = None;
         let mut ladder = Vec::new();
+        let mut unacknowledged_ladder = Vec::new();
         let mut before_by = defaults.before_by.clone();
         for stmt in &decl.stmts {
             match &stmt.node {
@@ -89,6 +90,7 @@ impl Checker<'_> {
                     interview,
                     to,
                     letter,
+                    unacknowledged,
                 } => {
                     let mut targets = Vec::new();
                     let mut by = Vec::new();
@@ -107,13 +109,18 @@ impl Checker<'_> {
                             }
                         }
                     }
-                    ladder.push(Rung {
+                    let rung = Rung {
                         after: after.node,
                         interview: *interview,
                         to: targets,
                         by: Channels::each(by),
                         letter: *letter,
-                    });
+                    };
+                    if *unacknowledged {
+                        unacknowledged_ladder.push(rung);
+                    } else {
+                        ladder.push(rung);
+                    }
                 }
                 RemindStmt::Note(_) => {}
             }
@@ -122,7 +129,9 @@ impl Checker<'_> {
         lead_times.sort_by_key(|d| std::cmp::Reverse(approximate_days(d)));
         lead_times.dedup();
         ladder.sort_by_key(|r| approximate_days(&r.after));
+        unacknowledged_ladder.sort_by_key(|r| approximate_days(&r.after));
         Policy {
+            unacknowledged: unacknowledged_ladder,
             lead_times,
             time: time.unwrap_or(defaults.time),
             before_by,

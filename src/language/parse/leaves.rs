@@ -100,7 +100,8 @@ impl<'s> Lower<'s> {
                 RemindStmt::Before(leads, at, by)
             }
             Rule::at => RemindStmt::At(self.time_of_day(last(pair)?)),
-            Rule::overdue => {
+            Rule::overdue | Rule::unacknowledged => {
+                let unacknowledged = pair.as_rule() == Rule::unacknowledged;
                 let mut after = None;
                 let mut interview = false;
                 let mut letter = None;
@@ -144,6 +145,7 @@ impl<'s> Lower<'s> {
                     interview,
                     to,
                     letter,
+                    unacknowledged,
                 }
             }
             Rule::note => RemindStmt::Note(self.last_text(pair)),

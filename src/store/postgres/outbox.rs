@@ -14,7 +14,8 @@ use super::PgStore;
 use crate::store::decode::{json, zone};
 use crate::store::outbox::{Attachment, claim_held, retryable};
 use crate::store::plan_input::{
-    CAMPAIGNS, DELIVERABLES, Owed, OwedRow, PlanMaps, REPORTED_TARGETS, UNITS, reviews_sql,
+    CAMPAIGNS, DELIVERABLES, Owed, OwedRow, PlanMaps, REPORTED_TARGETS, TOLD_OWED, UNITS,
+    reviews_sql, tell,
 };
 use crate::store::{
     CampaignRow, Candidate, Claim, Directory, OutboxMail, OutboxRow, PendingMail, PlanInput,
@@ -436,6 +437,17 @@ impl PgStore {
             };
             for r in reported {
                 candidates.extend(maps.below_candidate(&owed_row(&r), r.get(8), only)?);
+            }
+            // Who was told of a task that asks for 签收, and has not acknowledged it: its own
+            // ladder.
+            if let Some(Owed::At(as_of)) = owed_at {
+                let t = maps.instant(as_of);
+                let told: std::collections::HashMap<i64, (i64, bool)> = client
+                    .query(TOLD_OWED, &[&t])?
+                    .iter()
+                    .map(|r| (r.get(0), (r.get(1), r.get(2))))
+                    .collect();
+                tell(&mut candidates, &told);
             }
             Ok(maps.input(candidates))
         })

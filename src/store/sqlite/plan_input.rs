@@ -8,7 +8,8 @@ use crate::language::campaign::{Contact, Policy};
 use crate::store::deadlines::{SQLITE, owed_between};
 use crate::store::owed::CampaignRow;
 use crate::store::plan_input::{
-    CAMPAIGNS, DELIVERABLES, Owed, OwedRow, PlanMaps, REPORTED_TARGETS, UNITS, Window, reviews_sql,
+    CAMPAIGNS, DELIVERABLES, Owed, OwedRow, PlanMaps, REPORTED_TARGETS, TOLD_OWED, UNITS, Window,
+    reviews_sql, tell,
 };
 use crate::store::{Filter, PlanInput, Written};
 use rusqlite::params;
@@ -107,6 +108,15 @@ impl Store {
         let mut rows = stmt.query(params![start, end])?;
         while owed_only && let Some(r) = rows.next()? {
             candidates.extend(maps.below_candidate(&owed_row(r)?, r.get(8)?, only)?);
+        }
+        // Who was told of a task that asks for 签收, and has not acknowledged it: its own ladder.
+        if let Some(Owed::At(as_of)) = owed_at {
+            let t = maps.instant(as_of);
+            let mut stmt = self.conn.prepare_cached(&TOLD_OWED.replace('$', "?"))?;
+            let told = stmt
+                .query_map([t], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
+                .collect::<Result<HashMap<i64, (i64, bool)>, _>>()?;
+            tell(&mut candidates, &told);
         }
         Ok(maps.input(candidates))
     }
