@@ -43,6 +43,7 @@ mod robots;
 mod schedule;
 mod seeds;
 mod service;
+mod split;
 mod state;
 mod supervise;
 mod terminal;

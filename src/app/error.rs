@@ -81,6 +81,22 @@ pub enum AppError {
         /// The deliverable.
         deliverable: String,
     },
+    /// A submission asked to be made from the sub-units' parts of a report that is not split.
+    #[error(
+        "{deliverable} is not split to sub-units: there are no parts to add up (the campaign says `分解 到 下级 时限 …` in the report)"
+    )]
+    NotSplit {
+        /// The report.
+        deliverable: String,
+    },
+    /// A submission asked to be made from parts the unit has no sub-units owing.
+    #[error("no unit under {unit} owes a part of {deliverable}: there is nothing to add up")]
+    NoParts {
+        /// The unit.
+        unit: String,
+        /// The report.
+        deliverable: String,
+    },
     /// The signed-in person may not see or do this (another unit's obligation, a decision that
     /// is not theirs).
     #[error("not allowed: {what} is not yours to see or act on")]

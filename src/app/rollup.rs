@@ -149,7 +149,49 @@ struct Owing<'s> {
     counted: bool,
 }
 
+/// A sum of parts: each field's value as `FIELD=VALUE` takes it, and the parts not in yet.
+pub type Parts = (Vec<(String, String)>, Vec<String>);
+
+/// The name the language gives a report's part its owers' sub-units owe (`分解 到 下级`).
+pub fn part_of(deliverable: &str) -> String {
+    format!("{deliverable}（下级）")
+}
+
 impl Office {
+    /// What `unit`'s report `deliverable` of `period` adds up to from its sub-units' parts
+    /// (`分解 到 下级`) as they stood at `as_of`: each numeric field's sum, as `FIELD=VALUE`
+    /// pairs a submission takes, and the sub-units whose part is not in yet.
+    pub fn sum_of_parts(
+        &self,
+        store: &dyn Backend,
+        campaign: &str,
+        deliverable: &str,
+        (unit, period): (&str, Option<&str>),
+        as_of: Instant,
+    ) -> Result<Parts, AppError> {
+        let part = part_of(deliverable);
+        let known = store
+            .describe(campaign, &part)
+            .map(|_| ())
+            .map_err(|_| AppError::NotSplit {
+                deliverable: deliverable.to_string(),
+            });
+        known?;
+        let rollup = self.rollup(store, campaign, &part, (period, &By::Parent), as_of)?;
+        let Some(row) = rollup.rows.iter().find(|r| r.name == unit) else {
+            return Err(AppError::NoParts {
+                unit: unit.to_string(),
+                deliverable: deliverable.to_string(),
+            });
+        };
+        let values = rollup
+            .fields
+            .iter()
+            .filter_map(|f| row.values.get(f).map(|v| (f.clone(), v.clone())))
+            .collect();
+        Ok((values, row.missing.clone()))
+    }
+
     /// The roll-up of `deliverable`'s `period` (which a one-off may leave out), by `by`, as
     /// it stood at `as_of`: what was submitted, returned or accepted later had not happened.
     pub fn rollup(

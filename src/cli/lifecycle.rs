@@ -76,6 +76,10 @@ pub struct SubmitArgs {
     /// One field's value, as FIELD=VALUE (立案=3); may be repeated.
     #[arg(long = "value", value_name = "FIELD=VALUE", value_parser = parse_value)]
     values: Vec<(String, String)>,
+    /// The values added up from the sub-units' parts of a report split to them (`分解 到
+    /// 下级`), as they stand; those still missing are named.
+    #[arg(long, conflicts_with_all = ["data", "values"])]
+    from_parts: bool,
     /// How a CSV file's bytes are read.
     #[arg(long, value_enum, default_value = "auto")]
     encoding: crate::values::table::Encoding,
@@ -219,6 +223,23 @@ pub fn submit(context: &Context, args: &SubmitArgs) -> Result<ExitCode, CliError
     }
     let at = context.instant(args.actor.at);
     let mut store = context.store_for_record(at)?;
+    if args.from_parts {
+        let key = args.obligation.key();
+        let (values, missing) = context.sum_of_parts(
+            &*store,
+            key.campaign,
+            key.deliverable,
+            (key.unit, key.period),
+            at,
+        )?;
+        if !missing.is_empty() {
+            tell!(
+                "warning: not in yet, so not in the sums: {}",
+                missing.join("、")
+            );
+        }
+        said.values = values;
+    }
     let submitted = context.submit(
         &mut *store,
         &args.obligation.key(),

@@ -343,6 +343,9 @@ pub enum ReportStmt {
     Extensions(Spanned<ExtensionRule>),
     /// `签收 24小时内`: the units acknowledge each notice of it within a time.
     Acknowledge(Spanned<AckWithin>),
+    /// `split to sub-units due …` (`分解 到 下级 时限 每月20日前`): each owing unit's sub-units
+    /// owe it their part, by this time.
+    Split(Spanned<DueExpr>),
 }
 
 /// A recipient of a report.

@@ -162,6 +162,7 @@ pub const KEYWORDS: &[Keyword] = &[
     kw!("review", ["审核"], [Report, Ledger]),
     kw!("review-within", ["审核时限"], [Report, Ledger]),
     kw!("acknowledge", ["签收"], [Report, Campaign]),
+    kw!("split", ["分解"], [Report]),
     kw!("due", ["完成时限", "时限"], [Report, Measure]),
     kw!("covering", ["报告期"], [Report]),
     kw!("first", ["首期"], [Report]),

@@ -107,6 +107,56 @@ impl Checker<'_> {
             let deliverable = self.deliverable(id, decl, campaign);
             campaign.deliverables.push(deliverable);
         }
+        for (id, due, span) in std::mem::take(&mut self.splits) {
+            if let Some(part) = self.split(&campaign.deliverables[id], due, span) {
+                campaign.deliverables.push(part);
+            }
+        }
+    }
+
+    /// The part of report `whole` its owers' sub-units owe them (`分解 到 下级`): a report of
+    /// its own, `统计表（下级）`, from the units directly under each ower, to their parent, on the
+    /// same form, by `due`; none (an error) where no ower has a unit under it.
+    fn split(&mut self, whole: &Deliverable, due: Due, span: Span) -> Option<Deliverable> {
+        // The units are the checker's until the campaign is whole.
+        let from: Vec<UnitId> = self
+            .units
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| u.parent.is_some_and(|p| whole.from.contains(&p)))
+            .map(|(i, _)| i)
+            .collect();
+        if from.is_empty() {
+            self.error(
+                Problem::Invalid {
+                    message: format!(
+                        "`{}` is split to sub-units, but no unit that owes it has a unit under it",
+                        whole.name
+                    ),
+                },
+                span,
+            )
+            .help = Some("declare the sub-units with `under` (`隶属`), or remove `分解`".into());
+            return None;
+        }
+        Some(Deliverable {
+            name: format!("{}（下级）", whole.name),
+            title: Some(format!(
+                "{}（下级报送）",
+                whole.title.as_deref().unwrap_or(&whole.name)
+            )),
+            from,
+            to: vec![RecipientRef::Parent],
+            review: None,
+            review_then: Vec::new(),
+            review_within: None,
+            signers: Vec::new(),
+            formerly: Vec::new(),
+            value_from: None,
+            due,
+            due_span: span,
+            ..whole.clone()
+        })
     }
 
     pub(super) fn deliverable(
@@ -149,6 +199,7 @@ impl Checker<'_> {
         let mut has_from = false;
         let mut has_to = false;
         let mut review_within = None;
+        let mut split = None;
         for stmt in decl.stmts {
             let keyword = report_keyword(&stmt.node);
             if !matches!(keyword, "note" | "threshold")
@@ -210,6 +261,7 @@ impl Checker<'_> {
                 }
                 ReportStmt::Extensions(rule) => d.extensions = Some(rule.node),
                 ReportStmt::Acknowledge(within) => d.acknowledge = Some(within.node),
+                ReportStmt::Split(expr) => split = Some((expr, stmt.span)),
                 ReportStmt::ReviewWithin(within) => {
                     review_within = Some(stmt.span);
                     d.review_within = Some(within.node);
@@ -336,6 +388,11 @@ impl Checker<'_> {
                 }
             }
         };
+        // Its sub-units' part, by their own time, with the same first and last periods.
+        if let Some((expr, span)) = split {
+            let part = self.due(expr, &cadence_stmts, id);
+            self.splits.push((id, part, span));
+        }
         let written_as_cadence = matches!(due.map(|e| &e.node), Some(DueExpr::Cadence(_)));
         if !written_as_cadence {
             // A one-off may be tied to a phase; the schedule warns if it falls outside it.
@@ -419,6 +476,7 @@ pub(super) fn report_keyword(stmt: &ReportStmt) -> &'static str {
         ReportStmt::Ongoing => "ongoing",
         ReportStmt::Holidays(_) => "holidays",
         ReportStmt::Note(_) => "note",
+        ReportStmt::Split(_) => "split",
         ReportStmt::Remind(_) => "remind",
         ReportStmt::Threshold(_) => "threshold",
         ReportStmt::CloseDue(_) => "close",

@@ -117,6 +117,9 @@ struct Checker<'s> {
     current_phase: Option<PhaseId>,
     /// Targets' `value-from`: (target, report, field), resolved once every form is known.
     value_froms: Vec<(DeliverableId, Name, Name)>,
+    /// Reports split to their owers' sub-units (`分解 到 下级 时限 …`): the report, the sub-units'
+    /// deadline, and where the statement is.
+    splits: Vec<(DeliverableId, crate::language::campaign::Due, Span)>,
 }
 
 impl<'s> Checker<'s> {
@@ -142,6 +145,7 @@ impl<'s> Checker<'s> {
             pending_active: Vec::new(),
             current_phase: None,
             value_froms: Vec::new(),
+            splits: Vec::new(),
         }
     }
 

@@ -96,6 +96,7 @@ impl<'s> Lower<'s> {
             Rule::review_within => ReportStmt::ReviewWithin(self.duration(last(pair)?)),
             Rule::extensions => ReportStmt::Extensions(self.extension_rule(pair)),
             Rule::acknowledge => ReportStmt::Acknowledge(self.ack_within(pair)?),
+            Rule::split => ReportStmt::Split(self.due_value(last(pair)?)),
             Rule::due => ReportStmt::Due(self.due_value(last(pair)?)),
             Rule::covering => ReportStmt::Covering(coverage(last(pair)?)),
             Rule::first => ReportStmt::First(self.bound(last(pair)?)),
