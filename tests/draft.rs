@@ -185,6 +185,12 @@ fn public_campaign_plans_draft_to_files_that_compile() {
             "报送 本地工作方案本系统子方案 \"本地工作方案、本系统子方案\"",
         ),
         ("07", "接收单位 市安办"),
+        ("07", "时限 每季度末"),
+        ("07", "报送 阶段性工作总结"),
+        (
+            "07",
+            "# 待确认 Reading: the document gives no day: by the end of each period.",
+        ),
     ] {
         assert!(
             drafts[plan].contains(line),

@@ -234,6 +234,9 @@ fn recognise(
             if f.year_supplied {
                 readings.push("the document gives no year: the year of issue".to_string());
             }
+            if f.class.ends_with("no day given") {
+                readings.push("the document gives no day: by the end of each period".to_string());
+            }
             let to = match reports::recipients_after(text, verb_at, after) {
                 Some(to) => {
                     recipient = to.clone();

@@ -80,7 +80,7 @@ pub fn deadlines(text: &str, issued: NaiveDate) -> Vec<Found> {
         let after_digit = text[..at].chars().next_back().is_some_and(is_digit);
         let starts = (is_digit(c) && !after_digit) || c == '每' || rest.starts_with("分别");
         let read = if starts {
-            deadline_at(rest, issued)
+            deadline_at(rest, issued).or_else(|| once_a_period_at(rest))
         } else if rest.starts_with("下月") && text[..at].contains("每月") {
             // 每月工作进展情况…于下月5日前: the month is said before the day.
             next_month_at(rest)
@@ -176,6 +176,39 @@ fn deadline_at(rest: &str, issued: NaiveDate) -> Option<Found> {
         due,
         year_supplied,
         yearly,
+    })
+}
+
+/// `每季度报送一次`: once a period, with no day given — read as by the period's end, a reading
+/// the draft marks for a person to confirm.
+fn once_a_period_at(rest: &str) -> Option<Found> {
+    let periods = [
+        ("每半年", "每半年末", "every half year, no day given"),
+        ("每季度", "每季度末", "every quarter, no day given"),
+        ("每季", "每季度末", "every quarter, no day given"),
+        ("每月", "每月末", "every month, no day given"),
+        ("每年", "每年末", "every year, no day given"),
+    ];
+    let (word, due, class) = periods.iter().find(|(w, _, _)| rest.starts_with(w))?;
+    let after = &rest[word.len()..];
+    // Within the clause: 每季度报送一次工作进展情况, 每半年报一次.
+    let clause = &after[..after
+        .find(['，', ',', '。', '；', ';'])
+        .unwrap_or(after.len())];
+    ["报送一次", "上报一次", "报一次", "报告一次"]
+        .iter()
+        .filter_map(|w| clause.find(w))
+        .filter(|&at| at <= 12)
+        .min()?;
+    whole(due)?;
+    // The phrase is the period alone: the reporting verb after it is read as any other's.
+    Some(Found {
+        start: 0,
+        end: word.len(),
+        class,
+        due: (*due).to_string(),
+        year_supplied: false,
+        yearly: *due == "每年末",
     })
 }
 
@@ -314,9 +347,25 @@ pub fn measure(sentence: &str, issued: NaiveDate) -> Option<(Vec<String>, String
 /// (or between 将 and the verb).
 pub fn title(text: &str, subject_end: usize, due_start: usize, verb_at: usize) -> Option<String> {
     let found = title_before(text, subject_end, due_start, verb_at);
+    // Words that hold another duty (每季度报送一次X，每半年报送一次Y): not Y's title.
+    let another = |t: &String| {
+        [
+            "报送一次",
+            "上报一次",
+            "报一次",
+            "每月",
+            "每季",
+            "每年",
+            "每半年",
+        ]
+        .iter()
+        .any(|w| t.contains(w))
+    };
     // A long run of words before the deadline is what the unit does, not what it sends: the
     // object after the verb names it (…分别于6月底和7月底报送阶段性报告 → 阶段性报告).
-    if found.as_ref().is_none_or(|t| t.chars().count() > 24)
+    if found
+        .as_ref()
+        .is_none_or(|t| t.chars().count() > 24 || another(t))
         && let Some((_, after)) = verb(&text[verb_at..])
     {
         let object = &text[verb_at + after..];
@@ -330,6 +379,7 @@ pub fn title(text: &str, subject_end: usize, due_start: usize, verb_at: usize) -
             .min()
             .unwrap_or(object.len());
         let object = object[..end].trim_matches(|c: char| !c.is_alphanumeric());
+        let object = object.strip_prefix("一次").unwrap_or(object);
         if (2..=20).contains(&object.chars().count()) && !units::is_office(object) {
             return Some(object.to_string());
         }
@@ -452,6 +502,21 @@ mod tests {
                 "分别于2017年6月30日和2017年12月20日前",
             ),
             ("各镇每季度末前报县局。", "quarterly", "每季度末前"),
+            (
+                "各县区每季度报送一次工作进展情况。",
+                "every quarter, no day given",
+                "每季度末",
+            ),
+            (
+                "各县区每月6日、21日前报送市纪委。",
+                "monthly",
+                "每月6日、21日前",
+            ),
+            (
+                "各县区分别于6月底和7月底报送阶段性报告至市纪委。",
+                "several dates",
+                "分别于2017年6月底和2017年7月底前",
+            ),
         ] {
             let found = deadlines(sentence, issued());
             assert_eq!(found.len(), 1, "{sentence}: {found:?}");
