@@ -156,3 +156,59 @@ fn a_report_split_to_sub_units_is_owed_by_them_and_added_up_on_postgres() {
         split(Some(&url));
     }
 }
+
+/// On the county's page: 按下级报送汇总填入 fills its form with what its townships' parts add
+/// up to, naming those not in yet; nothing is recorded until it sends the form.
+#[test]
+fn the_countys_page_fills_its_form_from_its_townships_parts() {
+    use crate::webserver::{Server, sign_up, token};
+    let w = Workspace::new(&[]);
+    std::fs::create_dir_all(w.path().join("campaigns")).unwrap();
+    std::fs::write(w.path().join("campaigns/split-2017.campaign"), CAMPAIGN).unwrap();
+    let link = token(&w.ok(&[
+        "user",
+        "add",
+        "甲联络员",
+        "--unit",
+        "县甲",
+        "--role",
+        "liaison",
+    ]));
+    w.ok(&[
+        "submit",
+        "split-2017",
+        "统计表（下级）",
+        "乡一",
+        "--period",
+        "2017-06",
+        "--value",
+        "查处问题数=4",
+        "--at",
+        "2017-06-18T10:00",
+    ]);
+    let server = Server::start(&w, "2017-06-19T10:00");
+    let me = sign_up(&server, &link, "甲联络员", "a long enough password");
+    let page = "/o/split-2017/%E7%BB%9F%E8%AE%A1%E8%A1%A8/%E5%8E%BF%E7%94%B2/2017-06";
+    let body = server.get(page, &me).body;
+    assert!(body.contains("按下级报送汇总填入"), "{body}");
+    assert!(body.contains("乡二尚未报送"), "{body}");
+    let filled = server.get(&format!("{page}?from_parts=1"), &me).body;
+    assert!(
+        filled.contains("已按下级报送汇总填入（乡二尚未报送，未计入）"),
+        "{filled}"
+    );
+    assert!(filled.contains("value=\"4\""), "{filled}");
+    let history = w.json(&[
+        "history",
+        "split-2017",
+        "统计表",
+        "县甲",
+        "--period",
+        "2017-06",
+    ]);
+    assert_eq!(
+        history["events"].as_array().unwrap().len(),
+        0,
+        "nothing recorded"
+    );
+}

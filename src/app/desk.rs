@@ -117,6 +117,9 @@ pub struct ObligationDesk {
     pub rights: Rights,
     /// The form its submissions carry, if any.
     pub form: Option<Form>,
+    /// Where its report is split to sub-units (`分解 到 下级`) and the person may submit: what
+    /// the sub-units' parts add up to, and those not in yet.
+    pub parts: Option<super::rollup::Parts>,
 }
 
 /// Whether `ancestor` is above `unit` in the tree `(name, parent)` of one campaign.
@@ -347,12 +350,25 @@ impl Office {
         super::instant::work_at(store, std::slice::from_mut(&mut item), as_of)?;
         let (status, history) = store.history(key, as_of)?;
         let form = store.describe(key.campaign, key.deliverable)?.form;
+        let parts = if rights.submit && form.is_some() {
+            self.sum_of_parts(
+                store,
+                key.campaign,
+                key.deliverable,
+                (key.unit, key.period),
+                as_of,
+            )
+            .ok()
+        } else {
+            None
+        };
         Ok(ObligationDesk {
             item,
             status,
             history,
             rights,
             form,
+            parts,
         })
     }
 

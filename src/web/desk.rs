@@ -201,7 +201,7 @@ pub async fn obligation(
     Path(path): ObligationPath,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let feedback = Feedback {
+    let mut feedback = Feedback {
         notice: query.contains_key("done").then(|| "已办理".to_string()),
         ..Feedback::default()
     };
@@ -211,7 +211,23 @@ pub async fn obligation(
     })
     .await;
     match found {
-        Ok((current, desk)) => obligation_page(&web, &current, &desk, StatusCode::OK, feedback),
+        Ok((current, desk)) => {
+            // 按下级报送汇总填入: the form filled with what the sub-units' parts add up to.
+            if query.contains_key("from_parts")
+                && let Some((values, missing)) = &desk.parts
+            {
+                feedback.values = values.clone();
+                feedback.notice = Some(if missing.is_empty() {
+                    "已按下级报送汇总填入，请核对后报送。".to_string()
+                } else {
+                    format!(
+                        "已按下级报送汇总填入（{}尚未报送，未计入），请核对后报送。",
+                        missing.join("、")
+                    )
+                });
+            }
+            obligation_page(&web, &current, &desk, StatusCode::OK, feedback)
+        }
         Err(r) => r,
     }
 }
