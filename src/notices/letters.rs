@@ -1,8 +1,8 @@
 //! The formal document a rung issues to a late unit (督办函 and its kin), as a pass asks for
 //! it: from a digest to the unit, the strongest kind its notices' rungs issue and the items
 //! of those notices; the layer above numbers it in the records and renders it, and the pass
-//! attaches it to the unit's mail (a robot or a phone cannot carry a file: their message names
-//! the letter's number instead).
+//! attaches it to the unit's mail (a robot cannot carry a file: its message names the letter's
+//! number instead; an SMS carries only its template's words).
 
 use crate::clock::Instant;
 use crate::language::letters::LetterKind;
@@ -13,7 +13,7 @@ use super::plan::{Audience, Notice};
 use super::render::Digest;
 
 /// What a pass issues a letter with: the layer above numbers `letter` in the records (once per
-/// campaign, unit, kind and day) and renders it; the file, and its 文号 for the message. A
+/// campaign, unit, kind and the day its rung falls on) and renders it; the file, and its 文号 for the message. A
 /// letter that cannot be numbered fails the pass, so that the escalation is not sent without it.
 pub type Issue<'a, S> =
     &'a dyn Fn(&mut S, &NewLetter<'_>) -> Result<(Attachment, String), super::pass::PassError>;

@@ -1,8 +1,8 @@
 //! The formal documents the overdue ladder issues (督办单: 提醒函, 督办函, 约谈通知书, the 蓝/黄/红
 //! 督办单), each numbered in its campaign's own sequence per kind and year (`督办函〔2017〕3号`),
-//! as both engines keep them. A letter is issued once per campaign, unit, kind and day: a
-//! pass that runs again, on this node or another, gets the letter already issued — never a
-//! second number for the same escalation.
+//! as both engines keep them. A letter is issued once per campaign, unit, kind and the day
+//! its rung falls on: a pass that runs again, on this node or another, gets the letter already
+//! issued — never a second number for the same escalation.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -79,7 +79,7 @@ impl Letter {
 /// Issuing and reading letters.
 pub trait Letters {
     /// Issues `letter`, numbered next in its campaign's sequence of its kind and year — or, if
-    /// the campaign issued the unit a letter of that kind that day already, that one.
+    /// the campaign issued the unit a letter of that kind for that day already, that one.
     fn issue_letter(&mut self, letter: &NewLetter<'_>) -> Result<Letter, StoreError>;
     /// Every letter issued to the unit named `unit`, in any campaign, newest first.
     fn letters_of(&self, unit: &str) -> Result<Vec<Letter>, StoreError>;
