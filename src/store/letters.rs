@@ -34,7 +34,7 @@ pub struct NewLetter<'a> {
     pub unit: &'a str,
     /// Its kind.
     pub kind: LetterKind,
-    /// The local day it is issued (its year numbers it).
+    /// The day its rung falls on, when it is issued (its year numbers it).
     pub day: NaiveDate,
     /// When (unix seconds).
     pub issued_at: i64,
