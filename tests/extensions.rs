@@ -1008,3 +1008,107 @@ fn a_task_not_acknowledged_in_time_climbs_its_own_ladder_on_postgres() {
         climbs_its_own_ladder(Some(&url));
     }
 }
+
+/// `延期 最多1次 由 市纪委 审批`: a request for more time is answered by the unit the campaign
+/// names — its reviewer sees it waiting for it and grants a nearer day on the page — and by
+/// the office as before; another reviewer may not; the approver extends only in answer to a
+/// request.
+#[test]
+fn the_unit_the_campaign_names_answers_requests_for_more_time() {
+    use crate::webserver::{Server, encode, sign_up, token};
+    let w = Workspace::new(&["nanyang-2017"]);
+    let file = w.path().join("campaigns/nanyang-2017.campaign");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let named = text.replacen(
+        "  表单 \"附件3 统计表\"\n",
+        "  表单 \"附件3 统计表\"\n  延期 最多1次 由 市纪委 审批\n",
+        1,
+    );
+    assert_ne!(named, text);
+    std::fs::write(&file, named).unwrap();
+    let approver = token(&w.ok(&[
+        "user",
+        "add",
+        "钱审",
+        "--unit",
+        "市纪委",
+        "--role",
+        "reviewer",
+    ]));
+    let other = token(&w.ok(&[
+        "user",
+        "add",
+        "孙审",
+        "--unit",
+        "党风政风监督室",
+        "--role",
+        "reviewer",
+    ]));
+    w.ok(&["sync", "--as-of", "2017-05-01T08:00"]);
+    let ask = |unit: &str| {
+        w.ok(&[
+            "ask-extension",
+            "nanyang-2017",
+            "统计表",
+            unit,
+            "--period",
+            "2017-05",
+            "--until",
+            "2017-05-30",
+            "--reason",
+            "乡镇数据未齐",
+            "--at",
+            "2017-05-20T09:00",
+        ])
+    };
+    ask("宛城区");
+    let server = Server::start(&w, "2017-05-20T10:00");
+    let approver = sign_up(&server, &approver, "钱审", "钱审的一个足够长的密码");
+    let other = sign_up(&server, &other, "孙审", "孙审的一个足够长的密码");
+    let page = |unit: &str| {
+        format!(
+            "/o/nanyang-2017/{}/{}/2017-05",
+            encode("统计表"),
+            encode(unit)
+        )
+    };
+    let shown = server.get(&page("宛城区"), &approver);
+    assert!(shown.body.contains("待市纪委答复"), "{}", shown.body);
+    assert!(shown.body.contains("id=\"grant\""), "{}", shown.body);
+    let act = |cookie: &str, unit: &str, form: &[(&str, &str)]| {
+        let secret = crate::web_rights::secret_of(&server, cookie);
+        let mut all = vec![("csrf", secret.as_str())];
+        all.extend_from_slice(form);
+        server.send("POST", &format!("{}/act", page(unit)), cookie, &all)
+    };
+    let grant = [
+        ("action", "extend"),
+        ("until", "2017-05-28"),
+        ("reason", "同意延期三天"),
+    ];
+    assert_eq!(
+        act(&other, "宛城区", &grant).status,
+        403,
+        "not the named unit"
+    );
+    let granted = act(&approver, "宛城区", &grant);
+    assert_eq!(granted.status, 303, "{}", granted.body);
+    let history = w.json(&[
+        "history",
+        "nanyang-2017",
+        "统计表",
+        "宛城区",
+        "--period",
+        "2017-05",
+    ]);
+    let kinds: Vec<&str> = history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["extension_asked", "extended"]);
+    // Without a request, the named unit may not extend on its own.
+    let alone = act(&approver, "卧龙区", &grant);
+    assert_eq!(alone.status, 422, "{}", alone.body);
+}

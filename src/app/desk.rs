@@ -26,6 +26,9 @@ pub struct Rights {
     pub send_back: bool,
     /// Extend its deadline or waive it (the office).
     pub excuse: bool,
+    /// Answer its unit's request for more time — grant or decline it (the office, or the unit
+    /// the campaign names to answer: `延期 … 由 县纪委 审批`).
+    pub answer: bool,
 }
 
 /// A page or listing that is not one obligation's: whom it is for is decided here, beside
@@ -90,6 +93,8 @@ pub enum Deed {
     SendBack,
     /// Extend or waive.
     Excuse,
+    /// Answer a request for more time.
+    Answer,
 }
 
 /// A unit's page: its obligations the person may see, and its sub-units.
@@ -117,6 +122,9 @@ pub struct ObligationDesk {
     pub rights: Rights,
     /// The form its submissions carry, if any.
     pub form: Option<Form>,
+    /// Who answers its unit's requests for more time, where the campaign names a unit
+    /// (`由 县纪委 审批`); none: the office.
+    pub approver: Option<String>,
     /// Where its report is split to sub-units (`分解 到 下级`) and the person may submit: what
     /// the sub-units' parts add up to, and those not in yet.
     pub parts: Option<super::rollup::Parts>,
@@ -192,6 +200,7 @@ pub fn rights(store: &dyn Backend, who: &User, item: &WorkItem) -> Result<Rights
             review: item.reviewer.is_some(),
             send_back: true,
             excuse: true,
+            answer: true,
         });
     }
     let own = who.unit.as_deref();
@@ -207,12 +216,22 @@ pub fn rights(store: &dyn Backend, who: &User, item: &WorkItem) -> Result<Rights
     };
     let reporter = matches!(who.role, Role::Liaison | Role::Leader) && above;
     let reviewer = who.role == Role::Reviewer;
+    // The unit the campaign names to answer requests for more time (read only for a reviewer).
+    let answer = reviewer
+        && own.is_some()
+        && store
+            .describe(&item.campaign, &item.deliverable)?
+            .asks
+            .approver
+            .as_deref()
+            == own;
     Ok(Rights {
-        see: who.role.sees_all() || above || reviews || receives || a_level,
+        see: who.role.sees_all() || above || reviews || receives || a_level || answer,
         submit: reporter,
         review: reviewer && reviews,
         send_back: reviewer && receives,
         excuse: false,
+        answer,
     })
 }
 
@@ -349,7 +368,8 @@ impl Office {
         let rights = rights(store, who, &item)?;
         super::instant::work_at(store, std::slice::from_mut(&mut item), as_of)?;
         let (status, history) = store.history(key, as_of)?;
-        let form = store.describe(key.campaign, key.deliverable)?.form;
+        let described = store.describe(key.campaign, key.deliverable)?;
+        let (form, approver) = (described.form, described.asks.approver);
         let parts = if rights.submit && form.is_some() {
             self.sum_of_parts(
                 store,
@@ -368,6 +388,7 @@ impl Office {
             history,
             rights,
             form,
+            approver,
             parts,
         })
     }
@@ -471,13 +492,20 @@ impl Office {
             | Action::Acknowledge => Deed::Submit,
             Action::Accept { .. } | Action::Reject { .. } => Deed::Review,
             Action::Return { .. } => Deed::SendBack,
+            // Answering a request for more time: the office, or whom the campaign names.
+            Action::DeclineExtension { .. } => Deed::Answer,
+            Action::Extend { .. } if who.role != crate::store::Role::Office => Deed::Answer,
             // The office's, as extending and waiving are.
-            Action::Extend { .. }
-            | Action::Waive { .. }
-            | Action::Chase { .. }
-            | Action::DeclineExtension { .. } => Deed::Excuse,
+            Action::Extend { .. } | Action::Waive { .. } | Action::Chase { .. } => Deed::Excuse,
         };
         self.allowed(&*store, who, key, deed)?;
+        // Whom the campaign names extends only in answer to a request.
+        if deed == Deed::Answer && matches!(action, Action::Extend { .. }) {
+            let (_, history) = store.history(key, at)?;
+            if super::open_request(&history).is_none() {
+                return Err(super::extensions::ExtensionRefusal::NoneOpen.into());
+            }
+        }
         // A reviewer's acceptance is checked again when it is saved: its own level's only.
         let mut action = action;
         if let Action::Accept { by, .. } = &mut action
@@ -516,6 +544,7 @@ impl Office {
             Deed::Review => rights.review,
             Deed::SendBack => rights.send_back,
             Deed::Excuse => rights.excuse,
+            Deed::Answer => rights.answer,
         };
         if may {
             Ok(())

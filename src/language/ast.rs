@@ -168,7 +168,7 @@ pub enum CampaignStmt {
     /// `directory ROOT`: the campaign's units are the office directory's under ROOT.
     Directory(Name),
     /// `延期 最多1次 不超过10日`: what every report's units may ask for in more time.
-    Extensions(Spanned<ExtensionRule>),
+    Extensions(Spanned<ExtensionRule>, Option<Name>),
     /// `签收 24小时内`: every report's notices are acknowledged within a time.
     Acknowledge(Spanned<AckWithin>),
     /// `note "…"`
@@ -340,7 +340,7 @@ pub enum ReportStmt {
     /// The campaign's own bulletin (`通报 每月 下月5日前`): the office owes it.
     Bulletin,
     /// `延期 最多1次 不超过10日`: what the units may ask for in more time.
-    Extensions(Spanned<ExtensionRule>),
+    Extensions(Spanned<ExtensionRule>, Option<Name>),
     /// `签收 24小时内`: the units acknowledge each notice of it within a time.
     Acknowledge(Spanned<AckWithin>),
     /// `split to sub-units due …` (`分解 到 下级 时限 每月20日前`): each owing unit's sub-units

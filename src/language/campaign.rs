@@ -68,6 +68,9 @@ pub struct Campaign {
     /// What units may ask for in more time in every report that says nothing of its own
     /// (`延期 …` in the campaign block).
     pub extensions: Option<crate::language::ast::ExtensionRule>,
+    /// Who answers requests for more time in every report that names nobody of its own
+    /// (`延期 … 由 县纪委 审批` in the campaign block), as written; none: the office.
+    pub extension_approver: Option<crate::language::ast::Name>,
     /// How soon every report's notices are acknowledged, where a report says nothing of its
     /// own (`签收 …` in the campaign block).
     pub acknowledge: Option<crate::language::ast::AckWithin>,
@@ -263,6 +266,8 @@ pub struct Deliverable {
     /// What a unit may ask for in more time (`延期 最多1次 不超过10日`): the report's own, else
     /// the campaign's; none: no limit.
     pub extensions: Option<crate::language::ast::ExtensionRule>,
+    /// Who answers its units' requests for more time (`由 县纪委 审批`); none: the office.
+    pub extension_approver: Option<UnitId>,
     /// How soon its units acknowledge each notice of it (`签收 24小时内`): the report's own,
     /// else the campaign's; none: no acknowledgement is asked for.
     pub acknowledge: Option<crate::language::ast::AckWithin>,

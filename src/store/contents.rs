@@ -143,6 +143,10 @@ pub struct Asks {
     /// How soon its units acknowledge each notice of it (签收); none: not asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acknowledge: Option<crate::language::ast::AckWithin>,
+    /// The unit that answers its units' requests for more time (`由 县纪委 审批`), beside the
+    /// office; none: the office alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approver: Option<String>,
 }
 
 /// A deliverable's row: id, kind, form, thresholds.

@@ -176,6 +176,7 @@ pub(super) fn deliverable_rows<'c>(
                     serde_json::to_string(&super::contents::Asks {
                         extensions: d.extensions,
                         acknowledge: d.acknowledge,
+                        approver: d.extension_approver.map(|u| c.units[u].name.clone()),
                     })
                     .ok()
                 })

@@ -143,6 +143,7 @@ pub(super) fn obligation_page(
             blank => desk.form.as_ref().filter(|f| !f.fields.is_empty())
                 .map(|_| format!("{}/template", href(&desk.item))),
             prefilled => !refused && feedback.values.is_empty() && !sent_last.is_empty(),
+            approver => desk.approver.clone(),
             parts => desk.parts.as_ref().map(|(_, missing)| context! {
                 missing => missing.join("、"),
             }),

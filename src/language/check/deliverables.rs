@@ -181,6 +181,10 @@ impl Checker<'_> {
             review_then: Vec::new(),
             review_within: None,
             extensions: campaign.extensions,
+            extension_approver: campaign
+                .extension_approver
+                .as_ref()
+                .and_then(|name| self.unit_ref(name)),
             acknowledge: campaign.acknowledge,
             due: Due::Ongoing,
             phase: None,
@@ -259,7 +263,12 @@ impl Checker<'_> {
                         }
                     }
                 }
-                ReportStmt::Extensions(rule) => d.extensions = Some(rule.node),
+                ReportStmt::Extensions(rule, approver) => {
+                    d.extensions = Some(rule.node);
+                    if let Some(name) = approver {
+                        d.extension_approver = self.unit_ref(name);
+                    }
+                }
                 ReportStmt::Acknowledge(within) => d.acknowledge = Some(within.node),
                 ReportStmt::Split(expr) => split = Some((expr, stmt.span)),
                 ReportStmt::ReviewWithin(within) => {
@@ -482,7 +491,7 @@ pub(super) fn report_keyword(stmt: &ReportStmt) -> &'static str {
         ReportStmt::CloseDue(_) => "close",
         ReportStmt::ValueFrom(..) => "value-from",
         ReportStmt::Bulletin => "bulletin",
-        ReportStmt::Extensions(_) => "extended",
+        ReportStmt::Extensions(..) => "extended",
         ReportStmt::Acknowledge(_) => "acknowledge",
     }
 }

@@ -78,6 +78,7 @@ impl Checker<'_> {
         let mut contacts_file = None;
         let mut templates = None;
         let mut extensions = None;
+        let mut extension_approver = None;
         let mut acknowledge = None;
         for stmt in &decl.stmts {
             let keyword = campaign_keyword(&stmt.node);
@@ -109,7 +110,10 @@ impl Checker<'_> {
                 CampaignStmt::Supervisors(names) => supervisors = self.units_of(names),
                 CampaignStmt::Contacts(path) => contacts_file = Some(path.node.clone()),
                 CampaignStmt::Templates(path) => templates = Some(path.node.clone()),
-                CampaignStmt::Extensions(rule) => extensions = Some(rule.node),
+                CampaignStmt::Extensions(rule, approver) => {
+                    extensions = Some(rule.node);
+                    extension_approver = approver.clone();
+                }
                 CampaignStmt::Acknowledge(within) => acknowledge = Some(within.node),
                 // Bound after the check, against the directory (`language::directory::bind`).
                 CampaignStmt::Note(_) | CampaignStmt::Directory(_) => {}
@@ -150,6 +154,7 @@ impl Checker<'_> {
             scoring: None,
             directory: None,
             extensions,
+            extension_approver,
             acknowledge,
         })
     }
@@ -169,7 +174,7 @@ pub(super) fn campaign_keyword(stmt: &CampaignStmt) -> &'static str {
         CampaignStmt::Contacts(_) => "contacts",
         CampaignStmt::Templates(_) => "templates",
         CampaignStmt::Directory(_) => "directory",
-        CampaignStmt::Extensions(_) => "extended",
+        CampaignStmt::Extensions(..) => "extended",
         CampaignStmt::Acknowledge(_) => "acknowledge",
         CampaignStmt::Note(_) => "note",
     }

@@ -219,11 +219,18 @@ impl<'s> Lower<'s> {
     pub(super) fn extension_rule(
         &mut self,
         pair: Pair<'s, Rule>,
-    ) -> Spanned<crate::language::ast::ExtensionRule> {
+    ) -> (Spanned<crate::language::ast::ExtensionRule>, Option<Name>) {
         let span = span_of(&pair);
         let mut rule = crate::language::ast::ExtensionRule::default();
+        let mut approver = None;
         for p in pair.into_inner() {
             match p.as_rule() {
+                Rule::ext_by => {
+                    approver = p
+                        .into_inner()
+                        .find(|n| n.as_rule() == Rule::name)
+                        .map(|n| self.name(n));
+                }
                 Rule::ext_times => {
                     if let Some(n) = p.into_inner().find(|n| n.as_rule() == Rule::number) {
                         rule.times = Some(self.number(&n));
@@ -237,7 +244,7 @@ impl<'s> Lower<'s> {
                 _ => {}
             }
         }
-        Spanned::new(rule, span)
+        (Spanned::new(rule, span), approver)
     }
 
     pub(super) fn duration(&mut self, pair: Pair<'s, Rule>) -> Spanned<Duration> {

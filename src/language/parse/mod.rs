@@ -168,7 +168,10 @@ impl<'s> Lower<'s> {
             Rule::issuer => CampaignStmt::Issuer(self.last_text(pair)),
             Rule::doc => CampaignStmt::Doc(self.last_text(pair)),
             Rule::note => CampaignStmt::Note(self.last_text(pair)),
-            Rule::extensions => CampaignStmt::Extensions(self.extension_rule(pair)),
+            Rule::extensions => {
+                let (rule, approver) = self.extension_rule(pair);
+                CampaignStmt::Extensions(rule, approver)
+            }
             Rule::acknowledge => CampaignStmt::Acknowledge(self.ack_within(pair)?),
             Rule::contacts => CampaignStmt::Contacts(self.last_text(pair)),
             Rule::templates => CampaignStmt::Templates(self.last_text(pair)),

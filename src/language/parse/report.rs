@@ -94,7 +94,10 @@ impl<'s> Lower<'s> {
                 ReportStmt::Review(first, later)
             }
             Rule::review_within => ReportStmt::ReviewWithin(self.duration(last(pair)?)),
-            Rule::extensions => ReportStmt::Extensions(self.extension_rule(pair)),
+            Rule::extensions => {
+                let (rule, approver) = self.extension_rule(pair);
+                ReportStmt::Extensions(rule, approver)
+            }
             Rule::acknowledge => ReportStmt::Acknowledge(self.ack_within(pair)?),
             Rule::split => ReportStmt::Split(self.due_value(last(pair)?)),
             Rule::due => ReportStmt::Due(self.due_value(last(pair)?)),
