@@ -5,6 +5,7 @@
 
 mod refusal;
 mod replay;
+mod review;
 mod state;
 mod status;
 mod transition;

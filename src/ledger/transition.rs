@@ -337,67 +337,11 @@ pub fn transition(facts: &Facts<'_>, action: &Action, at: i64) -> Result<Effect,
         Action::Accept { .. } | Action::Reject { .. } if state != State::Review => {
             Err(Refusal::NotUnderReview { obligation, status })
         }
-        // The reviewer's timeliness, kept with the act: accepted after the review's deadline.
-        // Each level's act names its level and its reviewer, so that a bulletin counts a late
-        // level against the unit that was late.
         Action::Accept {
             next_review_due,
             by,
-        } => {
-            let level = facts.review_level;
-            if let Some(by) = by
-                && facts.reviewers.get(level) != Some(by)
-            {
-                return Err(Refusal::NotThisLevel {
-                    obligation,
-                    by: by.clone(),
-                    deciding: facts.reviewers.get(level).cloned().unwrap_or_default(),
-                });
-            }
-            let mut data = json!({
-                "reviewed_late": facts.record.reviewed_late(at),
-                "level": level + 1,
-                "levels": facts.reviewers.len().max(1),
-            });
-            if let Some(reviewer) = facts.reviewers.get(level) {
-                data["reviewer"] = json!(reviewer);
-            }
-            let Some(next) = facts.reviewers.get(level + 1) else {
-                return Ok(effect("review_accepted", None, data, Update::Accepted));
-            };
-            let review_due = next_review_due.unwrap_or_else(|| {
-                facts
-                    .record
-                    .effective_due_at
-                    .max(at.saturating_add(super::REVIEW_GRACE))
-            });
-            data["next"] = json!(next);
-            data["review_due_at"] = json!(review_due);
-            let level = u8::try_from(level + 1).unwrap_or(u8::MAX);
-            Ok(effect(
-                "review_passed",
-                None,
-                data,
-                Update::Passed { level, review_due },
-            ))
-        }
-        // A return at any level goes back to the unit, naming the level and its reviewer.
-        Action::Reject { reason } => {
-            let mut data = json!({});
-            if facts.reviewers.len() > 1 {
-                data["level"] = json!(facts.review_level + 1);
-                data["levels"] = json!(facts.reviewers.len());
-            }
-            if let Some(reviewer) = facts.reviewers.get(facts.review_level) {
-                data["reviewer"] = json!(reviewer);
-            }
-            Ok(effect(
-                "review_returned",
-                Some(reason),
-                data,
-                Update::Reopened,
-            ))
-        }
+        } => super::review::accept(facts, *next_review_due, by.as_deref(), at),
+        Action::Reject { reason } => Ok(super::review::reject(facts, reason)),
         Action::Return { reason } => match state {
             State::Received | State::Review => Ok(effect(
                 "returned",
@@ -456,13 +400,13 @@ fn check_signatures(facts: &Facts<'_>, given: &[Signature]) -> Result<(), Refusa
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::ledger::Status;
 
-    const DAY: i64 = 86_400;
+    pub(in crate::ledger) const DAY: i64 = 86_400;
 
-    fn facts(state: State) -> Facts<'static> {
+    pub(in crate::ledger) fn facts(state: State) -> Facts<'static> {
         Facts {
             obligation: "c 月报 甲 2017-05",
             record: Record {
@@ -486,7 +430,7 @@ mod tests {
         }
     }
 
-    fn submit(replace: bool) -> Action {
+    pub(in crate::ledger) fn submit(replace: bool) -> Action {
         Action::Submit(Submission {
             replace,
             ..Submission::default()
@@ -519,75 +463,11 @@ mod tests {
         ));
     }
 
-    fn accept() -> Action {
+    pub(in crate::ledger) fn accept() -> Action {
         Action::Accept {
             next_review_due: None,
             by: None,
         }
-    }
-
-    #[test]
-    fn a_review_in_levels_passes_each_level_then_counts_and_a_return_names_its_level() {
-        let reviewers = ["乡镇纪委".to_string(), "县纪委".to_string()];
-        let at_level = |review_level| Facts {
-            reviewed: true,
-            reviewers: &reviewers,
-            review_level,
-            ..facts(State::Review)
-        };
-        let first = transition(&at_level(0), &accept(), 6 * DAY).unwrap();
-        assert_eq!(first.event, "review_passed");
-        // Passed after the deadline's day 10 would give a day; before it, the deadline.
-        assert_eq!(
-            first.update,
-            Update::Passed {
-                level: 1,
-                review_due: 10 * DAY
-            }
-        );
-        assert_eq!(first.data["next"], "县纪委");
-        assert_eq!(first.data["reviewer"], "乡镇纪委");
-        let last = transition(&at_level(1), &accept(), 7 * DAY).unwrap();
-        assert_eq!(last.event, "review_accepted");
-        assert_eq!(last.update, Update::Accepted);
-        assert_eq!(last.data["level"], 2);
-        let back = Action::Reject {
-            reason: "数据不符".into(),
-        };
-        let returned = transition(&at_level(1), &back, 7 * DAY).unwrap();
-        assert_eq!(returned.update, Update::Reopened);
-        assert_eq!(returned.data["reviewer"], "县纪委");
-        assert_eq!(returned.data["level"], 2);
-        // The level's own time, where the office's layer gave one.
-        let timed = Action::Accept {
-            next_review_due: Some(8 * DAY),
-            by: None,
-        };
-        // The first level's reviewer, accepting again once it has passed: refused.
-        let twice = Action::Accept {
-            next_review_due: None,
-            by: Some("乡镇纪委".into()),
-        };
-        assert!(matches!(
-            transition(&at_level(1), &twice, 7 * DAY).unwrap_err(),
-            Refusal::NotThisLevel { .. }
-        ));
-        let own = Action::Accept {
-            next_review_due: None,
-            by: Some("县纪委".into()),
-        };
-        assert!(transition(&at_level(1), &own, 7 * DAY).is_ok());
-        let passed = transition(&at_level(0), &timed, 6 * DAY).unwrap();
-        assert_eq!(
-            passed.update,
-            Update::Passed {
-                level: 1,
-                review_due: 8 * DAY
-            }
-        );
-        // A submission names who decides first.
-        let sent = transition(&Facts { ..at_level(0) }, &submit(true), DAY).unwrap();
-        assert_eq!(sent.data["reviewer"], "乡镇纪委");
     }
 
     #[test]
