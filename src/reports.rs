@@ -161,6 +161,14 @@ pub struct Bulletin {
     /// Notices not acknowledged (未签收) at the instant counted, of reports that ask for it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unacknowledged: Vec<Unacknowledged>,
+    /// Leaders' instructions (批示) entered by the instant counted, each with its source and
+    /// where it stands then.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub instructions: Vec<Instructed>,
+    /// The ladder's letters (督办函 and its kin) issued in the window by the instant counted,
+    /// in the order issued.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub letters: Vec<Issued>,
     /// How many reports (累计) were overdue at the end of each week of the window (and at the
     /// instant counted).
     pub trend: Vec<(NaiveDate, usize)>,
@@ -181,6 +189,36 @@ pub struct Backfill {
     pub recorded_at: String,
     /// Who recorded it.
     pub by: Option<String>,
+}
+
+/// A letter of the ladder as the bulletin lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Issued {
+    /// Its 文号 (`督办函〔2017〕3号`).
+    pub number: String,
+    /// The unit it went to.
+    pub unit: String,
+    /// What it is about: each report (and period) late.
+    pub items: String,
+    /// The day it was issued.
+    pub day: String,
+}
+
+/// A leader's instruction (批示) as the bulletin lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Instructed {
+    /// Who gave it.
+    pub leader: String,
+    /// What it says.
+    pub text: String,
+    /// What it was given on (the campaign, a unit, an obligation).
+    pub about: String,
+    /// The unit carrying it out.
+    pub unit: String,
+    /// Its deadline.
+    pub due_date: String,
+    /// Where it stands (办理中, 已办结 …).
+    pub state: String,
 }
 
 /// A notice not acknowledged (未签收) by the time the report asks for.

@@ -2,6 +2,7 @@
 
 mod common;
 
+mod both_ways;
 mod browser;
 mod calendar;
 mod calendars;
@@ -21,6 +22,7 @@ mod help;
 mod holidays;
 mod hookserver;
 mod import;
+mod instructions;
 mod layers;
 mod letters;
 mod mail;

@@ -497,6 +497,29 @@ fn matrix() -> Vec<Row> {
                 )
             },
         ),
+        // 交办领导批示 from a unit's page: the office's alone; 南阳 keeps no instructions, so the
+        // office that may is told so (422), and every other role is refused before that.
+        row(
+            "POST",
+            "/instruct",
+            "other",
+            [303, 403, 403, 403, 403, 403, 422, 403],
+            |s, p, _| {
+                let secret = secret(s, p);
+                s.send(
+                    "POST",
+                    "/instruct",
+                    &p.cookie,
+                    &[
+                        ("csrf", secret.as_str()),
+                        ("campaign", "nanyang-2017"),
+                        ("unit", "南召县"),
+                        ("leader", "市委书记"),
+                        ("text", "抓紧整改"),
+                    ],
+                )
+            },
+        ),
         // 一键催办 of 南召县's April 统计表, overdue since 25 April: the office's alone.
         row(
             "POST",
@@ -551,6 +574,19 @@ fn matrix() -> Vec<Row> {
                 "POST",
                 "/api/v1/chases",
                 Some(r#"{"campaign":"nanyang-2017","unit":"卧龙区","deliverable":"工作方案"}"#),
+            ),
+        ),
+        row(
+            "POST",
+            "/api/v1/instructions",
+            "other",
+            [401, 403, 403, 403, 403, 403, 422, 403],
+            api(
+                "POST",
+                "/api/v1/instructions",
+                Some(
+                    r#"{"campaign":"nanyang-2017","unit":"南召县","leader":"市委书记","text":"抓紧整改"}"#,
+                ),
             ),
         ),
         // 签收 through the API: 宛城区's June table, by its liaison; again, refused (422) to its

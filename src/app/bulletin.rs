@@ -191,6 +191,19 @@ impl Office {
             trend.push((day, overdue));
         }
         let unacknowledged = self.unacknowledged(store, header.id, zone, end_at)?;
+        let instructions = self
+            .instructions(store, campaign, at)?
+            .into_iter()
+            .map(|i| crate::reports::Instructed {
+                state: i.state_zh().to_string(),
+                leader: i.leader,
+                text: i.text,
+                about: i.about,
+                unit: i.unit,
+                due_date: i.due_date,
+            })
+            .collect();
+        let letters = letters_issued(store, campaign, &ranking, window, end_at)?;
         Ok(Bulletin {
             campaign: header.key,
             title: header.title,
@@ -219,6 +232,8 @@ impl Office {
             backfilled,
             requests,
             unacknowledged,
+            instructions,
+            letters,
             late_reviews,
             trend,
         })
@@ -498,4 +513,46 @@ pub fn address_bulletin(
     b.number = number;
     b.to = to;
     Ok(())
+}
+
+/// The letters the ladder issued the campaign's units in `window`, by `end_at` (unix seconds),
+/// in the order issued.
+fn letters_issued(
+    store: &dyn Backend,
+    campaign: &str,
+    ranking: &[Ranked],
+    window: &Window,
+    end_at: i64,
+) -> Result<Vec<crate::reports::Issued>, AppError> {
+    let (from, to) = (window.from.to_string(), window.to.to_string());
+    let mut letters = Vec::new();
+    for r in ranking {
+        letters.extend(store.letters_of(&r.unit)?.into_iter().filter(|l| {
+            l.campaign == campaign
+                && l.issued_at <= end_at
+                && (from.as_str()..=to.as_str()).contains(&l.day.as_str())
+        }));
+    }
+    letters.sort_by_key(|l| (l.issued_at, l.number));
+    Ok(letters
+        .into_iter()
+        .map(|l| crate::reports::Issued {
+            number: l.number_text(),
+            items: l
+                .items
+                .iter()
+                .map(|i| {
+                    let name = i.title.as_deref().unwrap_or(&i.deliverable);
+                    if i.period.is_empty() {
+                        name.to_string()
+                    } else {
+                        format!("{name}（{}）", i.period)
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("、"),
+            unit: l.unit,
+            day: l.day,
+        })
+        .collect())
 }

@@ -49,6 +49,8 @@ pub enum Page {
     ReviewQueue,
     /// Recording reports from a clerk's spreadsheet (导入报送记录): the office.
     Import,
+    /// Entering a leader's instruction (交办领导批示): the office.
+    Instruct,
     /// The organisation's directory (组织机构/通讯录): supervisors and the office see it; the
     /// office that keeps the records (bound to no campaign) edits it.
     Directory,
@@ -58,7 +60,7 @@ pub enum Page {
 pub fn may(who: &User, page: Page) -> bool {
     match page {
         Page::Board | Page::Overdue | Page::Bulletin => who.role.sees_all(),
-        Page::Accounts | Page::Tokens | Page::Import => who.role == Role::Office,
+        Page::Accounts | Page::Tokens | Page::Import | Page::Instruct => who.role == Role::Office,
         Page::ReviewQueue => matches!(who.role, Role::Reviewer | Role::Office),
         Page::Directory => who.role.sees_all(),
     }
@@ -78,6 +80,7 @@ pub fn allow(who: &User, page: Page) -> Result<(), AppError> {
             Page::ReviewQueue => "the review queue",
             Page::Directory => "the directory",
             Page::Import => "recording a spreadsheet of reports",
+            Page::Instruct => "entering a leader's instruction",
         }))
     }
 }
@@ -107,6 +110,9 @@ pub struct UnitDesk {
     /// The letters the ladder issued it (督办函 and its kin) in the campaigns the person acts
     /// in, newest first.
     pub letters: Vec<crate::store::Letter>,
+    /// The campaigns of its items where the person may enter a leader's instruction (批示) for
+    /// it: those that keep instructions, to the office.
+    pub instructing: Vec<String>,
 }
 
 /// One obligation as its page shows it.
@@ -128,6 +134,9 @@ pub struct ObligationDesk {
     /// Where its report is split to sub-units (`分解 到 下级`) and the person may submit: what
     /// the sub-units' parts add up to, and those not in yet.
     pub parts: Option<super::rollup::Parts>,
+    /// A leader's instruction (批示): what it says (批示领导, 批示内容 …), as entered; its
+    /// 办结报告 is a file, so [`ObligationDesk::form`] is none.
+    pub instruction: Option<Vec<(String, String)>>,
 }
 
 /// Whether `ancestor` is above `unit` in the tree `(name, parent)` of one campaign.
@@ -295,7 +304,18 @@ impl Office {
                 })
             })
             .collect();
+        let mut instructing: Vec<String> = Vec::new();
+        if may(who, Page::Instruct) {
+            for item in &items {
+                if !instructing.contains(&item.campaign)
+                    && self.instructions_ledger(store, &item.campaign).is_ok()
+                {
+                    instructing.push(item.campaign.clone());
+                }
+            }
+        }
         Ok(UnitDesk {
+            instructing,
             items,
             children,
             letters,
@@ -369,7 +389,25 @@ impl Office {
         super::instant::work_at(store, std::slice::from_mut(&mut item), as_of)?;
         let (status, history) = store.history(key, as_of)?;
         let described = store.describe(key.campaign, key.deliverable)?;
-        let (form, approver) = (described.form, described.asks.approver);
+        let (mut form, approver) = (described.form, described.asks.approver);
+        // An instruction is done by its 办结报告 (a file); what it says stays as entered.
+        let instruction = described
+            .ledger
+            .as_ref()
+            .is_some_and(|l| l.instructions)
+            .then(|| {
+                form = None;
+                history
+                    .iter()
+                    .find(|e| e.kind == "entered")
+                    .map(|e| {
+                        e.values
+                            .iter()
+                            .map(|v| (v.field.clone(), v.display()))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            });
         let parts = if rights.submit && form.is_some() {
             self.sum_of_parts(
                 store,
@@ -390,6 +428,7 @@ impl Office {
             form,
             approver,
             parts,
+            instruction,
         })
     }
 

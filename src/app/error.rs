@@ -209,6 +209,14 @@ pub enum AppError {
         /// What it is.
         kind: String,
     },
+    /// An instruction entered in a campaign that keeps none.
+    #[error(
+        "{campaign} keeps no leaders' instructions: add `批示 领导批示 {{ }}` (`instructions`) to its campaign file"
+    )]
+    NoInstructions {
+        /// The campaign.
+        campaign: String,
+    },
     /// A ledger's row closed out already (or waiting for its review).
     #[error(
         "{row} is closed out already (or its close-out waits for review); `duban ledger reopen` opens it again"

@@ -20,6 +20,7 @@ mod error;
 mod extensions;
 mod hierarchy;
 mod instant;
+mod instructions;
 mod ledgers;
 mod letters;
 mod lock;
@@ -56,6 +57,7 @@ pub use desk::{Deed, ObligationDesk, Page, Rights, UnitDesk, allow, campaigns_of
 pub use directory_page::UnitEdit;
 pub use error::AppError;
 pub use extensions::{ExtensionRefusal, LinkAck, acknowledged, open_request};
+pub use instructions::{About, Instruction, InstructionLine};
 pub use ledgers::{LedgerView, Reconciliation, RowState, RowView};
 pub use mail::{MailError, MailSetup};
 pub use organisation::{OrgImported, OrgSheet, read_sheet};
@@ -386,6 +388,23 @@ impl Office {
         if let Action::Submit(submission) = &mut action {
             for upload in &submission.files {
                 self.refuse_secret(&upload.path)?;
+            }
+            // A leader's instruction is done by its 办结报告: a close-out without one is no
+            // report of anything.
+            if submission.files.is_empty()
+                && store
+                    .describe(key.campaign, key.deliverable)?
+                    .ledger
+                    .is_some_and(|l| l.instructions)
+            {
+                return Err(AppError::Invalid(vec![crate::values::Invalid {
+                    at: "--file".into(),
+                    message:
+                        "an instruction is closed by its report (办结报告): give it with --file"
+                            .into(),
+                    field: None,
+                    zh: Some("请上传办结报告：领导批示事项凭办结报告办结".into()),
+                }]));
             }
             // Fixed once: a submission with values comes here with it set already.
             if submission.review_due_at.is_none() {

@@ -48,6 +48,7 @@ mod error;
 mod ics;
 mod import;
 mod init;
+mod instructions;
 mod ledgers;
 mod letters;
 mod lifecycle;
@@ -255,6 +256,14 @@ pub enum Command {
     /// A ledger's rows (台账): enter, update, close out (销号), reopen, show.
     #[command(after_help = "Example:\n  duban ledger show gulu-2023 问题台账 --as-of 2023-07-20")]
     Ledger(ledgers::LedgerArgs),
+    /// Enter a leader's instruction (批示) as tracked work: its unit, its deadline, its ladder.
+    #[command(
+        after_help = "Example:\n  duban instruct nanyang-2017 宛城区 --leader 市委书记 --text 抓紧整改扶贫领域问题 --about 宛城区 --due 2017-05-26 --at 2017-05-12"
+    )]
+    Instruct(instructions::InstructArgs),
+    /// A campaign's instructions (批示) as they stand: who gave them, on what, and where each is.
+    #[command(after_help = "Example:\n  duban instructions nanyang-2017 --as-of 2017-06-05")]
+    Instructions(instructions::InstructionsArgs),
     /// The bulletin (通报) of a month, a quarter or any days: md, html, docx, xlsx.
     #[command(
         after_help = "Example:\n  duban bulletin nanyang-2017 --month 2017-05 --as-of 2017-06-05 --format docx -o 通报.docx"
@@ -339,6 +348,8 @@ fn dispatch(args: Args) -> Result<ExitCode, CliError> {
         Command::Targets(a) => contents::targets(&context, a),
         Command::Template(a) => contents::template(&context, a),
         Command::Ledger(a) => ledgers::run(&context, a),
+        Command::Instruct(a) => instructions::instruct(&context, a),
+        Command::Instructions(a) => instructions::list(&context, a),
         Command::Bulletin(a) => documents::bulletin(&context, a),
         Command::Assess(a) => documents::assess(&context, a),
         Command::Interview(a) => documents::interview(&context, a),

@@ -247,7 +247,9 @@ pub fn sections(b: &Bulletin) -> Vec<Section> {
     });
     // Said only where there is something to say: most campaigns review nothing, and most
     // reports are recorded as they come.
-    const NUMERALS: [&str; 8] = ["五", "六", "七", "八", "九", "十", "十一", "十二"];
+    const NUMERALS: [&str; 11] = [
+        "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四", "十五",
+    ];
     let mut numeral = NUMERALS.iter();
     let mut next = || numeral.next().copied().unwrap_or("");
     if !b.late_reviews.is_empty() {
@@ -294,6 +296,56 @@ pub fn sections(b: &Bulletin) -> Vec<Section> {
                         text(u.period.clone().unwrap_or_else(|| "—".into())),
                         text(&u.told),
                         text(&u.due),
+                    ]
+                })
+                .collect(),
+        });
+    }
+    if !b.letters.is_empty() {
+        out.push(Section {
+            heading: format!("{}、督办文书下发情况", next()),
+            sheet: "督办文书",
+            text: Some(format!(
+                "本期对逾期未报送的单位下发督办文书{}份：",
+                b.letters.len()
+            )),
+            header: vec!["文号", "单位", "督办事项", "下发日期"],
+            spans: Vec::new(),
+            rows: b
+                .letters
+                .iter()
+                .map(|l| vec![text(&l.number), text(&l.unit), text(&l.items), text(&l.day)])
+                .collect(),
+        });
+    }
+    if !b.instructions.is_empty() {
+        out.push(Section {
+            heading: format!("{}、领导批示办理情况", next()),
+            sheet: "领导批示",
+            text: Some(
+                "领导批示事项逐项交办、限时办结，办结报告经复核后销号。截至本期，办理情况如下："
+                    .into(),
+            ),
+            header: vec![
+                "批示领导",
+                "批示内容",
+                "批示对象",
+                "承办单位",
+                "办结时限",
+                "办理情况",
+            ],
+            spans: Vec::new(),
+            rows: b
+                .instructions
+                .iter()
+                .map(|i| {
+                    vec![
+                        text(&i.leader),
+                        text(&i.text),
+                        text(&i.about),
+                        text(&i.unit),
+                        text(&i.due_date),
+                        text(&i.state),
                     ]
                 })
                 .collect(),

@@ -589,6 +589,9 @@ pub struct LedgerDecl {
     pub stmts: Vec<Spanned<ReportStmt>>,
     /// Its fields and checks, as a form's.
     pub fields: Vec<Spanned<FormStmt>>,
+    /// Declared as `instructions` (`批示`): its rows are a leader's instructions, each with the
+    /// instruction's own fields before the declared ones.
+    pub instructions: bool,
 }
 
 /// When a ledger's row must be closed out.

@@ -243,6 +243,9 @@ pub struct Deliverable {
     pub title: Option<String>,
     /// Report, measure or target.
     pub kind: DeliverableKind,
+    /// A ledger of a leader's instructions (`批示`): each row one instruction, closed by its
+    /// 办结报告 and reviewed (复核).
+    pub instructions: bool,
     /// The item it belongs to.
     pub item: Option<ItemId>,
     /// Units that owe it.

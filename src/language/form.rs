@@ -36,6 +36,37 @@ impl Form {
     }
 }
 
+/// The leader who gave an instruction (批示), a field of every row of an `instructions` ledger.
+pub const INSTRUCTION_LEADER: &str = "批示领导";
+/// What the instruction says.
+pub const INSTRUCTION_TEXT: &str = "批示内容";
+/// What it was given on: the campaign, a unit, or one of its obligations.
+pub const INSTRUCTION_ABOUT: &str = "批示对象";
+/// The day the leader wrote it, where it is not the day it was entered.
+pub const INSTRUCTION_DATE: &str = "批示日期";
+
+/// The fields every row of an `instructions` (`批示`) ledger carries before its declared ones:
+/// who instructed, what, on what, and when.
+pub fn instruction_fields() -> Vec<Field> {
+    let field = |name: &str, kind: FieldType, optional: bool| Field {
+        name: name.to_string(),
+        kind,
+        measure: None,
+        optional,
+        shared: None,
+        min: None,
+        max: None,
+        total: Some(Total::None),
+        feeds: Vec::new(),
+    };
+    vec![
+        field(INSTRUCTION_LEADER, FieldType::Text, false),
+        field(INSTRUCTION_TEXT, FieldType::Text, false),
+        field(INSTRUCTION_ABOUT, FieldType::Text, true),
+        field(INSTRUCTION_DATE, FieldType::Date, true),
+    ]
+}
+
 /// One field of a form.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Field {

@@ -15,6 +15,9 @@ pub struct LedgerRules {
     pub keepers: Vec<String>,
     /// When a row must be closed out.
     pub close: RowDue,
+    /// Its rows are a leader's instructions (`批示`), each closed by its 办结报告.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub instructions: bool,
 }
 
 /// A target's threshold at one of its dates, as a deliverable keeps it.
@@ -161,6 +164,7 @@ pub(super) fn deliverable_rows<'c>(
                 Due::Rows(close) => serde_json::to_string(&LedgerRules {
                     keepers: d.from.iter().map(|u| c.units[*u].name.clone()).collect(),
                     close,
+                    instructions: d.instructions,
                 })
                 .ok(),
                 _ => None,

@@ -24,7 +24,7 @@ fn error(status: StatusCode, message: &str) -> Response {
 }
 
 /// An error with a stable machine code beside its words.
-fn coded(status: StatusCode, code: &str, message: &str) -> Response {
+pub(super) fn coded(status: StatusCode, code: &str, message: &str) -> Response {
     (status, Json(json!({ "error": message, "code": code }))).into_response()
 }
 
@@ -38,7 +38,7 @@ fn form_refused(refused: super::upload::Refused) -> Response {
 }
 
 /// The token's holder, or the refusal to answer.
-async fn holder(web: &Arc<Web>, headers: &HeaderMap) -> Result<User, Response> {
+pub(super) async fn holder(web: &Arc<Web>, headers: &HeaderMap) -> Result<User, Response> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -650,7 +650,7 @@ fn ledger_code(refusal: &crate::ledger::Refusal) -> Option<&'static str> {
 
 /// A refusal of the records (unknown names, a state that does not allow it) as 422 with its
 /// message; anything else as 500, logged.
-fn refused(e: &AppError) -> Response {
+pub(super) fn refused(e: &AppError) -> Response {
     match e {
         AppError::Store(crate::store::StoreError::Refused(r)) => (
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -160,6 +160,17 @@ pub async fn unit(
         "unit.html",
         context! {
             unit => name.clone(), urgent, later, waiting, done, children, several, letters,
+            instructing => desk.instructing.clone(),
+            // What an instruction may be about: the unit's own obligations in those campaigns.
+            obligations => desk.items.iter()
+                .filter(|i| desk.instructing.contains(&i.campaign))
+                .map(|i| context! {
+                    campaign => i.campaign.clone(),
+                    value => format!("{}\t{}", i.deliverable,
+                        if i.period.is_empty() { "-" } else { &i.period }),
+                    label => format!("{} {}", i.deliverable, i.period).trim_end().to_string(),
+                })
+                .collect::<Vec<_>>(),
             only => deliverable.cloned(), all => format!("/unit/{}", path_segment(&name)),
             subscribe => super::calendar::offered(&current.user, &name)
                 .then(|| format!("/unit/{}/calendar", path_segment(&name))),

@@ -15,6 +15,7 @@ mod desk;
 mod directory;
 mod exports;
 mod files;
+mod instruct;
 mod kept;
 mod letters;
 mod obligation_page;
@@ -186,6 +187,7 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<Web>>)> {
         ),
         ("GET", "/overdue", get(exports::overdue)),
         ("POST", "/chase", post(chase::chase)),
+        ("POST", "/instruct", post(instruct::instruct)),
         ("GET", "/units", get(directory::units)),
         ("POST", "/units", post(directory::edit)),
         (
@@ -242,6 +244,7 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<Web>>)> {
             post(api::decide_extension),
         ),
         ("POST", "/api/v1/review-decisions", post(api::decide_review)),
+        ("POST", "/api/v1/instructions", post(instruct::api_instruct)),
         (
             "POST",
             "/api/v1/submissions",

@@ -144,6 +144,7 @@ pub(super) fn obligation_page(
                 .map(|_| format!("{}/template", href(&desk.item))),
             prefilled => !refused && feedback.values.is_empty() && !sent_last.is_empty(),
             approver => desk.approver.clone(),
+            instruction => desk.instruction.clone(),
             parts => desk.parts.as_ref().map(|(_, missing)| context! {
                 missing => missing.join("、"),
             }),
@@ -182,7 +183,7 @@ fn event_zh(kind: &str) -> &str {
         "extended" => "延期",
         "waived" => "免报",
         "updated" => "更新",
-        "entered" => "录入",
+        "entered" => "录入（交办）",
         "chased" => "催办",
         "extension_asked" => "申请延期",
         "acknowledged" => "签收",

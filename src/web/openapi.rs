@@ -40,7 +40,7 @@ pub async fn openapi() -> Response {
                 },
                 "Error": { "type": "object", "properties": {
                     "error": { "type": "string", "description": "why, in words" },
-                    "code": { "type": "string", "description": "why, for programs: too_long, unnamed_file, hidden_characters, too_large, bad_form, forbidden, time_not_chosen, time_refused, nothing_overdue, chased_today, no_mailbox, already_asked, too_many_requests, asked_too_far, no_request, until_needed, already_acknowledged, asked_too_late, not_later, not_owed, before_last_act, not_under_review, not_this_level, reason_needed, unit_token_needed; and with 401: no_token, unknown_token, token_revoked, token_expired" },
+                    "code": { "type": "string", "description": "why, for programs: too_long, unnamed_file, hidden_characters, too_large, bad_form, forbidden, time_not_chosen, time_refused, nothing_overdue, chased_today, no_mailbox, already_asked, too_many_requests, asked_too_far, no_request, until_needed, already_acknowledged, asked_too_late, not_later, not_owed, before_last_act, not_under_review, not_this_level, reason_needed, no_instructions, unit_token_needed; and with 401: no_token, unknown_token, token_revoked, token_expired" },
                     "field": { "type": "string", "nullable": true, "description": "the field or part it concerns" }
                 } }
             }
@@ -131,6 +131,28 @@ pub async fn openapi() -> Response {
                     "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "403": { "description": "not a token of the reviewer deciding at its level, nor the office's (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "422": { "description": "a body that is not the JSON above (plain text); not under review (`not_under_review`), its level decided already — a second click or node (`not_this_level`), no reason to return it (`reason_needed`), or an unknown name", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+            } },
+            "/api/v1/instructions": { "post": {
+                "summary": "Enter a leader's instruction (交办领导批示) as tracked work for a unit, at the server's time: the office's tokens, in a campaign that keeps instructions (`批示`). Its unit reports it done with a file (办结报告) through `/api/v1/submissions`; the office reviews it (复核) through `/api/v1/review-decisions`",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                    "type": "object",
+                    "required": ["campaign", "unit", "leader", "text"],
+                    "properties": {
+                        "campaign": { "type": "string" },
+                        "unit": { "type": "string", "description": "the unit that carries it out (承办单位)" },
+                        "leader": { "type": "string", "description": "who gave it (批示领导)" },
+                        "text": { "type": "string", "description": "what it says (批示内容)" },
+                        "about": { "type": "string", "description": "what it was given on: empty for the campaign, a unit's name, or `DELIVERABLE UNIT [PERIOD]`" },
+                        "due": { "type": "string", "format": "date", "description": "the last day to report it done; without it, the campaign's rule (`办结时限`)" },
+                        "written": { "type": "string", "format": "date", "description": "the day the leader wrote it" }
+                    }
+                } } } },
+                "responses": {
+                    "201": { "description": "entered: the obligation it is (`obligation`), its ledger and row (`#3`), its status and its deadline" },
+                    "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "403": { "description": "not the office's token of that campaign (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "422": { "description": "a body that is not the JSON above (plain text); a campaign that keeps no instructions (`no_instructions`), an empty leader or text, no deadline, or an unknown name", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } },
             "/api/v1/extension-requests": { "post": {

@@ -56,6 +56,7 @@ impl Checker<'_> {
             ($kind:ident, $d:expr, $item:expr) => {
                 DeliverableDecl {
                     kind: DeliverableKind::$kind,
+                    instructions: false,
                     name: &$d.name,
                     title: $d.title.as_ref(),
                     stmts: &$d.stmts[..],
@@ -70,7 +71,10 @@ impl Checker<'_> {
                 TopItem::Report(r) => out.push(decl!(Report, r, None)),
                 TopItem::Measure(m) => out.push(decl!(Measure, m, None)),
                 TopItem::Target(t) => out.push(decl!(Target, t, None)),
-                TopItem::Ledger(l) => out.push(decl!(Ledger, l, None)),
+                TopItem::Ledger(l) => out.push(DeliverableDecl {
+                    instructions: l.instructions,
+                    ..decl!(Ledger, l, None)
+                }),
                 TopItem::Item(item) => {
                     let id = self.item_index.get(&item.name.node).copied();
                     for stmt in &item.stmts {
@@ -170,6 +174,7 @@ impl Checker<'_> {
             name: decl.name.node.clone(),
             title: decl.title.map(|t| t.node.clone()),
             kind: decl.kind,
+            instructions: decl.instructions,
             item: decl.item,
             from: Vec::new(),
             to: Vec::new(),
@@ -314,6 +319,17 @@ impl Checker<'_> {
                     d.due_span = stmt.span;
                     close = Some(expr);
                 }
+            }
+        }
+        // A leader may instruct any unit of the campaign, and the office reviews (复核s) the
+        // 办结报告 unless the block says who does.
+        if decl.instructions {
+            if !has_from {
+                has_from = true;
+                d.from = (0..self.units.len()).collect();
+            }
+            if d.review.is_none() {
+                d.review = campaign.office.map(ReviewRule::ByUnit);
             }
         }
         let item = decl.item.map(|i| &campaign.items[i]);

@@ -35,7 +35,43 @@ impl Checker<'_> {
                 title: ledger.title.clone(),
                 stmts: ledger.fields.clone(),
             };
-            out.push(self.form(&decl));
+            if !ledger.instructions {
+                out.push(self.form(&decl));
+                continue;
+            }
+            // An instruction's own fields come first; a block may add more, and may have none.
+            let builtin = crate::language::form::instruction_fields();
+            for stmt in &ledger.fields {
+                if let FormStmt::Field(field) = &stmt.node
+                    && builtin.iter().any(|b| b.name == field.name.node)
+                {
+                    self.error(
+                        Problem::Invalid {
+                            message: format!(
+                                "`{}` is a field every instruction has already",
+                                field.name.node
+                            ),
+                        },
+                        field.name.span,
+                    )
+                    .help = Some("remove it, or name the field otherwise".into());
+                }
+            }
+            let mut form = if ledger.fields.is_empty() {
+                crate::language::form::Form {
+                    name: ledger.name.node.clone(),
+                    title: ledger.title.as_ref().map(|t| t.node.clone()),
+                    fields: Vec::new(),
+                    checks: Vec::new(),
+                    lock: None,
+                }
+            } else {
+                self.form(&decl)
+            };
+            form.fields
+                .retain(|f| !builtin.iter().any(|b| b.name == f.name));
+            form.fields.splice(0..0, builtin);
+            out.push(form);
         }
         out
     }

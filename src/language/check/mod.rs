@@ -81,6 +81,7 @@ enum DateUse {
 /// A deliverable as declared, whatever its keyword.
 struct DeliverableDecl<'f> {
     kind: DeliverableKind,
+    instructions: bool,
     name: &'f Name,
     title: Option<&'f Name>,
     stmts: &'f [Spanned<ReportStmt>],

@@ -184,9 +184,11 @@ impl<'s> Lower<'s> {
             title: None,
             stmts: Vec::new(),
             fields: Vec::new(),
+            instructions: false,
         };
         for p in pair.into_inner() {
             match p.as_rule() {
+                Rule::kw_instructions => decl.instructions = true,
                 Rule::name => decl.name = self.name(p),
                 Rule::string => decl.title = Some(self.string(p)),
                 Rule::ledger_block => {
