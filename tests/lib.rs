@@ -30,6 +30,7 @@ mod mail_concurrency;
 mod mail_tls;
 mod mailserver;
 mod organisation;
+mod pass_down;
 mod pgserver;
 mod phrases;
 mod postgres;

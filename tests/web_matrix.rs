@@ -589,6 +589,21 @@ fn matrix() -> Vec<Row> {
                 ),
             ),
         ),
+        // 分解 through the API: 南阳 lets no report be passed down, so whoever may submit 宛城区's
+        // table is told so (422); the others are refused first.
+        row(
+            "POST",
+            "/api/v1/pass-downs",
+            "own",
+            [401, 422, 422, 403, 403, 403, 422, 403],
+            api(
+                "POST",
+                "/api/v1/pass-downs",
+                Some(
+                    r#"{"campaign":"nanyang-2017","deliverable":"统计表","unit":"宛城区","period":"2017-06","due":"2017-06-20"}"#,
+                ),
+            ),
+        ),
         // 签收 through the API: 宛城区's June table, by its liaison; again, refused (422) to its
         // leader; the unit's own people alone (the office records one otherwise on the CLI).
         row(

@@ -137,6 +137,9 @@ pub struct ObligationDesk {
     /// A leader's instruction (批示): what it says (批示领导, 批示内容 …), as entered; its
     /// 办结报告 is a file, so [`ObligationDesk::form`] is none.
     pub instruction: Option<Vec<(String, String)>>,
+    /// The units under its unit it may pass it down to now (分解到下级), where the person may
+    /// submit it, it is owed and the campaign lets its units pass it down.
+    pub pass_down: Option<Vec<String>>,
 }
 
 /// Whether `ancestor` is above `unit` in the tree `(name, parent)` of one campaign.
@@ -427,13 +430,23 @@ impl Office {
             rights,
             form,
             approver,
+            pass_down: if rights.submit && status.is_open() {
+                self.passable(store, key)?
+            } else {
+                None
+            },
             parts,
             instruction,
         })
     }
 
     /// The obligation `key` names, if `who` may see it.
-    fn item(&self, store: &dyn Backend, who: &User, key: &Key<'_>) -> Result<WorkItem, AppError> {
+    pub(super) fn item(
+        &self,
+        store: &dyn Backend,
+        who: &User,
+        key: &Key<'_>,
+    ) -> Result<WorkItem, AppError> {
         // Another office's campaign: refused before anything of it is looked up, so that the
         // refusal names nothing of it.
         if !who.in_campaign(key.campaign) {

@@ -217,6 +217,9 @@ pub enum AppError {
         /// The campaign.
         campaign: String,
     },
+    /// A report that cannot be passed down to the sub-units.
+    #[error(transparent)]
+    PassDown(#[from] super::PassDownRefusal),
     /// A ledger's row closed out already (or waiting for its review).
     #[error(
         "{row} is closed out already (or its close-out waits for review); `duban ledger reopen` opens it again"

@@ -152,10 +152,7 @@ struct Owing<'s> {
 /// A sum of parts: each field's value as `FIELD=VALUE` takes it, and the parts not in yet.
 pub type Parts = (Vec<(String, String)>, Vec<String>);
 
-/// The name the language gives a report's part its owers' sub-units owe (`分解 到 下级`).
-pub fn part_of(deliverable: &str) -> String {
-    format!("{deliverable}（下级）")
-}
+pub use crate::language::campaign::part_of;
 
 impl Office {
     /// What `unit`'s report `deliverable` of `period` adds up to from its sub-units' parts

@@ -298,6 +298,35 @@ pub fn acknowledge(context: &Context, args: &AckArgs) -> Result<ExitCode, CliErr
     act(context, &args.obligation, &args.actor, Action::Acknowledge)
 }
 
+/// Arguments of `duban pass-down`.
+#[derive(Debug, clap::Args)]
+pub struct PassDownArgs {
+    #[command(flatten)]
+    obligation: ObligationArgs,
+    /// The day the units under it owe their part by (no later than its own deadline).
+    #[arg(long, value_name = "DATE", value_parser = crate::clock::parse_date)]
+    due: chrono::NaiveDate,
+    #[command(flatten)]
+    actor: ActorArgs,
+}
+
+/// Passes one period of a unit's report down to the units under it (分解 到 下级).
+pub fn pass_down(context: &Context, args: &PassDownArgs) -> Result<ExitCode, CliError> {
+    let at = context.instant(args.actor.at);
+    let mut store = context.store_for_record(at)?;
+    let changes = context.pass_down(
+        &mut *store,
+        (None, args.actor.by.clone()),
+        &args.obligation.key(),
+        args.due,
+        at,
+    )?;
+    for change in &changes {
+        say_change(change)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Records a unit's request for more time.
 pub fn ask_extension(context: &Context, args: &ExtendArgs) -> Result<ExitCode, CliError> {
     let action = Action::AskExtension {

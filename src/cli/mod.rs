@@ -168,6 +168,11 @@ pub enum Command {
         after_help = "Example:\n  duban extend nanyang-2017 统计表 宛城区 --period 2017-05 --until 2017-06-02 --reason 核实台账 --at 2017-05-27"
     )]
     Extend(lifecycle::ExtendArgs),
+    /// Pass one period of a unit's report down to the units under it (分解 到 下级), by a day.
+    #[command(
+        after_help = "Example:\n  duban pass-down county-2024 月报 县 --period 2024-03 --due 2024-03-20"
+    )]
+    PassDown(lifecycle::PassDownArgs),
     /// Record that a unit acknowledged a task (签收), once.
     #[command(
         after_help = "Example:\n  duban acknowledge nanyang-2017 统计表 宛城区 --period 2017-05 --by 李四"
@@ -330,6 +335,7 @@ fn dispatch(args: Args) -> Result<ExitCode, CliError> {
         Command::Extend(a) => lifecycle::extend(&context, a),
         Command::AskExtension(a) => lifecycle::ask_extension(&context, a),
         Command::Acknowledge(a) => lifecycle::acknowledge(&context, a),
+        Command::PassDown(a) => lifecycle::pass_down(&context, a),
         Command::DeclineExtension(a) => lifecycle::decline_extension(&context, a),
         Command::Waive(a) => lifecycle::waive(&context, a),
         Command::History(a) => lifecycle::history(&context, a),

@@ -344,8 +344,9 @@ pub enum ReportStmt {
     /// `签收 24小时内`: the units acknowledge each notice of it within a time.
     Acknowledge(Spanned<AckWithin>),
     /// `split to sub-units due …` (`分解 到 下级 时限 每月20日前`): each owing unit's sub-units
-    /// owe it their part, by this time.
-    Split(Spanned<DueExpr>),
+    /// owe it their part, by this time; without one (`分解 到 下级`), each owing unit passes its
+    /// part down when it chooses, by the date it gives.
+    Split(Option<Spanned<DueExpr>>),
 }
 
 /// A recipient of a report.

@@ -220,6 +220,11 @@ pub struct Item {
     pub span: Span,
 }
 
+/// The name of a report's part its owers' sub-units owe (`分解 到 下级`): `统计表（下级）`.
+pub fn part_of(deliverable: &str) -> String {
+    format!("{deliverable}（下级）")
+}
+
 /// What kind of deliverable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -332,6 +337,9 @@ pub enum Due {
     Standing,
     /// A ledger's rows, entered as they are found, each due as this says.
     Rows(RowDue),
+    /// A part the owing units pass down to their sub-units when they choose, each by the date
+    /// it gives (`分解 到 下级` without a time): owed only once passed down.
+    Passed,
 }
 
 /// When a ledger's row must be closed out (销号).

@@ -89,6 +89,12 @@ pub enum Refusal {
         /// Which.
         obligation: String,
     },
+    /// A part passed down (`分解 到 下级`) to a sub-unit that owes it already.
+    #[error("{obligation} is owed already: its part was passed down before")]
+    PassedDownAlready {
+        /// The sub-unit's part.
+        obligation: String,
+    },
     /// A submission without every signature the deliverable asks for.
     #[error("{obligation} must be signed by {}; missing: {}", required.join("、"), missing.join("、"))]
     MissingSignatures {
@@ -245,6 +251,9 @@ impl Refusal {
             } => format!("「{unit}」的「{deliverable}」没有「{period}」这一期"),
             Refusal::Removed { .. } => "该事项已从专项工作方案中删除，记录仍保留".to_string(),
             Refusal::Waived { .. } => "该事项已免报，无须报送".to_string(),
+            Refusal::PassedDownAlready { obligation } => {
+                format!("{obligation} 已分解到下级，不再重复分解")
+            }
             Refusal::AlreadySubmitted { .. } => {
                 "该事项已报送。如需重新报送，请勾选“替换已报送的内容”（原报送内容仍保留在记录中）"
                     .to_string()

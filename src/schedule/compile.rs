@@ -196,7 +196,7 @@ struct Compiler<'c, 'k> {
 impl Compiler<'_, '_> {
     fn occurrences(&mut self, id: DeliverableId, d: &Deliverable) -> Vec<Occurrence> {
         let mut out = match &d.due {
-            Due::Ongoing | Due::Standing | Due::Rows(_) => Vec::new(),
+            Due::Ongoing | Due::Standing | Due::Rows(_) | Due::Passed => Vec::new(),
             Due::Once(_) => self
                 .once_due(id)
                 .map(|due| self.one_off(d, None, due))

@@ -147,6 +147,10 @@ pub struct Asks {
     /// office; none: the office alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approver: Option<String>,
+    /// A part its owers pass down when they choose (`分解 到 下级` without a time): owed only
+    /// once passed down, never from the file.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub passed: bool,
 }
 
 /// A deliverable's row: id, kind, form, thresholds.
@@ -305,6 +309,27 @@ pub(super) const ROW_COUNT: &str = "SELECT count(*) FROM deadlines WHERE deliver
 pub(super) const INSERT_ROW_DEADLINE: &str = "INSERT INTO deadlines
          (campaign_id, deliverable_id, period, due_date, due_at)
      VALUES ($1, $2, $3, $4, $5) RETURNING id";
+
+/// The deadline of the parts one unit passed down for a period: its own row, keyed by the
+/// period and the unit (`2017-05@宛城区`), since each unit gives its own date and a deadline is
+/// otherwise one per report and period.
+pub(super) fn passed_deadline(period: &str, from: &str) -> String {
+    format!("{period}@{from}")
+}
+
+/// The event of a part passed down: obligation, at, recorded at, by, note, data.
+pub(super) const INSERT_PASSED: &str = "INSERT INTO events
+         (obligation_id, kind, at, recorded_at, actor, note, data)
+     VALUES ($1, 'passed_down', $2, $3, $4, $5, $6)";
+
+/// Whether a unit owes a deliverable for a period already: deliverable, unit, period.
+pub(super) const OWES_ALREADY: &str =
+    "SELECT 1 FROM obligation_rows WHERE deliverable_id = $1 AND unit_id = $2 AND period = $3";
+
+/// What a passed-down part's event records: who passed it down.
+pub(super) fn passed_data(from: &str) -> String {
+    serde_json::json!({ "from": from }).to_string()
+}
 
 /// A ledger's new row: campaign, ledger, unit, `#n`, its deadline's row id.
 pub(super) const INSERT_ROW: &str = "INSERT INTO obligation_rows

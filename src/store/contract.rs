@@ -170,6 +170,16 @@ pub trait Contents {
         rows: &[NewRow],
         meta: Meta,
     ) -> Result<Vec<Change>, StoreError>;
+    /// Passes one period of a report down (`分解 到 下级`, each unit at its own date): each of
+    /// `parts` (a sub-unit and its deadline) comes to owe the part `key.deliverable`
+    /// (`统计表（下级）`) for `key.period`, to `key.unit`, with a `passed_down` event; all or
+    /// none. Refused where any of them owes it already.
+    fn pass_down(
+        &mut self,
+        key: &Key<'_>,
+        parts: &[NewRow],
+        meta: Meta,
+    ) -> Result<Vec<Change>, StoreError>;
     /// A ledger's rows (by its id) with their current values, in order.
     fn ledger_rows(&self, deliverable_id: i64) -> Result<Vec<LedgerRow>, StoreError>;
 }

@@ -175,16 +175,19 @@ pub(super) fn deliverable_rows<'c>(
                 .review_within
                 .filter(|_| d.review.is_some())
                 .and_then(|w| serde_json::to_string(&w).ok()),
-            asks: (d.extensions.is_some() || d.acknowledge.is_some())
-                .then(|| {
-                    serde_json::to_string(&super::contents::Asks {
-                        extensions: d.extensions,
-                        acknowledge: d.acknowledge,
-                        approver: d.extension_approver.map(|u| c.units[u].name.clone()),
-                    })
-                    .ok()
+            asks: (d.extensions.is_some()
+                || d.acknowledge.is_some()
+                || matches!(d.due, Due::Passed))
+            .then(|| {
+                serde_json::to_string(&super::contents::Asks {
+                    extensions: d.extensions,
+                    acknowledge: d.acknowledge,
+                    approver: d.extension_approver.map(|u| c.units[u].name.clone()),
+                    passed: matches!(d.due, Due::Passed),
                 })
-                .flatten(),
+                .ok()
+            })
+            .flatten(),
         }
     })
 }

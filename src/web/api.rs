@@ -240,6 +240,10 @@ pub struct NewSubmission {
     /// The form's fields, by name.
     #[serde(default)]
     values: std::collections::BTreeMap<String, String>,
+    /// The values added up from the sub-units' parts (`分解 到 下级`) as they stand, in
+    /// place of `values`.
+    #[serde(default)]
+    from_parts: bool,
 }
 
 /// The submission a multipart form describes, and its files.
@@ -268,6 +272,7 @@ async fn from_multipart(
         period: take("period"),
         at: take("at"),
         values: sent.values.iter().cloned().collect(),
+        from_parts: take("from_parts").is_some_and(|v| v == "true" || v == "1"),
     };
     let files = sent.files.clone();
     Ok((body, files, sent))
@@ -328,8 +333,21 @@ pub async fn submit(State(web): State<Arc<Web>>, request: Request) -> Response {
                 files,
                 ..Submission::default()
             };
+            let values = if body.from_parts {
+                office
+                    .sum_of_parts(
+                        &*store,
+                        key.campaign,
+                        key.deliverable,
+                        (key.unit, key.period),
+                        at,
+                    )?
+                    .0
+            } else {
+                body.values.into_iter().collect()
+            };
             let said = Said {
-                values: body.values.into_iter().collect(),
+                values,
                 ..Said::default()
             };
             // The same rights as the pages': the unit's own, a unit above it, or the office.
@@ -680,6 +698,19 @@ pub(super) fn refused(e: &AppError) -> Response {
         AppError::Locked { .. } | AppError::NoForm { .. } | AppError::Table(_) => {
             error(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string())
         }
+        AppError::NotSplit { .. } => coded(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "not_split",
+            &e.to_string(),
+        ),
+        AppError::NoParts { .. } => {
+            coded(StatusCode::UNPROCESSABLE_ENTITY, "no_parts", &e.to_string())
+        }
+        AppError::PassDown(refusal) => coded(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            refusal.code(),
+            &refusal.zh(),
+        ),
         other => {
             tracing::error!(error = %other, "an API request failed");
             error(StatusCode::INTERNAL_SERVER_ERROR, "the request failed")

@@ -314,32 +314,6 @@ pub struct DecisionForm {
     force: String,
 }
 
-/// 一键催办 of one obligation, in the signed-in person's name: the chase in its history, and
-/// the unit's mails queued for the next pass to send.
-async fn chase(
-    web: &Arc<Web>,
-    current: &Session,
-    path: (String, String, String, String),
-    force: bool,
-) -> Response {
-    let user = current.user.clone();
-    let at = as_of(web);
-    let key_path = path.clone();
-    let done = with_decision(web, move |office, store| {
-        let (campaign, deliverable, unit, period) = &key_path;
-        let asked = crate::app::ChaseRequest {
-            campaign,
-            unit,
-            deliverable: Some(deliverable),
-            period: (period != "-").then_some(period.as_str()),
-            force,
-        };
-        office.chase(store, Some(&user), &asked, at).map(|_| ())
-    })
-    .await;
-    after(web, current, path, done, Vec::new(), false).await
-}
-
 /// `POST /o/…/act`: a decision on the obligation, in the signed-in person's name.
 pub async fn act(
     State(web): State<Arc<Web>>,
@@ -356,7 +330,10 @@ pub async fn act(
     }
     let reason = form.reason.trim().to_string();
     if form.action == "chase" {
-        return chase(&web, &current, path, form.force == "1").await;
+        return super::obligation_acts::chase(&web, &current, path, form.force == "1").await;
+    }
+    if form.action == "pass_down" {
+        return super::obligation_acts::pass_down(&web, &current, path, &form.until).await;
     }
     let needs_reason = !["accept", "acknowledge"].contains(&form.action.as_str());
     let wrong = if needs_reason && reason.is_empty() {
@@ -444,7 +421,7 @@ pub(super) fn expired(current: &Session) -> Response {
 }
 
 /// Runs a decision on a blocking thread: the refusals a person can fix come back to the page.
-async fn with_decision(
+pub(super) async fn with_decision(
     web: &Arc<Web>,
     work: impl FnOnce(&crate::app::Office, &mut dyn crate::store::Backend) -> Result<(), AppError>
     + Send
@@ -520,6 +497,10 @@ pub(super) async fn after(
             ..Feedback::default()
         },
         Err(AppError::Extension(refusal)) => Feedback {
+            error: Some(refusal.zh()),
+            ..Feedback::default()
+        },
+        Err(AppError::PassDown(refusal)) => Feedback {
             error: Some(refusal.zh()),
             ..Feedback::default()
         },

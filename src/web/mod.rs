@@ -6,6 +6,7 @@
 mod accounts;
 mod ack;
 mod api;
+mod api_work;
 mod board;
 mod bulletin;
 mod calendar;
@@ -18,6 +19,7 @@ mod files;
 mod instruct;
 mod kept;
 mod letters;
+mod obligation_acts;
 mod obligation_page;
 mod openapi;
 mod pages;
@@ -244,7 +246,8 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<Web>>)> {
             post(api::decide_extension),
         ),
         ("POST", "/api/v1/review-decisions", post(api::decide_review)),
-        ("POST", "/api/v1/instructions", post(instruct::api_instruct)),
+        ("POST", "/api/v1/instructions", post(api_work::instruct)),
+        ("POST", "/api/v1/pass-downs", post(api_work::pass_down)),
         (
             "POST",
             "/api/v1/submissions",

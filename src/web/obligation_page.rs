@@ -145,6 +145,7 @@ pub(super) fn obligation_page(
             prefilled => !refused && feedback.values.is_empty() && !sent_last.is_empty(),
             approver => desk.approver.clone(),
             instruction => desk.instruction.clone(),
+            pass_down => desk.pass_down.as_ref().map(|units| units.join("、")),
             parts => desk.parts.as_ref().map(|(_, missing)| context! {
                 missing => missing.join("、"),
             }),

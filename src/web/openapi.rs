@@ -18,6 +18,8 @@ pub async fn openapi() -> Response {
         "at": { "type": "string", "description": "The office's tokens only: when it was done, for a report that came on paper (补录), RFC 3339 or local YYYY-MM-DD[THH:MM]; a unit's acts are at the server's time and a unit's token giving `at` is refused (403)" }
     });
     let (mut json_fields, mut form_fields) = (fields.clone(), fields);
+    json_fields["from_parts"] = json!({ "type": "boolean", "description": "the values added up from the sub-units' parts (分解 到 下级) as they stand, in place of `values`; a report not split is refused (422, `not_split`), one whose unit has no parts (422, `no_parts`)" });
+    form_fields["from_parts"] = json!({ "type": "string", "enum": ["true", "false", "1", "0"], "description": "as `from_parts` in JSON" });
     json_fields["values"] = json!({ "type": "object", "additionalProperties": { "type": "string", "maxLength": typed::VALUE_MAX }, "description": format!("the form's fields, by name; each value at most {} characters (a longer one is refused: 400, code `too_long`)", typed::VALUE_MAX) });
     form_fields["file"] = json!({ "type": "array", "items": { "type": "string", "format": "binary" }, "description": format!("files kept with the submission (64 MiB in all). Each part names its file with `filename` or `filename*` (RFC 6266: UTF-8, percent-encoded; taken first); a file part without a name is refused (400, code `unnamed_file`). The name's last component is kept, without control or bidi characters, at most {} characters (400, code `too_long`)", typed::FILE_NAME_MAX) });
     let document = json!({
@@ -40,7 +42,7 @@ pub async fn openapi() -> Response {
                 },
                 "Error": { "type": "object", "properties": {
                     "error": { "type": "string", "description": "why, in words" },
-                    "code": { "type": "string", "description": "why, for programs: too_long, unnamed_file, hidden_characters, too_large, bad_form, forbidden, time_not_chosen, time_refused, nothing_overdue, chased_today, no_mailbox, already_asked, too_many_requests, asked_too_far, no_request, until_needed, already_acknowledged, asked_too_late, not_later, not_owed, before_last_act, not_under_review, not_this_level, reason_needed, no_instructions, unit_token_needed; and with 401: no_token, unknown_token, token_revoked, token_expired" },
+                    "code": { "type": "string", "description": "why, for programs: too_long, unnamed_file, hidden_characters, too_large, bad_form, forbidden, time_not_chosen, time_refused, nothing_overdue, chased_today, no_mailbox, already_asked, too_many_requests, asked_too_far, no_request, until_needed, already_acknowledged, asked_too_late, not_later, not_owed, before_last_act, not_under_review, not_this_level, reason_needed, no_instructions, not_split, no_parts, not_passable, no_sub_units, not_owed_now, after_deadline, date_past, unit_token_needed; and with 401: no_token, unknown_token, token_revoked, token_expired" },
                     "field": { "type": "string", "nullable": true, "description": "the field or part it concerns" }
                 } }
             }
@@ -153,6 +155,26 @@ pub async fn openapi() -> Response {
                     "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "403": { "description": "not the office's token of that campaign (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "422": { "description": "a body that is not the JSON above (plain text); a campaign that keeps no instructions (`no_instructions`), an empty leader or text, no deadline, or an unknown name", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+            } },
+            "/api/v1/pass-downs": { "post": {
+                "summary": "Pass one period of a unit's report down to the units under it (分解到下级), where the campaign lets its units do so (`分解 到 下级` without a time): each sub-unit owes its part (`REPORT（下级）`) for that period, to the unit, by `due`; by whoever may submit the report, at the server's time",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                    "type": "object",
+                    "required": ["campaign", "deliverable", "unit", "due"],
+                    "properties": {
+                        "campaign": { "type": "string" },
+                        "deliverable": { "type": "string" },
+                        "unit": { "type": "string" },
+                        "period": { "type": "string", "description": "the period, for a recurring report" },
+                        "due": { "type": "string", "format": "date", "description": "the day the parts are owed by: no later than the unit's own deadline, not past" }
+                    }
+                } } } },
+                "responses": {
+                    "201": { "description": "passed down: each part (`parts`: obligation, status, deadline)" },
+                    "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "403": { "description": "not a token that may submit the report (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "422": { "description": "a body that is not the JSON above (plain text); not passed down by its units (`not_passable`), no unit under it (`no_sub_units`), not owed now (`not_owed_now`), a day after its deadline (`after_deadline`) or past (`date_past`), passed down already, or an unknown name", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } },
             "/api/v1/extension-requests": { "post": {

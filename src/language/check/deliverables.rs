@@ -144,7 +144,7 @@ impl Checker<'_> {
             return None;
         }
         Some(Deliverable {
-            name: format!("{}（下级）", whole.name),
+            name: crate::language::campaign::part_of(&whole.name),
             title: Some(format!(
                 "{}（下级报送）",
                 whole.title.as_deref().unwrap_or(&whole.name)
@@ -415,7 +415,10 @@ impl Checker<'_> {
         };
         // Its sub-units' part, by their own time, with the same first and last periods.
         if let Some((expr, span)) = split {
-            let part = self.due(expr, &cadence_stmts, id);
+            let part = match expr {
+                Some(expr) => self.due(expr, &cadence_stmts, id),
+                None => Due::Passed,
+            };
             self.splits.push((id, part, span));
         }
         let written_as_cadence = matches!(due.map(|e| &e.node), Some(DueExpr::Cadence(_)));

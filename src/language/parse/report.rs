@@ -99,7 +99,10 @@ impl<'s> Lower<'s> {
                 ReportStmt::Extensions(rule, approver)
             }
             Rule::acknowledge => ReportStmt::Acknowledge(self.ack_within(pair)?),
-            Rule::split => ReportStmt::Split(self.due_value(last(pair)?)),
+            Rule::split => ReportStmt::Split(match last(pair) {
+                Some(p) if p.as_rule() == Rule::due_value => Some(self.due_value(p)),
+                _ => None,
+            }),
             Rule::due => ReportStmt::Due(self.due_value(last(pair)?)),
             Rule::covering => ReportStmt::Covering(coverage(last(pair)?)),
             Rule::first => ReportStmt::First(self.bound(last(pair)?)),

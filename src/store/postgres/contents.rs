@@ -9,7 +9,8 @@ use crate::store::contents::{
     reused, sums_sql,
 };
 use crate::store::contents::{
-    INSERT_ENTERED, INSERT_ROW, INSERT_ROW_DEADLINE, LEDGER_ROWS, ROW_COUNT, entered, fold_rows,
+    INSERT_ENTERED, INSERT_PASSED, INSERT_ROW, INSERT_ROW_DEADLINE, LEDGER_ROWS, OWES_ALREADY,
+    ROW_COUNT, entered, fold_rows, passed_data, passed_deadline,
 };
 use crate::store::decode::json;
 use crate::store::lifecycle::unknown_name;
@@ -191,13 +192,7 @@ impl Contents for PgStore {
         meta: Meta,
     ) -> Result<Vec<Change>, StoreError> {
         self.write(|tx| {
-            let Some(campaign) =
-                tx.query_opt("SELECT id FROM campaigns WHERE key = $1", &[&key.campaign])?
-            else {
-                let known = texts(tx, "SELECT key FROM campaigns", &[])?;
-                return Err(unknown_name("campaign", key.campaign, &known).into());
-            };
-            let campaign_id: i64 = campaign.get(0);
+            let campaign_id = campaign_of(tx, key)?;
             let Some(ledger) = tx.query_opt(
                 "SELECT id, soon_days FROM deliverables
                  WHERE campaign_id = $1 AND name = $2 AND kind = 'ledger' FOR UPDATE",
@@ -213,16 +208,7 @@ impl Contents for PgStore {
             let mut count: i64 = tx.query_one(ROW_COUNT, &[&deliverable_id])?.get(0);
             let mut changes = Vec::with_capacity(rows.len());
             for row in rows {
-                let Some(unit) = tx.query_opt(
-                    "SELECT id FROM units WHERE campaign_id = $1 AND name = $2",
-                    &[&campaign_id, &row.unit],
-                )?
-                else {
-                    let sql = "SELECT name FROM units WHERE campaign_id = $1";
-                    let known = texts(tx, sql, &[&campaign_id])?;
-                    return Err(unknown_name("unit", &row.unit, &known).into());
-                };
-                let unit_id: i64 = unit.get(0);
+                let unit_id = unit_of(tx, campaign_id, &row.unit)?;
                 count += 1;
                 let period = format!("#{count}");
                 let due_date = row.due_date.to_string();
@@ -263,6 +249,84 @@ impl Contents for PgStore {
         })
     }
 
+    /// Passes `key.period` of the part `key.deliverable` down from `key.unit` to `parts`,
+    /// with their own deadline (see [`passed_deadline`]); all or none.
+    fn pass_down(
+        &mut self,
+        key: &Key<'_>,
+        parts: &[NewRow],
+        meta: Meta,
+    ) -> Result<Vec<Change>, StoreError> {
+        let period = key.period.unwrap_or_default().to_string();
+        self.write(|tx| {
+            let campaign_id = campaign_of(tx, key)?;
+            let Some(found) = tx.query_opt(
+                "SELECT id, soon_days FROM deliverables
+                 WHERE campaign_id = $1 AND name = $2 FOR UPDATE",
+                &[&campaign_id, &key.deliverable],
+            )?
+            else {
+                let sql = "SELECT name FROM deliverables WHERE campaign_id = $1";
+                let known = texts(tx, sql, &[&campaign_id])?;
+                return Err(unknown_name("deliverable", key.deliverable, &known).into());
+            };
+            let (deliverable_id, soon_days): (i64, i64) = (found.get(0), found.get(1));
+            let mut deadline: Option<i64> = None;
+            let mut changes = Vec::with_capacity(parts.len());
+            for part in parts {
+                let unit_id = unit_of(tx, campaign_id, &part.unit)?;
+                let change = entered(key, part, &period, soon_days, meta.at);
+                if tx
+                    .query_opt(OWES_ALREADY, &[&deliverable_id, &unit_id, &period])?
+                    .is_some()
+                {
+                    let refusal = crate::store::Refusal::PassedDownAlready {
+                        obligation: change.obligation,
+                    };
+                    return Err(StoreError::Refused(refusal));
+                }
+                let deadline = match deadline {
+                    Some(id) => id,
+                    None => {
+                        let due_date = part.due_date.to_string();
+                        let id: i64 = tx
+                            .query_one(
+                                INSERT_ROW_DEADLINE,
+                                &[
+                                    &campaign_id,
+                                    &deliverable_id,
+                                    &passed_deadline(&period, key.unit),
+                                    &due_date,
+                                    &part.due_at,
+                                ],
+                            )?
+                            .get(0);
+                        *deadline.insert(id)
+                    }
+                };
+                let obligation: i64 = tx
+                    .query_one(
+                        INSERT_ROW,
+                        &[&campaign_id, &deliverable_id, &unit_id, &period, &deadline],
+                    )?
+                    .get(0);
+                tx.execute(
+                    INSERT_PASSED,
+                    &[
+                        &obligation,
+                        &meta.at,
+                        &meta.recorded_at,
+                        &meta.by,
+                        &meta.note,
+                        &passed_data(key.unit),
+                    ],
+                )?;
+                changes.push(change);
+            }
+            Ok(changes)
+        })
+    }
+
     /// A ledger's rows (by its id), with their current values.
     fn ledger_rows(&self, deliverable_id: i64) -> Result<Vec<LedgerRow>, StoreError> {
         self.run(|client| {
@@ -297,4 +361,34 @@ pub(super) fn pg_value_at(r: &::postgres::Row, first: usize) -> Option<FieldValu
         shared: r.get(first + 3),
         reused_from: r.get(first + 4),
     })
+}
+
+/// The campaign `key` names; refused with the nearest key if unknown.
+fn campaign_of(tx: &mut ::postgres::Transaction<'_>, key: &Key<'_>) -> Result<i64, StoreError> {
+    match tx.query_opt("SELECT id FROM campaigns WHERE key = $1", &[&key.campaign])? {
+        Some(row) => Ok(row.get(0)),
+        None => {
+            let known = texts(tx, "SELECT key FROM campaigns", &[])?;
+            Err(unknown_name("campaign", key.campaign, &known).into())
+        }
+    }
+}
+
+/// The unit `name` of the campaign; refused with the nearest name if unknown.
+fn unit_of(
+    tx: &mut ::postgres::Transaction<'_>,
+    campaign_id: i64,
+    name: &str,
+) -> Result<i64, StoreError> {
+    match tx.query_opt(
+        "SELECT id FROM units WHERE campaign_id = $1 AND name = $2",
+        &[&campaign_id, &name],
+    )? {
+        Some(row) => Ok(row.get(0)),
+        None => {
+            let sql = "SELECT name FROM units WHERE campaign_id = $1";
+            let known = texts(tx, sql, &[&campaign_id])?;
+            Err(unknown_name("unit", name, &known).into())
+        }
+    }
 }

@@ -442,8 +442,10 @@ fn merge(
     )?;
     let all: Vec<i64> = tx
         .query(
-            // A ledger's rows are entered one by one, never from the file.
-            "SELECT id FROM deliverables WHERE campaign_id = $1 AND kind != 'ledger'",
+            // A ledger's rows are entered one by one, and a part passed down when its owers
+            // choose is owed once they do: never from the file.
+            "SELECT id FROM deliverables WHERE campaign_id = $1 AND kind != 'ledger'
+               AND NOT coalesce((asks::jsonb ->> 'passed')::boolean, false)",
             &[&campaign_id],
         )?
         .iter()

@@ -5,9 +5,10 @@ use super::StoreError;
 use super::lifecycle::unknown;
 use super::lifecycle::write_values;
 use crate::store::contents::{
-    Columns, DESCRIBE, GROUPS, INSERT_ENTERED, INSERT_ROW, INSERT_ROW_DEADLINE, PERIODS, ROW_COUNT,
-    SHARED, STANDINGS, TARGETS, TARGETS_THEN, UNIT_REACH, UNITS, UnitReach, campaign_id, described,
-    entered, groups_of, reused, sums_sql,
+    Columns, DESCRIBE, GROUPS, INSERT_ENTERED, INSERT_PASSED, INSERT_ROW, INSERT_ROW_DEADLINE,
+    OWES_ALREADY, PERIODS, ROW_COUNT, SHARED, STANDINGS, TARGETS, TARGETS_THEN, UNIT_REACH, UNITS,
+    UnitReach, campaign_id, described, entered, groups_of, passed_data, passed_deadline, reused,
+    sums_sql,
 };
 use crate::store::lifecycle::unknown_name;
 use crate::store::{
@@ -217,22 +218,7 @@ impl Contents for super::Store {
             let mut count: i64 = tx.query_row(ROW_COUNT, [deliverable_id], |r| r.get(0))?;
             let mut changes = Vec::with_capacity(rows.len());
             for row in rows {
-                let unit_id: i64 = tx
-                    .query_row(
-                        "SELECT id FROM units WHERE campaign_id = ?1 AND name = ?2",
-                        rusqlite::params![campaign_id, row.unit],
-                        |r| r.get(0),
-                    )
-                    .optional()?
-                    .ok_or_else(|| {
-                        unknown(
-                            tx,
-                            "unit",
-                            &row.unit,
-                            "SELECT name FROM units WHERE campaign_id = ?1",
-                            Some(campaign_id),
-                        )
-                    })?;
+                let unit_id = unit_of(tx, campaign_id, &row.unit)?;
                 count += 1;
                 let period = format!("#{count}");
                 let deadline: i64 = tx.query_row(
@@ -258,6 +244,74 @@ impl Contents for super::Store {
                 )?;
                 write_values(tx, event, obligation, &row.values)?;
                 changes.push(entered(key, row, &period, soon_days, meta.at));
+            }
+            Ok(changes)
+        })
+    }
+
+    /// Passes `key.period` of the part `key.deliverable` down from `key.unit` to `parts`,
+    /// with their own deadline (see [`passed_deadline`]); all or none.
+    fn pass_down(
+        &mut self,
+        key: &Key<'_>,
+        parts: &[NewRow],
+        meta: Meta,
+    ) -> Result<Vec<Change>, StoreError> {
+        let period = key.period.unwrap_or_default();
+        self.write(|tx| {
+            let (campaign_id, deliverable_id, soon_days) = deliverable_of(tx, key)?;
+            let mut deadline = None;
+            let mut changes = Vec::with_capacity(parts.len());
+            for part in parts {
+                let unit_id = unit_of(tx, campaign_id, &part.unit)?;
+                let owed: Option<i64> = tx
+                    .query_row(
+                        OWES_ALREADY,
+                        rusqlite::params![deliverable_id, unit_id, period],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                let change = entered(key, part, period, soon_days, meta.at);
+                if owed.is_some() {
+                    let refusal = crate::store::Refusal::PassedDownAlready {
+                        obligation: change.obligation,
+                    };
+                    return Err(StoreError::Refused(refusal));
+                }
+                let deadline = match deadline {
+                    Some(id) => id,
+                    None => {
+                        let id: i64 = tx.query_row(
+                            INSERT_ROW_DEADLINE,
+                            rusqlite::params![
+                                campaign_id,
+                                deliverable_id,
+                                passed_deadline(period, key.unit),
+                                part.due_date.to_string(),
+                                part.due_at
+                            ],
+                            |r| r.get(0),
+                        )?;
+                        *deadline.insert(id)
+                    }
+                };
+                let obligation: i64 = tx.query_row(
+                    INSERT_ROW,
+                    rusqlite::params![campaign_id, deliverable_id, unit_id, period, deadline],
+                    |r| r.get(0),
+                )?;
+                tx.execute(
+                    INSERT_PASSED,
+                    rusqlite::params![
+                        obligation,
+                        meta.at,
+                        meta.recorded_at,
+                        meta.by,
+                        meta.note,
+                        passed_data(key.unit)
+                    ],
+                )?;
+                changes.push(change);
             }
             Ok(changes)
         })
@@ -289,25 +343,70 @@ impl Contents for super::Store {
     }
 }
 
+/// The campaign and the deliverable `key` names, and its reminder lead in days; refused if
+/// either is unknown.
+fn deliverable_of(tx: &rusqlite::Connection, key: &Key<'_>) -> Result<(i64, i64, i64), StoreError> {
+    let campaign_id = campaign_of(tx, key)?;
+    tx.query_row(
+        "SELECT id, soon_days FROM deliverables WHERE campaign_id = ?1 AND name = ?2",
+        rusqlite::params![campaign_id, key.deliverable],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()?
+    .map(|(id, soon_days)| (campaign_id, id, soon_days))
+    .ok_or_else(|| {
+        unknown(
+            tx,
+            "deliverable",
+            key.deliverable,
+            "SELECT name FROM deliverables WHERE campaign_id = ?1",
+            Some(campaign_id),
+        )
+    })
+}
+
+/// The unit `name` of the campaign; refused with the nearest name if unknown.
+fn unit_of(tx: &rusqlite::Connection, campaign_id: i64, name: &str) -> Result<i64, StoreError> {
+    tx.query_row(
+        "SELECT id FROM units WHERE campaign_id = ?1 AND name = ?2",
+        rusqlite::params![campaign_id, name],
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or_else(|| {
+        unknown(
+            tx,
+            "unit",
+            name,
+            "SELECT name FROM units WHERE campaign_id = ?1",
+            Some(campaign_id),
+        )
+    })
+}
+
+/// The campaign `key` names; refused with the nearest key if unknown.
+fn campaign_of(tx: &rusqlite::Connection, key: &Key<'_>) -> Result<i64, StoreError> {
+    tx.query_row(
+        "SELECT id FROM campaigns WHERE key = ?1",
+        [key.campaign],
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or_else(|| {
+        unknown(
+            tx,
+            "campaign",
+            key.campaign,
+            "SELECT key FROM campaigns",
+            None,
+        )
+    })
+}
+
 /// The campaign and the ledger `key` names, and the ledger's reminder lead in days; refused if
 /// either is unknown or not a ledger.
 fn ledger_of(tx: &rusqlite::Connection, key: &Key<'_>) -> Result<(i64, i64, i64), StoreError> {
-    let campaign_id: i64 = tx
-        .query_row(
-            "SELECT id FROM campaigns WHERE key = ?1",
-            [key.campaign],
-            |r| r.get(0),
-        )
-        .optional()?
-        .ok_or_else(|| {
-            unknown(
-                tx,
-                "campaign",
-                key.campaign,
-                "SELECT key FROM campaigns",
-                None,
-            )
-        })?;
+    let campaign_id = campaign_of(tx, key)?;
     tx.query_row(
         "SELECT id, soon_days FROM deliverables
          WHERE campaign_id = ?1 AND name = ?2 AND kind = 'ledger'",

@@ -419,9 +419,11 @@ fn merge(
     // their obligations can be gone.
     {
         let ids: Vec<i64> = tx
-            // A ledger's rows are entered one by one, never from the file.
+            // A ledger's rows are entered one by one, and a part passed down when its owers
+            // choose is owed once they do: never from the file.
             .prepare_cached(
-                "SELECT id FROM deliverables WHERE campaign_id = ?1 AND kind != 'ledger'",
+                "SELECT id FROM deliverables WHERE campaign_id = ?1 AND kind != 'ledger'
+                   AND NOT coalesce(json_extract(asks, '$.passed'), 0)",
             )?
             .query_map([campaign_id], |r| r.get(0))?
             .collect::<Result<_, _>>()?;

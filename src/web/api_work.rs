@@ -1,0 +1,138 @@
+//! The API's operations that make work: a leader's instruction entered (交办领导批示) and a
+//! report's period passed down to the sub-units (分解到下级), each through the application
+//! layer and its rights, as from the pages and the command line.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::Web;
+use super::api::{coded, holder, refused};
+use super::pages::as_of;
+use crate::app::{About, AppError, Instruction};
+use crate::store::Key;
+
+/// What `POST /api/v1/instructions` takes: a leader's instruction for a unit.
+#[derive(Deserialize)]
+pub struct NewInstruction {
+    campaign: String,
+    unit: String,
+    leader: String,
+    text: String,
+    /// What it was given on: absent or empty for the campaign, a unit's name, or
+    /// `DELIVERABLE UNIT [PERIOD]`.
+    #[serde(default)]
+    about: String,
+    due: Option<chrono::NaiveDate>,
+    written: Option<chrono::NaiveDate>,
+}
+
+/// `POST /api/v1/instructions`: the office's token enters a leader's instruction (交办领导批示)
+/// at the server's time: 201 with the row it became, its status and its deadline.
+pub async fn instruct(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Json(asked): Json<NewInstruction>,
+) -> Response {
+    let user = match holder(&web, &headers).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let at = as_of(&web);
+    let instruction = Instruction {
+        leader: asked.leader.trim().to_string(),
+        text: asked.text.trim().to_string(),
+        about: About::parse(&asked.about),
+        unit: asked.unit.clone(),
+        due: asked.due,
+        written: asked.written,
+    };
+    let campaign = asked.campaign.clone();
+    let done = web
+        .run(move |office, store| {
+            let change = office.instruct_as(store, &user, &campaign, &instruction, at)?;
+            let ledger = office.instructions_ledger(&*store, &campaign)?;
+            Ok((ledger, change))
+        })
+        .await;
+    match done {
+        Ok((ledger, change)) => (
+            StatusCode::CREATED,
+            Json(json!({
+                "obligation": change.obligation,
+                "ledger": ledger,
+                "row": change.obligation.rsplit(' ').next(),
+                "status": change.status,
+                "due_date": change.due_date,
+            })),
+        )
+            .into_response(),
+        Err(AppError::Forbidden { .. }) => coded(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "此令牌无权交办该专项的领导批示",
+        ),
+        Err(AppError::NoInstructions { .. }) => coded(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "no_instructions",
+            "该专项未设领导批示事项",
+        ),
+        Err(e) => refused(&e),
+    }
+}
+
+/// What `POST /api/v1/pass-downs` takes: one period of a unit's report, and the day its
+/// sub-units owe their part by.
+#[derive(Deserialize)]
+pub struct NewPassDown {
+    campaign: String,
+    deliverable: String,
+    unit: String,
+    period: Option<String>,
+    due: chrono::NaiveDate,
+}
+
+/// `POST /api/v1/pass-downs`: a unit's report of one period passed down to the units under it
+/// (分解到下级) at the server's time, by whoever may submit it: 201 with each part now owed.
+pub async fn pass_down(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Json(asked): Json<NewPassDown>,
+) -> Response {
+    let user = match holder(&web, &headers).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let at = as_of(&web);
+    let done = web
+        .run(move |office, store| {
+            let key = Key {
+                campaign: &asked.campaign,
+                deliverable: &asked.deliverable,
+                unit: &asked.unit,
+                period: asked.period.as_deref(),
+            };
+            office.pass_down(store, (Some(&user), None), &key, asked.due, at)
+        })
+        .await;
+    web.board.forget();
+    match done {
+        Ok(changes) => (
+            StatusCode::CREATED,
+            Json(json!({
+                "parts": changes.iter().map(|c| json!({
+                    "obligation": c.obligation,
+                    "status": c.status,
+                    "due_date": c.due_date,
+                })).collect::<Vec<_>>(),
+            })),
+        )
+            .into_response(),
+        Err(e) => refused(&e),
+    }
+}
