@@ -1025,6 +1025,7 @@ pub fn a_ledgers_rows_are_entered_numbered_and_left_alone_by_a_sync(mut b: impl 
             due_date,
             due_at: end.and_utc().timestamp(),
             values: vec![value("问题", None, Some("未公示"))],
+            files: Vec::new(),
         }
     };
     let ledger = key("台账", "", None);
@@ -1068,6 +1069,69 @@ pub fn a_ledgers_rows_are_entered_numbered_and_left_alone_by_a_sync(mut b: impl 
         refusal(unknown.unwrap_err()),
         Refusal::Unknown { kind: "ledger", .. }
     ));
+}
+
+/// A part passed down (`split to sub-units` without a time): owed by nobody until a unit
+/// passes a period down; then each of the given sub-units owes it, with its own deadline and a
+/// `passed_down` event naming who passed it; twice is refused; a sync of the edited file keeps
+/// the parts; another unit's own date for the same period stands beside the first's.
+pub fn a_part_passed_down_is_owed_by_the_sub_units_and_kept_by_a_sync(mut b: impl Backend) {
+    use duban::store::NewRow;
+    let text = CONTENTS.replace(
+        "report 月报 { from 甲 乙; form 表; due every month by day 25 }",
+        "unit 甲一 { under 甲 }\nunit 乙一 { under 乙 }\nreport 月报 { from 甲 乙; form 表; due every month by day 25; first 2017-05; last 2017-06; split to sub-units }",
+    );
+    sync_text(&mut b, &text, false).unwrap();
+    let part = b.describe("c", "月报（下级）").unwrap();
+    assert!(part.asks.passed);
+    assert!(b.periods(part.id).unwrap().is_empty(), "owed by nobody yet");
+    let row = |unit: &str, day: u32| {
+        let due_date = chrono::NaiveDate::from_ymd_opt(2017, 5, day).unwrap();
+        let end = due_date.succ_opt().unwrap().and_hms_opt(0, 0, 0).unwrap();
+        NewRow {
+            unit: unit.into(),
+            due_date,
+            due_at: end.and_utc().timestamp(),
+            values: Vec::new(),
+            files: Vec::new(),
+        }
+    };
+    let from = |unit| key("月报（下级）", unit, Some("2017-05"));
+    let changes = b
+        .pass_down(&from("甲"), &[row("甲一", 19)], meta("2017-05-10 08:00"))
+        .unwrap();
+    assert_eq!(changes[0].obligation, "c 月报（下级） 甲一 2017-05");
+    assert_eq!(changes[0].due_date, "2017-05-19");
+    let again = b.pass_down(&from("甲"), &[row("甲一", 19)], meta("2017-05-10 09:00"));
+    assert!(matches!(
+        refusal(again.unwrap_err()),
+        Refusal::PassedDownAlready { .. }
+    ));
+    b.pass_down(&from("乙"), &[row("乙一", 22)], meta("2017-05-10 09:00"))
+        .unwrap();
+    let (_, events) = b
+        .history(
+            &key("月报（下级）", "甲一", Some("2017-05")),
+            at("2017-05-11 00:00"),
+        )
+        .unwrap();
+    assert_eq!(events[0].kind, "passed_down");
+    assert_eq!(events[0].data["from"], "甲");
+    // A sync of the edited file keeps both, each with its own date.
+    let edited = text.replace(
+        "field 问题 text;",
+        "field 问题 text; field 进度 text optional;",
+    );
+    sync_text(&mut b, &edited, false).unwrap();
+    let overdue = b
+        .overdue(&Filter::default(), at("2017-05-21 00:00"))
+        .unwrap();
+    let late: Vec<&str> = overdue
+        .iter()
+        .filter(|r| &*r.deliverable == "月报（下级）")
+        .map(|r| &*r.unit)
+        .collect();
+    assert_eq!(late, ["甲一"], "乙一 is owed by the 22nd");
 }
 
 pub fn worklists_show_a_units_obligations_and_a_reviewers_queue(mut b: impl Backend) {
@@ -1386,6 +1450,7 @@ macro_rules! storage_contract {
             scenario!(an_edit_of_one_report_leaves_the_others_as_they_were);
             scenario!(values_are_kept_typed_and_added_up_by_the_database);
             scenario!(a_ledgers_rows_are_entered_numbered_and_left_alone_by_a_sync);
+            scenario!(a_part_passed_down_is_owed_by_the_sub_units_and_kept_by_a_sync);
             scenario!(worklists_show_a_units_obligations_and_a_reviewers_queue);
             scenario!(the_record_at_an_instant_is_what_was_done_by_then);
             scenario!(the_ledger_does_what_its_model_does);

@@ -43,6 +43,8 @@ fn workspace(postgres: Option<&str>) -> Workspace {
 
 fn instructions(postgres: Option<&str>) {
     let w = workspace(postgres);
+    let written = w.path().join("批示件.txt");
+    std::fs::write(&written, "扶贫领域问题要抓紧整改。张三").unwrap();
     // Friday 12 May: ten workdays after it is the 26th.
     let out = w.ok(&[
         "instruct",
@@ -56,6 +58,8 @@ fn instructions(postgres: Option<&str>) {
         "统计表 县甲 2017-05",
         "--written",
         "2017-05-11",
+        "--file",
+        written.to_str().unwrap(),
         "--at",
         "2017-05-12T09:00",
     ]);
@@ -156,6 +160,7 @@ fn instructions(postgres: Option<&str>) {
     ]);
     review(&["--accept"], "2017-05-27T10:00");
     let history = w.json(&["history", "ins-2017", "领导批示", "县甲", "--period", "#1"]);
+    assert_eq!(history["events"][0]["files"][0]["name"], "批示件.txt");
     let kinds: Vec<&str> = history["events"]
         .as_array()
         .unwrap()
@@ -273,8 +278,7 @@ fn the_office_instructs_from_the_units_page_and_through_the_api() {
         "the unit's own page offers it nothing to instruct"
     );
     let secret = csrf(&page);
-    let sent = server.send(
-        "POST",
+    let sent = server.send_multipart(
         "/instruct",
         &office,
         &[
@@ -286,14 +290,14 @@ fn the_office_instructs_from_the_units_page_and_through_the_api() {
             ("about", "unit"),
             ("due", "2017-05-17"),
         ],
+        &[("批示件.txt", "请县乙三日内报告整改情况。李四")],
     );
     assert_eq!(sent.status, 303, "{}", sent.body);
     let row = sent.header("location").unwrap().to_string();
     assert!(row.contains(&encode("#1")), "{row}");
     // The liaison, refused the form, sees the instruction on its own page.
     let secret = secret_of(&server, &liaison);
-    let refused = server.send(
-        "POST",
+    let refused = server.send_multipart(
         "/instruct",
         &liaison,
         &[
@@ -303,6 +307,7 @@ fn the_office_instructs_from_the_units_page_and_through_the_api() {
             ("leader", "县长"),
             ("text", "自己交办"),
         ],
+        &[],
     );
     assert_eq!(refused.status, 403);
     let path = row.split('?').next().unwrap().to_string();
@@ -313,6 +318,10 @@ fn the_office_instructs_from_the_units_page_and_through_the_api() {
     );
     assert!(body.contains("批示对象：县乙"), "{body}");
     assert!(body.contains("提交办结报告"), "{body}");
+    assert!(
+        body.contains("批示件.txt"),
+        "the instruction as written: {body}"
+    );
     let upload = |file: Option<&str>| {
         let boundary = "duban-test-boundary";
         let mut body = format!(

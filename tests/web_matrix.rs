@@ -506,8 +506,7 @@ fn matrix() -> Vec<Row> {
             [303, 403, 403, 403, 403, 403, 422, 403],
             |s, p, _| {
                 let secret = secret(s, p);
-                s.send(
-                    "POST",
+                s.send_multipart(
                     "/instruct",
                     &p.cookie,
                     &[
@@ -517,6 +516,7 @@ fn matrix() -> Vec<Row> {
                         ("leader", "市委书记"),
                         ("text", "抓紧整改"),
                     ],
+                    &[],
                 )
             },
         ),

@@ -261,6 +261,39 @@ pub fn sign_up(server: &Server, link: &str, name: &str, password: &str) -> Strin
 }
 
 impl Server {
+    /// A multipart form posted with the session `cookies`: its text `parts`, and a file part
+    /// `file` for each of `files` (its name and text).
+    pub fn send_multipart(
+        &self,
+        path: &str,
+        cookies: &str,
+        parts: &[(&str, &str)],
+        files: &[(&str, &str)],
+    ) -> Reply {
+        let boundary = "duban-test-boundary";
+        let mut body = String::new();
+        for (name, value) in parts {
+            body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            ));
+        }
+        for (name, text) in files {
+            body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/plain\r\n\r\n{text}\r\n"
+            ));
+        }
+        body.push_str(&format!("--{boundary}--\r\n"));
+        self.exchange(
+            "POST",
+            path,
+            &[
+                format!("Cookie: {cookies}"),
+                format!("Content-Type: multipart/form-data; boundary={boundary}"),
+            ],
+            &body,
+        )
+    }
+
     /// A JSON request with a bearer token.
     pub fn api(&self, method: &str, path: &str, token: &str, json: Option<&str>) -> Reply {
         let mut headers = Vec::new();

@@ -88,6 +88,8 @@ pub struct Instruction {
     pub due: Option<NaiveDate>,
     /// The day the leader wrote it, where it is not the day it is entered.
     pub written: Option<NaiveDate>,
+    /// The instruction as written (批示件, a scan), kept with its entry.
+    pub files: Vec<crate::store::Upload>,
 }
 
 /// One instruction as the bulletin and `duban instructions` list it.
@@ -226,17 +228,28 @@ impl Office {
             values,
             ..Said::default()
         };
-        let mut changes = self.ledger_add(
-            store,
-            campaign,
-            &ledger,
+        for file in &instruction.files {
+            self.refuse_secret(&file.path)?;
+        }
+        let mut rows = self.rows_to_enter(
+            &*store,
+            (campaign, &ledger),
             Some(&instruction.unit),
             &said,
             instruction.due,
             at,
-            by,
-            note,
         )?;
+        if let Some(row) = rows.first_mut() {
+            row.files = instruction.files.clone();
+        }
+        let meta = self.meta(&*store, campaign, at, by, note)?;
+        let key = Key {
+            campaign,
+            deliverable: &ledger,
+            unit: "",
+            period: None,
+        };
+        let mut changes = store.add_rows(&key, &rows, meta)?;
         Ok(changes.remove(0))
     }
 

@@ -119,6 +119,28 @@ impl Office {
         by: Option<String>,
         note: Option<String>,
     ) -> Result<Vec<Change>, AppError> {
+        let rows = self.rows_to_enter(&*store, (campaign, ledger), unit, said, due, at)?;
+        let meta = self.meta(store, campaign, at, by, note)?;
+        let key = Key {
+            campaign,
+            deliverable: ledger,
+            unit: "",
+            period: None,
+        };
+        Ok(store.add_rows(&key, &rows, meta)?)
+    }
+
+    /// The rows `said` gives for `ledger`, each checked and given its deadline (see
+    /// [`Office::ledger_add`]), not yet entered.
+    pub(super) fn rows_to_enter(
+        &self,
+        store: &dyn Backend,
+        (campaign, ledger): (&str, &str),
+        unit: Option<&str>,
+        said: &Said,
+        due: Option<NaiveDate>,
+        at: Instant,
+    ) -> Result<Vec<NewRow>, AppError> {
         if let Some(path) = &said.data {
             self.refuse_secret(path)?;
         }
@@ -132,15 +154,7 @@ impl Office {
             entered,
             zone,
         };
-        let rows = self.new_rows(store, &described, &form, &rules, &given)?;
-        let meta = self.meta(store, campaign, at, by, note)?;
-        let key = Key {
-            campaign,
-            deliverable: ledger,
-            unit: "",
-            period: None,
-        };
-        Ok(store.add_rows(&key, &rows, meta)?)
+        self.new_rows(store, &described, &form, &rules, &given)
     }
 
     /// Changes the values of an owed row (its progress: 整改中); the fields not given keep
@@ -415,6 +429,7 @@ impl Office {
                         due_date,
                         due_at,
                         values: checked.values,
+                        files: Vec::new(),
                     });
                 }
                 Err(mut found) => problems.append(&mut found),

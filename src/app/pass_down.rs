@@ -196,6 +196,7 @@ impl Office {
                 due_date: due,
                 due_at,
                 values: Vec::new(),
+                files: Vec::new(),
             })
             .collect();
         let by = who.map(|w| w.name.clone()).or(by);

@@ -36,6 +36,9 @@ pub struct InstructArgs {
     /// The day the leader wrote it, where it is not the day it is entered.
     #[arg(long, value_name = "DATE", value_parser = crate::clock::parse_date)]
     pub written: Option<NaiveDate>,
+    /// The instruction as written (批示件, a scan), kept with its SHA-256; may be repeated.
+    #[arg(long = "file", value_name = "PATH")]
+    pub files: Vec<std::path::PathBuf>,
     #[command(flatten)]
     pub actor: ActorArgs,
 }
@@ -73,6 +76,12 @@ pub fn instruct(context: &Context, args: &InstructArgs) -> Result<ExitCode, CliE
         unit: args.unit.clone(),
         due: args.due,
         written: args.written,
+        files: args
+            .files
+            .iter()
+            .cloned()
+            .map(crate::store::Upload::at)
+            .collect(),
     };
     let change = context.instruct(
         &mut *store,

@@ -44,6 +44,8 @@ pub struct NewRow {
     pub due_at: i64,
     /// Its values.
     pub values: Vec<FieldValue>,
+    /// Files kept with its entry (a leader's instruction as written, 批示件).
+    pub files: Vec<crate::store::Upload>,
 }
 
 /// A ledger's row as it stands.

@@ -51,6 +51,7 @@ pub async fn instruct(
         unit: asked.unit.clone(),
         due: asked.due,
         written: asked.written,
+        files: Vec::new(),
     };
     let campaign = asked.campaign.clone();
     let done = web

@@ -5,59 +5,58 @@
 
 use std::sync::Arc;
 
-use axum::Form;
-use axum::extract::State;
+use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use serde::Deserialize;
 
 use super::Web;
 use super::pages::{as_of, message, redirect};
 use crate::app::{About, AppError, Instruction, same_secret};
 
-/// The unit page's form.
-#[derive(Deserialize)]
-pub struct InstructForm {
-    csrf: String,
-    campaign: String,
-    unit: String,
-    leader: String,
-    text: String,
-    /// Empty: the campaign as a whole; `unit`: the unit; else `DELIVERABLE\tPERIOD` of one of
-    /// the unit's obligations (`-`: none).
-    #[serde(default)]
-    about: String,
-    /// `YYYY-MM-DD`, or empty for the campaign's rule.
-    #[serde(default)]
-    due: String,
-    /// `YYYY-MM-DD`, or empty.
-    #[serde(default)]
-    written: String,
-}
-
-/// A date field of the form: empty is none, anything else must be a date.
-fn day(text: &str) -> Result<Option<chrono::NaiveDate>, ()> {
-    let text = text.trim();
+/// A date part of the form: empty is none, anything else must be a date.
+fn day(text: Option<&String>) -> Result<Option<chrono::NaiveDate>, ()> {
+    let text = text.map_or("", |t| t.trim());
     if text.is_empty() {
         return Ok(None);
     }
     crate::values::parse_date(text).map(Some).ok_or(())
 }
 
-/// `POST /instruct`: the instruction entered, then its page.
+/// `POST /instruct` (multipart): the unit page's form — `campaign`, `unit`, `leader`, `text`,
+/// `about` (empty: the campaign; `unit`: the unit; else `DELIVERABLE\tPERIOD` of one of its
+/// obligations, `-` for none), `due` and `written` (`YYYY-MM-DD` or empty) and any `file`s
+/// (the instruction as written) — the instruction entered, then its page.
 pub async fn instruct(
     State(web): State<Arc<Web>>,
     headers: HeaderMap,
-    Form(form): Form<InstructForm>,
+    multipart: Multipart,
 ) -> Response {
     let current = match super::desk::signed_in(&web, &headers).await {
         Ok(s) => s,
         Err(r) => return r,
     };
-    if !same_secret(&current.csrf, &form.csrf) {
+    let sent = match super::upload::read_form(multipart).await {
+        Ok(sent) => sent,
+        Err(why) => {
+            return message(
+                StatusCode::BAD_REQUEST,
+                "未交办",
+                &why.message,
+                Some(&current),
+            );
+        }
+    };
+    if !same_secret(&current.csrf, &sent.csrf) {
         return super::desk::expired(&current);
     }
-    let (Ok(due), Ok(written)) = (day(&form.due), day(&form.written)) else {
+    let part = |name: &str| {
+        sent.other
+            .get(name)
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let (Ok(due), Ok(written)) = (day(sent.other.get("due")), day(sent.other.get("written")))
+    else {
         return message(
             StatusCode::UNPROCESSABLE_ENTITY,
             "未交办",
@@ -65,33 +64,35 @@ pub async fn instruct(
             Some(&current),
         );
     };
-    let about = match form.about.as_str() {
+    let (campaign, unit) = (part("campaign"), part("unit"));
+    let about = match part("about").as_str() {
         "" => About::Campaign,
-        "unit" => About::Unit(form.unit.clone()),
+        "unit" => About::Unit(unit.clone()),
         other => {
             let (deliverable, period) = other.split_once('\t').unwrap_or((other, "-"));
             About::Obligation {
                 deliverable: deliverable.to_string(),
-                unit: form.unit.clone(),
+                unit: unit.clone(),
                 period: (period != "-").then(|| period.to_string()),
             }
         }
     };
     let instruction = Instruction {
-        leader: form.leader.trim().to_string(),
-        text: form.text.trim().to_string(),
+        leader: part("leader"),
+        text: part("text"),
         about,
-        unit: form.unit.clone(),
+        unit: unit.clone(),
         due,
         written,
+        files: sent.files.clone(),
     };
     let user = current.user.clone();
     let at = as_of(&web);
-    let campaign = form.campaign.clone();
+    let asked = campaign.clone();
     let done = web
         .run(move |office, store| {
-            let change = office.instruct_as(store, &user, &campaign, &instruction, at)?;
-            let ledger = office.instructions_ledger(&*store, &campaign)?;
+            let change = office.instruct_as(store, &user, &asked, &instruction, at)?;
+            let ledger = office.instructions_ledger(&*store, &asked)?;
             Ok((ledger, change))
         })
         .await;
@@ -101,9 +102,9 @@ pub async fn instruct(
             let row = change.obligation.rsplit(' ').next().unwrap_or_default();
             redirect(&format!(
                 "/o/{}/{}/{}/{}?done=1",
-                super::path_segment(&form.campaign),
+                super::path_segment(&campaign),
                 super::path_segment(&ledger),
-                super::path_segment(&form.unit),
+                super::path_segment(&unit),
                 super::path_segment(row)
             ))
         }

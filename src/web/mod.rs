@@ -189,7 +189,11 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<Web>>)> {
         ),
         ("GET", "/overdue", get(exports::overdue)),
         ("POST", "/chase", post(chase::chase)),
-        ("POST", "/instruct", post(instruct::instruct)),
+        (
+            "POST",
+            "/instruct",
+            post(instruct::instruct).layer(upload()),
+        ),
         ("GET", "/units", get(directory::units)),
         ("POST", "/units", post(directory::edit)),
         (

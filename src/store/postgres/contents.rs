@@ -191,6 +191,16 @@ impl Contents for PgStore {
         rows: &[NewRow],
         meta: Meta,
     ) -> Result<Vec<Change>, StoreError> {
+        // Read before the transaction, as a submission's files are.
+        let read = rows
+            .iter()
+            .map(|row| {
+                row.files
+                    .iter()
+                    .map(crate::store::lifecycle::read_submission)
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         self.write(|tx| {
             let campaign_id = campaign_of(tx, key)?;
             let Some(ledger) = tx.query_opt(
@@ -207,7 +217,7 @@ impl Contents for PgStore {
             let (deliverable_id, soon_days): (i64, i64) = (ledger.get(0), ledger.get(1));
             let mut count: i64 = tx.query_one(ROW_COUNT, &[&deliverable_id])?.get(0);
             let mut changes = Vec::with_capacity(rows.len());
-            for row in rows {
+            for (row, files) in rows.iter().zip(&read) {
                 let unit_id = unit_of(tx, campaign_id, &row.unit)?;
                 count += 1;
                 let period = format!("#{count}");
@@ -243,6 +253,17 @@ impl Contents for PgStore {
                     )?
                     .get(0);
                 write_values(tx, event, obligation, &row.values)?;
+                for (file, content) in files {
+                    tx.execute(
+                        "INSERT INTO blobs (sha256, size, content) VALUES ($1, $2, $3)
+                         ON CONFLICT (sha256) DO NOTHING",
+                        &[&file.sha256, &file.size, content],
+                    )?;
+                    tx.execute(
+                        "INSERT INTO files (event_id, name, sha256, size) VALUES ($1, $2, $3, $4)",
+                        &[&event, &file.name, &file.sha256, &file.size],
+                    )?;
+                }
                 changes.push(entered(key, row, &period, soon_days, meta.at));
             }
             Ok(changes)

@@ -213,11 +213,21 @@ impl Contents for super::Store {
         rows: &[NewRow],
         meta: Meta,
     ) -> Result<Vec<Change>, StoreError> {
+        // Copied before the transaction, content-addressed, as a submission's files are.
+        let stored = rows
+            .iter()
+            .map(|row| {
+                row.files
+                    .iter()
+                    .map(|f| super::lifecycle::store_file(f, &self.options.files))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         self.write(|tx| {
             let (campaign_id, deliverable_id, soon_days) = ledger_of(tx, key)?;
             let mut count: i64 = tx.query_row(ROW_COUNT, [deliverable_id], |r| r.get(0))?;
             let mut changes = Vec::with_capacity(rows.len());
-            for row in rows {
+            for (row, files) in rows.iter().zip(&stored) {
                 let unit_id = unit_of(tx, campaign_id, &row.unit)?;
                 count += 1;
                 let period = format!("#{count}");
@@ -243,6 +253,12 @@ impl Contents for super::Store {
                     |r| r.get(0),
                 )?;
                 write_values(tx, event, obligation, &row.values)?;
+                for file in files {
+                    tx.execute(
+                        "INSERT INTO files (event_id, name, sha256, size) VALUES (?1, ?2, ?3, ?4)",
+                        rusqlite::params![event, file.name, file.sha256, file.size],
+                    )?;
+                }
                 changes.push(entered(key, row, &period, soon_days, meta.at));
             }
             Ok(changes)

@@ -512,7 +512,7 @@ fn owers(conn: &rusqlite::Connection, deliverable: i64) -> Result<Option<String>
 /// Copies `path` into `folder`, named by its SHA-256 (so a copy is written once and never
 /// half-written: it goes to a temporary name first, hashed as it is copied, so that what is
 /// named is what was read). Only a regular file of limited size is taken.
-fn store_file(upload: &Upload, folder: &Path) -> Result<StoredFile, StoreError> {
+pub(super) fn store_file(upload: &Upload, folder: &Path) -> Result<StoredFile, StoreError> {
     let path = upload.path.as_path();
     let fail = |source| StoreError::File {
         path: path.to_path_buf(),
