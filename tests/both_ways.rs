@@ -434,8 +434,9 @@ fn rehearsal(postgres: Option<&str>) {
         let body = server.get(&instruction, who).body;
         for said in [
             "批示内容：扶贫领域问题线索要逐条核查",
+            "交办",
             "办结报告.txt",
-            "审核通过",
+            "复核通过",
         ] {
             assert!(body.contains(said), "{said} on {instruction}: {body}");
         }

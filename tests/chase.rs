@@ -290,7 +290,7 @@ fn the_office_chases_from_the_obligation_page() {
         "{said:#}"
     );
     let again = server.api("POST", "/api/v1/chases", &office_token, Some(body));
-    assert_eq!(again.status, 422, "{}", again.body);
+    assert_eq!(again.status, 409, "{}", again.body);
     assert!(
         again.body.contains("\"code\":\"chased_today\""),
         "{}",

@@ -393,7 +393,7 @@ fn the_api_asks_and_answers() {
     let said: serde_json::Value = serde_json::from_str(&granted.body).unwrap();
     assert_eq!(said["due_date"], "2017-05-28", "{said}");
     let nothing = decision(false, "");
-    assert_eq!(nothing.status, 422, "{}", nothing.body);
+    assert_eq!(nothing.status, 409, "{}", nothing.body);
     assert!(
         nothing.body.contains("\"code\":\"no_request\""),
         "{}",
@@ -414,7 +414,7 @@ fn the_api_asks_and_answers() {
     let late = ask(
         r#"{"campaign":"nanyang-2017","deliverable":"统计表","unit":"宛城区","period":"2017-04","until":"2017-05-30","reason":"补报"}"#,
     );
-    assert_eq!(late.status, 422, "{}", late.body);
+    assert_eq!(late.status, 409, "{}", late.body);
     assert!(
         late.body.contains("\"code\":\"asked_too_late\""),
         "{}",
@@ -530,7 +530,7 @@ fn a_unit_acknowledges_a_task_once() {
     let first = server.api("POST", "/api/v1/acknowledgements", &unit_token, Some(body));
     assert_eq!(first.status, 201, "{}", first.body);
     let second = server.api("POST", "/api/v1/acknowledgements", &unit_token, Some(body));
-    assert_eq!(second.status, 422, "{}", second.body);
+    assert_eq!(second.status, 409, "{}", second.body);
     assert!(
         second.body.contains("\"code\":\"already_acknowledged\""),
         "{}",

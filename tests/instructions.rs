@@ -361,6 +361,23 @@ fn the_office_instructs_from_the_units_page_and_through_the_api() {
     assert!(made.body.contains("\"row\":\"#2\""), "{}", made.body);
     let refused = server.api("POST", "/api/v1/instructions", &unit_token, Some(body));
     assert_eq!(refused.status, 403, "{}", refused.body);
+    // 县甲 reports #2 done through the API: not by rewriting what the leader said, not without
+    // its report.
+    let rewrite = server.api(
+        "POST",
+        "/api/v1/submissions",
+        &unit_token,
+        Some(r##"{"campaign":"ins-2017","deliverable":"领导批示","unit":"县甲","period":"#2","values":{"批示内容":"无须整改"}}"##),
+    );
+    assert_eq!(rewrite.status, 422, "{}", rewrite.body);
+    let bare = server.api(
+        "POST",
+        "/api/v1/submissions",
+        &unit_token,
+        Some(r##"{"campaign":"ins-2017","deliverable":"领导批示","unit":"县甲","period":"#2"}"##),
+    );
+    assert_eq!(bare.status, 422, "{}", bare.body);
+    assert!(bare.body.contains("办结报告"), "{}", bare.body);
     let empty = server.api(
         "POST",
         "/api/v1/instructions",

@@ -44,6 +44,7 @@ mod rehearsal;
 mod review_levels;
 mod robots;
 mod schedule;
+mod schemathesis;
 mod seeds;
 mod service;
 mod split;

@@ -45,6 +45,10 @@ fn workspace(postgres: Option<&str>) -> Workspace {
 }
 
 fn pass(w: &Workspace, unit: &str, period: &str, due: &str) -> crate::common::Run {
+    pass_at(w, unit, period, due, "2017-05-10T09:00")
+}
+
+fn pass_at(w: &Workspace, unit: &str, period: &str, due: &str, at: &str) -> crate::common::Run {
     w.run(&[
         "pass-down",
         "pass-2017",
@@ -55,7 +59,7 @@ fn pass(w: &Workspace, unit: &str, period: &str, due: &str) -> crate::common::Ru
         "--due",
         due,
         "--at",
-        "2017-05-10T09:00",
+        at,
     ])
 }
 
@@ -185,9 +189,22 @@ fn passing(postgres: Option<&str>) {
     let first = &part["events"][0];
     assert_eq!(first["kind"], "passed_down");
     assert_eq!(first["data"]["from"], "县甲");
-    // The county's own report no longer owed: nothing to pass down in June once sent.
-    let sent = pass(&w, "县甲", "2017-05", "2017-05-24");
+    // Once the county has sent its June table, June is not passed down any more.
+    w.ok(&[
+        "submit",
+        "pass-2017",
+        "统计表",
+        "县甲",
+        "--period",
+        "2017-06",
+        "--value",
+        "查处问题数=0",
+        "--at",
+        "2017-06-01T10:00",
+    ]);
+    let sent = pass_at(&w, "县甲", "2017-06", "2017-06-20", "2017-06-02T10:00");
     assert_eq!(sent.code, 2, "{}", sent.stdout);
+    assert!(sent.stderr.contains("not owed now"), "{}", sent.stderr);
 }
 
 #[test]
@@ -287,7 +304,7 @@ fn the_countys_page_passes_its_table_down() {
     assert_eq!(passed.status, 201, "{}", passed.body);
     assert!(passed.body.contains("乡二 2017-06"), "{}", passed.body);
     let again = server.api("POST", "/api/v1/pass-downs", &county, Some(june));
-    assert_eq!(again.status, 422, "{}", again.body);
+    assert_eq!(again.status, 409, "{}", again.body);
     for (unit, n) in [("乡一", "4"), ("乡二", "1")] {
         w.ok(&[
             "submit",
@@ -298,8 +315,9 @@ fn the_countys_page_passes_its_table_down() {
             "2017-05",
             "--value",
             &format!("查处问题数={n}"),
+            // At the server's own instant: what it adds up is what was in by then.
             "--at",
-            "2017-05-10T08:00",
+            "2017-05-10T09:00",
         ]);
     }
     let sent = server.api(

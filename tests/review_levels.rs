@@ -261,6 +261,6 @@ fn each_level_decides_through_the_api() {
     let office = w.ok(&["token", "create", "--role", "office"]);
     let office = office.split_whitespace().last().unwrap().to_string();
     let again = decide(&office, accept);
-    assert_eq!(again.status, 422, "{}", again.body);
+    assert_eq!(again.status, 409, "{}", again.body);
     assert!(again.body.contains("not_under_review"), "{}", again.body);
 }

@@ -278,7 +278,7 @@ fn the_api_answers_for_the_tokens_unit_only() {
     let refused = submit(&supervisor, "卧龙区", "工作方案");
     assert_eq!(refused.status, 403, "{}", refused.body);
     let refused = submit(&unit, "宛城区", "工作方按");
-    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!(refused.status, 404, "{}", refused.body);
     assert!(
         refused.body.contains("工作方案"),
         "the nearest name: {}",

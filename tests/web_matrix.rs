@@ -6,7 +6,8 @@
 //! its account and token bound to gulu-2023): 南阳's pages, records, accounts and API are
 //! refused it (403), its own campaign's are its to see and act on, and its board, lists and
 //! accounts page are its own. Where it acts on 古路's after the office's row already has, the
-//! ledger's refusal (422: already waived, already submitted) shows the act was allowed.
+//! ledger's refusal (422 on the pages, 409 through the API: already waived, already submitted)
+//! shows the act was allowed.
 
 use std::collections::BTreeSet;
 
@@ -580,7 +581,7 @@ fn matrix() -> Vec<Row> {
             "POST",
             "/api/v1/instructions",
             "other",
-            [401, 403, 403, 403, 403, 403, 422, 403],
+            [401, 403, 403, 403, 403, 403, 409, 403],
             api(
                 "POST",
                 "/api/v1/instructions",
@@ -590,12 +591,12 @@ fn matrix() -> Vec<Row> {
             ),
         ),
         // 分解 through the API: 南阳 lets no report be passed down, so whoever may submit 宛城区's
-        // table is told so (422); the others are refused first.
+        // table is told so (409); the others are refused first.
         row(
             "POST",
             "/api/v1/pass-downs",
             "own",
-            [401, 422, 422, 403, 403, 403, 422, 403],
+            [401, 409, 409, 403, 403, 403, 409, 403],
             api(
                 "POST",
                 "/api/v1/pass-downs",
@@ -604,13 +605,13 @@ fn matrix() -> Vec<Row> {
                 ),
             ),
         ),
-        // 签收 through the API: 宛城区's June table, by its liaison; again, refused (422) to its
+        // 签收 through the API: 宛城区's June table, by its liaison; again, refused (409) to its
         // leader; the unit's own people alone (the office records one otherwise on the CLI).
         row(
             "POST",
             "/api/v1/acknowledgements",
             "own",
-            [401, 201, 422, 403, 403, 403, 403, 403],
+            [401, 201, 409, 403, 403, 403, 403, 403],
             api(
                 "POST",
                 "/api/v1/acknowledgements",
@@ -641,16 +642,16 @@ fn matrix() -> Vec<Row> {
             "GET",
             "/api/v1/calendar.ics",
             "own",
-            [401, 200, 200, 200, 200, 422, 422, 422],
+            [401, 200, 200, 200, 200, 403, 403, 403],
             api("GET", "/api/v1/calendar.ics", None),
         ),
         // 申请延期 through the API: 宛城区's June table, asked by its liaison; once open, asking
-        // again is refused (422) to whoever may ask; declined by the office alone.
+        // again is refused (409) to whoever may ask; declined by the office alone.
         row(
             "POST",
             "/api/v1/extension-requests",
             "own",
-            [401, 201, 422, 403, 403, 403, 422, 403],
+            [401, 201, 409, 403, 403, 403, 409, 403],
             api(
                 "POST",
                 "/api/v1/extension-requests",
@@ -690,7 +691,7 @@ fn matrix() -> Vec<Row> {
             "POST",
             "/api/v1/submissions",
             "own",
-            [401, 201, 422, 403, 403, 403, 422, 403],
+            [401, 201, 409, 403, 403, 403, 409, 403],
             api(
                 "POST",
                 "/api/v1/submissions",
@@ -712,7 +713,7 @@ fn matrix() -> Vec<Row> {
             "POST",
             "/api/v1/submissions",
             "other campaign",
-            [401, 403, 403, 403, 403, 403, 201, 422],
+            [401, 403, 403, 403, 403, 403, 201, 409],
             api(
                 "POST",
                 "/api/v1/submissions",

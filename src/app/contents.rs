@@ -74,6 +74,13 @@ impl Office {
             review_due_at: self.review_due(&*store, key.campaign, described.review_within, at)?,
             ..submission
         };
+        // An instruction is done by its report (a file); what the leader said stays as it was
+        // entered, not rewritten by the unit that carries it out.
+        if described.ledger.as_ref().is_some_and(|l| l.instructions) && !said.is_empty() {
+            return Err(AppError::NoForm {
+                deliverable: key.deliverable.to_string(),
+            });
+        }
         if said.is_empty() {
             if let Some(form) = &described.form {
                 self.refuse_locked(&*store, &described, form, key, &[key.unit], at)?;

@@ -391,6 +391,9 @@ impl Office {
         let rights = rights(store, who, &item)?;
         super::instant::work_at(store, std::slice::from_mut(&mut item), as_of)?;
         let (status, history) = store.history(key, as_of)?;
+        // Passed down only while a day before its own deadline is left to give.
+        let today = as_of.in_zone(item.zone).date_naive().to_string();
+        let passable_now = rights.submit && status.is_open() && item.deadline() >= today.as_str();
         let described = store.describe(key.campaign, key.deliverable)?;
         let (mut form, approver) = (described.form, described.asks.approver);
         // An instruction is done by its 办结报告 (a file); what it says stays as entered.
@@ -430,7 +433,7 @@ impl Office {
             rights,
             form,
             approver,
-            pass_down: if rights.submit && status.is_open() {
+            pass_down: if passable_now {
                 self.passable(store, key)?
             } else {
                 None

@@ -397,7 +397,7 @@ impl Office {
                 None => due
                     .or_else(|| self.row_due(rules.close, entered))
                     .ok_or_else(|| Invalid {
-                        zh: None,
+                        zh: Some("未给出时限：本台账未规定时限，请填写办结（销号）时限".into()),
                         field: None,
                         at: row_at.clone(),
                         message: "no deadline: the ledger gives none, so give --due DATE or a column 销号时限".into(),

@@ -400,10 +400,9 @@ impl Office {
                     .is_some_and(|l| l.instructions)
             {
                 return Err(AppError::Invalid(vec![crate::values::Invalid {
-                    at: "--file".into(),
-                    message:
-                        "an instruction is closed by its report (办结报告): give it with --file"
-                            .into(),
+                    at: "files".into(),
+                    message: "an instruction is closed by its report (办结报告): attach the report"
+                        .into(),
                     field: None,
                     zh: Some("请上传办结报告：领导批示事项凭办结报告办结".into()),
                 }]));

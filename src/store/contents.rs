@@ -324,6 +324,10 @@ pub(super) const INSERT_PASSED: &str = "INSERT INTO events
          (obligation_id, kind, at, recorded_at, actor, note, data)
      VALUES ($1, 'passed_down', $2, $3, $4, $5, $6)";
 
+/// Whether a unit passed a period down already: deliverable, the deadline's key.
+pub(super) const PASSED_ALREADY: &str =
+    "SELECT 1 FROM deadlines WHERE deliverable_id = $1 AND period = $2";
+
 /// Whether a unit owes a deliverable for a period already: deliverable, unit, period.
 pub(super) const OWES_ALREADY: &str =
     "SELECT 1 FROM obligation_rows WHERE deliverable_id = $1 AND unit_id = $2 AND period = $3";

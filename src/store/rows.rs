@@ -144,7 +144,15 @@ pub(super) fn deliverable_rows<'c>(
         DeliverableRow {
             name: &d.name,
             kind,
-            recurring: !matches!(d.due, Due::Once(_)),
+            // A part passed down by choice has the periods of the report it is part of.
+            recurring: match d.due {
+                Due::Passed => c
+                    .deliverables
+                    .iter()
+                    .find(|w| crate::language::campaign::part_of(&w.name) == d.name)
+                    .is_none_or(|w| !matches!(w.due, Due::Once(_))),
+                _ => !matches!(d.due, Due::Once(_)),
+            },
             review,
             recipients: serde_json::to_string(&recipients).unwrap_or_default(),
             signers: serde_json::to_string(&d.signers).unwrap_or_default(),

@@ -244,6 +244,20 @@ pub(super) struct Lists<'a> {
     pub same: &'a std::collections::HashSet<i64>,
 }
 
+/// Row ids of the schedule's parts its owers pass down when they choose (`分解 到 下级` without
+/// a time): what was passed down of them is owed from that act, not from the file, so a sync
+/// never finds it gone while the part is still in the file.
+pub(super) fn passed_parts(schedule: &Schedule<'_>, lists: &Lists<'_>) -> Vec<i64> {
+    schedule
+        .campaign
+        .deliverables
+        .iter()
+        .zip(lists.deliverables)
+        .filter(|(d, _)| matches!(d.due, crate::language::campaign::Due::Passed))
+        .map(|(_, id)| *id)
+        .collect()
+}
+
 /// How many obligations of the deliverables left alone moved with their deadline: all that
 /// owe each moved period, since their obligations are exactly the schedule's.
 pub(super) fn moved_unchanged(schedule: &Schedule<'_>, lists: &Lists<'_>) -> usize {

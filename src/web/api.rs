@@ -13,6 +13,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::Web;
+use super::api_body::Body;
 use super::paging::{MAX_PAGE, from_cursor, tagged, to_cursor};
 use crate::app::{AppError, Said, TokenRefusal};
 use crate::clock::Instant;
@@ -112,6 +113,10 @@ pub async fn obligations(
     let Some(campaign) = query.get("campaign").cloned() else {
         return error(StatusCode::BAD_REQUEST, "say which: ?campaign=ID");
     };
+    // No campaign's key holds a NUL (and PostgreSQL's text cannot): it names nothing.
+    if campaign.contains('\0') {
+        return coded(StatusCode::NOT_FOUND, "unknown", "没有这个专项");
+    }
     // A page of them, where asked: `limit`, and the `cursor` the page before gave.
     let limit = match query.get("limit").map(|l| l.parse::<usize>()) {
         None => None,
@@ -124,7 +129,9 @@ pub async fn obligations(
             );
         }
     };
-    let start = match query.get("cursor").map(|c| from_cursor(c)) {
+    // An empty cursor is none: the first page.
+    let cursor = query.get("cursor").filter(|c| !c.trim().is_empty());
+    let start = match cursor.map(|c| from_cursor(c)) {
         None => 0,
         Some(Some(n)) => n,
         Some(None) => {
@@ -190,7 +197,7 @@ pub async fn calendar(
     };
     let Some(unit) = user.unit.clone() else {
         return coded(
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::FORBIDDEN,
             "unit_token_needed",
             "日历按单位订阅：请使用本单位的令牌",
         );
@@ -230,6 +237,7 @@ pub async fn calendar(
 /// What `POST /api/v1/submissions` takes (as JSON, or as the parts of a multipart form with
 /// `file` parts and `f:FIELD` parts for the form's fields).
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewSubmission {
     campaign: String,
     deliverable: String,
@@ -297,9 +305,9 @@ pub async fn submit(State(web): State<Arc<Web>>, request: Request) -> Response {
             Err(r) => return r,
         }
     } else {
-        match Json::<NewSubmission>::from_request(request, &()).await {
-            Ok(Json(body)) => (body, Vec::new(), None),
-            Err(e) => return error(e.status(), &e.body_text()),
+        match Body::<NewSubmission>::from_request(request, &()).await {
+            Ok(Body(body)) => (body, Vec::new(), None),
+            Err(r) => return r,
         }
     };
     for (field, value) in &body.values {
@@ -334,6 +342,8 @@ pub async fn submit(State(web): State<Arc<Web>>, request: Request) -> Response {
                 ..Submission::default()
             };
             let values = if body.from_parts {
+                // Nothing of the report is looked up for one who may not submit it.
+                office.allowed(&*store, &user, &key, crate::app::Deed::Submit)?;
                 office
                     .sum_of_parts(
                         &*store,
@@ -374,6 +384,7 @@ pub async fn submit(State(web): State<Arc<Web>>, request: Request) -> Response {
 
 /// What `POST /api/v1/chases` takes: whom to chase, for what.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewChase {
     campaign: String,
     unit: String,
@@ -390,7 +401,7 @@ pub struct NewChase {
 pub async fn chase(
     State(web): State<Arc<Web>>,
     headers: HeaderMap,
-    Json(asked): Json<NewChase>,
+    Body(asked): Body<NewChase>,
 ) -> Response {
     let user = match holder(&web, &headers).await {
         Ok(u) => u,
@@ -420,17 +431,16 @@ pub async fn chase(
                 crate::app::ChaseRefusal::NothingOverdue { .. } => "nothing_overdue",
                 crate::app::ChaseRefusal::ChasedToday { .. } => "chased_today",
             };
-            coded(StatusCode::UNPROCESSABLE_ENTITY, code, &refusal.zh())
+            coded(StatusCode::CONFLICT, code, &refusal.zh())
         }
-        Err(AppError::NoMailbox(none)) => {
-            coded(StatusCode::UNPROCESSABLE_ENTITY, "no_mailbox", &none.zh())
-        }
+        Err(AppError::NoMailbox(none)) => coded(StatusCode::CONFLICT, "no_mailbox", &none.zh()),
         Err(e) => refused(&e),
     }
 }
 
 /// What `POST /api/v1/extension-requests` takes: a unit's request for more time.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewExtensionRequest {
     campaign: String,
     deliverable: String,
@@ -443,6 +453,7 @@ pub struct NewExtensionRequest {
 
 /// What `POST /api/v1/acknowledgements` takes: the obligation acknowledged.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewAcknowledgement {
     campaign: String,
     deliverable: String,
@@ -455,7 +466,7 @@ pub struct NewAcknowledgement {
 pub async fn acknowledge(
     State(web): State<Arc<Web>>,
     headers: HeaderMap,
-    Json(asked): Json<NewAcknowledgement>,
+    Body(asked): Body<NewAcknowledgement>,
 ) -> Response {
     let names = (asked.campaign, asked.deliverable, asked.unit, asked.period);
     act(
@@ -471,6 +482,7 @@ pub async fn acknowledge(
 
 /// What `POST /api/v1/extension-decisions` takes: the office's answer to a request.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ExtensionDecision {
     campaign: String,
     deliverable: String,
@@ -488,7 +500,7 @@ pub struct ExtensionDecision {
 pub async fn ask_extension(
     State(web): State<Arc<Web>>,
     headers: HeaderMap,
-    Json(asked): Json<NewExtensionRequest>,
+    Body(asked): Body<NewExtensionRequest>,
 ) -> Response {
     let reason = asked.reason.trim().to_string();
     let action = Action::AskExtension {
@@ -513,7 +525,7 @@ pub async fn ask_extension(
 pub async fn decide_extension(
     State(web): State<Arc<Web>>,
     headers: HeaderMap,
-    Json(decided): Json<ExtensionDecision>,
+    Body(decided): Body<ExtensionDecision>,
 ) -> Response {
     let reason = decided.reason.trim().to_string();
     let action = match (decided.grant, decided.until) {
@@ -544,6 +556,7 @@ pub async fn decide_extension(
 /// What `POST /api/v1/review-decisions` takes: the decision of the reviewer at the level
 /// deciding — accepted (counted, or passed to the next level) or returned with a reason.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReviewDecision {
     campaign: String,
     deliverable: String,
@@ -559,7 +572,7 @@ pub struct ReviewDecision {
 pub async fn decide_review(
     State(web): State<Arc<Web>>,
     headers: HeaderMap,
-    Json(decided): Json<ReviewDecision>,
+    Body(decided): Body<ReviewDecision>,
 ) -> Response {
     let names = (
         decided.campaign,
@@ -641,12 +654,18 @@ async fn act(
                 crate::app::ExtensionRefusal::TooMany { .. } => "too_many_requests",
                 crate::app::ExtensionRefusal::TooFar { .. } => "asked_too_far",
             };
-            coded(StatusCode::UNPROCESSABLE_ENTITY, code, &refusal.zh())
+            // Asking past the campaign's limit is the day asked for; the others are the
+            // record's state.
+            let status = match refusal {
+                crate::app::ExtensionRefusal::TooFar { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                _ => StatusCode::CONFLICT,
+            };
+            coded(status, code, &refusal.zh())
         }
         Err(AppError::Store(crate::store::StoreError::Refused(r)))
             if let Some(code) = ledger_code(&r) =>
         {
-            coded(StatusCode::UNPROCESSABLE_ENTITY, code, &r.zh())
+            coded(StatusCode::CONFLICT, code, &r.zh())
         }
         Err(e) => refused(&e),
     }
@@ -662,19 +681,47 @@ fn ledger_code(refusal: &crate::ledger::Refusal) -> Option<&'static str> {
         Refusal::BeforeLastAct { .. } => "before_last_act",
         Refusal::NotUnderReview { .. } => "not_under_review",
         Refusal::NotThisLevel { .. } => "not_this_level",
+        Refusal::Removed { .. } => "removed",
+        Refusal::Waived { .. } | Refusal::AlreadyWaived { .. } => "waived",
+        Refusal::AlreadySubmitted { .. } => "already_submitted",
+        Refusal::PassedDownAlready { .. } => "passed_down_already",
+        Refusal::NothingToReturn { .. } => "nothing_to_return",
+        Refusal::SubmittedNotWaivable { .. } => "submitted",
         _ => return None,
     })
 }
 
-/// A refusal of the records (unknown names, a state that does not allow it) as 422 with its
-/// message; anything else as 500, logged.
+/// Whether a refusal of the records says that what was named does not exist: no such campaign,
+/// deliverable, unit or period, or nothing the unit owes under that name.
+fn names_nothing(refusal: &crate::ledger::Refusal) -> bool {
+    use crate::ledger::Refusal;
+    matches!(
+        refusal,
+        Refusal::Unknown { .. }
+            | Refusal::NotOwedBy { .. }
+            | Refusal::PeriodOfAOneOff { .. }
+            | Refusal::PeriodNeeded { .. }
+            | Refusal::UnknownPeriod { .. }
+    )
+}
+
+/// A refusal as the API answers it: 404 (`unknown`) where a name names nothing, 409 (its code,
+/// else `conflict`) where the record's state does not allow it, 422 where the values or the
+/// dates given do not fit; anything else as 500, logged.
 pub(super) fn refused(e: &AppError) -> Response {
     match e {
-        AppError::Store(crate::store::StoreError::Refused(r)) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Json(json!({ "error": r.to_string(), "help": r.help() })),
-        )
-            .into_response(),
+        AppError::Store(crate::store::StoreError::Refused(r)) => {
+            let (status, code) = if names_nothing(r) {
+                (StatusCode::NOT_FOUND, "unknown")
+            } else if let crate::ledger::Refusal::MissingSignatures { .. } = r {
+                // What the request lacks, not the record's state.
+                (StatusCode::UNPROCESSABLE_ENTITY, "signatures_needed")
+            } else {
+                (StatusCode::CONFLICT, ledger_code(r).unwrap_or("conflict"))
+            };
+            let body = json!({ "error": r.to_string(), "help": r.help(), "code": code });
+            (status, Json(body)).into_response()
+        }
         AppError::Invalid(problems) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             Json(json!({
@@ -695,21 +742,25 @@ pub(super) fn refused(e: &AppError) -> Response {
             "time_refused",
             &e.to_string(),
         ),
-        AppError::Locked { .. } | AppError::NoForm { .. } | AppError::Table(_) => {
+        AppError::Locked { .. } => coded(StatusCode::CONFLICT, "locked", &e.to_string()),
+        AppError::NoForm { .. } | AppError::Table(_) => {
             error(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string())
         }
-        AppError::NotSplit { .. } => coded(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "not_split",
-            &e.to_string(),
-        ),
-        AppError::NoParts { .. } => {
-            coded(StatusCode::UNPROCESSABLE_ENTITY, "no_parts", &e.to_string())
+        AppError::NotSplit { .. } => coded(StatusCode::CONFLICT, "not_split", &e.to_string()),
+        AppError::NoParts { .. } => coded(StatusCode::CONFLICT, "no_parts", &e.to_string()),
+        AppError::PassDown(refusal) => {
+            // A day that does not fit is the request's; the rest is the record's state.
+            let status = match refusal {
+                crate::app::PassDownRefusal::AfterDeadline { .. }
+                | crate::app::PassDownRefusal::Past { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                _ => StatusCode::CONFLICT,
+            };
+            coded(status, refusal.code(), &refusal.zh())
         }
-        AppError::PassDown(refusal) => coded(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            refusal.code(),
-            &refusal.zh(),
+        AppError::NoInstructions { .. } => coded(
+            StatusCode::CONFLICT,
+            "no_instructions",
+            "该专项未设领导批示事项",
         ),
         other => {
             tracing::error!(error = %other, "an API request failed");

@@ -13,12 +13,14 @@ use serde_json::json;
 
 use super::Web;
 use super::api::{coded, holder, refused};
+use super::api_body::Body;
 use super::pages::as_of;
 use crate::app::{About, AppError, Instruction};
 use crate::store::Key;
 
 /// What `POST /api/v1/instructions` takes: a leader's instruction for a unit.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewInstruction {
     campaign: String,
     unit: String,
@@ -37,7 +39,7 @@ pub struct NewInstruction {
 pub async fn instruct(
     State(web): State<Arc<Web>>,
     headers: HeaderMap,
-    Json(asked): Json<NewInstruction>,
+    Body(asked): Body<NewInstruction>,
 ) -> Response {
     let user = match holder(&web, &headers).await {
         Ok(u) => u,
@@ -61,6 +63,7 @@ pub async fn instruct(
             Ok((ledger, change))
         })
         .await;
+    web.board.forget();
     match done {
         Ok((ledger, change)) => (
             StatusCode::CREATED,
@@ -78,11 +81,6 @@ pub async fn instruct(
             "forbidden",
             "此令牌无权交办该专项的领导批示",
         ),
-        Err(AppError::NoInstructions { .. }) => coded(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "no_instructions",
-            "该专项未设领导批示事项",
-        ),
         Err(e) => refused(&e),
     }
 }
@@ -90,6 +88,7 @@ pub async fn instruct(
 /// What `POST /api/v1/pass-downs` takes: one period of a unit's report, and the day its
 /// sub-units owe their part by.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewPassDown {
     campaign: String,
     deliverable: String,
@@ -103,7 +102,7 @@ pub struct NewPassDown {
 pub async fn pass_down(
     State(web): State<Arc<Web>>,
     headers: HeaderMap,
-    Json(asked): Json<NewPassDown>,
+    Body(asked): Body<NewPassDown>,
 ) -> Response {
     let user = match holder(&web, &headers).await {
         Ok(u) => u,

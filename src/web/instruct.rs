@@ -96,6 +96,7 @@ pub async fn instruct(
             Ok((ledger, change))
         })
         .await;
+    web.board.forget();
     match done {
         Ok((ledger, change)) => {
             // The row is the obligation's last word (`… 宛城区 #3`).

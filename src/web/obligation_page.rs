@@ -113,7 +113,14 @@ pub(super) fn obligation_page(
                 .collect();
             context! {
                 signed,
-                kind => event_words(e), at => e.at.get(..16).unwrap_or(&e.at).replace('T', " "),
+                kind => match (desk.instruction.is_some(), e.kind.as_str()) {
+                    // An instruction's life in its own words: 交办, 办结报告, 复核.
+                    (true, "entered") => "交办".to_string(),
+                    (true, "submitted") => "提交办结报告".to_string(),
+                    (true, "review_accepted") => "复核通过".to_string(),
+                    (true, "review_returned") => "复核退回".to_string(),
+                    _ => event_words(e),
+                }, at => e.at.get(..16).unwrap_or(&e.at).replace('T', " "),
                 backfilled => e.backfilled.then(|| e.recorded_at.get(..16).unwrap_or(&e.recorded_at).replace('T', " ")),
                 by => e.by.clone(), reason => e.reason.clone(), note => e.note.clone(), files,
                 values => e.values.iter().map(|v| format!("{}：{}", v.field, v.display())).collect::<Vec<_>>(),
@@ -184,7 +191,8 @@ fn event_zh(kind: &str) -> &str {
         "extended" => "延期",
         "waived" => "免报",
         "updated" => "更新",
-        "entered" => "录入（交办）",
+        "entered" => "录入",
+        "passed_down" => "分解下达",
         "chased" => "催办",
         "extension_asked" => "申请延期",
         "acknowledged" => "签收",

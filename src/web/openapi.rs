@@ -54,7 +54,7 @@ pub async fn openapi() -> Response {
                 "parameters": [
                     { "name": "campaign", "in": "query", "required": true, "schema": { "type": "string", "minLength": 1 } },
                     { "name": "limit", "in": "query", "required": false, "description": "at most this many, and a Link header to the next page", "schema": { "type": "integer", "minimum": 1, "maximum": 10000 } },
-                    { "name": "cursor", "in": "query", "required": false, "description": "where the page starts: as the Link header of the page before gives it", "schema": { "type": "string" } },
+                    { "name": "cursor", "in": "query", "required": false, "description": "where the page starts: as the Link header of the page before gives it (empty: the first page)", "schema": { "type": "string", "pattern": super::paging::CURSOR_PATTERN } },
                     { "name": "If-None-Match", "in": "header", "required": false, "description": "the ETag of a listing seen before", "schema": { "type": "string" } }
                 ],
                 "responses": {
@@ -62,7 +62,7 @@ pub async fn openapi() -> Response {
                     "304": { "description": "unchanged since the ETag given in If-None-Match" },
                     "400": { "description": "no campaign, a limit out of range (`bad_limit`) or a cursor that is none (`bad_cursor`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
-                    "422": { "description": "an unknown campaign" }
+                    "404": { "description": "an unknown campaign (`unknown`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } },
             "/api/v1/chases": { "post": {
@@ -82,7 +82,8 @@ pub async fn openapi() -> Response {
                     "201": { "description": "chased: what (`chased`), what was chased today already and left (`already`), and where its messages go (`to`: mailboxes, robots as `wecom:…`, `dingtalk:…`, `feishu:…`, phones as `sms:…`), queued for the next pass" },
                     "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "403": { "description": "not the office's token of that campaign", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
-                    "422": { "description": "nothing overdue (`nothing_overdue`), chased today already (`chased_today`), no mailbox (`no_mailbox`), or an unknown name", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                    "404": { "description": "a name that names nothing: no such campaign, report, unit or period (`unknown`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "409": { "description": "nothing overdue (`nothing_overdue`), chased today already (`chased_today`), or no mailbox (`no_mailbox`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } },
             "/api/v1/calendar.ics": { "get": {
@@ -91,7 +92,7 @@ pub async fn openapi() -> Response {
                 "responses": {
                     "200": { "description": "the unit's reports on their days, the reminders as alarms, where each stands in its title", "content": { "text/calendar": { "schema": { "type": "string" } } } },
                     "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
-                    "422": { "description": "a token of no unit (`unit_token_needed`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                    "403": { "description": "a token of no unit (`unit_token_needed`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } },
             "/api/v1/acknowledgements": { "post": {
@@ -110,7 +111,9 @@ pub async fn openapi() -> Response {
                     "201": { "description": "acknowledged: the obligation, its status and its deadline in force" },
                     "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "403": { "description": "not a token of that unit's own liaison or leader (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
-                    "422": { "description": "a body that is not the JSON above (plain text); acknowledged already (`already_acknowledged`), not owed (`not_owed`), or an unknown name", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                    "404": { "description": "a name that names nothing: no such campaign, report, unit or period (`unknown`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "409": { "description": "acknowledged already (`already_acknowledged`), or not owed (`not_owed`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "422": { "description": "JSON that is not the object above (`bad_body`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } },
             "/api/v1/review-decisions": { "post": {
@@ -118,6 +121,10 @@ pub async fn openapi() -> Response {
                 "requestBody": { "required": true, "content": { "application/json": { "schema": {
                     "type": "object",
                     "required": ["campaign", "deliverable", "unit", "accept"],
+                    "oneOf": [
+                        { "properties": { "accept": { "enum": [true] } } },
+                        { "required": ["reason"], "properties": { "accept": { "enum": [false] } } }
+                    ],
                     "properties": {
                         "campaign": { "type": "string" },
                         "deliverable": { "type": "string" },
@@ -132,7 +139,9 @@ pub async fn openapi() -> Response {
                     "400": { "description": "a reason too long (`too_long`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "403": { "description": "not a token of the reviewer deciding at its level, nor the office's (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
-                    "422": { "description": "a body that is not the JSON above (plain text); not under review (`not_under_review`), its level decided already — a second click or node (`not_this_level`), no reason to return it (`reason_needed`), or an unknown name", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                    "404": { "description": "a name that names nothing: no such campaign, report, unit or period (`unknown`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "409": { "description": "not under review (`not_under_review`), or its level decided already — a second click or node (`not_this_level`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "422": { "description": "JSON that is not the object above (`bad_body`), or a return without a reason (`reason_needed`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } },
             "/api/v1/instructions": { "post": {
@@ -154,7 +163,9 @@ pub async fn openapi() -> Response {
                     "201": { "description": "entered: the obligation it is (`obligation`), its ledger and row (`#3`), its status and its deadline" },
                     "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "403": { "description": "not the office's token of that campaign (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
-                    "422": { "description": "a body that is not the JSON above (plain text); a campaign that keeps no instructions (`no_instructions`), an empty leader or text, no deadline, or an unknown name", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                    "404": { "description": "a name that names nothing: no such campaign, report, unit or period (`unknown`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "409": { "description": "a campaign that keeps no instructions (`no_instructions`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "422": { "description": "JSON that is not the object above (`bad_body`), an empty leader or text, or no deadline where the campaign gives none", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } },
             "/api/v1/pass-downs": { "post": {
@@ -174,7 +185,9 @@ pub async fn openapi() -> Response {
                     "201": { "description": "passed down: each part (`parts`: obligation, status, deadline)" },
                     "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "403": { "description": "not a token that may submit the report (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
-                    "422": { "description": "a body that is not the JSON above (plain text); not passed down by its units (`not_passable`), no unit under it (`no_sub_units`), not owed now (`not_owed_now`), a day after its deadline (`after_deadline`) or past (`date_past`), passed down already, or an unknown name", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                    "404": { "description": "a name that names nothing: no such campaign, report, unit or period (`unknown`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "409": { "description": "not passed down by its units (`not_passable`), no unit under it (`no_sub_units`), not owed now (`not_owed_now`), or passed down already (`passed_down_already`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "422": { "description": "JSON that is not the object above (`bad_body`), or a day after its deadline (`after_deadline`) or past (`date_past`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } },
             "/api/v1/extension-requests": { "post": {
@@ -196,7 +209,9 @@ pub async fn openapi() -> Response {
                     "400": { "description": "a reason too long or with hidden characters (`code` says which)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "403": { "description": "not a token of that unit, a unit above it, or the office (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
-                    "422": { "description": "a body that is not the JSON above (a day not YYYY-MM-DD, a field missing: plain text); asked already and not answered (`already_asked`), past the deadline (`asked_too_late`), not later than it (`not_later`), not owed (`not_owed`), no reason (`reason_needed`), or an unknown name", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                    "404": { "description": "a name that names nothing: no such campaign, report, unit or period (`unknown`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "409": { "description": "asked already and not answered (`already_asked`), more requests than the campaign allows (`too_many_requests`), past the deadline (`asked_too_late`), not later than it (`not_later`), or not owed (`not_owed`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "422": { "description": "JSON that is not the object above (`bad_body`: a day not YYYY-MM-DD, a field missing), a day further than the campaign allows (`asked_too_far`), or no reason (`reason_needed`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } },
             "/api/v1/extension-decisions": { "post": {
@@ -204,6 +219,10 @@ pub async fn openapi() -> Response {
                 "requestBody": { "required": true, "content": { "application/json": { "schema": {
                     "type": "object",
                     "required": ["campaign", "deliverable", "unit", "grant", "reason"],
+                    "oneOf": [
+                        { "required": ["until"], "properties": { "grant": { "enum": [true] } } },
+                        { "properties": { "grant": { "enum": [false] } } }
+                    ],
                     "properties": {
                         "campaign": { "type": "string" },
                         "deliverable": { "type": "string" },
@@ -219,7 +238,9 @@ pub async fn openapi() -> Response {
                     "400": { "description": "a reason too long or with hidden characters (`code` says which)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "403": { "description": "not the office's token of that campaign (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
-                    "422": { "description": "a body that is not the JSON above (plain text); no request open to decline (`no_request`), a grant without `until` (`until_needed`), a day not later than the deadline (`not_later`), not owed (`not_owed`), no reason (`reason_needed`), or an unknown name", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                    "404": { "description": "a name that names nothing: no such campaign, report, unit or period (`unknown`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "409": { "description": "no request open to decline (`no_request`), a day not later than the deadline (`not_later`), or not owed (`not_owed`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "422": { "description": "JSON that is not the object above (`bad_body`), a grant without `until` (`until_needed`), or no reason (`reason_needed`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } },
             "/api/v1/submissions": { "post": {
@@ -242,10 +263,92 @@ pub async fn openapi() -> Response {
                     "400": { "description": "the request cannot be read, or a text is too long (`code` says which, `field` where)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "403": { "description": "the token does not act for that unit, or a unit's token gave `at`" },
-                    "422": { "description": "the records do not allow it", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                    "404": { "description": "a name that names nothing: no such campaign, report, unit or period (`unknown`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "409": { "description": "the record does not allow it now: sent already (`already_submitted`), waived (`waived`), removed from the campaign (`removed`), entry closed (`locked`), a report not split or with no parts (`not_split`, `no_parts`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "422": { "description": "JSON that is not the object above (`bad_body`), values that do not fit the report's form (`invalid` lists each), signatures missing (`signatures_needed`), or a time refused (`time_refused`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } }
         }
     });
+    let mut document = document;
+    complete(&mut document);
     Json(document).into_response()
+}
+
+/// A text without a NUL: no text the records keep holds one (400 `hidden_characters`).
+const NO_NUL: &str = "^[^\\u0000]*$";
+
+/// A text that says something: a character that is not a space, and no NUL.
+const SAYS_SOMETHING: &str = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$";
+
+/// What every operation shares, added to each rather than written beside it: the refusals of a
+/// body that cannot be read (400 `bad_json`, 415 `json_needed`, 422 `bad_body`), and the rules
+/// of the names and texts a body carries — a name is never empty, and a reason, a leader or a
+/// text says something (the server refuses one of spaces, as the pages do).
+fn complete(document: &mut serde_json::Value) {
+    let error = |description: &str| json!({ "description": description, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } });
+    let Some(paths) = document["paths"].as_object_mut() else {
+        return;
+    };
+    for operation in paths
+        .values_mut()
+        .flat_map(|p| p.as_object_mut())
+        .flat_map(|p| p.values_mut())
+    {
+        // A campaign named in a query holds no NUL either (404: it names nothing).
+        if let Some(parameters) = operation
+            .get_mut("parameters")
+            .and_then(|p| p.as_array_mut())
+        {
+            for parameter in parameters.iter_mut().filter(|p| p["name"] == "campaign") {
+                parameter["schema"]["pattern"] = json!(NO_NUL);
+            }
+        }
+        let Some(body) = operation.get_mut("requestBody") else {
+            continue;
+        };
+        if let Some(content) = body["content"].as_object_mut() {
+            for (kind, schema) in content.iter_mut().map(|(k, c)| (k, &mut c["schema"])) {
+                // A JSON body names only the operation's fields: a misspelt one (`peroid`) is
+                // refused (422 `bad_body`) rather than left out unseen.
+                if kind == "application/json" {
+                    schema["additionalProperties"] = json!(false);
+                }
+                let Some(properties) = schema["properties"].as_object_mut() else {
+                    continue;
+                };
+                for (name, property) in properties.iter_mut() {
+                    if property["type"] != "string" || property.get("format").is_some() {
+                        continue;
+                    }
+                    match name.as_str() {
+                        "campaign" | "deliverable" | "unit" | "period" => {
+                            property["minLength"] = json!(1);
+                            property["pattern"] = json!(NO_NUL);
+                        }
+                        "reason" | "leader" | "text" => {
+                            property["minLength"] = json!(1);
+                            property["pattern"] = json!(SAYS_SOMETHING);
+                        }
+                        _ if property.get("pattern").is_none() => {
+                            property["pattern"] = json!(NO_NUL);
+                        }
+                        _ => {}
+                    }
+                }
+                // A form's values, by field.
+                if let Some(values) = properties.get_mut("values") {
+                    values["additionalProperties"]["pattern"] = json!(NO_NUL);
+                }
+            }
+        }
+        let responses = &mut operation["responses"];
+        if responses.get("400").is_none() {
+            responses["400"] = error("a body that is not JSON (`bad_json`)");
+        }
+        responses["415"] = error("a body without a JSON content type (`json_needed`)");
+        if responses.get("422").is_none() {
+            responses["422"] = error("JSON that is not the object above (`bad_body`)");
+        }
+    }
 }

@@ -8,23 +8,35 @@ use axum::response::{IntoResponse, Response};
 /// The most obligations one page gives.
 pub(super) const MAX_PAGE: usize = 10_000;
 
+/// What a cursor looks like, as the API's description says it (`o120`): a client takes it from
+/// the `Link` header and need not know more; every cursor of this shape names a page.
+pub(super) const CURSOR_PATTERN: &str = "^o[0-9]{1,15}$";
+
 /// A cursor for the page that starts at `index`: opaque to clients.
 pub(super) fn to_cursor(index: usize) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("o1:{index}"))
+    format!("o{index}")
 }
 
-/// The index a cursor stands for, if it is one.
+/// The index a cursor stands for, if it is one: this version's (`o120`) or the earlier
+/// version's, which wrote the same in base64 (a link kept from before still works).
 pub(super) fn from_cursor(cursor: &str) -> Option<usize> {
     use base64::Engine;
+    let cursor = cursor.trim();
+    let digits = |s: &str| {
+        (!s.is_empty() && s.len() <= 15 && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    };
+    if let Some(index) = cursor.strip_prefix('o').and_then(digits) {
+        return Some(index);
+    }
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor.trim())
+        .decode(cursor)
         .ok()?;
     std::str::from_utf8(&bytes)
         .ok()?
-        .strip_prefix("o1:")?
-        .parse()
-        .ok()
+        .strip_prefix("o1:")
+        .and_then(digits)
 }
 
 /// A reading with its ETag, a digest of what it says: a request whose `If-None-Match` names

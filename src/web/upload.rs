@@ -230,6 +230,14 @@ pub async fn read_form(mut multipart: Multipart) -> Result<Sent, Refused> {
             continue;
         }
         let text = text_of(&mut field, &name).await?;
+        // No text the records keep holds a NUL (PostgreSQL's text cannot).
+        if text.contains('\0') {
+            return Err(Refused::new(
+                "hidden_characters",
+                format!("{name}：含有不可见的控制字符"),
+                Some(&name),
+            ));
+        }
         if let Some(field) = name.strip_prefix("f:") {
             if !text.trim().is_empty() {
                 typed::within(field, &text, typed::VALUE_MAX)?;

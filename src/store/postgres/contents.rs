@@ -10,7 +10,7 @@ use crate::store::contents::{
 };
 use crate::store::contents::{
     INSERT_ENTERED, INSERT_PASSED, INSERT_ROW, INSERT_ROW_DEADLINE, LEDGER_ROWS, OWES_ALREADY,
-    ROW_COUNT, entered, fold_rows, passed_data, passed_deadline,
+    PASSED_ALREADY, ROW_COUNT, entered, fold_rows, passed_data, passed_deadline,
 };
 use crate::store::decode::json;
 use crate::store::lifecycle::unknown_name;
@@ -292,6 +292,17 @@ impl Contents for PgStore {
                 return Err(unknown_name("deliverable", key.deliverable, &known).into());
             };
             let (deliverable_id, soon_days): (i64, i64) = (found.get(0), found.get(1));
+            // Passed down once: its sub-units may have changed since, the act does not.
+            let passed_key = passed_deadline(&period, key.unit);
+            if tx
+                .query_opt(PASSED_ALREADY, &[&deliverable_id, &passed_key])?
+                .is_some()
+            {
+                let refusal = crate::store::Refusal::PassedDownAlready {
+                    obligation: crate::store::lifecycle::label(key, &period),
+                };
+                return Err(StoreError::Refused(refusal));
+            }
             let mut deadline: Option<i64> = None;
             let mut changes = Vec::with_capacity(parts.len());
             for part in parts {

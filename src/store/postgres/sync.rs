@@ -442,10 +442,8 @@ fn merge(
     )?;
     let all: Vec<i64> = tx
         .query(
-            // A ledger's rows are entered one by one, and a part passed down when its owers
-            // choose is owed once they do: never from the file.
-            "SELECT id FROM deliverables WHERE campaign_id = $1 AND kind != 'ledger'
-               AND NOT coalesce((asks::jsonb ->> 'passed')::boolean, false)",
+            // A ledger's rows are entered one by one, never from the file.
+            "SELECT id FROM deliverables WHERE campaign_id = $1 AND kind != 'ledger'",
             &[&campaign_id],
         )?
         .iter()
@@ -478,7 +476,19 @@ fn merge(
     // What came back, and what is gone, each found once: every statement after works from
     // these by row id. An obligation has history if it is among the events' or the reminders'
     // (one hash of each rather than a probe per row): the outbox is never rewritten.
-    tx.batch_execute(
+    // What was passed down of a part still passed down by choice is owed from that act, never
+    // gone (the row ids are the database's own integers, written into the statement).
+    let passed: Vec<String> = crate::store::sync::passed_parts(schedule, lists)
+        .iter()
+        .map(i64::to_string)
+        .collect();
+    // No row has id -1: an empty list matches nothing (`IN (NULL)` would make the test unknown).
+    let passed = if passed.is_empty() {
+        "-1".to_string()
+    } else {
+        passed.join(", ")
+    };
+    tx.batch_execute(&format!(
         "CREATE TEMP TABLE back ON COMMIT DROP AS
              SELECT o.id FROM incoming i JOIN obligation_rows o
                ON o.deliverable_id = i.deliverable_id AND o.unit_id = i.unit_id AND o.period = i.period
@@ -488,9 +498,12 @@ fn merge(
                           OR o.id IN (SELECT obligation_id FROM notices) AS history
              FROM obligation_rows o
              WHERE o.active AND o.deliverable_id IN (SELECT deliverable_id FROM compared)
+               AND NOT (o.deliverable_id IN ({passed})
+                        AND EXISTS (SELECT 1 FROM events e
+                                    WHERE e.obligation_id = o.id AND e.kind = 'passed_down'))
                AND NOT EXISTS (SELECT 1 FROM incoming i WHERE i.deliverable_id = o.deliverable_id
-                                 AND i.unit_id = o.unit_id AND i.period = o.period);",
-    )?;
+                                 AND i.unit_id = o.unit_id AND i.period = o.period);"
+    ))?;
     // Obligations already there whose deadline moved: counted, not written (the deadline was).
     let moved: Vec<i64> = lists.deadlines.moved.iter().copied().collect();
     let compared_moved: i64 = tx

@@ -6,9 +6,9 @@ use super::lifecycle::unknown;
 use super::lifecycle::write_values;
 use crate::store::contents::{
     Columns, DESCRIBE, GROUPS, INSERT_ENTERED, INSERT_PASSED, INSERT_ROW, INSERT_ROW_DEADLINE,
-    OWES_ALREADY, PERIODS, ROW_COUNT, SHARED, STANDINGS, TARGETS, TARGETS_THEN, UNIT_REACH, UNITS,
-    UnitReach, campaign_id, described, entered, groups_of, passed_data, passed_deadline, reused,
-    sums_sql,
+    OWES_ALREADY, PASSED_ALREADY, PERIODS, ROW_COUNT, SHARED, STANDINGS, TARGETS, TARGETS_THEN,
+    UNIT_REACH, UNITS, UnitReach, campaign_id, described, entered, groups_of, passed_data,
+    passed_deadline, reused, sums_sql,
 };
 use crate::store::lifecycle::unknown_name;
 use crate::store::{
@@ -276,6 +276,20 @@ impl Contents for super::Store {
         let period = key.period.unwrap_or_default();
         self.write(|tx| {
             let (campaign_id, deliverable_id, soon_days) = deliverable_of(tx, key)?;
+            // Passed down once: its sub-units may have changed since, the act does not.
+            let passed: Option<i64> = tx
+                .query_row(
+                    PASSED_ALREADY,
+                    rusqlite::params![deliverable_id, passed_deadline(period, key.unit)],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if passed.is_some() {
+                let refusal = crate::store::Refusal::PassedDownAlready {
+                    obligation: crate::store::lifecycle::label(key, period),
+                };
+                return Err(StoreError::Refused(refusal));
+            }
             let mut deadline = None;
             let mut changes = Vec::with_capacity(parts.len());
             for part in parts {

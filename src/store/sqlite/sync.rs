@@ -419,11 +419,9 @@ fn merge(
     // their obligations can be gone.
     {
         let ids: Vec<i64> = tx
-            // A ledger's rows are entered one by one, and a part passed down when its owers
-            // choose is owed once they do: never from the file.
+            // A ledger's rows are entered one by one, never from the file.
             .prepare_cached(
-                "SELECT id FROM deliverables WHERE campaign_id = ?1 AND kind != 'ledger'
-                   AND NOT coalesce(json_extract(asks, '$.passed'), 0)",
+                "SELECT id FROM deliverables WHERE campaign_id = ?1 AND kind != 'ledger'",
             )?
             .query_map([campaign_id], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
@@ -469,9 +467,16 @@ fn merge(
          FROM obligation_rows o
          WHERE +o.campaign_id = ?1 AND o.active = 1
            AND o.deliverable_id IN (SELECT deliverable_id FROM temp.compared)
+           AND NOT (o.deliverable_id IN (SELECT value FROM json_each(?2))
+                    AND EXISTS (SELECT 1 FROM events e
+                                WHERE e.obligation_id = o.id AND e.kind = 'passed_down'))
            AND NOT EXISTS (SELECT 1 FROM temp.incoming i WHERE i.deliverable_id = o.deliverable_id
                              AND i.unit_id = o.unit_id AND i.period = o.period)",
-        [campaign_id],
+        params![
+            campaign_id,
+            serde_json::to_string(&crate::store::sync::passed_parts(schedule, lists))
+                .unwrap_or_else(|_| "[]".into())
+        ],
     )?;
     // Obligations already there whose deadline moved: counted, not written (the deadline was).
     let compared_moved: i64 = tx.query_row(
