@@ -1,5 +1,6 @@
 //! Documentation cannot rot: every campaign in `campaigns/` and `examples/`, and every campaign
-//! block in README.md and docs/language.md, passes `duban check`.
+//! block in README.md and docs/language.md, passes `duban check`; `docs/openapi.json` is the API's
+//! description as served.
 //!
 //! A block fenced as ```` ```campaign ```` is a whole file. One fenced as
 //! ```` ```campaign-part ```` is a piece of one: it is checked after [`PRELUDE`], which declares
@@ -96,4 +97,19 @@ fn language_reference_blocks_check() {
 fn the_prelude_itself_checks() {
     assert!(Path::new(&root().join("tests/fixtures/docs-prelude.campaign")).exists());
     check_text("prelude", PRELUDE);
+}
+
+/// `docs/openapi.json` is the document the server serves, written by `duban openapi`: a change
+/// to the API shows in its diff, and one made without writing it again fails here.
+#[test]
+fn the_apis_description_in_docs_is_the_served_one() {
+    let run = duban(&["openapi"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let kept = std::fs::read_to_string(root().join("docs/openapi.json")).unwrap_or_default();
+    assert!(
+        kept == run.stdout,
+        "docs/openapi.json is not the API's description: run `duban openapi -o docs/openapi.json`"
+    );
+    let document: serde_json::Value = serde_json::from_str(&kept).unwrap();
+    assert!(document["paths"]["/api/v1/instructions"]["post"].is_object());
 }

@@ -129,6 +129,20 @@ fn passing(postgres: Option<&str>) {
     ]);
     assert!(overdue.contains("乡一"), "{overdue}");
     assert!(overdue.contains("乡二"), "{overdue}");
+    // Nothing is sent as the county's report while none of its parts is in.
+    let none = w.run(&[
+        "submit",
+        "pass-2017",
+        "统计表",
+        "县甲",
+        "--period",
+        "2017-05",
+        "--from-parts",
+        "--at",
+        "2017-05-17T10:00",
+    ]);
+    assert_eq!(none.code, 2, "{}", none.stdout);
+    assert!(none.stderr.contains("nothing to add up"), "{}", none.stderr);
     w.ok(&[
         "submit",
         "pass-2017",

@@ -97,6 +97,19 @@ pub enum AppError {
         /// The report.
         deliverable: String,
     },
+    /// A submission asked to be made from parts none of which is in yet.
+    #[error(
+        "no unit under {unit} has sent its part of {deliverable} yet ({}): there is nothing to add up",
+        missing.join("、")
+    )]
+    NoPartsIn {
+        /// The unit.
+        unit: String,
+        /// The report.
+        deliverable: String,
+        /// The units whose parts are not in.
+        missing: Vec<String>,
+    },
     /// The signed-in person may not see or do this (another unit's obligation, a decision that
     /// is not theirs).
     #[error("not allowed: {what} is not yours to see or act on")]

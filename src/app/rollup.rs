@@ -189,6 +189,28 @@ impl Office {
         Ok((values, row.missing.clone()))
     }
 
+    /// [`Office::sum_of_parts`] for a submission made from it: refused while no part is in, so
+    /// that nothing is sent as a report that adds up nothing.
+    pub fn values_from_parts(
+        &self,
+        store: &dyn Backend,
+        campaign: &str,
+        deliverable: &str,
+        (unit, period): (&str, Option<&str>),
+        as_of: Instant,
+    ) -> Result<Parts, AppError> {
+        let (values, missing) =
+            self.sum_of_parts(store, campaign, deliverable, (unit, period), as_of)?;
+        if values.is_empty() {
+            return Err(AppError::NoPartsIn {
+                unit: unit.to_string(),
+                deliverable: deliverable.to_string(),
+                missing,
+            });
+        }
+        Ok((values, missing))
+    }
+
     /// The roll-up of `deliverable`'s `period` (which a one-off may leave out), by `by`, as
     /// it stood at `as_of`: what was submitted, returned or accepted later had not happened.
     pub fn rollup(

@@ -225,7 +225,7 @@ pub fn submit(context: &Context, args: &SubmitArgs) -> Result<ExitCode, CliError
     let mut store = context.store_for_record(at)?;
     if args.from_parts {
         let key = args.obligation.key();
-        let (values, missing) = context.sum_of_parts(
+        let (values, missing) = context.values_from_parts(
             &*store,
             key.campaign,
             key.deliverable,

@@ -284,6 +284,9 @@ pub enum Command {
         after_help = "Example:\n  duban interview record nanyang-2017 新野县 --at 2017-06-08 --reason 逾期14天"
     )]
     Interview(documents::InterviewArgs),
+    /// Write the JSON API's description (OpenAPI), as `/api/v1/openapi.json` serves it.
+    #[command(after_help = "Example:\n  duban openapi -o docs/openapi.json")]
+    Openapi(web::OpenapiArgs),
     /// Serve the web pages: sign-in, the board (三色看板), each unit's page.
     #[command(after_help = "Example:\n  duban serve --listen 127.0.0.1:8080")]
     Serve(web::ServeArgs),
@@ -311,6 +314,7 @@ fn dispatch(args: Args) -> Result<ExitCode, CliError> {
         Command::Init(a) => return init::run(a),
         Command::Draft(a) => return draft::run(a),
         Command::Completions(a) => return completions::run(a),
+        Command::Openapi(a) => return web::openapi(a),
         Command::Man => return man(),
         _ => {}
     }
@@ -367,6 +371,7 @@ fn dispatch(args: Args) -> Result<ExitCode, CliError> {
         | Command::Daemon(_)
         | Command::Serve(_)
         | Command::Completions(_)
+        | Command::Openapi(_)
         | Command::Man => Ok(ExitCode::SUCCESS),
     }
 }

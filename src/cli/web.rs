@@ -9,6 +9,26 @@ use crate::app::{Expiry, TokenSpec};
 use crate::clock::Instant;
 use crate::store::{ApiToken, Role, User};
 
+/// Arguments of `duban openapi`.
+#[derive(Debug, clap::Args)]
+pub struct OpenapiArgs {
+    /// The file to write (default: standard output).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+}
+
+/// Writes the API's description: its keys sorted and indented, so that a diff of the file
+/// shows each change to the API.
+pub fn openapi(args: &OpenapiArgs) -> Result<ExitCode, CliError> {
+    let text =
+        serde_json::to_string_pretty(&crate::web::openapi_document()).unwrap_or_default() + "\n";
+    match &args.output {
+        Some(path) => super::contents::write_file(path, text.as_bytes())?,
+        None => std::io::stdout().write_all(text.as_bytes())?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Arguments of `duban serve`.
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {

@@ -345,7 +345,7 @@ pub async fn submit(State(web): State<Arc<Web>>, request: Request) -> Response {
                 // Nothing of the report is looked up for one who may not submit it.
                 office.allowed(&*store, &user, &key, crate::app::Deed::Submit)?;
                 office
-                    .sum_of_parts(
+                    .values_from_parts(
                         &*store,
                         key.campaign,
                         key.deliverable,
@@ -748,6 +748,7 @@ pub(super) fn refused(e: &AppError) -> Response {
         }
         AppError::NotSplit { .. } => coded(StatusCode::CONFLICT, "not_split", &e.to_string()),
         AppError::NoParts { .. } => coded(StatusCode::CONFLICT, "no_parts", &e.to_string()),
+        AppError::NoPartsIn { .. } => coded(StatusCode::CONFLICT, "no_parts_in", &e.to_string()),
         AppError::PassDown(refusal) => {
             // A day that does not fit is the request's; the rest is the record's state.
             let status = match refusal {

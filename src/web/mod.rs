@@ -29,6 +29,8 @@ mod received;
 mod review;
 mod upload;
 
+pub use openapi::document as openapi_document;
+
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 

@@ -1,6 +1,8 @@
 //! The JSON API's own description (`GET /api/v1/openapi.json`, OpenAPI 3.0): every operation
 //! with its request, every status it can answer and the error shape with its codes. Kept beside
-//! the handlers in `api` and held to them by the tests that call each operation.
+//! the handlers in `api`, held to them by the tests that call each operation and by
+//! Schemathesis (tests/schemathesis.rs), and written to `docs/openapi.json` by `duban openapi`
+//! so that a diff shows every change (a test fails while the file is not the document).
 
 use axum::Json;
 use axum::response::{IntoResponse, Response};
@@ -10,6 +12,11 @@ use crate::vocabulary::typed;
 
 /// `GET /api/v1/openapi.json`.
 pub async fn openapi() -> Response {
+    Json(document()).into_response()
+}
+
+/// The document, as served.
+pub fn document() -> serde_json::Value {
     let fields = json!({
         "campaign": { "type": "string" },
         "deliverable": { "type": "string" },
@@ -18,7 +25,7 @@ pub async fn openapi() -> Response {
         "at": { "type": "string", "description": "The office's tokens only: when it was done, for a report that came on paper (补录), RFC 3339 or local YYYY-MM-DD[THH:MM]; a unit's acts are at the server's time and a unit's token giving `at` is refused (403)" }
     });
     let (mut json_fields, mut form_fields) = (fields.clone(), fields);
-    json_fields["from_parts"] = json!({ "type": "boolean", "description": "the values added up from the sub-units' parts (分解 到 下级) as they stand, in place of `values`; a report not split is refused (422, `not_split`), one whose unit has no parts (422, `no_parts`)" });
+    json_fields["from_parts"] = json!({ "type": "boolean", "description": "the values added up from the sub-units' parts (分解 到 下级) as they stand, in place of `values`; a report not split is refused (409, `not_split`), one whose unit has no parts (409, `no_parts`), one none of whose parts is in yet (409, `no_parts_in`)" });
     form_fields["from_parts"] = json!({ "type": "string", "enum": ["true", "false", "1", "0"], "description": "as `from_parts` in JSON" });
     json_fields["values"] = json!({ "type": "object", "additionalProperties": { "type": "string", "maxLength": typed::VALUE_MAX }, "description": format!("the form's fields, by name; each value at most {} characters (a longer one is refused: 400, code `too_long`)", typed::VALUE_MAX) });
     form_fields["file"] = json!({ "type": "array", "items": { "type": "string", "format": "binary" }, "description": format!("files kept with the submission (64 MiB in all). Each part names its file with `filename` or `filename*` (RFC 6266: UTF-8, percent-encoded; taken first); a file part without a name is refused (400, code `unnamed_file`). The name's last component is kept, without control or bidi characters, at most {} characters (400, code `too_long`)", typed::FILE_NAME_MAX) });
@@ -42,7 +49,7 @@ pub async fn openapi() -> Response {
                 },
                 "Error": { "type": "object", "properties": {
                     "error": { "type": "string", "description": "why, in words" },
-                    "code": { "type": "string", "description": "why, for programs: too_long, unnamed_file, hidden_characters, too_large, bad_form, forbidden, time_not_chosen, time_refused, nothing_overdue, chased_today, no_mailbox, already_asked, too_many_requests, asked_too_far, no_request, until_needed, already_acknowledged, asked_too_late, not_later, not_owed, before_last_act, not_under_review, not_this_level, reason_needed, no_instructions, not_split, no_parts, not_passable, no_sub_units, not_owed_now, after_deadline, date_past, unit_token_needed; and with 401: no_token, unknown_token, token_revoked, token_expired" },
+                    "code": { "type": "string", "description": "why, for programs: too_long, unnamed_file, hidden_characters, too_large, bad_form, forbidden, time_not_chosen, time_refused, nothing_overdue, chased_today, no_mailbox, already_asked, too_many_requests, asked_too_far, no_request, until_needed, already_acknowledged, asked_too_late, not_later, not_owed, before_last_act, not_under_review, not_this_level, reason_needed, no_instructions, not_split, no_parts, no_parts_in, not_passable, unknown, json_needed, bad_json, bad_body, conflict, locked, removed, waived, already_submitted, passed_down_already, nothing_to_return, submitted, signatures_needed, no_sub_units, not_owed_now, after_deadline, date_past, unit_token_needed; and with 401: no_token, unknown_token, token_revoked, token_expired" },
                     "field": { "type": "string", "nullable": true, "description": "the field or part it concerns" }
                 } }
             }
@@ -264,7 +271,7 @@ pub async fn openapi() -> Response {
                     "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "403": { "description": "the token does not act for that unit, or a unit's token gave `at`" },
                     "404": { "description": "a name that names nothing: no such campaign, report, unit or period (`unknown`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
-                    "409": { "description": "the record does not allow it now: sent already (`already_submitted`), waived (`waived`), removed from the campaign (`removed`), entry closed (`locked`), a report not split or with no parts (`not_split`, `no_parts`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "409": { "description": "the record does not allow it now: sent already (`already_submitted`), waived (`waived`), removed from the campaign (`removed`), entry closed (`locked`), a report not split, with no parts or none of them in (`not_split`, `no_parts`, `no_parts_in`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "422": { "description": "JSON that is not the object above (`bad_body`), values that do not fit the report's form (`invalid` lists each), signatures missing (`signatures_needed`), or a time refused (`time_refused`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } }
@@ -272,7 +279,7 @@ pub async fn openapi() -> Response {
     });
     let mut document = document;
     complete(&mut document);
-    Json(document).into_response()
+    document
 }
 
 /// A text without a NUL: no text the records keep holds one (400 `hidden_characters`).
