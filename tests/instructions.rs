@@ -385,6 +385,13 @@ fn the_office_instructs_from_the_units_page_and_through_the_api() {
         Some(r#"{"campaign":"ins-2017","unit":"县甲","leader":"","text":"加快进度","due":"2017-05-31"}"#),
     );
     assert_eq!(empty.status, 422, "{}", empty.body);
+    let long = format!(
+        r#"{{"campaign":"ins-2017","unit":"县甲","leader":"{}","text":"加快进度","due":"2017-05-31"}}"#,
+        "长".repeat(65)
+    );
+    let long = server.api("POST", "/api/v1/instructions", &office_token, Some(&long));
+    assert_eq!(long.status, 422, "{}", long.body);
+    assert!(long.body.contains("批示领导"), "{}", long.body);
     let listed = w.json(&["instructions", "ins-2017"]);
     assert_eq!(listed["instructions"].as_array().unwrap().len(), 2);
 }

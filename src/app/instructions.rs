@@ -182,6 +182,34 @@ impl Office {
         (by, note): (Option<String>, Option<String>),
     ) -> Result<Change, AppError> {
         let ledger = self.instructions_ledger(store, campaign)?;
+        // As long as the pages let them be: a leader's name, and what a 批示 says.
+        let long = [
+            (
+                "批示领导",
+                &instruction.leader,
+                crate::vocabulary::typed::NAME_MAX,
+            ),
+            (
+                "批示内容",
+                &instruction.text,
+                crate::vocabulary::typed::VALUE_MAX,
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(field, text, limit)| {
+            crate::vocabulary::typed::within(field, text, limit)
+                .err()
+                .map(|e| crate::values::Invalid {
+                    at: field.to_string(),
+                    message: e.to_string(),
+                    field: Some(field.to_string()),
+                    zh: Some(e.to_string()),
+                })
+        })
+        .collect::<Vec<_>>();
+        if !long.is_empty() {
+            return Err(AppError::Invalid(long));
+        }
         match &instruction.about {
             About::Campaign => {}
             About::Unit(unit) => {

@@ -1,5 +1,5 @@
 //! Passing one period of a report down to the sub-units (转办 / 分解), where the campaign lets
-//! its owers do so when they choose (`分解 到 下级` without a time): the county's township each
+//! its owers do so when they choose (`分解 到 下级` without a time): the county's townships each
 //! come to owe the part (`统计表（下级）`) for that period, to the county, by the date the county
 //! gives — no later than its own deadline, which stays its own. The parts are then chased by the
 //! ladder like any report, and the county's report can be made from their sum.

@@ -338,6 +338,9 @@ pub async fn act(
     let needs_reason = !["accept", "acknowledge"].contains(&form.action.as_str());
     let wrong = if needs_reason && reason.is_empty() {
         Some("请填写理由".to_string())
+    } else if reason.contains('\0') {
+        // No text the records keep holds a NUL (PostgreSQL's text cannot).
+        Some("理由：含有不可见的控制字符".to_string())
     } else {
         typed::within("理由", &reason, typed::REASON_MAX)
             .err()

@@ -13,13 +13,13 @@ use super::Web;
 use super::pages::{as_of, message, redirect};
 use crate::app::{About, AppError, Instruction, same_secret};
 
-/// A date part of the form: empty is none, anything else must be a date.
-fn day(text: Option<&String>) -> Result<Option<chrono::NaiveDate>, ()> {
+/// A date part of the form: `Some(None)` when left empty, `None` when it is not a date.
+fn day(text: Option<&String>) -> Option<Option<chrono::NaiveDate>> {
     let text = text.map_or("", |t| t.trim());
     if text.is_empty() {
-        return Ok(None);
+        return Some(None);
     }
-    crate::values::parse_date(text).map(Some).ok_or(())
+    crate::values::parse_date(text).map(Some)
 }
 
 /// `POST /instruct` (multipart): the unit page's form — `campaign`, `unit`, `leader`, `text`,
@@ -55,7 +55,7 @@ pub async fn instruct(
             .map(|v| v.trim().to_string())
             .unwrap_or_default()
     };
-    let (Ok(due), Ok(written)) = (day(sent.other.get("due")), day(sent.other.get("written")))
+    let (Some(due), Some(written)) = (day(sent.other.get("due")), day(sent.other.get("written")))
     else {
         return message(
             StatusCode::UNPROCESSABLE_ENTITY,

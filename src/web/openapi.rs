@@ -159,8 +159,8 @@ pub fn document() -> serde_json::Value {
                     "properties": {
                         "campaign": { "type": "string" },
                         "unit": { "type": "string", "description": "the unit that carries it out (承办单位)" },
-                        "leader": { "type": "string", "description": "who gave it (批示领导)" },
-                        "text": { "type": "string", "description": "what it says (批示内容)" },
+                        "leader": { "type": "string", "maxLength": typed::NAME_MAX, "description": "who gave it (批示领导)" },
+                        "text": { "type": "string", "maxLength": typed::VALUE_MAX, "description": "what it says (批示内容)" },
                         "about": { "type": "string", "description": "what it was given on: empty for the campaign, a unit's name, or `DELIVERABLE UNIT [PERIOD]`" },
                         "due": { "type": "string", "format": "date", "description": "the last day to report it done; without it, the campaign's rule (`办结时限`)" },
                         "written": { "type": "string", "format": "date", "description": "the day the leader wrote it" }
