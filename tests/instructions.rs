@@ -394,4 +394,24 @@ fn the_office_instructs_from_the_units_page_and_through_the_api() {
     assert!(long.body.contains("批示领导"), "{}", long.body);
     let listed = w.json(&["instructions", "ins-2017"]);
     assert_eq!(listed["instructions"].as_array().unwrap().len(), 2);
+    // Read through the API: the office sees both, 县甲's token its own only.
+    let read = |token: &str| {
+        let got = server.api("GET", "/api/v1/instructions?campaign=ins-2017", token, None);
+        assert_eq!(got.status, 200, "{}", got.body);
+        let lines: serde_json::Value = serde_json::from_str(&got.body).unwrap();
+        lines
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                format!(
+                    "{} {}",
+                    l["unit"].as_str().unwrap(),
+                    l["row"].as_str().unwrap()
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(read(&office_token), ["县乙 #1", "县甲 #2"]);
+    assert_eq!(read(&unit_token), ["县甲 #2"]);
 }

@@ -590,6 +590,15 @@ fn matrix() -> Vec<Row> {
                 ),
             ),
         ),
+        // The instructions a token sees: every role of 南阳 (none kept: an empty list); another
+        // office's token is refused 南阳's.
+        row(
+            "GET",
+            "/api/v1/instructions",
+            "all",
+            [401, 200, 200, 200, 200, 200, 200, 403],
+            api("GET", "/api/v1/instructions?campaign=nanyang-2017", None),
+        ),
         // 分解 through the API: 南阳 lets no report be passed down, so whoever may submit 宛城区's
         // table is told so (409); the others are refused first.
         row(

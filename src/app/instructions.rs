@@ -281,6 +281,30 @@ impl Office {
         Ok(changes.remove(0))
     }
 
+    /// The instructions of the campaign `holder` may see (those of the obligations it sees: the
+    /// office's and supervisors' all, a unit's its own and those under it), as at `as_of`; a
+    /// campaign it does not act in is refused.
+    pub fn visible_instructions(
+        &self,
+        store: &dyn Backend,
+        campaign: &str,
+        holder: &crate::store::User,
+        as_of: Instant,
+    ) -> Result<Vec<InstructionLine>, AppError> {
+        let seen = self.visible_obligations(store, campaign, holder, as_of)?;
+        let mut lines = self.instructions(store, campaign, as_of)?;
+        if lines.is_empty() {
+            return Ok(lines);
+        }
+        let ledger = self.instructions_ledger(store, campaign)?;
+        lines.retain(|l| {
+            seen.iter().any(|o| {
+                o.deliverable == ledger && o.unit == l.unit && o.period.as_deref() == Some(&l.row)
+            })
+        });
+        Ok(lines)
+    }
+
     /// Every instruction of the campaign as it stood at `as_of`, in the order entered; none
     /// where the campaign keeps no instructions.
     pub fn instructions(

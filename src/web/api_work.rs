@@ -15,6 +15,7 @@ use super::Web;
 use super::api::{coded, holder, refused};
 use super::api_body::Body;
 use super::pages::as_of;
+use super::paging::tagged;
 use crate::app::{About, AppError, Instruction};
 use crate::store::Key;
 
@@ -133,6 +134,56 @@ pub async fn pass_down(
             })),
         )
             .into_response(),
+        Err(e) => refused(&e),
+    }
+}
+
+/// `GET /api/v1/instructions?campaign=…`: the campaign's leaders' instructions its holder may
+/// see, each with its source, its unit, its deadline and where it stands (with an `ETag`).
+pub async fn instructions(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let user = match holder(&web, &headers).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let Some(campaign) = query.get("campaign").cloned() else {
+        return coded(
+            StatusCode::BAD_REQUEST,
+            "campaign_needed",
+            "请指明专项：?campaign=ID",
+        );
+    };
+    if campaign.contains('\0') {
+        return coded(StatusCode::NOT_FOUND, "unknown", "没有这个专项");
+    }
+    let at = as_of(&web);
+    let listed = web
+        .run(move |office, store| office.visible_instructions(&*store, &campaign, &user, at))
+        .await;
+    match listed {
+        Ok(lines) => {
+            let lines: Vec<serde_json::Value> = lines
+                .iter()
+                .map(|l| {
+                    json!({
+                        "row": l.row, "leader": l.leader, "text": l.text, "about": l.about,
+                        "unit": l.unit, "due_date": l.due_date, "state": l.state,
+                        "state_zh": l.state_zh(),
+                    })
+                })
+                .collect();
+            tagged(
+                &headers,
+                serde_json::to_vec(&lines).unwrap_or_default(),
+                "application/json",
+            )
+        }
+        Err(AppError::Forbidden { .. }) => {
+            coded(StatusCode::FORBIDDEN, "forbidden", "此令牌无权查看该专项")
+        }
         Err(e) => refused(&e),
     }
 }

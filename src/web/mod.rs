@@ -254,6 +254,7 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<Web>>)> {
         ),
         ("POST", "/api/v1/review-decisions", post(api::decide_review)),
         ("POST", "/api/v1/instructions", post(api_work::instruct)),
+        ("GET", "/api/v1/instructions", get(api_work::instructions)),
         ("POST", "/api/v1/pass-downs", post(api_work::pass_down)),
         (
             "POST",

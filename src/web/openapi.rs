@@ -49,7 +49,7 @@ pub fn document() -> serde_json::Value {
                 },
                 "Error": { "type": "object", "properties": {
                     "error": { "type": "string", "description": "why, in words" },
-                    "code": { "type": "string", "description": "why, for programs: too_long, unnamed_file, hidden_characters, too_large, bad_form, forbidden, time_not_chosen, time_refused, nothing_overdue, chased_today, no_mailbox, already_asked, too_many_requests, asked_too_far, no_request, until_needed, already_acknowledged, asked_too_late, not_later, not_owed, before_last_act, not_under_review, not_this_level, reason_needed, no_instructions, not_split, no_parts, no_parts_in, not_passable, unknown, json_needed, bad_json, bad_body, conflict, locked, removed, waived, already_submitted, passed_down_already, nothing_to_return, submitted, signatures_needed, no_sub_units, not_owed_now, after_deadline, date_past, unit_token_needed; and with 401: no_token, unknown_token, token_revoked, token_expired" },
+                    "code": { "type": "string", "description": "why, for programs: too_long, unnamed_file, hidden_characters, too_large, bad_form, forbidden, time_not_chosen, time_refused, nothing_overdue, chased_today, no_mailbox, already_asked, too_many_requests, asked_too_far, no_request, until_needed, already_acknowledged, asked_too_late, not_later, not_owed, before_last_act, not_under_review, not_this_level, reason_needed, no_instructions, campaign_needed, not_split, no_parts, no_parts_in, not_passable, unknown, json_needed, bad_json, bad_body, conflict, locked, removed, waived, already_submitted, passed_down_already, nothing_to_return, submitted, signatures_needed, no_sub_units, not_owed_now, after_deadline, date_past, unit_token_needed; and with 401: no_token, unknown_token, token_revoked, token_expired" },
                     "field": { "type": "string", "nullable": true, "description": "the field or part it concerns" }
                 } }
             }
@@ -151,7 +151,21 @@ pub fn document() -> serde_json::Value {
                     "422": { "description": "JSON that is not the object above (`bad_body`), or a return without a reason (`reason_needed`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } },
-            "/api/v1/instructions": { "post": {
+            "/api/v1/instructions": { "get": {
+                "summary": "The campaign's leaders' instructions (批示) the token's holder may see — the office's and supervisors' all, a unit's its own and those under it — each with who gave it, what it says, on what, its unit, its deadline and where it stands at the server's time",
+                "parameters": [
+                    { "name": "campaign", "in": "query", "required": true, "schema": { "type": "string", "minLength": 1 } },
+                    { "name": "If-None-Match", "in": "header", "required": false, "description": "the ETag of a listing seen before", "schema": { "type": "string" } }
+                ],
+                "responses": {
+                    "200": { "description": "the instructions (none where the campaign keeps none): `row`, `leader`, `text`, `about`, `unit`, `due_date`, `state` (open, rectifying, overdue, under_review, closed, returned, waived) and `state_zh`; `ETag` says what they are", "headers": { "ETag": { "schema": { "type": "string" } } }, "content": { "application/json": { "schema": { "type": "array", "items": { "type": "object" } } } } },
+                    "304": { "description": "unchanged since the ETag given in If-None-Match" },
+                    "400": { "description": "no campaign (`campaign_needed`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "403": { "description": "a token of another office's campaign (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "404": { "description": "an unknown campaign (`unknown`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+            }, "post": {
                 "summary": "Enter a leader's instruction (交办领导批示) as tracked work for a unit, at the server's time: the office's tokens, in a campaign that keeps instructions (`批示`). Its unit reports it done with a file (办结报告) through `/api/v1/submissions`; the office reviews it (复核) through `/api/v1/review-decisions`",
                 "requestBody": { "required": true, "content": { "application/json": { "schema": {
                     "type": "object",
