@@ -12,7 +12,7 @@ use axum::http::{StatusCode, header};
 use axum::response::Response;
 use serde::de::DeserializeOwned;
 
-use super::api::coded;
+use super::api_refusal::coded;
 
 /// A request's JSON body, read as `T`.
 pub struct Body<T>(pub T);

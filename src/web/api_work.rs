@@ -12,8 +12,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::Web;
-use super::api::{coded, holder, refused};
+use super::api::holder;
 use super::api_body::Body;
+use super::api_refusal::{coded, refused};
 use super::pages::as_of;
 use super::paging::tagged;
 use crate::app::{About, AppError, Instruction};

@@ -7,6 +7,7 @@ mod accounts;
 mod ack;
 mod api;
 mod api_body;
+mod api_refusal;
 mod api_work;
 mod board;
 mod bulletin;
