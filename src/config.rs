@@ -38,6 +38,9 @@
 //! [channels]
 //! robots_file = "/etc/duban/robots.toml"   # the group robots and their keys (notices::robots);
 //!                                          # or DUBAN_ROBOTS_FILE, or the credential robots.toml
+//! webhooks_file = "/etc/duban/webhooks.toml"   # other systems told of the record's events
+//!                                          # (notices::webhooks); or DUBAN_WEBHOOKS_FILE, or
+//!                                          # the credential webhooks.toml
 //! wecom_url = "https://qyapi.weixin.qq.com"   # each app's API: its public address by default
 //! dingtalk_url = "https://oapi.dingtalk.com"
 //! feishu_url = "https://open.feishu.cn"
@@ -148,6 +151,8 @@ pub struct MailConfig {
 pub struct ChannelsConfig {
     /// The secrets file of robots.
     pub robots_file: Option<PathBuf>,
+    /// The secrets file of webhooks: the systems told of the record's events.
+    pub webhooks_file: Option<PathBuf>,
     /// 企业微信's API.
     pub wecom_url: Option<String>,
     /// 钉钉's API.
@@ -329,6 +334,7 @@ impl Config {
         // and sent twice.
         let channels_used = file.channels.timeout_seconds.is_some()
             || file.channels.robots_file.is_some()
+            || file.channels.webhooks_file.is_some()
             || file.sms.url.is_some();
         if channels_used && file.channels.timeout() >= file.mail.claim() {
             return Err(ConfigError::Invalid {
@@ -372,6 +378,7 @@ impl Config {
         mail.ca_file = mail.ca_file.map(resolve);
         let mut channels = file.channels;
         channels.robots_file = channels.robots_file.map(resolve);
+        channels.webhooks_file = channels.webhooks_file.map(resolve);
         channels.ca_file = channels.ca_file.map(resolve);
         let mut sms = file.sms;
         sms.secret_file = sms.secret_file.map(resolve);
@@ -413,9 +420,11 @@ impl Config {
             .password_file
             .iter()
             .chain(&self.channels.robots_file)
+            .chain(&self.channels.webhooks_file)
             .chain(&self.sms.secret_file)
             .cloned()
             .chain(std::env::var_os("DUBAN_ROBOTS_FILE").map(PathBuf::from))
+            .chain(std::env::var_os("DUBAN_WEBHOOKS_FILE").map(PathBuf::from))
             .chain(std::env::var_os("CREDENTIALS_DIRECTORY").map(PathBuf::from))
             .collect()
     }

@@ -67,6 +67,7 @@ mod web_matrix;
 mod web_review;
 mod web_rights;
 mod web_signin;
+mod webhooks;
 mod webserver;
 mod workspace;
 mod zones;

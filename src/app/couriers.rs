@@ -14,6 +14,7 @@ use crate::notices::hooks::{Endpoints, Hooks};
 use crate::notices::robots::{RobotBook, RobotsError};
 use crate::notices::send::SmtpMailer;
 use crate::notices::sms::{Sms, SmsSettings};
+use crate::notices::webhooks::{WebhookBook, Webhooks, WebhooksError};
 
 /// Why the channels' settings cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -21,6 +22,9 @@ pub enum ChannelError {
     /// The robots file.
     #[error(transparent)]
     Robots(#[from] RobotsError),
+    /// The webhooks file.
+    #[error(transparent)]
+    Webhooks(#[from] WebhooksError),
     /// `[sms]` lacks something.
     #[error("[sms] in duban.toml: {0}")]
     Sms(String),
@@ -56,6 +60,22 @@ pub fn robots_path(channels: &ChannelsConfig) -> Option<PathBuf> {
 pub fn robot_book(config: &Config) -> Result<Option<RobotBook>, ChannelError> {
     robots_path(&config.channels)
         .map(|path| RobotBook::read(&path))
+        .transpose()
+        .map_err(ChannelError::from)
+}
+
+/// The webhooks file the settings name, if any.
+pub fn webhooks_path(channels: &ChannelsConfig) -> Option<PathBuf> {
+    std::env::var_os("DUBAN_WEBHOOKS_FILE")
+        .map(PathBuf::from)
+        .or_else(|| channels.webhooks_file.clone())
+        .or_else(|| credential("webhooks.toml"))
+}
+
+/// The systems the office tells of the record's events, if it has a webhooks file.
+pub fn webhook_book(config: &Config) -> Result<Option<WebhookBook>, ChannelError> {
+    webhooks_path(&config.channels)
+        .map(|path| WebhookBook::read(&path))
         .transpose()
         .map_err(ChannelError::from)
 }
@@ -170,7 +190,7 @@ impl MailSetup {
             ),
             None => None,
         };
-        let needs_http = self.robots.is_some() || self.sms.is_some();
+        let needs_http = self.robots.is_some() || self.sms.is_some() || self.webhooks.is_some();
         let agent = needs_http
             .then(|| agent(&self.channels))
             .transpose()
@@ -189,12 +209,21 @@ impl MailSetup {
             }
             _ => None,
         };
-        if mail.is_none() && hooks.is_none() && sms.is_none() {
+        let webhooks = match (&self.webhooks, &agent) {
+            (Some(book), Some(agent)) => Some(Webhooks::new(agent.clone(), book.clone())),
+            _ => None,
+        };
+        if mail.is_none() && hooks.is_none() && sms.is_none() && webhooks.is_none() {
             return Err(MailError::NoServer {
                 alternative: alternative.map(str::to_string),
             }
             .into());
         }
-        Ok(Couriers { mail, hooks, sms })
+        Ok(Couriers {
+            mail,
+            hooks,
+            sms,
+            webhooks,
+        })
     }
 }

@@ -44,6 +44,8 @@ pub struct MailSetup {
     pub robots: Option<crate::notices::robots::RobotBook>,
     /// The SMS gateway, if `[sms]` sets one up.
     pub sms: Option<crate::notices::sms::SmsSettings>,
+    /// The systems told of the record's events, if a webhooks file sets them up.
+    pub webhooks: Option<crate::notices::webhooks::WebhookBook>,
     /// Where the apps are.
     pub channels: crate::config::ChannelsConfig,
 }
@@ -71,6 +73,7 @@ impl MailSetup {
         };
         let robots = super::couriers::robot_book(config).map_err(MailError::from)?;
         let sms = super::couriers::sms_settings(&config.sms).map_err(MailError::from)?;
+        let webhooks = super::couriers::webhook_book(config).map_err(MailError::from)?;
         Ok(MailSetup {
             smtp,
             pass: PassOptions {
@@ -78,7 +81,11 @@ impl MailSetup {
                 zone: config.zone,
                 routes: super::couriers::routes(config, robots.as_ref()),
                 // A claim is given up before the slowest channel's send could still be going.
-                send_timeout: if robots.is_some() || sms.is_some() {
+                receivers: webhooks
+                    .as_ref()
+                    .map(|b| b.receivers().to_vec())
+                    .unwrap_or_default(),
+                send_timeout: if robots.is_some() || sms.is_some() || webhooks.is_some() {
                     mail.timeout().max(config.channels.timeout())
                 } else {
                     mail.timeout()
@@ -87,6 +94,7 @@ impl MailSetup {
             },
             robots,
             sms,
+            webhooks,
             channels: config.channels.clone(),
         })
     }
@@ -143,6 +151,7 @@ fn pass_options(mail: &MailConfig) -> PassOptions {
         names: crate::fsio::Names::default(),
         zone: crate::config::OFFICE_ZONE,
         routes: Default::default(),
+        receivers: Vec::new(),
     }
 }
 

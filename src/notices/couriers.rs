@@ -6,6 +6,7 @@
 use super::hooks::Hooks;
 use super::send::{Mailer, Outgoing, SendError};
 use super::sms::Sms;
+use super::webhooks::Webhooks;
 use crate::vocabulary::Channel;
 
 /// The channels an office has set up.
@@ -17,6 +18,8 @@ pub struct Couriers {
     pub hooks: Option<Hooks>,
     /// The SMS gateway, if configured.
     pub sms: Option<Sms>,
+    /// The other systems told of the record's events, if a webhooks file is configured.
+    pub webhooks: Option<Webhooks>,
 }
 
 impl Couriers {
@@ -47,6 +50,17 @@ pub fn not_set_up(channel: Channel) -> String {
 
 impl Mailer for Couriers {
     fn send(&self, mail: &Outgoing<'_>) -> Result<String, SendError> {
+        if let Some(name) = super::webhooks::receiver_of(mail.to) {
+            return self
+                .webhooks
+                .as_ref()
+                .ok_or_else(|| {
+                    SendError::Unconfigured(
+                        "no webhooks are set up ([channels] webhooks_file in duban.toml)".into(),
+                    )
+                })?
+                .send(name, mail);
+        }
         let (channel, to) = Channel::of(mail.to);
         let missing = || SendError::Unconfigured(not_set_up(channel));
         match channel {

@@ -255,7 +255,7 @@ pub fn feishu_sign(secret: &str, seconds: i64) -> String {
 
 /// The wall clock's unix seconds: signatures are checked against the app's clock, whatever
 /// instant a rehearsal plans at.
-fn unix_now() -> i64 {
+pub(super) fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
@@ -293,15 +293,7 @@ pub(super) fn post(
         .post(url)
         .header("Content-Type", content_type)
         .send(body)
-        .map_err(|e| {
-            // A certificate not trusted, or no TLS where the address says https: as for mail,
-            // nothing goes until it is mended.
-            if tls_failed(&e) {
-                SendError::Untrusted(shown_error(&e))
-            } else {
-                SendError::Transient(shown_error(&e))
-            }
-        })?;
+        .map_err(|e| request_failed(&e))?;
     let status = response.status().as_u16();
     let body = response
         .body_mut()
@@ -310,6 +302,17 @@ pub(super) fn post(
         .read_to_string()
         .map_err(|e| SendError::Transient(shown_error(&e)))?;
     Ok(Answer { status, body })
+}
+
+/// What a request that got no answer means for its message.
+pub(super) fn request_failed(e: &ureq::Error) -> SendError {
+    // A certificate not trusted, or no TLS where the address says https: as for mail,
+    // nothing goes until it is mended.
+    if tls_failed(e) {
+        SendError::Untrusted(shown_error(e))
+    } else {
+        SendError::Transient(shown_error(e))
+    }
 }
 
 /// Whether the TLS handshake failed (rustls's own error, however ureq passes it on).

@@ -21,4 +21,5 @@ pub mod robots;
 pub mod send;
 pub mod sms;
 pub mod smtp;
+pub mod webhooks;
 pub mod window;

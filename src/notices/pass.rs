@@ -46,6 +46,8 @@ pub struct PassOptions {
     pub zone: chrono_tz::Tz,
     /// Which robots carry which units' notices.
     pub routes: plan::Routes,
+    /// The other systems told of what happens in the record (webhooks).
+    pub receivers: Vec<super::webhooks::Receiver>,
 }
 
 impl std::fmt::Debug for PassOptions {
@@ -417,7 +419,12 @@ pub fn run<S: PassRecords + ?Sized>(
         mails.push(mail);
     }
     spread(&mut mails, now);
+    let (deliveries, acts_seen) = webhook_deliveries(store, &input, as_of, now, options)?;
+    mails.extend(deliveries);
     let (notices, queued) = store.queue(&mails, now)?;
+    if let Some(seen) = acts_seen {
+        store.mark_acts_seen(seen)?;
+    }
     for who in &missing {
         warn!(recipient = %who, "no address on this channel: notice not sent");
     }
@@ -432,6 +439,46 @@ pub fn run<S: PassRecords + ?Sized>(
     }
     send_due(store, mailer, now, options, stop, &mut report)?;
     Ok(report)
+}
+
+/// How far before the last act a pass read it looks again for acts to tell other systems of:
+/// an act reads the clock before it commits, so one committed after a pass read the record can
+/// bear an earlier instant than the latest that pass saw. One told already is not read again.
+const ACTS_MARGIN: i64 = 600;
+
+/// The deliveries to other systems (webhooks) of the acts recorded since the last pass read
+/// them (since the last pass, the first time) and of the reports overdue at `as_of`; and the
+/// latest instant of an act read.
+fn webhook_deliveries<S: PassRecords + ?Sized>(
+    store: &S,
+    input: &PlanInput,
+    as_of: Instant,
+    now: i64,
+    options: &PassOptions,
+) -> Result<(Vec<crate::store::OutboxMail>, Option<i64>), StoreError> {
+    if options.receivers.is_empty() {
+        return Ok((Vec::new(), None));
+    }
+    // Acts are stamped by the clock of whoever recorded them (a rehearsal's, or the real one),
+    // so a pass reads on from the acts it saw, not from its own instant.
+    let since = match store.acts_seen()? {
+        Some(seen) => Some(seen),
+        None => store.last_pass()?,
+    }
+    .map_or(i64::MIN, |t| t.saturating_sub(ACTS_MARGIN));
+    let events = store.recorded_events(since)?;
+    let seen = events.iter().map(|e| e.recorded_at).max();
+    Ok((
+        super::webhooks::deliveries(
+            &options.receivers,
+            &events,
+            &input.candidates,
+            as_of,
+            now,
+            &options.domain,
+        ),
+        seen,
+    ))
 }
 
 /// Sends every mail the outbox has due at `as_of` (a mail queued by a chase, or left by an
@@ -524,7 +571,7 @@ fn send_due<S: PassRecords + ?Sized>(
 /// (each has its own key), or the whole SMS gateway, or mail.
 fn credential_scope(recipient: &str) -> String {
     let channel = Channel::of(recipient).0;
-    if channel.robot() {
+    if channel.robot() || super::webhooks::receiver_of(recipient).is_some() {
         recipient.to_string()
     } else {
         channel.word().to_string()
@@ -533,6 +580,10 @@ fn credential_scope(recipient: &str) -> String {
 
 /// Leaves the messages that share `recipient`'s credential out of this pass's claims.
 fn leave_alone(skip: &mut Skip, recipient: &str) {
+    if super::webhooks::receiver_of(recipient).is_some() {
+        skip.recipients.push(recipient.to_string());
+        return;
+    }
     match Channel::of(recipient).0 {
         Channel::Mail => skip.mail = true,
         robot if robot.robot() => skip.recipients.push(recipient.to_string()),
@@ -603,7 +654,8 @@ fn send_one<S: PassRecords + ?Sized>(
             return Ok(Sent::StopScope(message));
         }
         Err(SendError::Login(message) | SendError::Untrusted(message))
-            if Channel::of(&mail.recipient).0 != Channel::Mail =>
+            if Channel::of(&mail.recipient).0 != Channel::Mail
+                || super::webhooks::receiver_of(&mail.recipient).is_some() =>
         {
             error!(mail = mail.id, error = %message, "refused: messages by it are left pending");
             report.channels_stopped.push(message.clone());

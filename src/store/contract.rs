@@ -12,8 +12,8 @@ use super::{
     DirectoryCampaigns, DueRow, FailedSignIns, Filter, HistoryEvent, ImportBatch, ImportError,
     ImportReport, ImportRow, Interview, Key, LedgerRow, Meta, NewInterview, NewRow, NewToken,
     NewUser, OutboxMail, OutboxRow, OverdueRow, Overlay, PendingMail, PlanInput, Recorded,
-    Reported, Skip, Source, Standing, StandingDuty, StatusRow, StoreError, Sum, SyncReport,
-    TargetValue, Throttle, Told, Turn, UnitReach, User, Window, WorkItem,
+    RecordedEvent, Reported, Skip, Source, Standing, StandingDuty, StatusRow, StoreError, Sum,
+    SyncReport, TargetValue, Throttle, Told, Turn, UnitReach, User, Window, WorkItem,
 };
 use crate::clock::Instant;
 use crate::language::campaign::{Contact, Policy};
@@ -414,6 +414,14 @@ pub trait Outbox {
     fn outbox(&self, all: bool) -> Result<Vec<OutboxRow>, StoreError>;
     /// Puts failed mails (the given ones, or all) back in the queue.
     fn retry(&mut self, ids: &[i64]) -> Result<usize, StoreError>;
+    /// The acts other systems are told of (webhooks) recorded after `from` (unix seconds)
+    /// whose deliveries are not written yet, in the order they were written.
+    fn recorded_events(&self, from: i64) -> Result<Vec<RecordedEvent>, StoreError>;
+    /// The latest instant an act was recorded at that a pass has read for webhooks, if any.
+    fn acts_seen(&self) -> Result<Option<i64>, StoreError>;
+    /// Notes that a pass has read the acts recorded until `at` and written their deliveries
+    /// (after the pass's first write to the outbox; an earlier instant leaves it).
+    fn mark_acts_seen(&mut self, at: i64) -> Result<(), StoreError>;
 }
 
 /// The organisation's directory: units that outlive campaigns, kept by the office.

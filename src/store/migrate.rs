@@ -277,7 +277,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = {
                 ("mail_id", Int),
             ],
         ),
-        ("passes", &[("id", Int), ("at", Int)]),
+        ("passes", &[("id", Int), ("at", Int), ("acts_seen", Int)]),
         (
             "letters",
             &[

@@ -61,7 +61,9 @@ pub use import::{BadRow, ImportBatch, ImportError, ImportReport, ImportRow, RowP
 pub use letters::{Letter, LetterItem, Letters, NewLetter};
 pub use lifecycle::{Change, Key, Meta};
 pub use organisation::{OrgContact, OrgImportError, OrgReport, OrgRow, OrgUnit, Parent};
-pub use outbox::{Attachment, Claim, NoticeKey, OutboxMail, OutboxRow, PendingMail, Skip};
+pub use outbox::{
+    Attachment, Claim, NoticeKey, OutboxMail, OutboxRow, PendingMail, RecordedEvent, Skip,
+};
 pub use owed::{Below, CampaignRow, Candidate, Directory, Mailboxes};
 pub use plan_input::{PlanInput, Written};
 pub use query::{

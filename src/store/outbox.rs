@@ -217,3 +217,51 @@ pub struct OutboxRow {
     /// The campaign's zone, that its times are shown in.
     pub zone: String,
 }
+
+/// An act recorded in the ledger that other systems may be told of (a webhook's event): what
+/// was done to which obligation, and when.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedEvent {
+    /// The event's row: its identity for receivers, the same on every delivery of it.
+    pub id: i64,
+    /// The obligation's row.
+    pub obligation_id: i64,
+    /// The campaign's row.
+    pub campaign_id: i64,
+    /// The campaign's identifier.
+    pub campaign: String,
+    /// The deliverable.
+    pub deliverable: String,
+    /// The unit.
+    pub unit: String,
+    /// The period (`""` for a one-off).
+    pub period: String,
+    /// The ledger's kind of act (`submitted`, `review_accepted`, …).
+    pub kind: String,
+    /// When it was done (unix seconds).
+    pub at: i64,
+    /// When it was recorded (unix seconds).
+    pub recorded_at: i64,
+    /// Who did it.
+    pub actor: Option<String>,
+    /// The reason given (a return's, an extension's).
+    pub reason: Option<String>,
+    /// The act's data (JSON).
+    pub data: String,
+}
+
+/// The acts other systems are told of, recorded after `$1` (unix seconds) and not told yet (no
+/// delivery of them written), in the order they were written. (`events_recorded` keeps it a
+/// range scan; the notices' key finds a delivery.)
+pub(super) const RECORDED_EVENTS: &str =
+    "SELECT e.id, e.obligation_id, o.campaign_id, c.key, d.name, u.name, o.period,
+        e.kind, e.at, e.recorded_at, e.actor, e.reason, e.data
+ FROM events e JOIN obligations o ON o.id = e.obligation_id
+ JOIN campaigns c ON c.id = o.campaign_id JOIN deliverables d ON d.id = o.deliverable_id
+ JOIN units u ON u.id = o.unit_id
+ WHERE e.recorded_at > $1
+   AND NOT EXISTS (SELECT 1 FROM notices n
+                   WHERE n.obligation_id = e.obligation_id AND n.stage = 'webhook:event:' || e.id)
+   AND e.kind IN ('submitted', 'review_accepted', 'review_passed', 'review_returned', 'returned',
+                  'acknowledged', 'extension_asked', 'extended', 'extension_declined', 'waived')
+ ORDER BY e.id";

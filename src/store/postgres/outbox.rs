@@ -12,7 +12,7 @@ use ::postgres::fallible_iterator::FallibleIterator;
 
 use super::PgStore;
 use crate::store::decode::{json, zone};
-use crate::store::outbox::{Attachment, claim_held, retryable};
+use crate::store::outbox::{Attachment, RECORDED_EVENTS, RecordedEvent, claim_held, retryable};
 use crate::store::plan_input::{
     CAMPAIGNS, DELIVERABLES, Owed, OwedRow, PlanMaps, REPORTED_TARGETS, TOLD_OWED, UNITS,
     reviews_sql, tell,
@@ -314,6 +314,48 @@ impl Outbox for PgStore {
                 )? as usize;
             }
             Ok(count)
+        })
+    }
+
+    fn acts_seen(&self) -> Result<Option<i64>, StoreError> {
+        self.run(|client| {
+            Ok(client
+                .query_opt("SELECT acts_seen FROM passes WHERE id = 1", &[])?
+                .and_then(|r| r.get(0)))
+        })
+    }
+
+    fn mark_acts_seen(&mut self, at: i64) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE passes SET acts_seen = GREATEST(coalesce(acts_seen, $1), $1) WHERE id = 1",
+                &[&at],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn recorded_events(&self, from: i64) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.run(|client| {
+            Ok(client
+                .query(RECORDED_EVENTS, &[&from])?
+                .iter()
+                .map(|r| RecordedEvent {
+                    id: r.get(0),
+                    obligation_id: r.get(1),
+                    campaign_id: r.get(2),
+                    campaign: r.get(3),
+                    deliverable: r.get(4),
+                    unit: r.get(5),
+                    period: r.get(6),
+                    kind: r.get(7),
+                    at: r.get(8),
+                    recorded_at: r.get(9),
+                    actor: r.get(10),
+                    reason: r.get(11),
+                    data: r.get(12),
+                })
+                .collect())
         })
     }
 }

@@ -3,7 +3,7 @@
 
 use super::{Store, StoreError};
 use crate::ledger::Action;
-use crate::store::outbox::{RECORD_FOR, claim_held, retryable};
+use crate::store::outbox::{RECORD_FOR, RECORDED_EVENTS, RecordedEvent, claim_held, retryable};
 use crate::store::plan_input::{Owed, Window};
 use crate::store::{
     Attachment, Candidate, Change, Claim, Directory, Key, Meta, Outbox, OutboxMail, OutboxRow,
@@ -249,6 +249,50 @@ impl Outbox for Store {
             }
             Ok(count)
         })
+    }
+
+    fn acts_seen(&self) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT acts_seen FROM passes WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .flatten())
+    }
+
+    fn mark_acts_seen(&mut self, at: i64) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE passes SET acts_seen = max(coalesce(acts_seen, ?1), ?1) WHERE id = 1",
+                [at],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn recorded_events(&self, from: i64) -> Result<Vec<RecordedEvent>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&RECORDED_EVENTS.replace('$', "?"))?;
+        let rows = stmt.query_map(params![from], |r| {
+            Ok(RecordedEvent {
+                id: r.get(0)?,
+                obligation_id: r.get(1)?,
+                campaign_id: r.get(2)?,
+                campaign: r.get(3)?,
+                deliverable: r.get(4)?,
+                unit: r.get(5)?,
+                period: r.get(6)?,
+                kind: r.get(7)?,
+                at: r.get(8)?,
+                recorded_at: r.get(9)?,
+                actor: r.get(10)?,
+                reason: r.get(11)?,
+                data: r.get(12)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Obligations owed with an effective deadline in `window`, with mailboxes and campaigns,

@@ -518,6 +518,12 @@ CREATE TABLE letters (
 );
 CREATE INDEX letters_unit ON letters (unit);
 "#,
+    // Version 24: the acts recorded since a pass, for webhooks, read by when they were recorded.
+    r#"
+CREATE INDEX events_recorded ON events (recorded_at);
+-- The latest act a pass has read for webhooks: the next reads on from there.
+ALTER TABLE passes ADD COLUMN acts_seen INTEGER;
+"#,
 ];
 
 /// The version this duban writes.
