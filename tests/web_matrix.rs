@@ -599,6 +599,42 @@ fn matrix() -> Vec<Row> {
             [401, 200, 200, 200, 200, 200, 200, 403],
             api("GET", "/api/v1/instructions?campaign=nanyang-2017", None),
         ),
+        // The board and the overdue list through the API: as their pages, supervisors' and the
+        // office's; another office's token is refused 南阳's.
+        row(
+            "GET",
+            "/api/v1/board",
+            "all",
+            [401, 403, 403, 403, 403, 200, 200, 403],
+            api("GET", "/api/v1/board?campaign=nanyang-2017", None),
+        ),
+        row(
+            "GET",
+            "/api/v1/overdue",
+            "all",
+            [401, 403, 403, 403, 403, 200, 200, 403],
+            api("GET", "/api/v1/overdue?campaign=nanyang-2017", None),
+        ),
+        // A review queue: a reviewer's and the office's (another office's too: its own, empty).
+        row(
+            "GET",
+            "/api/v1/review-queue",
+            "all",
+            [401, 403, 403, 403, 200, 403, 200, 200],
+            api("GET", "/api/v1/review-queue", None),
+        ),
+        // 宛城区's letters: whoever may open its page.
+        row(
+            "GET",
+            "/api/v1/letters",
+            "own",
+            [401, 200, 200, 403, 200, 200, 200, 403],
+            api(
+                "GET",
+                "/api/v1/letters?unit=%E5%AE%9B%E5%9F%8E%E5%8C%BA",
+                None,
+            ),
+        ),
         // 分解 through the API: 南阳 lets no report be passed down, so whoever may submit 宛城区's
         // table is told so (409); the others are refused first.
         row(

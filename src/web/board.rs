@@ -32,7 +32,7 @@ pub const WHOLE_TREE: usize = 300;
 pub(super) struct Made {
     pub(super) board: Arc<Board>,
     made: std::time::Instant,
-    at: Instant,
+    pub(super) at: Instant,
 }
 
 /// The board this node shows, and whether a new one is being made.

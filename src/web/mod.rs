@@ -7,6 +7,7 @@ mod accounts;
 mod ack;
 mod api;
 mod api_body;
+mod api_read;
 mod api_refusal;
 mod api_work;
 mod board;
@@ -257,6 +258,10 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<Web>>)> {
         ("POST", "/api/v1/instructions", post(api_work::instruct)),
         ("GET", "/api/v1/instructions", get(api_work::instructions)),
         ("POST", "/api/v1/pass-downs", post(api_work::pass_down)),
+        ("GET", "/api/v1/board", get(api_read::board)),
+        ("GET", "/api/v1/overdue", get(api_read::overdue)),
+        ("GET", "/api/v1/review-queue", get(api_read::review_queue)),
+        ("GET", "/api/v1/letters", get(api_read::letters)),
         (
             "POST",
             "/api/v1/submissions",

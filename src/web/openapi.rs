@@ -49,7 +49,7 @@ pub fn document() -> serde_json::Value {
                 },
                 "Error": { "type": "object", "properties": {
                     "error": { "type": "string", "description": "why, in words" },
-                    "code": { "type": "string", "description": "why, for programs: too_long, unnamed_file, hidden_characters, too_large, bad_form, forbidden, time_not_chosen, time_refused, nothing_overdue, chased_today, no_mailbox, already_asked, too_many_requests, asked_too_far, no_request, until_needed, already_acknowledged, asked_too_late, not_later, not_owed, before_last_act, not_under_review, not_this_level, reason_needed, no_instructions, campaign_needed, not_split, no_parts, no_parts_in, not_passable, unknown, json_needed, bad_json, bad_body, conflict, locked, removed, waived, already_submitted, passed_down_already, nothing_to_return, submitted, signatures_needed, no_sub_units, not_owed_now, after_deadline, date_past, unit_token_needed; and with 401: no_token, unknown_token, token_revoked, token_expired" },
+                    "code": { "type": "string", "description": "why, for programs: too_long, unnamed_file, hidden_characters, too_large, bad_form, forbidden, time_not_chosen, time_refused, nothing_overdue, chased_today, no_mailbox, already_asked, too_many_requests, asked_too_far, no_request, until_needed, already_acknowledged, asked_too_late, not_later, not_owed, before_last_act, not_under_review, not_this_level, reason_needed, no_instructions, campaign_needed, not_split, no_parts, no_parts_in, not_passable, unknown, json_needed, bad_json, bad_body, conflict, locked, removed, waived, already_submitted, passed_down_already, nothing_to_return, submitted, signatures_needed, no_sub_units, not_owed_now, after_deadline, date_past, unit_token_needed, unit_needed; and with 401: no_token, unknown_token, token_revoked, token_expired" },
                     "field": { "type": "string", "nullable": true, "description": "the field or part it concerns" }
                 } }
             }
@@ -264,6 +264,60 @@ pub fn document() -> serde_json::Value {
                     "422": { "description": "JSON that is not the object above (`bad_body`), a grant without `until` (`until_needed`), or no reason (`reason_needed`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } },
+            "/api/v1/board": { "get": {
+                "summary": "The board (三色看板) of a campaign, as the supervisors' and the office's page shows it at the server's time: each unit (in the tree's order, a parent before its children) with its own light per report, its own light, and the tally of it and everything under it; supervisors' and the office's tokens",
+                "parameters": [
+                    { "name": "campaign", "in": "query", "required": true, "schema": { "type": "string", "minLength": 1 } },
+                    { "name": "If-None-Match", "in": "header", "required": false, "description": "the ETag of a reading seen before", "schema": { "type": "string" } }
+                ],
+                "responses": {
+                    "200": { "description": "the board: `campaign`, `title`, `as_of`, `deliverables`, `total` (`red`, `yellow`, `green`, `grey` units; `due`, `on_time`, `overdue` reports; `reviews_overdue`, `unacknowledged`, `on_time_rate` in percent) and `units` (`unit`, `parent`, `depth`, `light`, `cells` by report, `reviews_overdue`, `unacknowledged`, `tally`); `ETag` says what it is", "headers": { "ETag": { "schema": { "type": "string" } } }, "content": { "application/json": { "schema": { "type": "object" } } } },
+                    "304": { "description": "unchanged since the ETag given in If-None-Match" },
+                    "400": { "description": "no campaign (`campaign_needed`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "403": { "description": "a token whose role sees no board (a unit's, a reviewer's), or of another office's campaign (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "404": { "description": "an unknown campaign (`unknown`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+            } },
+            "/api/v1/overdue": { "get": {
+                "summary": "Everything overdue at the server's time, in the campaign asked for or every campaign the token acts in, most days late first, each with whom to call (`email`, `phone`, `contacts`): supervisors' and the office's tokens, as the overdue list",
+                "parameters": [
+                    { "name": "campaign", "in": "query", "required": false, "description": "only this campaign (none, or empty: every campaign the token acts in)", "schema": { "type": "string" } },
+                    { "name": "If-None-Match", "in": "header", "required": false, "description": "the ETag of a reading seen before", "schema": { "type": "string" } }
+                ],
+                "responses": {
+                    "200": { "description": "the overdue reports: `campaign`, `deliverable`, `unit`, `period`, `due_date`, `on_time_until`, `days_overdue`, `status` and whom to call; `ETag` says what it is", "headers": { "ETag": { "schema": { "type": "string" } } }, "content": { "application/json": { "schema": { "type": "array", "items": { "type": "object" } } } } },
+                    "304": { "description": "unchanged since the ETag given in If-None-Match" },
+                    "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "403": { "description": "a token whose role sees no overdue list (a unit's, a reviewer's), or of another office's campaign (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "404": { "description": "an unknown campaign (`unknown`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+            } },
+            "/api/v1/review-queue": { "get": {
+                "summary": "What waits for the token's unit to review (`deciding`: at its level now) and what it received in the last days, as its review queue shows it: reviewers' and the office's tokens",
+                "parameters": [ { "name": "If-None-Match", "in": "header", "required": false, "description": "the ETag of a reading seen before", "schema": { "type": "string" } } ],
+                "responses": {
+                    "200": { "description": "the queue: each report with `campaign`, `deliverable`, `unit`, `period`, `due_date`, `reviewer`, `review_levels`, `status`, `deciding`; `ETag` says what it is", "headers": { "ETag": { "schema": { "type": "string" } } }, "content": { "application/json": { "schema": { "type": "array", "items": { "type": "object" } } } } },
+                    "304": { "description": "unchanged since the ETag given in If-None-Match" },
+                    "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "403": { "description": "a token whose role reviews nothing (a unit's, a supervisor's) (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+            } },
+            "/api/v1/letters": { "get": {
+                "summary": "The letters the overdue ladder issued to a unit (督办函, 提醒函, 约谈通知书, 督办单), newest first, in the campaigns the token acts in: whoever may open the unit's page; each as Word at `href` (the pages' address)",
+                "parameters": [
+                    { "name": "unit", "in": "query", "required": true, "schema": { "type": "string", "minLength": 1 } },
+                    { "name": "If-None-Match", "in": "header", "required": false, "description": "the ETag of a reading seen before", "schema": { "type": "string" } }
+                ],
+                "responses": {
+                    "200": { "description": "the letters: `id`, `number_text` (督办函〔2017〕3号), `kind`, `campaign`, `unit`, `day`, `items` (each late report and its deadline), `href`; `ETag` says what it is", "headers": { "ETag": { "schema": { "type": "string" } } }, "content": { "application/json": { "schema": { "type": "array", "items": { "type": "object" } } } } },
+                    "304": { "description": "unchanged since the ETag given in If-None-Match" },
+                    "400": { "description": "no unit (`unit_needed`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "403": { "description": "a token that may not open the unit's page: another unit's (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "404": { "description": "a unit no campaign has (`unknown`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+            } },
             "/api/v1/submissions": { "post": {
                 "summary": "Record a submission for the token's unit",
                 "requestBody": { "required": true, "content": {
@@ -316,12 +370,15 @@ fn complete(document: &mut serde_json::Value) {
         .flat_map(|p| p.as_object_mut())
         .flat_map(|p| p.values_mut())
     {
-        // A campaign named in a query holds no NUL either (404: it names nothing).
+        // A campaign or unit named in a query holds no NUL either (404: it names nothing).
         if let Some(parameters) = operation
             .get_mut("parameters")
             .and_then(|p| p.as_array_mut())
         {
-            for parameter in parameters.iter_mut().filter(|p| p["name"] == "campaign") {
+            for parameter in parameters
+                .iter_mut()
+                .filter(|p| p["name"] == "campaign" || p["name"] == "unit")
+            {
                 parameter["schema"]["pattern"] = json!(NO_NUL);
             }
         }
@@ -370,6 +427,45 @@ fn complete(document: &mut serde_json::Value) {
         responses["415"] = error("a body without a JSON content type (`json_needed`)");
         if responses.get("422").is_none() {
             responses["422"] = error("JSON that is not the object above (`bad_body`)");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The description and the router say the same: every operation the server answers under
+    /// `/api/v1` is described (its method on its path), and nothing is described that the
+    /// server does not answer — so a route added without its description, or a description
+    /// left behind by a route removed, fails here rather than in a client.
+    #[test]
+    fn every_api_route_is_described_and_every_description_is_a_route() {
+        let document = document();
+        let paths = document["paths"].as_object().expect("paths");
+        let mut described: Vec<(String, String)> = paths
+            .iter()
+            .flat_map(|(path, operations)| {
+                operations
+                    .as_object()
+                    .into_iter()
+                    .flat_map(|o| o.keys())
+                    .map(move |method| (method.to_uppercase(), path.clone()))
+            })
+            .collect();
+        let mut routed: Vec<(String, String)> = super::super::route_table()
+            .into_iter()
+            .filter(|(_, path)| path.starts_with("/api/v1/") && *path != "/api/v1/openapi.json")
+            .map(|(method, path)| (method.to_string(), path.to_string()))
+            .collect();
+        described.sort();
+        routed.sort();
+        assert_eq!(described, routed);
+        // Each operation says what it answers, and refuses in the one shape.
+        for (method, path) in &routed {
+            let operation = &paths[path.as_str()][method.to_lowercase()];
+            assert!(operation["summary"].is_string(), "{method} {path}");
+            assert!(operation["responses"]["401"].is_object(), "{method} {path}");
         }
     }
 }

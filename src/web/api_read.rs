@@ -1,0 +1,247 @@
+//! The API's readings of what the pages show beside the obligations: the board's lights and
+//! tallies (三色看板), the overdue list, a reviewer's queue, and the letters the ladder issued
+//! to a unit. Each goes through the same rights as its page (`app::may`, `app::campaigns_of`,
+//! the unit page's own check), answers with an `ETag` (a dashboard polling every minute gets a
+//! 304 while nothing changed), and refuses in the API's one shape.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use super::Web;
+use super::api::holder;
+use super::api_refusal::{coded, refused};
+use super::pages::{as_of, light};
+use super::paging::tagged;
+use crate::app::{AppError, Page};
+use crate::app::{CampaignBoard, Tally};
+use crate::store::Filter;
+
+/// A query's value as given; `None` when absent or empty. (One of spaces names nothing: 404.)
+fn asked(query: &HashMap<String, String>, key: &str) -> Option<String> {
+    query.get(key).filter(|v| !v.is_empty()).cloned()
+}
+
+/// A name no record holds (none holds a NUL; PostgreSQL's text cannot): it names nothing.
+fn names_nothing(name: &str) -> bool {
+    name.contains('\0')
+}
+
+fn json_of(headers: &HeaderMap, value: &Value) -> Response {
+    tagged(
+        headers,
+        serde_json::to_vec(value).unwrap_or_default(),
+        "application/json",
+    )
+}
+
+fn tally(t: &Tally) -> Value {
+    json!({
+        "red": t.red, "yellow": t.yellow, "green": t.green, "grey": t.grey,
+        "due": t.due, "on_time": t.on_time, "overdue": t.overdue,
+        "reviews_overdue": t.reviews_overdue, "unacknowledged": t.unacknowledged,
+        "on_time_rate": t.on_time_rate().map(|r| (r * 10.0).round() / 10.0),
+    })
+}
+
+/// One campaign's board: every unit with its own light per report and the tally of it and
+/// everything under it.
+fn board_json(board: &CampaignBoard) -> Value {
+    let units: Vec<Value> = board
+        .in_tree_order()
+        .into_iter()
+        .map(|i| {
+            let node = &board.nodes[i];
+            let cells: serde_json::Map<String, Value> = node
+                .cells
+                .iter()
+                .zip(&board.deliverables)
+                .filter_map(|(c, d)| c.map(|l| (d.clone(), light(l).into())))
+                .collect();
+            json!({
+                "unit": node.unit,
+                "parent": node.parent.map(|p| board.nodes[p].unit.clone()),
+                "depth": node.depth,
+                "light": node.light.map(light),
+                "cells": cells,
+                "reviews_overdue": node.reviews_overdue,
+                "unacknowledged": node.unacknowledged,
+                "tally": tally(&node.tally),
+            })
+        })
+        .collect();
+    json!({
+        "campaign": board.key,
+        "title": board.title,
+        "deliverables": board.deliverables,
+        "total": tally(&board.total),
+        "units": units,
+    })
+}
+
+/// `GET /api/v1/board?campaign=…`: the board (三色看板) of a campaign, as the supervisors' and
+/// the office's page shows it.
+pub async fn board(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let user = match holder(&web, &headers).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let Some(campaign) = asked(&query, "campaign") else {
+        return coded(
+            StatusCode::BAD_REQUEST,
+            "campaign_needed",
+            "请指明专项：?campaign=ID",
+        );
+    };
+    if let Err(e) = crate::app::campaigns_of(&user, Page::Board, std::slice::from_ref(&campaign)) {
+        return refused_reading(&e);
+    }
+    let made = match super::board::current(&web).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let Some(one) = made.board.campaigns.iter().find(|c| c.key == campaign) else {
+        return coded(StatusCode::NOT_FOUND, "unknown", "没有这个专项");
+    };
+    let mut value = board_json(one);
+    value["as_of"] = made
+        .at
+        .in_zone(one.zone)
+        .with_timezone(&one.zone)
+        .to_rfc3339()
+        .into();
+    json_of(&headers, &value)
+}
+
+/// `GET /api/v1/overdue[?campaign=…]`: everything overdue that the holder's page lists, most
+/// days late first, each with whom to call.
+pub async fn overdue(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let user = match holder(&web, &headers).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let campaigns: Vec<String> = asked(&query, "campaign").into_iter().collect();
+    if campaigns.iter().any(|c| names_nothing(c)) {
+        return coded(StatusCode::NOT_FOUND, "unknown", "没有这个专项");
+    }
+    let at = as_of(&web);
+    let listed = web
+        .run(move |_, store| {
+            let filter = Filter {
+                campaigns: crate::app::campaigns_of(&user, Page::Overdue, &campaigns)?,
+                ..Filter::default()
+            };
+            for c in &filter.campaigns {
+                store.campaign_header(c)?;
+            }
+            let mut rows = store.overdue(&filter, at)?;
+            rows.sort_by(|a, b| {
+                b.days_overdue
+                    .cmp(&a.days_overdue)
+                    .then(a.unit.cmp(&b.unit))
+            });
+            Ok(serde_json::to_value(&rows).unwrap_or_default())
+        })
+        .await;
+    match listed {
+        Ok(rows) => json_of(&headers, &rows),
+        Err(e) => refused_reading(&e),
+    }
+}
+
+/// `GET /api/v1/review-queue`: what waits for the holder's unit to review (and what it received
+/// lately), as its queue shows it.
+pub async fn review_queue(State(web): State<Arc<Web>>, headers: HeaderMap) -> Response {
+    let user = match holder(&web, &headers).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let now = as_of(&web);
+    let listed = web
+        .run(move |office, store| {
+            let queue = office.review_desk(&*store, &user, now)?;
+            Ok(queue
+                .iter()
+                .map(|item| {
+                    let t = now.in_zone(item.zone).timestamp();
+                    let status = item.record.status_at(t);
+                    let mut value = serde_json::to_value(item).unwrap_or_default();
+                    value["status"] = serde_json::to_value(status).unwrap_or_default();
+                    value["deciding"] = (status.is_in_review()
+                        && item.reviewer.is_some()
+                        && item.reviewer.as_deref() == user.unit.as_deref())
+                    .into();
+                    value
+                })
+                .collect::<Vec<Value>>())
+        })
+        .await;
+    match listed {
+        Ok(items) => json_of(&headers, &Value::from(items)),
+        Err(e) => refused_reading(&e),
+    }
+}
+
+/// `GET /api/v1/letters?unit=…`: the letters the ladder issued to a unit (督办函 and its kin),
+/// to whoever may open its page, newest first; each a Word file at `/unit/{unit}/letters/{id}`.
+pub async fn letters(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let user = match holder(&web, &headers).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let Some(unit) = asked(&query, "unit") else {
+        return coded(
+            StatusCode::BAD_REQUEST,
+            "unit_needed",
+            "请指明单位：?unit=名称",
+        );
+    };
+    if names_nothing(&unit) {
+        return coded(StatusCode::NOT_FOUND, "unknown", "没有这个单位");
+    }
+    let at = as_of(&web);
+    let listed = web
+        .run(move |office, store| office.unit_letters(&*store, &user, &unit, at))
+        .await;
+    match listed {
+        Ok(letters) => {
+            let value: Vec<Value> = letters
+                .iter()
+                .map(|l| {
+                    let mut v = serde_json::to_value(l).unwrap_or_default();
+                    v["number_text"] = l.number_text().into();
+                    v["href"] =
+                        format!("/unit/{}/letters/{}", super::path_segment(&l.unit), l.id).into();
+                    v
+                })
+                .collect();
+            json_of(&headers, &Value::from(value))
+        }
+        Err(e) => refused_reading(&e),
+    }
+}
+
+/// A reading refused: the holder may not see it (403), or it names nothing (404); the rest as
+/// every operation refuses.
+fn refused_reading(e: &AppError) -> Response {
+    match e {
+        AppError::Forbidden { .. } => coded(StatusCode::FORBIDDEN, "forbidden", "此令牌无权查看"),
+        other => refused(other),
+    }
+}
