@@ -1,6 +1,7 @@
-//! The pages' readings through the API, against what the command line says of the same record:
-//! the board's lights and tallies, the overdue list, a reviewer's queue and a unit's letters —
-//! each with an `ETag` that makes an unchanged reading a 304, each to whom its page is open.
+//! The pages' readings through the API, against what the command line says of the same record —
+//! the board's lights and tallies, the overdue list, a reviewer's queue, a unit's letters and the
+//! bulletin, each with an `ETag` that makes an unchanged reading a 304, each to whom its page is
+//! open — and the acts that settle a report (退回, 免报).
 
 use std::collections::BTreeSet;
 
@@ -200,6 +201,56 @@ fn the_pages_readings_say_through_the_api_what_the_record_says() {
         unnamed.body
     );
 
+    // The bulletin of May: what `duban bulletin` makes of the same record, as JSON and as Word.
+    let bulletin = get(
+        &server,
+        "/api/v1/bulletin?campaign=nanyang-2017&period=2017-05",
+        &supervisor,
+    );
+    let cli = w.json(&[
+        "bulletin",
+        "nanyang-2017",
+        "--month",
+        "2017-05",
+        "--as-of",
+        "2017-05-31T10:00",
+    ]);
+    for field in ["counts", "to_date", "ranking", "missing", "summary"] {
+        assert_eq!(bulletin[field], cli[field], "{field}");
+    }
+    assert!(!bulletin["missing"].as_array().unwrap().is_empty());
+    let word = server.api(
+        "GET",
+        "/api/v1/bulletin?campaign=nanyang-2017&period=2017-05&format=docx",
+        &office,
+        None,
+    );
+    assert_eq!(word.status, 200);
+    assert!(word.bytes.starts_with(b"PK"), "a Word file");
+    let wrong = server.api(
+        "GET",
+        "/api/v1/bulletin?campaign=nanyang-2017&period=五月",
+        &office,
+        None,
+    );
+    assert_eq!(wrong.status, 422);
+    assert!(
+        wrong.body.contains("\"code\":\"bad_period\""),
+        "{}",
+        wrong.body
+    );
+    assert_eq!(
+        server
+            .api(
+                "GET",
+                "/api/v1/bulletin?campaign=nanyang-2017",
+                &wancheng,
+                None
+            )
+            .status,
+        403
+    );
+
     // A dashboard polling the board gets a 304 while nothing changed.
     let first = server.api("GET", "/api/v1/board?campaign=nanyang-2017", &office, None);
     let tag = first.header("etag").unwrap().to_string();
@@ -218,4 +269,89 @@ fn the_pages_readings_say_through_the_api_what_the_record_says() {
 
 fn enc(text: &str) -> String {
     crate::webserver::encode(text)
+}
+
+/// 退回 and 免报 through the API, as the pages do them: a received report returned is owed
+/// again and its unit's token sees why; a waived one is owed no more, and neither is done
+/// twice.
+#[test]
+fn a_report_is_returned_and_another_waived_through_the_api() {
+    let w = Workspace::new(&["nanyang-2017"]);
+    let office = token(&w, &["--role", "office"]);
+    let wancheng = token(&w, &["--role", "liaison", "--unit", "宛城区"]);
+    w.submit("nanyang-2017", "工作方案", "宛城区")
+        .at("2017-04-14T10:00")
+        .ok();
+    let server = Server::start(&w, "2017-04-20T10:00");
+    let body = |unit: &str, reason: &str| {
+        format!(
+            r#"{{"campaign":"nanyang-2017","deliverable":"工作方案","unit":"{unit}","reason":"{reason}"}}"#
+        )
+    };
+    // A unit does not return its own report, nor waive one.
+    for path in ["/api/v1/returns", "/api/v1/waivers"] {
+        let refused = server.api("POST", path, &wancheng, Some(&body("宛城区", "不需要")));
+        assert_eq!(refused.status, 403, "{path}: {}", refused.body);
+    }
+    let returned = server.api(
+        "POST",
+        "/api/v1/returns",
+        &office,
+        Some(&body("宛城区", "缺少附件")),
+    );
+    assert_eq!(returned.status, 200, "{}", returned.body);
+    let returned: Value = serde_json::from_str(&returned.body).unwrap();
+    // Owed again, and past its deadline (15 April, on time until the 17th): overdue.
+    assert_eq!(returned["status"], "overdue");
+    let again = server.api(
+        "POST",
+        "/api/v1/returns",
+        &office,
+        Some(&body("宛城区", "缺少附件")),
+    );
+    assert_eq!(again.status, 409);
+    assert!(
+        again.body.contains("\"code\":\"nothing_to_return\""),
+        "{}",
+        again.body
+    );
+    let history = w.json(&["history", "nanyang-2017", "工作方案", "宛城区"]);
+    let last = history["events"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["kind"], "returned", "{history}");
+    assert_eq!(last["reason"], "缺少附件");
+
+    let waived = server.api(
+        "POST",
+        "/api/v1/waivers",
+        &office,
+        Some(&body("卧龙区", "机构撤并")),
+    );
+    assert_eq!(waived.status, 200, "{}", waived.body);
+    let waived: Value = serde_json::from_str(&waived.body).unwrap();
+    assert_eq!(waived["status"], "waived");
+    let again = server.api(
+        "POST",
+        "/api/v1/waivers",
+        &office,
+        Some(&body("卧龙区", "机构撤并")),
+    );
+    assert_eq!(again.status, 409);
+    assert!(again.body.contains("\"code\":\"waived\""), "{}", again.body);
+    let blank = server.api(
+        "POST",
+        "/api/v1/waivers",
+        &office,
+        Some(&body("方城县", "  ")),
+    );
+    assert_eq!(blank.status, 422);
+    assert!(
+        blank.body.contains("\"code\":\"reason_needed\""),
+        "{}",
+        blank.body
+    );
 }

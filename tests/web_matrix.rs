@@ -599,6 +599,35 @@ fn matrix() -> Vec<Row> {
             [401, 200, 200, 200, 200, 200, 200, 403],
             api("GET", "/api/v1/instructions?campaign=nanyang-2017", None),
         ),
+        // 退回 and 免报 through the API: 方城县's 工作方案 (owed, not received) cannot be returned,
+        // so whoever may return it — the office, and 党风政风监督室 it is sent to — is told so
+        // (409); 免报 is the office's alone.
+        row(
+            "POST",
+            "/api/v1/returns",
+            "other",
+            [401, 403, 403, 403, 409, 403, 409, 403],
+            api(
+                "POST",
+                "/api/v1/returns",
+                Some(
+                    r#"{"campaign":"nanyang-2017","deliverable":"工作方案","unit":"方城县","reason":"材料不全"}"#,
+                ),
+            ),
+        ),
+        row(
+            "POST",
+            "/api/v1/waivers",
+            "other",
+            [401, 403, 403, 403, 403, 403, 200, 403],
+            api(
+                "POST",
+                "/api/v1/waivers",
+                Some(
+                    r#"{"campaign":"nanyang-2017","deliverable":"工作方案","unit":"方城县","reason":"机构撤并"}"#,
+                ),
+            ),
+        ),
         // The board and the overdue list through the API: as their pages, supervisors' and the
         // office's; another office's token is refused 南阳's.
         row(
@@ -614,6 +643,13 @@ fn matrix() -> Vec<Row> {
             "all",
             [401, 403, 403, 403, 403, 200, 200, 403],
             api("GET", "/api/v1/overdue?campaign=nanyang-2017", None),
+        ),
+        row(
+            "GET",
+            "/api/v1/bulletin",
+            "all",
+            [401, 403, 403, 403, 403, 200, 200, 403],
+            api("GET", "/api/v1/bulletin?campaign=nanyang-2017", None),
         ),
         // A review queue: a reviewer's and the office's (another office's too: its own, empty).
         row(

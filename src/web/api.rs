@@ -581,7 +581,7 @@ pub async fn decide_review(
 /// Does `action` to the obligation `names` names as the token's holder, through the same
 /// rights as the pages, its `reason` (where it has one) required and bounded as on the pages;
 /// `done` and the obligation as it stands, or the refusal with its code and Chinese words.
-async fn act(
+pub(super) async fn act(
     web: &Arc<Web>,
     headers: &HeaderMap,
     names: (String, String, String, Option<String>),

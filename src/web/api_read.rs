@@ -1,6 +1,6 @@
 //! The API's readings of what the pages show beside the obligations: the board's lights and
-//! tallies (三色看板), the overdue list, a reviewer's queue, and the letters the ladder issued
-//! to a unit. Each goes through the same rights as its page (`app::may`, `app::campaigns_of`,
+//! tallies (三色看板), the overdue list, a reviewer's queue, the letters the ladder issued to a
+//! unit, and the bulletin (通报). Each goes through the same rights as its page (`app::may`, `app::campaigns_of`,
 //! the unit page's own check), answers with an `ETag` (a dashboard polling every minute gets a
 //! 304 while nothing changed), and refuses in the API's one shape.
 
@@ -243,5 +243,78 @@ fn refused_reading(e: &AppError) -> Response {
     match e {
         AppError::Forbidden { .. } => coded(StatusCode::FORBIDDEN, "forbidden", "此令牌无权查看"),
         other => refused(other),
+    }
+}
+
+/// `GET /api/v1/bulletin?campaign=…[&period=2017-05|2017-Q2|2017][&format=docx]`: the bulletin
+/// (通报) of a month, a quarter or a year as the page makes it — its counts, ranking, the
+/// reports still missing, targets, interviews, instructions and letters — as JSON, or as the
+/// Word document; without a period, the last whole month's.
+pub async fn bulletin(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    use super::bulletin::{Asked, Unshown};
+    let user = match holder(&web, &headers).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let Some(campaign) = asked(&query, "campaign") else {
+        return coded(
+            StatusCode::BAD_REQUEST,
+            "campaign_needed",
+            "请指明专项：?campaign=ID",
+        );
+    };
+    if names_nothing(&campaign) {
+        return coded(StatusCode::NOT_FOUND, "unknown", "没有这个专项");
+    }
+    let word = match query.get("format").map(String::as_str) {
+        None | Some("json") => false,
+        Some("docx") => true,
+        Some(_) => {
+            return coded(
+                StatusCode::BAD_REQUEST,
+                "bad_format",
+                "format 应为 json 或 docx",
+            );
+        }
+    };
+    let asked = Asked {
+        campaign,
+        period: asked(&query, "period"),
+    };
+    let at = as_of(&web);
+    let made = web
+        .run(move |office, store| {
+            super::bulletin::make(office, &*store, &user, &asked, ("", ""), at)
+        })
+        .await;
+    let b = match made {
+        Ok(Ok((b, _, _))) => b,
+        Ok(Err(why @ Unshown::Period(_))) => {
+            return coded(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "bad_period",
+                &why.to_string(),
+            );
+        }
+        Ok(Err(why)) => return coded(StatusCode::CONFLICT, "nothing_due", &why.to_string()),
+        Err(e) => return refused_reading(&e),
+    };
+    if !word {
+        return json_of(&headers, &serde_json::to_value(&b).unwrap_or_default());
+    }
+    match crate::documents::bulletin::docx(&b) {
+        Ok(bytes) => tagged(&headers, bytes, crate::documents::docx::MIME),
+        Err(e) => {
+            tracing::error!(error = %e, "a bulletin could not be written as Word");
+            coded(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "failed",
+                "通报未能生成Word文件",
+            )
+        }
     }
 }

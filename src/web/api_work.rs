@@ -1,6 +1,7 @@
-//! The API's operations that make work: a leader's instruction entered (交办领导批示) and a
-//! report's period passed down to the sub-units (分解到下级), each through the application
-//! layer and its rights, as from the pages and the command line.
+//! The API's operations that make or settle work: a leader's instruction entered (交办领导批示),
+//! a report's period passed down to the sub-units (分解到下级), a received report returned
+//! (退回) and a report waived (免报) — each through the application layer and its rights, as
+//! from the pages and the command line.
 
 use std::sync::Arc;
 
@@ -187,4 +188,54 @@ pub async fn instructions(
         }
         Err(e) => refused(&e),
     }
+}
+
+/// What `POST /api/v1/returns` and `POST /api/v1/waivers` take: the obligation, and why.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settled {
+    campaign: String,
+    deliverable: String,
+    unit: String,
+    period: Option<String>,
+    reason: String,
+}
+
+impl Settled {
+    fn parts(self) -> ((String, String, String, Option<String>), String) {
+        let reason = self.reason.trim().to_string();
+        (
+            (self.campaign, self.deliverable, self.unit, self.period),
+            reason,
+        )
+    }
+}
+
+/// `POST /api/v1/returns`: a report received (or under review) sent back to its unit (退回)
+/// with a reason, by whom the page lets return it (the office, and whom the report is sent to):
+/// 200 with the obligation, owed again.
+pub async fn send_back(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Body(settled): Body<Settled>,
+) -> Response {
+    let (names, reason) = settled.parts();
+    let action = crate::ledger::Action::Return {
+        reason: reason.clone(),
+    };
+    super::api::act(&web, &headers, names, action, Some(&reason), StatusCode::OK).await
+}
+
+/// `POST /api/v1/waivers`: a report the unit no longer owes (免报), with a reason, by the
+/// office: 200 with the obligation, waived.
+pub async fn waive(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Body(settled): Body<Settled>,
+) -> Response {
+    let (names, reason) = settled.parts();
+    let action = crate::ledger::Action::Waive {
+        reason: reason.clone(),
+    };
+    super::api::act(&web, &headers, names, action, Some(&reason), StatusCode::OK).await
 }

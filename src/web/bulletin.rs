@@ -20,14 +20,14 @@ use crate::documents;
 use crate::vocabulary::Period;
 
 /// What was asked for: the campaign, and the period if one was named.
-struct Asked {
-    campaign: String,
-    period: Option<String>,
+pub(super) struct Asked {
+    pub(super) campaign: String,
+    pub(super) period: Option<String>,
 }
 
 /// Why a bulletin cannot be shown, in the page's words.
 #[derive(Debug, thiserror::Error)]
-enum Unshown {
+pub(super) enum Unshown {
     /// The period named is none a bulletin covers.
     #[error("「{0}」不是可以通报的期间，请从期间列表中选择（某月、某季度或某年）")]
     Period(String),
@@ -68,30 +68,7 @@ pub async fn bulletin(
     let (number_given, to_given) = (number.clone(), to.clone());
     let at = as_of(&web);
     let made = for_session(&web, &headers, move |office, store, session| {
-        let wanted = [asked.campaign.clone()];
-        crate::app::campaigns_of(&session.user, crate::app::Page::Bulletin, &wanted)?;
-        let periods = office.bulletin_periods(&*store, &asked.campaign, at)?;
-        let zone = store.campaign_zone(&asked.campaign)?;
-        let today = at.in_zone(zone).with_timezone(&zone).date_naive();
-        let chosen = match &asked.period {
-            Some(text) => match Period::parse(text).filter(|p| Window::of(p).is_some()) {
-                Some(period) => period,
-                None => return Ok(Err(Unshown::Period(text.clone()))),
-            },
-            None => match default_period(&periods, today) {
-                Some(period) => period,
-                None => return Ok(Err(Unshown::Nothing)),
-            },
-        };
-        let window = Window::of(&chosen).expect("a period a bulletin covers");
-        let mut b = office.bulletin(&*store, &asked.campaign, &window, at, today)?;
-        if let Err(crate::app::AppError::Invalid(problems)) =
-            crate::app::address_bulletin(&mut b, Some(&number), Some(&to))
-        {
-            let why = problems.iter().map(|p| p.zh().to_string()).collect();
-            return Ok(Err(Unshown::Addressed(why)));
-        }
-        Ok(Ok((b, periods, chosen)))
+        make(office, &*store, &session.user, &asked, (&number, &to), at)
     })
     .await;
     let (current, (b, periods, chosen)) = match made {
@@ -148,6 +125,46 @@ pub async fn bulletin(
         ),
     }
 }
+
+/// The bulletin `who` asked for, as the records stood at `at` (issued on its day), with the
+/// periods the campaign has and the one chosen; or why none is shown. Refused (by the rights of
+/// `app`) to whom the bulletin's page is not open.
+pub(super) fn make(
+    office: &crate::app::Office,
+    store: &dyn crate::store::Backend,
+    who: &crate::store::User,
+    asked: &Asked,
+    (number, to): (&str, &str),
+    at: crate::clock::Instant,
+) -> Result<Result<Made, Unshown>, crate::app::AppError> {
+    let wanted = [asked.campaign.clone()];
+    crate::app::campaigns_of(who, crate::app::Page::Bulletin, &wanted)?;
+    let periods = office.bulletin_periods(store, &asked.campaign, at)?;
+    let zone = store.campaign_zone(&asked.campaign)?;
+    let today = at.in_zone(zone).with_timezone(&zone).date_naive();
+    let chosen = match &asked.period {
+        Some(text) => match Period::parse(text).filter(|p| Window::of(p).is_some()) {
+            Some(period) => period,
+            None => return Ok(Err(Unshown::Period(text.clone()))),
+        },
+        None => match default_period(&periods, today) {
+            Some(period) => period,
+            None => return Ok(Err(Unshown::Nothing)),
+        },
+    };
+    let window = Window::of(&chosen).expect("a period a bulletin covers");
+    let mut b = office.bulletin(store, &asked.campaign, &window, at, today)?;
+    if let Err(crate::app::AppError::Invalid(problems)) =
+        crate::app::address_bulletin(&mut b, Some(number), Some(to))
+    {
+        let why = problems.iter().map(|p| p.zh().to_string()).collect();
+        return Ok(Err(Unshown::Addressed(why)));
+    }
+    Ok(Ok((b, periods, chosen)))
+}
+
+/// A bulletin made: it, the periods its campaign has, and the one it covers.
+pub(super) type Made = (crate::reports::Bulletin, Vec<Period>, Period);
 
 /// The period shown when none is asked for: the last whole month before `today` (the board's
 /// "上月通报"), if the campaign has reports then; else the latest month it has.

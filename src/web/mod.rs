@@ -258,10 +258,13 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<Web>>)> {
         ("POST", "/api/v1/instructions", post(api_work::instruct)),
         ("GET", "/api/v1/instructions", get(api_work::instructions)),
         ("POST", "/api/v1/pass-downs", post(api_work::pass_down)),
+        ("POST", "/api/v1/returns", post(api_work::send_back)),
+        ("POST", "/api/v1/waivers", post(api_work::waive)),
         ("GET", "/api/v1/board", get(api_read::board)),
         ("GET", "/api/v1/overdue", get(api_read::overdue)),
         ("GET", "/api/v1/review-queue", get(api_read::review_queue)),
         ("GET", "/api/v1/letters", get(api_read::letters)),
+        ("GET", "/api/v1/bulletin", get(api_read::bulletin)),
         (
             "POST",
             "/api/v1/submissions",

@@ -49,7 +49,7 @@ pub fn document() -> serde_json::Value {
                 },
                 "Error": { "type": "object", "properties": {
                     "error": { "type": "string", "description": "why, in words" },
-                    "code": { "type": "string", "description": "why, for programs: too_long, unnamed_file, hidden_characters, too_large, bad_form, forbidden, time_not_chosen, time_refused, nothing_overdue, chased_today, no_mailbox, already_asked, too_many_requests, asked_too_far, no_request, until_needed, already_acknowledged, asked_too_late, not_later, not_owed, before_last_act, not_under_review, not_this_level, reason_needed, no_instructions, campaign_needed, not_split, no_parts, no_parts_in, not_passable, unknown, json_needed, bad_json, bad_body, conflict, locked, removed, waived, already_submitted, passed_down_already, nothing_to_return, submitted, signatures_needed, no_sub_units, not_owed_now, after_deadline, date_past, unit_token_needed, unit_needed; and with 401: no_token, unknown_token, token_revoked, token_expired" },
+                    "code": { "type": "string", "description": "why, for programs: too_long, unnamed_file, hidden_characters, too_large, bad_form, forbidden, time_not_chosen, time_refused, nothing_overdue, chased_today, no_mailbox, already_asked, too_many_requests, asked_too_far, no_request, until_needed, already_acknowledged, asked_too_late, not_later, not_owed, before_last_act, not_under_review, not_this_level, reason_needed, no_instructions, campaign_needed, not_split, no_parts, no_parts_in, not_passable, unknown, json_needed, bad_json, bad_body, conflict, locked, removed, waived, already_submitted, passed_down_already, nothing_to_return, submitted, signatures_needed, no_sub_units, not_owed_now, after_deadline, date_past, unit_token_needed, unit_needed, bad_format, bad_period, nothing_due; and with 401: no_token, unknown_token, token_revoked, token_expired" },
                     "field": { "type": "string", "nullable": true, "description": "the field or part it concerns" }
                 } }
             }
@@ -149,6 +149,52 @@ pub fn document() -> serde_json::Value {
                     "404": { "description": "a name that names nothing: no such campaign, report, unit or period (`unknown`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "409": { "description": "not under review (`not_under_review`), or its level decided already — a second click or node (`not_this_level`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "422": { "description": "JSON that is not the object above (`bad_body`), or a return without a reason (`reason_needed`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+            } },
+            "/api/v1/returns": { "post": {
+                "summary": "A report received (or under review) sent back to its unit (退回) with a reason, at the server's time: the office's tokens and those of whom the report is sent to",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                    "type": "object",
+                    "required": ["campaign", "deliverable", "unit", "reason"],
+                    "properties": {
+                        "campaign": { "type": "string" },
+                        "deliverable": { "type": "string" },
+                        "unit": { "type": "string" },
+                        "period": { "type": "string", "description": "the period, for a recurring report" },
+                        "reason": { "type": "string", "maxLength": typed::REASON_MAX }
+                    }
+                } } } },
+                "responses": {
+                    "200": { "description": "returned: the obligation, owed again, its status and its deadline in force" },
+                    "400": { "description": "a reason too long (`too_long`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "403": { "description": "a token that may not return it (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "404": { "description": "a name that names nothing: no such campaign, report, unit or period (`unknown`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "409": { "description": "nothing received to return (`nothing_to_return`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "422": { "description": "JSON that is not the object above (`bad_body`), or a reason of spaces (`reason_needed`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+            } },
+            "/api/v1/waivers": { "post": {
+                "summary": "A report its unit no longer owes (免报), with a reason, at the server's time: the office's tokens",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                    "type": "object",
+                    "required": ["campaign", "deliverable", "unit", "reason"],
+                    "properties": {
+                        "campaign": { "type": "string" },
+                        "deliverable": { "type": "string" },
+                        "unit": { "type": "string" },
+                        "period": { "type": "string", "description": "the period, for a recurring report" },
+                        "reason": { "type": "string", "maxLength": typed::REASON_MAX }
+                    }
+                } } } },
+                "responses": {
+                    "200": { "description": "waived: the obligation and its status" },
+                    "400": { "description": "a reason too long (`too_long`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "403": { "description": "not the office's token of that campaign (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "404": { "description": "a name that names nothing: no such campaign, report, unit or period (`unknown`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "409": { "description": "waived already (`waived`), or sent already (`submitted`): it counts as it stands", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "422": { "description": "JSON that is not the object above (`bad_body`), or a reason of spaces (`reason_needed`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } },
             "/api/v1/instructions": { "get": {
@@ -316,6 +362,25 @@ pub fn document() -> serde_json::Value {
                     "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "403": { "description": "a token that may not open the unit's page: another unit's (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "404": { "description": "a unit no campaign has (`unknown`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+            } },
+            "/api/v1/bulletin": { "get": {
+                "summary": "The bulletin (通报) of a month, a quarter or a year, as the page makes it at the server's time — the counts of the period and to date, the ranking, the reports still missing, targets below their threshold, interviews, requests for more time and acknowledgements, leaders' instructions and the letters issued — as JSON or as the Word document; supervisors' and the office's tokens",
+                "parameters": [
+                    { "name": "campaign", "in": "query", "required": true, "schema": { "type": "string", "minLength": 1 } },
+                    { "name": "period", "in": "query", "required": false, "description": "`2017-05`, `2017-Q2` or `2017` (none: the last whole month's)", "schema": { "type": "string" } },
+                    { "name": "format", "in": "query", "required": false, "schema": { "type": "string", "enum": ["json", "docx"] } },
+                    { "name": "If-None-Match", "in": "header", "required": false, "description": "the ETag of a reading seen before", "schema": { "type": "string" } }
+                ],
+                "responses": {
+                    "200": { "description": "the bulletin; `ETag` says what it is", "headers": { "ETag": { "schema": { "type": "string" } } }, "content": { "application/json": { "schema": { "type": "object" } }, "application/vnd.openxmlformats-officedocument.wordprocessingml.document": { "schema": { "type": "string", "format": "binary" } } } },
+                    "304": { "description": "unchanged since the ETag given in If-None-Match" },
+                    "400": { "description": "no campaign (`campaign_needed`), or a format that is none (`bad_format`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "403": { "description": "a token whose role sees no bulletin (a unit's, a reviewer's), or of another office's campaign (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "404": { "description": "an unknown campaign (`unknown`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "409": { "description": "the campaign has nothing due yet: no bulletin (`nothing_due`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "422": { "description": "a period that is no month, quarter or year (`bad_period`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } },
             "/api/v1/submissions": { "post": {
