@@ -507,3 +507,72 @@ fn dedup(taken: &[Delivery]) -> Vec<Delivery> {
         .cloned()
         .collect()
 }
+
+/// A receiver sent only the types and campaigns it names: 免报 and 延期 of 南阳, nothing else —
+/// and the file named by `DUBAN_WEBHOOKS_FILE` is the one read.
+#[test]
+fn a_receiver_gets_only_the_events_and_campaigns_it_names() {
+    let smtp = MailServer::start();
+    let ybt = Receiver::start(SECRET);
+    let w = office(&smtp, None, &[]);
+    std::fs::write(
+        w.path().join("elsewhere.toml"),
+        format!(
+            "[\"一表通\"]\nurl = \"{}\"\nsecret = \"{SECRET}\"\nevents = [\"obligation.waived\", \"extension.decided\"]\ncampaigns = [\"nanyang-2017\"]\n",
+            ybt.url()
+        ),
+    )
+    .unwrap();
+    act(&w);
+    w.ok(&[
+        "waive",
+        "nanyang-2017",
+        "工作方案",
+        "卧龙区",
+        "--reason",
+        "机构撤并",
+        "--at",
+        "2017-04-16T10:00",
+    ]);
+    w.ok(&[
+        "extend",
+        "nanyang-2017",
+        "工作方案",
+        "南召县",
+        "--until",
+        "2017-04-25",
+        "--reason",
+        "核实材料",
+        "--at",
+        "2017-04-16T11:00",
+    ]);
+    let run = crate::common::process(w.path())
+        .args(["remind", "--as-of", "2017-04-19T09:05"])
+        .env("DUBAN_WEBHOOKS_FILE", w.path().join("elsewhere.toml"))
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let taken = ybt.taken();
+    let mut kinds: Vec<(&str, &str)> = taken
+        .iter()
+        .map(|d| (d.event.as_str(), d.body["unit"].as_str().unwrap()))
+        .collect();
+    kinds.sort();
+    assert_eq!(
+        kinds,
+        [
+            ("extension.decided", "南召县"),
+            ("obligation.waived", "卧龙区")
+        ]
+    );
+    let extended = taken
+        .iter()
+        .find(|d| d.event == "extension.decided")
+        .unwrap();
+    assert_eq!(extended.body["decision"], "extended");
+    assert_eq!(extended.body["reason"], "核实材料");
+}

@@ -441,10 +441,12 @@ pub fn run<S: PassRecords + ?Sized>(
     Ok(report)
 }
 
-/// How far before the last act a pass read it looks again for acts to tell other systems of:
-/// an act reads the clock before it commits, so one committed after a pass read the record can
-/// bear an earlier instant than the latest that pass saw. One told already is not read again.
-const ACTS_MARGIN: i64 = 600;
+/// How far back a pass looks again for acts to tell other systems of: an act reads the clock
+/// before it commits (an import of a whole spreadsheet, or a node whose clock is behind, by
+/// minutes), so one committed after a pass read the record can bear an earlier instant than the
+/// latest that pass saw. A day covers any transaction and any clock worth running; an act told
+/// already is not read again (the store leaves out those whose deliveries are written).
+const ACTS_MARGIN: i64 = 86_400;
 
 /// The deliveries to other systems (webhooks) of the acts recorded since the last pass read
 /// them (since the last pass, the first time) and of the reports overdue at `as_of`; and the
@@ -460,10 +462,11 @@ fn webhook_deliveries<S: PassRecords + ?Sized>(
         return Ok((Vec::new(), None));
     }
     // Acts are stamped by the clock of whoever recorded them (a rehearsal's, or the real one),
-    // so a pass reads on from the acts it saw, not from its own instant.
-    let since = match store.acts_seen()? {
-        Some(seen) => Some(seen),
-        None => store.last_pass()?,
+    // so a pass reads on from the earlier of the latest act it saw and its own last instant:
+    // acts stamped by either clock are found, and the margin covers late commits.
+    let since = match (store.acts_seen()?, store.last_pass()?) {
+        (Some(seen), Some(last)) => Some(seen.min(last)),
+        (seen, last) => seen.or(last),
     }
     .map_or(i64::MIN, |t| t.saturating_sub(ACTS_MARGIN));
     let events = store.recorded_events(since)?;
@@ -473,9 +476,9 @@ fn webhook_deliveries<S: PassRecords + ?Sized>(
             &options.receivers,
             &events,
             &input.candidates,
+            &input.sent,
             as_of,
             now,
-            &options.domain,
         ),
         seen,
     ))

@@ -33,14 +33,14 @@
 
 use std::fmt;
 
-use chrono::{Days, NaiveTime, SecondsFormat};
+use chrono::SecondsFormat;
 use hmac::{KeyInit as _, Mac as _};
 use serde_json::{Value, json};
 
 use super::hooks::{request_failed, unix_now};
 use super::send::{Outgoing, SendError};
 use crate::clock::Instant;
-use crate::store::{Candidate, NoticeKey, OutboxMail, RecordedEvent};
+use crate::store::{Candidate, NoticeKey, OutboxMail, RecordedEvent, Written};
 
 /// What other systems are told of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -331,7 +331,7 @@ impl Webhooks {
                 SendError::Unconfigured(format!("webhook `{name}` is not in the webhooks file"))
             })?;
         let timestamp = unix_now();
-        let id = delivery.message_id.trim_matches(['<', '>']);
+        let id = delivery.message_id;
         let response = self
             .agent
             .post(&receiver.url)
@@ -377,16 +377,16 @@ fn answer(name: &str, status: u16, headers: &ureq::http::HeaderMap) -> Result<St
 }
 
 /// The deliveries a pass at `as_of` (unix seconds `now`) writes: one per receiver for each
-/// act in `events` and each report in `candidates` overdue then, of the types and campaigns
-/// it wants. Each is keyed in the outbox by its event and receiver, so that a pass that finds
-/// the same event again writes nothing.
+/// act in `events` and each report in `candidates` overdue then (and not told yet: `written`),
+/// of the types and campaigns it wants. Each is keyed in the outbox by its event and receiver,
+/// so that a pass that finds the same event again writes nothing.
 pub fn deliveries(
     receivers: &[Receiver],
     events: &[RecordedEvent],
     candidates: &[Candidate],
+    written: &Written,
     as_of: Instant,
     now: i64,
-    domain: &str,
 ) -> Vec<OutboxMail> {
     let mut out = Vec::new();
     if receivers.is_empty() {
@@ -394,13 +394,21 @@ pub fn deliveries(
     }
     let mut add = |kind: EventType, campaign_id: i64, campaign: &str, key: NoticeKey, body| {
         for receiver in receivers.iter().filter(|r| r.wants(kind, campaign)) {
-            let body = serde_json::to_string(&body).unwrap_or_default();
             let address = receiver.address();
+            // An overdue told already (the planner reads the notices written): nothing to write.
+            let told = written
+                .of(key.obligation_id)
+                .iter()
+                .any(|(s, d, a)| *s == key.stage && *d == key.due_date && *a == address);
+            if told {
+                continue;
+            }
+            let body = serde_json::to_string(&body).unwrap_or_default();
             out.push(OutboxMail {
                 campaign_id,
                 recipient: address.clone(),
                 subject: kind.name().to_string(),
-                message_id: delivery_id(&key, &address, now, domain),
+                message_id: delivery_id(&key, &address, now),
                 body,
                 notices: vec![NoticeKey {
                     recipient: address,
@@ -435,16 +443,11 @@ pub fn deliveries(
         if today <= c.on_time_until {
             continue;
         }
-        // Overdue from the first instant after its last on-time day, in its campaign's zone.
+        // Overdue from the end of its last on-time day, in its campaign's zone.
         let since = c
-            .on_time_until
-            .checked_add_days(Days::new(1))
-            .and_then(|d| {
-                d.and_time(NaiveTime::MIN)
-                    .and_local_timezone(c.zone)
-                    .earliest()
-            })
-            .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, false));
+            .due_at()
+            .with_timezone(&c.zone)
+            .to_rfc3339_opts(SecondsFormat::Secs, false);
         let id = format!(
             "overdue-{}-{}",
             c.obligation_id,
@@ -519,8 +522,9 @@ fn act_body(event: &RecordedEvent, kind: EventType, decision: Option<&str>) -> V
     body
 }
 
-/// A delivery's id: unique among the outbox's, the same on every try of it.
-fn delivery_id(key: &NoticeKey, address: &str, now: i64, domain: &str) -> String {
+/// A delivery's id: unique among the outbox's, the same on every try of it; ASCII, since it
+/// goes in a header.
+fn delivery_id(key: &NoticeKey, address: &str, now: i64) -> String {
     use sha2::{Digest as _, Sha256};
     let mut hasher = Sha256::new();
     hasher.update(key.obligation_id.to_le_bytes());
@@ -535,7 +539,7 @@ fn delivery_id(key: &NoticeKey, address: &str, now: i64, domain: &str) -> String
         .take(12)
         .map(|b| format!("{b:02x}"))
         .collect();
-    format!("<webhook.{hash}@{domain}>")
+    format!("webhook.{hash}")
 }
 
 #[cfg(test)]
@@ -544,10 +548,13 @@ mod tests {
 
     #[test]
     fn a_signature_is_hmac_sha256_over_the_timestamp_and_the_body() {
-        // RFC 4231's test case 2 key and message, in the timestamp.body shape.
+        // RFC 4231's test case 2 key and message, in the timestamp.body shape, as Python's
+        // hmac.new(b"Jefe", b"0.what do ya want for nothing?", hashlib.sha256) computes it.
         let mac = signature("Jefe", 0, "what do ya want for nothing?");
-        assert!(mac.starts_with("sha256="), "{mac}");
-        assert_eq!(mac.len(), "sha256=".len() + 64);
+        assert_eq!(
+            mac,
+            "sha256=37f471929915ccd2cbbe79feb84ffcff4f2bb25e15fc41c2506687331ae179cc"
+        );
         assert_ne!(mac, signature("Jefe", 1, "what do ya want for nothing?"));
         assert_ne!(mac, signature("Jeff", 0, "what do ya want for nothing?"));
     }

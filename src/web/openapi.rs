@@ -170,7 +170,7 @@ pub fn document() -> serde_json::Value {
                     "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "403": { "description": "a token that may not return it (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "404": { "description": "a name that names nothing: no such campaign, report, unit or period (`unknown`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
-                    "409": { "description": "nothing received to return (`nothing_to_return`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "409": { "description": "nothing received to return (`nothing_to_return`), or the report no longer in the campaign (`removed`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "422": { "description": "JSON that is not the object above (`bad_body`), or a reason of spaces (`reason_needed`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } },
@@ -350,7 +350,7 @@ pub fn document() -> serde_json::Value {
                 }
             } },
             "/api/v1/letters": { "get": {
-                "summary": "The letters the overdue ladder issued to a unit (督办函, 提醒函, 约谈通知书, 督办单), newest first, in the campaigns the token acts in: whoever may open the unit's page; each as Word at `href` (the pages' address)",
+                "summary": "The letters the overdue ladder issued to a unit (督办函, 提醒函, 约谈通知书, 督办单), newest first, in the campaigns the token acts in: whoever may open the unit's page; `href` is its Word file on the unit's page, for a signed-in browser",
                 "parameters": [
                     { "name": "unit", "in": "query", "required": true, "schema": { "type": "string", "minLength": 1 } },
                     { "name": "If-None-Match", "in": "header", "required": false, "description": "the ETag of a reading seen before", "schema": { "type": "string" } }
