@@ -155,6 +155,14 @@ fn the_pages_readings_say_through_the_api_what_the_record_says() {
         word.status, 200,
         "the Word file is the pages', behind their sign-in"
     );
+    // With a token, at `download`: the same letter as Word; not to another county's token.
+    let download = first["download"].as_str().unwrap();
+    let word = server.api("GET", download, &office, None);
+    assert_eq!(word.status, 200, "{}", word.body);
+    assert!(word.bytes.starts_with(b"PK"), "a Word file");
+    assert_eq!(server.api("GET", download, &wancheng, None).status, 403);
+    let missing = download.rsplit_once('/').unwrap().0.to_string() + "/999999";
+    assert_eq!(server.api("GET", &missing, &office, None).status, 404);
 
     // To whom each is open: a unit's token reads its own letters, not another's, and no board.
     assert_eq!(

@@ -659,6 +659,19 @@ fn matrix() -> Vec<Row> {
             [401, 403, 403, 403, 200, 403, 200, 200],
             api("GET", "/api/v1/review-queue", None),
         ),
+        // A letter of 宛城区 as Word: none issued here, so whoever may open its page is told
+        // there is no such letter (404); the others are refused first.
+        row(
+            "GET",
+            "/api/v1/units/{unit}/letters/{id}",
+            "own",
+            [401, 404, 404, 403, 404, 404, 404, 403],
+            api(
+                "GET",
+                "/api/v1/units/%E5%AE%9B%E5%9F%8E%E5%8C%BA/letters/1",
+                None,
+            ),
+        ),
         // 宛城区's letters: whoever may open its page.
         row(
             "GET",

@@ -226,8 +226,9 @@ pub async fn letters(
                 .map(|l| {
                     let mut v = serde_json::to_value(l).unwrap_or_default();
                     v["number_text"] = l.number_text().into();
-                    v["href"] =
-                        format!("/unit/{}/letters/{}", super::path_segment(&l.unit), l.id).into();
+                    let unit = super::path_segment(&l.unit);
+                    v["href"] = format!("/unit/{unit}/letters/{}", l.id).into();
+                    v["download"] = format!("/api/v1/units/{unit}/letters/{}", l.id).into();
                     v
                 })
                 .collect();
@@ -316,5 +317,38 @@ pub async fn bulletin(
                 "通报未能生成Word文件",
             )
         }
+    }
+}
+
+/// `GET /api/v1/units/{unit}/letters/{id}`: letter `id` of a unit as Word, to whoever may open
+/// the unit's page (as `/unit/{unit}/letters/{id}` is to a signed-in browser).
+pub async fn letter(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    axum::extract::Path((unit, id)): axum::extract::Path<(String, String)>,
+) -> Response {
+    let user = match holder(&web, &headers).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let none = || coded(StatusCode::NOT_FOUND, "unknown", "没有这份督办文书");
+    let Some(id) = id.parse::<i64>().ok().filter(|_| !names_nothing(&unit)) else {
+        return none();
+    };
+    let at = as_of(&web);
+    let found = web
+        .run(move |office, store| office.letter_file(&*store, &user, &unit, id, at))
+        .await;
+    match found {
+        Ok(Some((name, bytes))) => {
+            let mut response = super::pages::download(bytes, crate::documents::docx::MIME, &name);
+            response.headers_mut().insert(
+                axum::http::header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("private, no-cache"),
+            );
+            response
+        }
+        Ok(None) => none(),
+        Err(e) => refused_reading(&e),
     }
 }

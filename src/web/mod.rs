@@ -264,6 +264,11 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<Web>>)> {
         ("GET", "/api/v1/overdue", get(api_read::overdue)),
         ("GET", "/api/v1/review-queue", get(api_read::review_queue)),
         ("GET", "/api/v1/letters", get(api_read::letters)),
+        (
+            "GET",
+            "/api/v1/units/{unit}/letters/{id}",
+            get(api_read::letter),
+        ),
         ("GET", "/api/v1/bulletin", get(api_read::bulletin)),
         (
             "POST",

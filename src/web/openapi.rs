@@ -350,18 +350,31 @@ pub fn document() -> serde_json::Value {
                 }
             } },
             "/api/v1/letters": { "get": {
-                "summary": "The letters the overdue ladder issued to a unit (督办函, 提醒函, 约谈通知书, 督办单), newest first, in the campaigns the token acts in: whoever may open the unit's page; `href` is its Word file on the unit's page, for a signed-in browser",
+                "summary": "The letters the overdue ladder issued to a unit (督办函, 提醒函, 约谈通知书, 督办单), newest first, in the campaigns the token acts in: whoever may open the unit's page; each as Word at `download` (a token's) and `href` (the unit's page, for a signed-in browser)",
                 "parameters": [
                     { "name": "unit", "in": "query", "required": true, "schema": { "type": "string", "minLength": 1 } },
                     { "name": "If-None-Match", "in": "header", "required": false, "description": "the ETag of a reading seen before", "schema": { "type": "string" } }
                 ],
                 "responses": {
-                    "200": { "description": "the letters: `id`, `number_text` (督办函〔2017〕3号), `kind`, `campaign`, `unit`, `day`, `items` (each late report and its deadline), `href`; `ETag` says what it is", "headers": { "ETag": { "schema": { "type": "string" } } }, "content": { "application/json": { "schema": { "type": "array", "items": { "type": "object" } } } } },
+                    "200": { "description": "the letters: `id`, `number_text` (督办函〔2017〕3号), `kind`, `campaign`, `unit`, `day`, `items` (each late report and its deadline), `download`, `href`; `ETag` says what it is", "headers": { "ETag": { "schema": { "type": "string" } } }, "content": { "application/json": { "schema": { "type": "array", "items": { "type": "object" } } } } },
                     "304": { "description": "unchanged since the ETag given in If-None-Match" },
                     "400": { "description": "no unit (`unit_needed`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "403": { "description": "a token that may not open the unit's page: another unit's (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "404": { "description": "a unit no campaign has (`unknown`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+            } },
+            "/api/v1/units/{unit}/letters/{id}": { "get": {
+                "summary": "A letter the overdue ladder issued to a unit, as Word (公文 format): whoever may open the unit's page; `download` of `/api/v1/letters` names it",
+                "parameters": [
+                    { "name": "unit", "in": "path", "required": true, "schema": { "type": "string", "minLength": 1 } },
+                    { "name": "id", "in": "path", "required": true, "schema": { "type": "integer", "format": "int64", "minimum": 1 } }
+                ],
+                "responses": {
+                    "200": { "description": "the letter", "content": { "application/vnd.openxmlformats-officedocument.wordprocessingml.document": { "schema": { "type": "string", "format": "binary" } } } },
+                    "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "403": { "description": "a token that may not open the unit's page: another unit's (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "404": { "description": "no such letter of that unit, or a unit no campaign has (`unknown`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } },
             "/api/v1/bulletin": { "get": {
