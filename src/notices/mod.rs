@@ -5,7 +5,8 @@
 //! them against the outbox in the store so that each notice goes out exactly once. Beside mail,
 //! `robots` names the office's group robots, `hooks` sends to them, `sms` to an SMS gateway,
 //! `fit` makes a notice fit its channel, and `couriers` puts every channel behind the one
-//! transport a pass sends through.
+//! transport a pass sends through. `webhooks` tells other systems of the record's events
+//! through the same outbox, signed.
 
 pub mod address;
 pub mod couriers;

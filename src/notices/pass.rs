@@ -419,7 +419,8 @@ pub fn run<S: PassRecords + ?Sized>(
         mails.push(mail);
     }
     spread(&mut mails, now);
-    let (deliveries, acts_seen) = webhook_deliveries(store, &input, as_of, now, options)?;
+    let (deliveries, acts_seen) =
+        super::webhooks::for_pass(store, &input, as_of, now, &options.receivers)?;
     mails.extend(deliveries);
     let (notices, queued) = store.queue(&mails, now)?;
     if let Some(seen) = acts_seen {
@@ -439,49 +440,6 @@ pub fn run<S: PassRecords + ?Sized>(
     }
     send_due(store, mailer, now, options, stop, &mut report)?;
     Ok(report)
-}
-
-/// How far back a pass looks again for acts to tell other systems of: an act reads the clock
-/// before it commits (an import of a whole spreadsheet, or a node whose clock is behind, by
-/// minutes), so one committed after a pass read the record can bear an earlier instant than the
-/// latest that pass saw. A day covers any transaction and any clock worth running; an act told
-/// already is not read again (the store leaves out those whose deliveries are written).
-const ACTS_MARGIN: i64 = 86_400;
-
-/// The deliveries to other systems (webhooks) of the acts recorded since the last pass read
-/// them (since the last pass, the first time) and of the reports overdue at `as_of`; and the
-/// latest instant of an act read.
-fn webhook_deliveries<S: PassRecords + ?Sized>(
-    store: &S,
-    input: &PlanInput,
-    as_of: Instant,
-    now: i64,
-    options: &PassOptions,
-) -> Result<(Vec<crate::store::OutboxMail>, Option<i64>), StoreError> {
-    if options.receivers.is_empty() {
-        return Ok((Vec::new(), None));
-    }
-    // Acts are stamped by the clock of whoever recorded them (a rehearsal's, or the real one),
-    // so a pass reads on from the earlier of the latest act it saw and its own last instant:
-    // acts stamped by either clock are found, and the margin covers late commits.
-    let since = match (store.acts_seen()?, store.last_pass()?) {
-        (Some(seen), Some(last)) => Some(seen.min(last)),
-        (seen, last) => seen.or(last),
-    }
-    .map_or(i64::MIN, |t| t.saturating_sub(ACTS_MARGIN));
-    let events = store.recorded_events(since)?;
-    let seen = events.iter().map(|e| e.recorded_at).max();
-    Ok((
-        super::webhooks::deliveries(
-            &options.receivers,
-            &events,
-            &input.candidates,
-            &input.sent,
-            as_of,
-            now,
-        ),
-        seen,
-    ))
 }
 
 /// Sends every mail the outbox has due at `as_of` (a mail queued by a chase, or left by an

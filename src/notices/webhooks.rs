@@ -40,7 +40,9 @@ use serde_json::{Value, json};
 use super::hooks::{request_failed, unix_now};
 use super::send::{Outgoing, SendError};
 use crate::clock::Instant;
-use crate::store::{Candidate, NoticeKey, OutboxMail, RecordedEvent, Written};
+use crate::store::{
+    Candidate, NoticeKey, Outbox, OutboxMail, PlanInput, RecordedEvent, StoreError, Written,
+};
 
 /// What other systems are told of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -374,6 +376,49 @@ fn answer(name: &str, status: u16, headers: &ureq::http::HeaderMap) -> Result<St
         408 | 500..=599 => Err(SendError::Transient(said)),
         _ => Err(SendError::Permanent(said)),
     }
+}
+
+/// How far back a pass looks again for acts to tell other systems of: an act reads the clock
+/// before it commits (an import of a whole spreadsheet, or a node whose clock is behind, by
+/// minutes), so one committed after a pass read the record can bear an earlier instant than the
+/// latest that pass saw. A day covers any transaction and any clock worth running; an act told
+/// already is not read again (the store leaves out those whose deliveries are written).
+const ACTS_MARGIN: i64 = 86_400;
+
+/// The deliveries to other systems (webhooks) of the acts recorded since the last pass read
+/// them (since the last pass, the first time) and of the reports overdue at `as_of`; and the
+/// latest instant of an act read.
+pub(super) fn for_pass<S: Outbox + ?Sized>(
+    store: &S,
+    input: &PlanInput,
+    as_of: Instant,
+    now: i64,
+    receivers: &[Receiver],
+) -> Result<(Vec<OutboxMail>, Option<i64>), StoreError> {
+    if receivers.is_empty() {
+        return Ok((Vec::new(), None));
+    }
+    // Acts are stamped by the clock of whoever recorded them (a rehearsal's, or the real one),
+    // so a pass reads on from the earlier of the latest act it saw and its own last instant:
+    // acts stamped by either clock are found, and the margin covers late commits.
+    let since = match (store.acts_seen()?, store.last_pass()?) {
+        (Some(seen), Some(last)) => Some(seen.min(last)),
+        (seen, last) => seen.or(last),
+    }
+    .map_or(i64::MIN, |t| t.saturating_sub(ACTS_MARGIN));
+    let events = store.recorded_events(since)?;
+    let seen = events.iter().map(|e| e.recorded_at).max();
+    Ok((
+        deliveries(
+            receivers,
+            &events,
+            &input.candidates,
+            &input.sent,
+            as_of,
+            now,
+        ),
+        seen,
+    ))
 }
 
 /// The deliveries a pass at `as_of` (unix seconds `now`) writes: one per receiver for each

@@ -170,7 +170,7 @@ pub fn document() -> serde_json::Value {
                     "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "403": { "description": "a token that may not return it (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "404": { "description": "a name that names nothing: no such campaign, report, unit or period (`unknown`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
-                    "409": { "description": "nothing received to return (`nothing_to_return`), or the report no longer in the campaign (`removed`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "409": { "description": "nothing received to return (`nothing_to_return`), the report no longer in the campaign (`removed`), or a later act recorded since (`before_last_act`, `conflict`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "422": { "description": "JSON that is not the object above (`bad_body`), or a reason of spaces (`reason_needed`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } },
