@@ -182,13 +182,14 @@ fn message_id(digest: &Digest, now: i64, domain: &str) -> String {
         hasher.update(n.to_le_bytes());
     }
     hasher.update(std::process::id().to_le_bytes());
-    let hash: String = hasher
-        .finalize()
-        .iter()
-        .take(12)
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hash = short_hex(&hasher.finalize());
     format!("<duban.{now}.{hash}@{domain}>")
+}
+
+/// The first twelve bytes of a digest in hex: an id short enough for a header, long enough
+/// never to repeat among the outbox's.
+pub(super) fn short_hex(digest: &[u8]) -> String {
+    digest.iter().take(12).map(|b| format!("{b:02x}")).collect()
 }
 
 /// A rendered mail.

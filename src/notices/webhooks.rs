@@ -578,13 +578,7 @@ fn delivery_id(key: &NoticeKey, address: &str, now: i64) -> String {
     hasher.update(address.as_bytes());
     hasher.update(now.to_le_bytes());
     hasher.update(std::process::id().to_le_bytes());
-    let hash: String = hasher
-        .finalize()
-        .iter()
-        .take(12)
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("webhook.{hash}")
+    format!("webhook.{}", super::render::short_hex(&hasher.finalize()))
 }
 
 #[cfg(test)]

@@ -26,6 +26,30 @@ fn asked(query: &HashMap<String, String>, key: &str) -> Option<String> {
     query.get(key).filter(|v| !v.is_empty()).cloned()
 }
 
+/// A required query parameter: its key, the code and the words of its absence.
+type Needed = (&'static str, &'static str, &'static str);
+
+const CAMPAIGN_NEEDED: Needed = ("campaign", "campaign_needed", "请指明专项：?campaign=ID");
+
+/// 400: the parameter `needed` names is missing.
+fn needed((_, code, words): Needed) -> Response {
+    coded(StatusCode::BAD_REQUEST, code, words)
+}
+
+/// The required parameter `param` names, or its refusal: 400 when absent or empty, 404 (with
+/// `unknown`, what it names nothing as) when it holds a NUL.
+fn named(
+    query: &HashMap<String, String>,
+    param: Needed,
+    unknown: &str,
+) -> Result<String, Box<Response>> {
+    let value = asked(query, param.0).ok_or_else(|| Box::new(needed(param)))?;
+    if names_nothing(&value) {
+        return Err(Box::new(coded(StatusCode::NOT_FOUND, "unknown", unknown)));
+    }
+    Ok(value)
+}
+
 /// A name no record holds (none holds a NUL; PostgreSQL's text cannot): it names nothing.
 fn names_nothing(name: &str) -> bool {
     name.contains('\0')
@@ -94,12 +118,8 @@ pub async fn board(
         Ok(u) => u,
         Err(r) => return r,
     };
-    let Some(campaign) = asked(&query, "campaign") else {
-        return coded(
-            StatusCode::BAD_REQUEST,
-            "campaign_needed",
-            "请指明专项：?campaign=ID",
-        );
+    let Some(campaign) = asked(&query, CAMPAIGN_NEEDED.0) else {
+        return needed(CAMPAIGN_NEEDED);
     };
     if let Err(e) = crate::app::campaigns_of(&user, Page::Board, std::slice::from_ref(&campaign)) {
         return refused_reading(&e);
@@ -205,16 +225,14 @@ pub async fn letters(
         Ok(u) => u,
         Err(r) => return r,
     };
-    let Some(unit) = asked(&query, "unit") else {
-        return coded(
-            StatusCode::BAD_REQUEST,
-            "unit_needed",
-            "请指明单位：?unit=名称",
-        );
+    let unit = match named(
+        &query,
+        ("unit", "unit_needed", "请指明单位：?unit=名称"),
+        "没有这个单位",
+    ) {
+        Ok(u) => u,
+        Err(r) => return *r,
     };
-    if names_nothing(&unit) {
-        return coded(StatusCode::NOT_FOUND, "unknown", "没有这个单位");
-    }
     let at = as_of(&web);
     let listed = web
         .run(move |office, store| office.unit_letters(&*store, &user, &unit, at))
@@ -261,16 +279,10 @@ pub async fn bulletin(
         Ok(u) => u,
         Err(r) => return r,
     };
-    let Some(campaign) = asked(&query, "campaign") else {
-        return coded(
-            StatusCode::BAD_REQUEST,
-            "campaign_needed",
-            "请指明专项：?campaign=ID",
-        );
+    let campaign = match named(&query, CAMPAIGN_NEEDED, "没有这个专项") {
+        Ok(c) => c,
+        Err(r) => return *r,
     };
-    if names_nothing(&campaign) {
-        return coded(StatusCode::NOT_FOUND, "unknown", "没有这个专项");
-    }
     let word = match query.get("format").map(String::as_str) {
         None | Some("json") => false,
         Some("docx") => true,
