@@ -1166,6 +1166,38 @@ pub fn worklists_show_a_units_obligations_and_a_reviewers_queue(mut b: impl Back
         .map(|(_, u)| u)
         .collect();
     assert_eq!(under, ["丁"]);
+    // A campaign's work read by key, three rows a page: every obligation once, in row order,
+    // each as the unit's own worklist gives it; past the last row, nothing.
+    let campaign_id = b.campaign_header("c").unwrap().id;
+    let (mut paged, mut after) = (Vec::new(), 0);
+    loop {
+        let page = b.campaign_work(campaign_id, after, 3).unwrap();
+        assert!(page.len() <= 3);
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        paged.extend(page);
+    }
+    assert_eq!(paged.len(), work.len());
+    assert!(paged.windows(2).all(|w| w[0].id < w[1].id), "in row order");
+    for item in &work {
+        let same = paged.iter().find(|p| p.id == item.id).unwrap();
+        assert_eq!(
+            (
+                &same.deliverable,
+                &same.period,
+                &same.reviewer,
+                &same.receivers
+            ),
+            (
+                &item.deliverable,
+                &item.period,
+                &item.reviewer,
+                &item.receivers
+            )
+        );
+    }
+    assert!(b.campaign_work(campaign_id, after, 3).unwrap().is_empty());
+    assert!(b.campaign_work(campaign_id + 1, 0, 3).unwrap().is_empty());
     // Each deliverable's reminders: the campaign's policy where it has none of its own.
     let mut policies = b.deliverable_policies("c").unwrap();
     policies.sort_by(|a, b| a.0.cmp(&b.0));

@@ -630,3 +630,118 @@ fn the_api_pages_its_listing_and_answers_an_unchanged_one_with_304() {
     assert_eq!(changed.status, 200);
     assert_ne!(changed.header("etag"), Some(tag.as_str()));
 }
+
+/// Pages are read by key: a liaison, who sees a few rows of the campaign, pages through exactly
+/// its listing; a row recorded between two pages (a 线索台账 row entered) neither shifts nor
+/// repeats what the next page gives, and comes last; a cursor of an earlier version (a count of
+/// rows) still starts where it said.
+#[test]
+fn pages_are_read_by_key_and_a_row_recorded_between_two_shifts_nothing() {
+    let w = Workspace::new(&["nanyang-2017"]);
+    let liaison = w.ok(&["token", "create", "--unit", "宛城区", "--role", "liaison"]);
+    let liaison = liaison.split_whitespace().last().unwrap().to_string();
+    let server = Server::start(&w, "2017-05-27");
+    let list = |path: &str| {
+        let page = server.api("GET", path, &liaison, None);
+        assert_eq!(page.status, 200, "{}", page.body);
+        let rows: Vec<serde_json::Value> = serde_json::from_str(&page.body).unwrap();
+        let next = page
+            .header("link")
+            .map(|l| l[1..l.find('>').unwrap()].to_string());
+        (rows, next)
+    };
+    let (every, _) = list("/api/v1/obligations?campaign=nanyang-2017");
+    assert!(every.len() > 6, "{}", every.len());
+    assert!(
+        every.iter().all(|o| o["unit"] == "宛城区"),
+        "its own unit's only"
+    );
+
+    let (first, next) = list("/api/v1/obligations?campaign=nanyang-2017&limit=5");
+    assert_eq!(first, every[..5]);
+    let next = next.expect("a next page");
+    assert!(next.contains("cursor=k"), "{next}");
+    // A row entered now, before the next page is asked for.
+    w.ok(&[
+        "ledger",
+        "add",
+        "nanyang-2017",
+        "线索台账",
+        "--unit",
+        "宛城区",
+        "--value",
+        "问题类型=其他",
+        "--value",
+        "线索受理时间=2017-05-20",
+        "--value",
+        "线索来源=自查自纠",
+        "--value",
+        "查办单位=宛城区纪委",
+        "--value",
+        "线索基本情况=某村虚报冒领",
+        "--due",
+        "2017-06-30",
+        "--at",
+        "2017-05-20T09:00",
+    ]);
+    let mut paged = first;
+    let mut path = Some(next);
+    while let Some(p) = path {
+        let (rows, next) = list(&p);
+        assert!(rows.len() <= 5);
+        paged.extend(rows);
+        path = next;
+    }
+    let (now, _) = list("/api/v1/obligations?campaign=nanyang-2017");
+    assert_eq!(now.len(), every.len() + 1);
+    assert_eq!(paged, now, "nothing shifted, nothing repeated");
+    assert_eq!(now[..every.len()], every[..]);
+    assert_eq!(now.last().unwrap()["deliverable"], "线索台账");
+
+    // An earlier version's cursor, a count of rows: the rows after the fifth.
+    let (old, _) = list("/api/v1/obligations?campaign=nanyang-2017&limit=3&cursor=o5");
+    assert_eq!(old, now[5..8]);
+
+    // One unit's own: read by the unit, paged alike; another unit's, nothing to a liaison.
+    let mut path =
+        Some("/api/v1/obligations?campaign=nanyang-2017&unit=宛城区&limit=4".to_string());
+    let mut own = Vec::new();
+    while let Some(p) = path {
+        let (rows, next) = list(&p);
+        own.extend(rows);
+        path = next;
+        assert!(
+            path.as_deref().is_none_or(|p| p.contains("unit=")),
+            "{path:?}"
+        );
+    }
+    assert_eq!(own, now);
+    let (other, _) = list("/api/v1/obligations?campaign=nanyang-2017&unit=卧龙区");
+    assert!(other.is_empty());
+    let (none, _) = list("/api/v1/obligations?campaign=nanyang-2017&unit=没有的区");
+    assert!(
+        none.is_empty(),
+        "an unknown unit tells a liaison nothing more"
+    );
+    // To the office, an unknown unit is told with the nearest name.
+    let office = w.ok(&["token", "create", "--role", "office"]);
+    let office = office.split_whitespace().last().unwrap().to_string();
+    let wrong = server.api(
+        "GET",
+        "/api/v1/obligations?campaign=nanyang-2017&unit=宛城",
+        &office,
+        None,
+    );
+    assert_eq!(wrong.status, 404, "{}", wrong.body);
+    assert!(wrong.body.contains("宛城区"), "{}", wrong.body);
+    let theirs = server.api(
+        "GET",
+        "/api/v1/obligations?campaign=nanyang-2017&unit=宛城区",
+        &office,
+        None,
+    );
+    assert_eq!(
+        serde_json::from_str::<Vec<serde_json::Value>>(&theirs.body).unwrap(),
+        now
+    );
+}

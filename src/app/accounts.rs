@@ -109,7 +109,7 @@ impl Office {
     /// Every account the office account `who` manages, for its page of them; anyone else is
     /// refused.
     pub fn accounts(&self, store: &dyn Backend, who: &User) -> Result<Vec<User>, AppError> {
-        super::desk::allow(who, super::desk::Page::Accounts)?;
+        super::rights::allow(who, super::rights::Page::Accounts)?;
         let mut users = self.users(store)?;
         users.retain(|u| super::scope::manages(who, &u.campaigns));
         Ok(users)
@@ -124,7 +124,7 @@ impl Office {
         new: (&str, Option<&str>, Role, &[String]),
         now: Instant,
     ) -> Result<String, AppError> {
-        super::desk::allow(who, super::desk::Page::Accounts)?;
+        super::rights::allow(who, super::rights::Page::Accounts)?;
         let campaigns = super::scope::within(who, new.3)?;
         self.add_user(store, new.0, new.1, new.2, &campaigns, now)
     }
@@ -232,7 +232,7 @@ impl Office {
         disabled: bool,
         now: Instant,
     ) -> Result<User, AppError> {
-        super::desk::allow(who, super::desk::Page::Accounts)?;
+        super::rights::allow(who, super::rights::Page::Accounts)?;
         if disabled && who.name == name {
             return Err(AccountRefusal::DisablesItself.into());
         }
@@ -265,64 +265,9 @@ impl Office {
         name: &str,
         now: Instant,
     ) -> Result<String, AppError> {
-        super::desk::allow(who, super::desk::Page::Accounts)?;
+        super::rights::allow(who, super::rights::Page::Accounts)?;
         super::scope::managed(store, who, name)?;
         self.reset_user(store, name, now)
-    }
-
-    /// The obligations of `campaign` that `holder` may see, each with its status at `as_of`:
-    /// what the pages would show them, decided by the same [`super::rights`] (a unit's own and
-    /// those below it, what a reviewing or receiving unit gets, all for a supervisor or the
-    /// office).
-    pub fn visible_obligations(
-        &self,
-        store: &dyn Backend,
-        campaign: &str,
-        holder: &User,
-        as_of: Instant,
-    ) -> Result<Vec<Visible>, AppError> {
-        // Another office's campaign, known or not, is refused alike.
-        if !holder.in_campaign(campaign) {
-            return Err(AppError::Forbidden {
-                what: campaign.to_string(),
-            });
-        }
-        let header = store.campaign_header(campaign)?;
-        let at = as_of.in_zone(header.zone).timestamp();
-        let visible = |campaign: String, o: crate::store::WorkItem| Visible {
-            campaign,
-            status: o.record.status_at(at),
-            deliverable: o.deliverable,
-            unit: o.unit,
-            period: (!o.period.is_empty()).then_some(o.period),
-            due_date: o.extended_until.unwrap_or(o.due_date),
-        };
-        if holder.role.sees_all() {
-            return Ok(store
-                .assessed(header.id, "0000-01-01", "9999-12-31", at)?
-                .into_iter()
-                .map(|o| Visible {
-                    campaign: header.key.clone(),
-                    status: o.record.status_at(at),
-                    deliverable: o.deliverable,
-                    unit: o.unit,
-                    period: (!o.period.is_empty()).then_some(o.period),
-                    due_date: o.extended_until.unwrap_or(o.due_date),
-                })
-                .collect());
-        }
-        // Anyone else may see only what the rights function lets them, unit by unit.
-        let mut out = Vec::new();
-        for (unit, _) in store.unit_tree(header.id)? {
-            let mut work = store.unit_work(&unit)?;
-            super::instant::work_at(store, &mut work, as_of)?;
-            for item in work {
-                if item.campaign == header.key && super::rights(store, holder, &item)?.see {
-                    out.push(visible(header.key.clone(), item));
-                }
-            }
-        }
-        Ok(out)
     }
 }
 
@@ -370,23 +315,6 @@ pub struct FromContact {
     pub token: Option<String>,
     /// The campaigns it acts in: those its unit is in.
     pub campaigns: Vec<String>,
-}
-
-/// An obligation as the JSON API shows it.
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct Visible {
-    /// Campaign identifier.
-    pub campaign: String,
-    /// The deliverable.
-    pub deliverable: String,
-    /// The owing unit.
-    pub unit: String,
-    /// Its period.
-    pub period: Option<String>,
-    /// Its deadline in force.
-    pub due_date: String,
-    /// Where it stands.
-    pub status: crate::store::Status,
 }
 
 /// Refuses what people would see of a name not as it is: too long, something hidden in it,

@@ -289,7 +289,7 @@ impl Office {
     ) -> Result<Vec<(String, f64)>, AppError> {
         super::allow(who, super::Page::Board)?;
         if !who.in_campaign(campaign) {
-            return Err(super::desk::forbidden(campaign));
+            return Err(super::rights::forbidden(campaign));
         }
         let zone = store.campaign_zone(campaign)?;
         let today = at.in_zone(zone).date_naive().to_string();

@@ -90,7 +90,7 @@ impl Office {
         if let Some(who) = who
             && (who.role != crate::store::Role::Office || !who.in_campaign(asked.campaign))
         {
-            return Err(super::desk::forbidden(asked.unit));
+            return Err(super::rights::forbidden(asked.unit));
         }
         let header = store.campaign_header(asked.campaign)?;
         super::accounts::known_unit(&*store, asked.unit)?;

@@ -1,104 +1,15 @@
-//! What a signed-in person may see and do, and the use cases they run through the web pages:
-//! a unit's obligations, one obligation with its history, a reviewer's queue, and acting on an
-//! obligation (submit, accept, send back, return, extend, waive). Every right is decided here
-//! against the records — the unit's reviewer, the deliverable's receivers, the unit tree — so
-//! that no page and no API call can grant more than these rules.
+//! The use cases a signed-in person runs through the web pages: a unit's obligations, one
+//! obligation with its history, a reviewer's queue, and acting on an obligation (submit,
+//! accept, send back, return, extend, waive) — each as [`super::rights`] allows.
 
+use super::rights::{Deed, Page, Rights, allow, forbidden, may, rights};
 use super::{AppError, Office, Said, Submitted};
 use crate::clock::Instant;
 use crate::language::form::Form;
 use crate::reports::UnitCalendar;
 use crate::store::{
-    Action, Backend, HistoryEvent, Key, Role, Status, Submission, User, WorkItem,
-    worklist::QUEUE_DAYS,
+    Action, Backend, HistoryEvent, Key, Status, Submission, User, WorkItem, worklist::QUEUE_DAYS,
 };
-
-/// What a person may do with one obligation.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct Rights {
-    /// See it and its history.
-    pub see: bool,
-    /// Submit for it (its unit's liaison or leader, or a unit above it, or the office).
-    pub submit: bool,
-    /// Accept it or send it back while under review (its reviewer, or the office).
-    pub review: bool,
-    /// Return what was received (退回: a unit it is sent to, or the office).
-    pub send_back: bool,
-    /// Extend its deadline or waive it (the office).
-    pub excuse: bool,
-    /// Answer its unit's request for more time — grant or decline it (the office, or the unit
-    /// the campaign names to answer: `延期 … 由 县纪委 审批`).
-    pub answer: bool,
-}
-
-/// A page or listing that is not one obligation's: whom it is for is decided here, beside
-/// [`rights`], so that every front end asks the same question.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Page {
-    /// The board (三色看板): supervisors and the office.
-    Board,
-    /// The overdue list and its downloads: supervisors and the office.
-    Overdue,
-    /// The bulletin (通报): supervisors and the office.
-    Bulletin,
-    /// The accounts, and making, disabling, enabling and resetting them: the office.
-    Accounts,
-    /// The JSON API's tokens, and making and revoking them: the office.
-    Tokens,
-    /// A reviewing unit's queue: reviewers and the office.
-    ReviewQueue,
-    /// Recording reports from a clerk's spreadsheet (导入报送记录): the office.
-    Import,
-    /// Entering a leader's instruction (交办领导批示): the office.
-    Instruct,
-    /// The organisation's directory (组织机构/通讯录): supervisors and the office see it; the
-    /// office that keeps the records (bound to no campaign) edits it.
-    Directory,
-}
-
-/// Whether `who` may open `page`.
-pub fn may(who: &User, page: Page) -> bool {
-    match page {
-        Page::Board | Page::Overdue | Page::Bulletin => who.role.sees_all(),
-        Page::Accounts | Page::Tokens | Page::Import | Page::Instruct => who.role == Role::Office,
-        Page::ReviewQueue => matches!(who.role, Role::Reviewer | Role::Office),
-        Page::Directory => who.role.sees_all(),
-    }
-}
-
-/// `page`, or the refusal as forbidden.
-pub fn allow(who: &User, page: Page) -> Result<(), AppError> {
-    if may(who, page) {
-        Ok(())
-    } else {
-        Err(forbidden(match page {
-            Page::Board => "the board",
-            Page::Overdue => "the overdue list",
-            Page::Bulletin => "the bulletin",
-            Page::Accounts => "the accounts",
-            Page::Tokens => "the API tokens",
-            Page::ReviewQueue => "the review queue",
-            Page::Directory => "the directory",
-            Page::Import => "recording a spreadsheet of reports",
-            Page::Instruct => "entering a leader's instruction",
-        }))
-    }
-}
-
-/// What a person asked to do to an obligation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Deed {
-    /// Submit.
-    Submit,
-    /// Accept or send back under review.
-    Review,
-    /// Return what was received.
-    SendBack,
-    /// Extend or waive.
-    Excuse,
-    /// Answer a request for more time.
-    Answer,
-}
 
 /// A unit's page: its obligations the person may see, and its sub-units.
 #[derive(Clone, Debug)]
@@ -142,117 +53,6 @@ pub struct ObligationDesk {
     pub pass_down: Option<Vec<String>>,
 }
 
-/// Whether `ancestor` is above `unit` in the tree `(name, parent)` of one campaign.
-fn is_above(tree: &[(String, Option<String>)], ancestor: &str, unit: &str) -> bool {
-    let mut current = unit.to_string();
-    // A tree from the store has no cycles; the bound is a guard, not a rule.
-    for _ in 0..tree.len() {
-        let parent = tree
-            .iter()
-            .find(|(name, _)| *name == current)
-            .and_then(|(_, p)| p.clone());
-        match parent {
-            Some(p) if p == ancestor => return true,
-            Some(p) => current = p,
-            None => return false,
-        }
-    }
-    false
-}
-
-/// Whether `who` acts for `item`'s unit: its own, or one above it.
-fn acts_for(store: &dyn Backend, who: &User, item: &WorkItem) -> Result<bool, AppError> {
-    let Some(own) = who.unit.as_deref() else {
-        return Ok(false);
-    };
-    if own == item.unit || item.parent.as_deref() == Some(own) {
-        return Ok(true);
-    }
-    let tree = store.unit_tree(item.campaign_id)?;
-    Ok(is_above(&tree, own, &item.unit))
-}
-
-/// The campaigns `who` reads on a page of `page`: those `asked` for (each one it acts in), or
-/// — none asked — all it acts in (none: every campaign). Anything else is refused.
-pub fn campaigns_of(who: &User, page: Page, asked: &[String]) -> Result<Vec<String>, AppError> {
-    allow(who, page)?;
-    if let Some(outside) = asked.iter().find(|c| !who.in_campaign(c)) {
-        return Err(forbidden(outside));
-    }
-    Ok(if asked.is_empty() {
-        who.campaigns.clone()
-    } else {
-        asked.to_vec()
-    })
-}
-
-/// What `who` may do with `item`: nothing in a campaign the account does not act in (an
-/// account bound to 南阳's campaigns sees nothing of 宜春's, though both have a unit of the
-/// same name), else as its role and unit say.
-pub fn rights(store: &dyn Backend, who: &User, item: &WorkItem) -> Result<Rights, AppError> {
-    if !who.in_campaign(&item.campaign) {
-        return Ok(Rights::default());
-    }
-    if who.read_only {
-        // A read-only token sees what its role and unit see, and does nothing.
-        let writer = User {
-            read_only: false,
-            ..who.clone()
-        };
-        let seen = rights(store, &writer, item)?.see;
-        return Ok(Rights {
-            see: seen,
-            ..Rights::default()
-        });
-    }
-    if who.role == Role::Office {
-        return Ok(Rights {
-            see: true,
-            submit: true,
-            review: item.reviewer.is_some(),
-            send_back: true,
-            excuse: true,
-            answer: true,
-        });
-    }
-    let own = who.unit.as_deref();
-    let reviews = own.is_some() && item.reviewer.as_deref() == own;
-    // Every level of a review in levels sees the report, before and after its turn.
-    let a_level = own.is_some_and(|u| item.review_levels.iter().any(|r| r == u));
-    let receives = own.is_some_and(|u| item.receivers.iter().any(|r| r == u));
-    // The unit tree is read only when nothing cheaper decides (a unit two levels down).
-    let above = if who.role.sees_all() || (reviews || receives) && who.role == Role::Reviewer {
-        false
-    } else {
-        acts_for(store, who, item)?
-    };
-    let reporter = matches!(who.role, Role::Liaison | Role::Leader) && above;
-    let reviewer = who.role == Role::Reviewer;
-    // The unit the campaign names to answer requests for more time (read only for a reviewer).
-    let answer = reviewer
-        && own.is_some()
-        && store
-            .describe(&item.campaign, &item.deliverable)?
-            .asks
-            .approver
-            .as_deref()
-            == own;
-    Ok(Rights {
-        see: who.role.sees_all() || above || reviews || receives || a_level || answer,
-        submit: reporter,
-        review: reviewer && reviews,
-        send_back: reviewer && receives,
-        excuse: false,
-        answer,
-    })
-}
-
-pub(super) fn forbidden(what: &str) -> AppError {
-    AppError::Forbidden {
-        what: what.to_string(),
-    }
-}
-
 impl Office {
     /// The obligations of `unit` that `who` may see, as they stood at `as_of`, and its
     /// sub-units; a unit of which they may see nothing (or no unit at all) is refused as
@@ -269,8 +69,9 @@ impl Office {
         let mut all = store.unit_work(unit)?;
         super::instant::work_at(store, &mut all, as_of)?;
         let mut items = Vec::with_capacity(all.len());
+        let mut judge = super::Judge::new(store, who);
         for item in all {
-            if rights(store, who, &item)?.see {
+            if judge.rights(&item)?.see {
                 items.push(item);
             }
         }
@@ -606,31 +407,5 @@ impl Office {
         } else {
             Err(forbidden(key.unit))
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_above;
-
-    fn tree() -> Vec<(String, Option<String>)> {
-        [
-            ("市", None),
-            ("县", Some("市")),
-            ("乡", Some("县")),
-            ("村", Some("乡")),
-        ]
-        .into_iter()
-        .map(|(n, p)| (n.to_string(), p.map(String::from)))
-        .collect()
-    }
-
-    #[test]
-    fn a_unit_is_above_every_unit_under_it_and_no_other() {
-        assert!(is_above(&tree(), "市", "村"));
-        assert!(is_above(&tree(), "乡", "村"));
-        assert!(!is_above(&tree(), "村", "市"));
-        assert!(!is_above(&tree(), "村", "村"));
-        assert!(!is_above(&tree(), "别处", "村"));
     }
 }

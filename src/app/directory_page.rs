@@ -3,7 +3,7 @@
 //! unit's name, mailbox and people edited by the office that keeps the records — through the
 //! same import as the office's sheet, so that a rename keeps the unit and its history.
 
-use super::desk::{Page, allow};
+use super::rights::{Page, allow};
 use super::{AppError, Office};
 use crate::store::organisation::OrgRowError;
 use crate::store::{

@@ -318,7 +318,7 @@ impl Office {
             key.period.unwrap_or(""),
         );
         if !super::same_secret(&expected, mac) {
-            return Err(super::desk::forbidden(key.unit));
+            return Err(super::rights::forbidden(key.unit));
         }
         let (_, history) = store.history(key, at)?;
         Ok(acknowledged(&history).map(|(at, by)| LinkAck::Before { at, by }))

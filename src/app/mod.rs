@@ -23,6 +23,7 @@ mod instant;
 mod instructions;
 mod ledgers;
 mod letters;
+mod listing;
 mod lock;
 mod mail;
 mod notice_pass;
@@ -30,6 +31,7 @@ mod organisation;
 mod pass_down;
 mod received;
 mod recorded;
+mod rights;
 mod rollup;
 mod scope;
 mod sent;
@@ -45,7 +47,7 @@ pub use crate::reports::{
 };
 pub use accounts::{
     AccountRefusal, FromContact, LINK_SECONDS, SESSION_SECONDS, SHORTEST_PASSWORD, Session,
-    SignedIn, THROTTLE, Visible, same_secret, secret,
+    SignedIn, THROTTLE, same_secret, secret,
 };
 pub use assess::{Assessment, Part, ScoreLine, UnitScore};
 pub use board::{Board, CampaignBoard, Node, Tally};
@@ -54,16 +56,18 @@ pub use channels::{NoMailbox, Reach, TestSent, send_test};
 pub use chase::{ChaseRefusal, ChaseRequest, Chased};
 pub use contents::{Said, Submitted, UNIT_COLUMNS};
 pub use daemon_plan::{DaemonPlan, daemon_plan, schedules};
-pub use desk::{Deed, ObligationDesk, Page, Rights, UnitDesk, allow, campaigns_of, may, rights};
+pub use desk::{ObligationDesk, UnitDesk};
 pub use directory_page::UnitEdit;
 pub use error::AppError;
 pub use extensions::{ExtensionRefusal, LinkAck, acknowledged, open_request};
 pub use instructions::{About, Instruction, InstructionLine};
 pub use ledgers::{LedgerView, Reconciliation, RowState, RowView};
+pub use listing::{Paged, Slice, Visible};
 pub use mail::{MailError, MailSetup};
 pub use organisation::{OrgImported, OrgSheet, read_sheet};
 pub use pass_down::PassDownRefusal;
 pub use received::Received;
+pub use rights::{Deed, Judge, Page, Rights, allow, campaigns_of, may, rights};
 pub use rollup::{BadLevel, By, Rollup, RollupRow};
 pub use sent::{Sent, signatures};
 pub use sheets::{SheetKind, sheet_rows};

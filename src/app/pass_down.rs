@@ -127,7 +127,7 @@ impl Office {
         if let Some(who) = who {
             let item = self.item(&*store, who, key)?;
             if !rights(&*store, who, &item)?.submit {
-                return Err(super::desk::forbidden(key.deliverable));
+                return Err(super::rights::forbidden(key.deliverable));
             }
         }
         let part = part_of(key.deliverable);

@@ -1,6 +1,6 @@
 //! The campaigns an account or a token acts in: which it may be bound to, which an office
 //! account bound to campaigns manages and may make accounts for. What it may then see and do
-//! in each is decided by `desk::rights`.
+//! in each is decided by `rights::rights`.
 
 use super::{AccountRefusal, AppError};
 use crate::store::{Backend, User};

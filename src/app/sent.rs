@@ -2,7 +2,7 @@
 //! whoever decides on it reads it first: the reviewer's queue shows it in each row, the
 //! obligation's page above its forms, so that nobody accepts or returns a report unseen.
 
-use super::desk::rights;
+use super::rights::rights;
 use super::{AppError, Office};
 use crate::clock::Instant;
 use crate::store::{Backend, HistoryEvent, Key, User, WorkItem};

@@ -82,7 +82,7 @@ impl Office {
         new: &TokenSpec<'_>,
         now: Instant,
     ) -> Result<(String, ApiToken), AppError> {
-        super::desk::allow(who, super::desk::Page::Tokens)?;
+        super::rights::allow(who, super::rights::Page::Tokens)?;
         let campaigns = super::scope::within(who, new.campaigns)?;
         let new = TokenSpec {
             campaigns: &campaigns,
@@ -110,7 +110,7 @@ impl Office {
         now: Instant,
     ) -> Result<(String, ApiToken), AppError> {
         if !Office::may_subscribe(who, unit) {
-            return Err(super::desk::forbidden("a calendar of another unit"));
+            return Err(super::rights::forbidden("a calendar of another unit"));
         }
         // Only a unit `who` sees in its campaigns (an office bound to another office's
         // campaigns does not).
@@ -143,7 +143,7 @@ impl Office {
 
     /// Every API token, for the office's page; anyone else is refused.
     pub fn tokens_as(&self, store: &dyn Backend, who: &User) -> Result<Vec<ApiToken>, AppError> {
-        super::desk::allow(who, super::desk::Page::Tokens)?;
+        super::rights::allow(who, super::rights::Page::Tokens)?;
         let mut tokens = self.tokens(store)?;
         tokens.retain(|t| super::scope::manages(who, &t.campaigns));
         Ok(tokens)
@@ -198,7 +198,7 @@ impl Office {
         which: &str,
         now: Instant,
     ) -> Result<(ApiToken, bool), AppError> {
-        super::desk::allow(who, super::desk::Page::Tokens)?;
+        super::rights::allow(who, super::rights::Page::Tokens)?;
         let mine = self.tokens_as(store, who)?;
         if !mine
             .iter()

@@ -113,6 +113,14 @@ pub trait Queries {
     fn standing_duties(&self, filter: &Filter) -> Result<Vec<StandingDuty>, StoreError>;
     /// Every obligation of the unit named `unit`, in any campaign, by campaign and deadline.
     fn unit_work(&self, unit: &str) -> Result<Vec<WorkItem>, StoreError>;
+    /// At most `limit` obligations of campaign `campaign_id` whose row comes after `after`, in
+    /// row order: a page of a listing, read by key (the last row's id is where the next starts).
+    fn campaign_work(
+        &self,
+        campaign_id: i64,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<WorkItem>, StoreError>;
     /// The units directly under the unit named `unit`, in any campaign, in declaration order.
     fn sub_units(&self, unit: &str) -> Result<Vec<(String, String)>, StoreError>;
     /// What awaits the reviewing unit `reviewer`'s decision, newest first: submissions under

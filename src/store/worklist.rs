@@ -80,6 +80,20 @@ pub static UNIT_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     )
 });
 
+/// A page of a campaign's obligations: those of campaign `$1` after row `$2`, in row order, at
+/// most `$3` — read by key from the obligations' own index, so that the thousandth page of a
+/// province's million costs what the first does.
+pub static PAGE_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT {COLUMNS} FROM obligations o
+         JOIN units u ON u.id = o.unit_id
+         JOIN campaigns c ON c.id = o.campaign_id
+         JOIN deliverables d ON d.id = o.deliverable_id
+         WHERE o.campaign_id = $1 AND o.active AND o.id > $2
+         ORDER BY o.id LIMIT $3"
+    )
+});
+
 /// The submissions awaiting the decision of the reviewing unit `$1`: under review for the
 /// units it reviews; received, and not older than `$2` (unix seconds), by the deliverables it
 /// is sent. `receives` is the backend's test that `d.recipients` (JSON) names `$1`, or names

@@ -57,11 +57,12 @@ pub fn document() -> serde_json::Value {
         "security": [{ "token": [] }],
         "paths": {
             "/api/v1/obligations": { "get": {
-                "summary": "The obligations of a campaign the token's holder may see, with their status",
+                "summary": "The obligations of a campaign the token's holder may see, with their status, in the order they were recorded",
                 "parameters": [
                     { "name": "campaign", "in": "query", "required": true, "schema": { "type": "string", "minLength": 1 } },
+                    { "name": "unit", "in": "query", "required": false, "description": "only this unit's own obligations (a unit's worklist; not those of the units under it); a unit the holder sees nothing of gives an empty list", "schema": { "type": "string" } },
                     { "name": "limit", "in": "query", "required": false, "description": "at most this many, and a Link header to the next page", "schema": { "type": "integer", "minimum": 1, "maximum": 10000 } },
-                    { "name": "cursor", "in": "query", "required": false, "description": "where the page starts: as the Link header of the page before gives it (empty: the first page)", "schema": { "type": "string", "pattern": super::paging::CURSOR_PATTERN } },
+                    { "name": "cursor", "in": "query", "required": false, "description": "where the page starts: as the Link header of the page before gives it (empty: the first page); the page after the last row the page before gave, so that rows recorded meanwhile neither shift nor repeat a page", "schema": { "type": "string", "pattern": super::paging::CURSOR_PATTERN } },
                     { "name": "If-None-Match", "in": "header", "required": false, "description": "the ETag of a listing seen before", "schema": { "type": "string" } }
                 ],
                 "responses": {
@@ -69,7 +70,7 @@ pub fn document() -> serde_json::Value {
                     "304": { "description": "unchanged since the ETag given in If-None-Match" },
                     "400": { "description": "no campaign, a limit out of range (`bad_limit`) or a cursor that is none (`bad_cursor`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
-                    "404": { "description": "an unknown campaign (`unknown`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                    "404": { "description": "an unknown campaign (`unknown`), or to a supervisor or the office an unknown unit", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } },
             "/api/v1/chases": { "post": {

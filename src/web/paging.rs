@@ -1,6 +1,6 @@
 //! Readings of the JSON API in pages and with ETags: a listing cut to `limit` with an opaque
-//! cursor for where the next page starts, and a digest of what a reading says so that one
-//! asked again unchanged is a 304.
+//! cursor for where the next page starts (the last row the page gave: the next is read by key
+//! from there), and a digest of what a reading says so that one asked again unchanged is a 304.
 
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -8,27 +8,41 @@ use axum::response::{IntoResponse, Response};
 /// The most obligations one page gives.
 pub(super) const MAX_PAGE: usize = 10_000;
 
-/// What a cursor looks like, as the API's description says it (`o120`): a client takes it from
-/// the `Link` header and need not know more; every cursor of this shape names a page.
-pub(super) const CURSOR_PATTERN: &str = "^o[0-9]{1,15}$";
+/// What a cursor looks like, as the API's description says it (`k120`; `o120` from an earlier
+/// version): a client takes it from the `Link` header and need not know more; every cursor of
+/// this shape names a page.
+pub(super) const CURSOR_PATTERN: &str = "^[ko][0-9]{1,15}$";
 
-/// A cursor for the page that starts at `index`: opaque to clients.
-pub(super) fn to_cursor(index: usize) -> String {
-    format!("o{index}")
+/// Where a cursor says a page starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Cursor {
+    /// After this row: this version's cursors (`k120`).
+    After(i64),
+    /// After this many rows from the first: earlier versions' cursors (`o120`, or the same in
+    /// base64), so that a link kept from before still works — at the price of walking there.
+    Skip(usize),
 }
 
-/// The index a cursor stands for, if it is one: this version's (`o120`) or the earlier
-/// version's, which wrote the same in base64 (a link kept from before still works).
-pub(super) fn from_cursor(cursor: &str) -> Option<usize> {
+/// A cursor for the page that starts after the row `after`: opaque to clients.
+pub(super) fn to_cursor(after: i64) -> String {
+    format!("k{after}")
+}
+
+/// Where a cursor says the page starts, if it is one.
+pub(super) fn from_cursor(cursor: &str) -> Option<Cursor> {
     use base64::Engine;
     let cursor = cursor.trim();
     let digits = |s: &str| {
         (!s.is_empty() && s.len() <= 15 && s.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| s.parse().ok())
+            .then(|| s.parse::<i64>().ok())
             .flatten()
     };
+    if let Some(row) = cursor.strip_prefix('k').and_then(digits) {
+        return Some(Cursor::After(row));
+    }
+    let skip = |n: i64| usize::try_from(n).ok().map(Cursor::Skip);
     if let Some(index) = cursor.strip_prefix('o').and_then(digits) {
-        return Some(index);
+        return skip(index);
     }
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(cursor)
@@ -37,6 +51,7 @@ pub(super) fn from_cursor(cursor: &str) -> Option<usize> {
         .ok()?
         .strip_prefix("o1:")
         .and_then(digits)
+        .and_then(skip)
 }
 
 /// A reading with its ETag, a digest of what it says: a request whose `If-None-Match` names
@@ -75,10 +90,13 @@ mod tests {
 
     #[test]
     fn a_cursor_stands_for_its_place_and_nothing_else_is_one() {
-        for index in [0, 1, 99, 10_000, 1_000_000] {
-            assert_eq!(from_cursor(&to_cursor(index)), Some(index));
+        for row in [0, 1, 99, 10_000, 1_000_000] {
+            assert_eq!(from_cursor(&to_cursor(row)), Some(Cursor::After(row)));
         }
-        for bad in ["", "nonsense", "bzE6LTE", "MTIz"] {
+        // An earlier version's, as an offset: plain and in base64 (`o1:120`).
+        assert_eq!(from_cursor("o120"), Some(Cursor::Skip(120)));
+        assert_eq!(from_cursor("bzE6MTIw"), Some(Cursor::Skip(120)));
+        for bad in ["", "nonsense", "bzE6LTE", "MTIz", "k-1", "k", "o"] {
             assert_eq!(from_cursor(bad), None, "{bad}");
         }
     }

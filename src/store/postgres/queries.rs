@@ -4,7 +4,7 @@
 //! `store::worklist`.
 
 use crate::store::deadlines::{POSTGRES, owed_between, owed_by};
-use crate::store::worklist::{SUB_UNITS, UNIT_SQL, queue_sql};
+use crate::store::worklist::{PAGE_SQL, SUB_UNITS, UNIT_SQL, queue_sql};
 use crate::store::{Overlay, Queries, WorkItem};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -273,6 +273,20 @@ impl Queries for PgStore {
     fn unit_work(&self, unit: &str) -> Result<Vec<WorkItem>, StoreError> {
         self.run(|client| {
             let rows = client.query(UNIT_SQL.as_str(), &[&unit])?;
+            rows.iter().map(item).collect()
+        })
+    }
+
+    /// A page of the campaign's obligations after row `after`, in row order.
+    fn campaign_work(
+        &self,
+        campaign_id: i64,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<WorkItem>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.run(|client| {
+            let rows = client.query(PAGE_SQL.as_str(), &[&campaign_id, &after, &limit])?;
             rows.iter().map(item).collect()
         })
     }

@@ -9,7 +9,7 @@ use crate::store::asof::{Owing, Then, due_key, overdue_order};
 use crate::store::deadlines::{SQLITE, owed_between, owed_by};
 use crate::store::query::{Tally, standing};
 use crate::store::shared::{Owed, Shared};
-use crate::store::worklist::{SUB_UNITS, UNIT_SQL, queue_sql};
+use crate::store::worklist::{PAGE_SQL, SUB_UNITS, UNIT_SQL, queue_sql};
 use crate::store::{
     DueRow, Filter, OverdueRow, Overlay, Queries, StandingDuty, StatusRow, Window, WorkItem,
 };
@@ -280,6 +280,19 @@ impl Queries for Store {
     fn unit_work(&self, unit: &str) -> Result<Vec<WorkItem>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&UNIT_SQL)?;
         let rows = stmt.query_map(rusqlite::params![unit], row)?;
+        rows.map(|r| r?).collect()
+    }
+
+    /// A page of the campaign's obligations after row `after`, in row order.
+    fn campaign_work(
+        &self,
+        campaign_id: i64,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<WorkItem>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&PAGE_SQL)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(rusqlite::params![campaign_id, after, limit], row)?;
         rows.map(|r| r?).collect()
     }
 

@@ -524,6 +524,12 @@ CREATE INDEX events_recorded ON events (recorded_at);
 -- The latest act a pass has read for webhooks: the next reads on from there.
 ALTER TABLE passes ADD COLUMN acts_seen INTEGER;
 "#,
+    // Version 25: a campaign's obligations in row order, for the API's pages read by key
+    // (without it a page sorts every row after the cursor: the first page of a million, a
+    // million rows).
+    r#"
+CREATE INDEX obligation_rows_page ON obligation_rows (campaign_id, id);
+"#,
 ];
 
 /// The version this duban writes.
