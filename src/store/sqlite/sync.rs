@@ -577,7 +577,7 @@ mod tests {
         };
         let mut store = Store::open(&dir.path().join("d.db"), options).unwrap();
         let before = index_sql(&store);
-        assert_eq!(before.len(), 6, "{before:?}");
+        assert_eq!(before.len(), 7, "{before:?}");
         let dropped = store
             .write(|tx| {
                 without_indexes(tx, || {
