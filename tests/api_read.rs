@@ -95,6 +95,28 @@ fn the_pages_readings_say_through_the_api_what_the_record_says() {
         .collect();
     assert!(days.windows(2).all(|d| d[0] >= d[1]), "{days:?}");
     assert!(!api_keys.iter().any(|k| k.starts_with("工作方案 宛城区")));
+    // In pages of 4, following Link: the same rows in the same order, each once.
+    let mut path = Some("/api/v1/overdue?campaign=nanyang-2017&limit=4".to_string());
+    let mut paged: Vec<Value> = Vec::new();
+    while let Some(p) = path {
+        let reply = server.api("GET", &p, &supervisor, None);
+        assert_eq!(reply.status, 200, "{p}: {}", reply.body);
+        let page: Vec<Value> = serde_json::from_str(&reply.body).unwrap();
+        assert!(page.len() <= 4);
+        paged.extend(page);
+        path = reply
+            .header("link")
+            .map(|l| l[1..l.find('>').unwrap()].to_string());
+        assert!(
+            path.as_deref().is_none_or(|p| p.contains("cursor=v")),
+            "{path:?}"
+        );
+    }
+    assert_eq!(&paged, rows);
+    for bad in ["cursor=nonsense", "cursor=k12", "limit=0", "limit=10001"] {
+        let reply = server.api("GET", &format!("/api/v1/overdue?{bad}"), &supervisor, None);
+        assert_eq!(reply.status, 400, "{bad}: {}", reply.body);
+    }
 
     // The board: every unit, a county late with its report red in that column, 宛城区's
     // 工作方案 (sent, waiting for its review) not red; the totals the units' own lights.

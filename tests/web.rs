@@ -745,3 +745,74 @@ fn pages_are_read_by_key_and_a_row_recorded_between_two_shifts_nothing() {
         now
     );
 }
+
+/// Every refusal of the API says why in the pages' own words — Chinese, naming no command or
+/// flag — beside its stable code: a missing campaign, a mistyped unit (with the nearest), a
+/// report sent twice, values that do not fit the form, a time unreadable or in the future.
+#[test]
+fn the_apis_refusals_speak_chinese_and_name_no_command() {
+    let w = Workspace::new(&["nanyang-2017"]);
+    let office = w.ok(&["token", "create", "--role", "office"]);
+    let office = office.split_whitespace().last().unwrap().to_string();
+    let server = Server::start(&w, "2017-05-27");
+    let submit = |body: &str| server.api("POST", "/api/v1/submissions", &office, Some(body));
+    let first = submit(r#"{"campaign":"nanyang-2017","deliverable":"工作方案","unit":"宛城区"}"#);
+    assert_eq!(first.status, 201, "{}", first.body);
+    let cases = [
+        (
+            server.api("GET", "/api/v1/obligations", &office, None),
+            400,
+            "campaign_needed",
+        ),
+        (
+            submit(r#"{"campaign":"nanyang-2017","deliverable":"工作方案","unit":"宛城"}"#),
+            404,
+            "unknown",
+        ),
+        (
+            submit(r#"{"campaign":"nanyang-2017","deliverable":"工作方案","unit":"宛城区"}"#),
+            409,
+            "already_submitted",
+        ),
+        (
+            submit(
+                r#"{"campaign":"nanyang-2017","deliverable":"统计表","unit":"卧龙区","period":"2017-05","values":{"查处问题数":"三"}}"#,
+            ),
+            422,
+            "invalid_values",
+        ),
+        (
+            submit(
+                r#"{"campaign":"nanyang-2017","deliverable":"工作方案","unit":"卧龙区","at":"昨天"}"#,
+            ),
+            400,
+            "bad_time",
+        ),
+        (
+            submit(
+                r#"{"campaign":"nanyang-2017","deliverable":"工作方案","unit":"卧龙区","at":"2099-05-01T09:00"}"#,
+            ),
+            422,
+            "time_refused",
+        ),
+    ];
+    for (reply, status, code) in cases {
+        assert_eq!(reply.status, status, "{code}: {}", reply.body);
+        let body: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+        assert_eq!(body["code"], code, "{body}");
+        let words = body["error"].as_str().unwrap();
+        assert!(
+            words
+                .chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{code} in Chinese: {words}"
+        );
+        assert!(
+            !words.contains("--") && !words.contains("duban ") && body.get("help").is_none(),
+            "{code} names no command: {body}"
+        );
+    }
+    // The mistyped unit is told with the nearest name.
+    let typo = submit(r#"{"campaign":"nanyang-2017","deliverable":"工作方案","unit":"宛城"}"#);
+    assert!(typo.body.contains("宛城区"), "{}", typo.body);
+}

@@ -282,6 +282,74 @@ impl From<PassError> for AppError {
     }
 }
 
+impl AppError {
+    /// A refusal as people read it on the pages and in the API's answers: in Chinese, naming no
+    /// command; none for a failure that is no refusal (a broken database, a mail server down),
+    /// which is logged and shown as such.
+    pub fn zh(&self) -> Option<String> {
+        Some(match self {
+            AppError::Store(StoreError::Refused(r)) => r.zh(),
+            AppError::Invalid(problems) => {
+                let said: Vec<&str> = problems.iter().map(|p| p.zh()).collect();
+                format!("所填内容不符合表单要求，未记录：{}", said.join("；"))
+            }
+            AppError::Chase(refusal) => refusal.zh(),
+            AppError::NoMailbox(none) => none.zh(),
+            AppError::Extension(refusal) => refusal.zh(),
+            AppError::PassDown(refusal) => refusal.zh(),
+            AppError::AccountRefused(refusal) => refusal.zh(),
+            AppError::Forbidden { .. } => "不在您的办理权限内".into(),
+            AppError::Locked {
+                deadline, locked, ..
+            } => format!(
+                "报送已于{locked}关闭（截止日期{deadline}）；如需补报，请联系督办办公室延期"
+            ),
+            AppError::NoForm { .. } => "该事项只收附件，不填报数字".into(),
+            AppError::NotSplit { deliverable } => {
+                format!("{deliverable}未分解到下级，没有可汇总的下级报送")
+            }
+            AppError::NoParts { unit, deliverable } => {
+                format!("{unit}没有承担{deliverable}分解任务的下级单位，没有可汇总的内容")
+            }
+            AppError::NoPartsIn {
+                unit,
+                deliverable,
+                missing,
+            } => format!(
+                "{unit}的下级单位尚未报送{deliverable}（{}），没有可汇总的内容",
+                missing.join("、")
+            ),
+            AppError::InFuture { at, now } => {
+                format!("办理时间 {at} 晚于当前时间（{now}），请核对年份")
+            }
+            AppError::BeyondBackfill { at, earliest, .. } => {
+                format!("办理时间 {at} 早于允许补录的最早时间（{earliest}）")
+            }
+            AppError::TimeNotChosen => {
+                "报送时间以服务器收到的时间为准，单位不能自行指定；补录须由督办办公室进行".into()
+            }
+            AppError::NoInstructions { .. } => "该专项未设领导批示事项".into(),
+            AppError::AlreadyClosed { row } => format!("{row}已销号（或销号待审核）"),
+            AppError::NoSuchRow { ledger, row } => format!("{ledger}没有第{row}行"),
+            AppError::NotALedger { deliverable, .. } => format!("{deliverable}不是台账"),
+            AppError::Period {
+                deliverable,
+                asked,
+                known,
+            } => match asked {
+                Some(p) => format!("{deliverable}没有{p}这一期；可选：{}", known.join("、")),
+                None => format!("{deliverable}有多期，请指明哪一期（{}）", known.join("、")),
+            },
+            AppError::TooManyFailures { seconds } => {
+                format!("登录失败次数过多，请{seconds}秒后再试")
+            }
+            AppError::SignIn => "账号或密码错误".into(),
+            AppError::Disabled => "此账号已停用，请联系督办办公室".into(),
+            _ => return None,
+        })
+    }
+}
+
 /// Every bad cell on its own line; hundreds of the same mistake shown as the first 20 and a
 /// count, so that one wrong column of a big file stays readable.
 fn render_invalid(problems: &[crate::values::Invalid]) -> String {

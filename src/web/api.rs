@@ -15,8 +15,8 @@ use serde_json::json;
 use super::Web;
 use super::api_body::Body;
 use super::api_refusal::{coded, refused};
-use super::api_refusal::{error, form_refused, ledger_code};
-use super::paging::{Cursor, MAX_PAGE, from_cursor, tagged, to_cursor};
+use super::api_refusal::{form_refused, ledger_code};
+use super::paging::{Cursor, bad_cursor, from_cursor, limit_of, link_next, tagged, to_cursor};
 use crate::app::{AppError, Paged, Said, Slice, TokenRefusal};
 use crate::clock::Instant;
 use crate::store::{Action, Key, Submission, Upload, User};
@@ -50,9 +50,10 @@ pub(super) async fn holder(web: &Arc<Web>, headers: &HeaderMap) -> Result<User, 
         Err(AppError::TokenRefused(why)) => Err(token_refused(why, web.office.config.zone)),
         Err(e) => {
             tracing::error!(error = %e, "a token could not be checked");
-            Err(error(
+            Err(coded(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "the records could not be read",
+                "failed",
+                "记录暂时无法读取，已记入系统日志；请稍后再试",
             ))
         }
     }
@@ -95,36 +96,27 @@ pub async fn obligations(
         Err(r) => return r,
     };
     let Some(campaign) = query.get("campaign").cloned() else {
-        return error(StatusCode::BAD_REQUEST, "say which: ?campaign=ID");
+        return coded(
+            StatusCode::BAD_REQUEST,
+            "campaign_needed",
+            "请指明专项：?campaign=ID",
+        );
     };
     // No campaign's key holds a NUL (and PostgreSQL's text cannot): it names nothing.
     if campaign.contains('\0') {
         return coded(StatusCode::NOT_FOUND, "unknown", "没有这个专项");
     }
     // A page of them, where asked: `limit`, and the `cursor` the page before gave.
-    let limit = match query.get("limit").map(|l| l.parse::<usize>()) {
-        None => None,
-        Some(Ok(n)) if (1..=MAX_PAGE).contains(&n) => Some(n),
-        Some(_) => {
-            return coded(
-                StatusCode::BAD_REQUEST,
-                "bad_limit",
-                &format!("limit 应为 1 到 {MAX_PAGE} 之间的整数"),
-            );
-        }
+    let limit = match limit_of(&query) {
+        Ok(limit) => limit,
+        Err(r) => return *r,
     };
     // An empty cursor is none: the first page.
     let cursor = query.get("cursor").filter(|c| !c.trim().is_empty());
     let start = match cursor.map(|c| from_cursor(c)) {
         None => Cursor::After(0),
         Some(Some(start)) => start,
-        Some(None) => {
-            return coded(
-                StatusCode::BAD_REQUEST,
-                "bad_cursor",
-                "cursor 无效：请使用上一页 Link 头中给出的地址",
-            );
-        }
+        Some(None) => return bad_cursor(),
     };
     // One unit's own obligations, where asked: a unit's worklist without walking the campaign.
     let unit = query.get("unit").filter(|u| !u.trim().is_empty()).cloned();
@@ -170,13 +162,11 @@ pub async fn obligations(
             .map(|u| format!("&unit={}", super::path_segment(&u)))
             .unwrap_or_default();
         let next = format!(
-            "</api/v1/obligations?campaign={}{unit}&limit={n}&cursor={}>; rel=\"next\"",
+            "/api/v1/obligations?campaign={}{unit}&limit={n}&cursor={}",
             super::path_segment(&campaign),
             to_cursor(after)
         );
-        if let Ok(value) = header::HeaderValue::from_str(&next) {
-            response.headers_mut().insert(header::LINK, value);
-        }
+        link_next(&mut response, &next);
     }
     response
 }
@@ -264,9 +254,13 @@ pub struct NewSubmission {
 async fn from_multipart(
     request: Request,
 ) -> Result<(NewSubmission, Vec<Upload>, super::upload::Sent), Response> {
-    let multipart = Multipart::from_request(request, &())
-        .await
-        .map_err(|e| error(StatusCode::BAD_REQUEST, &e.body_text()))?;
+    let multipart = Multipart::from_request(request, &()).await.map_err(|_| {
+        coded(
+            StatusCode::BAD_REQUEST,
+            "bad_body",
+            "表单无法读取：请以 multipart/form-data 发送",
+        )
+    })?;
     let mut sent = super::upload::read_form(multipart)
         .await
         .map_err(form_refused)?;
@@ -274,9 +268,10 @@ async fn from_multipart(
     let (Some(campaign), Some(deliverable), Some(unit)) =
         (take("campaign"), take("deliverable"), take("unit"))
     else {
-        return Err(error(
+        return Err(coded(
             StatusCode::BAD_REQUEST,
-            "a multipart submission has the parts campaign, deliverable and unit",
+            "bad_body",
+            "表单须含 campaign、deliverable、unit 三项",
         ));
     };
     let body = NewSubmission {
@@ -333,7 +328,13 @@ pub async fn submit(State(web): State<Arc<Web>>, request: Request) -> Response {
             );
         }
         Some(Ok(at)) => at,
-        Some(Err(e)) => return error(StatusCode::BAD_REQUEST, &format!("`at`: {e}")),
+        Some(Err(_)) => {
+            return coded(
+                StatusCode::BAD_REQUEST,
+                "bad_time",
+                "at 无法识别：请写成 2017-05-24T09:00 或 2017-05-24",
+            );
+        }
     };
     let done = web
         .run(move |office, store| {
@@ -382,7 +383,11 @@ pub async fn submit(State(web): State<Arc<Web>>, request: Request) -> Response {
                 })),
             )
                 .into_response(),
-            None => error(StatusCode::INTERNAL_SERVER_ERROR, "nothing was recorded"),
+            None => coded(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "failed",
+                "未记录任何内容，已记入系统日志",
+            ),
         },
         Err(e) => refused(&e),
     }

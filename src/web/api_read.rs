@@ -16,7 +16,7 @@ use super::Web;
 use super::api::holder;
 use super::api_refusal::{coded, refused};
 use super::pages::{as_of, light};
-use super::paging::tagged;
+use super::paging::{bad_cursor, from_key_cursor, limit_of, link_next, tagged, to_key_cursor};
 use crate::app::{AppError, Page};
 use crate::app::{CampaignBoard, Tally};
 use crate::store::Filter;
@@ -141,8 +141,30 @@ pub async fn board(
     json_of(&headers, &value)
 }
 
-/// `GET /api/v1/overdue[?campaign=…]`: everything overdue that the holder's page lists, most
-/// days late first, each with whom to call.
+/// An overdue row's place in the listing: most days late first, then by unit, campaign, report
+/// and period — an order in which no two rows tie, so that a cursor names one place.
+type OverdueKey = (
+    std::cmp::Reverse<i64>,
+    String,
+    String,
+    String,
+    Option<String>,
+);
+
+fn overdue_key(row: &crate::store::OverdueRow) -> OverdueKey {
+    (
+        std::cmp::Reverse(row.days_overdue),
+        row.unit.to_string(),
+        row.campaign.to_string(),
+        row.deliverable.to_string(),
+        row.period.as_deref().map(String::from),
+    )
+}
+
+/// `GET /api/v1/overdue[?campaign=…][&limit=N][&cursor=…]`: everything overdue that the
+/// holder's page lists, most days late first, each with whom to call; a page of it with
+/// `limit`, the next after the last row's place (`Link`), so that a row that stops being
+/// overdue between two pages moves no other row to the page before.
 pub async fn overdue(
     State(web): State<Arc<Web>>,
     headers: HeaderMap,
@@ -156,7 +178,21 @@ pub async fn overdue(
     if campaigns.iter().any(|c| names_nothing(c)) {
         return coded(StatusCode::NOT_FOUND, "unknown", "没有这个专项");
     }
+    let limit = match limit_of(&query) {
+        Ok(limit) => limit,
+        Err(r) => return *r,
+    };
+    let after: Option<OverdueKey> = match query.get("cursor").filter(|c| !c.trim().is_empty()) {
+        None => None,
+        Some(c) => match from_key_cursor::<(i64, String, String, String, Option<String>)>(c) {
+            Some((days, unit, campaign, deliverable, period)) => {
+                Some((std::cmp::Reverse(days), unit, campaign, deliverable, period))
+            }
+            None => return bad_cursor(),
+        },
+    };
     let at = as_of(&web);
+    let asked_campaign = campaigns.first().cloned();
     let listed = web
         .run(move |_, store| {
             let filter = Filter {
@@ -166,19 +202,41 @@ pub async fn overdue(
             for c in &filter.campaigns {
                 store.campaign_header(c)?;
             }
-            let mut rows = store.overdue(&filter, at)?;
-            rows.sort_by(|a, b| {
-                b.days_overdue
-                    .cmp(&a.days_overdue)
-                    .then(a.unit.cmp(&b.unit))
-            });
-            Ok(serde_json::to_value(&rows).unwrap_or_default())
+            let mut rows: Vec<(OverdueKey, crate::store::OverdueRow)> = store
+                .overdue(&filter, at)?
+                .into_iter()
+                .map(|r| (overdue_key(&r), r))
+                .filter(|(key, _)| after.as_ref().is_none_or(|after| key > after))
+                .collect();
+            rows.sort_by(|a, b| a.0.cmp(&b.0));
+            // The page, and the place of its last row where more follow.
+            let next = match limit {
+                Some(n) if rows.len() > n => {
+                    rows.truncate(n);
+                    rows.last().map(|(key, _)| key.clone())
+                }
+                _ => None,
+            };
+            let page: Vec<&crate::store::OverdueRow> = rows.iter().map(|(_, r)| r).collect();
+            Ok((serde_json::to_value(&page).unwrap_or_default(), next))
         })
         .await;
-    match listed {
-        Ok(rows) => json_of(&headers, &rows),
-        Err(e) => refused_reading(&e),
+    let (rows, next) = match listed {
+        Ok(listed) => listed,
+        Err(e) => return refused_reading(&e),
+    };
+    let mut response = json_of(&headers, &rows);
+    if let (Some(n), Some((days, unit, campaign, deliverable, period))) = (limit, next) {
+        let cursor = to_key_cursor(&json!([days.0, unit, campaign, deliverable, period]));
+        let campaign = asked_campaign
+            .map(|c| format!("campaign={}&", super::path_segment(&c)))
+            .unwrap_or_default();
+        link_next(
+            &mut response,
+            &format!("/api/v1/overdue?{campaign}limit={n}&cursor={cursor}"),
+        );
     }
+    response
 }
 
 /// `GET /api/v1/review-queue`: what waits for the holder's unit to review (and what it received

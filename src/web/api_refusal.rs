@@ -9,10 +9,6 @@ use serde_json::json;
 
 use crate::app::AppError;
 
-pub(super) fn error(status: StatusCode, message: &str) -> Response {
-    (status, Json(json!({ "error": message }))).into_response()
-}
-
 /// An error with a stable machine code beside its words.
 pub(super) fn coded(status: StatusCode, code: &str, message: &str) -> Response {
     (status, Json(json!({ "error": message, "code": code }))).into_response()
@@ -63,8 +59,10 @@ fn names_nothing(refusal: &crate::ledger::Refusal) -> bool {
 
 /// A refusal as the API answers it: 404 (`unknown`) where a name names nothing, 409 (its code,
 /// else `conflict`) where the record's state does not allow it, 422 where the values or the
-/// dates given do not fit; anything else as 500, logged.
+/// dates given do not fit; anything else as 500, logged. The words are the pages' own
+/// ([`AppError::zh`]): Chinese, naming no command.
 pub(super) fn refused(e: &AppError) -> Response {
+    let words = || e.zh().unwrap_or_default();
     match e {
         AppError::Store(crate::store::StoreError::Refused(r)) => {
             let (status, code) = if names_nothing(r) {
@@ -75,15 +73,15 @@ pub(super) fn refused(e: &AppError) -> Response {
             } else {
                 (StatusCode::CONFLICT, ledger_code(r).unwrap_or("conflict"))
             };
-            let body = json!({ "error": r.to_string(), "help": r.help(), "code": code });
-            (status, Json(body)).into_response()
+            coded(status, code, &words())
         }
         AppError::Invalid(problems) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             Json(json!({
-                "error": "the values do not fit the form",
+                "error": words(),
+                "code": "invalid_values",
                 "invalid": problems.iter().map(|p| json!({
-                    "field": p.field, "at": p.at, "message": p.message,
+                    "field": p.field, "at": p.at, "message": p.zh(),
                 })).collect::<Vec<_>>(),
             })),
         )
@@ -93,18 +91,20 @@ pub(super) fn refused(e: &AppError) -> Response {
             "forbidden",
             "此令牌无权为该单位办理此事项",
         ),
-        AppError::InFuture { .. } | AppError::BeyondBackfill { .. } => coded(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "time_refused",
-            &e.to_string(),
-        ),
-        AppError::Locked { .. } => coded(StatusCode::CONFLICT, "locked", &e.to_string()),
-        AppError::NoForm { .. } | AppError::Table(_) => {
-            error(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string())
+        AppError::InFuture { .. } | AppError::BeyondBackfill { .. } => {
+            coded(StatusCode::UNPROCESSABLE_ENTITY, "time_refused", &words())
         }
-        AppError::NotSplit { .. } => coded(StatusCode::CONFLICT, "not_split", &e.to_string()),
-        AppError::NoParts { .. } => coded(StatusCode::CONFLICT, "no_parts", &e.to_string()),
-        AppError::NoPartsIn { .. } => coded(StatusCode::CONFLICT, "no_parts_in", &e.to_string()),
+        AppError::Locked { .. } => coded(StatusCode::CONFLICT, "locked", &words()),
+        AppError::NoForm { .. } => coded(StatusCode::UNPROCESSABLE_ENTITY, "no_form", &words()),
+        // What the table says is wrong is the reader's (in English), after the words.
+        AppError::Table(t) => coded(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad_table",
+            &format!("所附表格无法读取，未记录：{t}"),
+        ),
+        AppError::NotSplit { .. } => coded(StatusCode::CONFLICT, "not_split", &words()),
+        AppError::NoParts { .. } => coded(StatusCode::CONFLICT, "no_parts", &words()),
+        AppError::NoPartsIn { .. } => coded(StatusCode::CONFLICT, "no_parts_in", &words()),
         AppError::PassDown(refusal) => {
             // A day that does not fit is the request's; the rest is the record's state.
             let status = match refusal {
@@ -121,7 +121,11 @@ pub(super) fn refused(e: &AppError) -> Response {
         ),
         other => {
             tracing::error!(error = %other, "an API request failed");
-            error(StatusCode::INTERNAL_SERVER_ERROR, "the request failed")
+            coded(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "failed",
+                "请求未能完成，已记入系统日志；请稍后再试或联系督办办公室",
+            )
         }
     }
 }

@@ -475,36 +475,17 @@ pub(super) async fn after(
                 ..Feedback::default()
             }
         }
-        Err(AppError::Store(crate::store::StoreError::Refused(r))) => Feedback {
-            error: Some(r.zh()),
-            ..Feedback::default()
-        },
-        Err(AppError::Locked {
-            deadline, locked, ..
-        }) => Feedback {
-            error: Some(format!(
-                "报送已于{locked}关闭（截止日期{deadline}）；如需补报，请联系督办办公室延期"
-            )),
-            ..Feedback::default()
-        },
-        Err(AppError::NoForm { .. }) => Feedback {
-            error: Some("该事项只收附件，不填报数字".to_string()),
-            ..Feedback::default()
-        },
-        Err(AppError::Chase(refusal)) => Feedback {
-            error: Some(refusal.zh()),
-            ..Feedback::default()
-        },
-        Err(AppError::NoMailbox(none)) => Feedback {
-            error: Some(none.zh()),
-            ..Feedback::default()
-        },
-        Err(AppError::Extension(refusal)) => Feedback {
-            error: Some(refusal.zh()),
-            ..Feedback::default()
-        },
-        Err(AppError::PassDown(refusal)) => Feedback {
-            error: Some(refusal.zh()),
+        // The record's refusals, in the words the API gives them too.
+        Err(
+            e @ (AppError::Store(crate::store::StoreError::Refused(_))
+            | AppError::Locked { .. }
+            | AppError::NoForm { .. }
+            | AppError::Chase(_)
+            | AppError::NoMailbox(_)
+            | AppError::Extension(_)
+            | AppError::PassDown(_)),
+        ) => Feedback {
+            error: e.zh(),
             ..Feedback::default()
         },
         Err(e) => {

@@ -54,6 +54,61 @@ pub(super) fn from_cursor(cursor: &str) -> Option<Cursor> {
         .and_then(skip)
 }
 
+/// What a cursor of a listing sorted by what it says looks like (`v` and base64url): the last
+/// row's sort key, which the next page starts after.
+pub(super) const KEY_CURSOR_PATTERN: &str = "^v[A-Za-z0-9_-]{1,4000}$";
+
+/// A cursor for the page after the row whose sort key is `key`: opaque to clients.
+pub(super) fn to_key_cursor(key: &serde_json::Value) -> String {
+    use base64::Engine;
+    let text = serde_json::to_vec(key).unwrap_or_default();
+    format!(
+        "v{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
+    )
+}
+
+/// The sort key a cursor of [`to_key_cursor`] holds, if it is one and holds a `T`.
+pub(super) fn from_key_cursor<T: serde::de::DeserializeOwned>(cursor: &str) -> Option<T> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor.trim().strip_prefix('v')?)
+        .ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// `limit` as asked: none, or a whole number from 1 to [`MAX_PAGE`]; anything else is the 400
+/// that says so.
+pub(super) fn limit_of(
+    query: &std::collections::HashMap<String, String>,
+) -> Result<Option<usize>, Box<Response>> {
+    match query.get("limit").map(|l| l.parse::<usize>()) {
+        None => Ok(None),
+        Some(Ok(n)) if (1..=MAX_PAGE).contains(&n) => Ok(Some(n)),
+        Some(_) => Err(Box::new(super::api_refusal::coded(
+            StatusCode::BAD_REQUEST,
+            "bad_limit",
+            &format!("limit 应为 1 到 {MAX_PAGE} 之间的整数"),
+        ))),
+    }
+}
+
+/// The 400 of a cursor that names no page.
+pub(super) fn bad_cursor() -> Response {
+    super::api_refusal::coded(
+        StatusCode::BAD_REQUEST,
+        "bad_cursor",
+        "cursor 无效：请使用上一页 Link 头中给出的地址",
+    )
+}
+
+/// Says where the next page is: `Link: <target>; rel="next"` (`target` percent-encoded).
+pub(super) fn link_next(response: &mut Response, target: &str) {
+    if let Ok(value) = header::HeaderValue::from_str(&format!("<{target}>; rel=\"next\"")) {
+        response.headers_mut().insert(header::LINK, value);
+    }
+}
+
 /// A reading with its ETag, a digest of what it says: a request whose `If-None-Match` names
 /// it gets 304 and no body, so that a dashboard polling every minute costs nothing to send
 /// while nothing changed.
@@ -99,6 +154,15 @@ mod tests {
         for bad in ["", "nonsense", "bzE6LTE", "MTIz", "k-1", "k", "o"] {
             assert_eq!(from_cursor(bad), None, "{bad}");
         }
+        // A sort key's: what it holds, and nothing of another shape.
+        let key = serde_json::json!([3, "宛城区", "nanyang-2017", "统计表", null]);
+        let cursor = to_key_cursor(&key);
+        assert!(cursor.starts_with('v') && cursor.is_ascii(), "{cursor}");
+        type Key = (i64, String, String, String, Option<String>);
+        let back: Key = from_key_cursor(&cursor).unwrap();
+        assert_eq!(back.1, "宛城区");
+        assert_eq!(from_key_cursor::<Key>("vbm9uc2Vuc2U"), None);
+        assert_eq!(from_key_cursor::<Key>("k120"), None);
     }
 
     #[test]
