@@ -237,6 +237,13 @@ fn recognise(
             if f.class.ends_with("no day given") {
                 readings.push("the document gives no day: by the end of each period".to_string());
             }
+            if f.class == reports::TIMES_A_PERIOD {
+                readings.push(format!(
+                    "the document says how often, not on which days: `{}` is a choice to \
+                     confirm or replace by the office's own days",
+                    f.due
+                ));
+            }
             let to = match reports::recipients_after(text, verb_at, after) {
                 Some(to) => {
                     recipient = to.clone();

@@ -80,7 +80,9 @@ pub fn deadlines(text: &str, issued: NaiveDate) -> Vec<Found> {
         let after_digit = text[..at].chars().next_back().is_some_and(is_digit);
         let starts = (is_digit(c) && !after_digit) || c == '每' || rest.starts_with("分别");
         let read = if starts {
-            deadline_at(rest, issued).or_else(|| once_a_period_at(rest))
+            deadline_at(rest, issued)
+                .or_else(|| once_a_period_at(rest))
+                .or_else(|| times_a_period_at(rest))
         } else if rest.starts_with("下月") && text[..at].contains("每月") {
             // 每月工作进展情况…于下月5日前: the month is said before the day.
             next_month_at(rest)
@@ -212,6 +214,57 @@ fn once_a_period_at(rest: &str) -> Option<Found> {
     })
 }
 
+/// What [`times_a_period_at`] reads a count as, said in the class and the draft's reading.
+pub const TIMES_A_PERIOD: &str = "several times a period, no days given";
+
+/// `每周报送两次`, `每周编发二期`, `每月上报2次`: how often, not on which days. The office's
+/// days are not in the document, so common ones are written — Tuesday and Friday, the 15th and
+/// the month's end — a reading the draft marks for a person to confirm or replace.
+fn times_a_period_at(rest: &str) -> Option<Found> {
+    let periods: [(&str, [&str; 2]); 2] = [
+        ("每周", ["每周二、周五前", "每周一、周三、周五前"]),
+        ("每月", ["每月15日和月底前", "每月10日、20日和月底前"]),
+    ];
+    let (word, days) = periods.iter().find(|(w, _)| rest.starts_with(w))?;
+    let after = &rest[word.len()..];
+    let clause = &after[..after
+        .find(['，', ',', '。', '；', ';', '、'])
+        .unwrap_or(after.len())];
+    // The count within a few characters: 每周报送两次, 每周编发二期, 每月至少报送2次.
+    let counts = [
+        ("两", 0),
+        ("二", 0),
+        ("2", 0),
+        ("２", 0),
+        ("三", 1),
+        ("3", 1),
+        ("３", 1),
+    ];
+    let (_, which) = counts
+        .iter()
+        .flat_map(|(n, which)| ["次", "期"].map(|u| (format!("{n}{u}"), *which)))
+        .filter_map(|(count, which)| clause.find(&count).map(|at| (at, which)))
+        .filter(|&(at, _)| at <= 15)
+        .min()?;
+    // A count of reports, not of meetings: a reporting verb in the same clause.
+    if !["报送", "上报", "报告", "编发", "报"]
+        .iter()
+        .any(|v| clause.contains(v))
+    {
+        return None;
+    }
+    let due = days[which];
+    whole(due)?;
+    Some(Found {
+        start: 0,
+        end: word.len(),
+        class: TIMES_A_PERIOD,
+        due: due.to_string(),
+        year_supplied: false,
+        yearly: false,
+    })
+}
+
 /// `下月5日前` after a 每月 earlier in the sentence: the cadence `每月 下月5日前`.
 fn next_month_at(rest: &str) -> Option<Found> {
     // Only up to the first 前: what follows is another clause (、每阶段…).
@@ -274,7 +327,7 @@ pub fn verb(text: &str) -> Option<(usize, usize)> {
     const NOT_BEFORE: &str = "告表名刊纸道账";
     for (at, c) in text.char_indices() {
         let rest = &text[at..];
-        for word in ["报送至", "报送", "上报", "提交"] {
+        for word in ["报送至", "报送", "上报", "提交", "编发"] {
             if rest.starts_with(word) {
                 return Some((at, at + word.len()));
             }
@@ -379,7 +432,12 @@ pub fn title(text: &str, subject_end: usize, due_start: usize, verb_at: usize) -
             .min()
             .unwrap_or(object.len());
         let object = object[..end].trim_matches(|c: char| !c.is_alphanumeric());
-        let object = object.strip_prefix("一次").unwrap_or(object);
+        // The count said before the object (报送一次X, 报送两次X, 编发二期X) is not its name.
+        let object = [
+            "一次", "两次", "二次", "三次", "2次", "3次", "一期", "二期", "两期", "三期",
+        ]
+        .iter()
+        .fold(object, |o, count| o.strip_prefix(count).unwrap_or(o));
         if (2..=20).contains(&object.chars().count()) && !units::is_office(object) {
             return Some(object.to_string());
         }
@@ -517,6 +575,26 @@ mod tests {
                 "several dates",
                 "分别于2017年6月底和2017年7月底前",
             ),
+            (
+                "各县区每周报送两次工作动态至市纪委。",
+                TIMES_A_PERIOD,
+                "每周二、周五前",
+            ),
+            (
+                "市整治办每周编发二期工作简报。",
+                TIMES_A_PERIOD,
+                "每周二、周五前",
+            ),
+            (
+                "各县区每月报送2次进展情况至市纪委。",
+                TIMES_A_PERIOD,
+                "每月15日和月底前",
+            ),
+            (
+                "各乡镇每周上报三次巡查情况。",
+                TIMES_A_PERIOD,
+                "每周一、周三、周五前",
+            ),
         ] {
             let found = deadlines(sentence, issued());
             assert_eq!(found.len(), 1, "{sentence}: {found:?}");
@@ -529,9 +607,33 @@ mod tests {
     }
 
     #[test]
+    fn a_count_before_what_is_sent_is_not_its_title() {
+        for (text, title_said) in [
+            ("各县区要每周报送两次工作动态至市纪委办公室。", "工作动态"),
+            ("市整治办每周编发二期工作简报。", "工作简报"),
+        ] {
+            let found = &deadlines(text, issued())[0];
+            let (at, _) = verb(&text[found.end..]).unwrap();
+            let subject_end = text.find("区").map_or(0, |at| at + "区".len());
+            assert_eq!(
+                title(text, subject_end, found.start, found.end + at).as_deref(),
+                Some(title_said),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
     fn a_date_that_is_not_a_deadline_is_none() {
         assert!(deadlines("（一）自查自纠（4月1日— 5月31日）", issued()).is_empty());
         assert!(deadlines("每月通报曝光一批典型案例", issued()).is_empty());
+        // A count of something else, not of reports; 每周二前 is a day, read as such.
+        assert!(deadlines("每月召开两次推进会", issued()).is_empty());
+        assert!(deadlines("每月组织开展一次以上专项检查工作", issued()).is_empty());
+        assert_eq!(
+            deadlines("各镇每周二前报县局。", issued())[0].class,
+            "weekly"
+        );
     }
 
     #[test]

@@ -31,19 +31,66 @@ const SUBJECT_ENDS: &[&str] = &["要将", "要", "将", "于", "应", "须", "�
 /// collectives and offices listed with 、 before anything else is said. Empty when the
 /// sentence opens with something else (then its subject is an earlier sentence's).
 pub fn subject(text: &str) -> Vec<String> {
+    let text = strip_numbering(text);
+    // 请各县区于…: the request's 请 is not the unit's.
+    let text = text.strip_prefix('请').unwrap_or(text);
     let mut units = Vec::new();
-    for part in split_list(after_time_clause(strip_numbering(text))) {
-        let part = part.trim_start_matches(['，', ',']);
-        match unit_prefix(part) {
-            Some(unit) => units.push(unit),
-            None => break,
-        }
-        // A part that goes on past its unit ends the list: 市直各单位汇总、加盖公章后.
-        if unit_prefix(part).is_some_and(|u| u.len() < part.len()) {
-            break;
+    for part in split_list(after_time_clause(text)) {
+        let mut part = part.trim_start_matches(['，', ',']);
+        loop {
+            let Some(unit) = unit_prefix(part) else {
+                return units;
+            };
+            let rest = &part[unit.len()..];
+            units.extend(split_joined(&unit));
+            if rest.is_empty() {
+                break;
+            }
+            // 各县区和市直各单位, 各县区纪委及市直各单位: another unit after 和 or 及 goes on
+            // with the list; else a part that goes on past its unit ends it (市直各单位汇总、
+            // 加盖公章后).
+            match joined_next(rest) {
+                Some(next) => part = next,
+                None => return units,
+            }
         }
     }
     units
+}
+
+/// The words that join two units in a list: 各县区和市直各单位, 县纪委及县委办.
+const JOINERS: &[&str] = &["以及", "和", "及", "与"];
+
+/// What follows a unit's name when it is joined to another unit's (`和市直各单位要…` after
+/// 各县区, `纪委及市直各单位…` after 各县区 — the first unit's organ named before the joiner):
+/// where the next unit starts.
+fn joined_next(rest: &str) -> Option<&str> {
+    let (at, joiner) = JOINERS
+        .iter()
+        .filter_map(|j| rest.find(j).map(|at| (at, *j)))
+        .min_by_key(|(at, _)| *at)?;
+    let between = &rest[..at];
+    let organ = between.chars().count() <= 4
+        && between.chars().all(char::is_alphanumeric)
+        && !SUBJECT_ENDS.iter().any(|w| between.contains(w));
+    let next = &rest[at + joiner.len()..];
+    (organ && unit_prefix(next).is_some()).then_some(next)
+}
+
+/// An office's name that joins two (县纪委和县委办), as the two; any other name as itself —
+/// 住房和城乡建设局 is one office, since 住房 is none.
+fn split_joined(name: &str) -> Vec<String> {
+    for joiner in JOINERS {
+        let parts: Vec<&str> = name.split(joiner).collect();
+        if parts.len() > 1
+            && parts
+                .iter()
+                .all(|p| is_office(p) || collective_end(p) == Some(p.len()))
+        {
+            return parts.into_iter().map(String::from).collect();
+        }
+    }
+    vec![name.to_string()]
 }
 
 /// `text` without a time clause it opens with: 自查自纠工作结束后，各单位要… → 各单位要….
@@ -168,6 +215,19 @@ pub fn is_office(name: &str) -> bool {
 /// None when what follows the verb is not an office (上报年度…报告: the deliverable).
 pub fn recipients(after_verb: &str) -> Option<Vec<String>> {
     let after_verb = after_verb.trim_start_matches(['至', '给', ' ']);
+    // “市整治办”: an office named in quotes is the office.
+    let unquoted;
+    let after_verb = match after_verb.strip_prefix(['“', '"', '「']) {
+        Some(quoted) => match quoted.find(['”', '"', '」']) {
+            Some(close) => {
+                let mark = quoted[close..].chars().next().map_or(1, char::len_utf8);
+                unquoted = format!("{}{}", &quoted[..close], &quoted[close + mark..]);
+                unquoted.as_str()
+            }
+            None => quoted,
+        },
+        None => after_verb,
+    };
     let end = after_verb
         .find(['，', '。', '；', ',', ';', '《', '：', ':'])
         .unwrap_or(after_verb.len());
@@ -183,7 +243,11 @@ pub fn recipients(after_verb: &str) -> Option<Vec<String>> {
     if let Some(inner) = inner.filter(|i| is_office(i)) {
         return Some(vec![inner]);
     }
-    let names: Vec<String> = outer.split('、').map(strip_room).collect();
+    let names: Vec<String> = outer
+        .split('、')
+        .map(strip_room)
+        .flat_map(|n| split_joined(&n))
+        .collect();
     names
         .iter()
         .all(|n| is_office(n))
@@ -269,6 +333,16 @@ mod tests {
             subject("4、各县区、市直各单位汇总、加盖公章后，"),
             ["各县区", "市直各单位"]
         );
+        // Joined by 和 or 及, the first one's organ named before the joiner; asked with 请.
+        assert_eq!(subject("各县区和市直各单位要于"), ["各县区", "市直各单位"]);
+        assert_eq!(
+            subject("各县区纪委及市直各单位于"),
+            ["各县区", "市直各单位"]
+        );
+        assert_eq!(subject("县纪委和县委办要于"), ["县纪委", "县委办"]);
+        assert_eq!(subject("县住房和城乡建设局要于"), ["县住房和城乡建设局"]);
+        assert_eq!(subject("请各县区于"), ["各县区"]);
+        assert_eq!(subject("各县区和乡镇要于"), ["各县区"]);
     }
 
     #[test]
@@ -286,6 +360,15 @@ mod tests {
             ["市纪委党风政风监督室"]
         );
         assert_eq!(recipients("至村建中心。").unwrap(), ["村建中心"]);
+        assert_eq!(recipients("至“市整治办”。").unwrap(), ["市整治办"]);
+        assert_eq!(
+            recipients("县委办公室和县纪委。").unwrap(),
+            ["县委办公室", "县纪委"]
+        );
+        assert_eq!(
+            recipients("县住房和城乡建设局。").unwrap(),
+            ["县住房和城乡建设局"]
+        );
         assert!(recipients("年度专项整治工作整体情况报告和《台账》").is_none());
     }
 

@@ -112,7 +112,7 @@ pub async fn obligations(
         Err(r) => return *r,
     };
     // An empty cursor is none: the first page.
-    let cursor = query.get("cursor").filter(|c| !c.trim().is_empty());
+    let cursor = query.get("cursor").filter(|c| !c.is_empty());
     let start = match cursor.map(|c| from_cursor(c)) {
         None => Cursor::After(0),
         Some(Some(start)) => start,

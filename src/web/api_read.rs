@@ -141,24 +141,22 @@ pub async fn board(
     json_of(&headers, &value)
 }
 
-/// An overdue row's place in the listing: most days late first, then by unit, campaign, report
-/// and period — an order in which no two rows tie, so that a cursor names one place.
-type OverdueKey = (
-    std::cmp::Reverse<i64>,
-    String,
-    String,
-    String,
-    Option<String>,
-);
-
-fn overdue_key(row: &crate::store::OverdueRow) -> OverdueKey {
-    (
-        std::cmp::Reverse(row.days_overdue),
-        row.unit.to_string(),
-        row.campaign.to_string(),
-        row.deliverable.to_string(),
-        row.period.as_deref().map(String::from),
-    )
+/// An overdue row's place in the listing, as bytes that sort as the listing does: most days
+/// late first, then by unit, campaign, report and period (no two rows tie, so a cursor names
+/// one place; names hold no NUL, which parts them).
+fn overdue_key(row: &crate::store::OverdueRow) -> Vec<u8> {
+    // Fewer days late sort later: the days subtracted from the most there can be, fixed width.
+    let mut key = format!("{:020}", i64::MAX - row.days_overdue.max(0)).into_bytes();
+    for part in [
+        &*row.unit,
+        &*row.campaign,
+        &*row.deliverable,
+        row.period.as_deref().unwrap_or(""),
+    ] {
+        key.push(0);
+        key.extend_from_slice(part.as_bytes());
+    }
+    key
 }
 
 /// `GET /api/v1/overdue[?campaign=…][&limit=N][&cursor=…]`: everything overdue that the
@@ -182,12 +180,10 @@ pub async fn overdue(
         Ok(limit) => limit,
         Err(r) => return *r,
     };
-    let after: Option<OverdueKey> = match query.get("cursor").filter(|c| !c.trim().is_empty()) {
+    let after: Option<Vec<u8>> = match query.get("cursor").filter(|c| !c.is_empty()) {
         None => None,
-        Some(c) => match from_key_cursor::<(i64, String, String, String, Option<String>)>(c) {
-            Some((days, unit, campaign, deliverable, period)) => {
-                Some((std::cmp::Reverse(days), unit, campaign, deliverable, period))
-            }
+        Some(c) => match from_key_cursor(c) {
+            Some(key) => Some(key),
             None => return bad_cursor(),
         },
     };
@@ -202,7 +198,7 @@ pub async fn overdue(
             for c in &filter.campaigns {
                 store.campaign_header(c)?;
             }
-            let mut rows: Vec<(OverdueKey, crate::store::OverdueRow)> = store
+            let mut rows: Vec<(Vec<u8>, crate::store::OverdueRow)> = store
                 .overdue(&filter, at)?
                 .into_iter()
                 .map(|r| (overdue_key(&r), r))
@@ -226,8 +222,8 @@ pub async fn overdue(
         Err(e) => return refused_reading(&e),
     };
     let mut response = json_of(&headers, &rows);
-    if let (Some(n), Some((days, unit, campaign, deliverable, period))) = (limit, next) {
-        let cursor = to_key_cursor(&json!([days.0, unit, campaign, deliverable, period]));
+    if let (Some(n), Some(key)) = (limit, next) {
+        let cursor = to_key_cursor(&key);
         let campaign = asked_campaign
             .map(|c| format!("campaign={}&", super::path_segment(&c)))
             .unwrap_or_default();
