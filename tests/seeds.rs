@@ -306,8 +306,15 @@ fn lead_ins_before_a_date_or_a_duty_and_jiezhi() {
          报送 甲报告 { 报送单位 甲; 时限 于6月30日前 }\n\
          报送 乙报告 { 报送单位 甲; 时限 并于5月25日前 }\n\
          报送 丙报告 { 报送单位 甲; 时限 于2025年4月30日前 }\n\
-         报送 丁报告 { 报送单位 甲; 时限 要及时报送 }\n",
+         报送 丁报告 { 报送单位 甲; 时限 要及时报送 }\n\
+         报送 戊报告 { 报送单位 甲; 时限 截止2025年6月5日 }\n\
+         报送 己报告 { 报送单位 甲; 时限 截至2025年6月6日前 }\n\
+         报送 庚报告 { 报送单位 甲; 时限 于截止到2025年6月9日 }\n",
     );
+    // 截止 before a report's deadline says what 前 after it does.
+    assert_eq!(all["戊报告"], [("—".to_string(), "2025-06-05".to_string())]);
+    assert_eq!(all["己报告"], [("—".to_string(), "2025-06-06".to_string())]);
+    assert_eq!(all["庚报告"], [("—".to_string(), "2025-06-09".to_string())]);
     assert_eq!(all["甲报告"], [("—".to_string(), "2025-06-30".to_string())]);
     assert_eq!(all["乙报告"], [("—".to_string(), "2025-05-25".to_string())]);
     assert_eq!(all["丙报告"], [("—".to_string(), "2025-04-30".to_string())]);

@@ -816,3 +816,54 @@ fn the_apis_refusals_speak_chinese_and_name_no_command() {
     let typo = submit(r#"{"campaign":"nanyang-2017","deliverable":"工作方案","unit":"宛城"}"#);
     assert!(typo.body.contains("宛城区"), "{}", typo.body);
 }
+
+/// What the page's form sends, the API takes too: who signed (古路's 问题清单 asks for three
+/// signatures), and sending again in place of what was sent (替换已报送的内容) — as JSON and as
+/// a multipart form; without them, the page's refusals.
+#[test]
+fn the_api_takes_signatures_and_a_replacement_as_the_page_does() {
+    let w = Workspace::new(&["gulu-2023"]);
+    let village = w.ok(&["token", "create", "--unit", "各村", "--role", "liaison"]);
+    let village = village.split_whitespace().last().unwrap().to_string();
+    let server = Server::start(&w, "2023-07-10T09:00");
+    let send = |body: &str| server.api("POST", "/api/v1/submissions", &village, Some(body));
+    let unsigned = send(r#"{"campaign":"gulu-2023","deliverable":"问题清单","unit":"各村"}"#);
+    assert_eq!(unsigned.status, 422, "{}", unsigned.body);
+    assert!(
+        unsigned.body.contains("signatures_needed"),
+        "{}",
+        unsigned.body
+    );
+    let empty = send(
+        r#"{"campaign":"gulu-2023","deliverable":"问题清单","unit":"各村","signed_by":{"村书记":" "}}"#,
+    );
+    assert_eq!(empty.status, 422, "{}", empty.body);
+    assert!(empty.body.contains("bad_signature"), "{}", empty.body);
+    let signed = r#"{"campaign":"gulu-2023","deliverable":"问题清单","unit":"各村","signed_by":{"村书记":"王书记","驻村领导":"刘领导","经办人员":"陈经办"}}"#;
+    let first = send(signed);
+    assert_eq!(first.status, 201, "{}", first.body);
+    let again = send(signed);
+    assert_eq!(again.status, 409, "{}", again.body);
+    assert!(again.body.contains("already_submitted"), "{}", again.body);
+    let replaced = send(&signed.replace("\"signed_by\"", "\"replace\":true,\"signed_by\""));
+    assert_eq!(replaced.status, 201, "{}", replaced.body);
+    // As a multipart form, the page's own field names.
+    let sent = server.api_multipart(
+        "/api/v1/submissions",
+        &village,
+        &[
+            ("campaign", "gulu-2023"),
+            ("deliverable", "问题清单"),
+            ("unit", "各村"),
+            ("replace", "1"),
+            ("sig:村书记", "王书记"),
+            ("sig:驻村领导", "刘领导"),
+            ("sig:经办人员", "陈经办"),
+        ],
+        &[],
+    );
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    // Three submissions in its history, each with its three signatures.
+    let history = w.ok(&["history", "gulu-2023", "问题清单", "各村"]);
+    assert_eq!(history.matches("王书记").count(), 3, "{history}");
+}

@@ -270,6 +270,27 @@ impl Server {
         parts: &[(&str, &str)],
         files: &[(&str, &str)],
     ) -> Reply {
+        self.multipart(path, format!("Cookie: {cookies}"), parts, files)
+    }
+
+    /// A multipart form posted to the API with a bearer token, as [`Server::send_multipart`].
+    pub fn api_multipart(
+        &self,
+        path: &str,
+        token: &str,
+        parts: &[(&str, &str)],
+        files: &[(&str, &str)],
+    ) -> Reply {
+        self.multipart(path, format!("Authorization: Bearer {token}"), parts, files)
+    }
+
+    fn multipart(
+        &self,
+        path: &str,
+        credential: String,
+        parts: &[(&str, &str)],
+        files: &[(&str, &str)],
+    ) -> Reply {
         let boundary = "duban-test-boundary";
         let mut body = String::new();
         for (name, value) in parts {
@@ -287,7 +308,7 @@ impl Server {
             "POST",
             path,
             &[
-                format!("Cookie: {cookies}"),
+                credential,
                 format!("Content-Type: multipart/form-data; boundary={boundary}"),
             ],
             &body,

@@ -40,6 +40,9 @@ pub(super) fn check_nesting(src: &str) -> Option<Diagnostic> {
 pub(super) fn unclosed_brace(src: &str) -> Option<Diagnostic> {
     // Each open brace, with the block it opens (none for a group's list).
     let mut open: Vec<(usize, Option<Context>)> = Vec::new();
+    // The first text opened and not closed on its line after a brace: a `}` inside it is read
+    // as part of the text, which is why the brace seems never closed.
+    let mut open_quote: Option<(usize, char)> = None;
     let mut offset = 0;
     for line in src.split_inclusive('\n') {
         let first_word: String = line.chars().take_while(|c| !c.is_whitespace()).collect();
@@ -49,7 +52,7 @@ pub(super) fn unclosed_brace(src: &str) -> Option<Diagnostic> {
             && k.contexts.contains(&Context::Top)
             && !block.is_some_and(|b| k.contexts.contains(&b))
         {
-            return Some(unclosed_at(brace));
+            return Some(unclosed_at(brace, open_quote));
         }
         let block = keyword.and_then(|k| block_context(k.english));
         let mut quote: Option<char> = None;
@@ -68,9 +71,21 @@ pub(super) fn unclosed_brace(src: &str) -> Option<Diagnostic> {
                 _ => {}
             }
         }
+        if let Some(q) = quote
+            && open_quote.is_none()
+            && !open.is_empty()
+        {
+            let at = line
+                .char_indices()
+                .rev()
+                .find(|&(_, c)| c == q)
+                .map_or(0, |(i, _)| i);
+            open_quote = Some((offset + at, q));
+        }
         offset += line.len();
     }
-    open.last().map(|&(brace, _)| unclosed_at(brace))
+    open.last()
+        .map(|&(brace, _)| unclosed_at(brace, open_quote))
 }
 
 /// The block a keyword opens, by its English spelling.
@@ -89,12 +104,25 @@ fn block_context(english: &str) -> Option<Context> {
     })
 }
 
-fn unclosed_at(brace: usize) -> Diagnostic {
-    Diagnostic::error(Problem::UnclosedBrace, Span::new(brace, brace + 1))
-        .with_label("opened here")
-        .with_help(Some(
+fn unclosed_at(brace: usize, open_quote: Option<(usize, char)>) -> Diagnostic {
+    let found = Diagnostic::error(Problem::UnclosedBrace, Span::new(brace, brace + 1))
+        .with_label("opened here");
+    match open_quote.filter(|&(at, _)| at > brace) {
+        Some((at, q)) => {
+            let close = if q == '“' { '”' } else { '"' };
+            found
+                .with_note(
+                    Span::new(at, at + q.len_utf8()),
+                    format!("this `{q}` opens a text that is never closed on its line"),
+                )
+                .with_help(Some(format!(
+                    "close the text with `{close}` on its line: until then the `}}` after it is read as part of the text"
+                )))
+        }
+        None => found.with_help(Some(
             "close the block with `}` before the next one starts".into(),
-        ))
+        )),
+    }
 }
 
 /// Help for a name cut short by a word of the language inside it (`整改开始前报告` reads as the
@@ -178,5 +206,16 @@ mod tests {
             None,
             "a report may stand in an item, indented or not"
         );
+        // A text left open on its line swallows the `}`: the quote is named beside the brace.
+        let src = "报送 x { 报送单位 甲; 表单 \"abc }\n";
+        let found = unclosed_brace(src).unwrap();
+        assert_eq!(found.span.start, src.find('{').unwrap());
+        assert_eq!(found.notes[0].0.start, src.find('"').unwrap());
+        assert!(
+            found.notes[0].1.contains("never closed"),
+            "{:?}",
+            found.notes
+        );
+        assert!(found.help.unwrap().contains("close the text"));
     }
 }

@@ -19,7 +19,7 @@ use super::api_refusal::{form_refused, ledger_code};
 use super::paging::{Cursor, bad_cursor, from_cursor, limit_of, link_next, tagged, to_cursor};
 use crate::app::{AppError, Paged, Said, Slice, TokenRefusal};
 use crate::clock::Instant;
-use crate::store::{Action, Key, Submission, Upload, User};
+use crate::store::{Action, Key, Signature, Submission, Upload, User};
 use crate::vocabulary::typed;
 
 /// The token's holder, or the refusal to answer.
@@ -248,6 +248,14 @@ pub struct NewSubmission {
     /// place of `values`.
     #[serde(default)]
     from_parts: bool,
+    /// Who signed it, by role (`{"村书记": "王书记"}`), where the report asks for signatures:
+    /// the page's 签字 fields (`sig:ROLE` in a multipart form).
+    #[serde(default)]
+    signed_by: std::collections::BTreeMap<String, String>,
+    /// Sent again in place of what was sent (the page's 替换已报送的内容); the earlier stays
+    /// in the history.
+    #[serde(default)]
+    replace: bool,
 }
 
 /// The submission a multipart form describes, and its files.
@@ -282,6 +290,12 @@ async fn from_multipart(
         at: take("at"),
         values: sent.values.iter().cloned().collect(),
         from_parts: take("from_parts").is_some_and(|v| v == "true" || v == "1"),
+        signed_by: sent
+            .signatures
+            .iter()
+            .map(|s| (s.role.clone(), s.name.clone()))
+            .collect(),
+        replace: sent.replace,
     };
     let files = sent.files.clone();
     Ok((body, files, sent))
@@ -316,6 +330,29 @@ pub async fn submit(State(web): State<Arc<Web>>, request: Request) -> Response {
             return form_refused(e.into());
         }
     }
+    // A signer's name is shown as it is, as the page's 签字 fields are.
+    for (role, name) in &body.signed_by {
+        let what = format!("{role}（签字）");
+        if let Err(e) = typed::within(&what, name, typed::NAME_MAX)
+            .and_then(|()| typed::within("签字角色", role, typed::NAME_MAX))
+        {
+            return form_refused(e.into());
+        }
+        if name.chars().chain(role.chars()).any(typed::is_hidden) {
+            return coded(
+                StatusCode::BAD_REQUEST,
+                "hidden_characters",
+                &format!("{what}：含有不可见的控制字符"),
+            );
+        }
+        if name.trim().is_empty() || role.trim().is_empty() {
+            return coded(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "bad_signature",
+                &format!("{what}：签字人姓名和角色都不能为空"),
+            );
+        }
+    }
     // The time of an act is the server's. Only the office records an earlier one (补录: a
     // report that came on paper); a unit that could name its own time could backdate it.
     let at = match body.at.as_deref().map(str::parse::<Instant>) {
@@ -346,6 +383,15 @@ pub async fn submit(State(web): State<Arc<Web>>, request: Request) -> Response {
             };
             let submission = Submission {
                 files,
+                signatures: body
+                    .signed_by
+                    .iter()
+                    .map(|(role, name)| Signature {
+                        name: name.trim().to_string(),
+                        role: role.trim().to_string(),
+                    })
+                    .collect(),
+                replace: body.replace,
                 ..Submission::default()
             };
             let values = if body.from_parts {
