@@ -153,6 +153,20 @@ fn the_pages_readings_say_through_the_api_what_the_record_says() {
     assert_eq!(waiting[0]["deliverable"], "工作方案");
     // Sent on 14 April and not decided since: its review is late by now.
     assert_eq!(waiting[0]["status"], "review_overdue");
+    // A page at a time, one row a page: the same queue, each once.
+    let mut path = Some("/api/v1/review-queue?limit=1".to_string());
+    let mut paged: Vec<Value> = Vec::new();
+    while let Some(p) = path {
+        let reply = server.api("GET", &p, &reviewer, None);
+        assert_eq!(reply.status, 200, "{p}: {}", reply.body);
+        let page: Vec<Value> = serde_json::from_str(&reply.body).unwrap();
+        assert!(page.len() <= 1);
+        paged.extend(page);
+        path = reply
+            .header("link")
+            .map(|l| l[1..l.find('>').unwrap()].to_string());
+    }
+    assert_eq!(&paged, queue.as_array().unwrap());
 
     // The letters of a county late with its April table: what `duban letters` lists.
     let letters = get(

@@ -20,8 +20,25 @@ const COLLECTIVE_ENDS: &[&str] = &[
 
 /// How the name of one office ends: 镇村建中心, 县乡村振兴局, 市纪委, 党风政风监督室, 专班.
 const OFFICE_ENDS: &[&str] = &[
-    "中心", "专班", "政府", "机关", "纪委", "党委", "局", "委", "室", "办", "组", "部", "股", "科",
-    "所", "院", "站", "处",
+    "中心",
+    "专班",
+    "政府",
+    "机关",
+    "纪委",
+    "党委",
+    "局",
+    "委",
+    "室",
+    "办",
+    "组",
+    "部",
+    "股",
+    "科",
+    "所",
+    "院",
+    "站",
+    "处",
+    "主管部门",
 ];
 
 /// Words that end the naming of who owes and start what they do: 各村要…, 镇村建中心于…
@@ -368,6 +385,11 @@ mod tests {
         assert_eq!(
             recipients("县住房和城乡建设局。").unwrap(),
             ["县住房和城乡建设局"]
+        );
+        // A department in charge is one office; 各部门 stays a collective.
+        assert_eq!(
+            recipients("本级纪委和上级主管部门；").unwrap(),
+            ["本级纪委", "上级主管部门"]
         );
         assert!(recipients("年度专项整治工作整体情况报告和《台账》").is_none());
     }

@@ -16,7 +16,7 @@ use super::Web;
 use super::api::holder;
 use super::api_refusal::{coded, refused};
 use super::pages::{as_of, light};
-use super::paging::{bad_cursor, from_key_cursor, limit_of, link_next, tagged, to_key_cursor};
+use super::paging::{key_cursor_of, limit_of, link_next, page_by_key, tagged, to_key_cursor};
 use crate::app::{AppError, Page};
 use crate::app::{CampaignBoard, Tally};
 use crate::store::Filter;
@@ -180,12 +180,9 @@ pub async fn overdue(
         Ok(limit) => limit,
         Err(r) => return *r,
     };
-    let after: Option<Vec<u8>> = match query.get("cursor").filter(|c| !c.is_empty()) {
-        None => None,
-        Some(c) => match from_key_cursor(c) {
-            Some(key) => Some(key),
-            None => return bad_cursor(),
-        },
+    let after = match key_cursor_of(&query) {
+        Ok(after) => after,
+        Err(r) => return *r,
     };
     let at = as_of(&web);
     let asked_campaign = campaigns.first().cloned();
@@ -198,23 +195,13 @@ pub async fn overdue(
             for c in &filter.campaigns {
                 store.campaign_header(c)?;
             }
-            let mut rows: Vec<(Vec<u8>, crate::store::OverdueRow)> = store
-                .overdue(&filter, at)?
-                .into_iter()
-                .map(|r| (overdue_key(&r), r))
-                .filter(|(key, _)| after.as_ref().is_none_or(|after| key > after))
-                .collect();
-            rows.sort_by(|a, b| a.0.cmp(&b.0));
-            // The page, and the place of its last row where more follow.
-            let next = match limit {
-                Some(n) if rows.len() > n => {
-                    rows.truncate(n);
-                    rows.last().map(|(key, _)| key.clone())
-                }
-                _ => None,
-            };
-            let page: Vec<&crate::store::OverdueRow> = rows.iter().map(|(_, r)| r).collect();
-            Ok((serde_json::to_value(&page).unwrap_or_default(), next))
+            let (rows, next) = page_by_key(
+                store.overdue(&filter, at)?,
+                overdue_key,
+                after.as_deref(),
+                limit,
+            );
+            Ok((serde_json::to_value(&rows).unwrap_or_default(), next))
         })
         .await;
     let (rows, next) = match listed {
@@ -235,18 +222,44 @@ pub async fn overdue(
     response
 }
 
-/// `GET /api/v1/review-queue`: what waits for the holder's unit to review (and what it received
-/// lately), as its queue shows it.
-pub async fn review_queue(State(web): State<Arc<Web>>, headers: HeaderMap) -> Response {
+/// A queue item's place: newest sent first, then by campaign, report, unit and period (no two
+/// tie), as bytes that sort so.
+fn queue_key(item: &crate::store::WorkItem) -> Vec<u8> {
+    let sent = item.record.submitted_at.unwrap_or(0).max(0);
+    let mut key = format!("{:020}", i64::MAX - sent).into_bytes();
+    for part in [&item.campaign, &item.deliverable, &item.unit, &item.period] {
+        key.push(0);
+        key.extend_from_slice(part.as_bytes());
+    }
+    key
+}
+
+/// `GET /api/v1/review-queue[?limit=N][&cursor=…]`: what waits for the holder's unit to review
+/// (and what it received lately), as its queue shows it, newest sent first; a page of it with
+/// `limit`, the next after the last row's place (`Link`).
+pub async fn review_queue(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
     let user = match holder(&web, &headers).await {
         Ok(u) => u,
         Err(r) => return r,
+    };
+    let limit = match limit_of(&query) {
+        Ok(limit) => limit,
+        Err(r) => return *r,
+    };
+    let after = match key_cursor_of(&query) {
+        Ok(after) => after,
+        Err(r) => return *r,
     };
     let now = as_of(&web);
     let listed = web
         .run(move |office, store| {
             let queue = office.review_desk(&*store, &user, now)?;
-            Ok(queue
+            let (page, next) = page_by_key(queue, queue_key, after.as_deref(), limit);
+            let items = page
                 .iter()
                 .map(|item| {
                     let t = now.in_zone(item.zone).timestamp();
@@ -259,13 +272,23 @@ pub async fn review_queue(State(web): State<Arc<Web>>, headers: HeaderMap) -> Re
                     .into();
                     value
                 })
-                .collect::<Vec<Value>>())
+                .collect::<Vec<Value>>();
+            Ok((items, next))
         })
         .await;
-    match listed {
-        Ok(items) => json_of(&headers, &Value::from(items)),
-        Err(e) => refused_reading(&e),
+    let (items, next) = match listed {
+        Ok(listed) => listed,
+        Err(e) => return refused_reading(&e),
+    };
+    let mut response = json_of(&headers, &Value::from(items));
+    if let (Some(n), Some(key)) = (limit, next) {
+        let cursor = to_key_cursor(&key);
+        link_next(
+            &mut response,
+            &format!("/api/v1/review-queue?limit={n}&cursor={cursor}"),
+        );
     }
+    response
 }
 
 /// `GET /api/v1/letters?unit=…`: the letters the ladder issued to a unit (督办函 and its kin),

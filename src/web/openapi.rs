@@ -349,11 +349,16 @@ pub fn document() -> serde_json::Value {
                 }
             } },
             "/api/v1/review-queue": { "get": {
-                "summary": "What waits for the token's unit to review (`deciding`: at its level now) and what it received in the last days, as its review queue shows it: reviewers' and the office's tokens",
-                "parameters": [ { "name": "If-None-Match", "in": "header", "required": false, "description": "the ETag of a reading seen before", "schema": { "type": "string" } } ],
+                "summary": "What waits for the token's unit to review (`deciding`: at its level now) and what it received in the last days, as its review queue shows it, newest sent first: reviewers' and the office's tokens",
+                "parameters": [
+                    { "name": "limit", "in": "query", "required": false, "description": "at most this many, and a Link header to the next page", "schema": { "type": "integer", "minimum": 1, "maximum": 10000 } },
+                    { "name": "cursor", "in": "query", "required": false, "description": "where the page starts: as the Link header of the page before gives it (empty: the first page); after the last row the page before gave, in the queue's order", "schema": { "type": "string", "pattern": super::paging::KEY_CURSOR_PATTERN } },
+                    { "name": "If-None-Match", "in": "header", "required": false, "description": "the ETag of a reading seen before", "schema": { "type": "string" } }
+                ],
                 "responses": {
-                    "200": { "description": "the queue: each report with `campaign`, `deliverable`, `unit`, `period`, `due_date`, `reviewer`, `review_levels`, `status`, `deciding`; `ETag` says what it is", "headers": { "ETag": { "schema": { "type": "string" } } }, "content": { "application/json": { "schema": { "type": "array", "items": { "type": "object" } } } } },
+                    "200": { "description": "the queue (a page of it with `limit`): each report with `campaign`, `deliverable`, `unit`, `period`, `due_date`, `reviewer`, `review_levels`, `status`, `deciding`; `ETag` says what it is, `Link: <…>; rel=\"next\"` where the next page starts", "headers": { "ETag": { "schema": { "type": "string" } }, "Link": { "schema": { "type": "string" } } }, "content": { "application/json": { "schema": { "type": "array", "items": { "type": "object" } } } } },
                     "304": { "description": "unchanged since the ETag given in If-None-Match" },
+                    "400": { "description": "a limit out of range (`bad_limit`) or a cursor that is none (`bad_cursor`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "403": { "description": "a token whose role reviews nothing (a unit's, a supervisor's) (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }

@@ -81,6 +81,43 @@ pub(super) fn from_key_cursor(cursor: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
+/// The cursor of a listing sorted by key, as asked: none (or empty) for the first page, the
+/// key it holds, or the 400 of one that holds none.
+pub(super) fn key_cursor_of(
+    query: &std::collections::HashMap<String, String>,
+) -> Result<Option<Vec<u8>>, Box<Response>> {
+    match query.get("cursor").filter(|c| !c.is_empty()) {
+        None => Ok(None),
+        Some(c) => from_key_cursor(c)
+            .map(Some)
+            .ok_or_else(|| Box::new(bad_cursor())),
+    }
+}
+
+/// A page of `rows` in the order of `key` (bytes that sort as the listing does): those after
+/// `after`, at most `limit`, and the key of the page's last row where more follow.
+pub(super) fn page_by_key<T>(
+    rows: Vec<T>,
+    key: impl Fn(&T) -> Vec<u8>,
+    after: Option<&[u8]>,
+    limit: Option<usize>,
+) -> (Vec<T>, Option<Vec<u8>>) {
+    let mut keyed: Vec<(Vec<u8>, T)> = rows
+        .into_iter()
+        .map(|r| (key(&r), r))
+        .filter(|(k, _)| after.is_none_or(|after| k.as_slice() > after))
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    let next = match limit {
+        Some(n) if keyed.len() > n => {
+            keyed.truncate(n);
+            keyed.last().map(|(k, _)| k.clone())
+        }
+        _ => None,
+    };
+    (keyed.into_iter().map(|(_, r)| r).collect(), next)
+}
+
 /// `limit` as asked: none, or a whole number from 1 to [`MAX_PAGE`]; anything else is the 400
 /// that says so.
 pub(super) fn limit_of(
