@@ -365,3 +365,80 @@ fn render_invalid(problems: &[crate::values::Invalid]) -> String {
     lines.push("nothing was recorded".into());
     lines.join("\n")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::AppError;
+
+    /// Each refusal people may meet on a page or through the API is said in Chinese and names
+    /// no command or flag, whatever its English (for the command line) says.
+    #[test]
+    fn refusals_are_said_in_chinese_naming_no_command() {
+        let day = chrono::NaiveDate::from_ymd_opt(2017, 5, 25).unwrap();
+        let refusals = [
+            AppError::InFuture {
+                at: "2019-05-01 09:00".into(),
+                now: "2017-05-27 09:00".into(),
+            },
+            AppError::BeyondBackfill {
+                at: "2017-01-01 09:00".into(),
+                now: "2017-05-27 09:00".into(),
+                earliest: "2017-04-27 09:00".into(),
+                days: 30,
+            },
+            AppError::TimeNotChosen,
+            AppError::Locked {
+                obligation: "统计表".into(),
+                deadline: day,
+                locked: day,
+            },
+            AppError::NoForm {
+                deliverable: "工作方案".into(),
+            },
+            AppError::NotSplit {
+                deliverable: "统计表".into(),
+            },
+            AppError::NoParts {
+                unit: "宛城区".into(),
+                deliverable: "统计表".into(),
+            },
+            AppError::NoPartsIn {
+                unit: "宛城区".into(),
+                deliverable: "统计表".into(),
+                missing: vec!["新华街道".into()],
+            },
+            AppError::NoInstructions {
+                campaign: "nanyang-2017".into(),
+            },
+            AppError::AlreadyClosed { row: "#1".into() },
+            AppError::NoSuchRow {
+                ledger: "线索台账".into(),
+                row: "9".into(),
+            },
+            AppError::Period {
+                deliverable: "统计表".into(),
+                asked: None,
+                known: vec!["2017-04".into(), "2017-05".into()],
+            },
+            AppError::Forbidden {
+                what: "宛城区".into(),
+            },
+        ];
+        for refusal in refusals {
+            let english = refusal.to_string();
+            let said = refusal
+                .zh()
+                .unwrap_or_else(|| panic!("no words for {english}"));
+            assert!(
+                said.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{said}"
+            );
+            assert!(
+                !said.contains("--") && !said.contains("duban") && !said.contains('`'),
+                "{said}"
+            );
+        }
+        // A failure that is no refusal has no words of its own: it is logged, and said as such.
+        assert!(AppError::Interrupted.zh().is_none());
+    }
+}
