@@ -10,15 +10,16 @@ use super::AppError;
 use crate::clock::Instant;
 use crate::store::{Backend, Overlay, State, WorkItem};
 
-/// The overlays of the campaigns asked for so far, each read once.
-struct Overlays<'s> {
+/// The overlays of the campaigns asked for so far, each read once: kept by whoever puts
+/// several batches of items as they stood at one instant (a listing's pages).
+pub(super) struct Overlays<'s> {
     store: &'s dyn Backend,
     as_of: Instant,
     read: HashMap<i64, Overlay>,
 }
 
 impl<'s> Overlays<'s> {
-    fn new(store: &'s dyn Backend, as_of: Instant) -> Overlays<'s> {
+    pub(super) fn new(store: &'s dyn Backend, as_of: Instant) -> Overlays<'s> {
         Overlays {
             store,
             as_of,
@@ -41,9 +42,20 @@ pub(super) fn work_at(
     items: &mut [WorkItem],
     as_of: Instant,
 ) -> Result<(), AppError> {
-    let mut overlays = Overlays::new(store, as_of);
-    for item in items {
-        if let Some(then) = overlays.of(item.campaign_id)?.get(&item.id) {
+    Overlays::new(store, as_of).put(items)
+}
+
+impl Overlays<'_> {
+    /// Puts `items` as they stood at the overlays' instant.
+    pub(super) fn put(&mut self, items: &mut [WorkItem]) -> Result<(), AppError> {
+        for item in items {
+            self.put_one(item)?;
+        }
+        Ok(())
+    }
+
+    fn put_one(&mut self, item: &mut WorkItem) -> Result<(), AppError> {
+        if let Some(then) = self.of(item.campaign_id)?.get(&item.id) {
             item.record = then.record;
             item.extended_until = then.extended_until.clone();
             if then.reviewing.is_some() {
@@ -54,6 +66,6 @@ pub(super) fn work_at(
                 item.reason = None;
             }
         }
+        Ok(())
     }
-    Ok(())
 }

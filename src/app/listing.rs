@@ -62,7 +62,7 @@ impl Office {
             .rows)
     }
 
-    /// The page `window` of the obligations of `campaign` that `holder` may see, as
+    /// The slice `window` of the obligations of `campaign` that `holder` may see, as
     /// [`Office::visible_obligations`] gives them; it says where the next starts when there is
     /// one more to see. A unit named that the holder sees nothing of gives an empty page, as an
     /// unknown one does — except to those who see every unit, who are told a name the records
@@ -102,8 +102,10 @@ impl Office {
         let mut judge = super::Judge::new(store, holder);
         let mut rows: Vec<(i64, Visible)> = Vec::new();
         let mut pages = Batches::new(store, &header, window)?;
+        // Read once for the page, however many batches it walks.
+        let mut then = super::instant::Overlays::new(store, as_of);
         while let Some(mut work) = pages.next_batch()? {
-            super::instant::work_at(store, &mut work, as_of)?;
+            then.put(&mut work)?;
             for item in work {
                 if !judge.rights(&item)?.see {
                     continue;

@@ -16,7 +16,7 @@ use super::Web;
 use super::api::holder;
 use super::api_refusal::{coded, refused};
 use super::pages::{as_of, light};
-use super::paging::{key_cursor_of, limit_of, link_next, page_by_key, tagged, to_key_cursor};
+use super::paging::{KeyPage, sort_key, tagged};
 use crate::app::{AppError, Page};
 use crate::app::{CampaignBoard, Tally};
 use crate::store::Filter;
@@ -145,18 +145,15 @@ pub async fn board(
 /// late first, then by unit, campaign, report and period (no two rows tie, so a cursor names
 /// one place; names hold no NUL, which parts them).
 fn overdue_key(row: &crate::store::OverdueRow) -> Vec<u8> {
-    // Fewer days late sort later: the days subtracted from the most there can be, fixed width.
-    let mut key = format!("{:020}", i64::MAX - row.days_overdue.max(0)).into_bytes();
-    for part in [
-        &*row.unit,
-        &*row.campaign,
-        &*row.deliverable,
-        row.period.as_deref().unwrap_or(""),
-    ] {
-        key.push(0);
-        key.extend_from_slice(part.as_bytes());
-    }
-    key
+    sort_key(
+        row.days_overdue,
+        &[
+            &row.unit,
+            &row.campaign,
+            &row.deliverable,
+            row.period.as_deref().unwrap_or(""),
+        ],
+    )
 }
 
 /// `GET /api/v1/overdue[?campaign=…][&limit=N][&cursor=…]`: everything overdue that the
@@ -176,12 +173,8 @@ pub async fn overdue(
     if campaigns.iter().any(|c| names_nothing(c)) {
         return coded(StatusCode::NOT_FOUND, "unknown", "没有这个专项");
     }
-    let limit = match limit_of(&query) {
-        Ok(limit) => limit,
-        Err(r) => return *r,
-    };
-    let after = match key_cursor_of(&query) {
-        Ok(after) => after,
+    let page = match KeyPage::of(&query) {
+        Ok(page) => page,
         Err(r) => return *r,
     };
     let at = as_of(&web);
@@ -195,43 +188,29 @@ pub async fn overdue(
             for c in &filter.campaigns {
                 store.campaign_header(c)?;
             }
-            let (rows, next) = page_by_key(
-                store.overdue(&filter, at)?,
-                overdue_key,
-                after.as_deref(),
-                limit,
-            );
-            Ok((serde_json::to_value(&rows).unwrap_or_default(), next))
+            let (rows, next) = page.cut(store.overdue(&filter, at)?, overdue_key);
+            Ok((serde_json::to_value(&rows).unwrap_or_default(), next, page))
         })
         .await;
-    let (rows, next) = match listed {
+    let (rows, next, page) = match listed {
         Ok(listed) => listed,
         Err(e) => return refused_reading(&e),
     };
     let mut response = json_of(&headers, &rows);
-    if let (Some(n), Some(key)) = (limit, next) {
-        let cursor = to_key_cursor(&key);
-        let campaign = asked_campaign
-            .map(|c| format!("campaign={}&", super::path_segment(&c)))
-            .unwrap_or_default();
-        link_next(
-            &mut response,
-            &format!("/api/v1/overdue?{campaign}limit={n}&cursor={cursor}"),
-        );
-    }
+    let campaign = asked_campaign
+        .map(|c| format!("campaign={}&", super::path_segment(&c)))
+        .unwrap_or_default();
+    page.link(&mut response, &format!("/api/v1/overdue?{campaign}"), next);
     response
 }
 
 /// A queue item's place: newest sent first, then by campaign, report, unit and period (no two
 /// tie), as bytes that sort so.
 fn queue_key(item: &crate::store::WorkItem) -> Vec<u8> {
-    let sent = item.record.submitted_at.unwrap_or(0).max(0);
-    let mut key = format!("{:020}", i64::MAX - sent).into_bytes();
-    for part in [&item.campaign, &item.deliverable, &item.unit, &item.period] {
-        key.push(0);
-        key.extend_from_slice(part.as_bytes());
-    }
-    key
+    sort_key(
+        item.record.submitted_at.unwrap_or(0),
+        &[&item.campaign, &item.deliverable, &item.unit, &item.period],
+    )
 }
 
 /// `GET /api/v1/review-queue[?limit=N][&cursor=…]`: what waits for the holder's unit to review
@@ -246,20 +225,16 @@ pub async fn review_queue(
         Ok(u) => u,
         Err(r) => return r,
     };
-    let limit = match limit_of(&query) {
-        Ok(limit) => limit,
-        Err(r) => return *r,
-    };
-    let after = match key_cursor_of(&query) {
-        Ok(after) => after,
+    let page = match KeyPage::of(&query) {
+        Ok(page) => page,
         Err(r) => return *r,
     };
     let now = as_of(&web);
     let listed = web
         .run(move |office, store| {
             let queue = office.review_desk(&*store, &user, now)?;
-            let (page, next) = page_by_key(queue, queue_key, after.as_deref(), limit);
-            let items = page
+            let (queue, next) = page.cut(queue, queue_key);
+            let items = queue
                 .iter()
                 .map(|item| {
                     let t = now.in_zone(item.zone).timestamp();
@@ -273,21 +248,15 @@ pub async fn review_queue(
                     value
                 })
                 .collect::<Vec<Value>>();
-            Ok((items, next))
+            Ok((items, next, page))
         })
         .await;
-    let (items, next) = match listed {
+    let (items, next, page) = match listed {
         Ok(listed) => listed,
         Err(e) => return refused_reading(&e),
     };
     let mut response = json_of(&headers, &Value::from(items));
-    if let (Some(n), Some(key)) = (limit, next) {
-        let cursor = to_key_cursor(&key);
-        link_next(
-            &mut response,
-            &format!("/api/v1/review-queue?limit={n}&cursor={cursor}"),
-        );
-    }
+    page.link(&mut response, "/api/v1/review-queue?", next);
     response
 }
 

@@ -9,6 +9,7 @@ mod api;
 mod api_body;
 mod api_read;
 mod api_refusal;
+mod api_submit;
 mod api_work;
 mod board;
 mod bulletin;
@@ -273,7 +274,7 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<Web>>)> {
         (
             "POST",
             "/api/v1/submissions",
-            post(api::submit).layer(upload()),
+            post(api_submit::submit).layer(upload()),
         ),
         ("GET", "/api/v1/openapi.json", get(openapi::openapi)),
     ]

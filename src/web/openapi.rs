@@ -24,6 +24,10 @@ pub fn document() -> serde_json::Value {
         "period": { "type": "string" },
         "at": { "type": "string", "description": "The office's tokens only: when it was done, for a report that came on paper (补录), RFC 3339 or local YYYY-MM-DD[THH:MM]; a unit's acts are at the server's time and a unit's token giving `at` is refused (403)" }
     });
+    // What every listing in pages takes and answers.
+    let limit = json!({ "name": "limit", "in": "query", "required": false, "description": "at most this many, and a Link header to the next page", "schema": { "type": "integer", "minimum": 1, "maximum": super::paging::MAX_PAGE } });
+    let key_cursor = json!({ "name": "cursor", "in": "query", "required": false, "description": "where the page starts: as the Link header of the page before gives it (empty: the first page); after the last row the page before gave, in the listing's order", "schema": { "type": "string", "pattern": super::paging::KEY_CURSOR_PATTERN } });
+    let bad_page = json!({ "description": "a limit out of range (`bad_limit`) or a cursor that is none (`bad_cursor`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } });
     let (mut json_fields, mut form_fields) = (fields.clone(), fields);
     json_fields["from_parts"] = json!({ "type": "boolean", "description": "the values added up from the sub-units' parts (分解 到 下级) as they stand, in place of `values`; a report not split is refused (409, `not_split`), one whose unit has no parts (409, `no_parts`), one none of whose parts is in yet (409, `no_parts_in`)" });
     form_fields["from_parts"] = json!({ "type": "string", "enum": ["true", "false", "1", "0"], "description": "as `from_parts` in JSON" });
@@ -66,7 +70,7 @@ pub fn document() -> serde_json::Value {
                 "parameters": [
                     { "name": "campaign", "in": "query", "required": true, "schema": { "type": "string", "minLength": 1 } },
                     { "name": "unit", "in": "query", "required": false, "description": "only this unit's own obligations (a unit's worklist; not those of the units under it); a unit the holder sees nothing of gives an empty list", "schema": { "type": "string" } },
-                    { "name": "limit", "in": "query", "required": false, "description": "at most this many, and a Link header to the next page", "schema": { "type": "integer", "minimum": 1, "maximum": 10000 } },
+                    limit,
                     { "name": "cursor", "in": "query", "required": false, "description": "where the page starts: as the Link header of the page before gives it (empty: the first page); the page after the last row the page before gave, so that rows recorded meanwhile neither shift nor repeat a page", "schema": { "type": "string", "pattern": super::paging::CURSOR_PATTERN } },
                     { "name": "If-None-Match", "in": "header", "required": false, "description": "the ETag of a listing seen before", "schema": { "type": "string" } }
                 ],
@@ -335,14 +339,14 @@ pub fn document() -> serde_json::Value {
                 "summary": "Everything overdue at the server's time, in the campaign asked for or every campaign the token acts in, most days late first, each with whom to call (`email`, `phone`, `contacts`): supervisors' and the office's tokens, as the overdue list",
                 "parameters": [
                     { "name": "campaign", "in": "query", "required": false, "description": "only this campaign (none, or empty: every campaign the token acts in)", "schema": { "type": "string" } },
-                    { "name": "limit", "in": "query", "required": false, "description": "at most this many, and a Link header to the next page", "schema": { "type": "integer", "minimum": 1, "maximum": 10000 } },
-                    { "name": "cursor", "in": "query", "required": false, "description": "where the page starts: as the Link header of the page before gives it (empty: the first page); after the last row the page before gave, in the listing's order", "schema": { "type": "string", "pattern": super::paging::KEY_CURSOR_PATTERN } },
+                    limit,
+                    key_cursor,
                     { "name": "If-None-Match", "in": "header", "required": false, "description": "the ETag of a reading seen before", "schema": { "type": "string" } }
                 ],
                 "responses": {
                     "200": { "description": "the overdue reports (a page of them with `limit`): `campaign`, `deliverable`, `unit`, `period`, `due_date`, `on_time_until`, `days_overdue`, `status` and whom to call; `ETag` says what it is, `Link: <…>; rel=\"next\"` where the next page starts", "headers": { "ETag": { "schema": { "type": "string" } }, "Link": { "schema": { "type": "string" } } }, "content": { "application/json": { "schema": { "type": "array", "items": { "type": "object" } } } } },
                     "304": { "description": "unchanged since the ETag given in If-None-Match" },
-                    "400": { "description": "a limit out of range (`bad_limit`) or a cursor that is none (`bad_cursor`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "400": bad_page,
                     "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "403": { "description": "a token whose role sees no overdue list (a unit's, a reviewer's), or of another office's campaign (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "404": { "description": "an unknown campaign (`unknown`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
@@ -351,14 +355,14 @@ pub fn document() -> serde_json::Value {
             "/api/v1/review-queue": { "get": {
                 "summary": "What waits for the token's unit to review (`deciding`: at its level now) and what it received in the last days, as its review queue shows it, newest sent first: reviewers' and the office's tokens",
                 "parameters": [
-                    { "name": "limit", "in": "query", "required": false, "description": "at most this many, and a Link header to the next page", "schema": { "type": "integer", "minimum": 1, "maximum": 10000 } },
-                    { "name": "cursor", "in": "query", "required": false, "description": "where the page starts: as the Link header of the page before gives it (empty: the first page); after the last row the page before gave, in the queue's order", "schema": { "type": "string", "pattern": super::paging::KEY_CURSOR_PATTERN } },
+                    limit,
+                    key_cursor,
                     { "name": "If-None-Match", "in": "header", "required": false, "description": "the ETag of a reading seen before", "schema": { "type": "string" } }
                 ],
                 "responses": {
                     "200": { "description": "the queue (a page of it with `limit`): each report with `campaign`, `deliverable`, `unit`, `period`, `due_date`, `reviewer`, `review_levels`, `status`, `deciding`; `ETag` says what it is, `Link: <…>; rel=\"next\"` where the next page starts", "headers": { "ETag": { "schema": { "type": "string" } }, "Link": { "schema": { "type": "string" } } }, "content": { "application/json": { "schema": { "type": "array", "items": { "type": "object" } } } } },
                     "304": { "description": "unchanged since the ETag given in If-None-Match" },
-                    "400": { "description": "a limit out of range (`bad_limit`) or a cursor that is none (`bad_cursor`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "400": bad_page,
                     "401": { "description": "no token, or one unknown, revoked (`token_revoked`) or expired (`token_expired`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "403": { "description": "a token whose role reviews nothing (a unit's, a supervisor's) (`forbidden`)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }

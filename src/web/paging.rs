@@ -81,22 +81,57 @@ pub(super) fn from_key_cursor(cursor: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// The cursor of a listing sorted by key, as asked: none (or empty) for the first page, the
-/// key it holds, or the 400 of one that holds none.
-pub(super) fn key_cursor_of(
-    query: &std::collections::HashMap<String, String>,
-) -> Result<Option<Vec<u8>>, Box<Response>> {
-    match query.get("cursor").filter(|c| !c.is_empty()) {
-        None => Ok(None),
-        Some(c) => from_key_cursor(c)
-            .map(Some)
-            .ok_or_else(|| Box::new(bad_cursor())),
+/// A row's place in a listing sorted by key, as bytes that sort so: `descending` first (a
+/// larger one sorts earlier: more days late, sent later), then `parts` in turn, each after a
+/// NUL (no name holds one), so that a shorter name sorts before a longer one it begins.
+pub(super) fn sort_key(descending: i64, parts: &[&str]) -> Vec<u8> {
+    let mut key = format!("{:020}", i64::MAX - descending.max(0)).into_bytes();
+    for part in parts {
+        key.push(0);
+        key.extend_from_slice(part.as_bytes());
+    }
+    key
+}
+
+/// The page of a listing sorted by key that a request asks for: its `limit`, and the key its
+/// cursor holds (none, or empty, for the first page).
+pub(super) struct KeyPage {
+    /// At most this many.
+    limit: Option<usize>,
+    /// After this place.
+    after: Option<Vec<u8>>,
+}
+
+impl KeyPage {
+    /// The page `query` asks for, or the 400 of a limit out of range or a cursor that holds
+    /// no key.
+    pub fn of(query: &std::collections::HashMap<String, String>) -> Result<KeyPage, Box<Response>> {
+        let limit = limit_of(query)?;
+        let after = match query.get("cursor").filter(|c| !c.is_empty()) {
+            None => None,
+            Some(c) => Some(from_key_cursor(c).ok_or_else(|| Box::new(bad_cursor()))?),
+        };
+        Ok(KeyPage { limit, after })
+    }
+
+    /// The page of `rows` in the order of `key`, and the key of its last row where more follow.
+    pub fn cut<T>(&self, rows: Vec<T>, key: impl Fn(&T) -> Vec<u8>) -> (Vec<T>, Option<Vec<u8>>) {
+        page_by_key(rows, key, self.after.as_deref(), self.limit)
+    }
+
+    /// Says where the page after the one whose last row's key is `next` starts: `listing` is
+    /// the path with its query up to the page's words (`/api/v1/overdue?campaign=X&`).
+    pub fn link(&self, response: &mut Response, listing: &str, next: Option<Vec<u8>>) {
+        if let (Some(n), Some(key)) = (self.limit, next) {
+            let cursor = to_key_cursor(&key);
+            link_next(response, &format!("{listing}limit={n}&cursor={cursor}"));
+        }
     }
 }
 
 /// A page of `rows` in the order of `key` (bytes that sort as the listing does): those after
 /// `after`, at most `limit`, and the key of the page's last row where more follow.
-pub(super) fn page_by_key<T>(
+fn page_by_key<T>(
     rows: Vec<T>,
     key: impl Fn(&T) -> Vec<u8>,
     after: Option<&[u8]>,
