@@ -149,10 +149,17 @@ fn the_api_names_every_file_or_refuses_it_and_holds_text_to_its_limit() {
     let spec = server.api("GET", "/api/v1/openapi.json", "", None);
     let spec: serde_json::Value = serde_json::from_str(&spec.body).unwrap();
     let body = &spec["paths"]["/api/v1/submissions"]["post"]["requestBody"]["content"];
+    // The body's schema is the type the server reads it into, kept among the components.
     assert_eq!(
-        body["application/json"]["schema"]["properties"]["values"]["additionalProperties"]["maxLength"],
+        body["application/json"]["schema"]["$ref"],
+        "#/components/schemas/NewSubmission"
+    );
+    let submission = &spec["components"]["schemas"]["NewSubmission"];
+    assert_eq!(
+        submission["properties"]["values"]["additionalProperties"]["maxLength"],
         2000
     );
+    assert_eq!(submission["additionalProperties"], false);
     assert!(spec["paths"]["/api/v1/submissions"]["post"]["responses"]["400"].is_object());
 }
 

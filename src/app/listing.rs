@@ -8,7 +8,8 @@ use crate::clock::Instant;
 use crate::store::{Backend, User, WorkItem};
 
 /// An obligation as the JSON API shows it.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
+#[schemars(rename = "Obligation")]
 pub struct Visible {
     /// Campaign identifier.
     pub campaign: String,

@@ -57,17 +57,6 @@ pub enum PassDownRefusal {
 }
 
 impl PassDownRefusal {
-    /// Its stable code, for programs.
-    pub fn code(&self) -> &'static str {
-        match self {
-            PassDownRefusal::NotPassable { .. } => "not_passable",
-            PassDownRefusal::NoSubUnits { .. } => "no_sub_units",
-            PassDownRefusal::NotOwed { .. } => "not_owed_now",
-            PassDownRefusal::AfterDeadline { .. } => "after_deadline",
-            PassDownRefusal::Past { .. } => "date_past",
-        }
-    }
-
     /// As the pages say it.
     pub fn zh(&self) -> String {
         match self {

@@ -9,13 +9,15 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use schemars::JsonSchema;
 use serde::Deserialize;
+
+use super::api_schema::{Name, Said};
 use serde_json::json;
 
 use super::Web;
 use super::api_body::Body;
-use super::api_refusal::{coded, refused};
-use super::api_refusal::{form_refused, ledger_code};
+use super::api_refusal::{Code, coded, form_refused, ledger_code, refused};
 use super::paging::{Cursor, bad_cursor, from_cursor, limit_of, link_next, tagged, to_cursor};
 use crate::app::{AppError, Paged, Slice, TokenRefusal};
 use crate::clock::Instant;
@@ -33,8 +35,7 @@ pub(super) async fn holder(web: &Arc<Web>, headers: &HeaderMap) -> Result<User, 
         .map(String::from);
     let Some(token) = token else {
         return Err(coded(
-            StatusCode::UNAUTHORIZED,
-            "no_token",
+            Code::NoToken,
             "请以 `Authorization: Bearer 令牌` 的形式发送令牌",
         ));
     };
@@ -51,8 +52,7 @@ pub(super) async fn holder(web: &Arc<Web>, headers: &HeaderMap) -> Result<User, 
         Err(e) => {
             tracing::error!(error = %e, "a token could not be checked");
             Err(coded(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "failed",
+                Code::Failed,
                 "记录暂时无法读取，已记入系统日志；请稍后再试",
             ))
         }
@@ -67,19 +67,13 @@ fn token_refused(why: TokenRefusal, zone: chrono_tz::Tz) -> Response {
             .unwrap_or_default()
     };
     match why {
-        TokenRefusal::Unknown => coded(
-            StatusCode::UNAUTHORIZED,
-            "unknown_token",
-            "令牌无效：没有这个令牌",
-        ),
+        TokenRefusal::Unknown => coded(Code::UnknownToken, "令牌无效：没有这个令牌"),
         TokenRefusal::Revoked { at } => coded(
-            StatusCode::UNAUTHORIZED,
-            "token_revoked",
+            Code::TokenRevoked,
             &format!("此令牌已于{}被吊销，请向督办办公室申请新的令牌", day(at)),
         ),
         TokenRefusal::Expired { at } => coded(
-            StatusCode::UNAUTHORIZED,
-            "token_expired",
+            Code::TokenExpired,
             &format!("此令牌已于{}过期，请向督办办公室申请新的令牌", day(at)),
         ),
     }
@@ -96,15 +90,11 @@ pub async fn obligations(
         Err(r) => return r,
     };
     let Some(campaign) = query.get("campaign").cloned() else {
-        return coded(
-            StatusCode::BAD_REQUEST,
-            "campaign_needed",
-            "请指明专项：?campaign=ID",
-        );
+        return coded(Code::CampaignNeeded, "请指明专项：?campaign=ID");
     };
     // No campaign's key holds a NUL (and PostgreSQL's text cannot): it names nothing.
     if campaign.contains('\0') {
-        return coded(StatusCode::NOT_FOUND, "unknown", "没有这个专项");
+        return coded(Code::Unknown, "没有这个专项");
     }
     // A page of them, where asked: `limit`, and the `cursor` the page before gave.
     let limit = match limit_of(&query) {
@@ -121,7 +111,7 @@ pub async fn obligations(
     // One unit's own obligations, where asked: a unit's worklist without walking the campaign.
     let unit = query.get("unit").filter(|u| !u.trim().is_empty()).cloned();
     if unit.as_deref().is_some_and(|u| u.contains('\0')) {
-        return coded(StatusCode::NOT_FOUND, "unknown", "没有这个单位");
+        return coded(Code::Unknown, "没有这个单位");
     }
     let at = super::pages::as_of(&web);
     let asked = campaign.clone();
@@ -192,11 +182,7 @@ pub async fn calendar(
         Err(r) => return r,
     };
     let Some(unit) = user.unit.clone() else {
-        return coded(
-            StatusCode::FORBIDDEN,
-            "unit_token_needed",
-            "日历按单位订阅：请使用本单位的令牌",
-        );
+        return coded(Code::UnitTokenNeeded, "日历按单位订阅：请使用本单位的令牌");
     };
     let at = super::pages::as_of(&web);
     let calendar = web.office.calendar.clone();
@@ -231,12 +217,18 @@ pub async fn calendar(
 }
 
 /// What `POST /api/v1/chases` takes: whom to chase, for what.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewChase {
+    #[schemars(with = "Name")]
     campaign: String,
+    #[schemars(with = "Name")]
     unit: String,
+    /// Only this report.
+    #[schemars(with = "Option<Name>")]
     deliverable: Option<String>,
+    /// Only this period of it.
+    #[schemars(with = "Option<Name>")]
     period: Option<String>,
     /// Chase again what was chased today already.
     #[serde(default)]
@@ -276,36 +268,48 @@ pub async fn chase(
             .into_response(),
         Err(AppError::Chase(refusal)) => {
             let code = match refusal {
-                crate::app::ChaseRefusal::NothingOverdue { .. } => "nothing_overdue",
-                crate::app::ChaseRefusal::ChasedToday { .. } => "chased_today",
+                crate::app::ChaseRefusal::NothingOverdue { .. } => Code::NothingOverdue,
+                crate::app::ChaseRefusal::ChasedToday { .. } => Code::ChasedToday,
             };
-            coded(StatusCode::CONFLICT, code, &refusal.zh())
+            coded(code, &refusal.zh())
         }
-        Err(AppError::NoMailbox(none)) => coded(StatusCode::CONFLICT, "no_mailbox", &none.zh()),
+        Err(AppError::NoMailbox(none)) => coded(Code::NoMailbox, &none.zh()),
         Err(e) => refused(&e),
     }
 }
 
 /// What `POST /api/v1/extension-requests` takes: a unit's request for more time.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewExtensionRequest {
+    #[schemars(with = "Name")]
     campaign: String,
+    #[schemars(with = "Name")]
     deliverable: String,
+    #[schemars(with = "Name")]
     unit: String,
+    /// The period, for a recurring report (`2017-05`).
+    #[schemars(with = "Option<Name>")]
     period: Option<String>,
-    /// The day asked for (YYYY-MM-DD).
+    /// The day asked for.
     until: chrono::NaiveDate,
+    /// Why more time is needed.
+    #[schemars(with = "Said<{ crate::vocabulary::typed::REASON_MAX }>")]
     reason: String,
 }
 
 /// What `POST /api/v1/acknowledgements` takes: the obligation acknowledged.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAcknowledgement {
+    #[schemars(with = "Name")]
     campaign: String,
+    #[schemars(with = "Name")]
     deliverable: String,
+    #[schemars(with = "Name")]
     unit: String,
+    /// The period, for a recurring report (`2017-05`).
+    #[schemars(with = "Option<Name>")]
     period: Option<String>,
 }
 
@@ -329,16 +333,28 @@ pub async fn acknowledge(
 }
 
 /// What `POST /api/v1/extension-decisions` takes: the office's answer to a request.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("oneOf" = [
+    { "required": ["until"], "properties": { "grant": { "const": true }, "until": { "type": "string" } } },
+    { "properties": { "grant": { "const": false } } }
+]))]
 pub struct ExtensionDecision {
+    #[schemars(with = "Name")]
     campaign: String,
+    #[schemars(with = "Name")]
     deliverable: String,
+    #[schemars(with = "Name")]
     unit: String,
+    /// The period, for a recurring report (`2017-05`).
+    #[schemars(with = "Option<Name>")]
     period: Option<String>,
     /// Granted (to `until`, the day asked for or a nearer one) or declined.
     grant: bool,
+    /// Granted: the new deadline, the day asked for or a nearer one.
     until: Option<chrono::NaiveDate>,
+    /// Why: granted or declined, the office says why.
+    #[schemars(with = "Said<{ crate::vocabulary::typed::REASON_MAX }>")]
     reason: String,
 }
 
@@ -382,11 +398,7 @@ pub async fn decide_extension(
             reason: reason.clone(),
         },
         (true, None) => {
-            return coded(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "until_needed",
-                "同意延期须写明延期至哪一天",
-            );
+            return coded(Code::UntilNeeded, "同意延期须写明延期至哪一天");
         }
         (false, _) => Action::DeclineExtension {
             reason: reason.clone(),
@@ -403,14 +415,26 @@ pub async fn decide_extension(
 
 /// What `POST /api/v1/review-decisions` takes: the decision of the reviewer at the level
 /// deciding — accepted (counted, or passed to the next level) or returned with a reason.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("oneOf" = [
+    { "properties": { "accept": { "const": true } } },
+    { "required": ["reason"], "properties": { "accept": { "const": false }, "reason": { "type": "string" } } }
+]))]
 pub struct ReviewDecision {
+    #[schemars(with = "Name")]
     campaign: String,
+    #[schemars(with = "Name")]
     deliverable: String,
+    #[schemars(with = "Name")]
     unit: String,
+    /// The period, for a recurring report (`2017-05`).
+    #[schemars(with = "Option<Name>")]
     period: Option<String>,
+    /// True: accepted (or passed to the next level); false: returned to the unit.
     accept: bool,
+    /// Why it is returned (needed when `accept` is false).
+    #[schemars(with = "Option<Said<{ crate::vocabulary::typed::REASON_MAX }>>")]
     reason: Option<String>,
 }
 
@@ -459,11 +483,7 @@ pub(super) async fn act(
     };
     if let Some(reason) = reason {
         if reason.is_empty() {
-            return coded(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "reason_needed",
-                "请填写理由",
-            );
+            return coded(Code::ReasonNeeded, "请填写理由");
         }
         if let Err(e) = typed::within("reason", reason, typed::REASON_MAX) {
             return form_refused(e.into());
@@ -495,25 +515,22 @@ pub(super) async fn act(
         )
             .into_response(),
         Err(AppError::Extension(refusal)) => {
+            use crate::app::ExtensionRefusal as R;
+            // Asking past the campaign's limit is the day asked for (422); the others are the
+            // record's state (409).
             let code = match refusal {
-                crate::app::ExtensionRefusal::AlreadyAsked { .. } => "already_asked",
-                crate::app::ExtensionRefusal::NoneOpen => "no_request",
-                crate::app::ExtensionRefusal::AlreadyAcknowledged { .. } => "already_acknowledged",
-                crate::app::ExtensionRefusal::TooMany { .. } => "too_many_requests",
-                crate::app::ExtensionRefusal::TooFar { .. } => "asked_too_far",
+                R::AlreadyAsked { .. } => Code::AlreadyAsked,
+                R::NoneOpen => Code::NoRequest,
+                R::AlreadyAcknowledged { .. } => Code::AlreadyAcknowledged,
+                R::TooMany { .. } => Code::TooManyRequests,
+                R::TooFar { .. } => Code::AskedTooFar,
             };
-            // Asking past the campaign's limit is the day asked for; the others are the
-            // record's state.
-            let status = match refusal {
-                crate::app::ExtensionRefusal::TooFar { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-                _ => StatusCode::CONFLICT,
-            };
-            coded(status, code, &refusal.zh())
+            coded(code, &refusal.zh())
         }
         Err(AppError::Store(crate::store::StoreError::Refused(r)))
             if let Some(code) = ledger_code(&r) =>
         {
-            coded(StatusCode::CONFLICT, code, &r.zh())
+            coded(code, &r.zh())
         }
         Err(e) => refused(&e),
     }

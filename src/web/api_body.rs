@@ -8,11 +8,11 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::Response;
 use serde::de::DeserializeOwned;
 
-use super::api_refusal::coded;
+use super::api_refusal::{Code, coded};
 
 /// A request's JSON body, read as `T`.
 pub struct Body<T>(pub T);
@@ -34,19 +34,17 @@ where
             .is_some_and(|v| v == "application/json" || v.ends_with("+json"));
         if !json {
             return Err(coded(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "json_needed",
+                Code::JsonNeeded,
                 "请以 `Content-Type: application/json` 发送 JSON",
             ));
         }
         let bytes = Bytes::from_request(request, state)
             .await
-            .map_err(|e| coded(StatusCode::BAD_REQUEST, "bad_json", &e.body_text()))?;
+            .map_err(|e| coded(Code::BadJson, &e.body_text()))?;
         // A NUL can only come escaped in JSON text.
         if bytes.windows(6).any(|w| w == b"\\u0000") {
             return Err(coded(
-                StatusCode::BAD_REQUEST,
-                "hidden_characters",
+                Code::HiddenCharacters,
                 "文本中含有不可见的控制字符（NUL）",
             ));
         }
@@ -59,12 +57,10 @@ where
 
 /// A body that could not be read, as the API refuses it.
 pub(super) fn rejected(e: &JsonRejection) -> Response {
-    let (status, code) = match e {
-        JsonRejection::MissingJsonContentType(_) => {
-            (StatusCode::UNSUPPORTED_MEDIA_TYPE, "json_needed")
-        }
-        JsonRejection::JsonDataError(_) => (StatusCode::UNPROCESSABLE_ENTITY, "bad_body"),
-        _ => (StatusCode::BAD_REQUEST, "bad_json"),
+    let code = match e {
+        JsonRejection::MissingJsonContentType(_) => Code::JsonNeeded,
+        JsonRejection::JsonDataError(_) => Code::BadBody,
+        _ => Code::BadJson,
     };
-    coded(status, code, &e.body_text())
+    coded(code, &e.body_text())
 }

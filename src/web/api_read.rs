@@ -8,13 +8,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::Web;
 use super::api::holder;
-use super::api_refusal::{coded, refused};
+use super::api_refusal::{Code, coded, refused};
 use super::pages::{as_of, light};
 use super::paging::{KeyPage, sort_key, tagged};
 use crate::app::{AppError, Page};
@@ -27,13 +27,13 @@ fn asked(query: &HashMap<String, String>, key: &str) -> Option<String> {
 }
 
 /// A required query parameter: its key, the code and the words of its absence.
-type Needed = (&'static str, &'static str, &'static str);
+type Needed = (&'static str, Code, &'static str);
 
-const CAMPAIGN_NEEDED: Needed = ("campaign", "campaign_needed", "请指明专项：?campaign=ID");
+const CAMPAIGN_NEEDED: Needed = ("campaign", Code::CampaignNeeded, "请指明专项：?campaign=ID");
 
 /// 400: the parameter `needed` names is missing.
 fn needed((_, code, words): Needed) -> Response {
-    coded(StatusCode::BAD_REQUEST, code, words)
+    coded(code, words)
 }
 
 /// The required parameter `param` names, or its refusal: 400 when absent or empty, 404 (with
@@ -45,7 +45,7 @@ fn named(
 ) -> Result<String, Box<Response>> {
     let value = asked(query, param.0).ok_or_else(|| Box::new(needed(param)))?;
     if names_nothing(&value) {
-        return Err(Box::new(coded(StatusCode::NOT_FOUND, "unknown", unknown)));
+        return Err(Box::new(coded(Code::Unknown, unknown)));
     }
     Ok(value)
 }
@@ -129,7 +129,7 @@ pub async fn board(
         Err(r) => return r,
     };
     let Some(one) = made.board.campaigns.iter().find(|c| c.key == campaign) else {
-        return coded(StatusCode::NOT_FOUND, "unknown", "没有这个专项");
+        return coded(Code::Unknown, "没有这个专项");
     };
     let mut value = board_json(one);
     value["as_of"] = made
@@ -171,7 +171,7 @@ pub async fn overdue(
     };
     let campaigns: Vec<String> = asked(&query, "campaign").into_iter().collect();
     if campaigns.iter().any(|c| names_nothing(c)) {
-        return coded(StatusCode::NOT_FOUND, "unknown", "没有这个专项");
+        return coded(Code::Unknown, "没有这个专项");
     }
     let page = match KeyPage::of(&query) {
         Ok(page) => page,
@@ -273,7 +273,7 @@ pub async fn letters(
     };
     let unit = match named(
         &query,
-        ("unit", "unit_needed", "请指明单位：?unit=名称"),
+        ("unit", Code::UnitNeeded, "请指明单位：?unit=名称"),
         "没有这个单位",
     ) {
         Ok(u) => u,
@@ -306,7 +306,7 @@ pub async fn letters(
 /// every operation refuses.
 fn refused_reading(e: &AppError) -> Response {
     match e {
-        AppError::Forbidden { .. } => coded(StatusCode::FORBIDDEN, "forbidden", "此令牌无权查看"),
+        AppError::Forbidden { .. } => coded(Code::Forbidden, "此令牌无权查看"),
         other => refused(other),
     }
 }
@@ -333,11 +333,7 @@ pub async fn bulletin(
         None | Some("json") => false,
         Some("docx") => true,
         Some(_) => {
-            return coded(
-                StatusCode::BAD_REQUEST,
-                "bad_format",
-                "format 应为 json 或 docx",
-            );
+            return coded(Code::BadFormat, "format 应为 json 或 docx");
         }
     };
     let asked = Asked {
@@ -353,13 +349,9 @@ pub async fn bulletin(
     let b = match made {
         Ok(Ok((b, _, _))) => b,
         Ok(Err(why @ Unshown::Period(_))) => {
-            return coded(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "bad_period",
-                &why.to_string(),
-            );
+            return coded(Code::BadPeriod, &why.to_string());
         }
-        Ok(Err(why)) => return coded(StatusCode::CONFLICT, "nothing_due", &why.to_string()),
+        Ok(Err(why)) => return coded(Code::NothingDue, &why.to_string()),
         Err(e) => return refused_reading(&e),
     };
     if !word {
@@ -369,11 +361,7 @@ pub async fn bulletin(
         Ok(bytes) => tagged(&headers, bytes, crate::documents::docx::MIME),
         Err(e) => {
             tracing::error!(error = %e, "a bulletin could not be written as Word");
-            coded(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "failed",
-                "通报未能生成Word文件",
-            )
+            coded(Code::Failed, "通报未能生成Word文件")
         }
     }
 }
@@ -389,7 +377,7 @@ pub async fn letter(
         Ok(u) => u,
         Err(r) => return r,
     };
-    let none = || coded(StatusCode::NOT_FOUND, "unknown", "没有这份督办文书");
+    let none = || coded(Code::Unknown, "没有这份督办文书");
     let Some(id) = id.parse::<i64>().ok().filter(|_| !names_nothing(&unit)) else {
         return none();
     };

@@ -8,13 +8,16 @@ use axum::Json;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use schemars::JsonSchema;
 use serde::Deserialize;
+
+use super::api_schema::{Name, Plain, Text};
 use serde_json::json;
 
 use super::Web;
 use super::api::holder;
 use super::api_body::Body;
-use super::api_refusal::{coded, form_refused, refused};
+use super::api_refusal::{Code, coded, form_refused, refused};
 use crate::app::Said;
 use crate::clock::Instant;
 use crate::store::{Key, Signature, Submission, Upload};
@@ -22,17 +25,28 @@ use crate::vocabulary::typed;
 
 /// What `POST /api/v1/submissions` takes (as JSON, or as the parts of a multipart form with
 /// `file` parts and `f:FIELD` parts for the form's fields).
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewSubmission {
+    #[schemars(with = "Name")]
     campaign: String,
+    #[schemars(with = "Name")]
     deliverable: String,
+    #[schemars(with = "Name")]
     unit: String,
+    /// The period, for a recurring report (`2017-05`).
+    #[schemars(with = "Option<Name>")]
     period: Option<String>,
-    /// When it was submitted (default: now).
+    /// The office's tokens only: when it was done, for a report that came on paper (补录),
+    /// RFC 3339 or local `YYYY-MM-DD[THH:MM]`; a unit's acts are at the server's time and a
+    /// unit's token giving `at` is refused (403 `time_not_chosen`).
+    #[schemars(with = "Option<Plain>")]
     at: Option<String>,
-    /// The form's fields, by name.
+    /// The form's fields, by name (a value too long: 400 `too_long`).
     #[serde(default)]
+    #[schemars(
+        with = "std::collections::BTreeMap<String, Text<{ crate::vocabulary::typed::VALUE_MAX }>>"
+    )]
     values: std::collections::BTreeMap<String, String>,
     /// The values added up from the sub-units' parts (`分解 到 下级`) as they stand, in
     /// place of `values`.
@@ -41,6 +55,9 @@ pub struct NewSubmission {
     /// Who signed it, by role (`{"村书记": "王书记"}`), where the report asks for signatures:
     /// the page's 签字 fields (`sig:ROLE` in a multipart form).
     #[serde(default)]
+    #[schemars(
+        with = "std::collections::BTreeMap<String, Text<{ crate::vocabulary::typed::NAME_MAX }>>"
+    )]
     signed_by: std::collections::BTreeMap<String, String>,
     /// Sent again in place of what was sent (the page's 替换已报送的内容); the earlier stays
     /// in the history.
@@ -52,13 +69,9 @@ pub struct NewSubmission {
 async fn from_multipart(
     request: Request,
 ) -> Result<(NewSubmission, Vec<Upload>, super::upload::Sent), Response> {
-    let multipart = Multipart::from_request(request, &()).await.map_err(|_| {
-        coded(
-            StatusCode::BAD_REQUEST,
-            "bad_body",
-            "表单无法读取：请以 multipart/form-data 发送",
-        )
-    })?;
+    let multipart = Multipart::from_request(request, &())
+        .await
+        .map_err(|_| coded(Code::BadForm, "表单无法读取：请以 multipart/form-data 发送"))?;
     let mut sent = super::upload::read_form(multipart)
         .await
         .map_err(form_refused)?;
@@ -67,8 +80,7 @@ async fn from_multipart(
         (take("campaign"), take("deliverable"), take("unit"))
     else {
         return Err(coded(
-            StatusCode::BAD_REQUEST,
-            "bad_body",
+            Code::BadForm,
             "表单须含 campaign、deliverable、unit 三项",
         ));
     };
@@ -130,15 +142,13 @@ pub async fn submit(State(web): State<Arc<Web>>, request: Request) -> Response {
         }
         if name.chars().chain(role.chars()).any(typed::is_hidden) {
             return coded(
-                StatusCode::BAD_REQUEST,
-                "hidden_characters",
+                Code::HiddenCharacters,
                 &format!("{what}：含有不可见的控制字符"),
             );
         }
         if name.trim().is_empty() || role.trim().is_empty() {
             return coded(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "bad_signature",
+                Code::BadSignature,
                 &format!("{what}：签字人姓名和角色都不能为空"),
             );
         }
@@ -149,16 +159,14 @@ pub async fn submit(State(web): State<Arc<Web>>, request: Request) -> Response {
         None => super::pages::as_of(&web),
         Some(_) if user.role != crate::store::Role::Office => {
             return coded(
-                StatusCode::FORBIDDEN,
-                "time_not_chosen",
+                Code::TimeNotChosen,
                 "报送时间以服务器收到的时间为准，单位不能自行指定；补录须由督办办公室进行",
             );
         }
         Some(Ok(at)) => at,
         Some(Err(_)) => {
             return coded(
-                StatusCode::BAD_REQUEST,
-                "bad_time",
+                Code::BadTime,
                 "at 无法识别：请写成 2017-05-24T09:00 或 2017-05-24",
             );
         }
@@ -219,11 +227,7 @@ pub async fn submit(State(web): State<Arc<Web>>, request: Request) -> Response {
                 })),
             )
                 .into_response(),
-            None => coded(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "failed",
-                "未记录任何内容，已记入系统日志",
-            ),
+            None => coded(Code::Failed, "未记录任何内容，已记入系统日志"),
         },
         Err(e) => refused(&e),
     }

@@ -9,31 +9,44 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use schemars::JsonSchema;
 use serde::Deserialize;
+
+use super::api_schema::{Name, Plain, Said};
 use serde_json::json;
 
 use super::Web;
 use super::api::holder;
 use super::api_body::Body;
-use super::api_refusal::{coded, refused};
+use super::api_refusal::{Code, coded, refused};
 use super::pages::as_of;
 use super::paging::tagged;
 use crate::app::{About, AppError, Instruction};
 use crate::store::Key;
 
 /// What `POST /api/v1/instructions` takes: a leader's instruction for a unit.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewInstruction {
+    #[schemars(with = "Name")]
     campaign: String,
+    /// The unit that carries it out (承办单位).
+    #[schemars(with = "Name")]
     unit: String,
+    /// Who gave it (批示领导).
+    #[schemars(with = "Said<{ crate::vocabulary::typed::NAME_MAX }>")]
     leader: String,
+    /// What it says (批示内容).
+    #[schemars(with = "Said<{ crate::vocabulary::typed::VALUE_MAX }>")]
     text: String,
     /// What it was given on: absent or empty for the campaign, a unit's name, or
     /// `DELIVERABLE UNIT [PERIOD]`.
     #[serde(default)]
+    #[schemars(with = "Plain")]
     about: String,
+    /// The last day to report it done; without it, the campaign's rule (`办结时限`).
     due: Option<chrono::NaiveDate>,
+    /// The day the leader wrote it.
     written: Option<chrono::NaiveDate>,
 }
 
@@ -79,24 +92,26 @@ pub async fn instruct(
             })),
         )
             .into_response(),
-        Err(AppError::Forbidden { .. }) => coded(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "此令牌无权交办该专项的领导批示",
-        ),
+        Err(AppError::Forbidden { .. }) => coded(Code::Forbidden, "此令牌无权交办该专项的领导批示"),
         Err(e) => refused(&e),
     }
 }
 
 /// What `POST /api/v1/pass-downs` takes: one period of a unit's report, and the day its
 /// sub-units owe their part by.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPassDown {
+    #[schemars(with = "Name")]
     campaign: String,
+    #[schemars(with = "Name")]
     deliverable: String,
+    #[schemars(with = "Name")]
     unit: String,
+    /// The period, for a recurring report (`2017-05`).
+    #[schemars(with = "Option<Name>")]
     period: Option<String>,
+    /// The day the parts are owed by: no later than the unit's own deadline, not past.
     due: chrono::NaiveDate,
 }
 
@@ -152,14 +167,10 @@ pub async fn instructions(
         Err(r) => return r,
     };
     let Some(campaign) = query.get("campaign").cloned() else {
-        return coded(
-            StatusCode::BAD_REQUEST,
-            "campaign_needed",
-            "请指明专项：?campaign=ID",
-        );
+        return coded(Code::CampaignNeeded, "请指明专项：?campaign=ID");
     };
     if campaign.contains('\0') {
-        return coded(StatusCode::NOT_FOUND, "unknown", "没有这个专项");
+        return coded(Code::Unknown, "没有这个专项");
     }
     let at = as_of(&web);
     let listed = web
@@ -183,21 +194,26 @@ pub async fn instructions(
                 "application/json",
             )
         }
-        Err(AppError::Forbidden { .. }) => {
-            coded(StatusCode::FORBIDDEN, "forbidden", "此令牌无权查看该专项")
-        }
+        Err(AppError::Forbidden { .. }) => coded(Code::Forbidden, "此令牌无权查看该专项"),
         Err(e) => refused(&e),
     }
 }
 
 /// What `POST /api/v1/returns` and `POST /api/v1/waivers` take: the obligation, and why.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Settled {
+    #[schemars(with = "Name")]
     campaign: String,
+    #[schemars(with = "Name")]
     deliverable: String,
+    #[schemars(with = "Name")]
     unit: String,
+    /// The period, for a recurring report (`2017-05`).
+    #[schemars(with = "Option<Name>")]
     period: Option<String>,
+    /// Why.
+    #[schemars(with = "Said<{ crate::vocabulary::typed::REASON_MAX }>")]
     reason: String,
 }
 

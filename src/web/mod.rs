@@ -9,6 +9,7 @@ mod api;
 mod api_body;
 mod api_read;
 mod api_refusal;
+mod api_schema;
 mod api_submit;
 mod api_work;
 mod board;

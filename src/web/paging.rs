@@ -162,8 +162,7 @@ pub(super) fn limit_of(
         None => Ok(None),
         Some(Ok(n)) if (1..=MAX_PAGE).contains(&n) => Ok(Some(n)),
         Some(_) => Err(Box::new(super::api_refusal::coded(
-            StatusCode::BAD_REQUEST,
-            "bad_limit",
+            super::api_refusal::Code::BadLimit,
             &format!("limit 应为 1 到 {MAX_PAGE} 之间的整数"),
         ))),
     }
@@ -172,8 +171,7 @@ pub(super) fn limit_of(
 /// The 400 of a cursor that names no page.
 pub(super) fn bad_cursor() -> Response {
     super::api_refusal::coded(
-        StatusCode::BAD_REQUEST,
-        "bad_cursor",
+        super::api_refusal::Code::BadCursor,
         "cursor 无效：请使用上一页 Link 头中给出的地址",
     )
 }

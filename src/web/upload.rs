@@ -2,6 +2,7 @@
 //! at most [`UPLOAD_LIMIT`] bytes in all, each file kept under a number and offered back under
 //! its given name's last component only — a name is never used as a path.
 
+use super::api_refusal::Code;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -40,7 +41,7 @@ impl Drop for Sent {
 #[derive(Debug)]
 pub struct Refused {
     /// `too_long`, `unnamed_file`, `hidden_characters`, `too_large` or `bad_form`.
-    pub code: &'static str,
+    pub code: Code,
     /// Why, in Chinese, naming the part.
     pub message: String,
     /// The part or field it concerns.
@@ -48,7 +49,7 @@ pub struct Refused {
 }
 
 impl Refused {
-    fn new(code: &'static str, message: impl Into<String>, field: Option<&str>) -> Refused {
+    fn new(code: Code, message: impl Into<String>, field: Option<&str>) -> Refused {
         Refused {
             code,
             message: message.into(),
@@ -57,13 +58,13 @@ impl Refused {
     }
 
     fn bad_form(e: impl std::fmt::Display) -> Refused {
-        Refused::new("bad_form", format!("表单无法读取：{e}"), None)
+        Refused::new(Code::BadForm, format!("表单无法读取：{e}"), None)
     }
 }
 
 impl From<TooLong> for Refused {
     fn from(e: TooLong) -> Refused {
-        Refused::new("too_long", e.to_string(), Some(&e.field.clone()))
+        Refused::new(Code::TooLong, e.to_string(), Some(&e.field.clone()))
     }
 }
 
@@ -135,14 +136,15 @@ async fn keep(
     total: &mut usize,
 ) -> Result<usize, Refused> {
     use std::io::Write;
-    let failed = |e: std::io::Error| Refused::new("bad_form", format!("无法保存附件：{e}"), None);
+    let failed =
+        |e: std::io::Error| Refused::new(Code::BadForm, format!("无法保存附件：{e}"), None);
     let mut file = std::fs::File::create(path).map_err(failed)?;
     let mut written = 0;
     while let Some(chunk) = field.chunk().await.map_err(Refused::bad_form)? {
         *total += chunk.len();
         if *total > UPLOAD_LIMIT {
             return Err(Refused::new(
-                "too_large",
+                Code::TooLarge,
                 format!("附件合计不能超过 {} MiB", UPLOAD_LIMIT >> 20),
                 None,
             ));
@@ -170,8 +172,13 @@ async fn text_of(
             .into());
         }
     }
-    String::from_utf8(bytes)
-        .map_err(|_| Refused::new("bad_form", format!("{name}：不是 UTF-8 文本"), Some(name)))
+    String::from_utf8(bytes).map_err(|_| {
+        Refused::new(
+            Code::BadForm,
+            format!("{name}：不是 UTF-8 文本"),
+            Some(name),
+        )
+    })
 }
 
 /// Reads a multipart form: its files streamed to a private folder (removed with the `Sent`),
@@ -185,7 +192,7 @@ pub async fn read_form(mut multipart: Multipart) -> Result<Sent, Refused> {
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
     builder
         .create(&folder)
-        .map_err(|e| Refused::new("bad_form", format!("无法保存附件：{e}"), None))?;
+        .map_err(|e| Refused::new(Code::BadForm, format!("无法保存附件：{e}"), None))?;
     let mut sent = Sent {
         csrf: String::new(),
         values: Vec::new(),
@@ -204,7 +211,7 @@ pub async fn read_form(mut multipart: Multipart) -> Result<Sent, Refused> {
             let nth = sent.files.len() + 1;
             let Some(given) = given_name(&field) else {
                 return Err(Refused::new(
-                    "unnamed_file",
+                    Code::UnnamedFile,
                     format!(
                         "第 {parts} 个部分（file，第 {nth} 个附件）没有文件名：请在 Content-Disposition 中给出 filename 或 filename*"
                     ),
@@ -221,7 +228,7 @@ pub async fn read_form(mut multipart: Multipart) -> Result<Sent, Refused> {
                     continue;
                 }
                 return Err(Refused::new(
-                    "unnamed_file",
+                    Code::UnnamedFile,
                     format!("第 {parts} 个部分（file，第 {nth} 个附件）的文件名为空或无法显示"),
                     Some("file"),
                 ));
@@ -233,7 +240,7 @@ pub async fn read_form(mut multipart: Multipart) -> Result<Sent, Refused> {
         // No text the records keep holds a NUL (PostgreSQL's text cannot).
         if text.contains('\0') {
             return Err(Refused::new(
-                "hidden_characters",
+                Code::HiddenCharacters,
                 format!("{name}：含有不可见的控制字符"),
                 Some(&name),
             ));
@@ -249,7 +256,7 @@ pub async fn read_form(mut multipart: Multipart) -> Result<Sent, Refused> {
                 typed::within(&format!("{role}（签字）"), signer, typed::NAME_MAX)?;
                 if signer.chars().any(typed::is_hidden) {
                     return Err(Refused::new(
-                        "hidden_characters",
+                        Code::HiddenCharacters,
                         format!("{role}（签字）：含有不可见的控制字符"),
                         Some(&name),
                     ));
