@@ -12,7 +12,9 @@ and a reviewed file, so obligations are matched by date and unit, as a multiset:
   collective the document names (各县区) as one unit. Each reviewed obligation's unit is therefore
   replaced by its group's name when the unit is a member of a group the reviewed file declares,
   and names compare without 各, brackets and 、 (各县(市、区) = 县市区, 市直各单位 = 市直单位);
-- recipients: equal when one name ends with the other (市纪委党风政风监督室 = 党风政风监督室);
+- recipients: folded into their groups the same way (a department of each county reporting to its
+  own county — `to parent` — is one obligation of the group to 县区, as it is one sentence of the
+  document), and equal when one name ends with the other (市纪委党风政风监督室 = 党风政风监督室);
 - period: compared as given (a monthly report covering the previous month has another period).
 
 A match needs date and unit; the strict figures need recipients too, and are the ones printed
@@ -66,8 +68,8 @@ def obligations(rows, member_of):
         if not r.get("due_date"):
             continue
         unit = member_of.get(r["unit"], r["unit"])
-        o = (r["due_date"], r.get("period") or "", norm(unit),
-             tuple(sorted(norm(t) for t in r.get("to") or [])))
+        to = (member_of.get(t, t) for t in r.get("to") or [])
+        o = (r["due_date"], r.get("period") or "", norm(unit), tuple(sorted(norm(t) for t in to)))
         if (r["deliverable"], o) in seen:
             continue
         seen.add((r["deliverable"], o))

@@ -315,3 +315,43 @@ fn explain_says_what_each_sentence_gave() {
     );
     assert!(run.stdout.starts_with("# Drafted by `duban draft`"));
 }
+
+/// A period named without its day is read as the day the document gave before for that period,
+/// else as the period's end, each a reading to confirm; a second deadline in a sentence is of
+/// the words between the two; the departments a qualifier names are the owners, not the units
+/// before it; where the leading group's office sits is the campaign's 主办单位, under the name
+/// the document uses elsewhere.
+#[test]
+fn a_period_without_its_day_and_the_office_the_group_sits_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let document = dir.path().join("excerpt.txt");
+    std::fs::write(
+        &document,
+        "领导小组办公室设在县农业农村服务中心，负责日常工作。\n\
+         各镇要将每月工作进展情况于下月5日前、阶段工作总结于6月30日前报县农村中心。\n\
+         各镇直接联系村组的相关职能部门要将每月工作开展情况报县农村中心。\n\
+         各镇每季度将督查情况报送县纪委。\n",
+    )
+    .unwrap();
+    let (text, check) = draft_and_check(dir.path(), &document, &["--issued", "2024-03-01"]);
+    assert_eq!(check.code, 0, "{}\n{text}", check.stderr);
+    for line in [
+        "主办单位 县农村中心",
+        "called 县农村中心 elsewhere",
+        "\"阶段工作总结\" {",
+        "时限 2024年6月30日前",
+        "报送单位 各镇相关职能部门",
+        "the one the document gives for it before (¶2: `每月 下月5日前`)",
+        "时限 每季度末",
+    ] {
+        assert!(text.contains(line), "{line}\n{text}");
+    }
+    // Each borrowed day is marked for a person to confirm.
+    let borrowed = text
+        .find("the one the document gives for it before")
+        .unwrap();
+    assert!(
+        text[..borrowed].ends_with("# 待确认 Reading: the sentence gives no day for 每月: "),
+        "{text}"
+    );
+}

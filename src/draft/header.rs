@@ -25,6 +25,35 @@ pub struct Header {
     /// The period as stated: its first and last day, written as the language writes them,
     /// and the sentence.
     pub period: Option<(String, String, Sentence)>,
+    /// 主办单位: where the leading group's office sits (领导小组办公室设在镇村建服务中心), the
+    /// unit that runs the campaign day to day, and the sentence.
+    pub office: Option<(String, Sentence)>,
+}
+
+/// Where a leading group's office (or its working team) is said to sit: the unit after
+/// 办公室设在 / 工作专班设在 (…设于), up to the clause's end.
+pub fn office(sentences: &[Sentence]) -> Option<(String, Sentence)> {
+    const SITS: [&str; 6] = [
+        "办公室设在",
+        "办公室设于",
+        "专班设在",
+        "专班设于",
+        "办公室挂靠",
+        "专班挂靠",
+    ];
+    sentences.iter().find_map(|s| {
+        let text = s.text.as_str();
+        let (at, word) = SITS
+            .iter()
+            .filter_map(|w| text.find(w).map(|at| (at, *w)))
+            .min_by_key(|(at, _)| *at)?;
+        let rest = &text[at + word.len()..];
+        let end = rest
+            .find(['，', ',', '。', '；', ';', '（', '(', '、'])
+            .unwrap_or(rest.len());
+        let unit = rest[..end].trim();
+        super::units::is_office(unit).then(|| (unit.to_string(), s.clone()))
+    })
 }
 
 /// Reads the notice's parts from the document's sentences.

@@ -98,6 +98,13 @@ pub fn draft(text: &str, options: &Options) -> Result<Draft, DraftError> {
         }
     };
     let (statements, explain) = recognise(&sentences, &header, anchor);
+    let mut header = header;
+    header.office = header::office(&sentences).map(|(unit, sentence)| {
+        (
+            called_elsewhere(&unit, &statements).unwrap_or(unit),
+            sentence,
+        )
+    });
     let written = write::campaign(
         &write::Input {
             options,
@@ -148,6 +155,10 @@ fn recognise(
     let mut recipient: Vec<String> = Vec::new();
     let mut paragraph = 0;
     let paragraphs = paragraph_texts(sentences);
+    // The deadline last given for each period (每月 → 每月 下月5日前), and where: what a later
+    // 每月 with no day of its own is read as.
+    let mut known: std::collections::HashMap<&'static str, (String, usize)> =
+        std::collections::HashMap::new();
     for s in sentences {
         if s.paragraph != paragraph {
             paragraph = s.paragraph;
@@ -210,7 +221,41 @@ fn recognise(
             );
             continue;
         }
-        let found = reports::deadlines(text, anchor);
+        let mut found = reports::deadlines(text, anchor);
+        // Periods named with no day (各部门每月、每阶段…报本级纪委): the day given before for
+        // that period, else the period's end, each a reading to confirm.
+        let mut borrowed: std::collections::HashMap<usize, String> =
+            std::collections::HashMap::new();
+        for (start, end, period) in reports::bare_periods(text, &found) {
+            let (due, class, reading) = match known.get(period) {
+                Some((due, at)) => (
+                    due.clone(),
+                    reports::SAME_PERIOD_BEFORE,
+                    format!(
+                        "the sentence gives no day for {period}: the one the document gives \
+                         for it before (¶{at}: `{due}`)"
+                    ),
+                ),
+                None => match reports::period_end(period) {
+                    Some(due) => (
+                        due,
+                        reports::BY_PERIOD_END,
+                        "the document gives no day: by the end of each period".to_string(),
+                    ),
+                    None => continue,
+                },
+            };
+            borrowed.insert(start, reading);
+            found.push(reports::Found {
+                start,
+                end,
+                class,
+                due,
+                year_supplied: false,
+                yearly: period == "每年",
+            });
+        }
+        found.sort_by_key(|f| f.start);
         let named = units::subject(&text[..found.first().map_or(text.len(), |f| f.start)]);
         let subject_end = named
             .last()
@@ -221,7 +266,7 @@ fn recognise(
             subject = opening.clone();
         }
         let mut said = Vec::new();
-        for f in &found {
+        for (i, f) in found.iter().enumerate() {
             let Some((verb_at, after)) = reports::verb(&text[f.end..]) else {
                 said.push(format!(
                     "{} `{}`: no reporting verb after it",
@@ -236,6 +281,9 @@ fn recognise(
             }
             if f.class.ends_with("no day given") {
                 readings.push("the document gives no day: by the end of each period".to_string());
+            }
+            if let Some(reading) = borrowed.get(&f.start) {
+                readings.push(reading.clone());
             }
             if f.class == reports::TIMES_A_PERIOD {
                 readings.push(format!(
@@ -282,7 +330,33 @@ fn recognise(
             if ongoing {
                 readings.push("every year, after the campaign too (长期坚持)".to_string());
             }
-            let title = reports::title(text, subject_end, f.start, verb_at);
+            // A deadline after another in the sentence (…月报表于下月5日前、每阶段工作开展情况于
+            // 下阶段工作开始后5日前) is of the words between the two.
+            let between = i
+                .checked_sub(1)
+                .and_then(|p| text.get(found[p].end..f.start))
+                .map(|w| {
+                    w.trim_matches(|c: char| !c.is_alphanumeric())
+                        .trim_end_matches('于')
+                })
+                // Only a name: no verb, no clause of its own.
+                .filter(|w| {
+                    (2..=24).contains(&w.chars().count())
+                        && reports::verb(w).is_none()
+                        && !w.contains(['，', ',', '；', ';'])
+                });
+            let title = if borrowed.contains_key(&f.start) {
+                reports::bare_title(text, f.start, verb_at)
+            } else if let Some(words) = between {
+                Some(words.to_string())
+            } else {
+                reports::title(text, subject_end, f.start, verb_at)
+            };
+            if !borrowed.contains_key(&f.start)
+                && let Some(period) = reports::period_of(&f.due)
+            {
+                known.insert(period, (f.due.clone(), s.paragraph));
+            }
             let previous = title.as_deref().is_some_and(|t| t.starts_with("上月"));
             said.push(format!(
                 "{}: 报送 from {} to {}, 时限 {}",
@@ -317,6 +391,22 @@ fn recognise(
         }
     }
     (statements, explain)
+}
+
+/// The name the statements give a unit named more fully once (镇村建中心 for 镇村建服务中心):
+/// a name they use whose characters are the full name's, in order, from its first to its last.
+fn called_elsewhere(full: &str, statements: &[Statement]) -> Option<String> {
+    let within = |short: &str| {
+        let mut rest = full.chars();
+        short.chars().all(|c| rest.any(|f| f == c))
+            && short.chars().next() == full.chars().next()
+            && short.chars().last() == full.chars().last()
+    };
+    statements
+        .iter()
+        .flat_map(|s| s.from.iter().chain(&s.to))
+        .find(|u| u.as_str() != full && u.chars().count() >= 3 && within(u))
+        .cloned()
 }
 
 /// Each unit as the 主送 line names it where that is the same collective named more fully:

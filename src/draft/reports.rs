@@ -265,6 +265,96 @@ fn times_a_period_at(rest: &str) -> Option<Found> {
     })
 }
 
+/// A period named with no day, read as the day the document gave before for that period
+/// (各单位每月报送工作进展 after 每月 下月5日前): a reading the draft marks to confirm.
+pub const SAME_PERIOD_BEFORE: &str = "a period without a day: the day given before for it";
+
+/// A period named with no day and none given before for it: by the period's end, to confirm.
+pub const BY_PERIOD_END: &str = "a period without a day: by its end";
+
+/// The periods a cadence is of, as a `时限` opens with them; 每季 is 每季度.
+const PERIODS: [(&str, &str); 7] = [
+    ("每半年", "每半年"),
+    ("每季度", "每季度"),
+    ("每阶段", "每阶段"),
+    ("每季", "每季度"),
+    ("每月", "每月"),
+    ("每周", "每周"),
+    ("每年", "每年"),
+];
+
+/// The period a cadence's `时限` is of: `每月 下月5日前` and `每月25日前` are 每月's.
+pub fn period_of(due: &str) -> Option<&'static str> {
+    PERIODS
+        .iter()
+        .find(|(word, _)| due.starts_with(word))
+        .map(|(_, period)| *period)
+}
+
+/// The periods a sentence names with no day of their own and with a reporting verb after them in
+/// their clause (每月、每阶段本系统…工作进展情况分别报本级纪委): where each is, its end and the
+/// period. A period one of the sentence's deadlines is of (每月…于下月5日前) is not bare.
+pub fn bare_periods(text: &str, found: &[Found]) -> Vec<(usize, usize, &'static str)> {
+    let dated: Vec<&str> = found.iter().filter_map(|f| period_of(&f.due)).collect();
+    let mut out: Vec<(usize, usize, &'static str)> = Vec::new();
+    for (at, _) in text.char_indices() {
+        let Some((word, period)) = PERIODS.iter().find(|(w, _)| text[at..].starts_with(w)) else {
+            continue;
+        };
+        let end = at + word.len();
+        if dated.contains(period) || out.iter().any(|(_, _, p)| p == period) {
+            continue;
+        }
+        let clause = &text[end..];
+        let clause = &clause[..clause
+            .find(['，', ',', '。', '；', ';'])
+            .unwrap_or(clause.len())];
+        if verb(clause).is_some() {
+            out.push((at, end, period));
+        }
+    }
+    out
+}
+
+/// The day a period is due by when the document gives none: its end, where the language reads
+/// it so (每月末, 每季度末 …).
+pub fn period_end(period: &str) -> Option<String> {
+    let due = match period {
+        "每月" => "每月末",
+        "每季度" => "每季度末",
+        "每半年" => "每半年末",
+        "每年" => "每年末",
+        _ => return None,
+    };
+    whole(due).map(|()| due.to_string())
+}
+
+/// What a bare period's statement is called: the words from the period to the verb, without
+/// the other periods named beside it (每月、每阶段…) or what is done to them (进行分析、汇总并).
+pub fn bare_title(text: &str, start: usize, verb_at: usize) -> Option<String> {
+    let mut words = text.get(start..verb_at)?.to_string();
+    let own = PERIODS.iter().find(|(w, _)| words.starts_with(w))?.0;
+    // 每季度将督查情况: what is sent, not the 将 that brings it.
+    let rest = &words[own.len()..];
+    let rest = ["要将", "将", "要"]
+        .iter()
+        .find_map(|w| rest.strip_prefix(w))
+        .unwrap_or(rest);
+    words = format!("{own}{rest}");
+    for (word, _) in PERIODS {
+        if word != own {
+            words = words.replace(&format!("、{word}"), "");
+        }
+    }
+    let cut = ["分别", "进行", "并", "及时", "按时", "于"]
+        .iter()
+        .filter_map(|w| words.find(w))
+        .min()
+        .unwrap_or(words.len());
+    let title = words[..cut].trim_matches(|c: char| !c.is_alphanumeric() && c != ')' && c != '）');
+    (title.chars().count() > own.chars().count()).then(|| title.to_string())
+}
+
 /// `下月5日前` after a 每月 earlier in the sentence: the cadence `每月 下月5日前`.
 fn next_month_at(rest: &str) -> Option<Found> {
     // Only up to the first 前: what follows is another clause (、每阶段…).
@@ -661,7 +751,7 @@ mod tests {
         let (at, after) = verb(text).unwrap();
         assert_eq!(
             recipients_after(text, at, after).unwrap(),
-            ["镇党委", "政府"]
+            ["镇党委", "镇政府"]
         );
         assert!(verb("按月报表汇总后通报").is_none());
     }

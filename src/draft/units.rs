@@ -59,6 +59,12 @@ pub fn subject(text: &str) -> Vec<String> {
                 return units;
             };
             let rest = &part[unit.len()..];
+            // 各县(市、区)直接联系基层单位(站、所)的相关职能部门: the departments of the units
+            // named, not the units — read as 各县(市、区)相关职能部门.
+            if let Some(departments) = departments_of(rest) {
+                units.push(format!("{unit}{departments}"));
+                return units;
+            }
             units.extend(split_joined(&unit));
             if rest.is_empty() {
                 break;
@@ -73,6 +79,27 @@ pub fn subject(text: &str) -> Vec<String> {
         }
     }
     units
+}
+
+/// The departments a qualifier after a unit names (`直接联系基层单位(站、所)的相关职能部门`, up
+/// to 40 characters before 的, within the clause): `相关职能部门`, `有关部门` ….
+fn departments_of(rest: &str) -> Option<&'static str> {
+    const NOUNS: [&str; 5] = [
+        "相关职能部门",
+        "有关职能部门",
+        "职能部门",
+        "相关部门",
+        "有关部门",
+    ];
+    let clause = &rest[..rest
+        .find(['，', ',', '。', '；', ';'])
+        .unwrap_or(rest.len())];
+    let of = clause.find('的')?;
+    if clause[..of].chars().count() > 40 || clause[..of].contains('要') {
+        return None;
+    }
+    let after = &clause[of + '的'.len_utf8()..];
+    NOUNS.iter().find(|n| after.starts_with(**n)).copied()
 }
 
 /// The words that join two units in a list: 各县区和市直各单位, 县纪委及县委办.
@@ -260,16 +287,36 @@ pub fn recipients(after_verb: &str) -> Option<Vec<String>> {
     if let Some(inner) = inner.filter(|i| is_office(i)) {
         return Some(vec![inner]);
     }
-    let names: Vec<String> = outer
+    let mut names: Vec<String> = outer
         .split('、')
         .map(strip_room)
         .flat_map(|n| split_joined(&n))
         .collect();
+    level_shared(&mut names);
     names
         .iter()
         .all(|n| is_office(n))
         .then_some(names)
         .filter(|n| !n.is_empty())
+}
+
+/// `镇党委、政府`: the level said once for the organs after it — 政府 there is 镇政府.
+fn level_shared(names: &mut [String]) {
+    const ORGANS: [&str; 6] = ["党委", "政府", "纪委", "人大", "政协", "人民政府"];
+    let Some(level) = names.first().and_then(|n| {
+        let level = n.chars().next()?;
+        ORGANS
+            .iter()
+            .any(|o| n[level.len_utf8()..] == **o)
+            .then_some(level)
+    }) else {
+        return;
+    };
+    for name in names.iter_mut().skip(1) {
+        if ORGANS.contains(&name.as_str()) {
+            *name = format!("{level}{name}");
+        }
+    }
 }
 
 /// `党风政风监督室938室` → `党风政风监督室`: the room number is an address, not the office.

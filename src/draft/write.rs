@@ -164,6 +164,20 @@ fn render(input: &Input<'_>, refused: &[Option<String>]) -> (String, Vec<std::op
             );
         }
     }
+    if let Some((office, sentence)) = &h.office {
+        let _ = writeln!(out, "  {}", cite(sentence));
+        let called = if sentence.text.contains(office.as_str()) {
+            String::new()
+        } else {
+            format!(" (called {office} elsewhere in the document)")
+        };
+        let _ = writeln!(
+            out,
+            "  # 待确认 Reading: the leading group's office runs the campaign day to day{called}: \
+             its 主办单位, to which what names no recipient goes.\n  主办单位 {}",
+            name(office)
+        );
+    }
     out.push_str("}\n\n");
 
     // Units: the addressees, then everyone a statement names.
@@ -174,6 +188,7 @@ fn render(input: &Input<'_>, refused: &[Option<String>]) -> (String, Vec<std::op
     let mut declared = HashSet::new();
     let addressees = h.addressees.iter().flat_map(|(_, a)| a.iter());
     let named = live.iter().flat_map(|s| s.from.iter().chain(&s.to));
+    let named = named.chain(h.office.iter().map(|(office, _)| office));
     for unit in addressees.chain(named) {
         if declared.insert(name(unit)) {
             if name(unit) == *unit {
