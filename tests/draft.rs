@@ -355,3 +355,36 @@ fn a_period_without_its_day_and_the_office_the_group_sits_in() {
         "{text}"
     );
 }
+
+/// Reports named together are drafted one statement each: each with its own date where
+/// 分别 gives as many dates, else all by the one deadline; 各行署 is a collective.
+#[test]
+fn reports_named_together_are_drafted_one_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let document = dir.path().join("excerpt.txt");
+    std::fs::write(
+        &document,
+        "各县区要将工作方案和工作总结分别于6月30日和12月31日前报市纪委。\n\
+         各县区于6月30日和12月31日前分别报送半年总结和全年总结至市纪委。\n\
+         各行署、市政府要认真总结,并于11月10日前将《年度工作总结》和《三年工作总结》报省环保办。\n",
+    )
+    .unwrap();
+    let (text, check) = draft_and_check(dir.path(), &document, &["--issued", "2024-03-01"]);
+    assert_eq!(check.code, 0, "{}\n{text}", check.stderr);
+    for (title, due) in [
+        ("工作方案", "2024年6月30日前"),
+        ("工作总结", "2024年12月31日前"),
+        ("半年总结", "2024年6月30日前"),
+        ("全年总结", "2024年12月31日前"),
+        ("年度工作总结", "2024年11月10日前"),
+        ("三年工作总结", "2024年11月10日前"),
+    ] {
+        let block = text
+            .split("\n\n")
+            .find(|b| b.contains(&format!("\"{title}\" {{")))
+            .unwrap_or_else(|| panic!("{title}\n{text}"));
+        assert!(block.contains(&format!("时限 {due}")), "{title}: {block}");
+    }
+    assert!(text.contains("报送单位 各行署、市政府"), "{text}");
+    assert!(!text.contains("分别于2024年"), "{text}");
+}

@@ -369,22 +369,53 @@ fn recognise(
                 },
                 f.due
             ));
-            add(
-                &mut statements,
-                Statement {
-                    kind: Kind::Report,
-                    title,
-                    from,
-                    to,
-                    due: f.due.clone(),
-                    class: f.class,
-                    form: reports::form(text),
-                    previous,
-                    ongoing,
-                    readings,
-                    sources: vec![s.clone()],
-                },
-            );
+            let statement = Statement {
+                kind: Kind::Report,
+                title,
+                from,
+                to,
+                due: f.due.clone(),
+                class: f.class,
+                form: reports::form(text),
+                previous,
+                ongoing,
+                readings,
+                sources: vec![s.clone()],
+            };
+            // Several reports named together: one statement each — each with its own date
+            // where the dates are as many (分别于…), else all by the one deadline.
+            let before = text.get(subject_end..f.start).unwrap_or_default();
+            let after = text.get(f.end..verb_at).unwrap_or_default();
+            let together = reports::named_together(before, true)
+                .or_else(|| reports::named_together(after, false));
+            let dates = reports::each_date(&f.due);
+            // …分别报送半年总结和全年总结: the reports named after the verb, one a date.
+            let together = together.or_else(|| {
+                let count = dates.as_ref()?.len();
+                let title = statement.title.as_deref()?;
+                reports::named_together(title, true).filter(|t| t.len() == count)
+            });
+            match (together, dates) {
+                (Some(titles), Some(dates)) if titles.len() == dates.len() => {
+                    for (title, due) in titles.into_iter().zip(dates) {
+                        statements.push(Statement {
+                            title: Some(title),
+                            due,
+                            class: reports::PAIRED,
+                            ..statement.clone()
+                        });
+                    }
+                }
+                (Some(titles), None) => {
+                    for title in titles {
+                        statements.push(Statement {
+                            title: Some(title),
+                            ..statement.clone()
+                        });
+                    }
+                }
+                _ => add(&mut statements, statement),
+            }
         }
         if !said.is_empty() {
             explain.push((s.clone(), said.join("; ")));

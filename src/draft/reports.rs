@@ -265,6 +265,61 @@ fn times_a_period_at(rest: &str) -> Option<Found> {
     })
 }
 
+/// Several dates, each the deadline of one of as many reports the sentence names
+/// (工作方案和工作总结分别于6月30日和12月31日前报…).
+pub const PAIRED: &str = "several dates, each its own report's (分别)";
+
+/// Each date of a `分别于A和B前` deadline, as a deadline of its own (`A前`, `B前`).
+pub fn each_date(due: &str) -> Option<Vec<String>> {
+    let dates = due.strip_prefix("分别于")?.strip_suffix('前')?;
+    let each: Vec<String> = dates.split('和').map(|d| format!("{d}前")).collect();
+    each.iter().all(|d| whole(d).is_some()).then_some(each)
+}
+
+/// The reports a sentence names together, in order: two or more 《titles》 in `words`, else —
+/// where `plain` — names joined by 和, 及 or 、 (将工作方案和工作总结分别…). None where it
+/// names fewer than two.
+pub fn named_together(words: &str, plain: bool) -> Option<Vec<String>> {
+    let mut quoted = Vec::new();
+    let mut rest = words;
+    while let Some(open) = rest.find('《') {
+        let inner = &rest[open + '《'.len_utf8()..];
+        let close = inner.find('》')?;
+        quoted.push(inner[..close].to_string());
+        rest = &inner[close..];
+    }
+    if quoted.len() >= 2 {
+        return Some(quoted);
+    }
+    if !plain || !quoted.is_empty() {
+        return None;
+    }
+    let words = words.trim_matches(|c: char| !c.is_alphanumeric());
+    let words = ["要将", "将", "要", "应将", "须将"]
+        .iter()
+        .find_map(|w| words.strip_prefix(w))
+        .unwrap_or(words);
+    let words = words.trim_end_matches("分别").trim_end_matches('于');
+    // What is sent is a paper of a kind (工作方案, 工作总结, 整改台账 …): 汇总、加盖公章后 is
+    // what is done to it.
+    const PAPERS: [&str; 14] = [
+        "方案", "总结", "报告", "台账", "清单", "情况", "表", "简报", "材料", "计划", "意见",
+        "名单", "报表", "说明",
+    ];
+    let names: Vec<String> = words
+        .split(['和', '及'])
+        .map(|n| n.trim().to_string())
+        .collect();
+    (names.len() >= 2
+        && names.iter().all(|n| {
+            (2..=16).contains(&n.chars().count())
+                && verb(n).is_none()
+                && !n.contains(['，', ',', '、'])
+                && PAPERS.iter().any(|p| n.ends_with(p))
+        }))
+    .then_some(names)
+}
+
 /// A period named with no day, read as the day the document gave before for that period
 /// (各单位每月报送工作进展 after 每月 下月5日前): a reading the draft marks to confirm.
 pub const SAME_PERIOD_BEFORE: &str = "a period without a day: the day given before for it";
@@ -694,6 +749,27 @@ mod tests {
                 "{sentence}"
             );
         }
+    }
+
+    #[test]
+    fn reports_named_together_and_their_dates_are_told_apart() {
+        assert_eq!(
+            named_together("要将工作方案和工作总结分别", true).unwrap(),
+            ["工作方案", "工作总结"]
+        );
+        assert_eq!(
+            named_together("将《2005年工作总结》和《三年工作总结》", false).unwrap(),
+            ["2005年工作总结", "三年工作总结"]
+        );
+        // What is done to a paper is not a paper; one title is one report.
+        assert!(named_together("汇总、加盖公章后", true).is_none());
+        assert!(named_together("整治和提高", true).is_none());
+        assert!(named_together("将《统计表》", false).is_none());
+        assert_eq!(
+            each_date("分别于2017年6月30日和2017年12月31日前").unwrap(),
+            ["2017年6月30日前", "2017年12月31日前"]
+        );
+        assert!(each_date("2017年6月30日前").is_none());
     }
 
     #[test]
