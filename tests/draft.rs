@@ -94,17 +94,23 @@ fn phases(file: &Path) -> Vec<(String, String, String)> {
 }
 
 /// Phase headings in the forms the seeds write them — `(一)动员部署阶段(2016年6月30日前)`,
-/// `（二）自查自纠阶段（6月1日起至7月20日）`, `（一）自查自纠（4月1日— 5月31日）` — give the
+/// `（二）自查自纠阶段（6月1日起至7月20日）`, `（一）自查自纠（4月1日— 5月31日）`, and the steps
+/// of 方法步骤 with their time at the paragraph's end (`（一）动员部署。…（3月下旬前完成）`) — give the
 /// reviewed files' phases, day for day; and the "每阶段…于下阶段工作开始后5日前" report.
 #[test]
 fn the_drafts_have_the_reviewed_files_phases() {
-    for name in ["yichun-2016", "gulu-2023", "nanyang-2017"] {
+    for name in ["yichun-2016", "gulu-2023", "nanyang-2017", "qianyang-2023"] {
         let dir = tempfile::tempdir().unwrap();
         let (text, _) = draft_and_check(dir.path(), &seed(name), &[]);
         let reviewed = root().join("campaigns").join(format!("{name}.campaign"));
+        // The same phases, day for day, in whatever order each file writes them.
+        let sorted = |mut p: Vec<(String, String, String)>| {
+            p.sort();
+            p
+        };
         assert_eq!(
-            phases(&dir.path().join("draft.campaign")),
-            phases(&reviewed),
+            sorted(phases(&dir.path().join("draft.campaign"))),
+            sorted(phases(&reviewed)),
             "{name}:\n{text}"
         );
         if name == "yichun-2016" {
@@ -337,7 +343,7 @@ fn a_period_without_its_day_and_the_office_the_group_sits_in() {
     assert_eq!(check.code, 0, "{}\n{text}", check.stderr);
     for line in [
         "主办单位 县农村中心",
-        "called 县农村中心 elsewhere",
+        "named 县农村中心 where the document sends reports to it",
         "\"阶段工作总结\" {",
         "时限 2024年6月30日前",
         "报送单位 各镇相关职能部门",

@@ -100,10 +100,23 @@ pub fn draft(text: &str, options: &Options) -> Result<Draft, DraftError> {
     let (statements, explain) = recognise(&sentences, &header, anchor);
     let mut header = header;
     header.office = header::office(&sentences).map(|(unit, sentence)| {
-        (
-            called_elsewhere(&unit, &statements).unwrap_or(unit),
-            sentence,
-        )
+        // A working team (工作专班设在政秘股) runs the campaign itself, by the name the
+        // statements give it (县乡村振兴局专项整治工作专班), wherever it sits.
+        let team = sentence
+            .text
+            .contains("专班设")
+            .then(|| {
+                statements
+                    .iter()
+                    .flat_map(|s| s.from.iter().chain(&s.to))
+                    .find(|u| u.ends_with("专班"))
+                    .cloned()
+            })
+            .flatten();
+        let unit = team
+            .or_else(|| called_elsewhere(&unit, &statements))
+            .unwrap_or(unit);
+        (unit, sentence)
     });
     let written = write::campaign(
         &write::Input {
@@ -159,6 +172,12 @@ fn recognise(
     // 每月 with no day of its own is read as.
     let mut known: std::collections::HashMap<&'static str, (String, usize)> =
         std::collections::HashMap::new();
+    // Inside the plan's steps (三、方法步骤): each paragraph numbered as the first step is a
+    // phase — unless the section heads its phases as such (（一）动员部署阶段（…）), whose
+    // numbered items are not steps.
+    let mut in_steps = false;
+    let mut headed = false;
+    let mut numbered: Option<u8> = None;
     for s in sentences {
         if s.paragraph != paragraph {
             paragraph = s.paragraph;
@@ -171,7 +190,29 @@ fn recognise(
             .iter()
             .find(|o| o.paragraph == s.paragraph)
             .is_some_and(|o| o == s);
-        if let Some(found) = phases::phase(text).filter(|_| first) {
+        let mut steps_here = in_steps && first && !headed;
+        if first {
+            if phases::opens_part(text) {
+                in_steps = false;
+                steps_here = false;
+            }
+            if phases::opens_steps(text) {
+                (in_steps, headed, numbered, steps_here) = (true, false, None, false);
+            }
+        }
+        let headline = phases::phase(text).filter(|_| first);
+        headed |= headline.is_some() && in_steps;
+        let step = || {
+            let kind = phases::numbering(text);
+            let same = numbered.is_none_or(|n| Some(n) == kind);
+            let paragraph = paragraphs.get(&s.paragraph)?;
+            phases::step(text, paragraph).filter(|_| steps_here && same)
+        };
+        let step = step();
+        if step.is_some() && numbered.is_none() {
+            numbered = phases::numbering(text);
+        }
+        if let Some(found) = headline.or(step) {
             explain.push((
                 s.clone(),
                 format!("phase heading: 阶段 {} {}", found.name, found.window),
@@ -427,15 +468,18 @@ fn recognise(
 /// The name the statements give a unit named more fully once (镇村建中心 for 镇村建服务中心):
 /// a name they use whose characters are the full name's, in order, from its first to its last.
 fn called_elsewhere(full: &str, statements: &[Statement]) -> Option<String> {
+    let named = || statements.iter().flat_map(|s| s.from.iter().chain(&s.to));
+    // 专班 (the team the plan sets up) is the one the statements name: 县乡村振兴局专项整治工作专班.
+    if full == "专班" {
+        return named().find(|u| u.ends_with("专班")).cloned();
+    }
     let within = |short: &str| {
         let mut rest = full.chars();
         short.chars().all(|c| rest.any(|f| f == c))
             && short.chars().next() == full.chars().next()
             && short.chars().last() == full.chars().last()
     };
-    statements
-        .iter()
-        .flat_map(|s| s.from.iter().chain(&s.to))
+    named()
         .find(|u| u.as_str() != full && u.chars().count() >= 3 && within(u))
         .cloned()
 }

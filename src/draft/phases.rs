@@ -128,6 +128,96 @@ fn heading(sentence: &str) -> Option<Found> {
     named(&name, window, "")
 }
 
+/// Whether a paragraph opens the plan's steps (三、方法步骤, 主要步骤为：, 实施步骤): the numbered
+/// paragraphs after it are its phases, until the next part of the plan.
+pub fn opens_steps(paragraph: &str) -> bool {
+    ["步骤", "工作安排", "时间安排", "实施阶段"]
+        .iter()
+        .any(|w| paragraph.contains(w))
+}
+
+/// Whether a paragraph opens another part of the plan (四、组织保障): a numeral and 、.
+pub fn opens_part(paragraph: &str) -> bool {
+    let text = paragraph.trim_start();
+    let numerals: String = text
+        .chars()
+        .take_while(|c| "一二三四五六七八九十".contains(*c))
+        .collect();
+    !numerals.is_empty()
+        && numerals.chars().count() <= 3
+        && text[numerals.len()..].starts_with('、')
+}
+
+/// How a heading is numbered, to tell a step from the items numbered under it: （一）, 一、,
+/// 1., (1), ① are each a kind of their own.
+pub fn numbering(text: &str) -> Option<u8> {
+    let text = text.trim_start();
+    let c = text.chars().next()?;
+    let chinese = |c: char| "一二三四五六七八九十".contains(c);
+    Some(if c == '（' || c == '(' {
+        let next = text[c.len_utf8()..].chars().next()?;
+        if chinese(next) { 0 } else { 3 }
+    } else if chinese(c) {
+        1
+    } else if c.is_ascii_digit() || ('０'..='９').contains(&c) {
+        2
+    } else if ('\u{3220}'..='\u{3229}').contains(&c) || ('\u{2460}'..='\u{2473}').contains(&c) {
+        4
+    } else {
+        return None;
+    })
+}
+
+/// A step of the plan as a phase: `（一）动员部署。…（3月下旬前完成）` is the phase 动员部署 until
+/// the end of March's last ten days — the time the step's paragraph gives in brackets, with
+/// 完成 — and a step that gives none runs throughout the campaign, a reading to confirm.
+pub fn step(first: &str, paragraph: &str) -> Option<Found> {
+    let head = first.split(['。', '；', ';', '：', ':']).next()?.trim();
+    let name = strip_ordinal(head);
+    if name.len() == head.len() {
+        return None;
+    }
+    // （六）总结报告工作: the step's name is its work's.
+    let name = name.trim_end_matches("阶段");
+    let name = name
+        .strip_suffix("工作")
+        .filter(|n| n.chars().count() >= 2)
+        .unwrap_or(name);
+    if !plausible(name) {
+        return None;
+    }
+    let end = paragraph.find(head).map_or(0, |at| at + head.len());
+    // The last bracket of the paragraph that says when it is done: （3月下旬前完成）.
+    let mut window = None;
+    let mut rest = paragraph;
+    while let Some(open) = rest.find(['（', '(']) {
+        let inner = &rest[open + rest[open..].chars().next().map_or(1, char::len_utf8)..];
+        let Some(close) = inner.find(['）', ')']) else {
+            break;
+        };
+        let said = inner[..close]
+            .trim_end_matches("全部完成")
+            .trim_end_matches("完成")
+            .trim();
+        if said.len() < inner[..close].len()
+            && let Some((found, _)) = window_in(&format!("（{said}）"))
+        {
+            window = Some(found);
+        }
+        rest = &inner[close..];
+    }
+    match window {
+        Some(window) => named(name, window, "").map(|found| Found { end, ..found }),
+        None => named(name, "贯穿全过程".to_string(), "").map(|mut found| {
+            found.readings.push(
+                "the step gives no time of its own: read as running throughout the campaign"
+                    .to_string(),
+            );
+            Found { end, ..found }
+        }),
+    }
+}
+
 /// A phase of `name` and `window`, or — with no usable name — one named `fallback`.
 fn named(name: &str, window: String, fallback: &str) -> Option<Found> {
     let name = if plausible(name) {
@@ -189,6 +279,43 @@ mod tests {
 
     fn pair(name: &str, window: &str) -> Option<(String, String)> {
         Some((name.to_string(), window.to_string()))
+    }
+
+    /// A step under 方法步骤 is a phase until the time its paragraph ends with, or throughout the
+    /// campaign (a reading) when it gives none; a paragraph not numbered is no step.
+    #[test]
+    fn a_step_is_a_phase_until_the_time_it_is_done_by() {
+        let first = "（一）动员部署。";
+        let paragraph = "（一）动员部署。制定方案，召开部署会。（3月下旬前完成）";
+        let found = step(first, paragraph).unwrap();
+        assert_eq!(
+            (found.name.as_str(), found.window.as_str()),
+            ("动员部署", "（3月下旬前）")
+        );
+        let found = step(
+            "（六）总结报告工作。",
+            "（六）总结报告工作。及时总结。（12月底前完成）",
+        )
+        .unwrap();
+        assert_eq!(
+            (found.name.as_str(), found.window.as_str()),
+            ("总结报告", "（12月底前）")
+        );
+        let found = step(
+            "（三）督导检查。",
+            "（三）督导检查。全年常态化开展督帮工作。",
+        )
+        .unwrap();
+        assert_eq!(found.window, "贯穿全过程");
+        assert_eq!(found.readings.len(), 1);
+        assert!(step("专项整治从2月开始。", "专项整治从2月开始。").is_none());
+        assert!(
+            opens_steps("三、方法步骤")
+                && opens_part("四、组织保障")
+                && !opens_part("（一）动员部署")
+        );
+        assert_eq!(numbering("（一）动员部署"), numbering("（二）自查自纠"));
+        assert_ne!(numbering("（一）动员部署"), numbering("1.排查问题线索"));
     }
 
     #[test]

@@ -169,7 +169,7 @@ fn render(input: &Input<'_>, refused: &[Option<String>]) -> (String, Vec<std::op
         let called = if sentence.text.contains(office.as_str()) {
             String::new()
         } else {
-            format!(" (called {office} elsewhere in the document)")
+            format!(" (named {office} where the document sends reports to it)")
         };
         let _ = writeln!(
             out,
