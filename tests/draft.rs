@@ -394,3 +394,24 @@ fn reports_named_together_are_drafted_one_each() {
     assert!(text.contains("报送单位 各行署、市政府"), "{text}");
     assert!(!text.contains("分别于2024年"), "{text}");
 }
+
+/// A monthly report on the month before first covers the campaign's first month, not the month
+/// before the campaign starts: the draft says `首期`, and `duban check` has nothing to warn of.
+#[test]
+fn a_report_on_the_month_before_starts_with_the_campaigns_first_month() {
+    let dir = tempfile::tempdir().unwrap();
+    let document = dir.path().join("excerpt.txt");
+    std::fs::write(
+        &document,
+        "专项整治从2023年2月份开始，至12月底结束。\n各镇于每月25日前将上月工作情况报县局。\n",
+    )
+    .unwrap();
+    let (text, check) = draft_and_check(dir.path(), &document, &["--issued", "2023-03-01"]);
+    assert_eq!(check.code, 0, "{}\n{text}", check.stderr);
+    assert!(text.contains("报告期 上月\n  首期 2023年2月"), "{text}");
+    assert!(
+        !check.stderr.contains("before the campaign starts"),
+        "{}",
+        check.stderr
+    );
+}

@@ -97,7 +97,8 @@ pub fn draft(text: &str, options: &Options) -> Result<Draft, DraftError> {
             day
         }
     };
-    let (statements, explain) = recognise(&sentences, &header, anchor);
+    let (mut statements, explain) = recognise(&sentences, &header, anchor);
+    first_periods(&mut statements, &header);
     let mut header = header;
     header.office = header::office(&sentences).map(|(unit, sentence)| {
         // A working team (工作专班设在政秘股) runs the campaign itself, by the name the
@@ -228,6 +229,7 @@ fn recognise(
                     class: "phase heading",
                     form: None,
                     previous: false,
+                    first: None,
                     ongoing: false,
                     readings: found.readings,
                     sources: vec![s.clone()],
@@ -255,6 +257,7 @@ fn recognise(
                     class,
                     form: None,
                     previous: false,
+                    first: None,
                     ongoing: false,
                     readings: Vec::new(),
                     sources: vec![s.clone()],
@@ -419,6 +422,7 @@ fn recognise(
                 class: f.class,
                 form: reports::form(text),
                 previous,
+                first: None,
                 ongoing,
                 readings,
                 sources: vec![s.clone()],
@@ -463,6 +467,27 @@ fn recognise(
         }
     }
     (statements, explain)
+}
+
+/// A monthly report on the month before (报告期 上月) first covers the campaign's first month,
+/// not the month before the campaign starts (`duban check` warns of that one): `首期`, a reading.
+fn first_periods(statements: &mut [Statement], header: &header::Header) {
+    let Some(month) = header.period.as_ref().and_then(|(first, _, _)| {
+        let found = crate::language::parse::phrase::date_at(first)?;
+        Some(format!("{}年{}月", found.value.year?, found.value.month))
+    }) else {
+        return;
+    };
+    for s in statements
+        .iter_mut()
+        .filter(|s| s.previous && reports::period_of(&s.due) == Some("每月"))
+    {
+        s.first = Some(month.clone());
+        s.readings.push(format!(
+            "it reports on the month before: the first report is on {month}, the campaign's first \
+             month, not on the month before the campaign"
+        ));
+    }
 }
 
 /// The name the statements give a unit named more fully once (镇村建中心 for 镇村建服务中心):

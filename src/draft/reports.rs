@@ -42,6 +42,8 @@ pub struct Statement {
     pub form: Option<String>,
     /// The period it covers is the one before (将上月…).
     pub previous: bool,
+    /// The first period it covers (`首期`), where the one before the campaign would be first.
+    pub first: Option<String>,
     /// Goes on after the campaign (长期坚持 in its paragraph).
     pub ongoing: bool,
     /// What was read rather than found: each becomes a `Reading:` comment.

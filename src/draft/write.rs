@@ -271,6 +271,9 @@ fn statement_text(s: &Statement, index: usize, names: &mut HashSet<String>) -> S
     if s.previous {
         out.push_str("  报告期 上月\n");
     }
+    if let Some(first) = &s.first {
+        let _ = writeln!(out, "  首期 {first}");
+    }
     if s.ongoing {
         out.push_str("  长期坚持\n");
     }
