@@ -184,6 +184,20 @@ fn the_pages_readings_say_through_the_api_what_the_record_says() {
     };
     assert!(!numbers(&letters).is_empty());
     assert_eq!(numbers(&letters), numbers(&cli));
+    // A page at a time, one letter a page, following Link: the same letters, each once.
+    let mut path = Some(format!("/api/v1/letters?unit={}&limit=1", enc("南召县")));
+    let mut paged: Vec<Value> = Vec::new();
+    while let Some(p) = path {
+        let reply = server.api("GET", &p, &office, None);
+        assert_eq!(reply.status, 200, "{p}: {}", reply.body);
+        let page: Vec<Value> = serde_json::from_str(&reply.body).unwrap();
+        assert!(page.len() <= 1);
+        paged.extend(page);
+        path = reply
+            .header("link")
+            .map(|l| l[1..l.find('>').unwrap()].to_string());
+    }
+    assert_eq!(&paged, letters.as_array().unwrap());
     let first = &letters[0];
     assert_eq!(first["number_text"], numbers(&cli)[0].as_str());
     let word = server.get(first["href"].as_str().unwrap(), "");

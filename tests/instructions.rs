@@ -414,4 +414,25 @@ fn the_office_instructs_from_the_units_page_and_through_the_api() {
     };
     assert_eq!(read(&office_token), ["县乙 #1", "县甲 #2"]);
     assert_eq!(read(&unit_token), ["县甲 #2"]);
+    // In pages of one: #1, then — after the Link the first page gives — #2, and no page after.
+    let first = server.api(
+        "GET",
+        "/api/v1/instructions?campaign=ins-2017&limit=1",
+        &office_token,
+        None,
+    );
+    assert!(
+        first.body.contains("\"#1\"") && !first.body.contains("#2"),
+        "{}",
+        first.body
+    );
+    let link = first.header("link").expect("a next page");
+    let next = &link[1..link.find('>').unwrap()];
+    let second = server.api("GET", next, &office_token, None);
+    assert!(
+        second.body.contains("\"#2\"") && !second.body.contains("#1"),
+        "{}",
+        second.body
+    );
+    assert!(second.header("link").is_none());
 }

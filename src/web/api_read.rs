@@ -279,12 +279,19 @@ pub async fn letters(
         Ok(u) => u,
         Err(r) => return *r,
     };
+    let page = match KeyPage::of(&query) {
+        Ok(page) => page,
+        Err(r) => return *r,
+    };
     let at = as_of(&web);
+    let asked = unit.clone();
     let listed = web
-        .run(move |office, store| office.unit_letters(&*store, &user, &unit, at))
+        .run(move |office, store| office.unit_letters(&*store, &user, &asked, at))
         .await;
     match listed {
         Ok(letters) => {
+            // Newest first: the letter issued last has the largest id.
+            let (letters, next) = page.cut(letters, |l| sort_key(l.id, &[]));
             let value: Vec<Value> = letters
                 .iter()
                 .map(|l| {
@@ -296,7 +303,10 @@ pub async fn letters(
                     v
                 })
                 .collect();
-            json_of(&headers, &Value::from(value))
+            let mut response = json_of(&headers, &Value::from(value));
+            let listing = format!("/api/v1/letters?unit={}&", super::path_segment(&unit));
+            page.link(&mut response, &listing, next);
+            response
         }
         Err(e) => refused_reading(&e),
     }

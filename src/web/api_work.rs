@@ -172,12 +172,22 @@ pub async fn instructions(
     if campaign.contains('\0') {
         return coded(Code::Unknown, "没有这个专项");
     }
+    let page = match super::paging::KeyPage::of(&query) {
+        Ok(page) => page,
+        Err(r) => return *r,
+    };
     let at = as_of(&web);
+    let asked = campaign.clone();
     let listed = web
-        .run(move |office, store| office.visible_instructions(&*store, &campaign, &user, at))
+        .run(move |office, store| office.visible_instructions(&*store, &asked, &user, at))
         .await;
     match listed {
         Ok(lines) => {
+            // In the order of their rows (#1, #2 …): a row entered between two pages comes last.
+            let (lines, next) = page.cut(lines, |l| {
+                let row: i64 = l.row.trim_start_matches('#').parse().unwrap_or(i64::MAX);
+                super::paging::sort_key(0, &[&format!("{row:020}"), &l.row])
+            });
             let lines: Vec<serde_json::Value> = lines
                 .iter()
                 .map(|l| {
@@ -188,11 +198,17 @@ pub async fn instructions(
                     })
                 })
                 .collect();
-            tagged(
+            let mut response = tagged(
                 &headers,
                 serde_json::to_vec(&lines).unwrap_or_default(),
                 "application/json",
-            )
+            );
+            let listing = format!(
+                "/api/v1/instructions?campaign={}&",
+                super::path_segment(&campaign)
+            );
+            page.link(&mut response, &listing, next);
+            response
         }
         Err(AppError::Forbidden { .. }) => coded(Code::Forbidden, "此令牌无权查看该专项"),
         Err(e) => refused(&e),

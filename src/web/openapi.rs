@@ -106,6 +106,7 @@ pub fn document() -> Value {
         Op::new("GET", "/api/v1/instructions", "The campaign's leaders' instructions (批示) the token's holder may see — the office's and supervisors' all, a unit's its own and those under it — each with who gave it, what it says, on what, its unit, its deadline and where it stands at the server's time")
             .param(json!({"in": "query", "name": "campaign", "required": true, "schema": {"minLength": 1, "pattern": "^[^\\u0000]*$", "type": "string"}}))
             .etag()
+            .paged_by_key()
             .answers(200, json!({"content": {"application/json": {"schema": {"items": {"type": "object"}, "type": "array"}}}, "description": "the instructions (none where the campaign keeps none): `row`, `leader`, `text`, `about`, `unit`, `due_date`, `state` (open, rectifying, overdue, under_review, closed, returned, waived) and `state_zh`; `ETag` says what they are"}))
             .refuses(&[CampaignNeeded, Forbidden, Unknown])
             .who("a token of another office's campaign")
@@ -121,6 +122,7 @@ pub fn document() -> Value {
         Op::new("GET", "/api/v1/letters", "The letters the overdue ladder issued to a unit (督办函, 提醒函, 约谈通知书, 督办单), newest first, in the campaigns the token acts in: whoever may open the unit's page; each as Word at `download` (a token's) and `href` (the unit's page, for a signed-in browser)")
             .param(json!({"in": "query", "name": "unit", "required": true, "schema": {"minLength": 1, "pattern": "^[^\\u0000]*$", "type": "string"}}))
             .etag()
+            .paged_by_key()
             .answers(200, json!({"content": {"application/json": {"schema": {"items": {"type": "object"}, "type": "array"}}}, "description": "the letters: `id`, `number_text` (督办函〔2017〕3号), `kind`, `campaign`, `unit`, `day`, `items` (each late report and its deadline), `download`, `href`; `ETag` says what it is"}))
             .refuses(&[Forbidden, UnitNeeded, Unknown])
             .who("a token that may not open the unit's page: another unit's")
@@ -138,7 +140,7 @@ pub fn document() -> Value {
         Op::new("GET", "/api/v1/overdue", "Everything overdue at the server's time, in the campaign asked for or every campaign the token acts in, most days late first, each with whom to call (`email`, `phone`, `contacts`): supervisors' and the office's tokens, as the overdue list")
             .param(json!({"description": "only this campaign (none, or empty: every campaign the token acts in)", "in": "query", "name": "campaign", "required": false, "schema": {"pattern": "^[^\\u0000]*$", "type": "string"}}))
             .etag()
-            .paged(KEY_CURSOR_PATTERN, "where the page starts: as the Link header of the page before gives it (empty: the first page); after the last row the page before gave, in the listing's order")
+            .paged_by_key()
             .answers(200, json!({"content": {"application/json": {"schema": {"items": {"type": "object"}, "type": "array"}}}, "description": "the overdue reports (a page of them with `limit`): `campaign`, `deliverable`, `unit`, `period`, `due_date`, `on_time_until`, `days_overdue`, `status` and whom to call; `ETag` says what it is, `Link: <…>; rel=\"next\"` where the next page starts"}))
             .refuses(&[Forbidden, Unknown])
             .who("a token whose role sees no overdue list (a unit's, a reviewer's), or of another office's campaign")
@@ -167,7 +169,7 @@ pub fn document() -> Value {
 
         Op::new("GET", "/api/v1/review-queue", "What waits for the token's unit to review (`deciding`: at its level now) and what it received in the last days, as its review queue shows it, newest sent first: reviewers' and the office's tokens")
             .etag()
-            .paged(KEY_CURSOR_PATTERN, "where the page starts: as the Link header of the page before gives it (empty: the first page); after the last row the page before gave, in the listing's order")
+            .paged_by_key()
             .answers(200, json!({"content": {"application/json": {"schema": {"items": {"type": "object"}, "type": "array"}}}, "description": "the queue (a page of it with `limit`): each report with `campaign`, `deliverable`, `unit`, `period`, `due_date`, `reviewer`, `review_levels`, `status`, `deciding`; `ETag` says what it is, `Link: <…>; rel=\"next\"` where the next page starts"}))
             .refuses(&[Forbidden])
             .who("a token whose role reviews nothing (a unit's, a supervisor's)")
@@ -340,6 +342,11 @@ impl Op {
         self.parameters.push(json!({ "name": "cursor", "in": "query", "required": false, "description": description, "schema": { "type": "string", "pattern": pattern } }));
         self.codes.extend([BadLimit, BadCursor]);
         self
+    }
+
+    /// A listing in pages sorted by key: the cursor holds the last row's place.
+    fn paged_by_key(self) -> Op {
+        self.paged(KEY_CURSOR_PATTERN, "where the page starts: as the Link header of the page before gives it (empty: the first page); after the last row the page before gave, in the listing's order")
     }
 
     /// A JSON body of the schema given (the reader's type), and the refusals of reading one.
