@@ -415,3 +415,39 @@ fn a_report_on_the_month_before_starts_with_the_campaigns_first_month() {
         check.stderr
     );
 }
+
+/// Sentences that look like reports and are not, each drafted as nothing (or as the one report it
+/// holds): a deadline whose clause ends before the verb, a verb that names a thing, laws cited
+/// in 《》, a task list under a sentence that mentions 工作安排.
+#[test]
+fn what_only_looks_like_a_report_is_not_drafted_as_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let document = dir.path().join("excerpt.txt");
+    std::fs::write(
+        &document,
+        "各乡镇于3月10日前完成自查，4月30日前将整改报告报送县整治办。\n\
+         县整治办每月通报各乡镇工作进展和信息报送情况。\n\
+         县纪委每季度对各乡镇上报的问题线索进行抽查。\n\
+         各县区要对照《安全生产法》和《安全生产条例》，于6月30日前将自查报告报市安办。\n\
+         二、主要任务\n\
+         按照县委统一工作安排，重点抓好以下工作：\n\
+         （一）加强排查。各乡镇要全面排查。\n",
+    )
+    .unwrap();
+    let (text, check) = draft_and_check(dir.path(), &document, &["--issued", "2024-03-01"]);
+    assert_eq!(check.code, 0, "{}\n{text}", check.stderr);
+    let statements: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("报送 ") || l.starts_with("阶段 ") || l.starts_with("措施 "))
+        .collect();
+    assert_eq!(
+        statements,
+        [
+            "报送 整改报告 \"整改报告\" {",
+            "报送 自查报告 \"自查报告\" {"
+        ],
+        "{text}"
+    );
+    assert!(text.contains("时限 2024年4月30日前"), "{text}");
+    assert!(!text.contains("时限 2024年3月10日前"), "{text}");
+}

@@ -303,7 +303,11 @@ fn recognise(
         let named = units::subject(&text[..found.first().map_or(text.len(), |f| f.start)]);
         let subject_end = named
             .last()
-            .and_then(|u| text.find(u.as_str()).map(|at| at + u.len()))
+            .and_then(|u| {
+                // A unit read from a qualifier (各镇…的相关职能部门) ends where its noun does.
+                let said = text.find(u.as_str()).map(|at| at + u.len());
+                said.or_else(|| units::noun_end(text, u))
+            })
             .unwrap_or(0);
         let opening = fuller(named, header);
         if !opening.is_empty() {
@@ -319,6 +323,21 @@ fn recognise(
                 continue;
             };
             let (verb_at, after) = (verb_at + f.end, after + f.end);
+            // The verb after the next deadline is that one's where this one's clause ends before
+            // it: 于3月10日前完成自查，4月30日前将整改报告报送… owes nothing by 3月10日 (but
+            // A于下月5日前、B于下阶段开始后5日前报… sends both).
+            if found.get(i + 1).is_some_and(|next| {
+                next.start < verb_at
+                    && text
+                        .get(f.end..next.start)
+                        .is_some_and(|w| w.contains(['，', ',', '；', ';', '。']))
+            }) {
+                said.push(format!(
+                    "{} `{}`: no reporting verb before the next deadline",
+                    f.class, f.due
+                ));
+                continue;
+            }
             let mut readings = Vec::new();
             if f.year_supplied {
                 readings.push("the document gives no year: the year of issue".to_string());
@@ -379,16 +398,15 @@ fn recognise(
             let between = i
                 .checked_sub(1)
                 .and_then(|p| text.get(found[p].end..f.start))
+                // Only a name: no verb, no clause of its own — a stop after the words (完成自查，
+                // 4月30日前…) ends the clause before, whose words are not this report's.
+                .map(|w| w.trim_start_matches(|c: char| !c.is_alphanumeric()))
+                .filter(|w| !w.contains(['，', ',', '；', ';', '。']))
                 .map(|w| {
-                    w.trim_matches(|c: char| !c.is_alphanumeric())
+                    w.trim_end_matches(|c: char| !c.is_alphanumeric())
                         .trim_end_matches('于')
                 })
-                // Only a name: no verb, no clause of its own.
-                .filter(|w| {
-                    (2..=24).contains(&w.chars().count())
-                        && reports::verb(w).is_none()
-                        && !w.contains(['，', ',', '；', ';'])
-                });
+                .filter(|w| (2..=24).contains(&w.chars().count()) && reports::verb(w).is_none());
             let title = if borrowed.contains_key(&f.start) {
                 reports::bare_title(text, f.start, verb_at)
             } else if let Some(words) = between {
@@ -396,7 +414,11 @@ fn recognise(
             } else {
                 reports::title(text, subject_end, f.start, verb_at)
             };
+            // Only a day the document states is one a later sentence may be read by: not the
+            // days chosen for it (twice a week, a period's end).
             if !borrowed.contains_key(&f.start)
+                && f.class != reports::TIMES_A_PERIOD
+                && !f.class.ends_with("no day given")
                 && let Some(period) = reports::period_of(&f.due)
             {
                 known.insert(period, (f.due.clone(), s.paragraph));

@@ -131,9 +131,12 @@ fn heading(sentence: &str) -> Option<Found> {
 /// Whether a paragraph opens the plan's steps (三、方法步骤, 主要步骤为：, 实施步骤): the numbered
 /// paragraphs after it are its phases, until the next part of the plan.
 pub fn opens_steps(paragraph: &str) -> bool {
-    ["步骤", "工作安排", "时间安排", "实施阶段"]
-        .iter()
-        .any(|w| paragraph.contains(w))
+    // A heading: short and one clause (按照县委统一工作安排，重点抓好… is not one).
+    let heading = paragraph.chars().count() <= 20 && !paragraph.contains(['，', ',']);
+    heading
+        && ["步骤", "工作安排", "时间安排", "实施阶段"]
+            .iter()
+            .any(|w| paragraph.contains(w))
 }
 
 /// Whether a paragraph opens another part of the plan (四、组织保障): a numeral and 、.

@@ -282,6 +282,13 @@ pub fn each_date(due: &str) -> Option<Vec<String>> {
 /// where `plain` — names joined by 和, 及 or 、 (将工作方案和工作总结分别…). None where it
 /// names fewer than two.
 pub fn named_together(words: &str, plain: bool) -> Option<Vec<String>> {
+    // Titles of what is sent come after 将 or 把 (将《A》和《B》报…), not those cited
+    // (对照《安全生产法》和《安全生产条例》), and within one clause.
+    let sent = words.find('《').is_some_and(|open| {
+        let before = words[..open].trim_end();
+        (before.ends_with('将') || before.ends_with('把'))
+            && !words.contains(['，', ',', '；', ';'])
+    });
     let mut quoted = Vec::new();
     let mut rest = words;
     while let Some(open) = rest.find('《') {
@@ -291,7 +298,7 @@ pub fn named_together(words: &str, plain: bool) -> Option<Vec<String>> {
         rest = &inner[close..];
     }
     if quoted.len() >= 2 {
-        return Some(quoted);
+        return sent.then_some(quoted);
     }
     if !plain || !quoted.is_empty() {
         return None;
@@ -366,7 +373,13 @@ pub fn bare_periods(text: &str, found: &[Found]) -> Vec<(usize, usize, &'static 
         let clause = &clause[..clause
             .find(['，', ',', '。', '；', ';'])
             .unwrap_or(clause.len())];
-        if verb(clause).is_some() {
+        // A verb that names a thing (上报的问题线索, 信息报送情况) or what is done to it
+        // (对…上报的) sends nothing.
+        let sends = verb(clause).is_some_and(|(v, after)| {
+            let next = &clause[after..];
+            !next.starts_with(['的', '情']) && !clause[..v].contains('对')
+        });
+        if sends {
             out.push((at, end, period));
         }
     }
@@ -599,10 +612,29 @@ fn title_before(
     due_start: usize,
     verb_at: usize,
 ) -> Option<String> {
-    if let Some(open) = text.find('《')
-        && let Some(close) = text[open..].find('》')
-    {
-        return Some(text[open + '《'.len_utf8()..open + close].to_string());
+    // The first 《title》 not cited (对照《安全生产法》: what the work follows, not what is sent).
+    const CITING: [&str; 7] = ["对照", "依据", "按照", "根据", "贯彻", "落实", "执行"];
+    let mut from = 0;
+    let mut cited = false;
+    while let Some(open) = text[from..].find('《').map(|at| at + from) {
+        let Some(close) = text[open..].find('》') else {
+            break;
+        };
+        let before: String = text[..open]
+            .chars()
+            .rev()
+            .take(4)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        // 对照《A》和《B》: B is cited with A.
+        let joined = cited && ["》和", "》、", "》及"].iter().any(|j| before.ends_with(j));
+        cited = joined || CITING.iter().any(|c| before.contains(c));
+        if !cited {
+            return Some(text[open + '《'.len_utf8()..open + close].to_string());
+        }
+        from = open + close;
     }
     let between = |a: usize, b: usize| {
         let mut words = text.get(a..b)?;

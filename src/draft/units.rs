@@ -82,16 +82,25 @@ pub fn subject(text: &str) -> Vec<String> {
     units
 }
 
+/// Where the department noun a unit read from a qualifier ends with (各镇相关职能部门 →
+/// after 相关职能部门 in `text`), when the unit is such a one.
+pub fn noun_end(text: &str, unit: &str) -> Option<usize> {
+    let noun = DEPARTMENTS.iter().find(|n| unit.ends_with(**n))?;
+    text.find(noun).map(|at| at + noun.len())
+}
+
+/// What a qualifier after a unit may name: 各县(市、区)直接联系…的相关职能部门.
+const DEPARTMENTS: [&str; 5] = [
+    "相关职能部门",
+    "有关职能部门",
+    "职能部门",
+    "相关部门",
+    "有关部门",
+];
+
 /// The departments a qualifier after a unit names (`直接联系基层单位(站、所)的相关职能部门`, up
 /// to 40 characters before 的, within the clause): `相关职能部门`, `有关部门` ….
 fn departments_of(rest: &str) -> Option<&'static str> {
-    const NOUNS: [&str; 5] = [
-        "相关职能部门",
-        "有关职能部门",
-        "职能部门",
-        "相关部门",
-        "有关部门",
-    ];
     let clause = &rest[..rest
         .find(['，', ',', '。', '；', ';'])
         .unwrap_or(rest.len())];
@@ -100,7 +109,7 @@ fn departments_of(rest: &str) -> Option<&'static str> {
         return None;
     }
     let after = &clause[of + '的'.len_utf8()..];
-    NOUNS.iter().find(|n| after.starts_with(**n)).copied()
+    DEPARTMENTS.iter().find(|n| after.starts_with(**n)).copied()
 }
 
 /// The words that join two units in a list: 各县区和市直各单位, 县纪委及县委办.

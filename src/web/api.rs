@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::api_schema::{Name, Said};
+use super::api_schema::{Name, Said, Text};
 use serde_json::json;
 
 use super::Web;
@@ -419,7 +419,7 @@ pub async fn decide_extension(
 #[serde(deny_unknown_fields)]
 #[schemars(extend("oneOf" = [
     { "properties": { "accept": { "const": true } } },
-    { "required": ["reason"], "properties": { "accept": { "const": false }, "reason": { "type": "string" } } }
+    { "required": ["reason"], "properties": { "accept": { "const": false }, "reason": { "type": "string", "minLength": 1, "pattern": "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$" } } }
 ]))]
 pub struct ReviewDecision {
     #[schemars(with = "Name")]
@@ -434,7 +434,9 @@ pub struct ReviewDecision {
     /// True: accepted (or passed to the next level); false: returned to the unit.
     accept: bool,
     /// Why it is returned (needed when `accept` is false).
-    #[schemars(with = "Option<Said<{ crate::vocabulary::typed::REASON_MAX }>>")]
+    // With `accept: false` it must say something (the oneOf above); with `true` it is kept as
+    // given, empty or not.
+    #[schemars(with = "Option<Text<{ crate::vocabulary::typed::REASON_MAX }>>")]
     reason: Option<String>,
 }
 

@@ -126,7 +126,7 @@ pub async fn board(
     }
     let made = match super::board::current(&web).await {
         Ok(m) => m,
-        Err(r) => return r,
+        Err(e) => return refused_reading(&e),
     };
     let Some(one) = made.board.campaigns.iter().find(|c| c.key == campaign) else {
         return coded(Code::Unknown, "没有这个专项");

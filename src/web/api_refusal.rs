@@ -191,8 +191,9 @@ pub struct Refusal {
     pub error: String,
     /// Why, for programs.
     pub code: Code,
-    /// The field or part it concerns, where it is one.
+    /// The field or part it concerns, where it is one (absent, never null, where none).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub field: Option<String>,
     /// With `invalid_values`: each value that does not fit.
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -14,9 +14,7 @@ use axum::response::Response;
 use chrono::Datelike;
 use minijinja::{Value, context};
 
-use super::pages::{
-    as_of, light, light_zh, page, redirect, session, shown, who, with_store, zone_of,
-};
+use super::pages::{as_of, light, light_zh, page, redirect, session, shown, who, zone_of};
 use super::{Web, path_segment};
 use crate::app::{Board, CampaignBoard, Node};
 use crate::clock::Instant;
@@ -63,9 +61,11 @@ impl BoardCache {
     }
 }
 
-async fn make(web: &Arc<Web>) -> Result<Made, Response> {
+async fn make(web: &Arc<Web>) -> Result<Made, crate::app::AppError> {
     let at = as_of(web);
-    let board = with_store(web, move |office, store| office.board(&*store, at)).await?;
+    let board = web
+        .run(move |office, store| office.board(&*store, at))
+        .await?;
     Ok(Made {
         board: Arc::new(board),
         made: std::time::Instant::now(),
@@ -74,8 +74,9 @@ async fn make(web: &Arc<Web>) -> Result<Made, Response> {
 }
 
 /// The board to show: the kept one while fresh; a stale one while a new one is made; or, when
-/// there is none, a new one (one request makes it, the others wait for it).
-pub(super) async fn current(web: &Arc<Web>) -> Result<Arc<Made>, Response> {
+/// there is none, a new one (one request makes it, the others wait for it). What stops it
+/// being made is the application's refusal, for the page or the API to answer in its way.
+pub(super) async fn current(web: &Arc<Web>) -> Result<Arc<Made>, crate::app::AppError> {
     if let Some(kept) = web.board.kept() {
         if kept.made.elapsed().as_secs() >= BOARD_SECONDS
             && !web.board.making.swap(true, Ordering::AcqRel)
@@ -340,7 +341,7 @@ pub async fn board(
     }
     let made = match current(&web).await {
         Ok(m) => m,
-        Err(r) => return r,
+        Err(e) => return super::pages::page_error(e),
     };
     let board = &made.board;
     let page_no = query
@@ -414,7 +415,7 @@ pub async fn trend(
     }
     let made = match current(&web).await {
         Ok(m) => m,
-        Err(r) => return r,
+        Err(e) => return super::pages::page_error(e),
     };
     let deliverables = made
         .board

@@ -115,7 +115,7 @@ pub fn document() -> Value {
         Op::new("POST", "/api/v1/instructions", "Enter a leader's instruction (交办领导批示) as tracked work for a unit, at the server's time: the office's tokens, in a campaign that keeps instructions (`批示`). Its unit reports it done with a file (办结报告) through `/api/v1/submissions`; the office reviews it (复核) through `/api/v1/review-decisions`")
             .body(requests.subschema_for::<super::api_work::NewInstruction>())
             .answers(201, json!({"description": "entered: the obligation it is (`obligation`), its ledger and row (`#3`), its status and its deadline"}))
-            .refuses(&[InvalidValues, ReasonNeeded, TooLong, Forbidden, NoInstructions, Unknown])
+            .refuses(&[InvalidValues, Forbidden, NoInstructions, Unknown])
             .who("not the office's token of that campaign")
             .done(),
 
@@ -134,7 +134,8 @@ pub fn document() -> Value {
             .etag()
             .paged(CURSOR_PATTERN, "where the page starts: as the Link header of the page before gives it (empty: the first page); the page after the last row the page before gave, so that rows recorded meanwhile neither shift nor repeat a page")
             .answers(200, json!({"content": {"application/json": {"schema": obligations}}, "description": "the obligations (a page of them with `limit`); `ETag` says what they are, `Link: <…>; rel=\"next\"` where the next page starts"}))
-            .refuses(&[CampaignNeeded, Unknown])
+            .refuses(&[CampaignNeeded, Forbidden, Unknown])
+            .who("a token of another office's campaign")
             .done(),
 
         Op::new("GET", "/api/v1/overdue", "Everything overdue at the server's time, in the campaign asked for or every campaign the token acts in, most days late first, each with whom to call (`email`, `phone`, `contacts`): supervisors' and the office's tokens, as the overdue list")

@@ -210,31 +210,36 @@ pub(super) async fn with_store<T: Send + 'static>(
     web: &Arc<Web>,
     work: impl FnOnce(&Office, &mut dyn Backend) -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, Response> {
-    match web.run(work).await {
-        Ok(value) => Ok(value),
-        Err(AppError::SignIn) => Err(StatusCode::UNAUTHORIZED.into_response()),
-        Err(AppError::Forbidden { .. }) => Err(message(
+    web.run(work).await.map_err(page_error)
+}
+
+/// A page's refusal of what the application refused: 401, 403, 404 or 409 with its words, or
+/// the 500 page (logged).
+pub(super) fn page_error(e: AppError) -> Response {
+    match e {
+        AppError::SignIn => StatusCode::UNAUTHORIZED.into_response(),
+        AppError::Forbidden { .. } => message(
             StatusCode::FORBIDDEN,
             "无权查看",
             "这是其他单位的事项，或不在您的办理权限内",
             None,
-        )),
-        Err(AppError::Store(crate::store::StoreError::Refused(r))) => {
+        ),
+        AppError::Store(crate::store::StoreError::Refused(r)) => {
             let status = if matches!(r, crate::store::Refusal::Unknown { .. }) {
                 StatusCode::NOT_FOUND
             } else {
                 StatusCode::CONFLICT
             };
-            Err(message(status, "无法办理", &r.zh(), None))
+            message(status, "无法办理", &r.zh(), None)
         }
-        Err(e) => {
+        e => {
             tracing::error!(error = %e, "a page failed");
-            Err(message(
+            message(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "出错了",
                 "记录暂时无法读取，已记入系统日志，请稍后再试或联系督办办公室",
                 None,
-            ))
+            )
         }
     }
 }

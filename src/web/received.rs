@@ -25,7 +25,7 @@ async fn import_page(
 ) -> Response {
     let made = match super::board::current(web).await {
         Ok(made) => made,
-        Err(r) => return r,
+        Err(e) => return super::pages::page_error(e),
     };
     let campaigns: Vec<Value> = made
         .board
