@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 
 use super::dates::{self, Year};
+use super::reports::Statement;
 use super::text::Sentence;
 use super::units;
 use crate::language::parse::phrase;
@@ -178,6 +179,50 @@ fn period(sentence: &Sentence) -> Option<(String, String, Sentence)> {
     }
     let first = start.value.year.map(|_| dates::write_start(&start.value))?;
     Some((first, dates::write(&last)?, sentence.clone()))
+}
+
+/// The 主办单位 the draft writes: where the leading group's office sits ([`office`]), by the
+/// name the statements give it — a working team (工作专班设在政秘股) runs the campaign itself, by
+/// the name reports go to it under (县乡村振兴局专项整治工作专班), wherever it sits.
+pub fn office_of(sentences: &[Sentence], statements: &[Statement]) -> Option<(String, Sentence)> {
+    office(sentences).map(|(unit, sentence)| {
+        // A working team (工作专班设在政秘股) runs the campaign itself, by the name the
+        // statements give it (县乡村振兴局专项整治工作专班), wherever it sits.
+        let team = sentence
+            .text
+            .contains("专班设")
+            .then(|| {
+                statements
+                    .iter()
+                    .flat_map(|s| s.from.iter().chain(&s.to))
+                    .find(|u| u.ends_with("专班"))
+                    .cloned()
+            })
+            .flatten();
+        let unit = team
+            .or_else(|| called_elsewhere(&unit, statements))
+            .unwrap_or(unit);
+        (unit, sentence)
+    })
+}
+
+/// The name the statements give a unit named more fully once (镇村建中心 for 镇村建服务中心):
+/// a name they use whose characters are the full name's, in order, from its first to its last.
+fn called_elsewhere(full: &str, statements: &[Statement]) -> Option<String> {
+    let named = || statements.iter().flat_map(|s| s.from.iter().chain(&s.to));
+    // 专班 (the team the plan sets up) is the one the statements name: 县乡村振兴局专项整治工作专班.
+    if full == "专班" {
+        return named().find(|u| u.ends_with("专班")).cloned();
+    }
+    let within = |short: &str| {
+        let mut rest = full.chars();
+        short.chars().all(|c| rest.any(|f| f == c))
+            && short.chars().next() == full.chars().next()
+            && short.chars().last() == full.chars().last()
+    };
+    named()
+        .find(|u| u.as_str() != full && u.chars().count() >= 3 && within(u))
+        .cloned()
 }
 
 #[cfg(test)]

@@ -14,10 +14,12 @@
 
 mod dates;
 mod header;
+mod periods;
 mod phases;
 pub mod read;
 mod reports;
 mod text;
+mod together;
 mod units;
 mod write;
 
@@ -98,27 +100,9 @@ pub fn draft(text: &str, options: &Options) -> Result<Draft, DraftError> {
         }
     };
     let (mut statements, explain) = recognise(&sentences, &header, anchor);
-    first_periods(&mut statements, &header);
+    periods::first_periods(&mut statements, &header);
     let mut header = header;
-    header.office = header::office(&sentences).map(|(unit, sentence)| {
-        // A working team (工作专班设在政秘股) runs the campaign itself, by the name the
-        // statements give it (县乡村振兴局专项整治工作专班), wherever it sits.
-        let team = sentence
-            .text
-            .contains("专班设")
-            .then(|| {
-                statements
-                    .iter()
-                    .flat_map(|s| s.from.iter().chain(&s.to))
-                    .find(|u| u.ends_with("专班"))
-                    .cloned()
-            })
-            .flatten();
-        let unit = team
-            .or_else(|| called_elsewhere(&unit, &statements))
-            .unwrap_or(unit);
-        (unit, sentence)
-    });
+    header.office = header::office_of(&sentences, &statements);
     let written = write::campaign(
         &write::Input {
             options,
@@ -270,20 +254,20 @@ fn recognise(
         // that period, else the period's end, each a reading to confirm.
         let mut borrowed: std::collections::HashMap<usize, String> =
             std::collections::HashMap::new();
-        for (start, end, period) in reports::bare_periods(text, &found) {
+        for (start, end, period) in periods::bare_periods(text, &found) {
             let (due, class, reading) = match known.get(period) {
                 Some((due, at)) => (
                     due.clone(),
-                    reports::SAME_PERIOD_BEFORE,
+                    periods::SAME_PERIOD_BEFORE,
                     format!(
                         "the sentence gives no day for {period}: the one the document gives \
                          for it before (¶{at}: `{due}`)"
                     ),
                 ),
-                None => match reports::period_end(period) {
+                None => match periods::period_end(period) {
                     Some(due) => (
                         due,
-                        reports::BY_PERIOD_END,
+                        periods::BY_PERIOD_END,
                         "the document gives no day: by the end of each period".to_string(),
                     ),
                     None => continue,
@@ -408,7 +392,7 @@ fn recognise(
                 })
                 .filter(|w| (2..=24).contains(&w.chars().count()) && reports::verb(w).is_none());
             let title = if borrowed.contains_key(&f.start) {
-                reports::bare_title(text, f.start, verb_at)
+                periods::bare_title(text, f.start, verb_at)
             } else if let Some(words) = between {
                 Some(words.to_string())
             } else {
@@ -419,7 +403,7 @@ fn recognise(
             if !borrowed.contains_key(&f.start)
                 && f.class != reports::TIMES_A_PERIOD
                 && !f.class.ends_with("no day given")
-                && let Some(period) = reports::period_of(&f.due)
+                && let Some(period) = periods::period_of(&f.due)
             {
                 known.insert(period, (f.due.clone(), s.paragraph));
             }
@@ -453,14 +437,14 @@ fn recognise(
             // where the dates are as many (分别于…), else all by the one deadline.
             let before = text.get(subject_end..f.start).unwrap_or_default();
             let after = text.get(f.end..verb_at).unwrap_or_default();
-            let together = reports::named_together(before, true)
-                .or_else(|| reports::named_together(after, false));
-            let dates = reports::each_date(&f.due);
+            let together = together::named_together(before, true)
+                .or_else(|| together::named_together(after, false));
+            let dates = together::each_date(&f.due);
             // …分别报送半年总结和全年总结: the reports named after the verb, one a date.
             let together = together.or_else(|| {
                 let count = dates.as_ref()?.len();
                 let title = statement.title.as_deref()?;
-                reports::named_together(title, true).filter(|t| t.len() == count)
+                together::named_together(title, true).filter(|t| t.len() == count)
             });
             match (together, dates) {
                 (Some(titles), Some(dates)) if titles.len() == dates.len() => {
@@ -468,7 +452,7 @@ fn recognise(
                         statements.push(Statement {
                             title: Some(title),
                             due,
-                            class: reports::PAIRED,
+                            class: together::PAIRED,
                             ..statement.clone()
                         });
                     }
@@ -489,46 +473,6 @@ fn recognise(
         }
     }
     (statements, explain)
-}
-
-/// A monthly report on the month before (报告期 上月) first covers the campaign's first month,
-/// not the month before the campaign starts (`duban check` warns of that one): `首期`, a reading.
-fn first_periods(statements: &mut [Statement], header: &header::Header) {
-    let Some(month) = header.period.as_ref().and_then(|(first, _, _)| {
-        let found = crate::language::parse::phrase::date_at(first)?;
-        Some(format!("{}年{}月", found.value.year?, found.value.month))
-    }) else {
-        return;
-    };
-    for s in statements
-        .iter_mut()
-        .filter(|s| s.previous && reports::period_of(&s.due) == Some("每月"))
-    {
-        s.first = Some(month.clone());
-        s.readings.push(format!(
-            "it reports on the month before: the first report is on {month}, the campaign's first \
-             month, not on the month before the campaign"
-        ));
-    }
-}
-
-/// The name the statements give a unit named more fully once (镇村建中心 for 镇村建服务中心):
-/// a name they use whose characters are the full name's, in order, from its first to its last.
-fn called_elsewhere(full: &str, statements: &[Statement]) -> Option<String> {
-    let named = || statements.iter().flat_map(|s| s.from.iter().chain(&s.to));
-    // 专班 (the team the plan sets up) is the one the statements name: 县乡村振兴局专项整治工作专班.
-    if full == "专班" {
-        return named().find(|u| u.ends_with("专班")).cloned();
-    }
-    let within = |short: &str| {
-        let mut rest = full.chars();
-        short.chars().all(|c| rest.any(|f| f == c))
-            && short.chars().next() == full.chars().next()
-            && short.chars().last() == full.chars().last()
-    };
-    named()
-        .find(|u| u.as_str() != full && u.chars().count() >= 3 && within(u))
-        .cloned()
 }
 
 /// Each unit as the 主送 line names it where that is the same collective named more fully:

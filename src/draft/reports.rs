@@ -267,164 +267,6 @@ fn times_a_period_at(rest: &str) -> Option<Found> {
     })
 }
 
-/// Several dates, each the deadline of one of as many reports the sentence names
-/// (工作方案和工作总结分别于6月30日和12月31日前报…).
-pub const PAIRED: &str = "several dates, each its own report's (分别)";
-
-/// Each date of a `分别于A和B前` deadline, as a deadline of its own (`A前`, `B前`).
-pub fn each_date(due: &str) -> Option<Vec<String>> {
-    let dates = due.strip_prefix("分别于")?.strip_suffix('前')?;
-    let each: Vec<String> = dates.split('和').map(|d| format!("{d}前")).collect();
-    each.iter().all(|d| whole(d).is_some()).then_some(each)
-}
-
-/// The reports a sentence names together, in order: two or more 《titles》 in `words`, else —
-/// where `plain` — names joined by 和, 及 or 、 (将工作方案和工作总结分别…). None where it
-/// names fewer than two.
-pub fn named_together(words: &str, plain: bool) -> Option<Vec<String>> {
-    // Titles of what is sent come after 将 or 把 (将《A》和《B》报…), not those cited
-    // (对照《安全生产法》和《安全生产条例》), and within one clause.
-    let sent = words.find('《').is_some_and(|open| {
-        let before = words[..open].trim_end();
-        (before.ends_with('将') || before.ends_with('把'))
-            && !words.contains(['，', ',', '；', ';'])
-    });
-    let mut quoted = Vec::new();
-    let mut rest = words;
-    while let Some(open) = rest.find('《') {
-        let inner = &rest[open + '《'.len_utf8()..];
-        let close = inner.find('》')?;
-        quoted.push(inner[..close].to_string());
-        rest = &inner[close..];
-    }
-    if quoted.len() >= 2 {
-        return sent.then_some(quoted);
-    }
-    if !plain || !quoted.is_empty() {
-        return None;
-    }
-    let words = words.trim_matches(|c: char| !c.is_alphanumeric());
-    let words = ["要将", "将", "要", "应将", "须将"]
-        .iter()
-        .find_map(|w| words.strip_prefix(w))
-        .unwrap_or(words);
-    let words = words.trim_end_matches("分别").trim_end_matches('于');
-    // What is sent is a paper of a kind (工作方案, 工作总结, 整改台账 …): 汇总、加盖公章后 is
-    // what is done to it.
-    const PAPERS: [&str; 14] = [
-        "方案", "总结", "报告", "台账", "清单", "情况", "表", "简报", "材料", "计划", "意见",
-        "名单", "报表", "说明",
-    ];
-    let names: Vec<String> = words
-        .split(['和', '及'])
-        .map(|n| n.trim().to_string())
-        .collect();
-    (names.len() >= 2
-        && names.iter().all(|n| {
-            (2..=16).contains(&n.chars().count())
-                && verb(n).is_none()
-                && !n.contains(['，', ',', '、'])
-                && PAPERS.iter().any(|p| n.ends_with(p))
-        }))
-    .then_some(names)
-}
-
-/// A period named with no day, read as the day the document gave before for that period
-/// (各单位每月报送工作进展 after 每月 下月5日前): a reading the draft marks to confirm.
-pub const SAME_PERIOD_BEFORE: &str = "a period without a day: the day given before for it";
-
-/// A period named with no day and none given before for it: by the period's end, to confirm.
-pub const BY_PERIOD_END: &str = "a period without a day: by its end";
-
-/// The periods a cadence is of, as a `时限` opens with them; 每季 is 每季度.
-const PERIODS: [(&str, &str); 7] = [
-    ("每半年", "每半年"),
-    ("每季度", "每季度"),
-    ("每阶段", "每阶段"),
-    ("每季", "每季度"),
-    ("每月", "每月"),
-    ("每周", "每周"),
-    ("每年", "每年"),
-];
-
-/// The period a cadence's `时限` is of: `每月 下月5日前` and `每月25日前` are 每月's.
-pub fn period_of(due: &str) -> Option<&'static str> {
-    PERIODS
-        .iter()
-        .find(|(word, _)| due.starts_with(word))
-        .map(|(_, period)| *period)
-}
-
-/// The periods a sentence names with no day of their own and with a reporting verb after them in
-/// their clause (每月、每阶段本系统…工作进展情况分别报本级纪委): where each is, its end and the
-/// period. A period one of the sentence's deadlines is of (每月…于下月5日前) is not bare.
-pub fn bare_periods(text: &str, found: &[Found]) -> Vec<(usize, usize, &'static str)> {
-    let dated: Vec<&str> = found.iter().filter_map(|f| period_of(&f.due)).collect();
-    let mut out: Vec<(usize, usize, &'static str)> = Vec::new();
-    for (at, _) in text.char_indices() {
-        let Some((word, period)) = PERIODS.iter().find(|(w, _)| text[at..].starts_with(w)) else {
-            continue;
-        };
-        let end = at + word.len();
-        if dated.contains(period) || out.iter().any(|(_, _, p)| p == period) {
-            continue;
-        }
-        let clause = &text[end..];
-        let clause = &clause[..clause
-            .find(['，', ',', '。', '；', ';'])
-            .unwrap_or(clause.len())];
-        // A verb that names a thing (上报的问题线索, 信息报送情况) or what is done to it
-        // (对…上报的) sends nothing.
-        let sends = verb(clause).is_some_and(|(v, after)| {
-            let next = &clause[after..];
-            !next.starts_with(['的', '情']) && !clause[..v].contains('对')
-        });
-        if sends {
-            out.push((at, end, period));
-        }
-    }
-    out
-}
-
-/// The day a period is due by when the document gives none: its end, where the language reads
-/// it so (每月末, 每季度末 …).
-pub fn period_end(period: &str) -> Option<String> {
-    let due = match period {
-        "每月" => "每月末",
-        "每季度" => "每季度末",
-        "每半年" => "每半年末",
-        "每年" => "每年末",
-        _ => return None,
-    };
-    whole(due).map(|()| due.to_string())
-}
-
-/// What a bare period's statement is called: the words from the period to the verb, without
-/// the other periods named beside it (每月、每阶段…) or what is done to them (进行分析、汇总并).
-pub fn bare_title(text: &str, start: usize, verb_at: usize) -> Option<String> {
-    let mut words = text.get(start..verb_at)?.to_string();
-    let own = PERIODS.iter().find(|(w, _)| words.starts_with(w))?.0;
-    // 每季度将督查情况: what is sent, not the 将 that brings it.
-    let rest = &words[own.len()..];
-    let rest = ["要将", "将", "要"]
-        .iter()
-        .find_map(|w| rest.strip_prefix(w))
-        .unwrap_or(rest);
-    words = format!("{own}{rest}");
-    for (word, _) in PERIODS {
-        if word != own {
-            words = words.replace(&format!("、{word}"), "");
-        }
-    }
-    let cut = ["分别", "进行", "并", "及时", "按时", "于"]
-        .iter()
-        .filter_map(|w| words.find(w))
-        .min()
-        .unwrap_or(words.len());
-    let title = words[..cut].trim_matches(|c: char| !c.is_alphanumeric() && c != ')' && c != '）');
-    (title.chars().count() > own.chars().count()).then(|| title.to_string())
-}
-
 /// `下月5日前` after a 每月 earlier in the sentence: the cadence `每月 下月5日前`.
 fn next_month_at(rest: &str) -> Option<Found> {
     // Only up to the first 前: what follows is another clause (、每阶段…).
@@ -477,7 +319,7 @@ fn next_phase_at(rest: &str) -> Option<Found> {
 }
 
 /// `due` read back whole by the language, or None.
-fn whole(due: &str) -> Option<()> {
+pub(super) fn whole(due: &str) -> Option<()> {
     (phrase::due_at(due)?.len == due.len()).then_some(())
 }
 
@@ -783,27 +625,6 @@ mod tests {
                 "{sentence}"
             );
         }
-    }
-
-    #[test]
-    fn reports_named_together_and_their_dates_are_told_apart() {
-        assert_eq!(
-            named_together("要将工作方案和工作总结分别", true).unwrap(),
-            ["工作方案", "工作总结"]
-        );
-        assert_eq!(
-            named_together("将《2005年工作总结》和《三年工作总结》", false).unwrap(),
-            ["2005年工作总结", "三年工作总结"]
-        );
-        // What is done to a paper is not a paper; one title is one report.
-        assert!(named_together("汇总、加盖公章后", true).is_none());
-        assert!(named_together("整治和提高", true).is_none());
-        assert!(named_together("将《统计表》", false).is_none());
-        assert_eq!(
-            each_date("分别于2017年6月30日和2017年12月31日前").unwrap(),
-            ["2017年6月30日前", "2017年12月31日前"]
-        );
-        assert!(each_date("2017年6月30日前").is_none());
     }
 
     #[test]
