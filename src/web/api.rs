@@ -11,13 +11,12 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use schemars::JsonSchema;
 use serde::Deserialize;
-
-use super::api_schema::{Name, Said, Text};
 use serde_json::json;
 
 use super::Web;
 use super::api_body::Body;
 use super::api_refusal::{Code, coded, form_refused, ledger_code, refused};
+use super::api_schema::{Name, Said, Text};
 use super::paging::{Cursor, bad_cursor, from_cursor, limit_of, link_next, tagged, to_cursor};
 use crate::app::{AppError, Paged, Slice, TokenRefusal};
 use crate::clock::Instant;

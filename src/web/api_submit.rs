@@ -10,14 +10,13 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use schemars::JsonSchema;
 use serde::Deserialize;
-
-use super::api_schema::{Name, Plain, Text};
 use serde_json::json;
 
 use super::Web;
 use super::api::holder;
 use super::api_body::Body;
 use super::api_refusal::{Code, coded, form_refused, refused};
+use super::api_schema::{Name, Plain, Text};
 use crate::app::Said;
 use crate::clock::Instant;
 use crate::store::{Key, Signature, Submission, Upload};

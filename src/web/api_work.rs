@@ -11,14 +11,13 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use schemars::JsonSchema;
 use serde::Deserialize;
-
-use super::api_schema::{Name, Plain, Said};
 use serde_json::json;
 
 use super::Web;
 use super::api::holder;
 use super::api_body::Body;
 use super::api_refusal::{Code, coded, refused};
+use super::api_schema::{Name, Plain, Said};
 use super::pages::as_of;
 use super::paging::tagged;
 use crate::app::{About, AppError, Instruction};
