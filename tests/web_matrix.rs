@@ -672,6 +672,15 @@ fn matrix() -> Vec<Row> {
                 None,
             ),
         ),
+        // The directory through the API: supervisors and the office (another office's too: the
+        // directory is the organisation's), as the /units page.
+        row(
+            "GET",
+            "/api/v1/units",
+            "all",
+            [401, 403, 403, 403, 403, 200, 200, 200],
+            api("GET", "/api/v1/units?q=%E5%8E%BF", None),
+        ),
         // 宛城区's letters: whoever may open its page.
         row(
             "GET",

@@ -312,6 +312,71 @@ pub async fn letters(
     }
 }
 
+/// `GET /api/v1/units[?q=…][&under=…]`: the organisation's directory (通讯录) as the `/units`
+/// page finds it — every unit in use, or those under `under` (a code or name, and it), of them
+/// those whose name or code holds `q` — each with its parent (by code and name), kind, mailbox,
+/// phone and people; supervisors' and the office's tokens. In pages by code.
+pub async fn units(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let user = match holder(&web, &headers).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let trimmed = |key: &str| {
+        query
+            .get(key)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let (under, q) = (trimmed("under"), trimmed("q"));
+    if under.as_deref().is_some_and(names_nothing) {
+        return coded(Code::Unknown, "通讯录中没有这个单位");
+    }
+    // No name or code holds a NUL: a search for one is refused, not answered with nothing.
+    if q.as_deref().is_some_and(|q| q.contains('\0')) {
+        return coded(
+            Code::HiddenCharacters,
+            "查询词中含有不可见的控制字符（NUL）",
+        );
+    }
+    let page = match KeyPage::of(&query) {
+        Ok(page) => page,
+        Err(r) => return *r,
+    };
+    let (under_asked, q_asked) = (under.clone(), q.clone());
+    let listed = web
+        .run(move |office, store| {
+            office.directory_as(&*store, &user, under.as_deref(), q.as_deref())
+        })
+        .await;
+    let (found, names) = match listed {
+        Ok(listed) => listed,
+        Err(e) => return refused_reading(&e),
+    };
+    let names: HashMap<String, String> = names.into_iter().collect();
+    let (found, next) = page.cut(found, |u| sort_key(0, &[&u.code]));
+    let rows: Vec<Value> = found
+        .iter()
+        .map(|u| {
+            let mut v = serde_json::to_value(u).unwrap_or_default();
+            v["parent_name"] = u.parent.as_ref().and_then(|p| names.get(p)).cloned().into();
+            v
+        })
+        .collect();
+    let mut response = json_of(&headers, &Value::from(rows));
+    let mut listing = String::from("/api/v1/units?");
+    for (key, value) in [("under", &under_asked), ("q", &q_asked)] {
+        if let Some(value) = value {
+            listing.push_str(&format!("{key}={}&", super::path_segment(value)));
+        }
+    }
+    page.link(&mut response, &listing, next);
+    response
+}
+
 /// A reading refused: the holder may not see it (403), or it names nothing (404); the rest as
 /// every operation refuses.
 fn refused_reading(e: &AppError) -> Response {

@@ -266,6 +266,7 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<Web>>)> {
         ("GET", "/api/v1/overdue", get(api_read::overdue)),
         ("GET", "/api/v1/review-queue", get(api_read::review_queue)),
         ("GET", "/api/v1/letters", get(api_read::letters)),
+        ("GET", "/api/v1/units", get(api_read::units)),
         (
             "GET",
             "/api/v1/units/{unit}/letters/{id}",

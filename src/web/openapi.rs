@@ -119,6 +119,16 @@ pub fn document() -> Value {
             .who("not the office's token of that campaign")
             .done(),
 
+        Op::new("GET", "/api/v1/units", "The organisation's directory (通讯录) as the units page finds it: every unit in use, or those under `under`, of them those whose name or code holds `q`, in the order of their codes; supervisors' and the office's tokens")
+            .param(json!({"name": "under", "in": "query", "required": false, "description": "a unit's code or name: it and the units under it (a name the directory does not have: 404 `unknown`)", "schema": {"type": "string", "pattern": NO_NUL}}))
+            .param(json!({"name": "q", "in": "query", "required": false, "description": "part of a unit's name or code", "schema": {"type": "string", "pattern": NO_NUL}}))
+            .etag()
+            .paged_by_key()
+            .answers(200, json!({"content": {"application/json": {"schema": {"items": {"type": "object"}, "type": "array"}}}, "description": "the units: `code`, `name`, `parent` (its code) and `parent_name`, `kind`, `email`, `phone`, `contacts` (`role`, `name`, `phone`, `email`), `retired_at`; `ETag` says what they are"}))
+            .refuses(&[Forbidden, HiddenCharacters, Unknown])
+            .who("a token whose role sees no directory (a unit's, a reviewer's)")
+            .done(),
+
         Op::new("GET", "/api/v1/letters", "The letters the overdue ladder issued to a unit (督办函, 提醒函, 约谈通知书, 督办单), newest first, in the campaigns the token acts in: whoever may open the unit's page; each as Word at `download` (a token's) and `href` (the unit's page, for a signed-in browser)")
             .param(json!({"in": "query", "name": "unit", "required": true, "schema": {"minLength": 1, "pattern": "^[^\\u0000]*$", "type": "string"}}))
             .etag()
