@@ -154,18 +154,7 @@ fn the_pages_readings_say_through_the_api_what_the_record_says() {
     // Sent on 14 April and not decided since: its review is late by now.
     assert_eq!(waiting[0]["status"], "review_overdue");
     // A page at a time, one row a page: the same queue, each once.
-    let mut path = Some("/api/v1/review-queue?limit=1".to_string());
-    let mut paged: Vec<Value> = Vec::new();
-    while let Some(p) = path {
-        let reply = server.api("GET", &p, &reviewer, None);
-        assert_eq!(reply.status, 200, "{p}: {}", reply.body);
-        let page: Vec<Value> = serde_json::from_str(&reply.body).unwrap();
-        assert!(page.len() <= 1);
-        paged.extend(page);
-        path = reply
-            .header("link")
-            .map(|l| l[1..l.find('>').unwrap()].to_string());
-    }
+    let paged = server.pages("/api/v1/review-queue?limit=1", &reviewer, 1);
     assert_eq!(&paged, queue.as_array().unwrap());
 
     // The letters of a county late with its April table: what `duban letters` lists.
@@ -185,18 +174,8 @@ fn the_pages_readings_say_through_the_api_what_the_record_says() {
     assert!(!numbers(&letters).is_empty());
     assert_eq!(numbers(&letters), numbers(&cli));
     // A page at a time, one letter a page, following Link: the same letters, each once.
-    let mut path = Some(format!("/api/v1/letters?unit={}&limit=1", enc("南召县")));
-    let mut paged: Vec<Value> = Vec::new();
-    while let Some(p) = path {
-        let reply = server.api("GET", &p, &office, None);
-        assert_eq!(reply.status, 200, "{p}: {}", reply.body);
-        let page: Vec<Value> = serde_json::from_str(&reply.body).unwrap();
-        assert!(page.len() <= 1);
-        paged.extend(page);
-        path = reply
-            .header("link")
-            .map(|l| l[1..l.find('>').unwrap()].to_string());
-    }
+    let first = format!("/api/v1/letters?unit={}&limit=1", enc("南召县"));
+    let paged = server.pages(&first, &office, 1);
     assert_eq!(&paged, letters.as_array().unwrap());
     let first = &letters[0];
     assert_eq!(first["number_text"], numbers(&cli)[0].as_str());

@@ -316,6 +316,24 @@ impl Server {
     }
 
     /// A JSON request with a bearer token.
+    /// Every row of a listing read a page at a time from `first`, following each page's
+    /// `Link: <…>; rel="next"`; each page answered 200 with at most `most` rows.
+    pub fn pages(&self, first: &str, token: &str, most: usize) -> Vec<serde_json::Value> {
+        let mut path = Some(first.to_string());
+        let mut rows = Vec::new();
+        while let Some(p) = path {
+            let reply = self.api("GET", &p, token, None);
+            assert_eq!(reply.status, 200, "{p}: {}", reply.body);
+            let page: Vec<serde_json::Value> = serde_json::from_str(&reply.body).unwrap();
+            assert!(page.len() <= most, "{p}: {} rows", page.len());
+            rows.extend(page);
+            path = reply
+                .header("link")
+                .map(|l| l[1..l.find('>').unwrap()].to_string());
+        }
+        rows
+    }
+
     pub fn api(&self, method: &str, path: &str, token: &str, json: Option<&str>) -> Reply {
         let mut headers = Vec::new();
         if !token.is_empty() {
