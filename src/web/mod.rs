@@ -312,6 +312,7 @@ pub fn serve(web: Web, listen: &str, ready: impl FnOnce(SocketAddr)) -> Result<(
         .build()
         .map_err(WebError::Serve)?;
     let served = runtime.block_on(async move {
+        let stop = stopped()?;
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .map_err(|source| WebError::Listen {
@@ -322,7 +323,7 @@ pub fn serve(web: Web, listen: &str, ready: impl FnOnce(SocketAddr)) -> Result<(
         ready(address);
         let limits = connections::Limits::from_file_limit();
         tracing::info!("at most {} connections open at once", limits.cap);
-        connections::run(listener, router(Arc::new(web)), limits, stopped()).await;
+        connections::run(listener, router(Arc::new(web)), limits, stop).await;
         Ok(())
     });
     // Work on the store still running on a blocking thread is given a moment, not waited for.
@@ -330,23 +331,26 @@ pub fn serve(web: Web, listen: &str, ready: impl FnOnce(SocketAddr)) -> Result<(
     served
 }
 
-/// Resolves on SIGINT or SIGTERM.
-async fn stopped() {
-    let interrupt = tokio::signal::ctrl_c();
+/// A future resolving on SIGINT or SIGTERM, with both handlers installed before it returns:
+/// installed on the future's first poll instead, a signal arriving between `ready` and that
+/// poll would end the process at once, cutting off the requests under way (seen under load).
+fn stopped() -> Result<impl std::future::Future<Output = ()>, WebError> {
     #[cfg(unix)]
     {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(term) => term,
-                Err(_) => return interrupt.await.unwrap_or_default(),
-            };
-        tokio::select! {
-            _ = interrupt => {}
-            _ = term.recv() => {}
-        }
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt()).map_err(WebError::Serve)?;
+        let mut term = signal(SignalKind::terminate()).map_err(WebError::Serve)?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = term.recv() => {}
+            }
+        })
     }
     #[cfg(not(unix))]
-    interrupt.await.unwrap_or_default();
+    Ok(async {
+        tokio::signal::ctrl_c().await.unwrap_or_default();
+    })
 }
 
 /// `text` as it may stand in a URL path: RFC 3986's unreserved characters kept, the rest
