@@ -392,6 +392,31 @@ fn the_office_instructs_from_the_units_page_and_through_the_api() {
     let long = server.api("POST", "/api/v1/instructions", &office_token, Some(&long));
     assert_eq!(long.status, 422, "{}", long.body);
     assert!(long.body.contains("批示领导"), "{}", long.body);
+    // A read-only token of the office reads and does nothing: no instruction, no chase, no
+    // waiver, no account, no token — each refused as forbidden, nothing recorded.
+    let reader = w.ok(&["token", "create", "--role", "office", "--read-only"]);
+    let reader = reader.split_whitespace().last().unwrap().to_string();
+    for (path, body) in [
+        ("/api/v1/instructions", body),
+        (
+            "/api/v1/chases",
+            r#"{"campaign":"ins-2017","unit":"县甲","deliverable":"统计表"}"#,
+        ),
+        (
+            "/api/v1/waivers",
+            r#"{"campaign":"ins-2017","unit":"县甲","deliverable":"统计表","period":"2017-06","reason":"不再报送"}"#,
+        ),
+    ] {
+        let refused = server.api("POST", path, &reader, Some(body));
+        assert_eq!(refused.status, 403, "{path}: {}", refused.body);
+    }
+    let read = server.api(
+        "GET",
+        "/api/v1/instructions?campaign=ins-2017",
+        &reader,
+        None,
+    );
+    assert_eq!(read.status, 200, "{}", read.body);
     let listed = w.json(&["instructions", "ins-2017"]);
     assert_eq!(listed["instructions"].as_array().unwrap().len(), 2);
     // Read through the API: the office sees both, 县甲's token its own only.

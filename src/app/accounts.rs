@@ -124,7 +124,7 @@ impl Office {
         new: (&str, Option<&str>, Role, &[String]),
         now: Instant,
     ) -> Result<String, AppError> {
-        super::rights::allow(who, super::rights::Page::Accounts)?;
+        super::rights::allow_act(who, super::rights::Page::Accounts)?;
         let campaigns = super::scope::within(who, new.3)?;
         self.add_user(store, new.0, new.1, new.2, &campaigns, now)
     }
@@ -232,7 +232,7 @@ impl Office {
         disabled: bool,
         now: Instant,
     ) -> Result<User, AppError> {
-        super::rights::allow(who, super::rights::Page::Accounts)?;
+        super::rights::allow_act(who, super::rights::Page::Accounts)?;
         if disabled && who.name == name {
             return Err(AccountRefusal::DisablesItself.into());
         }
@@ -265,7 +265,7 @@ impl Office {
         name: &str,
         now: Instant,
     ) -> Result<String, AppError> {
-        super::rights::allow(who, super::rights::Page::Accounts)?;
+        super::rights::allow_act(who, super::rights::Page::Accounts)?;
         super::scope::managed(store, who, name)?;
         self.reset_user(store, name, now)
     }

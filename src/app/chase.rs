@@ -88,7 +88,9 @@ impl Office {
         let domain = super::mail::message_domain(&self.config.mail);
         // The office's, in its own campaigns: refused before anything of the campaign is read.
         if let Some(who) = who
-            && (who.role != crate::store::Role::Office || !who.in_campaign(asked.campaign))
+            && (who.role != crate::store::Role::Office
+                || who.read_only
+                || !who.in_campaign(asked.campaign))
         {
             return Err(super::rights::forbidden(asked.unit));
         }

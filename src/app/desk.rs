@@ -109,7 +109,8 @@ impl Office {
             })
             .collect();
         let mut instructing: Vec<String> = Vec::new();
-        if may(who, Page::Instruct) {
+        // A read-only token is offered no form it could not send.
+        if may(who, Page::Instruct) && !who.read_only {
             for item in &items {
                 if !instructing.contains(&item.campaign)
                     && self.instructions_ledger(store, &item.campaign).is_ok()

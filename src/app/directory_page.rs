@@ -120,7 +120,7 @@ impl Office {
 /// Whether `who` may change the directory: the office that keeps the records (an office bound
 /// to campaigns shares the directory with other offices, and does not change it).
 fn keeper(who: &User) -> Result<(), AppError> {
-    allow(who, Page::Directory)?;
+    super::rights::allow_act(who, Page::Directory)?;
     if who.role != Role::Office || !who.every_campaign() {
         return Err(AppError::Forbidden {
             what: "the directory".into(),

@@ -155,7 +155,7 @@ impl Office {
         instruction: &Instruction,
         at: Instant,
     ) -> Result<Change, AppError> {
-        super::allow(who, super::Page::Instruct)?;
+        super::rights::allow_act(who, super::Page::Instruct)?;
         if !who.in_campaign(campaign) {
             return Err(AppError::Forbidden {
                 what: campaign.to_string(),

@@ -54,7 +54,7 @@ impl Office {
         campaign: Option<String>,
         now: i64,
     ) -> Result<Received, AppError> {
-        allow(who, Page::Import)?;
+        super::rights::allow_act(who, Page::Import)?;
         let kind = super::SheetKind::of(path).ok_or_else(|| {
             AppError::Table(crate::values::table::TableError::Malformed {
                 path: name.to_string(),

@@ -80,6 +80,17 @@ pub fn allow(who: &User, page: Page) -> Result<(), AppError> {
     }
 }
 
+/// `page`'s acts — making, changing, recording, sending — for `who`: as [`allow`], and never
+/// for a read-only token, which reads what its role reads and does nothing (as [`rights`]
+/// says of one obligation).
+pub fn allow_act(who: &User, page: Page) -> Result<(), AppError> {
+    allow(who, page)?;
+    if who.read_only {
+        return Err(forbidden("acting with a read-only token"));
+    }
+    Ok(())
+}
+
 /// What a person asked to do to an obligation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Deed {

@@ -82,7 +82,7 @@ impl Office {
         new: &TokenSpec<'_>,
         now: Instant,
     ) -> Result<(String, ApiToken), AppError> {
-        super::rights::allow(who, super::rights::Page::Tokens)?;
+        super::rights::allow_act(who, super::rights::Page::Tokens)?;
         let campaigns = super::scope::within(who, new.campaigns)?;
         let new = TokenSpec {
             campaigns: &campaigns,
@@ -198,7 +198,7 @@ impl Office {
         which: &str,
         now: Instant,
     ) -> Result<(ApiToken, bool), AppError> {
-        super::rights::allow(who, super::rights::Page::Tokens)?;
+        super::rights::allow_act(who, super::rights::Page::Tokens)?;
         let mine = self.tokens_as(store, who)?;
         if !mine
             .iter()
