@@ -391,3 +391,92 @@ fn a_report_is_returned_and_another_waived_through_the_api() {
         blank.body
     );
 }
+
+/// One obligation through the API, as its page shows it — its status, the holder's rights, its
+/// history with who did what — and the file its submission kept, byte for byte, to whoever may
+/// see it; another unit's token is refused both.
+#[test]
+fn an_obligation_and_its_files_through_the_api() {
+    let w = Workspace::new(&["nanyang-2017"]);
+    let plan = w.path().join("宛城区工作方案.txt");
+    std::fs::write(&plan, "宛城区专项整治工作方案（全文）").unwrap();
+    w.submit("nanyang-2017", "工作方案", "宛城区")
+        .at("2017-04-14")
+        .args(&["--file", plan.to_str().unwrap()])
+        .ok();
+    let own = token(&w, &["--role", "liaison", "--unit", "宛城区"]);
+    let other = token(&w, &["--role", "liaison", "--unit", "卧龙区"]);
+    let office = token(&w, &["--role", "office"]);
+    let server = Server::start(&w, "2017-05-27T09:00");
+    let path = "/api/v1/obligations/nanyang-2017/%E5%B7%A5%E4%BD%9C%E6%96%B9%E6%A1%88/%E5%AE%9B%E5%9F%8E%E5%8C%BA/-";
+    let seen = get(&server, path, &own);
+    assert_eq!(seen["unit"], "宛城区", "{seen}");
+    assert_eq!(seen["due_date"], "2017-04-15", "{seen}");
+    assert_eq!(seen["rights"]["submit"], true, "{seen}");
+    assert_eq!(seen["rights"]["excuse"], false, "{seen}");
+    let history = seen["history"].as_array().unwrap();
+    let sent = history
+        .iter()
+        .find(|e| !e["files"].as_array().unwrap().is_empty())
+        .unwrap_or_else(|| panic!("no file in {seen}"));
+    assert!(
+        sent["at"].as_str().unwrap().starts_with("2017-04-14"),
+        "{sent}"
+    );
+    let file = &sent["files"][0];
+    assert_eq!(file["name"], "宛城区工作方案.txt", "{file}");
+    let download = file["download"].as_str().unwrap();
+    assert!(download.starts_with(path), "{download}");
+    // The office may excuse it; its status is the listing's.
+    let office_sees = get(&server, path, &office);
+    assert_eq!(office_sees["rights"]["excuse"], true, "{office_sees}");
+    let listed = get(
+        &server,
+        "/api/v1/obligations?campaign=nanyang-2017&unit=%E5%AE%9B%E5%9F%8E%E5%8C%BA",
+        &own,
+    );
+    let status = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["deliverable"] == "工作方案")
+        .map(|o| o["status"].clone())
+        .unwrap_or_else(|| panic!("{listed}"));
+    assert_eq!(seen["status"], status, "{seen}");
+
+    let got = server.api("GET", download, &own, None);
+    assert_eq!(got.status, 200, "{}", got.body);
+    assert_eq!(got.body, "宛城区专项整治工作方案（全文）");
+    assert!(
+        got.header("content-disposition")
+            .is_some_and(|d| d.contains("filename*=UTF-8''")),
+        "{:?}",
+        got.header("content-disposition")
+    );
+    for reading in [path, download] {
+        let refused = server.api("GET", reading, &other, None);
+        assert_eq!(refused.status, 403, "{reading}: {}", refused.body);
+    }
+    // The blank form of its 统计表, as a workbook; 工作方案 has no form, so none.
+    let template = server.api(
+        "GET",
+        "/api/v1/obligations/nanyang-2017/%E7%BB%9F%E8%AE%A1%E8%A1%A8/%E5%AE%9B%E5%9F%8E%E5%8C%BA/2017-05/template",
+        &own,
+        None,
+    );
+    assert_eq!(template.status, 200, "{}", template.body);
+    assert!(
+        template
+            .header("content-type")
+            .is_some_and(|t| t.contains("spreadsheetml")),
+        "{:?}",
+        template.header("content-type")
+    );
+    let formless = server.api("GET", &format!("{path}/template"), &own, None);
+    assert_eq!(formless.status, 404, "{}", formless.body);
+    // A file the obligation does not keep, and an obligation there is not.
+    let elsewhere = download.replace("%E5%AE%9B%E5%9F%8E%E5%8C%BA", "%E5%8D%A7%E9%BE%99%E5%8C%BA");
+    assert_eq!(server.api("GET", &elsewhere, &office, None).status, 404);
+    let nowhere = path.replace("nanyang-2017", "nowhere");
+    assert_eq!(server.api("GET", &nowhere, &office, None).status, 404);
+}

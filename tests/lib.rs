@@ -2,6 +2,7 @@
 
 mod common;
 
+mod api_accounts;
 mod api_read;
 mod both_ways;
 mod browser;

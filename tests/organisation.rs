@@ -686,6 +686,111 @@ fn the_directory_on_the_office_page(postgres: bool) {
     );
     assert_eq!(refused.status, 422, "{}", refused.body);
     assert!(refused.body.contains("无法保存"), "{}", refused.body);
+    // A mailbox that is no address is refused as the sheet refuses it (the page stored any
+    // text before).
+    let refused = server.send(
+        "POST",
+        "/units",
+        &office,
+        &[
+            ("csrf", secret.as_str()),
+            ("code", "500112-GL-01"),
+            ("name", "示例一村"),
+            ("email", "村委会邮箱"),
+        ],
+    );
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.body.contains("不是有效的邮箱地址"),
+        "{}",
+        refused.body
+    );
+    // Through the API: the office that keeps the records changes a unit as the page does; a
+    // mailbox that is no address, or a name of spaces, is 422 `bad_unit`; a unit's token 403.
+    let path = "/api/v1/units/500112-GL-01";
+    let changed = server.api(
+        "PUT",
+        path,
+        &bearer,
+        Some(r#"{"name":"示例一村","email":"cun1@example.gov.cn","liaison":"周新","liaison_phone":"13800000100"}"#),
+    );
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    let unit: serde_json::Value = serde_json::from_str(&changed.body).unwrap();
+    assert_eq!(unit["changed"], true, "{unit}");
+    assert_eq!(unit["email"], "cun1@example.gov.cn", "{unit}");
+    assert!(unit["contacts"].to_string().contains("周新"), "{unit}");
+    assert!(
+        !unit["contacts"].to_string().contains("李国强"),
+        "the leader left out is cleared: {unit}"
+    );
+    for body in [
+        r#"{"name":"示例一村","email":"村委会邮箱"}"#,
+        r#"{"name":"示例一村","email":"a@b."}"#,
+        r#"{"name":"  "}"#,
+    ] {
+        let refused = server.api("PUT", path, &bearer, Some(body));
+        assert_eq!(refused.status, 422, "{body}: {}", refused.body);
+        assert!(
+            refused.body.contains("\"code\":\"bad_unit\""),
+            "{}",
+            refused.body
+        );
+    }
+    let village = units(&w, &[])
+        .into_iter()
+        .find(|u| u["code"] == "500112-GL-01")
+        .unwrap();
+    assert_eq!(
+        village["email"], "cun1@example.gov.cn",
+        "nothing changed: {village}"
+    );
+    let unit_token = w.ok(&["token", "create", "--role", "supervisor"]);
+    let unit_token = unit_token.split_whitespace().last().unwrap();
+    let refused = server.api("PUT", path, unit_token, Some(r#"{"name":"改名"}"#));
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    // The sheet through the API: a row to correct is named with its line, nothing is taken;
+    // the sheet as it was is taken again (each unit as it stands, or back as the sheet says).
+    let refused = server.api_multipart(
+        "/api/v1/directory-imports",
+        &bearer,
+        &[],
+        &[("通讯录.csv", &bad)],
+    );
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    let said: serde_json::Value = serde_json::from_str(&refused.body).unwrap();
+    assert_eq!(said["code"], "bad_rows", "{said}");
+    assert!(
+        said["invalid"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("500112-GX"),
+        "{said}"
+    );
+    assert!(
+        !said["invalid"][0]["at"].as_str().unwrap().is_empty(),
+        "{said}"
+    );
+    let taken = server.api_multipart(
+        "/api/v1/directory-imports",
+        &bearer,
+        &[],
+        &[("通讯录.csv", &sheet)],
+    );
+    assert_eq!(taken.status, 200, "{}", taken.body);
+    let taken: serde_json::Value = serde_json::from_str(&taken.body).unwrap();
+    assert_eq!(taken["added"], 0, "{taken}");
+    assert_eq!(
+        taken["changed"].as_u64().unwrap() + taken["unchanged"].as_u64().unwrap(),
+        6,
+        "{taken}"
+    );
+    let refused = server.api_multipart(
+        "/api/v1/directory-imports",
+        unit_token,
+        &[],
+        &[("通讯录.csv", &sheet)],
+    );
+    assert_eq!(refused.status, 403, "{}", refused.body);
 }
 
 #[test]

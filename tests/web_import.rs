@@ -183,3 +183,82 @@ fn the_office_records_a_clerks_sheet_all_rows_or_none() {
         refused.body
     );
 }
+
+/// The clerk's sheet through the API, as the page records it: all rows or none, each refused
+/// row in `invalid` with its line; the office's token alone, never a read-only one.
+#[test]
+fn a_clerks_sheet_is_recorded_through_the_api() {
+    let w = Workspace::new(&["nanyang-2017"]);
+    let create = |args: &[&str]| {
+        let made = w.ok(&[&["token", "create"][..], args].concat());
+        made.split_whitespace().last().unwrap().to_string()
+    };
+    let office = create(&["--role", "office"]);
+    let reader = create(&["--role", "office", "--read-only"]);
+    let liaison = create(&["--role", "liaison", "--unit", "宛城区"]);
+    let server = Server::start(&w, "2017-05-27");
+    let bad = format!(
+        "{HEADER}宛城区,统计表,2017-05,2017-05-24 10:00,3,2,4,1,0,1,0,0,0\n宛城,统计表,2017-05,2017-05-24 10:00,3,2,4,1,0,1,0,0,0\n"
+    );
+    let refused = server.api_multipart(
+        "/api/v1/imports",
+        &office,
+        &[("campaign", "nanyang-2017")],
+        &[("收文.csv", &bad)],
+    );
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    let said: serde_json::Value = serde_json::from_str(&refused.body).unwrap();
+    assert_eq!(said["code"], "bad_rows", "{said}");
+    assert_eq!(said["invalid"][0]["at"], "第 3 行", "{said}");
+    assert!(
+        said["invalid"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("是否指「宛城区」"),
+        "{said}"
+    );
+    let good = format!("{HEADER}宛城区,统计表,2017-05,2017-05-24 10:00,3,2,4,1,0,1,0,0,0\n");
+    for token in [&liaison, &reader] {
+        let refused = server.api_multipart(
+            "/api/v1/imports",
+            token,
+            &[("campaign", "nanyang-2017")],
+            &[("收文.csv", &good)],
+        );
+        assert_eq!(refused.status, 403, "{}", refused.body);
+    }
+    let history = |w: &Workspace| {
+        w.ok(&[
+            "history",
+            "nanyang-2017",
+            "统计表",
+            "宛城区",
+            "--period",
+            "2017-05",
+        ])
+    };
+    assert!(!history(&w).contains("submitted"), "nothing was recorded");
+    let recorded = server.api_multipart(
+        "/api/v1/imports",
+        &office,
+        &[("campaign", "nanyang-2017")],
+        &[("收文.csv", &good)],
+    );
+    assert_eq!(recorded.status, 200, "{}", recorded.body);
+    assert_eq!(recorded.body, r#"{"recorded":1,"unchanged":0}"#);
+    assert!(
+        history(&w).contains("2017-05-24 10:00  submitted"),
+        "{}",
+        history(&w)
+    );
+    // No sheet at all, and a file that is none.
+    let none = server.api_multipart("/api/v1/imports", &office, &[], &[]);
+    assert_eq!(none.status, 400, "{}", none.body);
+    let picture = server.api_multipart("/api/v1/imports", &office, &[], &[("照片.jpg", "xx")]);
+    assert_eq!(picture.status, 422, "{}", picture.body);
+    assert!(
+        picture.body.contains("\"code\":\"bad_table\""),
+        "{}",
+        picture.body
+    );
+}

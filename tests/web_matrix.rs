@@ -350,6 +350,26 @@ fn matrix() -> Vec<Row> {
                 )
             },
         ),
+        // Through the API likewise: a code the directory does not have is the office's 404.
+        row(
+            "PUT",
+            "/api/v1/units/{code}",
+            "all",
+            [401, 403, 403, 403, 403, 403, 404, 403],
+            api(
+                "PUT",
+                "/api/v1/units/U999999",
+                Some(r#"{"name":"无此单位"}"#),
+            ),
+        ),
+        // And its sheet: a body that is no form is the office's 400 `bad_form`.
+        row(
+            "POST",
+            "/api/v1/directory-imports",
+            "all",
+            [401, 403, 403, 403, 403, 403, 400, 403],
+            api("POST", "/api/v1/directory-imports", Some("{}")),
+        ),
         // A form with no sheet: the office that keeps the records is asked for one (422).
         row(
             "POST",
@@ -627,6 +647,139 @@ fn matrix() -> Vec<Row> {
                     r#"{"campaign":"nanyang-2017","deliverable":"工作方案","unit":"方城县","reason":"机构撤并"}"#,
                 ),
             ),
+        ),
+        // One obligation and its files through the API: as its page (a file it does not keep
+        // is not found, to whoever may see it).
+        row(
+            "GET",
+            "/api/v1/obligations/{campaign}/{deliverable}/{unit}/{period}",
+            "own",
+            [401, 200, 200, 403, 200, 200, 200, 403],
+            api(
+                "GET",
+                "/api/v1/obligations/nanyang-2017/%E7%BB%9F%E8%AE%A1%E8%A1%A8/%E5%AE%9B%E5%9F%8E%E5%8C%BA/2017-05",
+                None,
+            ),
+        ),
+        row(
+            "GET",
+            "/api/v1/obligations/{campaign}/{deliverable}/{unit}/{period}",
+            "other unit",
+            [401, 403, 403, 403, 200, 200, 200, 403],
+            api(
+                "GET",
+                "/api/v1/obligations/nanyang-2017/%E7%BB%9F%E8%AE%A1%E8%A1%A8/%E5%8D%97%E5%8F%AC%E5%8E%BF/2017-05",
+                None,
+            ),
+        ),
+        row(
+            "GET",
+            "/api/v1/obligations/{campaign}/{deliverable}/{unit}/{period}/files/{sha256}",
+            "own",
+            [401, 404, 404, 403, 404, 404, 404, 403],
+            api(
+                "GET",
+                "/api/v1/obligations/nanyang-2017/%E7%BB%9F%E8%AE%A1%E8%A1%A8/%E5%AE%9B%E5%9F%8E%E5%8C%BA/2017-05/files/0000000000000000000000000000000000000000000000000000000000000000",
+                None,
+            ),
+        ),
+        row(
+            "GET",
+            "/api/v1/obligations/{campaign}/{deliverable}/{unit}/{period}/template",
+            "own",
+            [401, 200, 200, 403, 200, 200, 200, 403],
+            api(
+                "GET",
+                "/api/v1/obligations/nanyang-2017/%E7%BB%9F%E8%AE%A1%E8%A1%A8/%E5%AE%9B%E5%9F%8E%E5%8C%BA/2017-05/template",
+                None,
+            ),
+        ),
+        // A clerk's sheet through the API: the office's tokens (a body that is no form is
+        // 400 `bad_form` once the token may).
+        row(
+            "POST",
+            "/api/v1/imports",
+            "all",
+            [401, 403, 403, 403, 403, 403, 400, 400],
+            api("POST", "/api/v1/imports", Some("{}")),
+        ),
+        // The accounts and tokens through the API: as their page, the office's alone (another
+        // office's lists its own, and cannot make an account of 南阳's unit: 404 in its
+        // campaigns); they act on the account and token kept for these rows (备用).
+        row(
+            "GET",
+            "/api/v1/accounts",
+            "all",
+            [401, 403, 403, 403, 403, 403, 200, 200],
+            api("GET", "/api/v1/accounts", None),
+        ),
+        row(
+            "POST",
+            "/api/v1/accounts",
+            "all",
+            [401, 403, 403, 403, 403, 403, 201, 404],
+            |s, p, i| {
+                let body = format!(r#"{{"name":"接口账号{i}","unit":"卧龙区","role":"liaison"}}"#);
+                s.api("POST", "/api/v1/accounts", &p.token, Some(&body))
+            },
+        ),
+        row(
+            "POST",
+            "/api/v1/accounts/{name}/disable",
+            "all",
+            [401, 403, 403, 403, 403, 403, 200, 403],
+            api("POST", "/api/v1/accounts/%E5%A4%87%E7%94%A8/disable", None),
+        ),
+        row(
+            "POST",
+            "/api/v1/accounts/{name}/enable",
+            "all",
+            [401, 403, 403, 403, 403, 403, 200, 403],
+            api("POST", "/api/v1/accounts/%E5%A4%87%E7%94%A8/enable", None),
+        ),
+        row(
+            "POST",
+            "/api/v1/accounts/{name}/reset",
+            "all",
+            [401, 403, 403, 403, 403, 403, 200, 403],
+            api("POST", "/api/v1/accounts/%E5%A4%87%E7%94%A8/reset", None),
+        ),
+        row(
+            "GET",
+            "/api/v1/tokens",
+            "all",
+            [401, 403, 403, 403, 403, 403, 200, 200],
+            api("GET", "/api/v1/tokens", None),
+        ),
+        row(
+            "POST",
+            "/api/v1/tokens",
+            "all",
+            [401, 403, 403, 403, 403, 403, 201, 404],
+            |s, p, i| {
+                let body = format!(
+                    r#"{{"name":"接口令牌{i}","unit":"卧龙区","role":"liaison","days":30}}"#
+                );
+                s.api("POST", "/api/v1/tokens", &p.token, Some(&body))
+            },
+        ),
+        row(
+            "POST",
+            "/api/v1/tokens/{token}/revoke",
+            "all",
+            [401, 403, 403, 403, 403, 403, 200, 403],
+            api(
+                "POST",
+                "/api/v1/tokens/%E5%A4%87%E7%94%A8%E4%BB%A4%E7%89%8C/revoke",
+                None,
+            ),
+        ),
+        row(
+            "GET",
+            "/api/v1/board/trend",
+            "all",
+            [401, 403, 403, 403, 403, 200, 200, 403],
+            api("GET", "/api/v1/board/trend?campaign=nanyang-2017", None),
         ),
         // The board and the overdue list through the API: as their pages, supervisors' and the
         // office's; another office's token is refused 南阳's.

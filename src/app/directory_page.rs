@@ -85,6 +85,18 @@ impl Office {
         if edit.name.trim().is_empty() {
             return Err(AppError::Directory(vec![OrgRowError::NoName { at }]));
         }
+        // A mailbox is checked as the office's sheet checks it: the page said so and stored
+        // any text before.
+        if let Some(bad) = edit
+            .email
+            .as_ref()
+            .filter(|e| !crate::language::check::is_mail_address(e))
+        {
+            return Err(AppError::Directory(vec![OrgRowError::BadEmail {
+                at,
+                email: bad.clone(),
+            }]));
+        }
         let units = store.org_units()?;
         let Some(unit) = units.iter().find(|u| u.code == edit.code) else {
             let codes = units.iter().map(|u| u.code.as_str());

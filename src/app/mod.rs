@@ -67,7 +67,7 @@ pub use mail::{MailError, MailSetup};
 pub use organisation::{OrgImported, OrgSheet, read_sheet};
 pub use pass_down::PassDownRefusal;
 pub use received::Received;
-pub use rights::{Deed, Judge, Page, Rights, allow, campaigns_of, may, rights};
+pub use rights::{Deed, Judge, Page, Rights, allow, allow_act, campaigns_of, may, rights};
 pub use rollup::{BadLevel, By, Rollup, RollupRow};
 pub use sent::{Sent, signatures};
 pub use sheets::{SheetKind, sheet_rows};

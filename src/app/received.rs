@@ -3,7 +3,7 @@
 //! way, all rows or none; an office bound to campaigns records rows of its own campaigns only.
 //! And whoever sees an obligation downloads its blank form, as `duban template` writes it.
 
-use super::{AppError, Office, Page, allow};
+use super::{AppError, Office, Page};
 use crate::store::{Backend, BadRow, ImportBatch, ImportError, ImportReport, RowProblem, User};
 
 /// What came of a sheet the office sent.

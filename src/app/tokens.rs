@@ -365,7 +365,11 @@ impl std::fmt::Display for TokenRefusal {
 /// Refuses a token name that is empty, would read as a number (`token revoke` takes either),
 /// or is not shown as it is.
 fn check_token_name(name: &str) -> Result<(), AppError> {
-    if name.is_empty() || name.trim_start_matches('#').parse::<i64>().is_ok() {
+    // A number however long, with its sign: `token revoke` would read it as one (and the
+    // API's description says "not a number", whatever its size).
+    let digits = name.trim_start_matches('#');
+    let digits = digits.strip_prefix(['+', '-']).unwrap_or(digits);
+    if name.is_empty() || !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(AccountRefusal::TokenName {
             name: name.to_string(),
         }

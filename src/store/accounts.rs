@@ -9,7 +9,9 @@ use super::{Refusal, StoreError};
 use crate::language::campaign::Contact;
 
 /// What a person may do, besides seeing their own unit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// A unit's liaison (联络员): reports for the unit.

@@ -141,6 +141,57 @@ pub async fn board(
     json_of(&headers, &value)
 }
 
+/// `GET /api/v1/board/trend?campaign=…`: the campaign's on-time rate month by month, as the
+/// board's chart draws it: per month of the deadline, the share (percent) of what fell due
+/// that came in by its deadline, for the months whose deadlines have passed.
+pub async fn trend(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let user = match holder(&web, &headers).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let campaign = match named(&query, CAMPAIGN_NEEDED, "没有这个专项") {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    if let Err(e) = crate::app::campaigns_of(&user, Page::Board, std::slice::from_ref(&campaign)) {
+        return refused_reading(&e);
+    }
+    let made = match super::board::current(&web).await {
+        Ok(m) => m,
+        Err(e) => return refused_reading(&e),
+    };
+    let Some(deliverables) = made
+        .board
+        .campaigns
+        .iter()
+        .find(|c| c.key == campaign)
+        .map(|c| c.deliverables.clone())
+    else {
+        return coded(Code::Unknown, "没有这个专项");
+    };
+    let at = made.at;
+    let asked = campaign.clone();
+    let found = web
+        .run(move |office, store| office.trend_as(&*store, &user, &asked, &deliverables, at))
+        .await;
+    match found {
+        Ok(points) => {
+            let months: Vec<Value> = points
+                .into_iter()
+                .map(|(month, rate)| {
+                    json!({"month": month, "on_time_rate": (rate * 10.0).round() / 10.0})
+                })
+                .collect();
+            json_of(&headers, &json!({"campaign": campaign, "months": months}))
+        }
+        Err(e) => refused_reading(&e),
+    }
+}
+
 /// An overdue row's place in the listing, as bytes that sort as the listing does: most days
 /// late first, then by unit, campaign, report and period (no two rows tie, so a cursor names
 /// one place; names hold no NUL, which parts them).

@@ -117,6 +117,11 @@ pub enum Code {
     NotOwedNow,
     /// 409: the campaign has nothing due yet.
     NothingDue,
+    /// 409: a unit the records cannot tell apart (in several campaigns, twice in the
+    /// directory) or in no campaign yet: name the campaign, or the unit's code.
+    UnitUnclear,
+    /// 409: a token revoking itself.
+    OwnToken,
     /// 415: a body without a JSON content type.
     JsonNeeded,
     /// 422: JSON that is not the operation's object (a field missing, unknown, of the wrong type).
@@ -145,6 +150,14 @@ pub enum Code {
     DatePast,
     /// 422: a period that is no month, quarter or year.
     BadPeriod,
+    /// 422: rows of a sheet that cannot be recorded (`invalid` names each, by its line):
+    /// none was.
+    BadRows,
+    /// 422: a unit the directory cannot keep: a name of spaces, a mailbox that is no address.
+    BadUnit,
+    /// 422: an account or token that cannot be: a name it may not have, a role without its
+    /// unit, days out of range.
+    BadAccount,
     /// 500: the request could not be done; it is logged.
     Failed,
 }
@@ -166,11 +179,13 @@ impl Code {
             | NothingOverdue | ChasedToday | NoMailbox | AlreadyAsked | NoRequest
             | AlreadyAcknowledged | TooManyRequests | AskedTooLate | NotLater | NotOwed
             | BeforeLastAct | NotUnderReview | NotThisLevel | NotPassable | NoSubUnits
-            | NotOwedNow | NothingDue => StatusCode::CONFLICT,
+            | NotOwedNow | NothingDue | UnitUnclear | OwnToken => StatusCode::CONFLICT,
             JsonNeeded => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             BadBody | InvalidValues | NoForm | BadTable | TimeRefused | SignaturesNeeded
             | BadSignature | ReasonNeeded | UntilNeeded | AskedTooFar | AfterDeadline
-            | DatePast | BadPeriod => StatusCode::UNPROCESSABLE_ENTITY,
+            | DatePast | BadPeriod | BadAccount | BadUnit | BadRows => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             Failed => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

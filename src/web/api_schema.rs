@@ -13,6 +13,33 @@ pub const NO_NUL: &str = "^[^\\u0000]*$";
 /// A text that says something: a character that is not a space, and no NUL.
 pub const SAYS_SOMETHING: &str = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$";
 
+/// The characters a name people see may not hold (`typed::is_hidden`): the controls, and the
+/// format characters of bidirectional text and zero width.
+const HIDDEN: &str =
+    "\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2069\\uFEFF";
+
+/// A name people see, as an account's or a token's is checked (`accounts::shown_as_is`): a
+/// character that is not a space, none hidden, at most `typed::NAME_MAX` characters (400
+/// `hidden_characters`, `too_long`).
+pub struct Shown;
+
+impl JsonSchema for Shown {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> Cow<'static, str> {
+        "Shown".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "minLength": 1,
+            "maxLength": crate::vocabulary::typed::NAME_MAX,
+            "pattern": format!("^[^{HIDDEN}]*[^\\s{HIDDEN}][^{HIDDEN}]*$"),
+        })
+    }
+}
+
 /// The name of a campaign, report, unit or period: not empty, no NUL (else it names nothing).
 pub struct Name;
 

@@ -270,3 +270,73 @@ pub async fn waive(
     };
     super::api::act(&web, &headers, names, action, Some(&reason), StatusCode::OK).await
 }
+
+/// `POST /api/v1/imports`: a clerk's spreadsheet of reports that came on paper or by mail
+/// (Excel, CSV or JSON lines: a multipart form with the sheet as `file`, and `campaign` for a
+/// sheet without a 专项 column), recorded as `/import` records it — all rows or none: 200 with
+/// how many were recorded, or 422 `bad_rows` naming each row to correct. The office's tokens.
+pub async fn import(State(web): State<Arc<Web>>, request: axum::extract::Request) -> Response {
+    use axum::extract::FromRequest;
+    let headers = request.headers().clone();
+    let user = match holder(&web, &headers).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    // Whose it is to do, before anything sent is read.
+    if let Err(e) = crate::app::allow_act(&user, crate::app::Page::Import) {
+        return match e {
+            AppError::Forbidden { .. } => coded(Code::Forbidden, "此令牌无权导入报送记录"),
+            other => refused(&other),
+        };
+    }
+    let Ok(multipart) = axum::extract::Multipart::from_request(request, &()).await else {
+        return coded(Code::BadForm, "表单无法读取：请以 multipart/form-data 发送");
+    };
+    let mut sent = match super::upload::read_form(multipart).await {
+        Ok(sent) => sent,
+        Err(refused) => return super::api_refusal::form_refused(refused),
+    };
+    let campaign = sent.other.remove("campaign").filter(|c| !c.is_empty());
+    let (path, name) = match super::received::sheet(&sent) {
+        Ok(found) => found,
+        Err(why @ super::received::SheetProblem::Missing) => {
+            return coded(Code::BadForm, &why.to_string());
+        }
+        Err(why) => return coded(Code::BadTable, &why.to_string()),
+    };
+    let done = web
+        .run(move |office, store| {
+            let now = office.clock.now().timestamp();
+            let received = office.import_sheet_as(store, &user, &path, &name, campaign, now);
+            drop(sent);
+            received
+        })
+        .await;
+    match done {
+        Ok(crate::app::Received::Recorded(report)) => {
+            web.board.forget();
+            Json(json!({"recorded": report.recorded, "unchanged": report.unchanged}))
+                .into_response()
+        }
+        Ok(crate::app::Received::Refused(bad)) => super::api_refusal::Refusal {
+            error: format!("有 {} 行需要更正，未导入任何一行", bad.len()),
+            code: Code::BadRows,
+            field: None,
+            invalid: bad
+                .iter()
+                .map(|b| super::api_refusal::InvalidValue {
+                    field: None,
+                    at: format!("第 {} 行", b.line),
+                    message: b.reason.zh(),
+                })
+                .collect(),
+        }
+        .into_response(),
+        Err(AppError::Table(_)) => coded(
+            Code::BadTable,
+            "读不出报送记录：请用 Excel 或 CSV 文件，第一行为列名（报送单位、报送事项、期次、报送时间，及表单各栏）",
+        ),
+        Err(AppError::Forbidden { .. }) => coded(Code::Forbidden, "此令牌无权导入该专项的报送记录"),
+        Err(e) => refused(&e),
+    }
+}

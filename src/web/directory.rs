@@ -270,7 +270,7 @@ pub async fn import(
 
 /// Why an upload is no sheet to import, as the page says it.
 #[derive(Debug, thiserror::Error)]
-enum SheetProblem {
+pub(super) enum SheetProblem {
     /// No file was chosen.
     #[error("请选择要导入的通讯录表格（Excel 或 CSV）")]
     Missing,
@@ -283,7 +283,7 @@ enum SheetProblem {
 }
 
 /// The uploaded sheet under a name its kind can be told by (an upload is kept under a number).
-fn sheet(sent: &super::upload::Sent) -> Result<std::path::PathBuf, SheetProblem> {
+pub(super) fn sheet(sent: &super::upload::Sent) -> Result<std::path::PathBuf, SheetProblem> {
     let file = sent.files.first().ok_or(SheetProblem::Missing)?;
     let extension = std::path::Path::new(&file.name)
         .extension()

@@ -6,7 +6,10 @@
 mod accounts;
 mod ack;
 mod api;
+mod api_accounts;
 mod api_body;
+mod api_directory;
+mod api_obligation;
 mod api_read;
 mod api_refusal;
 mod api_schema;
@@ -40,7 +43,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, get, post, put};
 
 use crate::app::Office;
 
@@ -267,6 +270,7 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<Web>>)> {
         ("GET", "/api/v1/review-queue", get(api_read::review_queue)),
         ("GET", "/api/v1/letters", get(api_read::letters)),
         ("GET", "/api/v1/units", get(api_read::units)),
+        ("PUT", "/api/v1/units/{code}", put(api_directory::edit)),
         (
             "GET",
             "/api/v1/units/{unit}/letters/{id}",
@@ -277,6 +281,56 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Arc<Web>>)> {
             "POST",
             "/api/v1/submissions",
             post(api_submit::submit).layer(upload()),
+        ),
+        (
+            "GET",
+            "/api/v1/obligations/{campaign}/{deliverable}/{unit}/{period}",
+            get(api_obligation::obligation),
+        ),
+        (
+            "GET",
+            "/api/v1/obligations/{campaign}/{deliverable}/{unit}/{period}/files/{sha256}",
+            get(api_obligation::file),
+        ),
+        (
+            "GET",
+            "/api/v1/obligations/{campaign}/{deliverable}/{unit}/{period}/template",
+            get(api_obligation::template),
+        ),
+        ("GET", "/api/v1/board/trend", get(api_read::trend)),
+        ("GET", "/api/v1/accounts", get(api_accounts::accounts)),
+        ("POST", "/api/v1/accounts", post(api_accounts::add_account)),
+        (
+            "POST",
+            "/api/v1/accounts/{name}/disable",
+            post(api_accounts::disable),
+        ),
+        (
+            "POST",
+            "/api/v1/accounts/{name}/enable",
+            post(api_accounts::enable),
+        ),
+        (
+            "POST",
+            "/api/v1/accounts/{name}/reset",
+            post(api_accounts::reset),
+        ),
+        ("GET", "/api/v1/tokens", get(api_accounts::tokens)),
+        ("POST", "/api/v1/tokens", post(api_accounts::add_token)),
+        (
+            "POST",
+            "/api/v1/tokens/{token}/revoke",
+            post(api_accounts::revoke_token),
+        ),
+        (
+            "POST",
+            "/api/v1/directory-imports",
+            post(api_directory::import).layer(upload()),
+        ),
+        (
+            "POST",
+            "/api/v1/imports",
+            post(api_work::import).layer(upload()),
         ),
         ("GET", "/api/v1/openapi.json", get(openapi::openapi)),
     ]

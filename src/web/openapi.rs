@@ -103,6 +103,35 @@ pub fn document() -> Value {
             .who("not a token of that unit, a unit above it, or the office")
             .done(),
 
+        Op::new("POST", "/api/v1/directory-imports", "Take the office's sheet of units into the organisation's directory, as the units page does (`duban units import`): all rows or none, each row to correct named; the office that keeps the records (bound to no campaign), never a read-only token")
+            .form(json!({
+                "type": "object",
+                "required": ["file"],
+                "properties": {
+                    "file": { "type": "string", "format": "binary", "description": "the sheet: `.xlsx` (its first sheet) or `.csv` (UTF-8 or GBK), told by its file name, with a 单位名称 column (and 上级单位), or a column per level (县区, 乡镇, 村); 单位编码, 邮箱, 联系人, 联系电话 … as `duban units import` reads them" }
+                },
+                "additionalProperties": { "type": "string", "maxLength": typed::VALUE_MAX, "pattern": NO_NUL, "description": "any other part: not read" }
+            }))
+            .answers(200, json!({"content": {"application/json": {"schema": {"type": "object"}}}, "description": "taken: `rows`, and the units `added`, `changed` and `unchanged`"}))
+            .refuses(&[BadRows, BadTable, Forbidden])
+            .who("not the office that keeps the records: another role, an office bound to campaigns, a read-only token")
+            .done(),
+
+        Op::new("POST", "/api/v1/imports", "Record a clerk's spreadsheet of reports that came on paper or by mail (导入报送记录), as the import page does: all rows or none, each refused row named with its line and what to correct; the office's tokens, never a read-only one")
+            .form(json!({
+                "type": "object",
+                "required": ["file"],
+                "properties": {
+                    "file": { "type": "string", "format": "binary", "description": "the sheet: `.xlsx` (its first sheet), `.csv` (UTF-8 or GBK) or `.jsonl`, told by its file name; its first row names the columns (报送单位, 报送事项, 期次, 报送时间, and the form's fields)" },
+                    "campaign": { "type": "string", "pattern": NO_NUL, "description": "the campaign of a sheet without a 专项 column" }
+                },
+                "additionalProperties": { "type": "string", "maxLength": typed::VALUE_MAX, "pattern": NO_NUL, "description": "any other part: not read" }
+            }))
+            .answers(200, json!({"content": {"application/json": {"schema": {"type": "object"}}}, "description": "recorded: `recorded` rows, and `unchanged`, those recorded before"}))
+            .refuses(&[BadRows, BadTable, Forbidden, Unknown])
+            .who("not the office's token, or a read-only one")
+            .done(),
+
         Op::new("GET", "/api/v1/instructions", "The campaign's leaders' instructions (批示) the token's holder may see — the office's and supervisors' all, a unit's its own and those under it — each with who gave it, what it says, on what, its unit, its deadline and where it stands at the server's time")
             .param(json!({"in": "query", "name": "campaign", "required": true, "schema": {"minLength": 1, "pattern": "^[^\\u0000]*$", "type": "string"}}))
             .etag()
@@ -129,6 +158,14 @@ pub fn document() -> Value {
             .who("a token whose role sees no directory (a unit's, a reviewer's)")
             .done(),
 
+        Op::new("PUT", "/api/v1/units/{code}", "One unit of the organisation's directory as it is to be, as the units page changes it: its name (a new one renames it), mailbox, liaison and leader with their phones — a field left out is cleared: the office that keeps the records (bound to no campaign), never a read-only token")
+            .param(json!({"in": "path", "name": "code", "required": true, "description": "the unit's code in the directory", "schema": {"minLength": 1, "pattern": NO_NUL, "type": "string"}}))
+            .body(requests.subschema_for::<super::api_directory::UnitChange>())
+            .answers(200, json!({"content": {"application/json": {"schema": {"type": "object"}}}, "description": "the unit as the directory now lists it (`code`, `name`, `parent`, `kind`, `email`, `phone`, `contacts` …) and `changed`, whether anything did"}))
+            .refuses(&[BadUnit, Conflict, Forbidden, Unknown])
+            .who("not the office that keeps the records: another role, an office bound to campaigns, a read-only token")
+            .done(),
+
         Op::new("GET", "/api/v1/letters", "The letters the overdue ladder issued to a unit (督办函, 提醒函, 约谈通知书, 督办单), newest first, in the campaigns the token acts in: whoever may open the unit's page; each as Word at `download` (a token's) and `href` (the unit's page, for a signed-in browser)")
             .param(json!({"in": "query", "name": "unit", "required": true, "schema": {"minLength": 1, "pattern": "^[^\\u0000]*$", "type": "string"}}))
             .etag()
@@ -146,6 +183,38 @@ pub fn document() -> Value {
             .answers(200, json!({"content": {"application/json": {"schema": obligations}}, "description": "the obligations (a page of them with `limit`); `ETag` says what they are, `Link: <…>; rel=\"next\"` where the next page starts"}))
             .refuses(&[CampaignNeeded, Forbidden, Unknown])
             .who("a token of another office's campaign")
+            .done(),
+
+        Op::new("GET", "/api/v1/obligations/{campaign}/{deliverable}/{unit}/{period}", "One obligation as its page shows it at the server's time: where it stands, its deadline in force, whom it is sent to, what the token's holder may do with it (`rights`), its form, and its whole history — every act with who did it, when (and when recorded), why, the values and signatures a submission carried, and the files kept with it, each with its address (`download`): whoever may see it")
+            .param(json!({"in": "path", "name": "campaign", "required": true, "schema": {"minLength": 1, "pattern": NO_NUL, "type": "string"}}))
+            .param(json!({"in": "path", "name": "deliverable", "required": true, "schema": {"minLength": 1, "pattern": NO_NUL, "type": "string"}}))
+            .param(json!({"in": "path", "name": "unit", "required": true, "schema": {"minLength": 1, "pattern": NO_NUL, "type": "string"}}))
+            .param(json!({"in": "path", "name": "period", "required": true, "description": "the period (`2017-05`), or `-` for a one-off report", "schema": {"minLength": 1, "pattern": NO_NUL, "type": "string"}}))
+            .etag()
+            .answers(200, json!({"content": {"application/json": {"schema": {"type": "object"}}}, "description": "the obligation: `campaign`, `deliverable`, `unit`, `period`, `due_date`, `to`, `reviewer`, `status`, `rights` (`see`, `submit`, `review`, `send_back`, `excuse`, `answer`), `form`, `approver`, `instruction`, `pass_down_to`, `history` (`kind`, `at`, `recorded_at`, `backfilled`, `by`, `reason`, `note`, `data`, `values`, `files`: `name`, `sha256`, `size`, `download`); `ETag` says what it is"}))
+            .refuses(&[Forbidden, Unknown])
+            .who("a token that may not see it: another unit's, or of another office's campaign")
+            .done(),
+
+        Op::new("GET", "/api/v1/obligations/{campaign}/{deliverable}/{unit}/{period}/files/{sha256}", "A file kept with one of the obligation's submissions, as it was sent, named as it was (`Content-Disposition`): whoever may see the obligation; `download` of the obligation's history names it")
+            .param(json!({"in": "path", "name": "campaign", "required": true, "schema": {"minLength": 1, "pattern": NO_NUL, "type": "string"}}))
+            .param(json!({"in": "path", "name": "deliverable", "required": true, "schema": {"minLength": 1, "pattern": NO_NUL, "type": "string"}}))
+            .param(json!({"in": "path", "name": "unit", "required": true, "schema": {"minLength": 1, "pattern": NO_NUL, "type": "string"}}))
+            .param(json!({"in": "path", "name": "period", "required": true, "description": "the period (`2017-05`), or `-` for a one-off report", "schema": {"minLength": 1, "pattern": NO_NUL, "type": "string"}}))
+            .param(json!({"in": "path", "name": "sha256", "required": true, "schema": {"minLength": 1, "pattern": NO_NUL, "type": "string"}}))
+            .answers(200, json!({"content": {"application/octet-stream": {"schema": {"format": "binary", "type": "string"}}}, "description": "the file"}))
+            .refuses(&[Forbidden, Unknown])
+            .who("a token that may not see the obligation")
+            .done(),
+
+        Op::new("GET", "/api/v1/obligations/{campaign}/{deliverable}/{unit}/{period}/template", "The obligation's blank form as a workbook — the form's fields as columns, its unit and period filled in — as its page offers it, to fill in and send back through `/api/v1/submissions`: whoever may see the obligation; a report without a form has none (404)")
+            .param(json!({"in": "path", "name": "campaign", "required": true, "schema": {"minLength": 1, "pattern": NO_NUL, "type": "string"}}))
+            .param(json!({"in": "path", "name": "deliverable", "required": true, "schema": {"minLength": 1, "pattern": NO_NUL, "type": "string"}}))
+            .param(json!({"in": "path", "name": "unit", "required": true, "schema": {"minLength": 1, "pattern": NO_NUL, "type": "string"}}))
+            .param(json!({"in": "path", "name": "period", "required": true, "description": "the period (`2017-05`), or `-` for a one-off report", "schema": {"minLength": 1, "pattern": NO_NUL, "type": "string"}}))
+            .answers(200, json!({"content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"format": "binary", "type": "string"}}}, "description": "the workbook"}))
+            .refuses(&[Forbidden, Unknown])
+            .who("a token that may not see the obligation")
             .done(),
 
         Op::new("GET", "/api/v1/overdue", "Everything overdue at the server's time, in the campaign asked for or every campaign the token acts in, most days late first, each with whom to call (`email`, `phone`, `contacts`): supervisors' and the office's tokens, as the overdue list")
@@ -199,6 +268,72 @@ pub fn document() -> Value {
             .answers(200, json!({"content": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document": {"schema": {"format": "binary", "type": "string"}}}, "description": "the letter"}))
             .refuses(&[Forbidden, Unknown])
             .who("a token that may not open the unit's page: another unit's")
+            .done(),
+
+        Op::new("GET", "/api/v1/accounts", "The accounts the office's token manages (those of its campaigns), by name, as the accounts page lists them; never a password or a link: the office's tokens")
+            .etag()
+            .paged_by_key()
+            .answers(200, json!({"content": {"application/json": {"schema": {"items": {"type": "object"}, "type": "array"}}}, "description": "the accounts: `name`, `unit`, `role`, `campaigns`, `ready` (a password set), `disabled_at`, `last_sign_in_at`; `ETag` says what they are"}))
+            .refuses(&[Forbidden])
+            .who("not the office's token")
+            .done(),
+
+        Op::new("POST", "/api/v1/accounts", "Make an account, as the accounts page does: 201 with it and the one-time link (`link`) its holder sets a password through, shown this once; the office's tokens, never a read-only one")
+            .body(requests.subschema_for::<super::api_accounts::NewAccount>())
+            .answers(201, json!({"content": {"application/json": {"schema": {"type": "object"}}}, "description": "made: `name`, `unit`, `role`, `campaigns`, `ready` (a password set), `disabled_at`, `last_sign_in_at`, and `link`, the one-time address its holder sets a password at (shown this once)"}))
+            .refuses(&[BadAccount, Conflict, Forbidden, HiddenCharacters, TooLong, Unknown, UnitUnclear])
+            .who("not the office's token, a read-only one, or a campaign not its own")
+            .done(),
+
+        Op::new("POST", "/api/v1/accounts/{name}/disable", "Disable an account: it cannot sign in, and its sessions end at once; one disabled already stays as it was (`was_disabled`): the office's tokens, never a read-only one")
+            .param(json!({"in": "path", "name": "name", "required": true, "schema": {"minLength": 1, "pattern": NO_NUL, "type": "string"}}))
+            .answers(200, json!({"content": {"application/json": {"schema": {"type": "object"}}}, "description": "the account as it is now: `name`, `unit`, `role`, `campaigns`, `ready` (a password set), `disabled_at`, `last_sign_in_at`; `was_disabled`, whether it was disabled before; after a reset, `link`, the new one-time address (shown this once)"}))
+            .refuses(&[Conflict, Forbidden, Unknown])
+            .who("not the office's token, a read-only one, or an account not of its campaigns")
+            .done(),
+
+        Op::new("POST", "/api/v1/accounts/{name}/enable", "Enable a disabled account: it signs in again (with its password, or through its link when it has none): the office's tokens, never a read-only one")
+            .param(json!({"in": "path", "name": "name", "required": true, "schema": {"minLength": 1, "pattern": NO_NUL, "type": "string"}}))
+            .answers(200, json!({"content": {"application/json": {"schema": {"type": "object"}}}, "description": "the account as it is now: `name`, `unit`, `role`, `campaigns`, `ready` (a password set), `disabled_at`, `last_sign_in_at`; `was_disabled`, whether it was disabled before; after a reset, `link`, the new one-time address (shown this once)"}))
+            .refuses(&[Conflict, Forbidden, Unknown])
+            .who("not the office's token, a read-only one, or an account not of its campaigns")
+            .done(),
+
+        Op::new("POST", "/api/v1/accounts/{name}/reset", "A forgotten password: the old one stops working at once, and a new one-time link (`link`) is answered this once: the office's tokens, never a read-only one")
+            .param(json!({"in": "path", "name": "name", "required": true, "schema": {"minLength": 1, "pattern": NO_NUL, "type": "string"}}))
+            .answers(200, json!({"content": {"application/json": {"schema": {"type": "object"}}}, "description": "the account as it is now: `name`, `unit`, `role`, `campaigns`, `ready` (a password set), `disabled_at`, `last_sign_in_at`; `was_disabled`, whether it was disabled before; after a reset, `link`, the new one-time address (shown this once)"}))
+            .refuses(&[Conflict, Forbidden, Unknown])
+            .who("not the office's token, a read-only one, or an account not of its campaigns")
+            .done(),
+
+        Op::new("GET", "/api/v1/board/trend", "The campaign's on-time rate month by month, as the board's chart draws it: per month of the deadline (those passed at the server's time), the share in percent of what fell due that came in by its deadline; supervisors' and the office's tokens")
+            .param(json!({"in": "query", "name": "campaign", "required": true, "schema": {"minLength": 1, "pattern": "^[^\\u0000]*$", "type": "string"}}))
+            .etag()
+            .answers(200, json!({"content": {"application/json": {"schema": {"type": "object"}}}, "description": "`campaign` and `months`: each `month` (`2017-05`) with its `on_time_rate` in percent; `ETag` says what it is"}))
+            .refuses(&[CampaignNeeded, Forbidden, Unknown])
+            .who("a token whose role sees no board (a unit's, a reviewer's), or of another office's campaign")
+            .done(),
+
+        Op::new("GET", "/api/v1/tokens", "The API tokens the office's token manages, in the order they were made, with when each was made, expires, was last used and was revoked; never a secret: the office's tokens")
+            .etag()
+            .paged_by_key()
+            .answers(200, json!({"content": {"application/json": {"schema": {"items": {"type": "object"}, "type": "array"}}}, "description": "the tokens: `id`, `name`, `unit`, `role`, `campaigns`, `read_only`, `created_at`, `expires_at`, `last_used_at`, `revoked_at`; `ETag` says what they are"}))
+            .refuses(&[Forbidden])
+            .who("not the office's token")
+            .done(),
+
+        Op::new("POST", "/api/v1/tokens", "Make an API token (scoped by role, unit, campaigns, days, read-only), as the accounts page does: 201 with it and its `secret`, shown this once; the office's tokens, never a read-only one")
+            .body(requests.subschema_for::<super::api_accounts::NewToken>())
+            .answers(201, json!({"content": {"application/json": {"schema": {"type": "object"}}}, "description": "made: `id`, `name`, `unit`, `role`, `campaigns`, `read_only`, `created_at`, `expires_at`, `last_used_at`, `revoked_at`, and `secret`, the bearer token (shown this once)"}))
+            .refuses(&[BadAccount, Conflict, Forbidden, HiddenCharacters, TooLong, Unknown, UnitUnclear])
+            .who("not the office's token, a read-only one, or a campaign not its own")
+            .done(),
+
+        Op::new("POST", "/api/v1/tokens/{token}/revoke", "Revoke a token by its name or number: it is refused from then on (401 `token_revoked`); one revoked already stays as it was (`was_revoked`). A token does not revoke itself (409 `own_token`): the office's tokens, never a read-only one")
+            .param(json!({"in": "path", "name": "token", "required": true, "description": "the token's name or number", "schema": {"minLength": 1, "pattern": NO_NUL, "type": "string"}}))
+            .answers(200, json!({"content": {"application/json": {"schema": {"type": "object"}}}, "description": "revoked: `id`, `name`, `unit`, `role`, `campaigns`, `read_only`, `created_at`, `expires_at`, `last_used_at`, `revoked_at`, and `was_revoked`"}))
+            .refuses(&[Forbidden, OwnToken, Unknown])
+            .who("not the office's token, a read-only one, or a token not of its campaigns")
             .done(),
 
         Op::new("POST", "/api/v1/waivers", "A report its unit no longer owes (免报), with a reason, at the server's time: the office's tokens")
@@ -367,6 +502,17 @@ impl Op {
         );
         self.codes
             .extend([BadJson, JsonNeeded, BadBody, HiddenCharacters]);
+        self
+    }
+
+    /// A body sent as a multipart form (files with it), `schema` its parts; what every form's
+    /// reading can refuse.
+    fn form(mut self, schema: Value) -> Op {
+        self.body = Some(
+            json!({ "required": true, "content": { "multipart/form-data": { "schema": schema } } }),
+        );
+        self.codes
+            .extend([BadForm, HiddenCharacters, TooLarge, TooLong, UnnamedFile]);
         self
     }
 

@@ -58,7 +58,7 @@ pub async fn form(State(web): State<Arc<Web>>, headers: HeaderMap) -> Response {
 
 /// Why an upload is no sheet of reports, as the page says it.
 #[derive(Debug, thiserror::Error)]
-enum SheetProblem {
+pub(super) enum SheetProblem {
     #[error("请选择要导入的报送记录表格（Excel 或 CSV 文件）")]
     Missing,
     #[error("「{0}」不是 Excel 或 CSV 文件")]
@@ -68,7 +68,9 @@ enum SheetProblem {
 }
 
 /// The uploaded sheet under a name its kind can be told by, and the name it was sent under.
-fn sheet(sent: &super::upload::Sent) -> Result<(std::path::PathBuf, String), SheetProblem> {
+pub(super) fn sheet(
+    sent: &super::upload::Sent,
+) -> Result<(std::path::PathBuf, String), SheetProblem> {
     let file = sent.files.first().ok_or(SheetProblem::Missing)?;
     let extension = std::path::Path::new(&file.name)
         .extension()

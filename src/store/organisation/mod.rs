@@ -142,6 +142,18 @@ pub enum OrgRowError {
 }
 
 impl OrgRowError {
+    /// The row it is about, as the file names it.
+    pub fn at(&self) -> &str {
+        match self {
+            OrgRowError::UnknownParent { at, .. }
+            | OrgRowError::AmbiguousParent { at, .. }
+            | OrgRowError::Cycle { at, .. }
+            | OrgRowError::BadEmail { at, .. }
+            | OrgRowError::NoName { at }
+            | OrgRowError::RepeatedCode { at, .. } => at,
+        }
+    }
+
     /// What is wrong, as a page says it to the office (the row as the file names it).
     pub fn zh(&self) -> String {
         match self {
