@@ -451,3 +451,41 @@ fn what_only_looks_like_a_report_is_not_drafted_as_one() {
     assert!(text.contains("时限 2024年4月30日前"), "{text}");
     assert!(!text.contains("时限 2024年3月10日前"), "{text}");
 }
+
+/// A measure the campaign's office shares with others (古路's 镇村建中心 among its 责任单位) is not
+/// drafted as owed by the office to itself: the others' share stays the office's to receive;
+/// the office's own is owed to the authority that issued the document (古路镇人民政府, the
+/// text's 镇政府), marked to confirm — and nothing in the schedule is owed by a unit to itself.
+#[test]
+fn the_offices_own_share_is_owed_to_the_issuing_authority() {
+    let dir = tempfile::tempdir().unwrap();
+    let (text, check) = draft_and_check(dir.path(), &seed("gulu-2023"), &[]);
+    assert_eq!(check.code, 0, "{}\n{text}", check.stderr);
+    let blocks: Vec<&str> = text
+        .split("\n\n")
+        .filter(|b| b.contains("\"摸排辖区对象户\" {"))
+        .collect();
+    assert_eq!(blocks.len(), 2, "{blocks:#?}");
+    assert!(
+        blocks[0].contains("责任单位 各村、各驻村组\n"),
+        "{}",
+        blocks[0]
+    );
+    assert!(
+        blocks[1].contains("责任单位 镇村建中心\n  接收单位 镇政府\n"),
+        "{}",
+        blocks[1]
+    );
+    assert!(
+        blocks[1].contains("# 待确认 Reading: 镇村建中心 runs the campaign and owes this too"),
+        "{}",
+        blocks[1]
+    );
+    let out = dir.path().join("draft.campaign");
+    let run = duban(&["schedule", out.to_str().unwrap(), "--format", "json"]);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    for row in &rows {
+        let to = row["to"].as_array().map(Vec::as_slice).unwrap_or_default();
+        assert!(!to.contains(&row["unit"]), "owed to itself: {row}");
+    }
+}

@@ -274,3 +274,20 @@ mod tests {
         }
     }
 }
+
+/// The unit that stands for the authority `issuer` names among the units the text names: a
+/// people's government (古路镇人民政府) is the text's 镇政府 (or 镇人民政府) where it names one;
+/// else the issuer as the notice writes it.
+pub fn issuer_unit(issuer: &str, named: &[&String]) -> String {
+    let issuer = issuer.trim();
+    if let Some(before) = issuer.strip_suffix("人民政府")
+        && let Some(level) = before.chars().last()
+    {
+        for candidate in [format!("{level}政府"), format!("{level}人民政府")] {
+            if named.iter().any(|n| **n == candidate) {
+                return candidate;
+            }
+        }
+    }
+    issuer.to_string()
+}

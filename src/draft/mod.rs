@@ -103,6 +103,7 @@ pub fn draft(text: &str, options: &Options) -> Result<Draft, DraftError> {
     periods::first_periods(&mut statements, &header);
     let mut header = header;
     header.office = header::office_of(&sentences, &statements);
+    office_share(&mut statements, &header);
     let written = write::campaign(
         &write::Input {
             options,
@@ -122,6 +123,54 @@ pub fn draft(text: &str, options: &Options) -> Result<Draft, DraftError> {
         statements: written.statements,
         refused: written.refused,
     })
+}
+
+/// What the campaign's office owns with others — a measure's 责任单位, a report that names no
+/// one to send it to — is not owed by the office to itself (古路's first reviewed reading did
+/// so, and the office chased and ranked itself): the others' share stays owed to the office;
+/// the office's own becomes a statement of its own, owed to the authority that issued the
+/// document (发文单位), as a reading to confirm. Without a 发文单位 it is left as it is.
+fn office_share(statements: &mut Vec<Statement>, header: &header::Header) {
+    let (Some((office, _)), Some(issuer)) = (&header.office, &header.issuer) else {
+        return;
+    };
+    let named: Vec<&String> = statements
+        .iter()
+        .flat_map(|s| s.from.iter().chain(&s.to))
+        .chain(header.addressees.iter().flat_map(|(_, a)| a.iter()))
+        .collect();
+    let authority = header::issuer_unit(issuer, &named);
+    if authority == *office {
+        return;
+    }
+    let mut shares = Vec::new();
+    for statement in statements.iter_mut() {
+        let owed_to_office = match statement.kind {
+            Kind::Measure => true,
+            Kind::Report => statement.to.is_empty(),
+            Kind::Phase => false,
+        };
+        if !owed_to_office || !statement.from.contains(office) {
+            continue;
+        }
+        let mut share = Statement {
+            from: vec![office.clone()],
+            to: vec![authority.clone()],
+            ..statement.clone()
+        };
+        share.readings.push(format!(
+            "{office} runs the campaign and owes this too: not to itself, to {authority}, \
+             which issued the document"
+        ));
+        statement.from.retain(|u| u != office);
+        // The office alone owed it: the statement is its share.
+        if statement.from.is_empty() {
+            *statement = share;
+        } else {
+            shares.push(share);
+        }
+    }
+    statements.extend(shares);
 }
 
 /// The first date the text writes with its year (its month's first day), if any.
