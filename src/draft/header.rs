@@ -225,6 +225,23 @@ fn called_elsewhere(full: &str, statements: &[Statement]) -> Option<String> {
         .cloned()
 }
 
+/// The unit that stands for the authority `issuer` names among the units the text names: a
+/// people's government (古路镇人民政府) is the text's 镇政府 (or 镇人民政府) where it names one;
+/// else the issuer as the notice writes it.
+pub fn issuer_unit(issuer: &str, named: &[&String]) -> String {
+    let issuer = issuer.trim();
+    if let Some(before) = issuer.strip_suffix("人民政府")
+        && let Some(level) = before.chars().last()
+    {
+        for candidate in [format!("{level}政府"), format!("{level}人民政府")] {
+            if named.iter().any(|n| **n == candidate) {
+                return candidate;
+            }
+        }
+    }
+    issuer.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,21 +290,15 @@ mod tests {
             assert_eq!((f.as_str(), l.as_str()), (first, last), "{text}");
         }
     }
-}
 
-/// The unit that stands for the authority `issuer` names among the units the text names: a
-/// people's government (古路镇人民政府) is the text's 镇政府 (or 镇人民政府) where it names one;
-/// else the issuer as the notice writes it.
-pub fn issuer_unit(issuer: &str, named: &[&String]) -> String {
-    let issuer = issuer.trim();
-    if let Some(before) = issuer.strip_suffix("人民政府")
-        && let Some(level) = before.chars().last()
-    {
-        for candidate in [format!("{level}政府"), format!("{level}人民政府")] {
-            if named.iter().any(|n| **n == candidate) {
-                return candidate;
-            }
-        }
+    #[test]
+    fn a_peoples_government_is_the_texts_government_of_its_level() {
+        let (zhen, county) = ("镇政府".to_string(), "县政府".to_string());
+        assert_eq!(issuer_unit("古路镇人民政府", &[&zhen, &county]), "镇政府");
+        assert_eq!(issuer_unit("古路镇人民政府", &[&county]), "古路镇人民政府");
+        assert_eq!(
+            issuer_unit("中共南阳市纪委办公室", &[&zhen]),
+            "中共南阳市纪委办公室"
+        );
     }
-    issuer.to_string()
 }
