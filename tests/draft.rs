@@ -396,7 +396,9 @@ fn reports_named_together_are_drafted_one_each() {
 }
 
 /// A monthly report on the month before first covers the campaign's first month, not the month
-/// before the campaign starts: the draft says `首期`, and `duban check` has nothing to warn of.
+/// before the campaign starts — or the first whose report is due after the day of issue — and
+/// last the campaign's last month: the draft says `首期` and `末期`, and `duban check` has
+/// nothing to warn of.
 #[test]
 fn a_report_on_the_month_before_starts_with_the_campaigns_first_month() {
     let dir = tempfile::tempdir().unwrap();
@@ -408,11 +410,25 @@ fn a_report_on_the_month_before_starts_with_the_campaigns_first_month() {
     .unwrap();
     let (text, check) = draft_and_check(dir.path(), &document, &["--issued", "2023-03-01"]);
     assert_eq!(check.code, 0, "{}\n{text}", check.stderr);
-    assert!(text.contains("报告期 上月\n  首期 2023年2月"), "{text}");
+    assert!(
+        text.contains("报告期 上月\n  首期 2023年2月\n  末期 2023年12月"),
+        "{text}"
+    );
     assert!(
         !check.stderr.contains("before the campaign starts"),
         "{}",
         check.stderr
+    );
+    // Issued on 29 March, the report on February (due 25 March) cannot be asked for: the first
+    // is on March, and the draft says why.
+    let (text, check) = draft_and_check(dir.path(), &document, &["--issued", "2023-03-29"]);
+    assert_eq!(check.code, 0, "{}\n{text}", check.stderr);
+    assert!(text.contains("首期 2023年3月\n  末期 2023年12月"), "{text}");
+    assert!(
+        text.contains(
+            "the one on 2023年2月 would be due 2023-03-25, before the document was issued"
+        ),
+        "{text}"
     );
 }
 

@@ -100,7 +100,7 @@ pub fn draft(text: &str, options: &Options) -> Result<Draft, DraftError> {
         }
     };
     let (mut statements, explain) = recognise(&sentences, &header, anchor);
-    periods::first_periods(&mut statements, &header);
+    periods::first_periods(&mut statements, &header, issued);
     let mut header = header;
     header.office = header::office_of(&sentences, &statements);
     office_share(&mut statements, &header);
@@ -263,6 +263,7 @@ fn recognise(
                     form: None,
                     previous: false,
                     first: None,
+                    last: None,
                     ongoing: false,
                     readings: found.readings,
                     sources: vec![s.clone()],
@@ -291,6 +292,7 @@ fn recognise(
                     form: None,
                     previous: false,
                     first: None,
+                    last: None,
                     ongoing: false,
                     readings: Vec::new(),
                     sources: vec![s.clone()],
@@ -478,6 +480,7 @@ fn recognise(
                 form: reports::form(text),
                 previous,
                 first: None,
+                last: None,
                 ongoing,
                 readings,
                 sources: vec![s.clone()],

@@ -101,23 +101,92 @@ pub fn bare_title(text: &str, start: usize, verb_at: usize) -> Option<String> {
     (title.chars().count() > own.chars().count()).then(|| title.to_string())
 }
 
-/// A monthly report on the month before (报告期 上月) first covers the campaign's first month,
-/// not the month before the campaign starts (`duban check` warns of that one): `首期`, a reading.
-pub fn first_periods(statements: &mut [Statement], header: &super::header::Header) {
-    let Some(month) = header.period.as_ref().and_then(|(first, _, _)| {
-        let found = crate::language::parse::phrase::date_at(first)?;
-        Some(format!("{}年{}月", found.value.year?, found.value.month))
-    }) else {
+/// A monthly report on the month before (报告期 上月) covers the campaign's months: its first
+/// is the campaign's first month, not the month before the campaign starts (`duban check` warns
+/// of that one) — or a later one, where that month's report would be due before the document
+/// was issued — and its last is the campaign's last month, whose report is due after the
+/// campaign ends: `首期` and `末期`, each a reading.
+pub fn first_periods(
+    statements: &mut [Statement],
+    header: &super::header::Header,
+    issued: Option<chrono::NaiveDate>,
+) {
+    let Some((first, end, _)) = header.period.as_ref() else {
         return;
     };
+    let month_of = |text: &str, year: Option<i32>| {
+        let found = crate::language::parse::phrase::date_at(text)?;
+        Some((found.value.year.or(year)?, found.value.month))
+    };
+    let Some(start) = month_of(first, None) else {
+        return;
+    };
+    let last = month_of(end, Some(start.0)).map(|(year, month)| {
+        // An end without its year before the start's month is in the next year.
+        if month < start.1 && !end.contains('年') {
+            (year + 1, month)
+        } else {
+            (year, month)
+        }
+    });
+    let written = |(year, month): (i32, u32)| format!("{year}年{month}月");
     for s in statements
         .iter_mut()
         .filter(|s| s.previous && period_of(&s.due) == Some("每月"))
     {
-        s.first = Some(month.clone());
-        s.readings.push(format!(
-            "it reports on the month before: the first report is on {month}, the campaign's first \
-             month, not on the month before the campaign"
-        ));
+        let mut month = start;
+        let mut late = None;
+        // The report on `month` is due on day `day` of the month after it.
+        if let (Some(issued), Some(day)) = (issued, day_of_month(&s.due)) {
+            while let Some(due) = due_after(month, day).filter(|due| *due < issued) {
+                if last.is_some_and(|l| month >= l) {
+                    break;
+                }
+                late.get_or_insert((month, due));
+                month = next_month(month);
+            }
+        }
+        s.first = Some(written(month));
+        s.readings.push(match late {
+            None => format!(
+                "it reports on the month before: the first report is on {}, the campaign's \
+                 first month, not on the month before the campaign",
+                written(month)
+            ),
+            Some((skipped, due)) => format!(
+                "it reports on the month before: the first report is on {}; the one on {} would \
+                 be due {due}, before the document was issued",
+                written(month),
+                written(skipped)
+            ),
+        });
+        if let Some(last) = last.filter(|l| *l >= month) {
+            s.last = Some(written(last));
+            s.readings.push(format!(
+                "the last report is on {}, the campaign's last month, due after it ends",
+                written(last)
+            ));
+        }
     }
+}
+
+/// The day of the month a monthly deadline names (`每月25日前`: 25).
+fn day_of_month(due: &str) -> Option<u32> {
+    let rest = due.strip_prefix("每月")?;
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok().filter(|d| (1..=31).contains(d))
+}
+
+fn next_month((year, month): (i32, u32)) -> (i32, u32) {
+    if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    }
+}
+
+/// Day `day` of the month after `month` (the month's last day where it has fewer).
+fn due_after(month: (i32, u32), day: u32) -> Option<chrono::NaiveDate> {
+    let (year, month) = next_month(month);
+    (0..4).find_map(|back| chrono::NaiveDate::from_ymd_opt(year, month, day.checked_sub(back)?))
 }

@@ -44,6 +44,9 @@ pub struct Statement {
     pub previous: bool,
     /// The first period it covers (`首期`), where the one before the campaign would be first.
     pub first: Option<String>,
+    /// The last period it covers (`末期`): the campaign's last month, for a report on the month
+    /// before, whose report on that month is due after the campaign ends.
+    pub last: Option<String>,
     /// Goes on after the campaign (长期坚持 in its paragraph).
     pub ongoing: bool,
     /// What was read rather than found: each becomes a `Reading:` comment.

@@ -274,6 +274,9 @@ fn statement_text(s: &Statement, index: usize, names: &mut HashSet<String>) -> S
     if let Some(first) = &s.first {
         let _ = writeln!(out, "  首期 {first}");
     }
+    if let Some(last) = &s.last {
+        let _ = writeln!(out, "  末期 {last}");
+    }
     if s.ongoing {
         out.push_str("  长期坚持\n");
     }
