@@ -505,3 +505,34 @@ fn the_offices_own_share_is_owed_to_the_issuing_authority() {
         assert!(!to.contains(&row["unit"]), "owed to itself: {row}");
     }
 }
+
+/// A note under an annex's table (注：此表每月20日前报送…) is sent by those the text has fill the
+/// annex in, as the table the annex heads — not by every unit the notice is addressed to.
+#[test]
+fn a_note_under_an_annex_is_sent_by_those_who_fill_it_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let document = dir.path().join("excerpt.txt");
+    std::fs::write(
+        &document,
+        "各村，各驻村组：\n\
+         各村建立问题清单（附件2），于7月18日前报镇村建中心。\n\
+         附件2\n\
+         问题清单\n\
+         注：此表每月20日前报送至镇村建中心。\n",
+    )
+    .unwrap();
+    let (text, check) = draft_and_check(dir.path(), &document, &["--issued", "2023-05-30"]);
+    assert_eq!(check.code, 0, "{}\n{text}", check.stderr);
+    let block = text
+        .split("\n\n")
+        .find(|b| b.contains("时限 每月20日前"))
+        .unwrap_or_else(|| panic!("{text}"));
+    for line in [
+        "\"问题清单\" {",
+        "报送单位 各村\n",
+        "表单 \"附件2\"",
+        "a note under 附件2's table: owed by those the text has fill it in",
+    ] {
+        assert!(block.contains(line), "{line}\n{block}");
+    }
+}

@@ -14,6 +14,7 @@
 
 mod dates;
 mod header;
+mod notes;
 mod periods;
 mod phases;
 pub mod read;
@@ -406,8 +407,19 @@ fn recognise(
                     Vec::new()
                 }
             };
+            // A note under an annex's table: those who fill the annex in send it.
+            let note = (opening.is_empty() && notes::is_note(text))
+                .then(|| notes::annex_of(sentences, s.paragraph))
+                .flatten()
+                .map(|(label, title)| (notes::fillers(&statements, &label), label, title))
+                .filter(|(owners, _, _)| !owners.is_empty());
             let from = if !opening.is_empty() {
                 opening.clone()
+            } else if let Some((owners, label, _)) = &note {
+                readings.push(format!(
+                    "a note under {label}'s table: owed by those the text has fill it in"
+                ));
+                owners.clone()
             } else if !subject.is_empty() {
                 readings.push("who owes it is said earlier in the paragraph".to_string());
                 subject.clone()
@@ -458,6 +470,12 @@ fn recognise(
             {
                 known.insert(period, (f.due.clone(), s.paragraph));
             }
+            let title = title.or_else(|| note.as_ref().and_then(|(_, _, title)| title.clone()));
+            let form = reports::form(text).or_else(|| {
+                note.as_ref()
+                    .map(|(_, label, _)| label.clone())
+                    .filter(|label| label.len() > "附件".len())
+            });
             let previous = title.as_deref().is_some_and(|t| t.starts_with("上月"));
             said.push(format!(
                 "{}: 报送 from {} to {}, 时限 {}",
@@ -477,7 +495,7 @@ fn recognise(
                 to,
                 due: f.due.clone(),
                 class: f.class,
-                form: reports::form(text),
+                form,
                 previous,
                 first: None,
                 last: None,
