@@ -263,3 +263,106 @@ fn the_boards_trend_through_the_api() {
     );
     assert_eq!(unknown.status, 404, "{}", unknown.body);
 }
+
+/// An office bound to its campaigns acts only on the accounts and tokens of those, whatever
+/// spelling names another's: `#12` is token 12, and another office's is forbidden; its own, by
+/// any spelling, it does not revoke; an unknown name is not answered with another office's.
+#[test]
+fn another_offices_accounts_and_tokens_are_not_reached_by_any_spelling() {
+    let w = Workspace::new(&["nanyang-2017", "gulu-2023"]);
+    let nanyang = token(
+        &w,
+        &[
+            "--role",
+            "liaison",
+            "--unit",
+            "宛城区",
+            "--name",
+            "南阳填报",
+        ],
+    );
+    let gulu = token(
+        &w,
+        &[
+            "--role",
+            "office",
+            "--campaign",
+            "gulu-2023",
+            "--name",
+            "古路办",
+        ],
+    );
+    w.ok(&[
+        "user",
+        "add",
+        "南阳张三",
+        "--unit",
+        "宛城区",
+        "--role",
+        "liaison",
+    ]);
+    let listed = w.json(&["token", "list"]);
+    let id = |name: &str| {
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == name)
+            .map(|t| t["id"].as_i64().unwrap())
+            .unwrap()
+    };
+    let (theirs, mine) = (id("南阳填报"), id("古路办"));
+    let server = Server::start(&w, "2017-05-24T09:00");
+    for spelling in [
+        format!("{theirs}"),
+        format!("%23{theirs}"),
+        format!("0{theirs}"),
+    ] {
+        let refused = server.api(
+            "POST",
+            &format!("/api/v1/tokens/{spelling}/revoke"),
+            &gulu,
+            None,
+        );
+        assert_eq!(refused.status, 403, "{spelling}: {}", refused.body);
+    }
+    let works = server.api(
+        "GET",
+        "/api/v1/obligations?campaign=nanyang-2017",
+        &nanyang,
+        None,
+    );
+    assert_eq!(
+        works.status, 200,
+        "南阳's token still works: {}",
+        works.body
+    );
+    for spelling in [
+        format!("{mine}"),
+        format!("%23{mine}"),
+        format!("%20{mine}"),
+    ] {
+        let itself = server.api(
+            "POST",
+            &format!("/api/v1/tokens/{spelling}/revoke"),
+            &gulu,
+            None,
+        );
+        assert_eq!(itself.status, 409, "{spelling}: {}", itself.body);
+    }
+    let unknown = server.api(
+        "POST",
+        "/api/v1/accounts/%E5%8D%97%E9%98%B3%E5%BC%A0%E5%9B%9B/disable",
+        &gulu,
+        None,
+    );
+    assert_eq!(unknown.status, 404, "{}", unknown.body);
+    assert!(!unknown.body.contains("南阳张三"), "{}", unknown.body);
+    let theirs = server.api(
+        "POST",
+        "/api/v1/accounts/%E5%8D%97%E9%98%B3%E5%BC%A0%E4%B8%89/reset",
+        &gulu,
+        None,
+    );
+    assert_eq!(theirs.status, 403, "{}", theirs.body);
+}

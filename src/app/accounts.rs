@@ -236,7 +236,7 @@ impl Office {
         if disabled && who.name == name {
             return Err(AccountRefusal::DisablesItself.into());
         }
-        super::scope::managed(store, who, name)?;
+        super::scope::managed(store, who, name, !disabled)?;
         self.set_disabled(store, name, disabled, now)
     }
 
@@ -266,7 +266,7 @@ impl Office {
         now: Instant,
     ) -> Result<String, AppError> {
         super::rights::allow_act(who, super::rights::Page::Accounts)?;
-        super::scope::managed(store, who, name)?;
+        super::scope::managed(store, who, name, true)?;
         self.reset_user(store, name, now)
     }
 }

@@ -12,13 +12,43 @@ pub(super) fn manages(who: &User, campaigns: &[String]) -> bool {
     who.every_campaign() || (!campaigns.is_empty() && campaigns.iter().all(|c| who.in_campaign(c)))
 }
 
-/// Refuses an account `who` does not manage as forbidden; an unknown one as unknown.
-pub(super) fn managed(store: &dyn Backend, who: &User, name: &str) -> Result<(), AppError> {
+/// Refuses an account `who` does not manage as forbidden; an unknown one as unknown, the
+/// nearest name suggested only among those it manages (another office's are not told). With
+/// `widening` (a new link, or letting it in again), an account of a directory unit — which
+/// joins its unit's campaigns as they come, other offices' too — is the records' keeper's
+/// alone: an office bound to campaigns would hand itself more than it has.
+pub(super) fn managed(
+    store: &dyn Backend,
+    who: &User,
+    name: &str,
+    widening: bool,
+) -> Result<(), AppError> {
+    let forbidden = || AppError::Forbidden {
+        what: name.to_string(),
+    };
     match store.user(name)?.map(|u| joined(store, u)).transpose()? {
-        Some(u) if !manages(who, &u.campaigns) => Err(AppError::Forbidden {
-            what: name.to_string(),
-        }),
-        _ => Ok(()),
+        Some(u) if !manages(who, &u.campaigns) => Err(forbidden()),
+        Some(u) if widening && u.unit_code.is_some() && !who.every_campaign() => Err(forbidden()),
+        Some(_) => Ok(()),
+        None => {
+            let mut mine = Vec::new();
+            for user in store.users()? {
+                let user = joined(store, user)?;
+                if manages(who, &user.campaigns) {
+                    mine.push(user.name);
+                }
+            }
+            let suggestion =
+                crate::language::suggest::did_you_mean(name, mine.iter().map(String::as_str));
+            Err(AppError::Store(
+                crate::store::Refusal::Unknown {
+                    kind: "account",
+                    name: name.to_string(),
+                    suggestion,
+                }
+                .into(),
+            ))
+        }
     }
 }
 

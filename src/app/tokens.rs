@@ -159,28 +159,18 @@ impl Office {
         now: Instant,
     ) -> Result<(ApiToken, bool), AppError> {
         let tokens = store.tokens()?;
-        let found = tokens
-            .iter()
-            .find(|t| t.name == which)
-            .or_else(|| {
-                let id = which.trim().trim_start_matches('#').parse::<i64>().ok()?;
-                tokens.iter().find(|t| t.id == id)
-            })
-            .cloned();
-        let Some(mut token) = found else {
-            let suggestion = crate::language::suggest::did_you_mean(
-                which,
-                tokens.iter().map(|t| t.name.as_str()),
-            );
-            return Err(AppError::Store(
-                Refusal::Unknown {
-                    kind: "token",
-                    name: which.to_string(),
-                    suggestion: suggestion.or_else(|| Some("`duban token list` lists them".into())),
-                }
-                .into(),
-            ));
+        let Some(token) = named(&tokens, which).cloned() else {
+            return Err(unknown_token(which, &tokens));
         };
+        self.revoke(store, token, now)
+    }
+
+    fn revoke(
+        &self,
+        store: &mut dyn Backend,
+        mut token: ApiToken,
+        now: Instant,
+    ) -> Result<(ApiToken, bool), AppError> {
         let t = now.in_zone(self.config.zone).timestamp();
         let revoked_now = store.revoke_token(token.id, t)?;
         if revoked_now {
@@ -189,8 +179,36 @@ impl Office {
         Ok((token, !revoked_now))
     }
 
+    /// The token `which` names (by name, or by number as `revoke_token` reads it) for the
+    /// office account `who` to act on: one of the campaigns it manages; another's is refused
+    /// as forbidden, and an unknown one is suggested only among its own (another office's
+    /// names are not told).
+    pub fn token_as(
+        &self,
+        store: &dyn Backend,
+        who: &User,
+        which: &str,
+    ) -> Result<ApiToken, AppError> {
+        super::rights::allow_act(who, super::rights::Page::Tokens)?;
+        let tokens = store.tokens()?;
+        match named(&tokens, which) {
+            Some(token) if super::scope::manages(who, &token.campaigns) => Ok(token.clone()),
+            Some(_) => Err(AppError::Forbidden {
+                what: which.to_string(),
+            }),
+            None => {
+                let mine: Vec<ApiToken> = tokens
+                    .into_iter()
+                    .filter(|t| super::scope::manages(who, &t.campaigns))
+                    .collect();
+                Err(unknown_token(which, &mine))
+            }
+        }
+    }
+
     /// Revokes a token as the office account `who` does through the pages: as
-    /// [`Office::revoke_token`], refused to anyone else.
+    /// [`Office::revoke_token`], for a token of the campaigns it manages (found as
+    /// [`Office::token_as`] finds it), refused to anyone else.
     pub fn revoke_token_as(
         &self,
         store: &mut dyn Backend,
@@ -198,21 +216,8 @@ impl Office {
         which: &str,
         now: Instant,
     ) -> Result<(ApiToken, bool), AppError> {
-        super::rights::allow_act(who, super::rights::Page::Tokens)?;
-        let mine = self.tokens_as(store, who)?;
-        if !mine
-            .iter()
-            .any(|t| t.name == which || t.id.to_string() == which)
-            && self
-                .tokens(store)?
-                .iter()
-                .any(|t| t.name == which || t.id.to_string() == which)
-        {
-            return Err(AppError::Forbidden {
-                what: which.to_string(),
-            });
-        }
-        self.revoke_token(store, which, now)
+        let token = self.token_as(&*store, who, which)?;
+        self.revoke(store, token, now)
     }
 
     /// Whom the bearer token `token` acts for at `now`, as the account `token:NAME` (the
@@ -360,6 +365,28 @@ impl std::fmt::Display for TokenRefusal {
             TokenRefusal::Expired { .. } => write!(f, "the token has expired"),
         }
     }
+}
+
+/// The token `which` names: by its name, else by its number (`12`, `#12`).
+fn named<'a>(tokens: &'a [ApiToken], which: &str) -> Option<&'a ApiToken> {
+    tokens.iter().find(|t| t.name == which).or_else(|| {
+        let id = which.trim().trim_start_matches('#').parse::<i64>().ok()?;
+        tokens.iter().find(|t| t.id == id)
+    })
+}
+
+/// An unknown token, with the nearest name among `known`.
+fn unknown_token(which: &str, known: &[ApiToken]) -> AppError {
+    let suggestion =
+        crate::language::suggest::did_you_mean(which, known.iter().map(|t| t.name.as_str()));
+    AppError::Store(
+        Refusal::Unknown {
+            kind: "token",
+            name: which.to_string(),
+            suggestion: suggestion.or_else(|| Some("`duban token list` lists them".into())),
+        }
+        .into(),
+    )
 }
 
 /// Refuses a token name that is empty, would read as a number (`token revoke` takes either),

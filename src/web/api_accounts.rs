@@ -148,7 +148,7 @@ fn refused_account(e: &AppError) -> Response {
 
 /// The name's length and characters as the records check them, before it is trimmed, so that
 /// what the description forbids is refused as it says.
-fn shown(what: &str, name: Option<&str>) -> Result<(), Box<Response>> {
+pub(super) fn shown(what: &str, name: Option<&str>) -> Result<(), Box<Response>> {
     let Some(name) = name else { return Ok(()) };
     if let Err(e) = typed::within(what, name, typed::NAME_MAX) {
         return Err(Box::new(coded(Code::TooLong, &e.to_string())));
@@ -270,9 +270,9 @@ async fn change(web: Arc<Web>, headers: HeaderMap, name: String, change: Change)
                     (before.disabled_at.is_some(), None)
                 }
                 Change::Reset => {
+                    let before = store.user(&name)?;
                     let link = office.reset_user_as(store, &user, &name, at)?;
-                    let now = store.user(&name)?;
-                    (now.is_some_and(|u| u.disabled_at.is_some()), Some(link))
+                    (before.is_some_and(|u| u.disabled_at.is_some()), Some(link))
                 }
             };
             Ok((was_disabled, store.user(&name)?, link))
@@ -433,14 +433,15 @@ pub async fn revoke_token(
     let now = now(&web);
     let done = web
         .run(move |office, store| {
-            let own = office.tokens_as(&*store, &user)?.into_iter().find(|k| {
-                (k.name == which || k.id.to_string() == which)
-                    && format!("token:{}", k.name) == user.name
-            });
-            if own.is_some() {
+            // Found as the revoking finds it (`#12` is token 12), so that no spelling of its
+            // own number gets past this.
+            let token = office.token_as(&*store, &user, &which)?;
+            if format!("token:{}", token.name) == user.name {
                 return Ok(None);
             }
-            office.revoke_token_as(store, &user, &which, now).map(Some)
+            office
+                .revoke_token_as(store, &user, &token.id.to_string(), now)
+                .map(Some)
         })
         .await;
     match done {

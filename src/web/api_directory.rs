@@ -15,7 +15,7 @@ use super::Web;
 use super::api::holder;
 use super::api_body::Body;
 use super::api_refusal::{Code, coded, refused};
-use super::api_schema::{Plain, SAYS_SOMETHING};
+use super::api_schema::{Plain, Shown};
 use crate::app::{AppError, UnitEdit};
 use crate::store::organisation::OrgRowError;
 
@@ -43,28 +43,13 @@ impl JsonSchema for Address {
     }
 }
 
-/// A name that says something (a unit's): a character that is not a space, no NUL.
-pub struct UnitName;
-
-impl JsonSchema for UnitName {
-    fn inline_schema() -> bool {
-        true
-    }
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "UnitName".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type": "string", "minLength": 1, "pattern": SAYS_SOMETHING })
-    }
-}
-
 /// What `PUT /api/v1/units/{code}` takes: the unit's name, mailbox and people as they are to
 /// be, as the page's form sends them — a field left out (or empty) is cleared.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UnitChange {
-    /// Its name (a new one renames it).
-    #[schemars(with = "UnitName")]
+    /// Its name (a new one renames it): shown as it is, as an account's.
+    #[schemars(with = "Shown")]
     name: String,
     /// Its mailbox.
     #[schemars(with = "Option<Address>")]
@@ -116,6 +101,9 @@ pub async fn edit(
     };
     if code.contains('\0') {
         return coded(Code::Unknown, "通讯录中没有这个编码的单位");
+    }
+    if let Err(r) = super::api_accounts::shown("单位名称", Some(&change.name)) {
+        return *r;
     }
     let edit = change.edit(code.clone());
     let done = web

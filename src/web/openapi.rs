@@ -162,7 +162,7 @@ pub fn document() -> Value {
             .param(json!({"in": "path", "name": "code", "required": true, "description": "the unit's code in the directory", "schema": {"minLength": 1, "pattern": NO_NUL, "type": "string"}}))
             .body(requests.subschema_for::<super::api_directory::UnitChange>())
             .answers(200, json!({"content": {"application/json": {"schema": {"type": "object"}}}, "description": "the unit as the directory now lists it (`code`, `name`, `parent`, `kind`, `email`, `phone`, `contacts` …) and `changed`, whether anything did"}))
-            .refuses(&[BadUnit, Conflict, Forbidden, Unknown])
+            .refuses(&[BadUnit, Conflict, Forbidden, TooLong, Unknown])
             .who("not the office that keeps the records: another role, an office bound to campaigns, a read-only token")
             .done(),
 
