@@ -21,7 +21,7 @@ use super::api::holder;
 use super::api_body::Body;
 use super::api_refusal::{Code, coded, refused};
 use super::api_schema::{Name, Shown};
-use super::paging::{KeyPage, sort_key, tagged};
+use super::paging::{KeyPage, sort_key};
 use crate::app::{AccountRefusal, AppError, Expiry, TokenSpec};
 use crate::clock::Instant;
 use crate::store::{ApiToken, Role, User};
@@ -187,13 +187,7 @@ pub async fn accounts(
     };
     let (users, next) = page.cut(users, |u| sort_key(0, &[&u.name]));
     let rows: Vec<Value> = users.iter().map(|u| account_json(&web, u)).collect();
-    let mut response = tagged(
-        &headers,
-        serde_json::to_vec(&rows).unwrap_or_default(),
-        "application/json",
-    );
-    page.link(&mut response, "/api/v1/accounts?", next);
-    response
+    page.answer(&headers, &rows, "/api/v1/accounts?", next)
 }
 
 /// `POST /api/v1/accounts`: an account, at the server's time: 201 with it and the one-time
@@ -345,13 +339,7 @@ pub async fn tokens(
     };
     let (tokens, next) = page.cut(tokens, |k| sort_key(0, &[&format!("{:020}", k.id)]));
     let rows: Vec<Value> = tokens.iter().map(|k| token_json(&web, k)).collect();
-    let mut response = tagged(
-        &headers,
-        serde_json::to_vec(&rows).unwrap_or_default(),
-        "application/json",
-    );
-    page.link(&mut response, "/api/v1/tokens?", next);
-    response
+    page.answer(&headers, &rows, "/api/v1/tokens?", next)
 }
 
 /// `POST /api/v1/tokens`: a token, at the server's time: 201 with it and its secret

@@ -306,9 +306,7 @@ pub async fn review_queue(
         Ok(listed) => listed,
         Err(e) => return refused_reading(&e),
     };
-    let mut response = json_of(&headers, &Value::from(items));
-    page.link(&mut response, "/api/v1/review-queue?", next);
-    response
+    page.answer(&headers, &items, "/api/v1/review-queue?", next)
 }
 
 /// `GET /api/v1/letters?unit=…`: the letters the ladder issued to a unit (督办函 and its kin),

@@ -127,6 +127,20 @@ impl KeyPage {
             link_next(response, &format!("{listing}limit={n}&cursor={cursor}"));
         }
     }
+
+    /// The page's `rows` as JSON with their `ETag`, and the [`KeyPage::link`] to the next.
+    pub fn answer(
+        &self,
+        request: &HeaderMap,
+        rows: &[serde_json::Value],
+        listing: &str,
+        next: Option<Vec<u8>>,
+    ) -> Response {
+        let body = serde_json::to_vec(rows).unwrap_or_default();
+        let mut response = tagged(request, body, "application/json");
+        self.link(&mut response, listing, next);
+        response
+    }
 }
 
 /// A page of `rows` in the order of `key` (bytes that sort as the listing does): those after
